@@ -1,0 +1,14 @@
+/**
+ * The registry of graded components: each name maps to the interface its `index.ts` must satisfy,
+ * in both `exercises/<name>/` and `solutions/<name>/`. `loadComponent(name)` (engine/impl.ts) is
+ * typed from this map. A lesson pack that brings a new component extends it by declaration merging:
+ *
+ *     declare module 'kubelings/engine/components.ts' { interface Components { widgets: WidgetExercises } }
+ */
+import type { ObjectsExercises } from './objects/exercises.ts';
+
+export interface Components {
+  objects: ObjectsExercises;
+}
+
+export type ComponentName = keyof Components & string;

@@ -1,0 +1,48 @@
+/**
+ * What every hidden suite shares. Suites load the subject through the door (so the same suite
+ * grades `exercises/` and `solutions/`), give each test a title written for the learner, and may
+ * attach a hint that the grader prints under a failure:
+ *
+ *     const { matchLabels } = await loadComponent('objects');
+ *     test('extra labels on the object do not matter', hint('Do you compare only the selector\'s keys?'), () => {
+ *       expect(matchLabels({ app: 'web' }, { app: 'web', tier: 'fe' }), 'matchLabels({app: web}, {app: web, tier: fe})').toBe(true);
+ *     });
+ *
+ * The message given to `expect` says what was done; the grader prints it as "did", then the
+ * expected value and what came back. Randomised tests take their seed from `seed()` and print it.
+ */
+import type { TestOptions } from 'vitest';
+
+declare module '@vitest/runner' {
+  interface TaskMeta {
+    /** Printed under the failure: a question that points the learner at what to check. */
+    hint?: string;
+    /** The seed a randomised test used, so `--seed` can replay it. */
+    seed?: number;
+  }
+}
+
+/** Test options that attach a hint to a test (see the file header). */
+export function hint(text: string, options: TestOptions = {}): TestOptions {
+  return { ...options, meta: { ...options.meta, hint: text } };
+}
+
+/**
+ * The seed for randomised tests: `--seed S` (KUBELINGS_SEED) replays a run; otherwise a fresh one
+ * per process, which the grader prints so a failure can be replayed.
+ */
+export function seed(): number {
+  const fromEnv = Number(process.env.KUBELINGS_SEED);
+  if (Number.isInteger(fromEnv) && process.env.KUBELINGS_SEED !== '') return fromEnv;
+  seedOfProcess ??= Math.floor(Math.random() * 2 ** 31);
+  return seedOfProcess;
+}
+let seedOfProcess: number | undefined;
+
+/** A short, readable rendering of a value for "did" messages: {app: web, tier: fe}. */
+export function show(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value);
+}

@@ -1,0 +1,135 @@
+/**
+ * The grader's child process: runs hidden suites with vitest and reports every event to the parent
+ * over IPC. The parent (runner.ts) owns the deadline and kills this process's whole group when it
+ * passes, so a learner's `while (true) {}` can never hang the CLI or the TUI.
+ *
+ * Plain JavaScript on purpose: under tsx's loader hooks, importing vitest/node takes ~1.7 s instead
+ * of ~0.3 s, and the child must start fast. vitest transforms the TypeScript suites itself.
+ *
+ * Protocol (process.send / process.on('message')):
+ *   child → parent  { type: 'ready' }                         vitest is imported
+ *   parent → child  { type: 'run', files, env }                run these suite files
+ *   child → parent  { type: 'collected', file, tests }          the tests a suite file holds
+ *   child → parent  { type: 'test-start', id, file, name }     a test began (for the deadline message)
+ *   child → parent  { type: 'test-result', id, file, name, ... }  a test ended
+ *   child → parent  { type: 'console', taskId, stream, content }  the learner's console output
+ *   child → parent  { type: 'module-end', file, state, errors }
+ *   child → parent  { type: 'run-end', reason, unhandledErrors }
+ *   child → parent  { type: 'done' } or { type: 'fatal', error }
+ *   parent → child  { type: 'invalidate', files }              files changed on disk (warm mode)
+ *   parent → child  { type: 'exit' }
+ * A warm child (watch mode) serves many runs; `env` must then stay the same between runs.
+ */
+const vitestNode = import('vitest/node');
+
+/** @type {import('vitest/node').Vitest | undefined} */
+let vitest;
+let vitestEnvKey = '';
+
+function send(message) {
+  if (process.connected) process.send(message);
+}
+
+/** Keeps only what the parent needs from a vitest error, in a form that survives IPC. */
+function plainError(error) {
+  if (!error || typeof error !== 'object') return { message: String(error) };
+  return {
+    name: error.name,
+    message: String(error.message ?? ''),
+    expected: typeof error.expected === 'string' ? error.expected : undefined,
+    actual: typeof error.actual === 'string' ? error.actual : undefined,
+    diff: typeof error.diff === 'string' ? error.diff : undefined,
+    stack: typeof error.stack === 'string' ? error.stack : undefined,
+    stacks: Array.isArray(error.stacks) ? error.stacks.map((s) => ({ file: s.file, line: s.line, column: s.column, method: s.method })) : undefined,
+    type: error.type,
+    frame: typeof error.frame === 'string' ? error.frame : undefined,
+    nameOfCause: error.cause && typeof error.cause === 'object' ? error.cause.name : undefined,
+  };
+}
+
+const reporter = {
+  onTestModuleCollected(testModule) {
+    const tests = [...testModule.children.allTests()].map((t) => ({ id: t.id, name: t.fullName, title: t.name, meta: t.meta() }));
+    send({ type: 'collected', file: testModule.moduleId, tests });
+  },
+  onTestCaseReady(testCase) {
+    send({ type: 'test-start', id: testCase.id, file: testCase.module.moduleId, name: testCase.fullName });
+  },
+  onTestCaseResult(testCase) {
+    const result = testCase.result();
+    const diagnostic = testCase.diagnostic();
+    send({
+      type: 'test-result',
+      id: testCase.id,
+      file: testCase.module.moduleId,
+      name: testCase.fullName,
+      title: testCase.name,
+      state: result.state,
+      errors: (result.errors ?? []).map(plainError),
+      meta: testCase.meta(),
+      durationMs: diagnostic?.duration ?? 0,
+    });
+  },
+  onUserConsoleLog(log) {
+    send({ type: 'console', taskId: log.taskId, stream: log.type, content: log.content });
+  },
+  onTestModuleEnd(testModule) {
+    send({ type: 'module-end', file: testModule.moduleId, state: testModule.state(), errors: testModule.errors().map(plainError) });
+  },
+  onTestRunEnd(_modules, unhandledErrors, reason) {
+    send({ type: 'run-end', reason, unhandledErrors: unhandledErrors.map(plainError) });
+  },
+};
+
+async function ensureVitest(env) {
+  const key = JSON.stringify(env);
+  if (vitest && key === vitestEnvKey) return vitest;
+  if (vitest) await vitest.close();
+  Object.assign(process.env, env);
+  const { createVitest } = await vitestNode;
+  vitest = await createVitest(
+    'test',
+    {
+      config: false,
+      root: process.env.KUBELINGS_ROOT,
+      watch: false,
+      reporters: [reporter],
+      pool: 'threads',
+      maxWorkers: 1,
+      fileParallelism: false,
+      env,
+      testTimeout: Number(process.env.KUBELINGS_TEST_TIMEOUT_MS || 5000),
+      hookTimeout: Number(process.env.KUBELINGS_TEST_TIMEOUT_MS || 5000),
+      // The seed also orders nothing: suites run in file order so output reads like the lesson.
+      sequence: { shuffle: false },
+    },
+    {
+      server: { watch: null },
+      resolve: { alias: JSON.parse(process.env.KUBELINGS_ALIASES || '[]') },
+    },
+  );
+  vitestEnvKey = key;
+  return vitest;
+}
+
+process.on('message', async (message) => {
+  try {
+    if (message.type === 'exit') {
+      if (vitest) await vitest.close();
+      process.exit(0);
+    } else if (message.type === 'invalidate') {
+      for (const file of message.files) vitest?.invalidateFile(file);
+    } else if (message.type === 'run') {
+      const v = await ensureVitest(message.env);
+      const project = v.getRootProject();
+      const specs = message.files.map((file) => project.createSpecification(file));
+      await v.runTestSpecifications(specs);
+      send({ type: 'done' });
+    }
+  } catch (error) {
+    send({ type: 'fatal', error: plainError(error) });
+  }
+});
+
+await vitestNode;
+send({ type: 'ready' });

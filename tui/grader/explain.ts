@@ -1,0 +1,140 @@
+/**
+ * Turns what the test runner reports into words a learner can act on: for an assertion, what was
+ * done, what was expected and what came back; for anything else (a stub, a thrown error, an exit,
+ * a hang, a crash, a file that does not compile) one clear sentence, never a runner's stack trace.
+ *
+ * Pure functions over RawRun data, so every message is tested against recorded fixtures.
+ */
+import { relative } from 'node:path';
+import { ROOT } from '#engine/paths.ts';
+import type { RawError } from './runner.ts';
+
+/** Why a test failed, in the learner's terms. */
+export type Failure =
+  | { kind: 'assertion'; did?: string; expected?: string; got?: string; message: string }
+  | { kind: 'not-written'; message: string }
+  | { kind: 'problem'; message: string };
+
+/** A path as the learner sees it: relative to the project when inside it. */
+export function showPath(file: string): string {
+  const rel = relative(ROOT, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+/** The first stack frame in code the learner wrote (not the runner, not the suite), as file:line. */
+export function learnerFrame(error: RawError): string | undefined {
+  const frames = error.stacks ?? parseStack(error.stack);
+  const frame = frames.find((f) => !/node_modules|[\\/]test[\\/]|^node:|[\\/]engine[\\/]impl\.ts/.test(f.file));
+  return frame ? `${showPath(frame.file.replace(/^file:\/\//, ''))}:${frame.line}` : undefined;
+}
+
+function parseStack(stack: string | undefined): { file: string; line: number; column: number }[] {
+  const frames: { file: string; line: number; column: number }[] = [];
+  for (const match of (stack ?? '').matchAll(/\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?/g)) {
+    frames.push({ file: match[1]!, line: Number(match[2]), column: Number(match[3]) });
+  }
+  return frames;
+}
+
+const MAX_VALUE = 400;
+
+function clip(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text;
+}
+
+/** Explains the first error of a failed test. */
+export function explainTestError(error: RawError | undefined, testTimeoutMs: number): Failure {
+  if (!error) return { kind: 'problem', message: 'The test failed without an error message.' };
+  const message = error.message ?? '';
+  if (error.name === 'NotImplemented' || error.nameOfCause === 'NotImplemented' || / is not written yet: it is exercise /.test(message)) {
+    return { kind: 'not-written', message };
+  }
+  const exit = /process\.exit unexpectedly called with "([^"]*)"/.exec(message);
+  if (exit) {
+    return {
+      kind: 'problem',
+      message: `Your code called process.exit(${exit[1]}): an exercise must return a value or throw an error, never end the process.`,
+    };
+  }
+  if (/Test timed out in \d+ms/.test(message)) {
+    return {
+      kind: 'problem',
+      message:
+        `The test waited ${testTimeoutMs / 1000} s and your code never finished: is a promise never resolved, ` +
+        'or an await waiting on something that never comes?',
+    };
+  }
+  if (error.name === 'AssertionError' || error.expected !== undefined || /^(.*?:\s)?expected /.test(message)) {
+    const split = /^([\s\S]*?): (expected [\s\S]*)$/.exec(message);
+    return {
+      kind: 'assertion',
+      did: split?.[1],
+      expected: clip(error.expected),
+      got: clip(error.actual),
+      message: (split?.[2] ?? message).replace(/\s*\/\/ Object\.is equality$/, ''),
+    };
+  }
+  const where = learnerFrame(error);
+  const name = error.name && error.name !== 'Error' ? `${error.name}: ` : '';
+  return {
+    kind: 'problem',
+    message: `Your code threw ${name || 'an error: '}${firstLine(message)}${where ? ` (at ${where})` : ''}.`,
+  };
+}
+
+/** Explains an error that stopped a whole suite file: a file that does not compile or load. */
+export function explainModuleError(error: RawError, suiteFile: string): string {
+  const message = error.message ?? '';
+  const notWritten = explainTestError(error, 0);
+  if (notWritten.kind === 'not-written') return notWritten.message;
+  // esbuild / vite transform errors carry "file:line:col: ERROR: text".
+  const transform = /((?:\/|[A-Za-z]:\\)[^\s:]+\.ts):(\d+):(\d+): ERROR: ([^\n]+)/.exec(message) ?? /ERROR: ([^\n]+)/.exec(message);
+  if (transform && transform.length === 5) {
+    return `${showPath(transform[1]!)} does not compile: line ${transform[2]}, column ${transform[3]}: ${transform[4]}.`;
+  }
+  if (/Transform failed|Failed to parse|SyntaxError/.test(message) || error.name === 'SyntaxError') {
+    const where = learnerFrame(error) ?? (error.frame ? '' : undefined);
+    return `Your code does not compile: ${firstLine(message)}${where ? ` (at ${where})` : ''}.`;
+  }
+  if (/Failed to (load|resolve import)|Cannot find module/.test(message)) {
+    return `A file could not be loaded: ${firstLine(message)}. Did an edit change an import?`;
+  }
+  if (error.name === 'KubelingsError') return firstLine(message);
+  const exitOrThrow = explainTestError(error, 0);
+  if (exitOrThrow.kind === 'problem') return `While ${showPath(suiteFile)} was loading: ${exitOrThrow.message}`;
+  return `${showPath(suiteFile)} could not run: ${firstLine(message)}`;
+}
+
+/** Explains an error thrown outside any test, such as a promise nobody awaited. */
+export function explainUnhandled(error: RawError): string {
+  const where = learnerFrame(error);
+  const what = `${error.name && error.name !== 'Error' ? `${error.name}: ` : ''}${firstLine(error.message ?? '')}`;
+  if (/Rejection/i.test(error.type ?? '')) {
+    return `A promise rejected and nothing caught it: ${what}${where ? ` (at ${where})` : ''}. Did you forget an await or a .catch()?`;
+  }
+  return `Your code threw outside any test: ${what}${where ? ` (at ${where})` : ''}. Is a timer or callback still running after the function returned?`;
+}
+
+/** The sentence for a run stopped at the deadline. */
+export function explainDeadline(afterMs: number, testName: string | undefined, file: string | undefined): string {
+  const seconds = Math.round(afterMs / 100) / 10;
+  if (testName) {
+    return `Did not finish in ${seconds} s while running "${testName}": is there an infinite loop, or a loop whose condition never changes?`;
+  }
+  return (
+    `Did not finish in ${seconds} s while loading ${file ? showPath(file) : 'the suite'}: is there a loop at the top level ` +
+    'of your file, outside any function?'
+  );
+}
+
+/** The sentence for a test process that died on its own. */
+export function explainCrash(code: number | null, signal: string | null, testName: string | undefined): string {
+  const during = testName ? ` while running "${testName}"` : '';
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  return `The test process ${how}${during}: did your code call process.kill, or use up all memory (an array that never stops growing)?`;
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n').find((l) => l.trim()) ?? '').trim().replace(/\.$/, '');
+}

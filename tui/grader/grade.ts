@@ -1,0 +1,172 @@
+/**
+ * Grading as the learner sees it: which suites to run for a target, with which implementation, and
+ * the verdict per exercise and per test.
+ *
+ * Grading exercise N of a lesson re-runs exercises 1..N-1 of the same lesson (they may build on
+ * each other, and an edit can break an earlier one). Grading one component uses the reference for
+ * every other component, so a bug in one lesson never fails another.
+ */
+import { join, relative } from 'node:path';
+import { GRADE_DEADLINE_MS } from '#engine/params.ts';
+import { ROOT } from '#engine/paths.ts';
+import { formatImplChoice, parseImplSpec } from '#engine/impl.ts';
+import type { Exercise, Lesson } from '../course/load.ts';
+import { explainCrash, explainDeadline, explainModuleError, explainTestError, explainUnhandled, type Failure } from './explain.ts';
+import { SuiteRunner, type ConsoleLine, type RawRun } from './runner.ts';
+
+/** How long a single async test may wait before it counts as hung (vitest's testTimeout). */
+export const TEST_TIMEOUT_MS = 5_000;
+
+export interface TestVerdict {
+  title: string;
+  fullName: string;
+  passed: boolean;
+  /** Set when the test failed. */
+  failure?: Failure;
+  hint?: string;
+  seed?: number;
+  /** What the learner's code printed during the test. */
+  console: ConsoleLine[];
+}
+
+export interface ExerciseVerdict {
+  exercise: Exercise;
+  /** `target` is what was asked for; `regression` an earlier exercise re-run with it. */
+  role: 'target' | 'regression';
+  tests: TestVerdict[];
+  passed: number;
+  total: number;
+  /** True when every test passed and nothing else went wrong. */
+  ok: boolean;
+  /** A problem with the exercise as a whole (does not compile, timed out, crashed), one sentence. */
+  problem?: string;
+  /** The stub's message, when the exercise is not written yet. */
+  notWritten?: string;
+}
+
+export interface GradeReport {
+  /** The implementation choice graded, as a spec (`exercises:objects`). */
+  impl: string;
+  seed: number;
+  exercises: ExerciseVerdict[];
+  /** Output that no test owns (printed while files loaded). */
+  console: ConsoleLine[];
+  ok: boolean;
+  elapsedMs: number;
+}
+
+export interface GradeOptions {
+  /** An impl spec; default: the learner's code for the graded component, the reference for the rest. */
+  impl?: string;
+  /** Replays randomised tests. */
+  seed?: number;
+  /** Per exercise; the run's deadline is this times the number of suites run. */
+  deadlineMs?: number;
+  /** Also re-run the exercises before each target (default true). */
+  regressions?: boolean;
+  /** Extra environment for the suites (for example a pristine exercises path). */
+  env?: Record<string, string>;
+  /** A warm runner to reuse (watch mode); otherwise a one-shot runner. */
+  runner?: SuiteRunner;
+}
+
+/** The exercises to run for `targets` in one lesson, with their roles, in lesson order. */
+export function plan(lesson: Lesson, targets: readonly Exercise[], regressions = true): { exercise: Exercise; role: ExerciseVerdict['role'] }[] {
+  const last = Math.max(...targets.map((t) => t.number));
+  const wanted = new Set(targets.map((t) => t.id));
+  return lesson.exercises
+    .filter((e) => wanted.has(e.id) || (regressions && e.number < last))
+    .map((exercise) => ({ exercise, role: wanted.has(exercise.id) ? 'target' : 'regression' }));
+}
+
+/** Grades some exercises of one lesson in a single run of the test process. */
+export async function gradeLesson(lesson: Lesson, targets: readonly Exercise[], options: GradeOptions = {}): Promise<GradeReport> {
+  const steps = plan(lesson, targets, options.regressions ?? true);
+  const choice = parseImplSpec(options.impl ?? `exercises:${lesson.component}`);
+  const impl = formatImplChoice(choice);
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const runner = options.runner ?? new SuiteRunner();
+  const run = await runner.run({
+    files: steps.map((s) => s.exercise.suite),
+    env: {
+      KUBELINGS_IMPL: impl,
+      KUBELINGS_SEED: String(seed),
+      KUBELINGS_TEST_TIMEOUT_MS: String(TEST_TIMEOUT_MS),
+      KUBELINGS_EXERCISES_PATH: lesson.exercisesRoot,
+      KUBELINGS_SOLUTIONS_PATH: lesson.solutionsRoot,
+      ...options.env,
+    },
+    deadlineMs: (options.deadlineMs ?? GRADE_DEADLINE_MS) * steps.length,
+    aliases: aliasesFor(lesson.dir),
+  });
+  const exercises = steps.map((s) => verdictFor(s.exercise, s.role, run));
+  return { impl, seed, exercises, console: run.console, ok: exercises.every((e) => e.ok), elapsedMs: run.elapsedMs };
+}
+
+/** Builds one exercise's verdict from a run that may hold several suites. */
+export function verdictFor(exercise: Exercise, role: ExerciseVerdict['role'], run: RawRun): ExerciseVerdict {
+  const inFile = <T extends { file: string }>(items: T[]) => items.filter((i) => samePath(i.file, exercise.suite));
+  const results = inFile(run.tests);
+  const collected = inFile(run.collected);
+  const moduleErrors = inFile(run.moduleErrors).flatMap((m) => m.errors);
+  const deadlineHere = run.timedOut && (run.timedOut.running ? samePath(run.timedOut.running.file, exercise.suite) : !results.length && !collected.length);
+
+  const tests: TestVerdict[] = [];
+  for (const test of collected.length ? collected : results) {
+    const result = results.find((r) => r.id === test.id);
+    if (result) {
+      const passed = result.state === 'passed';
+      tests.push({
+        title: result.title,
+        fullName: result.name,
+        passed,
+        failure: passed ? undefined : explainTestError(result.errors[0], TEST_TIMEOUT_MS),
+        hint: result.meta.hint,
+        seed: result.meta.seed,
+        console: result.console,
+      });
+    } else {
+      const stoppedHere = run.timedOut?.running?.name === test.name;
+      tests.push({
+        title: test.title,
+        fullName: test.name,
+        passed: false,
+        failure: { kind: 'problem', message: stoppedHere ? 'did not finish (see below)' : 'not run: the run stopped before it' },
+        hint: test.meta.hint,
+        console: [],
+      });
+    }
+  }
+
+  let problem: string | undefined;
+  if (deadlineHere) problem = explainDeadline(run.timedOut!.afterMs, run.timedOut!.running?.name, exercise.suite);
+  else if (run.crashed && (results.length < collected.length || collected.length === 0)) {
+    problem = explainCrash(run.crashed.code, run.crashed.signal, collected.find((c) => !results.some((r) => r.id === c.id))?.name);
+  } else if (moduleErrors.length > 0) problem = explainModuleError(moduleErrors[0]!, exercise.suite);
+  // Errors outside any test belong to no file; they are charged to what was asked for.
+  else if (role === 'target' && run.unhandledErrors.length > 0) problem = explainUnhandled(run.unhandledErrors[0]!);
+
+  const notWritten = tests.find((t) => t.failure?.kind === 'not-written')?.failure?.message ?? (problem && / is not written yet: /.test(problem) ? problem : undefined);
+  if (notWritten && problem === notWritten) problem = undefined;
+  const passed = tests.filter((t) => t.passed).length;
+  const total = tests.length;
+  const ok = total > 0 && passed === total && !problem;
+  return { exercise, role, tests, passed, total, ok, problem, notWritten };
+}
+
+/**
+ * A pack outside the repository cannot resolve `#engine/...` or `#grading` by itself (they are this
+ * package's subpath imports); its suites get them as aliases.
+ */
+export function aliasesFor(dir: string): { find: string; replacement: string }[] {
+  if (!relative(ROOT, dir).startsWith('..')) return [];
+  return [
+    { find: '#engine', replacement: join(ROOT, 'engine') },
+    { find: '#grading', replacement: join(ROOT, 'test', 'support', 'grading.ts') },
+    { find: 'vitest', replacement: join(ROOT, 'node_modules', 'vitest') },
+  ];
+}
+
+function samePath(a: string, b: string): boolean {
+  return a.replace(/^file:\/\//, '') === b;
+}

@@ -1,0 +1,255 @@
+/**
+ * Runs hidden suites in a child process (child.js) under a wall-clock deadline.
+ *
+ * The child is started in its own process group; when the deadline passes, the whole group is
+ * killed with SIGKILL, whatever the learner's code is doing (a sync `while (true) {}` blocks a
+ * vitest worker, not this process). The result records which test was running when time ran out.
+ *
+ * A runner can be warm (watch mode): the child stays alive between runs, so a re-run costs only the
+ * tests themselves; after a kill the next run starts a fresh child.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ROOT } from '#engine/paths.ts';
+
+const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+
+/** An error as the child reports it (a plain copy of vitest's serialized error). */
+export interface RawError {
+  name?: string;
+  message: string;
+  expected?: string;
+  actual?: string;
+  diff?: string;
+  stack?: string;
+  stacks?: { file: string; line: number; column: number; method: string }[];
+  type?: string;
+  frame?: string;
+  nameOfCause?: string;
+}
+
+export interface ConsoleLine {
+  stream: 'stdout' | 'stderr';
+  content: string;
+}
+
+export interface RawTest {
+  id: string;
+  file: string;
+  /** Full name, suite titles included. */
+  name: string;
+  /** The test's own title. */
+  title: string;
+  state: 'passed' | 'failed' | 'skipped' | 'pending';
+  errors: RawError[];
+  meta: { hint?: string; seed?: number };
+  durationMs: number;
+  /** What the learner's code printed during this test. */
+  console: ConsoleLine[];
+}
+
+export interface CollectedTest {
+  id: string;
+  file: string;
+  name: string;
+  title: string;
+  meta: RawTest['meta'];
+}
+
+export interface RawRun {
+  /** Every test the suites hold, in order, whether or not it got to run. */
+  collected: CollectedTest[];
+  tests: RawTest[];
+  /** Suite files that failed as a whole (did not load, or a hook failed). */
+  moduleErrors: { file: string; errors: RawError[] }[];
+  /** Errors thrown outside any test (unhandled rejections, errors in timers). */
+  unhandledErrors: RawError[];
+  /** Set when the deadline passed and the child was killed. */
+  timedOut?: { afterMs: number; running?: { file: string; name: string } };
+  /** Set when the child died on its own (for example a learner's process.kill). */
+  crashed?: { code: number | null; signal: string | null; output: string };
+  /** Console output not tied to a test (for example printed while a file loaded). */
+  console: ConsoleLine[];
+  /** Wall time of the run, in milliseconds. */
+  elapsedMs: number;
+}
+
+export interface RunOptions {
+  /** Absolute paths of the suite files, run in this order. */
+  files: string[];
+  /** Environment for the suites (KUBELINGS_IMPL and friends). Keep it the same across warm runs. */
+  env: Record<string, string>;
+  /** Kill the child when the run takes longer than this. */
+  deadlineMs: number;
+  /** Module aliases for suites outside the repository (packs elsewhere on disk). */
+  aliases?: { find: string; replacement: string }[];
+}
+
+type ChildMessage =
+  | { type: 'ready' }
+  | { type: 'collected'; file: string; tests: Omit<CollectedTest, 'file'>[] }
+  | { type: 'test-start'; id: string; file: string; name: string }
+  | ({ type: 'test-result' } & Omit<RawTest, 'console'>)
+  | { type: 'console'; taskId?: string; stream: 'stdout' | 'stderr'; content: string }
+  | { type: 'module-end'; file: string; state: string; errors: RawError[] }
+  | { type: 'run-end'; reason: string; unhandledErrors: RawError[] }
+  | { type: 'done' }
+  | { type: 'fatal'; error: RawError };
+
+export class SuiteRunner {
+  private child: ChildProcess | undefined;
+  private ready: Promise<void> | undefined;
+  private output = '';
+  private aliasesKey = '';
+
+  /** @param warm keep the child alive between runs (watch mode). */
+  constructor(private readonly warm = false) {}
+
+  /** Starts the child ahead of the first run, so that vitest loads while the caller works. */
+  prepare(aliases: RunOptions['aliases'] = []): void {
+    const key = JSON.stringify(aliases);
+    if (this.child && this.aliasesKey === key) return;
+    if (this.child) this.kill();
+    this.aliasesKey = key;
+    this.output = '';
+    const child = fork(CHILD, [], {
+      cwd: ROOT,
+      detached: true,
+      execArgv: [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, KUBELINGS_ROOT: ROOT, KUBELINGS_ALIASES: JSON.stringify(aliases), FORCE_COLOR: '0', NO_COLOR: '1' },
+    });
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-4000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.child = child;
+    this.ready = new Promise((resolve, reject) => {
+      const onMessage = (m: ChildMessage) => {
+        if (m.type === 'ready') {
+          child.off('message', onMessage);
+          child.off('exit', onExit);
+          resolve();
+        }
+      };
+      const onExit = (code: number | null) => reject(new Error(`the grader's test runner stopped before it was ready (exit ${code}):\n${this.output}`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+    this.ready.catch(() => {});
+  }
+
+  /** Runs the suites and gathers every result; never throws for anything the learner's code does. */
+  async run(options: RunOptions): Promise<RawRun> {
+    this.prepare(options.aliases);
+    const child = this.child!;
+    const started = Date.now();
+    const run: RawRun = { collected: [], tests: [], moduleErrors: [], unhandledErrors: [], console: [], elapsedMs: 0 };
+    const running = new Map<string, { file: string; name: string }>();
+    const consoleByTest = new Map<string, ConsoleLine[]>();
+
+    try {
+      await this.ready;
+    } catch (error) {
+      this.child = undefined;
+      run.crashed = { code: child.exitCode, signal: child.signalCode, output: (error as Error).message };
+      run.elapsedMs = Date.now() - started;
+      return run;
+    }
+
+    await new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = () => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve();
+      };
+      const onMessage = (m: ChildMessage) => {
+        switch (m.type) {
+          case 'collected':
+            run.collected.push(...m.tests.map((t) => ({ ...t, file: m.file })));
+            break;
+          case 'test-start':
+            running.set(m.id, { file: m.file, name: m.name });
+            break;
+          case 'test-result': {
+            running.delete(m.id);
+            const { type: _type, ...test } = m;
+            run.tests.push({ ...test, console: [] });
+            break;
+          }
+          case 'console': {
+            const line = { stream: m.stream, content: m.content };
+            if (m.taskId) consoleByTest.set(m.taskId, [...(consoleByTest.get(m.taskId) ?? []), line]);
+            else run.console.push(line);
+            break;
+          }
+          case 'module-end':
+            if (m.errors.length > 0) run.moduleErrors.push({ file: m.file, errors: m.errors });
+            break;
+          case 'run-end':
+            run.unhandledErrors.push(...m.unhandledErrors);
+            break;
+          case 'fatal':
+            run.moduleErrors.push({ file: options.files[0] ?? '', errors: [m.error] });
+            finish();
+            break;
+          case 'done':
+            finish();
+            break;
+        }
+      };
+      const onExit = (code: number | null, signal: string | null) => {
+        this.child = undefined;
+        run.crashed = { code, signal, output: this.output };
+        finish();
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      timer = setTimeout(() => {
+        const current = [...running.values()].at(-1);
+        run.timedOut = { afterMs: options.deadlineMs, running: current };
+        child.off('exit', onExit);
+        this.kill();
+        finish();
+      }, options.deadlineMs);
+      child.send({ type: 'run', files: options.files, env: options.env });
+    });
+
+    // Console lines can arrive after their test's result; attach them now. Lines whose task is not
+    // a test (a suite file loading) stay with the run.
+    for (const [taskId, lines] of consoleByTest) {
+      const test = run.tests.find((t) => t.id === taskId);
+      if (test) test.console.push(...lines);
+      else run.console.push(...lines);
+    }
+    run.elapsedMs = Date.now() - started;
+    if (!this.warm) this.close();
+    return run;
+  }
+
+  /** Tells a warm child that files changed, so the next run reads them afresh. */
+  invalidate(files: string[]): void {
+    if (this.child?.connected) this.child.send({ type: 'invalidate', files });
+  }
+
+  /** Stops the child and its whole process group at once. */
+  kill(): void {
+    const child = this.child;
+    this.child = undefined;
+    this.ready = undefined;
+    if (!child?.pid) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  }
+
+  /** Ends the child (politely when it is idle; the group is killed in any case). */
+  close(): void {
+    this.kill();
+  }
+}
