@@ -1,12 +1,13 @@
 /**
- * Pristine stubs: every pack keeps a sealed copy of its untouched exercise files in
- * `<exercises>/.pristine.json`, so that `reset` works without git and the stub proof (every hidden
- * test fails on the untouched stub) runs on the stubs as shipped, not on the learner's edits.
+ * Pristine stubs: every component folder keeps a sealed copy of its untouched exercise files in
+ * `<exercises>/<component>/.pristine.json`, so that `reset` works without git and the stub proof
+ * (every hidden test fails on the untouched stub) runs on the stubs as shipped, not on the learner's
+ * edits. One seal per component, so lessons can be written side by side without touching each
+ * other's seal.
  *
  * Instructors refresh the seal with `npx kubelings pack seal` after changing a stub; CI runs
  * `pack seal --check`, which fails while a stub and its sealed copy differ.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { KubelingsError } from '#engine/errors.ts';
@@ -19,7 +20,7 @@ const SEAL_VERSION = 1;
 
 interface Seal {
   version: number;
-  /** Path relative to the exercises folder (always with `/`) → file content. */
+  /** Path relative to the component folder (always with `/`) → file content. */
   files: Record<string, string>;
 }
 
@@ -38,8 +39,20 @@ function listSources(root: string): string[] {
   return out;
 }
 
-function readSeal(pack: Pack): Seal | undefined {
-  const file = join(pack.exercisesRoot, SEAL_FILE);
+/** The component folders of a pack's exercises tree. */
+function components(pack: Pack): string[] {
+  if (!existsSync(pack.exercisesRoot)) return [];
+  return readdirSync(pack.exercisesRoot)
+    .filter((name) => !name.startsWith('.') && statSync(join(pack.exercisesRoot, name)).isDirectory())
+    .sort();
+}
+
+function sealPath(pack: Pack, component: string): string {
+  return join(pack.exercisesRoot, component, SEAL_FILE);
+}
+
+function readSeal(pack: Pack, component: string): Seal | undefined {
+  const file = sealPath(pack, component);
   if (!existsSync(file)) return undefined;
   try {
     const seal = JSON.parse(readFileSync(file, 'utf8')) as Seal;
@@ -50,28 +63,45 @@ function readSeal(pack: Pack): Seal | undefined {
   }
 }
 
-/** Seals the pack's exercise files as they are now. Returns the number of files sealed. */
-export function seal(pack: Pack): number {
-  const files = Object.fromEntries(listSources(pack.exercisesRoot).map((rel) => [rel, readFileSync(join(pack.exercisesRoot, rel), 'utf8')]));
-  writeFileAtomic(join(pack.exercisesRoot, SEAL_FILE), `${JSON.stringify({ version: SEAL_VERSION, files }, null, 1)}\n`);
-  return Object.keys(files).length;
+/** Splits `objects/selectors.ts` into the component and the path inside it. */
+function splitFile(relFile: string): [string, string] {
+  const [component, ...rest] = relFile.split(sep).join('/').split('/');
+  return [component!, rest.join('/')];
 }
 
-/** Files whose content differs from the seal (or that one side lacks). Empty when in step. */
+/** Seals the exercise files of every component (or one) as they are now. Returns the file count. */
+export function seal(pack: Pack, only?: string): number {
+  let count = 0;
+  for (const component of components(pack).filter((c) => !only || c === only)) {
+    const dir = join(pack.exercisesRoot, component);
+    const files = Object.fromEntries(listSources(dir).map((rel) => [rel, readFileSync(join(dir, rel), 'utf8')]));
+    writeFileAtomic(sealPath(pack, component), `${JSON.stringify({ version: SEAL_VERSION, files }, null, 1)}\n`);
+    count += Object.keys(files).length;
+  }
+  return count;
+}
+
+/** Files (relative to the exercises folder) that differ from their seal or lack one side. */
 export function sealDrift(pack: Pack): string[] {
-  const sealed = readSeal(pack)?.files ?? {};
-  const onDisk = listSources(pack.exercisesRoot);
-  const drift = onDisk.filter((rel) => sealed[rel] !== readFileSync(join(pack.exercisesRoot, rel), 'utf8'));
-  drift.push(...Object.keys(sealed).filter((rel) => !onDisk.includes(rel)));
+  const drift: string[] = [];
+  for (const component of components(pack)) {
+    const dir = join(pack.exercisesRoot, component);
+    const sealed = readSeal(pack, component)?.files ?? {};
+    const onDisk = listSources(dir);
+    for (const rel of onDisk) if (sealed[rel] !== readFileSync(join(dir, rel), 'utf8')) drift.push(`${component}/${rel}`);
+    for (const rel of Object.keys(sealed)) if (!onDisk.includes(rel)) drift.push(`${component}/${rel}`);
+  }
   return drift.sort();
 }
 
 /** The pristine text of one exercise file (path relative to the exercises folder). */
 export function pristineText(pack: Pack, relFile: string): string {
-  const seal = readSeal(pack);
-  const text = seal?.files[relFile.split(sep).join('/')];
+  const [component, inner] = splitFile(relFile);
+  const text = readSeal(pack, component)?.files[inner];
   if (text === undefined) {
-    throw new KubelingsError(`No pristine copy of ${relFile} in ${relative(ROOT, join(pack.exercisesRoot, SEAL_FILE))}: was the pack sealed (npx kubelings pack seal)?`);
+    throw new KubelingsError(
+      `No pristine copy of ${relFile} in ${relative(ROOT, sealPath(pack, component))}: was the pack sealed (npx kubelings pack seal)?`,
+    );
   }
   return text;
 }
@@ -97,13 +127,17 @@ export function restore(pack: Pack, relFile: string): void {
  * resolve) and returns it; the caller removes it with `removeExtracted`.
  */
 export function extractPristine(pack: Pack): string {
-  const seal = readSeal(pack);
-  if (!seal) throw new KubelingsError(`${relative(ROOT, pack.exercisesRoot)} has no ${SEAL_FILE}: run npx kubelings pack seal ${relative(process.cwd(), pack.dir) || '.'}`);
   const dir = join(ROOT, 'node_modules', '.cache', 'kubelings', `pristine-${pack.id}-${process.pid}-${Date.now()}`);
-  for (const [rel, text] of Object.entries(seal.files)) {
-    const file = join(dir, rel);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
+  for (const component of components(pack)) {
+    const seal = readSeal(pack, component);
+    if (!seal) {
+      throw new KubelingsError(`${relative(ROOT, join(pack.exercisesRoot, component))} has no ${SEAL_FILE}: run npx kubelings pack seal`);
+    }
+    for (const [rel, text] of Object.entries(seal.files)) {
+      const file = join(dir, component, rel);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    }
   }
   return dir;
 }
@@ -112,7 +146,3 @@ export function removeExtracted(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** A short content hash, for messages. */
-export function digest(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 12);
-}

@@ -79,7 +79,7 @@ export function packSealCommand(dir: string | undefined, options: { check: boole
     return 1;
   }
   const count = seal(pack);
-  process.stdout.write(`✓ sealed ${count} stub files of ${pack.id} into ${rel(join(pack.exercisesRoot, '.pristine.json'))}\n`);
+  process.stdout.write(`✓ sealed ${count} stub files of ${pack.id} (one .pristine.json per component folder in ${rel(pack.exercisesRoot)}/)\n`);
   return 0;
 }
 
