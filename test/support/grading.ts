@@ -9,7 +9,7 @@
  *     });
  *
  * The message given to `expect` says what was done; the grader prints it as "did", then the
- * expected value and what came back. Randomised tests take their seed from `seed()` and print it.
+ * expected value and what came back. Randomised tests take their seed from `useSeed(task)`.
  */
 import type { TestOptions } from 'vitest';
 
@@ -38,6 +38,19 @@ export function seed(): number {
   return seedOfProcess;
 }
 let seedOfProcess: number | undefined;
+
+/**
+ * For a randomised test: records the seed on the test (the grader prints it under a failure, with
+ * the `--seed` that replays it) and returns it for fast-check.
+ *
+ *     test('any sequence of puts ...', ({ task }) => {
+ *       fc.assert(property, { seed: useSeed(task), numRuns: 200 });
+ *     });
+ */
+export function useSeed(task: { meta: { seed?: number } }): number {
+  task.meta.seed = seed();
+  return task.meta.seed;
+}
 
 /** A short, readable rendering of a value for "did" messages: {app: web, tier: fe}. */
 export function show(value: unknown): string {
