@@ -5,7 +5,8 @@
  *
  * Pure functions over RawRun data, so every message is tested against recorded fixtures.
  */
-import { relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import { ROOT } from '#engine/paths.ts';
 import type { RawError } from './runner.ts';
 
@@ -24,7 +25,7 @@ export function showPath(file: string): string {
 /** The first stack frame in code the learner wrote (not the runner, not the suite), as file:line. */
 export function learnerFrame(error: RawError): string | undefined {
   const frames = error.stacks ?? parseStack(error.stack);
-  const frame = frames.find((f) => !/node_modules|[\\/]test[\\/]|^node:|[\\/]engine[\\/]impl\.ts/.test(f.file));
+  const frame = frames.find((f) => !/node_modules|\.test\.tsx?$|[\\/]test[\\/]support[\\/]|^node:|[\\/]engine[\\/]impl\.ts/.test(f.file));
   return frame ? `${showPath(frame.file.replace(/^file:\/\//, ''))}:${frame.line}` : undefined;
 }
 
@@ -88,10 +89,16 @@ export function explainModuleError(error: RawError, suiteFile: string): string {
   const message = error.message ?? '';
   const notWritten = explainTestError(error, 0);
   if (notWritten.kind === 'not-written') return notWritten.message;
-  // esbuild / vite transform errors carry "file:line:col: ERROR: text".
-  const transform = /((?:\/|[A-Za-z]:\\)[^\s:]+\.ts):(\d+):(\d+): ERROR: ([^\n]+)/.exec(message) ?? /ERROR: ([^\n]+)/.exec(message);
-  if (transform && transform.length === 5) {
-    return `${showPath(transform[1]!)} does not compile: line ${transform[2]}, column ${transform[3]}: ${transform[4]}.`;
+  const plain = stripAnsi(message);
+  // vite 8 (oxc): "[PARSE_ERROR] Unexpected token ... [ path/file.ts:3:4 ]"
+  const oxc = /\[([A-Z_]+)\]\s*([^\n]+)[\s\S]*?([^\s[\]]+\.[cm]?[jt]sx?):(\d+):(\d+)/.exec(plain);
+  // esbuild: "path/file.ts:3:4: ERROR: text"
+  const esbuild = /([^\s:]+\.[cm]?[jt]sx?):(\d+):(\d+): ERROR: ([^\n]+)/.exec(plain);
+  const located = oxc ? { file: oxc[3]!, line: oxc[4]!, column: oxc[5]!, text: oxc[2]! } : esbuild ? { file: esbuild[1]!, line: esbuild[2]!, column: esbuild[3]!, text: esbuild[4]! } : undefined;
+  if (located) {
+    const file = isAbsolute(located.file) ? located.file : join(ROOT, located.file);
+    const excerpt = codeFrame(file, Number(located.line), Number(located.column));
+    return `${showPath(file)} does not compile: line ${located.line}, column ${located.column}: ${located.text.trim().replace(/\.$/, '')}.${excerpt ? `\n${excerpt}` : ''}`;
   }
   if (/Transform failed|Failed to parse|SyntaxError/.test(message) || error.name === 'SyntaxError') {
     const where = learnerFrame(error) ?? (error.frame ? '' : undefined);
@@ -133,6 +140,23 @@ export function explainCrash(code: number | null, signal: string | null, testNam
   const during = testName ? ` while running "${testName}"` : '';
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   return `The test process ${how}${during}: did your code call process.kill, or use up all memory (an array that never stops growing)?`;
+}
+
+/** The offending line of a file with a caret under the column (1-based), or '' when unreadable. */
+export function codeFrame(file: string, line: number, column: number): string {
+  try {
+    const source = readFileSync(file, 'utf8').split('\n')[line - 1];
+    if (source === undefined) return '';
+    const gutter = `${line} | `;
+    return `${gutter}${source}\n${' '.repeat(gutter.length + Math.max(0, column - 1))}^`;
+  } catch {
+    return '';
+  }
+}
+
+function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 
 function firstLine(text: string): string {

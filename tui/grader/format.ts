@@ -92,7 +92,9 @@ function consoleLines(lines: { stream: string; content: string }[], c: ChalkInst
 function summary(report: GradeReport, targets: ExerciseVerdict[], c: ChalkInstance, options: FormatOptions): string[] {
   const passed = targets.reduce((n, e) => n + e.passed, 0);
   const total = targets.reduce((n, e) => n + e.total, 0);
-  const out = [`${c.bold('Score:')} ${passed}/${total}${total === 0 ? ' (no test could run)' : ''}`];
+  const allTestsPassed = total > 0 && passed === total;
+  const note = total === 0 ? ' (no test could run)' : allTestsPassed && !report.ok ? ', but the exercise does not pass yet: see the ✗ above.' : '';
+  const out = [`${c.bold('Score:')} ${passed}/${total}${note}`];
   if (report.ok) {
     out.push(c.green(`✓ ${targets.map((t) => t.exercise.id).join(', ')} ${targets.length > 1 ? 'pass' : 'passes'}.`));
     return out;

@@ -109,7 +109,10 @@ export function verdictFor(exercise: Exercise, role: ExerciseVerdict['role'], ru
   const results = inFile(run.tests);
   const collected = inFile(run.collected);
   const moduleErrors = inFile(run.moduleErrors).flatMap((m) => m.errors);
-  const deadlineHere = run.timedOut && (run.timedOut.running ? samePath(run.timedOut.running.file, exercise.suite) : !results.length && !collected.length);
+  // A sync loop blocks the worker before it reports "test started"; tests run one at a time in
+  // order, so the one that hung is the first collected test without a result.
+  const hung = run.timedOut && (run.timedOut.running ?? run.collected.find((c) => !run.tests.some((t) => t.id === c.id)));
+  const deadlineHere = run.timedOut && (hung ? samePath(hung.file, exercise.suite) : !results.length && !collected.length);
 
   const tests: TestVerdict[] = [];
   for (const test of collected.length ? collected : results) {
@@ -126,7 +129,7 @@ export function verdictFor(exercise: Exercise, role: ExerciseVerdict['role'], ru
         console: result.console,
       });
     } else {
-      const stoppedHere = run.timedOut?.running?.name === test.name;
+      const stoppedHere = hung && hung.name === test.name;
       tests.push({
         title: test.title,
         fullName: test.name,
@@ -139,7 +142,7 @@ export function verdictFor(exercise: Exercise, role: ExerciseVerdict['role'], ru
   }
 
   let problem: string | undefined;
-  if (deadlineHere) problem = explainDeadline(run.timedOut!.afterMs, run.timedOut!.running?.name, exercise.suite);
+  if (deadlineHere) problem = explainDeadline(run.timedOut!.afterMs, hung ? hung.name : undefined, exercise.suite);
   else if (run.crashed && (results.length < collected.length || collected.length === 0)) {
     problem = explainCrash(run.crashed.code, run.crashed.signal, collected.find((c) => !results.some((r) => r.id === c.id))?.name);
   } else if (moduleErrors.length > 0) problem = explainModuleError(moduleErrors[0]!, exercise.suite);
