@@ -14,3 +14,55 @@ export const WATCH_DEBOUNCE_MS = 150;
 
 /** Progress: version of the `.kubelings/progress.json` format this code reads and writes. */
 export const PROGRESS_VERSION = 1;
+
+// ── Scheduler (lesson 03) ────────────────────────────────────────────────────────────────────────
+
+/** Scheduler: first backoff after a failed attempt (kube-scheduler's podInitialBackoffSeconds = 1). */
+export const SCHEDULER_INITIAL_BACKOFF_MS = 1_000;
+
+/** Scheduler: backoff doubles per attempt up to this (kube-scheduler's podMaxBackoffSeconds = 10). */
+export const SCHEDULER_MAX_BACKOFF_MS = 10_000;
+
+/** Scheduler: a pod left this long among the unschedulable is retried anyway (upstream: 5 minutes). */
+export const SCHEDULER_MAX_UNSCHEDULABLE_MS = 5 * 60_000;
+
+/** Scheduler: how often the runner flushes the unschedulable leftovers (upstream: every 30 s). */
+export const SCHEDULER_FLUSH_UNSCHEDULABLE_EVERY_MS = 30_000;
+
+/** Scheduler: percentageOfNodesToScore; 0 means adaptive (50% less 1% per 125 nodes, at least 5%). */
+export const SCHEDULER_PERCENTAGE_OF_NODES_TO_SCORE = 0;
+
+/** Scheduler: never look at fewer feasible nodes than this (upstream minFeasibleNodesToFind). */
+export const SCHEDULER_MIN_FEASIBLE_NODES_TO_FIND = 100;
+
+/** Scheduler: the adaptive percentage never drops below this (minFeasibleNodesPercentageToFind). */
+export const SCHEDULER_MIN_FEASIBLE_NODES_PERCENTAGE = 5;
+
+/** Scheduler: cpu a container without a cpu request counts as, for scoring only (100m). */
+export const SCHEDULER_DEFAULT_MILLI_CPU_REQUEST = 100;
+
+/** Scheduler: memory a container without a memory request counts as, for scoring only (200Mi). */
+export const SCHEDULER_DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+
+/** Scheduler: bindings in flight at once (each is one POST to pods/<name>/binding). */
+export const SCHEDULER_MAX_BINDINGS_IN_FLIGHT = 64;
+
+/** Scheduler: the explanations kept for `kubelings explain pod` (one per pod, newest kept). */
+export const SCHEDULER_EXPLANATIONS_KEPT = 200;
+
+// ── Hollow nodes (lesson 03) ─────────────────────────────────────────────────────────────────────
+
+/** Hollow nodes: capacity of each node unless `--node-cpu` etc. say otherwise. */
+export const HOLLOW_NODE_CAPACITY = { cpu: '4', memory: '16Gi', pods: '110' } as const;
+
+/** Hollow nodes: node Lease duration (kubelet's nodeLeaseDurationSeconds = 40). */
+export const HOLLOW_LEASE_DURATION_SECONDS = 40;
+
+/** Hollow nodes: each Lease is renewed this often (kubelet renews at a quarter of the duration). */
+export const HOLLOW_LEASE_RENEW_MS = 10_000;
+
+/** Hollow nodes: each node's Ready condition heartbeat is rewritten this often (kubelet: 5 min unless changed; kwok: 20 s). */
+export const HOLLOW_STATUS_REPORT_MS = 60_000;
+
+/** Hollow nodes: API writes in flight at once, across all hollow nodes (heartbeats and pod status). */
+export const HOLLOW_MAX_WRITES_IN_FLIGHT = 32;
