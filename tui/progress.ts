@@ -53,8 +53,24 @@ export interface LoadedProgress {
   warning?: string;
 }
 
-/** Reads progress; a missing file is a fresh start, a bad one is set aside with a warning. */
+/** Where warnings about a set-aside file go: stderr for the CLI; the TUI shows them on screen. */
+let warn: (message: string) => void = (message) => process.stderr.write(`warning: ${message}\n`);
+
+export function onProgressWarning(handler: (message: string) => void): void {
+  warn = handler;
+}
+
+/**
+ * Reads progress; a missing file is a fresh start, a bad one is set aside and the warning both
+ * returned and sent to the warning handler, so that no caller can lose it.
+ */
 export function loadProgress(): LoadedProgress {
+  const loaded = readProgress();
+  if (loaded.warning) warn(loaded.warning);
+  return loaded;
+}
+
+function readProgress(): LoadedProgress {
   const file = progressFile();
   if (!existsSync(file)) return { progress: emptyProgress() };
   let data: unknown;

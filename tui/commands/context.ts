@@ -25,11 +25,9 @@ export function openCourse(options: CommonOptions, quiet = false): Course {
   return course;
 }
 
-/** Reads progress, telling the learner if a bad file was set aside. */
+/** Reads progress (loadProgress tells the learner if a bad file was set aside). */
 export function openProgress(): Progress {
-  const { progress, warning } = loadProgress();
-  if (warning) process.stderr.write(`warning: ${warning}\n`);
-  return progress;
+  return loadProgress().progress;
 }
 
 /** Resolves a learner's argument, turning lookup errors into KubelingsErrors. */

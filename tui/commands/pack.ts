@@ -11,8 +11,10 @@ import { formatIssue, loadPack, PackLoadError, type Pack } from '../course/load.
 import { provePack } from '../packcheck.ts';
 import { seal, sealDrift } from '../pristine.ts';
 
+/** A path as typed from here: relative when below the current folder, absolute otherwise. */
 function rel(path: string): string {
-  return relative(process.cwd(), path) || '.';
+  const r = relative(process.cwd(), path);
+  return r === '' ? '.' : r.startsWith('..') ? path : r;
 }
 
 function loadOrReport(dir: string): Pack | undefined {
@@ -42,7 +44,7 @@ export async function packCheckCommand(dir: string | undefined, options: { seed?
       if (options.json) return;
       process.stdout.write(`\n  ${lesson.id}  ${lesson.title}\n`);
       for (const p of proofs) {
-        if (p.problems.length === 0) process.stdout.write(`    ✓ ${p.id}: ${p.tests} tests pass on the reference and fail on the stub\n`);
+        if (p.problems.length === 0) process.stdout.write(`    ✓ ${p.id}: ${p.tests === 1 ? '1 test passes' : `${p.tests} tests pass`} on the reference and fail${p.tests === 1 ? 's' : ''} on the stub\n`);
         else {
           process.stdout.write(`    ✗ ${p.id}\n`);
           for (const problem of p.problems) process.stdout.write(`        ${problem}\n`);

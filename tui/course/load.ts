@@ -231,11 +231,12 @@ function readYaml<T>(file: string, schema: ZodType<T>, issues: PackIssue[]): T |
     return undefined;
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       const pos = e.linePos?.[0];
-      issues.push({ file, line: pos?.line, column: pos?.col, message: `YAML syntax: ${e.message.split('\n')[0]}` });
+      const what = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      issues.push({ file, line: pos?.line, column: pos?.col, message: `YAML syntax: ${what}` });
     }
     return undefined;
   }

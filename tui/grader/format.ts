@@ -27,7 +27,15 @@ export function formatReport(report: GradeReport, options: FormatOptions = {}): 
     const line = regressions.map((e) => `${e.ok ? c.green('✓') : c.red('✗')} ${e.exercise.localId} ${e.passed}/${e.total}`).join('  ');
     out.push(c.dim(`Earlier exercises, re-run: `) + line);
     for (const broken of regressions.filter((e) => !e.ok)) {
-      out.push('', c.yellow(`${broken.exercise.id} passed before but fails now: your change must not break it.`));
+      const passedBefore = Boolean(options.progress?.exercises[broken.exercise.id]?.passedAt);
+      out.push(
+        '',
+        c.yellow(
+          passedBefore
+            ? `${broken.exercise.id} passed before but fails now: your change must not break it.`
+            : `${broken.exercise.id} comes first and does not pass yet: later exercises build on it, so it is re-run with them.`,
+        ),
+      );
       out.push(...exerciseLines(broken, c, options));
     }
     out.push('');
@@ -93,7 +101,15 @@ function summary(report: GradeReport, targets: ExerciseVerdict[], c: ChalkInstan
   const passed = targets.reduce((n, e) => n + e.passed, 0);
   const total = targets.reduce((n, e) => n + e.total, 0);
   const allTestsPassed = total > 0 && passed === total;
-  const note = total === 0 ? ' (no test could run)' : allTestsPassed && !report.ok ? ', but the exercise does not pass yet: see the ✗ above.' : '';
+  const targetProblem = targets.some((e) => !e.ok);
+  const note =
+    total === 0
+      ? ' (no test could run)'
+      : allTestsPassed && targetProblem
+        ? ', but the exercise does not pass yet: see the ✗ above.'
+        : allTestsPassed && !report.ok
+          ? ', but an earlier exercise of this lesson fails (see above).'
+          : '';
   const out = [`${c.bold('Score:')} ${passed}/${total}${note}`];
   if (report.ok) {
     out.push(c.green(`✓ ${targets.map((t) => t.exercise.id).join(', ')} ${targets.length > 1 ? 'pass' : 'passes'}.`));

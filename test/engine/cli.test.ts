@@ -1,0 +1,214 @@
+/**
+ * The learner's and instructor's verbs, run as a person runs them: the real `kubelings` command in a
+ * child process, with its own state folder, reading what it prints and its exit code.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { ROOT } from '#engine/paths.ts';
+
+const BIN = join(ROOT, 'tui', 'bin', 'kubelings.js');
+const FIXTURE = join(ROOT, 'test', 'engine', 'fixtures', 'grader-pack');
+const temps: string[] = [];
+afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
+
+function tempDir(prefix: string, inside = false): string {
+  const base = inside ? join(ROOT, 'node_modules', '.cache', 'kubelings') : tmpdir();
+  mkdirSync(base, { recursive: true });
+  const dir = mkdtempSync(join(base, prefix));
+  temps.push(dir);
+  return dir;
+}
+
+/** Runs `kubelings ...args` with a fresh (or given) state folder. */
+function kubelings(args: string[], options: { home?: string; env?: Record<string, string>; input?: string } = {}) {
+  const home = options.home ?? tempDir('kubelings-home-');
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    input: options.input ?? '',
+    env: { ...process.env, KUBELINGS_HOME: home, KUBELINGS_IMPL: '', KUBELINGS_PACKS: '', NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
+    timeout: 60_000,
+  });
+  return { code: result.status, out: result.stdout, err: result.stderr, home };
+}
+
+/** A copy of the fixture pack (without its broken variants) that a test may change. */
+function packCopy(inside: boolean): string {
+  const dir = join(tempDir('pack-', inside), 'grader-pack');
+  cpSync(FIXTURE, dir, { recursive: true, filter: (src) => !src.includes(`${join(FIXTURE, 'variants')}`) });
+  return dir;
+}
+
+describe('check', () => {
+  test('on the untouched stub of 00-objects/01-selectors: ✗ lines, a hint, Score 0/N, exit 1', () => {
+    const { code, out } = kubelings(['check', '00-objects/01-selectors']);
+    expect(out).toMatch(/^ {2}✗ /m);
+    expect(out).toMatch(/Hint 1 of \d+: /);
+    expect(out).toMatch(/^Score: 0\/\d+$/m);
+    expect(code).toBe(1);
+  });
+
+  test('with --impl solutions: Score N/N and exit 0', () => {
+    const { code, out } = kubelings(['check', '00-objects/01-selectors', '--impl', 'solutions']);
+    const score = /^Score: (\d+)\/(\d+)$/m.exec(out);
+    expect(score, out).not.toBeNull();
+    expect(score![1]).toBe(score![2]);
+    expect(code).toBe(0);
+  });
+
+  test('--json gives the report as data', () => {
+    const { code, out } = kubelings(['check', '01-demo/01-double', '--pack', FIXTURE, '--json', '--seed', '7']);
+    const reports = JSON.parse(out) as { seed: number; ok: boolean; exercises: { id: string; passed: number; total: number }[] }[];
+    expect(reports[0]!.seed).toBe(7);
+    expect(reports[0]!.ok).toBe(false);
+    expect(reports[0]!.exercises.map((e) => [e.id, e.passed, e.total])).toEqual([['01-demo/01-double', 0, 2]]);
+    expect(code).toBe(1);
+  });
+
+  test('grading exercise 2 re-runs exercise 1 and reports it as a regression', () => {
+    const pack = packCopy(true);
+    writeFileSync(join(pack, 'exercises', 'demo', 'later.ts'), readFileSync(join(pack, 'solutions', 'demo', 'later.ts')));
+    const { code, out } = kubelings(['check', '01-demo/02-later', '--pack', pack]);
+    expect(out).toContain('Earlier exercises, re-run: ✗ 01-double 0/2');
+    expect(out).toContain('01-demo/01-double comes first and does not pass yet: later exercises build on it, so it is re-run with them.');
+    expect(out).toMatch(/^Score: 1\/1, but an earlier exercise of this lesson fails \(see above\)\.$/m);
+    expect(code).toBe(1);
+  });
+
+  test('an unknown exercise gets one sentence and exit 2', () => {
+    const { code, err } = kubelings(['check', '00-objects/99-nope']);
+    expect(err.trim()).toMatch(/^There is no lesson or exercise "00-objects\/99-nope"\./);
+    expect(code).toBe(2);
+  });
+
+  test('a passing check is recorded, and list shows it', () => {
+    const pack = packCopy(true);
+    writeFileSync(join(pack, 'exercises', 'demo', 'double.ts'), readFileSync(join(pack, 'solutions', 'demo', 'double.ts')));
+    const first = kubelings(['check', '01-demo/01-double', '--pack', pack]);
+    expect(first.code).toBe(0);
+    const { out } = kubelings(['list', '--pack', pack], { home: first.home });
+    expect(out).toMatch(/✓ 01-demo\/01-double\s+Double a number/);
+    expect(out).toMatch(/○ 01-demo\/02-later\s+Resolve later/);
+    const progress = JSON.parse(readFileSync(join(first.home, 'progress.json'), 'utf8'));
+    expect(progress.version).toBe(1);
+    expect(progress.exercises['01-demo/01-double'].passedAt).toMatch(/^\d{4}-/);
+  });
+});
+
+describe('hint', () => {
+  test('reveals the chain one hint at a time, then points at the page', () => {
+    const first = kubelings(['hint', '01-demo/01-double', '--pack', FIXTURE]);
+    expect(first.out).toContain('Hint 1 of 2: What is n plus n?');
+    expect(first.out).not.toContain('Hint 2 of 2');
+    const second = kubelings(['hint', '01-demo/01-double', '--pack', FIXTURE], { home: first.home });
+    expect(second.out).toContain('Hint 1 of 2: What is n plus n?');
+    expect(second.out).toContain('Hint 2 of 2: Reread "The page".');
+    expect(second.out).toContain('That was the last hint. Reread test/engine/fixtures/grader-pack/01-demo/01-page.md');
+  });
+});
+
+describe('reset', () => {
+  test('restores the pristine stub without git, after --yes', () => {
+    const pack = packCopy(false);
+    const file = join(pack, 'exercises', 'demo', 'double.ts');
+    const stub = readFileSync(file, 'utf8');
+    writeFileSync(file, 'export function double(n: number) { return n; }\n');
+    const { code, out } = kubelings(['reset', '01-demo/01-double', '--yes', '--pack', pack]);
+    expect(out).toContain('is back to the original stub');
+    expect(code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(stub);
+  });
+
+  test('without a terminal to ask on and without --yes, it changes nothing and says how to confirm', () => {
+    const pack = packCopy(false);
+    const file = join(pack, 'exercises', 'demo', 'double.ts');
+    writeFileSync(file, 'my work\n');
+    const { code, err } = kubelings(['reset', '01-demo/01-double', '--pack', pack]);
+    expect(err).toMatch(/reset replaces your work in .*double\.ts: add --yes to confirm\./);
+    expect(code).toBe(2);
+    expect(readFileSync(file, 'utf8')).toBe('my work\n');
+  });
+});
+
+describe('packs', () => {
+  test('pack check names the file and line of a YAML error', () => {
+    const pack = packCopy(false);
+    const lesson = join(pack, '01-demo', 'lesson.yaml');
+    writeFileSync(lesson, readFileSync(lesson, 'utf8').replace('title: Demo', 'title: [Demo'));
+    const { code, out } = kubelings(['pack', 'check', pack]);
+    // The parser notices the unclosed [ where the next line starts.
+    expect(out).toContain('01-demo/lesson.yaml:3:1: YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]');
+    expect(code).toBe(1);
+  });
+
+  test('pack check names the file, line and field of a schema error', () => {
+    const pack = packCopy(false);
+    const lesson = join(pack, '01-demo', 'lesson.yaml');
+    writeFileSync(lesson, readFileSync(lesson, 'utf8').replace('      - Which function schedules work for later?\n', '').replace('    hints:\n    \n', ''));
+    const text = readFileSync(lesson, 'utf8').replace(/(  - id: 02-later[\s\S]*?)    hints:\n/, '$1    hints: []\n');
+    writeFileSync(lesson, text);
+    const { code, out } = kubelings(['pack', 'check', pack]);
+    const line = text.split('\n').findIndex((l) => l.includes('hints: []')) + 1;
+    expect(out).toContain(`01-demo/lesson.yaml:${line}:12: exercises[1].hints: needs at least one hint`);
+    expect(code).toBe(1);
+  });
+
+  test('a broken pack is reported and the other packs still load', () => {
+    const broken = packCopy(false);
+    writeFileSync(join(broken, 'pack.yaml'), 'id: broken\ntitle: [\n');
+    const { code, out, err } = kubelings(['list'], { env: { KUBELINGS_PACKS: broken } });
+    expect(err).toMatch(/Lesson pack .*grader-pack could not be loaded; the other packs still work:\n\s+.*grader-pack\/pack\.yaml:3:1: YAML syntax: /);
+    expect(out).toContain('00-objects/01-selectors');
+    expect(code).toBe(0);
+  });
+
+  test('pack new scaffolds a pack outside the project that pack check proves', () => {
+    const dir = join(tempDir('new-pack-'), 'my-pack');
+    const made = kubelings(['pack', 'new', dir]);
+    expect(made.code).toBe(0);
+    expect(existsSync(join(dir, 'pack.yaml'))).toBe(true);
+    const { code, out } = kubelings(['pack', 'check', dir]);
+    expect(out).toMatch(/✓ 01-first-lesson\/01-double: 2 tests pass on the reference and fail on the stub/);
+    expect(out).toContain('✓ pack check passed');
+    expect(code).toBe(0);
+  });
+
+  test('pack new refuses a folder that is not empty', () => {
+    const dir = tempDir('full-');
+    writeFileSync(join(dir, 'x'), '');
+    const { code, err } = kubelings(['pack', 'new', dir]);
+    expect(err).toMatch(/already exists and is not empty/);
+    expect(code).toBe(2);
+  });
+});
+
+describe('progress', () => {
+  test('a corrupt progress file is set aside with a warning, never lost', () => {
+    const home = tempDir('home-');
+    writeFileSync(join(home, 'progress.json'), '{"version": 1, "exercises": {');
+    const { err } = kubelings(['hint', '01-demo/01-double', '--pack', FIXTURE], { home });
+    expect(err).toMatch(/warning: Your progress file could not be used because it is not valid JSON .* It was kept as .*progress\.json\.corrupt-/);
+    const aside = readdirSync(home).find((f) => f.startsWith('progress.json.corrupt-'))!;
+    expect(readFileSync(join(home, aside), 'utf8')).toBe('{"version": 1, "exercises": {');
+    expect(JSON.parse(readFileSync(join(home, 'progress.json'), 'utf8')).exercises['01-demo/01-double'].hintsRevealed).toBe(1);
+  });
+
+  test('a progress file from a newer kubelings is set aside, not overwritten', () => {
+    const home = tempDir('home-');
+    writeFileSync(join(home, 'progress.json'), '{"version": 99, "exercises": {}}');
+    const { err } = kubelings(['hint', '01-demo/01-double', '--pack', FIXTURE], { home });
+    expect(err).toMatch(/written by a newer kubelings \(format 99; this one reads 1\)/);
+    const aside = readdirSync(home).find((f) => f.startsWith('progress.json.v99-'));
+    expect(aside).toBeDefined();
+    expect(readFileSync(join(home, aside!), 'utf8')).toBe('{"version": 99, "exercises": {}}');
+  });
+});
+
+test('an unknown command gets one sentence and exit 2', () => {
+  const { code, err } = kubelings(['frobnicate']);
+  expect(err.trim()).toBe('Unknown command "frobnicate". Run npx kubelings --help to see them all.');
+  expect(code).toBe(2);
+});
