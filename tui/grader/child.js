@@ -6,25 +6,24 @@
  * Plain JavaScript on purpose: under tsx's loader hooks, importing vitest/node takes ~1.7 s instead
  * of ~0.3 s, and the child must start fast. vitest transforms the TypeScript suites itself.
  *
+ * vitest is created once, as soon as it is imported, so a run costs only the tests. The suites'
+ * environment is not vitest config: each run sets process.env before it starts, and the worker
+ * thread that runs the suites copies process.env when it is created.
+ *
  * Protocol (process.send / process.on('message')):
- *   child → parent  { type: 'ready' }                         vitest is imported
- *   parent → child  { type: 'run', files, env }                run these suite files
- *   child → parent  { type: 'collected', file, tests }          the tests a suite file holds
- *   child → parent  { type: 'test-start', id, file, name }     a test began (for the deadline message)
+ *   child → parent  { type: 'ready' }                            vitest is loaded
+ *   parent → child  { type: 'run', files, env }                   run these suite files
+ *   child → parent  { type: 'collected', file, tests }            the tests a suite file holds
+ *   child → parent  { type: 'test-start', id, file, name }        a test began (when the worker can say so)
  *   child → parent  { type: 'test-result', id, file, name, ... }  a test ended
  *   child → parent  { type: 'console', taskId, stream, content }  the learner's console output
  *   child → parent  { type: 'module-end', file, state, errors }
  *   child → parent  { type: 'run-end', reason, unhandledErrors }
  *   child → parent  { type: 'done' } or { type: 'fatal', error }
- *   parent → child  { type: 'invalidate', files }              files changed on disk (warm mode)
+ *   parent → child  { type: 'invalidate', files }                 files changed on disk (warm mode)
  *   parent → child  { type: 'exit' }
- * A warm child (watch mode) serves many runs; `env` must then stay the same between runs.
  */
 const vitestNode = import('vitest/node');
-
-/** @type {import('vitest/node').Vitest | undefined} */
-let vitest;
-let vitestEnvKey = '';
 
 function send(message) {
   if (process.connected) process.send(message);
@@ -81,13 +80,10 @@ const reporter = {
   },
 };
 
-async function ensureVitest(env) {
-  const key = JSON.stringify(env);
-  if (vitest && key === vitestEnvKey) return vitest;
-  if (vitest) await vitest.close();
-  Object.assign(process.env, env);
+async function createRunner() {
   const { createVitest } = await vitestNode;
-  vitest = await createVitest(
+  const timeout = Number(process.env.KUBELINGS_TEST_TIMEOUT_MS || 5000);
+  return createVitest(
     'test',
     {
       config: false,
@@ -97,10 +93,9 @@ async function ensureVitest(env) {
       pool: 'threads',
       maxWorkers: 1,
       fileParallelism: false,
-      env,
-      testTimeout: Number(process.env.KUBELINGS_TEST_TIMEOUT_MS || 5000),
-      hookTimeout: Number(process.env.KUBELINGS_TEST_TIMEOUT_MS || 5000),
-      // The seed also orders nothing: suites run in file order so output reads like the lesson.
+      testTimeout: timeout,
+      hookTimeout: timeout,
+      // Suites run in file order and tests in the order written, so output reads like the lesson.
       sequence: { shuffle: false },
     },
     {
@@ -108,19 +103,28 @@ async function ensureVitest(env) {
       resolve: { alias: JSON.parse(process.env.KUBELINGS_ALIASES || '[]') },
     },
   );
-  vitestEnvKey = key;
-  return vitest;
 }
+
+let previousEnv = {};
+function applyEnv(env) {
+  for (const key of Object.keys(previousEnv)) if (!(key in env)) delete process.env[key];
+  Object.assign(process.env, env);
+  previousEnv = env;
+}
+
+const vitest = createRunner();
 
 process.on('message', async (message) => {
   try {
     if (message.type === 'exit') {
-      if (vitest) await vitest.close();
+      await (await vitest).close();
       process.exit(0);
     } else if (message.type === 'invalidate') {
-      for (const file of message.files) vitest?.invalidateFile(file);
+      const v = await vitest;
+      for (const file of message.files) v.invalidateFile(file);
     } else if (message.type === 'run') {
-      const v = await ensureVitest(message.env);
+      applyEnv(message.env);
+      const v = await vitest;
       const project = v.getRootProject();
       const specs = message.files.map((file) => project.createSpecification(file));
       await v.runTestSpecifications(specs);
@@ -131,5 +135,5 @@ process.on('message', async (message) => {
   }
 });
 
-await vitestNode;
+await vitest;
 send({ type: 'ready' });

@@ -13,6 +13,11 @@ export interface FormatOptions {
   color?: boolean;
   /** For the "next hint" line. */
   progress?: Progress;
+  /**
+   * Said instead of the next-hint lines (the TUI shows revealed hints itself, so it says which key
+   * reveals the next one); the "Reread" pointer stays.
+   */
+  hintAdvice?: string;
 }
 
 const MAX_CONSOLE_LINES = 12;
@@ -116,7 +121,9 @@ function summary(report: GradeReport, targets: ExerciseVerdict[], c: ChalkInstan
     return out;
   }
   const first = targets.find((e) => !e.ok) ?? report.exercises.find((e) => !e.ok);
-  if (first) {
+  if (first && options.hintAdvice !== undefined) {
+    out.push(c.dim(`${options.hintAdvice}   Reread: ${showPath(first.exercise.page.path)}`));
+  } else if (first) {
     const revealed = options.progress?.exercises[first.exercise.id]?.hintsRevealed ?? 0;
     const hints = first.exercise.hints;
     const next = Math.min(revealed, hints.length - 1);

@@ -8,11 +8,8 @@
  * A runner can be warm (watch mode): the child stays alive between runs, so a re-run costs only the
  * tests themselves; after a kill the next run starts a fresh child.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { ROOT } from '#engine/paths.ts';
-
-const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+import type { ChildProcess } from 'node:child_process';
+import { adoptPrestartedChild, spawnGraderChild } from './spawn.js';
 
 /** An error as the child reports it (a plain copy of vitest's serialized error). */
 export interface RawError {
@@ -112,13 +109,7 @@ export class SuiteRunner {
     if (this.child) this.kill();
     this.aliasesKey = key;
     this.output = '';
-    const child = fork(CHILD, [], {
-      cwd: ROOT,
-      detached: true,
-      execArgv: [],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, KUBELINGS_ROOT: ROOT, KUBELINGS_ALIASES: JSON.stringify(aliases), FORCE_COLOR: '0', NO_COLOR: '1' },
-    });
+    const child = (aliases.length === 0 ? adoptPrestartedChild() : undefined) ?? spawnGraderChild(aliases);
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-4000);
     };
@@ -126,6 +117,7 @@ export class SuiteRunner {
     child.stderr?.on('data', keep);
     this.child = child;
     this.ready = new Promise((resolve, reject) => {
+      if ((child as ChildProcess & { kubelingsReady?: boolean }).kubelingsReady) return resolve();
       const onMessage = (m: ChildMessage) => {
         if (m.type === 'ready') {
           child.off('message', onMessage);
