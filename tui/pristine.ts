@@ -128,7 +128,9 @@ export function restore(pack: Pack, relFile: string): void {
  */
 export function extractPristine(pack: Pack): string {
   const dir = join(ROOT, 'node_modules', '.cache', 'kubelings', `pristine-${pack.id}-${process.pid}-${Date.now()}`);
-  for (const component of components(pack)) {
+  // Only the components the pack's lessons teach: a folder still being written has no seal yet.
+  const taught = new Set(pack.lessons.map((l) => l.component));
+  for (const component of components(pack).filter((c) => taught.has(c))) {
     const seal = readSeal(pack, component);
     if (!seal) {
       throw new KubelingsError(`${relative(ROOT, join(pack.exercisesRoot, component))} has no ${SEAL_FILE}: run npx kubelings pack seal`);
