@@ -6,9 +6,13 @@
  *     declare module 'kubelings/engine/components.ts' { interface Components { widgets: WidgetExercises } }
  */
 import type { ObjectsExercises } from './objects/exercises.ts';
+import type { EtcdExercises } from './etcd/exercises.ts';
+import type { SchedulerExercises } from './scheduler/exercises.ts';
 
 export interface Components {
   objects: ObjectsExercises;
+  etcd: EtcdExercises;
+  scheduler: SchedulerExercises;
 }
 
 export type ComponentName = keyof Components & string;
