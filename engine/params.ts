@@ -66,3 +66,15 @@ export const HOLLOW_STATUS_REPORT_MS = 60_000;
 
 /** Hollow nodes: API writes in flight at once, across all hollow nodes (heartbeats and pod status). */
 export const HOLLOW_MAX_WRITES_IN_FLIGHT = 32;
+
+/** etcd store: the smallest lease TTL granted, in seconds (etcd 3.4 raises shorter TTLs to this). */
+export const LEASE_MIN_TTL_SECONDS = 2;
+
+/** etcd store: how often the lease runner looks for expired leases, in milliseconds. */
+export const LEASE_TICK_MS = 250;
+
+/** etcd store: at most this many bytes of WAL records go to disk in one write+fsync (group commit). */
+export const WAL_MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+/** etcd store: a snapshot is taken (and older log files dropped) after this many log entries. */
+export const SNAPSHOT_EVERY_ENTRIES = 10_000;

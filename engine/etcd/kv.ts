@@ -1,4 +1,13 @@
 /**
+ * Changes since the interface was first pinned (all additive, except one doc correction):
+ * - watch(): the doc said a watch fails "at or below" the compacted revision; etcd fails it only
+ *   BELOW (a watch from exactly the compacted revision works; checked against etcd 3.4). Fixed.
+ * - WatchResponse.compactRevision (optional): a remote etcd can end a watch that fell behind
+ *   compaction; the built-in store never sends it.
+ * - New errors: LeaseExistsError, EmptyKeyError (etcd's own messages).
+ * - leaseGrant clamps a TTL below LEASE_MIN_TTL_SECONDS (engine/params.ts, 2 s as etcd 3.4's
+ *   default) up to it, as etcd does; the returned `ttl` says what was granted.
+ *
  * KVStore: the cluster's store, modelled on the etcd v3 API (etcdserverpb KV, Watch and Lease
  * services). The apiserver is the only component that talks to it, and it uses only this interface,
  * so the learner's store, the reference store and a real etcd (through its JSON gateway) are
@@ -125,6 +134,12 @@ export interface WatchResponse {
   events: WatchEvent[];
   /** The store's revision when the batch was sent. */
   revision: number;
+  /**
+   * Set (with no events) when the server ended the watch because the revisions it still needed
+   * were compacted away; nothing follows it. Only a remote etcd sends this (a watcher that fell
+   * behind); the built-in store fails such a watch up front with CompactedError.
+   */
+  compactRevision?: number;
 }
 
 export interface Watcher {
@@ -147,13 +162,20 @@ export interface KVStore {
   delete(key: string, options?: DeleteOptions): Promise<DeleteResult>;
   txn(request: TxnRequest): Promise<TxnResult>;
   /**
-   * Starts a watch. Fails with CompactedError when startRevision is at or below the compacted
-   * revision. `onResponse` is called with batches in revision order, never concurrently.
+   * Starts a watch. Fails with CompactedError when startRevision is below the compacted revision
+   * (from exactly the compacted revision works, as in etcd). `onResponse` is called with batches in revision order, never concurrently.
    */
   watch(key: string, options: WatchOptions, onResponse: (response: WatchResponse) => void): Promise<Watcher>;
-  /** Forgets history before `revision`; reads and watches below it fail with CompactedError. */
+  /**
+   * Forgets history before `revision`; reads and watches below it fail with CompactedError.
+   * Compacting at or below the current compacted revision fails with CompactedError, above the
+   * current revision with FutureRevisionError.
+   */
   compact(revision: number): Promise<void>;
-  /** Grants a lease (id chosen by the store when omitted or 0). */
+  /**
+   * Grants a lease (id chosen by the store when omitted or 0). LeaseExistsError when the id is taken.
+   * A TTL below the minimum (2 s) is raised to it, as etcd does; the result says what was granted.
+   */
   leaseGrant(ttlSeconds: number, id?: number): Promise<LeaseGrant>;
   /** Deletes the lease and every key attached to it. LeaseNotFoundError when unknown. */
   leaseRevoke(id: number): Promise<void>;
@@ -207,5 +229,21 @@ export class DuplicateKeyError extends StoreError {
   override name = 'DuplicateKeyError';
   constructor() {
     super('etcdserver: duplicate key given in txn request');
+  }
+}
+
+/** "etcdserver: lease already exists" */
+export class LeaseExistsError extends StoreError {
+  override name = 'LeaseExistsError';
+  constructor(readonly id: number) {
+    super('etcdserver: lease already exists');
+  }
+}
+
+/** "etcdserver: key is not provided" (an empty key). */
+export class EmptyKeyError extends StoreError {
+  override name = 'EmptyKeyError';
+  constructor() {
+    super('etcdserver: key is not provided');
   }
 }
