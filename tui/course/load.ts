@@ -243,23 +243,34 @@ function readYaml<T>(file: string, schema: ZodType<T>, issues: PackIssue[]): T |
   const parsed = schema.safeParse(doc.toJS());
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) {
-    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    const node = nearestNode(doc.contents as YamlNode | null, path);
-    const pos = node?.range ? lineCounter.linePos(node.range[0]) : undefined;
-    const field = path.length > 0 ? `${formatPath(path)}: ` : '';
-    issues.push({ file, line: pos?.line, column: pos?.col, message: `${field}${issue.message}` });
+    const base = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    // One issue per unknown key, located at the key itself.
+    const located = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => ({ path: [...base, k], message: `unknown key "${k}": is it misspelled?` })) : [{ path: base, message: readable(issue.message) }];
+    for (const { path, message } of located) {
+      const node = nearestNode(doc.contents as YamlNode | null, path, issue.code === 'unrecognized_keys');
+      const pos = node?.range ? lineCounter.linePos(node.range[0]) : undefined;
+      const field = path.length > 0 && issue.code !== 'unrecognized_keys' ? `${formatPath(path)}: ` : '';
+      issues.push({ file, line: pos?.line, column: pos?.col, message: `${field}${message}` });
+    }
   }
   return undefined;
 }
 
+/** zod's wording, made plain for instructors. */
+function readable(message: string): string {
+  if (/received undefined$/.test(message)) return 'is required';
+  return message.replace(/^Invalid input: /, '');
+}
+
 /** The deepest YAML node along `path` (the key's value, or its parent when the key is missing). */
-function nearestNode(root: YamlNode | null, path: (string | number)[]): YamlNode | undefined {
+function nearestNode(root: YamlNode | null, path: (string | number)[], atKey = false): YamlNode | undefined {
   let node: YamlNode | null | undefined = root;
   let last: YamlNode | undefined = root ?? undefined;
-  for (const step of path) {
+  for (const [i, step] of path.entries()) {
     if (isMap(node)) {
       const pair: { key: unknown; value: unknown } | undefined = node.items.find((p) => isScalar(p.key) && p.key.value === step);
       if (!pair) return (node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step))?.key as YamlNode) ?? last;
+      if (atKey && i === path.length - 1) return pair.key as YamlNode;
       node = (pair.value as YamlNode | null) ?? (pair.key as YamlNode);
     } else if (isSeq(node) && typeof step === 'number') {
       node = node.items[step] as YamlNode | undefined;
