@@ -1,0 +1,127 @@
+/**
+ * Hidden suite for 03-scheduler/05-preemption: DefaultPreemption as the Kubernetes documentation
+ * describes it (Pod Priority and Preemption): only lower-priority pods are victims, as few as
+ * possible, on the node where it hurts least; the preemptor is nominated to that node.
+ */
+import { describe, expect, test } from 'vitest';
+import type { Diagnosis, NodeInfo, PodInfo } from '#engine/scheduler/framework.ts';
+import { hint, show } from '#grading';
+import { fakeCluster } from './cluster.ts';
+import { nodeObject, pod } from './make.ts';
+
+/** A cluster of 4-cpu nodes, each already holding the given pods; returns what preempt() decides. */
+function decide(preemptor: PodInfo, layout: Record<string, PodInfo[]>, extraNodes: ReturnType<typeof nodeObject>[] = []) {
+  const c = fakeCluster([...Object.keys(layout).map((n) => nodeObject(n, { cpu: '4', pods: '110' })), ...extraNodes]);
+  for (const [n, pods] of Object.entries(layout)) for (const p of pods) c.place(p, n);
+  const snapshot = c.ctx.cache.updateSnapshot();
+  const diagnosis: Diagnosis = new Map();
+  for (const n of snapshot.nodes) {
+    const v = c.ctx.filter(preemptor, n);
+    if (v) diagnosis.set(n.name, v);
+  }
+  const result = c.s.preempt(preemptor, snapshot, diagnosis, c.ctx.filter);
+  const did = `preempt(${preemptor.key} priority ${preemptor.priority} cpu ${preemptor.requests.milliCPU}m) with ${Object.entries(layout).map(([n, ps]) => `${n}: [${ps.map((p) => `${p.pod.metadata.name} p${p.priority} ${p.requests.milliCPU}m`).join(', ')}]`).join('; ')}`;
+  return { result, did, c };
+}
+
+const names = (pods: PodInfo[]) => pods.map((p) => p.pod.metadata.name).sort();
+
+describe('selectVictimsOnNode and preempt', () => {
+  test('a high-priority pod evicts a lower-priority pod to make room', hint('Remove every lower-priority pod from a copy of the node; does the pod fit then?'), () => {
+    const { result, did } = decide(pod('critical', { cpu: '2', priority: 1000 }), { n1: [pod('batch', { cpu: '3', priority: 0 })] });
+    expect(result, did).toEqual({ nodeName: 'n1', victims: [expect.objectContaining({ key: 'default/batch' })] });
+  });
+
+  test('only as many pods as needed are evicted: the more important ones are reprieved first', hint('Put the removed pods back, highest priority first, keeping each that still leaves room'), () => {
+    const { result, did } = decide(pod('critical', { cpu: '2', priority: 1000 }), {
+      n1: [pod('low', { cpu: '1', priority: 1 }), pod('mid', { cpu: '1', priority: 5 }), pod('lowest', { cpu: '1', priority: 0 }), pod('high', { cpu: '1', priority: 10 })],
+    });
+    expect('nodeName' in result && names(result.victims), did).toEqual(['low', 'lowest']);
+  });
+
+  test('pods of equal or higher priority are never victims', hint('Strictly lower priority only'), () => {
+    const { result, did } = decide(pod('p', { cpu: '2', priority: 10 }), { n1: [pod('same', { cpu: '3', priority: 10 }), pod('higher', { cpu: '1', priority: 20 })] });
+    expect(result, did).toEqual({ message: 'preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod' });
+  });
+
+  test('the node where the victims have the lowest priority is chosen', hint('pickOneNodeForPreemption compares the highest victim priority first'), () => {
+    const { result, did } = decide(pod('p', { cpu: '4', priority: 100 }), {
+      n1: [pod('a', { cpu: '4', priority: 50 })],
+      n2: [pod('b', { cpu: '2', priority: 1 }), pod('c', { cpu: '2', priority: 2 })],
+    });
+    expect('nodeName' in result && result.nodeName, did).toBe('n2');
+  });
+
+  test('among equal highest priorities, the node with the fewest victims is chosen', hint('Then the sum of priorities (each + 2^31), then the number of victims'), () => {
+    const { result, did } = decide(pod('p', { cpu: '4', priority: 100 }), {
+      n1: [pod('a', { cpu: '2', priority: 5 }), pod('b', { cpu: '2', priority: 5 })],
+      n2: [pod('c', { cpu: '4', priority: 5 })],
+    });
+    expect('nodeName' in result ? [result.nodeName, names(result.victims)] : result, did).toEqual(['n2', ['c']]);
+  });
+
+  test('with everything else equal, the node whose victims started last is chosen', () => {
+    const { result, did } = decide(pod('p', { cpu: '4', priority: 100 }), {
+      n1: [pod('old', { cpu: '4', priority: 5, startTime: '2025-01-01T00:00:00Z' })],
+      n2: [pod('new', { cpu: '4', priority: 5, startTime: '2025-06-01T00:00:00Z' })],
+    });
+    expect('nodeName' in result && result.nodeName, did).toBe('n2');
+  });
+
+  test('nodes rejected for a reason eviction cannot fix are not helped, and the message says so', hint('A diagnosis with code UnschedulableAndUnresolvable: "Preemption is not helpful for scheduling"'), () => {
+    const { result, did } = decide(pod('p', { cpu: '2', priority: 100 }), { busy: [pod('same', { cpu: '3', priority: 100 })] }, [
+      nodeObject('cp-1', { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }),
+      nodeObject('cp-2', { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }),
+    ]);
+    expect(result, did).toEqual({ message: 'preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling' });
+  });
+
+  test('a pod with preemptionPolicy Never preempts nothing', () => {
+    const { result, did } = decide(pod('polite', { cpu: '2', priority: 1000, preemptionPolicy: 'Never' }), { n1: [pod('batch', { cpu: '3' })] });
+    expect(result, did).toEqual({ message: 'preemption: not eligible due to preemptionPolicy=Never' });
+  });
+
+  test('a victim set is always enough: with the victims gone, the pod fits', () => {
+    const { result, did, c } = decide(pod('p', { cpu: '3', memory: '8Gi', priority: 100 }), {
+      n1: [pod('a', { cpu: '1', memory: '6Gi', priority: 3 }), pod('b', { cpu: '2', memory: '2Gi', priority: 1 }), pod('c', { cpu: '1', memory: '6Gi', priority: 2 })],
+    });
+    expect('nodeName' in result, did).toBe(true);
+    if (!('nodeName' in result)) return;
+    const n: NodeInfo = c.ctx.cache.updateSnapshot().get('n1')!;
+    const left = n.pods.filter((p) => !result.victims.some((v) => v.key === p.key));
+    const cpu = left.reduce((s, p) => s + p.requests.milliCPU, 0);
+    const mem = left.reduce((s, p) => s + p.requests.memory, 0);
+    expect(cpu + 3000 <= 4000 && mem + 8 * 2 ** 30 <= 16 * 2 ** 30, `${did}: victims ${show(names(result.victims))} leave room`).toBe(true);
+    // The reprieve is greedy, most important first: a (priority 3) stays, then c and b must go.
+    expect(names(result.victims), `${did}: the victims left after reprieving a first`).toEqual(['b', 'c']);
+  });
+});
+
+describe('preemption inside scheduleOne', () => {
+  test('the preemptor is nominated to the node, the victim is evicted, and the preemptor lands there next', hint('scheduleOne passes the postFilter\'s nodeName to reportFailure as nominatedNodeName'), async () => {
+    const c = fakeCluster([nodeObject('only', { cpu: '4' })], { preemption: true });
+    c.place(pod('batch', { cpu: '3', priority: 0 }), 'only');
+    c.ctx.queue.add(pod('critical', { cpu: '2', priority: 1000 }));
+    await c.drain();
+    expect(c.evicted, 'pods evicted').toEqual(['default/batch']);
+    expect(c.failures, 'the first attempt of critical').toEqual([{ pod: 'default/critical', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.', nominatedNodeName: 'only' }]);
+    c.clock.t += 2_000;
+    c.ctx.queue.flushBackoffCompleted();
+    await c.drain();
+    expect(c.bound.get('default/critical'), 'where critical is bound after the victim is gone').toBe('only');
+  });
+
+  test('a low-priority pod cannot take the room kept for a nominated pod', async () => {
+    const c = fakeCluster([nodeObject('only', { cpu: '4' })], { preemption: true });
+    c.place(pod('batch', { cpu: '3', priority: 0 }), 'only');
+    c.ctx.queue.add(pod('critical', { cpu: '3', priority: 1000 }));
+    await c.drain();
+    c.ctx.queue.add(pod('sneaky', { cpu: '2', priority: 0 }));
+    await c.drain();
+    expect(c.bound.get('default/sneaky'), 'where sneaky (priority 0) went while critical was nominated').toBeUndefined();
+    c.clock.t += 2_000;
+    c.ctx.queue.flushBackoffCompleted();
+    await c.drain();
+    expect(c.bound.get('default/critical'), 'where critical went').toBe('only');
+  });
+});
