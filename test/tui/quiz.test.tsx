@@ -1,0 +1,162 @@
+/**
+ * The quiz: multiple choice with ink-select-input; after each answer, right or wrong, why, and the
+ * explanation; answers saved in progress.quiz; the score at the end; retaking it.
+ */
+import { afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
+import { loadMarkdown } from '../../tui/app/useMarkdown.ts';
+import { emptyProgress, loadProgress } from '../../tui/progress.ts';
+import { expectScreen, fixtureCourse, freshHome, KEY, press, renderApp, screen, until } from './helpers.tsx';
+
+let removeHome: () => void;
+beforeAll(async () => void (await loadMarkdown()));
+beforeEach(() => void (removeHome = freshHome()));
+afterEach(() => removeHome());
+
+const at = [{ screen: 'quiz' as const, lesson: 'fixture/00-tally' }];
+
+test('a question, then the feedback on a right answer, saved at once', async () => {
+  const app = await renderApp({ course: fixtureCourse(), at });
+  expectScreen(await until(app, 'question 1/2'), 'quiz-question', screen`
+Counting votes › Quiz                                               question 1/2
+ What does counting no votes give?
+
+ ❯ An error
+   An empty tally
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+↑↓ choose  enter answer  ? help  q back
+`);
+  await press(app.stdin, KEY.down);
+  await until(app, '❯ An empty tally');
+  await press(app.stdin, KEY.enter);
+  expectScreen(await until(app, 'Why:'), 'quiz-right', screen`
+Counting votes › Quiz                                               question 1/2
+ What does counting no votes give?
+
+ ✓ Right: An empty tally
+   No names, so no entries.
+
+ Why: A count of nothing is empty, not an error.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+enter: next question
+enter next  ↑↓ scroll  ? help  q back
+`);
+  expect(loadProgress().progress.quiz['00-tally'], 'answers saved').toEqual({ empty: 1 });
+  app.unmount();
+});
+
+test('a wrong answer says why, gives the right one, and the score comes at the end', async () => {
+  const app = await renderApp({ course: fixtureCourse(), at });
+  await until(app, 'question 1/2');
+  await press(app.stdin, KEY.enter); // "An error": wrong
+  await until(app, 'Not quite');
+  await press(app.stdin, KEY.enter);
+  await until(app, 'question 2/2');
+  await press(app.stdin, KEY.down);
+  await until(app, '❯ The first name in the list');
+  await press(app.stdin, KEY.enter); // wrong
+  expectScreen(await until(app, 'The answer:'), 'quiz-wrong', screen`
+Counting votes › Quiz                                               question 2/2
+ Two names have three votes each. Who wins?
+
+ ✗ Not quite: you chose "The first name in the list".
+   Order of arrival decides nothing here.
+
+ The answer: Nobody, it is a tie
+   The rules here crown nobody on a tie.
+
+ Why: A tie has no winner in this lesson's rules.
+
+
+
+
+
+
+
+
+
+
+
+
+enter: your score
+enter next  ↑↓ scroll  ? help  q back
+`);
+  await press(app.stdin, KEY.enter);
+  expectScreen(await until(app, 'Score'), 'quiz-score', screen`
+Counting votes › Quiz                                                      score
+ Score: 0/2
+ Reread the explanations of the ones you missed: press r to try again.
+
+ ✗ What does counting no votes give?
+ ✗ Two names have three votes each. Who wins?
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+r retake the quiz · e start the exercises
+r retake  e exercises  ? help  q back
+`);
+  expect(loadProgress().progress.quiz['00-tally'], 'answers saved').toEqual({ empty: 0, ties: 1 });
+  app.unmount();
+});
+
+test('a quiz already answered opens on its score; r retakes it from the first question', async () => {
+  const progress = emptyProgress();
+  progress.quiz['00-tally'] = { empty: 1, ties: 0 };
+  const app = await renderApp({ course: fixtureCourse(), at, progress });
+  expect(await until(app, 'Score: 2/2'), 'the score').toContain('Every answer right.');
+  await press(app.stdin, 'r');
+  await until(app, 'question 1/2');
+  expect(loadProgress().progress.quiz['00-tally'], 'answers after r').toEqual({});
+  app.unmount();
+});
+
+test('a half-answered quiz resumes at the first unanswered question', async () => {
+  const progress = emptyProgress();
+  progress.quiz['00-tally'] = { empty: 1 };
+  const app = await renderApp({ course: fixtureCourse(), at, progress });
+  expect(await until(app, 'question 2/2'), 'opening the quiz').toContain('Who wins?');
+  app.unmount();
+});

@@ -1,0 +1,106 @@
+/**
+ * An exercise: the task (Markdown), the file to edit, and the results of grading it, re-graded on
+ * every save. Hints one at a time (h, recorded), reset to the stub after a y/n (r), the reference
+ * after passing or after an explicit "show me anyway" (s, recorded as `peeked`), and the next or
+ * previous exercise (n / p) on the same warm grader.
+ */
+import { Box } from 'ink';
+import React, { useEffect, useState } from 'react';
+import { showPath } from '../grader/explain.ts';
+import { findLesson, stepExercise } from './courseLookup.ts';
+import { hintLines, resultLines } from './exerciseLines.ts';
+import { Footer } from './Footer.tsx';
+import { CONFIRM_KEYS, REFERENCE_KEYS, SCREEN_KEYS } from './keys.ts';
+import { paint } from './paint.ts';
+import { useProgress } from './ProgressProvider.tsx';
+import { readText } from './readText.ts';
+import { Rule } from './Rule.tsx';
+import type { ScreenProps } from './screenProps.ts';
+import { ScrollView, scrollStatus } from './ScrollView.tsx';
+import { useServices } from './services.tsx';
+import { StatusLine } from './StatusLine.tsx';
+import { TitleBar } from './TitleBar.tsx';
+import { useExerciseActions } from './useExerciseActions.ts';
+import { useGrading } from './useGrading.ts';
+import { useMarkdown } from './useMarkdown.ts';
+import { useScroll } from './useScroll.ts';
+import { useKeys } from './useKeys.ts';
+
+const TASK_ROWS = 5;
+
+export function ExerciseScreen(props: ScreenProps & { lesson: string; exercise: string }) {
+  const { course, color } = useServices();
+  const [at, setAt] = useState(() => {
+    const lesson = findLesson(course, props.lesson)!;
+    return { lesson, exercise: lesson.exercises.find((e) => e.id === props.exercise)! };
+  });
+  const { lesson, exercise } = at;
+  const { progress, update } = useProgress();
+  const mine = progress.exercises[exercise.id];
+  const grading = useGrading(lesson, exercise);
+  const actions = useExerciseActions(exercise, course);
+  const width = props.width - 2;
+  const c = paint(color);
+
+  const task = useMarkdown(exercise.task, width) ?? ['…'];
+  const taskRows = task.length > TASK_ROWS ? [...task.slice(0, TASK_ROWS - 1), c.dim('… (the rest is in the lesson page)')] : task;
+  const reference = useMarkdown(actions.mode === 'reference' ? readText(exercise.solution) : undefined, width, 'ts');
+  const lines = actions.mode === 'reference' ? (reference ?? ['…']) : [...hintLines(exercise, mine?.hintsRevealed ?? 0, width, c), ...resultLines(grading, progress, width, color, c)];
+  const fixed = actions.mode === 'reference' ? 1 : taskRows.length + 2;
+  const height = Math.max(3, props.height - 3 - fixed);
+  const scroll = useScroll(lines.length, height);
+
+  useEffect(() => {
+    update((p) => void (p.current = { lesson: lesson.id, screen: 'exercise', exercise: exercise.id }));
+  }, [lesson, exercise, update]);
+
+  const move = (step: 1 | -1) => {
+    const next = stepExercise(course, exercise, step);
+    if (!next) return actions.say(step > 0 ? 'This is the last exercise of the course.' : 'This is the first exercise.');
+    setAt(next);
+    actions.reset();
+    scroll.scrollTo(0);
+  };
+
+  useKeys(
+    (input, key) => {
+      if (actions.confirm) return actions.answer(input, key);
+      actions.say(undefined);
+      if (input === 'q') return props.navigate({ type: 'back' });
+      if (actions.mode === 'reference' && (input === 's' || key.escape)) return actions.closeReference();
+      if (scroll.scrollKey(input, key) || actions.mode === 'reference') return;
+      if (input === 'h') {
+        actions.revealHint();
+        scroll.scrollTo(0);
+      } else if (input === 'g') grading.regrade();
+      else if (input === 'r') actions.askReset();
+      else if (input === 's') actions.askReference(Boolean(mine?.passedAt || mine?.peeked));
+      else if (input === 'n') move(1);
+      else if (input === 'p') move(-1);
+    },
+    props.active,
+  );
+
+  const next = stepExercise(course, exercise, 1);
+  const passedNow = grading.report?.ok && !grading.grading;
+  const message =
+    actions.message ??
+    (passedNow
+      ? { text: `✓ Passed! ${next ? `n: next exercise (${next.exercise.id})` : 'That was the last exercise.'}`, tone: 'good' as const }
+      : { text: actions.mode === 'reference' ? 'The reference solution: compare it with yours.' : 'Watching your file: every save grades it again.', tone: 'info' as const });
+  const keys = actions.confirm ? CONFIRM_KEYS : actions.mode === 'reference' ? REFERENCE_KEYS : SCREEN_KEYS.exercise;
+  const state = mine?.passedAt ? ' · ✓ passed' : '';
+  return (
+    <Box flexDirection="column" width={props.width} height={props.height}>
+      <TitleBar crumbs={[lesson.title, `${/^\d+/.exec(exercise.localId)?.[0] ?? exercise.localId} ${exercise.title}`]} right={`exercise ${exercise.number}/${lesson.exercises.length}${state}`} width={props.width} />
+      <Box flexDirection="column" paddingLeft={1}>
+        {actions.mode === 'results' && <ScrollView lines={taskRows} offset={0} height={taskRows.length} width={width} />}
+        {actions.mode === 'results' && <ScrollView lines={[`Your file: ${c.bold(showPath(exercise.file))}`]} offset={0} height={1} width={width} />}
+        <Rule label={actions.mode === 'reference' ? `reference: ${showPath(exercise.solution)}` : `results${grading.grading ? ' · grading…' : ''}`} width={width} />
+        <ScrollView lines={lines} offset={scroll.offset} height={height} width={width} />
+      </Box>
+      <StatusLine message={message.text} tone={message.tone} right={actions.confirm ? undefined : scrollStatus(scroll.offset, height, lines.length)} width={props.width} />
+      <Footer keys={keys} width={props.width} />
+    </Box>
+  );
+}

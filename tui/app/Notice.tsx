@@ -1,0 +1,35 @@
+/**
+ * A warning block: a first line marked `!` in yellow, then indented detail lines (wrapped).
+ */
+import { Box, Text } from 'ink';
+import React from 'react';
+import { wrapIndented, wrapLines } from './wrapLines.ts';
+
+export function Notice(props: {
+  /** What happened, one sentence. */
+  title: string;
+  /** Details, one per line (file:line: message). */
+  details?: string[];
+  width: number;
+}) {
+  const head = wrapLines(props.title, props.width - 2);
+  const details = (props.details ?? []).flatMap((d) => wrapIndented(d, props.width, 4));
+  return (
+    <Box flexDirection="column" width={props.width}>
+      {head.map((line, i) => (
+        <Text key={`h${i}`} color="yellow">
+          {i === 0 ? '! ' : '  '}
+          {line}
+        </Text>
+      ))}
+      {details.map((line, i) => (
+        <Text key={`d${i}`}>{line}</Text>
+      ))}
+    </Box>
+  );
+}
+
+/** The rows a Notice takes, to plan the layout around it. */
+export function noticeHeight(title: string, details: string[], width: number): number {
+  return wrapLines(title, width - 2).length + details.flatMap((d) => wrapIndented(d, width, 4)).length;
+}

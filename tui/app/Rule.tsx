@@ -1,0 +1,17 @@
+/**
+ * A dim horizontal rule with a label: `── results · grading… ─────────`.
+ */
+import { Text } from 'ink';
+import React from 'react';
+
+export function Rule(props: {
+  label: string;
+  width: number;
+}) {
+  const head = `── ${props.label} `;
+  return (
+    <Text dimColor wrap="truncate-end">
+      {head + '─'.repeat(Math.max(0, props.width - head.length))}
+    </Text>
+  );
+}

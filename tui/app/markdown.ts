@@ -1,0 +1,53 @@
+/**
+ * Markdown for the terminal, with marked and marked-terminal: headings, lists, emphasis, tables,
+ * and code blocks highlighted (cli-highlight). Returns rows wrapped to the width (wrapLines). Loaded lazily by
+ * useMarkdown (marked-terminal brings highlight.js, too heavy for the first frame).
+ *
+ * Colours follow chalk's detection (FORCE_COLOR=0 and NO_COLOR turn them off).
+ */
+import { Marked } from 'marked';
+import { markedTerminal } from 'marked-terminal';
+import { wrapLines } from './wrapLines.ts';
+
+const cache = new Map<string, string[]>();
+const renderers = new Map<number, Marked>();
+
+function rendererFor(width: number): Marked {
+  let marked = renderers.get(width);
+  if (!marked) {
+    marked = new Marked(markedTerminal({ width, reflowText: false, tab: 2, emoji: false }), {
+      // Source lines are joined (a paragraph or list item becomes one line) and wrapLines wraps
+      // them to the width, keeping list items' continuation rows under their text.
+      walkTokens(token) {
+        if (token.type === 'text' && !('tokens' in token && token.tokens)) token.text = token.text.replace(/\n/g, ' ');
+      },
+      renderer: {
+        // marked-terminal prints a list item's text raw (`*not*` stays as is): render its inline
+        // tokens; `false` hands every other text to marked-terminal.
+        text(token) {
+          return 'tokens' in token && token.tokens ? this.parser.parseInline(token.tokens) : false;
+        },
+      },
+    });
+    renderers.set(width, marked);
+  }
+  return marked;
+}
+
+/** The rendered rows of `text` at `width` columns (cached). */
+export function renderMarkdown(text: string, width: number): string[] {
+  const key = `${width}\n${text}`;
+  let rows = cache.get(key);
+  if (!rows) {
+    const out = rendererFor(width).parse(text, { async: false }) as string;
+    rows = wrapLines(out.replace(/\s+$/, ''), width, true);
+    cache.set(key, rows);
+  }
+  return rows;
+}
+
+/** A source file as a highlighted TypeScript block. */
+export function renderCode(source: string, width: number, lang = 'ts'): string[] {
+  const fence = source.includes('```') ? '~~~~' : '```';
+  return renderMarkdown(`${fence}${lang}\n${source.replace(/\n$/, '')}\n${fence}`, width);
+}

@@ -1,0 +1,36 @@
+/**
+ * What the screens need from outside React, given once at the top: the course, the grader (the
+ * real one runs ExerciseWatcher; tests inject a fake so frames are deterministic) and a probe that
+ * tells whether a "see it live" command can run yet.
+ */
+import React, { createContext, useContext, type ReactNode } from 'react';
+import type { Course } from '../course/load.ts';
+import type { Grader } from './grader.ts';
+import type { CommandProbe } from './probe.ts';
+
+export interface Services {
+  course: Course;
+  grader: Grader;
+  probe: CommandProbe;
+  /** Colours in text the app builds itself (grade reports). */
+  color: boolean;
+  /** Said once on the home screen (a progress file that was set aside). */
+  startupWarning?: string;
+}
+
+const ServicesContext = createContext<Services | undefined>(undefined);
+
+/** Gives every screen the services. */
+export function ServicesProvider(props: {
+  /** The course, the grader, the probe. */
+  value: Services;
+  children: ReactNode;
+}) {
+  return <ServicesContext.Provider value={props.value}>{props.children}</ServicesContext.Provider>;
+}
+
+export function useServices(): Services {
+  const services = useContext(ServicesContext);
+  if (!services) throw new Error('useServices() outside <ServicesProvider>');
+  return services;
+}
