@@ -13,6 +13,8 @@ import type { NodeInfo, PodInfo, ScoreContext, Snapshot } from './framework.ts';
 import { addPod, cloneNodeInfo, newNodeInfo, removePod } from './nodeinfo.ts';
 import type { Node } from './types.ts';
 
+const NONE: readonly PodInfo[] = Object.freeze([]);
+
 export class SchedulerCache implements CacheForCycle {
   private readonly nodes = new Map<string, NodeInfo>();
   /** node name → pods counted there (also for nodes not seen yet). */
@@ -125,8 +127,9 @@ export class SchedulerCache implements CacheForCycle {
   }
 
   nominatedPods(nodeName: string): readonly PodInfo[] {
+    if (this.nominatedNodeOf.size === 0) return NONE;
     const map = this.nominated.get(nodeName);
-    return map ? [...map.values()] : [];
+    return map && map.size > 0 ? [...map.values()] : NONE;
   }
 
   private clearNominated(key: string): void {

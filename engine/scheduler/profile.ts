@@ -9,7 +9,7 @@
  * ImageLocality ×1. PreFilter/PreScore "Skip" is modelled by `skip(pod)`.
  */
 import type { SchedulerExercises } from './exercises.ts';
-import type { FilterPlugin, FilterRunner, NodeInfo, PodInfo, Profile } from './framework.ts';
+import type { FilterFailure, FilterPlugin, FilterRunner, FilterVerdict, NodeInfo, PodInfo, Profile } from './framework.ts';
 import { addPod, cloneNodeInfo } from './nodeinfo.ts';
 
 function selectsNodes(pod: PodInfo): boolean {
@@ -36,7 +36,7 @@ export function defaultProfile(s: SchedulerExercises): Profile {
       { name: 'NodeAffinity', weight: 2, score: s.nodeAffinityScore, normalize: 'default', skip: (pod) => !prefersNodes(pod) },
       { name: 'NodeResourcesFit', weight: 1, score: s.leastAllocatedScore, normalize: 'none' },
       { name: 'NodeResourcesBalancedAllocation', weight: 1, score: s.balancedAllocationScore, normalize: 'none' },
-      { name: 'ImageLocality', weight: 1, score: (pod, node, context) => s.imageLocalityScore(pod, node, context), normalize: 'none' },
+      { name: 'ImageLocality', weight: 1, score: s.imageLocalityScore, normalize: 'none' },
     ],
   };
 }
@@ -48,18 +48,11 @@ export function defaultProfile(s: SchedulerExercises): Profile {
  */
 export function filterRunner(profile: Profile, nominated: (nodeName: string) => readonly PodInfo[] = () => []): FilterRunner {
   let lastPod: PodInfo | undefined;
-  let active: readonly FilterPlugin[] = profile.filters;
-  const run = (pod: PodInfo, node: NodeInfo) => {
-    for (const plugin of active) {
-      const verdict = plugin.filter(pod, node);
-      if (verdict) return { ...verdict, plugin: plugin.name };
-    }
-    return null;
-  };
+  let run: (pod: PodInfo, node: NodeInfo) => FilterVerdict = () => null;
   return (pod, node) => {
     if (pod !== lastPod) {
       lastPod = pod;
-      active = profile.filters.filter((p) => !p.skip?.(pod));
+      run = compileFilters(profile.filters.filter((p) => !p.skip?.(pod)));
     }
     const waiting = nominated(node.name);
     if (waiting.length > 0) {
@@ -71,5 +64,36 @@ export function filterRunner(profile: Profile, nominated: (nodeName: string) => 
       }
     }
     return run(pod, node);
+  };
+}
+
+const tag = (verdict: FilterFailure, plugin: FilterPlugin): FilterFailure => ({ ...verdict, plugin: plugin.name });
+
+/**
+ * The filters in order, first failure wins. Each plugin gets a call site of its own (up to six),
+ * so the JIT sees one target per site instead of one site with every plugin behind it; this is
+ * the framework's concern only and changes no answer.
+ */
+function compileFilters(active: readonly FilterPlugin[]): (pod: PodInfo, node: NodeInfo) => FilterVerdict {
+  const [p0, p1, p2, p3, p4, p5] = active;
+  if (active.length > 6) {
+    return (pod, node) => {
+      for (const plugin of active) {
+        const verdict = plugin.filter(pod, node);
+        if (verdict) return tag(verdict, plugin);
+      }
+      return null;
+    };
+  }
+  const f0 = p0?.filter, f1 = p1?.filter, f2 = p2?.filter, f3 = p3?.filter, f4 = p4?.filter, f5 = p5?.filter;
+  return (pod, node) => {
+    let v: FilterVerdict;
+    if (f0 && (v = f0(pod, node))) return tag(v, p0!);
+    if (f1 && (v = f1(pod, node))) return tag(v, p1!);
+    if (f2 && (v = f2(pod, node))) return tag(v, p2!);
+    if (f3 && (v = f3(pod, node))) return tag(v, p3!);
+    if (f4 && (v = f4(pod, node))) return tag(v, p4!);
+    if (f5 && (v = f5(pod, node))) return tag(v, p5!);
+    return null;
   };
 }

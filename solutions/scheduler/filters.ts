@@ -93,12 +93,16 @@ export function nodeUnschedulable(pod: PodInfo, node: NodeInfo): FilterVerdict {
 }
 
 export function nodeResourcesFit(pod: PodInfo, node: NodeInfo): FilterVerdict {
-  const reasons: string[] = [];
-  if (node.pods.length + 1 > node.allocatable.pods) reasons.push('Too many pods');
   const want = pod.requests;
-  if (want.milliCPU > 0 && want.milliCPU > node.allocatable.milliCPU - node.requested.milliCPU) reasons.push('Insufficient cpu');
-  if (want.memory > 0 && want.memory > node.allocatable.memory - node.requested.memory) reasons.push('Insufficient memory');
-  return reasons.length === 0 ? FITS : unschedulable(...reasons);
+  const tooMany = node.pods.length + 1 > node.allocatable.pods;
+  const cpu = want.milliCPU > 0 && want.milliCPU > node.allocatable.milliCPU - node.requested.milliCPU;
+  const memory = want.memory > 0 && want.memory > node.allocatable.memory - node.requested.memory;
+  if (!tooMany && !cpu && !memory) return FITS;
+  const reasons: string[] = [];
+  if (tooMany) reasons.push('Too many pods');
+  if (cpu) reasons.push('Insufficient cpu');
+  if (memory) reasons.push('Insufficient memory');
+  return unschedulable(...reasons);
 }
 
 function matchesRequirement(req: NodeSelectorRequirement, value: string | undefined): boolean {
@@ -147,6 +151,7 @@ export function nodeAffinity(pod: PodInfo, node: NodeInfo): FilterVerdict {
 }
 
 export function taintToleration(pod: PodInfo, node: NodeInfo): FilterVerdict {
+  if (node.taints.length === 0) return FITS;
   for (const taint of node.taints) {
     if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
     if (!toleratesAny(pod.pod.spec.tolerations, taint)) return unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);

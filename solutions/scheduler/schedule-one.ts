@@ -16,8 +16,10 @@ export function findNodesThatFit(sched: SchedulerContext, pod: PodInfo, snapshot
   const wanted = numFeasibleNodesToFind(sched.percentageOfNodesToScore, all);
   const start = sched.nextStartNodeIndex % all;
   let processed = 0;
+  let at = start;
   while (processed < all && feasible.length < wanted) {
-    const node = nodes[(start + processed) % all]!;
+    const node = nodes[at]!;
+    at = at + 1 === all ? 0 : at + 1;
     processed++;
     const verdict = sched.filter(pod, node);
     if (verdict) diagnosis.set(node.name, verdict);

@@ -45,10 +45,11 @@ export function leastAllocatedScore(pod: PodInfo, node: NodeInfo): number {
 
 export function balancedAllocationScore(pod: PodInfo, node: NodeInfo): number {
   if (pod.requests.milliCPU === 0 && pod.requests.memory === 0) return 0; // PreScore skips best-effort pods
-  const fractions: number[] = [];
-  if (node.allocatable.milliCPU !== 0) fractions.push(Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / node.allocatable.milliCPU));
-  if (node.allocatable.memory !== 0) fractions.push(Math.min(1, (node.requested.memory + pod.requests.memory) / node.allocatable.memory));
-  const std = fractions.length === 2 ? Math.abs((fractions[0]! - fractions[1]!) / 2) : 0;
+  const { milliCPU, memory } = node.allocatable;
+  if (milliCPU === 0 || memory === 0) return MAX_NODE_SCORE; // fewer than two fractions: no spread to measure
+  const cpuFraction = Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / milliCPU);
+  const memoryFraction = Math.min(1, (node.requested.memory + pod.requests.memory) / memory);
+  const std = Math.abs((cpuFraction - memoryFraction) / 2);
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
 
@@ -108,8 +109,9 @@ export function prioritizeNodes(profile: Profile, pod: PodInfo, nodes: readonly 
   const byPlugin: Record<string, number[]> = {};
   for (const plugin of profile.scores) {
     if (plugin.skip?.(pod)) continue;
-    const scores = new Array<number>(nodes.length);
-    for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(pod, nodes[i]!, context);
+    const score = plugin.score;
+    const scores: number[] = [];
+    for (let i = 0; i < nodes.length; i++) scores.push(score(pod, nodes[i]!, context));
     if (plugin.normalize !== 'none') normalizeScores(scores, plugin.normalize === 'reverse');
     for (let i = 0; i < nodes.length; i++) {
       scores[i] = scores[i]! * plugin.weight;
