@@ -283,7 +283,7 @@ describe('properties of the whole loop', () => {
         pods.forEach((p) => c.ctx.queue.add(p));
         await c.drain();
         for (const n of ns.slice(1)) {
-          c.ctx.cache.addNode(n);
+          c.sched.cache.addNode(n);
           c.ctx.queue.moveAllToActiveOrBackoff('NodeAdd');
         }
         for (let round = 0; round < 20 && c.bound.size < pods.length; round++) {
