@@ -11,6 +11,7 @@
  */
 import { InvalidSelectorError, SelectorSyntaxError, type Found } from '#engine/objects/errors.ts';
 import { labelKeyProblems, labelValueProblems } from '#engine/objects/names.ts';
+import { isSymbol, tokenizeSelector, type SelectorToken as Token } from '#engine/objects/selector-tokens.ts';
 import type { LabelSelector, LabelSelectorRequirement, StringMap } from '#engine/objects/types.ts';
 import { matchLabels } from './selectors.ts';
 
@@ -67,43 +68,9 @@ export function matchesSelector(selector: LabelSelector | null | undefined, labe
 
 // ---- the string form ------------------------------------------------------------------------
 
-interface Token {
-  /** `word` for keys, values and the keywords in/notin; `symbol` for = == != ! ( ) , > <; `end`. */
-  kind: 'word' | 'symbol' | 'end';
-  text: string;
-  at: number;
-}
-
-const SYMBOLS = new Set(['=', '!', '(', ')', ',', '>', '<']);
-const WHITESPACE = new Set([' ', '\t', '\r', '\n']);
-
-function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  let at = 0;
-  while (true) {
-    while (at < text.length && WHITESPACE.has(text[at]!)) at++;
-    if (at >= text.length) {
-      tokens.push({ kind: 'end', text: '', at: text.length });
-      return tokens;
-    }
-    const two = text.slice(at, at + 2);
-    if (two === '!=' || two === '==') {
-      tokens.push({ kind: 'symbol', text: two, at });
-      at += 2;
-    } else if (SYMBOLS.has(text[at]!)) {
-      tokens.push({ kind: 'symbol', text: text[at]!, at });
-      at += 1;
-    } else {
-      const start = at;
-      while (at < text.length && !SYMBOLS.has(text[at]!) && !WHITESPACE.has(text[at]!)) at++;
-      tokens.push({ kind: 'word', text: text.slice(start, at), at: start });
-    }
-  }
-}
-
 /** Parses the string form kubectl and the apiserver accept into a LabelSelector of matchExpressions. */
 export function parseSelector(text: string): LabelSelector {
-  const tokens = tokenize(text);
+  const tokens = tokenizeSelector(text);
   let next = 0;
   const peek = () => tokens[next]!;
   const take = () => tokens[next++]!;
@@ -111,7 +78,7 @@ export function parseSelector(text: string): LabelSelector {
   const fail = (t: Token, expected: string): never => {
     throw new SelectorSyntaxError(text, t.at, found(t), expected);
   };
-  const isSeparator = (t: Token) => t.kind === 'end' || (t.kind === 'symbol' && t.text === ',');
+  const isSeparator = (t: Token) => t.kind === 'end' || isSymbol(t, ',');
 
   function takeValue(t: Token): string {
     const problems = labelValueProblems(t.text);
@@ -121,7 +88,7 @@ export function parseSelector(text: string): LabelSelector {
 
   function parseValueSet(operatorToken: Token): string[] {
     const open = take();
-    if (open.kind !== 'symbol' || open.text !== '(') fail(open, `'(' after '${operatorToken.text}'`);
+    if (!isSymbol(open, '(')) fail(open, `'(' after '${operatorToken.text}'`);
     const values: string[] = [];
     let wantValue = true;
     while (true) {
@@ -129,10 +96,10 @@ export function parseSelector(text: string): LabelSelector {
       if (t.kind === 'word' && wantValue) {
         values.push(takeValue(t));
         wantValue = false;
-      } else if (t.kind === 'symbol' && t.text === ',') {
+      } else if (isSymbol(t, ',')) {
         if (wantValue) values.push(''); // `(a,,b)`: an empty slot is the value ""
         wantValue = true;
-      } else if (t.kind === 'symbol' && t.text === ')') {
+      } else if (isSymbol(t, ')')) {
         if (wantValue) values.push(''); // `()` and `(a,)`, as labels.Parse reads them
         return [...new Set(values)];
       } else {
@@ -143,7 +110,7 @@ export function parseSelector(text: string): LabelSelector {
 
   function parseRequirement(): LabelSelectorRequirement {
     let negated = false;
-    if (peek().kind === 'symbol' && peek().text === '!') {
+    if (isSymbol(peek(), '!')) {
       take();
       negated = true;
     }
@@ -174,12 +141,12 @@ export function parseSelector(text: string): LabelSelector {
   if (peek().kind === 'end') return { matchExpressions };
   while (true) {
     const first = peek();
-    if (first.kind !== 'word' && !(first.kind === 'symbol' && first.text === '!')) {
+    if (first.kind !== 'word' && !isSymbol(first, '!')) {
       fail(first, matchExpressions.length === 0 ? "a label key, '!' or end of string" : "a label key or '!' after ','");
     }
     matchExpressions.push(parseRequirement());
     const after = take();
     if (after.kind === 'end') return { matchExpressions };
-    if (!(after.kind === 'symbol' && after.text === ',')) fail(after, "',' or end of string");
+    if (!isSymbol(after, ',')) fail(after, "',' or end of string");
   }
 }
