@@ -1,0 +1,93 @@
+/**
+ * Exercise 01-etcd/05-wal: durability.
+ *
+ * etcd acknowledges a write only once it is in its write-ahead log on disk (fsync'd). After a crash
+ * it loads its latest snapshot and applies the log entries written after it. This file holds the
+ * parts of that which are pure logic: the record format (length, checksum, payload), reading it
+ * back (a torn last record is dropped, never read as data), the group-commit queue that lets many
+ * writers share one fsync, and the recovery plan. The engine does the file I/O around it
+ * (engine/etcd/store.ts, files.ts).
+ *
+ * Record format (all integers unsigned 32-bit little-endian):
+ *
+ *   +----------------+----------------+---------------------------+
+ *   | length (4)     | crc32 (4)      | payload (length bytes)    |
+ *   +----------------+----------------+---------------------------+
+ *
+ * crc32(payload) from '#engine/etcd/wal-entry.ts' gives the checksum; a DataView reads and writes
+ * the integers (view.getUint32(offset, true) for little-endian).
+ *
+ * Read: lessons/core/01-etcd/06-wal.md
+ * Check: npx kubelings check 01-etcd/05-wal
+ */
+import { NotImplemented } from '#engine/errors.ts';
+import type { CommitQueue } from '#engine/etcd/exercises.ts';
+import { WalCorruptError, type DecodedLog, type LogEntry, type RecoveryPlan, type SegmentFile, type SnapshotFile } from '#engine/etcd/types.ts';
+import { crc32, decodeEntry } from '#engine/etcd/wal-entry.ts';
+
+/** Bytes before each payload: its length, then its CRC-32. */
+export const HEADER_BYTES = 8;
+
+/** Frames a payload as one record: length, CRC-32 of the payload, payload. */
+export function encodeRecord(payload: Uint8Array): Uint8Array {
+  // TODO: allocate HEADER_BYTES + payload.length bytes, write the header, copy the payload.
+  throw new NotImplemented('01-etcd/05-wal', 'lessons/core/01-etcd/06-wal.md', 'encodeRecord()');
+}
+
+/**
+ * Reads records back from a file's bytes.
+ *
+ * Must hold:
+ * - returns the payload of every whole record, in order, and `validLength`, the bytes they span;
+ * - a last record cut short (header or payload incomplete), or a last record whose checksum
+ *   fails, is a torn write: it is dropped, `torn` is true, and validLength is where it began;
+ * - a record whose checksum fails while more bytes follow it cannot come from a crash: throw a
+ *   WalCorruptError naming the byte offset;
+ * - never returns a payload whose checksum failed.
+ */
+export function decodeRecords(bytes: Uint8Array): DecodedLog {
+  // TODO: walk the records with a DataView over bytes.buffer (mind bytes.byteOffset).
+  throw new NotImplemented('01-etcd/05-wal', 'lessons/core/01-etcd/06-wal.md', 'decodeRecords()');
+}
+
+/**
+ * A group-commit queue. Writers add records; the engine's flusher repeatedly calls startFlush(),
+ * writes the bytes, fsyncs, and calls finishFlush(); every record with a ticket up to the one
+ * finishFlush() returns is then durable and its writer is answered.
+ *
+ * Must hold:
+ * - add() returns tickets 1, 2, 3, ... in order;
+ * - at most one flush at a time: startFlush() returns undefined while one is in progress, or when
+ *   nothing waits;
+ * - a flush takes the waiting records in order, as many as fit in maxBatchBytes, but always at
+ *   least one (a record bigger than the limit goes alone); the rest wait for the next flush;
+ * - records added during a flush wait for the next one;
+ * - finishFlush() returns the last ticket of the flush it ends; called with no flush in progress,
+ *   it throws.
+ */
+export function createCommitQueue(maxBatchBytes: number): CommitQueue {
+  // TODO: return an object (or an instance of a class you write) with waiting, flushing, add,
+  // startFlush and finishFlush.
+  throw new NotImplemented('01-etcd/05-wal', 'lessons/core/01-etcd/06-wal.md', 'createCommitQueue()');
+}
+
+/**
+ * Decides how to recover from the files on disk.
+ *
+ * `snapshots`: snapshot files, each holding ONE record (payload: the state after entry `index`).
+ * `segments`: log files in order; each holds records whose payloads decodeEntry() turns into
+ * { index, request }.
+ *
+ * Must hold:
+ * - the snapshot used is the newest one (highest index) that holds exactly one intact record; a
+ *   damaged one is skipped for an older one; none: start from an empty store;
+ * - entries at or below the snapshot's index are skipped (the snapshot has them); the others must
+ *   follow it without a gap (snapshot index + 1, + 2, ...), or throw a WalCorruptError;
+ * - a torn tail in the LAST segment is expected after a crash: plan.truncate = { name,
+ *   length: validLength } so the engine cuts it off; a torn tail in any other segment, or damage
+ *   inside a segment, throws a WalCorruptError naming the file.
+ */
+export function planRecovery(snapshots: readonly SnapshotFile[], segments: readonly SegmentFile[]): RecoveryPlan {
+  // TODO: pick the snapshot, decode every segment, collect the entries after the snapshot.
+  throw new NotImplemented('01-etcd/05-wal', 'lessons/core/01-etcd/06-wal.md', 'planRecovery()');
+}

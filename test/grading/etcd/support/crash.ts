@@ -1,0 +1,133 @@
+/**
+ * The crash test's parent side (05-wal). A child process (crash-writer.ts) writes to a durable
+ * store and prints an `ack` for every acknowledged put; the test kills it with SIGKILL at a random
+ * moment, then recovers the folder in this process and checks that:
+ *   - every acknowledged write is there (nothing acknowledged is lost);
+ *   - the store holds exactly the first N writes, each whole, for some N (nothing is half there:
+ *     a record torn by the kill is dropped, never read as data);
+ * and the next child carries on in the same folder, on top of what recovery left.
+ *
+ * The child is bundled with esbuild (with the component the door chooses) so that it starts fast:
+ * 100 kills fit in seconds. Writes are split into small chunks (`chunkWrites`), so that a kill
+ * often lands in the middle of a record, as a crash at the wrong moment does.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { prefixEnd, type KeyValue } from '#engine/etcd/kv.ts';
+import { createStore } from '#engine/etcd/store.ts';
+import { componentIndex, currentChoice, treeFor } from '#engine/impl.ts';
+import { ROOT } from '#engine/paths.ts';
+import { CRASH_SNAPSHOT_EVERY, crashWrite } from './crash-writer.ts';
+
+/** Bundles the writer with the etcd component the door chooses; returns the bundle's path. */
+export async function bundleWriter(dir: string): Promise<string> {
+  const component = componentIndex(treeFor(currentChoice(), 'etcd'), 'etcd');
+  if (!component) throw new Error('no etcd component found through the door');
+  const outfile = join(dir, 'crash-writer.mjs');
+  await build({
+    stdin: {
+      contents: `import parts from ${JSON.stringify(component)};\nimport { runWriter } from ${JSON.stringify(join(ROOT, 'test/grading/etcd/support/crash-writer.ts'))};\nawait runWriter(parts);\n`,
+      resolveDir: ROOT,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    logLevel: 'silent',
+  });
+  return outfile;
+}
+
+export interface CycleResult {
+  /** Writes acknowledged by this child. */
+  acked: number[];
+  /** True when the newest log file ended in a record cut short when the child died. */
+  tornTail: boolean;
+  /** What the child printed on stderr (why it failed, when it did). */
+  stderr: string;
+}
+
+/** Starts a child on `dataDir`, kills it `killAfterMs` after it is ready, returns what it acked. */
+export function crashCycle(bundle: string, dataDir: string, killAfterMs: number, chunkBytes: number): Promise<CycleResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bundle, dataDir, String(chunkBytes)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const acked: number[] = [];
+    let stderr = '';
+    let buffer = '';
+    let ready = false;
+    let killed = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop()!;
+      for (const line of lines) {
+        if (line.startsWith('ack ')) acked.push(Number(line.slice(4)));
+        else if (line.startsWith('ready ') && !ready) {
+          ready = true;
+          setTimeout(() => {
+            killed = true;
+            child.kill('SIGKILL');
+          }, killAfterMs);
+        }
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (!killed) {
+        reject(new Error(`the writer process stopped on its own (exit ${code ?? signal}) before it was killed:\n${stderr.trim().split('\n').slice(0, 8).join('\n')}`));
+        return;
+      }
+      resolve({ acked, tornTail: endsTorn(dataDir), stderr });
+    });
+  });
+}
+
+/** Whether the newest log file ends in an incomplete record (read with the format's framing). */
+function endsTorn(dataDir: string): boolean {
+  const names = readdirSync(join(dataDir, 'wal')).filter((n) => n.endsWith('.wal')).sort();
+  if (names.length === 0) return false;
+  const bytes = readFileSync(join(dataDir, 'wal', names.at(-1)!));
+  let offset = 0;
+  while (offset + 8 <= bytes.length) {
+    const end = offset + 8 + bytes.readUInt32LE(offset);
+    if (end > bytes.length) return true;
+    offset = end;
+  }
+  return offset !== bytes.length;
+}
+
+/** The key space after the first `n` crash writes, as the store must hold it. */
+export function expectedAfter(n: number): KeyValue[] {
+  const keys = new Map<string, KeyValue>();
+  for (let seq = 0; seq < n; seq++) {
+    const { key, value } = crashWrite(seq);
+    const prev = keys.get(key);
+    keys.set(key, { key, value, createRevision: prev?.createRevision ?? seq + 2, modRevision: seq + 2, version: (prev?.version ?? 0) + 1, lease: 0 });
+  }
+  return [...keys.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+}
+
+/** Recovers the folder in this process: how many writes it holds, and the key space. */
+export async function recoverFolder(dataDir: string): Promise<{ writes: number; kvs: KeyValue[] }> {
+  const store = await createStore({ dataDir, snapshotEvery: CRASH_SNAPSHOT_EVERY });
+  try {
+    const writes = (await store.revision()) - 1;
+    const { kvs } = await store.range('/crash/', { end: prefixEnd('/crash/') });
+    return { writes, kvs };
+  } finally {
+    await store.close();
+  }
+}
+
+export function tempDir(prefix: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
