@@ -1,9 +1,19 @@
 /**
- * The engine's own verbs (`kubelings cluster ...`, `kubelings explain ...`), reached from the CLI.
- * Filled in by the apiserver and scheduler lessons.
+ * The engine's own verbs (`kubelings cluster ...`, `kubelings explain ...`), reached from the CLI
+ * (tui/cli.ts routes them here). A dispatcher: each verb is one line in VERBS, loaded on first use,
+ * so a lesson adds its verb without touching the others. A verb gets the words after it and the
+ * whole raw argv (for its own flags), and returns the exit code.
  */
 import { KubelingsError } from './errors.ts';
 
-export async function engineCommand(command: string, args: string[], _argv: string[]): Promise<number> {
-  throw new KubelingsError(`"${command} ${args.join(' ')}" is not available yet: the cluster arrives with lesson 02 (the apiserver).`);
+export type EngineVerb = (args: string[], argv: string[]) => Promise<number>;
+
+const VERBS: Record<string, () => Promise<EngineVerb>> = {
+  cluster: async () => (await import('./cluster/cli.ts')).clusterCommand,
+};
+
+export async function engineCommand(command: string, args: string[], argv: string[]): Promise<number> {
+  const load = VERBS[command];
+  if (!load) throw new KubelingsError(`"${command} ${args.join(' ')}" is not available yet: it arrives with a later lesson.`);
+  return (await load())(args, argv);
 }

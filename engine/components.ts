@@ -6,11 +6,13 @@
  *     declare module 'kubelings/engine/components.ts' { interface Components { widgets: WidgetExercises } }
  */
 import type { ObjectsExercises } from './objects/exercises.ts';
+import type { ApiserverExercises } from './apiserver/exercises.ts';
 import type { EtcdExercises } from './etcd/exercises.ts';
 import type { SchedulerExercises } from './scheduler/exercises.ts';
 
 export interface Components {
   objects: ObjectsExercises;
+  apiserver: ApiserverExercises;
   etcd: EtcdExercises;
   scheduler: SchedulerExercises;
 }

@@ -78,3 +78,44 @@ export const WAL_MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** etcd store: a snapshot is taken (and older log files dropped) after this many log entries. */
 export const SNAPSHOT_EVERY_ENTRIES = 10_000;
+
+// ── API server (lesson 02) ───────────────────────────────────────────────────────────────────────
+
+/** API server: the port `cluster up` listens on unless `--port` says otherwise (the real apiserver's 6443). */
+export const APISERVER_DEFAULT_PORT = 6443;
+
+/** API server: the largest request body accepted, in bytes (the real apiserver's 3 MiB limit). */
+export const APISERVER_MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/** API server: changes kept per resource in the watch cache; a watch from further back gets 410 Expired. */
+export const WATCH_CACHE_CAPACITY = 1000;
+
+/** API server: how often a watch that asked for bookmarks (allowWatchBookmarks) gets one, in ms (real: ~1 min). */
+export const WATCH_BOOKMARK_INTERVAL_MS = 60_000;
+
+/** API server: a watch without timeoutSeconds is closed after this long, in seconds (real: --min-request-timeout 1800). */
+export const WATCH_DEFAULT_TIMEOUT_SECONDS = 1800;
+
+/** API server: how long a watch from a resourceVersion the cache has not seen yet waits for it, in ms (real: 3 s). */
+export const WATCH_FRESHNESS_WAIT_MS = 3_000;
+
+/** API server: the Service ClusterIP range (--service-cluster-ip-range); inside 127/8 so every address is local. */
+export const SERVICE_CLUSTER_IP_RANGE = '127.96.0.0/16';
+
+/** API server: the NodePort range (--service-node-port-range). */
+export const SERVICE_NODE_PORT_RANGE = { first: 30000, last: 32767 } as const;
+
+/** API server: the Kubernetes version it reports on /version; the kubectl dispatcher picks its kubectl by `minor`. */
+export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-kubelings' } as const;
+
+/** `cluster up`: how long to wait for the control plane to answer /readyz before giving up, in ms. */
+export const CLUSTER_READY_TIMEOUT_MS = 30_000;
+
+/** `cluster down`: how long to wait for a clean exit after SIGTERM before SIGKILL, in ms. */
+export const CLUSTER_STOP_TIMEOUT_MS = 10_000;
+
+/** Informer (engine/client): first wait before re-watching after a failure, doubled up to the max, in ms. */
+export const INFORMER_BACKOFF_INITIAL_MS = 200;
+
+/** Informer (engine/client): longest wait between re-watch attempts, in ms. */
+export const INFORMER_BACKOFF_MAX_MS = 10_000;

@@ -1,0 +1,139 @@
+/**
+ * Discovery: how clients learn what this server serves. `/version`, `/api` (APIVersions),
+ * `/apis` (APIGroupList), `/apis/<group>` (APIGroup), and one APIResourceList per group/version
+ * (`/api/v1`, `/apis/apps/v1`) listing each resource's verbs, short names, categories and
+ * subresources. kubectl also asks `/api` and `/apis` for aggregated discovery (apidiscovery.k8s.io/v2,
+ * one response with everything); it is served too, which saves kubectl one request per group.
+ *
+ * Everything is derived from engine/kube/resources.ts; responses are built once.
+ */
+import { KUBERNETES_VERSION } from '../params.ts';
+import { groupVersion, groupVersions, RESOURCES, type ResourceInfo } from '../kube/resources.ts';
+
+/** The Content-Type of an aggregated discovery response; kubectl decides the format from it alone. */
+export const AGGREGATED_DISCOVERY_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+const AGGREGATED_DISCOVERY_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
+
+/** The body of GET /version. */
+export function versionInfo(): Record<string, string> {
+  return {
+    major: KUBERNETES_VERSION.major,
+    minor: KUBERNETES_VERSION.minor,
+    gitVersion: KUBERNETES_VERSION.gitVersion,
+    gitCommit: '',
+    gitTreeState: 'clean',
+    buildDate: '2024-12-11T00:00:00Z',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'kubelings',
+    platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}
+
+/** GET /api. */
+export function apiVersions(serverAddress: string): unknown {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+}
+
+function namedGroups(): { name: string; versions: string[] }[] {
+  const groups = new Map<string, string[]>();
+  for (const gv of groupVersions()) {
+    if (gv.group === '') continue;
+    const versions = groups.get(gv.group) ?? [];
+    versions.push(gv.version);
+    groups.set(gv.group, versions);
+  }
+  return [...groups].map(([name, versions]) => ({ name, versions }));
+}
+
+function apiGroup(name: string, versions: string[]): Record<string, unknown> {
+  const list = versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
+  return { name, versions: list, preferredVersion: list[0] };
+}
+
+/** GET /apis. */
+export function apiGroupList(): unknown {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: namedGroups().map((g) => apiGroup(g.name, g.versions)) };
+}
+
+/** GET /apis/<group>, or undefined when the group is not served. */
+export function apiGroupDocument(group: string): unknown {
+  const found = namedGroups().find((g) => g.name === group);
+  return found ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(found.name, found.versions) } : undefined;
+}
+
+function resourcesOf(group: string, version: string): ResourceInfo[] {
+  return RESOURCES.filter((r) => r.group === group && r.version === version);
+}
+
+/** GET /api/v1 or /apis/<group>/<version>, or undefined when not served. */
+export function apiResourceList(group: string, version: string): unknown {
+  const resources = resourcesOf(group, version);
+  if (resources.length === 0) return undefined;
+  const entries: Record<string, unknown>[] = [];
+  for (const r of resources) {
+    const entry: Record<string, unknown> = { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs };
+    if (r.shortNames.length) entry.shortNames = r.shortNames;
+    if (r.categories.length) entry.categories = r.categories;
+    entries.push(entry);
+    for (const s of r.subresources) {
+      const sub: Record<string, unknown> = { name: `${r.resource}/${s.name}`, singularName: '', namespaced: r.namespaced };
+      if (s.group !== undefined) {
+        sub.group = s.group;
+        sub.version = s.version;
+      }
+      sub.kind = s.kind;
+      sub.verbs = s.verbs;
+      entries.push(sub);
+    }
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersion({ group, version }), resources: entries };
+}
+
+function discoveryResource(r: ResourceInfo): Record<string, unknown> {
+  const entry: Record<string, unknown> = {
+    resource: r.resource,
+    responseKind: { group: r.group, version: r.version, kind: r.kind },
+    scope: r.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: r.singular,
+    verbs: r.verbs,
+  };
+  if (r.shortNames.length) entry.shortNames = r.shortNames;
+  if (r.categories.length) entry.categories = r.categories;
+  if (r.subresources.length) {
+    entry.subresources = r.subresources.map((s) => ({
+      subresource: s.name,
+      responseKind: { group: s.group ?? r.group, version: s.version ?? r.version, kind: s.kind },
+      verbs: s.verbs,
+    }));
+  }
+  return entry;
+}
+
+/** Aggregated discovery for /api (legacy: true) or /apis. */
+export function aggregatedDiscovery(legacy: boolean, apiVersion: 'apidiscovery.k8s.io/v2' | 'apidiscovery.k8s.io/v2beta1'): unknown {
+  const groups = legacy ? [{ name: '', versions: ['v1'] }] : namedGroups();
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion,
+    metadata: {},
+    items: groups.map((g) => ({
+      metadata: g.name ? { name: g.name } : {},
+      versions: g.versions.map((v) => ({ version: v, freshness: 'Current', resources: resourcesOf(g.name, v).map(discoveryResource) })),
+    })),
+  };
+}
+
+/**
+ * Which aggregated discovery format an Accept header asks for first, if any. kubectl lists v2,
+ * then v2beta1, then plain JSON; a plain-JSON client gets the legacy documents.
+ */
+export function aggregatedFormat(accept: string | undefined): { contentType: string; apiVersion: 'apidiscovery.k8s.io/v2' | 'apidiscovery.k8s.io/v2beta1' } | undefined {
+  if (!accept) return undefined;
+  for (const part of accept.split(',')) {
+    const p = part.replace(/\s+/g, '');
+    if (!p.includes('as=APIGroupDiscoveryList') || !p.includes('g=apidiscovery.k8s.io')) continue;
+    if (p.includes('v=v2beta1')) return { contentType: AGGREGATED_DISCOVERY_V2BETA1, apiVersion: 'apidiscovery.k8s.io/v2beta1' };
+    if (p.includes('v=v2')) return { contentType: AGGREGATED_DISCOVERY_V2, apiVersion: 'apidiscovery.k8s.io/v2' };
+  }
+  return undefined;
+}

@@ -1,0 +1,204 @@
+/**
+ * startApiServer(): the engine's kube-apiserver on node:http, bound to loopback.
+ *
+ *   const api = await startApiServer({ store, port: 0 });   // port 0: any free port
+ *   api.url                                                  // http://127.0.0.1:PORT
+ *   await api.close();                                       // stops watches and the listener
+ *
+ * The store is any KVStore (the reference, the learner's, or a real etcd behind the interface);
+ * the apiserver is the only component that touches it. The request path calls the learner's code
+ * through `loadComponent('apiserver')` (and `loadComponent('objects')` for label selectors).
+ *
+ * On start it loads the watch cache, then bootstraps what a fresh cluster has: the namespaces
+ * default, kube-system, kube-public and kube-node-lease, and the `kubernetes` Service with its
+ * Endpoints and EndpointSlice pointing at this server. Existing objects are kept (data survives
+ * restarts), and the endpoints follow the port if it changed.
+ */
+import { createServer, type Server } from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo, Socket } from 'node:net';
+import { loadComponent } from '../impl.ts';
+import { systemClock, type Clock } from '../etcd/clock.ts';
+import type { KVStore } from '../etcd/kv.ts';
+import { findResource } from '../kube/resources.ts';
+import type { KubeObject } from '../kube/types.ts';
+import type { ObjectsExercises } from '../objects/exercises.ts';
+import { APISERVER_MAX_BODY_BYTES, WATCH_CACHE_CAPACITY } from '../params.ts';
+import { silentLogger, type Logger } from '../cluster/logger.ts';
+import { kubernetesServiceIP, NAMESPACES, PROTECTED_NAMESPACES, ServiceAllocator, SERVICES } from './admission.ts';
+import { alwaysAllow, type Authorizer } from './auth.ts';
+import { Cacher } from './cacher.ts';
+import { isApiError } from './errors.ts';
+import type { ApiserverExercises, Registry } from './exercises.ts';
+import { handleRequest, type HandlerContext } from './handler.ts';
+import { canonical, defaultObject } from './strategy.ts';
+
+export interface ApiServerOptions {
+  store: KVStore;
+  /** Port to listen on; 0 picks a free one. */
+  port?: number;
+  /** A loopback address (127.0.0.0/8); default 127.0.0.1. */
+  host?: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** The apiserver component to use (default: loaded through the door). */
+  impl?: ApiserverExercises;
+  /** The objects component for label selectors (default: loaded through the door). */
+  objects?: ObjectsExercises;
+  /** Authorization (default: allow everything, until the RBAC lesson). */
+  authorizer?: Authorizer;
+  /** Watch cache capacity per resource (default WATCH_CACHE_CAPACITY). */
+  watchCacheCapacity?: number;
+  /** Largest request body (default APISERVER_MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
+  /** Create the default namespaces and the kubernetes Service (default true). */
+  bootstrap?: boolean;
+}
+
+export interface ApiServer {
+  /** http://host:port */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly store: KVStore;
+  /** The registry the server writes through (for in-process components and tests). */
+  readonly registry: Registry;
+  /** Stops accepting requests, ends every watch and closes every connection. Does not close the store. */
+  close(): Promise<void>;
+}
+
+const LETTERS = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** Five characters from the alphabet Kubernetes uses for generated names. */
+export function randomSuffix(): string {
+  const bytes = randomBytes(5);
+  return [...bytes].map((b) => LETTERS[b % LETTERS.length]).join('');
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!host.startsWith('127.') && host !== 'localhost') throw new Error(`the apiserver binds to loopback only, not ${host}`);
+  const clock = options.clock ?? systemClock;
+  const log = (options.logger ?? silentLogger).child('apiserver');
+  const impl = options.impl ?? (await loadComponent('apiserver'));
+  const objects = options.objects ?? (await loadComponent('objects'));
+  const registry = impl.createRegistry(options.store, { now: () => clock.now(), newUid: () => randomUUID(), randomSuffix });
+  const cacher = new Cacher(options.store, impl, options.watchCacheCapacity ?? WATCH_CACHE_CAPACITY, (error, where) =>
+    log.error(`${where} failed`, { error: (error as Error)?.message ?? String(error) }),
+  );
+  await cacher.start();
+
+  let address = `${host}:${options.port ?? 0}`;
+  const ctx: HandlerContext = {
+    store: options.store,
+    impl,
+    objects,
+    registry,
+    cacher,
+    allocator: new ServiceAllocator(cacher),
+    authorizer: options.authorizer ?? alwaysAllow,
+    clock,
+    maxBodyBytes: options.maxBodyBytes ?? APISERVER_MAX_BODY_BYTES,
+    serverAddress: () => address,
+    log,
+  };
+
+  const sockets = new Set<Socket>();
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    void handleRequest(ctx, req, res);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    cacher.stop();
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  address = `${host}:${port}`;
+  log.info('Serving insecurely on loopback', { address });
+
+  const close = async () => {
+    cacher.stop();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
+  };
+  try {
+    if (options.bootstrap !== false) await bootstrap(ctx, host, port);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { url: `http://${host}:${port}`, host, port, store: options.store, registry, close };
+}
+
+/** Creates `object` unless it exists; returns what is stored. */
+async function ensure(ctx: HandlerContext, resource: string, group: string, object: KubeObject): Promise<KubeObject> {
+  const info = findResource(group, 'v1', resource)!;
+  try {
+    return await ctx.registry.get(info, object.metadata.namespace, object.metadata.name!);
+  } catch (error) {
+    if (!isApiError(error, 'NotFound')) throw error;
+  }
+  try {
+    return await ctx.registry.create(info, defaultObject(ctx.impl, info, object));
+  } catch (error) {
+    if (isApiError(error, 'AlreadyExists')) return ctx.registry.get(info, object.metadata.namespace, object.metadata.name!);
+    throw error;
+  }
+}
+
+async function bootstrap(ctx: HandlerContext, host: string, port: number): Promise<void> {
+  for (const name of PROTECTED_NAMESPACES) {
+    await ensure(ctx, NAMESPACES.resource, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  const labels = { component: 'apiserver', provider: 'kubernetes' };
+  const servicePort = { name: 'https', port: 443, protocol: 'TCP', targetPort: port };
+  const service = await ensure(ctx, SERVICES.resource, '', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels },
+    spec: { type: 'ClusterIP', clusterIP: kubernetesServiceIP(), clusterIPs: [kubernetesServiceIP()], ports: [servicePort], sessionAffinity: 'None' },
+  });
+  const ports = (service.spec as { ports?: { targetPort?: number }[] }).ports ?? [];
+  if (ports[0]?.targetPort !== port) {
+    await ctx.registry.update(SERVICES, { ...service, spec: { ...(service.spec as object), ports: [servicePort] } });
+  }
+  const endpoints: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: host }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+  };
+  const slice: KubeObject = {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [host], conditions: { ready: true } }],
+    ports: [{ name: 'https', port, protocol: 'TCP' }],
+  };
+  for (const [resource, group, object] of [['endpoints', '', endpoints], ['endpointslices', 'discovery.k8s.io', slice]] as const) {
+    const stored = await ensure(ctx, resource, group, object);
+    const { metadata: _m, ...wanted } = object;
+    const { metadata: _s, ...have } = stored;
+    if (canonical(wanted) !== canonical(have)) {
+      await ctx.registry.update(findResource(group, 'v1', resource)!, { ...object, metadata: { ...stored.metadata } });
+    }
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * The components `kubelings cluster up` runs beside the store and the apiserver, in start order.
+ * Each lesson that brings a component adds one line here (the scheduler, hollow nodes,
+ * controllers, ...). A factory receives the cluster's flags (from `cluster up --nodes 3 ...`) and
+ * returns the components to run, or none (for example no hollow nodes without --nodes).
+ */
+import type { ClusterComponent } from './cluster.ts';
+
+export type ComponentFactory = (flags: Record<string, unknown>) => ClusterComponent[];
+
+export const BUILTIN_COMPONENTS: ComponentFactory[] = [
+  // One line per component, e.g.: (flags) => [schedulerComponent(flags)],
+];
+
+/** Every component the built-in factories make for these flags. */
+export function builtinComponents(flags: Record<string, unknown>): ClusterComponent[] {
+  return BUILTIN_COMPONENTS.flatMap((make) => make(flags));
+}

@@ -1,0 +1,216 @@
+/**
+ * `kubelings cluster up|down|status`: the control plane as a background process.
+ *
+ *   cluster up [--port N] [--impl SPEC] [--nodes N ...]   start it (or say where it already runs),
+ *                                                         wait until it answers, write the kubeconfig
+ *                                                         and print the `export KUBECONFIG=...` line
+ *   cluster down                                          stop it cleanly (SIGTERM, then SIGKILL
+ *                                                         after CLUSTER_STOP_TIMEOUT_MS); data stays
+ *   cluster status                                        running or not, where, whose code
+ *
+ * Flags other than --port, --impl and --log-level are handed to the components as `flags`
+ * (`--nodes 3` becomes { nodes: '3' }). Files: see paths.ts.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { join, relative } from 'node:path';
+import { KubelingsError } from '../errors.ts';
+import { ROOT } from '../paths.ts';
+import { APISERVER_DEFAULT_PORT, CLUSTER_READY_TIMEOUT_MS, CLUSTER_STOP_TIMEOUT_MS } from '../params.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+import { clusterPaths, type ClusterState } from './paths.ts';
+
+const USAGE = `kubelings cluster: run the engine's control plane in the background
+
+  npx kubelings cluster up [--port N] [--impl SPEC]   start it (port ${APISERVER_DEFAULT_PORT} unless told; 0 picks a free one)
+  npx kubelings cluster down                          stop it (its data stays in .kubelings/data)
+  npx kubelings cluster status                        is it running, where, whose code
+
+--impl chooses whose code runs: solutions, exercises, mine, or e.g. exercises:apiserver.
+`;
+
+/** `--key value`, `--key=value` and bare `--flag` words after the verb, minus those the CLI itself reads. */
+export function parseFlags(argv: string[], verb: string): Record<string, string | true> {
+  const start = argv.indexOf(verb);
+  const words = argv.slice(start + 1);
+  const flags: Record<string, string | true> = {};
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (!word.startsWith('--')) continue;
+    const eq = word.indexOf('=');
+    if (eq > 0) flags[word.slice(2, eq)] = word.slice(eq + 1);
+    else if (i + 1 < words.length && !words[i + 1]!.startsWith('--')) flags[word.slice(2)] = words[++i]!;
+    else flags[word.slice(2)] = true;
+  }
+  return flags;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readState(file: string): ClusterState | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ClusterState;
+  } catch {
+    return undefined;
+  }
+}
+
+function ready(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = get(`${url}/readyz`, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.setTimeout(1000, () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+function tail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function printReady(state: ClusterState, kubeconfig: string, already: boolean): void {
+  const out = process.stdout;
+  out.write(`${already ? 'The control plane is already running' : 'The control plane is up'} at ${state.url} (pid ${state.pid}, code: ${state.impl}).\n`);
+  out.write(`Its data is kept in ${shown(state.dataDir)}; its log is ${shown(clusterPaths().logFile)}.\n\n`);
+  out.write(`Point kubectl at it:\n\n  export KUBECONFIG=${kubeconfig}\n  kubectl get namespaces\n\nStop it with: npx kubelings cluster down\n`);
+}
+
+async function up(argv: string[]): Promise<number> {
+  const paths = clusterPaths();
+  mkdirSync(paths.home, { recursive: true });
+  const running = readPid(paths.pidFile);
+  if (running && isAlive(running)) {
+    const state = readState(paths.stateFile);
+    if (state && (await ready(state.url))) {
+      writeKubeconfig(paths.kubeconfig, state.url);
+      printReady(state, paths.kubeconfig, true);
+      return 0;
+    }
+    throw new KubelingsError(`A control plane (pid ${running}) is starting or stuck; run npx kubelings cluster down first, then up again.`);
+  }
+  rmSync(paths.stateFile, { force: true });
+  const flags = parseFlags(argv, 'up');
+  const port = flags.port === undefined ? APISERVER_DEFAULT_PORT : Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KubelingsError(`--port takes a port number (0 picks a free one), not "${String(flags.port)}".`);
+  const { port: _p, impl: _i, 'log-level': level, ...componentFlags } = flags;
+
+  const log = openSync(paths.logFile, 'a');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'engine', 'cluster', 'daemon.ts'), '--port', String(port), '--data-dir', paths.dataDir, '--flags', JSON.stringify(componentFlags), '--log-level', typeof level === 'string' ? level : 'info'],
+    { cwd: ROOT, detached: true, stdio: ['ignore', log, log], env: process.env },
+  );
+  closeSync(log);
+  writeFileSync(paths.pidFile, `${child.pid}\n`);
+  let exited: number | null | undefined;
+  child.on('exit', (code) => {
+    exited = code;
+  });
+  child.unref();
+
+  const deadline = Date.now() + CLUSTER_READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exited !== undefined || !isAlive(child.pid!)) {
+      rmSync(paths.pidFile, { force: true });
+      throw new KubelingsError(`The control plane stopped while starting. The end of ${shown(paths.logFile)}:\n${tail(paths.logFile)}`);
+    }
+    const state = readState(paths.stateFile);
+    if (state && (await ready(state.url))) {
+      writeKubeconfig(paths.kubeconfig, state.url);
+      printReady(state, paths.kubeconfig, false);
+      return 0;
+    }
+    await sleep(100);
+  }
+  throw new KubelingsError(`The control plane did not answer within ${CLUSTER_READY_TIMEOUT_MS / 1000} s (pid ${child.pid}; see ${shown(paths.logFile)}). Stop it with npx kubelings cluster down.`);
+}
+
+async function down(): Promise<number> {
+  const paths = clusterPaths();
+  const pid = readPid(paths.pidFile);
+  if (!pid || !isAlive(pid)) {
+    rmSync(paths.pidFile, { force: true });
+    rmSync(paths.stateFile, { force: true });
+    process.stdout.write('No control plane is running.\n');
+    return 0;
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + CLUSTER_STOP_TIMEOUT_MS;
+  while (Date.now() < deadline && isAlive(pid)) await sleep(50);
+  let forced = false;
+  if (isAlive(pid)) {
+    process.kill(pid, 'SIGKILL');
+    forced = true;
+    while (isAlive(pid)) await sleep(20);
+  }
+  rmSync(paths.pidFile, { force: true });
+  rmSync(paths.stateFile, { force: true });
+  process.stdout.write(
+    forced
+      ? `Stopped the control plane (pid ${pid}) with SIGKILL: it did not stop within ${CLUSTER_STOP_TIMEOUT_MS / 1000} s. See ${shown(paths.logFile)}.\n`
+      : `Stopped the control plane (pid ${pid}). Its data stays in ${shown(paths.dataDir)}; cluster up brings it back.\n`,
+  );
+  return 0;
+}
+
+async function status(): Promise<number> {
+  const paths = clusterPaths();
+  const pid = readPid(paths.pidFile);
+  if (!pid || !isAlive(pid)) {
+    process.stdout.write(`No control plane is running.${existsSync(paths.dataDir) ? ` Its data is in ${shown(paths.dataDir)}.` : ''} Start it with: npx kubelings cluster up\n`);
+    return 1;
+  }
+  const state = readState(paths.stateFile);
+  if (!state) {
+    process.stdout.write(`A control plane (pid ${pid}) is starting; see ${shown(paths.logFile)}.\n`);
+    return 1;
+  }
+  const answering = await ready(state.url);
+  process.stdout.write(
+    `The control plane is running at ${state.url} (pid ${pid}, code: ${state.impl}, since ${state.startedAt})${answering ? '' : ', but it does not answer /readyz'}.\n` +
+      `  export KUBECONFIG=${paths.kubeconfig}\n`,
+  );
+  return answering ? 0 : 1;
+}
+
+export async function clusterCommand(args: string[], argv: string[]): Promise<number> {
+  const [verb] = args;
+  if (argv.includes('--help') || argv.includes('-h') || verb === undefined || verb === 'help') {
+    process.stdout.write(USAGE);
+    return verb === undefined ? 2 : 0;
+  }
+  if (verb === 'up') return up(argv);
+  if (verb === 'down') return down();
+  if (verb === 'status') return status();
+  throw new KubelingsError(`cluster takes up, down or status (got "${verb}"). See npx kubelings cluster --help.`);
+}

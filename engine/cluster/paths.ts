@@ -1,0 +1,32 @@
+/**
+ * Where a background cluster (`kubelings cluster up`) keeps its files, all inside the learner's
+ * state folder (.kubelings/, or KUBELINGS_HOME):
+ *   cluster.pid     the daemon's process id
+ *   cluster.json    what it serves: url, port, pid, impl, data dir, start time (written once it is up)
+ *   cluster.log     everything it logs
+ *   data/           the store (WAL and snapshots), kept across restarts
+ *   kubeconfig      for kubectl and client libraries
+ */
+import { join } from 'node:path';
+import { stateDir } from '../paths.ts';
+
+export function clusterPaths(home = stateDir()) {
+  return {
+    home,
+    pidFile: join(home, 'cluster.pid'),
+    stateFile: join(home, 'cluster.json'),
+    logFile: join(home, 'cluster.log'),
+    dataDir: join(home, 'data'),
+    kubeconfig: join(home, 'kubeconfig'),
+  };
+}
+
+/** What cluster.json holds. */
+export interface ClusterState {
+  pid: number;
+  url: string;
+  port: number;
+  impl: string;
+  dataDir: string;
+  startedAt: string;
+}
