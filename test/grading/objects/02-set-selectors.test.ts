@@ -62,10 +62,15 @@ function expectParsed(text: string, expressions: LabelSelectorRequirement[]) {
   expect(normalized(parsed), `parseSelector(${show(text)})`).toEqual(normalized({ matchExpressions: expressions }));
 }
 
+/** "position 8, found ','" or "position 11, found end of string". */
+function where(position: unknown, found: unknown): string {
+  return `position ${show(position)}, found ${found === null ? 'end of string' : show(found)}`;
+}
+
 function expectSyntaxError(text: string, position: number, found: string | null) {
   expect(outcome(() => parseSelector(text)), `parseSelector(${show(text)})`).toBe('threw SelectorSyntaxError');
   const e = errorOf<SelectorSyntaxError>(() => parseSelector(text));
-  expect({ position: e.position, found: e.found }, `where parseSelector(${show(text)}) says the problem is`).toEqual({ position, found });
+  expect(where(e.position, e.found), `where parseSelector(${show(text)}) says the problem is`).toBe(where(position, found));
 }
 
 describe('matchesSelector', () => {

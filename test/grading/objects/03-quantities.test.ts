@@ -42,7 +42,7 @@ function describeQuantity(x: Quantity): string {
 
 function expectParsed(text: string, nanos: bigint, format: QuantityFormat) {
   const got = parseQuantity(text);
-  expect(got === null || typeof got !== 'object' ? got : { nanos: got.nanos, format: got.format }, `parseQuantity(${show(text)})`).toEqual({ nanos, format });
+  expect(got === null || typeof got !== 'object' ? got : describeQuantity(got), `parseQuantity(${show(text)})`).toBe(describeQuantity(q(nanos, format)));
 }
 
 type Row = [text: string, nanos: bigint, format: QuantityFormat];
@@ -152,7 +152,8 @@ describe('parseQuantity', () => {
         }
         expect(result, `parseQuantity(${show(text)})`).toBe('threw InvalidQuantityError');
         const e = error as InvalidQuantityError;
-        expect({ position: e.position, found: e.found }, `where parseQuantity(${show(text)}) says the problem is`).toEqual({ position, found });
+        const where = (at: unknown, what: unknown) => `position ${show(at)}, found ${what === null ? 'end of string' : show(what)}`;
+        expect(where(e.position, e.found), `where parseQuantity(${show(text)}) says the problem is`).toBe(where(position, found));
       }
     },
   );
@@ -253,8 +254,7 @@ describe('compareQuantities, addQuantities, milliValue, value', () => {
       [q(0n, D), q(0n, B), q(0n, B)],
     ];
     for (const [a, b, expected] of rows) {
-      const sum = addQuantities(a, b);
-      expect({ nanos: sum.nanos, format: sum.format }, `addQuantities(${describeQuantity(a)}, ${describeQuantity(b)})`).toEqual(expected);
+      expect(describeQuantity(addQuantities(a, b)), `addQuantities(${describeQuantity(a)}, ${describeQuantity(b)})`).toBe(describeQuantity(expected));
     }
     for (const text of ['100m', '1Gi']) {
       expect(formatQuantity(addQuantities(parseQuantity('0'), parseQuantity(text))), `formatQuantity(addQuantities(0, ${text}))`).toBe(text);

@@ -1,0 +1,75 @@
+/**
+ * The feedback of lesson 00's suites against deliberately broken objects code
+ * (test/engine/fixtures/objects/<variant>): each common mistake fails the test that names it, and
+ * the grader's output carries the hint that points the learner at the mistake, not just a diff.
+ */
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { CORE_PACK_DIR } from '#engine/paths.ts';
+import { loadPack } from '../../tui/course/load.ts';
+import { gradeLesson } from '../../tui/grader/grade.ts';
+import { formatReport } from '../../tui/grader/format.ts';
+import { SuiteRunner } from '../../tui/grader/runner.ts';
+
+const VARIANTS = join(import.meta.dirname, 'fixtures', 'objects');
+const lesson = loadPack(CORE_PACK_DIR).lessons.find((l) => l.id === '00-objects')!;
+const runner = new SuiteRunner(true);
+afterAll(() => runner.close());
+
+/** Grades one exercise of lesson 00 against a broken variant; returns the report as printed. */
+async function gradeVariant(variant: string, exerciseId: string): Promise<{ out: string; failed: string[] }> {
+  const exercise = lesson.exercises.find((e) => e.localId === exerciseId)!;
+  const report = await gradeLesson(lesson, [exercise], {
+    runner,
+    regressions: false,
+    seed: 42,
+    env: { KUBELINGS_EXERCISES_PATH: join(VARIANTS, variant) },
+  });
+  const verdict = report.exercises.find((e) => e.role === 'target')!;
+  return { out: formatReport(report, { color: false }), failed: verdict.tests.filter((t) => !t.passed).map((t) => t.fullName) };
+}
+
+describe('lesson 00 names the mistake', () => {
+  test('NotIn that forgets missing keys fails the missing-key test, with the hint about a pod without the label', async () => {
+    const { out, failed } = await gradeVariant('notin-forgets-missing-key', '02-set-selectors');
+    expect(failed).toContain('matchesSelector > NotIn matches an object that does not have the key at all');
+    expect(out).toMatch(/✗ matchesSelector > NotIn matches an object that does not have the key at all\n\s+did\s+matchesSelector\(\{"matchExpressions":\[\{"key":"env","operator":"NotIn","values":\["prod"\]\}\]\}, \{"app":"web"\}\)\n\s+expected\s+true\n\s+got\s+false/);
+    expect(out).toContain('Does "env notin (prod)" select a pod with no env label? Kubernetes says yes: a missing key is not one of the values.');
+    expect(failed).toContain('matchesSelector, on random selectors and labels > In and NotIn with the same values are exact opposites, and so are Exists and DoesNotExist');
+    expect(failed.some((t) => t.startsWith('matchesSelector > In '))).toBe(false);
+  });
+
+  test('a null selector that matches everything fails with the hint naming labels.Nothing()', async () => {
+    const { out, failed } = await gradeVariant('nil-selector-matches-all', '02-set-selectors');
+    expect(failed).toEqual(['matchesSelector > a null or undefined selector matches nothing']);
+    expect(out).toContain('labels.Everything() or labels.Nothing()?');
+  });
+
+  test('a syntax error pointing at the wrong place shows the position expected and the one given', async () => {
+    const { out, failed } = await gradeVariant('position-always-zero', '02-set-selectors');
+    expect(failed).toContain('parseSelector > malformed selectors throw a SelectorSyntaxError at the offending token');
+    expect(out).toMatch(/did\s+where parseSelector\("app=web,,x"\) says the problem is\n\s+expected\s+position 8, found ","\n\s+got\s+position 0, found ","\n/);
+    expect(out).toContain('Where does the first token that cannot stand there begin?');
+  });
+
+  test('rounding to the nearest nano instead of up fails the rounding test, with its hint', async () => {
+    const { out, failed } = await gradeVariant('rounds-to-nearest', '03-quantities');
+    expect(failed).toContain('parseQuantity > precision finer than 1n rounds up: 0.9n and 0.0000000001 are 1n, 3.001n is 4n');
+    expect(out).toMatch(/did\s+parseQuantity\("3\.001n"\)\n\s+expected\s+\{nanos: 4n, format: DecimalSI\}\n\s+got\s+\{nanos: 3n, format: DecimalSI\}\n/);
+    expect(out).toContain('When the digits go past nano, do you round down, to nearest, or up?');
+  });
+
+  test('BinarySI printed with a binary suffix below 1Ki fails the DecimalSI-fallback test', async () => {
+    const { out, failed } = await gradeVariant('binary-always', '03-quantities');
+    expect(failed).toContain('formatQuantity > BinarySI below 1Ki, or with a fraction, prints as DecimalSI rather than round');
+    expect(out).toMatch(/did\s+formatQuantity\(\{nanos: 500000000n, format: BinarySI\}\)\n\s+expected\s+500m\n\s+got\s+0\n/);
+    expect(out).toContain('What does Kubernetes do then?');
+  });
+
+  test('adding through floats fails the exactness property and prints the seed that replays it', async () => {
+    const { out, failed } = await gradeVariant('float-sum', '03-quantities');
+    expect(failed).toContain('quantities, on random amounts > addition is exact, commutative and associative');
+    expect(out).toContain('Does any step of your sum go through a float or round?');
+    expect(out).toContain('replay them with --seed 42');
+  });
+});
