@@ -10,6 +10,7 @@ export type EngineVerb = (args: string[], argv: string[]) => Promise<number>;
 
 const VERBS: Record<string, () => Promise<EngineVerb>> = {
   cluster: async () => (await import('./cluster/cli.ts')).clusterCommand,
+  explain: async () => (await import('./scheduler/cli.ts')).explainCommand,
 };
 
 export async function engineCommand(command: string, args: string[], argv: string[]): Promise<number> {

@@ -5,11 +5,15 @@
  * returns the components to run, or none (for example no hollow nodes without --nodes).
  */
 import type { ClusterComponent } from './cluster.ts';
+import { hollowNodesComponent } from '../hollow/component.ts';
+import { schedulerComponent } from '../scheduler/component.ts';
 
 export type ComponentFactory = (flags: Record<string, unknown>) => ClusterComponent[];
 
 export const BUILTIN_COMPONENTS: ComponentFactory[] = [
   // One line per component, e.g.: (flags) => [schedulerComponent(flags)],
+  (flags) => hollowNodesComponent(flags),
+  (flags) => [schedulerComponent(flags)],
 ];
 
 /** Every component the built-in factories make for these flags. */

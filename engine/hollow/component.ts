@@ -1,0 +1,180 @@
+/**
+ * Hollow nodes (`kubelings cluster up --nodes N --hollow`), after kubemark's hollow kubelet and kwok:
+ * N Node objects whose Ready condition and node Lease are kept fresh, and whose "kubelet" marks
+ * every pod bound to them Running and Ready (with an IP from the node's podCIDR) without starting
+ * anything, and finishes the deletion of pods deleted from them. One process, one shared pod watch
+ * (`spec.nodeName!=`) and one timer for every node, so 5,000 nodes cost a few hundred writes a second:
+ * Lease renewals spread evenly over HOLLOW_LEASE_RENEW_MS, status heartbeats over
+ * HOLLOW_STATUS_REPORT_MS, at most HOLLOW_MAX_WRITES_IN_FLIGHT requests at once.
+ */
+import { isApiError } from '../apiserver/errors.ts';
+import type { KubeClient } from '../client/client.ts';
+import { Informer } from '../client/informer.ts';
+import type { ClusterComponent, ClusterContext } from '../cluster/cluster.ts';
+import type { KubeObject } from '../kube/types.ts';
+import { HOLLOW_LEASE_RENEW_MS, HOLLOW_MAX_WRITES_IN_FLIGHT, HOLLOW_STATUS_REPORT_MS } from '../params.ts';
+import type { Node, Pod } from '../scheduler/types.ts';
+import { HeartbeatWheel } from './heartbeats.ts';
+import { HOLLOW_NODE_PREFIX, hollowNode, microTime, nodeConditions, nodeIP, nodeLease, podIP, runningPodStatus, type HollowNodeOptions } from './objects.ts';
+
+/** A bounded pool of API writes: callers wait for a free slot, so bursts never open 5,000 sockets. */
+class WritePool {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  async run<T>(write: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await write();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+export interface HollowOptions extends HollowNodeOptions {
+  nodes: number;
+  /** Index of the first node (default 0): hollow-node-<first>... */
+  first?: number;
+}
+
+export interface HollowNodes {
+  readonly names: string[];
+  /** Pods marked Running so far. */
+  readonly started: () => number;
+  stop(): Promise<void>;
+}
+
+export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'logger' | 'clock'>, options: HollowOptions): Promise<HollowNodes> {
+  const client: KubeClient = ctx.client;
+  const log = ctx.logger;
+  const pool = new WritePool(HOLLOW_MAX_WRITES_IN_FLIGHT);
+  const first = options.first ?? 0;
+  const indexes = Array.from({ length: options.nodes }, (_, i) => first + i);
+  const names = indexes.map((i) => `${HOLLOW_NODE_PREFIX}${i}`);
+  const byName = new Map(indexes.map((i) => [`${HOLLOW_NODE_PREFIX}${i}`, i]));
+  const since = ctx.clock.now();
+  const uids = new Map<string, string>();
+  let stopped = false;
+
+  // Register the nodes and their leases.
+  await Promise.all(
+    indexes.map((i) =>
+      pool.run(async () => {
+        const node = hollowNode(i, since, options);
+        let created: Node;
+        try {
+          created = (await client.create('nodes', node as unknown as KubeObject)) as unknown as Node;
+        } catch (error) {
+          if (!isApiError(error, 'AlreadyExists')) throw error;
+          created = (await client.get('nodes', node.metadata.name!)) as unknown as Node;
+          await client.patch('nodes', node.metadata.name!, { status: { conditions: nodeConditions(since, since), capacity: node.status!.capacity, allocatable: node.status!.allocatable } }, { subresource: 'status', type: 'strategic' });
+        }
+        uids.set(node.metadata.name!, created.metadata.uid ?? '');
+        const lease = nodeLease(node.metadata.name!, since, created.metadata.uid);
+        try {
+          await client.create('leases', lease as unknown as KubeObject, { namespace: 'kube-node-lease' });
+        } catch (error) {
+          if (!isApiError(error, 'AlreadyExists')) throw error;
+        }
+      }),
+    ),
+  );
+
+  // The hollow kubelets: mark bound pods Running, finish deletions.
+  const podsSeen = new Map<string, number>(); // node → pods given an IP so far
+  const handled = new Set<string>();
+  let started = 0;
+  const onPod = (pod: Pod) => {
+    const nodeName = pod.spec.nodeName;
+    if (!nodeName || stopped) return;
+    const index = byName.get(nodeName);
+    if (index === undefined) return;
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}/${pod.metadata.uid}`;
+    if (pod.metadata.deletionTimestamp) {
+      if (handled.has(`delete:${key}`)) return;
+      handled.add(`delete:${key}`);
+      void pool
+        .run(() => client.delete('pods', pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } }))
+        .catch((error: Error) => {
+          if (!isApiError(error, 'NotFound') && !isApiError(error, 'Conflict')) log.warn(`finishing the deletion of ${key}: ${error.message}`);
+        });
+      return;
+    }
+    if (pod.status?.phase === 'Running' || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' || handled.has(key)) return;
+    handled.add(key);
+    const n = podsSeen.get(nodeName) ?? 0;
+    podsSeen.set(nodeName, n + 1);
+    const status = runningPodStatus(pod, nodeIP(index), podIP(index, n), ctx.clock.now());
+    void pool
+      .run(() => client.patch('pods', pod.metadata.name!, { status }, { namespace: pod.metadata.namespace, subresource: 'status', type: 'merge' }))
+      .then(() => started++)
+      .catch((error: Error) => {
+        handled.delete(key);
+        if (!isApiError(error, 'NotFound')) log.warn(`marking ${key} Running: ${error.message}`);
+      });
+  };
+  const pods = new Informer<Pod & KubeObject>(client, 'pods', { fieldSelector: 'spec.nodeName!=', logger: log });
+  pods.on('add', onPod);
+  pods.on('update', (_old, pod) => onPod(pod));
+  pods.on('delete', (pod) => {
+    handled.delete(`${pod.metadata.namespace}/${pod.metadata.name}/${pod.metadata.uid}`);
+    handled.delete(`delete:${pod.metadata.namespace}/${pod.metadata.name}/${pod.metadata.uid}`);
+  });
+  await pods.start();
+
+  // Heartbeats: leases every HOLLOW_LEASE_RENEW_MS, Ready every HOLLOW_STATUS_REPORT_MS, spread out.
+  const leases = new HeartbeatWheel(indexes.length, HOLLOW_LEASE_RENEW_MS, since + HOLLOW_LEASE_RENEW_MS);
+  const statuses = new HeartbeatWheel(indexes.length, HOLLOW_STATUS_REPORT_MS, since + HOLLOW_STATUS_REPORT_MS);
+  const beat = () => {
+    if (stopped) return;
+    const t = ctx.clock.now();
+    for (const i of leases.due(t)) {
+      const name = names[i]!;
+      void pool
+        .run(() => client.patch('leases', name, { spec: { renewTime: microTime(t), holderIdentity: name } }, { namespace: 'kube-node-lease', type: 'merge' }))
+        .catch((error: Error) => log.warn(`renewing the lease of ${name}: ${error.message}`));
+    }
+    for (const i of statuses.due(t)) {
+      const name = names[i]!;
+      void pool
+        .run(() => client.patch('nodes', name, { status: { conditions: nodeConditions(t, since) } }, { subresource: 'status', type: 'strategic' }))
+        .catch((error: Error) => log.warn(`posting the status of ${name}: ${error.message}`));
+    }
+  };
+  const timer = setInterval(beat, 250);
+  timer.unref();
+  log.info('hollow nodes ready', { nodes: indexes.length });
+
+  return {
+    names,
+    started: () => started,
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      pods.stop();
+    },
+  };
+}
+
+/** `--nodes N --hollow` (flags.nodes, flags.hollow), with optional flags nodeCpu, nodeMemory, nodePods. */
+export function hollowNodesComponent(flags: Record<string, unknown>): ClusterComponent[] {
+  const nodes = Number(flags.nodes ?? 0);
+  if (!flags.hollow || !(nodes > 0)) return [];
+  return [
+    {
+      name: 'hollow-nodes',
+      async start(ctx) {
+        const running = await startHollowNodes(ctx, {
+          nodes,
+          cpu: flags.nodeCpu === undefined ? undefined : String(flags.nodeCpu),
+          memory: flags.nodeMemory === undefined ? undefined : String(flags.nodeMemory),
+          pods: flags.nodePods === undefined ? undefined : String(flags.nodePods),
+        });
+        return { stop: () => running.stop() };
+      },
+    },
+  ];
+}
