@@ -347,6 +347,10 @@ const PRINTERS: Record<string, Printer> = {
       return [`${o.metadata.name}${isDefault ? ' (default)' : ''}`, s.provisioner ?? '', s.reclaimPolicy ?? 'Delete', s.volumeBindingMode ?? 'Immediate', String(Boolean(s.allowVolumeExpansion)), age(o, now)];
     },
   },
+  priorityclasses: {
+    columns: [NAME, ['Value', 'integer'], ['Global-Default', 'boolean'], AGE, ['PreemptionPolicy', 'string']],
+    row: (o, now) => [o.metadata.name ?? '', (o as Any).value ?? 0, Boolean((o as Any).globalDefault), age(o, now), (o as Any).preemptionPolicy ?? 'PreemptLowerPriority'],
+  },
   leases: {
     columns: [NAME, ['Holder', 'string'], AGE],
     row: (o, now) => [o.metadata.name ?? '', (o as Any).spec?.holderIdentity ?? '', age(o, now)],
