@@ -36,7 +36,7 @@ import { openApiDocument, openApiRoot } from './openapi.ts';
 import { defaultObject, prepareForCreate, validateObject } from './strategy.ts';
 import { bindPod, podLogs, reviewAccess, scaleOf, updateScale } from './subresources.ts';
 import { toTable, type IncludeObject } from './table.ts';
-import { serveWatch } from './watch.ts';
+import { serveWatch, type OpenWatches } from './watch.ts';
 
 export interface HandlerContext {
   store: KVStore;
@@ -48,6 +48,7 @@ export interface HandlerContext {
   authorizer: Authorizer;
   clock: Clock;
   maxBodyBytes: number;
+  watches: OpenWatches;
   /** host:port clients reach this server at. */
   serverAddress(): string;
   log: Logger;
@@ -310,7 +311,7 @@ async function watch(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
   if (t.info.virtual) throw methodNotSupported(t.info, 'watch');
   const matches = selectorOf(ctx, t);
   await serveWatch(
-    { impl: ctx.impl, cacher: ctx.cacher, now: () => ctx.clock.now(), onError: (error, where) => ctx.log.error(`${where} failed`, { error: (error as Error)?.message ?? String(error) }) },
+    { impl: ctx.impl, cacher: ctx.cacher, watches: ctx.watches, now: () => ctx.clock.now(), onError: (error, where) => ctx.log.error(`${where} failed`, { error: (error as Error)?.message ?? String(error) }) },
     req,
     res,
     { info: t.info, query: t.query, matches, negotiated: t.negotiated, include: includeObject(t.query) },

@@ -31,6 +31,7 @@ import { Cacher } from './cacher.ts';
 import { isApiError } from './errors.ts';
 import type { ApiserverExercises, Registry } from './exercises.ts';
 import { handleRequest, type HandlerContext } from './handler.ts';
+import { OpenWatches } from './watch.ts';
 import { canonical, defaultObject } from './strategy.ts';
 
 export interface ApiServerOptions {
@@ -63,6 +64,13 @@ export interface ApiServer {
   readonly store: KVStore;
   /** The registry the server writes through (for in-process components and tests). */
   readonly registry: Registry;
+  /**
+   * Ends every open watch stream cleanly, as a restart or a watch timeout would; clients resume
+   * from their last resourceVersion. Returns how many were closed.
+   */
+  closeWatches(): number;
+  /** Holds new watch requests until the returned function is called (tests: a window for changes). */
+  pauseWatches(): () => void;
   /** Stops accepting requests, ends every watch and closes every connection. Does not close the store. */
   close(): Promise<void>;
 }
@@ -99,6 +107,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     authorizer: options.authorizer ?? alwaysAllow,
     clock,
     maxBodyBytes: options.maxBodyBytes ?? APISERVER_MAX_BODY_BYTES,
+    watches: new OpenWatches(),
     serverAddress: () => address,
     log,
   };
@@ -132,6 +141,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   log.info('Serving insecurely on loopback', { address });
 
   const close = async () => {
+    ctx.watches.closeAll();
     cacher.stop();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -144,7 +154,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     await close();
     throw error;
   }
-  return { url: `http://${host}:${port}`, host, port, store: options.store, registry, close };
+  return {
+    url: `http://${host}:${port}`,
+    host,
+    port,
+    store: options.store,
+    registry,
+    closeWatches: () => ctx.watches.closeAll(),
+    pauseWatches: () => ctx.watches.pause(),
+    close,
+  };
 }
 
 /** Creates `object` unless it exists; returns what is stored. */

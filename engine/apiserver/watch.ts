@@ -25,9 +25,55 @@ import { tableColumns, tableRow, type IncludeObject } from './table.ts';
 /** A watcher whose unsent output passes this many bytes is closed (the real apiserver drops slow watchers too). */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
+/**
+ * The watches a server has open. closeAll() ends each stream cleanly, as an apiserver restart or a
+ * watch timeout does; pause() holds new watches until resumed. Tests use both to show an informer
+ * resuming from its last resourceVersion and relisting after a 410.
+ */
+export class OpenWatches {
+  private readonly open = new Set<() => void>();
+  private gate?: { promise: Promise<void>; release: () => void };
+
+  add(finish: () => void): () => void {
+    this.open.add(finish);
+    return () => this.open.delete(finish);
+  }
+
+  /** Ends every open watch; returns how many there were. */
+  closeAll(): number {
+    const all = [...this.open];
+    for (const finish of all) finish();
+    return all.length;
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** New watches wait until the returned function is called. */
+  pause(): () => void {
+    if (!this.gate) {
+      let release!: () => void;
+      const promise = new Promise<void>((resolve) => (release = resolve));
+      this.gate = { promise, release };
+    }
+    const gate = this.gate;
+    return () => {
+      if (this.gate === gate) this.gate = undefined;
+      gate.release();
+    };
+  }
+
+  /** Resolves when new watches may start. */
+  async admitted(): Promise<void> {
+    while (this.gate) await this.gate.promise;
+  }
+}
+
 export interface WatchContext {
   impl: ApiserverExercises;
   cacher: Cacher;
+  watches: OpenWatches;
   now(): number;
   onError(error: unknown, where: string): void;
 }
@@ -59,6 +105,7 @@ function line(event: WatchEvent, format: string, build: () => string): string {
 }
 
 export async function serveWatch(ctx: WatchContext, req: IncomingMessage, res: ServerResponse, w: WatchRequest): Promise<void> {
+  await ctx.watches.admitted();
   const { info, query } = w;
   const rvText = query.get('resourceVersion') ?? '';
   const allowBookmarks = query.get('allowWatchBookmarks') === 'true';
@@ -127,10 +174,12 @@ export async function serveWatch(ctx: WatchContext, req: IncomingMessage, res: S
   let closed = false;
   const timers: NodeJS.Timeout[] = [];
   let unsubscribe: () => void = () => {};
+  let forget: () => void = () => {};
   const finish = () => {
     if (closed) return;
     closed = true;
     unsubscribe();
+    forget();
     for (const t of timers) clearTimeout(t);
     res.end();
   };
@@ -142,6 +191,7 @@ export async function serveWatch(ctx: WatchContext, req: IncomingMessage, res: S
     if (res.writableLength > MAX_BUFFERED_BYTES) finish();
   };
   res.on('close', finish);
+  forget = ctx.watches.add(finish);
 
   if (expired) {
     write([{ type: 'ERROR', object: expired as unknown as KubeObject }]);
