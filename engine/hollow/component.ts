@@ -21,9 +21,14 @@ import { HOLLOW_NODE_PREFIX, hollowNode, microTime, nodeConditions, nodeIP, node
 class WritePool {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
+  private closed = false;
   constructor(private readonly limit: number) {}
-  async run<T>(write: () => Promise<T>): Promise<T> {
+  async run<T>(write: () => Promise<T>): Promise<T | undefined> {
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.closed) {
+      this.waiting.shift()?.();
+      return undefined;
+    }
     this.active++;
     try {
       return await write();
@@ -31,6 +36,12 @@ class WritePool {
       this.active--;
       this.waiting.shift()?.();
     }
+  }
+  /** Refuses further writes and waits for those under way. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.waiting.length) this.waiting.shift()!();
+    while (this.active > 0) await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -49,7 +60,8 @@ export interface HollowNodes {
 
 export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'logger' | 'clock'>, options: HollowOptions): Promise<HollowNodes> {
   const client: KubeClient = ctx.client;
-  const log = ctx.logger;
+  const logger = ctx.logger;
+  const log = { warn: (m: string) => { if (!stopped) logger.warn(m); }, info: (m: string, f?: Record<string, unknown>) => logger.info(m, f) };
   const pool = new WritePool(HOLLOW_MAX_WRITES_IN_FLIGHT);
   const first = options.first ?? 0;
   const indexes = Array.from({ length: options.nodes }, (_, i) => first + i);
@@ -116,7 +128,7 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
         if (!isApiError(error, 'NotFound')) log.warn(`marking ${key} Running: ${error.message}`);
       });
   };
-  const pods = new Informer<Pod & KubeObject>(client, 'pods', { fieldSelector: 'spec.nodeName!=', logger: log });
+  const pods = new Informer<Pod & KubeObject>(client, 'pods', { fieldSelector: 'spec.nodeName!=', logger });
   pods.on('add', onPod);
   pods.on('update', (_old, pod) => onPod(pod));
   pods.on('delete', (pod) => {
@@ -155,6 +167,7 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
       stopped = true;
       clearInterval(timer);
       pods.stop();
+      await pool.close();
     },
   };
 }

@@ -26,6 +26,7 @@ export class EventRecorder {
   private readonly backlog: (() => Promise<unknown>)[] = [];
   private readonly seen = new Map<string, { name: string; namespace: string; count: number }>();
   private writers = 0;
+  private stopped = false;
   dropped = 0;
 
   constructor(
@@ -68,6 +69,7 @@ export class EventRecorder {
   }
 
   private enqueue(write: () => Promise<unknown>): void {
+    if (this.stopped) return;
     if (this.backlog.length >= EVENT_BACKLOG) {
       this.dropped++;
       return;
@@ -81,12 +83,21 @@ export class EventRecorder {
       const write = this.backlog.shift()!;
       this.writers++;
       write()
-        .catch((error: Error) => this.log(`event not recorded: ${error.message}`))
+        .catch((error: Error) => {
+          if (!this.stopped) this.log(`event not recorded: ${error.message}`);
+        })
         .finally(() => {
           this.writers--;
           this.pump();
         });
     }
+  }
+
+  /** Drops what is queued and waits for the writes under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.backlog.length = 0;
+    await this.flush();
   }
 
   /** Resolves once every queued write has been sent. */
@@ -119,7 +130,10 @@ export interface RunningScheduler {
 /** Starts the scheduler against a cluster: informers first, then the loop. */
 export async function runScheduler(ctx: Pick<ClusterContext, 'client' | 'logger'>, options: { percentageOfNodesToScore?: number } = {}): Promise<RunningScheduler> {
   const component = await loadComponent('scheduler');
-  const log = (message: string) => ctx.logger.warn(message);
+  let stopping = false;
+  const log = (message: string) => {
+    if (!stopping) ctx.logger.warn(message);
+  };
   const events = new EventRecorder(ctx.client, SCHEDULER_NAME, log);
   const runner = new SchedulerRunner({ component, api: schedulerApi(ctx.client, events), percentageOfNodesToScore: options.percentageOfNodesToScore, log });
   const nodes = new Informer<Node & KubeObject>(ctx.client, 'nodes', { logger: ctx.logger });
@@ -137,9 +151,11 @@ export async function runScheduler(ctx: Pick<ClusterContext, 'client' | 'logger'
     runner,
     events,
     stop: async () => {
+      stopping = true;
       pods.stop();
       nodes.stop();
       await runner.stop();
+      await events.stop();
     },
   };
 }
