@@ -71,8 +71,11 @@ export interface EtcdExercises {
    * `nextRevision` past it.
    */
   startWatch(log: WatchLog, state: MvccState, watcher: WatchSpec): WatchResponse | undefined;
-  /** Records a change in the log and returns what each watcher must receive because of it. */
-  publish(log: WatchLog, state: MvccState, change: Change, watchers: Iterable<WatchSpec>): Delivery[];
+  /**
+   * A write made `change` (the engine has already recorded it in the log): returns what each
+   * watcher must receive because of it, and moves their nextRevision on.
+   */
+  publish(state: MvccState, change: Change, watchers: Iterable<WatchSpec>): Delivery[];
   /** Forgets history before `revision` in both the key space and the watch log. */
   compact(state: MvccState, log: WatchLog, revision: number): void;
 

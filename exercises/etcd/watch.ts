@@ -7,8 +7,9 @@
  * forgets old history when asked (compaction).
  *
  * The data (see engine/etcd/types.ts):
- *   log.changes   one { revision, events } per write that changed something, oldest first; the
- *                 events carry prevKv always (strip it for watchers that did not ask)
+ *   log.changes   one { revision, events } per write that changed something, oldest first (the
+ *                 engine appends each new one); the events carry prevKv always (strip it for
+ *                 watchers that did not ask)
  *   watcher       { id, key, end, nextRevision, prevKv }: it wants every event in [key, end)
  *                 from `nextRevision` on, and has had everything before it
  * inRange(k, key, end) from '#engine/etcd/sorted-keys.ts' says whether key k is in a watcher's range.
@@ -41,19 +42,18 @@ export function startWatch(log: WatchLog, state: MvccState, watcher: WatchSpec):
 }
 
 /**
- * Records `change` (the events of one new revision) in the log and returns what each watcher must
- * receive because of it.
+ * A write just made `change` (the events of one new revision; the engine has already appended it
+ * to the log): returns what each watcher must receive because of it.
  *
  * Must hold:
- * - the change is appended to log.changes;
  * - a watcher whose nextRevision is above change.revision (it asked for a future revision) gets
  *   nothing yet;
  * - every other watcher gets the change's events in its range, in order, as one response
  *   { events, revision: state.revision }, without prevKv unless it asked; nothing when no event
  *   is in its range; and its nextRevision becomes change.revision + 1.
  */
-export function publish(log: WatchLog, state: MvccState, change: Change, watchers: Iterable<WatchSpec>): Delivery[] {
-  // TODO: append the change, then build one Delivery { watchId, response } per interested watcher.
+export function publish(state: MvccState, change: Change, watchers: Iterable<WatchSpec>): Delivery[] {
+  // TODO: build one Delivery { watchId, response } per watcher that must hear of the change.
   throw new NotImplemented('01-etcd/02-watch', 'lessons/core/01-etcd/03-watch.md', 'publish()');
 }
 

@@ -48,9 +48,8 @@ export function startWatch(log: WatchLog, state: MvccState, watcher: WatchSpec):
   return events.length > 0 ? { events, revision: state.revision } : undefined;
 }
 
-/** Records a change and returns, per watcher, the events of it that the watcher must receive. */
-export function publish(log: WatchLog, state: MvccState, change: Change, watchers: Iterable<WatchSpec>): Delivery[] {
-  log.changes.push(change);
+/** Returns, per watcher, the events of a new change that the watcher must receive. */
+export function publish(state: MvccState, change: Change, watchers: Iterable<WatchSpec>): Delivery[] {
   const deliveries: Delivery[] = [];
   for (const watcher of watchers) {
     if (watcher.nextRevision > change.revision) continue; // watches from a future revision wait

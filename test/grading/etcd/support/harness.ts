@@ -4,6 +4,7 @@
  */
 import { expect, test } from 'vitest';
 import { ManualClock } from '#engine/etcd/clock.ts';
+import type { EtcdExercises } from '#engine/etcd/exercises.ts';
 import type { KVStore, WatchResponse } from '#engine/etcd/kv.ts';
 import { createStore } from '#engine/etcd/store.ts';
 import { hint } from '#grading';
@@ -29,13 +30,13 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
 }
 
 /** An in-memory store built from the component under test, on a manual clock. */
-export async function freshStore(clock = new ManualClock(1_000_000)): Promise<{ store: KVStore; clock: ManualClock }> {
-  return { store: await createStore({ clock }), clock };
+export async function freshStore(clock = new ManualClock(1_000_000), parts?: EtcdExercises): Promise<{ store: KVStore; clock: ManualClock }> {
+  return { store: await createStore({ clock, parts }), clock };
 }
 
-/** Runs one scenario against a fresh store, with graded expectations. */
-export async function runScenario(scenario: Scenario): Promise<void> {
-  const { store, clock } = await freshStore();
+/** Runs one scenario against a fresh store (built from `parts`, or the door's), with graded expectations. */
+export async function runScenario(scenario: Scenario, parts?: EtcdExercises): Promise<void> {
+  const { store, clock } = await freshStore(undefined, parts);
   const ctx = scenarioContext(store, scenario, await store.revision(), {
     check: (what, actual, expected) => expect(actual, what).toEqual(expected),
     pass: async (ms) => {
