@@ -32,6 +32,7 @@ import { ApiError, badRequest, conflict, internalError, invalid, isApiError, met
 import type { ApiserverExercises, Registry, RequestInfo } from './exercises.ts';
 import { checkSelectableFields, fieldsOf } from './fields.ts';
 import { negotiate, send, sendRaw, sendStatus, type Negotiated } from './http.ts';
+import { admitPriority } from './priority.ts';
 import { openApiDocument, openApiRoot } from './openapi.ts';
 import { defaultObject, prepareForCreate, validateObject } from './strategy.ts';
 import { bindPod, podLogs, reviewAccess, scaleOf, updateScale } from './subresources.ts';
@@ -406,6 +407,7 @@ async function createObject(ctx: HandlerContext, t: Target, input: KubeObject): 
   object = defaultObject(ctx.impl, t.info, object);
   await requireNamespace(ctx.registry, t.info, object.metadata.namespace);
   if (t.info === SERVICES) ctx.allocator.allocate(object as Service, ctx.clock.now());
+  admitPriority(ctx, t.info, object);
   const causes = validateObject(ctx.impl, ctx.objects, t.info, object);
   if (causes.length) throw invalid(t.info, object.metadata.name ?? '', causes);
   if (dryRun(t)) return object;

@@ -26,6 +26,7 @@ import type { ObjectsExercises } from '../objects/exercises.ts';
 import { APISERVER_MAX_BODY_BYTES, WATCH_CACHE_CAPACITY } from '../params.ts';
 import { silentLogger, type Logger } from '../cluster/logger.ts';
 import { kubernetesServiceIP, NAMESPACES, PROTECTED_NAMESPACES, ServiceAllocator, SERVICES } from './admission.ts';
+import { SYSTEM_PRIORITY_CLASSES } from './priority.ts';
 import { alwaysAllow, type Authorizer } from './auth.ts';
 import { Cacher } from './cacher.ts';
 import { isApiError } from './errors.ts';
@@ -186,6 +187,7 @@ async function bootstrap(ctx: HandlerContext, host: string, port: number): Promi
   for (const name of PROTECTED_NAMESPACES) {
     await ensure(ctx, NAMESPACES.resource, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
+  for (const pc of SYSTEM_PRIORITY_CLASSES) await ensure(ctx, 'priorityclasses', 'scheduling.k8s.io', pc);
   const labels = { component: 'apiserver', provider: 'kubernetes' };
   const servicePort = { name: 'https', port: 443, protocol: 'TCP', targetPort: port };
   const service = await ensure(ctx, SERVICES.resource, '', {
