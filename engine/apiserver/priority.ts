@@ -56,10 +56,9 @@ function admitPod(ctx: Pick<HandlerContext, 'cacher'>, pod: KubeObject): void {
     throw forbidden(PODS, pod.metadata.name ?? '', `the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${value} from the given PriorityClass name`);
   }
   spec.priority = value;
-  if (chosen) {
-    spec.priorityClassName = chosen.metadata.name;
-    spec.preemptionPolicy ??= chosen.preemptionPolicy ?? 'PreemptLowerPriority';
-  }
+  if (chosen) spec.priorityClassName = chosen.metadata.name;
+  // Without a class the plugin's default policy is PreemptLowerPriority (getDefaultPriority).
+  spec.preemptionPolicy ??= chosen?.preemptionPolicy ?? 'PreemptLowerPriority';
   pod.spec = spec;
 }
 

@@ -24,12 +24,13 @@ void [duplicate, forbiddenField, invalidValue, notSupported, required, dns1123La
 
 /**
  * The pod spec with the defaults a real apiserver fills in (k8s.io/kubernetes pkg/apis/core/v1
- * defaults.go, plus the ServiceAccount, Priority and DefaultTolerationSeconds admission plugins).
+ * defaults.go, plus the ServiceAccount and DefaultTolerationSeconds admission plugins; spec.priority
+ * is the Priority admission plugin's, which runs after you).
  *
  * Must hold:
  * - restartPolicy Always, terminationGracePeriodSeconds 30, dnsPolicy ClusterFirst, schedulerName
  *   default-scheduler, securityContext {}, enableServiceLinks true, serviceAccountName (and its
- *   old alias serviceAccount) default, priority 0, preemptionPolicy PreemptLowerPriority;
+ *   old alias serviceAccount) default;
  * - each container and init container: imagePullPolicy Always for an image without a tag or with
  *   the tag `latest`, otherwise IfNotPresent (an image pinned by digest, `nginx@sha256:...`, is
  *   IfNotPresent); terminationMessagePath /dev/termination-log; terminationMessagePolicy File;

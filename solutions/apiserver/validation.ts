@@ -44,12 +44,13 @@ function defaultContainer(container: Container): Container {
 
 /**
  * The pod spec with the defaults a real apiserver fills in (k8s.io/kubernetes pkg/apis/core/v1
- * defaults.go, plus the ServiceAccount, Priority and DefaultTolerationSeconds admission plugins).
+ * defaults.go, plus the ServiceAccount and DefaultTolerationSeconds admission plugins; spec.priority
+ * is the Priority admission plugin's, which runs after you).
  *
  * Must hold:
  * - restartPolicy Always, terminationGracePeriodSeconds 30, dnsPolicy ClusterFirst, schedulerName
  *   default-scheduler, securityContext {}, enableServiceLinks true, serviceAccountName (and its
- *   old alias serviceAccount) default, priority 0, preemptionPolicy PreemptLowerPriority;
+ *   old alias serviceAccount) default;
  * - each container and init container: imagePullPolicy Always for an image without a tag or with
  *   the tag `latest`, otherwise IfNotPresent (an image pinned by digest, `nginx@sha256:...`, is
  *   IfNotPresent); terminationMessagePath /dev/termination-log; terminationMessagePolicy File;
@@ -70,8 +71,6 @@ export function defaultPodSpec(input: PodSpec): PodSpec {
   spec.enableServiceLinks ??= true;
   spec.serviceAccountName ??= (spec.serviceAccount as string | undefined) ?? 'default';
   spec.serviceAccount ??= spec.serviceAccountName;
-  spec.priority ??= 0;
-  spec.preemptionPolicy ??= 'PreemptLowerPriority';
   spec.containers = (spec.containers ?? []).map(defaultContainer);
   if (spec.initContainers) spec.initContainers = spec.initContainers.map(defaultContainer);
   const tolerations = [...(spec.tolerations ?? [])];

@@ -1,0 +1,79 @@
+/**
+ * `npx kubelings cluster up|down|status` as a learner runs it: a background control plane with
+ * its data in KUBELINGS_HOME/data, a kubeconfig, and kubectl talking to it. Objects created before
+ * `cluster down` are there after `cluster up`. Each run uses a temporary KUBELINGS_HOME and a free
+ * port, and stops the control plane it started.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ROOT } from '#engine/paths.ts';
+import { HAS_KUBECTL, kubectlFor, rows, type Kubectl } from './apiserver-harness.ts';
+
+const BIN = join(ROOT, 'tui', 'bin', 'kubelings.js');
+let home: string;
+
+function kubelings(...args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, KUBELINGS_HOME: home, KUBELINGS_IMPL: '' }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0, output: stdout + stderr });
+    });
+  });
+}
+
+function serverOf(kubeconfig: string): string {
+  return /server: (\S+)/.exec(readFileSync(kubeconfig, 'utf8'))![1]!;
+}
+
+describe.skipIf(!HAS_KUBECTL)(`kubelings cluster up/down with kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl is not installed)'}`, () => {
+  let kubectl: Kubectl | undefined;
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), 'kubelings-cluster-'));
+  });
+  afterAll(async () => {
+    kubectl?.cleanup();
+    if (existsSync(join(home, 'cluster.pid'))) await kubelings('cluster', 'down');
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  test('cluster up starts the control plane in the background and prints the export line', async () => {
+    const up = await kubelings('cluster', 'up', '--port', '0');
+    expect(up.code, up.output).toBe(0);
+    expect(up.output).toContain(`export KUBECONFIG=${join(home, 'kubeconfig')}`);
+    expect(up.output).toMatch(/The control plane is up at http:\/\/127\.0\.0\.1:\d+ \(pid \d+, code: solutions\)/);
+    expect(existsSync(join(home, 'cluster.pid'))).toBe(true);
+    const status = await kubelings('cluster', 'status');
+    expect(status.code).toBe(0);
+    expect(status.output).toMatch(/^The control plane is running at http:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  test('kubectl works against it, and what it creates survives cluster down and up', async () => {
+    kubectl = kubectlFor(serverOf(join(home, 'kubeconfig')));
+    const create = await kubectl.run(['create', 'configmap', 'keep-me', '--from-literal=answer=42']);
+    expect(create.output).toBe('configmap/keep-me created\n');
+    await kubectl.run(['apply', '-f', join(import.meta.dirname, 'kubectl-manifests', 'nginx-deployment.yaml')]);
+
+    const down = await kubelings('cluster', 'down');
+    expect(down.output).toMatch(/^Stopped the control plane \(pid \d+\)\. Its data stays in /);
+    expect(existsSync(join(home, 'cluster.pid'))).toBe(false);
+
+    const up = await kubelings('cluster', 'up', '--port', '0');
+    expect(up.code, up.output).toBe(0);
+    kubectl.cleanup();
+    kubectl = kubectlFor(serverOf(join(home, 'kubeconfig')));
+    const cm = await kubectl.run(['get', 'configmap', 'keep-me', '-o', 'jsonpath={.data.answer}']);
+    expect(cm.stdout).toBe('42');
+    const deployments = rows((await kubectl.run(['get', 'deployments'])).stdout);
+    expect(deployments.map((r) => r[0])).toEqual(['NAME', 'nginx-deployment']);
+    const namespaces = rows((await kubectl.run(['get', 'namespaces'])).stdout).map((r) => r[0]);
+    expect(namespaces, 'bootstrap does not duplicate anything on restart').toEqual(['NAME', 'default', 'kube-node-lease', 'kube-public', 'kube-system']);
+  });
+
+  test('cluster down stops it cleanly; a second down says there is nothing to stop', async () => {
+    expect((await kubelings('cluster', 'down')).output).toMatch(/^Stopped the control plane/);
+    expect((await kubelings('cluster', 'down')).output).toBe('No control plane is running.\n');
+    expect(readFileSync(join(home, 'cluster.log'), 'utf8')).toMatch(/"stopped"\n$/);
+  });
+});
