@@ -33,6 +33,10 @@ function isDigit(ch: string | undefined): boolean {
 
 /** Parses `<sign><digits>.<digits><suffix>` exactly; throws InvalidQuantityError naming the spot. */
 export function parseQuantity(text: string): Quantity {
+  if (typeof text !== 'string') {
+    // YAML reads `cpu: 2` as a number; the caller should pass String(value), as the JSON decoder does.
+    throw new InvalidQuantityError(String(text), 0, String(text), 'a string such as "100m" or "2"');
+  }
   let at = 0;
   let negative = false;
   if (text[at] === '+' || text[at] === '-') {
