@@ -64,7 +64,8 @@ export function matchesSelector(selector: LabelSelector | null | undefined, labe
  * what would have been accepted there: "',' or end of string", "'(' after 'in'". Keys and values
  * are checked with `labelKeyProblems` and `labelValueProblems` (given): any problem is a
  * SelectorSyntaxError at that key or value, with the problems in `expected`. `>` and `<` (which
- * kubectl accepts for node affinity) cannot be held by a LabelSelector: refuse them too.
+ * labels.Parse accepts, after node affinity's Gt and Lt) cannot be held by a LabelSelector: refuse
+ * them too, at the operator.
  */
 export function parseSelector(text: string): LabelSelector {
   // TODO: walk the tokens: [!]key, then nothing, = == != and one value, or in/notin and (values).
