@@ -8,19 +8,18 @@ import { loadComponent } from '#engine/impl.ts';
 import type { FilterVerdict, NodeInfo, PodInfo } from '#engine/scheduler/framework.ts';
 import type { Container, NodeSelectorRequirement, Pod, Taint, Toleration } from '#engine/scheduler/types.ts';
 import { hint, show } from '#grading';
-import { describeNode, describePod, GiB, MiB, node, pod, podObject } from './make.ts';
+import { describeNode, describePod, GiB, MiB, node, pod, podObject, requestsText, verdictText } from './make.ts';
 
 const s = await loadComponent('scheduler');
 
 type Filter = (pod: PodInfo, node: NodeInfo) => FilterVerdict;
 
 function expectFits(filter: Filter, name: string, p: PodInfo, n: NodeInfo) {
-  expect(filter(p, n) ?? null, `${name}(${describePod(p)}; ${describeNode(n)}): expected FITS (null)`).toBeNull();
+  expect(verdictText(filter(p, n)), `${name}(${describePod(p)}; ${describeNode(n)})`).toBe('fits');
 }
 
 function expectRejects(filter: Filter, name: string, p: PodInfo, n: NodeInfo, code: string, reasons: string[]) {
-  const verdict = filter(p, n);
-  expect(verdict ? { code: verdict.code, reasons: [...verdict.reasons] } : verdict, `${name}(${describePod(p)}; ${describeNode(n)})`).toEqual({ code, reasons });
+  expect(verdictText(filter(p, n)), `${name}(${describePod(p)}; ${describeNode(n)})`).toBe(verdictText({ code, reasons }));
 }
 
 function c(name: string, requests: Record<string, string> = {}, sidecar = false): Container {
@@ -36,7 +35,7 @@ function withContainers(containers: Container[], initContainers: Container[] = [
 }
 
 function expectRequests(p: Pod, cpuMilli: number, memory: number) {
-  expect(s.podRequests(p), `podRequests(containers ${show(p.spec.containers.map((x) => x.resources?.requests ?? {}))}, initContainers ${show((p.spec.initContainers ?? []).map((x) => ({ ...x.resources?.requests, ...(x.restartPolicy ? { restartPolicy: x.restartPolicy } : {}) })))}${p.spec.overhead ? `, overhead ${show(p.spec.overhead)}` : ''})`).toEqual({ milliCPU: cpuMilli, memory });
+  expect(requestsText(s.podRequests(p)), `podRequests(containers ${show(p.spec.containers.map((x) => x.resources?.requests ?? {}))}, initContainers ${show((p.spec.initContainers ?? []).map((x) => ({ ...x.resources?.requests, ...(x.restartPolicy ? { restartPolicy: x.restartPolicy } : {}) })))}${p.spec.overhead ? `, overhead ${show(p.spec.overhead)}` : ''})`).toBe(requestsText({ milliCPU: cpuMilli, memory }));
 }
 
 describe('podRequests: what a pod needs, as Kubernetes sums it', () => {
@@ -98,8 +97,10 @@ describe('tolerates: one toleration against one taint', () => {
     [{ key: 'dedicated', operator: 'Equal', value: '' }, { key: 'dedicated', effect: 'NoSchedule' }, true, 'a taint without a value has the value ""'],
     [{ key: 'dedicated', operator: 'Equal', value: 'gpu' }, { key: 'dedicated', effect: 'NoSchedule' }, false, 'a value does not match a taint without one'],
   ];
-  test.each(cases)('%j tolerates %j: %s', (toleration, t, expected, _why) => {
-    expect(s.tolerates(toleration, t), `tolerates(${show(toleration)}, ${show(t)})`).toBe(expected);
+  const tol = (t: Toleration) => `{${[t.key ?? '', t.operator ?? '', t.value ?? '', t.effect ? `:${t.effect}` : ''].filter(Boolean).join(' ') || 'empty'}}`;
+  const tnt = (t: Taint) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`;
+  test.each(cases.map(([t, x, expected, why]) => [`toleration ${tol(t)} ${expected ? 'tolerates' : 'does not tolerate'} taint ${tnt(x)}: ${why}`, t, x, expected] as const))('%s', (_title, t, x, expected) => {
+    expect(s.tolerates(t, x), `tolerates(${show(t)}, ${show(x)})`).toBe(expected);
   });
 });
 

@@ -39,7 +39,7 @@ describe('the active queue', () => {
       q.add(pod(name));
       clock.t += 10;
     }
-    expect(popAll(q), 'add(a), add(b), add(c) 10 ms apart, then pop() until empty').toEqual(['a', 'b', 'c']);
+    expect(show(popAll(q)), 'add(a), add(b), add(c) 10 ms apart, then pop() until empty').toBe(show(['a', 'b', 'c']));
   });
 
   test('higher priority comes out first, whatever its age', hint('PrioritySort: compare pod.priority first'), () => {
@@ -49,7 +49,7 @@ describe('the active queue', () => {
     q.add(pod('high', { priority: 1000 }));
     clock.t += 10;
     q.add(pod('mid', { priority: 10 }));
-    expect(popAll(q), 'add(low 0), add(high 1000), add(mid 10), pop() until empty').toEqual(['high', 'mid', 'low']);
+    expect(show(popAll(q)), 'add(low 0), add(high 1000), add(mid 10), pop() until empty').toBe(show(['high', 'mid', 'low']));
   });
 
   test('pop() on an empty queue returns undefined at once', () => {
@@ -74,7 +74,7 @@ describe('the active queue', () => {
     expect(q.where('default/a'), 'where(default/a) after add').toBe('active');
     q.delete('default/a');
     expect(q.where('default/a'), 'where(default/a) after delete').toBeUndefined();
-    expect(q.lengths(), 'lengths()').toEqual({ active: 1, backoff: 0, unschedulable: 0 });
+    expect(show(q.lengths()), 'lengths()').toBe(show({ active: 1, backoff: 0, unschedulable: 0 }));
   });
 });
 
@@ -84,7 +84,7 @@ describe('backoff', () => {
     q.add(pod('a'));
     const p = q.pop()!;
     const got = [1, 2, 3, 4, 5, 6, 10].map((attempts) => q.backoffDuration({ ...p, attempts }));
-    expect(got, 'backoffDuration for attempts 1, 2, 3, 4, 5, 6, 10').toEqual([1000, 2000, 4000, 8000, 10000, 10000, 10000]);
+    expect(show(got), 'backoffDuration for attempts 1, 2, 3, 4, 5, 6, 10').toBe(show([1000, 2000, 4000, 8000, 10000, 10000, 10000]));
   });
 
   test('a failed pod waits among the unschedulable until something changes', hint('addUnschedulableIfNotPresent: with no move request since its cycle, where does it go?'), () => {
@@ -193,7 +193,7 @@ describe('moving unschedulable pods back', () => {
     q.add(pod('a'));
     q.addUnschedulableIfNotPresent(p, q.schedulingCycle());
     expect(q.where('default/a'), 'where(a): re-added, then reported unschedulable').toBe('active');
-    expect(q.lengths(), 'lengths()').toEqual({ active: 1, backoff: 0, unschedulable: 0 });
+    expect(show(q.lengths()), 'lengths()').toBe(show({ active: 1, backoff: 0, unschedulable: 0 }));
   });
 });
 
@@ -235,7 +235,7 @@ test('whatever happens, each pod waits in at most one queue, and every pod comes
       clock.t += 10_000;
       q.flushBackoffCompleted();
       const out = popAll(q).map((n) => `default/${n}`);
-      expect(out.sort(), `after NodeAdd and 10 s, pop() until empty, following ${show(ops)}`).toEqual([...present].sort());
+      expect(show(out.sort()), `after NodeAdd and 10 s, pop() until empty, following ${show(ops)}`).toBe(show([...present].sort()));
     }),
     { seed: useSeed(task), numRuns: 150 },
   );

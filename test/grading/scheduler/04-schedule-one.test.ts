@@ -20,8 +20,8 @@ describe('findNodesThatFit', () => {
   test('nodes that pass every filter are feasible; the others are in the diagnosis with their reasons and plugin', hint('sched.filter(pod, node) returns null or a failure tagged with its plugin: keep the failure under the node\'s name'), () => {
     const c = fakeCluster([nodeObject('cp', { taints: [CONTROL_PLANE] }), nodeObject('w1'), nodeObject('w2')]);
     const { feasible, diagnosis } = c.s.findNodesThatFit(c.ctx, pod('web'), c.ctx.cache.updateSnapshot());
-    expect(feasible.map((n) => n.name).sort(), 'feasible nodes for a pod without tolerations').toEqual(['w1', 'w2']);
-    expect([...diagnosis.keys()], 'nodes in the diagnosis').toEqual(['cp']);
+    expect(show(feasible.map((n) => n.name).sort()), 'feasible nodes for a pod without tolerations').toBe(show(['w1', 'w2']));
+    expect(show([...diagnosis.keys()]), 'nodes in the diagnosis').toBe(show(['cp']));
     expect(diagnosis.get('cp'), 'diagnosis of cp').toMatchObject({ code: 'UnschedulableAndUnresolvable', plugin: 'TaintToleration', reasons: ['node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }'] });
   });
 
@@ -33,7 +33,7 @@ describe('findNodesThatFit', () => {
     expect(first.feasible[0]!.name, 'the first search starts at node 0').toBe('node-000');
     expect(c.ctx.nextStartNodeIndex, 'nextStartNodeIndex after the first search').toBe(100);
     const second = c.s.findNodesThatFit(c.ctx, pod('b'), snap);
-    expect(second.feasible.map((n) => n.name).slice(0, 2), 'the second search starts at node 100').toEqual(['node-100', 'node-101']);
+    expect(show(second.feasible.map((n) => n.name).slice(0, 2)), 'the second search starts at node 100').toBe(show(['node-100', 'node-101']));
     expect(c.ctx.nextStartNodeIndex, 'nextStartNodeIndex wraps around 200').toBe(0);
   });
 
@@ -41,7 +41,7 @@ describe('findNodesThatFit', () => {
     const c = fakeCluster(nodes(200));
     c.ctx.nextStartNodeIndex = 150;
     const { feasible } = c.s.findNodesThatFit(c.ctx, pod('a'), c.ctx.cache.updateSnapshot());
-    expect([feasible[0]!.name, feasible[49]!.name, feasible[50]!.name, feasible[99]!.name], 'feasible[0], [49], [50], [99] starting at 150').toEqual(['node-150', 'node-199', 'node-000', 'node-049']);
+    expect(show([feasible[0]!.name, feasible[49]!.name, feasible[50]!.name, feasible[99]!.name]), 'feasible[0], [49], [50], [99] starting at 150').toBe(show(['node-150', 'node-199', 'node-000', 'node-049']));
     expect(c.ctx.nextStartNodeIndex, 'nextStartNodeIndex').toBe(50);
   });
 
@@ -49,7 +49,7 @@ describe('findNodesThatFit', () => {
     const ns = nodes(200).map((n, i) => (i % 20 === 0 ? n : { ...n, spec: { taints: [CONTROL_PLANE] } }));
     const c = fakeCluster(ns);
     const { feasible, diagnosis } = c.s.findNodesThatFit(c.ctx, pod('a'), c.ctx.cache.updateSnapshot());
-    expect([feasible.length, diagnosis.size], '[feasible, rejected] when 10 of 200 nodes fit').toEqual([10, 190]);
+    expect(show([feasible.length, diagnosis.size]), '[feasible, rejected] when 10 of 200 nodes fit').toBe(show([10, 190]));
   });
 
   test('percentageOfNodesToScore 100 scores every feasible node', () => {
@@ -68,7 +68,7 @@ describe('selectHost', () => {
     expect(selectFrom([5, 9, 9, 9], () => 0), 'selectHost([5, 9, 9, 9]) when random() always returns 0').toBe('n3');
     const calls: number[] = [];
     selectFrom([9, 9, 9, 1, 9], (n) => (calls.push(n), 1));
-    expect(calls, 'the arguments random() was called with for totals [9, 9, 9, 1, 9]').toEqual([2, 3, 4]);
+    expect(show(calls), 'the arguments random() was called with for totals [9, 9, 9, 1, 9]').toBe(show([2, 3, 4]));
   });
   test('every tied node is equally likely', ({ task }) => {
     const seed = useSeed(task);
@@ -82,7 +82,7 @@ describe('selectHost', () => {
       const name = selectFrom([50, 80, 80, 80, 10], random);
       counts[name] = (counts[name] ?? 0) + 1;
     }
-    expect(Object.keys(counts).sort(), '3000 choices among totals [50, 80, 80, 80, 10]: the nodes chosen').toEqual(['n1', 'n2', 'n3']);
+    expect(show(Object.keys(counts).sort()), '3000 choices among totals [50, 80, 80, 80, 10]: the nodes chosen').toBe(show(['n1', 'n2', 'n3']));
     for (const n of ['n1', 'n2', 'n3']) expect(counts[n]! > 800 && counts[n]! < 1200, `${n} chosen ${counts[n]} times of 3000 (expected about 1000): ${show(counts)}`).toBe(true);
   });
   test('no nodes at all is an error', () => {
@@ -138,8 +138,8 @@ describe('scheduleOne', () => {
     const out = c.s.scheduleOne(c.ctx);
     expect(out?.nodeName, 'scheduleOne(pod with nodeSelector disktype=ssd).nodeName').toBe('ssd');
     await out?.binding;
-    expect([...c.bound], 'bindings made').toEqual([['default/db', 'ssd']]);
-    expect(c.scheduled, 'Scheduled events').toEqual(['Successfully assigned default/db to ssd']);
+    expect(show([...c.bound]), 'bindings made').toBe(show([['default/db', 'ssd']]));
+    expect(show(c.scheduled), 'Scheduled events').toBe(show(['Successfully assigned default/db to ssd']));
   });
 
   test('the pod is assumed at once: the next cycle counts it before its binding finishes', hint('Call sched.cache.assume(pod, node) in the scheduling cycle, before the binding cycle awaits anything'), async () => {
@@ -159,7 +159,7 @@ describe('scheduleOne', () => {
     await c.drain();
     const perNode: Record<string, number> = {};
     for (const n of c.bound.values()) perNode[n] = (perNode[n] ?? 0) + 1;
-    expect(perNode, 'pods per node after scheduling 6 pods without requests on 3 empty nodes').toEqual({ 'node-000': 2, 'node-001': 2, 'node-002': 2 });
+    expect(show(Object.fromEntries(Object.entries(perNode).sort())), 'pods per node after scheduling 6 pods without requests on 3 empty nodes').toBe(show({ 'node-000': 2, 'node-001': 2, 'node-002': 2 }));
   });
 
   test('a pod that fits nowhere gets upstream\'s message and waits among the unschedulable', hint('reportFailure(pod, "Unschedulable", fitErrorMessage(...)); addUnschedulableIfNotPresent(pod, cycle) with the diagnosis\' plugins'), () => {
@@ -167,16 +167,16 @@ describe('scheduleOne', () => {
     c.ctx.queue.add(pod('big', { cpu: '2' }));
     const out = c.s.scheduleOne(c.ctx);
     expect(out?.nodeName, 'nodeName chosen for a 2-cpu pod').toBeUndefined();
-    expect(c.failures, 'failures reported').toEqual([{ pod: 'default/big', reason: 'Unschedulable', message: '0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }.' }]);
+    expect(show(c.failures), 'failures reported').toBe(show([{ pod: 'default/big', reason: 'Unschedulable', message: '0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }.' }]));
     expect(c.ctx.queue.where('default/big'), 'where the pod waits').toBe('unschedulable');
-    expect([...out!.pod.unschedulablePlugins].sort(), 'the pod\'s unschedulablePlugins').toEqual(['NodeResourcesFit', 'TaintToleration']);
+    expect(show([...out!.pod.unschedulablePlugins].sort()), 'the pod\'s unschedulablePlugins').toBe(show(['NodeResourcesFit', 'TaintToleration']));
   });
 
   test('with no nodes at all: SchedulerError, "no nodes available to schedule pods"', () => {
     const c = fakeCluster([]);
     c.ctx.queue.add(pod('a'));
     c.s.scheduleOne(c.ctx);
-    expect(c.failures, 'failures reported').toEqual([{ pod: 'default/a', reason: 'SchedulerError', message: 'no nodes available to schedule pods' }]);
+    expect(show(c.failures), 'failures reported').toBe(show([{ pod: 'default/a', reason: 'SchedulerError', message: 'no nodes available to schedule pods' }]));
   });
 
   test('a refused binding is undone: the pod is forgotten on the node and goes back to the queue', hint('In the binding cycle, catch the error: cache.forget, put the pod back, reportFailure("SchedulerError", "binding rejected: ...")'), async () => {
@@ -188,7 +188,7 @@ describe('scheduleOne', () => {
     });
     c.ctx.queue.add(pod('a', { cpu: '1' }));
     await c.s.scheduleOne(c.ctx)?.binding;
-    expect(c.failures, 'failures reported').toEqual([{ pod: 'default/a', reason: 'SchedulerError', message: 'binding rejected: pods "a" is forbidden' }]);
+    expect(show(c.failures), 'failures reported').toBe(show([{ pod: 'default/a', reason: 'SchedulerError', message: 'binding rejected: pods "a" is forbidden' }]));
     expect(c.ctx.cache.updateSnapshot().get('only')!.pods.length, 'pods counted on the node after the refusal').toBe(0);
     expect(c.ctx.queue.where('default/a'), 'where the pod waits after the refusal').toBeDefined();
     refuse = false;
@@ -248,25 +248,29 @@ describe('properties of the whole loop', () => {
 
   test('1,000 pods arriving at once never overcommit a node', hint('Do you assume each pod before the next cycle starts, even though its binding has not finished?'), async ({ task }) => {
     const seed = useSeed(task);
-    const sizes = ['100m', '200m', '300m', '500m'];
+    const sizes = [100, 200, 300, 500];
     const c = fakeCluster(nodes(20, { cpu: '4', memory: '16Gi' }), { seed, holdBindings: true });
     let state = seed || 1;
+    const cpuOf = new Map<string, number>();
     for (let i = 0; i < 1000; i++) {
       state = (state * 48271) % 2147483647;
-      c.ctx.queue.add(pod(`p${i}`, { cpu: sizes[state % 4], memory: '256Mi' }));
+      const p = pod(`p${i}`, { cpu: `${sizes[state % 4]}m`, memory: '256Mi' });
+      cpuOf.set(p.key, p.requests.milliCPU);
+      c.ctx.queue.add(p);
     }
     const bindings: Promise<void>[] = [];
-    const chosen = new Map<string, string>();
+    const perNode = new Map<string, { cpu: number; pods: number }>();
     for (let out = c.s.scheduleOne(c.ctx); out; out = c.s.scheduleOne(c.ctx)) {
       if (out.binding) bindings.push(out.binding);
-      if (out.nodeName) chosen.set(out.pod.podInfo.key, out.nodeName);
+      if (!out.nodeName) continue;
+      const used = perNode.get(out.nodeName) ?? { cpu: 0, pods: 0 };
+      perNode.set(out.nodeName, { cpu: used.cpu + cpuOf.get(out.pod.podInfo.key)!, pods: used.pods + 1 });
     }
-    const snap = c.ctx.cache.updateSnapshot();
-    for (const n of snap.nodes) {
-      expect(n.requested.milliCPU <= 4000, `cpu requested on ${n.name} after 1,000 pods were scheduled with no binding finished: ${n.requested.milliCPU}m of 4000m`).toBe(true);
-      expect(n.pods.length <= 110, `pods on ${n.name}: ${n.pods.length} of 110`).toBe(true);
+    expect(perNode.size > 0, 'some pods were placed').toBe(true);
+    for (const [name, used] of perNode) {
+      expect(used.cpu <= 4000, `cpu of the pods placed on ${name} while 1,000 pods were scheduled and no binding had finished: ${used.cpu}m of 4000m`).toBe(true);
+      expect(used.pods <= 110, `pods placed on ${name}: ${used.pods} of 110`).toBe(true);
     }
-    expect(chosen.size > 0, 'some pods were placed').toBe(true);
     c.release();
     await Promise.all(bindings);
   });
@@ -292,7 +296,7 @@ describe('properties of the whole loop', () => {
           c.ctx.queue.flushUnschedulableLeftover();
           await c.drain();
         }
-        expect([...c.bound.keys()].sort(), `bound pods, with ${plain} plain and ${taintedCount} tainted node(s), failures ${show(c.failures.slice(-3))}`).toEqual(pods.map((p) => p.key).sort());
+        expect(show([...c.bound.keys()].sort()), `bound pods, with ${plain} plain and ${taintedCount} tainted node(s), failures ${show(c.failures.slice(-3))}`).toBe(show(pods.map((p) => p.key).sort()));
       }),
       { seed: useSeed(task), numRuns: 40 },
     );

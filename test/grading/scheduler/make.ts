@@ -111,3 +111,20 @@ export function describeNode(n: NodeInfo): string {
 
 export const GiB = 1024 ** 3;
 export const MiB = 1024 ** 2;
+
+/** Bytes as Kubernetes would write them when exact (1Gi, 256Mi), else the number. */
+export function bytes(n: number): string {
+  if (n !== 0 && n % GiB === 0) return `${n / GiB}Gi`;
+  if (n !== 0 && n % MiB === 0) return `${n / MiB}Mi`;
+  return String(n);
+}
+
+/** Requests on one line: "cpu 700m, memory 256Mi". */
+export function requestsText(r: { milliCPU: number; memory: number } | undefined): string {
+  return r ? `cpu ${r.milliCPU}m, memory ${bytes(r.memory)}` : String(r);
+}
+
+/** A filter verdict on one line: "fits", or "Unschedulable: Insufficient cpu, Insufficient memory". */
+export function verdictText(v: { code: string; reasons: readonly string[] } | null | undefined): string {
+  return v ? `${v.code}: ${v.reasons.join(', ')}` : 'fits';
+}

@@ -1,0 +1,69 @@
+/**
+ * The feedback of lesson 03's suites against deliberately broken scheduler code
+ * (test/engine/fixtures/scheduler/<variant>): each common mistake fails the test that names it, and
+ * the grader's output carries the did/expected/got lines and the hint that points at the mistake.
+ */
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { CORE_PACK_DIR } from '#engine/paths.ts';
+import { loadPack } from '../../tui/course/load.ts';
+import { formatReport } from '../../tui/grader/format.ts';
+import { gradeLesson } from '../../tui/grader/grade.ts';
+import { SuiteRunner } from '../../tui/grader/runner.ts';
+
+const VARIANTS = join(import.meta.dirname, 'fixtures', 'scheduler');
+const lesson = loadPack(CORE_PACK_DIR).lessons.find((l) => l.id === '03-scheduler')!;
+const runner = new SuiteRunner(true);
+afterAll(() => runner.close());
+
+async function gradeVariant(variant: string, exerciseId: string): Promise<{ out: string; failed: string[] }> {
+  const exercise = lesson.exercises.find((e) => e.localId === exerciseId)!;
+  const report = await gradeLesson(lesson, [exercise], { runner, regressions: false, seed: 42, env: { KUBELINGS_EXERCISES_PATH: join(VARIANTS, variant) } });
+  const verdict = report.exercises.find((e) => e.role === 'target')!;
+  return { out: formatReport(report, { color: false }), failed: verdict.tests.filter((t) => !t.passed).map((t) => t.fullName) };
+}
+
+describe('lesson 03 names the mistake', () => {
+  test('summing init containers with the app fails the init-container tests, with the hint that they run one at a time', async () => {
+    const { out, failed } = await gradeVariant('init-containers-summed', '01-filters');
+    expect(failed).toContain('podRequests: what a pod needs, as Kubernetes sums it > init containers count one at a time: the largest one, not their sum');
+    expect(failed.some((t) => t.includes('regular containers run together'))).toBe(false);
+    expect(out).toMatch(/expected cpu 700m, memory 0\n\s+got\s+cpu 1300m, memory 0/);
+    expect(out).toContain('Two init containers never run at once. Do you take the max, or the sum?');
+  });
+
+  test('a toleration without an effect that tolerates nothing fails the empty-effect and empty-key rows, saying what was asked and what came back', async () => {
+    const { out, failed } = await gradeVariant('empty-effect-ignored', '01-filters');
+    expect(failed).toContain('tolerates: one toleration against one taint > toleration {key1 Equal value1} tolerates taint key1=value1:NoSchedule: an empty effect matches every effect');
+    expect(failed.some((t) => t.includes('an empty key with Exists matches every taint'))).toBe(true);
+    expect(out).toMatch(/did\s+tolerates\(\{"key":"key1","operator":"Equal","value":"value1"\}, \{"key":"key1","value":"value1","effect":"NoSchedule"\}\)\n\s+expected\s+true\n\s+got\s+false/);
+  });
+
+  test('an unsorted "0/N nodes are available" fails the message of the issue, with the hint to count, sort and join', async () => {
+    const { out, failed } = await gradeVariant('fit-error-unsorted', '04-schedule-one');
+    expect(failed).toContain('fitErrorMessage: "0/N nodes are available" > the message of the issue: one node short of cpu, two control-plane nodes');
+    expect(out).toMatch(/expected 0\/3 nodes are available: 1 Insufficient cpu, 2 node\(s\) had untolerated taint \{node-role.kubernetes.io\/control-plane: \}\.\n\s+got\s+0\/3 nodes are available: 2 node\(s\) had untolerated taint \{node-role.kubernetes.io\/control-plane: \}, 1 Insufficient cpu\./);
+    expect(out).toContain('Count how many nodes gave each reason, write "<count> <reason>", sort, join with ", ", end with "."');
+  });
+
+  test('a queue that ignores the move request cycle loses the event that came during scheduling', async () => {
+    const { out, failed } = await gradeVariant('queue-loses-events', '03-queue');
+    expect(failed).toEqual(['moving unschedulable pods back > an event while a pod is being scheduled is not lost: the pod goes to backoff, not unschedulable']);
+    expect(out).toMatch(/did\s+where\(a\): it failed in a cycle during which a node was added\n\s+expected backoff\n\s+got\s+unschedulable/);
+    expect(out).toContain('Remember the scheduling cycle of the last move request');
+  });
+
+  test('preempting pods of the same priority fails the strictly-lower test, with its hint', async () => {
+    const { out, failed } = await gradeVariant('preempts-equal-priority', '05-preemption');
+    expect(failed).toContain('selectVictimsOnNode and preempt > pods of equal or higher priority are never victims');
+    expect(out).toContain('Strictly lower priority only');
+  });
+
+  test('a scheduling cycle that does not assume overcommits a node when pods arrive at once', async () => {
+    const { out, failed } = await gradeVariant('binds-without-assuming', '04-schedule-one');
+    expect(failed).toContain('scheduleOne > the pod is assumed at once: the next cycle counts it before its binding finishes');
+    expect(failed).toContain('properties of the whole loop > 1,000 pods arriving at once never overcommit a node');
+    expect(out).toMatch(/cpu of the pods placed on node-\d+ while 1,000 pods were scheduled and no binding had finished: \d+m of 4000m/);
+    expect(out).toContain('Do you assume each pod before the next cycle starts, even though its binding has not finished?');
+  });
+});
