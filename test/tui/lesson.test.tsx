@@ -66,7 +66,7 @@ Counting votes › How to count                                           page 2
 
 
 
-End of the lesson. t take the quiz · e start the exercises · l see it live
+End of the lesson: t quiz · e exercises · l see it live
 ←→ page  ↑↓ scroll  t quiz  e exercises  l live  ? help  q back
 `);
   app.unmount();

@@ -6,6 +6,8 @@ import { describe, expect, test } from 'vitest';
 import { homeRows, lessonCounts, resumeRow, windowStart } from '../../tui/app/homeRows.ts';
 import { liveMarkdown } from '../../tui/app/liveText.ts';
 import { currentRoute, initialNav, navigate } from '../../tui/app/navigation.ts';
+import { isDrawing, wrapCode } from '../../tui/app/codeWrap.ts';
+import { renderMarkdown } from '../../tui/app/markdown.ts';
 import { paint } from '../../tui/app/paint.ts';
 import { kubelingsArgs } from '../../tui/app/probe.ts';
 import { feedbackLines, scoreLines } from '../../tui/app/quizLines.ts';
@@ -89,10 +91,10 @@ describe('quiz', () => {
   });
 
   test('a wrong answer explains why, names the right one and gives the explanation', () => {
-    expect(feedbackLines(lesson.quiz[1]!, 1, 60, c)).toEqual([
+    expect(feedbackLines(lesson.quiz[1]!, 1, 60, c, renderMarkdown)).toEqual([
       'Two names have three votes each. Who wins?',
       '',
-      '✗ Not quite: you chose "The first name in the list".',
+      '✗ Not quite. You chose: The first name in the list',
       '  Order of arrival decides nothing here.',
       '',
       'The answer: Nobody, it is a tie',
@@ -103,7 +105,7 @@ describe('quiz', () => {
   });
 
   test('the score lists every question with ✓, ✗ or · (not answered)', () => {
-    expect(scoreLines(lesson.quiz, { empty: 1 }, 60, c)).toEqual([
+    expect(scoreLines(lesson.quiz, { empty: 1 }, 60, c, renderMarkdown)).toEqual([
       'Score: 1/2',
       'Reread the explanations of the ones you missed: press r to',
       'try again.',
@@ -125,6 +127,33 @@ describe('wrapping', () => {
     const red = '\x1b[31mred\x1b[39m';
     expect(splitVisible(`ab${red}`, 3)).toEqual(['ab\x1b[31mr', 'ed\x1b[39m']);
     expect(wrapLines(`${red} ${red}`, 3).length, 'two coloured words at width 3').toBe(2);
+  });
+});
+
+describe('code blocks', () => {
+  test('a long line with a comment continues under its comment marker', () => {
+    const yaml = 'apiVersion: apps/v1     # API group/version (apps/v1, batch/v1; core kinds: v1)';
+    expect(wrapCode(yaml, 60).split('\n')).toEqual([
+      'apiVersion: apps/v1     # API group/version (apps/v1,',
+      '                        # batch/v1; core kinds: v1)',
+    ]);
+  });
+
+  test('other long lines continue two spaces deeper; short ones are left alone', () => {
+    expect(wrapCode('  const ok = 1;\n  callSomething(alpha, beta, gamma, delta, epsilon)', 30).split('\n')).toEqual([
+      '  const ok = 1;',
+      '  callSomething(alpha, beta,',
+      '    gamma, delta, epsilon)',
+    ]);
+  });
+
+  test('a diagram or a table is never folded', () => {
+    const table = 'node-a     100 → 300     75\nnode-b     100 → 300     90 and a long tail that does not fit';
+    expect(isDrawing(table.split('\n')), 'aligned columns').toBe(true);
+    expect(isDrawing(['┌──┐', '└──┘']), 'box drawing').toBe(true);
+    expect(isDrawing(['kind: Pod     # a comment after aligned spaces']), 'a commented line').toBe(false);
+    expect(wrapCode(table, 30)).toBe(table);
+    expect(renderMarkdown(`\`\`\`\n${table}\n\`\`\``, 30).at(-1), 'its row, whole, for the screen to cut').toBe('  node-b     100 → 300     90 and a long tail that does not fit');
   });
 });
 

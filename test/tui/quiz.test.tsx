@@ -89,7 +89,7 @@ test('a wrong answer says why, gives the right one, and the score comes at the e
 Counting votes › Quiz                                               question 2/2
  Two names have three votes each. Who wins?
 
- ✗ Not quite: you chose "The first name in the list".
+ ✗ Not quite. You chose: The first name in the list
    Order of arrival decides nothing here.
 
  The answer: Nobody, it is a tie

@@ -19,6 +19,9 @@ import { TitleBar } from './TitleBar.tsx';
 import { wrapLines } from './wrapLines.ts';
 import { useKeys } from './useKeys.ts';
 
+/** At most this many rows of the chosen lesson's summary. */
+const SUMMARY_ROWS = 5;
+
 export function HomeScreen(props: ScreenProps) {
   const { course, startupWarning } = useServices();
   const { progress } = useProgress();
@@ -48,7 +51,7 @@ export function HomeScreen(props: ScreenProps) {
   const noticeRows = notices.reduce((n, x) => n + 1 + noticeHeight(x.title, x.details, props.width), 0);
   const row = rows[selected];
   const about = row?.kind === 'lesson' ? row.lesson.summary : row?.kind === 'resume' ? 'Pick up where you left off.' : '';
-  const summary = wrapLines(about.trim(), props.width - 2).slice(0, 3);
+  const summary = clip(wrapLines(about.trim(), props.width - 4), SUMMARY_ROWS);
   const listHeight = Math.max(3, props.height - 3 - noticeRows - (summary.length ? summary.length + 1 : 0));
   const start = windowStart(selected, rows.length, listHeight);
   const passed = course.packs.flatMap((p) => p.lessons.flatMap((l) => l.exercises)).filter((e) => progress.exercises[e.id]?.passedAt).length;
@@ -81,4 +84,10 @@ export function HomeScreen(props: ScreenProps) {
       <Footer keys={SCREEN_KEYS.home} width={props.width} />
     </Box>
   );
+}
+
+/** The first `max` rows; the last one ends with … when some were left out. */
+function clip(rows: string[], max: number): string[] {
+  if (rows.length <= max) return rows;
+  return [...rows.slice(0, max - 1), `${rows[max - 1]!.replace(/\s*\S*$/, '')} …`];
 }

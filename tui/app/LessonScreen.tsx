@@ -17,6 +17,7 @@ import { StatusLine } from './StatusLine.tsx';
 import { TitleBar } from './TitleBar.tsx';
 import { useMarkdown } from './useMarkdown.ts';
 import { useScroll } from './useScroll.ts';
+import { stripAnsi } from './wrapLines.ts';
 import { useKeys } from './useKeys.ts';
 
 export function LessonScreen(props: ScreenProps & { lesson: string }) {
@@ -67,8 +68,10 @@ export function LessonScreen(props: ScreenProps & { lesson: string }) {
 
   const atEnd = scroll.offset + height >= rows.length;
   const last = page === lesson.pages.length - 1;
-  const next = [lesson.quiz.length > 0 && 't take the quiz', lesson.exercises.length > 0 && 'e start the exercises', lesson.live && 'l see it live'].filter(Boolean).join(' · ');
-  const cue = !atEnd ? '' : !last ? `→ next page: ${lesson.pages[page + 1]!.title}` : next ? `End of the lesson. ${next}` : 'End of the lesson.';
+  const next = [lesson.quiz.length > 0 && 't quiz', lesson.exercises.length > 0 && 'e exercises', lesson.live && 'l see it live'].filter(Boolean).join(' · ');
+  const end = !last ? `→ next page: ${lesson.pages[page + 1]!.title}` : next ? `End of the lesson: ${next}` : 'End of the lesson.';
+  const cut = rows.slice(scroll.offset, scroll.offset + height).some((row) => stripAnsi(row).length > props.width - 2);
+  const cue = atEnd ? end : cut ? 'Some lines are cut at the edge: a wider terminal shows them whole.' : '';
   const keys = SCREEN_KEYS.lesson.filter((k) => (k.keys !== 't' || lesson.quiz.length) && (k.keys !== 'e' || lesson.exercises.length) && (k.keys !== 'l' || lesson.live));
 
   return (

@@ -1,30 +1,37 @@
 /**
- * One quiz question and its choices (ink-select-input); picking one calls `onAnswer` with its
- * index.
+ * One quiz question and its choices (ink-select-input; also 1–9 to pick directly); picking one
+ * calls `onAnswer` with its index. Question and choices are Markdown, wrapped to the width, a long
+ * choice continuing under its own text.
  */
 import { Box, Text } from 'ink';
 import SelectInput from 'ink-select-input';
 import React, { useMemo } from 'react';
 import type { QuizQuestion as Question } from '../course/schema.ts';
-import { wrapLines } from './wrapLines.ts';
+import { QuizChoice } from './QuizChoice.tsx';
+import type { Md } from './quizLines.ts';
 
 export function QuizQuestion(props: {
   question: Question;
   /** Keys go to the choices only while active. */
   active: boolean;
   onAnswer(choice: number): void;
+  /** The Markdown renderer. */
+  md: Md;
   width: number;
 }) {
-  const items = useMemo(() => props.question.choices.map((choice, i) => ({ key: String(i), label: choice.text, value: i })), [props.question]);
+  const { question, md, width } = props;
+  // The indicator takes two columns; each label is its rendered rows joined by newlines.
+  const items = useMemo(
+    () => question.choices.map((choice, i) => ({ key: String(i), label: md(choice.text.trim(), width - 2).join('\n'), value: i })),
+    [question, md, width],
+  );
   return (
-    <Box flexDirection="column" width={props.width}>
-      {wrapLines(props.question.question.trim(), props.width).map((line, i) => (
-        <Text key={i} bold>
-          {line}
-        </Text>
+    <Box flexDirection="column" width={width}>
+      {md(`**${question.question.trim()}**`, width).map((line, i) => (
+        <Text key={i}>{line}</Text>
       ))}
       <Box height={1} />
-      <SelectInput items={items} isFocused={props.active} onSelect={(item) => props.onAnswer(item.value)} />
+      <SelectInput items={items} isFocused={props.active} itemComponent={QuizChoice} onSelect={(item) => props.onAnswer(item.value)} />
     </Box>
   );
 }

@@ -18,6 +18,7 @@ import { ScrollView, scrollStatus } from './ScrollView.tsx';
 import { useServices } from './services.tsx';
 import { StatusLine } from './StatusLine.tsx';
 import { TitleBar } from './TitleBar.tsx';
+import { useMarkdownRows } from './useMarkdown.ts';
 import { useScroll } from './useScroll.ts';
 import { useKeys } from './useKeys.ts';
 
@@ -35,7 +36,8 @@ export function QuizScreen(props: ScreenProps & { lesson: string }) {
   const width = props.width - 2;
   const height = props.height - 3;
   const c = paint(color);
-  const lines = step.kind === 'feedback' ? feedbackLines(lesson.quiz[step.index]!, step.choice, width, c) : step.kind === 'score' ? scoreLines(lesson.quiz, answers, width, c) : [];
+  const md = useMarkdownRows();
+  const lines = step.kind === 'feedback' ? feedbackLines(lesson.quiz[step.index]!, step.choice, width, c, md) : step.kind === 'score' ? scoreLines(lesson.quiz, answers, width, c, md) : [];
   const scroll = useScroll(lines.length, height);
 
   useEffect(() => update((p) => void (p.current = { lesson: lesson.id, screen: 'quiz' })), [lesson, update]);
@@ -80,7 +82,7 @@ export function QuizScreen(props: ScreenProps & { lesson: string }) {
       <TitleBar crumbs={[lesson.title, 'Quiz']} right={position} width={props.width} />
       <Box paddingLeft={1} height={height}>
         {step.kind === 'question' ? (
-          <QuizQuestion key={step.index} question={lesson.quiz[step.index]!} active={props.active} onAnswer={(choice) => answer(step.index, choice)} width={width} />
+          <QuizQuestion key={step.index} question={lesson.quiz[step.index]!} active={props.active} onAnswer={(choice) => answer(step.index, choice)} md={md} width={width} />
         ) : (
           <ScrollView lines={lines} offset={scroll.offset} height={height} width={width} />
         )}

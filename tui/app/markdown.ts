@@ -3,12 +3,16 @@
  * and code blocks highlighted (cli-highlight). Returns rows wrapped to the width (wrapLines). Loaded lazily by
  * useMarkdown (marked-terminal brings highlight.js, too heavy for the first frame).
  *
- * Colours follow chalk's detection (FORCE_COLOR=0 and NO_COLOR turn them off).
+ * Code blocks are folded to the width first (codeWrap.ts), so a long line keeps its comment marker
+ * and indentation. Colours follow chalk's detection (FORCE_COLOR=0 and NO_COLOR turn them off).
  */
 import { Marked } from 'marked';
 import { markedTerminal } from 'marked-terminal';
+import { isDrawing, wrapCode } from './codeWrap.ts';
 import { wrapLines } from './wrapLines.ts';
 
+/** Marks a row that must not be wrapped (a diagram's); removed before display. */
+const KEEP = '\u2060';
 const cache = new Map<string, string[]>();
 const renderers = new Map<number, Marked>();
 
@@ -20,6 +24,14 @@ function rendererFor(width: number): Marked {
       // them to the width, keeping list items' continuation rows under their text.
       walkTokens(token) {
         if (token.type === 'text' && !('tokens' in token && token.tokens)) token.text = token.text.replace(/\n/g, ' ');
+        if (token.type === 'code') {
+          // A block without a language is shown as it is: guessing one (highlight.js tries them
+          // all) takes hundreds of milliseconds a page and paints diagrams in random colours.
+          token.lang ||= 'plaintext';
+          // Code is folded before it is highlighted (marked-terminal indents it by 2); a drawing
+          // is never folded, its rows are marked to stay whole and are cut at the edge instead.
+          token.text = isDrawing(token.text.split('\n')) ? token.text.replace(/^/gm, KEEP) : wrapCode(token.text, width - 2);
+        }
       },
       renderer: {
         // marked-terminal prints a list item's text raw (`*not*` stays as is): render its inline
@@ -40,7 +52,10 @@ export function renderMarkdown(text: string, width: number): string[] {
   let rows = cache.get(key);
   if (!rows) {
     const out = rendererFor(width).parse(text, { async: false }) as string;
-    rows = wrapLines(out.replace(/\s+$/, ''), width, true);
+    rows = out
+      .replace(/\s+$/, '')
+      .split('\n')
+      .flatMap((line) => (line.includes(KEEP) ? [line.replaceAll(KEEP, '')] : line === '' ? [''] : wrapLines(line, width, true)));
     cache.set(key, rows);
   }
   return rows;

@@ -4,6 +4,7 @@
  * `loadMarkdown()` ahead of time (after the first frame, or in tests) to skip that wait.
  */
 import { useEffect, useState } from 'react';
+import { wrapLines } from './wrapLines.ts';
 
 type MarkdownModule = typeof import('./markdown.ts');
 
@@ -13,6 +14,18 @@ let loading: Promise<MarkdownModule> | undefined;
 export function loadMarkdown(): Promise<MarkdownModule> {
   loading ??= import('./markdown.ts').then((m) => (loaded = m));
   return loading;
+}
+
+/** Renders Markdown to rows; until the renderer is loaded, plain wrapped text. */
+export type MarkdownRows = (text: string, width: number) => string[];
+
+/** A Markdown renderer for screens that render several texts (the quiz); plain until loaded. */
+export function useMarkdownRows(): MarkdownRows {
+  const [, setReady] = useState(loaded !== undefined);
+  useEffect(() => {
+    if (!loaded) void loadMarkdown().then(() => setReady(true));
+  }, []);
+  return loaded ? loaded.renderMarkdown : (text, width) => wrapLines(text, width, true);
 }
 
 /** Rows of `text` rendered at `width` (as Markdown, or as code when `code` names a language). */
