@@ -22,6 +22,11 @@ import { dns1123LabelProblems, dns1123SubdomainProblems, labelKeyProblems, label
 // list of problems with a value (empty when it is fine).
 void [duplicate, forbiddenField, invalidValue, notSupported, required, dns1123LabelProblems, dns1123SubdomainProblems, labelKeyProblems, labelValueProblems];
 
+/** The problem of a name that breaks the DNS-1035 rule (apimachinery's DNS1035LabelErrMsg, with its examples). */
+export const DNS1035_LABEL_PROBLEM =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, " +
+  "and end with an alphanumeric character (e.g. 'my-name' or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+
 /**
  * The pod spec with the defaults a real apiserver fills in (k8s.io/kubernetes pkg/apis/core/v1
  * defaults.go, plus the ServiceAccount and DefaultTolerationSeconds admission plugins; spec.priority
@@ -52,9 +57,10 @@ export function defaultPodSpec(spec: PodSpec): PodSpec {
  * Must hold:
  * - `metadata.name: Required value: name or generateName is required` when both are missing;
  * - the name follows `rules.nameRule`: dns1123-subdomain and dns1123-label use the problem lists of
- *   names.ts; dns1035-label is at most 63 characters matching [a-z]([-a-z0-9]*[a-z0-9])?;
- *   path-segment refuses '.', '..' and names containing '/' or '%'. One Invalid cause per problem:
- *   `metadata.name: Invalid value: "Web_1": a lowercase RFC 1123 ...`;
+ *   names.ts; dns1035-label allows at most 63 characters (`must be no more than 63 characters`)
+ *   matching [a-z]([-a-z0-9]*[a-z0-9])? (else DNS1035_LABEL_PROBLEM); path-segment refuses '.' and
+ *   '..' (`may not be '..'`) and names containing '/' or '%' (`may not contain '/'`). One Invalid
+ *   cause per problem: `metadata.name: Invalid value: "Web_1": a lowercase RFC 1123 ...`;
  * - namespaced kinds need `metadata.namespace` (Required value), and it must be a DNS-1123 label;
  *   cluster-scoped kinds must not have one (`metadata.namespace: Forbidden: not allowed on this type`);
  * - every label key and value must be valid, causes at `metadata.labels` (the Invalid value is the
@@ -76,8 +82,11 @@ export function validateObjectMeta(meta: ObjectMeta, rules: ObjectMetaRules): St
  * - imagePullPolicy, when set, is Always, IfNotPresent or Never; each container port is between
  *   1 and 65535 (`must be between 1 and 65535, inclusive`) and its protocol, when set, is TCP, UDP
  *   or SCTP;
- * - restartPolicy, when set, is Always, OnFailure or Never (`Unsupported value`, listing them);
- * - terminationGracePeriodSeconds, when set, is not negative (`must be greater than or equal to 0`).
+ * - restartPolicy, when set, is Always, OnFailure or Never (`Unsupported value`, listing the
+ *   supported values in alphabetical order, as for imagePullPolicy and protocol);
+ * - terminationGracePeriodSeconds, when set, is not negative (`must be greater than or equal to 0`);
+ * - causes come in this order: init containers, then containers (for each: name, image,
+ *   imagePullPolicy, ports), then restartPolicy, then terminationGracePeriodSeconds.
  */
 export function validatePodSpec(spec: PodSpec, path: string): StatusCause[] {
   // TODO: walk the containers (init containers first), then the pod-level fields.

@@ -1,0 +1,232 @@
+/**
+ * Hidden suite for 02-apiserver/03-validation: defaultPodSpec, validateObjectMeta, validatePodSpec
+ * and findUnknownFields, with the defaults and messages of a real apiserver (k8s.io/kubernetes
+ * pkg/apis/core/v1/defaults.go and validation.go; apimachinery's field errors).
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { loadComponent } from '#engine/impl.ts';
+import { schemaFor, type SchemaNode } from '#engine/kube/schema.ts';
+import type { PodSpec } from '#engine/kube/types.ts';
+import { dns1123LabelProblems, dns1123SubdomainProblems } from '#engine/objects/names.ts';
+import { hint, show, useSeed } from '#grading';
+
+const { defaultPodSpec, validateObjectMeta, validatePodSpec, findUnknownFields } = await loadComponent('apiserver');
+
+// The wording of the naming rules is given (engine/objects/names.ts); the suite checks that it is used.
+const SUBDOMAIN = dns1123SubdomainProblems('Web_1')[0]!;
+const LABEL = dns1123LabelProblems('My_Web')[0]!;
+
+const spec = (containers: Record<string, unknown>[] = [{ name: 'web', image: 'nginx:1.25' }], extra: Record<string, unknown> = {}): PodSpec => ({ containers, ...extra }) as PodSpec;
+
+describe('defaultPodSpec', () => {
+  test('fills in the pod-level defaults', hint('Which seven pod-level fields does a real apiserver fill in? Compare with kubectl get pod -o yaml on a real cluster.'), () => {
+    const out = defaultPodSpec(spec());
+    const picked = Object.fromEntries(['restartPolicy', 'terminationGracePeriodSeconds', 'dnsPolicy', 'schedulerName', 'securityContext', 'enableServiceLinks', 'serviceAccountName', 'serviceAccount'].map((k) => [k, out[k]]));
+    expect(picked, 'defaultPodSpec({containers: [web]})').toEqual({
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 30,
+      dnsPolicy: 'ClusterFirst',
+      schedulerName: 'default-scheduler',
+      securityContext: {},
+      enableServiceLinks: true,
+      serviceAccountName: 'default',
+      serviceAccount: 'default',
+    });
+  });
+
+  test('fills in each container\'s defaults, init containers too', () => {
+    const out = defaultPodSpec(spec([{ name: 'web', image: 'nginx:1.25', ports: [{ containerPort: 80 }, { containerPort: 53, protocol: 'UDP' }] }], { initContainers: [{ name: 'init', image: 'busybox:1.36' }] }));
+    expect(out.containers[0], 'the container after defaulting').toEqual({
+      name: 'web',
+      image: 'nginx:1.25',
+      ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 53, protocol: 'UDP' }],
+      imagePullPolicy: 'IfNotPresent',
+      terminationMessagePath: '/dev/termination-log',
+      terminationMessagePolicy: 'File',
+      resources: {},
+    });
+    expect(out.initContainers?.[0]?.terminationMessagePolicy, 'the init container after defaulting').toBe('File');
+  });
+
+  test('imagePullPolicy is Always for :latest or no tag, IfNotPresent otherwise', hint('Where does the tag start in localhost:5000/app? And in nginx@sha256:abc?'), () => {
+    const cases: [string, string][] = [
+      ['nginx', 'Always'],
+      ['nginx:latest', 'Always'],
+      ['nginx:1.25', 'IfNotPresent'],
+      ['registry.k8s.io/pause:3.9', 'IfNotPresent'],
+      ['localhost:5000/app', 'Always'],
+      ['localhost:5000/app:v2', 'IfNotPresent'],
+      ['nginx@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31', 'IfNotPresent'],
+    ];
+    for (const [image, policy] of cases) {
+      expect(defaultPodSpec(spec([{ name: 'c', image }])).containers[0]!.imagePullPolicy, `imagePullPolicy for image ${image}`).toBe(policy);
+    }
+  });
+
+  test('adds the not-ready and unreachable tolerations, unless one for that key is there', hint('What does the DefaultTolerationSeconds admission plugin add, and when does it leave a key alone?'), () => {
+    const t = (key: string) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+    expect(defaultPodSpec(spec()).tolerations, 'tolerations of a pod that has none').toEqual([t('node.kubernetes.io/not-ready'), t('node.kubernetes.io/unreachable')]);
+    const mine = { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 6000 };
+    expect(defaultPodSpec(spec([{ name: 'c', image: 'x' }], { tolerations: [mine] })).tolerations, 'tolerations of a pod that tolerates unreachable for 6000 s').toEqual([mine, t('node.kubernetes.io/not-ready')]);
+  });
+
+  test('never changes a value the user gave, and never modifies its input', hint('Do you assign only where the field is missing? Did you copy the spec and each container?'), () => {
+    const input = spec([{ name: 'c', image: 'x:latest', imagePullPolicy: 'Never' }], { restartPolicy: 'OnFailure', terminationGracePeriodSeconds: 0, dnsPolicy: 'Default', schedulerName: 'mine', serviceAccountName: 'robot' });
+    const before = JSON.stringify(input);
+    const out = defaultPodSpec(input);
+    expect(
+      [out.restartPolicy, out.terminationGracePeriodSeconds, out.dnsPolicy, out.schedulerName, out.serviceAccountName, out.serviceAccount, out.containers[0]!.imagePullPolicy],
+      'defaults over a spec that sets every one of them',
+    ).toEqual(['OnFailure', 0, 'Default', 'mine', 'robot', 'robot', 'Never']);
+    expect(JSON.stringify(input), 'the input after defaulting').toBe(before);
+  });
+
+  test('defaulting twice gives what defaulting once gives', ({ task }) => {
+    const container = fc.record({ name: fc.constantFrom('a', 'b', 'c'), image: fc.constantFrom('nginx', 'nginx:1.2', 'x:latest'), imagePullPolicy: fc.option(fc.constantFrom('Always', 'Never'), { nil: undefined }) }, { requiredKeys: ['name', 'image'] });
+    fc.assert(
+      fc.property(fc.array(container, { minLength: 1, maxLength: 3 }), fc.option(fc.constantFrom('Never', 'OnFailure'), { nil: undefined }), (containers, restartPolicy) => {
+        const input = spec(containers, restartPolicy ? { restartPolicy } : {});
+        const once = defaultPodSpec(input);
+        expect(defaultPodSpec(once), `defaultPodSpec twice on ${show(input)}`).toEqual(once);
+      }),
+      { seed: useSeed(task), numRuns: 100 },
+    );
+  });
+});
+
+describe('validateObjectMeta', () => {
+  const rules = { namespaced: true, nameRule: 'dns1123-subdomain' as const };
+
+  test('a name (or generateName) is required', () => {
+    expect(validateObjectMeta({ namespace: 'default' }, rules), 'metadata without a name').toEqual([
+      { reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' },
+    ]);
+    expect(validateObjectMeta({ generateName: 'web-', namespace: 'default' }, rules), 'metadata with only generateName').toEqual([]);
+  });
+
+  test('most names are DNS-1123 subdomains: one Invalid cause per problem', hint('Which function of names.ts lists the problems of a subdomain? One cause for each.'), () => {
+    expect(validateObjectMeta({ name: 'web.v2', namespace: 'default' }, rules), 'name web.v2').toEqual([]);
+    expect(validateObjectMeta({ name: 'Web_1', namespace: 'default' }, rules), 'name Web_1').toEqual([
+      { reason: 'FieldValueInvalid', message: `Invalid value: "Web_1": ${SUBDOMAIN}`, field: 'metadata.name' },
+    ]);
+    const long = 'a'.repeat(254);
+    expect(validateObjectMeta({ name: long, namespace: 'default' }, rules), 'a name of 254 characters').toEqual([
+      { reason: 'FieldValueInvalid', message: `Invalid value: "${long}": must be no more than 253 characters`, field: 'metadata.name' },
+    ]);
+  });
+
+  test('each kind\'s rule: labels for namespaces, DNS-1035 for Services, path segments for RBAC', hint('Which rule does each nameRule stand for? A DNS-1035 label must start with a letter.'), () => {
+    expect(validateObjectMeta({ name: 'team.a' }, { namespaced: false, nameRule: 'dns1123-label' }), 'namespace named team.a').toEqual([
+      { reason: 'FieldValueInvalid', message: 'Invalid value: "team.a": must not contain dots', field: 'metadata.name' },
+    ]);
+    expect(validateObjectMeta({ name: '1web', namespace: 'default' }, { namespaced: true, nameRule: 'dns1035-label' }), 'Service named 1web').toEqual([
+      {
+        reason: 'FieldValueInvalid',
+        message: "Invalid value: \"1web\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name' or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+        field: 'metadata.name',
+      },
+    ]);
+    expect(validateObjectMeta({ name: 'system:controller:x' }, { namespaced: false, nameRule: 'path-segment' }), 'ClusterRole system:controller:x').toEqual([]);
+    expect(validateObjectMeta({ name: 'a/b' }, { namespaced: false, nameRule: 'path-segment' }), 'ClusterRole a/b').toEqual([
+      { reason: 'FieldValueInvalid', message: 'Invalid value: "a/b": may not contain \'/\'', field: 'metadata.name' },
+    ]);
+    expect(validateObjectMeta({ name: '..' }, { namespaced: false, nameRule: 'path-segment' }).map((c) => c.message), 'ClusterRole ..').toEqual(['Invalid value: "..": may not be \'..\'']);
+  });
+
+  test('namespaced kinds need a namespace that is a DNS-1123 label; cluster-scoped kinds must not have one', () => {
+    expect(validateObjectMeta({ name: 'a' }, rules), 'namespaced object without a namespace').toEqual([{ reason: 'FieldValueRequired', message: 'Required value', field: 'metadata.namespace' }]);
+    expect(validateObjectMeta({ name: 'a', namespace: 'Team_A' }, rules), 'namespace Team_A').toEqual([{ reason: 'FieldValueInvalid', message: `Invalid value: "Team_A": ${LABEL}`, field: 'metadata.namespace' }]);
+    expect(validateObjectMeta({ name: 'n1', namespace: 'default' }, { namespaced: false, nameRule: 'dns1123-subdomain' }), 'a Node with a namespace').toEqual([
+      { reason: 'FieldValueForbidden', message: 'Forbidden: not allowed on this type', field: 'metadata.namespace' },
+    ]);
+  });
+
+  test('label keys and values, and annotation keys, must be valid', hint('For labels, is the Invalid value the key or the value? Check both, in that order.'), () => {
+    expect(validateObjectMeta({ name: 'a', namespace: 'default', labels: { 'app.kubernetes.io/name': 'web', tier: '' }, annotations: { 'Example.com/Note': 'anything at all!' } }, rules), 'valid labels and annotations').toEqual([]);
+    const causes = validateObjectMeta({ name: 'a', namespace: 'default', labels: { 'bad key': 'ok', good: 'bad value!' }, annotations: { '/x': 'y' } }, rules);
+    expect(causes.map((c) => [c.field, c.message.split(':')[0] + ':' + c.message.split(':')[1]]), 'labels {"bad key": ok, good: "bad value!"}, annotations {"/x": y}').toEqual([
+      ['metadata.labels', 'Invalid value: "bad key"'],
+      ['metadata.labels', 'Invalid value: "bad value!"'],
+      ['metadata.annotations', 'Invalid value: "/x"'],
+    ]);
+  });
+});
+
+describe('validatePodSpec', () => {
+  test('a valid spec has no problems', () => {
+    expect(validatePodSpec(spec([{ name: 'web', image: 'nginx', ports: [{ containerPort: 8080, protocol: 'TCP' }] }], { restartPolicy: 'Never', terminationGracePeriodSeconds: 0 }), 'spec'), 'a valid spec').toEqual([]);
+  });
+
+  test('at least one container, each with a name and an image', hint('What is the field path of the first container\'s image?'), () => {
+    expect(validatePodSpec(spec([]), 'spec'), 'no containers').toEqual([{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers' }]);
+    expect(validatePodSpec(spec([{ name: 'web' }, { image: 'x' }]), 'spec'), 'one without an image, one without a name').toEqual([
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers[0].image' },
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers[1].name' },
+    ]);
+  });
+
+  test('container names are DNS-1123 labels, unique across init and ordinary containers', hint('Do init containers and containers share one set of names?'), () => {
+    expect(validatePodSpec(spec([{ name: 'setup', image: 'x' }], { initContainers: [{ name: 'setup', image: 'y' }] }), 'spec'), 'an init container and a container both named setup').toEqual([
+      { reason: 'FieldValueDuplicate', message: 'Duplicate value: "setup"', field: 'spec.containers[0].name' },
+    ]);
+    expect(validatePodSpec(spec([{ name: 'My_Web', image: 'x' }]), 'spec'), 'a container named My_Web').toEqual([
+      { reason: 'FieldValueInvalid', message: `Invalid value: "My_Web": ${LABEL}`, field: 'spec.containers[0].name' },
+    ]);
+  });
+
+  test('restartPolicy, imagePullPolicy and port protocols take only their listed values', () => {
+    expect(validatePodSpec(spec(undefined, { restartPolicy: 'Sometimes' }), 'spec'), 'restartPolicy Sometimes').toEqual([
+      { reason: 'FieldValueNotSupported', message: 'Unsupported value: "Sometimes": supported values: "Always", "Never", "OnFailure"', field: 'spec.restartPolicy' },
+    ]);
+    expect(validatePodSpec(spec([{ name: 'c', image: 'x', imagePullPolicy: 'Maybe', ports: [{ containerPort: 80, protocol: 'HTTP' }] }]), 'spec'), 'imagePullPolicy Maybe, protocol HTTP').toEqual([
+      { reason: 'FieldValueNotSupported', message: 'Unsupported value: "Maybe": supported values: "Always", "IfNotPresent", "Never"', field: 'spec.containers[0].imagePullPolicy' },
+      { reason: 'FieldValueNotSupported', message: 'Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP"', field: 'spec.containers[0].ports[0].protocol' },
+    ]);
+  });
+
+  test('ports are between 1 and 65535; the grace period is not negative', () => {
+    expect(validatePodSpec(spec([{ name: 'c', image: 'x', ports: [{ containerPort: 0 }, { containerPort: 65536 }] }], { terminationGracePeriodSeconds: -1 }), 'spec'), 'ports 0 and 65536, grace -1').toEqual([
+      { reason: 'FieldValueInvalid', message: 'Invalid value: 0: must be between 1 and 65535, inclusive', field: 'spec.containers[0].ports[0].containerPort' },
+      { reason: 'FieldValueInvalid', message: 'Invalid value: 65536: must be between 1 and 65535, inclusive', field: 'spec.containers[0].ports[1].containerPort' },
+      { reason: 'FieldValueInvalid', message: 'Invalid value: -1: must be greater than or equal to 0', field: 'spec.terminationGracePeriodSeconds' },
+    ]);
+  });
+
+  test('field paths start where the spec sits: a Deployment\'s pod spec is spec.template.spec', hint('Do you build every field path from the `path` argument?'), () => {
+    expect(validatePodSpec(spec([{ name: 'web' }]), 'spec.template.spec').map((c) => c.field), 'a template spec without an image').toEqual(['spec.template.spec.containers[0].image']);
+  });
+});
+
+describe('findUnknownFields', () => {
+  const schema: SchemaNode = {
+    type: 'object',
+    fields: {
+      spec: { type: 'object', fields: { containers: { type: 'list', items: { type: 'object', fields: { name: { type: 'scalar' }, image: { type: 'scalar' } } } }, extra: { type: 'any' } } },
+      labels: { type: 'map', values: { type: 'scalar' } },
+      status: { type: 'object', fields: { phase: { type: 'scalar' } }, open: true },
+    },
+  };
+
+  test('a field an object node does not list is unknown, with its full path', hint('How do you build the path of a list element: with a dot, or with [i]?'), () => {
+    expect(findUnknownFields({ spec: { containers: [{ name: 'a', image: 'x' }, { name: 'b', imagee: 'y' }] }, spek: {} }, schema), 'containers[1].imagee and a top-level spek').toEqual(['spec.containers[1].imagee', 'spek']);
+  });
+
+  test('maps take any key, open objects and `any` take any field', hint('Which node types have no list of fields to check?'), () => {
+    expect(findUnknownFields({ labels: { 'app.kubernetes.io/name': 'x' }, status: { phase: 'Running', podIP: '1.2.3.4' }, spec: { extra: { whatever: { deep: 1 } } } }, schema), 'labels, an open status, an any').toEqual([]);
+  });
+
+  test('a value of the wrong shape is not an unknown field', () => {
+    expect(findUnknownFields({ spec: 'not an object', labels: ['a'] }, schema), 'spec as a string, labels as a list').toEqual([]);
+  });
+
+  test('the real schemas: a typo deep in a Deployment\'s template', () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', lables: { app: 'web' } },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx', port: 80 }] } } },
+    };
+    expect(findUnknownFields(deployment, schemaFor('apps/v1', 'Deployment')), 'a Deployment with metadata.lables and a container port').toEqual(['metadata.lables', 'spec.template.spec.containers[0].port']);
+  });
+});

@@ -1,0 +1,224 @@
+/**
+ * Hidden suite for 02-apiserver/05-patch: JSON merge patch (the examples of RFC 7386, appendix A),
+ * JSON patch (RFC 6902, with the apiserver's errors), strategic merge patch with the directives
+ * kubectl sends (k8s.io/apimachinery strategicpatch), and server-side apply as create-or-merge.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { isApiError } from '#engine/apiserver/errors.ts';
+import { loadComponent } from '#engine/impl.ts';
+import { schemaFor } from '#engine/kube/schema.ts';
+import type { KubeObject } from '#engine/kube/types.ts';
+import { hint, show, useSeed } from '#grading';
+
+const { applyMergePatch, applyJsonPatch, applyStrategicMergePatch, applyServerSide } = await loadComponent('apiserver');
+
+const DEPLOYMENT = schemaFor('apps/v1', 'Deployment');
+const POD = schemaFor('v1', 'Pod');
+
+function refused(fn: () => unknown): { reason?: string; code?: number; message: string } | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    if (isApiError(error)) return { reason: error.reason, code: error.code, message: error.message };
+    throw error;
+  }
+}
+
+describe('JSON merge patch (RFC 7386)', () => {
+  const cases: [unknown, unknown, unknown][] = [
+    [{ a: 'b' }, { a: 'c' }, { a: 'c' }],
+    [{ a: 'b' }, { b: 'c' }, { a: 'b', b: 'c' }],
+    [{ a: 'b' }, { a: null }, {}],
+    [{ a: 'b', b: 'c' }, { a: null }, { b: 'c' }],
+    [{ a: ['b'] }, { a: 'c' }, { a: 'c' }],
+    [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
+    [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
+    [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
+    [['a', 'b'], ['c', 'd'], ['c', 'd']],
+    [{ a: 'b' }, ['c'], ['c']],
+    [{ a: 'foo' }, null, null],
+    [{ a: 'foo' }, 'bar', 'bar'],
+    [{ e: null }, { a: 1 }, { e: null, a: 1 }],
+    [[1, 2], { a: 'b', c: null }, { a: 'b' }],
+    [{}, { a: { bb: { ccc: null } } }, { a: { bb: {} } }],
+  ];
+  test('every example of RFC 7386, appendix A', hint('A null member deletes; an object member merges; anything else replaces. What if the target is not an object?'), () => {
+    for (const [target, patch, result] of cases) {
+      expect(applyMergePatch(target, patch), `applyMergePatch(${show(target)}, ${show(patch)})`).toEqual(result);
+    }
+  });
+
+  test('neither input is modified', () => {
+    const target = { metadata: { labels: { a: '1' } } };
+    const patch = { metadata: { labels: { b: '2' } } };
+    applyMergePatch(target, patch);
+    expect([target, patch], 'target and patch after applyMergePatch').toEqual([{ metadata: { labels: { a: '1' } } }, { metadata: { labels: { b: '2' } } }]);
+  });
+});
+
+describe('JSON patch (RFC 6902)', () => {
+  const doc = { metadata: { name: 'web', labels: { app: 'web' } }, spec: { ports: [80, 443] } };
+
+  test('add, remove, replace, move, copy and test, in order', () => {
+    const result = applyJsonPatch(doc, [
+      { op: 'test', path: '/metadata/name', value: 'web' },
+      { op: 'add', path: '/metadata/labels/tier', value: 'fe' },
+      { op: 'replace', path: '/spec/ports/0', value: 8080 },
+      { op: 'add', path: '/spec/ports/-', value: 9090 },
+      { op: 'remove', path: '/metadata/labels/app' },
+      { op: 'copy', from: '/metadata/labels/tier', path: '/metadata/labels/copy' },
+      { op: 'move', from: '/metadata/labels/copy', path: '/metadata/labels/moved' },
+    ]);
+    expect(result, 'seven operations').toEqual({ metadata: { name: 'web', labels: { tier: 'fe', moved: 'fe' } }, spec: { ports: [8080, 443, 9090] } });
+    expect(doc.spec.ports, 'the target afterwards').toEqual([80, 443]);
+  });
+
+  test('a body that is not a list is refused as the real apiserver refuses it', hint('client-node sends JSON patch by default: what should an object body get?'), () => {
+    expect(refused(() => applyJsonPatch(doc, { metadata: { labels: { a: 'b' } } })), 'applyJsonPatch(doc, an object)').toEqual({
+      reason: 'BadRequest',
+      code: 400,
+      message: 'json: cannot unmarshal object into Go value of type jsonpatch.Patch',
+    });
+    expect(refused(() => applyJsonPatch(doc, 'x'))?.message, 'applyJsonPatch(doc, "x")').toBe('json: cannot unmarshal string into Go value of type jsonpatch.Patch');
+  });
+
+  test('a malformed operation is a BadRequest', () => {
+    for (const op of [{ op: 'frobnicate', path: '/a' }, { op: 'add', path: 'no-slash', value: 1 }, { op: 'add', path: '/a' }]) {
+      expect(refused(() => applyJsonPatch(doc, [op]))?.reason, `applyJsonPatch(doc, [${show(op)}])`).toBe('BadRequest');
+    }
+  });
+
+  test('an operation that does not apply is a 422, and nothing is changed', hint('fast-json-patch throws for these: which of its error names mean "the document does not fit"?'), () => {
+    expect(refused(() => applyJsonPatch(doc, [{ op: 'test', path: '/metadata/name', value: 'db' }])), 'a failed test').toEqual({ reason: 'Invalid', code: 422, message: 'testing value /metadata/name failed: test failed' });
+    expect(refused(() => applyJsonPatch(doc, [{ op: 'replace', path: '/spec/missing', value: 1 }])), 'replace at a missing path').toEqual({
+      reason: 'Invalid',
+      code: 422,
+      message: 'replace operation does not apply: doc is missing path: /spec/missing',
+    });
+    expect(refused(() => applyJsonPatch(doc, [{ op: 'add', path: '/metadata/labels/x', value: '1' }, { op: 'remove', path: '/nope' }]))?.code, 'a good add, then a bad remove').toBe(422);
+    expect(doc.metadata.labels, 'the target after the failed patches').toEqual({ app: 'web' });
+  });
+});
+
+describe('strategic merge patch', () => {
+  const deployment = {
+    spec: {
+      replicas: 1,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+      template: {
+        spec: {
+          containers: [
+            { name: 'web', image: 'nginx:1.14', ports: [{ containerPort: 80, protocol: 'TCP' }], env: [{ name: 'A', value: '1' }] },
+            { name: 'log', image: 'busybox' },
+          ],
+          volumes: [{ name: 'data', emptyDir: {} }],
+          tolerations: [{ key: 'a', operator: 'Exists' }],
+        },
+      },
+    },
+  };
+  const containers = (r: unknown) => (r as typeof deployment).spec.template.spec.containers;
+
+  test('containers merge by name: the patched one changes, the others stay', hint('Which field is the merge key of containers? Find it in the schema node of the list.'), () => {
+    const result = applyStrategicMergePatch(deployment, { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.16' }] } } } }, DEPLOYMENT);
+    expect(containers(result), 'patch the image of container web').toEqual([{ ...deployment.spec.template.spec.containers[0], image: 'nginx:1.16' }, { name: 'log', image: 'busybox' }]);
+  });
+
+  test('lists nested inside merged elements merge by their own keys: ports by containerPort, env by name', () => {
+    const patch = { spec: { template: { spec: { containers: [{ name: 'web', ports: [{ containerPort: 443 }], env: [{ name: 'A', value: '2' }, { name: 'B', value: '3' }] }] } } } };
+    const web = containers(applyStrategicMergePatch(deployment, patch, DEPLOYMENT))[0]!;
+    expect({ ports: web.ports, env: web.env }, 'add port 443 and env B, change env A').toEqual({
+      ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 443 }],
+      env: [{ name: 'A', value: '2' }, { name: 'B', value: '3' }],
+    });
+  });
+
+  test('a new element is appended; $patch: delete removes one; a list without a merge key is replaced', hint('tolerations have no merge key in the schema: what does a patch do to such a list?'), () => {
+    const patch = { spec: { template: { spec: { containers: [{ name: 'sidecar', image: 'envoy' }, { name: 'log', $patch: 'delete' }], tolerations: [{ key: 'b', operator: 'Exists' }] } } } };
+    const result = applyStrategicMergePatch(deployment, patch, DEPLOYMENT) as typeof deployment;
+    expect(containers(result).map((c) => c.name), 'add sidecar, delete log').toEqual(['web', 'sidecar']);
+    expect(result.spec.template.spec.tolerations, 'patch tolerations').toEqual([{ key: 'b', operator: 'Exists' }]);
+  });
+
+  test('$setElementOrder orders the merged list', hint('Elements the order names first, in its order; then the rest as they were.'), () => {
+    const patch = { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'log' }, { name: 'web' }], containers: [{ name: 'web', image: 'nginx:1.16' }] } } } };
+    expect(containers(applyStrategicMergePatch(deployment, patch, DEPLOYMENT)).map((c) => `${c.name}=${c.image}`), 'reorder to log, web and patch web').toEqual(['log=busybox', 'web=nginx:1.16']);
+  });
+
+  test('the patch kubectl apply sends after an image change, unchanged', () => {
+    const fromKubectl = JSON.parse('{"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}"}},"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"web"},{"name":"log"}],"containers":[{"image":"nginx:1.16.1","name":"web"}]}}}}') as unknown;
+    const result = applyStrategicMergePatch({ metadata: { name: 'd' }, ...deployment }, fromKubectl, DEPLOYMENT) as typeof deployment & { metadata: { annotations: object } };
+    expect({ images: containers(result).map((c) => c.image), annotations: result.metadata.annotations }, 'apply the patch kubectl computed').toEqual({ images: ['nginx:1.16.1', 'busybox'], annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } });
+    expect(JSON.stringify(result).includes('$'), 'a directive left in the result').toBe(false);
+  });
+
+  test('$retainKeys drops what it does not list (switching a Deployment to Recreate)', hint('Merge first, then keep only the listed keys of that object.'), () => {
+    const result = applyStrategicMergePatch(deployment, { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } } }, DEPLOYMENT) as typeof deployment;
+    expect(result.spec.strategy, 'strategy after the patch').toEqual({ type: 'Recreate' });
+  });
+
+  test('$patch: replace replaces an object whole; null deletes a member', () => {
+    const result = applyStrategicMergePatch(deployment, { spec: { strategy: { $patch: 'replace', type: 'Recreate' }, replicas: null } }, DEPLOYMENT) as { spec: Record<string, unknown> };
+    expect([result.spec.strategy, 'replicas' in result.spec], 'replace strategy, delete replicas').toEqual([{ type: 'Recreate' }, false]);
+  });
+
+  test('finalizers merge as a set; $deleteFromPrimitiveList removes values', hint('finalizers are strings, not objects: which schema flag says to merge them?'), () => {
+    const pod = { metadata: { finalizers: ['a', 'b'] } };
+    expect((applyStrategicMergePatch(pod, { metadata: { finalizers: ['b', 'c'] } }, POD) as typeof pod).metadata.finalizers, 'add b and c to [a, b]').toEqual(['a', 'b', 'c']);
+    expect((applyStrategicMergePatch(pod, { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } }, POD) as typeof pod).metadata.finalizers, 'delete a from [a, b]').toEqual(['b']);
+  });
+
+  test('an element without its merge key is refused with a 422', () => {
+    const error = refused(() => applyStrategicMergePatch(deployment, { spec: { template: { spec: { containers: [{ image: 'x' }] } } } }, DEPLOYMENT));
+    expect([error?.code, error?.message.includes('does not contain declared merge key: name')], 'a container without a name').toEqual([422, true]);
+  });
+
+  test('without directives and keyed lists it is a JSON merge patch', ({ task }) => {
+    const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.constantFrom(null, 1, 'x', true), fc.dictionary(fc.constantFrom('a', 'b', 'c'), tie('value'), { maxKeys: 3 })),
+    })).value;
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('a', 'b', 'c'), json, { maxKeys: 3 }), fc.dictionary(fc.constantFrom('a', 'b', 'c'), json, { maxKeys: 3 }), (target, patch) => {
+        expect(applyStrategicMergePatch(target, patch, { type: 'any' }), `strategic vs merge patch of ${show(target)} with ${show(patch)}`).toEqual(applyMergePatch(target, patch));
+      }),
+      { seed: useSeed(task), numRuns: 150 },
+    );
+  });
+});
+
+describe('server-side apply, as create-or-merge', () => {
+  const applied: KubeObject = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', labels: { app: 'web' } },
+    spec: { replicas: 3, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } },
+  };
+
+  test('with nothing stored, the applied object is the result', () => {
+    expect(applyServerSide(undefined, applied, DEPLOYMENT), 'apply to nothing').toEqual(applied);
+  });
+
+  test('with an object stored, the applied fields merge into it', hint('Which fields does the stored object have that the applied one does not? They stay.'), () => {
+    const existing: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', uid: 'u1', labels: { team: 'a' } },
+      spec: { replicas: 1, paused: false, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.25', ports: [{ containerPort: 80 }] }, { name: 'log', image: 'busybox' }] } } },
+    };
+    const result = applyServerSide(existing, applied, DEPLOYMENT);
+    expect(result, 'apply over a stored Deployment').toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', uid: 'u1', labels: { team: 'a', app: 'web' } },
+      spec: { replicas: 3, paused: false, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }, { name: 'log', image: 'busybox' }] } } },
+    });
+    expect(existing.spec, 'the stored object afterwards').toMatchObject({ replicas: 1 });
+  });
+
+  test('patch directives mean nothing in an applied configuration: refused', () => {
+    const error = refused(() => applyServerSide(applied, { ...applied, spec: { $patch: 'replace' } }, DEPLOYMENT));
+    expect(error?.reason, 'apply with $patch in the spec').toBe('BadRequest');
+  });
+});
