@@ -111,3 +111,34 @@ describe('the grader', () => {
     expect(test2.console.map((l) => l.content.trim())).toEqual(['doubling 2']);
   });
 });
+
+describe('the test runner itself', () => {
+  async function withChild(script: string, startupMs: number) {
+    const before = process.env.KUBELINGS_GRADER_CHILD;
+    process.env.KUBELINGS_GRADER_CHILD = join(import.meta.dirname, 'fixtures', 'children', script);
+    const own = new SuiteRunner();
+    try {
+      const started = Date.now();
+      const run = await own.run({ files: [double.suite], env: {}, deadlineMs: 10_000, startupMs });
+      return { run, elapsed: Date.now() - started };
+    } finally {
+      own.close();
+      if (before === undefined) delete process.env.KUBELINGS_GRADER_CHILD;
+      else process.env.KUBELINGS_GRADER_CHILD = before;
+    }
+  }
+
+  test('a runner that never becomes ready is given up on after the start-up allowance', async () => {
+    const { run, elapsed } = await withChild('never-ready.js', 1_000);
+    expect(elapsed).toBeLessThan(1_000 + 2_000);
+    expect(run.crashed?.neverStarted).toBe(true);
+    const verdict = (await import('../../tui/grader/grade.ts')).verdictFor(double, 'target', run);
+    expect(verdict.problem).toMatch(/^The grader's test runner could not start: the test runner did not start within 1 s\. Is the machine very busy\? Try again\.$/);
+  });
+
+  test('a runner that dies while starting says so, with what it printed', async () => {
+    const { run } = await withChild('dies-at-start.js', 10_000);
+    const verdict = (await import('../../tui/grader/grade.ts')).verdictFor(double, 'target', run);
+    expect(verdict.problem).toMatch(/could not start: the grader's test runner stopped before it was ready \(exit 1\): Error: Cannot find package vitest/);
+  });
+});

@@ -143,7 +143,9 @@ export function verdictFor(exercise: Exercise, role: ExerciseVerdict['role'], ru
 
   let problem: string | undefined;
   if (deadlineHere) problem = explainDeadline(run.timedOut!.afterMs, hung ? hung.name : undefined, exercise.suite);
-  else if (run.crashed && (results.length < collected.length || collected.length === 0)) {
+  else if (run.crashed?.neverStarted) {
+    problem = `The grader's test runner could not start: ${run.crashed.output.trim().split('\n').slice(0, 3).join(' ')}. Is the machine very busy? Try again.`;
+  } else if (run.crashed && (results.length < collected.length || collected.length === 0)) {
     problem = explainCrash(run.crashed.code, run.crashed.signal, collected.find((c) => !results.some((r) => r.id === c.id))?.name);
   } else if (moduleErrors.length > 0) problem = explainModuleError(moduleErrors[0]!, exercise.suite);
   // Errors outside any test belong to no file; they are charged to what was asked for.

@@ -9,6 +9,7 @@
  * tests themselves; after a kill the next run starts a fresh child.
  */
 import type { ChildProcess } from 'node:child_process';
+import { GRADE_STARTUP_ALLOWANCE_MS } from '#engine/params.ts';
 import { adoptPrestartedChild, spawnGraderChild } from './spawn.js';
 
 /** An error as the child reports it (a plain copy of vitest's serialized error). */
@@ -63,8 +64,8 @@ export interface RawRun {
   unhandledErrors: RawError[];
   /** Set when the deadline passed and the child was killed. */
   timedOut?: { afterMs: number; running?: { file: string; name: string } };
-  /** Set when the child died on its own (for example a learner's process.kill). */
-  crashed?: { code: number | null; signal: string | null; output: string };
+  /** Set when the child died on its own (for example a learner's process.kill) or never started. */
+  crashed?: { code: number | null; signal: string | null; output: string; neverStarted?: boolean };
   /** Console output not tied to a test (for example printed while a file loaded). */
   console: ConsoleLine[];
   /** Wall time of the run, in milliseconds. */
@@ -80,6 +81,8 @@ export interface RunOptions {
   deadlineMs: number;
   /** Module aliases for suites outside the repository (packs elsewhere on disk). */
   aliases?: { find: string; replacement: string }[];
+  /** How long the test runner may take to start (default GRADE_STARTUP_ALLOWANCE_MS). */
+  startupMs?: number;
 }
 
 type ChildMessage =
@@ -141,13 +144,24 @@ export class SuiteRunner {
     const running = new Map<string, { file: string; name: string }>();
     const consoleByTest = new Map<string, ConsoleLine[]>();
 
+    // The runner itself must come up in bounded time too: a machine under load can be slow, but a
+    // child that never says "ready" must not hang the learner's terminal.
+    let startupTimer: NodeJS.Timeout | undefined;
     try {
-      await this.ready;
+      await Promise.race([
+        this.ready,
+        new Promise((_, reject) => {
+          const allowance = options.startupMs ?? GRADE_STARTUP_ALLOWANCE_MS;
+          startupTimer = setTimeout(() => reject(new Error(`the test runner did not start within ${allowance / 1000} s`)), allowance);
+        }),
+      ]);
     } catch (error) {
-      this.child = undefined;
-      run.crashed = { code: child.exitCode, signal: child.signalCode, output: (error as Error).message };
+      this.kill();
+      run.crashed = { code: child.exitCode, signal: child.signalCode, output: `${(error as Error).message}\n${this.output}`, neverStarted: true };
       run.elapsedMs = Date.now() - started;
       return run;
+    } finally {
+      clearTimeout(startupTimer);
     }
 
     await new Promise<void>((resolve) => {

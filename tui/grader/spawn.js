@@ -16,7 +16,8 @@ const ROOT = join(HERE, '..', '..');
  * @param {{ find: string, replacement: string }[]} aliases module aliases for packs outside the project
  */
 export function spawnGraderChild(aliases = []) {
-  const child = fork(join(HERE, 'child.js'), [], {
+  // KUBELINGS_GRADER_CHILD lets the grader's own tests stand in a child that misbehaves.
+  const child = fork(process.env.KUBELINGS_GRADER_CHILD || join(HERE, 'child.js'), [], {
     cwd: ROOT,
     detached: true,
     execArgv: [],
