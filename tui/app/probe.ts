@@ -1,12 +1,16 @@
 /**
- * Can a "see it live" command run yet? The engine's verbs arrive lesson by lesson (`cluster up`
- * with lesson 02), so the live screen asks before offering it: it runs the command's `--help` in a
- * child process and reads the answer. A verb that is not there yet answers with one sentence on
- * stderr (engine/cli.ts), which the screen shows as is.
+ * Can a "see it live" command run yet? The engine's verbs (`cluster`, `explain`) arrive lesson by
+ * lesson (`cluster up` with lesson 02), so the live screen asks before offering one: it runs the
+ * verb's `--help` in a child process and reads the answer. A verb that is not there yet says so in
+ * one sentence containing "is not available yet" (engine/cli.ts), which the screen shows as is;
+ * any other answer (a --help may well end with a non-zero code) means the verb exists.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '#engine/paths.ts';
+
+const ENGINE_VERBS = new Set(['cluster', 'explain']);
+const NOT_YET = /is not available yet/i;
 
 export type ProbeResult = { available: true } | { available: false; reason: string };
 
@@ -20,16 +24,19 @@ export function kubelingsArgs(command: string): string[] | undefined {
   return words.slice(at + 1);
 }
 
-export const probeCommand: CommandProbe = (command) => {
-  const args = kubelingsArgs(command);
-  // Only kubelings' own verbs can be missing; any other program is the learner's to run.
-  if (!args || args.length === 0) return Promise.resolve({ available: true });
-  return new Promise((resolve) => {
-    const bin = join(ROOT, 'tui', 'bin', 'kubelings.js');
-    execFile(process.execPath, [bin, args[0]!, '--help'], { cwd: ROOT, timeout: 10_000 }, (error, _stdout, stderr) => {
-      if (!error) return resolve({ available: true });
-      const reason = stderr.trim().split('\n')[0] || `it stopped with ${error.code ?? error.signal}`;
-      resolve({ available: false, reason });
+/** A probe that asks the CLI at `bin` (the real one by default). */
+export function makeProbe(bin = join(ROOT, 'tui', 'bin', 'kubelings.js')): CommandProbe {
+  return (command) => {
+    const verb = kubelingsArgs(command)?.[0];
+    // Only the engine's verbs arrive later; any other program is the learner's to run.
+    if (!verb || !ENGINE_VERBS.has(verb)) return Promise.resolve({ available: true });
+    return new Promise((resolve) => {
+      execFile(process.execPath, [bin, verb, '--help'], { cwd: ROOT, timeout: 10_000 }, (_error, stdout, stderr) => {
+        const said = `${stderr}\n${stdout}`.split('\n').find((line) => NOT_YET.test(line));
+        resolve(said ? { available: false, reason: said.trim() } : { available: true });
+      });
     });
-  });
-};
+  };
+}
+
+export const probeCommand: CommandProbe = makeProbe();
