@@ -10,7 +10,7 @@ import { SortedKeys } from '#engine/etcd/sorted-keys.ts';
 import type { MvccState } from '#engine/etcd/types.ts';
 import { loadComponent } from '#engine/impl.ts';
 import { hint, show, useSeed } from '#grading';
-import { freshStore, scenarioTests } from './support/harness.ts';
+import { assertProperty, freshStore, scenarioTests } from './support/harness.ts';
 import { ModelStore } from './support/model.ts';
 
 const etcd = await loadComponent('etcd');
@@ -74,8 +74,9 @@ describe('the history behind it', () => {
       fc.record({ kind: fc.constant('put' as const), key, value: fc.string({ maxLength: 3 }) }),
       fc.record({ kind: fc.constant('delete' as const), key, prefix: fc.boolean() }),
     );
-    await fc.assert(
-      fc.asyncProperty(fc.array(op, { maxLength: 25 }), async (ops) => {
+    await assertProperty(
+      fc.array(op, { maxLength: 25 }),
+      async (ops) => {
         const { store } = await freshStore();
         const model = new ModelStore();
         const done: string[] = [];
@@ -93,7 +94,7 @@ describe('the history behind it', () => {
           expect(await store.range('/r/', { end: prefixEnd('/r/'), revision: rev }), `${done.join('; ')}; then range /r/* at revision ${rev}`).toEqual(model.range('/r/', { end: prefixEnd('/r/'), revision: rev }));
         }
         await store.close();
-      }),
+      },
       { seed: useSeed(task), numRuns: 60 },
     );
   });

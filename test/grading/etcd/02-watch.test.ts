@@ -3,13 +3,12 @@
  * behaves (the tables are cross-checked against a real etcd), plus etcd's own watch guarantees
  * checked over random concurrent workloads (support/watch-validators.ts).
  */
-import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { SortedKeys } from '#engine/etcd/sorted-keys.ts';
 import type { MvccState, WatchLog, WatchSpec } from '#engine/etcd/types.ts';
 import { loadComponent } from '#engine/impl.ts';
 import { hint, useSeed } from '#grading';
-import { freshStore, scenarioTests } from './support/harness.ts';
+import { assertProperty, freshStore, scenarioTests } from './support/harness.ts';
 import { validateWatches } from './support/watch-validators.ts';
 import { runWorkload, workloadArbitrary } from './support/watch-workload.ts';
 
@@ -74,13 +73,14 @@ describe('etcd\'s watch guarantees under random concurrent workloads', () => {
     'ordered, unique, atomic, reliable, resumable, right prevKv and IsCreate, for every watch',
     hint('Read the first problem listed: which guarantee, which watch, which event? Then replay with the seed.'),
     async ({ task }) => {
-      await fc.assert(
-        fc.asyncProperty(workloadArbitrary, async (actions) => {
+      await assertProperty(
+        workloadArbitrary,
+        async (actions) => {
           const { store } = await freshStore();
           const { records, model, transcript } = await runWorkload(store, actions, { root: '/w/', sequential: false, waitMs: 200 });
           await store.close();
           expect(validateWatches(records, model), `the workload: ${transcript}`).toEqual([]);
-        }),
+        },
         { seed: useSeed(task), numRuns: 40 },
       );
     },

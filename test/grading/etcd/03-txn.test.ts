@@ -10,7 +10,7 @@ import { SortedKeys } from '#engine/etcd/sorted-keys.ts';
 import type { MvccState } from '#engine/etcd/types.ts';
 import { loadComponent } from '#engine/impl.ts';
 import { hint, show, useSeed } from '#grading';
-import { freshStore, scenarioTests } from './support/harness.ts';
+import { assertProperty, freshStore, scenarioTests } from './support/harness.ts';
 import { ModelStore } from './support/model.ts';
 import { checkWatches, commandsArbitrary, type ModelWorld, type RealWorld } from './support/model-commands.ts';
 
@@ -51,8 +51,9 @@ describe('the whole store against a simple model', () => {
     'any sequence of put, delete, range, txn, compact and watch answers exactly as the model does',
     hint('Read the steps printed before the failure, from the top: the last one is where your store and the model first disagree.'),
     async ({ task }) => {
-      await fc.assert(
-        fc.asyncProperty(commandsArbitrary, async (commands) => {
+      await assertProperty(
+        commandsArbitrary,
+        async (commands) => {
           const { store } = await freshStore();
           const model: ModelWorld = { model: new ModelStore(), steps: [] };
           const real: RealWorld = { store, watches: [] };
@@ -63,7 +64,7 @@ describe('the whole store against a simple model', () => {
             for (const w of real.watches) w.cancel();
             await store.close();
           }
-        }),
+        },
         { seed: useSeed(task), numRuns: 120 },
       );
     },

@@ -275,7 +275,7 @@ describe('crashes', () => {
     'killed with SIGKILL at 100 random moments, the store loses no acknowledged write and never reads a torn record',
     hint('Is a put acknowledged only after its record is fsync\'d? Does recovery drop a torn last record and cut it off before writing on?', { timeout: 90_000 }),
     async ({ task }) => {
-      const kills = fc.sample(fc.integer({ min: 0, max: 40 }), { seed: useSeed(task), numRuns: 100 });
+      const kills = fc.sample(fc.integer({ min: 0, max: 40 }), { seed: useSeed(task), numRuns: 100, includeErrorInReport: true });
       const lanes = [dataDir(), dataDir(), dataDir(), dataDir()];
       let torn = 0;
       const runLane = async (lane: number) => {

@@ -16,15 +16,19 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import type { EtcdExercises } from '#engine/etcd/exercises.ts';
 import { prefixEnd, type KeyValue } from '#engine/etcd/kv.ts';
 import { createStore } from '#engine/etcd/store.ts';
 import { componentIndex, currentChoice, treeFor } from '#engine/impl.ts';
 import { ROOT } from '#engine/paths.ts';
 import { CRASH_SNAPSHOT_EVERY, crashWrite } from './crash-writer.ts';
 
-/** Bundles the writer with the etcd component the door chooses; returns the bundle's path. */
-export async function bundleWriter(dir: string): Promise<string> {
-  const component = componentIndex(treeFor(currentChoice(), 'etcd'), 'etcd');
+/**
+ * Bundles the writer with the etcd component the door chooses (or the `index.ts` given, for tests
+ * of the crash test itself); returns the bundle's path.
+ */
+export async function bundleWriter(dir: string, index?: string): Promise<string> {
+  const component = index ?? componentIndex(treeFor(currentChoice(), 'etcd'), 'etcd');
   if (!component) throw new Error('no etcd component found through the door');
   const outfile = join(dir, 'crash-writer.mjs');
   await build({
@@ -39,6 +43,15 @@ export async function bundleWriter(dir: string): Promise<string> {
     target: 'node20',
     outfile,
     logLevel: 'silent',
+    // A component outside the repository (a lesson pack's) reaches the engine by this alias too.
+    plugins: [
+      {
+        name: 'engine-imports',
+        setup(b) {
+          b.onResolve({ filter: /^#engine\// }, (args) => ({ path: join(ROOT, 'engine', args.path.slice('#engine/'.length)) }));
+        },
+      },
+    ],
   });
   return outfile;
 }
@@ -116,8 +129,8 @@ export function expectedAfter(n: number): KeyValue[] {
 }
 
 /** Recovers the folder in this process: how many writes it holds, and the key space. */
-export async function recoverFolder(dataDir: string): Promise<{ writes: number; kvs: KeyValue[] }> {
-  const store = await createStore({ dataDir, snapshotEvery: CRASH_SNAPSHOT_EVERY });
+export async function recoverFolder(dataDir: string, parts?: EtcdExercises): Promise<{ writes: number; kvs: KeyValue[] }> {
+  const store = await createStore({ dataDir, parts, snapshotEvery: CRASH_SNAPSHOT_EVERY });
   try {
     const writes = (await store.revision()) - 1;
     const { kvs } = await store.range('/crash/', { end: prefixEnd('/crash/') });

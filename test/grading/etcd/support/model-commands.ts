@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { prefixEnd, type Compare, type KVStore, type RangeOptions, type TxnOp, type TxnRequest, type WatchEvent, type WatchOptions } from '#engine/etcd/kv.ts';
+import { expectSame } from './harness.ts';
 import { ModelStore } from './model.ts';
 
 interface OpenWatch {
@@ -63,7 +64,7 @@ class PutCommand implements Command {
   check = () => true;
   async run(m: ModelWorld, r: RealWorld) {
     const what = said(m, `put ${this.key}=${JSON.stringify(this.value)}`);
-    expect(await outcome(r.store.put(this.key, this.value)), what).toEqual(m.model.put(this.key, this.value));
+    expectSame(await outcome(r.store.put(this.key, this.value)), m.model.put(this.key, this.value), what);
   }
   toString = () => `put ${this.key}`;
 }
@@ -73,7 +74,7 @@ class DeleteCommand implements Command {
   check = () => true;
   async run(m: ModelWorld, r: RealWorld) {
     const what = said(m, `delete ${this.key}${this.prefix ? '*' : ''}`);
-    expect(await outcome(r.store.delete(this.key, { end: end(this.key, this.prefix) })), what).toEqual(m.model.delete(this.key, end(this.key, this.prefix)));
+    expectSame(await outcome(r.store.delete(this.key, { end: end(this.key, this.prefix) })), m.model.delete(this.key, end(this.key, this.prefix)), what);
   }
   toString = () => `delete ${this.key}`;
 }
@@ -84,7 +85,7 @@ class RangeCommand implements Command {
   async run(m: ModelWorld, r: RealWorld) {
     const options: RangeOptions = { end: end(this.key, this.prefix), revision: this.back === 0 ? 0 : revisionFor(m.model, this.back), limit: this.limit, countOnly: this.countOnly, keysOnly: this.keysOnly };
     const what = said(m, `range ${this.key}${this.prefix ? '*' : ''} ${JSON.stringify({ revision: options.revision, limit: options.limit, countOnly: options.countOnly, keysOnly: options.keysOnly })}`);
-    expect(await outcome(r.store.range(this.key, options)), what).toEqual(m.model.range(this.key, options));
+    expectSame(await outcome(r.store.range(this.key, options)), m.model.range(this.key, options), what);
   }
   toString = () => `range ${this.key}`;
 }
@@ -99,7 +100,7 @@ class TxnCommand implements Command {
   async run(m: ModelWorld, r: RealWorld) {
     const request: TxnRequest = { compare: this.compare, success: this.resolve(m, this.success), failure: this.resolve(m, this.failure) };
     const what = said(m, `txn ${JSON.stringify(request)}`);
-    expect(await outcome(r.store.txn(request)), what).toEqual(m.model.txn(request));
+    expectSame(await outcome(r.store.txn(request)), m.model.txn(request), what);
   }
   toString = () => 'txn';
 }
@@ -111,7 +112,7 @@ class CompactCommand implements Command {
     const revision = revisionFor(m.model, this.back);
     const what = said(m, `compact(${revision})`);
     const expected = m.model.compact(revision) ?? 'ok';
-    expect(await outcome(r.store.compact(revision).then(() => 'ok')), what).toEqual(expected);
+    expectSame(await outcome(r.store.compact(revision).then(() => 'ok')), expected, what);
   }
   toString = () => 'compact';
 }
@@ -175,9 +176,19 @@ export const commandsArbitrary = fc.commands(
     fc.tuple(key, fc.boolean()).map(([k, p]) => new DeleteCommand(k, p)),
     fc.tuple(key, fc.boolean(), back, fc.constantFrom(0, 1, 2), fc.boolean(), fc.boolean()).map(([k, p, b, l, c, ko]) => new RangeCommand(k, p, Math.max(b, -1), l, c, ko)),
     fc.tuple(fc.array(compareArb, { maxLength: 2 }), fc.array(opArb, { maxLength: 3 }), fc.array(opArb, { maxLength: 2 }), fc.array(back, { minLength: 1, maxLength: 3 })).map(([c, s, f, b]) => new TxnCommand(c, s, f, b)),
+    // The apiserver's shape: compare on the key, write it, read it back in the same txn.
+    fc.tuple(key, value, fc.integer({ min: 0, max: 8 }), fc.boolean(), fc.boolean()).map(
+      ([k, v, rev, del, prefix]) =>
+        new TxnCommand(
+          [{ key: k, target: 'modRevision', result: rev === 0 ? '=' : '<', value: rev }],
+          [{ type: 'range', key: k }, del ? { type: 'delete', key: k, options: { end: prefix ? prefixEnd(k) : undefined, prevKv: true } } : { type: 'put', key: k, value: v, options: { prevKv: true } }, { type: 'range', key: k, options: { end: prefix ? prefixEnd(k) : undefined } }],
+          [{ type: 'range', key: k, options: { keysOnly: true } }],
+          [0],
+        ),
+    ),
     back.map((b) => new CompactCommand(b)),
     fc.tuple(key, fc.boolean(), fc.oneof(fc.constant('now' as const), back), fc.boolean()).map(([k, p, b, pk]) => new WatchCommand(k, p, b, pk)),
     fc.constant(new CheckWatchesCommand()),
   ],
-  { maxCommands: 40 },
+  { maxCommands: 40, size: '+1' },
 );
