@@ -5,7 +5,7 @@
  * previous exercise (n / p) on the same warm grader.
  */
 import { Box } from 'ink';
-import React, { useEffect, useState } from 'react';
+import React, { useEffect, useMemo, useState } from 'react';
 import { showPath } from '../grader/explain.ts';
 import { findLesson, stepExercise } from './courseLookup.ts';
 import { hintLines, resultLines } from './exerciseLines.ts';
@@ -45,7 +45,10 @@ export function ExerciseScreen(props: ScreenProps & { lesson: string; exercise: 
   const task = useMarkdown(exercise.task, width) ?? ['…'];
   const taskRows = task.length > TASK_ROWS ? [...task.slice(0, TASK_ROWS - 1), c.dim('… (the rest is in the lesson page)')] : task;
   const reference = useMarkdown(actions.mode === 'reference' ? readText(exercise.solution) : undefined, width, 'ts');
-  const lines = actions.mode === 'reference' ? (reference ?? ['…']) : [...hintLines(exercise, mine?.hintsRevealed ?? 0, width, c), ...resultLines(grading, progress, width, color, c)];
+  // Formatting and wrapping a long report is done once per report, not on every key.
+  const { report, error } = grading;
+  const results = useMemo(() => resultLines({ grading: grading.grading, report, error }, progress, width, color, c), [grading.grading, report, error, progress, width, color, c]);
+  const lines = actions.mode === 'reference' ? (reference ?? ['…']) : [...hintLines(exercise, mine?.hintsRevealed ?? 0, width, c), ...results];
   const fixed = actions.mode === 'reference' ? 1 : taskRows.length + 2;
   const height = Math.max(3, props.height - 3 - fixed);
   const scroll = useScroll(lines.length, height);

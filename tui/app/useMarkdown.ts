@@ -16,6 +16,11 @@ export function loadMarkdown(): Promise<MarkdownModule> {
   return loading;
 }
 
+/** Loads the renderer for a screen; if it cannot load, the screen keeps its plain text. */
+function whenLoaded(then: () => void): void {
+  loadMarkdown().then(then, () => {});
+}
+
 /** Renders Markdown to rows; until the renderer is loaded, plain wrapped text. */
 export type MarkdownRows = (text: string, width: number) => string[];
 
@@ -23,7 +28,7 @@ export type MarkdownRows = (text: string, width: number) => string[];
 export function useMarkdownRows(): MarkdownRows {
   const [, setReady] = useState(loaded !== undefined);
   useEffect(() => {
-    if (!loaded) void loadMarkdown().then(() => setReady(true));
+    if (!loaded) whenLoaded(() => setReady(true));
   }, []);
   return loaded ? loaded.renderMarkdown : (text, width) => wrapLines(text, width, true);
 }
@@ -32,7 +37,7 @@ export function useMarkdownRows(): MarkdownRows {
 export function useMarkdown(text: string | undefined, width: number, code?: string): string[] | undefined {
   const [, setReady] = useState(loaded !== undefined);
   useEffect(() => {
-    if (!loaded) void loadMarkdown().then(() => setReady(true));
+    if (!loaded) whenLoaded(() => setReady(true));
   }, []);
   if (!loaded || text === undefined) return undefined;
   return code ? loaded.renderCode(text, width, code) : loaded.renderMarkdown(text, width);

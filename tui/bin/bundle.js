@@ -10,7 +10,8 @@
 // - freshness is checked by size and mtime of every project file that went into it, plus
 //   package-lock.json and node_modules/.package-lock.json: a stat each, about a millisecond;
 // - a build never replaces files in use: each build gets its own folder and the manifest that
-//   names it is replaced atomically (rename); old folders are removed when they are an hour old;
+//   names it is replaced atomically (rename); old folders are removed when they are a day old
+//   (a TUI still running from one loads its chunks lazily);
 // - `import.meta.url` (and dirname/filename) keep meaning the original source file, so paths
 //   computed from them (the repository root, the grader's child script) stay right;
 // - only the TUI runs from the bundle; cli.ts's other commands stay outside it (they run with tsx).
@@ -113,12 +114,12 @@ export async function bundledCli() {
 }
 
 function removeOldBuilds(keep) {
-  const hourAgo = Date.now() - 3_600_000;
+  const dayAgo = Date.now() - 86_400_000;
   for (const name of readdirSync(CACHE)) {
     if (!name.startsWith('build-') || name === keep) continue;
     const path = join(CACHE, name);
     try {
-      if (statSync(path).mtimeMs < hourAgo) rmSync(path, { recursive: true, force: true });
+      if (statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true });
     } catch {
       // Another process removed it first.
     }

@@ -11,6 +11,7 @@ if (verb === 'check' || verb === 'watch') {
 // The TUI (no verb) starts from a bundle built once and kept fresh (bundle.js): much faster.
 const { tuiInvocation, bundledCli } = await import('./bundle.js');
 const bundle = tuiInvocation(process.argv.slice(2)) ? await bundledCli() : undefined;
-if (!bundle) (await import('tsx/esm/api')).register();
-const { run } = await import(bundle ?? '../cli.ts');
+const cli = bundle ? await import(bundle).catch(() => undefined) : undefined;
+if (!cli) (await import('tsx/esm/api')).register();
+const { run } = cli ?? (await import('../cli.ts'));
 await run();
