@@ -81,6 +81,14 @@ Fixture course
   app.unmount();
 });
 
+test('keys that arrive together ("↓ ↓ enter" in one read) are each handled in turn', async () => {
+  const app = await renderApp({ course: fixtureCourse() });
+  await until(app, 'Fixture course');
+  app.stdin.write(`${KEY.down}${KEY.down}${KEY.enter}`);
+  expect((await until(app, 'page 1/1')).split('\n')[0], 'the lesson opened').toContain('A lesson with only a page');
+  app.unmount();
+});
+
 test('the help overlay lists the keys of the screen under it, and esc closes it', async () => {
   const app = await renderApp({ course: fixtureCourse() });
   await until(app, 'Fixture course');

@@ -5,7 +5,7 @@
  * previous exercise (n / p) on the same warm grader.
  */
 import { Box } from 'ink';
-import React, { useEffect, useMemo, useState } from 'react';
+import React, { useEffect, useMemo } from 'react';
 import { showPath } from '../grader/explain.ts';
 import { findLesson, stepExercise } from './courseLookup.ts';
 import { hintLines, resultLines } from './exerciseLines.ts';
@@ -25,12 +25,13 @@ import { useGrading } from './useGrading.ts';
 import { useMarkdown } from './useMarkdown.ts';
 import { useScroll } from './useScroll.ts';
 import { useKeys } from './useKeys.ts';
+import { useLatestState } from './useLatestState.ts';
 
 const TASK_ROWS = 5;
 
 export function ExerciseScreen(props: ScreenProps & { lesson: string; exercise: string }) {
   const { course, color } = useServices();
-  const [at, setAt] = useState(() => {
+  const [at, setAt, currentAt] = useLatestState(() => {
     const lesson = findLesson(course, props.lesson)!;
     return { lesson, exercise: lesson.exercises.find((e) => e.id === props.exercise)! };
   });
@@ -58,7 +59,7 @@ export function ExerciseScreen(props: ScreenProps & { lesson: string; exercise: 
   }, [lesson, exercise, update]);
 
   const move = (step: 1 | -1) => {
-    const next = stepExercise(course, exercise, step);
+    const next = stepExercise(course, currentAt().exercise, step);
     if (!next) return actions.say(step > 0 ? 'This is the last exercise of the course.' : 'This is the first exercise.');
     setAt(next);
     actions.reset();

@@ -3,7 +3,7 @@
  * packs and a set-aside progress file as notices below; the chosen lesson's summary at the bottom.
  */
 import { Box, Text } from 'ink';
-import React, { useState } from 'react';
+import React from 'react';
 import { formatIssue } from '../course/load.ts';
 import { showPath } from '../grader/explain.ts';
 import { Footer } from './Footer.tsx';
@@ -18,6 +18,7 @@ import { useServices } from './services.tsx';
 import { TitleBar } from './TitleBar.tsx';
 import { wrapLines } from './wrapLines.ts';
 import { useKeys } from './useKeys.ts';
+import { useLatestState } from './useLatestState.ts';
 
 /** At most this many rows of the chosen lesson's summary. */
 const SUMMARY_ROWS = 5;
@@ -27,14 +28,15 @@ export function HomeScreen(props: ScreenProps) {
   const { progress } = useProgress();
   const rows = homeRows(course, progress);
   const selectable = rows.flatMap((row, i) => (isSelectable(row) ? [i] : []));
-  const [choice, setChoice] = useState(0);
-  const selected = selectable[Math.min(choice, selectable.length - 1)] ?? -1;
+  const [choice, setChoice, currentChoice] = useLatestState(0);
+  const selectedAt = (c: number) => selectable[Math.min(c, selectable.length - 1)] ?? -1;
+  const selected = selectedAt(choice);
 
   useKeys(
     (input, key) => {
       if (key.upArrow || input === 'k') setChoice((c) => Math.max(0, c - 1));
       else if (key.downArrow || input === 'j') setChoice((c) => Math.min(selectable.length - 1, c + 1));
-      else if (key.return) open(rows[selected]);
+      else if (key.return) open(rows[selectedAt(currentChoice())]);
       else if (input === 'q') props.navigate({ type: 'back' });
     },
     props.active,

@@ -19,11 +19,12 @@ import { useMarkdown } from './useMarkdown.ts';
 import { useScroll } from './useScroll.ts';
 import { stripAnsi } from './wrapLines.ts';
 import { useKeys } from './useKeys.ts';
+import { useLatestState } from './useLatestState.ts';
 
 export function LessonScreen(props: ScreenProps & { lesson: string }) {
   const lesson = findLesson(useServices().course, props.lesson)!;
   const { progress, update } = useProgress();
-  const [page, setPage] = useState(() => Math.min(progress.pages[lesson.id] ?? 0, lesson.pages.length - 1));
+  const [page, setPage, currentPage] = useLatestState(() => Math.min(progress.pages[lesson.id] ?? 0, lesson.pages.length - 1));
   const text = useMemo(() => readText(lesson.pages[page]!.path), [lesson, page]);
   const rows = useMarkdown(text, props.width - 2) ?? ['…'];
   const height = props.height - 3;
@@ -37,7 +38,8 @@ export function LessonScreen(props: ScreenProps & { lesson: string }) {
     });
   }, [lesson, page, update]);
 
-  const turn = (to: number) => {
+  const turn = (step: number) => {
+    const to = currentPage() + step;
     if (to < 0 || to >= lesson.pages.length) return;
     setPage(to);
     scroll.scrollTo(0);
@@ -55,8 +57,8 @@ export function LessonScreen(props: ScreenProps & { lesson: string }) {
   useKeys(
     (input, key) => {
       setMessage(undefined);
-      if (key.leftArrow || input === 'p') turn(page - 1);
-      else if (key.rightArrow || input === 'n') turn(page + 1);
+      if (key.leftArrow || input === 'p') turn(-1);
+      else if (key.rightArrow || input === 'n') turn(1);
       else if (input === 't') go('quiz');
       else if (input === 'e') go('exercise');
       else if (input === 'l') go('live');
