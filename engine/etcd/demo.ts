@@ -77,8 +77,7 @@ async function run(): Promise<void> {
     if (!isNotImplemented(error)) throw error;
     // Exercises 01-04 work without the WAL: show them in memory.
     durable = false;
-    console.log(`
-  ${(error as Error).message.split(':')[0]}: your WAL (05) is not written yet, so this runs in memory.`);
+    console.log('\n  Your write-ahead log (exercise 05-wal) is not written yet, so this runs in memory.');
     store = await createStore();
   }
   const start = await store.revision();
