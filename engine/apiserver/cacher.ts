@@ -82,6 +82,11 @@ export class Cacher {
     this.waiters = [];
   }
 
+  /** The store's current revision (what the next list would be read at). */
+  storeRevision(): Promise<number> {
+    return this.store.revision();
+  }
+
   /** The watch cache of a resource. */
   cacheFor(info: ResourceInfo): WatchCache {
     return this.entry(info).cache;

@@ -136,7 +136,20 @@ export function requestEntityTooLarge(limit: number): ApiError {
   return new ApiError({ code: 413, reason: 'RequestEntityTooLarge', message: `Request entity too large: limit is ${limit}` });
 }
 
-/** 504: a watch asked for a resourceVersion the server has not seen yet. */
+/**
+ * A resourceVersion newer than anything the store has written: the client's mistake, so a 400 here
+ * (upstream answers 504 after waiting); the cause ResourceVersionTooLarge is what client-go looks for.
+ */
+export function futureResourceVersion(requested: number, current: number): ApiError {
+  return new ApiError({
+    code: 400,
+    reason: 'BadRequest',
+    message: `Too large resource version: ${requested}, current: ${current}`,
+    details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version', field: '' }] },
+  });
+}
+
+/** 504: a watch asked for a resourceVersion the store has, but the watch cache did not catch up in time. */
 export function tooLargeResourceVersion(requested: number, current: number): ApiError {
   return new ApiError({
     code: 504,

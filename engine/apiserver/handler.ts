@@ -28,7 +28,7 @@ import { APPLY_PATCH, decodeBody, JSON_PATCH, MERGE_PATCH, mediaType, PATCH_TYPE
 import type { Cacher } from './cacher.ts';
 import { decodeStored } from './cacher.ts';
 import { aggregatedDiscovery, aggregatedFormat, apiGroupDocument, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
-import { ApiError, badRequest, conflict, internalError, invalid, isApiError, methodNotSupported, noSuchPath, successStatus, unsupportedMediaType } from './errors.ts';
+import { ApiError, badRequest, conflict, futureResourceVersion, internalError, invalid, isApiError, methodNotSupported, noSuchPath, successStatus, unsupportedMediaType } from './errors.ts';
 import type { ApiserverExercises, Registry, RequestInfo } from './exercises.ts';
 import { checkSelectableFields, fieldsOf } from './fields.ts';
 import { negotiate, send, sendRaw, sendStatus, type Negotiated } from './http.ts';
@@ -38,6 +38,7 @@ import { defaultObject, prepareForCreate, validateObject } from './strategy.ts';
 import { bindPod, podLogs, reviewAccess, scaleOf, updateScale } from './subresources.ts';
 import { toTable, type IncludeObject } from './table.ts';
 import { serveWatch, type OpenWatches } from './watch.ts';
+import { decodeShape } from './shape.ts';
 
 export interface HandlerContext {
   store: KVStore;
@@ -284,7 +285,7 @@ async function list(ctx: HandlerContext, res: ServerResponse, t: Target): Promis
           : `too old resource version: ${revision}`,
       });
     }
-    if (name === 'FutureRevisionError') throw tooLargeRevision(revision!);
+    if (name === 'FutureRevisionError') throw futureResourceVersion(revision!, await ctx.store.revision());
     throw error;
   }
   const rv = revision ?? result.revision;
@@ -302,10 +303,6 @@ async function list(ctx: HandlerContext, res: ServerResponse, t: Target): Promis
     return send(res, 200, { ...table, apiVersion: t.negotiated.tableVersion });
   }
   send(res, 200, { kind: `${t.info.kind}List`, apiVersion: groupVersion(t.info), metadata, items: page.items }, t.negotiated.format === 'yaml' ? 'yaml' : 'json');
-}
-
-function tooLargeRevision(revision: number): ApiError {
-  return new ApiError({ code: 504, reason: 'Timeout', message: `Too large resource version: ${revision}` });
 }
 
 async function watch(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
@@ -336,34 +333,17 @@ async function readObject(ctx: HandlerContext, req: IncomingMessage, info: Resou
 function checkTypeMeta(body: Record<string, unknown>, info: ResourceInfo, kind: string, apiVersion: string): KubeObject {
   const gotKind = body.kind;
   const gotVersion = body.apiVersion;
-  if (gotKind !== undefined && typeof gotKind !== 'string') throw badRequest(`${unrecognized(info)}: kind must be a string`);
-  if (gotVersion !== undefined && typeof gotVersion !== 'string') throw badRequest(`${unrecognized(info)}: apiVersion must be a string`);
+  const version = apiVersion.split('/').pop()!;
+  if (gotKind !== undefined && gotKind !== null && typeof gotKind !== 'string') throw badRequest(`${unrecognized(info)}: kind must be a string`);
+  if (gotVersion !== undefined && gotVersion !== null && typeof gotVersion !== 'string') throw badRequest(`${unrecognized(info)}: apiVersion must be a string`);
   if (gotKind && gotKind !== kind) {
     throw badRequest(`${gotKind} in version "${String(gotVersion ?? '').split('/').pop()}" cannot be handled as a ${kind}: no kind "${gotKind}" is served at this URL, which takes ${kind}`);
   }
   if (gotVersion && gotVersion !== apiVersion) {
     throw badRequest(`the API version in the data (${gotVersion}) does not match the expected API version (${apiVersion})`);
   }
-  const metadata = body.metadata ?? {};
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw badRequest(`${kind} in version "${apiVersion.split('/').pop()}" cannot be handled as a ${kind}: metadata must be an object`);
-  }
-  for (const field of ['name', 'generateName', 'namespace', 'resourceVersion'] as const) {
-    const v = (metadata as Any)[field];
-    if (v !== undefined && v !== null && typeof v !== 'string') {
-      throw badRequest(`${kind} in version "${apiVersion.split('/').pop()}" cannot be handled as a ${kind}: json: cannot unmarshal ${typeof v} into Go struct field ObjectMeta.metadata.${field} of type string`);
-    }
-  }
-  for (const field of ['labels', 'annotations'] as const) {
-    const v = (metadata as Any)[field];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) {
-      throw badRequest(`${kind} in version "${apiVersion.split('/').pop()}" cannot be handled as a ${kind}: json: cannot unmarshal into Go struct field ObjectMeta.metadata.${field} of type map[string]string`);
-    }
-  }
-  const clean = { ...(metadata as Any) };
-  for (const k of Object.keys(clean)) if (clean[k] === null) delete clean[k];
-  return { ...body, apiVersion, kind, metadata: clean } as KubeObject;
+  const typed = decodeShape({ ...body, apiVersion, kind }, schemaFor(apiVersion, kind), kind, version) as Record<string, unknown>;
+  return { ...typed, apiVersion, kind, metadata: (typed.metadata as KubeObject['metadata'] | undefined) ?? {} } as KubeObject;
 }
 
 /** fieldValidation: Strict refuses unknown fields (400), Warn (the default) warns, Ignore ignores. */

@@ -16,7 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WATCH_BOOKMARK_INTERVAL_MS, WATCH_DEFAULT_TIMEOUT_SECONDS, WATCH_FRESHNESS_WAIT_MS } from '../params.ts';
 import { groupVersion, type ResourceInfo } from '../kube/resources.ts';
 import type { KubeObject, Status, WatchEvent } from '../kube/types.ts';
-import { ApiError, badRequest, tooLargeResourceVersion } from './errors.ts';
+import { ApiError, badRequest, futureResourceVersion, tooLargeResourceVersion } from './errors.ts';
 import type { ApiserverExercises, CacheEvent } from './exercises.ts';
 import type { Cacher } from './cacher.ts';
 import type { Negotiated } from './http.ts';
@@ -129,6 +129,8 @@ export async function serveWatch(ctx: WatchContext, req: IncomingMessage, res: S
   } else {
     if (!/^\d+$/.test(rvText)) throw badRequest(`resourceVersion: Invalid value: "${rvText}": must be a whole number`);
     startRevision = Number(rvText);
+    const current = await ctx.cacher.storeRevision();
+    if (startRevision > current) throw futureResourceVersion(startRevision, current);
     if (!(await ctx.cacher.waitFor(startRevision, WATCH_FRESHNESS_WAIT_MS))) throw tooLargeResourceVersion(startRevision, ctx.cacher.revision);
     try {
       backlog = cache.eventsSince(startRevision);

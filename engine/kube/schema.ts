@@ -10,7 +10,8 @@
  * - `list`: `items` describes each element; `mergeKey` (lists of objects) or `setMerge` (lists of
  *   strings such as finalizers) say the list merges under a strategic merge patch, otherwise a patch
  *   replaces it whole;
- * - `scalar`: a string, number or boolean; `any`: not modelled, anything is accepted.
+ * - `scalar`: a string, number or boolean, or with `of` exactly one of them (`int-or-string` for
+ *   ports and percentages); `any`: not modelled, anything is accepted.
  *
  * What is modelled is exact for the fields it lists (checked against k8s.io/api v0.32); what is not
  * modelled is `any` or `open`, so a manifest from the Kubernetes documentation is never refused.
@@ -20,40 +21,50 @@ export type SchemaNode =
   | { type: 'object'; fields: Record<string, SchemaNode>; open?: boolean }
   | { type: 'map'; values: SchemaNode }
   | { type: 'list'; items: SchemaNode; mergeKey?: string; setMerge?: boolean }
-  | { type: 'scalar' }
+  | { type: 'scalar'; of?: ScalarKind }
   | { type: 'any' };
+
+export type ScalarKind = 'string' | 'integer' | 'boolean' | 'int-or-string' | 'number';
 
 export const any: SchemaNode = { type: 'any' };
 export const scalar: SchemaNode = { type: 'scalar' };
-const stringMap: SchemaNode = { type: 'map', values: scalar };
+const str: SchemaNode = { type: 'scalar', of: 'string' };
+const int: SchemaNode = { type: 'scalar', of: 'integer' };
+const bool: SchemaNode = { type: 'scalar', of: 'boolean' };
+const intOrString: SchemaNode = { type: 'scalar', of: 'int-or-string' };
+const stringMap: SchemaNode = { type: 'map', values: str };
 const obj = (fields: Record<string, SchemaNode>, open = false): SchemaNode => ({ type: 'object', fields, ...(open ? { open } : {}) });
 const list = (items: SchemaNode, mergeKey?: string): SchemaNode => ({ type: 'list', items, ...(mergeKey ? { mergeKey } : {}) });
-const scalars = (...names: string[]) => Object.fromEntries(names.map((n) => [n, scalar]));
+const strs = (...names: string[]) => Object.fromEntries(names.map((n) => [n, str]));
+const ints = (...names: string[]) => Object.fromEntries(names.map((n) => [n, int]));
+const bools = (...names: string[]) => Object.fromEntries(names.map((n) => [n, bool]));
 const anys = (...names: string[]) => Object.fromEntries(names.map((n) => [n, any]));
 
-const ownerReference = obj(scalars('apiVersion', 'kind', 'name', 'uid', 'controller', 'blockOwnerDeletion'));
+const ownerReference = obj({ ...strs('apiVersion', 'kind', 'name', 'uid'), ...bools('controller', 'blockOwnerDeletion') });
 
 export const objectMeta = obj({
-  ...scalars('name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds'),
+  ...strs('name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp'),
+  ...ints('generation', 'deletionGracePeriodSeconds'),
   labels: stringMap,
   annotations: stringMap,
   ownerReferences: list(ownerReference, 'uid'),
-  finalizers: { type: 'list', items: scalar, setMerge: true },
+  finalizers: { type: 'list', items: str, setMerge: true },
   managedFields: list(any),
 });
 
-const labelSelector = obj({ matchLabels: stringMap, matchExpressions: list(obj({ key: scalar, operator: scalar, values: list(scalar) })) });
+const labelSelector = obj({ matchLabels: stringMap, matchExpressions: list(obj({ key: str, operator: str, values: list(str) })) });
 
-const containerPort = obj(scalars('name', 'hostPort', 'containerPort', 'protocol', 'hostIP'));
-const envVar = obj({ name: scalar, value: scalar, valueFrom: any });
-const volumeMount = obj(scalars('name', 'readOnly', 'recursiveReadOnly', 'mountPath', 'subPath', 'mountPropagation', 'subPathExpr'));
+const containerPort = obj({ ...strs('name', 'protocol', 'hostIP'), ...ints('hostPort', 'containerPort') });
+const envVar = obj({ name: str, value: str, valueFrom: any });
+const volumeMount = obj({ ...strs('name', 'recursiveReadOnly', 'mountPath', 'subPath', 'mountPropagation', 'subPathExpr'), readOnly: bool });
 const quantityMap: SchemaNode = { type: 'map', values: scalar };
 const resources = obj({ limits: quantityMap, requests: quantityMap, claims: list(any) });
 
 const containerFields = {
-  ...scalars('name', 'image', 'workingDir', 'restartPolicy', 'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy', 'stdin', 'stdinOnce', 'tty'),
-  command: list(scalar),
-  args: list(scalar),
+  ...strs('name', 'image', 'workingDir', 'restartPolicy', 'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy'),
+  ...bools('stdin', 'stdinOnce', 'tty'),
+  command: list(str),
+  args: list(str),
   ports: list(containerPort, 'containerPort'),
   envFrom: list(any),
   env: list(envVar, 'name'),
@@ -65,31 +76,31 @@ const containerFields = {
   ...anys('livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'securityContext'),
 };
 const container = obj(containerFields);
-const ephemeralContainer = obj({ ...containerFields, targetContainerName: scalar });
+const ephemeralContainer = obj({ ...containerFields, targetContainerName: str });
 
-const toleration = obj(scalars('key', 'operator', 'value', 'effect', 'tolerationSeconds'));
+const toleration = obj({ ...strs('key', 'operator', 'value', 'effect'), tolerationSeconds: int });
 
 export const podSpec = obj({
-  volumes: list(obj({ name: scalar }, true), 'name'),
+  volumes: list(obj({ name: str }, true), 'name'),
   initContainers: list(container, 'name'),
   containers: list(container, 'name'),
   ephemeralContainers: list(ephemeralContainer, 'name'),
-  ...scalars('restartPolicy', 'terminationGracePeriodSeconds', 'activeDeadlineSeconds', 'dnsPolicy', 'serviceAccountName', 'serviceAccount',
-    'automountServiceAccountToken', 'nodeName', 'hostNetwork', 'hostPID', 'hostIPC', 'shareProcessNamespace', 'hostname', 'subdomain',
-    'schedulerName', 'priorityClassName', 'priority', 'runtimeClassName', 'enableServiceLinks', 'preemptionPolicy', 'setHostnameAsFQDN',
-    'hostUsers', 'hostnameOverride'),
+  ...strs('restartPolicy', 'dnsPolicy', 'serviceAccountName', 'serviceAccount', 'nodeName', 'hostname', 'subdomain', 'schedulerName',
+    'priorityClassName', 'runtimeClassName', 'preemptionPolicy', 'hostnameOverride'),
+  ...ints('terminationGracePeriodSeconds', 'activeDeadlineSeconds', 'priority'),
+  ...bools('automountServiceAccountToken', 'hostNetwork', 'hostPID', 'hostIPC', 'shareProcessNamespace', 'enableServiceLinks', 'setHostnameAsFQDN', 'hostUsers'),
   nodeSelector: stringMap,
   securityContext: any,
-  imagePullSecrets: list(obj({ name: scalar }), 'name'),
+  imagePullSecrets: list(obj({ name: str }), 'name'),
   affinity: any,
   tolerations: list(toleration),
-  hostAliases: list(obj({ ip: scalar, hostnames: list(scalar) }), 'ip'),
+  hostAliases: list(obj({ ip: str, hostnames: list(str) }), 'ip'),
   dnsConfig: any,
-  readinessGates: list(obj({ conditionType: scalar })),
+  readinessGates: list(obj({ conditionType: str })),
   overhead: quantityMap,
   topologySpreadConstraints: list(any, 'topologyKey'),
-  os: obj({ name: scalar }),
-  schedulingGates: list(obj({ name: scalar }), 'name'),
+  os: obj({ name: str }),
+  schedulingGates: list(obj({ name: str }), 'name'),
   resourceClaims: list(any, 'name'),
   resources,
 });
@@ -98,39 +109,42 @@ const conditionsStatus = obj({ conditions: list(any, 'type') }, true);
 
 export const podTemplateSpec = obj({ metadata: objectMeta, spec: podSpec });
 
-const top = (fields: Record<string, SchemaNode>): SchemaNode => obj({ apiVersion: scalar, kind: scalar, metadata: objectMeta, ...fields });
+const top = (fields: Record<string, SchemaNode>): SchemaNode => obj({ apiVersion: str, kind: str, metadata: objectMeta, ...fields });
 
 const jobSpec = obj({
-  ...scalars('parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes', 'manualSelector',
-    'ttlSecondsAfterFinished', 'completionMode', 'suspend', 'podReplacementPolicy', 'managedBy'),
+  ...ints('parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes', 'ttlSecondsAfterFinished'),
+  ...bools('manualSelector', 'suspend'),
+  ...strs('completionMode', 'podReplacementPolicy', 'managedBy'),
   podFailurePolicy: any,
   successPolicy: any,
   selector: labelSelector,
   template: podTemplateSpec,
 });
 
-const servicePort = obj({ ...scalars('name', 'protocol', 'appProtocol', 'port', 'nodePort'), targetPort: scalar });
+const servicePort = obj({ ...strs('name', 'protocol', 'appProtocol'), ...ints('port', 'nodePort'), targetPort: intOrString });
 
 /** Schemas by `apiVersion/kind`. */
 export const SCHEMAS: Readonly<Record<string, SchemaNode>> = {
   'v1/Pod': top({ spec: podSpec, status: obj({ conditions: list(any, 'type') }, true) }),
-  'v1/ConfigMap': top({ data: stringMap, binaryData: stringMap, immutable: scalar }),
-  'v1/Secret': top({ data: stringMap, stringData: stringMap, type: scalar, immutable: scalar }),
-  'v1/Namespace': top({ spec: obj({ finalizers: list(scalar) }), status: any }),
+  'v1/ConfigMap': top({ data: stringMap, binaryData: stringMap, immutable: bool }),
+  'v1/Secret': top({ data: stringMap, stringData: stringMap, type: str, immutable: bool }),
+  'v1/Namespace': top({ spec: obj({ finalizers: list(str) }), status: any }),
   'v1/Node': top({
-    spec: obj({ ...scalars('podCIDR', 'providerID', 'unschedulable', 'externalID'), podCIDRs: list(scalar), taints: list(any), configSource: any }),
+    spec: obj({ ...strs('podCIDR', 'providerID', 'externalID'), unschedulable: bool, podCIDRs: list(str), taints: list(any), configSource: any }),
     status: obj({ conditions: list(any, 'type'), addresses: list(any, 'type') }, true),
   }),
   'v1/Service': top({
     spec: obj({
       ports: list(servicePort, 'port'),
       selector: stringMap,
-      ...scalars('clusterIP', 'type', 'sessionAffinity', 'loadBalancerIP', 'externalName', 'externalTrafficPolicy', 'healthCheckNodePort',
-        'publishNotReadyAddresses', 'ipFamilyPolicy', 'allocateLoadBalancerNodePorts', 'loadBalancerClass', 'internalTrafficPolicy', 'trafficDistribution'),
-      clusterIPs: list(scalar),
-      externalIPs: list(scalar),
-      loadBalancerSourceRanges: list(scalar),
-      ipFamilies: list(scalar),
+      ...strs('clusterIP', 'type', 'sessionAffinity', 'loadBalancerIP', 'externalName', 'externalTrafficPolicy', 'ipFamilyPolicy', 'loadBalancerClass',
+        'internalTrafficPolicy', 'trafficDistribution'),
+      healthCheckNodePort: int,
+      ...bools('publishNotReadyAddresses', 'allocateLoadBalancerNodePorts'),
+      clusterIPs: list(str),
+      externalIPs: list(str),
+      loadBalancerSourceRanges: list(str),
+      ipFamilies: list(str),
       sessionAffinityConfig: any,
     }),
     status: conditionsStatus,
@@ -138,25 +152,28 @@ export const SCHEMAS: Readonly<Record<string, SchemaNode>> = {
   'v1/Endpoints': top({ subsets: list(any) }),
   'v1/Event': top({
     ...anys('involvedObject', 'source', 'series', 'related'),
-    ...scalars('reason', 'message', 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime', 'action', 'reportingComponent', 'reportingInstance'),
+    ...strs('reason', 'message', 'firstTimestamp', 'lastTimestamp', 'type', 'eventTime', 'action', 'reportingComponent', 'reportingInstance'),
+    count: int,
   }),
-  'v1/ServiceAccount': top({ secrets: list(any), imagePullSecrets: list(obj({ name: scalar })), automountServiceAccountToken: scalar }),
+  'v1/ServiceAccount': top({ secrets: list(any), imagePullSecrets: list(obj({ name: str })), automountServiceAccountToken: bool }),
   'v1/PersistentVolume': top({ spec: any, status: any }),
   'v1/PersistentVolumeClaim': top({ spec: any, status: any }),
-  'v1/Binding': top({ target: obj(scalars('kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath')) }),
+  'v1/Binding': top({ target: obj(strs('kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath')) }),
   'apps/v1/Deployment': top({
     spec: obj({
-      ...scalars('replicas', 'minReadySeconds', 'revisionHistoryLimit', 'paused', 'progressDeadlineSeconds'),
+      ...ints('replicas', 'minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds'),
+      paused: bool,
       selector: labelSelector,
       template: podTemplateSpec,
-      strategy: obj({ type: scalar, rollingUpdate: obj(scalars('maxUnavailable', 'maxSurge')) }),
+      strategy: obj({ type: str, rollingUpdate: obj({ maxUnavailable: intOrString, maxSurge: intOrString }) }),
     }),
     status: conditionsStatus,
   }),
-  'apps/v1/ReplicaSet': top({ spec: obj({ ...scalars('replicas', 'minReadySeconds'), selector: labelSelector, template: podTemplateSpec }), status: conditionsStatus }),
+  'apps/v1/ReplicaSet': top({ spec: obj({ ...ints('replicas', 'minReadySeconds'), selector: labelSelector, template: podTemplateSpec }), status: conditionsStatus }),
   'apps/v1/StatefulSet': top({
     spec: obj({
-      ...scalars('replicas', 'serviceName', 'podManagementPolicy', 'revisionHistoryLimit', 'minReadySeconds'),
+      ...ints('replicas', 'revisionHistoryLimit', 'minReadySeconds'),
+      ...strs('serviceName', 'podManagementPolicy'),
       selector: labelSelector,
       template: podTemplateSpec,
       volumeClaimTemplates: list(any),
@@ -165,35 +182,38 @@ export const SCHEMAS: Readonly<Record<string, SchemaNode>> = {
     status: conditionsStatus,
   }),
   'apps/v1/DaemonSet': top({
-    spec: obj({ ...scalars('minReadySeconds', 'revisionHistoryLimit'), selector: labelSelector, template: podTemplateSpec, updateStrategy: any }),
+    spec: obj({ ...ints('minReadySeconds', 'revisionHistoryLimit'), selector: labelSelector, template: podTemplateSpec, updateStrategy: any }),
     status: conditionsStatus,
   }),
   'batch/v1/Job': top({ spec: jobSpec, status: conditionsStatus }),
   'batch/v1/CronJob': top({
     spec: obj({
-      ...scalars('schedule', 'timeZone', 'startingDeadlineSeconds', 'concurrencyPolicy', 'suspend', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit'),
+      ...strs('schedule', 'timeZone', 'concurrencyPolicy'),
+      ...ints('startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit'),
+      suspend: bool,
       jobTemplate: obj({ metadata: objectMeta, spec: jobSpec }),
     }),
     status: any,
   }),
   'coordination.k8s.io/v1/Lease': top({
-    spec: obj(scalars('holderIdentity', 'leaseDurationSeconds', 'acquireTime', 'renewTime', 'leaseTransitions', 'strategy', 'preferredHolder')),
+    spec: obj({ ...strs('holderIdentity', 'acquireTime', 'renewTime', 'strategy', 'preferredHolder'), ...ints('leaseDurationSeconds', 'leaseTransitions') }),
   }),
-  'discovery.k8s.io/v1/EndpointSlice': top({ addressType: scalar, endpoints: list(any), ports: list(any) }),
+  'discovery.k8s.io/v1/EndpointSlice': top({ addressType: str, endpoints: list(any), ports: list(any) }),
   'rbac.authorization.k8s.io/v1/Role': top({ rules: list(any) }),
   'rbac.authorization.k8s.io/v1/ClusterRole': top({ rules: list(any), aggregationRule: any }),
   'rbac.authorization.k8s.io/v1/RoleBinding': top({ subjects: list(any), roleRef: any }),
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': top({ subjects: list(any), roleRef: any }),
   'storage.k8s.io/v1/StorageClass': top({
-    ...scalars('provisioner', 'reclaimPolicy', 'allowVolumeExpansion', 'volumeBindingMode'),
+    ...strs('provisioner', 'reclaimPolicy', 'volumeBindingMode'),
+    allowVolumeExpansion: bool,
     parameters: stringMap,
-    mountOptions: list(scalar),
+    mountOptions: list(str),
     allowedTopologies: list(any),
   }),
-  'autoscaling/v1/Scale': top({ spec: obj({ replicas: scalar }), status: any }),
+  'autoscaling/v1/Scale': top({ spec: obj({ replicas: int }), status: any }),
 };
 
 /** The schema of a kind, or `any` for kinds not modelled (nothing is refused, lists replace). */
 export function schemaFor(apiVersion: string, kind: string): SchemaNode {
-  return SCHEMAS[`${apiVersion}/${kind}`] ?? obj({ apiVersion: scalar, kind: scalar, metadata: objectMeta }, true);
+  return SCHEMAS[`${apiVersion}/${kind}`] ?? obj({ apiVersion: str, kind: str, metadata: objectMeta }, true);
 }
