@@ -29,7 +29,7 @@ import { useLatestState } from './useLatestState.ts';
 
 const TASK_ROWS = 5;
 
-export function ExerciseScreen(props: ScreenProps & { lesson: string; exercise: string }) {
+export function ExerciseScreen(props: ScreenProps & { /** The lesson's key, `<pack>/<lesson>`. */ lesson: string; /** The exercise to open first. */ exercise: string }) {
   const { course, color } = useServices();
   const [at, setAt, currentAt] = useLatestState(() => {
     const lesson = findLesson(course, props.lesson)!;

@@ -18,8 +18,10 @@ const ABOUT =
 export function HelpOverlay(props: {
   /** The screen whose keys to explain. */
   screen: ScreenName;
+  /** The terminal's size. */
   width: number;
   height: number;
+  /** Called on ?, q or esc. */
   onClose(): void;
 }) {
   useKeys((input, key) => {

@@ -7,9 +7,11 @@ import type { HomeRow } from './homeRows.ts';
 import { LessonRow } from './LessonRow.tsx';
 
 export function HomeLine(props: {
+  /** What the row shows. */
   row: HomeRow;
   /** The cursor is on this row. */
   selected: boolean;
+  /** Columns available. */
   width: number;
 }) {
   const { row } = props;

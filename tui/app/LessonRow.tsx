@@ -9,8 +9,11 @@ import { ProgressBar } from './ProgressBar.tsx';
 
 export function LessonRow(props: {
   lesson: Lesson;
+  /** Exercises passed and quiz questions answered. */
   counts: LessonCounts;
+  /** The cursor is on this row. */
   selected: boolean;
+  /** Columns available. */
   width: number;
 }) {
   const { lesson, counts } = props;

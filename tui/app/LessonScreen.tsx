@@ -21,7 +21,7 @@ import { stripAnsi } from './wrapLines.ts';
 import { useKeys } from './useKeys.ts';
 import { useLatestState } from './useLatestState.ts';
 
-export function LessonScreen(props: ScreenProps & { lesson: string }) {
+export function LessonScreen(props: ScreenProps & { /** The lesson's key, `<pack>/<lesson>`. */ lesson: string }) {
   const lesson = findLesson(useServices().course, props.lesson)!;
   const { progress, update } = useProgress();
   const [page, setPage, currentPage] = useLatestState(() => Math.min(progress.pages[lesson.id] ?? 0, lesson.pages.length - 1));

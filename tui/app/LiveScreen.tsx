@@ -19,7 +19,7 @@ import { useMarkdown } from './useMarkdown.ts';
 import { useScroll } from './useScroll.ts';
 import { useKeys } from './useKeys.ts';
 
-export function LiveScreen(props: ScreenProps & { lesson: string }) {
+export function LiveScreen(props: ScreenProps & { /** The lesson's key, `<pack>/<lesson>`. */ lesson: string }) {
   const lesson = findLesson(useServices().course, props.lesson)!;
   const live = lesson.live!;
   const probe = useCommandProbe(live.command);

@@ -10,6 +10,7 @@ export function Notice(props: {
   title: string;
   /** Details, one per line (file:line: message). */
   details?: string[];
+  /** Columns available. */
   width: number;
 }) {
   const head = wrapLines(props.title, props.width - 2);

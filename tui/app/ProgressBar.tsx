@@ -5,7 +5,9 @@ import { Text } from 'ink';
 import React from 'react';
 
 export function ProgressBar(props: {
+  /** Exercises passed. */
   done: number;
+  /** Exercises in all (0: a dim rule instead of a bar). */
   total: number;
   /** Cells, default 10. */
   width?: number;

@@ -11,12 +11,14 @@ import { QuizChoice } from './QuizChoice.tsx';
 import type { Md } from './quizLines.ts';
 
 export function QuizQuestion(props: {
+  /** The question and its choices, as in lesson.yaml. */
   question: Question;
   /** Keys go to the choices only while active. */
   active: boolean;
   onAnswer(choice: number): void;
   /** The Markdown renderer. */
   md: Md;
+  /** Columns available. */
   width: number;
 }) {
   const { question, md, width } = props;

@@ -24,7 +24,7 @@ import { useKeys } from './useKeys.ts';
 
 type Step = { kind: 'question'; index: number } | { kind: 'feedback'; index: number; choice: number } | { kind: 'score' };
 
-export function QuizScreen(props: ScreenProps & { lesson: string }) {
+export function QuizScreen(props: ScreenProps & { /** The lesson's key, `<pack>/<lesson>`. */ lesson: string }) {
   const { course, color } = useServices();
   const lesson = findLesson(course, props.lesson)!;
   const { progress, update } = useProgress();

@@ -5,7 +5,9 @@ import { Text } from 'ink';
 import React from 'react';
 
 export function Rule(props: {
+  /** What the part below the rule is. */
   label: string;
+  /** Columns available. */
   width: number;
 }) {
   const head = `── ${props.label} `;

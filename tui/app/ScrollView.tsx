@@ -13,6 +13,7 @@ export function ScrollView(props: {
   offset: number;
   /** Rows to fill. */
   height: number;
+  /** Columns available. */
   width: number;
 }) {
   const shown = props.lines.slice(props.offset, props.offset + props.height);

@@ -6,10 +6,13 @@ import { Box, Text } from 'ink';
 import React from 'react';
 
 export function StatusLine(props: {
+  /** What just happened or what to do next (cut to fit). */
   message?: string;
   /** Colour of the message: green for good news, yellow for a question or warning. */
   tone?: 'info' | 'good' | 'warn';
+  /** A position such as `lines 1–18 of 40`. */
   right?: string;
+  /** Columns available. */
   width: number;
 }) {
   const color = props.tone === 'good' ? 'green' : props.tone === 'warn' ? 'yellow' : undefined;
