@@ -79,7 +79,7 @@ export async function buildBundle() {
     sourcemap: 'linked',
     minify: true,
     metafile: true,
-    logLevel: 'silent',
+    logLevel: process.env.KUBELINGS_DEBUG ? 'warning' : 'silent',
     define: { 'process.env.NODE_ENV': '"production"' },
     // CommonJS dependencies inside an ES module bundle still call require().
     banner: { js: "import { createRequire as kubelingsCreateRequire } from 'node:module'; const require = kubelingsCreateRequire(import.meta.url);" },
