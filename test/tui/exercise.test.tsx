@@ -303,6 +303,23 @@ The reference solution: compare it with yours.
   after.unmount();
 });
 
+test('a task too long for its place shows its start, and t shows it whole', async () => {
+  const long = fixtureCourse();
+  const exercise = long.packs[0]!.lessons[0]!.exercises[0]!;
+  exercise.task = Array.from({ length: 8 }, (_, i) => `- step ${i + 1} of the task`).join('\n');
+  const app = await renderApp({ course: long, at });
+  const start = await until(app, 't: the whole task');
+  expect(start, 'the first rows').toContain('* step 4 of the task');
+  expect(start, 'not the last').not.toContain('step 8');
+  expect(start.split('\n').at(-1), 'the footer offers t').toContain('t task');
+  await press(app.stdin, 't');
+  const whole = await until(app, '── the task');
+  expect(whole, 'the whole task').toContain('* step 8 of the task');
+  await press(app.stdin, 't');
+  await until(app, '── results');
+  app.unmount();
+});
+
 test('a pass is recorded and offers the next exercise; n moves the same grader to it', async () => {
   const grader = new FakeGrader();
   const app = await renderApp({ course, grader, at });

@@ -10,7 +10,7 @@ import { showPath } from '../grader/explain.ts';
 import { findLesson, stepExercise } from './courseLookup.ts';
 import { hintLines, resultLines } from './exerciseLines.ts';
 import { Footer } from './Footer.tsx';
-import { CONFIRM_KEYS, REFERENCE_KEYS, SCREEN_KEYS } from './keys.ts';
+import { CONFIRM_KEYS, REFERENCE_KEYS, SCREEN_KEYS, TASK_KEYS } from './keys.ts';
 import { paint } from './paint.ts';
 import { useProgress } from './ProgressProvider.tsx';
 import { readText } from './readText.ts';
@@ -27,7 +27,14 @@ import { useScroll } from './useScroll.ts';
 import { useKeys } from './useKeys.ts';
 import { useLatestState } from './useLatestState.ts';
 
+/** Rows of the task shown above the results; a longer task is a key away (t). */
 const TASK_ROWS = 5;
+
+const MODE_STATUS = {
+  results: 'Watching your file: every save grades it again.',
+  reference: 'The reference solution: compare it with yours.',
+  task: 'The whole task.',
+};
 
 export function ExerciseScreen(props: ScreenProps & { /** The lesson's key, `<pack>/<lesson>`. */ lesson: string; /** The exercise to open first. */ exercise: string }) {
   const { course, color } = useServices();
@@ -44,13 +51,16 @@ export function ExerciseScreen(props: ScreenProps & { /** The lesson's key, `<pa
   const c = paint(color);
 
   const task = useMarkdown(exercise.task, width) ?? ['…'];
-  const taskRows = task.length > TASK_ROWS ? [...task.slice(0, TASK_ROWS - 1), c.dim('… (the rest is in the lesson page)')] : task;
-  const reference = useMarkdown(actions.mode === 'reference' ? readText(exercise.solution) : undefined, width, 'ts');
+  const taskCut = task.length > TASK_ROWS;
+  const taskRows = taskCut ? [...task.slice(0, TASK_ROWS - 1), c.dim('… t: the whole task')] : task;
+  const solution = useMemo(() => (actions.mode === 'reference' ? readText(exercise.solution) : undefined), [actions.mode, exercise]);
+  const reference = useMarkdown(solution, width, 'ts');
   // Formatting and wrapping a long report is done once per report, not on every key.
   const { report, error } = grading;
   const results = useMemo(() => resultLines({ grading: grading.grading, report, error }, progress, width, color, c), [grading.grading, report, error, progress, width, color, c]);
-  const lines = actions.mode === 'reference' ? (reference ?? ['…']) : [...hintLines(exercise, mine?.hintsRevealed ?? 0, width, c), ...results];
-  const fixed = actions.mode === 'reference' ? 1 : taskRows.length + 2;
+  const lines =
+    actions.mode === 'reference' ? (reference ?? ['…']) : actions.mode === 'task' ? task : [...hintLines(exercise, mine?.hintsRevealed ?? 0, width, c), ...results];
+  const fixed = actions.mode === 'results' ? taskRows.length + 2 : 1;
   const height = Math.max(3, props.height - 3 - fixed);
   const scroll = useScroll(lines.length, height);
 
@@ -71,15 +81,18 @@ export function ExerciseScreen(props: ScreenProps & { /** The lesson's key, `<pa
       if (actions.confirm) return actions.answer(input, key);
       actions.say(undefined);
       if (input === 'q') return props.navigate({ type: 'back' });
-      if (actions.mode === 'reference' && (input === 's' || key.escape)) return actions.closeReference();
-      if (scroll.scrollKey(input, key) || actions.mode === 'reference') return;
+      if (actions.mode !== 'results' && (input === (actions.mode === 'task' ? 't' : 's') || key.escape)) return actions.showResults();
+      if (scroll.scrollKey(input, key) || actions.mode !== 'results') return;
       if (input === 'h') {
         actions.revealHint();
         scroll.scrollTo(0);
       } else if (input === 'g') grading.regrade();
       else if (input === 'r') actions.askReset();
       else if (input === 's') actions.askReference(Boolean(mine?.passedAt || mine?.peeked));
-      else if (input === 'n') move(1);
+      else if (input === 't' && taskCut) {
+        actions.showTask();
+        scroll.scrollTo(0);
+      } else if (input === 'n') move(1);
       else if (input === 'p') move(-1);
     },
     props.active,
@@ -91,8 +104,8 @@ export function ExerciseScreen(props: ScreenProps & { /** The lesson's key, `<pa
     actions.message ??
     (passedNow
       ? { text: `✓ Passed! ${next ? `n: next exercise (${next.exercise.id})` : 'That was the last exercise.'}`, tone: 'good' as const }
-      : { text: actions.mode === 'reference' ? 'The reference solution: compare it with yours.' : 'Watching your file: every save grades it again.', tone: 'info' as const });
-  const keys = actions.confirm ? CONFIRM_KEYS : actions.mode === 'reference' ? REFERENCE_KEYS : SCREEN_KEYS.exercise;
+      : { text: MODE_STATUS[actions.mode], tone: 'info' as const });
+  const keys = actions.confirm ? CONFIRM_KEYS : actions.mode === 'reference' ? REFERENCE_KEYS : actions.mode === 'task' ? TASK_KEYS : SCREEN_KEYS.exercise.filter((k) => k.keys !== 't' || taskCut);
   const state = mine?.passedAt ? ' · ✓ passed' : '';
   return (
     <Box flexDirection="column" width={props.width} height={props.height}>
@@ -100,7 +113,7 @@ export function ExerciseScreen(props: ScreenProps & { /** The lesson's key, `<pa
       <Box flexDirection="column" paddingLeft={1}>
         {actions.mode === 'results' && <ScrollView lines={taskRows} offset={0} height={taskRows.length} width={width} />}
         {actions.mode === 'results' && <ScrollView lines={[`Your file: ${c.bold(showPath(exercise.file))}`]} offset={0} height={1} width={width} />}
-        <Rule label={actions.mode === 'reference' ? `reference: ${showPath(exercise.solution)}` : `results${grading.grading ? ' · grading…' : ''}`} width={width} />
+        <Rule label={actions.mode === 'reference' ? `reference: ${showPath(exercise.solution)}` : actions.mode === 'task' ? 'the task' : `results${grading.grading ? ' · grading…' : ''}`} width={width} />
         <ScrollView lines={lines} offset={scroll.offset} height={height} width={width} />
       </Box>
       <StatusLine message={message.text} tone={message.tone} right={actions.confirm ? undefined : scrollStatus(scroll.offset, height, lines.length)} width={props.width} />

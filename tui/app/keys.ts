@@ -49,6 +49,7 @@ export const SCREEN_KEYS: Record<ScreenName, KeyHelp[]> = {
     { keys: 'g', label: 'grade', help: 'grade now (saving the file grades it too)' },
     { keys: 'r', label: 'reset', help: 'put the original stub back (asks first)' },
     { keys: 's', label: 'solution', help: 'show the reference (after passing, or if you insist)' },
+    { keys: 't', label: 'task', help: 'the whole task, when it is too long to show above the results' },
     { keys: 'n/p', label: 'next/prev', help: 'next / previous exercise' },
     help,
     back,
@@ -79,6 +80,9 @@ export const REFERENCE_KEYS: KeyHelp[] = [
   help,
   back,
 ];
+
+/** Keys while a long task is shown whole. */
+export const TASK_KEYS: KeyHelp[] = [scroll, { keys: 't', label: 'your results', help: 'back to your results (also esc)' }, help, back];
 
 /** Keys while the help overlay is open. */
 export const HELP_KEYS: KeyHelp[] = [{ keys: '? esc', label: 'close help', help: 'close this help' }];

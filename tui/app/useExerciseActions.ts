@@ -20,7 +20,7 @@ export interface Message {
 
 export function useExerciseActions(exercise: Exercise, course: Course) {
   const { update } = useProgress();
-  const [mode, setMode] = useState<'results' | 'reference'>('results');
+  const [mode, setMode] = useState<'results' | 'reference' | 'task'>('results');
   const [confirm, setConfirm] = useState<'reset' | 'peek'>();
   const [message, setMessage] = useState<Message>();
   const file = basename(exercise.file);
@@ -60,7 +60,10 @@ export function useExerciseActions(exercise: Exercise, course: Course) {
       if (allowed) setMode('reference');
       else ask('peek', 'Not passed yet. Show the reference anyway? (y/n)');
     },
-    closeReference: () => setMode('results'),
+    /** Back from the reference or the whole task to the results. */
+    showResults: () => setMode('results'),
+    /** The whole task, when it is too long for its place above the results. */
+    showTask: () => setMode('task'),
     /** The learner's answer to the open question: y does it, n or esc leaves things alone. */
     answer(input: string, key: Key) {
       const yes = input === 'y' || input === 'Y';
