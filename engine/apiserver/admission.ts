@@ -144,8 +144,10 @@ export class ServiceAllocator {
 }
 
 /** NamespaceLifecycle: 404 when a namespaced object is created in a namespace that does not exist. */
-export async function requireNamespace(registry: Registry, info: ResourceInfo, namespace: string | undefined): Promise<void> {
+export async function requireNamespace(registry: Registry, info: ResourceInfo, namespace: string | undefined, cacher?: Cacher): Promise<void> {
   if (!info.namespaced || !namespace) return;
+  // The watch cache answers almost always; only a miss (a namespace created a moment ago) reads the store.
+  if (cacher?.cacheFor(NAMESPACES).list().some((ns) => ns.metadata.name === namespace && !ns.metadata.deletionTimestamp)) return;
   try {
     await registry.get(NAMESPACES, undefined, namespace);
   } catch (error) {

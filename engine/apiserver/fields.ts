@@ -20,8 +20,13 @@ function read(object: unknown, path: string): string {
   return String(value);
 }
 
-/** The selectable fields of one object, by name. */
+/** Computed once per object: a change fanned out to a thousand watchers reads them once. */
+const memo = new WeakMap<object, Record<string, string>>();
+
+/** The selectable fields of one object, by name (treat the result as read-only). */
 export function fieldsOf(info: ResourceInfo, object: KubeObject): Record<string, string> {
+  const known = memo.get(object);
+  if (known) return known;
   const fields: Record<string, string> = {
     'metadata.name': object.metadata?.name ?? '',
     'metadata.namespace': object.metadata?.namespace ?? '',
@@ -31,6 +36,7 @@ export function fieldsOf(info: ResourceInfo, object: KubeObject): Record<string,
   }
   if (info.resource === 'pods' && fields['spec.hostNetwork'] === '') fields['spec.hostNetwork'] = 'false';
   if (info.resource === 'nodes' && fields['spec.unschedulable'] === '') fields['spec.unschedulable'] = 'false';
+  memo.set(object, fields);
   return fields;
 }
 

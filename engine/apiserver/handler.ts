@@ -385,7 +385,7 @@ function dryRun(t: Target): boolean {
 async function createObject(ctx: HandlerContext, t: Target, input: KubeObject): Promise<KubeObject> {
   let object = prepareForCreate(t.info, input);
   object = defaultObject(ctx.impl, t.info, object);
-  await requireNamespace(ctx.registry, t.info, object.metadata.namespace);
+  await requireNamespace(ctx.registry, t.info, object.metadata.namespace, ctx.cacher);
   if (t.info === SERVICES) ctx.allocator.allocate(object as Service, ctx.clock.now());
   admitPriority(ctx, t.info, object);
   const causes = validateObject(ctx.impl, ctx.objects, t.info, object);
