@@ -110,13 +110,24 @@ export function removePod(node: NodeInfo, key: string): boolean {
   return true;
 }
 
-/** A copy that can be changed without touching the original (framework.NodeInfo.Snapshot). */
+/**
+ * A copy that can be changed without touching the original (framework.NodeInfo.Snapshot). Written
+ * out field by field in newNodeInfo's order, so every NodeInfo has one shape: the JIT keeps plugin
+ * code fast only while it sees one (a spread here made scoring ten times slower).
+ */
 export function cloneNodeInfo(node: NodeInfo): NodeInfo {
   return {
-    ...node,
+    node: node.node,
+    name: node.name,
+    labels: node.labels,
+    taints: node.taints,
+    unschedulable: node.unschedulable,
+    allocatable: node.allocatable,
     pods: [...node.pods],
-    requested: { ...node.requested },
-    nonZeroRequested: { ...node.nonZeroRequested },
+    requested: { milliCPU: node.requested.milliCPU, memory: node.requested.memory },
+    nonZeroRequested: { milliCPU: node.nonZeroRequested.milliCPU, memory: node.nonZeroRequested.memory },
     usedPorts: [...node.usedPorts],
+    images: node.images,
+    generation: node.generation,
   };
 }
