@@ -86,22 +86,22 @@ export interface WatchRequest {
   include: IncludeObject;
 }
 
-/** Shared serialisations, per event object: `${format}|${type}` → line. */
-const lines = new WeakMap<object, Map<string, string>>();
+/** Shared serialisations, per event object: `${format}|${type}` → the line, encoded once. */
+const lines = new WeakMap<object, Map<string, Buffer>>();
 
-function line(event: WatchEvent, format: string, build: () => string): string {
+function line(event: WatchEvent, format: string, build: () => string): Buffer {
   const key = `${format}|${event.type}`;
   let byFormat = lines.get(event.object as object);
   if (!byFormat) {
     byFormat = new Map();
     lines.set(event.object as object, byFormat);
   }
-  let text = byFormat.get(key);
-  if (text === undefined) {
-    text = build();
-    byFormat.set(key, text);
+  let bytes = byFormat.get(key);
+  if (bytes === undefined) {
+    bytes = Buffer.from(build(), 'utf8');
+    byFormat.set(key, bytes);
   }
-  return text;
+  return bytes;
 }
 
 export async function serveWatch(ctx: WatchContext, req: IncomingMessage, res: ServerResponse, w: WatchRequest): Promise<void> {
@@ -155,7 +155,7 @@ export async function serveWatch(ctx: WatchContext, req: IncomingMessage, res: S
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
 
-  const serialise = (event: WatchEvent): string => {
+  const serialise = (event: WatchEvent): string | Buffer => {
     if (event.type === 'ERROR') return `${JSON.stringify(event)}\n`;
     if (!table || event.type === 'BOOKMARK') return line(event, 'json', () => `${JSON.stringify(event)}\n`);
     const withColumns = firstTable;
