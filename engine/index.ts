@@ -1,0 +1,12 @@
+/**
+ * The engine as a library (`import { startCluster } from 'kubelings/engine'`): a mini-Kubernetes
+ * in one process for demos, tests and teaching. startCluster() runs the store, the apiserver and
+ * any components; KubeClient and Informer talk to it as client-go does.
+ */
+export { startCluster, type Cluster, type ClusterComponent, type ClusterContext, type ClusterOptions } from './cluster/cluster.ts';
+export { startApiServer, type ApiServer, type ApiServerOptions } from './apiserver/server.ts';
+export { KubeClient, objectKeyOf, type ClientOptions } from './client/client.ts';
+export { Informer, type InformerOptions } from './client/informer.ts';
+export { ApiError, isApiError } from './apiserver/errors.ts';
+export { createStore } from './etcd/store.ts';
+export { writeKubeconfig, kubeconfigFor } from './cluster/kubeconfig.ts';
