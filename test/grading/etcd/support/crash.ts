@@ -24,26 +24,20 @@ import { ROOT } from '#engine/paths.ts';
 import { CRASH_SNAPSHOT_EVERY, crashWrite } from './crash-writer.ts';
 
 /**
- * Bundles the writer with the etcd component the door chooses (or the `index.ts` given, for tests
- * of the crash test itself); returns the bundle's path.
+ * Bundles a small program with esbuild into one plain JavaScript file that starts in tens of
+ * milliseconds (no TypeScript loader at run time). `contents` is the program's entry (TypeScript);
+ * `#engine/...` imports resolve to the engine, wherever the component's files are.
  */
-export async function bundleWriter(dir: string, index?: string): Promise<string> {
-  const component = index ?? componentIndex(treeFor(currentChoice(), 'etcd'), 'etcd');
-  if (!component) throw new Error('no etcd component found through the door');
-  const outfile = join(dir, 'crash-writer.mjs');
+export async function bundleProgram(dir: string, name: string, contents: string): Promise<string> {
+  const outfile = join(dir, `${name}.mjs`);
   await build({
-    stdin: {
-      contents: `import parts from ${JSON.stringify(component)};\nimport { runWriter } from ${JSON.stringify(join(ROOT, 'test/grading/etcd/support/crash-writer.ts'))};\nawait runWriter(parts);\n`,
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
+    stdin: { contents, resolveDir: ROOT, loader: 'ts' },
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     outfile,
     logLevel: 'silent',
-    // A component outside the repository (a lesson pack's) reaches the engine by this alias too.
     plugins: [
       {
         name: 'engine-imports',
@@ -54,6 +48,23 @@ export async function bundleWriter(dir: string, index?: string): Promise<string>
     ],
   });
   return outfile;
+}
+
+/** The `index.ts` of the etcd component the door chooses. */
+export function etcdComponentIndex(): string {
+  const component = componentIndex(treeFor(currentChoice(), 'etcd'), 'etcd');
+  if (!component) throw new Error('no etcd component found through the door');
+  return component;
+}
+
+/**
+ * Bundles the writer with the etcd component the door chooses (or the `index.ts` given, for tests
+ * of the crash test itself); returns the bundle's path.
+ */
+export async function bundleWriter(dir: string, index?: string): Promise<string> {
+  const component = index ?? etcdComponentIndex();
+  const writer = join(ROOT, 'test/grading/etcd/support/crash-writer.ts');
+  return bundleProgram(dir, 'crash-writer', `import parts from ${JSON.stringify(component)};\nimport { runWriter } from ${JSON.stringify(writer)};\nawait runWriter(parts);\n`);
 }
 
 export interface CycleResult {
