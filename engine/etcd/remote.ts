@@ -15,6 +15,8 @@
  *   response with compact_revision); watch() checks the start revision with a range first, so that
  *   it fails up front as the interface says. If compaction happens in between, the watch ends with a
  *   response carrying `compactRevision` instead;
+ * - compact() asks etcd for a physical compaction (it answers once the old revisions are gone), so
+ *   that what a watch from the compacted revision replays does not depend on timing;
  * - lease ids are chosen here when none is given (etcd's own are random 63-bit integers, which a
  *   JavaScript number cannot hold exactly).
  */
@@ -254,7 +256,10 @@ export class RemoteStore implements KVStore {
   }
 
   async compact(revision: number): Promise<void> {
-    await this.call('/v3/kv/compaction', { revision: String(revision) });
+    // physical: answer once the compacted revisions are really gone, as the built-in store's
+    // compact() does. Without it etcd answers at once and removes them in the background, so a
+    // watch from the compacted revision could still, for a moment, replay a delete made there.
+    await this.call('/v3/kv/compaction', { revision: String(revision), physical: true });
   }
 
   async leaseGrant(ttlSeconds: number, id?: number): Promise<LeaseGrant> {
