@@ -10,11 +10,12 @@ import { render } from 'ink-testing-library';
 import React, { useEffect } from 'react';
 import { expect } from 'vitest';
 import { ROOT } from '#engine/paths.ts';
-import { loadCourse, loadPack, type Course, type Exercise, type Lesson } from '../../tui/course/load.ts';
+import { formatIssue, loadCourse, loadPack, type Course, type Exercise, type Lesson } from '../../tui/course/load.ts';
 import type { GradeReport, TestVerdict } from '../../tui/grader/grade.ts';
 import { loadProgress, saveProgress, type Progress } from '../../tui/progress.ts';
 import { App } from '../../tui/app/App.tsx';
 import type { Grader, GradingHandlers } from '../../tui/app/grader.ts';
+import { homeNotices } from '../../tui/app/homeNotices.ts';
 import type { NavState, Route } from '../../tui/app/navigation.ts';
 import type { CommandProbe, ProbeResult } from '../../tui/app/probe.ts';
 
@@ -128,7 +129,7 @@ export async function renderApp(options: {
         grader: options.grader ?? new FakeGrader(),
         probe: options.probe ?? probeSays({ available: false, reason: 'not available yet: the cluster arrives with lesson 02.' }),
         color: false,
-        startupWarning: options.startupWarning,
+        notices: homeNotices(options.course, options.startupWarning, formatIssue),
       }}
       progress={loadProgress().progress}
       initial={initial}

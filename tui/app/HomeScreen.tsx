@@ -4,8 +4,6 @@
  */
 import { Box, Text } from 'ink';
 import React from 'react';
-import { formatIssue } from '../course/load.ts';
-import { showPath } from '../grader/explain.ts';
 import { Footer } from './Footer.tsx';
 import { homeRows, isSelectable, windowStart, type HomeRow } from './homeRows.ts';
 import { SCREEN_KEYS } from './keys.ts';
@@ -24,7 +22,7 @@ import { useLatestState } from './useLatestState.ts';
 const SUMMARY_ROWS = 5;
 
 export function HomeScreen(props: ScreenProps) {
-  const { course, startupWarning } = useServices();
+  const { course, notices } = useServices();
   const { progress } = useProgress();
   const rows = homeRows(course, progress);
   const selectable = rows.flatMap((row, i) => (isSelectable(row) ? [i] : []));
@@ -46,10 +44,6 @@ export function HomeScreen(props: ScreenProps) {
     if (row?.kind === 'lesson') props.navigate({ type: 'open', route: { screen: 'lesson', lesson: lessonKey(row.lesson) } });
   };
 
-  const notices = [
-    ...(startupWarning ? [{ title: startupWarning, details: [] }] : []),
-    ...course.broken.map((b) => ({ title: `The lesson pack in ${showPath(b.dir)} could not be loaded; the other packs still work:`, details: b.issues.map(formatIssue) })),
-  ];
   const noticeRows = notices.reduce((n, x) => n + 1 + noticeHeight(x.title, x.details, props.width), 0);
   const row = rows[selected];
   const about = row?.kind === 'lesson' ? row.lesson.summary : row?.kind === 'resume' ? 'Pick up where you left off.' : '';

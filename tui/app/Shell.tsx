@@ -4,16 +4,13 @@
  * mounted under the overlay (hidden), so a grading run or a scroll position survives a look at
  * the help. Leaving Home (q) or Ctrl-C ends the app.
  */
-import { Box, useApp } from 'ink';
-import React, { useEffect, useReducer } from 'react';
-import { ExerciseScreen } from './ExerciseScreen.tsx';
+import { Box, Text, useApp } from 'ink';
+import React, { Suspense, useEffect, useReducer } from 'react';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { HomeScreen } from './HomeScreen.tsx';
-import { LessonScreen } from './LessonScreen.tsx';
-import { LiveScreen } from './LiveScreen.tsx';
 import { currentRoute, initialNav, navigate, type NavState, type Route } from './navigation.ts';
-import { QuizScreen } from './QuizScreen.tsx';
 import type { ScreenProps } from './screenProps.ts';
+import { ExerciseScreen, LessonScreen, LiveScreen, QuizScreen } from './screens.ts';
 import { useTerminalSize } from './useTerminalSize.ts';
 import { useKeys } from './useKeys.ts';
 
@@ -35,7 +32,9 @@ export function Shell(props: {
   return (
     <Box flexDirection="column" width={columns} height={rows}>
       <Box display={nav.help ? 'none' : 'flex'}>
-        <CurrentScreen key={`${nav.stack.length}:${JSON.stringify(route)}`} route={route} {...screen} />
+        <Suspense fallback={<Text dimColor>…</Text>}>
+          <CurrentScreen key={`${nav.stack.length}:${JSON.stringify(route)}`} route={route} {...screen} />
+        </Suspense>
       </Box>
       {nav.help && <HelpOverlay screen={route.screen} width={columns} height={rows} onClose={() => dispatch({ type: 'help', open: false })} />}
     </Box>

@@ -1,6 +1,7 @@
 /**
  * The course for the TUI's first frame, from a cache when nothing it was read from has changed:
- * parsing and validating every lesson.yaml is a fifth of the time to the home screen.
+ * parsing and validating every lesson.yaml is a fifth of the time to the home screen, and on a hit
+ * the loader (with yaml and zod) is not even imported.
  *
  * Invariants:
  * - the cache names every file the loader read or looked for (pack.yaml, lesson.yaml, pages,
@@ -10,9 +11,9 @@
  * - the cache is only an optimisation: any trouble reading or writing it means loading as usual.
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { ROOT } from '#engine/paths.ts';
-import { loadCourse, packDirs, type Course } from '../course/load.ts';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { CORE_PACK_DIR, ROOT } from '#engine/paths.ts';
+import type { Course } from '../course/load.ts';
 import { writeFileAtomic } from '../progress.ts';
 
 export const COURSE_CACHE = join(ROOT, 'node_modules', '.cache', 'kubelings', 'course.json');
@@ -42,15 +43,21 @@ export function courseInputs(course: Course): string[] {
   return [...new Set(files)];
 }
 
-export function loadCourseCached(extraPackDirs: readonly string[] = [], file = COURSE_CACHE): Course {
-  const dirs = packDirs(extraPackDirs);
+/** What decides which packs load (the loader's packDirs reads the same three things). */
+function packKey(extra: readonly string[]): string {
+  return JSON.stringify([CORE_PACK_DIR, process.env.KUBELINGS_PACKS?.split(delimiter) ?? [], extra.map((d) => resolve(d))]);
+}
+
+export async function loadCourseCached(extraPackDirs: readonly string[] = [], file = COURSE_CACHE): Promise<Course> {
+  const dirs = packKey(extraPackDirs);
   try {
-    const cached = JSON.parse(readFileSync(file, 'utf8')) as { format: number; dirs: string[]; stamps: Record<string, string>; course: Course };
-    const same = cached.format === FORMAT && JSON.stringify(cached.dirs) === JSON.stringify(dirs);
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as { format: number; dirs: string; stamps: Record<string, string>; course: Course };
+    const same = cached.format === FORMAT && cached.dirs === dirs;
     if (same && Object.entries(cached.stamps).every(([path, was]) => stamp(path) === was)) return cached.course;
   } catch {
     // No cache yet, or not a usable one.
   }
+  const { loadCourse } = await import('../course/load.ts');
   const course = loadCourse(extraPackDirs);
   if (course.broken.length === 0) {
     try {

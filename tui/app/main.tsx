@@ -3,27 +3,32 @@
  * nothing changed; broken packs become a notice on the home screen, the others load) and the
  * progress, then renders the app with the real grader and probe.
  *
- * The first frame needs only the home screen: Markdown and the grader load after it (useMarkdown,
- * grader.ts); Markdown is warmed up in the background once the home screen is up.
+ * The first frame needs only the home screen: the other screens, Markdown and the grader load after
+ * it (screens.ts, useMarkdown, grader.ts), warmed up in the background once the home screen is up.
  */
 import React from 'react';
 import { KubelingsError } from '#engine/errors.ts';
-import { formatIssue } from '../course/load.ts';
 import { loadProgress } from '../progress.ts';
 import { App } from './App.tsx';
 import { loadCourseCached } from './courseCache.ts';
+import { homeNotices } from './homeNotices.ts';
+import { preloadScreens } from './screens.ts';
 import { runFullScreen } from './fullScreen.tsx';
 import { realGrader } from './grader.ts';
 import { probeCommand } from './probe.ts';
 import { loadMarkdown } from './useMarkdown.ts';
 
 export async function startTui(options: { packs: string[] }): Promise<number> {
-  const course = loadCourseCached(options.packs);
+  const course = await loadCourseCached(options.packs);
+  // Only a broken pack needs the loader's formatter (and so yaml and zod) before the first frame.
+  const { formatIssue } = course.broken.length > 0 ? await import('../course/load.ts') : { formatIssue: () => '' };
   if (course.packs.length === 0) {
     throw new KubelingsError(`No lesson pack could be loaded:\n${course.broken.flatMap((b) => b.issues.map((i) => `  ${formatIssue(i)}`)).join('\n')}`);
   }
   const { progress, warning } = loadProgress();
   const color = Boolean(process.stdout.isTTY) && process.env.FORCE_COLOR !== '0' && !process.env.NO_COLOR;
-  setTimeout(() => void loadMarkdown().catch(() => {}), 50).unref();
-  return runFullScreen(<App services={{ course, grader: realGrader, probe: probeCommand, color, startupWarning: warning }} progress={progress} />);
+  // After the first frame: load what the other screens need while the learner reads the home screen.
+  setTimeout(() => void Promise.all([loadMarkdown(), preloadScreens()]).catch(() => {}), 50).unref();
+  const notices = homeNotices(course, warning, formatIssue);
+  return runFullScreen(<App services={{ course, grader: realGrader, probe: probeCommand, color, notices }} progress={progress} />);
 }

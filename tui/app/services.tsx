@@ -6,6 +6,7 @@
 import React, { createContext, useContext, type ReactNode } from 'react';
 import type { Course } from '../course/load.ts';
 import type { Grader } from './grader.ts';
+import type { HomeNotice } from './homeNotices.ts';
 import type { CommandProbe } from './probe.ts';
 
 export interface Services {
@@ -14,8 +15,8 @@ export interface Services {
   probe: CommandProbe;
   /** Colours in text the app builds itself (grade reports). */
   color: boolean;
-  /** Said once on the home screen (a progress file that was set aside). */
-  startupWarning?: string;
+  /** Shown on the home screen: a progress file set aside, broken packs (homeNotices). */
+  notices: HomeNotice[];
 }
 
 const ServicesContext = createContext<Services | undefined>(undefined);
