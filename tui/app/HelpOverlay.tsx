@@ -8,7 +8,7 @@ import { Footer } from './Footer.tsx';
 import { HELP_KEYS, SCREEN_KEYS } from './keys.ts';
 import type { ScreenName } from './navigation.ts';
 import { TitleBar } from './TitleBar.tsx';
-import { wrapLines } from './wrapLines.ts';
+import { wrapPlain } from './wrapPlain.ts';
 import { useKeys } from './useKeys.ts';
 
 const ABOUT =
@@ -29,7 +29,7 @@ export function HelpOverlay(props: {
   });
   const keys = SCREEN_KEYS[props.screen];
   const pad = Math.max(...keys.map((k) => k.keys.length)) + 2;
-  const rows = keys.flatMap((k) => wrapLines(k.help, props.width - 4 - pad).map((line, i) => ({ key: i === 0 ? k.keys : '', line })));
+  const rows = keys.flatMap((k) => wrapPlain(k.help, props.width - 4 - pad).map((line, i) => ({ key: i === 0 ? k.keys : '', line })));
   return (
     <Box flexDirection="column" width={props.width} height={props.height}>
       <TitleBar crumbs={['Help', `${props.screen} screen`]} width={props.width} />
@@ -41,7 +41,7 @@ export function HelpOverlay(props: {
           </Text>
         ))}
         <Box height={1} />
-        {wrapLines(ABOUT, props.width - 4).map((line, i) => (
+        {wrapPlain(ABOUT, props.width - 4).map((line, i) => (
           <Text key={`a${i}`} dimColor>
             {line}
           </Text>

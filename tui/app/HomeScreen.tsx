@@ -14,7 +14,7 @@ import { useProgress } from './ProgressProvider.tsx';
 import type { ScreenProps } from './screenProps.ts';
 import { useServices } from './services.tsx';
 import { TitleBar } from './TitleBar.tsx';
-import { wrapLines } from './wrapLines.ts';
+import { wrapPlain } from './wrapPlain.ts';
 import { useKeys } from './useKeys.ts';
 import { useLatestState } from './useLatestState.ts';
 
@@ -47,7 +47,7 @@ export function HomeScreen(props: ScreenProps) {
   const noticeRows = notices.reduce((n, x) => n + 1 + noticeHeight(x.title, x.details, props.width), 0);
   const row = rows[selected];
   const about = row?.kind === 'lesson' ? row.lesson.summary : row?.kind === 'resume' ? 'Pick up where you left off.' : '';
-  const summary = clip(wrapLines(about.trim(), props.width - 4), SUMMARY_ROWS);
+  const summary = clip(wrapPlain(about.trim(), props.width - 4), SUMMARY_ROWS);
   const listHeight = Math.max(3, props.height - 3 - noticeRows - (summary.length ? summary.length + 1 : 0));
   const start = windowStart(selected, rows.length, listHeight);
   const passed = course.packs.flatMap((p) => p.lessons.flatMap((l) => l.exercises)).filter((e) => progress.exercises[e.id]?.passedAt).length;

@@ -3,7 +3,7 @@
  */
 import { Box, Text } from 'ink';
 import React from 'react';
-import { wrapIndented, wrapLines } from './wrapLines.ts';
+import { wrapPlain, wrapPlainIndented } from './wrapPlain.ts';
 
 export function Notice(props: {
   /** What happened, one sentence. */
@@ -13,8 +13,8 @@ export function Notice(props: {
   /** Columns available. */
   width: number;
 }) {
-  const head = wrapLines(props.title, props.width - 2);
-  const details = (props.details ?? []).flatMap((d) => wrapIndented(d, props.width, 4));
+  const head = wrapPlain(props.title, props.width - 2);
+  const details = (props.details ?? []).flatMap((d) => wrapPlainIndented(d, props.width, 4));
   return (
     <Box flexDirection="column" width={props.width}>
       {head.map((line, i) => (
@@ -32,5 +32,5 @@ export function Notice(props: {
 
 /** The rows a Notice takes, to plan the layout around it. */
 export function noticeHeight(title: string, details: string[], width: number): number {
-  return wrapLines(title, width - 2).length + details.flatMap((d) => wrapIndented(d, width, 4)).length;
+  return wrapPlain(title, width - 2).length + details.flatMap((d) => wrapPlainIndented(d, width, 4)).length;
 }

@@ -7,6 +7,8 @@
  * instead (the screen says so). Pure.
  */
 
+import { foldWords } from './wrapPlain.ts';
+
 const COMMENT = /\s(#|\/\/)\s/;
 const DRAWING = /[─│┌┐└┘├┤┬┴┼▲▼◀▶►◄═║╔╗╚╝┊]|\+--|--\+/;
 /** Two runs of text with three or more spaces between them, not before a comment. */
@@ -29,34 +31,11 @@ function foldLine(line: string, width: number): string[] {
   const at = comment ? comment.index + 1 : -1;
   if (comment && at <= width - 16 && line.slice(0, at).trimEnd().length > 0) {
     const lead = `${' '.repeat(at)}${comment[1]} `;
-    const words = fold(line.slice(at + comment[1]!.length + 1).trim(), width - lead.length);
+    const words = foldWords(line.slice(at + comment[1]!.length + 1).trim(), width - lead.length);
     return [line.slice(0, at) + comment[1] + ' ' + words[0], ...words.slice(1).map((w) => lead + w)];
   }
   const indent = /^\s*/.exec(line)![0].length;
   const deeper = ' '.repeat(Math.min(indent + 2, Math.floor(width / 2)));
-  const [first, ...rest] = fold(line.slice(indent), width - indent);
-  return [' '.repeat(indent) + first, ...fold(rest.join(' '), width - deeper.length).filter(Boolean).map((r) => deeper + r)];
-}
-
-/** Words into rows of at most `width` characters; a word longer than a row is cut. */
-function fold(text: string, width: number): string[] {
-  const rows: string[] = [];
-  let row = '';
-  for (const word of text.split(/ +/)) {
-    for (let w = word; w.length > 0; ) {
-      const room = row ? width - row.length - 1 : width;
-      if (w.length <= room) {
-        row = row ? `${row} ${w}` : w;
-        w = '';
-      } else if (row) {
-        rows.push(row);
-        row = '';
-      } else {
-        rows.push(w.slice(0, width));
-        w = w.slice(width);
-      }
-    }
-  }
-  rows.push(row);
-  return rows;
+  const [first, ...rest] = foldWords(line.slice(indent), width - indent);
+  return [' '.repeat(indent) + first, ...foldWords(rest.join(' '), width - deeper.length).filter(Boolean).map((r) => deeper + r)];
 }

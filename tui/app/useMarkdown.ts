@@ -4,7 +4,7 @@
  * `loadMarkdown()` ahead of time (after the first frame, or in tests) to skip that wait.
  */
 import { useEffect, useState } from 'react';
-import { wrapLines } from './wrapLines.ts';
+import { wrapPlain } from './wrapPlain.ts';
 
 type MarkdownModule = typeof import('./markdown.ts');
 
@@ -30,7 +30,7 @@ export function useMarkdownRows(): MarkdownRows {
   useEffect(() => {
     if (!loaded) whenLoaded(() => setReady(true));
   }, []);
-  return loaded ? loaded.renderMarkdown : (text, width) => wrapLines(text, width, true);
+  return loaded ? loaded.renderMarkdown : wrapPlain;
 }
 
 /** Rows of `text` rendered at `width` (as Markdown, or as code when `code` names a language). */
