@@ -6,12 +6,13 @@
  * Layout of a data dir:
  *   wal/<first index, 16 hex digits>.wal    log segments; a new one starts after each snapshot
  *   snap/<last index, 16 hex digits>.snap   snapshots; only the newest is kept
+ *   lock                                    the pid of the process that has the store open
  *
  * `chunkBytes` (tests only) splits every append into writes of at most that many bytes, so that a
  * process killed mid-append leaves a record cut short on disk, as a crash at the wrong moment does.
  */
 import { writeSync } from 'node:fs';
-import { open, readdir, readFile, rename, rm, truncate, mkdir, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, truncate, mkdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const WAL_DIR = 'wal';
@@ -117,4 +118,35 @@ export async function truncateFile(path: string, length: number): Promise<void> 
 export async function removeFiles(dir: string, names: readonly string[]): Promise<void> {
   for (const name of names) await rm(join(dir, name), { force: true });
   if (names.length > 0) await syncDir(dir);
+}
+
+/**
+ * Takes the data dir for this process: two stores writing one log would corrupt it. A lock left
+ * by a process that no longer runs (killed) is taken over. Returns the function that releases it.
+ */
+export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const file = join(dataDir, 'lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(file, `${process.pid}\n`, { flag: 'wx' });
+      return () => rm(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
+      if (Number.isInteger(owner) && owner > 0 && isRunning(owner)) {
+        throw new Error(`${dataDir} is in use by ${owner === process.pid ? 'another store in this process' : `process ${owner}`}: one store per data dir`);
+      }
+      await rm(file, { force: true }); // left by a process that is gone
+    }
+  }
+  throw new Error(`could not lock ${dataDir}`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

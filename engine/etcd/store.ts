@@ -18,6 +18,7 @@
  *   logged write, like any other), deleting their keys in one revision.
  */
 import { randomInt } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadComponent } from '../impl.ts';
 import { LEASE_TICK_MS, SNAPSHOT_EVERY_ENTRIES, WAL_MAX_BATCH_BYTES } from '../params.ts';
@@ -27,6 +28,7 @@ import {
   AppendFile,
   indexName,
   listIndexedFiles,
+  lockDataDir,
   prepareDataDir,
   readIndexedFiles,
   removeFiles,
@@ -261,6 +263,7 @@ class DurableStore extends StoreBase {
   private flushDone: Promise<void> = Promise.resolve();
   private entriesSinceSnapshot = 0;
   private failure: unknown;
+  private unlock: () => Promise<void> = async () => {};
 
   private constructor(
     machine: EtcdMachine,
@@ -277,6 +280,19 @@ class DurableStore extends StoreBase {
   }
 
   static async open(parts: EtcdExercises, clock: Clock, dataDir: string, options: StoreOptions): Promise<DurableStore> {
+    await mkdir(dataDir, { recursive: true });
+    const unlock = await lockDataDir(dataDir);
+    try {
+      const store = await DurableStore.recover(parts, clock, dataDir, options);
+      store.unlock = unlock;
+      return store;
+    } catch (error) {
+      await unlock();
+      throw error;
+    }
+  }
+
+  private static async recover(parts: EtcdExercises, clock: Clock, dataDir: string, options: StoreOptions): Promise<DurableStore> {
     await prepareDataDir(dataDir);
     const walDir = join(dataDir, WAL_DIR);
     const snapDir = join(dataDir, SNAP_DIR);
@@ -402,5 +418,6 @@ class DurableStore extends StoreBase {
     // Let writes already accepted reach the disk, then close the file.
     while (this.flusherRunning) await this.flushDone;
     await this.segment.close();
+    await this.unlock();
   }
 }
