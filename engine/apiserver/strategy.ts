@@ -59,6 +59,28 @@ function qosClass(spec: PodSpec): string {
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
+/** The tolerations the DefaultTolerationSeconds admission plugin adds to every pod. */
+const DEFAULT_TOLERATIONS = [
+  { key: 'node.kubernetes.io/not-ready', operator: 'Exists' as const, effect: 'NoExecute', tolerationSeconds: 300 },
+  { key: 'node.kubernetes.io/unreachable', operator: 'Exists' as const, effect: 'NoExecute', tolerationSeconds: 300 },
+];
+
+/**
+ * What pods get and pod templates do not: enableServiceLinks (SetDefaults_Pod), the service account
+ * (the ServiceAccount admission plugin) and the not-ready/unreachable tolerations
+ * (DefaultTolerationSeconds). Priority is the Priority plugin's (priority.ts).
+ */
+function admitPodDefaults(input: PodSpec): PodSpec {
+  const spec: PodSpec = { ...input };
+  spec.enableServiceLinks ??= true;
+  spec.serviceAccountName ??= (spec.serviceAccount as string | undefined) ?? 'default';
+  spec.serviceAccount ??= spec.serviceAccountName;
+  const tolerations = [...(spec.tolerations ?? [])];
+  for (const t of DEFAULT_TOLERATIONS) if (!tolerations.some((have) => have.key === t.key)) tolerations.push({ ...t });
+  spec.tolerations = tolerations;
+  return spec;
+}
+
 /** Kubernetes' defaults for an object (SetObjectDefaults_* and the defaulting admission plugins). */
 export function defaultObject(impl: ApiserverExercises, info: ResourceInfo, input: KubeObject): KubeObject {
   const object: Any = { ...input };
@@ -66,7 +88,7 @@ export function defaultObject(impl: ApiserverExercises, info: ResourceInfo, inpu
   switch (`${info.group}/${info.kind}`) {
     case '/Pod': {
       if (spec) {
-        object.spec = impl.defaultPodSpec(spec as PodSpec);
+        object.spec = admitPodDefaults(impl.defaultPodSpec(spec as PodSpec));
         const status: Any = { ...(object.status ?? {}) };
         status.phase ??= 'Pending';
         status.qosClass ??= qosClass(object.spec);

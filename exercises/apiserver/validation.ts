@@ -28,26 +28,25 @@ export const DNS1035_LABEL_PROBLEM =
   "and end with an alphanumeric character (e.g. 'my-name' or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 
 /**
- * The pod spec with the defaults a real apiserver fills in (k8s.io/kubernetes pkg/apis/core/v1
- * defaults.go, plus the ServiceAccount and DefaultTolerationSeconds admission plugins; spec.priority
- * is the Priority admission plugin's, which runs after you).
+ * The pod spec with the defaults a real apiserver fills in for every pod spec, in pods and in the
+ * templates of Deployments, Jobs and the rest (k8s.io/kubernetes pkg/apis/core/v1/defaults.go:
+ * SetDefaults_PodSpec and SetDefaults_Container). What only pods get (enableServiceLinks, the
+ * service account, the not-ready/unreachable tolerations, the priority) comes from admission
+ * plugins that the engine runs after you, on pods only.
  *
  * Must hold:
  * - restartPolicy Always, terminationGracePeriodSeconds 30, dnsPolicy ClusterFirst, schedulerName
- *   default-scheduler, securityContext {}, enableServiceLinks true, serviceAccountName (and its
- *   old alias serviceAccount) default;
+ *   default-scheduler, securityContext {};
  * - each container and init container: imagePullPolicy Always for an image without a tag or with
  *   the tag `latest`, otherwise IfNotPresent (an image pinned by digest, `nginx@sha256:...`, is
  *   IfNotPresent); terminationMessagePath /dev/termination-log; terminationMessagePolicy File;
  *   resources {}; each port's protocol TCP;
- * - tolerations for node.kubernetes.io/not-ready and node.kubernetes.io/unreachable (operator
- *   Exists, effect NoExecute, tolerationSeconds 300) are added unless a toleration for that key
- *   is already there;
+ * - nothing else is added;
  * - a value the user gave is never changed, and the input is not modified;
  * - defaulting twice gives the same result as defaulting once.
  */
 export function defaultPodSpec(spec: PodSpec): PodSpec {
-  // TODO: copy the spec (and each container), then fill in every field that is missing.
+  // TODO: copy the spec (and each container), then fill in every default that is missing.
   throw new NotImplemented('02-apiserver/03-validation', 'lessons/core/02-apiserver/04-validation.md', 'defaultPodSpec()');
 }
 

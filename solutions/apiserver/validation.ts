@@ -21,12 +21,6 @@ export const DNS1035_LABEL_PROBLEM =
   "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, " +
   "and end with an alphanumeric character (e.g. 'my-name' or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 
-/** The tolerations the DefaultTolerationSeconds admission plugin adds to every pod. */
-const DEFAULT_TOLERATIONS = [
-  { key: 'node.kubernetes.io/not-ready', operator: 'Exists' as const, effect: 'NoExecute', tolerationSeconds: 300 },
-  { key: 'node.kubernetes.io/unreachable', operator: 'Exists' as const, effect: 'NoExecute', tolerationSeconds: 300 },
-];
-
 /** `Always` when the image has no tag or the tag `latest` (a digest pins it), else `IfNotPresent`. */
 function defaultPullPolicy(image: string | undefined): string {
   if (!image) return 'IfNotPresent';
@@ -48,21 +42,20 @@ function defaultContainer(container: Container): Container {
 }
 
 /**
- * The pod spec with the defaults a real apiserver fills in (k8s.io/kubernetes pkg/apis/core/v1
- * defaults.go, plus the ServiceAccount and DefaultTolerationSeconds admission plugins; spec.priority
- * is the Priority admission plugin's, which runs after you).
+ * The pod spec with the defaults a real apiserver fills in for every pod spec, in pods and in the
+ * templates of Deployments, Jobs and the rest (k8s.io/kubernetes pkg/apis/core/v1/defaults.go:
+ * SetDefaults_PodSpec and SetDefaults_Container). What only pods get (enableServiceLinks, the
+ * service account, the not-ready/unreachable tolerations, the priority) comes from admission
+ * plugins that the engine runs after you, on pods only.
  *
  * Must hold:
  * - restartPolicy Always, terminationGracePeriodSeconds 30, dnsPolicy ClusterFirst, schedulerName
- *   default-scheduler, securityContext {}, enableServiceLinks true, serviceAccountName (and its
- *   old alias serviceAccount) default;
+ *   default-scheduler, securityContext {};
  * - each container and init container: imagePullPolicy Always for an image without a tag or with
  *   the tag `latest`, otherwise IfNotPresent (an image pinned by digest, `nginx@sha256:...`, is
  *   IfNotPresent); terminationMessagePath /dev/termination-log; terminationMessagePolicy File;
  *   resources {}; each port's protocol TCP;
- * - tolerations for node.kubernetes.io/not-ready and node.kubernetes.io/unreachable (operator
- *   Exists, effect NoExecute, tolerationSeconds 300) are added unless a toleration for that key
- *   is already there;
+ * - nothing else is added;
  * - a value the user gave is never changed, and the input is not modified;
  * - defaulting twice gives the same result as defaulting once.
  */
@@ -73,16 +66,8 @@ export function defaultPodSpec(input: PodSpec): PodSpec {
   spec.dnsPolicy ??= 'ClusterFirst';
   spec.schedulerName ??= 'default-scheduler';
   spec.securityContext ??= {};
-  spec.enableServiceLinks ??= true;
-  spec.serviceAccountName ??= (spec.serviceAccount as string | undefined) ?? 'default';
-  spec.serviceAccount ??= spec.serviceAccountName;
   spec.containers = (spec.containers ?? []).map(defaultContainer);
   if (spec.initContainers) spec.initContainers = spec.initContainers.map(defaultContainer);
-  const tolerations = [...(spec.tolerations ?? [])];
-  for (const t of DEFAULT_TOLERATIONS) {
-    if (!tolerations.some((have) => have.key === t.key)) tolerations.push({ ...t });
-  }
-  spec.tolerations = tolerations;
   return spec;
 }
 

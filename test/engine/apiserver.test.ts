@@ -331,6 +331,13 @@ describe('subresources', () => {
     expect([negative.status, negative.json.details.causes[0].field]).toEqual([422, 'spec.replicas']);
   });
 
+  test('pods get the admission defaults (service account, tolerations, priority); a Deployment\'s template does not', async () => {
+    const pod = (await call('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'adm' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } })).json as Pod;
+    expect([pod.spec.serviceAccountName, pod.spec.enableServiceLinks, pod.spec.priority, pod.spec.tolerations?.map((t) => t.key)]).toEqual(['default', true, 0, ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']]);
+    const template = ((await call('GET', '/apis/apps/v1/namespaces/default/deployments/web')).json as { spec: { template: { spec: Record<string, unknown> } } }).spec.template.spec;
+    expect(Object.keys(template).sort()).toEqual(['containers', 'dnsPolicy', 'restartPolicy', 'schedulerName', 'securityContext', 'terminationGracePeriodSeconds']);
+  });
+
   test('status writes only the status, the main resource never does', async () => {
     await call('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 's1' }, spec: { containers: [{ name: 'c', image: 'busybox' }] }, status: { phase: 'Running' } });
     const pod = (await call('GET', '/api/v1/namespaces/default/pods/s1')).json as Pod;

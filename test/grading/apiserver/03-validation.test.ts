@@ -20,18 +20,15 @@ const LABEL = dns1123LabelProblems('My_Web')[0]!;
 const spec = (containers: Record<string, unknown>[] = [{ name: 'web', image: 'nginx:1.25' }], extra: Record<string, unknown> = {}): PodSpec => ({ containers, ...extra }) as PodSpec;
 
 describe('defaultPodSpec', () => {
-  test('fills in the pod-level defaults', hint('Which seven pod-level fields does a real apiserver fill in? Compare with kubectl get pod -o yaml on a real cluster.'), () => {
+  test('fills in the pod-level defaults, and nothing more', hint('Which five pod-level fields does SetDefaults_PodSpec fill in? Compare with a Deployment\'s template in kubectl get deployment -o yaml on a real cluster.'), () => {
     const out = defaultPodSpec(spec());
-    const picked = Object.fromEntries(['restartPolicy', 'terminationGracePeriodSeconds', 'dnsPolicy', 'schedulerName', 'securityContext', 'enableServiceLinks', 'serviceAccountName', 'serviceAccount'].map((k) => [k, out[k]]));
-    expect(picked, 'defaultPodSpec({containers: [web]})').toEqual({
+    const { containers: _c, ...podLevel } = out;
+    expect(podLevel, 'defaultPodSpec({containers: [web]}) without its containers').toEqual({
       restartPolicy: 'Always',
       terminationGracePeriodSeconds: 30,
       dnsPolicy: 'ClusterFirst',
       schedulerName: 'default-scheduler',
       securityContext: {},
-      enableServiceLinks: true,
-      serviceAccountName: 'default',
-      serviceAccount: 'default',
     });
   });
 
@@ -64,21 +61,14 @@ describe('defaultPodSpec', () => {
     }
   });
 
-  test('adds the not-ready and unreachable tolerations, unless one for that key is there', hint('What does the DefaultTolerationSeconds admission plugin add, and when does it leave a key alone?'), () => {
-    const t = (key: string) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
-    expect(defaultPodSpec(spec()).tolerations, 'tolerations of a pod that has none').toEqual([t('node.kubernetes.io/not-ready'), t('node.kubernetes.io/unreachable')]);
-    const mine = { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 6000 };
-    expect(defaultPodSpec(spec([{ name: 'c', image: 'x' }], { tolerations: [mine] })).tolerations, 'tolerations of a pod that tolerates unreachable for 6000 s').toEqual([mine, t('node.kubernetes.io/not-ready')]);
-  });
-
   test('never changes a value the user gave, and never modifies its input', hint('Do you assign only where the field is missing? Did you copy the spec and each container?'), () => {
-    const input = spec([{ name: 'c', image: 'x:latest', imagePullPolicy: 'Never' }], { restartPolicy: 'OnFailure', terminationGracePeriodSeconds: 0, dnsPolicy: 'Default', schedulerName: 'mine', serviceAccountName: 'robot' });
+    const input = spec([{ name: 'c', image: 'x:latest', imagePullPolicy: 'Never', terminationMessagePolicy: 'FallbackToLogsOnError' }], { restartPolicy: 'OnFailure', terminationGracePeriodSeconds: 0, dnsPolicy: 'Default', schedulerName: 'mine', securityContext: { runAsUser: 1000 } });
     const before = JSON.stringify(input);
     const out = defaultPodSpec(input);
     expect(
-      [out.restartPolicy, out.terminationGracePeriodSeconds, out.dnsPolicy, out.schedulerName, out.serviceAccountName, out.serviceAccount, out.containers[0]!.imagePullPolicy],
+      [out.restartPolicy, out.terminationGracePeriodSeconds, out.dnsPolicy, out.schedulerName, out.securityContext, out.containers[0]!.imagePullPolicy, out.containers[0]!.terminationMessagePolicy],
       'defaults over a spec that sets every one of them',
-    ).toEqual(['OnFailure', 0, 'Default', 'mine', 'robot', 'robot', 'Never']);
+    ).toEqual(['OnFailure', 0, 'Default', 'mine', { runAsUser: 1000 }, 'Never', 'FallbackToLogsOnError']);
     expect(JSON.stringify(input), 'the input after defaulting').toBe(before);
   });
 
