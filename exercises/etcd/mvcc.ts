@@ -67,8 +67,8 @@ export function deleteRange(state: MvccState, key: string, end: string | undefin
 }
 
 /**
- * Reads the keys in [options.end ? [key, end) : key] as they were at `options.revision` (0 or
- * omitted: state.revision).
+ * Reads the keys in [key, options.end) (just `key` when there is no end) as they were at
+ * `options.revision` (0 or omitted: state.revision).
  *
  * Must hold:
  * - a revision above state.revision throws new FutureRevisionError();
