@@ -57,8 +57,13 @@ try {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 } catch (error) {
-  logger.error('the control plane failed to start', { error: (error as Error)?.message ?? String(error) });
-  process.stdout.write(`\n${(error as Error)?.message ?? String(error)}\n`);
+  const e = error as NodeJS.ErrnoException;
+  const message =
+    e?.code === 'EADDRINUSE'
+      ? `port ${values.port} on 127.0.0.1 is already taken (another cluster, or a real apiserver?): choose another with --port N, or --port 0 for any free port`
+      : (e?.message ?? String(error));
+  logger.error('the control plane failed to start', { error: message });
+  process.stdout.write(`\n${message}\n`);
   rmSync(paths.pidFile, { force: true });
   process.exit(1);
 }
