@@ -44,8 +44,8 @@ export const SCHEDULER_DEFAULT_MILLI_CPU_REQUEST = 100;
 /** Scheduler: memory a container without a memory request counts as, for scoring only (200Mi). */
 export const SCHEDULER_DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
-/** Scheduler: bindings in flight at once (each is one POST to pods/<name>/binding). */
-export const SCHEDULER_MAX_BINDINGS_IN_FLIGHT = 64;
+/** Scheduler: bindings in flight at once (each is one POST to pods/<name>/binding; upstream: no limit). */
+export const SCHEDULER_MAX_BINDINGS_IN_FLIGHT = 256;
 
 /** Scheduler: the explanations kept for `kubelings explain pod` (one per pod, newest kept). */
 export const SCHEDULER_EXPLANATIONS_KEPT = 200;

@@ -47,6 +47,11 @@ class WritePool {
 
 export interface HollowOptions extends HollowNodeOptions {
   nodes: number;
+  /**
+   * Register the Node objects and nothing more: no Leases, no heartbeats, no pod status, as
+   * scheduler_perf creates its nodes (`--hollow static`). For measuring the scheduler alone.
+   */
+  static?: boolean;
   /** Index of the first node (default 0): hollow-node-<first>... */
   first?: number;
 }
@@ -85,6 +90,7 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
           await client.patch('nodes', node.metadata.name!, { status: { conditions: nodeConditions(since, since), capacity: node.status!.capacity, allocatable: node.status!.allocatable } }, { subresource: 'status', type: 'strategic' });
         }
         uids.set(node.metadata.name!, created.metadata.uid ?? '');
+        if (options.static) return;
         const lease = nodeLease(node.metadata.name!, since, created.metadata.uid);
         try {
           await client.create('leases', lease as unknown as KubeObject, { namespace: 'kube-node-lease' });
@@ -94,6 +100,11 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
       }),
     ),
   );
+
+  if (options.static) {
+    log.info('static hollow nodes registered', { nodes: indexes.length });
+    return { names, started: () => 0, stop: async () => void (stopped = true) };
+  }
 
   // The hollow kubelets: mark bound pods Running, finish deletions.
   const podsSeen = new Map<string, number>(); // node → pods given an IP so far
@@ -172,7 +183,10 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
   };
 }
 
-/** `--nodes N --hollow` (flags.nodes, flags.hollow), with optional flags nodeCpu, nodeMemory, nodePods. */
+/**
+ * `--nodes N --hollow` (flags.nodes, flags.hollow), with optional flags nodeCpu, nodeMemory, nodePods;
+ * `--hollow static` registers the nodes only (see HollowOptions.static).
+ */
 export function hollowNodesComponent(flags: Record<string, unknown>): ClusterComponent[] {
   const nodes = Number(flags.nodes ?? 0);
   if (!flags.hollow || !(nodes > 0)) return [];
@@ -182,6 +196,7 @@ export function hollowNodesComponent(flags: Record<string, unknown>): ClusterCom
       async start(ctx) {
         const running = await startHollowNodes(ctx, {
           nodes,
+          static: flags.hollow === 'static',
           cpu: flags.nodeCpu === undefined ? undefined : String(flags.nodeCpu),
           memory: flags.nodeMemory === undefined ? undefined : String(flags.nodeMemory),
           pods: flags.nodePods === undefined ? undefined : String(flags.nodePods),

@@ -129,6 +129,9 @@ export class SchedulerRunner {
         }
         return;
       }
+      // A status change of a pod already counted (the kubelet reporting Running) changes nothing
+      // the scheduler reads: pod specs are immutable once bound (in-place resize is left out).
+      if (this.sched.cache.isPlaced(key) && !this.sched.cache.isAssumed(key)) return;
       this.sched.cache.addPod(this.sched.podInfo(pod));
       return;
     }
