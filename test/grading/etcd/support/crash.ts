@@ -12,7 +12,7 @@
  * often lands in the middle of a record, as a crash at the wrong moment does.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -151,7 +151,19 @@ export async function recoverFolder(dataDir: string, parts?: EtcdExercises): Pro
   }
 }
 
+/**
+ * A fresh temporary folder. Folders with the same prefix left over an hour ago by a run that was
+ * killed before it could clean up (a grader deadline) are removed on the way.
+ */
 export function tempDir(prefix: string): { path: string; remove(): void } {
+  const hourAgo = Date.now() - 3_600_000;
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(prefix))) {
+    try {
+      if (statSync(join(tmpdir(), name)).mtimeMs < hourAgo) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    } catch {
+      // another run's folder, gone already
+    }
+  }
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
