@@ -1,8 +1,8 @@
 /**
  * `kubelings explain pod NAME [-n NAMESPACE]`: why the scheduler puts (or cannot put) a pod where it
  * does, node by node: each filter plugin's verdict and each score plugin's weighted score, computed
- * by the scheduler component the door chooses (`--impl`), against the running cluster
- * (`kubelings cluster up`, found through .kubelings/cluster.json).
+ * by the same scheduler code as the running cluster (or the one `--impl` names), against that
+ * cluster (`kubelings cluster up`, found through .kubelings/cluster.json).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { isApiError } from '../apiserver/errors.ts';
 import { KubeClient } from '../client/client.ts';
 import { clusterPaths, type ClusterState } from '../cluster/paths.ts';
 import { KubelingsError } from '../errors.ts';
-import { loadComponent } from '../impl.ts';
+import { loadComponent, parseImplSpec } from '../impl.ts';
 import { explainPod, formatExplanation } from './explain.ts';
 import type { Node, Pod } from './types.ts';
 
@@ -35,7 +35,9 @@ export async function explainCommand(args: string[], argv: string[]): Promise<nu
     }
     const nodes = (await client.list('nodes')).items as unknown as Node[];
     const pods = (await client.list('pods')).items as unknown as Pod[];
-    const explanation = explainPod(await loadComponent('scheduler'), nodes, pods, pod);
+    // The same scheduler code as the running cluster, unless --impl says otherwise.
+    const choice = parseImplSpec(process.env.KUBELINGS_IMPL || state.impl || 'solutions');
+    const explanation = explainPod(await loadComponent('scheduler', choice), nodes, pods, pod);
     process.stdout.write(values.json ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
     return 0;
   } finally {

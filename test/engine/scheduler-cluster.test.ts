@@ -6,7 +6,7 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -121,6 +121,18 @@ describe('placement through the apiserver', () => {
     expect(out).toMatch(/Warning\s+FailedScheduling\s+.*default-scheduler\s+0\/3 nodes are available: 1 node\(s\) had untolerated taint \{dedicated: gpu\}, 2 Insufficient cpu\./);
     const ok = await until('the Scheduled event', () => kubectl('describe', 'pod', 'web-ssd'), (text) => text.includes('Scheduled'));
     expect(ok).toMatch(/Normal\s+Scheduled\s+.*default-scheduler\s+Successfully assigned default\/web-ssd to hollow-node-1/);
+  });
+
+  test('npx kubelings explain pod shows each node\'s verdict and the scores', async () => {
+    await until('web-ssd to be bound', () => getPod('web-ssd'), (p) => Boolean(p.spec.nodeName));
+    const home = join(dir, 'home');
+    mkdirSync(home, { recursive: true });
+    writeFileSync(join(home, 'cluster.json'), JSON.stringify({ pid: process.pid, url: cluster.url, port: 0, impl: 'solutions', dataDir: '', startedAt: new Date().toISOString() }));
+    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'tui', 'bin', 'kubelings.js'), 'explain', 'pod', 'web-ssd'], { env: { ...process.env, KUBELINGS_HOME: home }, encoding: 'utf8', timeout: 30_000 });
+    expect(stdout).toContain('Pod default/web-ssd: requests cpu 500m, memory 256Mi; bound to hollow-node-1');
+    expect(stdout).toContain("hollow-node-0  ✗ NodeAffinity: node(s) didn't match Pod's node affinity/selector");
+    expect(stdout).toMatch(/hollow-node-1 {2}✓ fits {3}score \d+ = TaintToleration 300 \(×3\)/);
+    expect(stdout).toContain('hollow-node-2  ✗ TaintToleration: node(s) had untolerated taint {dedicated: gpu}');
   });
 
   test('a node freed of its taint lets a waiting pod in (an event moves it back)', async () => {
