@@ -26,6 +26,8 @@ export class SchedulerCache implements CacheForCycle {
   private readonly imageCount = new Map<string, number>();
   private readonly nominated = new Map<string, Map<string, PodInfo>>();
   private readonly nominatedNodeOf = new Map<string, string>();
+  /** Pods nominated to some node (a field, read by the filter runner on every node). */
+  nominatedCount = 0;
   private readonly list: NodeInfo[] = [];
   private readonly index = new Map<string, number>();
   private readonly scoreContext: ScoreContext = {
@@ -124,6 +126,7 @@ export class SchedulerCache implements CacheForCycle {
     if (!map) this.nominated.set(nodeName, (map = new Map()));
     map.set(pod.key, pod);
     this.nominatedNodeOf.set(pod.key, nodeName);
+    this.nominatedCount = this.nominatedNodeOf.size;
   }
 
   nominatedPods(nodeName: string): readonly PodInfo[] {
@@ -136,6 +139,7 @@ export class SchedulerCache implements CacheForCycle {
     const node = this.nominatedNodeOf.get(key);
     if (node === undefined) return;
     this.nominatedNodeOf.delete(key);
+    this.nominatedCount = this.nominatedNodeOf.size;
     this.nominated.get(node)?.delete(key);
   }
 

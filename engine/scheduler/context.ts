@@ -52,7 +52,7 @@ export function seededRandom(seed: number): (n: number) => number {
 export function assembleScheduler(component: SchedulerExercises, deps: SchedulerDeps): AssembledScheduler {
   const cache = new SchedulerCache();
   const profile = defaultProfile(component);
-  const filter = filterRunner(profile, (node) => cache.nominatedPods(node));
+  const filter = filterRunner(profile, cache);
   const queue = component.newSchedulingQueue({ now: deps.now });
   const random = deps.random ?? seededRandom(1);
   const ctx: SchedulerContext = {

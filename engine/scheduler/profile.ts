@@ -42,11 +42,19 @@ export function defaultProfile(s: SchedulerExercises): Profile {
 }
 
 /**
- * A FilterRunner for a profile. `nominated(node)` lists pods nominated to a node by preemption;
+ * A FilterRunner for a profile. The nominator lists pods nominated to a node by preemption;
  * those with a priority at least the pod's are counted as already there, so a preemptor's place
  * is kept for it.
  */
-export function filterRunner(profile: Profile, nominated: (nodeName: string) => readonly PodInfo[] = () => []): FilterRunner {
+export interface Nominator {
+  /** How many pods are nominated anywhere (read on every node, so a field, not a call). */
+  readonly nominatedCount: number;
+  nominatedPods(nodeName: string): readonly PodInfo[];
+}
+
+const NO_NOMINATIONS: Nominator = { nominatedCount: 0, nominatedPods: () => [] };
+
+export function filterRunner(profile: Profile, nominator: Nominator = NO_NOMINATIONS): FilterRunner {
   let lastPod: PodInfo | undefined;
   let run: (pod: PodInfo, node: NodeInfo) => FilterVerdict = () => null;
   return (pod, node) => {
@@ -54,7 +62,8 @@ export function filterRunner(profile: Profile, nominated: (nodeName: string) => 
       lastPod = pod;
       run = compileFilters(profile.filters.filter((p) => !p.skip?.(pod)));
     }
-    const waiting = nominated(node.name);
+    if (nominator.nominatedCount === 0) return run(pod, node);
+    const waiting = nominator.nominatedPods(node.name);
     if (waiting.length > 0) {
       const ahead = waiting.filter((p) => p.key !== pod.key && p.priority >= pod.priority && !node.pods.some((q) => q.key === p.key));
       if (ahead.length > 0) {
