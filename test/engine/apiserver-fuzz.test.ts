@@ -195,11 +195,11 @@ test('thousands of malformed requests: none gets a 5xx, every 4xx is a Status, a
         expect([status.kind, status.code, status.status], `${did}: the error body`).toEqual(['Status', reply.status, 'Failure']);
       }
     }),
-    { seed: useSeed(task), numRuns: 2500 },
+    { seed: useSeed(task), numRuns: 2000 },
   );
   const summary = [...counts].sort(([a], [b]) => a - b).map(([code, n]) => `${code}×${n}`).join(' ');
   console.log(`status codes over the run: ${summary}`);
-  expect(counts.get(400) ?? 0, `requests refused as malformed (${summary})`).toBeGreaterThan(200);
+  expect(counts.get(400) ?? 0, `requests refused as malformed (${summary})`).toBeGreaterThan(150);
   expect((counts.get(200) ?? 0) + (counts.get(201) ?? 0), `requests that succeeded (${summary})`).toBeGreaterThan(50);
   const ready = await send('GET', '/readyz', {});
   expect(ready.status, 'the server answers /readyz after the fuzzing').toBe(200);
@@ -241,7 +241,7 @@ test('valid objects with one part replaced by random JSON, sent to their own col
         expect(reply.status, `${method} ${target} (${type}) ${payload.toString('utf8').slice(0, 400)} → ${reply.body.slice(0, 300)}`).toBeLessThan(500);
       },
     ),
-    { seed: useSeed(task), numRuns: 1500 },
+    { seed: useSeed(task), numRuns: 1000 },
   );
   const summary = [...counts].sort(([a], [b]) => a - b).map(([code, n]) => `${code}×${n}`).join(' ');
   console.log(`status codes over the run: ${summary}`);
