@@ -126,8 +126,13 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
         });
       return;
     }
-    if (pod.status?.phase === 'Running' || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' || handled.has(key)) return;
+    if (handled.has(key)) return;
     handled.add(key);
+    if (pod.status?.phase === 'Running' || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') {
+      // Already started (a restart of the cluster): keep its IP taken.
+      podsSeen.set(nodeName, (podsSeen.get(nodeName) ?? 0) + 1);
+      return;
+    }
     const n = podsSeen.get(nodeName) ?? 0;
     podsSeen.set(nodeName, n + 1);
     const status = runningPodStatus(pod, nodeIP(index), podIP(index, n), ctx.clock.now());
