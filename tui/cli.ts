@@ -19,7 +19,8 @@ Usage: npx kubelings [command] [options]
   reset <exercise>          put the original stub back (asks first; --yes to skip)
   pack check [DIR]          validate a lesson pack and prove its suites (default: the core pack)
   pack new DIR              scaffold a lesson pack
-  pack seal [DIR]           record the pack's pristine stubs (--check compares instead)
+  pack seal [DIR]           record the pack's pristine stubs (--component C for one folder;
+                            --check compares instead)
   cluster up|down|status    run the engine (see: npx kubelings cluster --help)
 
 Options:
@@ -44,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       yes: { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
       check: { type: 'boolean', default: false },
+      component: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', default: false },
     },
@@ -91,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
       const [verb, dir] = rest;
       if (verb === 'check') return pack.packCheckCommand(dir, { seed, json: common.json });
       if (verb === 'new') return pack.packNewCommand(dir);
-      if (verb === 'seal') return pack.packSealCommand(dir, { check: Boolean(values.check) });
+      if (verb === 'seal') return pack.packSealCommand(dir, { check: Boolean(values.check), component: values.component as string | undefined });
       throw new KubelingsError(`pack takes check, new or seal (got "${verb ?? ''}").`);
     }
     case 'cluster':

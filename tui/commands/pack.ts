@@ -66,7 +66,7 @@ export async function packCheckCommand(dir: string | undefined, options: { seed?
   return proof.ok ? 0 : 1;
 }
 
-export function packSealCommand(dir: string | undefined, options: { check: boolean }): number {
+export function packSealCommand(dir: string | undefined, options: { check: boolean; component?: string }): number {
   const packDir = resolve(dir ?? CORE_PACK_DIR);
   const pack = loadOrReport(packDir);
   if (!pack) return 1;
@@ -80,7 +80,10 @@ export function packSealCommand(dir: string | undefined, options: { check: boole
     for (const file of drift) process.stdout.write(`    ${file}\n`);
     return 1;
   }
-  const count = seal(pack);
+  if (options.component && !existsSync(join(pack.exercisesRoot, options.component))) {
+    throw new KubelingsError(`${rel(pack.exercisesRoot)}/ has no component folder "${options.component}".`);
+  }
+  const count = seal(pack, options.component);
   process.stdout.write(`✓ sealed ${count} stub files of ${pack.id} (one .pristine.json per component folder in ${rel(pack.exercisesRoot)}/)\n`);
   return 0;
 }
