@@ -1,6 +1,6 @@
 /**
- * Markdown for the terminal, with marked and marked-terminal: headings, lists, emphasis, tables,
- * and code blocks highlighted (cli-highlight). Returns rows wrapped to the width (wrapLines). Loaded lazily by
+ * Markdown for the terminal, with marked and marked-terminal: headings, lists, emphasis, tables
+ * (fitted to the width by markdownTable.ts), and code blocks highlighted (cli-highlight). Returns rows wrapped to the width (wrapLines). Loaded lazily by
  * useMarkdown (marked-terminal brings highlight.js, too heavy for the first frame).
  *
  * Code blocks are folded to the width first (codeWrap.ts), so a long line keeps its comment marker
@@ -9,6 +9,7 @@
 import { Marked } from 'marked';
 import { markedTerminal } from 'marked-terminal';
 import { isDrawing, wrapCode } from './codeWrap.ts';
+import { renderTable } from './markdownTable.ts';
 import { wrapLines } from './wrapLines.ts';
 
 /** Marks a row that must not be wrapped (a diagram's); removed before display. */
@@ -38,6 +39,12 @@ function rendererFor(width: number): Marked {
         // tokens; `false` hands every other text to marked-terminal.
         text(token) {
           return 'tokens' in token && token.tokens ? this.parser.parseInline(token.tokens) : false;
+        },
+        // Tables are drawn to fit the width (markdownTable.ts), their rows kept whole.
+        table(token) {
+          const header = token.header.map((cell) => this.parser.parseInline(cell.tokens));
+          const rows = token.rows.map((row) => row.map((cell) => this.parser.parseInline(cell.tokens)));
+          return `${renderTable(header, rows, width).map((row) => KEEP + row).join('\n')}\n\n`;
         },
       },
     });
