@@ -76,8 +76,12 @@ export const LEASE_TICK_MS = 250;
 /** etcd store: at most this many bytes of WAL records go to disk in one write+fsync (group commit). */
 export const WAL_MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
-/** etcd store: a snapshot is taken (and older log files dropped) after this many log entries. */
-export const SNAPSHOT_EVERY_ENTRIES = 10_000;
+/**
+ * etcd store: a snapshot is taken (and older log files dropped) after this many log entries; etcd's
+ * default --snapshot-count. Taking one stops the store while its state is written (JSON), so rarer
+ * is smoother; more entries to replay make a restart slower.
+ */
+export const SNAPSHOT_EVERY_ENTRIES = 100_000;
 
 // ── API server (lesson 02) ───────────────────────────────────────────────────────────────────────
 
