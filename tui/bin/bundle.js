@@ -1,4 +1,4 @@
-// The TUI's start-up bundle: `npm start` must show the home screen fast, and loading ink, react,
+// The start-up bundle: `npm start` must show the home screen fast, and `check` grade fast, and loading ink, react,
 // yaml and zod as hundreds of separate ES modules through tsx takes over a second. So the CLI is
 // bundled once with esbuild (production React, code split so that only what the first frame needs
 // is read) into node_modules/.cache/kubelings/tui/, and rebuilt whenever a source it was built
@@ -14,7 +14,10 @@
 //   (a TUI still running from one loads its chunks lazily);
 // - `import.meta.url` (and dirname/filename) keep meaning the original source file, so paths
 //   computed from them (the repository root, the grader's child script) stay right;
-// - only the TUI runs from the bundle; cli.ts's other commands stay outside it (they run with tsx).
+// - the TUI and the learner's quick verbs (check, watch, list, hint, reset) run from the bundle;
+//   cli.ts's other commands (pack, cluster, explain) stay outside it and run with tsx;
+// - grader/spawn.js stays outside too, so that the grader child the bin shim prestarts and the one
+//   the bundled runner adopts live in one module instance.
 // Plain JavaScript because it runs before tsx is loaded.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
@@ -28,7 +31,9 @@ const FORMAT = 1;
 /** Files outside the bundle's inputs whose change means the dependencies changed. */
 const LOCKS = ['package.json', 'package-lock.json', join('node_modules', '.package-lock.json')];
 /** cli.ts's entries that belong in the bundle; its other dynamic imports stay outside. */
-const TUI_ENTRY = './app/main.tsx';
+const BUNDLED_ENTRIES = new Set(['./app/main.tsx', './commands/check.ts', './commands/watch.ts', './commands/list.ts', './commands/hint.ts', './commands/reset.ts']);
+/** The verbs that run from the bundle (no verb, or `start`, opens the TUI). */
+const BUNDLED_VERBS = new Set(['start', 'check', 'watch', 'list', 'hint', 'reset']);
 
 function stamp(file) {
   try {
@@ -39,15 +44,15 @@ function stamp(file) {
   }
 }
 
-/** True when the command line opens the TUI: no verb (or `start`), and not --help / --version. */
-export function tuiInvocation(argv) {
+/** True when the command line runs from the bundle: the TUI or a quick verb, not --help / --version. */
+export function bundledInvocation(argv) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: false,
     options: { pack: { type: 'string', multiple: true }, impl: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
-  return (positionals.length === 0 || positionals[0] === 'start') && !values.help && !values.version;
+  return (positionals.length === 0 || BUNDLED_VERBS.has(positionals[0])) && !values.help && !values.version;
 }
 
 /** The bundled CLI's file URL when the bundle is fresh, else undefined. */
@@ -126,12 +131,19 @@ function removeOldBuilds(keep) {
   }
 }
 
-/** Keeps cli.ts's non-TUI commands out of the bundle: they are imported from source, with tsx. */
+/**
+ * Keeps cli.ts's other commands out of the bundle (they are imported from source, with tsx), and
+ * grader/spawn.js out of it (one module instance holds the prestarted grader child).
+ */
 const tuiOnly = {
   name: 'kubelings-tui-only',
   setup(b) {
+    b.onResolve({ filter: /spawn\.js$/ }, (args) => {
+      const file = resolve(dirname(args.importer), args.path);
+      return file === join(ROOT, 'tui', 'grader', 'spawn.js') ? { path: pathToFileURL(file).href, external: true } : undefined;
+    });
     b.onResolve({ filter: /.*/ }, (args) => {
-      if (args.kind !== 'dynamic-import' || !args.importer.endsWith(join('tui', 'cli.ts')) || args.path === TUI_ENTRY) return undefined;
+      if (args.kind !== 'dynamic-import' || !args.importer.endsWith(join('tui', 'cli.ts')) || BUNDLED_ENTRIES.has(args.path)) return undefined;
       const file = args.path.startsWith('#engine/') ? join(ROOT, 'engine', args.path.slice('#engine/'.length)) : resolve(dirname(args.importer), args.path);
       return { path: pathToFileURL(file).href, external: true };
     });

@@ -8,9 +8,10 @@ if (verb === 'check' || verb === 'watch') {
   const { prestartGraderChild } = await import('../grader/spawn.js');
   prestartGraderChild();
 }
-// The TUI (no verb) starts from a bundle built once and kept fresh (bundle.js): much faster.
-const { tuiInvocation, bundledCli } = await import('./bundle.js');
-const bundle = tuiInvocation(process.argv.slice(2)) ? await bundledCli() : undefined;
+// The TUI (no verb) and the quick verbs start from a bundle built once and kept fresh
+// (bundle.js): much faster than loading the sources through tsx.
+const { bundledInvocation, bundledCli } = await import('./bundle.js');
+const bundle = bundledInvocation(process.argv.slice(2)) ? await bundledCli() : undefined;
 const cli = bundle ? await import(bundle).catch(() => undefined) : undefined;
 if (!cli) (await import('tsx/esm/api')).register();
 const { run } = cli ?? (await import('../cli.ts'));
