@@ -64,7 +64,7 @@ describe('check', () => {
     const reports = JSON.parse(out) as { seed: number; ok: boolean; exercises: { id: string; passed: number; total: number }[] }[];
     expect(reports[0]!.seed).toBe(7);
     expect(reports[0]!.ok).toBe(false);
-    expect(reports[0]!.exercises.map((e) => [e.id, e.passed, e.total])).toEqual([['01-demo/01-double', 0, 2]]);
+    expect(reports[0]!.exercises.map((e) => [e.id, e.passed, e.total])).toEqual([['01-demo/01-double', 0, 3]]);
     expect(code).toBe(1);
   });
 
@@ -72,7 +72,7 @@ describe('check', () => {
     const pack = packCopy(true);
     writeFileSync(join(pack, 'exercises', 'demo', 'later.ts'), readFileSync(join(pack, 'solutions', 'demo', 'later.ts')));
     const { code, out } = kubelings(['check', '01-demo/02-later', '--pack', pack]);
-    expect(out).toContain('Earlier exercises, re-run: ✗ 01-double 0/2');
+    expect(out).toContain('Earlier exercises, re-run: ✗ 01-double 0/3');
     expect(out).toContain('01-demo/01-double comes first and does not pass yet: later exercises build on it, so it is re-run with them.');
     expect(out).toMatch(/^Score: 1\/1, but an earlier exercise of this lesson fails \(see above\)\.$/m);
     expect(code).toBe(1);

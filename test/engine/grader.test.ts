@@ -27,10 +27,10 @@ async function grade(variant: string, exercise = double, deadlineMs = 10_000): P
 const text = (report: GradeReport) => formatReport(report, { color: false });
 
 describe('the grader', () => {
-  test('the reference passes: Score 2/2 and ok', async () => {
+  test('the reference passes: Score 3/3 and ok', async () => {
     const report = await grade('reference');
     expect(report.ok).toBe(true);
-    expect(text(report)).toContain('Score: 2/2');
+    expect(text(report)).toContain('Score: 3/3');
     expect(text(report)).toContain('✓ double(2) is 4');
   });
 
@@ -41,7 +41,7 @@ describe('the grader', () => {
     expect(out).toContain('✗ double(2) is 4');
     expect(out).toContain('✗ double(-3) is -6');
     expect(out).toMatch(/Not written yet\. double\(\) is not written yet: it is exercise 01-demo\/01-double/);
-    expect(out).toContain('Score: 0/2');
+    expect(out).toContain('Score: 0/3');
     expect(out).toContain('Hint 1 of 2: What is n plus n?');
   });
 
@@ -49,7 +49,7 @@ describe('the grader', () => {
     const out = text(await grade('wrong'));
     expect(out).toMatch(/✗ double\(-3\) is -6\n\s+did\s+double\(-3\)\n\s+expected\s+-6\n\s+got\s+-1/);
     expect(out).toMatch(/✓ double\(2\) is 4/);
-    expect(out).toContain('Score: 1/2');
+    expect(out).toContain('Score: 1/3');
   });
 
   test('a sync infinite loop ends within the deadline plus 2 s, naming the test that hung', async () => {
@@ -73,7 +73,7 @@ describe('the grader', () => {
   test('an unhandled rejection fails the exercise with one sentence naming the error', async () => {
     const report = await grade('reject');
     expect(report.ok).toBe(false);
-    expect(text(report)).toContain('Score: 2/2, but the exercise does not pass yet: see the ✗ above.');
+    expect(text(report)).toContain('Score: 3/3, but the exercise does not pass yet: see the ✗ above.');
     expect(text(report)).toMatch(/A promise rejected and nothing caught it: boom from double \(at test\/engine\/fixtures\/grader-pack\/variants\/reject\/demo\/double\.ts:2\)\. Did you forget an await or a \.catch\(\)\?/);
   });
 
@@ -102,6 +102,13 @@ describe('the grader', () => {
   test('an async test that never settles is reported as waiting forever, not as a hang', async () => {
     const out = text(await grade('hang', later));
     expect(out).toMatch(/The test waited 5 s and your code never finished: is a promise never resolved/);
+  });
+
+  test('a failing property names the smallest random input that fails, and the seed that replays it', async () => {
+    const report = await grade('odd');
+    const out = text(report);
+    expect(out).toMatch(/✗ double\(n\) is n \+ n for any integer\n\s+did\s+double\(6\), for the random input \[6\] \(the smallest failing one, found after \d+ runs?\)\n\s+expected\s+12\n\s+got\s+13/);
+    expect(out).toContain('Random inputs came from seed 42: replay them with --seed 42.');
   });
 
   test("the learner's console output is kept apart from the grader's lines", async () => {

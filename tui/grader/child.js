@@ -29,8 +29,11 @@ function send(message) {
   if (process.connected) process.send(message);
 }
 
-/** Keeps only what the parent needs from a vitest error, in a form that survives IPC. */
-function plainError(error) {
+/**
+ * Keeps only what the parent needs from a vitest error, in a form that survives IPC. The cause is
+ * kept one level deep: fast-check puts the failing assertion there.
+ */
+function plainError(error, depth = 0) {
   if (!error || typeof error !== 'object') return { message: String(error) };
   return {
     name: error.name,
@@ -43,6 +46,7 @@ function plainError(error) {
     type: error.type,
     frame: typeof error.frame === 'string' ? error.frame : undefined,
     nameOfCause: error.cause && typeof error.cause === 'object' ? error.cause.name : undefined,
+    cause: depth === 0 && error.cause && typeof error.cause === 'object' ? plainError(error.cause, 1) : undefined,
   };
 }
 

@@ -51,6 +51,14 @@ export function explainTestError(error: RawError | undefined, testTimeoutMs: num
   if (error.name === 'NotImplemented' || error.nameOfCause === 'NotImplemented' || / is not written yet: it is exercise /.test(message)) {
     return { kind: 'not-written', message };
   }
+  // fast-check: "Property failed after N tests ... Counterexample: [...]", the assertion as cause.
+  const property = /^Property failed after (\d+) tests?\n\{ seed: (-?\d+)[^}]*\}\nCounterexample: (.*)\n/.exec(message);
+  if (property && error.cause) {
+    const inner = explainTestError(error.cause, testTimeoutMs);
+    const input = `the random input ${clip(property[3])} (the smallest failing one, found after ${property[1]} run${property[1] === '1' ? '' : 's'})`;
+    if (inner.kind === 'assertion') return { ...inner, did: inner.did ? `${inner.did}, for ${input}` : `for ${input}` };
+    return { ...inner, message: `${inner.message} For ${input}.` };
+  }
   const exit = /process\.exit unexpectedly called with "([^"]*)"/.exec(message);
   if (exit) {
     return {

@@ -24,6 +24,8 @@ export interface RawError {
   type?: string;
   frame?: string;
   nameOfCause?: string;
+  /** The error's cause, one level deep (fast-check puts the failing assertion there). */
+  cause?: RawError;
 }
 
 export interface ConsoleLine {
