@@ -8,6 +8,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { KubelingsError } from '#engine/errors.ts';
 import { CORE_PACK_DIR, ROOT } from '#engine/paths.ts';
 import { formatIssue, loadPack, PackLoadError, type Pack } from '../course/load.ts';
+import { lintPack } from '../course/lint.ts';
 import { provePack } from '../packcheck.ts';
 import { seal, sealDrift } from '../pristine.ts';
 
@@ -55,6 +56,11 @@ export async function packCheckCommand(dir: string | undefined, options: { seed?
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ pack: pack.id, ok: proof.ok, exercises: proof.exercises, drift: proof.drift }, null, 2)}\n`);
     return proof.ok ? 0 : 1;
+  }
+  const advice = lintPack(pack);
+  if (advice.length > 0) {
+    process.stdout.write(`\n! ${advice.length} line${advice.length === 1 ? '' : 's'} of lesson pages will not fit an 80-column terminal:\n`);
+    for (const issue of advice) process.stdout.write(`    ${formatIssue(issue)}\n`);
   }
   if (proof.drift.length > 0) {
     process.stdout.write(`\n! These exercise files differ from the pack's sealed pristine copies:\n`);
