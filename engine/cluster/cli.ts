@@ -24,6 +24,8 @@ import { clusterPaths, type ClusterState } from './paths.ts';
 const USAGE = `kubelings cluster: run the engine's control plane in the background
 
   npx kubelings cluster up [--port N] [--impl SPEC]   start it (port ${APISERVER_DEFAULT_PORT} unless told; 0 picks a free one)
+      [--nodes N --hollow]                            with N simulated nodes (lesson 03); --hollow static
+                                                      registers the Node objects only
   npx kubelings cluster down                          stop it (its data stays in .kubelings/data)
   npx kubelings cluster status                        is it running, where, whose code
 
@@ -207,7 +209,8 @@ export async function clusterCommand(args: string[], argv: string[]): Promise<nu
   const [verb] = args;
   if (argv.includes('--help') || argv.includes('-h') || verb === undefined || verb === 'help') {
     process.stdout.write(USAGE);
-    return verb === undefined ? 2 : 0;
+    // Asking for help succeeds; `cluster` alone is a usage mistake.
+    return verb === undefined && !argv.includes('--help') && !argv.includes('-h') ? 2 : 0;
   }
   if (verb === 'up') return up(argv);
   if (verb === 'down') return down();
