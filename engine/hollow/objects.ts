@@ -7,7 +7,7 @@
  * Addresses stay on loopback: hollow node i has podCIDR 127.(128 + i/256).(i%256).0/24 and
  * InternalIP the .1 of it; its pods get .2, .3, ... (no process listens on them).
  */
-import { HOLLOW_LEASE_DURATION_SECONDS, HOLLOW_NODE_CAPACITY } from '../params.ts';
+import { HOLLOW_LEASE_DURATION_SECONDS, HOLLOW_NODE_CAPACITY, KUBERNETES_VERSION } from '../params.ts';
 import type { Node, Pod } from '../scheduler/types.ts';
 
 export interface HollowNodeOptions {
@@ -90,7 +90,7 @@ export function hollowNode(index: number, now: number, o: HollowNodeOptions = {}
         kernelVersion: '',
         osImage: 'kubelings hollow node',
         containerRuntimeVersion: 'hollow://0.1.0',
-        kubeletVersion: 'v1.31.0-kubelings',
+        kubeletVersion: KUBERNETES_VERSION.gitVersion,
         kubeProxyVersion: '',
         operatingSystem: 'linux',
         architecture: 'amd64',
