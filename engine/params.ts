@@ -15,6 +15,15 @@ export const WATCH_DEBOUNCE_MS = 150;
 /** Progress: version of the `.kubelings/progress.json` format this code reads and writes. */
 export const PROGRESS_VERSION = 1;
 
+/** TUI "see it live": output lines kept in the pane (older ones are dropped, and the pane says so). */
+export const LIVE_OUTPUT_MAX_LINES = 5_000;
+
+/** TUI "see it live": output is gathered this long before the screen is drawn again, in ms. */
+export const LIVE_OUTPUT_FLUSH_MS = 25;
+
+/** TUI "see it live": after SIGTERM to a stopped command's process group, SIGKILL after this, in ms. */
+export const LIVE_STOP_GRACE_MS = 2_000;
+
 // ── Scheduler (lesson 03) ────────────────────────────────────────────────────────────────────────
 
 /** Scheduler: first backoff after a failed attempt (kube-scheduler's podInitialBackoffSeconds = 1). */

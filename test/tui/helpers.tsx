@@ -1,7 +1,8 @@
 /**
  * What the TUI tests share: the fixture pack (read-only, or a writable copy for reset), a fresh
  * KUBELINGS_HOME per test, the app rendered at a given size (80×24 by default) through
- * ink-testing-library, a fake grader whose runs the test drives, fake reports, and key presses.
+ * ink-testing-library, a fake grader and a fake command runner whose runs the test drives, fake
+ * reports, and key presses.
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import type { Grader, GradingHandlers } from '../../tui/app/grader.ts';
 import { homeNotices } from '../../tui/app/homeNotices.ts';
 import type { NavState, Route } from '../../tui/app/navigation.ts';
 import type { CommandProbe, ProbeResult } from '../../tui/app/probe.ts';
+import type { CommandRunner, RunEnd, RunHandlers } from '../../tui/app/commandRunner.ts';
 
 export const FIXTURE_PACK = join(ROOT, 'test', 'tui', 'fixtures', 'pack');
 export const BROKEN_PACK = join(ROOT, 'test', 'tui', 'fixtures', 'broken-pack');
@@ -100,6 +102,49 @@ export function fakeReport(exercise: Exercise, tests: Partial<TestVerdict>[], ex
   };
 }
 
+export interface FakeRun {
+  command: string;
+  handlers: RunHandlers;
+  /** stop() was called. */
+  stopped: boolean;
+  ended: boolean;
+  /** Output, as the command would print it. */
+  print(text: string): void;
+  end(end: RunEnd): void;
+}
+
+/** A runner whose commands print and end only when the test says so; stop() ends a run as stopped. */
+export class FakeRunner implements CommandRunner {
+  readonly kubeconfig = '/home/learner/course/.kubelings/kubeconfig';
+  runs: FakeRun[] = [];
+  run(command: string, handlers: RunHandlers) {
+    const r: FakeRun = {
+      command,
+      handlers,
+      stopped: false,
+      ended: false,
+      print: (text) => handlers.onOutput(text),
+      end: (end) => {
+        if (r.ended) throw new Error(`"${command}" has ended already`);
+        r.ended = true;
+        handlers.onEnd(end);
+      },
+    };
+    this.runs.push(r);
+    return {
+      stop: () => {
+        r.stopped = true;
+        if (!r.ended) r.end({ type: 'stopped' });
+      },
+    };
+  }
+  get last(): FakeRun {
+    const r = this.runs.at(-1);
+    if (!r) throw new Error('no command was run');
+    return r;
+  }
+}
+
 export const probeSays = (result: ProbeResult): CommandProbe => () => Promise.resolve(result);
 
 /**
@@ -110,6 +155,7 @@ export async function renderApp(options: {
   course: Course;
   grader?: Grader;
   probe?: CommandProbe;
+  runner?: CommandRunner;
   progress?: Progress;
   /** Routes to start on, Home first. */
   at?: Route[];
@@ -128,6 +174,7 @@ export async function renderApp(options: {
         course: options.course,
         grader: options.grader ?? new FakeGrader(),
         probe: options.probe ?? probeSays({ available: false, reason: 'not available yet: the cluster arrives with lesson 02.' }),
+        runner: options.runner ?? new FakeRunner(),
         color: false,
         notices: homeNotices(options.course, options.startupWarning, formatIssue),
       }}
@@ -177,7 +224,7 @@ export async function until(app: { lastFrame(): string | undefined }, text: stri
   }
 }
 
-export const KEY = { up: '\u001B[A', down: '\u001B[B', right: '\u001B[C', left: '\u001B[D', enter: '\r', escape: '\u001B', end: '\u001B[F', home: '\u001B[H' };
+export const KEY = { up: '\u001B[A', down: '\u001B[B', right: '\u001B[C', left: '\u001B[D', enter: '\r', escape: '\u001B', end: '\u001B[F', home: '\u001B[H', pageUp: '\u001B[5~', pageDown: '\u001B[6~' };
 
 /** Types keys one at a time, letting the app settle after each. */
 export async function press(stdin: { write(data: string): void }, ...keys: string[]): Promise<void> {

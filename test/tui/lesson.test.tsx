@@ -1,11 +1,11 @@
 /**
- * The lesson screen (Markdown pages, page n/N, scrolling, pages read saved) and the "see it live"
- * screen (the command, and a plain word when the engine verb is not there yet).
+ * The lesson screen (Markdown pages, page n/N, scrolling, pages read saved). The "see it live"
+ * screen it opens with l is tested in live.test.tsx.
  */
 import { afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
 import { loadMarkdown } from '../../tui/app/useMarkdown.ts';
 import { loadProgress } from '../../tui/progress.ts';
-import { expectScreen, fixtureCourse, freshHome, KEY, press, probeSays, renderApp, screen, until } from './helpers.tsx';
+import { expectScreen, fixtureCourse, freshHome, KEY, press, renderApp, screen, until } from './helpers.tsx';
 
 let removeHome: () => void;
 beforeAll(async () => void (await loadMarkdown()));
@@ -92,41 +92,5 @@ test('a long page scrolls, and says where in it you are', async () => {
   await press(app.stdin, KEY.down);
   const second = await until(app, 'lines 2–6 of 6');
   expect(second.split('\n').slice(1, 3), 'the first rows after one ↓').toEqual(['', ' Votes arrive one by one. A tally says how many each name got.']);
-  app.unmount();
-});
-
-test('"see it live" shows the command and says when the engine verb is not there yet', async () => {
-  const probe = probeSays({ available: false, reason: '"cluster up --impl mine" is not available yet: the cluster arrives with lesson 02 (the apiserver).' });
-  const app = await renderApp({ course: fixtureCourse(), at, probe });
-  await until(app, 'page 1/2');
-  await press(app.stdin, 'l');
-  expectScreen(await until(app, '✗ "cluster up'), 'live', screen`
-Counting votes › See it live
- # Count live
-
- The engine counts the votes of a running cluster.
-
- The command:
-
-   $ npx kubelings cluster up --impl mine
-
- ✗ "cluster up --impl mine" is not available yet: the cluster arrives with
-   lesson 02 (the apiserver).
-
- Keep the command for later: this step works once the engine has that verb.
-
- Then try:
-
-   $ kubectl get votes
-
-
-
-
-
-
-↑↓ scroll  ? help  q back
-`);
-  await press(app.stdin, 'q');
-  await until(app, 'page 1/2');
   app.unmount();
 });

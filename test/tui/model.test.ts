@@ -159,16 +159,17 @@ describe('code blocks', () => {
 
 describe('see it live', () => {
   const live = lesson.live!;
-  test('says plainly when the verb is not there yet, and keeps the command', () => {
+  test('introduces the step, and says plainly when the verb is not there yet', () => {
     const text = liveMarkdown(live, { available: false, reason: '"cluster up" is not available yet.' });
-    expect(text).toContain('$ npx kubelings cluster up --impl mine');
+    expect(text).toContain('# Count live');
+    expect(text).toContain('The engine counts the votes of a running cluster.');
     expect(text).toContain('✗ "cluster up" is not available yet.');
-    expect(text).toContain('$ kubectl get votes');
+    expect(text).toContain('Keep the command for later');
   });
 
   test('while checking, and once the verb exists', () => {
     expect(liveMarkdown(live, undefined)).toContain('Checking whether it can run yet');
-    expect(liveMarkdown(live, { available: true })).toContain('Run it in another terminal');
+    expect(liveMarkdown(live, { available: true })).toContain('Choose a command above and press enter: it runs here');
   });
 
   test('only kubelings commands are probed', () => {

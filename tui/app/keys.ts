@@ -34,7 +34,14 @@ export const SCREEN_KEYS: Record<ScreenName, KeyHelp[]> = {
     help,
     back,
   ],
-  live: [scroll, help, back],
+  live: [
+    { keys: '↑↓', label: 'choose', help: "choose a command: the step's own first, then the ones to try" },
+    { keys: 'enter', label: 'run', help: 'run it here, in the project folder, with KUBECONFIG set to your cluster; its output streams below' },
+    { keys: 'x', label: 'stop', help: 'stop the running command and everything it started (leaving the screen stops it too)' },
+    { keys: 'PgUp/PgDn', label: 'scroll', help: 'scroll the output a screen (also b / space; Home / End: top / bottom, where new output is followed)' },
+    help,
+    { keys: 'q', label: 'back', help: 'go back (stops a running command)' },
+  ],
   quiz: [
     { keys: '↑↓', label: 'choose', help: 'move between the choices (after answering: scroll)' },
     { keys: 'enter', label: 'answer', help: 'answer; after the feedback, go on to the next question' },

@@ -1,19 +1,15 @@
 /**
- * The "see it live" step as Markdown: what the learner will see, the command, whether it can run
- * yet, and what to try afterwards. Pure, so the wording is tested apart from the screen.
+ * The introduction of a "see it live" step, shown in the output pane before anything runs and kept
+ * above the output: what the learner will see, whether the step's command can run yet, and how to
+ * run it from here. Pure, so the wording is tested apart from the screen.
  */
 import type { Lesson } from '../course/load.ts';
 import type { ProbeResult } from './probe.ts';
 
 export function liveMarkdown(live: NonNullable<Lesson['live']>, probe: ProbeResult | undefined): string {
-  const parts = [`# ${live.title}`, live.text.trim(), '**The command:**', fence(`$ ${live.command}`)];
+  const parts = [`# ${live.title}`, live.text.trim()];
   if (!probe) parts.push('*Checking whether it can run yet…*');
-  else if (probe.available) parts.push('Run it in another terminal (running it from here comes in a later version), then come back.');
+  else if (probe.available) parts.push('Choose a command above and press enter: it runs here, in the project folder, with `KUBECONFIG` set to your cluster.');
   else parts.push(`✗ ${probe.reason}`, 'Keep the command for later: this step works once the engine has that verb.');
-  if (live.try.length > 0) parts.push('**Then try:**', fence(live.try.map((t) => `$ ${t}`).join('\n')));
   return `${parts.join('\n\n')}\n`;
-}
-
-function fence(text: string): string {
-  return `\`\`\`sh\n${text}\n\`\`\``;
 }

@@ -1,7 +1,7 @@
 /**
  * `npm start`: opens the course full screen (runFullScreen). Loads the course (from its cache when
  * nothing changed; broken packs become a notice on the home screen, the others load) and the
- * progress, then renders the app with the real grader and probe.
+ * progress, then renders the app with the real grader, probe and command runner.
  *
  * The first frame needs only the home screen: the other screens, Markdown and the grader load after
  * it (screens.ts, useMarkdown, grader.ts), warmed up in the background once the home screen is up.
@@ -16,6 +16,7 @@ import { preloadScreens } from './screens.ts';
 import { runFullScreen } from './fullScreen.tsx';
 import { realGrader } from './grader.ts';
 import { probeCommand } from './probe.ts';
+import { shellRunner } from './shellRunner.ts';
 import { loadMarkdown } from './useMarkdown.ts';
 
 export async function startTui(options: { packs: string[] }): Promise<number> {
@@ -30,5 +31,5 @@ export async function startTui(options: { packs: string[] }): Promise<number> {
   // After the first frame: load what the other screens need while the learner reads the home screen.
   setTimeout(() => void Promise.all([loadMarkdown(), preloadScreens()]).catch(() => {}), 50).unref();
   const notices = homeNotices(course, warning, formatIssue);
-  return runFullScreen(<App services={{ course, grader: realGrader, probe: probeCommand, color, notices }} progress={progress} />);
+  return runFullScreen(<App services={{ course, grader: realGrader, probe: probeCommand, runner: shellRunner, color, notices }} progress={progress} />);
 }

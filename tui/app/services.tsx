@@ -1,10 +1,12 @@
 /**
  * What the screens need from outside React, given once at the top: the course, the grader (the
- * real one runs ExerciseWatcher; tests inject a fake so frames are deterministic) and a probe that
- * tells whether a "see it live" command can run yet.
+ * real one runs ExerciseWatcher; tests inject a fake so frames are deterministic), a probe that
+ * tells whether a "see it live" command can run yet, and the runner that runs it (shellRunner.ts;
+ * tests inject a fake with scripted output).
  */
 import React, { createContext, useContext, type ReactNode } from 'react';
 import type { Course } from '../course/load.ts';
+import type { CommandRunner } from './commandRunner.ts';
 import type { Grader } from './grader.ts';
 import type { HomeNotice } from './homeNotices.ts';
 import type { CommandProbe } from './probe.ts';
@@ -13,6 +15,8 @@ export interface Services {
   course: Course;
   grader: Grader;
   probe: CommandProbe;
+  /** Runs the live screen's commands. */
+  runner: CommandRunner;
   /** Colours in text the app builds itself (grade reports). */
   color: boolean;
   /** Shown on the home screen: a progress file set aside, broken packs (homeNotices). */
@@ -23,7 +27,7 @@ const ServicesContext = createContext<Services | undefined>(undefined);
 
 /** Gives every screen the services. */
 export function ServicesProvider(props: {
-  /** The course, the grader, the probe. */
+  /** The course, the grader, the probe, the runner. */
   value: Services;
   children: ReactNode;
 }) {
