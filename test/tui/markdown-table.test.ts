@@ -22,3 +22,11 @@ test('a rendered table is never wider than the screen, and every cell word survi
   const text = lines.join(' ');
   for (const word of rows[0]!.join(' ').split(' ')) expect(text).toContain(word);
 });
+
+test('inline code with a colon inside a lesson table keeps its colon', async () => {
+  const { renderMarkdown } = await import('../../tui/app/markdown.ts');
+  const rows = renderMarkdown('| field | value |\n|---|---|\n| `restartPolicy: Always` | `etcdserver: requested lease not found` |\n', 78).join('\n');
+  expect(rows).toContain('restartPolicy: Always');
+  expect(rows).toContain('etcdserver: requested lease not found');
+  expect(rows).not.toContain('COLON');
+});

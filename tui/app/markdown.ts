@@ -6,12 +6,14 @@
  * Code blocks are folded to the width first (codeWrap.ts), so a long line keeps its comment marker
  * and indentation. Colours follow chalk's detection (FORCE_COLOR=0 and NO_COLOR turn them off).
  */
-import { Marked } from 'marked';
+import { Marked, type Token } from 'marked';
 import { markedTerminal } from 'marked-terminal';
 import { isDrawing, wrapCode } from './codeWrap.ts';
 import { renderTable } from './markdownTable.ts';
 import { wrapLines } from './wrapLines.ts';
 
+/** marked-terminal's stand-in for a colon inside inline code. */
+const COLON = '*#COLON|*';
 /** Marks a row that must not be wrapped (a diagram's); removed before display. */
 const KEEP = '\u2060';
 const cache = new Map<string, string[]>();
@@ -42,8 +44,11 @@ function rendererFor(width: number): Marked {
         },
         // Tables are drawn to fit the width (markdownTable.ts), their rows kept whole.
         table(token) {
-          const header = token.header.map((cell) => this.parser.parseInline(cell.tokens));
-          const rows = token.rows.map((row) => row.map((cell) => this.parser.parseInline(cell.tokens)));
+          // marked-terminal hides colons of inline code behind a placeholder that only its own
+          // renderers put back; a cell must do it too.
+          const cell = (c: { tokens: Token[] }) => this.parser.parseInline(c.tokens).replaceAll(COLON, ':');
+          const header = token.header.map(cell);
+          const rows = token.rows.map((row) => row.map(cell));
           return `${renderTable(header, rows, width).map((row) => KEEP + row).join('\n')}\n\n`;
         },
       },
