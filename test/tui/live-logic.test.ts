@@ -1,13 +1,17 @@
 /**
  * The live screen's pure parts: output lines made safe to draw (terminalText), the transcript of
- * runs (transcript), the commands offered and the KUBECONFIG export answered (liveCommands), and
- * scrolling that follows new output (tailScroll).
+ * runs (transcript), the fast folding of plain output (foldAscii, the same rows as wrapLines), the
+ * commands offered and the KUBECONFIG export answered (liveCommands), and scrolling that follows
+ * new output (tailScroll).
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { commandListRows, isKubeconfigExport, kubeconfigAnswer, liveCommands } from '../../tui/app/liveCommands.ts';
+import { foldAscii } from '../../tui/app/foldAscii.ts';
+import { commandListRows, isKubeconfigExport, kubeconfigAnswer, liveCommands, talksToCluster } from '../../tui/app/liveCommands.ts';
 import { following, scrollTail, tailOffset } from '../../tui/app/tailScroll.ts';
 import { cleanLine } from '../../tui/app/terminalText.ts';
 import { addNote, addOutput, echoCommand, emptyTranscript, endLine, endRun, shownLines } from '../../tui/app/transcript.ts';
+import { wrapLines } from '../../tui/app/wrapLines.ts';
 
 const RED = '\x1b[31m';
 const RESET = '\x1b[0m';
@@ -76,6 +80,31 @@ describe('transcript', () => {
   });
 });
 
+describe('foldAscii', () => {
+  test('a kubectl table row folds at spaces, its columns\' spacing kept; a long word is cut', () => {
+    const row = 'web-ssd   1/1     Running   0          4s    127.128.1.2   hollow-node-1   <none>           <none>';
+    expect(foldAscii(row, 78)).toEqual(['web-ssd   1/1     Running   0          4s    127.128.1.2   hollow-node-1', '<none>           <none>']);
+    expect(foldAscii('{"kind":"ConfigMapList","apiVersion":"v1"}', 20)).toEqual(['{"kind":"ConfigMapLi', 'st","apiVersion":"v1', '"}']);
+    expect(foldAscii('    message: 0/3 nodes are available', 20), 'under the indent').toEqual(['    message: 0/3', '    nodes are', '    available']);
+    expect(foldAscii('fits   ', 20), 'trailing spaces dropped').toEqual(['fits']);
+  });
+
+  test('gives exactly the rows wrapLines gives, for lines indented at most half the width', () => {
+    const word = fc.stringMatching(/^[a-z0-9{}":,./<>-]{1,25}$/);
+    const spaces = fc.constantFrom(' ', '  ', '   ', '      ');
+    const line = fc
+      .tuple(fc.constantFrom('', ' ', '  ', '    ', '        '), fc.array(fc.oneof(word, spaces), { maxLength: 30 }))
+      .map(([indent, parts]) => indent + parts.join('').trimStart());
+    fc.assert(
+      fc.property(line, fc.integer({ min: 8, max: 100 }), (text, width) => {
+        fc.pre(/^ */.exec(text)![0].length <= width / 2);
+        expect(foldAscii(text, width), `${JSON.stringify(text)} at ${width}`).toEqual(text.trim() === '' ? [''] : wrapLines(text, width));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 describe('liveCommands', () => {
   test('the step\'s command first, then every line to try, repeats included', () => {
     expect(liveCommands({ title: 't', text: 'x', command: 'npx kubelings cluster up', try: ['kubectl apply -f a.yaml', 'kubectl apply -f a.yaml'] })).toEqual([
@@ -93,6 +122,13 @@ describe('liveCommands', () => {
       expect(isKubeconfigExport(line), line).toBe(false);
     }
     expect(kubeconfigAnswer('/k/kubeconfig'), 'the answer names the path').toContain('KUBECONFIG=/k/kubeconfig');
+  });
+
+  test('a step talks to the cluster when it runs kubectl or the engine\'s cluster and explain verbs', () => {
+    expect(talksToCluster(['npx kubelings cluster up --nodes 3']), 'cluster up').toBe(true);
+    expect(talksToCluster(['sed s/a/b/ x.yaml | kubectl apply -f -']), 'kubectl in a pipe').toBe(true);
+    expect(talksToCluster(['npx kubelings explain pod web']), 'explain').toBe(true);
+    expect(talksToCluster(["npx tsx engine/objects/demo.ts 'app=web'", 'npx tsx engine/etcd/demo.ts --impl solutions']), 'the demos of lessons 00 and 01').toBe(false);
   });
 
   test('the list takes about a third of the screen: 2 to 8 rows, never more than there are commands', () => {

@@ -98,7 +98,7 @@ test.skipIf(!hasProc)(`${skipNoProc}processes that ignore SIGTERM get SIGKILL af
   expect(aliveInGroup(pgid), `processes left in group ${pgid}`).toEqual([]);
 });
 
-test.skipIf(!hasProc)(`${skipNoProc}on the live screen: a command's output appears, and x really ends a long-running one`, async () => {
+test.skipIf(!hasProc)(`${skipNoProc}on the live screen: a command's output appears, and x (or leaving the screen) really ends a long-running one`, async () => {
   const course = fixtureCourse();
   course.packs[0]!.lessons[0]!.live = {
     title: 'Harmless',
@@ -120,5 +120,13 @@ test.skipIf(!hasProc)(`${skipNoProc}on the live screen: a command's output appea
   await press(app.stdin, 'x');
   await until(app, '■ stopped');
   expect(aliveInGroup(pgid), `processes left in group ${pgid}`).toEqual([]);
+
+  await press(app.stdin, KEY.enter);
+  const again = await untilMatch(app, /■ stopped[\s\S]*^ group (\d+)$/m);
+  const second = Number(/■ stopped[\s\S]*^ group (\d+)$/m.exec(again)![1]);
+  await press(app.stdin, 'q');
+  await until(app, 'enter open');
+  for (const started = Date.now(); aliveInGroup(second).length > 0 && Date.now() - started < 3_000; ) await new Promise((r) => setTimeout(r, 50));
+  expect(aliveInGroup(second), `after leaving the screen, processes left in group ${second}`).toEqual([]);
   app.unmount();
 });

@@ -1,6 +1,7 @@
 /**
  * The real TUI in a real terminal: `node tui/bin/kubelings.js` in tmux at 80×24. The home screen
- * shows the core pack and lesson 00; Enter opens the lesson, q comes back, q quits; and every way
+ * shows the core pack and lesson 00; Enter opens the lesson, l its "see it live" step, where Enter
+ * runs the step's command to its exit status; q comes back, q quits; and every way
  * out (q, Ctrl-C, SIGTERM) leaves the alternate screen and shows the cursor again. Skipped, with
  * the reason in the title, where tmux is not installed.
  */
@@ -52,7 +53,7 @@ function expectRestored(session: string, screen: string, code: number): void {
 const core = loadPack(CORE_PACK_DIR);
 const lesson00 = core.lessons.find((l) => l.id.startsWith('00-'))!;
 
-test.skipIf(!hasTmux)(`${hasTmux ? '' : '(skipped: tmux is not installed) '}home shows the core pack and lesson 00; a lesson opens and q comes back; q quits and restores the terminal`, { timeout: 60_000 }, async () => {
+test.skipIf(!hasTmux)(`${hasTmux ? '' : '(skipped: tmux is not installed) '}home shows the core pack and lesson 00; a lesson opens, its live step runs a command, q comes back; q quits and restores the terminal`, { timeout: 60_000 }, async () => {
   const homeScreen = await start('walk');
   expect(homeScreen, 'the core pack').toContain(core.title);
   expect(homeScreen, 'lesson 00').toContain(`00  ${lesson00.title}`);
@@ -62,6 +63,16 @@ test.skipIf(!hasTmux)(`${hasTmux ? '' : '(skipped: tmux is not installed) '}home
   tmux('send-keys', '-t', 'walk', 'Enter');
   const lessonScreen = await waitFor('walk', `page 1/${lesson00.pages.length}`);
   expect(lessonScreen.split('\n')[0], 'the lesson title bar').toContain(lesson00.title);
+
+  // See it live: the step's first command really runs, and ends with its exit status.
+  tmux('send-keys', '-t', 'walk', 'l');
+  await waitFor('walk', 'Choose a command above');
+  tmux('send-keys', '-t', 'walk', 'Enter');
+  const ran = await waitFor('walk', ' exit ');
+  expect(ran, 'the command line echoed').toContain(`$ ${lesson00.live!.command}`);
+  expect(ran, 'its exit status').toMatch(/^ [✓✗] exit \d+ *$/m);
+  tmux('send-keys', '-t', 'walk', 'q');
+  await waitFor('walk', `page 1/${lesson00.pages.length}`);
   tmux('send-keys', '-t', 'walk', 'q');
   await waitFor('walk', '↑↓ choose');
   tmux('send-keys', '-t', 'walk', 'q');

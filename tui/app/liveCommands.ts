@@ -11,6 +11,11 @@ export function liveCommands(live: NonNullable<Lesson['live']>): string[] {
   return [live.command, ...live.try];
 }
 
+/** Does the step talk to the cluster (kubectl, or the engine's cluster and explain verbs)? */
+export function talksToCluster(commands: string[]): boolean {
+  return commands.some((c) => /(^|[\s;&|(])kubectl\s|\bkubelings\s+(cluster|explain)\b/.test(c));
+}
+
 const KUBECONFIG_EXPORT = /^\s*export\s+KUBECONFIG=("[^"]*"|'[^']*'|\S+)\s*;?\s*$/;
 
 /** `export KUBECONFIG=$PWD/.kubelings/kubeconfig` and nothing else. */
