@@ -3,14 +3,17 @@
  * one, fed by the informers, plus the pods the scheduler has assumed but the apiserver has not yet
  * confirmed. updateSnapshot() hands the scheduling cycle a snapshot, updated incrementally: only the
  * nodes that changed since the last snapshot are copied, so a cycle costs O(changes), not O(nodes).
+ * They are copied into the snapshot's existing NodeInfo objects, as upstream does (`*existing =
+ * *clone`): every pass over the nodes then reads memory laid out once, in order, not scattered.
  *
  * Invariants: a pod is counted on at most one node; an assumed pod stays counted until the informer
  * confirms it (the pod arrives with spec.nodeName) or forget() drops it; the snapshot is never changed
- * while a (synchronous) scheduling cycle runs.
+ * while a (synchronous) scheduling cycle runs, and a snapshot's NodeInfo is valid for that cycle only
+ * (the next updateSnapshot may change it in place).
  */
 import type { CacheForCycle } from './exercises.ts';
 import type { NodeInfo, PodInfo, ScoreContext, Snapshot } from './framework.ts';
-import { addPod, cloneNodeInfo, newNodeInfo, removePod } from './nodeinfo.ts';
+import { addPod, cloneNodeInfo, copyNodeInfo, newNodeInfo, removePod } from './nodeinfo.ts';
 import type { Node } from './types.ts';
 
 const NONE: readonly PodInfo[] = Object.freeze([]);
@@ -151,7 +154,7 @@ export class SchedulerCache implements CacheForCycle {
       for (const name of this.dirty) {
         const live = this.nodes.get(name);
         const at = this.index.get(name);
-        if (live && at !== undefined) this.list[at] = cloneNodeInfo(live);
+        if (live && at !== undefined) copyNodeInfo(this.list[at]!, live);
         else if (live) {
           this.index.set(name, this.list.length);
           this.list.push(cloneNodeInfo(live));

@@ -12,7 +12,8 @@ import { SchedulerCache } from './cache.ts';
 import type { PreemptionResult, SchedulerContext, SchedulerExercises, SchedulingQueue } from './exercises.ts';
 import type { PodInfo, Profile } from './framework.ts';
 import { newPodInfo } from './nodeinfo.ts';
-import { defaultProfile, filterRunner } from './profile.ts';
+import { defaultProfile } from './profile.ts';
+import { filterRunner } from './runtime.ts';
 import type { Pod } from './types.ts';
 
 export interface SchedulerDeps {

@@ -8,8 +8,9 @@
  *   (change them only through addPod/removePod in nodeinfo.ts).
  * - A filter answers FITS (null) or a failure whose reasons are upstream's exact strings; it never
  *   throws for a pod that simply does not fit.
- * - Score plugins give raw numbers; prioritizeNodes (exercise 02) normalises them to 0..100 where a
- *   plugin says so, multiplies by the weight and sums.
+ * - Score plugins give raw numbers; runScorePlugins (runtime.ts) runs them on every node, and
+ *   prioritizeNodes (exercise 02) normalises them to 0..100 where a plugin says so, multiplies by the
+ *   weight and sums.
  */
 import type { StringMap } from '../objects/types.ts';
 import type { Node, Pod, Taint } from './types.ts';

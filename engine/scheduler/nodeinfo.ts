@@ -4,11 +4,12 @@
  * own podRequests/nonZeroRequests (exercises 01 and 02), passed in as `RequestCalculator`.
  *
  * Invariants: a NodeInfo's requested, nonZeroRequested and usedPorts always equal the sums over its
- * pods; every change bumps its generation; cloneNodeInfo never shares a mutable array.
+ * pods; every change bumps its generation; cloneNodeInfo never shares a mutable array; copyNodeInfo
+ * writes into the target's own arrays and objects, never into the source's.
  */
 import { loadComponent } from '../impl.ts';
 import type { HostPort, NodeInfo, PodInfo, Resources } from './framework.ts';
-import type { Node, Pod, ResourceList } from './types.ts';
+import type { Node, Pod, ResourceList, Taint } from './types.ts';
 
 const objects = await loadComponent('objects');
 
@@ -58,17 +59,26 @@ export function normalizedImageName(name: string): string {
   return name.lastIndexOf(':') <= name.lastIndexOf('/') ? `${name}:latest` : name;
 }
 
+/** What nodes without taints or images share: every plugin reads them for every node, so one copy in cache beats 5,000. */
+const NO_TAINTS: readonly Taint[] = Object.freeze([]);
+const NO_IMAGES: ReadonlyMap<string, number> = new Map();
+
 export function newNodeInfo(node: Node, pods: readonly PodInfo[] = []): NodeInfo {
   const list = node.status?.allocatable ?? node.status?.capacity;
-  const images = new Map<string, number>();
-  for (const image of node.status?.images ?? []) {
-    for (const name of image.names ?? []) images.set(normalizedImageName(name), image.sizeBytes ?? 0);
+  let images = NO_IMAGES;
+  if ((node.status?.images ?? []).length > 0) {
+    const found = new Map<string, number>();
+    for (const image of node.status!.images!) {
+      for (const name of image.names ?? []) found.set(normalizedImageName(name), image.sizeBytes ?? 0);
+    }
+    images = found;
   }
+  const taints = node.spec?.taints;
   const info: NodeInfo = {
     node,
     name: node.metadata.name ?? '',
     labels: node.metadata.labels ?? {},
-    taints: node.spec?.taints ?? [],
+    taints: taints && taints.length > 0 ? taints : NO_TAINTS,
     unschedulable: node.spec?.unschedulable === true,
     allocatable: { milliCPU: quantityOf(list, 'cpu', true), memory: quantityOf(list, 'memory', false), pods: quantityOf(list, 'pods', false) },
     pods: [],
@@ -130,4 +140,29 @@ export function cloneNodeInfo(node: NodeInfo): NodeInfo {
     images: node.images,
     generation: node.generation,
   };
+}
+
+/**
+ * Makes `into` (a node of the snapshot) equal to `from` (the cache's live node), writing into the
+ * objects `into` already has, as upstream's snapshot does (`*existing = *clone`): the snapshot's
+ * nodes keep their place in memory, so a pass over all of them reads memory in order.
+ */
+export function copyNodeInfo(into: NodeInfo, from: NodeInfo): void {
+  const target = into as { -readonly [K in keyof NodeInfo]: NodeInfo[K] };
+  target.node = from.node;
+  target.name = from.name;
+  target.labels = from.labels;
+  target.taints = from.taints;
+  target.unschedulable = from.unschedulable;
+  target.allocatable = from.allocatable;
+  target.pods.length = 0;
+  for (const pod of from.pods) target.pods.push(pod);
+  target.requested.milliCPU = from.requested.milliCPU;
+  target.requested.memory = from.requested.memory;
+  target.nonZeroRequested.milliCPU = from.nonZeroRequested.milliCPU;
+  target.nonZeroRequested.memory = from.nonZeroRequested.memory;
+  target.usedPorts.length = 0;
+  for (const port of from.usedPorts) target.usedPorts.push(port);
+  target.images = from.images;
+  target.generation = from.generation;
 }

@@ -17,6 +17,7 @@ import { loadComponent } from '#engine/impl.ts';
 import { SCHEDULER_DEFAULT_MEMORY_REQUEST, SCHEDULER_DEFAULT_MILLI_CPU_REQUEST, SCHEDULER_MIN_FEASIBLE_NODES_PERCENTAGE, SCHEDULER_MIN_FEASIBLE_NODES_TO_FIND } from '#engine/params.ts';
 import { MAX_NODE_SCORE, type NodeInfo, type NodeScores, type PodInfo, type Profile, type Resources, type ScoreContext } from '#engine/scheduler/framework.ts';
 import { normalizedImageName } from '#engine/scheduler/nodeinfo.ts';
+import { runScorePlugins } from '#engine/scheduler/runtime.ts';
 import type { Pod } from '#engine/scheduler/types.ts';
 import { matchesTerm, sumRequests, tolerates } from './filters.ts';
 
@@ -106,13 +107,18 @@ export function normalizeScores(scores: number[], reverse: boolean): void {
 }
 
 /**
- * Scores the feasible nodes with every score plugin of the profile (skip a plugin whose skip(pod)
- * says true: it adds nothing), normalises a plugin's scores when plugin.normalize is 'default' or
- * 'reverse', multiplies them by plugin.weight, and adds them up per node.
- * Returns { nodes, total, byPlugin } where byPlugin[plugin.name] holds the weighted scores.
+ * Ranks the feasible nodes. The framework does the per-node work: runScorePlugins(profile, pod,
+ * nodes, context) (engine/scheduler/runtime.ts) leaves out the plugins whose PreScore says Skip and
+ * runs every other plugin's Score on every node, returning { plugin, scores } per plugin with
+ * scores[i] the raw score of nodes[i]. Yours is the rest: normalise a plugin's scores when
+ * plugin.normalize is 'default' or 'reverse', multiply them by plugin.weight, and add them up per node.
+ *
+ * Returns { nodes, total, byPlugin }: total[i] for nodes[i], and byPlugin[plugin.name] the weighted
+ * scores, each an array of your own: the raw scores are the framework's scratch space, which the
+ * next call overwrites (normalising them in place is fine).
  */
 export function prioritizeNodes(profile: Profile, pod: PodInfo, nodes: readonly NodeInfo[], context: ScoreContext): NodeScores {
-  // TODO
+  // TODO: for each { plugin, scores } of runScorePlugins(profile, pod, nodes, context): normalise, weigh, add.
   throw todo('prioritizeNodes()');
 }
 

@@ -150,13 +150,20 @@ export function nodeAffinity(pod: PodInfo, node: NodeInfo): FilterVerdict {
   return FITS;
 }
 
+/** v1helper.FindMatchingUntoleratedTaint: the first NoSchedule or NoExecute taint no toleration tolerates. */
+function findUntoleratedTaint(taints: readonly Taint[], tolerations: readonly Toleration[] | undefined): Taint | undefined {
+  for (const taint of taints) {
+    if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
+    if (!toleratesAny(tolerations, taint)) return taint;
+  }
+  return undefined;
+}
+
 export function taintToleration(pod: PodInfo, node: NodeInfo): FilterVerdict {
   if (node.taints.length === 0) return FITS;
-  for (const taint of node.taints) {
-    if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
-    if (!toleratesAny(pod.pod.spec.tolerations, taint)) return unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
-  }
-  return FITS;
+  const taint = findUntoleratedTaint(node.taints, pod.pod.spec.tolerations);
+  if (!taint) return FITS;
+  return unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
 }
 
 export function nodePorts(pod: PodInfo, node: NodeInfo): FilterVerdict {

@@ -14,6 +14,7 @@ export function findNodesThatFit(sched: SchedulerContext, pod: PodInfo, snapshot
   const feasible: NodeInfo[] = [];
   if (all === 0) return { feasible, diagnosis };
   const wanted = numFeasibleNodesToFind(sched.percentageOfNodesToScore, all);
+  const filter = sched.filter;
   const start = sched.nextStartNodeIndex % all;
   let processed = 0;
   let at = start;
@@ -21,7 +22,7 @@ export function findNodesThatFit(sched: SchedulerContext, pod: PodInfo, snapshot
     const node = nodes[at]!;
     at = at + 1 === all ? 0 : at + 1;
     processed++;
-    const verdict = sched.filter(pod, node);
+    const verdict = filter(pod, node);
     if (verdict) diagnosis.set(node.name, verdict);
     else feasible.push(node);
   }

@@ -7,7 +7,8 @@
 import { SCHEDULER_DEFAULT_MEMORY_REQUEST, SCHEDULER_DEFAULT_MILLI_CPU_REQUEST, SCHEDULER_MIN_FEASIBLE_NODES_PERCENTAGE, SCHEDULER_MIN_FEASIBLE_NODES_TO_FIND } from '#engine/params.ts';
 import { MAX_NODE_SCORE, type NodeInfo, type NodeScores, type PodInfo, type Profile, type Resources, type ScoreContext } from '#engine/scheduler/framework.ts';
 import { normalizedImageName } from '#engine/scheduler/nodeinfo.ts';
-import type { Pod } from '#engine/scheduler/types.ts';
+import { runScorePlugins } from '#engine/scheduler/runtime.ts';
+import type { Pod, Taint, Toleration } from '#engine/scheduler/types.ts';
 import { matchesTerm, sumRequests, tolerates } from './filters.ts';
 import { loadComponent } from '#engine/impl.ts';
 
@@ -61,34 +62,49 @@ export function nodeAffinityScore(pod: PodInfo, node: NodeInfo): number {
   return sum;
 }
 
-export function taintTolerationScore(pod: PodInfo, node: NodeInfo): number {
-  if (node.taints.length === 0) return 0;
-  const tolerations = (pod.pod.spec.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
+/** How many PreferNoSchedule taints none of the tolerations tolerates. */
+function countIntolerableTaintsPreferNoSchedule(taints: readonly Taint[], tolerations: readonly Toleration[]): number {
   let count = 0;
-  for (const taint of node.taints) {
+  for (const taint of taints) {
     if (taint.effect === 'PreferNoSchedule' && !tolerations.some((t) => tolerates(t, taint))) count++;
   }
   return count;
+}
+
+export function taintTolerationScore(pod: PodInfo, node: NodeInfo): number {
+  if (node.taints.length === 0) return 0;
+  const tolerations = (pod.pod.spec.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
+  return countIntolerableTaintsPreferNoSchedule(node.taints, tolerations);
 }
 
 const MB = 1024 * 1024;
 const MIN_THRESHOLD = 23 * MB;
 const MAX_CONTAINER_THRESHOLD = 1000 * MB;
 
-export function imageLocalityScore(pod: PodInfo, node: NodeInfo, context: ScoreContext): number {
-  if (node.images.size === 0) return 0;
-  const containers = [...(pod.pod.spec.initContainers ?? []), ...pod.pod.spec.containers];
+/** Σ over the pod's images that the node has: size scaled by the share of nodes that have it. */
+function sumImageScores(pod: PodInfo, node: NodeInfo, context: ScoreContext): number {
   let sum = 0;
-  for (const c of containers) {
+  for (const c of [...(pod.pod.spec.initContainers ?? []), ...pod.pod.spec.containers]) {
     if (!c.image) continue;
     const name = normalizedImageName(c.image);
     const size = node.images.get(name);
     if (size === undefined) continue;
     sum += Math.trunc(size * (context.nodesWithImage(name) / context.numAllNodes));
   }
-  const maxThreshold = MAX_CONTAINER_THRESHOLD * containers.length;
+  return sum;
+}
+
+/** The sum clamped to [23 MiB, 1000 MiB per container] and scaled to 0..100. */
+function calculatePriority(sum: number, numContainers: number): number {
+  const maxThreshold = MAX_CONTAINER_THRESHOLD * numContainers;
   const clamped = Math.min(Math.max(sum, MIN_THRESHOLD), maxThreshold);
   return Math.trunc((MAX_NODE_SCORE * (clamped - MIN_THRESHOLD)) / (maxThreshold - MIN_THRESHOLD));
+}
+
+export function imageLocalityScore(pod: PodInfo, node: NodeInfo, context: ScoreContext): number {
+  if (node.images.size === 0) return 0;
+  const numContainers = (pod.pod.spec.initContainers?.length ?? 0) + pod.pod.spec.containers.length;
+  return calculatePriority(sumImageScores(pod, node, context), numContainers);
 }
 
 export function normalizeScores(scores: number[], reverse: boolean): void {
@@ -104,20 +120,22 @@ export function normalizeScores(scores: number[], reverse: boolean): void {
   }
 }
 
+/** weight × each score, in an array of its own, and added to total. */
+function weigh(scores: readonly number[], weight: number, total: number[]): number[] {
+  const weighted = new Array<number>(scores.length);
+  for (let i = 0; i < scores.length; i++) {
+    weighted[i] = scores[i]! * weight;
+    total[i] += weighted[i]!;
+  }
+  return weighted;
+}
+
 export function prioritizeNodes(profile: Profile, pod: PodInfo, nodes: readonly NodeInfo[], context: ScoreContext): NodeScores {
   const total = new Array<number>(nodes.length).fill(0);
   const byPlugin: Record<string, number[]> = {};
-  for (const plugin of profile.scores) {
-    if (plugin.skip?.(pod)) continue;
-    const score = plugin.score;
-    const scores: number[] = [];
-    for (let i = 0; i < nodes.length; i++) scores.push(score(pod, nodes[i]!, context));
+  for (const { plugin, scores } of runScorePlugins(profile, pod, nodes, context)) {
     if (plugin.normalize !== 'none') normalizeScores(scores, plugin.normalize === 'reverse');
-    for (let i = 0; i < nodes.length; i++) {
-      scores[i] = scores[i]! * plugin.weight;
-      total[i] += scores[i]!;
-    }
-    byPlugin[plugin.name] = scores;
+    byPlugin[plugin.name] = weigh(scores, plugin.weight, total);
   }
   return { nodes, total, byPlugin };
 }

@@ -185,6 +185,13 @@ describe('prioritizeNodes: normalise, weigh, sum', () => {
     expect(result.byPlugin.Skipped, 'byPlugin.Skipped').toBeUndefined();
     expect(show(result.total), 'total').toBe(show([420, 230]));
   });
+  test('each call returns arrays of its own: a second call leaves the first answer as it was', hint('runScorePlugins reuses its arrays on the next call. Are total and the columns of byPlugin new arrays of yours?'), () => {
+    const p = profile();
+    const first = s.prioritizeNodes(p, pod('p'), [a, b], ctx(2));
+    const before = show({ total: first.total, byPlugin: first.byPlugin });
+    s.prioritizeNodes(p, pod('q'), [b, a], ctx(2));
+    expect(show({ total: first.total, byPlugin: first.byPlugin }), 'the first answer after a second prioritizeNodes with the same profile').toBe(before);
+  });
   test('the totals are the sums of the weighted plugin scores, for any scores', ({ task }) => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(50), fc.nat(50)), { minLength: 1, maxLength: 4 }), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 4, maxLength: 4 }), (raw, weights) => {
