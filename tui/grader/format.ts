@@ -62,7 +62,9 @@ function exerciseLines(verdict: ExerciseVerdict, c: ChalkInstance, options: Form
   if (verdict.notWritten) out.push('', `  ${c.yellow('Not written yet.')} ${verdict.notWritten}`);
   if (verdict.problem) out.push('', `  ${c.red('✗')} ${verdict.problem}`);
   if (verdict.tests.length === 0 && !verdict.problem && !verdict.notWritten) out.push(`  ${c.red('✗')} The suite holds no tests.`);
-  const seeds = [...new Set(verdict.tests.filter((t) => !t.passed && t.seed !== undefined).map((t) => t.seed))];
+  // A seed helps only where random inputs reached the learner's code: not for a stub not written yet.
+  const replayable = verdict.tests.filter((t) => !t.passed && t.seed !== undefined && t.failure?.kind !== 'not-written');
+  const seeds = [...new Set(replayable.map((t) => t.seed))];
   if (seeds.length > 0) out.push(c.dim(`  Random inputs came from seed ${seeds.join(', ')}: replay them with --seed ${seeds[0]}.`));
   void options;
   return out;
