@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case undefined:
     case 'start': {
-      const { startTui } = await import('./app/main.tsx');
+      const { startTui } = await loadTuiForTerminal();
       return startTui({ packs: common.packs });
     }
     case 'check': {
@@ -106,6 +106,23 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     default:
       throw new KubelingsError(`Unknown command "${command}". Run npx kubelings --help to see them all.`);
+  }
+}
+
+/**
+ * Loads the TUI. Ink draws only its last frame, at exit, when CI or CONTINUOUS_INTEGRATION is set,
+ * and reads them once, as it loads. A terminal on stdout means a person is watching (a dev
+ * container or a CI shell may still set CI), so ink loads without them; they are put back at once
+ * for the commands the TUI runs.
+ */
+async function loadTuiForTerminal(): Promise<typeof import('./app/main.tsx')> {
+  const hidden = process.stdout.isTTY ? (['CI', 'CONTINUOUS_INTEGRATION'] as const) : [];
+  const saved = hidden.map((name) => [name, process.env[name]] as const);
+  for (const name of hidden) delete process.env[name];
+  try {
+    return await import('./app/main.tsx');
+  } finally {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
   }
 }
 

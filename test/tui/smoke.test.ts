@@ -36,9 +36,12 @@ async function waitFor(session: string, text: string, ms = 20_000): Promise<stri
   }
 }
 
-/** Starts the TUI in a fresh 80×24 session; the shell around it says how it ended. */
+/**
+ * Starts the TUI in a fresh 80×24 session; the shell around it says how it ended. CI=true as on a
+ * CI machine: ink would then draw nothing until exit, and the TUI must still draw every frame.
+ */
 async function start(session: string): Promise<string> {
-  const command = `cd ${ROOT} && echo 'before kubelings' && KUBELINGS_HOME=${home} node tui/bin/kubelings.js; echo "[kubelings exited $?]"; sleep 120`;
+  const command = `cd ${ROOT} && echo 'before kubelings' && CI=true KUBELINGS_HOME=${home} node tui/bin/kubelings.js; echo "[kubelings exited $?]"; sleep 120`;
   tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', command);
   return waitFor(session, 'choose');
 }
