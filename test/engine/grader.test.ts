@@ -40,7 +40,8 @@ describe('the grader', () => {
     expect(report.ok).toBe(false);
     expect(out).toContain('✗ double(2) is 4');
     expect(out).toContain('✗ double(-3) is -6');
-    expect(out).toMatch(/Not written yet\. double\(\) is not written yet: it is exercise 01-demo\/01-double/);
+    expect(out).toMatch(/^ {2}double\(\) is not written yet: it is exercise 01-demo\/01-double\. Read .*, then fill in the TODO and run: npx kubelings check 01-demo\/01-double$/m);
+    expect(out, 'said once').not.toContain('Not written yet.');
     expect(out).toContain('Score: 0/3');
     expect(out).toContain('Hint 1 of 2: What is n plus n?');
   });

@@ -32,7 +32,10 @@ test('the stub fails at once; saving the reference re-grades and passes, and the
   try {
     const failed = await waitFor(app, 'Score: 0/2');
     expect(failed, 'the untouched stub').toContain('✗ each name gets one per vote');
-    expect(failed, 'the stub says it is not written').toContain('Not written yet.');
+    const prose = failed.replace(/\s+/g, ' ');
+    expect(prose, 'the stub says it is not written').toMatch(/\w+\(\) is not written yet: it is exercise /);
+    expect(prose, 'and that saving grades it (not to run check)').toContain('then fill in the TODO and save the file: it is graded again.');
+    expect(prose).not.toContain('npx kubelings check');
     expect(loadProgress().progress.exercises[exercise.id], 'the attempt is recorded').toEqual({ attempts: 1, hintsRevealed: 0 });
 
     writeFileSync(exercise.file, readFileSync(exercise.solution, 'utf8'));

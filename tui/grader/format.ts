@@ -18,6 +18,11 @@ export interface FormatOptions {
    * reveals the next one); the "Reread" pointer stays.
    */
   hintAdvice?: string;
+  /**
+   * What to do once the TODO is filled in, where that is not running `check` again (the TUI grades
+   * on save): replaces the stub's "run: npx kubelings check …".
+   */
+  afterTodo?: string;
 }
 
 const MAX_CONSOLE_LINES = 12;
@@ -56,10 +61,22 @@ export function formatReport(report: GradeReport, options: FormatOptions = {}): 
   return out.join('\n');
 }
 
+/**
+ * The stub's own sentence ("select() is not written yet: it is exercise …. Read …, then fill in the
+ * TODO and run: …"), its first clause highlighted, its last step fitted to where it is read.
+ */
+function notWrittenLine(message: string, c: ChalkInstance, options: FormatOptions): string {
+  const fitted = options.afterTodo ? message.replace(/ and run: npx kubelings check \S+$/, ` and ${options.afterTodo}`) : message;
+  const at = fitted.indexOf(' is not written yet:');
+  if (at < 0) return fitted;
+  const head = fitted.slice(0, at + ' is not written yet:'.length);
+  return `${c.yellow(head)}${fitted.slice(head.length)}`;
+}
+
 function exerciseLines(verdict: ExerciseVerdict, c: ChalkInstance, options: FormatOptions): string[] {
   const out: string[] = [];
   for (const test of verdict.tests) out.push(...testLines(test, c, verdict.notWritten !== undefined));
-  if (verdict.notWritten) out.push('', `  ${c.yellow('Not written yet.')} ${verdict.notWritten}`);
+  if (verdict.notWritten) out.push('', `  ${notWrittenLine(verdict.notWritten, c, options)}`);
   if (verdict.problem) out.push('', `  ${c.red('✗')} ${verdict.problem}`);
   if (verdict.tests.length === 0 && !verdict.problem && !verdict.notWritten) out.push(`  ${c.red('✗')} The suite holds no tests.`);
   // A seed helps only where random inputs reached the learner's code: not for a stub not written yet.
