@@ -6,7 +6,8 @@
  * Plain JavaScript on purpose: under tsx's loader hooks, importing vitest/node takes ~1.7 s instead
  * of ~0.3 s, and the child must start fast. vitest transforms the TypeScript suites itself.
  *
- * vitest is created once, as soon as it is imported, so a run costs only the tests. The suites'
+ * vitest is created once, as soon as it is imported, so a run costs only the tests; its transformed
+ * modules are cached on disk by content hash, so a run transforms only what changed. The suites'
  * environment is not vitest config: each run sets process.env before it starts, and the worker
  * thread that runs the suites copies process.env when it is created.
  *
@@ -23,7 +24,18 @@
  *   parent → child  { type: 'invalidate', files }                 files changed on disk (warm mode)
  *   parent → child  { type: 'exit' }
  */
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
 const vitestNode = import('vitest/node');
+
+/** The transform cache, relative to the project; emptied when a great many saves have filled it. */
+const MODULE_CACHE = 'node_modules/.cache/kubelings/vitest';
+const MODULE_CACHE_MAX_ENTRIES = 5000;
+try {
+  const dir = join(process.env.KUBELINGS_ROOT || process.cwd(), MODULE_CACHE);
+  if (readdirSync(dir).length > MODULE_CACHE_MAX_ENTRIES) rmSync(dir, { recursive: true, force: true });
+} catch {}
 
 function send(message) {
   if (process.connected) process.send(message);
@@ -101,6 +113,9 @@ async function createRunner() {
       hookTimeout: timeout,
       // Suites run in file order and tests in the order written, so output reads like the lesson.
       sequence: { shuffle: false },
+      // Transformed modules are kept on disk, keyed by their content: a check then transforms only
+      // the files that changed since the last one (usually the learner's), about 0.2 s less.
+      experimental: { fsModuleCache: true, fsModuleCachePath: MODULE_CACHE },
     },
     {
       server: { watch: null },
