@@ -127,7 +127,9 @@ export function restore(pack: Pack, relFile: string): void {
  * resolve) and returns it; the caller removes it with `removeExtracted`.
  */
 export function extractPristine(pack: Pack): string {
-  const dir = join(ROOT, 'node_modules', '.cache', 'kubelings', `pristine-${pack.id}-${process.pid}-${Date.now()}`);
+  const cache = join(ROOT, 'node_modules', '.cache', 'kubelings');
+  sweepAbandoned(cache);
+  const dir = join(cache, `pristine-${pack.id}-${process.pid}-${Date.now()}`);
   // Only the components the pack's lessons teach: a folder still being written has no seal yet.
   const taught = new Set(pack.lessons.map((l) => l.component));
   for (const component of components(pack).filter((c) => taught.has(c))) {
@@ -142,6 +144,29 @@ export function extractPristine(pack: Pack): string {
     }
   }
   return dir;
+}
+
+/** Removes folders left by a `pack check` that was killed before it could (its process is gone). */
+function sweepAbandoned(cache: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(cache);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^pristine-.+-(\d+)-\d+$/.exec(name)?.[1];
+    if (pid !== undefined && !isAlive(Number(pid))) removeExtracted(join(cache, name));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function removeExtracted(dir: string): void {
