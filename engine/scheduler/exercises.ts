@@ -7,7 +7,7 @@
 import type { Diagnosis, FilterRunner, FilterVerdict, NodeInfo, NodeScores, PodInfo, Profile, Resources, ScoreContext, Snapshot, ClusterEvent } from './framework.ts';
 import type { Pod, Taint, Toleration } from './types.ts';
 
-// ── 03-queue ──────────────────────────────────────────────────────────────────────────────────────
+// ── 04-queue ──────────────────────────────────────────────────────────────────────────────────────
 
 /** A pod waiting in the scheduling queue (framework.QueuedPodInfo). */
 export interface QueuedPodInfo {
@@ -63,7 +63,7 @@ export interface SchedulingQueue {
   nextBackoffExpiry(): number | undefined;
 }
 
-// ── 04-schedule-one ───────────────────────────────────────────────────────────────────────────────
+// ── 05-schedule-one ───────────────────────────────────────────────────────────────────────────────
 
 /** The scheduler cache as the scheduling cycle uses it (engine/scheduler/cache.ts). */
 export interface CacheForCycle {
@@ -103,7 +103,7 @@ export interface SchedulerContext {
   reportFailure(pod: PodInfo, reason: 'Unschedulable' | 'SchedulerError', message: string, nominatedNodeName?: string): void;
   /** A Normal "Scheduled" Event: "Successfully assigned <ns>/<name> to <node>". */
   reportScheduled(pod: PodInfo, nodeName: string): void;
-  /** PostFilter: preemption (exercise 05) with the victims already on their way out; absent = disabled. */
+  /** PostFilter: preemption (exercise 06) with the victims already on their way out; absent = disabled. */
   postFilter?(pod: PodInfo, snapshot: Snapshot, diagnosis: Diagnosis): PreemptionResult;
 }
 
@@ -137,7 +137,7 @@ export interface SchedulerExercises {
   /** NodePorts: no host port the pod wants is taken on the node. */
   nodePorts(pod: PodInfo, node: NodeInfo): FilterVerdict;
 
-  // 02-scores
+  // 03-scores
   /** podRequests with 100m cpu and 200Mi memory for containers that do not say. */
   nonZeroRequests(pod: Pod): Resources;
   /** NodeResourcesFit score, LeastAllocated: free share of cpu and memory, 0..100. */
@@ -157,10 +157,10 @@ export interface SchedulerExercises {
   /** numFeasibleNodesToFind: how many feasible nodes to look for before scoring. */
   numFeasibleNodesToFind(percentageOfNodesToScore: number, numAllNodes: number): number;
 
-  // 03-queue
+  // 04-queue
   newSchedulingQueue(options: QueueOptions): SchedulingQueue;
 
-  // 04-schedule-one
+  // 05-schedule-one
   /** Filters nodes from nextStartNodeIndex on until enough feasible ones are found. */
   findNodesThatFit(sched: SchedulerContext, pod: PodInfo, snapshot: Snapshot): { feasible: NodeInfo[]; diagnosis: Diagnosis };
   /** The highest total; among equals, each equally likely. */
@@ -170,7 +170,7 @@ export interface SchedulerExercises {
   /** One scheduling cycle (pop, snapshot, filter, score, select, assume) and the start of its binding cycle. */
   scheduleOne(sched: SchedulerContext): ScheduleOutcome | undefined;
 
-  // 05-preemption
+  // 06-preemption
   /** DefaultPreemption: the node where evicting the fewest, lowest-priority pods lets the pod fit. */
   preempt(pod: PodInfo, snapshot: Snapshot, diagnosis: Diagnosis, filter: FilterRunner): PreemptionResult;
 }

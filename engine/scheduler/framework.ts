@@ -9,7 +9,7 @@
  * - A filter answers FITS (null) or a failure whose reasons are upstream's exact strings; it never
  *   throws for a pod that simply does not fit.
  * - Score plugins give raw numbers; runScorePlugins (runtime.ts) runs them on every node, and
- *   prioritizeNodes (exercise 02) normalises them to 0..100 where a plugin says so, multiplies by the
+ *   prioritizeNodes (exercise 03) normalises them to 0..100 where a plugin says so, multiplies by the
  *   weight and sums.
  */
 import type { StringMap } from '../objects/types.ts';
@@ -35,7 +35,7 @@ export interface PodInfo {
   readonly key: string;
   /** podRequests(pod): what the pod needs on a node (exercise 01). */
   readonly requests: Resources;
-  /** nonZeroRequests(pod): the same with defaults for containers that ask nothing, for scoring (exercise 02). */
+  /** nonZeroRequests(pod): the same with defaults for containers that ask nothing, for scoring (exercise 03). */
   readonly nonZeroRequests: Resources;
   /** spec.priority (0 when unset). */
   readonly priority: number;

@@ -1,7 +1,7 @@
 /**
  * Building and changing PodInfo and NodeInfo (framework.NodeInfo's AddPod, RemovePod, Snapshot):
  * the bookkeeping the framework does for the plugins. Requests come from the scheduler component's
- * own podRequests/nonZeroRequests (exercises 01 and 02), passed in as `RequestCalculator`.
+ * own podRequests/nonZeroRequests (exercises 01 and 03), passed in as `RequestCalculator`.
  *
  * Invariants: a NodeInfo's requested, nonZeroRequested and usedPorts always equal the sums over its
  * pods; every change bumps its generation; cloneNodeInfo never shares a mutable array; copyNodeInfo

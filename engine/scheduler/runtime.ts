@@ -2,7 +2,7 @@
  * The framework runtime (pkg/scheduler/framework/runtime): runs a profile's plugins for one pod.
  * `filterRunner` is RunFilterPluginsWithNominatedPods for one node; `runScorePlugins` is the first
  * half of RunScorePlugins (PreScore, then Score on every node); normalising, weighing and summing
- * are prioritizeNodes' job (exercise 02).
+ * are prioritizeNodes' job (exercise 03).
  *
  * Why it is written this way: a call site that has seen more than four different functions is
  * "megamorphic", and V8 then calls through it without inlining, some 15 ns a call on this machine.

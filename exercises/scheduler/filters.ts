@@ -1,16 +1,17 @@
 /**
- * Exercise 03-scheduler/01-filters: the filter plugins.
+ * Exercise 03-scheduler/01-filters: the first filter plugins, about a node's name and its room.
  *
  * Before kube-scheduler ranks nodes it throws out every node the pod cannot run on. Each filter
  * plugin answers one question about one pod and one node, and either lets the node through (return
  * FITS) or says why not, in upstream's exact words (return unschedulable(...) or unresolvable(...)).
  * Those words are what `kubectl describe pod` shows under "0/3 nodes are available: ...".
+ * Here: what a pod requests, NodeName and NodeResourcesFit. Exercise 02 writes the others.
  *
  * Given: `pod.requests` already holds podRequests(pod) (the framework's PreFilter computed it once),
- * `pod.hostPorts` the host ports the pod wants, `node.requested` the sum of the requests of the pods
- * already on the node, `node.usedPorts` the host ports they hold, `node.allocatable` what the node
- * offers (cpu in millicores, memory in bytes, pods as a count). Quantities such as "250m" or "1Gi"
- * are parsed with lesson 00's functions: objects.parseQuantity, objects.milliValue, objects.value.
+ * `node.requested` the sum of the requests of the pods already on the node, `node.allocatable` what
+ * the node offers (cpu in millicores, memory in bytes, pods as a count). Quantities such as "250m"
+ * or "1Gi" are parsed with lesson 00's functions: objects.parseQuantity, objects.milliValue,
+ * objects.value.
  *
  * Read: lessons/core/03-scheduler/02-filters.md
  * Check: npx kubelings check 03-scheduler/01-filters
@@ -18,7 +19,7 @@
 import { NotImplemented } from '#engine/errors.ts';
 import { loadComponent } from '#engine/impl.ts';
 import { FITS, unresolvable, unschedulable, type FilterVerdict, type NodeInfo, type PodInfo, type Resources } from '#engine/scheduler/framework.ts';
-import type { Container, NodeSelectorTerm, Pod, Taint, Toleration } from '#engine/scheduler/types.ts';
+import type { Container, Pod } from '#engine/scheduler/types.ts';
 
 const objects = await loadComponent('objects');
 const PAGE = 'lessons/core/03-scheduler/02-filters.md';
@@ -35,7 +36,7 @@ function requestsOf(container: Container): Resources {
 
 /**
  * What the whole pod needs on a node, given what each container asks for (`requestsOfContainer`),
- * as resourcehelper.PodRequests computes it. Exercise 02 calls it again with other per-container
+ * as resourcehelper.PodRequests computes it. Exercise 03 calls it again with other per-container
  * numbers, so use only `requestsOfContainer`, never container.resources directly.
  *
  * Must hold:
@@ -59,36 +60,12 @@ export function podRequests(pod: Pod): Resources {
 }
 
 /**
- * v1helper.ToleratesTaint: does this one toleration tolerate this one taint?
- *
- * Must hold:
- * - a toleration with an effect tolerates only taints with that effect; no effect means any effect;
- * - a toleration with a key tolerates only taints with that key; an empty key (with Exists) means any key;
- * - operator Equal (also when the operator is missing) needs the same value ("" when absent);
- *   Exists ignores the value.
- */
-export function tolerates(toleration: Toleration, taint: Taint): boolean {
-  // TODO: compare effect, key, then the value according to the operator.
-  throw todo('tolerates()');
-}
-
-/**
  * NodeName: when the pod names a node (spec.nodeName), only that node fits.
  * Fails with unresolvable("node(s) didn't match the requested node name").
  */
 export function nodeName(pod: PodInfo, node: NodeInfo): FilterVerdict {
   // TODO
   throw todo('nodeName()');
-}
-
-/**
- * NodeUnschedulable: a cordoned node (`node.unschedulable`, set by kubectl cordon) takes no new
- * pods, unless the pod tolerates the taint {key: node.kubernetes.io/unschedulable, effect: NoSchedule}.
- * Fails with unresolvable("node(s) were unschedulable").
- */
-export function nodeUnschedulable(pod: PodInfo, node: NodeInfo): FilterVerdict {
-  // TODO
-  throw todo('nodeUnschedulable()');
 }
 
 /**
@@ -104,55 +81,4 @@ export function nodeUnschedulable(pod: PodInfo, node: NodeInfo): FilterVerdict {
 export function nodeResourcesFit(pod: PodInfo, node: NodeInfo): FilterVerdict {
   // TODO
   throw todo('nodeResourcesFit()');
-}
-
-/**
- * One NodeSelectorTerm (used by required and preferred node affinity).
- *
- * Must hold:
- * - every matchExpression on the node's labels holds (In, NotIn, Exists, DoesNotExist as a label
- *   selector's: objects.matchesSelector can answer those; Gt and Lt compare whole numbers: the label's
- *   value must parse as an integer greater (or less) than the one value given, else no match);
- * - every matchField holds: only `metadata.name` with In or NotIn is supported, against the node's name;
- * - a term with no expressions and no fields matches no node.
- */
-export function matchesTerm(term: NodeSelectorTerm, node: NodeInfo): boolean {
-  // TODO
-  throw todo('matchesTerm()');
-}
-
-/**
- * NodeAffinity: spec.nodeSelector and spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.
- *
- * Must hold:
- * - every nodeSelector label must be on the node with that value (objects.matchLabels);
- * - the required nodeSelectorTerms are ORed: at least one term must match (an empty list matches none);
- * - both must hold when both are given.
- * Fails with unresolvable("node(s) didn't match Pod's node affinity/selector").
- */
-export function nodeAffinity(pod: PodInfo, node: NodeInfo): FilterVerdict {
-  // TODO
-  throw todo('nodeAffinity()');
-}
-
-/**
- * TaintToleration: every NoSchedule and NoExecute taint on the node must be tolerated by at least
- * one of the pod's tolerations (PreferNoSchedule taints are only a score, exercise 02).
- * Fails on the first untolerated taint, in the node's order, with
- * unresolvable(`node(s) had untolerated taint {<key>: <value>}`) (value "" when absent).
- */
-export function taintToleration(pod: PodInfo, node: NodeInfo): FilterVerdict {
-  // TODO
-  throw todo('taintToleration()');
-}
-
-/**
- * NodePorts: no host port the pod wants (pod.hostPorts) may already be taken on the node
- * (node.usedPorts). Two ports clash when protocol and port are equal and the addresses overlap: the
- * same address, or either one is 0.0.0.0 (every address).
- * Fails with unschedulable("node(s) didn't have free ports for the requested pod ports").
- */
-export function nodePorts(pod: PodInfo, node: NodeInfo): FilterVerdict {
-  // TODO
-  throw todo('nodePorts()');
 }

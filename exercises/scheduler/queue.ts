@@ -1,5 +1,5 @@
 /**
- * Exercise 03-scheduler/03-queue: the scheduling queue, after kube-scheduler's PriorityQueue.
+ * Exercise 03-scheduler/04-queue: the scheduling queue, after kube-scheduler's PriorityQueue.
  *
  * Pending pods wait in one of three places:
  * - active: ready to be tried, ordered by priority (higher first), then by timestamp (older first);
@@ -10,7 +10,7 @@
  * time: `options.now()` is the clock, so tests move time by hand.
  *
  * Read: lessons/core/03-scheduler/04-queue.md
- * Check: npx kubelings check 03-scheduler/03-queue
+ * Check: npx kubelings check 03-scheduler/04-queue
  */
 import { NotImplemented } from '#engine/errors.ts';
 import { SCHEDULER_INITIAL_BACKOFF_MS, SCHEDULER_MAX_BACKOFF_MS, SCHEDULER_MAX_UNSCHEDULABLE_MS } from '#engine/params.ts';
@@ -18,7 +18,7 @@ import { PLUGINS_INTERESTED_IN, type ClusterEvent, type PodInfo } from '#engine/
 import type { QueuedPodInfo, QueueName, QueueOptions, SchedulingQueue } from '#engine/scheduler/exercises.ts';
 
 const PAGE = 'lessons/core/03-scheduler/04-queue.md';
-const todo = (what: string) => new NotImplemented('03-scheduler/03-queue', PAGE, what);
+const todo = (what: string) => new NotImplemented('03-scheduler/04-queue', PAGE, what);
 
 /**
  * Must hold:

@@ -1,5 +1,5 @@
 /**
- * Exercise 03-scheduler/04-schedule-one: the scheduling cycle and the binding cycle.
+ * Exercise 03-scheduler/05-schedule-one: the scheduling cycle and the binding cycle.
  *
  * scheduleOne is kube-scheduler's heart: pop a pod, take a snapshot, filter, score, pick a node,
  * assume the pod there (so the next cycle already counts it), and bind it through the apiserver
@@ -8,7 +8,7 @@
  * "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {…}."
  *
  * Read: lessons/core/03-scheduler/05-schedule-one.md
- * Check: npx kubelings check 03-scheduler/04-schedule-one
+ * Check: npx kubelings check 03-scheduler/05-schedule-one
  */
 import { NotImplemented } from '#engine/errors.ts';
 import type { QueuedPodInfo, ScheduleOutcome, SchedulerContext } from '#engine/scheduler/exercises.ts';
@@ -16,7 +16,7 @@ import type { Diagnosis, NodeInfo, NodeScores, PodInfo, Snapshot } from '#engine
 import { numFeasibleNodesToFind, prioritizeNodes } from './scores.ts';
 
 const PAGE = 'lessons/core/03-scheduler/05-schedule-one.md';
-const todo = (what: string) => new NotImplemented('03-scheduler/04-schedule-one', PAGE, what);
+const todo = (what: string) => new NotImplemented('03-scheduler/05-schedule-one', PAGE, what);
 
 /**
  * Filters nodes until numFeasibleNodesToFind(sched.percentageOfNodesToScore, all) feasible ones are

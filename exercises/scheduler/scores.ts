@@ -1,5 +1,5 @@
 /**
- * Exercise 03-scheduler/02-scores: score plugins, normalising and weighing, node sampling.
+ * Exercise 03-scheduler/03-scores: score plugins, normalising and weighing, node sampling.
  *
  * Every node that passed the filters could run the pod; scoring picks the best. Each score plugin
  * gives every feasible node a number; plugins whose numbers are not already 0..100 are normalised
@@ -10,7 +10,7 @@
  * Scores are whole numbers: wherever upstream divides integers, round toward zero (Math.trunc).
  *
  * Read: lessons/core/03-scheduler/03-scores.md
- * Check: npx kubelings check 03-scheduler/02-scores
+ * Check: npx kubelings check 03-scheduler/03-scores
  */
 import { NotImplemented } from '#engine/errors.ts';
 import { loadComponent } from '#engine/impl.ts';
@@ -19,11 +19,12 @@ import { MAX_NODE_SCORE, type NodeInfo, type NodeScores, type PodInfo, type Prof
 import { normalizedImageName } from '#engine/scheduler/nodeinfo.ts';
 import { runScorePlugins } from '#engine/scheduler/runtime.ts';
 import type { Pod } from '#engine/scheduler/types.ts';
-import { matchesTerm, sumRequests, tolerates } from './filters.ts';
+import { sumRequests } from './filters.ts';
+import { matchesTerm, tolerates } from './taints-affinity.ts';
 
 const objects = await loadComponent('objects');
 const PAGE = 'lessons/core/03-scheduler/03-scores.md';
-const todo = (what: string) => new NotImplemented('03-scheduler/02-scores', PAGE, what);
+const todo = (what: string) => new NotImplemented('03-scheduler/03-scores', PAGE, what);
 
 /**
  * Requests for scoring: like podRequests (use sumRequests from 01-filters), but a container that
@@ -65,7 +66,7 @@ export function balancedAllocationScore(pod: PodInfo, node: NodeInfo): number {
 
 /**
  * NodeAffinity's score: the sum of the weights of the pod's preferredDuringSchedulingIgnoredDuringExecution
- * terms whose preference the node matches (matchesTerm from 01-filters). Raw: the profile normalises it.
+ * terms whose preference the node matches (matchesTerm from 02-taints-and-affinity). Raw: the profile normalises it.
  */
 export function nodeAffinityScore(pod: PodInfo, node: NodeInfo): number {
   // TODO

@@ -1,5 +1,5 @@
 /**
- * Reference for exercise 03-scheduler/05-preemption: DefaultPreemption's PostFilter.
+ * Reference for exercise 03-scheduler/06-preemption: DefaultPreemption's PostFilter.
  * Kubernetes: pkg/scheduler/framework/plugins/defaultpreemption/default_preemption.go
  * (SelectVictimsOnNode, PodEligibleToPreemptOthers) and framework/preemption/preemption.go
  * (findCandidates, pickOneNodeForPreemption). PodDisruptionBudgets are left out.

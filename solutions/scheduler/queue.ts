@@ -1,5 +1,5 @@
 /**
- * Reference for exercise 03-scheduler/03-queue: kube-scheduler's PriorityQueue
+ * Reference for exercise 03-scheduler/04-queue: kube-scheduler's PriorityQueue
  * (pkg/scheduler/backend/queue/scheduling_queue.go): activeQ (a heap ordered by priority, then by
  * timestamp), podBackoffQ (a heap ordered by backoff expiry) and unschedulablePods (a map), with
  * backoff 1 s doubling to 10 s and moveRequestCycle, so an event that happens while a pod is being

@@ -1,5 +1,5 @@
 /**
- * Reference for exercise 03-scheduler/04-schedule-one: the scheduling cycle and the binding cycle.
+ * Reference for exercise 03-scheduler/05-schedule-one: the scheduling cycle and the binding cycle.
  * Kubernetes: pkg/scheduler/schedule_one.go (scheduleOne, schedulingCycle, bindingCycle,
  * findNodesThatPassFilters, selectHost, handleSchedulingFailure) and framework/types.go (FitError).
  */

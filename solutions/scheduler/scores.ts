@@ -1,5 +1,5 @@
 /**
- * Reference for exercise 03-scheduler/02-scores: score plugins, normalising, weighing, sampling.
+ * Reference for exercise 03-scheduler/03-scores: score plugins, normalising, weighing, sampling.
  * Kubernetes: pkg/scheduler/framework/plugins/{noderesources (least_allocated.go,
  * balanced_allocation.go), nodeaffinity, tainttoleration, imagelocality, helper/normalize_score.go}
  * and schedule_one.go (numFeasibleNodesToFind, prioritizeNodes).
@@ -9,7 +9,8 @@ import { MAX_NODE_SCORE, type NodeInfo, type NodeScores, type PodInfo, type Prof
 import { normalizedImageName } from '#engine/scheduler/nodeinfo.ts';
 import { runScorePlugins } from '#engine/scheduler/runtime.ts';
 import type { Pod, Taint, Toleration } from '#engine/scheduler/types.ts';
-import { matchesTerm, sumRequests, tolerates } from './filters.ts';
+import { sumRequests } from './filters.ts';
+import { matchesTerm, tolerates } from './taints-affinity.ts';
 import { loadComponent } from '#engine/impl.ts';
 
 const objects = await loadComponent('objects');

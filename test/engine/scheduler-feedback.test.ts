@@ -33,34 +33,34 @@ describe('lesson 03 names the mistake', () => {
   });
 
   test('a toleration without an effect that tolerates nothing fails the empty-effect and empty-key rows, saying what was asked and what came back', async () => {
-    const { out, failed } = await gradeVariant('empty-effect-ignored', '01-filters');
+    const { out, failed } = await gradeVariant('empty-effect-ignored', '02-taints-and-affinity');
     expect(failed).toContain('tolerates: one toleration against one taint > toleration {key1 Equal value1} tolerates taint key1=value1:NoSchedule: an empty effect matches every effect');
     expect(failed.some((t) => t.includes('an empty key with Exists matches every taint'))).toBe(true);
     expect(out).toMatch(/did\s+tolerates\(\{"key":"key1","operator":"Equal","value":"value1"\}, \{"key":"key1","value":"value1","effect":"NoSchedule"\}\)\n\s+expected\s+true\n\s+got\s+false/);
   });
 
   test('an unsorted "0/N nodes are available" fails the message of the issue, with the hint to count, sort and join', async () => {
-    const { out, failed } = await gradeVariant('fit-error-unsorted', '04-schedule-one');
+    const { out, failed } = await gradeVariant('fit-error-unsorted', '05-schedule-one');
     expect(failed).toContain('fitErrorMessage: "0/N nodes are available" > the message of the issue: one node short of cpu, two control-plane nodes');
     expect(out).toMatch(/expected 0\/3 nodes are available: 1 Insufficient cpu, 2 node\(s\) had untolerated taint \{node-role.kubernetes.io\/control-plane: \}\.\n\s+got\s+0\/3 nodes are available: 2 node\(s\) had untolerated taint \{node-role.kubernetes.io\/control-plane: \}, 1 Insufficient cpu\./);
     expect(out).toContain('Count how many nodes gave each reason, write "<count> <reason>", sort, join with ", ", end with "."');
   });
 
   test('a queue that ignores the move request cycle loses the event that came during scheduling', async () => {
-    const { out, failed } = await gradeVariant('queue-loses-events', '03-queue');
+    const { out, failed } = await gradeVariant('queue-loses-events', '04-queue');
     expect(failed).toEqual(['moving unschedulable pods back > an event while a pod is being scheduled is not lost: the pod goes to backoff, not unschedulable']);
     expect(out).toMatch(/did\s+where\(a\): it failed in a cycle during which a node was added\n\s+expected backoff\n\s+got\s+unschedulable/);
     expect(out).toContain('Remember the scheduling cycle of the last move request');
   });
 
   test('preempting pods of the same priority fails the strictly-lower test, with its hint', async () => {
-    const { out, failed } = await gradeVariant('preempts-equal-priority', '05-preemption');
+    const { out, failed } = await gradeVariant('preempts-equal-priority', '06-preemption');
     expect(failed).toContain('selectVictimsOnNode and preempt > pods of equal or higher priority are never victims');
     expect(out).toContain('Strictly lower priority only');
   });
 
   test('a scheduling cycle that does not assume overcommits a node when pods arrive at once', async () => {
-    const { out, failed } = await gradeVariant('binds-without-assuming', '04-schedule-one');
+    const { out, failed } = await gradeVariant('binds-without-assuming', '05-schedule-one');
     expect(failed).toContain('scheduleOne > the pod is assumed at once: the next cycle counts it before its binding finishes');
     expect(failed).toContain('properties of the whole loop > 1,000 pods arriving at once never overcommit a node');
     expect(out).toMatch(/cpu of the pods placed on node-\d+ while 1,000 pods were scheduled and no binding had finished: \d+m of 4000m/);

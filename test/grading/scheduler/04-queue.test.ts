@@ -1,5 +1,5 @@
 /**
- * Hidden suite for 03-scheduler/03-queue: the three sub-queues, backoff on an injected clock, and
+ * Hidden suite for 03-scheduler/04-queue: the three sub-queues, backoff on an injected clock, and
  * moving unschedulable pods back on relevant cluster events.
  */
 import fc from 'fast-check';

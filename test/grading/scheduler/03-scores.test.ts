@@ -1,5 +1,5 @@
 /**
- * Hidden suite for 03-scheduler/02-scores: score plugins with upstream's arithmetic, normalising,
+ * Hidden suite for 03-scheduler/03-scores: score plugins with upstream's arithmetic, normalising,
  * weighing, and percentageOfNodesToScore.
  */
 import fc from 'fast-check';

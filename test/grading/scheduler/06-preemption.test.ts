@@ -1,5 +1,5 @@
 /**
- * Hidden suite for 03-scheduler/05-preemption: DefaultPreemption as the Kubernetes documentation
+ * Hidden suite for 03-scheduler/06-preemption: DefaultPreemption as the Kubernetes documentation
  * describes it (Pod Priority and Preemption): only lower-priority pods are victims, as few as
  * possible, on the node where it hurts least; the preemptor is nominated to that node.
  */

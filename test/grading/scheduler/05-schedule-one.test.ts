@@ -1,5 +1,5 @@
 /**
- * Hidden suite for 03-scheduler/04-schedule-one: finding feasible nodes with sampling, choosing one
+ * Hidden suite for 03-scheduler/05-schedule-one: finding feasible nodes with sampling, choosing one
  * fairly, upstream's "0/N nodes are available" message, and the scheduling and binding cycles.
  * Properties: a bound pod always fits its node when it is bound; 1,000 pods at once never
  * overcommit a node; every schedulable pod is eventually bound.
