@@ -46,10 +46,6 @@ const ANSWER_WITHIN_MS = 5_000;
 function send(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Reply> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const unanswered = setTimeout(() => {
-      req.destroy();
-      reject(new Error(`${method} ${path} got no answer within ${ANSWER_WITHIN_MS / 1000} s`));
-    }, ANSWER_WITHIN_MS);
     const req = request({ host: url.hostname, port: url.port, method, path, headers, agent }, (res) => {
       clearTimeout(unanswered);
       const chunks: Buffer[] = [];
@@ -64,6 +60,11 @@ function send(method: string, path: string, headers: Record<string, string>, bod
       });
       res.on('error', () => undefined);
     });
+    // Set once the request exists (request() throws at once on a path it cannot send).
+    const unanswered = setTimeout(() => {
+      req.destroy();
+      reject(new Error(`${method} ${path} got no answer within ${ANSWER_WITHIN_MS / 1000} s`));
+    }, ANSWER_WITHIN_MS);
     req.on('error', (error) => {
       clearTimeout(unanswered);
       reject(error);
