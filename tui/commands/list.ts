@@ -18,6 +18,8 @@ export function listCommand(options: CommonOptions): number {
   }
   let passed = 0;
   let total = 0;
+  // Titles start in one column, after the longest id of all the packs.
+  const idWidth = Math.max(0, ...course.packs.flatMap((p) => p.lessons.flatMap((l) => l.exercises.map((e) => e.id.length))));
   for (const pack of course.packs) {
     process.stdout.write(`${pack.title}  (${pack.id})\n`);
     for (const lesson of pack.lessons) {
@@ -26,7 +28,7 @@ export function listCommand(options: CommonOptions): number {
         const state = exerciseState(progress, exercise.id);
         passed += state === 'passed' ? 1 : 0;
         total += 1;
-        process.stdout.write(`    ${MARK[state]} ${exercise.id.padEnd(34)} ${exercise.title}\n`);
+        process.stdout.write(`    ${MARK[state]} ${exercise.id.padEnd(idWidth + 1)} ${exercise.title}\n`);
       }
     }
     process.stdout.write('\n');
