@@ -14,6 +14,7 @@ import { KubelingsError } from '#engine/errors.ts';
 import { ROOT } from '#engine/paths.ts';
 import type { Pack } from './course/load.ts';
 import { writeFileAtomic } from './progress.ts';
+import { isProcessAlive } from '#engine/processes.ts';
 
 export const SEAL_FILE = '.pristine.json';
 const SEAL_VERSION = 1;
@@ -156,20 +157,10 @@ function sweepAbandoned(cache: string): void {
   }
   for (const name of names) {
     const pid = /^pristine-.+-(\d+)-\d+$/.exec(name)?.[1];
-    if (pid !== undefined && !isAlive(Number(pid))) removeExtracted(join(cache, name));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if (pid !== undefined && !isProcessAlive(Number(pid))) removeExtracted(join(cache, name));
   }
 }
 
 export function removeExtracted(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
-

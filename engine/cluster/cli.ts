@@ -18,6 +18,7 @@ import { join, relative } from 'node:path';
 import { KubelingsError } from '../errors.ts';
 import { ROOT } from '../paths.ts';
 import { APISERVER_DEFAULT_PORT, CLUSTER_READY_TIMEOUT_MS, CLUSTER_STOP_TIMEOUT_MS } from '../params.ts';
+import { isProcessAlive } from '../processes.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { clusterPaths, type ClusterState } from './paths.ts';
 
@@ -46,15 +47,6 @@ export function parseFlags(argv: string[], verb: string): Record<string, string 
     else flags[word.slice(2)] = true;
   }
   return flags;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readPid(file: string): number | undefined {
@@ -111,7 +103,7 @@ async function up(argv: string[]): Promise<number> {
   const paths = clusterPaths();
   mkdirSync(paths.home, { recursive: true });
   const running = readPid(paths.pidFile);
-  if (running && isAlive(running)) {
+  if (running && isProcessAlive(running)) {
     const state = readState(paths.stateFile);
     if (state && (await ready(state.url))) {
       writeKubeconfig(paths.kubeconfig, state.url);
@@ -142,7 +134,7 @@ async function up(argv: string[]): Promise<number> {
 
   const deadline = Date.now() + CLUSTER_READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (exited !== undefined || !isAlive(child.pid!)) {
+    if (exited !== undefined || !isProcessAlive(child.pid!)) {
       rmSync(paths.pidFile, { force: true });
       throw new KubelingsError(`The control plane stopped while starting. The end of ${shown(paths.logFile)}:\n${tail(paths.logFile)}`);
     }
@@ -160,7 +152,7 @@ async function up(argv: string[]): Promise<number> {
 async function down(): Promise<number> {
   const paths = clusterPaths();
   const pid = readPid(paths.pidFile);
-  if (!pid || !isAlive(pid)) {
+  if (!pid || !isProcessAlive(pid)) {
     rmSync(paths.pidFile, { force: true });
     rmSync(paths.stateFile, { force: true });
     process.stdout.write('No control plane is running.\n');
@@ -168,12 +160,12 @@ async function down(): Promise<number> {
   }
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + CLUSTER_STOP_TIMEOUT_MS;
-  while (Date.now() < deadline && isAlive(pid)) await sleep(50);
+  while (Date.now() < deadline && isProcessAlive(pid)) await sleep(50);
   let forced = false;
-  if (isAlive(pid)) {
+  if (isProcessAlive(pid)) {
     process.kill(pid, 'SIGKILL');
     forced = true;
-    while (isAlive(pid)) await sleep(20);
+    while (isProcessAlive(pid)) await sleep(20);
   }
   rmSync(paths.pidFile, { force: true });
   rmSync(paths.stateFile, { force: true });
@@ -188,7 +180,7 @@ async function down(): Promise<number> {
 async function status(): Promise<number> {
   const paths = clusterPaths();
   const pid = readPid(paths.pidFile);
-  if (!pid || !isAlive(pid)) {
+  if (!pid || !isProcessAlive(pid)) {
     process.stdout.write(`No control plane is running.${existsSync(paths.dataDir) ? ` Its data is in ${shown(paths.dataDir)}.` : ''} Start it with: npx kubelings cluster up\n`);
     return 1;
   }

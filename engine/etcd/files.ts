@@ -14,6 +14,7 @@
 import { writeSync } from 'node:fs';
 import { open, readdir, readFile, rename, rm, truncate, mkdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive } from '../processes.ts';
 
 export const WAL_DIR = 'wal';
 export const SNAP_DIR = 'snap';
@@ -133,20 +134,11 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(owner) && owner > 0 && isRunning(owner)) {
+      if (Number.isInteger(owner) && owner > 0 && isProcessAlive(owner)) {
         throw new Error(`${dataDir} is in use by ${owner === process.pid ? 'another store in this process' : `process ${owner}`}: one store per data dir`);
       }
       await rm(file, { force: true }); // left by a process that is gone
     }
   }
   throw new Error(`could not lock ${dataDir}`);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
