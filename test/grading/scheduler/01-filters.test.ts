@@ -5,22 +5,11 @@
  */
 import { describe, expect, test } from 'vitest';
 import { loadComponent } from '#engine/impl.ts';
-import type { FilterVerdict, NodeInfo, PodInfo } from '#engine/scheduler/framework.ts';
 import type { Container, Pod } from '#engine/scheduler/types.ts';
 import { hint, show } from '#grading';
-import { describeNode, describePod, GiB, MiB, node, pod, podObject, requestsText, verdictText } from './make.ts';
+import { expectFits, expectRejects, GiB, MiB, node, pod, podObject, requestsText } from './make.ts';
 
 const s = await loadComponent('scheduler');
-
-type Filter = (pod: PodInfo, node: NodeInfo) => FilterVerdict;
-
-function expectFits(filter: Filter, name: string, p: PodInfo, n: NodeInfo) {
-  expect(verdictText(filter(p, n)), `${name}(${describePod(p)}; ${describeNode(n)})`).toBe('fits');
-}
-
-function expectRejects(filter: Filter, name: string, p: PodInfo, n: NodeInfo, code: string, reasons: string[]) {
-  expect(verdictText(filter(p, n)), `${name}(${describePod(p)}; ${describeNode(n)})`).toBe(verdictText({ code, reasons }));
-}
 
 function c(name: string, requests: Record<string, string> = {}, sidecar = false): Container {
   return { name, image: 'busybox', resources: { requests }, ...(sidecar ? { restartPolicy: 'Always' as const } : {}) };

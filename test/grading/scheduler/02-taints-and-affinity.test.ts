@@ -5,22 +5,12 @@
  */
 import { describe, expect, test } from 'vitest';
 import { loadComponent } from '#engine/impl.ts';
-import type { FilterVerdict, NodeInfo, PodInfo } from '#engine/scheduler/framework.ts';
+import type { NodeInfo } from '#engine/scheduler/framework.ts';
 import type { NodeSelectorRequirement, Taint, Toleration } from '#engine/scheduler/types.ts';
 import { hint, show } from '#grading';
-import { describeNode, describePod, node, pod, verdictText } from './make.ts';
+import { expectFits, expectRejects, node, pod } from './make.ts';
 
 const s = await loadComponent('scheduler');
-
-type Filter = (pod: PodInfo, node: NodeInfo) => FilterVerdict;
-
-function expectFits(filter: Filter, name: string, p: PodInfo, n: NodeInfo) {
-  expect(verdictText(filter(p, n)), `${name}(${describePod(p)}; ${describeNode(n)})`).toBe('fits');
-}
-
-function expectRejects(filter: Filter, name: string, p: PodInfo, n: NodeInfo, code: string, reasons: string[]) {
-  expect(verdictText(filter(p, n)), `${name}(${describePod(p)}; ${describeNode(n)})`).toBe(verdictText({ code, reasons }));
-}
 
 describe('tolerates: one toleration against one taint', () => {
   const taint: Taint = { key: 'key1', value: 'value1', effect: 'NoSchedule' };

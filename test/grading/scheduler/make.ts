@@ -4,9 +4,10 @@
  * out here from their single container (the suites for podRequests test the real summing), so a bug
  * in the learner's podRequests never fails a test about something else.
  */
+import { expect } from 'vitest';
 import { loadComponent } from '#engine/impl.ts';
 import { SCHEDULER_DEFAULT_MEMORY_REQUEST, SCHEDULER_DEFAULT_MILLI_CPU_REQUEST } from '#engine/params.ts';
-import type { NodeInfo, PodInfo } from '#engine/scheduler/framework.ts';
+import type { FilterVerdict, NodeInfo, PodInfo } from '#engine/scheduler/framework.ts';
 import { addPod, newNodeInfo, podKey, wantedHostPorts } from '#engine/scheduler/nodeinfo.ts';
 import type { Container, Node, Pod, PodSpec, Taint } from '#engine/scheduler/types.ts';
 
@@ -127,4 +128,16 @@ export function requestsText(r: { milliCPU: number; memory: number } | undefined
 /** A filter verdict on one line: "fits", or "Unschedulable: Insufficient cpu, Insufficient memory". */
 export function verdictText(v: { code: string; reasons: readonly string[] } | null | undefined): string {
   return v ? `${v.code}: ${v.reasons.join(', ')}` : 'fits';
+}
+
+type Filter = (pod: PodInfo, node: NodeInfo) => FilterVerdict;
+
+/** Expects the filter to let the node through, saying which call was made. */
+export function expectFits(filter: Filter, name: string, p: PodInfo, n: NodeInfo): void {
+  expect(verdictText(filter(p, n)), `${name}(${describePod(p)}; ${describeNode(n)})`).toBe('fits');
+}
+
+/** Expects the filter to turn the node down with this code and these reasons, in this order. */
+export function expectRejects(filter: Filter, name: string, p: PodInfo, n: NodeInfo, code: string, reasons: string[]): void {
+  expect(verdictText(filter(p, n)), `${name}(${describePod(p)}; ${describeNode(n)})`).toBe(verdictText({ code, reasons }));
 }
