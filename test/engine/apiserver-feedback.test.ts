@@ -4,24 +4,10 @@
  * and the grader's output says what was done, what was expected, and asks the hint's question.
  */
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
-import { CORE_PACK_DIR } from '#engine/paths.ts';
-import { loadPack } from '../../tui/course/load.ts';
-import { gradeLesson } from '../../tui/grader/grade.ts';
-import { formatReport } from '../../tui/grader/format.ts';
-import { SuiteRunner } from '../../tui/grader/runner.ts';
+import { describe, expect, test } from 'vitest';
+import { variantGrader } from '../support/variants.ts';
 
-const VARIANTS = join(import.meta.dirname, 'apiserver-fixtures');
-const lesson = loadPack(CORE_PACK_DIR).lessons.find((l) => l.id === '02-apiserver')!;
-const runner = new SuiteRunner(true);
-afterAll(() => runner.close());
-
-async function gradeVariant(variant: string, exerciseId: string): Promise<{ out: string; failed: string[] }> {
-  const exercise = lesson.exercises.find((e) => e.localId === exerciseId)!;
-  const report = await gradeLesson(lesson, [exercise], { runner, regressions: false, seed: 42, env: { KUBELINGS_EXERCISES_PATH: join(VARIANTS, variant) } });
-  const verdict = report.exercises.find((e) => e.role === 'target')!;
-  return { out: formatReport(report, { color: false }), failed: verdict.tests.filter((t) => !t.passed).map((t) => t.fullName) };
-}
+const gradeVariant = variantGrader('02-apiserver', join(import.meta.dirname, 'apiserver-fixtures'));
 
 describe('lesson 02 names the mistake', () => {
   test('a create that reads before it writes fails only the race test, with the question about txn', async () => {

@@ -4,30 +4,10 @@
  * the grader's output carries the hint that points the learner at the mistake, not just a diff.
  */
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
-import { CORE_PACK_DIR } from '#engine/paths.ts';
-import { loadPack } from '../../tui/course/load.ts';
-import { gradeLesson } from '../../tui/grader/grade.ts';
-import { formatReport } from '../../tui/grader/format.ts';
-import { SuiteRunner } from '../../tui/grader/runner.ts';
+import { describe, expect, test } from 'vitest';
+import { variantGrader } from '../support/variants.ts';
 
-const VARIANTS = join(import.meta.dirname, 'fixtures', 'objects');
-const lesson = loadPack(CORE_PACK_DIR).lessons.find((l) => l.id === '00-objects')!;
-const runner = new SuiteRunner(true);
-afterAll(() => runner.close());
-
-/** Grades one exercise of lesson 00 against a broken variant; returns the report as printed. */
-async function gradeVariant(variant: string, exerciseId: string): Promise<{ out: string; failed: string[] }> {
-  const exercise = lesson.exercises.find((e) => e.localId === exerciseId)!;
-  const report = await gradeLesson(lesson, [exercise], {
-    runner,
-    regressions: false,
-    seed: 42,
-    env: { KUBELINGS_EXERCISES_PATH: join(VARIANTS, variant) },
-  });
-  const verdict = report.exercises.find((e) => e.role === 'target')!;
-  return { out: formatReport(report, { color: false }), failed: verdict.tests.filter((t) => !t.passed).map((t) => t.fullName) };
-}
+const gradeVariant = variantGrader('00-objects', join(import.meta.dirname, 'fixtures', 'objects'));
 
 describe('lesson 00 names the mistake', () => {
   test('NotIn that forgets missing keys fails the missing-key test, with the hint about a pod without the label', async () => {

@@ -4,24 +4,10 @@
  * the grader's output carries the did/expected/got lines and the hint that points at the mistake.
  */
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
-import { CORE_PACK_DIR } from '#engine/paths.ts';
-import { loadPack } from '../../tui/course/load.ts';
-import { formatReport } from '../../tui/grader/format.ts';
-import { gradeLesson } from '../../tui/grader/grade.ts';
-import { SuiteRunner } from '../../tui/grader/runner.ts';
+import { describe, expect, test } from 'vitest';
+import { variantGrader } from '../support/variants.ts';
 
-const VARIANTS = join(import.meta.dirname, 'fixtures', 'scheduler');
-const lesson = loadPack(CORE_PACK_DIR).lessons.find((l) => l.id === '03-scheduler')!;
-const runner = new SuiteRunner(true);
-afterAll(() => runner.close());
-
-async function gradeVariant(variant: string, exerciseId: string): Promise<{ out: string; failed: string[] }> {
-  const exercise = lesson.exercises.find((e) => e.localId === exerciseId)!;
-  const report = await gradeLesson(lesson, [exercise], { runner, regressions: false, seed: 42, env: { KUBELINGS_EXERCISES_PATH: join(VARIANTS, variant) } });
-  const verdict = report.exercises.find((e) => e.role === 'target')!;
-  return { out: formatReport(report, { color: false }), failed: verdict.tests.filter((t) => !t.passed).map((t) => t.fullName) };
-}
+const gradeVariant = variantGrader('03-scheduler', join(import.meta.dirname, 'fixtures', 'scheduler'));
 
 describe('lesson 03 names the mistake', () => {
   test('summing init containers with the app fails the init-container tests, with the hint that they run one at a time', async () => {
