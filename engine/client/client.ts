@@ -23,6 +23,7 @@ import { Agent, request, type IncomingMessage } from 'node:http';
 import { ApiError } from '../apiserver/errors.ts';
 import { resolveResource, type ResourceInfo } from '../kube/resources.ts';
 import type { KubeList, KubeObject, Status, WatchEvent } from '../kube/types.ts';
+import { readLines } from '../lines.ts';
 
 export type ResourceRef = string | ResourceInfo;
 
@@ -216,25 +217,17 @@ export class KubeClient {
           readAll(res).then((text) => close(toError(res.statusCode ?? 0, text)), (e: Error) => close(connectionFailed(e.message)));
           return;
         }
-        res.setEncoding('utf8');
-        let buffer = '';
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let newline: number;
-          while ((newline = buffer.indexOf('\n')) >= 0) {
-            const line = buffer.slice(0, newline).trim();
-            buffer = buffer.slice(newline + 1);
-            if (!line || closed) continue;
-            let event: WatchEvent<T>;
-            try {
-              event = JSON.parse(line) as WatchEvent<T>;
-            } catch {
-              req.destroy();
-              close(connectionFailed(`the watch stream sent a line that is not JSON: ${line.slice(0, 80)}`));
-              return;
-            }
-            handlers.onEvent(event);
+        readLines(res, (line) => {
+          if (closed) return false;
+          let event: WatchEvent<T>;
+          try {
+            event = JSON.parse(line) as WatchEvent<T>;
+          } catch {
+            req.destroy();
+            close(connectionFailed(`the watch stream sent a line that is not JSON: ${line.slice(0, 80)}`));
+            return false;
           }
+          handlers.onEvent(event);
         });
         res.on('end', () => close());
         res.on('error', (e) => close(closed ? undefined : connectionFailed(e.message)));

@@ -22,6 +22,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { readLines } from '../lines.ts';
 import {
   CompactedError,
   DuplicateKeyError,
@@ -309,41 +310,33 @@ export class RemoteStore implements KVStore {
       };
       this.watches.add(req);
       req.on('response', (res: IncomingMessage) => {
-        let buffer = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          // The gateway streams one JSON object per message, separated by newlines.
-          let newline: number;
-          while ((newline = buffer.indexOf('\n')) >= 0) {
-            const line = buffer.slice(0, newline).trim();
-            buffer = buffer.slice(newline + 1);
-            if (!line || canceled) continue;
-            let message: { result?: { header?: { revision?: string }; created?: boolean; canceled?: boolean; compact_revision?: string; events?: RawEvent[] }; error?: { message?: string } };
-            try {
-              message = JSON.parse(line);
-            } catch {
-              continue;
-            }
-            if (message.error) {
-              if (!created) reject(storeError(message.error.message ?? 'watch failed'));
-              watcher.cancel();
-              return;
-            }
-            const result = message.result ?? {};
-            if (result.created && !created) {
-              created = true;
-              resolve(watcher);
-            }
-            const revision = int(result.header?.revision);
-            if (result.compact_revision && int(result.compact_revision) > 0) {
-              if (!created) reject(new CompactedError(int(result.compact_revision)));
-              else onResponse({ events: [], revision, compactRevision: int(result.compact_revision) });
-              watcher.cancel();
-              return;
-            }
-            if (result.events && result.events.length > 0) onResponse({ events: result.events.map(watchEvent), revision });
+        // The gateway streams one JSON object per message, separated by newlines.
+        readLines(res, (line) => {
+          if (canceled) return false;
+          let message: { result?: { header?: { revision?: string }; created?: boolean; canceled?: boolean; compact_revision?: string; events?: RawEvent[] }; error?: { message?: string } };
+          try {
+            message = JSON.parse(line);
+          } catch {
+            return; // not a message: skip the line
           }
+          if (message.error) {
+            if (!created) reject(storeError(message.error.message ?? 'watch failed'));
+            watcher.cancel();
+            return false;
+          }
+          const result = message.result ?? {};
+          if (result.created && !created) {
+            created = true;
+            resolve(watcher);
+          }
+          const revision = int(result.header?.revision);
+          if (result.compact_revision && int(result.compact_revision) > 0) {
+            if (!created) reject(new CompactedError(int(result.compact_revision)));
+            else onResponse({ events: [], revision, compactRevision: int(result.compact_revision) });
+            watcher.cancel();
+            return false;
+          }
+          if (result.events && result.events.length > 0) onResponse({ events: result.events.map(watchEvent), revision });
         });
         res.on('error', () => {});
       });
