@@ -33,7 +33,7 @@ import type { ApiserverExercises, Registry, RequestInfo } from './exercises.ts';
 import { checkSelectableFields, fieldsOf } from './fields.ts';
 import { negotiate, send, sendRaw, sendStatus, type Negotiated } from './http.ts';
 import { admitPriority } from './priority.ts';
-import { openApiDocument, openApiRoot } from './openapi.ts';
+import { openApiDocument, openApiRoot, openApiV2 } from './openapi.ts';
 import { defaultObject, prepareForCreate, validateObject } from './strategy.ts';
 import { bindPod, podLogs, reviewAccess, scaleOf, updateScale } from './subresources.ts';
 import { toTable, type IncludeObject } from './table.ts';
@@ -138,6 +138,8 @@ function nonResourceRequest(ctx: HandlerContext, req: IncomingMessage, res: Serv
     if (list) return send(res, 200, list);
   }
   if (path === '/openapi/v3' || path === '/openapi/v3/') return sendRaw(res, 200, openApiRoot());
+  const v2 = path === '/openapi/v2' || path === '/openapi/v2/' ? openApiV2(accept) : undefined;
+  if (v2) return sendRaw(res, 200, v2.body, v2.contentType);
   if (parts[0] === 'openapi' && parts[1] === 'v3') {
     const doc = openApiDocument(parts.slice(2).join('/'));
     if (doc) return sendRaw(res, 200, doc);

@@ -1,57 +1,57 @@
 /**
- * A minimal OpenAPI v3 service: the root (`/openapi/v3`) lists one document per group/version, and
- * each document has one PATCH operation per kind, tagged with its group/version/kind and the
- * `fieldValidation` query parameter. That is exactly what kubectl looks for to conclude that the
- * server validates fields itself, so `kubectl apply` and `create` send `fieldValidation=Strict`
- * instead of failing with "failed to download openapi". There are no schemas: for strategic merge
- * patches kubectl falls back to its compiled-in types (kubectl-wire.md §3). /openapi/v2 stays a 404.
+ * The apiserver's OpenAPI service: `/openapi/v3` (root + one document per group/version) and
+ * `/openapi/v2`, carrying upstream's schemas of every served kind (engine/kube/openapi). With them
+ * `kubectl explain` works for every kind and field, and kubectl's query-param verifier finds the
+ * PATCH operations that take `fieldValidation`, so `apply`/`create` send `fieldValidation=Strict`.
+ *
+ * /openapi/v2 is served as JSON to clients that accept JSON. kubectl asks for it only in the
+ * gnostic protobuf encoding (`application/com.github.proto-openapi.spec.v2@v1.0+protobuf`) and
+ * only where v3 failed it (apply's patcher falls back to v2 when v3 lacks the kind; explain with
+ * `--output plaintext-openapiv2`); with every served kind in v3, v2 is never needed, so a
+ * protobuf-only Accept gets the 404 kubectl already tolerates there rather than bytes it could not
+ * parse.
+ *
+ * Invariant: the documents are built on first request and never change afterwards (the list of
+ * served kinds is fixed at start-up), so the hashes in the v3 root stay valid.
  */
-import { createHash } from 'node:crypto';
 import { KUBERNETES_VERSION } from '../params.ts';
-import { groupVersions, RESOURCES } from '../kube/resources.ts';
+import { RESOURCES } from '../kube/resources.ts';
+import { buildOpenApiDocuments, type OpenApiDocuments, type ServedKind } from '../kube/openapi/documents.ts';
 
-function pathOf(group: string, version: string): string {
-  return group ? `apis/${group}/${version}` : `api/${version}`;
+let documents: OpenApiDocuments | undefined;
+
+/** The kinds served, as the OpenAPI documents need them (from the resource list). */
+export function servedKinds(): ServedKind[] {
+  return RESOURCES.map((r) => ({
+    group: r.group,
+    version: r.version,
+    kind: r.kind,
+    resource: r.resource,
+    namespaced: r.namespaced,
+    subresourceKinds: r.subresources.filter((s) => s.group !== undefined).map((s) => ({ group: s.group!, version: s.version!, kind: s.kind })),
+  }));
 }
 
-const PARAMETERS = [
-  { name: 'dryRun', in: 'query', schema: { type: 'string', uniqueItems: true } },
-  { name: 'fieldManager', in: 'query', schema: { type: 'string', uniqueItems: true } },
-  { name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } },
-  { name: 'force', in: 'query', schema: { type: 'boolean', uniqueItems: true } },
-];
-
-function document(group: string, version: string): unknown {
-  const paths: Record<string, unknown> = {};
-  for (const r of RESOURCES) {
-    if (r.group !== group || r.version !== version || r.virtual) continue;
-    const base = `/${pathOf(group, version)}`;
-    const path = r.namespaced ? `${base}/namespaces/{namespace}/${r.resource}/{name}` : `${base}/${r.resource}/{name}`;
-    paths[path] = {
-      patch: {
-        'x-kubernetes-group-version-kind': { group, version, kind: r.kind },
-        'x-kubernetes-action': 'patch',
-        parameters: PARAMETERS,
-        responses: { '200': { description: 'OK' } },
-      },
-    };
-  }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: KUBERNETES_VERSION.gitVersion }, paths, components: { schemas: {} } };
+function docs(): OpenApiDocuments {
+  documents ??= buildOpenApiDocuments(servedKinds(), KUBERNETES_VERSION.gitVersion);
+  return documents;
 }
-
-const documents = new Map<string, string>();
-for (const gv of groupVersions()) documents.set(pathOf(gv.group, gv.version), JSON.stringify(document(gv.group, gv.version)));
-const HASH = createHash('sha256').update([...documents.values()].join('\n')).digest('hex').slice(0, 32).toUpperCase();
 
 /** GET /openapi/v3. */
 export function openApiRoot(): string {
-  const paths: Record<string, { serverRelativeURL: string }> = {};
-  for (const key of documents.keys()) paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${HASH}` };
-  return JSON.stringify({ paths });
+  return docs().v3Root;
 }
 
 /** GET /openapi/v3/<api/v1 | apis/group/version>, or undefined. */
 export function openApiDocument(path: string): string | undefined {
-  return documents.get(path);
+  return docs().v3.get(path);
 }
 
+/**
+ * GET /openapi/v2: the Swagger 2.0 document as JSON when the Accept header allows JSON (or is
+ * absent); undefined when the client accepts only the protobuf encoding (answer 404).
+ */
+export function openApiV2(accept: string | undefined): { body: string; contentType: string } | undefined {
+  if (accept && !/(^|,)\s*(application\/json|application\/\*|\*\/\*)\s*(;|,|$)/.test(accept)) return undefined;
+  return { body: docs().v2, contentType: 'application/json' };
+}
