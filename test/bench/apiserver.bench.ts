@@ -3,7 +3,8 @@
  * run with the same load generator:
  *   - GET one pod at 100 connections: req/s (target ≥ 0.30× the bare server's) and p99 latency;
  *   - create pods with the durable store (WAL, fsync before the 201): req/s (target ≥ 0.10×);
- *   - one change delivered to 1,000 pod watchers: p99 from the write to each watcher (≤ 100 ms).
+ *   - one change delivered to 1,000 pod watchers: p99 from the write to each watcher (≤ 100 ms);
+ *   - unknown-field pruning + field validation of one body, against JSON.parse of it (≥ 0.20×).
  *
  * Each server runs alone in its own child process (this file, started with
  * KUBELINGS_BENCH_ROLE=apiserver|baseline). The load generator is wrk (Debian package `wrk`;
@@ -21,6 +22,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { percentile, type Benchmark, type Figure } from './harness.ts';
+import { fieldValidationFigure } from './field-validation.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const CONNECTIONS = 100;
@@ -312,6 +314,7 @@ const bench: Benchmark = {
         note: `${CHANGES} changes × ${WATCHERS} watchers (raw TCP clients) per round, the round with the lower p99 kept; from sending the PATCH to each watcher receiving the event; median ${percentile(latencies, 50).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms; ${machine}`,
       },
     ];
+    figures.push(fieldValidationFigure());
     return figures;
   },
 };

@@ -106,14 +106,15 @@ describe('discovery and OpenAPI, as kubectl reads them', () => {
     expect(deployments.subresources.map((s: { subresource: string }) => s.subresource)).toEqual(['scale', 'status']);
   });
 
-  test('/openapi/v3 lists every group/version, each with PATCH operations that take fieldValidation; /openapi/v2 is a 404', async () => {
+  test('/openapi/v3 lists every group/version, each with PATCH operations that take fieldValidation; /openapi/v2 is JSON, or a 404 to a protobuf-only Accept', async () => {
     const root = (await call('GET', '/openapi/v3')).json;
     expect(Object.keys(root.paths)).toEqual(expect.arrayContaining(['api/v1', 'apis/apps/v1', 'apis/batch/v1', 'apis/rbac.authorization.k8s.io/v1']));
     const doc = (await call('GET', root.paths['apis/apps/v1'].serverRelativeURL)).json;
     const patch = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch;
     expect(patch['x-kubernetes-group-version-kind']).toEqual({ group: 'apps', version: 'v1', kind: 'Deployment' });
     expect(patch.parameters.map((p: { name: string }) => p.name)).toContain('fieldValidation');
-    expect((await call('GET', '/openapi/v2')).status).toBe(404);
+    expect((await call('GET', '/openapi/v2', undefined, { Accept: 'application/json' })).json).toMatchObject({ swagger: '2.0' });
+    expect((await call('GET', '/openapi/v2', undefined, { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' })).status).toBe(404);
   });
 });
 

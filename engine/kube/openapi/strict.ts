@@ -20,6 +20,8 @@ import { pruneUnknownFields } from './prune.ts';
 class Scanner {
   pos = 0;
   readonly problems: string[] = [];
+  /** The next backslash at or after pos (Infinity when none is left): positions only grow, so it is found once. */
+  private nextSlash = -1;
   constructor(readonly text: string) {}
 
   private ws(): void {
@@ -36,13 +38,23 @@ class Scanner {
     const t = this.text;
     const start = ++this.pos;
     let escaped = false;
-    while (this.pos < t.length) {
-      const c = t.charCodeAt(this.pos);
-      if (c === 92) {
-        escaped = true;
-        this.pos += 2;
-      } else if (c === 34) break;
-      else this.pos++;
+    for (;;) {
+      const quote = t.indexOf('"', this.pos);
+      if (this.nextSlash < this.pos) {
+        const found = t.indexOf('\\', this.pos);
+        this.nextSlash = found === -1 ? Infinity : found;
+      }
+      const slash = this.nextSlash;
+      if (quote === -1) {
+        this.pos = t.length;
+        break;
+      }
+      if (slash > quote) {
+        this.pos = quote;
+        break;
+      }
+      escaped = true;
+      this.pos = slash + 2;
     }
     const raw = t.slice(start, this.pos);
     this.pos++;
@@ -61,13 +73,13 @@ class Scanner {
     if (c === '{' || c === '[') {
       let depth = 0;
       while (this.pos < t.length) {
-        const d = t[this.pos];
-        if (d === '"') {
+        const d = t.charCodeAt(this.pos);
+        if (d === 34) {
           this.string();
           continue;
         }
-        if (d === '{' || d === '[') depth++;
-        else if (d === '}' || d === ']') {
+        if (d === 123 || d === 91) depth++;
+        else if (d === 125 || d === 93) {
           depth--;
           if (depth === 0) {
             this.pos++;
@@ -78,7 +90,12 @@ class Scanner {
       }
       return;
     }
-    while (this.pos < t.length && !',]}'.includes(t[this.pos]!) && !/\s/.test(t[this.pos]!)) this.pos++;
+    // A number, true, false or null: up to the next delimiter or whitespace.
+    while (this.pos < t.length) {
+      const d = t.charCodeAt(this.pos);
+      if (d === 44 || d === 93 || d === 125 || d === 32 || d === 9 || d === 10 || d === 13) break;
+      this.pos++;
+    }
   }
 
   /** Walks one value against a node, reporting unknown and duplicate fields under `path`. */

@@ -62,6 +62,11 @@ function compileDefinition(name: string): FieldNode {
   return node;
 }
 
+/** Compiles a schema given inline (a CRD's, a test's); `$ref`s resolve against upstream's schemas. */
+export function compileFieldTree(schema: Schema): FieldNode {
+  return compileSchema(schema);
+}
+
 /** The compiled node of a kind, or undefined when upstream's spec has no schema for it. */
 export function fieldTree(gvk: GroupVersionKind): FieldNode | undefined {
   const key = `${gvk.group}/${gvk.version}/${gvk.kind}`;
