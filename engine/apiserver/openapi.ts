@@ -28,6 +28,7 @@ export function servedKinds(): ServedKind[] {
     kind: r.kind,
     resource: r.resource,
     namespaced: r.namespaced,
+    patchable: r.verbs.includes('patch'),
     subresourceKinds: r.subresources.filter((s) => s.group !== undefined).map((s) => ({ group: s.group!, version: s.version!, kind: s.kind })),
   }));
 }

@@ -20,6 +20,8 @@ export interface ServedKind extends GroupVersionKind {
   /** Lowercase plural, as in the URL. */
   resource: string;
   namespaced: boolean;
+  /** False for create-only kinds (Binding, the access reviews): schema published, no PATCH operation. */
+  patchable: boolean;
   /** Kinds spoken by subresources (`autoscaling/v1` Scale for deployments/scale): their schemas ride along. */
   subresourceKinds?: GroupVersionKind[];
 }
@@ -71,6 +73,7 @@ function v3Document(kinds: ServedKind[], group: string, version: string, title: 
       const subDef = definitionOf(sub);
       if (subDef) roots.push(subDef);
     }
+    if (!k.patchable) continue;
     const body = def ? { content: { '*/*': { schema: { $ref: `${REF_PREFIX}${def}` } } } } : undefined;
     paths[patchPath(k)] = {
       patch: {
@@ -118,7 +121,7 @@ function v2Document(kinds: ServedKind[], title: string): string {
   const definitions: Record<string, unknown> = {};
   for (const name of closureOf(roots)) definitions[name] = toSwagger2(schemas[name]);
   const paths: Record<string, unknown> = {};
-  for (const k of kinds) {
+  for (const k of kinds.filter((x) => x.patchable)) {
     paths[patchPath(k)] = {
       patch: {
         consumes: ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'],
