@@ -1,0 +1,61 @@
+/**
+ * Server-side apply and field ownership (`metadata.managedFields`), as upstream's apiserver keeps
+ * them: sigs.k8s.io/structured-merge-diff (fieldpath, typed, merge), k8s.io/apimachinery
+ * pkg/util/managedfields, and the handlers in k8s.io/apiserver pkg/endpoints/handlers.
+ *
+ * Where the request path calls it (upstream's call sites):
+ *
+ * - create (handlers/create.go): after the body is decoded and defaulted, before mutating
+ *   admission: `obj = updateManagedFields(undefined, obj, {manager: managerOrUserAgent(fieldManager,
+ *   userAgent), ...})`, then admission, PrepareForCreate, validation, storage.
+ * - update (handlers/update.go): as the first transformer inside the registry's guaranteed update
+ *   (so `live` is the stored object of this attempt, re-run on a retry), before mutating admission
+ *   and PrepareForUpdate: `updateManagedFields(live, next, …)`; `live` undefined when an update
+ *   creates.
+ * - patch (handlers/patch.go): JSON, merge and strategic patches are applied to the stored object,
+ *   then `updateManagedFields(live, patched, …)`; an apply patch is
+ *   `applyManagedFields(live, body, {manager: fieldManager, force, …})` (`live` undefined: create on
+ *   apply); both inside the guaranteed update, before admission.
+ * - before any of these, `validateWriteOptions` checks the query (the 422 for an apply without
+ *   fieldManager), and object validation adds `validateManagedFields` causes.
+ * - `resetFields` is the strategy's GetResetFields for the endpoint (['status'] on the object of
+ *   a kind with a status subresource; the status subresource resets what is not status).
+ *
+ * A resolver over OpenAPI plugs in as `options.resolver`: a TypeResolver whose typeOf walks the
+ * kind's schema, mapping `type: object` with `properties` to a map type (fields) and
+ * `additionalProperties` to its elements, `x-kubernetes-map-type: atomic` to atomic,
+ * `type: array` with `x-kubernetes-list-type` (atomic/set/map + `x-kubernetes-list-map-keys`) or,
+ * without it, `x-kubernetes-patch-strategy: merge` + `x-kubernetes-patch-merge-key` to the list
+ * type, key defaults from the item schema's `default`, `x-kubernetes-int-or-string` and
+ * `x-kubernetes-preserve-unknown-fields` to untyped (kube-openapi pkg/schemaconv does the same).
+ */
+export { ApplyConflictError, type Conflict, describeManager } from './conflict.ts';
+export {
+  ANCIENT_CHANGES,
+  applyManagedFields,
+  type ApplyOptions,
+  BEFORE_FIRST_APPLY,
+  DEFAULT_MAX_UPDATE_MANAGERS,
+  type FieldManagerOptions,
+  KUBECTL_SERVER_SIDE_MANAGER,
+  LAST_APPLIED_ANNOTATION,
+  MAX_NESTING_DEPTH,
+  updateManagedFields,
+} from './field-manager.ts';
+export { FieldSet, FieldsV1Error } from './fieldset.ts';
+export { decodeManagedFields, encodeManagedFields, type ManagedFieldsEntry, ManagedFieldsError } from './managed.ts';
+export { elementToString, fieldElement, keyElement, makePath, type Path, type PathElement, pathToString, valueElement } from './path.ts';
+export {
+  APPLY_PATCH_TYPES,
+  FIELD_MANAGER_MAX_LENGTH,
+  fieldManagerCauses,
+  managerOrUserAgent,
+  parseForce,
+  prefixFromUserAgent,
+  validateManagedFields,
+  validateWriteOptions,
+  type WriteOptions,
+} from './request.ts';
+export { schemaResolver } from './schema-resolver.ts';
+export { compare, merge, removeItems, toFieldSet, validate } from './typed.ts';
+export { listType, mapType, scalarType, type TypeNode, type TypeResolver, UNTYPED } from './types.ts';
