@@ -111,8 +111,10 @@ describe('hostile input', () => {
     for (let i = 0; i < depth; i++) v = { a: v };
     return v;
   };
-  const pod = (affinity: unknown) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { affinity } });
-  const options = { ...gvk, manager: 'm', now: new Date(), force: false };
+  // A kind no schema knows: its fields are untyped, so any nesting is accepted up to the limit.
+  const widget = { apiVersion: 'example.com/v1', kind: 'Widget' };
+  const pod = (affinity: unknown) => ({ ...widget, metadata: { name: 'p' }, spec: { affinity } });
+  const options = { ...widget, manager: 'm', now: new Date(), force: false };
 
   test(`a configuration nested deeper than ${MAX_NESTING_DEPTH} levels is a 400, not a crash`, () => {
     expect(() => applyManagedFields(undefined, pod(deep(MAX_NESTING_DEPTH - 10)), options)).not.toThrow();
@@ -127,7 +129,7 @@ describe('hostile input', () => {
   });
 
   test('an update nested that deep is left untracked, keeping the stored managedFields', () => {
-    const live = { ...pod({}), metadata: { name: 'p', uid: 'u', managedFields: [{ manager: 'a', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:affinity': {} } } }] } } as KubeObject;
+    const live = { ...pod({}), metadata: { name: 'p', uid: 'u', managedFields: [{ manager: 'a', operation: 'Update', apiVersion: 'example.com/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:affinity': {} } } }] } } as KubeObject;
     const out = updateManagedFields(live, pod(deep(100_000)) as KubeObject, options);
     expect(out.metadata.managedFields).toEqual(live.metadata.managedFields);
   });

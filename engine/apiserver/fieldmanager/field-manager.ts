@@ -23,7 +23,7 @@ import { cloneJSON, compareStrings, goJSON, nestedDeeperThan, rfc3339 } from './
 import { FieldSet } from './fieldset.ts';
 import { decodeManagedFields, encodeManagedFields, entrySeconds, isResetManagedFields, type Managed, ManagedFieldsError, type ManagerEntry, managerIdentifier } from './managed.ts';
 import { makePath } from './path.ts';
-import { schemaResolver } from './schema-resolver.ts';
+import { openapiResolver } from './openapi-resolver.ts';
 import { compare, formatTypedErrors, toFieldSet, validate } from './typed.ts';
 import { type TypeNode, type TypeResolver, mapType, UNTYPED } from './types.ts';
 import { applyConfiguration, Conflicts, updateOwnership, type UpdaterContext } from './updater.ts';
@@ -82,7 +82,7 @@ export interface FieldManagerOptions {
    * subresource: `[['spec'], ['metadata', 'labels']]` for a Deployment, for example.
    */
   resetFields?: readonly (readonly string[])[];
-  /** Types of the kinds; defaults to the one built from engine/kube/schema.ts. */
+  /** Types of the kinds; defaults to the one over upstream's OpenAPI (openapi-resolver.ts). */
   resolver?: TypeResolver;
   /** Update entries kept before merging the oldest (default 10). */
   maxUpdateManagers?: number;
@@ -107,7 +107,7 @@ interface Context {
 const UNKNOWN_KIND: TypeNode = mapType({}, { elements: UNTYPED });
 
 function contextOf(options: FieldManagerOptions): Context {
-  const resolver = options.resolver ?? schemaResolver;
+  const resolver = options.resolver ?? openapiResolver;
   const type = resolver.typeOf(options.apiVersion, options.kind) ?? UNKNOWN_KIND;
   const reset = FieldSet.of(...(options.resetFields ?? []).map((p) => makePath(...p)));
   return {

@@ -21,13 +21,11 @@
  * - `resetFields` is the strategy's GetResetFields for the endpoint (['status'] on the object of
  *   a kind with a status subresource; the status subresource resets what is not status).
  *
- * A resolver over OpenAPI plugs in as `options.resolver`: a TypeResolver whose typeOf walks the
- * kind's schema, mapping `type: object` with `properties` to a map type (fields) and
- * `additionalProperties` to its elements, `x-kubernetes-map-type: atomic` to atomic,
- * `type: array` with `x-kubernetes-list-type` (atomic/set/map + `x-kubernetes-list-map-keys`) or,
- * without it, `x-kubernetes-patch-strategy: merge` + `x-kubernetes-patch-merge-key` to the list
- * type, key defaults from the item schema's `default`, `x-kubernetes-int-or-string` and
- * `x-kubernetes-preserve-unknown-fields` to untyped (kube-openapi pkg/schemaconv does the same).
+ * Types come from a TypeResolver (types.ts): by default `openapiResolver`, over upstream's OpenAPI
+ * in engine/kube/openapi/ (kube-openapi pkg/schemaconv's reading of x-kubernetes-list-type,
+ * -list-map-keys, -map-type, -patch-strategy/-patch-merge-key, -preserve-unknown-fields and
+ * `default`), falling back to `schemaResolver` (engine/kube/schema.ts) for kinds it lacks. A
+ * CRD's schema would plug in the same way: `options.resolver`.
  */
 export { ApplyConflictError, type Conflict, describeManager } from './conflict.ts';
 export {
@@ -56,6 +54,7 @@ export {
   validateWriteOptions,
   type WriteOptions,
 } from './request.ts';
+export { openapiResolver } from './openapi-resolver.ts';
 export { schemaResolver } from './schema-resolver.ts';
 export { compare, merge, removeItems, toFieldSet, validate } from './typed.ts';
 export { listType, mapType, scalarType, type TypeNode, type TypeResolver, UNTYPED } from './types.ts';

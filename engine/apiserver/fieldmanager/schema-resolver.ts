@@ -15,8 +15,9 @@
  * Fields schema.ts leaves as `any` are untyped here (each key owned, lists atomic), and objects it
  * marks `open` accept other fields as untyped.
  *
- * Replace this with a resolver over OpenAPI (engine/kube/openapi/) once that lands: its
- * x-kubernetes-* extensions state all of the above directly.
+ * The default resolver reads upstream's OpenAPI instead (openapi-resolver.ts), whose extensions
+ * state all of the above directly; this one serves the kinds that spec lacks, and the zero
+ * objects of both.
  */
 import { schemaFor, type SchemaNode } from '../../kube/schema.ts';
 import { listType, mapType, scalarType, type ListType, type TypeNode, type TypeResolver, UNTYPED } from './types.ts';

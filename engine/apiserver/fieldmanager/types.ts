@@ -15,11 +15,11 @@
  * - untyped: nothing is known (structured-merge-diff's "deduced" type): a map's keys are each owned,
  *   lists are atomic, scalars are leaves.
  *
- * A TypeResolver gives the type of each served kind. Implementations: `schemaResolver`
- * (schema-resolver.ts, from engine/kube/schema.ts); a resolver over OpenAPI schemas reads the same
- * facts from x-kubernetes-list-type, x-kubernetes-list-map-keys, x-kubernetes-map-type,
- * x-kubernetes-patch-strategy/x-kubernetes-patch-merge-key and `default` (see the module README in
- * index.ts).
+ * A TypeResolver gives the type of each served kind. Implementations: `openapiResolver`
+ * (openapi-resolver.ts, the default: upstream's OpenAPI and its x-kubernetes-list-type,
+ * x-kubernetes-list-map-keys, x-kubernetes-map-type, x-kubernetes-patch-strategy/merge-key and
+ * `default`) and `schemaResolver` (schema-resolver.ts, from engine/kube/schema.ts: the fallback
+ * for kinds the OpenAPI spec lacks).
  */
 
 export type ScalarKind = 'string' | 'numeric' | 'boolean' | 'untyped';
