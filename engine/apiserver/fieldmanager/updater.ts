@@ -110,7 +110,7 @@ export function applyConfiguration(
   const lastSet = managers.get(manager)?.set;
   const next: Managed = new Map(managers);
   next.set(manager, { ...template, set: filtered(toFieldSet(config, ctx.type), ctx) });
-  merged = prune(merged, next, lastSet, ctx);
+  merged = prune(merged, next, manager, lastSet, ctx);
   const { managers: out } = takeChangedFields(liveObject, merged, next, manager, force, ctx);
   return { object: valuesEqual(liveObject, merged) ? undefined : merged, managers: out };
 }
@@ -119,8 +119,10 @@ export function applyConfiguration(
  * Removes what the applier applied last time and not this time (Updater.prune), unless another
  * manager owns it, or the applier's new configuration does, or it was never the applier's.
  */
-function prune(merged: Record<string, unknown>, managers: Managed, lastSet: FieldSet | undefined, ctx: UpdaterContext): Record<string, unknown> {
+function prune(merged: Record<string, unknown>, managers: Managed, applier: string, lastSet: FieldSet | undefined, ctx: UpdaterContext): Record<string, unknown> {
   if (!lastSet || lastSet.isEmpty()) return merged;
+  // The applier still applies everything it did: whatever the passes below remove, they add back.
+  if (lastSet.difference(managers.get(applier)!.set).isEmpty()) return merged;
   const named = (set: FieldSet) => ensureNamedFieldsAreMembers(set, ctx.type);
   const last = named(lastSet);
   let pruned = removeItems(merged, last, ctx.type);
