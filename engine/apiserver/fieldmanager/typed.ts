@@ -19,7 +19,7 @@
  */
 import { goQuote, goSyntax, goType, goValue, setMember } from './format.ts';
 import { FieldSet } from './fieldset.ts';
-import { type Path, type PathElement, elementToString, fieldElement, indexElement, keyElement, valueElement } from './path.ts';
+import { type PathElement, elementToString, fieldElement, indexElement, keyElement, valueElement } from './path.ts';
 import { type ListType, type MapType, type ScalarType, type TypeNode, listType, mapType, scalarType, UNTYPED } from './types.ts';
 
 type JsonObject = Record<string, unknown>;
@@ -578,6 +578,3 @@ export function ensureNamedFieldsAreMembers(set: FieldSet, type: TypeNode): Fiel
   walk(set, type, out);
   return out;
 }
-
-/** The path as a list of elements from a FieldSet path (re-exported for callers' convenience). */
-export type { Path };
