@@ -4,7 +4,9 @@
  *   - GET one pod at 100 connections: req/s (target ≥ 0.30× the bare server's) and p99 latency;
  *   - create pods with the durable store (WAL, fsync before the 201): req/s (target ≥ 0.10×);
  *   - one change delivered to 1,000 pod watchers: p99 from the write to each watcher (≤ 100 ms);
- *   - unknown-field pruning + field validation of one body, against JSON.parse of it (≥ 0.20×).
+ *   - unknown-field pruning + field validation of one body, against JSON.parse of it (≥ 0.20×);
+ *   - managedFields of an update (≥ 0.15×) and a server-side apply (≥ 0.05×) of a Deployment,
+ *     against JSON.parse + JSON.stringify of it.
  *
  * Each server runs alone in its own child process (this file, started with
  * KUBELINGS_BENCH_ROLE=apiserver|baseline). The load generator is wrk (Debian package `wrk`;
@@ -23,6 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { percentile, type Benchmark, type Figure } from './harness.ts';
 import { fieldValidationFigure } from './field-validation.ts';
+import { fieldManagerFigures } from './field-manager.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const CONNECTIONS = 100;
@@ -315,6 +318,7 @@ const bench: Benchmark = {
       },
     ];
     figures.push(fieldValidationFigure());
+    figures.push(...fieldManagerFigures());
     return figures;
   },
 };
