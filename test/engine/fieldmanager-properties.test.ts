@@ -105,6 +105,28 @@ describe('random sequences of writes', () => {
   });
 });
 
+describe('random configurations', () => {
+  test('an apply or update of any JSON under a Deployment either succeeds or is a 4xx ApiError, never a crash', ({ task }) => {
+    const live = applyManagedFields(undefined, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 1, template: { spec: { containers: [{ name: 'a', image: 'x' }] } } } }, { apiVersion: 'apps/v1', kind: 'Deployment', manager: 'm', now: new Date(), force: false });
+    const stored = { ...live, metadata: { ...live.metadata, uid: 'u' } };
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), fc.jsonValue({ maxDepth: 4 }), fc.boolean(), (spec, metadata, force) => {
+        const body = { apiVersion: 'apps/v1', kind: 'Deployment', metadata, spec };
+        const options = { apiVersion: 'apps/v1', kind: 'Deployment', manager: 'fuzz', now: new Date() };
+        try {
+          applyManagedFields(stored, body, { ...options, force });
+        } catch (error) {
+          expect(error, String(error)).toBeInstanceOf(ApiError);
+          expect((error as ApiError).code).toBeLessThan(500);
+        }
+        const updated = updateManagedFields(stored, body as unknown as KubeObject, options);
+        expect(Array.isArray(updated.metadata?.managedFields ?? [])).toBe(true);
+      }),
+      { seed: useSeed(task), numRuns: 300 },
+    );
+  });
+});
+
 describe('hostile input', () => {
   const deep = (depth: number) => {
     let v: unknown = 'x';
