@@ -15,7 +15,9 @@
  * - patch (handlers/patch.go): JSON, merge and strategic patches are applied to the stored object,
  *   then `updateManagedFields(live, patched, …)`; an apply patch is
  *   `applyManagedFields(live, body, {manager: fieldManager, force, …})` (`live` undefined: create on
- *   apply); both inside the guaranteed update, before admission.
+ *   apply; a body with a uid then gets upstream's 409 "uid mismatch" from the handler), with the
+ *   raw body (SSA refuses unknown fields itself), then the kind's defaulting (upstream defaults
+ *   inside the apply); both inside the guaranteed update, before admission.
  * - before any of these, `validateWriteOptions` checks the query (the 422 for an apply without
  *   fieldManager), and object validation adds `validateManagedFields` causes.
  * - `resetFields` is the strategy's GetResetFields for the endpoint (['status'] on the object of
