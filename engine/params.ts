@@ -92,6 +92,19 @@ export const WAL_MAX_BATCH_BYTES = 4 * 1024 * 1024;
  */
 export const SNAPSHOT_EVERY_ENTRIES = 100_000;
 
+/**
+ * etcd store: snapshots kept on disk, with the log after the oldest of them, so that recovery can
+ * fall back to an older one when the newest is damaged (etcd keeps 5: --max-snapshots, --max-wals).
+ */
+export const SNAPSHOTS_KEPT = 2;
+
+/**
+ * etcd store: a compaction takes a snapshot at once when at least this many log entries were
+ * written since the last one, so that the history it dropped leaves the disk too (older snapshots
+ * and log segments go); fewer, and the next regular snapshot does it.
+ */
+export const SNAPSHOT_AFTER_COMPACTION_MIN_ENTRIES = 1_000;
+
 // ── API server (lesson 02) ───────────────────────────────────────────────────────────────────────
 
 /** API server: the port `cluster up` listens on unless `--port` says otherwise (the real apiserver's 6443). */

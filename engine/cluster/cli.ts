@@ -7,15 +7,19 @@
  *   cluster down                                          stop it cleanly (SIGTERM, then SIGKILL
  *                                                         after CLUSTER_STOP_TIMEOUT_MS); data stays
  *   cluster status                                        running or not, where, whose code
+ *   cluster repair [--data-dir DIR]                       repair a damaged store (engine/etcd/repair.ts):
+ *                                                         keeps what it cuts, says what was lost
  *
  * Flags other than --port, --impl and --log-level are handed to the components as `flags`
  * (`--nodes 3` becomes { nodes: '3' }). Files: see paths.ts.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { KubelingsError } from '../errors.ts';
+import { repairDataDir } from '../etcd/repair.ts';
+import { loadComponent } from '../impl.ts';
 import { ROOT } from '../paths.ts';
 import { APISERVER_DEFAULT_PORT, CLUSTER_READY_TIMEOUT_MS, CLUSTER_STOP_TIMEOUT_MS } from '../params.ts';
 import { isProcessAlive } from '../processes.ts';
@@ -29,6 +33,8 @@ const USAGE = `kubelings cluster: run the engine's control plane in the backgrou
                                                       registers the Node objects only
   npx kubelings cluster down                          stop it (its data stays in .kubelings/data)
   npx kubelings cluster status                        is it running, where, whose code
+  npx kubelings cluster repair [--data-dir DIR]       repair a damaged store (when up refuses to start it):
+                                                      keeps what it cuts aside and says what was lost
 
 --impl chooses whose code runs: solutions, exercises, mine, or e.g. exercises:apiserver.
 `;
@@ -92,8 +98,28 @@ function tail(file: string, lines = 15): string {
   }
 }
 
-function printReady(state: ClusterState, kubeconfig: string, already: boolean): void {
+/**
+ * The warnings and errors logged since byte `from` of the log (this start's), as `component: message`
+ * lines: what recovery cut and kept aside must reach the terminal, not only the log.
+ */
+function warningsSince(file: string, from: number): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file).subarray(from).toString('utf8');
+  } catch {
+    return [];
+  }
+  const found: string[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^[WE]\d{4} \S+ ([^\]]+)\] ("(?:[^"\\]|\\.)*")/.exec(line);
+    if (match) found.push(`${match[1]}: ${JSON.parse(match[2]!) as string}`);
+  }
+  return found;
+}
+
+function printReady(state: ClusterState, kubeconfig: string, already: boolean, warnings: string[] = []): void {
   const out = process.stdout;
+  if (warnings.length > 0) out.write(`Warnings while starting (also in ${shown(clusterPaths().logFile)}):\n${warnings.map((w) => `  ${w}\n`).join('')}\n`);
   out.write(`${already ? 'The control plane is already running' : 'The control plane is up'} at ${state.url} (pid ${state.pid}, code: ${state.impl}).\n`);
   out.write(`Its data is kept in ${shown(state.dataDir)}; its log is ${shown(clusterPaths().logFile)}.\n\n`);
   out.write(`Point kubectl at it:\n\n  export KUBECONFIG=${kubeconfig}\n  kubectl get namespaces\n\nStop it with: npx kubelings cluster down\n`);
@@ -118,6 +144,7 @@ async function up(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KubelingsError(`--port takes a port number (0 picks a free one), not "${String(flags.port)}".`);
   const { port: _p, impl: _i, 'log-level': level, ...componentFlags } = flags;
 
+  const logFrom = existsSync(paths.logFile) ? statSync(paths.logFile).size : 0;
   const log = openSync(paths.logFile, 'a');
   const child = spawn(
     process.execPath,
@@ -141,7 +168,7 @@ async function up(argv: string[]): Promise<number> {
     const state = readState(paths.stateFile);
     if (state && (await ready(state.url))) {
       writeKubeconfig(paths.kubeconfig, state.url);
-      printReady(state, paths.kubeconfig, false);
+      printReady(state, paths.kubeconfig, false, warningsSince(paths.logFile, logFrom));
       return 0;
     }
     await sleep(100);
@@ -197,6 +224,19 @@ async function status(): Promise<number> {
   return answering ? 0 : 1;
 }
 
+async function repair(argv: string[]): Promise<number> {
+  const paths = clusterPaths();
+  const flags = parseFlags(argv, 'repair');
+  const dataDir = typeof flags['data-dir'] === 'string' ? resolve(flags['data-dir']) : paths.dataDir;
+  const running = readPid(paths.pidFile);
+  if (dataDir === paths.dataDir && running && isProcessAlive(running)) {
+    throw new KubelingsError(`The control plane (pid ${running}) is running on ${shown(dataDir)}: stop it first (npx kubelings cluster down), then repair.`);
+  }
+  const report = await repairDataDir(dataDir, { parts: await loadComponent('etcd') });
+  process.stdout.write(`${report.lines.join('\n')}\n`);
+  return 0;
+}
+
 export async function clusterCommand(args: string[], argv: string[]): Promise<number> {
   const [verb] = args;
   if (argv.includes('--help') || argv.includes('-h') || verb === undefined || verb === 'help') {
@@ -207,5 +247,6 @@ export async function clusterCommand(args: string[], argv: string[]): Promise<nu
   if (verb === 'up') return up(argv);
   if (verb === 'down') return down();
   if (verb === 'status') return status();
-  throw new KubelingsError(`cluster takes up, down or status (got "${verb}"). See npx kubelings cluster --help.`);
+  if (verb === 'repair') return repair(argv);
+  throw new KubelingsError(`cluster takes up, down, status or repair (got "${verb}"). See npx kubelings cluster --help.`);
 }

@@ -80,7 +80,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const ownStore = options.store === undefined;
-  const store = options.store ?? (await createStore({ dataDir: options.dataDir }));
+  const store = options.store ?? (await createStore({ dataDir: options.dataDir, logger: logger.child('etcd') }));
   let apiserver: ApiServer;
   try {
     apiserver = await startApiServer({ store, port: options.port ?? 0, host: options.host, clock, logger, authorizer: options.authorizer });

@@ -5,15 +5,22 @@
  *
  * Layout of a data dir:
  *   wal/<first index, 16 hex digits>.wal    log segments; a new one starts after each snapshot
- *   snap/<last index, 16 hex digits>.snap   snapshots; only the newest is kept
+ *   snap/<last index, 16 hex digits>.snap   snapshots; the newest SNAPSHOTS_KEPT are kept
+ *   <name>.broken-<time>                    (in wal/ or snap/) bytes recovery or repair cut or set
+ *                                           aside: never read again, never removed by the store
+ *   format                                  the data dir's format ("kubelings-wal 2"), written once
+ *   clean-shutdown                          written by close(), removed by the next open: says where
+ *                                           the log ended, so that a log cut short while the store
+ *                                           was stopped reads as damage, not as a crash's torn write
  *   lock                                    the pid of the process that has the store open
  *
  * `chunkBytes` (tests only) splits every append into writes of at most that many bytes, so that a
  * process killed mid-append leaves a record cut short on disk, as a crash at the wrong moment does.
  */
 import { writeSync } from 'node:fs';
-import { open, readdir, readFile, rename, rm, truncate, mkdir, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat, truncate, mkdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KubelingsError } from '../errors.ts';
 import { isProcessAlive } from '../processes.ts';
 
 export const WAL_DIR = 'wal';
@@ -106,6 +113,42 @@ export async function readIndexedFiles(dir: string, extension: string): Promise<
   return Promise.all(names.map(async (name) => ({ name, index: indexOfName(name), bytes: new Uint8Array(await readFile(join(dir, name))) })));
 }
 
+/** The size of a file in bytes. */
+export async function fileSize(path: string): Promise<number> {
+  return (await stat(path)).size;
+}
+
+/**
+ * The name a file's cut or damaged bytes are kept under, next to it: `<name>.broken-<UTC time>`,
+ * with `-2`, `-3`, ... when that name is taken (two recoveries in one second).
+ */
+export async function brokenName(dir: string, name: string, now: number): Promise<string> {
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const taken = new Set(await readdir(dir));
+  let candidate = `${name}.broken-${stamp}`;
+  for (let n = 2; taken.has(candidate); n++) candidate = `${name}.broken-${stamp}-${n}`;
+  return candidate;
+}
+
+/**
+ * Keeps the bytes of `dir/name` from byte `from` to its end in a new file (see brokenName), durably,
+ * before anything cuts them. Returns the new file's name and how many bytes it holds.
+ */
+export async function keepAside(dir: string, name: string, from: number, now: number): Promise<{ name: string; bytes: number }> {
+  const bytes = new Uint8Array(await readFile(join(dir, name))).subarray(from);
+  const kept = await brokenName(dir, name, now);
+  await writeFileDurably(join(dir, kept), bytes, dir);
+  return { name: kept, bytes: bytes.length };
+}
+
+/** Moves a whole file aside (see brokenName), durably; returns its new name. */
+export async function moveAside(dir: string, name: string, now: number): Promise<string> {
+  const kept = await brokenName(dir, name, now);
+  await rename(join(dir, name), join(dir, kept));
+  await syncDir(dir);
+  return kept;
+}
+
 export async function truncateFile(path: string, length: number): Promise<void> {
   await truncate(path, length);
   const handle = await open(path, 'r+');
@@ -119,6 +162,78 @@ export async function truncateFile(path: string, length: number): Promise<void> 
 export async function removeFiles(dir: string, names: readonly string[]): Promise<void> {
   for (const name of names) await rm(join(dir, name), { force: true });
   if (names.length > 0) await syncDir(dir);
+}
+
+/** Where the log ended when the store was last closed cleanly (the `clean-shutdown` file). */
+export interface CleanShutdown {
+  /** The last segment's name. */
+  segment: string;
+  /** Its length in bytes. */
+  length: number;
+  /** The index of the last log entry (0: none was ever written). */
+  lastIndex: number;
+}
+
+export const CLEAN_SHUTDOWN_FILE = 'clean-shutdown';
+
+export async function writeCleanShutdown(dataDir: string, marker: CleanShutdown): Promise<void> {
+  await writeFileDurably(join(dataDir, CLEAN_SHUTDOWN_FILE), new TextEncoder().encode(`${JSON.stringify(marker)}\n`), dataDir);
+}
+
+/**
+ * The clean-shutdown record, if the store was closed cleanly since it last ran; `'unreadable'`
+ * when the file is there but is not one.
+ */
+export async function readCleanShutdown(dataDir: string): Promise<CleanShutdown | 'unreadable' | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dataDir, CLEAN_SHUTDOWN_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const value = JSON.parse(text) as Partial<CleanShutdown>;
+    if (typeof value.segment === 'string' && Number.isSafeInteger(value.length) && Number.isSafeInteger(value.lastIndex)) return value as CleanShutdown;
+  } catch {
+    // fall through
+  }
+  return 'unreadable';
+}
+
+export async function removeCleanShutdown(dataDir: string): Promise<void> {
+  await removeFiles(dataDir, [CLEAN_SHUTDOWN_FILE]);
+}
+
+/** The format this code writes: 12-byte record headers with their own checksum. */
+export const DATA_FORMAT = 'kubelings-wal 2';
+const FORMAT_FILE = 'format';
+
+/**
+ * Checks (or, for a new data dir, records) the data dir's format. A data dir with log or snapshot
+ * files and no format file was written by an older kubelings, whose records this code cannot read:
+ * refused with what to do, rather than read as damage.
+ */
+export async function checkDataFormat(dataDir: string): Promise<void> {
+  const file = join(dataDir, FORMAT_FILE);
+  let found: string | undefined;
+  try {
+    found = (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (found === DATA_FORMAT) return;
+  if (found === undefined) {
+    const used = (await listIndexedFiles(join(dataDir, WAL_DIR), '.wal')).length + (await listIndexedFiles(join(dataDir, SNAP_DIR), '.snap')).length > 0;
+    if (!used) {
+      await writeFileDurably(file, new TextEncoder().encode(`${DATA_FORMAT}\n`), dataDir);
+      return;
+    }
+  }
+  throw new KubelingsError(
+    `${dataDir} was written by ${found === undefined ? 'an older version of kubelings' : `another format ("${found}")`}, whose log this version cannot read ` +
+      `(it expects "${DATA_FORMAT}"). Move the folder away to start with an empty store (mv ${dataDir} ${dataDir}.old); nothing in it was changed.`,
+  );
 }
 
 /**

@@ -15,27 +15,39 @@
  * - watch responses are queued per watcher and delivered from a microtask, in order, one at a time,
  *   never inside the caller's own put() and never after cancel();
  * - a lease runner on the clock looks for expired leases every LEASE_TICK_MS and revokes them (a
- *   logged write, like any other), deleting their keys in one revision.
+ *   logged write, like any other), deleting their keys in one revision;
+ * - recovery (recovery.ts) keeps aside whatever it cuts and logs it; damage a crash cannot explain
+ *   refuses the open with StoreCorruptError (see damage.ts; `cluster repair` fixes it);
+ * - close() records where the log ended (files.ts, clean-shutdown), so that a log found shorter at
+ *   the next open is damage, not a crash's torn write;
+ * - compact(revision) forgets history below `revision` in memory at once; a compaction with at
+ *   least SNAPSHOT_AFTER_COMPACTION_MIN_ENTRIES log entries since the last snapshot takes a snapshot
+ *   right after it, so that the disk lets go too: a snapshot keeps only the compacted state, and
+ *   log segments and snapshots older than the SNAPSHOTS_KEPT newest snapshots are removed once the
+ *   new snapshot is durable. Memory and disk then stay bounded under writes with periodic
+ *   compaction (test/engine/etcd-compaction.test.ts).
  */
 import { randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadComponent } from '../impl.ts';
-import { LEASE_TICK_MS, SNAPSHOT_EVERY_ENTRIES, WAL_MAX_BATCH_BYTES } from '../params.ts';
+import type { Logger } from '../cluster/logger.ts';
+import { LEASE_TICK_MS, SNAPSHOT_AFTER_COMPACTION_MIN_ENTRIES, SNAPSHOT_EVERY_ENTRIES, SNAPSHOTS_KEPT, WAL_MAX_BATCH_BYTES } from '../params.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { CommitQueue, EtcdExercises } from './exercises.ts';
 import {
   AppendFile,
+  fileSize,
   indexName,
+  indexOfName,
   listIndexedFiles,
   lockDataDir,
-  prepareDataDir,
-  readIndexedFiles,
+  removeCleanShutdown,
   removeFiles,
   SNAP_DIR,
   syncDir,
-  truncateFile,
   WAL_DIR,
+  writeCleanShutdown,
   writeFileDurably,
 } from './files.ts';
 import {
@@ -56,7 +68,8 @@ import {
   type WatchResponse,
   type Watcher,
 } from './kv.ts';
-import { EtcdMachine, type MachineSnapshot, type WriteRequest, type WriteResult } from './machine.ts';
+import { EtcdMachine, type WriteRequest, type WriteResult } from './machine.ts';
+import { recoverDataDir, type RecoveryLogger } from './recovery.ts';
 import { encodeEntry } from './wal-entry.ts';
 
 export interface StoreOptions {
@@ -68,6 +81,13 @@ export interface StoreOptions {
   parts?: EtcdExercises;
   /** Durable mode: take a snapshot after this many log entries (default SNAPSHOT_EVERY_ENTRIES). */
   snapshotEvery?: number;
+  /**
+   * Durable mode: a compaction takes a snapshot when at least this many log entries were written
+   * since the last one (default SNAPSHOT_AFTER_COMPACTION_MIN_ENTRIES).
+   */
+  snapshotAfterCompaction?: number;
+  /** Durable mode: where recovery says what it cut and why (default: warnings on stderr). */
+  logger?: RecoveryLogger;
   /** Durable mode: at most this many bytes per write+fsync (default WAL_MAX_BATCH_BYTES). */
   maxBatchBytes?: number;
   /** Tests: split every log append into writes of at most this many bytes (see files.ts). */
@@ -79,6 +99,31 @@ export async function createStore(options: StoreOptions = {}): Promise<KVStore> 
   const clock = options.clock ?? systemClock;
   if (options.dataDir === undefined) return new MemoryStore(new EtcdMachine(parts, () => clock.now()), clock);
   return DurableStore.open(parts, clock, options.dataDir, options);
+}
+
+/** Warnings to stderr, for a store opened without a logger: recovery is never silent. */
+const stderrLogger: RecoveryLogger = {
+  info: () => {},
+  warn: (message) => process.stderr.write(`etcd store: ${message}\n`),
+};
+
+/** How much history a store holds in memory (what compaction bounds). */
+export interface StoreStats {
+  revision: number;
+  compactRevision: number;
+  /** Keys with any history. */
+  keys: number;
+  /** Entries in the keys' histories (values and tombstones), over all keys. */
+  keyRevisions: number;
+  /** Revisions in the watch log. */
+  watchLogChanges: number;
+  /** Events in the watch log. */
+  watchLogEvents: number;
+}
+
+/** The in-memory size of a store made by createStore() (undefined for any other KVStore). */
+export function storeStats(store: KVStore): StoreStats | undefined {
+  return store instanceof StoreBase ? store.stats() : undefined;
 }
 
 /** One watcher's queue of responses, delivered in order from microtasks. */
@@ -176,6 +221,15 @@ abstract class StoreBase implements KVStore {
     return this.machine.revision;
   }
 
+  stats(): StoreStats {
+    const { mvcc, log } = this.machine;
+    let keyRevisions = 0;
+    for (const revisions of mvcc.history.values()) keyRevisions += revisions.length;
+    let watchLogEvents = 0;
+    for (const change of log.changes) watchLogEvents += change.events.length;
+    return { revision: mvcc.revision, compactRevision: mvcc.compactRevision, keys: mvcc.history.size, keyRevisions, watchLogChanges: log.changes.length, watchLogEvents };
+  }
+
   async range(key: string, options?: RangeOptions): Promise<RangeResult> {
     this.checkOpen();
     return this.machine.range(key, options);
@@ -262,6 +316,7 @@ class DurableStore extends StoreBase {
   private flusherRunning = false;
   private flushDone: Promise<void> = Promise.resolve();
   private entriesSinceSnapshot = 0;
+  private compactedSinceSnapshot = false;
   private failure: unknown;
   private unlock: () => Promise<void> = async () => {};
 
@@ -271,6 +326,7 @@ class DurableStore extends StoreBase {
     private readonly parts: EtcdExercises,
     private readonly dataDir: string,
     private segment: AppendFile,
+    private segmentName: string,
     private lastIndex: number,
     private readonly queue: CommitQueue,
     private readonly options: StoreOptions,
@@ -293,39 +349,20 @@ class DurableStore extends StoreBase {
   }
 
   private static async recover(parts: EtcdExercises, clock: Clock, dataDir: string, options: StoreOptions): Promise<DurableStore> {
-    await prepareDataDir(dataDir);
     const walDir = join(dataDir, WAL_DIR);
-    const snapDir = join(dataDir, SNAP_DIR);
-    const snapshots = await readIndexedFiles(snapDir, '.snap');
-    const segments = await readIndexedFiles(walDir, '.wal');
-    const plan = parts.planRecovery(
-      snapshots.map((s) => ({ index: s.index, bytes: s.bytes })),
-      segments.map((s) => ({ name: s.name, bytes: s.bytes })),
-    );
-    if (plan.truncate) await truncateFile(join(walDir, plan.truncate.name), plan.truncate.length);
-
-    const now = () => clock.now();
-    const snapshot = plan.snapshot ? (JSON.parse(new TextDecoder().decode(plan.snapshot.payload)) as { index: number; state: MachineSnapshot }) : undefined;
-    const machine = new EtcdMachine(parts, now, snapshot?.state);
-    let lastIndex = plan.snapshot?.index ?? 0;
-    for (const entry of plan.entries) {
-      try {
-        machine.apply(entry.request as WriteRequest);
-      } catch (error) {
-        // The write failed the same way when it was first applied; anything else is a bug.
-        if (!(error instanceof StoreError)) throw error;
-      }
-      lastIndex = entry.index;
-    }
+    const recovered = await recoverDataDir(dataDir, parts, () => clock.now(), options.logger ?? stderrLogger);
+    const { machine, lastIndex } = recovered;
     machine.refreshLeases();
+    // From the first write on, the log may again end in a torn record after a crash.
+    if (recovered.closedCleanly) await removeCleanShutdown(dataDir);
 
     // Append to the newest segment, or start one.
-    const last = segments.at(-1);
-    const segmentName = last ? last.name : indexName(lastIndex + 1, '.wal');
+    const segmentName = recovered.lastSegment ?? indexName(lastIndex + 1, '.wal');
     const segment = await AppendFile.open(join(walDir, segmentName), options.chunkWrites);
-    if (!last) await syncDir(walDir);
-    const store = new DurableStore(machine, clock, parts, dataDir, segment, lastIndex, parts.createCommitQueue(options.maxBatchBytes ?? WAL_MAX_BATCH_BYTES), options);
-    store.entriesSinceSnapshot = plan.entries.length;
+    if (!recovered.lastSegment) await syncDir(walDir);
+    const queue = parts.createCommitQueue(options.maxBatchBytes ?? WAL_MAX_BATCH_BYTES);
+    const store = new DurableStore(machine, clock, parts, dataDir, segment, segmentName, lastIndex, queue, options);
+    store.entriesSinceSnapshot = recovered.entriesAfterSnapshot;
     return store;
   }
 
@@ -374,12 +411,16 @@ class DurableStore extends StoreBase {
         const write = this.pending.shift()!;
         try {
           write.resolve(this.machine.apply(write.request));
+          if (write.request.op === 'compact') this.compactedSinceSnapshot = true;
         } catch (error) {
           write.reject(error);
         }
         this.entriesSinceSnapshot++;
       }
-      if (this.entriesSinceSnapshot >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY_ENTRIES)) {
+      const due =
+        this.entriesSinceSnapshot >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY_ENTRIES) ||
+        (this.compactedSinceSnapshot && this.entriesSinceSnapshot >= (this.options.snapshotAfterCompaction ?? SNAPSHOT_AFTER_COMPACTION_MIN_ENTRIES));
+      if (due) {
         try {
           await this.snapshot();
         } catch (error) {
@@ -390,7 +431,12 @@ class DurableStore extends StoreBase {
     }
   }
 
-  /** Every write logged so far is applied: save the state, start a new segment, drop old files. */
+  /**
+   * Every write logged so far is applied: save the state, start a new segment, then drop what the
+   * SNAPSHOTS_KEPT newest snapshots make unnecessary (older snapshots, and the segments whose
+   * entries the oldest kept snapshot holds). Keeping more than one snapshot, with the log after the
+   * oldest, lets recovery fall back when the newest is damaged.
+   */
   private async snapshot(): Promise<void> {
     const index = this.lastIndex - this.queue.waiting; // entries still waiting are not applied yet
     const snapDir = join(this.dataDir, SNAP_DIR);
@@ -398,13 +444,21 @@ class DurableStore extends StoreBase {
     const payload = new TextEncoder().encode(JSON.stringify({ index, state: this.machine.toSnapshot() }));
     await writeFileDurably(join(snapDir, indexName(index, '.snap')), this.parts.encodeRecord(payload), snapDir);
     await this.segment.close();
-    this.segment = await AppendFile.open(join(walDir, indexName(index + 1, '.wal')), this.options.chunkWrites);
+    this.segmentName = indexName(index + 1, '.wal');
+    this.segment = await AppendFile.open(join(walDir, this.segmentName), this.options.chunkWrites);
     await syncDir(walDir);
-    const keepSegment = indexName(index + 1, '.wal');
-    const keepSnap = indexName(index, '.snap');
-    await removeFiles(walDir, (await listIndexedFiles(walDir, '.wal')).filter((n) => n !== keepSegment));
-    await removeFiles(snapDir, (await listIndexedFiles(snapDir, '.snap')).filter((n) => n !== keepSnap));
     this.entriesSinceSnapshot = 0;
+    this.compactedSinceSnapshot = false;
+
+    const snapshots = await listIndexedFiles(snapDir, '.snap');
+    const kept = snapshots.slice(-Math.max(1, SNAPSHOTS_KEPT));
+    const oldestKept = indexOfName(kept[0]!);
+    const segments = await listIndexedFiles(walDir, '.wal');
+    // A segment runs up to the entry before the next one's first: it is needed no more when the
+    // oldest kept snapshot holds all of that.
+    const unneeded = segments.filter((name, i) => i < segments.length - 1 && indexOfName(segments[i + 1]!) <= oldestKept + 1);
+    await removeFiles(walDir, unneeded);
+    await removeFiles(snapDir, snapshots.slice(0, snapshots.length - kept.length));
   }
 
   private fail(error: unknown): void {
@@ -418,6 +472,11 @@ class DurableStore extends StoreBase {
     // Let writes already accepted reach the disk, then close the file.
     while (this.flusherRunning) await this.flushDone;
     await this.segment.close();
+    if (!this.failure && this.queue.waiting === 0) {
+      // Where the log ends now: at the next open, a log that ends anywhere else is damage.
+      const length = await fileSize(join(this.dataDir, WAL_DIR, this.segmentName));
+      await writeCleanShutdown(this.dataDir, { segment: this.segmentName, length, lastIndex: this.lastIndex });
+    }
     await this.unlock();
   }
 }

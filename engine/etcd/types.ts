@@ -77,9 +77,9 @@ export interface LeaseTable {
 export interface DecodedLog {
   /** The payload of every whole, intact record, in order. */
   records: Uint8Array[];
-  /** Bytes of the file that hold whole records: the file should be truncated to this length. */
+  /** Bytes of the file that hold whole records: where the torn record (if any) begins. */
   validLength: number;
-  /** True when the bytes after `validLength` were a record cut short (a torn write). */
+  /** True when the bytes after `validLength` were the last record, cut short or damaged (a torn write). */
   torn: boolean;
 }
 
@@ -92,6 +92,8 @@ export interface LogEntry {
 
 /** 05-wal: a snapshot file as read from disk. */
 export interface SnapshotFile {
+  /** The file's name (`0000000000001f40.snap`), for recovery steps and messages. */
+  name: string;
   /** The index of the last log entry the snapshot includes. */
   index: number;
   bytes: Uint8Array;
@@ -99,25 +101,51 @@ export interface SnapshotFile {
 
 /** 05-wal: a log segment file as read from disk. */
 export interface SegmentFile {
-  /** The file's name, for messages. */
+  /** The file's name (`0000000000000001.wal`), for recovery steps and messages. */
   name: string;
   bytes: Uint8Array;
 }
 
-/** 05-wal: what recovery found. */
+/**
+ * 05-wal: one thing recovery does to the files before the store writes again. The engine runs the
+ * steps in order, each made durable before the next, and refuses a plan that cuts or removes
+ * bytes it has not kept first.
+ */
+export type RecoveryStep =
+  /** Copy `file`'s bytes from byte `from` to its end into a new file `<file>.broken-<time>`, for a human to look at. */
+  | { op: 'keep'; file: string; from: number }
+  /** Cut `file` to its first `length` bytes. */
+  | { op: 'truncate'; file: string; length: number }
+  /** Delete `file` (a damaged snapshot, once kept). */
+  | { op: 'remove'; file: string };
+
+/** 05-wal: what recovery found, and what it must do before writing again. */
 export interface RecoveryPlan {
   /** The newest intact snapshot's payload and index, if any. */
   snapshot?: { index: number; payload: Uint8Array };
   /** The entries after the snapshot, in index order, to apply again. */
   entries: LogEntry[];
-  /** When the last segment ends in a torn record: cut that file to `length` bytes. */
-  truncate?: { name: string; length: number };
+  /**
+   * In order: keep aside and remove each damaged snapshot skipped for an older one; keep aside,
+   * then cut, the torn tail of the last segment. Empty when nothing is damaged.
+   */
+  steps: RecoveryStep[];
 }
 
 /**
- * A log that cannot be trusted: a record in the middle of the log is damaged, or entries are missing.
- * (A damaged *last* record is a torn write, dropped quietly; anything else is corruption.)
+ * A log that cannot be trusted: a record in the middle of the log is damaged, or entries are
+ * missing. (Only the last record of the last file can be a torn write; anything else is
+ * corruption.) `offset` is the byte where the damaged record begins in its file, when known;
+ * `file` names the file, once known.
  */
 export class WalCorruptError extends Error {
   override name = 'WalCorruptError';
+  readonly offset?: number;
+  readonly file?: string;
+
+  constructor(message: string, where: { offset?: number; file?: string } = {}) {
+    super(message);
+    if (where.offset !== undefined) this.offset = where.offset;
+    if (where.file !== undefined) this.file = where.file;
+  }
 }

@@ -3,19 +3,22 @@
  *
  * etcd acknowledges a write only once it is in its write-ahead log on disk (fsync'd). After a crash
  * it loads its latest snapshot and applies the log entries written after it. This file holds the
- * parts of that which are pure logic: the record format (length, checksum, payload), reading it
- * back (a torn last record is dropped, never read as data), the group-commit queue that lets many
- * writers share one fsync, and the recovery plan. The engine does the file I/O around it
- * (engine/etcd/store.ts, files.ts).
+ * parts of that which are pure logic: the record format (length, checksums, payload), reading it
+ * back (a torn last record is dropped, never read as data; damage anywhere else is corruption), the
+ * group-commit queue that lets many writers share one fsync, and the recovery plan, which keeps
+ * whatever it cuts. The engine does the file I/O around it (engine/etcd/store.ts, recovery.ts).
  *
  * Record format (all integers unsigned 32-bit little-endian):
  *
- *   +----------------+----------------+---------------------------+
- *   | length (4)     | crc32 (4)      | payload (length bytes)    |
- *   +----------------+----------------+---------------------------+
+ *   +------------+-------------+-------------+---------------------------+
+ *   | length (4) | crc32 (4)   | crc32 (4)   | payload (length bytes)    |
+ *   |            | of payload  | of bytes 0-7|                           |
+ *   +------------+-------------+-------------+---------------------------+
+ *   \______________ header: 12 bytes ________/
  *
- * crc32(payload) from '#engine/etcd/wal-entry.ts' gives the checksum; a DataView reads and writes
- * the integers (view.getUint32(offset, true) for little-endian).
+ * The third field is the header's own checksum: crc32 of the record's first 8 bytes (the length
+ * and the payload's checksum). crc32(bytes) from '#engine/etcd/wal-entry.ts' gives a checksum; a
+ * DataView reads and writes the integers (view.getUint32(offset, true) for little-endian).
  *
  * Read: lessons/core/01-etcd/06-wal.md
  * Check: npx kubelings check 01-etcd/05-wal
@@ -25,12 +28,13 @@ import type { CommitQueue } from '#engine/etcd/exercises.ts';
 import { WalCorruptError, type DecodedLog, type LogEntry, type RecoveryPlan, type SegmentFile, type SnapshotFile } from '#engine/etcd/types.ts';
 import { crc32, decodeEntry } from '#engine/etcd/wal-entry.ts';
 
-/** Bytes before each payload: its length, then its CRC-32. */
-export const HEADER_BYTES = 8;
+/** Bytes before each payload: its length, its CRC-32, then the CRC-32 of those first 8 bytes. */
+export const HEADER_BYTES = 12;
 
-/** Frames a payload as one record: length, CRC-32 of the payload, payload. */
+/** Frames a payload as one record: length, CRC-32 of the payload, CRC-32 of bytes 0-7, payload. */
 export function encodeRecord(payload: Uint8Array): Uint8Array {
-  // TODO: allocate HEADER_BYTES + payload.length bytes, write the header, copy the payload.
+  // TODO: allocate HEADER_BYTES + payload.length bytes, write the three header fields, copy the
+  // payload.
   throw new NotImplemented('01-etcd/05-wal', 'lessons/core/01-etcd/06-wal.md', 'encodeRecord()');
 }
 
@@ -39,10 +43,15 @@ export function encodeRecord(payload: Uint8Array): Uint8Array {
  *
  * Must hold:
  * - returns the payload of every whole record, in order, and `validLength`, the bytes they span;
- * - a last record cut short (header or payload incomplete), or a last record whose checksum
- *   fails, is a torn write: it is dropped, `torn` is true, and validLength is where it began;
- * - a record whose checksum fails while more bytes follow it cannot come from a crash: throw a
- *   WalCorruptError naming the byte offset;
+ * - a header's length is trusted only once the header's own checksum holds; a header whose
+ *   checksum fails is corruption, wherever it is: throw a WalCorruptError;
+ * - a last record cut short (fewer than HEADER_BYTES left, or a sound header whose length runs
+ *   past the end), or a last record whose payload checksum fails, is a torn write: it is dropped,
+ *   `torn` is true, and validLength is where it began;
+ * - a record whose payload checksum fails while more bytes follow it cannot come from a crash:
+ *   throw a WalCorruptError;
+ * - every WalCorruptError says where the bad record begins:
+ *   new WalCorruptError(message, { offset });
  * - never returns a payload whose checksum failed.
  */
 export function decodeRecords(bytes: Uint8Array): DecodedLog {
@@ -80,14 +89,20 @@ export function createCommitQueue(maxBatchBytes: number): CommitQueue {
  *
  * Must hold:
  * - the snapshot used is the newest one (highest index) that holds exactly one intact record; a
- *   damaged one is skipped for an older one; none: start from an empty store;
+ *   damaged one is skipped for an older one, and kept aside then removed:
+ *   steps { op: 'keep', file: name, from: 0 }, then { op: 'remove', file: name };
+ *   none left: start from an empty store;
  * - entries at or below the snapshot's index are skipped (the snapshot has them); the others must
  *   follow it without a gap (snapshot index + 1, + 2, ...), or throw a WalCorruptError;
- * - a torn tail in the LAST segment is expected after a crash: plan.truncate = { name,
- *   length: validLength } so the engine cuts it off; a torn tail in any other segment, or damage
- *   inside a segment, throws a WalCorruptError naming the file.
+ * - only the last record of the LAST segment can be torn (a crash interrupts the newest write):
+ *   keep its bytes, then cut them, in that order:
+ *   { op: 'keep', file: name, from: validLength }, then { op: 'truncate', file: name, length:
+ *   validLength }. A torn tail in any other segment, or damage inside a segment, throws a
+ *   WalCorruptError naming the file: new WalCorruptError(message, { file: name, offset });
+ * - `steps` is [] when nothing is damaged. The engine runs the steps in order before writing.
  */
 export function planRecovery(snapshots: readonly SnapshotFile[], segments: readonly SegmentFile[]): RecoveryPlan {
-  // TODO: pick the snapshot, decode every segment, collect the entries after the snapshot.
+  // TODO: pick the snapshot, decode every segment, collect the entries after the snapshot, and
+  // list the steps.
   throw new NotImplemented('01-etcd/05-wal', 'lessons/core/01-etcd/06-wal.md', 'planRecovery()');
 }

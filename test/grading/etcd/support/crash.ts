@@ -114,14 +114,17 @@ export function crashCycle(bundle: string, dataDir: string, killAfterMs: number,
   });
 }
 
+/** Bytes of a record's header in the format 05-wal specifies: length, payload CRC, header CRC. */
+const RECORD_HEADER_BYTES = 12;
+
 /** Whether the newest log file ends in an incomplete record (read with the format's framing). */
 function endsTorn(dataDir: string): boolean {
   const names = readdirSync(join(dataDir, 'wal')).filter((n) => n.endsWith('.wal')).sort();
   if (names.length === 0) return false;
   const bytes = readFileSync(join(dataDir, 'wal', names.at(-1)!));
   let offset = 0;
-  while (offset + 8 <= bytes.length) {
-    const end = offset + 8 + bytes.readUInt32LE(offset);
+  while (offset + RECORD_HEADER_BYTES <= bytes.length) {
+    const end = offset + RECORD_HEADER_BYTES + bytes.readUInt32LE(offset);
     if (end > bytes.length) return true;
     offset = end;
   }
@@ -139,16 +142,26 @@ export function expectedAfter(n: number): KeyValue[] {
   return [...keys.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
 }
 
-/** Recovers the folder in this process: how many writes it holds, and the key space. */
-export async function recoverFolder(dataDir: string, parts?: EtcdExercises): Promise<{ writes: number; kvs: KeyValue[] }> {
-  const store = await createStore({ dataDir, parts, snapshotEvery: CRASH_SNAPSHOT_EVERY });
+/**
+ * Recovers the folder in this process: how many writes it holds, the key space, and what recovery
+ * warned about (what it cut, and where it kept it).
+ */
+export async function recoverFolder(dataDir: string, parts?: EtcdExercises): Promise<{ writes: number; kvs: KeyValue[]; warnings: string[] }> {
+  const warnings: string[] = [];
+  const logger = { info: () => {}, warn: (message: string) => void warnings.push(message) };
+  const store = await createStore({ dataDir, parts, snapshotEvery: CRASH_SNAPSHOT_EVERY, logger });
   try {
     const writes = (await store.revision()) - 1;
     const { kvs } = await store.range('/crash/', { end: prefixEnd('/crash/') });
-    return { writes, kvs };
+    return { writes, kvs, warnings };
   } finally {
     await store.close();
   }
+}
+
+/** The files recovery kept aside in the folder (`<file>.broken-<time>`, in wal/ and snap/). */
+export function keptAside(dataDir: string): string[] {
+  return ['wal', 'snap'].flatMap((sub) => readdirSync(join(dataDir, sub)).filter((n) => n.includes('.broken-')).map((n) => `${sub}/${n}`));
 }
 
 /**
