@@ -20,12 +20,12 @@
  *   refuses the open with StoreCorruptError (see damage.ts; `cluster repair` fixes it);
  * - close() records where the log ended (files.ts, clean-shutdown), so that a log found shorter at
  *   the next open is damage, not a crash's torn write;
- * - compact(revision) forgets history below `revision` in memory at once; a compaction with at
- *   least SNAPSHOT_AFTER_COMPACTION_MIN_ENTRIES log entries since the last snapshot takes a snapshot
- *   right after it, so that the disk lets go too: a snapshot keeps only the compacted state, and
- *   log segments and snapshots older than the SNAPSHOTS_KEPT newest snapshots are removed once the
- *   new snapshot is durable. Memory and disk then stay bounded under writes with periodic
- *   compaction (test/engine/etcd-compaction.test.ts).
+ * - compact(revision) forgets history below `revision` in memory once logged; a compaction with
+ *   at least SNAPSHOT_AFTER_COMPACTION_MIN_ENTRIES log entries since the last snapshot takes a
+ *   snapshot right after it, so that the disk lets go too: a snapshot keeps only the compacted
+ *   state, and log segments and snapshots older than the SNAPSHOTS_KEPT newest snapshots are
+ *   removed once the new snapshot is durable; compact() resolves after that. Memory and disk then
+ *   stay bounded under writes with periodic compaction (test/engine/etcd-compaction.test.ts).
  */
 import { randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -407,11 +407,18 @@ class DurableStore extends StoreBase {
         return;
       }
       const durable = this.queue.finishFlush();
+      // A compaction is answered once the disk has let go too (after the snapshot it may trigger).
+      const compactions: (() => void)[] = [];
       while (this.pending.length > 0 && this.pending[0]!.ticket <= durable) {
         const write = this.pending.shift()!;
         try {
-          write.resolve(this.machine.apply(write.request));
-          if (write.request.op === 'compact') this.compactedSinceSnapshot = true;
+          const result = this.machine.apply(write.request);
+          if (write.request.op === 'compact') {
+            this.compactedSinceSnapshot = true;
+            compactions.push(() => write.resolve(result));
+          } else {
+            write.resolve(result);
+          }
         } catch (error) {
           write.reject(error);
         }
@@ -420,13 +427,19 @@ class DurableStore extends StoreBase {
       const due =
         this.entriesSinceSnapshot >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY_ENTRIES) ||
         (this.compactedSinceSnapshot && this.entriesSinceSnapshot >= (this.options.snapshotAfterCompaction ?? SNAPSHOT_AFTER_COMPACTION_MIN_ENTRIES));
+      let snapshotFailure: unknown;
       if (due) {
         try {
           await this.snapshot();
         } catch (error) {
-          this.fail(error);
-          return;
+          snapshotFailure = error;
         }
+      }
+      // Applied and logged either way: a failed snapshot stops the store, not the compaction.
+      for (const resolve of compactions) resolve();
+      if (snapshotFailure !== undefined) {
+        this.fail(snapshotFailure);
+        return;
       }
     }
   }
