@@ -101,12 +101,18 @@ export interface EtcdExercises {
 
   // ---- 05-wal: durability ----
 
-  /** Frames a payload as one record: length, CRC-32 checksum, payload. */
+  /** Frames a payload as one record: length, CRC-32 of the payload, CRC-32 of those 8 bytes, payload. */
   encodeRecord(payload: Uint8Array): Uint8Array;
-  /** Reads records back; drops a torn last record; WalCorruptError for damage before the end. */
+  /**
+   * Reads records back; drops a torn last record; WalCorruptError (with the bad record's offset)
+   * for a header whose checksum fails, or a damaged record before the end.
+   */
   decodeRecords(bytes: Uint8Array): DecodedLog;
   /** A group-commit queue that batches at most `maxBatchBytes` per flush (one record always fits). */
   createCommitQueue(maxBatchBytes: number): CommitQueue;
-  /** From the files on disk: the snapshot to load, the entries to apply after it, the tail to cut. */
+  /**
+   * From the files on disk: the snapshot to load, the entries to apply after it, and the steps to
+   * run first (keep aside, then cut, a torn tail; keep aside, then remove, a damaged snapshot).
+   */
   planRecovery(snapshots: readonly SnapshotFile[], segments: readonly SegmentFile[]): RecoveryPlan;
 }

@@ -31,7 +31,6 @@ import { randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadComponent } from '../impl.ts';
-import type { Logger } from '../cluster/logger.ts';
 import { LEASE_TICK_MS, SNAPSHOT_AFTER_COMPACTION_MIN_ENTRIES, SNAPSHOT_EVERY_ENTRIES, SNAPSHOTS_KEPT, WAL_MAX_BATCH_BYTES } from '../params.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { CommitQueue, EtcdExercises } from './exercises.ts';
