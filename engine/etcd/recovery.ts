@@ -51,12 +51,15 @@ export function planChecked(parts: EtcdExercises, dataDir: string, files: DataFi
     if ((error as Error)?.name !== 'WalCorruptError') throw error;
     throw refuse(parts, dataDir, files, now, (error as Error).message);
   }
-  checkSteps(plan.steps ?? [], files);
+  if (!plan || !Array.isArray(plan.entries) || !Array.isArray(plan.steps)) {
+    throw new KubelingsError('planRecovery() must return { snapshot?, entries: [...], steps: [...] } (steps: [] when nothing is damaged). Recovery stopped before touching any file.');
+  }
+  checkSteps(plan.steps, files);
   const clean = files.cleanShutdown;
   if (typeof clean === 'object') {
     const last = files.segments.at(-1);
     const lastIndex = plan.entries.at(-1)?.index ?? plan.snapshot?.index ?? 0;
-    const cut = (plan.steps ?? []).some((s) => s.op === 'truncate');
+    const cut = plan.steps.some((s) => s.op === 'truncate');
     if (cut || !last || last.name !== clean.segment || last.bytes.length !== clean.length || lastIndex < clean.lastIndex) {
       throw refuse(parts, dataDir, files, now, `the log does not end where it ended when the store was stopped cleanly (${clean.segment}, ${clean.length} bytes, entry ${clean.lastIndex})`);
     }
