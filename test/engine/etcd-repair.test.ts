@@ -126,6 +126,13 @@ describe('cluster repair', () => {
       bytes[20]! ^= 1;
       writeFileSync(file, bytes);
     }
+    const refused = await createStore({ dataDir: dir, logger: quiet }).then(
+      async (s) => (await s.close(), 'it started'),
+      (error: Error) => error.message,
+    );
+    expect(refused, 'the start').toContain(`where: snap/${snapshots(dir).at(-1)}`);
+    expect(refused, 'the start says what is lost').toContain('lost:  entries 1 to 25 (25 writes; the store was stopped cleanly at entry 25)');
+    expect(refused, 'the start says what to do').toContain('No copy of those writes is left in the folder, so repair cannot bring them back.');
     const message = await repairDataDir(dir, { parts, now: () => NOW }).then(
       () => 'it repaired',
       (error: Error) => error.message,
