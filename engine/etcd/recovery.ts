@@ -23,7 +23,7 @@ import type { Logger } from '../cluster/logger.ts';
 import { findDamage, refusalMessage, StoreCorruptError } from './damage.ts';
 import { folderOf, readDataFiles, replay, shownFile, type DataFiles } from './data-files.ts';
 import type { EtcdExercises } from './exercises.ts';
-import { checkDataFormat, keepAside, prepareDataDir, syncDir, truncateFile } from './files.ts';
+import { checkDataFormat, keepAside, prepareDataDir, removeCleanShutdown, syncDir, truncateFile } from './files.ts';
 import type { EtcdMachine } from './machine.ts';
 import type { RecoveryPlan, RecoveryStep } from './types.ts';
 
@@ -138,7 +138,8 @@ export async function recoverDataDir(dataDir: string, parts: EtcdExercises, now:
   await checkDataFormat(dataDir);
   const files = await readDataFiles(dataDir);
   if (files.cleanShutdown === 'unreadable') {
-    logger.warn(`the clean-shutdown record in ${dataDir} is unreadable: recovering as after a crash`);
+    logger.warn(`the clean-shutdown record in ${dataDir} is unreadable (removed): recovering as after a crash`);
+    await removeCleanShutdown(dataDir);
     files.cleanShutdown = undefined;
   }
   const plan = planChecked(parts, dataDir, files, now);

@@ -5,7 +5,7 @@
  * file it was not given (`../../etc/passwd`), has an unknown op or no steps list, is refused with
  * a sentence that names the mistake, before any file is touched.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -69,4 +69,18 @@ describe('a recovery plan that would lose bytes or touch the wrong files is refu
     await store.close();
     expect([...files().keys()].filter((n) => n.includes('.broken-')), 'files kept aside').toHaveLength(1);
   });
+});
+
+test('an unreadable clean-shutdown record is reported, removed, and recovery goes on as after a crash', async () => {
+  const { dir } = await crashedDir();
+  writeFileSync(join(dir, 'clean-shutdown'), '{"segment": 12');
+  const warnings: string[] = [];
+  const store = await createStore({ dataDir: dir, logger: { info: () => {}, warn: (m) => void warnings.push(m) } });
+  expect(await store.revision(), 'the revision recovered (5 puts)').toBe(6);
+  expect(existsSync(join(dir, 'clean-shutdown')), 'the unreadable record, while the store runs').toBe(false);
+  await store.close();
+  expect(warnings.map((w) => w.replace(/\S*kubelings-plan-\S*/, 'DIR')), 'warnings').toEqual([
+    'the clean-shutdown record in DIR is unreadable (removed): recovering as after a crash',
+    expect.stringMatching(/^recovery cut the torn record at the end of wal\/\S+\.wal: 6 bytes from byte \d+ on, kept in wal\/\S+\.broken-\S+ \(a write a crash cut short, never acknowledged\)$/),
+  ]);
 });
