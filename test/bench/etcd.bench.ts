@@ -22,9 +22,9 @@
  *   npm run bench etcd
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { etcdVersion, startEtcd } from '#engine/etcd/etcd-server.ts';
 import { prefixEnd, type KVStore } from '#engine/etcd/kv.ts';
 import { connectEtcd } from '#engine/etcd/remote.ts';
@@ -34,6 +34,7 @@ import { crc32, encodeEntry } from '#engine/etcd/wal-entry.ts';
 import { loadComponent } from '#engine/impl.ts';
 import { ROOT } from '#engine/paths.ts';
 import { bundleProgram, etcdComponentIndex } from '../grading/etcd/support/crash.ts';
+import { scratchDir } from '../support/scratch.ts';
 import { median, percentile, type Benchmark, type Figure } from './harness.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -143,9 +144,9 @@ function frameAndRead(encode: (p: Uint8Array) => Uint8Array, decode: (b: Uint8Ar
   }
 }
 
-/** `count` durable puts from 64 writers on a fresh store in `where`. */
-async function durablePuts(parts: EtcdExercises, where: string, count: number): Promise<void> {
-  const path = mkdtempSync(join(where, 'kubelings-bench-header-'));
+/** `count` durable puts from 64 writers on a fresh store in a scratch folder (in memory when it can be). */
+async function durablePuts(parts: EtcdExercises, count: number): Promise<void> {
+  const path = scratchDir('kubelings-bench-header-');
   const store = await createStore({ dataDir: path, parts });
   let next = 0;
   await Promise.all(
@@ -165,14 +166,15 @@ async function durablePuts(parts: EtcdExercises, where: string, count: number): 
  */
 async function headerChecksumFigures(parts: EtcdExercises): Promise<Figure[]> {
   const baseline: EtcdExercises = { ...parts, encodeRecord: encodeWithoutHeaderChecksum };
-  const where = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const where = scratchDir('kubelings-bench-where-');
+  rmSync(where, { recursive: true, force: true });
   const PUTS = 20_000;
   const ours: number[] = [];
   const without: number[] = [];
-  await durablePuts(parts, where, PUTS); // warm-up (JIT)
+  await durablePuts(parts, PUTS); // warm-up (JIT)
   for (let i = 0; i < SLICES; i++) {
-    ours.push(PUTS / (await cpuSeconds(() => durablePuts(parts, where, PUTS))));
-    without.push(PUTS / (await cpuSeconds(() => durablePuts(baseline, where, PUTS))));
+    ours.push(PUTS / (await cpuSeconds(() => durablePuts(parts, PUTS))));
+    without.push(PUTS / (await cpuSeconds(() => durablePuts(baseline, PUTS))));
   }
   const entries = benchEntries(1_000);
   const ROUNDS = 20;
@@ -190,7 +192,7 @@ async function headerChecksumFigures(parts: EtcdExercises): Promise<Figure[]> {
       unit: 'puts/CPU-s',
       baseline: { name: '8-byte headers, no header checksum', value: median(without) },
       target: { minRatio: 0.95 },
-      note: `${PUTS} puts a run, in ${where} (fsync costs next to nothing there, so the framing's CPU cost shows); medians of ${SLICES} alternating runs: ours ${ours.map(Math.round).join(', ')}; without ${without.map(Math.round).join(', ')}`,
+      note: `${PUTS} puts a run, in ${dirname(where)} (fsync costs next to nothing there, so the framing's CPU cost shows); medians of ${SLICES} alternating runs: ours ${ours.map(Math.round).join(', ')}; without ${without.map(Math.round).join(', ')}`,
     },
     {
       name: 'WAL records framed and read back (encodeRecord + decodeRecords), per CPU second',

@@ -12,12 +12,12 @@
  * --max-wals. Here a compaction with enough log entries since the last snapshot takes a snapshot,
  * and the files older than the two newest snapshots go (engine/etcd/store.ts).
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { prefixEnd, type KVStore } from '#engine/etcd/kv.ts';
 import { createStore, storeStats, type StoreStats } from '#engine/etcd/store.ts';
+import { scratchDir } from '../support/scratch.ts';
 
 const WRITES = 20_000;
 const KEYS = 100;
@@ -30,7 +30,7 @@ const MAX_KEY_REVISIONS = KEYS + WINDOW + COMPACT_EVERY;
 const MAX_WATCH_LOG_CHANGES = WINDOW + COMPACT_EVERY;
 const MAX_DATA_DIR_BYTES = 1_500_000;
 
-const root = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'kubelings-compaction-'));
+const root = scratchDir('kubelings-compaction-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function bytesOf(dir: string): number {

@@ -4,17 +4,17 @@
  * entry, says exactly which entries were lost, and refuses, changing nothing, what it cannot repair
  * (a damaged snapshot with nothing behind it, a store that is running, an old format).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { prefixEnd, type KVStore } from '#engine/etcd/kv.ts';
 import { repairDataDir } from '#engine/etcd/repair.ts';
 import { createStore } from '#engine/etcd/store.ts';
 import { loadComponent } from '#engine/impl.ts';
+import { scratchDir } from '../support/scratch.ts';
 
 const parts = await loadComponent('etcd');
-const root = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'kubelings-repair-'));
+const root = scratchDir('kubelings-repair-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 const quiet = { info: () => {}, warn: () => {} };

@@ -15,10 +15,9 @@
  * the same limit: wal/repair.go cuts it): the store starts with the state after some entry N,
  * never anything else, and every byte it cuts is kept and logged.
  *
- * The files live on /dev/shm when there is one: this is about logic, not fsync speed.
+ * The files live in memory (/dev/shm) when the machine allows: this is about logic, not fsync speed.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -27,12 +26,13 @@ import { prefixEnd, type KVStore, type RangeResult } from '#engine/etcd/kv.ts';
 import { repairDataDir } from '#engine/etcd/repair.ts';
 import { createStore } from '#engine/etcd/store.ts';
 import { loadComponent } from '#engine/impl.ts';
+import { scratchDir } from '../support/scratch.ts';
 
 const parts = await loadComponent('etcd');
 const SEED = 20_250_109;
 const ENTRIES = 170;
 const SNAPSHOT_EVERY = 40;
-const root = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'kubelings-wal-faults-'));
+const root = scratchDir('kubelings-wal-faults-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** The whole key space, as a state to compare. */
