@@ -37,6 +37,8 @@ export interface Progress {
   current?: { lesson: string; screen: 'lesson' | 'quiz' | 'exercise'; exercise?: string };
   /** Components whose exercises all pass (derived; read by `--impl mine`). */
   completeComponents: string[];
+  /** A random id for this learner: seeds the order of quiz choices, so it stays the same for them. */
+  learner?: string;
 }
 
 export function emptyProgress(): Progress {
@@ -98,6 +100,7 @@ function readProgress(): LoadedProgress {
       pages: isRecord(d.pages) ? (d.pages as Progress['pages']) : {},
       current: d.current,
       completeComponents: Array.isArray(d.completeComponents) ? d.completeComponents : [],
+      ...(typeof d.learner === 'string' ? { learner: d.learner } : {}),
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
 import { loadMarkdown } from '../../tui/app/useMarkdown.ts';
+import { emptyProgress } from '../../tui/progress.ts';
 import { FakeGrader, fixtureCourse, freshHome, KEY, press, renderApp, settle, until } from './helpers.tsx';
 
 let removeHome: () => void;
@@ -15,7 +16,8 @@ const title = (frame: string) => frame.split('\n')[0];
 
 test('home → lesson → quiz → exercise, then q back to each, and q on Home quits', async () => {
   const grader = new FakeGrader();
-  const app = await renderApp({ course: fixtureCourse(), grader });
+  // learner-1 sees the quiz's choices in lesson.yaml's order.
+  const app = await renderApp({ course: fixtureCourse(), grader, progress: { ...emptyProgress(), learner: 'learner-1' } });
   await until(app, 'Fixture course');
   await press(app.stdin, KEY.enter);
   expect(title(await until(app, 'page 1/2'))).toContain('Counting votes › Why count');

@@ -46,7 +46,8 @@ Fixture course
 test('Home shows progress bars and offers to resume where the learner left off', async () => {
   const progress = emptyProgress();
   progress.exercises['00-tally/01-count'] = { attempts: 3, hintsRevealed: 1, passedAt: '2025-01-01T00:00:00.000Z' };
-  progress.quiz['00-tally'] = { empty: 1 };
+  // One right answer and one wrong one: the quiz counts as 1/2, not 2/2.
+  progress.quiz['00-tally'] = { empty: 1, ties: 1 };
   progress.current = { lesson: '00-tally', screen: 'exercise', exercise: '00-tally/02-winner' };
   const app = await renderApp({ course: fixtureCourse(), progress });
   expectScreen(await until(app, 'Resume'), 'home-resume', screen`

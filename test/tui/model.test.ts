@@ -41,12 +41,14 @@ describe('navigation', () => {
 });
 
 describe('home rows', () => {
-  test('counts passes and answers per lesson', () => {
+  test('counts passes, and quiz answers right (not answers given: a wrong one scores nothing)', () => {
     const progress = emptyProgress();
     progress.exercises['00-tally/01-count'] = { attempts: 2, hintsRevealed: 0, passedAt: '2025-01-01T00:00:00Z' };
     progress.exercises['00-tally/02-winner'] = { attempts: 1, hintsRevealed: 1 };
     progress.quiz['00-tally'] = { ties: 1 };
-    expect(lessonCounts(lesson, progress)).toEqual({ passed: 1, exercises: 2, answered: 1, questions: 2 });
+    expect(lessonCounts(lesson, progress), 'one wrong answer').toEqual({ passed: 1, exercises: 2, right: 0, answered: 1, questions: 2 });
+    progress.quiz['00-tally'] = { ties: 0, empty: 1 };
+    expect(lessonCounts(lesson, progress), 'two right answers').toMatchObject({ right: 2, answered: 2 });
   });
 
   test('resume names the exercise, the quiz or the page the learner was on', () => {
@@ -86,7 +88,7 @@ describe('quiz', () => {
     expect(firstUnanswered(lesson.quiz, {}), 'nothing answered').toBe(0);
     expect(firstUnanswered(lesson.quiz, { empty: 0 })).toBe(1);
     expect(firstUnanswered(lesson.quiz, { empty: 0, ties: 0 }), 'all answered').toBe(-1);
-    expect(score(lesson.quiz, { empty: 1, ties: 1 })).toEqual({ right: 1, total: 2 });
+    expect(score(lesson.quiz, { empty: 1, ties: 1 })).toEqual({ right: 1, answered: 2, total: 2 });
     expect(ties).toBeDefined();
   });
 

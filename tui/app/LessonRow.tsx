@@ -1,5 +1,6 @@
 /**
- * One lesson on the home screen: `❯ 00  Kubernetes objects   ███░░░░░░░ 1/3 exercises  quiz 2/5`.
+ * One lesson on the home screen: `❯ 00  Kubernetes objects   ███░░░░░░░ 1/3 exercises  quiz 2/5`,
+ * the quiz count being the right answers.
  */
 import { Box, Text } from 'ink';
 import React from 'react';
@@ -9,7 +10,7 @@ import { ProgressBar } from './ProgressBar.tsx';
 
 export function LessonRow(props: {
   lesson: Lesson;
-  /** Exercises passed and quiz questions answered. */
+  /** Exercises passed and quiz questions answered right. */
   counts: LessonCounts;
   /** The cursor is on this row. */
   selected: boolean;
@@ -19,7 +20,7 @@ export function LessonRow(props: {
   const { lesson, counts } = props;
   const number = /^\d+/.exec(lesson.id)?.[0] ?? '';
   const exercises = counts.exercises > 0 ? `${counts.passed}/${counts.exercises} exercises` : 'no exercises';
-  const quiz = counts.questions > 0 ? `  quiz ${counts.answered}/${counts.questions}` : '';
+  const quiz = counts.questions > 0 ? `  quiz ${counts.right}/${counts.questions}` : '';
   return (
     <Box width={props.width} height={1}>
       <Box flexGrow={1} flexShrink={1} overflow="hidden">

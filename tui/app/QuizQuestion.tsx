@@ -1,7 +1,8 @@
 /**
- * One quiz question and its choices (ink-select-input; also 1–9 to pick directly); picking one
- * calls `onAnswer` with its index. Question and choices are Markdown, wrapped to the width, a long
- * choice continuing under its own text.
+ * One quiz question and its choices (ink-select-input; also 1–9 to pick directly), in the order
+ * given (the learner's shuffle); picking one calls `onAnswer` with its index in lesson.yaml.
+ * Question and choices are Markdown, wrapped to the width, a long choice continuing under its own
+ * text.
  */
 import { Box, Text } from 'ink';
 import SelectInput from 'ink-select-input';
@@ -13,6 +14,8 @@ import type { Md } from './quizLines.ts';
 export function QuizQuestion(props: {
   /** The question and its choices, as in lesson.yaml. */
   question: Question;
+  /** The choices' indices in the order to show them. */
+  order: number[];
   /** Keys go to the choices only while active. */
   active: boolean;
   onAnswer(choice: number): void;
@@ -24,8 +27,8 @@ export function QuizQuestion(props: {
   const { question, md, width } = props;
   // The indicator takes two columns; each label is its rendered rows joined by newlines.
   const items = useMemo(
-    () => question.choices.map((choice, i) => ({ key: String(i), label: md(choice.text.trim(), width - 2).join('\n'), value: i })),
-    [question, md, width],
+    () => props.order.map((i) => ({ key: String(i), label: md(question.choices[i]!.text.trim(), width - 2).join('\n'), value: i })),
+    [question, props.order, md, width],
   );
   return (
     <Box flexDirection="column" width={width}>

@@ -2,9 +2,10 @@
  * The lesson's quiz: multiple choice, one question at a time. After each answer: right or wrong,
  * why, and the explanation; the answer is saved at once (progress.quiz). At the end, the score.
  * Opening a quiz resumes at the first unanswered question, or shows the score when all are done.
+ * The choices come in this learner's own order (quizModel.learnerOrders), the same on every visit.
  */
 import { Box } from 'ink';
-import React, { useEffect, useState } from 'react';
+import React, { useEffect, useMemo, useState } from 'react';
 import { findLesson, firstOpenExercise, lessonKey } from './courseLookup.ts';
 import { Footer } from './Footer.tsx';
 import { QUIZ_STEP_KEYS } from './keys.ts';
@@ -12,7 +13,7 @@ import { paint } from './paint.ts';
 import { useProgress } from './ProgressProvider.tsx';
 import { QuizQuestion } from './QuizQuestion.tsx';
 import { feedbackLines, scoreLines } from './quizLines.ts';
-import { firstUnanswered } from './quizModel.ts';
+import { firstUnanswered, learnerOrders } from './quizModel.ts';
 import type { ScreenProps } from './screenProps.ts';
 import { ScrollView, scrollStatus } from './ScrollView.tsx';
 import { useServices } from './services.tsx';
@@ -29,6 +30,7 @@ export function QuizScreen(props: ScreenProps & { /** The lesson's key, `<pack>/
   const lesson = findLesson(course, props.lesson)!;
   const { progress, update } = useProgress();
   const answers = progress.quiz[lesson.id] ?? {};
+  const orders = useMemo(() => learnerOrders(lesson.quiz, progress, lesson.id), [lesson, progress.learner]);
   const [step, setStep] = useState<Step>(() => {
     const first = firstUnanswered(lesson.quiz, answers);
     return first < 0 ? { kind: 'score' } : { kind: 'question', index: first };
@@ -82,7 +84,7 @@ export function QuizScreen(props: ScreenProps & { /** The lesson's key, `<pack>/
       <TitleBar crumbs={[lesson.title, 'Quiz']} right={position} width={props.width} />
       <Box paddingLeft={1} height={height}>
         {step.kind === 'question' ? (
-          <QuizQuestion key={step.index} question={lesson.quiz[step.index]!} active={props.active} onAnswer={(choice) => answer(step.index, choice)} md={md} width={width} />
+          <QuizQuestion key={step.index} question={lesson.quiz[step.index]!} order={orders[step.index]!} active={props.active} onAnswer={(choice) => answer(step.index, choice)} md={md} width={width} />
         ) : (
           <ScrollView lines={lines} offset={scroll.offset} height={height} width={width} />
         )}

@@ -6,10 +6,13 @@ import type { Course, Lesson } from '../course/load.ts';
 import type { Progress } from '../progress.ts';
 import { findLessonById, lessonKey } from './courseLookup.ts';
 import type { Route } from './navigation.ts';
+import { score } from './quizModel.ts';
 
 export interface LessonCounts {
   passed: number;
   exercises: number;
+  /** Quiz questions answered right (the score, not the count of answers). */
+  right: number;
   answered: number;
   questions: number;
 }
@@ -25,6 +28,7 @@ export function lessonCounts(lesson: Lesson, progress: Progress): LessonCounts {
   return {
     passed: lesson.exercises.filter((e) => progress.exercises[e.id]?.passedAt).length,
     exercises: lesson.exercises.length,
+    right: score(lesson.quiz, answers).right,
     answered: lesson.quiz.filter((q) => answers[q.id] !== undefined).length,
     questions: lesson.quiz.length,
   };
