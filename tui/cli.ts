@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { KubelingsError } from '#engine/errors.ts';
+import { adoptPrestartedChild } from './grader/spawn.js';
 
 const USAGE = `kubelings: learn how Kubernetes works by building one
 
@@ -12,16 +13,19 @@ Usage: npx kubelings [command] [options]
 
   (no command)              open the course in the terminal (same as npm start)
   list                      every exercise and its state
-  check <exercise|lesson>   grade an exercise (e.g. 00-objects/01-selectors) or a whole lesson
+  check [exercise|lesson]   grade an exercise (e.g. 00-objects/01-selectors) or a whole lesson;
+                            with neither, the current exercise (the first not passed)
   check --all               grade everything
   watch [exercise]          re-grade on every save; moves on when it passes
-  hint <exercise>           show the next hint
+  hint [exercise]           show the next hint (of the current exercise when none is named)
+  edit [exercise]           open the exercise's file in $VISUAL / $EDITOR
   reset <exercise>          put the original stub back (asks first; --yes to skip)
   pack check [DIR]          validate a lesson pack and prove its suites (default: the core pack)
   pack new DIR              scaffold a lesson pack
   pack seal [DIR]           record the pack's pristine stubs (--component C for one folder;
                             --check compares instead)
   cluster up|down|status    run the engine (see: npx kubelings cluster --help)
+  explain pod NAME          why the scheduler puts a pod where it does (-n NAMESPACE)
 
 Options:
   --impl SPEC    whose code runs: solutions, exercises, mine, or e.g. exercises:etcd,scheduler
@@ -29,8 +33,68 @@ Options:
   --json         machine-readable output
   --pack DIR     load an extra lesson pack (also KUBELINGS_PACKS)
   --yes          do not ask before resetting
-  -h, --help     this text
+  -h, --help     this text; npx kubelings <command> --help for one command
 `;
+
+/** Each verb's own help: `npx kubelings <verb> --help` (or `help <verb>`). */
+export const VERB_HELP: Record<string, string> = {
+  start: `Usage: npx kubelings [start] [--pack DIR]
+
+Opens the course full screen: lessons, quizzes and exercises, graded every time you save.
+? shows the keys of each screen. Same as npm start.
+`,
+  list: `Usage: npx kubelings list [--json] [--pack DIR]
+
+Every lesson and exercise with its state: ✓ passed, ● tried, ○ not started.
+`,
+  check: `Usage: npx kubelings check [exercise | lesson | --all] [--impl SPEC] [--seed N] [--json]
+
+Grades an exercise (e.g. 03-scheduler/04-queue), a whole lesson (03-scheduler) or, with --all,
+everything; with none of them, the current exercise (the first not passed). Prints ✓ or ✗ per
+test, with what was done, what was expected and what came back, then Score: N/M. The earlier
+exercises it builds on are re-run with it. Exit code 0 when everything graded passes.
+
+  --impl SPEC   whose code the other components use (mine, exercises:etcd, ...); the exercise
+                itself is always your file, unless you ask for the reference (--impl solutions)
+  --seed N      replay the random inputs of an earlier run
+  --json        the report as JSON
+`,
+  watch: `Usage: npx kubelings watch [exercise] [--impl SPEC]
+
+Grades the exercise (the current one when none is named) every time you save its file, and moves
+on to the next when it passes. Keys: h next hint, e open the file in your editor, n next exercise,
+q quit.
+`,
+  hint: `Usage: npx kubelings hint [exercise] [--json]
+
+Reveals the next hint of the exercise (the current one when none is named) and repeats those
+already seen. Hints are a chain of questions; the last points at the page to reread.
+`,
+  edit: `Usage: npx kubelings edit [exercise]
+
+Opens the exercise's file (the current exercise's when none is named) in $VISUAL or $EDITOR, or
+else the first of editor, nano and vi that is installed.
+`,
+  reset: `Usage: npx kubelings reset <exercise> [--yes]
+
+Puts the original stub back in place of your work (asks first; --yes does not ask), and forgets
+that the exercise, and those that build on it, passed.
+`,
+  pack: `Usage: npx kubelings pack check [DIR] [--seed N] [--json]
+       npx kubelings pack new DIR
+       npx kubelings pack seal [DIR] [--component C] [--check]
+
+  check   validate a lesson pack (default: the core pack) and prove its suites: each passes on
+          the reference, and every test fails on the untouched stub
+  new     scaffold a pack with one lesson, one page, a quiz question and one working exercise
+  seal    record the pack's pristine stubs after you change one (--check compares instead)
+`,
+  explain: `Usage: npx kubelings explain pod NAME [-n NAMESPACE] [--json] [--impl SPEC]
+
+Why the scheduler puts a pod where it does, node by node: each filter plugin's verdict and each
+score plugin's weighted score, against the running cluster (npx kubelings cluster up).
+`,
+};
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -57,8 +121,10 @@ export async function main(argv: string[]): Promise<number> {
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isInteger(seed)) throw new KubelingsError(`--seed takes a whole number, not "${values.seed}".`);
 
-  if (values.help && command !== 'cluster') {
-    process.stdout.write(USAGE);
+  if (command === 'help' || (values.help && command !== 'cluster')) {
+    const verb = command === 'help' ? rest[0] : command;
+    if (verb === 'cluster') return (await import('#engine/cli.ts')).engineCommand('cluster', ['--help'], ['--help']);
+    process.stdout.write(verb && VERB_HELP[verb] ? VERB_HELP[verb] : USAGE);
     return 0;
   }
   switch (command) {
@@ -69,7 +135,6 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'check': {
       const { checkCommand } = await import('./commands/check.ts');
-      if (!rest[0] && !values.all) throw new KubelingsError('Which exercise? For example: npx kubelings check 00-objects/01-selectors (or --all).');
       return checkCommand(rest[0], { ...common, all: Boolean(values.all), impl, seed });
     }
     case 'watch': {
@@ -79,6 +144,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'hint': {
       const { hintCommand } = await import('./commands/hint.ts');
       return hintCommand(rest[0], common);
+    }
+    case 'edit': {
+      const { editCommand } = await import('./commands/edit.ts');
+      return editCommand(rest[0], common);
     }
     case 'reset': {
       const { resetCommand } = await import('./commands/reset.ts');
@@ -101,9 +170,6 @@ export async function main(argv: string[]): Promise<number> {
       const { engineCommand } = await import('#engine/cli.ts');
       return engineCommand(command, rest, argv);
     }
-    case 'help':
-      process.stdout.write(USAGE);
-      return 0;
     default:
       throw new KubelingsError(`Unknown command "${command}". Run npx kubelings --help to see them all.`);
   }
@@ -140,6 +206,17 @@ export async function run(): Promise<void> {
       if (process.env.KUBELINGS_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
       else process.stderr.write('Run again with KUBELINGS_DEBUG=1 to see where, and please report it.\n');
       process.exitCode = 70;
+    }
+  } finally {
+    // The bin shim starts the grader early for check and watch; a run that never graded (help,
+    // an unknown exercise) must not be kept alive by it.
+    const unused = adoptPrestartedChild();
+    if (unused?.pid) {
+      try {
+        process.kill(-unused.pid, 'SIGKILL');
+      } catch {
+        unused.kill('SIGKILL');
+      }
     }
   }
 }

@@ -2,51 +2,16 @@
  * The learner's and instructor's verbs, run as a person runs them: the real `kubelings` command in a
  * child process, with its own state folder, reading what it prints and its exit code.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
-import { ROOT } from '#engine/paths.ts';
-
-const BIN = join(ROOT, 'tui', 'bin', 'kubelings.js');
-const FIXTURE = join(ROOT, 'test', 'engine', 'fixtures', 'grader-pack');
-const temps: string[] = [];
-afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
-
-function tempDir(prefix: string, inside = false): string {
-  const base = inside ? join(ROOT, 'node_modules', '.cache', 'kubelings') : tmpdir();
-  mkdirSync(base, { recursive: true });
-  const dir = mkdtempSync(join(base, prefix));
-  temps.push(dir);
-  return dir;
-}
-
-/** Runs `kubelings ...args` with a fresh (or given) state folder. */
-function kubelings(args: string[], options: { home?: string; env?: Record<string, string>; input?: string } = {}) {
-  const home = options.home ?? tempDir('kubelings-home-');
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    input: options.input ?? '',
-    env: { ...process.env, KUBELINGS_HOME: home, KUBELINGS_IMPL: '', KUBELINGS_PACKS: '', NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
-    timeout: 60_000,
-  });
-  return { code: result.status, out: result.stdout, err: result.stderr, home };
-}
-
-/** A copy of the fixture pack (without its broken variants) that a test may change. */
-function packCopy(inside: boolean): string {
-  const dir = join(tempDir('pack-', inside), 'grader-pack');
-  cpSync(FIXTURE, dir, { recursive: true, filter: (src) => !src.includes(`${join(FIXTURE, 'variants')}`) });
-  return dir;
-}
+import { describe, expect, test } from 'vitest';
+import { FIXTURE, kubelings, packCopy, tempDir } from './cli-harness.ts';
 
 describe('check', () => {
-  test('on the untouched stub of 00-objects/01-selectors: ✗ lines, a hint, Score 0/N, exit 1', () => {
+  test('on the untouched stub of 00-objects/01-selectors: the "not written yet" paragraph, ✗ lines, Score 0/N, exit 1', () => {
     const { code, out } = kubelings(['check', '00-objects/01-selectors']);
+    expect(out).toMatch(/^ {2}matchLabels\(\) is not written yet: this is exercise 00-objects\/01-selectors\. Read lessons\/core\/00-objects\/\S+\.md/m);
     expect(out).toMatch(/^ {2}✗ /m);
-    expect(out).toMatch(/Hint 1 of \d+: /);
     expect(out).toMatch(/^Score: 0\/\d+$/m);
     expect(code).toBe(1);
   });
@@ -68,14 +33,23 @@ describe('check', () => {
     expect(code).toBe(1);
   });
 
-  test('grading exercise 2 re-runs exercise 1 and reports it as a regression', () => {
+  test('grading an exercise re-runs the one it builds on, briefly: its state, never its tests or its hint', () => {
     const pack = packCopy(true);
     writeFileSync(join(pack, 'exercises', 'demo', 'later.ts'), readFileSync(join(pack, 'solutions', 'demo', 'later.ts')));
     const { code, out } = kubelings(['check', '01-demo/02-later', '--pack', pack]);
-    expect(out).toContain('Earlier exercises, re-run: ✗ 01-double 0/3');
-    expect(out).toContain('01-demo/01-double comes first and does not pass yet: later exercises build on it, so it is re-run with them.');
-    expect(out).toMatch(/^Score: 1\/1, but an earlier exercise of this lesson fails \(see above\)\.$/m);
+    expect(out).toContain('Re-run, since 02-later builds on it: ✗ 01-double 0/3');
+    expect(out).toContain('✗ 01-demo/01-double is not written yet, and 02-later calls its code.');
+    expect(out).toContain('Finish it first: npx kubelings check 01-demo/01-double');
+    expect(out, "01-double's own tests").not.toContain('double(2) is 4');
+    expect(out, "01-double's hint").not.toContain('What is n plus n?');
+    expect(out).toMatch(/^Score: 1\/1, but 01-double, which it builds on, fails \(see above\)\.$/m);
     expect(code).toBe(1);
+  });
+
+  test('an exercise that builds on nothing re-runs nothing', () => {
+    const { out } = kubelings(['check', '01-demo/01-double', '--pack', FIXTURE]);
+    expect(out).not.toContain('Re-run');
+    expect(out).not.toContain('02-later');
   });
 
   test('an unknown exercise gets one sentence and exit 2', () => {

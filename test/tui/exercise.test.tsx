@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
 import { loadMarkdown } from '../../tui/app/useMarkdown.ts';
+import type { EditOutcome } from '../../tui/editor.ts';
 import { emptyProgress, loadProgress } from '../../tui/progress.ts';
 import { copyFixturePack, expectScreen, FakeGrader, fakeReport, fixtureCourse, freshHome, normalise, press, renderApp, screen, settle, until } from './helpers.tsx';
 
@@ -57,7 +58,7 @@ Counting votes › 01 Count the votes                                 exercise 1
 
 
 Watching your file: every save grades it again.
-↑↓ scroll  h hint  g grade  r reset  s solution  n/p next/prev  ? help  q back
+↑↓ scroll  h hint  e edit  r reset  s solution  n/p next/prev  ? help  q back
 `);
   expect(grader.session.exercise.id, 'the exercise being watched').toBe('00-tally/01-count');
   expect(loadProgress().progress.current, 'where to resume').toEqual({ lesson: '00-tally', screen: 'exercise', exercise: '00-tally/01-count' });
@@ -95,7 +96,7 @@ Counting votes › 01 Count the votes                                 exercise 1
 
 
 Watching your file: every save grades it again.
-↑↓ scroll  h hint  g grade  r reset  s solution  n/p next/prev  ? help  q back
+↑↓ scroll  h hint  e edit  r reset  s solution  n/p next/prev  ? help  q back
 `);
   grader.session.handlers.onReport(failing());
   expectScreen(await until(app, 'Score: 1/2'), 'exercise-report', screen`
@@ -104,7 +105,7 @@ Counting votes › 01 Count the votes                                 exercise 1
  Your file: test/tui/fixtures/pack/exercises/tally/count.ts
  ── results ───────────────────────────────────────────────────────────────────
  00-tally/01-count  Count the votes
- (test/tui/fixtures/pack/exercises/tally/count.ts, impl exercises:tally)
+ (test/tui/fixtures/pack/exercises/tally/count.ts; impl exercises:tally)
    ✗ each name gets one per vote
        did      count(['ann', 'bob', 'ann'])
        expected { ann: 2, bob: 1 }
@@ -113,7 +114,7 @@ Counting votes › 01 Count the votes                                 exercise 1
    ✓ no votes give an empty tally
 
  Score: 1/2
- h reveals a hint.   Reread: test/tui/fixtures/pack/00-tally/02-how.md
+ h reveals hint 1 of 3.   Reread: test/tui/fixtures/pack/00-tally/02-how.md
 
 
 
@@ -122,7 +123,7 @@ Counting votes › 01 Count the votes                                 exercise 1
 
 
 Watching your file: every save grades it again.
-↑↓ scroll  h hint  g grade  r reset  s solution  n/p next/prev  ? help  q back
+↑↓ scroll  h hint  e edit  r reset  s solution  n/p next/prev  ? help  q back
 `);
   expect(loadProgress().progress.exercises['00-tally/01-count'], 'recorded like npx kubelings check').toEqual({ attempts: 1, hintsRevealed: 0 });
   await press(app.stdin, 'g');
@@ -145,7 +146,7 @@ Counting votes › 01 Count the votes                                 exercise 1
  Hint 1 of 3: What should an empty list give?
 
  00-tally/01-count  Count the votes
- (test/tui/fixtures/pack/exercises/tally/count.ts, impl exercises:tally)
+ (test/tui/fixtures/pack/exercises/tally/count.ts; impl exercises:tally)
    ✗ each name gets one per vote
        did      count(['ann', 'bob', 'ann'])
        expected { ann: 2, bob: 1 }
@@ -154,14 +155,14 @@ Counting votes › 01 Count the votes                                 exercise 1
    ✓ no votes give an empty tally
 
  Score: 1/2
- h reveals a hint.   Reread: test/tui/fixtures/pack/00-tally/02-how.md
+ h reveals hint 2 of 3.   Reread: test/tui/fixtures/pack/00-tally/02-how.md
 
 
 
 
 
 Watching your file: every save grades it again.
-↑↓ scroll  h hint  g grade  r reset  s solution  n/p next/prev  ? help  q back
+↑↓ scroll  h hint  e edit  r reset  s solution  n/p next/prev  ? help  q back
 `);
   expect(loadProgress().progress.exercises['00-tally/01-count']?.hintsRevealed, 'hints revealed').toBe(1);
   await press(app.stdin, 'h', 'h', 'h');
@@ -171,7 +172,7 @@ Watching your file: every save grades it again.
   app.unmount();
 });
 
-test('reset asks first: n keeps the work, y restores the stub and forgets the pass', async () => {
+test('reset asks first: n keeps the work, y restores the stub and forgets the pass, and the pass of what builds on it', async () => {
   const copy = copyFixturePack('tui-reset');
   try {
     const local = fixtureCourse({ dir: copy.dir });
@@ -179,6 +180,7 @@ test('reset asks first: n keeps the work, y restores the stub and forgets the pa
     const stub = readFileSync(file, 'utf8');
     const progress = emptyProgress();
     progress.exercises['00-tally/01-count'] = { attempts: 1, hintsRevealed: 0, passedAt: '2025-01-01T00:00:00.000Z' };
+    progress.exercises['00-tally/02-winner'] = { attempts: 1, hintsRevealed: 0, passedAt: '2025-01-01T00:00:00.000Z' };
     const app = await renderApp({ course: local, at, progress });
     await until(app, 'exercise 1/2');
     await press(app.stdin, 'r');
@@ -222,10 +224,30 @@ y yes  n no
     expect(await until(app, 'back to the original stub'), 'after y').toContain('\ncount.ts is back to the original stub.');
     expect(readFileSync(file, 'utf8'), 'the file after y').toBe(stub);
     expect(loadProgress().progress.exercises['00-tally/01-count']?.passedAt, 'the pass is forgotten').toBeUndefined();
+    // winner() calls count(), now a stub again: its pass is forgotten too, and the screens agree.
+    expect(loadProgress().progress.exercises['00-tally/02-winner']?.passedAt, 'the pass of 02, which builds on 01').toBeUndefined();
+    await press(app.stdin, 'n');
+    expect((await until(app, 'exercise 2/2')).split('\n')[0], "02's title bar").not.toContain('passed');
     app.unmount();
   } finally {
     copy.remove();
   }
+});
+
+test('e opens the file in the editor and says so when it is back; with no editor, how to set one', async () => {
+  const opened: string[] = [];
+  let outcome: EditOutcome = { kind: 'edited', editor: 'nano' };
+  const app = await renderApp({ course, at, edit: (file) => (opened.push(file), outcome) });
+  await until(app, 'exercise 1/2');
+  await press(app.stdin, 'e');
+  expect(await until(app, 'Back from nano'), 'after the editor').toContain('Back from nano. Every save is graded.');
+  expect(opened, 'the file opened').toEqual([count.file]);
+  outcome = { kind: 'no-editor', message: 'No editor to open count.ts with: set one, for example export EDITOR=nano.' };
+  await press(app.stdin, 'e');
+  expect(await until(app, 'No editor'), 'without an editor').toContain('No editor to open count.ts with: set one, for example export EDITOR=nano.');
+  await press(app.stdin, '?');
+  expect(await until(app, 'Help'), 'the help overlay lists e, and g that the footer has no room for').toMatch(/e\s+open the file in your editor[\s\S]*g\s+grade now/);
+  app.unmount();
 });
 
 test('the reference: asked for before passing, recorded as peeked; straight away after passing', async () => {

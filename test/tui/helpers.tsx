@@ -20,6 +20,7 @@ import { homeNotices } from '../../tui/app/homeNotices.ts';
 import type { NavState, Route } from '../../tui/app/navigation.ts';
 import type { CommandProbe, ProbeResult } from '../../tui/app/probe.ts';
 import type { CommandRunner, RunEnd, RunHandlers } from '../../tui/app/commandRunner.ts';
+import type { EditOutcome } from '../../tui/editor.ts';
 
 export const FIXTURE_PACK = join(ROOT, 'test', 'tui', 'fixtures', 'pack');
 export const BROKEN_PACK = join(ROOT, 'test', 'tui', 'fixtures', 'broken-pack');
@@ -94,6 +95,7 @@ export function fakeReport(exercise: Exercise, tests: Partial<TestVerdict>[], ex
   const ok = passed === verdicts.length && verdicts.length > 0;
   return {
     impl: `exercises:${exercise.component}`,
+    graded: 'exercises',
     seed: 1,
     exercises: [{ exercise, role: 'target', tests: verdicts, passed, total: verdicts.length, ok, notWritten: extra.notWritten }],
     console: [],
@@ -162,6 +164,8 @@ export async function renderApp(options: {
   columns?: number;
   rows?: number;
   startupWarning?: string;
+  /** Stands in for the learner's editor (default: a fake that says it edited). */
+  edit?: (file: string) => EditOutcome;
 }) {
   // The app reads and writes progress on disk (updateProgress): start it from what the test gives.
   if (options.progress) saveProgress(options.progress);
@@ -177,6 +181,7 @@ export async function renderApp(options: {
         runner: options.runner ?? new FakeRunner(),
         color: false,
         notices: homeNotices(options.course, options.startupWarning, formatIssue),
+        edit: options.edit ?? (() => ({ kind: 'edited', editor: 'fake-editor' })),
       }}
       progress={loadProgress().progress}
       initial={initial}

@@ -3,7 +3,9 @@
  * copy of the fixture pack: the stub is graded at once and fails; saving the reference into the
  * file grades it again and it passes; the pass is recorded in progress as `check` records it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '#engine/paths.ts';
 import { afterAll, afterEach, beforeEach, expect, test } from 'vitest';
 import { realGrader } from '../../tui/app/grader.ts';
 import { loadProgress } from '../../tui/progress.ts';
@@ -33,7 +35,10 @@ test('the stub fails at once; saving the reference re-grades and passes, and the
     const failed = await waitFor(app, 'Score: 0/2');
     expect(failed, 'the untouched stub').toContain('✗ each name gets one per vote');
     const prose = failed.replace(/\s+/g, ' ');
-    expect(prose, 'the stub says it is not written').toMatch(/\w+\(\) is not written yet: it is exercise /);
+    expect(prose, 'the stub says it is not written').toMatch(/\w+\(\) is not written yet: this is exercise /);
+    // The stub names its page from the pack's folder; the learner is given a path that opens.
+    const page = /Read (\S+), then fill in/.exec(prose)?.[1];
+    expect(page && existsSync(join(ROOT, page)), `${page} opens from the project root`).toBe(true);
     expect(prose, 'and that saving grades it (not to run check)').toContain('then fill in the TODO and save the file: it is graded again.');
     expect(prose).not.toContain('npx kubelings check');
     expect(loadProgress().progress.exercises[exercise.id], 'the attempt is recorded').toEqual({ attempts: 1, hintsRevealed: 0 });

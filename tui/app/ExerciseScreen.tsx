@@ -1,8 +1,9 @@
 /**
  * An exercise: the task (Markdown), the file to edit, and the results of grading it, re-graded on
- * every save. Hints one at a time (h, recorded), reset to the stub after a y/n (r), the reference
- * after passing or after an explicit "show me anyway" (s, recorded as `peeked`), and the next or
- * previous exercise (n / p) on the same warm grader.
+ * every save. The file opens in the learner's editor (e; the TUI comes back when it exits). Hints
+ * one at a time (h, recorded), reset to the stub after a y/n (r), the reference after passing or
+ * after an explicit "show me anyway" (s, recorded as `peeked`), and the next or previous exercise
+ * (n / p) on the same warm grader.
  */
 import { Box } from 'ink';
 import React, { useEffect, useMemo } from 'react';
@@ -37,7 +38,7 @@ const MODE_STATUS = {
 };
 
 export function ExerciseScreen(props: ScreenProps & { /** The lesson's key, `<pack>/<lesson>`. */ lesson: string; /** The exercise to open first. */ exercise: string }) {
-  const { course, color } = useServices();
+  const { course, color, edit } = useServices();
   const [at, setAt, currentAt] = useLatestState(() => {
     const lesson = findLesson(course, props.lesson)!;
     return { lesson, exercise: lesson.exercises.find((e) => e.id === props.exercise)! };
@@ -86,6 +87,10 @@ export function ExerciseScreen(props: ScreenProps & { /** The lesson's key, `<pa
       if (input === 'h') {
         actions.revealHint();
         scroll.scrollTo(0);
+      } else if (input === 'e') {
+        const outcome = edit(exercise.file);
+        if (outcome.kind === 'edited') actions.say(`Back from ${outcome.editor}. Every save is graded.`);
+        else actions.say(outcome.message, 'warn');
       } else if (input === 'g') grading.regrade();
       else if (input === 'r') actions.askReset();
       else if (input === 's') actions.askReference(Boolean(mine?.passedAt || mine?.peeked));
@@ -105,7 +110,7 @@ export function ExerciseScreen(props: ScreenProps & { /** The lesson's key, `<pa
     (passedNow
       ? { text: `✓ Passed! ${next ? `n: next exercise (${next.exercise.id})` : 'That was the last exercise.'}`, tone: 'good' as const }
       : { text: MODE_STATUS[actions.mode], tone: 'info' as const });
-  const keys = actions.confirm ? CONFIRM_KEYS : actions.mode === 'reference' ? REFERENCE_KEYS : actions.mode === 'task' ? TASK_KEYS : SCREEN_KEYS.exercise.filter((k) => k.keys !== 't' || taskCut);
+  const keys = actions.confirm ? CONFIRM_KEYS : actions.mode === 'reference' ? REFERENCE_KEYS : actions.mode === 'task' ? TASK_KEYS : SCREEN_KEYS.exercise.filter((k) => !k.helpOnly && (k.keys !== 't' || taskCut));
   const state = mine?.passedAt ? ' · ✓ passed' : '';
   return (
     <Box flexDirection="column" width={props.width} height={props.height}>

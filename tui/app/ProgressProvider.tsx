@@ -1,11 +1,15 @@
 /**
  * The learner's progress as React state. Every change goes through `update`, which re-reads the
  * file, applies the change and saves it (updateProgress), so a `check` run in another terminal is
- * never undone; `reload` picks up what someone else wrote (recordReport after a grading run).
+ * never undone; `reload` picks up what someone else wrote (recordReport after a grading run). The
+ * file is also watched, so a `check` or a `reset` in another terminal shows here at once.
  */
-import React, { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { unwatchFile, watchFile } from 'node:fs';
+import React, { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { PROGRESS_POLL_MS } from '#engine/params.ts';
 import type { Course } from '../course/load.ts';
-import { loadProgress, updateProgress, type Progress } from '../progress.ts';
+import { loadProgress, progressFile, updateProgress, type Progress } from '../progress.ts';
+
 
 export interface ProgressStore {
   progress: Progress;
@@ -28,7 +32,17 @@ export function ProgressProvider(props: {
     (change: (p: Progress) => void) => setProgress(updateProgress(props.course, change).progress),
     [props.course],
   );
-  const reload = useCallback(() => setProgress(loadProgress().progress), []);
+  const reload = useCallback(() => {
+    const fresh = loadProgress().progress;
+    // Only a real change re-renders (the app's own writes come back through the watcher too).
+    setProgress((current) => (JSON.stringify(current) === JSON.stringify(fresh) ? current : fresh));
+  }, []);
+  useEffect(() => {
+    const file = progressFile();
+    const onChange = () => reload();
+    watchFile(file, { interval: PROGRESS_POLL_MS, persistent: false }, onChange);
+    return () => unwatchFile(file, onChange);
+  }, [reload]);
   const store = useMemo(() => ({ progress, update, reload }), [progress, update, reload]);
   return <ProgressContext.Provider value={store}>{props.children}</ProgressContext.Provider>;
 }

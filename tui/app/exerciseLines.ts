@@ -30,7 +30,7 @@ export function resultLines(view: GradingView, progress: Progress, width: number
   const out: string[] = [];
   if (view.error) out.push(...wrapLines(c.red(`The grader itself failed: ${view.error}`), width), '');
   if (view.report) {
-    const text = formatReport(view.report, { color, progress, hintAdvice: 'h reveals a hint.', afterTodo: 'save the file: it is graded again.' });
+    const text = formatReport(view.report, { color, progress, hintKey: 'h', hintsShown: true, afterTodo: 'save the file: it is graded again.' });
     out.push(...wrapLines(text, width, true));
   } else if (view.grading) {
     out.push('Grading…');

@@ -12,6 +12,8 @@ export interface KeyHelp {
   label: string;
   /** A sentence for the help overlay. */
   help: string;
+  /** Listed in the help overlay only: the footer has no room for it. */
+  helpOnly?: boolean;
 }
 
 const help: KeyHelp = { keys: '?', label: 'help', help: 'show or hide this help' };
@@ -53,7 +55,8 @@ export const SCREEN_KEYS: Record<ScreenName, KeyHelp[]> = {
   exercise: [
     scroll,
     { keys: 'h', label: 'hint', help: 'reveal the next hint (one at a time)' },
-    { keys: 'g', label: 'grade', help: 'grade now (saving the file grades it too)' },
+    { keys: 'e', label: 'edit', help: 'open the file in your editor ($VISUAL or $EDITOR, else nano or vi); saving grades it' },
+    { keys: 'g', label: 'grade', help: 'grade now (saving the file grades it too)', helpOnly: true },
     { keys: 'r', label: 'reset', help: 'put the original stub back (asks first)' },
     { keys: 's', label: 'solution', help: 'show the reference (after passing, or if you insist)' },
     { keys: 't', label: 'task', help: 'the whole task, when it is too long to show above the results' },

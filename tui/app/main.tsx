@@ -10,10 +10,12 @@ import React from 'react';
 import { KubelingsError } from '#engine/errors.ts';
 import { loadProgress } from '../progress.ts';
 import { App } from './App.tsx';
+import { withLearnerId } from './quizModel.ts';
 import { loadCourseCached } from './courseCache.ts';
 import { homeNotices } from './homeNotices.ts';
 import { preloadScreens } from './screens.ts';
-import { runFullScreen } from './fullScreen.tsx';
+import { editFile } from '../editor.ts';
+import { handOverTerminal, runFullScreen } from './fullScreen.tsx';
 import { realGrader } from './grader.ts';
 import { probeCommand } from './probe.ts';
 import { shellRunner } from './shellRunner.ts';
@@ -26,10 +28,13 @@ export async function startTui(options: { packs: string[] }): Promise<number> {
   if (course.packs.length === 0) {
     throw new KubelingsError(`No lesson pack could be loaded:\n${course.broken.flatMap((b) => b.issues.map((i) => `  ${formatIssue(i)}`)).join('\n')}`);
   }
-  const { progress, warning } = loadProgress();
+  const loaded = loadProgress();
+  const { warning } = loaded;
+  // A learner id of their own, kept in progress: it seeds the order of the quiz choices.
+  const progress = withLearnerId(loaded.progress);
   const color = Boolean(process.stdout.isTTY) && process.env.FORCE_COLOR !== '0' && !process.env.NO_COLOR;
   // After the first frame: load what the other screens need while the learner reads the home screen.
   setTimeout(() => void Promise.all([loadMarkdown(), preloadScreens()]).catch(() => {}), 50).unref();
   const notices = homeNotices(course, warning, formatIssue);
-  return runFullScreen(<App services={{ course, grader: realGrader, probe: probeCommand, runner: shellRunner, color, notices }} progress={progress} />);
+  return runFullScreen(<App services={{ course, grader: realGrader, probe: probeCommand, runner: shellRunner, color, notices, edit: (file) => handOverTerminal(() => editFile(file)) }} progress={progress} />);
 }

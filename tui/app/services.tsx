@@ -1,11 +1,13 @@
 /**
  * What the screens need from outside React, given once at the top: the course, the grader (the
  * real one runs ExerciseWatcher; tests inject a fake so frames are deterministic), a probe that
- * tells whether a "see it live" command can run yet, and the runner that runs it (shellRunner.ts;
- * tests inject a fake with scripted output).
+ * tells whether a "see it live" command can run yet, the runner that runs it (shellRunner.ts;
+ * tests inject a fake with scripted output), and the editor that opens an exercise's file (the
+ * real one hands the terminal over to $VISUAL / $EDITOR and takes it back; tests fake it).
  */
 import React, { createContext, useContext, type ReactNode } from 'react';
 import type { Course } from '../course/load.ts';
+import type { EditOutcome } from '../editor.ts';
 import type { CommandRunner } from './commandRunner.ts';
 import type { Grader } from './grader.ts';
 import type { HomeNotice } from './homeNotices.ts';
@@ -21,6 +23,8 @@ export interface Services {
   color: boolean;
   /** Shown on the home screen: a progress file set aside, broken packs (homeNotices). */
   notices: HomeNotice[];
+  /** Opens a file in the learner's editor and returns when the editor exits. */
+  edit(file: string): EditOutcome;
 }
 
 const ServicesContext = createContext<Services | undefined>(undefined);

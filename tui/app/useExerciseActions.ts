@@ -9,6 +9,7 @@ import { useState } from 'react';
 import type { Course, Exercise } from '../course/load.ts';
 import { basename } from 'node:path';
 import { showPath } from '../grader/explain.ts';
+import { recordReset } from '../commands/check.ts';
 import { isPristine, restore } from '../pristine.ts';
 import { exerciseProgress } from '../progress.ts';
 import { useProgress } from './ProgressProvider.tsx';
@@ -19,7 +20,7 @@ export interface Message {
 }
 
 export function useExerciseActions(exercise: Exercise, course: Course) {
-  const { update } = useProgress();
+  const { update, reload } = useProgress();
   const [mode, setMode] = useState<'results' | 'reference' | 'task'>('results');
   const [confirm, setConfirm] = useState<'reset' | 'peek'>();
   const [message, setMessage] = useState<Message>();
@@ -74,7 +75,8 @@ export function useExerciseActions(exercise: Exercise, course: Course) {
       if (what === 'reset') {
         try {
           restore(course.packs.find((p) => p.id === exercise.packId)!, exercise.relativeFile);
-          update((p) => void delete exerciseProgress(p, exercise.id).passedAt);
+          recordReset(course, exercise);
+          reload();
           say(`${file} is back to the original stub.`, 'good');
         } catch (error) {
           say((error as Error).message, 'warn');

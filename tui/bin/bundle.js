@@ -14,7 +14,7 @@
 //   (a TUI still running from one loads its chunks lazily);
 // - `import.meta.url` (and dirname/filename) keep meaning the original source file, so paths
 //   computed from them (the repository root, the grader's child script) stay right;
-// - the TUI and the learner's quick verbs (check, watch, list, hint, reset) run from the bundle;
+// - the TUI and the learner's quick verbs (check, watch, list, hint, reset, edit) run from the bundle;
 //   cli.ts's other commands (pack, cluster, explain) stay outside it and run with tsx;
 // - grader/spawn.js stays outside too, so that the grader child the bin shim prestarts and the one
 //   the bundled runner adopts live in one module instance.
@@ -31,9 +31,9 @@ const FORMAT = 1;
 /** Files outside the bundle's inputs whose change means the dependencies changed. */
 const LOCKS = ['package.json', 'package-lock.json', join('node_modules', '.package-lock.json')];
 /** cli.ts's entries that belong in the bundle; its other dynamic imports stay outside. */
-const BUNDLED_ENTRIES = new Set(['./app/main.tsx', './commands/check.ts', './commands/watch.ts', './commands/list.ts', './commands/hint.ts', './commands/reset.ts']);
+const BUNDLED_ENTRIES = new Set(['./app/main.tsx', './commands/check.ts', './commands/watch.ts', './commands/list.ts', './commands/hint.ts', './commands/reset.ts', './commands/edit.ts']);
 /** The verbs that run from the bundle (no verb, or `start`, opens the TUI). */
-const BUNDLED_VERBS = new Set(['start', 'check', 'watch', 'list', 'hint', 'reset']);
+const BUNDLED_VERBS = new Set(['start', 'check', 'watch', 'list', 'hint', 'reset', 'edit']);
 
 function stamp(file) {
   try {

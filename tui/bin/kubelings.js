@@ -4,7 +4,8 @@
 // For verbs that grade, the grader's test runner starts first, so it loads while the CLI does.
 
 const verb = process.argv[2];
-if (verb === 'check' || verb === 'watch') {
+const asksForHelp = process.argv.includes('--help') || process.argv.includes('-h');
+if ((verb === 'check' || verb === 'watch') && !asksForHelp) {
   const { prestartGraderChild } = await import('../grader/spawn.js');
   prestartGraderChild();
 }

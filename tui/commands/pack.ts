@@ -4,11 +4,11 @@
  * `kubelings pack seal [DIR] [--check]`  record (or compare) the pristine copies of the stubs
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { KubelingsError } from '#engine/errors.ts';
 import { CORE_PACK_DIR, ROOT } from '#engine/paths.ts';
 import { formatIssue, loadPack, PackLoadError, type Pack } from '../course/load.ts';
-import { lintPack } from '../course/lint.ts';
+import { lintPack, lintQuiz } from '../course/lint.ts';
 import { provePack } from '../packcheck.ts';
 import { seal, sealDrift } from '../pristine.ts';
 
@@ -62,6 +62,7 @@ export async function packCheckCommand(dir: string | undefined, options: { seed?
     process.stdout.write(`\n! ${advice.length} line${advice.length === 1 ? '' : 's'} of lesson pages will not fit an 80-column terminal:\n`);
     for (const issue of advice) process.stdout.write(`    ${formatIssue(issue)}\n`);
   }
+  for (const issue of lintQuiz(pack)) process.stdout.write(`\n! ${formatIssue(issue)}\n`);
   if (proof.drift.length > 0) {
     process.stdout.write(`\n! These exercise files differ from the pack's sealed pristine copies:\n`);
     for (const file of proof.drift) process.stdout.write(`    ${file}\n`);
@@ -103,6 +104,9 @@ export function packNewCommand(dir: string | undefined): number {
   }
   const id = basename(packDir).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'my-pack';
   const component = `${id.replace(/-pack$/, '')}-basics`.replace(/^[^a-z]+/, 'x');
+  const inside = !relative(ROOT, packDir).startsWith('..');
+  // The page a stub names must open from where learners run kubelings: the project's root.
+  const page = join(inside ? relative(ROOT, packDir) : packDir, '01-first-lesson', '01-why.md').split(sep).join('/');
   const files: Record<string, string> = {
     'pack.yaml': `# A kubelings lesson pack. Check it with: npx kubelings pack check ${rel(packDir)}
 id: ${id}
@@ -131,6 +135,18 @@ quiz:
       - text: The right answer
         correct: true
     explanation: Why the right answer is right.
+# To add a second exercise:
+#   1. exercises/${component}/clamp.ts: the stub. Its functions throw
+#      new NotImplemented('01-first-lesson/02-clamp', '${page}', 'clamp()')
+#      and a // TODO: marks each place to fill in.
+#   2. solutions/${component}/clamp.ts: the same exports, complete.
+#   3. Import its functions in exercises/${component}/index.ts and in
+#      solutions/${component}/index.ts, and add them to the object each exports.
+#   4. test/${component}/02-clamp.test.ts: its hidden suite (as 01-double.test.ts).
+#   5. An entry below, after 01-double: id 02-clamp, file ${component}/clamp.ts,
+#      suite ${component}/02-clamp.test.ts, and the rest. If clamp calls double(),
+#      add "builds_on: [01-double]": checking 02 then re-runs 01 too.
+#   6. npx kubelings pack seal ${rel(packDir)}, then npx kubelings pack check ${rel(packDir)}.
 exercises:
   - id: 01-double
     title: Double a number
@@ -157,10 +173,12 @@ Then how Kubernetes really does it, with a terminal diagram:
 /** Returns twice n. */
 export function double(n: number): number {
   // TODO: return twice n.
-  throw new NotImplemented('01-first-lesson/01-double', '01-first-lesson/01-why.md', 'double()');
+  throw new NotImplemented('01-first-lesson/01-double', '${page}', 'double()');
 }
 `,
-    [`exercises/${component}/index.ts`]: `// The component's functions, as the hidden suites load them. Don't change this file.
+    [`exercises/${component}/index.ts`]: `// The component's functions, as the hidden suites load them (loadComponent('${component}')).
+// Learners fill in the files it imports and need not touch it. To add an exercise, import its
+// functions and add them here, and the same in solutions/${component}/index.ts.
 import { double } from './double.ts';
 
 export default { double };
@@ -196,7 +214,6 @@ test('double works for negative numbers', () => {
     writeFileSync(path, text);
   }
   seal(loadPack(packDir));
-  const inside = !relative(ROOT, packDir).startsWith('..');
   process.stdout.write(
     `✓ created a lesson pack in ${rel(packDir)}:\n${Object.keys(files).map((f) => `    ${f}`).join('\n')}\n\n` +
       `Next:\n  npx kubelings pack check ${rel(packDir)}     prove it (the reference passes, the stub fails)\n` +

@@ -1,12 +1,13 @@
 /**
  * `kubelings reset <exercise> [--yes]`: puts the pristine stub back (from the pack's sealed copy,
- * so git is not needed) after asking, and forgets that the exercise passed.
+ * so git is not needed) after asking, and forgets that the exercise, and those that build on it,
+ * passed.
  */
 import { createInterface } from 'node:readline/promises';
 import { KubelingsError } from '#engine/errors.ts';
 import { showPath } from '../grader/explain.ts';
 import { isPristine, restore } from '../pristine.ts';
-import { exerciseProgress, updateProgress } from '../progress.ts';
+import { recordReset } from './check.ts';
 import { openCourse, resolveTarget, type CommonOptions } from './context.ts';
 
 export async function resetCommand(name: string | undefined, options: CommonOptions & { yes: boolean }): Promise<number> {
@@ -31,9 +32,7 @@ export async function resetCommand(name: string | undefined, options: CommonOpti
     }
   }
   restore(pack, exercise.relativeFile);
-  updateProgress(course, (progress) => {
-    delete exerciseProgress(progress, exercise.id).passedAt;
-  });
+  recordReset(course, exercise);
   process.stdout.write(`${shown} is back to the original stub.\n`);
   return 0;
 }

@@ -1,51 +1,62 @@
 /**
- * `kubelings watch [exercise]`: grades the current exercise each time you save, and moves on to the
- * next one when it passes. Keys: h hint, n next exercise, q quit.
+ * `kubelings watch [exercise]`: grades the current exercise (the one named, else the first not
+ * passed) each time you save, and moves on to the next one when it passes. Keys: h hint, e edit,
+ * n next exercise, q quit.
+ *
+ * The report is wrapped to the terminal's width at word boundaries, as the TUI wraps it (a
+ * terminal left to itself cuts words in two), and again when the terminal is resized.
  */
-import { KubelingsError } from '#engine/errors.ts';
 import { allExercises, allLessons, type Course, type Exercise } from '../course/load.ts';
 import { showPath } from '../grader/explain.ts';
 import { formatReport } from '../grader/format.ts';
+import type { GradeReport } from '../grader/grade.ts';
 import { ExerciseWatcher } from '../grader/watch.ts';
-import { exerciseProgress, loadProgress, updateProgress } from '../progress.ts';
+import { loadProgress, updateProgress } from '../progress.ts';
+import { wrapLines } from '../app/wrapLines.ts';
 import { recordReport } from './check.ts';
-import { openCourse, openProgress, resolveTarget, type CommonOptions } from './context.ts';
+import { exerciseFor, openCourse, openProgress, type CommonOptions } from './context.ts';
+import { editFile } from '../editor.ts';
+import { revealNextHint } from './hint.ts';
 
 /** The exercise to work on: the one named, else the first that has not passed. */
 export function currentExercise(course: Course, name: string | undefined): Exercise {
-  if (name) {
-    const target = resolveTarget(course, name, 'watch');
-    if (target.kind === 'exercise') return target.exercise;
-    const progress = loadProgress().progress;
-    return target.lesson.exercises.find((e) => !progress.exercises[e.id]?.passedAt) ?? target.lesson.exercises[0]!;
-  }
-  const progress = loadProgress().progress;
-  const all = allExercises(course);
-  const next = all.find((e) => !progress.exercises[e.id]?.passedAt);
-  if (!next) throw new KubelingsError('Every exercise passes. Well done! Try npx kubelings cluster up --impl mine.');
-  return next;
+  return exerciseFor(course, name, 'watch');
+}
+
+/** Text wrapped at word boundaries to the terminal's width (as is when not a terminal). */
+export function fitToTerminal(text: string, columns: number | undefined): string {
+  if (!columns) return text;
+  return wrapLines(text, columns, true).join('\n');
 }
 
 export async function watchCommand(name: string | undefined, options: CommonOptions & { impl?: string }): Promise<number> {
   const course = openCourse(options);
   let exercise = currentExercise(course, name);
   const lessonOf = (e: Exercise) => allLessons(course).find((l) => l.id === e.lessonId && l.packId === e.packId)!;
-  const clear = () => process.stdout.isTTY && process.stdout.write('\x1b[2J\x1b[H');
-  const footer = () => `\nWatching ${showPath(exercise.file)}: save to re-grade.   h hint   n next   q quit\n`;
+  const stdout = process.stdout;
+  const print = (text: string) => stdout.write(`${fitToTerminal(text, stdout.isTTY ? stdout.columns : undefined)}\n`);
+  const clear = () => stdout.isTTY && stdout.write('\x1b[2J\x1b[H');
+  const footer = () => `\nWatching ${showPath(exercise.file)}: save to re-grade.   h hint   e edit   n next   q quit`;
+
+  let last: GradeReport | undefined;
+  const show = (report: GradeReport) => {
+    clear();
+    print(formatReport(report, { progress: openProgress(), hintKey: 'h', afterTodo: 'save the file: it is graded again.' }));
+    if (report.ok) {
+      const next = allExercises(course).find((e) => !loadProgress().progress.exercises[e.id]?.passedAt);
+      if (next) print(`\nNext up: ${next.id} ${next.title}. Press n to start it.`);
+    }
+    print(footer());
+  };
 
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));
   const watcher = new ExerciseWatcher(lessonOf(exercise), exercise, {
-    onGrading: () => process.stdout.write(`Grading ${exercise.id}…\n`),
+    onGrading: () => stdout.write(`Grading ${exercise.id}…\n`),
     onReport: (report) => {
-      clear();
       recordReport(course, report);
-      process.stdout.write(`${formatReport(report, { progress: openProgress() })}\n`);
-      if (report.ok) {
-        const next = allExercises(course).find((e) => !loadProgress().progress.exercises[e.id]?.passedAt);
-        if (next) process.stdout.write(`\nNext up: ${next.id} ${next.title}. Press n to start it.\n`);
-      }
-      process.stdout.write(footer());
+      last = report;
+      show(report);
     },
     onError: (error) => process.stderr.write(`watch: ${error.message}\n`),
   }, { impl: options.impl });
@@ -54,13 +65,15 @@ export async function watchCommand(name: string | undefined, options: CommonOpti
   const onKey = (key: string) => {
     if (key === 'q' || key === '\u0003') done();
     else if (key === 'h') {
-      let text = '';
-      updateProgress(course, (p) => {
-        const e = exerciseProgress(p, exercise.id);
-        e.hintsRevealed = Math.min(exercise.hints.length, e.hintsRevealed + 1);
-        text = `Hint ${e.hintsRevealed} of ${exercise.hints.length}: ${exercise.hints[e.hintsRevealed - 1]}`;
-      });
-      process.stdout.write(`\n${text}\n`);
+      let shown = 0;
+      updateProgress(course, (p) => void (shown = revealNextHint(p, exercise)));
+      print(`\nHint ${shown} of ${exercise.hints.length}: ${exercise.hints[shown - 1]}`);
+      if (shown >= exercise.hints.length) print(`That was the last hint. Reread ${showPath(exercise.page.path)} ("${exercise.page.title}").`);
+    } else if (key === 'e') {
+      stdin.setRawMode?.(false);
+      const outcome = editFile(exercise.file);
+      stdin.setRawMode?.(true);
+      if (outcome.kind !== 'edited') print(`\n${outcome.message}`);
     } else if (key === 'n') {
       const all = allExercises(course);
       const progress = loadProgress().progress;
@@ -71,10 +84,12 @@ export async function watchCommand(name: string | undefined, options: CommonOpti
       }
     }
   };
+  const onResize = () => last && show(last);
   if (stdin.isTTY) {
     stdin.setRawMode(true);
     stdin.setEncoding('utf8');
     stdin.on('data', onKey);
+    stdout.on('resize', onResize);
   }
   process.once('SIGINT', done);
   process.once('SIGTERM', done);
@@ -83,6 +98,7 @@ export async function watchCommand(name: string | undefined, options: CommonOpti
   if (stdin.isTTY) {
     stdin.setRawMode(false);
     stdin.off('data', onKey);
+    stdout.off('resize', onResize);
     stdin.pause();
   }
   await watcher.close();

@@ -50,6 +50,8 @@ export interface Exercise {
   relativeFile: string;
   /** The page to reread. */
   page: Page;
+  /** Qualified ids of the earlier exercises this one builds on, as lesson.yaml's builds_on lists them. */
+  buildsOn: string[];
 }
 
 export interface Lesson {
@@ -189,6 +191,7 @@ function loadLesson(pack: Pack, lessonId: string, issues: PackIssue[]): Lesson |
       suite: join(pack.suitesRoot, ex.suite),
       relativeFile: ex.file,
       page: pages.find((p) => p.file === ex.page) ?? pages[0]!,
+      buildsOn: ex.builds_on.map((earlier) => `${lessonId}/${earlier}`),
     };
     for (const [what, path, key] of [
       ['exercise file', exercise.file, 'file'],

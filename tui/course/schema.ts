@@ -66,6 +66,11 @@ const exerciseSchema = z.strictObject({
   task: nonEmpty,
   /** A chain of questions; the last points at the page to reread. */
   hints: z.array(nonEmpty).min(1, 'needs at least one hint'),
+  /**
+   * Earlier exercises of this lesson whose code this one calls: grading it re-runs them (and what
+   * they build on), and resetting one of them forgets that this one passed.
+   */
+  builds_on: z.array(id).default([]),
 });
 
 const pageSchema = z.strictObject({
@@ -101,6 +106,15 @@ export const lessonSchema = z
       if (!pageFiles.has(ex.page)) {
         ctx.addIssue({ code: 'custom', path: ['exercises', i, 'page'], message: `"${ex.page}" is not one of this lesson's pages` });
       }
+    });
+    lesson.exercises.forEach((ex, i) => {
+      ex.builds_on.forEach((earlier, j) => {
+        const at = lesson.exercises.findIndex((e) => e.id === earlier);
+        if (at < 0 || at >= i) {
+          const which = at < 0 ? 'is not an exercise of this lesson' : 'does not come before it';
+          ctx.addIssue({ code: 'custom', path: ['exercises', i, 'builds_on', j], message: `"${earlier}" ${which}: an exercise builds only on earlier ones` });
+        }
+      });
     });
     for (const [key, list] of [['exercises', lesson.exercises], ['quiz', lesson.quiz]] as const) {
       const seen = new Set<string>();

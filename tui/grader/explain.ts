@@ -12,7 +12,15 @@ import type { RawError } from './runner.ts';
 
 /** Why a test failed, in the learner's terms. */
 export type Failure =
-  | { kind: 'assertion'; did?: string; expected?: string; got?: string; message: string }
+  | {
+      kind: 'assertion';
+      did?: string;
+      expected?: string;
+      got?: string;
+      message: string;
+      /** Set when what came back was a stub's "not written yet" error: that sentence. */
+      notWritten?: string;
+    }
   | { kind: 'not-written'; message: string }
   | { kind: 'problem'; message: string };
 
@@ -22,17 +30,31 @@ export function showPath(file: string): string {
   return rel.startsWith('..') ? file : rel;
 }
 
-/** The first stack frame in code the learner wrote (not the runner, not the suite), as file:line. */
+/**
+ * The first stack frame in code the learner wrote (not the runner, not the suite), as
+ * `file:line`, with the function it is in when the stack names one: `exercises/etcd/watch.ts:42,
+ * in startWatch()`, so the learner looks at the function that failed, not the one a test is about.
+ */
 export function learnerFrame(error: RawError): string | undefined {
   const frames = error.stacks ?? parseStack(error.stack);
-  const frame = frames.find((f) => !/node_modules|\.test\.tsx?$|[\\/]test[\\/]support[\\/]|^node:|[\\/]engine[\\/]impl\.ts/.test(f.file));
-  return frame ? `${showPath(frame.file.replace(/^file:\/\//, ''))}:${frame.line}` : undefined;
+  const frame = frames.find((f) => !/node_modules|\.test\.tsx?$|[\\/]test[\\/]support[\\/]|[\\/]test[\\/]grading[\\/]|^node:|[\\/]engine[\\/]impl\.ts/.test(f.file));
+  if (!frame) return undefined;
+  const where = `${showPath(frame.file.replace(/^file:\/\//, ''))}:${frame.line}`;
+  const fn = functionName(frame.method);
+  return fn ? `${where}, in ${fn}()` : where;
 }
 
-function parseStack(stack: string | undefined): { file: string; line: number; column: number }[] {
-  const frames: { file: string; line: number; column: number }[] = [];
-  for (const match of (stack ?? '').matchAll(/\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?/g)) {
-    frames.push({ file: match[1]!, line: Number(match[2]), column: Number(match[3]) });
+/** `PriorityQueue.pop` → `pop`; `Object.startWatch` → `startWatch`; anonymous functions → undefined. */
+function functionName(method: string | undefined): string | undefined {
+  const name = method?.replace(/^async /, '').replace(/ \[as [^\]]+\]$/, '').split('.').at(-1)?.trim();
+  return name && /^[A-Za-z_$][\w$]*$/.test(name) && !/^(anonymous|<anonymous>|eval)$/.test(name) ? name : undefined;
+}
+
+function parseStack(stack: string | undefined): { file: string; line: number; column: number; method?: string }[] {
+  const frames: { file: string; line: number; column: number; method?: string }[] = [];
+  for (const line of (stack ?? '').split('\n')) {
+    const match = /^\s*at (?:(.+?) \()?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (match) frames.push({ method: match[1], file: match[2]!, line: Number(match[3]), column: Number(match[4]) });
   }
   return frames;
 }
@@ -49,7 +71,8 @@ export function explainTestError(error: RawError | undefined, testTimeoutMs: num
   if (!error) return { kind: 'problem', message: 'The test failed without an error message.' };
   const message = error.message ?? '';
   if (error.name === 'NotImplemented' || error.nameOfCause === 'NotImplemented' || / is not written yet: it is exercise /.test(message)) {
-    return { kind: 'not-written', message };
+    // The stub's own sentence, also when it comes wrapped (fast-check's "Property failed …").
+    return { kind: 'not-written', message: stubSentence(message) ?? stubSentence(error.cause?.message) ?? message };
   }
   // fast-check: "Property failed after N tests ... Counterexample: [...]", the assertion as cause.
   const property = /^Property failed after (\d+) tests?\n\{ seed: (-?\d+)[^}]*\}\nCounterexample: (.*)\n/.exec(message);
@@ -76,12 +99,15 @@ export function explainTestError(error: RawError | undefined, testTimeoutMs: num
   }
   if (error.name === 'AssertionError' || error.expected !== undefined || /^(.*?:\s)?expected /.test(message)) {
     const split = /^([\s\S]*?): (expected [\s\S]*)$/.exec(message);
+    // A test that expects a throw gets the stub's own throw back: say that once, not as "got".
+    const stub = stubSentence(error.actual);
     return {
       kind: 'assertion',
       did: split?.[1],
       expected: clip(error.expected),
       got: clip(error.actual),
       message: (split?.[2] ?? message).replace(/\s*\/\/ Object\.is equality$/, ''),
+      ...(stub ? { notWritten: stub } : {}),
     };
   }
   const where = learnerFrame(error);
@@ -90,6 +116,11 @@ export function explainTestError(error: RawError | undefined, testTimeoutMs: num
     kind: 'problem',
     message: `Your code threw ${name || 'an error: '}${firstLine(message)}${where ? ` (at ${where})` : ''}.`,
   };
+}
+
+/** A stub's "X is not written yet: it is exercise …" sentence found in a text, or undefined. */
+function stubSentence(text: string | undefined): string | undefined {
+  return /(?:\S+\(\)|[Tt]his) is not written yet: it is exercise \S+?\. Read \S+, then fill in the TODO and run: npx kubelings check [^\s"'`]+/.exec(text ?? '')?.[0];
 }
 
 /** Explains an error that stopped a whole suite file: a file that does not compile or load. */
