@@ -110,8 +110,9 @@ class PriorityQueue implements SchedulingQueue {
   }
 
   add(pod: PodInfo): void {
-    const old = this.take(pod.key);
-    this.active.push({ podInfo: pod, attempts: old?.attempts ?? 0, timestamp: this.now(), unschedulablePlugins: new Set() });
+    // As upstream's Add: a new entry (0 attempts), out of backoff and unschedulable if it was there.
+    this.take(pod.key);
+    this.active.push({ podInfo: pod, attempts: 0, timestamp: this.now(), unschedulablePlugins: new Set() });
   }
 
   update(pod: PodInfo): void {

@@ -240,3 +240,25 @@ test('whatever happens, each pod waits in at most one queue, and every pod comes
     { seed: useSeed(task), numRuns: 150 },
   );
 });
+
+// Pinned apart from the rest: add() of a pod already queued starts it afresh. kube-scheduler's
+// PriorityQueue.Add makes a new QueuedPodInfo (0 attempts, timestamp now) and moveToActiveQ takes
+// the pod out of backoff and unschedulable (pkg/scheduler/backend/queue/scheduling_queue.go). The
+// stub said so; the reference used to keep the old attempts, and no test decided.
+describe('add() of a pod already queued', () => {
+  test('starts it afresh in active: 0 attempts, so its next backoff is 1 s again', hint('add() makes a new entry for the pod: how many attempts has a new entry made?'), () => {
+    const { clock, q } = setup();
+    q.add(pod('a'));
+    popAndFail(q);
+    clock.t += 2_000;
+    q.moveAllToActiveOrBackoff('NodeAdd');
+    popAndFail(q);
+    expect(q.where('default/a'), 'where(a) after two failed attempts').toBe('unschedulable');
+    clock.t += 1_000;
+    q.add(pod('a'));
+    expect(q.where('default/a'), 'where(a) after add() again').toBe('active');
+    const again = q.pop()!;
+    expect(again.attempts, 'attempts of a after add() again and one pop').toBe(1);
+    expect(q.backoffDuration(again), 'its backoff after that one attempt').toBe(1_000);
+  });
+});
