@@ -8,8 +8,17 @@
  *   state.revision          the store's revision: 1 when empty, +1 per write that changed something
  *   state.history.get(key)  the key's revisions, oldest first: { revision, kv } for a put,
  *                           { revision } with no kv (a tombstone) for a delete
- *   state.keys              every key of history, sorted: state.keys.between(key, end) walks
- *                           [key, end) in order (end undefined: just `key`; '\0': to the end)
+ *   state.keys              every key of history, sorted (a SortedKeys, engine/etcd/sorted-keys.ts):
+ *                           state.keys.between(key, end) walks [key, end) in order (end
+ *                           undefined: just `key`; '\0': to the end); has(k), insert(k) and
+ *                           delete(k) keep it in step with history
+ *
+ * The shapes (engine/etcd/kv.ts):
+ *   KeyValue     { key, value, createRevision, modRevision, version, lease (0: none) }
+ *   WatchEvent   { type: 'PUT' | 'DELETE', kv: KeyValue, prevKv?: KeyValue }: what a write did,
+ *                as watchers (exercise 02) will receive it
+ *   RangeOptions { end?, revision?, limit?, countOnly?, keysOnly? } and
+ *   RangeResult  { kvs, count, more, revision }: see range() below
  *
  * Read: lessons/core/01-etcd/02-mvcc.md
  * Check: npx kubelings check 01-etcd/01-mvcc

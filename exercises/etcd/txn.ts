@@ -8,6 +8,15 @@
  *
  * You build on 01-mvcc: getAt, put, deleteRange and range from ./mvcc.ts do the writing and reading.
  *
+ * The shapes (engine/etcd/kv.ts; TxnOutcome in engine/etcd/exercises.ts):
+ *   request     { compare: Compare[], success: TxnOp[], failure: TxnOp[] }
+ *   Compare     { key, target: 'value' | 'version' | 'createRevision' | 'modRevision' | 'lease',
+ *                 result: '=' | '!=' | '<' | '>', value (a string for 'value', else a number) }
+ *   TxnOp       { type: 'put', key, value, options?: { lease?, prevKv? } }
+ *               | { type: 'delete', key, options?: { end?, prevKv? } }
+ *               | { type: 'range', key, options?: RangeOptions }
+ *   TxnOutcome  { succeeded, responses: one TxnOpResult per op, events: every WatchEvent written }
+ *
  * Read: lessons/core/01-etcd/04-txn.md
  * Check: npx kubelings check 01-etcd/03-txn
  */

@@ -20,6 +20,13 @@
  * and the payload's checksum). crc32(bytes) from '#engine/etcd/wal-entry.ts' gives a checksum; a
  * DataView reads and writes the integers (view.getUint32(offset, true) for little-endian).
  *
+ * The shapes (engine/etcd/types.ts; CommitQueue in engine/etcd/exercises.ts):
+ *   DecodedLog    { records: payloads, validLength, torn }: what decodeRecords() finds
+ *   SnapshotFile  { index, bytes }; SegmentFile { name, bytes }: files as read from disk
+ *   LogEntry      { index, request }: what decodeEntry(payload) gives for a segment's record
+ *   RecoveryPlan  { snapshot?: { index, payload }, entries: LogEntry[], truncate?: { name, length } }
+ *   CommitQueue   { waiting, flushing, add(record), startFlush(), finishFlush() }
+ *
  * Read: lessons/core/01-etcd/06-wal.md
  * Check: npx kubelings check 01-etcd/05-wal
  */

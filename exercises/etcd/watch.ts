@@ -14,6 +14,16 @@
  *                 from `nextRevision` on, and has had everything before it
  * inRange(k, key, end) from '#engine/etcd/sorted-keys.ts' says whether key k is in a watcher's range.
  *
+ * The shapes (engine/etcd/kv.ts; Delivery in engine/etcd/exercises.ts):
+ *   Change         { revision, events: WatchEvent[] }: what one write did (one log entry)
+ *   WatchEvent     { type: 'PUT' | 'DELETE', kv: KeyValue, prevKv?: KeyValue }
+ *   WatchResponse  { events, revision }: one batch a watcher receives; revision = state.revision
+ *   Delivery       { watchId, response }: the response publish() addresses to watcher `watchId`
+ *   state.keys     the sorted keys of 01-mvcc: state.keys.delete(k) when compact() drops a key
+ *
+ * A watch on a prefix ("every key under /registry/pods/") is a range [prefix, prefixEnd(prefix)),
+ * where prefixEnd ('#engine/etcd/kv.ts') adds one to the last byte: inRange needs nothing special.
+ *
  * Read: lessons/core/01-etcd/03-watch.md
  * Check: npx kubelings check 01-etcd/02-watch
  */

@@ -9,6 +9,16 @@
  * back to active (or to backoff, if their backoff has not run out yet). Nothing here reads the real
  * time: `options.now()` is the clock, so tests move time by hand.
  *
+ * The shapes (engine/scheduler/exercises.ts and framework.ts):
+ *   PodInfo         { pod, key ('namespace/name'), priority, requests, ... }: what add() gets
+ *   QueuedPodInfo   { podInfo, attempts, timestamp, unschedulablePlugins: Set<string> }: a pod as
+ *                   the queue keeps it (framework.QueuedPodInfo); pop() hands one out and
+ *                   addUnschedulableIfNotPresent() takes it back
+ *   QueueOptions    { now(), initialBackoffMs?, maxBackoffMs?, maxUnschedulableMs? }
+ *   QueueName       'active' | 'backoff' | 'unschedulable', what where() answers
+ *   ClusterEvent    'NodeAdd' | 'NodeUpdate' | 'AssignedPodDelete' | 'UnschedulableTimeout';
+ *                   PLUGINS_INTERESTED_IN[event] is 'all' or the plugins the event may help
+ *
  * Read: lessons/core/03-scheduler/04-queue.md
  * Check: npx kubelings check 03-scheduler/04-queue
  */
@@ -22,7 +32,8 @@ const todo = (what: string) => new NotImplemented('03-scheduler/04-queue', PAGE,
 
 /**
  * Must hold:
- * - add() puts a pod in active with timestamp now() and 0 attempts (a pod already queued is replaced);
+ * - add() puts a pod in active with timestamp now() and 0 attempts; a pod already queued, wherever
+ *   it waits, is taken out and starts afresh (0 attempts), as upstream's PriorityQueue.Add;
  * - pop() takes the highest-priority pod (pod.priority), the oldest timestamp among equals, adds 1 to
  *   its attempts and to the scheduling cycle; undefined when active is empty (it never waits);
  * - addUnschedulableIfNotPresent(pod, cycle): ignored when the pod is already queued; otherwise its

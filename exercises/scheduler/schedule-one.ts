@@ -7,6 +7,19 @@
  * the pod goes back to the queue and the learner sees why in `kubectl describe pod`:
  * "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {…}."
  *
+ * The shapes (engine/scheduler/exercises.ts and framework.ts):
+ *   sched            a SchedulerContext: queue (exercise 04's), cache (updateSnapshot, assume,
+ *                    forget, finishBinding), filter(pod, node), profile, percentageOfNodesToScore,
+ *                    nextStartNodeIndex, random(n), bind(pod, node), reportFailure(...),
+ *                    reportScheduled(...), postFilter? (preemption, exercise 06)
+ *   QueuedPodInfo    { podInfo, attempts, timestamp, unschedulablePlugins }: what sched.queue.pop()
+ *                    gives; its podInfo is the PodInfo the filters and scores take
+ *   Snapshot         { nodes, get(name), nominatedPods(name), scoreContext }
+ *   Diagnosis        a Map of node name → the FilterFailure that rejected it: { code, reasons,
+ *                    plugin }
+ *   NodeScores       { nodes, total, byPlugin }: what prioritizeNodes (exercise 03) returns
+ *   ScheduleOutcome  { pod, nodeName?, binding? }: what scheduleOne returns
+ *
  * Read: lessons/core/03-scheduler/05-schedule-one.md
  * Check: npx kubelings check 03-scheduler/05-schedule-one
  */
