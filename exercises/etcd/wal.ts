@@ -22,9 +22,11 @@
  *
  * The shapes (engine/etcd/types.ts; CommitQueue in engine/etcd/exercises.ts):
  *   DecodedLog    { records: payloads, validLength, torn }: what decodeRecords() finds
- *   SnapshotFile  { index, bytes }; SegmentFile { name, bytes }: files as read from disk
+ *   SnapshotFile  { name, index, bytes }; SegmentFile { name, bytes }: files as read from disk
  *   LogEntry      { index, request }: what decodeEntry(payload) gives for a segment's record
- *   RecoveryPlan  { snapshot?: { index, payload }, entries: LogEntry[], truncate?: { name, length } }
+ *   RecoveryPlan  { snapshot?: { index, payload }, entries: LogEntry[], steps: RecoveryStep[] }
+ *   RecoveryStep  { op: 'keep', file, from } | { op: 'truncate', file, length }
+ *                 | { op: 'remove', file }
  *   CommitQueue   { waiting, flushing, add(record), startFlush(), finishFlush() }
  *
  * Read: lessons/core/01-etcd/06-wal.md
