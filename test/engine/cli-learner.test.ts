@@ -6,9 +6,12 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { ROOT } from '#engine/paths.ts';
 import { FIXTURE, kubelings, packCopy, tempDir } from './cli-harness.ts';
+
+// Every test runs the real command, several times for most: time for a busy machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 describe('help', () => {
   // Before: `check --help` printed the general text and then never exited (the grader started

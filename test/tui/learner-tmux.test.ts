@@ -56,7 +56,7 @@ async function quit(session: string): Promise<void> {
   await tmux.waitFor(session, '[exited 0]');
 }
 
-test.skipIf(!hasTmux)(`${skip}the quiz comes in the learner's order, and the home screen counts right answers`, { timeout: 90_000 }, async () => {
+test.skipIf(!hasTmux)(`${skip}the quiz comes in the learner's order, and the home screen counts right answers`, { timeout: 240_000 }, async () => {
   tmux.start('quiz', kubelingsCommand(home('quiz'), ''));
   await openFixtureLesson('quiz');
   tmux.keys('quiz', 't');
@@ -80,7 +80,7 @@ test.skipIf(!hasTmux)(`${skip}the quiz comes in the learner's order, and the hom
   await tmux.waitFor('quiz', '[exited 0]');
 });
 
-test.skipIf(!hasTmux)(`${skip}hints: the report offers hint 1, h reveals hint 1, then the report offers hint 2`, { timeout: 90_000 }, async () => {
+test.skipIf(!hasTmux)(`${skip}hints: the report offers hint 1, h reveals hint 1, then the report offers hint 2`, { timeout: 240_000 }, async () => {
   // A count() written wrong: it forgets repeated names.
   const file = join(copy.dir, 'exercises', 'tally', 'count.ts');
   const stub = readFileSync(file, 'utf8');
@@ -102,7 +102,7 @@ test.skipIf(!hasTmux)(`${skip}hints: the report offers hint 1, h reveals hint 1,
   }
 });
 
-test.skipIf(!hasTmux)(`${skip}e hands the terminal to $EDITOR and the TUI comes back whole when it exits`, { timeout: 90_000 }, async () => {
+test.skipIf(!hasTmux)(`${skip}e hands the terminal to $EDITOR and the TUI comes back whole when it exits`, { timeout: 240_000 }, async () => {
   // An "editor" that shows itself, reads a line the learner types (cooked mode: the TUI let go of
   // the terminal), appends it to the file, and exits.
   const editor = join(work, 'line-editor');
@@ -134,7 +134,7 @@ test.skipIf(!hasTmux)(`${skip}e hands the terminal to $EDITOR and the TUI comes 
   writeFileSync(file, before);
 });
 
-test.skipIf(!hasTmux)(`${skip}watch wraps its report at word boundaries, and h numbers hints as the report does`, { timeout: 90_000 }, async () => {
+test.skipIf(!hasTmux)(`${skip}watch wraps its report at word boundaries, and h numbers hints as the report does`, { timeout: 240_000 }, async () => {
   tmux.start('watch', kubelingsCommand(home('watch'), 'watch 00-tally/01-count'), 60, 40);
   const screen = await tmux.waitFor('watch', 'Watching');
   const text = screen.split('\n').map((l) => l.trim()).join(' ');

@@ -36,7 +36,7 @@ export class Tmux {
   }
 
   /** Waits until the pane shows `text` (or matches it); the first start may build the bundle. */
-  async waitFor(session: string, text: string | RegExp, ms = 30_000): Promise<string> {
+  async waitFor(session: string, text: string | RegExp, ms = 60_000): Promise<string> {
     const started = Date.now();
     for (;;) {
       const screen = this.screen(session);
