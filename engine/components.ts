@@ -9,12 +9,14 @@ import type { ObjectsExercises } from './objects/exercises.ts';
 import type { ApiserverExercises } from './apiserver/exercises.ts';
 import type { EtcdExercises } from './etcd/exercises.ts';
 import type { SchedulerExercises } from './scheduler/exercises.ts';
+import type { ControllersExercises } from './controllers/exercises.ts';
 
 export interface Components {
   objects: ObjectsExercises;
   apiserver: ApiserverExercises;
   etcd: EtcdExercises;
   scheduler: SchedulerExercises;
+  controllers: ControllersExercises;
 }
 
 export type ComponentName = keyof Components & string;

@@ -148,3 +148,44 @@ export const INFORMER_BACKOFF_INITIAL_MS = 200;
 
 /** Informer (engine/client): longest wait between re-watch attempts, in ms. */
 export const INFORMER_BACKOFF_MAX_MS = 10_000;
+
+// ── Controllers (lesson 04) ──────────────────────────────────────────────────────────────────────
+
+/** Workqueue: the per-item backoff starts here (client-go's DefaultControllerRateLimiter: 5 ms)... */
+export const WORKQUEUE_BASE_DELAY_MS = 5;
+
+/** Workqueue: ...and doubles per failure up to this (1,000 s). */
+export const WORKQUEUE_MAX_DELAY_MS = 1_000_000;
+
+/** Workqueue: the overall token bucket refills at this many items a second (10 qps)... */
+export const WORKQUEUE_BUCKET_QPS = 10;
+
+/** Workqueue: ...and holds at most this many tokens (burst 100). */
+export const WORKQUEUE_BUCKET_BURST = 100;
+
+/** Controllers: an expectation not met after this long is given up on (upstream ExpectationsTimeout, 5 min). */
+export const CONTROLLER_EXPECTATIONS_TIMEOUT_MS = 5 * 60_000;
+
+/** ReplicaSet controller: most pods created or deleted in one sync (upstream BurstReplicas = 500). */
+export const REPLICASET_BURST_REPLICAS = 500;
+
+/** ReplicaSet controller: the first slow-start batch (upstream SlowStartInitialBatchSize = 1). */
+export const SLOW_START_INITIAL_BATCH_SIZE = 1;
+
+/** Controllers: workers per controller (kube-controller-manager's --concurrent-replicaset-syncs and --concurrent-deployment-syncs, 5). */
+export const CONTROLLER_WORKERS = 5;
+
+/** Deployment controller: a key that keeps failing is dropped after this many retries (upstream maxRetries = 15). */
+export const DEPLOYMENT_MAX_RETRIES = 15;
+
+/** Leader election: how long a Lease is valid without renewal (--leader-elect-lease-duration, 15 s). */
+export const LEADER_ELECTION_LEASE_DURATION_MS = 15_000;
+
+/** Leader election: the leader gives up if it has not renewed for this long (--leader-elect-renew-deadline, 10 s). */
+export const LEADER_ELECTION_RENEW_DEADLINE_MS = 10_000;
+
+/** Leader election: how often candidates try to acquire and the leader renews (--leader-elect-retry-period, 2 s). */
+export const LEADER_ELECTION_RETRY_PERIOD_MS = 2_000;
+
+/** Leader election: the Lease the controller-managers compete for, in kube-system. */
+export const LEADER_ELECTION_LEASE_NAME = 'kube-controller-manager';

@@ -216,21 +216,8 @@ export interface PodTemplateSpec {
 }
 
 export interface Deployment extends KubeObject {
-  spec: {
-    replicas?: number;
-    selector: LabelSelector;
-    template: PodTemplateSpec;
-    strategy?: { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
-    [field: string]: unknown;
-  };
-  status?: {
-    replicas?: number;
-    updatedReplicas?: number;
-    readyReplicas?: number;
-    availableReplicas?: number;
-    observedGeneration?: number;
-    conditions?: Condition[];
-  };
+  spec: DeploymentSpec & { [field: string]: unknown };
+  status?: DeploymentStatus;
 }
 
 /** autoscaling/v1 Scale: the scale subresource of deployments, replicasets and statefulsets. */
@@ -240,4 +227,79 @@ export interface Scale {
   metadata: ObjectMeta;
   spec: { replicas?: number };
   status: { replicas: number; selector?: string };
+}
+
+// ── Added for lesson 04 "controllers" (ReplicaSet, Deployment status, Lease) ────────────────────
+// The fields the controller-manager reads and writes, in apps/v1 and coordination.k8s.io/v1 shapes.
+
+/** apps/v1 ReplicaSetCondition (type ReplicaFailure when creating or deleting pods failed). */
+export interface ReplicaSetCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+export interface ReplicaSetStatus {
+  replicas: number;
+  fullyLabeledReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  observedGeneration?: number;
+  conditions?: ReplicaSetCondition[];
+}
+
+export interface ReplicaSet extends KubeObject {
+  spec: {
+    replicas?: number;
+    minReadySeconds?: number;
+    selector: LabelSelector;
+    template: PodTemplateSpec;
+  };
+  status?: ReplicaSetStatus;
+}
+
+/** apps/v1 DeploymentCondition: Available, Progressing, ReplicaFailure. */
+export interface DeploymentCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastUpdateTime?: string;
+  lastTransitionTime?: string;
+}
+
+export interface DeploymentStatus {
+  observedGeneration?: number;
+  replicas?: number;
+  updatedReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  unavailableReplicas?: number;
+  conditions?: DeploymentCondition[];
+  collisionCount?: number;
+}
+
+/** apps/v1 DeploymentSpec, every field the deployment controller reads. */
+export interface DeploymentSpec {
+  replicas?: number;
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  strategy?: { type?: 'RollingUpdate' | 'Recreate' | string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+  paused?: boolean;
+  progressDeadlineSeconds?: number;
+}
+
+/** coordination.k8s.io/v1 Lease: node heartbeats and leader election. Times are MicroTime strings. */
+export interface Lease extends KubeObject {
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
 }
