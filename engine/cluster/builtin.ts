@@ -7,6 +7,7 @@
 import type { ClusterComponent } from './cluster.ts';
 import { hollowNodesComponent } from '../hollow/component.ts';
 import { schedulerComponent } from '../scheduler/component.ts';
+import { controllerManagerComponent } from '../controllers/component.ts';
 
 export type ComponentFactory = (flags: Record<string, unknown>) => ClusterComponent[];
 
@@ -14,6 +15,7 @@ export const BUILTIN_COMPONENTS: ComponentFactory[] = [
   // One line per component, e.g.: (flags) => [schedulerComponent(flags)],
   (flags) => hollowNodesComponent(flags),
   (flags) => [schedulerComponent(flags)],
+  (flags) => [controllerManagerComponent(flags)],
 ];
 
 /** Every component the built-in factories make for these flags. */

@@ -35,7 +35,8 @@ export class EventRecorder {
     private readonly log: (message: string) => void,
   ) {}
 
-  record(object: Pod, type: 'Normal' | 'Warning', reason: string, message: string, action: string): void {
+  /** An Event about `object` (a Pod unless its apiVersion and kind say otherwise). */
+  record(object: Pick<KubeObject, 'metadata'> & { apiVersion?: string; kind?: string }, type: 'Normal' | 'Warning', reason: string, message: string, action: string): void {
     const namespace = object.metadata.namespace ?? 'default';
     const key = `${object.metadata.uid ?? object.metadata.name}/${type}/${reason}/${message}`;
     const earlier = this.seen.get(key);
@@ -53,7 +54,7 @@ export class EventRecorder {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name, namespace },
-      involvedObject: { apiVersion: 'v1', kind: 'Pod', name: object.metadata.name, namespace, uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion },
+      involvedObject: { apiVersion: object.apiVersion ?? 'v1', kind: object.kind ?? 'Pod', name: object.metadata.name, namespace, uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion },
       reason,
       message,
       type,
