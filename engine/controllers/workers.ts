@@ -96,8 +96,8 @@ export class QueueWorkers {
     this.cancelTimer = this.clock.setTimer(Math.max(0, at - this.clock.now()), () => {
       this.timerAt = undefined;
       this.cancelTimer = undefined;
+      // The woken workers' get() moves the due keys in; an idle one re-arms for the next.
       for (const w of this.waiters.splice(0)) w();
-      this.armTimer();
     });
   }
 
