@@ -1,0 +1,214 @@
+/**
+ * Builders and the recording client for the controllers suites: objects as the informers' caches
+ * hold them, listers preloaded with them (the engine's own Indexer), and a ControllerClient that
+ * records each call as an action, as client-go's fake clientset does, so a test runs one sync and
+ * compares the actions with a list (sample-controller's controller_test.go).
+ */
+import { ApiError } from '#engine/apiserver/errors.ts';
+import type { ControllerClient } from '#engine/controllers/api.ts';
+import type { DeploymentSyncContext, ReplicaSetSyncContext } from '#engine/controllers/exercises.ts';
+import { ControllerExpectations } from '#engine/controllers/expectations.ts';
+import { formatTime } from '#engine/controllers/pods.ts';
+import { Indexer } from '#engine/controllers/indexer.ts';
+import type { Deployment, DeploymentSpec, KubeObject, Pod, PodTemplateSpec, ReplicaSet } from '#engine/kube/types.ts';
+import type { OwnerReference } from '#engine/objects/types.ts';
+
+/** The tests' "now": 2024-01-01T00:10:00Z. */
+export const NOW = Date.parse('2024-01-01T00:10:00Z');
+export const ago = (seconds: number) => formatTime(NOW - seconds * 1000);
+
+let uids = 0;
+const uid = (name: string) => `uid-${name}-${++uids}`;
+
+export function ownerRefTo(owner: KubeObject, kind = owner.kind, controller = true): OwnerReference {
+  return { apiVersion: 'apps/v1', kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller, blockOwnerDeletion: true };
+}
+
+export interface PodOptions {
+  ns?: string;
+  labels?: Record<string, string>;
+  owner?: KubeObject;
+  node?: string;
+  phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+  /** Ready since this many seconds ago (the Ready condition's lastTransitionTime); false: not ready. */
+  readySince?: number | false;
+  /** Created this many seconds ago. */
+  age?: number;
+  restarts?: number;
+  deleting?: boolean;
+  deletionCost?: number;
+  uid?: string;
+}
+
+export function pod(name: string, o: PodOptions = {}): Pod {
+  const ready = o.readySince !== undefined && o.readySince !== false;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: o.ns ?? 'default',
+      uid: o.uid ?? uid(name),
+      creationTimestamp: ago(o.age ?? 60),
+      labels: o.labels ?? { app: 'web' },
+      ...(o.owner ? { ownerReferences: [ownerRefTo(o.owner)] } : {}),
+      ...(o.deleting ? { deletionTimestamp: ago(1) } : {}),
+      ...(o.deletionCost !== undefined ? { annotations: { 'controller.kubernetes.io/pod-deletion-cost': String(o.deletionCost) } } : {}),
+    },
+    spec: { containers: [{ name: 'c', image: 'nginx' }], ...(o.node ? { nodeName: o.node } : {}) },
+    status: {
+      phase: o.phase ?? (o.node ? 'Running' : 'Pending'),
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: ago(ready ? (o.readySince as number) : 30) }],
+      containerStatuses: [{ name: 'c', ready, restartCount: o.restarts ?? 0 }],
+    },
+  };
+}
+
+/** A running, ready pod of `owner` on `node`, ready for 60 s. */
+export const readyPod = (name: string, owner: ReplicaSet, node = 'node-1', extra: PodOptions = {}) => pod(name, { owner, node, readySince: 60, labels: owner.spec.template.metadata?.labels, ...extra });
+
+export function template(labels: Record<string, string> = { app: 'web' }, image = 'nginx:1.14.2'): PodTemplateSpec {
+  return { metadata: { labels }, spec: { containers: [{ name: 'nginx', image }] } };
+}
+
+export interface RSOptions {
+  ns?: string;
+  replicas?: number;
+  labels?: Record<string, string>;
+  template?: PodTemplateSpec;
+  owner?: KubeObject;
+  generation?: number;
+  minReadySeconds?: number;
+  status?: ReplicaSet['status'];
+  annotations?: Record<string, string>;
+  age?: number;
+  deleting?: boolean;
+}
+
+export function replicaSet(name: string, o: RSOptions = {}): ReplicaSet {
+  const labels = o.labels ?? { app: 'web' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name,
+      namespace: o.ns ?? 'default',
+      uid: uid(name),
+      generation: o.generation ?? 1,
+      creationTimestamp: ago(o.age ?? 600),
+      labels,
+      ...(o.annotations ? { annotations: o.annotations } : {}),
+      ...(o.owner ? { ownerReferences: [ownerRefTo(o.owner, 'Deployment')] } : {}),
+      ...(o.deleting ? { deletionTimestamp: ago(1) } : {}),
+    },
+    spec: { replicas: o.replicas ?? 3, selector: { matchLabels: labels }, template: o.template ?? template(labels), ...(o.minReadySeconds ? { minReadySeconds: o.minReadySeconds } : {}) },
+    status: o.status ?? { replicas: 0, observedGeneration: o.generation ?? 1 },
+  };
+}
+
+export function deployment(name: string, spec: Partial<DeploymentSpec> = {}, extra: { generation?: number; status?: Deployment['status']; annotations?: Record<string, string> } = {}): Deployment {
+  const labels = { app: 'web' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'default', uid: uid(name), generation: extra.generation ?? 1, creationTimestamp: ago(900), ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+    spec: {
+      replicas: 3,
+      selector: { matchLabels: labels },
+      template: template(labels),
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 600,
+      ...spec,
+    },
+    status: extra.status ?? {},
+  };
+}
+
+/** A ControllerClient that records every call; `fail(action)` may return an error to refuse it. */
+export class Recorder implements ControllerClient {
+  readonly actions: string[] = [];
+  readonly events: string[] = [];
+  readonly created: KubeObject[] = [];
+  statuses: unknown[] = [];
+  private names = 0;
+  constructor(private readonly fail: (action: string, n: number) => Error | undefined = () => undefined) {}
+
+  private act<T>(action: string, result: T): Promise<T> {
+    this.actions.push(action);
+    const error = this.fail(action, this.actions.length);
+    return error ? Promise.reject(error) : Promise.resolve(structuredClone(result));
+  }
+
+  createPod(namespace: string, pod: Pod) {
+    const created = { ...structuredClone(pod), metadata: { ...pod.metadata, name: `${pod.metadata.generateName}${++this.names}`, uid: uid('created') } };
+    this.created.push(created);
+    return this.act(`create pod ${namespace}/${pod.metadata.generateName}`, created);
+  }
+  deletePod(namespace: string, name: string) {
+    return this.act(`delete pod ${namespace}/${name}`, undefined);
+  }
+  patchPodOwnerReferences(pod: Pod, refs: OwnerReference[]) {
+    return this.act(`patch pod ${pod.metadata.namespace}/${pod.metadata.name} ownerReferences=[${refs.map((r) => `${r.kind}/${r.name}${r.controller ? ' (controller)' : ''}`).join(', ')}]`, { ...pod, metadata: { ...pod.metadata, ownerReferences: refs } });
+  }
+  createReplicaSet(rs: ReplicaSet) {
+    this.created.push(structuredClone(rs));
+    return this.act(`create replicaset ${rs.metadata.namespace}/${rs.metadata.name} replicas=${rs.spec.replicas}`, { ...rs, metadata: { ...rs.metadata, uid: uid('rs'), creationTimestamp: ago(0) } });
+  }
+  updateReplicaSet(rs: ReplicaSet) {
+    return this.act(`update replicaset ${rs.metadata.namespace}/${rs.metadata.name} replicas=${rs.spec.replicas}`, rs);
+  }
+  updateReplicaSetStatus(rs: ReplicaSet) {
+    this.statuses.push(structuredClone(rs.status));
+    return this.act(`update replicaset ${rs.metadata.namespace}/${rs.metadata.name} status`, rs);
+  }
+  patchReplicaSetOwnerReferences(rs: ReplicaSet, refs: OwnerReference[]) {
+    return this.act(`patch replicaset ${rs.metadata.namespace}/${rs.metadata.name} ownerReferences=[${refs.map((r) => `${r.kind}/${r.name}`).join(', ')}]`, { ...rs, metadata: { ...rs.metadata, ownerReferences: refs } });
+  }
+  deleteReplicaSet(namespace: string, name: string) {
+    return this.act(`delete replicaset ${namespace}/${name}`, undefined);
+  }
+  updateDeployment(d: Deployment) {
+    return this.act(`update deployment ${d.metadata.namespace}/${d.metadata.name} revision=${d.metadata.annotations?.['deployment.kubernetes.io/revision']}`, d);
+  }
+  updateDeploymentStatus(d: Deployment) {
+    this.statuses.push(structuredClone(d.status));
+    return this.act(`update deployment ${d.metadata.namespace}/${d.metadata.name} status`, d);
+  }
+  recordEvent(object: KubeObject, type: string, reason: string, message: string) {
+    this.events.push(`${type} ${reason} ${message}`);
+  }
+  /** The last status written. */
+  lastStatus<T>(): T {
+    return this.statuses[this.statuses.length - 1] as T;
+  }
+}
+
+export const notFound = (what: string) => new ApiError({ code: 404, reason: 'NotFound', message: `${what} not found` });
+export const forbidden = (message: string) => new ApiError({ code: 403, reason: 'Forbidden', message });
+
+export function rsContext(objects: { replicaSets?: ReplicaSet[]; pods?: Pod[] }, recorder = new Recorder(), now = NOW): { ctx: ReplicaSetSyncContext; recorder: Recorder; expectations: ControllerExpectations } {
+  const expectations = new ControllerExpectations(() => now);
+  const ctx: ReplicaSetSyncContext = {
+    now: () => now,
+    replicaSets: Indexer.of(objects.replicaSets ?? []),
+    pods: Indexer.of(objects.pods ?? []),
+    expectations,
+    client: recorder,
+    burstReplicas: 500,
+  };
+  return { ctx, recorder, expectations };
+}
+
+export function deploymentContext(objects: { deployments?: Deployment[]; replicaSets?: ReplicaSet[]; pods?: Pod[] }, recorder = new Recorder(), now = NOW): { ctx: DeploymentSyncContext; recorder: Recorder } {
+  return {
+    recorder,
+    ctx: {
+      now: () => now,
+      deployments: Indexer.of(objects.deployments ?? []),
+      replicaSets: Indexer.of(objects.replicaSets ?? []),
+      pods: Indexer.of(objects.pods ?? []),
+      client: recorder,
+    },
+  };
+}
