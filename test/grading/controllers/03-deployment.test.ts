@@ -1,0 +1,253 @@
+/**
+ * Hidden suite for 04-controllers/03-deployment: the rollout arithmetic (fenceposts, how far the new
+ * ReplicaSet may grow and the old ones shrink), the template hash, the status and its conditions,
+ * then whole syncs with a recording client. After upstream's
+ * pkg/controller/deployment/util/deployment_util_test.go (TestResolveFenceposts, TestNewRSNewReplicas),
+ * rolling_test.go (TestDeploymentController_reconcileNewReplicaSet, _reconcileOldReplicaSets,
+ * _cleanupUnhealthyReplicas, _scaleDownOldReplicaSetsForRollingUpdate), progress_test.go
+ * (TestSyncRolloutStatus, TestRequeueStuckDeployment), sync_test.go (TestDeploymentController_cleanupDeployment)
+ * and recreate_test.go.
+ */
+import { describe, expect, test } from 'vitest';
+import { deepHashString } from '#engine/controllers/deployment-util.ts';
+import { loadComponent } from '#engine/impl.ts';
+import type { Deployment, DeploymentStatus, ReplicaSet } from '#engine/kube/types.ts';
+import { hint, show } from '#grading';
+import { NOW, ago, deployment, deploymentContext, pod, replicaSet, template } from './make.ts';
+
+const c = await loadComponent('controllers');
+
+/** FNV-32a and client-go's SafeEncodeString, written independently for the check. */
+function expectedHash(text: string, collisionCount?: number): string {
+  const bytes = [...new TextEncoder().encode(text)];
+  if (collisionCount !== undefined) bytes.push(collisionCount & 255, (collisionCount >> 8) & 255, (collisionCount >> 16) & 255, (collisionCount >>> 24) & 255, 0, 0, 0, 0);
+  let h = 2166136261n;
+  for (const b of bytes) h = ((h ^ BigInt(b)) * 16777619n) % 2n ** 32n;
+  return [...h.toString()].map((d) => 'bcdfghjklmnpqrstvwxz2456789'[d.charCodeAt(0) % 27]).join('');
+}
+
+const rolling = (replicas: number, maxSurge: number | string, maxUnavailable: number | string, extra: Partial<Deployment['spec']> = {}) =>
+  deployment('web', { replicas, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } }, ...extra });
+const rs = (name: string, replicas: number, available: number, age = 600, extra: Parameters<typeof replicaSet>[1] = {}) =>
+  replicaSet(name, { replicas, age, status: { replicas, readyReplicas: available, availableReplicas: available, observedGeneration: 1 }, ...extra });
+
+describe('fenceposts: maxSurge and maxUnavailable as pods', () => {
+  test('percentages: maxSurge rounds up, maxUnavailable rounds down', hint('25% of 10 is 2.5: surge 3, unavailable 2'), () => {
+    expect(show(c.resolveFenceposts('25%', '25%', 10)), "resolveFenceposts('25%', '25%', 10)").toBe(show({ maxSurge: 3, maxUnavailable: 2 }));
+    expect(show(c.resolveFenceposts('30%', '30%', 1)), "resolveFenceposts('30%', '30%', 1)").toBe(show({ maxSurge: 1, maxUnavailable: 0 }));
+  });
+
+  test('whole numbers are taken as they are', () => {
+    expect(show(c.resolveFenceposts(1, 0, 3)), 'resolveFenceposts(1, 0, 3)').toBe(show({ maxSurge: 1, maxUnavailable: 0 }));
+    expect(show(c.resolveFenceposts(0, 2, 3)), 'resolveFenceposts(0, 2, 3)').toBe(show({ maxSurge: 0, maxUnavailable: 2 }));
+  });
+
+  test('both resolving to 0 would never move: maxUnavailable becomes 1', hint('After rounding, if both are 0, set maxUnavailable to 1'), () => {
+    expect(show(c.resolveFenceposts('10%', '10%', 3)), "resolveFenceposts('10%', '10%', 3): 0.3 up is 1, 0.3 down is 0").toBe(show({ maxSurge: 1, maxUnavailable: 0 }));
+    expect(show(c.resolveFenceposts('0%', '10%', 3)), "resolveFenceposts('0%', '10%', 3)").toBe(show({ maxSurge: 0, maxUnavailable: 1 }));
+  });
+});
+
+describe('pod-template-hash', () => {
+  test('FNV-32a of the template\'s printed form, safe-encoded', hint('FNV-32a: start at 2166136261; for each byte, xor it in, then multiply by 16777619 modulo 2^32'), () => {
+    const t = template({ app: 'nginx' }, 'nginx:1.14.2');
+    expect(c.computeHash(t), 'computeHash(nginx:1.14.2 template)').toBe(expectedHash(deepHashString(t)));
+  });
+
+  test('collisionCount is hashed in too, so a collision gives a new name', hint('8 more bytes: the count as a little-endian uint32, then four zeros'), () => {
+    const t = template();
+    expect(c.computeHash(t, 1), 'computeHash(t, 1)').toBe(expectedHash(deepHashString(t), 1));
+    expect(c.computeHash(t, 0), 'computeHash(t, 0) differs from computeHash(t)').not.toBe(c.computeHash(t));
+  });
+});
+
+describe('how far the new ReplicaSet may grow (NewRSNewReplicas)', () => {
+  test('10 replicas, maxSurge 25%: the pods may total 13, so the new ReplicaSet starts at 3', hint('maxTotal = replicas + maxSurge; count every ReplicaSet, the new one included'), () => {
+    const d = rolling(10, '25%', '25%');
+    const newRS = rs('new', 0, 0);
+    expect(c.newRSNewReplicas(d, [rs('old', 10, 10), newRS], newRS), 'old 10 + new 0, room up to 13').toBe(3);
+  });
+
+  test('the new ReplicaSet\'s own pods count against the surge too', hint('Did you add up only the old ReplicaSets?'), () => {
+    const d = rolling(10, '25%', '25%');
+    const newRS = rs('new', 3, 0);
+    expect(c.newRSNewReplicas(d, [rs('old', 8, 8), newRS], newRS), 'old 8 + new 3 = 11, room for 2 more').toBe(5);
+    const full = rs('new', 3, 3);
+    expect(c.newRSNewReplicas(d, [rs('old', 10, 10), full], full), 'old 10 + new 3 = 13: no room').toBe(3);
+  });
+
+  test('never past spec.replicas; Recreate goes straight to spec.replicas', () => {
+    const newRS = rs('new', 9, 9);
+    expect(c.newRSNewReplicas(rolling(10, 5, 0), [rs('old', 1, 1), newRS], newRS), 'room for 5, but only 1 missing').toBe(10);
+    const recreate = deployment('web', { replicas: 4, strategy: { type: 'Recreate' } });
+    expect(c.newRSNewReplicas(recreate, [rs('new', 0, 0)], rs('new', 0, 0)), 'Recreate, 4 replicas').toBe(4);
+  });
+});
+
+describe('how far the old ReplicaSets may shrink (reconcileOldReplicaSets)', () => {
+  const plan = (m: Map<string, number>) => show(Object.fromEntries([...m].sort()));
+
+  test('with maxUnavailable 0, old pods go only as new ones become available', hint('minAvailable = replicas - maxUnavailable; scale down by available - minAvailable'), () => {
+    const d = rolling(3, 1, 0);
+    expect(plan(c.scaleDownOldReplicaSets(d, [rs('old', 3, 3)], rs('new', 1, 0))), 'old 3 available, new 1 not yet available').toBe(plan(new Map()));
+    expect(plan(c.scaleDownOldReplicaSets(d, [rs('old', 3, 3)], rs('new', 1, 1))), 'new 1 available').toBe(plan(new Map([['old', 2]])));
+  });
+
+  test('maxUnavailable 25% of 10 is 2 (rounded down): two old pods go at once', hint('Rounding maxUnavailable up would allow 3'), () => {
+    const d = rolling(10, '25%', '25%');
+    expect(plan(c.scaleDownOldReplicaSets(d, [rs('old', 10, 10)], rs('new', 3, 0))), 'old 10 available, new 3 starting').toBe(plan(new Map([['old', 8]])));
+  });
+
+  test('unavailable old pods are removed first, and the oldest ReplicaSet shrinks first', hint('cleanupUnhealthyReplicas, then scale down oldest first'), () => {
+    const d = rolling(4, 0, 1);
+    const oldest = rs('oldest', 2, 1, 900);
+    const older = rs('older', 2, 2, 600);
+    expect(plan(c.scaleDownOldReplicaSets(d, [older, oldest], rs('new', 0, 0, 10))), 'oldest 2 (1 available), older 2 available, new 0, maxUnavailable 1').toBe(plan(new Map([['oldest', 1]])));
+  });
+});
+
+describe('the status and its conditions', () => {
+  test('counts from the ReplicaSets, and Available False while fewer than replicas - maxUnavailable are available', hint('Available True needs available >= replicas - maxUnavailable'), () => {
+    const d = rolling(4, 1, 1, {});
+    const s = c.calculateDeploymentStatus(d, [rs('old', 2, 2), rs('new', 2, 0)], rs('new', 2, 0), NOW);
+    expect(show({ replicas: s.replicas, updatedReplicas: s.updatedReplicas, readyReplicas: s.readyReplicas, availableReplicas: s.availableReplicas, unavailableReplicas: s.unavailableReplicas }), 'counts').toBe(
+      show({ replicas: 4, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2, unavailableReplicas: 2 }),
+    );
+    expect(show(s.conditions), 'conditions').toBe(show([{ type: 'Available', status: 'False', lastUpdateTime: ago(0), lastTransitionTime: ago(0), reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' }]));
+  });
+
+  test('a finished rollout: Progressing True NewReplicaSetAvailable, as kubectl rollout status waits for', hint('Every replica updated and available, and the generation observed'), () => {
+    const d = rolling(3, 1, 0);
+    const newRS = replicaSet('web-abc', { replicas: 3, status: { replicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 } });
+    const { status } = c.rolloutStatus(d, [newRS], newRS, NOW);
+    expect(show(status.conditions?.find((x) => x.type === 'Progressing')), 'Progressing').toBe(show({ type: 'Progressing', status: 'True', lastUpdateTime: ago(0), lastTransitionTime: ago(0), reason: 'NewReplicaSetAvailable', message: 'ReplicaSet "web-abc" has successfully progressed.' }));
+  });
+
+  test('more pods updated than the status said: Progressing ReplicaSetUpdated, keeping when it became True', () => {
+    const d = rolling(3, 1, 0, {});
+    d.status = { replicas: 3, updatedReplicas: 0, availableReplicas: 3, conditions: [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: 'Created new replica set "web-new"', lastUpdateTime: ago(100), lastTransitionTime: ago(100) }] };
+    const newRS = replicaSet('web-new', { replicas: 1, status: { replicas: 1, observedGeneration: 1 } });
+    const old = rs('web-old', 3, 3);
+    const { status } = c.rolloutStatus(d, [old, newRS], newRS, NOW);
+    expect(show(status.conditions?.find((x) => x.type === 'Progressing')), 'Progressing').toBe(show({ type: 'Progressing', status: 'True', lastUpdateTime: ago(0), lastTransitionTime: ago(100), reason: 'ReplicaSetUpdated', message: 'ReplicaSet "web-new" is progressing.' }));
+  });
+
+  test('no progress for progressDeadlineSeconds: Progressing False ProgressDeadlineExceeded', hint('lastUpdateTime + progressDeadlineSeconds < now'), () => {
+    const d = rolling(3, 1, 0, { progressDeadlineSeconds: 60 });
+    const newRS = replicaSet('web-new', { replicas: 1, status: { replicas: 1, observedGeneration: 1 } });
+    const old = rs('web-old', 3, 3);
+    d.status = { replicas: 4, updatedReplicas: 1, availableReplicas: 3, readyReplicas: 3, conditions: [{ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: 'ReplicaSet "web-new" is progressing.', lastUpdateTime: ago(61), lastTransitionTime: ago(61) }] };
+    const { status } = c.rolloutStatus(d, [old, newRS], newRS, NOW);
+    expect(show(status.conditions?.find((x) => x.type === 'Progressing')), 'Progressing').toBe(show({ type: 'Progressing', status: 'False', lastUpdateTime: ago(0), lastTransitionTime: ago(0), reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-new" has timed out progressing.' }));
+  });
+
+  test('a stuck rollout with nothing new asks to be looked at again when its deadline passes', hint('requeueStuckDeployment: lastUpdateTime + deadline - now, plus 1 s'), () => {
+    const d = rolling(3, 1, 0, { progressDeadlineSeconds: 60 });
+    const newRS = replicaSet('web-new', { replicas: 1, status: { replicas: 1, observedGeneration: 1 } });
+    const old = rs('web-old', 3, 3);
+    const first = c.rolloutStatus(d, [old, newRS], newRS, NOW - 20_000).status; // written 20 s ago
+    const again = c.rolloutStatus({ ...d, status: first }, [old, newRS], newRS, NOW);
+    expect(show(again.requeueAfterMs), 'requeueAfterMs, 20 s into a 60 s deadline').toBe(show(41_000));
+  });
+});
+
+describe('syncDeployment, one sync at a time (recorded actions)', () => {
+  test('a new Deployment creates its ReplicaSet <name>-<hash>, revision 1, with the hash in its labels and selector', hint('ReplicaSet name, template label and selector all carry pod-template-hash; annotations revision, desired-replicas, max-replicas'), async () => {
+    const d = deployment('web');
+    const { ctx, recorder } = deploymentContext({ deployments: [d] });
+    await c.syncDeployment('default/web', ctx);
+    const hash = c.computeHash(d.spec.template);
+    // Two status writes, as upstream: Progressing NewReplicaSetCreated, then the counts (syncRolloutStatus).
+    expect(show(recorder.actions), 'actions').toBe(show([`create replicaset default/web-${hash} replicas=3`, 'update deployment default/web revision=1', 'update deployment default/web status', 'update deployment default/web status']));
+    const created = recorder.created[0] as ReplicaSet;
+    expect(show(created.spec.selector), 'selector').toBe(show({ matchLabels: { app: 'web', 'pod-template-hash': hash } }));
+    expect(show(created.spec.template.metadata?.labels), 'template labels').toBe(show({ app: 'web', 'pod-template-hash': hash }));
+    expect(show(created.metadata.annotations), 'annotations').toBe(show({ 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' }));
+    expect(show(created.metadata.ownerReferences?.map((r) => [r.kind, r.name, r.controller])), 'ownerReferences').toBe(show([['Deployment', 'web', true]]));
+    expect(recorder.lastStatus<DeploymentStatus>().conditions?.find((x) => x.type === 'Progressing')?.reason, 'Progressing reason').toBe('NewReplicaSetCreated');
+    expect(recorder.events, 'events').toContain(`Normal ScalingReplicaSet Scaled up replica set web-${hash} from 0 to 3`);
+  });
+
+  test('a new image with maxSurge 1, maxUnavailable 0: a new ReplicaSet of 1 (revision 2); the old one keeps its 3', hint('The surge counts every pod: 3 old + 1 new = 4 = replicas + maxSurge'), async () => {
+    const d = rolling(3, 1, 0, { template: template({ app: 'web' }, 'nginx:1.16.1') });
+    const old = rs('web-old', 3, 3, 600, { owner: d, template: template({ app: 'web' }, 'nginx:1.14.2'), annotations: { 'deployment.kubernetes.io/revision': '1' } });
+    const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [old] });
+    await c.syncDeployment('default/web', ctx);
+    const hash = c.computeHash(d.spec.template);
+    expect(recorder.actions[0], 'first action').toBe(`create replicaset default/web-${hash} replicas=1`);
+    expect((recorder.created[0] as ReplicaSet).metadata.annotations?.['deployment.kubernetes.io/revision'], 'revision of the new ReplicaSet').toBe('2');
+    expect(recorder.actions.some((a) => a.startsWith('update replicaset default/web-old')), 'the old ReplicaSet is not touched yet').toBe(false);
+  });
+
+  test('once the new pod is available, an old one goes: 3 → 2', async () => {
+    const d = rolling(3, 1, 0, { template: template({ app: 'web' }, 'nginx:1.16.1') });
+    const old = rs('web-old', 3, 3, 600, { owner: d, template: template({ app: 'web' }, 'nginx:1.14.2'), annotations: { 'deployment.kubernetes.io/revision': '1' } });
+    const newRS = rs('web-new', 1, 1, 10, { owner: d, template: template({ app: 'web' }, 'nginx:1.16.1'), annotations: { 'deployment.kubernetes.io/revision': '2', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' } });
+    const { ctx, recorder } = deploymentContext({ deployments: [{ ...d, metadata: { ...d.metadata, annotations: { 'deployment.kubernetes.io/revision': '2' } } }], replicaSets: [old, newRS] });
+    await c.syncDeployment('default/web', ctx);
+    expect(recorder.actions.filter((a) => a.startsWith('update replicaset')), 'ReplicaSets scaled').toEqual(['update replicaset default/web-old replicas=2']);
+    expect(recorder.events, 'events').toContain('Normal ScalingReplicaSet Scaled down replica set web-old from 3 to 2');
+  });
+
+  test('rollout undo: the old ReplicaSet whose template matches again becomes the new one, with the next revision', hint('FindNewReplicaSet compares templates (equalIgnoreHash), not names; its revision becomes max(old revisions) + 1'), async () => {
+    const d = rolling(3, 1, 0, { template: template({ app: 'web' }, 'nginx:1.14.2') });
+    const v1 = rs('web-v1', 0, 0, 900, { owner: d, template: template({ app: 'web' }, 'nginx:1.14.2'), annotations: { 'deployment.kubernetes.io/revision': '1' } });
+    const v2 = rs('web-v2', 3, 3, 600, { owner: d, template: template({ app: 'web' }, 'nginx:1.16.1'), annotations: { 'deployment.kubernetes.io/revision': '2' } });
+    const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [v1, v2] });
+    await c.syncDeployment('default/web', ctx);
+    expect(recorder.actions[0], 'first action: web-v1 takes revision 3').toBe('update replicaset default/web-v1 replicas=0');
+    expect(recorder.actions.some((a) => a.startsWith('create replicaset')), 'no new ReplicaSet is created').toBe(false);
+    expect(recorder.actions, 'actions').toContain('update replicaset default/web-v1 replicas=1');
+  });
+
+  test('Recreate: every old pod goes first; the new ReplicaSet waits until they are gone', hint('Scale old ReplicaSets to 0; do not create the new one while old pods still run'), async () => {
+    const d = deployment('web', { replicas: 2, strategy: { type: 'Recreate' }, template: template({ app: 'web' }, 'v2') });
+    const old = rs('web-old', 2, 2, 600, { owner: d, template: template({ app: 'web' }, 'v1'), annotations: { 'deployment.kubernetes.io/revision': '1' } });
+    const first = deploymentContext({ deployments: [d], replicaSets: [old] });
+    await c.syncDeployment('default/web', first.ctx);
+    expect(first.recorder.actions.filter((a) => a.includes('replicaset')), 'first sync').toEqual(['update replicaset default/web-old replicas=0']);
+    const draining = { ...old, spec: { ...old.spec, replicas: 0 }, status: { replicas: 1, observedGeneration: 1 } };
+    const second = deploymentContext({ deployments: [d], replicaSets: [draining], pods: [pod('old-pod', { owner: draining, node: 'n', readySince: 60 })] });
+    await c.syncDeployment('default/web', second.ctx);
+    expect(second.recorder.actions.filter((a) => a.includes('replicaset')), 'while an old pod still runs').toEqual([]);
+  });
+
+  test('a paused Deployment does not start a rollout: no new ReplicaSet, Progressing Unknown DeploymentPaused', hint('Paused: only scale what exists'), async () => {
+    const d = rolling(3, 1, 0, { paused: true, template: template({ app: 'web' }, 'v2') });
+    const old = rs('web-old', 3, 3, 600, { owner: d, template: template({ app: 'web' }, 'v1'), annotations: { 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '3' } });
+    const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [old] });
+    await c.syncDeployment('default/web', ctx);
+    expect(recorder.actions.some((a) => a.startsWith('create replicaset')), 'a ReplicaSet created while paused').toBe(false);
+    const progressing = (recorder.statuses as DeploymentStatus[]).flatMap((s) => s.conditions ?? []).find((x) => x.type === 'Progressing');
+    expect(show([progressing?.status, progressing?.reason, progressing?.message]), 'Progressing').toBe(show(['Unknown', 'DeploymentPaused', 'Deployment is paused']));
+  });
+
+  test('kubectl scale after a rollout: the one active ReplicaSet follows spec.replicas', async () => {
+    const d = rolling(5, 1, 0);
+    const only = rs('web-abc', 3, 3, 600, { owner: d, annotations: { 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' } });
+    const progressing = { type: 'Progressing', status: 'True' as const, reason: 'NewReplicaSetAvailable', message: 'ReplicaSet "web-abc" has successfully progressed.', lastUpdateTime: ago(60), lastTransitionTime: ago(60) };
+    const scaled = { ...d, metadata: { ...d.metadata, generation: 2, annotations: { 'deployment.kubernetes.io/revision': '1' } }, status: { observedGeneration: 1, replicas: 3, updatedReplicas: 3, availableReplicas: 3, readyReplicas: 3, conditions: [progressing] } };
+    const { ctx, recorder } = deploymentContext({ deployments: [scaled], replicaSets: [only] });
+    await c.syncDeployment('default/web', ctx);
+    expect(recorder.actions[0], 'first action').toBe('update replicaset default/web-abc replicas=5');
+    expect(recorder.events, 'events').toContain('Normal ScalingReplicaSet Scaled up replica set web-abc from 3 to 5');
+  });
+
+  test('old empty ReplicaSets beyond revisionHistoryLimit are deleted, lowest revisions first', hint('cleanupDeployment, once the rollout is complete'), async () => {
+    const d = rolling(1, 1, 0, { revisionHistoryLimit: 1 });
+    const cur = rs('web-r4', 1, 1, 10, { owner: d, annotations: { 'deployment.kubernetes.io/revision': '4', 'deployment.kubernetes.io/desired-replicas': '1', 'deployment.kubernetes.io/max-replicas': '2' } });
+    const olds = [1, 2, 3].map((r) => rs(`web-r${r}`, 0, 0, 1000 - r * 100, { owner: d, template: template({ app: 'web' }, `v${r}`), annotations: { 'deployment.kubernetes.io/revision': String(r) } }));
+    const complete = { ...d, metadata: { ...d.metadata, annotations: { 'deployment.kubernetes.io/revision': '4' } }, status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1 } };
+    const { ctx, recorder } = deploymentContext({ deployments: [complete], replicaSets: [cur, ...olds] });
+    await c.syncDeployment('default/web', ctx);
+    expect(recorder.actions.filter((a) => a.startsWith('delete')), 'deletions').toEqual(['delete replicaset default/web-r1', 'delete replicaset default/web-r2']);
+  });
+
+  test('an orphan ReplicaSet matching the selector is adopted', async () => {
+    const d = deployment('web');
+    const orphan = rs(`web-${c.computeHash(d.spec.template)}`, 3, 3, 600, { template: d.spec.template, annotations: { 'deployment.kubernetes.io/revision': '1' } });
+    const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [orphan] });
+    await c.syncDeployment('default/web', ctx);
+    expect(recorder.actions[0], 'first action').toBe(`patch replicaset default/${orphan.metadata.name} ownerReferences=[Deployment/web]`);
+  });
+});
