@@ -234,7 +234,8 @@ test('whatever the workers do, a key is never handed to two at once, and every k
       const processing = new Set<string>();
       /** Keys added (or due) since they were last handed out. */
       const owed = new Map<string, number>();
-      const due: { key: string; at: number }[] = [];
+      /** Delayed keys: one time per key, the earliest asked (as the queue keeps them). */
+      const due = new Map<string, number>();
       const handOut = (k: string) => {
         expect(processing.has(k), `${k} handed out while a worker still has it (ops ${show(ops)})`).toBe(false);
         processing.add(k);
@@ -247,10 +248,14 @@ test('whatever the workers do, a key is never handed to two at once, and every k
           owed.set(k, clock.t);
         } else if (o.kind === 'addAfter') {
           q.addAfter(k, o.ms);
-          due.push({ key: k, at: clock.t + o.ms });
+          if (o.ms <= 0) owed.set(k, clock.t);
+          else if (!due.has(k) || due.get(k)! > clock.t + o.ms) due.set(k, clock.t + o.ms);
         } else if (o.kind === 'get') {
-          for (const d of due.filter((x) => x.at <= clock.t)) owed.set(d.key, d.at);
-          due.splice(0, due.length, ...due.filter((x) => x.at > clock.t));
+          for (const [key, at] of [...due]) {
+            if (at > clock.t) continue;
+            owed.set(key, at);
+            due.delete(key);
+          }
           const got = q.get();
           if (got !== undefined) handOut(got);
         } else if (o.kind === 'done') {
@@ -263,7 +268,7 @@ test('whatever the workers do, a key is never handed to two at once, and every k
       }
       // Finish every worker, let every delay pass: every key still owed comes out.
       clock.t += 1_000;
-      for (const d of due) owed.set(d.key, d.at);
+      for (const [key, at] of due) owed.set(key, at);
       for (const k of [...processing]) q.done(k);
       processing.clear();
       const rest = new Set(drain(q));
