@@ -10,3 +10,7 @@ export { Informer, type InformerOptions } from './client/informer.ts';
 export { ApiError, isApiError } from './apiserver/errors.ts';
 export { createStore } from './etcd/store.ts';
 export { writeKubeconfig, kubeconfigFor } from './cluster/kubeconfig.ts';
+export { runControllerManager, controllerManagerComponent } from './controllers/component.ts';
+export { SharedInformerFactory, SharedInformer } from './controllers/informers.ts';
+export { Indexer, type Lister } from './controllers/indexer.ts';
+export { LeaderElector, leaseStoreFor } from './controllers/leader-election.ts';

@@ -15,11 +15,8 @@ import type { ControllerClient } from './api.ts';
 
 const withKind = <T extends KubeObject>(o: T, apiVersion: string, kind: string): T => ({ ...o, apiVersion: o.apiVersion ?? apiVersion, kind: o.kind ?? kind });
 
-/** The kind of a controller, for its Events (objects from lists may lack apiVersion and kind). */
-function ownerRef(owner: KubeObject): KubeObject {
-  if (owner.kind) return owner;
-  return withKind(owner, 'apps/v1', 'spec' in owner && (owner.spec as { strategy?: unknown })?.strategy !== undefined ? 'Deployment' : 'ReplicaSet');
-}
+/** The controller an Event is about: objects from the informers carry apiVersion and kind; a bare one is a ReplicaSet's. */
+const ownerRef = (owner: KubeObject): KubeObject => withKind(owner, 'apps/v1', 'ReplicaSet');
 
 /** `recorders` write the Events of each controller under its own source (replicaset-controller, deployment-controller). */
 export function kubeControllerClient(client: KubeClient, recorders: { replicaset: EventRecorder; deployment: EventRecorder }): ControllerClient {

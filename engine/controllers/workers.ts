@@ -108,7 +108,14 @@ export class QueueWorkers {
         key = this.queue.get();
       } catch (error) {
         this.log.error('workqueue get() failed', { controller: this.options.name, error: (error as Error)?.message ?? String(error) });
-        await new Promise<void>((resolve) => this.clock.setTimer(1_000, resolve));
+        // Back off for a second; stop() (or an enqueue) ends the wait early.
+        await new Promise<void>((resolve) => {
+          const cancel = this.clock.setTimer(1_000, resolve);
+          this.waiters.push(() => {
+            cancel();
+            resolve();
+          });
+        });
         continue;
       }
       if (key === undefined) {

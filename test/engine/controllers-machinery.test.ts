@@ -12,6 +12,7 @@ import { ControllerExpectations } from '#engine/controllers/expectations.ts';
 import { CONTROLLER_INDEX, Indexer, NAMESPACE_INDEX, OWNER_INDEX } from '#engine/controllers/indexer.ts';
 import { LeaderElector, type LeaseStore } from '#engine/controllers/leader-election.ts';
 import { QueueWorkers } from '#engine/controllers/workers.ts';
+import { SharedInformerFactory } from '#engine/controllers/informers.ts';
 import { ManualClock, systemClock } from '#engine/etcd/clock.ts';
 import { silentLogger } from '#engine/cluster/logger.ts';
 import { loadComponent } from '#engine/impl.ts';
@@ -38,6 +39,32 @@ describe('Indexer', () => {
     expect(names(ix.byIndex(NAMESPACE_INDEX, 'a'))).toEqual(['p1']);
     expect(ix.get('b/p3')?.metadata.name).toBe('p3');
     expect(() => ix.byIndex('nodes', 'x')).toThrow(/no index named "nodes"/);
+  });
+});
+
+describe('SharedInformerFactory', () => {
+  test('one informer per resource, its indexer current before any handler runs, through create, update and delete', async () => {
+    const cluster = await startCluster();
+    const factory = new SharedInformerFactory(cluster.client);
+    try {
+      const a = factory.forResource<KubeObject>('configmaps');
+      expect(factory.forResource('configmaps'), 'the same informer for the second caller').toBe(a);
+      const seen: string[] = [];
+      a.on('add', (o) => seen.push(`add ${o.metadata.name} cached=${a.lister.byIndex(NAMESPACE_INDEX, 'default').length}`));
+      a.on('update', (_old, o) => seen.push(`update ${o.metadata.name} ${(a.lister.get('default/one')?.data as { v?: string })?.v}`));
+      a.on('delete', (o) => seen.push(`delete ${o.metadata.name} cached=${a.lister.list().length}`));
+      await cluster.client.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'before', namespace: 'default' } });
+      await factory.start();
+      await cluster.client.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'one', namespace: 'default' }, data: { v: '1' } });
+      await cluster.client.patch('configmaps', 'one', { data: { v: '2' } }, { namespace: 'default', type: 'merge' });
+      await cluster.client.delete('configmaps', 'before', { namespace: 'default' });
+      const end = Date.now() + 5_000;
+      while (seen.length < 4 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+      expect(seen).toEqual(['add before cached=1', 'add one cached=2', 'update one 2', 'delete before cached=1']);
+    } finally {
+      factory.stop();
+      await cluster.stop();
+    }
   });
 });
 
@@ -124,6 +151,45 @@ describe('QueueWorkers', () => {
     await workers.stop();
     expect(at).toEqual([0, 5, 15]);
     expect(queue.numRequeues('a'), 'forgotten after the success').toBe(0);
+  });
+});
+
+describe('QueueWorkers with a learner\'s queue that is not written yet', () => {
+  test('a queue whose every method throws is logged, the workers back off instead of spinning, and stop() still returns', async () => {
+    const clock = new ManualClock(0);
+    const stub = new Proxy({}, { get: () => () => { throw new Error('add() is not written yet'); } }) as ReturnType<typeof controllers.newWorkQueue>;
+    const errors: string[] = [];
+    const logger = { ...silentLogger, error: (m: string) => void errors.push(m), child: () => logger };
+    const workers = new QueueWorkers(stub, async () => ({}), { name: 'test', workers: 2, clock, logger });
+    workers.start();
+    workers.enqueue('default/web');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(errors).toContain('workqueue add() failed');
+    const gets = () => errors.filter((e) => e === 'workqueue get() failed').length;
+    expect(gets(), 'get() tried once per worker, and once more by the worker the enqueue woke').toBe(3);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(gets(), 'no retries while the clock stands still: they wait 1 s on it').toBe(3);
+    await workers.stop();
+  });
+
+  test('a sync that throws is retried; the workers keep serving other keys', async () => {
+    const clock = new ManualClock(0);
+    const queue = controllers.newWorkQueue({ now: () => clock.now() });
+    const synced: string[] = [];
+    const workers = new QueueWorkers(queue, async (key) => {
+      synced.push(key);
+      if (key === 'bad') throw new Error('boom');
+      return {};
+    }, { name: 'test', workers: 1, clock });
+    workers.start();
+    workers.enqueue('bad');
+    workers.enqueue('good');
+    await new Promise((r) => setTimeout(r, 20));
+    clock.advance(5);
+    await new Promise((r) => setTimeout(r, 20));
+    await workers.stop();
+    expect(synced).toEqual(['bad', 'good', 'bad']);
+    expect(workers.failures).toBe(2);
   });
 });
 
