@@ -106,6 +106,32 @@ describe('how far the old ReplicaSets may shrink (reconcileOldReplicaSets)', () 
   });
 });
 
+test('the worked example of the lesson, step by step: 4 replicas, 25%/25%, never above 5 pods or below 3 available', hint('Alternate: grow the new ReplicaSet while there is room, else shrink old ones while enough stay available'), () => {
+  const d = rolling(4, '25%', '25%');
+  let old = 4;
+  let neu = 0;
+  let newAvailable = 0;
+  const steps: string[] = [];
+  for (let i = 0; i < 8 && !(old === 0 && neu === 4); i++) {
+    const oldRS = rs('old', old, old, 600);
+    const newRS = rs('new', neu, newAvailable, 10);
+    const grown = c.newRSNewReplicas(d, [oldRS, newRS], newRS);
+    if (grown !== neu) {
+      neu = grown;
+      steps.push(`new ${neu}`);
+    } else {
+      const plan = c.scaleDownOldReplicaSets(d, [oldRS], newRS);
+      if (!plan.has('old')) break;
+      old = plan.get('old')!;
+      steps.push(`old ${old}`);
+    }
+    expect(old + neu, `pods after ${steps.join(', ')}`).toBeLessThanOrEqual(5);
+    expect(old + newAvailable, `available after ${steps.join(', ')}`).toBeGreaterThanOrEqual(3);
+    newAvailable = neu; // the new pods become available before the next step
+  }
+  expect(show(steps), 'the steps of the table in "Rollouts"').toBe(show(['new 1', 'old 2', 'new 3', 'old 0', 'new 4']));
+});
+
 describe('the status and its conditions', () => {
   test('counts from the ReplicaSets, and Available False while fewer than replicas - maxUnavailable are available', hint('Available True needs available >= replicas - maxUnavailable'), () => {
     const d = rolling(4, 1, 1, {});
