@@ -10,6 +10,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
+import { parse } from 'yaml';
 import { ROOT } from '#engine/paths.ts';
 import { copyFixturePack } from './helpers.tsx';
 import { hasTmux, Tmux } from './tmux.ts';
@@ -37,10 +38,13 @@ function kubelingsCommand(state: string, args: string, env = ''): string {
   return `cd ${ROOT} && ${env} CI=true KUBELINGS_HOME=${state} KUBELINGS_PACKS=${copy.dir} node tui/bin/kubelings.js ${args}; echo "[exited $?]"; sleep 120`;
 }
 
-/** From the home screen to the fixture's first lesson: past the core pack's four lessons. */
+/** How many lessons the core pack lists: the fixture's lesson comes after them on the home screen. */
+const CORE_LESSONS = (parse(readFileSync(join(ROOT, 'lessons', 'core', 'pack.yaml'), 'utf8')) as { lessons: string[] }).lessons.length;
+
+/** From the home screen to the fixture's first lesson: past every lesson of the core pack. */
 async function openFixtureLesson(session: string): Promise<void> {
   await tmux.waitFor(session, '↑↓ choose');
-  tmux.keys(session, 'Down', 'Down', 'Down', 'Down');
+  tmux.keys(session, ...Array<string>(CORE_LESSONS).fill('Down'));
   await tmux.waitFor(session, '❯ 00  Counting votes');
   tmux.keys(session, 'Enter');
   await tmux.waitFor(session, 'page 1/2');
