@@ -7,7 +7,7 @@ export { startCluster, type Cluster, type ClusterComponent, type ClusterContext,
 export { startApiServer, type ApiServer, type ApiServerOptions } from './apiserver/server.ts';
 export { KubeClient, objectKeyOf, type ClientOptions } from './client/client.ts';
 export { Informer, type InformerOptions } from './client/informer.ts';
-export { ApiError, isApiError } from './apiserver/errors.ts';
+export { ApiError, isApiError } from './kube/errors.ts';
 export { createStore } from './etcd/store.ts';
 export { writeKubeconfig, kubeconfigFor } from './cluster/kubeconfig.ts';
 export { runControllerManager, controllerManagerComponent } from './controllers/component.ts';

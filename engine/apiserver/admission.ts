@@ -11,8 +11,8 @@
  *   apiserver does that inline, so `kubectl delete namespace` finishes at once (simplified).
  */
 import { prefixEnd, type KVStore } from '../etcd/kv.ts';
-import { invalidValue } from './field-errors.ts';
-import { forbidden, invalid, isApiError, notFound } from './errors.ts';
+import { invalidValue } from '../kube/field-errors.ts';
+import { forbidden, invalid, isApiError, notFound } from '../kube/errors.ts';
 import type { Registry } from './exercises.ts';
 import type { Cacher } from './cacher.ts';
 import { findResource, RESOURCES, type ResourceInfo } from '../kube/resources.ts';

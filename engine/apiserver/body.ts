@@ -13,7 +13,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { parseDocument } from 'yaml';
-import { badRequest, requestEntityTooLarge, unsupportedMediaType } from './errors.ts';
+import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../kube/errors.ts';
 import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from './protobuf.ts';
 
 export const MERGE_PATCH = 'application/merge-patch+json';

@@ -5,9 +5,9 @@
  * `loadComponent('apiserver')`, so `cluster up --impl exercises:apiserver` serves kubectl with the
  * learner's own routing, registry, validation, list/watch and patch code.
  *
- * Errors: functions refuse a request by throwing the ApiError helpers of engine/apiserver/errors.ts
+ * Errors: functions refuse a request by throwing the ApiError helpers of engine/kube/errors.ts
  * (notFound, alreadyExists, conflict, badRequest, tooOldResourceVersion, ...); field problems are
- * returned as StatusCauses built with engine/apiserver/field-errors.ts.
+ * returned as StatusCauses built with engine/kube/field-errors.ts.
  */
 import type { KVStore } from '../etcd/kv.ts';
 import type { ResourceInfo } from '../kube/resources.ts';

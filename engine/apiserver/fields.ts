@@ -4,7 +4,7 @@
  * values as strings (a missing field reads as '', booleans as "true"/"false"), as the real
  * apiserver's per-kind GetAttrs functions give them.
  */
-import { badRequest } from './errors.ts';
+import { badRequest } from '../kube/errors.ts';
 import type { FieldRequirement } from './exercises.ts';
 import type { ResourceInfo } from '../kube/resources.ts';
 import type { KubeObject } from '../kube/types.ts';

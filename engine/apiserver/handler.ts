@@ -28,7 +28,7 @@ import { APPLY_PATCH, decodeBody, JSON_PATCH, MERGE_PATCH, mediaType, PATCH_TYPE
 import type { Cacher } from './cacher.ts';
 import { decodeStored } from './cacher.ts';
 import { aggregatedDiscovery, aggregatedFormat, apiGroupDocument, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
-import { ApiError, badRequest, conflict, futureResourceVersion, internalError, invalid, isApiError, methodNotSupported, noSuchPath, successStatus, unsupportedMediaType } from './errors.ts';
+import { ApiError, badRequest, conflict, futureResourceVersion, internalError, invalid, isApiError, methodNotSupported, noSuchPath, successStatus, unsupportedMediaType } from '../kube/errors.ts';
 import type { ApiserverExercises, Registry, RequestInfo } from './exercises.ts';
 import { checkSelectableFields, fieldsOf } from './fields.ts';
 import { negotiate, send, sendRaw, sendStatus, type Negotiated } from './http.ts';

@@ -9,7 +9,7 @@
  */
 import { findResource } from '../kube/resources.ts';
 import type { KubeObject } from '../kube/types.ts';
-import { forbidden, invalid } from './errors.ts';
+import { forbidden, invalid } from '../kube/errors.ts';
 import type { HandlerContext } from './handler.ts';
 
 export const PRIORITY_CLASSES = findResource('scheduling.k8s.io', 'v1', 'priorityclasses')!;

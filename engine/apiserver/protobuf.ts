@@ -10,7 +10,7 @@
  * `omitempty`, zero scalars are dropped unless the field is a pointer (`keep`), and an empty Time
  * is dropped (metav1.Time's zero value is null in JSON).
  */
-import { badRequest, unsupportedMediaType } from './errors.ts';
+import { badRequest, unsupportedMediaType } from '../kube/errors.ts';
 
 /** The magic prefix of every Kubernetes protobuf body. */
 export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);

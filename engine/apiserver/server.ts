@@ -29,7 +29,7 @@ import { kubernetesServiceIP, NAMESPACES, PROTECTED_NAMESPACES, ServiceAllocator
 import { SYSTEM_PRIORITY_CLASSES } from './priority.ts';
 import { alwaysAllow, type Authorizer } from './auth.ts';
 import { Cacher } from './cacher.ts';
-import { isApiError } from './errors.ts';
+import { isApiError } from '../kube/errors.ts';
 import type { ApiserverExercises, Registry } from './exercises.ts';
 import { handleRequest, type HandlerContext } from './handler.ts';
 import { OpenWatches } from './watch.ts';

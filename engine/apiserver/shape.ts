@@ -8,7 +8,7 @@
  * the zero value and leaves it out again (omitempty).
  */
 import type { SchemaNode } from '../kube/schema.ts';
-import { badRequest } from './errors.ts';
+import { badRequest } from '../kube/errors.ts';
 
 function jsonType(value: unknown): string {
   if (Array.isArray(value)) return 'array';

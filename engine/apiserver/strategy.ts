@@ -8,7 +8,7 @@
  * Every function is pure and returns new objects; nothing here touches the store.
  */
 import type { ApiserverExercises, NameRule } from './exercises.ts';
-import { duplicate, forbiddenField, immutable, invalidValue, notSupported, required } from './field-errors.ts';
+import { duplicate, forbiddenField, immutable, invalidValue, notSupported, required } from '../kube/field-errors.ts';
 import type { ResourceInfo } from '../kube/resources.ts';
 import type { KubeObject, PodSpec, StatusCause } from '../kube/types.ts';
 import type { ObjectsExercises } from '../objects/exercises.ts';

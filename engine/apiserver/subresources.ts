@@ -13,7 +13,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { findResource, type ResourceInfo } from '../kube/resources.ts';
 import type { KubeObject, Node, Pod, Scale } from '../kube/types.ts';
 import { ADMIN, type UserInfo } from './auth.ts';
-import { ApiError, badRequest, conflict, isApiError } from './errors.ts';
+import { ApiError, badRequest, conflict, isApiError } from '../kube/errors.ts';
 import type { HandlerContext } from './handler.ts';
 import { formatSelector } from './table.ts';
 

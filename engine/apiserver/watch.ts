@@ -16,7 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WATCH_BOOKMARK_INTERVAL_MS, WATCH_DEFAULT_TIMEOUT_SECONDS, WATCH_FRESHNESS_WAIT_MS } from '../params.ts';
 import { groupVersion, type ResourceInfo } from '../kube/resources.ts';
 import type { KubeObject, Status, WatchEvent } from '../kube/types.ts';
-import { ApiError, badRequest, futureResourceVersion, tooLargeResourceVersion } from './errors.ts';
+import { ApiError, badRequest, futureResourceVersion, tooLargeResourceVersion } from '../kube/errors.ts';
 import type { ApiserverExercises, CacheEvent } from './exercises.ts';
 import type { Cacher } from './cacher.ts';
 import type { Negotiated } from './http.ts';

@@ -15,12 +15,12 @@
  *   const w = client.watch<Pod>('pods', { resourceVersion: '42' }, { onEvent, onClose }); w.stop();
  *
  * Resources are named as kubectl names them (`pods`, `po`, `deployments.apps`) or given as a
- * ResourceInfo. Every failure is an ApiError (engine/apiserver/errors.ts) carrying the server's
+ * ResourceInfo. Every failure is an ApiError (engine/kube/errors.ts) carrying the server's
  * Status; a network failure is an ApiError with code 0 and reason `ConnectionFailed`.
  * For informers (list + watch with a local cache) see informer.ts.
  */
 import { Agent, request, type IncomingMessage } from 'node:http';
-import { ApiError } from '../apiserver/errors.ts';
+import { ApiError } from '../kube/errors.ts';
 import { resolveResource, type ResourceInfo } from '../kube/resources.ts';
 import type { KubeList, KubeObject, Status, WatchEvent } from '../kube/types.ts';
 import { readLines } from '../lines.ts';

@@ -20,7 +20,7 @@
  * - any other failure retries with backoff (INFORMER_BACKOFF_INITIAL_MS doubling to _MAX_MS);
  * - cached objects are shared with handlers: never modify them (copy first).
  */
-import type { ApiError } from '../apiserver/errors.ts';
+import type { ApiError } from '../kube/errors.ts';
 import { systemClock, type Clock } from '../etcd/clock.ts';
 import type { KubeObject, Status, WatchEvent } from '../kube/types.ts';
 import { INFORMER_BACKOFF_INITIAL_MS, INFORMER_BACKOFF_MAX_MS } from '../params.ts';

@@ -18,7 +18,7 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { isApiError } from '../apiserver/errors.ts';
+import { isApiError } from '../kube/errors.ts';
 import type { KubeClient } from '../client/client.ts';
 import type { Clock } from '../etcd/clock.ts';
 import { silentLogger, type Logger } from '../cluster/logger.ts';

@@ -7,7 +7,7 @@
  * Lease renewals spread evenly over HOLLOW_LEASE_RENEW_MS, status heartbeats over
  * HOLLOW_STATUS_REPORT_MS, at most HOLLOW_MAX_WRITES_IN_FLIGHT requests at once.
  */
-import { isApiError } from '../apiserver/errors.ts';
+import { isApiError } from '../kube/errors.ts';
 import type { KubeClient } from '../client/client.ts';
 import { Informer } from '../client/informer.ts';
 import type { ClusterComponent, ClusterContext } from '../cluster/cluster.ts';

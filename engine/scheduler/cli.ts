@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isApiError } from '../apiserver/errors.ts';
+import { isApiError } from '../kube/errors.ts';
 import { KubeClient } from '../client/client.ts';
 import { clusterPaths, type ClusterState } from '../cluster/paths.ts';
 import { KubelingsError } from '../errors.ts';

@@ -11,7 +11,7 @@
  * Check: npx kubelings check 02-apiserver/03-validation
  */
 import type { ObjectMetaRules } from '#engine/apiserver/exercises.ts';
-import { duplicate, forbiddenField, invalidValue, notSupported, required } from '#engine/apiserver/field-errors.ts';
+import { duplicate, forbiddenField, invalidValue, notSupported, required } from '#engine/kube/field-errors.ts';
 import { NotImplemented } from '#engine/errors.ts';
 import type { SchemaNode } from '#engine/kube/schema.ts';
 import type { ObjectMeta, PodSpec, StatusCause } from '#engine/kube/types.ts';

@@ -13,7 +13,7 @@
  * Upstream: kubernetes pkg/controller/deployment/ (sync.go, rolling.go, recreate.go, progress.go)
  * and util/deployment_util.go; ComputeHash in pkg/controller/controller_utils.go.
  */
-import { isApiError } from '#engine/apiserver/errors.ts';
+import { isApiError } from '#engine/kube/errors.ts';
 import * as util from '#engine/controllers/deployment-util.ts';
 import { NotImplemented } from '#engine/errors.ts';
 import type { DeploymentSyncContext, Fenceposts, SyncResult } from '#engine/controllers/exercises.ts';

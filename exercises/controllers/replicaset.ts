@@ -13,7 +13,7 @@
  * Upstream: kubernetes pkg/controller/replicaset/replica_set.go, replica_set_utils.go,
  * pkg/controller/controller_ref_manager.go, pkg/controller/controller_utils.go.
  */
-import { isApiError } from '#engine/apiserver/errors.ts';
+import { isApiError } from '#engine/kube/errors.ts';
 import { NotImplemented } from '#engine/errors.ts';
 import type { ClaimResult, ReplicaSetSyncContext, SyncResult } from '#engine/controllers/exercises.ts';
 import { CONTROLLER_INDEX, NAMESPACE_INDEX } from '#engine/controllers/indexer.ts';

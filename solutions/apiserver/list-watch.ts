@@ -10,7 +10,7 @@
  * Read: lessons/core/02-apiserver/05-list-and-watch.md
  * Check: npx kubelings check 02-apiserver/04-list-watch
  */
-import { badRequest, tooOldResourceVersion } from '#engine/apiserver/errors.ts';
+import { badRequest, tooOldResourceVersion } from '#engine/kube/errors.ts';
 import type {
   CacheEvent,
   ContinueToken,

@@ -11,7 +11,7 @@
  * Check: npx kubelings check 02-apiserver/05-patch
  */
 import jsonpatch from 'fast-json-patch';
-import { badRequest, unprocessable } from '#engine/apiserver/errors.ts';
+import { badRequest, unprocessable } from '#engine/kube/errors.ts';
 import { any, type SchemaNode } from '#engine/kube/schema.ts';
 import type { KubeObject } from '#engine/kube/types.ts';
 

@@ -10,7 +10,7 @@
  * Read: lessons/core/02-apiserver/03-resource-versions.md
  * Check: npx kubelings check 02-apiserver/02-registry
  */
-import { alreadyExists, conflict, notFound } from '#engine/apiserver/errors.ts';
+import { alreadyExists, conflict, notFound } from '#engine/kube/errors.ts';
 import type { Registry, RegistryDeleteOptions, RegistryDeleteResult, RegistryOptions } from '#engine/apiserver/exercises.ts';
 import type { KeyValue, KVStore } from '#engine/etcd/kv.ts';
 import { hasSubresource, objectKey, type ResourceInfo } from '#engine/kube/resources.ts';

@@ -11,7 +11,7 @@
  * Check: npx kubelings check 02-apiserver/03-validation
  */
 import type { NameRule, ObjectMetaRules } from '#engine/apiserver/exercises.ts';
-import { duplicate, forbiddenField, invalidValue, notSupported, required } from '#engine/apiserver/field-errors.ts';
+import { duplicate, forbiddenField, invalidValue, notSupported, required } from '#engine/kube/field-errors.ts';
 import type { SchemaNode } from '#engine/kube/schema.ts';
 import type { Container, ObjectMeta, PodSpec, StatusCause } from '#engine/kube/types.ts';
 import { dns1123LabelProblems, dns1123SubdomainProblems, labelKeyProblems, labelValueProblems } from '#engine/objects/names.ts';

@@ -6,7 +6,7 @@
  * NewRSNewReplicas, SetNewReplicaSetAnnotations) and pkg/controller/controller_utils.go
  * (ComputeHash).
  */
-import { isApiError } from '#engine/apiserver/errors.ts';
+import { isApiError } from '#engine/kube/errors.ts';
 import {
   ANNOTATIONS_TO_SKIP,
   AVAILABLE,

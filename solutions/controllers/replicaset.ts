@@ -5,7 +5,7 @@
  * pkg/controller/controller_ref_manager.go (ClaimObject) and pkg/controller/controller_utils.go
  * (IsPodActive, ActivePodsWithRanks), pkg/api/v1/pod/util.go (IsPodAvailable).
  */
-import { isApiError } from '#engine/apiserver/errors.ts';
+import { isApiError } from '#engine/kube/errors.ts';
 import type { ClaimResult, ReplicaSetSyncContext, SyncResult } from '#engine/controllers/exercises.ts';
 import { CONTROLLER_INDEX, NAMESPACE_INDEX } from '#engine/controllers/indexer.ts';
 import { getControllerOf, isPodReady, newControllerRef, objectKeyOf, parseTime, podFromTemplate, podReadyCondition } from '#engine/controllers/pods.ts';

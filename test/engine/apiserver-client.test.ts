@@ -3,7 +3,7 @@
  * the pieces the scheduler, hollow nodes and controllers are built on.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isApiError } from '#engine/apiserver/errors.ts';
+import { isApiError } from '#engine/kube/errors.ts';
 import { Informer } from '#engine/client/informer.ts';
 import { KubeClient, objectKeyOf } from '#engine/client/client.ts';
 import { startCluster, type ClusterComponent, type ClusterContext } from '#engine/cluster/cluster.ts';

@@ -5,7 +5,7 @@
  * apiserver).
  */
 import { describe, expect, test } from 'vitest';
-import { ApiError } from '#engine/apiserver/errors.ts';
+import { ApiError } from '#engine/kube/errors.ts';
 import { startCluster } from '#engine/cluster/cluster.ts';
 import { runControllerManager } from '#engine/controllers/component.ts';
 import { ControllerExpectations } from '#engine/controllers/expectations.ts';

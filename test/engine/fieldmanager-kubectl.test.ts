@@ -15,7 +15,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jsonpatch from 'fast-json-patch';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ApiError } from '#engine/apiserver/errors.ts';
+import { ApiError } from '#engine/kube/errors.ts';
 import { applyManagedFields, managerOrUserAgent, type ManagedFieldsEntry, updateManagedFields, validateWriteOptions } from '#engine/apiserver/fieldmanager/index.ts';
 import type { KubeObject } from '#engine/kube/types.ts';
 import { HAS_KUBECTL, kubectlFor, type Kubectl } from './apiserver-harness.ts';

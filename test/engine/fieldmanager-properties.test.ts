@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ApiError } from '#engine/apiserver/errors.ts';
+import { ApiError } from '#engine/kube/errors.ts';
 import { ApplyConflictError, applyManagedFields, decodeManagedFields, encodeManagedFields, FieldSet, type ManagedFieldsEntry, MAX_NESTING_DEPTH, updateManagedFields } from '#engine/apiserver/fieldmanager/index.ts';
 import type { Path } from '#engine/apiserver/fieldmanager/path.ts';
 import type { KubeObject } from '#engine/kube/types.ts';

@@ -9,7 +9,7 @@
  *   `The PatchOptions "" is invalid: fieldManager: Required value: is required for apply patch`.
  */
 import { describe, expect, test } from 'vitest';
-import { ApiError } from '#engine/apiserver/errors.ts';
+import { ApiError } from '#engine/kube/errors.ts';
 import { managerOrUserAgent, parseForce, prefixFromUserAgent, validateManagedFields, validateWriteOptions, type WriteOptions } from '#engine/apiserver/fieldmanager/request.ts';
 
 function refusal(options: WriteOptions): ApiError {

@@ -17,7 +17,7 @@
  *   TestApplyRemoveContainerPort, TestApplyAlsoCreates, TestApplyConvertsManagedFieldsVersion)
  */
 import { describe, expect, test } from 'vitest';
-import { ApiError } from '#engine/apiserver/errors.ts';
+import { ApiError } from '#engine/kube/errors.ts';
 import {
   ApplyConflictError,
   applyManagedFields,

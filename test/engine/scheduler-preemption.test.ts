@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { isApiError } from '#engine/apiserver/errors.ts';
+import { isApiError } from '#engine/kube/errors.ts';
 import { startCluster, type Cluster } from '#engine/cluster/cluster.ts';
 import { hollowNodesComponent } from '#engine/hollow/component.ts';
 import type { KubeObject } from '#engine/kube/types.ts';

@@ -14,7 +14,7 @@
  * the message after `error: ` and adds its own advice on `--force-conflicts`; reason Conflict is
  * what makes it add that advice.
  */
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../kube/errors.ts';
 import { compareStrings, goQuote } from './format.ts';
 import { type Path, pathToString } from './path.ts';
 

@@ -17,7 +17,7 @@
  *   the conflicts (ApplyConflictError), 400 for a configuration apply cannot take.
  */
 import type { KubeObject } from '../../kube/types.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../kube/errors.ts';
 import { ApplyConflictError, type Conflict } from './conflict.ts';
 import { cloneJSON, compareStrings, goJSON, nestedDeeperThan, rfc3339 } from './format.ts';
 import { FieldSet } from './fieldset.ts';

@@ -13,7 +13,7 @@
  *   (ValidateManagedFields), at `metadata.managedFields[i].…`.
  */
 import type { StatusCause } from '../../kube/types.ts';
-import { badRequest, invalid } from '../errors.ts';
+import { badRequest, invalid } from '../../kube/errors.ts';
 import { goQuote, goRune, isPrint } from './format.ts';
 
 /** The longest fieldManager accepted, in bytes (FieldManagerMaxLength). */

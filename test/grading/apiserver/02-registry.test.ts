@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { isApiError } from '#engine/apiserver/errors.ts';
+import { isApiError } from '#engine/kube/errors.ts';
 import type { Registry } from '#engine/apiserver/exercises.ts';
 import type { KVStore } from '#engine/etcd/kv.ts';
 import { createStore } from '#engine/etcd/store.ts';

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { isApiError } from '#engine/apiserver/errors.ts';
+import { isApiError } from '#engine/kube/errors.ts';
 import { loadComponent } from '#engine/impl.ts';
 import { schemaFor } from '#engine/kube/schema.ts';
 import type { KubeObject } from '#engine/kube/types.ts';

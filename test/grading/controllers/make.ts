@@ -4,7 +4,7 @@
  * records each call as an action, as client-go's fake clientset does, so a test runs one sync and
  * compares the actions with a list (sample-controller's controller_test.go).
  */
-import { ApiError } from '#engine/apiserver/errors.ts';
+import { ApiError } from '#engine/kube/errors.ts';
 import type { ControllerClient } from '#engine/controllers/api.ts';
 import type { DeploymentSyncContext, ReplicaSetSyncContext } from '#engine/controllers/exercises.ts';
 import { ControllerExpectations } from '#engine/controllers/expectations.ts';

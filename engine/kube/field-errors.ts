@@ -6,7 +6,7 @@
  * Given plumbing for exercise 03-validation: the learner decides which fields are wrong; these
  * build the StatusCause for each. The `field` is a path such as `spec.containers[1].name`.
  */
-import type { StatusCause } from '../kube/types.ts';
+import type { StatusCause } from './types.ts';
 
 /** A value as Go's validation prints it: strings quoted, numbers and booleans bare. */
 export function showValue(value: unknown): string {

@@ -1,13 +1,15 @@
 /**
- * The API server's errors: each is a metav1.Status with the HTTP code, reason and message the real
- * apiserver uses (k8s.io/apimachinery/pkg/api/errors), so that kubectl prints exactly what a user
- * of a real cluster reads: `Error from server (NotFound): pods "nope" not found`.
+ * The API's errors (k8s.io/apimachinery/pkg/api/errors): each is a metav1.Status with the HTTP
+ * code, reason and message the real apiserver uses, so that kubectl prints exactly what a user of a
+ * real cluster reads: `Error from server (NotFound): pods "nope" not found`.
  *
- * Given plumbing: the learner's code throws these (`throw notFound(info, name)`), the request path
- * turns any ApiError into its Status on the wire, and anything else into a 500.
+ * They belong with the API types, not with the server: the apiserver throws them (the learner's
+ * code too: `throw notFound(info, name)`) and turns any ApiError into its Status on the wire, and
+ * anything else into a 500; the client turns every Status it receives back into an ApiError, which
+ * the scheduler, hollow nodes and informers read with isApiError().
  */
-import { qualifiedKind, qualifiedResource, type ResourceInfo } from '../kube/resources.ts';
-import type { Status, StatusCause } from '../kube/types.ts';
+import { qualifiedKind, qualifiedResource, type ResourceInfo } from './resources.ts';
+import type { Status, StatusCause } from './types.ts';
 
 /** An error with a metav1.Status to send. */
 export class ApiError extends Error {
