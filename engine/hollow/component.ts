@@ -11,9 +11,8 @@ import { isApiError } from '../kube/errors.ts';
 import type { KubeClient } from '../client/client.ts';
 import { Informer } from '../client/informer.ts';
 import type { ClusterComponent, ClusterContext } from '../cluster/cluster.ts';
-import type { KubeObject } from '../kube/types.ts';
 import { HOLLOW_LEASE_RENEW_MS, HOLLOW_MAX_WRITES_IN_FLIGHT, HOLLOW_STATUS_REPORT_MS } from '../params.ts';
-import type { Node, Pod } from '../scheduler/types.ts';
+import type { Node, Pod } from '../kube/types.ts';
 import { HeartbeatWheel } from './heartbeats.ts';
 import { HOLLOW_NODE_PREFIX, hollowNode, microTime, nodeConditions, nodeIP, nodeLease, podIP, runningPodStatus, type HollowNodeOptions } from './objects.ts';
 
@@ -83,17 +82,17 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
         const node = hollowNode(i, since, options);
         let created: Node;
         try {
-          created = (await client.create('nodes', node as unknown as KubeObject)) as unknown as Node;
+          created = await client.create('nodes', node);
         } catch (error) {
           if (!isApiError(error, 'AlreadyExists')) throw error;
-          created = (await client.get('nodes', node.metadata.name!)) as unknown as Node;
+          created = await client.get<Node>('nodes', node.metadata.name!);
           await client.patch('nodes', node.metadata.name!, { status: { conditions: nodeConditions(since, since), capacity: node.status!.capacity, allocatable: node.status!.allocatable } }, { subresource: 'status', type: 'strategic' });
         }
         uids.set(node.metadata.name!, created.metadata.uid ?? '');
         if (options.static) return;
         const lease = nodeLease(node.metadata.name!, since, created.metadata.uid);
         try {
-          await client.create('leases', lease as unknown as KubeObject, { namespace: 'kube-node-lease' });
+          await client.create('leases', lease, { namespace: 'kube-node-lease' });
         } catch (error) {
           if (!isApiError(error, 'AlreadyExists')) throw error;
         }
@@ -144,7 +143,7 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
         if (!isApiError(error, 'NotFound')) log.warn(`marking ${key} Running: ${error.message}`);
       });
   };
-  const pods = new Informer<Pod & KubeObject>(client, 'pods', { fieldSelector: 'spec.nodeName!=', logger });
+  const pods = new Informer<Pod>(client, 'pods', { fieldSelector: 'spec.nodeName!=', logger });
   pods.on('add', onPod);
   pods.on('update', (_old, pod) => onPod(pod));
   pods.on('delete', (pod) => {

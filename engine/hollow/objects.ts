@@ -8,7 +8,7 @@
  * InternalIP the .1 of it; its pods get .2, .3, ... (no process listens on them).
  */
 import { HOLLOW_LEASE_DURATION_SECONDS, HOLLOW_NODE_CAPACITY, KUBERNETES_VERSION } from '../params.ts';
-import type { Node, Pod } from '../scheduler/types.ts';
+import type { Lease, Node, Pod } from '../kube/types.ts';
 
 export interface HollowNodeOptions {
   cpu?: string;
@@ -100,7 +100,7 @@ export function hollowNode(index: number, now: number, o: HollowNodeOptions = {}
   };
 }
 
-export function nodeLease(nodeName: string, now: number, uid?: string): Record<string, unknown> {
+export function nodeLease(nodeName: string, now: number, uid?: string): Lease {
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',

@@ -1,8 +1,10 @@
 /**
  * API types the engine's apiserver, client and components share, in the shapes Kubernetes puts on
  * the wire: metav1.Status for errors, lists, watch events, Tables, and the kinds the control plane
- * reads field by field (Pod, Node, Service, Deployment). Generic object metadata lives in
- * engine/objects/types.ts. Fields are optional where Kubernetes leaves them out (omitempty).
+ * reads field by field (Pod, Node, Service, Deployment, ReplicaSet, PriorityClass, Lease). There is one set:
+ * the scheduler, hollow nodes, the apiserver and later components all read these. Generic object
+ * metadata lives in engine/objects/types.ts. Fields are optional where Kubernetes leaves them out
+ * (omitempty).
  */
 import type { KubeObject, LabelSelector, ObjectMeta, StringMap } from '../objects/types.ts';
 
@@ -78,11 +80,20 @@ export interface Table {
   rows: TableRow[];
 }
 
+// ── core/v1 ─────────────────────────────────────────────────────────────────────────────────
+// The kinds the control plane reads field by field, in the shapes Kubernetes writes them. The
+// scheduler, the hollow nodes, the apiserver's printers and later components all use these; the
+// types are open (`[field: string]: unknown`) where objects from the apiserver carry more.
+
+/** Resource quantities by name (`cpu: "500m"`, `memory: 1Gi`); JSON may carry plain numbers. */
+export type ResourceList = Record<string, string | number>;
+
 export interface ContainerPort {
   name?: string;
   containerPort: number;
-  protocol?: string;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
   hostPort?: number;
+  hostIP?: string;
 }
 
 export interface EnvVar {
@@ -98,18 +109,51 @@ export interface Container {
   args?: string[];
   ports?: ContainerPort[];
   env?: EnvVar[];
-  resources?: { requests?: StringMap; limits?: StringMap };
+  resources?: { requests?: ResourceList; limits?: ResourceList };
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   imagePullPolicy?: string;
+  /** Only on init containers: `Always` makes it a sidecar that keeps running beside the app. */
+  restartPolicy?: 'Always';
   [field: string]: unknown;
 }
 
 export interface Toleration {
   key?: string;
-  operator?: 'Exists' | 'Equal';
+  operator?: 'Equal' | 'Exists';
   value?: string;
-  effect?: string;
+  effect?: '' | 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
   tolerationSeconds?: number;
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  timeAdded?: string;
+}
+
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+  values?: string[];
+}
+
+/** One term: every expression and field must hold (AND). An empty term matches no node. */
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[];
+  /** Only `metadata.name` is supported, with In and NotIn, as in Kubernetes. */
+  matchFields?: NodeSelectorRequirement[];
+}
+
+export interface PreferredSchedulingTerm {
+  weight: number;
+  preference: NodeSelectorTerm;
+}
+
+export interface NodeAffinity {
+  /** The terms are ORed: the node must match at least one. */
+  requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
+  preferredDuringSchedulingIgnoredDuringExecution?: PreferredSchedulingTerm[];
 }
 
 export interface PodSpec {
@@ -121,9 +165,11 @@ export interface PodSpec {
   terminationGracePeriodSeconds?: number;
   schedulerName?: string;
   tolerations?: Toleration[];
-  affinity?: unknown;
+  affinity?: { nodeAffinity?: NodeAffinity; [kind: string]: unknown };
   priority?: number;
   priorityClassName?: string;
+  preemptionPolicy?: 'PreemptLowerPriority' | 'Never';
+  overhead?: ResourceList;
   volumes?: { name: string; [source: string]: unknown }[];
   [field: string]: unknown;
 }
@@ -143,6 +189,7 @@ export interface ContainerStatus {
   lastState?: ContainerStatus['state'];
 }
 
+/** A condition of a pod, node or workload (metav1.Condition's older, per-kind shapes). */
 export interface Condition {
   type: string;
   status: 'True' | 'False' | 'Unknown';
@@ -153,6 +200,9 @@ export interface Condition {
   lastProbeTime?: string | null;
 }
 
+export type PodCondition = Condition;
+export type NodeCondition = Condition;
+
 export interface PodStatus {
   phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
   reason?: string;
@@ -160,12 +210,14 @@ export interface PodStatus {
   podIP?: string;
   podIPs?: { ip: string }[];
   hostIP?: string;
+  hostIPs?: { ip: string }[];
   nominatedNodeName?: string;
   startTime?: string;
   conditions?: Condition[];
   containerStatuses?: ContainerStatus[];
   initContainerStatuses?: ContainerStatus[];
   qosClass?: string;
+  [field: string]: unknown;
 }
 
 export interface Pod extends KubeObject {
@@ -173,17 +225,29 @@ export interface Pod extends KubeObject {
   status?: PodStatus;
 }
 
+export interface PodTemplateSpec {
+  metadata?: ObjectMeta;
+  spec: PodSpec;
+}
+
+/** core/v1 PodTemplate: a pod template kept as an object of its own (`kubectl get podtemplates`). */
+export interface PodTemplate extends KubeObject {
+  template?: PodTemplateSpec;
+}
+
 export interface NodeStatus {
-  capacity?: StringMap;
-  allocatable?: StringMap;
+  capacity?: ResourceList;
+  allocatable?: ResourceList;
   conditions?: Condition[];
   addresses?: { type: string; address: string }[];
   daemonEndpoints?: { kubeletEndpoint?: { Port: number } };
   nodeInfo?: { kubeletVersion?: string; osImage?: string; kernelVersion?: string; containerRuntimeVersion?: string; [k: string]: unknown };
+  images?: { names: string[]; sizeBytes: number }[];
+  [field: string]: unknown;
 }
 
 export interface Node extends KubeObject {
-  spec?: { unschedulable?: boolean; taints?: { key: string; value?: string; effect: string }[]; podCIDR?: string; podCIDRs?: string[] };
+  spec?: { unschedulable?: boolean; taints?: Taint[]; podCIDR?: string; podCIDRs?: string[]; [field: string]: unknown };
   status?: NodeStatus;
 }
 
@@ -210,15 +274,24 @@ export interface Service extends KubeObject {
   status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
 }
 
-export interface PodTemplateSpec {
-  metadata?: ObjectMeta;
-  spec: PodSpec;
-}
+// ── apps/v1 ─────────────────────────────────────────────────────────────────────────────────
 
 export interface Deployment extends KubeObject {
   spec: DeploymentSpec & { [field: string]: unknown };
   status?: DeploymentStatus;
 }
+
+// ── scheduling.k8s.io/v1 ────────────────────────────────────────────────────────────────────
+
+/** A name for a pod priority. */
+export interface PriorityClass extends KubeObject {
+  value: number;
+  globalDefault?: boolean;
+  preemptionPolicy?: 'PreemptLowerPriority' | 'Never';
+  description?: string;
+}
+
+// ── autoscaling/v1 ──────────────────────────────────────────────────────────────────────────
 
 /** autoscaling/v1 Scale: the scale subresource of deployments, replicasets and statefulsets. */
 export interface Scale {

@@ -14,7 +14,7 @@
 import type { CacheForCycle } from './exercises.ts';
 import type { NodeInfo, PodInfo, ScoreContext, Snapshot } from './framework.ts';
 import { addPod, cloneNodeInfo, copyNodeInfo, newNodeInfo, removePod } from './nodeinfo.ts';
-import type { Node } from './types.ts';
+import type { Node } from '../kube/types.ts';
 
 const NONE: readonly PodInfo[] = Object.freeze([]);
 

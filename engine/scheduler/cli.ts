@@ -12,7 +12,7 @@ import { clusterPaths, type ClusterState } from '../cluster/paths.ts';
 import { KubelingsError } from '../errors.ts';
 import { loadComponent, parseImplSpec } from '../impl.ts';
 import { explainPod, formatExplanation } from './explain.ts';
-import type { Node, Pod } from './types.ts';
+import type { Node, Pod } from '../kube/types.ts';
 
 export async function explainCommand(args: string[], argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, allowPositionals: true, strict: false, options: { namespace: { type: 'string', short: 'n' }, json: { type: 'boolean' } } });
@@ -27,14 +27,14 @@ export async function explainCommand(args: string[], argv: string[]): Promise<nu
   try {
     let pod: Pod;
     try {
-      pod = (await client.get('pods', name, { namespace })) as unknown as Pod;
+      pod = await client.get<Pod>('pods', name, { namespace });
     } catch (error) {
       if (isApiError(error, 'NotFound')) throw new KubelingsError(`pods "${name}" not found in namespace ${namespace}.`);
       if (isApiError(error, 'ConnectionFailed')) throw new KubelingsError(`The cluster at ${state.url} does not answer: is it still up? (npx kubelings cluster status)`);
       throw error;
     }
-    const nodes = (await client.list('nodes')).items as unknown as Node[];
-    const pods = (await client.list('pods')).items as unknown as Pod[];
+    const nodes = (await client.list<Node>('nodes')).items;
+    const pods = (await client.list<Pod>('pods')).items;
     // The same scheduler code as the running cluster, unless --impl says otherwise.
     const choice = parseImplSpec(process.env.KUBELINGS_IMPL || state.impl || 'solutions');
     const explanation = explainPod(await loadComponent('scheduler', choice), nodes, pods, pod);

@@ -14,7 +14,7 @@ import type { ClusterComponent, ClusterContext } from '../cluster/cluster.ts';
 import { loadComponent } from '../impl.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { SchedulerRunner, SCHEDULER_NAME, type SchedulerApi } from './runner.ts';
-import type { Node, Pod } from './types.ts';
+import type { Node, Pod } from '../kube/types.ts';
 
 const EVENT_BACKLOG = 1_000;
 const EVENT_WRITERS = 4;
@@ -50,7 +50,7 @@ export class EventRecorder {
     if (this.seen.size > 10_000) this.seen.clear();
     this.seen.set(key, { name, namespace, count: 1 });
     const at = now();
-    const event = {
+    const event: KubeObject = {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name, namespace },
@@ -66,7 +66,7 @@ export class EventRecorder {
       reportingComponent: this.component,
       reportingInstance: `${this.component}-kubelings`,
     };
-    this.enqueue(() => this.client.create('events', event as unknown as KubeObject, { namespace }));
+    this.enqueue(() => this.client.create('events', event, { namespace }));
   }
 
   private enqueue(write: () => Promise<unknown>): void {
@@ -137,11 +137,11 @@ export async function runScheduler(ctx: Pick<ClusterContext, 'client' | 'logger'
   };
   const events = new EventRecorder(ctx.client, SCHEDULER_NAME, log);
   const runner = new SchedulerRunner({ component, api: schedulerApi(ctx.client, events), percentageOfNodesToScore: options.percentageOfNodesToScore, log });
-  const nodes = new Informer<Node & KubeObject>(ctx.client, 'nodes', { logger: ctx.logger });
+  const nodes = new Informer<Node>(ctx.client, 'nodes', { logger: ctx.logger });
   nodes.on('add', (n) => runner.onNode('ADDED', n));
   nodes.on('update', (_old, n) => runner.onNode('MODIFIED', n));
   nodes.on('delete', (n) => runner.onNode('DELETED', n));
-  const pods = new Informer<Pod & KubeObject>(ctx.client, 'pods', { logger: ctx.logger });
+  const pods = new Informer<Pod>(ctx.client, 'pods', { logger: ctx.logger });
   pods.on('add', (p) => runner.onPod('ADDED', p));
   pods.on('update', (_old, p) => runner.onPod('MODIFIED', p));
   pods.on('delete', (p) => runner.onPod('DELETED', p));

@@ -14,7 +14,7 @@ import type { PodInfo, Profile } from './framework.ts';
 import { newPodInfo } from './nodeinfo.ts';
 import { defaultProfile } from './profile.ts';
 import { filterRunner } from './runtime.ts';
-import type { Pod } from './types.ts';
+import type { Pod } from '../kube/types.ts';
 
 export interface SchedulerDeps {
   /** The clock for the queue's backoff, in milliseconds. */

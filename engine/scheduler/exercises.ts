@@ -5,7 +5,7 @@
  * shape: filter plugins, score plugins, a queue, a scheduling cycle and a PostFilter.
  */
 import type { Diagnosis, FilterRunner, FilterVerdict, NodeInfo, NodeScores, PodInfo, Profile, Resources, ScoreContext, Snapshot, ClusterEvent } from './framework.ts';
-import type { Pod, Taint, Toleration } from './types.ts';
+import type { Pod, Taint, Toleration } from '../kube/types.ts';
 
 // ── 04-queue ──────────────────────────────────────────────────────────────────────────────────────
 

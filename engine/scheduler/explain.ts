@@ -12,7 +12,7 @@ import type { SchedulerExercises } from './exercises.ts';
 import type { FilterFailure, NodeScores, PodInfo } from './framework.ts';
 import { newPodInfo, podKey } from './nodeinfo.ts';
 import { defaultProfile } from './profile.ts';
-import type { Node, Pod } from './types.ts';
+import type { Node, Pod } from '../kube/types.ts';
 
 export interface NodeExplanation {
   node: string;

@@ -13,7 +13,7 @@
  *   weight and sums.
  */
 import type { StringMap } from '../objects/types.ts';
-import type { Node, Pod, Taint } from './types.ts';
+import type { Node, Pod, Taint } from '../kube/types.ts';
 
 /** cpu in thousandths of a core, memory in bytes. */
 export interface Resources {

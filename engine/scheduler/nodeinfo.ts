@@ -9,7 +9,7 @@
  */
 import { loadComponent } from '../impl.ts';
 import type { HostPort, NodeInfo, PodInfo, Resources } from './framework.ts';
-import type { Node, Pod, ResourceList, Taint } from './types.ts';
+import type { Node, Pod, ResourceList, Taint } from '../kube/types.ts';
 
 const objects = await loadComponent('objects');
 

@@ -14,7 +14,7 @@ import { assembleScheduler, type AssembledScheduler } from './context.ts';
 import type { SchedulerExercises } from './exercises.ts';
 import type { PodInfo } from './framework.ts';
 import { podKey } from './nodeinfo.ts';
-import type { Node, Pod } from './types.ts';
+import type { Node, Pod } from '../kube/types.ts';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 
