@@ -8,7 +8,7 @@
  * anything else into a 500; the client turns every Status it receives back into an ApiError, which
  * the scheduler, hollow nodes and informers read with isApiError().
  */
-import { qualifiedKind, qualifiedResource, type ResourceInfo } from './resources.ts';
+import { qualifiedKind, qualifiedResource, type ResourceInfo } from './resource-info.ts';
 import type { Status, StatusCause } from './types.ts';
 
 /** An error with a metav1.Status to send. */

@@ -1,0 +1,61 @@
+/**
+ * core/v1 Node: a machine pods run on, and what its kubelet reports about it. Stored under the
+ * name nodes had in 2014: /registry/minions.
+ * Upstream: pkg/registry/core/node (strategy.go).
+ */
+import { age, AGE, NAME } from '../../printers.ts';
+import { any, bool, list, obj, str, strs, top } from '../../schema-nodes.ts';
+import type { Condition, Node } from '../../types.ts';
+import { defineKind, readPath, statusSubresource } from '../define.ts';
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function nodeStatus(node: Node): string {
+  const ready = (node.status?.conditions ?? []).find((c: Condition) => c.type === 'Ready');
+  const parts = [ready ? (ready.status === 'True' ? 'Ready' : ready.status === 'False' ? 'NotReady' : 'Unknown') : 'Unknown'];
+  if (node.spec?.unschedulable) parts.push('SchedulingDisabled');
+  return parts.join(',');
+}
+
+function nodeRoles(node: Node): string {
+  const roles = new Set<string>();
+  for (const [k, v] of Object.entries(node.metadata.labels ?? {})) {
+    if (k.startsWith('node-role.kubernetes.io/')) roles.add(k.slice('node-role.kubernetes.io/'.length));
+    else if (k === 'kubernetes.io/role' && v) roles.add(v);
+  }
+  return roles.size ? [...roles].sort().join(',') : '<none>';
+}
+
+export const NODES = defineKind<Node>({
+  group: '',
+  version: 'v1',
+  resource: 'nodes',
+  kind: 'Node',
+  namespaced: false,
+  shortNames: ['no'],
+  prefix: '/registry/minions',
+  subresources: [{ name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }, statusSubresource('Node')],
+  fields: { 'spec.unschedulable': readPath('spec.unschedulable', 'false') },
+  schema: top({
+    spec: obj({ ...strs('podCIDR', 'providerID', 'externalID'), unschedulable: bool, podCIDRs: list(str), taints: list(any), configSource: any }),
+    status: obj({ conditions: list(any, 'type'), addresses: list(any, 'type') }, true),
+  }),
+  strategy: {
+    defaults(input) {
+      const object: Any = { ...input };
+      const status: Any | undefined = object.status && typeof object.status === 'object' ? { ...object.status } : undefined;
+      if (status?.capacity && !status.allocatable) status.allocatable = structuredClone(status.capacity);
+      if (status) object.status = status;
+      return object as Node;
+    },
+  },
+  printer: {
+    columns: [NAME, ['Status', 'string'], ['Roles', 'string'], AGE, ['Version', 'string'], ['Internal-IP', 'string', 1], ['External-IP', 'string', 1], ['OS-Image', 'string', 1], ['Kernel-Version', 'string', 1], ['Container-Runtime', 'string', 1]],
+    row: (node, now) => {
+      const info = node.status?.nodeInfo ?? {};
+      const address = (type: string) => node.status?.addresses?.find((a) => a.type === type)?.address ?? '<none>';
+      const unknown = (s: string | undefined) => s || '<unknown>';
+      return [node.metadata.name ?? '', nodeStatus(node), nodeRoles(node), age(node, now), info.kubeletVersion ?? '', address('InternalIP'), address('ExternalIP'), unknown(info.osImage), unknown(info.kernelVersion), unknown(info.containerRuntimeVersion)];
+    },
+  },
+});

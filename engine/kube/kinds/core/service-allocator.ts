@@ -1,0 +1,137 @@
+/**
+ * The apiserver's own Service allocators (--service-cluster-ip-range, --service-node-port-range;
+ * upstream pkg/registry/core/service/ipallocator and portallocator, run by the Service REST
+ * storage before a Service is stored): a Service gets a free ClusterIP and its NodePorts here; an
+ * update that leaves them out keeps the old ones; one that asks for a taken one is refused (422).
+ *
+ * What is in use is read from the watch cache; an allocation is also held for RESERVATION_MS, so
+ * two creates in flight before the cache shows either never get the same address.
+ */
+import { invalidValue } from '../../field-errors.ts';
+import { invalid } from '../../errors.ts';
+import type { Service } from '../../types.ts';
+import { SERVICE_CLUSTER_IP_RANGE, SERVICE_NODE_PORT_RANGE } from '../../../params.ts';
+
+/** What 422s name: `Service "web" is invalid: ...`. */
+const SERVICE = { group: '', kind: 'Service' };
+
+/** IPv4 text to a number. */
+export function ipToNumber(ip: string): number | undefined {
+  const parts = ip.split('.');
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
+  return parts.reduce((n, p) => n * 256 + Number(p), 0);
+}
+
+export function numberToIp(n: number): string {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+}
+
+/** The service CIDR as numbers: network address and size. */
+export function serviceRange(cidr = SERVICE_CLUSTER_IP_RANGE): { base: number; size: number } {
+  const [ip, bits] = cidr.split('/');
+  return { base: ipToNumber(ip!)!, size: 2 ** (32 - Number(bits)) };
+}
+
+/** The ClusterIP of the `kubernetes` Service: the first address of the range (10.96.0.1 in a real cluster). */
+export function kubernetesServiceIP(): string {
+  return numberToIp(serviceRange().base + 1);
+}
+
+/** First address handed out to ordinary Services; the ones below are kept for static use, as upstream does. */
+const DYNAMIC_OFFSET = 10;
+/** How long an allocation is held for a create in flight before the watch cache shows the Service. */
+const RESERVATION_MS = 10_000;
+
+export class ServiceAllocator {
+  private reservedIPs = new Map<string, number>();
+  private reservedPorts = new Map<number, number>();
+
+  /** `services` lists the Services as the watch cache holds them now. */
+  constructor(private readonly services: () => readonly Service[]) {}
+
+  private used(now: number): { ips: Set<string>; ports: Set<number> } {
+    const ips = new Set<string>();
+    const ports = new Set<number>();
+    for (const svc of this.services()) {
+      for (const ip of svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : [])) ips.add(ip);
+      for (const p of svc.spec?.ports ?? []) if (p.nodePort) ports.add(p.nodePort);
+    }
+    for (const [ip, until] of this.reservedIPs) if (until > now) ips.add(ip); else this.reservedIPs.delete(ip);
+    for (const [port, until] of this.reservedPorts) if (until > now) ports.add(port); else this.reservedPorts.delete(port);
+    return { ips, ports };
+  }
+
+  /** Fills in spec.clusterIP(s) and nodePorts of a new Service; 422 when a requested one is taken. */
+  allocate(service: Service, now: number, old?: Service): void {
+    const spec = service.spec;
+    if (!spec) return;
+    const type = spec.type ?? 'ClusterIP';
+    const { ips, ports } = this.used(now);
+    if (old?.spec?.clusterIP) {
+      for (const ip of old.spec.clusterIPs ?? [old.spec.clusterIP]) ips.delete(ip);
+      for (const p of old.spec.ports ?? []) if (p.nodePort) ports.delete(p.nodePort);
+    }
+    const name = service.metadata.name ?? '';
+    if (type === 'ExternalName') {
+      delete spec.clusterIP;
+      delete spec.clusterIPs;
+    } else if (old?.spec?.clusterIP && !spec.clusterIP) {
+      spec.clusterIP = old.spec.clusterIP;
+      spec.clusterIPs = old.spec.clusterIPs ?? [old.spec.clusterIP];
+    } else if (spec.clusterIP === 'None') {
+      spec.clusterIPs = ['None'];
+    } else if (spec.clusterIP) {
+      const { base, size } = serviceRange();
+      const n = ipToNumber(spec.clusterIP);
+      if (n === undefined || n <= base || n >= base + size - 1) {
+        throw invalid(SERVICE, name, [invalidValue('spec.clusterIPs', [spec.clusterIP], `failed to allocate IP ${spec.clusterIP}: provided IP is not in the valid range. The range of valid IPs is ${SERVICE_CLUSTER_IP_RANGE}`)]);
+      }
+      if (ips.has(spec.clusterIP) && spec.clusterIP !== old?.spec?.clusterIP) {
+        throw invalid(SERVICE, name, [invalidValue('spec.clusterIPs', [spec.clusterIP], `failed to allocate IP ${spec.clusterIP}: provided IP is already allocated`)]);
+      }
+      spec.clusterIPs = [spec.clusterIP];
+      this.reservedIPs.set(spec.clusterIP, now + RESERVATION_MS);
+    } else {
+      const { base, size } = serviceRange();
+      let chosen: string | undefined;
+      for (let n = base + DYNAMIC_OFFSET; n < base + size - 1; n++) {
+        const ip = numberToIp(n);
+        if (!ips.has(ip)) {
+          chosen = ip;
+          break;
+        }
+      }
+      if (!chosen) throw invalid(SERVICE, name, [invalidValue('spec.clusterIPs', [], `failed to allocate a serviceIP: range is full`)]);
+      spec.clusterIP = chosen;
+      spec.clusterIPs = [chosen];
+      this.reservedIPs.set(chosen, now + RESERVATION_MS);
+    }
+
+    const oldPorts = new Map((old?.spec?.ports ?? []).map((p) => [`${p.port}/${p.protocol ?? 'TCP'}`, p.nodePort]));
+    (spec.ports ?? []).forEach((port, i) => {
+      if (type !== 'NodePort' && type !== 'LoadBalancer') {
+        delete port.nodePort;
+        return;
+      }
+      if (!port.nodePort) {
+        const kept = oldPorts.get(`${port.port}/${port.protocol ?? 'TCP'}`);
+        if (kept) {
+          port.nodePort = kept;
+          ports.add(kept);
+          return;
+        }
+        for (let p = SERVICE_NODE_PORT_RANGE.first; p <= SERVICE_NODE_PORT_RANGE.last; p++) {
+          if (!ports.has(p)) {
+            port.nodePort = p;
+            break;
+          }
+        }
+        if (!port.nodePort) throw invalid(SERVICE, name, [invalidValue(`spec.ports[${i}].nodePort`, 0, 'failed to allocate a nodePort: range is full')]);
+      } else if (ports.has(port.nodePort) && ![...oldPorts.values()].includes(port.nodePort)) {
+        throw invalid(SERVICE, name, [invalidValue(`spec.ports[${i}].nodePort`, port.nodePort, 'provided port is already allocated')]);
+      }
+      ports.add(port.nodePort);
+      this.reservedPorts.set(port.nodePort, now + RESERVATION_MS);
+    });
+  }
+}

@@ -1,0 +1,17 @@
+/** rbac.authorization.k8s.io/v1 ClusterRoleBinding: grants a cluster role cluster-wide. Upstream: pkg/registry/rbac/clusterrolebinding. */
+import { f, rep, withMeta } from '../../protobuf.ts';
+import { any, list, top } from '../../schema-nodes.ts';
+import { defineKind } from '../define.ts';
+import { BINDING_PRINTER, RoleRef, Subject } from './rbac.ts';
+
+export const CLUSTER_ROLE_BINDINGS = defineKind({
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  resource: 'clusterrolebindings',
+  kind: 'ClusterRoleBinding',
+  namespaced: false,
+  schema: top({ subjects: list(any), roleRef: any }),
+  protobuf: withMeta({ 2: rep('subjects', Subject), 3: f('roleRef', RoleRef) }),
+  strategy: { nameRule: 'path-segment' },
+  printer: BINDING_PRINTER,
+});

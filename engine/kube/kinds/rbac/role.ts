@@ -1,0 +1,17 @@
+/** rbac.authorization.k8s.io/v1 Role: permissions within one namespace. Upstream: pkg/registry/rbac/role. */
+import { rep, withMeta } from '../../protobuf.ts';
+import { any, list, top } from '../../schema-nodes.ts';
+import { defineKind } from '../define.ts';
+import { PolicyRule, ROLE_PRINTER } from './rbac.ts';
+
+export const ROLES = defineKind({
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  resource: 'roles',
+  kind: 'Role',
+  namespaced: true,
+  schema: top({ rules: list(any) }),
+  protobuf: withMeta({ 2: rep('rules', PolicyRule) }),
+  strategy: { nameRule: 'path-segment' },
+  printer: ROLE_PRINTER,
+});

@@ -1,0 +1,186 @@
+/**
+ * What a kind is, in one place: everything the apiserver, the client and the tables need to know
+ * about one resource, after upstream's per-kind registry (pkg/registry/<group>/<kind>/: the
+ * strategy's PrepareForCreate, Validate, ValidateUpdate; the generic registry.Store's
+ * NewFunc/TableConvertor/ReturnDeletedObject; the REST storage's subresources) as plain data and
+ * hooks. One file per kind under engine/kube/kinds/<group>/ exports one KindDefinition; the list
+ * is engine/kube/kinds/index.ts. Discovery, OpenAPI, routing, the client's resource resolution,
+ * the tables, field selectors, protobuf decoding, defaulting, validation and admission are all
+ * derived from it.
+ *
+ * A kind is either stored (the usual case: get, list, watch, create, update, patch, delete through
+ * the generic registry and the storage layer) or virtual (create only, never stored: bindings and
+ * access reviews), told apart by `virtual`.
+ *
+ * Hooks are pure, or reach other objects only through the narrow contexts below, so a kind file
+ * never touches the store, the HTTP request, or the server's modules. Hooks never modify their
+ * inputs unless they say so (admission hooks change the object they are given, as upstream's
+ * mutating admission does).
+ */
+import type { AuthorizationAttributes, AuthorizationDecision, Authorizer, UserInfo } from '../../apiserver/auth.ts';
+import type { NameRule, RegistryDeleteOptions, RegistryDeleteResult } from '../../apiserver/exercises.ts';
+import type { Printer } from '../printers.ts';
+import type { ProtobufMessage } from '../protobuf.ts';
+import type { ResourceInfo, SubresourceInfo } from '../resource-info.ts';
+import type { SchemaNode } from '../schema-nodes.ts';
+import type { KubeObject, LabelSelector, PodSpec, StatusCause, StringMap } from '../types.ts';
+
+/**
+ * What kinds call on the learner's code: the 03-validation pod spec defaults and validation
+ * (through the loaded apiserver component) and label selector matching (the objects component).
+ * Object metadata is validated for every kind by the generic registry, not by the kinds.
+ */
+export interface StrategyFunctions {
+  defaultPodSpec(spec: PodSpec): PodSpec;
+  validatePodSpec(spec: PodSpec, path: string): StatusCause[];
+  matchesSelector(selector: LabelSelector, labels: StringMap): boolean;
+}
+
+/** A field an update may not change: `field is immutable` at `path` when it differs from the stored one. */
+export interface ImmutableField {
+  /** Dotted path from the object's root: `spec.selector`, `type`. */
+  path: string;
+  /** How the value is shown in the message (Go's %v of the field's type); default: as JSON. */
+  show?(value: unknown): unknown;
+}
+
+export type { NameRule };
+
+/**
+ * The kind's strategy (rest.RESTCreateStrategy / RESTUpdateStrategy). Create runs, in order:
+ * prepareForCreate, defaults, admission, metadata validation (the learner's validateObjectMeta
+ * with `nameRule`), validate. Update runs defaults, admission, metadata validation, validateUpdate
+ * (or validate when there is none), then the immutableFields checks.
+ */
+export interface Strategy<T extends KubeObject = KubeObject> {
+  /** How metadata.name is checked; default dns1123-subdomain. */
+  nameRule?: NameRule;
+  /** PrepareForCreate: what a create starts from; default: without the client's status when `resetStatusOnCreate`. */
+  prepareForCreate?(object: T): T;
+  /** Defaulting (SetObjectDefaults_<Kind> and the defaulting admission plugins); returns a new object. */
+  defaults?(object: T, fns: StrategyFunctions): T;
+  /** Validate: the kind's own field errors on create. */
+  validate?(object: T, fns: StrategyFunctions): StatusCause[];
+  /** ValidateUpdate: every field error on update, the stored object at hand (default: validate). */
+  validateUpdate?(object: T, old: T, fns: StrategyFunctions): StatusCause[];
+  /** Fields no update may change, checked after validateUpdate. */
+  immutableFields?: ImmutableField[];
+}
+
+/** How a field selector reads one field of an object (the kind's GetAttrs): its value as a string. */
+export type FieldReader<T extends KubeObject = KubeObject> = (object: T) => string;
+
+/** What admission hooks may look at besides the object: the watch cache and the clock. */
+export interface AdmissionEnvironment {
+  /** The objects of a kind as the watch cache holds them now (shared: never modify them). */
+  cached(kind: ResourceInfo): readonly KubeObject[];
+  now(): number;
+}
+
+/**
+ * A kind's admission (the plugins and allocators that apply to it: Priority, the Service IP and
+ * NodePort allocators, NamespaceLifecycle's immortal namespaces). Created once per apiserver, so
+ * the hooks may keep state (an allocator's reservations). `create` and `update` may change the
+ * object in place (mutating admission) and refuse by throwing an ApiError (validating admission).
+ */
+export interface AdmissionHooks<T extends KubeObject = KubeObject> {
+  create?(object: T): void | Promise<void>;
+  update?(object: T, old: T): void | Promise<void>;
+  delete?(namespace: string | undefined, name: string): void | Promise<void>;
+}
+
+/** Objects as subresource handlers and virtual kinds reach them: the storage layer, no admission. */
+export interface ObjectAccess {
+  get(kind: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject>;
+  /** With `subresource: 'status'` only the status is written. */
+  update(kind: ResourceInfo, object: KubeObject, options?: { subresource?: 'status' }): Promise<KubeObject>;
+  delete(kind: ResourceInfo, namespace: string | undefined, name: string, options?: RegistryDeleteOptions): Promise<RegistryDeleteResult>;
+  now(): number;
+}
+
+/** What a kind's own delete (see KindDefinition.delete) may do. */
+export interface DeleteContext extends ObjectAccess {
+  /** Removes every object of every namespaced kind in the namespace, at once (no grace, no finalizers). */
+  purgeNamespace(namespace: string): Promise<void>;
+}
+
+/** Where a streaming subresource (pods/log) is read from: an HTTP GET the apiserver proxies. */
+export interface StreamLocation {
+  host: string;
+  port: number;
+  /** Path and query. */
+  path: string;
+}
+
+/** The object a subresource request is about: its kind (the parent resource), namespace and name. */
+export interface SubresourceTarget {
+  kind: ResourceInfo;
+  namespace: string;
+  name: string;
+}
+
+/**
+ * What a subresource does beyond being listed in discovery:
+ * - `status`: writes go to the status only (the registry's status update);
+ * - `scale`: an autoscaling/v1 Scale view of spec.replicas and the selector;
+ * - `create`: a POST with a body of the subresource's kind (pods/binding; later pods/eviction);
+ * - `stream`: a GET proxied to a location the kind computes (pods/log, from the pod's node);
+ * - `unavailable`: refused with 400 and a message saying why (exec without a container runtime).
+ * Without `serve` the subresource is served as its parent object (placeholders such as
+ * namespaces/finalize and nodes/proxy).
+ */
+export type SubresourceHandler =
+  | { type: 'status' }
+  | { type: 'scale' }
+  | { type: 'create'; create(access: ObjectAccess, target: SubresourceTarget & { name?: string }, body: KubeObject): Promise<unknown> }
+  | { type: 'stream'; location(access: ObjectAccess, target: SubresourceTarget, query: URLSearchParams): Promise<StreamLocation> }
+  | { type: 'unavailable'; message: string };
+
+export interface SubresourceDefinition extends SubresourceInfo {
+  serve?: SubresourceHandler;
+}
+
+/** What an access review (or another virtual kind) may consult to answer a create. */
+export interface VirtualContext extends ObjectAccess {
+  /** Who sent the request. */
+  user: UserInfo;
+  authorize(attributes: AuthorizationAttributes): Promise<AuthorizationDecision>;
+  rulesFor: Authorizer['rulesFor'];
+}
+
+interface KindBase extends ResourceInfo {
+  subresources: SubresourceDefinition[];
+  /** The definition name in upstream's OpenAPI spec: `io.k8s.api.core.v1.Pod`. */
+  openApiName: string;
+  /** The structural schema (unknown fields, the decoder's type check, strategic merge keys); absent: open. */
+  schema?: SchemaNode;
+  /** The protobuf message kubectl sends for this kind; absent: JSON and YAML bodies only. */
+  protobuf?: ProtobufMessage;
+}
+
+/** A kind kept in the store: the usual case. */
+export interface StoredKind extends KindBase {
+  virtual?: false;
+  strategy: Strategy;
+  /** Field selectors beyond metadata.name and metadata.namespace, and how to read each. */
+  fields: Record<string, FieldReader>;
+  /** The Table printer (`kubectl get`); default NAME and CREATED AT. */
+  printer?: Printer;
+  /** Admission for this kind, created once per apiserver. */
+  admission?(env: AdmissionEnvironment): AdmissionHooks;
+  /** A delete answers with the object (pods), not with a Status (genericregistry.Store.ReturnDeletedObject). */
+  returnDeletedObject?: boolean;
+  /** Replaces the generic delete, as the namespace's own REST Delete does upstream. */
+  delete?(ctx: DeleteContext, name: string): Promise<RegistryDeleteResult>;
+  /** Objects every cluster has from the start (created when missing, at each apiserver start). */
+  bootstrap?: KubeObject[];
+}
+
+/** A kind that accepts create only and is never stored (bindings, access reviews). */
+export interface VirtualKind extends KindBase {
+  virtual: true;
+  /** Answers a create; the result is sent with 201. */
+  create(ctx: VirtualContext, namespace: string, body: KubeObject): Promise<unknown>;
+}
+
+export type KindDefinition = StoredKind | VirtualKind;
