@@ -125,8 +125,19 @@ export const WATCH_BOOKMARK_INTERVAL_MS = 60_000;
 /** API server: a watch without timeoutSeconds is closed after this long, in seconds (real: --min-request-timeout 1800). */
 export const WATCH_DEFAULT_TIMEOUT_SECONDS = 1800;
 
-/** API server: how long a watch from a resourceVersion the cache has not seen yet waits for it, in ms (real: 3 s). */
-export const WATCH_FRESHNESS_WAIT_MS = 3_000;
+/**
+ * API server: how long a list or watch at a resourceVersion the watch cache has not applied yet
+ * waits for it, in ms; then 504 "Too large resource version" (real: the cacher's blockTimeout, 3 s).
+ */
+export const CACHE_FRESHNESS_WAIT_MS = 3_000;
+
+/**
+ * API server: how long a list without resourceVersion (a consistent read) waits for the watch cache
+ * to reach the store's current revision, in ms, before it reads the store instead. The cache is
+ * normally behind by less than a millisecond; it stays behind only when something else writes to
+ * the store outside /registry/ (real: the cacher waits up to 3 s, helped by etcd progress notifies).
+ */
+export const CONSISTENT_LIST_WAIT_MS = 250;
 
 /** API server: the Service ClusterIP range (--service-cluster-ip-range); inside 127/8 so every address is local. */
 export const SERVICE_CLUSTER_IP_RANGE = '127.96.0.0/16';

@@ -1,17 +1,19 @@
 /**
  * What the learner builds in lesson 02 "the apiserver". `exercises/apiserver/index.ts` (stubs) and
  * `solutions/apiserver/index.ts` (reference) both export an object that `satisfies` this interface.
- * The engine's request path (engine/apiserver/handler.ts) calls every one of these through
- * `loadComponent('apiserver')`, so `cluster up --impl exercises:apiserver` serves kubectl with the
- * learner's own routing, registry, validation, list/watch and patch code.
+ * The engine's apiserver calls every one of these through `loadComponent('apiserver')`: routing
+ * and the patches from the request path (engine/apiserver/endpoints/), validation from the generic
+ * registry (engine/apiserver/registry/), the registry, pages and the watch cache from the storage
+ * layer (engine/apiserver/storage/). So `cluster up --impl exercises:apiserver` serves kubectl with
+ * the learner's own routing, registry, validation, list/watch and patch code.
  *
  * Errors: functions refuse a request by throwing the ApiError helpers of engine/kube/errors.ts
  * (notFound, alreadyExists, conflict, badRequest, tooOldResourceVersion, ...); field problems are
  * returned as StatusCauses built with engine/kube/field-errors.ts.
  */
 import type { KVStore } from '../etcd/kv.ts';
-import type { ResourceInfo } from '../kube/resources.ts';
-import type { SchemaNode } from '../kube/schema.ts';
+import type { ResourceInfo } from '../kube/resource-info.ts';
+import type { SchemaNode } from '../kube/schema-nodes.ts';
 import type { KubeObject, ObjectMeta, PodSpec, StatusCause, WatchEvent } from '../kube/types.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -68,7 +70,13 @@ export interface RegistryDeleteResult {
   deleted: boolean;
 }
 
-/** The storage layer of one apiserver: objects in, objects out, through a KVStore. */
+/**
+ * Objects in and out of a KVStore, one at a time: the part of the storage layer that keys,
+ * identifies and writes objects with optimistic concurrency (upstream: the etcd3 store's Create,
+ * Get, GuaranteedUpdate and Delete, with the generic registry's BeforeCreate identity). The
+ * engine's generic registry calls it after defaults, admission and validation; lists and watches
+ * come from the watch cache beside it.
+ */
 export interface Registry {
   /** Stores a new object; AlreadyExists when the name is taken. */
   create(info: ResourceInfo, object: KubeObject): Promise<KubeObject>;
@@ -90,7 +98,7 @@ export interface Registry {
  * Which naming rule an object's name follows: most kinds a DNS-1123 subdomain (`web.v2`);
  * namespaces a DNS-1123 label (`team-a`); Services a DNS-1035 label (starts with a letter);
  * RBAC kinds a path segment (anything but `.`, `..` and names containing `/` or `%`, so
- * `system:controller:x` is fine).
+ * `system:controller:x` is fine). Each kind's definition says which (engine/kube/kinds/).
  */
 export type NameRule = 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment';
 

@@ -6,13 +6,13 @@
  *   await api.close();                                       // stops watches and the listener
  *
  * The store is any KVStore (the reference, the learner's, or a real etcd behind the interface);
- * the apiserver is the only component that touches it. The request path calls the learner's code
- * through `loadComponent('apiserver')` (and `loadComponent('objects')` for label selectors).
+ * the apiserver is the only component that touches it, and within it only the storage layer
+ * (storage/). Assembled here, bottom up: the storage layer (the learner's registry, the Cacher),
+ * the generic registry that runs each kind's definition (registry/), and the HTTP request path
+ * (endpoints/). The learner's code comes through `loadComponent('apiserver')` (and
+ * `loadComponent('objects')` for label selectors).
  *
- * On start it loads the watch cache, then bootstraps what a fresh cluster has: the namespaces
- * default, kube-system, kube-public and kube-node-lease, and the `kubernetes` Service with its
- * Endpoints and EndpointSlice pointing at this server. Existing objects are kept (data survives
- * restarts), and the endpoints follow the port if it changed.
+ * On start it loads the watch cache, then bootstraps what a fresh cluster has (bootstrap.ts).
  */
 import { createServer, type Server } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -20,20 +20,18 @@ import type { AddressInfo, Socket } from 'node:net';
 import { loadComponent } from '../impl.ts';
 import { systemClock, type Clock } from '../etcd/clock.ts';
 import type { KVStore } from '../etcd/kv.ts';
-import { findResource } from '../kube/resources.ts';
-import type { KubeObject } from '../kube/types.ts';
 import type { ObjectsExercises } from '../objects/exercises.ts';
 import { APISERVER_MAX_BODY_BYTES, WATCH_CACHE_CAPACITY } from '../params.ts';
 import { silentLogger, type Logger } from '../cluster/logger.ts';
-import { kubernetesServiceIP, NAMESPACES, PROTECTED_NAMESPACES, ServiceAllocator, SERVICES } from './admission.ts';
-import { SYSTEM_PRIORITY_CLASSES } from './priority.ts';
 import { alwaysAllow, type Authorizer } from './auth.ts';
-import { Cacher } from './cacher.ts';
-import { isApiError } from '../kube/errors.ts';
-import type { ApiserverExercises, Registry } from './exercises.ts';
-import { handleRequest, type HandlerContext } from './handler.ts';
-import { OpenWatches } from './watch.ts';
-import { canonical, defaultObject } from './strategy.ts';
+import { bootstrap } from './bootstrap.ts';
+import type { ApiserverExercises } from './exercises.ts';
+import type { ApiContext } from './endpoints/context.ts';
+import { createRequestHandler } from './endpoints/handler.ts';
+import { OpenWatches } from './endpoints/open-watches.ts';
+import { GenericRegistry } from './registry/generic.ts';
+import { Cacher } from './storage/cacher.ts';
+import { createStorage } from './storage/storage.ts';
 
 export interface ApiServerOptions {
   store: KVStore;
@@ -63,8 +61,8 @@ export interface ApiServer {
   readonly host: string;
   readonly port: number;
   readonly store: KVStore;
-  /** The registry the server writes through (for in-process components and tests). */
-  readonly registry: Registry;
+  /** The generic registry the server reads and writes through (for in-process components and tests). */
+  readonly registry: GenericRegistry;
   /**
    * Ends every open watch stream cleanly, as a restart or a watch timeout would; clients resume
    * from their last resourceVersion. Returns how many were closed.
@@ -91,31 +89,32 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const log = (options.logger ?? silentLogger).child('apiserver');
   const impl = options.impl ?? (await loadComponent('apiserver'));
   const objects = options.objects ?? (await loadComponent('objects'));
-  const registry = impl.createRegistry(options.store, { now: () => clock.now(), newUid: () => randomUUID(), randomSuffix });
+  const now = () => clock.now();
+  const objectStorage = impl.createRegistry(options.store, { now, newUid: () => randomUUID(), randomSuffix });
   const cacher = new Cacher(options.store, impl, options.watchCacheCapacity ?? WATCH_CACHE_CAPACITY, (error, where) =>
     log.error(`${where} failed`, { error: (error as Error)?.message ?? String(error) }),
   );
   await cacher.start();
+  const storage = createStorage({ store: options.store, cacher, objects: objectStorage, impl, now });
+  const authorizer = options.authorizer ?? alwaysAllow;
+  const registry = new GenericRegistry({ storage, impl, objects, authorizer, now });
 
   let address = `${host}:${options.port ?? 0}`;
-  const ctx: HandlerContext = {
-    store: options.store,
+  const ctx: ApiContext = {
     impl,
-    objects,
     registry,
-    cacher,
-    allocator: new ServiceAllocator(cacher),
-    authorizer: options.authorizer ?? alwaysAllow,
+    authorizer,
     clock,
     maxBodyBytes: options.maxBodyBytes ?? APISERVER_MAX_BODY_BYTES,
     watches: new OpenWatches(),
     serverAddress: () => address,
     log,
   };
+  const handleRequest = createRequestHandler(ctx);
 
   const sockets = new Set<Socket>();
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    void handleRequest(ctx, req, res);
+    void handleRequest(req, res);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -152,7 +151,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     });
   };
   try {
-    if (options.bootstrap !== false) await bootstrap(ctx, host, port);
+    if (options.bootstrap !== false) await bootstrap(registry, host, port);
   } catch (error) {
     await close();
     throw error;
@@ -167,61 +166,4 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     pauseWatches: () => ctx.watches.pause(),
     close,
   };
-}
-
-/** Creates `object` unless it exists; returns what is stored. */
-async function ensure(ctx: HandlerContext, resource: string, group: string, object: KubeObject): Promise<KubeObject> {
-  const info = findResource(group, 'v1', resource)!;
-  try {
-    return await ctx.registry.get(info, object.metadata.namespace, object.metadata.name!);
-  } catch (error) {
-    if (!isApiError(error, 'NotFound')) throw error;
-  }
-  try {
-    return await ctx.registry.create(info, defaultObject(ctx.impl, info, object));
-  } catch (error) {
-    if (isApiError(error, 'AlreadyExists')) return ctx.registry.get(info, object.metadata.namespace, object.metadata.name!);
-    throw error;
-  }
-}
-
-async function bootstrap(ctx: HandlerContext, host: string, port: number): Promise<void> {
-  for (const name of PROTECTED_NAMESPACES) {
-    await ensure(ctx, NAMESPACES.resource, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  }
-  for (const pc of SYSTEM_PRIORITY_CLASSES) await ensure(ctx, 'priorityclasses', 'scheduling.k8s.io', pc);
-  const labels = { component: 'apiserver', provider: 'kubernetes' };
-  const servicePort = { name: 'https', port: 443, protocol: 'TCP', targetPort: port };
-  const service = await ensure(ctx, SERVICES.resource, '', {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'kubernetes', namespace: 'default', labels },
-    spec: { type: 'ClusterIP', clusterIP: kubernetesServiceIP(), clusterIPs: [kubernetesServiceIP()], ports: [servicePort], sessionAffinity: 'None' },
-  });
-  const ports = (service.spec as { ports?: { targetPort?: number }[] }).ports ?? [];
-  if (ports[0]?.targetPort !== port) {
-    await ctx.registry.update(SERVICES, { ...service, spec: { ...(service.spec as object), ports: [servicePort] } });
-  }
-  const endpoints: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets: [{ addresses: [{ ip: host }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
-  };
-  const slice: KubeObject = {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: [host], conditions: { ready: true } }],
-    ports: [{ name: 'https', port, protocol: 'TCP' }],
-  };
-  for (const [resource, group, object] of [['endpoints', '', endpoints], ['endpointslices', 'discovery.k8s.io', slice]] as const) {
-    const stored = await ensure(ctx, resource, group, object);
-    const { metadata: _m, ...wanted } = object;
-    const { metadata: _s, ...have } = stored;
-    if (canonical(wanted) !== canonical(have)) {
-      await ctx.registry.update(findResource(group, 'v1', resource)!, { ...object, metadata: { ...stored.metadata } });
-    }
-  }
 }

@@ -11,11 +11,11 @@
  *   watcher that reads eventsSince() and subscribes in the same tick misses nothing;
  * - `revision` is the highest revision applied; waitFor(rv) resolves once it reaches rv.
  */
-import type { KeyValue, KVStore, Watcher, WatchResponse } from '../etcd/kv.ts';
-import { prefixEnd } from '../etcd/kv.ts';
-import { RESOURCES, type ResourceInfo } from '../kube/resources.ts';
-import type { KubeObject } from '../kube/types.ts';
-import type { ApiserverExercises, CacheEvent, WatchCache } from './exercises.ts';
+import type { KeyValue, KVStore, Watcher, WatchResponse } from '../../etcd/kv.ts';
+import { prefixEnd } from '../../etcd/kv.ts';
+import { RESOURCES, type ResourceInfo } from '../../kube/resources.ts';
+import type { KubeObject } from '../../kube/types.ts';
+import type { ApiserverExercises, CacheEvent, WatchCache } from '../exercises.ts';
 
 export type CacheSubscriber = (event: CacheEvent) => void;
 

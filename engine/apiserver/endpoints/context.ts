@@ -1,0 +1,62 @@
+/**
+ * What the HTTP layer works with (upstream: k8s.io/apiserver/pkg/endpoints): the server-wide
+ * context every handler reads, the request as the filter chain fills it in, and the scope of a
+ * resource request once it is resolved to a kind. Types only, so that filters, handlers and the
+ * subresource handlers import them without importing each other.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../../cluster/logger.ts';
+import type { Clock } from '../../etcd/clock.ts';
+import type { KindDefinition, StoredKind, SubresourceDefinition } from '../../kube/kinds/types.ts';
+import type { Authorizer, UserInfo } from '../auth.ts';
+import type { ApiserverExercises, RequestInfo } from '../exercises.ts';
+import type { Negotiated } from '../http.ts';
+import type { GenericRegistry } from '../registry/generic.ts';
+import type { OpenWatches } from './open-watches.ts';
+
+/** Everything a handler may use: the learner's code, the registry, and the server's settings. */
+export interface ApiContext {
+  /** The learner's apiserver component: routing, unknown fields, patches (the rest is behind the registry). */
+  impl: ApiserverExercises;
+  registry: GenericRegistry;
+  authorizer: Authorizer;
+  clock: Clock;
+  maxBodyBytes: number;
+  watches: OpenWatches;
+  /** host:port clients reach this server at. */
+  serverAddress(): string;
+  log: Logger;
+}
+
+/** One request on its way through the filter chain. */
+export interface ApiRequest {
+  ctx: ApiContext;
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** The path, without the query. */
+  path: string;
+  /** What the client accepts (JSON, YAML, a Table). */
+  negotiated: Negotiated;
+  /** Set by the request-info filter. */
+  info?: RequestInfo;
+  /** Set by the authentication filter. */
+  user?: UserInfo;
+}
+
+/** A resource request resolved to what it acts on. */
+export interface ResourceScope {
+  request: ApiRequest & { info: RequestInfo; user: UserInfo };
+  kind: KindDefinition;
+  /** The subresource named by the URL, if any. */
+  subresource?: SubresourceDefinition;
+  /** The request's namespace ('' for cluster-scoped kinds and for lists across every namespace). */
+  namespace: string;
+  /** '' for lists, watches and collection deletes. */
+  name: string;
+  query: URLSearchParams;
+}
+
+/** A scope whose kind is stored (every verb but a virtual kind's create). */
+export interface StoredScope extends ResourceScope {
+  kind: StoredKind;
+}

@@ -1,0 +1,35 @@
+/**
+ * The request path, in the order the real apiserver runs it:
+ *
+ *   filters (filters.ts: log, errors as Status, health, RequestInfo, authentication, authorization)
+ *   → a non-resource path (nonresource.ts: version, discovery, OpenAPI)
+ *   → or a resource request (resource.ts: scope, then the verb's handler: get.ts, watch.ts,
+ *     create.ts, update.ts, patch.ts, delete.ts), which decodes the body (decode.ts) and talks to
+ *     the generic registry (../registry/), which runs the kind's definition around the storage layer.
+ *
+ * The learner's functions (routing, registry, validation, list/watch, patch) are reached through
+ * the loaded component: routing and the patch functions from here, the rest behind the registry.
+ *
+ * Invariants:
+ * - every response to a failed request is a metav1.Status with the right code; a client's mistake
+ *   is a 4xx, never a 5xx; a 500 means a bug in the server (or a learner's stub not written yet,
+ *   whose message says which exercise to do);
+ * - the body of a create/update/patch goes through the same steps whatever its content type.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UserInfo } from '../auth.ts';
+import type { RequestInfo } from '../exercises.ts';
+import { negotiate } from '../http.ts';
+import type { ApiContext, ApiRequest } from './context.ts';
+import { buildChain, FILTERS, type Filter } from './filters.ts';
+import { serveNonResource } from './nonresource.ts';
+import { serveResource } from './resource.ts';
+
+/** The server's request handler: the filter chain, then the resource or non-resource handler. Never throws. */
+export function createRequestHandler(ctx: ApiContext, filters: readonly Filter[] = FILTERS): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const chain = buildChain(filters, async (request) => {
+    if (request.info?.isResourceRequest) return serveResource(request as ApiRequest & { info: RequestInfo; user: UserInfo });
+    return serveNonResource(request);
+  });
+  return (req, res) => chain({ ctx, req, res, path: (req.url ?? '/').split('?')[0]!, negotiated: negotiate(req) });
+}

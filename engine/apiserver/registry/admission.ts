@@ -1,0 +1,66 @@
+/**
+ * Admission: the step between decoding and storage where the apiserver itself changes or refuses
+ * objects, with state the object alone does not carry.
+ *
+ * - NamespaceLifecycle (for every namespaced kind): nothing is created in a namespace that does
+ *   not exist (404 for the namespace);
+ * - then the kind's own hooks (engine/kube/kinds: Priority for pods and PriorityClasses, the
+ *   Service IP and NodePort allocators, the namespaces that may not be deleted), created once per
+ *   apiserver so an allocator keeps its reservations.
+ *
+ * A webhook or a new plugin for every kind slots in here, beside NamespaceLifecycle.
+ */
+import { NAMESPACES } from '../../kube/kinds/core/namespace.ts';
+import type { AdmissionEnvironment, AdmissionHooks, StoredKind } from '../../kube/kinds/types.ts';
+import { isApiError, notFound } from '../../kube/errors.ts';
+import type { KubeObject } from '../../kube/types.ts';
+import type { Storage } from '../storage/interface.ts';
+
+export class Admission {
+  private readonly hooks = new Map<StoredKind, AdmissionHooks>();
+  private readonly env: AdmissionEnvironment;
+
+  constructor(
+    private readonly storage: Storage,
+    now: () => number,
+  ) {
+    this.env = { cached: (kind) => storage.cached(kind), now };
+  }
+
+  private hooksFor(kind: StoredKind): AdmissionHooks {
+    let hooks = this.hooks.get(kind);
+    if (!hooks) {
+      hooks = kind.admission?.(this.env) ?? {};
+      this.hooks.set(kind, hooks);
+    }
+    return hooks;
+  }
+
+  /** Admits a new object; may change it in place. */
+  async create(kind: StoredKind, object: KubeObject): Promise<void> {
+    await this.requireNamespace(kind, object.metadata.namespace);
+    await this.hooksFor(kind).create?.(object);
+  }
+
+  /** Admits a changed object; may change it in place. */
+  async update(kind: StoredKind, object: KubeObject, old: KubeObject): Promise<void> {
+    await this.hooksFor(kind).update?.(object, old);
+  }
+
+  async delete(kind: StoredKind, namespace: string | undefined, name: string): Promise<void> {
+    await this.hooksFor(kind).delete?.(namespace, name);
+  }
+
+  /** NamespaceLifecycle: 404 when a namespaced object is created in a namespace that does not exist. */
+  private async requireNamespace(kind: StoredKind, namespace: string | undefined): Promise<void> {
+    if (!kind.namespaced || !namespace) return;
+    // The watch cache answers almost always; only a miss (a namespace created a moment ago) reads the store.
+    if (this.storage.cached(NAMESPACES).some((ns) => ns.metadata.name === namespace && !ns.metadata.deletionTimestamp)) return;
+    try {
+      await this.storage.get(NAMESPACES, undefined, namespace);
+    } catch (error) {
+      if (isApiError(error, 'NotFound')) throw notFound(NAMESPACES, namespace);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * The generic registry (upstream's k8s.io/apiserver/pkg/registry/generic/registry.Store): one
+ * object for every kind, which runs each kind's definition (engine/kube/kinds/) around the storage
+ * layer. The HTTP handlers talk only to this.
+ *
+ *   create: prepareForCreate → defaults → admission → validation → storage.create
+ *   update: defaults → admission → validation (with the stored object) → storage.update
+ *           (a status update: defaults → storage.update of the status only)
+ *   delete: admission → the kind's own delete, or storage.delete
+ *   list, watch, deleteCollection: the selectors as a predicate → storage
+ *
+ * Dry run (`dryRun=All`) does everything but the write, and returns what would have been stored.
+ * Subresources with behaviour (binding, log) and virtual kinds (access reviews) get the storage
+ * layer through ObjectAccess, as upstream's subresource REST storages use the store directly.
+ */
+import type { Authorizer, UserInfo } from '../auth.ts';
+import { invalid, isApiError } from '../../kube/errors.ts';
+import type { DeleteContext, ObjectAccess, StoredKind, StrategyFunctions, StreamLocation, SubresourceDefinition, VirtualKind } from '../../kube/kinds/types.ts';
+import type { KubeObject, Scale } from '../../kube/types.ts';
+import type { ObjectsExercises } from '../../objects/exercises.ts';
+import type { ApiserverExercises, RegistryDeleteOptions, RegistryDeleteResult } from '../exercises.ts';
+import { StaleObjectError, type PreparedWatch, type Storage, type StorageListResult } from '../storage/interface.ts';
+import { Admission } from './admission.ts';
+import { predicate, type Selectors } from './predicate.ts';
+import { applyScale, scaleOf } from './scale.ts';
+import { defaultObject, prepareForCreate, strategyFunctions, validateObject } from './strategy.ts';
+
+/** How many times an update built from the stored object is redone when the object changed under it (the patcher's 5). */
+const UPDATE_RETRIES = 5;
+
+export interface ListRequest extends Selectors {
+  limit?: number;
+  continue?: string;
+  resourceVersion: string;
+  resourceVersionMatch?: string;
+}
+
+export interface WatchRequest extends Selectors {
+  resourceVersion: string;
+  allowBookmarks: boolean;
+}
+
+export interface WriteOptions {
+  dryRun?: boolean;
+}
+
+export interface UpdateOptions extends WriteOptions {
+  subresource?: 'status';
+  /** The stored object the update is based on (read when absent). */
+  old?: KubeObject;
+}
+
+export interface DeleteOptions extends WriteOptions, RegistryDeleteOptions {}
+
+export interface GenericRegistryOptions {
+  storage: Storage;
+  impl: ApiserverExercises;
+  objects: ObjectsExercises;
+  authorizer: Authorizer;
+  now(): number;
+}
+
+export class GenericRegistry {
+  private readonly storage: Storage;
+  private readonly impl: ApiserverExercises;
+  private readonly objects: ObjectsExercises;
+  private readonly authorizer: Authorizer;
+  private readonly fns: StrategyFunctions;
+  private readonly admission: Admission;
+  /** The storage layer as subresources and virtual kinds reach it. */
+  readonly access: ObjectAccess;
+
+  constructor(options: GenericRegistryOptions) {
+    this.storage = options.storage;
+    this.impl = options.impl;
+    this.objects = options.objects;
+    this.authorizer = options.authorizer;
+    this.fns = strategyFunctions(options.impl, options.objects);
+    this.admission = new Admission(options.storage, options.now);
+    const storage = options.storage;
+    this.access = {
+      get: (kind, namespace, name) => storage.get(kind, namespace, name),
+      update: (kind, object, o) => storage.update(kind, object, o),
+      delete: (kind, namespace, name, o) => storage.delete(kind, namespace, name, o),
+      now: options.now,
+    };
+  }
+
+  get(kind: StoredKind, namespace: string | undefined, name: string): Promise<KubeObject> {
+    return this.storage.get(kind, namespace, name);
+  }
+
+  list(kind: StoredKind, namespace: string, request: ListRequest): Promise<StorageListResult> {
+    const matches = predicate(kind, this.impl, this.objects, request);
+    return this.storage.list(kind, { ...request, namespace, matches });
+  }
+
+  watch(kind: StoredKind, namespace: string, request: WatchRequest): Promise<PreparedWatch> {
+    const matches = predicate(kind, this.impl, this.objects, request);
+    return this.storage.watch(kind, { namespace, matches, resourceVersion: request.resourceVersion, allowBookmarks: request.allowBookmarks });
+  }
+
+  /** Stores a new object: the object as stored (or, dry run, as it would be). */
+  async create(kind: StoredKind, input: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+    let object = prepareForCreate(kind, input);
+    object = defaultObject(kind, this.fns, object);
+    await this.admission.create(kind, object);
+    const causes = validateObject(kind, this.impl, this.fns, object);
+    if (causes.length) throw invalid(kind, object.metadata.name ?? '', causes);
+    if (options.dryRun) return object;
+    return this.storage.create(kind, object);
+  }
+
+  /** Replaces an object (or only its status). StaleObjectError when its resourceVersion is stale. */
+  async update(kind: StoredKind, input: KubeObject, options: UpdateOptions = {}): Promise<KubeObject> {
+    const object = defaultObject(kind, this.fns, input);
+    if (options.subresource === 'status') {
+      if (options.dryRun) return object;
+      return this.storage.update(kind, object, { subresource: 'status' });
+    }
+    const old = options.old ?? (await this.storage.get(kind, object.metadata.namespace, object.metadata.name ?? ''));
+    await this.admission.update(kind, object, old);
+    const causes = validateObject(kind, this.impl, this.fns, object, old);
+    if (causes.length) throw invalid(kind, object.metadata.name ?? '', causes);
+    if (options.dryRun) return object;
+    return this.storage.update(kind, { ...object });
+  }
+
+  /**
+   * An update built from the stored object by `transform` (upstream's GuaranteedUpdate): when the
+   * object changed between the read and the write, it is read and transformed again, up to
+   * UPDATE_RETRIES times, unless the new object pins a resourceVersion of its own. With
+   * `createWhenMissing`, an object that does not exist is created from what it returns instead
+   * (an update that may create: server-side apply).
+   */
+  async guaranteedUpdate(
+    kind: StoredKind,
+    namespace: string | undefined,
+    name: string,
+    transform: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    options: Omit<UpdateOptions, 'old'> & { createWhenMissing?: () => KubeObject | Promise<KubeObject> } = {},
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      let current: KubeObject;
+      try {
+        current = await this.storage.get(kind, namespace, name);
+      } catch (error) {
+        if (!options.createWhenMissing || !isApiError(error, 'NotFound')) throw error;
+        return { object: await this.create(kind, await options.createWhenMissing(), options), created: true };
+      }
+      const next = await transform(current);
+      const wanted = next.metadata.resourceVersion;
+      const pinned = typeof wanted === 'string' && wanted !== current.metadata.resourceVersion;
+      if (!pinned) next.metadata = { ...next.metadata, resourceVersion: current.metadata.resourceVersion };
+      try {
+        return { object: await this.update(kind, next, { subresource: options.subresource, dryRun: options.dryRun, old: current }), created: false };
+      } catch (error) {
+        if (error instanceof StaleObjectError && !pinned && attempt < UPDATE_RETRIES) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Deletes an object: at once, gracefully (marked), or as the kind's own delete does. */
+  async delete(kind: StoredKind, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<RegistryDeleteResult> {
+    await this.admission.delete(kind, namespace, name);
+    // Dry run: nothing is deleted; the object is answered as it is.
+    if (options.dryRun) return { object: await this.storage.get(kind, namespace, name), deleted: false };
+    if (kind.delete) return kind.delete(this.deleteContext(), name);
+    return this.storage.delete(kind, namespace, name, { gracePeriodSeconds: options.gracePeriodSeconds, preconditions: options.preconditions });
+  }
+
+  /** Deletes every matching object (one by one, each as delete does); the objects as deleted. */
+  async deleteCollection(kind: StoredKind, namespace: string, selectors: Selectors, options: DeleteOptions = {}): Promise<StorageListResult> {
+    const list = await this.list(kind, namespace, { ...selectors, resourceVersion: '' });
+    const deleted: KubeObject[] = [];
+    for (const object of list.items) {
+      try {
+        const result = options.dryRun
+          ? { object }
+          : await this.storage.delete(kind, object.metadata.namespace, object.metadata.name!, { gracePeriodSeconds: options.gracePeriodSeconds });
+        deleted.push(result.object);
+      } catch (error) {
+        if (!isApiError(error, 'NotFound')) throw error;
+      }
+    }
+    return { items: deleted, resourceVersion: list.resourceVersion };
+  }
+
+  /** GET .../scale. */
+  async getScale(kind: StoredKind, namespace: string, name: string): Promise<Scale> {
+    return scaleOf(await this.storage.get(kind, namespace, name));
+  }
+
+  /** PUT/PATCH .../scale: `scaleFor(current Scale)` gives the new Scale; its replicas go through the ordinary update. */
+  async updateScale(kind: StoredKind, namespace: string, name: string, scaleFor: (current: Scale) => KubeObject, options: WriteOptions = {}): Promise<Scale> {
+    const updated = await this.guaranteedUpdate(kind, namespace, name, (current) => applyScale(kind, current, scaleFor(scaleOf(current))), options);
+    return scaleOf(updated.object);
+  }
+
+  /** POST to a subresource that creates (pods/binding). */
+  createSubresource(kind: StoredKind, subresource: SubresourceDefinition, namespace: string, name: string, body: KubeObject): Promise<unknown> {
+    if (subresource.serve?.type !== 'create') throw new Error(`${kind.resource}/${subresource.name} does not create`);
+    return subresource.serve.create(this.access, { kind, namespace, name }, body);
+  }
+
+  /** Where a streaming subresource (pods/log) is read from. */
+  streamLocation(kind: StoredKind, subresource: SubresourceDefinition, namespace: string, name: string, query: URLSearchParams): Promise<StreamLocation> {
+    if (subresource.serve?.type !== 'stream') throw new Error(`${kind.resource}/${subresource.name} does not stream`);
+    return subresource.serve.location(this.access, { kind, namespace, name }, query);
+  }
+
+  /** A create of a virtual kind (an access review, a Binding): its answer. */
+  createVirtual(kind: VirtualKind, namespace: string, body: KubeObject, user: UserInfo): Promise<unknown> {
+    return kind.create(
+      {
+        ...this.access,
+        user,
+        authorize: async (attributes) => this.authorizer.authorize(attributes),
+        rulesFor: this.authorizer.rulesFor?.bind(this.authorizer),
+      },
+      namespace,
+      body,
+    );
+  }
+
+  private deleteContext(): DeleteContext {
+    return { ...this.access, purgeNamespace: (namespace) => this.storage.purgeNamespace(namespace) };
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The storage layer of one apiserver (see interface.ts): the learner's registry for objects one at
+ * a time, the Cacher for lists and watches, and the KVStore for what neither covers (lists the
+ * cache cannot serve, emptying a namespace). Nothing above this layer sees a store key, a store
+ * error or a revision other than as a resourceVersion.
+ */
+import { prefixEnd, type KVStore } from '../../etcd/kv.ts';
+import { isApiError } from '../../kube/errors.ts';
+import { collectionPrefix, KINDS, type ResourceInfo } from '../../kube/resources.ts';
+import type { ApiserverExercises, Registry } from '../exercises.ts';
+import type { Cacher } from './cacher.ts';
+import { StaleObjectError, type Storage } from './interface.ts';
+import { Lister } from './list.ts';
+import { prepareWatch } from './watch.ts';
+
+export interface StorageOptions {
+  store: KVStore;
+  cacher: Cacher;
+  /** The learner's registry (02-registry) over the same store. */
+  objects: Registry;
+  impl: Pick<ApiserverExercises, 'paginate' | 'decodeContinue' | 'createWatchStream'>;
+  now(): number;
+}
+
+export function createStorage(options: StorageOptions): Storage {
+  const { store, cacher, objects } = options;
+  const lister = new Lister(store, cacher, options.impl);
+  return {
+    get: (kind, namespace, name) => objects.get(kind, namespace, name),
+    list: (kind, listOptions) => lister.list(kind, listOptions),
+    create: (kind, object) => objects.create(kind, object),
+    async update(kind, object, updateOptions) {
+      try {
+        return await objects.update(kind, object, updateOptions);
+      } catch (error) {
+        // The registry's only Conflict on update is a stale resourceVersion (its contract).
+        if (isApiError(error, 'Conflict')) throw new StaleObjectError(error.status);
+        throw error;
+      }
+    },
+    delete: (kind, namespace, name, deleteOptions) => objects.delete(kind, namespace, name, deleteOptions),
+    async purgeNamespace(namespace) {
+      for (const kind of KINDS) {
+        if (!kind.namespaced || kind.virtual) continue;
+        const prefix = collectionPrefix(kind, namespace);
+        await store.delete(prefix, { end: prefixEnd(prefix) });
+      }
+    },
+    watch: (kind, watchOptions) => prepareWatch(cacher, options.impl, options.now, kind, watchOptions),
+    cached: (kind: ResourceInfo) => cacher.cacheFor(kind).list(),
+  };
+}
