@@ -55,11 +55,12 @@ export function sendRaw(res: ServerResponse, code: number, text: string, content
   res.end(res.req?.method === 'HEAD' ? undefined : text);
 }
 
-/** Sends a Status as the error response it describes. */
+/** Sends a Status as the error response it describes; Retry-After when it says when to retry (ErrorNegotiated). */
 export function sendStatus(res: ServerResponse, status: Status, format: Format = 'json'): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  send(res, status.code, status, format === 'yaml' ? 'yaml' : 'json');
+  const retryAfter = status.details?.retryAfterSeconds;
+  send(res, status.code, status, format === 'yaml' ? 'yaml' : 'json', retryAfter && retryAfter > 0 ? { 'Retry-After': String(retryAfter) } : {});
 }

@@ -49,6 +49,8 @@ export interface ApiServerOptions {
   authorizer?: Authorizer;
   /** Watch cache capacity per resource (default WATCH_CACHE_CAPACITY). */
   watchCacheCapacity?: number;
+  /** How long a list or watch at a resourceVersion the watch cache has not reached waits, in ms (default CACHE_FRESHNESS_WAIT_MS). */
+  cacheFreshnessWaitMs?: number;
   /** Largest request body (default APISERVER_MAX_BODY_BYTES). */
   maxBodyBytes?: number;
   /** Create the default namespaces and the kubernetes Service (default true). */
@@ -95,7 +97,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     log.error(`${where} failed`, { error: (error as Error)?.message ?? String(error) }),
   );
   await cacher.start();
-  const storage = createStorage({ store: options.store, cacher, objects: objectStorage, impl, now });
+  const storage = createStorage({ store: options.store, cacher, objects: objectStorage, impl, now, cacheFreshnessWaitMs: options.cacheFreshnessWaitMs });
   const authorizer = options.authorizer ?? alwaysAllow;
   const registry = new GenericRegistry({ storage, impl, objects, authorizer, now });
 

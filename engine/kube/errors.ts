@@ -151,12 +151,17 @@ export function futureResourceVersion(requested: number, current: number): ApiEr
   });
 }
 
-/** 504: a watch asked for a resourceVersion the store has, but the watch cache did not catch up in time. */
+/**
+ * 504: a list or watch asked for a resourceVersion the watch cache did not reach in time (upstream's
+ * storage.NewTooLargeResourceVersionError, a metav1 Timeout: `Timeout: Too large resource version:
+ * 48, current: 41`, cause ResourceVersionTooLarge, retry after 1 s). client-go relists from
+ * scratch when it sees the cause.
+ */
 export function tooLargeResourceVersion(requested: number, current: number): ApiError {
   return new ApiError({
     code: 504,
     reason: 'Timeout',
-    message: `Too large resource version: ${requested}, current: ${current}`,
+    message: `Timeout: Too large resource version: ${requested}, current: ${current}`,
     details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version', field: '' }], retryAfterSeconds: 1 },
   });
 }

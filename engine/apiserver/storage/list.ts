@@ -23,7 +23,7 @@ import { CompactedError, FutureRevisionError, prefixEnd, type KVStore } from '..
 import { expired, futureResourceVersion, tooLargeResourceVersion } from '../../kube/errors.ts';
 import { collectionPrefix, type ResourceInfo } from '../../kube/resources.ts';
 import type { KubeObject } from '../../kube/types.ts';
-import { CACHE_FRESHNESS_WAIT_MS, CONSISTENT_LIST_WAIT_MS } from '../../params.ts';
+import { CONSISTENT_LIST_WAIT_MS } from '../../params.ts';
 import type { ApiserverExercises, KeyedObject } from '../exercises.ts';
 import { decodeStored, type Cacher } from './cacher.ts';
 import type { StorageListOptions, StorageListResult } from './interface.ts';
@@ -66,6 +66,8 @@ export class Lister {
     private readonly store: KVStore,
     private readonly cacher: Cacher,
     private readonly impl: Pick<ApiserverExercises, 'paginate' | 'decodeContinue'>,
+    /** How long a list at a resourceVersion the cache has not reached waits for it (CACHE_FRESHNESS_WAIT_MS). */
+    private readonly freshnessWaitMs: number,
   ) {}
 
   async list(kind: ResourceInfo, options: StorageListOptions): Promise<StorageListResult> {
@@ -85,7 +87,7 @@ export class Lister {
       const current = await this.cacher.storeRevision();
       return (await this.cacher.waitFor(current, CONSISTENT_LIST_WAIT_MS)) ? this.cacher.revision : undefined;
     }
-    if (!(await this.cacher.waitFor(atLeast, CACHE_FRESHNESS_WAIT_MS))) throw tooLargeResourceVersion(atLeast, this.cacher.revision);
+    if (!(await this.cacher.waitFor(atLeast, this.freshnessWaitMs))) throw tooLargeResourceVersion(atLeast, this.cacher.revision);
     return this.cacher.revision;
   }
 

@@ -7,6 +7,7 @@
 import { prefixEnd, type KVStore } from '../../etcd/kv.ts';
 import { isApiError } from '../../kube/errors.ts';
 import { collectionPrefix, KINDS, type ResourceInfo } from '../../kube/resources.ts';
+import { CACHE_FRESHNESS_WAIT_MS } from '../../params.ts';
 import type { ApiserverExercises, Registry } from '../exercises.ts';
 import type { Cacher } from './cacher.ts';
 import { StaleObjectError, type Storage } from './interface.ts';
@@ -20,11 +21,14 @@ export interface StorageOptions {
   objects: Registry;
   impl: Pick<ApiserverExercises, 'paginate' | 'decodeContinue' | 'createWatchStream'>;
   now(): number;
+  /** How long a list or watch at a resourceVersion the cache has not reached waits for it (default CACHE_FRESHNESS_WAIT_MS). */
+  cacheFreshnessWaitMs?: number;
 }
 
 export function createStorage(options: StorageOptions): Storage {
   const { store, cacher, objects } = options;
-  const lister = new Lister(store, cacher, options.impl);
+  const freshnessWaitMs = options.cacheFreshnessWaitMs ?? CACHE_FRESHNESS_WAIT_MS;
+  const lister = new Lister(store, cacher, options.impl, freshnessWaitMs);
   return {
     get: (kind, namespace, name) => objects.get(kind, namespace, name),
     list: (kind, listOptions) => lister.list(kind, listOptions),
@@ -46,7 +50,7 @@ export function createStorage(options: StorageOptions): Storage {
         await store.delete(prefix, { end: prefixEnd(prefix) });
       }
     },
-    watch: (kind, watchOptions) => prepareWatch(cacher, options.impl, options.now, kind, watchOptions),
+    watch: (kind, watchOptions) => prepareWatch(cacher, options.impl, options.now, freshnessWaitMs, kind, watchOptions),
     cached: (kind: ResourceInfo) => cacher.cacheFor(kind).list(),
   };
 }

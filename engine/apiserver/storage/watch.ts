@@ -13,7 +13,7 @@
 import { ApiError, badRequest, futureResourceVersion, tooLargeResourceVersion } from '../../kube/errors.ts';
 import { groupVersion, type ResourceInfo } from '../../kube/resources.ts';
 import type { KubeObject, Status } from '../../kube/types.ts';
-import { CACHE_FRESHNESS_WAIT_MS, WATCH_BOOKMARK_INTERVAL_MS } from '../../params.ts';
+import { WATCH_BOOKMARK_INTERVAL_MS } from '../../params.ts';
 import type { ApiserverExercises, CacheEvent } from '../exercises.ts';
 import type { Cacher } from './cacher.ts';
 import type { PreparedWatch, StorageWatchOptions, WatchSink } from './interface.ts';
@@ -25,6 +25,7 @@ export async function prepareWatch(
   cacher: Cacher,
   impl: Pick<ApiserverExercises, 'createWatchStream'>,
   now: () => number,
+  freshnessWaitMs: number,
   kind: ResourceInfo,
   options: StorageWatchOptions,
 ): Promise<PreparedWatch> {
@@ -46,7 +47,7 @@ export async function prepareWatch(
     startRevision = Number(rvText);
     const current = await cacher.storeRevision();
     if (startRevision > current) throw futureResourceVersion(startRevision, current);
-    if (!(await cacher.waitFor(startRevision, CACHE_FRESHNESS_WAIT_MS))) throw tooLargeResourceVersion(startRevision, cacher.revision);
+    if (!(await cacher.waitFor(startRevision, freshnessWaitMs))) throw tooLargeResourceVersion(startRevision, cacher.revision);
     try {
       backlog = cache.eventsSince(startRevision);
     } catch (error) {
