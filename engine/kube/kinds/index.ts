@@ -13,6 +13,7 @@ export { NODES } from './core/node.ts';
 export { PERSISTENT_VOLUME_CLAIMS } from './core/persistentvolumeclaim.ts';
 export { PERSISTENT_VOLUMES } from './core/persistentvolume.ts';
 export { PODS } from './core/pod.ts';
+export { POD_TEMPLATES } from './core/podtemplate.ts';
 export { SECRETS } from './core/secret.ts';
 export { SERVICE_ACCOUNTS } from './core/serviceaccount.ts';
 export { SERVICES } from './core/service.ts';

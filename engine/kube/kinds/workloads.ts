@@ -11,9 +11,9 @@ import type { StrategyFunctions } from './types.ts';
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** A pod template with the pod spec defaults filled in (a new object). */
-export function defaultTemplate(fns: StrategyFunctions, template: Any | undefined): Any | undefined {
+export function defaultTemplate<T>(fns: StrategyFunctions, template: T): T {
   if (!template || typeof template !== 'object') return template;
-  const spec = template.spec;
+  const spec = (template as Any).spec;
   return { ...template, spec: spec && typeof spec === 'object' ? fns.defaultPodSpec(spec as PodSpec) : spec };
 }
 
