@@ -85,6 +85,13 @@ describe('a list with a resourceVersion the cache has not reached', () => {
     expect(waited, 'the server waits for its cache before it gives up').toBeGreaterThanOrEqual(SHORT_WAIT_MS - 20);
   });
 
+  test('a resourceVersion too large to be a revision is a 400, at once, for lists and watches', async () => {
+    for (const path of ['/api/v1/configmaps?resourceVersion=99999999999999999999', '/api/v1/configmaps?watch=true&resourceVersion=99999999999999999999']) {
+      const r = await call(short.url, 'GET', path);
+      expect([r.status, r.json.message], path).toEqual([400, 'resourceVersion: Invalid value: "99999999999999999999": strconv.ParseUint: parsing "99999999999999999999": value out of range']);
+    }
+  });
+
   test('resourceVersionMatch=NotOlderThan waits the same way; a watch cache that reaches it answers', async () => {
     const current = await short.store.revision();
     const r = await call(short.url, 'GET', `/api/v1/configmaps?resourceVersion=${current + 5}&resourceVersionMatch=NotOlderThan`);

@@ -85,3 +85,13 @@ export function dryRun(scope: ResourceScope): boolean {
   if (v.some((d) => d !== 'All')) throw badRequest(`dryRun: Unsupported value: "${v.find((d) => d !== 'All')}": supported values: "All"`);
   return v.length > 0;
 }
+
+/**
+ * A resourceVersion parameter: '' or a whole number. 400 for anything else, and for a number too
+ * large to be a revision (upstream: strconv.ParseUint's "value out of range"; ours stops at 2^53).
+ */
+export function checkResourceVersion(text: string): void {
+  if (text === '') return;
+  if (!/^\d+$/.test(text)) throw badRequest(`resourceVersion: Invalid value: "${text}": must be a whole number`);
+  if (!Number.isSafeInteger(Number(text))) throw badRequest(`resourceVersion: Invalid value: "${text}": strconv.ParseUint: parsing "${text}": value out of range`);
+}

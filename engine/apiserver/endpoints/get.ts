@@ -5,6 +5,7 @@
  */
 import { badRequest } from '../../kube/errors.ts';
 import type { StoredScope } from './context.ts';
+import { checkResourceVersion } from './decode.ts';
 import { proxyStream } from './proxy.ts';
 import { respondList, respondObject, respondPlain } from './respond.ts';
 
@@ -31,7 +32,7 @@ export async function list(scope: StoredScope): Promise<void> {
   const limit = parseLimit(q.get('limit'));
   const cont = q.get('continue') || undefined;
   const resourceVersion = q.get('resourceVersion') ?? '';
-  if (resourceVersion !== '' && !/^\d+$/.test(resourceVersion)) throw badRequest(`resourceVersion: Invalid value: "${resourceVersion}": must be a whole number`);
+  checkResourceVersion(resourceVersion);
   if (cont && resourceVersion !== '' && resourceVersion !== '0') throw badRequest('specifying resource version is not allowed when using continue');
   const result = await scope.request.ctx.registry.list(scope.kind, scope.namespace, {
     labelSelector: q.get('labelSelector') ?? '',

@@ -11,6 +11,7 @@ import type { KubeObject, WatchEvent } from '../../kube/types.ts';
 import { WATCH_DEFAULT_TIMEOUT_SECONDS } from '../../params.ts';
 import { tableColumns, tableRow } from '../table.ts';
 import type { StoredScope } from './context.ts';
+import { checkResourceVersion } from './decode.ts';
 import { includeObject } from './respond.ts';
 
 /** A watcher whose unsent output passes this many bytes is closed (the real apiserver drops slow watchers too). */
@@ -41,6 +42,7 @@ export async function watch(scope: StoredScope): Promise<void> {
   const timeoutText = query.get('timeoutSeconds');
   const timeoutSeconds = timeoutText === null ? WATCH_DEFAULT_TIMEOUT_SECONDS : Number(timeoutText);
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 0) throw badRequest(`invalid timeoutSeconds "${timeoutText}": must be a whole number of seconds`);
+  checkResourceVersion(query.get('resourceVersion') ?? '');
   const prepared = await ctx.registry.watch(kind, scope.namespace, {
     labelSelector: query.get('labelSelector') ?? '',
     fieldSelector: query.get('fieldSelector') ?? '',
