@@ -80,24 +80,36 @@ export async function prepareWatch(
         unsubscribe();
         if (timer) clearTimeout(timer);
       };
-      const guarded = (where: string, produce: () => void) => {
-        try {
-          produce();
-        } catch (error) {
-          stop();
-          sink.fail(error, where);
-        }
+      const where = `the ${kind.resource} watch`;
+      const fail = (error: unknown, at: string) => {
+        stop();
+        sink.fail(error, at);
       };
-      guarded(`the ${kind.resource} watch`, () => {
+      try {
         sink.send(initial.map((object) => ({ type: 'ADDED' as const, object })));
         for (const event of backlog) sink.send(stream.onEvent(event));
+      } catch (error) {
+        fail(error, where);
+        return stop;
+      }
+      // The hot path: one call per change per watcher, no allocation beyond what the stream returns.
+      unsubscribe = cacher.subscribe(kind, (event) => {
+        try {
+          sink.send(stream.onEvent(event));
+        } catch (error) {
+          fail(error, where);
+        }
       });
-      if (stopped) return stop;
-      unsubscribe = cacher.subscribe(kind, (event) => guarded(`the ${kind.resource} watch`, () => sink.send(stream.onEvent(event))));
       if (options.allowBookmarks) {
+        const bookmarks = `${where} bookmarks`;
         const tick = () => {
           if (stopped) return;
-          guarded(`the ${kind.resource} watch bookmarks`, () => sink.send(stream.tick(now())));
+          try {
+            sink.send(stream.tick(now()));
+          } catch (error) {
+            fail(error, bookmarks);
+            return;
+          }
           if (!stopped) timer = setTimeout(tick, BOOKMARK_CHECK_MS);
         };
         timer = setTimeout(tick, BOOKMARK_CHECK_MS);
