@@ -19,10 +19,20 @@ import { groupVersion, KINDS } from '../kube/resources.ts';
 export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
 
-/** The message of each kind kubectl may send in protobuf, by `apiVersion/kind`, from the kind definitions. */
+/**
+ * The message of each kind kubectl may send in protobuf, by `apiVersion/kind`, from the kind
+ * definitions: a kind's own, and the bodies of its subresources that take one (a subresource's
+ * kind, in its group/version or its parent's).
+ */
 function messages(): Map<string, ProtobufMessage> {
   const byKind = new Map<string, ProtobufMessage>();
   for (const kind of KINDS) if (kind.protobuf) byKind.set(`${groupVersion(kind)}/${kind.kind}`, kind.protobuf);
+  for (const kind of KINDS) {
+    for (const sub of kind.subresources) {
+      const key = `${groupVersion({ group: sub.group ?? kind.group, version: sub.version ?? kind.version })}/${sub.kind}`;
+      if (sub.protobuf && !byKind.has(key)) byKind.set(key, sub.protobuf);
+    }
+  }
   return byKind;
 }
 

@@ -61,6 +61,31 @@ describe('the kinds list', () => {
   });
 });
 
+describe('subresource bodies in protobuf', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.close());
+
+  // Protobuf fields as k8s.io/api's generated.proto numbers them; the envelope is runtime.Unknown.
+  const field = (no: number, payload: number[] | string): number[] => {
+    const data = typeof payload === 'string' ? [...Buffer.from(payload)] : payload;
+    return [(no << 3) | 2, data.length, ...data];
+  };
+  const envelope = (apiVersion: string, kind: string, raw: number[]) => Uint8Array.from([0x6b, 0x38, 0x73, 0x00, ...field(1, [...field(1, apiVersion), ...field(2, kind)]), ...field(2, raw)]);
+
+  test('pods/binding reads a v1 Binding in protobuf, as kube-scheduler sends it, from the subresource\'s definition', async () => {
+    await server.client.create<KubeObject>('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pb', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } });
+    // Binding{metadata{name: pb}, target{kind: Node, name: node-9}}
+    const binding = envelope('v1', 'Binding', [...field(1, field(1, 'pb')), ...field(2, [...field(1, 'Node'), ...field(3, 'node-9')])]);
+    const r = await fetch(`${server.url}/api/v1/namespaces/default/pods/pb/binding`, { method: 'POST', headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' }, body: binding });
+    expect(r.status, await r.clone().text()).toBe(201);
+    const pod = await server.client.get<KubeObject>('pods', 'pb', { namespace: 'default' });
+    expect((pod.spec as { nodeName?: string }).nodeName).toBe('node-9');
+  });
+});
+
 describe('a kind added with one file and one line: PodTemplate', () => {
   let server: TestServer;
   let kubectl: Kubectl | undefined;

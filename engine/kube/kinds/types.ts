@@ -138,6 +138,8 @@ export type SubresourceHandler =
 
 export interface SubresourceDefinition extends SubresourceInfo {
   serve?: SubresourceHandler;
+  /** The protobuf message of the body a `create` subresource takes, when kubectl sends it in protobuf. */
+  protobuf?: ProtobufMessage;
 }
 
 /** What an access review (or another virtual kind) may consult to answer a create. */

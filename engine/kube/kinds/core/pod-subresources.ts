@@ -1,7 +1,8 @@
 /**
  * The pod subresources with behaviour of their own:
  * - `binding`: what the scheduler POSTs to put a pod on a node (pkg/registry/core/pod/storage
- *   BindingREST): sets spec.nodeName once, then the PodScheduled condition;
+ *   BindingREST): sets spec.nodeName once, then the PodScheduled condition; JSON, or protobuf as
+ *   kube-scheduler sends it;
  * - `log`: read from the kubelet of the pod's node, at the address and port the Node reports
  *   (status.addresses InternalIP, status.daemonEndpoints.kubeletEndpoint.Port), path
  *   /containerLogs/<namespace>/<pod>/<container> (pkg/registry/core/pod/strategy.go LogLocation);
@@ -9,6 +10,7 @@
  * - `exec`: refused until a kubelet runs containers.
  */
 import { badRequest, conflict, isApiError } from '../../errors.ts';
+import { f, ObjectReference, withMeta } from '../../protobuf.ts';
 import type { KubeObject, Node, Pod } from '../../types.ts';
 import type { ResourceInfo } from '../../resource-info.ts';
 import type { ObjectAccess, StreamLocation, SubresourceDefinition } from '../types.ts';
@@ -97,7 +99,14 @@ async function logLocation(access: ObjectAccess, pods: ResourceInfo, namespace: 
 }
 
 export const POD_SUBRESOURCES: SubresourceDefinition[] = [
-  { name: 'binding', kind: 'Binding', verbs: ['create'], serve: { type: 'create', create: (access, t, body) => bindPod(access, t.kind, t.namespace, t.name, body) } },
+  {
+    name: 'binding',
+    kind: 'Binding',
+    verbs: ['create'],
+    serve: { type: 'create', create: (access, t, body) => bindPod(access, t.kind, t.namespace, t.name, body) },
+    // What kube-scheduler (client-go, protobuf) POSTs: v1.Binding {metadata = 1, target = 2}.
+    protobuf: withMeta({ 2: f('target', ObjectReference) }),
+  },
   { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'], serve: { type: 'unavailable', message: 'exec is not served by kubelings yet: it needs a kubelet that runs containers (a later lesson)' } },
   { name: 'log', kind: 'Pod', verbs: ['get'], serve: { type: 'stream', location: (access, t, query) => logLocation(access, t.kind, t.namespace, t.name, query) } },
 ];
