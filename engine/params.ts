@@ -200,3 +200,52 @@ export const LEADER_ELECTION_RETRY_PERIOD_MS = 2_000;
 
 /** Leader election: the Lease the controller-managers compete for, in kube-system. */
 export const LEADER_ELECTION_LEASE_NAME = 'kube-controller-manager';
+
+// ── Container runtime and pod network (lesson 05) ────────────────────────────────────────────────
+
+/**
+ * Pod network: every real node's pod addresses come from here, one /24 per node (node i gets
+ * 127.(64 + i/256).(i%256).0/24). Inside 127/8 so that every address is local without root, and
+ * clear of the Service range (127.96.0.0/16) and of the hollow nodes' pod ranges (127.128.0.0/9).
+ */
+export const POD_NETWORK_CIDR = '127.64.0.0/12';
+
+/** Pod network: the prefix length of each node's share of POD_NETWORK_CIDR (the node's podCIDR). */
+export const POD_NODE_CIDR_MASK = 24;
+
+/** Pod network: the CNI network name, also the folder of its address files (host-local's layout). */
+export const POD_NETWORK_NAME = 'kubelings';
+
+/**
+ * Pod network without root: a built-in image asked to listen on a port below 1024 listens on that
+ * port plus this offset instead (80 → 10080), and the runtime reports the mapping, when the runtime
+ * may not bind low ports itself (see engine/cri/ports.ts).
+ */
+export const LOW_PORT_REMAP_OFFSET = 10_000;
+
+/** Container logs: a log file is rotated once it reaches this size (kubelet --container-log-max-size 10Mi). */
+export const CONTAINER_LOG_MAX_SIZE_BYTES = 10 * 1024 * 1024;
+
+/** Container logs: log files kept per container, the live one included (kubelet --container-log-max-files 5). */
+export const CONTAINER_LOG_MAX_FILES = 5;
+
+/** Container logs: how often the log manager checks sizes (kubelet --container-log-monitor-interval 10s). */
+export const CONTAINER_LOG_MONITOR_INTERVAL_MS = 10_000;
+
+/** Container logs: a longer line is cut into partial (P) records of this size (containerd's max_container_log_line_size). */
+export const CONTAINER_LOG_MAX_LINE_BYTES = 16 * 1024;
+
+/** Container logs: a follower (`kubectl logs -f`) looks for new lines this often (kubelet force-checks every 1 s). */
+export const CONTAINER_LOG_FOLLOW_POLL_MS = 100;
+
+/** Runtime: ExecSync keeps at most this much of each of stdout and stderr (the CRI's 16 MB cap, CVE-2022-1708). */
+export const EXEC_SYNC_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+/** Runtime: after SIGKILL, how long StopContainer waits for the process to be gone before it fails, in ms. */
+export const CONTAINER_KILL_WAIT_MS = 10_000;
+
+/** Runtime: after a container's main process exits, how long its output pipes may stay open (held by a stray child), in ms. */
+export const CONTAINER_OUTPUT_DRAIN_MS = 2_000;
+
+/** Runtime: the CFS period for cpu limits, in microseconds (the kubelet's quotaPeriod, 100 ms). */
+export const CGROUP_CPU_PERIOD_US = 100_000;
