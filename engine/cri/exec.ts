@@ -1,0 +1,106 @@
+/**
+ * ExecSync and Exec: a command run "in" a running container, which here means with the
+ * container's environment and working folder, in its cgroup when it has one, in a process group of
+ * its own (so that a timeout or the container's end kills all of it). The executable is looked up
+ * on the container's PATH; a missing one fails as runc's exec fails.
+ * ExecSync keeps at most EXEC_SYNC_MAX_OUTPUT_BYTES of each stream (the CRI's cap) and, with a
+ * timeout, kills the command when it passes and fails with DeadlineExceeded (the kubelet counts an
+ * exec probe that times out as failed). Exec hands back the streams; with `tty`, stderr is merged
+ * into stdout as the CRI says, but there is no pseudo-terminal (a warning says so).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
+import { PassThrough, type Readable } from 'node:stream';
+import { EXEC_SYNC_MAX_OUTPUT_BYTES } from '../params.ts';
+import type { ExecRequest, ExecSession, ExecSyncRequest, ExecSyncResponse } from './api.ts';
+import { joinCommand } from './cgroups/driver.ts';
+import { CriError } from './errors.ts';
+import { findExecutable } from './launch.ts';
+import { signalGroup } from './procfs.ts';
+
+export interface ExecContext {
+  env: Record<string, string>;
+  cwd: string;
+  /** The container's cgroup.procs files, when it has a cgroup. */
+  procsFiles?: string[];
+  /** Called with each exec process once started (the runtime records it for cleanup). */
+  track(child: ChildProcess): void;
+}
+
+function startCommand(ctx: ExecContext, cmd: string[], stdin: boolean): ChildProcess {
+  if (!Array.isArray(cmd) || cmd.length === 0 || !cmd[0]) throw new CriError('InvalidArgument', 'exec needs a command');
+  const file = findExecutable(cmd[0], ctx.env.PATH ?? '', ctx.cwd);
+  if (!file) throw new CriError('Unknown', `failed to exec in container: OCI runtime exec failed: exec failed: unable to start container process: exec: "${cmd[0]}": executable file not found in $PATH`);
+  let argv = [file, ...cmd.slice(1)];
+  if (ctx.procsFiles) argv = joinCommand(ctx.procsFiles, argv);
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: ctx.cwd, env: ctx.env, detached: true, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], argv0: cmd[0] });
+  ctx.track(child);
+  return child;
+}
+
+function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  return code ?? 128 + (osConstants.signals[signal ?? 'SIGKILL'] ?? 9);
+}
+
+export async function runExecSync(ctx: ExecContext, req: ExecSyncRequest): Promise<ExecSyncResponse> {
+  const child = startCommand(ctx, req.cmd, false);
+  const collect = (stream: NodeJS.ReadableStream) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      if (size >= EXEC_SYNC_MAX_OUTPUT_BYTES) return;
+      const part = chunk.subarray(0, EXEC_SYNC_MAX_OUTPUT_BYTES - size);
+      chunks.push(part);
+      size += part.length;
+    });
+    return chunks;
+  };
+  const stdout = collect(child.stdout!);
+  const stderr = collect(child.stderr!);
+  let timedOut = false;
+  const timer = req.timeout && req.timeout > 0 ? setTimeout(() => {
+    timedOut = true;
+    if (child.pid) signalGroup(child.pid, 'SIGKILL');
+  }, req.timeout * 1000) : undefined;
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (c, s) => resolve([c, s]));
+  }).finally(() => clearTimeout(timer));
+  if (timedOut) throw new CriError('DeadlineExceeded', `command ${JSON.stringify(req.cmd)} timed out after ${req.timeout} s`);
+  return { stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: exitCodeOf(code, signal) };
+}
+
+export async function runExec(ctx: ExecContext, req: ExecRequest): Promise<ExecSession> {
+  if (!req.stdin && !req.stdout && !req.stderr) throw new CriError('InvalidArgument', 'one of stdin, stdout, and stderr must be true');
+  if (req.tty && req.stderr) throw new CriError('InvalidArgument', 'tty and stderr cannot both be true');
+  const child = startCommand(ctx, req.cmd, Boolean(req.stdin));
+  const warnings = req.tty ? ['no pseudo-terminal: the command runs with pipes, so programs that need a terminal (vi, top) will not draw'] : [];
+  let stdout: Readable | null = req.stdout ? child.stdout : null;
+  if (req.tty) {
+    // One stream, as a terminal gives: stdout and stderr interleaved as they come.
+    const merged = new PassThrough();
+    let open = 2;
+    for (const stream of [child.stdout!, child.stderr!]) {
+      stream.pipe(merged, { end: false });
+      stream.once('end', () => --open === 0 && merged.end());
+    }
+    stdout = merged;
+  } else {
+    if (!req.stderr) child.stderr!.resume();
+    if (!req.stdout) child.stdout!.resume();
+  }
+  const exited = new Promise<{ exitCode: number }>((resolve) => {
+    child.once('error', () => resolve({ exitCode: 126 }));
+    child.once('close', (code, signal) => resolve({ exitCode: exitCodeOf(code, signal) }));
+  });
+  return {
+    stdin: req.stdin ? child.stdin : null,
+    stdout,
+    stderr: req.stderr && !req.tty ? child.stderr : null,
+    exited,
+    kill: () => {
+      if (child.pid) signalGroup(child.pid, 'SIGKILL');
+    },
+    warnings,
+  };
+}

@@ -1,0 +1,753 @@
+/**
+ * ProcessRuntime: a container runtime behind the CRI (./api.ts), where each container is a real
+ * OS process of this machine. A pod sandbox is an address of the pod network (from the CNI plugin
+ * the runtime calls as a runtime calls one: ADD at RunPodSandbox, DEL at StopPodSandbox), a log
+ * folder and a state record; a container is a process started from a built-in image, in its own
+ * process group (and cgroup, where cpu and memory limits can be enforced), with its own working
+ * folder, its stdout and stderr written to its log file in the CRI format.
+ *
+ * SECURITY: this runs what it is told. busybox runs the container's command through the machine's
+ * shell, and ExecSync/Exec run any command, with the runtime's own privileges (root, when the
+ * runtime is root). The kubelet may only feed it specs from an authenticated apiserver, and serve
+ * exec only to authenticated, authorised requests.
+ *
+ * Invariants:
+ * - when a container's main process ends, every other process of its group (and cgroup) is killed,
+ *   as the kernel does when a container's PID 1 ends; so are its exec processes;
+ * - a container is EXITED only once its last output is in its log file, so a follower that stops at
+ *   "not running" has seen everything;
+ * - StopContainer sends the stop signal (the config's, else the image's: SIGQUIT for nginx, else
+ *   SIGTERM) to the main process, and after `timeout` seconds SIGKILL to the whole group;
+ * - `shutdown()` leaves no process, and a runtime whose owner died is cleaned up by
+ *   cleanupOrphans(root) (./orphans.ts), which `open` also runs on a root left behind;
+ * - one owner per root: `open` refuses a root whose owner still runs.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loopbackPlugin, LOOPBACK_PLUGIN_TYPE } from '../cni/loopback-plugin.ts';
+import { formatIPv4, nodeBlock, parseCidr } from '../cni/ipv4.ts';
+import { CNI_VERSION, type CniArgs, type CniPlugin, type NetConf } from '../cni/types.ts';
+import { imagePrograms, type ImagePrograms } from '../images/bundle.ts';
+import { imageDigestRef, imageId, lookupImage, type BuiltinImage } from '../images/catalog.ts';
+import { CONTAINER_KILL_WAIT_MS, CONTAINER_OUTPUT_DRAIN_MS, POD_NETWORK_CIDR, POD_NETWORK_NAME, POD_NODE_CIDR_MASK } from '../params.ts';
+import type {
+  Container,
+  ContainerConfig,
+  ContainerFilter,
+  ContainerStatsRequest,
+  ContainerStatsResponse,
+  ContainerStatus,
+  ContainerStatusRequest,
+  ContainerStatusResponse,
+  CreateContainerRequest,
+  CreateContainerResponse,
+  ExecRequest,
+  ExecSession,
+  ExecSyncRequest,
+  ExecSyncResponse,
+  ImageService,
+  ImageStatusRequest,
+  ImageStatusResponse,
+  ListContainersRequest,
+  ListContainersResponse,
+  ListContainerStatsRequest,
+  ListContainerStatsResponse,
+  ListImagesRequest,
+  ListImagesResponse,
+  ListPodSandboxRequest,
+  ListPodSandboxResponse,
+  PodSandbox,
+  PodSandboxStatusRequest,
+  PodSandboxStatusResponse,
+  PullImageRequest,
+  PullImageResponse,
+  RunPodSandboxRequest,
+  RunPodSandboxResponse,
+  RuntimeCapabilities,
+  RuntimeService,
+  StatusResponse,
+  StopContainerRequest,
+  StopSignal,
+  StringMap,
+  VersionResponse,
+} from './api.ts';
+import { CgroupDriver, cgroupPids, joinCommand, type ContainerCgroup } from './cgroups/driver.ts';
+import { planCgroups } from './cgroups/detect.ts';
+import { nowNs } from './clock.ts';
+import { containerNotFound, CriError, sandboxNotFound } from './errors.ts';
+import { runExec, runExecSync, type ExecContext } from './exec.ts';
+import { BuiltinImageService } from './images.ts';
+import { checkRunnable, containerArgv, containerEnv, listenAddressFor, type LaunchInputs } from './launch.ts';
+import { ContainerLogWriter } from './logs/writer.ts';
+import { cleanupOrphans } from './orphans.ts';
+import { decideLowPorts, tryListen, type LowPortsOption } from './ports.ts';
+import { isLive, processStartTime, signalGroup, signalProcess } from './procfs.ts';
+import { RuntimeState, type ContainerRecord, type SandboxRecord } from './state.ts';
+import { containerStats, type CpuSample } from './stats.ts';
+
+export interface ProcessRuntimeOptions {
+  /** The state folder (created); one runtime per folder. */
+  root: string;
+  /** This node's pod addresses (default: node 0's block of POD_NETWORK_CIDR). */
+  podCidr?: string;
+  /** The CNI plugin and its configuration (default: the built-in loopback plugin with host-local IPAM). */
+  network?: { plugin: CniPlugin; conf: NetConf };
+  /** Ports below 1024: probe ('auto', the default), or force 'bind' or 'remap'. */
+  lowPorts?: LowPortsOption;
+  /** 'off' never uses cgroups (limits then reported as not enforced, with that reason). */
+  cgroups?: 'auto' | 'off';
+}
+
+/** Node `index`'s pod addresses. */
+export function nodePodCidr(index: number): string {
+  return nodeBlock(POD_NETWORK_CIDR, POD_NODE_CIDR_MASK, index);
+}
+
+interface LiveContainer {
+  record: ContainerRecord;
+  image: BuiltinImage;
+  child?: ChildProcess;
+  writer?: ContainerLogWriter;
+  cgroup?: ContainerCgroup;
+  env?: Record<string, string>;
+  /** Resolves once the container is EXITED (its output written). */
+  exited?: Promise<void>;
+  execs: Set<ChildProcess>;
+  lastCpu?: CpuSample;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The roots opened by this process (one owner per root, also within a process). */
+const openRoots = new Set<string>();
+
+function newId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+function matchesLabels(labels: StringMap, selector: StringMap | undefined): boolean {
+  return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return osConstants.signals[signal] ?? 0;
+}
+
+export class ProcessRuntime implements RuntimeService, ImageService {
+  private readonly sandboxes = new Map<string, SandboxRecord>();
+  private readonly containers = new Map<string, LiveContainer>();
+  private readonly images = new BuiltinImageService();
+  private closed = false;
+
+  private constructor(
+    readonly root: string,
+    private readonly state: RuntimeState,
+    readonly runtimeId: string,
+    private readonly network: { plugin: CniPlugin; conf: NetConf },
+    private readonly cgroups: CgroupDriver,
+    readonly capabilities: RuntimeCapabilities,
+    private readonly networkProblem: string | undefined,
+    private readonly programs: ImagePrograms,
+    /** What went wrong while opening (unreadable records, orphans killed), one sentence each. */
+    readonly warnings: string[],
+  ) {}
+
+  /** Opens (or takes over) the runtime at `options.root`; cleans up after a previous owner that died. */
+  static async open(options: ProcessRuntimeOptions): Promise<ProcessRuntime> {
+    const root = resolve(options.root);
+    if (openRoots.has(root)) throw new CriError('FailedPrecondition', `the runtime at ${root} is already open in this process`);
+    mkdirSync(root, { recursive: true });
+    const warnings: string[] = [];
+    const report = await cleanupOrphans(root);
+    if (report.killed.length > 0) warnings.push(`killed ${report.killed.length} process(es) left by a previous owner of ${root}: ${report.killed.join(', ')}`);
+    warnings.push(...report.warnings);
+    const state = new RuntimeState(root);
+    state.writeOwner({ pid: process.pid, startTime: processStartTime(process.pid), startedAt: new Date().toISOString() });
+    const runtimeId = state.runtimeId();
+
+    const podCidr = options.podCidr ?? nodePodCidr(0);
+    const block = parseCidr(podCidr, true);
+    const gateway = formatIPv4(block.network + 1);
+    const network = options.network ?? {
+      plugin: loopbackPlugin,
+      conf: { cniVersion: CNI_VERSION, name: POD_NETWORK_NAME, type: LOOPBACK_PLUGIN_TYPE, ipam: { type: 'host-local', ranges: [[{ subnet: podCidr }]], dataDir: join(root, 'cni') } },
+    };
+    const probe = await tryListen(gateway, 0);
+    const networkProblem = probe === '' ? undefined : `the pod network's addresses (${podCidr}) are not local here: listening on ${gateway} failed with ${probe}${process.platform === 'darwin' ? ' (macOS routes only 127.0.0.1 to loopback: add the addresses with `sudo ifconfig lo0 alias <address>`)' : ''}`;
+    const lowPorts = await decideLowPorts(options.lowPorts ?? 'auto', gateway);
+
+    let layout = planCgroups({
+      platform: process.platform,
+      uid: process.getuid?.() ?? -1,
+      mountinfo: process.platform === 'linux' ? safeRead('/proc/self/mountinfo') : '',
+      procSelfCgroup: process.platform === 'linux' ? safeRead('/proc/self/cgroup') : '',
+    });
+    if (options.cgroups === 'off') layout = { driver: 'none', own: {}, reason: 'cgroups are turned off for this runtime (cgroups: \'off\'): cpu and memory limits are not enforced' };
+    const cgroups = new CgroupDriver(layout, `kubelings-${runtimeId}`);
+    const capabilities: RuntimeCapabilities = {
+      resources: { enforced: cgroups.enforced, driver: cgroups.driver, ...(cgroups.reason ? { reason: cgroups.reason } : {}) },
+      lowPorts,
+    };
+    const programs = await imagePrograms();
+    if (programs.warning) warnings.push(programs.warning);
+
+    const runtime = new ProcessRuntime(root, state, runtimeId, network, cgroups, capabilities, networkProblem, programs, warnings);
+    openRoots.add(root);
+    for (const sandbox of state.loadSandboxes()) runtime.sandboxes.set(sandbox.id, sandbox);
+    for (const record of state.loadContainers()) {
+      const image = lookupImage(record.imageName);
+      if (!image || !runtime.sandboxes.has(record.podSandboxId)) {
+        warnings.push(`container record ${record.id} names ${image ? `sandbox ${record.podSandboxId}, which is gone` : `image "${record.imageName}", which is not built in`}: removed`);
+        state.removeContainer(record.id);
+        continue;
+      }
+      runtime.containers.set(record.id, { record, image, execs: new Set() });
+    }
+    warnings.push(...state.warnings);
+    return runtime;
+  }
+
+  // ── Version and status ─────────────────────────────────────────────────────────────────────────
+
+  async version(): Promise<VersionResponse> {
+    return { version: '0.1.0', runtimeName: 'kubelings', runtimeVersion: VERSION, runtimeApiVersion: 'v1' };
+  }
+
+  async status(req: { verbose?: boolean } = {}): Promise<StatusResponse> {
+    return {
+      status: {
+        conditions: [
+          { type: 'RuntimeReady', status: !this.closed, reason: this.closed ? 'RuntimeShutDown' : '', message: this.closed ? 'the runtime was shut down' : '' },
+          { type: 'NetworkReady', status: !this.networkProblem, reason: this.networkProblem ? 'NetworkPluginNotReady' : '', message: this.networkProblem ?? '' },
+        ],
+      },
+      info: req.verbose ? { config: JSON.stringify({ root: this.root, runtimeId: this.runtimeId, network: this.network.conf, warnings: this.warnings }) } : {},
+      kubelings: this.capabilities,
+    };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new CriError('Unavailable', 'the runtime was shut down');
+  }
+
+  // ── Pod sandboxes ──────────────────────────────────────────────────────────────────────────────
+
+  private sandbox(id: string): SandboxRecord {
+    const sandbox = this.sandboxes.get(id);
+    if (!sandbox) throw sandboxNotFound(id);
+    return sandbox;
+  }
+
+  private cniArgs(sandbox: SandboxRecord): CniArgs {
+    const m = sandbox.config.metadata;
+    return {
+      containerId: sandbox.id,
+      netns: '',
+      ifName: 'eth0',
+      args: [
+        ['IgnoreUnknown', '1'],
+        ['K8S_POD_NAMESPACE', m.namespace],
+        ['K8S_POD_NAME', m.name],
+        ['K8S_POD_INFRA_CONTAINER_ID', sandbox.id],
+        ['K8S_POD_UID', m.uid],
+      ],
+    };
+  }
+
+  async runPodSandbox(req: RunPodSandboxRequest): Promise<RunPodSandboxResponse> {
+    this.assertOpen();
+    const m = req.config?.metadata;
+    if (!m?.name || !m.namespace || !m.uid) throw new CriError('InvalidArgument', 'the sandbox config needs metadata with a name, a namespace and a uid');
+    if (req.runtimeHandler && req.runtimeHandler !== 'kubelings') throw new CriError('InvalidArgument', `unknown runtime handler "${req.runtimeHandler}": this runtime has only "kubelings" (or "")`);
+    const attempt = m.attempt ?? 0;
+    const name = `${m.name}_${m.namespace}_${m.uid}_${attempt}`;
+    const clash = [...this.sandboxes.values()].find((s) => s.config.metadata.name === m.name && s.config.metadata.namespace === m.namespace && s.config.metadata.uid === m.uid && (s.config.metadata.attempt ?? 0) === attempt);
+    if (clash) throw new CriError('AlreadyExists', `failed to reserve sandbox name "${name}": name "${name}" is reserved for "${clash.id}"`);
+    const logDirectory = req.config.logDirectory ?? join(this.root, 'pods', `${m.namespace}_${m.name}_${m.uid}`);
+    if (!isAbsolute(logDirectory)) throw new CriError('InvalidArgument', `the sandbox's log directory must be an absolute path, not "${logDirectory}"`);
+    const id = newId();
+    const sandbox: SandboxRecord = { id, config: req.config, runtimeHandler: req.runtimeHandler ?? '', createdAt: nowNs(), state: 'SANDBOX_READY', logDirectory };
+    mkdirSync(logDirectory, { recursive: true });
+    let result;
+    try {
+      result = await this.network.plugin.add(this.network.conf, this.cniArgs(sandbox));
+    } catch (error) {
+      await this.network.plugin.del(this.network.conf, this.cniArgs(sandbox)).catch(() => undefined);
+      throw new CriError('Unknown', `failed to setup network for sandbox "${id}": plugin type="${this.network.conf.type}" name="${this.network.conf.name}" failed (add): ${(error as Error).message}`);
+    }
+    const ip = result.ips[0]?.address.split('/')[0];
+    if (!ip) {
+      await this.network.plugin.del(this.network.conf, this.cniArgs(sandbox)).catch(() => undefined);
+      throw new CriError('Unknown', `failed to setup network for sandbox "${id}": plugin type="${this.network.conf.type}" name="${this.network.conf.name}" returned no address`);
+    }
+    sandbox.network = { ip, ifName: 'eth0', result, released: false };
+    this.sandboxes.set(id, sandbox);
+    this.state.saveSandbox(sandbox);
+    return { podSandboxId: id };
+  }
+
+  async stopPodSandbox(req: { podSandboxId: string }): Promise<void> {
+    const sandbox = this.sandbox(req.podSandboxId);
+    for (const entry of this.containers.values()) {
+      if (entry.record.podSandboxId === sandbox.id) await this.stopContainer({ containerId: entry.record.id, timeout: 0 });
+    }
+    if (sandbox.network && !sandbox.network.released) {
+      try {
+        await this.network.plugin.del({ ...this.network.conf, prevResult: sandbox.network.result }, this.cniArgs(sandbox));
+      } catch (error) {
+        throw new CriError('Unknown', `failed to destroy network for sandbox "${sandbox.id}": plugin type="${this.network.conf.type}" name="${this.network.conf.name}" failed (delete): ${(error as Error).message}`);
+      }
+      sandbox.network.released = true;
+    }
+    sandbox.state = 'SANDBOX_NOTREADY';
+    this.state.saveSandbox(sandbox);
+  }
+
+  async removePodSandbox(req: { podSandboxId: string }): Promise<void> {
+    if (!this.sandboxes.has(req.podSandboxId)) return;
+    await this.stopPodSandbox(req);
+    for (const entry of [...this.containers.values()]) {
+      if (entry.record.podSandboxId === req.podSandboxId) await this.removeContainer({ containerId: entry.record.id });
+    }
+    this.sandboxes.delete(req.podSandboxId);
+    this.state.removeSandbox(req.podSandboxId);
+  }
+
+  private sandboxSummary(sandbox: SandboxRecord): PodSandbox {
+    return {
+      id: sandbox.id,
+      metadata: sandbox.config.metadata,
+      state: sandbox.state,
+      createdAt: sandbox.createdAt,
+      labels: { ...(sandbox.config.labels ?? {}) },
+      annotations: { ...(sandbox.config.annotations ?? {}) },
+      runtimeHandler: sandbox.runtimeHandler,
+    };
+  }
+
+  async podSandboxStatus(req: PodSandboxStatusRequest): Promise<PodSandboxStatusResponse> {
+    const sandbox = this.sandbox(req.podSandboxId);
+    const ready = sandbox.state === 'SANDBOX_READY' && sandbox.network && !sandbox.network.released;
+    const containers = [...this.containers.values()].filter((c) => c.record.podSandboxId === sandbox.id);
+    return {
+      status: {
+        ...this.sandboxSummary(sandbox),
+        ...(ready ? { network: { ip: sandbox.network!.ip, additionalIps: [] } } : {}),
+      },
+      info: req.verbose ? { info: JSON.stringify({ cniResult: sandbox.network?.result, logDirectory: sandbox.logDirectory }) } : {},
+      containersStatuses: containers.map((c) => this.statusOf(c)),
+      timestamp: nowNs(),
+    };
+  }
+
+  async listPodSandbox(req: ListPodSandboxRequest = {}): Promise<ListPodSandboxResponse> {
+    const f = req.filter ?? {};
+    const items = [...this.sandboxes.values()]
+      .filter((s) => (!f.id || s.id.startsWith(f.id)) && (!f.state || s.state === f.state.state) && matchesLabels(s.config.labels ?? {}, f.labelSelector))
+      .map((s) => this.sandboxSummary(s));
+    return { items };
+  }
+
+  // ── Containers ─────────────────────────────────────────────────────────────────────────────────
+
+  private entry(id: string): LiveContainer {
+    const entry = this.containers.get(id);
+    if (!entry) throw containerNotFound(id);
+    return entry;
+  }
+
+  async createContainer(req: CreateContainerRequest): Promise<CreateContainerResponse> {
+    this.assertOpen();
+    const sandbox = this.sandbox(req.podSandboxId);
+    if (sandbox.state !== 'SANDBOX_READY') throw new CriError('FailedPrecondition', `sandbox "${sandbox.id}" is not ready: a container can only be created in a ready sandbox`);
+    const config: ContainerConfig = req.config;
+    if (!config?.metadata?.name) throw new CriError('InvalidArgument', 'the container config needs metadata with a name');
+    const attempt = config.metadata.attempt ?? 0;
+    const clash = [...this.containers.values()].find((c) => c.record.podSandboxId === sandbox.id && c.record.config.metadata.name === config.metadata.name && (c.record.config.metadata.attempt ?? 0) === attempt);
+    const m = sandbox.config.metadata;
+    const name = `${config.metadata.name}_${m.name}_${m.namespace}_${m.uid}_${attempt}`;
+    if (clash) throw new CriError('AlreadyExists', `failed to reserve container name "${name}": name "${name}" is reserved for "${clash.record.id}"`);
+    const reference = config.image?.image ?? '';
+    const image = lookupImage(reference);
+    if (!image) throw new CriError('NotFound', `failed to get image "${reference}": not found (pull it first; the built-in images are busybox, nginx, kubelings/echo, kubelings/crash and kubelings/kv)`);
+    checkRunnable(image, config);
+    const logPath = normalize(config.logPath ?? `${config.metadata.name}/${attempt}.log`);
+    if (isAbsolute(logPath) || logPath.startsWith('..')) throw new CriError('InvalidArgument', `the container's log path must be relative to the sandbox's log directory, not "${config.logPath}"`);
+    for (const { key } of config.envs ?? []) {
+      if (!key || key.includes('=') || key.includes('\0')) throw new CriError('InvalidArgument', `invalid environment variable name "${key}"`);
+    }
+    const workingDir = normalize(`/${config.workingDir ?? ''}`);
+    const id = newId();
+    const rootfs = join(this.state.containerDir(id), 'rootfs');
+    const warnings: string[] = [];
+    const uid = config.linux?.securityContext?.runAsUser?.value;
+    if (uid !== undefined && uid !== process.getuid?.()) warnings.push(`runAsUser ${uid} is not applied: the process runs as the runtime's user (uid ${process.getuid?.() ?? 'unknown'})`);
+    if (config.tty) warnings.push('tty is not provided: the process runs without a terminal');
+    if (config.stdin) warnings.push('stdin is not attached: Attach is not served, the process reads an empty stdin');
+    for (const mount of config.mounts ?? []) if (mount.readonly) warnings.push(`the mount at ${mount.containerPath} is not read-only: a link to ${mount.hostPath} in the container's folder`);
+    const resources = config.linux?.resources;
+    const limits = Boolean(resources && (resources.cpuQuota || resources.memoryLimitInBytes || resources.cpuShares));
+    const record: ContainerRecord = {
+      id,
+      podSandboxId: sandbox.id,
+      config,
+      imageName: image.name,
+      imageRef: imageDigestRef(image),
+      imageId: imageId(image),
+      createdAt: nowNs(),
+      startedAt: 0n,
+      finishedAt: 0n,
+      state: 'CONTAINER_CREATED',
+      exitCode: 0,
+      reason: '',
+      message: '',
+      pid: 0,
+      logPath: join(sandbox.logDirectory, logPath),
+      workDir: join(rootfs, workingDir),
+      cgroupDirs: [],
+      resourcesEnforced: limits && this.cgroups.enforced,
+      ...(limits && !this.cgroups.enforced ? { resourcesReason: this.cgroups.reason } : {}),
+      ...(image.program && sandbox.network ? { listen: listenAddressFor(image, config, sandbox.network.ip, this.capabilities.lowPorts) } : {}),
+      warnings,
+    };
+    mkdirSync(record.workDir, { recursive: true });
+    for (const mount of config.mounts ?? []) {
+      const at = join(rootfs, normalize(`/${mount.containerPath}`));
+      mkdirSync(dirname(at), { recursive: true });
+      rmSync(at, { recursive: true, force: true });
+      symlinkSync(mount.hostPath, at);
+    }
+    this.containers.set(id, { record, image, execs: new Set() });
+    this.state.saveContainer(record);
+    return { containerId: id };
+  }
+
+  private launchInputs(entry: LiveContainer): LaunchInputs {
+    const sandbox = this.sandbox(entry.record.podSandboxId);
+    return {
+      image: entry.image,
+      config: entry.record.config,
+      containerId: entry.record.id,
+      runtimeId: this.runtimeId,
+      hostname: sandbox.config.hostname || sandbox.config.metadata.name,
+      rootfs: join(this.state.containerDir(entry.record.id), 'rootfs'),
+      workDir: entry.record.workDir,
+      podIP: sandbox.network?.ip ?? '',
+      ...(entry.record.listen ? { listen: entry.record.listen } : {}),
+      programs: this.programs,
+    };
+  }
+
+  /** Marks a container that could not start (containerd's StartError, exit code 128) and throws. */
+  private failStart(entry: LiveContainer, message: string): never {
+    const record = entry.record;
+    record.state = 'CONTAINER_EXITED';
+    record.startedAt = record.finishedAt = nowNs();
+    record.exitCode = 128;
+    record.reason = 'StartError';
+    record.message = message;
+    this.state.saveContainer(record);
+    throw new CriError('Unknown', `failed to start container "${record.id}": ${message}`);
+  }
+
+  async startContainer(req: { containerId: string }): Promise<void> {
+    this.assertOpen();
+    const entry = this.entry(req.containerId);
+    const record = entry.record;
+    if (record.state !== 'CONTAINER_CREATED') throw new CriError('FailedPrecondition', `container "${record.id}" is in ${record.state} state: only a created container can be started`);
+    const sandbox = this.sandbox(record.podSandboxId);
+    if (sandbox.state !== 'SANDBOX_READY') this.failStart(entry, `sandbox "${sandbox.id}" is not ready`);
+    const inputs = this.launchInputs(entry);
+    const env = containerEnv(inputs);
+    let argv: string[];
+    try {
+      argv = containerArgv(inputs, env);
+    } catch (error) {
+      this.failStart(entry, `failed to create shim task: OCI runtime create failed: unable to start container process: ${(error as Error).message}`);
+    }
+    const resources = record.config.linux?.resources;
+    if (record.resourcesEnforced && resources) {
+      try {
+        entry.cgroup = this.cgroups.create(record.id, resources);
+        record.cgroupDirs = entry.cgroup.dirs;
+      } catch (error) {
+        this.failStart(entry, `failed to create the container's cgroup: ${(error as Error).message}`);
+      }
+      argv = joinCommand(entry.cgroup.procsFiles, argv);
+    }
+    const writer = new ContainerLogWriter(record.logPath);
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: record.workDir,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(entry.image.program ? {} : { argv0: (record.config.command?.[0] ?? record.config.args?.[0] ?? entry.image.defaultArgs[0]) as string }),
+    });
+    if (child.pid === undefined) {
+      const error = await new Promise<Error>((resolve) => child.once('error', resolve));
+      writer.close();
+      if (entry.cgroup) await entry.cgroup.destroy();
+      this.failStart(entry, `failed to start ${argv[0]}: ${error.message}`);
+    }
+    entry.child = child;
+    entry.writer = writer;
+    entry.env = env;
+    record.pid = child.pid;
+    record.pidStartTime = processStartTime(child.pid);
+    record.startedAt = nowNs();
+    record.state = 'CONTAINER_RUNNING';
+    this.state.saveContainer(record);
+    child.stdout!.on('data', (chunk: Buffer) => writer.write('stdout', chunk));
+    child.stderr!.on('data', (chunk: Buffer) => writer.write('stderr', chunk));
+    child.stdout!.on('end', () => writer.end('stdout'));
+    child.stderr!.on('end', () => writer.end('stderr'));
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    let ended = false;
+    entry.exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        ended = true;
+        void this.onExit(entry, code, signal, closed).finally(resolve);
+      });
+    });
+    // As runc's start, return once the process is inside its cgroup (the join command's first step).
+    const cgroup = entry.cgroup;
+    if (cgroup) {
+      const lastProcs = [cgroup.procsFiles.at(-1)!];
+      const until = Date.now() + CONTAINER_KILL_WAIT_MS;
+      while (!ended && !cgroupPids(lastProcs.map((f) => dirname(f))).includes(child.pid) && Date.now() < until) await sleep(2);
+    }
+  }
+
+  /** The main process ended: kill the rest, flush the log, record how it ended. */
+  private async onExit(entry: LiveContainer, code: number | null, signal: NodeJS.Signals | null, closed: Promise<void>): Promise<void> {
+    const record = entry.record;
+    const finishedAt = nowNs();
+    signalGroup(record.pid, 'SIGKILL');
+    for (const exec of entry.execs) if (exec.pid) signalGroup(exec.pid, 'SIGKILL');
+    const oom = entry.cgroup ? entry.cgroup.oomKills() > 0 : false;
+    if (entry.cgroup) await entry.cgroup.destroy();
+    const drained = await Promise.race([closed.then(() => true), sleep(CONTAINER_OUTPUT_DRAIN_MS).then(() => false)]);
+    if (!drained) {
+      entry.child?.stdout?.destroy();
+      entry.child?.stderr?.destroy();
+    }
+    entry.writer?.close();
+    record.finishedAt = finishedAt;
+    record.exitCode = code ?? 128 + signalNumber(signal ?? 'SIGKILL');
+    record.reason = oom ? 'OOMKilled' : record.exitCode === 0 ? 'Completed' : 'Error';
+    record.message = '';
+    record.pid = 0;
+    record.state = 'CONTAINER_EXITED';
+    entry.child = undefined;
+    entry.cgroup = undefined;
+    if (this.containers.has(record.id)) this.state.saveContainer(record);
+  }
+
+  private stopSignal(entry: LiveContainer): NodeJS.Signals {
+    const asked: StopSignal | undefined = entry.record.config.stopSignal;
+    return (asked && asked !== 'RUNTIME_DEFAULT' ? asked : entry.image.stopSignal) as NodeJS.Signals;
+  }
+
+  async stopContainer(req: StopContainerRequest): Promise<void> {
+    const entry = this.entry(req.containerId);
+    const { record } = entry;
+    if (record.state !== 'CONTAINER_RUNNING' || !entry.exited) {
+      if (entry.exited) await entry.exited;
+      return;
+    }
+    const exited = entry.exited;
+    const timeoutMs = Math.max(0, Number(req.timeout) || 0) * 1000;
+    if (timeoutMs > 0) {
+      signalProcess(record.pid, this.stopSignal(entry));
+      const done = await Promise.race([exited.then(() => true), sleep(timeoutMs).then(() => false)]);
+      if (done) return;
+    }
+    this.killNow(entry);
+    const done = await Promise.race([exited.then(() => true), sleep(CONTAINER_KILL_WAIT_MS).then(() => false)]);
+    if (!done) throw new CriError('DeadlineExceeded', `container "${record.id}" (pid ${record.pid}) did not end within ${CONTAINER_KILL_WAIT_MS / 1000} s of SIGKILL`);
+  }
+
+  /** SIGKILL to the container's group, cgroup and exec processes. */
+  private killNow(entry: LiveContainer): void {
+    const pid = entry.record.pid;
+    if (pid > 0 && isLive(pid, entry.record.pidStartTime)) {
+      signalGroup(pid, 'SIGKILL');
+      signalProcess(pid, 'SIGKILL');
+    }
+    for (const p of entry.cgroup?.pids() ?? []) signalProcess(p, 'SIGKILL');
+    for (const exec of entry.execs) if (exec.pid) signalGroup(exec.pid, 'SIGKILL');
+  }
+
+  async removeContainer(req: { containerId: string }): Promise<void> {
+    const entry = this.containers.get(req.containerId);
+    if (!entry) return;
+    if (entry.record.state === 'CONTAINER_RUNNING') await this.stopContainer({ containerId: req.containerId, timeout: 0 });
+    this.containers.delete(req.containerId);
+    this.state.removeContainer(req.containerId);
+  }
+
+  private summary(entry: LiveContainer): Container {
+    const r = entry.record;
+    return {
+      id: r.id,
+      podSandboxId: r.podSandboxId,
+      metadata: r.config.metadata,
+      image: { image: r.imageId, userSpecifiedImage: r.config.image.userSpecifiedImage ?? r.config.image.image },
+      imageRef: r.imageRef,
+      imageId: r.imageId,
+      state: r.state,
+      createdAt: r.createdAt,
+      labels: { ...(r.config.labels ?? {}) },
+      annotations: { ...(r.config.annotations ?? {}) },
+    };
+  }
+
+  private matches(entry: LiveContainer, f: ContainerFilter): boolean {
+    const r = entry.record;
+    return (!f.id || r.id.startsWith(f.id)) && (!f.state || r.state === f.state.state) && (!f.podSandboxId || r.podSandboxId.startsWith(f.podSandboxId)) && matchesLabels(r.config.labels ?? {}, f.labelSelector);
+  }
+
+  async listContainers(req: ListContainersRequest = {}): Promise<ListContainersResponse> {
+    return { containers: [...this.containers.values()].filter((c) => this.matches(c, req.filter ?? {})).map((c) => this.summary(c)) };
+  }
+
+  private statusOf(entry: LiveContainer): ContainerStatus {
+    const r = entry.record;
+    return {
+      id: r.id,
+      metadata: r.config.metadata,
+      state: r.state,
+      createdAt: r.createdAt,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      exitCode: r.exitCode,
+      image: { image: r.imageId, userSpecifiedImage: r.config.image.userSpecifiedImage ?? r.config.image.image },
+      imageRef: r.imageRef,
+      imageId: r.imageId,
+      reason: r.reason,
+      message: r.message,
+      labels: { ...(r.config.labels ?? {}) },
+      annotations: { ...(r.config.annotations ?? {}) },
+      mounts: r.config.mounts ?? [],
+      logPath: r.logPath,
+      ...(r.config.linux?.resources ? { resources: { linux: r.config.linux.resources } } : {}),
+      stopSignal: r.config.stopSignal && r.config.stopSignal !== 'RUNTIME_DEFAULT' ? r.config.stopSignal : entry.image.stopSignal,
+      kubelings: {
+        pid: r.pid,
+        resources: r.resourcesEnforced || !r.resourcesReason ? { enforced: r.resourcesEnforced } : { enforced: false, reason: r.resourcesReason },
+        ...(r.listen ? { listen: r.listen } : {}),
+        warnings: [...r.warnings],
+      },
+    };
+  }
+
+  async containerStatus(req: ContainerStatusRequest): Promise<ContainerStatusResponse> {
+    const entry = this.entry(req.containerId);
+    const info: StringMap = {};
+    if (req.verbose) info.info = JSON.stringify({ pid: entry.record.pid, workDir: entry.record.workDir, cgroupDirs: entry.record.cgroupDirs, runtimeSpec: { args: entry.child?.spawnargs } });
+    return { status: this.statusOf(entry), info };
+  }
+
+  async reopenContainerLog(req: { containerId: string }): Promise<void> {
+    const entry = this.entry(req.containerId);
+    if (entry.record.state !== 'CONTAINER_RUNNING' || !entry.writer) throw new CriError('FailedPrecondition', `container "${entry.record.id}" is not running: its log is not reopened`);
+    entry.writer.reopen();
+    if (entry.writer.lastError) throw new CriError('Unknown', `failed to reopen the log of container "${entry.record.id}": ${entry.writer.lastError.message}`);
+  }
+
+  // ── Exec and stats ─────────────────────────────────────────────────────────────────────────────
+
+  private execContext(containerId: string): ExecContext {
+    const entry = this.entry(containerId);
+    if (entry.record.state !== 'CONTAINER_RUNNING' || !entry.env) throw new CriError('FailedPrecondition', `container "${containerId}" is not running (${entry.record.state}): cannot exec in it`);
+    return {
+      env: entry.env,
+      cwd: entry.record.workDir,
+      ...(entry.cgroup ? { procsFiles: entry.cgroup.procsFiles } : {}),
+      track: (child) => {
+        entry.execs.add(child);
+        if (child.pid) this.state.saveExec(containerId, child.pid, processStartTime(child.pid));
+        child.once('exit', () => {
+          entry.execs.delete(child);
+          if (child.pid) this.state.removeExec(containerId, child.pid);
+        });
+      },
+    };
+  }
+
+  async execSync(req: ExecSyncRequest): Promise<ExecSyncResponse> {
+    this.assertOpen();
+    return runExecSync(this.execContext(req.containerId), req);
+  }
+
+  async exec(req: ExecRequest): Promise<ExecSession> {
+    this.assertOpen();
+    return runExec(this.execContext(req.containerId), req);
+  }
+
+  async containerStats(req: ContainerStatsRequest): Promise<ContainerStatsResponse> {
+    const entry = this.entry(req.containerId);
+    return { stats: this.statsOf(entry) };
+  }
+
+  private statsOf(entry: LiveContainer) {
+    const { stats, sample } = containerStats({ record: entry.record, cgroup: entry.cgroup, previous: entry.lastCpu, rootfs: join(this.state.containerDir(entry.record.id), 'rootfs') });
+    if (sample) entry.lastCpu = sample;
+    return stats;
+  }
+
+  async listContainerStats(req: ListContainerStatsRequest = {}): Promise<ListContainerStatsResponse> {
+    const f = req.filter ?? {};
+    const running = [...this.containers.values()].filter((c) => c.record.state === 'CONTAINER_RUNNING' && this.matches(c, { ...(f.id ? { id: f.id } : {}), ...(f.podSandboxId ? { podSandboxId: f.podSandboxId } : {}), ...(f.labelSelector ? { labelSelector: f.labelSelector } : {}) }));
+    return { stats: running.map((c) => this.statsOf(c)) };
+  }
+
+  // ── Images ─────────────────────────────────────────────────────────────────────────────────────
+
+  listImages(req?: ListImagesRequest): Promise<ListImagesResponse> {
+    return this.images.listImages(req);
+  }
+
+  imageStatus(req: ImageStatusRequest): Promise<ImageStatusResponse> {
+    return this.images.imageStatus(req);
+  }
+
+  pullImage(req: PullImageRequest): Promise<PullImageResponse> {
+    return this.images.pullImage(req);
+  }
+
+  // ── Shutdown ───────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Stops every container (SIGKILL unless `timeoutSeconds` gives them the stop signal first), ends
+   * exec processes, removes the runtime's cgroups and gives up the root. Sandboxes become not
+   * ready; their addresses stay reserved until StopPodSandbox (a later owner's) releases them.
+   */
+  async shutdown(options: { timeoutSeconds?: number } = {}): Promise<void> {
+    if (this.closed) return;
+    const stops = [...this.containers.values()].map((entry) => this.stopContainer({ containerId: entry.record.id, timeout: options.timeoutSeconds ?? 0 }).catch(() => undefined));
+    await Promise.all(stops);
+    this.closed = true;
+    for (const sandbox of this.sandboxes.values()) {
+      if (sandbox.state !== 'SANDBOX_READY') continue;
+      sandbox.state = 'SANDBOX_NOTREADY';
+      this.state.saveSandbox(sandbox);
+    }
+    await this.cgroups.removeBase();
+    await cleanupOrphans(this.root, { force: true });
+    this.state.removeOwner();
+    openRoots.delete(this.root);
+  }
+}
+
+function safeRead(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
