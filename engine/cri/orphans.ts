@@ -53,7 +53,6 @@ export async function cleanupOrphans(root: string, options: { force?: boolean } 
   const state = new RuntimeState(root);
   const runtimeId = existsSync(join(root, 'runtime-id')) ? state.runtimeId() : undefined;
   const containers = state.loadContainers();
-  report.warnings.push(...state.warnings);
   const victims = new Set<number>();
   const kill = (pid: number, startTime: string | undefined, group: boolean) => {
     if (!isLive(pid, startTime)) return;
@@ -101,6 +100,8 @@ export async function cleanupOrphans(root: string, options: { force?: boolean } 
     state.saveSandbox(sandbox);
   }
   state.removeOwner();
+  // Records it could not read were moved aside and named (not silently dropped).
+  report.warnings.push(...state.warnings);
   return report;
 }
 

@@ -22,25 +22,19 @@
  *   cleanupOrphans(root) (./orphans.ts), which `open` also runs on a root left behind;
  * - one owner per root: `open` refuses a root whose owner still runs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loopbackPlugin, LOOPBACK_PLUGIN_TYPE } from '../cni/loopback-plugin.ts';
 import { formatIPv4, nodeBlock, parseCidr } from '../cni/ipv4.ts';
 import { CNI_VERSION, type CniArgs, type CniPlugin, type NetConf } from '../cni/types.ts';
 import { imagePrograms, type ImagePrograms } from '../images/bundle.ts';
-import { imageDigestRef, imageId, lookupImage, type BuiltinImage } from '../images/catalog.ts';
-import { CONTAINER_KILL_WAIT_MS, CONTAINER_OUTPUT_DRAIN_MS, POD_NETWORK_CIDR, POD_NETWORK_NAME, POD_NODE_CIDR_MASK } from '../params.ts';
+import { builtinNames, imageDigestRef, imageId, lookupImage } from '../images/catalog.ts';
+import { POD_NETWORK_CIDR, POD_NETWORK_NAME, POD_NODE_CIDR_MASK } from '../params.ts';
 import type {
-  Container,
   ContainerConfig,
-  ContainerFilter,
   ContainerStatsRequest,
   ContainerStatsResponse,
-  ContainerStatus,
   ContainerStatusRequest,
   ContainerStatusResponse,
   CreateContainerRequest,
@@ -60,7 +54,6 @@ import type {
   ListImagesResponse,
   ListPodSandboxRequest,
   ListPodSandboxResponse,
-  PodSandbox,
   PodSandboxStatusRequest,
   PodSandboxStatusResponse,
   PullImageRequest,
@@ -71,23 +64,23 @@ import type {
   RuntimeService,
   StatusResponse,
   StopContainerRequest,
-  StopSignal,
   StringMap,
   VersionResponse,
 } from './api.ts';
-import { CgroupDriver, cgroupPids, joinCommand, type ContainerCgroup } from './cgroups/driver.ts';
+import { CgroupDriver, joinCommand } from './cgroups/driver.ts';
 import { planCgroups } from './cgroups/detect.ts';
 import { nowNs } from './clock.ts';
 import { containerNotFound, CriError, sandboxNotFound } from './errors.ts';
 import { runExec, runExecSync, type ExecContext } from './exec.ts';
 import { BuiltinImageService } from './images.ts';
 import { checkRunnable, containerArgv, containerEnv, listenAddressFor, type LaunchInputs } from './launch.ts';
-import { ContainerLogWriter } from './logs/writer.ts';
 import { cleanupOrphans } from './orphans.ts';
 import { decideLowPorts, tryListen, type LowPortsOption } from './ports.ts';
-import { isLive, processStartTime, signalGroup, signalProcess } from './procfs.ts';
+import { processStartTime } from './procfs.ts';
 import { RuntimeState, type ContainerRecord, type SandboxRecord } from './state.ts';
-import { containerStats, type CpuSample } from './stats.ts';
+import { startContainerProcess, stopContainerProcess, type LiveContainer } from './process.ts';
+import { containerStats } from './stats.ts';
+import { containerMatches, containerStatusOf, containerSummary, matchesLabels, sandboxSummary } from './views.ts';
 
 export interface ProcessRuntimeOptions {
   /** The state folder (created); one runtime per folder. */
@@ -107,19 +100,6 @@ export function nodePodCidr(index: number): string {
   return nodeBlock(POD_NETWORK_CIDR, POD_NODE_CIDR_MASK, index);
 }
 
-interface LiveContainer {
-  record: ContainerRecord;
-  image: BuiltinImage;
-  child?: ChildProcess;
-  writer?: ContainerLogWriter;
-  cgroup?: ContainerCgroup;
-  env?: Record<string, string>;
-  /** Resolves once the container is EXITED (its output written). */
-  exited?: Promise<void>;
-  execs: Set<ChildProcess>;
-  lastCpu?: CpuSample;
-}
-
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** The roots opened by this process (one owner per root, also within a process). */
@@ -127,14 +107,6 @@ const openRoots = new Set<string>();
 
 function newId(): string {
   return randomBytes(32).toString('hex');
-}
-
-function matchesLabels(labels: StringMap, selector: StringMap | undefined): boolean {
-  return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
-}
-
-function signalNumber(signal: NodeJS.Signals): number {
-  return osConstants.signals[signal] ?? 0;
 }
 
 export class ProcessRuntime implements RuntimeService, ImageService {
@@ -317,29 +289,17 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     this.state.removeSandbox(req.podSandboxId);
   }
 
-  private sandboxSummary(sandbox: SandboxRecord): PodSandbox {
-    return {
-      id: sandbox.id,
-      metadata: sandbox.config.metadata,
-      state: sandbox.state,
-      createdAt: sandbox.createdAt,
-      labels: { ...(sandbox.config.labels ?? {}) },
-      annotations: { ...(sandbox.config.annotations ?? {}) },
-      runtimeHandler: sandbox.runtimeHandler,
-    };
-  }
-
   async podSandboxStatus(req: PodSandboxStatusRequest): Promise<PodSandboxStatusResponse> {
     const sandbox = this.sandbox(req.podSandboxId);
     const ready = sandbox.state === 'SANDBOX_READY' && sandbox.network && !sandbox.network.released;
     const containers = [...this.containers.values()].filter((c) => c.record.podSandboxId === sandbox.id);
     return {
       status: {
-        ...this.sandboxSummary(sandbox),
+        ...sandboxSummary(sandbox),
         ...(ready ? { network: { ip: sandbox.network!.ip, additionalIps: [] } } : {}),
       },
       info: req.verbose ? { info: JSON.stringify({ cniResult: sandbox.network?.result, logDirectory: sandbox.logDirectory }) } : {},
-      containersStatuses: containers.map((c) => this.statusOf(c)),
+      containersStatuses: containers.map((c) => containerStatusOf(c)),
       timestamp: nowNs(),
     };
   }
@@ -348,7 +308,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     const f = req.filter ?? {};
     const items = [...this.sandboxes.values()]
       .filter((s) => (!f.id || s.id.startsWith(f.id)) && (!f.state || s.state === f.state.state) && matchesLabels(s.config.labels ?? {}, f.labelSelector))
-      .map((s) => this.sandboxSummary(s));
+      .map((s) => sandboxSummary(s));
     return { items };
   }
 
@@ -373,7 +333,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     if (clash) throw new CriError('AlreadyExists', `failed to reserve container name "${name}": name "${name}" is reserved for "${clash.record.id}"`);
     const reference = config.image?.image ?? '';
     const image = lookupImage(reference);
-    if (!image) throw new CriError('NotFound', `failed to get image "${reference}": not found (pull it first; the built-in images are busybox, nginx, kubelings/echo, kubelings/crash and kubelings/kv)`);
+    if (!image) throw new CriError('NotFound', `failed to get image "${reference}": not found (pull it first; the built-in images are ${builtinNames()})`);
     checkRunnable(image, config);
     const logPath = normalize(config.logPath ?? `${config.metadata.name}/${attempt}.log`);
     if (isAbsolute(logPath) || logPath.startsWith('..')) throw new CriError('InvalidArgument', `the container's log path must be relative to the sandbox's log directory, not "${config.logPath}"`);
@@ -479,107 +439,23 @@ export class ProcessRuntime implements RuntimeService, ImageService {
       }
       argv = joinCommand(entry.cgroup.procsFiles, argv);
     }
-    const writer = new ContainerLogWriter(record.logPath);
-    const child = spawn(argv[0]!, argv.slice(1), {
-      cwd: record.workDir,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(entry.image.program ? {} : { argv0: (record.config.command?.[0] ?? record.config.args?.[0] ?? entry.image.defaultArgs[0]) as string }),
-    });
-    if (child.pid === undefined) {
-      const error = await new Promise<Error>((resolve) => child.once('error', resolve));
-      writer.close();
+    try {
+      await startContainerProcess(entry, argv, env, (r) => this.save(r));
+    } catch (error) {
       if (entry.cgroup) await entry.cgroup.destroy();
-      this.failStart(entry, `failed to start ${argv[0]}: ${error.message}`);
-    }
-    entry.child = child;
-    entry.writer = writer;
-    entry.env = env;
-    record.pid = child.pid;
-    record.pidStartTime = processStartTime(child.pid);
-    record.startedAt = nowNs();
-    record.state = 'CONTAINER_RUNNING';
-    this.state.saveContainer(record);
-    child.stdout!.on('data', (chunk: Buffer) => writer.write('stdout', chunk));
-    child.stderr!.on('data', (chunk: Buffer) => writer.write('stderr', chunk));
-    child.stdout!.on('end', () => writer.end('stdout'));
-    child.stderr!.on('end', () => writer.end('stderr'));
-    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    let ended = false;
-    entry.exited = new Promise<void>((resolve) => {
-      child.once('exit', (code, signal) => {
-        ended = true;
-        void this.onExit(entry, code, signal, closed).finally(resolve);
-      });
-    });
-    // As runc's start, return once the process is inside its cgroup (the join command's first step).
-    const cgroup = entry.cgroup;
-    if (cgroup) {
-      const lastProcs = [cgroup.procsFiles.at(-1)!];
-      const until = Date.now() + CONTAINER_KILL_WAIT_MS;
-      while (!ended && !cgroupPids(lastProcs.map((f) => dirname(f))).includes(child.pid) && Date.now() < until) await sleep(2);
+      entry.cgroup = undefined;
+      this.failStart(entry, (error as Error).message);
     }
   }
 
-  /** The main process ended: kill the rest, flush the log, record how it ended. */
-  private async onExit(entry: LiveContainer, code: number | null, signal: NodeJS.Signals | null, closed: Promise<void>): Promise<void> {
-    const record = entry.record;
-    const finishedAt = nowNs();
-    signalGroup(record.pid, 'SIGKILL');
-    for (const exec of entry.execs) if (exec.pid) signalGroup(exec.pid, 'SIGKILL');
-    const oom = entry.cgroup ? entry.cgroup.oomKills() > 0 : false;
-    if (entry.cgroup) await entry.cgroup.destroy();
-    const drained = await Promise.race([closed.then(() => true), sleep(CONTAINER_OUTPUT_DRAIN_MS).then(() => false)]);
-    if (!drained) {
-      entry.child?.stdout?.destroy();
-      entry.child?.stderr?.destroy();
-    }
-    entry.writer?.close();
-    record.finishedAt = finishedAt;
-    record.exitCode = code ?? 128 + signalNumber(signal ?? 'SIGKILL');
-    record.reason = oom ? 'OOMKilled' : record.exitCode === 0 ? 'Completed' : 'Error';
-    record.message = '';
-    record.pid = 0;
-    record.state = 'CONTAINER_EXITED';
-    entry.child = undefined;
-    entry.cgroup = undefined;
+  /** Writes a container's record, unless the container was removed meanwhile. */
+  private save(record: ContainerRecord): void {
     if (this.containers.has(record.id)) this.state.saveContainer(record);
-  }
-
-  private stopSignal(entry: LiveContainer): NodeJS.Signals {
-    const asked: StopSignal | undefined = entry.record.config.stopSignal;
-    return (asked && asked !== 'RUNTIME_DEFAULT' ? asked : entry.image.stopSignal) as NodeJS.Signals;
   }
 
   async stopContainer(req: StopContainerRequest): Promise<void> {
     const entry = this.entry(req.containerId);
-    const { record } = entry;
-    if (record.state !== 'CONTAINER_RUNNING' || !entry.exited) {
-      if (entry.exited) await entry.exited;
-      return;
-    }
-    const exited = entry.exited;
-    const timeoutMs = Math.max(0, Number(req.timeout) || 0) * 1000;
-    if (timeoutMs > 0) {
-      signalProcess(record.pid, this.stopSignal(entry));
-      const done = await Promise.race([exited.then(() => true), sleep(timeoutMs).then(() => false)]);
-      if (done) return;
-    }
-    this.killNow(entry);
-    const done = await Promise.race([exited.then(() => true), sleep(CONTAINER_KILL_WAIT_MS).then(() => false)]);
-    if (!done) throw new CriError('DeadlineExceeded', `container "${record.id}" (pid ${record.pid}) did not end within ${CONTAINER_KILL_WAIT_MS / 1000} s of SIGKILL`);
-  }
-
-  /** SIGKILL to the container's group, cgroup and exec processes. */
-  private killNow(entry: LiveContainer): void {
-    const pid = entry.record.pid;
-    if (pid > 0 && isLive(pid, entry.record.pidStartTime)) {
-      signalGroup(pid, 'SIGKILL');
-      signalProcess(pid, 'SIGKILL');
-    }
-    for (const p of entry.cgroup?.pids() ?? []) signalProcess(p, 'SIGKILL');
-    for (const exec of entry.execs) if (exec.pid) signalGroup(exec.pid, 'SIGKILL');
+    await stopContainerProcess(entry, Math.max(0, Number(req.timeout) || 0) * 1000);
   }
 
   async removeContainer(req: { containerId: string }): Promise<void> {
@@ -590,66 +466,15 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     this.state.removeContainer(req.containerId);
   }
 
-  private summary(entry: LiveContainer): Container {
-    const r = entry.record;
-    return {
-      id: r.id,
-      podSandboxId: r.podSandboxId,
-      metadata: r.config.metadata,
-      image: { image: r.imageId, userSpecifiedImage: r.config.image.userSpecifiedImage ?? r.config.image.image },
-      imageRef: r.imageRef,
-      imageId: r.imageId,
-      state: r.state,
-      createdAt: r.createdAt,
-      labels: { ...(r.config.labels ?? {}) },
-      annotations: { ...(r.config.annotations ?? {}) },
-    };
-  }
-
-  private matches(entry: LiveContainer, f: ContainerFilter): boolean {
-    const r = entry.record;
-    return (!f.id || r.id.startsWith(f.id)) && (!f.state || r.state === f.state.state) && (!f.podSandboxId || r.podSandboxId.startsWith(f.podSandboxId)) && matchesLabels(r.config.labels ?? {}, f.labelSelector);
-  }
-
   async listContainers(req: ListContainersRequest = {}): Promise<ListContainersResponse> {
-    return { containers: [...this.containers.values()].filter((c) => this.matches(c, req.filter ?? {})).map((c) => this.summary(c)) };
-  }
-
-  private statusOf(entry: LiveContainer): ContainerStatus {
-    const r = entry.record;
-    return {
-      id: r.id,
-      metadata: r.config.metadata,
-      state: r.state,
-      createdAt: r.createdAt,
-      startedAt: r.startedAt,
-      finishedAt: r.finishedAt,
-      exitCode: r.exitCode,
-      image: { image: r.imageId, userSpecifiedImage: r.config.image.userSpecifiedImage ?? r.config.image.image },
-      imageRef: r.imageRef,
-      imageId: r.imageId,
-      reason: r.reason,
-      message: r.message,
-      labels: { ...(r.config.labels ?? {}) },
-      annotations: { ...(r.config.annotations ?? {}) },
-      mounts: r.config.mounts ?? [],
-      logPath: r.logPath,
-      ...(r.config.linux?.resources ? { resources: { linux: r.config.linux.resources } } : {}),
-      stopSignal: r.config.stopSignal && r.config.stopSignal !== 'RUNTIME_DEFAULT' ? r.config.stopSignal : entry.image.stopSignal,
-      kubelings: {
-        pid: r.pid,
-        resources: r.resourcesEnforced || !r.resourcesReason ? { enforced: r.resourcesEnforced } : { enforced: false, reason: r.resourcesReason },
-        ...(r.listen ? { listen: r.listen } : {}),
-        warnings: [...r.warnings],
-      },
-    };
+    return { containers: [...this.containers.values()].filter((c) => containerMatches(c, req.filter ?? {})).map(containerSummary) };
   }
 
   async containerStatus(req: ContainerStatusRequest): Promise<ContainerStatusResponse> {
     const entry = this.entry(req.containerId);
     const info: StringMap = {};
     if (req.verbose) info.info = JSON.stringify({ pid: entry.record.pid, workDir: entry.record.workDir, cgroupDirs: entry.record.cgroupDirs, runtimeSpec: { args: entry.child?.spawnargs } });
-    return { status: this.statusOf(entry), info };
+    return { status: containerStatusOf(entry), info };
   }
 
   async reopenContainerLog(req: { containerId: string }): Promise<void> {
@@ -702,7 +527,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
 
   async listContainerStats(req: ListContainerStatsRequest = {}): Promise<ListContainerStatsResponse> {
     const f = req.filter ?? {};
-    const running = [...this.containers.values()].filter((c) => c.record.state === 'CONTAINER_RUNNING' && this.matches(c, { ...(f.id ? { id: f.id } : {}), ...(f.podSandboxId ? { podSandboxId: f.podSandboxId } : {}), ...(f.labelSelector ? { labelSelector: f.labelSelector } : {}) }));
+    const running = [...this.containers.values()].filter((c) => c.record.state === 'CONTAINER_RUNNING' && containerMatches(c, { ...(f.id ? { id: f.id } : {}), ...(f.podSandboxId ? { podSandboxId: f.podSandboxId } : {}), ...(f.labelSelector ? { labelSelector: f.labelSelector } : {}) }));
     return { stats: running.map((c) => this.statsOf(c)) };
   }
 

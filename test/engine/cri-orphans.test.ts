@@ -7,7 +7,7 @@
  * reserved until their sandboxes are stopped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { cleanupOrphans, RUNTIME_ID_ENV } from '#engine/cri/orphans.ts';
@@ -107,5 +107,25 @@ describe('nothing is left', () => {
     expect(runtime.warnings[0]).toMatch(/^killed \d+ process\(es\) left by a previous owner of /);
     // A second owner at once is refused.
     await expect(ProcessRuntime.open({ root: place.root, podCidr: place.podCidr })).rejects.toMatchObject({ code: 'FailedPrecondition' });
+  });
+
+  test('an unreadable record is moved aside and named, and the rest of the root still opens', { timeout: 90_000 }, async () => {
+    const t = await openTestRuntime();
+    const pod = await startPod(t, testPod({ image: 'busybox', command: ['sleep', '1000'] }));
+    const pid = (await t.runtime.containerStatus({ containerId: pod.containerIds[0]! })).status.kubelings.pid;
+    await t.runtime.shutdown();
+    writeFileSync(join(t.root, 'sandboxes', `${pod.sandboxId}.json`), '{"id": "half a rec');
+    writeFileSync(join(t.root, 'containers', pod.containerIds[0]!, 'container.json'), 'garbage');
+    const runtime = await ProcessRuntime.open({ root: t.root, podCidr: t.podCidr });
+    onCleanup(() => runtime.shutdown());
+    expect(isLive(pid)).toBe(false);
+    expect(runtime.warnings.join('\n')).toMatch(/unreadable runtime record .*sandboxes\/[0-9a-f]{64}\.json .*moved aside to .*\.corrupt/);
+    expect(runtime.warnings.join('\n')).toMatch(/unreadable runtime record .*container\.json/);
+    expect(existsSync(join(t.root, 'sandboxes', `${pod.sandboxId}.json.corrupt`))).toBe(true);
+    expect((await runtime.listPodSandbox()).items).toEqual([]);
+    // Its address file is kept: a record that cannot be read never frees an address.
+    expect(existsSync(join(t.root, 'cni', 'kubelings', pod.ip))).toBe(true);
+    const fresh = await runtime.runPodSandbox({ config: { metadata: { name: 'fresh', namespace: 'default', uid: 'u' } } });
+    expect((await runtime.podSandboxStatus({ podSandboxId: fresh.podSandboxId })).status.network!.ip).not.toBe(pod.ip);
   });
 });

@@ -17,6 +17,7 @@ import { parseLogRecord } from '#engine/cri/logs/format.ts';
 import { readContainerLog } from '#engine/cri/logs/reader.ts';
 import { isLive } from '#engine/cri/procfs.ts';
 import { NGINX_INDEX_HTML } from '#engine/images/programs/welcome.ts';
+import { containerConfig, podSandboxConfig } from '#engine/cri/pod/configs.ts';
 import { http, openTestRuntime, startPod, testPod, waitFor, waitForExit, waitForHttp } from './cri-harness.ts';
 
 const LOG_LINE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z (stdout|stderr) [PF] /;
@@ -150,10 +151,10 @@ describe('the other images', () => {
     expect(records.filter((r) => r.partial).map((r) => r.content.length)).toEqual([16_384, 16_384]);
     expect(lines).toContainEqual(expect.stringMatching(/ stdout F hello$/));
     expect(lines).toContainEqual(expect.stringMatching(/ stdout F no newline$/));
-    // What `kubectl logs --tail=1` would print.
-    let out = '';
-    await readContainerLog(status.logPath, { tail: 1 }, (_, bytes) => (out += bytes.toString()));
-    expect(out).toBe('no newline\n');
+    // What `kubectl logs` prints: each stream as written (the order between two pipes is the order read).
+    const out = { stdout: '', stderr: '' };
+    await readContainerLog(status.logPath, {}, (stream, bytes) => (out[stream] += bytes.toString()));
+    expect(out).toEqual({ stdout: `hello\n${'a'.repeat(40_000)}\nno newline\n`, stderr: 'oops\n' });
   });
 
   test('busybox with no command runs sh, which exits at once with 0', { timeout: 90_000 }, async () => {
@@ -290,5 +291,42 @@ describe('exec, lists, stats', () => {
     });
     expect(later.cpu!.usageCoreNanoSeconds!.value).toBeGreaterThan(first.stats.cpu!.usageCoreNanoSeconds!.value);
     expect((await t.runtime.listContainerStats()).stats.map((s) => s.attributes.id)).toEqual(a.containerIds);
+  });
+});
+
+describe('requests the runtime refuses', () => {
+  test('malformed or out-of-order calls get the CRI error a kubelet can act on, and change nothing', { timeout: 90_000 }, async () => {
+    const t = await openTestRuntime();
+    await expect(t.runtime.runPodSandbox({ config: { metadata: { name: 'x', namespace: 'default', uid: '' } } })).rejects.toMatchObject({ code: 'InvalidArgument' });
+    await expect(t.runtime.runPodSandbox({ config: { metadata: { name: 'x', namespace: 'default', uid: 'u' }, logDirectory: 'relative/logs' } })).rejects.toMatchObject({ code: 'InvalidArgument' });
+    const pod = await startPod(t, testPod({ image: 'busybox', command: ['sleep', '1000'] }), { start: false });
+    const sandboxConfig = { metadata: pod.pod.metadata as { name: string; namespace: string; uid: string } };
+    const create = (config: Record<string, unknown>) => t.runtime.createContainer({ podSandboxId: pod.sandboxId, sandboxConfig, config: { metadata: { name: 'other' }, image: { image: 'busybox' }, ...config } });
+    await expect(create({ logPath: '../../../etc/cron.d/x' })).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('relative to the sandbox') });
+    await expect(create({ envs: [{ key: 'A=B', value: '1' }] })).rejects.toMatchObject({ code: 'InvalidArgument' });
+    await expect(create({ metadata: { name: 'main', attempt: 0 } })).rejects.toMatchObject({ code: 'AlreadyExists', message: expect.stringContaining('is reserved for') });
+    await expect(t.runtime.runPodSandbox({ config: podSandboxConfig(pod.pod, { logRoot: t.logRoot }) })).rejects.toMatchObject({ code: 'AlreadyExists' });
+    await expect(t.runtime.startContainer({ containerId: 'f00' })).rejects.toMatchObject({ code: 'NotFound' });
+    const id = pod.containerIds[0]!;
+    await t.runtime.startContainer({ containerId: id });
+    await expect(t.runtime.startContainer({ containerId: id })).rejects.toMatchObject({ code: 'FailedPrecondition' });
+    expect((await t.runtime.listContainers()).containers).toHaveLength(1);
+    await t.runtime.stopPodSandbox({ podSandboxId: pod.sandboxId });
+    await expect(create({ metadata: { name: 'late' } })).rejects.toMatchObject({ code: 'FailedPrecondition', message: expect.stringContaining('not ready') });
+  });
+
+  test('the previous instance\'s log stays beside the new one\'s (<name>/0.log, <name>/1.log), for kubectl logs --previous', { timeout: 90_000 }, async () => {
+    const t = await openTestRuntime();
+    const pod = testPod({ image: 'kubelings/crash', args: ['--after=0', '--exit-code=1'] });
+    const sandboxConfig = podSandboxConfig(pod, { logRoot: t.logRoot });
+    const { podSandboxId } = await t.runtime.runPodSandbox({ config: sandboxConfig });
+    const paths: string[] = [];
+    for (const restartCount of [0, 1]) {
+      const { containerId } = await t.runtime.createContainer({ podSandboxId, sandboxConfig, config: containerConfig(pod, pod.spec.containers[0]!, { restartCount }) });
+      await t.runtime.startContainer({ containerId });
+      paths.push((await waitForExit(t, containerId)).logPath);
+    }
+    expect(paths.map((p) => p.slice(sandboxConfig.logDirectory!.length))).toEqual(['/main/0.log', '/main/1.log']);
+    for (const path of paths) expect(readFileSync(path, 'utf8')).toContain('stderr F kubelings/crash: exiting with code 1');
   });
 });
