@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { loadComponent } from '../../impl.ts';
-import type { Container, Pod } from '../../kube/types.ts';
+import type { Container, Pod, ResourceList } from '../../kube/types.ts';
 import { CGROUP_CPU_PERIOD_US } from '../../params.ts';
 import type { ContainerConfig, KeyValue, LinuxContainerResources, PodSandboxConfig, PortMapping, Protocol } from '../api.ts';
 import { milliCpuToQuota, milliCpuToShares } from '../cgroups/values.ts';
@@ -59,8 +59,8 @@ export function podSandboxConfig(pod: Pod, options: { logRoot: string; attempt?:
 
 /** The kubelet's cpu shares, CFS quota and memory limit for a container. */
 export function linuxContainerResources(container: Container): LinuxContainerResources {
-  const milli = (list: Record<string, string> | undefined, name: string) => (list?.[name] === undefined ? 0 : objects.milliValue(objects.parseQuantity(String(list[name]))));
-  const bytes = (list: Record<string, string> | undefined, name: string) => (list?.[name] === undefined ? 0 : objects.value(objects.parseQuantity(String(list[name]))));
+  const milli = (list: ResourceList | undefined, name: string) => (list?.[name] === undefined ? 0 : objects.milliValue(objects.parseQuantity(String(list[name]))));
+  const bytes = (list: ResourceList | undefined, name: string) => (list?.[name] === undefined ? 0 : objects.value(objects.parseQuantity(String(list[name]))));
   const cpuRequest = milli(container.resources?.requests, 'cpu');
   const cpuLimit = milli(container.resources?.limits, 'cpu');
   const memoryLimit = bytes(container.resources?.limits, 'memory');
