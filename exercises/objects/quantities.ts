@@ -23,7 +23,8 @@ const todo = (what: string) => new NotImplemented('00-objects/03-quantities', 'l
  *
  *   decimal (DecimalSI)        n u m "" k M G T P E      10^-9 ... 10^18 (E alone is exa)
  *   binary (BinarySI)          Ki Mi Gi Ti Pi Ei         2^10 ... 2^60
- *   exponent (DecimalExponent) e or E, an optional sign, digits: 1e3, 1E-3, 1.3E+6
+ *   exponent (DecimalExponent) e or E, an optional sign, digits: 1e3, 1E-3, 1.3E+6,
+ *                              at most 1000 either way (1e1000 and 1e-1000 are the extremes)
  *
  * Must hold:
  * - the amount is exact: `nanos` is the value × 10^9 with no rounding, except that precision
@@ -31,6 +32,9 @@ const todo = (what: string) => new NotImplemented('00-objects/03-quantities', 'l
  *   whoever asks for a little gets at least the smallest amount;
  * - a BinarySI amount is capped at 2^63-1 units (`9Ei` is 9223372036854775807); one with a
  *   magnitude below 1 (`.000000000001Ki`) is DecimalSI instead;
+ * - an exponent beyond ±1000 (`1e1001`, `1e999999999`) is refused at the exponent. Check it before
+ *   computing anything: 10^999999999 has a billion digits, and building it would hang whatever
+ *   parses a quantity (the apiserver, on one bad manifest);
  * - nothing else is accepted: no spaces, no `K` (only `k`), no `mi`, no trailing `e`. Malformed text
  *   throws `new InvalidQuantityError(text, position, found, expected)`: `position` is where the
  *   number should start when there is no number, else where the suffix starts; `found` is the
@@ -61,11 +65,12 @@ export function addQuantities(a: Quantity, b: Quantity): Quantity {
  * digits and the largest suffix that keeps the amount exact, a `-` in front when negative.
  *
  * - DecimalSI: the mantissa with a suffix from n u m "" k M G T P E: 1.5 is `1500m`, 2000 is `2k`,
- *   1080m stays `1080m`, 10^19 is `10E` (there is no larger suffix);
+ *   1080m stays `1080m`; E is the largest suffix, so 10^19 is `10E` and 10^21 is `1000E`;
  * - DecimalExponent: the same with `e<exponent>` instead of a suffix, the exponent a multiple of 3
  *   and left out when 0: 1000 is `1e3`, 0.08 is `80e-3`, 1300000 is `1300e3`;
  * - BinarySI: a whole number of units of at least 1024 in magnitude takes the largest exact binary
- *   suffix: 1.5Gi is `1536Mi`, 1025 is `1025`. Anything else (below 1Ki, or with a fraction) would
+ *   suffix: 1.5Gi is `1536Mi`, 1025 is `1025`, and Ei is the largest, so 2^70 (a sum can pass the
+ *   parsing cap) is `1024Ei`. Anything else (below 1Ki, or with a fraction) would
  *   have to round, so it prints as DecimalSI: 5 is `5`, 0.5 is `500m`, 100.035Ki is `102435840m`.
  */
 export function formatQuantity(q: Quantity): string {

@@ -54,9 +54,10 @@ export function matchesSelector(selector: LabelSelector | null | undefined, labe
  *   !canary                 {key: canary, operator: DoesNotExist}
  *
  * Requirements are separated by `,`; whitespace between tokens does not matter; `env=` (nothing
- * after the operator) asks for the value ""; the empty string is the empty selector
- * (`{ matchExpressions: [] }`, which matches everything). Values may come in any order and
- * duplicates do no harm.
+ * after the operator) asks for the value "", and so does an empty slot in a list of values, as
+ * labels.Parse reads it: `tier in ()` is [""], `tier in (a,)` is [a, ""], `tier in (a,,b)` is
+ * [a, "", b]. The empty string is the empty selector (`{ matchExpressions: [] }`, which matches
+ * everything). Values may come in any order and duplicates do no harm.
  *
  * `tokenizeSelector(text)` (given) splits the text into words and symbols with their positions.
  * Malformed input throws `new SelectorSyntaxError(text, token.at, found, expected)` where `found`

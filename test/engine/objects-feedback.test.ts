@@ -46,6 +46,27 @@ describe('lesson 00 names the mistake', () => {
     expect(out).toContain('What does Kubernetes do then?');
   });
 
+  test('formatQuantity without a largest suffix prints 1undefined for 1000E, and fails only the largest-suffix test', async () => {
+    const { out, failed } = await gradeVariant('format-no-largest-suffix', '03-quantities');
+    expect(failed).toEqual(['formatQuantity > E is the largest decimal suffix and Ei the largest binary one: 10^21 prints as 1000E, 2^70 as 1024Ei']);
+    expect(out).toMatch(/did\s+formatQuantity\(parseQuantity\("1000E"\)\)\n\s+expected\s+1000E\n\s+got\s+1undefined\n/);
+    expect(out).toContain('Which suffix comes after E, or after Ei?');
+  });
+
+  test('parseQuantity without a bound on the exponent fails the bound test at 1e1001, without hanging on 1e999999999', async () => {
+    const { out, failed } = await gradeVariant('exponent-unbounded', '03-quantities');
+    expect(failed).toContain('parseQuantity > an exponent beyond ±1000 is refused at the exponent: 1e1001 and 1e999999999 are errors, 1e1000 is fine');
+    expect(out).toMatch(/did\s+parseQuantity\("1e1001"\)\n\s+expected\s+threw InvalidQuantityError\n\s+got\s+returned \{/);
+    expect(out).toContain('Does your parser check the exponent before it computes anything?');
+  });
+
+  test('a selector parser that refuses an empty slot in a list fails the empty-slot test, on "tier in ()"', async () => {
+    const { out, failed } = await gradeVariant('empty-slot-refused', '02-set-selectors');
+    expect(failed).toEqual(['parseSelector > an empty slot in a list of values is the value "": in () is [""], (a,) is [a, ""], (a,,b) is [a, "", b]']);
+    expect(out).toMatch(/did\s+parseSelector\("tier in \(\)"\)\n\s+expected\s+returned \{"matchLabels":\{\},"matchExpressions":\[\{"key":"tier","operator":"In","values":\[""\]\}\]\}\n\s+got\s+threw SelectorSyntaxError\n/);
+    expect(out).toContain('What does labels.Parse read between "(" and ")"');
+  });
+
   test('adding through floats fails the exactness property and prints the seed that replays it', async () => {
     const { out, failed } = await gradeVariant('float-sum', '03-quantities');
     expect(failed).toContain('quantities, on random amounts > addition is exact, commutative and associative');

@@ -62,10 +62,29 @@ function expectParsed(text: string, expressions: LabelSelectorRequirement[]) {
   expect(normalized(parsed), `parseSelector(${show(text)})`).toEqual(normalized({ matchExpressions: expressions }));
 }
 
+/** As expectParsed, but a parser that throws shows what it threw as what it returned. */
+function expectParsedNotThrown(text: string, expressions: LabelSelectorRequirement[]) {
+  expect(outcome(() => normalized(parseSelector(text))), `parseSelector(${show(text)})`).toBe(`returned ${show(normalized({ matchExpressions: expressions }))}`);
+}
+
 /** "position 8, found ','" or "position 11, found end of string". */
 function where(position: unknown, found: unknown): string {
   return `position ${show(position)}, found ${found === null ? 'end of string' : show(found)}`;
 }
+
+/** Every malformed selector the suite tries, with where the problem is: [text, position, found]. */
+const MALFORMED: [string, number, string | null][] = [
+  ['app=web,,x', 8, ','], ['app=web,', 8, null], [',', 0, ','], ['=web', 0, '='], ['app=web)', 7, ')'],
+  ['app=web tier=fe', 8, 'tier'], ['app web', 4, 'web'], ['!canary=true', 7, '='], ['app=(web)', 4, '('],
+  ['tier in fe', 8, 'fe'], ['tier in (fe', 11, null], ['tier in (fe be)', 12, 'be'], ['tier in ((fe)', 9, '('],
+  ['!', 1, null], ['!,app', 1, ','],
+];
+const INVALID_KEY_OR_VALUE: [string, number, string | null][] = [
+  ['-app=web', 0, '-app'], ['app=we$b', 4, 'we$b'], ['app=web_', 4, 'web_'], ['a/b/c=x', 0, 'a/b/c'],
+  ['example.com/=x', 0, 'example.com/'], ['Example.com/app=x', 0, 'Example.com/app'], ['tier in (ok, -bad)', 13, '-bad'],
+  [`${'k'.repeat(64)}=v`, 0, 'k'.repeat(64)], [`app=${'v'.repeat(64)}`, 4, 'v'.repeat(64)], ['!Bad_', 1, 'Bad_'],
+];
+const GT_LT: [string, number, string | null][] = [['replicas>3', 8, '>'], ['replicas < 3', 9, '<']];
 
 function expectSyntaxError(text: string, position: number, found: string | null) {
   expect(outcome(() => parseSelector(text)), `parseSelector(${show(text)})`).toBe('threw SelectorSyntaxError');
@@ -174,7 +193,10 @@ describe('matchesSelector', () => {
         const call = () => matchesSelector(selector, { app: 'web', tier: 'fe' });
         const did = `matchesSelector(${show(selector)}, {app: web, tier: fe})`;
         expect(outcome(call), did).toBe('threw InvalidSelectorError');
-        expect(errorOf<InvalidSelectorError>(call).field, `the field named by what ${did} threw`).toBe(field);
+        const error = errorOf<InvalidSelectorError>(call);
+        expect(error.field, `the field named by what ${did} threw`).toBe(field);
+        // The message is `invalid label selector: <field>: <problem>`; the problem must say what is wrong.
+        expect(error.message.slice(`invalid label selector: ${field}: `.length), `the problem given by what ${did} threw`).toMatch(/\S/);
       }
     },
   );
@@ -316,19 +338,7 @@ describe('parseSelector', () => {
     'malformed selectors throw a SelectorSyntaxError at the offending token',
     hint('Where does the first token that cannot stand there begin? At the end of the text, found is null.'),
     () => {
-      expectSyntaxError('app=web,,x', 8, ',');
-      expectSyntaxError('app=web,', 8, null);
-      expectSyntaxError(',', 0, ',');
-      expectSyntaxError('=web', 0, '=');
-      expectSyntaxError('app=web)', 7, ')');
-      expectSyntaxError('app=web tier=fe', 8, 'tier');
-      expectSyntaxError('app web', 4, 'web');
-      expectSyntaxError('!canary=true', 7, '=');
-      expectSyntaxError('app=(web)', 4, '(');
-      expectSyntaxError('tier in fe', 8, 'fe');
-      expectSyntaxError('tier in (fe', 11, null);
-      expectSyntaxError('tier in (fe be)', 12, 'be');
-      expectSyntaxError('tier in ((fe)', 9, '(');
+      for (const [text, position, found] of MALFORMED) expectSyntaxError(text, position, found);
     },
   );
 
@@ -336,23 +346,48 @@ describe('parseSelector', () => {
     'keys and values are validated as Kubernetes validates labels',
     hint('Do you pass every key to labelKeyProblems and every value to labelValueProblems, and point at the one that failed?'),
     () => {
-      expectSyntaxError('-app=web', 0, '-app');
-      expectSyntaxError('app=we$b', 4, 'we$b');
-      expectSyntaxError('app=web_', 4, 'web_');
-      expectSyntaxError('a/b/c=x', 0, 'a/b/c');
-      expectSyntaxError('example.com/=x', 0, 'example.com/');
-      expectSyntaxError('Example.com/app=x', 0, 'Example.com/app');
-      expectSyntaxError('tier in (ok, -bad)', 13, '-bad');
-      expectSyntaxError(`${'k'.repeat(64)}=v`, 0, 'k'.repeat(64));
-      expectSyntaxError(`app=${'v'.repeat(64)}`, 4, 'v'.repeat(64));
-      expectSyntaxError('!Bad_', 1, 'Bad_');
+      for (const [text, position, found] of INVALID_KEY_OR_VALUE) expectSyntaxError(text, position, found);
     },
   );
 
   test('> and < (Gt and Lt) are refused: a LabelSelector cannot hold them', hint('Which four operators can a LabelSelectorRequirement hold?'), () => {
-    expectSyntaxError('replicas>3', 8, '>');
-    expectSyntaxError('replicas < 3', 9, '<');
+    for (const [text, position, found] of GT_LT) expectSyntaxError(text, position, found);
   });
+
+  test(
+    'each SelectorSyntaxError says, in words, what would have been accepted there',
+    hint('What do you pass as expected? kubectl prints it after "expected:", so "" tells the user nothing.'),
+    () => {
+      for (const [text] of [...MALFORMED, ...INVALID_KEY_OR_VALUE, ...GT_LT]) {
+        expect(outcome(() => parseSelector(text)), `parseSelector(${show(text)})`).toBe('threw SelectorSyntaxError');
+        const e = errorOf<SelectorSyntaxError>(() => parseSelector(text));
+        expect(typeof e.expected === 'string' ? e.expected.trim() : e.expected, `the expected of the SelectorSyntaxError for ${show(text)}`).not.toBe('');
+      }
+    },
+  );
+
+  test(
+    'an empty slot in a list of values is the value "": in () is [""], (a,) is [a, ""], (a,,b) is [a, "", b]',
+    hint('What does labels.Parse read between "(" and ")", or between two commas, when there is nothing there?'),
+    () => {
+      // k8s.io/apimachinery pkg/labels/selector_test.go, TestSetSelectorParser: "x in ()", "x in (abc,)",
+      // "x in (a,,)", "x notin (abc,,def)", "x notin (, a)" and "x notin ( )" parse; each empty slot is "".
+      expectParsedNotThrown('tier in ()', [{ key: 'tier', operator: 'In', values: [''] }]);
+      expectParsedNotThrown('tier notin ( )', [{ key: 'tier', operator: 'NotIn', values: [''] }]);
+      expectParsedNotThrown('tier in (a,)', [{ key: 'tier', operator: 'In', values: ['a', ''] }]);
+      expectParsedNotThrown('tier in (a,,b)', [{ key: 'tier', operator: 'In', values: ['a', '', 'b'] }]);
+      expectParsedNotThrown('tier notin (, a)', [{ key: 'tier', operator: 'NotIn', values: ['', 'a'] }]);
+      expectParsedNotThrown('tier in (a,,,)', [{ key: 'tier', operator: 'In', values: ['a', ''] }]);
+      expectParsedNotThrown('x notin (abc,,def),bar,z in (),w', [
+        { key: 'x', operator: 'NotIn', values: ['abc', '', 'def'] },
+        { key: 'bar', operator: 'Exists' },
+        { key: 'z', operator: 'In', values: [''] },
+        { key: 'w', operator: 'Exists' },
+      ]);
+      expect(matchesSelector(parseSelector('tier in ()'), { tier: '' }), 'matchesSelector(parseSelector("tier in ()"), {tier: ""})').toBe(true);
+      expect(matchesSelector(parseSelector('tier in ()'), { tier: 'a' }), 'matchesSelector(parseSelector("tier in ()"), {tier: a})').toBe(false);
+    },
+  );
 });
 
 // ---- print, then parse back ------------------------------------------------------------------

@@ -45,6 +45,41 @@ function expectParsed(text: string, nanos: bigint, format: QuantityFormat) {
   expect(got === null || typeof got !== 'object' ? got : describeQuantity(got), `parseQuantity(${show(text)})`).toBe(describeQuantity(q(nanos, format)));
 }
 
+/**
+ * Expects parseQuantity(text) to throw an InvalidQuantityError (at `position`, having `found`,
+ * when given) and returns it.
+ */
+function expectInvalid(text: string, position?: number, found?: string | null): InvalidQuantityError {
+  let error: unknown;
+  let result = 'returned';
+  try {
+    result = `returned ${show(parseQuantity(text))}`;
+  } catch (e) {
+    error = e;
+    result = e instanceof InvalidQuantityError ? 'threw InvalidQuantityError' : e instanceof Error ? `threw ${e.name}: ${e.message.split('\n')[0]}` : `threw ${show(e)}`;
+  }
+  expect(result, `parseQuantity(${show(text)})`).toBe('threw InvalidQuantityError');
+  const e = error as InvalidQuantityError;
+  if (position !== undefined) {
+    const where = (at: unknown, what: unknown) => `position ${show(at)}, found ${what === null ? 'end of string' : show(what)}`;
+    expect(where(e.position, e.found), `where parseQuantity(${show(text)}) says the problem is`).toBe(where(position, found));
+  }
+  return e;
+}
+
+/** Malformed quantities (upstream's invalid inputs, and ours), with where the problem is. */
+const MALFORMED: [string, number, string | null][] = [
+  ['', 0, null], ['aoeu', 0, 'aoeu'], ['Ki', 0, 'Ki'], [' 1', 0, ' 1'], ['-', 1, null], ['+abc', 1, 'abc'],
+  ['1 ', 1, ' '], ['1.1.M', 3, '.M'], ['1+1.0M', 1, '+1.0M'], ['0.1mi', 3, 'mi'], ['0.1am', 3, 'am'],
+  ['.5i', 2, 'i'], ['1i', 1, 'i'], ['-3.01i', 5, 'i'], ['-3.01e-', 5, 'e-'], ['1e', 1, 'e'],
+  ['1K', 1, 'K'], ['1.5Gib', 3, 'Gib'], ['1,5', 1, ',5'], ['1Mi5', 1, 'Mi5'], ['1e3x', 1, 'e3x'], ['1ke3', 1, 'ke3'],
+];
+/** Exponents past ±1000, from just past the bound to far beyond int64. */
+const EXPONENT_TOO_LARGE: [string, number, string | null][] = [
+  ['1e1001', 1, 'e1001'], ['1E-1001', 1, 'E-1001'], ['-2.5e+2000', 4, 'e+2000'], ['1e999999999', 1, 'e999999999'],
+  ['1e-999999999', 1, 'e-999999999'], ['7E99999999999999999999', 1, 'E99999999999999999999'],
+];
+
 type Row = [text: string, nanos: bigint, format: QuantityFormat];
 
 const DECIMAL_ROWS: Row[] = [
@@ -113,10 +148,13 @@ describe('parseQuantity', () => {
     }
   });
 
-  test('a BinarySI amount between -1 and 1 (not 0) is DecimalSI instead', hint('What does .000000000001Ki come to, and can a binary suffix print that?'), () => {
+  test('a BinarySI amount between -1 and 1 (not 0) is DecimalSI instead', hint('What does .000000000001Ki come to, and can a binary suffix print that? Is exactly 1 between -1 and 1?'), () => {
     expectParsed('0.000000000001Ki', 2n, D);
     expectParsed('-0.000000000001Ki', -2n, D);
     expectParsed('0.0001Ki', amount(1024, -4), D);
+    // Exactly one unit is not below 1: upstream's `amount.Cmp(decOne) < 0` keeps it BinarySI.
+    expectParsed('0.0009765625Ki', UNIT, B);
+    expectParsed('-0.0009765625Ki', -UNIT, B);
   });
 
   test('a BinarySI amount is capped at 2^63-1 units', hint('What is the largest quantity Kubernetes lets a binary suffix reach?'), () => {
@@ -135,25 +173,34 @@ describe('parseQuantity', () => {
     'malformed quantities throw an InvalidQuantityError pointing where the number or the suffix goes wrong',
     hint('Is the position where the number should start (no digits at all), or where the suffix starts? Is found the rest of the text?'),
     () => {
-      const cases: [string, number, string | null][] = [
-        ['', 0, null], ['aoeu', 0, 'aoeu'], ['Ki', 0, 'Ki'], [' 1', 0, ' 1'], ['-', 1, null],
-        ['1 ', 1, ' '], ['1.1.M', 3, '.M'], ['1+1.0M', 1, '+1.0M'], ['0.1mi', 3, 'mi'], ['0.1am', 3, 'am'],
-        ['.5i', 2, 'i'], ['1i', 1, 'i'], ['-3.01i', 5, 'i'], ['-3.01e-', 5, 'e-'], ['1e', 1, 'e'],
-        ['1K', 1, 'K'], ['1.5Gib', 3, 'Gib'], ['1,5', 1, ',5'], ['1Mi5', 1, 'Mi5'],
-      ];
-      for (const [text, position, found] of cases) {
-        let error: unknown;
-        let result = 'returned';
-        try {
-          result = `returned ${show(parseQuantity(text))}`;
-        } catch (e) {
-          error = e;
-          result = e instanceof InvalidQuantityError ? 'threw InvalidQuantityError' : e instanceof Error ? `threw ${e.name}: ${e.message.split('\n')[0]}` : `threw ${show(e)}`;
-        }
-        expect(result, `parseQuantity(${show(text)})`).toBe('threw InvalidQuantityError');
-        const e = error as InvalidQuantityError;
-        const where = (at: unknown, what: unknown) => `position ${show(at)}, found ${what === null ? 'end of string' : show(what)}`;
-        expect(where(e.position, e.found), `where parseQuantity(${show(text)}) says the problem is`).toBe(where(position, found));
+      for (const [text, position, found] of MALFORMED) expectInvalid(text, position, found);
+    },
+  );
+
+  test(
+    'an exponent beyond ±1000 is refused at the exponent: 1e1001 and 1e999999999 are errors, 1e1000 is fine',
+    hint('How many digits does 10^999999999 have, and how long would a bigint take to write them? Does your parser check the exponent before it computes anything?'),
+    () => {
+      // Upstream reads the exponent with strconv.ParseInt(…, 10, 64) and keeps it as an int32 scale
+      // (pkg/api/resource/suffix.go, interpret; quantity.go, ParseQuantity): it never writes the
+      // digits out, so 1e999999999 costs it nothing. A Quantity here is exact nano-units, so the
+      // course bounds the exponent at ±1000 (6-quantities.md): past that, an error at the exponent,
+      // before any power of ten is computed. The small cases come first, so that code without the
+      // bound fails on them at once instead of working on 10^999999999.
+      expectParsed('1e1000', amount(1, 1000), X);
+      expectParsed('-1E+1000', -amount(1, 1000), X);
+      expectParsed('1e-1000', 1n, X);
+      for (const [text, position, found] of EXPONENT_TOO_LARGE) expectInvalid(text, position, found);
+    },
+  );
+
+  test(
+    'each InvalidQuantityError says, in words, what would fit there',
+    hint('What do you pass as expected? The apiserver sends it back to kubectl, so "" tells the user nothing.'),
+    () => {
+      for (const [text] of [...MALFORMED, ...EXPONENT_TOO_LARGE]) {
+        const e = expectInvalid(text);
+        expect(typeof e.expected === 'string' ? e.expected.trim() : e.expected, `the expected of the InvalidQuantityError for ${show(text)}`).not.toBe('');
       }
     },
   );
@@ -190,6 +237,28 @@ describe('formatQuantity', () => {
       expect(formatQuantity(q(nanos, format)), `formatQuantity(${describeQuantity(q(nanos, format))})`).toBe(text);
     }
   });
+
+  test(
+    'E is the largest decimal suffix and Ei the largest binary one: 10^21 prints as 1000E, 2^70 as 1024Ei',
+    hint('Which suffix comes after E, or after Ei? None: what happens to your suffix lookup when the exponent goes past the table?'),
+    () => {
+      // Parsing refuses nothing here: 1000E is a valid quantity, and sums (addQuantities) can pass the
+      // 2^63-1 units that parsing caps BinarySI at. Upstream's suffixer has no suffix past E or Ei
+      // either; its String() then drops the suffix (pkg/api/resource/quantity.go, CanonicalizeBytes),
+      // printing 1000E as "1": a Quantity here keeps the largest suffix instead (6-quantities.md).
+      expect(formatQuantity(parseQuantity('1000E')), 'formatQuantity(parseQuantity("1000E"))').toBe('1000E');
+      expect(formatQuantity(parseQuantity('1.5e22')), 'formatQuantity(parseQuantity("1.5e22"))').toBe('15e21');
+      const rows: [Quantity, string][] = [
+        [q(amount(1, 21), D), '1000E'], [q(amount(15, 23), D), '1500000E'], [q(amount(-7, 25), D), '-70000000E'],
+        [q(1024n ** 7n * UNIT, B), '1024Ei'], [q(3n * 1024n ** 8n * UNIT, B), '3145728Ei'],
+      ];
+      for (const [x, text] of rows) expect(formatQuantity(x), `formatQuantity(${describeQuantity(x)})`).toBe(text);
+      const sum = addQuantities(parseQuantity('8Ei'), parseQuantity('8Ei'));
+      expect(formatQuantity(sum), 'formatQuantity(addQuantities(8Ei, 8Ei)), each capped at 2^63-1 units').toBe('18446744073709551614');
+      const big = addQuantities(q(1024n ** 7n * UNIT, B), q(1024n ** 7n * UNIT, B));
+      expect(formatQuantity(big), 'formatQuantity(addQuantities(1024Ei, 1024Ei))').toBe('2048Ei');
+    },
+  );
 
   test(
     'BinarySI below 1Ki, or with a fraction, prints as DecimalSI rather than round',
