@@ -46,8 +46,11 @@ const todo = (what: string) => new NotImplemented('03-scheduler/04-queue', PAGE,
  *   if PLUGINS_INTERESTED_IN[event] is 'all', or names one of the pod's unschedulablePlugins, or the pod
  *   has none; and remember the current cycle as the move request cycle;
  * - flushUnschedulableLeftover(): pods unschedulable for longer than maxUnschedulableMs move likewise;
- * - update(pod) replaces the pod where it waits; an unschedulable pod moves to backoff or active;
- *   a pod not queued is added; delete(key) removes it from wherever it is.
+ * - update(pod) replaces the pod object where it waits, keeping its attempts and timestamp (its
+ *   place in line, its backoff); an unschedulable pod moves to backoff (still backing off) or
+ *   active; a pod not queued is added; delete(key) removes it from wherever it is;
+ * - the backoff pods leave in the order their backoffs end (timestamp + backoffDuration), whatever
+ *   their priority; nextBackoffExpiry() is the earliest of those ends.
  */
 class PriorityQueue implements SchedulingQueue {
   constructor(private readonly options: QueueOptions) {

@@ -39,6 +39,42 @@ describe('lesson 03 names the mistake', () => {
     expect(out).toContain('Remember the scheduling cycle of the last move request');
   });
 
+  test('update() as delete + fresh add loses the attempts and skips the backoff, and fails the update tests', async () => {
+    const { out, failed } = await gradeVariant('queue-update-as-fresh-add', '04-queue');
+    expect(failed).toContain('moving unschedulable pods back > an update to an unschedulable pod still backing off sends it to backoff, with its attempts kept');
+    expect(failed).toContain('moving unschedulable pods back > an update to a pod in active or backoff changes it where it waits: same place in line, same backoff, same attempts');
+    expect(out).toMatch(/did\s+where\(a\) after update\(a\), 0\.5 s into its 2 s backoff\n\s+expected backoff\n\s+got\s+active\n/);
+    expect(out).toContain('Do you keep its attempts and timestamp, or start it over as add() would?');
+  });
+
+  test('update() that ignores a pod in active fails the in-place update test: the old pod is popped', async () => {
+    const { out, failed } = await gradeVariant('queue-update-ignores-active', '04-queue');
+    expect(failed).toEqual(['moving unschedulable pods back > an update to a pod in active or backoff changes it where it waits: same place in line, same backoff, same attempts']);
+    expect(out).toMatch(/did\s+cpu request \(milli\) of a as popped: the update\n\s+expected 200\n\s+got\s+0\n/);
+    expect(out).toContain('or ignore the update?');
+  });
+
+  test('update() that sends an unschedulable pod to active mid-backoff fails the backoff-update test', async () => {
+    const { out, failed } = await gradeVariant('queue-update-skips-backoff', '04-queue');
+    expect(failed).toEqual(['moving unschedulable pods back > an update to an unschedulable pod still backing off sends it to backoff, with its attempts kept']);
+    expect(out).toMatch(/did\s+where\(a\) after update\(a\), 0\.5 s into its 2 s backoff\n\s+expected backoff\n\s+got\s+active\n/);
+  });
+
+  test('the 5-minute flush at >= instead of > fails the exactly-5-minutes test', async () => {
+    const { out, failed } = await gradeVariant('queue-flush-at-five-minutes', '04-queue');
+    expect(failed).toEqual(['moving unschedulable pods back > exactly 5 minutes unschedulable is not yet "more than 5 minutes"']);
+    expect(out).toMatch(/did\s+where\(a\) exactly 5 minutes after it failed\n\s+expected unschedulable\n\s+got\s+active\n/);
+    expect(out).toContain('is your comparison > or >=?');
+  });
+
+  test('a backoff heap ordered by failure time blocks a short backoff behind a long one, and the ordering test says when', async () => {
+    const { out, failed } = await gradeVariant('queue-backoff-by-timestamp', '04-queue');
+    expect(failed).toContain('backoff > backing-off pods leave in the order their backoffs end, whatever their priority or when they failed');
+    expect(failed.some((t) => t.startsWith('whatever happens, each pod waits in at most one queue'))).toBe(true);
+    expect(out).toMatch(/did\s+where\(c\) at start\+4\.1 s, when its 1 s backoff \(from 3\.1 s\) has ended and a's 4 s one \(from 3 s\) has not\n\s+expected active\n\s+got\s+backoff\n/);
+    expect(out).toContain('the one whose backoff ends first (timestamp + backoffDuration)?');
+  });
+
   test('preempting pods of the same priority fails the strictly-lower test, with its hint', async () => {
     const { out, failed } = await gradeVariant('preempts-equal-priority', '06-preemption');
     expect(failed).toContain('selectVictimsOnNode and preempt > pods of equal or higher priority are never victims');

@@ -1,6 +1,11 @@
 /**
  * Hidden suite for 03-scheduler/04-queue: the three sub-queues, backoff on an injected clock, and
- * moving unschedulable pods back on relevant cluster events.
+ * moving unschedulable pods back on relevant cluster events, as kube-scheduler's PriorityQueue
+ * behaves (pkg/scheduler/backend/queue/scheduling_queue.go and backoff_queue.go): the backoff queue
+ * is a heap ordered by backoff expiry (lessBackoffCompleted), a pod still backing off is one whose
+ * expiry is after now (isPodBackingoff), Update() changes a pod where it waits and gives an
+ * unschedulable one another chance through backoff when it is still backing off, and
+ * flushUnschedulablePodsLeftover moves pods that waited strictly longer than the maximum.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -23,6 +28,19 @@ function popAndFail(q: SchedulingQueue, plugins: string[] = ['NodeResourcesFit']
   expect(p, 'pop() returned a pod').toBeDefined();
   p!.unschedulablePlugins = new Set(plugins);
   q.addUnschedulableIfNotPresent(p!, q.schedulingCycle());
+  return p!;
+}
+
+/**
+ * Pops `name` (the only active pod) and fails it; a node added at once sends it to backoff
+ * (timestamp now, a backoff by its attempts so far).
+ */
+function popAndFailIntoBackoff(q: SchedulingQueue, name: string): QueuedPodInfo {
+  const p = q.pop();
+  expect(p?.podInfo.pod.metadata.name, `pop() with only ${name} active`).toBe(name);
+  p!.unschedulablePlugins = new Set(['NodeResourcesFit']);
+  q.addUnschedulableIfNotPresent(p!, q.schedulingCycle());
+  q.moveAllToActiveOrBackoff('NodeAdd');
   return p!;
 }
 
@@ -124,6 +142,66 @@ describe('backoff', () => {
     q.flushBackoffCompleted();
     expect(q.where('default/a'), 'where(a) when the 2 s have passed').toBe('active');
   });
+
+  test(
+    'backing-off pods leave in the order their backoffs end, whatever their priority or when they failed',
+    hint('Which pod is at the top of your backoff queue: the one that failed first, the one with the highest priority, or the one whose backoff ends first (timestamp + backoffDuration)? What does nextBackoffExpiry() read?'),
+    () => {
+      const { clock, q } = setup();
+      const start = clock.t;
+      // a (priority 100) fails 3 times: its last backoff is 4 s, from start+3 s to start+7 s.
+      q.add(pod('a', { priority: 100 }));
+      popAndFailIntoBackoff(q, 'a');
+      clock.t = start + 1_000;
+      q.flushBackoffCompleted();
+      popAndFailIntoBackoff(q, 'a');
+      clock.t = start + 3_000;
+      q.flushBackoffCompleted();
+      popAndFailIntoBackoff(q, 'a');
+      // c (priority 10) fails twice, later: its backoff of 2 s runs from start+4.1 s to start+6.1 s.
+      clock.t = start + 3_100;
+      q.add(pod('c', { priority: 10 }));
+      popAndFailIntoBackoff(q, 'c');
+      clock.t = start + 4_100;
+      q.flushBackoffCompleted();
+      expect(q.where('default/c'), 'where(c) at start+4.1 s, when its 1 s backoff (from 3.1 s) has ended and a\'s 4 s one (from 3 s) has not').toBe('active');
+      popAndFailIntoBackoff(q, 'c');
+      // b (priority 0) fails once, last of all: 1 s, from start+4.2 s to start+5.2 s.
+      clock.t = start + 4_200;
+      q.add(pod('b', { priority: 0 }));
+      popAndFailIntoBackoff(q, 'b');
+      const ends = 'a backs off until start+7 s (failed first, priority 100), c until start+6.1 s (priority 10), b until start+5.2 s (failed last, priority 0)';
+      expect(q.nextBackoffExpiry(), `nextBackoffExpiry() - start, where ${ends}`).toBe(start + 5_200);
+      const steps: [number, string[]][] = [[5_199, []], [5_200, ['b']], [6_099, []], [6_100, ['c']], [7_000, ['a']]];
+      for (const [at, leaving] of steps) {
+        clock.t = start + at;
+        q.flushBackoffCompleted();
+        const active = popAll(q);
+        expect(show(active), `flushBackoffCompleted() at start+${at / 1000} s, then pop() until empty, where ${ends}`).toBe(show(leaving));
+      }
+      expect(q.nextBackoffExpiry(), 'nextBackoffExpiry() once every backoff has ended').toBeUndefined();
+    },
+  );
+
+  test(
+    'flushBackoffCompleted moves every pod whose backoff has ended, in one call, to be popped by priority',
+    hint('Do you stop at the first pod still backing off, after moving every pod whose backoff ended before it? Which order does pop() use once they are active?'),
+    () => {
+      const { clock, q } = setup();
+      const start = clock.t;
+      for (const [i, [name, priority]] of ([['x', 0], ['y', 50], ['z', 20]] as const).entries()) {
+        clock.t = start + i * 100;
+        q.add(pod(name, { priority }));
+        popAndFailIntoBackoff(q, name); // 1 s of backoff each, from start+0, +0.1 s, +0.2 s
+      }
+      clock.t = start + 1_150;
+      q.flushBackoffCompleted();
+      expect(show(q.lengths()), 'lengths() at start+1.15 s, when the backoffs of x and y have ended and z\'s has not').toBe(show({ active: 2, backoff: 1, unschedulable: 0 }));
+      clock.t = start + 1_200;
+      q.flushBackoffCompleted();
+      expect(show(popAll(q)), 'pop() until empty at start+1.2 s (x priority 0, y 50, z 20)').toBe(show(['y', 'z', 'x']));
+    },
+  );
 });
 
 describe('moving unschedulable pods back', () => {
@@ -176,6 +254,86 @@ describe('moving unschedulable pods back', () => {
     expect(q.where('default/a'), 'where(a) after 5 minutes and 1 second').toBe('active');
   });
 
+  test(
+    'exactly 5 minutes unschedulable is not yet "more than 5 minutes"',
+    hint('Upstream moves a pod when now - timestamp > the maximum: is your comparison > or >=?'),
+    () => {
+      const { clock, q } = setup();
+      q.add(pod('a'));
+      popAndFail(q);
+      clock.t += 5 * 60_000;
+      q.flushUnschedulableLeftover();
+      expect(q.where('default/a'), 'where(a) exactly 5 minutes after it failed').toBe('unschedulable');
+      clock.t += 1;
+      q.flushUnschedulableLeftover();
+      expect(q.where('default/a'), 'where(a) 5 minutes and 1 ms after it failed').toBe('active');
+    },
+  );
+
+  test(
+    'an update to an unschedulable pod still backing off sends it to backoff, with its attempts kept',
+    hint('update(): is the pod still backing off (timestamp + backoffDuration > now)? Then it goes to backoff, not active. Do you keep its attempts and timestamp, or start it over as add() would?'),
+    () => {
+      const { clock, q } = setup();
+      q.add(pod('a'));
+      popAndFail(q); // attempt 1
+      clock.t += 1_000;
+      q.moveAllToActiveOrBackoff('NodeAdd');
+      popAndFail(q); // attempt 2: backs off 2 s from now
+      const failedAt = clock.t;
+      clock.t += 500;
+      q.update(pod('a', { cpu: '100m' }));
+      expect(q.where('default/a'), 'where(a) after update(a), 0.5 s into its 2 s backoff').toBe('backoff');
+      expect(q.nextBackoffExpiry(), 'nextBackoffExpiry() - the time a failed: its second backoff, 2 s').toBe(failedAt + 2_000);
+      clock.t = failedAt + 2_000;
+      q.flushBackoffCompleted();
+      const p = q.pop();
+      expect(p?.podInfo.requests.milliCPU, 'cpu request (milli) of the pod popped once the backoff ended: the updated pod').toBe(100);
+      expect(p?.attempts, 'attempts of a when popped the third time').toBe(3);
+    },
+  );
+
+  test(
+    'an update to a pod in active or backoff changes it where it waits: same place in line, same backoff, same attempts',
+    hint('update() of a queued pod swaps the pod object and keeps its QueuedPodInfo (attempts, timestamp): do you start it over as a fresh add(), or ignore the update?'),
+    () => {
+      const { clock, q } = setup();
+      q.add(pod('a'));
+      popAndFail(q); // attempt 1
+      clock.t += 1_000;
+      q.moveAllToActiveOrBackoff('NodeAdd'); // a back to active, attempts 1, timestamp of its failure
+      q.add(pod('b'));
+      clock.t += 10;
+      q.update(pod('a', { cpu: '200m' }));
+      const first = q.pop();
+      expect(first?.podInfo.pod.metadata.name, 'the pod popped first after update(a), where a waited in active longer than b').toBe('a');
+      expect(first?.podInfo.requests.milliCPU, 'cpu request (milli) of a as popped: the update').toBe(200);
+      expect(first?.attempts, 'attempts of a when popped the second time').toBe(2);
+      expect(q.pop()?.podInfo.pod.metadata.name, 'the pod popped next').toBe('b');
+
+      const { clock: clock2, q: q2 } = setup();
+      q2.add(pod('c'));
+      popAndFailIntoBackoff(q2, 'c'); // backs off 1 s
+      const failedAt = clock2.t;
+      clock2.t += 400;
+      q2.update(pod('c', { cpu: '300m' }));
+      expect(q2.where('default/c'), 'where(c) after update(c), 0.4 s into its 1 s backoff').toBe('backoff');
+      expect(q2.nextBackoffExpiry(), 'nextBackoffExpiry() after update(c): the same backoff, 1 s from its failure').toBe(failedAt + 1_000);
+      clock2.t = failedAt + 1_000;
+      q2.flushBackoffCompleted();
+      const c = q2.pop();
+      expect(c?.podInfo.requests.milliCPU, 'cpu request (milli) of c as popped after its backoff: the update').toBe(300);
+      expect(c?.attempts, 'attempts of c when popped the second time').toBe(2);
+    },
+  );
+
+  test('an update to a pod the queue does not hold adds it to active', hint('update() of a pod in no queue: what does upstream do with it?'), () => {
+    const { q } = setup();
+    q.update(pod('new'));
+    expect(q.where('default/new'), 'where(new) after update(new) of a pod never added').toBe('active');
+    expect(q.pop()?.attempts, 'attempts of new when popped').toBe(1);
+  });
+
   test('an update to an unschedulable pod gives it another chance', () => {
     const { clock, q } = setup();
     q.add(pod('a'));
@@ -197,49 +355,73 @@ describe('moving unschedulable pods back', () => {
   });
 });
 
-test('whatever happens, each pod waits in at most one queue, and every pod comes out once the cluster changes and time passes', ({ task }) => {
-  const op = fc.oneof(
-    fc.record({ kind: fc.constant('add' as const), name: fc.constantFrom('a', 'b', 'c', 'd', 'e'), priority: fc.constantFrom(0, 10) }),
-    fc.record({ kind: fc.constant('popFail' as const), plugin: fc.constantFrom('NodeResourcesFit', 'TaintToleration', 'NodeAffinity') }),
-    fc.record({ kind: fc.constant('event' as const), event: fc.constantFrom('NodeAdd' as const, 'NodeUpdate' as const, 'AssignedPodDelete' as const) }),
-    fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 12_000 }) }),
-    fc.record({ kind: fc.constant('delete' as const), name: fc.constantFrom('a', 'b', 'c', 'd', 'e') }),
-  );
-  fc.assert(
-    fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
-      const { clock, q } = setup();
-      const present = new Set<string>();
-      for (const o of ops) {
-        if (o.kind === 'add') {
-          q.add(pod(o.name, { priority: o.priority }));
-          present.add(`default/${o.name}`);
-        } else if (o.kind === 'popFail') {
-          const p = q.pop();
-          if (p) {
-            p.unschedulablePlugins = new Set([o.plugin]);
-            q.addUnschedulableIfNotPresent(p, q.schedulingCycle());
+test(
+  'whatever happens, each pod waits in at most one queue, leaves backoff as soon as its backoff ends, and every pod comes out once the cluster changes and time passes',
+  hint('Read the operations printed: after which one does a pod wait in the wrong place? Is your backoff queue ordered by when each backoff ends?'),
+  ({ task }) => {
+    const name = fc.constantFrom('a', 'b', 'c', 'd');
+    // Weighted so that pods fail often, several of them back off at once with different attempts,
+    // and time moves in steps short enough to stop between two backoffs' ends.
+    const op = fc.oneof(
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('add' as const), name, priority: fc.constantFrom(0, 10) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('update' as const), name, priority: fc.constantFrom(0, 10) }) },
+      { weight: 4, arbitrary: fc.record({ kind: fc.constant('popFail' as const), plugin: fc.constantFrom('NodeResourcesFit', 'TaintToleration', 'NodeAffinity'), duringEvent: fc.boolean() }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('event' as const), event: fc.constantFrom('NodeAdd' as const, 'NodeUpdate' as const, 'AssignedPodDelete' as const) }) },
+      { weight: 4, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.oneof(fc.integer({ min: 0, max: 1_500 }), fc.integer({ min: 0, max: 12_000 })) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), name }) },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 20, maxLength: 60 }), (ops) => {
+        const { clock, q } = setup();
+        const present = new Set<string>();
+        /** When the backoff of each failed pod ends (its failure time + its backoff), until it is re-added. */
+        const backoffEnds = new Map<string, number>();
+        for (const [i, o] of ops.entries()) {
+          const done = () => `${show(ops.slice(0, i + 1))}, at t+${clock.t - 1_000_000} ms`;
+          if (o.kind === 'add' || (o.kind === 'update' && !present.has(`default/${o.name}`))) {
+            if (o.kind === 'add') q.add(pod(o.name, { priority: o.priority }));
+            else q.update(pod(o.name, { priority: o.priority }));
+            present.add(`default/${o.name}`);
+            backoffEnds.delete(`default/${o.name}`);
+          } else if (o.kind === 'update') {
+            q.update(pod(o.name, { priority: o.priority })); // changes it where it waits: same backoff
+          } else if (o.kind === 'popFail') {
+            const p = q.pop();
+            if (p) {
+              if (o.duringEvent) q.moveAllToActiveOrBackoff('NodeAdd'); // during its cycle: it goes to backoff
+              p.unschedulablePlugins = new Set([o.plugin]);
+              q.addUnschedulableIfNotPresent(p, q.schedulingCycle());
+              backoffEnds.set(p.podInfo.key, clock.t + q.backoffDuration(p));
+            }
+          } else if (o.kind === 'event') q.moveAllToActiveOrBackoff(o.event);
+          else if (o.kind === 'tick') {
+            clock.t += o.ms;
+            q.flushBackoffCompleted();
+            const backingOff = [...present].filter((key) => q.where(key) === 'backoff');
+            for (const key of backingOff) {
+              expect(backoffEnds.get(key)! - 1_000_000, `the end of ${key}'s backoff (t+ms), for a pod still in backoff after flushBackoffCompleted(), following ${done()}`).toBeGreaterThan(clock.t - 1_000_000);
+            }
+            const earliest = backingOff.length === 0 ? undefined : Math.min(...backingOff.map((key) => backoffEnds.get(key)!));
+            const sinceStart = (t: number | undefined) => (t === undefined ? t : t - 1_000_000);
+            expect(sinceStart(q.nextBackoffExpiry()), `nextBackoffExpiry() (t+ms): the earliest end of a backoff, following ${done()}`).toBe(sinceStart(earliest));
+          } else {
+            q.delete(`default/${o.name}`);
+            present.delete(`default/${o.name}`);
           }
-        } else if (o.kind === 'event') q.moveAllToActiveOrBackoff(o.event);
-        else if (o.kind === 'tick') {
-          clock.t += o.ms;
-          q.flushBackoffCompleted();
-        } else {
-          q.delete(`default/${o.name}`);
-          present.delete(`default/${o.name}`);
+          const l = q.lengths();
+          expect(l.active + l.backoff + l.unschedulable, `pods queued after ${done()}`).toBe(present.size);
+          for (const key of present) expect(q.where(key), `where(${key})`).toBeDefined();
         }
-        const l = q.lengths();
-        expect(l.active + l.backoff + l.unschedulable, `pods queued after ${show(ops.slice(0, ops.indexOf(o) + 1))}`).toBe(present.size);
-        for (const key of present) expect(q.where(key), `where(${key})`).toBeDefined();
-      }
-      q.moveAllToActiveOrBackoff('NodeAdd');
-      clock.t += 10_000;
-      q.flushBackoffCompleted();
-      const out = popAll(q).map((n) => `default/${n}`);
-      expect(show(out.sort()), `after NodeAdd and 10 s, pop() until empty, following ${show(ops)}`).toBe(show([...present].sort()));
-    }),
-    { seed: useSeed(task), numRuns: 150 },
-  );
-});
+        q.moveAllToActiveOrBackoff('NodeAdd');
+        clock.t += 10_000;
+        q.flushBackoffCompleted();
+        const out = popAll(q).map((n) => `default/${n}`);
+        expect(show(out.sort()), `after NodeAdd and 10 s, pop() until empty, following ${show(ops)}`).toBe(show([...present].sort()));
+      }),
+      { seed: useSeed(task), numRuns: 150 },
+    );
+  },
+);
 
 // Pinned apart from the rest: add() of a pod already queued starts it afresh. kube-scheduler's
 // PriorityQueue.Add makes a new QueuedPodInfo (0 attempts, timestamp now) and moveToActiveQ takes
