@@ -1,6 +1,7 @@
 /**
  * The vitest configuration Stryker runs (stryker.config.mjs): the project's own (vitest.config.ts),
- * collecting only the hidden suites of the component being mutated (KUBELINGS_MUTATE).
+ * collecting only the hidden suites of the component being mutated (KUBELINGS_MUTATE), plus
+ * component-loads.mutation.ts (see there why).
  *
  * The suites are chosen here rather than with Stryker's `testFiles` option: with `testFiles`,
  * Stryker 9.6 activates a mutant of module-level code (a "static" mutant, such as a constant table)
@@ -20,7 +21,7 @@ export default defineConfig({
   root: join(import.meta.dirname, '..', '..'),
   test: {
     ...base.test,
-    include: [`test/grading/${component}/*.test.ts`],
+    include: [`test/grading/${component}/*.test.ts`, 'test/mutation/component-loads.mutation.ts'],
     exclude: [...(base.test?.exclude ?? []), ...(skipped[component] ?? [])],
   },
 });
