@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { EtcdExercises } from '#engine/etcd/exercises.ts';
 import type { WatchEvent } from '#engine/etcd/kv.ts';
+import type { WatchSpec } from '#engine/etcd/types.ts';
 import { inRange } from '#engine/etcd/sorted-keys.ts';
 import { loadComponent } from '#engine/impl.ts';
 import { ROOT } from '#engine/paths.ts';
@@ -18,14 +19,14 @@ import { ModelStore } from '../grading/etcd/support/model.ts';
 import { checkWatches, commandsArbitrary, type ModelWorld, type RealWorld } from '../grading/etcd/support/model-commands.ts';
 import { scenarios } from '../grading/etcd/support/scenarios.ts';
 import { validateWatches } from '../grading/etcd/support/watch-validators.ts';
-import { runWorkload, workloadArbitrary } from '../grading/etcd/support/watch-workload.ts';
+import { runWorkload, workloadArbitrary, workloadWithTxnArbitrary } from '../grading/etcd/support/watch-workload.ts';
 
 const reference = await loadComponent('etcd');
 
 /** The problems the validators find over a few random workloads with a broken component. */
-async function watchProblems(parts: EtcdExercises): Promise<string[]> {
+async function watchProblems(parts: EtcdExercises, workloads = workloadArbitrary): Promise<string[]> {
   const problems: string[] = [];
-  for (const actions of fc.sample(workloadArbitrary, { seed: 7, numRuns: 30 })) {
+  for (const actions of fc.sample(workloads, { seed: 7, numRuns: 30 })) {
     const { store } = await freshStore(undefined, parts);
     const { records, model } = await runWorkload(store, actions, { root: '/w/', sequential: false, waitMs: 100 });
     await store.close();
@@ -35,7 +36,56 @@ async function watchProblems(parts: EtcdExercises): Promise<string[]> {
   return problems;
 }
 
-const broken: { name: string; guarantee: string; parts: EtcdExercises }[] = [
+/** A watcher as code that serves a range [key, end) as the prefix `key` sees it. */
+function asPrefix(w: WatchSpec): WatchSpec {
+  if (w.end === undefined || w.key === '') return w;
+  return { ...w, end: w.key.slice(0, -1) + String.fromCharCode(w.key.charCodeAt(w.key.length - 1) + 1) };
+}
+
+const broken: { name: string; guarantee: string; parts: EtcdExercises; workloads?: typeof workloadArbitrary }[] = [
+  {
+    name: 'publish and startWatch serve a range [key, end) as the prefix key',
+    guarantee: 'Reliable',
+    parts: {
+      ...reference,
+      startWatch: (log, state, w) => {
+        const seen = asPrefix(w);
+        const response = reference.startWatch(log, state, seen);
+        w.nextRevision = seen.nextRevision;
+        return response;
+      },
+      publish: (state, change, watchers) => {
+        const list = [...watchers];
+        const seen = list.map(asPrefix);
+        const deliveries = reference.publish(state, change, seen);
+        list.forEach((w, i) => (w.nextRevision = seen[i]!.nextRevision));
+        return deliveries;
+      },
+    },
+  },
+  {
+    name: 'publish answers with the revision of the watcher\'s previous response',
+    guarantee: 'Header',
+    parts: { ...reference, publish: (state, change, watchers) => reference.publish(state, change, watchers).map((d) => ({ ...d, response: { ...d.response, revision: change.revision - 1 } })) },
+  },
+  {
+    name: 'startWatch lets a watch start below the compacted revision',
+    guarantee: 'Compacted',
+    parts: { ...reference, startWatch: (log, state, w) => reference.startWatch(log, { ...state, compactRevision: 0 }, w) },
+  },
+  {
+    name: 'compact drops the whole change at the compacted revision when it holds a DELETE',
+    guarantee: 'Reliable',
+    workloads: workloadWithTxnArbitrary,
+    parts: {
+      ...reference,
+      compact: (state, log, revision) => {
+        const atRevision = log.changes.find((c) => c.revision === revision);
+        reference.compact(state, log, revision);
+        if (atRevision?.events.some((e) => e.type === 'DELETE') && log.changes[0]?.revision === revision) log.changes.shift();
+      },
+    },
+  },
   {
     name: 'publish sends prevKv to every watcher, asked for or not',
     guarantee: 'PrevKV',
@@ -93,13 +143,14 @@ const broken: { name: string; guarantee: string; parts: EtcdExercises }[] = [
 
 describe('the watch validators name the broken guarantee', () => {
   test.each(broken.map((b) => [b.name, b] as const))('%s', async (_name, variant) => {
-    const problems = await watchProblems(variant.parts);
+    const problems = await watchProblems(variant.parts, variant.workloads);
     expect(problems.length, `problems found with: ${variant.name}`).toBeGreaterThan(0);
     expect(problems.some((p) => p.includes(`${variant.guarantee}:`)), `a problem names ${variant.guarantee}; found: ${problems.slice(0, 3).join(' | ')}`).toBe(true);
   });
 
   test('the reference passes the same workloads', async () => {
     expect(await watchProblems(reference), 'problems found with the reference').toEqual([]);
+    expect(await watchProblems(reference, workloadWithTxnArbitrary), 'problems found with the reference, with transactions').toEqual([]);
   });
 });
 

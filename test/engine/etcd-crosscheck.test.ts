@@ -17,7 +17,7 @@ import { connectEtcd } from '#engine/etcd/remote.ts';
 import { runScenario } from '../grading/etcd/support/harness.ts';
 import { scenarioContext, scenarios } from '../grading/etcd/support/scenarios.ts';
 import { validateWatches } from '../grading/etcd/support/watch-validators.ts';
-import { runWorkload, workloadArbitrary } from '../grading/etcd/support/watch-workload.ts';
+import { runWorkload, workloadArbitrary, workloadWithTxnArbitrary } from '../grading/etcd/support/watch-workload.ts';
 
 const version = etcdVersion();
 const why = version ? `etcd ${version}` : 'skipped: no etcd binary on the PATH (apt-get install etcd-server)';
@@ -62,7 +62,7 @@ describe.skipIf(!version)(`a real etcd keeps every table (${why})`, () => {
   });
 
   test('etcd\'s watches keep the guarantees the validators check', { timeout: 60_000 }, async () => {
-    const workloads = fc.sample(workloadArbitrary, { seed: 42, numRuns: 4 });
+    const workloads = fc.sample(workloadArbitrary, { seed: 42, numRuns: 6 });
     let events = 0;
     for (const [i, actions] of workloads.entries()) {
       const { records, model, transcript } = await runWorkload(store, actions, { root: `/crosscheck/workload-${i}/`, sequential: true, waitMs: 2000 });
@@ -70,6 +70,14 @@ describe.skipIf(!version)(`a real etcd keeps every table (${why})`, () => {
       expect(validateWatches(records, model), `etcd ${version}, workload: ${transcript}`).toEqual([]);
     }
     expect(events, 'events the validators looked at').toBeGreaterThan(20);
+  });
+
+  test('etcd\'s watches keep the guarantees the validators check, with transactions and compactions', { timeout: 60_000 }, async () => {
+    const workloads = fc.sample(workloadWithTxnArbitrary, { seed: 43, numRuns: 4 });
+    for (const [i, actions] of workloads.entries()) {
+      const { records, model, transcript } = await runWorkload(store, actions, { root: `/crosscheck/workload-txn-${i}/`, sequential: true, waitMs: 2000 });
+      expect(validateWatches(records, model), `etcd ${version}, workload: ${transcript}`).toEqual([]);
+    }
   });
 
   test('errors come back as the interface\'s error classes', async () => {

@@ -43,6 +43,26 @@ describe('the history behind it', () => {
     expect([...state.keys], 'state.keys').toEqual(['a']);
   });
 
+  test('put() records the lease it is given in kv.lease, and the next put without one clears it', hint('Which field of the KeyValue holds the lease id passed to put()? What does a later put with lease 0 write?'), () => {
+    const state = emptyState();
+    const first = etcd.put(state, 'a', '1', 7, 2);
+    expect(first.kv.lease, 'kv.lease of the PUT event for put a=1 with lease 7').toBe(7);
+    expect(etcd.getAt(state, 'a', 2)?.lease, 'getAt(a, 2).lease after put a=1 with lease 7').toBe(7);
+    const second = etcd.put(state, 'a', '2', 0, 3);
+    expect([second.kv.lease, second.prevKv?.lease], '[kv.lease, prevKv.lease] of put a=2 with no lease, over the put with lease 7').toEqual([0, 7]);
+  });
+
+  test('range() with limit 0 or a negative limit returns every key, as etcd does', hint('Is a limit of 0 or less "no limit", or "nothing"?'), () => {
+    // etcd's rangeKeys (server/storage/mvcc/kvstore_txn.go): `if limit <= 0 || limit > len(revpairs) { limit = len(revpairs) }`.
+    const state = emptyState();
+    etcd.put(state, 'a', '1', 0, 2);
+    etcd.put(state, 'b', '1', 0, 3);
+    for (const limit of [0, -1]) {
+      const result = etcd.range(state, 'a', { end: 'c', limit });
+      expect([result.kvs.map((kv) => kv.key), result.count, result.more], `[keys, count, more] of range [a, c) with limit ${limit}`).toEqual([['a', 'b'], 2, false]);
+    }
+  });
+
   test('deleteRange() leaves a tombstone and keeps the older entries', hint('A tombstone is { revision: rev } with no kv. Is it appended to the history?'), () => {
     const state = emptyState();
     etcd.put(state, 'a', '1', 0, 2);

@@ -66,12 +66,41 @@ describe('the watch log and the watchers', () => {
     expect(log.changes.every((c) => c.revision >= 6), 'the log keeps no change before 6').toBe(true);
     expect(state.compactRevision, 'state.compactRevision').toBe(6);
   });
+
+  test(
+    'compaction keeps the puts of a change at the compacted revision, without prevKv, and drops only its deletes',
+    hint('In compact(): the change at exactly the compacted revision may hold several events (a txn writes many at one revision). Do you keep each PUT without its prevKv, or drop the whole change because one event is a DELETE?'),
+    () => {
+      const { state, log } = threePuts(); // a: 2, 3, 4
+      log.changes.push({ revision: 5, events: [etcd.put(state, 'b', 'x', 0, 5)] });
+      // Revision 6, as a txn makes it: put a, put c, delete b, all at one revision.
+      log.changes.push({ revision: 6, events: [etcd.put(state, 'a', '4', 0, 6), etcd.put(state, 'c', 'y', 0, 6), ...etcd.deleteRange(state, 'b', undefined, 6)] });
+      etcd.compact(state, log, 6);
+      const a = { key: 'a', value: '4', createRevision: 2, modRevision: 6, version: 4, lease: 0 };
+      const c = { key: 'c', value: 'y', createRevision: 6, modRevision: 6, version: 1, lease: 0 };
+      expect(log.changes, 'the watch log after compact(6), where revision 6 put a, put c and deleted b').toEqual([{ revision: 6, events: [{ type: 'PUT', kv: a }, { type: 'PUT', kv: c }] }]);
+      const watcher: WatchSpec = { id: 1, key: '', end: '\0', nextRevision: 6, prevKv: true };
+      expect(etcd.startWatch(log, state, watcher)?.events, 'startWatch(everything from 6, prevKv) after compact(6)').toEqual([{ type: 'PUT', kv: a }, { type: 'PUT', kv: c }]);
+    },
+  );
+
+  test('startWatch and publish answer with the store\'s revision', hint('What is a WatchResponse\'s revision: the store\'s revision (state.revision) when the response is made?'), () => {
+    const { state, log } = threePuts();
+    expect(etcd.startWatch(log, state, { id: 1, key: 'a', nextRevision: 2, prevKv: false })?.revision, 'the revision of startWatch(a from 2)\'s response, store at 4').toBe(4);
+    const event = etcd.put(state, 'b', 'x', 0, 5);
+    const deliveries = etcd.publish(state, { revision: 5, events: [event] }, [{ id: 2, key: 'b', nextRevision: 5, prevKv: false }]);
+    expect(deliveries[0]?.response.revision, 'the revision of the response publish() made for put b at 5').toBe(5);
+  });
 });
 
 describe('etcd\'s watch guarantees under random concurrent workloads', () => {
   test(
-    'ordered, unique, atomic, reliable, resumable, right prevKv and IsCreate, for every watch',
-    hint('Read the first problem listed: which guarantee, which watch, which event? Then replay with the seed.'),
+    'ordered, unique, atomic, reliable, resumable, right prevKv, IsCreate, header revision and compaction, for every watch on a key, a prefix or a range',
+    hint(
+      'Read the first problem listed, then replay with the seed. Filter or Reliable on a range watch (a..c)? Do startWatch and publish both use [key, end), not a prefix? ' +
+        'Resumable? What does startWatch replay from nextRevision? Atomic or PrevKV? How does publish build one response per watcher? ' +
+        'Compacted? Does startWatch compare nextRevision with state.compactRevision, and does compact() keep the puts of the compacted revision? Header? Is each response\'s revision state.revision?',
+    ),
     async ({ task }) => {
       await assertProperty(
         workloadArbitrary,

@@ -95,4 +95,25 @@ describe('the lease table', () => {
     expect(etcd.revokeLease(t, 2), 'revokeLease(2)').toEqual(['a']);
     expect(t.leases.has(2), 'lease 2 still in the table after revoke').toBe(false);
   });
+
+  test('revokeLease returns the lease\'s keys sorted, whatever order they were attached in', hint('The store deletes them in the order you return: is [...keys] sorted?'), () => {
+    const t = table();
+    etcd.grantLease(t, 1, 60, 0);
+    etcd.trackLeaseKeys(t, ['c', 'a', 'b/2', 'b'].map((key) => ({ type: 'PUT' as const, kv: kv(key, 1) })));
+    expect(etcd.revokeLease(t, 1), 'revokeLease(1), its keys attached as c, a, b/2, b').toEqual(['a', 'b', 'b/2', 'c']);
+  });
+
+  test(
+    'trackLeaseKeys passes over a lease that is no longer in the table',
+    hint('When a lease is revoked, the engine deletes its keys after the lease has left the table: their DELETE events name a lease you cannot find. Do you check before using it (?.), or assume it is there (!)?'),
+    () => {
+      const t = table();
+      etcd.grantLease(t, 1, 60, 0);
+      etcd.grantLease(t, 2, 60, 0);
+      etcd.trackLeaseKeys(t, [{ type: 'PUT', kv: kv('a', 1) }, { type: 'PUT', kv: kv('b', 2) }]);
+      etcd.revokeLease(t, 1);
+      etcd.trackLeaseKeys(t, [{ type: 'DELETE', kv: { ...kv('a', 0), value: '' }, prevKv: kv('a', 1) }]);
+      expect([...t.leases.get(2)!.keys], 'keys of lease 2 after lease 1 was revoked and its key a deleted').toEqual(['b']);
+    },
+  );
 });

@@ -301,6 +301,27 @@ export const scenarios: Scenario[] = [
   },
   {
     exercise: '02-watch',
+    id: 'range-watch',
+    title: 'a watch on a range [a, c) sees every key from a up to c, not only the keys that start with a',
+    hint: 'A range is [key, end): is b between a and c? Do startWatch and publish both compare with key and end (inRange), rather than test a prefix?',
+    async run({ store, k, r, check, watch }) {
+      await store.put(k('b'), '1');
+      const w = await watch(k('a'), { end: k('c'), startRevision: r(1) });
+      await store.put(k('a'), '1');
+      await store.put(k('b/x'), '1');
+      await store.put(k('c'), '1');
+      await store.put(k('ab'), '1');
+      check(`watch ${k('a')} to ${k('c')} from r+1, with b put before and a, b/x, c, ab after`, await w.waitForEvents(4), [
+        putEvent(kv(k('b'), '1', r(1), r(1), 1)),
+        putEvent(kv(k('a'), '1', r(2), r(2), 1)),
+        putEvent(kv(k('b/x'), '1', r(3), r(3), 1)),
+        putEvent(kv(k('ab'), '1', r(5), r(5), 1)),
+      ]);
+      w.cancel();
+    },
+  },
+  {
+    exercise: '02-watch',
     id: 'prev-kv-watch',
     title: 'a watch with prevKv gets the value before each update and delete; a create has none',
     hint: 'Does the watcher that asked for prevKv get it, and one that did not, not?',
@@ -345,7 +366,7 @@ export const scenarios: Scenario[] = [
     exercise: '02-watch',
     id: 'cancel',
     title: 'after cancel(), a watcher receives nothing more',
-    hint: 'Once a watch is canceled, is it still among the watchers publish() serves?',
+    hint: 'The engine hands publish() only the watchers still open: does your publish() send to exactly the watchers it is given in this call, or to some it kept from an earlier call?',
     async run({ store, k, r, check, watch }) {
       const w = await watch(k('a'), {});
       await store.put(k('a'), '1');
@@ -488,6 +509,25 @@ export const scenarios: Scenario[] = [
         ],
       });
       check(`range ${k('')}*`, (await store.range(k(''), { end: prefixEnd(k('')) })).kvs, [kv(k('a'), '1', r(1), r(1), 1), kv(k('b'), 'x', r(2), r(2), 1), kv(k('c'), 'y', r(2), r(2), 1)]);
+    },
+  },
+  {
+    exercise: '03-txn',
+    id: 'txn-compact-watch',
+    title: 'compacting at a txn that put one key and deleted another keeps its put: a watch from there replays it',
+    hint: 'This is compact() of 02-watch meeting a revision with several events: of the change at the compacted revision, do you keep each PUT (without prevKv) and drop only the DELETEs, or drop the whole change?',
+    async run({ store, k, r, check, watch }) {
+      await store.put(k('a'), '1');
+      await store.put(k('b'), '1');
+      await store.txn({ compare: [], success: [{ type: 'put', key: k('a'), value: '2' }, { type: 'delete', key: k('b') }], failure: [] });
+      await store.put(k('a'), '3');
+      await store.compact(r(3));
+      const w = await watch(k(''), { end: prefixEnd(k('')), startRevision: r(3), prevKv: true });
+      check(`watch ${k('')}* from r+3 with prevKv, after a txn at r+3 (put a, delete b), a put at r+4 and compact(r+3)`, await w.waitForEvents(2), [
+        putEvent(kv(k('a'), '2', r(1), r(3), 2)),
+        putEvent(kv(k('a'), '3', r(1), r(4), 3), kv(k('a'), '2', r(1), r(3), 2)),
+      ]);
+      w.cancel();
     },
   },
   {

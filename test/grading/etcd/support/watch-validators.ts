@@ -12,6 +12,11 @@
  *   PrevKV     with prevKv, each event carries the value the key had just before it
  *   Complete   (ours, stricter) a watch still open at the end has every event of its range up
  *              to the last revision
+ *   Header     (ours) each response's revision is the store's revision when it was sent: at least
+ *              that of its last event, never more than the store reached, never going back
+ *   Compacted  a watch from below the compacted revision fails with CompactedError, and only it;
+ *              one from exactly the compacted revision replays that revision's puts (without
+ *              prevKv) and not its deletes, as etcd keeps nothing else of it (see 02-watch)
  *
  * The history to compare with comes from the model (support/model.ts), which applied the same
  * writes. Each problem is one sentence naming the guarantee, the watch and the event.
@@ -26,6 +31,10 @@ export interface WatchRecord {
   responses: WatchResponse[];
   /** Still open when the run ended. */
   open: boolean;
+  /** The store's compacted revision when the watch was opened (0: none). */
+  compactRevision: number;
+  /** The name of the error the watch failed to start with, if it did. */
+  failed?: string;
 }
 
 function inRange(key: string, start: string, end?: string): boolean {
@@ -54,6 +63,30 @@ export function validateWatches(watches: readonly WatchRecord[], model: ModelSto
     const events = w.responses.flatMap((r) => r.events);
     const wants = (e: WatchEvent) => inRange(e.kv.key, w.key, w.options.end);
 
+    const start = w.options.startRevision ?? 0;
+    const belowCompacted = start > 0 && start < w.compactRevision;
+    if (belowCompacted !== (w.failed === 'CompactedError')) {
+      problems.push(
+        belowCompacted
+          ? `Compacted: ${name} opened from below the compacted revision ${w.compactRevision} ${w.failed ? `failed with ${w.failed}` : 'started'} instead of failing with CompactedError`
+          : `Compacted: ${name} (the compacted revision was ${w.compactRevision}) failed with ${w.failed}`,
+      );
+      continue;
+    }
+    if (w.failed) continue;
+    /** Of the compacted revision itself, a watch from it replays only the puts, without prevKv. */
+    const replayable = (e: WatchEvent) => !(start > 0 && start === w.compactRevision && e.kv.modRevision === start && e.type === 'DELETE');
+    const atCompacted = (e: WatchEvent) => start > 0 && start === w.compactRevision && e.kv.modRevision === start;
+
+    let header = 0;
+    for (const r of w.responses) {
+      const lastEvent = r.events.at(-1)?.kv.modRevision ?? 0;
+      if (typeof r.revision !== 'number' || r.revision < lastEvent || r.revision > model.revision || r.revision < header) {
+        problems.push(`Header: ${name} received a response with revision ${String(r.revision)} for events up to revision ${lastEvent}, after a response at ${header}, from a store that reached ${model.revision}`);
+      }
+      header = Math.max(header, typeof r.revision === 'number' ? r.revision : 0);
+    }
+
     for (const e of events) if (!wants(e)) problems.push(`Filter: ${name} received ${describeEvent(e)}, outside its range`);
 
     let last = 0;
@@ -76,11 +109,11 @@ export function validateWatches(watches: readonly WatchRecord[], model: ModelSto
       lastOfPrevious = r.events.at(-1)!.kv.modRevision;
     }
 
-    const expected = (e: WatchEvent): WatchEvent => (w.options.prevKv || !e.prevKv ? e : { type: e.type, kv: e.kv });
+    const expected = (e: WatchEvent): WatchEvent => ((w.options.prevKv && !atCompacted(e)) || !e.prevKv ? e : { type: e.type, kv: e.kv });
     const firstRevision = w.options.startRevision || events[0]?.kv.modRevision || 0;
     const lastRevision = w.open ? model.revision : events.at(-1)?.kv.modRevision ?? 0;
     if (firstRevision > 0) {
-      const want = history.filter((e) => wants(e) && e.kv.modRevision >= firstRevision && e.kv.modRevision <= lastRevision).map(expected);
+      const want = history.filter((e) => wants(e) && replayable(e) && e.kv.modRevision >= firstRevision && e.kv.modRevision <= lastRevision).map(expected);
       const got = events.filter((e) => e.kv.modRevision <= lastRevision);
       const missing = want.find((e, i) => !got[i] || !sameEvent(e, got[i]!));
       if (missing || got.length !== want.length) {
@@ -91,7 +124,7 @@ export function validateWatches(watches: readonly WatchRecord[], model: ModelSto
     }
 
     if (w.options.startRevision && events.length > 0) {
-      const first = history.find((e) => wants(e) && e.kv.modRevision >= w.options.startRevision!);
+      const first = history.find((e) => wants(e) && replayable(e) && e.kv.modRevision >= w.options.startRevision!);
       if (first && !sameEvent(expected(first), events[0]!)) problems.push(`Resumable: ${name} began with ${describeEvent(events[0]!)} instead of ${describeEvent(first)}`);
     }
 
@@ -101,10 +134,10 @@ export function validateWatches(watches: readonly WatchRecord[], model: ModelSto
       if (e.type === 'PUT' && isCreate === (before !== undefined)) {
         problems.push(`IsCreate: ${name} received ${describeEvent(e)} with createRevision ${e.kv.createRevision}, but the key ${before ? 'existed' : 'did not exist'} just before`);
       }
-      if (w.options.prevKv) {
+      if (w.options.prevKv && !atCompacted(e)) {
         if (e.prevKv && JSON.stringify(e.prevKv) !== JSON.stringify(before)) problems.push(`PrevKV: ${name} received ${describeEvent(e)} with a prevKv that is not the key's value just before`);
         if (!e.prevKv && before) problems.push(`PrevKV: ${name} received ${describeEvent(e)} without prevKv, though it asked and the key existed`);
-      } else if (e.prevKv) problems.push(`PrevKV: ${name} received ${describeEvent(e)} with a prevKv it did not ask for`);
+      } else if (e.prevKv) problems.push(`PrevKV: ${name} received ${describeEvent(e)} with a prevKv it ${w.options.prevKv ? 'cannot have: the revision before it is compacted' : 'did not ask for'}`);
     }
   }
   return problems;
