@@ -66,6 +66,13 @@ describe('podRequests: what a pod needs, as Kubernetes sums it', () => {
     expectRequests(withContainers([c('app', { cpu: '200m' })], [c('migrate', { cpu: '1' }), c('mesh', { cpu: '300m' }, true)]), 1000, 0);
   });
 
+  test('sidecars and init containers are summed the same way for memory as for cpu', hint('Do you do for memory exactly what you do for cpu: add sidecars, take the largest init step with the sidecars beside it?'), () => {
+    // initContainers: a sidecar of 256Mi, then an init container of 1Gi that runs beside it; the app 512Mi.
+    // While the app runs: 512Mi + 256Mi; during the init step: 1Gi + 256Mi, the larger.
+    expectRequests(withContainers([c('app', { memory: '512Mi' })], [c('proxy', { memory: '256Mi' }, true), c('migrate', { memory: '1Gi' })]), 0, 1280 * MiB);
+    expectRequests(withContainers([c('app', { memory: '2Gi' })], [c('proxy', { memory: '256Mi' }, true), c('migrate', { memory: '1Gi' })]), 0, 2 * GiB + 256 * MiB);
+  });
+
   test('spec.overhead (the RuntimeClass\'s cost) is added on top', hint('Is spec.overhead part of what the pod needs on the node?'), () => {
     expectRequests(withContainers([c('app', { cpu: '500m', memory: '128Mi' })], [], { cpu: '250m', memory: '120Mi' }), 750, 248 * MiB);
   });
@@ -97,6 +104,9 @@ describe('NodeResourcesFit', () => {
   });
   test('every shortage is reported, cpu before memory', hint('Do you stop at the first shortage? kube-scheduler reports them all.'), () => {
     expectRejects(s.nodeResourcesFit, 'nodeResourcesFit', pod('p', { cpu: '5', memory: '17Gi' }), node('n'), 'Unschedulable', ['Insufficient cpu', 'Insufficient memory']);
+  });
+  test('a node with room for exactly one more pod takes it', hint('With allocatable.pods 3 and 2 pods there, is one more too many?'), () => {
+    expectFits(s.nodeResourcesFit, 'nodeResourcesFit', pod('p'), node('n', { pods: '3' }, [pod('one'), pod('two')]));
   });
   test('a full node gives "Too many pods", whatever the pod requests', hint('allocatable.pods counts pods; how many are on the node already?'), () => {
     expectRejects(s.nodeResourcesFit, 'nodeResourcesFit', pod('p'), node('n', { pods: '2' }, [busy('0', '0'), pod('other')]), 'Unschedulable', ['Too many pods']);

@@ -26,6 +26,8 @@ describe('tolerates: one toleration against one taint', () => {
     [{ operator: 'Exists', effect: 'NoExecute' }, taint, false, 'an empty key with Exists still checks the effect'],
     [{ key: 'dedicated', operator: 'Equal', value: '' }, { key: 'dedicated', effect: 'NoSchedule' }, true, 'a taint without a value has the value ""'],
     [{ key: 'dedicated', operator: 'Equal', value: 'gpu' }, { key: 'dedicated', effect: 'NoSchedule' }, false, 'a value does not match a taint without one'],
+    [{ key: 'dedicated', operator: 'Equal' }, { key: 'dedicated', effect: 'NoSchedule' }, true, 'no value on either side: both are ""'],
+    [{ key: 'dedicated', operator: 'Equal' }, { key: 'dedicated', value: '', effect: 'NoSchedule' }, true, 'a toleration without a value has the value "" too'],
   ];
   const tol = (t: Toleration) => `{${[t.key ?? '', t.operator ?? '', t.value ?? '', t.effect ? `:${t.effect}` : ''].filter(Boolean).join(' ') || 'empty'}}`;
   const tnt = (t: Taint) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`;
@@ -82,6 +84,13 @@ describe('NodeAffinity: nodeSelector and required node affinity', () => {
     ['Lt compares numbers, not strings', { key: 'cpu-count', operator: 'Lt', values: ['100'] }, ssd, true],
     ['Gt on a missing label', { key: 'cpu-count', operator: 'Gt', values: ['1'] }, bare, false],
     ['Gt on a label that is not a number', { key: 'disktype', operator: 'Gt', values: ['1'] }, ssd, false],
+    ['Lt, equal', { key: 'cpu-count', operator: 'Lt', values: ['4'] }, hdd, false],
+    // labels.Requirement.Matches (pkg/labels/selector.go) reads both sides with strconv.ParseInt:
+    // anything that is not a whole integer matches neither Gt nor Lt, however it starts or ends.
+    ['Gt on a label that only starts with a number', { key: 'cores', operator: 'Gt', values: ['8'] }, node('odd-node', { labels: { cores: '16cores' } }), false],
+    ['Lt on a label that only ends with a number', { key: 'cores', operator: 'Lt', values: ['8'] }, node('odd-node', { labels: { cores: 'v4' } }), false],
+    ['Gt with a value that only starts with a number', { key: 'cpu-count', operator: 'Gt', values: ['8x'] }, ssd, false],
+    ['Lt with a value that only ends with a number', { key: 'cpu-count', operator: 'Lt', values: ['x100'] }, ssd, false],
   ];
   test.each(table)('required affinity, %s', hint('In, NotIn, Exists, DoesNotExist behave as in a label selector; Gt and Lt parse both sides as integers. What does each do when the label is missing?'), (_name, req, n, fits) => {
     const p = pod('p', required({ matchExpressions: [req] }));
@@ -119,6 +128,12 @@ describe('NodeAffinity: nodeSelector and required node affinity', () => {
     const p = pod('p', { nodeSelector: { disktype: 'ssd' }, ...required({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['antarctica-west1'] }] }) });
     expectRejects(s.nodeAffinity, 'nodeAffinity', p, ssd, 'UnschedulableAndUnresolvable', [AFFINITY_FAIL]);
     expectRejects(s.nodeAffinity, 'nodeAffinity', p, hdd, 'UnschedulableAndUnresolvable', [AFFINITY_FAIL]);
+  });
+
+  test('a pod whose affinity holds only pod affinity (no nodeAffinity) fits every node', hint('spec.affinity may be there without nodeAffinity: do you read affinity?.nodeAffinity?.required...?'), () => {
+    const p = pod('p', { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }] } } });
+    expectFits(s.nodeAffinity, 'nodeAffinity', p, ssd);
+    expectFits(s.nodeAffinity, 'nodeAffinity', pod('q', { affinity: {} }), hdd);
   });
 
   test('a pod with neither fits every node', () => {

@@ -59,6 +59,8 @@ describe('LeastAllocated (NodeResourcesFit score)', () => {
     const p = pod('p', { cpu: '1', memory: '4Gi' });
     const n = node('n', { memory: '0' });
     expectScore('leastAllocatedScore', s.leastAllocatedScore(p, n), 75, p, n);
+    const noCpu = node('n', { cpu: '0' });
+    expectScore('leastAllocatedScore', s.leastAllocatedScore(p, noCpu), 75, p, noCpu);
   });
 });
 
@@ -85,6 +87,12 @@ describe('BalancedAllocation', () => {
     // cpu 0.5, memory 0 → std 0.25 → 75 (with the 200Mi defaults memory would not be 0)
     expectScore('balancedAllocationScore', s.balancedAllocationScore(p, n), 75, p, n);
   });
+  test('a pod that requests memory but no cpu is scored: only a pod that requests nothing at all is skipped', hint('Is a pod without a cpu request best-effort? Only when it requests no memory either.'), () => {
+    const p = pod('p', { memory: '4Gi' });
+    const n = node('n');
+    // cpu 0, memory 0.25: std 0.125 → 87
+    expectScore('balancedAllocationScore', s.balancedAllocationScore(p, n), 87, p, n);
+  });
   test('a pod that requests nothing scores 0 (upstream skips best-effort pods)', hint('kubernetes/kubernetes#129138: why would scoring best-effort pods pile them up?'), () => {
     const p = pod('p');
     const n = node('n');
@@ -107,6 +115,12 @@ describe('NodeAffinity and TaintToleration scores (raw)', () => {
     for (const [labels, expected] of [[{ 'label-1': 'key-1', 'label-2': 'key-2' }, 51], [{ 'label-2': 'key-2' }, 50], [{ 'label-1': 'key-1' }, 1], [{}, 0]] as const) {
       const n = node('n', { labels });
       expectScore('nodeAffinityScore', s.nodeAffinityScore(preferred, n), expected, preferred, n);
+    }
+  });
+  test('a pod without preferred terms scores 0, also when its affinity holds only pod affinity', hint('spec.affinity, and its nodeAffinity, may be missing: do you read them with ?. and default to no terms?'), () => {
+    const n = node('n', { labels: { 'label-1': 'key-1' } });
+    for (const p of [pod('plain'), pod('pod-affinity-only', { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'kubernetes.io/hostname' }] } } })]) {
+      expectScore('nodeAffinityScore', s.nodeAffinityScore(p, n), 0, p, n);
     }
   });
   test('untolerated PreferNoSchedule taints are counted', hint('Only PreferNoSchedule taints; only tolerations with effect PreferNoSchedule or none.'), () => {
@@ -137,6 +151,17 @@ describe('ImageLocality', () => {
     const p = { ...pod('p'), pod: { ...podObject('p'), spec: { containers: [{ name: 'a', image: 'nginx' }] } } };
     const n = node('n', { images: [{ names: ['nginx:latest'], sizeBytes: big }] });
     expectScore('imageLocalityScore', s.imageLocalityScore(p, n, ctx(1, { 'nginx:latest': 1 })), 48, p, n);
+  });
+  test('an image the node does not have adds nothing, even when the node has others', hint('node.images.get(name) is undefined for an image the node lacks: do you skip it, or add undefined (NaN)?'), () => {
+    const p = pod('p');
+    const n = node('n', { images: [{ names: ['redis:7'], sizeBytes: big }] });
+    expectScore('imageLocalityScore', s.imageLocalityScore(p, n, ctx(1, { 'redis:7': 1 })), 0, p, n);
+  });
+  test('the upper bound grows with the containers: 1000Mi each, so two 500Mi images on a two-container pod score 49', hint('maxThreshold = 1000Mi × the number of containers (init containers included)'), () => {
+    const p = { ...pod('p'), pod: { ...podObject('p'), spec: { containers: [{ name: 'a', image: 'nginx:1.27' }, { name: 'b', image: 'redis:7' }] } } };
+    const n = node('n', { images: [{ names: ['nginx:1.27'], sizeBytes: big }, { names: ['redis:7'], sizeBytes: big }] });
+    // sum 1000Mi, clamped to [23Mi, 2000Mi]: trunc(100 × (1000-23)/(2000-23)) = 49
+    expectScore('imageLocalityScore', s.imageLocalityScore(p, n, ctx(1, { 'nginx:1.27': 1, 'redis:7': 1 })), 49, p, n);
   });
   test('a node without the images scores 0, and small images count as nothing', () => {
     const p = pod('p');

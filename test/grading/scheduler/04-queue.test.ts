@@ -219,6 +219,15 @@ describe('moving unschedulable pods back', () => {
     expect(q.where('default/tainted-out'), 'where(tainted-out) after NodeUpdate').toBe('active');
   });
 
+  test('one of the pod\'s plugins being interested in the event is enough to move it', hint('A pod rejected by NodeResourcesFit on one node and TaintToleration on another: does AssignedPodDelete (which can help NodeResourcesFit) move it? Is it "some plugin", or "every plugin"?'), () => {
+    const { clock, q } = setup();
+    q.add(pod('a'));
+    popAndFail(q, ['TaintToleration', 'NodeResourcesFit']);
+    clock.t += 20_000;
+    q.moveAllToActiveOrBackoff('AssignedPodDelete');
+    expect(q.where('default/a'), 'where(a), rejected by TaintToleration and NodeResourcesFit, after AssignedPodDelete').toBe('active');
+  });
+
   test('a pod that failed with no plugin named (an error) moves on any event', () => {
     const { clock, q } = setup();
     q.add(pod('a'));

@@ -118,6 +118,11 @@ describe('fitErrorMessage: "0/N nodes are available"', () => {
     d.set('y', failure('NodeAffinity', "node(s) didn't match Pod's node affinity/selector"));
     expect(c.s.fitErrorMessage(12, d), 'fitErrorMessage(12 nodes)').toBe("0/12 nodes are available: 10 Insufficient cpu, 10 Insufficient memory, 2 node(s) didn't match Pod's node affinity/selector.");
   });
+  test('no node reasons (the filters gave none): the message stops after the colon, or goes straight to preemption\'s', hint('Do you add " <histogram>." only when the histogram is not empty?'), () => {
+    // FitError.Error (pkg/scheduler/framework/types.go) adds the sorted reasons only `if len(sortedFilterMsg) != 0`.
+    expect(c.s.fitErrorMessage(0, new Map()), 'fitErrorMessage(0 nodes, no reasons)').toBe('0/0 nodes are available:');
+    expect(c.s.fitErrorMessage(2, new Map(), 'preemption: not eligible due to preemptionPolicy=Never'), 'fitErrorMessage(2 nodes, no reasons, a postFilter message)').toBe('0/2 nodes are available: preemption: not eligible due to preemptionPolicy=Never.');
+  });
   test('preemption\'s message follows, ended with "."', () => {
     const d: Diagnosis = new Map([['n', failure('NodeResourcesFit', 'Insufficient cpu')]]);
     expect(c.s.fitErrorMessage(1, d, 'preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod'), 'fitErrorMessage with a postFilter message').toBe(
@@ -197,6 +202,33 @@ describe('scheduleOne', () => {
     c.ctx.queue.flushBackoffCompleted();
     await c.drain();
     expect(c.bound.get('default/a'), 'the pod after a retry').toBe('only');
+  });
+
+  test('ties between equal nodes are broken with sched.random, through selectHost', hint('Do you hand selectHost the scheduler\'s own random (sched.random), so that a seed replays the same choice?'), async () => {
+    for (const [random, expected] of [[() => 0, 'b'], [() => 1, 'a']] as const) {
+      const c = fakeCluster([nodeObject('a'), nodeObject('b')]);
+      c.ctx.queue.add(pod('p'));
+      const out = c.s.scheduleOne({ ...c.ctx, random });
+      expect(out?.nodeName, `the node chosen between two identical empty nodes a and b, when sched.random always returns ${random(2)}`).toBe(expected);
+      await out?.binding;
+    }
+  });
+
+  test('a refused binding gives the room back: a pod that failed for lack of it moves out of unschedulable', hint('After cache.forget, does the binding cycle call queue.moveAllToActiveOrBackoff("AssignedPodDelete"), as kube-scheduler does when an assumed pod goes away?'), async () => {
+    const c = fakeCluster([nodeObject('only', { cpu: '1' })], {
+      holdBindings: true,
+      onBind: (p) => {
+        if (p.key === 'default/a') throw new Error('pods "a" is forbidden');
+      },
+    });
+    c.ctx.queue.add(pod('a', { cpu: '1' }));
+    c.ctx.queue.add(pod('b', { cpu: '1' }));
+    const first = c.s.scheduleOne(c.ctx); // a is assumed on the node; its binding waits
+    c.s.scheduleOne(c.ctx); // b does not fit beside the assumed a
+    expect(c.ctx.queue.where('default/b'), 'where b waits while a is assumed on the only node').toBe('unschedulable');
+    c.release();
+    await first?.binding;
+    expect(c.ctx.queue.where('default/b'), 'where b waits once a\'s binding was refused and a forgotten').toBe('backoff');
   });
 
   test('a single feasible node is taken without scoring', hint('Is prioritizeNodes worth calling when only one node is left?'), async () => {

@@ -74,6 +74,79 @@ describe('selectVictimsOnNode and preempt', () => {
     expect(outcome(result).replace(/ \[.*\]/, ''), did).toBe('evict on n2');
   });
 
+  test('the node choice does not depend on the order of the nodes', hint('Compare each candidate with the best so far, criterion by criterion (highest victim priority, sum of priorities, number of victims, start time): is the first node better, or only first?'), () => {
+    const { result, did } = decide(pod('p', { cpu: '4', priority: 100 }), {
+      n1: [pod('b', { cpu: '2', priority: 1 }), pod('c', { cpu: '2', priority: 2 })],
+      n2: [pod('a', { cpu: '4', priority: 50 })],
+    });
+    expect(outcome(result).replace(/ \[.*\]/, ''), did).toBe('evict on n1');
+  });
+
+  test('the highest victim priority is compared, not the lowest', hint('pickOneNodeForPreemption: the node whose most important victim is the least important'), () => {
+    const { result, did } = decide(pod('p', { cpu: '4', priority: 100 }), {
+      n1: [pod('a', { cpu: '2', priority: 10 }), pod('b', { cpu: '2', priority: 1 })],
+      n2: [pod('c', { cpu: '2', priority: 5 }), pod('d', { cpu: '2', priority: 5 })],
+    });
+    expect(outcome(result), did).toBe('evict [c, d] on n2');
+  });
+
+  test('with the same highest priority, the smaller sum of priorities wins', hint('The sum of the victims\' priorities (each + 2^31) comes before their number'), () => {
+    const { result, did } = decide(pod('p', { cpu: '4', priority: 100 }), {
+      n1: [pod('a', { cpu: '2', priority: 5 }), pod('b', { cpu: '2', priority: 3 })],
+      n2: [pod('c', { cpu: '2', priority: 5 }), pod('d', { cpu: '2', priority: 1 })],
+    });
+    expect(outcome(result), did).toBe('evict [c, d] on n2');
+  });
+
+  test('the start time compared is the earliest among the highest-priority victims only', hint('Which victims\' start times count: all of them, or those with the highest priority? The earliest or the latest of those?'), () => {
+    const layout = {
+      n1: [pod('a', { cpu: '2', priority: 5, startTime: '2025-06-01T00:00:00Z' }), pod('b', { cpu: '2', priority: 1, startTime: '2025-01-01T00:00:00Z' })],
+      n2: [pod('c', { cpu: '2', priority: 5, startTime: '2025-03-01T00:00:00Z' }), pod('d', { cpu: '2', priority: 1, startTime: '2025-03-01T00:00:00Z' })],
+    };
+    // n1's priority-5 victim started in June, n2's in March: n1's started last.
+    const first = decide(pod('p', { cpu: '4', priority: 100 }), layout);
+    expect(outcome(first.result).replace(/ \[.*\]/, ''), first.did).toBe('evict on n1');
+    const two = decide(pod('p', { cpu: '4', priority: 100 }), {
+      n1: [pod('e', { cpu: '2', priority: 5, startTime: '2025-01-01T00:00:00Z' }), pod('f', { cpu: '2', priority: 5, startTime: '2025-07-01T00:00:00Z' })],
+      n2: [pod('g', { cpu: '2', priority: 5, startTime: '2025-03-01T00:00:00Z' }), pod('h', { cpu: '2', priority: 5, startTime: '2025-04-01T00:00:00Z' })],
+    });
+    // Earliest start of the priority-5 victims: n1 January, n2 March: n2's started last.
+    expect(outcome(two.result).replace(/ \[.*\]/, ''), two.did).toBe('evict on n2');
+  });
+
+  test('the start time is status.startTime, not the creation time', hint('util.GetPodStartTime reads pod.status.startTime: do you read metadata.creationTimestamp instead?'), () => {
+    const started = (name: string, created: string, start: string) => {
+      const p = pod(name, { cpu: '4', priority: 5, startTime: start });
+      p.pod.metadata.creationTimestamp = created;
+      return p;
+    };
+    const { result, did } = decide(pod('p', { cpu: '4', priority: 100 }), {
+      n1: [started('created-late', '2025-06-01T00:00:00Z', '2025-07-01T00:00:00Z')],
+      n2: [started('created-early', '2025-01-01T00:00:00Z', '2025-08-01T00:00:00Z')],
+    });
+    expect(outcome(result).replace(/ \[.*\]/, ''), `${did}; created-late was created in June and started in July, created-early created in January and started in August`).toBe('evict on n2');
+  });
+
+  test('a full tie keeps the first node', hint('With every criterion equal, is the candidate replaced only when strictly better?'), () => {
+    const { result, did } = decide(pod('p', { cpu: '4', priority: 100 }), {
+      n1: [pod('a', { cpu: '4', priority: 5 })],
+      n2: [pod('b', { cpu: '4', priority: 5 })],
+    });
+    expect(outcome(result), did).toBe('evict [a] on n1');
+  });
+
+  test('among victims of equal priority, the one that started first is reprieved first', hint('util.MoreImportantPod: higher priority, then the earlier start time'), () => {
+    const { result, did } = decide(pod('p', { cpu: '2', priority: 100 }), {
+      n1: [pod('young', { cpu: '2', priority: 1, startTime: '2025-06-01T00:00:00Z' }), pod('old', { cpu: '2', priority: 1, startTime: '2025-01-01T00:00:00Z' })],
+    });
+    expect(outcome(result), did).toBe('evict [young] on n1');
+  });
+
+  test('a pod too big for the node even with every lower-priority pod gone evicts nothing', hint('Before choosing victims, remove every lower-priority pod from a copy of the node: does the pod fit at all?'), () => {
+    const { result, did } = decide(pod('huge', { cpu: '6', priority: 100 }), { n1: [pod('a', { cpu: '1', priority: 1 })] });
+    expect(outcome(result), did).toBe('preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod');
+  });
+
   test('nodes rejected for a reason eviction cannot fix are not helped, and the message says so', hint('A diagnosis with code UnschedulableAndUnresolvable: "Preemption is not helpful for scheduling"'), () => {
     const { result, did } = decide(pod('p', { cpu: '2', priority: 100 }), { busy: [pod('same', { cpu: '3', priority: 100 })] }, [
       nodeObject('cp-1', { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }),
@@ -115,6 +188,16 @@ describe('preemption inside scheduleOne', () => {
     c.ctx.queue.flushBackoffCompleted();
     await c.drain();
     expect(c.bound.get('default/critical'), 'where critical is bound after the victim is gone').toBe('only');
+  });
+
+  test('when preemption cannot help, its message follows the filters\' in the failure', hint('Does scheduleOne pass the postFilter\'s message to fitErrorMessage?'), async () => {
+    const c = fakeCluster([nodeObject('only', { cpu: '4' })], { preemption: true });
+    c.place(pod('same', { cpu: '3', priority: 1000 }), 'only');
+    c.ctx.queue.add(pod('critical', { cpu: '2', priority: 1000 }));
+    await c.drain();
+    expect(show(c.failures), 'the failure of critical (priority 1000) beside a pod of the same priority').toBe(
+      show([{ pod: 'default/critical', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.' }]),
+    );
   });
 
   test('a low-priority pod cannot take the room kept for a nominated pod', async () => {
