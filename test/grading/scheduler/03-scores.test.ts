@@ -61,6 +61,8 @@ describe('LeastAllocated (NodeResourcesFit score)', () => {
     expectScore('leastAllocatedScore', s.leastAllocatedScore(p, n), 75, p, n);
     const noCpu = node('n', { cpu: '0' });
     expectScore('leastAllocatedScore', s.leastAllocatedScore(p, noCpu), 75, p, noCpu);
+    const nothing = node('n', { cpu: '0', memory: '0' });
+    expectScore('leastAllocatedScore', s.leastAllocatedScore(p, nothing), 0, p, nothing);
   });
 });
 
@@ -86,6 +88,13 @@ describe('BalancedAllocation', () => {
     const n = node('n', {}, [pod('a')]);
     // cpu 0.5, memory 0 → std 0.25 → 75 (with the 200Mi defaults memory would not be 0)
     expectScore('balancedAllocationScore', s.balancedAllocationScore(p, n), 75, p, n);
+  });
+  test('a resource the node has none of is left out: one fraction left has no spread, 100', hint('balancedResourceScorer skips a resource with allocatable 0; with fewer than two fractions the deviation is 0. Do you divide by 0 instead?'), () => {
+    const p = pod('p', { cpu: '1', memory: '4Gi' });
+    for (const o of [{ memory: '0' }, { cpu: '0' }]) {
+      const n = node('n', o);
+      expectScore('balancedAllocationScore', s.balancedAllocationScore(p, n), 100, p, n);
+    }
   });
   test('a pod that requests memory but no cpu is scored: only a pod that requests nothing at all is skipped', hint('Is a pod without a cpu request best-effort? Only when it requests no memory either.'), () => {
     const p = pod('p', { memory: '4Gi' });

@@ -70,6 +70,21 @@ describe('the active queue', () => {
     expect(show(popAll(q)), 'add(low 0), add(high 1000), add(mid 10), pop() until empty').toBe(show(['high', 'mid', 'low']));
   });
 
+  test('many pods come out by priority, then age, whatever order they were added in', hint('If you keep a heap: when you move the last item to the top after a pop, do you compare it with both children and swap with the better one?'), ({ task }) => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 2, maxLength: 30 }), (priorities) => {
+        const { clock, q } = setup();
+        priorities.forEach((priority, i) => {
+          q.add(pod(`p${i}`, { priority }));
+          clock.t += 10;
+        });
+        const expected = priorities.map((priority, i) => ({ priority, i })).sort((a, b) => b.priority - a.priority || a.i - b.i).map(({ i }) => `p${i}`);
+        expect(show(popAll(q)), `add() ${priorities.length} pods 10 ms apart with priorities ${show(priorities)}, then pop() until empty`).toBe(show(expected));
+      }),
+      { seed: useSeed(task), numRuns: 100 },
+    );
+  });
+
   test('pop() on an empty queue returns undefined at once', () => {
     const { q } = setup();
     expect(q.pop(), 'pop() on an empty queue').toBeUndefined();
