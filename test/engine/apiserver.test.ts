@@ -12,6 +12,7 @@ import { createStore } from '#engine/etcd/store.ts';
 import { loadComponent } from '#engine/impl.ts';
 import type { KubeObject, Node, Pod, Status } from '#engine/kube/types.ts';
 import { startTestServer, type TestServer } from './apiserver-harness.ts';
+import { usePristineStubs } from './pristine-stubs.ts';
 
 let server: TestServer;
 let base: string;
@@ -372,9 +373,10 @@ describe('subresources', () => {
 });
 
 describe('the learner\'s code runs in the request path', () => {
+  const pristine = usePristineStubs();
   test('an unwritten routing stub turns every API request into a 500 that names the exercise', async () => {
     const reference = await loadComponent('apiserver');
-    const stubs = await import('../../exercises/apiserver/routing.ts');
+    const stubs = (await import(pristine.file('apiserver/routing.ts'))) as typeof import('../../exercises/apiserver/routing.ts');
     const store = await createStore();
     const api = await startApiServer({ store, port: 0, impl: { ...reference, parseRequestInfo: stubs.parseRequestInfo } });
     try {

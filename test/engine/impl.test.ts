@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { componentIndex, formatImplChoice, loadComponent, parseImplSpec, readCompleteComponents, treeFor } from '#engine/impl.ts';
 import { ROOT } from '#engine/paths.ts';
+import { usePristineStubs } from './pristine-stubs.ts';
 
 describe('parseImplSpec', () => {
   test('a bare tree applies to every component', () => {
@@ -40,7 +41,8 @@ describe('parseImplSpec', () => {
       expect(readCompleteComponents()).toEqual(['etcd']);
       expect(treeFor(parseImplSpec('mine'), 'etcd')).toBe('exercises');
     } finally {
-      process.env.KUBELINGS_HOME = before;
+      if (before === undefined) delete process.env.KUBELINGS_HOME;
+      else process.env.KUBELINGS_HOME = before;
     }
   });
 
@@ -56,6 +58,7 @@ describe('parseImplSpec', () => {
 });
 
 describe('loadComponent', () => {
+  usePristineStubs();
   test('finds a component in the first root that has it', () => {
     expect(componentIndex('solutions', 'objects')).toBe(join(ROOT, 'solutions', 'objects', 'index.ts'));
     expect(componentIndex('solutions', 'no-such-component')).toBeUndefined();
