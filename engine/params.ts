@@ -59,9 +59,6 @@ export const SCHEDULER_DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 /** Scheduler: bindings in flight at once (each is one POST to pods/<name>/binding; upstream: no limit). */
 export const SCHEDULER_MAX_BINDINGS_IN_FLIGHT = 256;
 
-/** Scheduler: the explanations kept for `kubelings explain pod` (one per pod, newest kept). */
-export const SCHEDULER_EXPLANATIONS_KEPT = 200;
-
 // ── Hollow nodes (lesson 03) ─────────────────────────────────────────────────────────────────────
 
 /** Hollow nodes: capacity of each node unless `--node-cpu` etc. say otherwise. */

@@ -236,9 +236,3 @@ export class SchedulerRunner {
     this.api.patchPodStatus(current, status).catch((error: Error) => this.log(`updating the status of ${pod.key}: ${error.message}`));
   }
 }
-
-export function startScheduler(options: RunnerOptions): SchedulerRunner {
-  const runner = new SchedulerRunner(options);
-  runner.start();
-  return runner;
-}

@@ -49,9 +49,3 @@ export function wrapLines(text: string, width: number, hanging = false): string[
   if (text === '') return [];
   return text.split('\n').flatMap((line) => wrapOne(line, width, hanging).map(trimEnd));
 }
-
-/** Each line of `text` wrapped to `width - indent` and indented by `indent` spaces. */
-export function wrapIndented(text: string, width: number, indent: number): string[] {
-  const pad = ' '.repeat(indent);
-  return wrapLines(text, width - indent).map((l) => pad + l);
-}
