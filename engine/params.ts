@@ -27,6 +27,14 @@ export const PROGRESS_POLL_MS = 500;
 /** TUI "see it live": after SIGTERM to a stopped command's process group, SIGKILL after this, in ms. */
 export const LIVE_STOP_GRACE_MS = 2_000;
 
+// ── A real etcd started for the cross-checks (engine/etcd/etcd-server.ts) ───────────────────────
+
+/** Real etcd: how long a started etcd has to answer /health before the start is given up. */
+export const ETCD_READY_TIMEOUT_MS = 15_000;
+
+/** Real etcd: how often /health is asked while it starts. */
+export const ETCD_READY_POLL_MS = 50;
+
 // ── Scheduler (lesson 03) ────────────────────────────────────────────────────────────────────────
 
 /** Scheduler: first backoff after a failed attempt (kube-scheduler's podInitialBackoffSeconds = 1). */
@@ -56,6 +64,15 @@ export const SCHEDULER_DEFAULT_MILLI_CPU_REQUEST = 100;
 /** Scheduler: memory a container without a memory request counts as, for scoring only (200Mi). */
 export const SCHEDULER_DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
+/** Scheduler: how often the runner moves pods whose backoff has ended back to the active queue (upstream: every 1 s). */
+export const SCHEDULER_FLUSH_BACKOFF_EVERY_MS = 1_000;
+
+/** Scheduler: the pause after a scheduling cycle threw, before the next one (a bug must not spin the CPU). */
+export const SCHEDULER_RETRY_AFTER_ERROR_MS = 1_000;
+
+/** Scheduler and hollow nodes: how often a closing writer looks whether its writes in flight have ended. */
+export const WRITES_DRAIN_POLL_MS = 10;
+
 /** Scheduler: bindings in flight at once (each is one POST to pods/<name>/binding; upstream: no limit). */
 export const SCHEDULER_MAX_BINDINGS_IN_FLIGHT = 256;
 
@@ -75,6 +92,9 @@ export const HOLLOW_STATUS_REPORT_MS = 60_000;
 
 /** Hollow nodes: API writes in flight at once, across all hollow nodes (heartbeats and pod status). */
 export const HOLLOW_MAX_WRITES_IN_FLIGHT = 32;
+
+/** Hollow nodes: how often the heartbeat loop looks which leases and statuses are due (each has its own period). */
+export const HOLLOW_HEARTBEAT_TICK_MS = 250;
 
 /** etcd store: the smallest lease TTL granted, in seconds (etcd 3.4 raises shorter TTLs to this). */
 export const LEASE_MIN_TTL_SECONDS = 2;

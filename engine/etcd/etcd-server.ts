@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ETCD_READY_POLL_MS, ETCD_READY_TIMEOUT_MS } from '../params.ts';
 
 /** The etcd binary's version line, or undefined when there is no `etcd` on the PATH. */
 export function etcdVersion(): string | undefined {
@@ -75,7 +76,7 @@ export async function startEtcd(options: { dataDir?: string; extraArgs?: string[
     }
     if (ownDir) rmSync(dataDir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? ETCD_READY_TIMEOUT_MS);
   for (;;) {
     if (child.exitCode !== null) {
       await stop();
@@ -90,9 +91,9 @@ export async function startEtcd(options: { dataDir?: string; extraArgs?: string[
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`etcd did not become healthy within ${options.readyTimeoutMs ?? 15_000} ms:\n${stderr}`);
+      throw new Error(`etcd did not become healthy within ${options.readyTimeoutMs ?? ETCD_READY_TIMEOUT_MS} ms:\n${stderr}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, ETCD_READY_POLL_MS));
   }
   return { endpoint, dataDir, process: child, stop };
 }

@@ -11,7 +11,7 @@ import { isApiError } from '../kube/errors.ts';
 import type { KubeClient } from '../client/client.ts';
 import { Informer } from '../client/informer.ts';
 import type { ClusterComponent, ClusterContext } from '../cluster/cluster.ts';
-import { HOLLOW_LEASE_RENEW_MS, HOLLOW_MAX_WRITES_IN_FLIGHT, HOLLOW_STATUS_REPORT_MS } from '../params.ts';
+import { HOLLOW_HEARTBEAT_TICK_MS, HOLLOW_LEASE_RENEW_MS, HOLLOW_MAX_WRITES_IN_FLIGHT, HOLLOW_STATUS_REPORT_MS, WRITES_DRAIN_POLL_MS } from '../params.ts';
 import type { Node, Pod } from '../kube/types.ts';
 import { HeartbeatWheel } from './heartbeats.ts';
 import { HOLLOW_NODE_PREFIX, hollowNode, microTime, nodeConditions, nodeIP, nodeLease, podIP, runningPodStatus, type HollowNodeOptions } from './objects.ts';
@@ -40,7 +40,7 @@ class WritePool {
   async close(): Promise<void> {
     this.closed = true;
     while (this.waiting.length) this.waiting.shift()!();
-    while (this.active > 0) await new Promise((r) => setTimeout(r, 5));
+    while (this.active > 0) await new Promise((r) => setTimeout(r, WRITES_DRAIN_POLL_MS));
   }
 }
 
@@ -171,7 +171,7 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
         .catch((error: Error) => log.warn(`posting the status of ${name}: ${error.message}`));
     }
   };
-  const timer = setInterval(beat, 250);
+  const timer = setInterval(beat, HOLLOW_HEARTBEAT_TICK_MS);
   timer.unref();
   log.info('hollow nodes ready', { nodes: indexes.length });
 

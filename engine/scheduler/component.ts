@@ -15,6 +15,7 @@ import { loadComponent } from '../impl.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { SchedulerRunner, SCHEDULER_NAME, type SchedulerApi } from './runner.ts';
 import type { Node, Pod } from '../kube/types.ts';
+import { WRITES_DRAIN_POLL_MS } from '../params.ts';
 
 const EVENT_BACKLOG = 1_000;
 const EVENT_WRITERS = 4;
@@ -103,7 +104,7 @@ export class EventRecorder {
 
   /** Resolves once every queued write has been sent. */
   async flush(): Promise<void> {
-    while (this.writers > 0 || this.backlog.length > 0) await new Promise((r) => setTimeout(r, 10));
+    while (this.writers > 0 || this.backlog.length > 0) await new Promise((r) => setTimeout(r, WRITES_DRAIN_POLL_MS));
   }
 }
 

@@ -69,7 +69,7 @@ export function explainPod(component: SchedulerExercises, nodes: readonly Node[]
     if (!rejectedBy) feasible.push(node);
     explained.push({ node: node.name, filters, ...(rejectedBy ? { rejectedBy } : {}) });
   }
-  let best: string[] = [];
+  const best: string[] = [];
   if (feasible.length > 0) {
     const scores: NodeScores = component.prioritizeNodes(profile, pod, feasible, snapshot.scoreContext);
     const top = Math.max(...scores.total);

@@ -9,7 +9,7 @@
  * queued; status-only updates (including our own PodScheduled patches) never requeue a pod; node
  * heartbeats (conditions, times) never touch the cache or wake unschedulable pods.
  */
-import { SCHEDULER_FLUSH_UNSCHEDULABLE_EVERY_MS, SCHEDULER_MAX_BINDINGS_IN_FLIGHT } from '../params.ts';
+import { SCHEDULER_FLUSH_BACKOFF_EVERY_MS, SCHEDULER_FLUSH_UNSCHEDULABLE_EVERY_MS, SCHEDULER_MAX_BINDINGS_IN_FLIGHT, SCHEDULER_RETRY_AFTER_ERROR_MS } from '../params.ts';
 import { assembleScheduler, type AssembledScheduler } from './context.ts';
 import type { SchedulerExercises } from './exercises.ts';
 import type { PodInfo } from './framework.ts';
@@ -167,7 +167,7 @@ export class SchedulerRunner {
     this.timers.push(setInterval(() => {
       this.sched.queue.flushBackoffCompleted();
       this.kick();
-    }, 1_000));
+    }, SCHEDULER_FLUSH_BACKOFF_EVERY_MS));
     this.timers.push(setInterval(() => {
       this.sched.queue.flushUnschedulableLeftover();
       this.kick();
@@ -205,7 +205,7 @@ export class SchedulerRunner {
         outcome = this.component.scheduleOne(this.sched.ctx);
       } catch (error) {
         this.log(`scheduleOne failed: ${(error as Error).message}`);
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        await new Promise((resolve) => setTimeout(resolve, SCHEDULER_RETRY_AFTER_ERROR_MS));
         continue;
       }
       if (outcome?.binding) {

@@ -54,7 +54,7 @@ describe('hollow objects', () => {
   test('a Running, Ready pod status, one container status per container, init containers completed', () => {
     const pod = podObject('web', { cpu: '100m' });
     pod.spec.initContainers = [{ name: 'migrate', image: 'busybox' }];
-    const status = runningPodStatus(pod, '127.128.0.1', '127.128.0.2', Date.parse('2025-01-01T00:00:00Z')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const status = runningPodStatus(pod, '127.128.0.1', '127.128.0.2', Date.parse('2025-01-01T00:00:00Z')) as Record<string, any>;
     expect(status.phase).toBe('Running');
     expect(status.podIP).toBe('127.128.0.2');
     expect(status.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`)).toEqual(['PodReadyToStartContainers=True', 'Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True']);

@@ -9,7 +9,7 @@ import { ROOT } from '#engine/paths.ts';
 import { afterAll, afterEach, beforeEach, expect, test } from 'vitest';
 import { realGrader } from '../../tui/app/grader.ts';
 import { loadProgress } from '../../tui/progress.ts';
-import { copyFixturePack, fixtureCourse, freshHome, renderApp, settle, until } from './helpers.tsx';
+import { copyFixturePack, fixtureCourse, freshHome, renderApp, settle } from './helpers.tsx';
 
 const copy = copyFixturePack('tui-grader');
 afterAll(() => copy.remove());

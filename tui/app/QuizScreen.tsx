@@ -30,7 +30,8 @@ export function QuizScreen(props: ScreenProps & { /** The lesson's key, `<pack>/
   const lesson = findLesson(course, props.lesson)!;
   const { progress, update } = useProgress();
   const answers = progress.quiz[lesson.id] ?? {};
-  const orders = useMemo(() => learnerOrders(lesson.quiz, progress, lesson.id), [lesson, progress.learner]);
+  const learner = progress.learner;
+  const orders = useMemo(() => learnerOrders(lesson.quiz, learner, lesson.id), [lesson, learner]);
   const [step, setStep] = useState<Step>(() => {
     const first = firstUnanswered(lesson.quiz, answers);
     return first < 0 ? { kind: 'score' } : { kind: 'question', index: first };

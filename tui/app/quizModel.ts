@@ -28,8 +28,8 @@ export function score(quiz: QuizQuestion[], answers: Answers): { right: number; 
 }
 
 /** The order of each question's choices for the learner whose progress this is. */
-export function learnerOrders(quiz: QuizQuestion[], progress: Progress, lessonId: string): number[][] {
-  return choiceOrders(quiz, progress.learner ?? '', lessonId);
+export function learnerOrders(quiz: QuizQuestion[], learner: string | undefined, lessonId: string): number[][] {
+  return choiceOrders(quiz, learner ?? '', lessonId);
 }
 
 /** The progress, with a learner id of their own (made and saved the first time): it seeds their shuffle. */

@@ -11,7 +11,7 @@ import { basename, delimiter, join, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { ZodType } from 'zod';
 import { CORE_PACK_DIR, ROOT } from '#engine/paths.ts';
-import { lessonSchema, packSchema, type ExerciseEntry, type LessonFile, type PackFile, type QuizQuestion } from './schema.ts';
+import { lessonSchema, packSchema, type ExerciseEntry, type LessonFile, type QuizQuestion } from './schema.ts';
 
 /** One problem found in a pack, located as precisely as the source allows. */
 export interface PackIssue {

@@ -194,7 +194,6 @@ export function codeFrame(file: string, line: number, column: number): string {
 }
 
 function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 

@@ -387,7 +387,7 @@ describe('the durable store across restarts', () => {
     hint('Does decodeRecords report the cut-short last record as torn (not as whole records), so that recovery sees the log is shorter than it was?'),
     async () => {
       const dir = dataDir();
-      let store = await createStore({ dataDir: dir });
+      const store = await createStore({ dataDir: dir });
       for (let i = 1; i <= 5; i++) await store.put(`/k${i}`, `v${i}`);
       await store.close();
       const file = join(dir, 'wal', onlySegment(dir));
@@ -409,7 +409,7 @@ describe('the durable store across restarts', () => {
     hint('Is the length trusted before the header\'s checksum is checked? A length that points past the end must not pass for a torn tail.'),
     async () => {
       const dir = dataDir();
-      let store = await createStore({ dataDir: dir });
+      const store = await createStore({ dataDir: dir });
       for (let i = 1; i <= 40; i++) await store.put(`/registry/configmaps/default/cm${i}`, `value ${i}`);
       await store.close();
       const file = join(dir, 'wal', onlySegment(dir));
