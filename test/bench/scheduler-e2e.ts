@@ -34,8 +34,8 @@ async function createPods(client: KubeClient, from: number, count: number): Prom
   await Promise.all(Array.from({ length: CREATES_IN_FLIGHT }, worker));
 }
 
-/** Starts `cluster up`'s daemon with these component flags; resolves with its URL and a stop(). */
-async function startDaemon(flags: Record<string, unknown>): Promise<{ url: string; stop(): Promise<void> }> {
+/** Starts `cluster up`'s daemon with these component flags; resolves with its URL, its pid and a stop(). */
+export async function startDaemon(flags: Record<string, unknown>): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const home = mkdtempSync(join(tmpdir(), 'kubelings-bench-'));
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'engine', 'cluster', 'daemon.ts'), '--port', '0', '--data-dir', join(home, 'data'), '--flags', JSON.stringify(flags), '--log-level', 'warn'], {
     env: { ...process.env, KUBELINGS_HOME: home, KUBELINGS_IMPL: 'solutions' },
@@ -50,6 +50,7 @@ async function startDaemon(flags: Record<string, unknown>): Promise<{ url: strin
   const { url } = JSON.parse(readFileSync(stateFile, 'utf8')) as { url: string };
   return {
     url,
+    pid: child.pid!,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
