@@ -28,8 +28,13 @@ function maxLen(n: number): string {
   return `must be no more than ${n} characters`;
 }
 
-function regexError(message: string, pattern: string, ...examples: string[]): string {
-  return `${message} (e.g. ${examples.map((e) => `'${e}'`).join(' or ')}, regex used for validation is '${pattern}')`;
+/**
+ * apimachinery's RegexError, word for word: each example is followed by a comma and examples are
+ * joined with " or ", so two examples read `(e.g. 'my-name',  or '123-abc', regex used ...)`.
+ */
+export function regexError(message: string, pattern: string, ...examples: string[]): string {
+  if (examples.length === 0) return `${message} (regex used for validation is '${pattern}')`;
+  return `${message} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${pattern}')`;
 }
 
 /** A DNS-1123 label: lowercase alphanumerics and '-', at most 63 (namespaces, Service names). */
@@ -77,8 +82,8 @@ export function labelKeyProblems(key: string): string[] {
   const parts = key.split('/');
   if (parts.length > 2) {
     return [
-      `a valid label key ${regexError(LABEL_KEY_MESSAGE, LABEL_NAME, 'MyName', 'my.name', '123-abc')} ` +
-        "with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+      `a qualified name ${regexError(LABEL_KEY_MESSAGE, LABEL_NAME, 'MyName', 'my.name', '123-abc')}` +
+        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
     ];
   }
   const problems: string[] = [];

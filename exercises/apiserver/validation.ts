@@ -25,7 +25,7 @@ void [duplicate, forbiddenField, invalidValue, notSupported, required, dns1123La
 /** The problem of a name that breaks the DNS-1035 rule (apimachinery's DNS1035LabelErrMsg, with its examples). */
 export const DNS1035_LABEL_PROBLEM =
   "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, " +
-  "and end with an alphanumeric character (e.g. 'my-name' or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+  "and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 
 /**
  * The pod spec with the defaults a real apiserver fills in for every pod spec, in pods and in the

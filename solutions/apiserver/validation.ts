@@ -19,7 +19,7 @@ import { dns1123LabelProblems, dns1123SubdomainProblems, labelKeyProblems, label
 /** The problem of a name that breaks the DNS-1035 rule (apimachinery's DNS1035LabelErrMsg, with its examples). */
 export const DNS1035_LABEL_PROBLEM =
   "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, " +
-  "and end with an alphanumeric character (e.g. 'my-name' or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+  "and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 
 /** `Always` when the image has no tag or the tag `latest` (a digest pins it), else `IfNotPresent`. */
 function defaultPullPolicy(image: string | undefined): string {

@@ -113,7 +113,7 @@ describe('validateObjectMeta', () => {
     expect(validateObjectMeta({ name: '1web', namespace: 'default' }, { namespaced: true, nameRule: 'dns1035-label' }), 'Service named 1web').toEqual([
       {
         reason: 'FieldValueInvalid',
-        message: "Invalid value: \"1web\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name' or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+        message: "Invalid value: \"1web\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
         field: 'metadata.name',
       },
     ]);
