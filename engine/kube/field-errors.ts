@@ -53,3 +53,32 @@ export function forbiddenField(field: string, detail: string): StatusCause {
 export function immutable(field: string, value: unknown): StatusCause {
   return invalidValue(field, value, 'field is immutable');
 }
+
+/** `field: Invalid value: <shown>: detail`, the value already written as Go's %#v would (`[]string{"a"}`). */
+export function invalidShown(field: string, shown: string, detail: string): StatusCause {
+  return { reason: 'FieldValueInvalid', message: `Invalid value: ${shown}: ${detail}`, field };
+}
+
+/** `field: Not found: "x"`. */
+export function notFound(field: string, value: unknown): StatusCause {
+  return { reason: 'FieldValueNotFound', message: `Not found: ${showValue(value)}`, field };
+}
+
+/** `field: Too long: may not be more than N bytes` (field.TooLong: the value is never shown). */
+export function tooLong(field: string, maxBytes: number): StatusCause {
+  return { reason: 'FieldValueTooLong', message: `Too long: may not be more than ${maxBytes} bytes`, field };
+}
+
+/** `field: Too many: 1001: must have at most 1000 items`. */
+export function tooMany(field: string, actual: number, max: number): StatusCause {
+  return { reason: 'FieldValueTooMany', message: `Too many: ${actual}: must have at most ${max} items`, field };
+}
+
+/** `field: Unsupported value: <shown>: supported values: "a", "b"`, the value already written as Go's %#v would. */
+export function notSupportedShown(field: string, shown: string, supported: readonly string[]): StatusCause {
+  return {
+    reason: 'FieldValueNotSupported',
+    message: `Unsupported value: ${shown}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`,
+    field,
+  };
+}
