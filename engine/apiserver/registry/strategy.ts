@@ -7,18 +7,41 @@
  * Pure: every function returns new objects or causes, and never touches storage.
  */
 import { canonical } from '../../kube/canonical.ts';
-import { invalidValue } from '../../kube/field-errors.ts';
+import { invalidShown, invalidValue } from '../../kube/field-errors.ts';
 import type { ImmutableField, StoredKind, StrategyFunctions } from '../../kube/kinds/types.ts';
 import type { KubeObject, StatusCause } from '../../kube/types.ts';
+import { checkDecodableValues } from '../../kube/validation/decode.ts';
+import { metadataCauses } from '../../kube/validation/metadata.ts';
+import { podSpecCauses } from '../../kube/validation/pod-spec.ts';
 import type { ObjectsExercises } from '../../objects/exercises.ts';
 import type { ApiserverExercises } from '../exercises.ts';
 
-/** The learner's code as kinds call it. */
-export function strategyFunctions(impl: Pick<ApiserverExercises, 'defaultPodSpec' | 'validatePodSpec'>, objects: Pick<ObjectsExercises, 'matchesSelector'>): StrategyFunctions {
+/** `a` followed by the causes of `b` that `a` does not already hold (same field and message). */
+function mergeCauses(a: StatusCause[], b: StatusCause[]): StatusCause[] {
+  const seen = new Set(a.map((c) => `${c.field} ${c.message}`));
+  return [...a, ...b.filter((c) => !seen.has(`${c.field} ${c.message}`))];
+}
+
+/**
+ * The learner's code as kinds call it. A pod spec is checked by the learner's validatePodSpec
+ * (03-validation) first, then by the engine for the rest of upstream's ValidatePodSpec
+ * (engine/kube/validation/pod-spec.ts: resources with the learner's quantities from lesson 00,
+ * probes, env, volumes...).
+ */
+export function strategyFunctions(
+  impl: Pick<ApiserverExercises, 'defaultPodSpec' | 'validatePodSpec'>,
+  objects: Pick<ObjectsExercises, 'matchesSelector' | 'parseQuantity' | 'compareQuantities' | 'formatQuantity'>,
+): StrategyFunctions {
+  const quantities = {
+    parse: (text: string) => objects.parseQuantity(text),
+    compare: (a: Parameters<ObjectsExercises['compareQuantities']>[0], b: Parameters<ObjectsExercises['compareQuantities']>[1]) => objects.compareQuantities(a, b),
+    format: (q: Parameters<ObjectsExercises['formatQuantity']>[0]) => objects.formatQuantity(q),
+  };
   return {
     defaultPodSpec: (spec) => impl.defaultPodSpec(spec),
-    validatePodSpec: (spec, path) => impl.validatePodSpec(spec, path),
+    validatePodSpec: (spec, path) => mergeCauses(impl.validatePodSpec(spec, path), podSpecCauses(spec, path, quantities)),
     matchesSelector: (selector, labels) => objects.matchesSelector(selector, labels),
+    quantities,
   };
 }
 
@@ -31,8 +54,12 @@ export function prepareForCreate(kind: StoredKind, object: KubeObject): KubeObje
   return next;
 }
 
-/** Kubernetes' defaults for an object of this kind (a new object). */
+/**
+ * Kubernetes' defaults for an object of this kind (a new object). First what upstream's decoder
+ * refuses inside string values (a quantity `abc`, base64 that is not): 400, before any default.
+ */
 export function defaultObject(kind: StoredKind, fns: StrategyFunctions, object: KubeObject): KubeObject {
+  checkDecodableValues(object);
   return kind.strategy.defaults ? kind.strategy.defaults({ ...object }, fns) : object;
 }
 
@@ -49,7 +76,8 @@ function immutableCauses(fields: ImmutableField[], object: KubeObject, old: Kube
   const causes: StatusCause[] = [];
   for (const field of fields) {
     const value = at(object, field.path);
-    if (canonical(value) !== canonical(at(old, field.path))) causes.push(invalidValue(field.path, field.show ? field.show(value) : value, 'field is immutable'));
+    if (canonical(value) === canonical(at(old, field.path))) continue;
+    causes.push(field.show ? invalidShown(field.path, field.show(value), 'field is immutable') : invalidValue(field.path, value, 'field is immutable'));
   }
   return causes;
 }
@@ -66,7 +94,10 @@ export function validateObject(
   old?: KubeObject,
 ): StatusCause[] {
   const strategy = kind.strategy;
-  const causes = impl.validateObjectMeta(object.metadata ?? {}, { namespaced: kind.namespaced, nameRule: strategy.nameRule ?? 'dns1123-subdomain' });
+  const nameRule = strategy.nameRule ?? 'dns1123-subdomain';
+  const learner = impl.validateObjectMeta(object.metadata ?? {}, { namespaced: kind.namespaced, nameRule });
+  // Upstream's ValidateObjectMeta around the learner's (engine/kube/validation/metadata.ts).
+  const causes = metadataCauses(object.metadata, nameRule, learner, !old);
   if (!old) {
     causes.push(...(strategy.validate?.(object, fns) ?? []));
     return causes;

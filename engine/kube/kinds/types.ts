@@ -24,24 +24,28 @@ import type { ProtobufMessage } from '../protobuf.ts';
 import type { ResourceInfo, SubresourceInfo } from '../resource-info.ts';
 import type { SchemaNode } from '../schema-nodes.ts';
 import type { KubeObject, LabelSelector, PodSpec, StatusCause, StringMap } from '../types.ts';
+import type { QuantityFunctions } from '../validation/quantity.ts';
 
 /**
  * What kinds call on the learner's code: the 03-validation pod spec defaults and validation
- * (through the loaded apiserver component) and label selector matching (the objects component).
- * Object metadata is validated for every kind by the generic registry, not by the kinds.
+ * (through the loaded apiserver component; validatePodSpec also runs the engine's checks of the
+ * rest of upstream's ValidatePodSpec), label selector matching and resource quantities (the
+ * objects component). Object metadata is validated for every kind by the generic registry, not by
+ * the kinds.
  */
 export interface StrategyFunctions {
   defaultPodSpec(spec: PodSpec): PodSpec;
   validatePodSpec(spec: PodSpec, path: string): StatusCause[];
   matchesSelector(selector: LabelSelector, labels: StringMap): boolean;
+  quantities: QuantityFunctions;
 }
 
 /** A field an update may not change: `field is immutable` at `path` when it differs from the stored one. */
 export interface ImmutableField {
   /** Dotted path from the object's root: `spec.selector`, `type`. */
   path: string;
-  /** How the value is shown in the message (Go's %v of the field's type); default: as JSON. */
-  show?(value: unknown): unknown;
+  /** The value as Go prints it in the message (%#v of the field's type: `v1.LabelSelector{...}`); default: as a JSON scalar or Go's %q of a string. */
+  show?(value: unknown): string;
 }
 
 export type { NameRule };
