@@ -1,11 +1,17 @@
 /**
  * What the workload kinds share (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob):
- * defaulting their pod template, and validating the selector, the replica counts and the template
- * as pkg/apis/apps/validation and pkg/apis/batch/validation do, with the pod spec itself checked
- * by the learner's validatePodSpec.
+ * defaulting their pod template, and the pieces of pkg/apis/apps/validation and
+ * pkg/apis/batch/validation they have in common: the selector (required, valid, not empty, the
+ * template's labels matching it) and ValidatePodTemplateSpec (the template's labels and
+ * annotations, then its pod spec through the learner's validatePodSpec and the engine's rest).
+ * Each kind file adds its own rules (strategy, replicas, restartPolicy...).
  */
-import { invalidValue, notSupported, required } from '../field-errors.ts';
+import { forbiddenField, invalidShown, invalidValue, notSupported, required } from '../field-errors.ts';
 import type { KubeObject, LabelSelector, PodSpec, StatusCause, StringMap } from '../types.ts';
+import { goLabelSelector, goStringMap } from '../validation/go-values.ts';
+import { annotationsSizeCauses } from '../validation/metadata.ts';
+import { qualifiedNameProblems } from '../validation/formats.ts';
+import { labelsCauses, labelSelectorCauses, selectorConvertible, selectorEmpty } from '../validation/selectors.ts';
 import type { StrategyFunctions } from './types.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -25,66 +31,98 @@ export function withSpecCopy(input: KubeObject): { object: Any; spec: Any | unde
   return { object, spec };
 }
 
-function selectorIsEmpty(selector: LabelSelector | undefined): boolean {
-  return !selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0);
-}
-
 /** A label selector as Go's %v prints a *metav1.LabelSelector in a field error. */
 export function showSelector(selector: unknown): string {
-  const s = selector as LabelSelector | undefined;
-  return `v1.LabelSelector{MatchLabels:${JSON.stringify(s?.matchLabels ?? null)}, MatchExpressions:${JSON.stringify(s?.matchExpressions ?? null)}}`;
+  return goLabelSelector(selector);
 }
 
-/** A replica count: a whole number, not negative. */
-export function validateReplicas(value: unknown, field: string): StatusCause[] {
-  if (value === undefined) return [];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) return [invalidValue(field, value, 'must be greater than or equal to 0')];
-  return [];
+/** ValidateNonnegativeField on an optional integer. */
+export function nonNegative(value: unknown, field: string): StatusCause[] {
+  if (value === undefined || value === null) return [];
+  return typeof value === 'number' && value < 0 ? [invalidValue(field, value, 'must be greater than or equal to 0')] : [];
+}
+
+/** A replica count (kept for the kinds that call it by this name). */
+export const validateReplicas = nonNegative;
+
+/** ValidateAnnotations: keys (lowercased) are qualified names, and all of them fit in 256 KiB. */
+export function annotationsCauses(annotations: unknown, at: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const map = annotations && typeof annotations === 'object' && !Array.isArray(annotations) ? (annotations as Record<string, unknown>) : {};
+  for (const key of Object.keys(map)) causes.push(...qualifiedNameProblems(key.toLowerCase()).map((m) => invalidValue(at, key, m)));
+  causes.push(...annotationsSizeCauses({ annotations: map }).map((c) => ({ ...c, field: at })));
+  return causes;
 }
 
 /**
- * A workload with a selector and a pod template: the selector is required (except a Job's, which
- * is generated) and must match the template's labels; replicas is not negative; the template's
- * pod spec is valid and its restartPolicy one of `allowedRestart`.
+ * ValidatePodTemplateSpec at `at` (`spec.template`): labels and annotations (at `spec.template.labels`
+ * and `spec.template.annotations`, upstream's paths), then the pod spec at `spec.template.spec`.
+ * With `podSpec: false` (StatefulSet) the pod spec is left to the pods made from it, as upstream
+ * leaves it.
  */
-export function validateWorkload(fns: StrategyFunctions, object: Any, allowedRestart: string[]): StatusCause[] {
-  const causes: StatusCause[] = [];
-  const spec = object.spec;
-  if (!spec || typeof spec !== 'object') return [required('spec')];
-  const kind = object.kind as string;
-  const selector: LabelSelector | undefined = spec.selector;
-  const autoSelector = kind === 'Job' && spec.manualSelector !== true;
-  if (!autoSelector) {
-    if (!selector) causes.push(required('spec.selector'));
-    else if (selectorIsEmpty(selector)) causes.push(invalidValue('spec.selector', showSelector(selector), `empty selector is invalid for ${kind.toLowerCase()}`));
-  }
-  causes.push(...validateReplicas(spec.replicas, 'spec.replicas'));
-  const template = spec.template;
-  if (!template || typeof template !== 'object') {
-    causes.push(required('spec.template'));
-    return causes;
-  }
-  const labels: StringMap = template.metadata?.labels ?? {};
-  if (selector && !selectorIsEmpty(selector)) {
-    let matches = false;
-    try {
-      matches = fns.matchesSelector(selector, labels);
-    } catch (error) {
-      causes.push(invalidValue('spec.selector', showSelector(selector), (error as Error).message));
-      matches = true;
-    }
-    if (!matches) causes.push(invalidValue('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'));
-  }
-  if (!template.spec || typeof template.spec !== 'object') causes.push(required('spec.template.spec'));
-  else {
-    causes.push(...fns.validatePodSpec(template.spec as PodSpec, 'spec.template.spec'));
-    const restart = template.spec.restartPolicy;
-    if (restart !== undefined && !allowedRestart.includes(restart)) {
-      causes.push(kind === 'Job' ? required('spec.template.spec.restartPolicy', `valid values: ${allowedRestart.map((r) => JSON.stringify(r)).join(', ')}`) : notSupported('spec.template.spec.restartPolicy', restart, allowedRestart));
-    }
+export function templateCauses(fns: StrategyFunctions, template: Any, at: string, podSpec = true): StatusCause[] {
+  const meta: Any = template.metadata && typeof template.metadata === 'object' ? template.metadata : {};
+  const causes = [...labelsCauses(meta.labels, `${at}.labels`), ...annotationsCauses(meta.annotations, `${at}.annotations`)];
+  if (podSpec) {
+    const spec = template.spec && typeof template.spec === 'object' && !Array.isArray(template.spec) ? template.spec : { containers: [] };
+    causes.push(...fns.validatePodSpec(spec as PodSpec, `${at}.spec`));
   }
   return causes;
 }
 
-/** The selector of a Deployment, ReplicaSet, StatefulSet or DaemonSet never changes. */
+export interface SelectorRules {
+  /** The name in `empty selector is invalid for <noun>`. */
+  noun: string;
+  /** What the selector field says when LabelSelectorAsSelector fails (`invalid label selector`; '' for StatefulSet). */
+  conversionDetail: string;
+}
+
+/** True when the template's labels satisfy the selector (the learner's matchesSelector; a refusal counts as a mismatch). */
+function matches(fns: StrategyFunctions, selector: LabelSelector, labels: StringMap): boolean {
+  try {
+    return fns.matchesSelector(selector, labels);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The selector of a Deployment, ReplicaSet or StatefulSet and the template it must select:
+ * required, valid, not empty; when it converts, the template's labels must match it and
+ * `validateTemplate` runs; when it does not, upstream never looks at the template.
+ */
+export function selectorAndTemplateCauses(fns: StrategyFunctions, spec: Any, rules: SelectorRules, validateTemplate: () => StatusCause[]): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const selector = spec.selector;
+  if (selector === undefined || selector === null) causes.push(required('spec.selector'));
+  else {
+    causes.push(...labelSelectorCauses(selector, 'spec.selector'));
+    if (selectorEmpty(selector)) causes.push(invalidShown('spec.selector', goLabelSelector(selector), `empty selector is invalid for ${rules.noun}`));
+  }
+  if (!selectorConvertible(selector)) {
+    causes.push(invalidShown('spec.selector', goLabelSelector(selector), rules.conversionDetail));
+    return causes;
+  }
+  const template: Any = spec.template && typeof spec.template === 'object' ? spec.template : {};
+  const labels = template.metadata?.labels;
+  if (selector && !selectorEmpty(selector) && !matches(fns, selector, labels ?? {})) {
+    causes.push(invalidShown('spec.template.metadata.labels', goStringMap(labels), '`selector` does not match template `labels`'));
+  }
+  causes.push(...validateTemplate());
+  return causes;
+}
+
+/** A template's restartPolicy must be Always, and activeDeadlineSeconds unset (`in <Kind> is not Supported`). */
+export function alwaysRestartCauses(template: Any, owner: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const spec: Any = template?.spec && typeof template.spec === 'object' ? template.spec : {};
+  const restart = spec.restartPolicy ?? '';
+  if (restart !== 'Always') causes.push(notSupported('spec.template.spec.restartPolicy', restart, ['Always']));
+  if (spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds !== null) {
+    causes.push(forbiddenField('spec.template.spec.activeDeadlineSeconds', `activeDeadlineSeconds in ${owner} is not Supported`));
+  }
+  return causes;
+}
+
+/** The selector of a Deployment, ReplicaSet, StatefulSet or DaemonSet never changes (its value shown as Go's *metav1.LabelSelector). */
 export const IMMUTABLE_SELECTOR = { path: 'spec.selector', show: showSelector };

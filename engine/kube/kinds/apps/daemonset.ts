@@ -6,7 +6,8 @@ import { age, AGE, containerImages, containerNames, count, formatLabels, formatS
 import { any, conditionsStatus, ints, labelSelector, obj, podTemplateSpec, top } from '../../schema-nodes.ts';
 import type { KubeObject } from '../../types.ts';
 import { defineKind, statusSubresource } from '../define.ts';
-import { defaultTemplate, IMMUTABLE_SELECTOR, validateWorkload, withSpecCopy } from '../workloads.ts';
+import { defaultTemplate, IMMUTABLE_SELECTOR, withSpecCopy } from '../workloads.ts';
+import { validateDaemonSet } from './validation.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -29,13 +30,16 @@ export const DAEMON_SETS = defineKind({
     defaults(input, fns) {
       const { object, spec } = withSpecCopy(input);
       if (spec) {
-        spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } };
+        // SetDefaults_DaemonSet: RollingUpdate, with maxUnavailable 1 and maxSurge 0 where unset.
+        spec.updateStrategy = { ...(spec.updateStrategy ?? {}) };
+        spec.updateStrategy.type ??= 'RollingUpdate';
+        if (spec.updateStrategy.type === 'RollingUpdate') spec.updateStrategy.rollingUpdate = { maxUnavailable: 1, maxSurge: 0, ...(spec.updateStrategy.rollingUpdate ?? {}) };
         spec.revisionHistoryLimit ??= 10;
         spec.template = defaultTemplate(fns, spec.template);
       }
       return object as KubeObject;
     },
-    validate: (object, fns) => validateWorkload(fns, object, ['Always']),
+    validate: (object, fns) => validateDaemonSet(object, fns),
     immutableFields: [IMMUTABLE_SELECTOR],
   },
   printer: {

@@ -7,7 +7,8 @@ import { f, kept, LabelSelector, PodTemplateSpec, withMeta, type ProtobufMessage
 import { bool, conditionsStatus, intOrString, ints, labelSelector, obj, podTemplateSpec, str, top } from '../../schema-nodes.ts';
 import type { Deployment } from '../../types.ts';
 import { defineKind, scaleSubresource, statusSubresource } from '../define.ts';
-import { defaultTemplate, IMMUTABLE_SELECTOR, validateWorkload, withSpecCopy } from '../workloads.ts';
+import { defaultTemplate, IMMUTABLE_SELECTOR, withSpecCopy } from '../workloads.ts';
+import { validateDeployment } from './validation.ts';
 
 const RollingUpdateDeployment: ProtobufMessage = { 1: f('maxUnavailable', 'intOrString'), 2: f('maxSurge', 'intOrString') };
 const DeploymentSpec: ProtobufMessage = {
@@ -52,7 +53,7 @@ export const DEPLOYMENTS = defineKind<Deployment>({
       }
       return object as Deployment;
     },
-    validate: (object, fns) => validateWorkload(fns, object, ['Always']),
+    validate: (object, fns) => validateDeployment(object, fns),
     immutableFields: [IMMUTABLE_SELECTOR],
   },
   printer: {

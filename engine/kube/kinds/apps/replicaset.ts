@@ -6,7 +6,8 @@ import { age, AGE, containerImages, containerNames, count, formatSelector, NAME 
 import { conditionsStatus, ints, labelSelector, obj, podTemplateSpec, top } from '../../schema-nodes.ts';
 import type { KubeObject } from '../../types.ts';
 import { defineKind, fieldsAt, scaleSubresource, statusSubresource } from '../define.ts';
-import { defaultTemplate, IMMUTABLE_SELECTOR, validateWorkload, withSpecCopy } from '../workloads.ts';
+import { defaultTemplate, IMMUTABLE_SELECTOR, withSpecCopy } from '../workloads.ts';
+import { validateReplicaSet } from './validation.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -32,7 +33,7 @@ export const REPLICA_SETS = defineKind({
       }
       return object as KubeObject;
     },
-    validate: (object, fns) => validateWorkload(fns, object, ['Always']),
+    validate: (object, fns) => validateReplicaSet(object, fns),
     immutableFields: [IMMUTABLE_SELECTOR],
   },
   printer: {

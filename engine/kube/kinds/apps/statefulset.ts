@@ -6,7 +6,8 @@ import { age, AGE, containerImages, containerNames, count, NAME } from '../../pr
 import { anys, conditionsStatus, ints, labelSelector, list, any, obj, podTemplateSpec, strs, top } from '../../schema-nodes.ts';
 import type { KubeObject } from '../../types.ts';
 import { defineKind, scaleSubresource, statusSubresource } from '../define.ts';
-import { defaultTemplate, IMMUTABLE_SELECTOR, validateWorkload, withSpecCopy } from '../workloads.ts';
+import { defaultTemplate, IMMUTABLE_SELECTOR, withSpecCopy } from '../workloads.ts';
+import { validateStatefulSet, validateStatefulSetUpdate } from './validation.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -45,7 +46,10 @@ export const STATEFUL_SETS = defineKind({
       }
       return object as KubeObject;
     },
-    validate: (object, fns) => validateWorkload(fns, object, ['Always']),
+    // StatefulSet names are DNS labels (ValidateStatefulSetName): the pods' hostnames are made from them.
+    nameRule: 'dns1123-label',
+    validate: (object, fns) => validateStatefulSet(object, fns),
+    validateUpdate: (object, old, fns) => validateStatefulSetUpdate(object, old, fns),
     immutableFields: [IMMUTABLE_SELECTOR],
   },
   printer: {

@@ -2,14 +2,14 @@
  * batch/v1 CronJob: a Job made from a template on a schedule.
  * Upstream: pkg/registry/batch/cronjob (strategy.go), pkg/apis/batch/v1/defaults.go.
  */
-import { invalidValue, required } from '../../field-errors.ts';
 import { age, AGE, containerImages, containerNames, formatSelector, NAME, since } from '../../printers.ts';
 import { f, kept, ObjectMeta, withMeta } from '../../protobuf.ts';
 import { any, bool, ints, objectMeta, obj, strs, top } from '../../schema-nodes.ts';
-import type { KubeObject, StatusCause } from '../../types.ts';
+import type { KubeObject } from '../../types.ts';
 import { defineKind, statusSubresource } from '../define.ts';
 import { defaultTemplate, withSpecCopy } from '../workloads.ts';
 import { jobSpecSchema, JobSpecMessage } from './job.ts';
+import { validateCronJob } from './validation.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -52,18 +52,8 @@ export const CRON_JOBS = defineKind({
       }
       return object as KubeObject;
     },
-    validate(input, fns) {
-      const object = input as Any;
-      const causes: StatusCause[] = [];
-      const schedule = object.spec?.schedule;
-      if (!schedule) causes.push(required('spec.schedule'));
-      else if (typeof schedule !== 'string' || (!schedule.startsWith('@') && schedule.trim().split(/\s+/).length !== 5)) {
-        causes.push(invalidValue('spec.schedule', schedule, 'unparseable schedule: expected exactly 5 fields or a descriptor such as @hourly'));
-      }
-      if (!object.spec?.jobTemplate?.spec?.template?.spec) causes.push(required('spec.jobTemplate.spec.template.spec'));
-      else causes.push(...fns.validatePodSpec(object.spec.jobTemplate.spec.template.spec, 'spec.jobTemplate.spec.template.spec'));
-      return causes;
-    },
+    validate: (object, fns) => validateCronJob(object, fns),
+    validateUpdate: (object, old, fns) => validateCronJob(object, fns, old),
   },
   printer: {
     columns: [NAME, ['Schedule', 'string'], ['Timezone', 'string'], ['Suspend', 'boolean'], ['Active', 'integer'], ['Last Schedule', 'string'], AGE, ['Containers', 'string', 1], ['Images', 'string', 1], ['Selector', 'string', 1]],

@@ -7,7 +7,8 @@ import { age, AGE, containerImages, containerNames, count, formatSelector, human
 import { f, kept, LabelSelector, PodTemplateSpec, withMeta, type ProtobufMessage } from '../../protobuf.ts';
 import { any, bools, conditionsStatus, ints, labelSelector, obj, podTemplateSpec, strs, top } from '../../schema-nodes.ts';
 import { defineKind, fieldsAt, statusSubresource } from '../define.ts';
-import { defaultTemplate, validateReplicas, validateWorkload, withSpecCopy } from '../workloads.ts';
+import { defaultTemplate, withSpecCopy } from '../workloads.ts';
+import { validateJob, validateJobUpdate } from './validation.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -75,11 +76,8 @@ export const JOBS = defineKind({
       }
       return object as KubeObject;
     },
-    validate(object, fns) {
-      const causes = validateWorkload(fns, object, ['OnFailure', 'Never']);
-      for (const field of ['parallelism', 'completions', 'backoffLimit']) causes.push(...validateReplicas((object.spec as Any | undefined)?.[field], `spec.${field}`));
-      return causes;
-    },
+    validate: (object, fns) => validateJob(object, fns),
+    validateUpdate: (object, old, fns) => validateJobUpdate(object, old, fns),
   },
   printer: {
     columns: [NAME, ['Status', 'string'], ['Completions', 'string'], ['Duration', 'string'], AGE, ['Containers', 'string', 1], ['Images', 'string', 1], ['Selector', 'string', 1]],
