@@ -99,7 +99,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   await cacher.start();
   const storage = createStorage({ store: options.store, cacher, objects: objectStorage, impl, now, cacheFreshnessWaitMs: options.cacheFreshnessWaitMs });
   const authorizer = options.authorizer ?? alwaysAllow;
-  const registry = new GenericRegistry({ storage, impl, objects, authorizer, now });
+  const registry = new GenericRegistry({ storage, impl, objects, authorizer, now, randomSuffix });
 
   let address = `${host}:${options.port ?? 0}`;
   const ctx: ApiContext = {

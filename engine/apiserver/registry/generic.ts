@@ -3,7 +3,9 @@
  * object for every kind, which runs each kind's definition (engine/kube/kinds/) around the storage
  * layer. The HTTP handlers talk only to this.
  *
- *   create: prepareForCreate → defaults → admission → validation → storage.create
+ *   create: prepareForCreate → defaults → admission → the name from generateName → validation
+ *           → storage.create (upstream's BeforeCreate names the object before validating it, so
+ *           `generateName: Bad_` is refused for the prefix and for the name made from it)
  *   update: defaults → admission → validation (with the stored object) → storage.update
  *           (a status update: defaults → storage.update of the status only)
  *   delete: admission → the kind's own delete, or storage.delete
@@ -58,6 +60,18 @@ export interface GenericRegistryOptions {
   objects: ObjectsExercises;
   authorizer: Authorizer;
   now(): number;
+  /** The five characters appended to generateName (the apiserver's randomSuffix). */
+  randomSuffix(): string;
+}
+
+/** generateName keeps at most this many characters before the suffix (upstream's names.go: 63 - 5). */
+const MAX_GENERATE_NAME_BASE = 58;
+
+/** The object named from its generateName when it has no name (upstream's BeforeCreate). */
+function withGeneratedName(object: KubeObject, randomSuffix: () => string): KubeObject {
+  const meta = object.metadata;
+  if (!meta || meta.name || typeof meta.generateName !== 'string' || !meta.generateName) return object;
+  return { ...object, metadata: { ...meta, name: meta.generateName.slice(0, MAX_GENERATE_NAME_BASE) + randomSuffix() } };
 }
 
 export class GenericRegistry {
@@ -67,6 +81,7 @@ export class GenericRegistry {
   private readonly authorizer: Authorizer;
   private readonly fns: StrategyFunctions;
   private readonly admission: Admission;
+  private readonly randomSuffix: () => string;
   /** The storage layer as subresources and virtual kinds reach it. */
   readonly access: ObjectAccess;
 
@@ -77,6 +92,7 @@ export class GenericRegistry {
     this.authorizer = options.authorizer;
     this.fns = strategyFunctions(options.impl, options.objects);
     this.admission = new Admission(options.storage, options.now);
+    this.randomSuffix = options.randomSuffix;
     const storage = options.storage;
     this.access = {
       get: (kind, namespace, name) => storage.get(kind, namespace, name),
@@ -105,6 +121,7 @@ export class GenericRegistry {
     let object = prepareForCreate(kind, input);
     object = defaultObject(kind, this.fns, object);
     await this.admission.create(kind, object);
+    object = withGeneratedName(object, this.randomSuffix);
     const causes = validateObject(kind, this.impl, this.fns, object);
     if (causes.length) throw invalid(kind, object.metadata.name ?? '', causes);
     if (options.dryRun) return object;
