@@ -1,39 +1,75 @@
 /**
- * What ConfigMaps and Secrets share: their data keys (pkg/apis/core/validation ValidateConfigMap
- * and ValidateSecret: each key a valid config key, no key in both data and binaryData) and the
- * `immutable` flag, after which data, binaryData and the flag itself never change.
+ * What ConfigMaps and Secrets share, after pkg/apis/core/validation (config_maps.go ValidateConfigMap,
+ * secrets.go ValidateSecret) and the registries' update checks:
+ *
+ * - each data (and binaryData) key is a valid config key (IsConfigMapKey), and a ConfigMap key is
+ *   not in both maps (`data[k]: Invalid value: "k": duplicate of key present in binaryData`);
+ * - the values together hold at most MAX_DATA_BYTES (1 MiB). A ConfigMap reports it at the whole
+ *   object (field `[]`, what Go prints for field.NewPath("")), a Secret at `data`; sizes are bytes
+ *   (UTF-8 for data, decoded base64 for binaryData and a Secret's data), as Go's len([]byte) counts;
+ * - once `immutable` is true, `immutable`, data and binaryData never change (in that order).
  */
 import { canonical } from '../../canonical.ts';
-import { duplicate, forbiddenField, invalidValue } from '../../field-errors.ts';
+import { forbiddenField, invalidValue, tooLong } from '../../field-errors.ts';
 import type { StatusCause } from '../../types.ts';
+import { configKeyProblems } from '../../validation/formats.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+/** core.MaxSecretSize: the most bytes a ConfigMap's or a Secret's values may hold together. */
+export const MAX_DATA_BYTES = 1024 * 1024;
 
-/** Every data and binaryData key is a valid config key, and none is in both. */
-export function validateDataKeys(object: Any): StatusCause[] {
+function entries(map: unknown): [string, unknown][] {
+  return map && typeof map === 'object' && !Array.isArray(map) ? Object.entries(map as Record<string, unknown>) : [];
+}
+
+function keyCauses(field: string, key: string): StatusCause[] {
+  return configKeyProblems(key).map((m) => invalidValue(`${field}[${key}]`, key, m));
+}
+
+/** Bytes of a value: UTF-8 text, or what base64 text decodes to. */
+function size(value: unknown, base64: boolean): number {
+  const text = typeof value === 'string' ? value : '';
+  return base64 ? Buffer.from(text, 'base64').length : Buffer.byteLength(text, 'utf8');
+}
+
+/** ValidateConfigMap, less the metadata. */
+export function validateConfigMapData(object: Any): StatusCause[] {
   const causes: StatusCause[] = [];
-  const seen = new Set<string>();
-  for (const field of ['data', 'binaryData']) {
-    for (const key of Object.keys(object[field] ?? {})) {
-      if (!CONFIG_KEY.test(key) || key.length > 253) {
-        causes.push(invalidValue(`${field}[${key}]`, key, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
-      }
-      if (seen.has(key)) causes.push(duplicate(`${field}[${key}]`, key));
-      seen.add(key);
-    }
+  const binary = object.binaryData && typeof object.binaryData === 'object' ? object.binaryData : {};
+  let total = 0;
+  for (const [key, value] of entries(object.data)) {
+    causes.push(...keyCauses('data', key));
+    if (Object.hasOwn(binary, key)) causes.push(invalidValue(`data[${key}]`, key, 'duplicate of key present in binaryData'));
+    total += size(value, false);
   }
+  for (const [key, value] of entries(object.binaryData)) {
+    causes.push(...keyCauses('binaryData', key));
+    total += size(value, true);
+  }
+  if (total > MAX_DATA_BYTES) causes.push(tooLong('[]', MAX_DATA_BYTES));
   return causes;
 }
 
-/** Once `immutable` is true, data, binaryData and immutable stay as they are. */
+/** ValidateSecret's data part: keys, and the decoded values' total size. */
+export function validateSecretData(object: Any): StatusCause[] {
+  const causes: StatusCause[] = [];
+  let total = 0;
+  for (const [key, value] of entries(object.data)) {
+    causes.push(...keyCauses('data', key));
+    total += size(value, true);
+  }
+  if (total > MAX_DATA_BYTES) causes.push(tooLong('data', MAX_DATA_BYTES));
+  return causes;
+}
+
+/** Once `immutable` is true, immutable, data and binaryData stay as they are. */
 export function validateImmutableData(object: Any, old: Any): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (old.immutable === true) {
-    for (const field of ['data', 'binaryData', 'immutable']) {
-      if (canonical(old[field]) !== canonical(object[field])) causes.push(forbiddenField(field, 'field is immutable when `immutable` is set'));
-    }
+  if (old.immutable !== true) return causes;
+  if (object.immutable !== true) causes.push(forbiddenField('immutable', 'field is immutable when `immutable` is set'));
+  for (const field of ['data', 'binaryData']) {
+    if (canonical(old[field]) !== canonical(object[field])) causes.push(forbiddenField(field, 'field is immutable when `immutable` is set'));
   }
   return causes;
 }

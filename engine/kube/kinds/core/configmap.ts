@@ -6,7 +6,7 @@ import { AGE, age, NAME } from '../../printers.ts';
 import { f, kept, withMeta } from '../../protobuf.ts';
 import { bool, stringMap, top } from '../../schema-nodes.ts';
 import { defineKind } from '../define.ts';
-import { validateDataKeys, validateImmutableData } from './config-data.ts';
+import { validateConfigMapData, validateImmutableData } from './config-data.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -20,8 +20,8 @@ export const CONFIG_MAPS = defineKind({
   schema: top({ data: stringMap, binaryData: stringMap, immutable: bool }),
   protobuf: withMeta({ 2: f('data', { map: 'string' }), 3: f('binaryData', { map: 'bytes' }), 4: kept('immutable', 'bool') }),
   strategy: {
-    validate: (object) => validateDataKeys(object),
-    validateUpdate: (object, old) => [...validateDataKeys(object), ...validateImmutableData(object, old)],
+    validate: (object) => validateConfigMapData(object),
+    validateUpdate: (object, old) => [...validateConfigMapData(object), ...validateImmutableData(object, old)],
   },
   printer: {
     columns: [NAME, ['Data', 'integer'], AGE],

@@ -8,7 +8,7 @@ import { f, kept, withMeta } from '../../protobuf.ts';
 import { bool, str, stringMap, top } from '../../schema-nodes.ts';
 import type { KubeObject, StatusCause, StringMap } from '../../types.ts';
 import { defineKind, fieldsAt } from '../define.ts';
-import { validateDataKeys, validateImmutableData } from './config-data.ts';
+import { validateImmutableData, validateSecretData } from './config-data.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -43,11 +43,12 @@ export const SECRETS = defineKind({
       }
       return object as KubeObject;
     },
-    validate: (object) => [...validateDataKeys(object), ...validateBase64(object)],
+    validate: (object) => [...validateSecretData(object), ...validateBase64(object)],
+    // ValidateSecretUpdate: the type, the immutable data, then the Secret as on create.
     validateUpdate: (object, old) => [
-      ...validateDataKeys(object),
       ...((old as Any).type !== object.type ? [immutable('type', object.type)] : []),
       ...validateImmutableData(object, old),
+      ...validateSecretData(object),
       ...validateBase64(object),
     ],
   },
