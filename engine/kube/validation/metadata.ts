@@ -74,7 +74,12 @@ export function ownerReferencesCauses(meta: unknown): StatusCause[] {
   return causes;
 }
 
-/** ValidateFinalizers (qualified names, not both orphan and foregroundDeletion) and the core group's validateKubeFinalizerName. */
+/**
+ * ValidateFinalizers (each a qualified name, at `metadata.finalizers`; not both orphan and
+ * foregroundDeletion), then the core wrapper's validateKubeFinalizerName for each at its index:
+ * the qualified-name problems again, or, for a valid name without a domain that is not a
+ * standard finalizer, `name is neither a standard finalizer name nor is it fully qualified`.
+ */
 export function finalizersCauses(meta: unknown): StatusCause[] {
   const finalizers = obj(meta).finalizers;
   if (!Array.isArray(finalizers)) return [];
@@ -85,9 +90,10 @@ export function finalizersCauses(meta: unknown): StatusCause[] {
     causes.push(invalidShown('metadata.finalizers', `[]string{${names.map(goQuote).join(', ')}}`, 'finalizer orphan and foregroundDeletion cannot be both set'));
   }
   names.forEach((name, i) => {
-    if (!name.includes('/') && !STANDARD_FINALIZERS.has(name)) {
-      causes.push(invalidValue(`metadata.finalizers[${i}]`, name, 'name is neither a standard finalizer name nor is it fully qualified'));
-    }
+    const at = `metadata.finalizers[${i}]`;
+    const problems = qualifiedNameProblems(name);
+    if (problems.length) causes.push(...problems.map((p) => invalidValue(at, name, p)));
+    else if (!name.includes('/') && !STANDARD_FINALIZERS.has(name)) causes.push(invalidValue(at, name, 'name is neither a standard finalizer name nor is it fully qualified'));
   });
   return causes;
 }

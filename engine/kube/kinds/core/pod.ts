@@ -13,6 +13,7 @@ import { defineKind, readPath, statusSubresource } from '../define.ts';
 import { admitPodPriority, PRIORITY_CLASSES } from '../scheduling/priorityclass.ts';
 import { POD_PRINTER } from './pod-printer.ts';
 import { POD_SUBRESOURCES } from './pod-subresources.ts';
+import { podOnlyCauses } from '../../validation/pod-spec.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -72,7 +73,8 @@ function podUpdateCauses(object: Any, old: Any): StatusCause[] {
 
 function validatePod(pod: Pod, validatePodSpec: (spec: PodSpec, path: string) => StatusCause[]): StatusCause[] {
   if (!pod.spec || typeof pod.spec !== 'object') return [required('spec')];
-  return validatePodSpec(pod.spec, 'spec');
+  // ValidatePodSpec, then validateContainersOnlyForPod (an image with spaces around it is refused in a pod only).
+  return [...validatePodSpec(pod.spec, 'spec'), ...podOnlyCauses(pod.spec, 'spec')];
 }
 
 export const PODS = defineKind<Pod>({

@@ -2,7 +2,7 @@
  * core/v1 Service: a stable address (ClusterIP, NodePorts) for a set of pods.
  * Upstream: pkg/registry/core/service (strategy.go, storage/alloc.go), pkg/apis/core/v1/defaults.go.
  */
-import { duplicate, forbiddenField, invalidValue, notSupported, required } from '../../field-errors.ts';
+import { duplicate, forbiddenField, invalidShown, invalidValue, notSupported, required } from '../../field-errors.ts';
 import { AGE, age, formatLabels, NAME, none } from '../../printers.ts';
 import { f, kept, rep, withMeta, type ProtobufMessage } from '../../protobuf.ts';
 import { any, bools, conditionsStatus, int, intOrString, ints, list, obj, str, stringMap, strs, top } from '../../schema-nodes.ts';
@@ -11,6 +11,7 @@ import { SERVICE_NODE_PORT_RANGE } from '../../../params.ts';
 import { defineKind, statusSubresource } from '../define.ts';
 import type { StoredKind } from '../types.ts';
 import { ServiceAllocator } from './service-allocator.ts';
+import { goStrings } from '../../validation/go-values.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -59,7 +60,9 @@ function validateService(object: Any, old: Any | undefined): StatusCause[] {
     }
   });
   if (old?.spec?.clusterIP && spec.clusterIP !== undefined && spec.clusterIP !== old.spec.clusterIP && type !== 'ExternalName' && old.spec.type !== 'ExternalName') {
-    causes.push(invalidValue('spec.clusterIPs[0]', [spec.clusterIP], 'may not change once set'));
+    // validateUpgradeDowngradeClusterIPs: the new clusterIPs (normalized to start with clusterIP) as Go's %#v.
+    const ips: unknown[] = Array.isArray(spec.clusterIPs) && spec.clusterIPs[0] === spec.clusterIP ? spec.clusterIPs : [spec.clusterIP];
+    causes.push(invalidShown('spec.clusterIPs[0]', goStrings(ips), 'may not change once set'));
   }
   return causes;
 }
