@@ -1,7 +1,7 @@
 /**
  * Field errors, worded as k8s.io/apimachinery/pkg/util/validation/field words them, so a 422 reads
  * exactly like a real cluster's: `spec.containers[0].image: Required value`,
- * `spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "Never", "OnFailure"`.
+ * `spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"`.
  *
  * Given plumbing for exercise 03-validation: the learner decides which fields are wrong; these
  * build the StatusCause for each. The `field` is a path such as `spec.containers[1].name`.

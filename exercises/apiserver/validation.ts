@@ -78,11 +78,12 @@ export function validateObjectMeta(meta: ObjectMeta, rules: ObjectMetaRules): St
  * - each container (and init container) has a name that is a DNS-1123 label, unique across both
  *   lists (`spec.containers[1].name: Duplicate value: "web"`), and an image
  *   (`spec.containers[0].image: Required value`);
- * - imagePullPolicy, when set, is Always, IfNotPresent or Never; each container port is between
- *   1 and 65535 (`must be between 1 and 65535, inclusive`) and its protocol, when set, is TCP, UDP
- *   or SCTP;
+ * - imagePullPolicy, when set, is Always, IfNotPresent or Never; each container port is set
+ *   (`containerPort: Required value` for 0 or none) and between 1 and 65535 (`must be between 1
+ *   and 65535, inclusive`), and its protocol, when set, is TCP, UDP or SCTP (listed as "SCTP",
+ *   "TCP", "UDP");
  * - restartPolicy, when set, is Always, OnFailure or Never (`Unsupported value`, listing the
- *   supported values in alphabetical order, as for imagePullPolicy and protocol);
+ *   supported values in that order: "Always", "OnFailure", "Never");
  * - terminationGracePeriodSeconds, when set, is not negative (`must be greater than or equal to 0`);
  * - causes come in this order: init containers, then containers (for each: name, image,
  *   imagePullPolicy, ports), then restartPolicy, then terminationGracePeriodSeconds.

@@ -117,7 +117,7 @@ export function validateObjectMeta(meta: ObjectMeta, rules: ObjectMetaRules): St
   return causes;
 }
 
-const RESTART_POLICIES = ['Always', 'Never', 'OnFailure'];
+const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 
@@ -137,7 +137,8 @@ function validateContainers(list: Container[] | undefined, path: string, names: 
     }
     (c.ports ?? []).forEach((port, j) => {
       const pat = `${at}.ports[${j}]`;
-      if (!Number.isInteger(port.containerPort) || port.containerPort < 1 || port.containerPort > 65535) {
+      if (port.containerPort === undefined || port.containerPort === 0) causes.push(required(`${pat}.containerPort`));
+      else if (!Number.isInteger(port.containerPort) || port.containerPort < 1 || port.containerPort > 65535) {
         causes.push(invalidValue(`${pat}.containerPort`, port.containerPort, 'must be between 1 and 65535, inclusive'));
       }
       if (port.protocol !== undefined && !PROTOCOLS.includes(port.protocol)) causes.push(notSupported(`${pat}.protocol`, port.protocol, PROTOCOLS));
@@ -154,11 +155,12 @@ function validateContainers(list: Container[] | undefined, path: string, names: 
  * - each container (and init container) has a name that is a DNS-1123 label, unique across both
  *   lists (`spec.containers[1].name: Duplicate value: "web"`), and an image
  *   (`spec.containers[0].image: Required value`);
- * - imagePullPolicy, when set, is Always, IfNotPresent or Never; each container port is between
- *   1 and 65535 (`must be between 1 and 65535, inclusive`) and its protocol, when set, is TCP, UDP
- *   or SCTP;
+ * - imagePullPolicy, when set, is Always, IfNotPresent or Never; each container port is set
+ *   (`containerPort: Required value` for 0 or none) and between 1 and 65535 (`must be between 1
+ *   and 65535, inclusive`), and its protocol, when set, is TCP, UDP or SCTP (listed as "SCTP",
+ *   "TCP", "UDP");
  * - restartPolicy, when set, is Always, OnFailure or Never (`Unsupported value`, listing the
- *   supported values in alphabetical order, as for imagePullPolicy and protocol);
+ *   supported values in that order: "Always", "OnFailure", "Never");
  * - terminationGracePeriodSeconds, when set, is not negative (`must be greater than or equal to 0`);
  * - causes come in this order: init containers, then containers (for each: name, image,
  *   imagePullPolicy, ports), then restartPolicy, then terminationGracePeriodSeconds.

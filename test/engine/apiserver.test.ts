@@ -144,7 +144,7 @@ describe('errors are metav1.Status objects with the code and reason kubectl expe
     expect(r.json.reason).toBe('Invalid');
     expect(r.json.details.causes).toEqual([
       { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers[0].image' },
-      { reason: 'FieldValueNotSupported', message: 'Unsupported value: "Sometimes": supported values: "Always", "Never", "OnFailure"', field: 'spec.restartPolicy' },
+      { reason: 'FieldValueNotSupported', message: 'Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"', field: 'spec.restartPolicy' },
     ]);
   });
 

@@ -167,7 +167,7 @@ describe('validatePodSpec', () => {
 
   test('restartPolicy, imagePullPolicy and port protocols take only their listed values', () => {
     expect(validatePodSpec(spec(undefined, { restartPolicy: 'Sometimes' }), 'spec'), 'restartPolicy Sometimes').toEqual([
-      { reason: 'FieldValueNotSupported', message: 'Unsupported value: "Sometimes": supported values: "Always", "Never", "OnFailure"', field: 'spec.restartPolicy' },
+      { reason: 'FieldValueNotSupported', message: 'Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"', field: 'spec.restartPolicy' },
     ]);
     expect(validatePodSpec(spec([{ name: 'c', image: 'x', imagePullPolicy: 'Maybe', ports: [{ containerPort: 80, protocol: 'HTTP' }] }]), 'spec'), 'imagePullPolicy Maybe, protocol HTTP').toEqual([
       { reason: 'FieldValueNotSupported', message: 'Unsupported value: "Maybe": supported values: "Always", "IfNotPresent", "Never"', field: 'spec.containers[0].imagePullPolicy' },
@@ -175,9 +175,9 @@ describe('validatePodSpec', () => {
     ]);
   });
 
-  test('ports are between 1 and 65535; the grace period is not negative', () => {
+  test('a port 0 is missing (Required), others are between 1 and 65535; the grace period is not negative', () => {
     expect(validatePodSpec(spec([{ name: 'c', image: 'x', ports: [{ containerPort: 0 }, { containerPort: 65536 }] }], { terminationGracePeriodSeconds: -1 }), 'spec'), 'ports 0 and 65536, grace -1').toEqual([
-      { reason: 'FieldValueInvalid', message: 'Invalid value: 0: must be between 1 and 65535, inclusive', field: 'spec.containers[0].ports[0].containerPort' },
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers[0].ports[0].containerPort' },
       { reason: 'FieldValueInvalid', message: 'Invalid value: 65536: must be between 1 and 65535, inclusive', field: 'spec.containers[0].ports[1].containerPort' },
       { reason: 'FieldValueInvalid', message: 'Invalid value: -1: must be greater than or equal to 0', field: 'spec.terminationGracePeriodSeconds' },
     ]);
