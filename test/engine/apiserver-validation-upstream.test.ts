@@ -1,0 +1,464 @@
+/**
+ * The apiserver's validation answers against upstream's own (issue 8, deliverable 4): each row
+ * sends one request to a real in-process apiserver (the reference implementation) and compares the
+ * whole answer — status code, and for a 422 every cause's field and message, in order, and the
+ * Status message built from them — with what Kubernetes 1.32 answers for the same request.
+ *
+ * Each row names where upstream's answer comes from: the upstream test that covers the case
+ * (kubernetes/kubernetes pkg/apis/.../validation_test.go, apimachinery's validation tests) and the
+ * function whose message it is. Messages are upstream's constants and format strings, as
+ * field.Error.ErrorBody prints them (apimachinery pkg/util/validation/field/errors.go: strings
+ * with %q, numbers bare, pointers dereferenced, other types with %#v; TooLong without the value).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { KubeObject, Status } from '#engine/kube/types.ts';
+import { startTestServer, type TestServer } from './apiserver-harness.ts';
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+// Upstream's messages (apimachinery pkg/util/validation/validation.go), written out here once.
+const SUBDOMAIN =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const LABEL =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+const DNS1035 =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+const QUALIFIED_NAME_RULE = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const QUALIFIED_NAME_EXAMPLES = "(e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+const NAME_PART = `name part ${QUALIFIED_NAME_RULE} ${QUALIFIED_NAME_EXAMPLES}`;
+const LABEL_VALUE =
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+const CONFIG_KEY =
+  "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
+const QUANTITY_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+const PORT_RANGE = 'must be between 1 and 65535, inclusive';
+const IMMUTABLE_WHEN_SET = 'Forbidden: field is immutable when `immutable` is set';
+const MIB = 1024 * 1024;
+
+interface Row {
+  /** The upstream test (or doc) the answer comes from, and the function that words it. */
+  source: string;
+  title: string;
+  /** The collection the object is POSTed to. */
+  path: string;
+  body: Any;
+  /** For an update: the object is created as `body`, then PUT as `update(stored)` returns it. */
+  update?(stored: Any): Any;
+  code: 201 | 200 | 400 | 422;
+  /** For 422: every cause as [field, message], in upstream's order (`{name}` is the object's name). */
+  causes?: [string, string][];
+  /** For 400: the Status message. */
+  message?: string;
+}
+
+const PODS = '/api/v1/namespaces/default/pods';
+const CONFIG_MAPS = '/api/v1/namespaces/default/configmaps';
+const SECRETS = '/api/v1/namespaces/default/secrets';
+const SERVICES = '/api/v1/namespaces/default/services';
+const NAMESPACES = '/api/v1/namespaces';
+const DEPLOYMENTS = '/apis/apps/v1/namespaces/default/deployments';
+const STATEFUL_SETS = '/apis/apps/v1/namespaces/default/statefulsets';
+const DAEMON_SETS = '/apis/apps/v1/namespaces/default/daemonsets';
+const JOBS = '/apis/batch/v1/namespaces/default/jobs';
+const CRON_JOBS = '/apis/batch/v1/namespaces/default/cronjobs';
+
+function pod(name: string, container: Any = {}, spec: Any = {}, meta: Any = {}): Any {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, ...meta }, spec: { containers: [{ name: 'web', image: 'nginx', ...container }], ...spec } };
+}
+
+function resources(name: string, r: Any): Any {
+  return pod(name, { resources: r });
+}
+
+function ports(name: string, list: Any[]): Any {
+  return pod(name, { ports: list });
+}
+
+function configMap(name: string, extra: Any = {}, meta: Any = {}): Any {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...meta }, ...extra };
+}
+
+function service(name: string, spec: Any = {}): Any {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }], ...spec } };
+}
+
+const TEMPLATE = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } };
+
+function deployment(name: string, spec: Any = {}): Any {
+  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: { selector: { matchLabels: { app: 'web' } }, template: TEMPLATE, ...spec } };
+}
+
+function statefulSet(name: string, spec: Any = {}): Any {
+  return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name }, spec: { serviceName: 'web', selector: { matchLabels: { app: 'web' } }, template: TEMPLATE, ...spec } };
+}
+
+function job(name: string, spec: Any = {}, restartPolicy = 'Never'): Any {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name },
+    spec: { template: { spec: { restartPolicy, containers: [{ name: 'work', image: 'busybox' }] } }, ...spec },
+  };
+}
+
+function cronJob(name: string, spec: Any = {}): Any {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name },
+    spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'work', image: 'busybox' }] } } } }, ...spec },
+  };
+}
+
+const CORE_TEST = 'kubernetes pkg/apis/core/validation/validation_test.go';
+const APPS_TEST = 'kubernetes pkg/apis/apps/validation/validation_test.go';
+const BATCH_TEST = 'kubernetes pkg/apis/batch/validation/validation_test.go';
+const NAMES_TEST = 'apimachinery pkg/util/validation/validation_test.go';
+const META_TEST = 'apimachinery pkg/api/validation/objectmeta_test.go';
+const LABELS_TEST = 'apimachinery pkg/apis/meta/v1/validation/validation_test.go';
+
+const ROWS: Row[] = [
+  // --- names and generated names ---
+  { source: `${NAMES_TEST} TestIsDNS1123Subdomain ("A", "a_b" are bad); ValidateObjectMeta`, title: 'a Pod named Bad_Name', path: PODS, body: pod('Bad_Name'), code: 422, causes: [['metadata.name', `Invalid value: "Bad_Name": ${SUBDOMAIN}`]] },
+  { source: `${NAMES_TEST} TestIsDNS1123Subdomain ("a..b" is bad)`, title: 'a Pod named a..b', path: PODS, body: pod('a..b'), code: 422, causes: [['metadata.name', `Invalid value: "a..b": ${SUBDOMAIN}`]] },
+  { source: `${NAMES_TEST} TestIsDNS1123Subdomain (254 characters is bad); MaxLenError`, title: 'a Pod name of 254 characters', path: PODS, body: pod('a'.repeat(254)), code: 422, causes: [['metadata.name', `Invalid value: "${'a'.repeat(254)}": must be no more than 253 characters`]] },
+  { source: `kubernetes pkg/apis/core/validation/config_maps_test.go TestValidateConfigMap "invalid name"`, title: 'a ConfigMap named NoUppercaseOrSpecialCharsLike=Equals', path: CONFIG_MAPS, body: configMap('NoUppercaseOrSpecialCharsLike=Equals'), code: 422, causes: [['metadata.name', `Invalid value: "NoUppercaseOrSpecialCharsLike=Equals": ${SUBDOMAIN}`]] },
+  { source: `${CORE_TEST} TestValidateNamespace (names are DNS labels); IsDNS1123Label: a valid subdomain that is not a label "must not contain dots"`, title: 'a Namespace named a.b', path: NAMESPACES, body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a.b' } }, code: 422, causes: [['metadata.name', 'Invalid value: "a.b": must not contain dots']] },
+  { source: `${NAMES_TEST} TestIsDNS1123Label (64 characters is bad)`, title: 'a Namespace name of 64 characters', path: NAMESPACES, body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n'.repeat(64) } }, code: 422, causes: [['metadata.name', `Invalid value: "${'n'.repeat(64)}": must be no more than 63 characters`]] },
+  { source: `${CORE_TEST} TestValidateServiceCreate "invalid name" (ValidateServiceName is DNS-1035)`, title: 'a Service named 1web', path: SERVICES, body: service('1web'), code: 422, causes: [['metadata.name', `Invalid value: "1web": ${DNS1035}`]] },
+  { source: `${CORE_TEST} TestValidateServiceCreate (a dot is not allowed in a DNS-1035 label)`, title: 'a Service named web.svc', path: SERVICES, body: service('web.svc'), code: 422, causes: [['metadata.name', `Invalid value: "web.svc": ${DNS1035}`]] },
+  { source: `${APPS_TEST} TestValidateStatefulSet "invalid name" (ValidateStatefulSetName is a DNS label)`, title: 'a StatefulSet named web.v1', path: STATEFUL_SETS, body: statefulSet('web.v1'), code: 422, causes: [['metadata.name', 'Invalid value: "web.v1": must not contain dots'] ] },
+  {
+    source: `${META_TEST} TestValidateObjectMetaNamespaces / ValidateObjectMetaAccessor (generateName checked as a prefix, then the generated name); issue 8 "generateName: Bad_"`,
+    title: 'generateName Bad_ on a Pod',
+    path: PODS,
+    body: pod('', {}, {}, { name: undefined, generateName: 'Bad_' }),
+    code: 422,
+    causes: [
+      ['metadata.generateName', `Invalid value: "Bad_": ${SUBDOMAIN}`],
+      ['metadata.name', `Invalid value: "{name}": ${SUBDOMAIN}`],
+    ],
+  },
+  {
+    source: `${META_TEST} ValidateObjectMetaAccessor (the generated name is validated too)`,
+    title: 'generateName web_ on a ConfigMap',
+    path: CONFIG_MAPS,
+    body: configMap('', {}, { name: undefined, generateName: 'web_' }),
+    code: 422,
+    causes: [
+      ['metadata.generateName', `Invalid value: "web_": ${SUBDOMAIN}`],
+      ['metadata.name', `Invalid value: "{name}": ${SUBDOMAIN}`],
+    ],
+  },
+  { source: `${META_TEST} TestValidateObjectMetaTrimsTrailingSlash / "name or generateName is required"`, title: 'neither name nor generateName', path: CONFIG_MAPS, body: configMap('', {}, { name: undefined }), code: 422, causes: [['metadata.name', 'Required value: name or generateName is required']] },
+
+  // --- labels, annotations, finalizers, owner references ---
+  { source: `${LABELS_TEST} TestValidateLabels ("bad key" is not a qualified name)`, title: 'a label key with a space', path: CONFIG_MAPS, body: configMap('labels-space', {}, { labels: { 'bad key': 'v' } }), code: 422, causes: [['metadata.labels', `Invalid value: "bad key": ${NAME_PART}`]] },
+  { source: `${NAMES_TEST} TestIsQualifiedName ("example.com/" is bad: name part empty, and so not matching the regex either)`, title: 'a label key with an empty name part', path: CONFIG_MAPS, body: configMap('labels-empty', {}, { labels: { 'example.com/': 'v' } }), code: 422, causes: [['metadata.labels', 'Invalid value: "example.com/": name part must be non-empty'], ['metadata.labels', `Invalid value: "example.com/": ${NAME_PART}`]] },
+  { source: `${NAMES_TEST} TestIsQualifiedName (an upper-case prefix is bad)`, title: 'a label key whose prefix is not a subdomain', path: CONFIG_MAPS, body: configMap('labels-prefix', {}, { labels: { 'Example.com/app': 'v' } }), code: 422, causes: [['metadata.labels', `Invalid value: "Example.com/app": prefix part ${SUBDOMAIN}`]] },
+  { source: `${NAMES_TEST} TestIsQualifiedName (a name part of 64 characters is bad)`, title: 'a label key name part of 64 characters', path: CONFIG_MAPS, body: configMap('labels-long-key', {}, { labels: { ['k'.repeat(64)]: 'v' } }), code: 422, causes: [['metadata.labels', `Invalid value: "${'k'.repeat(64)}": name part must be no more than 63 characters`]] },
+  {
+    source: `${NAMES_TEST} TestIsQualifiedName ("a/b/c" is bad: two slashes)`,
+    title: 'a label key with two slashes',
+    path: CONFIG_MAPS,
+    body: configMap('labels-slashes', {}, { labels: { 'a/b/c': 'v' } }),
+    code: 422,
+    causes: [['metadata.labels', `Invalid value: "a/b/c": a qualified name ${QUALIFIED_NAME_RULE} ${QUALIFIED_NAME_EXAMPLES} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`]],
+  },
+  { source: `${NAMES_TEST} TestIsValidLabelValue (64 characters is bad)`, title: 'a label value of 64 characters', path: CONFIG_MAPS, body: configMap('labels-long-value', {}, { labels: { app: 'v'.repeat(64) } }), code: 422, causes: [['metadata.labels', `Invalid value: "${'v'.repeat(64)}": must be no more than 63 characters`]] },
+  { source: `${NAMES_TEST} TestIsValidLabelValue ("-starts-with-dash" is bad)`, title: 'a label value starting with a dash', path: CONFIG_MAPS, body: configMap('labels-dash', {}, { labels: { app: '-web' } }), code: 422, causes: [['metadata.labels', `Invalid value: "-web": ${LABEL_VALUE}`]] },
+  { source: `${META_TEST} TestValidateAnnotations ("bad key" is bad)`, title: 'an annotation key with a space', path: CONFIG_MAPS, body: configMap('annotations-space', {}, { annotations: { 'bad key': 'v' } }), code: 422, causes: [['metadata.annotations', `Invalid value: "bad key": ${NAME_PART}`]] },
+  {
+    source: `${META_TEST} TestValidateAnnotations (TotalAnnotationSizeLimitB = 256 KiB); field.TooLong`,
+    title: 'annotations over 256 KiB',
+    path: CONFIG_MAPS,
+    body: configMap('annotations-big', {}, { annotations: { big: 'x'.repeat(256 * 1024) } }),
+    code: 422,
+    causes: [['metadata.annotations', 'Too long: may not be more than 262144 bytes']],
+  },
+  {
+    source: `${META_TEST} TestValidateAnnotations (exactly 256 KiB is fine)`,
+    title: 'annotations of exactly 256 KiB',
+    path: CONFIG_MAPS,
+    body: configMap('annotations-fit', {}, { annotations: { fit: 'x'.repeat(256 * 1024 - 3) } }),
+    code: 201,
+  },
+  { source: `${CORE_TEST} TestValidateFinalizersUpdate / validateKubeFinalizerName`, title: 'a finalizer that is neither standard nor qualified', path: CONFIG_MAPS, body: configMap('finalizer-plain', {}, { finalizers: ['my-finalizer'] }), code: 422, causes: [['metadata.finalizers[0]', 'Invalid value: "my-finalizer": name is neither a standard finalizer name nor is it fully qualified']] },
+  {
+    source: `${META_TEST} TestValidateFinalizers / ValidateFinalizerName, then the core validateKubeFinalizerName at the index`,
+    title: 'a finalizer with a space',
+    path: CONFIG_MAPS,
+    body: configMap('finalizer-space', {}, { finalizers: ['bad name'] }),
+    code: 422,
+    causes: [
+      ['metadata.finalizers', `Invalid value: "bad name": ${NAME_PART}`],
+      ['metadata.finalizers[0]', `Invalid value: "bad name": ${NAME_PART}`],
+    ],
+  },
+  { source: `${META_TEST} TestValidateObjectMetaOwnerReferences ("uid must not be empty")`, title: 'an owner reference without a uid', path: CONFIG_MAPS, body: configMap('owner-no-uid', {}, { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'p', uid: '' }] }), code: 422, causes: [['metadata.ownerReferences.uid', 'Invalid value: "": uid must not be empty']] },
+
+  // --- resource quantities ---
+  { source: `apimachinery pkg/api/resource/quantity_test.go TestQuantityParseErrors ("abc"); the decoder's "cannot be handled as" (400)`, title: 'cpu: abc', path: PODS, body: resources('cpu-abc', { limits: { cpu: 'abc' } }), code: 400, message: `Pod in version "v1" cannot be handled as a Pod: ${QUANTITY_FORMAT}` },
+  { source: `apimachinery pkg/api/resource/quantity_test.go TestQuantityParseErrors ("1Gb" is not a suffix)`, title: 'memory: 1Gb', path: PODS, body: resources('mem-gb', { requests: { memory: '1Gb' } }), code: 400, message: `Pod in version "v1" cannot be handled as a Pod: ${QUANTITY_FORMAT}` },
+  { source: `apimachinery pkg/api/resource/quantity_test.go TestQuantityParseErrors (ErrSuffix)`, title: 'memory: 1MM', path: PODS, body: resources('mem-mm', { requests: { memory: '1MM' } }), code: 400, message: `Pod in version "v1" cannot be handled as a Pod: unable to parse quantity's suffix` },
+  {
+    source: `apimachinery pkg/api/resource/quantity_test.go TestQuantityParseErrors; the decoder reads the template's resources too`,
+    title: 'a Deployment template with cpu: lots',
+    path: DEPLOYMENTS,
+    body: deployment('cpu-lots', { template: { ...TEMPLATE, spec: { containers: [{ name: 'web', image: 'nginx', resources: { limits: { cpu: 'lots' } } }] } } }),
+    code: 400,
+    message: `Deployment in version "v1" cannot be handled as a Deployment: ${QUANTITY_FORMAT}`,
+  },
+  { source: `${CORE_TEST} TestValidateResourceRequirements "Resources with negative values" (ValidateResourceQuantityValue)`, title: 'memory: -1Gi', path: PODS, body: resources('mem-negative', { limits: { memory: '-1Gi' } }), code: 422, causes: [['spec.containers[0].resources.limits[memory]', 'Invalid value: "-1Gi": must be greater than or equal to 0']] },
+  { source: `${CORE_TEST} TestValidateResourceRequirements (negative requests)`, title: 'requests cpu: -100m', path: PODS, body: resources('cpu-negative', { requests: { cpu: '-100m' } }), code: 422, causes: [['spec.containers[0].resources.requests[cpu]', 'Invalid value: "-100m": must be greater than or equal to 0']] },
+  { source: `${CORE_TEST} TestValidateResourceRequirements "Resources with requests Larger Than Limits"`, title: 'cpu requests above limits', path: PODS, body: resources('cpu-over', { requests: { cpu: '600m' }, limits: { cpu: '500m' } }), code: 422, causes: [['spec.containers[0].resources.requests', 'Invalid value: "600m": must be less than or equal to cpu limit of 500m']] },
+  { source: `${CORE_TEST} TestValidateResourceRequirements (memory requests above limits)`, title: 'memory requests above limits', path: PODS, body: resources('mem-over', { requests: { memory: '2Gi' }, limits: { memory: '1Gi' } }), code: 422, causes: [['spec.containers[0].resources.requests', 'Invalid value: "2Gi": must be less than or equal to memory limit of 1Gi']] },
+  { source: `${CORE_TEST} TestValidateResourceRequirements (requests equal to limits are fine)`, title: 'requests equal to limits', path: PODS, body: resources('cpu-equal', { requests: { cpu: '0.5' }, limits: { cpu: '500m' } }), code: 201 },
+  {
+    source: `${CORE_TEST} TestValidateContainers "Resource CPU invalid" / validateContainerResourceName (a ResourceName prints unquoted)`,
+    title: 'a resource named cpuu',
+    path: PODS,
+    body: resources('cpuu', { limits: { cpuu: '1' } }),
+    code: 422,
+    causes: [
+      ['spec.containers[0].resources.limits[cpuu]', 'Invalid value: cpuu: must be a standard resource type or fully qualified'],
+      ['spec.containers[0].resources.limits[cpuu]', 'Invalid value: cpuu: must be a standard resource for containers'],
+    ],
+  },
+  { source: `${CORE_TEST} TestValidateResourceRequirements "extended resource without limit" (IsOvercommitAllowed)`, title: 'an extended resource requested without a limit', path: PODS, body: resources('gpu-no-limit', { requests: { 'example.com/gpu': '1' } }), code: 422, causes: [['spec.containers[0].resources.limits', 'Required value: Limit must be set for non overcommitable resources']] },
+  { source: `${CORE_TEST} TestValidateResourceRequirements "extended resource requests not equal to limits"`, title: 'an extended resource with requests unlike limits', path: PODS, body: resources('gpu-unequal', { requests: { 'example.com/gpu': '2' }, limits: { 'example.com/gpu': '1' } }), code: 422, causes: [['spec.containers[0].resources.requests', 'Invalid value: "2": must be equal to example.com/gpu limit of 1']] },
+  {
+    source: `${APPS_TEST} TestValidateDeployment (the template's pod spec is ValidatePodSpec at spec.template.spec)`,
+    title: 'a Deployment template with cpu: -1',
+    path: DEPLOYMENTS,
+    body: deployment('cpu-negative', { template: { ...TEMPLATE, spec: { containers: [{ name: 'web', image: 'nginx', resources: { limits: { cpu: '-1' } } }] } } }),
+    code: 422,
+    causes: [['spec.template.spec.containers[0].resources.limits[cpu]', 'Invalid value: "-1": must be greater than or equal to 0']],
+  },
+
+  // --- ports ---
+  { source: `${CORE_TEST} TestValidatePorts "zero container port" (Required)`, title: 'containerPort 0', path: PODS, body: ports('port-zero', [{ containerPort: 0 }]), code: 422, causes: [['spec.containers[0].ports[0].containerPort', 'Required value']] },
+  { source: `${CORE_TEST} TestValidatePorts "invalid container port" (IsValidPortNum)`, title: 'containerPort 70000', path: PODS, body: ports('port-big', [{ containerPort: 70000 }]), code: 422, causes: [['spec.containers[0].ports[0].containerPort', `Invalid value: 70000: ${PORT_RANGE}`]] },
+  { source: `${CORE_TEST} TestValidatePorts "name > 15 characters" (IsValidPortName)`, title: 'a port name of 16 characters', path: PODS, body: ports('port-long-name', [{ name: 'abcdefghijklmnop', containerPort: 80 }]), code: 422, causes: [['spec.containers[0].ports[0].name', 'Invalid value: "abcdefghijklmnop": must be no more than 15 characters']] },
+  { source: `${CORE_TEST} TestValidatePorts "name contains invalid characters" (IsValidPortName: no lower-case letter either)`, title: 'a port name with capitals', path: PODS, body: ports('port-caps', [{ name: 'HTTP', containerPort: 80 }]), code: 422, causes: [['spec.containers[0].ports[0].name', 'Invalid value: "HTTP": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)'], ['spec.containers[0].ports[0].name', 'Invalid value: "HTTP": must contain at least one letter (a-z)']] },
+  { source: `${CORE_TEST} TestValidatePorts "name is a number"`, title: 'a port name without a letter', path: PODS, body: ports('port-number-name', [{ name: '8080', containerPort: 80 }]), code: 422, causes: [['spec.containers[0].ports[0].name', 'Invalid value: "8080": must contain at least one letter (a-z)']] },
+  { source: `${NAMES_TEST} TestIsValidPortName ("a--b" is bad)`, title: 'a port name with two hyphens in a row', path: PODS, body: ports('port-hyphens', [{ name: 'a--b', containerPort: 80 }]), code: 422, causes: [['spec.containers[0].ports[0].name', 'Invalid value: "a--b": must not contain consecutive hyphens']] },
+  { source: `${CORE_TEST} TestValidatePorts "name not unique"`, title: 'two ports named http', path: PODS, body: ports('port-dup', [{ name: 'http', containerPort: 80 }, { name: 'http', containerPort: 81 }]), code: 422, causes: [['spec.containers[0].ports[1].name', 'Duplicate value: "http"']] },
+  { source: `${CORE_TEST} TestValidatePorts "invalid host port"`, title: 'hostPort 70000', path: PODS, body: ports('port-host-big', [{ containerPort: 80, hostPort: 70000 }]), code: 422, causes: [['spec.containers[0].ports[0].hostPort', `Invalid value: 70000: ${PORT_RANGE}`]] },
+  { source: `${CORE_TEST} TestValidatePorts "invalid protocol case"`, title: 'protocol HTTP', path: PODS, body: ports('port-proto', [{ containerPort: 80, protocol: 'HTTP' }]), code: 422, causes: [['spec.containers[0].ports[0].protocol', 'Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP"']] },
+  { source: `${CORE_TEST} TestValidateServiceCreate "invalid port" (validateServicePort; SetDefaults_Service made targetPort the port, 0)`, title: 'a Service port 0', path: SERVICES, body: service('port-zero', { ports: [{ port: 0 }] }), code: 422, causes: [['spec.ports[0].port', `Invalid value: 0: ${PORT_RANGE}`], ['spec.ports[0].targetPort', `Invalid value: 0: ${PORT_RANGE}`]] },
+  { source: `${CORE_TEST} TestValidateServiceCreate "invalid targetport int"`, title: 'a Service targetPort 70000', path: SERVICES, body: service('target-big', { ports: [{ port: 80, targetPort: 70000 }] }), code: 422, causes: [['spec.ports[0].targetPort', `Invalid value: 70000: ${PORT_RANGE}`]] },
+  { source: `${CORE_TEST} TestValidateServiceCreate "missing port name" (required when there are several)`, title: 'a second Service port without a name', path: SERVICES, body: service('port-unnamed', { ports: [{ name: 'a', port: 80 }, { port: 81 }] }), code: 422, causes: [['spec.ports[1].name', 'Required value']] },
+  { source: `${CORE_TEST} TestValidateServiceCreate "invalid protocol"`, title: 'a Service port protocol ICMP', path: SERVICES, body: service('port-icmp', { ports: [{ port: 80, protocol: 'ICMP' }] }), code: 422, causes: [['spec.ports[0].protocol', 'Unsupported value: "ICMP": supported values: "SCTP", "TCP", "UDP"']] },
+  { source: `${CORE_TEST} TestValidateServiceCreate "invalid type" (sorted supportedServiceType)`, title: 'a Service of type Weird', path: SERVICES, body: service('type-weird', { type: 'Weird' }), code: 422, causes: [['spec.type', 'Unsupported value: "Weird": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"']] },
+
+  // --- ConfigMap and Secret data ---
+  { source: `kubernetes pkg/apis/core/validation/config_maps_test.go TestValidateConfigMap "over max size" (core.MaxSecretSize; field.NewPath("") prints as [])`, title: 'a ConfigMap over 1 MiB', path: CONFIG_MAPS, body: configMap('big', { data: { key: 'a'.repeat(MIB + 1) } }), code: 422, causes: [['[]', 'Too long: may not be more than 1048576 bytes']] },
+  { source: `kubernetes pkg/apis/core/validation/config_maps_test.go TestValidateConfigMap "binary data max size" (data and binaryData count together)`, title: 'a ConfigMap whose data and binaryData together pass 1 MiB', path: CONFIG_MAPS, body: configMap('big-mixed', { data: { text: 'a'.repeat(MIB / 2) }, binaryData: { bin: Buffer.alloc(MIB / 2 + 1).toString('base64') } }), code: 422, causes: [['[]', 'Too long: may not be more than 1048576 bytes']] },
+  { source: `kubernetes pkg/apis/core/validation/config_maps_test.go TestValidateConfigMap (1 MiB exactly is within MaxSecretSize)`, title: 'a ConfigMap of exactly 1 MiB', path: CONFIG_MAPS, body: configMap('one-mib', { data: { key: 'a'.repeat(MIB) } }), code: 201 },
+  { source: `kubernetes pkg/apis/core/validation/secrets_test.go TestValidateSecret "over max size"`, title: 'a Secret over 1 MiB', path: SECRETS, body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'big' }, data: { key: Buffer.alloc(MIB + 1).toString('base64') } }, code: 422, causes: [['data', 'Too long: may not be more than 1048576 bytes']] },
+  { source: `kubernetes pkg/apis/core/validation/config_maps_test.go TestValidateConfigMap "invalid key" (IsConfigMapKey)`, title: 'a ConfigMap key a*b', path: CONFIG_MAPS, body: configMap('key-star', { data: { 'a*b': 'v' } }), code: 422, causes: [['data[a*b]', `Invalid value: "a*b": ${CONFIG_KEY}`]] },
+  { source: `kubernetes pkg/apis/core/validation/config_maps_test.go TestValidateConfigMap "dot key"`, title: 'a ConfigMap key .', path: CONFIG_MAPS, body: configMap('key-dot', { data: { '.': 'v' } }), code: 422, causes: [['data[.]', `Invalid value: ".": must not be '.'`]] },
+  { source: `kubernetes pkg/apis/core/validation/config_maps_test.go TestValidateConfigMap "double dot key"`, title: 'a ConfigMap key ..', path: CONFIG_MAPS, body: configMap('key-dots', { data: { '..': 'v' } }), code: 422, causes: [['data[..]', `Invalid value: "..": must not be '..'`]] },
+  { source: `${NAMES_TEST} TestIsConfigMapKey ("..a" is bad: hasChDirPrefix)`, title: 'a ConfigMap key ..a', path: CONFIG_MAPS, body: configMap('key-dots-prefix', { data: { '..a': 'v' } }), code: 422, causes: [['data[..a]', `Invalid value: "..a": must not start with '..'`]] },
+  { source: `kubernetes pkg/apis/core/validation/config_maps_test.go TestValidateConfigMap "over max key length"`, title: 'a ConfigMap key of 254 characters', path: CONFIG_MAPS, body: configMap('key-long', { data: { ['k'.repeat(254)]: 'v' } }), code: 422, causes: [[`data[${'k'.repeat(254)}]`, `Invalid value: "${'k'.repeat(254)}": must be no more than 253 characters`]] },
+  { source: `kubernetes pkg/apis/core/validation/config_maps_test.go TestValidateConfigMap "duplicated key"`, title: 'a key in both data and binaryData', path: CONFIG_MAPS, body: configMap('key-both', { data: { key: 'v' }, binaryData: { key: 'dmFsdWUy' } }), code: 422, causes: [['data[key]', 'Invalid value: "key": duplicate of key present in binaryData']] },
+  { source: `apimachinery pkg/runtime/serializer/json (a []byte field is base64: encoding/base64 CorruptInputError) before validation: 400`, title: 'a Secret value that is not base64', path: SECRETS, body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'not-base64' }, data: { password: 'hunter2' } }, code: 400, message: 'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 4' },
+
+  // --- immutable fields ---
+  {
+    source: `kubernetes pkg/registry/core/configmap/strategy_test.go (immutable ConfigMaps); ValidateConfigMapUpdate`,
+    title: 'changing an immutable ConfigMap',
+    path: CONFIG_MAPS,
+    body: configMap('frozen', { data: { a: '1' }, immutable: true }),
+    update: (cm) => ({ ...cm, data: { a: '2' } }),
+    code: 422,
+    causes: [['data', IMMUTABLE_WHEN_SET]],
+  },
+  {
+    source: `kubernetes pkg/apis/core/validation/secrets_test.go TestValidateSecretUpdate (ValidateImmutableField on type)`,
+    title: 'changing a Secret type',
+    path: SECRETS,
+    body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'typed' }, type: 'Opaque', data: { a: 'MQ==' } },
+    update: (s) => ({ ...s, type: 'example.com/custom' }),
+    code: 422,
+    causes: [['type', 'Invalid value: "example.com/custom": field is immutable']],
+  },
+  {
+    source: `${APPS_TEST} TestValidateStatefulSetUpdate "update serviceName"`,
+    title: 'changing a StatefulSet serviceName',
+    path: STATEFUL_SETS,
+    body: statefulSet('web'),
+    update: (s) => ({ ...s, spec: { ...s.spec, serviceName: 'other' } }),
+    code: 422,
+    causes: [['spec', "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"]],
+  },
+  {
+    source: `${CORE_TEST} TestValidateServiceUpdate "change primary ClusterIP" (validateUpgradeDowngradeClusterIPs)`,
+    title: 'changing a Service clusterIP',
+    path: SERVICES,
+    body: service('fixed-ip'),
+    update: (s) => {
+      // Another free address of the same service range as the one allocated.
+      const octets = String(s.spec.clusterIP).split('.');
+      const ip = [...octets.slice(0, 3), octets[3] === '250' ? '251' : '250'].join('.');
+      return { ...s, spec: { ...s.spec, clusterIP: ip, clusterIPs: [ip] } };
+    },
+    code: 422,
+    causes: [['spec.clusterIPs[0]', 'Invalid value: []string{"{ip}"}: may not change once set']],
+  },
+  {
+    source: `${APPS_TEST} TestValidateDeploymentUpdate (ValidateImmutableField on spec.selector; a *LabelSelector is dereferenced and printed with %#v)`,
+    title: 'changing a Deployment selector',
+    path: DEPLOYMENTS,
+    body: deployment('selector-change'),
+    update: (d) => ({ ...d, spec: { ...d.spec, selector: { matchLabels: { app: 'other' } }, template: { ...d.spec.template, metadata: { labels: { app: 'other' } } } } }),
+    code: 422,
+    causes: [['spec.selector', 'Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"other"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable']],
+  },
+  {
+    source: `${BATCH_TEST} TestValidateJobUpdate "immutable completions for non-indexed jobs" (a *int32 is dereferenced)`,
+    title: 'changing a Job completions',
+    path: JOBS,
+    body: job('completions', { completions: 2 }),
+    update: (j) => ({ ...j, spec: { ...j.spec, completions: 3 } }),
+    code: 422,
+    causes: [['spec.completions', 'Invalid value: 3: field is immutable']],
+  },
+
+  // --- workloads ---
+  { source: `${APPS_TEST} TestValidateDeployment "negative replicas"`, title: 'a Deployment with replicas -1', path: DEPLOYMENTS, body: deployment('replicas-negative', { replicas: -1 }), code: 422, causes: [['spec.replicas', 'Invalid value: -1: must be greater than or equal to 0']] },
+  {
+    source: `${APPS_TEST} TestValidateDeployment "selector does not match labels" (ValidatePodTemplateSpecForReplicaSet)`,
+    title: 'a Deployment whose selector misses its template',
+    path: DEPLOYMENTS,
+    body: deployment('selector-miss', { selector: { matchLabels: { app: 'db' } } }),
+    code: 422,
+    causes: [['spec.template.metadata.labels', 'Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`']],
+  },
+  {
+    source: `${APPS_TEST} TestValidateDeployment "empty selector"`,
+    title: 'a Deployment with an empty selector',
+    path: DEPLOYMENTS,
+    body: deployment('selector-empty', { selector: {} }),
+    code: 422,
+    causes: [['spec.selector', 'Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment']],
+  },
+  {
+    source: `${APPS_TEST} TestValidateDeployment "invalid restart policy"`,
+    title: 'a Deployment template with restartPolicy Never',
+    path: DEPLOYMENTS,
+    body: deployment('restart-never', { template: { ...TEMPLATE, spec: { ...TEMPLATE.spec, restartPolicy: 'Never' } } }),
+    code: 422,
+    causes: [['spec.template.spec.restartPolicy', 'Unsupported value: "Never": supported values: "Always"']],
+  },
+  {
+    source: `${APPS_TEST} TestValidateDeployment "maxUnavailable > 100%" (IsNotMoreThan100Percent)`,
+    title: 'a Deployment with maxUnavailable 150%',
+    path: DEPLOYMENTS,
+    body: deployment('unavailable-150', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '150%' } } }),
+    code: 422,
+    causes: [['spec.strategy.rollingUpdate.maxUnavailable', 'Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"150%"}: must not be greater than 100%']],
+  },
+  {
+    source: `${APPS_TEST} TestValidateStatefulSet "invalid restart policy"`,
+    title: 'a StatefulSet template with restartPolicy OnFailure',
+    path: STATEFUL_SETS,
+    body: statefulSet('restart-onfailure', { template: { ...TEMPLATE, spec: { ...TEMPLATE.spec, restartPolicy: 'OnFailure' } } }),
+    code: 422,
+    causes: [['spec.template.spec.restartPolicy', 'Unsupported value: "OnFailure": supported values: "Always"']],
+  },
+  {
+    source: `${APPS_TEST} TestValidateDaemonSet "selector_doesnt_match"`,
+    title: 'a DaemonSet whose selector misses its template',
+    path: DAEMON_SETS,
+    body: { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ds-miss' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: TEMPLATE } },
+    code: 422,
+    causes: [['spec.template.metadata.labels', 'Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`']],
+  },
+  { source: `${BATCH_TEST} TestValidateJob "spec.template.spec.restartPolicy: Required value"`, title: 'a Job with restartPolicy Always', path: JOBS, body: job('restart-always', {}, 'Always'), code: 422, causes: [['spec.template.spec.restartPolicy', 'Required value: valid values: "OnFailure", "Never"']] },
+  { source: `${BATCH_TEST} TestValidateJob "spec.parallelism:must be greater than or equal to 0"`, title: 'a Job with parallelism -1', path: JOBS, body: job('parallelism-negative', { parallelism: -1 }), code: 422, causes: [['spec.parallelism', 'Invalid value: -1: must be greater than or equal to 0']] },
+  { source: `${BATCH_TEST} TestValidateCronJob "spec.concurrencyPolicy: Unsupported value"`, title: 'a CronJob with concurrencyPolicy Sometimes', path: CRON_JOBS, body: cronJob('policy-sometimes', { concurrencyPolicy: 'Sometimes' }), code: 422, causes: [['spec.concurrencyPolicy', 'Unsupported value: "Sometimes": supported values: "Allow", "Forbid", "Replace"']] },
+  { source: `${BATCH_TEST} TestValidateCronJob "spec.schedule: cannot use TZ"`, title: 'a CronJob schedule with TZ', path: CRON_JOBS, body: cronJob('schedule-tz', { schedule: 'TZ=UTC 0 * * * *' }), code: 422, causes: [['spec.schedule', 'Invalid value: "TZ=UTC 0 * * * *": cannot use TZ or CRON_TZ in schedule, use timeZone field instead']] },
+  { source: `${BATCH_TEST} TestValidateCronJob "metadata.name: must be no more than 52 characters"`, title: 'a CronJob name of 53 characters', path: CRON_JOBS, body: cronJob('c'.repeat(53)), code: 422, causes: [['metadata.name', `Invalid value: "${'c'.repeat(53)}": must be no more than 52 characters`]] },
+
+  // --- the rest of a pod spec ---
+  { source: `${CORE_TEST} TestValidateRestartPolicy (validateRestartPolicy)`, title: 'restartPolicy Sometimes', path: PODS, body: pod('restart-sometimes', {}, { restartPolicy: 'Sometimes' }), code: 422, causes: [['spec.restartPolicy', 'Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"']] },
+  { source: `${CORE_TEST} TestValidateContainers "name not a DNS label"`, title: 'a container named Web', path: PODS, body: pod('container-caps', { name: 'Web' }), code: 422, causes: [['spec.containers[0].name', `Invalid value: "Web": ${LABEL}`]] },
+  {
+    source: `${CORE_TEST} TestValidateContainers "duplicate names"`,
+    title: 'two containers named web',
+    path: PODS,
+    body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'container-dup' }, spec: { containers: [{ name: 'web', image: 'nginx' }, { name: 'web', image: 'nginx' }] } },
+    code: 422,
+    causes: [['spec.containers[1].name', 'Duplicate value: "web"']],
+  },
+  { source: `${CORE_TEST} TestValidateContainers "zero-length image"`, title: 'a container without an image', path: PODS, body: pod('no-image', { image: undefined }), code: 422, causes: [['spec.containers[0].image', 'Required value']] },
+  { source: `${CORE_TEST} TestValidateVolumeMounts "name not found"`, title: 'a mount of a volume the pod lacks', path: PODS, body: pod('mount-missing', { volumeMounts: [{ name: 'data', mountPath: '/data' }] }), code: 422, causes: [['spec.containers[0].volumeMounts[0].name', 'Not found: "data"']] },
+  {
+    source: `${CORE_TEST} TestValidateDNSPolicy "invalid" (validDNSPolicies, None appended with CustomPodDNS)`,
+    title: 'dnsPolicy Weird',
+    path: PODS,
+    body: pod('dns-weird', {}, { dnsPolicy: 'Weird' }),
+    code: 422,
+    causes: [['spec.dnsPolicy', 'Unsupported value: "Weird": supported values: "ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"']],
+  },
+  { source: `${CORE_TEST} TestValidateVolumes "name not a DNS label"`, title: 'a volume named Data', path: PODS, body: pod('volume-caps', {}, { volumes: [{ name: 'Data', emptyDir: {} }] }), code: 422, causes: [['spec.volumes[0].name', `Invalid value: "Data": ${LABEL}`]] },
+  { source: `${CORE_TEST} TestValidateVolumes "no volume type"`, title: 'a volume without a type', path: PODS, body: pod('volume-untyped', {}, { volumes: [{ name: 'data' }] }), code: 422, causes: [['spec.volumes[0]', 'Required value: must specify a volume type']] },
+  { source: `${CORE_TEST} TestValidatePodSpec "bad nodeSelector" (ValidateLabels at spec.nodeSelector)`, title: 'a nodeSelector key with a space', path: PODS, body: pod('node-selector', {}, { nodeSelector: { 'bad key': 'x' } }), code: 422, causes: [['spec.nodeSelector', `Invalid value: "bad key": ${NAME_PART}`]] },
+  { source: `${CORE_TEST} TestValidatePodSpec "bad activeDeadlineSeconds"`, title: 'activeDeadlineSeconds 0', path: PODS, body: pod('deadline-zero', {}, { activeDeadlineSeconds: 0 }), code: 422, causes: [['spec.activeDeadlineSeconds', 'Invalid value: 0: must be between 1 and 2147483647, inclusive']] },
+];
+
+describe('the apiserver answers as Kubernetes 1.32 does (a table of upstream answers)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  async function send(method: string, path: string, body: unknown): Promise<{ code: number; json: Any }> {
+    const response = await fetch(server.url + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { code: response.status, json: (await response.json()) as Any };
+  }
+
+  test('the table holds at least 60 rows, each citing where its answer comes from', () => {
+    expect(ROWS.length).toBeGreaterThanOrEqual(60);
+    for (const row of ROWS) expect(row.source, row.title).toMatch(/(kubernetes|apimachinery) \S+/);
+    expect(new Set(ROWS.map((r) => r.title)).size, 'titles are unique').toBe(ROWS.length);
+  });
+
+  test.each(ROWS.map((row) => [row.title, row] as const))('%s', async (_title, row) => {
+    let answer = await send('POST', row.path, row.body);
+    let ip = '';
+    if (row.update) {
+      expect(answer.code, `creating the object to update: ${JSON.stringify(answer.json).slice(0, 300)}`).toBe(201);
+      const stored = answer.json as KubeObject & Any;
+      const next = row.update(stored);
+      ip = next.spec?.clusterIP ?? '';
+      answer = await send('PUT', `${row.path}/${stored.metadata.name}`, next);
+    }
+    expect(answer.code, `${row.title} (${row.source}): ${JSON.stringify(answer.json).slice(0, 400)}`).toBe(row.code);
+    if (row.code === 200 || row.code === 201) return;
+    const status = answer.json as Status & Any;
+    expect(status.kind).toBe('Status');
+    if (row.code === 400) {
+      expect(status.reason).toBe('BadRequest');
+      expect(status.message).toBe(row.message);
+      return;
+    }
+    expect(status.reason).toBe('Invalid');
+    const name: string = status.details?.name ?? '';
+    if (row.body.metadata?.generateName) expect(name, 'the name made from generateName').toMatch(new RegExp(`^${row.body.metadata.generateName}[bcdfghjklmnpqrstvwxz2456789]{5}$`));
+    const expected = row.causes!.map(([field, message]) => [field, message.replaceAll('{name}', name).replaceAll('{ip}', ip)]);
+    const causes = (status.details?.causes ?? []).map((c: Any) => [c.field, c.message]);
+    expect(causes).toEqual(expected);
+    // errors.NewInvalid: `<Kind> "<name>" is invalid: ` and the causes, in brackets when there are several.
+    const listed = expected.map(([field, message]) => `${field}: ${message}`);
+    // qualifiedKind.String(): `Deployment.apps`, `Pod` for the core group.
+    const group = String(row.body.apiVersion).includes('/') ? String(row.body.apiVersion).split('/')[0] : '';
+    const kind = group ? `${row.body.kind}.${group}` : (row.body.kind as string);
+    expect(status.message).toBe(`${kind} ${JSON.stringify(name)} is invalid: ${listed.length === 1 ? listed[0] : `[${listed.join(', ')}]`}`);
+  });
+});
