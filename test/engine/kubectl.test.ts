@@ -264,4 +264,41 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
     const long = await k('create', 'configmap', 'x'.repeat(254));
     expect(long.stderr).toMatch(/^error: failed to create configmap: ConfigMap "x{254}" is invalid: metadata\.name: Invalid value: "x{254}": must be no more than 253 characters\n$/);
   });
+
+  // Issue 8's list of what a real cluster refuses: a quantity its decoder cannot read (400, before
+  // validation), a negative one and requests above limits (422), a generated name that is not a
+  // name, and a ConfigMap over 1 MiB. Upstream's words: apimachinery resource.ErrFormatWrong,
+  // pkg/apis/core/validation validateResourceRequirements, ValidateObjectMetaAccessor,
+  // ValidateConfigMap (test/engine/apiserver-validation-upstream.test.ts cites each).
+  test('bad quantities, generated names and oversized ConfigMaps get upstream answers', async () => {
+    const podWith = (name: string, resources: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n  - name: web\n    image: nginx\n    resources:\n${resources}`;
+    const abc = kubectl.file('cpu-abc.yaml', podWith('cpu-abc', '      limits:\n        cpu: abc\n'));
+    const r1 = await k('apply', '-f', abc);
+    expect(r1.code).not.toBe(0);
+    expect(r1.stderr).toBe(
+      `Error from server (BadRequest): error when creating "${abc}": Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'\n`,
+    );
+    const negative = kubectl.file('mem-negative.yaml', podWith('mem-negative', '      limits:\n        memory: -1Gi\n'));
+    const r2 = await k('apply', '-f', negative);
+    expect(r2.stderr).toBe('The Pod "mem-negative" is invalid: spec.containers[0].resources.limits[memory]: Invalid value: "-1Gi": must be greater than or equal to 0\n');
+    const over = kubectl.file('cpu-over.yaml', podWith('cpu-over', '      requests:\n        cpu: 600m\n      limits:\n        cpu: 500m\n'));
+    const r3 = await k('apply', '-f', over);
+    expect(r3.stderr).toBe('The Pod "cpu-over" is invalid: spec.containers[0].resources.requests: Invalid value: "600m": must be less than or equal to cpu limit of 500m\n');
+    expect((await k('get', 'pods', 'cpu-abc', 'mem-negative', 'cpu-over', '--ignore-not-found', '-o', 'name')).stdout, 'none of them stored').toBe('');
+
+    const generated = kubectl.file('generated.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  generateName: Bad_\nspec:\n  containers:\n  - name: web\n    image: nginx\n');
+    const r4 = await k('create', '-f', generated);
+    const lines = r4.stderr.split('\n');
+    expect(lines[0]).toMatch(/^The Pod "Bad_[bcdfghjklmnpqrstvwxz2456789]{5}" is invalid: $/);
+    const name = /"(Bad_\w{5})"/.exec(lines[0]!)![1]!;
+    expect(lines.slice(1, 3)).toEqual([
+      expect.stringMatching(/^\* metadata\.generateName: Invalid value: "Bad_": a lowercase RFC 1123 subdomain must consist of /),
+      expect.stringMatching(new RegExp(`^\\* metadata\\.name: Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of `)),
+    ]);
+
+    const big = kubectl.file('big.txt', 'a'.repeat(2 * 1024 * 1024));
+    const r5 = await k('create', 'configmap', 'big', `--from-file=${big}`);
+    expect(r5.stderr).toBe('error: failed to create configmap: ConfigMap "big" is invalid: []: Too long: may not be more than 1048576 bytes\n');
+  });
 });
