@@ -90,7 +90,8 @@ function nameProblems(rule: NameRule, name: string): string[] {
  *
  * Must hold:
  * - `metadata.name: Required value: name or generateName is required` when both are missing;
- * - the name follows `rules.nameRule`: dns1123-subdomain and dns1123-label use the problem lists of
+ * - the name, when there is one (the registry makes it from generateName before validation, and
+ *   that name is checked too), follows `rules.nameRule`: dns1123-subdomain and dns1123-label use the problem lists of
  *   names.ts; dns1035-label allows at most 63 characters (`must be no more than 63 characters`)
  *   matching [a-z]([-a-z0-9]*[a-z0-9])? (else DNS1035_LABEL_PROBLEM); path-segment refuses '.' and
  *   '..' (`may not be '..'`) and names containing '/' or '%' (`may not contain '/'`). One Invalid

@@ -23,4 +23,22 @@ describe('lesson 02 names the mistake', () => {
     expect(out).toMatch(/did\s+web before, db after\n\s+expected\s+\[[\s\S]*?\\?"type\\?": \\?"DELETED\\?"[\s\S]*?\n\s+got\s+\[\]/);
     expect(out).toContain('Check the object before and after the change against the selector: four cases.');
   });
+  // 03-validation: the mistakes that make a 422 read unlike upstream's.
+  test('a containerPort 0 reported as out of range fails only the port test', async () => {
+    const { out, failed } = await gradeVariant('validation-port-zero-in-range', '03-validation');
+    expect(failed).toEqual(['validatePodSpec > a port 0 is missing (Required), others are between 1 and 65535; the grace period is not negative']);
+    expect(out).toContain('Invalid value: 0: must be between 1 and 65535, inclusive');
+  });
+
+  test('restartPolicy values listed alphabetically fail only the listed-values test', async () => {
+    const { out, failed } = await gradeVariant('validation-restart-alphabetical', '03-validation');
+    expect(failed).toEqual(['validatePodSpec > restartPolicy, imagePullPolicy and port protocols take only their listed values']);
+    expect(out).toMatch(/supported values: \\?"Always\\?", \\?"Never\\?", \\?"OnFailure\\?"/);
+  });
+
+  test('a name skipped because generateName is set fails only the generated-name test, with its question', async () => {
+    const { out, failed } = await gradeVariant('validation-skips-generated-name', '03-validation');
+    expect(failed).toEqual(['validateObjectMeta > a name made from generateName is checked like any other']);
+    expect(out).toContain('is there a case in which you skip checking metadata.name?');
+  });
 });

@@ -95,6 +95,13 @@ describe('validateObjectMeta', () => {
     expect(validateObjectMeta({ generateName: 'web-', namespace: 'default' }, rules), 'metadata with only generateName').toEqual([]);
   });
 
+  test('a name made from generateName is checked like any other', hint('The registry fills in the name from generateName before validation: is there a case in which you skip checking metadata.name?'), () => {
+    expect(validateObjectMeta({ name: 'Bad_x7k2p', generateName: 'Bad_', namespace: 'default' }, rules), 'name Bad_x7k2p made from generateName Bad_').toEqual([
+      { reason: 'FieldValueInvalid', message: `Invalid value: "Bad_x7k2p": ${SUBDOMAIN}`, field: 'metadata.name' },
+    ]);
+    expect(validateObjectMeta({ name: 'web-x7k2p', generateName: 'web-', namespace: 'default' }, rules), 'name web-x7k2p made from generateName web-').toEqual([]);
+  });
+
   test('most names are DNS-1123 subdomains: one Invalid cause per problem', hint('Which function of names.ts lists the problems of a subdomain? One cause for each.'), () => {
     expect(validateObjectMeta({ name: 'web.v2', namespace: 'default' }, rules), 'name web.v2').toEqual([]);
     expect(validateObjectMeta({ name: 'Web_1', namespace: 'default' }, rules), 'name Web_1').toEqual([
