@@ -3,6 +3,7 @@ import { rep, withMeta } from '../../protobuf.ts';
 import { any, list, top } from '../../schema-nodes.ts';
 import { defineKind } from '../define.ts';
 import { PolicyRule, ROLE_PRINTER } from './rbac.ts';
+import { rulesCauses } from './validation.ts';
 
 export const CLUSTER_ROLES = defineKind({
   group: 'rbac.authorization.k8s.io',
@@ -12,6 +13,6 @@ export const CLUSTER_ROLES = defineKind({
   namespaced: false,
   schema: top({ rules: list(any), aggregationRule: any }),
   protobuf: withMeta({ 2: rep('rules', PolicyRule) }),
-  strategy: { nameRule: 'path-segment' },
+  strategy: { nameRule: 'path-segment', validate: (o) => rulesCauses((o as { rules?: unknown }).rules, false), validateUpdate: (o) => rulesCauses((o as { rules?: unknown }).rules, false) },
   printer: ROLE_PRINTER,
 });

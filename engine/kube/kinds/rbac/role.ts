@@ -3,6 +3,7 @@ import { rep, withMeta } from '../../protobuf.ts';
 import { any, list, top } from '../../schema-nodes.ts';
 import { defineKind } from '../define.ts';
 import { PolicyRule, ROLE_PRINTER } from './rbac.ts';
+import { rulesCauses } from './validation.ts';
 
 export const ROLES = defineKind({
   group: 'rbac.authorization.k8s.io',
@@ -12,6 +13,6 @@ export const ROLES = defineKind({
   namespaced: true,
   schema: top({ rules: list(any) }),
   protobuf: withMeta({ 2: rep('rules', PolicyRule) }),
-  strategy: { nameRule: 'path-segment' },
+  strategy: { nameRule: 'path-segment', validate: (o) => rulesCauses((o as { rules?: unknown }).rules, true), validateUpdate: (o) => rulesCauses((o as { rules?: unknown }).rules, true) },
   printer: ROLE_PRINTER,
 });
