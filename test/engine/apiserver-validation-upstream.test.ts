@@ -61,6 +61,13 @@ const STATEFUL_SETS = '/apis/apps/v1/namespaces/default/statefulsets';
 const DAEMON_SETS = '/apis/apps/v1/namespaces/default/daemonsets';
 const JOBS = '/apis/batch/v1/namespaces/default/jobs';
 const CRON_JOBS = '/apis/batch/v1/namespaces/default/cronjobs';
+const CLAIMS = '/api/v1/namespaces/default/persistentvolumeclaims';
+const ROLES = '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles';
+const ROLE_BINDINGS = '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings';
+const CLUSTER_ROLE_BINDINGS = '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings';
+const LEASES = '/apis/coordination.k8s.io/v1/namespaces/default/leases';
+const RBAC_TEST = 'kubernetes pkg/apis/rbac/validation/validation_test.go';
+const RBAC = 'rbac.authorization.k8s.io';
 
 function pod(name: string, container: Any = {}, spec: Any = {}, meta: Any = {}): Any {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, ...meta }, spec: { containers: [{ name: 'web', image: 'nginx', ...container }], ...spec } };
@@ -99,6 +106,18 @@ function job(name: string, spec: Any = {}, restartPolicy = 'Never'): Any {
     metadata: { name },
     spec: { template: { spec: { restartPolicy, containers: [{ name: 'work', image: 'busybox' }] } }, ...spec },
   };
+}
+
+function claim(name: string, spec: Any = {}): Any {
+  return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...spec } };
+}
+
+function role(name: string, rules: Any[]): Any {
+  return { apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name }, rules };
+}
+
+function roleBinding(name: string, roleRef: Any, subjects: Any[] = [{ kind: 'User', name: 'alice' }]): Any {
+  return { apiVersion: `${RBAC}/v1`, kind: 'RoleBinding', metadata: { name }, roleRef: { apiGroup: RBAC, kind: 'Role', name: 'reader', ...roleRef }, subjects };
 }
 
 function cronJob(name: string, spec: Any = {}): Any {
@@ -381,6 +400,34 @@ const ROWS: Row[] = [
   { source: `${BATCH_TEST} TestValidateCronJob "spec.concurrencyPolicy: Unsupported value"`, title: 'a CronJob with concurrencyPolicy Sometimes', path: CRON_JOBS, body: cronJob('policy-sometimes', { concurrencyPolicy: 'Sometimes' }), code: 422, causes: [['spec.concurrencyPolicy', 'Unsupported value: "Sometimes": supported values: "Allow", "Forbid", "Replace"']] },
   { source: `${BATCH_TEST} TestValidateCronJob "spec.schedule: cannot use TZ"`, title: 'a CronJob schedule with TZ', path: CRON_JOBS, body: cronJob('schedule-tz', { schedule: 'TZ=UTC 0 * * * *' }), code: 422, causes: [['spec.schedule', 'Invalid value: "TZ=UTC 0 * * * *": cannot use TZ or CRON_TZ in schedule, use timeZone field instead']] },
   { source: `${BATCH_TEST} TestValidateCronJob "metadata.name: must be no more than 52 characters"`, title: 'a CronJob name of 53 characters', path: CRON_JOBS, body: cronJob('c'.repeat(53)), code: 422, causes: [['metadata.name', `Invalid value: "${'c'.repeat(53)}": must be no more than 52 characters`]] },
+
+  // --- other kinds: claims, RBAC, leases ---
+  { source: `${CORE_TEST} TestValidatePersistentVolumeClaim "missing-access-modes"`, title: 'a claim without access modes', path: CLAIMS, body: claim('no-modes', { accessModes: [] }), code: 422, causes: [['spec.accessModes', 'Required value: at least 1 access mode is required']] },
+  { source: `${CORE_TEST} TestValidatePersistentVolumeClaim "invalid-accessmode" (sorted supportedAccessModes)`, title: 'a claim with access mode ReadWriteSometimes', path: CLAIMS, body: claim('bad-mode', { accessModes: ['ReadWriteSometimes'] }), code: 422, causes: [['spec.accessModes', 'Unsupported value: "ReadWriteSometimes": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"']] },
+  { source: `${CORE_TEST} TestValidatePersistentVolumeClaim "missing-resources-storage"`, title: 'a claim without a storage request', path: CLAIMS, body: claim('no-storage', { resources: { requests: {} } }), code: 422, causes: [['spec.resources[storage]', 'Required value']] },
+  { source: `${CORE_TEST} TestValidatePersistentVolumeClaim "negative-storage-request" (ValidatePositiveQuantityValue)`, title: 'a claim for -1Gi', path: CLAIMS, body: claim('negative-storage', { resources: { requests: { storage: '-1Gi' } } }), code: 422, causes: [['spec.resources[storage]', 'Invalid value: "-1Gi": must be greater than zero']] },
+  { source: `${CORE_TEST} TestValidatePersistentVolumeClaim "zero-storage-request"`, title: 'a claim for 0', path: CLAIMS, body: claim('zero-storage', { resources: { requests: { storage: '0' } } }), code: 422, causes: [['spec.resources[storage]', 'Invalid value: "0": must be greater than zero']] },
+  { source: `${CORE_TEST} TestValidatePersistentVolumeClaim "invalid-volume-mode"`, title: 'a claim with volumeMode Raw', path: CLAIMS, body: claim('raw-mode', { volumeMode: 'Raw' }), code: 422, causes: [['spec.volumeMode', 'Unsupported value: "Raw": supported values: "Block", "Filesystem"']] },
+  { source: `${RBAC_TEST} TestValidateRoleNonResourceURL / ValidatePolicyRule "no verbs"`, title: 'a Role rule without verbs', path: ROLES, body: role('no-verbs', [{ apiGroups: [''], resources: ['pods'] }]), code: 422, causes: [['rules[0].verbs', 'Required value: verbs must contain at least one value']] },
+  { source: `${RBAC_TEST} TestValidateRoleNonResourceURL "namespaced rules cannot apply to non-resource URLs"`, title: 'a Role rule with a non-resource URL', path: ROLES, body: role('url', [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }]), code: 422, causes: [['rules[0].nonResourceURLs', 'Invalid value: []string{"/healthz"}: namespaced rules cannot apply to non-resource URLs']] },
+  { source: `${RBAC_TEST} TestValidateRoleValidResource "resource rules must supply at least one api group"`, title: 'a Role rule without apiGroups', path: ROLES, body: role('no-groups', [{ verbs: ['get'], resources: ['pods'] }]), code: 422, causes: [['rules[0].apiGroups', 'Required value: resource rules must supply at least one api group']] },
+  { source: `${RBAC_TEST} TestValidateRoleBindingBadRoleRef (roleRef kind)`, title: 'a RoleBinding to a kind Pod', path: ROLE_BINDINGS, body: roleBinding('bad-kind', { kind: 'Pod' }), code: 422, causes: [['roleRef.kind', 'Unsupported value: "Pod": supported values: "Role", "ClusterRole"']] },
+  { source: `${RBAC_TEST} TestValidateRoleBindingBadRoleRef (roleRef apiGroup)`, title: 'a RoleBinding whose roleRef has no apiGroup', path: ROLE_BINDINGS, body: roleBinding('no-group', { apiGroup: '' }), code: 422, causes: [['roleRef.apiGroup', `Unsupported value: "": supported values: "${RBAC}"`]] },
+  { source: `${RBAC_TEST} TestValidateClusterRoleBinding (roleRef may only be a ClusterRole)`, title: 'a ClusterRoleBinding to a Role', path: CLUSTER_ROLE_BINDINGS, body: { ...roleBinding('to-role', {}), kind: 'ClusterRoleBinding', subjects: [{ kind: 'Group', name: 'devs' }] }, code: 422, causes: [['roleRef.kind', 'Unsupported value: "Role": supported values: "ClusterRole"']] },
+  { source: `${RBAC_TEST} TestValidateRoleBindingBadSubject "bad subject kind"`, title: 'a RoleBinding subject of kind Robot', path: ROLE_BINDINGS, body: roleBinding('robot', {}, [{ kind: 'Robot', name: 'r2' }]), code: 422, causes: [['subjects[0].kind', 'Unsupported value: "Robot": supported values: "ServiceAccount", "User", "Group"']] },
+  { source: `${RBAC_TEST} TestValidateRoleBindingBadSubject "missing SA namespace" (a ClusterRoleBinding's ServiceAccount needs one)`, title: 'a ClusterRoleBinding ServiceAccount without a namespace', path: CLUSTER_ROLE_BINDINGS, body: { ...roleBinding('sa-no-ns', { kind: 'ClusterRole' }), kind: 'ClusterRoleBinding', subjects: [{ kind: 'ServiceAccount', name: 'builder' }] }, code: 422, causes: [['subjects[0].namespace', 'Required value']] },
+  { source: `${RBAC_TEST} TestValidateRoleBindingSubject (SetDefaults_Subject fills in a User's apiGroup)`, title: 'a RoleBinding to a User without apiGroup', path: ROLE_BINDINGS, body: roleBinding('user-defaulted', {}), code: 201 },
+  {
+    source: `${RBAC_TEST} TestValidateRoleBindingUpdate "cannot change roleRef"`,
+    title: 'changing a RoleBinding roleRef',
+    path: ROLE_BINDINGS,
+    body: roleBinding('moving', {}),
+    update: (b) => ({ ...b, roleRef: { ...b.roleRef, name: 'writer' } }),
+    code: 422,
+    causes: [['roleRef', `Invalid value: rbac.RoleRef{APIGroup:"${RBAC}", Kind:"Role", Name:"writer"}: cannot change roleRef`]],
+  },
+  { source: `kubernetes pkg/apis/coordination/validation/validation_test.go TestValidateLeaseSpec (leaseDurationSeconds 0)`, title: 'a Lease of 0 seconds', path: LEASES, body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'zero' }, spec: { holderIdentity: 'me', leaseDurationSeconds: 0 } }, code: 422, causes: [['spec.leaseDurationSeconds', 'Invalid value: 0: must be greater than 0']] },
+  { source: `kubernetes pkg/apis/coordination/validation/validation_test.go TestValidateLeaseSpec (negative leaseTransitions)`, title: 'a Lease with -1 transitions', path: LEASES, body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'negative' }, spec: { leaseTransitions: -1 } }, code: 422, causes: [['spec.leaseTransitions', 'Invalid value: -1: must be greater than or equal to 0']] },
 
   // --- the rest of a pod spec ---
   { source: `${CORE_TEST} TestValidateRestartPolicy (validateRestartPolicy)`, title: 'restartPolicy Sometimes', path: PODS, body: pod('restart-sometimes', {}, { restartPolicy: 'Sometimes' }), code: 422, causes: [['spec.restartPolicy', 'Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"']] },
