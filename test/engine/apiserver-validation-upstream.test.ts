@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { KubeObject, Status } from '#engine/kube/types.ts';
 import { startTestServer, type TestServer } from './apiserver-harness.ts';
 
-type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Any = Record<string, any>;
 
 // Upstream's messages (apimachinery pkg/util/validation/validation.go), written out here once.
 const SUBDOMAIN =

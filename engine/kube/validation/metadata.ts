@@ -18,8 +18,8 @@ import type { NameRule } from '../../apiserver/exercises.ts';
 import { nameProblems, qualifiedNameProblems } from './formats.ts';
 import { goQuote } from './go-values.ts';
 
-/** TotalAnnotationSizeLimitB: 256 KiB of keys and values together. */
-export const ANNOTATIONS_MAX_BYTES = 256 * 1024;
+/** TotalAnnotationSizeLimitB (upstream's fixed limit, not a tunable): 256 KiB of keys and values together. */
+const ANNOTATIONS_MAX_BYTES = 256 * 1024;
 
 const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
 

@@ -16,8 +16,8 @@ import { configKeyProblems } from '../../validation/formats.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** core.MaxSecretSize: the most bytes a ConfigMap's or a Secret's values may hold together. */
-export const MAX_DATA_BYTES = 1024 * 1024;
+/** core.MaxSecretSize (upstream's fixed limit, not a tunable): the most bytes a ConfigMap's or a Secret's values may hold together. */
+const MAX_DATA_BYTES = 1024 * 1024;
 
 function entries(map: unknown): [string, unknown][] {
   return map && typeof map === 'object' && !Array.isArray(map) ? Object.entries(map as Record<string, unknown>) : [];
