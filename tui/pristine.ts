@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, relative, sep } from 'node:path';
 import { KubelingsError } from '#engine/errors.ts';
 import { ROOT } from '#engine/paths.ts';
+import { isBelow, isPlainRelativePath, realPathNear } from './course/confine.ts';
 import type { Pack } from './course/load.ts';
 import { writeFileAtomic } from './progress.ts';
 import { isProcessAlive } from '#engine/processes.ts';
@@ -55,18 +56,33 @@ function sealPath(pack: Pack, component: string): string {
 function readSeal(pack: Pack, component: string): Seal | undefined {
   const file = sealPath(pack, component);
   if (!existsSync(file)) return undefined;
+  let text: string;
+  let seal: Seal;
   try {
-    const seal = JSON.parse(readFileSync(file, 'utf8')) as Seal;
-    if (seal.version !== SEAL_VERSION || typeof seal.files !== 'object') throw new Error('unknown format');
-    return seal;
+    text = readFileSync(file, 'utf8');
+    seal = JSON.parse(text) as Seal;
+    if (seal.version !== SEAL_VERSION || typeof seal.files !== 'object' || seal.files === null) throw new Error('unknown format');
   } catch (error) {
     throw new KubelingsError(`${relative(ROOT, file)} is damaged (${(error as Error).message}): restore it from the pack's source.`);
   }
+  // A seal names files inside its component folder only: `reset` writes them back there.
+  for (const [rel, content] of Object.entries(seal.files)) {
+    if (!isPlainRelativePath(rel) || !rel.endsWith('.ts') || typeof content !== 'string') {
+      const line = text.slice(0, Math.max(0, text.indexOf(JSON.stringify(rel)))).split('\n').length;
+      const why = typeof content !== 'string' ? 'its content is not text' : 'it is not a plain path inside the folder (no "..", no leading "/")';
+      throw new KubelingsError(`${relative(ROOT, file)}:${line}: refusing the seal: it names ${JSON.stringify(rel)}, and ${why}. Restore the seal from the pack's source.`);
+    }
+  }
+  return seal;
 }
 
-/** Splits `objects/selectors.ts` into the component and the path inside it. */
+/** Splits `objects/selectors.ts` into the component and the path inside it; refuses anything else. */
 function splitFile(relFile: string): [string, string] {
-  const [component, ...rest] = relFile.split(sep).join('/').split('/');
+  const plain = relFile.split(sep).join('/');
+  const [component, ...rest] = plain.split('/');
+  if (!isPlainRelativePath(plain) || rest.length === 0) {
+    throw new KubelingsError(`${relFile} is not a file inside a component folder of the pack's exercises.`);
+  }
   return [component!, rest.join('/')];
 }
 
@@ -116,11 +132,20 @@ export function isPristine(pack: Pack, relFile: string): boolean {
   }
 }
 
-/** Restores one exercise file to its pristine stub. */
+/**
+ * Restores one exercise file to its pristine stub. Writes only inside the pack's exercises folder:
+ * a path or a link that leads elsewhere is refused.
+ */
 export function restore(pack: Pack, relFile: string): void {
+  const [component] = splitFile(relFile);
+  const text = pristineText(pack, relFile);
   const target = join(pack.exercisesRoot, relFile);
+  const folder = join(pack.exercisesRoot, component);
+  if (!isBelow(target, folder) || !isBelow(realPathNear(target), realPathNear(folder))) {
+    throw new KubelingsError(`Refusing to reset ${relFile}: it leads outside ${relative(ROOT, folder) || folder}.`);
+  }
   mkdirSync(dirname(target), { recursive: true });
-  writeFileAtomic(target, pristineText(pack, relFile));
+  writeFileAtomic(target, text);
 }
 
 /**

@@ -18,7 +18,7 @@ import { writeFileAtomic } from '../progress.ts';
 
 export const COURSE_CACHE = join(ROOT, 'node_modules', '.cache', 'kubelings', 'course.json');
 const FORMAT = 1;
-const LOADER = ['load.ts', 'schema.ts'].map((f) => join(ROOT, 'tui', 'course', f));
+const LOADER = ['load.ts', 'schema.ts', 'confine.ts'].map((f) => join(ROOT, 'tui', 'course', f));
 
 function stamp(path: string): string {
   try {

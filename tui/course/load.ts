@@ -11,7 +11,8 @@ import { basename, delimiter, join, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { ZodType } from 'zod';
 import { CORE_PACK_DIR, ROOT } from '#engine/paths.ts';
-import { lessonSchema, packSchema, type ExerciseEntry, type LessonFile, type QuizQuestion } from './schema.ts';
+import { outsideFolder } from './confine.ts';
+import { lessonSchema, packSchema, type ExerciseEntry, type LessonFile, type PackFile, type QuizQuestion } from './schema.ts';
 
 /** One problem found in a pack, located as precisely as the source allows. */
 export interface PackIssue {
@@ -149,18 +150,30 @@ export function loadPack(dir: string): Pack {
     solutionsRoot: resolve(packDir, meta.code.solutions),
     suitesRoot: resolve(packDir, meta.code.suites),
   };
-  const pack: Pack = { id: meta.id, title: meta.title, version: meta.version, description: meta.description, dir: packDir, ...roots, lessons: [] };
-  for (const lessonId of meta.lessons) {
-    const lesson = loadLesson(pack, lessonId, issues);
-    if (lesson) pack.lessons.push(lesson);
+  // A pack stays in its folder; the core pack's code is the project's own, at its top level.
+  const boundary = packDir === resolve(CORE_PACK_DIR) ? ROOT : packDir;
+  for (const [key, root] of [['exercises', roots.exercisesRoot], ['solutions', roots.solutionsRoot], ['suites', roots.suitesRoot]] as const) {
+    const outside = outsideFolder(root, boundary, meta.code[key], boundary === ROOT ? 'the kubelings project' : 'the pack folder');
+    if (outside) issues.push({ file: packFile, ...locate(packFile, ['code', key]), message: `code.${key}: ${outside}` });
   }
+  if (issues.length > 0) throw new PackLoadError(issues);
+  const pack: Pack = { id: meta.id, title: meta.title, version: meta.version, description: meta.description, dir: packDir, ...roots, lessons: [] };
+  meta.lessons.forEach((lessonId, index) => {
+    const lesson = loadLesson(pack, lessonId, index, issues);
+    if (lesson) pack.lessons.push(lesson);
+  });
   if (issues.length > 0) throw new PackLoadError(issues);
   return pack;
 }
 
-function loadLesson(pack: Pack, lessonId: string, issues: PackIssue[]): Lesson | undefined {
+function loadLesson(pack: Pack, lessonId: string, index: number, issues: PackIssue[]): Lesson | undefined {
   const dir = join(pack.dir, lessonId);
   const file = join(dir, 'lesson.yaml');
+  const outside = outsideFolder(dir, pack.dir, lessonId, 'the pack folder');
+  if (outside) {
+    issues.push({ file: join(pack.dir, 'pack.yaml'), ...locate(join(pack.dir, 'pack.yaml'), ['lessons', index]), message: `lesson ${outside}` });
+    return undefined;
+  }
   if (!existsSync(file)) {
     issues.push({ file: join(pack.dir, 'pack.yaml'), message: `lesson "${lessonId}" is listed but ${relative(pack.dir, file)} does not exist` });
     return undefined;
@@ -172,7 +185,9 @@ function loadLesson(pack: Pack, lessonId: string, issues: PackIssue[]): Lesson |
   if (data.id !== lessonId) issues.push(located(`id "${data.id}" must match its folder name "${lessonId}"`, ['id']));
   const pages: Page[] = data.pages.map((p) => ({ title: p.title, file: p.file, path: join(dir, p.file) }));
   pages.forEach((p, i) => {
-    if (!isFile(p.path)) issues.push(located(`page ${p.file} does not exist in ${relative(pack.dir, dir)}/`, ['pages', i, 'file']));
+    const outside = outsideFolder(p.path, pack.dir, p.file, 'the pack folder');
+    if (outside) issues.push(located(`pages[${i}].file: ${outside}`, ['pages', i, 'file']));
+    else if (!isFile(p.path)) issues.push(located(`page ${p.file} does not exist in ${relative(pack.dir, dir)}/`, ['pages', i, 'file']));
   });
 
   const exercises = data.exercises.map((ex: ExerciseEntry, i): Exercise => {
@@ -193,12 +208,16 @@ function loadLesson(pack: Pack, lessonId: string, issues: PackIssue[]): Lesson |
       page: pages.find((p) => p.file === ex.page) ?? pages[0]!,
       buildsOn: ex.builds_on.map((earlier) => `${lessonId}/${earlier}`),
     };
-    for (const [what, path, key] of [
-      ['exercise file', exercise.file, 'file'],
-      ['reference file', exercise.solution, 'file'],
-      ['hidden suite', exercise.suite, 'suite'],
+    for (const [what, path, key, root, rootName] of [
+      ['exercise file', exercise.file, 'file', pack.exercisesRoot, "the pack's exercises folder"],
+      ['reference file', exercise.solution, 'file', pack.solutionsRoot, "the pack's solutions folder"],
+      ['hidden suite', exercise.suite, 'suite', pack.suitesRoot, "the pack's suites folder"],
     ] as const) {
-      if (!isFile(path)) issues.push(located(`${what} ${relative(ROOT, path)} does not exist`, ['exercises', i, key]));
+      const outside = outsideFolder(path, root, ex[key], rootName);
+      const said = issues.some((issue) => issue.message.startsWith(`exercises[${i}].${key}: `) && issue.file === file);
+      if (outside && !said) issues.push(located(`exercises[${i}].${key}: ${outside}`, ['exercises', i, key]));
+      else if (outside) continue;
+      else if (!isFile(path)) issues.push(located(`${what} ${relative(ROOT, path)} does not exist`, ['exercises', i, key]));
     }
     return exercise;
   });
