@@ -15,6 +15,12 @@ export const WATCH_DEBOUNCE_MS = 150;
 /** Progress: version of the `.kubelings/progress.json` format this code reads and writes. */
 export const PROGRESS_VERSION = 1;
 
+/** Lock files (progress): a lock older than this is stale whoever holds it; no update takes that long. */
+export const LOCK_STALE_MS = 5_000;
+
+/** Lock files (progress): how long to wait for a lock before giving up and saying so, in ms. */
+export const LOCK_WAIT_MS = 8_000;
+
 /** TUI "see it live": output lines kept in the pane (older ones are dropped, and the pane says so). */
 export const LIVE_OUTPUT_MAX_LINES = 5_000;
 
