@@ -12,7 +12,7 @@
  * thread that runs the suites copies process.env when it is created.
  *
  * Protocol (process.send / process.on('message')):
- *   child → parent  { type: 'ready' }                            vitest is loaded
+ *   child → parent  { type: 'ready', pid }                       vitest is loaded (pid: this process)
  *   parent → child  { type: 'run', files, env }                   run these suite files
  *   child → parent  { type: 'collected', file, tests }            the tests a suite file holds
  *   child → parent  { type: 'test-start', id, file, name }        a test began (when the worker can say so)
@@ -26,6 +26,7 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { endRunProcesses, procInfo, RUN_MARKER } from './reap.js';
 
 const vitestNode = import('vitest/node');
 
@@ -133,6 +134,31 @@ function applyEnv(env) {
 
 const vitest = createRunner();
 
+/**
+ * This process never outlives the CLI that started it: when the IPC channel closes (the CLI exited
+ * or was killed with SIGKILL) or the CLI's pid is gone (checked every PARENT_CHECK_MS, with its
+ * start time, since pids are reused), the whole run is ended (reap.js) and this process with it.
+ * The main thread never runs learner code (the suites run in a worker thread), so it is free to
+ * notice, even while a test spins in `while (true) {}`.
+ */
+const PARENT_CHECK_MS = 500;
+const [parentPid, parentStart] = (process.env.KUBELINGS_GRADER_PARENT || '').split(':').map(Number);
+function endWithParent() {
+  const self = procInfo(process.pid);
+  endRunProcesses(self?.session ?? process.pid, process.env[RUN_MARKER] || '', { rootStart: self?.start });
+  process.exit(1);
+}
+process.on('disconnect', endWithParent);
+const launcher = process.ppid;
+if (parentPid && procInfo(process.pid)) {
+  setInterval(() => {
+    const parent = procInfo(parentPid);
+    // The launcher gone too (the learner's code killed it): this process would be adopted by
+    // another, which the learner's code could then signal as its new process.ppid.
+    if (!parent || (parentStart && parent.start !== parentStart) || process.ppid !== launcher) endWithParent();
+  }, PARENT_CHECK_MS).unref();
+}
+
 process.on('message', async (message) => {
   try {
     if (message.type === 'exit') {
@@ -155,4 +181,4 @@ process.on('message', async (message) => {
 });
 
 await vitest;
-send({ type: 'ready' });
+send({ type: 'ready', pid: process.pid });

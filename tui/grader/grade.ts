@@ -21,6 +21,7 @@ import { formatImplChoice, parseImplSpec, treeFor, type ImplChoice, type ImplTre
 import { buildsOn } from '../course/dependencies.ts';
 import type { Exercise, Lesson } from '../course/load.ts';
 import { explainCrash, explainDeadline, explainModuleError, explainTestError, explainUnhandled, type Failure } from './explain.ts';
+import { explainIncident } from './incidents.ts';
 import { SuiteRunner, type CollectedTest, type ConsoleLine, type RawRun } from './runner.ts';
 
 /** How long a single async test may wait before it counts as hung (vitest's testTimeout). */
@@ -189,8 +190,16 @@ export function verdictFor(exercise: Exercise, role: ExerciseVerdict['role'], ru
     }
   }
 
-  let problem: string | undefined;
-  if (deadlineHere) problem = explainDeadline(run.timedOut!.afterMs, hung ? hung.name : undefined, exercise.suite);
+  // Incidents around the tests (incidents.ts): a changed grader voids every test of the run.
+  const stoppedIn = hung?.name ?? collected.find((c) => !results.some((r) => r.id === c.id))?.name;
+  const stoppedHere = Boolean(deadlineHere) || (Boolean(run.crashed || run.flooded || run.outOfMemory) && (results.length < collected.length || collected.length === 0));
+  let problem: string | undefined = explainIncident(run, exercise.suite, stoppedIn, stoppedHere);
+  if (run.tampered?.length) {
+    for (const t of tests) Object.assign(t, { passed: false, failure: { kind: 'problem', message: 'not counted: the exercise changed the grader (see below)' } });
+  }
+  if (problem) {
+    // said above
+  } else if (deadlineHere) problem = explainDeadline(run.timedOut!.afterMs, hung ? hung.name : undefined, exercise.suite);
   else if (run.crashed?.neverStarted) {
     problem = `The grader's test runner could not start: ${run.crashed.output.trim().split('\n').slice(0, 3).join(' ')}. Is the machine very busy? Try again.`;
   } else if (run.crashed && (results.length < collected.length || collected.length === 0)) {

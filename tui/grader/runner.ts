@@ -8,9 +8,11 @@
  * A runner can be warm (watch mode): the child stays alive between runs, so a re-run costs only the
  * tests themselves; after a kill the next run starts a fresh child.
  */
-import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { GRADE_STARTUP_ALLOWANCE_MS } from '#engine/params.ts';
-import { adoptPrestartedChild, spawnGraderChild } from './spawn.js';
+import { procInfo } from './reap.js';
+import { adoptPrestartedChild, endGraderChild, endStrays, spawnGraderChild, type GraderChild } from './spawn.js';
 
 /** An error as the child reports it (a plain copy of vitest's serialized error). */
 export interface RawError {
@@ -64,10 +66,32 @@ export interface RawRun {
   moduleErrors: { file: string; errors: RawError[] }[];
   /** Errors thrown outside any test (unhandled rejections, errors in timers). */
   unhandledErrors: RawError[];
-  /** Set when the deadline passed and the child was killed. */
-  timedOut?: { afterMs: number; running?: { file: string; name: string } };
-  /** Set when the child died on its own (for example a learner's process.kill) or never started. */
-  crashed?: { code: number | null; signal: string | null; output: string; neverStarted?: boolean };
+  /**
+   * Set when the deadline passed and the child was killed. `idle`: the child used (almost) no CPU
+   * in the last stretch before the deadline, so it was waiting (a promise that never settles), not
+   * spinning in a loop.
+   */
+  timedOut?: { afterMs: number; running?: { file: string; name: string }; idle?: boolean };
+  /** What the learner's code did to the grader during the run (tamper.ts); nothing of the run counts. */
+  tampered?: string[];
+  /** Set when the run printed more than CONSOLE_FLOOD_BYTES and was stopped. */
+  flooded?: { bytes: number; keptBytes: number };
+  /** Set when the run outgrew the heap limit (its worker was stopped by V8). */
+  outOfMemory?: { limitMb: number };
+  /**
+   * Set when the child died on its own (for example a learner's process.kill) or never started.
+   * `killedLauncher`: the learner's code killed the child's parent (`process.kill(process.ppid)`),
+   * which is the launching shell (spawn.js), not the CLI.
+   */
+  crashed?: {
+    code: number | null;
+    signal: string | null;
+    output: string;
+    neverStarted?: boolean;
+    killedLauncher?: boolean;
+    /** The test that was running when the launcher was killed. */
+    running?: { file: string; name: string };
+  };
   /** Console output not tied to a test (for example printed while a file loaded). */
   console: ConsoleLine[];
   /** Wall time of the run, in milliseconds. */
@@ -99,7 +123,7 @@ type ChildMessage =
   | { type: 'fatal'; error: RawError };
 
 export class SuiteRunner {
-  private child: ChildProcess | undefined;
+  private child: GraderChild | undefined;
   private ready: Promise<void> | undefined;
   private output = '';
   private aliasesKey = '';
@@ -122,7 +146,7 @@ export class SuiteRunner {
     child.stderr?.on('data', keep);
     this.child = child;
     this.ready = new Promise((resolve, reject) => {
-      if ((child as ChildProcess & { kubelingsReady?: boolean }).kubelingsReady) return resolve();
+      if (child.kubelingsReady) return resolve();
       const onMessage = (m: ChildMessage) => {
         if (m.type === 'ready') {
           child.off('message', onMessage);
@@ -144,6 +168,7 @@ export class SuiteRunner {
     const started = Date.now();
     const run: RawRun = { collected: [], tests: [], moduleErrors: [], unhandledErrors: [], console: [], elapsedMs: 0 };
     const running = new Map<string, { file: string; name: string }>();
+    let lastStarted: { file: string; name: string } | undefined;
     const consoleByTest = new Map<string, ConsoleLine[]>();
 
     // The runner itself must come up in bounded time too: a machine under load can be slow, but a
@@ -181,6 +206,7 @@ export class SuiteRunner {
             break;
           case 'test-start':
             running.set(m.id, { file: m.file, name: m.name });
+            lastStarted = { file: m.file, name: m.name };
             break;
           case 'test-result': {
             running.delete(m.id);
@@ -211,7 +237,8 @@ export class SuiteRunner {
       };
       const onExit = (code: number | null, signal: string | null) => {
         this.child = undefined;
-        run.crashed = { code, signal, output: this.output };
+        run.crashed = { ...describeExit(code, signal, this.output), running: [...running.values()].at(-1) ?? lastStarted };
+        endGraderChild(child);
         finish();
       };
       child.on('message', onMessage);
@@ -233,8 +260,16 @@ export class SuiteRunner {
       if (test) test.console.push(...lines);
       else run.console.push(...lines);
     }
+    // The learner's code may kill the launcher and still let the run finish: results can arrive
+    // before the launcher's exit does. A dead launcher voids the run all the same.
+    if (!run.crashed && !run.timedOut && launcherDied(child)) {
+      run.crashed = { code: null, signal: child.signalCode ?? 'SIGKILL', output: this.output, killedLauncher: true };
+      this.kill();
+    }
     run.elapsedMs = Date.now() - started;
     if (!this.warm) this.close();
+    // A warm child stays, but nothing the learner's code started may outlive the run.
+    else if (this.child) endStrays(this.child);
     return run;
   }
 
@@ -243,21 +278,43 @@ export class SuiteRunner {
     if (this.child?.connected) this.child.send({ type: 'invalidate', files });
   }
 
-  /** Stops the child and its whole process group at once. */
+  /** Stops the child and every process its runs started, at once. */
   kill(): void {
     const child = this.child;
     this.child = undefined;
     this.ready = undefined;
-    if (!child?.pid) return;
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      child.kill('SIGKILL');
-    }
+    if (child) endGraderChild(child);
   }
 
   /** Ends the child (politely when it is idle; the group is killed in any case). */
   close(): void {
     this.kill();
+  }
+}
+
+/**
+ * How the child ended, as the launching shell reports it: a shell killed by a signal was killed
+ * directly (the learner's code signalling `process.ppid`); a shell that exits with 128 + N reports
+ * that node died of signal N.
+ */
+function describeExit(code: number | null, signal: string | null, output: string): NonNullable<RawRun['crashed']> {
+  if (signal) return { code, signal, output, killedLauncher: process.platform !== 'win32' };
+  if (code !== null && code > 128) {
+    const name = Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0];
+    if (name) return { code: null, signal: name, output };
+  }
+  return { code, signal, output };
+}
+
+/** True when the launching shell is gone or dead (a zombie not yet reaped counts), even if Node has not said so yet. */
+function launcherDied(child: GraderChild): boolean {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  if (!child.pid || process.platform === 'win32') return false;
+  const info = procInfo(child.pid);
+  if (!info) return existsSync('/proc/self');
+  try {
+    return readFileSync(`/proc/${child.pid}/stat`, 'latin1').split(') ')[1]?.startsWith('Z') ?? false;
+  } catch {
+    return true;
   }
 }
