@@ -6,6 +6,15 @@
 /** Grader: wall-clock deadline for one exercise's hidden suite, in milliseconds. */
 export const GRADE_DEADLINE_MS = 10_000;
 
+/** Grader: console output of one run kept and shown; the rest is counted but dropped, in bytes. */
+export const CONSOLE_KEEP_BYTES = 64 * 1024;
+
+/** Grader: console output past which a run is stopped as "printed too much", in bytes. */
+export const CONSOLE_FLOOD_BYTES = 8 * 1024 * 1024;
+
+/** Grader: how long before the deadline the child's CPU use is sampled, to tell a wait from a loop, in ms. */
+export const GRADE_IDLE_WINDOW_MS = 2_000;
+
 /** Grader: extra time allowed for the test runner itself to start, in milliseconds. */
 export const GRADE_STARTUP_ALLOWANCE_MS = 15_000;
 

@@ -13,19 +13,23 @@
  *
  * Protocol (process.send / process.on('message')):
  *   child → parent  { type: 'ready', pid }                       vitest is loaded (pid: this process)
- *   parent → child  { type: 'run', files, env }                   run these suite files
+ *   parent → child  { type: 'run', files, env, guard }            run these suite files (guard: integrity.js)
  *   child → parent  { type: 'collected', file, tests }            the tests a suite file holds
  *   child → parent  { type: 'test-start', id, file, name }        a test began (when the worker can say so)
  *   child → parent  { type: 'test-result', id, file, name, ... }  a test ended
  *   child → parent  { type: 'console', taskId, stream, content }  the learner's console output
  *   child → parent  { type: 'module-end', file, state, errors }
  *   child → parent  { type: 'run-end', reason, unhandledErrors }
+ *   child → parent  { type: 'tampered', what }                    the learner's code changed the grader (before 'done')
+ *   child → parent  { type: 'flooded', bytes, keptBytes }         console output past the flood limit
+ *   child → parent  { type: 'out-of-memory', limitMb }            the worker outgrew the heap limit
  *   child → parent  { type: 'done' } or { type: 'fatal', error }
  *   parent → child  { type: 'invalidate', files }                 files changed on disk (warm mode)
  *   parent → child  { type: 'exit' }
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { createIntegrity } from './integrity.js';
 import { endRunProcesses, procInfo, RUN_MARKER } from './reap.js';
 
 const vitestNode = import('vitest/node');
@@ -38,9 +42,16 @@ try {
   if (readdirSync(dir).length > MODULE_CACHE_MAX_ENTRIES) rmSync(dir, { recursive: true, force: true });
 } catch {}
 
-function send(message) {
-  if (process.connected) process.send(message);
+function send(message, callback) {
+  if (process.connected) process.send(message, callback);
+  else callback?.();
 }
+
+const ROOT = process.env.KUBELINGS_ROOT || process.cwd();
+/** The guard, run in the test worker before every suite (and so before the learner's code). */
+const GUARD = join(ROOT, 'test', 'support', 'guard.ts');
+const HEAP_LIMIT_MB = Number((process.execArgv.find((a) => a.startsWith('--max-old-space-size=')) || '').split('=')[1]) || undefined;
+const integrity = createIntegrity({ send, root: ROOT, heapLimitMb: HEAP_LIMIT_MB });
 
 /**
  * Keeps only what the parent needs from a vitest error, in a form that survives IPC. The cause is
@@ -74,26 +85,35 @@ const reporter = {
   onTestCaseResult(testCase) {
     const result = testCase.result();
     const diagnostic = testCase.diagnostic();
+    // A pass counts only with the guard's signature (integrity.js).
+    const checked = integrity.checkResult(testCase.id, testCase.fullName, result.state, (result.errors ?? []).map(plainError), testCase.meta());
     send({
       type: 'test-result',
       id: testCase.id,
       file: testCase.module.moduleId,
       name: testCase.fullName,
       title: testCase.name,
-      state: result.state,
-      errors: (result.errors ?? []).map(plainError),
+      state: checked.state,
+      errors: checked.errors,
       meta: testCase.meta(),
       durationMs: diagnostic?.duration ?? 0,
     });
   },
   onUserConsoleLog(log) {
-    send({ type: 'console', taskId: log.taskId, stream: log.type, content: log.content });
+    const content = String(log.content ?? '');
+    if (integrity.noteConsole(content.length)) send({ type: 'console', taskId: log.taskId, stream: log.type, content });
   },
   onTestModuleEnd(testModule) {
-    send({ type: 'module-end', file: testModule.moduleId, state: testModule.state(), errors: testModule.errors().map(plainError) });
+    const errors = testModule.errors().map(plainError);
+    for (const error of errors) integrity.noteError(error);
+    const meta = testModule.task?.meta;
+    if (meta) integrity.checkResult(testModule.moduleId, testModule.moduleId, 'failed', [], meta);
+    send({ type: 'module-end', file: testModule.moduleId, state: testModule.state(), errors });
   },
   onTestRunEnd(_modules, unhandledErrors, reason) {
-    send({ type: 'run-end', reason, unhandledErrors: unhandledErrors.map(plainError) });
+    const errors = unhandledErrors.map(plainError);
+    for (const error of errors) integrity.noteError(error);
+    send({ type: 'run-end', reason, unhandledErrors: errors });
   },
 };
 
@@ -114,6 +134,7 @@ async function createRunner() {
       hookTimeout: timeout,
       // Suites run in file order and tests in the order written, so output reads like the lesson.
       sequence: { shuffle: false },
+      setupFiles: [GUARD],
       // Transformed modules are kept on disk, keyed by their content: a check then transforms only
       // the files that changed since the last one (usually the learner's), about 0.2 s less.
       experimental: { fsModuleCache: true, fsModuleCachePath: MODULE_CACHE },
@@ -132,7 +153,26 @@ function applyEnv(env) {
   previousEnv = env;
 }
 
-const vitest = createRunner();
+const vitest = createRunner().then((v) => {
+  // Every module the test worker loads is fetched through here (integrity.js looks at each).
+  for (const holder of new Set([v, v.getRootProject(), ...(v.projects ?? [])])) {
+    const fetch = holder?._fetcher;
+    if (typeof fetch !== 'function') continue;
+    holder._fetcher = async (url, importer, ...rest) => {
+      const result = await fetch(url, importer, ...rest);
+      integrity.noteFetch(url, importer, result);
+      return result;
+    };
+  }
+  return v;
+});
+
+// A worker that ran out of memory makes vitest throw; the parent must hear why before this ends.
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`${error?.stack ?? error}\n`);
+  if (integrity.outOfMemory) send({ type: 'out-of-memory', limitMb: HEAP_LIMIT_MB }, () => process.exit(1));
+  else process.exit(1);
+});
 
 /**
  * This process never outlives the CLI that started it: when the IPC channel closes (the CLI exited
@@ -168,11 +208,13 @@ process.on('message', async (message) => {
       const v = await vitest;
       for (const file of message.files) v.invalidateFile(file);
     } else if (message.type === 'run') {
-      applyEnv(message.env);
+      applyEnv({ ...message.env, ...integrity.beginRun(message.guard) });
       const v = await vitest;
       const project = v.getRootProject();
       const specs = message.files.map((file) => project.createSpecification(file));
       await v.runTestSpecifications(specs);
+      const tampered = integrity.endRun();
+      if (tampered.length > 0) send({ type: 'tampered', what: tampered });
       send({ type: 'done' });
     }
   } catch (error) {

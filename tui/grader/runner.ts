@@ -10,9 +10,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { GRADE_STARTUP_ALLOWANCE_MS } from '#engine/params.ts';
+import { delimiter, dirname, join } from 'node:path';
+import { parseImplSpec } from '#engine/impl.ts';
+import { CONSOLE_FLOOD_BYTES, CONSOLE_KEEP_BYTES, GRADE_IDLE_WINDOW_MS, GRADE_STARTUP_ALLOWANCE_MS } from '#engine/params.ts';
+import { ROOT } from '#engine/paths.ts';
+import { cpuBusyness } from './cpu.ts';
 import { procInfo } from './reap.js';
-import { adoptPrestartedChild, endGraderChild, endStrays, spawnGraderChild, type GraderChild } from './spawn.js';
+import { adoptPrestartedChild, endGraderChild, endStrays, graderHeapLimitMb, spawnGraderChild, type GraderChild } from './spawn.js';
+import { GRADER_FOLDERS, GraderFiles } from './tamper.ts';
 
 /** An error as the child reports it (a plain copy of vitest's serialized error). */
 export interface RawError {
@@ -119,14 +124,33 @@ type ChildMessage =
   | { type: 'console'; taskId?: string; stream: 'stdout' | 'stderr'; content: string }
   | { type: 'module-end'; file: string; state: string; errors: RawError[] }
   | { type: 'run-end'; reason: string; unhandledErrors: RawError[] }
+  | { type: 'tampered'; what: string[] }
+  | { type: 'flooded'; bytes: number; keptBytes: number }
+  | { type: 'out-of-memory'; limitMb?: number }
   | { type: 'done' }
   | { type: 'fatal'; error: RawError };
+
+/** What the guard in the child needs for a run (see integrity.js and test/support/guard.ts). */
+export interface GuardSettings {
+  /** Folders the learner's code must not read or import: the suites, the grader, graded references. */
+  readProtected: string[];
+  /** Folders of the learner's code. */
+  learner: string[];
+  /** The reference of each component graded from the learner's code: never loaded in such a run. */
+  referenceOfGraded: string[];
+  keepBytes: number;
+  floodBytes: number;
+}
 
 export class SuiteRunner {
   private child: GraderChild | undefined;
   private ready: Promise<void> | undefined;
   private output = '';
   private aliasesKey = '';
+  /** Bytes the child wrote to stdout/stderr during the current run, and what to do past the limit. */
+  private rawBytes = 0;
+  private onFlood: (() => void) | undefined;
+  private readonly graderFiles = new GraderFiles();
 
   /** @param warm keep the child alive between runs (watch mode). */
   constructor(private readonly warm = false) {}
@@ -141,6 +165,9 @@ export class SuiteRunner {
     const child = (aliases.length === 0 ? adoptPrestartedChild() : undefined) ?? spawnGraderChild(aliases);
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-4000);
+      // Output written around vitest's console capture still counts towards a flood.
+      this.rawBytes += chunk.length;
+      if (this.rawBytes > CONSOLE_FLOOD_BYTES) this.onFlood?.();
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -167,6 +194,9 @@ export class SuiteRunner {
     const child = this.child!;
     const started = Date.now();
     const run: RawRun = { collected: [], tests: [], moduleErrors: [], unhandledErrors: [], console: [], elapsedMs: 0 };
+    const guard = guardSettings(options);
+    const baseline = this.graderFiles.before([...suiteFolders(options.files), ...GRADER_FOLDERS]);
+    this.rawBytes = 0;
     const running = new Map<string, { file: string; name: string }>();
     let lastStarted: { file: string; name: string } | undefined;
     const consoleByTest = new Map<string, ConsoleLine[]>();
@@ -191,6 +221,7 @@ export class SuiteRunner {
       clearTimeout(startupTimer);
     }
 
+    let idleTimer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const finish = () => {
@@ -226,6 +257,16 @@ export class SuiteRunner {
           case 'run-end':
             run.unhandledErrors.push(...m.unhandledErrors);
             break;
+          case 'tampered':
+            run.tampered = [...(run.tampered ?? []), ...m.what];
+            break;
+          case 'flooded':
+            run.flooded ??= { bytes: m.bytes, keptBytes: m.keptBytes };
+            stop();
+            break;
+          case 'out-of-memory':
+            run.outOfMemory = { limitMb: m.limitMb ?? 0 };
+            break;
           case 'fatal':
             run.moduleErrors.push({ file: options.files[0] ?? '', errors: [m.error] });
             finish();
@@ -241,17 +282,35 @@ export class SuiteRunner {
         endGraderChild(child);
         finish();
       };
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-      timer = setTimeout(() => {
-        const current = [...running.values()].at(-1);
-        run.timedOut = { afterMs: options.deadlineMs, running: current };
+      const stop = () => {
         child.off('exit', onExit);
         this.kill();
         finish();
+      };
+      this.onFlood = () => {
+        run.flooded ??= { bytes: this.rawBytes, keptBytes: CONSOLE_KEEP_BYTES };
+        stop();
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      // Shortly before the deadline, note how busy the child is: at the deadline, a child that used
+      // no CPU meanwhile was waiting (a promise that never settles), not spinning in a loop.
+      const window = Math.min(GRADE_IDLE_WINDOW_MS, options.deadlineMs / 2);
+      let busySince: ReturnType<typeof cpuBusyness> | undefined;
+      idleTimer = setTimeout(() => (busySince = cpuBusyness(child.kubelingsGraderPid)), options.deadlineMs - window);
+      timer = setTimeout(() => {
+        const current = [...running.values()].at(-1);
+        const busy = busySince && cpuBusyness(child.kubelingsGraderPid, busySince);
+        run.timedOut = { afterMs: options.deadlineMs, running: current, idle: busy !== undefined && busy.fraction !== undefined && busy.fraction < 0.05 };
+        // Still growing towards the heap limit when time ran out: that, not a loop, is the story.
+        const limitMb = graderHeapLimitMb();
+        if ((residentMb(child.kubelingsGraderPid) ?? 0) > limitMb * 0.8) run.outOfMemory = { limitMb };
+        stop();
       }, options.deadlineMs);
-      child.send({ type: 'run', files: options.files, env: options.env });
+      child.send({ type: 'run', files: options.files, env: options.env, guard });
     });
+    clearTimeout(idleTimer);
+    this.onFlood = undefined;
 
     // Console lines can arrive after their test's result; attach them now. Lines whose task is not
     // a test (a suite file loading) stay with the run.
@@ -262,14 +321,17 @@ export class SuiteRunner {
     }
     // The learner's code may kill the launcher and still let the run finish: results can arrive
     // before the launcher's exit does. A dead launcher voids the run all the same.
-    if (!run.crashed && !run.timedOut && launcherDied(child)) {
+    if (!run.crashed && !run.timedOut && this.child === child && launcherDied(child)) {
       run.crashed = { code: null, signal: child.signalCode ?? 'SIGKILL', output: this.output, killedLauncher: true };
       this.kill();
     }
-    run.elapsedMs = Date.now() - started;
     if (!this.warm) this.close();
     // A warm child stays, but nothing the learner's code started may outlive the run.
     else if (this.child) endStrays(this.child);
+    // Only once nothing of the run can write any more: did it change the grader's files?
+    const changed = this.graderFiles.after(baseline);
+    if (changed.length > 0) run.tampered = [...(run.tampered ?? []), ...changed];
+    run.elapsedMs = Date.now() - started;
     return run;
   }
 
@@ -316,5 +378,51 @@ function launcherDied(child: GraderChild): boolean {
     return readFileSync(`/proc/${child.pid}/stat`, 'latin1').split(') ')[1]?.startsWith('Z') ?? false;
   } catch {
     return true;
+  }
+}
+
+/** The folders holding the suites' files: the suites root of each pack (`<root>/<component>/<suite>`). */
+function suiteFolders(files: readonly string[]): string[] {
+  return [...new Set(files.map((f) => dirname(dirname(f))))];
+}
+
+/** The roots of a tree as the run's environment names them (engine/impl.ts treeRoots, for that environment). */
+function treeRootsIn(env: Record<string, string>, tree: 'exercises' | 'solutions'): string[] {
+  const variable = tree === 'exercises' ? 'KUBELINGS_EXERCISES_PATH' : 'KUBELINGS_SOLUTIONS_PATH';
+  return [...(env[variable] ?? '').split(delimiter).filter(Boolean), join(ROOT, tree)];
+}
+
+/** What the guard protects in this run. */
+function guardSettings(options: RunOptions): GuardSettings {
+  const learner = treeRootsIn(options.env, 'exercises');
+  const references = treeRootsIn(options.env, 'solutions');
+  let graded: string[] = [];
+  try {
+    const choice = parseImplSpec(options.env.KUBELINGS_IMPL || 'solutions', []);
+    const named = Object.entries(choice.overrides).filter(([, tree]) => tree === 'exercises').map(([c]) => c);
+    graded = choice.default === 'exercises' ? ['*'] : named;
+  } catch {
+    graded = [];
+  }
+  // A tree named as the learner's (tests of the grader grade the reference as if a learner wrote it) is theirs.
+  const isLearners = (folder: string) => learner.some((root) => folder === root || folder.startsWith(`${root}/`) || root.startsWith(`${folder}/`));
+  const referenceOfGraded = (graded.includes('*') ? references : references.flatMap((root) => graded.map((c) => join(root, c)))).filter((f) => !isLearners(f));
+  return {
+    readProtected: [...suiteFolders(options.files), join(ROOT, 'test', 'support'), join(ROOT, 'tui', 'grader'), ...referenceOfGraded],
+    learner,
+    referenceOfGraded,
+    keepBytes: CONSOLE_KEEP_BYTES,
+    floodBytes: CONSOLE_FLOOD_BYTES,
+  };
+}
+
+/** Resident memory of a process in MB (from /proc), or undefined. */
+function residentMb(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
   }
 }

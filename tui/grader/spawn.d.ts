@@ -15,3 +15,4 @@ export function endGraderChild(child: GraderChild): void;
 export function endStrays(child: GraderChild): number[];
 export function prestartGraderChild(): void;
 export function adoptPrestartedChild(): GraderChild | undefined;
+export function graderHeapLimitMb(): number;

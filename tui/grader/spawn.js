@@ -31,7 +31,12 @@ const ROOT = join(HERE, '..', '..');
  * deadline. The core suites on the reference peak far below it (see test/engine/grader-limits).
  * KUBELINGS_GRADE_HEAP_MB overrides it (the grader's own tests use a small one).
  */
-const HEAP_MB = Number(process.env.KUBELINGS_GRADE_HEAP_MB || 768);
+const HEAP_MB = 768;
+
+/** The heap limit children get, in MB. */
+export function graderHeapLimitMb() {
+  return Number(process.env.KUBELINGS_GRADE_HEAP_MB) || HEAP_MB;
+}
 
 /** Children started and not yet ended. */
 const live = new Set();
@@ -56,7 +61,7 @@ export function spawnGraderChild(aliases = []) {
     // Who to outlive: the child ends its run when this process is gone (pid and start time, as pids are reused).
     KUBELINGS_GRADER_PARENT: `${process.pid}:${procInfo(process.pid)?.start ?? ''}`,
   };
-  const node = [`--max-old-space-size=${HEAP_MB}`];
+  const node = [`--max-old-space-size=${graderHeapLimitMb()}`];
   const options = { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env };
   const child =
     process.platform === 'win32'

@@ -1,0 +1,149 @@
+/**
+ * Grading that learner code cannot fake: the real grader (a warm SuiteRunner, its child, the guard)
+ * on fixtures that each hold one cheat, with the function itself left wrong. Every cheat ends as
+ * "The exercise changed the grader", no test counts, and nothing the cheat changed stays changed.
+ *
+ * The cheats of issue 9 (Object.is, expect.extend, reading the suite, rewriting the suite, writing
+ * the progress file), a fifth (forging the results on their way out of the test worker), and the
+ * neighbours the guard also covers (Array.prototype, Object.prototype, importing the reference,
+ * an impostor value). An honest solution is never called a cheat: the last tests grade the
+ * reference as learner code.
+ */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { stateDir } from '#engine/paths.ts';
+import { loadPack, type Lesson } from '../../tui/course/load.ts';
+import { formatReport } from '../../tui/grader/format.ts';
+import { gradeLesson, type GradeReport } from '../../tui/grader/grade.ts';
+import { SuiteRunner } from '../../tui/grader/runner.ts';
+import { FIXTURE_PACK, kubelings, packCopy, removeTemps } from '../support/cli.ts';
+
+const runner = new SuiteRunner(true);
+afterAll(() => {
+  runner.close();
+  removeTemps();
+});
+
+const fixture = loadPack(FIXTURE_PACK).lessons[0]!;
+
+/** Grades 01-double with the learner's code from variants/<name> (read-only cheats). */
+function gradeVariant(name: string, lesson: Lesson = fixture): Promise<GradeReport> {
+  return gradeLesson(lesson, [lesson.exercises[0]!], {
+    runner,
+    regressions: false,
+    seed: 7,
+    env: { KUBELINGS_EXERCISES_PATH: join(FIXTURE_PACK, 'variants', name) },
+  });
+}
+
+/** Grades 01-double in a copy of the pack whose exercises are variants/<name> (cheats that write). */
+async function gradeCopy(name: string): Promise<{ report: GradeReport; dir: string; lesson: Lesson }> {
+  const dir = packCopy({ variant: name });
+  const lesson = loadPack(dir).lessons[0]!;
+  const report = await gradeLesson(lesson, [lesson.exercises[0]!], { runner, regressions: false, seed: 7 });
+  return { report, dir, lesson };
+}
+
+const text = (report: GradeReport) => formatReport(report, { color: false });
+
+/** The report says the exercise changed the grader, counts nothing, and passes nothing. */
+function expectCaught(report: GradeReport, what: RegExp): void {
+  const out = text(report);
+  expect(out).toMatch(/✗ The exercise changed the grader: /);
+  expect(out).toMatch(what);
+  // 0/3 when the tests ran; 0/0 when the cheat stopped the suite from loading.
+  expect(out).toMatch(/^Score: 0\/[03]( \(no test could run\))?$/m);
+  expect(report.ok).toBe(false);
+  expect(report.exercises.every((e) => !e.ok && e.passed === 0)).toBe(true);
+}
+
+describe('the cheats of issue 9', () => {
+  test('Object.is = () => true: reported, and toBe still compares with the real Object.is', async () => {
+    const report = await gradeVariant('cheat-object-is');
+    expectCaught(report, /it replaced Object\.is/);
+  });
+
+  test("expect.extend({ toBe() { … pass: true } }): reported", async () => {
+    const report = await gradeVariant('cheat-expect-extend');
+    expectCaught(report, /it (replaced expect\(…\)\.toBe|imports the test framework)/);
+  });
+
+  test('reading the hidden suite to answer from it: reported', async () => {
+    const report = await gradeVariant('cheat-read-suite');
+    expectCaught(report, /it read the grader's file .*test\/demo\/01-double\.test\.ts/);
+  });
+
+  test('rewriting the hidden suite: reported, the suite put back, and the next run fails honestly', async () => {
+    const { report, dir, lesson } = await gradeCopy('cheat-rewrite-suite');
+    const suite = join(dir, 'test', 'demo', '01-double.test.ts');
+    const original = readFileSync(join(FIXTURE_PACK, 'test', 'demo', '01-double.test.ts'), 'utf8');
+    expectCaught(report, /it rewrote the hidden suite .*01-double\.test\.ts \(put back as it was; the changed copy is in /);
+    expect(readFileSync(suite, 'utf8'), 'the suite is as it was').toBe(original);
+    const again = await gradeLesson(lesson, [lesson.exercises[0]!], { runner, regressions: false, seed: 7 });
+    expect(again.exercises[0]!.passed, 'the second run passes nothing either').toBe(0);
+    expect(readFileSync(suite, 'utf8')).toBe(original);
+  });
+
+  test('writing the progress file: reported, and the file put back as it was', async () => {
+    const file = join(stateDir(), 'progress.json');
+    const before = JSON.stringify({ version: 1, exercises: { 'other/one': { attempts: 2, hintsRevealed: 0 } }, quiz: {}, pages: {}, completeComponents: [] });
+    writeFileSync(file, before);
+    try {
+      const report = await gradeVariant('cheat-write-progress');
+      expectCaught(report, /it wrote your progress file .*progress\.json \(put back as it was\)/);
+      expect(readFileSync(file, 'utf8')).toBe(before);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  test('through `kubelings check`, the progress written by the cheat records no pass', () => {
+    const dir = packCopy({ variant: 'cheat-write-progress' });
+    const { code, out, home } = kubelings(['check', '01-demo/01-double', '--pack', dir]);
+    expect(out).toMatch(/The exercise changed the grader: it wrote your progress file/);
+    expect(code).toBe(1);
+    const progress = JSON.parse(readFileSync(join(home, 'progress.json'), 'utf8'));
+    expect(progress.exercises['01-demo/01-double']).toEqual({ attempts: 1, hintsRevealed: 0 });
+    expect(progress.exercises['01-demo/02-later'], 'the other exercise the cheat marked as passed').toBeUndefined();
+    const list = kubelings(['list', '--pack', dir], { home });
+    expect(list.out).not.toMatch(/✓.*01-demo/);
+  }, 60_000);
+});
+
+describe('a fifth cheat: forging the results', () => {
+  test('results rewritten from failed to passed on their way out of the test worker: reported', async () => {
+    const report = await gradeVariant('cheat-forge-results');
+    expectCaught(report, /the pass of "double\(2\) is 4" did not come from the grader's own check/);
+  });
+});
+
+describe('what else the guard covers', () => {
+  test('replacing a method of Array.prototype: reported', async () => {
+    expectCaught(await gradeVariant('cheat-array-prototype'), /it replaced Array\.prototype\.some/);
+  });
+
+  test('adding asymmetricMatch to Object.prototype: reported', async () => {
+    expectCaught(await gradeVariant('cheat-object-prototype'), /it added Object\.prototype\.asymmetricMatch/);
+  });
+
+  test('handing in the reference solution: reported', async () => {
+    expectCaught(await gradeVariant('cheat-import-reference'), /it loads the reference solution .*solutions\/demo\/double\.ts/);
+  });
+
+  test('returning an object that claims to equal anything: reported', async () => {
+    expectCaught(await gradeVariant('cheat-impostor'), /it returned an object with an asymmetricMatch, which claims to equal anything/);
+  });
+});
+
+describe('honest code is never called a cheat', () => {
+  test('the reference, graded as learner code, passes without a word about the grader', async () => {
+    const dir = packCopy();
+    const lesson = loadPack(dir).lessons[0]!;
+    for (const exercise of lesson.exercises) writeFileSync(exercise.file, readFileSync(exercise.solution, 'utf8'));
+    const report = await gradeLesson(lesson, lesson.exercises, { runner, seed: 7 });
+    expect(text(report)).not.toContain('changed the grader');
+    expect(report.ok).toBe(true);
+    expect(existsSync(join(stateDir(), 'progress.json'))).toBe(false);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * The grader's files and the learner's progress, checked around every run from the CLI's side
+ * (the learner's code runs in the child and can write any file the learner can).
+ *
+ * Before a run, the files that make up the grader (the hidden suites' folders, test/support,
+ * tui/grader and the engine the suites build on) are noted: each file's identity and times
+ * (inode, size, mtime and ctime: ctime changes on every write and cannot be set back), with its
+ * content kept in memory. After the run, a file whose stat changed and whose content differs, or
+ * that is gone, was changed by the run: it is put back as it was, the changed copy is kept under
+ * `.kubelings/tampered-<time>/`, and the run is reported as "the exercise changed the grader".
+ *
+ * The progress file is checked the same way, except for kubelings' own writes during the run (a
+ * `check` in another terminal): those leave `progress.json.sum` naming what they wrote.
+ *
+ * Invariants: reading and comparing cost little (one stat per file per run; contents are read
+ * once and again only after a change); nothing is ever lost (what is replaced is kept aside).
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { ROOT, stateDir } from '#engine/paths.ts';
+import { progressFile, progressSumFile, sha256, withProgressLock } from '../progress.ts';
+
+/** Folders of the grader that every run relies on, besides the suites' own folders. */
+export const GRADER_FOLDERS = [join(ROOT, 'test', 'support'), join(ROOT, 'tui', 'grader'), join(ROOT, 'engine')];
+
+/** Files larger than this are not kept in memory (the grader has none; a data file would be). */
+const MAX_KEPT_BYTES = 4 * 1024 * 1024;
+
+interface Noted {
+  stamp: string;
+  content: Buffer;
+}
+
+function stampOf(stat: Stats): string {
+  return `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+}
+
+function listFiles(root: string, out: string[]): void {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith('.') || name === 'node_modules') continue;
+    const path = join(root, name);
+    let stat: Stats;
+    try {
+      stat = statSync(path);
+    } catch {
+      continue;
+    }
+    if (stat.isDirectory()) listFiles(path, out);
+    else if (stat.isFile() && stat.size <= MAX_KEPT_BYTES) out.push(path);
+  }
+}
+
+/** What a run is checked against: the grader's files and the progress file as they were. */
+export interface Baseline {
+  files: Map<string, string>;
+  progress: Buffer | undefined;
+}
+
+/** The grader's files of one process, kept across runs (a warm runner reads each file once). */
+export class GraderFiles {
+  private readonly noted = new Map<string, Noted>();
+
+  /** Notes the files under `folders` (and the progress file) before a run. */
+  before(folders: readonly string[]): Baseline {
+    const files = new Map<string, string>();
+    const paths: string[] = [];
+    for (const folder of new Set(folders)) listFiles(folder, paths);
+    for (const path of paths) {
+      try {
+        const stamp = stampOf(statSync(path));
+        if (this.noted.get(path)?.stamp !== stamp) this.noted.set(path, { stamp, content: readFileSync(path) });
+        files.set(path, stamp);
+      } catch {
+        // Gone meanwhile: nothing to protect.
+      }
+    }
+    return { files, progress: readOrUndefined(progressFile()) };
+  }
+
+  /**
+   * Compares with the baseline after a run; puts back what changed and says what it was. Call it
+   * once the run's processes are all ended.
+   */
+  after(baseline: Baseline): string[] {
+    const changed: string[] = [];
+    let aside: string | undefined;
+    const keepAside = (path: string, content: Buffer) => {
+      aside ??= join(stateDir(), `tampered-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      const copy = join(aside, relative(ROOT, path).startsWith('..') ? path.replace(/^\/+/, '') : relative(ROOT, path));
+      mkdirSync(dirname(copy), { recursive: true });
+      writeFileSync(copy, content);
+    };
+    for (const [path, stamp] of baseline.files) {
+      let now: string | undefined;
+      try {
+        now = stampOf(statSync(path));
+      } catch {
+        now = undefined;
+      }
+      if (now === stamp) continue;
+      const was = this.noted.get(path)!.content;
+      const current = now === undefined ? undefined : readOrUndefined(path);
+      if (current !== undefined && current.equals(was)) continue;
+      if (current !== undefined) keepAside(path, current);
+      writeBytes(path, was);
+      this.noted.set(path, { stamp: stampOf(statSync(path)), content: was });
+      changed.push(`it ${current === undefined ? 'deleted' : 'rewrote'} ${describe(path)} (put back as it was${current === undefined ? '' : `; the changed copy is in ${relative(ROOT, aside!) || aside}`})`);
+    }
+    const progress = this.checkProgress(baseline.progress, keepAside);
+    if (progress) changed.push(progress);
+    return changed;
+  }
+
+  /** The progress file may change during a run only by kubelings' own (summed) writes. */
+  private checkProgress(before: Buffer | undefined, keepAside: (path: string, content: Buffer) => void): string | undefined {
+    const file = progressFile();
+    try {
+      return withProgressLock(() => {
+        const now = readOrUndefined(file);
+        if (now === undefined ? before === undefined : before !== undefined && now.equals(before)) return undefined;
+        if (now !== undefined && readOrUndefined(progressSumFile())?.toString('utf8').trim() === sha256(now)) return undefined;
+        if (now !== undefined) keepAside(file, now);
+        if (before === undefined) rmSync(file, { force: true });
+        else writeBytes(file, before);
+        return `it ${now === undefined ? 'deleted' : 'wrote'} your progress file ${describe(file)} (put back as it was)`;
+      });
+    } catch {
+      return undefined; // the lock could not be had: a progress update is under way, not the run
+    }
+  }
+}
+
+function readOrUndefined(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes bytes back atomically (a temporary file, then rename over the path). */
+function writeBytes(path: string, content: Buffer): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.restore-${process.pid}-${Date.now()}`;
+  writeFileSync(temp, content);
+  renameSync(temp, path);
+}
+
+function describe(path: string): string {
+  const rel = relative(ROOT, path);
+  const shown = rel.startsWith('..') ? path : rel;
+  if (/\.test\.tsx?$/.test(path)) return `the hidden suite ${shown}`;
+  return shown;
+}
+
