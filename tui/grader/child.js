@@ -142,6 +142,17 @@ async function createRunner() {
     {
       server: { watch: null },
       resolve: { alias: JSON.parse(process.env.KUBELINGS_ALIASES || '[]') },
+      plugins: [
+        {
+          // The transform cache is a folder the learner's code can write: the grader's own files
+          // (the suites, the guard, this folder, the door) are never cached there, so a poisoned
+          // entry can never stand in for them. Their transforms stay in memory in a warm child.
+          name: 'kubelings-grader-files-uncached',
+          configureVitest({ experimental_defineCacheKeyGenerator }) {
+            experimental_defineCacheKeyGenerator(({ id }) => (integrity.isGraderFile(id) ? false : undefined));
+          },
+        },
+      ],
     },
   );
 }

@@ -132,6 +132,8 @@ type ChildMessage =
 
 /** What the guard in the child needs for a run (see integrity.js and test/support/guard.ts). */
 export interface GuardSettings {
+  /** The folders of the suites run. */
+  suites: string[];
   /** Folders the learner's code must not read or import: the suites, the grader, graded references. */
   readProtected: string[];
   /** Folders of the learner's code. */
@@ -408,6 +410,7 @@ function guardSettings(options: RunOptions): GuardSettings {
   const isLearners = (folder: string) => learner.some((root) => folder === root || folder.startsWith(`${root}/`) || root.startsWith(`${folder}/`));
   const referenceOfGraded = (graded.includes('*') ? references : references.flatMap((root) => graded.map((c) => join(root, c)))).filter((f) => !isLearners(f));
   return {
+    suites: suiteFolders(options.files),
     readProtected: [...suiteFolders(options.files), join(ROOT, 'test', 'support'), join(ROOT, 'tui', 'grader'), ...referenceOfGraded],
     learner,
     referenceOfGraded,
