@@ -15,6 +15,9 @@ export const CONSOLE_FLOOD_BYTES = 8 * 1024 * 1024;
 /** Grader: how long before the deadline the child's CPU use is sampled, to tell a wait from a loop, in ms. */
 export const GRADE_IDLE_WINDOW_MS = 2_000;
 
+/** `kubelings grade --submission`: largest exercise file taken from a submission, in bytes. */
+export const SUBMISSION_FILE_MAX_BYTES = 512 * 1024;
+
 /** Grader: extra time allowed for the test runner itself to start, in milliseconds. */
 export const GRADE_STARTUP_ALLOWANCE_MS = 15_000;
 

@@ -24,6 +24,8 @@ Usage: npx kubelings [command] [options]
   pack new DIR              scaffold a lesson pack
   pack seal [DIR]           record the pack's pristine stubs (--component C for one folder;
                             --check compares instead)
+  grade --submission DIR    grade a learner's copy of the project (instructors, classroom CI):
+                            writes junit.xml and grade.json to --out DIR (kubelings-grade)
   cluster up|down|status    run the engine (see: npx kubelings cluster --help)
   explain pod NAME          why the scheduler puts a pod where it does (-n NAMESPACE)
 
@@ -110,6 +112,8 @@ export async function main(argv: string[]): Promise<number> {
       all: { type: 'boolean', default: false },
       check: { type: 'boolean', default: false },
       component: { type: 'string' },
+      submission: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', default: false },
     },
@@ -164,6 +168,10 @@ export async function main(argv: string[]): Promise<number> {
       if (verb === 'new') return pack.packNewCommand(dir);
       if (verb === 'seal') return pack.packSealCommand(dir, { check: Boolean(values.check), component: values.component as string | undefined });
       throw new KubelingsError(`pack takes check, new or seal (got "${verb ?? ''}").`);
+    }
+    case 'grade': {
+      const { gradeCommand } = await import('./commands/grade.ts');
+      return gradeCommand({ ...common, submission: values.submission as string | undefined, out: values.out as string | undefined, seed });
     }
     case 'cluster':
     case 'explain': {
