@@ -17,7 +17,7 @@ import { loadPack, type Lesson } from '../../tui/course/load.ts';
 import { formatReport } from '../../tui/grader/format.ts';
 import { gradeLesson, type GradeReport } from '../../tui/grader/grade.ts';
 import { SuiteRunner } from '../../tui/grader/runner.ts';
-import { FIXTURE_PACK, kubelings, packCopy, removeTemps } from '../support/cli.ts';
+import { FIXTURE_PACK, kubelings, packCopy, removeTemps, tempDir } from '../support/cli.ts';
 
 const runner = new SuiteRunner(true);
 afterAll(() => {
@@ -149,6 +149,34 @@ describe('what else the guard covers', () => {
   test('returning an object that claims to equal anything: reported', async () => {
     expectCaught(await gradeVariant('cheat-impostor'), /it returned an object with an asymmetricMatch, which claims to equal anything/);
   });
+});
+
+describe('random cases are drawn at grading time', () => {
+  /** The inputs double() received in one grading run with `seed` (undefined: the run picks one). */
+  async function inputsOf(seed: number | undefined): Promise<string> {
+    const file = join(tempDir('inputs-'), 'inputs');
+    writeFileSync(file, '');
+    process.env.KUBELINGS_TEST_INPUTS = file;
+    try {
+      const report = await gradeLesson(fixture, [fixture.exercises[0]!], {
+        runner: new SuiteRunner(),
+        regressions: false,
+        seed,
+        env: { KUBELINGS_EXERCISES_PATH: join(FIXTURE_PACK, 'variants', 'record-inputs') },
+      });
+      expect(report.ok).toBe(true);
+    } finally {
+      delete process.env.KUBELINGS_TEST_INPUTS;
+    }
+    return readFileSync(file, 'utf8');
+  }
+
+  test('each run draws new ones, so a table of answers read from the suite cannot cover them; --seed replays a run exactly', async () => {
+    const [first, second] = [await inputsOf(undefined), await inputsOf(undefined)];
+    expect(first.split('\n').length, 'the randomised test ran').toBeGreaterThan(50);
+    expect(first, 'two runs without a seed').not.toBe(second);
+    expect(await inputsOf(1234), 'the same seed twice').toBe(await inputsOf(1234));
+  }, 120_000);
 });
 
 describe('honest code is never called a cheat', () => {

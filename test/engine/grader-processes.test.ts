@@ -8,9 +8,11 @@
  * variant as the learner's code, and /proc to see what still runs. Deadlines are generous and
  * name what they wait for.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { ROOT } from '#engine/paths.ts';
 import { loadPack } from '../../tui/course/load.ts';
 import { gradeLesson } from '../../tui/grader/grade.ts';
 import { formatReport } from '../../tui/grader/format.ts';
@@ -75,6 +77,31 @@ describe.skipIf(!linux)('ending the CLI ends the grader child (a test spins in w
       if (how !== 'kill -9') expect(cli.signalCode, 'the CLI still ends as the signal says').toBe(how.startsWith('Ctrl-C') ? 'SIGINT' : how);
     }, 120_000);
   }
+});
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+describe.skipIf(!linux)('Ctrl-C in a real terminal', () => {
+  test.skipIf(!hasTmux)(`${hasTmux ? '' : '(skipped: tmux is not installed) '}Ctrl-C typed in tmux while a test spins ends check and the grader child`, async () => {
+    const socket = `kubelings-ctrl-c-${process.pid}`;
+    const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+    const dir = packCopy({ variant: 'loop' });
+    const home = tempDir('kubelings-home-');
+    try {
+      const command = `cd ${ROOT} && KUBELINGS_HOME=${home} node tui/bin/kubelings.js check 01-demo/01-double --pack ${dir}; echo "[check exited $?]"; sleep 60`;
+      tmux('new-session', '-d', '-s', 'check', '-x', '100', '-y', '30', command);
+      const shell = Number(tmux('display-message', '-p', '-t', 'check', '#{pane_pid}').trim());
+      let cli = 0;
+      await waitFor('the shell in tmux to start kubelings check', () => (cli = childrenOf(shell)[0] ?? 0) > 0, 30_000);
+      const { launcher, grader } = await spinningGrader(cli);
+      tmux('send-keys', '-t', 'check', 'C-c');
+      // The shell in the pane ends with it (it saw its job die of SIGINT), and the pane with it.
+      await waitFor(`kubelings check (pid ${cli}) to end on Ctrl-C`, () => !running(cli), 20_000);
+      await waitFor(`the grader child (pid ${grader}) and its launcher (pid ${launcher}) to be gone`, () => !running(grader) && !running(launcher), 20_000);
+    } finally {
+      spawnSync('tmux', ['-L', socket, 'kill-server']);
+    }
+  }, 120_000);
 });
 
 describe.skipIf(!linux)('processes the learner code starts', () => {

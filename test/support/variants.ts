@@ -8,7 +8,7 @@ import { CORE_PACK_DIR } from '#engine/paths.ts';
 import { loadPack } from '../../tui/course/load.ts';
 import { formatReport } from '../../tui/grader/format.ts';
 import { gradeLesson } from '../../tui/grader/grade.ts';
-import { SuiteRunner } from '../../tui/grader/runner.ts';
+import { REFERENCE_ALLOWED, SuiteRunner } from '../../tui/grader/runner.ts';
 
 export interface VariantGrade {
   /** The report exactly as `check` prints it, without colours. */
@@ -30,7 +30,9 @@ export function variantGrader(lessonId: string, variants: string): (variant: str
   return async (variant, exerciseId) => {
     const exercise = lesson.exercises.find((e) => e.localId === exerciseId);
     if (!exercise) throw new Error(`lesson ${lessonId} has no exercise ${exerciseId}`);
-    const report = await gradeLesson(lesson, [exercise], { runner, regressions: false, seed: 42, env: { KUBELINGS_EXERCISES_PATH: join(variants, variant) } });
+    // The variants are the reference with one mistake, and import it: not a cheat here.
+    const env = { KUBELINGS_EXERCISES_PATH: join(variants, variant), [REFERENCE_ALLOWED]: '1' };
+    const report = await gradeLesson(lesson, [exercise], { runner, regressions: false, seed: 42, env });
     const verdict = report.exercises.find((e) => e.role === 'target')!;
     return { out: formatReport(report, { color: false }), failed: verdict.tests.filter((t) => !t.passed).map((t) => t.fullName) };
   };

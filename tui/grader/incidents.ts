@@ -5,6 +5,8 @@
  * learner's terms and what to look at. Pure functions over RawRun data (runner.ts), used by
  * grade.ts; the grader's tests hold each sentence to a fixture that provokes it.
  */
+import { sep } from 'node:path';
+import { ROOT } from '#engine/paths.ts';
 import { showPath } from './explain.ts';
 import type { RawRun } from './runner.ts';
 
@@ -13,7 +15,8 @@ export const TAMPERED = 'The exercise changed the grader';
 
 /** The sentence for a run in which the learner's code changed (or read) the grader. */
 export function explainTampered(what: readonly string[]): string {
-  const list = [...new Set(what)];
+  // Paths inside the project are shown as the learner sees them.
+  const list = [...new Set(what.map((w) => w.split(`${ROOT}${sep}`).join('')))];
   return (
     `${TAMPERED}: ${list.slice(0, 3).join('; ')}${list.length > 3 ? `; and ${list.length - 3} more` : ''}. ` +
     'Nothing from this run counts, and no pass is recorded. Grading reads your code; your code must leave the grader alone.'

@@ -130,6 +130,9 @@ type ChildMessage =
   | { type: 'done' }
   | { type: 'fatal'; error: RawError };
 
+/** A child whose busiest thread was runnable less than this share of the time before the deadline was waiting, not spinning. */
+const IDLE_BELOW = 0.5;
+
 /** What the guard in the child needs for a run (see integrity.js and test/support/guard.ts). */
 export interface GuardSettings {
   /** The folders of the suites run. */
@@ -303,7 +306,7 @@ export class SuiteRunner {
       timer = setTimeout(() => {
         const current = [...running.values()].at(-1);
         const busy = busySince && cpuBusyness(child.kubelingsGraderPid, busySince);
-        run.timedOut = { afterMs: options.deadlineMs, running: current, idle: busy !== undefined && busy.fraction !== undefined && busy.fraction < 0.05 };
+        run.timedOut = { afterMs: options.deadlineMs, running: current, idle: busy !== undefined && busy.fraction !== undefined && busy.fraction < IDLE_BELOW };
         // Still growing towards the heap limit when time ran out: that, not a loop, is the story.
         const limitMb = graderHeapLimitMb();
         if ((residentMb(child.kubelingsGraderPid) ?? 0) > limitMb * 0.8) run.outOfMemory = { limitMb };
@@ -394,6 +397,12 @@ function treeRootsIn(env: Record<string, string>, tree: 'exercises' | 'solutions
   return [...(env[variable] ?? '').split(delimiter).filter(Boolean), join(ROOT, tree)];
 }
 
+/**
+ * Set to '1' in RunOptions.env (GradeOptions.env) when the code graded is built on the reference
+ * on purpose (the grader's own feedback tests); then loading the reference is not tampering.
+ */
+export const REFERENCE_ALLOWED = 'KUBELINGS_GRADE_REFERENCE_ALLOWED';
+
 /** What the guard protects in this run. */
 function guardSettings(options: RunOptions): GuardSettings {
   const learner = treeRootsIn(options.env, 'exercises');
@@ -408,7 +417,10 @@ function guardSettings(options: RunOptions): GuardSettings {
   }
   // A tree named as the learner's (tests of the grader grade the reference as if a learner wrote it) is theirs.
   const isLearners = (folder: string) => learner.some((root) => folder === root || folder.startsWith(`${root}/`) || root.startsWith(`${folder}/`));
-  const referenceOfGraded = (graded.includes('*') ? references : references.flatMap((root) => graded.map((c) => join(root, c)))).filter((f) => !isLearners(f));
+  // The feedback tests grade "the reference with one mistake": variants built on the reference
+  // itself. Only a caller of the grader can say so (the CLI never does), never the learner's code.
+  const referenceAllowed = options.env[REFERENCE_ALLOWED] === '1';
+  const referenceOfGraded = referenceAllowed ? [] : (graded.includes('*') ? references : references.flatMap((root) => graded.map((c) => join(root, c)))).filter((f) => !isLearners(f));
   return {
     suites: suiteFolders(options.files),
     readProtected: [...suiteFolders(options.files), join(ROOT, 'test', 'support'), join(ROOT, 'tui', 'grader'), ...referenceOfGraded],
