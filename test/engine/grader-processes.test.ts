@@ -48,20 +48,29 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-/** The grader's launcher (the CLI's child) and its node process, once the node process spins. */
-async function spinningGrader(cliPid: number): Promise<{ launcher: number; grader: number }> {
-  let found: { launcher: number; grader: number; ticks: number } | undefined;
-  await waitFor('the grader child to run the looping test (its CPU time to grow by 0.5 s)', () => {
-    for (const launcher of childrenOf(cliPid)) {
-      for (const grader of childrenOf(launcher)) {
-        const ticks = proc(grader)?.ticks ?? 0;
-        if (found?.grader === grader && ticks - found.ticks >= 50) return true;
-        if (found?.grader !== grader) found = { launcher, grader, ticks };
-      }
+/** Every process below `pid`, children first. */
+function descendantsOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const child of childrenOf(pid)) out.push(child, ...descendantsOf(child));
+  return out;
+}
+
+/**
+ * Waits until one of the CLI's descendants spins (its CPU time grows by 0.5 s: the looping test
+ * runs), and returns every descendant the CLI has then: the grader child and whatever runs it.
+ */
+async function spinningGrader(cliPid: number): Promise<{ spinning: number; all: number[] }> {
+  const ticks = new Map<number, number>();
+  let spinning = 0;
+  await waitFor('a process of the grading run to spin in the looping test (its CPU time to grow by 0.5 s)', () => {
+    for (const pid of descendantsOf(cliPid)) {
+      const now = proc(pid)?.ticks ?? 0;
+      if (!ticks.has(pid)) ticks.set(pid, now);
+      else if (now - ticks.get(pid)! >= 50) spinning = pid;
     }
-    return false;
+    return spinning > 0;
   }, 60_000, 250);
-  return found!;
+  return { spinning, all: descendantsOf(cliPid) };
 }
 
 describe.skipIf(!linux)('ending the CLI ends the grader child (a test spins in while (true) {})', () => {
@@ -69,11 +78,11 @@ describe.skipIf(!linux)('ending the CLI ends the grader child (a test spins in w
     test(`${how}: the grader child and its launcher end too`, async () => {
       const dir = packCopy({ variant: 'loop' });
       const cli = startKubelings(['check', '01-demo/01-double', '--pack', dir], tempDir('kubelings-home-'));
-      const { launcher, grader } = await spinningGrader(cli.pid!);
+      const { spinning, all } = await spinningGrader(cli.pid!);
       if (how.startsWith('Ctrl-C')) process.kill(-cli.pid!, 'SIGINT');
       else process.kill(cli.pid!, how === 'kill -9' ? 'SIGKILL' : how);
       await waitFor(`the CLI to exit after ${how}`, () => cli.exitCode !== null || cli.signalCode !== null, 20_000);
-      await waitFor(`the spinning grader child (pid ${grader}) and its launcher (pid ${launcher}) to be gone`, () => !running(grader) && !running(launcher), 20_000);
+      await waitFor(`the spinning grader child (pid ${spinning}) and every process the CLI had started (${all.join(', ')}) to be gone`, () => all.every((pid) => !running(pid)), 20_000);
       if (how !== 'kill -9') expect(cli.signalCode, 'the CLI still ends as the signal says').toBe(how.startsWith('Ctrl-C') ? 'SIGINT' : how);
     }, 120_000);
   }
@@ -93,11 +102,11 @@ describe.skipIf(!linux)('Ctrl-C in a real terminal', () => {
       const shell = Number(tmux('display-message', '-p', '-t', 'check', '#{pane_pid}').trim());
       let cli = 0;
       await waitFor('the shell in tmux to start kubelings check', () => (cli = childrenOf(shell)[0] ?? 0) > 0, 30_000);
-      const { launcher, grader } = await spinningGrader(cli);
+      const { spinning, all } = await spinningGrader(cli);
       tmux('send-keys', '-t', 'check', 'C-c');
       // The shell in the pane ends with it (it saw its job die of SIGINT), and the pane with it.
       await waitFor(`kubelings check (pid ${cli}) to end on Ctrl-C`, () => !running(cli), 20_000);
-      await waitFor(`the grader child (pid ${grader}) and its launcher (pid ${launcher}) to be gone`, () => !running(grader) && !running(launcher), 20_000);
+      await waitFor(`the spinning grader child (pid ${spinning}) and every process check had started (${all.join(', ')}) to be gone`, () => all.every((pid) => !running(pid)), 20_000);
     } finally {
       spawnSync('tmux', ['-L', socket, 'kill-server']);
     }
