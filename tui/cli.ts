@@ -91,6 +91,14 @@ that the exercise, and those that build on it, passed.
   new     scaffold a pack with one lesson, one page, a quiz question and one working exercise
   seal    record the pack's pristine stubs after you change one (--check compares instead)
 `,
+  grade: `Usage: npx kubelings grade --submission DIR [--pack DIR] [--out DIR] [--seed N]
+
+For instructors and classroom CI: grades a learner's copy of the project (DIR) from this
+checkout. Only the exercise files the pack names are taken from DIR, into a pristine copy of the
+pack's stubs; suites and engine are this checkout's. Grades the core pack, or the packs given with
+--pack. Writes <out>/junit.xml and <out>/grade.json (--out, default kubelings-grade) and records
+no progress. Exit code 0 when every exercise passes, 1 otherwise.
+`,
   explain: `Usage: npx kubelings explain pod NAME [-n NAMESPACE] [--json] [--impl SPEC]
 
 Why the scheduler puts a pod where it does, node by node: each filter plugin's verdict and each
