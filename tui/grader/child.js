@@ -20,7 +20,10 @@
  *   child → parent  { type: 'console', taskId, stream, content }  the learner's console output
  *   child → parent  { type: 'module-end', file, state, errors }
  *   child → parent  { type: 'run-end', reason, unhandledErrors }
+ *   child → parent  { type: 'grader-cache', entries }             the grader's transform-cache files (transformCache.js)
+ *   parent → child  { type: 'grader-cache-noted' }                 noted: the worker may load modules
  *   child → parent  { type: 'tampered', what }                    the learner's code changed the grader (before 'done')
+ *   child → parent  { type: 'grader-cache-written', written }     cache files vitest wrote, with their hash (before 'done')
  *   child → parent  { type: 'flooded', bytes, keptBytes }         console output past the flood limit
  *   child → parent  { type: 'out-of-memory', limitMb }            the worker outgrew the heap limit
  *   child → parent  { type: 'done' } or { type: 'fatal', error }
@@ -28,9 +31,27 @@
  *   parent → child  { type: 'exit' }
  */
 import { readdirSync, rmSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
+import workerThreads from 'node:worker_threads';
 import { createIntegrity } from './integrity.js';
 import { endRunProcesses, procInfo, RUN_MARKER } from './reap.js';
+import { guardTransformCache } from './transformCache.js';
+
+/**
+ * The test worker's heap is capped (spawn.js says how far): vitest creates it, so Worker is given
+ * the limit by default before vitest is loaded and takes the class.
+ */
+const HEAP_LIMIT_MB = Number(process.env.KUBELINGS_GRADE_HEAP_MB) || undefined;
+if (HEAP_LIMIT_MB) {
+  const NodeWorker = workerThreads.Worker;
+  workerThreads.Worker = class extends NodeWorker {
+    constructor(file, options = {}) {
+      super(file, { ...options, resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB, ...options.resourceLimits } });
+    }
+  };
+  syncBuiltinESMExports();
+}
 
 const vitestNode = import('vitest/node');
 
@@ -49,8 +70,7 @@ function send(message, callback) {
 
 const ROOT = process.env.KUBELINGS_ROOT || process.cwd();
 /** The guard, run in the test worker before every suite (and so before the learner's code). */
-const GUARD = join(ROOT, 'test', 'support', 'guard.ts');
-const HEAP_LIMIT_MB = Number((process.execArgv.find((a) => a.startsWith('--max-old-space-size=')) || '').split('=')[1]) || undefined;
+const GUARD = join(ROOT, 'test', 'support', 'guard-setup.ts');
 const integrity = createIntegrity({ send, root: ROOT, heapLimitMb: HEAP_LIMIT_MB });
 
 /**
@@ -135,6 +155,8 @@ async function createRunner() {
       // Suites run in file order and tests in the order written, so output reads like the lesson.
       sequence: { shuffle: false },
       setupFiles: [GUARD],
+      // The guard itself (guard-setup.ts imports it) is loaded by Node, never transformed or cached.
+      server: { deps: { external: [/[\\/]test[\\/]support[\\/](guard|hmac)\.js$/] } },
       // Transformed modules are kept on disk, keyed by their content: a check then transforms only
       // the files that changed since the last one (usually the learner's), about 0.2 s less.
       experimental: { fsModuleCache: true, fsModuleCachePath: MODULE_CACHE },
@@ -142,17 +164,6 @@ async function createRunner() {
     {
       server: { watch: null },
       resolve: { alias: JSON.parse(process.env.KUBELINGS_ALIASES || '[]') },
-      plugins: [
-        {
-          // The transform cache is a folder the learner's code can write: the grader's own files
-          // (the suites, the guard, this folder, the door) are never cached there, so a poisoned
-          // entry can never stand in for them. Their transforms stay in memory in a warm child.
-          name: 'kubelings-grader-files-uncached',
-          configureVitest({ experimental_defineCacheKeyGenerator }) {
-            experimental_defineCacheKeyGenerator(({ id }) => (integrity.isGraderFile(id) ? false : undefined));
-          },
-        },
-      ],
     },
   );
 }
@@ -164,13 +175,36 @@ function applyEnv(env) {
   previousEnv = env;
 }
 
+/** Answers the CLI gives to this process's questions, by kind. */
+const waiting = new Map();
+function askParent(message, answer, timeoutMs) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    waiting.set(answer, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    send(message);
+  });
+}
+
+/** @type {ReturnType<typeof guardTransformCache> | undefined} */
+let transformCache;
+
 const vitest = createRunner().then((v) => {
-  // Every module the test worker loads is fetched through here (integrity.js looks at each).
+  transformCache = guardTransformCache({
+    vitest: v,
+    root: ROOT,
+    ask: (entries) => askParent({ type: 'grader-cache', entries }, 'grader-cache-noted', 10_000),
+  });
+  // Every module the test worker loads is fetched through here: the first fetch of a run waits
+  // until the CLI noted the grader's cache files (transformCache.js); integrity.js looks at each.
   for (const holder of new Set([v, v.getRootProject(), ...(v.projects ?? [])])) {
     const fetch = holder?._fetcher;
     if (typeof fetch !== 'function') continue;
-    holder._fetcher = async (url, importer, ...rest) => {
-      const result = await fetch(url, importer, ...rest);
+    holder._fetcher = async (url, importer, environment, ...rest) => {
+      await transformCache.protect(environment);
+      const result = await fetch(url, importer, environment, ...rest);
       integrity.noteFetch(url, importer, result);
       return result;
     };
@@ -212,7 +246,11 @@ if (parentPid && procInfo(process.pid)) {
 
 process.on('message', async (message) => {
   try {
-    if (message.type === 'exit') {
+    if (waiting.has(message.type)) {
+      const resolve = waiting.get(message.type);
+      waiting.delete(message.type);
+      resolve();
+    } else if (message.type === 'exit') {
       await (await vitest).close();
       process.exit(0);
     } else if (message.type === 'invalidate') {
@@ -221,11 +259,13 @@ process.on('message', async (message) => {
     } else if (message.type === 'run') {
       applyEnv({ ...message.env, ...integrity.beginRun(message.guard) });
       const v = await vitest;
+      transformCache?.beginRun(message.guard?.suites ?? []);
       const project = v.getRootProject();
       const specs = message.files.map((file) => project.createSpecification(file));
       await v.runTestSpecifications(specs);
       const tampered = integrity.endRun();
       if (tampered.length > 0) send({ type: 'tampered', what: tampered });
+      if (transformCache) send({ type: 'grader-cache-written', written: transformCache.written(), available: transformCache.available });
       send({ type: 'done' });
     }
   } catch (error) {

@@ -17,7 +17,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /** Names of modules the learner's code has no business importing, with what importing them means. */
@@ -48,8 +48,6 @@ function fileOf(id, root) {
 }
 
 export function createIntegrity({ send, root, heapLimitMb }) {
-  const graderFolders = [join(root, 'test', 'support'), join(root, 'tui', 'grader')];
-  const door = join(root, 'engine', 'impl.ts');
   /** The run in progress: its guard settings, key, and what it found. */
   let run = { guard: undefined, key: '', tampered: [], printed: 0, floodSent: false };
 
@@ -72,14 +70,6 @@ export function createIntegrity({ send, root, heapLimitMb }) {
   return {
     get outOfMemory() {
       return outOfMemory;
-    },
-
-    /** True for the grader's own files: the suites, test/support, tui/grader and the door (engine/impl.ts). */
-    isGraderFile(id) {
-      const file = fileOf(id, root);
-      if (!file) return false;
-      if (below(file, graderFolders) || file === door) return true;
-      return below(file, run.guard ? run.guard.suites : []) !== undefined;
     },
 
     /** Starts a run: returns the environment the worker needs (the guard's settings and key). */

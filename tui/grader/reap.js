@@ -21,19 +21,26 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Environment variable that marks every process of a grading child, with a random value per child. */
 export const RUN_MARKER = 'KUBELINGS_GRADER_RUN';
 
-/** @typedef {{ pid: number, ppid: number, pgrp: number, session: number, start: number }} ProcInfo */
+/** @typedef {{ pid: number, ppid: number, pgrp: number, session: number, start: number, comm: string }} ProcInfo */
 
 /** @returns {ProcInfo | undefined} */
 export function procInfo(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     // The command name is in parentheses and may hold spaces: the fields start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { pid, ppid: Number(fields[1]), pgrp: Number(fields[2]), session: Number(fields[3]), start: Number(fields[19]) };
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' ');
+    return { pid, ppid: Number(fields[1]), pgrp: Number(fields[2]), session: Number(fields[3]), start: Number(fields[19]), comm: stat.slice(stat.indexOf('(') + 1, close) };
   } catch {
     return undefined;
   }
 }
+
+/**
+ * Processes that adopt orphans: init (pid 1, whatever its name) and the usual subreapers. Only
+ * their children can be a run's orphans, so only theirs are worth reading the environment of.
+ */
+const ADOPTERS = new Set(['systemd', 'init', 'tini', 'dumb-init', 'docker-init', 'catatonit', 's6-svscan', 'runsv', 'launchd']);
 
 /** @returns {ProcInfo[]} */
 function allProcesses() {
@@ -90,8 +97,11 @@ export function runProcesses(rootPid, marker, rootStart) {
     found.add(p.pid);
     for (const child of children.get(p.pid) ?? []) queue.push(child);
   }
+  const byPid = new Map(all.map((p) => [p.pid, p]));
   for (const p of all) {
     if (found.has(p.pid) || p.start < since || p.pid === process.pid) continue;
+    const parent = byPid.get(p.ppid);
+    if (p.ppid !== 1 && !(parent && ADOPTERS.has(parent.comm))) continue;
     if (carriesMarker(p.pid, marker)) {
       found.add(p.pid);
       for (const child of children.get(p.pid) ?? []) if (!found.has(child.pid)) found.add(child.pid);
@@ -121,8 +131,13 @@ export function endRunProcesses(rootPid, marker, options = {}) {
     } catch {}
   };
   // Find first, then kill: once a parent dies its children are adopted and the chain is lost.
-  // Twice over: a process may start another while the first pass runs.
-  for (let pass = 0; pass < 2; pass++) for (const pid of runProcesses(rootPid, marker, options.rootStart)) kill(pid);
+  // Once more when the first pass found processes besides those kept (the run's own launcher and
+  // grader): one of them may have started another while it ran.
+  for (let pass = 0; pass < 2; pass++) {
+    const strays = runProcesses(rootPid, marker, options.rootStart).filter((pid) => !keep.has(pid) && pid !== rootPid);
+    for (const pid of strays) kill(pid);
+    if (strays.length === 0) break;
+  }
   // The group last: it may hold the caller itself (the child ending its own run).
   if (options.group !== false && !keep.has(rootPid)) {
     try {

@@ -16,7 +16,7 @@ import { CONSOLE_FLOOD_BYTES, CONSOLE_KEEP_BYTES, GRADE_IDLE_WINDOW_MS, GRADE_ST
 import { ROOT } from '#engine/paths.ts';
 import { cpuBusyness } from './cpu.ts';
 import { procInfo } from './reap.js';
-import { adoptPrestartedChild, endGraderChild, endStrays, graderHeapLimitMb, spawnGraderChild, type GraderChild } from './spawn.js';
+import { adoptPrestartedChild, endGraderChild, endStrays, graderHeapLimitMb, markBusy, spawnGraderChild, type GraderChild } from './spawn.js';
 import { GRADER_FOLDERS, GraderFiles } from './tamper.ts';
 
 /** An error as the child reports it (a plain copy of vitest's serialized error). */
@@ -125,6 +125,8 @@ type ChildMessage =
   | { type: 'module-end'; file: string; state: string; errors: RawError[] }
   | { type: 'run-end'; reason: string; unhandledErrors: RawError[] }
   | { type: 'tampered'; what: string[] }
+  | { type: 'grader-cache'; entries: [string, string][] }
+  | { type: 'grader-cache-written'; written: Record<string, string>; available: boolean }
   | { type: 'flooded'; bytes: number; keptBytes: number }
   | { type: 'out-of-memory'; limitMb?: number }
   | { type: 'done' }
@@ -133,7 +135,7 @@ type ChildMessage =
 /** A child whose busiest thread was runnable less than this share of the time before the deadline was waiting, not spinning. */
 const IDLE_BELOW = 0.5;
 
-/** What the guard in the child needs for a run (see integrity.js and test/support/guard.ts). */
+/** What the guard in the child needs for a run (see integrity.js and test/support/guard.js). */
 export interface GuardSettings {
   /** The folders of the suites run. */
   suites: string[];
@@ -265,6 +267,14 @@ export class SuiteRunner {
           case 'tampered':
             run.tampered = [...(run.tampered ?? []), ...m.what];
             break;
+          case 'grader-cache':
+            // Noted before the worker loads anything: only then may it go on.
+            this.graderFiles.noteCache(baseline, m.entries);
+            if (child.connected) child.send({ type: 'grader-cache-noted' });
+            break;
+          case 'grader-cache-written':
+            baseline.cacheWritten = m.written;
+            break;
           case 'flooded':
             run.flooded ??= { bytes: m.bytes, keptBytes: m.keptBytes };
             stop();
@@ -312,6 +322,7 @@ export class SuiteRunner {
         if ((residentMb(child.kubelingsGraderPid) ?? 0) > limitMb * 0.8) run.outOfMemory = { limitMb };
         stop();
       }, options.deadlineMs);
+      markBusy(child);
       child.send({ type: 'run', files: options.files, env: options.env, guard });
     });
     clearTimeout(idleTimer);

@@ -8,11 +8,15 @@ export type GraderChild = ChildProcess & {
   kubelingsReady?: boolean;
   /** The node process's own pid (the shell's child), once it said 'ready'. */
   kubelingsGraderPid?: number;
+  /** Set when nothing but the launcher and grader ran since the last look (endStrays). */
+  kubelingsQuiet?: boolean;
+  kubelingsEnded?: boolean;
 };
 
 export function spawnGraderChild(aliases?: { find: string; replacement: string }[]): GraderChild;
 export function endGraderChild(child: GraderChild): void;
 export function endStrays(child: GraderChild): number[];
+export function markBusy(child: GraderChild): void;
 export function prestartGraderChild(): void;
 export function adoptPrestartedChild(): GraderChild | undefined;
 export function graderHeapLimitMb(): number;

@@ -26,10 +26,12 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 
 /**
- * Heap limit of the child and its worker threads (where the learner's code runs), in MB. A run
- * that needs more ends at once as "used too much memory" instead of growing for its whole
- * deadline. The core suites on the reference peak far below it (see test/engine/grader-limits).
- * KUBELINGS_GRADE_HEAP_MB overrides it (the grader's own tests use a small one).
+ * Heap limit of the test worker (where the learner's code runs), in MB: child.js gives it to the
+ * worker as resourceLimits. A run that needs more ends at once as "used too much memory" instead
+ * of growing for its whole deadline. The core suites on the reference peak far below it.
+ * KUBELINGS_GRADE_HEAP_MB overrides it (the grader's own tests use a small one). Not a
+ * --max-old-space-size for the whole child: any V8 flag costs node its code cache, about 70 ms of
+ * CPU on every check.
  */
 const HEAP_MB = 768;
 
@@ -55,20 +57,21 @@ export function spawnGraderChild(aliases = []) {
     ...process.env,
     KUBELINGS_ROOT: ROOT,
     KUBELINGS_ALIASES: JSON.stringify(aliases),
+    KUBELINGS_GRADE_HEAP_MB: String(graderHeapLimitMb()),
     FORCE_COLOR: '0',
     NO_COLOR: '1',
     [RUN_MARKER]: marker,
     // Who to outlive: the child ends its run when this process is gone (pid and start time, as pids are reused).
     KUBELINGS_GRADER_PARENT: `${process.pid}:${procInfo(process.pid)?.start ?? ''}`,
   };
-  const node = [`--max-old-space-size=${graderHeapLimitMb()}`];
   const options = { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env };
   const child =
     process.platform === 'win32'
-      ? fork(script, [], { ...options, execArgv: node })
-      : spawn('/bin/sh', ['-c', '"$0" "$@"; exit $?', process.execPath, ...node, script], options);
+      ? fork(script, [], { ...options, execArgv: [] })
+      : spawn('/bin/sh', ['-c', '"$0" "$@"; exit $?', process.execPath, script], options);
   child.kubelingsMarker = marker;
   child.kubelingsStart = procInfo(child.pid)?.start;
+  child.kubelingsQuiet = true; // nothing of a run has started yet
   live.add(child);
   guardThisProcess();
   child.once('exit', () => endGraderChild(child));
@@ -85,8 +88,14 @@ export function spawnGraderChild(aliases = []) {
 /** Ends a child and every process its runs started (its session, group, marked processes). */
 export function endGraderChild(child) {
   live.delete(child);
-  if (!child.pid) return;
-  endRunProcesses(child.pid, child.kubelingsMarker ?? '', { rootStart: child.kubelingsStart });
+  if (!child.pid || child.kubelingsEnded) return;
+  child.kubelingsEnded = true;
+  // Nothing ran since endStrays found nothing: the group (launcher and grader) is all there is.
+  if (child.kubelingsQuiet) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+  } else endRunProcesses(child.pid, child.kubelingsMarker ?? '', { rootStart: child.kubelingsStart });
   try {
     child.kill('SIGKILL');
   } catch {}
@@ -99,7 +108,14 @@ export function endGraderChild(child) {
 export function endStrays(child) {
   if (!child.pid) return [];
   const keep = [child.pid, child.kubelingsGraderPid].filter(Boolean);
-  return endRunProcesses(child.pid, child.kubelingsMarker ?? '', { keep, rootStart: child.kubelingsStart, group: false });
+  const ended = endRunProcesses(child.pid, child.kubelingsMarker ?? '', { keep, rootStart: child.kubelingsStart, group: false });
+  child.kubelingsQuiet = ended.length === 0;
+  return ended;
+}
+
+/** A run starts in the child: what it starts must be looked for again. */
+export function markBusy(child) {
+  child.kubelingsQuiet = false;
 }
 
 let guarding = false;

@@ -10,7 +10,9 @@
  * `.kubelings/tampered-<time>/`, and the run is reported as "the exercise changed the grader".
  *
  * The progress file is checked the same way, except for kubelings' own writes during the run (a
- * `check` in another terminal): those leave `progress.json.sum` naming what they wrote.
+ * `check` in another terminal): those leave `progress.json.sum` naming what they wrote. So are
+ * the transform-cache files of the grader's modules (transformCache.js), except for what vitest
+ * itself wrote: a changed one is removed, and vitest makes it afresh.
  *
  * Invariants: reading and comparing cost little (one stat per file per run; contents are read
  * once and again only after a change); nothing is ever lost (what is replaced is kept aside).
@@ -60,6 +62,13 @@ function listFiles(root: string, out: string[]): void {
 export interface Baseline {
   files: Map<string, string>;
   progress: Buffer | undefined;
+  /** The grader's transform-cache files (transformCache.js): cache file → [stamp or 'absent', source]. */
+  cache: Map<string, [string, string]>;
+  /**
+   * Cache files vitest itself read or wrote during the run, with their content's SHA-256;
+   * undefined when the child never said (it was stopped or killed before the end of the run).
+   */
+  cacheWritten?: Record<string, string>;
 }
 
 /** The grader's files of one process, kept across runs (a warm runner reads each file once). */
@@ -80,7 +89,12 @@ export class GraderFiles {
         // Gone meanwhile: nothing to protect.
       }
     }
-    return { files, progress: readOrUndefined(progressFile()) };
+    return { files, progress: readOrUndefined(progressFile()), cache: new Map() };
+  }
+
+  /** Notes the grader's transform-cache files before the worker loads anything ([cache file, source] pairs). */
+  noteCache(baseline: Baseline, entries: [string, string][]): void {
+    for (const [cacheFile, source] of entries) baseline.cache.set(cacheFile, [stampOrAbsent(cacheFile), source]);
   }
 
   /**
@@ -112,6 +126,20 @@ export class GraderFiles {
       this.noted.set(path, { stamp: stampOf(statSync(path)), content: was });
       changed.push(`it ${current === undefined ? 'deleted' : 'rewrote'} ${describe(path)} (put back as it was${current === undefined ? '' : `; the changed copy is in ${relative(ROOT, aside!) || aside}`})`);
     }
+    for (const [cacheFile, [stamp, source]] of baseline.cache) {
+      const now = stampOrAbsent(cacheFile);
+      if (now === stamp || now === 'absent') continue;
+      const current = readOrUndefined(cacheFile);
+      const known = baseline.cacheWritten?.[cacheFile];
+      if (current !== undefined && known === sha256(current)) continue; // what this run's vitest read or wrote
+      // Not known to be vitest's: never trusted again. Tampering when the child said what it used
+      // and this is something else, or when a file this run did not touch changed (one that only
+      // appeared may be another kubelings process's fresh entry; a run stopped early says nothing).
+      rmSync(cacheFile, { force: true });
+      if (baseline.cacheWritten === undefined || (known === undefined && stamp === 'absent')) continue;
+      if (current !== undefined) keepAside(cacheFile, current);
+      changed.push(`it rewrote the transform cache's copy of ${describe(source)} (removed: the next check transforms it afresh)`);
+    }
     const progress = this.checkProgress(baseline.progress, keepAside);
     if (progress) changed.push(progress);
     return changed;
@@ -133,6 +161,14 @@ export class GraderFiles {
     } catch {
       return undefined; // the lock could not be had: a progress update is under way, not the run
     }
+  }
+}
+
+function stampOrAbsent(path: string): string {
+  try {
+    return stampOf(statSync(path));
+  } catch {
+    return 'absent';
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The grader's guard: a vitest setup file that runs in the test worker before every hidden suite,
+ * The grader's guard, loaded by the setup file guard-setup.ts in the test worker before every hidden suite,
  * and so before the learner's module loads. It keeps the learner's code from faking a grade:
  *
  * - Intrinsics are locked: every method of Object, Array, Function.prototype, Reflect, JSON, Math,
@@ -35,16 +35,7 @@ import { format, types } from 'node:util';
 // @vitest/runner, not vitest's TestRunner.setTestFn: in vitest 4.1 that one is getFn by mistake.
 import { getFn, setFn } from '@vitest/runner';
 import { afterAll, afterEach, beforeAll, beforeEach, chai, expect } from 'vitest';
-import { hmacSha256Hex } from './hmac.ts';
-
-declare module '@vitest/runner' {
-  interface TaskMeta {
-    /** HMAC(key, test id): the guard saw this test pass honestly (checked by child.js). */
-    kubelingsGuard?: string;
-    /** What the guard saw the learner's code do to the grader. */
-    kubelingsTampered?: string[];
-  }
-}
+import { hmacSha256Hex } from './hmac.js';
 
 // ---- captured before anything else ------------------------------------------------------------
 
@@ -74,26 +65,24 @@ const R = Object.freeze({
   setAdd: Set.prototype.add,
 });
 
-const call = <T>(fn: (...args: never[]) => T, self: unknown, ...args: unknown[]): T => R.apply(fn as never, self, args) as T;
+const call = (fn, self, ...args) => R.apply(fn, self, args);
 
-interface GuardConfig {
-  /** Key for the signatures of passing tests. */
-  key: string;
-  /** Folders the learner's code must not read (suites, the grader, the reference). */
-  readProtected: string[];
-  /** Folders holding the learner's code. */
-  learner: string[];
-  /** Console output kept, and output past which the run is stopped, in bytes. */
-  keepBytes: number;
-  floodBytes: number;
-}
+/**
+ * @typedef {object} GuardConfig
+ * @property {string} key          key for the signatures of passing tests
+ * @property {string[]} readProtected folders the learner's code must not read (suites, the grader, the reference)
+ * @property {string[]} learner    folders holding the learner's code
+ * @property {number} keepBytes    console output kept
+ * @property {number} floodBytes   console output past which the run is stopped
+ */
 
-const config: GuardConfig | undefined = (() => {
+/** @type {GuardConfig | undefined} */
+const config = (() => {
   const text = process.env.KUBELINGS_GUARD;
   delete process.env.KUBELINGS_GUARD;
   if (!text) return undefined;
   try {
-    return JSON.parse(text) as GuardConfig;
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
@@ -102,14 +91,15 @@ const config: GuardConfig | undefined = (() => {
 // ---- what was seen ---------------------------------------------------------------------------
 
 /** Every tampering seen, in words; once non-empty, nothing of this file counts. */
-const seen: string[] = [];
-function record(what: string): void {
+/** @type {string[]} */
+const seen = [];
+function record(what) {
   for (let i = 0; i < seen.length; i++) if (seen[i] === what) return;
   call(R.push, seen, what);
 }
 
 class GraderTampered extends Error {
-  constructor(what: readonly string[]) {
+  constructor(what) {
     let list = '';
     for (let i = 0; i < what.length; i++) list += (i > 0 ? '; ' : '') + what[i];
     super(`the exercise changed the grader: ${list}`);
@@ -118,8 +108,9 @@ class GraderTampered extends Error {
 }
 
 class GraderFlood extends Error {
-  constructor(readonly bytes: number) {
+  constructor(bytes) {
     super(`printed ${bytes} bytes of output`);
+    this.bytes = bytes;
     this.name = 'GraderFlood';
   }
 }
@@ -134,24 +125,24 @@ const TAMPER_SETTER = Symbol('kubelings guard setter');
  * assigning through an object that inherits from it creates that object's own property, as an
  * ordinary assignment would. `keep` names keys left alone (watched by `watch` instead).
  */
-function lock(owner: object, label: string, keep: (key: string | symbol) => boolean = () => false): void {
+function lock(owner, label, keep = () => false) {
   const keys = R.ownKeys(owner);
   for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
+    const key = keys[i];
     if (typeof key === 'symbol' || key === 'constructor' || keep(key)) continue;
-    const d = R.gopd(owner, key)!;
+    const d = R.gopd(owner, key);
     if (!d.configurable) continue;
     const name = `${label}.${key}`;
     if ('value' in d) {
-      const value = d.value as unknown;
+      const value = d.value;
       const setter = d.writable
-        ? function (this: object, next: unknown) {
+        ? function (next) {
             if (this === owner) {
               if (!R.is(next, value)) record(`it replaced ${name}`);
             } else R.define(this, key, { value: next, writable: true, enumerable: true, configurable: true });
           }
         : undefined;
-      if (setter) (setter as unknown as Record<symbol, boolean>)[TAMPER_SETTER] = true;
+      if (setter) setter[TAMPER_SETTER] = true;
       R.define(owner, key, { configurable: false, enumerable: d.enumerable, get: () => value, set: setter });
     } else {
       R.define(owner, key, { configurable: false, enumerable: d.enumerable, get: d.get, set: d.set });
@@ -159,30 +150,24 @@ function lock(owner: object, label: string, keep: (key: string | symbol) => bool
   }
 }
 
-interface Watched {
-  owner: object;
-  label: string;
-  /** The descriptors of keys left unlocked, as they were. */
-  keys: (string | symbol)[];
-  values: unknown[];
-  getters: unknown[];
-  /** How many own keys the object had (a new one, such as Object.prototype.asymmetricMatch, is tampering). */
-  count: number;
-  proto: object | null;
-  countKeys: boolean;
-}
-const watched: Watched[] = [];
+/**
+ * What `lock` leaves unlocked on an object, as it was: the keys and their values or getters, how
+ * many own keys it had (a new one, such as Object.prototype.asymmetricMatch, is tampering), and
+ * its prototype.
+ * @type {{ owner: object, label: string, keys: (string | symbol)[], values: unknown[], getters: unknown[], count: number, proto: object | null, countKeys: boolean }[]}
+ */
+const watched = [];
 
 /** Records what `lock` leaves unlocked on `owner`, to compare at every checkpoint. */
-function watch(owner: object, label: string, countKeys = true): void {
-  const keys: (string | symbol)[] = [];
-  const values: unknown[] = [];
-  const getters: unknown[] = [];
+function watch(owner, label, countKeys = true) {
+  const keys = [];
+  const values = [];
+  const getters = [];
   const all = R.ownKeys(owner);
   for (let i = 0; i < all.length; i++) {
-    const d = R.gopd(owner, all[i]!)!;
+    const d = R.gopd(owner, all[i]);
     if (!d.configurable && !('get' in d)) continue;
-    if ('get' in d && (d.set as unknown as Record<symbol, boolean> | undefined)?.[TAMPER_SETTER]) continue;
+    if ('get' in d && d.set?.[TAMPER_SETTER]) continue;
     call(R.push, keys, all[i]);
     call(R.push, values, d.value);
     call(R.push, getters, d.get);
@@ -190,7 +175,7 @@ function watch(owner: object, label: string, countKeys = true): void {
   call(R.push, watched, { owner, label, keys, values, getters, count: all.length, proto: R.getProto(owner), countKeys });
 }
 
-function describeKey(key: string | symbol): string {
+function describeKey(key) {
   return typeof key === 'symbol' ? `[${key.description ?? 'symbol'}]` : key;
 }
 
@@ -198,9 +183,9 @@ function describeKey(key: string | symbol): string {
  * Compares everything watched with how it was; records what changed. `full` also counts the keys
  * of every watched object (new properties); otherwise only those every object inherits from.
  */
-function checkWatched(full: boolean): void {
+function checkWatched(full) {
   for (let i = 0; i < watched.length; i++) {
-    const w = watched[i]!;
+    const w = watched[i];
     const count = full || w.owner === Object.prototype || w.owner === Array.prototype || w.owner === Function.prototype;
     if (count && w.countKeys && R.ownKeys(w.owner).length !== w.count) {
       const now = R.ownKeys(w.owner);
@@ -208,22 +193,23 @@ function checkWatched(full: boolean): void {
       for (let j = 0; j < now.length; j++) {
         let old = false;
         for (let k = 0; k < w.keys.length; k++) if (w.keys[k] === now[j]) old = true;
-        const d = R.gopd(w.owner, now[j]!);
-        if (!old && !(d && 'get' in d && (d.set as unknown as Record<symbol, boolean> | undefined)?.[TAMPER_SETTER]) && d?.configurable !== false) added = describeKey(now[j]!);
+        const d = R.gopd(w.owner, now[j]);
+        if (!old && !(d && 'get' in d && d.set?.[TAMPER_SETTER]) && d?.configurable !== false) added = describeKey(now[j]);
       }
       record(added ? `it added ${w.label}.${added}` : `it changed the properties of ${w.label}`);
     }
     if (R.getProto(w.owner) !== w.proto) record(`it changed the prototype of ${w.label}`);
     for (let k = 0; k < w.keys.length; k++) {
-      const d = R.gopd(w.owner, w.keys[k]!);
-      if (!d || !R.is(d.value, w.values[k]) || !R.is(d.get, w.getters[k])) record(`it replaced ${w.label}.${describeKey(w.keys[k]!)}`);
+      const d = R.gopd(w.owner, w.keys[k]);
+      if (!d || !R.is(d.value, w.values[k]) || !R.is(d.get, w.getters[k])) record(`it replaced ${w.label}.${describeKey(w.keys[k])}`);
     }
   }
 }
 
 // ---- the intrinsics ---------------------------------------------------------------------------
 
-const intrinsics: [object, string][] = [
+/** @type {[object, string][]} */
+const intrinsics = [
   [Object, 'Object'],
   [Object.prototype, 'Object.prototype'],
   [Array, 'Array'],
@@ -243,23 +229,24 @@ const intrinsics: [object, string][] = [
   [Error.prototype, 'Error.prototype'],
 ];
 /** Left unlocked, but watched: V8 keeps fast paths for these only while they are untouched. */
-const unlockedButWatched: [object, string][] = [
+/** @type {[object, string][]} */
+const unlockedButWatched = [
   [Promise, 'Promise'],
   [Promise.prototype, 'Promise.prototype'],
-  [Object.getPrototypeOf([][Symbol.iterator]()) as object, 'ArrayIterator.prototype'],
+  [Object.getPrototypeOf([][Symbol.iterator]()), 'ArrayIterator.prototype'],
 ];
 
 /** The global bindings the grader and the matchers use: fixed in place (assigning them throws). */
 const GLOBALS = ['Object', 'Array', 'Function', 'Reflect', 'JSON', 'Math', 'Number', 'String', 'Boolean', 'Symbol', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Proxy', 'Promise', 'Error', 'TypeError', 'RangeError', 'BigInt'];
 
-function lockIntrinsics(): void {
+function lockIntrinsics() {
   for (let i = 0; i < GLOBALS.length; i++) {
-    const d = R.gopd(globalThis, GLOBALS[i]!);
-    if (d?.configurable) R.define(globalThis, GLOBALS[i]!, { value: d.value, writable: false, enumerable: d.enumerable, configurable: false });
+    const d = R.gopd(globalThis, GLOBALS[i]);
+    if (d?.configurable) R.define(globalThis, GLOBALS[i], { value: d.value, writable: false, enumerable: d.enumerable, configurable: false });
   }
-  for (let i = 0; i < intrinsics.length; i++) lock(intrinsics[i]![0], intrinsics[i]![1]);
-  for (let i = 0; i < intrinsics.length; i++) watch(intrinsics[i]![0], intrinsics[i]![1]);
-  for (let i = 0; i < unlockedButWatched.length; i++) watch(unlockedButWatched[i]![0], unlockedButWatched[i]![1]);
+  for (let i = 0; i < intrinsics.length; i++) lock(intrinsics[i][0], intrinsics[i][1]);
+  for (let i = 0; i < intrinsics.length; i++) watch(intrinsics[i][0], intrinsics[i][1]);
+  for (let i = 0; i < unlockedButWatched.length; i++) watch(unlockedButWatched[i][0], unlockedButWatched[i][1]);
 }
 
 // ---- the assertion library -------------------------------------------------------------------
@@ -268,9 +255,11 @@ const JEST_MATCHERS = Symbol.for('$$jest-matchers-object');
 const MATCHER_GLOBALS = [JEST_MATCHERS, Symbol.for('matchers-object'), Symbol.for('asymmetric-matchers-object'), Symbol.for('expect-global')];
 
 /** Every test whose assertions failed at least once (by the guard's own count). */
-const failedIn = new Set<string>();
-let currentTest: string | undefined;
-let equalityTesters: unknown[] | undefined;
+const failedIn = new Set();
+/** @type {string | undefined} */
+let currentTest;
+/** @type {unknown[] | undefined} */
+let equalityTesters;
 let equalityTesterCount = 0;
 
 /**
@@ -278,17 +267,17 @@ let equalityTesterCount = 0;
  * anything (an `asymmetricMatch` function anywhere on it or its prototypes, which vitest's
  * equality trusts: only the expected side may hold such matchers).
  */
-function impostor(value: unknown, depth = 0, budget = { nodes: 2000 }): string | undefined {
+function impostor(value, depth = 0, budget = { nodes: 2000 }) {
   if (typeof value !== 'object' || value === null || depth > 6 || --budget.nodes < 0) return undefined;
   if (R.isProxy(value)) return 'it returned a Proxy, which the grader cannot compare honestly';
-  let level: object | null = value;
+  let level = value;
   for (let i = 0; level !== null && i < 10; i++) {
     if (R.gopd(level, 'asymmetricMatch')) return 'it returned an object with an asymmetricMatch, which claims to equal anything';
-    level = R.getProto(level) as object | null;
+    level = R.getProto(level);
   }
   const keys = R.ownKeys(value);
   for (let i = 0; i < keys.length && i < 200; i++) {
-    const kd = R.gopd(value, keys[i]!);
+    const kd = R.gopd(value, keys[i]);
     if (kd && 'value' in kd) {
       const found = impostor(kd.value, depth + 1, budget);
       if (found) return found;
@@ -298,34 +287,34 @@ function impostor(value: unknown, depth = 0, budget = { nodes: 2000 }): string |
 }
 
 /** Runs before every matcher: nothing changed, and the value under test is honest. */
-function checkBeforeAssertion(assertion: object): void {
+function checkBeforeAssertion(assertion) {
   checkWatched(false);
   if (equalityTesters && equalityTesters.length !== equalityTesterCount) record('it added an equality tester to expect');
   const objectDescriptor = R.gopd(assertion, '__flags');
-  const flags = objectDescriptor?.value as Record<string, unknown> | undefined;
+  const flags = objectDescriptor?.value;
   const actual = flags ? R.gopd(flags, 'object')?.value : undefined;
   const fake = impostor(actual);
   if (fake) record(fake);
   if (seen.length > 0) throw new GraderTampered(seen);
 }
 
-function wrapMatchers(): void {
-  const proto = chai.Assertion.prototype as unknown as Record<string, unknown>;
+function wrapMatchers() {
+  const proto = chai.Assertion.prototype;
   const keys = R.ownKeys(proto);
   for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    const d = R.gopd(proto, key)!;
+    const key = keys[i];
+    const d = R.gopd(proto, key);
     // The jest-style matchers (toBe, toEqual, …): what the suites call. chai's own `assert`, which
     // they call in turn, is locked but not checked a second time.
     if (typeof key !== 'string' || !/^to[A-Z]/.test(key) || !('value' in d) || typeof d.value !== 'function' || !d.configurable) continue;
-    const original = d.value as (...args: unknown[]) => unknown;
-    const guarded = function (this: object, ...args: unknown[]) {
+    const original = d.value;
+    const guarded = function (...args) {
       checkBeforeAssertion(this);
       try {
         const result = R.apply(original, this, args);
         if (types.isPromise(result)) {
           const test = currentTest;
-          return R.apply(R.then, result, [undefined, (error: unknown) => {
+          return R.apply(R.then, result, [undefined, (error) => {
             if (test !== undefined) failedIn.add(test);
             throw error;
           }]);
@@ -343,7 +332,7 @@ function wrapMatchers(): void {
   watch(proto, 'expect(…)', false);
   lock(expect, 'expect');
   watch(expect, 'expect', false);
-  const table = (globalThis as Record<symbol, { matchers?: object; customEqualityTesters?: unknown[] } | undefined>)[JEST_MATCHERS];
+  const table = globalThis[JEST_MATCHERS];
   if (table?.matchers) {
     lock(table.matchers, 'expect(…)');
     watch(table.matchers, 'expect(…)', false);
@@ -351,20 +340,20 @@ function wrapMatchers(): void {
   equalityTesters = table?.customEqualityTesters;
   equalityTesterCount = equalityTesters?.length ?? 0;
   for (let i = 0; i < MATCHER_GLOBALS.length; i++) {
-    const d = R.gopd(globalThis, MATCHER_GLOBALS[i]!);
-    if (d?.configurable) R.define(globalThis, MATCHER_GLOBALS[i]!, { ...d, configurable: false, ...('value' in d ? { writable: false } : {}) });
+    const d = R.gopd(globalThis, MATCHER_GLOBALS[i]);
+    if (d?.configurable) R.define(globalThis, MATCHER_GLOBALS[i], { ...d, configurable: false, ...('value' in d ? { writable: false } : {}) });
   }
 }
 
 // ---- reading the grader's files ----------------------------------------------------------------
 
-function underProtected(path: unknown): string | undefined {
+function underProtected(path) {
   if (!config || (typeof path !== 'string' && !(path instanceof URL) && !Buffer.isBuffer(path))) return undefined;
   let text = path instanceof URL ? (path.protocol === 'file:' ? decodeURIComponent(path.pathname) : '') : String(path);
   if (text === '') return undefined;
   if (!R.isAbsolute(text)) text = R.resolvePath(text);
   for (let i = 0; i < config.readProtected.length; i++) {
-    const root = config.readProtected[i]!;
+    const root = config.readProtected[i];
     if (text === root || call(R.startsWith, text, root + sep)) return text;
   }
   return undefined;
@@ -376,11 +365,11 @@ function underProtected(path: unknown): string | undefined {
  * frame of the learner's files and at least one frame of a file at all (a read laundered through
  * a timer or a promise has none).
  */
-function graderReads(): boolean {
+function graderReads() {
   if (!config) return true;
-  const E = R.ErrorCtor as unknown as { prepareStackTrace?: unknown };
+  const E = R.ErrorCtor;
   const before = E.prepareStackTrace;
-  const holder: { stack?: string } = {};
+  const holder = {};
   try {
     E.prepareStackTrace = undefined;
     R.captureStack(holder, graderReads);
@@ -389,24 +378,24 @@ function graderReads(): boolean {
   }
   const stack = typeof holder.stack === 'string' ? holder.stack : '';
   if (E.prepareStackTrace !== before) return false;
-  for (let i = 0; i < config.learner.length; i++) if (call(R.indexOf, stack, config.learner[i]!) >= 0) return false;
+  for (let i = 0; i < config.learner.length; i++) if (call(R.indexOf, stack, config.learner[i]) >= 0) return false;
   const lines = stack.split('\n');
   for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (call(R.indexOf, line, 'node:') < 0 && call(R.indexOf, line, 'test/support/guard.ts') < 0 && call(R.indexOf, line, '/') >= 0) return true;
+    const line = lines[i];
+    if (call(R.indexOf, line, 'node:') < 0 && call(R.indexOf, line, 'test/support/guard.js') < 0 && call(R.indexOf, line, '/') >= 0) return true;
   }
   return false;
 }
 
-function guardReads(): void {
-  const target = fs as unknown as Record<string, unknown>;
-  const promises = fs.promises as unknown as Record<string, unknown>;
-  const wrap = (owner: Record<string, unknown>, name: string, paths: number[]) => {
-    const original = owner[name] as ((...args: unknown[]) => unknown) | undefined;
+function guardReads() {
+  const target = fs;
+  const promises = fs.promises;
+  const wrap = (owner, name, paths) => {
+    const original = owner[name];
     if (typeof original !== 'function') return;
-    const guarded = function (this: unknown, ...args: unknown[]) {
+    const guarded = function (...args) {
       for (let i = 0; i < paths.length; i++) {
-        const file = underProtected(args[paths[i]!]);
+        const file = underProtected(args[paths[i]]);
         if (file && !graderReads()) {
           record(`it read the grader's file ${file}`);
           const error = new R.ErrorCtor(`kubelings: an exercise may not read the grader's files (${file})`);
@@ -422,9 +411,9 @@ function guardReads(): void {
   for (const name of ['copyFileSync', 'copyFile', 'cpSync', 'cp', 'linkSync', 'link', 'symlinkSync', 'symlink', 'renameSync', 'rename']) wrap(target, name, [0]);
   for (const name of ['readFile', 'open', 'copyFile', 'cp', 'link', 'symlink', 'rename']) wrap(promises, name, [0]);
   syncBuiltinESMExports();
-  const binding = (process as unknown as { binding?: (name: string) => unknown }).binding;
+  const binding = process.binding;
   if (typeof binding === 'function') {
-    (process as unknown as { binding: (name: string) => unknown }).binding = function (name: string) {
+    process.binding = function (name) {
       if (name === 'fs' || name === 'fs_dir') {
         record(`it opened node's internal file binding (process.binding('${name}'))`);
         const error = new R.ErrorCtor('kubelings: an exercise may not use process.binding');
@@ -441,7 +430,7 @@ function guardReads(): void {
 let printed = 0;
 let flooded = false;
 
-function countOutput(bytes: number): boolean {
+function countOutput(bytes) {
   printed += bytes;
   if (!config) return true;
   if (printed > config.floodBytes && !flooded) {
@@ -451,47 +440,41 @@ function countOutput(bytes: number): boolean {
   return printed <= config.keepBytes;
 }
 
-function guardConsole(): void {
+function guardConsole() {
   const methods = ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'dirxml', 'table'];
-  const target = console as unknown as Record<string, (...args: unknown[]) => void>;
+  const target = console;
   for (let i = 0; i < methods.length; i++) {
-    const original = target[methods[i]!];
+    const original = target[methods[i]];
     if (typeof original !== 'function') continue;
-    target[methods[i]!] = function (this: unknown, ...args: unknown[]) {
-      const text = R.apply(R.format, undefined, args) as string;
+    target[methods[i]] = function (...args) {
+      const text = R.apply(R.format, undefined, args);
       if (countOutput(text.length + 1)) R.apply(original, this, args);
     };
   }
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write;
-    stream.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
-      const size = typeof chunk === 'string' ? chunk.length : (chunk as { length?: number })?.length ?? 0;
-      if (countOutput(size)) return R.apply(write, this, [chunk, ...rest]) as boolean;
+    stream.write = function (chunk, ...rest) {
+      const size = typeof chunk === 'string' ? chunk.length : chunk?.length ?? 0;
+      if (countOutput(size)) return R.apply(write, this, [chunk, ...rest]);
       return true;
-    } as typeof stream.write;
+    };
   }
 }
 
 // ---- checkpoints and signatures ---------------------------------------------------------------
 
 /** How each test's own function ended, as the guard saw it (wrapped in beforeAll). */
-const outcome = new Map<string, 'running' | 'done' | 'threw'>();
+const outcome = new Map();
 
-interface TaskLike {
-  id: string;
-  type: string;
-  tasks?: TaskLike[];
-  meta: { kubelingsTampered?: string[] };
-}
 
-function wrapTestFunctions(task: TaskLike): void {
+function wrapTestFunctions(task) {
   if (task.type === 'test') {
-    const original = getFn(task as never) as ((...args: unknown[]) => unknown) | undefined;
+    const original = getFn(task);
     if (typeof original !== 'function') return;
     const id = task.id;
-    setFn(task as never, function (this: unknown, ...args: unknown[]) {
+    setFn(task, function (...args) {
       call(R.mapSet, outcome, id, 'running');
-      let result: unknown;
+      let result;
       try {
         result = R.apply(original, this, args);
       } catch (error) {
@@ -500,11 +483,11 @@ function wrapTestFunctions(task: TaskLike): void {
       }
       if (result !== null && typeof result === 'object' && types.isPromise(result)) {
         return R.apply(R.then, result, [
-          (value: unknown) => {
+          (value) => {
             call(R.mapSet, outcome, id, 'done');
             return value;
           },
-          (error: unknown) => {
+          (error) => {
             call(R.mapSet, outcome, id, 'threw');
             throw error;
           },
@@ -512,20 +495,20 @@ function wrapTestFunctions(task: TaskLike): void {
       }
       call(R.mapSet, outcome, id, 'done');
       return result;
-    } as never);
+    });
     return;
   }
   const tasks = task.tasks ?? [];
-  for (let i = 0; i < tasks.length; i++) wrapTestFunctions(tasks[i]!);
+  for (let i = 0; i < tasks.length; i++) wrapTestFunctions(tasks[i]);
 }
 
-function checkpoint(task?: { meta: { kubelingsTampered?: string[] } }): void {
+function checkpoint(task) {
   checkWatched(true);
   if (equalityTesters && equalityTesters.length !== equalityTesterCount) record('it added an equality tester to expect');
   if (seen.length > 0) {
     if (task) {
-      const copy: string[] = [];
-      for (let i = 0; i < seen.length; i++) copy[i] = seen[i]!;
+      const copy = [];
+      for (let i = 0; i < seen.length; i++) copy[i] = seen[i];
       task.meta.kubelingsTampered = copy;
     }
     throw new GraderTampered(seen);
@@ -538,34 +521,34 @@ function checkpoint(task?: { meta: { kubelingsTampered?: string[] } }): void {
  * so that tampering is reported even when it broke the suite before any hook could run (a new
  * enumerable key on Object.prototype breaks vitest's own collection).
  */
-function guardReports(): void {
-  const state = (globalThis as unknown as { __vitest_worker__?: { rpc?: Record<string, unknown> } }).__vitest_worker__;
+function guardReports() {
+  const state = globalThis.__vitest_worker__;
   const rpc = state?.rpc;
   if (!state || !rpc) return;
-  const stamp = (meta: { kubelingsTampered?: string[] } | undefined) => {
+  const stamp = (meta) => {
     if (!meta || seen.length === 0) return;
-    const copy: string[] = [];
-    for (let i = 0; i < seen.length; i++) copy[i] = seen[i]!;
+    const copy = [];
+    for (let i = 0; i < seen.length; i++) copy[i] = seen[i];
     meta.kubelingsTampered = copy;
   };
   state.rpc = new Proxy(rpc, {
     get(target, key) {
-      const value = R.apply(Reflect.get, undefined, [target, key]) as unknown;
+      const value = R.apply(Reflect.get, undefined, [target, key]);
       if (key === 'onCollected' && typeof value === 'function') {
-        return (files: { meta?: { kubelingsTampered?: string[] } }[], ...rest: unknown[]) => {
+        return (files, ...rest) => {
           checkWatched(true);
-          for (let i = 0; i < files.length; i++) stamp(files[i]!.meta);
-          return R.apply(value as (...a: unknown[]) => unknown, target, [files, ...rest]);
+          for (let i = 0; i < files.length; i++) stamp(files[i].meta);
+          return R.apply(value, target, [files, ...rest]);
         };
       }
       if (key === 'onTaskUpdate' && typeof value === 'function') {
-        return (packs: [string, unknown, { kubelingsTampered?: string[] } | undefined][], ...rest: unknown[]) => {
+        return (packs, ...rest) => {
           checkWatched(true);
           for (let i = 0; i < packs.length; i++) {
-            if (seen.length > 0 && packs[i]![2] === undefined) packs[i]![2] = {};
-            stamp(packs[i]![2]);
+            if (seen.length > 0 && packs[i][2] === undefined) packs[i][2] = {};
+            stamp(packs[i][2]);
           }
-          return R.apply(value as (...a: unknown[]) => unknown, target, [packs, ...rest]);
+          return R.apply(value, target, [packs, ...rest]);
         };
       }
       return value;
@@ -573,7 +556,7 @@ function guardReports(): void {
   });
 }
 
-function install(): void {
+function install() {
   guardReports();
   lockIntrinsics();
   wrapMatchers();
@@ -583,8 +566,8 @@ function install(): void {
   // vitest hands hooks of all tests a context first (destructured, or it refuses), the file second.
   // eslint-disable-next-line no-empty-pattern
   beforeAll(({}, file) => {
-    wrapTestFunctions(file as unknown as TaskLike);
-    checkpoint(file as unknown as TaskLike);
+    wrapTestFunctions(file);
+    checkpoint(file);
   });
   beforeEach(({ task }) => {
     currentTest = task.id;
@@ -599,7 +582,7 @@ function install(): void {
   });
   // eslint-disable-next-line no-empty-pattern
   afterAll(({}, file) => {
-    checkpoint(file as unknown as TaskLike);
+    checkpoint(file);
     if (flooded) throw new GraderFlood(printed);
   });
 }

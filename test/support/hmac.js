@@ -1,9 +1,11 @@
 /**
- * HMAC-SHA-256 (RFC 2104 over FIPS 180-4) in plain arithmetic, for the grader's guard (guard.ts).
+ * HMAC-SHA-256 (RFC 2104 over FIPS 180-4) in plain arithmetic, for the grader's guard (guard.js).
  * The guard signs each test it saw pass with a key the learner's code never sees; the grader's
  * main thread checks the signature with node:crypto. Written out here, rather than calling
  * node:crypto in the worker, so that signing needs no object the learner's code could patch:
  * only integer arithmetic on local typed arrays, and string methods the guard has locked.
+ *
+ * Plain JavaScript, loaded by Node itself (like guard.js), never through vite's transform cache.
  */
 
 const K = new Uint32Array([
@@ -16,7 +18,7 @@ const K = new Uint32Array([
 ]);
 
 /** UTF-8 bytes of a string, by hand (no TextEncoder). */
-function utf8(text: string): Uint8Array {
+function utf8(text) {
   const out = new Uint8Array(text.length * 4);
   let n = 0;
   for (let i = 0; i < text.length; i++) {
@@ -46,11 +48,11 @@ function utf8(text: string): Uint8Array {
   return out.subarray(0, n);
 }
 
-function sha256(data: Uint8Array): Uint8Array {
+function sha256(data) {
   const length = data.length;
   const blocks = ((length + 8) >> 6) + 1;
   const padded = new Uint8Array(blocks * 64);
-  for (let i = 0; i < length; i++) padded[i] = data[i]!;
+  for (let i = 0; i < length; i++) padded[i] = data[i];
   padded[length] = 0x80;
   const bits = length * 8;
   padded[padded.length - 4] = (bits >>> 24) & 255;
@@ -63,20 +65,20 @@ function sha256(data: Uint8Array): Uint8Array {
   for (let b = 0; b < blocks; b++) {
     for (let i = 0; i < 16; i++) {
       const o = b * 64 + i * 4;
-      w[i] = (padded[o]! << 24) | (padded[o + 1]! << 16) | (padded[o + 2]! << 8) | padded[o + 3]!;
+      w[i] = (padded[o] << 24) | (padded[o + 1] << 16) | (padded[o + 2] << 8) | padded[o + 3];
     }
     for (let i = 16; i < 64; i++) {
-      const x = w[i - 15]!;
-      const y = w[i - 2]!;
+      const x = w[i - 15];
+      const y = w[i - 2];
       const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
       const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
-      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0;
+      w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
     }
-    let a = h[0]!, bb = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!, f = h[5]!, g = h[6]!, hh = h[7]!;
+    let a = h[0], bb = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
     for (let i = 0; i < 64; i++) {
       const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
       const ch = (e & f) ^ (~e & g);
-      const t1 = (hh + S1 + ch + K[i]! + w[i]!) | 0;
+      const t1 = (hh + S1 + ch + K[i] + w[i]) | 0;
       const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
       const maj = (a & bb) ^ (a & c) ^ (bb & c);
       const t2 = (S0 + maj) | 0;
@@ -89,21 +91,21 @@ function sha256(data: Uint8Array): Uint8Array {
       bb = a;
       a = (t1 + t2) | 0;
     }
-    h[0] = (h[0]! + a) | 0;
-    h[1] = (h[1]! + bb) | 0;
-    h[2] = (h[2]! + c) | 0;
-    h[3] = (h[3]! + d) | 0;
-    h[4] = (h[4]! + e) | 0;
-    h[5] = (h[5]! + f) | 0;
-    h[6] = (h[6]! + g) | 0;
-    h[7] = (h[7]! + hh) | 0;
+    h[0] = (h[0] + a) | 0;
+    h[1] = (h[1] + bb) | 0;
+    h[2] = (h[2] + c) | 0;
+    h[3] = (h[3] + d) | 0;
+    h[4] = (h[4] + e) | 0;
+    h[5] = (h[5] + f) | 0;
+    h[6] = (h[6] + g) | 0;
+    h[7] = (h[7] + hh) | 0;
   }
   const out = new Uint8Array(32);
   for (let i = 0; i < 8; i++) {
-    out[i * 4] = h[i]! >>> 24;
-    out[i * 4 + 1] = (h[i]! >>> 16) & 255;
-    out[i * 4 + 2] = (h[i]! >>> 8) & 255;
-    out[i * 4 + 3] = h[i]! & 255;
+    out[i * 4] = h[i] >>> 24;
+    out[i * 4 + 1] = (h[i] >>> 16) & 255;
+    out[i * 4 + 2] = (h[i] >>> 8) & 255;
+    out[i * 4 + 3] = h[i] & 255;
   }
   return out;
 }
@@ -111,26 +113,26 @@ function sha256(data: Uint8Array): Uint8Array {
 const HEX = '0123456789abcdef';
 
 /** HMAC-SHA-256 of `message` under `key`, as lowercase hex (the same as node:crypto's createHmac). */
-export function hmacSha256Hex(key: string, message: string): string {
+export function hmacSha256Hex(key, message) {
   let k = utf8(key);
   if (k.length > 64) k = sha256(k);
   const inner = new Uint8Array(64);
   const outer = new Uint8Array(64);
   for (let i = 0; i < 64; i++) {
-    const byte = i < k.length ? k[i]! : 0;
+    const byte = i < k.length ? k[i] : 0;
     inner[i] = byte ^ 0x36;
     outer[i] = byte ^ 0x5c;
   }
   const m = utf8(message);
   const first = new Uint8Array(64 + m.length);
-  for (let i = 0; i < 64; i++) first[i] = inner[i]!;
-  for (let i = 0; i < m.length; i++) first[64 + i] = m[i]!;
+  for (let i = 0; i < 64; i++) first[i] = inner[i];
+  for (let i = 0; i < m.length; i++) first[64 + i] = m[i];
   const innerHash = sha256(first);
   const second = new Uint8Array(96);
-  for (let i = 0; i < 64; i++) second[i] = outer[i]!;
-  for (let i = 0; i < 32; i++) second[64 + i] = innerHash[i]!;
+  for (let i = 0; i < 64; i++) second[i] = outer[i];
+  for (let i = 0; i < 32; i++) second[64 + i] = innerHash[i];
   const mac = sha256(second);
   let hex = '';
-  for (let i = 0; i < 32; i++) hex += HEX[mac[i]! >> 4]! + HEX[mac[i]! & 15]!;
+  for (let i = 0; i < 32; i++) hex += HEX[mac[i] >> 4] + HEX[mac[i] & 15];
   return hex;
 }
