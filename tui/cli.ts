@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { KubelingsError } from '#engine/errors.ts';
+import { GRADE_DEADLINE_MS } from '#engine/params.ts';
 import { adoptPrestartedChild } from './grader/spawn.js';
 
 const USAGE = `kubelings: learn how Kubernetes works by building one
@@ -91,13 +92,15 @@ that the exercise, and those that build on it, passed.
   new     scaffold a pack with one lesson, one page, a quiz question and one working exercise
   seal    record the pack's pristine stubs after you change one (--check compares instead)
 `,
-  grade: `Usage: npx kubelings grade --submission DIR [--pack DIR] [--out DIR] [--seed N]
+  grade: `Usage: npx kubelings grade --submission DIR [--pack DIR] [--out DIR] [--seed N] [--deadline S]
 
 For instructors and classroom CI: grades a learner's copy of the project (DIR) from this
 checkout. Only the exercise files the pack names are taken from DIR, into a pristine copy of the
 pack's stubs; suites and engine are this checkout's. Grades the core pack, or the packs given with
 --pack. Writes <out>/junit.xml and <out>/grade.json (--out, default kubelings-grade) and records
-no progress. Exit code 0 when every exercise passes, 1 otherwise.
+no progress. --deadline S gives each exercise's suite S seconds before it is stopped (default
+${GRADE_DEADLINE_MS / 1000}): raise it on a slow or busy CI runner. Exit code 0 when every exercise passes, 1
+otherwise.
 `,
   explain: `Usage: npx kubelings explain pod NAME [-n NAMESPACE] [--json] [--impl SPEC]
 
@@ -122,6 +125,7 @@ export async function main(argv: string[]): Promise<number> {
       component: { type: 'string' },
       submission: { type: 'string' },
       out: { type: 'string' },
+      deadline: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', default: false },
     },
@@ -179,7 +183,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'grade': {
       const { gradeCommand } = await import('./commands/grade.ts');
-      return gradeCommand({ ...common, submission: values.submission as string | undefined, out: values.out as string | undefined, seed });
+      const deadline = values.deadline === undefined ? undefined : Number(values.deadline);
+      if (deadline !== undefined && !(deadline > 0 && deadline <= 3600)) throw new KubelingsError(`--deadline takes seconds per exercise (more than 0, at most 3600), not "${values.deadline}".`);
+      return gradeCommand({ ...common, submission: values.submission as string | undefined, out: values.out as string | undefined, seed, deadlineMs: deadline === undefined ? undefined : deadline * 1000 });
     }
     case 'cluster':
     case 'explain': {

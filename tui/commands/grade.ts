@@ -1,5 +1,5 @@
 /**
- * `kubelings grade --submission DIR [--pack P] [--out DIR] [--seed N]`: for instructors and a
+ * `kubelings grade --submission DIR [--pack P] [--out DIR] [--seed N] [--deadline S]`: for instructors and a
  * classroom CI job (one job per submission). Grades every exercise of the core pack, or of the
  * packs given with --pack instead, on a learner's tree: only the exercise files
  * are taken from it, into a pristine copy of each pack's exercises (submission.ts); suites, engine
@@ -24,6 +24,8 @@ export interface GradeOptions extends CommonOptions {
   submission?: string;
   out?: string;
   seed?: number;
+  /** Per exercise's suite (GRADE_DEADLINE_MS unless given): a slow or busy CI runner needs more. */
+  deadlineMs?: number;
 }
 
 export async function gradeCommand(options: GradeOptions): Promise<number> {
@@ -49,6 +51,7 @@ export async function gradeCommand(options: GradeOptions): Promise<number> {
             runner,
             seed,
             regressions: false,
+            deadlineMs: options.deadlineMs,
             env: { KUBELINGS_EXERCISES_PATH: assembled.exercisesDir },
           });
           result.reports.push(report);
