@@ -12,7 +12,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNo
 import type { ZodType } from 'zod';
 import { CORE_PACK_DIR, ROOT } from '#engine/paths.ts';
 import { outsideFolder } from './confine.ts';
-import { lessonSchema, packSchema, type ExerciseEntry, type LessonFile, type PackFile, type QuizQuestion } from './schema.ts';
+import { lessonSchema, packSchema, type ExerciseEntry, type LessonFile, type QuizQuestion } from './schema.ts';
 
 /** One problem found in a pack, located as precisely as the source allows. */
 export interface PackIssue {
