@@ -182,6 +182,15 @@ export class KubeClient {
     return this.request<T>('DELETE', this.path(ref, { namespace: options.namespace, name }), body);
   }
 
+  /** DELETE a collection (every object of a namespace, or those a selector picks): deletecollection. */
+  async deleteCollection<T = KubeObject | Status>(ref: ResourceRef, options: Omit<DeleteOptions, 'preconditions'> & { labelSelector?: string } = {}): Promise<T> {
+    const body: Record<string, unknown> = { kind: 'DeleteOptions', apiVersion: 'v1' };
+    if (options.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = options.gracePeriodSeconds;
+    if (options.propagationPolicy) body.propagationPolicy = options.propagationPolicy;
+    const query = options.labelSelector ? `?${new URLSearchParams({ labelSelector: options.labelSelector })}` : '';
+    return this.request<T>('DELETE', `${this.path(ref, { namespace: options.namespace })}${query}`, body);
+  }
+
   /** POST pods/<name>/binding: what a scheduler does to put a pod on a node. */
   async bind(pod: { namespace?: string; name?: string; uid?: string }, nodeName: string): Promise<Status> {
     const binding = {

@@ -52,8 +52,13 @@ export async function runControllerManager(ctx: Pick<ClusterContext, 'client' | 
   const warn = (m: string) => {
     if (!stopping) ctx.logger.warn(m);
   };
-  const recorders = { replicaset: new EventRecorder(ctx.client, 'replicaset-controller', warn), deployment: new EventRecorder(ctx.client, 'deployment-controller', warn) };
-  const client = kubeControllerClient(ctx.client, recorders);
+  const recorders = new Map<string, EventRecorder>();
+  const recorderFor = (source: string) => {
+    let recorder = recorders.get(source);
+    if (!recorder) recorders.set(source, (recorder = new EventRecorder(ctx.client, source, warn)));
+    return recorder;
+  };
+  const client = kubeControllerClient(ctx.client, recorderFor);
   let current: { informers: SharedInformerFactory; workers: Record<string, QueueWorkers> } | undefined;
   let transition = Promise.resolve();
 
@@ -108,7 +113,7 @@ export async function runControllerManager(ctx: Pick<ClusterContext, 'client' | 
       if (elector) await elector.stop(o);
       await transition;
       await stopControllers();
-      await Promise.all([recorders.replicaset.stop(), recorders.deployment.stop()]);
+      await Promise.all([...recorders.values()].map((r) => r.stop()));
     },
   };
 }

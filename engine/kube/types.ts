@@ -376,3 +376,179 @@ export interface Lease extends KubeObject {
     leaseTransitions?: number;
   };
 }
+
+// ── Added for lesson 04's exercises 04-08 (garbage collector and namespaces, EndpointSlices, ──────
+// node lifecycle, DaemonSets, StatefulSets, Jobs and CronJobs): the fields those controllers read
+// and write, in core/v1, discovery.k8s.io/v1, apps/v1 and batch/v1 shapes.
+
+/** core/v1 ObjectReference: what an EndpointSlice's targetRef and a CronJob's active list hold. */
+export interface ObjectReference {
+  apiVersion?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  resourceVersion?: string;
+}
+
+/** core/v1 Namespace: spec.finalizers holds `kubernetes` until the namespace controller is done. */
+export interface Namespace extends KubeObject {
+  spec?: { finalizers?: string[] };
+  status?: { phase?: 'Active' | 'Terminating'; conditions?: Condition[] };
+}
+
+/** discovery.k8s.io/v1 EndpointConditions. */
+export interface EndpointConditions {
+  /** Serving and not terminating: send new connections here. */
+  ready?: boolean;
+  /** The pod is Ready, whether or not it is terminating. */
+  serving?: boolean;
+  /** The pod has a deletionTimestamp. */
+  terminating?: boolean;
+}
+
+/** discovery.k8s.io/v1 Endpoint: one pod's addresses in an EndpointSlice. */
+export interface Endpoint {
+  addresses: string[];
+  conditions: EndpointConditions;
+  hostname?: string;
+  nodeName?: string;
+  zone?: string;
+  targetRef?: ObjectReference;
+}
+
+/** discovery.k8s.io/v1 EndpointPort: a Service port resolved to a number for these endpoints. */
+export interface EndpointPort {
+  name?: string;
+  protocol?: string;
+  port?: number;
+  appProtocol?: string;
+}
+
+/** discovery.k8s.io/v1 EndpointSlice: up to 100 endpoints of one Service sharing one set of ports. */
+export interface EndpointSlice extends KubeObject {
+  addressType: 'IPv4' | 'IPv6' | 'FQDN';
+  endpoints: Endpoint[];
+  ports?: EndpointPort[];
+}
+
+/** apps/v1 DaemonSetUpdateStrategy. */
+export interface DaemonSetUpdateStrategy {
+  type?: 'RollingUpdate' | 'OnDelete';
+  rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string };
+}
+
+export interface DaemonSetStatus {
+  currentNumberScheduled: number;
+  numberMisscheduled: number;
+  desiredNumberScheduled: number;
+  numberReady: number;
+  observedGeneration?: number;
+  updatedNumberScheduled?: number;
+  numberAvailable?: number;
+  numberUnavailable?: number;
+  collisionCount?: number;
+}
+
+/** apps/v1 DaemonSet: one pod on every eligible node. */
+export interface DaemonSet extends KubeObject {
+  spec: {
+    selector: LabelSelector;
+    template: PodTemplateSpec;
+    updateStrategy?: DaemonSetUpdateStrategy;
+    minReadySeconds?: number;
+    revisionHistoryLimit?: number;
+  };
+  status?: DaemonSetStatus;
+}
+
+export interface StatefulSetStatus {
+  observedGeneration?: number;
+  replicas: number;
+  readyReplicas?: number;
+  currentReplicas?: number;
+  updatedReplicas?: number;
+  availableReplicas?: number;
+  currentRevision?: string;
+  updateRevision?: string;
+  collisionCount?: number;
+}
+
+/** apps/v1 StatefulSet: pods with stable names web-0, web-1, ... created and removed in order. */
+export interface StatefulSet extends KubeObject {
+  spec: {
+    replicas?: number;
+    selector: LabelSelector;
+    template: PodTemplateSpec;
+    serviceName?: string;
+    podManagementPolicy?: 'OrderedReady' | 'Parallel';
+    updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { partition?: number; maxUnavailable?: number | string } };
+    revisionHistoryLimit?: number;
+    minReadySeconds?: number;
+    volumeClaimTemplates?: unknown[];
+    [field: string]: unknown;
+  };
+  status?: StatefulSetStatus;
+}
+
+/** apps/v1 ControllerRevision: one version of a StatefulSet's (or DaemonSet's) template, kept as history. */
+export interface ControllerRevision extends KubeObject {
+  /** The state of this revision: for a StatefulSet, `{ spec: { template: ..., $patch: replace } }`. */
+  data?: unknown;
+  revision: number;
+}
+
+/** batch/v1 JobCondition: SuccessCriteriaMet, Complete, FailureTarget, Failed, Suspended. */
+export interface JobCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastProbeTime?: string;
+  lastTransitionTime?: string;
+}
+
+export interface JobSpec {
+  template: PodTemplateSpec;
+  completions?: number;
+  parallelism?: number;
+  backoffLimit?: number;
+  activeDeadlineSeconds?: number;
+  selector?: LabelSelector;
+  manualSelector?: boolean;
+  completionMode?: 'NonIndexed' | 'Indexed';
+  suspend?: boolean;
+  ttlSecondsAfterFinished?: number;
+  [field: string]: unknown;
+}
+
+export interface JobStatus {
+  active?: number;
+  ready?: number;
+  succeeded?: number;
+  failed?: number;
+  startTime?: string;
+  completionTime?: string;
+  conditions?: JobCondition[];
+}
+
+/** batch/v1 Job: run pods until `completions` of them succeed, or give up after `backoffLimit` failures. */
+export interface Job extends KubeObject {
+  spec: JobSpec;
+  status?: JobStatus;
+}
+
+/** batch/v1 CronJob: a Job made from `jobTemplate` at each time `schedule` names. */
+export interface CronJob extends KubeObject {
+  spec: {
+    schedule: string;
+    timeZone?: string;
+    startingDeadlineSeconds?: number;
+    concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
+    suspend?: boolean;
+    jobTemplate: { metadata?: ObjectMeta; spec: JobSpec };
+    successfulJobsHistoryLimit?: number;
+    failedJobsHistoryLimit?: number;
+  };
+  status?: { active?: ObjectReference[]; lastScheduleTime?: string; lastSuccessfulTime?: string };
+}

@@ -5,12 +5,13 @@
  * compares the actions with a list (sample-controller's controller_test.go).
  */
 import { ApiError } from '#engine/kube/errors.ts';
-import type { ControllerClient } from '#engine/controllers/api.ts';
+import type { ControllerClient, NamespacedResource, ObjectIdentity, PropagationPolicy } from '#engine/controllers/api.ts';
 import type { DeploymentSyncContext, ReplicaSetSyncContext } from '#engine/controllers/exercises.ts';
 import { ControllerExpectations } from '#engine/controllers/expectations.ts';
 import { formatTime } from '#engine/controllers/pods.ts';
 import { Indexer } from '#engine/controllers/indexer.ts';
-import type { Deployment, DeploymentSpec, KubeObject, Pod, PodTemplateSpec, ReplicaSet } from '#engine/kube/types.ts';
+import type { ControllerRevision, CronJob, DaemonSet, Deployment, DeploymentSpec, EndpointSlice, Job, KubeObject, Namespace, Node, Pod, PodTemplateSpec, ReplicaSet, StatefulSet } from '#engine/kube/types.ts';
+import type { Taint } from '#engine/scheduler/types.ts';
 import type { OwnerReference } from '#engine/objects/types.ts';
 
 /** The tests' "now": 2024-01-01T00:10:00Z. */
@@ -18,7 +19,11 @@ export const NOW = Date.parse('2024-01-01T00:10:00Z');
 export const ago = (seconds: number) => formatTime(NOW - seconds * 1000);
 
 let uids = 0;
-const uid = (name: string) => `uid-${name}-${++uids}`;
+export const uid = (name: string) => `uid-${name}-${++uids}`;
+
+/** Where an object lives, as actions name it: `default/web`, or `web` for a cluster-scoped one. */
+const at = (ref: { namespace?: string; name?: string }) => (ref.namespace ? `${ref.namespace}/${ref.name}` : `${ref.name}`);
+const liveKey = (kind: string, namespace: string | undefined, name: string | undefined) => `${kind.toLowerCase()}/${namespace ?? ''}/${name}`;
 
 export function ownerRefTo(owner: KubeObject, kind = owner.kind, controller = true): OwnerReference {
   return { apiVersion: 'apps/v1', kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller, blockOwnerDeletion: true };
@@ -132,7 +137,7 @@ export class Recorder implements ControllerClient {
   readonly created: KubeObject[] = [];
   statuses: unknown[] = [];
   private names = 0;
-  constructor(private readonly fail: (action: string, n: number) => Error | undefined = () => undefined) {}
+  constructor(readonly fail: (action: string, n: number) => Error | undefined = () => undefined) {}
 
   private act<T>(action: string, result: T): Promise<T> {
     this.actions.push(action);
@@ -141,9 +146,9 @@ export class Recorder implements ControllerClient {
   }
 
   createPod(namespace: string, pod: Pod) {
-    const created = { ...structuredClone(pod), metadata: { ...pod.metadata, name: `${pod.metadata.generateName}${++this.names}`, uid: uid('created') } };
+    const created = { ...structuredClone(pod), metadata: { ...pod.metadata, name: pod.metadata.name || `${pod.metadata.generateName}${++this.names}`, uid: uid('created') } };
     this.created.push(created);
-    return this.act(`create pod ${namespace}/${pod.metadata.generateName}`, created);
+    return this.act(`create pod ${namespace}/${pod.metadata.name || pod.metadata.generateName}`, created);
   }
   deletePod(namespace: string, name: string) {
     return this.act(`delete pod ${namespace}/${name}`, undefined);
@@ -174,6 +179,112 @@ export class Recorder implements ControllerClient {
   updateDeploymentStatus(d: Deployment) {
     this.statuses.push(structuredClone(d.status));
     return this.act(`update deployment ${d.metadata.namespace}/${d.metadata.name} status`, d);
+  }
+
+  /** What the apiserver holds now, read by getObject and listObjects (a live read, not a cache). */
+  readonly live = new Map<string, KubeObject>();
+  /** Objects written with an update (EndpointSlices, ControllerRevisions), in order. */
+  readonly updated: KubeObject[] = [];
+  /** Each taint list written with updateNodeTaints. */
+  readonly taints: Taint[][] = [];
+
+  /** Puts objects in the fake apiserver (getObject finds them; listObjects lists them). */
+  store(...objects: KubeObject[]): this {
+    for (const o of objects) this.live.set(liveKey(o.kind, o.metadata.namespace, o.metadata.name), structuredClone(o));
+    return this;
+  }
+  getObject(ref: Omit<ObjectIdentity, 'uid'>) {
+    return this.act(`get ${ref.kind.toLowerCase()} ${at(ref)}`, this.live.get(liveKey(ref.kind, ref.namespace, ref.name)));
+  }
+  deleteObject(ref: ObjectIdentity, propagationPolicy: PropagationPolicy) {
+    return this.act(`delete ${ref.kind.toLowerCase()} ${at(ref)} propagationPolicy=${propagationPolicy}`, undefined);
+  }
+  patchOwnerReferences(ref: ObjectIdentity, refs: OwnerReference[]) {
+    const current = this.live.get(liveKey(ref.kind, ref.namespace, ref.name)) ?? { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace, uid: ref.uid } };
+    return this.act(`patch ${ref.kind.toLowerCase()} ${at(ref)} ownerReferences=[${refs.map((r) => `${r.kind}/${r.name}${r.blockOwnerDeletion ? ' (blocking)' : ''}`).join(', ')}]`, { ...current, metadata: { ...current.metadata, ownerReferences: refs } } as KubeObject);
+  }
+  removeFinalizer(ref: ObjectIdentity, finalizer: string) {
+    return this.act(`remove finalizer ${finalizer} from ${ref.kind.toLowerCase()} ${at(ref)}`, undefined);
+  }
+  listObjects(resource: NamespacedResource, namespace: string) {
+    const items = [...this.live.values()].filter((o) => o.kind === resource.kind && o.metadata.namespace === namespace);
+    return this.act(`list ${resource.resource} in ${namespace}`, items);
+  }
+  /** Deletes as the apiserver would: objects with finalizers, and pods on a node (graceful), stay with a deletionTimestamp. */
+  deleteCollection(resource: NamespacedResource, namespace: string) {
+    const action = `deletecollection ${resource.resource} in ${namespace}`;
+    const refused = this.fail(action, this.actions.length + 1);
+    if (!refused) {
+      for (const [key, o] of this.live) {
+        if (o.kind !== resource.kind || o.metadata.namespace !== namespace) continue;
+        const graceful = o.kind === 'Pod' && Boolean((o as Pod).spec.nodeName);
+        if ((o.metadata.finalizers?.length ?? 0) > 0 || graceful) o.metadata.deletionTimestamp ??= ago(0);
+        else this.live.delete(key);
+      }
+    }
+    this.actions.push(action);
+    return refused ? Promise.reject(refused) : Promise.resolve();
+  }
+  updateNamespaceStatus(ns: Namespace) {
+    this.statuses.push(structuredClone(ns.status));
+    return this.act(`update namespace ${ns.metadata.name} status`, ns);
+  }
+  finalizeNamespace(ns: Namespace) {
+    return this.act(`finalize namespace ${ns.metadata.name} finalizers=[${(ns.spec?.finalizers ?? []).join(', ')}]`, ns);
+  }
+  createEndpointSlice(slice: EndpointSlice) {
+    const created = { ...structuredClone(slice), metadata: { ...slice.metadata, name: `${slice.metadata.generateName}${++this.names}`, uid: uid('slice') } };
+    this.created.push(created);
+    return this.act(`create endpointslice ${slice.metadata.namespace}/${slice.metadata.generateName}`, created);
+  }
+  updateEndpointSlice(slice: EndpointSlice) {
+    this.updated.push(structuredClone(slice));
+    return this.act(`update endpointslice ${at(slice.metadata)}`, slice);
+  }
+  deleteEndpointSlice(namespace: string, name: string) {
+    return this.act(`delete endpointslice ${namespace}/${name}`, undefined);
+  }
+  updateNodeStatus(node: Node) {
+    this.statuses.push(structuredClone(node.status));
+    return this.act(`update node ${node.metadata.name} status`, node);
+  }
+  updateNodeTaints(node: Node, taints: Taint[]) {
+    this.taints.push(structuredClone(taints));
+    return this.act(`update node ${node.metadata.name} taints=[${taints.map((t) => `${t.key}:${t.effect}`).join(', ')}]`, { ...node, spec: { ...node.spec, taints } });
+  }
+  markPodNotReady(pod: Pod) {
+    return this.act(`mark pod ${at(pod.metadata)} not ready`, undefined);
+  }
+  evictPod(pod: Pod) {
+    return this.act(`evict pod ${at(pod.metadata)}`, undefined);
+  }
+  updateDaemonSetStatus(ds: DaemonSet) {
+    this.statuses.push(structuredClone(ds.status));
+    return this.act(`update daemonset ${at(ds.metadata)} status`, ds);
+  }
+  updateStatefulSetStatus(set: StatefulSet) {
+    this.statuses.push(structuredClone(set.status));
+    return this.act(`update statefulset ${at(set.metadata)} status`, set);
+  }
+  createControllerRevision(rev: ControllerRevision) {
+    this.created.push(structuredClone(rev));
+    return this.act(`create controllerrevision ${at(rev.metadata)} revision=${rev.revision}`, { ...rev, metadata: { ...rev.metadata, uid: uid('rev') } });
+  }
+  updateControllerRevision(rev: ControllerRevision) {
+    this.updated.push(structuredClone(rev));
+    return this.act(`update controllerrevision ${at(rev.metadata)} revision=${rev.revision}`, rev);
+  }
+  createJob(job: Job) {
+    this.created.push(structuredClone(job));
+    return this.act(`create job ${at(job.metadata)}`, { ...job, metadata: { ...job.metadata, uid: uid('job') } });
+  }
+  updateJobStatus(job: Job) {
+    this.statuses.push(structuredClone(job.status));
+    return this.act(`update job ${at(job.metadata)} status`, job);
+  }
+  updateCronJobStatus(cj: CronJob) {
+    this.statuses.push(structuredClone(cj.status));
+    return this.act(`update cronjob ${at(cj.metadata)} status`, cj);
   }
   recordEvent(object: KubeObject, type: string, reason: string, message: string) {
     this.events.push(`${type} ${reason} ${message}`);
