@@ -12,12 +12,34 @@
  * and writes the difference through `ctx.client`. A sync that throws is retried with backoff
  * (addRateLimited); one that succeeds is forgotten (forget). Nothing here reads a clock: `ctx.now()`.
  *
- * Exercises 04-07 (garbage collector and namespaces, EndpointSlices, node lifecycle, DaemonSet and
- * StatefulSet) are planned in DESIGN-04-07.md; their members join this interface when they are built.
+ * Exercises 04-08 add the garbage collector and the namespace controller, EndpointSlices, node
+ * lifecycle (the taint manager's evictions), DaemonSets and StatefulSets, and the CronJob
+ * schedule; the engine wires each in the same way (its newXController file beside
+ * replicaset-controller.ts).
  */
 import type { LabelSelector, OwnerReference } from '../objects/types.ts';
-import type { Deployment, DeploymentStatus, KubeObject, Pod, PodTemplateSpec, ReplicaSet, ReplicaSetStatus } from '../kube/types.ts';
-import type { ControllerClient } from './api.ts';
+import type {
+  Condition,
+  ControllerRevision,
+  DaemonSet,
+  Deployment,
+  DeploymentStatus,
+  Endpoint,
+  EndpointPort,
+  EndpointSlice,
+  KubeObject,
+  Lease,
+  Namespace,
+  Node,
+  Pod,
+  PodTemplateSpec,
+  ReplicaSet,
+  ReplicaSetStatus,
+  Service,
+  StatefulSet,
+} from '../kube/types.ts';
+import type { Taint } from '../scheduler/types.ts';
+import type { ControllerClient, NamespacedResource, ObjectIdentity } from './api.ts';
 import type { ControllerExpectations } from './expectations.ts';
 import type { Lister } from './indexer.ts';
 
@@ -123,6 +145,136 @@ export interface Fenceposts {
   maxUnavailable: number;
 }
 
+// ── 04-garbage-collector ──────────────────────────────────────────────────────────────────────────
+
+/** One object in the garbage collector's owner graph (the engine keeps it: owner-graph.ts). */
+export interface GraphNode {
+  /** apiVersion, kind, namespace, name and uid (of a virtual node: as its dependents' owner references name it). */
+  readonly identity: ObjectIdentity;
+  /** Its owner references, as the informers last showed them. */
+  readonly owners: readonly OwnerReference[];
+  /** The objects whose owner references name this one. */
+  readonly dependents: readonly GraphNode[];
+  /** It has a deletionTimestamp. */
+  readonly beingDeleted: boolean;
+  /** It has a deletionTimestamp and the foregroundDeletion finalizer: it waits for its blocking dependents. */
+  readonly deletingDependents: boolean;
+  /** Only named in a dependent's owner reference so far: no informer has shown the object itself. */
+  readonly virtual: boolean;
+}
+
+/** What a live GET found for one owner reference. */
+export interface OwnerLookup {
+  /** An object of that apiVersion, kind and name exists (in the dependent's namespace, or cluster-wide). */
+  exists: boolean;
+  /** Its uid, when it exists. */
+  uid?: string;
+  /** It has a deletionTimestamp and the foregroundDeletion finalizer. */
+  deletingDependents?: boolean;
+}
+
+/** classifyReferences: an item's owner references sorted in three. */
+export interface OwnerReferenceClassification {
+  /** The owner exists, with that uid, and is not waiting for its dependents to go. */
+  solid: OwnerReference[];
+  /** The owner is gone, or the name now belongs to another object (another uid). */
+  dangling: OwnerReference[];
+  /** The owner exists and is being deleted in the foreground (deletingDependents). */
+  waitingForDependentsDeletion: OwnerReference[];
+}
+
+/** What attemptToDeleteItem and orphanDependents may do. */
+export interface GarbageCollectorContext {
+  now(): number;
+  /** Live reads and writes: the collector asks the apiserver itself, because its graph may be behind. */
+  client: ControllerClient;
+  /** Look at `node` again (put it on the attemptToDelete queue). */
+  attemptToDelete(node: GraphNode): void;
+  /** The object of `node` is gone or has another uid now: the graph drops the node and looks at its dependents. */
+  reportAbsent(node: GraphNode): void;
+}
+
+/** Everything syncNamespace may read and do. */
+export interface NamespaceSyncContext {
+  now(): number;
+  namespaces: Lister<Namespace>;
+  /** Every namespaced resource the apiserver serves with the `delete` verb (discovery). */
+  resources: readonly NamespacedResource[];
+  client: ControllerClient;
+}
+
+// ── 05-endpointslices ─────────────────────────────────────────────────────────────────────────────
+
+/** One pod as an endpoint of a Service: the endpoint and the ports resolved for that pod. */
+export interface PodEndpoint {
+  endpoint: Endpoint;
+  ports: EndpointPort[];
+}
+
+/** What reconcileEndpointSlices decided: the slices to create, to update (changed copies) and to delete. */
+export interface EndpointSliceChanges {
+  create: EndpointSlice[];
+  update: EndpointSlice[];
+  delete: EndpointSlice[];
+}
+
+/** Everything syncService may read and do. */
+export interface EndpointSliceSyncContext {
+  now(): number;
+  services: Lister<Service>;
+  pods: Lister<Pod>;
+  endpointSlices: Lister<EndpointSlice>;
+  /** Slices created but not yet seen in the informer, per Service key (the engine lowers them as they arrive). */
+  expectations: ControllerExpectations;
+  client: ControllerClient;
+  /** Most endpoints in one slice (ENDPOINTSLICE_MAX_ENDPOINTS: upstream's --max-endpoints-per-slice, 100). */
+  maxEndpointsPerSlice: number;
+}
+
+// ── 06-node-lifecycle ─────────────────────────────────────────────────────────────────────────────
+
+/** Everything syncNode may read and do. */
+export interface NodeLifecycleContext {
+  now(): number;
+  nodes: Lister<Node>;
+  /** The node Leases, in namespace kube-node-lease, named after their nodes. */
+  leases: Lister<Lease>;
+  /** Pods; NODE_INDEX files them by spec.nodeName. */
+  pods: Lister<Pod>;
+  client: ControllerClient;
+  /** How long a node may go without a heartbeat (--node-monitor-grace-period: NODE_MONITOR_GRACE_PERIOD_MS). */
+  gracePeriodMs: number;
+}
+
+// ── 07-daemonset-statefulset ──────────────────────────────────────────────────────────────────────
+
+/** Everything syncDaemonSet may read and do. */
+export interface DaemonSetSyncContext {
+  now(): number;
+  daemonSets: Lister<DaemonSet>;
+  nodes: Lister<Node>;
+  pods: Lister<Pod>;
+  expectations: ControllerExpectations;
+  client: ControllerClient;
+  /** Most pods created or deleted in one sync (DAEMONSET_BURST_REPLICAS, upstream 250). */
+  burstReplicas: number;
+}
+
+/** One step of a StatefulSet's plan: create the pod of an ordinal (at the current or the update revision), or delete a pod. */
+export type StatefulSetAction =
+  | { action: 'create'; ordinal: number; revision: 'current' | 'update' }
+  | { action: 'delete'; pod: Pod; reason: 'finished' | 'condemned' | 'update' };
+
+/** Everything syncStatefulSet may read and do. */
+export interface StatefulSetSyncContext {
+  now(): number;
+  statefulSets: Lister<StatefulSet>;
+  pods: Lister<Pod>;
+  /** ControllerRevisions; CONTROLLER_INDEX files them by their StatefulSet's uid. */
+  revisions: Lister<ControllerRevision>;
+  client: ControllerClient;
+}
+
 // ── the whole component ───────────────────────────────────────────────────────────────────────────
 
 export interface ControllersExercises {
@@ -168,6 +320,48 @@ export interface ControllersExercises {
   rolloutStatus(deployment: Deployment, allRSs: readonly ReplicaSet[], newRS: ReplicaSet | undefined, now: number): { status: DeploymentStatus; requeueAfterMs?: number };
   /** One sync of the Deployment `key`: claim its ReplicaSets, find or create the new one, roll out, write the status. */
   syncDeployment(key: string, ctx: DeploymentSyncContext): Promise<SyncResult>;
+
+  // 04-garbage-collector
+  /** classifyReferences: owners[i] is what a live GET found for references[i]. */
+  classifyOwnerReferences(references: readonly OwnerReference[], owners: readonly OwnerLookup[]): OwnerReferenceClassification;
+  /** attemptToDeleteItem: keep the item, drop its dangling references, or delete it (background, foreground or orphan). */
+  attemptToDeleteItem(item: GraphNode, ctx: GarbageCollectorContext): Promise<SyncResult>;
+  /** attemptToOrphan: remove the owner's reference from each dependent, then the owner's `orphan` finalizer. */
+  orphanDependents(owner: GraphNode, ctx: GarbageCollectorContext): Promise<SyncResult>;
+  /** The namespace controller: Terminating, every resource deleted, conditions, then the `kubernetes` finalizer removed. */
+  syncNamespace(key: string, ctx: NamespaceSyncContext): Promise<SyncResult>;
+
+  // 05-endpointslices
+  /** The endpoints of a Service's pods (one per pod with an IP), with each pod's own ports. */
+  podEndpoints(service: Service, pods: readonly Pod[]): PodEndpoint[];
+  /** The reconciler: which slices to create, update and delete so that every endpoint is in exactly one. */
+  reconcileEndpointSlices(service: Service, pods: readonly Pod[], existing: readonly EndpointSlice[], maxEndpointsPerSlice: number): EndpointSliceChanges;
+  /** One sync of the Service `key`: its pods to EndpointSlices. */
+  syncService(key: string, ctx: EndpointSliceSyncContext): Promise<SyncResult>;
+
+  // 06-node-lifecycle
+  /** tryUpdateNodeHealth: the node's conditions at `now`, Unknown once no heartbeat came for the grace period. */
+  nodeHealth(node: Node, lease: Lease | undefined, now: number, gracePeriodMs: number): Condition[];
+  /** The taints the node lifecycle controller keeps on a node with this Ready condition. */
+  taintsForReadiness(ready: Condition | undefined, now: number): Taint[];
+  /** The taint manager: when `pod` must be evicted from a node with these taints (ms), or undefined: never. */
+  evictionTime(pod: Pod, taints: readonly Taint[], now: number): number | undefined;
+  /** One sync of the node `key`: health, taints, pods marked not ready, evictions. */
+  syncNode(key: string, ctx: NodeLifecycleContext): Promise<SyncResult>;
+
+  // 07-daemonset-statefulset
+  /** NodeShouldRunDaemonPod: place a daemon pod on this node? keep one that is there? */
+  nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): { shouldRun: boolean; shouldContinueRunning: boolean };
+  /** One sync of the DaemonSet `key`: one pod per eligible node, rolled out, and the status. */
+  syncDaemonSet(key: string, ctx: DaemonSetSyncContext): Promise<SyncResult>;
+  /** The StatefulSet controller's plan for one sync (stateful_set_control.go), in order. */
+  statefulSetActions(set: StatefulSet, pods: readonly Pod[], revisions: { current: string; update: string }, now: number): StatefulSetAction[];
+  /** One sync of the StatefulSet `key`: revisions, the plan carried out, and the status. */
+  syncStatefulSet(key: string, ctx: StatefulSetSyncContext): Promise<SyncResult>;
+
+  // 08-cronjob-schedule
+  /** The first time strictly after `after` (ms, UTC) that the cron schedule names; undefined if none within 5 years. */
+  nextScheduleTime(schedule: string, after: number): number | undefined;
 }
 
-export type { ControllerClient, OwnerReference };
+export type { ControllerClient, NamespacedResource, ObjectIdentity, OwnerReference };

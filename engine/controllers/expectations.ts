@@ -50,6 +50,12 @@ export class ControllerExpectations {
     this.deleting.set(key, new Set(podKeys));
   }
 
+  /** About to create `adds` objects and delete the pods `podKeys` for `key` in one sync (SetExpectations). */
+  setExpectations(key: string, adds: number, podKeys: readonly string[]): void {
+    this.records.set(key, { add: adds, del: podKeys.length, timestamp: this.now() });
+    this.deleting.set(key, new Set(podKeys));
+  }
+
   /** One of the creations for `key` was seen in the informer, or will never happen (it failed). */
   creationObserved(key: string): void {
     const r = this.records.get(key);

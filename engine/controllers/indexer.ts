@@ -36,16 +36,23 @@ export const NAMESPACE_INDEX = 'namespace';
 export const CONTROLLER_INDEX = 'controller';
 /** Files objects by the uid of every owner (for the garbage collector's owner graph). */
 export const OWNER_INDEX = 'owner';
+/** Files pods by spec.nodeName (node lifecycle; DaemonSets). Objects without one are not filed. */
+export const NODE_INDEX = 'node';
 
 export const byNamespace: IndexFunc<KubeObject> = (o) => [o.metadata.namespace ?? ''];
 export const byControllerUid: IndexFunc<KubeObject> = (o) => (o.metadata.ownerReferences ?? []).filter((r) => r.controller).map((r) => r.uid);
 export const byOwnerUid: IndexFunc<KubeObject> = (o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid);
+export const byNodeName: IndexFunc<KubeObject> = (o) => {
+  const node = (o.spec as { nodeName?: unknown } | undefined)?.nodeName;
+  return typeof node === 'string' && node ? [node] : [];
+};
 
 /** The indexes every shared informer keeps. */
 export const STANDARD_INDEXES: Record<string, IndexFunc<KubeObject>> = {
   [NAMESPACE_INDEX]: byNamespace,
   [CONTROLLER_INDEX]: byControllerUid,
   [OWNER_INDEX]: byOwnerUid,
+  [NODE_INDEX]: byNodeName,
 };
 
 export class Indexer<T extends KubeObject = KubeObject> implements Lister<T> {

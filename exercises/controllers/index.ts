@@ -12,6 +12,12 @@ import {
   scaleDownOldReplicaSets,
   syncDeployment,
 } from './deployment.ts';
+import { nextScheduleTime } from './cronjob-schedule.ts';
+import { nodeShouldRunDaemonPod, syncDaemonSet } from './daemonset.ts';
+import { podEndpoints, reconcileEndpointSlices, syncService } from './endpointslices.ts';
+import { attemptToDeleteItem, classifyOwnerReferences, orphanDependents, syncNamespace } from './garbage-collector.ts';
+import { evictionTime, nodeHealth, syncNode, taintsForReadiness } from './node-lifecycle.ts';
+import { statefulSetActions, syncStatefulSet } from './statefulset.ts';
 import { calculateReplicaSetStatus, claimObjects, getPodsToDelete, isPodActive, isPodAvailable, slowStartBatch, syncReplicaSet } from './replicaset.ts';
 import {
   newBucketRateLimiter,
@@ -41,4 +47,20 @@ export default {
   calculateDeploymentStatus,
   rolloutStatus,
   syncDeployment,
+  classifyOwnerReferences,
+  attemptToDeleteItem,
+  orphanDependents,
+  syncNamespace,
+  podEndpoints,
+  reconcileEndpointSlices,
+  syncService,
+  nodeHealth,
+  taintsForReadiness,
+  evictionTime,
+  syncNode,
+  nodeShouldRunDaemonPod,
+  syncDaemonSet,
+  statefulSetActions,
+  syncStatefulSet,
+  nextScheduleTime,
 } satisfies ControllersExercises;
