@@ -13,11 +13,10 @@ import {
   syncDeployment,
 } from './deployment.ts';
 import { nextScheduleTime } from './cronjob-schedule.ts';
-import { nodeShouldRunDaemonPod, syncDaemonSet } from './daemonset.ts';
+import { nodeShouldRunDaemonPod, statefulSetActions, syncDaemonSet, syncStatefulSet } from './daemonset-statefulset.ts';
 import { podEndpoints, reconcileEndpointSlices, syncService } from './endpointslices.ts';
 import { attemptToDeleteItem, classifyOwnerReferences, orphanDependents, syncNamespace } from './garbage-collector.ts';
 import { evictionTime, nodeHealth, syncNode, taintsForReadiness } from './node-lifecycle.ts';
-import { statefulSetActions, syncStatefulSet } from './statefulset.ts';
 import { calculateReplicaSetStatus, claimObjects, getPodsToDelete, isPodActive, isPodAvailable, slowStartBatch, syncReplicaSet } from './replicaset.ts';
 import {
   newBucketRateLimiter,

@@ -6,7 +6,8 @@
  */
 import { ApiError } from '#engine/kube/errors.ts';
 import type { ControllerClient, NamespacedResource, ObjectIdentity, PropagationPolicy } from '#engine/controllers/api.ts';
-import type { DeploymentSyncContext, ReplicaSetSyncContext } from '#engine/controllers/exercises.ts';
+import type { DeploymentSyncContext, GarbageCollectorContext, GraphNode, NamespaceSyncContext, ReplicaSetSyncContext } from '#engine/controllers/exercises.ts';
+import { OwnerGraph } from '#engine/controllers/owner-graph.ts';
 import { ControllerExpectations } from '#engine/controllers/expectations.ts';
 import { formatTime } from '#engine/controllers/pods.ts';
 import { Indexer } from '#engine/controllers/indexer.ts';
@@ -197,7 +198,19 @@ export class Recorder implements ControllerClient {
     return this.act(`get ${ref.kind.toLowerCase()} ${at(ref)}`, this.live.get(liveKey(ref.kind, ref.namespace, ref.name)));
   }
   deleteObject(ref: ObjectIdentity, propagationPolicy: PropagationPolicy) {
-    return this.act(`delete ${ref.kind.toLowerCase()} ${at(ref)} propagationPolicy=${propagationPolicy}`, undefined);
+    const action = `delete ${ref.kind.toLowerCase()} ${at(ref)} propagationPolicy=${propagationPolicy}`;
+    const refused = this.fail(action, this.actions.length + 1);
+    const key = liveKey(ref.kind, ref.namespace, ref.name);
+    const o = this.live.get(key);
+    if (!refused && o?.metadata.uid === ref.uid) this.deleteLive(key, o);
+    this.actions.push(action);
+    return refused ? Promise.reject(refused) : Promise.resolve();
+  }
+  /** As the apiserver deletes: objects with finalizers, and pods on a node (graceful), stay with a deletionTimestamp. */
+  private deleteLive(key: string, o: KubeObject): void {
+    const graceful = o.kind === 'Pod' && Boolean((o as Pod).spec.nodeName);
+    if ((o.metadata.finalizers?.length ?? 0) > 0 || graceful) o.metadata.deletionTimestamp ??= ago(0);
+    else this.live.delete(key);
   }
   patchOwnerReferences(ref: ObjectIdentity, refs: OwnerReference[]) {
     const current = this.live.get(liveKey(ref.kind, ref.namespace, ref.name)) ?? { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace, uid: ref.uid } };
@@ -215,12 +228,7 @@ export class Recorder implements ControllerClient {
     const action = `deletecollection ${resource.resource} in ${namespace}`;
     const refused = this.fail(action, this.actions.length + 1);
     if (!refused) {
-      for (const [key, o] of this.live) {
-        if (o.kind !== resource.kind || o.metadata.namespace !== namespace) continue;
-        const graceful = o.kind === 'Pod' && Boolean((o as Pod).spec.nodeName);
-        if ((o.metadata.finalizers?.length ?? 0) > 0 || graceful) o.metadata.deletionTimestamp ??= ago(0);
-        else this.live.delete(key);
-      }
+      for (const [key, o] of this.live) if (o.kind === resource.kind && o.metadata.namespace === namespace) this.deleteLive(key, o);
     }
     this.actions.push(action);
     return refused ? Promise.reject(refused) : Promise.resolve();
@@ -321,5 +329,85 @@ export function deploymentContext(objects: { deployments?: Deployment[]; replica
       pods: Indexer.of(objects.pods ?? []),
       client: recorder,
     },
+  };
+}
+
+// ── 04-garbage-collector ──────────────────────────────────────────────────────────────────────────
+
+export interface ObjOptions {
+  ns?: string;
+  uid?: string;
+  owners?: OwnerReference[];
+  finalizers?: string[];
+  /** A deletionTimestamp this many seconds ago. */
+  deletedAgo?: number;
+  extra?: Record<string, unknown>;
+}
+
+const API_VERSIONS: Record<string, string> = { Deployment: 'apps/v1', ReplicaSet: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', Job: 'batch/v1', CronJob: 'batch/v1' };
+
+/** Any object, as the informers and the apiserver hold it. */
+export function obj(kind: string, name: string, o: ObjOptions = {}): KubeObject {
+  return {
+    apiVersion: API_VERSIONS[kind] ?? 'v1',
+    kind,
+    metadata: {
+      name,
+      ...(kind === 'Namespace' || kind === 'Node' ? {} : { namespace: o.ns ?? 'default' }),
+      uid: o.uid ?? uid(name),
+      creationTimestamp: ago(600),
+      ...(o.owners ? { ownerReferences: o.owners } : {}),
+      ...(o.finalizers ? { finalizers: o.finalizers } : {}),
+      ...(o.deletedAgo !== undefined ? { deletionTimestamp: ago(o.deletedAgo) } : {}),
+    },
+    ...(o.extra ?? {}),
+  };
+}
+
+/** An owner reference to `owner`; blocking (blockOwnerDeletion) unless told otherwise. */
+export function refTo(owner: KubeObject, o: { controller?: boolean; blocking?: boolean } = {}): OwnerReference {
+  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: o.controller ?? true, blockOwnerDeletion: o.blocking ?? true };
+}
+
+/** The engine's owner graph, fed with these objects as the informers would. */
+export function graphOf(...objects: KubeObject[]): OwnerGraph {
+  const graph = new OwnerGraph();
+  for (const o of objects) graph.observe(undefined, o);
+  return graph;
+}
+
+/** A GarbageCollectorContext over a recorder; `queued` and `absent` collect what the sync asked for. */
+export function gcContext(recorder = new Recorder()): { ctx: GarbageCollectorContext; recorder: Recorder; queued: string[]; absent: string[] } {
+  const queued: string[] = [];
+  const absent: string[] = [];
+  const name = (n: GraphNode) => `${n.identity.kind.toLowerCase()} ${n.identity.namespace ? `${n.identity.namespace}/` : ''}${n.identity.name}`;
+  return {
+    recorder,
+    queued,
+    absent,
+    ctx: {
+      now: () => NOW,
+      client: recorder,
+      attemptToDelete: (n) => queued.push(name(n)),
+      reportAbsent: (n) => absent.push(name(n)),
+    },
+  };
+}
+
+const CRUD = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+export const PODS: NamespacedResource = { group: '', version: 'v1', resource: 'pods', kind: 'Pod', verbs: CRUD };
+export const CONFIGMAPS: NamespacedResource = { group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', verbs: CRUD };
+export const DEPLOYMENTS: NamespacedResource = { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', verbs: CRUD };
+
+export function namespaceContext(namespaces: Namespace[], resources: NamespacedResource[], recorder = new Recorder(), now = NOW): { ctx: NamespaceSyncContext; recorder: Recorder } {
+  return { recorder, ctx: { now: () => now, namespaces: Indexer.of(namespaces), resources, client: recorder } };
+}
+
+/** A namespace; `deletedAgo` gives it a deletionTimestamp. */
+export function namespace(name: string, o: { deletedAgo?: number; phase?: 'Active' | 'Terminating'; finalizers?: string[]; conditions?: Namespace['status'] extends infer S ? S extends { conditions?: infer C } ? C : never : never } = {}): Namespace {
+  return {
+    ...(obj('Namespace', name, { deletedAgo: o.deletedAgo }) as Namespace),
+    spec: { finalizers: o.finalizers ?? ['kubernetes'] },
+    status: { phase: o.phase ?? 'Active', ...(o.conditions ? { conditions: o.conditions } : {}) },
   };
 }
