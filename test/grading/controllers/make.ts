@@ -6,13 +6,13 @@
  */
 import { ApiError } from '#engine/kube/errors.ts';
 import type { ControllerClient, NamespacedResource, ObjectIdentity, PropagationPolicy } from '#engine/controllers/api.ts';
-import type { DeploymentSyncContext, GarbageCollectorContext, GraphNode, NamespaceSyncContext, ReplicaSetSyncContext } from '#engine/controllers/exercises.ts';
+import type { DeploymentSyncContext, EndpointSliceSyncContext, GarbageCollectorContext, GraphNode, NamespaceSyncContext, NodeLifecycleContext, ReplicaSetSyncContext } from '#engine/controllers/exercises.ts';
 import { OwnerGraph } from '#engine/controllers/owner-graph.ts';
 import { ControllerExpectations } from '#engine/controllers/expectations.ts';
 import { formatTime } from '#engine/controllers/pods.ts';
 import { Indexer } from '#engine/controllers/indexer.ts';
-import type { ControllerRevision, CronJob, DaemonSet, Deployment, DeploymentSpec, EndpointSlice, Job, KubeObject, Namespace, Node, Pod, PodTemplateSpec, ReplicaSet, StatefulSet } from '#engine/kube/types.ts';
-import type { Taint } from '#engine/scheduler/types.ts';
+import type { Condition, ControllerRevision, CronJob, DaemonSet, Deployment, DeploymentSpec, EndpointSlice, Job, KubeObject, Lease, Namespace, Node, Pod, PodTemplateSpec, ReplicaSet, Service, StatefulSet } from '#engine/kube/types.ts';
+import type { Taint, Toleration } from '#engine/scheduler/types.ts';
 import type { OwnerReference } from '#engine/objects/types.ts';
 
 /** The tests' "now": 2024-01-01T00:10:00Z. */
@@ -409,5 +409,128 @@ export function namespace(name: string, o: { deletedAgo?: number; phase?: 'Activ
     ...(obj('Namespace', name, { deletedAgo: o.deletedAgo }) as Namespace),
     spec: { finalizers: o.finalizers ?? ['kubernetes'] },
     status: { phase: o.phase ?? 'Active', ...(o.conditions ? { conditions: o.conditions } : {}) },
+  };
+}
+
+// ── 05-endpointslices ─────────────────────────────────────────────────────────────────────────────
+
+export function service(name: string, o: { ns?: string; selector?: Record<string, string> | null; ports?: Service['spec'] extends infer S ? S extends { ports?: infer P } ? P : never : never; labels?: Record<string, string>; clusterIP?: string; type?: 'ClusterIP' | 'ExternalName'; publishNotReadyAddresses?: boolean; uid?: string } = {}): Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: o.ns ?? 'default', uid: o.uid ?? `uid-svc-${name}`, creationTimestamp: ago(600), ...(o.labels ? { labels: o.labels } : {}) },
+    spec: {
+      ...(o.selector === null ? {} : { selector: o.selector ?? { app: 'web' } }),
+      ports: o.ports ?? [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }],
+      clusterIP: o.clusterIP ?? '10.96.0.10',
+      ...(o.type ? { type: o.type } : {}),
+      ...(o.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
+    },
+  };
+}
+
+export interface EpPodOptions {
+  ns?: string;
+  ip?: string | null;
+  ready?: boolean;
+  deleting?: boolean;
+  phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+  node?: string;
+  labels?: Record<string, string>;
+  /** Named container ports: name → number (TCP unless `udp`). */
+  ports?: Record<string, number>;
+  udp?: string[];
+  hostname?: string;
+  subdomain?: string;
+}
+
+/** A pod as a Service sees it: an IP (127.0.0.N by default), Running and Ready, on node-1. */
+export function epPod(name: string, n: number, o: EpPodOptions = {}): Pod {
+  const ip = o.ip === null ? undefined : (o.ip ?? `10.0.0.${n}`);
+  const ready = o.ready ?? true;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: o.ns ?? 'default', uid: `uid-${name}`, creationTimestamp: ago(60), labels: o.labels ?? { app: 'web' }, ...(o.deleting ? { deletionTimestamp: ago(1) } : {}) },
+    spec: {
+      containers: [{ name: 'c', image: 'nginx', ...(o.ports ? { ports: Object.entries(o.ports).map(([portName, containerPort]) => ({ name: portName, containerPort, protocol: o.udp?.includes(portName) ? ('UDP' as const) : ('TCP' as const) })) } : {}) }],
+      ...(o.node === '' ? {} : { nodeName: o.node ?? 'node-1' }),
+      ...(o.hostname ? { hostname: o.hostname } : {}),
+      ...(o.subdomain ? { subdomain: o.subdomain } : {}),
+    },
+    status: {
+      phase: o.phase ?? (ip ? 'Running' : 'Pending'),
+      ...(ip ? { podIP: ip, podIPs: [{ ip }] } : {}),
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: ago(30) }],
+    },
+  };
+}
+
+export function sliceContext(objects: { services?: Service[]; pods?: Pod[]; slices?: EndpointSlice[] }, recorder = new Recorder()): { ctx: EndpointSliceSyncContext; recorder: Recorder; expectations: ControllerExpectations } {
+  const expectations = new ControllerExpectations(() => NOW);
+  return {
+    recorder,
+    expectations,
+    ctx: { now: () => NOW, services: Indexer.of(objects.services ?? []), pods: Indexer.of(objects.pods ?? []), endpointSlices: Indexer.of(objects.slices ?? []), expectations, client: recorder, maxEndpointsPerSlice: 100 },
+  };
+}
+
+// ── 06-node-lifecycle ─────────────────────────────────────────────────────────────────────────────
+
+export const GRACE_MS = 40_000;
+
+export interface NodeOptions {
+  /** The Ready condition's status (default True) and heartbeat, seconds ago (default 5). */
+  ready?: 'True' | 'False' | 'Unknown';
+  heartbeatAgo?: number;
+  conditions?: Condition[];
+  taints?: Taint[];
+  createdAgo?: number;
+  labels?: Record<string, string>;
+}
+
+/** A node with the four conditions a kubelet reports (Ready as told, the pressures False). */
+export function node(name: string, o: NodeOptions = {}): Node {
+  const at = ago(o.heartbeatAgo ?? 5);
+  const c = (type: string, status: 'True' | 'False' | 'Unknown', reason: string): Condition => ({ type, status, reason, message: `${type} is ${status}`, lastHeartbeatTime: at, lastTransitionTime: ago(3600) });
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, uid: `uid-${name}`, creationTimestamp: ago(o.createdAgo ?? 7200), labels: o.labels ?? { 'kubernetes.io/hostname': name } },
+    spec: { ...(o.taints ? { taints: o.taints } : {}) },
+    status: {
+      conditions: o.conditions ?? [
+        c('MemoryPressure', 'False', 'KubeletHasSufficientMemory'),
+        c('DiskPressure', 'False', 'KubeletHasNoDiskPressure'),
+        c('PIDPressure', 'False', 'KubeletHasSufficientPID'),
+        c('Ready', o.ready ?? 'True', o.ready === 'False' ? 'KubeletNotReady' : 'KubeletReady'),
+      ],
+    },
+  };
+}
+
+/** The node's Lease in kube-node-lease, renewed `renewedAgo` seconds ago. */
+export function lease(nodeName: string, renewedAgo: number): Lease {
+  return { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: nodeName, namespace: 'kube-node-lease', uid: `uid-lease-${nodeName}` }, spec: { holderIdentity: nodeName, leaseDurationSeconds: 40, renewTime: new Date(NOW - renewedAgo * 1000).toISOString().replace('Z', '000Z') } };
+}
+
+/** A Running, Ready pod on `nodeName` with these tolerations. */
+export function podOn(name: string, nodeName: string, tolerations: Toleration[] = [], o: { deleting?: boolean; ready?: boolean } = {}): Pod {
+  return {
+    ...pod(name, { node: nodeName, readySince: o.ready === false ? false : 60, deleting: o.deleting }),
+    spec: { containers: [{ name: 'c', image: 'nginx' }], nodeName, tolerations },
+  };
+}
+
+/** The tolerations the DefaultTolerationSeconds admission plugin gives every pod: 300 s of not-ready and unreachable. */
+export const DEFAULT_TOLERATIONS: Toleration[] = [
+  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+];
+
+export function nodeContext(objects: { nodes?: Node[]; leases?: Lease[]; pods?: Pod[] }, recorder = new Recorder(), now = NOW): { ctx: NodeLifecycleContext; recorder: Recorder } {
+  return {
+    recorder,
+    ctx: { now: () => now, nodes: Indexer.of(objects.nodes ?? []), leases: Indexer.of(objects.leases ?? []), pods: Indexer.of(objects.pods ?? []), client: recorder, gracePeriodMs: GRACE_MS },
   };
 }
