@@ -6,7 +6,7 @@
  */
 import { ApiError } from '#engine/kube/errors.ts';
 import type { ControllerClient, NamespacedResource, ObjectIdentity, PropagationPolicy } from '#engine/controllers/api.ts';
-import type { DeploymentSyncContext, EndpointSliceSyncContext, GarbageCollectorContext, GraphNode, NamespaceSyncContext, NodeLifecycleContext, ReplicaSetSyncContext } from '#engine/controllers/exercises.ts';
+import type { DaemonSetSyncContext, DeploymentSyncContext, EndpointSliceSyncContext, GarbageCollectorContext, GraphNode, NamespaceSyncContext, NodeLifecycleContext, ReplicaSetSyncContext, StatefulSetSyncContext } from '#engine/controllers/exercises.ts';
 import { OwnerGraph } from '#engine/controllers/owner-graph.ts';
 import { ControllerExpectations } from '#engine/controllers/expectations.ts';
 import { formatTime } from '#engine/controllers/pods.ts';
@@ -533,4 +533,69 @@ export function nodeContext(objects: { nodes?: Node[]; leases?: Lease[]; pods?: 
     recorder,
     ctx: { now: () => now, nodes: Indexer.of(objects.nodes ?? []), leases: Indexer.of(objects.leases ?? []), pods: Indexer.of(objects.pods ?? []), client: recorder, gracePeriodMs: GRACE_MS },
   };
+}
+
+// ── 07-daemonset-statefulset ──────────────────────────────────────────────────────────────────────
+
+export function daemonSet(name: string, o: { template?: PodTemplateSpec; nodeSelector?: Record<string, string>; maxUnavailable?: number | string; updateStrategy?: 'RollingUpdate' | 'OnDelete'; generation?: number; status?: DaemonSet['status']; selector?: DaemonSet['spec']['selector']; hostNetwork?: boolean } = {}): DaemonSet {
+  const t = o.template ?? template({ app: name }, 'fluentd:1');
+  if (o.nodeSelector) t.spec.nodeSelector = o.nodeSelector;
+  if (o.hostNetwork) t.spec.hostNetwork = true;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name, namespace: 'default', uid: `uid-ds-${name}`, generation: o.generation ?? 1, creationTimestamp: ago(900) },
+    spec: {
+      selector: o.selector ?? { matchLabels: { app: name } },
+      template: t,
+      updateStrategy: { type: o.updateStrategy ?? 'RollingUpdate', ...(o.maxUnavailable !== undefined ? { rollingUpdate: { maxUnavailable: o.maxUnavailable } } : {}) },
+    },
+    status: o.status ?? { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 },
+  };
+}
+
+/** A pod of `ds` for `nodeName`: bound (spec.nodeName) unless `unbound`, pinned by affinity either way. */
+export function daemonPod(name: string, ds: DaemonSet, nodeName: string, hash: string, o: { unbound?: boolean; ready?: boolean; age?: number; phase?: 'Running' | 'Failed' | 'Succeeded' | 'Pending'; deleting?: boolean } = {}): Pod {
+  const p = pod(name, { owner: ds, node: o.unbound ? undefined : nodeName, readySince: o.ready === false ? false : 60, age: o.age ?? 60, labels: { app: ds.metadata.name!, 'controller-revision-hash': hash }, phase: o.phase, deleting: o.deleting });
+  p.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name!, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true }];
+  p.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] }] } } };
+  return p;
+}
+
+export function daemonContext(objects: { daemonSets?: DaemonSet[]; nodes?: Node[]; pods?: Pod[] }, recorder = new Recorder()): { ctx: DaemonSetSyncContext; recorder: Recorder; expectations: ControllerExpectations } {
+  const expectations = new ControllerExpectations(() => NOW);
+  return {
+    recorder,
+    expectations,
+    ctx: { now: () => NOW, daemonSets: Indexer.of(objects.daemonSets ?? []), nodes: Indexer.of(objects.nodes ?? []), pods: Indexer.of(objects.pods ?? []), expectations, client: recorder, burstReplicas: 250 },
+  };
+}
+
+export function statefulSet(name: string, o: { replicas?: number; policy?: 'OrderedReady' | 'Parallel'; partition?: number; onDelete?: boolean; image?: string; status?: StatefulSet['status']; deleting?: boolean; generation?: number } = {}): StatefulSet {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name, namespace: 'default', uid: `uid-sts-${name}`, generation: o.generation ?? 1, creationTimestamp: ago(900), ...(o.deleting ? { deletionTimestamp: ago(1) } : {}) },
+    spec: {
+      replicas: o.replicas ?? 3,
+      selector: { matchLabels: { app: name } },
+      template: template({ app: name }, o.image ?? 'nginx:1'),
+      serviceName: name,
+      ...(o.policy ? { podManagementPolicy: o.policy } : {}),
+      updateStrategy: o.onDelete ? { type: 'OnDelete' } : { type: 'RollingUpdate', rollingUpdate: { partition: o.partition ?? 0 } },
+    },
+    status: o.status ?? { replicas: 0 },
+  };
+}
+
+/** Pod `<set>-<ordinal>` at `revision`: Running and Ready unless told otherwise. */
+export function statefulPod(set: StatefulSet, ordinal: number, revision: string, o: { ready?: boolean; phase?: 'Pending' | 'Running' | 'Failed' | 'Succeeded'; deleting?: boolean } = {}): Pod {
+  const name = `${set.metadata.name}-${ordinal}`;
+  const p = pod(name, { owner: set, node: 'node-1', readySince: o.ready === false ? false : 60, labels: { app: set.metadata.name!, 'controller-revision-hash': revision }, phase: o.phase, deleting: o.deleting, uid: `uid-${name}` });
+  p.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: set.metadata.name!, uid: set.metadata.uid!, controller: true, blockOwnerDeletion: true }];
+  return p;
+}
+
+export function statefulContext(objects: { statefulSets?: StatefulSet[]; pods?: Pod[]; revisions?: ControllerRevision[] }, recorder = new Recorder()): { ctx: StatefulSetSyncContext; recorder: Recorder } {
+  return { recorder, ctx: { now: () => NOW, statefulSets: Indexer.of(objects.statefulSets ?? []), pods: Indexer.of(objects.pods ?? []), revisions: Indexer.of(objects.revisions ?? []), client: recorder } };
 }
