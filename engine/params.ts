@@ -284,3 +284,61 @@ export const CONTAINER_OUTPUT_DRAIN_MS = 2_000;
 
 /** Runtime: the CFS period for cpu limits, in microseconds (the kubelet's quotaPeriod, 100 ms). */
 export const CGROUP_CPU_PERIOD_US = 100_000;
+
+// ── Controllers, lesson 04's exercises 04-08 ─────────────────────────────────────────────────────
+
+/** Garbage collector: a virtual owner node (named but not seen by an informer) is looked at again after this long, in ms. */
+export const GC_VIRTUAL_NODE_RECHECK_MS = 5_000;
+
+/** Namespace controller: a namespace being deleted is first looked at after this delay (upstream namespaceDeletionGracePeriod, 5 s). */
+export const NAMESPACE_DELETION_DELAY_MS = 5_000;
+
+/** EndpointSlice controller: most endpoints in one slice (--max-endpoints-per-slice, 100). */
+export const ENDPOINTSLICE_MAX_ENDPOINTS = 100;
+
+/** Node lifecycle: a node whose Lease and heartbeat are older than this is Unknown (--node-monitor-grace-period: 40 s in 1.32). */
+export const NODE_MONITOR_GRACE_PERIOD_MS = 40_000;
+
+/** Node lifecycle: every node is looked at this often (--node-monitor-period, 5 s). */
+export const NODE_MONITOR_PERIOD_MS = 5_000;
+
+/**
+ * Node lifecycle, scaled down for the live demo and the tests (`cluster up --node-monitor-grace-period 10s`
+ * sets any value): a silent node is Unknown after 10 s instead of 40 s, looked at every second.
+ */
+export const NODE_MONITOR_GRACE_PERIOD_DEMO_MS = 10_000;
+export const NODE_MONITOR_PERIOD_DEMO_MS = 1_000;
+
+/** Admission (DefaultTolerationSeconds): how long every pod tolerates not-ready and unreachable (--default-*-toleration-seconds, 300). */
+export const DEFAULT_TOLERATION_SECONDS = 300;
+
+/** DaemonSet controller: most pods created or deleted in one sync (upstream BurstReplicas, 250). */
+export const DAEMONSET_BURST_REPLICAS = 250;
+
+/** Pod GC: a pod bound to a node that no longer exists is deleted after the node has been gone this long (upstream's 40 s quarantine). */
+export const POD_GC_ORPHAN_QUARANTINE_MS = 40_000;
+
+/** Pod GC: how often it looks for pods bound to nodes that are gone (upstream gcCheckPeriod, 20 s). */
+export const POD_GC_PERIOD_MS = 20_000;
+
+/** Job controller: the first wait before a failed pod is replaced, doubling per failure (upstream DefaultJobPodFailureBackOff, 10 s)... */
+export const JOB_POD_FAILURE_BACKOFF_MS = 10_000;
+
+/** Job controller: ...up to this (MaxJobPodFailureBackOff, 10 min). */
+export const JOB_POD_FAILURE_BACKOFF_MAX_MS = 10 * 60_000;
+
+/** Job controller: backoffLimit when a Job does not say (the apiserver's default, 6). */
+export const JOB_DEFAULT_BACKOFF_LIMIT = 6;
+
+/** CronJob controller: a CronJob that missed more start times than this gets the TooManyMissedTimes Event (upstream 100). */
+export const CRONJOB_MAX_MISSED_SCHEDULES = 100;
+
+/** CronJob controller: history kept when the CronJob does not say (successfulJobsHistoryLimit 3, failedJobsHistoryLimit 1). */
+export const CRONJOB_SUCCESSFUL_HISTORY = 3;
+export const CRONJOB_FAILED_HISTORY = 1;
+
+/** Hollow nodes: the annotation that makes a hollow pod finish successfully this long after it started (`5s`, `1m`), as kwok's stages do. */
+export const HOLLOW_COMPLETE_AFTER_ANNOTATION = 'kubelings.dev/complete-after';
+
+/** Hollow nodes: the annotation that makes a hollow pod fail (exit code 1) this long after it started. */
+export const HOLLOW_FAIL_AFTER_ANNOTATION = 'kubelings.dev/fail-after';

@@ -1,17 +1,17 @@
 /**
  * kube-controller-manager as a cluster component (`kubelings cluster up` runs it): leader election
- * on the Lease kube-system/kube-controller-manager, then, while leading, shared informers on pods,
- * ReplicaSets and Deployments and the ReplicaSet and Deployment controllers, whose sync functions
- * and workqueue come from the controllers component chosen by the door (the learner's with
- * `--impl mine` once lesson 04 passes, the reference otherwise).
+ * on the Lease kube-system/kube-controller-manager, then, while leading, shared informers and the
+ * controllers: ReplicaSet, Deployment, the garbage collector, namespace, EndpointSlice, node
+ * lifecycle (with the taint manager), DaemonSet, StatefulSet (when the apiserver serves
+ * ControllerRevisions), Job and CronJob. Their sync functions and workqueue come from the
+ * controllers component chosen by the door (the learner's with `--impl mine` once lesson 04
+ * passes, the reference otherwise); the Job and CronJob controllers are the engine's own, with the
+ * learner's CronJob schedule.
  *
  * Flags: `--leader-elect false` runs the controllers at once without a Lease (as
- * --leader-elect=false does). Losing the Lease stops the controllers and their informers; the
- * manager keeps campaigning and starts them afresh when it leads again.
- *
- * Not here yet (lesson 04's later exercises, see DESIGN-04-07.md): the garbage collector (deleting
- * a Deployment leaves its ReplicaSets and pods for now), namespaces, EndpointSlices, node
- * lifecycle, DaemonSets, StatefulSets, Jobs and CronJobs.
+ * --leader-elect=false does); `--node-monitor-grace-period 10s` and `--node-monitor-period 1s`
+ * scale the node lifecycle controller down (the live demo). Losing the Lease stops the controllers
+ * and their informers; the manager keeps campaigning and starts them afresh when it leads again.
  */
 import type { ClusterComponent, ClusterContext } from '../cluster/cluster.ts';
 import { loadComponent } from '../impl.ts';
@@ -22,6 +22,15 @@ import { SharedInformerFactory } from './informers.ts';
 import { kubeControllerClient } from './kube-api.ts';
 import { LeaderElector, leaseStoreFor } from './leader-election.ts';
 import { newReplicaSetController } from './replicaset-controller.ts';
+import { newCronJobController } from './cronjob-controller.ts';
+import { newDaemonSetController } from './daemonset-controller.ts';
+import { newEndpointSliceController } from './endpointslice-controller.ts';
+import { newGarbageCollector } from './garbage-collector-controller.ts';
+import { newJobController } from './job-controller.ts';
+import { newNamespaceController } from './namespace-controller.ts';
+import { newNodeLifecycleController, type NodeLifecycleOptions } from './node-lifecycle-controller.ts';
+import { newStatefulSetController } from './statefulset-controller.ts';
+import { findResource } from '../kube/resources.ts';
 import type { QueueWorkers } from './workers.ts';
 
 export const CONTROLLER_MANAGER_NAME = 'kube-controller-manager';
@@ -34,6 +43,8 @@ export interface ControllerManagerOptions {
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
   workers?: number;
+  /** The node lifecycle controller's grace and monitor periods (default NODE_MONITOR_*). */
+  nodeLifecycle?: NodeLifecycleOptions;
 }
 
 export interface RunningControllerManager {
@@ -59,24 +70,39 @@ export async function runControllerManager(ctx: Pick<ClusterContext, 'client' | 
     return recorder;
   };
   const client = kubeControllerClient(ctx.client, recorderFor);
-  let current: { informers: SharedInformerFactory; workers: Record<string, QueueWorkers> } | undefined;
+  let current: { informers: SharedInformerFactory; workers: Record<string, QueueWorkers>; timers: { stop(): void }[] } | undefined;
   let transition = Promise.resolve();
 
   const startControllers = async () => {
     const informers = new SharedInformerFactory(ctx.client, { logger: ctx.logger, clock: ctx.clock });
     const deps = { controllers, objects, informers, client, clock: ctx.clock, logger: ctx.logger, workers: options.workers };
-    const rs = newReplicaSetController(deps);
-    const deploy = newDeploymentController(deps);
-    current = { informers, workers: { replicaset: rs.workers, deployment: deploy.workers } };
+    const gc = newGarbageCollector(deps);
+    const nodes = newNodeLifecycleController(deps, options.nodeLifecycle);
+    const workers: Record<string, QueueWorkers> = {
+      replicaset: newReplicaSetController(deps).workers,
+      deployment: newDeploymentController(deps).workers,
+      garbagecollector: gc.deleteWorkers,
+      'garbagecollector-orphan': gc.orphanWorkers,
+      namespace: newNamespaceController(deps).workers,
+      endpointslice: newEndpointSliceController(deps).workers,
+      nodelifecycle: nodes.workers,
+      daemonset: newDaemonSetController(deps).workers,
+      job: newJobController(deps).workers,
+      cronjob: newCronJobController(deps).workers,
+    };
+    // StatefulSets keep their history in ControllerRevisions: only where the apiserver serves them.
+    if (findResource('apps', 'v1', 'controllerrevisions')) workers.statefulset = newStatefulSetController(deps).workers;
+    current = { informers, workers, timers: [nodes] };
     await informers.start();
-    rs.workers.start();
-    deploy.workers.start();
-    ctx.logger.info('controllers started', { controllers: 'replicaset,deployment' });
+    for (const w of Object.values(workers)) w.start();
+    nodes.start();
+    ctx.logger.info('controllers started', { controllers: Object.keys(workers).join(',') });
   };
   const stopControllers = async () => {
     const c = current;
     current = undefined;
     if (!c) return;
+    for (const t of c.timers) t.stop();
     c.informers.stop();
     await Promise.all(Object.values(c.workers).map((w) => w.stop()));
   };
@@ -124,8 +150,19 @@ export function controllerManagerComponent(flags: Record<string, unknown> = {}):
     name: CONTROLLER_MANAGER_NAME,
     async start(ctx) {
       const leaderElect = !(flags['leader-elect'] === 'false' || flags.leaderElect === false || flags.leaderElect === 'false');
-      const running = await runControllerManager(ctx, { leaderElect });
+      const nodeLifecycle = { gracePeriodMs: durationFlag(flags['node-monitor-grace-period']), monitorPeriodMs: durationFlag(flags['node-monitor-period']) };
+      const running = await runControllerManager(ctx, { leaderElect, nodeLifecycle });
       return { stop: () => running.stop() };
     },
   };
+}
+
+/** A duration flag as Kubernetes writes them (`40s`, `500ms`, `5m`, `1m30s`); undefined when absent. */
+export function durationFlag(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) throw new Error(`not a duration: "${text}" (write 40s, 500ms or 5m)`);
+  return parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]!]!, 0);
 }
