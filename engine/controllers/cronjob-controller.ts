@@ -11,7 +11,7 @@
  * Simplified: schedules are read in UTC (spec.timeZone is not applied); a Job in status.active
  * that the cache does not show is taken as gone (upstream asks the apiserver).
  */
-import { isApiError } from '../apiserver/errors.ts';
+import { isApiError } from '../kube/errors.ts';
 import type { CronJob, Job, ObjectReference } from '../kube/types.ts';
 import { CONTROLLER_WORKERS, CRONJOB_FAILED_HISTORY, CRONJOB_MAX_MISSED_SCHEDULES, CRONJOB_SUCCESSFUL_HISTORY } from '../params.ts';
 import type { ControllerClient } from './api.ts';

@@ -14,7 +14,7 @@
  * ttlSecondsAfterFinished are not handled. The pod labels the apiserver's Job defaulting adds
  * (controller-uid, job-name) are added here when the template lacks them.
  */
-import { isApiError } from '../apiserver/errors.ts';
+import { isApiError } from '../kube/errors.ts';
 import type { Job, JobCondition, JobStatus, Pod } from '../kube/types.ts';
 import { CONTROLLER_WORKERS, JOB_DEFAULT_BACKOFF_LIMIT, JOB_POD_FAILURE_BACKOFF_MAX_MS, JOB_POD_FAILURE_BACKOFF_MS } from '../params.ts';
 import type { ControllerClient } from './api.ts';

@@ -21,7 +21,7 @@
  * Upstream: kubernetes pkg/controller/daemon (daemon_controller.go, update.go,
  * util/daemonset_util.go) and pkg/controller/statefulset (stateful_set_control.go, stateful_set_utils.go).
  */
-import { isApiError } from '#engine/apiserver/errors.ts';
+import { isApiError } from '#engine/kube/errors.ts';
 import { CONTROLLER_REVISION_HASH_LABEL, daemonPodFor, daemonPodTemplate, fitsNodeAffinity, pinToNode, targetNodeOf } from '#engine/controllers/daemon-util.ts';
 import type { DaemonSetSyncContext, StatefulSetAction, StatefulSetSyncContext, SyncResult } from '#engine/controllers/exercises.ts';
 import { CONTROLLER_INDEX, NAMESPACE_INDEX } from '#engine/controllers/indexer.ts';

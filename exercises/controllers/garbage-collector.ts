@@ -26,7 +26,7 @@
  * Upstream: kubernetes pkg/controller/garbagecollector/garbagecollector.go and
  * pkg/controller/namespace/deletion/namespaced_resources_deleter.go.
  */
-import { isApiError } from '#engine/apiserver/errors.ts';
+import { isApiError } from '#engine/kube/errors.ts';
 import type { NamespacedResource, ObjectIdentity, PropagationPolicy } from '#engine/controllers/api.ts';
 import type { GarbageCollectorContext, GraphNode, NamespaceSyncContext, OwnerLookup, OwnerReferenceClassification, SyncResult } from '#engine/controllers/exercises.ts';
 import { FINALIZER_ESTIMATE_SECONDS, NAMESPACE_FINALIZER, updateNamespaceConditions } from '#engine/controllers/namespace-util.ts';

@@ -22,7 +22,7 @@
  * Upstream: kubernetes pkg/controller/nodelifecycle/node_lifecycle_controller.go and
  * pkg/controller/tainteviction/taint_eviction.go.
  */
-import { isApiError } from '#engine/apiserver/errors.ts';
+import { isApiError } from '#engine/kube/errors.ts';
 import type { NodeLifecycleContext, SyncResult } from '#engine/controllers/exercises.ts';
 import { NODE_INDEX } from '#engine/controllers/indexer.ts';
 import { MONITORED_NODE_CONDITIONS, NODE_LEASE_NAMESPACE, NODE_STATUS, NOT_READY_TAINT, UNREACHABLE_TAINT } from '#engine/controllers/node-util.ts';

@@ -8,7 +8,7 @@
  * loop, computeReplicaStatus, completeRollingUpdate, getStatefulSetRevisions) and
  * stateful_set_utils.go (newVersionedStatefulSetPod, isHealthy).
  */
-import { isApiError } from '#engine/apiserver/errors.ts';
+import { isApiError } from '#engine/kube/errors.ts';
 import { CONTROLLER_REVISION_HASH_LABEL, daemonPodFor, daemonPodTemplate, fitsNodeAffinity, pinToNode, targetNodeOf } from '#engine/controllers/daemon-util.ts';
 import type { DaemonSetSyncContext, StatefulSetAction, StatefulSetSyncContext, SyncResult } from '#engine/controllers/exercises.ts';
 import { CONTROLLER_INDEX, NAMESPACE_INDEX } from '#engine/controllers/indexer.ts';

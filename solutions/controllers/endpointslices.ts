@@ -5,7 +5,7 @@
  * getSliceToFill; utils.go: podToEndpoint, getEndpointPorts, ShouldPodBeInEndpoints) and
  * pkg/api/v1/pod/util.go (FindPort).
  */
-import { isApiError } from '#engine/apiserver/errors.ts';
+import { isApiError } from '#engine/kube/errors.ts';
 import type { EndpointSliceChanges, EndpointSliceSyncContext, PodEndpoint, SyncResult } from '#engine/controllers/exercises.ts';
 import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, endpointSliceLabels, ownedBy, sameLabels } from '#engine/controllers/endpointslice-util.ts';
 import { deepHashString } from '#engine/controllers/deployment-util.ts';

@@ -6,7 +6,7 @@
  * namespaced_resources_deleter.go (Delete, deleteAllContent, deleteAllContentForGroupVersionResource,
  * estimateGracefulTerminationForPods, finalizeNamespace).
  */
-import { isApiError } from '#engine/apiserver/errors.ts';
+import { isApiError } from '#engine/kube/errors.ts';
 import type { NamespacedResource, ObjectIdentity, PropagationPolicy } from '#engine/controllers/api.ts';
 import type { GarbageCollectorContext, GraphNode, NamespaceSyncContext, OwnerLookup, OwnerReferenceClassification, SyncResult } from '#engine/controllers/exercises.ts';
 import { FINALIZER_ESTIMATE_SECONDS, NAMESPACE_FINALIZER, updateNamespaceConditions } from '#engine/controllers/namespace-util.ts';
