@@ -234,7 +234,9 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
     const terminating = rows((await k('get', 'pod', 'web-1')).stdout);
     expect(terminating[1]!.slice(0, 3)).toEqual(['web-1', '1/1', 'Terminating']);
     expect((await k('delete', 'pod', 'web-1', '--grace-period=0', '--force')).output).toContain('pod "web-1" force deleted');
-    expect((await k('delete', 'namespace', 'team-a')).output).toBe('namespace "team-a" deleted\n');
+    // Without a namespace controller the namespace stays Terminating (kubectl would wait for ever).
+    expect((await k('delete', 'namespace', 'team-a', '--wait=false')).output).toBe('namespace "team-a" deleted\n');
+    expect(rows((await k('get', 'namespace', 'team-a')).stdout)[1]!.slice(0, 2)).toEqual(['team-a', 'Terminating']);
     const protectedNs = await k('delete', 'namespace', 'default');
     expect(protectedNs.stderr).toBe('Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted\n');
   });

@@ -8,6 +8,7 @@ import { badRequest, successStatus } from '../../kube/errors.ts';
 import { decodeBody, readBody, requireObject } from '../body.ts';
 import type { ApiContext, StoredScope } from './context.ts';
 import { dryRun } from './decode.ts';
+import type { PropagationPolicy } from '../registry/deletion.ts';
 import { respondList, respondObject, respondPlain } from './respond.ts';
 
 /** metav1.DeleteOptions, from the body (JSON or YAML) and the query. */
@@ -31,6 +32,7 @@ async function readDeleteOptions(ctx: ApiContext, req: IncomingMessage, query: U
     throw badRequest(`gracePeriodSeconds: Invalid value: ${JSON.stringify(options.gracePeriodSeconds)}: must be a whole number >= 0`);
   }
   const policy = query.get('propagationPolicy') ?? options.propagationPolicy;
+  if (policy !== undefined) options.propagationPolicy = policy;
   if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
     throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
   }
@@ -44,7 +46,12 @@ export async function remove(scope: StoredScope): Promise<void> {
   const { ctx, req } = scope.request;
   const options = await readDeleteOptions(ctx, req, scope.query);
   const dry = dryRun(scope) || (options.dryRun?.length ?? 0) > 0;
-  const result = await ctx.registry.delete(scope.kind, scope.namespace, scope.name, { dryRun: dry, gracePeriodSeconds: options.gracePeriodSeconds, preconditions: options.preconditions });
+  const result = await ctx.registry.delete(scope.kind, scope.namespace, scope.name, {
+    dryRun: dry,
+    gracePeriodSeconds: options.gracePeriodSeconds,
+    preconditions: options.preconditions,
+    propagationPolicy: options.propagationPolicy as PropagationPolicy | undefined,
+  });
   if (dry) return respondObject(scope, 200, result.object);
   if (!result.deleted) return respondObject(scope, 202, result.object);
   if (scope.kind.returnDeletedObject) return respondObject(scope, 200, result.object);
@@ -58,7 +65,7 @@ export async function removeCollection(scope: StoredScope): Promise<void> {
     scope.kind,
     scope.namespace,
     { labelSelector: scope.query.get('labelSelector') ?? '', fieldSelector: scope.query.get('fieldSelector') ?? '' },
-    { gracePeriodSeconds: options.gracePeriodSeconds, dryRun: dryRun(scope) || (options.dryRun?.length ?? 0) > 0 },
+    { gracePeriodSeconds: options.gracePeriodSeconds, propagationPolicy: options.propagationPolicy as PropagationPolicy | undefined, dryRun: dryRun(scope) || (options.dryRun?.length ?? 0) > 0 },
   );
   respondList(scope, result);
 }

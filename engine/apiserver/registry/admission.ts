@@ -3,7 +3,8 @@
  * objects, with state the object alone does not carry.
  *
  * - NamespaceLifecycle (for every namespaced kind): nothing is created in a namespace that does
- *   not exist (404 for the namespace);
+ *   not exist (404 for the namespace), nor in one being deleted (403, with the cause
+ *   NamespaceTerminating);
  * - then the kind's own hooks (engine/kube/kinds: Priority for pods and PriorityClasses, the
  *   Service IP and NodePort allocators, the namespaces that may not be deleted), created once per
  *   apiserver so an allocator keeps its reservations.
@@ -12,7 +13,7 @@
  */
 import { NAMESPACES } from '../../kube/kinds/core/namespace.ts';
 import type { AdmissionEnvironment, AdmissionHooks, StoredKind } from '../../kube/kinds/types.ts';
-import { isApiError, notFound } from '../../kube/errors.ts';
+import { forbidden, isApiError, notFound } from '../../kube/errors.ts';
 import type { KubeObject } from '../../kube/types.ts';
 import type { Storage } from '../storage/interface.ts';
 
@@ -38,7 +39,7 @@ export class Admission {
 
   /** Admits a new object; may change it in place. */
   async create(kind: StoredKind, object: KubeObject): Promise<void> {
-    await this.requireNamespace(kind, object.metadata.namespace);
+    await this.requireNamespace(kind, object.metadata.namespace, object.metadata.name ?? object.metadata.generateName ?? '');
     await this.hooksFor(kind).create?.(object);
   }
 
@@ -51,15 +52,21 @@ export class Admission {
     await this.hooksFor(kind).delete?.(namespace, name);
   }
 
-  /** NamespaceLifecycle: 404 when a namespaced object is created in a namespace that does not exist. */
-  private async requireNamespace(kind: StoredKind, namespace: string | undefined): Promise<void> {
+  /** NamespaceLifecycle: 404 when the namespace does not exist, 403 when it is being deleted. */
+  private async requireNamespace(kind: StoredKind, namespace: string | undefined, name: string): Promise<void> {
     if (!kind.namespaced || !namespace) return;
     // The watch cache answers almost always; only a miss (a namespace created a moment ago) reads the store.
     if (this.storage.cached(NAMESPACES).some((ns) => ns.metadata.name === namespace && !ns.metadata.deletionTimestamp)) return;
+    let found;
     try {
-      await this.storage.get(NAMESPACES, undefined, namespace);
+      found = await this.storage.get(NAMESPACES, undefined, namespace);
     } catch (error) {
       if (isApiError(error, 'NotFound')) throw notFound(NAMESPACES, namespace);
+      throw error;
+    }
+    if (found.metadata.deletionTimestamp) {
+      const error = forbidden(kind, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+      error.status.details = { ...error.status.details, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }] };
       throw error;
     }
   }

@@ -8,7 +8,10 @@
  *           `generateName: Bad_` is refused for the prefix and for the name made from it)
  *   update: defaults → admission → validation (with the stored object) → storage.update
  *           (a status update: defaults → storage.update of the status only)
- *   delete: admission → the kind's own delete, or storage.delete
+ *   delete: admission → the kind's own delete, or the garbage collection finalizers the
+ *           propagationPolicy asks for (deletion.ts) → storage.delete
+ *   a kind with deleteOnUpdate (Namespace): writes to it while it is marked deleted are stored as
+ *           given, and it is removed once deleteOnUpdate says so (upstream's ShouldDeleteDuringUpdate)
  *   list, watch, deleteCollection: the selectors as a predicate → storage
  *
  * Dry run (`dryRun=All`) does everything but the write, and returns what would have been stored.
@@ -16,13 +19,14 @@
  * layer through ObjectAccess, as upstream's subresource REST storages use the store directly.
  */
 import type { Authorizer, UserInfo } from '../auth.ts';
-import { invalid, isApiError } from '../../kube/errors.ts';
+import { conflict, invalid, isApiError } from '../../kube/errors.ts';
 import type { DeleteContext, ObjectAccess, StoredKind, StrategyFunctions, StreamLocation, SubresourceDefinition, VirtualKind } from '../../kube/kinds/types.ts';
 import type { KubeObject, Scale } from '../../kube/types.ts';
 import type { ObjectsExercises } from '../../objects/exercises.ts';
 import type { ApiserverExercises, RegistryDeleteOptions, RegistryDeleteResult } from '../exercises.ts';
 import { StaleObjectError, type PreparedWatch, type Storage, type StorageListResult } from '../storage/interface.ts';
 import { Admission } from './admission.ts';
+import { deletionFinalizers, newFinalizerCauses, type PropagationPolicy } from './deletion.ts';
 import { predicate, type Selectors } from './predicate.ts';
 import { applyScale, scaleOf } from './scale.ts';
 import { defaultObject, prepareForCreate, strategyFunctions, validateObject } from './strategy.ts';
@@ -52,7 +56,10 @@ export interface UpdateOptions extends WriteOptions {
   old?: KubeObject;
 }
 
-export interface DeleteOptions extends WriteOptions, RegistryDeleteOptions {}
+export interface DeleteOptions extends WriteOptions, RegistryDeleteOptions {
+  /** Orphan, Background or Foreground (metav1.DeletionPropagation); absent: the object's finalizers or the kind's default. */
+  propagationPolicy?: PropagationPolicy;
+}
 
 export interface GenericRegistryOptions {
   storage: Storage;
@@ -131,16 +138,46 @@ export class GenericRegistry {
   /** Replaces an object (or only its status). StaleObjectError when its resourceVersion is stale. */
   async update(kind: StoredKind, input: KubeObject, options: UpdateOptions = {}): Promise<KubeObject> {
     const object = defaultObject(kind, this.fns, input);
+    if (kind.deleteOnUpdate) {
+      const stored = options.old ?? (await this.storage.get(kind, object.metadata.namespace, object.metadata.name ?? ''));
+      if (stored.metadata.deletionTimestamp) return this.updateWhileDeleting(kind, object, stored, options);
+    }
     if (options.subresource === 'status') {
       if (options.dryRun) return object;
       return this.storage.update(kind, object, { subresource: 'status' });
     }
     const old = options.old ?? (await this.storage.get(kind, object.metadata.namespace, object.metadata.name ?? ''));
     await this.admission.update(kind, object, old);
-    const causes = validateObject(kind, this.impl, this.fns, object, old);
+    const causes = [...validateObject(kind, this.impl, this.fns, object, old), ...newFinalizerCauses(object, old)];
     if (causes.length) throw invalid(kind, object.metadata.name ?? '', causes);
     if (options.dryRun) return object;
     return this.storage.update(kind, { ...object });
+  }
+
+  /** A write to an object of a deleteOnUpdate kind that is marked deleted: stored as given, or the end of the object. */
+  private async updateWhileDeleting(kind: StoredKind, object: KubeObject, stored: KubeObject, options: UpdateOptions): Promise<KubeObject> {
+    const name = stored.metadata.name ?? '';
+    const wanted = object.metadata.resourceVersion;
+    if (wanted && wanted !== stored.metadata.resourceVersion) throw conflict(kind, name);
+    const keep = stored.metadata;
+    const next: KubeObject =
+      options.subresource === 'status'
+        ? { ...stored, status: object.status }
+        : {
+            ...object,
+            metadata: { ...object.metadata, name, namespace: keep.namespace, uid: keep.uid, creationTimestamp: keep.creationTimestamp, deletionTimestamp: keep.deletionTimestamp, resourceVersion: keep.resourceVersion },
+            status: stored.status,
+          };
+    if (options.subresource !== 'status') {
+      const causes = [...validateObject(kind, this.impl, this.fns, next, stored), ...newFinalizerCauses(next, stored)];
+      if (causes.length) throw invalid(kind, name, causes);
+    }
+    if (options.dryRun) return next;
+    if (kind.deleteOnUpdate!(next)) {
+      await this.storage.removeAt(kind, keep.namespace, name, keep.resourceVersion ?? '');
+      return next;
+    }
+    return this.storage.writeThrough(kind, next);
   }
 
   /**
@@ -184,7 +221,42 @@ export class GenericRegistry {
     // Dry run: nothing is deleted; the object is answered as it is.
     if (options.dryRun) return { object: await this.storage.get(kind, namespace, name), deleted: false };
     if (kind.delete) return kind.delete(this.deleteContext(), name);
-    return this.storage.delete(kind, namespace, name, { gracePeriodSeconds: options.gracePeriodSeconds, preconditions: options.preconditions });
+    return this.deleteWithPropagation(kind, namespace, name, options);
+  }
+
+  /**
+   * The store's Delete: first the finalizers garbage collection needs (orphan, foregroundDeletion),
+   * written on the object, then the learner's registry deletes it, which only marks an object that
+   * carries finalizers. Two writes where upstream does one: in between, the object holds its new
+   * finalizers without a deletionTimestamp, which nothing acts on.
+   */
+  private async deleteWithPropagation(kind: StoredKind, namespace: string | undefined, name: string, options: DeleteOptions): Promise<RegistryDeleteResult> {
+    let preconditions = options.preconditions;
+    let before: KubeObject | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.storage.get(kind, namespace, name);
+      // A failed precondition is the registry's to report, with nothing written first.
+      if (preconditions?.uid !== undefined && preconditions.uid !== current.metadata.uid) break;
+      if (preconditions?.resourceVersion !== undefined && preconditions.resourceVersion !== current.metadata.resourceVersion) break;
+      const { changed, finalizers } = deletionFinalizers(kind, current, options.propagationPolicy);
+      if (!changed) break;
+      try {
+        const written = await this.storage.update(kind, { ...current, metadata: { ...current.metadata, finalizers } });
+        if (preconditions?.resourceVersion !== undefined) preconditions = { ...preconditions, resourceVersion: written.metadata.resourceVersion };
+        before = current;
+        break;
+      } catch (error) {
+        if (error instanceof StaleObjectError && attempt < UPDATE_RETRIES) continue;
+        throw error;
+      }
+    }
+    try {
+      return await this.storage.delete(kind, namespace, name, { gracePeriodSeconds: options.gracePeriodSeconds, preconditions });
+    } catch (error) {
+      // Dropping the last finalizer of an object already marked deleted (Orphan → Background) ends it at once.
+      if (before && isApiError(error, 'NotFound')) return { object: before, deleted: true };
+      throw error;
+    }
   }
 
   /** Deletes every matching object (one by one, each as delete does); the objects as deleted. */
@@ -195,7 +267,7 @@ export class GenericRegistry {
       try {
         const result = options.dryRun
           ? { object }
-          : await this.storage.delete(kind, object.metadata.namespace, object.metadata.name!, { gracePeriodSeconds: options.gracePeriodSeconds });
+          : await this.deleteWithPropagation(kind, object.metadata.namespace, object.metadata.name!, { gracePeriodSeconds: options.gracePeriodSeconds, propagationPolicy: options.propagationPolicy });
         deleted.push(result.object);
       } catch (error) {
         if (!isApiError(error, 'NotFound')) throw error;
@@ -242,6 +314,11 @@ export class GenericRegistry {
   }
 
   private deleteContext(): DeleteContext {
-    return { ...this.access, purgeNamespace: (namespace) => this.storage.purgeNamespace(namespace) };
+    return {
+      ...this.access,
+      purgeNamespace: (namespace) => this.storage.purgeNamespace(namespace),
+      writeThrough: (kind, object) => this.storage.writeThrough(kind, object),
+      removeAt: (kind, namespace, name, resourceVersion) => this.storage.removeAt(kind, namespace, name, resourceVersion),
+    };
   }
 }

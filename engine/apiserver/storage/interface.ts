@@ -77,6 +77,14 @@ export interface Storage {
   delete(kind: ResourceInfo, namespace: string | undefined, name: string, options?: RegistryDeleteOptions): Promise<RegistryDeleteResult>;
   /** Removes every object of every namespaced kind in the namespace, at once. */
   purgeNamespace(namespace: string): Promise<void>;
+  /**
+   * Writes the object exactly as given, if it is still at its resourceVersion (StaleObjectError
+   * otherwise), with none of the registry's rules: for a lifecycle the registry contract does not
+   * cover (a Namespace, marked deleted while spec.finalizers keeps it). The object as stored.
+   */
+  writeThrough(kind: ResourceInfo, object: KubeObject): Promise<KubeObject>;
+  /** Removes the object if it is still at `resourceVersion` (StaleObjectError otherwise), with none of the registry's rules. */
+  removeAt(kind: ResourceInfo, namespace: string | undefined, name: string, resourceVersion: string): Promise<void>;
   watch(kind: ResourceInfo, options: StorageWatchOptions): Promise<PreparedWatch>;
   /** The objects of a kind as the watch cache holds them now (shared: never modify them). */
   cached(kind: ResourceInfo): readonly KubeObject[];

@@ -5,8 +5,8 @@
  * error or a revision other than as a resourceVersion.
  */
 import { prefixEnd, type KVStore } from '../../etcd/kv.ts';
-import { isApiError } from '../../kube/errors.ts';
-import { collectionPrefix, KINDS, type ResourceInfo } from '../../kube/resources.ts';
+import { conflict, isApiError } from '../../kube/errors.ts';
+import { collectionPrefix, KINDS, objectKey, type ResourceInfo } from '../../kube/resources.ts';
 import { CACHE_FRESHNESS_WAIT_MS } from '../../params.ts';
 import type { ApiserverExercises, Registry } from '../exercises.ts';
 import type { Cacher } from './cacher.ts';
@@ -49,6 +49,22 @@ export function createStorage(options: StorageOptions): Storage {
         const prefix = collectionPrefix(kind, namespace);
         await store.delete(prefix, { end: prefixEnd(prefix) });
       }
+    },
+    async writeThrough(kind, object) {
+      const key = objectKey(kind, object.metadata.namespace, object.metadata.name ?? '');
+      const { resourceVersion, ...metadata } = object.metadata;
+      const result = await store.txn({
+        compare: [{ key, target: 'modRevision', result: '=', value: Number(resourceVersion) }],
+        success: [{ type: 'put', key, value: JSON.stringify({ ...object, metadata }) }],
+        failure: [],
+      });
+      if (!result.succeeded) throw new StaleObjectError(conflict(kind, object.metadata.name ?? '').status);
+      return { ...object, metadata: { ...metadata, resourceVersion: String(result.revision) } };
+    },
+    async removeAt(kind, namespace, name, resourceVersion) {
+      const key = objectKey(kind, namespace, name);
+      const result = await store.txn({ compare: [{ key, target: 'modRevision', result: '=', value: Number(resourceVersion) }], success: [{ type: 'delete', key }], failure: [] });
+      if (!result.succeeded) throw new StaleObjectError(conflict(kind, name).status);
     },
     watch: (kind, watchOptions) => prepareWatch(cacher, options.impl, options.now, freshnessWaitMs, kind, watchOptions),
     cached: (kind: ResourceInfo) => cacher.cacheFor(kind).list(),

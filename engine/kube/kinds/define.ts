@@ -80,6 +80,8 @@ export interface KindSpec<T extends KubeObject> extends Identity {
   admission?(env: AdmissionEnvironment): AdmissionHooks<T>;
   returnDeletedObject?: boolean;
   delete?(ctx: DeleteContext, name: string): Promise<RegistryDeleteResult>;
+  deleteOnUpdate?(object: T): boolean;
+  orphanDependentsByDefault?: boolean;
   bootstrap?: T[];
 }
 
@@ -108,6 +110,7 @@ export function defineKind<T extends KubeObject = KubeObject>(spec: KindSpec<T>)
     selectableFields: Object.keys(fields),
     printer: spec.printer as Printer | undefined,
     admission: spec.admission as StoredKind['admission'],
+    deleteOnUpdate: spec.deleteOnUpdate as StoredKind['deleteOnUpdate'],
     bootstrap: spec.bootstrap as KubeObject[] | undefined,
     virtual: false,
   };

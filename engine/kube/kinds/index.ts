@@ -17,6 +17,7 @@ export { POD_TEMPLATES } from './core/podtemplate.ts';
 export { SECRETS } from './core/secret.ts';
 export { SERVICE_ACCOUNTS } from './core/serviceaccount.ts';
 export { SERVICES } from './core/service.ts';
+export { CONTROLLER_REVISIONS } from './apps/controllerrevision.ts';
 export { DAEMON_SETS } from './apps/daemonset.ts';
 export { DEPLOYMENTS } from './apps/deployment.ts';
 export { REPLICA_SETS } from './apps/replicaset.ts';

@@ -106,6 +106,10 @@ export interface ObjectAccess {
 export interface DeleteContext extends ObjectAccess {
   /** Removes every object of every namespaced kind in the namespace, at once (no grace, no finalizers). */
   purgeNamespace(namespace: string): Promise<void>;
+  /** Writes the object as given if it is still at its resourceVersion, without the registry's rules (a Namespace marked Terminating). */
+  writeThrough(kind: ResourceInfo, object: KubeObject): Promise<KubeObject>;
+  /** Removes the object if it is still at `resourceVersion`, without the registry's rules. */
+  removeAt(kind: ResourceInfo, namespace: string | undefined, name: string, resourceVersion: string): Promise<void>;
 }
 
 /** Where a streaming subresource (pods/log) is read from: an HTTP GET the apiserver proxies. */
@@ -178,6 +182,14 @@ export interface StoredKind extends KindBase {
   returnDeletedObject?: boolean;
   /** Replaces the generic delete, as the namespace's own REST Delete does upstream. */
   delete?(ctx: DeleteContext, name: string): Promise<RegistryDeleteResult>;
+  /**
+   * ShouldDeleteDuringUpdate, for a kind with a lifecycle of its own while it is being deleted (a
+   * Namespace waits for spec.finalizers): with it, every write to such an object that is marked
+   * deleted is stored as given, and the object is removed once this returns true for the result.
+   */
+  deleteOnUpdate?(object: KubeObject): boolean;
+  /** DefaultGarbageCollectionPolicy OrphanDependents: a DELETE without a propagationPolicy orphans (batch/v1 Jobs, for compatibility). */
+  orphanDependentsByDefault?: boolean;
   /** Objects every cluster has from the start (created when missing, at each apiserver start). */
   bootstrap?: KubeObject[];
 }

@@ -50,6 +50,8 @@ function jobDuration(job: Any, now: number): string {
 }
 
 export const JOBS = defineKind({
+  // DefaultGarbageCollectionPolicy: batch/v1 orphans a Job's pods unless the DELETE says otherwise.
+  orphanDependentsByDefault: true,
   group: 'batch',
   version: 'v1',
   resource: 'jobs',

@@ -3,11 +3,14 @@
  * Upstream: pkg/registry/core/namespace (strategy.go, storage/storage.go, whose Delete is its
  * own), and the NamespaceLifecycle admission plugin's immortal namespaces.
  *
- * Deleting a namespace deletes everything in it at once: upstream marks it Terminating and the
- * namespace controller empties it; here the apiserver does that inline (simplified), so `kubectl
- * delete namespace` finishes at once.
+ * Deleting a namespace marks it (deletionTimestamp, phase Terminating) and keeps it while its
+ * spec.finalizers holds anything: the namespace controller (kube-controller-manager) empties it,
+ * then removes the `kubernetes` finalizer through namespaces/<name>/finalize, and that write ends
+ * it (deleteOnUpdate, upstream's ShouldDeleteNamespaceDuringUpdate). A second DELETE meanwhile is
+ * a Conflict, with upstream's message. Without a controller-manager a deleted namespace stays
+ * Terminating, as it would upstream.
  */
-import { forbidden } from '../../errors.ts';
+import { conflict, forbidden } from '../../errors.ts';
 import { age, AGE, NAME } from '../../printers.ts';
 import { f, rep, withMeta } from '../../protobuf.ts';
 import { any, list, obj, str, top } from '../../schema-nodes.ts';
@@ -16,6 +19,12 @@ import { CRUD_NO_COLLECTION, defineKind, fieldsAt, statusSubresource } from '../
 import type { StoredKind } from '../types.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The Conflict a DELETE of a namespace still being emptied gets (namespace storage's Delete). */
+export const TERMINATING_MESSAGE = 'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.';
+
+/** metav1.Time: RFC 3339, whole seconds. */
+const timestamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The namespaces every cluster has, which may not be deleted. */
 export const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -50,11 +59,18 @@ export const NAMESPACES: StoredKind = defineKind<KubeObject>({
     },
   }),
   async delete(ctx, name) {
-    await ctx.get(NAMESPACES, undefined, name);
-    await ctx.purgeNamespace(name);
-    const result = await ctx.delete(NAMESPACES, undefined, name, { gracePeriodSeconds: 0 });
-    return { ...result, object: { ...result.object, status: { ...((result.object.status as object) ?? {}), phase: 'Terminating' } } };
+    const current = await ctx.get(NAMESPACES, undefined, name);
+    if (!current.metadata.deletionTimestamp) {
+      // The first DELETE starts the termination.
+      const marked = { ...current, metadata: { ...current.metadata, deletionTimestamp: timestamp(ctx.now()) }, status: { ...((current.status as object) ?? {}), phase: 'Terminating' } };
+      return { object: await ctx.writeThrough(NAMESPACES, marked), deleted: false };
+    }
+    if (((current as Any).spec?.finalizers ?? []).length > 0) throw conflict(NAMESPACES, name, TERMINATING_MESSAGE);
+    await ctx.removeAt(NAMESPACES, undefined, name, current.metadata.resourceVersion ?? '');
+    return { object: current, deleted: true };
   },
+  // ShouldDeleteNamespaceDuringUpdate: marked deleted, and neither spec.finalizers nor metadata.finalizers left.
+  deleteOnUpdate: (o) => Boolean(o.metadata.deletionTimestamp) && ((o as Any).spec?.finalizers ?? []).length === 0 && (o.metadata.finalizers ?? []).length === 0,
   printer: {
     columns: [NAME, ['Status', 'string'], AGE],
     row: (o, now) => [o.metadata.name ?? '', (o as Any).status?.phase ?? 'Active', age(o, now)],
