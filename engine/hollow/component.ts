@@ -2,7 +2,12 @@
  * Hollow nodes (`kubelings cluster up --nodes N --hollow`), after kubemark's hollow kubelet and kwok:
  * N Node objects whose Ready condition and node Lease are kept fresh, and whose "kubelet" marks
  * every pod bound to them Running and Ready (with an IP from the node's podCIDR) without starting
- * anything, and finishes the deletion of pods deleted from them. One process, one shared pod watch
+ * anything, and finishes the deletion of pods deleted from them. A pod annotated
+ * `kubelings.dev/complete-after: 5s` (or `fail-after`) finishes that long after it started, as
+ * kwok's stages do: Succeeded with exit code 0 (Failed, exit code 1) when its restartPolicy is
+ * Never (or OnFailure and it completed); otherwise its containers restart (restartCount + 1), as a
+ * kubelet restarts them. pause(node) stops one node's heartbeats and its kubelet (as a crashed
+ * kubelet would: Lease, status and pods left as they are); resume(node) starts them again. One process, one shared pod watch
  * (`spec.nodeName!=`) and one timer for every node, so 5,000 nodes cost a few hundred writes a second:
  * Lease renewals spread evenly over HOLLOW_LEASE_RENEW_MS, status heartbeats over
  * HOLLOW_STATUS_REPORT_MS, at most HOLLOW_MAX_WRITES_IN_FLIGHT requests at once.
@@ -11,10 +16,10 @@ import { isApiError } from '../kube/errors.ts';
 import type { KubeClient } from '../client/client.ts';
 import { Informer } from '../client/informer.ts';
 import type { ClusterComponent, ClusterContext } from '../cluster/cluster.ts';
-import { HOLLOW_HEARTBEAT_TICK_MS, HOLLOW_LEASE_RENEW_MS, HOLLOW_MAX_WRITES_IN_FLIGHT, HOLLOW_STATUS_REPORT_MS, WRITES_DRAIN_POLL_MS } from '../params.ts';
+import { HOLLOW_COMPLETE_AFTER_ANNOTATION, HOLLOW_FAIL_AFTER_ANNOTATION, HOLLOW_HEARTBEAT_TICK_MS, HOLLOW_LEASE_RENEW_MS, HOLLOW_MAX_WRITES_IN_FLIGHT, HOLLOW_STATUS_REPORT_MS, WRITES_DRAIN_POLL_MS } from '../params.ts';
 import type { Node, Pod } from '../kube/types.ts';
 import { HeartbeatWheel } from './heartbeats.ts';
-import { HOLLOW_NODE_PREFIX, hollowNode, microTime, nodeConditions, nodeIP, nodeLease, podIP, runningPodStatus, type HollowNodeOptions } from './objects.ts';
+import { finishedPodStatus, HOLLOW_NODE_PREFIX, rfc3339, hollowNode, microTime, nodeConditions, nodeIP, nodeLease, podIP, podStage, runningPodStatus, type HollowNodeOptions, type PodStage } from './objects.ts';
 
 /** A bounded pool of API writes: callers wait for a free slot, so bursts never open 5,000 sockets. */
 class WritePool {
@@ -59,6 +64,10 @@ export interface HollowNodes {
   readonly names: string[];
   /** Pods marked Running so far. */
   readonly started: () => number;
+  /** Stops this node's heartbeats and kubelet (a crashed kubelet); for tests and demos. */
+  pause(name: string): void;
+  /** Starts them again: the Lease and status are renewed at once, and its pods looked at. */
+  resume(name: string): void;
   stop(): Promise<void>;
 }
 
@@ -102,22 +111,26 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
 
   if (options.static) {
     log.info('static hollow nodes registered', { nodes: indexes.length });
-    return { names, started: () => 0, stop: async () => void (stopped = true) };
+    return { names, started: () => 0, pause: () => {}, resume: () => {}, stop: async () => void (stopped = true) };
   }
 
   // The hollow kubelets: mark bound pods Running, finish deletions.
   const podsSeen = new Map<string, number>(); // node → pods given an IP so far
   const handled = new Set<string>();
+  const paused = new Set<string>();
+  /** Pods that finish later: key → when, how, and the pod as it was started. */
+  const stages = new Map<string, { due: number; stage: PodStage; pod: Pod; startedAt: number }>();
   let started = 0;
   const onPod = (pod: Pod) => {
     const nodeName = pod.spec.nodeName;
-    if (!nodeName || stopped) return;
+    if (!nodeName || stopped || paused.has(nodeName)) return;
     const index = byName.get(nodeName);
     if (index === undefined) return;
     const key = `${pod.metadata.namespace}/${pod.metadata.name}/${pod.metadata.uid}`;
     if (pod.metadata.deletionTimestamp) {
       if (handled.has(`delete:${key}`)) return;
       handled.add(`delete:${key}`);
+      stages.delete(key);
       void pool
         .run(() => client.delete('pods', pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } }))
         .catch((error: Error) => {
@@ -134,10 +147,15 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
     }
     const n = podsSeen.get(nodeName) ?? 0;
     podsSeen.set(nodeName, n + 1);
-    const status = runningPodStatus(pod, nodeIP(index), podIP(index, n), ctx.clock.now());
+    const now = ctx.clock.now();
+    const status = runningPodStatus(pod, nodeIP(index), podIP(index, n), now);
+    const stage = podStage(pod, HOLLOW_COMPLETE_AFTER_ANNOTATION, HOLLOW_FAIL_AFTER_ANNOTATION);
     void pool
       .run(() => client.patch('pods', pod.metadata.name!, { status }, { namespace: pod.metadata.namespace, subresource: 'status', type: 'merge' }))
-      .then(() => started++)
+      .then(() => {
+        started++;
+        if (stage) stages.set(key, { due: now + stage.afterMs, stage, pod, startedAt: now });
+      })
       .catch((error: Error) => {
         handled.delete(key);
         if (!isApiError(error, 'NotFound')) log.warn(`marking ${key} Running: ${error.message}`);
@@ -147,6 +165,7 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
   pods.on('add', onPod);
   pods.on('update', (_old, pod) => onPod(pod));
   pods.on('delete', (pod) => {
+    stages.delete(`${pod.metadata.namespace}/${pod.metadata.name}/${pod.metadata.uid}`);
     handled.delete(`${pod.metadata.namespace}/${pod.metadata.name}/${pod.metadata.uid}`);
     handled.delete(`delete:${pod.metadata.namespace}/${pod.metadata.name}/${pod.metadata.uid}`);
   });
@@ -155,17 +174,42 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
   // Heartbeats: leases every HOLLOW_LEASE_RENEW_MS, Ready every HOLLOW_STATUS_REPORT_MS, spread out.
   const leases = new HeartbeatWheel(indexes.length, HOLLOW_LEASE_RENEW_MS, since + HOLLOW_LEASE_RENEW_MS);
   const statuses = new HeartbeatWheel(indexes.length, HOLLOW_STATUS_REPORT_MS, since + HOLLOW_STATUS_REPORT_MS);
+  /** A pod's containers exited: the pod finishes, or (restartPolicy) its containers start again. */
+  const finish = (key: string, entry: { stage: PodStage; pod: Pod; startedAt: number }, t: number) => {
+    const { pod, stage } = entry;
+    const policy = pod.spec.restartPolicy ?? 'Always';
+    const ends = policy === 'Never' || (policy === 'OnFailure' && stage.outcome === 'Succeeded');
+    let status: Record<string, unknown>;
+    if (ends) {
+      stages.delete(key);
+      status = finishedPodStatus(pod, stage.outcome, entry.startedAt, t);
+    } else {
+      // Restarted by the kubelet: one more restart, and the same stage again.
+      const restarts = (pod.status?.containerStatuses?.[0]?.restartCount ?? 0) + 1;
+      const restarted = { ...pod, status: { ...pod.status, containerStatuses: (pod.status?.containerStatuses ?? []).map((c) => ({ ...c, restartCount: restarts })) } } as Pod;
+      stages.set(key, { ...entry, pod: restarted, due: t + stage.afterMs });
+      status = { containerStatuses: pod.spec.containers.map((c) => ({ name: c.name, image: c.image ?? '', ready: true, started: true, restartCount: restarts, state: { running: { startedAt: rfc3339(t) } } })) };
+    }
+    void pool
+      .run(() => client.patch('pods', pod.metadata.name!, { status }, { namespace: pod.metadata.namespace, subresource: 'status', type: 'merge' }))
+      .catch((error: Error) => {
+        if (!isApiError(error, 'NotFound')) log.warn(`finishing ${key}: ${error.message}`);
+      });
+  };
   const beat = () => {
     if (stopped) return;
     const t = ctx.clock.now();
+    for (const [key, entry] of stages) if (entry.due <= t && !paused.has(entry.pod.spec.nodeName ?? '')) finish(key, entry, t);
     for (const i of leases.due(t)) {
       const name = names[i]!;
+      if (paused.has(name)) continue;
       void pool
         .run(() => client.patch('leases', name, { spec: { renewTime: microTime(t), holderIdentity: name } }, { namespace: 'kube-node-lease', type: 'merge' }))
         .catch((error: Error) => log.warn(`renewing the lease of ${name}: ${error.message}`));
     }
     for (const i of statuses.due(t)) {
       const name = names[i]!;
+      if (paused.has(name)) continue;
       void pool
         .run(() => client.patch('nodes', name, { status: { conditions: nodeConditions(t, since) } }, { subresource: 'status', type: 'strategic' }))
         .catch((error: Error) => log.warn(`posting the status of ${name}: ${error.message}`));
@@ -178,6 +222,17 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
   return {
     names,
     started: () => started,
+    pause: (name) => {
+      if (!byName.has(name)) throw new Error(`no hollow node named ${name}`);
+      paused.add(name);
+    },
+    resume: (name) => {
+      if (!paused.delete(name)) return;
+      const t = ctx.clock.now();
+      void pool.run(() => client.patch('leases', name, { spec: { renewTime: microTime(t), holderIdentity: name } }, { namespace: 'kube-node-lease', type: 'merge' })).catch(() => undefined);
+      void pool.run(() => client.patch('nodes', name, { status: { conditions: nodeConditions(t, t) } }, { subresource: 'status', type: 'strategic' })).catch(() => undefined);
+      for (const pod of pods.list()) if (pod.spec.nodeName === name) onPod(pod);
+    },
     stop: async () => {
       stopped = true;
       clearInterval(timer);

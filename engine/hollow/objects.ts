@@ -169,3 +169,54 @@ export function qosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
   if (!any) return 'BestEffort';
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
+
+/** When a hollow pod finishes, and how: from its kubelings.dev/complete-after or fail-after annotation (kwok's stages). */
+export interface PodStage {
+  afterMs: number;
+  outcome: 'Succeeded' | 'Failed';
+}
+
+/** `5s`, `1m`, `1m30s`, `500ms` as milliseconds; undefined when unreadable. */
+export function parseDuration(text: string): number | undefined {
+  const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+  const parts = [...text.trim().matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text.trim()) return undefined;
+  return parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]!]!, 0);
+}
+
+/** The stage a pod asks for (fail-after wins when both are set and due first); undefined: it runs until deleted. */
+export function podStage(pod: Pod, completeAfter: string, failAfter: string): PodStage | undefined {
+  const a = pod.metadata.annotations ?? {};
+  const done = a[completeAfter] !== undefined ? parseDuration(a[completeAfter]!) : undefined;
+  const fail = a[failAfter] !== undefined ? parseDuration(a[failAfter]!) : undefined;
+  if (fail !== undefined && (done === undefined || fail <= done)) return { afterMs: fail, outcome: 'Failed' };
+  if (done !== undefined) return { afterMs: done, outcome: 'Succeeded' };
+  return undefined;
+}
+
+/**
+ * The status of a hollow pod whose containers exited at `now` (exit code 0: Succeeded, reason
+ * Completed; 1: Failed, reason Error), as the kubelet reports a finished pod: Ready and
+ * ContainersReady False with reason PodCompleted or PodFailed.
+ */
+export function finishedPodStatus(pod: Pod, outcome: 'Succeeded' | 'Failed', startedAt: number, now: number): Record<string, unknown> {
+  const at = rfc3339(now);
+  const from = rfc3339(startedAt);
+  const ok = outcome === 'Succeeded';
+  const reason = ok ? 'PodCompleted' : 'PodFailed';
+  const condition = (type: string, status: 'True' | 'False', why?: string) => ({ type, status, lastProbeTime: null, lastTransitionTime: at, ...(why ? { reason: why } : {}) });
+  return {
+    phase: outcome,
+    conditions: [condition('PodReadyToStartContainers', 'False'), condition('Initialized', 'True'), condition('Ready', 'False', reason), condition('ContainersReady', 'False', reason), condition('PodScheduled', 'True')],
+    containerStatuses: pod.spec.containers.map((c) => ({
+      name: c.name,
+      image: c.image ?? '',
+      imageID: c.image ? `hollow://${c.image}` : '',
+      containerID: `hollow://${pod.metadata.uid ?? pod.metadata.name}/${c.name}`,
+      ready: false,
+      started: false,
+      restartCount: pod.status?.containerStatuses?.find((s) => s.name === c.name)?.restartCount ?? 0,
+      state: { terminated: { exitCode: ok ? 0 : 1, reason: ok ? 'Completed' : 'Error', startedAt: from, finishedAt: at, containerID: `hollow://${pod.metadata.uid ?? pod.metadata.name}/${c.name}` } },
+    })),
+  };
+}
