@@ -15,7 +15,8 @@
 import { isApiError } from '../kube/errors.ts';
 import type { KubeClient } from '../client/client.ts';
 import { Informer } from '../client/informer.ts';
-import type { ClusterComponent, ClusterContext } from '../cluster/cluster.ts';
+import type { ClusterComponent, ClusterContext, RunningComponent } from '../cluster/cluster.ts';
+import { KubelingsError } from '../errors.ts';
 import { HOLLOW_COMPLETE_AFTER_ANNOTATION, HOLLOW_FAIL_AFTER_ANNOTATION, HOLLOW_HEARTBEAT_TICK_MS, HOLLOW_LEASE_RENEW_MS, HOLLOW_MAX_WRITES_IN_FLIGHT, HOLLOW_STATUS_REPORT_MS, WRITES_DRAIN_POLL_MS } from '../params.ts';
 import type { Node, Pod } from '../kube/types.ts';
 import { HeartbeatWheel } from './heartbeats.ts';
@@ -58,6 +59,12 @@ export interface HollowOptions extends HollowNodeOptions {
   static?: boolean;
   /** Index of the first node (default 0): hollow-node-<first>... */
   first?: number;
+  /**
+   * The node Leases' leaseDurationSeconds (kubelet's --node-lease-duration-seconds, default 40);
+   * renewed at a quarter of it, as the kubelet does. Shorter for a node lifecycle controller with a
+   * shorter grace period (the live demo, the tests).
+   */
+  leaseDurationSeconds?: number;
 }
 
 export interface HollowNodes {
@@ -99,7 +106,7 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
         }
         uids.set(node.metadata.name!, created.metadata.uid ?? '');
         if (options.static) return;
-        const lease = nodeLease(node.metadata.name!, since, created.metadata.uid);
+        const lease = nodeLease(node.metadata.name!, since, created.metadata.uid, options.leaseDurationSeconds);
         try {
           await client.create('leases', lease, { namespace: 'kube-node-lease' });
         } catch (error) {
@@ -172,7 +179,8 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
   await pods.start();
 
   // Heartbeats: leases every HOLLOW_LEASE_RENEW_MS, Ready every HOLLOW_STATUS_REPORT_MS, spread out.
-  const leases = new HeartbeatWheel(indexes.length, HOLLOW_LEASE_RENEW_MS, since + HOLLOW_LEASE_RENEW_MS);
+  const renewMs = options.leaseDurationSeconds !== undefined ? (options.leaseDurationSeconds * 1000) / 4 : HOLLOW_LEASE_RENEW_MS;
+  const leases = new HeartbeatWheel(indexes.length, renewMs, since + renewMs);
   const statuses = new HeartbeatWheel(indexes.length, HOLLOW_STATUS_REPORT_MS, since + HOLLOW_STATUS_REPORT_MS);
   /** A pod's containers exited: the pod finishes, or (restartPolicy) its containers start again. */
   const finish = (key: string, entry: { stage: PodStage; pod: Pod; startedAt: number }, t: number) => {
@@ -242,13 +250,22 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
   };
 }
 
+/** The running component: stop, and pause/resume of one node (for in-process tests and demos). */
+export type RunningHollowNodes = RunningComponent & Pick<HollowNodes, 'pause' | 'resume'>;
+
 /**
- * `--nodes N --hollow` (flags.nodes, flags.hollow), with optional flags nodeCpu, nodeMemory, nodePods;
+ * `--nodes N --hollow` (flags.nodes, flags.hollow), with optional flags nodeCpu, nodeMemory, nodePods
+ * and --node-lease-duration-seconds (see HollowOptions.leaseDurationSeconds);
  * `--hollow static` registers the nodes only (see HollowOptions.static).
  */
 export function hollowNodesComponent(flags: Record<string, unknown>): ClusterComponent[] {
   const nodes = Number(flags.nodes ?? 0);
   if (!flags.hollow || !(nodes > 0)) return [];
+  const leaseFlag = flags['node-lease-duration-seconds'];
+  const leaseDurationSeconds = leaseFlag === undefined ? undefined : Number(leaseFlag);
+  if (leaseDurationSeconds !== undefined && !(Number.isInteger(leaseDurationSeconds) && leaseDurationSeconds > 0)) {
+    throw new KubelingsError(`--node-lease-duration-seconds takes a whole number of seconds above 0, not "${String(leaseFlag)}".`);
+  }
   return [
     {
       name: 'hollow-nodes',
@@ -259,8 +276,10 @@ export function hollowNodesComponent(flags: Record<string, unknown>): ClusterCom
           cpu: flags.nodeCpu === undefined ? undefined : String(flags.nodeCpu),
           memory: flags.nodeMemory === undefined ? undefined : String(flags.nodeMemory),
           pods: flags.nodePods === undefined ? undefined : String(flags.nodePods),
+          leaseDurationSeconds,
         });
-        return { stop: () => running.stop() };
+        const handle: RunningHollowNodes = { stop: () => running.stop(), pause: (name) => running.pause(name), resume: (name) => running.resume(name) };
+        return handle;
       },
     },
   ];

@@ -100,7 +100,7 @@ export function hollowNode(index: number, now: number, o: HollowNodeOptions = {}
   };
 }
 
-export function nodeLease(nodeName: string, now: number, uid?: string): Lease {
+export function nodeLease(nodeName: string, now: number, uid?: string, durationSeconds = HOLLOW_LEASE_DURATION_SECONDS): Lease {
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
@@ -109,7 +109,7 @@ export function nodeLease(nodeName: string, now: number, uid?: string): Lease {
       namespace: 'kube-node-lease',
       ...(uid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: nodeName, uid }] } : {}),
     },
-    spec: { holderIdentity: nodeName, leaseDurationSeconds: HOLLOW_LEASE_DURATION_SECONDS, renewTime: microTime(now) },
+    spec: { holderIdentity: nodeName, leaseDurationSeconds: durationSeconds, renewTime: microTime(now) },
   };
 }
 

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startCluster, type Cluster } from '#engine/cluster/cluster.ts';
-import { startHollowNodes, type HollowNodes } from '#engine/hollow/component.ts';
-import { finishedPodStatus, parseDuration, podStage } from '#engine/hollow/objects.ts';
+import { hollowNodesComponent, startHollowNodes, type HollowNodes } from '#engine/hollow/component.ts';
+import { finishedPodStatus, nodeLease, parseDuration, podStage } from '#engine/hollow/objects.ts';
 import type { Lease, Pod } from '#engine/kube/types.ts';
 
 const stagePod = (annotations: Record<string, string>, restartPolicy = 'Never', node = 'hollow-node-0', name = 'p'): Pod => ({
@@ -37,6 +37,20 @@ describe('stages, pure', () => {
     expect(done.conditions.find((x) => x.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
     const failed = finishedPodStatus(stagePod({}), 'Failed', 0, 5_000) as typeof done;
     expect(failed.containerStatuses[0]!.state.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+  });
+});
+
+describe('--node-lease-duration-seconds (kubelet\'s flag of that name)', () => {
+  test('the Lease carries it; the default is the kubelet\'s 40 s', () => {
+    expect(nodeLease('n', 0, 'u', 2).spec?.leaseDurationSeconds).toBe(2);
+    expect(nodeLease('n', 0).spec?.leaseDurationSeconds).toBe(40);
+  });
+
+  test('anything but a whole number of seconds above 0 is refused with the flag\'s name', () => {
+    for (const bad of ['soon', '0', '-3', '1.5', '']) {
+      expect(() => hollowNodesComponent({ nodes: 1, hollow: true, 'node-lease-duration-seconds': bad }), bad).toThrow(`--node-lease-duration-seconds takes a whole number of seconds above 0, not "${bad}".`);
+    }
+    expect(hollowNodesComponent({ nodes: 1, hollow: true, 'node-lease-duration-seconds': '2' })).toHaveLength(1);
   });
 });
 

@@ -60,7 +60,7 @@ export const CRON_JOBS = defineKind({
     row: (o, now) => {
       const c = o as Any;
       const template = c.spec?.jobTemplate?.spec?.template;
-      return [o.metadata.name ?? '', c.spec?.schedule ?? '', c.spec?.timeZone ?? '<none>', Boolean(c.spec?.suspend), (c.status?.active ?? []).length, c.status?.lastScheduleTime ? since(c.status.lastScheduleTime, now) : '<none>', age(o, now), containerNames(template), containerImages(template), formatSelector(c.spec?.jobTemplate?.spec?.selector)];
+      return [o.metadata.name ?? '', c.spec?.schedule ?? '', c.spec?.timeZone ?? '<none>', c.spec?.suspend ? 'True' : 'False', (c.status?.active ?? []).length, c.status?.lastScheduleTime ? since(c.status.lastScheduleTime, now) : '<none>', age(o, now), containerNames(template), containerImages(template), formatSelector(c.spec?.jobTemplate?.spec?.selector)];
     },
   },
 });

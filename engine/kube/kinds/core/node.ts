@@ -12,7 +12,8 @@ type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 
 function nodeStatus(node: Node): string {
   const ready = (node.status?.conditions ?? []).find((c: Condition) => c.type === 'Ready');
-  const parts = [ready ? (ready.status === 'True' ? 'Ready' : ready.status === 'False' ? 'NotReady' : 'Unknown') : 'Unknown'];
+  // printNode: Ready when True, NotReady when False or Unknown, Unknown only without the condition.
+  const parts = [ready ? (ready.status === 'True' ? 'Ready' : 'NotReady') : 'Unknown'];
   if (node.spec?.unschedulable) parts.push('SchedulingDisabled');
   return parts.join(',');
 }
