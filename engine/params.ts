@@ -290,6 +290,9 @@ export const CGROUP_CPU_PERIOD_US = 100_000;
 /** Garbage collector: a virtual owner node (named but not seen by an informer) is looked at again after this long, in ms. */
 export const GC_VIRTUAL_NODE_RECHECK_MS = 5_000;
 
+/** Namespace controller: how long to wait (s) for objects that still carry finalizers before looking again at / 2 + 1 s (upstream finalizerEstimateSeconds, 15). */
+export const FINALIZER_ESTIMATE_SECONDS = 15;
+
 /** Namespace controller: a namespace being deleted is first looked at after this delay (upstream namespaceDeletionGracePeriod, 5 s). */
 export const NAMESPACE_DELETION_DELAY_MS = 5_000;
 

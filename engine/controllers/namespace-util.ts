@@ -16,8 +16,8 @@ import { formatTime } from './pods.ts';
 /** The finalizer in a namespace's spec.finalizers that the namespace controller removes when the namespace is empty. */
 export const NAMESPACE_FINALIZER = 'kubernetes';
 
-/** How long to wait (s) for objects that still carry finalizers (upstream finalizerEstimateSeconds). */
-export const FINALIZER_ESTIMATE_SECONDS = 15;
+/** How long to wait (s) for objects that still carry finalizers: see engine/params.ts. */
+export { FINALIZER_ESTIMATE_SECONDS } from '../params.ts';
 
 /** The condition types the namespace controller maintains, in upstream's order. */
 export const NAMESPACE_CONDITION_TYPES = [
