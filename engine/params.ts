@@ -174,6 +174,23 @@ export const CACHE_FRESHNESS_WAIT_MS = 3_000;
  */
 export const CONSISTENT_LIST_WAIT_MS = 250;
 
+/**
+ * API server: how often the compactor compacts the store, in ms (kube-apiserver's
+ * --etcd-compaction-interval, 5 min); 0 turns compaction off. The first tick only notes the revision
+ * (upstream does not compact on bootstrap), so the first compaction comes one interval later.
+ */
+export const COMPACTION_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * API server: how much history each compaction keeps, counted in compaction intervals: a tick
+ * compacts up to the revision the store was at this many ticks ago. Upstream's compactor keeps one
+ * (it compacts to the revision seen at the previous tick: about 5 minutes of history).
+ */
+export const COMPACTION_HISTORY_INTERVALS = 1;
+
+/** API server: after the watch cache lost its store watch (etcd went away, or compacted past it), it lists again after this, in ms (upstream: 1 s). */
+export const CACHER_RELIST_DELAY_MS = 1_000;
+
 /** API server: the Service ClusterIP range (--service-cluster-ip-range); inside 127/8 so every address is local. */
 export const SERVICE_CLUSTER_IP_RANGE = '127.96.0.0/16';
 

@@ -12,7 +12,9 @@
  * (endpoints/). The learner's code comes through `loadComponent('apiserver')` (and
  * `loadComponent('objects')` for label selectors).
  *
- * On start it loads the watch cache, then bootstraps what a fresh cluster has (bootstrap.ts).
+ * On start it loads the watch cache, then bootstraps what a fresh cluster has (bootstrap.ts), and
+ * starts the compactor (storage/compactor.ts), which compacts the store every
+ * COMPACTION_INTERVAL_MS, keeping COMPACTION_HISTORY_INTERVALS of history.
  */
 import { createServer, type Server } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -21,7 +23,7 @@ import { loadComponent } from '../impl.ts';
 import { systemClock, type Clock } from '../etcd/clock.ts';
 import type { KVStore } from '../etcd/kv.ts';
 import type { ObjectsExercises } from '../objects/exercises.ts';
-import { APISERVER_MAX_BODY_BYTES, WATCH_CACHE_CAPACITY } from '../params.ts';
+import { APISERVER_MAX_BODY_BYTES, COMPACTION_HISTORY_INTERVALS, COMPACTION_INTERVAL_MS, WATCH_CACHE_CAPACITY } from '../params.ts';
 import { silentLogger, type Logger } from '../cluster/logger.ts';
 import { alwaysAllow, type Authorizer } from './auth.ts';
 import { bootstrap } from './bootstrap.ts';
@@ -31,6 +33,7 @@ import { createRequestHandler } from './endpoints/handler.ts';
 import { OpenWatches } from './endpoints/open-watches.ts';
 import { GenericRegistry } from './registry/generic.ts';
 import { Cacher } from './storage/cacher.ts';
+import { startCompactor, type Compactor } from './storage/compactor.ts';
 import { createStorage } from './storage/storage.ts';
 
 export interface ApiServerOptions {
@@ -55,6 +58,10 @@ export interface ApiServerOptions {
   maxBodyBytes?: number;
   /** Create the default namespaces and the kubernetes Service (default true). */
   bootstrap?: boolean;
+  /** Compact the store this often, on `clock` (default COMPACTION_INTERVAL_MS; 0: never). */
+  compactionIntervalMs?: number;
+  /** History each compaction keeps, in intervals (default COMPACTION_HISTORY_INTERVALS). */
+  compactionHistoryIntervals?: number;
 }
 
 export interface ApiServer {
@@ -65,6 +72,10 @@ export interface ApiServer {
   readonly store: KVStore;
   /** The generic registry the server reads and writes through (for in-process components and tests). */
   readonly registry: GenericRegistry;
+  /** The compactor (what it compacted to, how many ticks ran). */
+  readonly compactor: Compactor;
+  /** How many times the watch cache listed the store again after losing its store watch. */
+  readonly cacheRelists: number;
   /**
    * Ends every open watch stream cleanly, as a restart or a watch timeout would; clients resume
    * from their last resourceVersion. Returns how many were closed.
@@ -112,6 +123,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     serverAddress: () => address,
     log,
   };
+  // The watch cache lost its store watch and listed again: every client watch ends and resumes.
+  cacher.onReset = () => {
+    const closed = ctx.watches.closeAll();
+    log.info('the watch cache was listed again; ended the open watches', { watches: closed });
+  };
   const handleRequest = createRequestHandler(ctx);
 
   const sockets = new Set<Socket>();
@@ -144,7 +160,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   address = `${host}:${port}`;
   log.info('Serving insecurely on loopback', { address });
 
+  let compactor: Compactor | undefined;
   const close = async () => {
+    compactor?.stop();
     ctx.watches.closeAll();
     cacher.stop();
     await new Promise<void>((resolve) => {
@@ -158,12 +176,24 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     await close();
     throw error;
   }
+  compactor = startCompactor({
+    store: options.store,
+    clock,
+    intervalMs: options.compactionIntervalMs ?? COMPACTION_INTERVAL_MS,
+    historyIntervals: options.compactionHistoryIntervals ?? COMPACTION_HISTORY_INTERVALS,
+    log: log.child('compactor'),
+  });
+  const running = compactor;
   return {
     url: `http://${host}:${port}`,
     host,
     port,
     store: options.store,
     registry,
+    compactor: running,
+    get cacheRelists() {
+      return cacher.relists;
+    },
     closeWatches: () => ctx.watches.closeAll(),
     pauseWatches: () => ctx.watches.pause(),
     close,

@@ -4,6 +4,8 @@
  *   BELOW (a watch from exactly the compacted revision works; checked against etcd 3.4). Fixed.
  * - WatchResponse.compactRevision (optional): a remote etcd can end a watch that fell behind
  *   compaction; the built-in store never sends it.
+ * - WatchResponse.ended (optional): a remote etcd's watch stream can end for other reasons (etcd
+ *   stopped, the connection broke); the built-in store never sends it.
  * - New errors: LeaseExistsError, EmptyKeyError (etcd's own messages).
  * - leaseGrant clamps a TTL below LEASE_MIN_TTL_SECONDS (engine/params.ts, 2 s as etcd 3.4's
  *   default) up to it, as etcd does; the returned `ttl` says what was granted.
@@ -140,6 +142,11 @@ export interface WatchResponse {
    * behind); the built-in store fails such a watch up front with CompactedError.
    */
   compactRevision?: number;
+  /**
+   * Set (with no events) when the watch ended for any other reason than cancel(): a remote etcd
+   * went away or closed the stream. Says why; nothing follows it. The built-in store never sends it.
+   */
+  ended?: string;
 }
 
 export interface Watcher {

@@ -177,12 +177,39 @@ export class RemoteStore implements KVStore {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
   private readonly watches = new Set<ClientRequest>();
   private closed = false;
+  private readonly endpoints: string[];
+  /** Which of `endpoints` requests go to; moves on when one refuses connections. */
+  private current = 0;
 
-  /** @param endpoint the client URL, e.g. http://127.0.0.1:2379 */
-  constructor(readonly endpoint: string) {}
+  /**
+   * @param endpoints the client URLs of etcd's members, e.g. http://127.0.0.1:2379 (as
+   *   kube-apiserver's --etcd-servers): requests go to one; when it refuses connections (the request
+   *   was never sent), to the next
+   */
+  constructor(endpoints: string | string[]) {
+    this.endpoints = typeof endpoints === 'string' ? [endpoints] : [...endpoints];
+    if (this.endpoints.length === 0) throw new StoreError('no etcd endpoint given');
+  }
+
+  /** The member requests go to now. */
+  get endpoint(): string {
+    return this.endpoints[this.current]!;
+  }
+
+  /** POSTs to the current member; when it refuses the connection, tries the others in turn. */
+  private async call<T>(path: string, body: Record<string, unknown>, context: { lease?: number } = {}): Promise<T> {
+    for (let tried = 1; ; tried++) {
+      try {
+        return await this.callOnce<T>(path, body, context);
+      } catch (error) {
+        if (!(error instanceof RefusedError) || tried >= this.endpoints.length) throw error;
+        this.current = (this.current + 1) % this.endpoints.length;
+      }
+    }
+  }
 
   /** POSTs a JSON body to a gateway path; resolves with the parsed answer or rejects with a StoreError. */
-  private call<T>(path: string, body: Record<string, unknown>, context: { lease?: number } = {}): Promise<T> {
+  private callOnce<T>(path: string, body: Record<string, unknown>, context: { lease?: number } = {}): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError('the store is closed'));
     const url = new URL(path, this.endpoint);
     const payload = JSON.stringify(body);
@@ -217,7 +244,10 @@ export class RemoteStore implements KVStore {
         });
         res.on('error', reject);
       });
-      req.on('error', (error) => reject(new StoreError(`cannot reach etcd at ${this.endpoint}: ${error.message}`)));
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        const message = `cannot reach etcd at ${url.origin}: ${error.message}`;
+        reject(error.code === 'ECONNREFUSED' ? new RefusedError(message) : new StoreError(message));
+      });
       req.end(payload);
     });
   }
@@ -299,6 +329,12 @@ export class RemoteStore implements KVStore {
     return new Promise<Watcher>((resolve, reject) => {
       let canceled = false;
       let created = false;
+      /** After creation, tells the watcher once that its watch is over (unless it canceled it). */
+      const endWith = (response: WatchResponse) => {
+        if (canceled) return;
+        watcher.cancel();
+        onResponse(response);
+      };
       const req = request(new URL('/v3/watch', this.endpoint), { method: 'POST', headers: { 'content-type': 'application/json' } });
       const watcher: Watcher = {
         cancel: () => {
@@ -320,8 +356,12 @@ export class RemoteStore implements KVStore {
             return; // not a message: skip the line
           }
           if (message.error) {
-            if (!created) reject(storeError(message.error.message ?? 'watch failed'));
-            watcher.cancel();
+            if (!created) {
+              reject(storeError(message.error.message ?? 'watch failed'));
+              watcher.cancel();
+            } else {
+              endWith({ events: [], revision: 0, ended: `etcd ended the watch: ${message.error.message ?? 'no reason given'}` });
+            }
             return false;
           }
           const result = message.result ?? {};
@@ -331,17 +371,32 @@ export class RemoteStore implements KVStore {
           }
           const revision = int(result.header?.revision);
           if (result.compact_revision && int(result.compact_revision) > 0) {
-            if (!created) reject(new CompactedError(int(result.compact_revision)));
-            else onResponse({ events: [], revision, compactRevision: int(result.compact_revision) });
-            watcher.cancel();
+            if (!created) {
+              reject(new CompactedError(int(result.compact_revision)));
+              watcher.cancel();
+            } else {
+              endWith({ events: [], revision, compactRevision: int(result.compact_revision) });
+            }
             return false;
           }
           if (result.events && result.events.length > 0) onResponse({ events: result.events.map(watchEvent), revision });
+          if (result.canceled && created) {
+            endWith({ events: [], revision, ended: 'etcd canceled the watch' });
+            return false;
+          }
         });
         res.on('error', () => {});
+        res.on('close', () => {
+          if (!created && !canceled) reject(new StoreError(`etcd at ${this.endpoint} closed the watch before creating it`));
+        });
+        // The stream ends only when etcd goes away or the connection breaks: say so once.
+        res.on('close', () => {
+          if (created) endWith({ events: [], revision: 0, ended: `the watch stream from etcd at ${this.endpoint} ended` });
+        });
       });
       req.on('error', (error) => {
         if (!created && !canceled) reject(new StoreError(`cannot reach etcd at ${this.endpoint}: ${error.message}`));
+        else if (created) endWith({ events: [], revision: 0, ended: `lost etcd at ${this.endpoint}: ${error.message}` });
       });
       // Ending the request body is fine: etcd keeps the watch stream open until it is canceled.
       req.end(payload);
@@ -356,9 +411,20 @@ export class RemoteStore implements KVStore {
   }
 }
 
-/** Connects to an etcd at `endpoint` (e.g. http://127.0.0.1:2379) and checks that it answers. */
-export async function connectEtcd(endpoint: string): Promise<KVStore> {
-  const store = new RemoteStore(endpoint);
-  await store.revision();
+/** A member refused the connection: the request was never sent, so another member may take it. */
+class RefusedError extends StoreError {}
+
+/**
+ * Connects to an etcd at `endpoints` (one URL, e.g. http://127.0.0.1:2379, or the members of a
+ * cluster) and checks that one of them answers.
+ */
+export async function connectEtcd(endpoints: string | string[]): Promise<RemoteStore> {
+  const store = new RemoteStore(endpoints);
+  try {
+    await store.revision();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   return store;
 }

@@ -1,5 +1,5 @@
 /**
- * The cacher: one store watch over all of /registry/, feeding one watch cache per resource (the
+ * The cacher: one store watch (of every key; objects live under /registry/), feeding one watch cache per resource (the
  * learner's createWatchCache, 04-list-watch), from which every client watch is served, as the real
  * apiserver's Cacher does. Clients never watch the store directly, so a thousand watchers of pods
  * cost the store one watch.
@@ -7,12 +7,20 @@
  * Invariants:
  * - start() loads every object at one revision R, then watches from R+1 with prevKv, so no change
  *   is missed or seen twice;
+ * - the store watch covers every key, not only /registry/, so that `revision` follows writes made
+ *   outside it too (the compactor's compact_rev_key), and a consistent list never waits for a
+ *   revision that holds nothing for the cache (upstream learns those from etcd's progress notify);
+ * - when the store ends that watch (a real etcd compacted past it, or went away), the cacher lists
+ *   again after CACHER_RELIST_DELAY_MS and replaces every cache, then ends every client watch
+ *   (onReset), as upstream's startCaching does with terminateAllWatchers: clients watch again from
+ *   their last resourceVersion, older than the new list, get 410 Expired and list again;
  * - events reach a resource's cache in revision order, then its subscribers, synchronously, so a
  *   watcher that reads eventsSince() and subscribes in the same tick misses nothing;
  * - `revision` is the highest revision applied; waitFor(rv) resolves once it reaches rv.
  */
 import type { KeyValue, KVStore, Watcher, WatchResponse } from '../../etcd/kv.ts';
 import { prefixEnd } from '../../etcd/kv.ts';
+import { CACHER_RELIST_DELAY_MS } from '../../params.ts';
 import { RESOURCES, type ResourceInfo } from '../../kube/resources.ts';
 import type { KubeObject } from '../../kube/types.ts';
 import type { ApiserverExercises, CacheEvent, WatchCache } from '../exercises.ts';
@@ -26,6 +34,8 @@ interface Entry {
 }
 
 const REGISTRY = '/registry/';
+/** The smallest key; with an end of '\0', the whole key space. */
+const ALL_KEYS = '\0';
 
 /** Decodes a stored object; its resourceVersion is the key's modRevision. */
 export function decodeStored(kv: KeyValue, revision = kv.modRevision): KubeObject {
@@ -43,6 +53,14 @@ export class Cacher {
   private waiters: { revision: number; resolve: () => void }[] = [];
   private watcher?: Watcher;
   private onError: (error: unknown, where: string) => void;
+  private stopped = false;
+  /** Bumped by every list-and-watch, so that a late answer of an earlier one is ignored. */
+  private generation = 0;
+  private relistTimer?: NodeJS.Timeout;
+  /** Called once every cache was replaced after the store watch was lost: end every client watch. */
+  onReset: () => void = () => {};
+  /** How many times the caches were listed again after the store watch was lost. */
+  relists = 0;
 
   constructor(
     private readonly store: KVStore,
@@ -61,7 +79,14 @@ export class Cacher {
   }
 
   async start(): Promise<void> {
+    await this.listAndWatch();
+  }
+
+  /** Lists /registry/ at one revision, replaces every cache with it, and watches from there. */
+  private async listAndWatch(): Promise<void> {
+    const generation = ++this.generation;
     const snapshot = await this.store.range(REGISTRY, { end: prefixEnd(REGISTRY) });
+    if (this.stopped || generation !== this.generation) return;
     const grouped = new Map<Entry, KubeObject[]>();
     for (const kv of snapshot.kvs) {
       const entry = this.entryForKey(kv.key);
@@ -71,11 +96,39 @@ export class Cacher {
       grouped.set(entry, list);
     }
     for (const entry of this.entries.values()) entry.cache.replace(grouped.get(entry) ?? [], snapshot.revision);
-    this.revision = snapshot.revision;
-    this.watcher = await this.store.watch(REGISTRY, { end: prefixEnd(REGISTRY), startRevision: snapshot.revision + 1, prevKv: true }, (r) => this.onResponse(r));
+    this.revision = Math.max(this.revision, snapshot.revision);
+    if (generation > 1) {
+      this.relists++;
+      this.onReset();
+      this.wakeWaiters();
+    }
+    const watcher = await this.store.watch(ALL_KEYS, { end: '\0', startRevision: snapshot.revision + 1, prevKv: true }, (r) => {
+      if (generation === this.generation) this.onResponse(r);
+    });
+    if (this.stopped || generation !== this.generation) watcher.cancel();
+    else this.watcher = watcher;
+  }
+
+  /** The store ended the watch: list and watch again, after a pause, until it works. */
+  private storeWatchLost(why: string): void {
+    this.watcher = undefined;
+    this.generation++; // whatever the old watch still sends is ignored
+    this.onError(new Error(why), 'the store watch');
+    const retry = () => {
+      this.relistTimer = undefined;
+      if (this.stopped) return;
+      this.listAndWatch().catch((error: unknown) => {
+        this.onError(error, 'listing again after the store watch was lost');
+        if (!this.stopped) this.relistTimer = setTimeout(retry, CACHER_RELIST_DELAY_MS);
+      });
+    };
+    this.relistTimer = setTimeout(retry, CACHER_RELIST_DELAY_MS);
   }
 
   stop(): void {
+    this.stopped = true;
+    this.generation++;
+    if (this.relistTimer) clearTimeout(this.relistTimer);
     this.watcher?.cancel();
     this.watcher = undefined;
     for (const w of this.waiters) w.resolve();
@@ -124,6 +177,14 @@ export class Cacher {
   }
 
   private onResponse(response: WatchResponse): void {
+    if (response.compactRevision !== undefined || response.ended !== undefined) {
+      this.storeWatchLost(
+        response.compactRevision !== undefined
+          ? `the store compacted past the watch cache (to revision ${response.compactRevision}); listing again`
+          : `${response.ended}; listing again`,
+      );
+      return;
+    }
     for (const event of response.events) {
       const entry = this.entryForKey(event.kv.key);
       const revision = event.kv.modRevision;
@@ -161,6 +222,11 @@ export class Cacher {
       }
       if (revision > this.revision) this.revision = revision;
     }
+    this.wakeWaiters();
+  }
+
+  /** Resolves the waiters whose revision has been reached. */
+  private wakeWaiters(): void {
     if (this.waiters.length) {
       const ready = this.waiters.filter((w) => w.revision <= this.revision);
       this.waiters = this.waiters.filter((w) => w.revision > this.revision);

@@ -111,7 +111,8 @@ export class Lister {
         throw expired(
           options.continue
             ? 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results.'
-            : `too old resource version: ${revision}`,
+            : // etcd3/errors.go, interpretListError: what a read below the compacted revision answers.
+              'The resourceVersion for the provided list is too old.',
         );
       }
       if (isStoreError(error, FutureRevisionError)) throw futureResourceVersion(revision!, await this.store.revision());
