@@ -2,6 +2,8 @@
  * `kubelings cluster up|down|status`: the control plane as a background process.
  *
  *   cluster up [--port N] [--impl SPEC] [--nodes N ...]   start it (or say where it already runs),
+ *     [--etcd-servers URL,...]                            keeping its data in a real etcd; compacting it
+ *     [--etcd-compaction-interval 5m]                     this often (store-flags.ts)
  *                                                         wait until it answers, write the kubeconfig
  *                                                         and print the `export KUBECONFIG=...` line
  *   cluster down                                          stop it cleanly (SIGTERM, then SIGKILL
@@ -23,6 +25,7 @@ import { loadComponent } from '../impl.ts';
 import { ROOT } from '../paths.ts';
 import { APISERVER_DEFAULT_PORT, CLUSTER_READY_TIMEOUT_MS, CLUSTER_STOP_TIMEOUT_MS } from '../params.ts';
 import { isProcessAlive } from '../processes.ts';
+import { COMPACTION_INTERVAL_FLAG, describeStore, ETCD_SERVERS_FLAG, flagArg, parseCompactionInterval, parseEtcdServers } from './store-flags.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { clusterPaths, type ClusterState } from './paths.ts';
 
@@ -31,6 +34,9 @@ const USAGE = `kubelings cluster: run the engine's control plane in the backgrou
   npx kubelings cluster up [--port N] [--impl SPEC]   start it (port ${APISERVER_DEFAULT_PORT} unless told; 0 picks a free one)
       [--nodes N --hollow]                            with N simulated nodes (lesson 03); --hollow static
                                                       registers the Node objects only
+      [--etcd-servers URL[,URL...]]                   keep the data in a real etcd (3.4+, http://) instead
+                                                      of the built-in store in .kubelings/data
+      [--etcd-compaction-interval 5m]                 compact the store this often (0: never)
   npx kubelings cluster down                          stop it (its data stays in .kubelings/data)
   npx kubelings cluster status                        is it running, where, whose code
   npx kubelings cluster repair [--data-dir DIR]       repair a damaged store (when up refuses to start it):
@@ -121,7 +127,7 @@ function printReady(state: ClusterState, kubeconfig: string, already: boolean, w
   const out = process.stdout;
   if (warnings.length > 0) out.write(`Warnings while starting (also in ${shown(clusterPaths().logFile)}):\n${warnings.map((w) => `  ${w}\n`).join('')}\n`);
   out.write(`${already ? 'The control plane is already running' : 'The control plane is up'} at ${state.url} (pid ${state.pid}, code: ${state.impl}).\n`);
-  out.write(`Its data is kept in ${shown(state.dataDir)}; its log is ${shown(clusterPaths().logFile)}.\n\n`);
+  out.write(`Its data is kept in ${describeStore(state, shown)}; its log is ${shown(clusterPaths().logFile)}.\n\n`);
   out.write(`Point kubectl at it:\n\n  export KUBECONFIG=${kubeconfig}\n  kubectl get namespaces\n\nStop it with: npx kubelings cluster down\n`);
 }
 
@@ -143,12 +149,19 @@ async function up(argv: string[]): Promise<number> {
   const port = flags.port === undefined ? APISERVER_DEFAULT_PORT : Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KubelingsError(`--port takes a port number (0 picks a free one), not "${String(flags.port)}".`);
   const { port: _p, impl: _i, 'log-level': level, ...componentFlags } = flags;
+  const etcdArg = flagArg(argv, ETCD_SERVERS_FLAG);
+  const etcdServers = etcdArg === undefined ? [] : parseEtcdServers(etcdArg);
+  const intervalArg = flagArg(argv, COMPACTION_INTERVAL_FLAG);
+  const storeArgs = [
+    ...(etcdServers.length ? [`--${ETCD_SERVERS_FLAG}`, etcdServers.join(',')] : []),
+    ...(intervalArg === undefined ? [] : [`--${COMPACTION_INTERVAL_FLAG}`, String(parseCompactionInterval(intervalArg))]),
+  ];
 
   const logFrom = existsSync(paths.logFile) ? statSync(paths.logFile).size : 0;
   const log = openSync(paths.logFile, 'a');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'engine', 'cluster', 'daemon.ts'), '--port', String(port), '--data-dir', paths.dataDir, '--flags', JSON.stringify(componentFlags), '--log-level', typeof level === 'string' ? level : 'info'],
+    ['--import', 'tsx', join(ROOT, 'engine', 'cluster', 'daemon.ts'), '--port', String(port), '--data-dir', paths.dataDir, ...storeArgs, '--flags', JSON.stringify(componentFlags), '--log-level', typeof level === 'string' ? level : 'info'],
     { cwd: ROOT, detached: true, stdio: ['ignore', log, log], env: process.env },
   );
   closeSync(log);
@@ -219,6 +232,7 @@ async function status(): Promise<number> {
   const answering = await ready(state.url);
   process.stdout.write(
     `The control plane is running at ${state.url} (pid ${pid}, code: ${state.impl}, since ${state.startedAt})${answering ? '' : ', but it does not answer /readyz'}.\n` +
+      `  Its data is kept in ${describeStore(state, shown)}.\n` +
       `  export KUBECONFIG=${paths.kubeconfig}\n`,
   );
   return answering ? 0 : 1;

@@ -18,6 +18,7 @@
  */
 import { systemClock, type Clock } from '../etcd/clock.ts';
 import type { KVStore } from '../etcd/kv.ts';
+import { connectEtcd } from '../etcd/remote.ts';
 import { createStore } from '../etcd/store.ts';
 import { startApiServer, type ApiServer } from '../apiserver/server.ts';
 import type { Authorizer } from '../apiserver/auth.ts';
@@ -48,8 +49,12 @@ export interface ClusterComponent {
 }
 
 export interface ClusterOptions {
-  /** Keep the store's data here (durable); omitted: in memory. Ignored when `store` is given. */
+  /** Keep the store's data here (durable); omitted: in memory. Ignored when `store` or `etcdServers` is given. */
   dataDir?: string;
+  /** Keep the data in a real etcd at these client URLs instead (kube-apiserver's --etcd-servers). */
+  etcdServers?: string[];
+  /** The apiserver compacts the store this often (default COMPACTION_INTERVAL_MS; 0: never). */
+  compactionIntervalMs?: number;
   /** Bring your own store (it is closed by stop() only if the cluster created it). */
   store?: KVStore;
   /** The apiserver's port; 0 (the default) picks a free one. */
@@ -80,10 +85,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const ownStore = options.store === undefined;
-  const store = options.store ?? (await createStore({ dataDir: options.dataDir, logger: logger.child('etcd') }));
+  const store =
+    options.store ??
+    (options.etcdServers?.length ? await connectEtcd(options.etcdServers) : await createStore({ dataDir: options.dataDir, logger: logger.child('etcd') }));
   let apiserver: ApiServer;
   try {
-    apiserver = await startApiServer({ store, port: options.port ?? 0, host: options.host, clock, logger, authorizer: options.authorizer });
+    apiserver = await startApiServer({ store, port: options.port ?? 0, host: options.host, clock, logger, authorizer: options.authorizer, compactionIntervalMs: options.compactionIntervalMs });
   } catch (error) {
     if (ownStore) await store.close();
     throw error;

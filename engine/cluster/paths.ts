@@ -28,5 +28,7 @@ export interface ClusterState {
   port: number;
   impl: string;
   dataDir: string;
+  /** Where the data is when not in dataDir: the etcd client URLs of `cluster up --etcd-servers`. */
+  etcdServers?: string[];
   startedAt: string;
 }

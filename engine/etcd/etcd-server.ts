@@ -32,16 +32,29 @@ export function freePort(): Promise<number> {
 export interface EtcdServer {
   /** The client URL, e.g. http://127.0.0.1:41234 */
   endpoint: string;
+  /** The peer port on 127.0.0.1 (to restart the member where it was). */
+  peerPort: number;
   dataDir: string;
   process: ChildProcess;
   /** Kills etcd and (when it made one) removes its data dir. */
   stop(): Promise<void>;
 }
 
-export async function startEtcd(options: { dataDir?: string; extraArgs?: string[]; readyTimeoutMs?: number } = {}): Promise<EtcdServer> {
+export interface StartEtcdOptions {
+  /** Keep etcd's data here (default: a fresh temporary dir, removed by stop()). */
+  dataDir?: string;
+  /** Ports on 127.0.0.1 (default: free ones); give the same again to restart a member where it was. */
+  clientPort?: number;
+  peerPort?: number;
+  extraArgs?: string[];
+  readyTimeoutMs?: number;
+}
+
+export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'kubelings-etcd-'));
   const ownDir = options.dataDir === undefined;
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const clientPort = options.clientPort ?? (await freePort());
+  const peerPort = options.peerPort ?? (await freePort());
   const endpoint = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const child = spawn(
@@ -95,5 +108,5 @@ export async function startEtcd(options: { dataDir?: string; extraArgs?: string[
     }
     await new Promise((resolve) => setTimeout(resolve, ETCD_READY_POLL_MS));
   }
-  return { endpoint, dataDir, process: child, stop };
+  return { endpoint, peerPort, dataDir, process: child, stop };
 }

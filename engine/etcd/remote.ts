@@ -4,7 +4,7 @@
  * /v3/kv/compaction, /v3/watch, /v3/lease/...). With it the apiserver can keep its data in a real
  * etcd instead of the built-in store, and the tests can hold the built-in store to etcd's answers.
  *
- *   const store = await connectEtcd('http://127.0.0.1:2379');
+ *   const store = await connectEtcd('http://127.0.0.1:2379');   // or the URLs of every member
  *
  * What the gateway changes, and how this file keeps the interface's semantics:
  * - keys and values travel as base64 (of UTF-8), 64-bit integers as strings;
@@ -15,6 +15,10 @@
  *   response with compact_revision); watch() checks the start revision with a range first, so that
  *   it fails up front as the interface says. If compaction happens in between, the watch ends with a
  *   response carrying `compactRevision` instead;
+ * - a watch that etcd ends after it was created (etcd stopped, the connection broke, etcd canceled
+ *   it) gets one last response with `ended` saying why, so the watcher can start again;
+ * - given several members, requests go to one; when it refuses connections (nothing was sent),
+ *   to the next (watches start on whichever member requests go to then);
  * - compact() asks etcd for a physical compaction (it answers once the old revisions are gone), so
  *   that what a watch from the compacted revision replays does not depend on timing;
  * - lease ids are chosen here when none is given (etcd's own are random 63-bit integers, which a

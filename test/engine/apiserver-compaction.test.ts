@@ -197,7 +197,7 @@ describe(`${WRITES} writes through the API with the compactor on (one interval p
 
       // The informer's cache is the final list: same objects, same resourceVersions, same data.
       const final = await core.listNamespacedConfigMap({ namespace: 'default' });
-      const view = (items: V1ConfigMap[]) => items.map((o) => [o.metadata?.name, o.metadata?.resourceVersion, o.data?.n]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+      const view = (items: readonly V1ConfigMap[]) => items.map((o) => [o.metadata?.name, o.metadata?.resourceVersion, o.data?.n]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
       await eventually('the informer\'s cache matches the final list', () => JSON.stringify(view(informer.list())) === JSON.stringify(view(final.items)));
       expect(view(informer.list()), 'the informer\'s cache').toEqual(view(final.items));
       expect(final.items.map((o) => o.metadata?.name).sort(), 'the ConfigMaps that exist at the end').toEqual([...exists].sort());
