@@ -25,7 +25,7 @@
  *   JavaScript number cannot hold exactly).
  */
 import { randomInt } from 'node:crypto';
-import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent, request, type IncomingMessage } from 'node:http';
 import { readLines } from '../lines.ts';
 import {
   CompactedError,
@@ -179,7 +179,8 @@ function watchEvent(raw: RawEvent): WatchEvent {
 
 export class RemoteStore implements KVStore {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  private readonly watches = new Set<ClientRequest>();
+  /** Open watches, canceled by close() (which, as cancel() does, ends them without a last response). */
+  private readonly watches = new Set<Watcher>();
   private closed = false;
   private readonly endpoints: string[];
   /** Which of `endpoints` requests go to; moves on when one refuses connections. */
@@ -344,11 +345,11 @@ export class RemoteStore implements KVStore {
         cancel: () => {
           if (canceled) return;
           canceled = true;
-          this.watches.delete(req);
+          this.watches.delete(watcher);
           req.destroy();
         },
       };
-      this.watches.add(req);
+      this.watches.add(watcher);
       req.on('response', (res: IncomingMessage) => {
         // The gateway streams one JSON object per message, separated by newlines.
         readLines(res, (line) => {
@@ -409,8 +410,7 @@ export class RemoteStore implements KVStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const req of this.watches) req.destroy();
-    this.watches.clear();
+    for (const watcher of [...this.watches]) watcher.cancel();
     this.agent.destroy();
   }
 }

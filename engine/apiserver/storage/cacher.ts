@@ -119,10 +119,10 @@ export class Cacher {
       if (this.stopped) return;
       this.listAndWatch().catch((error: unknown) => {
         this.onError(error, 'listing again after the store watch was lost');
-        if (!this.stopped) this.relistTimer = setTimeout(retry, CACHER_RELIST_DELAY_MS);
+        if (!this.stopped) this.relistTimer = setTimeout(retry, CACHER_RELIST_DELAY_MS).unref();
       });
     };
-    this.relistTimer = setTimeout(retry, CACHER_RELIST_DELAY_MS);
+    this.relistTimer = setTimeout(retry, CACHER_RELIST_DELAY_MS).unref();
   }
 
   stop(): void {
