@@ -191,6 +191,46 @@ export const COMPACTION_HISTORY_INTERVALS = 1;
 /** API server: after the watch cache lost its store watch (etcd went away, or compacted past it), it lists again after this, in ms (upstream: 1 s). */
 export const CACHER_RELIST_DELAY_MS = 1_000;
 
+/**
+ * API server: a request's headers must arrive within this, and a new connection that sends nothing
+ * is closed after it, in ms (kube-apiserver's http.Server ReadHeaderTimeout, 32 s, "just shy of
+ * requestTimeoutUpperBound": k8s.io/apiserver pkg/server/secure_serving.go).
+ */
+export const APISERVER_HEADER_TIMEOUT_MS = 32_000;
+
+/** API server: a keep-alive connection without a request for this long is closed, in ms (http.Server IdleTimeout, 90 s, same file). */
+export const APISERVER_IDLE_TIMEOUT_MS = 90_000;
+
+/**
+ * API server: a request that is not long-running (not a watch, log, exec, attach, portforward or
+ * proxy) is answered 504 Timeout after this, in ms (--request-timeout, default 1m0s:
+ * pkg/server/config.go, filters/timeout.go). Watches end by their own timeoutSeconds instead.
+ */
+export const APISERVER_REQUEST_TIMEOUT_MS = 60_000;
+
+/** API server: reading requests (GET, HEAD) in flight at once, watches not counted; more get 429 (--max-requests-inflight 400). */
+export const APISERVER_MAX_REQUESTS_INFLIGHT = 400;
+
+/** API server: mutating requests in flight at once; more get 429 with Retry-After: 1 (--max-mutating-requests-inflight 200). */
+export const APISERVER_MAX_MUTATING_REQUESTS_INFLIGHT = 200;
+
+/**
+ * API server: open connections served normally, watches included (each watch holds one). Not an
+ * upstream flag: Go accepts until the fd limit, and a daemon at its fd limit cannot open its own
+ * files. Large enough for 1,000 watchers plus load (the apiserver benchmark); lowered when the
+ * process's fd limit is smaller (see APISERVER_RESERVED_FDS).
+ */
+export const APISERVER_MAX_CONNECTIONS = 4_096;
+
+/** API server: connections past APISERVER_MAX_CONNECTIONS answered with a 429 Status; past these, refused unanswered. */
+export const APISERVER_CONNECTIONS_ANSWERED_OVER_CAP = 256;
+
+/** API server: file descriptors the connection cap leaves free for the store, the log and the rest. */
+export const APISERVER_RESERVED_FDS = 256;
+
+/** API server: TCP keep-alive probes on an idle connection start after this, in ms, so a vanished client's watch ends (upstream: 3 min). */
+export const APISERVER_TCP_KEEPALIVE_MS = 3 * 60_000;
+
 /** API server: the Service ClusterIP range (--service-cluster-ip-range); inside 127/8 so every address is local. */
 export const SERVICE_CLUSTER_IP_RANGE = '127.96.0.0/16';
 
@@ -202,6 +242,9 @@ export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.
 
 /** `cluster up`: how long to wait for the control plane to answer /readyz before giving up, in ms. */
 export const CLUSTER_READY_TIMEOUT_MS = 30_000;
+
+/** `cluster up`: logs of earlier runs kept beside cluster.log (cluster.log.1 is the last run's); older ones are deleted. */
+export const CLUSTER_LOGS_KEPT = 5;
 
 /** `cluster down`: how long to wait for a clean exit after SIGTERM before SIGKILL, in ms. */
 export const CLUSTER_STOP_TIMEOUT_MS = 10_000;

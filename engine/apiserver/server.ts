@@ -31,6 +31,7 @@ import type { ApiserverExercises } from './exercises.ts';
 import type { ApiContext } from './endpoints/context.ts';
 import { createRequestHandler } from './endpoints/handler.ts';
 import { OpenWatches } from './endpoints/open-watches.ts';
+import { ConnectionLimits, type ConnectionLimitOptions } from './limits.ts';
 import { GenericRegistry } from './registry/generic.ts';
 import { Cacher } from './storage/cacher.ts';
 import { startCompactor, type Compactor } from './storage/compactor.ts';
@@ -62,6 +63,8 @@ export interface ApiServerOptions {
   compactionIntervalMs?: number;
   /** History each compaction keeps, in intervals (default COMPACTION_HISTORY_INTERVALS). */
   compactionHistoryIntervals?: number;
+  /** Timeouts and caps on connections and requests (defaults in params.ts; see limits.ts). */
+  limits?: ConnectionLimitOptions;
 }
 
 export interface ApiServer {
@@ -131,9 +134,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const handleRequest = createRequestHandler(ctx);
 
   const sockets = new Set<Socket>();
-  const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    void handleRequest(req, res);
+  const limits = new ConnectionLimits(options.limits, log);
+  const server: Server = createServer(limits.serverOptions, (req, res) => {
+    limits.serve(req, res, () => handleRequest(req, res));
   });
+  limits.attach(server);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

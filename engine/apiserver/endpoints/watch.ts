@@ -88,6 +88,8 @@ export async function watch(scope: StoredScope): Promise<void> {
   };
   res.on('close', finish);
   forget = ctx.watches.add(finish);
+  // A client that left while this watch waited (paused, or for a fresh resourceVersion) fired 'close' already.
+  if (res.destroyed) return finish();
   stop = prepared.start({
     send(events) {
       for (const event of events) {

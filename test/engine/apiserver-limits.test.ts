@@ -1,0 +1,291 @@
+/**
+ * The apiserver's connection and request limits (engine/apiserver/limits.ts), after kube-apiserver's:
+ * k8s.io/apiserver pkg/server/secure_serving.go (ReadHeaderTimeout 32 s, IdleTimeout 90 s, TCP
+ * keep-alive 3 min), pkg/server/config.go (RequestTimeout 60 s, MaxRequestsInFlight 400,
+ * MaxMutatingRequestsInFlight 200), filters/maxinflight.go (429 "Too many requests, please try again
+ * later." with Retry-After: 1), filters/timeout.go (504 "Timeout: request did not complete within the
+ * allotted timeout"), and cmd/kube-apiserver's LongRunningFunc (watch, proxy; attach, exec, log,
+ * portforward, proxy subresources are exempt).
+ *
+ * Each server here gets short limits through `limits`, so nothing sleeps for long; every wait is a
+ * poll for a condition with a generous deadline that names what it waits for, so a loaded machine
+ * only makes the tests slower, never wrong. Tests get 60 s (WAIT_MS plus room) so that a named wait
+ * fails first, with its reason, rather than vitest's bare timeout.
+ */
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { ApiserverExercises, Registry } from '#engine/apiserver/exercises.ts';
+import { isLongRunning } from '#engine/apiserver/limits.ts';
+import { loadComponent } from '#engine/impl.ts';
+import { startTestServer, type TestServer } from './apiserver-harness.ts';
+
+const servers: TestServer[] = [];
+const sockets: Socket[] = [];
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy();
+  for (const s of servers.splice(0)) await s.close();
+});
+
+const WAIT_MS = 30_000;
+const TEST_MS = 60_000;
+
+/** Polls `condition` every 20 ms until it holds; fails naming `what` after `ms` (generous: a loaded machine is slow, not wrong). */
+async function until(what: string, condition: () => boolean, ms = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`waited ${ms / 1000} s for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface RawConnection {
+  socket: Socket;
+  /** Everything received so far. */
+  text(): string;
+  closed(): boolean;
+  send(request: string): void;
+}
+
+/** A raw TCP connection to the server (HTTP/1.1 spoken by hand), kept open until the test ends. */
+async function open(port: number): Promise<RawConnection> {
+  const socket = connect(port, '127.0.0.1');
+  sockets.push(socket);
+  let data = '';
+  let closed = false;
+  socket.on('data', (d) => (data += d.toString('utf8')));
+  socket.on('error', () => {});
+  socket.on('close', () => (closed = true));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  return { socket, text: () => data, closed: () => closed, send: (r) => socket.write(r) };
+}
+
+const GET = (path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n`;
+
+/** The reference apiserver, with get/create of anything in namespace `hang` never answering until release(). */
+async function hangingImpl(): Promise<{ impl: ApiserverExercises; release: () => void }> {
+  const reference = await loadComponent('apiserver');
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const impl: ApiserverExercises = {
+    ...reference,
+    createRegistry(store, options) {
+      const registry = reference.createRegistry(store, options);
+      const wrapped: Registry = {
+        ...registry,
+        get: async (info, namespace, name) => {
+          if (namespace === 'hang') await released;
+          return registry.get(info, namespace, name);
+        },
+        create: async (info, object) => {
+          if (object.metadata.namespace === 'hang') await released;
+          return registry.create(info, object);
+        },
+      };
+      return wrapped;
+    },
+  };
+  return { impl, release };
+}
+
+describe('connection limits', { timeout: TEST_MS }, () => {
+  test('connections that never send a request, and idle keep-alive connections, are closed after their timeouts', async () => {
+    const server = await startTestServer({ limits: { headerTimeoutMs: 300, idleTimeoutMs: 400 } });
+    servers.push(server);
+    const silent = await Promise.all(Array.from({ length: 200 }, () => open(server.api.port)));
+    const idle = await Promise.all(Array.from({ length: 50 }, () => open(server.api.port)));
+    for (const c of idle) c.send(GET('/version'));
+    await until('every keep-alive connection to get its /version answer', () => idle.every((c) => c.text().includes('"gitVersion"')));
+    await until('the 200 silent connections to be closed (header timeout 300 ms)', () => silent.every((c) => c.closed()));
+    await until('the 50 idle keep-alive connections to be closed (idle timeout 400 ms)', () => idle.every((c) => c.closed()));
+    // The server still serves new connections afterwards.
+    expect((await fetch(`${server.url}/version`)).status).toBe(200);
+  });
+
+  test('headers sent one byte at a time (slowloris) are cut off after the header timeout', async () => {
+    const server = await startTestServer({ limits: { headerTimeoutMs: 400 } });
+    servers.push(server);
+    const slow = await open(server.api.port);
+    slow.send('GET /version HTTP/1.1\r\n');
+    let stop = false;
+    void (async () => {
+      for (let i = 0; !stop && !slow.closed() && i < 3000; i++) {
+        slow.send('X');
+        await sleep(50);
+      }
+    })();
+    try {
+      await until('a connection trickling its headers to be closed', () => slow.closed());
+    } finally {
+      stop = true;
+    }
+    expect(slow.text(), 'nothing is served to a request whose headers never ended').not.toContain('200 OK');
+  });
+
+  test('a watch is not cut by the header, idle or request timeouts, and still gets events long after them', async () => {
+    const server = await startTestServer({ limits: { headerTimeoutMs: 200, idleTimeoutMs: 200, requestTimeoutMs: 200 } });
+    servers.push(server);
+    const watch = await open(server.api.port);
+    watch.send(GET('/api/v1/namespaces/default/configmaps?watch=true'));
+    await until('the watch to start (200 OK)', () => watch.text().includes('200 OK'));
+    await sleep(1500); // several times every timeout: a wrongly timed watch would be closed by now
+    expect(watch.closed(), 'the watch connection is still open').toBe(false);
+    await server.client.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late', namespace: 'default' } });
+    await until('the watch to deliver the ConfigMap created after the timeouts', () => watch.text().includes('"name":"late"'));
+  });
+
+  test('past the cap, a new connection gets a 429 Status saying so; connections already open keep working', async () => {
+    const server = await startTestServer({ limits: { maxConnections: 10 } });
+    servers.push(server);
+    const first = await Promise.all(Array.from({ length: 10 }, () => open(server.api.port)));
+    for (const c of first) c.send(GET('/version'));
+    await until('the 10 connections under the cap to be answered', () => first.every((c) => c.text().includes('200 OK')));
+
+    const extra = await open(server.api.port);
+    extra.send(GET('/api/v1/namespaces'));
+    await until('the connection over the cap to be answered and closed', () => extra.closed());
+    const reply = extra.text();
+    expect(reply).toMatch(/^HTTP\/1\.1 429 Too Many Requests\r\n/);
+    expect(reply).toMatch(/\r\nRetry-After: 1\r\n/i);
+    const status = JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4));
+    expect(status).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'TooManyRequests', code: 429, details: { retryAfterSeconds: 1 } });
+    expect(status.message).toContain('at most 10');
+
+    // The ten already open still get answers.
+    const before = first[3]!.text().length;
+    first[3]!.send(GET('/api/v1/namespaces/default'));
+    await until('a connection under the cap to keep being served', () => first[3]!.text().length > before && first[3]!.text().slice(before).includes('200 OK'));
+
+    // Once some close, new connections are served again.
+    for (const c of first.slice(0, 5)) c.socket.destroy();
+    await sleep(100);
+    expect((await fetch(`${server.url}/version`)).status).toBe(200);
+  });
+
+  test('far past the cap, connections are refused without a word rather than pile up', async () => {
+    const { APISERVER_CONNECTIONS_ANSWERED_OVER_CAP } = await import('#engine/params.ts');
+    const cap = 5;
+    const server = await startTestServer({ limits: { maxConnections: cap } });
+    servers.push(server);
+    const held = await Promise.all(Array.from({ length: cap + APISERVER_CONNECTIONS_ANSWERED_OVER_CAP }, () => open(server.api.port)));
+    await sleep(100);
+    expect(held.filter((c) => c.closed()), 'connections up to the cap plus the answered margin stay open').toHaveLength(0);
+    const refused = await open(server.api.port).catch(() => undefined);
+    if (refused) {
+      refused.send(GET('/version'));
+      await until('the connection past the hard limit to be closed', () => refused.closed());
+      expect(refused.text(), 'a refused connection gets no answer').toBe('');
+    }
+  });
+});
+
+describe('request limits', { timeout: TEST_MS }, () => {
+  test('more reading requests in flight than the limit get upstream\'s 429 with Retry-After; watches do not count', async () => {
+    const { impl, release } = await hangingImpl();
+    const server = await startTestServer({ impl, limits: { maxRequestsInFlight: 2, maxMutatingRequestsInFlight: 1, requestTimeoutMs: 60_000 } });
+    servers.push(server);
+    await server.client.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'hang' } });
+    const watches = await Promise.all(Array.from({ length: 3 }, () => open(server.api.port)));
+    for (const w of watches) w.send(GET('/api/v1/namespaces/default/configmaps?watch=1'));
+    await until('three watches to start', () => watches.every((w) => w.text().includes('200 OK')));
+
+    const hung = await Promise.all([open(server.api.port), open(server.api.port)]);
+    for (const c of hung) c.send(GET('/api/v1/namespaces/hang/configmaps/x'));
+    await sleep(200);
+    const third = await fetch(`${server.url}/api/v1/namespaces/default/configmaps`);
+    expect(third.status).toBe(429);
+    expect(third.headers.get('retry-after')).toBe('1');
+    expect(await third.text()).toBe('Too many requests, please try again later.\n');
+
+    // Mutating requests have their own limit: one hung create, then the next create is refused.
+    const create = (name: string, namespace: string) =>
+      fetch(`${server.url}/api/v1/namespaces/${namespace}/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } }) });
+    const hungCreate = create('held', 'hang');
+    await sleep(200);
+    expect((await create('refused', 'default')).status).toBe(429);
+
+    release();
+    await until('the held requests to be answered once released', () => hung.every((c) => c.text().includes('200 OK') || c.text().includes('404')));
+    expect((await hungCreate).status).toBe(201);
+    expect((await create('after', 'default')).status, 'with nothing in flight, writes pass again').toBe(201);
+    expect((await fetch(`${server.url}/api/v1/namespaces/default/configmaps`)).status).toBe(200);
+  });
+
+  test('a request that takes longer than the request timeout gets upstream\'s 504 Timeout Status, and the late answer is dropped', async () => {
+    const { impl, release } = await hangingImpl();
+    const server = await startTestServer({ impl, limits: { requestTimeoutMs: 300 } });
+    servers.push(server);
+    await server.client.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'hang' } });
+    const reply = await fetch(`${server.url}/api/v1/namespaces/hang/configmaps/x`);
+    expect(reply.status).toBe(504);
+    expect(await reply.json()).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Timeout: request did not complete within the allotted timeout',
+      reason: 'Timeout',
+      details: {},
+      code: 504,
+    });
+    release();
+    await sleep(100); // the handler finishes now and writes to a response already answered
+    expect((await fetch(`${server.url}/api/v1/namespaces/default`)).status, 'the server is fine afterwards').toBe(200);
+  });
+});
+
+describe('watches whose client is gone', { timeout: TEST_MS }, () => {
+  test('a watch whose client left while it waited to start is removed from the open watches', async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    const resume = server.api.pauseWatches();
+    const watch = await open(server.api.port);
+    watch.send(GET('/api/v1/namespaces/default/configmaps?watch=true'));
+    await sleep(100);
+    watch.socket.destroy();
+    await until('the client socket to close', () => watch.closed());
+    resume();
+    await sleep(200);
+    expect(server.api.closeWatches(), 'open watches left behind by a client that is gone').toBe(0);
+  });
+
+  test('a watch whose client goes away mid-stream is removed from the open watches', async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    const watches = await Promise.all(Array.from({ length: 20 }, () => open(server.api.port)));
+    for (const w of watches) w.send(GET('/api/v1/namespaces/default/configmaps?watch=true'));
+    await until('20 watches to start', () => watches.every((w) => w.text().includes('200 OK')));
+    for (const w of watches.slice(0, 10)) w.socket.destroy();
+    for (const w of watches.slice(10, 15)) w.socket.end(); // half-closed: the client will read no more
+    await sleep(300);
+    expect(server.api.closeWatches(), 'only the five watches whose clients are still there stay open').toBe(5);
+  });
+});
+
+test('long-running requests are told apart from the URL alone, as kube-apiserver\'s LongRunningFunc does', () => {
+  const cases: [string, string, boolean][] = [
+    ['GET', '/api/v1/namespaces/default/pods?watch=true', true],
+    ['GET', '/api/v1/pods?watch=1&resourceVersion=5', true],
+    ['GET', '/apis/apps/v1/deployments?watch=True', true],
+    ['GET', '/api/v1/watch/namespaces/default/pods', true],
+    ['GET', '/api/v1/namespaces/default/pods/web/log?follow=true', true],
+    ['POST', '/api/v1/namespaces/default/pods/web/exec?command=ls', true],
+    ['GET', '/api/v1/namespaces/default/pods/web/attach', true],
+    ['POST', '/api/v1/namespaces/default/pods/web/portforward', true],
+    ['GET', '/api/v1/nodes/node-1/proxy/metrics', true],
+    ['GET', '/api/v1/namespaces/default/pods?watch=false', false],
+    ['GET', '/api/v1/namespaces/default/pods', false],
+    ['GET', '/api/v1/namespaces/default/configmaps/log', false],
+    ['GET', '/api/v1/namespaces/exec', false],
+    ['GET', '/api/v1/nodes/log', false],
+    ['PUT', '/api/v1/namespaces/default/pods/web/status', false],
+    ['POST', '/api/v1/namespaces/default/pods?watch=true', false],
+    ['GET', '/version', false],
+    ['GET', '/readyz', false],
+  ];
+  for (const [method, url, longRunning] of cases) expect(isLongRunning(method, url), `${method} ${url}`).toBe(longRunning);
+});
