@@ -1,16 +1,20 @@
 /**
  * The background control plane that `kubelings cluster up` starts: `node --import tsx daemon.ts
  * --port N --data-dir D [--etcd-servers URL,...] [--etcd-compaction-interval MS] --flags JSON`. It runs startCluster() with the built-in components, writes
- * cluster.json once the apiserver answers, logs to stdout (the CLI points it at cluster.log), and on
- * SIGTERM or SIGINT stops everything cleanly (components, apiserver, then the store, so every
+ * cluster.json once the apiserver answers, logs to stdout (the CLI points it at a fresh cluster.log),
+ * and on SIGTERM or SIGINT stops everything cleanly (components, apiserver, then the store, so every
  * acknowledged write is on disk) and removes its pid and state files.
+ *
+ * If it cannot start (the port is taken, the learner's code throws while loading, ...) it logs one
+ * line `"the control plane failed to start" error="..."` (START_FAILED), which the CLI shows, and
+ * exits 1. The engine is imported inside that guard, so a component that fails at import time is
+ * reported the same way rather than as a raw stack.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatImplChoice, currentChoice } from '../impl.ts';
-import { builtinComponents } from './builtin.ts';
-import { startCluster } from './cluster.ts';
+import { KubelingsError } from '../errors.ts';
 import { createLogger } from './logger.ts';
+import { START_FAILED } from './logfile.ts';
 import { clusterPaths, type ClusterState } from './paths.ts';
 
 const { values } = parseArgs({
@@ -21,12 +25,15 @@ const { values } = parseArgs({
 const paths = clusterPaths();
 const level = (values['log-level'] ?? 'info') as 'debug' | 'info' | 'warn' | 'error';
 const logger = createLogger(process.stdout, 'kubelings', level);
-const flags = JSON.parse(values.flags ?? '{}') as Record<string, unknown>;
 const dataDir = values['data-dir'] ?? paths.dataDir;
 const etcdServers = values['etcd-servers'] ? values['etcd-servers'].split(',') : undefined;
 const compactionIntervalMs = values['etcd-compaction-interval'] === undefined ? undefined : Number(values['etcd-compaction-interval']);
 
 try {
+  const flags = JSON.parse(values.flags ?? '{}') as Record<string, unknown>;
+  const { formatImplChoice, currentChoice } = await import('../impl.ts');
+  const { builtinComponents } = await import('./builtin.ts');
+  const { startCluster } = await import('./cluster.ts');
   const cluster = await startCluster({ dataDir, etcdServers, compactionIntervalMs, port: Number(values.port ?? 0), logger, flags, components: builtinComponents(flags) });
   const state: ClusterState = {
     pid: process.pid,
@@ -36,9 +43,10 @@ try {
     dataDir,
     ...(etcdServers ? { etcdServers } : {}),
     startedAt: new Date().toISOString(),
+    flags,
+    components: cluster.components,
   };
   writeFileSync(`${paths.stateFile}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
-  const { renameSync } = await import('node:fs');
   renameSync(`${paths.stateFile}.tmp`, paths.stateFile);
   logger.info('control plane ready', { url: cluster.url, impl: state.impl, store: etcdServers ? `etcd ${etcdServers.join(',')}` : 'built-in', components: cluster.components.join(',') || 'none' });
 
@@ -65,8 +73,9 @@ try {
     e?.code === 'EADDRINUSE'
       ? `port ${values.port} on 127.0.0.1 is already taken (another cluster, or a real apiserver?): choose another with --port N, or --port 0 for any free port`
       : (e?.message ?? String(error));
-  logger.error('the control plane failed to start', { error: message });
-  process.stdout.write(`\n${message}\n`);
+  logger.error(START_FAILED, { error: message });
+  // A bug or a learner's code that throws: keep where it happened in the log (the terminal shows the message).
+  if (e?.code !== 'EADDRINUSE' && !(error instanceof KubelingsError) && e?.stack) logger.error('where', { stack: e.stack });
   rmSync(paths.pidFile, { force: true });
   process.exit(1);
 }

@@ -1,9 +1,9 @@
 /**
  * Where a background cluster (`kubelings cluster up`) keeps its files, all inside the learner's
  * state folder (.kubelings/, or KUBELINGS_HOME):
- *   cluster.pid     the daemon's process id
+ *   cluster.pid     the daemon's process id and start time (see pidfile.ts)
  *   cluster.json    what it serves: url, port, pid, impl, data dir, start time (written once it is up)
- *   cluster.log     everything it logs
+ *   cluster.log     everything the current (or last) run logs; cluster.log.1, .2, ... the runs before
  *   data/           the store (WAL and snapshots), kept across restarts
  *   kubeconfig      for kubectl and client libraries
  */
@@ -31,4 +31,8 @@ export interface ClusterState {
   /** Where the data is when not in dataDir: the etcd client URLs of `cluster up --etcd-servers`. */
   etcdServers?: string[];
   startedAt: string;
+  /** The component flags it was started with (`--nodes 3 --hollow` → { nodes: '3', hollow: true }). */
+  flags?: Record<string, unknown>;
+  /** The components running beside the store and the apiserver, in start order (e.g. kube-scheduler). */
+  components?: string[];
 }

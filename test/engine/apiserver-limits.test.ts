@@ -17,7 +17,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { ApiserverExercises, Registry } from '#engine/apiserver/exercises.ts';
 import { isLongRunning } from '#engine/apiserver/limits.ts';
 import { loadComponent } from '#engine/impl.ts';
-import { startTestServer, type TestServer } from './apiserver-harness.ts';
+import { HAS_KUBECTL, kubectlFor, startTestServer, type TestServer } from './apiserver-harness.ts';
 
 const servers: TestServer[] = [];
 const sockets: Socket[] = [];
@@ -263,6 +263,27 @@ describe('watches whose client is gone', { timeout: TEST_MS }, () => {
     for (const w of watches.slice(10, 15)) w.socket.end(); // half-closed: the client will read no more
     await sleep(300);
     expect(server.api.closeWatches(), 'only the five watches whose clients are still there stay open').toBe(5);
+  });
+});
+
+describe.skipIf(!HAS_KUBECTL)(`the real kubectl with short limits ${HAS_KUBECTL ? '' : '(skipped: kubectl is not installed)'}`, { timeout: TEST_MS }, () => {
+  test('kubectl get -w outlives the idle, header and request timeouts and still prints what changes', async () => {
+    const server = await startTestServer({ limits: { headerTimeoutMs: 300, idleTimeoutMs: 300, requestTimeoutMs: 300 } });
+    servers.push(server);
+    const kubectl = kubectlFor(server.url);
+    try {
+      await server.client.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first', namespace: 'default' } });
+      const watch = kubectl.start(['get', 'configmaps', '-w']);
+      await watch.waitFor('first', WAIT_MS);
+      await sleep(2000); // well past every timeout: kubectl's watch must still be open
+      expect(watch.child.exitCode, `kubectl get -w is still running; it printed:\n${watch.output()}`).toBeNull();
+      await server.client.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'second', namespace: 'default' } });
+      await watch.waitFor('second', WAIT_MS);
+      // Ordinary requests on connections that idled out in between still work.
+      expect((await kubectl.run(['get', 'configmap', 'second', '-o', 'name'])).stdout).toBe('configmap/second\n');
+    } finally {
+      kubectl.cleanup();
+    }
   });
 });
 
