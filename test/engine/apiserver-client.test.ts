@@ -2,7 +2,7 @@
  * engine/client (KubeClient, Informer) and engine/cluster (startCluster with pluggable components),
  * the pieces the scheduler, hollow nodes and controllers are built on.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { isApiError } from '#engine/kube/errors.ts';
 import { Informer } from '#engine/client/informer.ts';
 import { KubeClient, objectKeyOf } from '#engine/client/client.ts';
@@ -12,7 +12,10 @@ import { startTestServer, type TestServer } from './apiserver-harness.ts';
 
 let server: TestServer;
 
-async function eventually(what: string, check: () => boolean, ms = 5000): Promise<void> {
+// Waits poll for their condition and name it; generous, so that a loaded machine is slow, not wrong.
+vi.setConfig({ testTimeout: 60_000 });
+
+async function eventually(what: string, check: () => boolean, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`${what}: still not true after ${ms} ms`);

@@ -203,6 +203,13 @@ const method = fc.oneof(
 
 const accept = fc.constantFrom('application/json', 'application/json;as=Table;v=v1;g=meta.k8s.io', 'application/yaml', '*/*', 'text/html', 'application/json;as=Table;v=v9;g=nope', 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
 
+/**
+ * The time a fuzz run may take before it is reported as a failure (with its best counterexample so
+ * far), before the test's own timeout. A run takes about 10 s on an idle machine and 25 s with a
+ * load average of 20; this only stops a run that has stopped making progress.
+ */
+const FUZZ_BUDGET_MS = 240_000;
+
 test('thousands of malformed requests: none gets a 5xx, every 4xx is a Status, and the server still works', async ({ task }) => {
   const counts = new Map<number, number>();
   await fc.assert(
@@ -222,7 +229,7 @@ test('thousands of malformed requests: none gets a 5xx, every 4xx is a Status, a
       }
     }),
     // A failure found late still gets reported (with the best counterexample so far) before the test's own timeout.
-    { seed: useSeed(task), numRuns: 2000, interruptAfterTimeLimit: 90_000, markInterruptAsFailure: true },
+    { seed: useSeed(task), numRuns: 2000, interruptAfterTimeLimit: FUZZ_BUDGET_MS, markInterruptAsFailure: true },
   );
   const summary = [...counts].sort(([a], [b]) => a - b).map(([code, n]) => `${code}×${n}`).join(' ');
   console.log(`status codes over the run: ${summary}`);
@@ -232,7 +239,7 @@ test('thousands of malformed requests: none gets a 5xx, every 4xx is a Status, a
   expect(ready.status, 'the server answers /readyz after the fuzzing').toBe(200);
   const made = await server.client.create<KubeObject>('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-fuzz', namespace: 'default' }, data: { ok: 'yes' } });
   expect((await server.client.get('configmaps', 'after-fuzz', { namespace: 'default' })).metadata.uid, 'a create and a get after the fuzzing').toBe(made.metadata.uid);
-}, 120_000);
+}, FUZZ_BUDGET_MS + 60_000);
 
 const COLLECTIONS: Record<string, string> = {
   ConfigMap: '/api/v1/namespaces/default/configmaps',
@@ -268,9 +275,9 @@ test('valid objects with one part replaced by random JSON, sent to their own col
         expect(reply.status, `${method} ${target} (${type}) ${payload.toString('utf8').slice(0, 400)} → ${reply.body.slice(0, 300)}`).toBeLessThan(500);
       },
     ),
-    { seed: useSeed(task), numRuns: 1000, interruptAfterTimeLimit: 90_000, markInterruptAsFailure: true },
+    { seed: useSeed(task), numRuns: 1000, interruptAfterTimeLimit: FUZZ_BUDGET_MS, markInterruptAsFailure: true },
   );
   const summary = [...counts].sort(([a], [b]) => a - b).map(([code, n]) => `${code}×${n}`).join(' ');
   console.log(`status codes over the run: ${summary}`);
   expect(counts.get(422) ?? 0, `requests refused as invalid (${summary})`).toBeGreaterThan(20);
-}, 120_000);
+}, FUZZ_BUDGET_MS + 60_000);

@@ -62,6 +62,9 @@ export interface Kubectl {
   cleanup(): void;
 }
 
+/** One kubectl command may take this long before it is killed: seconds are normal on a loaded machine; this stops a hang. */
+const KUBECTL_RUN_MS = 60_000;
+
 export function kubectlFor(url: string): Kubectl {
   const dir = mkdtempSync(join(tmpdir(), 'kubelings-kubectl-'));
   const kubeconfig = join(dir, 'kubeconfig');
@@ -74,7 +77,7 @@ export function kubectlFor(url: string): Kubectl {
     kubeconfig,
     run(args, input) {
       return new Promise((resolve) => {
-        const child = execFile('kubectl', [...base, ...args], { env, timeout: 20_000, maxBuffer: 8 * 1024 * 1024 }, (error, stdout, stderr) => {
+        const child = execFile('kubectl', [...base, ...args], { env, timeout: KUBECTL_RUN_MS, maxBuffer: 8 * 1024 * 1024 }, (error, stdout, stderr) => {
           const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
           resolve({ code, stdout, stderr, output: stdout + stderr });
         });
@@ -99,7 +102,7 @@ export function kubectlFor(url: string): Kubectl {
       return {
         child,
         output: () => text,
-        waitFor(pattern, ms = 10_000) {
+        waitFor(pattern, ms = 30_000) {
           const test = (t: string) => (typeof pattern === 'string' ? t.includes(pattern) : pattern.test(t));
           if (test(text)) return Promise.resolve(text);
           return new Promise((resolve, reject) => {

@@ -34,28 +34,40 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 const cm = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: '1' }, ...extra });
 
 /** Reads a watch stream until `count` events arrived (or the stream ended). */
-async function watchEvents(path: string, count: number, headers: Record<string, string> = {}): Promise<any[]> {
+/**
+ * Opens a watch and resolves once the server has answered its headers, which it sends only after it
+ * has subscribed to changes: anything done after this reaches the watch. `events` then gives the
+ * first `count` events.
+ */
+async function startWatch(path: string, count: number, headers: Record<string, string> = {}): Promise<{ events: Promise<any[]> }> {
   const controller = new AbortController();
   const res = await fetch(`${base}${path}`, { signal: controller.signal, headers });
   const reader = res.body!.getReader();
-  const events: any[] = [];
-  let buffer = '';
-  const decoder = new TextDecoder();
-  try {
-    while (events.length < count) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        events.push(JSON.parse(buffer.slice(0, nl)));
-        buffer = buffer.slice(nl + 1);
+  const read = async () => {
+    const events: any[] = [];
+    let buffer = '';
+    const decoder = new TextDecoder();
+    try {
+      while (events.length < count) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          events.push(JSON.parse(buffer.slice(0, nl)));
+          buffer = buffer.slice(nl + 1);
+        }
       }
+    } finally {
+      controller.abort();
     }
-  } finally {
-    controller.abort();
-  }
-  return events;
+    return events;
+  };
+  return { events: read() };
+}
+
+async function watchEvents(path: string, count: number, headers: Record<string, string> = {}): Promise<any[]> {
+  return (await startWatch(path, count, headers)).events;
 }
 
 // A tiny protobuf writer, enough to build the bodies kubectl 1.32 sends.
@@ -270,8 +282,7 @@ describe('lists', () => {
 
 describe('watches', () => {
   test('from resourceVersion 0: the current objects as ADDED, then changes', async () => {
-    const pending = watchEvents('/api/v1/namespaces/other/configmaps?watch=true&resourceVersion=0', 2);
-    await new Promise((r) => setTimeout(r, 50));
+    const { events: pending } = await startWatch('/api/v1/namespaces/other/configmaps?watch=true&resourceVersion=0', 2);
     await call('POST', '/api/v1/namespaces/other/configmaps', cm('w-new'));
     const events = await pending;
     expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED l3', 'ADDED w-new']);
@@ -298,16 +309,14 @@ describe('watches', () => {
 
   test('a label change moves an object out of a watcher\'s selector: it sees DELETED', async () => {
     await call('POST', '/api/v1/namespaces/other/configmaps', cm('mover', { metadata: { name: 'mover', labels: { app: 'web' } } }));
-    const pending = watchEvents('/api/v1/namespaces/other/configmaps?watch=true&labelSelector=app%3Dweb', 3);
-    await new Promise((r) => setTimeout(r, 50));
+    const { events: pending } = await startWatch('/api/v1/namespaces/other/configmaps?watch=true&labelSelector=app%3Dweb', 3);
     await call('PATCH', '/api/v1/namespaces/other/configmaps/mover', { metadata: { labels: { app: 'db' } } }, { 'Content-Type': 'application/merge-patch+json' });
     const events = await pending;
     expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED l3', 'ADDED mover', 'DELETED mover']);
   });
 
   test('a Table watch sends the column definitions in the first event only', async () => {
-    const pending = watchEvents('/api/v1/namespaces/default/configmaps?watch=true&labelSelector=app', 3, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
-    await new Promise((r) => setTimeout(r, 50));
+    const { events: pending } = await startWatch('/api/v1/namespaces/default/configmaps?watch=true&labelSelector=app', 3, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
     await call('POST', '/api/v1/namespaces/default/configmaps', cm('t3', { metadata: { name: 't3', labels: { app: 'x' } } }));
     const events = await pending;
     expect(events.map((e) => e.object.kind)).toEqual(['Table', 'Table', 'Table']);

@@ -4,8 +4,12 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { FIXTURE, kubelings, packCopy, tempDir } from './cli-harness.ts';
+
+// Each test runs the CLI in a child process (up to 60 s each, in cli-harness.ts), and most grade a
+// suite in the grader's own vitest child: several seconds, more on a loaded machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 describe('check', () => {
   test('on the untouched stub of 00-objects/01-selectors: the "not written yet" paragraph, ✗ lines, Score 0/N, exit 1', () => {

@@ -5,7 +5,7 @@
  * resourceVersion) that survives a watch the server closes and a 410 Expired.
  */
 import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, makeInformer, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { kubectlFor, startTestServer, type Kubectl, type TestServer } from './apiserver-harness.ts';
 
 let server: TestServer;
@@ -13,8 +13,11 @@ let files: Kubectl;
 let kc: KubeConfig;
 let core: CoreV1Api;
 
+// Waits poll for their condition and name it; generous, so that a loaded machine is slow, not wrong.
+vi.setConfig({ testTimeout: 60_000 });
+
 /** Waits until `check` returns true (polling), or fails with `what`. */
-async function eventually(what: string, check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+async function eventually(what: string, check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (await check()) return;

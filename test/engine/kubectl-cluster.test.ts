@@ -8,11 +8,15 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ROOT } from '#engine/paths.ts';
 import { HAS_KUBECTL, kubectlFor, rows, type Kubectl } from './apiserver-harness.ts';
 
 const BIN = join(ROOT, 'tui', 'bin', 'kubelings.js');
+// Each test starts or stops the daemon (the engine loads through tsx) and runs kubectl: seconds each,
+// many on a loaded machine.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+
 let home: string;
 
 function kubelings(...args: string[]): Promise<{ code: number; output: string }> {

@@ -6,12 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Node, Pod } from '#engine/kube/types.ts';
 import { HAS_KUBECTL, kubectlFor, rows, startTestServer, type Kubectl, type TestServer } from './apiserver-harness.ts';
 
 const MANIFESTS = join(import.meta.dirname, 'kubectl-manifests');
 const manifest = (name: string) => join(MANIFESTS, name);
+
+// Each test runs up to a dozen kubectl processes one after the other: a second or more each on a
+// loaded machine (load average 10 took one test past the 20 s default).
+vi.setConfig({ testTimeout: 120_000 });
 
 let server: TestServer;
 let kubectl: Kubectl;

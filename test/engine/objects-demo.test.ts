@@ -4,8 +4,11 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { ROOT } from '#engine/paths.ts';
+
+// Each test starts the demo through tsx in a child process: seconds on a loaded machine.
+vi.setConfig({ testTimeout: 90_000 });
 
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const DEMO = join(ROOT, 'engine', 'objects', 'demo.ts');

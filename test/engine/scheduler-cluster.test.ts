@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { KubeClient } from '#engine/client/client.ts';
 import { startCluster, type Cluster } from '#engine/cluster/cluster.ts';
 import { kubeconfigFor } from '#engine/cluster/kubeconfig.ts';
@@ -22,6 +22,11 @@ import { ROOT } from '#engine/paths.ts';
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 if (!hasKubectl) console.log('kubectl is not installed: the kubectl checks of the scheduler are skipped (the API checks still run).');
 
+// Several kubectl processes and scheduling round trips per test: seconds each on a loaded machine.
+// Every wait below polls for its condition and names it; these bounds only stop a real hang.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
+const WAIT_MS = 30_000;
+
 let cluster: Cluster;
 let client: KubeClient;
 let dir: string;
@@ -29,11 +34,11 @@ let kubeconfig: string;
 
 /** Runs the real kubectl (asynchronously: the cluster answers from this same process). */
 async function kubectl(...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)('kubectl', ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', timeout: 20_000 });
+  const { stdout } = await promisify(execFile)('kubectl', ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', timeout: 60_000 });
   return stdout;
 }
 
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = 8_000): Promise<T> {
+async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = WAIT_MS): Promise<T> {
   const deadline = Date.now() + ms;
   let last: T = await get();
   while (!ok(last)) {
@@ -78,8 +83,16 @@ describe('placement through the apiserver', () => {
   beforeAll(async () => {
     await client.patch('nodes', 'hollow-node-1', { metadata: { labels: { disktype: 'ssd' } } }, { type: 'merge' });
     await client.patch('nodes', 'hollow-node-2', { metadata: { labels: { accelerator: 'gpu' } }, spec: { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] } }, { type: 'merge' });
-    // Give the scheduler's node informer the changes before the pods arrive.
-    await new Promise((r) => setTimeout(r, 200));
+    // The scheduler must have the changes before the pods arrive. Its node informer gets them in
+    // order, so once a pod that wants the gpu node is refused for its taint (set by the second patch),
+    // it has both. That canary goes before the demo's pods come.
+    await client.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'canary', namespace: 'default' }, spec: { nodeSelector: { accelerator: 'gpu' }, containers: [{ name: 'c', image: 'busybox' }] } } as KubeObject);
+    await until(
+      'the scheduler to see the label and the taint (the canary pod refused for the taint)',
+      () => getPod('canary'),
+      (p) => p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False' && (c.message ?? '').includes('untolerated taint')) ?? false,
+    );
+    await client.delete('pods', 'canary', { namespace: 'default', gracePeriodSeconds: 0 });
     if (hasKubectl) await kubectl('apply', '-f', join(ROOT, 'lessons/core/03-scheduler/demo.yaml'));
     else {
       const { parseAllDocuments } = await import('yaml');
@@ -128,7 +141,7 @@ describe('placement through the apiserver', () => {
     const home = join(dir, 'home');
     mkdirSync(home, { recursive: true });
     writeFileSync(join(home, 'cluster.json'), JSON.stringify({ pid: process.pid, url: cluster.url, port: 0, impl: 'solutions', dataDir: '', startedAt: new Date().toISOString() }));
-    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'tui', 'bin', 'kubelings.js'), 'explain', 'pod', 'web-ssd'], { env: { ...process.env, KUBELINGS_HOME: home }, encoding: 'utf8', timeout: 30_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'tui', 'bin', 'kubelings.js'), 'explain', 'pod', 'web-ssd'], { env: { ...process.env, KUBELINGS_HOME: home }, encoding: 'utf8', timeout: 60_000 });
     expect(stdout).toContain('Pod default/web-ssd: requests cpu 500m, memory 256Mi; bound to hollow-node-1');
     expect(stdout).toContain("hollow-node-0  ✗ NodeAffinity: node(s) didn't match Pod's node affinity/selector");
     expect(stdout).toMatch(/hollow-node-1 {2}✓ fits {3}score \d+ = TaintToleration 300 \(×3\)/);

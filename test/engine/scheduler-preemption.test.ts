@@ -3,7 +3,7 @@
  * filling in spec.priority, and a high-priority pod evicting a low-priority one from the only node,
  * nominated there first, then bound there once the victim is gone.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -19,7 +19,10 @@ let cluster: Cluster;
 const docs = parseAllDocuments(readFileSync(join(ROOT, 'lessons/core/03-scheduler/preemption.yaml'), 'utf8')).map((d) => d.toJSON() as KubeObject);
 const byName = (name: string) => docs.find((d) => d.metadata.name === name)!;
 
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
+// Waits poll for their condition and name it; generous, so that a loaded machine is slow, not wrong.
+vi.setConfig({ testTimeout: 90_000 });
+
+async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
   const deadline = Date.now() + ms;
   let last = await get();
   while (!ok(last)) {

@@ -22,7 +22,7 @@ const exercise = lesson.exercises[0]!;
 const solution = readFileSync(exercise.solution, 'utf8');
 
 /** Resolves once `count` reports have arrived (or fails after `ms`). */
-function waitFor(reports: GradeReport[], count: number, ms = 15_000): Promise<void> {
+function waitFor(reports: GradeReport[], count: number, ms = 30_000): Promise<void> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const poll = setInterval(() => {
@@ -67,4 +67,4 @@ test('grades at start and once per save, in place or by rename, and sees the new
   } finally {
     await watcher.close();
   }
-}, 60_000);
+}, 120_000); // three grading runs in the grader's vitest child, each waited for up to 30 s

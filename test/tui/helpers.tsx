@@ -192,7 +192,7 @@ export async function renderApp(options: {
   resize(app.stdout, columns, options.rows ?? 24);
   const started = Date.now();
   while (!(app.lastFrame() ?? '').split('\n').every((line) => line.length <= columns)) {
-    if (Date.now() - started > 3_000) throw new Error(`no frame at ${columns} columns:\n${app.lastFrame()}`);
+    if (Date.now() - started > SCREEN_WAIT_MS) throw new Error(`no frame at ${columns} columns:\n${app.lastFrame()}`);
     await settle(5);
   }
   return Object.assign(app, { exited: () => unmounted });
@@ -214,7 +214,13 @@ export function resize(stdout: NodeJS.EventEmitter, columns: number, rows: numbe
 /** Lets ink and React finish what a key press or an event started. */
 export const settle = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits (up to 3 s) until the frame shows `text`: a screen has mounted and listens to keys. */
+/**
+ * How long a test waits for a screen to show something: returns as soon as it does. Generous: on a
+ * loaded machine (load average 20 on 2 cores) a first frame took more than 3 s.
+ */
+export const SCREEN_WAIT_MS = 15_000;
+
+/** Waits (up to SCREEN_WAIT_MS) until the frame shows `text`: a screen has mounted and listens to keys. */
 export async function until(app: { lastFrame(): string | undefined }, text: string): Promise<string> {
   const started = Date.now();
   for (;;) {
@@ -224,7 +230,7 @@ export async function until(app: { lastFrame(): string | undefined }, text: stri
       const settled = app.lastFrame() ?? '';
       if (settled.includes(text)) return settled;
     }
-    if (Date.now() - started > 3_000) throw new Error(`the screen never showed "${text}"; it shows:\n${frame}`);
+    if (Date.now() - started > SCREEN_WAIT_MS) throw new Error(`the screen never showed "${text}"; it shows:\n${frame}`);
     await settle(10);
   }
 }

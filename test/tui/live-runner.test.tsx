@@ -13,7 +13,7 @@ import type { RunEnd } from '../../tui/app/commandRunner.ts';
 import { makeProbe } from '../../tui/app/probe.ts';
 import { makeShellRunner } from '../../tui/app/shellRunner.ts';
 import { loadMarkdown } from '../../tui/app/useMarkdown.ts';
-import { fixtureCourse, freshHome, KEY, press, renderApp, until } from './helpers.tsx';
+import { fixtureCourse, freshHome, KEY, press, renderApp, SCREEN_WAIT_MS, until } from './helpers.tsx';
 
 let removeHome: () => void;
 beforeAll(async () => void (await loadMarkdown()));
@@ -38,11 +38,11 @@ function aliveInGroup(pgid: number): string[] {
     });
 }
 
-/** Waits (up to 5 s) until the frame matches `pattern`. */
+/** Waits (up to SCREEN_WAIT_MS) until the frame matches `pattern`. */
 async function untilMatch(app: { lastFrame(): string | undefined }, pattern: RegExp): Promise<string> {
   const started = Date.now();
   while (!pattern.test(app.lastFrame() ?? '')) {
-    if (Date.now() - started > 5_000) throw new Error(`the screen never matched ${pattern}; it shows:\n${app.lastFrame()}`);
+    if (Date.now() - started > SCREEN_WAIT_MS) throw new Error(`the screen never matched ${pattern}; it shows:\n${app.lastFrame()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   return app.lastFrame()!;
@@ -126,7 +126,7 @@ test.skipIf(!hasProc)(`${skipNoProc}on the live screen: a command's output appea
   const second = Number(/■ stopped[\s\S]*^ group (\d+)$/m.exec(again)![1]);
   await press(app.stdin, 'q');
   await until(app, 'enter open');
-  for (const started = Date.now(); aliveInGroup(second).length > 0 && Date.now() - started < 3_000; ) await new Promise((r) => setTimeout(r, 50));
+  for (const started = Date.now(); aliveInGroup(second).length > 0 && Date.now() - started < SCREEN_WAIT_MS; ) await new Promise((r) => setTimeout(r, 50));
   expect(aliveInGroup(second), `after leaving the screen, processes left in group ${second}`).toEqual([]);
   app.unmount();
 });
