@@ -73,7 +73,8 @@ function fromProc(pid: number): ProcessIdentity | undefined {
   // After it come field 3 (state) onwards; the start time is field 22.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const startTime = fields[22 - 3];
-  if (startTime === undefined) return undefined;
+  // A zombie (Z) or dead (X) process has ended; only its parent has not collected it yet.
+  if (startTime === undefined || fields[0] === 'Z' || fields[0] === 'X') return undefined;
   let commandLine = '';
   try {
     commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');

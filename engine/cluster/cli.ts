@@ -275,7 +275,11 @@ async function down(): Promise<number> {
   if (stillTheSame(check)) {
     process.kill(pid, 'SIGKILL');
     forced = true;
-    while (stillTheSame(check)) await sleep(20);
+    const killed = Date.now() + CLUSTER_STOP_TIMEOUT_MS;
+    while (stillTheSame(check)) {
+      if (Date.now() > killed) throw new KubelingsError(`The control plane (pid ${pid}) is still there ${(2 * CLUSTER_STOP_TIMEOUT_MS) / 1000} s after SIGTERM and SIGKILL; look at it with ps -p ${pid}.`);
+      await sleep(20);
+    }
   }
   clearStaleFiles(paths, forced ? check.record : undefined);
   process.stdout.write(

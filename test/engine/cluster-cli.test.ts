@@ -120,6 +120,16 @@ describe.each(sources)('which process a pid is (identity from %s)', (source) => 
   });
 });
 
+test.skipIf(identitySource() !== 'proc')('a process that has ended but was not collected yet (a zombie) is not running', async () => {
+  // sh starts a short sleep in the background, then becomes a long one, which never collects it.
+  const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  bystanders.push(parent);
+  const pid = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString()))));
+  for (let i = 0; i < 1500 && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(isProcessAlive(pid), 'signal 0 still reaches a zombie').toBe(true);
+  expect(processIdentity(pid, 'proc')).toBeUndefined();
+});
+
 test('where the system cannot tell which process a pid is, a live pid is unverified, never the daemon', async () => {
   const other = bystander('engine/cluster/daemon.ts', '--data-dir', '/x/data');
   expect(checkDaemon({ pid: other.pid! }, '/x/data', 'none')).toMatchObject({ state: 'unverified' });
