@@ -5,7 +5,7 @@
 import { afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
 import { loadMarkdown } from '../../tui/app/useMarkdown.ts';
 import { emptyProgress } from '../../tui/progress.ts';
-import { FakeGrader, fixtureCourse, freshHome, KEY, press, renderApp, settle, until } from './helpers.tsx';
+import { FakeGrader, fixtureCourse, freshHome, KEY, press, renderApp, settleUntil, until } from './helpers.tsx';
 
 let removeHome: () => void;
 beforeAll(async () => void (await loadMarkdown()));
@@ -49,7 +49,7 @@ test('home → lesson → quiz → exercise, then q back to each, and q on Home 
   await until(app, 'Fixture course');
   expect(app.exited(), 'back on Home').toBe(false);
   await press(app.stdin, 'q');
-  await settle(50);
+  await settleUntil(() => app.exited());
   expect(app.exited(), 'q on Home').toBe(true);
 });
 

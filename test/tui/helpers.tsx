@@ -220,6 +220,15 @@ export const settle = (ms = 20) => new Promise((resolve) => setTimeout(resolve, 
  */
 export const SCREEN_WAIT_MS = 15_000;
 
+/**
+ * Lets the app work until `done()` holds (up to SCREEN_WAIT_MS), instead of a fixed pause that a
+ * loaded machine can outlast; the assertion after it says what is wrong if it never holds.
+ */
+export async function settleUntil(done: () => boolean): Promise<void> {
+  const started = Date.now();
+  while (!done() && Date.now() - started < SCREEN_WAIT_MS) await settle(10);
+}
+
 /** Waits (up to SCREEN_WAIT_MS) until the frame shows `text`: a screen has mounted and listens to keys. */
 export async function until(app: { lastFrame(): string | undefined }, text: string): Promise<string> {
   const started = Date.now();

@@ -5,7 +5,7 @@
 import { afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
 import { loadMarkdown } from '../../tui/app/useMarkdown.ts';
 import { emptyProgress } from '../../tui/progress.ts';
-import { expectScreen, fixtureCourse, freshHome, KEY, press, renderApp, resize, screen, settle, until } from './helpers.tsx';
+import { expectScreen, fixtureCourse, freshHome, KEY, press, renderApp, resize, screen, settleUntil, until } from './helpers.tsx';
 
 let removeHome: () => void;
 beforeAll(async () => void (await loadMarkdown()));
@@ -129,13 +129,13 @@ test('the layout follows the terminal when it is resized', async () => {
   const app = await renderApp({ course: fixtureCourse(), columns: 80, rows: 24 });
   await until(app, 'Fixture course');
   resize(app.stdout, 60, 12);
-  await settle(50);
+  await settleUntil(() => app.lastFrame()!.split('\n').length === 12);
   const small = app.lastFrame()!.split('\n');
   expect(small.length, 'rows at 60×12').toBe(12);
   expect(Math.max(...small.map((l) => l.length)), 'widest row at 60×12').toBeLessThanOrEqual(60);
   expect(small.at(-1), 'the footer stays on the last row').toContain('↑↓ choose');
   resize(app.stdout, 120, 30);
-  await settle(50);
+  await settleUntil(() => app.lastFrame()!.split('\n').length === 30);
   const big = app.lastFrame()!.split('\n');
   expect(big.length, 'rows at 120×30').toBe(30);
   expect(big[0]!.length, 'the title bar spans 120 columns').toBe(120);
@@ -147,6 +147,6 @@ test('q on Home quits the app', async () => {
   await until(app, 'Fixture course');
   expect(app.exited(), 'before q').toBe(false);
   await press(app.stdin, 'q');
-  await settle(50);
+  await settleUntil(() => app.exited());
   expect(app.exited(), 'after q on Home').toBe(true);
 });
