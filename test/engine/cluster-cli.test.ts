@@ -158,7 +158,7 @@ describe('cluster up/down/status when something is off', { timeout: CLUSTER_TEST
     expect(existsSync(join(home, 'cluster.pid')), 'no daemon was started').toBe(false);
   });
 
-  test('a pid file naming an unrelated program (the daemon was killed, its pid reused): status, down and up leave the program alone', async () => {
+  test('a pid file naming an unrelated program (the daemon was killed, its pid reused): status, repair, down and up leave the program alone', async () => {
     const other = bystander();
     await identityOf(other.pid!);
     mkdirSync(join(home, 'data'), { recursive: true });
@@ -169,6 +169,11 @@ describe('cluster up/down/status when something is off', { timeout: CLUSTER_TEST
     const status = await kubelings(home, ['cluster', 'status']);
     expect(status.code).toBe(1);
     expect(status.stdout).toMatch(new RegExp(`^No control plane is running\\. The last control plane \\(pid ${other.pid}\\) did not stop cleanly, and pid ${other.pid} now belongs to another program`));
+
+    const repair = await kubelings(home, ['cluster', 'repair']);
+    expect(repair.stdout + repair.stderr, 'cluster repair does not take the program for a running control plane').not.toContain('stop it first');
+    expect(isProcessAlive(other.pid!)).toBe(true);
+    writeFileSync(join(home, 'cluster.pid'), `${other.pid}\nstart-time: 1\n`);
 
     const down = await kubelings(home, ['cluster', 'down']);
     expect(down.code).toBe(0);
