@@ -222,10 +222,11 @@ export const APISERVER_MAX_MUTATING_REQUESTS_INFLIGHT = 200;
  */
 export const APISERVER_MAX_CONNECTIONS = 4_096;
 
-/** API server: connections past APISERVER_MAX_CONNECTIONS answered with a 429 Status; past these, refused unanswered. */
-export const APISERVER_CONNECTIONS_ANSWERED_OVER_CAP = 256;
-
-/** API server: file descriptors the connection cap leaves free for the store, the log and the rest. */
+/**
+ * API server: file descriptors kept free for the store, the log and the rest. Connections past
+ * APISERVER_MAX_CONNECTIONS get a 429 Status until this few fds are left; only past that are they
+ * refused unanswered (where the fd limit cannot be read: past twice APISERVER_MAX_CONNECTIONS).
+ */
 export const APISERVER_RESERVED_FDS = 256;
 
 /** API server: TCP keep-alive probes on an idle connection start after this, in ms, so a vanished client's watch ends (upstream: 3 min). */

@@ -23,9 +23,10 @@
  *
  * The cap on open connections has no upstream counterpart: Node keeps a file descriptor per
  * connection, and a daemon at its fd limit can open nothing, not even its WAL. Past the cap a new
- * connection's request gets a 429 Status saying so; past the cap plus
- * APISERVER_CONNECTIONS_ANSWERED_OVER_CAP, connections are refused (closed unanswered). The cap is
- * lowered to leave APISERVER_RESERVED_FDS free when the process's fd limit is smaller.
+ * connection's request gets a 429 Status saying so, as long as the process has more than
+ * APISERVER_RESERVED_FDS file descriptors left; past that, connections are refused (closed
+ * unanswered: curl says "Empty reply from server"). Over-cap connections that send nothing are
+ * closed after the header timeout like any other.
  *
  * Invariants: a watch is never cut by the idle, header or request timeout; a connection that has
  * sent nothing is closed after the header timeout; every 429 and 504 carries a reason and
@@ -36,7 +37,6 @@ import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'nod
 import type { Socket } from 'node:net';
 import type { Logger } from '../cluster/logger.ts';
 import {
-  APISERVER_CONNECTIONS_ANSWERED_OVER_CAP,
   APISERVER_HEADER_TIMEOUT_MS,
   APISERVER_IDLE_TIMEOUT_MS,
   APISERVER_MAX_CONNECTIONS,
@@ -58,8 +58,10 @@ export interface ConnectionLimitOptions {
   maxRequestsInFlight?: number;
   /** Mutating requests in flight at once; 0: no limit. */
   maxMutatingRequestsInFlight?: number;
-  /** Open connections answered normally; more get a 429 and, further past it, are refused. */
+  /** Open connections served; more get a 429 Status. */
   maxConnections?: number;
+  /** Open connections past which new ones are refused unanswered (default: the fd limit less APISERVER_RESERVED_FDS). */
+  maxOpenConnections?: number;
   /** TCP keep-alive probes start after this long without traffic, ms. */
   tcpKeepAliveMs?: number;
 }
@@ -129,6 +131,7 @@ export class ConnectionLimits {
   readonly maxRequestsInFlight: number;
   readonly maxMutatingRequestsInFlight: number;
   readonly maxConnections: number;
+  readonly maxOpenConnections: number;
   readonly tcpKeepAliveMs: number;
   private readonly overCap = new WeakSet<Socket>();
   private readonly stats: LimitStats = { connections: 0, readingInFlight: 0, mutatingInFlight: 0, refusedConnections: 0, tooManyRequests: 0, timedOut: 0 };
@@ -143,9 +146,10 @@ export class ConnectionLimits {
     this.requestTimeoutMs = options.requestTimeoutMs ?? APISERVER_REQUEST_TIMEOUT_MS;
     this.maxRequestsInFlight = options.maxRequestsInFlight ?? APISERVER_MAX_REQUESTS_INFLIGHT;
     this.maxMutatingRequestsInFlight = options.maxMutatingRequestsInFlight ?? APISERVER_MAX_MUTATING_REQUESTS_INFLIGHT;
-    const fds = openFileLimit();
     const wanted = options.maxConnections ?? APISERVER_MAX_CONNECTIONS;
-    this.maxConnections = fds === undefined ? wanted : Math.max(1, Math.min(wanted, fds - APISERVER_RESERVED_FDS - APISERVER_CONNECTIONS_ANSWERED_OVER_CAP));
+    const fds = openFileLimit();
+    this.maxOpenConnections = Math.max(1, options.maxOpenConnections ?? (fds === undefined ? 2 * wanted : fds - APISERVER_RESERVED_FDS));
+    this.maxConnections = Math.min(wanted, this.maxOpenConnections);
     this.tcpKeepAliveMs = options.tcpKeepAliveMs ?? APISERVER_TCP_KEEPALIVE_MS;
   }
 
@@ -163,10 +167,10 @@ export class ConnectionLimits {
 
   /** Counts connections, closes silent ones, and answers or refuses those past the cap. */
   attach(server: Server): void {
-    server.maxConnections = this.maxConnections + APISERVER_CONNECTIONS_ANSWERED_OVER_CAP;
+    server.maxConnections = this.maxOpenConnections;
     server.on('drop', () => {
       this.stats.refusedConnections++;
-      this.warn(`refusing connections: ${this.maxConnections + APISERVER_CONNECTIONS_ANSWERED_OVER_CAP} are open`);
+      this.warn(`refusing connections: ${this.maxOpenConnections} are open, as many as the process's file descriptors allow`);
     });
     server.on('connection', (socket: Socket) => {
       this.stats.connections++;

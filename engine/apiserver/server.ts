@@ -84,6 +84,8 @@ export interface ApiServer {
    * from their last resourceVersion. Returns how many were closed.
    */
   closeWatches(): number;
+  /** How many watch streams are open now. */
+  openWatches(): number;
   /** Holds new watch requests until the returned function is called (tests: a window for changes). */
   pauseWatches(): () => void;
   /** Stops accepting requests, ends every watch and closes every connection. Does not close the store. */
@@ -200,6 +202,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return cacher.relists;
     },
     closeWatches: () => ctx.watches.closeAll(),
+    openWatches: () => ctx.watches.size,
     pauseWatches: () => ctx.watches.pause(),
     close,
   };

@@ -15,7 +15,8 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ApiserverExercises, Registry } from '#engine/apiserver/exercises.ts';
-import { isLongRunning } from '#engine/apiserver/limits.ts';
+import { ConnectionLimits, isLongRunning, openFileLimit } from '#engine/apiserver/limits.ts';
+import { APISERVER_MAX_CONNECTIONS, APISERVER_RESERVED_FDS } from '#engine/params.ts';
 import { loadComponent } from '#engine/impl.ts';
 import { HAS_KUBECTL, kubectlFor, startTestServer, type TestServer } from './apiserver-harness.ts';
 
@@ -66,30 +67,48 @@ async function open(port: number): Promise<RawConnection> {
 
 const GET = (path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n`;
 
-/** The reference apiserver, with get/create of anything in namespace `hang` never answering until release(). */
-async function hangingImpl(): Promise<{ impl: ApiserverExercises; release: () => void }> {
+/**
+ * The reference apiserver, with get/create of anything in namespace `hang` never answering until
+ * release(); `held` counts the requests waiting there, `watchStreams` the watches set up.
+ */
+async function hangingImpl(): Promise<{ impl: ApiserverExercises; release: () => void; held: () => number; watchStreams: () => number; seen: string[] }> {
   const reference = await loadComponent('apiserver');
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
+  let held = 0;
+  let watchStreams = 0;
+  const seen: string[] = [];
+  const hold = async () => {
+    held++;
+    await released;
+  };
   const impl: ApiserverExercises = {
     ...reference,
+    parseRequestInfo(method, url) {
+      seen.push(url);
+      return reference.parseRequestInfo(method, url);
+    },
+    createWatchStream(options) {
+      watchStreams++;
+      return reference.createWatchStream(options);
+    },
     createRegistry(store, options) {
       const registry = reference.createRegistry(store, options);
       const wrapped: Registry = {
         ...registry,
         get: async (info, namespace, name) => {
-          if (namespace === 'hang') await released;
+          if (namespace === 'hang') await hold();
           return registry.get(info, namespace, name);
         },
         create: async (info, object) => {
-          if (object.metadata.namespace === 'hang') await released;
+          if (object.metadata.namespace === 'hang') await hold();
           return registry.create(info, object);
         },
       };
       return wrapped;
     },
   };
-  return { impl, release };
+  return { impl, release, held: () => held, watchStreams: () => watchStreams, seen };
 }
 
 describe('connection limits', { timeout: TEST_MS }, () => {
@@ -162,18 +181,19 @@ describe('connection limits', { timeout: TEST_MS }, () => {
 
     // Once some close, new connections are served again.
     for (const c of first.slice(0, 5)) c.socket.destroy();
-    await sleep(100);
-    expect((await fetch(`${server.url}/version`)).status).toBe(200);
+    let answer = 0;
+    for (const deadline = Date.now() + WAIT_MS; answer !== 200 && Date.now() < deadline; await sleep(20)) {
+      answer = (await fetch(`${server.url}/version`, { headers: { Connection: 'close' } })).status;
+    }
+    expect(answer, 'a new connection once five of the ten have closed').toBe(200);
   });
 
   test('far past the cap, connections are refused without a word rather than pile up', async () => {
-    const { APISERVER_CONNECTIONS_ANSWERED_OVER_CAP } = await import('#engine/params.ts');
-    const cap = 5;
-    const server = await startTestServer({ limits: { maxConnections: cap } });
+    const server = await startTestServer({ limits: { maxConnections: 5, maxOpenConnections: 40 } });
     servers.push(server);
-    const held = await Promise.all(Array.from({ length: cap + APISERVER_CONNECTIONS_ANSWERED_OVER_CAP }, () => open(server.api.port)));
+    const held = await Promise.all(Array.from({ length: 40 }, () => open(server.api.port)));
     await sleep(100);
-    expect(held.filter((c) => c.closed()), 'connections up to the cap plus the answered margin stay open').toHaveLength(0);
+    expect(held.filter((c) => c.closed()), 'connections up to the hard limit stay open (past the cap, until they get their 429)').toHaveLength(0);
     const refused = await open(server.api.port).catch(() => undefined);
     if (refused) {
       refused.send(GET('/version'));
@@ -185,7 +205,7 @@ describe('connection limits', { timeout: TEST_MS }, () => {
 
 describe('request limits', { timeout: TEST_MS }, () => {
   test('more reading requests in flight than the limit get upstream\'s 429 with Retry-After; watches do not count', async () => {
-    const { impl, release } = await hangingImpl();
+    const { impl, release, held } = await hangingImpl();
     const server = await startTestServer({ impl, limits: { maxRequestsInFlight: 2, maxMutatingRequestsInFlight: 1, requestTimeoutMs: 60_000 } });
     servers.push(server);
     await server.client.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'hang' } });
@@ -195,7 +215,7 @@ describe('request limits', { timeout: TEST_MS }, () => {
 
     const hung = await Promise.all([open(server.api.port), open(server.api.port)]);
     for (const c of hung) c.send(GET('/api/v1/namespaces/hang/configmaps/x'));
-    await sleep(200);
+    await until('the two GETs to be held in the registry', () => held() === 2);
     const third = await fetch(`${server.url}/api/v1/namespaces/default/configmaps`);
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBe('1');
@@ -205,7 +225,7 @@ describe('request limits', { timeout: TEST_MS }, () => {
     const create = (name: string, namespace: string) =>
       fetch(`${server.url}/api/v1/namespaces/${namespace}/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } }) });
     const hungCreate = create('held', 'hang');
-    await sleep(200);
+    await until('the create to be held in the registry', () => held() === 3);
     expect((await create('refused', 'default')).status).toBe(429);
 
     release();
@@ -240,17 +260,19 @@ describe('request limits', { timeout: TEST_MS }, () => {
 
 describe('watches whose client is gone', { timeout: TEST_MS }, () => {
   test('a watch whose client left while it waited to start is removed from the open watches', async () => {
-    const server = await startTestServer();
+    const { impl, watchStreams, seen } = await hangingImpl();
+    const server = await startTestServer({ impl });
     servers.push(server);
     const resume = server.api.pauseWatches();
     const watch = await open(server.api.port);
     watch.send(GET('/api/v1/namespaces/default/configmaps?watch=true'));
-    await sleep(100);
+    await until('the server to hold the watch request at the pause', () => seen.some((url) => url.includes('watch=true')));
     watch.socket.destroy();
     await until('the client socket to close', () => watch.closed());
     resume();
-    await sleep(200);
-    expect(server.api.closeWatches(), 'open watches left behind by a client that is gone').toBe(0);
+    await until('the held watch to be set up after the resume', () => watchStreams() === 1);
+    await sleep(50); // anything that would end it runs now, on the same turn or the next
+    expect(server.api.openWatches(), 'open watches left behind by a client that is gone').toBe(0);
   });
 
   test('a watch whose client goes away mid-stream is removed from the open watches', async () => {
@@ -259,10 +281,12 @@ describe('watches whose client is gone', { timeout: TEST_MS }, () => {
     const watches = await Promise.all(Array.from({ length: 20 }, () => open(server.api.port)));
     for (const w of watches) w.send(GET('/api/v1/namespaces/default/configmaps?watch=true'));
     await until('20 watches to start', () => watches.every((w) => w.text().includes('200 OK')));
+    await until('the server to have the 20 watches open', () => server.api.openWatches() === 20);
     for (const w of watches.slice(0, 10)) w.socket.destroy();
     for (const w of watches.slice(10, 15)) w.socket.end(); // half-closed: the client will read no more
-    await sleep(300);
-    expect(server.api.closeWatches(), 'only the five watches whose clients are still there stay open').toBe(5);
+    await until('the watches of the 15 clients gone to end', () => server.api.openWatches() <= 5);
+    await sleep(100);
+    expect(server.api.openWatches(), 'only the five watches whose clients are still there stay open').toBe(5);
   });
 });
 
@@ -285,6 +309,13 @@ describe.skipIf(!HAS_KUBECTL)(`the real kubectl with short limits ${HAS_KUBECTL 
       kubectl.cleanup();
     }
   });
+});
+
+test('by default, connections past the cap get a 429 until only APISERVER_RESERVED_FDS file descriptors are left', () => {
+  const limits = new ConnectionLimits();
+  const fds = openFileLimit();
+  expect(limits.maxConnections).toBe(Math.min(APISERVER_MAX_CONNECTIONS, limits.maxOpenConnections));
+  expect(limits.maxOpenConnections).toBe(fds === undefined ? 2 * APISERVER_MAX_CONNECTIONS : fds - APISERVER_RESERVED_FDS);
 });
 
 test('long-running requests are told apart from the URL alone, as kube-apiserver\'s LongRunningFunc does', () => {
