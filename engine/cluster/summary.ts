@@ -16,6 +16,7 @@ const CODE_OF: Record<string, { label: string; components: string[] }> = {
   store: { label: 'the store', components: ['etcd'] },
   apiserver: { label: 'the apiserver', components: ['apiserver', 'objects'] },
   'kube-scheduler': { label: 'kube-scheduler', components: ['scheduler', 'objects'] },
+  'kube-controller-manager': { label: 'kube-controller-manager', components: ['controllers', 'objects'] },
 };
 
 /** A component name that is a controller manager (none exists before the controllers lesson). */
@@ -43,24 +44,20 @@ export function describeCluster(state: ClusterState, registeredNodes: Registered
     choice = { default: 'solutions', overrides: {} };
   }
   const running = ['store', 'apiserver', ...(state.components ?? [])];
-  const lines: string[] = ['Running, and whose code:'];
-  const width = 16;
-  for (const name of running) {
+  const rows: [string, string][] = running.map((name) => {
     if (name === 'hollow-nodes') {
       const { nodes, hollow } = hollowFlags(state);
       const what = hollow === 'static' ? 'Node objects only (--hollow static): no heartbeats, pods stay as bound' : 'simulated: they report Ready and mark pods Running without starting anything';
-      lines.push(`  ${`${nodes} hollow node${nodes === 1 ? '' : 's'}`.padEnd(width)} ${what}`);
-      continue;
+      return [`${nodes} hollow node${nodes === 1 ? '' : 's'}`, what];
     }
     const code = CODE_OF[name];
-    if (!code) {
-      lines.push(`  ${name.padEnd(width)} built in`);
-      continue;
-    }
+    if (!code) return [name, 'built in'];
     const [main, ...uses] = code.components;
     const extra = uses.map((c) => `; ${c === 'objects' ? 'selectors and quantities' : c}: ${whose(choice, c)}`).join('');
-    lines.push(`  ${code.label.padEnd(width)} ${whose(choice, main!)}${extra}`);
-  }
+    return [code.label, `${whose(choice, main!)}${extra}`];
+  });
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const lines = ['Running, and whose code:', ...rows.map(([label, what]) => `  ${label.padEnd(width)}  ${what}`)];
 
   const missing: string[] = [];
   if (!running.includes('hollow-nodes')) {

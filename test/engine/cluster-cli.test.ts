@@ -190,12 +190,13 @@ describe('cluster up/down/status when something is off', { timeout: CLUSTER_TEST
     expect(readDaemonRecord(join(home, 'cluster.pid'))!.pid).not.toBe(other.pid);
   });
 
-  test('cluster up says which components run, whose code, and that there are no nodes or controllers yet', async () => {
+  test('cluster up says which components run, whose code, and that there are no nodes yet', async () => {
     const status = await kubelings(home, ['cluster', 'status']);
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain('Running, and whose code:\n  the store        the reference\n  the apiserver    the reference; selectors and quantities: the reference\n  kube-scheduler   the reference');
+    expect(status.stdout).toContain(
+      'Running, and whose code:\n  the store                the reference\n  the apiserver            the reference; selectors and quantities: the reference\n  kube-scheduler           the reference; selectors and quantities: the reference\n  kube-controller-manager  the reference; selectors and quantities: the reference\n',
+    );
     expect(status.stdout).toContain('  nodes        none, so the scheduler has nowhere to put pods: they stay Pending. For simulated nodes: npx kubelings cluster down, then npx kubelings cluster up --nodes 3 --hollow');
-    expect(status.stdout).toContain('  controllers  no controllers yet: Deployments will not get pods until the controllers lesson (04).');
   });
 
   test('cluster up asking for another port, other code or other nodes while one runs is refused and says why; a plain one reports it', async () => {
