@@ -229,6 +229,9 @@ export const APISERVER_MAX_CONNECTIONS = 4_096;
  */
 export const APISERVER_RESERVED_FDS = 256;
 
+/** API server: a limit being hit (connections past the cap, refused ones) is logged at most this often, in ms. */
+export const APISERVER_LIMIT_WARNING_EVERY_MS = 10_000;
+
 /** API server: TCP keep-alive probes on an idle connection start after this, in ms, so a vanished client's watch ends (upstream: 3 min). */
 export const APISERVER_TCP_KEEPALIVE_MS = 3 * 60_000;
 
@@ -246,6 +249,9 @@ export const CLUSTER_READY_TIMEOUT_MS = 30_000;
 
 /** `cluster up`: logs of earlier runs kept beside cluster.log (cluster.log.1 is the last run's); older ones are deleted. */
 export const CLUSTER_LOGS_KEPT = 5;
+
+/** `cluster up`/`status`: how long one question to the apiserver (/readyz, the node list) may take, in ms. */
+export const CLUSTER_PROBE_TIMEOUT_MS = 2_000;
 
 /** `cluster down`: how long to wait for a clean exit after SIGTERM before SIGKILL, in ms. */
 export const CLUSTER_STOP_TIMEOUT_MS = 10_000;

@@ -39,6 +39,7 @@ import type { Logger } from '../cluster/logger.ts';
 import {
   APISERVER_HEADER_TIMEOUT_MS,
   APISERVER_IDLE_TIMEOUT_MS,
+  APISERVER_LIMIT_WARNING_EVERY_MS,
   APISERVER_MAX_CONNECTIONS,
   APISERVER_MAX_MUTATING_REQUESTS_INFLIGHT,
   APISERVER_MAX_REQUESTS_INFLIGHT,
@@ -258,7 +259,7 @@ export class ConnectionLimits {
 
   private warn(message: string): void {
     const now = Date.now();
-    if (now - this.lastWarning < 10_000) return;
+    if (now - this.lastWarning < APISERVER_LIMIT_WARNING_EVERY_MS) return;
     this.lastWarning = now;
     this.log?.warn(message);
   }

@@ -29,7 +29,7 @@ import { KubelingsError } from '../errors.ts';
 import { repairDataDir } from '../etcd/repair.ts';
 import { currentChoice, formatImplChoice, loadComponent } from '../impl.ts';
 import { ROOT } from '../paths.ts';
-import { APISERVER_DEFAULT_PORT, CLUSTER_READY_TIMEOUT_MS, CLUSTER_STOP_TIMEOUT_MS } from '../params.ts';
+import { APISERVER_DEFAULT_PORT, CLUSTER_PROBE_TIMEOUT_MS, CLUSTER_READY_TIMEOUT_MS, CLUSTER_STOP_TIMEOUT_MS } from '../params.ts';
 import { isProcessAlive } from '../processes.ts';
 import { COMPACTION_INTERVAL_FLAG, describeStore, ETCD_SERVERS_FLAG, flagArg, parseCompactionInterval, parseEtcdServers } from './store-flags.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
@@ -91,7 +91,7 @@ function ask(url: string, path: string): Promise<{ code: number; body: string } 
       res.on('end', () => resolve({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', () => resolve(undefined));
     });
-    req.setTimeout(2000, () => req.destroy());
+    req.setTimeout(CLUSTER_PROBE_TIMEOUT_MS, () => req.destroy());
     req.on('error', () => resolve(undefined));
   });
 }
