@@ -149,54 +149,71 @@ test('each start keeps the logs of the runs before it, up to CLUSTER_LOGS_KEPT',
 });
 
 describe('cluster up/down/status when something is off', { timeout: CLUSTER_TEST_MS }, () => {
+  // The control plane the later tests of this block share; the first test starts it. The tests
+  // that set up a broken state get homes of their own, so each fails or passes on its own finding.
   const home = newHome();
 
+  test('cluster up (and status) say which components run, whose code, and that there are no nodes yet', async () => {
+    const up = await kubelings(home, ['cluster', 'up', '--port', '0']);
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    const status = await kubelings(home, ['cluster', 'status']);
+    expect(status.code).toBe(0);
+    const running =
+      'Running, and whose code:\n  the store                the reference\n  the apiserver            the reference; selectors and quantities: the reference\n  kube-scheduler           the reference; selectors and quantities: the reference\n  kube-controller-manager  the reference; selectors and quantities: the reference\n';
+    const noNodes =
+      'Not running:\n  nodes        none, so the scheduler has nowhere to put pods: they stay Pending. For simulated nodes: npx kubelings cluster down, then npx kubelings cluster up --nodes 3 --hollow\n';
+    for (const [verb, output] of [['cluster up', up.stdout], ['cluster status', status.stdout]] as const) {
+      expect(output, verb).toContain(running + noNodes);
+      expect(output, `${verb}: the controller manager runs, so no "no controllers" line`).not.toContain('no controllers yet');
+    }
+    expect(up.stdout, 'the summary comes before the kubeconfig line').toMatch(/Not running:[\s\S]*export KUBECONFIG=/);
+  });
+
   test('--impl bogus: one sentence naming the choices, exit 2, no stack, nothing started', async () => {
-    const run = await kubelings(home, ['cluster', 'up', '--port', '0', '--impl', 'bogus']);
+    const own = newHome();
+    const run = await kubelings(own, ['cluster', 'up', '--port', '0', '--impl', 'bogus']);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('"bogus" is not an implementation choice: use solutions, exercises, mine, or a tree with components such as exercises:scheduler,etcd.\n');
-    expect(existsSync(join(home, 'cluster.pid')), 'no daemon was started').toBe(false);
+    expect(existsSync(join(own, 'cluster.pid')), 'no daemon was started').toBe(false);
   });
 
   test('a pid file naming an unrelated program (the daemon was killed, its pid reused): status, repair, down and up leave the program alone', async () => {
+    const own = newHome();
     const other = bystander();
     await identityOf(other.pid!);
-    mkdirSync(join(home, 'data'), { recursive: true });
-    writeFileSync(join(home, 'cluster.pid'), `${other.pid}\nstart-time: 1\n`);
-    writeFileSync(join(home, 'data', 'lock'), `${other.pid}\n`); // the store's lock, also left by the killed daemon
-    writeFileSync(join(home, 'cluster.json'), JSON.stringify({ pid: other.pid, url: 'http://127.0.0.1:1', port: 1, impl: 'solutions', dataDir: join(home, 'data'), startedAt: '' }));
+    mkdirSync(join(own, 'data'), { recursive: true });
+    const leftBehind = (pidFile: string) => {
+      writeFileSync(join(own, 'cluster.pid'), pidFile);
+      writeFileSync(join(own, 'data', 'lock'), `${other.pid}\n`); // the store's lock, also left by the killed daemon
+      writeFileSync(join(own, 'cluster.json'), JSON.stringify({ pid: other.pid, url: 'http://127.0.0.1:1', port: 1, impl: 'solutions', dataDir: join(own, 'data'), startedAt: '' }));
+    };
+    // As older kubelings wrote it (the pid alone), and as this one does (pid and start time).
+    for (const pidFile of [`${other.pid}\n`, `${other.pid}\nstart-time: 1\n`]) {
+      leftBehind(pidFile);
+      const status = await kubelings(own, ['cluster', 'status']);
+      expect(status.code).toBe(1);
+      expect(status.stdout).toMatch(new RegExp(`^No control plane is running\\. The last control plane \\(pid ${other.pid}\\) did not stop cleanly, and pid ${other.pid} now belongs to another program`));
 
-    const status = await kubelings(home, ['cluster', 'status']);
-    expect(status.code).toBe(1);
-    expect(status.stdout).toMatch(new RegExp(`^No control plane is running\\. The last control plane \\(pid ${other.pid}\\) did not stop cleanly, and pid ${other.pid} now belongs to another program`));
+      leftBehind(pidFile);
+      const repair = await kubelings(own, ['cluster', 'repair']);
+      expect(repair.stdout + repair.stderr, 'cluster repair does not take the program for a running control plane').not.toContain('stop it first');
+      expect(isProcessAlive(other.pid!)).toBe(true);
 
-    const repair = await kubelings(home, ['cluster', 'repair']);
-    expect(repair.stdout + repair.stderr, 'cluster repair does not take the program for a running control plane').not.toContain('stop it first');
-    expect(isProcessAlive(other.pid!)).toBe(true);
-    writeFileSync(join(home, 'cluster.pid'), `${other.pid}\nstart-time: 1\n`);
+      leftBehind(pidFile);
+      const down = await kubelings(own, ['cluster', 'down']);
+      expect(down.code).toBe(0);
+      expect(down.stdout).toMatch(/^No control plane is running\. .*that program was left alone\. Removed its pid file\.\n$/);
+      expect(isProcessAlive(other.pid!), 'cluster down did not signal the unrelated program').toBe(true);
+    }
 
-    const down = await kubelings(home, ['cluster', 'down']);
-    expect(down.code).toBe(0);
-    expect(down.stdout).toMatch(/^No control plane is running\. .*that program was left alone\. Removed its pid file\.\n$/);
-    expect(isProcessAlive(other.pid!), 'cluster down did not signal the unrelated program').toBe(true);
-
-    writeFileSync(join(home, 'cluster.pid'), `${other.pid}\n`); // an old-style pid file: the pid alone
-    writeFileSync(join(home, 'data', 'lock'), `${other.pid}\n`);
-    const up = await kubelings(home, ['cluster', 'up', '--port', '0']);
+    leftBehind(`${other.pid}\n`);
+    const up = await kubelings(own, ['cluster', 'up', '--port', '0']);
     expect(up.code, up.stdout + up.stderr).toBe(0);
     expect(up.stdout).toContain(`pid ${other.pid} now belongs to another program`);
     expect(up.stdout).toMatch(/The control plane is up at http:\/\/127\.0\.0\.1:\d+ \(pid \d+, code: solutions\)/);
     expect(isProcessAlive(other.pid!), 'cluster up did not signal it either').toBe(true);
-    expect(readDaemonRecord(join(home, 'cluster.pid'))!.pid).not.toBe(other.pid);
-  });
-
-  test('cluster up says which components run, whose code, and that there are no nodes yet', async () => {
-    const status = await kubelings(home, ['cluster', 'status']);
-    expect(status.code).toBe(0);
-    expect(status.stdout).toContain(
-      'Running, and whose code:\n  the store                the reference\n  the apiserver            the reference; selectors and quantities: the reference\n  kube-scheduler           the reference; selectors and quantities: the reference\n  kube-controller-manager  the reference; selectors and quantities: the reference\n',
-    );
-    expect(status.stdout).toContain('  nodes        none, so the scheduler has nowhere to put pods: they stay Pending. For simulated nodes: npx kubelings cluster down, then npx kubelings cluster up --nodes 3 --hollow');
+    expect(readDaemonRecord(join(own, 'cluster.pid'))!.pid).not.toBe(other.pid);
+    expect((await kubelings(own, ['cluster', 'down'])).stdout).toMatch(/^Stopped the control plane/);
   });
 
   test('cluster up asking for another port, other code or other nodes while one runs is refused and says why; a plain one reports it', async () => {

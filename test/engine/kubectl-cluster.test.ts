@@ -47,6 +47,9 @@ describe.skipIf(!HAS_KUBECTL)(`kubelings cluster up/down with kubectl ${HAS_KUBE
     expect(up.code, up.output).toBe(0);
     expect(up.output).toContain(`export KUBECONFIG=${join(home, 'kubeconfig')}`);
     expect(up.output).toMatch(/The control plane is up at http:\/\/127\.0\.0\.1:\d+ \(pid \d+, code: solutions\)/);
+    // A plain cluster up has no nodes: it says so, and which flag brings them (wording: cluster-summary.test.ts).
+    expect(up.output).toContain('Running, and whose code:\n');
+    expect(up.output).toContain('\nNot running:\n  nodes        none, so the scheduler has nowhere to put pods: they stay Pending.');
     expect(existsSync(join(home, 'cluster.pid'))).toBe(true);
     const status = await kubelings('cluster', 'status');
     expect(status.code).toBe(0);
@@ -55,6 +58,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubelings cluster up/down with kubectl ${HAS_KUBE
 
   test('kubectl works against it, and what it creates survives cluster down and up', async () => {
     kubectl = kubectlFor(serverOf(join(home, 'kubeconfig')));
+    expect((await kubectl.run(['get', 'nodes'])).output, 'what cluster up said: no nodes').toBe('No resources found\n');
     const create = await kubectl.run(['create', 'configmap', 'keep-me', '--from-literal=answer=42']);
     expect(create.output).toBe('configmap/keep-me created\n');
     await kubectl.run(['apply', '-f', join(import.meta.dirname, 'kubectl-manifests', 'nginx-deployment.yaml')]);
