@@ -136,7 +136,8 @@ export class ConnectionLimits {
   readonly tcpKeepAliveMs: number;
   private readonly overCap = new WeakSet<Socket>();
   private readonly stats: LimitStats = { connections: 0, readingInFlight: 0, mutatingInFlight: 0, refusedConnections: 0, tooManyRequests: 0, timedOut: 0 };
-  private lastWarning = 0;
+  /** When each kind of limit warning was last logged (each kind is throttled on its own, so a 429 warning never hides a refusal). */
+  private readonly lastWarning = new Map<'refused' | 'over-cap', number>();
 
   constructor(
     options: ConnectionLimitOptions = {},
@@ -171,7 +172,7 @@ export class ConnectionLimits {
     server.maxConnections = this.maxOpenConnections;
     server.on('drop', () => {
       this.stats.refusedConnections++;
-      this.warn(`refusing connections: ${this.maxOpenConnections} are open, as many as the process's file descriptors allow`);
+      this.warn('refused', `refusing connections: ${this.maxOpenConnections} are open, as many as the process's file descriptors allow`);
     });
     server.on('connection', (socket: Socket) => {
       this.stats.connections++;
@@ -181,7 +182,7 @@ export class ConnectionLimits {
       socket.setTimeout(this.headerTimeoutMs);
       if (this.stats.connections > this.maxConnections) {
         this.overCap.add(socket);
-        this.warn(`answering 429 to new connections: ${this.stats.connections} are open, the limit is ${this.maxConnections}`);
+        this.warn('over-cap', `answering 429 to new connections: ${this.stats.connections} are open, the limit is ${this.maxConnections}`);
       }
     });
     server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
@@ -257,10 +258,10 @@ export class ConnectionLimits {
     late.flushHeaders = () => undefined;
   }
 
-  private warn(message: string): void {
+  private warn(kind: 'refused' | 'over-cap', message: string): void {
     const now = Date.now();
-    if (now - this.lastWarning < APISERVER_LIMIT_WARNING_EVERY_MS) return;
-    this.lastWarning = now;
+    if (now - (this.lastWarning.get(kind) ?? 0) < APISERVER_LIMIT_WARNING_EVERY_MS) return;
+    this.lastWarning.set(kind, now);
     this.log?.warn(message);
   }
 }

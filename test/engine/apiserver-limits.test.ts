@@ -13,11 +13,13 @@
  * fails first, with its reason, rather than vitest's bare timeout.
  */
 import { connect, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ApiserverExercises, Registry } from '#engine/apiserver/exercises.ts';
 import { ConnectionLimits, isLongRunning, openFileLimit } from '#engine/apiserver/limits.ts';
 import { APISERVER_MAX_CONNECTIONS, APISERVER_RESERVED_FDS } from '#engine/params.ts';
 import { loadComponent } from '#engine/impl.ts';
+import { createLogger } from '#engine/cluster/logger.ts';
 import { HAS_KUBECTL, kubectlFor, startTestServer, type TestServer } from './apiserver-harness.ts';
 
 const servers: TestServer[] = [];
@@ -189,8 +191,10 @@ describe('connection limits', { timeout: TEST_MS }, () => {
     expect(answer, 'a new connection once five of the ten have closed').toBe(200);
   });
 
-  test('far past the cap, connections are refused without a word rather than pile up', async () => {
-    const server = await startTestServer({ limits: { maxConnections: 5, maxOpenConnections: 40 } });
+  test('far past the cap, connections are refused without a word rather than pile up, and the log says both', async () => {
+    let logged = '';
+    const logger = createLogger(new Writable({ write: (chunk, _encoding, done) => ((logged += String(chunk)), done()) }), 'test', 'warn');
+    const server = await startTestServer({ logger, limits: { maxConnections: 5, maxOpenConnections: 40 } });
     servers.push(server);
     const held = await Promise.all(Array.from({ length: 40 }, () => open(server.api.port)));
     await sleep(100);
@@ -201,6 +205,9 @@ describe('connection limits', { timeout: TEST_MS }, () => {
       await until('the connection past the hard limit to be closed', () => refused.closed());
       expect(refused.text(), 'a refused connection gets no answer').toBe('');
     }
+    // Each kind of warning is throttled on its own: the 429 warning just before must not hide the refusal.
+    await until('the refusal to be logged', () => logged.includes('"refusing connections: 40 are open'));
+    expect(logged).toContain('"answering 429 to new connections: 6 are open, the limit is 5"');
   });
 });
 
