@@ -14,11 +14,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jsonpatch from 'fast-json-patch';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ApiError } from '#engine/kube/errors.ts';
 import { applyManagedFields, managerOrUserAgent, type ManagedFieldsEntry, updateManagedFields, validateWriteOptions } from '#engine/apiserver/fieldmanager/index.ts';
 import type { KubeObject } from '#engine/kube/types.ts';
 import { HAS_KUBECTL, kubectlFor, type Kubectl } from './apiserver-harness.ts';
+
+// Tests run real kubectl processes: seconds each on a loaded machine (the 20 s default is too tight there).
+vi.setConfig({ testTimeout: 120_000 });
 
 const DISCOVERY: Record<string, unknown> = {
   '/version': { major: '1', minor: '32', gitVersion: 'v1.32.0', platform: 'linux/amd64' },

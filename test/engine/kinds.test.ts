@@ -9,11 +9,14 @@
  * ValidatePodTemplate (the template's pod spec at template.spec); pkg/printers/internalversion
  * printPodTemplate (NAME CONTAINERS IMAGES POD LABELS).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { DEFAULT_PRINTER } from '#engine/kube/printers.ts';
 import { KINDS, resolveResource } from '#engine/kube/resources.ts';
 import type { KubeObject } from '#engine/kube/types.ts';
 import { HAS_KUBECTL, kubectlFor, rows, startTestServer, type Kubectl, type TestServer } from './apiserver-harness.ts';
+
+// Tests run real kubectl processes: seconds each on a loaded machine (the 20 s default is too tight there).
+vi.setConfig({ testTimeout: 120_000 });
 
 describe('the kinds list', () => {
   test('each group/version/resource and each group/version/kind is defined once', () => {

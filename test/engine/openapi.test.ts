@@ -13,10 +13,14 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { pruneAndValidate, parseFieldValidation, warningHeader } from '#engine/kube/openapi/field-validation.ts';
 import { RESOURCES, findResource } from '#engine/kube/resources.ts';
 import { HAS_KUBECTL, kubectlFor, startTestServer, type Kubectl, type TestServer } from './apiserver-harness.ts';
+
+// Tests run real kubectl processes one after the other (explain for each of the 26 served kinds): a second
+// or more each on a loaded machine (load average ~27 took one past the 20 s default).
+vi.setConfig({ testTimeout: 180_000 });
 
 let server: TestServer;
 beforeAll(async () => {
