@@ -50,6 +50,7 @@ export function describeCluster(state: ClusterState, registeredNodes: Registered
       const what = hollow === 'static' ? 'Node objects only (--hollow static): no heartbeats, pods stay as bound' : 'simulated: they report Ready and mark pods Running without starting anything';
       return [`${nodes} hollow node${nodes === 1 ? '' : 's'}`, what];
     }
+    if (name === 'store' && state.etcdServers?.length) return ['the store', `etcd at ${state.etcdServers.join(', ')} (--etcd-servers): neither yours nor the reference`];
     const code = CODE_OF[name];
     if (!code) return [name, 'built in'];
     const [main, ...uses] = code.components;

@@ -34,6 +34,11 @@ describe('cluster summary', () => {
     expect(text).toContain('  kube-scheduler  the reference; selectors and quantities: the reference\n');
   });
 
+  test('with --etcd-servers the store row names that etcd, not a tree', () => {
+    const text = describeCluster(state({ impl: 'exercises:etcd', etcdServers: ['http://127.0.0.1:2379'] }), 0);
+    expect(text).toContain('  the store                etcd at http://127.0.0.1:2379 (--etcd-servers): neither yours nor the reference\n');
+  });
+
   test('the learner\'s code is named with its folder, component by component', () => {
     const text = describeCluster(state({ impl: 'exercises:apiserver,controllers,objects' }), 0);
     expect(text).toContain('  the store                the reference\n');
