@@ -17,6 +17,9 @@ import { KINDS } from '../kube/resources.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { GenericRegistry } from './registry/generic.ts';
 
+/** The field manager of what the apiserver writes itself (upstream: its User-Agent, kube-apiserver/v1.32…). */
+const MANAGER = 'kube-apiserver';
+
 /** Creates `object` unless it exists; returns what is stored. */
 async function ensure(registry: GenericRegistry, kind: StoredKind, object: KubeObject): Promise<KubeObject> {
   try {
@@ -25,7 +28,7 @@ async function ensure(registry: GenericRegistry, kind: StoredKind, object: KubeO
     if (!isApiError(error, 'NotFound')) throw error;
   }
   try {
-    return await registry.create(kind, object);
+    return await registry.create(kind, object, { manager: MANAGER });
   } catch (error) {
     if (isApiError(error, 'AlreadyExists')) return registry.get(kind, object.metadata.namespace, object.metadata.name!);
     throw error;
@@ -47,7 +50,7 @@ export async function bootstrap(registry: GenericRegistry, host: string, port: n
   });
   const ports = (service.spec as { ports?: { targetPort?: number }[] }).ports ?? [];
   if (ports[0]?.targetPort !== port) {
-    await registry.update(SERVICES, { ...service, spec: { ...(service.spec as object), ports: [servicePort] } });
+    await registry.update(SERVICES, { ...service, spec: { ...(service.spec as object), ports: [servicePort] } }, { manager: MANAGER });
   }
   const endpoints: KubeObject = {
     apiVersion: 'v1',
@@ -68,7 +71,7 @@ export async function bootstrap(registry: GenericRegistry, host: string, port: n
     const { metadata: _m, ...wanted } = object;
     const { metadata: _s, ...have } = stored;
     if (canonical(wanted) !== canonical(have)) {
-      await registry.update(kind, { ...object, metadata: { ...stored.metadata } });
+      await registry.update(kind, { ...object, metadata: { ...stored.metadata } }, { manager: MANAGER });
     }
   }
 }

@@ -39,7 +39,7 @@ export function negotiate(req: IncomingMessage): Negotiated {
 }
 
 /** Sends a body in the negotiated format (tables are already built by the caller). */
-export function send(res: ServerResponse, code: number, body: unknown, format: Format = 'json', headers: Record<string, string> = {}): void {
+export function send(res: ServerResponse, code: number, body: unknown, format: Format = 'json', headers: Record<string, string | string[]> = {}): void {
   if (res.headersSent) {
     res.end();
     return;

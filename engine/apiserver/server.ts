@@ -108,14 +108,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const impl = options.impl ?? (await loadComponent('apiserver'));
   const objects = options.objects ?? (await loadComponent('objects'));
   const now = () => clock.now();
-  const objectStorage = impl.createRegistry(options.store, { now, newUid: () => randomUUID(), randomSuffix });
+  const registryOptions = { now, newUid: () => randomUUID(), randomSuffix };
+  const objectStorage = impl.createRegistry(options.store, registryOptions);
   const cacher = new Cacher(options.store, impl, options.watchCacheCapacity ?? WATCH_CACHE_CAPACITY, (error, where) =>
     log.error(`${where} failed`, { error: (error as Error)?.message ?? String(error) }),
   );
   await cacher.start();
-  const storage = createStorage({ store: options.store, cacher, objects: objectStorage, impl, now, cacheFreshnessWaitMs: options.cacheFreshnessWaitMs });
+  const storage = createStorage({ store: options.store, cacher, objects: objectStorage, impl, registryOptions, now, cacheFreshnessWaitMs: options.cacheFreshnessWaitMs });
   const authorizer = options.authorizer ?? alwaysAllow;
-  const registry = new GenericRegistry({ storage, impl, objects, authorizer, now, randomSuffix });
+  const registry = new GenericRegistry({ storage, impl, objects, authorizer, ...registryOptions });
 
   let address = `${host}:${options.port ?? 0}`;
   const ctx: ApiContext = {

@@ -1,12 +1,19 @@
 /**
- * POST (upstream: handlers/create.go): a new object through the registry (defaults, admission,
- * validation, storage), a subresource that creates (pods/binding), or a virtual kind's answer (an
- * access review, a Binding).
+ * POST (upstream: handlers/create.go): a new object through the registry (defaults,
+ * managedFields, admission, validation, storage), a subresource that creates (pods/binding), or a
+ * virtual kind's answer (an access review, a Binding).
+ *
+ * The query first (fieldManager, dryRun, fieldValidation: 422 on CreateOptions), then the body:
+ * decoded, type-checked, pruned of unknown fields (refused under fieldValidation=Strict, a
+ * Warning each under Warn), in the URL's namespace; the field manager is the request's
+ * fieldManager or its User-Agent (kubectl create: `kubectl-create`).
  */
 import { badRequest } from '../../kube/errors.ts';
 import { groupVersion } from '../../kube/resources.ts';
+import { managerOrUserAgent } from '../fieldmanager/index.ts';
 import type { ResourceScope, StoredScope } from './context.ts';
-import { checkUnknownFields, dryRun, readObject, setNamespace } from './decode.ts';
+import { readObject, readObjectAndText, setNamespace, writeQuery } from './decode.ts';
+import { checkBodyFields } from './field-validation.ts';
 import { respondObject, respondPlain } from './respond.ts';
 
 export async function create(scope: ResourceScope): Promise<void> {
@@ -24,8 +31,12 @@ export async function create(scope: ResourceScope): Promise<void> {
     return respondPlain(scope, 201, await ctx.registry.createSubresource(kind, subresource!, scope.namespace, scope.name, body));
   }
   const stored = scope as StoredScope;
-  const object = setNamespace(scope, await readObject(ctx, req, kind));
-  const warnings = checkUnknownFields(scope, object);
-  const created = await ctx.registry.create(stored.kind, object, { dryRun: dryRun(scope) });
-  respondObject(scope, 201, created, warnings);
+  const query = writeQuery(scope, 'create');
+  const decoded = await readObjectAndText(ctx, req, kind);
+  const { object, warnings } = checkBodyFields(kind, decoded.object, query.fieldValidation, decoded.body);
+  const created = await ctx.registry.create(stored.kind, setNamespace(scope, object), {
+    dryRun: query.dryRun,
+    manager: managerOrUserAgent(query.fieldManager, req.headers['user-agent']),
+  });
+  respondObject(scope, 201, created, warnings.length ? { Warning: warnings } : {});
 }

@@ -22,7 +22,7 @@ export function respondPlain(scope: ResourceScope, code: number, body: unknown):
 }
 
 /** Sends one object: as a one-row Table when asked (not for subresources), else JSON or YAML. */
-export function respondObject(scope: ResourceScope, code: number, object: KubeObject, headers: Record<string, string> = {}): void {
+export function respondObject(scope: ResourceScope, code: number, object: KubeObject, headers: Record<string, string | string[]> = {}): void {
   const { res, negotiated, ctx } = scope.request;
   if (negotiated.format === 'table' && !scope.subresource) {
     const table = toTable(scope.kind, [object], ctx.clock.now(), { resourceVersion: object.metadata?.resourceVersion, include: includeObject(scope.query) });

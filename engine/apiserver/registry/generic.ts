@@ -3,33 +3,45 @@
  * object for every kind, which runs each kind's definition (engine/kube/kinds/) around the storage
  * layer. The HTTP handlers talk only to this.
  *
- *   create: prepareForCreate → defaults → admission → the name from generateName → validation
- *           → storage.create (upstream's BeforeCreate names the object before validating it, so
- *           `generateName: Bad_` is refused for the prefix and for the name made from it)
- *   update: defaults → admission → validation (with the stored object) → storage.update
- *           (a status update: defaults → storage.update of the status only)
+ *   create: the client's status dropped → defaults → managedFields → admission → identity (uid,
+ *           creationTimestamp, a name from generateName) → prepareForCreate → validation →
+ *           canonicalize → storage.create (upstream's BeforeCreate names the object before
+ *           validating it, so `generateName: Bad_` is refused for the prefix and for the name
+ *           made from it)
+ *   update: defaults → managedFields (against the stored object) → admission → validation (with
+ *           the stored object) → canonicalize → storage.update
+ *           (a status update: defaults → the stored object with the new status → managedFields
+ *           with subresource "status" → storage.update of the status, and of managedFields)
  *   delete: admission → the kind's own delete, or the garbage collection finalizers the
  *           propagationPolicy asks for (deletion.ts) → storage.delete
  *   a kind with deleteOnUpdate (Namespace): writes to it while it is marked deleted are stored as
  *           given, and it is removed once deleteOnUpdate says so (upstream's ShouldDeleteDuringUpdate)
  *   list, watch, deleteCollection: the selectors as a predicate → storage
  *
- * Dry run (`dryRun=All`) does everything but the write, and returns what would have been stored.
+ * managedFields follow upstream's call sites (handlers/create.go, update.go, patch.go): every
+ * create and update records its manager (engine/apiserver/fieldmanager); a server-side apply has
+ * computed them already (`applied`). Dry run (`dryRun=All`) does everything but the write, and
+ * returns what would have been stored: identity, defaults and managedFields included.
  * Subresources with behaviour (binding, log) and virtual kinds (access reviews) get the storage
  * layer through ObjectAccess, as upstream's subresource REST storages use the store directly.
  */
+import { randomUUID } from 'node:crypto';
 import type { Authorizer, UserInfo } from '../auth.ts';
+import { canonical as canonicalJson } from '../../kube/canonical.ts';
 import { conflict, invalid, isApiError } from '../../kube/errors.ts';
 import type { DeleteContext, ObjectAccess, StoredKind, StrategyFunctions, StreamLocation, SubresourceDefinition, VirtualKind } from '../../kube/kinds/types.ts';
+import { groupVersion } from '../../kube/resources.ts';
 import type { KubeObject, Scale } from '../../kube/types.ts';
 import type { ObjectsExercises } from '../../objects/exercises.ts';
 import type { ApiserverExercises, RegistryDeleteOptions, RegistryDeleteResult } from '../exercises.ts';
+import { updateManagedFields, type FieldManagerOptions } from '../fieldmanager/index.ts';
 import { StaleObjectError, type PreparedWatch, type Storage, type StorageListResult } from '../storage/interface.ts';
 import { Admission } from './admission.ts';
 import { deletionFinalizers, newFinalizerCauses, type PropagationPolicy } from './deletion.ts';
 import { predicate, type Selectors } from './predicate.ts';
 import { applyScale, scaleOf } from './scale.ts';
-import { defaultObject, prepareForCreate, strategyFunctions, validateObject } from './strategy.ts';
+import { assignIdentity, GENERATE_NAME_ATTEMPTS } from './identity.ts';
+import { canonicalize, defaultObject, dropClientStatus, prepareForCreate, strategyFunctions, validateObject } from './strategy.ts';
 
 /** How many times an update built from the stored object is redone when the object changed under it (the patcher's 5). */
 const UPDATE_RETRIES = 5;
@@ -48,10 +60,18 @@ export interface WatchRequest extends Selectors {
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /**
+   * Who writes, as managedFields record it: the request's fieldManager, else its User-Agent up
+   * to the first `/` (managerOrUserAgent); empty: "unknown".
+   */
+  manager?: string;
+  /** The object's managedFields are already computed (a server-side apply): not recorded again. */
+  applied?: boolean;
 }
 
 export interface UpdateOptions extends WriteOptions {
-  subresource?: 'status';
+  /** 'status': only the status changes; 'scale': a write through the scale subresource (for managedFields). */
+  subresource?: 'status' | 'scale';
   /** The stored object the update is based on (read when absent). */
   old?: KubeObject;
 }
@@ -67,18 +87,10 @@ export interface GenericRegistryOptions {
   objects: ObjectsExercises;
   authorizer: Authorizer;
   now(): number;
-  /** The five characters appended to generateName (the apiserver's randomSuffix). */
+  /** A fresh uid for each created object (default: randomUUID). */
+  newUid?(): string;
+  /** The five characters appended to a generateName. */
   randomSuffix(): string;
-}
-
-/** generateName keeps at most this many characters before the suffix (upstream's names.go: 63 - 5). */
-const MAX_GENERATE_NAME_BASE = 58;
-
-/** The object named from its generateName when it has no name (upstream's BeforeCreate). */
-function withGeneratedName(object: KubeObject, randomSuffix: () => string): KubeObject {
-  const meta = object.metadata;
-  if (!meta || meta.name || typeof meta.generateName !== 'string' || !meta.generateName) return object;
-  return { ...object, metadata: { ...meta, name: meta.generateName.slice(0, MAX_GENERATE_NAME_BASE) + randomSuffix() } };
 }
 
 export class GenericRegistry {
@@ -88,11 +100,16 @@ export class GenericRegistry {
   private readonly authorizer: Authorizer;
   private readonly fns: StrategyFunctions;
   private readonly admission: Admission;
+  private readonly now: () => number;
+  private readonly newUid: () => string;
   private readonly randomSuffix: () => string;
   /** The storage layer as subresources and virtual kinds reach it. */
   readonly access: ObjectAccess;
 
   constructor(options: GenericRegistryOptions) {
+    this.now = options.now;
+    this.newUid = options.newUid ?? (() => randomUUID());
+    this.randomSuffix = options.randomSuffix;
     this.storage = options.storage;
     this.impl = options.impl;
     this.objects = options.objects;
@@ -123,35 +140,72 @@ export class GenericRegistry {
     return this.storage.watch(kind, { namespace, matches, resourceVersion: request.resourceVersion, allowBookmarks: request.allowBookmarks });
   }
 
+  /** What the field manager is told about a write of `kind` through `subresource` (its reset fields, the time). */
+  fieldManagerOptions(kind: StoredKind, subresource: 'status' | 'scale' | undefined, manager: string | undefined, now: number): FieldManagerOptions {
+    return {
+      manager: manager ?? '',
+      apiVersion: groupVersion(kind),
+      kind: kind.kind,
+      subresource,
+      now: new Date(now),
+      resetFields: subresource === 'status' ? kind.resetFields.status : kind.resetFields.object,
+    };
+  }
+
   /** Stores a new object: the object as stored (or, dry run, as it would be). */
   async create(kind: StoredKind, input: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
-    let object = prepareForCreate(kind, input);
-    object = defaultObject(kind, this.fns, object);
+    const now = this.now();
+    let object = defaultObject(kind, this.fns, dropClientStatus(kind, input));
+    if (!options.applied) object = updateManagedFields(undefined, object, this.fieldManagerOptions(kind, undefined, options.manager, now));
     await this.admission.create(kind, object);
-    object = withGeneratedName(object, this.randomSuffix);
-    const causes = validateObject(kind, this.impl, this.fns, object);
-    if (causes.length) throw invalid(kind, object.metadata.name ?? '', causes);
-    if (options.dryRun) return object;
-    return this.storage.create(kind, object);
+    const generated = !object.metadata.name && !!object.metadata.generateName;
+    for (let attempt = 1; ; attempt++) {
+      const identity = { uid: this.newUid(), now };
+      let ready = prepareForCreate(kind, assignIdentity(object, identity, this.randomSuffix));
+      const causes = validateObject(kind, this.impl, this.fns, ready);
+      if (causes.length) throw invalid(kind, ready.metadata.name ?? '', causes);
+      ready = canonicalize(kind, ready);
+      try {
+        return await this.storage.create(kind, ready, { dryRun: options.dryRun, identity });
+      } catch (error) {
+        // A generated name that is taken is generated again (RetryGenerateName).
+        if (!generated || attempt >= GENERATE_NAME_ATTEMPTS || !isApiError(error, 'AlreadyExists')) throw error;
+      }
+    }
   }
 
   /** Replaces an object (or only its status). StaleObjectError when its resourceVersion is stale. */
   async update(kind: StoredKind, input: KubeObject, options: UpdateOptions = {}): Promise<KubeObject> {
-    const object = defaultObject(kind, this.fns, input);
+    const now = this.now();
+    let object = defaultObject(kind, this.fns, input);
     if (kind.deleteOnUpdate) {
       const stored = options.old ?? (await this.storage.get(kind, object.metadata.namespace, object.metadata.name ?? ''));
       if (stored.metadata.deletionTimestamp) return this.updateWhileDeleting(kind, object, stored, options);
     }
-    if (options.subresource === 'status') {
-      if (options.dryRun) return object;
-      return this.storage.update(kind, object, { subresource: 'status' });
-    }
     const old = options.old ?? (await this.storage.get(kind, object.metadata.namespace, object.metadata.name ?? ''));
+    if (options.subresource === 'status') return this.updateStatus(kind, object, old, options, now);
+    if (!options.applied) object = updateManagedFields(old, object, this.fieldManagerOptions(kind, options.subresource, options.manager, now));
     await this.admission.update(kind, object, old);
     const causes = [...validateObject(kind, this.impl, this.fns, object, old), ...newFinalizerCauses(object, old)];
     if (causes.length) throw invalid(kind, object.metadata.name ?? '', causes);
-    if (options.dryRun) return object;
-    return this.storage.update(kind, { ...object });
+    return this.storage.update(kind, canonicalize(kind, object), { dryRun: options.dryRun });
+  }
+
+  /**
+   * A status write: the stored object with the new status (all a status write may change),
+   * owned by its manager under subresource "status". When that changes managedFields, status and
+   * managedFields are written as one change.
+   */
+  private async updateStatus(kind: StoredKind, object: KubeObject, old: KubeObject, options: UpdateOptions, now: number): Promise<KubeObject> {
+    const next: KubeObject = { ...old, metadata: { ...old.metadata, resourceVersion: object.metadata.resourceVersion ?? old.metadata.resourceVersion } };
+    if (object.status === undefined) delete next.status;
+    else next.status = object.status;
+    const tracked = options.applied
+      ? { ...next, metadata: { ...next.metadata, managedFields: object.metadata.managedFields } }
+      : updateManagedFields(old, next, this.fieldManagerOptions(kind, 'status', options.manager, now));
+    const same = canonicalJson(tracked.metadata.managedFields) === canonicalJson(old.metadata.managedFields);
+    if (same) return this.storage.update(kind, object, { subresource: 'status', dryRun: options.dryRun });
+    return this.storage.update(kind, tracked, { subresource: 'status-and-metadata', dryRun: options.dryRun });
   }
 
   /** A write to an object of a deleteOnUpdate kind that is marked deleted: stored as given, or the end of the object. */
@@ -194,20 +248,27 @@ export class GenericRegistry {
     transform: (current: KubeObject) => KubeObject | Promise<KubeObject>,
     options: Omit<UpdateOptions, 'old'> & { createWhenMissing?: () => KubeObject | Promise<KubeObject> } = {},
   ): Promise<{ object: KubeObject; created: boolean }> {
+    const { createWhenMissing, ...writeOptions } = options;
     for (let attempt = 0; ; attempt++) {
       let current: KubeObject;
       try {
         current = await this.storage.get(kind, namespace, name);
       } catch (error) {
-        if (!options.createWhenMissing || !isApiError(error, 'NotFound')) throw error;
-        return { object: await this.create(kind, await options.createWhenMissing(), options), created: true };
+        if (!createWhenMissing || !isApiError(error, 'NotFound')) throw error;
+        try {
+          return { object: await this.create(kind, await createWhenMissing(), writeOptions), created: true };
+        } catch (createError) {
+          // Created by someone else in between: apply to what they stored.
+          if (isApiError(createError, 'AlreadyExists') && attempt < UPDATE_RETRIES) continue;
+          throw createError;
+        }
       }
       const next = await transform(current);
       const wanted = next.metadata.resourceVersion;
-      const pinned = typeof wanted === 'string' && wanted !== current.metadata.resourceVersion;
+      const pinned = typeof wanted === 'string' && wanted !== '' && wanted !== current.metadata.resourceVersion;
       if (!pinned) next.metadata = { ...next.metadata, resourceVersion: current.metadata.resourceVersion };
       try {
-        return { object: await this.update(kind, next, { subresource: options.subresource, dryRun: options.dryRun, old: current }), created: false };
+        return { object: await this.update(kind, next, { ...writeOptions, old: current }), created: false };
       } catch (error) {
         if (error instanceof StaleObjectError && !pinned && attempt < UPDATE_RETRIES) continue;
         throw error;
@@ -283,7 +344,7 @@ export class GenericRegistry {
 
   /** PUT/PATCH .../scale: `scaleFor(current Scale)` gives the new Scale; its replicas go through the ordinary update. */
   async updateScale(kind: StoredKind, namespace: string, name: string, scaleFor: (current: Scale) => KubeObject, options: WriteOptions = {}): Promise<Scale> {
-    const updated = await this.guaranteedUpdate(kind, namespace, name, (current) => applyScale(kind, current, scaleFor(scaleOf(current))), options);
+    const updated = await this.guaranteedUpdate(kind, namespace, name, (current) => applyScale(kind, current, scaleFor(scaleOf(current))), { ...options, subresource: 'scale' });
     return scaleOf(updated.object);
   }
 

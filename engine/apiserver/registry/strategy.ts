@@ -1,7 +1,7 @@
 /**
  * Running a kind's strategy (engine/kube/kinds/types.ts Strategy) the way upstream's
- * rest.BeforeCreate and rest.BeforeUpdate do: what a create starts from, the defaults, and the
- * field errors, with object metadata checked for every kind by the learner's validateObjectMeta
+ * rest.BeforeCreate and rest.BeforeUpdate do: what a create starts from, the defaults,
+ * PrepareForCreate, Canonicalize, and the field errors, with object metadata checked for every kind by the learner's validateObjectMeta
  * and pod specs by their validatePodSpec (03-validation), both through the loaded component.
  *
  * Pure: every function returns new objects or causes, and never touches storage.
@@ -15,6 +15,8 @@ import { metadataCauses } from '../../kube/validation/metadata.ts';
 import { podSpecCauses } from '../../kube/validation/pod-spec.ts';
 import type { ObjectsExercises } from '../../objects/exercises.ts';
 import type { ApiserverExercises } from '../exercises.ts';
+import { validateManagedFields } from '../fieldmanager/index.ts';
+import { keyedListCauses } from './keyed-lists.ts';
 
 /** `a` followed by the causes of `b` that `a` does not already hold (same field and message). */
 function mergeCauses(a: StatusCause[], b: StatusCause[]): StatusCause[] {
@@ -45,13 +47,22 @@ export function strategyFunctions(
   };
 }
 
-/** PrepareForCreate: the kind's own, or the client's status dropped when the kind resets it. */
-export function prepareForCreate(kind: StoredKind, object: KubeObject): KubeObject {
-  if (kind.strategy.prepareForCreate) return kind.strategy.prepareForCreate(object);
-  if (!kind.resetStatusOnCreate) return object;
+/** What a create starts from: without the client's status when the kind resets it (the status defaults then fill it in). */
+export function dropClientStatus(kind: StoredKind, object: KubeObject): KubeObject {
+  if (!kind.resetStatusOnCreate || object.status === undefined) return object;
   const next = { ...object };
   delete next.status;
   return next;
+}
+
+/** PrepareForCreate: the kind's own changes once the object has its identity. */
+export function prepareForCreate(kind: StoredKind, object: KubeObject): KubeObject {
+  return kind.strategy.prepareForCreate ? kind.strategy.prepareForCreate(object) : object;
+}
+
+/** Canonicalize: the kind's last change before storage. */
+export function canonicalize(kind: StoredKind, object: KubeObject): KubeObject {
+  return kind.strategy.canonicalize ? kind.strategy.canonicalize(object) : object;
 }
 
 /**
@@ -98,12 +109,17 @@ export function validateObject(
   const learner = impl.validateObjectMeta(object.metadata ?? {}, { namespaced: kind.namespaced, nameRule });
   // Upstream's ValidateObjectMeta around the learner's (engine/kube/validation/metadata.ts).
   const causes = metadataCauses(object.metadata, nameRule, learner, !old);
+  // ValidateObjectMetaAccessor checks managedFields too (ValidateManagedFields).
+  if (object.metadata?.managedFields !== undefined) causes.push(...validateManagedFields(object.metadata.managedFields));
   if (!old) {
     causes.push(...(strategy.validate?.(object, fns) ?? []));
-    return causes;
+  } else {
+    const validateUpdate = strategy.validateUpdate ?? ((o: KubeObject) => strategy.validate?.(o, fns) ?? []);
+    causes.push(...validateUpdate(object, old, fns));
+    causes.push(...immutableCauses(strategy.immutableFields ?? [], object, old));
   }
-  const validateUpdate = strategy.validateUpdate ?? ((o: KubeObject) => strategy.validate?.(o, fns) ?? []);
-  causes.push(...validateUpdate(object, old, fns));
-  causes.push(...immutableCauses(strategy.immutableFields ?? [], object, old));
+  // Keys of keyed lists (keyed-lists.ts), unless a check above already named the field.
+  const named = new Set(causes.map((c) => c.field));
+  for (const cause of keyedListCauses(object)) if (!named.has(cause.field)) causes.push(cause);
   return causes;
 }

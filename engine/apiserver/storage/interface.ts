@@ -68,12 +68,36 @@ export interface PreparedWatch {
   start(sink: WatchSink): () => void;
 }
 
+/** How a create is written. */
+export interface StorageCreateOptions {
+  /** Do everything but the write (dryRun=All): the object as it would be stored, without resourceVersion. */
+  dryRun?: boolean;
+  /**
+   * The identity the generic registry already gave the object (upstream's
+   * FillObjectMetaSystemFields): the registry's create is given this uid and clock, so what it
+   * stores is what prepareForCreate and validation saw.
+   */
+  identity?: { uid: string; now: number };
+}
+
+/** How an update is written. */
+export interface StorageUpdateOptions {
+  /**
+   * 'status': only the status changes (what the registry's status update keeps);
+   * 'status-and-metadata': the object exactly as given, status included: a status write whose
+   * managedFields changed too, written as one change.
+   */
+  subresource?: 'status' | 'status-and-metadata';
+  /** Do everything but the write: the object as it would be stored, at the resourceVersion it was based on. */
+  dryRun?: boolean;
+}
+
 export interface Storage {
   get(kind: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject>;
   list(kind: ResourceInfo, options: StorageListOptions): Promise<StorageListResult>;
-  create(kind: ResourceInfo, object: KubeObject): Promise<KubeObject>;
+  create(kind: ResourceInfo, object: KubeObject, options?: StorageCreateOptions): Promise<KubeObject>;
   /** With `subresource: 'status'` only the status changes. */
-  update(kind: ResourceInfo, object: KubeObject, options?: { subresource?: 'status' }): Promise<KubeObject>;
+  update(kind: ResourceInfo, object: KubeObject, options?: StorageUpdateOptions): Promise<KubeObject>;
   delete(kind: ResourceInfo, namespace: string | undefined, name: string, options?: RegistryDeleteOptions): Promise<RegistryDeleteResult>;
   /** Removes every object of every namespaced kind in the namespace, at once. */
   purgeNamespace(namespace: string): Promise<void>;

@@ -3,14 +3,25 @@
  * a time, the Cacher for lists and watches, and the KVStore for what neither covers (lists the
  * cache cannot serve, emptying a namespace). Nothing above this layer sees a store key, a store
  * error or a revision other than as a resourceVersion.
+ *
+ * Writes:
+ * - a create is given the identity the generic registry chose (uid, clock): the learner's
+ *   registry is made for that one create with those, so the uid it stores is the one a Job's
+ *   selector was built from;
+ * - a dry run runs the learner's registry over dryRunStore (reads the store, writes nothing);
+ * - a status write that also changes metadata (managedFields) goes through the registry's update
+ *   of the whole object, with the kind seen without its status subresource, so that status and
+ *   metadata are one change (the registry's own status update keeps all but the status).
  */
 import { prefixEnd, type KVStore } from '../../etcd/kv.ts';
 import { conflict, isApiError } from '../../kube/errors.ts';
 import { collectionPrefix, KINDS, objectKey, type ResourceInfo } from '../../kube/resources.ts';
+import type { KubeObject } from '../../kube/types.ts';
 import { CACHE_FRESHNESS_WAIT_MS } from '../../params.ts';
-import type { ApiserverExercises, Registry } from '../exercises.ts';
+import type { ApiserverExercises, Registry, RegistryOptions } from '../exercises.ts';
 import type { Cacher } from './cacher.ts';
-import { StaleObjectError, type Storage } from './interface.ts';
+import { dryRunStore } from './dry-run-store.ts';
+import { StaleObjectError, type Storage, type StorageUpdateOptions } from './interface.ts';
 import { Lister } from './list.ts';
 import { prepareWatch } from './watch.ts';
 
@@ -19,29 +30,66 @@ export interface StorageOptions {
   cacher: Cacher;
   /** The learner's registry (02-registry) over the same store. */
   objects: Registry;
-  impl: Pick<ApiserverExercises, 'paginate' | 'decodeContinue' | 'createWatchStream'>;
+  /** How the learner's registry is made (for creates with a given identity, and dry runs). */
+  impl: Pick<ApiserverExercises, 'paginate' | 'decodeContinue' | 'createWatchStream' | 'createRegistry'>;
+  /** The options `objects` was made with. */
+  registryOptions: RegistryOptions;
   now(): number;
   /** How long a list or watch at a resourceVersion the cache has not reached waits for it (default CACHE_FRESHNESS_WAIT_MS). */
   cacheFreshnessWaitMs?: number;
 }
 
+/** The kind as a registry sees it when a status write must also change metadata: no status subresource. */
+const withoutStatus = new WeakMap<ResourceInfo, ResourceInfo>();
+function whole(kind: ResourceInfo): ResourceInfo {
+  let view = withoutStatus.get(kind);
+  if (!view) {
+    view = { ...kind, subresources: kind.subresources.filter((s) => s.name !== 'status') };
+    withoutStatus.set(kind, view);
+  }
+  return view;
+}
+
 export function createStorage(options: StorageOptions): Storage {
-  const { store, cacher, objects } = options;
+  const { store, cacher, objects, impl, registryOptions } = options;
   const freshnessWaitMs = options.cacheFreshnessWaitMs ?? CACHE_FRESHNESS_WAIT_MS;
-  const lister = new Lister(store, cacher, options.impl, freshnessWaitMs);
+  const lister = new Lister(store, cacher, impl, freshnessWaitMs);
+  const dryStore = dryRunStore(store);
+  const dryObjects = impl.createRegistry(dryStore, registryOptions);
+
+  async function update(kind: ResourceInfo, object: KubeObject, updateOptions: StorageUpdateOptions = {}): Promise<KubeObject> {
+    const registry = updateOptions.dryRun ? dryObjects : objects;
+    const both = updateOptions.subresource === 'status-and-metadata';
+    try {
+      const updated = await registry.update(both ? whole(kind) : kind, object, updateOptions.subresource === 'status' ? { subresource: 'status' } : {});
+      if (!updateOptions.dryRun || !object.metadata.resourceVersion) return updated;
+      // A dry run stores nothing: the object stays at the version it was based on.
+      return { ...updated, metadata: { ...updated.metadata, resourceVersion: object.metadata.resourceVersion } };
+    } catch (error) {
+      // The registry's only Conflict on update is a stale resourceVersion (its contract).
+      if (isApiError(error, 'Conflict')) throw new StaleObjectError(error.status);
+      throw error;
+    }
+  }
+
   return {
     get: (kind, namespace, name) => objects.get(kind, namespace, name),
     list: (kind, listOptions) => lister.list(kind, listOptions),
-    create: (kind, object) => objects.create(kind, object),
-    async update(kind, object, updateOptions) {
-      try {
-        return await objects.update(kind, object, updateOptions);
-      } catch (error) {
-        // The registry's only Conflict on update is a stale resourceVersion (its contract).
-        if (isApiError(error, 'Conflict')) throw new StaleObjectError(error.status);
-        throw error;
-      }
+    async create(kind, object, createOptions = {}) {
+      const { identity, dryRun } = createOptions;
+      const target = dryRun ? dryStore : store;
+      const registry = identity
+        ? impl.createRegistry(target, { ...registryOptions, now: () => identity.now, newUid: () => identity.uid })
+        : dryRun
+          ? dryObjects
+          : objects;
+      const created = await registry.create(kind, object);
+      if (!dryRun) return created;
+      // Nothing was written, so there is no revision to name (DryRunnableStorage.Create).
+      const { resourceVersion: _rv, ...metadata } = created.metadata;
+      return { ...created, metadata };
     },
+    update,
     delete: (kind, namespace, name, deleteOptions) => objects.delete(kind, namespace, name, deleteOptions),
     async purgeNamespace(namespace) {
       for (const kind of KINDS) {

@@ -9,7 +9,7 @@
  */
 import type { Printer } from '../printers.ts';
 import type { KubeObject } from '../types.ts';
-import type { AdmissionEnvironment, AdmissionHooks, DeleteContext, FieldReader, KindDefinition, StoredKind, Strategy, SubresourceDefinition, VirtualKind } from './types.ts';
+import type { AdmissionEnvironment, AdmissionHooks, DeleteContext, FieldPath, FieldReader, KindDefinition, ResetFields, StoredKind, Strategy, SubresourceDefinition, VirtualKind } from './types.ts';
 import type { RegistryDeleteResult } from '../../apiserver/exercises.ts';
 
 /** Every verb of a stored resource. */
@@ -83,6 +83,20 @@ export interface KindSpec<T extends KubeObject> extends Identity {
   deleteOnUpdate?(object: T): boolean;
   orphanDependentsByDefault?: boolean;
   bootstrap?: T[];
+  /**
+   * What the status subresource resets besides `spec` (GetResetFields of the status strategy):
+   * `[['metadata', 'labels']]` for Deployments. The object's own endpoint resets `status`.
+   */
+  statusResets?: readonly FieldPath[];
+}
+
+/**
+ * GetResetFields of both endpoints: with a status subresource, writes to the object reset
+ * `status` and writes to the status reset `spec` (and `extra`); without one, nothing is reset.
+ */
+function resetFieldsOf(subresources: readonly SubresourceDefinition[], extra: readonly FieldPath[] = []): ResetFields {
+  if (!subresources.some((s) => s.name === 'status')) return { object: [], status: [] };
+  return { object: [['status']], status: [['spec'], ...extra] };
 }
 
 function identity(spec: Identity) {
@@ -108,6 +122,7 @@ export function defineKind<T extends KubeObject = KubeObject>(spec: KindSpec<T>)
     strategy: (spec.strategy ?? {}) as Strategy,
     fields,
     selectableFields: Object.keys(fields),
+    resetFields: resetFieldsOf(spec.subresources ?? [], spec.statusResets),
     printer: spec.printer as Printer | undefined,
     admission: spec.admission as StoredKind['admission'],
     deleteOnUpdate: spec.deleteOnUpdate as StoredKind['deleteOnUpdate'],

@@ -51,15 +51,22 @@ export interface ImmutableField {
 export type { NameRule };
 
 /**
- * The kind's strategy (rest.RESTCreateStrategy / RESTUpdateStrategy). Create runs, in order:
- * prepareForCreate, defaults, admission, metadata validation (the learner's validateObjectMeta
- * with `nameRule`), validate. Update runs defaults, admission, metadata validation, validateUpdate
- * (or validate when there is none), then the immutableFields checks.
+ * The kind's strategy (rest.RESTCreateStrategy / RESTUpdateStrategy). Create runs, in order (see
+ * engine/apiserver/registry/generic.ts): the client's status dropped (`resetStatusOnCreate`),
+ * defaults, managedFields, admission, the identity (uid, creationTimestamp, a name from
+ * generateName), prepareForCreate, metadata validation (the learner's validateObjectMeta with
+ * `nameRule`), validate, canonicalize. Update runs defaults, managedFields, admission, metadata
+ * validation, validateUpdate (or validate when there is none), the immutableFields checks, then
+ * canonicalize.
  */
 export interface Strategy<T extends KubeObject = KubeObject> {
   /** How metadata.name is checked; default dns1123-subdomain. */
   nameRule?: NameRule;
-  /** PrepareForCreate: what a create starts from; default: without the client's status when `resetStatusOnCreate`. */
+  /**
+   * PrepareForCreate: the kind's own changes to a new object once it has its identity (uid,
+   * creationTimestamp, name) and has been admitted: a Job's generated selector, `status: {}`.
+   * Returns a new object.
+   */
   prepareForCreate?(object: T): T;
   /** Defaulting (SetObjectDefaults_<Kind> and the defaulting admission plugins); returns a new object. */
   defaults?(object: T, fns: StrategyFunctions): T;
@@ -69,6 +76,26 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   validateUpdate?(object: T, old: T, fns: StrategyFunctions): StatusCause[];
   /** Fields no update may change, checked after validateUpdate. */
   immutableFields?: ImmutableField[];
+  /**
+   * Canonicalize: the last change before storage, after validation, on create and update (a
+   * Namespace's `kubernetes.io/metadata.name` label, kept equal to its name). Returns a new object.
+   */
+  canonicalize?(object: T): T;
+}
+
+/** A field path as a list of names: `['metadata', 'labels']`. */
+export type FieldPath = readonly string[];
+
+/**
+ * The fields each endpoint of a kind resets (the strategy's GetResetFields): a write there is
+ * owned by no field manager, because the endpoint puts back what was stored. `object`: writes to
+ * the object itself (`[['status']]` when the kind has a status subresource); `status`: writes to
+ * the status subresource (everything but the status: `[['spec']]`, plus, for some kinds,
+ * `['metadata', 'labels']`).
+ */
+export interface ResetFields {
+  object: readonly FieldPath[];
+  status: readonly FieldPath[];
 }
 
 /** How a field selector reads one field of an object (the kind's GetAttrs): its value as a string. */
@@ -174,6 +201,8 @@ export interface StoredKind extends KindBase {
   strategy: Strategy;
   /** Field selectors beyond metadata.name and metadata.namespace, and how to read each. */
   fields: Record<string, FieldReader>;
+  /** What each endpoint resets, for managedFields (defineKind: status, or spec on the status subresource). */
+  resetFields: ResetFields;
   /** The Table printer (`kubectl get`); default NAME and CREATED AT. */
   printer?: Printer;
   /** Admission for this kind, created once per apiserver. */

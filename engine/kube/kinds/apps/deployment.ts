@@ -53,9 +53,13 @@ export const DEPLOYMENTS = defineKind<Deployment>({
       }
       return object as Deployment;
     },
+    // PrepareForCreate: `status: {}` (an empty DeploymentStatus).
+    prepareForCreate: (deployment) => ({ ...deployment, status: {} }),
     validate: (object, fns) => validateDeployment(object, fns),
     immutableFields: [IMMUTABLE_SELECTOR],
   },
+  // deploymentStatusStrategy.GetResetFields: a status write leaves the spec and the labels as they are.
+  statusResets: [['metadata', 'labels']],
   printer: {
     columns: [NAME, ['Ready', 'string'], ['Up-to-date', 'string'], ['Available', 'string'], AGE, ['Containers', 'string', 1], ['Images', 'string', 1], ['Selector', 'string', 1]],
     row: (d, now) => {

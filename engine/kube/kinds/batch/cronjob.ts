@@ -52,6 +52,8 @@ export const CRON_JOBS = defineKind({
       }
       return object as KubeObject;
     },
+    // PrepareForCreate: `status: {}` (an empty CronJobStatus).
+    prepareForCreate: (cronJob) => ({ ...cronJob, status: {} }),
     validate: (object, fns) => validateCronJob(object, fns),
     validateUpdate: (object, old, fns) => validateCronJob(object, fns, old),
   },

@@ -1,6 +1,12 @@
 /**
  * batch/v1 Job: pods run to completion, retried up to a limit.
  * Upstream: pkg/registry/batch/job (strategy.go), pkg/apis/batch/v1/defaults.go.
+ *
+ * A new Job whose selector is not manual gets a generated one (strategy.go generateSelector): its
+ * pod template is labelled with the Job's name and uid, under the legacy and the
+ * batch.kubernetes.io keys, and its selector matches the uid, so no two Jobs ever share pods. A
+ * Job without labels of its own carries its template's (SetDefaults_Job, which upstream also runs
+ * when it reads a Job back, so the generated labels show there too).
  */
 import type { Condition, KubeObject } from '../../types.ts';
 import { age, AGE, containerImages, containerNames, count, formatSelector, humanDuration, NAME } from '../../printers.ts';
@@ -29,6 +35,31 @@ export const jobSpecSchema = obj({
   selector: labelSelector,
   template: podTemplateSpec,
 });
+
+/** The labels a generated selector is built from (pkg/apis/batch: LegacyJobNameLabel, JobNameLabel, ...). */
+export const JOB_NAME_LABELS = ['job-name', 'batch.kubernetes.io/job-name'];
+export const CONTROLLER_UID_LABELS = ['controller-uid', 'batch.kubernetes.io/controller-uid'];
+
+/** generateSelectorIfNeeded: the template labels and selector of a Job whose selector is not manual. */
+function withGeneratedSelector(job: Any): Any {
+  const spec: Any = { ...(job.spec ?? {}) };
+  if (spec.manualSelector === true) return job;
+  const template: Any = { ...(spec.template ?? {}) };
+  const templateMeta: Any = { ...(template.metadata ?? {}) };
+  const labels: Record<string, string> = { ...(templateMeta.labels ?? {}) };
+  // A label the user set is kept: validation refuses it if it does not match.
+  for (const key of JOB_NAME_LABELS) labels[key] ??= job.metadata.name ?? '';
+  for (const key of CONTROLLER_UID_LABELS) labels[key] ??= job.metadata.uid ?? '';
+  templateMeta.labels = labels;
+  template.metadata = templateMeta;
+  spec.template = template;
+  const selector: Any = { ...(spec.selector ?? {}) };
+  selector.matchLabels = { ...(selector.matchLabels ?? {}) };
+  selector.matchLabels['batch.kubernetes.io/controller-uid'] ??= job.metadata.uid ?? '';
+  spec.selector = selector;
+  const metadata = Object.keys(job.metadata.labels ?? {}).length ? job.metadata : { ...job.metadata, labels: { ...labels } };
+  return { ...job, metadata, spec };
+}
 
 function jobStatus(job: Any): string {
   const conditions: Condition[] = job.status?.conditions ?? [];
@@ -74,10 +105,15 @@ export const JOBS = defineKind({
         spec.completionMode ??= 'NonIndexed';
         spec.suspend ??= false;
         spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+        spec.manualSelector ??= false;
         spec.template = defaultTemplate(fns, spec.template);
+        const templateLabels = spec.template?.metadata?.labels;
+        if (templateLabels && Object.keys(object.metadata?.labels ?? {}).length === 0) object.metadata = { ...object.metadata, labels: { ...templateLabels } };
       }
       return object as KubeObject;
     },
+    // PrepareForCreate: the generated selector, and `status: {}` (an empty JobStatus).
+    prepareForCreate: (job) => ({ ...withGeneratedSelector(job), status: {} }) as KubeObject,
     validate: (object, fns) => validateJob(object, fns),
     validateUpdate: (object, old, fns) => validateJobUpdate(object, old, fns),
   },

@@ -29,6 +29,15 @@ const timestamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/
 /** The namespaces every cluster has, which may not be deleted. */
 export const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
+/** The label every namespace carries, equal to its name (v1.LabelMetadataName). */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+function withNameLabel(namespace: KubeObject): KubeObject {
+  const name = namespace.metadata.name ?? '';
+  if (namespace.metadata.labels?.[NAMESPACE_NAME_LABEL] === name) return namespace;
+  return { ...namespace, metadata: { ...namespace.metadata, labels: { ...(namespace.metadata.labels ?? {}), [NAMESPACE_NAME_LABEL]: name } } };
+}
+
 export const NAMESPACES: StoredKind = defineKind<KubeObject>({
   group: '',
   version: 'v1',
@@ -50,8 +59,12 @@ export const NAMESPACES: StoredKind = defineKind<KubeObject>({
       const spec = object.spec && typeof object.spec === 'object' && !Array.isArray(object.spec) ? object.spec : undefined;
       object.spec = { finalizers: ['kubernetes'], ...(spec ?? {}) };
       object.status = { phase: 'Active', ...(object.status ?? {}) };
-      return object as KubeObject;
+      // SetDefaults_Namespace: a named namespace carries its name as a label.
+      return object.metadata?.name ? withNameLabel(object as KubeObject) : (object as KubeObject);
     },
+    // Canonicalize: the label follows the name, also for a name generated after defaulting, and
+    // whatever a write asked for (the label cannot be changed or removed).
+    canonicalize: withNameLabel,
   },
   admission: () => ({
     delete(_namespace, name) {

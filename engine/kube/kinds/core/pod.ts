@@ -87,6 +87,8 @@ export const PODS = defineKind<Pod>({
   categories: ['all'],
   subresources: [...POD_SUBRESOURCES, statusSubresource('Pod')],
   resetStatusOnCreate: true,
+  // podStatusStrategy.GetResetFields: a status write leaves the spec, the deletion mark and the owners.
+  statusResets: [['metadata', 'deletionTimestamp'], ['metadata', 'ownerReferences']],
   returnDeletedObject: true,
   fields: {
     'spec.nodeName': readPath('spec.nodeName'),
