@@ -24,6 +24,7 @@ import { FieldSet } from './fieldset.ts';
 import { decodeManagedFields, encodeManagedFields, entrySeconds, isResetManagedFields, type Managed, ManagedFieldsError, type ManagerEntry, managerIdentifier } from './managed.ts';
 import { makePath } from './path.ts';
 import { openapiResolver } from './openapi-resolver.ts';
+import { createdFields } from './created.ts';
 import { compare, formatTypedErrors, toFieldSet, validate } from './typed.ts';
 import { type TypeNode, type TypeResolver, mapType, UNTYPED } from './types.ts';
 import { applyConfiguration, Conflicts, updateOwnership, type UpdaterContext } from './updater.ts';
@@ -93,7 +94,7 @@ export interface ApplyOptions extends FieldManagerOptions {
   force: boolean;
 }
 
-interface Context {
+export interface Context {
   readonly apiVersion: string;
   readonly kind: string;
   readonly subresource: string;
@@ -106,10 +107,45 @@ interface Context {
 
 const UNKNOWN_KIND: TypeNode = mapType({}, { elements: UNTYPED });
 
-function contextOf(options: FieldManagerOptions): Context {
-  const resolver = options.resolver ?? openapiResolver;
-  const type = resolver.typeOf(options.apiVersion, options.kind) ?? UNKNOWN_KIND;
-  const reset = FieldSet.of(...(options.resetFields ?? []).map((p) => makePath(...p)));
+/** A kind's type and empty object, per resolver (kinds are few; both are read, never changed). */
+const kindsByResolver = new WeakMap<TypeResolver, Map<string, { type: TypeNode; zero: Record<string, unknown> }>>();
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function kindOf(resolver: TypeResolver, apiVersion: string, kind: string): { type: TypeNode; zero: Record<string, unknown> } {
+  let kinds = kindsByResolver.get(resolver);
+  if (!kinds) kindsByResolver.set(resolver, (kinds = new Map()));
+  const key = `${apiVersion}/${kind}`;
+  let found = kinds.get(key);
+  if (!found) {
+    const type = resolver.typeOf(apiVersion, kind) ?? UNKNOWN_KIND;
+    const zero = deepFreeze({ apiVersion, kind, ...cloneJSON(resolver.zeroObject?.(apiVersion, kind) ?? {}) });
+    found = { type, zero };
+    kinds.set(key, found);
+  }
+  return found;
+}
+
+/** The reset fields as a set, per list (a kind passes the same list on every write). */
+const resetSets = new WeakMap<readonly (readonly string[])[], FieldSet>();
+
+function resetSetOf(resetFields: readonly (readonly string[])[] | undefined): FieldSet {
+  if (!resetFields) return EMPTY_SET;
+  let set = resetSets.get(resetFields);
+  if (!set) resetSets.set(resetFields, (set = FieldSet.of(...resetFields.map((p) => makePath(...p)))));
+  return set;
+}
+
+const EMPTY_SET = new FieldSet();
+
+export function contextOf(options: FieldManagerOptions): Context {
+  const { type, zero } = kindOf(options.resolver ?? openapiResolver, options.apiVersion, options.kind);
   return {
     apiVersion: options.apiVersion,
     kind: options.kind,
@@ -117,8 +153,8 @@ function contextOf(options: FieldManagerOptions): Context {
     now: rfc3339(options.now),
     maxUpdateManagers: options.maxUpdateManagers ?? DEFAULT_MAX_UPDATE_MANAGERS,
     type,
-    zero: { apiVersion: options.apiVersion, kind: options.kind, ...cloneJSON(resolver.zeroObject?.(options.apiVersion, options.kind) ?? {}) },
-    updater: { type, ignore: reset },
+    zero,
+    updater: { type, ignore: resetSetOf(options.resetFields) },
   };
 }
 
@@ -245,6 +281,33 @@ function trackedUpdate(live: JsonObject, next: JsonObject, managed: Managed, man
  */
 export function updateManagedFields<T extends KubeObject>(live: KubeObject | undefined, next: T, options: FieldManagerOptions): T {
   const ctx = contextOf(options);
+  if (live === undefined) {
+    const created = createdManagedFields(next as JsonObject, options.manager, ctx);
+    if (created) return created as T;
+  }
+  return generalUpdate(live, next, ctx, options.manager);
+}
+
+/**
+ * The fast path of a create whose body sets no managedFields (created.ts): the one entry the
+ * general path would record, from one walk; undefined when the general path must answer. The
+ * result shares the object's unchanged parts with `next` (which is not modified).
+ */
+function createdManagedFields(next: JsonObject, manager: string, ctx: Context): JsonObject | undefined {
+  const sent = metadataOf(next).managedFields;
+  if (sent !== undefined && sent !== null) return undefined;
+  const stripped = withManagedFields(next, undefined);
+  const fields = createdFields(ctx.zero, stripped, ctx.type, ctx.updater.ignore, MAX_NESTING_DEPTH);
+  if (!fields) return undefined;
+  const set = fields.difference(STRIPPED);
+  if (set.isEmpty()) return stripped;
+  const base = template(ctx, manager, 'Update');
+  const managed: Managed = new Map([[managerIdentifier(base), { ...base, set, time: ctx.now }]]);
+  return withManagedFields(stripped, encodeManagedFields(managed));
+}
+
+/** updateManagedFields without the fast path (the chain of managers, as upstream runs it). */
+export function generalUpdate<T extends KubeObject>(live: KubeObject | undefined, next: T, ctx: Context, manager: string): T {
   const liveObject = (live ?? ctx.zero) as JsonObject;
   const isCreate = !metadataOf(live).uid;
   if (nestedDeeperThan(next, MAX_NESTING_DEPTH) || nestedDeeperThan(liveObject, MAX_NESTING_DEPTH)) {
@@ -256,7 +319,7 @@ export function updateManagedFields<T extends KubeObject>(live: KubeObject | und
     const stripped = withManagedFields(next as JsonObject, undefined);
     // skipNonAppliedManager: an existing object nobody manages stays untracked until an apply.
     if (managed.size === 0 && !isCreate) return cloneJSON(stripped) as T;
-    const out = trackedUpdate(liveObject, stripped, managed, options.manager, ctx);
+    const out = trackedUpdate(liveObject, stripped, managed, manager, ctx);
     return cloneJSON(withManagedFields(stripped, encodeManagedFields(out))) as T;
   } catch (error) {
     if (error instanceof ApiError) throw error;

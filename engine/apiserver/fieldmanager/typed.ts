@@ -42,7 +42,7 @@ const LEAF: ScalarType = scalarType('untyped');
 type Atom = ScalarType | MapType | ListType;
 
 /** The concrete type to handle `value` with (deduceAtom). */
-function atomOf(declared: TypeNode, value: unknown): Atom {
+export function atomOf(declared: TypeNode, value: unknown): Atom {
   switch (declared.kind) {
     case 'untyped':
       if (Array.isArray(value)) return DEDUCED_LIST;
@@ -58,13 +58,16 @@ function atomOf(declared: TypeNode, value: unknown): Atom {
 }
 
 /** The type of `key` in a map: its declared field, else the map's elements, else untyped. */
-function fieldType(map: MapType, key: string): TypeNode {
+export function fieldType(map: MapType, key: string): TypeNode {
   return map.field(key) ?? map.elements ?? UNTYPED;
 }
 
 function present(object: JsonObject, key: string): unknown {
   return Object.hasOwn(object, key) ? object[key] : undefined;
 }
+
+/** The value of an own member of `object`, or undefined. */
+export const presentValue = present;
 
 /** value.Equals: structural equality of JSON values (absent keys and undefined are the same). */
 export function valuesEqual(a: unknown, b: unknown): boolean {
@@ -253,7 +256,7 @@ function fieldsOf(value: unknown, declared: TypeNode, parent: FieldSet, pe: Path
   }
 }
 
-function isEmptyObject(value: unknown): boolean {
+export function isEmptyObject(value: unknown): boolean {
   if (!isObject(value)) return false;
   for (const key in value) if (value[key] !== undefined) return false;
   return true;
