@@ -1,8 +1,9 @@
 /**
- * The real kubectl against the field manager, before the apiserver is wired to it: a minimal
- * Deployment endpoint built in this file from the module (create, apply, JSON patch, get) and the
- * discovery and OpenAPI documents kubectl needs (as /work/shared/reference/kubectl-wire.md lists
- * them). It checks what a user reads:
+ * The real kubectl against the field manager module alone: a minimal Deployment endpoint built in
+ * this file from the module (create, apply, JSON patch, get) and the discovery and OpenAPI
+ * documents kubectl needs (as /work/shared/reference/kubectl-wire.md lists them), so a failure
+ * here points at the module, not the apiserver (test/engine/kubectl-writes.test.ts runs the same
+ * commands against the apiserver's write path). It checks what a user reads:
  * - `kubectl apply --server-side` after a client-side apply migrates as kubectl 1.32 and upstream do
  *   (kubectl pkg/cmd/apply/apply.go migrateToSSAIfNecessary; apiserver lastAppliedManager): no
  *   conflict, then kubectl-client-side-apply is gone and a dropped field is removed;

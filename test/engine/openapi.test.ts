@@ -7,15 +7,14 @@
  *   its PATCH operation takes `fieldValidation` (cli-runtime query_param_verifier_v3.go);
  * - /openapi/v2: Swagger 2.0 as JSON to a JSON client; 404 to kubectl's protobuf-only request;
  * - `kubectl explain` for several kinds and nested fields, and `kubectl apply --validate=strict`
- *   through a proxy that calls pruneAndValidate as the write path will (the handler is not wired
- *   yet), printing upstream's `strict decoding error` and storing pruned objects.
+ *   against the apiserver's write path, printing upstream's `strict decoding error` and storing
+ *   pruned objects (test/engine/kubectl-writes.test.ts has the rest of the write path).
  * The kubectl part is skipped, with the reason in its title, where kubectl is not installed.
  */
 import { createHash } from 'node:crypto';
-import { createServer, request as httpRequest, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { pruneAndValidate, parseFieldValidation, warningHeader } from '#engine/kube/openapi/field-validation.ts';
-import { RESOURCES, findResource } from '#engine/kube/resources.ts';
+import { warningHeader } from '#engine/kube/openapi/field-validation.ts';
+import { RESOURCES } from '#engine/kube/resources.ts';
 import { HAS_KUBECTL, kubectlFor, startTestServer, type Kubectl, type TestServer } from './apiserver-harness.ts';
 
 // Tests run real kubectl processes one after the other (explain for each of the 26 served kinds): a second
@@ -106,68 +105,12 @@ describe('/openapi/v3 and /openapi/v2, as kubectl parses them', () => {
   });
 });
 
-/**
- * A proxy in front of the test apiserver that does, for POST and PUT, what the write path will do
- * once wired: decode, pruneAndValidate, answer 400 on a strict error, forward the pruned object.
- * A body without a Content-Type is JSON (kubectl create --raw sends none).
- */
-function fieldValidationProxy(target: string): Promise<{ url: string; close(): Promise<void> }> {
-  const upstream = new URL(target);
-  const proxy: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let body = Buffer.concat(chunks);
-      const headers: Record<string, string | string[]> = { ...(req.headers as Record<string, string>) };
-      const url = new URL(req.url ?? '/', target);
-      const parts = url.pathname.split('/').filter(Boolean);
-      if ((req.method === 'POST' || req.method === 'PUT') && body.length && (req.headers['content-type'] ?? 'application/json').startsWith('application/json')) {
-        const [group, version] = parts[0] === 'api' ? ['', parts[1]!] : [parts[1]!, parts[2]!];
-        const rest = parts.slice(parts[0] === 'api' ? 2 : 3);
-        const resource = rest[0] === 'namespaces' && rest.length >= 3 ? rest[2]! : rest[0]!;
-        const info = findResource(group, version, resource);
-        if (info) {
-          const text = body.toString('utf8');
-          const r = pruneAndValidate(info, { object: JSON.parse(text), mode: parseFieldValidation(url.searchParams.get('fieldValidation')), body: { text, format: 'json' } });
-          if (r.strictError) {
-            res.writeHead(400, { 'Content-Type': 'application/json' });
-            res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: r.strictError, reason: 'BadRequest', code: 400 }));
-            return;
-          }
-          body = Buffer.from(JSON.stringify(r.object));
-          headers['content-length'] = String(body.length);
-          if (r.warnings.length) res.setHeader('Warning', r.warnings);
-        }
-      }
-      const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      out.end(body);
-    });
-  });
-  return new Promise((resolve) => {
-    proxy.listen(0, '127.0.0.1', () => {
-      const { port } = proxy.address() as { port: number };
-      resolve({ url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((done) => proxy.close(() => done())) });
-    });
-  });
-}
-
 describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl is not installed) '}explain and strict apply with the real schemas`, () => {
   let kubectl: Kubectl;
-  let proxy: { url: string; close(): Promise<void> };
-  let strict: Kubectl;
-  beforeAll(async () => {
+  beforeAll(() => {
     kubectl = kubectlFor(server.url);
-    proxy = await fieldValidationProxy(server.url);
-    strict = kubectlFor(proxy.url);
   });
-  afterAll(async () => {
-    kubectl?.cleanup();
-    strict?.cleanup();
-    await proxy?.close();
-  });
+  afterAll(() => kubectl?.cleanup());
 
   test('kubectl explain pod.spec.containers prints the field, its type and upstream\'s description', async () => {
     const r = await kubectl.run(['explain', 'pod.spec.containers']);
@@ -203,7 +146,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
   });
 
   test('kubectl apply --validate=strict: unknown fields get upstream\'s 400 message naming each path', async () => {
-    const file = strict.file('strict-pod.yaml', [
+    const file = kubectl.file('strict-pod.yaml', [
       'apiVersion: v1',
       'kind: Pod',
       'metadata:',
@@ -219,7 +162,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
       'extra: 1',
       '',
     ].join('\n'));
-    const r = await strict.run(['apply', '--validate=strict', '-f', file]);
+    const r = await kubectl.run(['apply', '--validate=strict', '-f', file]);
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim()).toBe(
       `Error from server (BadRequest): error when creating "${file}": Pod in version "v1" cannot be handled as a Pod: strict decoding error: ` +
@@ -228,21 +171,21 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
   });
 
   test('a duplicate field reaches the server only in a raw body (kubectl apply re-encodes manifests); create --raw gets the duplicate named', async () => {
-    const file = strict.file('dup.json', '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup","name":"dup"},"data":{"a":"1","a":"2"}}');
-    const r = await strict.run(['create', '--raw', '/api/v1/namespaces/default/configmaps?fieldValidation=Strict', '-f', file]);
+    const file = kubectl.file('dup.json', '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup","name":"dup"},"data":{"a":"1","a":"2"}}');
+    const r = await kubectl.run(['create', '--raw', '/api/v1/namespaces/default/configmaps?fieldValidation=Strict', '-f', file]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "metadata.name", duplicate field "data.a"');
   });
 
   test('kubectl apply --validate=false stores the object without its unknown fields; --validate=warn prints upstream\'s warnings', async () => {
     const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: NAME\n  bogusMeta: x\ndata:\n  a: "1"\nextra: 1\n';
-    const quiet = await strict.run(['apply', '--validate=false', '-f', '-'], manifest.replace('NAME', 'pruned'));
+    const quiet = await kubectl.run(['apply', '--validate=false', '-f', '-'], manifest.replace('NAME', 'pruned'));
     expect(quiet.code, quiet.output).toBe(0);
     const stored = await server.client.get<Record<string, any>>('configmaps', 'pruned', { namespace: 'default' });
     expect(stored).not.toHaveProperty('extra');
     expect(stored.metadata).not.toHaveProperty('bogusMeta');
     expect(stored.data).toEqual({ a: '1' });
-    const warned = await strict.run(['apply', '--validate=warn', '-f', '-'], manifest.replace('NAME', 'warned'));
+    const warned = await kubectl.run(['apply', '--validate=warn', '-f', '-'], manifest.replace('NAME', 'warned'));
     expect(warned.code, warned.output).toBe(0);
     expect(warned.stderr).toContain('Warning: unknown field "extra"');
     expect(warned.stderr).toContain('Warning: unknown field "metadata.bogusMeta"');
