@@ -28,7 +28,7 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { HAS_KUBECTL, kubectlFor, type Kubectl, type TestServer, startTestServer } from './apiserver-harness.ts';
 
-type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Any = Record<string, any>;
 
 let server: TestServer;
 let kubectl: Kubectl;
