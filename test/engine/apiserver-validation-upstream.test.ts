@@ -143,7 +143,17 @@ const ROWS: Row[] = [
   { source: `${NAMES_TEST} TestIsDNS1123Subdomain (254 characters is bad); MaxLenError`, title: 'a Pod name of 254 characters', path: PODS, body: pod('a'.repeat(254)), code: 422, causes: [['metadata.name', `Invalid value: "${'a'.repeat(254)}": must be no more than 253 characters`]] },
   { source: `kubernetes pkg/apis/core/validation/config_maps_test.go TestValidateConfigMap "invalid name"`, title: 'a ConfigMap named NoUppercaseOrSpecialCharsLike=Equals', path: CONFIG_MAPS, body: configMap('NoUppercaseOrSpecialCharsLike=Equals'), code: 422, causes: [['metadata.name', `Invalid value: "NoUppercaseOrSpecialCharsLike=Equals": ${SUBDOMAIN}`]] },
   { source: `${CORE_TEST} TestValidateNamespace (names are DNS labels); IsDNS1123Label: a valid subdomain that is not a label "must not contain dots"`, title: 'a Namespace named a.b', path: NAMESPACES, body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a.b' } }, code: 422, causes: [['metadata.name', 'Invalid value: "a.b": must not contain dots']] },
-  { source: `${NAMES_TEST} TestIsDNS1123Label (64 characters is bad)`, title: 'a Namespace name of 64 characters', path: NAMESPACES, body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n'.repeat(64) } }, code: 422, causes: [['metadata.name', `Invalid value: "${'n'.repeat(64)}": must be no more than 63 characters`]] },
+  {
+    source: `${NAMES_TEST} TestIsDNS1123Label (64 characters is bad); SetDefaults_Namespace (pkg/apis/core/v1/defaults.go) copies the name into the kubernetes.io/metadata.name label, whose value is then too long too, as a real cluster answers \`kubectl create ns\` (clusternet/clusternet#439, comment of 2022-08-02)`,
+    title: 'a Namespace name of 64 characters',
+    path: NAMESPACES,
+    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n'.repeat(64) } },
+    code: 422,
+    causes: [
+      ['metadata.name', `Invalid value: "${'n'.repeat(64)}": must be no more than 63 characters`],
+      ['metadata.labels', `Invalid value: "${'n'.repeat(64)}": must be no more than 63 characters`],
+    ],
+  },
   { source: `${CORE_TEST} TestValidateServiceCreate "invalid name" (ValidateServiceName is DNS-1035)`, title: 'a Service named 1web', path: SERVICES, body: service('1web'), code: 422, causes: [['metadata.name', `Invalid value: "1web": ${DNS1035}`]] },
   { source: `${CORE_TEST} TestValidateServiceCreate (a dot is not allowed in a DNS-1035 label)`, title: 'a Service named web.svc', path: SERVICES, body: service('web.svc'), code: 422, causes: [['metadata.name', `Invalid value: "web.svc": ${DNS1035}`]] },
   { source: `${APPS_TEST} TestValidateStatefulSet "invalid name" (ValidateStatefulSetName is a DNS label)`, title: 'a StatefulSet named web.v1', path: STATEFUL_SETS, body: statefulSet('web.v1'), code: 422, causes: [['metadata.name', 'Invalid value: "web.v1": must not contain dots'] ] },
