@@ -5,14 +5,16 @@
  * are the object's own message. Field numbers are those of k8s.io/api's generated.proto files.
  *
  * Only decoding, and only the kinds whose definition (engine/kube/kinds/) carries a `protobuf`
- * message: a body of another kind is refused with 415 and a message saying which kinds are
- * understood (kubectl does not fall back to JSON). Fields not listed are skipped. Go writes
+ * message, plus the options every group version carries (metav1.DeleteOptions, which kubectl's
+ * typed clients send with a delete: `kubectl drain` without eviction): a body of another kind is
+ * refused with 415 and a message saying which kinds are understood (kubectl does not fall back
+ * to JSON). Fields not listed are skipped. Go writes
  * non-pointer scalars even when zero; like its JSON encoder's `omitempty`, zero scalars are dropped
  * unless the field is a pointer (`keep`), and an empty Time is dropped (metav1.Time's zero value is
  * null in JSON). The field tables and their builders are in engine/kube/protobuf.ts.
  */
 import { badRequest, unsupportedMediaType } from '../kube/errors.ts';
-import { f, kept, type ProtobufField, type ProtobufMessage, type ProtobufSpecial } from '../kube/protobuf.ts';
+import { DeleteOptions, f, kept, type ProtobufField, type ProtobufMessage, type ProtobufSpecial } from '../kube/protobuf.ts';
 import { groupVersion, KINDS } from '../kube/resources.ts';
 
 /** The magic prefix of every Kubernetes protobuf body. */
@@ -36,12 +38,19 @@ function messages(): Map<string, ProtobufMessage> {
   return byKind;
 }
 
+/**
+ * Messages registered in every group version (metav1.AddToGroupVersion), read whatever apiVersion
+ * the envelope names: client-go sends a core delete's options as `v1` DeleteOptions, an apps
+ * delete's as `apps/v1`, and so on.
+ */
+const IN_EVERY_GROUP_VERSION: Readonly<Record<string, ProtobufMessage>> = { DeleteOptions };
+
 let known: Map<string, ProtobufMessage> | undefined;
 
 /** The kinds a protobuf body may carry, for messages. */
 export function protobufKinds(): string[] {
   known ??= messages();
-  return [...known.keys()].map((k) => k.slice(k.lastIndexOf('/') + 1));
+  return [...[...known.keys()].map((k) => k.slice(k.lastIndexOf('/') + 1)), ...Object.keys(IN_EVERY_GROUP_VERSION)];
 }
 
 class Reader {
@@ -182,7 +191,7 @@ export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
   const apiVersion = typeMeta.apiVersion ?? '';
   const kind = typeMeta.kind ?? '';
   known ??= messages();
-  const message = known.get(`${apiVersion}/${kind}`);
+  const message = known.get(`${apiVersion}/${kind}`) ?? (apiVersion ? IN_EVERY_GROUP_VERSION[kind] : undefined);
   if (!message) {
     throw unsupportedMediaType(
       PROTOBUF_CONTENT_TYPE,

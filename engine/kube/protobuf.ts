@@ -52,5 +52,12 @@ export const PodSpec: ProtobufMessage = {
 };
 export const PodTemplateSpec: ProtobufMessage = { 1: f('metadata', ObjectMeta), 2: f('spec', PodSpec) };
 
+/** metav1.Preconditions and metav1.DeleteOptions (apimachinery's meta/v1 generated.proto): the body of a delete, and of an eviction. */
+export const Preconditions: ProtobufMessage = { 1: f('uid', 'string'), 2: f('resourceVersion', 'string') };
+export const DeleteOptions: ProtobufMessage = {
+  1: kept('gracePeriodSeconds', 'int64'), 2: f('preconditions', Preconditions), 3: kept('orphanDependents', 'bool'), 4: f('propagationPolicy', 'string'),
+  5: rep('dryRun', 'string'), 6: kept('ignoreStoreReadErrorWithClusterBreakingPotential', 'bool'),
+};
+
 /** A top-level message: ObjectMeta at field 1, then the kind's own fields. */
 export const withMeta = (fields: ProtobufMessage): ProtobufMessage => ({ 1: f('metadata', ObjectMeta), ...fields });

@@ -10,6 +10,7 @@
  */
 import { forbidden, invalid } from '../../errors.ts';
 import { age, AGE, NAME } from '../../printers.ts';
+import { f, kept, withMeta } from '../../protobuf.ts';
 import type { KubeObject, Pod, PriorityClass } from '../../types.ts';
 import { defineKind } from '../define.ts';
 import type { StoredKind } from '../types.ts';
@@ -53,6 +54,9 @@ export const PRIORITY_CLASSES: StoredKind = defineKind<PriorityClass>({
   namespaced: false,
   shortNames: ['pc'],
   bootstrap: SYSTEM_PRIORITY_CLASSES,
+  // What `kubectl create priorityclass` sends (scheduling/v1 generated.proto); value is not a
+  // pointer in Go, so a 0 is kept as the value it is.
+  protobuf: withMeta({ 2: kept('value', 'int32'), 3: f('globalDefault', 'bool'), 4: f('description', 'string'), 5: kept('preemptionPolicy', 'string') }),
   admission(env) {
     return {
       create(pc) {
