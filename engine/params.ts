@@ -412,3 +412,12 @@ export const HOLLOW_COMPLETE_AFTER_ANNOTATION = 'kubelings.dev/complete-after';
 
 /** Hollow nodes: the annotation that makes a hollow pod fail (exit code 1) this long after it started. */
 export const HOLLOW_FAIL_AFTER_ANNOTATION = 'kubelings.dev/fail-after';
+
+/** Eviction: retries of a pod read or a budget write that conflicted (upstream EvictionsRetry: 20 steps). */
+export const EVICTION_RETRIES = 20;
+
+/** Eviction: a budget whose disruptedPods map holds more pods than this refuses evictions (upstream MaxDisruptedPodSize = 2000). */
+export const EVICTION_MAX_DISRUPTED_PODS = 2000;
+
+/** Disruption controller: an eviction not followed by the pod's deletion within this long stops counting (upstream DeletionTimeout, 2 min). */
+export const DISRUPTION_DELETION_TIMEOUT_MS = 2 * 60_000;

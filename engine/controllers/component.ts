@@ -6,7 +6,8 @@
  * ControllerRevisions), Job and CronJob. Their sync functions and workqueue come from the
  * controllers component chosen by the door (the learner's with `--impl mine` once lesson 04
  * passes, the reference otherwise); the Job and CronJob controllers are the engine's own, with the
- * learner's CronJob schedule.
+ * learner's CronJob schedule. The disruption controller (PodDisruptionBudget status) is the
+ * engine's own too.
  *
  * Flags: `--leader-elect false` runs the controllers at once without a Lease (as
  * --leader-elect=false does); `--node-monitor-grace-period 10s` and `--node-monitor-period 1s`
@@ -18,6 +19,7 @@ import { loadComponent } from '../impl.ts';
 import { EventRecorder } from '../scheduler/component.ts';
 import { LEADER_ELECTION_LEASE_NAME } from '../params.ts';
 import { newDeploymentController } from './deployment-controller.ts';
+import { newDisruptionController } from './disruption-controller.ts';
 import { SharedInformerFactory } from './informers.ts';
 import { kubeControllerClient } from './kube-api.ts';
 import { LeaderElector, leaseStoreFor } from './leader-election.ts';
@@ -89,6 +91,7 @@ export async function runControllerManager(ctx: Pick<ClusterContext, 'client' | 
       daemonset: newDaemonSetController(deps).workers,
       job: newJobController(deps).workers,
       cronjob: newCronJobController(deps).workers,
+      disruption: newDisruptionController({ ...deps, kube: ctx.client, recorder: recorderFor('controllermanager') }).workers,
     };
     // StatefulSets keep their history in ControllerRevisions: only where the apiserver serves them.
     if (findResource('apps', 'v1', 'controllerrevisions')) workers.statefulset = newStatefulSetController(deps).workers;

@@ -166,6 +166,19 @@ export function tooLargeResourceVersion(requested: number, current: number): Api
   });
 }
 
+/**
+ * 429: try again later (NewTooManyRequests): the eviction of a pod its disruption budget protects.
+ * `retryAfterSeconds` (0: none) is sent as Retry-After too; `causes` say why.
+ */
+export function tooManyRequests(message: string, retryAfterSeconds: number, causes: StatusCause[] = []): ApiError {
+  return new ApiError({
+    code: 429,
+    reason: 'TooManyRequests',
+    message,
+    details: { ...(causes.length ? { causes } : {}), ...(retryAfterSeconds > 0 ? { retryAfterSeconds } : {}) },
+  });
+}
+
 /** 500: a bug in the server (never a client's mistake). */
 export function internalError(message: string): ApiError {
   return new ApiError({ code: 500, reason: 'InternalError', message: `Internal error occurred: ${message}`, details: { causes: [{ reason: '', message, field: '' }] } });

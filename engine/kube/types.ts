@@ -552,3 +552,35 @@ export interface CronJob extends KubeObject {
   };
   status?: { active?: ObjectReference[]; lastScheduleTime?: string; lastSuccessfulTime?: string };
 }
+
+// ── policy/v1 (eviction and disruption budgets) ─────────────────────────────────────────────
+
+/** metav1.Condition: the newer condition shape (PodDisruptionBudget status). */
+export interface MetaCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
+/** policy/v1 PodDisruptionBudget: how many of a set of pods voluntary disruptions may take at once. */
+export interface PodDisruptionBudget extends KubeObject {
+  spec?: {
+    minAvailable?: number | string;
+    maxUnavailable?: number | string;
+    selector?: LabelSelector;
+    unhealthyPodEvictionPolicy?: 'IfHealthyBudget' | 'AlwaysAllow' | string;
+  };
+  status?: {
+    observedGeneration?: number;
+    /** Pod name → when the eviction subresource allowed its eviction (RFC 3339). */
+    disruptedPods?: Record<string, string>;
+    disruptionsAllowed?: number;
+    currentHealthy?: number;
+    desiredHealthy?: number;
+    expectedPods?: number;
+    conditions?: MetaCondition[];
+  };
+}

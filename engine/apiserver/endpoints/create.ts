@@ -1,6 +1,6 @@
 /**
  * POST (upstream: handlers/create.go): a new object through the registry (defaults,
- * managedFields, admission, validation, storage), a subresource that creates (pods/binding), or a
+ * managedFields, admission, validation, storage), a subresource that creates (pods/binding, pods/eviction), or a
  * virtual kind's answer (an access review, a Binding).
  *
  * The query first (fieldManager, dryRun, fieldValidation: 422 on CreateOptions), then the body:
@@ -28,7 +28,7 @@ export async function create(scope: ResourceScope): Promise<void> {
   if (serve?.type === 'create') {
     const apiVersion = subresource!.version ? groupVersion({ group: subresource!.group ?? '', version: subresource!.version }) : groupVersion(kind);
     const body = await readObject(ctx, req, kind, subresource!.kind, apiVersion);
-    return respondPlain(scope, 201, await ctx.registry.createSubresource(kind, subresource!, scope.namespace, scope.name, body));
+    return respondPlain(scope, 201, await ctx.registry.createSubresource(kind, subresource!, scope.namespace, scope.name, body, { dryRun: dryRun(scope) }));
   }
   const stored = scope as StoredScope;
   const query = writeQuery(scope, 'create');

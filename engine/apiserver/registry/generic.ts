@@ -11,7 +11,7 @@
  *   update: defaults → managedFields (against the stored object) → admission → validation (with
  *           the stored object) → canonicalize → storage.update
  *           (a status update: defaults → the stored object with the new status → managedFields
- *           with subresource "status" → storage.update of the status, and of managedFields)
+ *           with subresource "status" → the status strategy's validation → storage.update of the status, and of managedFields)
  *   delete: admission → the kind's own delete, or the garbage collection finalizers the
  *           propagationPolicy asks for (deletion.ts) → storage.delete
  *   a kind with deleteOnUpdate (Namespace): writes to it while it is marked deleted are stored as
@@ -120,9 +120,11 @@ export class GenericRegistry {
     const storage = options.storage;
     this.access = {
       get: (kind, namespace, name) => storage.get(kind, namespace, name),
+      list: async (kind, namespace) => (await storage.list(kind, { namespace, matches: () => true, resourceVersion: '' })).items,
       update: (kind, object, o) => storage.update(kind, object, o),
       delete: (kind, namespace, name, o) => storage.delete(kind, namespace, name, o),
       now: options.now,
+      fns: this.fns,
     };
   }
 
@@ -200,6 +202,10 @@ export class GenericRegistry {
     const next: KubeObject = { ...old, metadata: { ...old.metadata, resourceVersion: object.metadata.resourceVersion ?? old.metadata.resourceVersion } };
     if (object.status === undefined) delete next.status;
     else next.status = object.status;
+    if (kind.strategy.validateStatusUpdate) {
+      const causes = kind.strategy.validateStatusUpdate(next, old);
+      if (causes.length) throw invalid(kind, old.metadata.name ?? '', causes);
+    }
     const tracked = options.applied
       ? { ...next, metadata: { ...next.metadata, managedFields: object.metadata.managedFields } }
       : updateManagedFields(old, next, this.fieldManagerOptions(kind, 'status', options.manager, now));
@@ -348,10 +354,10 @@ export class GenericRegistry {
     return scaleOf(updated.object);
   }
 
-  /** POST to a subresource that creates (pods/binding). */
-  createSubresource(kind: StoredKind, subresource: SubresourceDefinition, namespace: string, name: string, body: KubeObject): Promise<unknown> {
+  /** POST to a subresource that creates (pods/binding, pods/eviction). */
+  createSubresource(kind: StoredKind, subresource: SubresourceDefinition, namespace: string, name: string, body: KubeObject, options: WriteOptions = {}): Promise<unknown> {
     if (subresource.serve?.type !== 'create') throw new Error(`${kind.resource}/${subresource.name} does not create`);
-    return subresource.serve.create(this.access, { kind, namespace, name }, body);
+    return subresource.serve.create(this.access, { kind, namespace, name, dryRun: options.dryRun }, body);
   }
 
   /** Where a streaming subresource (pods/log) is read from. */

@@ -1,14 +1,21 @@
 /**
- * The scale subresource (deployments, replicasets, statefulsets; upstream's ScaleREST): an
+ * The scale subresource (deployments, replicasets, statefulsets, replicationcontrollers; upstream's ScaleREST): an
  * autoscaling/v1 Scale view of spec.replicas and the selector. A new Scale goes back through the
  * ordinary update of its object, so validation, admission and optimistic concurrency apply.
  */
 import { badRequest, conflict } from '../../kube/errors.ts';
-import { formatSelector } from '../../kube/printers.ts';
+import { formatLabels, formatSelector } from '../../kube/printers.ts';
 import type { ResourceInfo } from '../../kube/resources.ts';
 import type { KubeObject, Scale } from '../../kube/types.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The Scale's status.selector: a LabelSelector's string form, or a ReplicationController's label map's. */
+function selectorText(selector: Any | undefined): string {
+  if (!selector) return '';
+  const labelSelector = 'matchLabels' in selector || 'matchExpressions' in selector || Object.keys(selector).length === 0;
+  return (labelSelector ? formatSelector(selector) : formatLabels(selector)).replace('<none>', '');
+}
 
 /** The Scale of a workload. */
 export function scaleOf(object: KubeObject): Scale {
@@ -20,7 +27,7 @@ export function scaleOf(object: KubeObject): Scale {
     apiVersion: 'autoscaling/v1',
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
     spec: { replicas: spec.replicas ?? 0 },
-    status: { replicas: status.replicas ?? 0, selector: spec.selector ? formatSelector(spec.selector).replace('<none>', '') : '' },
+    status: { replicas: status.replicas ?? 0, selector: selectorText(spec.selector) },
   };
 }
 

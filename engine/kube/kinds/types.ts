@@ -81,6 +81,8 @@ export interface Strategy<T extends KubeObject = KubeObject> {
    * Namespace's `kubernetes.io/metadata.name` label, kept equal to its name). Returns a new object.
    */
   canonicalize?(object: T): T;
+  /** The status strategy's ValidateUpdate: field errors of a write to the status subresource. */
+  validateStatusUpdate?(object: T, old: T): StatusCause[];
 }
 
 /** A field path as a list of names: `['metadata', 'labels']`. */
@@ -123,10 +125,14 @@ export interface AdmissionHooks<T extends KubeObject = KubeObject> {
 /** Objects as subresource handlers and virtual kinds reach them: the storage layer, no admission. */
 export interface ObjectAccess {
   get(kind: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject>;
+  /** Every object of a kind in a namespace ('' for every namespace), as stored now. */
+  list(kind: ResourceInfo, namespace: string): Promise<KubeObject[]>;
   /** With `subresource: 'status'` only the status is written. */
   update(kind: ResourceInfo, object: KubeObject, options?: { subresource?: 'status' }): Promise<KubeObject>;
   delete(kind: ResourceInfo, namespace: string | undefined, name: string, options?: RegistryDeleteOptions): Promise<RegistryDeleteResult>;
   now(): number;
+  /** The learner's functions kinds call (label selectors, pod spec defaults and validation). */
+  fns: StrategyFunctions;
 }
 
 /** What a kind's own delete (see KindDefinition.delete) may do. */
@@ -152,13 +158,15 @@ export interface SubresourceTarget {
   kind: ResourceInfo;
   namespace: string;
   name: string;
+  /** The request's `dryRun=All`: nothing may be written. */
+  dryRun?: boolean;
 }
 
 /**
  * What a subresource does beyond being listed in discovery:
  * - `status`: writes go to the status only (the registry's status update);
  * - `scale`: an autoscaling/v1 Scale view of spec.replicas and the selector;
- * - `create`: a POST with a body of the subresource's kind (pods/binding; later pods/eviction);
+ * - `create`: a POST with a body of the subresource's kind (pods/binding, pods/eviction);
  * - `stream`: a GET proxied to a location the kind computes (pods/log, from the pod's node);
  * - `unavailable`: refused with 400 and a message saying why (exec without a container runtime).
  * Without `serve` the subresource is served as its parent object (placeholders such as

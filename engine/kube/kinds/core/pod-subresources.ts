@@ -7,6 +7,7 @@
  *   (status.addresses InternalIP, status.daemonEndpoints.kubeletEndpoint.Port), path
  *   /containerLogs/<namespace>/<pod>/<container> (pkg/registry/core/pod/strategy.go LogLocation);
  *   the apiserver proxies the stream;
+ * - `eviction`: a delete that respects PodDisruptionBudgets (pod-eviction.ts), as kubectl drain uses it;
  * - `exec`: refused until a kubelet runs containers.
  */
 import { badRequest, conflict, isApiError } from '../../errors.ts';
@@ -15,6 +16,7 @@ import type { KubeObject, Node, Pod } from '../../types.ts';
 import type { ResourceInfo } from '../../resource-info.ts';
 import type { ObjectAccess, StreamLocation, SubresourceDefinition } from '../types.ts';
 import { NODES } from './node.ts';
+import { EVICTION_SUBRESOURCE } from './pod-eviction.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -107,6 +109,7 @@ export const POD_SUBRESOURCES: SubresourceDefinition[] = [
     // What kube-scheduler (client-go, protobuf) POSTs: v1.Binding {metadata = 1, target = 2}.
     protobuf: withMeta({ 2: f('target', ObjectReference) }),
   },
+  EVICTION_SUBRESOURCE,
   { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'], serve: { type: 'unavailable', message: 'exec is not served by kubelings yet: it needs a kubelet that runs containers (a later lesson)' } },
   { name: 'log', kind: 'Pod', verbs: ['get'], serve: { type: 'stream', location: (access, t, query) => logLocation(access, t.kind, t.namespace, t.name, query) } },
 ];
