@@ -34,6 +34,21 @@ export function apiVersions(serverAddress: string): unknown {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
 }
 
+/**
+ * version.CompareKubeAwareVersionStrings, highest first: GA before beta before alpha, higher
+ * numbers first (`v2`, `v1`, `v1beta1`). A group's first version is its preferred one.
+ */
+export function byKubeVersionPriority(a: string, b: string): number {
+  const rank = (v: string): [number, number, number] => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return [-1, 0, 0];
+    return [m[2] === undefined ? 2 : m[2] === 'beta' ? 1 : 0, Number(m[1]), Number(m[3] ?? 0)];
+  };
+  const [ra, rb] = [rank(a), rank(b)];
+  for (let i = 0; i < 3; i++) if (ra[i] !== rb[i]) return rb[i]! - ra[i]!;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function namedGroups(): { name: string; versions: string[] }[] {
   const groups = new Map<string, string[]>();
   for (const gv of groupVersions()) {
@@ -42,7 +57,7 @@ function namedGroups(): { name: string; versions: string[] }[] {
     versions.push(gv.version);
     groups.set(gv.group, versions);
   }
-  return [...groups].map(([name, versions]) => ({ name, versions }));
+  return [...groups].map(([name, versions]) => ({ name, versions: versions.sort(byKubeVersionPriority) }));
 }
 
 function apiGroup(name: string, versions: string[]): Record<string, unknown> {

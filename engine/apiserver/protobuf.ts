@@ -167,6 +167,10 @@ function decodeMessage(bytes: Buffer, message: ProtobufMessage): Record<string, 
       continue;
     }
     const value = decodeValue(type, wireType, reader);
+    if (field.inline && value !== null && typeof value === 'object') {
+      Object.assign(out, value);
+      continue;
+    }
     if (field.repeated) ((out[field.name] ??= []) as unknown[]).push(value);
     else if (value !== undefined && (field.keep || !isZero(value))) out[field.name] = value;
   }

@@ -18,6 +18,8 @@ export interface ProtobufField {
   repeated?: boolean;
   /** A pointer field in Go: a zero value was sent on purpose and is kept. */
   keep?: boolean;
+  /** An embedded struct with `json:",inline"`: its fields appear in the parent (an IngressRule's http). */
+  inline?: boolean;
 }
 /** A message's fields by field number (k8s.io/api's generated.proto). */
 export type ProtobufMessage = { [number: number]: ProtobufField };

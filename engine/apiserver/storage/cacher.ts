@@ -70,7 +70,8 @@ export class Cacher {
   ) {
     this.onError = onError;
     for (const info of RESOURCES) {
-      if (info.virtual) continue;
+      // Kinds stored as another version have no cache of their own (storage/versions.ts).
+      if (info.virtual || info.storedAs) continue;
       const entry: Entry = { info, cache: impl.createWatchCache(capacity), subscribers: new Set() };
       this.entries.set(info, entry);
       this.byPrefix.push(entry);

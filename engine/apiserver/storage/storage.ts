@@ -23,6 +23,7 @@ import type { Cacher } from './cacher.ts';
 import { dryRunStore } from './dry-run-store.ts';
 import { StaleObjectError, type Storage, type StorageUpdateOptions } from './interface.ts';
 import { Lister } from './list.ts';
+import { withStorageVersions } from './versions.ts';
 import { prepareWatch } from './watch.ts';
 
 export interface StorageOptions {
@@ -72,7 +73,7 @@ export function createStorage(options: StorageOptions): Storage {
     }
   }
 
-  return {
+  return withStorageVersions({
     get: (kind, namespace, name) => objects.get(kind, namespace, name),
     list: (kind, listOptions) => lister.list(kind, listOptions),
     async create(kind, object, createOptions = {}) {
@@ -93,7 +94,7 @@ export function createStorage(options: StorageOptions): Storage {
     delete: (kind, namespace, name, deleteOptions) => objects.delete(kind, namespace, name, deleteOptions),
     async purgeNamespace(namespace) {
       for (const kind of KINDS) {
-        if (!kind.namespaced || kind.virtual) continue;
+        if (!kind.namespaced || kind.virtual || kind.storedAs) continue;
         const prefix = collectionPrefix(kind, namespace);
         await store.delete(prefix, { end: prefixEnd(prefix) });
       }
@@ -116,5 +117,5 @@ export function createStorage(options: StorageOptions): Storage {
     },
     watch: (kind, watchOptions) => prepareWatch(cacher, options.impl, options.now, freshnessWaitMs, kind, watchOptions),
     cached: (kind: ResourceInfo) => cacher.cacheFor(kind).list(),
-  };
+  });
 }

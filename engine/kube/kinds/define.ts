@@ -88,6 +88,7 @@ export interface KindSpec<T extends KubeObject> extends Identity {
    * `[['metadata', 'labels']]` for Deployments. The object's own endpoint resets `status`.
    */
   statusResets?: readonly FieldPath[];
+  storedAs?: StoredKind['storedAs'];
 }
 
 /**

@@ -27,10 +27,15 @@ export { LOCAL_SUBJECT_ACCESS_REVIEWS } from './authorization/localsubjectaccess
 export { SELF_SUBJECT_ACCESS_REVIEWS } from './authorization/selfsubjectaccessreview.ts';
 export { SELF_SUBJECT_RULES_REVIEWS } from './authorization/selfsubjectrulesreview.ts';
 export { SUBJECT_ACCESS_REVIEWS } from './authorization/subjectaccessreview.ts';
+export { HORIZONTAL_POD_AUTOSCALERS } from './autoscaling/horizontalpodautoscaler.ts';
+export { HORIZONTAL_POD_AUTOSCALERS_V1 } from './autoscaling/horizontalpodautoscaler-v1.ts';
 export { CRON_JOBS } from './batch/cronjob.ts';
 export { JOBS } from './batch/job.ts';
 export { LEASES } from './coordination/lease.ts';
 export { ENDPOINT_SLICES } from './discovery/endpointslice.ts';
+export { INGRESS_CLASSES } from './networking/ingressclass.ts';
+export { INGRESSES } from './networking/ingress.ts';
+export { NETWORK_POLICIES } from './networking/networkpolicy.ts';
 export { POD_DISRUPTION_BUDGETS } from './policy/poddisruptionbudget.ts';
 export { CLUSTER_ROLE_BINDINGS } from './rbac/clusterrolebinding.ts';
 export { CLUSTER_ROLES } from './rbac/clusterrole.ts';

@@ -203,9 +203,22 @@ interface KindBase extends ResourceInfo {
   protobuf?: ProtobufMessage;
 }
 
+/**
+ * A version of a kind that is stored as another version of it (autoscaling/v1
+ * HorizontalPodAutoscaler, stored as autoscaling/v2): storage reads and writes `kind`, converting
+ * each object on the way in (`toStored`) and out (`fromStored`).
+ */
+export interface StorageVersion {
+  kind: StoredKind;
+  toStored(object: KubeObject): KubeObject;
+  fromStored(object: KubeObject): KubeObject;
+}
+
 /** A kind kept in the store: the usual case. */
 export interface StoredKind extends KindBase {
   virtual?: false;
+  /** Stored as another version of the kind, converted both ways (absent: stored as served). */
+  storedAs?: StorageVersion;
   strategy: Strategy;
   /** Field selectors beyond metadata.name and metadata.namespace, and how to read each. */
   fields: Record<string, FieldReader>;

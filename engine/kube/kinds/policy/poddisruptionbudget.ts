@@ -98,6 +98,8 @@ export const POD_DISRUPTION_BUDGETS = defineKind<PodDisruptionBudget>({
   }),
   protobuf: withMeta({ 2: f('spec', PodDisruptionBudgetSpec) }),
   strategy: {
+    // PrepareForCreate: an empty status (its counts are not omitempty in policy/v1).
+    prepareForCreate: (o) => ({ ...o, status: { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 } }),
     validate: validatePdbSpec,
     validateStatusUpdate: validatePdbStatus,
   },
