@@ -421,3 +421,6 @@ export const EVICTION_MAX_DISRUPTED_PODS = 2000;
 
 /** Disruption controller: an eviction not followed by the pod's deletion within this long stops counting (upstream DeletionTimeout, 2 min). */
 export const DISRUPTION_DELETION_TIMEOUT_MS = 2 * 60_000;
+
+/** ResourceQuota admission: a namespace found with no quota in a live read is trusted to have none for this long (upstream's liveTTL, 30 s). */
+export const QUOTA_LIVE_LOOKUP_TTL_MS = 30_000;

@@ -5,27 +5,41 @@
  * - NamespaceLifecycle (for every namespaced kind): nothing is created in a namespace that does
  *   not exist (404 for the namespace), nor in one being deleted (403, with the cause
  *   NamespaceTerminating);
- * - then the kind's own hooks (engine/kube/kinds: Priority for pods and PriorityClasses, the
- *   Service IP and NodePort allocators, the namespaces that may not be deleted), created once per
- *   apiserver so an allocator keeps its reservations.
+ * - then the kind's own hooks (engine/kube/kinds: Priority and LimitRanger for pods, the Service IP
+ *   and NodePort allocators, the namespaces that may not be deleted, DefaultIngressClass), created
+ *   once per apiserver so an allocator keeps its reservations;
+ * - after the object's validation, validating admission: the kind's own (LimitRanger's checks),
+ *   then ResourceQuota (quota.ts) for every namespaced create.
  *
  * A webhook or a new plugin for every kind slots in here, beside NamespaceLifecycle.
  */
 import { NAMESPACES } from '../../kube/kinds/core/namespace.ts';
-import type { AdmissionEnvironment, AdmissionHooks, StoredKind } from '../../kube/kinds/types.ts';
+import type { AdmissionEnvironment, AdmissionHooks, StoredKind, StrategyFunctions } from '../../kube/kinds/types.ts';
 import { forbidden, isApiError, notFound } from '../../kube/errors.ts';
+import { KINDS } from '../../kube/resources.ts';
 import type { KubeObject } from '../../kube/types.ts';
 import type { Storage } from '../storage/interface.ts';
+import { QuotaAdmission } from './quota.ts';
 
 export class Admission {
   private readonly hooks = new Map<StoredKind, AdmissionHooks>();
   private readonly env: AdmissionEnvironment;
+  private readonly quota: QuotaAdmission;
 
   constructor(
     private readonly storage: Storage,
     now: () => number,
+    fns: StrategyFunctions,
   ) {
-    this.env = { cached: (kind) => storage.cached(kind), now };
+    this.env = {
+      cached: (kind) => storage.cached(kind),
+      list: async (kind, namespace) => (await storage.list(kind, { namespace, matches: () => true, resourceVersion: '' })).items,
+      updateStatus: (kind, object) => storage.update(kind, object, { subresource: 'status' }),
+      fns,
+      resolve: (group, resource) => KINDS.find((k) => k.group === group && k.resource === resource && !k.virtual && !k.storedAs),
+      now,
+    };
+    this.quota = new QuotaAdmission(this.env);
   }
 
   private hooksFor(kind: StoredKind): AdmissionHooks {
@@ -41,6 +55,15 @@ export class Admission {
   async create(kind: StoredKind, object: KubeObject): Promise<void> {
     await this.requireNamespace(kind, object.metadata.namespace, object.metadata.name ?? object.metadata.generateName ?? '');
     await this.hooksFor(kind).create?.(object);
+  }
+
+  /**
+   * Validating admission of a new object, after its validation: the kind's checks, then quota.
+   * Resolves with the function to call once the object is stored or its create failed.
+   */
+  async validateCreate(kind: StoredKind, object: KubeObject, dryRun: boolean): Promise<() => void> {
+    await this.hooksFor(kind).validateCreate?.(object, dryRun);
+    return this.quota.admit(kind, object, dryRun);
   }
 
   /** Admits a changed object; may change it in place. */

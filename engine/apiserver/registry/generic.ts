@@ -5,7 +5,7 @@
  *
  *   create: the client's status dropped → defaults → managedFields → admission → identity (uid,
  *           creationTimestamp, a name from generateName) → prepareForCreate → validation →
- *           canonicalize → storage.create (upstream's BeforeCreate names the object before
+ *           canonicalize → validating admission (LimitRanger, ResourceQuota) → storage.create (upstream's BeforeCreate names the object before
  *           validating it, so `generateName: Bad_` is refused for the prefix and for the name
  *           made from it)
  *   update: defaults → managedFields (against the stored object) → admission → validation (with
@@ -115,7 +115,7 @@ export class GenericRegistry {
     this.objects = options.objects;
     this.authorizer = options.authorizer;
     this.fns = strategyFunctions(options.impl, options.objects);
-    this.admission = new Admission(options.storage, options.now);
+    this.admission = new Admission(options.storage, options.now, this.fns);
     this.randomSuffix = options.randomSuffix;
     const storage = options.storage;
     this.access = {
@@ -167,11 +167,15 @@ export class GenericRegistry {
       const causes = validateObject(kind, this.impl, this.fns, ready);
       if (causes.length) throw invalid(kind, ready.metadata.name ?? '', causes);
       ready = canonicalize(kind, ready);
+      // Validating admission (LimitRanger, ResourceQuota) after validation, as upstream's does.
+      const release = await this.admission.validateCreate(kind, ready, options.dryRun === true);
       try {
         return await this.storage.create(kind, ready, { dryRun: options.dryRun, identity });
       } catch (error) {
         // A generated name that is taken is generated again (RetryGenerateName).
         if (!generated || attempt >= GENERATE_NAME_ATTEMPTS || !isApiError(error, 'AlreadyExists')) throw error;
+      } finally {
+        release();
       }
     }
   }
@@ -203,7 +207,7 @@ export class GenericRegistry {
     if (object.status === undefined) delete next.status;
     else next.status = object.status;
     if (kind.strategy.validateStatusUpdate) {
-      const causes = kind.strategy.validateStatusUpdate(next, old);
+      const causes = kind.strategy.validateStatusUpdate(next, old, this.fns);
       if (causes.length) throw invalid(kind, old.metadata.name ?? '', causes);
     }
     const tracked = options.applied

@@ -32,11 +32,12 @@ function mergeCauses(a: StatusCause[], b: StatusCause[]): StatusCause[] {
  */
 export function strategyFunctions(
   impl: Pick<ApiserverExercises, 'defaultPodSpec' | 'validatePodSpec'>,
-  objects: Pick<ObjectsExercises, 'matchesSelector' | 'parseQuantity' | 'compareQuantities' | 'formatQuantity'>,
+  objects: Pick<ObjectsExercises, 'matchesSelector' | 'parseQuantity' | 'compareQuantities' | 'addQuantities' | 'formatQuantity'>,
 ): StrategyFunctions {
   const quantities = {
     parse: (text: string) => objects.parseQuantity(text),
     compare: (a: Parameters<ObjectsExercises['compareQuantities']>[0], b: Parameters<ObjectsExercises['compareQuantities']>[1]) => objects.compareQuantities(a, b),
+    add: (a: Parameters<ObjectsExercises['addQuantities']>[0], b: Parameters<ObjectsExercises['addQuantities']>[1]) => objects.addQuantities(a, b),
     format: (q: Parameters<ObjectsExercises['formatQuantity']>[0]) => objects.formatQuantity(q),
   };
   return {

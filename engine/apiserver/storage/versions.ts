@@ -56,6 +56,13 @@ export function withStorageVersions(storage: Storage): Storage {
       return v ? { ...result, object: v.fromStored(result.object) } : result;
     },
     purgeNamespace: (namespace) => storage.purgeNamespace(namespace),
+    async writeThrough(kind, object) {
+      const [k, v] = stored(kind);
+      return out(v, await storage.writeThrough(k, v ? v.toStored(object) : object));
+    },
+    removeAt(kind, namespace, name, resourceVersion) {
+      return storage.removeAt(stored(kind)[0], namespace, name, resourceVersion);
+    },
     async watch(kind, options) {
       const [k, v] = stored(kind);
       if (!v) return storage.watch(kind, options);

@@ -26,6 +26,8 @@ import type { SchemaNode } from '../schema-nodes.ts';
 import type { KubeObject, LabelSelector, PodSpec, StatusCause, StringMap } from '../types.ts';
 import type { QuantityFunctions } from '../validation/quantity.ts';
 
+export type { QuantityFunctions };
+
 /**
  * What kinds call on the learner's code: the 03-validation pod spec defaults and validation
  * (through the loaded apiserver component; validatePodSpec also runs the engine's checks of the
@@ -37,6 +39,7 @@ export interface StrategyFunctions {
   defaultPodSpec(spec: PodSpec): PodSpec;
   validatePodSpec(spec: PodSpec, path: string): StatusCause[];
   matchesSelector(selector: LabelSelector, labels: StringMap): boolean;
+  /** Resource quantities (the objects component's 03-quantities): validation, quota and limit arithmetic. */
   quantities: QuantityFunctions;
 }
 
@@ -82,7 +85,7 @@ export interface Strategy<T extends KubeObject = KubeObject> {
    */
   canonicalize?(object: T): T;
   /** The status strategy's ValidateUpdate: field errors of a write to the status subresource. */
-  validateStatusUpdate?(object: T, old: T): StatusCause[];
+  validateStatusUpdate?(object: T, old: T, fns: StrategyFunctions): StatusCause[];
 }
 
 /** A field path as a list of names: `['metadata', 'labels']`. */
@@ -103,10 +106,18 @@ export interface ResetFields {
 /** How a field selector reads one field of an object (the kind's GetAttrs): its value as a string. */
 export type FieldReader<T extends KubeObject = KubeObject> = (object: T) => string;
 
-/** What admission hooks may look at besides the object: the watch cache and the clock. */
+/** What admission hooks may look at besides the object: the watch cache, the store, the clock. */
 export interface AdmissionEnvironment {
   /** The objects of a kind as the watch cache holds them now (shared: never modify them). */
   cached(kind: ResourceInfo): readonly KubeObject[];
+  /** The objects of a kind in a namespace as stored now (a consistent read, not the cache). */
+  list(kind: ResourceInfo, namespace: string): Promise<KubeObject[]>;
+  /** Writes an object's status (optimistic: a stale resourceVersion is a Conflict), as ResourceQuota admission charges a quota. */
+  updateStatus(kind: ResourceInfo, object: KubeObject): Promise<KubeObject>;
+  /** The learner's functions (selectors, quantities). */
+  fns: StrategyFunctions;
+  /** The stored kind serving a group's resource (`apps`, `deployments`), if any. */
+  resolve(group: string, resource: string): ResourceInfo | undefined;
   now(): number;
 }
 
@@ -117,7 +128,13 @@ export interface AdmissionEnvironment {
  * object in place (mutating admission) and refuse by throwing an ApiError (validating admission).
  */
 export interface AdmissionHooks<T extends KubeObject = KubeObject> {
+  /** Mutating admission of a new object (before validation). */
   create?(object: T): void | Promise<void>;
+  /**
+   * Validating admission of a new object, after its validation (LimitRanger's checks); may refuse
+   * by throwing, never changes the object. `dryRun`: nothing may be written.
+   */
+  validateCreate?(object: T, dryRun: boolean): void | Promise<void>;
   update?(object: T, old: T): void | Promise<void>;
   delete?(namespace: string | undefined, name: string): void | Promise<void>;
 }

@@ -20,10 +20,12 @@ import { InvalidQuantityError } from '../../objects/errors.ts';
 import type { Quantity } from '../../objects/types.ts';
 import { goQuote } from './go-values.ts';
 
-/** What validation calls on the learner's quantities (lesson 00, 03-quantities). */
+/** What validation (and quota and limit arithmetic) calls on the learner's quantities (lesson 00, 03-quantities). */
 export interface QuantityFunctions {
   parse(text: string): Quantity;
   compare(a: Quantity, b: Quantity): -1 | 0 | 1;
+  /** The sum, as ResourceQuota usage and LimitRange checks add requests. */
+  add(a: Quantity, b: Quantity): Quantity;
   format(q: Quantity): string;
 }
 

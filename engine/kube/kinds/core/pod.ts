@@ -2,7 +2,7 @@
  * core/v1 Pod: one or more containers that run together on a node.
  * Upstream: pkg/registry/core/pod (strategy.go, storage/storage.go), pkg/apis/core/v1/defaults.go,
  * and the admission plugins that apply to pods only (ServiceAccount, DefaultTolerationSeconds,
- * Priority). The pod spec's own defaults and validation are the learner's (03-validation).
+ * Priority, LimitRanger). The pod spec's own defaults and validation are the learner's (03-validation).
  */
 import { canonical } from '../../canonical.ts';
 import { forbiddenField, required } from '../../field-errors.ts';
@@ -11,6 +11,7 @@ import { any, list, obj, podSpec, top } from '../../schema-nodes.ts';
 import type { Pod, PodSpec, PriorityClass, StatusCause } from '../../types.ts';
 import { defineKind, readPath, statusSubresource } from '../define.ts';
 import { admitPodPriority, PRIORITY_CLASSES } from '../scheduling/priorityclass.ts';
+import { checkPodLimits, defaultPodResources } from './limitrange.ts';
 import { POD_PRINTER } from './pod-printer.ts';
 import { POD_SUBRESOURCES } from './pod-subresources.ts';
 import { podOnlyCauses } from '../../validation/pod-spec.ts';
@@ -122,7 +123,12 @@ export const PODS = defineKind<Pod>({
     },
   },
   admission: (env) => ({
-    create: (pod) => admitPodPriority(pod, env.cached(PRIORITY_CLASSES) as PriorityClass[]),
+    create: (pod) => {
+      // LimitRanger may add requests and limits: the QoS class (PrepareForCreate's) follows them.
+      if (defaultPodResources(env, pod) && pod.status) pod.status = { ...pod.status, qosClass: qosClass(pod.spec) };
+      admitPodPriority(pod, env.cached(PRIORITY_CLASSES) as PriorityClass[]);
+    },
+    validateCreate: (pod) => checkPodLimits(env, pod),
   }),
   printer: POD_PRINTER,
 });
