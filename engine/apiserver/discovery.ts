@@ -5,10 +5,12 @@
  * subresources. kubectl also asks `/api` and `/apis` for aggregated discovery (apidiscovery.k8s.io/v2,
  * one response with everything); it is served too, which saves kubectl one request per group.
  *
- * Everything is derived from engine/kube/resources.ts; responses are built once.
+ * Everything is derived from engine/kube/resources.ts, plus the group/versions an aggregated
+ * ApiService serves while it is registered (aggregator.ts: metrics.k8s.io when metrics are served).
  */
 import { KUBERNETES_VERSION } from '../params.ts';
 import { groupVersion, groupVersions, RESOURCES, type ResourceInfo } from '../kube/resources.ts';
+import type { ApiService } from './aggregator.ts';
 
 /** The Content-Type of an aggregated discovery response; kubectl decides the format from it alone. */
 export const AGGREGATED_DISCOVERY_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
@@ -49,9 +51,9 @@ export function byKubeVersionPriority(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function namedGroups(): { name: string; versions: string[] }[] {
+function namedGroups(extra: readonly ApiService[] = []): { name: string; versions: string[] }[] {
   const groups = new Map<string, string[]>();
-  for (const gv of groupVersions()) {
+  for (const gv of [...groupVersions(), ...extra]) {
     if (gv.group === '') continue;
     const versions = groups.get(gv.group) ?? [];
     versions.push(gv.version);
@@ -65,14 +67,14 @@ function apiGroup(name: string, versions: string[]): Record<string, unknown> {
   return { name, versions: list, preferredVersion: list[0] };
 }
 
-/** GET /apis. */
-export function apiGroupList(): unknown {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: namedGroups().map((g) => apiGroup(g.name, g.versions)) };
+/** GET /apis; `extra`: the aggregated ApiServices registered now. */
+export function apiGroupList(extra: readonly ApiService[] = []): unknown {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: namedGroups(extra).map((g) => apiGroup(g.name, g.versions)) };
 }
 
 /** GET /apis/<group>, or undefined when the group is not served. */
-export function apiGroupDocument(group: string): unknown {
-  const found = namedGroups().find((g) => g.name === group);
+export function apiGroupDocument(group: string, extra: readonly ApiService[] = []): unknown {
+  const found = namedGroups(extra).find((g) => g.name === group);
   return found ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(found.name, found.versions) } : undefined;
 }
 
@@ -124,16 +126,31 @@ function discoveryResource(r: ResourceInfo): Record<string, unknown> {
   return entry;
 }
 
-/** Aggregated discovery for /api (legacy: true) or /apis. */
-export function aggregatedDiscovery(legacy: boolean, apiVersion: 'apidiscovery.k8s.io/v2' | 'apidiscovery.k8s.io/v2beta1'): unknown {
-  const groups = legacy ? [{ name: '', versions: ['v1'] }] : namedGroups();
+/** An aggregated ApiService's resources in aggregated discovery. */
+function serviceResources(service: ApiService): Record<string, unknown>[] {
+  return service.resources.map((r) => ({
+    resource: r.name,
+    responseKind: { group: service.group, version: service.version, kind: r.kind },
+    scope: r.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: '',
+    verbs: r.verbs,
+  }));
+}
+
+/** Aggregated discovery for /api (legacy: true) or /apis; `extra`: the aggregated ApiServices registered now. */
+export function aggregatedDiscovery(legacy: boolean, apiVersion: 'apidiscovery.k8s.io/v2' | 'apidiscovery.k8s.io/v2beta1', extra: readonly ApiService[] = []): unknown {
+  const groups = legacy ? [{ name: '', versions: ['v1'] }] : namedGroups(extra);
+  const resources = (group: string, version: string) => {
+    const service = extra.find((s) => s.group === group && s.version === version);
+    return service ? serviceResources(service) : resourcesOf(group, version).map(discoveryResource);
+  };
   return {
     kind: 'APIGroupDiscoveryList',
     apiVersion,
     metadata: {},
     items: groups.map((g) => ({
       metadata: g.name ? { name: g.name } : {},
-      versions: g.versions.map((v) => ({ version: v, freshness: 'Current', resources: resourcesOf(g.name, v).map(discoveryResource) })),
+      versions: g.versions.map((v) => ({ version: v, freshness: 'Current', resources: resources(g.name, v) })),
     })),
   };
 }

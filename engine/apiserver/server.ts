@@ -33,6 +33,7 @@ import { createRequestHandler } from './endpoints/handler.ts';
 import { OpenWatches } from './endpoints/open-watches.ts';
 import { ConnectionLimits, type ConnectionLimitOptions } from './limits.ts';
 import { GenericRegistry } from './registry/generic.ts';
+import { Aggregator, metricsApiService, type ApiService, type MetricsProvider } from './aggregator.ts';
 import { Cacher } from './storage/cacher.ts';
 import { startCompactor, type Compactor } from './storage/compactor.ts';
 import { createStorage } from './storage/storage.ts';
@@ -88,6 +89,10 @@ export interface ApiServer {
   openWatches(): number;
   /** Holds new watch requests until the returned function is called (tests: a window for changes). */
   pauseWatches(): () => void;
+  /** Serves an API group/version through the aggregation layer (an APIService); returns the function that stops it. */
+  registerApiService(service: ApiService): () => void;
+  /** Serves metrics.k8s.io/v1beta1 (`kubectl top`) from `provider`, as metrics-server would; returns the function that stops it. */
+  registerMetricsProvider(provider: MetricsProvider): () => void;
   /** Stops accepting requests, ends every watch and closes every connection. Does not close the store. */
   close(): Promise<void>;
 }
@@ -127,6 +132,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     maxBodyBytes: options.maxBodyBytes ?? APISERVER_MAX_BODY_BYTES,
     watches: new OpenWatches(),
     serverAddress: () => address,
+    aggregator: new Aggregator(),
     log,
   };
   // The watch cache lost its store watch and listed again: every client watch ends and resumes.
@@ -205,6 +211,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     closeWatches: () => ctx.watches.closeAll(),
     openWatches: () => ctx.watches.size,
     pauseWatches: () => ctx.watches.pause(),
+    registerApiService: (service) => ctx.aggregator.register(service),
+    registerMetricsProvider: (provider) => ctx.aggregator.register(metricsApiService(provider)),
     close,
   };
 }

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../cluster/logger.ts';
 import type { Clock } from '../../etcd/clock.ts';
 import type { KindDefinition, StoredKind, SubresourceDefinition } from '../../kube/kinds/types.ts';
+import type { Aggregator } from '../aggregator.ts';
 import type { Authorizer, UserInfo } from '../auth.ts';
 import type { ApiserverExercises, RequestInfo } from '../exercises.ts';
 import type { Negotiated } from '../http.ts';
@@ -25,6 +26,8 @@ export interface ApiContext {
   watches: OpenWatches;
   /** host:port clients reach this server at. */
   serverAddress(): string;
+  /** The group/versions other servers answer (metrics.k8s.io when registered). */
+  aggregator: Aggregator;
   log: Logger;
 }
 

@@ -2,6 +2,7 @@
  * The request path, in the order the real apiserver runs it:
  *
  *   filters (filters.ts: log, errors as Status, health, RequestInfo, authentication, authorization)
+ *   → an aggregated API (../aggregator.ts: metrics.k8s.io while a provider is registered)
  *   → a non-resource path (nonresource.ts: version, discovery, OpenAPI)
  *   → or a resource request (resource.ts: scope, then the verb's handler: get.ts, watch.ts,
  *     create.ts, update.ts, patch.ts, delete.ts), which decodes the body (decode.ts) and talks to
@@ -24,10 +25,18 @@ import type { ApiContext, ApiRequest } from './context.ts';
 import { buildChain, FILTERS, type Filter } from './filters.ts';
 import { serveNonResource } from './nonresource.ts';
 import { serveResource } from './resource.ts';
+import { send } from '../http.ts';
+
+/** A request under an aggregated group/version (metrics.k8s.io): answered by its ApiService. */
+async function serveAggregated(request: ApiRequest): Promise<void> {
+  const query = new URLSearchParams((request.req.url ?? '').split('?')[1] ?? '');
+  send(request.res, 200, await request.ctx.aggregator.serve(request.req.method ?? 'GET', request.path, query));
+}
 
 /** The server's request handler: the filter chain, then the resource or non-resource handler. Never throws. */
 export function createRequestHandler(ctx: ApiContext, filters: readonly Filter[] = FILTERS): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const chain = buildChain(filters, async (request) => {
+    if (ctx.aggregator.serviceFor(request.path)) return serveAggregated(request);
     if (request.info?.isResourceRequest) return serveResource(request as ApiRequest & { info: RequestInfo; user: UserInfo });
     return serveNonResource(request);
   });

@@ -20,15 +20,15 @@ export async function serveNonResource(request: ApiRequest): Promise<void> {
   if (path === '/version' || path === '/version/') return send(res, 200, versionInfo(), negotiated.format === 'yaml' ? 'yaml' : 'json');
   if (path === '/api' || path === '/apis') {
     const aggregated = aggregatedFormat(accept);
-    if (aggregated) return sendRaw(res, 200, JSON.stringify(aggregatedDiscovery(path === '/api', aggregated.apiVersion)), aggregated.contentType);
-    return send(res, 200, path === '/api' ? apiVersions(ctx.serverAddress()) : apiGroupList());
+    if (aggregated) return sendRaw(res, 200, JSON.stringify(aggregatedDiscovery(path === '/api', aggregated.apiVersion, ctx.aggregator.list())), aggregated.contentType);
+    return send(res, 200, path === '/api' ? apiVersions(ctx.serverAddress()) : apiGroupList(ctx.aggregator.list()));
   }
   if (parts[0] === 'api' && parts.length === 2) {
     const list = apiResourceList('', parts[1]!);
     if (list) return send(res, 200, list);
   }
   if (parts[0] === 'apis' && parts.length === 2) {
-    const group = apiGroupDocument(parts[1]!);
+    const group = apiGroupDocument(parts[1]!, ctx.aggregator.list());
     if (group) return send(res, 200, group);
   }
   if (parts[0] === 'apis' && parts.length === 3) {
