@@ -135,8 +135,17 @@ function quotaCells(o: Any): [string, string] {
   return [request.join(', '), limit.join(', ')];
 }
 
-/** The status a quota starts with: hard from spec.hard, used as the namespace holds now (the quota controller's first sync). */
+/**
+ * The status a quota starts with: hard from spec.hard, used as the namespace holds now (the quota
+ * controller's first sync). Only for a valid spec: an invalid one is refused by validation next,
+ * with the spec's own errors.
+ */
 async function initialStatus(env: AdmissionEnvironment, quota: KubeObject): Promise<void> {
+  try {
+    if (validateQuota({ spec: (quota as Any).spec }, env.fns.quantities).length > 0) return;
+  } catch {
+    return; // a quantity that does not parse: the decoder's 400 comes from validation
+  }
   const used = await observedUsage(env, quota);
   (quota as Any).status = usageStatus(env.fns.quantities, quota, used);
 }

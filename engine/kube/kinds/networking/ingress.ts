@@ -15,7 +15,7 @@ import { f, kept, rep, withMeta, type ProtobufMessage } from '../../protobuf.ts'
 import { any, int, list, obj, str, strs, top } from '../../schema-nodes.ts';
 import type { KubeObject, StatusCause } from '../../types.ts';
 import { defineKind, statusSubresource } from '../define.ts';
-import { dns1035Label, dns1123Subdomain, parseIP, portName, portNumber, validIP, wildcardDns1123Subdomain } from '../validate.ts';
+import { dns1035Label, dns1123Subdomain, invalidGo, parseIP, portName, portNumber, validIP, wildcardDns1123Subdomain } from '../validate.ts';
 import { typedLocalObjectReference } from './ingress-backend.ts';
 import { INGRESS_CLASSES } from './ingressclass.ts';
 
@@ -109,7 +109,10 @@ function ruleValue(rule: Any, at: string): StatusCause[] {
 function ingressSpec(spec: Any, opts: { allowInvalidSecretName: boolean; allowInvalidWildcardRule: boolean }): StatusCause[] {
   const causes: StatusCause[] = [];
   const ruleList: Any[] = spec.rules ?? [];
-  if (ruleList.length === 0 && !spec.defaultBackend) causes.push(invalidValue('spec', spec.rules ?? null, 'either `defaultBackend` or `rules` must be specified'));
+  if (ruleList.length === 0 && !spec.defaultBackend) {
+    // field.Invalid(spec, spec.Rules, ...): Go's %#v of the nil or empty rule list.
+    causes.push(invalidGo('spec', Array.isArray(spec.rules) ? '[]networking.IngressRule{}' : '[]networking.IngressRule(nil)', 'either `defaultBackend` or `rules` must be specified'));
+  }
   if (spec.defaultBackend) causes.push(...backend(spec.defaultBackend, 'spec.defaultBackend'));
   if (ruleList.length > 0) causes.push(...rules(ruleList, 'spec.rules', opts.allowInvalidWildcardRule));
   ((spec.tls ?? []) as Any[]).forEach((tls, i) => {
