@@ -40,7 +40,7 @@ const envelope = (apiVersion: string, kind: string, raw: number[]) => Uint8Array
 
 interface Answer {
   status: number;
-  json: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: Record<string, any>;
   headers: Headers;
 }
 
