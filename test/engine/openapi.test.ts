@@ -143,7 +143,9 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
       expect(one.code, `explain ${res.resource}: ${one.output}`).toBe(0);
       expect(one.stdout).toContain(`KIND:       ${res.kind}`);
     }
-  });
+    // One kubectl process per served kind (36 today), run one after another: ~0.3 s each on an
+    // idle machine, several seconds each on a loaded one.
+  }, 180_000);
 
   test('kubectl apply --validate=strict: unknown fields get upstream\'s 400 message naming each path', async () => {
     const file = kubectl.file('strict-pod.yaml', [
