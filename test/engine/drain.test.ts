@@ -16,6 +16,8 @@ import { HAS_KUBECTL, kubectlFor, type Kubectl } from './apiserver-harness.ts';
 let cluster: Cluster;
 let kubectl: Kubectl;
 const NODE = 'hollow-node-0';
+/** The DaemonSet's pod on NODE (its name is generated). */
+let agent = '';
 
 async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -39,18 +41,12 @@ beforeAll(async () => {
   // Six web pods over three nodes: the node to drain holds some of them.
   expect((await kubectl.run(['create', 'deployment', 'web', '--image=nginx', '--replicas=6'])).code).toBe(0);
   await until('6 ready web pods, some on the node', pods, (ps) => ps.filter(ready).length === 6 && ps.some((p) => p.spec.nodeName === NODE));
-  // A DaemonSet (no DaemonSet controller runs yet: its pod is made here, owned as the controller would).
-  const ds = await cluster.client.create<KubeObject>('daemonsets', {
+  // A DaemonSet: the controller-manager's DaemonSet controller puts one pod on every node.
+  await cluster.client.create<KubeObject>('daemonsets', {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
     metadata: { name: 'agent', namespace: 'default' },
     spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'busybox' }] } } },
-  });
-  await cluster.client.create<Pod>('pods', {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'agent-x1', namespace: 'default', labels: { app: 'agent' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: ds.metadata.uid!, controller: true }] },
-    spec: { nodeName: NODE, containers: [{ name: 'agent', image: 'busybox' }] },
   });
   // A pod of no controller, with an emptyDir.
   await cluster.client.create<Pod>('pods', {
@@ -59,7 +55,9 @@ beforeAll(async () => {
     metadata: { name: 'loner', namespace: 'default' },
     spec: { nodeName: NODE, containers: [{ name: 'c', image: 'nginx' }], volumes: [{ name: 'scratch', emptyDir: {} }] },
   });
-  await until('the agent and loner pods Running', pods, (ps) => ['agent-x1', 'loner'].every((n) => ps.find((p) => p.metadata.name === n)?.status?.phase === 'Running'));
+  const running = (ps: Pod[]) => ps.filter((p) => p.spec.nodeName === NODE && p.status?.phase === 'Running');
+  const onNodeRunning = await until('the node\'s agent pod and the loner pod Running', pods, (ps) => running(ps).some((p) => p.metadata.labels?.app === 'agent') && running(ps).some((p) => p.metadata.name === 'loner'));
+  agent = running(onNodeRunning).find((p) => p.metadata.labels?.app === 'agent')!.metadata.name!;
 }, 60_000);
 
 afterAll(async () => {
@@ -73,7 +71,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl drain of a hollow node ${HAS_KUBECTL ? ''
     expect(r.code).not.toBe(0);
     expect(r.stdout).toContain(`node/${NODE} cordoned`);
     expect(r.stderr).toContain(`error: unable to drain node "${NODE}" due to error: `);
-    expect(r.stderr).toContain('cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): default/agent-x1');
+    expect(r.stderr).toContain(`cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): default/${agent}`);
     expect(r.stderr).toContain('cannot delete Pods with local storage (use --delete-emptydir-data to override): default/loner');
     const node = await cluster.client.get<Node>('nodes', NODE);
     expect(node.spec?.unschedulable).toBe(true);
@@ -86,7 +84,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl drain of a hollow node ${HAS_KUBECTL ? ''
     const drain = kubectl.start(['drain', NODE, '--ignore-daemonsets', '--force', '--delete-emptydir-data', '--timeout=90s']);
     const blocked = await drain.waitFor(/error when evicting pods\/"web-[^"]+" -n "default" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./, 30_000);
     expect(blocked).toContain(`node/${NODE} already cordoned`);
-    expect(blocked).toMatch(/Warning: .*ignoring DaemonSet-managed Pods: default\/agent-x1/);
+    expect(blocked).toMatch(new RegExp(`Warning: .*ignoring DaemonSet-managed Pods: default/${agent}`));
     expect(blocked).toMatch(/deleting Pods that declare no controller: default\/loner/);
     // Allow one pod down at a time: the drain goes on as the ReplicaSet replaces each pod elsewhere.
     expect((await kubectl.run(['patch', 'pdb', 'web', '--type=merge', '-p', '{"spec":{"minAvailable":5}}'])).code).toBe(0);
@@ -96,7 +94,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl drain of a hollow node ${HAS_KUBECTL ? ''
     await until('the drain to exit', async () => drain.child.exitCode, (c) => c !== null, 10_000);
     expect(drain.child.exitCode).toBe(0);
     const left = await onNode();
-    expect(left.map((p) => p.metadata.name)).toEqual(['agent-x1']);
+    expect(left.map((p) => p.metadata.name)).toEqual([agent]);
     const all = await pods();
     expect(all.filter((p) => p.metadata.labels?.app === 'web' && !p.metadata.deletionTimestamp).every((p) => p.spec.nodeName !== NODE)).toBe(true);
   }, 120_000);
