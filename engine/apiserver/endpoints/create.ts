@@ -28,7 +28,7 @@ export async function create(scope: ResourceScope): Promise<void> {
   if (serve?.type === 'create') {
     const apiVersion = subresource!.version ? groupVersion({ group: subresource!.group ?? '', version: subresource!.version }) : groupVersion(kind);
     const body = await readObject(ctx, req, kind, subresource!.kind, apiVersion);
-    return respondPlain(scope, 201, await ctx.registry.createSubresource(kind, subresource!, scope.namespace, scope.name, body, { dryRun: dryRun(scope) }));
+    return respondPlain(scope, 201, await ctx.registry.createSubresource(kind, subresource!, scope.namespace, scope.name, body, { dryRun: writeQuery(scope, 'create').dryRun }));
   }
   const stored = scope as StoredScope;
   const query = writeQuery(scope, 'create');

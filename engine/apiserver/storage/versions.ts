@@ -42,9 +42,9 @@ export function withStorageVersions(storage: Storage): Storage {
       const result = await storage.list(k, { ...options, matches: (o) => options.matches(v.fromStored(o)) });
       return { ...result, items: result.items.map((o) => v.fromStored(o)) };
     },
-    async create(kind, object) {
+    async create(kind, object, options) {
       const [k, v] = stored(kind);
-      return out(v, await storage.create(k, v ? v.toStored(object) : object));
+      return out(v, await storage.create(k, v ? v.toStored(object) : object, options));
     },
     async update(kind, object, options) {
       const [k, v] = stored(kind);
