@@ -94,6 +94,15 @@ export const WRITES_DRAIN_POLL_MS = 10;
 /** Scheduler: bindings in flight at once (each is one POST to pods/<name>/binding; upstream: no limit). */
 export const SCHEDULER_MAX_BINDINGS_IN_FLIGHT = 256;
 
+/** Event recorder (scheduler, controllers): events waiting to be written before new ones are dropped with a warning. */
+export const EVENT_RECORDER_BACKLOG = 1_000;
+
+/** Event recorder: event writes in flight at once. */
+export const EVENT_RECORDER_WRITERS = 4;
+
+/** Event recorder: distinct events remembered for counting repeats (as upstream's EventCorrelator does); past this the memory starts afresh. */
+export const EVENT_RECORDER_KEYS_KEPT = 10_000;
+
 // ── Hollow nodes (lesson 03) ─────────────────────────────────────────────────────────────────────
 
 /** Hollow nodes: capacity of each node unless `--node-cpu` etc. say otherwise. */
@@ -159,6 +168,9 @@ export const WATCH_BOOKMARK_INTERVAL_MS = 60_000;
 
 /** API server: a watch without timeoutSeconds is closed after this long, in seconds (real: --min-request-timeout 1800). */
 export const WATCH_DEFAULT_TIMEOUT_SECONDS = 1800;
+
+/** API server: a watcher whose unsent output passes this many bytes is closed (the real apiserver drops slow watchers too). */
+export const WATCH_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 /**
  * API server: how long a list or watch at a resourceVersion the watch cache has not applied yet

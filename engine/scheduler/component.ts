@@ -15,10 +15,7 @@ import { loadComponent } from '../impl.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { SchedulerRunner, SCHEDULER_NAME, type SchedulerApi } from './runner.ts';
 import type { Node, Pod } from '../kube/types.ts';
-import { WRITES_DRAIN_POLL_MS } from '../params.ts';
-
-const EVENT_BACKLOG = 1_000;
-const EVENT_WRITERS = 4;
+import { EVENT_RECORDER_BACKLOG, EVENT_RECORDER_KEYS_KEPT, EVENT_RECORDER_WRITERS, WRITES_DRAIN_POLL_MS } from '../params.ts';
 
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -48,7 +45,7 @@ export class EventRecorder {
       return;
     }
     const name = `${object.metadata.name}.${Date.now().toString(16)}${randomBytes(2).toString('hex')}`;
-    if (this.seen.size > 10_000) this.seen.clear();
+    if (this.seen.size > EVENT_RECORDER_KEYS_KEPT) this.seen.clear();
     this.seen.set(key, { name, namespace, count: 1 });
     const at = now();
     const event: KubeObject = {
@@ -72,7 +69,7 @@ export class EventRecorder {
 
   private enqueue(write: () => Promise<unknown>): void {
     if (this.stopped) return;
-    if (this.backlog.length >= EVENT_BACKLOG) {
+    if (this.backlog.length >= EVENT_RECORDER_BACKLOG) {
       this.dropped++;
       return;
     }
@@ -81,7 +78,7 @@ export class EventRecorder {
   }
 
   private pump(): void {
-    while (this.writers < EVENT_WRITERS && this.backlog.length > 0) {
+    while (this.writers < EVENT_RECORDER_WRITERS && this.backlog.length > 0) {
       const write = this.backlog.shift()!;
       this.writers++;
       write()

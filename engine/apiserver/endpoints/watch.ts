@@ -8,14 +8,11 @@
  */
 import { badRequest } from '../../kube/errors.ts';
 import type { KubeObject, WatchEvent } from '../../kube/types.ts';
-import { WATCH_DEFAULT_TIMEOUT_SECONDS } from '../../params.ts';
+import { WATCH_DEFAULT_TIMEOUT_SECONDS, WATCH_MAX_BUFFERED_BYTES } from '../../params.ts';
 import { tableColumns, tableRow } from '../table.ts';
 import type { StoredScope } from './context.ts';
 import { checkResourceVersion } from './decode.ts';
 import { includeObject } from './respond.ts';
-
-/** A watcher whose unsent output passes this many bytes is closed (the real apiserver drops slow watchers too). */
-const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 /** Shared serialisations, per event object: `${format}|${type}` → the line, encoded once. */
 const lines = new WeakMap<object, Map<string, Buffer>>();
@@ -96,7 +93,7 @@ export async function watch(scope: StoredScope): Promise<void> {
         if (closed) return;
         res.write(serialise(event));
       }
-      if (res.writableLength > MAX_BUFFERED_BYTES) finish();
+      if (res.writableLength > WATCH_MAX_BUFFERED_BYTES) finish();
     },
     end: finish,
     fail(error, where) {
