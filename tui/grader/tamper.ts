@@ -62,8 +62,8 @@ function listFiles(root: string, out: string[]): void {
 export interface Baseline {
   files: Map<string, string>;
   progress: Buffer | undefined;
-  /** The grader's transform-cache files (transformCache.js): cache file → [stamp or 'absent', source]. */
-  cache: Map<string, [string, string]>;
+  /** The grader's transform-cache files (transformCache.js): cache file → [stamp or 'absent', source, content hash when present]. */
+  cache: Map<string, [string, string, string?]>;
   /**
    * Cache files vitest itself read or wrote during the run, with their content's SHA-256;
    * undefined when the child never said (it was stopped or killed before the end of the run).
@@ -94,7 +94,11 @@ export class GraderFiles {
 
   /** Notes the grader's transform-cache files before the worker loads anything ([cache file, source] pairs). */
   noteCache(baseline: Baseline, entries: [string, string][]): void {
-    for (const [cacheFile, source] of entries) baseline.cache.set(cacheFile, [stampOrAbsent(cacheFile), source]);
+    for (const [cacheFile, source] of entries) {
+      const stamp = stampOrAbsent(cacheFile);
+      const content = stamp === 'absent' ? undefined : readOrUndefined(cacheFile);
+      baseline.cache.set(cacheFile, content === undefined ? [stamp, source] : [stamp, source, sha256(content)]);
+    }
   }
 
   /**
@@ -126,12 +130,16 @@ export class GraderFiles {
       this.noted.set(path, { stamp: stampOf(statSync(path)), content: was });
       changed.push(`it ${current === undefined ? 'deleted' : 'rewrote'} ${describe(path)} (put back as it was${current === undefined ? '' : `; the changed copy is in ${relative(ROOT, aside!) || aside}`})`);
     }
-    for (const [cacheFile, [stamp, source]] of baseline.cache) {
+    for (const [cacheFile, [stamp, source, before]] of baseline.cache) {
       const now = stampOrAbsent(cacheFile);
       if (now === stamp || now === 'absent') continue;
       const current = readOrUndefined(cacheFile);
       const known = baseline.cacheWritten?.[cacheFile];
-      if (current !== undefined && known === sha256(current)) continue; // what this run's vitest read or wrote
+      const hash = current === undefined ? undefined : sha256(current);
+      if (hash !== undefined && known === hash) continue; // what this run's vitest read or wrote
+      // The same bytes written again (another check or test run's vitest, whose cache file names
+      // hash the module's source: a legitimate rewrite has the same content) change nothing.
+      if (hash !== undefined && hash === before) continue;
       // Not known to be vitest's: never trusted again. Tampering when the child said what it used
       // and this is something else, or when a file this run did not touch changed (one that only
       // appeared may be another kubelings process's fresh entry; a run stopped early says nothing).
