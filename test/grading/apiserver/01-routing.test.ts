@@ -113,3 +113,24 @@ describe('any URL built from a namespace, a resource and a name reads back the s
     );
   });
 });
+
+// Edges the first tests left open (issue 10, the mutation run of solutions/apiserver): each test
+// below catches a wrong answer that passed every test above. Upstream: k8s.io/apiserver
+// pkg/endpoints/request/requestinfo.go (NewRequestInfo).
+describe('more edges', () => {
+  test('a request that is not for a resource has no prefix, version, resource or parts', hint('Do you fill in apiPrefix before you know the path is under /api or /apis?'), () => {
+    for (const path of ['/version', '/healthz', '/openapi/v3', '/', '/api', '/apis']) {
+      check('GET', path, { isResourceRequest: false, apiPrefix: '', apiGroup: '', apiVersion: '', resource: '', name: '', parts: [] });
+    }
+  });
+
+  test('a method with no verb of its own gives the empty verb on a resource', hint('What verb does OPTIONS stand for? Not every method is one of the five.'), () => {
+    check('OPTIONS', '/api/v1/namespaces/default/pods', { isResourceRequest: true, verb: '', resource: 'pods' });
+  });
+
+  test('only a term that is exactly metadata.name names the object, and never "." or ".."', hint('Does "metadata.namespace=default" name an object? Could a name be a path segment such as ".."?'), () => {
+    for (const selector of ['metadata.namespace%3Ddefault', 'spec.metadata.name%3Dnginx', 'metadata.name%3D.', 'metadata.name%3D..']) {
+      check('GET', `/api/v1/namespaces/default/pods?fieldSelector=${selector}`, { verb: 'list', name: '' });
+    }
+  });
+});

@@ -356,3 +356,123 @@ describe('any sequence of updates', () => {
     );
   });
 });
+
+// Edges the first tests left open (issue 10, the mutation run of solutions/apiserver): each test
+// below catches a wrong answer that passed every test above.
+describe('update: more edges', () => {
+  test('an update that swaps, removes or changes one element of a list is written', hint('"Changes nothing" must compare both ways: a field only the stored object has is a change too.'), async () => {
+    const { store, registry } = await setup();
+    const created = await registry.create(CONFIGMAPS, { ...cm('a'), metadata: { name: 'a', namespace: 'default', labels: { app: 'a' } }, data: { x: '1', y: '2' } });
+    const swapped = await registry.update(CONFIGMAPS, { ...created, metadata: { ...created.metadata, labels: undefined, annotations: { note: 'a' } } });
+    expect({ labels: swapped.metadata.labels, annotations: swapped.metadata.annotations }, 'update that replaces the labels by annotations').toEqual({ labels: undefined, annotations: { note: 'a' } });
+    const removed = await registry.update(CONFIGMAPS, { ...swapped, data: { x: '1' } });
+    expect((await registry.get(CONFIGMAPS, 'default', 'a')).data, 'update that removes data.y').toEqual({ x: '1' });
+    expect(removed.metadata.resourceVersion, 'resourceVersion after removing data.y').toBe(String(await store.revision()));
+
+    type Spec = { template: { spec: { containers: { name: string; image: string }[] } } };
+    const withContainers = (o: KubeObject, containers: { name: string; image: string }[]): KubeObject => {
+      const spec = structuredClone(o.spec) as Spec;
+      spec.template.spec.containers = containers;
+      return { ...o, spec };
+    };
+    let d = await registry.create(DEPLOYMENTS, deployment('web'));
+    d = await registry.update(DEPLOYMENTS, withContainers(d, [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'busybox' }]));
+    const before = d.metadata.generation!;
+    d = await registry.update(DEPLOYMENTS, withContainers(d, [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'busybox:2' }]));
+    expect({ generation: d.metadata.generation, image: (d.spec as Spec).template.spec.containers[1]!.image }, 'update of the second of two containers').toEqual({ generation: before + 1, image: 'busybox:2' });
+  });
+
+  test('deletionTimestamp, deletionGracePeriodSeconds and generation are the server\'s: an update cannot set or change them', hint('Which metadata does the server own after create? Only create and delete set these.'), async () => {
+    // k8s.io/apiserver/pkg/registry/rest/update.go (BeforeUpdate) keeps what the server set.
+    const { registry } = await setup();
+    const created = await registry.create(DEPLOYMENTS, deployment('web'));
+    const forged = { ...created, metadata: { ...created.metadata, deletionTimestamp: '2024-01-01T12:00:00Z', deletionGracePeriodSeconds: 0, generation: 7, labels: { a: 'b' } } };
+    const updated = await registry.update(DEPLOYMENTS, forged);
+    const { deletionTimestamp, deletionGracePeriodSeconds, generation } = updated.metadata;
+    expect({ deletionTimestamp, deletionGracePeriodSeconds, generation, labels: updated.metadata.labels }, 'update of an unmarked Deployment that sets all three').toEqual({
+      deletionTimestamp: undefined,
+      deletionGracePeriodSeconds: undefined,
+      generation: 1,
+      labels: { a: 'b' },
+    });
+  });
+
+  test('an update of a pod that is terminating gracefully keeps it: only a grace period of 0 without finalizers ends it', hint('A marked object is deleted by an update only when its grace period is over (0) and it has no finalizers left.'), async () => {
+    // k8s.io/apiserver/pkg/registry/generic/registry/store.go (ShouldDeleteDuringUpdate).
+    const { store, registry } = await setup();
+    await registry.create(PODS, pod('a', { nodeName: 'node-1' }));
+    const marked = (await registry.delete(PODS, 'default', 'a')).object;
+    await registry.update(PODS, { ...marked, metadata: { ...marked.metadata, labels: { x: 'y' } } });
+    expect((await raw(store, objectKey(PODS, 'default', 'a'))) !== undefined, 'the pod is still stored after a label update while it terminates (grace 30 s)').toBe(true);
+  });
+
+  test('removing the finalizers field altogether from a marked object deletes it, as an empty list does', hint('What is the list of finalizers when the field is not there?'), async () => {
+    const { store, registry } = await setup();
+    await registry.create(CONFIGMAPS, { ...cm('f'), metadata: { name: 'f', namespace: 'default', finalizers: ['example.com/a'] } });
+    const marked = (await registry.delete(CONFIGMAPS, 'default', 'f')).object;
+    const { finalizers: _dropped, ...metadata } = marked.metadata;
+    await registry.update(CONFIGMAPS, { ...marked, metadata });
+    expect(await raw(store, objectKey(CONFIGMAPS, 'default', 'f')), 'the key after an update without metadata.finalizers').toBeUndefined();
+  });
+});
+
+describe('delete: more edges', () => {
+  test('a Failed pod goes at once, as a Succeeded one does; a bound pod without a status is deleted gracefully', hint('Which phases mean the pod\'s containers have all stopped? And what if the pod has no status at all?'), async () => {
+    const { registry } = await setup();
+    const failed = await registry.create(PODS, pod('failed', { nodeName: 'node-1' }));
+    await registry.update(PODS, { ...failed, status: { phase: 'Failed' } }, { subresource: 'status' });
+    expect((await registry.delete(PODS, 'default', 'failed')).deleted, 'delete a Failed pod').toBe(true);
+    const { status: _none, ...bare } = pod('bare', { nodeName: 'node-1' });
+    await registry.create(PODS, bare);
+    const result = await registry.delete(PODS, 'default', 'bare');
+    expect({ deleted: result.deleted, grace: result.object.metadata.deletionGracePeriodSeconds }, 'delete a pod on node-1 that has no status').toEqual({ deleted: false, grace: 30 });
+  });
+
+  test('a second delete with the same grace period changes nothing and says the object is still there', hint('Is your comparison "no longer than" (<=) or "shorter" (<)? What do you return when nothing changes?'), async () => {
+    // k8s.io/apiserver/pkg/registry/rest/delete.go (BeforeDelete): only a shorter grace period moves the deadline.
+    const { store, registry, clock } = await setup();
+    await registry.create(PODS, pod('a', { nodeName: 'node-1' }));
+    const first = await registry.delete(PODS, 'default', 'a');
+    const revision = await store.revision();
+    clock.now += 10_000;
+    const again = await registry.delete(PODS, 'default', 'a', { gracePeriodSeconds: 30 });
+    expect(
+      { revision: await store.revision(), deleted: again.deleted, deletionTimestamp: again.object?.metadata.deletionTimestamp },
+      'delete again 10 s later with the same 30 s grace period',
+    ).toEqual({ revision, deleted: false, deletionTimestamp: first.object.metadata.deletionTimestamp });
+  });
+
+  test('the resourceVersion precondition\'s message names both versions, as the apiserver\'s does', async () => {
+    // k8s.io/apiserver/pkg/storage/interfaces.go (Preconditions.Check).
+    const { registry } = await setup();
+    const created = await registry.create(CONFIGMAPS, cm('a'));
+    expect((await failure(registry.delete(CONFIGMAPS, 'default', 'a', { preconditions: { resourceVersion: '1' } })))?.message, 'delete with resourceVersion 1').toBe(
+      `Operation cannot be fulfilled on configmaps "a": Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: ${created.metadata.resourceVersion}`,
+    );
+  });
+
+  test('a write that lands between the delete\'s read and its write is not lost: the delete is decided on the object as it is now', hint('Is your delete conditional on the modRevision you read? What do you do when that condition fails?'), async () => {
+    const store = await createStore();
+    const { registry: writer } = await setup(store);
+    const created = await writer.create(CONFIGMAPS, cm('a'));
+    const key = objectKey(CONFIGMAPS, 'default', 'a');
+    const racing = interleaving(store, key, () => writer.update(CONFIGMAPS, { ...created, metadata: { ...created.metadata, finalizers: ['example.com/keep'] } }));
+    const { registry } = await setup(racing);
+    const result = await registry.delete(CONFIGMAPS, 'default', 'a');
+    const stored = await writer.get(CONFIGMAPS, 'default', 'a').catch(() => undefined);
+    expect({ deleted: result.deleted, finalizers: stored?.metadata.finalizers, marked: stored?.metadata.deletionTimestamp !== undefined }, 'delete racing an update that adds a finalizer').toEqual({
+      deleted: false,
+      finalizers: ['example.com/keep'],
+      marked: true,
+    });
+
+    const podStore = await createStore();
+    const { registry: podWriter } = await setup(podStore);
+    const p = await podWriter.create(PODS, pod('p', { nodeName: 'node-1' }));
+    const podRacing = interleaving(podStore, objectKey(PODS, 'default', 'p'), () => podWriter.update(PODS, { ...p, metadata: { ...p.metadata, labels: { x: 'y' } } }));
+    const { registry: podRegistry } = await setup(podRacing);
+    await podRegistry.delete(PODS, 'default', 'p');
+    const storedPod = await podWriter.get(PODS, 'default', 'p');
+    expect({ labels: storedPod.metadata.labels, grace: storedPod.metadata.deletionGracePeriodSeconds }, 'graceful delete of a pod racing a label update').toEqual({ labels: { x: 'y' }, grace: 30 });
+  });
+});

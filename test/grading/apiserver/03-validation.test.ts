@@ -227,3 +227,36 @@ describe('findUnknownFields', () => {
     expect(findUnknownFields(deployment, schemaFor('apps/v1', 'Deployment')), 'a Deployment with metadata.lables and a container port').toEqual(['metadata.lables', 'spec.template.spec.containers[0].port']);
   });
 });
+
+// Edges the first tests left open (issue 10, the mutation run of solutions/apiserver): each test
+// below catches a wrong answer that passed every test above.
+describe('more edges', () => {
+  test('a container without an image still gets a pull policy (IfNotPresent), and a spec without containers gets none', hint('What does your pull-policy default do when there is no image to read a tag from?'), () => {
+    // k8s.io/kubernetes pkg/apis/core/v1/defaults.go (SetDefaults_Container): no tag to read, so IfNotPresent.
+    expect(defaultPodSpec(spec([{ name: 'web' }])).containers[0]?.imagePullPolicy, 'defaultPodSpec of a container with no image').toBe('IfNotPresent');
+    expect(defaultPodSpec({} as PodSpec).containers ?? [], 'the containers of defaultPodSpec({})').toEqual([]);
+  });
+
+  test('DNS-1035 names (Services): up to 63 characters, a letter first, a letter or digit last', hint('Is your regular expression anchored at both ends? Is 63 characters still allowed?'), () => {
+    // k8s.io/apimachinery/pkg/util/validation (IsDNS1035Label).
+    const service = (name: string) => validateObjectMeta({ name, namespace: 'default' }, { namespaced: true, nameRule: 'dns1035-label' }).map((c) => c.message.replace(/^Invalid value: "[^"]*": /, ''));
+    for (const name of ['web', 'w', 'web-1', 'a'.repeat(63)]) expect(service(name), `Service named ${name}`).toEqual([]);
+    expect(service('a'.repeat(64)), 'Service named a×64').toEqual(['must be no more than 63 characters']);
+    for (const name of ['web-', 'web_1', 'Web', '-web']) expect(service(name).length, `problems of a Service named ${name}`).toBe(1);
+  });
+
+  test('a path-segment name may not be "." either', () => {
+    expect(validateObjectMeta({ name: '.' }, { namespaced: false, nameRule: 'path-segment' }).map((c) => c.message), 'ClusterRole .').toEqual(['Invalid value: ".": may not be \'.\'']);
+  });
+
+  test('ports 1 and 65535 are allowed; an init container\'s problems name spec.initContainers', () => {
+    expect(validatePodSpec(spec([{ name: 'c', image: 'x', ports: [{ containerPort: 1 }, { containerPort: 65535 }] }]), 'spec'), 'ports 1 and 65535').toEqual([]);
+    expect(validatePodSpec(spec(undefined, { initContainers: [{ name: 'init' }] }), 'spec').map((c) => c.field), 'an init container with no image').toEqual(['spec.initContainers[0].image']);
+  });
+
+  test('a null where an object or map is expected is not an unknown field, and map values are checked against the map\'s schema', hint('typeof null is "object": do you check for null? Do you walk into each value of a map?'), () => {
+    const schema: SchemaNode = { type: 'object', fields: { labels: { type: 'map', values: { type: 'scalar' } }, ports: { type: 'map', values: { type: 'object', fields: { port: { type: 'scalar' } } } } } };
+    expect(findUnknownFields({ labels: null, ports: { http: null } }, schema), 'labels: null (what YAML gives for an empty "labels:")').toEqual([]);
+    expect(findUnknownFields({ ports: { http: { port: 80, prot: 'TCP' } } }, schema), 'a map of objects with a typo in one value').toEqual(['ports.http.prot']);
+  });
+});

@@ -231,3 +231,67 @@ describe('what one watcher is sent', () => {
     expect(asked.tick(121_000).map((e) => e.object.metadata.resourceVersion), 'tick 60 s after that bookmark').toEqual(['160']);
   });
 });
+
+// Edges the first tests left open (issue 10, the mutation run of solutions/apiserver): each test
+// below catches a wrong answer that passed every test above.
+describe('field selectors: more edges', () => {
+  test('a field the object does not have reads as "", so "spec.nodeName=" matches an object without it', hint('What do you compare when fields has no entry for the requirement\'s field?'), () => {
+    expect(matchesFields(parseFieldSelector('spec.nodeName='), {}), '"spec.nodeName=" on an object with no spec.nodeName field').toBe(true);
+  });
+});
+
+describe('pages and continue tokens: more edges', () => {
+  test('exactly `limit` items left: one page, no token', hint('When the page holds every remaining item, is there a next page?'), () => {
+    expect(paginate(items(3), { limit: 3 }, 50), 'paginate 3 items, limit 3').toEqual({ items: items(3).map((i) => i.object) });
+    const first = paginate(items(4), { limit: 2 }, 50);
+    expect(paginate(items(4), { limit: 2, continue: first.continue }, 50), 'the second page of 4 items, limit 2').toEqual({ items: items(4).slice(2).map((i) => i.object) });
+  });
+
+  test('a page starts at the token\'s start key itself when an item has exactly that key', hint('Is the start key the first key of the page (>=), or the one before it?'), () => {
+    // etcd3 store GetList reads the range from the start key, inclusive.
+    const token = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: 50, start: 'default/cm-01' })).toString('base64url');
+    expect(paginate(items(3), { continue: token }, 50).items.map((o) => o.metadata.name), 'a page from a token whose start key is default/cm-01').toEqual(['cm-01', 'cm-02']);
+  });
+
+  test('a token with a character outside base64url, or a field of the wrong type, is refused', hint('Does your base64url check look at the whole token, first character to last? Does it check the type of rv and start?'), () => {
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const good = encode({ v: 'meta.k8s.io/v1', rv: 12, start: 'default/b\0' });
+    const bad = [`${good}!`, `!${good}`, `${good}==`, encode(null), encode({ v: 'meta.k8s.io/v1', rv: '12', start: 'x' }), encode({ v: 'meta.k8s.io/v1', rv: 1.5, start: 'x' }), encode({ v: 'meta.k8s.io/v1', rv: 3, start: 7 })];
+    for (const token of bad) {
+      const error = refused(() => decodeContinue(token));
+      expect([error?.reason, error?.message.startsWith('continue key is not valid')], `decodeContinue(${JSON.stringify(token)}), which is ${JSON.stringify(Buffer.from(token.replace(/[^A-Za-z0-9_-]/g, ''), 'base64url').toString())} with ${token.replace(/[A-Za-z0-9_-]/g, '') || 'nothing'} around it`).toEqual(['BadRequest', true]);
+    }
+  });
+});
+
+describe('the watch cache: more edges', () => {
+  test('cluster-scoped objects (no namespace) are kept apart by name', hint('What key do you give an object that has no namespace?'), () => {
+    const cache = createWatchCache(10);
+    const node = (name: string, rv: number): KubeObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, resourceVersion: String(rv) } });
+    cache.replace([node('node-1', 3)], 5);
+    cache.apply({ type: 'ADDED', object: node('node-2', 6), revision: 6 });
+    expect(cache.list().map((o) => o.metadata.name).sort(), 'list after replace(node-1), then +node-2').toEqual(['node-1', 'node-2']);
+  });
+
+  test('a cache that was never replaced records changes from the start', () => {
+    const cache = createWatchCache(10);
+    cache.apply(added('a', 1));
+    cache.apply(added('b', 2));
+    expect(cache.eventsSince(0).map((e) => e.revision), 'eventsSince(0) after two changes to a new cache').toEqual([1, 2]);
+  });
+
+  test('after thousands of changes it still keeps only `capacity` of them: an old watch is 410', hint('If you trim the history array now and then, does the trimmed part really go, and does the oldest revision still move on?'), () => {
+    const cache = createWatchCache(10);
+    cache.replace([], 0);
+    for (let rv = 1; rv <= 3000; rv++) cache.apply(added(`o${rv % 50}`, rv));
+    expect(refused(() => cache.eventsSince(100))?.message, 'eventsSince(100) after 3000 changes, capacity 10').toBe('too old resource version: 100 (2990)');
+    expect(cache.eventsSince(2990).map((e) => e.revision), 'eventsSince(2990)').toEqual([2991, 2992, 2993, 2994, 2995, 2996, 2997, 2998, 2999, 3000]);
+  });
+});
+
+describe('what one watcher is sent: more edges', () => {
+  test('a DELETED of an object the selector never matched is not sent', hint('A watcher that never saw the object: should it hear that it is gone?'), () => {
+    const web = createWatchStream({ matches: (o) => o.metadata.labels?.app === 'web', allowBookmarks: false, bookmarkIntervalMs: 60_000, now: 0, resourceVersion: 100, apiVersion: 'v1', kind: 'ConfigMap' });
+    expect(web.onEvent(deleted('b', 101, { app: 'db' })), 'DELETED of a db object to a web watcher').toEqual([]);
+  });
+});

@@ -222,3 +222,104 @@ describe('server-side apply, as create-or-merge', () => {
     expect(error?.reason, 'apply with $patch in the spec').toBe('BadRequest');
   });
 });
+
+// Edges the first suites left open (issue 10, the mutation run of solutions/apiserver): each test
+// below catches a wrong answer that passed every test above.
+describe('JSON patch (RFC 6902): more edges', () => {
+  test('a move or copy from a path that is not there names that path, as the apiserver says it', hint('fast-json-patch names this failure OPERATION_FROM_UNRESOLVABLE: which path does the message name, path or from?'), () => {
+    // evanphx/json-patch (patch.go, move and copy): "<op> operation does not apply: doc is missing from path: <from>".
+    const doc = { metadata: { labels: { app: 'web' } } };
+    expect(refused(() => applyJsonPatch(doc, [{ op: 'move', from: '/metadata/labels/nope', path: '/metadata/labels/x' }])), 'move from /metadata/labels/nope').toEqual({
+      reason: 'Invalid',
+      code: 422,
+      message: 'move operation does not apply: doc is missing from path: /metadata/labels/nope',
+    });
+    expect(refused(() => applyJsonPatch(doc, [{ op: 'copy', from: '/spec', path: '/metadata/x' }]))?.message, 'copy from /spec').toBe('copy operation does not apply: doc is missing from path: /spec');
+  });
+
+  test('a path through __proto__ changes no prototype: it is refused and Object.prototype is untouched', hint('fast-json-patch can ban prototype changes: is that switched on?'), () => {
+    // evanphx/json-patch knows no prototypes: __proto__ is a key like any other, missing here (422).
+    const patch = [{ op: 'add', path: '/__proto__/polluted', value: 'yes' }];
+    let error: ReturnType<typeof refused>;
+    try {
+      error = refused(() => applyJsonPatch({ a: 1 }, patch));
+    } finally {
+      const polluted = 'polluted' in Object.prototype;
+      delete (Object.prototype as Record<string, unknown>).polluted;
+      expect(polluted, `Object.prototype has "polluted" after applyJsonPatch({a: 1}, ${show(patch)})`).toBe(false);
+    }
+    expect({ reason: error?.reason, code: error?.code }, `applyJsonPatch({a: 1}, ${show(patch)})`).toEqual({ reason: 'Invalid', code: 422 });
+  });
+});
+
+describe('strategic merge patch: more edges', () => {
+  const pod = {
+    metadata: { name: 'p', finalizers: ['a', 'b'] },
+    spec: { containers: [{ name: 'a', image: 'a:1' }, { name: 'b', image: 'b:1' }, { name: 'c', image: 'c:1' }] },
+  };
+  const names = (r: unknown) => (r as typeof pod).spec.containers.map((c) => c.name);
+
+  test('an element {"$patch": "replace"} makes the list exactly the other elements of the patch', hint('Look for the replace directive among the elements before merging any of them.'), () => {
+    // k8s.io/apimachinery/pkg/util/strategicpatch (mergeSlice: the "replace" directive in a list).
+    const patch = { spec: { containers: [{ $patch: 'replace' }, { name: 'd', image: 'd:1' }, { name: 'a', image: 'a:2' }] } };
+    expect((applyStrategicMergePatch(pod, patch, POD) as typeof pod).spec.containers, `containers after ${show(patch.spec.containers)}`).toEqual([
+      { name: 'd', image: 'd:1' },
+      { name: 'a', image: 'a:2' },
+    ]);
+  });
+
+  test('a keyed list or a set the target does not have yet becomes the patch\'s elements', hint('What is the target list when the object has none?'), () => {
+    const patch = { spec: { initContainers: [{ name: 'init', image: 'busybox' }] }, metadata: { finalizers: ['x'] } };
+    const result = applyStrategicMergePatch({ metadata: { name: 'p' }, spec: {} }, patch, POD) as { metadata: { finalizers: string[] }; spec: { initContainers: unknown[] } };
+    expect({ initContainers: result.spec.initContainers, finalizers: result.metadata.finalizers }, `patch ${show(patch)} into a pod that has neither list`).toEqual({
+      initContainers: [{ name: 'init', image: 'busybox' }],
+      finalizers: ['x'],
+    });
+  });
+
+  test('a list the schema does not know is replaced whole by the patch\'s list', () => {
+    const result = applyStrategicMergePatch({ spec: { notModelled: [1, 2] } }, { spec: { notModelled: [3, { $keep: 1, b: 2 }] } }, POD) as { spec: { notModelled: unknown[] } };
+    expect(result.spec.notModelled, 'a list under a field the schema does not model').toEqual([3, { b: 2 }]);
+  });
+
+  test('$setElementOrder alone reorders a list the patch does not change (kubectl apply after reordering a manifest)', hint('The order can come without the list: is $setElementOrder/<field> applied when <field> itself is not in the patch?'), () => {
+    const patch = { spec: { '$setElementOrder/containers': [{ name: 'c' }, { name: 'a' }, { name: 'b' }] } };
+    expect(names(applyStrategicMergePatch(pod, patch, POD)), `containers after ${show(patch)}`).toEqual(['c', 'a', 'b']);
+    const partial = { spec: { '$setElementOrder/containers': [{ name: 'c' }] } };
+    expect(names(applyStrategicMergePatch(pod, partial, POD)), `containers after ${show(partial)}: the others keep their order, after c`).toEqual(['c', 'a', 'b']);
+    const finalizers = { metadata: { '$setElementOrder/finalizers': ['b', 'a'] } };
+    expect((applyStrategicMergePatch(pod, finalizers, POD) as typeof pod).metadata.finalizers, `finalizers after ${show(finalizers)}`).toEqual(['b', 'a']);
+    const absent = { metadata: { '$setElementOrder/ownerReferences': [{ uid: 'u' }] } };
+    expect((applyStrategicMergePatch(pod, absent, POD) as { metadata: object }).metadata, `metadata after ${show(absent)}, a list neither side has`).toEqual(pod.metadata);
+  });
+
+  test('$setElementOrder puts the elements it names first and keeps the others in their order after them', () => {
+    const patch = { spec: { '$setElementOrder/containers': [{ name: 'c' }], containers: [{ name: 'b', image: 'b:2' }] } };
+    expect(names(applyStrategicMergePatch(pod, patch, POD)), `containers after ${show(patch)}`).toEqual(['c', 'a', 'b']);
+    const set = { metadata: { '$setElementOrder/finalizers': ['c', 'b', 'a'], finalizers: ['c'] } };
+    expect((applyStrategicMergePatch(pod, set, POD) as typeof pod).metadata.finalizers, `finalizers after ${show(set)}`).toEqual(['c', 'b', 'a']);
+  });
+
+  test('$deleteFromPrimitiveList of a list the object does not have changes nothing', () => {
+    const patch = { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } };
+    expect(applyStrategicMergePatch({ metadata: { name: 'p' } }, patch, POD), `patch ${show(patch)} into a pod without finalizers`).toEqual({ metadata: { name: 'p' } });
+  });
+
+  test('{"$patch": "delete"} in an object member removes that member', hint('Which directives can an object carry besides replace?'), () => {
+    // k8s.io/apimachinery/pkg/util/strategicpatch: a map carrying "$patch": "delete" is deleted.
+    const result = applyStrategicMergePatch({ spec: { replicas: 1, strategy: { type: 'Recreate' } } }, { spec: { strategy: { $patch: 'delete' } } }, DEPLOYMENT) as { spec: Record<string, unknown> };
+    expect(Object.keys(result.spec), 'the members of spec after deleting strategy').toEqual(['replicas']);
+  });
+});
+
+describe('server-side apply: more edges', () => {
+  test('a directive inside a list element is refused too', hint('Do you look for keys starting with "$" inside lists as well as objects?'), () => {
+    const applied: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'a', image: 'a' }, { name: 'b', $patch: 'delete' }] },
+    };
+    expect(refused(() => applyServerSide(undefined, applied, POD))?.reason, 'apply a pod whose second container carries $patch').toBe('BadRequest');
+  });
+});
