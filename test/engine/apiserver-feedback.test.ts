@@ -41,4 +41,32 @@ describe('lesson 02 names the mistake', () => {
     expect(failed).toEqual(['validateObjectMeta > a name made from generateName is checked like any other']);
     expect(out).toContain('is there a case in which you skip checking metadata.name?');
   });
+  // Found by the mutation run of solutions/apiserver (issue 10): each passed every test before.
+  test('an update that ends a terminating pod whatever its grace period fails only that test, with its hint', async () => {
+    const { out, failed } = await gradeVariant('registry-update-ends-terminating-pods', '02-registry');
+    expect(failed).toEqual(['update: more edges > an update of a pod that is terminating gracefully keeps it: only a grace period of 0 without finalizers ends it']);
+    expect(out).toMatch(/did\s+the pod is still stored after a label update while it terminates \(grace 30 s\)\n\s+expected true\n\s+got\s+false/);
+    expect(out).toContain('A marked object is deleted by an update only when its grace period is over (0) and it has no finalizers left.');
+  });
+
+  test('a delete that does not compare the modRevision it read fails only the delete race test, with its question', async () => {
+    const { out, failed } = await gradeVariant('registry-delete-unconditional', '02-registry');
+    expect(failed).toEqual(["delete: more edges > a write that lands between the delete's read and its write is not lost: the delete is decided on the object as it is now"]);
+    expect(out).toMatch(/did\s+delete racing an update that adds a finalizer\n\s+expected\s+\{[\s\S]*?\\?"deleted\\?": false,[\s\S]*?\n\s+got\s+\{[\s\S]*?\\?"deleted\\?": true,/);
+    expect(out).toContain('Is your delete conditional on the modRevision you read?');
+  });
+
+  test('a token for an empty next page when exactly `limit` items remain fails only the exact-limit test', async () => {
+    const { out, failed } = await gradeVariant('pages-token-at-exact-limit', '04-list-watch');
+    expect(failed).toEqual(['pages and continue tokens: more edges > exactly `limit` items left: one page, no token']);
+    expect(out).toMatch(/did\s+paginate 3 items, limit 3\n/);
+    expect(out).toContain('When the page holds every remaining item, is there a next page?');
+  });
+
+  test('a $setElementOrder that needs its list in the patch fails only the reorder-alone test, with its question', async () => {
+    const { out, failed } = await gradeVariant('patch-order-needs-the-list', '05-patch');
+    expect(failed).toEqual(['strategic merge patch: more edges > $setElementOrder alone reorders a list the patch does not change (kubectl apply after reordering a manifest)']);
+    expect(out).toMatch(/did\s+containers after \{"spec":\{"\$setElementOrder\/containers":\[\{"name":"c"\},\{"name":"a"\},\{"name":"b"\}\]\}\}\n\s+expected\s+\[[\s\S]*?\\?"c\\?",[\s\S]*?\n\s+got\s+\[\s+\\?"a\\?",/);
+    expect(out).toContain('is $setElementOrder/<field> applied when <field> itself is not in the patch?');
+  });
 });
