@@ -1,14 +1,19 @@
 /**
  * The first two steps of the request path: who is asking (authentication), and may they
- * (authorization). Until the RBAC lesson every request is the cluster admin and everything is
- * allowed, as with `--authorization-mode=AlwaysAllow`; the RBAC lesson plugs its own Authorizer in
- * through ApiServerOptions.authorizer.
+ * (authorization). Until the RBAC lesson everything an authenticated user asks is allowed, as with
+ * `--authorization-mode=AlwaysAllow`; the RBAC lesson plugs its own Authorizer in through
+ * ApiServerOptions.authorizer.
  *
- * A bearer token in the Authorization header names the user `token:<first 6 chars>` (no checks yet);
- * without one the request comes from `kubelings-admin` in `system:masters`.
+ * Authentication, as kube-apiserver does it with `--token-auth-file` and anonymous requests limited
+ * to the health and version paths (KEP-4633, AuthenticationConfiguration `anonymous.conditions`;
+ * upstream: k8s.io/apiserver/pkg/authentication/request/bearertoken and .../request/anonymous):
+ * - `Authorization: Bearer <token>` with a token the server knows: that token's user, with the group
+ *   `system:authenticated` added;
+ * - a Bearer token the server does not know: refused (401), whatever the path;
+ * - no credentials (or another scheme): `system:anonymous` in `system:unauthenticated`, but only
+ *   for ANONYMOUS_PATHS; anywhere else refused (401).
+ * The users and groups named here are upstream's (k8s.io/apiserver/pkg/authentication/user).
  */
-import type { IncomingMessage } from 'node:http';
-
 export interface UserInfo {
   username: string;
   uid?: string;
@@ -43,14 +48,63 @@ export interface Authorizer {
   rulesFor?(user: UserInfo, namespace: string): { resourceRules: unknown[]; nonResourceRules: unknown[]; incomplete: boolean };
 }
 
-export const ADMIN: UserInfo = { username: 'kubelings-admin', groups: ['system:masters', 'system:authenticated'] };
+/** Every authenticated user is in this group; anonymous requests are in ALL_UNAUTHENTICATED. */
+export const ALL_AUTHENTICATED = 'system:authenticated';
+export const ALL_UNAUTHENTICATED = 'system:unauthenticated';
+/** The group RBAC never restricts (the cluster-admin binding). */
+export const SYSTEM_MASTERS = 'system:masters';
+/** The kubelets' group; each kubelet is `system:node:<node name>`. */
+export const NODES_GROUP = 'system:nodes';
 
-/** Authentication: the user a request comes from. */
-export function authenticate(req: IncomingMessage): UserInfo {
-  const header = req.headers.authorization;
-  const bearer = typeof header === 'string' && /^Bearer\s+(\S+)/i.exec(header);
-  if (bearer) return { username: `token:${bearer[1]!.slice(0, 6)}`, groups: ['system:authenticated'] };
-  return ADMIN;
+/** The learner's own user: the one `cluster up` writes into the kubeconfig. */
+export const ADMIN: UserInfo = { username: 'kubelings-admin', uid: 'kubelings-admin', groups: [SYSTEM_MASTERS, ALL_AUTHENTICATED] };
+export const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: [ALL_UNAUTHENTICATED] };
+/** The in-cluster components' identities, as upstream names them. */
+export const KUBE_SCHEDULER: UserInfo = { username: 'system:kube-scheduler', groups: [ALL_AUTHENTICATED] };
+export const KUBE_CONTROLLER_MANAGER: UserInfo = { username: 'system:kube-controller-manager', groups: [ALL_AUTHENTICATED] };
+
+/** The kubelet of node `name`: `system:node:<name>` in `system:nodes` (what the Node authorizer reads). */
+export function nodeUser(name: string): UserInfo {
+  return { username: `system:node:${name}`, groups: [NODES_GROUP, ALL_AUTHENTICATED] };
+}
+
+/**
+ * The paths an anonymous request may reach (`system:public-info-viewer` grants `get` on them to
+ * everyone): health checks and the version. Exact paths, as upstream's anonymous conditions.
+ */
+export const ANONYMOUS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/livez', '/readyz', '/version']);
+
+/** What a token authenticator does: the user of a token, or undefined for a token it does not know. */
+export interface TokenAuthenticator {
+  authenticate(token: string): UserInfo | undefined;
+}
+
+/** The answer of authentication: a user, or a refusal (401) with the reason to log. */
+export type Authentication = { user: UserInfo } | { refused: string };
+
+/**
+ * Authentication of one request (the bearer-token authenticator, then the anonymous one).
+ * `authorization` is the Authorization header, `path` the URL path without the query.
+ */
+export function authenticateRequest(authorization: string | undefined, path: string, tokens: TokenAuthenticator): Authentication {
+  const token = bearerToken(authorization);
+  if (token !== undefined) {
+    const user = tokens.authenticate(token);
+    return user ? { user } : { refused: 'invalid bearer token' };
+  }
+  if (ANONYMOUS_PATHS.has(path)) return { user: ANONYMOUS };
+  return { refused: 'no credentials, and anonymous requests may only reach /healthz, /livez, /readyz and /version' };
+}
+
+/** The token of `Authorization: Bearer <token>` (scheme in any case), or undefined when there is none. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  if (authorization === undefined) return undefined;
+  const header = authorization.trim();
+  const space = header.indexOf(' ');
+  if (space < 0 || header.slice(0, space).toLowerCase() !== 'bearer') return undefined;
+  // Upstream splits on single spaces and takes the second part: `Bearer  x` has an empty token.
+  const token = header.slice(space + 1).split(' ')[0]!;
+  return token === '' ? undefined : token;
 }
 
 /** `--authorization-mode=AlwaysAllow`. */

@@ -24,7 +24,7 @@ export const APPLY_PATCH = 'application/apply-patch+yaml';
 /** How deep a body may nest objects and arrays. */
 const MAX_DEPTH = 100;
 
-const BODY_TYPES = ['application/json', 'application/yaml', PROTOBUF_CONTENT_TYPE];
+export const BODY_TYPES = ['application/json', 'application/yaml', PROTOBUF_CONTENT_TYPE];
 export const PATCH_TYPES = [JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH];
 
 /** The media type of a Content-Type header, lowercased, without parameters ('' when absent). */

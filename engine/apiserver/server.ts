@@ -3,6 +3,7 @@
  *
  *   const api = await startApiServer({ store, port: 0 });   // port 0: any free port
  *   api.url                                                  // http://127.0.0.1:PORT
+ *   new KubeClient({ server: api.url, token: api.adminToken }) // every request needs a token
  *   await api.close();                                       // stops watches and the listener
  *
  * The store is any KVStore (the reference, the learner's, or a real etcd behind the interface);
@@ -15,6 +16,12 @@
  * On start it loads the watch cache, then bootstraps what a fresh cluster has (bootstrap.ts), and
  * starts the compactor (storage/compactor.ts), which compacts the store every
  * COMPACTION_INTERVAL_MS, keeping COMPACTION_HISTORY_INTERVALS of history.
+ *
+ * Every request but the anonymous health and version checks needs a bearer token the server
+ * knows (auth.ts): the admin's (`adminToken`, generated unless given), the static `tokens` (a
+ * token file), and those issued to in-process components (issueToken). The server binds loopback
+ * only, answers only requests addressed to a loopback name, and refuses bodies a web page could
+ * send (endpoints/browser-defences.ts).
  */
 import { createServer, type Server } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -25,7 +32,7 @@ import type { KVStore } from '../etcd/kv.ts';
 import type { ObjectsExercises } from '../objects/exercises.ts';
 import { APISERVER_MAX_BODY_BYTES, COMPACTION_HISTORY_INTERVALS, COMPACTION_INTERVAL_MS, WATCH_CACHE_CAPACITY } from '../params.ts';
 import { silentLogger, type Logger } from '../cluster/logger.ts';
-import { alwaysAllow, type Authorizer } from './auth.ts';
+import { ADMIN, alwaysAllow, type Authorizer, type UserInfo } from './auth.ts';
 import { bootstrap } from './bootstrap.ts';
 import type { ApiserverExercises } from './exercises.ts';
 import type { ApiContext } from './endpoints/context.ts';
@@ -37,6 +44,7 @@ import { Aggregator, metricsApiService, type ApiService, type MetricsProvider } 
 import { Cacher } from './storage/cacher.ts';
 import { startCompactor, type Compactor } from './storage/compactor.ts';
 import { createStorage } from './storage/storage.ts';
+import { generateToken, StaticTokens, type StaticToken } from './tokens.ts';
 
 export interface ApiServerOptions {
   store: KVStore;
@@ -50,8 +58,12 @@ export interface ApiServerOptions {
   impl?: ApiserverExercises;
   /** The objects component for label selectors (default: loaded through the door). */
   objects?: ObjectsExercises;
-  /** Authorization (default: allow everything, until the RBAC lesson). */
+  /** Authorization (default: allow every authenticated request, until the RBAC lesson). */
   authorizer?: Authorizer;
+  /** The bearer token of `kubelings-admin` (system:masters); default: a new random one (see ApiServer.adminToken). */
+  adminToken?: string;
+  /** More bearer tokens and their users, as kube-apiserver's --token-auth-file (token-file.ts reads one). */
+  tokens?: readonly StaticToken[];
   /** Watch cache capacity per resource (default WATCH_CACHE_CAPACITY). */
   watchCacheCapacity?: number;
   /** How long a list or watch at a resourceVersion the watch cache has not reached waits, in ms (default CACHE_FRESHNESS_WAIT_MS). */
@@ -80,6 +92,10 @@ export interface ApiServer {
   readonly compactor: Compactor;
   /** How many times the watch cache listed the store again after losing its store watch. */
   readonly cacheRelists: number;
+  /** The bearer token of `kubelings-admin` in `system:masters`. */
+  readonly adminToken: string;
+  /** A new bearer token for `user`, valid until the server stops (an in-process component's credentials). */
+  issueToken(user: UserInfo): string;
   /**
    * Ends every open watch stream cleanly, as a restart or a watch timeout would; clients resume
    * from their last resourceVersion. Returns how many were closed.
@@ -121,12 +137,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   await cacher.start();
   const storage = createStorage({ store: options.store, cacher, objects: objectStorage, impl, registryOptions, now, cacheFreshnessWaitMs: options.cacheFreshnessWaitMs });
   const authorizer = options.authorizer ?? alwaysAllow;
+  const tokens = new StaticTokens(options.tokens);
+  const adminToken = options.adminToken ?? generateToken();
+  tokens.add(adminToken, ADMIN);
   const registry = new GenericRegistry({ storage, impl, objects, authorizer, ...registryOptions });
 
   let address = `${host}:${options.port ?? 0}`;
   const ctx: ApiContext = {
     impl,
     registry,
+    tokens,
     authorizer,
     clock,
     maxBodyBytes: options.maxBodyBytes ?? APISERVER_MAX_BODY_BYTES,
@@ -172,7 +192,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
   const port = (server.address() as AddressInfo).port;
   address = `${host}:${port}`;
-  log.info('Serving insecurely on loopback', { address });
+  log.info('Serving on loopback: plain HTTP, bearer tokens required', { address });
 
   let compactor: Compactor | undefined;
   const close = async () => {
@@ -208,6 +228,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     get cacheRelists() {
       return cacher.relists;
     },
+    adminToken,
+    issueToken: (user) => tokens.issue(user),
     closeWatches: () => ctx.watches.closeAll(),
     openWatches: () => ctx.watches.size,
     pauseWatches: () => ctx.watches.pause(),

@@ -3,7 +3,7 @@
  * controllers) and tests, over node:http with keep-alive. It speaks to any apiserver the way
  * client-go does: the REST layout, JSON bodies, metav1.Status errors.
  *
- *   const client = new KubeClient({ server: 'http://127.0.0.1:6443', userAgent: 'kube-scheduler' });
+ *   const client = new KubeClient({ server: 'http://127.0.0.1:6443', userAgent: 'kube-scheduler', token });
  *   const pod = await client.get<Pod>('pods', 'web-1', { namespace: 'default' });
  *   const pods = await client.list<Pod>('pods', { namespace: 'default', labelSelector: 'app=web' });
  *   await client.create('pods', pod);                                  // namespace from the object
@@ -13,6 +13,7 @@
  *   await client.delete('pods', 'web-1', { namespace: 'default', gracePeriodSeconds: 0 });
  *   await client.bind({ namespace: 'default', name: 'web-1' }, 'node-1');  // pods/binding
  *   const w = client.watch<Pod>('pods', { resourceVersion: '42' }, { onEvent, onClose }); w.stop();
+ *   const node = client.withToken(nodeToken);                          // another identity, same sockets
  *
  * Resources are named as kubectl names them (`pods`, `po`, `deployments.apps`) or given as a
  * ResourceInfo. Every failure is an ApiError (engine/kube/errors.ts) carrying the server's
@@ -32,7 +33,7 @@ export interface ClientOptions {
   server: string;
   /** Sent as User-Agent (kubectl shows it in audit logs; the apiserver logs it). */
   userAgent?: string;
-  /** Bearer token, if any. */
+  /** Bearer token, sent as `Authorization: Bearer <token>` (the engine's apiserver requires one). */
   token?: string;
   /** Per-request timeout for non-watch requests, in ms (default 30 s). */
   timeoutMs?: number;
@@ -104,18 +105,30 @@ export class KubeClient {
   private readonly base: URL;
   private readonly agent: Agent;
   private readonly options: ClientOptions;
+  /** False for a client made by withToken(): the sockets are its parent's to close. */
+  private readonly ownsAgent: boolean;
 
-  constructor(options: ClientOptions) {
+  constructor(options: ClientOptions, shared?: Agent) {
     this.options = options;
     this.server = options.server.replace(/\/+$/, '');
     this.base = new URL(this.server);
     if (this.base.protocol !== 'http:') throw new Error(`KubeClient speaks plain http to the engine's apiserver, not ${this.base.protocol}`);
-    this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
+    this.ownsAgent = shared === undefined;
+    this.agent = shared ?? new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
   }
 
-  /** Closes idle keep-alive sockets. */
+  /**
+   * A client for the same server as another user (`token`), sharing this client's sockets (and
+   * their limit): one per hollow node costs a token, not a connection pool. Closing it does nothing;
+   * closing this client closes both.
+   */
+  withToken(token: string, userAgent = this.options.userAgent): KubeClient {
+    return new KubeClient({ ...this.options, token, userAgent }, this.agent);
+  }
+
+  /** Closes idle keep-alive sockets (not those of a client made by withToken()). */
   close(): void {
-    this.agent.destroy();
+    if (this.ownsAgent) this.agent.destroy();
   }
 
   /** The ResourceInfo a name stands for; throws for a resource the engine does not serve. */

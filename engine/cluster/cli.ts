@@ -37,6 +37,7 @@ import { rotateLog, startFailureIn, tailOf, warningsIn } from './logfile.ts';
 import { clusterPaths, type ClusterState } from './paths.ts';
 import { checkDaemon, readDaemonRecord, stillTheSame, writeDaemonRecord, type DaemonCheck, type DaemonRecord } from './pidfile.ts';
 import { describeCluster, type RegisteredNodes } from './summary.ts';
+import { readAdminToken } from './token-file.ts';
 
 const USAGE = `kubelings cluster: run the engine's control plane in the background
 
@@ -248,7 +249,7 @@ async function up(argv: string[]): Promise<number> {
     }
     const state = readState(paths.stateFile);
     if (state && (await ready(state.url))) {
-      writeKubeconfig(paths.kubeconfig, state.url);
+      writeKubeconfig(paths.kubeconfig, state.url, readAdminToken(paths.tokenFile));
       await printReady(state, paths.kubeconfig, false, warningsIn(paths.logFile));
       return 0;
     }

@@ -5,13 +5,18 @@
  *
  *   const cluster = await startCluster({ dataDir: '.kubelings/data', port: 6443, components: [myScheduler] });
  *   cluster.url                 // http://127.0.0.1:6443
- *   cluster.client              // a KubeClient for it
+ *   cluster.token               // the admin's bearer token: every request needs one
+ *   cluster.client              // a KubeClient for it, as the admin
  *   await cluster.stop();       // components in reverse order, then the apiserver, then the store
  *
- * A component is `{ name, start(ctx) → { stop() } }`. `ctx` carries the apiserver URL, a client
- * named after the component (its User-Agent), a way to make more clients, the clock, a logger that
- * prefixes the component's name, and the cluster's options (component flags such as `nodes`).
- * A component must not touch the store: everything goes through the apiserver.
+ * A component is `{ name, user?, start(ctx) → { stop() } }`. `ctx` carries the apiserver URL, a
+ * client named after the component (its User-Agent) that authenticates as the component's `user`
+ * with a token of its own (upstream: each component's kubeconfig), ways to make more clients, the
+ * clock, a logger that prefixes the component's name, and the cluster's options (component flags
+ * such as `nodes`). A component must not touch the store: everything goes through the apiserver.
+ *
+ * The apiserver listens on a loopback port, so anything on the machine can reach it: the library
+ * requires a token too (the same server as `cluster up`'s), and gives it as `cluster.token`.
  *
  * Components that `kubelings cluster up` starts by default are listed in builtin.ts; add yours there.
  * If a component fails to start, everything started so far is stopped and the error is thrown.
@@ -21,17 +26,23 @@ import type { KVStore } from '../etcd/kv.ts';
 import { connectEtcd } from '../etcd/remote.ts';
 import { createStore } from '../etcd/store.ts';
 import { startApiServer, type ApiServer } from '../apiserver/server.ts';
-import type { Authorizer } from '../apiserver/auth.ts';
+import type { Authorizer, UserInfo } from '../apiserver/auth.ts';
+import type { StaticToken } from '../apiserver/tokens.ts';
 import { KubeClient } from '../client/client.ts';
 import { silentLogger, type Logger } from './logger.ts';
 
 export interface ClusterContext {
   /** The apiserver's base URL: http://127.0.0.1:PORT. */
   apiserverUrl: string;
-  /** A client whose User-Agent is the component's name. */
+  /** A client whose User-Agent is the component's name, authenticated as the component's user. */
   client: KubeClient;
-  /** Another client, e.g. one per hollow node. Closed when the cluster stops. */
-  newClient(userAgent: string): KubeClient;
+  /** Another client with sockets of its own, as `user` (default: the component's). Closed when the cluster stops. */
+  newClient(userAgent: string, user?: UserInfo): KubeClient;
+  /**
+   * A client as another identity (e.g. `system:node:<name>` for each hollow node) that shares
+   * `client`'s sockets: cheap enough for thousands. Its User-Agent is `client`'s unless given.
+   */
+  clientAs(user: UserInfo, userAgent?: string): KubeClient;
   clock: Clock;
   /** Lines go to the cluster's log, prefixed with the component's name. */
   logger: Logger;
@@ -45,6 +56,8 @@ export interface RunningComponent {
 
 export interface ClusterComponent {
   name: string;
+  /** Who the component is to the apiserver (default: the user named after the component, in system:authenticated). */
+  user?: UserInfo;
   start(ctx: ClusterContext): RunningComponent | Promise<RunningComponent>;
 }
 
@@ -66,6 +79,10 @@ export interface ClusterOptions {
   clock?: Clock;
   logger?: Logger;
   authorizer?: Authorizer;
+  /** The bearer token of kubelings-admin; default: a new random one, given back as Cluster.token. */
+  adminToken?: string;
+  /** More tokens the apiserver accepts (a token file's, as --token-auth-file). */
+  tokens?: readonly StaticToken[];
   /** Free-form flags for components (`{ nodes: 3, hollow: true }`). */
   flags?: Record<string, unknown>;
 }
@@ -74,7 +91,9 @@ export interface Cluster {
   readonly url: string;
   readonly store: KVStore;
   readonly apiserver: ApiServer;
-  /** A client for tests and tools (User-Agent `kubelings`). */
+  /** The bearer token of kubelings-admin (system:masters): put it in a kubeconfig, or in a KubeClient's `token`. */
+  readonly token: string;
+  /** A client for tests and tools, as kubelings-admin (User-Agent `kubelings`). */
   readonly client: KubeClient;
   /** Names of the components running, in start order. */
   readonly components: string[];
@@ -90,14 +109,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     (options.etcdServers?.length ? await connectEtcd(options.etcdServers) : await createStore({ dataDir: options.dataDir, logger: logger.child('etcd') }));
   let apiserver: ApiServer;
   try {
-    apiserver = await startApiServer({ store, port: options.port ?? 0, host: options.host, clock, logger, authorizer: options.authorizer, compactionIntervalMs: options.compactionIntervalMs });
+    apiserver = await startApiServer({ store, port: options.port ?? 0, host: options.host, clock, logger, authorizer: options.authorizer, compactionIntervalMs: options.compactionIntervalMs, adminToken: options.adminToken, tokens: options.tokens });
   } catch (error) {
     if (ownStore) await store.close();
     throw error;
   }
   const clients: KubeClient[] = [];
-  const newClient = (userAgent: string) => {
-    const client = new KubeClient({ server: apiserver.url, userAgent });
+  const newClient = (userAgent: string, token: string) => {
+    const client = new KubeClient({ server: apiserver.url, userAgent, token });
     clients.push(client);
     return client;
   };
@@ -118,10 +137,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   };
 
   for (const component of options.components ?? []) {
+    const self: UserInfo = component.user ?? { username: component.name, groups: [] };
+    const client = newClient(component.name, apiserver.issueToken(self));
     const ctx: ClusterContext = {
       apiserverUrl: apiserver.url,
-      client: newClient(component.name),
-      newClient,
+      client,
+      newClient: (userAgent, user = self) => newClient(userAgent, apiserver.issueToken(user)),
+      clientAs: (user, userAgent) => client.withToken(apiserver.issueToken(user), userAgent),
       clock,
       logger: logger.child(component.name),
       options,
@@ -140,7 +162,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     url: apiserver.url,
     store,
     apiserver,
-    client: newClient('kubelings'),
+    token: apiserver.adminToken,
+    client: newClient('kubelings', apiserver.adminToken),
     components: running.map((r) => r.name),
     stop,
   };

@@ -1,8 +1,10 @@
 /**
  * The background control plane that `kubelings cluster up` starts: `node --import tsx daemon.ts
- * --port N --data-dir D [--etcd-servers URL,...] [--etcd-compaction-interval MS] --flags JSON`. It runs startCluster() with the built-in components, writes
- * cluster.json once the apiserver answers, logs to stdout (the CLI points it at a fresh cluster.log),
- * and on SIGTERM or SIGINT stops everything cleanly (components, apiserver, then the store, so every
+ * --port N --data-dir D [--etcd-servers URL,...] [--etcd-compaction-interval MS] --flags JSON`. It
+ * prepares the token file (tokens.csv: the admin's bearer token, kept across restarts;
+ * token-file.ts), runs startCluster() with the built-in components and those tokens, writes
+ * cluster.json once the apiserver answers, logs to stdout (the CLI points it at a fresh cluster.log), and on
+ * SIGTERM or SIGINT stops everything cleanly (components, apiserver, then the store, so every
  * acknowledged write is on disk) and removes its pid and state files.
  *
  * If it cannot start (the port is taken, the learner's code throws while loading, ...) it logs one
@@ -16,6 +18,7 @@ import { KubelingsError } from '../errors.ts';
 import { createLogger } from './logger.ts';
 import { START_FAILED } from './logfile.ts';
 import { clusterPaths, type ClusterState } from './paths.ts';
+import { prepareTokenFile } from './token-file.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -34,7 +37,9 @@ try {
   const { formatImplChoice, currentChoice } = await import('../impl.ts');
   const { builtinComponents } = await import('./builtin.ts');
   const { startCluster } = await import('./cluster.ts');
-  const cluster = await startCluster({ dataDir, etcdServers, compactionIntervalMs, port: Number(values.port ?? 0), logger, flags, components: builtinComponents(flags) });
+  const { tokens, warnings } = prepareTokenFile(paths.tokenFile);
+  for (const warning of warnings) logger.warn(warning);
+  const cluster = await startCluster({ dataDir, etcdServers, compactionIntervalMs, port: Number(values.port ?? 0), logger, flags, tokens, components: builtinComponents(flags) });
   const state: ClusterState = {
     pid: process.pid,
     url: cluster.url,

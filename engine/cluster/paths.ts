@@ -5,7 +5,8 @@
  *   cluster.json    what it serves: url, port, pid, impl, data dir, start time (written once it is up)
  *   cluster.log     everything the current (or last) run logs; cluster.log.1, .2, ... the runs before
  *   data/           the store (WAL and snapshots), kept across restarts
- *   kubeconfig      for kubectl and client libraries
+ *   kubeconfig      for kubectl and client libraries (holds the admin's token; mode 0600)
+ *   tokens.csv      the apiserver's bearer tokens (--token-auth-file format; mode 0600)
  */
 import { join } from 'node:path';
 import { stateDir } from '../paths.ts';
@@ -18,6 +19,7 @@ export function clusterPaths(home = stateDir()) {
     logFile: join(home, 'cluster.log'),
     dataDir: join(home, 'data'),
     kubeconfig: join(home, 'kubeconfig'),
+    tokenFile: join(home, 'tokens.csv'),
   };
 }
 

@@ -14,6 +14,7 @@
  * scale the node lifecycle controller down (the live demo). Losing the Lease stops the controllers
  * and their informers; the manager keeps campaigning and starts them afresh when it leads again.
  */
+import { KUBE_CONTROLLER_MANAGER } from '../apiserver/auth.ts';
 import type { ClusterComponent, ClusterContext } from '../cluster/cluster.ts';
 import { loadComponent } from '../impl.ts';
 import { EventRecorder } from '../scheduler/component.ts';
@@ -151,6 +152,7 @@ export async function runControllerManager(ctx: Pick<ClusterContext, 'client' | 
 export function controllerManagerComponent(flags: Record<string, unknown> = {}): ClusterComponent {
   return {
     name: CONTROLLER_MANAGER_NAME,
+    user: KUBE_CONTROLLER_MANAGER,
     async start(ctx) {
       const leaderElect = !(flags['leader-elect'] === 'false' || flags.leaderElect === false || flags.leaderElect === 'false');
       const nodeLifecycle = { gracePeriodMs: durationFlag(flags['node-monitor-grace-period']), monitorPeriodMs: durationFlag(flags['node-monitor-period']) };

@@ -11,7 +11,13 @@
  * (`spec.nodeName!=`) and one timer for every node, so 5,000 nodes cost a few hundred writes a second:
  * Lease renewals spread evenly over HOLLOW_LEASE_RENEW_MS, status heartbeats over
  * HOLLOW_STATUS_REPORT_MS, at most HOLLOW_MAX_WRITES_IN_FLIGHT requests at once.
+ *
+ * Identities: each node writes its Node, its Lease and its pods' status as its own kubelet would,
+ * `system:node:<name>` in `system:nodes` (a token each, sharing the component's sockets). The one
+ * shared pod watch, which has no upstream counterpart (each kubelet watches its own pods), runs as
+ * the component, HOLLOW_NODES_USER.
  */
+import { ALL_AUTHENTICATED, nodeUser, type UserInfo } from '../apiserver/auth.ts';
 import { isApiError } from '../kube/errors.ts';
 import type { KubeClient } from '../client/client.ts';
 import { Informer } from '../client/informer.ts';
@@ -78,8 +84,23 @@ export interface HollowNodes {
   stop(): Promise<void>;
 }
 
-export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'logger' | 'clock'>, options: HollowOptions): Promise<HollowNodes> {
+/** Who the hollow-nodes component is (its shared pod watch); each node writes as nodeUser(name). */
+export const HOLLOW_NODES_USER: UserInfo = { username: 'kubelings:hollow-nodes', groups: [ALL_AUTHENTICATED] };
+
+/**
+ * Starts the nodes. With `ctx.clientAs` (a cluster's context), each node's writes go out as that
+ * node's kubelet; without it (a test's bare client), every write goes out as `ctx.client`.
+ */
+export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'logger' | 'clock'> & Partial<Pick<ClusterContext, 'clientAs'>>, options: HollowOptions): Promise<HollowNodes> {
   const client: KubeClient = ctx.client;
+  const kubelets = new Map<string, KubeClient>();
+  /** The client of node `name`'s kubelet. */
+  const kubelet = (name: string): KubeClient => {
+    if (!ctx.clientAs) return client;
+    let found = kubelets.get(name);
+    if (!found) kubelets.set(name, (found = ctx.clientAs(nodeUser(name))));
+    return found;
+  };
   const logger = ctx.logger;
   const log = { warn: (m: string) => { if (!stopped) logger.warn(m); }, info: (m: string, f?: Record<string, unknown>) => logger.info(m, f) };
   const pool = new WritePool(HOLLOW_MAX_WRITES_IN_FLIGHT);
@@ -96,6 +117,7 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
     indexes.map((i) =>
       pool.run(async () => {
         const node = hollowNode(i, since, options);
+        const client = kubelet(node.metadata.name!);
         let created: Node;
         try {
           created = await client.create('nodes', node);
@@ -139,7 +161,7 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
       handled.add(`delete:${key}`);
       stages.delete(key);
       void pool
-        .run(() => client.delete('pods', pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } }))
+        .run(() => kubelet(nodeName).delete('pods', pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } }))
         .catch((error: Error) => {
           if (!isApiError(error, 'NotFound') && !isApiError(error, 'Conflict')) log.warn(`finishing the deletion of ${key}: ${error.message}`);
         });
@@ -158,7 +180,7 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
     const status = runningPodStatus(pod, nodeIP(index), podIP(index, n), now);
     const stage = podStage(pod, HOLLOW_COMPLETE_AFTER_ANNOTATION, HOLLOW_FAIL_AFTER_ANNOTATION);
     void pool
-      .run(() => client.patch('pods', pod.metadata.name!, { status }, { namespace: pod.metadata.namespace, subresource: 'status', type: 'merge' }))
+      .run(() => kubelet(nodeName).patch('pods', pod.metadata.name!, { status }, { namespace: pod.metadata.namespace, subresource: 'status', type: 'merge' }))
       .then(() => {
         started++;
         if (stage) stages.set(key, { due: now + stage.afterMs, stage, pod, startedAt: now });
@@ -199,7 +221,7 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
       status = { containerStatuses: pod.spec.containers.map((c) => ({ name: c.name, image: c.image ?? '', ready: true, started: true, restartCount: restarts, state: { running: { startedAt: rfc3339(t) } } })) };
     }
     void pool
-      .run(() => client.patch('pods', pod.metadata.name!, { status }, { namespace: pod.metadata.namespace, subresource: 'status', type: 'merge' }))
+      .run(() => kubelet(pod.spec.nodeName!).patch('pods', pod.metadata.name!, { status }, { namespace: pod.metadata.namespace, subresource: 'status', type: 'merge' }))
       .catch((error: Error) => {
         if (!isApiError(error, 'NotFound')) log.warn(`finishing ${key}: ${error.message}`);
       });
@@ -212,14 +234,14 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
       const name = names[i]!;
       if (paused.has(name)) continue;
       void pool
-        .run(() => client.patch('leases', name, { spec: { renewTime: microTime(t), holderIdentity: name } }, { namespace: 'kube-node-lease', type: 'merge' }))
+        .run(() => kubelet(name).patch('leases', name, { spec: { renewTime: microTime(t), holderIdentity: name } }, { namespace: 'kube-node-lease', type: 'merge' }))
         .catch((error: Error) => log.warn(`renewing the lease of ${name}: ${error.message}`));
     }
     for (const i of statuses.due(t)) {
       const name = names[i]!;
       if (paused.has(name)) continue;
       void pool
-        .run(() => client.patch('nodes', name, { status: { conditions: nodeConditions(t, since) } }, { subresource: 'status', type: 'strategic' }))
+        .run(() => kubelet(name).patch('nodes', name, { status: { conditions: nodeConditions(t, since) } }, { subresource: 'status', type: 'strategic' }))
         .catch((error: Error) => log.warn(`posting the status of ${name}: ${error.message}`));
     }
   };
@@ -237,8 +259,8 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
     resume: (name) => {
       if (!paused.delete(name)) return;
       const t = ctx.clock.now();
-      void pool.run(() => client.patch('leases', name, { spec: { renewTime: microTime(t), holderIdentity: name } }, { namespace: 'kube-node-lease', type: 'merge' })).catch(() => undefined);
-      void pool.run(() => client.patch('nodes', name, { status: { conditions: nodeConditions(t, t) } }, { subresource: 'status', type: 'strategic' })).catch(() => undefined);
+      void pool.run(() => kubelet(name).patch('leases', name, { spec: { renewTime: microTime(t), holderIdentity: name } }, { namespace: 'kube-node-lease', type: 'merge' })).catch(() => undefined);
+      void pool.run(() => kubelet(name).patch('nodes', name, { status: { conditions: nodeConditions(t, t) } }, { subresource: 'status', type: 'strategic' })).catch(() => undefined);
       for (const pod of pods.list()) if (pod.spec.nodeName === name) onPod(pod);
     },
     stop: async () => {
@@ -269,6 +291,7 @@ export function hollowNodesComponent(flags: Record<string, unknown>): ClusterCom
   return [
     {
       name: 'hollow-nodes',
+      user: HOLLOW_NODES_USER,
       async start(ctx) {
         const running = await startHollowNodes(ctx, {
           nodes,

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeClient } from '../client/client.ts';
 import { Informer } from '../client/informer.ts';
+import { KUBE_SCHEDULER } from '../apiserver/auth.ts';
 import type { ClusterComponent, ClusterContext } from '../cluster/cluster.ts';
 import { loadComponent } from '../impl.ts';
 import type { KubeObject } from '../kube/types.ts';
@@ -163,6 +164,7 @@ export async function runScheduler(ctx: Pick<ClusterContext, 'client' | 'logger'
 export function schedulerComponent(flags: Record<string, unknown> = {}): ClusterComponent {
   return {
     name: 'kube-scheduler',
+    user: KUBE_SCHEDULER,
     async start(ctx) {
       const percentage = flags.percentageOfNodesToScore === undefined ? undefined : Number(flags.percentageOfNodesToScore);
       const running = await runScheduler(ctx, { percentageOfNodesToScore: percentage });

@@ -1,15 +1,15 @@
 /**
  * What the HTTP layer works with (upstream: k8s.io/apiserver/pkg/endpoints): the server-wide
- * context every handler reads, the request as the filter chain fills it in, and the scope of a
- * resource request once it is resolved to a kind. Types only, so that filters, handlers and the
- * subresource handlers import them without importing each other.
+ * context every handler reads, the request as the filter chain fills it in, the shape of a filter,
+ * and the scope of a resource request once it is resolved to a kind. Types only, so that filters,
+ * handlers and the subresource handlers import them without importing each other.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../cluster/logger.ts';
 import type { Clock } from '../../etcd/clock.ts';
 import type { KindDefinition, StoredKind, SubresourceDefinition } from '../../kube/kinds/types.ts';
 import type { Aggregator } from '../aggregator.ts';
-import type { Authorizer, UserInfo } from '../auth.ts';
+import type { Authorizer, TokenAuthenticator, UserInfo } from '../auth.ts';
 import type { ApiserverExercises, RequestInfo } from '../exercises.ts';
 import type { Negotiated } from '../http.ts';
 import type { GenericRegistry } from '../registry/generic.ts';
@@ -20,6 +20,8 @@ export interface ApiContext {
   /** The learner's apiserver component: routing, unknown fields, patches (the rest is behind the registry). */
   impl: ApiserverExercises;
   registry: GenericRegistry;
+  /** Who a bearer token belongs to (the static tokens: the token file's and the components'). */
+  tokens: TokenAuthenticator;
   authorizer: Authorizer;
   clock: Clock;
   maxBodyBytes: number;
@@ -45,6 +47,11 @@ export interface ApiRequest {
   /** Set by the authentication filter. */
   user?: UserInfo;
 }
+
+/** What handles a request at the end of the filter chain (or the rest of the chain, seen from a filter). */
+export type Handler = (request: ApiRequest) => Promise<void>;
+/** One step of the filter chain: answers or refuses the request (throwing an ApiError), or calls `next`. */
+export type Filter = (request: ApiRequest, next: Handler) => Promise<void>;
 
 /** A resource request resolved to what it acts on. */
 export interface ResourceScope {

@@ -4,28 +4,31 @@
  * A filter sees the request, may answer it or refuse it by throwing an ApiError, and calls `next`
  * to pass it on. The chain is an explicit list, built once per server (handler.ts):
  *
- *   logRequests        one log line per request, with its latency (httplog)
- *   respondWithStatus  any error below becomes a metav1.Status response (a bug: a 500)
- *   answerHealthChecks /healthz, /livez, /readyz: answered before routing, so a cluster is ready
- *                      even while the learner's routing stub is not written
- *   resolveRequestInfo the learner's parseRequestInfo (01-routing): WithRequestInfo
- *   authenticate       who is asking: WithAuthentication
- *   authorize          may they: WithAuthorization
+ *   refuseForeignHosts  a Host that is not loopback: 403 at once (DNS rebinding; browser-defences.ts)
+ *   logRequests         one log line per request, with its latency (httplog)
+ *   respondWithStatus   any error below becomes a metav1.Status response (a bug: a 500)
+ *   authenticate        who is asking: a bearer token's user, else anonymous on the health and
+ *                       version paths only, else 401 (WithAuthentication; auth.ts)
+ *   requireKubernetesContentType  a body in anything but a Kubernetes media type: 415
+ *   answerHealthChecks  /healthz, /livez, /readyz: answered before routing, so a cluster is ready
+ *                       even while the learner's routing stub is not written
+ *   resolveRequestInfo  the learner's parseRequestInfo (01-routing): WithRequestInfo
+ *   authorize           may they: WithAuthorization
  *
- * Where the filters still to come go (each is one function of this shape, added to FILTERS):
- * - a Host-header check (refuse non-loopback Host names: DNS rebinding): first, before anything;
- * - connection and in-flight limits (WithMaxInFlightLimit): after answerHealthChecks;
- * - bearer-token authentication: replaces `authenticate` (the token in the kubeconfig);
- * - a Content-Type check on bodies (refuse non-Kubernetes content types): after authenticate.
+ * Upstream resolves RequestInfo before authenticating (for its metrics and audit log); here
+ * authentication comes first so that the health checks, answered before the learner's routing
+ * runs, still refuse a wrong token as upstream does. No filter sends CORS headers (no
+ * --cors-allowed-origins). Connection and in-flight limits (WithMaxInFlightLimit) go after
+ * respondWithStatus.
  */
 import { isNotImplemented } from '../../errors.ts';
 import { ApiError, internalError } from '../../kube/errors.ts';
-import { authenticate as authenticateHeader, forbiddenMessage, type AuthorizationAttributes } from '../auth.ts';
+import { authenticateRequest, forbiddenMessage, type AuthorizationAttributes } from '../auth.ts';
 import { sendRaw, sendStatus } from '../http.ts';
-import type { ApiContext, ApiRequest } from './context.ts';
+import { refuseForeignHosts, requireKubernetesContentType } from './browser-defences.ts';
+import type { ApiContext, Filter, Handler } from './context.ts';
 
-export type Handler = (request: ApiRequest) => Promise<void>;
-export type Filter = (request: ApiRequest, next: Handler) => Promise<void>;
+export type { Filter, Handler } from './context.ts';
 
 /** The handler that runs `filters` in order, then `handler`. */
 export function buildChain(filters: readonly Filter[], handler: Handler): Handler {
@@ -70,8 +73,21 @@ export const resolveRequestInfo: Filter = async (request, next) => {
   return next(request);
 };
 
+/** upstream's `Unauthorized` Status: no details, whatever was wrong (the reason goes to the log only). */
+export function unauthorized(): ApiError {
+  return new ApiError({ code: 401, reason: 'Unauthorized', message: 'Unauthorized' });
+}
+
 export const authenticate: Filter = async (request, next) => {
-  request.user = authenticateHeader(request.req);
+  const { req } = request;
+  const result = authenticateRequest(req.headers.authorization, request.path, request.ctx.tokens);
+  if ('refused' in result) {
+    request.ctx.log.debug('Unable to authenticate the request', { reason: result.refused, URI: req.url, userAgent: req.headers['user-agent'] });
+    throw unauthorized();
+  }
+  // As upstream: once authenticated, the token is not needed any more, and nothing later may leak it.
+  delete req.headers.authorization;
+  request.user = result.user;
   return next(request);
 };
 
@@ -102,4 +118,13 @@ export const authorize: Filter = async (request, next) => {
 };
 
 /** The chain, in order (see the header for where new filters go). */
-export const FILTERS: readonly Filter[] = [logRequests, respondWithStatus, answerHealthChecks, resolveRequestInfo, authenticate, authorize];
+export const FILTERS: readonly Filter[] = [
+  refuseForeignHosts,
+  logRequests,
+  respondWithStatus,
+  authenticate,
+  requireKubernetesContentType,
+  answerHealthChecks,
+  resolveRequestInfo,
+  authorize,
+];
