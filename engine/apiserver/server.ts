@@ -1,9 +1,9 @@
 /**
- * startApiServer(): the engine's kube-apiserver on node:http, bound to loopback.
+ * startApiServer(): the engine's kube-apiserver on node:https, bound to loopback.
  *
  *   const api = await startApiServer({ store, port: 0 });   // port 0: any free port
- *   api.url                                                  // http://127.0.0.1:PORT
- *   new KubeClient({ server: api.url, token: api.adminToken }) // every request needs a token
+ *   api.url                                                  // https://127.0.0.1:PORT
+ *   new KubeClient({ server: api.url, ca: api.ca, token: api.adminToken }) // a token on each request
  *   await api.close();                                       // stops watches and the listener
  *
  * The store is any KVStore (the reference, the learner's, or a real etcd behind the interface);
@@ -17,13 +17,15 @@
  * starts the compactor (storage/compactor.ts), which compacts the store every
  * COMPACTION_INTERVAL_MS, keeping COMPACTION_HISTORY_INTERVALS of history.
  *
- * Every request but the anonymous health and version checks needs a bearer token the server
- * knows (auth.ts): the admin's (`adminToken`, generated unless given), the static `tokens` (a
- * token file), and those issued to in-process components (issueToken). The server binds loopback
- * only, answers only requests addressed to a loopback name, and refuses bodies a web page could
- * send (endpoints/browser-defences.ts).
+ * It serves HTTPS only, as kube-apiserver does, with the serving certificate `tls` gives, or one
+ * from a CA it makes at start (pki.ts); clients trust `ca`. Every request but the anonymous health
+ * and version checks needs a bearer token the server knows (auth.ts): the admin's (`adminToken`,
+ * generated unless given), the static `tokens` (a token file), and those issued to in-process
+ * components (issueToken). kubectl sends a token only over TLS, hence the two together. The
+ * server binds loopback only, answers only requests addressed to a loopback name, and refuses
+ * bodies a web page could send (endpoints/browser-defences.ts).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { loadComponent } from '../impl.ts';
@@ -34,6 +36,7 @@ import { APISERVER_MAX_BODY_BYTES, COMPACTION_HISTORY_INTERVALS, COMPACTION_INTE
 import { silentLogger, type Logger } from '../cluster/logger.ts';
 import { ADMIN, alwaysAllow, type Authorizer, type UserInfo } from './auth.ts';
 import { bootstrap } from './bootstrap.ts';
+import { createClusterPki } from './pki.ts';
 import type { ApiserverExercises } from './exercises.ts';
 import type { ApiContext } from './endpoints/context.ts';
 import { createRequestHandler } from './endpoints/handler.ts';
@@ -64,6 +67,8 @@ export interface ApiServerOptions {
   adminToken?: string;
   /** More bearer tokens and their users, as kube-apiserver's --token-auth-file (token-file.ts reads one). */
   tokens?: readonly StaticToken[];
+  /** The serving certificate and key (PEM) and the CA that signed it; default: a new CA and certificate (pki.ts). */
+  tls?: ServingTls;
   /** Watch cache capacity per resource (default WATCH_CACHE_CAPACITY). */
   watchCacheCapacity?: number;
   /** How long a list or watch at a resourceVersion the watch cache has not reached waits, in ms (default CACHE_FRESHNESS_WAIT_MS). */
@@ -80,9 +85,18 @@ export interface ApiServerOptions {
   limits?: ConnectionLimitOptions;
 }
 
+/** What the server presents (`cert`, `key`) and what clients must trust (`ca`), all PEM. */
+export interface ServingTls {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
 export interface ApiServer {
-  /** http://host:port */
+  /** https://host:port */
   readonly url: string;
+  /** The CA certificate (PEM) that signed the serving certificate: what clients trust. */
+  readonly ca: string;
   readonly host: string;
   readonly port: number;
   readonly store: KVStore;
@@ -119,6 +133,12 @@ const LETTERS = 'bcdfghjklmnpqrstvwxz2456789';
 export function randomSuffix(): string {
   const bytes = randomBytes(5);
   return [...bytes].map((b) => LETTERS[b % LETTERS.length]).join('');
+}
+
+/** A new CA and a serving certificate from it, for the loopback names and `host`. */
+function servingTlsFor(host: string): ServingTls {
+  const pki = createClusterPki([host]);
+  return { cert: pki.serving.cert, key: pki.serving.key, ca: pki.ca.cert };
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
@@ -162,13 +182,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
   const handleRequest = createRequestHandler(ctx);
 
+  const tls = options.tls ?? servingTlsFor(host);
   const sockets = new Set<Socket>();
   const limits = new ConnectionLimits(options.limits, log);
-  const server: Server = createServer(limits.serverOptions, (req, res) => {
+  const server: Server = createServer({ ...limits.serverOptions, cert: tls.cert, key: tls.key }, (req, res) => {
     limits.serve(req, res, () => handleRequest(req, res));
   });
   limits.attach(server);
-  server.on('connection', (socket) => {
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -192,7 +213,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
   const port = (server.address() as AddressInfo).port;
   address = `${host}:${port}`;
-  log.info('Serving on loopback: plain HTTP, bearer tokens required', { address });
+  log.info('Serving securely on loopback', { address });
 
   let compactor: Compactor | undefined;
   const close = async () => {
@@ -219,7 +240,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
   const running = compactor;
   return {
-    url: `http://${host}:${port}`,
+    url: `https://${host}:${port}`,
+    ca: tls.ca,
     host,
     port,
     store: options.store,

@@ -1,9 +1,10 @@
 /**
  * KubeClient: a small typed JSON client for the engine's components (the scheduler, hollow nodes,
  * controllers) and tests, over node:http with keep-alive. It speaks to any apiserver the way
- * client-go does: the REST layout, JSON bodies, metav1.Status errors.
+ * client-go does: the REST layout, JSON bodies, metav1.Status errors. It speaks https (trusting
+ * the cluster's CA, `ca`) to the engine's apiserver, and plain http to anything given as http://.
  *
- *   const client = new KubeClient({ server: 'http://127.0.0.1:6443', userAgent: 'kube-scheduler', token });
+ *   const client = new KubeClient({ server: 'https://127.0.0.1:6443', ca, token, userAgent: 'kube-scheduler' });
  *   const pod = await client.get<Pod>('pods', 'web-1', { namespace: 'default' });
  *   const pods = await client.list<Pod>('pods', { namespace: 'default', labelSelector: 'app=web' });
  *   await client.create('pods', pod);                                  // namespace from the object
@@ -20,7 +21,8 @@
  * Status; a network failure is an ApiError with code 0 and reason `ConnectionFailed`.
  * For informers (list + watch with a local cache) see informer.ts.
  */
-import { Agent, request, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ApiError } from '../kube/errors.ts';
 import { resolveResource, type ResourceInfo } from '../kube/resources.ts';
 import type { KubeList, KubeObject, Status, WatchEvent } from '../kube/types.ts';
@@ -29,8 +31,10 @@ import { readLines } from '../lines.ts';
 export type ResourceRef = string | ResourceInfo;
 
 export interface ClientOptions {
-  /** Base URL of the apiserver: http://127.0.0.1:6443. */
+  /** Base URL of the apiserver: https://127.0.0.1:6443. */
   server: string;
+  /** The CA certificate (PEM) to trust for an https server (the cluster's CA); the system's CAs otherwise. */
+  ca?: string;
   /** Sent as User-Agent (kubectl shows it in audit logs; the apiserver logs it). */
   userAgent?: string;
   /** Bearer token, sent as `Authorization: Bearer <token>` (the engine's apiserver requires one). */
@@ -103,18 +107,22 @@ function connectionFailed(message: string): ApiError {
 export class KubeClient {
   readonly server: string;
   private readonly base: URL;
-  private readonly agent: Agent;
+  private readonly agent: HttpAgent;
   private readonly options: ClientOptions;
   /** False for a client made by withToken(): the sockets are its parent's to close. */
   private readonly ownsAgent: boolean;
+  private readonly send: (options: RequestOptions, onResponse: (res: IncomingMessage) => void) => ClientRequest;
 
-  constructor(options: ClientOptions, shared?: Agent) {
+  constructor(options: ClientOptions, shared?: HttpAgent) {
     this.options = options;
     this.server = options.server.replace(/\/+$/, '');
     this.base = new URL(this.server);
-    if (this.base.protocol !== 'http:') throw new Error(`KubeClient speaks plain http to the engine's apiserver, not ${this.base.protocol}`);
+    if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') throw new Error(`KubeClient speaks https (or http), not ${this.base.protocol}`);
+    const tls = this.base.protocol === 'https:';
     this.ownsAgent = shared === undefined;
-    this.agent = shared ?? new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
+    const sockets = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
+    this.agent = shared ?? (tls ? new HttpsAgent({ ...sockets, ca: options.ca }) : new HttpAgent(sockets));
+    this.send = tls ? httpsRequest : httpRequest;
   }
 
   /**
@@ -232,7 +240,7 @@ export class KubeClient {
       closed = true;
       handlers.onClose(error);
     };
-    const req = request(
+    const req = this.send(
       { host: this.base.hostname, port: this.base.port, path, method: 'GET', agent: this.agent, headers: this.headers() },
       (res) => {
         if (res.statusCode !== 200) {
@@ -277,7 +285,7 @@ export class KubeClient {
       headers['Content-Length'] = Buffer.byteLength(payload);
     }
     return new Promise<T>((resolve, reject) => {
-      const req = request({ host: this.base.hostname, port: this.base.port, path, method, agent: this.agent, headers }, (res) => {
+      const req = this.send({ host: this.base.hostname, port: this.base.port, path, method, agent: this.agent, headers }, (res) => {
         readAll(res).then(
           (text) => {
             const code = res.statusCode ?? 0;

@@ -23,7 +23,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
+import { get } from 'node:https';
 import { join, relative, resolve } from 'node:path';
 import { KubelingsError } from '../errors.ts';
 import { repairDataDir } from '../etcd/repair.ts';
@@ -32,9 +32,10 @@ import { ROOT } from '../paths.ts';
 import { APISERVER_DEFAULT_PORT, CLUSTER_PROBE_TIMEOUT_MS, CLUSTER_READY_TIMEOUT_MS, CLUSTER_STOP_TIMEOUT_MS } from '../params.ts';
 import { isProcessAlive } from '../processes.ts';
 import { COMPACTION_INTERVAL_FLAG, describeStore, ETCD_SERVERS_FLAG, flagArg, parseCompactionInterval, parseEtcdServers } from './store-flags.ts';
-import { writeKubeconfig } from './kubeconfig.ts';
+import { writeClusterKubeconfig } from './kubeconfig.ts';
 import { rotateLog, startFailureIn, tailOf, warningsIn } from './logfile.ts';
 import { clusterPaths, type ClusterState } from './paths.ts';
+import { readCaCert } from './pki-files.ts';
 import { checkDaemon, readDaemonRecord, stillTheSame, writeDaemonRecord, type DaemonCheck, type DaemonRecord } from './pidfile.ts';
 import { describeCluster, type RegisteredNodes } from './summary.ts';
 import { readAdminToken } from './token-file.ts';
@@ -86,7 +87,16 @@ function readState(file: string): ClusterState | undefined {
 /** GETs `path` from the apiserver: the status code and body, or undefined when it does not answer. */
 function ask(url: string, path: string): Promise<{ code: number; body: string } | undefined> {
   return new Promise((resolve) => {
-    const req = get(`${url}${path}`, { headers: { Accept: 'application/json' } }, (res) => {
+    let ca: string;
+    let token: string;
+    try {
+      ca = readCaCert(clusterPaths().pkiDir);
+      token = readAdminToken(clusterPaths().tokenFile);
+    } catch {
+      return resolve(undefined);
+    }
+    if (!url.startsWith('https:')) return resolve(undefined);
+    const req = get(`${url}${path}`, { ca, headers: { Accept: 'application/json', Authorization: `Bearer ${token}` } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -210,7 +220,7 @@ async function up(argv: string[]): Promise<number> {
             `Use the running one (export KUBECONFIG=${paths.kubeconfig}), or stop it first: npx kubelings cluster down, then cluster up again with your flags.`,
         );
       }
-      writeKubeconfig(paths.kubeconfig, state.url);
+      writeClusterKubeconfig(paths, state.url);
       await printReady(state, paths.kubeconfig, true);
       return 0;
     }
@@ -249,7 +259,7 @@ async function up(argv: string[]): Promise<number> {
     }
     const state = readState(paths.stateFile);
     if (state && (await ready(state.url))) {
-      writeKubeconfig(paths.kubeconfig, state.url, readAdminToken(paths.tokenFile));
+      writeClusterKubeconfig(paths, state.url);
       await printReady(state, paths.kubeconfig, false, warningsIn(paths.logFile));
       return 0;
     }

@@ -4,8 +4,8 @@
  * apiserver over HTTP only, as in Kubernetes.
  *
  *   const cluster = await startCluster({ dataDir: '.kubelings/data', port: 6443, components: [myScheduler] });
- *   cluster.url                 // http://127.0.0.1:6443
- *   cluster.token               // the admin's bearer token: every request needs one
+ *   cluster.url                 // https://127.0.0.1:6443
+ *   cluster.token, cluster.ca   // the admin's bearer token and the CA to trust: every request needs both
  *   cluster.client              // a KubeClient for it, as the admin
  *   await cluster.stop();       // components in reverse order, then the apiserver, then the store
  *
@@ -25,14 +25,14 @@ import { systemClock, type Clock } from '../etcd/clock.ts';
 import type { KVStore } from '../etcd/kv.ts';
 import { connectEtcd } from '../etcd/remote.ts';
 import { createStore } from '../etcd/store.ts';
-import { startApiServer, type ApiServer } from '../apiserver/server.ts';
+import { startApiServer, type ApiServer, type ServingTls } from '../apiserver/server.ts';
 import type { Authorizer, UserInfo } from '../apiserver/auth.ts';
 import type { StaticToken } from '../apiserver/tokens.ts';
 import { KubeClient } from '../client/client.ts';
 import { silentLogger, type Logger } from './logger.ts';
 
 export interface ClusterContext {
-  /** The apiserver's base URL: http://127.0.0.1:PORT. */
+  /** The apiserver's base URL: https://127.0.0.1:PORT. */
   apiserverUrl: string;
   /** A client whose User-Agent is the component's name, authenticated as the component's user. */
   client: KubeClient;
@@ -83,6 +83,8 @@ export interface ClusterOptions {
   adminToken?: string;
   /** More tokens the apiserver accepts (a token file's, as --token-auth-file). */
   tokens?: readonly StaticToken[];
+  /** The apiserver's serving certificate, key and CA; default: a new CA and certificate for this run. */
+  tls?: ServingTls;
   /** Free-form flags for components (`{ nodes: 3, hollow: true }`). */
   flags?: Record<string, unknown>;
 }
@@ -93,6 +95,8 @@ export interface Cluster {
   readonly apiserver: ApiServer;
   /** The bearer token of kubelings-admin (system:masters): put it in a kubeconfig, or in a KubeClient's `token`. */
   readonly token: string;
+  /** The CA certificate (PEM) clients trust: a kubeconfig's certificate-authority-data, a KubeClient's `ca`. */
+  readonly ca: string;
   /** A client for tests and tools, as kubelings-admin (User-Agent `kubelings`). */
   readonly client: KubeClient;
   /** Names of the components running, in start order. */
@@ -109,14 +113,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     (options.etcdServers?.length ? await connectEtcd(options.etcdServers) : await createStore({ dataDir: options.dataDir, logger: logger.child('etcd') }));
   let apiserver: ApiServer;
   try {
-    apiserver = await startApiServer({ store, port: options.port ?? 0, host: options.host, clock, logger, authorizer: options.authorizer, compactionIntervalMs: options.compactionIntervalMs, adminToken: options.adminToken, tokens: options.tokens });
+    apiserver = await startApiServer({ store, port: options.port ?? 0, host: options.host, clock, logger, authorizer: options.authorizer, compactionIntervalMs: options.compactionIntervalMs, adminToken: options.adminToken, tokens: options.tokens, tls: options.tls });
   } catch (error) {
     if (ownStore) await store.close();
     throw error;
   }
   const clients: KubeClient[] = [];
   const newClient = (userAgent: string, token: string) => {
-    const client = new KubeClient({ server: apiserver.url, userAgent, token });
+    const client = new KubeClient({ server: apiserver.url, ca: apiserver.ca, userAgent, token });
     clients.push(client);
     return client;
   };
@@ -163,6 +167,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     store,
     apiserver,
     token: apiserver.adminToken,
+    ca: apiserver.ca,
     client: newClient('kubelings', apiserver.adminToken),
     components: running.map((r) => r.name),
     stop,

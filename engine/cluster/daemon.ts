@@ -1,9 +1,10 @@
 /**
  * The background control plane that `kubelings cluster up` starts: `node --import tsx daemon.ts
  * --port N --data-dir D [--etcd-servers URL,...] [--etcd-compaction-interval MS] --flags JSON`. It
- * prepares the token file (tokens.csv: the admin's bearer token, kept across restarts;
- * token-file.ts), runs startCluster() with the built-in components and those tokens, writes
- * cluster.json once the apiserver answers, logs to stdout (the CLI points it at a fresh cluster.log), and on
+ * prepares the credentials, kept across restarts (tokens.csv with the admin's bearer token,
+ * token-file.ts; pki/ with the CA and serving certificate, pki-files.ts), runs startCluster() with
+ * the built-in components, those tokens and that certificate, writes cluster.json once the
+ * apiserver answers, logs to stdout (the CLI points it at a fresh cluster.log), and on
  * SIGTERM or SIGINT stops everything cleanly (components, apiserver, then the store, so every
  * acknowledged write is on disk) and removes its pid and state files.
  *
@@ -18,6 +19,7 @@ import { KubelingsError } from '../errors.ts';
 import { createLogger } from './logger.ts';
 import { START_FAILED } from './logfile.ts';
 import { clusterPaths, type ClusterState } from './paths.ts';
+import { preparePki } from './pki-files.ts';
 import { prepareTokenFile } from './token-file.ts';
 
 const { values } = parseArgs({
@@ -38,8 +40,9 @@ try {
   const { builtinComponents } = await import('./builtin.ts');
   const { startCluster } = await import('./cluster.ts');
   const { tokens, warnings } = prepareTokenFile(paths.tokenFile);
-  for (const warning of warnings) logger.warn(warning);
-  const cluster = await startCluster({ dataDir, etcdServers, compactionIntervalMs, port: Number(values.port ?? 0), logger, flags, tokens, components: builtinComponents(flags) });
+  const pki = preparePki(paths.pkiDir);
+  for (const warning of [...warnings, ...pki.warnings]) logger.warn(warning);
+  const cluster = await startCluster({ dataDir, etcdServers, compactionIntervalMs, port: Number(values.port ?? 0), logger, flags, tokens, tls: pki.tls, components: builtinComponents(flags) });
   const state: ClusterState = {
     pid: process.pid,
     url: cluster.url,

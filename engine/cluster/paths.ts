@@ -7,6 +7,7 @@
  *   data/           the store (WAL and snapshots), kept across restarts
  *   kubeconfig      for kubectl and client libraries (holds the admin's token; mode 0600)
  *   tokens.csv      the apiserver's bearer tokens (--token-auth-file format; mode 0600)
+ *   pki/            the cluster CA and the apiserver's serving certificate (keys mode 0600)
  */
 import { join } from 'node:path';
 import { stateDir } from '../paths.ts';
@@ -20,6 +21,7 @@ export function clusterPaths(home = stateDir()) {
     dataDir: join(home, 'data'),
     kubeconfig: join(home, 'kubeconfig'),
     tokenFile: join(home, 'tokens.csv'),
+    pkiDir: join(home, 'pki'),
   };
 }
 

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { isApiError } from '../kube/errors.ts';
 import { KubeClient } from '../client/client.ts';
 import { clusterPaths, type ClusterState } from '../cluster/paths.ts';
+import { readCaCert } from '../cluster/pki-files.ts';
 import { readAdminToken } from '../cluster/token-file.ts';
 import { KubelingsError } from '../errors.ts';
 import { loadComponent, parseImplSpec } from '../impl.ts';
@@ -24,7 +25,7 @@ export async function explainCommand(args: string[], argv: string[]): Promise<nu
   const paths = clusterPaths();
   if (!existsSync(paths.stateFile)) throw new KubelingsError('No cluster is running: start one with npx kubelings cluster up --nodes 3 --hollow');
   const state = JSON.parse(readFileSync(paths.stateFile, 'utf8')) as ClusterState;
-  const client = new KubeClient({ server: state.url, userAgent: 'kubelings-explain', token: readAdminToken(paths.tokenFile) });
+  const client = new KubeClient({ server: state.url, userAgent: 'kubelings-explain', ca: readCaCert(paths.pkiDir), token: readAdminToken(paths.tokenFile) });
   try {
     let pod: Pod;
     try {

@@ -8,7 +8,7 @@
  * the cause ResourceVersionTooLarge (k8s.io/apiserver pkg/storage/cacher waitUntilFreshAndBlock);
  * that one is a Status too, and here it waits only 100 ms.
  */
-import { Agent, request } from 'node:http';
+import { Agent, request } from 'node:https';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -17,10 +17,11 @@ import { useSeed } from '#grading';
 import { startTestServer, type TestServer } from './apiserver-harness.ts';
 
 let server: TestServer;
-const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+let agent: Agent;
 
 beforeAll(async () => {
   server = await startTestServer({ maxBodyBytes: 16 * 1024, watchCacheCapacity: 50, cacheFreshnessWaitMs: 100 });
+  agent = new Agent({ keepAlive: true, maxSockets: 8, ca: server.ca });
   // Objects for PUT and PATCH to find (the fuzzing may change or delete them).
   for (const object of VALID.slice(0, 6)) {
     const o = object as { apiVersion: string; kind: string };
@@ -28,7 +29,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  agent.destroy();
+  agent?.destroy();
   await server.close();
 });
 
@@ -49,14 +50,15 @@ function isTooLargeResourceVersion(reply: Reply): boolean {
 const ANSWER_WITHIN_MS = 5_000;
 
 /**
- * Sends one request; a watch (or any slow reply) is cut off after 300 ms, once its status is known.
+ * Sends one request, with the admin's token so that it gets past authentication to what is fuzzed;
+ * a watch (or any slow reply) is cut off after 300 ms, once its status is known.
  * A request the server does not start to answer within 5 s fails, naming the request, rather than
  * hanging the test until its timeout.
  */
 function send(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Reply> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers, agent }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, method, path, headers: { Authorization: `Bearer ${server.token}`, ...headers }, agent }, (res) => {
       clearTimeout(unanswered);
       const chunks: Buffer[] = [];
       const timer = setTimeout(() => {

@@ -3,6 +3,10 @@
  * store unless a data dir is given), and a kubectl runner with its own KUBECONFIG and --cache-dir
  * in a temporary folder, so nothing reaches ~/.kube. kubectl runs asynchronously: the server lives
  * in the same process and must keep answering while kubectl waits.
+ *
+ * The apiserver serves HTTPS with a CA of its own and refuses requests without a bearer token: a
+ * test's raw HTTP goes through `server.fetch` (or `fetchWithToken`), which trusts the CA and adds
+ * the admin's token; the kubeconfig carries both, as `cluster up` writes it.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,8 +15,9 @@ import { join } from 'node:path';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '#engine/apiserver/server.ts';
 import { createStore } from '#engine/etcd/store.ts';
 import type { KVStore } from '#engine/etcd/kv.ts';
-import { writeKubeconfig } from '#engine/cluster/kubeconfig.ts';
+import { writeKubeconfig, type ClusterAccess } from '#engine/cluster/kubeconfig.ts';
 import { KubeClient } from '#engine/client/client.ts';
+import { httpsFetch, type Fetch } from './https-fetch.ts';
 
 /** True when a kubectl binary is on the PATH. */
 export const HAS_KUBECTL = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
@@ -21,19 +26,37 @@ export interface TestServer {
   api: ApiServer;
   store: KVStore;
   url: string;
+  /** The admin's bearer token. */
+  token: string;
+  /** The CA certificate (PEM) the server's certificate comes from. */
+  ca: string;
+  /** What a kubeconfig needs: url, CA, token. */
+  access: ClusterAccess;
   client: KubeClient;
+  /** fetch() of a path on this server with the admin's token (headers in `init` are kept). */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
+}
+
+/** fetch() that trusts `ca` and adds `Authorization: Bearer <token>` to what `init` sends. */
+export function fetchWithToken(token: string, ca: string): Fetch {
+  return httpsFetch(ca, { Authorization: `Bearer ${token}` });
 }
 
 export async function startTestServer(options: Partial<ApiServerOptions> & { dataDir?: string } = {}): Promise<TestServer> {
   const store = options.store ?? (await createStore({ dataDir: options.dataDir }));
   const api = await startApiServer({ port: 0, ...options, store });
-  const client = new KubeClient({ server: api.url, userAgent: 'kubelings-test' });
+  const client = new KubeClient({ server: api.url, ca: api.ca, userAgent: 'kubelings-test', token: api.adminToken });
+  const authed = fetchWithToken(api.adminToken, api.ca);
   return {
     api,
     store,
     url: api.url,
+    token: api.adminToken,
+    ca: api.ca,
+    access: { server: api.url, ca: api.ca, token: api.adminToken },
     client,
+    fetch: (path, init) => authed(`${api.url}${path}`, init),
     async close() {
       client.close();
       await api.close();
@@ -65,10 +88,16 @@ export interface Kubectl {
 /** One kubectl command may take this long before it is killed: seconds are normal on a loaded machine; this stops a hang. */
 const KUBECTL_RUN_MS = 60_000;
 
-export function kubectlFor(url: string): Kubectl {
+/** kubectl with a kubeconfig for this cluster (url, CA, admin token), as `cluster up` writes it. */
+export function kubectlFor(access: ClusterAccess): Kubectl {
   const dir = mkdtempSync(join(tmpdir(), 'kubelings-kubectl-'));
   const kubeconfig = join(dir, 'kubeconfig');
-  writeKubeconfig(kubeconfig, url);
+  writeKubeconfig(kubeconfig, access);
+  return kubectlWith(kubeconfig, dir);
+}
+
+/** kubectl with this kubeconfig, left as it is (HOME and --cache-dir in `dir`, a new temporary folder by default). */
+export function kubectlWith(kubeconfig: string, dir = mkdtempSync(join(tmpdir(), 'kubelings-kubectl-'))): Kubectl {
   const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, NO_COLOR: '1' };
   const base = ['--cache-dir', join(dir, 'cache')];
   const children = new Set<ChildProcess>();

@@ -24,8 +24,8 @@ const SHORT_WAIT_MS = 300;
 
 const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: '1' } });
 
-async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> {
-  const res = await fetch(`${base}${path}`, { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+async function call(server: TestServer, method: string, path: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> {
+  const res = await server.fetch(path, { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
@@ -56,7 +56,7 @@ describe('a list with a resourceVersion the cache has not reached', () => {
     short = await startTestServer({ cacheFreshnessWaitMs: SHORT_WAIT_MS });
     // Waits far longer than any write below takes: the list is answered when the write lands.
     long = await startTestServer({ cacheFreshnessWaitMs: 60_000 });
-    if (HAS_KUBECTL) kubectl = kubectlFor(short.url);
+    if (HAS_KUBECTL) kubectl = kubectlFor(short.access);
   });
   afterAll(async () => {
     kubectl?.cleanup();
@@ -68,7 +68,7 @@ describe('a list with a resourceVersion the cache has not reached', () => {
     const current = await short.store.revision();
     const wanted = current + 1000;
     const started = performance.now();
-    const r = await call(short.url, 'GET', `/api/v1/namespaces/default/configmaps?resourceVersion=${wanted}`);
+    const r = await call(short, 'GET', `/api/v1/namespaces/default/configmaps?resourceVersion=${wanted}`);
     const waited = performance.now() - started;
     expect(r.status, 'GET configmaps?resourceVersion=<1000 past the store>').toBe(504);
     expect(r.json).toEqual({
@@ -87,25 +87,25 @@ describe('a list with a resourceVersion the cache has not reached', () => {
 
   test('a resourceVersion too large to be a revision is a 400, at once, for lists and watches', async () => {
     for (const path of ['/api/v1/configmaps?resourceVersion=99999999999999999999', '/api/v1/configmaps?watch=true&resourceVersion=99999999999999999999']) {
-      const r = await call(short.url, 'GET', path);
+      const r = await call(short, 'GET', path);
       expect([r.status, r.json.message], path).toEqual([400, 'resourceVersion: Invalid value: "99999999999999999999": strconv.ParseUint: parsing "99999999999999999999": value out of range']);
     }
   });
 
   test('resourceVersionMatch=NotOlderThan waits the same way; a watch cache that reaches it answers', async () => {
     const current = await short.store.revision();
-    const r = await call(short.url, 'GET', `/api/v1/configmaps?resourceVersion=${current + 5}&resourceVersionMatch=NotOlderThan`);
+    const r = await call(short, 'GET', `/api/v1/configmaps?resourceVersion=${current + 5}&resourceVersionMatch=NotOlderThan`);
     expect([r.status, r.json.reason]).toEqual([504, 'Timeout']);
-    const ok = await call(short.url, 'GET', `/api/v1/configmaps?resourceVersion=${current}&resourceVersionMatch=NotOlderThan`);
+    const ok = await call(short, 'GET', `/api/v1/configmaps?resourceVersion=${current}&resourceVersionMatch=NotOlderThan`);
     expect([ok.status, Number(ok.json.metadata.resourceVersion) >= current]).toEqual([200, true]);
   });
 
   test('a write that lands while the list waits lets it answer, with the written object', async () => {
     const next = (await long.store.revision()) + 1;
-    const listing = call(long.url, 'GET', `/api/v1/namespaces/default/configmaps?resourceVersion=${next}`);
+    const listing = call(long, 'GET', `/api/v1/namespaces/default/configmaps?resourceVersion=${next}`);
     // Let the list reach the server and start waiting before the write.
     await new Promise((r) => setTimeout(r, 50));
-    expect((await call(long.url, 'POST', '/api/v1/namespaces/default/configmaps', cm('arrives-while-waiting'))).status).toBe(201);
+    expect((await call(long, 'POST', '/api/v1/namespaces/default/configmaps', cm('arrives-while-waiting'))).status).toBe(201);
     const r = await listing;
     expect(r.status, 'the waiting list').toBe(200);
     expect(Number(r.json.metadata.resourceVersion)).toBeGreaterThanOrEqual(next);
@@ -113,7 +113,7 @@ describe('a list with a resourceVersion the cache has not reached', () => {
   });
 
   test('@kubernetes/client-node gets the 504 as an ApiException carrying the Status', async () => {
-    const files = kubectlFor(short.url);
+    const files = kubectlFor(short.access);
     try {
       const kc = new KubeConfig();
       kc.loadFromFile(files.kubeconfig);
@@ -136,7 +136,7 @@ describe('a list with a resourceVersion the cache has not reached', () => {
     const run = kubectl!.start(['get', '--raw', `/api/v1/namespaces/default/configmaps?resourceVersion=${current + 1}`, '-v=6']);
     // client-go's with_retry.go logs each 504 with Retry-After before it waits and asks again.
     await run.waitFor('Got a Retry-After 1s response', 20_000);
-    expect((await call(short.url, 'POST', '/api/v1/namespaces/default/configmaps', cm('brings-the-store-there'))).status).toBe(201);
+    expect((await call(short, 'POST', '/api/v1/namespaces/default/configmaps', cm('brings-the-store-there'))).status).toBe(201);
     const output = await run.waitFor('"brings-the-store-there"', 20_000);
     expect(output).toContain('"kind":"ConfigMapList"');
   });
@@ -146,43 +146,43 @@ describe('lists from the cache and from the store agree', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer();
-    for (const name of ['a', 'b', 'c']) await call(server.url, 'POST', '/api/v1/namespaces/default/configmaps', cm(name));
+    for (const name of ['a', 'b', 'c']) await call(server, 'POST', '/api/v1/namespaces/default/configmaps', cm(name));
   });
   afterAll(() => server?.close());
 
   test('a list right after a write sees it (the cache catches up before it answers)', async () => {
     for (let i = 0; i < 20; i++) {
       const name = `rw-${i}`;
-      expect((await call(server.url, 'POST', '/api/v1/namespaces/default/configmaps', cm(name))).status).toBe(201);
-      const list = await call(server.url, 'GET', '/api/v1/namespaces/default/configmaps');
+      expect((await call(server, 'POST', '/api/v1/namespaces/default/configmaps', cm(name))).status).toBe(201);
+      const list = await call(server, 'GET', '/api/v1/namespaces/default/configmaps');
       expect(list.json.items.map((o: KubeObject) => o.metadata.name), `the list just after creating ${name}`).toContain(name);
     }
   });
 
   test('resourceVersion=0 ignores limit: every object, no continue token', async () => {
-    const r = await call(server.url, 'GET', '/api/v1/namespaces/default/configmaps?resourceVersion=0&limit=1');
+    const r = await call(server, 'GET', '/api/v1/namespaces/default/configmaps?resourceVersion=0&limit=1');
     expect(r.json.items.length).toBeGreaterThan(1);
     expect(r.json.metadata.continue).toBeUndefined();
   });
 
   test('limit with a resourceVersion and no match reads the store at that revision (legacy exact)', async () => {
-    const before = (await call(server.url, 'GET', '/api/v1/namespaces/default/configmaps')).json;
-    await call(server.url, 'POST', '/api/v1/namespaces/default/configmaps', cm('zz-later'));
-    const r = await call(server.url, 'GET', `/api/v1/namespaces/default/configmaps?limit=500&resourceVersion=${before.metadata.resourceVersion}`);
+    const before = (await call(server, 'GET', '/api/v1/namespaces/default/configmaps')).json;
+    await call(server, 'POST', '/api/v1/namespaces/default/configmaps', cm('zz-later'));
+    const r = await call(server, 'GET', `/api/v1/namespaces/default/configmaps?limit=500&resourceVersion=${before.metadata.resourceVersion}`);
     expect(r.json.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
     expect(r.json.items.map((o: KubeObject) => o.metadata.name)).toEqual(before.items.map((o: KubeObject) => o.metadata.name));
   });
 
   test('a first page from the cache continues from the store at the same revision, across namespaces and in one', async () => {
-    await call(server.url, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'pages' } });
-    for (const name of ['p1', 'p2', 'p3']) await call(server.url, 'POST', '/api/v1/namespaces/pages/configmaps', cm(name));
+    await call(server, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'pages' } });
+    for (const name of ['p1', 'p2', 'p3']) await call(server, 'POST', '/api/v1/namespaces/pages/configmaps', cm(name));
     for (const path of ['/api/v1/configmaps', '/api/v1/namespaces/pages/configmaps']) {
-      const all = (await call(server.url, 'GET', path)).json.items.map((o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`);
+      const all = (await call(server, 'GET', path)).json.items.map((o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`);
       const paged: string[] = [];
       let cont: string | undefined;
       let rv: string | undefined;
       do {
-        const page = (await call(server.url, 'GET', `${path}?limit=2${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`)).json;
+        const page = (await call(server, 'GET', `${path}?limit=2${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`)).json;
         rv ??= page.metadata.resourceVersion;
         expect(page.metadata.resourceVersion, `every page of ${path} at the first page's revision`).toBe(rv);
         paged.push(...page.items.map((o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`));

@@ -32,7 +32,7 @@ describe('@kubernetes/client-node 1.4.0 against the engine', () => {
   beforeAll(async () => {
     // A small watch history, so that a watcher that misses a few changes gets 410 Expired.
     server = await startTestServer({ watchCacheCapacity: 5 });
-    files = kubectlFor(server.url);
+    files = kubectlFor(server.access);
     kc = new KubeConfig();
     kc.loadFromFile(files.kubeconfig);
     core = kc.makeApiClient(CoreV1Api);

@@ -50,7 +50,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kubelings-ctrl-'));
   cluster = await startCluster({ components: builtinComponents({ nodes: 3, hollow: true }) });
   kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, kubeconfigFor(cluster.url));
+  writeFileSync(kubeconfig, kubeconfigFor({ server: cluster.url, ca: cluster.ca, token: cluster.token }));
 });
 
 afterAll(async () => {

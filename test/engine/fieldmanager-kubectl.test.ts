@@ -108,7 +108,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl apply --server-side ${HAS_KUBECTL ? '' : 
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    kubectl = kubectlFor(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    kubectl = kubectlFor({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
   });
   afterAll(async () => {
     kubectl?.cleanup();

@@ -82,7 +82,7 @@ describe('subresource bodies in protobuf', () => {
     await server.client.create<KubeObject>('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pb', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } });
     // Binding{metadata{name: pb}, target{kind: Node, name: node-9}}
     const binding = envelope('v1', 'Binding', [...field(1, field(1, 'pb')), ...field(2, [...field(1, 'Node'), ...field(3, 'node-9')])]);
-    const r = await fetch(`${server.url}/api/v1/namespaces/default/pods/pb/binding`, { method: 'POST', headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' }, body: binding });
+    const r = await server.fetch(`/api/v1/namespaces/default/pods/pb/binding`, { method: 'POST', headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' }, body: binding });
     expect(r.status, await r.clone().text()).toBe(201);
     const pod = await server.client.get<KubeObject>('pods', 'pb', { namespace: 'default' });
     expect((pod.spec as { nodeName?: string }).nodeName).toBe('node-9');
@@ -102,7 +102,7 @@ describe('a kind added with one file and one line: PodTemplate', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    if (HAS_KUBECTL) kubectl = kubectlFor(server.url);
+    if (HAS_KUBECTL) kubectl = kubectlFor(server.access);
   });
   afterAll(async () => {
     kubectl?.cleanup();
@@ -110,7 +110,7 @@ describe('a kind added with one file and one line: PodTemplate', () => {
   });
 
   test('discovery lists podtemplates in v1, and the client resolves its names', async () => {
-    const list = (await (await fetch(`${server.url}/api/v1`)).json()) as { resources: { name: string; namespaced: boolean; kind: string; verbs: string[] }[] };
+    const list = (await (await server.fetch(`/api/v1`)).json()) as { resources: { name: string; namespaced: boolean; kind: string; verbs: string[] }[] };
     expect(list.resources.find((r) => r.name === 'podtemplates')).toEqual({ name: 'podtemplates', singularName: 'podtemplate', namespaced: true, kind: 'PodTemplate', verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] });
     expect(resolveResource('podtemplate')?.resource).toBe('podtemplates');
     expect(resolveResource('PodTemplate')?.resource).toBe('podtemplates');
@@ -124,7 +124,7 @@ describe('a kind added with one file and one line: PodTemplate', () => {
   });
 
   test('a template without containers is a 422 at template.spec.containers', async () => {
-    const r = await fetch(`${server.url}/api/v1/namespaces/default/podtemplates`, {
+    const r = await server.fetch(`/api/v1/namespaces/default/podtemplates`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(template('empty', { template: { spec: { containers: [] } } })),
@@ -137,7 +137,7 @@ describe('a kind added with one file and one line: PodTemplate', () => {
   test('fieldValidation=Strict names an unknown field inside the template', async () => {
     const bad = template('typo');
     (bad.template.spec.containers[0] as Record<string, unknown>).imagee = 'x';
-    const r = await fetch(`${server.url}/api/v1/namespaces/default/podtemplates?fieldValidation=Strict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(bad) });
+    const r = await server.fetch(`/api/v1/namespaces/default/podtemplates?fieldValidation=Strict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(bad) });
     expect([r.status, ((await r.json()) as { message: string }).message]).toEqual([400, 'PodTemplate in version "v1" cannot be handled as a PodTemplate: strict decoding error: unknown field "template.spec.containers[0].imagee"']);
   });
 

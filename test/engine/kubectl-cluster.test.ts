@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ROOT } from '#engine/paths.ts';
-import { HAS_KUBECTL, kubectlFor, rows, type Kubectl } from './apiserver-harness.ts';
+import { HAS_KUBECTL, kubectlWith, rows, type Kubectl } from './apiserver-harness.ts';
 
 const BIN = join(ROOT, 'tui', 'bin', 'kubelings.js');
 // Each test starts or stops the daemon (the engine loads through tsx) and runs kubectl: seconds each,
@@ -57,7 +57,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubelings cluster up/down with kubectl ${HAS_KUBE
   });
 
   test('kubectl works against it, and what it creates survives cluster down and up', async () => {
-    kubectl = kubectlFor(serverOf(join(home, 'kubeconfig')));
+    kubectl = kubectlWith(join(home, 'kubeconfig'));
     expect((await kubectl.run(['get', 'nodes'])).output, 'what cluster up said: no nodes').toBe('No resources found\n');
     const create = await kubectl.run(['create', 'configmap', 'keep-me', '--from-literal=answer=42']);
     expect(create.output).toBe('configmap/keep-me created\n');
@@ -70,7 +70,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubelings cluster up/down with kubectl ${HAS_KUBE
     const up = await kubelings('cluster', 'up', '--port', '0');
     expect(up.code, up.output).toBe(0);
     kubectl.cleanup();
-    kubectl = kubectlFor(serverOf(join(home, 'kubeconfig')));
+    kubectl = kubectlWith(join(home, 'kubeconfig'));
     const cm = await kubectl.run(['get', 'configmap', 'keep-me', '-o', 'jsonpath={.data.answer}']);
     expect(cm.stdout).toBe('42');
     const deployments = rows((await kubectl.run(['get', 'deployments'])).stdout);

@@ -55,7 +55,7 @@ async function runningPod(name: string, node: string, ip: string): Promise<void>
 describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl is not installed) '}against the engine`, () => {
   beforeAll(async () => {
     server = await startTestServer();
-    kubectl = kubectlFor(server.url);
+    kubectl = kubectlFor(server.access);
   });
   afterAll(async () => {
     kubectl?.cleanup();

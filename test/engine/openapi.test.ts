@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 async function get(path: string, accept = 'application/json'): Promise<{ status: number; text: string; type: string | null }> {
-  const res = await fetch(`${server.url}${path}`, { headers: { Accept: accept } });
+  const res = await server.fetch(path, { headers: { Accept: accept } });
   return { status: res.status, text: await res.text(), type: res.headers.get('content-type') };
 }
 
@@ -108,7 +108,7 @@ describe('/openapi/v3 and /openapi/v2, as kubectl parses them', () => {
 describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl is not installed) '}explain and strict apply with the real schemas`, () => {
   let kubectl: Kubectl;
   beforeAll(() => {
-    kubectl = kubectlFor(server.url);
+    kubectl = kubectlFor(server.access);
   });
   afterAll(() => kubectl?.cleanup());
 

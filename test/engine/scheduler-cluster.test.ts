@@ -18,6 +18,8 @@ import type { KubeObject } from '#engine/kube/types.ts';
 import { schedulerComponent } from '#engine/scheduler/component.ts';
 import type { Node, Pod } from '#engine/scheduler/types.ts';
 import { ROOT } from '#engine/paths.ts';
+import { ADMIN } from '#engine/apiserver/auth.ts';
+import { formatTokenFile } from '#engine/apiserver/token-file.ts';
 
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 if (!hasKubectl) console.log('kubectl is not installed: the kubectl checks of the scheduler are skipped (the API checks still run).');
@@ -56,7 +58,7 @@ beforeAll(async () => {
   cluster = await startCluster({ components: [...hollowNodesComponent({ nodes: 3, hollow: true }), schedulerComponent()] });
   client = cluster.client;
   kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, kubeconfigFor(cluster.url));
+  writeFileSync(kubeconfig, kubeconfigFor({ server: cluster.url, ca: cluster.ca, token: cluster.token }));
 });
 
 afterAll(async () => {
@@ -141,6 +143,10 @@ describe('placement through the apiserver', () => {
     const home = join(dir, 'home');
     mkdirSync(home, { recursive: true });
     writeFileSync(join(home, 'cluster.json'), JSON.stringify({ pid: process.pid, url: cluster.url, port: 0, impl: 'solutions', dataDir: '', startedAt: new Date().toISOString() }));
+    // The credentials `cluster up` keeps beside it: the admin's token and the cluster CA.
+    writeFileSync(join(home, 'tokens.csv'), formatTokenFile([{ token: cluster.token, user: ADMIN }]), { mode: 0o600 });
+    mkdirSync(join(home, 'pki'), { recursive: true });
+    writeFileSync(join(home, 'pki', 'ca.crt'), cluster.ca);
     const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'tui', 'bin', 'kubelings.js'), 'explain', 'pod', 'web-ssd'], { env: { ...process.env, KUBELINGS_HOME: home }, encoding: 'utf8', timeout: 60_000 });
     expect(stdout).toContain('Pod default/web-ssd: requests cpu 500m, memory 256Mi; bound to hollow-node-1');
     expect(stdout).toContain("hollow-node-0  ✗ NodeAffinity: node(s) didn't match Pod's node affinity/selector");

@@ -10,10 +10,12 @@
  *   on TLS: a rebound page cannot present the cluster's certificate), nor does it need one.
  * - requireKubernetesContentType: a body must be in a Kubernetes media type. The body types a
  *   page may send without a CORS preflight are text/plain, application/x-www-form-urlencoded and
- *   multipart/form-data, or no Content-Type at all; upstream refuses the first three with the same
- *   415 when it decodes. A missing Content-Type, which upstream reads as JSON, is refused on POST
- *   and PATCH; on PUT it stays JSON, because `kubectl scale --current-replicas` sends its PUT with
- *   none, and no page can send a PUT without a preflight.
+ *   multipart/form-data, or none at all (a Blob); upstream refuses the first three with the same
+ *   415 when it decodes. A body without a Content-Type upstream reads as JSON, and kubectl relies
+ *   on that (`create --raw -f`, `replace --raw`, `scale --current-replicas` send none), so it is
+ *   refused only from a web page: a request that carries an Origin header (browsers add one to
+ *   every request but GET and HEAD, no-cors included: the Fetch standard's "append a request
+ *   Origin header"), which kubectl and the client libraries never send.
  * - No CORS: the server never sends Access-Control-Allow-* headers (kube-apiserver without
  *   --cors-allowed-origins), so a preflight (OPTIONS without credentials) is refused as any
  *   request without a token is, and the browser never lets a page read an answer.
@@ -78,8 +80,10 @@ export const refuseForeignHosts: Filter = async (request, next) => {
   sendStatus(request.res, foreignHostError(host).status, request.negotiated.format);
 };
 
+type BodyHeaders = { 'content-type'?: string; 'content-length'?: string; 'transfer-encoding'?: string; origin?: string };
+
 /** True when the request carries a body (a length above 0, or a chunked one). */
-function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: string }): boolean {
+function hasBody(headers: BodyHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
 }
 
@@ -87,12 +91,11 @@ function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: str
  * The 415 for a request whose body is not in a Kubernetes media type, or undefined when it may go
  * on (see the header for which requests are checked and why).
  */
-export function contentTypeError(method: string, headers: { 'content-type'?: string; 'content-length'?: string; 'transfer-encoding'?: string }): ApiError | undefined {
-  const mustSay = method === 'POST' || method === 'PATCH';
-  if (!mustSay && method !== 'PUT' && !hasBody(headers)) return undefined;
+export function contentTypeError(method: string, headers: BodyHeaders): ApiError | undefined {
+  if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH' && !hasBody(headers)) return undefined;
   const type = mediaType(headers['content-type']);
   const accepted = method === 'PATCH' ? PATCH_TYPES : BODY_TYPES;
-  if (type === '') return mustSay ? unsupportedMediaType('no Content-Type', accepted) : undefined;
+  if (type === '') return headers.origin === undefined ? undefined : unsupportedMediaType('no Content-Type, from a web page', accepted);
   return accepted.includes(type) ? undefined : unsupportedMediaType(type, accepted);
 }
 
