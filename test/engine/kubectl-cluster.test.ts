@@ -1,16 +1,19 @@
 /**
  * `npx kubelings cluster up|down|status` as a learner runs it: a background control plane with
  * its data in KUBELINGS_HOME/data, a kubeconfig, and kubectl talking to it. Objects created before
- * `cluster down` are there after `cluster up`. Each run uses a temporary KUBELINGS_HOME and a free
- * port, and stops the control plane it started.
+ * `cluster down` are there after `cluster up`. Its credentials (CA, admin token) are private files
+ * kept across restarts. Each run uses a temporary KUBELINGS_HOME and a free port, and stops the
+ * control plane it started.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ROOT } from '#engine/paths.ts';
+import { parse as parseYaml } from 'yaml';
 import { HAS_KUBECTL, kubectlWith, rows, type Kubectl } from './apiserver-harness.ts';
+import { httpsFetch } from './https-fetch.ts';
 
 const BIN = join(ROOT, 'tui', 'bin', 'kubelings.js');
 // Each test starts or stops the daemon (the engine loads through tsx) and runs kubectl: seconds each,
@@ -46,17 +49,38 @@ describe.skipIf(!HAS_KUBECTL)(`kubelings cluster up/down with kubectl ${HAS_KUBE
     const up = await kubelings('cluster', 'up', '--port', '0');
     expect(up.code, up.output).toBe(0);
     expect(up.output).toContain(`export KUBECONFIG=${join(home, 'kubeconfig')}`);
-    expect(up.output).toMatch(/The control plane is up at http:\/\/127\.0\.0\.1:\d+ \(pid \d+, code: solutions\)/);
+    expect(up.output).toMatch(/The control plane is up at https:\/\/127\.0\.0\.1:\d+ \(pid \d+, code: solutions\)/);
     // A plain cluster up has no nodes: it says so, and which flag brings them (wording: cluster-summary.test.ts).
     expect(up.output).toContain('Running, and whose code:\n');
     expect(up.output).toContain('\nNot running:\n  nodes        none, so the scheduler has nowhere to put pods: they stay Pending.');
     expect(existsSync(join(home, 'cluster.pid'))).toBe(true);
     const status = await kubelings('cluster', 'status');
     expect(status.code).toBe(0);
-    expect(status.output).toMatch(/^The control plane is running at http:\/\/127\.0\.0\.1:\d+/);
+    expect(status.output).toMatch(/^The control plane is running at https:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  test('its credentials are files only this user can read; the kubeconfig holds the CA and the admin token; a request without it is refused', async () => {
+    for (const file of ['kubeconfig', 'tokens.csv', 'pki/ca.key', 'pki/apiserver.key']) {
+      expect((statSync(join(home, file)).mode & 0o777).toString(8), `mode of ${file}`).toBe('600');
+    }
+    const config = parseYaml(readFileSync(join(home, 'kubeconfig'), 'utf8'));
+    const token = config.users[0].user.token as string;
+    expect(token, 'the kubeconfig has a bearer token of 43 base64url characters (32 random bytes)').toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(readFileSync(join(home, 'tokens.csv'), 'utf8')).toBe(`${token},kubelings-admin,kubelings-admin,"system:masters"\n`);
+    const ca = Buffer.from(config.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8');
+    expect(ca).toBe(readFileSync(join(home, 'pki', 'ca.crt'), 'utf8'));
+    expect(config.clusters[0].cluster['insecure-skip-tls-verify'], 'the server is verified, not trusted blindly').toBeUndefined();
+    const url = serverOf(join(home, 'kubeconfig'));
+    const anonymous = await httpsFetch(ca)(`${url}/api/v1/secrets`);
+    expect([anonymous.status, await anonymous.json()]).toEqual([401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }]);
+    expect((await httpsFetch(ca, { Authorization: `Bearer ${token}` })(`${url}/api/v1/secrets`)).status).toBe(200);
   });
 
   test('kubectl works against it, and what it creates survives cluster down and up', async () => {
+    const tokenBefore = readFileSync(join(home, 'tokens.csv'), 'utf8');
+    const caBefore = readFileSync(join(home, 'pki', 'ca.crt'), 'utf8');
+    const copy = join(home, 'kubeconfig-copy');
+    copyFileSync(join(home, 'kubeconfig'), copy);
     kubectl = kubectlWith(join(home, 'kubeconfig'));
     expect((await kubectl.run(['get', 'nodes'])).output, 'what cluster up said: no nodes').toBe('No resources found\n');
     const create = await kubectl.run(['create', 'configmap', 'keep-me', '--from-literal=answer=42']);
@@ -77,6 +101,16 @@ describe.skipIf(!HAS_KUBECTL)(`kubelings cluster up/down with kubectl ${HAS_KUBE
     expect(deployments.map((r) => r[0])).toEqual(['NAME', 'nginx-deployment']);
     const namespaces = rows((await kubectl.run(['get', 'namespaces'])).stdout).map((r) => r[0]);
     expect(namespaces, 'bootstrap does not duplicate anything on restart').toEqual(['NAME', 'default', 'kube-node-lease', 'kube-public', 'kube-system']);
+    // The credentials are kept across restarts: a copy of the kubeconfig still works (but for the port).
+    expect(readFileSync(join(home, 'tokens.csv'), 'utf8')).toBe(tokenBefore);
+    expect(readFileSync(join(home, 'pki', 'ca.crt'), 'utf8')).toBe(caBefore);
+    const old = kubectlWith(copy);
+    try {
+      const r = await old.run(['--server', serverOf(join(home, 'kubeconfig')), 'get', 'configmap', 'keep-me', '-o', 'name']);
+      expect(r.output).toBe('configmap/keep-me\n');
+    } finally {
+      old.cleanup();
+    }
   });
 
   test('cluster down stops it cleanly; a second down says there is nothing to stop', async () => {
