@@ -129,7 +129,7 @@ describe('where from: the Host header must name this machine (DNS rebinding)', (
   test('any other name is refused with 403 and a clear Status, before authentication, even with the right token', async () => {
     const port = new URL(server.url).port;
     for (const host of ['evil.example', `evil.example:${port}`, `localhost.evil.example:${port}`, `127.0.0.1.nip.io:${port}`, '10.0.0.1', '0.0.0.0', '[::2]', '[::ffff:127.0.0.1]', '128.0.0.1', '127.0.0.256', `127.0.0.1:${port}:1`, `localhost:http`, '0177.0.0.1']) {
-      for (const credentials of [{}, { Authorization: `Bearer ${server.token}` }]) {
+      for (const credentials of [{} as Record<string, string>, { Authorization: `Bearer ${server.token}` }]) {
         const r = await answer(httpsFetch(server.ca, { ...credentials, Host: host }), '/api/v1/secrets');
         expect(r.status, `Host: ${host}`).toBe(403);
         expect(r.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403 });
