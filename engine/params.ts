@@ -160,6 +160,15 @@ export const APISERVER_DEFAULT_PORT = 6443;
 /** API server: the largest request body accepted, in bytes (the real apiserver's 3 MiB limit). */
 export const APISERVER_MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** API server: how long the cluster CA is valid, in days (kubeadm's 10 years). */
+export const CA_VALIDITY_DAYS = 3650;
+
+/** API server: how long a serving certificate is valid, in days (kubeadm's one year). */
+export const SERVING_VALIDITY_DAYS = 365;
+
+/** API server: `cluster up` makes a new serving certificate (or CA) when it expires within this many days. */
+export const RENEW_BEFORE_DAYS = 30;
+
 /** API server: changes kept per resource in the watch cache; a watch from further back gets 410 Expired. */
 export const WATCH_CACHE_CAPACITY = 1000;
 

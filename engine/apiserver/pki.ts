@@ -20,6 +20,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, hash, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
+import { CA_VALIDITY_DAYS, RENEW_BEFORE_DAYS, SERVING_VALIDITY_DAYS } from '../params.ts';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
   AlgorithmIdentifier,
@@ -67,11 +68,6 @@ export interface ClusterPki {
 export const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** kubeadm: the CA for 10 years, the serving certificate for one. */
-const CA_VALIDITY_DAYS = 3650;
-const SERVING_VALIDITY_DAYS = 365;
-/** A serving certificate that expires within this many days is made anew by checkServingPki's callers. */
-export const RENEW_BEFORE_DAYS = 30;
 
 const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
 const COMMON_NAME = '2.5.4.3';
