@@ -76,7 +76,7 @@ async function createPodsDirectly(client: KubeClient, count: number): Promise<nu
 
 export async function measureControllers(): Promise<Figure[]> {
   const daemon = await startDaemon({ nodes: NODES, hollow: true });
-  const client = new KubeClient({ server: daemon.url, userAgent: 'controllers-perf' });
+  const client = new KubeClient({ server: daemon.url, ca: daemon.ca, token: daemon.token, userAgent: 'controllers-perf' });
   try {
     for (const name of ['baseline', 'ctrl-perf']) await client.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as KubeObject);
     await until(`${NODES} nodes`, async () => (await client.list('nodes')).items.length >= NODES);

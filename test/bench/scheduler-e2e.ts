@@ -14,6 +14,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeClient } from '#engine/client/client.ts';
+import { clusterPaths } from '#engine/cluster/paths.ts';
+import { readCaCert } from '#engine/cluster/pki-files.ts';
+import { readAdminToken } from '#engine/cluster/token-file.ts';
 import type { KubeObject } from '#engine/kube/types.ts';
 import { ROOT } from '#engine/paths.ts';
 import type { Figure } from './harness.ts';
@@ -34,8 +37,8 @@ async function createPods(client: KubeClient, from: number, count: number): Prom
   await Promise.all(Array.from({ length: CREATES_IN_FLIGHT }, worker));
 }
 
-/** Starts `cluster up`'s daemon with these component flags; resolves with its URL, its pid and a stop(). */
-export async function startDaemon(flags: Record<string, unknown>): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+/** Starts `cluster up`'s daemon with these component flags; resolves with its URL, its CA and admin token, its pid and a stop(). */
+export async function startDaemon(flags: Record<string, unknown>): Promise<{ url: string; ca: string; token: string; pid: number; stop(): Promise<void> }> {
   const home = mkdtempSync(join(tmpdir(), 'kubelings-bench-'));
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'engine', 'cluster', 'daemon.ts'), '--port', '0', '--data-dir', join(home, 'data'), '--flags', JSON.stringify(flags), '--log-level', 'warn'], {
     env: { ...process.env, KUBELINGS_HOME: home, KUBELINGS_IMPL: 'solutions' },
@@ -48,8 +51,11 @@ export async function startDaemon(flags: Record<string, unknown>): Promise<{ url
     await new Promise((r) => setTimeout(r, 100));
   }
   const { url } = JSON.parse(readFileSync(stateFile, 'utf8')) as { url: string };
+  const paths = clusterPaths(home);
   return {
     url,
+    ca: readCaCert(paths.pkiDir),
+    token: readAdminToken(paths.tokenFile),
     pid: child.pid!,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
@@ -63,7 +69,7 @@ export async function startDaemon(flags: Record<string, unknown>): Promise<{ url
 export async function measureEndToEnd(nodes: number, hollow: true | 'static'): Promise<{ podsPerSecond: number; bound: number; setupSeconds: number }> {
   const setupStarted = performance.now();
   const daemon = await startDaemon({ nodes, hollow, nodeMemory: '32Gi' });
-  const client = new KubeClient({ server: daemon.url, userAgent: 'scheduler-perf' });
+  const client = new KubeClient({ server: daemon.url, ca: daemon.ca, token: daemon.token, userAgent: 'scheduler-perf' });
   try {
     await client.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sched-perf' } });
     const boundAt: number[] = [];

@@ -476,7 +476,7 @@ describe('the apiserver answers as Kubernetes 1.32 does (a table of upstream ans
   });
 
   async function send(method: string, path: string, body: unknown): Promise<{ code: number; json: Any }> {
-    const response = await fetch(server.url + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await server.fetch(path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { code: response.status, json: (await response.json()) as Any };
   }
 
