@@ -90,6 +90,18 @@ function keyIdOf(spki: SubjectPublicKeyInfo): Buffer {
   return hash('sha1', Buffer.from(spki.subjectPublicKey), 'buffer');
 }
 
+/**
+ * A certificate serial number from random bytes, as DER needs it: a positive INTEGER (top bit
+ * clear) in its shortest form (no leading 0x00 byte; OpenSSL refuses the certificate otherwise,
+ * "illegal padding"). The first byte is forced into 0x40-0x7f, so 126 random bits remain
+ * (RFC 5280 allows up to 20 octets; CA/Browser Forum rules ask for at least 64 random bits).
+ */
+export function serialNumber(random: Buffer): Buffer {
+  const serial = Buffer.from(random);
+  serial[0] = (serial[0]! & 0x3f) | 0x40;
+  return serial;
+}
+
 interface CertificateRequest {
   subject: string;
   issuer: string;
@@ -104,13 +116,12 @@ interface CertificateRequest {
 function issue(request: CertificateRequest): { pem: string; keyId: Buffer } {
   const spki = AsnConvert.parse(request.publicKey.export({ type: 'spki', format: 'der' }), SubjectPublicKeyInfo);
   const keyId = keyIdOf(spki);
-  const serial = randomBytes(16);
-  serial[0]! &= 0x7f; // a positive INTEGER
+  const serial = serialNumber(randomBytes(16));
   const algorithm = new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 });
   const notBefore = new Date(request.now.getTime() - 5 * 60 * 1000); // a little clock skew
   const tbs = new TBSCertificate({
     version: Version.v3,
-    serialNumber: serial.buffer.slice(serial.byteOffset, serial.byteOffset + serial.length),
+    serialNumber: new Uint8Array(serial).buffer,
     signature: algorithm,
     issuer: nameOf(request.issuer),
     validity: new Validity({ notBefore, notAfter: new Date(request.now.getTime() + request.days * DAY_MS) }),

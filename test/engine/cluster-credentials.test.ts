@@ -12,6 +12,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { createClusterPki, serialNumber } from '#engine/apiserver/pki.ts';
 import { formatTokenFile, parseTokenFile } from '#engine/apiserver/token-file.ts';
 import { StaticTokens } from '#engine/apiserver/tokens.ts';
 import { preparePki, readCaCert } from '#engine/cluster/pki-files.ts';
@@ -137,6 +138,21 @@ describe('the cluster\'s certificates (.kubelings/pki)', () => {
     expect(serving.checkIP('::1')).toBeDefined();
     expect(serving.checkHost('evil.example')).toBeUndefined();
     expect(readCaCert(pki)).toBe(tls.ca);
+  });
+
+  test('serial numbers are positive and in their shortest DER form, whatever the random bytes (else OpenSSL refuses the certificate: "illegal padding")', () => {
+    // The bytes that broke it: a first byte that masks to 0x00 followed by one below 0x80.
+    for (const first of [0x00, 0x01, 0x3f, 0x40, 0x7f, 0x80, 0xbf, 0xc0, 0xff]) {
+      const serial = serialNumber(Buffer.from([first, 0x05, ...new Array(14).fill(0)]));
+      expect(serial.length).toBe(16);
+      expect(serial[0], `first random byte ${first}`).toBeGreaterThanOrEqual(0x40);
+      expect(serial[0], `first random byte ${first}`).toBeLessThan(0x80);
+    }
+    // And in real certificates (before, about one in 512 did not parse).
+    for (let i = 0; i < 40; i++) {
+      const { ca, serving } = createClusterPki();
+      for (const pem of [ca.cert, serving.cert]) expect(new X509Certificate(pem).serialNumber).toMatch(/^[4-7][0-9A-F]{31}$/);
+    }
   });
 
   test('kept across starts; an expiring serving certificate is renewed from the same CA, without a warning', () => {
