@@ -29,6 +29,7 @@ import { ManualClock } from '#engine/etcd/clock.ts';
 import { createStore, storeStats, type StoreStats } from '#engine/etcd/store.ts';
 import { SNAPSHOTS_KEPT } from '#engine/params.ts';
 import { scratchDir } from '../support/scratch.ts';
+import { httpsFetch } from './https-fetch.ts';
 
 /** Writes through the API: creates, updates and deletes of KEYS ConfigMaps. */
 const WRITES = 6_000;
@@ -91,8 +92,8 @@ describe(`${WRITES} writes through the API with the compactor on (one interval p
     const api = await startApiServer({ store, port: 0, clock, compactionIntervalMs: INTERVAL_MS, compactionHistoryIntervals: 1, watchCacheCapacity: WATCH_CACHE });
     const kc = new KubeConfig();
     kc.loadFromOptions({
-      clusters: [{ name: 'engine', server: api.url, skipTLSVerify: true }],
-      users: [{ name: 'me' }],
+      clusters: [{ name: 'engine', server: api.url, caData: Buffer.from(api.ca).toString('base64') }],
+      users: [{ name: 'me', token: api.adminToken }],
       contexts: [{ name: 'engine', cluster: 'engine', user: 'me' }],
       currentContext: 'engine',
     });
@@ -205,6 +206,7 @@ describe(`${WRITES} writes through the API with the compactor on (one interval p
       // A watch from a compacted revision (out of the watch cache's window, as upstream's always is
       // after 5 minutes) gets one ERROR event: 410 Expired, "too old resource version: X (Y)".
       const old = api.compactor.compactedRevision - 1;
+      const fetch = httpsFetch(api.ca, { Authorization: `Bearer ${api.adminToken}` });
       const watch = await fetch(`${api.url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${old}`);
       const events = (await watch.text()).trim().split('\n').map((line) => JSON.parse(line) as { type: string; object: { code: number; reason: string; message: string } });
       expect(events.map((e) => [e.type, e.object.code, e.object.reason]), 'a watch from below the compacted revision').toEqual([['ERROR', 410, 'Expired']]);

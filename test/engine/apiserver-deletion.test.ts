@@ -21,7 +21,7 @@ const k = (...args: string[]) => kubectl.run(args);
 
 beforeAll(async () => {
   server = await startTestServer();
-  if (HAS_KUBECTL) kubectl = kubectlFor(server.url);
+  if (HAS_KUBECTL) kubectl = kubectlFor(server.access);
 });
 afterAll(async () => {
   kubectl?.cleanup();

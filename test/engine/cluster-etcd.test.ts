@@ -16,7 +16,7 @@ import { COMPACT_REV_KEY } from '#engine/apiserver/storage/compactor.ts';
 import { etcdVersion, startEtcd, type EtcdServer } from '#engine/etcd/etcd-server.ts';
 import { prefixEnd } from '#engine/etcd/kv.ts';
 import { connectEtcd, type RemoteStore } from '#engine/etcd/remote.ts';
-import { HAS_KUBECTL, kubectlFor, rows, type Kubectl } from './apiserver-harness.ts';
+import { HAS_KUBECTL, kubectlWith, rows, type Kubectl } from './apiserver-harness.ts';
 import { kubelings, tempDir } from './cli-harness.ts';
 
 const version = etcdVersion();
@@ -80,7 +80,7 @@ describe.skipIf(Boolean(skipped))(`cluster up --etcd-servers against etcd ${vers
     expect(started.out, 'the up summary').toContain(`Its data is kept in etcd at ${etcd.endpoint};`);
     const status = kubelings(['cluster', 'status'], { home });
     expect(status.out, 'cluster status').toContain(`Its data is kept in etcd at ${etcd.endpoint}.`);
-    kubectl = kubectlFor(/server: (\S+)/.exec(readFileSync(join(home, 'kubeconfig'), 'utf8'))![1]!);
+    kubectl = kubectlWith(join(home, 'kubeconfig'));
 
     expect((await kubectl.run(['create', 'configmap', 'one', '--from-literal=a=1'])).output).toBe('configmap/one created\n');
     expect((await kubectl.run(['get', 'configmap', 'one', '-o', 'jsonpath={.data.a}'])).stdout).toBe('1');

@@ -31,6 +31,7 @@ import { kubeconfigFor } from '#engine/cluster/kubeconfig.ts';
 import type { RunningHollowNodes } from '#engine/hollow/component.ts';
 import type { CronJob, Job, KubeObject, Node, Pod, ReplicaSet, WatchEvent } from '#engine/kube/types.ts';
 import { ROOT } from '#engine/paths.ts';
+import { parse as parseYaml } from 'yaml';
 
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 if (!hasKubectl) console.log('kubectl is not installed: the kubectl tests of garbage collection, namespaces, DaemonSets, StatefulSets, node lifecycle, Jobs and CronJobs are skipped.');
@@ -76,9 +77,10 @@ describe.skipIf(!hasKubectl)('lesson 04\'s controllers on `kubelings cluster up 
     dir = home;
     const up = await kubelings(home, 'cluster', 'up', '--port', '0', '--nodes', '3', '--hollow', '--impl', 'solutions');
     expect(up.code, up.output).toBe(0);
-    expect(up.output).toMatch(/The control plane is up at http:\/\/127\.0\.0\.1:\d+ \(pid \d+, code: solutions\)/);
+    expect(up.output).toMatch(/The control plane is up at https:\/\/127\.0\.0\.1:\d+ \(pid \d+, code: solutions\)/);
     kubeconfig = join(home, 'kubeconfig');
-    client = new KubeClient({ server: /server: (\S+)/.exec(readFileSync(kubeconfig, 'utf8'))![1]! });
+    const config = parseYaml(readFileSync(kubeconfig, 'utf8'));
+    client = new KubeClient({ server: config.clusters[0].cluster.server, ca: Buffer.from(config.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8'), token: config.users[0].user.token });
     await until('the three hollow nodes registered', async () => (await client.list<Node>('nodes')).items.length, (n) => n === 3);
   }, 120_000);
   afterAll(async () => {
@@ -251,7 +253,7 @@ describe.skipIf(!hasKubectl)('a node whose heartbeats stop, on the built-in comp
     cluster = await startCluster({ components, flags });
     client = cluster.client;
     kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, kubeconfigFor(cluster.url));
+    writeFileSync(kubeconfig, kubeconfigFor({ server: cluster.url, ca: cluster.ca, token: cluster.token }), { mode: 0o600 });
   }, 60_000);
   afterAll(async () => {
     await cluster?.stop();
