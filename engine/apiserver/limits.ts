@@ -1,10 +1,11 @@
 /**
- * Connection and request limits for the apiserver's node:http server, after kube-apiserver's:
+ * Connection and request limits for the apiserver's node:https server, after kube-apiserver's:
  *
  *   what                               upstream (k8s.io/apiserver)                    here (engine/params.ts)
  *   a request's headers                http.Server ReadHeaderTimeout 32 s             APISERVER_HEADER_TIMEOUT_MS
  *     (also: a new connection that       (pkg/server/secure_serving.go)
- *     sends nothing)
+ *     sends nothing, before or after
+ *     its TLS handshake)
  *   an idle keep-alive connection      http.Server IdleTimeout 90 s                   APISERVER_IDLE_TIMEOUT_MS
  *   a request's handling               --request-timeout 1m0s → 504 Timeout Status    APISERVER_REQUEST_TIMEOUT_MS
  *                                        (filters/timeout.go)
@@ -28,13 +29,23 @@
  * unanswered: curl says "Empty reply from server"). Over-cap connections that send nothing are
  * closed after the header timeout like any other.
  *
+ * Over TLS a connection goes through two stages, and each has its own clock: until its TLS
+ * handshake is done, node's tls handshakeTimeout (default 120 s; here the header timeout), then
+ * node's http header timeout. A silent TCP connection never reaches the second: without the first
+ * it would stay open two minutes. Connections are counted as TCP sockets ('connection', which is
+ * what holds a file descriptor); the http side sees the TLS socket over it ('secureConnection').
+ * Plain HTTP sent to the port gets the answer of Go's net/http, "Client sent an HTTP request to an
+ * HTTPS server.", instead of a bare close.
+ *
  * Invariants: a watch is never cut by the idle, header or request timeout; a connection that has
  * sent nothing is closed after the header timeout; every 429 and 504 carries a reason and
  * Retry-After where upstream sends one; counters go back down when a response ends in any way.
  */
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server, ServerOptions } from 'node:https';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../cluster/logger.ts';
 import {
   APISERVER_HEADER_TIMEOUT_MS,
@@ -116,6 +127,12 @@ export function openFileLimit(): number | undefined {
   }
 }
 
+/** The TCP socket under a server-side TLS socket (node keeps it as `_parent`; not in its types). */
+function tcpSocketOf(socket: TLSSocket): Socket | undefined {
+  const parent = (socket as TLSSocket & { _parent?: unknown })._parent;
+  return parent && typeof (parent as Socket).write === 'function' ? (parent as Socket) : undefined;
+}
+
 function statusBody(code: number, reason: string, message: string, details?: Record<string, unknown>): string {
   return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code });
 }
@@ -155,9 +172,12 @@ export class ConnectionLimits {
     this.tcpKeepAliveMs = options.tcpKeepAliveMs ?? APISERVER_TCP_KEEPALIVE_MS;
   }
 
-  /** Options for createServer(): node's own header, body and keep-alive timeouts. */
+  /** Options for createServer(): node's own handshake, header, body and keep-alive timeouts. */
   get serverOptions(): ServerOptions {
     return {
+      // A new connection must finish its TLS handshake within the header timeout (node's default
+      // is 120 s): a connection that sends nothing at all is closed here, not by the http timeouts.
+      handshakeTimeout: this.headerTimeoutMs,
       // A slow request (headers trickling in) is cut by node's own check, every interval below.
       headersTimeout: this.headerTimeoutMs,
       // The whole request (headers and body) must arrive within the request timeout.
@@ -178,12 +198,24 @@ export class ConnectionLimits {
       this.stats.connections++;
       socket.once('close', () => this.stats.connections--);
       socket.setKeepAlive(true, this.tcpKeepAliveMs);
-      // Until its first request's headers arrive; node's 'timeout' handling destroys the socket.
-      socket.setTimeout(this.headerTimeoutMs);
       if (this.stats.connections > this.maxConnections) {
         this.overCap.add(socket);
         this.warn('over-cap', `answering 429 to new connections: ${this.stats.connections} are open, the limit is ${this.maxConnections}`);
       }
+    });
+    server.on('secureConnection', (socket: TLSSocket) => {
+      // Until its first request's headers arrive; node's http 'timeout' handling destroys the socket.
+      socket.setTimeout(this.headerTimeoutMs);
+      const tcp = tcpSocketOf(socket);
+      if (tcp && this.overCap.has(tcp)) this.overCap.add(socket);
+    });
+    server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+      // Plain HTTP on the TLS port (OpenSSL saw GET, POST, HEAD or PUT where a ClientHello goes):
+      // the answer of Go's net/http ((*conn).serve, tlsRecordHeaderLooksLikeHTTP), written in clear
+      // on the TCP socket under the failed TLS one. Every other handshake failure is just closed.
+      const tcp = tcpSocketOf(socket);
+      if (error.code === 'ERR_SSL_HTTP_REQUEST' && tcp?.writable) tcp.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
+      else tcp?.destroy();
     });
     server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       // Headers (or the whole request) too slow: close, as Go's ReadHeaderTimeout does.

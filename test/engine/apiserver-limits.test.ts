@@ -7,12 +7,18 @@
  * allotted timeout"), and cmd/kube-apiserver's LongRunningFunc (watch, proxy; attach, exec, log,
  * portforward, proxy subresources are exempt).
  *
+ * The apiserver speaks HTTPS only: raw connections here are TLS sockets (node:tls, trusting the test
+ * cluster's CA) that speak HTTP/1.1 by hand with the admin's token, and a silent connection comes in
+ * two kinds: a TCP socket that never starts its TLS handshake (node's tls handshakeTimeout would keep
+ * it two minutes unless the server sets it), and a TLS socket that never sends a request.
+ *
  * Each server here gets short limits through `limits`, so nothing sleeps for long; every wait is a
  * poll for a condition with a generous deadline that names what it waits for, so a loaded machine
  * only makes the tests slower, never wrong. Tests get 60 s (WAIT_MS plus room) so that a named wait
  * fails first, with its reason, rather than vitest's bare timeout.
  */
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ApiserverExercises, Registry } from '#engine/apiserver/exercises.ts';
@@ -51,23 +57,28 @@ interface RawConnection {
   send(request: string): void;
 }
 
-/** A raw TCP connection to the server (HTTP/1.1 spoken by hand), kept open until the test ends. */
-async function open(port: number): Promise<RawConnection> {
-  const socket = connect(port, '127.0.0.1');
+/**
+ * A raw connection to the server, kept open until the test ends: TLS trusting `server`'s CA
+ * (resolves once the handshake is done; HTTP/1.1 is then spoken by hand), or with `tcp`, a bare
+ * TCP connection that sends nothing unless the test does (resolves once connected).
+ */
+async function open(server: TestServer, how: 'tls' | 'tcp' = 'tls'): Promise<RawConnection> {
+  const socket = how === 'tls' ? connectTls({ port: server.api.port, host: '127.0.0.1', ca: server.ca, servername: '' }) : connect(server.api.port, '127.0.0.1');
   sockets.push(socket);
   let data = '';
   let closed = false;
-  socket.on('data', (d) => (data += d.toString('utf8')));
+  socket.on('data', (d: Buffer) => (data += d.toString('utf8')));
   socket.on('error', () => {});
   socket.on('close', () => (closed = true));
   await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
+    socket.once(how === 'tls' ? 'secureConnect' : 'connect', () => resolve());
     socket.once('error', reject);
   });
   return { socket, text: () => data, closed: () => closed, send: (r) => socket.write(r) };
 }
 
-const GET = (path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n`;
+/** A GET with the admin's token, as a client speaking HTTP/1.1 by hand sends it. */
+const GET = (server: TestServer, path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${server.token}\r\nAccept: application/json\r\n\r\n`;
 
 /**
  * The reference apiserver, with get/create of anything in namespace `hang` never answering until
@@ -116,22 +127,44 @@ async function hangingImpl(): Promise<{ impl: ApiserverExercises; release: () =>
 
 describe('connection limits', { timeout: TEST_MS }, () => {
   test('connections that never send a request, and idle keep-alive connections, are closed after their timeouts', async () => {
-    const server = await startTestServer({ limits: { headerTimeoutMs: 300, idleTimeoutMs: 400 } });
+    // 1 s: the test process is also the server, and 200 handshakes on a loaded machine take a while;
+    // a request sent the moment its handshake ends must not miss the header timeout.
+    const server = await startTestServer({ limits: { headerTimeoutMs: 1000, idleTimeoutMs: 1000 } });
     servers.push(server);
-    const silent = await Promise.all(Array.from({ length: 200 }, () => open(server.api.port)));
-    const idle = await Promise.all(Array.from({ length: 50 }, () => open(server.api.port)));
-    for (const c of idle) c.send(GET('/version'));
+    // One request each, sent as soon as the handshake is done, then nothing.
+    const idle = await Promise.all(Array.from({ length: 50 }, () => open(server).then((c) => (c.send(GET(server, '/version')), c))));
+    // Never a byte: closed by the TLS handshake timeout (node's default, 120 s, is past WAIT_MS).
+    const silentTcp = await Promise.all(Array.from({ length: 100 }, () => open(server, 'tcp')));
+    // A TLS handshake, then no request: closed by the header timeout.
+    const silentTls = await Promise.all(Array.from({ length: 100 }, () => open(server)));
     await until('every keep-alive connection to get its /version answer', () => idle.every((c) => c.text().includes('"gitVersion"')));
-    await until('the 200 silent connections to be closed (header timeout 300 ms)', () => silent.every((c) => c.closed()));
-    await until('the 50 idle keep-alive connections to be closed (idle timeout 400 ms)', () => idle.every((c) => c.closed()));
+    await until('the 100 TCP connections that never started TLS to be closed (header timeout 1 s, as the handshake timeout)', () => silentTcp.every((c) => c.closed()));
+    await until('the 100 TLS connections that never sent a request to be closed (header timeout 1 s)', () => silentTls.every((c) => c.closed()));
+    await until('the 50 idle keep-alive connections to be closed (idle timeout 1 s)', () => idle.every((c) => c.closed()));
+    expect(silentTcp.map((c) => c.text()).join(''), 'a connection that sent nothing gets nothing').toBe('');
     // The server still serves new connections afterwards.
-    expect((await fetch(`${server.url}/version`)).status).toBe(200);
+    expect((await server.fetch('/version')).status).toBe(200);
+  });
+
+  test('plain HTTP sent to the HTTPS port gets the 400 of Go\'s net/http, not a bare close', async () => {
+    // Go: net/http server.go, (*conn).serve on a tls.RecordHeaderError that looks like HTTP.
+    const server = await startTestServer();
+    servers.push(server);
+    const plain = await open(server, 'tcp');
+    plain.send(GET(server, '/api/v1/namespaces'));
+    await until('the plain-HTTP connection to be answered and closed', () => plain.closed());
+    expect(plain.text()).toBe('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
+    const garbage = await open(server, 'tcp');
+    garbage.send('\x16\x03\x01\x00\x05hello'); // a TLS record header, then nonsense: no HTTP answer
+    await until('the connection with a broken ClientHello to be closed', () => garbage.closed());
+    expect(garbage.text()).not.toContain('HTTP/');
+    expect((await server.fetch('/version')).status, 'the server is fine afterwards').toBe(200);
   });
 
   test('headers sent one byte at a time (slowloris) are cut off after the header timeout', async () => {
     const server = await startTestServer({ limits: { headerTimeoutMs: 400 } });
     servers.push(server);
-    const slow = await open(server.api.port);
+    const slow = await open(server);
     slow.send('GET /version HTTP/1.1\r\n');
     let stop = false;
     void (async () => {
@@ -151,8 +184,8 @@ describe('connection limits', { timeout: TEST_MS }, () => {
   test('a watch is not cut by the header, idle or request timeouts, and still gets events long after them', async () => {
     const server = await startTestServer({ limits: { headerTimeoutMs: 200, idleTimeoutMs: 200, requestTimeoutMs: 200 } });
     servers.push(server);
-    const watch = await open(server.api.port);
-    watch.send(GET('/api/v1/namespaces/default/configmaps?watch=true'));
+    const watch = await open(server);
+    watch.send(GET(server, '/api/v1/namespaces/default/configmaps?watch=true'));
     await until('the watch to start (200 OK)', () => watch.text().includes('200 OK'));
     await sleep(1500); // several times every timeout: a wrongly timed watch would be closed by now
     expect(watch.closed(), 'the watch connection is still open').toBe(false);
@@ -163,12 +196,12 @@ describe('connection limits', { timeout: TEST_MS }, () => {
   test('past the cap, a new connection gets a 429 Status saying so; connections already open keep working', async () => {
     const server = await startTestServer({ limits: { maxConnections: 10 } });
     servers.push(server);
-    const first = await Promise.all(Array.from({ length: 10 }, () => open(server.api.port)));
-    for (const c of first) c.send(GET('/version'));
+    const first = await Promise.all(Array.from({ length: 10 }, () => open(server)));
+    for (const c of first) c.send(GET(server, '/version'));
     await until('the 10 connections under the cap to be answered', () => first.every((c) => c.text().includes('200 OK')));
 
-    const extra = await open(server.api.port);
-    extra.send(GET('/api/v1/namespaces'));
+    const extra = await open(server);
+    extra.send(GET(server, '/api/v1/namespaces'));
     await until('the connection over the cap to be answered and closed', () => extra.closed());
     const reply = extra.text();
     expect(reply).toMatch(/^HTTP\/1\.1 429 Too Many Requests\r\n/);
@@ -179,14 +212,14 @@ describe('connection limits', { timeout: TEST_MS }, () => {
 
     // The ten already open still get answers.
     const before = first[3]!.text().length;
-    first[3]!.send(GET('/api/v1/namespaces/default'));
+    first[3]!.send(GET(server, '/api/v1/namespaces/default'));
     await until('a connection under the cap to keep being served', () => first[3]!.text().length > before && first[3]!.text().slice(before).includes('200 OK'));
 
     // Once some close, new connections are served again.
     for (const c of first.slice(0, 5)) c.socket.destroy();
     let answer = 0;
     for (const deadline = Date.now() + WAIT_MS; answer !== 200 && Date.now() < deadline; await sleep(20)) {
-      answer = (await fetch(`${server.url}/version`, { headers: { Connection: 'close' } })).status;
+      answer = (await server.fetch('/version', { headers: { Connection: 'close' } })).status;
     }
     expect(answer, 'a new connection once five of the ten have closed').toBe(200);
   });
@@ -196,12 +229,13 @@ describe('connection limits', { timeout: TEST_MS }, () => {
     const logger = createLogger(new Writable({ write: (chunk, _encoding, done) => ((logged += String(chunk)), done()) }), 'test', 'warn');
     const server = await startTestServer({ logger, limits: { maxConnections: 5, maxOpenConnections: 40 } });
     servers.push(server);
-    const held = await Promise.all(Array.from({ length: 40 }, () => open(server.api.port)));
+    const held = await Promise.all(Array.from({ length: 40 }, () => open(server)));
     await sleep(100);
     expect(held.filter((c) => c.closed()), 'connections up to the hard limit stay open (past the cap, until they get their 429)').toHaveLength(0);
-    const refused = await open(server.api.port).catch(() => undefined);
+    // Refused: the TLS handshake fails (the socket is closed at once), or it is closed unanswered.
+    const refused = await open(server).catch(() => undefined);
     if (refused) {
-      refused.send(GET('/version'));
+      refused.send(GET(server, '/version'));
       await until('the connection past the hard limit to be closed', () => refused.closed());
       expect(refused.text(), 'a refused connection gets no answer').toBe('');
     }
@@ -217,21 +251,21 @@ describe('request limits', { timeout: TEST_MS }, () => {
     const server = await startTestServer({ impl, limits: { maxRequestsInFlight: 2, maxMutatingRequestsInFlight: 1, requestTimeoutMs: 60_000 } });
     servers.push(server);
     await server.client.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'hang' } });
-    const watches = await Promise.all(Array.from({ length: 3 }, () => open(server.api.port)));
-    for (const w of watches) w.send(GET('/api/v1/namespaces/default/configmaps?watch=1'));
+    const watches = await Promise.all(Array.from({ length: 3 }, () => open(server)));
+    for (const w of watches) w.send(GET(server, '/api/v1/namespaces/default/configmaps?watch=1'));
     await until('three watches to start', () => watches.every((w) => w.text().includes('200 OK')));
 
-    const hung = await Promise.all([open(server.api.port), open(server.api.port)]);
-    for (const c of hung) c.send(GET('/api/v1/namespaces/hang/configmaps/x'));
+    const hung = await Promise.all([open(server), open(server)]);
+    for (const c of hung) c.send(GET(server, '/api/v1/namespaces/hang/configmaps/x'));
     await until('the two GETs to be held in the registry', () => held() === 2);
-    const third = await fetch(`${server.url}/api/v1/namespaces/default/configmaps`);
+    const third = await server.fetch('/api/v1/namespaces/default/configmaps');
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBe('1');
     expect(await third.text()).toBe('Too many requests, please try again later.\n');
 
     // Mutating requests have their own limit: one hung create, then the next create is refused.
     const create = (name: string, namespace: string) =>
-      fetch(`${server.url}/api/v1/namespaces/${namespace}/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } }) });
+      server.fetch(`/api/v1/namespaces/${namespace}/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } }) });
     const hungCreate = create('held', 'hang');
     await until('the create to be held in the registry', () => held() === 3);
     expect((await create('refused', 'default')).status).toBe(429);
@@ -240,7 +274,7 @@ describe('request limits', { timeout: TEST_MS }, () => {
     await until('the held requests to be answered once released', () => hung.every((c) => c.text().includes('200 OK') || c.text().includes('404')));
     expect((await hungCreate).status).toBe(201);
     expect((await create('after', 'default')).status, 'with nothing in flight, writes pass again').toBe(201);
-    expect((await fetch(`${server.url}/api/v1/namespaces/default/configmaps`)).status).toBe(200);
+    expect((await server.fetch('/api/v1/namespaces/default/configmaps')).status).toBe(200);
   });
 
   test('a request that takes longer than the request timeout gets upstream\'s 504 Timeout Status, and the late answer is dropped', async () => {
@@ -248,7 +282,7 @@ describe('request limits', { timeout: TEST_MS }, () => {
     const server = await startTestServer({ impl, limits: { requestTimeoutMs: 300 } });
     servers.push(server);
     await server.client.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'hang' } });
-    const reply = await fetch(`${server.url}/api/v1/namespaces/hang/configmaps/x`);
+    const reply = await server.fetch('/api/v1/namespaces/hang/configmaps/x');
     expect(reply.status).toBe(504);
     expect(await reply.json()).toEqual({
       kind: 'Status',
@@ -262,7 +296,7 @@ describe('request limits', { timeout: TEST_MS }, () => {
     });
     release();
     await sleep(100); // the handler finishes now and writes to a response already answered
-    expect((await fetch(`${server.url}/api/v1/namespaces/default`)).status, 'the server is fine afterwards').toBe(200);
+    expect((await server.fetch('/api/v1/namespaces/default')).status, 'the server is fine afterwards').toBe(200);
   });
 });
 
@@ -272,8 +306,8 @@ describe('watches whose client is gone', { timeout: TEST_MS }, () => {
     const server = await startTestServer({ impl });
     servers.push(server);
     const resume = server.api.pauseWatches();
-    const watch = await open(server.api.port);
-    watch.send(GET('/api/v1/namespaces/default/configmaps?watch=true'));
+    const watch = await open(server);
+    watch.send(GET(server, '/api/v1/namespaces/default/configmaps?watch=true'));
     await until('the server to hold the watch request at the pause', () => seen.some((url) => url.includes('watch=true')));
     watch.socket.destroy();
     await until('the client socket to close', () => watch.closed());
@@ -286,8 +320,8 @@ describe('watches whose client is gone', { timeout: TEST_MS }, () => {
   test('a watch whose client goes away mid-stream is removed from the open watches', async () => {
     const server = await startTestServer();
     servers.push(server);
-    const watches = await Promise.all(Array.from({ length: 20 }, () => open(server.api.port)));
-    for (const w of watches) w.send(GET('/api/v1/namespaces/default/configmaps?watch=true'));
+    const watches = await Promise.all(Array.from({ length: 20 }, () => open(server)));
+    for (const w of watches) w.send(GET(server, '/api/v1/namespaces/default/configmaps?watch=true'));
     await until('20 watches to start', () => watches.every((w) => w.text().includes('200 OK')));
     await until('the server to have the 20 watches open', () => server.api.openWatches() === 20);
     for (const w of watches.slice(0, 10)) w.socket.destroy();
@@ -302,7 +336,7 @@ describe.skipIf(!HAS_KUBECTL)(`the real kubectl with short limits ${HAS_KUBECTL 
   test('kubectl get -w outlives the idle, header and request timeouts and still prints what changes', async () => {
     const server = await startTestServer({ limits: { headerTimeoutMs: 300, idleTimeoutMs: 300, requestTimeoutMs: 300 } });
     servers.push(server);
-    const kubectl = kubectlFor(server.url);
+    const kubectl = kubectlFor(server.access);
     try {
       await server.client.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first', namespace: 'default' } });
       const watch = kubectl.start(['get', 'configmaps', '-w']);

@@ -185,7 +185,7 @@ describe('cluster up/down/status when something is off', { timeout: CLUSTER_TEST
     const leftBehind = (pidFile: string) => {
       writeFileSync(join(own, 'cluster.pid'), pidFile);
       writeFileSync(join(own, 'data', 'lock'), `${other.pid}\n`); // the store's lock, also left by the killed daemon
-      writeFileSync(join(own, 'cluster.json'), JSON.stringify({ pid: other.pid, url: 'http://127.0.0.1:1', port: 1, impl: 'solutions', dataDir: join(own, 'data'), startedAt: '' }));
+      writeFileSync(join(own, 'cluster.json'), JSON.stringify({ pid: other.pid, url: 'https://127.0.0.1:1', port: 1, impl: 'solutions', dataDir: join(own, 'data'), startedAt: '' }));
     };
     // As older kubelings wrote it (the pid alone), and as this one does (pid and start time).
     for (const pidFile of [`${other.pid}\n`, `${other.pid}\nstart-time: 1\n`]) {
@@ -210,7 +210,7 @@ describe('cluster up/down/status when something is off', { timeout: CLUSTER_TEST
     const up = await kubelings(own, ['cluster', 'up', '--port', '0']);
     expect(up.code, up.stdout + up.stderr).toBe(0);
     expect(up.stdout).toContain(`pid ${other.pid} now belongs to another program`);
-    expect(up.stdout).toMatch(/The control plane is up at http:\/\/127\.0\.0\.1:\d+ \(pid \d+, code: solutions\)/);
+    expect(up.stdout).toMatch(/The control plane is up at https:\/\/127\.0\.0\.1:\d+ \(pid \d+, code: solutions\)/);
     expect(isProcessAlive(other.pid!), 'cluster up did not signal it either').toBe(true);
     expect(readDaemonRecord(join(own, 'cluster.pid'))!.pid).not.toBe(other.pid);
     expect((await kubelings(own, ['cluster', 'down'])).stdout).toMatch(/^Stopped the control plane/);

@@ -9,7 +9,7 @@ import type { ClusterState } from '#engine/cluster/paths.ts';
 import { describeCluster } from '#engine/cluster/summary.ts';
 
 function state(over: Partial<ClusterState> = {}): ClusterState {
-  return { pid: 1, url: 'http://127.0.0.1:6443', port: 6443, impl: 'solutions', dataDir: '/d', startedAt: '', flags: {}, components: ['kube-scheduler', 'kube-controller-manager'], ...over };
+  return { pid: 1, url: 'https://127.0.0.1:6443', port: 6443, impl: 'solutions', dataDir: '/d', startedAt: '', flags: {}, components: ['kube-scheduler', 'kube-controller-manager'], ...over };
 }
 
 describe('cluster summary', () => {
