@@ -54,7 +54,7 @@ const configMap = (name: string, data: Record<string, string>, extra = '') =>
 describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl is not installed) '}writes through the schemas and the field manager`, () => {
   beforeAll(async () => {
     server = await startTestServer();
-    kubectl = kubectlFor(server.url);
+    kubectl = kubectlFor(server.access);
   });
   afterAll(async () => {
     kubectl?.cleanup();
@@ -120,7 +120,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
     expect(r.stderr).toContain('--force-conflicts');
     expect((await k('get', 'configmap', 'shared', '-o', 'jsonpath={.data.key}')).stdout).toBe('one');
     // The same as the Status a client reads: 409 Conflict with one FieldManagerConflict cause.
-    const raw = await fetch(`${server.url}/api/v1/namespaces/default/configmaps/shared?fieldManager=bob`, {
+    const raw = await server.fetch('/api/v1/namespaces/default/configmaps/shared?fieldManager=bob', {
       method: 'PATCH',
       headers: { 'Content-Type': 'application/apply-patch+yaml' },
       body: configMap('shared', { key: 'two' }),
@@ -148,7 +148,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
   });
 
   test('an apply patch without fieldManager: 422 on PatchOptions, nothing created', async () => {
-    const raw = await fetch(`${server.url}/api/v1/namespaces/default/configmaps/nomanager`, {
+    const raw = await server.fetch('/api/v1/namespaces/default/configmaps/nomanager', {
       method: 'PATCH',
       headers: { 'Content-Type': 'application/apply-patch+yaml' },
       body: configMap('nomanager', { a: '1' }),
