@@ -214,8 +214,9 @@ export const CACHER_RELIST_DELAY_MS = 1_000;
 
 /**
  * API server: a request's headers must arrive within this, and a new connection that sends nothing
- * is closed after it, in ms (kube-apiserver's http.Server ReadHeaderTimeout, 32 s, "just shy of
- * requestTimeoutUpperBound": k8s.io/apiserver pkg/server/secure_serving.go).
+ * (or does not finish its TLS handshake) is closed after it, in ms (kube-apiserver's http.Server
+ * ReadHeaderTimeout, 32 s, "just shy of requestTimeoutUpperBound": k8s.io/apiserver
+ * pkg/server/secure_serving.go; Go's net/http bounds the TLS handshake by it too).
  */
 export const APISERVER_HEADER_TIMEOUT_MS = 32_000;
 

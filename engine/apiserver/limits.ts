@@ -177,6 +177,8 @@ export class ConnectionLimits {
     return {
       // A new connection must finish its TLS handshake within the header timeout (node's default
       // is 120 s): a connection that sends nothing at all is closed here, not by the http timeouts.
+      // Go does the same: net/http's tlsHandshakeTimeout() is the least of ReadHeaderTimeout,
+      // ReadTimeout and WriteTimeout, so 32 s in kube-apiserver.
       handshakeTimeout: this.headerTimeoutMs,
       // A slow request (headers trickling in) is cut by node's own check, every interval below.
       headersTimeout: this.headerTimeoutMs,
