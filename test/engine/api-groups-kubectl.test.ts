@@ -19,7 +19,7 @@ let kubectl: Kubectl;
 
 beforeAll(async () => {
   server = await startTestServer();
-  if (HAS_KUBECTL) kubectl = kubectlFor(server.url);
+  if (HAS_KUBECTL) kubectl = kubectlFor(server.access);
 });
 afterAll(async () => {
   kubectl?.cleanup();
@@ -76,9 +76,9 @@ describe.skipIf(!HAS_KUBECTL)(`the new API groups with kubectl ${HAS_KUBECTL ? '
     expect((await kubectl.run(['create', 'deployment', 'web', '--image=nginx'])).code).toBe(0);
     const r = await kubectl.run(['autoscale', 'deployment', 'web', '--min=2', '--max=5', '--cpu-percent=70']);
     expect(r.output).toBe('horizontalpodautoscaler.autoscaling/web autoscaled\n');
-    const v2 = (await (await fetch(`${server.url}/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web`)).json()) as KubeObject;
+    const v2 = (await (await server.fetch('/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web')).json()) as KubeObject;
     expect(v2.spec).toEqual({ scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 2, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] });
-    const v1 = (await (await fetch(`${server.url}/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web`)).json()) as KubeObject;
+    const v1 = (await (await server.fetch('/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web')).json()) as KubeObject;
     expect([v1.apiVersion, v1.spec]).toEqual(['autoscaling/v1', { scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 70 }]);
     expect(rows((await kubectl.run(['get', 'hpa', 'web'])).stdout)[1]!.slice(0, 6)).toEqual(['web', 'Deployment/web', 'cpu: <unknown>/70%', '2', '5', '0']);
   });
@@ -141,7 +141,7 @@ describe.skipIf(!HAS_KUBECTL)(`the new API groups with kubectl ${HAS_KUBECTL ? '
       };
     });
     try {
-      const fresh = kubectlFor(server.url); // a new discovery cache
+      const fresh = kubectlFor(server.access); // a new discovery cache
       try {
         const r = await fresh.run(['top', 'pod']);
         expect(r.code, r.output).toBe(0);
@@ -152,6 +152,6 @@ describe.skipIf(!HAS_KUBECTL)(`the new API groups with kubectl ${HAS_KUBECTL ? '
     } finally {
       stop();
     }
-    expect(((await (await fetch(`${server.url}/apis`)).json()) as { groups: { name: string }[] }).groups.map((g) => g.name)).not.toContain('metrics.k8s.io');
+    expect(((await (await server.fetch('/apis')).json()) as { groups: { name: string }[] }).groups.map((g) => g.name)).not.toContain('metrics.k8s.io');
   });
 });

@@ -54,7 +54,7 @@ const API_VERSIONS: Record<string, string> = {
 let seq = 0;
 async function post(kind: string, body: Any): Promise<{ status: number; json: Any }> {
   const object = { apiVersion: API_VERSIONS[kind], kind, metadata: { name: `${kind.toLowerCase()}-${++seq}` }, ...body };
-  const r = await fetch(`${server.url}${PATHS[kind]}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(object) });
+  const r = await server.fetch(PATHS[kind], { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(object) });
   return { status: r.status, json: (await r.json()) as Any };
 }
 
@@ -100,7 +100,7 @@ describe('PodDisruptionBudget (policy/v1)', () => {
   test('a create drops the client\'s status and starts at generation 1; a status write with a negative count is a 422', async () => {
     const pdbObject = await created('PodDisruptionBudget', { ...pdb({ minAvailable: '50%' }), status: { disruptionsAllowed: 9 } });
     expect([pdbObject.metadata.generation, pdbObject.status]).toEqual([1, { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }]);
-    const r = await fetch(`${server.url}${PATHS.PodDisruptionBudget}/${pdbObject.metadata.name}/status`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...pdbObject, status: { currentHealthy: -1 } }) });
+    const r = await server.fetch(`${PATHS.PodDisruptionBudget}/${pdbObject.metadata.name}/status`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...pdbObject, status: { currentHealthy: -1 } }) });
     const status = (await r.json()) as Any;
     expect([r.status, status.details.causes.map((c: Any) => `${c.field}: ${c.message}`)]).toEqual([422, ['status.currentHealthy: Invalid value: -1: must be greater than or equal to 0']]);
   });
@@ -150,7 +150,7 @@ describe('Ingress, IngressClass, NetworkPolicy (networking.k8s.io/v1)', () => {
   test('IngressClass: parameters default to scope Cluster; the controller is immutable', async () => {
     const ic = await created('IngressClass', { spec: { controller: 'a.io/c', parameters: { kind: 'P', name: 'p' } } });
     expect(ic.spec.parameters.scope).toBe('Cluster');
-    const r = await fetch(`${server.url}${PATHS.IngressClass}/${ic.metadata.name}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...ic, spec: { ...ic.spec, controller: 'b.io/c' } }) });
+    const r = await server.fetch(`${PATHS.IngressClass}/${ic.metadata.name}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...ic, spec: { ...ic.spec, controller: 'b.io/c' } }) });
     const status = (await r.json()) as Any;
     expect([r.status, status.details.causes.map((c: Any) => `${c.field}: ${c.message}`)]).toEqual([422, ['spec.controller: Invalid value: "b.io/c": field is immutable']]);
   });
@@ -280,7 +280,7 @@ describe('ReplicationController, ControllerRevision, EndpointSlice', () => {
   test('ControllerRevision: data is mandatory, revision not negative, data immutable', async () => {
     expect(await causes('ControllerRevision', { revision: -1 })).toEqual(['data: Required value: data is mandatory', 'revision: Invalid value: -1: must be greater than or equal to 0']);
     const cr = await created('ControllerRevision', { data: { spec: { template: {} } }, revision: 1 });
-    const r = await fetch(`${server.url}${PATHS.ControllerRevision}/${cr.metadata.name}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...cr, data: { other: true } }) });
+    const r = await server.fetch(`${PATHS.ControllerRevision}/${cr.metadata.name}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...cr, data: { other: true } }) });
     const status = (await r.json()) as Any;
     expect([r.status, status.details.causes.map((c: Any) => c.field)]).toEqual([422, ['data']]);
   });

@@ -37,7 +37,7 @@ const ready = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' &
 beforeAll(async () => {
   if (!HAS_KUBECTL) return;
   cluster = await startCluster({ components: builtinComponents({ nodes: 3, hollow: true }) });
-  kubectl = kubectlFor(cluster.url);
+  kubectl = kubectlFor({ server: cluster.url, ca: cluster.ca, token: cluster.token });
   // Six web pods over three nodes: the node to drain holds some of them.
   expect((await kubectl.run(['create', 'deployment', 'web', '--image=nginx', '--replicas=6'])).code).toBe(0);
   await until('6 ready web pods, some on the node', pods, (ps) => ps.filter(ready).length === 6 && ps.some((p) => p.spec.nodeName === NODE));

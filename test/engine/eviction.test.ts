@@ -45,7 +45,7 @@ interface Answer {
 }
 
 async function call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Answer> {
-  const r = await fetch(`${server.url}${path}`, {
+  const r = await server.fetch(path, {
     method,
     headers: { 'Content-Type': contentType },
     body: body === undefined ? undefined : body instanceof Uint8Array ? body : JSON.stringify(body),
