@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ApiserverExercises } from '#engine/apiserver/exercises.ts';
 import { startApiServer } from '#engine/apiserver/server.ts';
 import { createStore } from '#engine/etcd/store.ts';
 import { loadComponent } from '#engine/impl.ts';
@@ -384,7 +385,7 @@ describe('the learner\'s code runs in the request path', () => {
   const pristine = usePristineStubs();
   test('an unwritten routing stub turns every API request into a 500 that names the exercise', async () => {
     const reference = await loadComponent('apiserver');
-    const stubs = (await import(pristine.file('apiserver/routing.ts'))) as typeof import('../../exercises/apiserver/routing.ts');
+    const stubs = (await import(pristine.file('apiserver/routing.ts'))) as Pick<ApiserverExercises, 'parseRequestInfo'>;
     const store = await createStore();
     const api = await startApiServer({ store, port: 0, impl: { ...reference, parseRequestInfo: stubs.parseRequestInfo } });
     try {
