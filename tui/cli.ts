@@ -3,6 +3,7 @@
  * the learner's or instructor's verbs. Errors meant for a person (KubelingsError) are printed as one
  * sentence; anything else is a kubelings bug and says so (the stack only with KUBELINGS_DEBUG=1).
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KubelingsError } from '#engine/errors.ts';
 import { GRADE_DEADLINE_MS } from '#engine/params.ts';
@@ -137,6 +138,11 @@ export async function main(argv: string[]): Promise<number> {
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isInteger(seed)) throw new KubelingsError(`--seed takes a whole number, not "${values.seed}".`);
 
+  if (values.version && command === undefined) {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`kubelings ${manifest.version}\n`);
+    return 0;
+  }
   if (command === 'help' || (values.help && command !== 'cluster')) {
     const verb = command === 'help' ? rest[0] : command;
     if (verb === 'cluster') return (await import('#engine/cli.ts')).engineCommand('cluster', ['--help'], ['--help']);

@@ -193,3 +193,10 @@ test('an unknown command gets one sentence and exit 2', () => {
   expect(err.trim()).toBe('Unknown command "frobnicate". Run npx kubelings --help to see them all.');
   expect(code).toBe(2);
 });
+
+test('--version prints the version and exits without opening the TUI (no terminal needed)', () => {
+  const { code, out } = kubelings(['--version']);
+  const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  expect(out).toBe(`kubelings ${version}\n`);
+  expect(code).toBe(0);
+});
