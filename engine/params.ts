@@ -6,6 +6,9 @@
 /** Grader: wall-clock deadline for one exercise's hidden suite, in milliseconds. */
 export const GRADE_DEADLINE_MS = 10_000;
 
+/** Grader: how long a single async test may wait before it counts as hung (vitest's testTimeout), in milliseconds. */
+export const GRADER_TEST_TIMEOUT_MS = 5_000;
+
 /** Grader: console output of one run kept and shown; the rest is counted but dropped, in bytes. */
 export const CONSOLE_KEEP_BYTES = 64 * 1024;
 

@@ -139,6 +139,7 @@ const reporter = {
 
 async function createRunner() {
   const { createVitest } = await vitestNode;
+  // The parent always sets it (GRADER_TEST_TIMEOUT_MS in engine/params.ts); 5 s mirrors that default.
   const timeout = Number(process.env.KUBELINGS_TEST_TIMEOUT_MS || 5000);
   return createVitest(
     'test',

@@ -15,7 +15,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { GRADE_DEADLINE_MS } from '#engine/params.ts';
+import { GRADE_DEADLINE_MS, GRADER_TEST_TIMEOUT_MS } from '#engine/params.ts';
 import { ROOT } from '#engine/paths.ts';
 import { formatImplChoice, parseImplSpec, treeFor, type ImplChoice, type ImplTree } from '#engine/impl.ts';
 import { buildsOn } from '../course/dependencies.ts';
@@ -24,8 +24,6 @@ import { explainCrash, explainDeadline, explainModuleError, explainTestError, ex
 import { explainIncident } from './incidents.ts';
 import { SuiteRunner, type CollectedTest, type ConsoleLine, type RawRun } from './runner.ts';
 
-/** How long a single async test may wait before it counts as hung (vitest's testTimeout). */
-export const TEST_TIMEOUT_MS = 5_000;
 
 export interface TestVerdict {
   title: string;
@@ -123,7 +121,7 @@ export async function gradeLesson(lesson: Lesson, targets: readonly Exercise[], 
       env: {
         KUBELINGS_IMPL: impl,
         KUBELINGS_SEED: String(seed),
-        KUBELINGS_TEST_TIMEOUT_MS: String(TEST_TIMEOUT_MS),
+        KUBELINGS_GRADER_TEST_TIMEOUT_MS: String(GRADER_TEST_TIMEOUT_MS),
         KUBELINGS_EXERCISES_PATH: lesson.exercisesRoot,
         KUBELINGS_SOLUTIONS_PATH: lesson.solutionsRoot,
         KUBELINGS_RUNNING_FILE: runningFile,
@@ -180,7 +178,7 @@ export function verdictFor(exercise: Exercise, role: ExerciseVerdict['role'], ru
         title: result.title,
         fullName: result.name,
         passed,
-        failure: passed ? undefined : explainTestError(result.errors[0], TEST_TIMEOUT_MS),
+        failure: passed ? undefined : explainTestError(result.errors[0], GRADER_TEST_TIMEOUT_MS),
         hint: result.meta.hint,
         seed: result.meta.seed,
         console: result.console,
