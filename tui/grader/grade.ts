@@ -74,6 +74,8 @@ export interface GradeOptions {
   seed?: number;
   /** Per exercise; the run's deadline is this times the number of suites run. */
   deadlineMs?: number;
+  /** How long one test may wait before it counts as hung (default GRADER_TEST_TIMEOUT_MS). */
+  testTimeoutMs?: number;
   /** Also re-run the exercises each target builds on (default true). */
   regressions?: boolean;
   /** Extra environment for the suites (for example a pristine exercises path). */
@@ -121,7 +123,7 @@ export async function gradeLesson(lesson: Lesson, targets: readonly Exercise[], 
       env: {
         KUBELINGS_IMPL: impl,
         KUBELINGS_SEED: String(seed),
-        KUBELINGS_GRADER_TEST_TIMEOUT_MS: String(GRADER_TEST_TIMEOUT_MS),
+        KUBELINGS_TEST_TIMEOUT_MS: String(options.testTimeoutMs ?? GRADER_TEST_TIMEOUT_MS),
         KUBELINGS_EXERCISES_PATH: lesson.exercisesRoot,
         KUBELINGS_SOLUTIONS_PATH: lesson.solutionsRoot,
         KUBELINGS_RUNNING_FILE: runningFile,
@@ -131,7 +133,7 @@ export async function gradeLesson(lesson: Lesson, targets: readonly Exercise[], 
       aliases: aliasesFor(lesson.dir),
     });
     if (run.timedOut) run.timedOut.running = lastStarted(runningFile) ?? run.timedOut.running;
-    const exercises = steps.map((s) => verdictFor(s.exercise, s.role, run));
+    const exercises = steps.map((s) => verdictFor(s.exercise, s.role, run, options.testTimeoutMs));
     return { impl, graded: treeFor(choice, lesson.component), seed, exercises, console: run.console, ok: exercises.every((e) => e.ok), elapsedMs: run.elapsedMs };
   } finally {
     rmSync(marks, { recursive: true, force: true });
@@ -149,7 +151,7 @@ function lastStarted(file: string): { file: string; name: string } | undefined {
 }
 
 /** Builds one exercise's verdict from a run that may hold several suites. */
-export function verdictFor(exercise: Exercise, role: ExerciseVerdict['role'], run: RawRun): ExerciseVerdict {
+export function verdictFor(exercise: Exercise, role: ExerciseVerdict['role'], run: RawRun, testTimeoutMs = GRADER_TEST_TIMEOUT_MS): ExerciseVerdict {
   const inFile = <T extends { file: string }>(items: T[]) => items.filter((i) => samePath(i.file, exercise.suite));
   const results = inFile(run.tests);
   const collected = inFile(run.collected);
@@ -178,7 +180,7 @@ export function verdictFor(exercise: Exercise, role: ExerciseVerdict['role'], ru
         title: result.title,
         fullName: result.name,
         passed,
-        failure: passed ? undefined : explainTestError(result.errors[0], GRADER_TEST_TIMEOUT_MS),
+        failure: passed ? undefined : explainTestError(result.errors[0], testTimeoutMs),
         hint: result.meta.hint,
         seed: result.meta.seed,
         console: result.console,
