@@ -11,6 +11,7 @@ export type EngineVerb = (args: string[], argv: string[]) => Promise<number>;
 const VERBS: Record<string, () => Promise<EngineVerb>> = {
   cluster: async () => (await import('./cluster/cli.ts')).clusterCommand,
   explain: async () => (await import('./scheduler/cli.ts')).explainCommand,
+  node: async () => (await import('./cluster/node-control.ts')).nodeCommand,
 };
 
 export async function engineCommand(command: string, args: string[], argv: string[]): Promise<number> {

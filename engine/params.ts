@@ -281,6 +281,30 @@ export const CLUSTER_PROBE_TIMEOUT_MS = 2_000;
 /** `cluster down`: how long to wait for a clean exit after SIGTERM before SIGKILL, in ms. */
 export const CLUSTER_STOP_TIMEOUT_MS = 10_000;
 
+/** Supervisor (`cluster up`): first wait before restarting a component process that exited, in ms (doubled each crash). */
+export const SUPERVISOR_BACKOFF_INITIAL_MS = 1_000;
+
+/** Supervisor: the longest wait between restarts of a component that keeps crashing, in ms. */
+export const SUPERVISOR_BACKOFF_MAX_MS = 30_000;
+
+/** Supervisor: a component that stayed up this long before exiting is restarted after the first wait again, in ms. */
+export const SUPERVISOR_BACKOFF_RESET_MS = 60_000;
+
+/** Supervisor: a component process says it is alive this often (over its IPC channel), in ms. */
+export const SUPERVISOR_HEARTBEAT_MS = 1_000;
+
+/** Supervisor: a component silent for this long is reported "not responding" (busy loop?) in cluster status, in ms. */
+export const SUPERVISOR_UNRESPONSIVE_MS = 10_000;
+
+/** Supervisor: how long `cluster up` waits for each component process to start before writing cluster.json anyway, in ms. */
+export const SUPERVISOR_START_WAIT_MS = 20_000;
+
+/** Supervisor: after SIGTERM, how long a component process gets to stop before SIGKILL, in ms (below CLUSTER_STOP_TIMEOUT_MS). */
+export const SUPERVISOR_STOP_TIMEOUT_MS = 4_000;
+
+/** `node stop|start`: how often the hollow-nodes process looks at .kubelings/stopped-nodes.json, in ms. */
+export const NODE_CONTROL_POLL_MS = 250;
+
 /** Informer (engine/client): first wait before re-watching after a failure, doubled up to the max, in ms. */
 export const INFORMER_BACKOFF_INITIAL_MS = 200;
 

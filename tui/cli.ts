@@ -30,6 +30,7 @@ Usage: npx kubelings [command] [options]
                             writes junit.xml and grade.json to --out DIR (kubelings-grade)
   cluster up|down|status    run the engine (see: npx kubelings cluster --help)
   explain pod NAME          why the scheduler puts a pod where it does (-n NAMESPACE)
+  node stop|start NAME      stop or restart a hollow node's heartbeats (as a crashed kubelet)
 
 Options:
   --impl SPEC    whose code runs: solutions, exercises, mine, or e.g. exercises:etcd,scheduler
@@ -143,7 +144,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`kubelings ${manifest.version}\n`);
     return 0;
   }
-  if (command === 'help' || (values.help && command !== 'cluster')) {
+  if (command === 'help' || (values.help && command !== 'cluster' && command !== 'node')) {
     const verb = command === 'help' ? rest[0] : command;
     if (verb === 'cluster') return (await import('#engine/cli.ts')).engineCommand('cluster', ['--help'], ['--help']);
     process.stdout.write(verb && VERB_HELP[verb] ? VERB_HELP[verb] : USAGE);
@@ -194,6 +195,7 @@ export async function main(argv: string[]): Promise<number> {
       return gradeCommand({ ...common, submission: values.submission as string | undefined, out: values.out as string | undefined, seed, deadlineMs: deadline === undefined ? undefined : deadline * 1000 });
     }
     case 'cluster':
+    case 'node':
     case 'explain': {
       const { engineCommand } = await import('#engine/cli.ts');
       return engineCommand(command, rest, argv);

@@ -1,5 +1,6 @@
 /**
- * `kubelings cluster up|down|status`: the control plane as a background process.
+ * `kubelings cluster up|down|status`: the control plane as a background process (the store and the
+ * apiserver in the daemon, each other component in a process of its own under it: supervisor.ts).
  *
  *   cluster up [--port N] [--impl SPEC] [--nodes N ...]   start it (or say where it already runs),
  *     [--etcd-servers URL,...]                            keeping its data in a real etcd; compacting it
@@ -9,7 +10,8 @@
  *                                                         what runs, whose code, and what is missing
  *   cluster down                                          stop it cleanly (SIGTERM, then SIGKILL
  *                                                         after CLUSTER_STOP_TIMEOUT_MS); data stays
- *   cluster status                                        running or not, where, whose code
+ *   cluster status                                        running or not, where, whose code, and each
+ *                                                         process: pid, running/restarting/not responding
  *   cluster repair [--data-dir DIR]                       repair a damaged store (engine/etcd/repair.ts):
  *                                                         keeps what it cuts, says what was lost
  *
@@ -37,7 +39,8 @@ import { rotateLog, startFailureIn, tailOf, warningsIn } from './logfile.ts';
 import { clusterPaths, type ClusterState } from './paths.ts';
 import { readCaCert } from './pki-files.ts';
 import { checkDaemon, readDaemonRecord, stillTheSame, writeDaemonRecord, type DaemonCheck, type DaemonRecord } from './pidfile.ts';
-import { describeCluster, type RegisteredNodes } from './summary.ts';
+import { describeCluster, describeProcesses, type RegisteredNodes } from './summary.ts';
+import { leftoverComponents, readComponentsFile } from './supervisor.ts';
 import { readAdminToken } from './token-file.ts';
 
 const USAGE = `kubelings cluster: run the engine's control plane in the background
@@ -140,6 +143,15 @@ async function printReady(state: ClusterState, kubeconfig: string, already: bool
 
 /** Removes the files a daemon that is gone left behind: its pid and state files, and its data folder lock. */
 function clearStaleFiles(paths: ReturnType<typeof clusterPaths>, record: DaemonRecord | undefined): void {
+  // Component processes that outlived their daemon (one stuck in a loop never notices it is gone).
+  for (const pid of leftoverComponents(paths.componentsFile, paths.dataDir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  rmSync(paths.componentsFile, { force: true });
   rmSync(paths.pidFile, { force: true });
   rmSync(paths.stateFile, { force: true });
   if (!record) return;
@@ -326,6 +338,7 @@ async function status(): Promise<number> {
       `  export KUBECONFIG=${paths.kubeconfig}\n`,
   );
   if (answering) process.stdout.write(describeCluster(state, await registeredNodes(state.url)));
+  process.stdout.write(describeProcesses(pid, readComponentsFile(paths.componentsFile)?.components, shown(paths.logsDir), Date.now()));
   return answering ? 0 : 1;
 }
 

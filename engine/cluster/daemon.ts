@@ -2,18 +2,22 @@
  * The background control plane that `kubelings cluster up` starts: `node --import tsx daemon.ts
  * --port N --data-dir D [--etcd-servers URL,...] [--etcd-compaction-interval MS] --flags JSON`. It
  * prepares the credentials, kept across restarts (tokens.csv with the admin's bearer token,
- * token-file.ts; pki/ with the CA and serving certificate, pki-files.ts), runs startCluster() with
- * the built-in components, those tokens and that certificate, writes cluster.json once the
- * apiserver answers, logs to stdout (the CLI points it at a fresh cluster.log), and on
- * SIGTERM or SIGINT stops everything cleanly (components, apiserver, then the store, so every
- * acknowledged write is on disk) and removes its pid and state files.
+ * token-file.ts; pki/ with the CA and serving certificate, pki-files.ts), runs the store and the
+ * apiserver in this process (startCluster() without components, with those tokens and that
+ * certificate) and is the supervisor of the built-in components, each an OS process of its own
+ * (supervisor.ts, component-process.ts: logs in logs/NAME.log, restarted with backoff when they
+ * exit). It writes cluster.json once the apiserver answers and every component has started (or
+ * failed, or was given up on), logs to stdout (the CLI points it at a fresh cluster.log), and on
+ * SIGTERM or SIGINT stops everything cleanly (component processes, apiserver, then the store, so
+ * every acknowledged write is on disk) and removes its pid and state files.
  *
  * If it cannot start (the port is taken, the learner's code throws while loading, ...) it logs one
  * line `"the control plane failed to start" error="..."` (START_FAILED), which the CLI shows, and
  * exits 1. The engine is imported inside that guard, so a component that fails at import time is
  * reported the same way rather than as a raw stack.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubelingsError } from '../errors.ts';
 import { createLogger } from './logger.ts';
@@ -39,10 +43,19 @@ try {
   const { formatImplChoice, currentChoice } = await import('../impl.ts');
   const { builtinComponents } = await import('./builtin.ts');
   const { startCluster } = await import('./cluster.ts');
+  const { Supervisor } = await import('./supervisor.ts');
+  const { rotateLog } = await import('./logfile.ts');
   const { tokens, warnings } = prepareTokenFile(paths.tokenFile);
   const pki = preparePki(paths.pkiDir);
   for (const warning of [...warnings, ...pki.warnings]) logger.warn(warning);
-  const cluster = await startCluster({ dataDir, etcdServers, compactionIntervalMs, port: Number(values.port ?? 0), logger, flags, tokens, tls: pki.tls, components: builtinComponents(flags) });
+  // Made here once so that flags the components refuse stop the start with their message.
+  const names = builtinComponents(flags).map((c) => c.name);
+  const cluster = await startCluster({ dataDir, etcdServers, compactionIntervalMs, port: Number(values.port ?? 0), logger, flags, tokens, tls: pki.tls });
+  mkdirSync(paths.logsDir, { recursive: true });
+  for (const name of names) rotateLog(join(paths.logsDir, `${name}.log`));
+  rmSync(paths.stoppedNodesFile, { force: true }); // every node starts with its heartbeats on
+  const supervisor = new Supervisor({ server: cluster.url, dataDir, flags, paths, logger: logger.child('supervisor'), logLevel: level });
+  await supervisor.start(names);
   const state: ClusterState = {
     pid: process.pid,
     url: cluster.url,
@@ -52,11 +65,11 @@ try {
     ...(etcdServers ? { etcdServers } : {}),
     startedAt: new Date().toISOString(),
     flags,
-    components: cluster.components,
+    components: names,
   };
   writeFileSync(`${paths.stateFile}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
   renameSync(`${paths.stateFile}.tmp`, paths.stateFile);
-  logger.info('control plane ready', { url: cluster.url, impl: state.impl, store: etcdServers ? `etcd ${etcdServers.join(',')}` : 'built-in', components: cluster.components.join(',') || 'none' });
+  logger.info('control plane ready', { url: cluster.url, impl: state.impl, store: etcdServers ? `etcd ${etcdServers.join(',')}` : 'built-in', components: supervisor.states().map((c) => `${c.name}(${c.pid ?? c.phase})`).join(',') || 'none' });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -64,6 +77,7 @@ try {
     stopping = true;
     logger.info('stopping', { signal });
     try {
+      await supervisor.stop();
       await cluster.stop();
     } catch (error) {
       logger.error('stop failed', { error: (error as Error).message });

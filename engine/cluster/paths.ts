@@ -8,6 +8,9 @@
  *   kubeconfig      for kubectl and client libraries (holds the admin's token; mode 0600)
  *   tokens.csv      the apiserver's bearer tokens (--token-auth-file format; mode 0600)
  *   pki/            the cluster CA and the apiserver's serving certificate (keys mode 0600)
+ *   logs/           one log per component process (logs/kube-scheduler.log, ...; .1, .2 the runs before)
+ *   components.json the supervisor's view of each component process: pid, running or restarting
+ *   stopped-nodes.json  the hollow nodes `node stop` stopped (mode 0600; the hollow-nodes process reads it)
  */
 import { join } from 'node:path';
 import { stateDir } from '../paths.ts';
@@ -22,6 +25,9 @@ export function clusterPaths(home = stateDir()) {
     kubeconfig: join(home, 'kubeconfig'),
     tokenFile: join(home, 'tokens.csv'),
     pkiDir: join(home, 'pki'),
+    logsDir: join(home, 'logs'),
+    componentsFile: join(home, 'components.json'),
+    stoppedNodesFile: join(home, 'stopped-nodes.json'),
   };
 }
 

@@ -85,3 +85,43 @@ export function describeCluster(state: ClusterState, registeredNodes: Registered
   if (missing.length) lines.push('Not running:', ...missing);
   return `${lines.join('\n')}\n`;
 }
+
+/** What the supervisor wrote about a component process (a row of components.json, see supervisor.ts). */
+export interface ComponentProcessRow {
+  name: string;
+  pid?: number;
+  phase: string;
+  restarts: number;
+  since: string;
+  lastExit?: { code: number | null; signal: string | null; at: string; error?: string };
+}
+
+function exitText(exit: NonNullable<ComponentProcessRow['lastExit']>): string {
+  const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+  return `${how}${exit.error ? `: ${exit.error}` : ''}`;
+}
+
+/**
+ * The processes `cluster status` lists: the daemon (the store and the apiserver) and each component
+ * process with its pid and whether it is healthy; `now` (ms) says how long until a restart.
+ * `logsDir` is shown as given.
+ */
+export function describeProcesses(daemonPid: number, rows: ComponentProcessRow[] | undefined, logsDir: string, now: number): string {
+  const lines: [string, string, string][] = [['store, apiserver', `pid ${daemonPid}`, 'running (the daemon, the supervisor of the others)']];
+  for (const row of rows ?? []) {
+    let health: string;
+    if (row.phase === 'running') health = 'running';
+    else if (row.phase === 'starting') health = 'starting';
+    else if (row.phase === 'not responding') health = 'NOT RESPONDING: no heartbeat (stuck in a loop?); the others keep serving';
+    else if (row.phase === 'restarting') {
+      const wait = Math.max(0, Math.ceil((Date.parse(row.since) - now) / 1000));
+      health = `RESTARTING${wait > 0 ? ` in ${wait} s` : ''}`;
+    } else health = row.phase;
+    if (row.restarts > 0) health += ` (${row.restarts === 1 ? 'exited once' : `exited ${row.restarts} times`}${row.lastExit ? `, last: ${exitText(row.lastExit)}` : ''})`;
+    lines.push([row.name, row.pid ? `pid ${row.pid}` : '-', health]);
+  }
+  if (rows === undefined) lines.push(['components', '-', 'unknown: the supervisor wrote no components.json']);
+  const w1 = Math.max(...lines.map((l) => l[0].length));
+  const w2 = Math.max(...lines.map((l) => l[1].length));
+  return `Processes (each component's log: ${logsDir}/NAME.log):\n${lines.map(([a, b, c]) => `  ${a.padEnd(w1)}  ${b.padEnd(w2)}  ${c}`).join('\n')}\n`;
+}

@@ -155,7 +155,8 @@ export function controllerManagerComponent(flags: Record<string, unknown> = {}):
     user: KUBE_CONTROLLER_MANAGER,
     async start(ctx) {
       const leaderElect = !(flags['leader-elect'] === 'false' || flags.leaderElect === false || flags.leaderElect === 'false');
-      const nodeLifecycle = { gracePeriodMs: durationFlag(flags['node-monitor-grace-period']), monitorPeriodMs: durationFlag(flags['node-monitor-period']) };
+      // As written in code ('node-monitor-period') or as `cluster up --node-monitor-period` hands it over (camelCase).
+      const nodeLifecycle = { gracePeriodMs: durationFlag(flags['node-monitor-grace-period'] ?? flags.nodeMonitorGracePeriod), monitorPeriodMs: durationFlag(flags['node-monitor-period'] ?? flags.nodeMonitorPeriod) };
       const running = await runControllerManager(ctx, { leaderElect, nodeLifecycle });
       return { stop: () => running.stop() };
     },

@@ -283,7 +283,7 @@ export type RunningHollowNodes = RunningComponent & Pick<HollowNodes, 'pause' | 
 export function hollowNodesComponent(flags: Record<string, unknown>): ClusterComponent[] {
   const nodes = Number(flags.nodes ?? 0);
   if (!flags.hollow || !(nodes > 0)) return [];
-  const leaseFlag = flags['node-lease-duration-seconds'];
+  const leaseFlag = flags['node-lease-duration-seconds'] ?? flags.nodeLeaseDurationSeconds; // as code writes it, or as `cluster up` hands it over
   const leaseDurationSeconds = leaseFlag === undefined ? undefined : Number(leaseFlag);
   if (leaseDurationSeconds !== undefined && !(Number.isInteger(leaseDurationSeconds) && leaseDurationSeconds > 0)) {
     throw new KubelingsError(`--node-lease-duration-seconds takes a whole number of seconds above 0, not "${String(leaseFlag)}".`);
