@@ -23,6 +23,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KubeClient } from '#engine/client/client.ts';
+import { silentLogger } from '#engine/cluster/logger.ts';
+import { followStoppedNodes, readStoppedNodes, writeStoppedNodes } from '#engine/cluster/node-control.ts';
+import { describeProcesses } from '#engine/cluster/summary.ts';
 import { readComponentsFile, restartDelay, type ComponentProcessState } from '#engine/cluster/supervisor.ts';
 import type { Node, Pod } from '#engine/kube/types.ts';
 import { SUPERVISOR_BACKOFF_INITIAL_MS, SUPERVISOR_BACKOFF_MAX_MS, SUPERVISOR_BACKOFF_RESET_MS, SUPERVISOR_UNRESPONSIVE_MS } from '#engine/params.ts';
@@ -92,6 +95,56 @@ test('restart backoff: 1 s doubling to 30 s at each crash, back to 1 s once a pr
   expect(waits).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000].map((ms) => Math.min(ms, SUPERVISOR_BACKOFF_MAX_MS)));
   expect(restartDelay(SUPERVISOR_BACKOFF_MAX_MS, SUPERVISOR_BACKOFF_RESET_MS)).toEqual({ delayMs: SUPERVISOR_BACKOFF_INITIAL_MS, nextMs: 2 * SUPERVISOR_BACKOFF_INITIAL_MS });
   expect(restartDelay(8_000, SUPERVISOR_BACKOFF_RESET_MS - 1).delayMs, 'a process up for less than the reset time keeps backing off').toBe(8_000);
+});
+
+test('cluster status wording: pid and health of each process, the wait before a restart, the last exit and its error', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  const text = describeProcesses(
+    100,
+    [
+      { name: 'hollow-nodes', pid: 101, phase: 'running', restarts: 0, since: '2025-12-31T23:59:00Z' },
+      { name: 'kube-scheduler', pid: 102, phase: 'not responding', restarts: 0, since: '2025-12-31T23:59:00Z' },
+      { name: 'kube-controller-manager', phase: 'restarting', restarts: 3, since: '2026-01-01T00:00:04Z', lastExit: { code: 1, signal: null, at: '2025-12-31T23:59:59Z', error: 'boom' } },
+    ],
+    '.kubelings/logs',
+    now,
+  );
+  expect(text).toBe(
+    "Processes (each component's log: .kubelings/logs/NAME.log):\n" +
+      '  store, apiserver         pid 100  running (the daemon, the supervisor of the others)\n' +
+      '  hollow-nodes             pid 101  running\n' +
+      '  kube-scheduler           pid 102  NOT RESPONDING: no heartbeat (stuck in a loop?); the others keep serving\n' +
+      '  kube-controller-manager  -        RESTARTING in 4 s (exited 3 times, last: exit code 1: boom)\n',
+  );
+  expect(describeProcesses(100, undefined, 'logs', now)).toContain('components        -        unknown: the supervisor wrote no components.json');
+});
+
+test('the stopped-nodes file: listed nodes paused, the others resumed; a corrupt file is logged and stops nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubelings-stopped-'));
+  const file = join(dir, 'stopped-nodes.json');
+  const calls: string[] = [];
+  const warnings: string[] = [];
+  const logger = { ...silentLogger, warn: (m: string) => void warnings.push(m), info: () => {} };
+  const stopFollowing = followStoppedNodes(file, { pause: (n) => void calls.push(`pause ${n}`), resume: (n) => void calls.push(`resume ${n}`) }, logger);
+  try {
+    writeStoppedNodes(file, ['hollow-node-1', 'hollow-node-1', 'hollow-node-0']);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readStoppedNodes(file)).toEqual(['hollow-node-0', 'hollow-node-1']);
+    await until('both paused', () => [...calls], (c) => c.length === 2);
+    expect(calls.sort()).toEqual(['pause hollow-node-0', 'pause hollow-node-1']);
+    calls.length = 0;
+    writeStoppedNodes(file, ['hollow-node-0']);
+    await until('hollow-node-1 resumed', () => [...calls], (c) => c.length === 1);
+    expect(calls).toEqual(['resume hollow-node-1']);
+    calls.length = 0;
+    writeFileSync(file, '{"stopped": "hollow-node-0"'); // cut short, and not a list
+    await until('hollow-node-0 resumed after the file broke', () => [...calls], (c) => c.length === 1);
+    expect(calls).toEqual(['resume hollow-node-0']);
+    expect(warnings[0]).toMatch(/stopped-nodes\.json cannot be read as \{"stopped": \[names\]\} \(.*\): every node runs$/);
+  } finally {
+    stopFollowing();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe.skipIf(!hasKubectl || !hasProc)('cluster up --nodes 3 --hollow: one process per component, a killed one restarted, node stop/start (needs kubectl and /proc)', { timeout: BLOCK_MS }, () => {

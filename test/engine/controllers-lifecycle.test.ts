@@ -12,8 +12,8 @@
  *
  * Then a node's heartbeats stopping: the same built-in components and flags as
  * `cluster up --nodes 3 --hollow --node-lease-duration-seconds 2 --node-monitor-grace-period 3s
- * --node-monitor-period 500ms`, started in this process because stopping one hollow node's
- * kubelet is an in-process call (there is no `kubelings node stop` yet): the node becomes Unknown
+ * --node-monitor-period 500ms`, started in this process so that the hollow nodes' pause() is an
+ * in-process call (the same through `kubelings node stop` on `cluster up`: cluster-processes.test.ts): the node becomes Unknown
  * (kubectl: NotReady) and tainted, and its pods are evicted after their tolerationSeconds and made
  * again elsewhere. What kubectl prints is upstream's. Deadlines are generous and say what they
  * wait for.
