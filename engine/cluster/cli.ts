@@ -138,6 +138,7 @@ async function printReady(state: ClusterState, kubeconfig: string, already: bool
   out.write(`${already ? 'The control plane is already running' : 'The control plane is up'} at ${state.url} (pid ${state.pid}, code: ${state.impl}).\n`);
   out.write(`Its data is kept in ${describeStore(state, shown)}; its log is ${shown(clusterPaths().logFile)}.\n\n`);
   out.write(describeCluster(state, await registeredNodes(state.url)));
+  out.write(describeProcesses(state.pid, readComponentsFile(clusterPaths().componentsFile)?.components, shown(clusterPaths().logsDir), Date.now()));
   out.write(`\nPoint kubectl at it:\n\n  export KUBECONFIG=${kubeconfig}\n  kubectl get namespaces\n\nStop it with: npx kubelings cluster down\n`);
 }
 

@@ -15,7 +15,7 @@
  * with the names there are); a file that cannot be read or parsed counts as "none stopped" and
  * is logged, never crashes the hollow nodes.
  */
-import { readFileSync, renameSync, rmSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { KubelingsError } from '../errors.ts';
 import { HOLLOW_NODE_PREFIX } from '../hollow/objects.ts';
 import { NODE_CONTROL_POLL_MS } from '../params.ts';
@@ -75,9 +75,23 @@ export function followStoppedNodes(file: string, nodes: { pause(name: string): v
     }
     current = wanted;
   };
-  apply();
-  watchFile(file, { interval: NODE_CONTROL_POLL_MS, persistent: false }, apply);
-  return () => unwatchFile(file, apply);
+  // Polled by content, not by fs.watchFile: its first stat is taken later, and a write before it would go unseen.
+  let seen: string | undefined;
+  const check = () => {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // no file: nothing stopped
+    }
+    if (text === seen) return;
+    seen = text;
+    apply();
+  };
+  check();
+  const timer = setInterval(check, NODE_CONTROL_POLL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** The hollow nodes a running cluster has, by its flags (`--nodes N --hollow`); [] for none or static ones. */

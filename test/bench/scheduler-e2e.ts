@@ -37,8 +37,8 @@ async function createPods(client: KubeClient, from: number, count: number): Prom
   await Promise.all(Array.from({ length: CREATES_IN_FLIGHT }, worker));
 }
 
-/** Starts `cluster up`'s daemon with these component flags; resolves with its URL, its CA and admin token, its pid and a stop(). */
-export async function startDaemon(flags: Record<string, unknown>): Promise<{ url: string; ca: string; token: string; pid: number; stop(): Promise<void> }> {
+/** Starts `cluster up`'s daemon with these component flags; resolves with its URL, its CA and admin token, its pid, its components' pids and a stop(). */
+export async function startDaemon(flags: Record<string, unknown>): Promise<{ url: string; ca: string; token: string; pid: number; componentPid(name: string): number | undefined; stop(): Promise<void> }> {
   const home = mkdtempSync(join(tmpdir(), 'kubelings-bench-'));
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'engine', 'cluster', 'daemon.ts'), '--port', '0', '--data-dir', join(home, 'data'), '--flags', JSON.stringify(flags), '--log-level', 'warn'], {
     env: { ...process.env, KUBELINGS_HOME: home, KUBELINGS_IMPL: 'solutions' },
@@ -57,6 +57,8 @@ export async function startDaemon(flags: Record<string, unknown>): Promise<{ url
     ca: readCaCert(paths.pkiDir),
     token: readAdminToken(paths.tokenFile),
     pid: child.pid!,
+    // Each component runs in a process of its own under the daemon (engine/cluster/supervisor.ts).
+    componentPid: (name) => (JSON.parse(readFileSync(join(home, 'components.json'), 'utf8')) as { components: { name: string; pid?: number }[] }).components.find((c) => c.name === name)?.pid,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

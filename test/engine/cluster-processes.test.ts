@@ -291,6 +291,8 @@ describe.skipIf(!hasKubectl || !hasProc)('a learner\'s scheduler stuck in while 
     const up = await kubelings(home, ['cluster', 'up', '--port', '0', '--nodes', '1', '--hollow', ...impl], env);
     expect(up.code, up.stdout + up.stderr).toBe(0);
     expect(up.stdout).toContain('kube-scheduler           yours (exercises/scheduler)');
+    // The learner hears at once that their controller-manager does not start, and why.
+    expect(up.stdout).toMatch(/\n {2}kube-controller-manager +(pid \d+|-) +(RESTARTING( in \d+ s)?|starting) \(exited (once|\d+ times), last: exit code 1: a learner bug in controllers\/index\.ts\)\n/);
     await kubectl(home, 'run', pod, '--image=nginx');
     return (await until(`kube-scheduler NOT RESPONDING (no heartbeat for ${SUPERVISOR_UNRESPONSIVE_MS / 1000} s)`, () => componentOf(home, 'kube-scheduler'), (c) => c?.phase === 'not responding', 120_000))!;
   };
