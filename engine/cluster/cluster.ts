@@ -58,6 +58,12 @@ export interface ClusterComponent {
   name: string;
   /** Who the component is to the apiserver (default: the user named after the component, in system:authenticated). */
   user?: UserInfo;
+  /**
+   * The other users it acts as through clientAs/newClient (each hollow node's kubelet). In this
+   * process any user is issued a token on demand; a component run as a process of its own
+   * (`cluster up`, supervisor.ts) is given a token for `user` and for each of these only.
+   */
+  identities?: UserInfo[];
   start(ctx: ClusterContext): RunningComponent | Promise<RunningComponent>;
 }
 

@@ -5,8 +5,8 @@
  * token-file.ts; pki/ with the CA and serving certificate, pki-files.ts), runs the store and the
  * apiserver in this process (startCluster() without components, with those tokens and that
  * certificate) and is the supervisor of the built-in components, each an OS process of its own
- * (supervisor.ts, component-process.ts: logs in logs/NAME.log, restarted with backoff when they
- * exit). It writes cluster.json once the apiserver answers and every component has started (or
+ * with a bearer token of its own, handed over its IPC channel (supervisor.ts, component-process.ts:
+ * logs in logs/NAME.log, restarted with backoff when they exit). It writes cluster.json once the apiserver answers and every component has started (or
  * failed, or was given up on), logs to stdout (the CLI points it at a fresh cluster.log), and on
  * SIGTERM or SIGINT stops everything cleanly (component processes, apiserver, then the store, so
  * every acknowledged write is on disk) and removes its pid and state files.
@@ -43,19 +43,21 @@ try {
   const { formatImplChoice, currentChoice } = await import('../impl.ts');
   const { builtinComponents } = await import('./builtin.ts');
   const { startCluster } = await import('./cluster.ts');
-  const { Supervisor } = await import('./supervisor.ts');
+  const { Supervisor, specsOf } = await import('./supervisor.ts');
   const { rotateLog } = await import('./logfile.ts');
   const { tokens, warnings } = prepareTokenFile(paths.tokenFile);
   const pki = preparePki(paths.pkiDir);
   for (const warning of [...warnings, ...pki.warnings]) logger.warn(warning);
   // Made here once so that flags the components refuse stop the start with their message.
-  const names = builtinComponents(flags).map((c) => c.name);
+  const specs = specsOf(builtinComponents(flags));
+  const names = specs.map((c) => c.name);
   const cluster = await startCluster({ dataDir, etcdServers, compactionIntervalMs, port: Number(values.port ?? 0), logger, flags, tokens, tls: pki.tls });
   mkdirSync(paths.logsDir, { recursive: true });
   for (const name of names) rotateLog(join(paths.logsDir, `${name}.log`));
   rmSync(paths.stoppedNodesFile, { force: true }); // every node starts with its heartbeats on
-  const supervisor = new Supervisor({ server: cluster.url, dataDir, flags, paths, logger: logger.child('supervisor'), logLevel: level });
-  await supervisor.start(names);
+  // Each component process is its own user with a token of its own, handed over on its IPC channel.
+  const supervisor = new Supervisor({ server: cluster.url, ca: cluster.ca, issueToken: (user) => cluster.apiserver.issueToken(user), dataDir, flags, paths, logger: logger.child('supervisor'), logLevel: level });
+  await supervisor.start(specs);
   const state: ClusterState = {
     pid: process.pid,
     url: cluster.url,

@@ -3,9 +3,18 @@
  * kube-scheduler, kube-controller-manager) as an OS process of its own (component-process.ts), so a
  * learner's component that loops forever or crashes stalls neither the apiserver nor the others.
  *
- *   const supervisor = new Supervisor({ server, dataDir, flags, paths, logger });
- *   await supervisor.start(['hollow-nodes', 'kube-scheduler']);  // each ready, failed or given up on
- *   await supervisor.stop();                                    // SIGTERM, then SIGKILL: none left
+ *   const supervisor = new Supervisor({ server, ca, issueToken, dataDir, flags, paths, logger });
+ *   await supervisor.start(specsOf(builtinComponents(flags)));  // each ready, failed or given up on
+ *   await supervisor.stop();                                   // SIGTERM, then SIGKILL: none left
+ *
+ * A component process is described by a ComponentSpec: its name, the module and factory export
+ * that make it (`(flags) => ClusterComponent[]`, the one of that name runs), the user it is to the
+ * apiserver and the further users it acts as (each hollow node's kubelet). The supervisor issues a
+ * token for each of those users once (apiserver.issueToken; kept across the process's restarts)
+ * and hands them over in the FIRST message on the child's IPC channel (ComponentStart: server, CA,
+ * tokens, module, factory, flags), never on its command line or in its environment, which other
+ * users of the machine can read (/proc/PID/cmdline, ps e). The child asks for it (`hello`) once
+ * it listens, so the message cannot arrive before anyone reads it. Tokens are never logged.
  *
  * Each process writes to logs/NAME.log (appended across restarts within a run; rotated at each
  * `cluster up` like cluster.log). One that exits is started again after SUPERVISOR_BACKOFF_INITIAL_MS,
@@ -33,12 +42,42 @@ import {
   SUPERVISOR_UNRESPONSIVE_MS,
 } from '../params.ts';
 import { processIdentity } from '../processes.ts';
-import type { ComponentMessage } from './component-process.ts';
+import type { UserInfo } from '../apiserver/auth.ts';
+import type { ClusterComponent } from './cluster.ts';
+import type { ComponentMessage, ComponentStart } from './component-process.ts';
 import type { Logger } from './logger.ts';
 import type { clusterPaths } from './paths.ts';
 
 /** The script every component process runs; its command line names it. */
 export const COMPONENT_SCRIPT = 'engine/cluster/component-process.ts';
+
+/** The module and export that make the built-in components (builtin.ts). */
+export const BUILTIN_MODULE = { module: 'engine/cluster/builtin.ts', factory: 'builtinComponents' } as const;
+
+/** One component process to run: what it is, where its code is, and who it is to the apiserver. */
+export interface ComponentSpec {
+  /** Its name: `--component NAME`, logs/NAME.log, its row in components.json. */
+  name: string;
+  /** The module (path from the repository root) whose `factory` export, `(flags) => ClusterComponent[]`, makes it. */
+  module: string;
+  factory: string;
+  /** Who it is to the apiserver (its `client`). */
+  user: UserInfo;
+  /** The other users it acts as (clientAs, newClient): a token each. */
+  identities?: UserInfo[];
+  /** The flags its factory is called with (default: the supervisor's). */
+  flags?: Record<string, unknown>;
+}
+
+/** The user a component is when it names none: the user of its name, as startCluster does. */
+export function componentUser(component: Pick<ClusterComponent, 'name' | 'user'>): UserInfo {
+  return component.user ?? { username: component.name, groups: [] };
+}
+
+/** A spec per built-in component these flags make (builtin.ts), in start order. */
+export function specsOf(components: readonly ClusterComponent[], from: { module: string; factory: string } = BUILTIN_MODULE): ComponentSpec[] {
+  return components.map((c) => ({ name: c.name, ...from, user: componentUser(c), identities: c.identities ?? [] }));
+}
 
 export type ComponentPhase = 'starting' | 'running' | 'not responding' | 'restarting' | 'stopped';
 
@@ -66,6 +105,10 @@ export interface ComponentsFile {
 export interface SupervisorOptions {
   /** The apiserver's URL. */
   server: string;
+  /** The CA certificate (PEM) the children trust for it. */
+  ca: string;
+  /** A new bearer token the apiserver knows as `user` (ApiServer.issueToken). */
+  issueToken(user: UserInfo): string;
   /** The cluster's data folder (only named on the children's command lines, see the header). */
   dataDir: string;
   flags: Record<string, unknown>;
@@ -77,6 +120,9 @@ export interface SupervisorOptions {
 }
 
 interface Child {
+  spec: ComponentSpec;
+  /** Issued at its first start, kept across restarts; only ever sent over its IPC channel. */
+  credentials: Pick<ComponentStart, 'token' | 'identities'>;
   state: ComponentProcessState;
   process?: ChildProcess;
   startedAt: number;
@@ -112,9 +158,16 @@ export class Supervisor {
   }
 
   /** Starts every component; resolves once each is ready, has failed once, or SUPERVISOR_START_WAIT_MS passed. */
-  async start(names: string[]): Promise<void> {
-    const waits = names.map((name) => {
+  async start(specs: ComponentSpec[]): Promise<void> {
+    const waits = specs.map((spec) => {
+      const name = spec.name;
+      if (this.children.has(name)) throw new Error(`two component processes named ${name}`);
       const child: Child = {
+        spec,
+        credentials: {
+          token: this.options.issueToken(spec.user),
+          identities: (spec.identities ?? []).map((user) => ({ user, token: this.options.issueToken(user) })),
+        },
         state: { name, phase: 'starting', restarts: 0, since: new Date().toISOString(), log: join(this.options.paths.logsDir, `${name}.log`) },
         startedAt: Date.now(),
         lastAlive: Date.now(),
@@ -154,12 +207,8 @@ export class Supervisor {
         join(ROOT, COMPONENT_SCRIPT),
         '--component',
         name,
-        '--server',
-        options.server,
         '--data-dir',
         options.dataDir,
-        '--flags',
-        JSON.stringify(options.flags),
         '--log-level',
         options.logLevel ?? 'info',
         '--stopped-nodes',
@@ -177,7 +226,11 @@ export class Supervisor {
     this.save();
     proc.on('message', (message: ComponentMessage) => {
       child.lastAlive = Date.now();
-      if (message.type === 'ready') {
+      if (message.type === 'hello') {
+        // Its first message: what to run and its credentials (see the header).
+        const start: ComponentStart = { type: 'start', server: options.server, ca: options.ca, module: child.spec.module, factory: child.spec.factory, flags: child.spec.flags ?? options.flags, ...child.credentials };
+        if (proc.connected) proc.send(start);
+      } else if (message.type === 'ready') {
         child.ready = true;
         this.setPhase(child, 'running');
         options.logger.info('component started', { component: name, pid: proc.pid });

@@ -292,6 +292,8 @@ export function hollowNodesComponent(flags: Record<string, unknown>): ClusterCom
     {
       name: 'hollow-nodes',
       user: HOLLOW_NODES_USER,
+      // Each node's kubelet, as startHollowNodes names the nodes (first 0).
+      identities: Array.from({ length: nodes }, (_, i) => nodeUser(`${HOLLOW_NODE_PREFIX}${i}`)),
       async start(ctx) {
         const running = await startHollowNodes(ctx, {
           nodes,

@@ -25,12 +25,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KubeClient } from '#engine/client/client.ts';
 import { silentLogger } from '#engine/cluster/logger.ts';
 import { followStoppedNodes, readStoppedNodes, writeStoppedNodes } from '#engine/cluster/node-control.ts';
+import { readCaCert } from '#engine/cluster/pki-files.ts';
 import { describeProcesses } from '#engine/cluster/summary.ts';
+import { readAdminToken } from '#engine/cluster/token-file.ts';
 import { readComponentsFile, restartDelay, type ComponentProcessState } from '#engine/cluster/supervisor.ts';
 import type { Node, Pod } from '#engine/kube/types.ts';
 import { SUPERVISOR_BACKOFF_INITIAL_MS, SUPERVISOR_BACKOFF_MAX_MS, SUPERVISOR_BACKOFF_RESET_MS, SUPERVISOR_UNRESPONSIVE_MS } from '#engine/params.ts';
 import { ROOT } from '#engine/paths.ts';
 import { isProcessAlive } from '#engine/processes.ts';
+import { httpsFetch } from './https-fetch.ts';
 
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 if (!hasKubectl) console.log('kubectl is not installed: the cluster-processes tests are skipped.');
@@ -153,7 +156,7 @@ describe.skipIf(!hasKubectl || !hasProc)('cluster up --nodes 3 --hollow: one pro
   beforeAll(async () => {
     const up = await kubelings(home, ['cluster', 'up', '--port', '0', '--nodes', '3', '--hollow', '--node-lease-duration-seconds', '2', '--node-monitor-grace-period', '3s', '--node-monitor-period', '500ms']);
     expect(up.code, up.stdout + up.stderr).toBe(0);
-    client = new KubeClient({ server: /server: (\S+)/.exec(readFileSync(join(home, 'kubeconfig'), 'utf8'))![1]! });
+    client = new KubeClient({ server: /server: (\S+)/.exec(readFileSync(join(home, 'kubeconfig'), 'utf8'))![1]!, ca: readCaCert(join(home, 'pki')), token: readAdminToken(join(home, 'tokens.csv')) });
   }, BLOCK_MS);
   afterAll(async () => {
     client?.close();
@@ -302,6 +305,7 @@ describe.skipIf(!hasKubectl || !hasProc)('a learner\'s scheduler stuck in while 
     expect(isProcessAlive(stuck.pid!), 'the stuck scheduler still runs (it is reported, not killed)').toBe(true);
     expect(await kubectl(home, 'get', 'ns', 'default', '-o', 'name')).toBe('namespace/default\n');
     const url = JSON.parse(readFileSync(join(home, 'cluster.json'), 'utf8')).url as string;
+    const fetch = httpsFetch(readCaCert(join(home, 'pki')), { authorization: `Bearer ${readAdminToken(join(home, 'tokens.csv'))}` });
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     expect((await fetch(`${url}/api/v1/namespaces/default/pods/spinner`)).status).toBe(200);
 
