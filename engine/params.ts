@@ -302,6 +302,9 @@ export const SUPERVISOR_START_WAIT_MS = 20_000;
 /** Supervisor: after SIGTERM, how long a component process gets to stop before SIGKILL, in ms (below CLUSTER_STOP_TIMEOUT_MS). */
 export const SUPERVISOR_STOP_TIMEOUT_MS = 4_000;
 
+/** Supervisor: a component's log (logs/NAME.log) is moved to NAME.log.old once it reaches this size within a run, in bytes (so each holds at most about twice this). */
+export const COMPONENT_LOG_MAX_BYTES = 10 * 1024 * 1024;
+
 /** `node stop|start`: how often the hollow-nodes process looks at .kubelings/stopped-nodes.json, in ms. */
 export const NODE_CONTROL_POLL_MS = 250;
 

@@ -1,8 +1,8 @@
 /**
  * One component of `kubelings cluster up` in a process of its own, started by the supervisor
  * (supervisor.ts): `node --import tsx component-process.ts --component NAME --data-dir D
- * [--log-level L] [--stopped-nodes FILE]`. It logs to stdout, which the supervisor points at
- * logs/NAME.log. `--data-dir` is not read: it names the cluster on the command line, so a
+ * [--log-level L] [--stopped-nodes FILE]`. It logs to stdout, which the supervisor reads into
+ * logs/NAME.log (as stderr). `--data-dir` is not read: it names the cluster on the command line, so a
  * left-over process can be told to be this project's (see supervisor.ts).
  *
  * What to run and as whom comes over the IPC channel, never the command line or the environment
@@ -62,6 +62,10 @@ const { values } = parseArgs({
   },
   strict: true,
 });
+// Both go to the supervisor through pipes: once it is gone (a kill -9) a write fails with EPIPE,
+// which must not crash the component before it notices and stops (the disconnect below).
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
 const name = values.component ?? '';
 const level = (values['log-level'] ?? 'info') as 'debug' | 'info' | 'warn' | 'error';
 const logger = createLogger(process.stdout, name || 'component', level);

@@ -45,6 +45,7 @@ try {
   const { startCluster } = await import('./cluster.ts');
   const { Supervisor, specsOf } = await import('./supervisor.ts');
   const { rotateLog } = await import('./logfile.ts');
+  const { overflowFile } = await import('./bounded-log.ts');
   const { tokens, warnings } = prepareTokenFile(paths.tokenFile);
   const pki = preparePki(paths.pkiDir);
   for (const warning of [...warnings, ...pki.warnings]) logger.warn(warning);
@@ -53,7 +54,10 @@ try {
   const names = specs.map((c) => c.name);
   const cluster = await startCluster({ dataDir, etcdServers, compactionIntervalMs, port: Number(values.port ?? 0), logger, flags, tokens, tls: pki.tls });
   mkdirSync(paths.logsDir, { recursive: true });
-  for (const name of names) rotateLog(join(paths.logsDir, `${name}.log`));
+  for (const name of names) {
+    rotateLog(join(paths.logsDir, `${name}.log`));
+    rmSync(overflowFile(join(paths.logsDir, `${name}.log`)), { force: true }); // the last run's older part: its newest is NAME.log.1
+  }
   rmSync(paths.stoppedNodesFile, { force: true }); // every node starts with its heartbeats on
   // Each component process is its own user with a token of its own, handed over on its IPC channel.
   const supervisor = new Supervisor({ server: cluster.url, ca: cluster.ca, issueToken: (user) => cluster.apiserver.issueToken(user), dataDir, flags, paths, logger: logger.child('supervisor'), logLevel: level });

@@ -16,8 +16,10 @@
  * users of the machine can read (/proc/PID/cmdline, ps e). The child asks for it (`hello`) once
  * it listens, so the message cannot arrive before anyone reads it. Tokens are never logged.
  *
- * Each process writes to logs/NAME.log (appended across restarts within a run; rotated at each
- * `cluster up` like cluster.log). One that exits is started again after SUPERVISOR_BACKOFF_INITIAL_MS,
+ * Each process's stdout and stderr go through the supervisor to logs/NAME.log (appended across
+ * restarts within a run; rotated at each `cluster up` like cluster.log), bounded within a run by
+ * COMPONENT_LOG_MAX_BYTES: past it the file becomes NAME.log.old and a new one begins
+ * (bounded-log.ts). One that exits is started again after SUPERVISOR_BACKOFF_INITIAL_MS,
  * doubled at each crash up to SUPERVISOR_BACKOFF_MAX_MS, and back to the first wait once it has
  * stayed up SUPERVISOR_BACKOFF_RESET_MS (as the kubelet's CrashLoopBackOff). One that stops sending
  * its heartbeat for SUPERVISOR_UNRESPONSIVE_MS, while starting or running, is reported `not
@@ -29,10 +31,11 @@
  * killed daemon (leftoverComponents).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../paths.ts';
 import {
+  COMPONENT_LOG_MAX_BYTES,
   SUPERVISOR_BACKOFF_INITIAL_MS,
   SUPERVISOR_BACKOFF_MAX_MS,
   SUPERVISOR_BACKOFF_RESET_MS,
@@ -43,6 +46,7 @@ import {
 } from '../params.ts';
 import { processIdentity } from '../processes.ts';
 import type { UserInfo } from '../apiserver/auth.ts';
+import { BoundedLog } from './bounded-log.ts';
 import type { ClusterComponent } from './cluster.ts';
 import type { ComponentMessage, ComponentStart } from './component-process.ts';
 import type { Logger } from './logger.ts';
@@ -117,6 +121,8 @@ export interface SupervisorOptions {
   logLevel?: string;
   /** Extra environment for every child (the daemon's is inherited). */
   env?: Record<string, string>;
+  /** Each component log's bound within a run (default COMPONENT_LOG_MAX_BYTES). */
+  logMaxBytes?: number;
 }
 
 interface Child {
@@ -124,6 +130,8 @@ interface Child {
   /** Issued at its first start, kept across restarts; only ever sent over its IPC channel. */
   credentials: Pick<ComponentStart, 'token' | 'identities'>;
   state: ComponentProcessState;
+  /** logs/NAME.log, open from its first start to the supervisor's stop. */
+  log?: BoundedLog;
   process?: ChildProcess;
   startedAt: number;
   lastAlive: number;
@@ -198,7 +206,7 @@ export class Supervisor {
   private launch(child: Child): void {
     const { options } = this;
     const name = child.state.name;
-    const log = openSync(child.state.log, 'a');
+    const log = (child.log ??= new BoundedLog(child.state.log, options.logMaxBytes ?? COMPONENT_LOG_MAX_BYTES, (problem) => options.logger.warn(problem, { component: name })));
     const proc = spawn(
       process.execPath,
       [
@@ -214,9 +222,10 @@ export class Supervisor {
         '--stopped-nodes',
         options.paths.stoppedNodesFile,
       ],
-      { cwd: ROOT, stdio: ['ignore', log, log, 'ipc'], env: { ...process.env, ...options.env } },
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...options.env } },
     );
-    closeSync(log);
+    proc.stdout!.on('data', (chunk: Buffer) => log.write(chunk));
+    proc.stderr!.on('data', (chunk: Buffer) => log.write(chunk));
     child.process = proc;
     child.startedAt = Date.now();
     child.lastAlive = Date.now();
@@ -315,7 +324,8 @@ export class Supervisor {
             this.options.logger.warn('component did not stop in time; killing it', { component: child.state.name, pid: proc.pid });
             proc.kill('SIGKILL');
           }, SUPERVISOR_STOP_TIMEOUT_MS);
-          proc.once('exit', () => {
+          proc.once('close', () => {
+            // Exited, and what it wrote last is in its log.
             clearTimeout(kill);
             resolve();
           });
@@ -324,6 +334,7 @@ export class Supervisor {
       );
     }
     await Promise.all(waits);
+    for (const child of this.children.values()) child.log?.close();
     rmSync(this.options.paths.componentsFile, { force: true });
   }
 }

@@ -329,7 +329,9 @@ describe.skipIf(!hasKubectl || !hasProc)('a learner\'s scheduler stuck in while 
     process.kill(daemon, 'SIGKILL');
     await until('the daemon gone', () => isProcessAlive(daemon), (alive) => !alive);
     // The components that still run their event loop notice the daemon is gone and exit; the stuck one cannot.
-    await until('only the stuck scheduler left', () => processesOf(home), (pids) => pids.length === 1 && pids[0] === stuck.pid);
+    // Named by their command lines, so that a failure says which process stayed.
+    const named = () => processesOf(home).map((pid) => `${pid} ${/--component (\S+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '))?.[1] ?? 'daemon?'}`);
+    await until('only the stuck scheduler left', named, (left) => left.length === 1 && left[0] === `${stuck.pid} kube-scheduler`);
     const down = await kubelings(home, ['cluster', 'down'], env);
     expect(down.code).toBe(0);
     expect(down.stdout).toContain(`No control plane is running. The last control plane (pid ${daemon}) did not stop cleanly (was it killed?).`);
