@@ -99,6 +99,9 @@ const heartbeat = setInterval(() => send({ type: 'alive' }), SUPERVISOR_HEARTBEA
 // The supervisor gone (even while this one still starts): stop, cleanly once started.
 let whenOrphaned: () => void = () => process.exit(0);
 process.on('disconnect', () => whenOrphaned());
+// Gone before this listener was there (killed while this process was still loading): its
+// 'disconnect' was emitted to nobody, and no start message will ever come.
+if (process.send && !process.connected) whenOrphaned();
 
 try {
   if (!name) throw new KubelingsError('component-process.ts needs --component NAME');

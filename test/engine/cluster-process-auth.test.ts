@@ -169,6 +169,18 @@ describe.skipIf(!hasProc)('a component process holds only the tokens it was give
     }
   });
 
+  test('the supervisor gone before the process even listens (a daemon killed while it loads): it exits, rather than wait for ever for its start message', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, COMPONENT_SCRIPT), '--component', 'kube-scheduler'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    child.disconnect(); // at once: long before tsx has loaded the script
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const waited = new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 60_000).unref()); // generous: loading tsx on a loaded machine
+    try {
+      expect(await Promise.race([exited, waited]), 'exit code once orphaned').toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   test('a first message that is not a start message (or none but a stray field) is refused: the process says so and exits 1', async () => {
     for (const bad of [{ type: 'start', server: 'https://127.0.0.1:1' }, { type: 'start', server: 'https://127.0.0.1:1', ca: 'x', token: 'y', identities: 'all', module: 'm', factory: 'f', flags: {} }, 'start']) {
       const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, COMPONENT_SCRIPT), '--component', 'kube-scheduler'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });

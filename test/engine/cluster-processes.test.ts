@@ -330,7 +330,14 @@ describe.skipIf(!hasKubectl || !hasProc)('a learner\'s scheduler stuck in while 
     await until('the daemon gone', () => isProcessAlive(daemon), (alive) => !alive);
     // The components that still run their event loop notice the daemon is gone and exit; the stuck one cannot.
     // Named by their command lines, so that a failure says which process stayed.
-    const named = () => processesOf(home).map((pid) => `${pid} ${/--component (\S+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '))?.[1] ?? 'daemon?'}`);
+    const commandOf = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      } catch {
+        return ''; // gone meanwhile
+      }
+    };
+    const named = () => processesOf(home).map((pid) => `${pid} ${/--component (\S+)/.exec(commandOf(pid))?.[1] ?? 'daemon?'}`);
     await until('only the stuck scheduler left', named, (left) => left.length === 1 && left[0] === `${stuck.pid} kube-scheduler`);
     const down = await kubelings(home, ['cluster', 'down'], env);
     expect(down.code).toBe(0);
