@@ -45,6 +45,9 @@ export const LIVE_OUTPUT_FLUSH_MS = 25;
 /** TUI: how often the progress file is polled for changes made by another kubelings process, in ms. */
 export const PROGRESS_POLL_MS = 500;
 
+/** TUI: how often the live screen re-reads the cluster's health (cluster.pid, components.json), in milliseconds. */
+export const CLUSTER_HEALTH_POLL_MS = 1_000;
+
 /** TUI "see it live": after SIGTERM to a stopped command's process group, SIGKILL after this, in ms. */
 export const LIVE_STOP_GRACE_MS = 2_000;
 

@@ -19,6 +19,7 @@ import type { Grader, GradingHandlers } from '../../tui/app/grader.ts';
 import { homeNotices } from '../../tui/app/homeNotices.ts';
 import type { NavState, Route } from '../../tui/app/navigation.ts';
 import type { CommandProbe, ProbeResult } from '../../tui/app/probe.ts';
+import type { ClusterHealth } from '../../tui/app/clusterHealth.ts';
 import type { CommandRunner, RunEnd, RunHandlers } from '../../tui/app/commandRunner.ts';
 import type { EditOutcome } from '../../tui/editor.ts';
 
@@ -166,6 +167,8 @@ export async function renderApp(options: {
   startupWarning?: string;
   /** Stands in for the learner's editor (default: a fake that says it edited). */
   edit?: (file: string) => EditOutcome;
+  /** The cluster's health as the live screen reads it (default: none, and the screen shows none). */
+  clusterHealth?: () => ClusterHealth;
 }) {
   // The app reads and writes progress on disk (updateProgress): start it from what the test gives.
   if (options.progress) saveProgress(options.progress);
@@ -182,6 +185,7 @@ export async function renderApp(options: {
         color: false,
         notices: homeNotices(options.course, options.startupWarning, formatIssue),
         edit: options.edit ?? (() => ({ kind: 'edited', editor: 'fake-editor' })),
+        clusterHealth: options.clusterHealth,
       }}
       progress={loadProgress().progress}
       initial={initial}

@@ -4,10 +4,13 @@
  * project folder, KUBECONFIG set to the learner's cluster) and its output streams into the pane
  * below, which holds the step's introduction and then every run, like a terminal: `$ command`,
  * the output, `✓ exit 0`. One command at a time; x stops it, and leaving the screen does too.
- * The pane follows new output until the learner scrolls up (useTailScroll).
+ * The pane follows new output until the learner scrolls up (useTailScroll). The rule above it
+ * says whether the cluster runs and names any component process that is not healthy
+ * (useClusterHealth), so a learner's stuck scheduler shows while kubectl still answers.
  */
 import { Box } from 'ink';
 import React, { useMemo, useState } from 'react';
+import { healthLine } from './clusterHealth.ts';
 import { CommandList } from './CommandList.tsx';
 import { findLesson } from './courseLookup.ts';
 import { Footer } from './Footer.tsx';
@@ -23,6 +26,7 @@ import { StatusLine } from './StatusLine.tsx';
 import { TitleBar } from './TitleBar.tsx';
 import { shownLines } from './transcript.ts';
 import { transcriptRows } from './transcriptRows.ts';
+import { useClusterHealth } from './useClusterHealth.ts';
 import { useCommandProbe } from './useCommandProbe.ts';
 import { useCommandRun } from './useCommandRun.ts';
 import { useKeys } from './useKeys.ts';
@@ -38,6 +42,7 @@ export function LiveScreen(props: ScreenProps & { /** The lesson's key, `<pack>/
   const [selected, setSelected, currentSelected] = useLatestState(0);
   const [message, setMessage] = useState<string>();
   const runs = useCommandRun();
+  const health = useClusterHealth();
   const width = props.width - 2;
   const probe = useCommandProbe(live.command);
   const intro = useMarkdown(liveMarkdown(live, probe), width) ?? ['…'];
@@ -67,7 +72,7 @@ export function LiveScreen(props: ScreenProps & { /** The lesson's key, `<pack>/
       <TitleBar crumbs={[lesson.title, 'See it live']} right={`command ${selected + 1}/${commands.length}`} width={props.width} />
       <Box flexDirection="column" paddingLeft={1}>
         <CommandList commands={commands} selected={selected} height={listHeight} width={width} />
-        <Rule label={runs.running === undefined ? 'output' : `output · running: ${runs.running}`} width={width} />
+        <Rule label={[runs.running === undefined ? 'output' : `output · running: ${runs.running}`, health && healthLine(health)].filter(Boolean).join(' · ')} width={width} />
         <ScrollView lines={rows} offset={scroll.offset} height={height} width={width} />
       </Box>
       <StatusLine message={status} tone={message ? 'warn' : 'info'} right={scrollStatus(scroll.offset, height, rows.length)} width={props.width} />

@@ -18,6 +18,7 @@ import { editFile } from '../editor.ts';
 import { handOverTerminal, runFullScreen } from './fullScreen.tsx';
 import { realGrader } from './grader.ts';
 import { probeCommand } from './probe.ts';
+import { readClusterHealth } from './clusterHealth.ts';
 import { shellRunner } from './shellRunner.ts';
 import { loadMarkdown } from './useMarkdown.ts';
 
@@ -36,5 +37,5 @@ export async function startTui(options: { packs: string[] }): Promise<number> {
   // After the first frame: load what the other screens need while the learner reads the home screen.
   setTimeout(() => void Promise.all([loadMarkdown(), preloadScreens()]).catch(() => {}), 50).unref();
   const notices = homeNotices(course, warning, formatIssue);
-  return runFullScreen(<App services={{ course, grader: realGrader, probe: probeCommand, runner: shellRunner, color, notices, edit: (file) => handOverTerminal(() => editFile(file)) }} progress={progress} />);
+  return runFullScreen(<App services={{ course, grader: realGrader, probe: probeCommand, runner: shellRunner, color, notices, edit: (file) => handOverTerminal(() => editFile(file)), clusterHealth: () => readClusterHealth() }} progress={progress} />);
 }

@@ -8,6 +8,7 @@
 import React, { createContext, useContext, type ReactNode } from 'react';
 import type { Course } from '../course/load.ts';
 import type { EditOutcome } from '../editor.ts';
+import type { ClusterHealth } from './clusterHealth.ts';
 import type { CommandRunner } from './commandRunner.ts';
 import type { Grader } from './grader.ts';
 import type { HomeNotice } from './homeNotices.ts';
@@ -25,6 +26,8 @@ export interface Services {
   notices: HomeNotice[];
   /** Opens a file in the learner's editor and returns when the editor exits. */
   edit(file: string): EditOutcome;
+  /** Reads the cluster's health for the live screen (clusterHealth.ts); absent: the screen shows none. */
+  clusterHealth?: () => ClusterHealth;
 }
 
 const ServicesContext = createContext<Services | undefined>(undefined);
