@@ -1,11 +1,12 @@
 /**
  * core/v1 Node: a machine pods run on, and what its kubelet reports about it. Stored under the
  * name nodes had in 2014: /registry/minions.
- * Upstream: pkg/registry/core/node (strategy.go).
+ * Upstream: pkg/registry/core/node (strategy.go); validation in engine/kube/validation/node.ts.
  */
 import { age, AGE, NAME } from '../../printers.ts';
 import { any, bool, list, obj, str, strs, top } from '../../schema-nodes.ts';
 import type { Condition, Node } from '../../types.ts';
+import { nodeCauses, nodeUpdateCauses } from '../../validation/node.ts';
 import { defineKind, readPath, statusSubresource } from '../define.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -49,6 +50,11 @@ export const NODES = defineKind<Node>({
       if (status) object.status = status;
       return object as Node;
     },
+    validate: (node, fns) => nodeCauses(node, fns.quantities),
+    // The node strategy's ValidateUpdate: ValidateNode, then ValidateNodeUpdate.
+    validateUpdate: (node, old, fns) => [...nodeCauses(node, fns.quantities), ...nodeUpdateCauses(node, old, fns.quantities)],
+    // nodeStatusStrategy.ValidateUpdate: ValidateNodeUpdate alone.
+    validateStatusUpdate: (node, old, fns) => nodeUpdateCauses(node, old, fns.quantities),
   },
   printer: {
     columns: [NAME, ['Status', 'string'], ['Roles', 'string'], AGE, ['Version', 'string'], ['Internal-IP', 'string', 1], ['External-IP', 'string', 1], ['OS-Image', 'string', 1], ['Kernel-Version', 'string', 1], ['Container-Runtime', 'string', 1]],
