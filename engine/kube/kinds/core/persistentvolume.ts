@@ -1,11 +1,13 @@
 /**
  * core/v1 PersistentVolume: a piece of storage in the cluster, bound to at most one claim.
- * Upstream: pkg/registry/core/persistentvolume (strategy.go), pkg/apis/core/v1/defaults.go.
+ * Upstream: pkg/registry/core/persistentvolume (strategy.go), pkg/apis/core/v1/defaults.go;
+ * validation in engine/kube/validation/storage.ts.
  */
 import { age, AGE, NAME } from '../../printers.ts';
 import { any, top } from '../../schema-nodes.ts';
 import type { KubeObject } from '../../types.ts';
 import { defineKind, statusSubresource } from '../define.ts';
+import { persistentVolumeCauses, persistentVolumeUpdateCauses } from '../../validation/storage.ts';
 import { withSpecCopy } from '../workloads.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -36,6 +38,8 @@ export const PERSISTENT_VOLUMES = defineKind({
       object.status = { phase: 'Pending', ...(object.status ?? {}) };
       return object as KubeObject;
     },
+    validate: (pv, fns) => persistentVolumeCauses(pv, fns.quantities),
+    validateUpdate: (pv, old, fns) => persistentVolumeUpdateCauses(pv, old, fns.quantities),
   },
   printer: {
     columns: [NAME, ['Capacity', 'string'], ['Access Modes', 'string'], ['Reclaim Policy', 'string'], ['Status', 'string'], ['Claim', 'string'], ['StorageClass', 'string'], ['VolumeAttributesClass', 'string'], ['Reason', 'string'], AGE, ['VolumeMode', 'string', 1]],

@@ -11,6 +11,7 @@ import { readQuantity, ZERO_QUANTITY } from '../../validation/quantity.ts';
 import { labelSelectorCauses } from '../../validation/selectors.ts';
 import type { StrategyFunctions } from '../types.ts';
 import { defineKind, statusSubresource } from '../define.ts';
+import { claimUpdateCauses } from '../../validation/storage.ts';
 import { withSpecCopy } from '../workloads.ts';
 import { accessModes } from './persistentvolume.ts';
 
@@ -66,9 +67,8 @@ export const PERSISTENT_VOLUME_CLAIMS = defineKind({
       return object as KubeObject;
     },
     validate: (claim, fns) => validateClaim(claim, fns),
-    // ValidatePersistentVolumeClaimUpdate also freezes the spec (its message carries a Go cmp.Diff
-    // the engine cannot reproduce); here the spec is validated again.
-    validateUpdate: (claim, _old, fns) => validateClaim(claim, fns),
+    // ValidatePersistentVolumeClaimUpdate: the claim as on create, then what may not change.
+    validateUpdate: (claim, old, fns) => [...validateClaim(claim, fns), ...claimUpdateCauses(claim, old, fns.quantities)],
   },
   printer: {
     columns: [NAME, ['Status', 'string'], ['Volume', 'string'], ['Capacity', 'string'], ['Access Modes', 'string'], ['StorageClass', 'string'], ['VolumeAttributesClass', 'string'], AGE, ['VolumeMode', 'string', 1]],

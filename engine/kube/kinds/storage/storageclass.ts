@@ -1,10 +1,12 @@
 /**
  * storage.k8s.io/v1 StorageClass: how volumes of a class are provisioned.
- * Upstream: pkg/registry/storage/storageclass (strategy.go), pkg/apis/storage/v1/defaults.go.
+ * Upstream: pkg/registry/storage/storageclass (strategy.go), pkg/apis/storage/v1/defaults.go;
+ * validation in engine/kube/validation/storage.ts.
  */
 import { age, AGE, NAME } from '../../printers.ts';
 import { any, bool, list, str, stringMap, strs, top } from '../../schema-nodes.ts';
 import type { KubeObject } from '../../types.ts';
+import { storageClassCauses, storageClassUpdateCauses } from '../../validation/storage.ts';
 import { defineKind } from '../define.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -30,6 +32,9 @@ export const STORAGE_CLASSES = defineKind({
       object.volumeBindingMode ??= 'Immediate';
       return object as KubeObject;
     },
+    validate: (sc) => storageClassCauses(sc),
+    // The strategy's ValidateUpdate: ValidateStorageClass, then ValidateStorageClassUpdate.
+    validateUpdate: (sc, old) => [...storageClassCauses(sc), ...storageClassUpdateCauses(sc, old)],
   },
   printer: {
     columns: [NAME, ['Provisioner', 'string'], ['ReclaimPolicy', 'string'], ['VolumeBindingMode', 'string'], ['AllowVolumeExpansion', 'string'], AGE],
