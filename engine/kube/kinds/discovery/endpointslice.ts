@@ -13,6 +13,7 @@ import { duplicate, invalidValue, notSupported, required } from '../../field-err
 import { age, AGE, NAME } from '../../printers.ts';
 import { any, list, str, top } from '../../schema-nodes.ts';
 import type { KubeObject, StatusCause } from '../../types.ts';
+import { nonSpecialIPCauses as nonSpecialIP } from '../../validation/endpoints.ts';
 import { defineKind } from '../define.ts';
 import { dns1123Label, dns1123Subdomain, labelMap, parseIP, qualifiedName } from '../validate.ts';
 
@@ -28,19 +29,6 @@ const MAX_TOPOLOGY_LABELS = 16;
 /** field.TooMany: `Too many: <n>: must have at most <max> items`. */
 function tooMany(field: string, actual: number, max: number): StatusCause {
   return { reason: 'FieldValueTooMany', message: `Too many: ${actual}: must have at most ${max} items`, field };
-}
-
-/** ValidateNonSpecialIP, without its loopback check (see the file header). */
-function nonSpecialIP(address: string, field: string): StatusCause[] {
-  const ip = parseIP(address);
-  if (!ip) return [invalidValue(field, address, 'must be a valid IP address')];
-  const causes: StatusCause[] = [];
-  if (ip.bits === 0n) causes.push(invalidValue(field, address, `may not be unspecified (${address})`));
-  const linkLocal = ip.v6 ? ip.bits >> 118n === 0x3fan : ip.bits >> 16n === 0xa9fen;
-  if (linkLocal) causes.push(invalidValue(field, address, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'));
-  const linkLocalMulticast = ip.v6 ? ip.bits >> 112n === 0xff02n : ip.bits >> 8n === 0xe00000n;
-  if (linkLocalMulticast) causes.push(invalidValue(field, address, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'));
-  return causes;
 }
 
 /** IsFullyQualifiedDomainName. */
