@@ -1,9 +1,12 @@
 /**
  * core/v1 Event: something that happened to an object (`kubectl get events`, `describe`).
- * Upstream: pkg/registry/core/event (strategy.go, whose GetAttrs gives the selectable fields).
+ * Upstream: pkg/registry/core/event (strategy.go, whose GetAttrs gives the selectable fields);
+ * validation in engine/kube/validation/event.ts. An event's name is only checked as a path
+ * segment (the generic registry's ValidateObjectMetaAccessor): legacyValidateEvent checks no name.
  */
 import { since } from '../../printers.ts';
 import { anys, int, strs, top } from '../../schema-nodes.ts';
+import { eventCauses } from '../../validation/event.ts';
 import { defineKind, fieldsAt, readPath } from '../define.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -19,6 +22,10 @@ export const EVENTS = defineKind({
     ...fieldsAt('involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent'),
     source: readPath('source.component'),
     type: readPath('type'),
+  },
+  strategy: {
+    nameRule: 'path-segment',
+    validate: (event) => eventCauses(event),
   },
   schema: top({
     ...anys('involvedObject', 'source', 'series', 'related'),
