@@ -29,6 +29,18 @@ function obj(value: unknown): Any {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Any) : {};
 }
 
+/**
+ * The core validateFinalizerName, all at `at`: the qualified-name problems
+ * (apimachinery ValidateFinalizerName), then, for a name without a '/' that is not a standard
+ * finalizer, `name is neither a standard finalizer name nor is it fully qualified`
+ * (validateKubeFinalizerName). A Namespace's spec.finalizers are checked with it.
+ */
+export function finalizerNameCauses(name: string, at: string): StatusCause[] {
+  const causes = qualifiedNameProblems(name).map((p) => invalidValue(at, name, p));
+  if (!name.includes('/') && !STANDARD_FINALIZERS.has(name)) causes.push(invalidValue(at, name, 'name is neither a standard finalizer name nor is it fully qualified'));
+  return causes;
+}
+
 /** ValidateObjectMetaAccessor's generateName check (nameFn(generateName, true)). */
 export function generateNameCauses(meta: unknown, rule: NameRule): StatusCause[] {
   const generateName = obj(meta).generateName;

@@ -17,6 +17,7 @@ import { any, list, obj, str, top } from '../../schema-nodes.ts';
 import type { KubeObject } from '../../types.ts';
 import { CRUD_NO_COLLECTION, defineKind, fieldsAt, statusSubresource } from '../define.ts';
 import type { StoredKind } from '../types.ts';
+import { finalizerNameCauses } from '../../validation/metadata.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -54,6 +55,12 @@ export const NAMESPACES: StoredKind = defineKind<KubeObject>({
   returnDeletedObject: true,
   strategy: {
     nameRule: 'dns1123-label',
+    // ValidateNamespace (create and update): each spec.finalizers entry, reported at
+    // spec.finalizers (no index), as upstream.
+    validate: (namespace) => {
+      const finalizers = (namespace as Any).spec?.finalizers;
+      return Array.isArray(finalizers) ? finalizers.flatMap((f: unknown) => finalizerNameCauses(typeof f === 'string' ? f : String(f), 'spec.finalizers')) : [];
+    },
     defaults(input) {
       const object: Any = { ...input };
       const spec = object.spec && typeof object.spec === 'object' && !Array.isArray(object.spec) ? object.spec : undefined;
