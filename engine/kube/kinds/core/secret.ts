@@ -1,6 +1,7 @@
 /**
  * core/v1 Secret: like a ConfigMap, with data base64-encoded and a type.
- * Upstream: pkg/registry/core/secret (strategy.go), pkg/apis/core/v1/defaults.go.
+ * Upstream: pkg/registry/core/secret (strategy.go), pkg/apis/core/v1/defaults.go; the type rules
+ * in engine/kube/validation/secret.ts.
  */
 import { immutable, invalidValue } from '../../field-errors.ts';
 import { AGE, age, NAME } from '../../printers.ts';
@@ -8,6 +9,7 @@ import { f, kept, withMeta } from '../../protobuf.ts';
 import { bool, str, stringMap, top } from '../../schema-nodes.ts';
 import type { KubeObject, StatusCause, StringMap } from '../../types.ts';
 import { defineKind, fieldsAt } from '../define.ts';
+import { secretTypeCauses } from '../../validation/secret.ts';
 import { validateImmutableData, validateSecretData } from './config-data.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -43,12 +45,13 @@ export const SECRETS = defineKind({
       }
       return object as KubeObject;
     },
-    validate: (object) => [...validateSecretData(object), ...validateBase64(object)],
+    validate: (object) => [...validateSecretData(object), ...secretTypeCauses(object), ...validateBase64(object)],
     // ValidateSecretUpdate: the type, the immutable data, then the Secret as on create.
     validateUpdate: (object, old) => [
       ...((old as Any).type !== object.type ? [immutable('type', object.type)] : []),
       ...validateImmutableData(object, old),
       ...validateSecretData(object),
+      ...secretTypeCauses(object),
       ...validateBase64(object),
     ],
   },
