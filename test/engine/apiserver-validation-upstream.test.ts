@@ -136,6 +136,54 @@ const NAMES_TEST = 'apimachinery pkg/util/validation/validation_test.go';
 const META_TEST = 'apimachinery pkg/api/validation/objectmeta_test.go';
 const LABELS_TEST = 'apimachinery pkg/apis/meta/v1/validation/validation_test.go';
 
+const NODES = '/api/v1/nodes';
+const VOLUMES = '/api/v1/persistentvolumes';
+const STORAGE_CLASSES = '/apis/storage.k8s.io/v1/storageclasses';
+const ENDPOINTS = '/api/v1/namespaces/default/endpoints';
+const EVENTS = '/api/v1/namespaces/default/events';
+const SERVICE_ACCOUNTS = '/api/v1/namespaces/default/serviceaccounts';
+const CORE_VALIDATION = 'kubernetes pkg/apis/core/validation/validation.go';
+const EVENTS_VALIDATION = 'kubernetes pkg/apis/core/validation/events.go legacyValidateEvent';
+const STORAGE_VALIDATION = 'kubernetes pkg/apis/storage/validation/validation.go';
+const TAINT_EFFECTS = 'supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"';
+const INVALID_IP = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
+
+function node(name: string, spec: Any = {}, status?: Any): Any {
+  return { apiVersion: 'v1', kind: 'Node', metadata: { name }, spec, ...(status ? { status } : {}) };
+}
+
+function volume(name: string, spec: Any = {}): Any {
+  return { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/data' }, ...spec } };
+}
+
+function storageClass(name: string, extra: Any = {}): Any {
+  return { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name }, provisioner: 'kubelings.io/hostpath', ...extra };
+}
+
+function endpoints(name: string, subsets: Any[]): Any {
+  return { apiVersion: 'v1', kind: 'Endpoints', metadata: { name }, subsets };
+}
+
+/** A subset with one address and one port, each part replaceable. */
+function subset(address: Any = {}, ports: Any[] = [{ port: 80 }]): Any {
+  return { addresses: [{ ip: '10.1.2.3', ...address }], ports };
+}
+
+function event(name: string, extra: Any = {}): Any {
+  return { apiVersion: 'v1', kind: 'Event', metadata: { name }, involvedObject: { kind: 'Pod', name: 'web', namespace: 'default' }, reason: 'Started', message: 'started', ...extra };
+}
+
+/** An events.k8s.io-style event written through core/v1: eventTime set, so the reporting fields are required. */
+function newEvent(name: string, extra: Any = {}): Any {
+  return event(name, { eventTime: '2026-01-01T00:00:00.000000Z', reportingComponent: 'kubelings.io/test', reportingInstance: 'test-1', action: 'Start', ...extra });
+}
+
+function secret(name: string, type: string, data: Any = {}, meta: Any = {}): Any {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name, ...meta }, type, data };
+}
+
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+
 const ROWS: Row[] = [
   // --- names and generated names ---
   { source: `${NAMES_TEST} TestIsDNS1123Subdomain ("A", "a_b" are bad); ValidateObjectMeta`, title: 'a Pod named Bad_Name', path: PODS, body: pod('Bad_Name'), code: 422, causes: [['metadata.name', `Invalid value: "Bad_Name": ${SUBDOMAIN}`]] },
@@ -438,6 +486,148 @@ const ROWS: Row[] = [
   },
   { source: `kubernetes pkg/apis/coordination/validation/validation_test.go TestValidateLeaseSpec (leaseDurationSeconds 0)`, title: 'a Lease of 0 seconds', path: LEASES, body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'zero' }, spec: { holderIdentity: 'me', leaseDurationSeconds: 0 } }, code: 422, causes: [['spec.leaseDurationSeconds', 'Invalid value: 0: must be greater than 0']] },
   { source: `kubernetes pkg/apis/coordination/validation/validation_test.go TestValidateLeaseSpec (negative leaseTransitions)`, title: 'a Lease with -1 transitions', path: LEASES, body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'negative' }, spec: { leaseTransitions: -1 } }, code: 422, causes: [['spec.leaseTransitions', 'Invalid value: -1: must be greater than or equal to 0']] },
+
+  // --- nodes (validateNodeTaints reports taints at metadata.taints: upstream passes the metadata path) ---
+  { source: `${CORE_VALIDATION} validateNodeTaints / validateTaintEffect; ${CORE_TEST} TestValidateNode`, title: 'a Node taint with effect NoWhere', path: NODES, body: node('taint-effect', { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoWhere' }] }), code: 422, causes: [['metadata.taints[0].effect', `Unsupported value: "NoWhere": ${TAINT_EFFECTS}`]] },
+  { source: `${CORE_VALIDATION} validateTaintEffect (allowEmpty false)`, title: 'a Node taint without an effect', path: NODES, body: node('taint-no-effect', { taints: [{ key: 'dedicated' }] }), code: 422, causes: [['metadata.taints[0].effect', 'Required value']] },
+  { source: `${CORE_VALIDATION} validateNodeTaints (ValidateLabelName on the key)`, title: 'a Node taint key with a space', path: NODES, body: node('taint-key', { taints: [{ key: 'bad key', effect: 'NoSchedule' }] }), code: 422, causes: [['metadata.taints[0].key', `Invalid value: "bad key": ${NAME_PART}`]] },
+  {
+    source: `${CORE_VALIDATION} validateNodeTaints (unique by key and effect; field.Duplicate of a core.Taint, printed with %#v)`,
+    title: 'two Node taints with the same key and effect',
+    path: NODES,
+    body: node('taint-dup', { taints: [{ key: 'a', effect: 'NoSchedule' }, { key: 'a', value: 'x', effect: 'NoSchedule' }] }),
+    code: 422,
+    causes: [['metadata.taints[1]', 'Duplicate value: core.Taint{Key:"a", Value:"x", Effect:"NoSchedule", TimeAdded:(*v1.Time)(nil)}: taints must be unique by key and effect pair']],
+  },
+  { source: `${CORE_VALIDATION} ValidateNode (IsValidCIDR on each podCIDRs entry; the v1 conversion makes podCIDRs from podCIDR)`, title: 'a Node podCIDR that is not a CIDR', path: NODES, body: node('cidr-bad', { podCIDR: '10.0.0.0' }), code: 422, causes: [['spec.podCIDRs[0]', 'Invalid value: "10.0.0.0": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)']] },
+  {
+    source: `${CORE_VALIDATION} ValidateNode (IsDualStackCIDRStrings: one CIDR per family)`,
+    title: 'a Node with two IPv4 podCIDRs',
+    path: NODES,
+    body: node('cidr-two-v4', { podCIDRs: ['10.0.0.0/24', '10.0.1.0/24'] }),
+    code: 422,
+    causes: [['spec.podCIDRs', 'Invalid value: []string{"10.0.0.0/24", "10.0.1.0/24"}: may specify no more than one CIDR for each IP family']],
+  },
+  {
+    source: `${CORE_VALIDATION} ValidateNodeResources (status.capacity.<name>: Child, not Key; ValidateResourceQuantityValue); kubernetes pkg/apis/core/v1/defaults.go SetDefaults_NodeStatus copies capacity into an unset allocatable, so both are reported`,
+    title: 'a Node with a negative cpu capacity',
+    path: NODES,
+    body: node('capacity-negative', {}, { capacity: { cpu: '-1' } }),
+    code: 422,
+    causes: [['status.capacity.cpu', 'Invalid value: "-1": must be greater than or equal to 0'], ['status.allocatable.cpu', 'Invalid value: "-1": must be greater than or equal to 0']],
+  },
+  {
+    source: `${CORE_VALIDATION} ValidateNodeUpdate (providerID may change only from "")`,
+    title: 'a Node update changing its providerID',
+    path: NODES,
+    body: node('provider-change', { providerID: 'kubelings://one' }),
+    update: (stored) => ({ ...stored, spec: { ...stored.spec, providerID: 'kubelings://two' } }),
+    code: 422,
+    causes: [['spec.providerID', 'Forbidden: node updates may not change providerID except from "" to valid']],
+  },
+  { source: `${CORE_VALIDATION} ValidateNodeUpdate (providerID set from "")`, title: 'a Node update setting its providerID', path: NODES, body: node('provider-set'), update: (stored) => ({ ...stored, spec: { ...stored.spec, providerID: 'kubelings://one' } }), code: 200 },
+  {
+    source: `${CORE_VALIDATION} ValidateNodeUpdate (podCIDRs may change only from empty)`,
+    title: 'a Node update changing its podCIDR',
+    path: NODES,
+    body: node('cidr-change', { podCIDR: '10.0.0.0/24' }),
+    update: (stored) => ({ ...stored, spec: { ...stored.spec, podCIDR: '10.0.1.0/24', podCIDRs: ['10.0.1.0/24'] } }),
+    code: 422,
+    causes: [['spec.podCIDRs', 'Forbidden: node updates may not change podCIDR except from "" to valid']],
+  },
+
+  // --- persistent volumes and storage classes ---
+  {
+    source: `${CORE_VALIDATION} ValidatePersistentVolumeSpec (capacity Required, then NotSupported of the whole core.ResourceList, %#v); ${CORE_TEST} TestValidatePersistentVolumes "missing-capacity"`,
+    title: 'a PersistentVolume without capacity',
+    path: VOLUMES,
+    body: volume('no-capacity', { capacity: undefined }),
+    code: 422,
+    causes: [['spec.capacity', 'Required value'], ['spec.capacity', 'Unsupported value: core.ResourceList(nil): supported values: "storage"']],
+  },
+  { source: `${CORE_VALIDATION} ValidatePersistentVolumeSpec (ValidatePositiveQuantityValue)`, title: 'a PersistentVolume of capacity 0', path: VOLUMES, body: volume('zero-capacity', { capacity: { storage: '0' } }), code: 422, causes: [['spec.capacity[storage]', 'Invalid value: "0": must be greater than zero']] },
+  { source: `${CORE_VALIDATION} ValidatePersistentVolumeSpec (accessModes Required, no detail); ${CORE_TEST} TestValidatePersistentVolumes "missing-accessmodes"`, title: 'a PersistentVolume without access modes', path: VOLUMES, body: volume('no-modes', { accessModes: undefined }), code: 422, causes: [['spec.accessModes', 'Required value']] },
+  { source: `${CORE_VALIDATION} ValidatePersistentVolumeSpec (supportedReclaimPolicy, sorted)`, title: 'a PersistentVolume reclaim policy Keep', path: VOLUMES, body: volume('reclaim-keep', { persistentVolumeReclaimPolicy: 'Keep' }), code: 422, causes: [['spec.persistentVolumeReclaimPolicy', 'Unsupported value: "Keep": supported values: "Delete", "Recycle", "Retain"']] },
+  { source: `${CORE_VALIDATION} ValidatePersistentVolumeSpec (numVolumes == 0); ${CORE_TEST} TestValidatePersistentVolumes "invalid-volume-type"`, title: 'a PersistentVolume without a volume source', path: VOLUMES, body: volume('no-source', { hostPath: undefined }), code: 422, causes: [['spec', 'Required value: must specify a volume type']] },
+  { source: `${CORE_VALIDATION} ValidatePersistentVolumeSpec (a second source is Forbidden)`, title: 'a PersistentVolume with hostPath and nfs', path: VOLUMES, body: volume('two-sources', { nfs: { server: 'nfs.example.com', path: '/exports' } }), code: 422, causes: [['spec.nfs', 'Forbidden: may not specify more than 1 volume type']] },
+  { source: `${CORE_VALIDATION} ValidatePersistentVolumeSpec (local requires node affinity)`, title: 'a local PersistentVolume without node affinity', path: VOLUMES, body: volume('local-anywhere', { hostPath: undefined, local: { path: '/mnt/disk' } }), code: 422, causes: [['spec.nodeAffinity', 'Required value: Local volume requires node affinity']] },
+  { source: `${CORE_VALIDATION} validateNFSVolumeSource (server Required; path must be absolute)`, title: 'an nfs PersistentVolume without a server and with a relative path', path: VOLUMES, body: volume('nfs-bad', { hostPath: undefined, nfs: { path: 'exports' } }), code: 422, causes: [['spec.nfs.server', 'Required value'], ['spec.nfs.path', 'Invalid value: "exports": must be an absolute path']] },
+  { source: `${STORAGE_VALIDATION} validateProvisioner (Required with the empty provisioner as detail)`, title: 'a StorageClass without a provisioner', path: STORAGE_CLASSES, body: storageClass('no-provisioner', { provisioner: undefined }), code: 422, causes: [['provisioner', 'Required value']] },
+  { source: `${STORAGE_VALIDATION} validateProvisioner (IsQualifiedName of the lower-cased name)`, title: 'a StorageClass provisioner with a space', path: STORAGE_CLASSES, body: storageClass('provisioner-space', { provisioner: 'my provisioner' }), code: 422, causes: [['provisioner', `Invalid value: "my provisioner": ${NAME_PART}`]] },
+  { source: `${STORAGE_VALIDATION} validateReclaimPolicy (Delete or Retain)`, title: 'a StorageClass reclaimPolicy Recycle', path: STORAGE_CLASSES, body: storageClass('reclaim-recycle', { reclaimPolicy: 'Recycle' }), code: 422, causes: [['reclaimPolicy', 'Unsupported value: "Recycle": supported values: "Delete", "Retain"']] },
+  { source: `${STORAGE_VALIDATION} validateVolumeBindingMode`, title: 'a StorageClass volumeBindingMode Later', path: STORAGE_CLASSES, body: storageClass('binding-later', { volumeBindingMode: 'Later' }), code: 422, causes: [['volumeBindingMode', 'Unsupported value: "Later": supported values: "Immediate", "WaitForFirstConsumer"']] },
+  { source: `${STORAGE_VALIDATION} ValidateStorageClassUpdate (parameters)`, title: 'a StorageClass update changing its parameters', path: STORAGE_CLASSES, body: storageClass('params-change', { parameters: { path: '/a' } }), update: (stored) => ({ ...stored, parameters: { path: '/b' } }), code: 422, causes: [['parameters', 'Forbidden: updates to parameters are forbidden.']] },
+  { source: `${STORAGE_VALIDATION} ValidateStorageClassUpdate (provisioner)`, title: 'a StorageClass update changing its provisioner', path: STORAGE_CLASSES, body: storageClass('provisioner-change'), update: (stored) => ({ ...stored, provisioner: 'kubelings.io/other' }), code: 422, causes: [['provisioner', 'Forbidden: updates to provisioner are forbidden.']] },
+
+  // --- endpoints ---
+  { source: `${CORE_VALIDATION} validateEndpointSubsets`, title: 'an Endpoints subset without addresses', path: ENDPOINTS, body: endpoints('no-addresses', [{ ports: [{ port: 80 }] }]), code: 422, causes: [['subsets[0]', 'Required value: must specify `addresses` or `notReadyAddresses`']] },
+  {
+    source: `${CORE_VALIDATION} validateEndpointAddress (IsValidIP, then ValidateNonSpecialIP: two causes for one bad IP)`,
+    title: 'an Endpoints address 1.2.3',
+    path: ENDPOINTS,
+    body: endpoints('bad-ip', [subset({ ip: '1.2.3' })]),
+    code: 422,
+    causes: [['subsets[0].addresses[0].ip', `Invalid value: "1.2.3": ${INVALID_IP}`], ['subsets[0].addresses[0].ip', 'Invalid value: "1.2.3": must be a valid IP address']],
+  },
+  { source: `${CORE_VALIDATION} ValidateNonSpecialIP (IsLinkLocalUnicast)`, title: 'an Endpoints address 169.254.1.1', path: ENDPOINTS, body: endpoints('link-local', [subset({ ip: '169.254.1.1' })]), code: 422, causes: [['subsets[0].addresses[0].ip', 'Invalid value: "169.254.1.1": may not be in the link-local range (169.254.0.0/16, fe80::/10)']] },
+  { source: `${CORE_VALIDATION} ValidateNonSpecialIP (IsUnspecified)`, title: 'an Endpoints address 0.0.0.0', path: ENDPOINTS, body: endpoints('unspecified', [subset({ ip: '0.0.0.0' })]), code: 422, causes: [['subsets[0].addresses[0].ip', 'Invalid value: "0.0.0.0": may not be unspecified (0.0.0.0)']] },
+  { source: `${CORE_VALIDATION} validateEndpointPort (IsValidPortNum)`, title: 'an Endpoints port 0', path: ENDPOINTS, body: endpoints('port-zero', [subset({}, [{ port: 0 }])]), code: 422, causes: [['subsets[0].ports[0].port', `Invalid value: 0: ${PORT_RANGE}`]] },
+  { source: `${CORE_VALIDATION} validateEndpointPort (a name is required when a subset has several ports)`, title: 'an unnamed second Endpoints port', path: ENDPOINTS, body: endpoints('port-unnamed', [subset({}, [{ name: 'http', port: 80 }, { port: 81 }])]), code: 422, causes: [['subsets[0].ports[1].name', 'Required value']] },
+  { source: `${CORE_VALIDATION} validateEndpointPort (supportedPortProtocols, sorted)`, title: 'an Endpoints port protocol HTTP', path: ENDPOINTS, body: endpoints('port-http', [subset({}, [{ port: 80, protocol: 'HTTP' }])]), code: 422, causes: [['subsets[0].ports[0].protocol', 'Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP"']] },
+  { source: `${CORE_VALIDATION} validateEndpointAddress (ValidateDNS1123Label on the hostname)`, title: 'an Endpoints address hostname Web', path: ENDPOINTS, body: endpoints('hostname-caps', [subset({ hostname: 'Web' })]), code: 422, causes: [['subsets[0].addresses[0].hostname', `Invalid value: "Web": ${LABEL}`]] },
+
+  // --- events (core/v1: legacyValidateEvent only) ---
+  { source: `${EVENTS_VALIDATION} (an old-style event's involvedObject.namespace must be its own)`, title: 'an Event about an object in another namespace', path: EVENTS, body: event('other-namespace', { involvedObject: { kind: 'Pod', name: 'web', namespace: 'kube-system' } }), code: 422, causes: [['involvedObject.namespace', 'Invalid value: "kube-system": does not match event.namespace']] },
+  { source: `${EVENTS_VALIDATION} (ReasonLengthLimit 128, value shown as "")`, title: 'a new-style Event with a reason of 129 characters', path: EVENTS, body: newEvent('long-reason', { reason: 'r'.repeat(129) }), code: 422, causes: [['reason', 'Invalid value: "": can have at most 128 characters']] },
+  { source: `${EVENTS_VALIDATION} (NoteLengthLimit 1024)`, title: 'a new-style Event with a message of 1025 characters', path: EVENTS, body: newEvent('long-message', { message: 'm'.repeat(1025) }), code: 422, causes: [['message', 'Invalid value: "": can have at most 1024 characters']] },
+  { source: `${EVENTS_VALIDATION} (an old-style event's message has no limit)`, title: 'an old-style Event with a message of 1025 characters', path: EVENTS, body: event('old-long-message', { message: 'm'.repeat(1025) }), code: 201 },
+  {
+    source: `${EVENTS_VALIDATION} (reportingController Required, then IsQualifiedName(""): the field has its internal name)`,
+    title: 'a new-style Event without reportingComponent',
+    path: EVENTS,
+    body: newEvent('no-controller', { reportingComponent: undefined }),
+    code: 422,
+    causes: [['reportingController', 'Required value'], ['reportingController', 'Invalid value: "": name part must be non-empty'], ['reportingController', `Invalid value: "": ${NAME_PART}`]],
+  },
+  { source: `kubernetes staging/src/k8s.io/apiserver/pkg/registry/rest/create.go BeforeCreate (an Event's name is only a path segment: legacyValidateEvent checks none)`, title: 'an Event named Web_Started', path: EVENTS, body: event('Web_Started'), code: 201 },
+
+  // --- namespaces and service accounts ---
+  {
+    source: `${CORE_VALIDATION} ValidateNamespace / validateFinalizerName (at spec.finalizers, no index); ${CORE_TEST} TestValidateNamespace`,
+    title: 'a Namespace finalizer with a space',
+    path: NAMESPACES,
+    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'finalizer-space' }, spec: { finalizers: ['bad finalizer'] } },
+    code: 422,
+    causes: [['spec.finalizers', `Invalid value: "bad finalizer": ${NAME_PART}`], ['spec.finalizers', 'Invalid value: "bad finalizer": name is neither a standard finalizer name nor is it fully qualified']],
+  },
+  { source: `${CORE_VALIDATION} validateKubeFinalizerName`, title: 'a Namespace finalizer custom', path: NAMESPACES, body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'finalizer-custom' }, spec: { finalizers: ['custom'] } }, code: 422, causes: [['spec.finalizers', 'Invalid value: "custom": name is neither a standard finalizer name nor is it fully qualified']] },
+  { source: `${CORE_VALIDATION} ValidateServiceAccount (ValidateServiceAccountName is NameIsDNSSubdomain; nothing else is checked)`, title: 'a ServiceAccount named Bad_Name', path: SERVICE_ACCOUNTS, body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'Bad_Name' } }, code: 422, causes: [['metadata.name', `Invalid value: "Bad_Name": ${SUBDOMAIN}`]] },
+
+  // --- Secret types (ValidateSecret's switch on the type) ---
+  { source: `${CORE_VALIDATION} ValidateSecret (SecretTypeServiceAccountToken needs ServiceAccountNameKey)`, title: 'a service-account-token Secret without its annotation', path: SECRETS, body: secret('sa-token', 'kubernetes.io/service-account-token'), code: 422, causes: [['metadata.annotations[kubernetes.io/service-account.name]', 'Required value']] },
+  { source: `${CORE_VALIDATION} ValidateSecret (SecretTypeDockerConfigJSON needs .dockerconfigjson)`, title: 'a dockerconfigjson Secret without its key', path: SECRETS, body: secret('docker-missing', 'kubernetes.io/dockerconfigjson', { other: b64('{}') }), code: 422, causes: [['data[.dockerconfigjson]', 'Required value']] },
+  {
+    source: `${CORE_VALIDATION} ValidateSecret (json.Unmarshal's error: Go encoding/json scanner.go, stateN)`,
+    title: 'a dockerconfigjson Secret holding "not json"',
+    path: SECRETS,
+    body: secret('docker-not-json', 'kubernetes.io/dockerconfigjson', { '.dockerconfigjson': b64('not json') }),
+    code: 422,
+    causes: [['data[.dockerconfigjson]', `Invalid value: "<secret contents redacted>": invalid character 'o' in literal null (expecting 'u')`]],
+  },
+  {
+    source: `${CORE_VALIDATION} ValidateSecret (json.Unmarshal into map[string]interface{}: Go encoding/json UnmarshalTypeError)`,
+    title: 'a dockerconfigjson Secret holding a JSON array',
+    path: SECRETS,
+    body: secret('docker-array', 'kubernetes.io/dockerconfigjson', { '.dockerconfigjson': b64('[]') }),
+    code: 422,
+    causes: [['data[.dockerconfigjson]', 'Invalid value: "<secret contents redacted>": json: cannot unmarshal array into Go value of type map[string]interface {}']],
+  },
+  { source: `${CORE_VALIDATION} ValidateSecret (SecretTypeDockercfg, unexpected end of JSON input)`, title: 'a dockercfg Secret holding an unfinished object', path: SECRETS, body: secret('dockercfg-open', 'kubernetes.io/dockercfg', { '.dockercfg': b64('{"auths": ') }), code: 422, causes: [['data[.dockercfg]', 'Invalid value: "<secret contents redacted>": unexpected end of JSON input']] },
+  { source: `${CORE_VALIDATION} ValidateSecret (SecretTypeDockerConfigJSON holding an object)`, title: 'a dockerconfigjson Secret holding an object', path: SECRETS, body: secret('docker-ok', 'kubernetes.io/dockerconfigjson', { '.dockerconfigjson': b64('{"auths":{}}') }), code: 201 },
+  { source: `${CORE_VALIDATION} ValidateSecret (SecretTypeBasicAuth: both keys Required when neither is there)`, title: 'a basic-auth Secret without username and password', path: SECRETS, body: secret('basic-empty', 'kubernetes.io/basic-auth'), code: 422, causes: [['data[username]', 'Required value'], ['data[password]', 'Required value']] },
+  { source: `${CORE_VALIDATION} ValidateSecret (SecretTypeBasicAuth: one key is enough)`, title: 'a basic-auth Secret with only a username', path: SECRETS, body: secret('basic-user', 'kubernetes.io/basic-auth', { username: b64('admin') }), code: 201 },
+  { source: `${CORE_VALIDATION} ValidateSecret (SecretTypeSSHAuth: a non-empty ssh-privatekey)`, title: 'an ssh-auth Secret with an empty key', path: SECRETS, body: secret('ssh-empty', 'kubernetes.io/ssh-auth', { 'ssh-privatekey': '' }), code: 422, causes: [['data[ssh-privatekey]', 'Required value']] },
+  { source: `${CORE_VALIDATION} ValidateSecret (SecretTypeTLS: tls.crt and tls.key)`, title: 'a tls Secret without tls.key', path: SECRETS, body: secret('tls-half', 'kubernetes.io/tls', { 'tls.crt': b64('cert') }), code: 422, causes: [['data[tls.key]', 'Required value']] },
 
   // --- the rest of a pod spec ---
   { source: `${CORE_TEST} TestValidateRestartPolicy (validateRestartPolicy)`, title: 'restartPolicy Sometimes', path: PODS, body: pod('restart-sometimes', {}, { restartPolicy: 'Sometimes' }), code: 422, causes: [['spec.restartPolicy', 'Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"']] },

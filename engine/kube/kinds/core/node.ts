@@ -45,6 +45,15 @@ export const NODES = defineKind<Node>({
   strategy: {
     defaults(input) {
       const object: Any = { ...input };
+      // The v1 <-> internal round trip keeps podCIDR and podCIDRs together: podCIDRs from a lone
+      // podCIDR (Convert_v1_NodeSpec_To_core_NodeSpec), podCIDR as podCIDRs[0] on the way back.
+      const spec = object.spec && typeof object.spec === 'object' && !Array.isArray(object.spec) ? { ...object.spec } : undefined;
+      if (spec) {
+        const cidrs = Array.isArray(spec.podCIDRs) ? spec.podCIDRs : [];
+        if (cidrs.length === 0 && typeof spec.podCIDR === 'string' && spec.podCIDR) spec.podCIDRs = [spec.podCIDR];
+        else if (cidrs.length > 0) spec.podCIDR = cidrs[0];
+        object.spec = spec;
+      }
       const status: Any | undefined = object.status && typeof object.status === 'object' ? { ...object.status } : undefined;
       if (status?.capacity && !status.allocatable) status.allocatable = structuredClone(status.capacity);
       if (status) object.status = status;
