@@ -24,17 +24,23 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function join(path: string, key: string): string {
-  return path ? `${path}.${key}` : key;
+/** The path of the field at the top of `stack` (keys, and list indexes as numbers), built only for a field dropped. */
+function pathOf(stack: readonly (string | number)[]): string {
+  let out = '';
+  for (const part of stack) out = typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part;
+  return out;
 }
 
-function pruneValue(value: unknown, node: FieldNode, path: string, unknown: string[], sortKeys: boolean): unknown {
+/** One walk; `stack` is the path to `value`, pushed and popped around each child (no string per field). */
+function pruneValue(value: unknown, node: FieldNode, stack: (string | number)[], unknown: string[], sortKeys: boolean): unknown {
   if (node.type === 'list') {
     if (!Array.isArray(value)) return value;
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
-      const pruned = pruneValue(item, node.items, `${path}[${i}]`, unknown, sortKeys);
+      stack.push(i);
+      const pruned = pruneValue(item, node.items, stack, unknown, sortKeys);
+      stack.pop();
       if (pruned !== item) {
         out ??= value.slice();
         out[i] = pruned;
@@ -48,14 +54,18 @@ function pruneValue(value: unknown, node: FieldNode, path: string, unknown: stri
   for (const key of keys) {
     const child = node.fields.get(key) ?? node.additional;
     const current = value[key];
+    stack.push(key);
     if (!child) {
-      if (node.preserveUnknown) continue;
-      unknown.push(join(path, key));
-      out ??= { ...value };
-      delete out[key];
+      if (!node.preserveUnknown) {
+        unknown.push(pathOf(stack));
+        out ??= { ...value };
+        delete out[key];
+      }
+      stack.pop();
       continue;
     }
-    const pruned = pruneValue(current, child, join(path, key), unknown, sortKeys);
+    const pruned = pruneValue(current, child, stack, unknown, sortKeys);
+    stack.pop();
     if (pruned !== current) {
       out ??= { ...value };
       out[key] = pruned;
@@ -67,6 +77,6 @@ function pruneValue(value: unknown, node: FieldNode, path: string, unknown: stri
 /** Drops the fields `tree` does not have from `object`; see the file header. */
 export function pruneUnknownFields(tree: FieldNode, object: unknown, options: { sortKeys?: boolean } = {}): PruneResult {
   const unknown: string[] = [];
-  const pruned = pruneValue(object, tree, '', unknown, options.sortKeys ?? false);
+  const pruned = pruneValue(object, tree, [], unknown, options.sortKeys ?? false);
   return { object: pruned, unknown };
 }

@@ -155,14 +155,21 @@ function zeroOf(node: TypeNode): unknown {
   }
 }
 
+/**
+ * Where a value sits, as Go's UnmarshalTypeError names it: the innermost struct and the struct
+ * fields from the root. `fields` is pushed and popped around each struct field, so no string is
+ * built unless a value is refused.
+ */
 interface Where {
   struct: string;
-  path: string;
+  fields: string[];
 }
+
+const NOWHERE: Where = { struct: '', fields: [] };
 
 function mismatch(value: unknown, node: TypeNode, where: Where, number = false): never {
   const what = number ? `number ${String(value)}` : jsonType(value);
-  const field = where.struct ? `Go struct field ${where.struct}.${where.path}` : 'Go value';
+  const field = where.struct ? `Go struct field ${where.struct}.${where.fields.join('.')}` : 'Go value';
   throw new TypeMismatchError(`json: cannot unmarshal ${what} into ${field} of type ${goOf(node)}`);
 }
 
@@ -187,8 +194,8 @@ function checkScalar(value: unknown, node: TypeNode & { type: 'scalar' }, where:
     case 'int-or-string':
       // intstr.IntOrString.UnmarshalJSON: a string, or else an int32 (its own error names no field).
       if (typeof value === 'string') return;
-      if (typeof value !== 'number') mismatch(value, { type: 'scalar', go: 'int32', scalar: 'int32' }, { struct: '', path: '' });
-      if (!Number.isInteger(value) || Math.abs(value as number) >= 2 ** 31) mismatch(value, { type: 'scalar', go: 'int32', scalar: 'int32' }, { struct: '', path: '' }, true);
+      if (typeof value !== 'number') mismatch(value, { type: 'scalar', go: 'int32', scalar: 'int32' }, NOWHERE);
+      if (!Number.isInteger(value) || Math.abs(value as number) >= 2 ** 31) mismatch(value, { type: 'scalar', go: 'int32', scalar: 'int32' }, NOWHERE, true);
       return;
     case 'quantity':
       if (typeof value !== 'string' && typeof value !== 'number') mismatch(value, node, where);
@@ -231,7 +238,15 @@ function walk(value: unknown, node: TypeNode, where: Where): unknown {
         else {
           const field = node.fields.get(key);
           // Unknown fields are left for pruning (prune.ts) to report and drop.
-          next = field ? walk(child, field, { struct: node.name, path: where.path ? `${where.path}.${key}` : key }) : child;
+          if (field) {
+            // The child is a field of this struct: named by it, at the path so far plus its key.
+            const outer = where.struct;
+            where.struct = node.name;
+            where.fields.push(key);
+            next = walk(child, field, where);
+            where.fields.pop();
+            where.struct = outer;
+          } else next = child;
         }
         if (next !== child) {
           out ??= { ...object };
@@ -251,5 +266,5 @@ function walk(value: unknown, node: TypeNode, where: Where): unknown {
 export function decodeTyped(gvk: GroupVersionKind, object: unknown): unknown {
   const tree = typeTree(gvk);
   if (!tree) return object;
-  return walk(object, tree, { struct: '', path: '' });
+  return walk(object, tree, { struct: '', fields: [] });
 }
