@@ -479,3 +479,6 @@ export const DISRUPTION_DELETION_TIMEOUT_MS = 2 * 60_000;
 
 /** ResourceQuota admission: a namespace found with no quota in a live read is trusted to have none for this long (upstream's liveTTL, 30 s). */
 export const QUOTA_LIVE_LOOKUP_TTL_MS = 30_000;
+
+/** Field manager: manager identifiers remembered (built once per manager, operation, version, subresource); past this many the memo starts over. */
+export const FIELD_MANAGER_IDENTIFIER_MEMO = 1024;

@@ -67,17 +67,24 @@ function mapItems(w: Walk, l: JsonObject, r: JsonObject, type: MapType, set: Fie
   }
 }
 
+type ItemGroups = Map<string, { pe: PathElement; left: unknown[]; right: unknown[] }>;
+
+/**
+ * Files one list item under its path element. A module function, not a closure in listItems:
+ * tsx (esbuild keepNames) names every closure as it is made, a cost paid per list per write.
+ */
+function groupItem(groups: ItemGroups, type: ListType, item: unknown, right: boolean): void {
+  const pe = listItemElement(type, item);
+  if (typeof pe === 'string') return;
+  let g = groups.get(pe.id);
+  if (!g) groups.set(pe.id, (g = { pe, left: [], right: [] }));
+  (right ? g.right : g.left).push(item);
+}
+
 function listItems(w: Walk, l: unknown[], r: unknown[], type: ListType, set: FieldSet, reset: FieldSet | undefined, depth: number): void {
-  const groups = new Map<string, { pe: PathElement; left: unknown[]; right: unknown[] }>();
-  const group = (item: unknown, right: boolean) => {
-    const pe = listItemElement(type, item);
-    if (typeof pe === 'string') return;
-    let g = groups.get(pe.id);
-    if (!g) groups.set(pe.id, (g = { pe, left: [], right: [] }));
-    (right ? g.right : g.left).push(item);
-  };
-  for (const item of l) group(item, false);
-  for (const item of r) group(item, true);
+  const groups: ItemGroups = new Map();
+  for (const item of l) groupItem(groups, type, item, false);
+  for (const item of r) groupItem(groups, type, item, true);
   for (const { pe, left, right } of groups.values()) {
     if (reset?.hasMember(pe)) continue;
     if (left.length <= 1 && right.length <= 1) value(w, left[0], right[0], type.items, set, pe, reset, depth);

@@ -11,6 +11,7 @@
  * On the wire, entries are sorted as upstream sorts them: Apply before Update, then by time (to
  * the second; an entry without time first), manager, apiVersion, subresource.
  */
+import { FIELD_MANAGER_IDENTIFIER_MEMO } from '../../params.ts';
 import { compareStrings, goJSON, goQuote, rfc3339 } from './format.ts';
 import { FieldSet, FieldsV1Error } from './fieldset.ts';
 
@@ -43,6 +44,21 @@ export type Managed = Map<string, ManagerEntry>;
 
 /** BuildManagerIdentifier: the key of an entry. */
 export function managerIdentifier(entry: { manager: string; operation: string; apiVersion: string; subresource: string }): string {
+  const key = `${entry.manager}\u0000${entry.operation}\u0000${entry.apiVersion}\u0000${entry.subresource}`;
+  let id = identifiers.get(key);
+  if (id === undefined) {
+    id = buildIdentifier(entry);
+    // Managers are names clients choose: the memo forgets everything rather than grow without bound.
+    if (identifiers.size >= FIELD_MANAGER_IDENTIFIER_MEMO) identifiers.clear();
+    identifiers.set(key, id);
+  }
+  return id;
+}
+
+/** Identifiers already built (every write computes its manager's): the same four strings give the same text. */
+const identifiers = new Map<string, string>();
+
+function buildIdentifier(entry: { manager: string; operation: string; apiVersion: string; subresource: string }): string {
   const id: Record<string, string> = {};
   if (entry.manager) id.manager = entry.manager;
   if (entry.operation) id.operation = entry.operation;
