@@ -10,6 +10,7 @@ import type { ApiserverExercises } from './apiserver/exercises.ts';
 import type { EtcdExercises } from './etcd/exercises.ts';
 import type { SchedulerExercises } from './scheduler/exercises.ts';
 import type { ControllersExercises } from './controllers/exercises.ts';
+import type { KubeletExercises } from './kubelet/exercises.ts';
 
 export interface Components {
   objects: ObjectsExercises;
@@ -17,6 +18,7 @@ export interface Components {
   etcd: EtcdExercises;
   scheduler: SchedulerExercises;
   controllers: ControllersExercises;
+  kubelet: KubeletExercises;
 }
 
 export type ComponentName = keyof Components & string;

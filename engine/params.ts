@@ -482,3 +482,9 @@ export const QUOTA_LIVE_LOOKUP_TTL_MS = 30_000;
 
 /** Field manager: manager identifiers remembered (built once per manager, operation, version, subresource); past this many the memo starts over. */
 export const FIELD_MANAGER_IDENTIFIER_MEMO = 1024;
+
+/** Kubelet: a crashing container's first restart delay (CrashLoopBackOff; upstream backOffPeriod, 10 s). */
+export const KUBELET_CONTAINER_BACKOFF_INITIAL_MS = 10_000;
+
+/** Kubelet: the longest restart delay (upstream MaxContainerBackOff, 300 s); a container quiet for twice this starts over. */
+export const KUBELET_CONTAINER_BACKOFF_MAX_MS = 300_000;
