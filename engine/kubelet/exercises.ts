@@ -23,6 +23,7 @@
  * Invariants every implementation keeps: inputs are never modified (copy first); times written into
  * API objects are RFC 3339 in whole seconds, UTC (formatTime in engine/controllers/pods.ts).
  */
+import type { RuntimeCondition } from '../cri/api.ts';
 import type { Condition, Container, ContainerStatus, Node, Pod, PodStatus, ResourceList } from '../kube/types.ts';
 
 // ── Shared: what the runtime reports, and the containers' extra fields ───────────────────────────
@@ -137,7 +138,8 @@ export type ProbeResult = 'success' | 'failure' | 'unknown';
 export type ProbeType = 'liveness' | 'readiness' | 'startup';
 
 /**
- * The probe results the kubelet keeps (prober/results.Manager), by container id. `get` returns
+ * The probe results the kubelet keeps (prober/results.Manager), by runtime container id (the
+ * RuntimeContainerStatus id: what follows `kubelings://` in an API containerID). `get` returns
  * undefined when nothing was recorded for that container (no worker, or the worker has not seen
  * the container yet).
  */
@@ -175,8 +177,8 @@ export interface PodStatusInput {
 
 // ── 02-sync-pod ───────────────────────────────────────────────────────────────────────────────────
 
-/** Why a container is killed (kuberuntime's containerKillReason). */
-export type KillReason = 'StartupProbe' | 'LivenessProbe' | 'FailedPostStartHook' | 'Unknown';
+/** Why a container is killed (kuberuntime's containerKillReason; '' for a changed definition, as upstream leaves it). */
+export type KillReason = 'StartupProbe' | 'LivenessProbe' | 'FailedPostStartHook' | 'Unknown' | '';
 
 /** One container to stop (containerToKillInfo). */
 export interface ContainerToKill {
@@ -194,9 +196,9 @@ export interface PodActions {
   killPod: boolean;
   /** Create a new sandbox (after killing the pod). */
   createSandbox: boolean;
-  /** The sandbox to start containers in ('' when a new one is to be created). */
+  /** The newest sandbox's id ('' when there is none): the one to start containers in, or to stop when a new one is created. */
   sandboxId: string;
-  /** The attempt number of the sandbox to create (one more than the newest one's). */
+  /** The newest sandbox's attempt, or one more than it when a new one is to be created (0 for the first). */
   attempt: number;
   /** Init containers to start now, in spec order: at most one regular one at a time, and the sidecars before it. */
   initContainersToStart: string[];
@@ -266,11 +268,8 @@ export interface ProbeWorker {
 
 /** What the kubelet observed about its node this round (the setters' inputs). */
 export interface NodeObservations {
-  /** The CRI Status said RuntimeReady; `runtimeMessage` says why not. */
-  runtimeReady: boolean;
-  /** The CRI Status said NetworkReady. */
-  networkReady: boolean;
-  runtimeMessage?: string;
+  /** The CRI Status's conditions (RuntimeReady, NetworkReady); empty before the first Status answered. */
+  runtimeConditions: readonly RuntimeCondition[];
   /** The eviction manager's signals. */
   memoryPressure: boolean;
   diskPressure: boolean;

@@ -1,24 +1,93 @@
 /**
- * Exercise 05-kubelet/03-restarts (placeholder: the full stub follows).
+ * Exercise 05-kubelet/03-restarts (reference): the restart policy and CrashLoopBackOff.
+ *
+ * Upstream: pkg/kubelet/container/helpers.go ShouldContainerBeRestarted, client-go
+ * util/flowcontrol/backoff.go (Backoff, without jitter), pkg/kubelet/kuberuntime/
+ * kuberuntime_container.go doBackOff and getStableKey, pkg/kubelet/util/format Pod.
  */
-import { NotImplemented } from '#engine/errors.ts';
-import type { BackOffDecision, Backoff, RuntimePodStatus } from '#engine/kubelet/exercises.ts';
+import type { BackOffDecision, Backoff, RuntimeContainerStatus, RuntimePodStatus } from '#engine/kubelet/exercises.ts';
 import type { Container, Pod } from '#engine/kube/types.ts';
 
-const PAGE = 'lessons/core/05-kubelet/03-restarts.md';
-const todo = (what: string) => new NotImplemented('05-kubelet/03-restarts', PAGE, what);
+/** The newest runtime instance of a container, by name (the list is newest first). */
+export function newestInstance(runtime: RuntimePodStatus, name: string): RuntimeContainerStatus | undefined {
+  return runtime.containers.find((c) => c.name === name);
+}
+
+/** An init container with restartPolicy Always: a sidecar. */
+export function isSidecar(container: Container): boolean {
+  return container.restartPolicy === 'Always';
+}
 
 export function shouldContainerBeRestarted(container: Container, pod: Pod, runtime: RuntimePodStatus): boolean {
-  void [container, pod, runtime];
-  throw todo('shouldContainerBeRestarted()');
+  if (pod.metadata.deletionTimestamp) return false;
+  const status = newestInstance(runtime, container.name);
+  if (!status) return true;
+  if (status.state === 'running') return false;
+  if (status.state === 'unknown' || status.state === 'created') return true;
+  if (isSidecar(container)) return true;
+  const policy = pod.spec.restartPolicy ?? 'Always';
+  if (policy === 'Never') return false;
+  if (policy === 'OnFailure') return status.exitCode !== 0;
+  return true;
+}
+
+interface BackoffEntry {
+  delayMs: number;
+  lastUpdate: number;
 }
 
 export function newBackoff(initialMs: number, maxMs: number, now: () => number): Backoff {
-  void [initialMs, maxMs, now];
-  throw todo('newBackoff()');
+  const entries = new Map<string, BackoffEntry>();
+  const expired = (eventTime: number, lastUpdate: number) => eventTime - lastUpdate > 2 * maxMs;
+  return {
+    get: (key) => entries.get(key)?.delayMs ?? 0,
+    next(key, eventTime) {
+      const entry = entries.get(key);
+      const delayMs = !entry || expired(eventTime, entry.lastUpdate) ? initialMs : Math.min(entry.delayMs * 2, maxMs);
+      entries.set(key, { delayMs, lastUpdate: now() });
+    },
+    isInBackOffSince(key, eventTime) {
+      const entry = entries.get(key);
+      if (!entry || expired(eventTime, entry.lastUpdate)) return false;
+      return now() - eventTime < entry.delayMs;
+    },
+    reset: (key) => void entries.delete(key),
+    gc() {
+      const at = now();
+      for (const [key, entry] of entries) if (expired(at, entry.lastUpdate)) entries.delete(key);
+    },
+  };
+}
+
+/** Go's time.Duration String() for whole seconds: 10s, 1m20s, 5m0s, 1h0m0s. */
+export function goDuration(ms: number): string {
+  const total = Math.floor(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return `${h}h${m}m${s}s`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
+}
+
+/** getStableKey: one back-off per pod instance and container definition. */
+export function backoffKey(pod: Pod, container: Container): string {
+  return [pod.metadata.name, pod.metadata.namespace, pod.metadata.uid, container.name, container.image].join('_');
 }
 
 export function doBackOff(pod: Pod, container: Container, runtime: RuntimePodStatus, backoff: Backoff): BackOffDecision {
-  void [pod, container, runtime, backoff];
-  throw todo('doBackOff()');
+  const exited = runtime.containers.find((c) => c.name === container.name && c.state === 'exited');
+  if (!exited) return { inBackOff: false };
+  const since = exited.finishedAt ?? exited.createdAt;
+  const key = backoffKey(pod, container);
+  if (backoff.isInBackOffSince(key, since)) {
+    const podName = `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+    return {
+      inBackOff: true,
+      reason: 'CrashLoopBackOff',
+      message: `back-off ${goDuration(backoff.get(key))} restarting failed container=${container.name} pod=${podName}`,
+    };
+  }
+  backoff.next(key, since);
+  return { inBackOff: false };
 }
