@@ -116,3 +116,14 @@ export function stateOf(s: ApiContainerStatus | undefined): string {
   if (st.waiting) return `waiting:${st.waiting.reason ?? ''}`;
   return 'none';
 }
+
+const SUFFIX: Record<string, number> = { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+/** The amount of a quantity the tests write or get back (cpu in millicores, the rest in units), without the learner's parser. */
+export function amountOf(name: string, q: string | number | undefined): number | string {
+  if (q === undefined) return 'missing';
+  const m = /^(\d+(?:\.\d+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(String(q).trim());
+  if (!m) return `unreadable ${JSON.stringify(q)}`;
+  const units = Number(m[1]) * SUFFIX[m[2] ?? '']!;
+  return Math.round(name === 'cpu' ? units * 1000 : units);
+}
