@@ -1,0 +1,119 @@
+/**
+ * The feedback of lesson 05's suites against deliberately broken kubelets
+ * (test/engine/fixtures/kubelet/<variant>): each mistake learners really make fails the test that
+ * names it, and the grader's output carries the did/expected/got lines and the hint.
+ */
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { variantGrader } from '../support/variants.ts';
+
+const gradeVariant = variantGrader('05-kubelet', join(import.meta.dirname, 'fixtures', 'kubelet'));
+
+const PHASE = 'the phase (getPhase) > ';
+const STATUSES = 'container statuses (convertToAPIContainerStatuses) > ';
+const POD = 'the pod status (generateAPIPodStatus) > ';
+const BACKOFF = 'the back-off (flowcontrol.Backoff) > ';
+const CRASH = 'CrashLoopBackOff (doBackOff) > ';
+const ADMIT = 'pod admission > ';
+
+describe('lesson 05 names the mistake', () => {
+  test('a phase that ignores init containers says Running while migrate still runs', async () => {
+    const { out, failed } = await gradeVariant('phase-ignores-init', '01-pod-status');
+    expect(failed).toContain(`${PHASE}an init container still running keeps the pod Pending, whatever the restartPolicy`);
+    expect(out).toMatch(/did\s+init container migrate running, app \(somehow\) running too\n\s+expected Pending\n\s+got\s+Running/);
+    expect(out).toContain('Regular init containers run before anything else');
+  });
+
+  test('a crash-looping container counted as waiting makes the pod Pending, and the test says why it is Running', async () => {
+    const { out, failed } = await gradeVariant('crashloop-counted-waiting', '01-pod-status');
+    expect(failed).toContain(`${PHASE}a container waiting after a crash (CrashLoopBackOff) counts as stopped, not waiting: the pod stays Running`);
+    expect(out).toMatch(/did\s+app waiting in CrashLoopBackOff after exiting 1, Always\n\s+expected Running\n\s+got\s+Pending/);
+  });
+
+  test('restartCount counted from the instances the runtime still has fails with the 3 it should have read', async () => {
+    const { out, failed } = await gradeVariant('restart-count-from-instances', '01-pod-status');
+    expect(failed).toContain(`${STATUSES}state, containerID, image and restartCount come from the newest instance; restartCount is not the number of instances`);
+    expect(out).toMatch(/did\s+one running instance created as restart number 3\n\s+expected \{"state":"running","containerID":"kubelings:\/\/c9","restartCount":3,"imageID":"sha256:abc"\}\n\s+got\s+\{[^\n]*"restartCount":0/);
+    expect(out).toContain('Old instances may have been removed');
+  });
+
+  test('a container ready without its readiness probe fails the probes test', async () => {
+    const { out, failed } = await gradeVariant('ready-ignores-probe', '01-pod-status');
+    expect(failed).toContain(`${STATUSES}started and ready follow the probes: no probe means ready once running; a probe must have said success`);
+    expect(out).toContain('ready = started && (no readinessProbe || readiness result is success)');
+  });
+
+  test('lastTransitionTime written as now every sync fails the transition test only where it matters', async () => {
+    const { out, failed } = await gradeVariant('transition-always-now', '01-pod-status');
+    expect(failed).toContain(`${POD}lastTransitionTime stays while a condition's status stays, and becomes now when it changes`);
+    expect(out).toContain('Compare with the old condition of the same type: same status, keep its time');
+  });
+
+  test('init containers started all at once fail the one-at-a-time tests', async () => {
+    const { out, failed } = await gradeVariant('init-all-at-once', '02-sync-pod');
+    expect(failed).toContain('a new sandbox > with init containers, a new sandbox starts only the first init container');
+    expect(failed).toContain('init containers, one at a time > a sandbox exists but nothing ran yet: start the first init container');
+    expect(out).toContain('Init containers run one at a time, from the first');
+  });
+
+  test('a liveness kill restarted under Never fails the liveness test, showing the plan', async () => {
+    const { out, failed } = await gradeVariant('liveness-restart-under-never', '02-sync-pod');
+    expect(failed).toEqual(['app containers > a failed liveness probe kills the container with its reason, and it is started again unless restartPolicy is Never']);
+    expect(out).toMatch(/did\s+a fails liveness, Never/);
+  });
+
+  test('a stop timeout without the 2 s minimum fails the preStop test', async () => {
+    const { out, failed } = await gradeVariant('no-minimum-after-prestop', '02-sync-pod');
+    expect(failed).toEqual(['graceful termination > the preStop hook uses up the grace period, but the container always gets 2 s after it']);
+    expect(out).toMatch(/did\s+30 s, preStop took 29.7 s\n\s+expected 2\n\s+got\s+1/);
+  });
+
+  test('OnFailure treated as Always fails the policy table', async () => {
+    const { out, failed } = await gradeVariant('onfailure-restarts-success', '03-restarts');
+    expect(failed).toContain('the restart policy (ShouldContainerBeRestarted) > an exited container: Always restarts it, OnFailure only after a non-zero exit code, Never not at all');
+    expect(out).toContain('"OnFailure: exit 0 → true, exit 1 → true"');
+    expect(out).toContain('OnFailure looks at the exit code');
+  });
+
+  test('a back-off without its cap, one that never resets, and one shared by all keys each fail their test', async () => {
+    const capped = await gradeVariant('backoff-not-capped', '03-restarts');
+    expect(capped.failed).toContain(`${BACKOFF}each next() doubles the delay from 10 s, and it never goes past 300 s`);
+    expect(capped.failed).toContain(`${CRASH}the first restart is at once, then 10 s, 20 s, 40 s ... up to 5 min`);
+    expect(capped.out).toContain('min(delay × 2, max): is yours capped?');
+    const forever = await gradeVariant('backoff-never-resets', '03-restarts');
+    expect(forever.failed).toContain(`${CRASH}a container that ran for more than 10 minutes before crashing is restarted at once, and its next delay is 10 s again`);
+    expect(forever.failed).not.toContain(`${BACKOFF}each next() doubles the delay from 10 s, and it never goes past 300 s`);
+    const shared = await gradeVariant('backoff-one-for-all', '03-restarts');
+    expect(shared.failed).toContain(`${BACKOFF}each key has its own delay`);
+    expect(shared.failed).toContain(`${CRASH}a new pod with the same name, or another container, does not inherit the back-off`);
+    expect(shared.out).toMatch(/did\s+a failed twice, b once\n\s+expected \{"a":20000,"b":10000\}\n\s+got\s+\{"a":40000,"b":40000\}/);
+  });
+
+  test('probes counted before initialDelaySeconds, or successThreshold ignored, or failures not in a row, or no hold, each fail their test', async () => {
+    const early = await gradeVariant('probe-before-initial-delay', '04-probes');
+    expect(early.failed).toContain('timing and gating > no probe runs before initialDelaySeconds have passed since the container started (whole seconds)');
+    expect(early.out).toMatch(/got\s+\{"calls":6,"results":\["success"/);
+    const eager = await gradeVariant('probe-success-threshold-ignored', '04-probes');
+    expect(eager.failed).toContain('results and thresholds > readiness needs successThreshold successes in a row');
+    expect(eager.out).toContain('A success below successThreshold changes nothing');
+    const loose = await gradeVariant('probe-failures-not-in-a-row', '04-probes');
+    expect(loose.failed).toContain('results and thresholds > a ready container becomes unready only after failureThreshold failures in a row');
+    const busy = await gradeVariant('probe-no-hold', '04-probes');
+    expect(busy.failed).toEqual(['liveness failures and container changes > after failureThreshold liveness failures the worker records failure and holds until a new container appears']);
+    expect(busy.out).toContain('onHold: a container being killed is not probed');
+  });
+
+  test('allocatable without the reservations, node conditions that move every time, and admission mistakes fail their tests', async () => {
+    const alloc = await gradeVariant('allocatable-ignores-reserved', '05-node-status');
+    expect(alloc.failed).toContain('allocatable > capacity minus kube-reserved, system-reserved and the hard eviction thresholds');
+    expect(alloc.out).toContain('Add all three reservations per resource');
+    const moving = await gradeVariant('node-transition-every-time', '05-node-status');
+    expect(moving.failed).toContain('node conditions > nothing changed: every heartbeat moves to now, every lastTransitionTime stays');
+    const alone = await gradeVariant('admission-ignores-other-pods', '05-node-status');
+    expect(alone.failed).toContain(`${ADMIT}not enough cpu: OutOfcpu, with requested, used and capacity in millicores`);
+    expect(alone.out).toMatch(/did\s+1500m on a node of 2 cpu running 600m and 400m\n\s+expected OutOfcpu: Node didn't have enough resource: cpu, requested: 1500, used: 1000, capacity: 2000\n\s+got\s+admitted/);
+    const strict = await gradeVariant('admission-rejects-noschedule', '05-node-status');
+    expect(strict.failed).toEqual([`${ADMIT}only NoExecute taints matter to the kubelet; NoSchedule ones were the scheduler's business`]);
+    expect(strict.out).toContain('Filter the taints by effect NoExecute');
+  });
+}, 600_000);
