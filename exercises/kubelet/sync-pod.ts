@@ -25,7 +25,7 @@
 import { NotImplemented } from '#engine/errors.ts';
 import type { ContainerToKill, KillReason, KubeletContainer, PodActions, ProbeResults, RuntimeContainerStatus, RuntimePodStatus } from '#engine/kubelet/exercises.ts';
 import type { Container, Pod } from '#engine/kube/types.ts';
-import { isSidecar, newestInstance, shouldContainerBeRestarted } from './restarts.ts';
+import { isSidecar, newestInstance, shouldContainerBeRestarted } from './pod-status.ts';
 
 const PAGE = 'lessons/core/05-kubelet/03-sync-pod.md';
 const todo = (what: string) => new NotImplemented('05-kubelet/02-sync-pod', PAGE, what);

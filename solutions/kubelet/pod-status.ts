@@ -1,20 +1,43 @@
 /**
  * Exercise 05-kubelet/01-pod-status (reference): the pod status the kubelet writes.
  *
- * Upstream: pkg/kubelet/kubelet_pods.go (generateAPIPodStatus, getPhase,
+ * Upstream: pkg/kubelet/container/helpers.go (ShouldContainerBeRestarted),
+ * pkg/kubelet/kubelet_pods.go (generateAPIPodStatus, getPhase,
  * convertToAPIContainerStatuses), pkg/kubelet/prober/prober_manager.go (UpdatePodStatus: started
  * and ready), pkg/kubelet/status/generate.go (the conditions), pkg/kubelet/status/status_manager.go
  * (lastTransitionTime kept while a condition's status stays the same).
  */
 import { formatTime } from '#engine/controllers/pods.ts';
-import type { ApiContainerStatus, KubeletContainer, PodStatusInput, RuntimeContainerStatus } from '#engine/kubelet/exercises.ts';
-import type { Condition, Pod, PodStatus } from '#engine/kube/types.ts';
-import { isSidecar, shouldContainerBeRestarted } from './restarts.ts';
+import type { ApiContainerStatus, KubeletContainer, PodStatusInput, RuntimeContainerStatus, RuntimePodStatus } from '#engine/kubelet/exercises.ts';
+import type { Condition, Container, Pod, PodStatus } from '#engine/kube/types.ts';
 
 export const CONTAINER_ID_SCHEME = 'kubelings://';
 export const KUBELET_CONDITIONS = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
 
 type Phase = NonNullable<PodStatus['phase']>;
+
+/** The newest runtime instance of a container, by name (the list is newest first). */
+export function newestInstance(runtime: RuntimePodStatus, name: string): RuntimeContainerStatus | undefined {
+  return runtime.containers.find((c) => c.name === name);
+}
+
+/** An init container with restartPolicy Always: a sidecar. */
+export function isSidecar(container: Container): boolean {
+  return container.restartPolicy === 'Always';
+}
+
+export function shouldContainerBeRestarted(container: Container, pod: Pod, runtime: RuntimePodStatus): boolean {
+  if (pod.metadata.deletionTimestamp) return false;
+  const status = newestInstance(runtime, container.name);
+  if (!status) return true;
+  if (status.state === 'running') return false;
+  if (status.state === 'unknown' || status.state === 'created') return true;
+  if (isSidecar(container)) return true;
+  const policy = pod.spec.restartPolicy ?? 'Always';
+  if (policy === 'Never') return false;
+  if (policy === 'OnFailure') return status.exitCode !== 0;
+  return true;
+}
 
 export function getPhase(pod: Pod, statuses: readonly ApiContainerStatus[], podIsTerminal: boolean): Phase {
   const spec = pod.spec;

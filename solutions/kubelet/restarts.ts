@@ -1,35 +1,12 @@
 /**
- * Exercise 05-kubelet/03-restarts (reference): the restart policy and CrashLoopBackOff.
+ * Exercise 05-kubelet/03-restarts (reference): CrashLoopBackOff.
  *
- * Upstream: pkg/kubelet/container/helpers.go ShouldContainerBeRestarted, client-go
- * util/flowcontrol/backoff.go (Backoff, without jitter), pkg/kubelet/kuberuntime/
- * kuberuntime_container.go doBackOff and getStableKey, pkg/kubelet/util/format Pod.
+ * Upstream: client-go util/flowcontrol/backoff.go (Backoff, without jitter),
+ * pkg/kubelet/kuberuntime/kuberuntime_container.go doBackOff and getStableKey,
+ * pkg/kubelet/util/format Pod.
  */
-import type { BackOffDecision, Backoff, RuntimeContainerStatus, RuntimePodStatus } from '#engine/kubelet/exercises.ts';
+import type { BackOffDecision, Backoff, RuntimePodStatus } from '#engine/kubelet/exercises.ts';
 import type { Container, Pod } from '#engine/kube/types.ts';
-
-/** The newest runtime instance of a container, by name (the list is newest first). */
-export function newestInstance(runtime: RuntimePodStatus, name: string): RuntimeContainerStatus | undefined {
-  return runtime.containers.find((c) => c.name === name);
-}
-
-/** An init container with restartPolicy Always: a sidecar. */
-export function isSidecar(container: Container): boolean {
-  return container.restartPolicy === 'Always';
-}
-
-export function shouldContainerBeRestarted(container: Container, pod: Pod, runtime: RuntimePodStatus): boolean {
-  if (pod.metadata.deletionTimestamp) return false;
-  const status = newestInstance(runtime, container.name);
-  if (!status) return true;
-  if (status.state === 'running') return false;
-  if (status.state === 'unknown' || status.state === 'created') return true;
-  if (isSidecar(container)) return true;
-  const policy = pod.spec.restartPolicy ?? 'Always';
-  if (policy === 'Never') return false;
-  if (policy === 'OnFailure') return status.exitCode !== 0;
-  return true;
-}
 
 interface BackoffEntry {
   delayMs: number;

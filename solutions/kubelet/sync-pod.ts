@@ -8,7 +8,7 @@
  */
 import type { ContainerToKill, KillReason, KubeletContainer, PodActions, ProbeResults, RuntimeContainerStatus, RuntimePodStatus } from '#engine/kubelet/exercises.ts';
 import type { Container, Pod } from '#engine/kube/types.ts';
-import { isSidecar, newestInstance, shouldContainerBeRestarted } from './restarts.ts';
+import { isSidecar, newestInstance, shouldContainerBeRestarted } from './pod-status.ts';
 
 /** The API default of terminationGracePeriodSeconds. */
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;

@@ -69,7 +69,7 @@ describe('lesson 05 names the mistake', () => {
   });
 
   test('OnFailure treated as Always fails the policy table', async () => {
-    const { out, failed } = await gradeVariant('onfailure-restarts-success', '03-restarts');
+    const { out, failed } = await gradeVariant('onfailure-restarts-success', '01-pod-status');
     expect(failed).toContain('the restart policy (ShouldContainerBeRestarted) > an exited container: Always restarts it, OnFailure only after a non-zero exit code, Never not at all');
     expect(out).toContain('"OnFailure: exit 0 → true, exit 1 → true"');
     expect(out).toContain('OnFailure looks at the exit code');

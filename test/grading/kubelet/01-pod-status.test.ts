@@ -1,8 +1,10 @@
 /**
- * Hidden suite for 05-kubelet/01-pod-status: the phase (init containers, sidecars, restartPolicy,
- * a terminal pod), the container statuses (waiting reasons, restartCount from the newest instance,
- * lastState, started and ready from the probes) and the conditions with their transition times.
- * After upstream's pkg/kubelet/kubelet_pods_test.go (TestPodPhaseWithRestartAlways,
+ * Hidden suite for 05-kubelet/01-pod-status: the restart policy (ShouldContainerBeRestarted), the
+ * phase (init containers, sidecars, restartPolicy, a terminal pod), the container statuses
+ * (waiting reasons, restartCount from the newest instance, lastState, started and ready from the
+ * probes) and the conditions with their transition times.
+ * After upstream's pkg/kubelet/container/helpers_test.go (TestShouldContainerBeRestarted),
+ * pkg/kubelet/kubelet_pods_test.go (TestPodPhaseWithRestartAlways,
  * TestPodPhaseWithRestartNever, TestPodPhaseWithRestartOnFailure,
  * TestPodPhaseWithRestartAlwaysInitContainers, TestPodPhaseWithRestartAlwaysRestartableInitContainers,
  * TestConvertToAPIContainerStatuses, TestGenerateAPIPodStatusWithReasonCache) and
@@ -11,7 +13,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { loadComponent } from '#engine/impl.ts';
-import type { ApiContainerStatus, PodStatusInput, ProbeResult } from '#engine/kubelet/exercises.ts';
+import type { ApiContainerStatus, PodStatusInput, ProbeResult, RuntimeContainerStatus } from '#engine/kubelet/exercises.ts';
 import type { Condition, Pod } from '#engine/kube/types.ts';
 import { hint, show } from '#grading';
 import { NOW, ago, container, pod, rc, results, runtime, sandbox, sidecar, stateOf } from './make.ts';
@@ -42,6 +44,46 @@ function input(p: Pod, rt: ReturnType<typeof runtime>, o: Partial<PodStatusInput
   };
 }
 const byType = (cs: Condition[] | undefined) => Object.fromEntries((cs ?? []).map((c) => [c.type, `${c.status}${c.reason ? ` ${c.reason}` : ''}`]));
+
+describe('the restart policy (ShouldContainerBeRestarted)', () => {
+  const p = (restartPolicy?: 'Always' | 'OnFailure' | 'Never') => pod('web', { restartPolicy });
+  const verdict = (q: Pod, status?: RuntimeContainerStatus) => k.shouldContainerBeRestarted(container('app'), q, runtime(q, status ? [status] : []));
+
+  test('an exited container: Always restarts it, OnFailure only after a non-zero exit code, Never not at all', hint('restartPolicy absent means Always; OnFailure looks at the exit code'), () => {
+    const table = ['Always', 'OnFailure', 'Never', undefined].map((policy) => {
+      const q = p(policy as 'Always' | undefined);
+      return `${policy ?? '(none)'}: exit 0 → ${verdict(q, rc('app', 'exited', { exitCode: 0 }))}, exit 1 → ${verdict(q, rc('app', 'exited', { exitCode: 1 }))}`;
+    });
+    expect(table, 'the verdicts for each policy and exit code').toEqual([
+      'Always: exit 0 → true, exit 1 → true',
+      'OnFailure: exit 0 → false, exit 1 → true',
+      'Never: exit 0 → false, exit 1 → false',
+      '(none): exit 0 → true, exit 1 → true',
+    ]);
+  });
+
+  test('never started: start it; running: leave it; created or unknown: start it, whatever the policy', () => {
+    const never = p('Never');
+    expect(verdict(never), 'no instance in the runtime, Never').toBe(true);
+    expect(verdict(p('Always'), rc('app', 'running')), 'running, Always').toBe(false);
+    expect(verdict(never, rc('app', 'created')), 'created, Never').toBe(true);
+    expect(verdict(never, rc('app', 'unknown')), 'unknown, Never').toBe(true);
+  });
+
+  test('a pod being deleted restarts nothing; a sidecar is restarted even under Never', hint('Check deletionTimestamp first; a sidecar ignores the pod\'s restartPolicy'), () => {
+    const deleting = pod('web', { deleting: true });
+    expect(k.shouldContainerBeRestarted(container('app'), deleting, runtime(deleting, [rc('app', 'exited', { exitCode: 1 })])), 'exit 1, Always, pod being deleted').toBe(false);
+    expect(k.shouldContainerBeRestarted(container('app'), deleting, runtime(deleting, [])), 'never started, pod being deleted').toBe(false);
+    const q = pod('job', { restartPolicy: 'Never', initContainers: [sidecar('proxy')] });
+    expect(k.shouldContainerBeRestarted(sidecar('proxy'), q, runtime(q, [rc('proxy', 'exited', { exitCode: 0 })])), 'sidecar exited 0, Never').toBe(true);
+  });
+
+  test('only the newest instance counts', () => {
+    const q = p('OnFailure');
+    const rt = runtime(q, [rc('app', 'exited', { at: 300, exitCode: 1 }), rc('app', 'exited', { at: 100, exitCode: 0 })]);
+    expect(k.shouldContainerBeRestarted(container('app'), q, rt), 'OnFailure: an old instance exited 1, the newest exited 0').toBe(false);
+  });
+});
 
 describe('the phase (getPhase)', () => {
   test('an init container still running keeps the pod Pending, whatever the restartPolicy', hint('Regular init containers run before anything else: while one runs or waits, the pod is Pending'), () => {

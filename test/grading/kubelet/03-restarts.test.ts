@@ -1,8 +1,7 @@
 /**
- * Hidden suite for 05-kubelet/03-restarts: the restart policy (ShouldContainerBeRestarted), the
- * back-off (client-go flowcontrol.Backoff: doubling, the cap, per key, forgotten after 2 × max)
- * and CrashLoopBackOff as a crashing container meets it on a clock. After upstream's
- * pkg/kubelet/container/helpers_test.go (TestShouldContainerBeRestarted), client-go
+ * Hidden suite for 05-kubelet/03-restarts: the back-off (client-go flowcontrol.Backoff:
+ * doubling, the cap, per key, forgotten after 2 × max) and CrashLoopBackOff as a crashing
+ * container meets it on a clock. After upstream's client-go
  * util/flowcontrol/backoff_test.go (TestSlowBackoff, TestBackoffReset, TestBackoffHighWaterMark,
  * TestBackoffGC, TestIsInBackOffSinceUpdate) and pkg/kubelet/kuberuntime/
  * kuberuntime_manager_test.go (TestDoBackOff).
@@ -12,50 +11,10 @@ import { loadComponent } from '#engine/impl.ts';
 import type { Backoff, RuntimeContainerStatus } from '#engine/kubelet/exercises.ts';
 import type { Pod } from '#engine/kube/types.ts';
 import { hint, show } from '#grading';
-import { container, pod, rc, runtime, sidecar } from './make.ts';
+import { container, pod, rc, runtime } from './make.ts';
 
 const k = await loadComponent('kubelet');
 const S = 1000;
-
-describe('the restart policy (ShouldContainerBeRestarted)', () => {
-  const p = (restartPolicy?: 'Always' | 'OnFailure' | 'Never') => pod('web', { restartPolicy });
-  const verdict = (q: Pod, status?: RuntimeContainerStatus) => k.shouldContainerBeRestarted(container('app'), q, runtime(q, status ? [status] : []));
-
-  test('an exited container: Always restarts it, OnFailure only after a non-zero exit code, Never not at all', hint('restartPolicy absent means Always; OnFailure looks at the exit code'), () => {
-    const table = ['Always', 'OnFailure', 'Never', undefined].map((policy) => {
-      const q = p(policy as 'Always' | undefined);
-      return `${policy ?? '(none)'}: exit 0 → ${verdict(q, rc('app', 'exited', { exitCode: 0 }))}, exit 1 → ${verdict(q, rc('app', 'exited', { exitCode: 1 }))}`;
-    });
-    expect(table, 'the verdicts for each policy and exit code').toEqual([
-      'Always: exit 0 → true, exit 1 → true',
-      'OnFailure: exit 0 → false, exit 1 → true',
-      'Never: exit 0 → false, exit 1 → false',
-      '(none): exit 0 → true, exit 1 → true',
-    ]);
-  });
-
-  test('never started: start it; running: leave it; created or unknown: start it, whatever the policy', () => {
-    const never = p('Never');
-    expect(verdict(never), 'no instance in the runtime, Never').toBe(true);
-    expect(verdict(p('Always'), rc('app', 'running')), 'running, Always').toBe(false);
-    expect(verdict(never, rc('app', 'created')), 'created, Never').toBe(true);
-    expect(verdict(never, rc('app', 'unknown')), 'unknown, Never').toBe(true);
-  });
-
-  test('a pod being deleted restarts nothing; a sidecar is restarted even under Never', hint('Check deletionTimestamp first; a sidecar ignores the pod\'s restartPolicy'), () => {
-    const deleting = pod('web', { deleting: true });
-    expect(k.shouldContainerBeRestarted(container('app'), deleting, runtime(deleting, [rc('app', 'exited', { exitCode: 1 })])), 'exit 1, Always, pod being deleted').toBe(false);
-    expect(k.shouldContainerBeRestarted(container('app'), deleting, runtime(deleting, [])), 'never started, pod being deleted').toBe(false);
-    const q = pod('job', { restartPolicy: 'Never', initContainers: [sidecar('proxy')] });
-    expect(k.shouldContainerBeRestarted(sidecar('proxy'), q, runtime(q, [rc('proxy', 'exited', { exitCode: 0 })])), 'sidecar exited 0, Never').toBe(true);
-  });
-
-  test('only the newest instance counts', () => {
-    const q = p('OnFailure');
-    const rt = runtime(q, [rc('app', 'exited', { at: 300, exitCode: 1 }), rc('app', 'exited', { at: 100, exitCode: 0 })]);
-    expect(k.shouldContainerBeRestarted(container('app'), q, rt), 'OnFailure: an old instance exited 1, the newest exited 0').toBe(false);
-  });
-});
 
 describe('the back-off (flowcontrol.Backoff)', () => {
   const setup = () => {
