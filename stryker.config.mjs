@@ -5,9 +5,8 @@
 // edit: a mutant that passes every test is a wrong answer the suites would give full marks.
 //
 // The component comes from KUBELINGS_MUTATE (objects, etcd, scheduler, apiserver, controllers,
-// kubelet). Per-test
-// coverage analysis runs only the tests that reach a mutant; concurrency stays low because the
-// machine is shared. Scratch output goes to .stryker-tmp/ and reports/ (both git-ignored).
+// kubelet). Per-test coverage analysis runs only the tests that reach a mutant; concurrency stays
+// low because the machine is shared. Scratch output goes to .stryker-tmp/ and reports/ (both git-ignored).
 
 const COMPONENTS = {
   objects: { mutate: ['solutions/objects/**/*.ts', '!solutions/objects/index.ts'] },
