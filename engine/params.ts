@@ -488,3 +488,14 @@ export const KUBELET_CONTAINER_BACKOFF_INITIAL_MS = 10_000;
 
 /** Kubelet: the longest restart delay (upstream MaxContainerBackOff, 300 s); a container quiet for twice this starts over. */
 export const KUBELET_CONTAINER_BACKOFF_MAX_MS = 300_000;
+
+// ── The kubelet's streaming server (engine/kubelet/stream) ──────────────────────────────────────
+
+/** Streaming sessions (exec, attach, port-forward) one kubelet holds at once; more get 429 (upstream's CRI streaming server has none, but a loopback kubelet must not let one client exhaust its descriptors). */
+export const KUBELET_MAX_STREAM_SESSIONS = 64;
+/** A streaming session with no traffic either way for this long is closed (upstream kubelet --streaming-connection-idle-timeout, default 4 h; shorter here, as a learner's forgotten `kubectl exec` should not hold a process for hours). */
+export const KUBELET_STREAM_IDLE_TIMEOUT_MS = 30 * 60 * 1000;
+/** Largest WebSocket message a streaming session accepts (kubectl sends stdin in 32 KiB pieces). */
+export const KUBELET_STREAM_MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Output bytes waiting to go to a slow client before the command's output is paused. */
+export const KUBELET_STREAM_HIGH_WATER_BYTES = 1024 * 1024;
