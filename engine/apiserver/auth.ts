@@ -60,6 +60,8 @@ export const NODES_GROUP = 'system:nodes';
 export const ADMIN: UserInfo = { username: 'kubelings-admin', uid: 'kubelings-admin', groups: [SYSTEM_MASTERS, ALL_AUTHENTICATED] };
 export const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: [ALL_UNAUTHENTICATED] };
 /** The in-cluster components' identities, as upstream names them. */
+/** The apiserver's own identity at kubelets (kubeadm's apiserver-kubelet-client certificate). */
+export const KUBELET_CLIENT: UserInfo = { username: 'kube-apiserver-kubelet-client', groups: [SYSTEM_MASTERS, ALL_AUTHENTICATED] };
 export const KUBE_SCHEDULER: UserInfo = { username: 'system:kube-scheduler', groups: [ALL_AUTHENTICATED] };
 export const KUBE_CONTROLLER_MANAGER: UserInfo = { username: 'system:kube-controller-manager', groups: [ALL_AUTHENTICATED] };
 

@@ -34,12 +34,13 @@ import type { KVStore } from '../etcd/kv.ts';
 import type { ObjectsExercises } from '../objects/exercises.ts';
 import { APISERVER_MAX_BODY_BYTES, COMPACTION_HISTORY_INTERVALS, COMPACTION_INTERVAL_MS, WATCH_CACHE_CAPACITY } from '../params.ts';
 import { silentLogger, type Logger } from '../cluster/logger.ts';
-import { ADMIN, alwaysAllow, type Authorizer, type UserInfo } from './auth.ts';
+import { ADMIN, alwaysAllow, KUBELET_CLIENT, type Authorizer, type UserInfo } from './auth.ts';
 import { bootstrap } from './bootstrap.ts';
 import { createClusterPki } from './pki.ts';
 import type { ApiserverExercises } from './exercises.ts';
 import type { ApiContext } from './endpoints/context.ts';
-import { createRequestHandler } from './endpoints/handler.ts';
+import { createRequestHandler, createUpgradeHandler } from './endpoints/handler.ts';
+import type { KubeletClientConfig } from './endpoints/kubelet-client.ts';
 import { OpenWatches } from './endpoints/open-watches.ts';
 import { ConnectionLimits, type ConnectionLimitOptions } from './limits.ts';
 import { GenericRegistry } from './registry/generic.ts';
@@ -83,6 +84,8 @@ export interface ApiServerOptions {
   compactionHistoryIntervals?: number;
   /** Timeouts and caps on connections and requests (defaults in params.ts; see limits.ts). */
   limits?: ConnectionLimitOptions;
+  /** How to reach kubelets: the CA of their serving certificates (default: the cluster CA, `tls.ca`) and the token to present (default: a new one for kube-apiserver-kubelet-client). */
+  kubeletClient?: Partial<KubeletClientConfig>;
 }
 
 /** What the server presents (`cert`, `key`) and what clients must trust (`ca`), all PEM. */
@@ -123,6 +126,8 @@ export interface ApiServer {
   registerApiService(service: ApiService): () => void;
   /** Serves metrics.k8s.io/v1beta1 (`kubectl top`) from `provider`, as metrics-server would; returns the function that stops it. */
   registerMetricsProvider(provider: MetricsProvider): () => void;
+  /** What this apiserver presents to kubelets (the token they must accept) and the CA it verifies them with. */
+  readonly kubeletClient: KubeletClientConfig;
   /** Stops accepting requests, ends every watch and closes every connection. Does not close the store. */
   close(): Promise<void>;
 }
@@ -162,6 +167,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   tokens.add(adminToken, ADMIN);
   const registry = new GenericRegistry({ storage, impl, objects, authorizer, ...registryOptions });
 
+  const tls = options.tls ?? servingTlsFor(host);
+  // upstream kubeadm's apiserver-kubelet-client: the identity the apiserver has at kubelets.
+  const kubeletClient: KubeletClientConfig = { ca: options.kubeletClient?.ca ?? tls.ca, token: options.kubeletClient?.token ?? generateToken() };
+  tokens.add(kubeletClient.token, KUBELET_CLIENT);
   let address = `${host}:${options.port ?? 0}`;
   const ctx: ApiContext = {
     impl,
@@ -174,6 +183,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     serverAddress: () => address,
     aggregator: new Aggregator(),
     log,
+    kubeletClient,
   };
   // The watch cache lost its store watch and listed again: every client watch ends and resumes.
   cacher.onReset = () => {
@@ -181,14 +191,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     log.info('the watch cache was listed again; ended the open watches', { watches: closed });
   };
   const handleRequest = createRequestHandler(ctx);
+  const handleUpgrade = createUpgradeHandler(ctx);
 
-  const tls = options.tls ?? servingTlsFor(host);
   const sockets = new Set<Socket>();
   const limits = new ConnectionLimits(options.limits, log);
   const server: Server = createServer({ ...limits.serverOptions, cert: tls.cert, key: tls.key }, (req, res) => {
     limits.serve(req, res, () => handleRequest(req, res));
   });
   limits.attach(server);
+  server.on('upgrade', (req, socket: Socket, head: Buffer) => {
+    socket.setTimeout(0); // headers are in; an upgraded session lives as long as both ends want
+    void handleUpgrade(req, socket, head);
+  });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -251,6 +265,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return cacher.relists;
     },
     adminToken,
+    kubeletClient,
     issueToken: (user) => tokens.issue(user),
     closeWatches: () => ctx.watches.closeAll(),
     openWatches: () => ctx.watches.size,

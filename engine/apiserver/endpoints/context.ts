@@ -5,6 +5,7 @@
  * handlers and the subresource handlers import them without importing each other.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from '../../cluster/logger.ts';
 import type { Clock } from '../../etcd/clock.ts';
 import type { KindDefinition, StoredKind, SubresourceDefinition } from '../../kube/kinds/types.ts';
@@ -13,6 +14,7 @@ import type { Authorizer, TokenAuthenticator, UserInfo } from '../auth.ts';
 import type { ApiserverExercises, RequestInfo } from '../exercises.ts';
 import type { Negotiated } from '../http.ts';
 import type { GenericRegistry } from '../registry/generic.ts';
+import type { KubeletClientConfig } from './kubelet-client.ts';
 import type { OpenWatches } from './open-watches.ts';
 
 /** Everything a handler may use: the learner's code, the registry, and the server's settings. */
@@ -31,6 +33,8 @@ export interface ApiContext {
   /** The group/versions other servers answer (metrics.k8s.io when registered). */
   aggregator: Aggregator;
   log: Logger;
+  /** How this apiserver reaches kubelets (pods/log, exec, attach, portforward, nodes/proxy). */
+  kubeletClient: KubeletClientConfig;
 }
 
 /** One request on its way through the filter chain. */
@@ -46,6 +50,8 @@ export interface ApiRequest {
   info?: RequestInfo;
   /** Set by the authentication filter. */
   user?: UserInfo;
+  /** For a request that asks to upgrade (WebSocket, SPDY): its socket and the bytes read past its head. */
+  upgrade?: { socket: Duplex; head: Buffer };
 }
 
 /** What handles a request at the end of the filter chain (or the rest of the chain, seen from a filter). */

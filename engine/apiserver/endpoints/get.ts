@@ -20,7 +20,7 @@ export async function get(scope: StoredScope): Promise<void> {
   const serve = scope.subresource?.serve;
   if (serve?.type === 'stream') {
     const location = await registry.streamLocation(scope.kind, scope.subresource!, scope.namespace, scope.name, scope.query);
-    return proxyStream(scope.request.res, location);
+    return proxyStream(scope.request.res, location, scope.request.ctx.kubeletClient);
   }
   if (serve?.type === 'unavailable') throw badRequest(serve.message);
   if (serve?.type === 'scale') return respondPlain(scope, 200, await registry.getScale(scope.kind, scope.namespace, scope.name));

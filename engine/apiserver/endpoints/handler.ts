@@ -17,7 +17,10 @@
  *   whose message says which exercise to do);
  * - the body of a create/update/patch goes through the same steps whatever its content type.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { badRequest } from '../../kube/errors.ts';
 import type { UserInfo } from '../auth.ts';
 import type { RequestInfo } from '../exercises.ts';
 import { negotiate } from '../http.ts';
@@ -34,11 +37,32 @@ async function serveAggregated(request: ApiRequest): Promise<void> {
 }
 
 /** The server's request handler: the filter chain, then the resource or non-resource handler. Never throws. */
-export function createRequestHandler(ctx: ApiContext, filters: readonly Filter[] = FILTERS): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const chain = buildChain(filters, async (request) => {
+function createChainHandler(ctx: ApiContext, filters: readonly Filter[]) {
+  return buildChain(filters, async (request) => {
     if (ctx.aggregator.serviceFor(request.path)) return serveAggregated(request);
     if (request.info?.isResourceRequest) return serveResource(request as ApiRequest & { info: RequestInfo; user: UserInfo });
+    if (request.upgrade) throw badRequest('Upgrade request required');
     return serveNonResource(request);
   });
+}
+
+export function createRequestHandler(ctx: ApiContext, filters: readonly Filter[] = FILTERS): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const chain = createChainHandler(ctx, filters);
   return (req, res) => chain({ ctx, req, res, path: (req.url ?? '/').split('?')[0]!, negotiated: negotiate(req) });
+}
+
+/**
+ * The server's upgrade handler (WebSocket, SPDY): the same chain, with a response written on the
+ * upgrade's socket for refusals (ended after), and the socket itself for connect.ts to proxy.
+ */
+export function createUpgradeHandler(ctx: ApiContext, filters: readonly Filter[] = FILTERS): (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void> {
+  const handle = createChainHandler(ctx, filters);
+  return (req, socket, head) => {
+    const res = new ServerResponse(req);
+    res.assignSocket(socket as Socket);
+    res.shouldKeepAlive = false;
+    res.on('finish', () => socket.end());
+    socket.on('error', () => socket.destroy());
+    return handle({ ctx, req, res, path: (req.url ?? '/').split('?')[0]!, negotiated: negotiate(req), upgrade: { socket, head } });
+  };
 }

@@ -1,20 +1,38 @@
 /**
  * Streaming a subresource from where its kind says it lives (upstream: handlers/rest.go
  * ConnectResource with a LocationStreamer): pods/log is read from the kubelet of the pod's node
- * and piped to the client as it comes, until either side goes.
+ * over TLS (kubelet-client.ts) and piped to the client as it comes, until either side goes. A
+ * kubelet's refusal becomes a Status as upstream's GenericHttpResponseChecker makes it: 400 and
+ * 500 keep their code, others keep theirs with the kubelet's text as the message.
  */
-import { request as httpRequest, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { ApiError, badRequest } from '../../kube/errors.ts';
 import type { StreamLocation } from '../../kube/kinds/types.ts';
+import { kubeletRequest, type KubeletClientConfig } from './kubelet-client.ts';
 
-export function proxyStream(res: ServerResponse, location: StreamLocation): Promise<void> {
+/** The most of a kubelet's error body read into a Status (upstream maxReadLength). */
+const MAX_ERROR_BYTES = 50_000;
+
+export function kubeletRefusal(code: number, text: string): ApiError {
+  const message = text.trim() || `the kubelet answered ${code}`;
+  if (code === 400) return badRequest(message);
+  if (code === 500) return new ApiError({ code: 500, reason: 'InternalError', message: `Internal error occurred: ${message}` });
+  return new ApiError({ code, reason: code === 404 ? 'NotFound' : code === 403 ? 'Forbidden' : code === 401 ? 'Unauthorized' : 'InternalError', message });
+}
+
+export function proxyStream(res: ServerResponse, location: StreamLocation, client: KubeletClientConfig): Promise<void> {
   const { host, port, path } = location;
   return new Promise<void>((resolve, reject) => {
-    const upstream = httpRequest({ host, port, path, method: 'GET' }, (reply) => {
+    const upstream = kubeletRequest(client, location, 'GET', {});
+    upstream.on('response', (reply) => {
       if (reply.statusCode !== 200) {
         const chunks: Buffer[] = [];
-        reply.on('data', (c: Buffer) => chunks.push(c));
-        reply.on('end', () => reject(badRequest(Buffer.concat(chunks).toString('utf8').trim() || `the kubelet answered ${reply.statusCode}`)));
+        let size = 0;
+        reply.on('data', (c: Buffer) => {
+          if (size < MAX_ERROR_BYTES) chunks.push(c.subarray(0, MAX_ERROR_BYTES - size));
+          size += c.length;
+        });
+        reply.on('end', () => reject(kubeletRefusal(reply.statusCode ?? 500, Buffer.concat(chunks).toString('utf8'))));
         return;
       }
       res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
@@ -26,7 +44,7 @@ export function proxyStream(res: ServerResponse, location: StreamLocation): Prom
         resolve();
       });
     });
-    upstream.on('error', (error) => reject(new ApiError({ code: 500, reason: 'InternalError', message: `Get "http://${host}:${port}${path}": ${error.message}` })));
+    upstream.on('error', (error) => reject(new ApiError({ code: 500, reason: 'InternalError', message: `Get "https://${host}:${port}${path}": ${error.message}` })));
     upstream.end();
   });
 }

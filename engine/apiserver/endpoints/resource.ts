@@ -8,6 +8,7 @@ import { methodNotSupported, noSuchPath } from '../../kube/errors.ts';
 import type { UserInfo } from '../auth.ts';
 import type { RequestInfo } from '../exercises.ts';
 import type { ApiRequest, ResourceScope, StoredScope } from './context.ts';
+import { connect } from './connect.ts';
 import { create } from './create.ts';
 import { remove, removeCollection } from './delete.ts';
 import { get, list } from './get.ts';
@@ -20,7 +21,8 @@ export function resolveScope(request: ApiRequest & { info: RequestInfo; user: Us
   const info = request.info;
   if (info.apiPrefix === 'api' && info.apiGroup !== '') throw noSuchPath();
   const kind = findResource(info.apiGroup, info.apiVersion, info.resource);
-  if (!kind || info.parts.length > 3) throw noSuchPath();
+  // Deeper paths only under a proxy subresource (nodes/NAME/proxy/PATH).
+  if (!kind || (info.parts.length > 3 && info.subresource !== 'proxy')) throw noSuchPath();
   const collection = info.verb === 'list' || info.verb === 'watch';
   if (kind.namespaced) {
     if (!info.namespace && !collection) throw noSuchPath();
@@ -45,6 +47,7 @@ export function resolveScope(request: ApiRequest & { info: RequestInfo; user: Us
 export async function serveResource(request: ApiRequest & { info: RequestInfo; user: UserInfo }): Promise<void> {
   const scope = resolveScope(request);
   const verb = request.info.verb;
+  if (scope.subresource?.serve?.type === 'connect') return connect(scope as StoredScope);
   if (verb === 'create') return create(scope);
   // Every other verb is only among a stored kind's (a virtual kind takes create alone).
   if (scope.kind.virtual) throw methodNotSupported(scope.kind, verb || 'this method');

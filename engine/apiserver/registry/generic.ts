@@ -364,8 +364,9 @@ export class GenericRegistry {
     return subresource.serve.create(this.access, { kind, namespace, name, dryRun: options.dryRun }, body);
   }
 
-  /** Where a streaming subresource (pods/log) is read from. */
-  streamLocation(kind: StoredKind, subresource: SubresourceDefinition, namespace: string, name: string, query: URLSearchParams): Promise<StreamLocation> {
+  /** Where a streaming or connect subresource (pods/log, pods/exec, nodes/proxy) is reached; `rest` is the path after nodes/NAME/proxy. */
+  streamLocation(kind: StoredKind, subresource: SubresourceDefinition, namespace: string, name: string, query: URLSearchParams, rest = ''): Promise<StreamLocation> {
+    if (subresource.serve?.type === 'connect') return subresource.serve.location(this.access, { kind, namespace, name }, query, rest);
     if (subresource.serve?.type !== 'stream') throw new Error(`${kind.resource}/${subresource.name} does not stream`);
     return subresource.serve.location(this.access, { kind, namespace, name }, query);
   }

@@ -185,6 +185,8 @@ export interface SubresourceTarget {
  * - `scale`: an autoscaling/v1 Scale view of spec.replicas and the selector;
  * - `create`: a POST with a body of the subresource's kind (pods/binding, pods/eviction);
  * - `stream`: a GET proxied to a location the kind computes (pods/log, from the pod's node);
+ * - `connect`: an upgrade (WebSocket or SPDY) proxied to a location the kind computes (pods/exec,
+ *   pods/attach, pods/portforward), or any request under it (nodes/proxy/<path>);
  * - `unavailable`: refused with 400 and a message saying why (exec without a container runtime).
  * Without `serve` the subresource is served as its parent object (placeholders such as
  * namespaces/finalize and nodes/proxy).
@@ -194,6 +196,7 @@ export type SubresourceHandler =
   | { type: 'scale' }
   | { type: 'create'; create(access: ObjectAccess, target: SubresourceTarget & { name?: string }, body: KubeObject): Promise<unknown> }
   | { type: 'stream'; location(access: ObjectAccess, target: SubresourceTarget, query: URLSearchParams): Promise<StreamLocation> }
+  | { type: 'connect'; upgrade: boolean; location(access: ObjectAccess, target: SubresourceTarget, query: URLSearchParams, rest: string): Promise<StreamLocation> }
   | { type: 'unavailable'; message: string };
 
 export interface SubresourceDefinition extends SubresourceInfo {

@@ -8,6 +8,7 @@ import { any, bool, list, obj, str, strs, top } from '../../schema-nodes.ts';
 import type { Condition, Node } from '../../types.ts';
 import { nodeCauses, nodeUpdateCauses } from '../../validation/node.ts';
 import { defineKind, readPath, statusSubresource } from '../define.ts';
+import { nodeProxyLocation } from './kubelet-location.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -36,7 +37,11 @@ export const NODES = defineKind<Node>({
   namespaced: false,
   shortNames: ['no'],
   prefix: '/registry/minions',
-  subresources: [{ name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }, statusSubresource('Node')],
+  subresources: [
+    // nodes/NAME/proxy/PATH: any request to the node's kubelet (upstream pkg/registry/core/node/rest/proxy.go).
+    { name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'], serve: { type: 'connect', upgrade: false, location: (access, t, query, rest) => nodeProxyLocation(access, t.kind, t.name, query, rest) } },
+    statusSubresource('Node'),
+  ],
   fields: { 'spec.unschedulable': readPath('spec.unschedulable', 'false') },
   schema: top({
     spec: obj({ ...strs('podCIDR', 'providerID', 'externalID'), unschedulable: bool, podCIDRs: list(str), taints: list(any), configSource: any }),

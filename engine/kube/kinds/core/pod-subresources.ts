@@ -8,13 +8,15 @@
  *   /containerLogs/<namespace>/<pod>/<container> (pkg/registry/core/pod/strategy.go LogLocation);
  *   the apiserver proxies the stream;
  * - `eviction`: a delete that respects PodDisruptionBudgets (pod-eviction.ts), as kubectl drain uses it;
- * - `exec`: refused until a kubelet runs containers.
+ * - `exec`, `attach`, `portforward`: upgrades proxied to the kubelet's /exec, /attach and
+ *   /portForward (engine/apiserver/endpoints/connect.ts; the kubelet side is engine/kubelet/stream).
  */
 import { badRequest, conflict, isApiError } from '../../errors.ts';
 import { f, ObjectReference, withMeta } from '../../protobuf.ts';
-import type { KubeObject, Node, Pod } from '../../types.ts';
+import type { KubeObject, Pod } from '../../types.ts';
 import type { ResourceInfo } from '../../resource-info.ts';
 import type { ObjectAccess, StreamLocation, SubresourceDefinition } from '../types.ts';
+import { kubeletAddress } from './kubelet-location.ts';
 import { NODES } from './node.ts';
 import { EVICTION_SUBRESOURCE } from './pod-eviction.ts';
 
@@ -69,35 +71,53 @@ export async function bindPod(access: ObjectAccess, pods: ResourceInfo, namespac
   throw conflict(pods, podName);
 }
 
+/**
+ * The container a pod subresource names (upstream pkg/registry/core/pod/strategy.go
+ * streamLocation): the one asked for, which must be in the pod, else the only one.
+ */
+function containerOf(pod: Pod, name: string, query: URLSearchParams): string {
+  const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  const initNames = (pod.spec?.initContainers ?? []).map((c) => c.name);
+  const container = query.get('container') ?? '';
+  if (!container) {
+    if (names.length === 1) return names[0]!;
+    if (names.length === 0) throw badRequest(`a container name must be specified for pod ${name}`);
+    throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]${initNames.length ? ` or one of the init containers: [${initNames.join(' ')}]` : ''}`);
+  }
+  if (!names.includes(container) && !initNames.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
+  return container;
+}
+
 /** Where a pod's container log is read from: its node's kubelet. */
 async function logLocation(access: ObjectAccess, pods: ResourceInfo, namespace: string, name: string, query: URLSearchParams): Promise<StreamLocation> {
   const pod = (await access.get(pods, namespace, name)) as Pod;
-  const names = (pod.spec?.containers ?? []).map((c) => c.name);
-  const initNames = (pod.spec?.initContainers ?? []).map((c) => c.name);
-  let container = query.get('container') ?? '';
-  if (!container) {
-    if (names.length !== 1) throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
-    container = names[0]!;
-  }
-  if (!names.includes(container) && !initNames.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
+  const container = containerOf(pod, name, query);
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ContainerCreating`);
-  let node: Node;
-  try {
-    node = (await access.get(NODES, undefined, nodeName)) as Node;
-  } catch (error) {
-    if (isApiError(error, 'NotFound')) throw badRequest(`pod "${name}" is on node "${nodeName}", which no longer exists`);
-    throw error;
-  }
-  const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? node.status?.addresses?.[0]?.address;
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-  if (!address || !port) throw badRequest(`the kubelet of node "${nodeName}" serves no logs (the node reports no InternalIP or kubeletEndpoint port)`);
+  const { host, port } = await kubeletAddress(access, NODES, nodeName, name);
   const params = new URLSearchParams();
   for (const key of ['follow', 'tailLines', 'timestamps', 'previous', 'sinceSeconds', 'sinceTime', 'limitBytes']) {
     const v = query.get(key);
     if (v !== null) params.set(key, v);
   }
-  return { host: address, port, path: `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${params}` };
+  return { host, port, path: `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${params}` };
+}
+
+/**
+ * Where exec, attach and portforward go: the kubelet's /exec, /attach and /portForward paths
+ * with the pod's namespace, name and uid (upstream ExecLocation, AttachLocation, PortForwardLocation).
+ */
+async function connectLocation(access: ObjectAccess, pods: ResourceInfo, namespace: string, name: string, query: URLSearchParams, what: 'exec' | 'attach' | 'portForward'): Promise<StreamLocation> {
+  const pod = (await access.get(pods, namespace, name)) as Pod;
+  const container = what === 'portForward' ? '' : containerOf(pod, name, query);
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  const { host, port } = await kubeletAddress(access, NODES, nodeName, name);
+  const params = new URLSearchParams();
+  for (const key of what === 'portForward' ? ['port'] : ['command', 'stdin', 'stdout', 'stderr', 'tty']) for (const v of query.getAll(key)) params.append(key, v);
+  const segments = [namespace, name, pod.metadata.uid ?? '', ...(container ? [container] : [])].filter(Boolean).map(encodeURIComponent);
+  const search = params.toString();
+  return { host, port, path: `/${what}/${segments.join('/')}${search ? `?${search}` : ''}` };
 }
 
 export const POD_SUBRESOURCES: SubresourceDefinition[] = [
@@ -110,6 +130,8 @@ export const POD_SUBRESOURCES: SubresourceDefinition[] = [
     protobuf: withMeta({ 2: f('target', ObjectReference) }),
   },
   EVICTION_SUBRESOURCE,
-  { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'], serve: { type: 'unavailable', message: 'exec is not served by kubelings yet: it needs a kubelet that runs containers (a later lesson)' } },
+  { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'], serve: { type: 'connect', upgrade: true, location: (access, t, query) => connectLocation(access, t.kind, t.namespace, t.name, query, 'attach') } },
+  { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'], serve: { type: 'connect', upgrade: true, location: (access, t, query) => connectLocation(access, t.kind, t.namespace, t.name, query, 'exec') } },
   { name: 'log', kind: 'Pod', verbs: ['get'], serve: { type: 'stream', location: (access, t, query) => logLocation(access, t.kind, t.namespace, t.name, query) } },
+  { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'], serve: { type: 'connect', upgrade: true, location: (access, t, query) => connectLocation(access, t.kind, t.namespace, t.name, query, 'portForward') } },
 ];
