@@ -150,3 +150,18 @@ describe('hostile clients', () => {
     expect(status).toBe(401);
   });
 });
+
+describe.skipIf(!HAS_KUBECTL)(`kubectl port-forward ${HAS_KUBECTL ? '' : '(skipped: kubectl is not installed) '}`, () => {
+  test('forwards a local port to nginx\'s port 80 (remapped where the runtime may not bind it) and to the echo server', async () => {
+    await kubelet.runPod({ name: 'web', containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }] }] });
+    const forward = kubectl.start(['port-forward', 'pod/web', ':80']);
+    const printed = await forward.waitFor(/Forwarding from 127\.0\.0\.1:(\d+) -> 80/);
+    const port = Number(/127\.0\.0\.1:(\d+) -> 80/.exec(printed)![1]);
+    for (let i = 0; i < 3; i++) {
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Welcome to nginx!');
+    }
+    forward.child.kill();
+  });
+});

@@ -25,7 +25,7 @@ import { CHANNEL_PROTOCOLS, ChannelSocket, type ChannelProtocol } from './channe
 import { runAttach, runExec, streamFlags } from './exec.ts';
 import { lookup, runningContainerId, StreamError, type StreamHost } from './host.ts';
 import { serveContainerLogs } from './logs.ts';
-import { PORT_FORWARD_PROTOCOLS, servePortForward, spdyUpgradeReply } from './portforward.ts';
+import { PORT_FORWARD_PROTOCOLS, portTarget, servePortForward, spdyUpgradeReply } from './portforward.ts';
 
 export interface StreamOptions {
   maxSessions?: number;
@@ -104,14 +104,15 @@ export function createStreamHandlers(host: StreamHost, options: StreamOptions = 
       const [namespace, podName] = parts;
       if (!namespace || !podName || parts.length > 3) throw new StreamError(400, 'the path must be /portForward/{namespace}/{pod}');
       const found = await lookup(host, namespace, podName);
-      const podIP = await podAddress(host, found.pod);
+      const target = await portTarget(host.runtime, found);
+      if (!target.podIP) throw new StreamError(400, `pod "${podName}" has no address yet: its sandbox is not ready`);
       const chosen = websocket ? offered.find((p) => (PORT_FORWARD_PROTOCOLS as readonly string[]).includes(p)) : undefined;
       if (websocket && !chosen) throw new StreamError(400, `unsupported WebSocket subprotocols [${offered.join(' ')}]: the kubelet forwards ports over ${PORT_FORWARD_PROTOCOLS.join(', ')}`);
       if (chosen) {
         accept(req, socket, head, chosen, (ws) => {
           const idle = idleTimer(() => ws.terminate());
           ws.once('close', idle.stop);
-          servePortForward({ kind: 'websocket', ws }, podIP, found, idle.touch);
+          servePortForward({ kind: 'websocket', ws }, target, found, idle.touch);
         });
         return;
       }
@@ -122,7 +123,7 @@ export function createStreamHandlers(host: StreamHost, options: StreamOptions = 
       const idle = idleTimer(() => socket.destroy());
       socket.once('close', idle.stop);
       if (head.length > 0) socket.unshift(head);
-      servePortForward({ kind: 'raw', socket }, podIP, found, idle.touch);
+      servePortForward({ kind: 'raw', socket }, target, found, idle.touch);
       return;
     }
     if (!websocket) throw new StreamError(400, `${endpoint} is served over WebSocket only (${CHANNEL_PROTOCOLS.join(', ')}); this kubelet does not speak SPDY for it`);
@@ -180,16 +181,4 @@ export function createStreamHandlers(host: StreamHost, options: StreamOptions = 
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
-}
-
-/** The pod's address in the pod network, where port-forward connects (the sandbox's, else the status's). */
-async function podAddress(host: StreamHost, pod: { metadata: { name?: string; namespace?: string; uid?: string }; status?: { podIP?: string } }): Promise<string> {
-  const { items } = await host.runtime.listPodSandbox({ filter: { state: { state: 'SANDBOX_READY' } } });
-  const sandbox = items.find((s) => s.metadata.uid === pod.metadata.uid && s.metadata.name === pod.metadata.name && s.metadata.namespace === pod.metadata.namespace);
-  if (sandbox) {
-    const status = await host.runtime.podSandboxStatus({ podSandboxId: sandbox.id });
-    if (status.status.network?.ip) return status.status.network.ip;
-  }
-  if (pod.status?.podIP) return pod.status.podIP;
-  throw new StreamError(400, `pod "${pod.metadata.name}" has no address yet: its sandbox is not ready`);
 }
