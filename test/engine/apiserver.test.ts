@@ -4,7 +4,8 @@
  * selectors and pages, watches (initial state, resume, 410, selectors, tables), subresources, and
  * what a learner's unwritten stub looks like from the outside.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import { createCa, createServingCert } from '#engine/apiserver/pki.ts';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ApiserverExercises } from '#engine/apiserver/exercises.ts';
@@ -17,6 +18,8 @@ import { httpsFetch } from './https-fetch.ts';
 import { usePristineStubs } from './pristine-stubs.ts';
 
 let server: TestServer;
+/** The CA the kubelets' serving certificates come from (the apiserver verifies them with it). */
+const kubeletCa = createCa();
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; text: string; headers: Headers }> {
   const init: RequestInit = { method, headers: { ...(body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array) ? { 'Content-Type': 'application/json' } : {}), ...headers } };
@@ -92,7 +95,7 @@ function envelope(apiVersion: string, kind: string, raw: number[]): Uint8Array {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ watchCacheCapacity: 3, maxBodyBytes: 64 * 1024 });
+  server = await startTestServer({ watchCacheCapacity: 3, maxBodyBytes: 64 * 1024, kubeletClient: { ca: kubeletCa.cert } });
 });
 afterAll(() => server.close());
 
@@ -359,10 +362,11 @@ describe('subresources', () => {
     expect(viaStatus.json.status.phase).toBe('Running');
   });
 
-  test('log is proxied to the kubelet of the pod\'s node', async () => {
-    const kubelet: Server = createServer((req, res) => {
+  test('log is proxied to the kubelet of the pod\'s node, over TLS, with the apiserver\'s own kubelet-client token', async () => {
+    const serving = createServingCert(kubeletCa, ['127.0.0.1']);
+    const kubelet: Server = createServer({ cert: serving.cert, key: serving.key }, (req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end(`logs for ${req.url}\n`);
+      res.end(`logs for ${req.url} as ${req.headers.authorization === `Bearer ${server.api.kubeletClient.token}` ? 'the apiserver' : 'someone else'}\n`);
     });
     await new Promise<void>((r) => kubelet.listen(0, '127.0.0.1', r));
     try {
@@ -370,7 +374,7 @@ describe('subresources', () => {
       await server.client.create<Node>('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } } });
       await server.client.bind({ namespace: 'default', name: 's1' }, 'n1');
       const r = await call('GET', '/api/v1/namespaces/default/pods/s1/log?tailLines=5');
-      expect([r.status, r.text]).toEqual([200, 'logs for /containerLogs/default/s1/c?tailLines=5\n']);
+      expect([r.status, r.text]).toEqual([200, 'logs for /containerLogs/default/s1/c?tailLines=5 as the apiserver\n']);
       const unscheduled = await call('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 's2' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
       expect(unscheduled.status).toBe(201);
       const waiting = await call('GET', '/api/v1/namespaces/default/pods/s2/log');
