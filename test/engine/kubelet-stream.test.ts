@@ -13,11 +13,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
+import type { Authorizer } from '#engine/apiserver/auth.ts';
 import { createCa, createServingCert } from '#engine/apiserver/pki.ts';
 import { HAS_KUBECTL, kubectlFor, startTestServer, type Kubectl, type TestServer } from './apiserver-harness.ts';
 import { startFakeKubelet, type FakeKubelet } from './kubelet-stream-harness.ts';
 
 const ca = createCa();
+/** A user who may do anything but create: `get pods/exec` alone must not run a command. */
+const VIEWER = { username: 'viewer', groups: ['system:authenticated'] };
+const VIEWER_TOKEN = 'viewer-token-for-the-stream-tests';
+const viewerMayNotCreate: Authorizer = {
+  authorize: (a) => (a.user.username === 'viewer' && a.verb === 'create' ? { allowed: false } : { allowed: true }),
+};
 let server: TestServer;
 let kubelet: FakeKubelet;
 let kubectl: Kubectl;
@@ -33,7 +40,7 @@ async function until(what: string, check: () => Promise<boolean> | boolean, ms =
 
 beforeAll(async () => {
   const serving = createServingCert(ca, ['127.0.0.1']);
-  server = await startTestServer({ tls: { cert: serving.cert, key: serving.key, ca: ca.cert } });
+  server = await startTestServer({ tls: { cert: serving.cert, key: serving.key, ca: ca.cert }, tokens: [{ token: VIEWER_TOKEN, user: VIEWER }], authorizer: viewerMayNotCreate });
   kubelet = await startFakeKubelet(server.api, server.client, ca, { maxSessions: 16, idleTimeoutMs: 3_000 });
   kubectl = kubectlFor(server.access);
   await kubelet.runPod({ name: 'talker', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "line $i"; echo "err $i" >&2; sleep 0.2; done'] }] });
@@ -56,11 +63,12 @@ describe.skipIf(!HAS_KUBECTL)(`the real kubectl ${HAS_KUBECTL ? '' : '(skipped: 
     expect(tail.stdout.trimEnd().split('\n')).toHaveLength(2);
     const stamped = await kubectl.run(['logs', 'talker', '--tail=1', '--timestamps']);
     expect(stamped.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (line|err) \d+\n$/);
-    const last = Number(/line (\d+)\n(?:err \d+\n)?$/.exec(all.stdout)?.[1]);
     const follow = kubectl.start(['logs', '-f', 'talker', '--tail=1']);
-    await follow.waitFor(`line ${last + 5}\n`);
+    const first = Number(/line (\d+)\n/.exec(await follow.waitFor(/line \d+\n/))![1]);
+    await follow.waitFor(`line ${first + 5}\n`);
+    expect(follow.output(), 'one line of the past (--tail=1), then only new ones').not.toContain(`line ${first - 2}\n`);
     follow.child.kill();
-  });
+  }, 60_000);
 
   test('logs: --previous reads the instance before a restart; without one, upstream\'s message', async () => {
     await kubelet.runPod({ name: 'phoenix', containers: [{ name: 'bird', image: 'busybox', command: ['sh', '-c', 'echo first life; exit 3'] }] });
@@ -93,9 +101,38 @@ describe.skipIf(!HAS_KUBECTL)(`the real kubectl ${HAS_KUBECTL ? '' : '(skipped: 
 
   test('exec: an unknown container and a container that is not running, as upstream words them', async () => {
     const unknown = await kubectl.run(['exec', 'shell', '-c', 'ghost', '--', 'true']);
+    expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain('container ghost is not valid for pod shell');
-    const stopped = await kubectl.run(['exec', 'phoenix', '--', 'true']);
-    expect(stopped.code).toBe(0);
+    await kubelet.runPod({ name: 'done', containers: [{ name: 'once', image: 'busybox', command: ['true'] }] });
+    await until('the container to exit', async () => (await kubelet.current('done', 'once')).state === 'CONTAINER_EXITED');
+    const stopped = await kubectl.run(['exec', 'done', '--', 'true']);
+    expect(stopped.code).not.toBe(0);
+    expect(stopped.stderr).toContain('container not found ("once")');
+  });
+
+  test('exec: a user allowed to get but not to create pods/exec is refused, over WebSocket and over the SPDY fallback', async () => {
+    const viewer = kubectlFor({ ...server.access, token: VIEWER_TOKEN });
+    try {
+      const r = await viewer.run(['exec', 'shell', '--', 'sh', '-c', 'echo should not run']);
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain('User "viewer" cannot create resource "pods/exec" in API group "" in the namespace "default"');
+    } finally {
+      viewer.cleanup();
+    }
+  });
+
+  test('exec: 20 MB of stdin goes through whole (flow control both ways)', async () => {
+    const big = 'x'.repeat(1023) + '\n';
+    const input = big.repeat(20 * 1024);
+    const r = await kubectl.run(['exec', '-i', 'shell', '--', 'wc', '-c'], input);
+    expect([r.code, r.stdout.trim()]).toEqual([0, String(input.length)]);
+  });
+
+  test('nodes/NAME/proxy reaches the kubelet (kubectl get --raw)', async () => {
+    const r = await kubectl.run(['get', '--raw', '/api/v1/nodes/stream-node/proxy/containerLogs/default/talker/main?tailLines=1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^(line|err) \d+\n$/);
   });
 
   test('cp: a text file into the container and back (exec with tar)', async () => {
@@ -125,8 +162,60 @@ describe.skipIf(!HAS_KUBECTL)(`the real kubectl ${HAS_KUBECTL ? '' : '(skipped: 
   });
 });
 
+const wsUrl = (path: string) => `${server.url.replace('https', 'wss')}${path}`;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('hostile clients', () => {
-  const wsUrl = (path: string) => `${server.url.replace('https', 'wss')}${path}`;
+  test('200 WebSocket exec sessions that go idle: at most the cap are served, the rest get 429, and the idle ones are closed with their commands killed', async () => {
+    const opened: { ws: WebSocket; pid: Promise<number>; closed: Promise<void> }[] = [];
+    const statuses: number[] = [];
+    await Promise.all(
+      Array.from({ length: 200 }, () =>
+        new Promise<void>((resolve) => {
+          const ws = new WebSocket(wsUrl('/api/v1/namespaces/default/pods/shell/exec?command=sh&command=-c&command=echo%20%24%24%3B%20exec%20cat&stdin=true&stdout=true'), ['v5.channel.k8s.io'], { ca: ca.cert, headers: { Authorization: `Bearer ${server.token}` } });
+          ws.on('unexpected-response', (_req, res) => {
+            statuses.push(res.statusCode ?? 0);
+            res.resume();
+            resolve();
+          });
+          ws.on('error', () => resolve());
+          ws.on('open', () => {
+            statuses.push(101);
+            const pid = new Promise<number>((got) =>
+              ws.once('message', (m: Buffer) => {
+                const n = Number(m.subarray(1).toString().trim());
+                got(n > 0 && alive(n) ? n : -1);
+              }),
+            );
+            opened.push({ ws, pid, closed: new Promise((done) => ws.once('close', () => done())) });
+            resolve();
+          });
+        }),
+      ),
+    );
+    // Sessions idle for 3 s are closed while later ones still connect, so more than 16 may be served
+    // in all; never more than 16 at once, and every other one is refused with 429.
+    expect(statuses).toHaveLength(200);
+    expect(statuses.every((s) => s === 101 || s === 429), statuses.join(' ')).toBe(true);
+    expect(statuses.filter((s) => s === 101).length).toBeGreaterThanOrEqual(16);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(100);
+    expect(kubelet.streams.peakSessions()).toBe(16);
+    const pids = await Promise.all(opened.map((o) => o.pid));
+    expect(pids.every((pid) => pid > 0), 'every served session ran its command').toBe(true);
+    // Nothing is sent: the kubelet's idle timeout (3 s here) closes every session.
+    await Promise.all(opened.map((o) => o.closed));
+    await until('the idle sessions\' commands to be gone', () => pids.every((pid) => !alive(pid)));
+    expect(kubelet.streams.sessions()).toBe(0);
+  }, 60_000);
+
 
   test('exec without credentials is 401; with a token the apiserver does not know, 401', async () => {
     for (const headers of [{}, { Authorization: 'Bearer not-a-token' }]) {
@@ -163,5 +252,5 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl port-forward ${HAS_KUBECTL ? '' : '(skipp
       expect(await page.text()).toContain('Welcome to nginx!');
     }
     forward.child.kill();
-  });
+  }, 60_000);
 });

@@ -17,7 +17,8 @@ export function kubeletRefusal(code: number, text: string): ApiError {
   const message = text.trim() || `the kubelet answered ${code}`;
   if (code === 400) return badRequest(message);
   if (code === 500) return new ApiError({ code: 500, reason: 'InternalError', message: `Internal error occurred: ${message}` });
-  return new ApiError({ code, reason: code === 404 ? 'NotFound' : code === 403 ? 'Forbidden' : code === 401 ? 'Unauthorized' : 'InternalError', message });
+  const reasons: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 429: 'TooManyRequests' };
+  return new ApiError({ code, reason: reasons[code] ?? 'InternalError', message });
 }
 
 export function proxyStream(res: ServerResponse, location: StreamLocation, client: KubeletClientConfig): Promise<void> {

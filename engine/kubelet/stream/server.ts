@@ -39,6 +39,8 @@ export interface StreamHandlers {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Sessions open now. */
   sessions(): number;
+  /** The most sessions that were open at once. */
+  peakSessions(): number;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,10 @@ export function createStreamHandlers(host: StreamHost, options: StreamOptions = 
   const open = new Set<WebSocket>();
   const raw = new Set<Duplex>();
   let pending = 0;
+  let peak = 0;
+  const counted = () => {
+    peak = Math.max(peak, open.size + raw.size);
+  };
 
   /** An idle timer for a session; returns the function that resets it. */
   const idleTimer = (end: () => void): { touch: () => void; stop: () => void } => {
@@ -92,6 +98,7 @@ export function createStreamHandlers(host: StreamHost, options: StreamOptions = 
     req.headers['sec-websocket-protocol'] = protocol;
     wss.handleUpgrade(req, socket, head, (ws) => {
       open.add(ws);
+      counted();
       ws.once('close', () => open.delete(ws));
       run(ws);
     });
@@ -119,6 +126,7 @@ export function createStreamHandlers(host: StreamHost, options: StreamOptions = 
       if ((req.headers.upgrade ?? '').toLowerCase() !== 'spdy/3.1') throw new StreamError(400, 'Upgrade request required');
       socket.write(spdyUpgradeReply());
       raw.add(socket);
+      counted();
       socket.once('close', () => raw.delete(socket));
       const idle = idleTimer(() => socket.destroy());
       socket.once('close', idle.stop);
@@ -126,9 +134,6 @@ export function createStreamHandlers(host: StreamHost, options: StreamOptions = 
       servePortForward({ kind: 'raw', socket }, target, found, idle.touch);
       return;
     }
-    if (!websocket) throw new StreamError(400, `${endpoint} is served over WebSocket only (${CHANNEL_PROTOCOLS.join(', ')}); this kubelet does not speak SPDY for it`);
-    const protocol = offered.find((p) => (CHANNEL_PROTOCOLS as readonly string[]).includes(p)) as ChannelProtocol | undefined;
-    if (!protocol) throw new StreamError(400, `unsupported WebSocket subprotocols [${offered.join(' ')}]: the kubelet speaks ${CHANNEL_PROTOCOLS.join(', ')}`);
     // /exec/{ns}/{pod}/{container} or /exec/{ns}/{pod}/{uid}/{container}
     const [namespace, podName] = parts;
     const containerName = parts[parts.length - 1];
@@ -139,6 +144,9 @@ export function createStreamHandlers(host: StreamHost, options: StreamOptions = 
     const found = await lookup(host, namespace, podName, containerName);
     if (parts.length === 4 && found.pod.metadata.uid && parts[2] !== found.pod.metadata.uid) throw new StreamError(404, `pod "${podName}" with uid ${parts[2]} does not exist`);
     const containerId = runningContainerId(found);
+    if (!websocket) throw new StreamError(400, `${endpoint} is served over WebSocket only (${CHANNEL_PROTOCOLS.join(', ')}); this kubelet does not speak SPDY for it`);
+    const protocol = offered.find((p) => (CHANNEL_PROTOCOLS as readonly string[]).includes(p)) as ChannelProtocol | undefined;
+    if (!protocol) throw new StreamError(400, `unsupported WebSocket subprotocols [${offered.join(' ')}]: the kubelet speaks ${CHANNEL_PROTOCOLS.join(', ')}`);
     accept(req, socket, head, protocol, (ws) => {
       const idle = idleTimer(() => ws.terminate());
       ws.once('close', idle.stop);
@@ -175,6 +183,7 @@ export function createStreamHandlers(host: StreamHost, options: StreamOptions = 
       return true;
     },
     sessions: () => open.size + raw.size,
+    peakSessions: () => peak,
     async close() {
       for (const ws of open) ws.terminate();
       for (const socket of raw) socket.destroy();
