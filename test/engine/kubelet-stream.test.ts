@@ -8,7 +8,11 @@
  * found"), pkg/registry/core/pod/strategy.go streamLocation (container choice, "is not valid for
  * pod"), apimachinery util/remotecommand/constants.go (channels, NonZeroExitCode/ExitCode).
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { PassThrough } from 'node:stream';
+import { Exec, KubeConfig, type V1Status } from '@kubernetes/client-node';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -217,6 +221,24 @@ describe('hostile clients', () => {
   }, 60_000);
 
 
+  test('the upgrade itself is authorized as create: a viewer\'s WebSocket GET and SPDY POST are both 403', async () => {
+    const viaWebSocket = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(wsUrl('/api/v1/namespaces/default/pods/shell/exec?command=true&stdout=true'), ['v5.channel.k8s.io'], { ca: ca.cert, headers: { Authorization: `Bearer ${VIEWER_TOKEN}` } });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => resolve(101));
+      ws.on('error', () => resolve(-1));
+    });
+    expect(viaWebSocket).toBe(403);
+    const viaSpdy = await new Promise<number>((resolve) => {
+      const req = httpsRequest(`${server.url}/api/v1/namespaces/default/pods/shell/exec?command=true&stdout=true`, { method: 'POST', ca: ca.cert, headers: { Authorization: `Bearer ${VIEWER_TOKEN}`, Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' } });
+      req.on('response', (res) => resolve(res.statusCode ?? 0));
+      req.on('upgrade', () => resolve(101));
+      req.on('error', () => resolve(-1));
+      req.end();
+    });
+    expect(viaSpdy).toBe(403);
+  });
+
   test('exec without credentials is 401; with a token the apiserver does not know, 401', async () => {
     for (const headers of [{}, { Authorization: 'Bearer not-a-token' }]) {
       const status = await new Promise<number>((resolve) => {
@@ -241,7 +263,7 @@ describe('hostile clients', () => {
 });
 
 describe.skipIf(!HAS_KUBECTL)(`kubectl port-forward ${HAS_KUBECTL ? '' : '(skipped: kubectl is not installed) '}`, () => {
-  test('forwards a local port to nginx\'s port 80 (remapped where the runtime may not bind it) and to the echo server', async () => {
+  test('forwards a local port to nginx\'s port 80 (remapped where the runtime may not bind it)', async () => {
     await kubelet.runPod({ name: 'web', containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }] }] });
     const forward = kubectl.start(['port-forward', 'pod/web', ':80']);
     const printed = await forward.waitFor(/Forwarding from 127\.0\.0\.1:(\d+) -> 80/);
@@ -253,4 +275,42 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl port-forward ${HAS_KUBECTL ? '' : '(skipp
     }
     forward.child.kill();
   }, 60_000);
+
+  test('the SPDY fallback (KUBECTL_PORT_FORWARD_WEBSOCKETS=false) reaches the echo server; a port nothing listens on is reported in upstream\'s words', async () => {
+    await kubelet.runPod({ name: 'echo', containers: [{ name: 'echo', image: 'kubelings/echo', ports: [{ containerPort: 8080 }] }] });
+    const child = spawn('kubectl', ['--kubeconfig', kubectl.kubeconfig, 'port-forward', 'pod/echo', ':8080', ':9'], { env: { ...process.env, HOME: kubectl.dir, KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    try {
+      await until('kubectl to print its forwarded ports', () => /-> 8080[\s\S]*-> 9\n/.test(output));
+      const echoPort = Number(/127\.0\.0\.1:(\d+) -> 8080/.exec(output)![1]);
+      const closedPort = Number(/127\.0\.0\.1:(\d+) -> 9\n/.exec(output)![1]);
+      const reply = (await (await fetch(`http://127.0.0.1:${echoPort}/hello?x=1`)).json()) as { pod?: { name?: string }; request?: { path?: string; query?: unknown } };
+      expect([reply.pod?.name, reply.request?.path, reply.request?.query]).toEqual(['echo', '/hello', { x: '1' }]);
+      await fetch(`http://127.0.0.1:${closedPort}/`).catch(() => undefined);
+      await until('kubectl to report the refused connection', () => output.includes('error forwarding port 9 to pod echo, uid '));
+      expect(output).toMatch(/connect ECONNREFUSED 127\.\d+\.\d+\.\d+:9/);
+    } finally {
+      child.kill();
+    }
+  }, 60_000);
+});
+
+describe('@kubernetes/client-node Exec', () => {
+  test('runs a command over v5.channel.k8s.io and reports its exit status', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubectl.kubeconfig);
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (c: Buffer) => (out += c.toString()));
+    stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const status = await new Promise<V1Status>((resolve) => {
+      void new Exec(kc).exec('default', 'shell', 'box', ['sh', '-c', 'echo from client-node; echo to stderr >&2; exit 4'], stdout, stderr, null, false, resolve);
+    });
+    expect([out, err]).toEqual(['from client-node\n', 'to stderr\n']);
+    expect(status).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '4' }] } });
+  });
 });
