@@ -497,5 +497,7 @@ export const KUBELET_MAX_STREAM_SESSIONS = 64;
 export const KUBELET_STREAM_IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 /** Largest WebSocket message a streaming session accepts (kubectl sends stdin in 32 KiB pieces). */
 export const KUBELET_STREAM_MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Largest SPDY frame a port-forward session accepts (kubectl sends data frames of at most 32 KiB; a bigger length is a broken or hostile peer). */
+export const KUBELET_SPDY_MAX_FRAME_BYTES = 1024 * 1024;
 /** Output bytes waiting to go to a slow client before the command's output is paused. */
 export const KUBELET_STREAM_HIGH_WATER_BYTES = 1024 * 1024;

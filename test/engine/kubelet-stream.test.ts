@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import type { Authorizer } from '#engine/apiserver/auth.ts';
 import { createCa, createServingCert } from '#engine/apiserver/pki.ts';
+import { controlFrame, SYN_STREAM } from '#engine/kubelet/stream/spdy.ts';
 import { HAS_KUBECTL, kubectlFor, startTestServer, type Kubectl, type TestServer } from './apiserver-harness.ts';
 import { startFakeKubelet, type FakeKubelet } from './kubelet-stream-harness.ts';
 
@@ -239,6 +240,31 @@ describe('hostile clients', () => {
     expect(viaSpdy).toBe(403);
   });
 
+  test('port-forward: garbage, a frame claiming 16 MB and a corrupt header block each end the session; the kubelet goes on serving', async () => {
+    const attempts = [
+      Buffer.from('GET / HTTP/1.1\r\n\r\n'),
+      Buffer.from([0x80, 0x03, 0x00, 0x01, 0x00, 0xff, 0xff, 0xff]),
+      controlFrame(SYN_STREAM, 0, Buffer.concat([Buffer.alloc(10), Buffer.from('not zlib at all')])),
+    ];
+    for (const bytes of attempts) {
+      // Over kubectl's SPDY fallback (a plain upgrade): the same session code as the WebSocket tunnel.
+      const closed = await new Promise<boolean>((resolve, reject) => {
+        const req = httpsRequest(`${server.url}/api/v1/namespaces/default/pods/shell/portforward`, { method: 'POST', ca: ca.cert, headers: { Authorization: `Bearer ${server.token}`, Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'portforward.k8s.io' } });
+        req.on('upgrade', (_res, socket) => {
+          socket.on('error', () => undefined);
+          socket.on('close', () => resolve(true));
+          socket.write(bytes);
+        });
+        req.on('response', (res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+        req.end();
+      });
+      expect(closed).toBe(true);
+    }
+    await until('the sessions to be gone', () => kubelet.streams.sessions() === 0);
+    const after = await kubectl.run(['exec', 'shell', '--', 'echo', 'still serving']);
+    expect(after.stdout).toBe('still serving\n');
+  });
+
   test('exec without credentials is 401; with a token the apiserver does not know, 401', async () => {
     for (const headers of [{}, { Authorization: 'Bearer not-a-token' }]) {
       const status = await new Promise<number>((resolve) => {
@@ -265,6 +291,7 @@ describe('hostile clients', () => {
 describe.skipIf(!HAS_KUBECTL)(`kubectl port-forward ${HAS_KUBECTL ? '' : '(skipped: kubectl is not installed) '}`, () => {
   test('forwards a local port to nginx\'s port 80 (remapped where the runtime may not bind it)', async () => {
     await kubelet.runPod({ name: 'web', containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }] }] });
+    const before = kubelet.streams.served();
     const forward = kubectl.start(['port-forward', 'pod/web', ':80']);
     const printed = await forward.waitFor(/Forwarding from 127\.0\.0\.1:(\d+) -> 80/);
     const port = Number(/127\.0\.0\.1:(\d+) -> 80/.exec(printed)![1]);
@@ -273,11 +300,14 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl port-forward ${HAS_KUBECTL ? '' : '(skipp
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('Welcome to nginx!');
     }
+    const after = kubelet.streams.served();
+    expect([after.portForwardWebSocket - before.portForwardWebSocket, after.portForwardSpdy - before.portForwardSpdy], 'kubectl 1.31+ tunnels SPDY in a WebSocket, no fallback').toEqual([1, 0]);
     forward.child.kill();
   }, 60_000);
 
   test('the SPDY fallback (KUBECTL_PORT_FORWARD_WEBSOCKETS=false) reaches the echo server; a port nothing listens on is reported in upstream\'s words', async () => {
     await kubelet.runPod({ name: 'echo', containers: [{ name: 'echo', image: 'kubelings/echo', ports: [{ containerPort: 8080 }] }] });
+    const before = kubelet.streams.served();
     const child = spawn('kubectl', ['--kubeconfig', kubectl.kubeconfig, 'port-forward', 'pod/echo', ':8080', ':9'], { env: { ...process.env, HOME: kubectl.dir, KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -291,6 +321,8 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl port-forward ${HAS_KUBECTL ? '' : '(skipp
       await fetch(`http://127.0.0.1:${closedPort}/`).catch(() => undefined);
       await until('kubectl to report the refused connection', () => output.includes('error forwarding port 9 to pod echo, uid '));
       expect(output).toMatch(/connect ECONNREFUSED 127\.\d+\.\d+\.\d+:9/);
+      const after = kubelet.streams.served();
+      expect([after.portForwardWebSocket - before.portForwardWebSocket, after.portForwardSpdy - before.portForwardSpdy]).toEqual([0, 1]);
     } finally {
       child.kill();
     }

@@ -2,6 +2,8 @@
  * The kubelet's streaming endpoints, ready to mount on its HTTPS server behind its authentication:
  *
  *   const streams = createStreamHandlers({ runtime, findContainer });
+ *   mountStreamHandlers(kubeletServer, streams);    // a server with mount(prefix, handler, upgrade)
+ *   // or, on a bare node:https server:
  *   server.on('request', (req, res) => streams.handleRequest(req, res) || otherRoutes(req, res));
  *   server.on('upgrade', (req, socket, head) => streams.handleUpgrade(req, socket, head) || socket.destroy());
  *   await streams.close();   // at shutdown: every session ends, its command killed
@@ -41,10 +43,32 @@ export interface StreamHandlers {
   sessions(): number;
   /** The most sessions that were open at once. */
   peakSessions(): number;
+  /** Sessions served so far, by kind and transport. */
+  served(): { exec: number; attach: number; portForwardWebSocket: number; portForwardSpdy: number };
   close(): Promise<void>;
 }
 
 type Endpoint = 'containerLogs' | 'exec' | 'attach' | 'portForward';
+
+/** A server that routes by path prefix, with an upgrade handler per prefix (engine/kubelet/server.ts's mount). */
+export interface PrefixMountable {
+  mount(prefix: string, handler: (req: IncomingMessage, res: ServerResponse) => void, upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): void;
+}
+
+/** Mounts /containerLogs, /exec, /attach and /portForward on `server`. */
+export function mountStreamHandlers(server: PrefixMountable, streams: StreamHandlers): void {
+  for (const prefix of ['/containerLogs', '/exec', '/attach', '/portForward']) {
+    server.mount(
+      prefix,
+      (req, res) => {
+        if (!streams.handleRequest(req, res)) res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
+      },
+      (req, socket, head) => {
+        if (!streams.handleUpgrade(req, socket, head)) socket.destroy();
+      },
+    );
+  }
+}
 
 /** `/exec/ns/pod/c?x` → { endpoint: 'exec', parts: [ns, pod, c] }; undefined for other paths. */
 export function parseStreamPath(url: string): { endpoint: Endpoint; parts: string[]; query: URLSearchParams } | undefined {
@@ -75,7 +99,15 @@ function offeredProtocols(req: IncomingMessage): string[] {
 export function createStreamHandlers(host: StreamHost, options: StreamOptions = {}): StreamHandlers {
   const maxSessions = options.maxSessions ?? KUBELET_MAX_STREAM_SESSIONS;
   const idleTimeoutMs = options.idleTimeoutMs ?? KUBELET_STREAM_IDLE_TIMEOUT_MS;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: KUBELET_STREAM_MAX_MESSAGE_BYTES, perMessageDeflate: false, handleProtocols: (offered) => [...offered][0] ?? false });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: KUBELET_STREAM_MAX_MESSAGE_BYTES, perMessageDeflate: false });
+  // The subprotocol is chosen here, not by ws: `SPDY/3.1+portforward.k8s.io` has a `/`, which ws's
+  // RFC 6455 token check refuses, so the offer is taken off the request and the answer put back.
+  const chosen = new WeakMap<IncomingMessage, string>();
+  wss.on('headers', (headers, req) => {
+    const protocol = chosen.get(req);
+    if (protocol) headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
+  });
+  const served = { exec: 0, attach: 0, portForwardWebSocket: 0, portForwardSpdy: 0 };
   const open = new Set<WebSocket>();
   const raw = new Set<Duplex>();
   let pending = 0;
@@ -86,7 +118,7 @@ export function createStreamHandlers(host: StreamHost, options: StreamOptions = 
 
   /** An idle timer for a session; returns the function that resets it. */
   const idleTimer = (end: () => void): { touch: () => void; stop: () => void } => {
-    let timer = setTimeout(end, idleTimeoutMs);
+    const timer = setTimeout(end, idleTimeoutMs);
     return {
       touch: () => timer.refresh(),
       stop: () => clearTimeout(timer),
@@ -94,8 +126,8 @@ export function createStreamHandlers(host: StreamHost, options: StreamOptions = 
   };
 
   const accept = (req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string, run: (ws: WebSocket) => void) => {
-    // Only the chosen protocol is offered back to ws's handshake.
-    req.headers['sec-websocket-protocol'] = protocol;
+    chosen.set(req, protocol);
+    delete req.headers['sec-websocket-protocol'];
     wss.handleUpgrade(req, socket, head, (ws) => {
       open.add(ws);
       counted();
@@ -113,10 +145,11 @@ export function createStreamHandlers(host: StreamHost, options: StreamOptions = 
       const found = await lookup(host, namespace, podName);
       const target = await portTarget(host.runtime, found);
       if (!target.podIP) throw new StreamError(400, `pod "${podName}" has no address yet: its sandbox is not ready`);
-      const chosen = websocket ? offered.find((p) => (PORT_FORWARD_PROTOCOLS as readonly string[]).includes(p)) : undefined;
-      if (websocket && !chosen) throw new StreamError(400, `unsupported WebSocket subprotocols [${offered.join(' ')}]: the kubelet forwards ports over ${PORT_FORWARD_PROTOCOLS.join(', ')}`);
-      if (chosen) {
-        accept(req, socket, head, chosen, (ws) => {
+      const wanted = websocket ? offered.find((p) => (PORT_FORWARD_PROTOCOLS as readonly string[]).includes(p)) : undefined;
+      if (websocket && !wanted) throw new StreamError(400, `unsupported WebSocket subprotocols [${offered.join(' ')}]: the kubelet forwards ports over ${PORT_FORWARD_PROTOCOLS.join(', ')}`);
+      if (wanted) {
+        accept(req, socket, head, wanted, (ws) => {
+          served.portForwardWebSocket++;
           const idle = idleTimer(() => ws.terminate());
           ws.once('close', idle.stop);
           servePortForward({ kind: 'websocket', ws }, target, found, idle.touch);
@@ -125,6 +158,7 @@ export function createStreamHandlers(host: StreamHost, options: StreamOptions = 
       }
       if ((req.headers.upgrade ?? '').toLowerCase() !== 'spdy/3.1') throw new StreamError(400, 'Upgrade request required');
       socket.write(spdyUpgradeReply());
+      served.portForwardSpdy++;
       raw.add(socket);
       counted();
       socket.once('close', () => raw.delete(socket));
@@ -148,6 +182,7 @@ export function createStreamHandlers(host: StreamHost, options: StreamOptions = 
     const protocol = offered.find((p) => (CHANNEL_PROTOCOLS as readonly string[]).includes(p)) as ChannelProtocol | undefined;
     if (!protocol) throw new StreamError(400, `unsupported WebSocket subprotocols [${offered.join(' ')}]: the kubelet speaks ${CHANNEL_PROTOCOLS.join(', ')}`);
     accept(req, socket, head, protocol, (ws) => {
+      served[endpoint === 'exec' ? 'exec' : 'attach']++;
       const idle = idleTimer(() => ws.terminate());
       ws.once('close', idle.stop);
       const channels = new ChannelSocket(ws, protocol, idle.touch);
@@ -184,6 +219,7 @@ export function createStreamHandlers(host: StreamHost, options: StreamOptions = 
     },
     sessions: () => open.size + raw.size,
     peakSessions: () => peak,
+    served: () => ({ ...served }),
     async close() {
       for (const ws of open) ws.terminate();
       for (const socket of raw) socket.destroy();

@@ -12,6 +12,7 @@
  * asynchronously); a malformed frame, an oversized one or a broken header block ends the session.
  */
 import { constants, createDeflate, createInflate, type Deflate, type Inflate } from 'node:zlib';
+import { KUBELET_SPDY_MAX_FRAME_BYTES as MAX_FRAME_BYTES } from '../../params.ts';
 
 /** The SPDY/3 header dictionary (spec section 2.6.10.1): length-prefixed words, then a tail. */
 const DICTIONARY_WORDS = [
@@ -53,8 +54,6 @@ export const RST_PROTOCOL_ERROR = 1;
 export const RST_REFUSED_STREAM = 3;
 export const RST_CANCEL = 5;
 
-/** The largest frame accepted (kubectl sends data frames of at most 32 KiB; headers are small). */
-export const MAX_FRAME_BYTES = 1024 * 1024;
 
 export type Frame =
   | { control: true; type: number; flags: number; data: Buffer }
