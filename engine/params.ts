@@ -483,6 +483,50 @@ export const QUOTA_LIVE_LOOKUP_TTL_MS = 30_000;
 /** Field manager: manager identifiers remembered (built once per manager, operation, version, subresource); past this many the memo starts over. */
 export const FIELD_MANAGER_IDENTIFIER_MEMO = 1024;
 
+// ── Kubelet (lesson 05): the agent around the learner's pod logic ────────────────────────────────
+
+/** Kubelet: the port its HTTPS API listens on (--port, 10250); 0 picks a free one (tests, several nodes on one machine). */
+export const KUBELET_PORT = 10250;
+
+/** Kubelet: its node Lease's leaseDurationSeconds (--node-lease-duration-seconds, 40). */
+export const KUBELET_NODE_LEASE_DURATION_SECONDS = 40;
+
+/** Kubelet: the Lease is renewed at this fraction of its duration (upstream renewIntervalFraction, 0.25: every 10 s). */
+export const KUBELET_LEASE_RENEW_FRACTION = 0.25;
+
+/** Kubelet: how often the node status is computed and, if it changed, posted (--node-status-update-frequency, 10 s). */
+export const KUBELET_NODE_STATUS_UPDATE_MS = 10_000;
+
+/** Kubelet: an unchanged node status is posted anyway this often (--node-status-report-frequency, 5 min). */
+export const KUBELET_NODE_STATUS_REPORT_MS = 5 * 60_000;
+
+/** Kubelet: every pod worker syncs again this long after its last sync, changed or not (--sync-frequency, 1 min). */
+export const KUBELET_SYNC_FREQUENCY_MS = 60_000;
+
+/** Kubelet: a pod worker whose sync failed tries again after this long (upstream's pod worker backOffPeriod, 10 s). */
+export const KUBELET_SYNC_ERROR_BACKOFF_MS = 10_000;
+
+/** Kubelet: how often the PLEG lists the runtime's containers to notice exits (upstream relist period, 1 s). */
+export const KUBELET_PLEG_RELIST_MS = 1_000;
+
+/** Kubelet: a pod worker that finished syncing and has a backoff or probe due is woken this long after it (the smallest step of its timers). */
+export const KUBELET_WAKE_MIN_MS = 50;
+
+/** Kubelet: the most pods a node runs (--max-pods, 110). */
+export const KUBELET_MAX_PODS = 110;
+
+/** Kubelet: a status write that conflicts is retried with a fresh read this many times (the status manager retries on its next sync). */
+export const KUBELET_STATUS_CONFLICT_RETRIES = 5;
+
+/** Kubelet: a probe's HTTP answer is read up to this many bytes (upstream maxRespBodyLength, 10 KiB). */
+export const KUBELET_PROBE_MAX_BODY_BYTES = 10 * 1024;
+
+/** Kubelet: how long `stop()` gives the runtime to end every container (SIGKILL after), in seconds. */
+export const KUBELET_SHUTDOWN_GRACE_SECONDS = 0;
+
+/** Kubelet: a pod whose container waits out a back-off (CrashLoopBackOff, ImagePullBackOff) is synced again this often (upstream requeues after its 10 s backOffPeriod; shorter here so restarts follow the back-off closely). */
+export const KUBELET_BACKOFF_RECHECK_MS = 1_000;
+
 /** Kubelet: a crashing container's first restart delay (CrashLoopBackOff; upstream backOffPeriod, 10 s). */
 export const KUBELET_CONTAINER_BACKOFF_INITIAL_MS = 10_000;
 
@@ -501,3 +545,4 @@ export const KUBELET_STREAM_MAX_MESSAGE_BYTES = 1024 * 1024;
 export const KUBELET_SPDY_MAX_FRAME_BYTES = 1024 * 1024;
 /** Output bytes waiting to go to a slow client before the command's output is paused. */
 export const KUBELET_STREAM_HIGH_WATER_BYTES = 1024 * 1024;
+
