@@ -55,11 +55,7 @@ export class NodeHeartbeats {
   /** The node status the kubelet would post now. */
   async computeStatus(): Promise<NodeStatus> {
     const { status } = await this.o.runtime.status();
-    const find = (type: string) => status.conditions.find((c) => c.type === type);
-    const runtimeReady = find('RuntimeReady')?.status ?? false;
-    const networkReady = find('NetworkReady')?.status ?? false;
-    const message = [find('RuntimeReady'), find('NetworkReady')].filter((c) => c && !c.status).map((c) => `${c!.type}=false reason:${c!.reason} message:${c!.message}`).join(', ');
-    const conditions = this.o.logic.nodeConditions(this.conditions, { runtimeReady, networkReady, ...(message ? { runtimeMessage: message } : {}), memoryPressure: false, diskPressure: false, pidPressure: false }, this.o.now());
+    const conditions = this.o.logic.nodeConditions(this.conditions, { runtimeConditions: status.conditions, memoryPressure: false, diskPressure: false, pidPressure: false }, this.o.now());
     this.conditions = conditions;
     return { capacity: { ...this.o.capacity }, allocatable: this.o.logic.nodeAllocatable(this.o.capacity, this.o.reservations), conditions };
   }
