@@ -15,7 +15,7 @@
  * (the final DELETE with grace 0 and the uid precondition).
  */
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:https';
 import { availableParallelism, totalmem } from 'node:os';
@@ -235,5 +235,57 @@ describe('pods', () => {
     expect(pids.every((p) => isLive(p))).toBe(true);
     await c.kubelet.stop();
     expect(pids.filter((p) => isLive(p))).toEqual([]);
+  });
+});
+
+describe('probes and grace periods', () => {
+  test('a readiness probe gates Ready both ways; a liveness probe that fails restarts the container', LONG, async () => {
+    const c = await startKubeletCluster();
+    const dir = scratchDir('kubelings-kubelet-probe-');
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    const ready = join(dir, 'ready');
+    const alive = join(dir, 'alive');
+    writeFileSync(alive, '');
+    const loop = ['sh', '-c', 'while true; do sleep 0.2; done'];
+    await createBoundPod(c, {
+      metadata: { name: 'probed' },
+      spec: {
+        containers: [
+          { name: 'main', image: 'busybox', command: loop, readinessProbe: { exec: { command: ['test', '-f', ready] }, periodSeconds: 1 }, livenessProbe: { exec: { command: ['test', '-f', alive] }, periodSeconds: 1, failureThreshold: 1 } },
+        ],
+      },
+    });
+    const isReady = (p: Pod) => p.status?.conditions?.find((x) => x.type === 'Ready')?.status === 'True';
+    const running = await waitForPod(c, 'probed', 'to be Running (not Ready: no ready file yet)', (p) => firstContainer(p)?.state?.running !== undefined && firstContainer(p)?.started === true);
+    expect(isReady(running)).toBe(false);
+    expect(firstContainer(running)?.ready).toBe(false);
+    writeFileSync(ready, '');
+    await waitForPod(c, 'probed', 'to become Ready once its readiness probe passes', (p) => isReady(p) && firstContainer(p)?.ready === true);
+    rmSync(ready);
+    const unready = await waitForPod(c, 'probed', 'to leave Ready once its readiness probe fails', (p) => !isReady(p));
+    expect(firstContainer(unready)?.restartCount).toBe(0);
+    rmSync(alive);
+    const restarted = await waitForPod(c, 'probed', 'to be restarted by its liveness probe', (p) => (firstContainer(p)?.restartCount ?? 0) >= 1);
+    writeFileSync(alive, '');
+    expect(firstContainer(restarted)?.lastState?.terminated).toBeDefined();
+    const events = await c.server.client.list<{ reason: string; message: string; involvedObject: { name: string } }>('events', { namespace: 'default' });
+    expect(events.items.some((e) => e.involvedObject.name === 'probed' && e.reason === 'Killing' && /liveness probe/.test(e.message))).toBe(true);
+  });
+
+  test('a process that ignores SIGTERM is killed after terminationGracePeriodSeconds, and the pod is removed', LONG, async () => {
+    const c = await startKubeletCluster();
+    await createBoundPod(c, { metadata: { name: 'stubborn' }, spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', "trap '' TERM; while true; do sleep 0.1; done"] }] } });
+    const pod = await waitForPod(c, 'stubborn', 'to be Running', (p) => firstContainer(p)?.state?.running !== undefined);
+    const pid = await containerPid(c, pod);
+    await c.server.client.delete('pods', 'stubborn', { namespace: 'default' });
+    await waitFor('the pod to be removed from the apiserver', async () => {
+      try {
+        await c.server.client.get('pods', 'stubborn', { namespace: 'default' });
+        return false;
+      } catch (error) {
+        return (error as { code?: number }).code === 404;
+      }
+    });
+    expect(isLive(pid)).toBe(false);
   });
 });
