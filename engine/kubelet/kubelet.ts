@@ -18,6 +18,7 @@
  * and no timer.
  */
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { TokenAuthenticator } from '../apiserver/auth.ts';
 import { createServingCert, type CertAndKey } from '../apiserver/pki.ts';
 import type { KubeClient } from '../client/client.ts';
@@ -113,6 +114,19 @@ export interface Kubelet {
   /** Pods the kubelet manages now (its /pods). */
   pods(): Pod[];
   stop(): Promise<void>;
+}
+
+/** True when the pod's spec, labels, annotations and deletion are as before (its status or resourceVersion changed). */
+function onlyStatusChanged(old: Pod, pod: Pod): boolean {
+  const a = old.metadata;
+  const b = pod.metadata;
+  return (
+    isDeepStrictEqual(old.spec, pod.spec) &&
+    isDeepStrictEqual(a.labels, b.labels) &&
+    isDeepStrictEqual(a.annotations, b.annotations) &&
+    a.deletionTimestamp === b.deletionTimestamp &&
+    a.deletionGracePeriodSeconds === b.deletionGracePeriodSeconds
+  );
 }
 
 export function defaultIntervals(): KubeletIntervals {
@@ -255,8 +269,13 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
         wake(old.metadata.uid ?? '');
         podsByUid.set(pod.metadata.uid ?? '', pod);
         admit(pod);
-      } else podsByUid.set(pod.metadata.uid ?? '', pod);
-      wake(pod.metadata.uid ?? '');
+        wake(pod.metadata.uid ?? '');
+        return;
+      }
+      podsByUid.set(pod.metadata.uid ?? '', pod);
+      // As the kubelet's pod config does (checkAndUpdatePod): a change of the status alone, which
+      // is mostly the kubelet's own write coming back, syncs nothing.
+      if (!onlyStatusChanged(old, pod)) wake(pod.metadata.uid ?? '');
     });
     informer.on('delete', (pod) => {
       const uid = pod.metadata.uid ?? '';

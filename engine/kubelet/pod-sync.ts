@@ -194,6 +194,8 @@ export class PodSyncer {
     d.probes.addPod(pod);
     const status = this.statusOf(pod, after, false);
     await d.status.setStatus(pod, status);
+    // A pod that just finished (restartPolicy Never/OnFailure) is terminated by the next sync.
+    if (TERMINAL.has(status.phase ?? '')) return { wakeInMs: 0 };
     return inBackOff ? { wakeInMs: d.backoffRecheckMs } : {};
   }
 
@@ -227,6 +229,7 @@ export class PodSyncer {
     if (known) rmSync(podLogDirectory(this.d.logRoot, known), { recursive: true, force: true });
     this.waiting.delete(uid);
     this.lastSeen.delete(uid);
+    this.d.status.forget(uid);
     return { done: true };
   }
 }

@@ -33,6 +33,8 @@ export class StatusManager {
   /** Status writes done (tests, the benchmark). */
   writes = 0;
   conflicts = 0;
+  /** The pod each last write returned, and the resourceVersion of the informer's pod it was based on. */
+  private readonly lastWritten = new Map<string, { base: string | undefined; written: Pod }>();
 
   constructor(private readonly client: KubeClient) {}
 
@@ -42,13 +44,17 @@ export class StatusManager {
    * pod is gone or was replaced.
    */
   async setStatus(latest: Pod, status: PodStatus): Promise<Pod | undefined> {
-    let pod: Pod = latest;
+    const uid = latest.metadata.uid ?? '';
+    // The informer may not have seen our last write yet: start from what that write returned.
+    const mine = this.lastWritten.get(uid);
+    let pod: Pod = mine && mine.base === latest.metadata.resourceVersion ? mine.written : latest;
     for (let attempt = 0; ; attempt++) {
       const merged = mergePodStatus(pod.status, status);
       if (isDeepStrictEqual(stripUndefined(merged), stripUndefined(pod.status ?? {}))) return pod;
       try {
         const written = await this.client.updateStatus<Pod>('pods', { ...pod, status: merged }, { namespace: pod.metadata.namespace });
         this.writes++;
+        this.lastWritten.set(uid, { base: latest.metadata.resourceVersion, written });
         return written;
       } catch (error) {
         if (isApiError(error, 'NotFound')) return undefined;
@@ -65,6 +71,11 @@ export class StatusManager {
         pod = fresh;
       }
     }
+  }
+
+  /** Forgets a pod (it is gone). */
+  forget(uid: string): void {
+    this.lastWritten.delete(uid);
   }
 
   /** Finishes a deleted pod's deletion: its containers are stopped. True once the pod is gone. */

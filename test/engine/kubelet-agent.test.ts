@@ -217,6 +217,19 @@ describe('pods', () => {
     expect(backoff.status?.phase).toBe('Pending');
   });
 
+  test('restartPolicy Never: a container that exits 0 ends the pod Succeeded, one that exits 1 Failed; neither is restarted and their sandboxes stop', LONG, async () => {
+    const c = await startKubeletCluster();
+    await createBoundPod(c, { metadata: { name: 'ok' }, spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'exit 0'] }] } });
+    await createBoundPod(c, { metadata: { name: 'bad' }, spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'exit 1'] }] } });
+    const ok = await waitForPod(c, 'ok', 'to succeed', (p) => p.status?.phase === 'Succeeded');
+    const bad = await waitForPod(c, 'bad', 'to fail', (p) => p.status?.phase === 'Failed');
+    expect(firstContainer(ok)?.state?.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    expect(firstContainer(bad)?.state?.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+    expect(firstContainer(ok)?.restartCount).toBe(0);
+    await waitFor('both sandboxes to be stopped', async () => (await c.kubelet.runtime.listPodSandbox({})).items.every((s) => s.state === 'SANDBOX_NOTREADY'));
+    expect((await c.kubelet.runtime.listContainers({})).containers.length).toBe(2);
+  });
+
   test('a pod that asks for more cpu than the node has is rejected at admission (Failed, OutOfcpu) and nothing runs', LONG, async () => {
     const c = await startKubeletCluster();
     await createBoundPod(c, { metadata: { name: 'huge' }, spec: { containers: [{ name: 'main', image: 'nginx', resources: { requests: { cpu: '100000' } } }] } });
