@@ -8,6 +8,7 @@ import type { ClusterComponent } from './cluster.ts';
 import { hollowNodesComponent } from '../hollow/component.ts';
 import { schedulerComponent } from '../scheduler/component.ts';
 import { controllerManagerComponent } from '../controllers/component.ts';
+import { kubeletComponents } from '../kubelet/component.ts';
 
 export type ComponentFactory = (flags: Record<string, unknown>) => ClusterComponent[];
 
@@ -16,6 +17,7 @@ export const BUILTIN_COMPONENTS: ComponentFactory[] = [
   (flags) => hollowNodesComponent(flags),
   (flags) => [schedulerComponent(flags)],
   (flags) => [controllerManagerComponent(flags)],
+  (flags) => kubeletComponents(flags),
 ];
 
 /** Every component the built-in factories make for these flags. */

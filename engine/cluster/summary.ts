@@ -50,6 +50,7 @@ export function describeCluster(state: ClusterState, registeredNodes: Registered
       const what = hollow === 'static' ? 'Node objects only (--hollow static): no heartbeats, pods stay as bound' : 'simulated: they report Ready and mark pods Running without starting anything';
       return [`${nodes} hollow node${nodes === 1 ? '' : 's'}`, what];
     }
+    if (name.startsWith('kubelet-node-')) return [`kubelet ${name.slice('kubelet-'.length)}`, `a real node: pods run as processes on this machine; its pod logic: ${whose(choice, 'kubelet')}`];
     if (name === 'store' && state.etcdServers?.length) return ['the store', `etcd at ${state.etcdServers.join(', ')} (--etcd-servers): neither yours nor the reference`];
     const code = CODE_OF[name];
     if (!code) return [name, 'built in'];
@@ -61,11 +62,11 @@ export function describeCluster(state: ClusterState, registeredNodes: Registered
   const lines = ['Running, and whose code:', ...rows.map(([label, what]) => `  ${label.padEnd(width)}  ${what}`)];
 
   const missing: string[] = [];
-  if (!running.includes('hollow-nodes')) {
+  if (!running.includes('hollow-nodes') && !running.some((name) => name.startsWith('kubelet-node-'))) {
     const { nodes, hollow } = hollowFlags(state);
     const flagHint =
       nodes > 0 && !hollow
-        ? ` --nodes ${nodes} needs --hollow: nodes that run real processes come with a later lesson (the kubelet).`
+        ? ` --nodes ${nodes} asks for real nodes, and none started: see the cluster log.`
         : hollow && !(nodes > 0)
           ? ' --hollow needs --nodes N (how many).'
           : '';

@@ -6,12 +6,11 @@
  *
  * Flags: `--real-nodes R` sets how many (default 1, or 0 with `--hollow`, whose `--nodes N` counts
  * hollow nodes: `--real-nodes 1 --nodes 100 --hollow` runs both side by side); a plain `--nodes N`
- * without `--hollow` means N real nodes. `--node-block B` moves node i to pod address block B + i
- * (tests running clusters side by side).
+ * without `--hollow` means N real nodes.
  *
  * Where things are: node i's runtime root is `<state>/nodes/node-<i>` (the cluster's state folder,
  * next to data/; a fresh temporary folder for an in-process cluster without one, removed at
- * stop), its pod addresses the block nodePodCidr(i), its API on the first address of that block.
+ * stop), its pod addresses a block of the pod network it claims machine-wide (./node-block.ts), its API on the first address of that block.
  * Its serving certificate is signed by the cluster CA (`<state>/pki`, made by the daemon); its API
  * accepts the tokens of `<state>/tokens.csv` (the admin's; the apiserver's kubelet-client
  * credential when that file lists one) and authorizes system:masters and
@@ -29,6 +28,7 @@ import { clusterPaths } from '../cluster/paths.ts';
 import { nodePodCidr } from '../cri/runtime.ts';
 import { KubelingsError } from '../errors.ts';
 import { startKubelet } from './kubelet.ts';
+import { claimNodeBlock } from './node-block.ts';
 import { scratchRoot } from './scratch-root.ts';
 
 export const REAL_NODE_PREFIX = 'node-';
@@ -51,8 +51,6 @@ function readIfPresent(path: string): string | undefined {
 
 export function kubeletComponents(flags: Record<string, unknown>): ClusterComponent[] {
   const count = realNodeCount(flags);
-  // Node i takes pod address block firstBlock + i (tests that run clusters side by side each claim their own).
-  const firstBlock = Number(flags['node-block'] ?? 0);
   return Array.from({ length: count }, (_, i) => {
     const nodeName = `${REAL_NODE_PREFIX}${i}`;
     const component: ClusterComponent = {
@@ -68,10 +66,19 @@ export function kubeletComponents(flags: Record<string, unknown>): ClusterCompon
         if (!(daemon && caCert && caKey)) ctx.logger.warn(`no cluster CA in ${paths.pkiDir}: the kubelet of ${nodeName} signs its certificate with a CA of its own`);
         const tokenText = daemon && existsSync(paths.tokenFile) ? readIfPresent(paths.tokenFile) : undefined;
         const tokens = new StaticTokens(tokenText ? parseTokenFile(tokenText, paths.tokenFile).tokens : []);
-        const kubelet = await startKubelet({ nodeName, client: ctx.client, root, podCidr: nodePodCidr(firstBlock + i), port: 0, ca, tokens, logger: ctx.logger });
+        // Nodes claim their blocks machine-wide: clusters side by side never share pod addresses.
+        const block = claimNodeBlock(root);
+        let kubelet;
+        try {
+          kubelet = await startKubelet({ nodeName, client: ctx.client, root, podCidr: nodePodCidr(block.index), port: 0, ca, tokens, logger: ctx.logger });
+        } catch (error) {
+          block.release();
+          throw error;
+        }
         return {
           stop: async () => {
             await kubelet.stop();
+            block.release();
             if (!daemon) rmSync(root, { recursive: true, force: true });
           },
         };

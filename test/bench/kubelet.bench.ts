@@ -100,7 +100,7 @@ const bench: Benchmark = {
       for (let i = 0; i < NODES; i++) {
         const nodeName = `bench-node-${i}`;
         nodes.push(
-          await startNode({ server: api.url, ca: api.ca, token: api.issueToken(nodeUser(nodeName)), adminToken: api.adminToken, caKey: pki.ca.key, nodeName, root: join(dir, nodeName), podCidr: nodePodCidr(3900 + i) }),
+          await startNode({ server: api.url, ca: api.ca, token: api.issueToken(nodeUser(nodeName)), adminToken: api.adminToken, caKey: pki.ca.key, nodeName, root: join(dir, nodeName), podCidr: nodePodCidr(4094 - i) }),
         );
       }
       await client.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kubelet-perf' } });

@@ -58,8 +58,15 @@ describe('cluster summary', () => {
   });
 
   test('--nodes without --hollow, and --hollow without --nodes, say what is missing from the command', () => {
-    expect(describeCluster(state({ flags: { nodes: '3' } }), 0)).toContain(' --nodes 3 needs --hollow: nodes that run real processes come with a later lesson (the kubelet).');
+    expect(describeCluster(state({ flags: { nodes: '3' } }), 0)).toContain(' --nodes 3 asks for real nodes, and none started: see the cluster log.');
     expect(describeCluster(state({ flags: { hollow: true } }), 0)).toContain(' --hollow needs --nodes N (how many).');
+  });
+
+  test('real nodes are named with whose pod logic they run, and nothing is missing', () => {
+    const text = describeCluster(state({ components: ['kube-scheduler', 'kube-controller-manager', 'kubelet-node-0'] }), 1);
+    expect(text).toContain('  kubelet node-0           a real node: pods run as processes on this machine; its pod logic: the reference\n');
+    expect(describeCluster(state({ impl: 'exercises:kubelet', components: ['kubelet-node-0'] }), 1)).toContain('its pod logic: yours (exercises/kubelet)');
+    expect(text).not.toContain('Not running');
   });
 
   test('Node objects left from an earlier run, with nothing running them, are called what they are', () => {

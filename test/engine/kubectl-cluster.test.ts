@@ -22,6 +22,16 @@ vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 let home: string;
 
+/** `kubectl get nodes` once node-0 is Ready (its kubelet registers it just after cluster up). */
+async function waitForNodes(kubectl: Kubectl): Promise<string> {
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const out = (await kubectl.run(['get', 'nodes'])).output;
+    if (/\bReady\b/.test(out) || Date.now() > until) return out;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 function kubelings(...args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { env: { ...process.env, KUBELINGS_HOME: home, KUBELINGS_IMPL: '' }, timeout: 60_000 }, (error, stdout, stderr) => {
@@ -50,9 +60,10 @@ describe.skipIf(!HAS_KUBECTL)(`kubelings cluster up/down with kubectl ${HAS_KUBE
     expect(up.code, up.output).toBe(0);
     expect(up.output).toContain(`export KUBECONFIG=${join(home, 'kubeconfig')}`);
     expect(up.output).toMatch(/The control plane is up at https:\/\/127\.0\.0\.1:\d+ \(pid \d+, code: solutions\)/);
-    // A plain cluster up has no nodes: it says so, and which flag brings them (wording: cluster-summary.test.ts).
+    // A plain cluster up has one real node (wording: cluster-summary.test.ts).
     expect(up.output).toContain('Running, and whose code:\n');
-    expect(up.output).toContain('\nNot running:\n  nodes        none, so the scheduler has nowhere to put pods: they stay Pending.');
+    expect(up.output).toContain('\n  kubelet node-0 ');
+    expect(up.output).not.toContain('Not running:');
     expect(existsSync(join(home, 'cluster.pid'))).toBe(true);
     const status = await kubelings('cluster', 'status');
     expect(status.code).toBe(0);
@@ -82,7 +93,8 @@ describe.skipIf(!HAS_KUBECTL)(`kubelings cluster up/down with kubectl ${HAS_KUBE
     const copy = join(home, 'kubeconfig-copy');
     copyFileSync(join(home, 'kubeconfig'), copy);
     kubectl = kubectlWith(join(home, 'kubeconfig'));
-    expect((await kubectl.run(['get', 'nodes'])).output, 'what cluster up said: no nodes').toBe('No resources found\n');
+    const nodes = await waitForNodes(kubectl);
+    expect(nodes, 'what cluster up said: one real node').toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\nnode-0\s+Ready\s+<none>\s+\S+\s+v1\.32\.0-kubelings\n$/);
     const create = await kubectl.run(['create', 'configmap', 'keep-me', '--from-literal=answer=42']);
     expect(create.output).toBe('configmap/keep-me created\n');
     await kubectl.run(['apply', '-f', join(import.meta.dirname, 'kubectl-manifests', 'nginx-deployment.yaml')]);

@@ -31,8 +31,8 @@ describe('real nodes', () => {
   });
 
   test('a cluster with one real node runs a scheduled nginx pod that answers on its pod IP, and stop() leaves no container process', { timeout: 120_000 }, async () => {
-    // A block of the pod network no other test file uses (cri-harness claims blocks 1-4000).
-    const flags = { 'real-nodes': 1, 'node-block': 4001 + (process.pid % 90) };
+    // node-0 claims a block of the pod network machine-wide (engine/kubelet/node-block.ts).
+    const flags = { 'real-nodes': 1 };
     const cluster = await startCluster({ components: [...builtinComponents({}).filter((c) => c.name === 'kube-scheduler'), ...kubeletComponents(flags)], flags });
     let stopped = false;
     onCleanup(async () => {
