@@ -36,6 +36,7 @@ import { isProcessAlive } from '../processes.ts';
 import { COMPACTION_INTERVAL_FLAG, describeStore, ETCD_SERVERS_FLAG, flagArg, parseCompactionInterval, parseEtcdServers } from './store-flags.ts';
 import { writeClusterKubeconfig } from './kubeconfig.ts';
 import { rotateLog, startFailureIn, tailOf, warningsIn } from './logfile.ts';
+import { stopLeftoverContainers } from '../kubelet/leftovers.ts';
 import { clusterPaths, type ClusterState } from './paths.ts';
 import { readCaCert } from './pki-files.ts';
 import { checkDaemon, readDaemonRecord, stillTheSame, writeDaemonRecord, type DaemonCheck, type DaemonRecord } from './pidfile.ts';
@@ -289,6 +290,7 @@ async function down(): Promise<number> {
     clearStaleFiles(paths, check.record);
     const note = staleNote(check);
     process.stdout.write(`No control plane is running.${note ? ` ${note} Removed its pid file.` : ''}\n`);
+    await reportLeftoverContainers(paths.home);
     return 0;
   }
   const pid = check.record.pid;
@@ -311,7 +313,15 @@ async function down(): Promise<number> {
       ? `Stopped the control plane (pid ${pid}) with SIGKILL: it did not stop within ${CLUSTER_STOP_TIMEOUT_MS / 1000} s. See ${shown(paths.logFile)}.\n`
       : `Stopped the control plane (pid ${pid}). Its data stays in ${shown(paths.dataDir)}; cluster up brings it back.\n`,
   );
+  await reportLeftoverContainers(paths.home);
   return 0;
+}
+
+/** Ends the container processes real nodes left behind (a kubelet killed with the daemon) and says so. */
+async function reportLeftoverContainers(home: string): Promise<void> {
+  const { killed, warnings } = await stopLeftoverContainers(home);
+  if (killed > 0) process.stdout.write(`Stopped ${killed} container process${killed === 1 ? '' : 'es'} left by the nodes.\n`);
+  for (const warning of warnings) process.stderr.write(`${warning}\n`);
 }
 
 async function status(): Promise<number> {
