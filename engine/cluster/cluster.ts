@@ -27,6 +27,7 @@ import { connectEtcd } from '../etcd/remote.ts';
 import { createStore } from '../etcd/store.ts';
 import { startApiServer, type ApiServer, type ServingTls } from '../apiserver/server.ts';
 import type { Authorizer, UserInfo } from '../apiserver/auth.ts';
+import { KUBELET_CLIENT } from '../apiserver/auth.ts';
 import type { StaticToken } from '../apiserver/tokens.ts';
 import { KubeClient } from '../client/client.ts';
 import { silentLogger, type Logger } from './logger.ts';
@@ -119,7 +120,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     (options.etcdServers?.length ? await connectEtcd(options.etcdServers) : await createStore({ dataDir: options.dataDir, logger: logger.child('etcd') }));
   let apiserver: ApiServer;
   try {
-    apiserver = await startApiServer({ store, port: options.port ?? 0, host: options.host, clock, logger, authorizer: options.authorizer, compactionIntervalMs: options.compactionIntervalMs, adminToken: options.adminToken, tokens: options.tokens, tls: options.tls });
+    apiserver = await startApiServer({ store, port: options.port ?? 0, host: options.host, clock, logger, authorizer: options.authorizer, compactionIntervalMs: options.compactionIntervalMs, adminToken: options.adminToken, tokens: options.tokens, tls: options.tls, ...kubeletClientOf(options.tokens) });
   } catch (error) {
     if (ownStore) await store.close();
     throw error;
@@ -178,4 +179,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     components: running.map((r) => r.name),
     stop,
   };
+}
+
+/** The apiserver's kubelet-client token when the token file names one (token-file.ts), so that the kubelets, which read that file, accept it. */
+function kubeletClientOf(tokens: readonly StaticToken[] | undefined): { kubeletClient?: { token: string } } {
+  const entry = tokens?.filter((t) => t.user.username === KUBELET_CLIENT.username).pop();
+  return entry ? { kubeletClient: { token: entry.token } } : {};
 }

@@ -2,8 +2,9 @@
  * One component of `kubelings cluster up` in a process of its own, started by the supervisor
  * (supervisor.ts): `node --import tsx component-process.ts --component NAME --data-dir D
  * [--log-level L] [--stopped-nodes FILE]`. It logs to stdout, which the supervisor reads into
- * logs/NAME.log (as stderr). `--data-dir` is not read: it names the cluster on the command line, so a
- * left-over process can be told to be this project's (see supervisor.ts).
+ * logs/NAME.log (as stderr). `--data-dir` names the cluster on the command line, so a left-over
+ * process can be told to be this project's (see supervisor.ts); it also reaches the component as
+ * options.dataDir, which tells a kubelet it runs under a cluster's state folder (its CA, its tokens).
  *
  * What to run and as whom comes over the IPC channel, never the command line or the environment
  * (other users of the machine can read a process's command line): once it listens it says
@@ -136,7 +137,7 @@ try {
     clientAs: (user, userAgent) => client.withToken(tokenOf(user), userAgent),
     clock: systemClock,
     logger,
-    options: { flags: start.flags },
+    options: { flags: start.flags, ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}) },
   });
   logger.info('component started', { pid: process.pid, user: self.username });
   send({ type: 'ready' });

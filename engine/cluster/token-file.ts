@@ -20,7 +20,7 @@
  * - a symlink or a directory in its place is refused, never followed.
  */
 import { chmodSync, lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { ADMIN, SYSTEM_MASTERS } from '../apiserver/auth.ts';
+import { ADMIN, KUBELET_CLIENT, SYSTEM_MASTERS } from '../apiserver/auth.ts';
 import { formatTokenFile, parseTokenFile } from '../apiserver/token-file.ts';
 import { generateToken, type StaticToken } from '../apiserver/tokens.ts';
 import { KubelingsError } from '../errors.ts';
@@ -28,6 +28,15 @@ import { KubelingsError } from '../errors.ts';
 /** The admin's line as the file holds it (system:authenticated is added by the apiserver). */
 function adminEntry(token = generateToken()): StaticToken {
   return { token, user: { username: ADMIN.username, uid: ADMIN.uid, groups: [SYSTEM_MASTERS] } };
+}
+
+/**
+ * The apiserver's credential towards the kubelets (upstream's --kubelet-client-certificate, here a
+ * token): the apiserver sends it when it proxies logs, exec and port-forward, and each kubelet
+ * accepts it because it reads this file too.
+ */
+function kubeletClientEntry(token = generateToken()): StaticToken {
+  return { token, user: { username: KUBELET_CLIENT.username, groups: [SYSTEM_MASTERS] } };
 }
 
 function write(path: string, tokens: readonly StaticToken[]): void {
@@ -51,7 +60,7 @@ export function prepareTokenFile(path: string): PreparedTokens {
     stat = lstatSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new KubelingsError(`Cannot read the token file ${path}: ${(error as Error).message}`);
-    const tokens = [adminEntry()];
+    const tokens = [adminEntry(), kubeletClientEntry()];
     write(path, tokens);
     return { tokens, warnings: [] };
   }
@@ -73,7 +82,10 @@ export function prepareTokenFile(path: string): PreparedTokens {
     tokens = [adminEntry(), ...tokens];
     warnings.push(`${path} had no ${ADMIN.username} line: added one`);
   }
-  if (exposed || !hasAdmin) write(path, tokens);
+  const hasKubeletClient = tokens.some((t) => t.user.username === KUBELET_CLIENT.username);
+  if (exposed) tokens = [...tokens.filter((t) => t.user.username !== KUBELET_CLIENT.username), kubeletClientEntry()];
+  else if (!hasKubeletClient) tokens = [...tokens, kubeletClientEntry()];
+  if (exposed || !hasAdmin || !hasKubeletClient) write(path, tokens);
   return { tokens, warnings };
 }
 

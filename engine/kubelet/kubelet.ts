@@ -57,6 +57,8 @@ import { runtimePodUids } from './runtime-view.ts';
 import { sendJson, startKubeletServer, type KubeletServer } from './server.ts';
 import { StatusManager } from './status-manager.ts';
 import { SummaryProvider } from './summary.ts';
+import type { StreamContainerStatus, StreamPod } from './stream/host.ts';
+import { createStreamHandlers, mountStreamHandlers } from './stream/server.ts';
 
 /** Periods, all defaulting to upstream's (params.ts); tests and demos scale them down. */
 export interface KubeletIntervals {
@@ -306,6 +308,20 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       sendJson(res, 200, { num_cores: machine.cores, memory_capacity: machine.memoryBytes, machine_id: machine.machineID, system_uuid: machine.machineID, boot_id: machine.bootID, filesystems: [{ device: options.root, capacity: machine.diskBytes }] }),
     );
     server.mount('/stats/summary', async (_req, res) => sendJson(res, 200, await summaries.summary()));
+    // containerLogs, exec, attach and portForward (./stream/): what `kubectl logs`, `exec`, `cp`,
+    // `attach` and `port-forward` reach through the apiserver, for the pods this kubelet runs.
+    const streams = createStreamHandlers({
+      runtime,
+      findContainer: (namespace, podName, containerName) => {
+        const pod = pods().find((p) => (p.metadata.namespace ?? 'default') === namespace && p.metadata.name === podName);
+        if (!pod) return undefined;
+        const name = containerName ?? pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'] ?? pod.spec?.containers[0]?.name ?? '';
+        const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])] as StreamContainerStatus[];
+        return { pod: pod as unknown as StreamPod, containerName: name, status: statuses.find((c) => c.name === name) };
+      },
+    });
+    mountStreamHandlers(server, streams);
+    cleanups.push(() => streams.close());
 
     log.info('kubelet ready', { node: nodeName, address, port: server.port });
     let stopped = false;

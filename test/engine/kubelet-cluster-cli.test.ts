@@ -15,6 +15,7 @@ import { RUNTIME_ID_ENV } from '#engine/cri/orphans.ts';
 import { isLive, pidsWithEnv } from '#engine/cri/procfs.ts';
 import type { ApiContainerStatus } from '#engine/kubelet/exercises.ts';
 import type { Pod } from '#engine/kube/types.ts';
+import { HAS_KUBECTL, kubectlWith } from './apiserver-harness.ts';
 import { kubelings, tempDir } from './cli-harness.ts';
 import { waitFor } from './cri-harness.ts';
 
@@ -47,6 +48,15 @@ describe('real nodes and cluster down', { timeout: 240_000 }, () => {
     await client.create<Pod>('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'sleeper', namespace: 'default' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'exec sleep 3600'] }] } });
     const first = await runningPids(client);
     client.close();
+    if (HAS_KUBECTL) {
+      // kubectl through the apiserver to the node's kubelet (its stream handlers), as a learner types it:
+      // the apiserver presents the kubelet-client token of tokens.csv, the kubelet's certificate is the cluster CA's.
+      const kubectl = kubectlWith(join(home, 'kubeconfig'));
+      const exec = await kubectl.run(['exec', 'sleeper', '--', 'sh', '-c', 'echo hi from $HOSTNAME; exit 3']);
+      expect([exec.code, exec.stdout], 'kubectl exec on a real node').toEqual([3, 'hi from sleeper\n']);
+      const logs = await kubectl.run(['logs', 'sleeper']);
+      expect(logs.code, `kubectl logs on a real node: ${logs.output}`).toBe(0);
+    } else console.warn('kubectl is not installed: skipping kubectl exec and logs on a real node');
     const down = kubelings(['cluster', 'down'], { home, timeoutMs: 120_000 });
     expect(down.code, down.out + down.err).toBe(0);
     expect(first.filter((p) => isLive(p)), 'container processes left by cluster down').toEqual([]);
