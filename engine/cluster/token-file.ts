@@ -36,7 +36,7 @@ function adminEntry(token = generateToken()): StaticToken {
  * accepts it because it reads this file too.
  */
 function kubeletClientEntry(token = generateToken()): StaticToken {
-  return { token, user: { username: KUBELET_CLIENT.username, groups: [SYSTEM_MASTERS] } };
+  return { token, user: { username: KUBELET_CLIENT.username, uid: KUBELET_CLIENT.username, groups: [SYSTEM_MASTERS] } };
 }
 
 function write(path: string, tokens: readonly StaticToken[]): void {

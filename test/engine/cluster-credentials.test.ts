@@ -65,7 +65,9 @@ describe('the cluster\'s token file (.kubelings/tokens.csv)', () => {
     expect(mode(path)).toBe('600');
     const token = readAdminToken(path);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(first.tokens.map((t) => t.token)).toEqual([token]);
+    // The admin's, and the apiserver's credential towards the kubelets (which read this file too).
+    expect(first.tokens.map((t) => [t.user.username, t.token === token])).toEqual([['kubelings-admin', true], ['kube-apiserver-kubelet-client', false]]);
+    expect(first.tokens[1]!.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(prepareTokenFile(path)).toEqual({ tokens: first.tokens, warnings: [] });
     expect(readAdminToken(path)).toBe(token);
   });
