@@ -546,3 +546,37 @@ export const KUBELET_SPDY_MAX_FRAME_BYTES = 1024 * 1024;
 /** Output bytes waiting to go to a slow client before the command's output is paused. */
 export const KUBELET_STREAM_HIGH_WATER_BYTES = 1024 * 1024;
 
+/** metrics-server: every kubelet's /stats/summary is scraped this often (metrics-server --metric-resolution, 15 s). */
+export const METRICS_RESOLUTION_MS = 15_000;
+
+/** metrics-server: one scrape of one kubelet is abandoned after this long, connect to last byte (its --kubelet-request-timeout default is 10 s; below the resolution so scrapes never pile up). */
+export const METRICS_SCRAPE_TIMEOUT_MS = 10_000;
+
+/** metrics-server: a /stats/summary larger than this is refused as garbage (a real one for 110 pods is well under 1 MiB). */
+export const METRICS_SUMMARY_MAX_BYTES = 8 * 1024 * 1024;
+
+/** metrics-server: a node or pod whose newest point is older than this is no longer served (metrics-server keeps a point for 2 resolutions and a bit). */
+export const METRICS_STALE_AFTER_MS = 2 * METRICS_RESOLUTION_MS + 5_000;
+
+/** HPA controller: every autoscaler is reconciled this often (--horizontal-pod-autoscaler-sync-period, 15 s). */
+export const HPA_SYNC_PERIOD_MS = 15_000;
+
+/** HPA controller: a usage ratio within this of 1.0 changes nothing (--horizontal-pod-autoscaler-tolerance, 0.1). */
+export const HPA_TOLERANCE = 0.1;
+
+/** HPA controller: a scale-down takes the highest recommendation of this window (--horizontal-pod-autoscaler-downscale-stabilization, 5 min). */
+export const HPA_DOWNSCALE_STABILIZATION_MS = 5 * 60_000;
+
+/** HPA controller: a pod younger than this may still be warming up; its CPU counts only once Ready with a fresh sample (--horizontal-pod-autoscaler-cpu-initialization-period, 5 min). */
+export const HPA_CPU_INITIALIZATION_PERIOD_MS = 5 * 60_000;
+
+/** HPA controller: a pod that turned unready within this of its start is taken as never ready yet (--horizontal-pod-autoscaler-initial-readiness-delay, 30 s). */
+export const HPA_INITIAL_READINESS_DELAY_MS = 30_000;
+
+/** HPA controller without spec.behavior: a scale-up goes to at most max(2 x current, 4) replicas at once (scaleUpLimitFactor, scaleUpLimitMinimum). */
+export const HPA_SCALE_UP_LIMIT_FACTOR = 2;
+export const HPA_SCALE_UP_LIMIT_MINIMUM = 4;
+
+/** Load generator (engine/metrics/load-generator.ts): never more than this many requests a second, nor longer than this, whatever is asked. */
+export const LOAD_GENERATOR_MAX_RPS = 200;
+export const LOAD_GENERATOR_MAX_DURATION_MS = 5 * 60_000;

@@ -6,8 +6,8 @@
  * ControllerRevisions), Job and CronJob. Their sync functions and workqueue come from the
  * controllers component chosen by the door (the learner's with `--impl mine` once lesson 04
  * passes, the reference otherwise); the Job and CronJob controllers are the engine's own, with the
- * learner's CronJob schedule. The disruption controller (PodDisruptionBudget status) is the
- * engine's own too.
+ * learner's CronJob schedule. The disruption controller (PodDisruptionBudget status) and the
+ * HorizontalPodAutoscaler controller (metrics from metrics.k8s.io) are the engine's own too.
  *
  * Flags: `--leader-elect false` runs the controllers at once without a Lease (as
  * --leader-elect=false does); `--node-monitor-grace-period 10s` and `--node-monitor-period 1s`
@@ -29,6 +29,7 @@ import { newCronJobController } from './cronjob-controller.ts';
 import { newDaemonSetController } from './daemonset-controller.ts';
 import { newEndpointSliceController } from './endpointslice-controller.ts';
 import { newGarbageCollector } from './garbage-collector-controller.ts';
+import { newHorizontalController } from './horizontal-controller.ts';
 import { newJobController } from './job-controller.ts';
 import { newNamespaceController } from './namespace-controller.ts';
 import { newNodeLifecycleController, type NodeLifecycleOptions } from './node-lifecycle-controller.ts';
@@ -93,6 +94,7 @@ export async function runControllerManager(ctx: Pick<ClusterContext, 'client' | 
       job: newJobController(deps).workers,
       cronjob: newCronJobController(deps).workers,
       disruption: newDisruptionController({ ...deps, kube: ctx.client, recorder: recorderFor('controllermanager') }).workers,
+      horizontalpodautoscaling: newHorizontalController({ ...deps, kube: ctx.client, recorder: recorderFor('horizontal-pod-autoscaler') }).workers,
     };
     // StatefulSets keep their history in ControllerRevisions: only where the apiserver serves them.
     if (findResource('apps', 'v1', 'controllerrevisions')) workers.statefulset = newStatefulSetController(deps).workers;
