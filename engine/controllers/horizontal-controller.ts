@@ -21,7 +21,7 @@
  */
 import type { KubeClient } from '../client/client.ts';
 import { isApiError } from '../kube/errors.ts';
-import { findResourceForKind } from '../kube/resources.ts';
+import { findResource, findResourceForKind } from '../kube/resources.ts';
 import type { KubeObject, Pod } from '../kube/types.ts';
 import { CONTROLLER_WORKERS, HPA_CPU_INITIALIZATION_PERIOD_MS, HPA_DOWNSCALE_STABILIZATION_MS, HPA_INITIAL_READINESS_DELAY_MS, HPA_SYNC_PERIOD_MS, HPA_TOLERANCE } from '../params.ts';
 import type { EventRecorder } from '../scheduler/component.ts';
@@ -82,9 +82,12 @@ export interface HorizontalControllerDeps extends Pick<ControllerDeps, 'controll
 /** One metric's outcome: a proposal and its status, or why it failed (ScalingActive's reason and the error). */
 type MetricOutcome = { replicas: number; name: string; status: Any; timestampMs: number } | { error: Error; reason: string };
 
+/** autoscaling/v2: the version that holds every metric (a bare `horizontalpodautoscalers` resolves to v1). */
+export const HPA_V2 = findResource('autoscaling', 'v2', 'horizontalpodautoscalers')!;
+
 const withKind = (hpa: HorizontalPodAutoscaler): HorizontalPodAutoscaler => ({ ...hpa, apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' });
 
-export function newHorizontalController(deps: HorizontalControllerDeps): { workers: QueueWorkers } {
+export function newHorizontalController(deps: HorizontalControllerDeps): { workers: QueueWorkers; reconciled(): number } {
   const { controllers, objects, informers, clock, kube, recorder } = deps;
   const tunables: HpaTunables = {
     syncPeriodMs: HPA_SYNC_PERIOD_MS,
@@ -96,7 +99,7 @@ export function newHorizontalController(deps: HorizontalControllerDeps): { worke
   };
   const milliValue = (q: string) => objects.milliValue(objects.parseQuantity(q));
   const metricsSource = deps.metrics ?? restResourceMetrics(kube, milliValue);
-  const hpas = informers.forResource<HorizontalPodAutoscaler>('horizontalpodautoscalers');
+  const hpas = informers.forResource<HorizontalPodAutoscaler>(HPA_V2);
   const pods = informers.forResource<Pod>('pods');
   const recommender = new HpaRecommender(tunables.downscaleStabilizationMs);
   const event = (hpa: HorizontalPodAutoscaler, type: 'Normal' | 'Warning', reason: string, message: string) => recorder.record(withKind(hpa), type, reason, message, reason);
@@ -210,7 +213,7 @@ export function newHorizontalController(deps: HorizontalControllerDeps): { worke
     const writeStatus = async (status: HpaStatus) => {
       if (JSON.stringify(comparable(original)) === JSON.stringify(comparable(status))) return;
       try {
-        await kube.updateStatus('horizontalpodautoscalers', withKind({ ...hpa, status }));
+        await kube.updateStatus(HPA_V2, withKind({ ...hpa, status }));
       } catch (error) {
         // A conflict or a deleted autoscaler: the next period reads it afresh.
         if (isApiError(error, 'Conflict') || isApiError(error, 'NotFound')) return;
@@ -308,6 +311,7 @@ export function newHorizontalController(deps: HorizontalControllerDeps): { worke
     await writeStatus(statusWith(current, desired, metricStatuses, rescale));
   }
 
+  let reconciled = 0;
   async function sync(key: string): Promise<SyncResult | void> {
     const hpa = hpas.lister.get(key);
     if (!hpa) {
@@ -318,6 +322,8 @@ export function newHorizontalController(deps: HorizontalControllerDeps): { worke
       await reconcile(key, hpa);
     } catch (error) {
       deps.logger.warn(`horizontal-pod-autoscaler ${key}: ${(error as Error).message}`);
+    } finally {
+      reconciled++;
     }
     return { requeueAfterMs: tunables.syncPeriodMs };
   }
@@ -328,7 +334,7 @@ export function newHorizontalController(deps: HorizontalControllerDeps): { worke
   hpas.on('add', (hpa) => workers.enqueueAfter(objectKeyOf(hpa), tunables.syncPeriodMs));
   hpas.on('update', (_old, hpa) => workers.enqueueAfter(objectKeyOf(hpa), tunables.syncPeriodMs));
   hpas.on('delete', (hpa) => recommender.forget(objectKeyOf(hpa)));
-  return { workers };
+  return { workers, reconciled: () => reconciled };
 }
 
 /** What updateStatusIfNeeded compares (the status without fields the apiserver may fill in). */

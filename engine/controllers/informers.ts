@@ -15,7 +15,7 @@
  * and a sync that reads the lister see the same state or a newer one; handlers see each change
  * once, in the server's order.
  */
-import type { KubeClient } from '../client/client.ts';
+import type { KubeClient, ResourceRef } from '../client/client.ts';
 import { Informer } from '../client/informer.ts';
 import type { Clock } from '../etcd/clock.ts';
 import type { Logger } from '../cluster/logger.ts';
@@ -32,7 +32,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   readonly indexer = new Indexer<T>();
   readonly informer: Informer<T>;
 
-  constructor(client: KubeClient, resource: string, options: { logger?: Logger; clock?: Clock }) {
+  constructor(client: KubeClient, resource: ResourceRef, options: { logger?: Logger; clock?: Clock }) {
     this.informer = new Informer<T>(client, resource, options);
     // Registered first: the cache is current before any controller's handler runs.
     this.informer.on('add', (o) => this.indexer.upsert(o));
@@ -62,12 +62,16 @@ export class SharedInformerFactory {
     private readonly options: { logger?: Logger; clock?: Clock } = {},
   ) {}
 
-  /** The one shared informer of a resource (`pods`, `replicasets`, ...), made on first use. */
-  forResource<T extends KubeObject>(resource: string): SharedInformer<T> {
-    let informer = this.informers.get(resource);
+  /**
+   * The one shared informer of a resource (`pods`, `replicasets`, ...), made on first use. A
+   * ResourceInfo picks one version of a kind served at several (autoscaling/v2 autoscalers).
+   */
+  forResource<T extends KubeObject>(resource: ResourceRef): SharedInformer<T> {
+    const key = typeof resource === 'string' ? resource : `${resource.group}/${resource.version}/${resource.resource}`;
+    let informer = this.informers.get(key);
     if (!informer) {
       informer = new SharedInformer<KubeObject>(this.client, resource, this.options);
-      this.informers.set(resource, informer);
+      this.informers.set(key, informer);
     }
     return informer as unknown as SharedInformer<T>;
   }
