@@ -23,6 +23,7 @@ import type { KubeClient } from '../client/client.ts';
 import { silentLogger, type Logger } from '../cluster/logger.ts';
 import { systemClock, type Clock } from '../etcd/clock.ts';
 import type { MetricsProvider } from '../apiserver/aggregator.ts';
+import type { ApiServer } from '../apiserver/server.ts';
 import { isApiError, noSuchPath, notFound } from '../kube/errors.ts';
 import type { KubeObject, Node, Pod } from '../kube/types.ts';
 import { loadComponent } from '../impl.ts';
@@ -212,6 +213,23 @@ export function newMetricsServer(options: MetricsServerOptions): MetricsServer {
     stop() {
       running = false;
       cancel?.();
+    },
+  };
+}
+
+/**
+ * Runs a metrics-server beside an in-process apiserver: registers its provider (metrics.k8s.io
+ * appears in discovery) and starts the rounds. The function returned stops both.
+ */
+export function serveMetrics(api: Pick<ApiServer, 'registerMetricsProvider'>, options: MetricsServerOptions): { server: MetricsServer; stop(): void } {
+  const server = newMetricsServer(options);
+  const unregister = api.registerMetricsProvider(server.provider);
+  server.start();
+  return {
+    server,
+    stop() {
+      server.stop();
+      unregister();
     },
   };
 }
