@@ -281,6 +281,48 @@ describe('the HPA controller scales a Deployment on cpu utilisation', () => {
   });
 });
 
+describe('other targets and metrics', () => {
+  test('a ReplicaSet with an averageValue target: usage per pod against the value, status averageValue only', async () => {
+    await server.client.create<KubeObject>('replicasets', {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'rs', namespace: 'default' },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'rs' } }, template: { metadata: { labels: { app: 'rs' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    });
+    await pod('rs', 'rs-a', 300);
+    await pod('rs', 'rs-b', 300);
+    await hpa('rs', { minReplicas: 1, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs' }, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'AverageValue', averageValue: '200m' } } }] });
+    await caughtUp();
+    await tick();
+    // 300m per pod against 200m: ratio 1.5, ceil(1.5 x 2) = 3.
+    const rs = await server.client.get<KubeObject>('replicasets', 'rs', { namespace: 'default' });
+    expect((rs.spec as { replicas: number }).replicas).toBe(3);
+    const status = await statusOf('rs');
+    expect(status.currentMetrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', current: { averageValue: '300m' } } }]);
+    const es = await until('the rescale event', () => events('rs'), (list) => list.some((e) => e.reason === 'SuccessfulRescale'));
+    expect(es.find((e) => e.reason === 'SuccessfulRescale')?.message).toBe('New size: 3; reason: cpu resource above target');
+  });
+
+  test('a Pods metric needs a custom metrics API kubelings does not serve: it fails as on a cluster without one', async () => {
+    await deployment('custom', 2);
+    await pod('custom', 'custom-a', 10);
+    await hpa('custom', { minReplicas: 1, metrics: [{ type: 'Pods', pods: { metric: { name: 'packets-per-second' }, target: { type: 'AverageValue', averageValue: '1k' } } }] });
+    await caughtUp();
+    await tick();
+    expect(await replicasOf('custom')).toBe(2);
+    expect(condition(await statusOf('custom'), 'ScalingActive')).toMatchObject({ status: 'False', reason: 'FailedGetPodsMetric', message: 'the HPA was unable to compute the replica count: unable to get metric packets-per-second: no custom metrics API (custom.metrics.k8s.io) registered' });
+  });
+
+  test('a Deployment at 0 replicas is left alone: ScalingActive False/ScalingDisabled', async () => {
+    await deployment('zero', 0);
+    await hpa('zero', { minReplicas: 1 });
+    await caughtUp();
+    await tick();
+    expect(await replicasOf('zero')).toBe(0);
+    expect(condition(await statusOf('zero'), 'ScalingActive')).toMatchObject({ status: 'False', reason: 'ScalingDisabled', message: 'scaling is disabled since the replica count of the target is zero' });
+  });
+});
+
 describe.skipIf(!HAS_KUBECTL)(`kubectl get hpa and describe hpa ${HAS_KUBECTL ? '' : '(skipped: kubectl is not installed)'}`, () => {
   let kubectl: Kubectl;
   beforeAll(() => {
