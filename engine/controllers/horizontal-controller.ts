@@ -152,7 +152,7 @@ export function newHorizontalController(deps: HorizontalControllerDeps): { worke
     return { error: new Error(`unable to get metric ${name}: ${api}`), reason: `FailedGet${type}Metric` };
   }
 
-  /** computeReplicasForMetrics: the largest proposal, or -1 with the error when too many metrics failed. */
+  /** computeReplicasForMetrics: the largest proposal, or -1 with the error when the selector is unusable or too many metrics failed. */
   async function computeReplicasForMetrics(hpa: HorizontalPodAutoscaler, scale: Scale, conditions: HpaCondition[]) {
     const now = clock.now();
     const namespace = hpa.metadata.namespace ?? '';
@@ -160,7 +160,7 @@ export function newHorizontalController(deps: HorizontalControllerDeps): { worke
     const selectorText = scale.status?.selector ?? '';
     if (!selectorText) {
       event(hpa, 'Warning', 'SelectorRequired', 'selector is required');
-      return { replicas: 0, name: '', statuses: [] as Any[], conditions: setCondition(conditions, 'ScalingActive', 'False', 'InvalidSelector', "the HPA target's scale is missing a selector", now), error: new Error('selector is required') };
+      return { replicas: -1, name: '', statuses: [] as Any[], conditions: setCondition(conditions, 'ScalingActive', 'False', 'InvalidSelector', "the HPA target's scale is missing a selector", now), error: new Error('selector is required') };
     }
     let selector: Any;
     try {
@@ -168,7 +168,7 @@ export function newHorizontalController(deps: HorizontalControllerDeps): { worke
     } catch (error) {
       const message = `couldn't convert selector into a corresponding internal selector object: ${(error as Error).message}`;
       event(hpa, 'Warning', 'InvalidSelector', message);
-      return { replicas: 0, name: '', statuses: [] as Any[], conditions: setCondition(conditions, 'ScalingActive', 'False', 'InvalidSelector', message, now), error: new Error(message) };
+      return { replicas: -1, name: '', statuses: [] as Any[], conditions: setCondition(conditions, 'ScalingActive', 'False', 'InvalidSelector', message, now), error: new Error(message) };
     }
     const current = scale.spec?.replicas ?? 0;
     const podList = podsFor(namespace, selector);
@@ -271,11 +271,6 @@ export function newHorizontalController(deps: HorizontalControllerDeps): { worke
         await writeStatus(statusWith(current, hpa.status?.desiredReplicas ?? 0, metricStatuses, false));
         event(hpa, 'Warning', 'FailedComputeMetricsReplicas', computed.error.message);
         throw new Error(`failed to compute desired number of replicas based on listed metrics for ${reference}: ${computed.error.message}`);
-      }
-      if (computed.error && computed.replicas === 0 && !computed.name) {
-        // No selector: nothing to compute from (upstream returns here with the condition set).
-        await writeStatus(statusWith(current, hpa.status?.desiredReplicas ?? 0, metricStatuses, false));
-        throw computed.error;
       }
       let metricName = '';
       if (computed.replicas > desired) {
