@@ -62,6 +62,10 @@ try {
   // Each component process is its own user with a token of its own, handed over on its IPC channel.
   const supervisor = new Supervisor({ server: cluster.url, ca: cluster.ca, issueToken: (user) => cluster.apiserver.issueToken(user), dataDir, flags, paths, logger: logger.child('supervisor'), logLevel: level });
   await supervisor.start(specs);
+  // metrics.k8s.io (kubectl top, the HPA): a metrics-server beside the apiserver, scraping each real
+  // node's kubelet with the apiserver's kubelet-client credential.
+  const { serveMetrics } = await import('../metrics/metrics-server.ts');
+  const metrics = serveMetrics(cluster.apiserver, { client: cluster.client, ca: cluster.apiserver.kubeletClient.ca, token: cluster.apiserver.kubeletClient.token, logger: logger.child('metrics-server') });
   const state: ClusterState = {
     pid: process.pid,
     url: cluster.url,
@@ -84,6 +88,7 @@ try {
     logger.info('stopping', { signal });
     try {
       await supervisor.stop();
+      metrics.stop();
       await cluster.stop();
     } catch (error) {
       logger.error('stop failed', { error: (error as Error).message });

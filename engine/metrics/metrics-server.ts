@@ -108,6 +108,7 @@ export function newMetricsServer(options: MetricsServerOptions): MetricsServer {
     }
   }
 
+  let portlessSaid = 0;
   async function scrapeRound(): Promise<void> {
     let nodes: Node[];
     try {
@@ -117,10 +118,17 @@ export function newMetricsServer(options: MetricsServerOptions): MetricsServer {
       return;
     }
     const results = new Map<string, SummaryPoints>();
+    // Nodes without a kubelet to ask (hollow nodes) are said once per change of their number, not
+    // once per node per round: 5,000 hollow nodes would write 5,000 lines every round.
+    const portless = nodes.filter((n) => kubeletAddress(n) instanceof ScrapeError && /no kubelet port/.test((kubeletAddress(n) as ScrapeError).message));
+    if (portless.length !== portlessSaid) {
+      portlessSaid = portless.length;
+      if (portless.length > 0) log.info(`${portless.length} node(s) serve no kubelet API (hollow nodes?), e.g. ${portless[0]!.metadata.name}: no metrics for them`);
+    }
     await Promise.all(
       nodes.map(async (node) => {
         const target = kubeletAddress(node);
-        if (target instanceof ScrapeError) return log.warn(target.message);
+        if (target instanceof ScrapeError) return portless.includes(node) ? undefined : log.warn(target.message);
         const points = await scrapeOne(target);
         if (points) results.set(target.node, points);
       }),

@@ -56,6 +56,13 @@ describe('real nodes and cluster down', { timeout: 240_000 }, () => {
       expect([exec.code, exec.stdout], 'kubectl exec on a real node').toEqual([3, 'hi from sleeper\n']);
       const logs = await kubectl.run(['logs', 'sleeper']);
       expect(logs.code, `kubectl logs on a real node: ${logs.output}`).toBe(0);
+      // kubectl top: the daemon's metrics-server scrapes node-0's kubelet (/stats/summary) every round.
+      let top = await kubectl.run(['top', 'pod', 'sleeper', '--no-headers']);
+      for (let waited = 0; top.code !== 0 && waited < 90_000; waited += 2_000) {
+        await sleep(2_000);
+        top = await kubectl.run(['top', 'pod', 'sleeper', '--no-headers']);
+      }
+      expect(top.stdout, `kubectl top pod on a real node: ${top.output}`).toMatch(/^sleeper\s+\d+m\s+\d+Mi\s*$/);
     } else console.warn('kubectl is not installed: skipping kubectl exec and logs on a real node');
     const down = kubelings(['cluster', 'down'], { home, timeoutMs: 120_000 });
     expect(down.code, down.out + down.err).toBe(0);
