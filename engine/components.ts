@@ -11,6 +11,7 @@ import type { EtcdExercises } from './etcd/exercises.ts';
 import type { SchedulerExercises } from './scheduler/exercises.ts';
 import type { ControllersExercises } from './controllers/exercises.ts';
 import type { KubeletExercises } from './kubelet/exercises.ts';
+import type { CniExercises } from './cni/exercises.ts';
 
 export interface Components {
   objects: ObjectsExercises;
@@ -19,6 +20,7 @@ export interface Components {
   scheduler: SchedulerExercises;
   controllers: ControllersExercises;
   kubelet: KubeletExercises;
+  cni: CniExercises;
 }
 
 export type ComponentName = keyof Components & string;

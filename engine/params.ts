@@ -580,3 +580,9 @@ export const HPA_SCALE_UP_LIMIT_MINIMUM = 4;
 /** Load generator (engine/metrics/load-generator.ts): never more than this many requests a second, nor longer than this, whatever is asked. */
 export const LOAD_GENERATOR_MAX_RPS = 200;
 export const LOAD_GENERATOR_MAX_DURATION_MS = 5 * 60_000;
+
+/** Pod network, kernel mode: the longest one `ip` command may run before it counts as failed. */
+export const NET_OPS_COMMAND_TIMEOUT_MS = 10_000;
+
+/** Pod network: the most a CNI plugin program reads from stdin (a network config is a few KB). */
+export const PLUGIN_STDIN_LIMIT_BYTES = 1024 * 1024;
