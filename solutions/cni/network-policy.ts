@@ -112,7 +112,7 @@ export function compilePolicies(world: PolicyWorld, pods: readonly Pod[]): Compi
             else if (peerPods.length + blocks.length > 0) allow.push({ peers: [...blocks, ...peerPods.map((o) => ({ cidr: `${o.ip}/32`, except: [] }))], ports: p });
           } else {
             // Egress to a named port: it resolves on each destination pod.
-            const targets = anyPeer ? pods : peerPods;
+            const targets = anyPeer ? pods : pods.filter((other) => rule.peers!.some((peer) => peerMatches(world, policy, peer, other)));
             for (const target of targets) {
               const p = ports(target)!;
               if (p.length > 0) allow.push({ peers: [{ cidr: `${target.ip}/32`, except: [] }], ports: p });
