@@ -48,25 +48,32 @@ async function linkExists(ns: string[], link: string): Promise<boolean> {
   }
 }
 
-export const kernelNetOps: NetOps = {
+/**
+ * The helpers, with the node's side (the bridge, the host ends of the veths) in the namespace
+ * `nodeNetns` names, or in the host's own when undefined (tests give each simulated node a
+ * namespace of its own, so nothing they make touches the host).
+ */
+export function kernelNetOpsIn(nodeNetns?: string): NetOps {
+  const host = nodeNetns === undefined ? [] : ['-n', netnsName(nodeNetns)];
+  return {
   async ensureBridge(name, gatewayCidr) {
-    if (!(await linkExists([], name))) await ip(['link', 'add', name, 'type', 'bridge']);
-    const held = JSON.parse(await ip(['-j', '-4', 'addr', 'show', 'dev', name])) as { addr_info: { local: string; prefixlen: number }[] }[];
-    if (gatewayCidr && !held[0]?.addr_info.some((a) => `${a.local}/${a.prefixlen}` === gatewayCidr)) await ip(['addr', 'add', gatewayCidr, 'dev', name]);
-    await ip(['link', 'set', name, 'up']);
-    return { mac: await mac([], name) };
+    if (!(await linkExists(host, name))) await ip([...host, 'link', 'add', name, 'type', 'bridge']);
+    const held = JSON.parse(await ip([...host, '-j', '-4', 'addr', 'show', 'dev', name])) as { addr_info: { local: string; prefixlen: number }[] }[];
+    if (gatewayCidr && !held[0]?.addr_info.some((a) => `${a.local}/${a.prefixlen}` === gatewayCidr)) await ip([...host, 'addr', 'add', gatewayCidr, 'dev', name]);
+    await ip([...host, 'link', 'set', name, 'up']);
+    return { mac: await mac(host, name) };
   },
   async createVeth(netns, ifName, hostName, bridge) {
     const ns = ['-n', netnsName(netns)];
     if (await linkExists(ns, ifName)) throw new Error(`container veth name "${ifName}" already exists`);
-    await ip(['link', 'add', hostName, 'type', 'veth', 'peer', 'name', ifName, 'netns', netnsName(netns)]);
+    await ip([...host, 'link', 'add', hostName, 'type', 'veth', 'peer', 'name', ifName, 'netns', netnsName(netns)]);
     try {
-      await ip(['link', 'set', hostName, 'master', bridge]);
-      await ip(['link', 'set', hostName, 'up']);
+      await ip([...host, 'link', 'set', hostName, 'master', bridge]);
+      await ip([...host, 'link', 'set', hostName, 'up']);
       await ip([...ns, 'link', 'set', ifName, 'up']);
-      return { hostMac: await mac([], hostName), containerMac: await mac(ns, ifName) };
+      return { hostMac: await mac(host, hostName), containerMac: await mac(ns, ifName) };
     } catch (error) {
-      await ip(['link', 'del', hostName]).catch(() => undefined);
+      await ip([...host, 'link', 'del', hostName]).catch(() => undefined);
       throw error;
     }
   },
@@ -92,4 +99,8 @@ export const kernelNetOps: NetOps = {
     const rows = JSON.parse(await ip(['-n', netnsName(netns), '-j', '-4', 'route', 'show'])) as { dst: string; gateway?: string }[];
     return rows.map((r) => ({ dst: r.dst === 'default' ? '0.0.0.0/0' : r.dst.includes('/') ? r.dst : `${r.dst}/32`, ...(r.gateway ? { gw: r.gateway } : {}) }));
   },
-};
+  };
+}
+
+/** The helpers on the host itself: what the plugin program uses on a real node. */
+export const kernelNetOps: NetOps = kernelNetOpsIn();

@@ -4,19 +4,21 @@
  * "DEL" must succeed when resources are already gone), with skel's environment checks and error
  * messages (pkg/skel/skel.go), and the bridge plugin's result (plugins/main/bridge/bridge.go:
  * interfaces bridge, host veth, container veth; the default route with isDefaultGateway). The
- * plugin runs against a fake kernel here; the last tests run it as a program and, as root, next
- * to /usr/lib/cni/bridge in namespaces this suite creates (kubelings-* names, removed after).
+ * plugin runs against a fake kernel here; the last test runs it, as root, with the engine's real
+ * kernel helpers next to /usr/lib/cni/bridge in namespaces this suite creates (kubelings-d*
+ * names, removed after). The shim that runs the plugin as a program is tested in
+ * test/engine/cni-shim.test.ts.
  */
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import type { PluginInvocation } from '#engine/cni/exercises.ts';
 import { openIpamStore } from '#engine/cni/ipam-store.ts';
-import { execCniPlugin } from '#engine/cni/exec-plugin.ts';
-import { pluginExecutable } from '#engine/cni/plugin-shim.ts';
+import { kernelNetOpsIn } from '#engine/cni/net-ops.ts';
+import { hostVethName } from '#engine/cni/plugin-shim.ts';
 import type { CniResult } from '#engine/cni/types.ts';
 import { loadComponent } from '#engine/impl.ts';
 import { hint } from '#grading';
-import { fakeKernel, type FakeKernel, haveReference, REFERENCE_PLUGINS, runPlugin, scratch } from './support/harness.ts';
-import { kernelDifferential, kernelLeftovers } from './support/kernel.ts';
+import { fakeKernel, type FakeKernel, haveReference, REFERENCE_PLUGINS, scratch } from './support/harness.ts';
+import { kernelDifferential, kernelLeftovers, sweepKernel } from './support/kernel.ts';
 
 const cni = await loadComponent('cni');
 const NETNS = '/var/run/netns/kubelings-pod-a';
@@ -207,34 +209,22 @@ describe('DEL and CHECK', () => {
   });
 });
 
-describe('as a program', () => {
-  test('the engine\'s shim runs your plugin as a runtime execs one: ADD, CHECK and DEL of a loopback pod, and an error with a non-zero exit', hint('The same cniMain, now in its own process: every call starts from nothing but the store on disk'), async () => {
-    const dir = scratch();
-    const binary = pluginExecutable(scratch());
-    const plugin = execCniPlugin(binary);
-    const conf = loopbackConf(dir);
-    const a = { containerId: 'pod-a', netns: '', ifName: 'eth0' };
-    const result = await plugin.add(conf as never, a);
-    expect(result.ips, 'ADD from the program').toEqual([{ address: '127.70.0.2/24', gateway: '127.70.0.1', interface: 0 }]);
-    await plugin.check({ ...conf, prevResult: result } as never, a);
-    await plugin.del(conf as never, a);
-    await plugin.del(conf as never, a);
-    expect(held(dir), 'addresses held after DEL').toEqual([]);
-    const bad = await runPlugin(binary, { ...(process.env as Record<string, string>), CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'x', CNI_IFNAME: 'eth0', CNI_PATH: '/x' }, 'not json');
-    expect({ code: bad.code, error: (JSON.parse(bad.stdout) as { code: number }).code }, 'the program given "not json"').toEqual({ code: 1, error: 6 });
-  });
-});
-
 const root = process.getuid?.() === 0;
 const canDiff = root && haveReference('bridge') && haveReference('host-local');
 const why = !root ? ' (skipped: needs root, to create network namespaces)' : !canDiff ? ` (skipped: ${REFERENCE_PLUGINS}/bridge or host-local missing; apt-get install containernetworking-plugins)` : '';
 
 describe('the same pod network as the reference bridge plugin (kernel mode)', () => {
+  afterAll(() => {
+    if (canDiff) sweepKernel();
+  });
   test.skipIf(!canDiff)(
     `ADD, CHECK, DEL of three pods: the same results, addresses and routes in each pod's namespace as ${REFERENCE_PLUGINS}/bridge with host-local${why}`,
     hint('The suite prints the first step where yours and the reference differ; MAC addresses and veth names are random and compared by shape', { timeout: 120_000 }),
     async () => {
-      const report = await kernelDifferential(pluginExecutable(scratch()));
+      const report = await kernelDifferential(async (node, e, stdin) => {
+        const out = await cni.cniMain({ env: e, stdin, openStore: openIpamStore, net: kernelNetOpsIn(`/var/run/netns/${node}`), hostVethName });
+        return { code: out.exitCode, stdout: out.stdout };
+      });
       expect(report.mine, `your plugin and the reference, step by step (the first difference is what to look at):\n${report.diff}`).toEqual(report.reference);
       expect(kernelLeftovers(), 'namespaces and links named kubelings-d* left behind').toEqual([]);
     },

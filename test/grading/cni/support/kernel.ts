@@ -1,6 +1,7 @@
 /**
- * Kernel-mode differential run (root): the learner's plugin program and the reference bridge +
- * host-local plugins from /usr/lib/cni, each inside a "node" network namespace of its own with
+ * Kernel-mode differential run (root): the learner's plugin (in this process, with the engine's
+ * kernel helpers scoped to its node namespace) and the reference bridge + host-local plugin
+ * programs from /usr/lib/cni, each inside a "node" network namespace of its own with
  * its own pod namespaces, on the same ADD/CHECK/DEL sequence. Every namespace is named
  * kubelings-d…-<pid>; private addresses are used only inside them; the node namespace holds the
  * bridge, so deleting the namespaces removes every link. kernelLeftovers() lists what is left.
@@ -66,16 +67,17 @@ function nodeState(node: string): string[] {
 interface Side {
   node: string;
   pods: string[];
-  binary: string;
   conf: Record<string, unknown>;
 }
 
-export async function kernelDifferential(learnerBinary: string): Promise<{ mine: string[]; reference: string[]; diff: string }> {
+/** Runs the learner's plugin with the CNI variables and config, its node's side in namespace `node`. */
+export type LearnerPlugin = (node: string, env: Record<string, string>, stdin: string) => Promise<{ code: number; stdout: string }>;
+
+export async function kernelDifferential(learner: LearnerPlugin): Promise<{ mine: string[]; reference: string[]; diff: string }> {
   const id = process.pid;
   const sides: Side[] = ['m', 'r'].map((s) => ({
     node: `kubelings-dn${s}-${id}`,
     pods: Array.from({ length: PODS }, (_, i) => `kubelings-dp${s}-${id}-${i + 1}`),
-    binary: s === 'm' ? learnerBinary : join(REFERENCE_PLUGINS, 'bridge'),
     conf: {
       cniVersion: '1.0.0',
       name: 'kubelings-diff',
@@ -95,7 +97,7 @@ export async function kernelDifferential(learnerBinary: string): Promise<{ mine:
         const podNs = side.pods[pod - 1]!;
         const conf = command === 'CHECK' ? { ...side.conf, prevResult: results[s]![pod] } : side.conf;
         const env = { CNI_COMMAND: command, CNI_CONTAINERID: `pod-${pod}`, CNI_NETNS: `/var/run/netns/${podNs}`, CNI_IFNAME: 'eth0', CNI_PATH: REFERENCE_PLUGINS };
-        const out = await exec(side.node, side.binary, env, JSON.stringify(conf));
+        const out = s === 0 ? await learner(side.node, env, JSON.stringify(conf)) : await exec(side.node, join(REFERENCE_PLUGINS, 'bridge'), env, JSON.stringify(conf));
         if (command === 'ADD' && out.code === 0) results[s]![pod] = JSON.parse(out.stdout);
         logs[s]!.push(`${command} pod ${pod}: exit ${out.code}, ${JSON.stringify(normalize(out.stdout, side.pods))}`);
         logs[s]!.push(`  then pod ${pod}: ${podState(podNs).join('; ') || 'no address, no route'}; node: ${nodeState(side.node).join('; ')}`);
@@ -114,6 +116,20 @@ export async function kernelDifferential(learnerBinary: string): Promise<{ mine:
   const at = mine.findIndex((line, i) => line !== reference[i]);
   const diff = at < 0 ? 'no difference' : `first difference at line ${at + 1}:\n  yours:     ${mine[at]}\n  reference: ${reference[at]}`;
   return { mine, reference, diff };
+}
+
+/** Deletes every namespace this process's differential runs named (for an afterAll: a run cut short leaves none). */
+export function sweepKernel(): void {
+  const mine = new RegExp(`^kubelings-d[np][mr]-${process.pid}(-\\d+)?$`);
+  for (const line of ip(['netns', 'list']).split('\n')) {
+    const name = line.split(' ')[0]!;
+    if (!mine.test(name)) continue;
+    try {
+      ip(['netns', 'del', name]);
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
 
 /** Network namespaces and host links this suite's naming could have made, still there. */
