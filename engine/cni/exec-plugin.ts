@@ -24,6 +24,8 @@ async function invoke(binary: string, command: 'ADD' | 'DEL' | 'CHECK', conf: Ne
   const err: Buffer[] = [];
   child.stdout.on('data', (b: Buffer) => out.push(b));
   child.stderr.on('data', (b: Buffer) => err.push(b));
+  // A plugin that fails before reading its config closes stdin: its exit and output say why.
+  child.stdin.on('error', () => undefined);
   child.stdin.end(JSON.stringify(conf));
   const code = await new Promise<number>((resolve, reject) => {
     child.on('error', reject);

@@ -27,6 +27,8 @@ function run(binary: string, env: Record<string, string>, stdin: string): Promis
     const child = execFile(binary, [], { env: { ...(process.env as Record<string, string>), ...env }, timeout: 60_000 }, (error, stdout) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout });
     });
+    // A plugin may exit before reading all of stdin (the 2 MB case): that is its answer, not an error here.
+    child.stdin!.on('error', () => undefined);
     child.stdin!.end(stdin);
   });
 }

@@ -31,6 +31,7 @@ export function runPlugin(binary: string, env: Record<string, string>, stdin: st
     const child = execFile(binary, [], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
+    child.stdin!.on('error', () => undefined);
     child.stdin!.end(stdin);
   });
 }

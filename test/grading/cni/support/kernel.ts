@@ -22,6 +22,7 @@ function exec(node: string, binary: string, env: Record<string, string>, stdin: 
     const child = execFile('ip', ['netns', 'exec', node, binary], { env: { ...(process.env as Record<string, string>), ...env }, timeout: 60_000 }, (error, stdout) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout });
     });
+    child.stdin!.on('error', () => undefined);
     child.stdin!.end(stdin);
   });
 }
