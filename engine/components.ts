@@ -12,6 +12,7 @@ import type { SchedulerExercises } from './scheduler/exercises.ts';
 import type { ControllersExercises } from './controllers/exercises.ts';
 import type { KubeletExercises } from './kubelet/exercises.ts';
 import type { CniExercises } from './cni/exercises.ts';
+import type { ServicesExercises } from './proxy/exercises.ts';
 
 export interface Components {
   objects: ObjectsExercises;
@@ -21,6 +22,7 @@ export interface Components {
   controllers: ControllersExercises;
   kubelet: KubeletExercises;
   cni: CniExercises;
+  services: ServicesExercises;
 }
 
 export type ComponentName = keyof Components & string;

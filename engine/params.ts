@@ -586,3 +586,8 @@ export const NET_OPS_COMMAND_TIMEOUT_MS = 10_000;
 
 /** Pod network: the most a CNI plugin program reads from stdin (a network config is a few KB). */
 export const PLUGIN_STDIN_LIMIT_BYTES = 1024 * 1024;
+
+// ── kube-proxy and cluster DNS (engine/proxy/) ─────────────────────────────────────────────────
+
+/** kube-proxy: sessionAffinity ClientIP's timeout when sessionAffinityConfig does not say (upstream DefaultClientIPServiceAffinitySeconds, 3 h). */
+export const SERVICE_AFFINITY_DEFAULT_TIMEOUT_SECONDS = 10_800;
