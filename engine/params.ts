@@ -591,3 +591,15 @@ export const PLUGIN_STDIN_LIMIT_BYTES = 1024 * 1024;
 
 /** kube-proxy: sessionAffinity ClientIP's timeout when sessionAffinityConfig does not say (upstream DefaultClientIPServiceAffinitySeconds, 3 h). */
 export const SERVICE_AFFINITY_DEFAULT_TIMEOUT_SECONDS = 10_800;
+
+/** kube-proxy: two syncs start at least this far apart, in ms (--nftables-min-sync-period / --iptables-min-sync-period, default 1 s). */
+export const KUBE_PROXY_MIN_SYNC_PERIOD_MS = 1_000;
+
+/** kube-proxy: a full sync at least this often, in ms, even without changes (upstream proxyutil.FullSyncPeriod, 1 h). */
+export const KUBE_PROXY_FULL_SYNC_PERIOD_MS = 3_600_000;
+
+/** Userspace proxy: endpoints tried for one connection before it is reset (upstream's userspace mode tried each in turn). */
+export const USERSPACE_PROXY_CONNECT_ATTEMPTS = 3;
+
+/** Userspace proxy: how long one connection attempt to an endpoint may take, in ms, before the next endpoint is tried. */
+export const USERSPACE_PROXY_CONNECT_TIMEOUT_MS = 2_000;
