@@ -603,3 +603,15 @@ export const USERSPACE_PROXY_CONNECT_ATTEMPTS = 3;
 
 /** Userspace proxy: how long one connection attempt to an endpoint may take, in ms, before the next endpoint is tried. */
 export const USERSPACE_PROXY_CONNECT_TIMEOUT_MS = 2_000;
+
+/** Cluster DNS: the cluster domain (kubelet --cluster-domain, CoreDNS's kubernetes plugin zone). */
+export const CLUSTER_DOMAIN = 'cluster.local';
+
+/** Cluster DNS: the TTL of every record, in seconds (CoreDNS kubernetes plugin's `ttl`, default 5). */
+export const CLUSTER_DNS_TTL_SECONDS = 5;
+
+/** Cluster DNS: a TCP connection with no complete query for this long is closed, in ms (CoreDNS: 10 s read timeout). */
+export const CLUSTER_DNS_TCP_IDLE_MS = 10_000;
+
+/** Cluster DNS: a UDP answer larger than this (without EDNS0) is truncated (TC) so the client retries over TCP (RFC 1035: 512 bytes). */
+export const CLUSTER_DNS_UDP_MAX_BYTES = 512;
