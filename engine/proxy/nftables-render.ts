@@ -18,6 +18,16 @@ const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** 8 characters of base32(sha256(text)), as upstream's hashAndTruncate names chains. */
 export function chainHash(text: string): string {
+  const known = hashes.get(text);
+  if (known) return known;
+  const hash = computeChainHash(text);
+  if (hashes.size > 100_000) hashes.clear();
+  hashes.set(text, hash);
+  return hash;
+}
+const hashes = new Map<string, string>();
+
+function computeChainHash(text: string): string {
   const digest = createHash('sha256').update(text).digest();
   let bits = 0;
   let value = 0;
