@@ -13,7 +13,7 @@
  * pkg/proxy/nftables/proxier.go, pkg/util/async/bounded_frequency_runner.go, and CoreDNS's
  * kubernetes plugin.
  */
-import type { EndpointSlice, Service } from '../kube/types.ts';
+import type { EndpointSlice, KubeObject, Service } from '../kube/types.ts';
 
 // ── 01-service-rules ──────────────────────────────────────────────────────────────────────────────
 
@@ -133,6 +133,47 @@ export interface DnsView {
   ttl: number;
 }
 
+// ── 04-ingress ────────────────────────────────────────────────────────────────────────────────────
+
+/** networking.k8s.io/v1 IngressServiceBackend (a resource backend has no `service`). */
+export interface IngressBackend {
+  service?: { name: string; port?: { number?: number; name?: string } };
+  resource?: { apiGroup?: string; kind: string; name: string };
+}
+
+export interface IngressPath {
+  path?: string;
+  pathType: 'Exact' | 'Prefix' | 'ImplementationSpecific';
+  backend: IngressBackend;
+}
+
+/** networking.k8s.io/v1 Ingress (the fields an Ingress controller reads). */
+export interface Ingress extends KubeObject {
+  spec?: {
+    ingressClassName?: string;
+    defaultBackend?: IngressBackend;
+    rules?: { host?: string; http?: { paths: IngressPath[] } }[];
+  };
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
+}
+
+/** networking.k8s.io/v1 IngressClass. */
+export interface IngressClass extends KubeObject {
+  spec?: { controller?: string };
+}
+
+/** Where one HTTP request goes. */
+export interface IngressRoute {
+  /** `namespace/name` of the Ingress whose rule (or default backend) matched. */
+  ingress: string;
+  /** `namespace/name` of the backend Service. */
+  service: string;
+  /** The Service port, by number or by name. */
+  port: number | string;
+  /** What matched: a path of this type, or the default backend. */
+  matched: 'Exact' | 'Prefix' | 'ImplementationSpecific' | 'defaultBackend';
+}
+
 // ── The component ─────────────────────────────────────────────────────────────────────────────────
 
 export interface ServicesExercises {
@@ -144,4 +185,8 @@ export interface ServicesExercises {
   answerDns(name: string, type: string, view: DnsView): DnsAnswer;
   /** 03: the names a pod in `namespace` tries for `name`, in order (resolv.conf search, ndots 5). */
   searchNames(name: string, namespace: string, zone: string): string[];
+  /** 04: the Ingresses this controller serves (by IngressClass), oldest first. */
+  ingressesForController(ingresses: readonly Ingress[], classes: readonly IngressClass[], controller: string): Ingress[];
+  /** 04: where a request for `host` and `path` goes among `ingresses` (already this controller's), or undefined (404). */
+  routeIngress(ingresses: readonly Ingress[], host: string, path: string): IngressRoute | undefined;
 }

@@ -4,6 +4,7 @@
  */
 import type { ServicesExercises } from '#engine/proxy/exercises.ts';
 import { answerDns, searchNames } from './cluster-dns.ts';
+import { ingressesForController, routeIngress } from './ingress.ts';
 import { newProxier } from './proxier.ts';
 import { serviceRules } from './service-rules.ts';
 
@@ -12,4 +13,6 @@ export default {
   newProxier,
   answerDns,
   searchNames,
+  ingressesForController,
+  routeIngress,
 } satisfies ServicesExercises;

@@ -202,6 +202,8 @@ describe('kube-proxy over a real apiserver (loopback mode)', () => {
       serviceRules: () => [],
       answerDns: () => ({ rcode: 'REFUSED' as const, answers: [], additionals: [] }),
       searchNames: () => [],
+      ingressesForController: () => [],
+      routeIngress: () => undefined,
       newProxier: () => ({
         onServiceUpdate() { throw new Error('oops in onServiceUpdate'); },
         onEndpointSliceUpdate() {},

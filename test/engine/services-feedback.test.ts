@@ -57,4 +57,10 @@ describe('lesson 07 names the mistake', () => {
     const { failed } = await gradeVariant('search-name-first', '03-cluster-dns');
     expect(failed).toContain('search paths (resolv.conf: search <ns>.svc.<zone> svc.<zone> <zone>, ndots:5) > a short name is tried with each search domain first, the name itself last');
   }, 60_000);
+
+  test('Prefix /foo matching /foobar', async () => {
+    const { out, failed } = await gradeVariant('prefix-as-string', '04-ingress');
+    expect(failed).toContain('paths > Prefix matches by path elements: /foo matches /foo, /foo/ and /foo/bar, not /foobar');
+    expect(out).toContain('Split both on "/" and compare elements');
+  }, 60_000);
 });
