@@ -615,3 +615,6 @@ export const CLUSTER_DNS_TCP_IDLE_MS = 10_000;
 
 /** Cluster DNS: a UDP answer larger than this (without EDNS0) is truncated (TC) so the client retries over TCP (RFC 1035: 512 bytes). */
 export const CLUSTER_DNS_UDP_MAX_BYTES = 512;
+
+/** Ingress controller: the IngressClass spec.controller the engine's controller answers to. */
+export const INGRESS_CONTROLLER_NAME = 'kubelings.dev/ingress-controller';

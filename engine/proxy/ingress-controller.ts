@@ -1,0 +1,106 @@
+/**
+ * The engine's Ingress controller: an HTTP/1.1 reverse proxy on a loopback address. For each
+ * request it asks the learner's routeIngress (over the Ingresses ingressesForController says are
+ * its own) where to go, and forwards to that Service's ClusterIP and port, so the request also
+ * crosses kube-proxy's rules. It writes its address into status.loadBalancer.ingress of its own
+ * Ingresses (kubectl get ingress shows it as ADDRESS).
+ *
+ * Invariants: no route is 404 (ingress-nginx's "default backend - 404"), a route to a Service
+ * that does not exist or has no ClusterIP or port is 503, a backend that cannot be reached is 502;
+ * a routing function that throws is 500 and logged; the proxy never crashes on a client's error.
+ * No TLS, no rewrites.
+ */
+import http from 'node:http';
+import type net from 'node:net';
+import type { KubeClient } from '../client/client.ts';
+import type { Logger } from '../cluster/logger.ts';
+import { SharedInformerFactory } from '../controllers/informers.ts';
+import { loadComponent } from '../impl.ts';
+import type { Service } from '../kube/types.ts';
+import { INGRESS_CONTROLLER_NAME } from '../params.ts';
+import type { Ingress, IngressClass, ServicesExercises } from './exercises.ts';
+
+export interface IngressControllerOptions {
+  host: string;
+  port?: number;
+  controller?: string;
+  services?: ServicesExercises;
+  logger?: Logger;
+}
+
+export interface RunningIngressController {
+  readonly host: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export async function runIngressController(client: KubeClient, options: IngressControllerOptions): Promise<RunningIngressController> {
+  const log = (line: string) => options.logger?.info(line);
+  const exercises = options.services ?? (await loadComponent('services'));
+  const controller = options.controller ?? INGRESS_CONTROLLER_NAME;
+  const factory = new SharedInformerFactory(client);
+  const ingresses = factory.forResource<Ingress>('ingresses');
+  const classes = factory.forResource<IngressClass>('ingressclasses');
+  const services = factory.forResource<Service>('services');
+  const mine = () => exercises.ingressesForController(ingresses.lister.list(), classes.lister.list(), controller);
+
+  const server = http.createServer((req, res) => {
+    const reply = (code: number, text: string) => {
+      if (!res.headersSent) res.writeHead(code, { 'content-type': 'text/plain' });
+      res.end(`${text}\n`);
+    };
+    let route;
+    try {
+      route = exercises.routeIngress(mine(), req.headers.host ?? '', req.url ?? '/');
+    } catch (error) {
+      log(`routeIngress failed: ${(error as Error).message}`);
+      return reply(500, 'the Ingress routing failed');
+    }
+    if (!route) return reply(404, 'default backend - 404');
+    const [namespace, name] = route.service.split('/');
+    const svc = services.lister.list().find((s) => s.metadata.namespace === namespace && s.metadata.name === name);
+    const port = svc?.spec?.ports?.find((p) => (typeof route.port === 'number' ? p.port === route.port : p.name === route.port));
+    const clusterIP = svc?.spec?.clusterIP;
+    if (!svc || !port || !clusterIP || clusterIP === 'None') return reply(503, `no endpoint for ${route.service}:${route.port}`);
+    const forwarded = req.socket.remoteAddress ?? '';
+    const upstream = http.request(
+      { host: clusterIP, port: port.port, method: req.method, path: req.url, headers: { ...req.headers, 'x-forwarded-for': forwarded, 'x-forwarded-host': req.headers.host ?? '', 'x-forwarded-proto': 'http' } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => reply(502, `${route.service}:${route.port} did not answer`));
+    req.pipe(upstream);
+    req.on('error', () => upstream.destroy());
+  });
+  server.on('clientError', (_e, socket: net.Socket) => socket.destroy());
+
+  const writeStatus = async (ing: Ingress) => {
+    if (!mine().some((i) => i.metadata.uid === ing.metadata.uid)) return;
+    const want = [{ ip: options.host }];
+    if (JSON.stringify(ing.status?.loadBalancer?.ingress ?? []) === JSON.stringify(want)) return;
+    try {
+      await client.updateStatus('ingresses', { ...ing, status: { loadBalancer: { ingress: want } } }, { namespace: ing.metadata.namespace });
+    } catch (error) {
+      log(`status of ${ing.metadata.namespace}/${ing.metadata.name}: ${(error as Error).message}`);
+    }
+  };
+  ingresses.on('add', (i) => void writeStatus(i));
+  ingresses.on('update', (_o, i) => void writeStatus(i));
+  classes.on('add', () => mine().forEach((i) => void writeStatus(i)));
+  await factory.start();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: options.host, port: options.port ?? 0 }, () => resolve());
+  });
+  return {
+    host: options.host,
+    port: (server.address() as net.AddressInfo).port,
+    async stop() {
+      factory.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
