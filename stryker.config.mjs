@@ -5,7 +5,7 @@
 // edit: a mutant that passes every test is a wrong answer the suites would give full marks.
 //
 // The component comes from KUBELINGS_MUTATE (objects, etcd, scheduler, apiserver, controllers,
-// kubelet). Per-test coverage analysis runs only the tests that reach a mutant; concurrency stays
+// kubelet, cni, services). Per-test coverage analysis runs only the tests that reach a mutant; concurrency stays
 // low because the machine is shared. Scratch output goes to .stryker-tmp/ and reports/ (both git-ignored).
 
 const COMPONENTS = {
@@ -17,6 +17,8 @@ const COMPONENTS = {
   apiserver: { mutate: ['solutions/apiserver/**/*.ts', '!solutions/apiserver/index.ts'] },
   controllers: { mutate: ['solutions/controllers/**/*.ts', '!solutions/controllers/index.ts'] },
   kubelet: { mutate: ['solutions/kubelet/**/*.ts', '!solutions/kubelet/index.ts'] },
+  cni: { mutate: ['solutions/cni/**/*.ts', '!solutions/cni/index.ts'] },
+  services: { mutate: ['solutions/services/**/*.ts', '!solutions/services/index.ts'] },
 };
 
 const component = process.env.KUBELINGS_MUTATE ?? '';

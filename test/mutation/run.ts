@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '#engine/paths.ts';
 
-const COMPONENTS = ['objects', 'etcd', 'scheduler', 'apiserver', 'controllers', 'kubelet'];
+const COMPONENTS = ['objects', 'etcd', 'scheduler', 'apiserver', 'controllers', 'kubelet', 'cni', 'services'];
 
 const args = process.argv.slice(2);
 let concurrency = '2';
