@@ -14,7 +14,30 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', clearImmediate: 'readonly', URL: 'readonly', fetch: 'readonly', AbortController: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', queueMicrotask: 'readonly', structuredClone: 'readonly', performance: 'readonly', globalThis: 'readonly' } },
+    languageOptions: {
+      ecmaVersion: 2023,
+      sourceType: 'module',
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        clearImmediate: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly',
+        AbortController: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        queueMicrotask: 'readonly',
+        structuredClone: 'readonly',
+        performance: 'readonly',
+        globalThis: 'readonly',
+      },
+    },
   },
   {
     rules: {
@@ -74,7 +97,10 @@ export default tseslint.config(
     // Hidden suites take their subject through the grading door, never a tree directly.
     files: ['test/grading/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: learnerTrees, message: 'A hidden suite takes its subject from #grading (the door --impl and the grader choose through), not from a tree directly.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: learnerTrees, message: 'A hidden suite takes its subject from #grading (the door --impl and the grader choose through), not from a tree directly.' }] },
+      ],
     },
   },
   {
@@ -82,9 +108,17 @@ export default tseslint.config(
     files: ['engine/**/*.ts'],
     ignores: ['engine/params.ts'],
     rules: {
-      'no-restricted-syntax': ['error',
-        { selector: 'CallExpression[callee.name=/^set(Timeout|Interval)$/][arguments.1.type="Literal"][arguments.1.value>1]', message: 'A delay is a tunable: name it in engine/params.ts with a comment.' },
-        { selector: 'ExportNamedDeclaration > VariableDeclaration[kind="const"] > VariableDeclarator[id.name=/^[A-Z][A-Z0-9_]*_(MS|SECONDS|BYTES|LIMIT|MAX|KEPT|INTERVAL|TIMEOUT|SIZE|COUNT)$/]:not([init.type="Literal"][init.raw=/^[\'"]/])', message: 'A tunable lives in engine/params.ts with a comment.' },
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.name=/^set(Timeout|Interval)$/][arguments.1.type="Literal"][arguments.1.value>1]',
+          message: 'A delay is a tunable: name it in engine/params.ts with a comment.',
+        },
+        {
+          selector:
+            'ExportNamedDeclaration > VariableDeclaration[kind="const"] > VariableDeclarator[id.name=/^[A-Z][A-Z0-9_]*_(MS|SECONDS|BYTES|LIMIT|MAX|KEPT|INTERVAL|TIMEOUT|SIZE|COUNT)$/]:not([init.type="Literal"][init.raw=/^[\'"]/])',
+          message: 'A tunable lives in engine/params.ts with a comment.',
+        },
       ],
     },
   },

@@ -21,10 +21,7 @@ export class NotImplemented extends Error {
   readonly page: string;
 
   constructor(exercise: string, page: string, what?: string) {
-    super(
-      `${what ? `${what} is` : 'this is'} not written yet: it is exercise ${exercise}. ` +
-        `Read ${page}, then fill in the TODO and run: npx kubelings check ${exercise}`,
-    );
+    super(`${what ? `${what} is` : 'this is'} not written yet: it is exercise ${exercise}. ` + `Read ${page}, then fill in the TODO and run: npx kubelings check ${exercise}`);
     this.exercise = exercise;
     this.page = page;
   }

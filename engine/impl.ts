@@ -50,10 +50,7 @@ export function parseImplSpec(spec: string, completeComponents?: readonly string
   }
   const [tree, list, ...rest] = text.split(':');
   if (!TREES.includes(tree as ImplTree) || rest.length > 0) {
-    throw new KubelingsError(
-      `"${spec}" is not an implementation choice: use solutions, exercises, mine, or a tree with ` +
-        `components such as exercises:scheduler,etcd.`,
-    );
+    throw new KubelingsError(`"${spec}" is not an implementation choice: use solutions, exercises, mine, or a tree with ` + `components such as exercises:scheduler,etcd.`);
   }
   if (list === undefined) return { default: tree as ImplTree, overrides: {} };
   const names = list.split(',').map((n) => n.trim());
@@ -66,7 +63,9 @@ export function parseImplSpec(spec: string, completeComponents?: readonly string
 
 /** Writes a choice back as the shortest spec that means the same. */
 export function formatImplChoice(choice: ImplChoice): string {
-  const named = Object.entries(choice.overrides).filter(([, t]) => t !== choice.default).map(([c]) => c);
+  const named = Object.entries(choice.overrides)
+    .filter(([, t]) => t !== choice.default)
+    .map(([c]) => c);
   if (named.length === 0) return choice.default;
   const tree = choice.default === 'exercises' ? 'solutions' : 'exercises';
   return `${tree}:${named.sort().join(',')}`;
@@ -85,7 +84,10 @@ export function currentChoice(): ImplChoice {
 /** The folders searched for a tree, in order. */
 export function treeRoots(tree: ImplTree): string[] {
   const variable = tree === 'exercises' ? 'KUBELINGS_EXERCISES_PATH' : 'KUBELINGS_SOLUTIONS_PATH';
-  const fromEnv = (process.env[variable] ?? '').split(delimiter).filter(Boolean).map((p) => resolve(p));
+  const fromEnv = (process.env[variable] ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((p) => resolve(p));
   return [...fromEnv, join(ROOT, tree)];
 }
 
@@ -122,10 +124,7 @@ async function importComponent(tree: ImplTree, component: string): Promise<unkno
   }
   const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
   if (typeof module.default !== 'object' || module.default === null) {
-    throw new KubelingsError(
-      `${file} must export its functions as one default object (export default { ... } satisfies ...); ` +
-        `did an edit remove the "export default"?`,
-    );
+    throw new KubelingsError(`${file} must export its functions as one default object (export default { ... } satisfies ...); ` + `did an edit remove the "export default"?`);
   }
   return module.default;
 }

@@ -192,7 +192,13 @@ export async function main(argv: string[]): Promise<number> {
       const { gradeCommand } = await import('./commands/grade.ts');
       const deadline = values.deadline === undefined ? undefined : Number(values.deadline);
       if (deadline !== undefined && !(deadline > 0 && deadline <= 3600)) throw new KubelingsError(`--deadline takes seconds per exercise (more than 0, at most 3600), not "${values.deadline}".`);
-      return gradeCommand({ ...common, submission: values.submission as string | undefined, out: values.out as string | undefined, seed, deadlineMs: deadline === undefined ? undefined : deadline * 1000 });
+      return gradeCommand({
+        ...common,
+        submission: values.submission as string | undefined,
+        out: values.out as string | undefined,
+        seed,
+        deadlineMs: deadline === undefined ? undefined : deadline * 1000,
+      });
     }
     case 'cluster':
     case 'node':

@@ -16,10 +16,7 @@ import { showPath } from './grader/explain.ts';
 /** Editors tried, in order, when neither VISUAL nor EDITOR is set. */
 export const FALLBACK_EDITORS = ['editor', 'nano', 'vi'];
 
-export type EditOutcome =
-  | { kind: 'edited'; editor: string }
-  | { kind: 'no-editor'; message: string }
-  | { kind: 'failed'; editor: string; message: string };
+export type EditOutcome = { kind: 'edited'; editor: string } | { kind: 'no-editor'; message: string } | { kind: 'failed'; editor: string; message: string };
 
 /** The editor command to use, or undefined when there is none. */
 export function chooseEditor(env: NodeJS.ProcessEnv = process.env): string | undefined {

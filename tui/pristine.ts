@@ -116,9 +116,7 @@ export function pristineText(pack: Pack, relFile: string): string {
   const [component, inner] = splitFile(relFile);
   const text = readSeal(pack, component)?.files[inner];
   if (text === undefined) {
-    throw new KubelingsError(
-      `No pristine copy of ${relFile} in ${relative(ROOT, sealPath(pack, component))}: was the pack sealed (npx kubelings pack seal)?`,
-    );
+    throw new KubelingsError(`No pristine copy of ${relFile} in ${relative(ROOT, sealPath(pack, component))}: was the pack sealed (npx kubelings pack seal)?`);
   }
   return text;
 }

@@ -126,9 +126,7 @@ function readProgress(): LoadedProgress {
   const kept = keepCopy(file, text);
   return {
     progress,
-    warning:
-      `Some entries of your progress file were not valid and were left out: ${dropped.join('; ')}. ` +
-      `The rest is kept${kept ? `, and the file as it was is in ${kept}` : ''}.`,
+    warning: `Some entries of your progress file were not valid and were left out: ${dropped.join('; ')}. ` + `The rest is kept${kept ? `, and the file as it was is in ${kept}` : ''}.`,
   };
 }
 
@@ -241,7 +239,10 @@ export function completeComponents(progress: Progress, course: Course): string[]
       }
     }
   }
-  return [...byComponent].filter(([, done]) => done).map(([c]) => c).sort();
+  return [...byComponent]
+    .filter(([, done]) => done)
+    .map(([c]) => c)
+    .sort();
 }
 
 /** The progress record of one exercise (created on first use). */

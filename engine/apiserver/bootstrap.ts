@@ -66,7 +66,10 @@ export async function bootstrap(registry: GenericRegistry, host: string, port: n
     endpoints: [{ addresses: [host], conditions: { ready: true } }],
     ports: [{ name: 'https', port, protocol: 'TCP' }],
   };
-  for (const [kind, object] of [[ENDPOINTS, endpoints], [ENDPOINT_SLICES, slice]] as const) {
+  for (const [kind, object] of [
+    [ENDPOINTS, endpoints],
+    [ENDPOINT_SLICES, slice],
+  ] as const) {
     const stored = await ensure(registry, kind, object);
     const { metadata: _m, ...wanted } = object;
     const { metadata: _s, ...have } = stored;

@@ -232,7 +232,9 @@ export class ConnectionLimits {
     if (this.overCap.has(socket)) {
       this.stats.tooManyRequests++;
       res.shouldKeepAlive = false;
-      const text = statusBody(429, 'TooManyRequests', `Too many open connections: the apiserver serves at most ${this.maxConnections} at once. Close idle ones, or try again later.`, { retryAfterSeconds: 1 });
+      const text = statusBody(429, 'TooManyRequests', `Too many open connections: the apiserver serves at most ${this.maxConnections} at once. Close idle ones, or try again later.`, {
+        retryAfterSeconds: 1,
+      });
       res.writeHead(429, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Retry-After': '1', Connection: 'close' });
       res.end(text);
       return;

@@ -206,8 +206,8 @@ export function checkServingPki(pki: ClusterPki, names: readonly string[] = [], 
   try {
     ca = new X509Certificate(pki.ca.cert);
     serving = new X509Certificate(pki.serving.cert);
-    if (!ca.checkPrivateKey(createPrivateKey(pki.ca.key))) return 'the CA key is not the CA certificate\'s';
-    if (!serving.checkPrivateKey(createPrivateKey(pki.serving.key))) return 'the serving key is not the serving certificate\'s';
+    if (!ca.checkPrivateKey(createPrivateKey(pki.ca.key))) return "the CA key is not the CA certificate's";
+    if (!serving.checkPrivateKey(createPrivateKey(pki.serving.key))) return "the serving key is not the serving certificate's";
   } catch (error) {
     return `a certificate or key does not parse (${(error as Error).message})`;
   }

@@ -55,7 +55,10 @@ export function protobufKinds(): string[] {
 
 class Reader {
   pos = 0;
-  constructor(readonly buf: Buffer, readonly end = buf.length) {}
+  constructor(
+    readonly buf: Buffer,
+    readonly end = buf.length,
+  ) {}
 
   varint(): bigint {
     let result = 0n;
@@ -99,7 +102,11 @@ function toSigned(value: bigint, bits: 32 | 64): number {
 function decodeSpecial(type: ProtobufSpecial, bytes: Buffer): unknown {
   const fields = decodeMessage(
     bytes,
-    type === 'time' ? { 1: f('seconds', 'int64'), 2: f('nanos', 'int32') } : type === 'quantity' ? { 1: f('string', 'string') } : { 1: f('type', 'int64'), 2: kept('intVal', 'int32'), 3: f('strVal', 'string') },
+    type === 'time'
+      ? { 1: f('seconds', 'int64'), 2: f('nanos', 'int32') }
+      : type === 'quantity'
+        ? { 1: f('string', 'string') }
+        : { 1: f('type', 'int64'), 2: kept('intVal', 'int32'), 3: f('strVal', 'string') },
   ) as Record<string, unknown>;
   if (type === 'time') {
     const seconds = Number(fields.seconds ?? 0);

@@ -209,7 +209,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
   server.on('clientError', (error: Error & { code?: string }, socket) => {
     // Not even HTTP (a malformed request line or headers): answer a Status and hang up.
-    const status = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `malformed HTTP request: ${error.code ?? error.message}`, reason: 'BadRequest', code: 400 });
+    const status = JSON.stringify({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: `malformed HTTP request: ${error.code ?? error.message}`,
+      reason: 'BadRequest',
+      code: 400,
+    });
     if (socket.writable) socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(status)}\r\n\r\n${status}`);
     else socket.destroy();
   });

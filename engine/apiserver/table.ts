@@ -42,7 +42,12 @@ export function tableRow(kind: KindDefinition, object: KubeObject, now: number, 
 }
 
 /** A whole Table: the columns (unless `withColumns` is false, as in later watch events) and one row per object. */
-export function toTable(kind: KindDefinition, objects: KubeObject[], now: number, options: { resourceVersion?: string; continue?: string; remainingItemCount?: number; include?: IncludeObject; withColumns?: boolean } = {}): Table {
+export function toTable(
+  kind: KindDefinition,
+  objects: KubeObject[],
+  now: number,
+  options: { resourceVersion?: string; continue?: string; remainingItemCount?: number; include?: IncludeObject; withColumns?: boolean } = {},
+): Table {
   const metadata: Table['metadata'] = {};
   if (options.resourceVersion !== undefined) metadata.resourceVersion = options.resourceVersion;
   if (options.continue) metadata.continue = options.continue;

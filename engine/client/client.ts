@@ -170,7 +170,7 @@ export class KubeClient {
 
   async create<T extends KubeObject>(ref: ResourceRef, object: T, options: ObjectOptions & { name?: string } = {}): Promise<T> {
     const namespace = options.namespace ?? object.metadata?.namespace;
-    const path = this.path(ref, { namespace, name: options.subresource ? options.name ?? object.metadata?.name : undefined, subresource: options.subresource });
+    const path = this.path(ref, { namespace, name: options.subresource ? (options.name ?? object.metadata?.name) : undefined, subresource: options.subresource });
     return this.request<T>('POST', `${path}${this.writeQuery(options)}`, object);
   }
 
@@ -240,30 +240,30 @@ export class KubeClient {
       closed = true;
       handlers.onClose(error);
     };
-    const req = this.send(
-      { host: this.base.hostname, port: this.base.port, path, method: 'GET', agent: this.agent, headers: this.headers() },
-      (res) => {
-        if (res.statusCode !== 200) {
-          readAll(res).then((text) => close(toError(res.statusCode ?? 0, text)), (e: Error) => close(connectionFailed(e.message)));
-          return;
+    const req = this.send({ host: this.base.hostname, port: this.base.port, path, method: 'GET', agent: this.agent, headers: this.headers() }, (res) => {
+      if (res.statusCode !== 200) {
+        readAll(res).then(
+          (text) => close(toError(res.statusCode ?? 0, text)),
+          (e: Error) => close(connectionFailed(e.message)),
+        );
+        return;
+      }
+      readLines(res, (line) => {
+        if (closed) return false;
+        let event: WatchEvent<T>;
+        try {
+          event = JSON.parse(line) as WatchEvent<T>;
+        } catch {
+          req.destroy();
+          close(connectionFailed(`the watch stream sent a line that is not JSON: ${line.slice(0, 80)}`));
+          return false;
         }
-        readLines(res, (line) => {
-          if (closed) return false;
-          let event: WatchEvent<T>;
-          try {
-            event = JSON.parse(line) as WatchEvent<T>;
-          } catch {
-            req.destroy();
-            close(connectionFailed(`the watch stream sent a line that is not JSON: ${line.slice(0, 80)}`));
-            return false;
-          }
-          handlers.onEvent(event);
-        });
-        res.on('end', () => close());
-        res.on('error', (e) => close(closed ? undefined : connectionFailed(e.message)));
-        res.on('close', () => close());
-      },
-    );
+        handlers.onEvent(event);
+      });
+      res.on('end', () => close());
+      res.on('error', (e) => close(closed ? undefined : connectionFailed(e.message)));
+      res.on('close', () => close());
+    });
     req.on('error', (e) => close(connectionFailed(`${path}: ${e.message}`)));
     req.end();
     return {
@@ -344,4 +344,3 @@ export function objectKeyOf(object: { metadata?: { namespace?: string; name?: st
   const m = object.metadata ?? {};
   return m.namespace ? `${m.namespace}/${m.name}` : `${m.name}`;
 }
-

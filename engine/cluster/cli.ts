@@ -248,7 +248,20 @@ async function up(argv: string[]): Promise<number> {
   const log = openSync(paths.logFile, 'w');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'engine', 'cluster', 'daemon.ts'), '--port', String(port), '--data-dir', paths.dataDir, ...storeArgs, '--flags', JSON.stringify(componentFlags), '--log-level', typeof level === 'string' ? level : 'info'],
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'engine', 'cluster', 'daemon.ts'),
+      '--port',
+      String(port),
+      '--data-dir',
+      paths.dataDir,
+      ...storeArgs,
+      '--flags',
+      JSON.stringify(componentFlags),
+      '--log-level',
+      typeof level === 'string' ? level : 'info',
+    ],
     { cwd: ROOT, detached: true, stdio: ['ignore', log, log], env: { ...process.env, KUBELINGS_IMPL: impl } },
   );
   closeSync(log);
@@ -303,7 +316,8 @@ async function down(): Promise<number> {
     forced = true;
     const killed = Date.now() + CLUSTER_STOP_TIMEOUT_MS;
     while (stillTheSame(check)) {
-      if (Date.now() > killed) throw new KubelingsError(`The control plane (pid ${pid}) is still there ${(2 * CLUSTER_STOP_TIMEOUT_MS) / 1000} s after SIGTERM and SIGKILL; look at it with ps -p ${pid}.`);
+      if (Date.now() > killed)
+        throw new KubelingsError(`The control plane (pid ${pid}) is still there ${(2 * CLUSTER_STOP_TIMEOUT_MS) / 1000} s after SIGTERM and SIGKILL; look at it with ps -p ${pid}.`);
       await sleep(20);
     }
   }

@@ -115,12 +115,22 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const ownStore = options.store === undefined;
-  const store =
-    options.store ??
-    (options.etcdServers?.length ? await connectEtcd(options.etcdServers) : await createStore({ dataDir: options.dataDir, logger: logger.child('etcd') }));
+  const store = options.store ?? (options.etcdServers?.length ? await connectEtcd(options.etcdServers) : await createStore({ dataDir: options.dataDir, logger: logger.child('etcd') }));
   let apiserver: ApiServer;
   try {
-    apiserver = await startApiServer({ store, port: options.port ?? 0, host: options.host, clock, logger, authorizer: options.authorizer, compactionIntervalMs: options.compactionIntervalMs, adminToken: options.adminToken, tokens: options.tokens, tls: options.tls, ...kubeletClientOf(options.tokens) });
+    apiserver = await startApiServer({
+      store,
+      port: options.port ?? 0,
+      host: options.host,
+      clock,
+      logger,
+      authorizer: options.authorizer,
+      compactionIntervalMs: options.compactionIntervalMs,
+      adminToken: options.adminToken,
+      tokens: options.tokens,
+      tls: options.tls,
+      ...kubeletClientOf(options.tokens),
+    });
   } catch (error) {
     if (ownStore) await store.close();
     throw error;

@@ -89,7 +89,7 @@ function startMessage(): Promise<ComponentStart> {
         typeof message.flags === 'object' &&
         message.flags !== null;
       if (wellFormed) resolve(message as ComponentStart);
-      else reject(new KubelingsError('the supervisor\'s first message is not a start message'));
+      else reject(new KubelingsError("the supervisor's first message is not a start message"));
     });
     send({ type: 'hello' });
   });
@@ -120,7 +120,10 @@ try {
   /** The token of `user`; a user the supervisor issued none for is refused (the component lists it in `identities`). */
   const tokenOf = (user: UserInfo) => {
     const token = tokens.get(user.username);
-    if (token === undefined) throw new KubelingsError(`the ${name} process holds no token for the user "${user.username}": list that user in the component's identities (ClusterComponent.identities) so the supervisor issues one`);
+    if (token === undefined)
+      throw new KubelingsError(
+        `the ${name} process holds no token for the user "${user.username}": list that user in the component's identities (ClusterComponent.identities) so the supervisor issues one`,
+      );
     return token;
   };
   const clients: InstanceType<typeof KubeClient>[] = [];

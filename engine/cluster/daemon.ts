@@ -28,7 +28,14 @@ import { prepareTokenFile } from './token-file.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, 'etcd-servers': { type: 'string' }, 'etcd-compaction-interval': { type: 'string' }, flags: { type: 'string' }, 'log-level': { type: 'string' } },
+  options: {
+    port: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'etcd-servers': { type: 'string' },
+    'etcd-compaction-interval': { type: 'string' },
+    flags: { type: 'string' },
+    'log-level': { type: 'string' },
+  },
   strict: true,
 });
 const paths = clusterPaths();
@@ -60,12 +67,26 @@ try {
   }
   rmSync(paths.stoppedNodesFile, { force: true }); // every node starts with its heartbeats on
   // Each component process is its own user with a token of its own, handed over on its IPC channel.
-  const supervisor = new Supervisor({ server: cluster.url, ca: cluster.ca, issueToken: (user) => cluster.apiserver.issueToken(user), dataDir, flags, paths, logger: logger.child('supervisor'), logLevel: level });
+  const supervisor = new Supervisor({
+    server: cluster.url,
+    ca: cluster.ca,
+    issueToken: (user) => cluster.apiserver.issueToken(user),
+    dataDir,
+    flags,
+    paths,
+    logger: logger.child('supervisor'),
+    logLevel: level,
+  });
   await supervisor.start(specs);
   // metrics.k8s.io (kubectl top, the HPA): a metrics-server beside the apiserver, scraping each real
   // node's kubelet with the apiserver's kubelet-client credential.
   const { serveMetrics } = await import('../metrics/metrics-server.ts');
-  const metrics = serveMetrics(cluster.apiserver, { client: cluster.client, ca: cluster.apiserver.kubeletClient.ca, token: cluster.apiserver.kubeletClient.token, logger: logger.child('metrics-server') });
+  const metrics = serveMetrics(cluster.apiserver, {
+    client: cluster.client,
+    ca: cluster.apiserver.kubeletClient.ca,
+    token: cluster.apiserver.kubeletClient.token,
+    logger: logger.child('metrics-server'),
+  });
   const state: ClusterState = {
     pid: process.pid,
     url: cluster.url,
@@ -79,7 +100,16 @@ try {
   };
   writeFileSync(`${paths.stateFile}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
   renameSync(`${paths.stateFile}.tmp`, paths.stateFile);
-  logger.info('control plane ready', { url: cluster.url, impl: state.impl, store: etcdServers ? `etcd ${etcdServers.join(',')}` : 'built-in', components: supervisor.states().map((c) => `${c.name}(${c.pid ?? c.phase})`).join(',') || 'none' });
+  logger.info('control plane ready', {
+    url: cluster.url,
+    impl: state.impl,
+    store: etcdServers ? `etcd ${etcdServers.join(',')}` : 'built-in',
+    components:
+      supervisor
+        .states()
+        .map((c) => `${c.name}(${c.pid ?? c.phase})`)
+        .join(',') || 'none',
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

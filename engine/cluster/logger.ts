@@ -35,7 +35,12 @@ function showField(value: unknown): string {
 export function createLogger(out: Writable | undefined, component = 'kubelings', level: LogLevel = 'info', now: () => number = Date.now): Logger {
   const write = (lvl: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (!out || RANK[lvl] < RANK[level]) return;
-    const extra = fields ? Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => ` ${k}=${showField(v)}`).join('') : '';
+    const extra = fields
+      ? Object.entries(fields)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => ` ${k}=${showField(v)}`)
+          .join('')
+      : '';
     out.write(`${LETTER[lvl]}${stamp(now())} ${component}] ${JSON.stringify(message)}${extra}\n`);
   };
   return {

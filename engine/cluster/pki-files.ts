@@ -61,7 +61,10 @@ export function preparePki(dir: string, now = new Date()): PreparedPki {
   // A CA is usable when a serving certificate made from it now would pass the checks.
   const caProblem = ca && (exposed ? `its key could be read by other users (mode ${caKey!.mode.toString(8)})` : checkServingPki({ ca, serving: safeServing(ca, now) }, [], now));
   if (!ca || caProblem) {
-    if (ca || caCert || caKey) warnings.push(`made a new cluster CA in ${dir}: ${caProblem ?? 'one of ca.crt and ca.key was missing'}. Copies of the kubeconfig made before this start no longer work: use the one cluster up writes.`);
+    if (ca || caCert || caKey)
+      warnings.push(
+        `made a new cluster CA in ${dir}: ${caProblem ?? 'one of ca.crt and ca.key was missing'}. Copies of the kubeconfig made before this start no longer work: use the one cluster up writes.`,
+      );
     ca = createCa(now);
     writePrivate(dir, FILES.caKey, ca.key);
     writePrivate(dir, FILES.caCert, ca.cert);

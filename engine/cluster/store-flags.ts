@@ -31,8 +31,7 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 
 /** A Go duration as kube-apiserver takes it (`5m`, `1m30s`, `500ms`, `0`), in milliseconds. */
 export function parseCompactionInterval(value: string | true): number {
-  const wrong = () =>
-    new KubelingsError(`--${COMPACTION_INTERVAL_FLAG} takes a duration such as 5m, 30s, 1m30s or 500ms (0 turns compaction off), not "${value === true ? '' : value}".`);
+  const wrong = () => new KubelingsError(`--${COMPACTION_INTERVAL_FLAG} takes a duration such as 5m, 30s, 1m30s or 500ms (0 turns compaction off), not "${value === true ? '' : value}".`);
   if (value === true) throw wrong();
   const text = value.trim();
   if (text === '0') return 0;
@@ -54,7 +53,9 @@ export function parseEtcdServers(value: string | true): string[] {
       throw new KubelingsError(`--${ETCD_SERVERS_FLAG}: "${text}" is not a URL; write it as ${example}.`);
     }
     if (url.protocol === 'https:') {
-      throw new KubelingsError(`--${ETCD_SERVERS_FLAG}: ${text} is https, and the engine talks to etcd over plain http only (no client certificates yet): start etcd with --listen-client-urls http://127.0.0.1:2379.`);
+      throw new KubelingsError(
+        `--${ETCD_SERVERS_FLAG}: ${text} is https, and the engine talks to etcd over plain http only (no client certificates yet): start etcd with --listen-client-urls http://127.0.0.1:2379.`,
+      );
     }
     if (url.protocol !== 'http:' || !url.hostname || !url.port || (url.pathname !== '/' && url.pathname !== '') || url.search || url.username) {
       throw new KubelingsError(`--${ETCD_SERVERS_FLAG}: "${text}" is not an etcd client URL (http://HOST:PORT, nothing after the port); e.g. ${example}.`);

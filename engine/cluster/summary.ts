@@ -64,12 +64,7 @@ export function describeCluster(state: ClusterState, registeredNodes: Registered
   const missing: string[] = [];
   if (!running.includes('hollow-nodes') && !running.some((name) => name.startsWith('kubelet-node-'))) {
     const { nodes, hollow } = hollowFlags(state);
-    const flagHint =
-      nodes > 0 && !hollow
-        ? ` --nodes ${nodes} asks for real nodes, and none started: see the cluster log.`
-        : hollow && !(nodes > 0)
-          ? ' --hollow needs --nodes N (how many).'
-          : '';
+    const flagHint = nodes > 0 && !hollow ? ` --nodes ${nodes} asks for real nodes, and none started: see the cluster log.` : hollow && !(nodes > 0) ? ' --hollow needs --nodes N (how many).' : '';
     if (registeredNodes !== undefined && registeredNodes > 0) {
       missing.push(
         `  nodes        ${registeredNodes === 1 ? 'a Node object is' : 'Node objects are'} registered, but no node agent runs for ${registeredNodes === 1 ? 'it' : 'them'} (left from an earlier run?): pods bound to ${registeredNodes === 1 ? 'it' : 'them'} will not start.${flagHint}`,

@@ -237,7 +237,15 @@ export class Supervisor {
       child.lastAlive = Date.now();
       if (message.type === 'hello') {
         // Its first message: what to run and its credentials (see the header).
-        const start: ComponentStart = { type: 'start', server: options.server, ca: options.ca, module: child.spec.module, factory: child.spec.factory, flags: child.spec.flags ?? options.flags, ...child.credentials };
+        const start: ComponentStart = {
+          type: 'start',
+          server: options.server,
+          ca: options.ca,
+          module: child.spec.module,
+          factory: child.spec.factory,
+          flags: child.spec.flags ?? options.flags,
+          ...child.credentials,
+        };
         if (proc.connected) proc.send(start);
       } else if (message.type === 'ready') {
         child.ready = true;
@@ -271,7 +279,14 @@ export class Supervisor {
     const { delayMs: delay, nextMs } = restartDelay(child.backoffMs, Date.now() - child.startedAt);
     child.backoffMs = nextMs;
     child.state = { ...child.state, pid: undefined, phase: 'restarting', restarts: child.state.restarts + 1, since: new Date(Date.now() + delay).toISOString(), lastExit };
-    this.options.logger.warn('component exited; restarting it', { component: name, code: code ?? undefined, signal: signal ?? undefined, error: child.lastError, in: `${delay / 1000}s`, restarts: child.state.restarts });
+    this.options.logger.warn('component exited; restarting it', {
+      component: name,
+      code: code ?? undefined,
+      signal: signal ?? undefined,
+      error: child.lastError,
+      in: `${delay / 1000}s`,
+      restarts: child.state.restarts,
+    });
     this.save();
     child.firstStart?.();
     child.restartTimer = setTimeout(() => {
@@ -291,7 +306,11 @@ export class Supervisor {
     for (const child of this.children.values()) {
       if ((child.state.phase === 'running' || child.state.phase === 'starting') && now - child.lastAlive > SUPERVISOR_UNRESPONSIVE_MS) {
         this.setPhase(child, 'not responding');
-        this.options.logger.warn('component not responding (no heartbeat: stuck in a loop?)', { component: child.state.name, pid: child.state.pid, for: `${Math.round((now - child.lastAlive) / 1000)}s` });
+        this.options.logger.warn('component not responding (no heartbeat: stuck in a loop?)', {
+          component: child.state.name,
+          pid: child.state.pid,
+          for: `${Math.round((now - child.lastAlive) / 1000)}s`,
+        });
       }
     }
   }

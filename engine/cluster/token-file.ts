@@ -95,7 +95,9 @@ export function readAdminToken(path: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new KubelingsError(`Cannot read the cluster's token file ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): stop the cluster (npx kubelings cluster down) and start it again.`);
+    throw new KubelingsError(
+      `Cannot read the cluster's token file ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): stop the cluster (npx kubelings cluster down) and start it again.`,
+    );
   }
   let tokens: StaticToken[];
   try {

@@ -159,7 +159,7 @@ interface HostLocalConf {
 
 function loadConf(conf: NetConf): HostLocalConf {
   const ipam = conf.ipam;
-  if (!ipam) throw new CniPluginError(CNI_ERROR.invalidNetworkConfig, 'IPAM config missing \'ipam\' key');
+  if (!ipam) throw new CniPluginError(CNI_ERROR.invalidNetworkConfig, "IPAM config missing 'ipam' key");
   if (!ipam.dataDir) {
     throw new CniPluginError(CNI_ERROR.invalidNetworkConfig, 'invalid ipam config', 'kubelings needs ipam.dataDir (it never writes /var/lib/cni)');
   }
@@ -189,7 +189,12 @@ export function hostLocalAdd(conf: NetConf, args: CniArgs): CniResult {
   for (const [index, set] of rangeSets.entries()) {
     const held = store.byId(args.containerId, args.ifName).find((ip) => set.some((r) => ip >= r.start && ip <= r.end));
     if (held !== undefined) {
-      ips.push(ipConfig(held, set.find((r) => held >= r.start && held <= r.end)!));
+      ips.push(
+        ipConfig(
+          held,
+          set.find((r) => held >= r.start && held <= r.end)!,
+        ),
+      );
       continue;
     }
     let got: CniIpConfig | undefined;

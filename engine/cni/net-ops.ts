@@ -56,49 +56,49 @@ async function linkExists(ns: string[], link: string): Promise<boolean> {
 export function kernelNetOpsIn(nodeNetns?: string): NetOps {
   const host = nodeNetns === undefined ? [] : ['-n', netnsName(nodeNetns)];
   return {
-  async ensureBridge(name, gatewayCidr) {
-    if (!(await linkExists(host, name))) await ip([...host, 'link', 'add', name, 'type', 'bridge']);
-    const held = JSON.parse(await ip([...host, '-j', '-4', 'addr', 'show', 'dev', name])) as { addr_info: { local: string; prefixlen: number }[] }[];
-    if (gatewayCidr && !held[0]?.addr_info.some((a) => `${a.local}/${a.prefixlen}` === gatewayCidr)) await ip([...host, 'addr', 'add', gatewayCidr, 'dev', name]);
-    await ip([...host, 'link', 'set', name, 'up']);
-    return { mac: await mac(host, name) };
-  },
-  async createVeth(netns, ifName, hostName, bridge) {
-    const ns = ['-n', netnsName(netns)];
-    if (await linkExists(ns, ifName)) throw new Error(`container veth name "${ifName}" already exists`);
-    await ip([...host, 'link', 'add', hostName, 'type', 'veth', 'peer', 'name', ifName, 'netns', netnsName(netns)]);
-    try {
-      await ip([...host, 'link', 'set', hostName, 'master', bridge]);
-      await ip([...host, 'link', 'set', hostName, 'up']);
-      await ip([...ns, 'link', 'set', ifName, 'up']);
-      return { hostMac: await mac(host, hostName), containerMac: await mac(ns, ifName) };
-    } catch (error) {
-      await ip([...host, 'link', 'del', hostName]).catch(() => undefined);
-      throw error;
-    }
-  },
-  async addAddress(netns, ifName, cidr) {
-    await ip(['-n', netnsName(netns), 'addr', 'add', cidr, 'dev', ifName]);
-  },
-  async addDefaultRoute(netns, ifName, gateway) {
-    await ip(['-n', netnsName(netns), 'route', 'add', 'default', 'via', gateway, 'dev', ifName]);
-  },
-  async deleteLink(netns, ifName) {
-    const ns = ['-n', netnsName(netns)];
-    if (!(await linkExists(ns, ifName))) return false;
-    await ip([...ns, 'link', 'del', ifName]);
-    return true;
-  },
-  async addresses(netns, ifName) {
-    const ns = ['-n', netnsName(netns)];
-    if (!(await linkExists(ns, ifName))) return undefined;
-    const held = JSON.parse(await ip([...ns, '-j', '-4', 'addr', 'show', 'dev', ifName])) as { addr_info: { local: string; prefixlen: number }[] }[];
-    return (held[0]?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`);
-  },
-  async routes(netns) {
-    const rows = JSON.parse(await ip(['-n', netnsName(netns), '-j', '-4', 'route', 'show'])) as { dst: string; gateway?: string }[];
-    return rows.map((r) => ({ dst: r.dst === 'default' ? '0.0.0.0/0' : r.dst.includes('/') ? r.dst : `${r.dst}/32`, ...(r.gateway ? { gw: r.gateway } : {}) }));
-  },
+    async ensureBridge(name, gatewayCidr) {
+      if (!(await linkExists(host, name))) await ip([...host, 'link', 'add', name, 'type', 'bridge']);
+      const held = JSON.parse(await ip([...host, '-j', '-4', 'addr', 'show', 'dev', name])) as { addr_info: { local: string; prefixlen: number }[] }[];
+      if (gatewayCidr && !held[0]?.addr_info.some((a) => `${a.local}/${a.prefixlen}` === gatewayCidr)) await ip([...host, 'addr', 'add', gatewayCidr, 'dev', name]);
+      await ip([...host, 'link', 'set', name, 'up']);
+      return { mac: await mac(host, name) };
+    },
+    async createVeth(netns, ifName, hostName, bridge) {
+      const ns = ['-n', netnsName(netns)];
+      if (await linkExists(ns, ifName)) throw new Error(`container veth name "${ifName}" already exists`);
+      await ip([...host, 'link', 'add', hostName, 'type', 'veth', 'peer', 'name', ifName, 'netns', netnsName(netns)]);
+      try {
+        await ip([...host, 'link', 'set', hostName, 'master', bridge]);
+        await ip([...host, 'link', 'set', hostName, 'up']);
+        await ip([...ns, 'link', 'set', ifName, 'up']);
+        return { hostMac: await mac(host, hostName), containerMac: await mac(ns, ifName) };
+      } catch (error) {
+        await ip([...host, 'link', 'del', hostName]).catch(() => undefined);
+        throw error;
+      }
+    },
+    async addAddress(netns, ifName, cidr) {
+      await ip(['-n', netnsName(netns), 'addr', 'add', cidr, 'dev', ifName]);
+    },
+    async addDefaultRoute(netns, ifName, gateway) {
+      await ip(['-n', netnsName(netns), 'route', 'add', 'default', 'via', gateway, 'dev', ifName]);
+    },
+    async deleteLink(netns, ifName) {
+      const ns = ['-n', netnsName(netns)];
+      if (!(await linkExists(ns, ifName))) return false;
+      await ip([...ns, 'link', 'del', ifName]);
+      return true;
+    },
+    async addresses(netns, ifName) {
+      const ns = ['-n', netnsName(netns)];
+      if (!(await linkExists(ns, ifName))) return undefined;
+      const held = JSON.parse(await ip([...ns, '-j', '-4', 'addr', 'show', 'dev', ifName])) as { addr_info: { local: string; prefixlen: number }[] }[];
+      return (held[0]?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`);
+    },
+    async routes(netns) {
+      const rows = JSON.parse(await ip(['-n', netnsName(netns), '-j', '-4', 'route', 'show'])) as { dst: string; gateway?: string }[];
+      return rows.map((r) => ({ dst: r.dst === 'default' ? '0.0.0.0/0' : r.dst.includes('/') ? r.dst : `${r.dst}/32`, ...(r.gateway ? { gw: r.gateway } : {}) }));
+    },
   };
 }
 

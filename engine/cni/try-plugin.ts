@@ -51,7 +51,14 @@ async function main(): Promise<void> {
   clean();
   mkdirSync(DATA, { recursive: true });
   const conf = kernel
-    ? { cniVersion: '1.0.0', name: 'kubelings-live', type: 'kubelings-bridge', bridge: 'kubelings-live0', isDefaultGateway: true, ipam: { type: 'host-local', ranges: [[{ subnet: '10.199.0.0/24' }]], dataDir: DATA } }
+    ? {
+        cniVersion: '1.0.0',
+        name: 'kubelings-live',
+        type: 'kubelings-bridge',
+        bridge: 'kubelings-live0',
+        isDefaultGateway: true,
+        ipam: { type: 'host-local', ranges: [[{ subnet: '10.199.0.0/24' }]], dataDir: DATA },
+      }
     : { cniVersion: '1.0.0', name: 'kubelings-live', type: 'kubelings-loopback', ipam: { type: 'host-local', ranges: [[{ subnet: '127.72.0.0/24' }]], dataDir: DATA } };
   say(kernel ? `kernel mode: node namespace ${NODE}, pods ${PODS.join(', ')}` : 'loopback mode (not root, or no ip command): pod addresses on lo');
   if (kernel) for (const ns of [NODE, ...PODS]) ipRun(['netns', 'add', ns]);
@@ -90,11 +97,17 @@ async function main(): Promise<void> {
   const client = { kind: 'pod' as const, namespace: 'prod', name: 'client', labels: { app: 'client' }, ip: '10.199.0.3' };
   const policies: NetworkPolicy[] = [
     { metadata: { name: 'default-deny-ingress', namespace: 'prod' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
-    { metadata: { name: 'web-from-client', namespace: 'prod' }, spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 'http' }] }] } },
+    {
+      metadata: { name: 'web-from-client', namespace: 'prod' },
+      spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 'http' }] }] },
+    },
   ];
   const world = { policies, namespaces: { prod: {} } };
   say('\nNetworkPolicy in prod: default-deny-ingress, and web-from-client (app=client → app=web port http)');
-  for (const [from, to] of [[client, web], [web, client]] as const) {
+  for (const [from, to] of [
+    [client, web],
+    [web, client],
+  ] as const) {
     const d = cni.evaluatePolicies(world, { from, to, port: to === web ? 8080 : 80, protocol: 'TCP' });
     say(`  ${from.name} → ${to.name}: ${d.allowed ? 'allowed' : 'denied'} (egress ${d.egress}, ingress ${d.ingress}${d.allowedBy.length ? `, by ${d.allowedBy.join(', ')}` : ''})`);
   }

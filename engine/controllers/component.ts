@@ -158,7 +158,10 @@ export function controllerManagerComponent(flags: Record<string, unknown> = {}):
     async start(ctx) {
       const leaderElect = !(flags['leader-elect'] === 'false' || flags.leaderElect === false || flags.leaderElect === 'false');
       // As written in code ('node-monitor-period') or as `cluster up --node-monitor-period` hands it over (camelCase).
-      const nodeLifecycle = { gracePeriodMs: durationFlag(flags['node-monitor-grace-period'] ?? flags.nodeMonitorGracePeriod), monitorPeriodMs: durationFlag(flags['node-monitor-period'] ?? flags.nodeMonitorPeriod) };
+      const nodeLifecycle = {
+        gracePeriodMs: durationFlag(flags['node-monitor-grace-period'] ?? flags.nodeMonitorGracePeriod),
+        monitorPeriodMs: durationFlag(flags['node-monitor-period'] ?? flags.nodeMonitorPeriod),
+      };
       const running = await runControllerManager(ctx, { leaderElect, nodeLifecycle });
       return { stop: () => running.stop() };
     },

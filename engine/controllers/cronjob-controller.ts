@@ -66,7 +66,14 @@ function mostRecent(cj: CronJob, now: number, next: CronJobSyncContext['nextSche
 
 const finishedType = (job: Job) => ((job.status?.conditions ?? []).some((c) => c.type === 'Complete' && c.status === 'True') ? 'Complete' : 'Failed');
 const startOf = (job: Job) => parseTime(job.status?.startTime) ?? parseTime(job.metadata.creationTimestamp) ?? 0;
-const refTo = (job: Job): ObjectReference => ({ kind: 'Job', namespace: job.metadata.namespace, name: job.metadata.name, uid: job.metadata.uid, apiVersion: 'batch/v1', resourceVersion: job.metadata.resourceVersion });
+const refTo = (job: Job): ObjectReference => ({
+  kind: 'Job',
+  namespace: job.metadata.namespace,
+  name: job.metadata.name,
+  uid: job.metadata.uid,
+  apiVersion: 'batch/v1',
+  resourceVersion: job.metadata.resourceVersion,
+});
 
 export async function syncCronJob(key: string, ctx: CronJobSyncContext): Promise<SyncResult> {
   const cached = ctx.cronJobs.get(key);
@@ -110,8 +117,14 @@ export async function syncCronJob(key: string, ctx: CronJobSyncContext): Promise
       }
     }
   };
-  await trim(finished.filter((j) => finishedType(j) === 'Complete'), cj.spec.successfulJobsHistoryLimit ?? CRONJOB_SUCCESSFUL_HISTORY);
-  await trim(finished.filter((j) => finishedType(j) === 'Failed'), cj.spec.failedJobsHistoryLimit ?? CRONJOB_FAILED_HISTORY);
+  await trim(
+    finished.filter((j) => finishedType(j) === 'Complete'),
+    cj.spec.successfulJobsHistoryLimit ?? CRONJOB_SUCCESSFUL_HISTORY,
+  );
+  await trim(
+    finished.filter((j) => finishedType(j) === 'Failed'),
+    cj.spec.failedJobsHistoryLimit ?? CRONJOB_FAILED_HISTORY,
+  );
 
   const write = async (): Promise<void> => {
     status.active = active.length ? active : undefined;
@@ -188,7 +201,12 @@ export function newCronJobController(deps: ControllerDeps): { workers: QueueWork
   const cronJobs = informers.forResource<CronJob>('cronjobs');
   const jobs = informers.forResource<Job>('jobs');
   const ctx: CronJobSyncContext = { now: () => clock.now(), cronJobs: cronJobs.lister, jobs: jobs.lister, client: deps.client, nextScheduleTime: (s, t) => controllers.nextScheduleTime(s, t) };
-  const workers = new QueueWorkers(controllers.newWorkQueue({ now: () => clock.now() }), (key) => syncCronJob(key, ctx), { name: 'cronjob', workers: deps.workers ?? CONTROLLER_WORKERS, clock, logger: deps.logger });
+  const workers = new QueueWorkers(controllers.newWorkQueue({ now: () => clock.now() }), (key) => syncCronJob(key, ctx), {
+    name: 'cronjob',
+    workers: deps.workers ?? CONTROLLER_WORKERS,
+    clock,
+    logger: deps.logger,
+  });
   const owner = (job: Job) => {
     const ref = getControllerOf(job);
     if (!ref || ref.kind !== 'CronJob') return;

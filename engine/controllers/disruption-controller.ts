@@ -49,7 +49,10 @@ export interface DisruptionControllerDeps extends Pick<ControllerDeps, 'controll
 const withKind = (pdb: PodDisruptionBudget): PodDisruptionBudget => ({ ...pdb, apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' });
 
 /** The pods' controllers' total replicas (getExpectedScale), and the pods without a controller. */
-function expectedScale(pods: Pod[], find: (ref: NonNullable<ReturnType<typeof getControllerOf>>, namespace: string) => { uid: string; scale: number } | undefined): { expected: number; unmanaged: string[] } {
+function expectedScale(
+  pods: Pod[],
+  find: (ref: NonNullable<ReturnType<typeof getControllerOf>>, namespace: string) => { uid: string; scale: number } | undefined,
+): { expected: number; unmanaged: string[] } {
   const scales = new Map<string, number>();
   const unmanaged: string[] = [];
   for (const pod of pods) {
@@ -214,7 +217,9 @@ export function newDisruptionController(deps: DisruptionControllerDeps): { worke
         withKind(pdb),
         'Warning',
         'UnmanagedPods',
-        'Pods selected by this PodDisruptionBudget (selector: ' + JSON.stringify(pdb.spec?.selector ?? null) + ') were found to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. To account for these pods please set ".spec.minAvailable" field of the PDB to an integer value.',
+        'Pods selected by this PodDisruptionBudget (selector: ' +
+          JSON.stringify(pdb.spec?.selector ?? null) +
+          ') were found to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. To account for these pods please set ".spec.minAvailable" field of the PDB to an integer value.',
         'Sync',
       );
     }
@@ -237,7 +242,13 @@ export function newDisruptionController(deps: DisruptionControllerDeps): { worke
     if (Object.keys(pod.metadata.labels ?? {}).length === 0) return undefined;
     const found = budgets.lister.byIndex(NAMESPACE_INDEX, pod.metadata.namespace ?? '').filter((pdb) => matches(pdb, pod));
     if (found.length > 1) {
-      recorder.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'MultiplePodDisruptionBudgets', `Pod "${pod.metadata.namespace}"/"${pod.metadata.name}" matches multiple PodDisruptionBudgets.  Chose "${found[0]!.metadata.name}" arbitrarily.`, 'Sync');
+      recorder.record(
+        { ...pod, apiVersion: 'v1', kind: 'Pod' },
+        'Warning',
+        'MultiplePodDisruptionBudgets',
+        `Pod "${pod.metadata.namespace}"/"${pod.metadata.name}" matches multiple PodDisruptionBudgets.  Chose "${found[0]!.metadata.name}" arbitrarily.`,
+        'Sync',
+      );
     }
     return found[0];
   };

@@ -261,9 +261,7 @@ export interface DaemonSetSyncContext {
 }
 
 /** One step of a StatefulSet's plan: create the pod of an ordinal (at the current or the update revision), or delete a pod. */
-export type StatefulSetAction =
-  | { action: 'create'; ordinal: number; revision: 'current' | 'update' }
-  | { action: 'delete'; pod: Pod; reason: 'finished' | 'condemned' | 'update' };
+export type StatefulSetAction = { action: 'create'; ordinal: number; revision: 'current' | 'update' } | { action: 'delete'; pod: Pod; reason: 'finished' | 'condemned' | 'update' };
 
 /** Everything syncStatefulSet may read and do. */
 export interface StatefulSetSyncContext {

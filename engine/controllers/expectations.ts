@@ -28,7 +28,10 @@ export class ControllerExpectations {
   private readonly records = new Map<string, Record_>();
   private readonly deleting = new Map<string, Set<string>>();
 
-  constructor(private readonly now: () => number, private readonly timeoutMs = CONTROLLER_EXPECTATIONS_TIMEOUT_MS) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly timeoutMs = CONTROLLER_EXPECTATIONS_TIMEOUT_MS,
+  ) {}
 
   /** True when the controller `key` may act on its cache: nothing it sent is still on its way. */
   satisfiedExpectations(key: string): boolean {

@@ -23,7 +23,10 @@ export function collectableResources(resources: readonly ResourceInfo[] = RESOUR
   return resources.filter((r) => !r.virtual && r.resource !== 'events' && ['list', 'watch', 'delete'].every((v) => r.verbs.includes(v)));
 }
 
-export function newGarbageCollector(deps: ControllerDeps, resources: readonly ResourceInfo[] = collectableResources()): { deleteWorkers: QueueWorkers; orphanWorkers: QueueWorkers; graph: OwnerGraph } {
+export function newGarbageCollector(
+  deps: ControllerDeps,
+  resources: readonly ResourceInfo[] = collectableResources(),
+): { deleteWorkers: QueueWorkers; orphanWorkers: QueueWorkers; graph: OwnerGraph } {
   const { controllers, informers, clock } = deps;
   const graph = new OwnerGraph();
   const workers = deps.workers ?? CONTROLLER_WORKERS;

@@ -112,7 +112,13 @@ export function newHorizontalController(deps: HorizontalControllerDeps): { worke
     const source = spec.resource ?? {};
     const resource = String(source.name ?? '');
     const target = source.target ?? {};
-    const options: CalculatorOptions = { now: clock.now(), tolerance: tunables.tolerance, cpuInitializationPeriodMs: tunables.cpuInitializationPeriodMs, initialReadinessDelayMs: tunables.initialReadinessDelayMs, milliValue };
+    const options: CalculatorOptions = {
+      now: clock.now(),
+      tolerance: tunables.tolerance,
+      cpuInitializationPeriodMs: tunables.cpuInitializationPeriodMs,
+      initialReadinessDelayMs: tunables.initialReadinessDelayMs,
+      milliValue,
+    };
     const fetch = async () => {
       try {
         return await metricsSource.podMetrics(resource, namespace, selectorText);
@@ -135,7 +141,12 @@ export function newHorizontalController(deps: HorizontalControllerDeps): { worke
     try {
       const { metrics, timestampMs } = await fetch();
       const r = resourceReplicas(current, target.averageUtilization, resource, podList, metrics, timestampMs, options);
-      return { replicas: r.replicas, name: `${resource} resource utilization (percentage of request)`, timestampMs, status: { type: 'Resource', resource: { name: resource, current: { averageUtilization: r.utilization, averageValue: milliQuantity(r.rawAverage) } } } };
+      return {
+        replicas: r.replicas,
+        name: `${resource} resource utilization (percentage of request)`,
+        timestampMs,
+        status: { type: 'Resource', resource: { name: resource, current: { averageUtilization: r.utilization, averageValue: milliQuantity(r.rawAverage) } } },
+      };
     } catch (error) {
       return { error: new Error(`failed to get ${resource} utilization: ${(error as Error).message}`), reason: 'FailedGetResourceMetric' };
     }
@@ -160,7 +171,13 @@ export function newHorizontalController(deps: HorizontalControllerDeps): { worke
     const selectorText = scale.status?.selector ?? '';
     if (!selectorText) {
       event(hpa, 'Warning', 'SelectorRequired', 'selector is required');
-      return { replicas: -1, name: '', statuses: [] as Any[], conditions: setCondition(conditions, 'ScalingActive', 'False', 'InvalidSelector', "the HPA target's scale is missing a selector", now), error: new Error('selector is required') };
+      return {
+        replicas: -1,
+        name: '',
+        statuses: [] as Any[],
+        conditions: setCondition(conditions, 'ScalingActive', 'False', 'InvalidSelector', "the HPA target's scale is missing a selector", now),
+        error: new Error('selector is required'),
+      };
     }
     let selector: Any;
     try {
@@ -334,5 +351,11 @@ export function newHorizontalController(deps: HorizontalControllerDeps): { worke
 
 /** What updateStatusIfNeeded compares (the status without fields the apiserver may fill in). */
 function comparable(status: HpaStatus): unknown {
-  return { lastScaleTime: status.lastScaleTime, currentReplicas: status.currentReplicas ?? 0, desiredReplicas: status.desiredReplicas ?? 0, currentMetrics: status.currentMetrics ?? [], conditions: status.conditions ?? [] };
+  return {
+    lastScaleTime: status.lastScaleTime,
+    currentReplicas: status.currentReplicas ?? 0,
+    desiredReplicas: status.desiredReplicas ?? 0,
+    currentMetrics: status.currentMetrics ?? [],
+    conditions: status.conditions ?? [],
+  };
 }

@@ -24,7 +24,7 @@ interface PodMetricsItem {
   containers?: { name?: string; usage?: Record<string, unknown> }[];
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
 /** A Go duration as metav1.Duration writes it (`30s`, `1m0s`, `1.5s`) in ms; 0 when unreadable. */
 export function goDurationMs(text: unknown): number {

@@ -113,9 +113,10 @@ export class HpaRecommender {
     let stabilized = proposed;
     for (const r of this.recommendations.get(key) ?? []) if (r.at >= cutoff && r.replicas > stabilized) stabilized = r.replicas;
     this.record(key, { replicas: proposed, at: now }, (r) => r.at < cutoff);
-    let list = stabilized !== proposed
-      ? setCondition(conditions, 'AbleToScale', 'True', 'ScaleDownStabilized', 'recent recommendations were higher than current one, applying the highest recent recommendation', now)
-      : setCondition(conditions, 'AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size', now);
+    let list =
+      stabilized !== proposed
+        ? setCondition(conditions, 'AbleToScale', 'True', 'ScaleDownStabilized', 'recent recommendations were higher than current one, applying the highest recent recommendation', now)
+        : setCondition(conditions, 'AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size', now);
     const limited = convertWithRules(current, stabilized, min, max);
     list = setCondition(list, 'ScalingLimited', limited.replicas === stabilized ? 'False' : 'True', limited.reason, limited.message, now);
     return { replicas: limited.replicas, conditions: list };
@@ -138,12 +139,14 @@ export class HpaRecommender {
     if (stabilized < up) stabilized = up;
     if (stabilized > down) stabilized = down;
     this.record(key, { replicas: proposed, at: now }, (r) => r.at < upCutoff && r.at < downCutoff);
-    const [reason, message] = proposed >= current
-      ? ['ScaleUpStabilized', 'recent recommendations were lower than current one, applying the lowest recent recommendation']
-      : ['ScaleDownStabilized', 'recent recommendations were higher than current one, applying the highest recent recommendation'];
-    let list = stabilized !== proposed
-      ? setCondition(conditions, 'AbleToScale', 'True', reason, message, now)
-      : setCondition(conditions, 'AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size', now);
+    const [reason, message] =
+      proposed >= current
+        ? ['ScaleUpStabilized', 'recent recommendations were lower than current one, applying the lowest recent recommendation']
+        : ['ScaleDownStabilized', 'recent recommendations were higher than current one, applying the highest recent recommendation'];
+    let list =
+      stabilized !== proposed
+        ? setCondition(conditions, 'AbleToScale', 'True', reason, message, now)
+        : setCondition(conditions, 'AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size', now);
     const limited = this.convertWithBehaviorRate(key, scaleUp, scaleDown, current, stabilized, min, max, now);
     list = setCondition(list, 'ScalingLimited', limited.replicas === stabilized ? 'False' : 'True', limited.reason, limited.message, now);
     return { replicas: limited.replicas, conditions: list };
@@ -155,15 +158,17 @@ export class HpaRecommender {
     const downs = this.scaleDownEvents.get(key) ?? [];
     if (desired > current) {
       const limit = Math.max(current, scaleLimit('up', current, ups, downs, scaleUp, now));
-      const [allowed, reason, message] = max > limit
-        ? [limit, 'ScaleUpLimit', 'the desired replica count is increasing faster than the maximum scale rate']
-        : [max, 'TooManyReplicas', 'the desired replica count is more than the maximum replica count'];
+      const [allowed, reason, message] =
+        max > limit
+          ? [limit, 'ScaleUpLimit', 'the desired replica count is increasing faster than the maximum scale rate']
+          : [max, 'TooManyReplicas', 'the desired replica count is more than the maximum replica count'];
       if (desired > allowed) return { replicas: allowed, reason, message };
     } else if (desired < current) {
       const limit = Math.min(current, scaleLimit('down', current, ups, downs, scaleDown, now));
-      const [allowed, reason, message] = min < limit
-        ? [limit, 'ScaleDownLimit', 'the desired replica count is decreasing faster than the maximum scale rate']
-        : [min, 'TooFewReplicas', 'the desired replica count is less than the minimum replica count'];
+      const [allowed, reason, message] =
+        min < limit
+          ? [limit, 'ScaleDownLimit', 'the desired replica count is decreasing faster than the maximum scale rate']
+          : [min, 'TooFewReplicas', 'the desired replica count is less than the minimum replica count'];
       if (desired < allowed) return { replicas: allowed, reason, message };
     }
     return { replicas: desired, reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' };
@@ -192,9 +197,10 @@ export class HpaRecommender {
 /** convertDesiredReplicasWithRules (no spec.behavior). */
 export function convertWithRules(current: number, desired: number, min: number, max: number): { replicas: number; reason: string; message: string } {
   const scaleUpLimit = Math.trunc(Math.max(HPA_SCALE_UP_LIMIT_FACTOR * current, HPA_SCALE_UP_LIMIT_MINIMUM));
-  const [maximum, reason, message] = max > scaleUpLimit
-    ? [scaleUpLimit, 'ScaleUpLimit', 'the desired replica count is increasing faster than the maximum scale rate']
-    : [max, 'TooManyReplicas', 'the desired replica count is more than the maximum replica count'];
+  const [maximum, reason, message] =
+    max > scaleUpLimit
+      ? [scaleUpLimit, 'ScaleUpLimit', 'the desired replica count is increasing faster than the maximum scale rate']
+      : [max, 'TooManyReplicas', 'the desired replica count is more than the maximum replica count'];
   if (desired < min) return { replicas: min, reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' };
   if (desired > maximum) return { replicas: maximum, reason, message };
   return { replicas: desired, reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' };

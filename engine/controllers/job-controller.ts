@@ -184,7 +184,12 @@ export function newJobController(deps: ControllerDeps): { workers: QueueWorkers 
   const pods = informers.forResource<Pod>('pods');
   const expectations = new ControllerExpectations(() => clock.now());
   const ctx: JobSyncContext = { now: () => clock.now(), jobs: jobs.lister, pods: pods.lister, expectations, client: deps.client };
-  const workers = new QueueWorkers(controllers.newWorkQueue({ now: () => clock.now() }), (key) => syncJob(key, ctx), { name: 'job', workers: deps.workers ?? CONTROLLER_WORKERS, clock, logger: deps.logger });
+  const workers = new QueueWorkers(controllers.newWorkQueue({ now: () => clock.now() }), (key) => syncJob(key, ctx), {
+    name: 'job',
+    workers: deps.workers ?? CONTROLLER_WORKERS,
+    clock,
+    logger: deps.logger,
+  });
   const jobOf = (pod: Pod) => {
     const ref = getControllerOf(pod);
     if (!ref || ref.kind !== 'Job') return undefined;

@@ -94,7 +94,8 @@ export function kubeControllerClient(client: KubeClient, recorderFor: (source: s
     async deleteObject(ref, propagationPolicy) {
       await client.delete(resourceFor(ref), ref.name, { ...where(ref), propagationPolicy, preconditions: { uid: ref.uid } });
     },
-    patchOwnerReferences: (ref, refs) => patchOwners<KubeObject>(client, resourceFor(ref), { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace, uid: ref.uid } }, refs),
+    patchOwnerReferences: (ref, refs) =>
+      patchOwners<KubeObject>(client, resourceFor(ref), { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace, uid: ref.uid } }, refs),
     async removeFinalizer(ref, finalizer) {
       const info = resourceFor(ref);
       for (let attempt = 0; ; attempt++) {
@@ -139,7 +140,13 @@ export function kubeControllerClient(client: KubeClient, recorderFor: (source: s
     async evictPod(pod) {
       const name = pod.metadata.name ?? '';
       const namespace = pod.metadata.namespace;
-      const disruption = { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: formatTime(Date.now()) };
+      const disruption = {
+        type: 'DisruptionTarget',
+        status: 'True',
+        reason: 'DeletionByTaintManager',
+        message: 'Taint manager: deleting due to NoExecute taint',
+        lastTransitionTime: formatTime(Date.now()),
+      };
       const conditions = [...(pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'), disruption];
       try {
         await client.patch('pods', name, { status: { conditions } }, { namespace, subresource: 'status', type: 'merge' });

@@ -15,9 +15,7 @@ import { QueueWorkers } from './workers.ts';
 
 /** Discovery's namespaced resources with the delete verb, as the namespace controller sees them. */
 export function deletableNamespacedResources(resources: readonly ResourceInfo[] = RESOURCES): NamespacedResource[] {
-  return resources
-    .filter((r) => r.namespaced && !r.virtual && r.verbs.includes('delete'))
-    .map((r) => ({ group: r.group, version: r.version, resource: r.resource, kind: r.kind, verbs: r.verbs }));
+  return resources.filter((r) => r.namespaced && !r.virtual && r.verbs.includes('delete')).map((r) => ({ group: r.group, version: r.version, resource: r.resource, kind: r.kind, verbs: r.verbs }));
 }
 
 export function newNamespaceController(deps: ControllerDeps): { workers: QueueWorkers } {

@@ -57,14 +57,29 @@ export function updateNamespaceConditions(status: NamespaceStatus, totals: Names
   const wanted = new Map<string, Condition>();
   const at = formatTime(now);
   const listed = (m: ReadonlyMap<string, number>, fmt: (k: string, n: number) => string) =>
-    [...m].filter(([, n]) => n > 0).map(([k, n]) => fmt(k, n)).sort();
+    [...m]
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => fmt(k, n))
+      .sort();
   if (totals.remaining.size > 0) {
     const items = listed(totals.remaining, (k, n) => `${k} has ${n} resource instances`);
-    wanted.set('NamespaceContentRemaining', { type: 'NamespaceContentRemaining', status: 'True', lastTransitionTime: at, reason: 'SomeResourcesRemain', message: `Some resources are remaining: ${items.join(', ')}` });
+    wanted.set('NamespaceContentRemaining', {
+      type: 'NamespaceContentRemaining',
+      status: 'True',
+      lastTransitionTime: at,
+      reason: 'SomeResourcesRemain',
+      message: `Some resources are remaining: ${items.join(', ')}`,
+    });
   }
   if (totals.finalizers.size > 0) {
     const items = listed(totals.finalizers, (k, n) => `${k} in ${n} resource instances`);
-    wanted.set('NamespaceFinalizersRemaining', { type: 'NamespaceFinalizersRemaining', status: 'True', lastTransitionTime: at, reason: 'SomeFinalizerRemain', message: `Some finalizers are remaining: ${items.join(', ')}` });
+    wanted.set('NamespaceFinalizersRemaining', {
+      type: 'NamespaceFinalizersRemaining',
+      status: 'True',
+      lastTransitionTime: at,
+      reason: 'SomeFinalizerRemain',
+      message: `Some finalizers are remaining: ${items.join(', ')}`,
+    });
   }
   if (totals.errors.length > 0) {
     const messages = [...totals.errors].sort();

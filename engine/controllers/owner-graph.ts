@@ -51,8 +51,7 @@ export interface GraphChanges {
 const hasFinalizer = (o: KubeObject, f: string) => (o.metadata.finalizers ?? []).includes(f);
 const deleting = (o: KubeObject) => Boolean(o.metadata.deletionTimestamp);
 /** deletionStartsWithFinalizer: `object` is being deleted with finalizer `f`, and `old` (if any) was not. */
-const startsWith = (old: KubeObject | undefined, object: KubeObject, f: string) =>
-  deleting(object) && hasFinalizer(object, f) && (!old || !deleting(old) || !hasFinalizer(old, f));
+const startsWith = (old: KubeObject | undefined, object: KubeObject, f: string) => deleting(object) && hasFinalizer(object, f) && (!old || !deleting(old) || !hasFinalizer(old, f));
 
 export function identityOfObject(o: KubeObject): ObjectIdentity {
   return { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name ?? '', uid: o.metadata.uid ?? '' };

@@ -155,7 +155,16 @@ function selectedMetrics(pods: Pod[], all: PodMetrics, resource: string, options
  * GetResourceReplicas: the replica count for an averageUtilization target (percent of requests).
  * `metrics` are the pods' metrics by name (from the metrics API), `pods` those the selector matches.
  */
-export function resourceReplicas(currentReplicas: number, targetUtilization: number, resource: string, pods: Pod[], all: PodMetrics, timestampMs: number, options: CalculatorOptions, container = ''): ResourceReplicas {
+export function resourceReplicas(
+  currentReplicas: number,
+  targetUtilization: number,
+  resource: string,
+  pods: Pod[],
+  all: PodMetrics,
+  timestampMs: number,
+  options: CalculatorOptions,
+  container = '',
+): ResourceReplicas {
   const { readyPodCount, unready, missing, metrics } = selectedMetrics(pods, all, resource, options);
   const requests = podRequests(pods, resource, options.milliValue, container);
   const first = utilizationRatio(metrics, requests, targetUtilization);

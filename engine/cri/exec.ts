@@ -30,7 +30,8 @@ export interface ExecContext {
 function startCommand(ctx: ExecContext, cmd: string[], stdin: boolean): ChildProcess {
   if (!Array.isArray(cmd) || cmd.length === 0 || !cmd[0]) throw new CriError('InvalidArgument', 'exec needs a command');
   const file = findExecutable(cmd[0], ctx.env.PATH ?? '', ctx.cwd);
-  if (!file) throw new CriError('Unknown', `failed to exec in container: OCI runtime exec failed: exec failed: unable to start container process: exec: "${cmd[0]}": executable file not found in $PATH`);
+  if (!file)
+    throw new CriError('Unknown', `failed to exec in container: OCI runtime exec failed: exec failed: unable to start container process: exec: "${cmd[0]}": executable file not found in $PATH`);
   let argv = [file, ...cmd.slice(1)];
   if (ctx.procsFiles) argv = joinCommand(ctx.procsFiles, argv);
   const child = spawn(argv[0]!, argv.slice(1), { cwd: ctx.cwd, env: ctx.env, detached: true, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], argv0: cmd[0] });
@@ -58,10 +59,13 @@ export async function runExecSync(ctx: ExecContext, req: ExecSyncRequest): Promi
   const stdout = collect(child.stdout!);
   const stderr = collect(child.stderr!);
   let timedOut = false;
-  const timer = req.timeout && req.timeout > 0 ? setTimeout(() => {
-    timedOut = true;
-    if (child.pid) signalGroup(child.pid, 'SIGKILL');
-  }, req.timeout * 1000) : undefined;
+  const timer =
+    req.timeout && req.timeout > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          if (child.pid) signalGroup(child.pid, 'SIGKILL');
+        }, req.timeout * 1000)
+      : undefined;
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (c, s) => resolve([c, s]));

@@ -64,7 +64,12 @@ export async function cleanupOrphans(root: string, options: { force?: boolean } 
     if (record.pid > 0) kill(record.pid, record.pidStartTime, true);
     for (const exec of state.execRecords(record.id)) kill(exec.pid, exec.startTime, true);
   }
-  const cgroupDirs = runtimeId ? runtimeCgroupDirs(runtimeId, containers.flatMap((c) => c.cgroupDirs)) : [];
+  const cgroupDirs = runtimeId
+    ? runtimeCgroupDirs(
+        runtimeId,
+        containers.flatMap((c) => c.cgroupDirs),
+      )
+    : [];
   const recordedDirs = containers.flatMap((c) => c.cgroupDirs).filter((d) => existsSync(d));
   for (const pid of cgroupPids([...recordedDirs, ...cgroupDirs])) victims.add(pid);
   if (runtimeId) {

@@ -90,10 +90,11 @@ function allPids(): number[] {
 
 /** The live (non-zombie) members of process group `pgid`. */
 export function groupMembers(pgid: number): number[] {
-  if (linux) return allPids().filter((pid) => {
-    const stat = procStat(pid);
-    return stat !== undefined && stat.pgid === pgid && stat.state !== 'Z';
-  });
+  if (linux)
+    return allPids().filter((pid) => {
+      const stat = procStat(pid);
+      return stat !== undefined && stat.pgid === pgid && stat.state !== 'Z';
+    });
   try {
     return execFileSync('ps', ['-axo', 'pid=,pgid=,stat='], { encoding: 'utf8' })
       .split('\n')

@@ -149,7 +149,10 @@ export class ProcessRuntime implements RuntimeService, ImageService {
       conf: { cniVersion: CNI_VERSION, name: POD_NETWORK_NAME, type: LOOPBACK_PLUGIN_TYPE, ipam: { type: 'host-local', ranges: [[{ subnet: podCidr }]], dataDir: join(root, 'cni') } },
     };
     const probe = await tryListen(gateway, 0);
-    const networkProblem = probe === '' ? undefined : `the pod network's addresses (${podCidr}) are not local here: listening on ${gateway} failed with ${probe}${process.platform === 'darwin' ? ' (macOS routes only 127.0.0.1 to loopback: add the addresses with `sudo ifconfig lo0 alias <address>`)' : ''}`;
+    const networkProblem =
+      probe === ''
+        ? undefined
+        : `the pod network's addresses (${podCidr}) are not local here: listening on ${gateway} failed with ${probe}${process.platform === 'darwin' ? ' (macOS routes only 127.0.0.1 to loopback: add the addresses with `sudo ifconfig lo0 alias <address>`)' : ''}`;
     const lowPorts = await decideLowPorts(options.lowPorts ?? 'auto', gateway);
 
     let layout = planCgroups({
@@ -158,7 +161,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
       mountinfo: process.platform === 'linux' ? safeRead('/proc/self/mountinfo') : '',
       procSelfCgroup: process.platform === 'linux' ? safeRead('/proc/self/cgroup') : '',
     });
-    if (options.cgroups === 'off') layout = { driver: 'none', own: {}, reason: 'cgroups are turned off for this runtime (cgroups: \'off\'): cpu and memory limits are not enforced' };
+    if (options.cgroups === 'off') layout = { driver: 'none', own: {}, reason: "cgroups are turned off for this runtime (cgroups: 'off'): cpu and memory limits are not enforced" };
     const cgroups = new CgroupDriver(layout, `kubelings-${runtimeId}`);
     const capabilities: RuntimeCapabilities = {
       resources: { enforced: cgroups.enforced, driver: cgroups.driver, ...(cgroups.reason ? { reason: cgroups.reason } : {}) },
@@ -237,7 +240,9 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     if (req.runtimeHandler && req.runtimeHandler !== 'kubelings') throw new CriError('InvalidArgument', `unknown runtime handler "${req.runtimeHandler}": this runtime has only "kubelings" (or "")`);
     const attempt = m.attempt ?? 0;
     const name = `${m.name}_${m.namespace}_${m.uid}_${attempt}`;
-    const clash = [...this.sandboxes.values()].find((s) => s.config.metadata.name === m.name && s.config.metadata.namespace === m.namespace && s.config.metadata.uid === m.uid && (s.config.metadata.attempt ?? 0) === attempt);
+    const clash = [...this.sandboxes.values()].find(
+      (s) => s.config.metadata.name === m.name && s.config.metadata.namespace === m.namespace && s.config.metadata.uid === m.uid && (s.config.metadata.attempt ?? 0) === attempt,
+    );
     if (clash) throw new CriError('AlreadyExists', `failed to reserve sandbox name "${name}": name "${name}" is reserved for "${clash.id}"`);
     const logDirectory = req.config.logDirectory ?? join(this.root, 'pods', `${m.namespace}_${m.name}_${m.uid}`);
     if (!isAbsolute(logDirectory)) throw new CriError('InvalidArgument', `the sandbox's log directory must be an absolute path, not "${logDirectory}"`);
@@ -271,7 +276,10 @@ export class ProcessRuntime implements RuntimeService, ImageService {
       try {
         await this.network.plugin.del({ ...this.network.conf, prevResult: sandbox.network.result }, this.cniArgs(sandbox));
       } catch (error) {
-        throw new CriError('Unknown', `failed to destroy network for sandbox "${sandbox.id}": plugin type="${this.network.conf.type}" name="${this.network.conf.name}" failed (delete): ${(error as Error).message}`);
+        throw new CriError(
+          'Unknown',
+          `failed to destroy network for sandbox "${sandbox.id}": plugin type="${this.network.conf.type}" name="${this.network.conf.name}" failed (delete): ${(error as Error).message}`,
+        );
       }
       sandbox.network.released = true;
     }
@@ -327,7 +335,9 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     const config: ContainerConfig = req.config;
     if (!config?.metadata?.name) throw new CriError('InvalidArgument', 'the container config needs metadata with a name');
     const attempt = config.metadata.attempt ?? 0;
-    const clash = [...this.containers.values()].find((c) => c.record.podSandboxId === sandbox.id && c.record.config.metadata.name === config.metadata.name && (c.record.config.metadata.attempt ?? 0) === attempt);
+    const clash = [...this.containers.values()].find(
+      (c) => c.record.podSandboxId === sandbox.id && c.record.config.metadata.name === config.metadata.name && (c.record.config.metadata.attempt ?? 0) === attempt,
+    );
     const m = sandbox.config.metadata;
     const name = `${config.metadata.name}_${m.name}_${m.namespace}_${m.uid}_${attempt}`;
     if (clash) throw new CriError('AlreadyExists', `failed to reserve container name "${name}": name "${name}" is reserved for "${clash.record.id}"`);
@@ -527,7 +537,11 @@ export class ProcessRuntime implements RuntimeService, ImageService {
 
   async listContainerStats(req: ListContainerStatsRequest = {}): Promise<ListContainerStatsResponse> {
     const f = req.filter ?? {};
-    const running = [...this.containers.values()].filter((c) => c.record.state === 'CONTAINER_RUNNING' && containerMatches(c, { ...(f.id ? { id: f.id } : {}), ...(f.podSandboxId ? { podSandboxId: f.podSandboxId } : {}), ...(f.labelSelector ? { labelSelector: f.labelSelector } : {}) }));
+    const running = [...this.containers.values()].filter(
+      (c) =>
+        c.record.state === 'CONTAINER_RUNNING' &&
+        containerMatches(c, { ...(f.id ? { id: f.id } : {}), ...(f.podSandboxId ? { podSandboxId: f.podSandboxId } : {}), ...(f.labelSelector ? { labelSelector: f.labelSelector } : {}) }),
+    );
     return { stats: running.map((c) => this.statsOf(c)) };
   }
 

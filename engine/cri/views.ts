@@ -25,7 +25,12 @@ export function sandboxSummary(sandbox: SandboxRecord): PodSandbox {
 
 export function containerMatches(entry: LiveContainer, f: ContainerFilter): boolean {
   const r = entry.record;
-  return (!f.id || r.id.startsWith(f.id)) && (!f.state || r.state === f.state.state) && (!f.podSandboxId || r.podSandboxId.startsWith(f.podSandboxId)) && matchesLabels(r.config.labels ?? {}, f.labelSelector);
+  return (
+    (!f.id || r.id.startsWith(f.id)) &&
+    (!f.state || r.state === f.state.state) &&
+    (!f.podSandboxId || r.podSandboxId.startsWith(f.podSandboxId)) &&
+    matchesLabels(r.config.labels ?? {}, f.labelSelector)
+  );
 }
 
 export function containerSummary(entry: LiveContainer): Container {

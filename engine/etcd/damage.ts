@@ -156,9 +156,7 @@ export function findDamage(parts: EtcdExercises, files: DataFiles): Damage | und
             return {
               kind: 'snapshot',
               name: lost.name,
-              problem:
-                `the snapshot fails its checksum, and no older snapshot with the log after it is left: ` +
-                `the writes up to entry ${lost.index} were only in it`,
+              problem: `the snapshot fails its checksum, and no older snapshot with the log after it is left: ` + `the writes up to entry ${lost.index} were only in it`,
               lastGoodIndex: 0,
               laterSegments: [],
               stoppedAt,

@@ -63,11 +63,13 @@ function row(kv: KeyValue): string {
 
 async function run(): Promise<void> {
   console.log(`${bold('kubelings: your etcd, live')}   code: ${tree}/etcd (impl ${formatImplChoice(currentChoice())})   data: ${dataDir}`);
-  console.log(dim(`
+  console.log(
+    dim(`
    this demo, playing the apiserver          the store (${tree}/etcd, through the door)
    ───────────────────────────────           ─────────────────────────────────────────
    txn / put / delete / range / compact ───▶  MVCC key space ── watch log ── leases
-   watch /registry/ from revision 1  ◀──  events, in order        WAL + snapshot ─▶ ${dataDir}`));
+   watch /registry/ from revision 1  ◀──  events, in order        WAL + snapshot ─▶ ${dataDir}`),
+  );
 
   let store: KVStore;
   let durable = true;
@@ -103,7 +105,11 @@ async function run(): Promise<void> {
   }
 
   step('create three pods: txn "if mod_revision(key) = 0 then put" (create only if absent)');
-  for (const [name, image] of [['web-1', 'nginx:1.25'], ['web-2', 'nginx:1.25'], ['db-1', 'postgres:16']] as const) {
+  for (const [name, image] of [
+    ['web-1', 'nginx:1.25'],
+    ['web-2', 'nginx:1.25'],
+    ['db-1', 'postgres:16'],
+  ] as const) {
     const key = `${pods}default/${name}`;
     const result = await store.txn({ compare: [{ key, target: 'modRevision', result: '=', value: 0 }], success: [{ type: 'put', key, value: pod(name, image) }], failure: [] });
     console.log(`  create ${key}: ${result.succeeded ? `created, resourceVersion ${result.revision}` : 'already exists (409)'}`);
@@ -114,11 +120,17 @@ async function run(): Promise<void> {
   const web1 = `${pods}default/web-1`;
   const read = (await store.range(web1)).kvs[0]!;
   const update = (image: string) =>
-    store.txn({ compare: [{ key: web1, target: 'modRevision', result: '=', value: read.modRevision }], success: [{ type: 'put', key: web1, value: pod('web-1', image) }], failure: [{ type: 'range', key: web1 }] });
+    store.txn({
+      compare: [{ key: web1, target: 'modRevision', result: '=', value: read.modRevision }],
+      success: [{ type: 'put', key: web1, value: pod('web-1', image) }],
+      failure: [{ type: 'range', key: web1 }],
+    });
   const first = await update('nginx:1.26');
   console.log(`  client A: if mod_revision = ${read.modRevision} then put → ${first.succeeded ? `ok, resourceVersion ${first.revision}` : 'conflict'}`);
   const second = await update('nginx:1.27');
-  console.log(`  client B: if mod_revision = ${read.modRevision} then put → ${second.succeeded ? 'ok' : `409 Conflict: the object has been modified (it is at ${second.responses[0]?.type === 'range' ? second.responses[0].kvs[0]?.modRevision : '?'} now)`}`);
+  console.log(
+    `  client B: if mod_revision = ${read.modRevision} then put → ${second.succeeded ? 'ok' : `409 Conflict: the object has been modified (it is at ${second.responses[0]?.type === 'range' ? second.responses[0].kvs[0]?.modRevision : '?'} now)`}`,
+  );
   await sleep(10);
 
   step('delete db-1');

@@ -48,7 +48,7 @@ export class AppendFile {
 
   async append(bytes: Uint8Array): Promise<void> {
     if (this.chunkBytes > 0) {
-      for (let offset = 0; offset < bytes.length; ) {
+      for (let offset = 0; offset < bytes.length;) {
         const { bytesWritten } = await this.handle.write(bytes, offset, Math.min(this.chunkBytes, bytes.length - offset));
         offset += bytesWritten;
       }
@@ -57,7 +57,7 @@ export class AppendFile {
     // One write() into the page cache takes microseconds: done in place, it saves a trip through
     // the thread pool (and a wake-up of this thread) per batch. The fsync that follows is the slow
     // part, and it stays off the event loop.
-    for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.handle.fd, bytes, offset, bytes.length - offset);
+    for (let offset = 0; offset < bytes.length;) offset += writeSync(this.handle.fd, bytes, offset, bytes.length - offset);
   }
 
   async sync(): Promise<void> {
@@ -123,7 +123,10 @@ export async function fileSize(path: string): Promise<number> {
  * with `-2`, `-3`, ... when that name is taken (two recoveries in one second).
  */
 export async function brokenName(dir: string, name: string, now: number): Promise<string> {
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const taken = new Set(await readdir(dir));
   let candidate = `${name}.broken-${stamp}`;
   for (let n = 2; taken.has(candidate); n++) candidate = `${name}.broken-${stamp}-${n}`;

@@ -115,11 +115,15 @@ function eventJson(event: WatchEvent): Json {
 /** etcd's gRPC code and the gateway's HTTP status for an error of the store. */
 function errorJson(error: unknown): { status: number; body: Json } {
   const code =
-    error instanceof CompactedError || error instanceof FutureRevisionError ? 11
-    : error instanceof LeaseNotFoundError ? 5
-    : error instanceof LeaseExistsError ? 9
-    : error instanceof DuplicateKeyError || error instanceof EmptyKeyError ? 3
-    : 2;
+    error instanceof CompactedError || error instanceof FutureRevisionError
+      ? 11
+      : error instanceof LeaseNotFoundError
+        ? 5
+        : error instanceof LeaseExistsError
+          ? 9
+          : error instanceof DuplicateKeyError || error instanceof EmptyKeyError
+            ? 3
+            : 2;
   const raw = error instanceof Error ? error.message : String(error);
   const message = raw.startsWith('etcdserver: ') ? raw : `etcdserver: ${raw}`;
   const status = { 11: 400, 5: 404, 9: 400, 3: 400, 2: 500 }[code]!;

@@ -88,21 +88,15 @@ export interface DeleteResult {
 
 /** A comparison in a transaction's guard (etcdserverpb.Compare). */
 export type Compare =
-  | { key: string; target: 'value'; result: CompareResult; value: string }
-  | { key: string; target: 'version' | 'createRevision' | 'modRevision' | 'lease'; result: CompareResult; value: number };
+  { key: string; target: 'value'; result: CompareResult; value: string } | { key: string; target: 'version' | 'createRevision' | 'modRevision' | 'lease'; result: CompareResult; value: number };
 
 export type CompareResult = '=' | '!=' | '<' | '>';
 
 /** One operation of a transaction branch (etcdserverpb.RequestOp). */
 export type TxnOp =
-  | { type: 'put'; key: string; value: string; options?: PutOptions }
-  | { type: 'delete'; key: string; options?: DeleteOptions }
-  | { type: 'range'; key: string; options?: RangeOptions };
+  { type: 'put'; key: string; value: string; options?: PutOptions } | { type: 'delete'; key: string; options?: DeleteOptions } | { type: 'range'; key: string; options?: RangeOptions };
 
-export type TxnOpResult =
-  | ({ type: 'put' } & PutResult)
-  | ({ type: 'delete' } & DeleteResult)
-  | ({ type: 'range' } & RangeResult);
+export type TxnOpResult = ({ type: 'put' } & PutResult) | ({ type: 'delete' } & DeleteResult) | ({ type: 'range' } & RangeResult);
 
 export interface TxnRequest {
   compare: Compare[];

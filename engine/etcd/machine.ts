@@ -155,7 +155,7 @@ export class EtcdMachine {
     // Leases named by the branch that will run must exist (etcd checks this before applying).
     const branch = txn.compare.every((c) => this.parts.compare(this.mvcc, c)) ? txn.success : txn.failure;
     for (const op of branch) {
-      const lease = op.type === 'put' ? op.options?.lease ?? 0 : 0;
+      const lease = op.type === 'put' ? (op.options?.lease ?? 0) : 0;
       if (lease !== 0 && !this.leases.leases.has(lease)) throw new LeaseNotFoundError(lease);
     }
     const rev = this.mvcc.revision + 1;
@@ -168,8 +168,7 @@ export class EtcdMachine {
   private afterWrite(rev: number, events: WatchEvent[], what: string): void {
     if (this.mvcc.revision !== rev) {
       throw new KubelingsError(
-        `${what} wrote at revision ${rev} but left the store's revision at ${this.mvcc.revision}: ` +
-          `a write that changes something makes its revision the store's revision (state.revision = rev).`,
+        `${what} wrote at revision ${rev} but left the store's revision at ${this.mvcc.revision}: ` + `a write that changes something makes its revision the store's revision (state.revision = rev).`,
       );
     }
     const change = { revision: rev, events };

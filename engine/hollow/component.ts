@@ -23,10 +23,32 @@ import type { KubeClient } from '../client/client.ts';
 import { Informer } from '../client/informer.ts';
 import type { ClusterComponent, ClusterContext, RunningComponent } from '../cluster/cluster.ts';
 import { KubelingsError } from '../errors.ts';
-import { HOLLOW_COMPLETE_AFTER_ANNOTATION, HOLLOW_FAIL_AFTER_ANNOTATION, HOLLOW_HEARTBEAT_TICK_MS, HOLLOW_LEASE_RENEW_MS, HOLLOW_MAX_WRITES_IN_FLIGHT, HOLLOW_STATUS_REPORT_MS, WRITES_DRAIN_POLL_MS } from '../params.ts';
+import {
+  HOLLOW_COMPLETE_AFTER_ANNOTATION,
+  HOLLOW_FAIL_AFTER_ANNOTATION,
+  HOLLOW_HEARTBEAT_TICK_MS,
+  HOLLOW_LEASE_RENEW_MS,
+  HOLLOW_MAX_WRITES_IN_FLIGHT,
+  HOLLOW_STATUS_REPORT_MS,
+  WRITES_DRAIN_POLL_MS,
+} from '../params.ts';
 import type { Node, Pod } from '../kube/types.ts';
 import { HeartbeatWheel } from './heartbeats.ts';
-import { finishedPodStatus, HOLLOW_NODE_PREFIX, rfc3339, hollowNode, microTime, nodeConditions, nodeIP, nodeLease, podIP, podStage, runningPodStatus, type HollowNodeOptions, type PodStage } from './objects.ts';
+import {
+  finishedPodStatus,
+  HOLLOW_NODE_PREFIX,
+  rfc3339,
+  hollowNode,
+  microTime,
+  nodeConditions,
+  nodeIP,
+  nodeLease,
+  podIP,
+  podStage,
+  runningPodStatus,
+  type HollowNodeOptions,
+  type PodStage,
+} from './objects.ts';
 
 /** A bounded pool of API writes: callers wait for a free slot, so bursts never open 5,000 sockets. */
 class WritePool {
@@ -102,7 +124,12 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
     return found;
   };
   const logger = ctx.logger;
-  const log = { warn: (m: string) => { if (!stopped) logger.warn(m); }, info: (m: string, f?: Record<string, unknown>) => logger.info(m, f) };
+  const log = {
+    warn: (m: string) => {
+      if (!stopped) logger.warn(m);
+    },
+    info: (m: string, f?: Record<string, unknown>) => logger.info(m, f),
+  };
   const pool = new WritePool(HOLLOW_MAX_WRITES_IN_FLIGHT);
   const first = options.first ?? 0;
   const indexes = Array.from({ length: options.nodes }, (_, i) => first + i);
@@ -124,7 +151,12 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
         } catch (error) {
           if (!isApiError(error, 'AlreadyExists')) throw error;
           created = await client.get<Node>('nodes', node.metadata.name!);
-          await client.patch('nodes', node.metadata.name!, { status: { conditions: nodeConditions(since, since), capacity: node.status!.capacity, allocatable: node.status!.allocatable } }, { subresource: 'status', type: 'strategic' });
+          await client.patch(
+            'nodes',
+            node.metadata.name!,
+            { status: { conditions: nodeConditions(since, since), capacity: node.status!.capacity, allocatable: node.status!.allocatable } },
+            { subresource: 'status', type: 'strategic' },
+          );
         }
         uids.set(node.metadata.name!, created.metadata.uid ?? '');
         if (options.static) return;
@@ -218,7 +250,9 @@ export async function startHollowNodes(ctx: Pick<ClusterContext, 'client' | 'log
       const restarts = (pod.status?.containerStatuses?.[0]?.restartCount ?? 0) + 1;
       const restarted = { ...pod, status: { ...pod.status, containerStatuses: (pod.status?.containerStatuses ?? []).map((c) => ({ ...c, restartCount: restarts })) } } as Pod;
       stages.set(key, { ...entry, pod: restarted, due: t + stage.afterMs });
-      status = { containerStatuses: pod.spec.containers.map((c) => ({ name: c.name, image: c.image ?? '', ready: true, started: true, restartCount: restarts, state: { running: { startedAt: rfc3339(t) } } })) };
+      status = {
+        containerStatuses: pod.spec.containers.map((c) => ({ name: c.name, image: c.image ?? '', ready: true, started: true, restartCount: restarts, state: { running: { startedAt: rfc3339(t) } } })),
+      };
     }
     void pool
       .run(() => kubelet(pod.spec.nodeName!).patch('pods', pod.metadata.name!, { status }, { namespace: pod.metadata.namespace, subresource: 'status', type: 'merge' }))

@@ -142,9 +142,7 @@ export function runningPodStatus(pod: Pod, hostIP: string, ip: string, now: numb
     ...(initContainers.length
       ? {
           initContainerStatuses: initContainers.map((c) =>
-            sidecar(c)
-              ? running(c)
-              : { ...running(c), ready: true, started: false, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: at, finishedAt: at } } },
+            sidecar(c) ? running(c) : { ...running(c), ready: true, started: false, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: at, finishedAt: at } } },
           ),
         }
       : {}),
@@ -207,7 +205,13 @@ export function finishedPodStatus(pod: Pod, outcome: 'Succeeded' | 'Failed', sta
   const condition = (type: string, status: 'True' | 'False', why?: string) => ({ type, status, lastProbeTime: null, lastTransitionTime: at, ...(why ? { reason: why } : {}) });
   return {
     phase: outcome,
-    conditions: [condition('PodReadyToStartContainers', 'False'), condition('Initialized', 'True'), condition('Ready', 'False', reason), condition('ContainersReady', 'False', reason), condition('PodScheduled', 'True')],
+    conditions: [
+      condition('PodReadyToStartContainers', 'False'),
+      condition('Initialized', 'True'),
+      condition('Ready', 'False', reason),
+      condition('ContainersReady', 'False', reason),
+      condition('PodScheduled', 'True'),
+    ],
     containerStatuses: pod.spec.containers.map((c) => ({
       name: c.name,
       image: c.image ?? '',

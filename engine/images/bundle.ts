@@ -41,7 +41,11 @@ export interface ImagePrograms {
 
 function sourceHash(esbuildVersion: string): string {
   const hash = createHash('sha256').update(`format 1\0${esbuildVersion}\0${process.versions.node}\0`);
-  for (const name of readdirSync(SOURCE_DIR).sort()) hash.update(`${name}\0`).update(readFileSync(join(SOURCE_DIR, name))).update('\0');
+  for (const name of readdirSync(SOURCE_DIR).sort())
+    hash
+      .update(`${name}\0`)
+      .update(readFileSync(join(SOURCE_DIR, name)))
+      .update('\0');
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -41,7 +41,7 @@ export const BUILTIN_IMAGES: readonly BuiltinImage[] = [
     env: { PATH },
     defaultArgs: ['sh'],
     stopSignal: 'SIGTERM',
-    description: 'runs the container\'s command and args (a shell for `sh -c`); with neither, `sh`, which exits at once',
+    description: "runs the container's command and args (a shell for `sh -c`); with neither, `sh`, which exits at once",
   },
   {
     name: 'nginx',
@@ -61,7 +61,7 @@ export const BUILTIN_IMAGES: readonly BuiltinImage[] = [
     env: { PATH },
     defaultArgs: [],
     stopSignal: 'SIGTERM',
-    description: 'an HTTP server answering each request with the request and its pod\'s name and IP, as JSON (port 8080)',
+    description: "an HTTP server answering each request with the request and its pod's name and IP, as JSON (port 8080)",
   },
   {
     name: 'kubelings/crash',
@@ -96,7 +96,9 @@ export function imageRepository(image: BuiltinImage): string {
 
 /** `docker.io/library/nginx@sha256:…`: the digested reference a container reports as its imageRef. */
 export function imageDigestRef(image: BuiltinImage): string {
-  return `${imageRepository(image)}@sha256:${createHash('sha256').update(`kubelings-manifest ${imageId(image)}`).digest('hex')}`;
+  return `${imageRepository(image)}@sha256:${createHash('sha256')
+    .update(`kubelings-manifest ${imageId(image)}`)
+    .digest('hex')}`;
 }
 
 /** The built-in image a parsed reference names, if any. */

@@ -82,7 +82,9 @@ export function formatLabels(labels: StringMap | undefined): string {
 /** metav1.FormatLabelSelector: app=web,tier in (a,b). */
 export function formatSelector(selector: LabelSelector | undefined): string {
   if (!selector) return '<none>';
-  const parts = Object.entries(selector.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`);
+  const parts = Object.entries(selector.matchLabels ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`);
   for (const e of selector.matchExpressions ?? []) {
     const values = [...(e.values ?? [])].sort().join(',');
     if (e.operator === 'In') parts.push(`${e.key} in (${values})`);

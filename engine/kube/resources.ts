@@ -59,11 +59,7 @@ export function resolveResource(name: string): KindDefinition | undefined {
   const [base, ...groupParts] = name.split('.');
   const group = groupParts.join('.');
   const lower = base!.toLowerCase();
-  return KINDS.find(
-    (r) =>
-      (groupParts.length === 0 || r.group === group) &&
-      (r.resource === lower || r.singular === lower || r.kind.toLowerCase() === lower || r.shortNames.includes(lower)),
-  );
+  return KINDS.find((r) => (groupParts.length === 0 || r.group === group) && (r.resource === lower || r.singular === lower || r.kind.toLowerCase() === lower || r.shortNames.includes(lower)));
 }
 
 /** Every group/version served, core first, in a stable order. */

@@ -56,11 +56,22 @@ export function subresourceOf(path: string): string {
 export type KubeletAuthResult = { allowed: true; user: UserInfo } | { allowed: false; code: 401 | 403; message: string };
 
 /** Authenticates and authorizes one request (method, path without the query, Authorization header). */
-export async function authorizeKubeletRequest(input: { method: string; path: string; authorization: string | undefined; nodeName: string }, tokens: TokenAuthenticator, authorizer: KubeletAuthorizer): Promise<KubeletAuthResult> {
+export async function authorizeKubeletRequest(
+  input: { method: string; path: string; authorization: string | undefined; nodeName: string },
+  tokens: TokenAuthenticator,
+  authorizer: KubeletAuthorizer,
+): Promise<KubeletAuthResult> {
   const token = bearerToken(input.authorization);
   const user = token === undefined ? undefined : tokens.authenticate(token);
   if (!user) return { allowed: false, code: 401, message: 'Unauthorized' };
-  const attributes: KubeletRequestAttributes = { user, verb: VERBS[input.method.toUpperCase()] ?? input.method.toLowerCase(), resource: 'nodes', subresource: subresourceOf(input.path), name: input.nodeName, path: input.path };
+  const attributes: KubeletRequestAttributes = {
+    user,
+    verb: VERBS[input.method.toUpperCase()] ?? input.method.toLowerCase(),
+    resource: 'nodes',
+    subresource: subresourceOf(input.path),
+    name: input.nodeName,
+    path: input.path,
+  };
   if (await authorizer.authorize(attributes)) return { allowed: true, user };
   return { allowed: false, code: 403, message: `Forbidden (user=${user.username}, verb=${attributes.verb}, resource=nodes, subresource=${attributes.subresource})` };
 }

@@ -98,7 +98,12 @@ async function ensureImage(ctx: StartContext, pod: Pod, container: Container): P
 }
 
 /** Starts `container` (restart number `restartCount`) in the sandbox; resolves with the failure, or undefined once it runs. */
-export async function startContainer(ctx: StartContext, pod: Pod, container: Container, input: { sandboxId: string; sandboxConfig: PodSandboxConfig; restartCount: number }): Promise<StartFailure | undefined> {
+export async function startContainer(
+  ctx: StartContext,
+  pod: Pod,
+  container: Container,
+  input: { sandboxId: string; sandboxConfig: PodSandboxConfig; restartCount: number },
+): Promise<StartFailure | undefined> {
   const pulled = await ensureImage(ctx, pod, container);
   if (pulled) return pulled;
   const namespace = pod.metadata.namespace ?? 'default';

@@ -175,10 +175,24 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     const rejected = new Map<string, PodAdmitResult>();
     let node: Node | undefined;
 
-    const server = await startKubeletServer({ host: address, port: options.port ?? KUBELET_PORT, tls, nodeName, tokens: options.tokens, ...(options.authorizer ? { authorizer: options.authorizer } : {}) });
+    const server = await startKubeletServer({
+      host: address,
+      port: options.port ?? KUBELET_PORT,
+      tls,
+      nodeName,
+      tokens: options.tokens,
+      ...(options.authorizer ? { authorizer: options.authorizer } : {}),
+    });
     cleanups.push(() => server.close());
 
-    const identity: NodeIdentity = { name: nodeName, address, kubeletPort: server.port, podCidr: options.podCidr, runtimeVersion: `kubelings://${(await runtime.version()).runtimeVersion}`, ...(options.labels ? { labels: options.labels } : {}) };
+    const identity: NodeIdentity = {
+      name: nodeName,
+      address,
+      kubeletPort: server.port,
+      podCidr: options.podCidr,
+      runtimeVersion: `kubelings://${(await runtime.version()).runtimeVersion}`,
+      ...(options.labels ? { labels: options.labels } : {}),
+    };
     const lease = new NodeLease(client, nodeName, intervals.leaseDurationSeconds, () => node?.metadata.uid);
     const heartbeats = new NodeHeartbeats(
       {
@@ -305,7 +319,14 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     });
     server.mount('/pods', (_req, res) => sendJson(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: pods() }));
     server.mount('/spec', (_req, res) =>
-      sendJson(res, 200, { num_cores: machine.cores, memory_capacity: machine.memoryBytes, machine_id: machine.machineID, system_uuid: machine.machineID, boot_id: machine.bootID, filesystems: [{ device: options.root, capacity: machine.diskBytes }] }),
+      sendJson(res, 200, {
+        num_cores: machine.cores,
+        memory_capacity: machine.memoryBytes,
+        machine_id: machine.machineID,
+        system_uuid: machine.machineID,
+        boot_id: machine.bootID,
+        filesystems: [{ device: options.root, capacity: machine.diskBytes }],
+      }),
     );
     server.mount('/stats/summary', async (_req, res) => sendJson(res, 200, await summaries.summary()));
     // containerLogs, exec, attach and portForward (./stream/): what `kubectl logs`, `exec`, `cp`,

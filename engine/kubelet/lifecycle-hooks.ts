@@ -10,7 +10,15 @@ import type { Container } from '../kube/types.ts';
 import type { Handler } from './exercises.ts';
 import { runProbe } from './probe-exec.ts';
 
-export async function runPreStopHook(input: { hook: Handler; container: Container; containerId: string; podIP: string; runtime: RuntimeService; gracePeriodSeconds: number; onFailure: (message: string) => void }): Promise<number> {
+export async function runPreStopHook(input: {
+  hook: Handler;
+  container: Container;
+  containerId: string;
+  podIP: string;
+  runtime: RuntimeService;
+  gracePeriodSeconds: number;
+  onFailure: (message: string) => void;
+}): Promise<number> {
   const started = Date.now();
   const { hook } = input;
   const limitSeconds = Math.max(1, input.gracePeriodSeconds);

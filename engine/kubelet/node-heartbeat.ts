@@ -75,7 +75,11 @@ export class NodeHeartbeats {
     const status = await this.computeStatus();
     const now = this.o.now();
     const last = this.lastPosted;
-    const changed = !last || !isDeepStrictEqual(withoutHeartbeats(status.conditions ?? []), withoutHeartbeats(last.status.conditions ?? [])) || !isDeepStrictEqual(status.allocatable, last.status.allocatable) || !isDeepStrictEqual(status.capacity, last.status.capacity);
+    const changed =
+      !last ||
+      !isDeepStrictEqual(withoutHeartbeats(status.conditions ?? []), withoutHeartbeats(last.status.conditions ?? [])) ||
+      !isDeepStrictEqual(status.allocatable, last.status.allocatable) ||
+      !isDeepStrictEqual(status.capacity, last.status.capacity);
     if (!force && !changed && now - last!.at < this.o.statusReportMs) return;
     const node = await this.o.client.patch<Node>('nodes', this.o.nodeName, { status }, { subresource: 'status', type: 'strategic' });
     this.lastPosted = { status, at: now };

@@ -131,7 +131,11 @@ export class NodeLease {
         }
       }
       const base = this.fresh(now);
-      const next: Lease = { ...this.lease, metadata: { ...this.lease.metadata, ownerReferences: base.metadata.ownerReferences ?? this.lease.metadata.ownerReferences }, spec: { ...(this.lease.spec ?? {}), ...base.spec } };
+      const next: Lease = {
+        ...this.lease,
+        metadata: { ...this.lease.metadata, ownerReferences: base.metadata.ownerReferences ?? this.lease.metadata.ownerReferences },
+        spec: { ...(this.lease.spec ?? {}), ...base.spec },
+      };
       try {
         this.lease = await this.client.update<Lease>('leases', next, { namespace: NODE_LEASE_NAMESPACE });
         return;

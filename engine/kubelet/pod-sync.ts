@@ -117,7 +117,15 @@ export class PodSyncer {
     let preStopSeconds: number | undefined;
     const hook = spec?.lifecycle?.preStop;
     if (hook && spec && c.state === 'running') {
-      preStopSeconds = await runPreStopHook({ hook, container: spec, containerId: c.id, podIP: runtime.sandboxes[0]?.ip ?? '', runtime: this.d.runtime, gracePeriodSeconds: gracePeriodOverride ?? grace, onFailure: (m) => this.event(pod, 'Warning', 'FailedPreStopHook', m) });
+      preStopSeconds = await runPreStopHook({
+        hook,
+        container: spec,
+        containerId: c.id,
+        podIP: runtime.sandboxes[0]?.ip ?? '',
+        runtime: this.d.runtime,
+        gracePeriodSeconds: gracePeriodOverride ?? grace,
+        onFailure: (m) => this.event(pod, 'Warning', 'FailedPreStopHook', m),
+      });
     }
     const timeout = this.d.logic.stopTimeout(grace, preStopSeconds, gracePeriodOverride);
     await this.d.runtime.stopContainer({ containerId: c.id, timeout });
@@ -172,7 +180,16 @@ export class PodSyncer {
         }
         const restartCount = previous ? previous.restartCount + 1 : 0;
         const failure = await startContainer(
-          { runtime: d.runtime, client: d.client, imageBackoff: d.imageBackoff, now: d.now, podIP, hostIP: d.hostIP, ...(d.node()?.status?.allocatable ? { nodeAllocatable: d.node()!.status!.allocatable as Record<string, string> } : {}), event: (t, r, m) => this.event(pod, t, r, m) },
+          {
+            runtime: d.runtime,
+            client: d.client,
+            imageBackoff: d.imageBackoff,
+            now: d.now,
+            podIP,
+            hostIP: d.hostIP,
+            ...(d.node()?.status?.allocatable ? { nodeAllocatable: d.node()!.status!.allocatable as Record<string, string> } : {}),
+            event: (t, r, m) => this.event(pod, t, r, m),
+          },
           pod,
           container as Container,
           { sandboxId, sandboxConfig: { ...sandboxConfig, metadata: { ...sandboxConfig.metadata, attempt: sandbox?.status.metadata.attempt ?? actions.attempt } }, restartCount },
@@ -213,7 +230,10 @@ export class PodSyncer {
       return {};
     }
     for (const s of after.sandboxes) await this.d.runtime.removePodSandbox({ podSandboxId: s.id });
-    this.d.probes.removePod(uid, after.containers.map((c) => c.id));
+    this.d.probes.removePod(
+      uid,
+      after.containers.map((c) => c.id),
+    );
     if (stored) await this.d.status.finishDeletion(stored);
     return {};
   }
@@ -225,7 +245,10 @@ export class PodSyncer {
       else await this.d.runtime.stopContainer({ containerId: c.id, timeout: 0 });
     }
     for (const s of runtime.sandboxes) await this.d.runtime.removePodSandbox({ podSandboxId: s.id });
-    this.d.probes.removePod(uid, runtime.containers.map((c) => c.id));
+    this.d.probes.removePod(
+      uid,
+      runtime.containers.map((c) => c.id),
+    );
     if (known) rmSync(podLogDirectory(this.d.logRoot, known), { recursive: true, force: true });
     this.waiting.delete(uid);
     this.lastSeen.delete(uid);

@@ -74,11 +74,14 @@ export class PodWorkers {
     if (worker.timer && worker.wakeAt !== undefined && worker.wakeAt <= at) return;
     this.clearTimer(worker);
     worker.wakeAt = at;
-    worker.timer = setTimeout(() => {
-      worker.timer = undefined;
-      worker.wakeAt = undefined;
-      this.wake(uid);
-    }, Math.max(KUBELET_WAKE_MIN_MS, delayMs));
+    worker.timer = setTimeout(
+      () => {
+        worker.timer = undefined;
+        worker.wakeAt = undefined;
+        this.wake(uid);
+      },
+      Math.max(KUBELET_WAKE_MIN_MS, delayMs),
+    );
     worker.timer.unref();
   }
 

@@ -76,7 +76,9 @@ function httpProbe(spec: NonNullable<ProbeSpec['httpGet']>, host: string, port: 
       req.destroy();
       done({ result: 'Failure', output: `Get "${scheme}://${host}:${port}${path}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` });
     });
-    req.on('error', (e: NodeJS.ErrnoException) => done({ result: 'Failure', output: `Get "${scheme}://${host}:${port}${path}": dial tcp ${host}:${port}: ${e.code === 'ECONNREFUSED' ? 'connect: connection refused' : e.message}` }));
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      done({ result: 'Failure', output: `Get "${scheme}://${host}:${port}${path}": dial tcp ${host}:${port}: ${e.code === 'ECONNREFUSED' ? 'connect: connection refused' : e.message}` }),
+    );
     req.end();
   });
 }
@@ -115,7 +117,14 @@ async function execProbe(runtime: RuntimeService, containerId: string, command: 
  * Runs `probe` once against the container. `runtimePort` maps a container port to the port the
  * process really listens on (the runtime's low-port remap: nginx's 80 may listen on 10080).
  */
-export async function runProbe(input: { probe: ProbeSpec; container: Container; podIP: string; containerId: string; runtime: RuntimeService; runtimePort?: (containerPort: number) => number }): Promise<ProbeOutcome> {
+export async function runProbe(input: {
+  probe: ProbeSpec;
+  container: Container;
+  podIP: string;
+  containerId: string;
+  runtime: RuntimeService;
+  runtimePort?: (containerPort: number) => number;
+}): Promise<ProbeOutcome> {
   const { probe, container, podIP } = input;
   const timeoutSeconds = Math.max(1, probe.timeoutSeconds ?? 1);
   const timeoutMs = timeoutSeconds * 1000;

@@ -89,7 +89,11 @@ export class ProbeManager {
   addPod(pod: Pod): void {
     const uid = pod.metadata.uid ?? '';
     for (const container of pod.spec.containers as KubeletContainer[]) {
-      const probes: [ProbeType, unknown][] = [['liveness', container.livenessProbe], ['readiness', container.readinessProbe], ['startup', container.startupProbe]];
+      const probes: [ProbeType, unknown][] = [
+        ['liveness', container.livenessProbe],
+        ['readiness', container.readinessProbe],
+        ['startup', container.startupProbe],
+      ];
       for (const [type, probe] of probes) {
         if (!probe) continue;
         const key = `${uid}/${container.name}/${type}`;

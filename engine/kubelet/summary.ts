@@ -184,8 +184,14 @@ export class SummaryProvider {
       });
     }
     for (const pod of pods.values()) {
-      const cpu = sumCpu(pod.containers.map((c) => c.cpu), time);
-      const mem = sumMemory(pod.containers.map((c) => c.memory), time);
+      const cpu = sumCpu(
+        pod.containers.map((c) => c.cpu),
+        time,
+      );
+      const mem = sumMemory(
+        pod.containers.map((c) => c.memory),
+        time,
+      );
       if (cpu) pod.cpu = cpu;
       if (mem) pod.memory = mem;
       pod.containers.sort((a, b) => a.name.localeCompare(b.name));

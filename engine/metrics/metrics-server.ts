@@ -156,7 +156,12 @@ export function newMetricsServer(options: MetricsServerOptions): MetricsServer {
     creationTimestamp: rfc3339(clock.now()),
     ...(o.metadata.labels ? { labels: o.metadata.labels } : {}),
   });
-  const nodeMetrics = (node: Node, u: Usage) => ({ metadata: meta(node, false), timestamp: rfc3339(u.timestampMs), window: goDuration(u.windowMs), usage: { cpu: cpuQuantity(u.cpu), memory: memoryQuantity(u.memory) } });
+  const nodeMetrics = (node: Node, u: Usage) => ({
+    metadata: meta(node, false),
+    timestamp: rfc3339(u.timestampMs),
+    window: goDuration(u.windowMs),
+    usage: { cpu: cpuQuantity(u.cpu), memory: memoryQuantity(u.memory) },
+  });
   const podMetrics = (pod: Pod, u: PodUsage) => ({
     metadata: meta(pod, true),
     timestamp: rfc3339(u.timestampMs),

@@ -96,7 +96,12 @@ async function main(): Promise<number> {
 
   let selector: LabelSelector;
   try {
-    selector = await withFallback('parseSelector()', () => objects.parseSelector(options.selector), (r) => r.parseSelector(options.selector), notes);
+    selector = await withFallback(
+      'parseSelector()',
+      () => objects.parseSelector(options.selector),
+      (r) => r.parseSelector(options.selector),
+      notes,
+    );
   } catch (error) {
     if (error instanceof SelectorSyntaxError) {
       console.error(error.message);
@@ -109,7 +114,14 @@ async function main(): Promise<number> {
   const verdicts: boolean[] = [];
   for (const pod of pods) {
     const labels = pod.metadata.labels;
-    verdicts.push(await withFallback('matchesSelector()', () => objects.matchesSelector(selector, labels), (r) => r.matchesSelector(selector, labels), notes));
+    verdicts.push(
+      await withFallback(
+        'matchesSelector()',
+        () => objects.matchesSelector(selector, labels),
+        (r) => r.matchesSelector(selector, labels),
+        notes,
+      ),
+    );
   }
 
   // kubectl sends the selector form-encoded, and lists in chunks of 500 (--chunk-size).

@@ -51,10 +51,7 @@ export class SelectorSyntaxError extends KubelingsError {
   readonly expected: string;
 
   constructor(input: string, position: number, found: Found, expected: string) {
-    super(
-      `unable to parse label selector "${input}": found ${showFound(found)} at position ${position}, ` +
-        `expected: ${expected}\n${pointAt(input, position)}`,
-    );
+    super(`unable to parse label selector "${input}": found ${showFound(found)} at position ${position}, ` + `expected: ${expected}\n${pointAt(input, position)}`);
     this.input = input;
     this.position = position;
     this.found = found;
@@ -75,10 +72,7 @@ export class InvalidQuantityError extends KubelingsError {
   readonly expected: string;
 
   constructor(input: string, position: number, found: Found, expected: string) {
-    super(
-      `"${input}" is not a quantity: found ${showFound(found)} at position ${position}, ` +
-        `expected: ${expected}\n${pointAt(input, position)}`,
-    );
+    super(`"${input}" is not a quantity: found ${showFound(found)} at position ${position}, ` + `expected: ${expected}\n${pointAt(input, position)}`);
     this.input = input;
     this.position = position;
     this.found = found;

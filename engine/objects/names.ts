@@ -81,10 +81,7 @@ const LABEL_KEY_MESSAGE = "must consist of alphanumeric characters, '-', '_' or 
 export function labelKeyProblems(key: string): string[] {
   const parts = key.split('/');
   if (parts.length > 2) {
-    return [
-      `a qualified name ${regexError(LABEL_KEY_MESSAGE, LABEL_NAME, 'MyName', 'my.name', '123-abc')}` +
-        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
-    ];
+    return [`a qualified name ${regexError(LABEL_KEY_MESSAGE, LABEL_NAME, 'MyName', 'my.name', '123-abc')}` + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"];
   }
   const problems: string[] = [];
   const name = parts.length === 2 ? parts[1]! : parts[0]!;

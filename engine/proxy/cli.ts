@@ -27,7 +27,11 @@ export async function explainProxyCommand(_args: string[], argv: string[]): Prom
     let slices: EndpointSlice[];
     let nodes: Node[];
     try {
-      [services, slices, nodes] = await Promise.all([client.list<Service>('services').then((l) => l.items), client.list<EndpointSlice>('endpointslices').then((l) => l.items), client.list<Node>('nodes').then((l) => l.items)]);
+      [services, slices, nodes] = await Promise.all([
+        client.list<Service>('services').then((l) => l.items),
+        client.list<EndpointSlice>('endpointslices').then((l) => l.items),
+        client.list<Node>('nodes').then((l) => l.items),
+      ]);
     } catch (error) {
       if (isApiError(error, 'ConnectionFailed')) throw new KubelingsError(`The cluster at ${state.url} does not answer: is it still up? (npx kubelings cluster status)`);
       throw error;

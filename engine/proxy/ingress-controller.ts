@@ -64,7 +64,13 @@ export async function runIngressController(client: KubeClient, options: IngressC
     if (!svc || !port || !clusterIP || clusterIP === 'None') return reply(503, `no endpoint for ${route.service}:${route.port}`);
     const forwarded = req.socket.remoteAddress ?? '';
     const upstream = http.request(
-      { host: clusterIP, port: port.port, method: req.method, path: req.url, headers: { ...req.headers, 'x-forwarded-for': forwarded, 'x-forwarded-host': req.headers.host ?? '', 'x-forwarded-proto': 'http' } },
+      {
+        host: clusterIP,
+        port: port.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, 'x-forwarded-for': forwarded, 'x-forwarded-host': req.headers.host ?? '', 'x-forwarded-proto': 'http' },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

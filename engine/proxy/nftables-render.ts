@@ -139,7 +139,12 @@ export function renderNftables(rules: readonly ProxyRule[], options: RenderOptio
     `\tmap no-endpoint-nodeports {\n\t\ttype inet_proto . inet_service : verdict\n\t\tcomment "vmap to drop or reject packets to service nodeports with no endpoints"\n${elements(noEndpointNodePorts)}\t}`,
     ...sets,
     chain('reject-chain', ['reject'], 'helper for @no-endpoint-services / @no-endpoint-nodeports'),
-    chain('filter-input', ['ip daddr . meta l4proto . th dport vmap @no-endpoint-services', 'fib daddr type local meta l4proto . th dport vmap @no-endpoint-nodeports'], undefined, 'type filter hook input priority -110; policy accept;'),
+    chain(
+      'filter-input',
+      ['ip daddr . meta l4proto . th dport vmap @no-endpoint-services', 'fib daddr type local meta l4proto . th dport vmap @no-endpoint-nodeports'],
+      undefined,
+      'type filter hook input priority -110; policy accept;',
+    ),
     chain('filter-output', ['ip daddr . meta l4proto . th dport vmap @no-endpoint-services'], undefined, 'type filter hook output priority -110; policy accept;'),
     chain('mark-for-masquerade', ['meta mark set meta mark or 0x4000']),
     chain('masquerading', ['meta mark and 0x4000 == 0 return', 'meta mark set meta mark xor 0x4000', 'masquerade fully-random']),

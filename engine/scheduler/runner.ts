@@ -164,14 +164,18 @@ export class SchedulerRunner {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.timers.push(setInterval(() => {
-      this.sched.queue.flushBackoffCompleted();
-      this.kick();
-    }, SCHEDULER_FLUSH_BACKOFF_EVERY_MS));
-    this.timers.push(setInterval(() => {
-      this.sched.queue.flushUnschedulableLeftover();
-      this.kick();
-    }, SCHEDULER_FLUSH_UNSCHEDULABLE_EVERY_MS));
+    this.timers.push(
+      setInterval(() => {
+        this.sched.queue.flushBackoffCompleted();
+        this.kick();
+      }, SCHEDULER_FLUSH_BACKOFF_EVERY_MS),
+    );
+    this.timers.push(
+      setInterval(() => {
+        this.sched.queue.flushUnschedulableLeftover();
+        this.kick();
+      }, SCHEDULER_FLUSH_UNSCHEDULABLE_EVERY_MS),
+    );
     for (const t of this.timers) t.unref();
     this.loopDone = this.loop();
   }

@@ -47,16 +47,35 @@ const NEVER_FILTER: FilterPlugin = { name: '', filter: () => null };
 export function filterRunner(profile: Profile, nominator: Nominator = NO_NOMINATIONS): FilterRunner {
   const plugins = profile.filters;
   if (plugins.length > SLOTS) return loopedFilters(plugins, nominator);
-  const p0 = plugins[0] ?? NEVER_FILTER, p1 = plugins[1] ?? NEVER_FILTER, p2 = plugins[2] ?? NEVER_FILTER;
-  const p3 = plugins[3] ?? NEVER_FILTER, p4 = plugins[4] ?? NEVER_FILTER, p5 = plugins[5] ?? NEVER_FILTER;
-  const f0 = p0.filter, f1 = p1.filter, f2 = p2.filter, f3 = p3.filter, f4 = p4.filter, f5 = p5.filter;
+  const p0 = plugins[0] ?? NEVER_FILTER,
+    p1 = plugins[1] ?? NEVER_FILTER,
+    p2 = plugins[2] ?? NEVER_FILTER;
+  const p3 = plugins[3] ?? NEVER_FILTER,
+    p4 = plugins[4] ?? NEVER_FILTER,
+    p5 = plugins[5] ?? NEVER_FILTER;
+  const f0 = p0.filter,
+    f1 = p1.filter,
+    f2 = p2.filter,
+    f3 = p3.filter,
+    f4 = p4.filter,
+    f5 = p5.filter;
   // PreFilter: which slots run for this pod, worked out once when a different pod comes along.
   let lastPod: PodInfo | undefined;
-  let on0 = false, on1 = false, on2 = false, on3 = false, on4 = false, on5 = false;
+  let on0 = false,
+    on1 = false,
+    on2 = false,
+    on3 = false,
+    on4 = false,
+    on5 = false;
   const runs = (i: number, pod: PodInfo) => i < plugins.length && !plugins[i]!.skip?.(pod);
   const preFilter = (pod: PodInfo) => {
     lastPod = pod;
-    on0 = runs(0, pod); on1 = runs(1, pod); on2 = runs(2, pod); on3 = runs(3, pod); on4 = runs(4, pod); on5 = runs(5, pod);
+    on0 = runs(0, pod);
+    on1 = runs(1, pod);
+    on2 = runs(2, pod);
+    on3 = runs(3, pod);
+    on4 = runs(4, pod);
+    on5 = runs(5, pod);
   };
   return function runFilterPlugins(pod, node) {
     if (pod !== lastPod) preFilter(pod);
@@ -157,13 +176,26 @@ const NEVER_SCORE: ScorePlugin['score'] = () => 0;
 
 /** Up to six score plugins, node by node, each called from a line of its own. */
 function slottedScores(plugins: readonly ScorePlugin[]): ScoreRun {
-  const s0 = plugins[0]?.score ?? NEVER_SCORE, s1 = plugins[1]?.score ?? NEVER_SCORE, s2 = plugins[2]?.score ?? NEVER_SCORE;
-  const s3 = plugins[3]?.score ?? NEVER_SCORE, s4 = plugins[4]?.score ?? NEVER_SCORE, s5 = plugins[5]?.score ?? NEVER_SCORE;
+  const s0 = plugins[0]?.score ?? NEVER_SCORE,
+    s1 = plugins[1]?.score ?? NEVER_SCORE,
+    s2 = plugins[2]?.score ?? NEVER_SCORE;
+  const s3 = plugins[3]?.score ?? NEVER_SCORE,
+    s4 = plugins[4]?.score ?? NEVER_SCORE,
+    s5 = plugins[5]?.score ?? NEVER_SCORE;
   const n = plugins.length;
   return function scoreSlots(pod, nodes, context, columns) {
-    const c0 = n > 0 ? columns[0]! : SKIPPED, c1 = n > 1 ? columns[1]! : SKIPPED, c2 = n > 2 ? columns[2]! : SKIPPED;
-    const c3 = n > 3 ? columns[3]! : SKIPPED, c4 = n > 4 ? columns[4]! : SKIPPED, c5 = n > 5 ? columns[5]! : SKIPPED;
-    const on0 = c0 !== SKIPPED, on1 = c1 !== SKIPPED, on2 = c2 !== SKIPPED, on3 = c3 !== SKIPPED, on4 = c4 !== SKIPPED, on5 = c5 !== SKIPPED;
+    const c0 = n > 0 ? columns[0]! : SKIPPED,
+      c1 = n > 1 ? columns[1]! : SKIPPED,
+      c2 = n > 2 ? columns[2]! : SKIPPED;
+    const c3 = n > 3 ? columns[3]! : SKIPPED,
+      c4 = n > 4 ? columns[4]! : SKIPPED,
+      c5 = n > 5 ? columns[5]! : SKIPPED;
+    const on0 = c0 !== SKIPPED,
+      on1 = c1 !== SKIPPED,
+      on2 = c2 !== SKIPPED,
+      on3 = c3 !== SKIPPED,
+      on4 = c4 !== SKIPPED,
+      on5 = c5 !== SKIPPED;
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
       if (on0) c0[i] = s0(pod, node, context);

@@ -11,16 +11,7 @@
  * Check: npx kubelings check 02-apiserver/04-list-watch
  */
 import { badRequest, tooOldResourceVersion } from '#engine/kube/errors.ts';
-import type {
-  ContinueToken,
-  FieldRequirement,
-  KeyedObject,
-  ListPage,
-  ListPageRequest,
-  WatchCache,
-  WatchStream,
-  WatchStreamOptions,
-} from '#engine/apiserver/exercises.ts';
+import type { ContinueToken, FieldRequirement, KeyedObject, ListPage, ListPageRequest, WatchCache, WatchStream, WatchStreamOptions } from '#engine/apiserver/exercises.ts';
 import { NotImplemented } from '#engine/errors.ts';
 
 // Given for you to use: badRequest(message) for malformed selectors and tokens, and

@@ -40,7 +40,26 @@ const todo = (what: string) => new NotImplemented('04-controllers/07-daemonset-s
 
 /** Tolerations and node affinity, from lesson 03 (the reference unless yours passes): scheduler.tolerates, and fitsNodeAffinity(scheduler, pod, node). */
 const scheduler = await loadComponent('scheduler');
-void [isApiError, CONTROLLER_REVISION_HASH_LABEL, daemonPodFor, daemonPodTemplate, fitsNodeAffinity, pinToNode, targetNodeOf, NAMESPACE_INDEX, newControllerRef, objectKeyOf, parseTime, podFromTemplate, SLOW_START_INITIAL_BATCH_SIZE, computeHash, claimObjects, isPodAvailable, slowStartBatch, scheduler];
+void [
+  isApiError,
+  CONTROLLER_REVISION_HASH_LABEL,
+  daemonPodFor,
+  daemonPodTemplate,
+  fitsNodeAffinity,
+  pinToNode,
+  targetNodeOf,
+  NAMESPACE_INDEX,
+  newControllerRef,
+  objectKeyOf,
+  parseTime,
+  podFromTemplate,
+  SLOW_START_INITIAL_BATCH_SIZE,
+  computeHash,
+  claimObjects,
+  isPodAvailable,
+  slowStartBatch,
+  scheduler,
+];
 
 /**
  * NodeShouldRunDaemonPod. Neither (both false) when the template names another node
@@ -166,4 +185,3 @@ export async function syncStatefulSet(key: string, ctx: StatefulSetSyncContext):
   // TODO
   throw todo('syncStatefulSet()');
 }
-

@@ -40,7 +40,20 @@ const todo = (what: string) => new NotImplemented('04-controllers/05-endpointsli
 
 /** Label selectors, from lesson 00 (the reference unless yours passes): objects.matchLabels. */
 const objects = await loadComponent('objects');
-void [isApiError, ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, endpointSliceLabels, ownedBy, sameLabels, deepHashString, NAMESPACE_INDEX, isPodReady, newControllerRef, objects];
+void [
+  isApiError,
+  ENDPOINTSLICE_CONTROLLER_NAME,
+  LABEL_MANAGED_BY,
+  LABEL_SERVICE_NAME,
+  endpointSliceLabels,
+  ownedBy,
+  sameLabels,
+  deepHashString,
+  NAMESPACE_INDEX,
+  isPodReady,
+  newControllerRef,
+  objects,
+];
 
 /**
  * One PodEndpoint per pod that can receive traffic, in the order of `pods`:
@@ -104,4 +117,3 @@ export async function syncService(key: string, ctx: EndpointSliceSyncContext): P
   // TODO
   throw todo('syncService()');
 }
-

@@ -96,4 +96,3 @@ export async function syncNode(key: string, ctx: NodeLifecycleContext): Promise<
   // TODO
   throw todo('syncNode()');
 }
-

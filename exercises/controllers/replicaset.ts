@@ -27,7 +27,21 @@ const todo = (what: string) => new NotImplemented('04-controllers/02-replicaset'
 
 /** Label selectors, from lesson 00 (the reference unless yours passes): objects.matchesSelector, objects.matchLabels. */
 const objects = await loadComponent('objects');
-void [isApiError, CONTROLLER_INDEX, NAMESPACE_INDEX, formatTime, getControllerOf, isPodReady, newControllerRef, objectKeyOf, parseTime, podFromTemplate, podReadyCondition, SLOW_START_INITIAL_BATCH_SIZE, objects];
+void [
+  isApiError,
+  CONTROLLER_INDEX,
+  NAMESPACE_INDEX,
+  formatTime,
+  getControllerOf,
+  isPodReady,
+  newControllerRef,
+  objectKeyOf,
+  parseTime,
+  podFromTemplate,
+  podReadyCondition,
+  SLOW_START_INITIAL_BATCH_SIZE,
+  objects,
+];
 
 /** A pod still counts: its phase is neither Succeeded nor Failed, and it has no deletionTimestamp. */
 export function isPodActive(pod: Pod): boolean {

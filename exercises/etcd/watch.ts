@@ -86,4 +86,3 @@ export function compact(state: MvccState, log: WatchLog, revision: number): void
   // TODO: check the revision, trim each key's history, trim the log, record the compacted revision.
   throw new NotImplemented('01-etcd/02-watch', 'lessons/core/01-etcd/03-watch.md', 'compact()');
 }
-

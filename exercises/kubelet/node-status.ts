@@ -50,9 +50,30 @@ const scheduler = await loadComponent('scheduler');
 
 /** The words of each pressure condition, as setters.go writes them. */
 export const PRESSURE_CONDITIONS = [
-  { type: 'MemoryPressure', observation: 'memoryPressure', trueReason: 'KubeletHasInsufficientMemory', trueMessage: 'kubelet has insufficient memory available', falseReason: 'KubeletHasSufficientMemory', falseMessage: 'kubelet has sufficient memory available' },
-  { type: 'DiskPressure', observation: 'diskPressure', trueReason: 'KubeletHasDiskPressure', trueMessage: 'kubelet has disk pressure', falseReason: 'KubeletHasNoDiskPressure', falseMessage: 'kubelet has no disk pressure' },
-  { type: 'PIDPressure', observation: 'pidPressure', trueReason: 'KubeletHasInsufficientPID', trueMessage: 'kubelet has insufficient PID available', falseReason: 'KubeletHasSufficientPID', falseMessage: 'kubelet has sufficient PID available' },
+  {
+    type: 'MemoryPressure',
+    observation: 'memoryPressure',
+    trueReason: 'KubeletHasInsufficientMemory',
+    trueMessage: 'kubelet has insufficient memory available',
+    falseReason: 'KubeletHasSufficientMemory',
+    falseMessage: 'kubelet has sufficient memory available',
+  },
+  {
+    type: 'DiskPressure',
+    observation: 'diskPressure',
+    trueReason: 'KubeletHasDiskPressure',
+    trueMessage: 'kubelet has disk pressure',
+    falseReason: 'KubeletHasNoDiskPressure',
+    falseMessage: 'kubelet has no disk pressure',
+  },
+  {
+    type: 'PIDPressure',
+    observation: 'pidPressure',
+    trueReason: 'KubeletHasInsufficientPID',
+    trueMessage: 'kubelet has insufficient PID available',
+    falseReason: 'KubeletHasSufficientPID',
+    falseMessage: 'kubelet has sufficient PID available',
+  },
 ] as const;
 
 /**

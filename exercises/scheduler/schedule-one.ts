@@ -98,4 +98,3 @@ export function scheduleOne(sched: SchedulerContext): ScheduleOutcome | undefine
   // TODO
   throw todo('scheduleOne()');
 }
-

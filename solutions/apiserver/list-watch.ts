@@ -11,17 +11,7 @@
  * Check: npx kubelings check 02-apiserver/04-list-watch
  */
 import { badRequest, tooOldResourceVersion } from '#engine/kube/errors.ts';
-import type {
-  CacheEvent,
-  ContinueToken,
-  FieldRequirement,
-  KeyedObject,
-  ListPage,
-  ListPageRequest,
-  WatchCache,
-  WatchStream,
-  WatchStreamOptions,
-} from '#engine/apiserver/exercises.ts';
+import type { CacheEvent, ContinueToken, FieldRequirement, KeyedObject, ListPage, ListPageRequest, WatchCache, WatchStream, WatchStreamOptions } from '#engine/apiserver/exercises.ts';
 import type { KubeObject, WatchEvent } from '#engine/kube/types.ts';
 
 /**

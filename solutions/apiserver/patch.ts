@@ -64,7 +64,15 @@ function describePatchFailure(error: { name?: string; operation?: { op?: string;
   }
 }
 
-const STRUCTURE_ERRORS = new Set(['SEQUENCE_NOT_AN_ARRAY', 'OPERATION_NOT_AN_OBJECT', 'OPERATION_OP_INVALID', 'OPERATION_PATH_INVALID', 'OPERATION_FROM_REQUIRED', 'OPERATION_VALUE_REQUIRED', 'OPERATION_VALUE_CANNOT_CONTAIN_UNDEFINED']);
+const STRUCTURE_ERRORS = new Set([
+  'SEQUENCE_NOT_AN_ARRAY',
+  'OPERATION_NOT_AN_OBJECT',
+  'OPERATION_OP_INVALID',
+  'OPERATION_PATH_INVALID',
+  'OPERATION_FROM_REQUIRED',
+  'OPERATION_VALUE_REQUIRED',
+  'OPERATION_VALUE_CANNOT_CONTAIN_UNDEFINED',
+]);
 
 /**
  * RFC 6902 JSON patch: a list of operations (add, remove, replace, move, copy, test) applied in
@@ -119,7 +127,10 @@ function reorder(list: Json[], order: Json, mergeKey: string | undefined): Json[
     const i = wanted.findIndex((w) => w === identity(item, mergeKey));
     return i < 0 ? Number.MAX_SAFE_INTEGER : i;
   };
-  return list.map((item, index) => ({ item, index })).sort((a, b) => rank(a.item) - rank(b.item) || a.index - b.index).map((x) => x.item);
+  return list
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => rank(a.item) - rank(b.item) || a.index - b.index)
+    .map((x) => x.item);
 }
 
 function stripDirectives(value: Json): Json {

@@ -59,7 +59,10 @@ async function claimPods(ds: DaemonSet, ctx: DaemonSetSyncContext): Promise<Pod[
   }
   for (const pod of release) {
     try {
-      await ctx.client.patchPodOwnerReferences(pod, (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== ds.metadata.uid));
+      await ctx.client.patchPodOwnerReferences(
+        pod,
+        (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== ds.metadata.uid),
+      );
     } catch (error) {
       if (!isApiError(error, 'NotFound')) throw error;
     }
@@ -159,7 +162,12 @@ function oldPodsToDelete(ds: DaemonSet, byNode: Map<string, Pod[]>, hash: string
 }
 
 function daemonSetStatus(ds: DaemonSet, nodes: readonly Node[], byNode: Map<string, Pod[]>, hash: string, now: number, observe: boolean): DaemonSetStatus {
-  let desired = 0, current = 0, misscheduled = 0, ready = 0, available = 0, updated = 0;
+  let desired = 0,
+    current = 0,
+    misscheduled = 0,
+    ready = 0,
+    available = 0,
+    updated = 0;
   for (const node of nodes) {
     const pods = (byNode.get(node.metadata.name ?? '') ?? []).filter((p) => !(isFinished(p) && p.metadata.deletionTimestamp));
     if (nodeShouldRunDaemonPod(node, ds).shouldRun) {
@@ -189,7 +197,16 @@ function daemonSetStatus(ds: DaemonSet, nodes: readonly Node[], byNode: Map<stri
   };
 }
 
-const FIELDS = ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady', 'observedGeneration', 'updatedNumberScheduled', 'numberAvailable', 'numberUnavailable'] as const;
+const FIELDS = [
+  'currentNumberScheduled',
+  'numberMisscheduled',
+  'desiredNumberScheduled',
+  'numberReady',
+  'observedGeneration',
+  'updatedNumberScheduled',
+  'numberAvailable',
+  'numberUnavailable',
+] as const;
 const sameStatus = (a: DaemonSetStatus | undefined, b: DaemonSetStatus) => FIELDS.every((f) => (a?.[f] ?? 0) === (b[f] ?? 0));
 
 async function writeStatus(ds: DaemonSet, status: DaemonSetStatus, ctx: DaemonSetSyncContext): Promise<SyncResult> {
@@ -318,7 +335,10 @@ async function claimStatefulPods(set: StatefulSet, ctx: StatefulSetSyncContext):
   }
   for (const pod of release) {
     try {
-      await ctx.client.patchPodOwnerReferences(pod, (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== set.metadata.uid));
+      await ctx.client.patchPodOwnerReferences(
+        pod,
+        (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== set.metadata.uid),
+      );
     } catch (error) {
       if (!isApiError(error, 'NotFound')) throw error;
     }
@@ -341,7 +361,16 @@ async function revisionsOf(set: StatefulSet, ctx: StatefulSetSyncContext): Promi
 }
 
 function statefulSetStatus(set: StatefulSet, pods: readonly Pod[], current: string, update: string, now: number): StatefulSetStatus {
-  const status: StatefulSetStatus = { observedGeneration: set.metadata.generation, replicas: 0, readyReplicas: 0, currentReplicas: 0, updatedReplicas: 0, availableReplicas: 0, currentRevision: current, updateRevision: update };
+  const status: StatefulSetStatus = {
+    observedGeneration: set.metadata.generation,
+    replicas: 0,
+    readyReplicas: 0,
+    currentReplicas: 0,
+    updatedReplicas: 0,
+    availableReplicas: 0,
+    currentRevision: current,
+    updateRevision: update,
+  };
   for (const pod of pods) {
     status.replicas++;
     if (isRunningAndReady(pod)) {

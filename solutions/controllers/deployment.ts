@@ -216,7 +216,10 @@ export function rolloutStatus(d: Deployment, allRSs: readonly ReplicaSet[], newR
   const name = newRS?.metadata.name ?? '';
   if (hasProgressDeadline(d) && !complete) {
     if (deploymentComplete(d, status)) {
-      setDeploymentCondition(status, newDeploymentCondition(PROGRESSING, 'True', NEW_RS_AVAILABLE, newRS ? MESSAGES.complete(name) : `Deployment "${d.metadata.name}" has successfully progressed.`, now));
+      setDeploymentCondition(
+        status,
+        newDeploymentCondition(PROGRESSING, 'True', NEW_RS_AVAILABLE, newRS ? MESSAGES.complete(name) : `Deployment "${d.metadata.name}" has successfully progressed.`, now),
+      );
     } else if (deploymentProgressing(d, status)) {
       const condition = newDeploymentCondition(PROGRESSING, 'True', REPLICA_SET_UPDATED, MESSAGES.progressing(name), now);
       if (current) {
@@ -229,8 +232,19 @@ export function rolloutStatus(d: Deployment, allRSs: readonly ReplicaSet[], newR
     }
   }
   // A ReplicaFailure of the new (or else an old) ReplicaSet becomes the Deployment's.
-  const failing = [newRS, ...allRSs].filter((rs): rs is ReplicaSet => rs !== undefined).map((rs) => rs.status?.conditions?.find((c) => c.type === REPLICA_FAILURE)).find((c) => c !== undefined);
-  if (failing) setDeploymentCondition(status, { type: REPLICA_FAILURE, status: failing.status, reason: failing.reason, message: failing.message, lastUpdateTime: failing.lastTransitionTime, lastTransitionTime: failing.lastTransitionTime });
+  const failing = [newRS, ...allRSs]
+    .filter((rs): rs is ReplicaSet => rs !== undefined)
+    .map((rs) => rs.status?.conditions?.find((c) => c.type === REPLICA_FAILURE))
+    .find((c) => c !== undefined);
+  if (failing)
+    setDeploymentCondition(status, {
+      type: REPLICA_FAILURE,
+      status: failing.status,
+      reason: failing.reason,
+      message: failing.message,
+      lastUpdateTime: failing.lastTransitionTime,
+      lastTransitionTime: failing.lastTransitionTime,
+    });
   else removeDeploymentCondition(status, REPLICA_FAILURE);
   if (!sameDeploymentStatus(d.status, status)) return { status };
   // Nothing new: if the rollout is stuck, look again when its deadline would pass (requeueStuckDeployment).
@@ -319,7 +333,10 @@ async function replicaSetsFor(s: SyncState): Promise<ReplicaSet[]> {
   }
   for (const rs of release) {
     try {
-      await ctx.client.patchReplicaSetOwnerReferences(rs, (rs.metadata.ownerReferences ?? []).filter((r) => r.uid !== d.metadata.uid));
+      await ctx.client.patchReplicaSetOwnerReferences(
+        rs,
+        (rs.metadata.ownerReferences ?? []).filter((r) => r.uid !== d.metadata.uid),
+      );
     } catch (error) {
       if (!isApiError(error, 'NotFound') && !isApiError(error, 'Invalid')) throw error;
     }
@@ -509,7 +526,12 @@ async function rolloutRolling(s: SyncState, rsList: ReplicaSet[]): Promise<SyncR
     if (current !== want) {
       const target = current > want ? want : newRSNewReplicas(s.d, all, newRS);
       const { scaled, rs } = await scaleAndRecord(s, newRS, target);
-      if (scaled) return syncRollout(s, all.map((r) => (r === newRS ? rs : r)), rs);
+      if (scaled)
+        return syncRollout(
+          s,
+          all.map((r) => (r === newRS ? rs : r)),
+          rs,
+        );
     }
   }
   const plan = scaleDownOldReplicaSets(s.d, oldRSs, newRS);

@@ -165,7 +165,7 @@ export function reconcileEndpointSlices(service: Service, pods: readonly Pod[], 
     else out.create.push(placeholder);
   }
   // finalize: a slice about to be deleted is reused, under its name, for a slice about to be created.
-  for (let i = 0; i < out.delete.length && out.create.length > 0; ) {
+  for (let i = 0; i < out.delete.length && out.create.length > 0;) {
     const old = out.delete[i]!;
     if (old.addressType === 'IPv4' && ownedBy(old, service)) {
       const slice = out.create.pop()!;
@@ -191,7 +191,10 @@ export async function syncService(key: string, ctx: EndpointSliceSyncContext): P
   // Slices we created are not in the cache yet: counting without them would create them again.
   if (!ctx.expectations.satisfiedExpectations(key)) return {};
   const namespace = service.metadata.namespace ?? '';
-  const pods = ctx.pods.byIndex(NAMESPACE_INDEX, namespace).filter((p) => objects.matchLabels(selector, p.metadata.labels)).sort(byName);
+  const pods = ctx.pods
+    .byIndex(NAMESPACE_INDEX, namespace)
+    .filter((p) => objects.matchLabels(selector, p.metadata.labels))
+    .sort(byName);
   const slices = ctx.endpointSlices
     .byIndex(NAMESPACE_INDEX, namespace)
     .filter((s) => s.metadata.labels?.[LABEL_SERVICE_NAME] === service.metadata.name && s.metadata.labels?.[LABEL_MANAGED_BY] === ENDPOINTSLICE_CONTROLLER_NAME && !s.metadata.deletionTimestamp);

@@ -66,13 +66,19 @@ export async function attemptToDeleteItem(item: GraphNode, ctx: GarbageCollector
     if (dangling.length === 0 && waiting.length === 0) return {};
     // Drop the references to gone owners, and to owners waiting for us: they would wait for ever.
     const drop = new Set([...dangling, ...waiting].map((r) => r.uid));
-    await ctx.client.patchOwnerReferences(item.identity, references.filter((r) => !drop.has(r.uid)));
+    await ctx.client.patchOwnerReferences(
+      item.identity,
+      references.filter((r) => !drop.has(r.uid)),
+    );
     return {};
   }
   if (waiting.length > 0 && item.dependents.length > 0) {
     // A dependent of ours deletes in the foreground too: unblock our owners first, or we could wait in a cycle.
     if (item.dependents.some((d) => d.deletingDependents)) {
-      await ctx.client.patchOwnerReferences(item.identity, references.map((r) => (r.blockOwnerDeletion ? { ...r, blockOwnerDeletion: false } : r)));
+      await ctx.client.patchOwnerReferences(
+        item.identity,
+        references.map((r) => (r.blockOwnerDeletion ? { ...r, blockOwnerDeletion: false } : r)),
+      );
     }
     await ctx.client.deleteObject(item.identity, 'Foreground');
     return {};

@@ -17,7 +17,6 @@ import type { Taint, Toleration } from '#engine/scheduler/types.ts';
 /** Toleration matching, from lesson 03 (the reference unless yours passes): scheduler.tolerates. */
 const scheduler = await loadComponent('scheduler');
 
-
 export function nodeHealth(node: Node, lease: Lease | undefined, now: number, gracePeriodMs: number): Condition[] {
   const conditions = structuredClone(node.status?.conditions ?? []);
   const ready = conditions.find((c) => c.type === 'Ready');

@@ -64,10 +64,7 @@ export function newMaxOfRateLimiter(...limiters: RateLimiter[]): RateLimiter {
 }
 
 export function newDefaultControllerRateLimiter(now: () => number): RateLimiter {
-  return newMaxOfRateLimiter(
-    newItemExponentialFailureRateLimiter(WORKQUEUE_BASE_DELAY_MS, WORKQUEUE_MAX_DELAY_MS),
-    newBucketRateLimiter(WORKQUEUE_BUCKET_QPS, WORKQUEUE_BUCKET_BURST, now),
-  );
+  return newMaxOfRateLimiter(newItemExponentialFailureRateLimiter(WORKQUEUE_BASE_DELAY_MS, WORKQUEUE_MAX_DELAY_MS), newBucketRateLimiter(WORKQUEUE_BUCKET_QPS, WORKQUEUE_BUCKET_BURST, now));
 }
 
 class RateLimitingQueue implements WorkQueue {

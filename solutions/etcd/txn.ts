@@ -59,7 +59,7 @@ export function txn(state: MvccState, request: TxnRequest, rev: number): TxnOutc
 
   // Validate before writing anything: a txn is all or nothing.
   for (const op of ops) {
-    const at = op.type === 'range' ? op.options?.revision ?? 0 : 0;
+    const at = op.type === 'range' ? (op.options?.revision ?? 0) : 0;
     if (at > state.revision) throw new FutureRevisionError();
     if (at > 0 && at < state.compactRevision) throw new CompactedError(state.compactRevision);
   }

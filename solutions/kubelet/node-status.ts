@@ -25,9 +25,30 @@ interface PressureWords {
 }
 
 const PRESSURES: [PressureWords, keyof NodeObservations][] = [
-  [{ type: 'MemoryPressure', trueReason: 'KubeletHasInsufficientMemory', trueMessage: 'kubelet has insufficient memory available', falseReason: 'KubeletHasSufficientMemory', falseMessage: 'kubelet has sufficient memory available' }, 'memoryPressure'],
-  [{ type: 'DiskPressure', trueReason: 'KubeletHasDiskPressure', trueMessage: 'kubelet has disk pressure', falseReason: 'KubeletHasNoDiskPressure', falseMessage: 'kubelet has no disk pressure' }, 'diskPressure'],
-  [{ type: 'PIDPressure', trueReason: 'KubeletHasInsufficientPID', trueMessage: 'kubelet has insufficient PID available', falseReason: 'KubeletHasSufficientPID', falseMessage: 'kubelet has sufficient PID available' }, 'pidPressure'],
+  [
+    {
+      type: 'MemoryPressure',
+      trueReason: 'KubeletHasInsufficientMemory',
+      trueMessage: 'kubelet has insufficient memory available',
+      falseReason: 'KubeletHasSufficientMemory',
+      falseMessage: 'kubelet has sufficient memory available',
+    },
+    'memoryPressure',
+  ],
+  [
+    { type: 'DiskPressure', trueReason: 'KubeletHasDiskPressure', trueMessage: 'kubelet has disk pressure', falseReason: 'KubeletHasNoDiskPressure', falseMessage: 'kubelet has no disk pressure' },
+    'diskPressure',
+  ],
+  [
+    {
+      type: 'PIDPressure',
+      trueReason: 'KubeletHasInsufficientPID',
+      trueMessage: 'kubelet has insufficient PID available',
+      falseReason: 'KubeletHasSufficientPID',
+      falseMessage: 'kubelet has sufficient PID available',
+    },
+    'pidPressure',
+  ],
 ];
 
 function readyErrors(observed: NodeObservations): string[] {
@@ -113,7 +134,10 @@ const insufficient = (name: string, requested: number, used: number, capacity: n
 const predicate = (name: string, description: string) => reject(name, `Predicate ${name} failed: ${description}`);
 
 export function admitPod(pod: Pod, node: Node, otherPods: readonly Pod[]): PodAdmitResult {
-  const nodeInfo = newNodeInfo(node, otherPods.map((p) => newPodInfo(p, scheduler)));
+  const nodeInfo = newNodeInfo(
+    node,
+    otherPods.map((p) => newPodInfo(p, scheduler)),
+  );
   const podInfo = newPodInfo(pod, scheduler);
   if (nodeInfo.pods.length + 1 > nodeInfo.allocatable.pods) return insufficient('pods', 1, nodeInfo.pods.length, nodeInfo.allocatable.pods);
   const want = podInfo.requests;

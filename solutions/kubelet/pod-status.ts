@@ -135,7 +135,7 @@ function apiState(cs: RuntimeContainerStatus, containerID: string): NonNullable<
 
 export function containerStatuses(input: PodStatusInput, which: 'init' | 'app'): ApiContainerStatus[] {
   const { pod, runtime } = input;
-  const containers = (which === 'init' ? pod.spec.initContainers ?? [] : pod.spec.containers) as KubeletContainer[];
+  const containers = (which === 'init' ? (pod.spec.initContainers ?? []) : pod.spec.containers) as KubeletContainer[];
   const hasInit = (pod.spec.initContainers?.length ?? 0) > 0;
   const defaultReason = hasInit ? 'PodInitializing' : 'ContainerCreating';
   const previous = ((which === 'init' ? pod.status?.initContainerStatuses : pod.status?.containerStatuses) ?? []) as ApiContainerStatus[];
@@ -257,10 +257,7 @@ export function generateAPIPodStatus(input: PodStatusInput): PodStatus {
     { type: 'PodScheduled', status: 'True' },
   ];
   const oldConditions = old.conditions ?? [];
-  const conditions = [
-    ...oldConditions.filter((c) => !KUBELET_CONDITIONS.includes(c.type)).map((c) => structuredClone(c)),
-    ...kubeletConditions.map((c) => withTransitionTime(c, oldConditions, now)),
-  ];
+  const conditions = [...oldConditions.filter((c) => !KUBELET_CONDITIONS.includes(c.type)).map((c) => structuredClone(c)), ...kubeletConditions.map((c) => withTransitionTime(c, oldConditions, now))];
 
   const status: PodStatus = { phase, conditions, hostIP: input.hostIP, hostIPs: [{ ip: input.hostIP }] };
   if (sandbox?.ip) {

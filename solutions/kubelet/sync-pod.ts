@@ -35,7 +35,14 @@ export function definitionChanged(container: Container, status: RuntimeContainer
 }
 
 /** computeInitContainerActions: adds the init containers to start and kill; true once the pod is initialized. */
-function initContainerActions(pod: Pod, runtime: RuntimePodStatus, actions: PodActions, kill: (status: RuntimeContainerStatus, reason: KillReason, message: string) => void, liveness: Results, startup: Results): boolean {
+function initContainerActions(
+  pod: Pod,
+  runtime: RuntimePodStatus,
+  actions: PodActions,
+  kill: (status: RuntimeContainerStatus, reason: KillReason, message: string) => void,
+  liveness: Results,
+  startup: Results,
+): boolean {
   const inits = (pod.spec.initContainers ?? []) as KubeletContainer[];
   if (inits.length === 0) return true;
   let podHasInitialized = pod.spec.containers.some((c) => {

@@ -35,10 +35,7 @@ function checkRequirement(requirement: LabelSelectorRequirement, index: number):
       }
       return;
     default:
-      throw new InvalidSelectorError(
-        `${where}.operator`,
-        `"${String(requirement.operator)}" is not a valid label selector operator (use ${OPERATORS.join(', ')})`,
-      );
+      throw new InvalidSelectorError(`${where}.operator`, `"${String(requirement.operator)}" is not a valid label selector operator (use ${OPERATORS.join(', ')})`);
   }
 }
 

@@ -50,7 +50,10 @@ export function selectHost(scores: NodeScores, random: (n: number) => number): s
 export function reasonHistogram(reasonsByNode: Iterable<readonly string[]>): string {
   const counts = new Map<string, number>();
   for (const reasons of reasonsByNode) for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
-  return [...counts].map(([reason, n]) => `${n} ${reason}`).sort().join(', ');
+  return [...counts]
+    .map(([reason, n]) => `${n} ${reason}`)
+    .sort()
+    .join(', ');
 }
 
 export function fitErrorMessage(numAllNodes: number, diagnosis: Diagnosis, postFilterMessage?: string): string {

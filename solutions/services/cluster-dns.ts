@@ -74,7 +74,11 @@ export function answerDns(name: string, type: string, view: DnsView): DnsAnswer 
     if (type !== 'SRV' && type !== 'ANY') return none('NOERROR');
     const owner = `${rest[3]}.${rest[2]}.${base}`;
     if (!headless) {
-      return { rcode: 'NOERROR', answers: [{ name: owner, type: 'SRV', ttl, data: { priority: 0, weight: 100, port: port.port, target: base } }], additionals: spec.clusterIP ? [{ name: base, type: 'A', ttl, data: spec.clusterIP }] : [] };
+      return {
+        rcode: 'NOERROR',
+        answers: [{ name: owner, type: 'SRV', ttl, data: { priority: 0, weight: 100, port: port.port, target: base } }],
+        additionals: spec.clusterIP ? [{ name: base, type: 'A', ttl, data: spec.clusterIP }] : [],
+      };
     }
     const withPort = endpoints.filter((e) => e.ports.some((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === protocol));
     const weight = withPort.length > 0 ? Math.floor(100 / withPort.length) : 0;

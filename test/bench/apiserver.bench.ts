@@ -87,21 +87,28 @@ async function serveApiserver(durable: boolean): Promise<void> {
   const api = await startApiServer({ store, port: 0, tls: { ca, cert, key }, adminToken: token });
   const made = await new Promise<{ status: number; text: string }>((resolve, reject) => {
     const body = JSON.stringify(POD);
-    const req = request(`${api.url}/api/v1/namespaces/default/pods`, { method: 'POST', ca, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      `${api.url}/api/v1/namespaces/default/pods`,
+      { method: 'POST', ca, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
   if (made.status !== 201) throw new Error(`creating the bench pod: ${made.status} ${made.text}`);
   process.stdout.write(`${api.url}\n`);
   process.on('SIGTERM', () => {
-    void api.close().then(() => store.close()).then(() => {
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-      process.exit(0);
-    });
+    void api
+      .close()
+      .then(() => store.close())
+      .then(() => {
+        if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+        process.exit(0);
+      });
   });
 }
 
@@ -151,9 +158,11 @@ async function generateLoad(url: string, method: string): Promise<void> {
       req.on('error', () => resolve());
       req.end(body);
     });
-  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-    while (performance.now() < end) await one();
-  }));
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < end) await one();
+    }),
+  );
   process.stdout.write(`${JSON.stringify({ requests: latencies.length, seconds: SECONDS, p99: percentile(latencies, 99) })}\n`);
   agent.destroy();
 }
@@ -168,7 +177,10 @@ else if (role === 'load') await generateLoad(process.argv[2]!, process.argv[3]!)
 const HAS_WRK = spawnSync('wrk', ['--version'], { encoding: 'utf8' }).error === undefined;
 
 async function startServer(kind: 'apiserver' | 'apiserver-durable' | 'baseline' | 'baseline-tls', pkiDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SELF], { env: { ...process.env, KUBELINGS_BENCH_ROLE: kind, KUBELINGS_BENCH_PKI: pkiDir, KUBELINGS_IMPL: 'solutions' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', SELF], {
+    env: { ...process.env, KUBELINGS_BENCH_ROLE: kind, KUBELINGS_BENCH_PKI: pkiDir, KUBELINGS_IMPL: 'solutions' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {

@@ -29,7 +29,9 @@ const CREATES_IN_FLIGHT = 32;
 const PHASE_LIMIT_MS = 15 * 60_000;
 
 function residentBytes(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(line?.match(/(\d+)/)?.[1] ?? 0) * 1024;
 }
 
@@ -66,7 +68,11 @@ async function createPodsDirectly(client: KubeClient, count: number): Promise<nu
   const worker = async () => {
     while (next < count) {
       const i = next++;
-      await client.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: `direct-${i}`, namespace: 'baseline', labels: { app: 'direct' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } as KubeObject, { namespace: 'baseline' });
+      await client.create(
+        'pods',
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: `direct-${i}`, namespace: 'baseline', labels: { app: 'direct' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } as KubeObject,
+        { namespace: 'baseline' },
+      );
     }
   };
   await Promise.all(Array.from({ length: CREATES_IN_FLIGHT }, worker));
@@ -86,12 +92,16 @@ export async function measureControllers(): Promise<Figure[]> {
     const rssBefore = residentBytes(managerPid);
     const daemonRssBefore = residentBytes(daemon.pid);
     const createdAt: number[] = [];
-    const watch = client.watch<KubeObject>('pods', { namespace: 'ctrl-perf' }, {
-      onEvent: (e) => {
-        if (e.type === 'ADDED') createdAt.push(performance.now());
+    const watch = client.watch<KubeObject>(
+      'pods',
+      { namespace: 'ctrl-perf' },
+      {
+        onEvent: (e) => {
+          if (e.type === 'ADDED') createdAt.push(performance.now());
+        },
+        onClose: () => {},
       },
-      onClose: () => {},
-    });
+    );
     const status = () => client.get<DeploymentStatus>('deployments', 'web', { namespace: 'ctrl-perf' });
     const started = performance.now();
     await client.create('deployments', deployment('nginx'), { namespace: 'ctrl-perf' });
@@ -119,12 +129,27 @@ export async function measureControllers(): Promise<Figure[]> {
         unit: 'pods/s',
         baseline: { name: `durable pod creates by a client (${CREATES_IN_FLIGHT} in flight)`, value: baseline },
         target: { minRatio: 0.5 },
-        note: 'from the Deployment\'s create to the last of its pods seen by a watch; the scheduler, hollow nodes and controllers run in processes of their own beside the daemon (store, apiserver)',
+        note: "from the Deployment's create to the last of its pods seen by a watch; the scheduler, hollow nodes and controllers run in processes of their own beside the daemon (store, apiserver)",
       },
       { name: `Deployment create to ${REPLICAS.toLocaleString('en-US')} available replicas`, value: availableSeconds, unit: 's' },
-      { name: `rollout of a new image across ${REPLICAS.toLocaleString('en-US')} replicas (maxUnavailable 10%, maxSurge 25%)`, value: rolloutSeconds, unit: 's', note: 'until every replica is updated and available and the old ReplicaSet has none' },
-      { name: `kube-controller-manager resident memory at ${REPLICAS.toLocaleString('en-US')} Deployment pods (${REPLICAS.toLocaleString('en-US')} more created directly)`, value: mib(rssAtFull), unit: 'MiB', note: `${mib(rssAtFull - rssBefore).toFixed(0)} MiB more than before the Deployment; its process alone (informers' caches of every pod, workqueues)` },
-      { name: `daemon resident memory at the same point`, value: mib(daemonRssAtFull), unit: 'MiB', note: `${mib(daemonRssAtFull - daemonRssBefore).toFixed(0)} MiB more than before the Deployment; store, apiserver and watch cache` },
+      {
+        name: `rollout of a new image across ${REPLICAS.toLocaleString('en-US')} replicas (maxUnavailable 10%, maxSurge 25%)`,
+        value: rolloutSeconds,
+        unit: 's',
+        note: 'until every replica is updated and available and the old ReplicaSet has none',
+      },
+      {
+        name: `kube-controller-manager resident memory at ${REPLICAS.toLocaleString('en-US')} Deployment pods (${REPLICAS.toLocaleString('en-US')} more created directly)`,
+        value: mib(rssAtFull),
+        unit: 'MiB',
+        note: `${mib(rssAtFull - rssBefore).toFixed(0)} MiB more than before the Deployment; its process alone (informers' caches of every pod, workqueues)`,
+      },
+      {
+        name: `daemon resident memory at the same point`,
+        value: mib(daemonRssAtFull),
+        unit: 'MiB',
+        note: `${mib(daemonRssAtFull - daemonRssBefore).toFixed(0)} MiB more than before the Deployment; store, apiserver and watch cache`,
+      },
     ];
   } finally {
     client.close();

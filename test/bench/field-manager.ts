@@ -24,7 +24,10 @@ const MANIFEST = {
             name: 'web',
             image: 'nginx:1.25',
             ports: [{ containerPort: 80, name: 'http' }],
-            env: [{ name: 'A', value: '1' }, { name: 'B', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+            env: [
+              { name: 'A', value: '1' },
+              { name: 'B', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            ],
             resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
             readinessProbe: { httpGet: { path: '/', port: 80 }, periodSeconds: 5 },
             volumeMounts: [{ name: 'data', mountPath: '/data' }],
@@ -66,7 +69,8 @@ export function fieldManagerFigures(): Figure[] {
   const serialize = best(() => JSON.stringify(JSON.parse(text)));
   const update = best(() => updateManagedFields(live, scaled, { ...options, manager: 'kube-controller-manager' }));
   const apply = best(() => applyManagedFields(live, manifest2, { ...options, manager: 'kubectl', force: false }));
-  const note = (ops: number) => `${(1e6 / ops).toFixed(1)} µs per write against ${(1e6 / serialize).toFixed(1)} µs for JSON.parse + JSON.stringify of the ${text.length}-byte object; one process, best of 2 one-second runs`;
+  const note = (ops: number) =>
+    `${(1e6 / ops).toFixed(1)} µs per write against ${(1e6 / serialize).toFixed(1)} µs for JSON.parse + JSON.stringify of the ${text.length}-byte object; one process, best of 2 one-second runs`;
   return [
     {
       name: 'managedFields of an update of a Deployment',

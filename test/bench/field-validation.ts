@@ -23,7 +23,10 @@ const DEPLOYMENT = JSON.stringify({
             name: 'web',
             image: 'nginx:1.25',
             ports: [{ containerPort: 80, name: 'http' }],
-            env: [{ name: 'A', value: '1' }, { name: 'B', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+            env: [
+              { name: 'A', value: '1' },
+              { name: 'B', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            ],
             resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
             readinessProbe: { httpGet: { path: '/', port: 80 }, periodSeconds: 5 },
             volumeMounts: [{ name: 'data', mountPath: '/data' }],
@@ -53,7 +56,10 @@ function opsPerSecond(fn: () => void, ms = 1_000): number {
 export function fieldValidationFigure(): Figure {
   const gvk = { group: 'apps', version: 'v1', kind: 'Deployment' };
   pruneAndValidate(gvk, { object: JSON.parse(DEPLOYMENT), mode: 'Warn', body: { text: DEPLOYMENT, format: 'json' } });
-  const parse = Math.max(opsPerSecond(() => JSON.parse(DEPLOYMENT)), opsPerSecond(() => JSON.parse(DEPLOYMENT)));
+  const parse = Math.max(
+    opsPerSecond(() => JSON.parse(DEPLOYMENT)),
+    opsPerSecond(() => JSON.parse(DEPLOYMENT)),
+  );
   const check = () => pruneAndValidate(gvk, { object: JSON.parse(DEPLOYMENT), mode: 'Warn', body: { text: DEPLOYMENT, format: 'json' } });
   const validated = Math.max(opsPerSecond(check), opsPerSecond(check));
   return {

@@ -35,7 +35,15 @@ process.on('SIGTERM', () => void stop());
 lines.once('line', (line) => {
   const config = JSON.parse(line) as NodeConfig;
   const client = new KubeClient({ server: config.server, ca: config.ca, token: config.token, userAgent: `kubelet/${config.nodeName}`, maxSockets: 16 });
-  void startKubelet({ nodeName: config.nodeName, client, root: config.root, podCidr: config.podCidr, port: 0, ca: { cert: config.ca, key: config.caKey }, tokens: new StaticTokens([{ token: config.adminToken, user: ADMIN }]) }).then(
+  void startKubelet({
+    nodeName: config.nodeName,
+    client,
+    root: config.root,
+    podCidr: config.podCidr,
+    port: 0,
+    ca: { cert: config.ca, key: config.caKey },
+    tokens: new StaticTokens([{ token: config.adminToken, user: ADMIN }]),
+  }).then(
     (k) => {
       kubelet = k;
       process.stdout.write(`ready ${k.server.port}\n`);

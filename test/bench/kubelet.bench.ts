@@ -53,7 +53,9 @@ function cpuMsOf(pid: number): number {
 }
 
 function rssBytesOf(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(line?.match(/(\d+)/)?.[1] ?? 0) * 1024;
 }
 
@@ -100,7 +102,16 @@ const bench: Benchmark = {
       for (let i = 0; i < NODES; i++) {
         const nodeName = `bench-node-${i}`;
         nodes.push(
-          await startNode({ server: api.url, ca: api.ca, token: api.issueToken(nodeUser(nodeName)), adminToken: api.adminToken, caKey: pki.ca.key, nodeName, root: join(dir, nodeName), podCidr: nodePodCidr(4094 - i) }),
+          await startNode({
+            server: api.url,
+            ca: api.ca,
+            token: api.issueToken(nodeUser(nodeName)),
+            adminToken: api.adminToken,
+            caKey: pki.ca.key,
+            nodeName,
+            root: join(dir, nodeName),
+            podCidr: nodePodCidr(4094 - i),
+          }),
         );
       }
       await client.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kubelet-perf' } });
@@ -114,14 +125,18 @@ const bench: Benchmark = {
       const createdAt = new Map<string, number>();
       const readyAt = new Map<string, number>();
       const pods = new Map<string, Pod>();
-      const watch = client.watch<Pod>('pods', { namespace: 'kubelet-perf' }, {
-        onEvent: (e) => {
-          const pod = e.object as Pod;
-          pods.set(pod.metadata.name!, pod);
-          if (ready(pod) && !readyAt.has(pod.metadata.name!)) readyAt.set(pod.metadata.name!, performance.now());
+      const watch = client.watch<Pod>(
+        'pods',
+        { namespace: 'kubelet-perf' },
+        {
+          onEvent: (e) => {
+            const pod = e.object as Pod;
+            pods.set(pod.metadata.name!, pod);
+            if (ready(pod) && !readyAt.has(pod.metadata.name!)) readyAt.set(pod.metadata.name!, performance.now());
+          },
+          onClose: () => {},
         },
-        onClose: () => {},
-      });
+      );
       const names = Array.from({ length: PODS }, (_, i) => `sleep-${i}`);
       let next = 0;
       const creator = async () => {
@@ -129,7 +144,12 @@ const bench: Benchmark = {
           const i = next++;
           const name = names[i]!;
           createdAt.set(name, performance.now());
-          await client.create<Pod>('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'kubelet-perf' }, spec: { nodeName: nodes[i % NODES]!.name, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'exec sleep 3600'] }] } });
+          await client.create<Pod>('pods', {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name, namespace: 'kubelet-perf' },
+            spec: { nodeName: nodes[i % NODES]!.name, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'exec sleep 3600'] }] },
+          });
         }
       };
       await Promise.all(Array.from({ length: CREATES_IN_FLIGHT }, creator));
@@ -166,7 +186,13 @@ const bench: Benchmark = {
       const idlePerNode = perHundred(idleCpuMs) / (100 / (PODS / NODES));
       return [
         { name: `pod start-up latency p50, created → Running and Ready (${PODS} pods, ${NODES} nodes)`, value: percentile(latencies, 50), unit: 'ms' },
-        { name: `pod start-up latency p99`, value: percentile(latencies, 99), unit: 'ms', target: { max: 1000 }, note: `max ${Math.round(Math.max(...latencies))} ms; ${CREATES_IN_FLIGHT} creates in flight; busybox sleep pods; load average ${loadavg()[0]!.toFixed(1)} at the end` },
+        {
+          name: `pod start-up latency p99`,
+          value: percentile(latencies, 99),
+          unit: 'ms',
+          target: { max: 1000 },
+          note: `max ${Math.round(Math.max(...latencies))} ms; ${CREATES_IN_FLIGHT} creates in flight; busybox sleep pods; load average ${loadavg()[0]!.toFixed(1)} at the end`,
+        },
         {
           name: 'kubelet cpu per 100 running pods',
           value: perHundred(busyCpuMs),
@@ -175,7 +201,12 @@ const bench: Benchmark = {
           note: `measured ${SAMPLE_MS / 1000} s over ${PODS / NODES} pods per kubelet and scaled to 100; the kubelet process only (its containers are separate processes)`,
         },
         { name: 'kubelet resident memory with 50 pods', value: median(rss) / (1024 * 1024), unit: 'MiB', note: `per kubelet process, median of ${NODES}` },
-        { name: 'exit → restart (SIGKILL → running again, first restart)', value: median(restarts), unit: 'ms', note: `median of ${restarts.length}; max ${Math.round(Math.max(...restarts))} ms; PLEG relist every 1 s as upstream` },
+        {
+          name: 'exit → restart (SIGKILL → running again, first restart)',
+          value: median(restarts),
+          unit: 'ms',
+          note: `median of ${restarts.length}; max ${Math.round(Math.max(...restarts))} ms; PLEG relist every 1 s as upstream`,
+        },
       ];
     } finally {
       for (const n of nodes) await n.stop().catch(() => undefined);

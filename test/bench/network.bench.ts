@@ -90,8 +90,22 @@ async function dataPath(): Promise<Figure[]> {
     const directLat = await lat('127.64.250.1', port);
     const proxiedLat = await lat('127.96.250.1', 18080);
     return [
-      { name: 'throughput through a ClusterIP (userspace proxy)', value: proxied, unit: 'MB/s', baseline: { name: 'direct to the pod', value: direct }, target: { minRatio: 0.5 }, note: '256 MB per run, best of 3, one connection' },
-      { name: 'connection latency through a ClusterIP, p50', value: proxiedLat, unit: 'ms', baseline: { name: 'direct to the pod', value: directLat }, target: { maxRatio: 2 }, note: '500 connections one after another, connect until the first byte' },
+      {
+        name: 'throughput through a ClusterIP (userspace proxy)',
+        value: proxied,
+        unit: 'MB/s',
+        baseline: { name: 'direct to the pod', value: direct },
+        target: { minRatio: 0.5 },
+        note: '256 MB per run, best of 3, one connection',
+      },
+      {
+        name: 'connection latency through a ClusterIP, p50',
+        value: proxiedLat,
+        unit: 'ms',
+        baseline: { name: 'direct to the pod', value: directLat },
+        target: { maxRatio: 2 },
+        note: '500 connections one after another, connect until the first byte',
+      },
     ];
   } finally {
     await proxy.close();
@@ -105,9 +119,16 @@ async function endpointChange(): Promise<Figure[]> {
   const b = await Agent.start('127.64.251.2');
   const kp = await runKubeProxy(cluster.client, { nodeName: 'node-1', nodeIP: '127.88.251.1' });
   try {
-    const svc = await cluster.client.create<Service>('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'flip', namespace: 'default' }, spec: { ports: [{ name: 'http', port: 18080, protocol: 'TCP' }] } }, { namespace: 'default' });
+    const svc = await cluster.client.create<Service>(
+      'services',
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'flip', namespace: 'default' }, spec: { ports: [{ name: 'http', port: 18080, protocol: 'TCP' }] } },
+      { namespace: 'default' },
+    );
     const ip = svc.spec!.clusterIP!;
-    const pods = [{ ip: '127.64.251.1', port: a.port }, { ip: '127.64.251.2', port: b.port }];
+    const pods = [
+      { ip: '127.64.251.1', port: a.port },
+      { ip: '127.64.251.2', port: b.port },
+    ];
     const sliceFor = (i: number, resourceVersion?: string): EndpointSlice => ({
       apiVersion: 'discovery.k8s.io/v1',
       kind: 'EndpointSlice',
@@ -131,14 +152,25 @@ async function endpointChange(): Promise<Figure[]> {
       while (performance.now() < deadline) {
         if (reaches(target)) {
           await kp.proxy.settled();
-          const ok = await (target === 0 ? a : b).agent.ask<{ ms: number[] }>({ op: 'lat', host: ip, port: 18080, n: 1 }).then(() => true, () => false);
+          const ok = await (target === 0 ? a : b).agent.ask<{ ms: number[] }>({ op: 'lat', host: ip, port: 18080, n: 1 }).then(
+            () => true,
+            () => false,
+          );
           if (ok) break;
         }
         await new Promise((r) => setTimeout(r, 5));
       }
       samples.push(performance.now() - start);
     }
-    return [{ name: 'EndpointSlice change until traffic follows, p99', value: percentile(samples, 99), unit: 'ms', target: { max: 1_000 }, note: `20 changes 0.2-2 s apart, min sync period 1 s; p50 ${median(samples).toFixed(0)} ms, max ${Math.max(...samples).toFixed(0)} ms` }];
+    return [
+      {
+        name: 'EndpointSlice change until traffic follows, p99',
+        value: percentile(samples, 99),
+        unit: 'ms',
+        target: { max: 1_000 },
+        note: `20 changes 0.2-2 s apart, min sync period 1 s; p50 ${median(samples).toFixed(0)} ms, max ${Math.max(...samples).toFixed(0)} ms`,
+      },
+    ];
   } finally {
     await kp.stop();
     a.agent.stop();
@@ -152,7 +184,12 @@ function bigCluster(n: number, perService: number): { svcs: Service[]; slices: E
   const slices: EndpointSlice[] = [];
   for (let i = 0; i < n; i++) {
     const name = `svc-${i}`;
-    svcs.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { type: 'ClusterIP', clusterIP: `127.97.${i >> 8}.${i & 255}`, ports: [{ name: 'http', port: 18080, protocol: 'TCP' }] } });
+    svcs.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: 'default' },
+      spec: { type: 'ClusterIP', clusterIP: `127.97.${i >> 8}.${i & 255}`, ports: [{ name: 'http', port: 18080, protocol: 'TCP' }] },
+    });
     slices.push({
       apiVersion: 'discovery.k8s.io/v1',
       kind: 'EndpointSlice',
@@ -195,7 +232,15 @@ async function dnsQps(): Promise<Figure[]> {
   };
   const baseline = await run(() => fixed, '127.96.252.2');
   const real = await run((name, type) => services.answerDns(name, type, view), '127.96.252.1');
-  return [{ name: 'cluster DNS queries per second (1,000 Services)', value: real, unit: 'qps', baseline: { name: 'same server, a fixed answer', value: baseline }, note: '64 UDP queries in flight, 3 s, one client socket in the same process' }];
+  return [
+    {
+      name: 'cluster DNS queries per second (1,000 Services)',
+      value: real,
+      unit: 'qps',
+      baseline: { name: 'same server, a fixed answer', value: baseline },
+      note: '64 UDP queries in flight, 3 s, one client socket in the same process',
+    },
+  ];
 }
 
 async function ruleSync(): Promise<Figure[]> {
@@ -232,7 +277,14 @@ async function ruleSync(): Promise<Figure[]> {
   await proxy.close();
   return [
     { name: 'proxier full sync, 1,000 Services × 10 endpoints', value: full, unit: 'ms', note: `${rules.length} rules` },
-    { name: 'proxier partial sync after one slice changes, median', value: median(partials), unit: 'ms', baseline: { name: 'full sync', value: full }, target: { maxRatio: 0.1 }, note: `20 changes, one sync each (${applied.length - 1} partial applies seen)` },
+    {
+      name: 'proxier partial sync after one slice changes, median',
+      value: median(partials),
+      unit: 'ms',
+      baseline: { name: 'full sync', value: full },
+      target: { maxRatio: 0.1 },
+      note: `20 changes, one sync each (${applied.length - 1} partial applies seen)`,
+    },
     { name: 'userspace proxy: open 1,000 ClusterIP listeners (a full apply)', value: listen, unit: 'ms', note: `${listening} listening` },
     { name: 'nftables rendering of the 1,000 rules', value: render, unit: 'ms', note: `${(text.length / 1024).toFixed(0)} KiB of ruleset` },
   ];

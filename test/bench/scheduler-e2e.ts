@@ -38,12 +38,18 @@ async function createPods(client: KubeClient, from: number, count: number): Prom
 }
 
 /** Starts `cluster up`'s daemon with these component flags; resolves with its URL, its CA and admin token, its pid, its components' pids and a stop(). */
-export async function startDaemon(flags: Record<string, unknown>): Promise<{ url: string; ca: string; token: string; pid: number; componentPid(name: string): number | undefined; stop(): Promise<void> }> {
+export async function startDaemon(
+  flags: Record<string, unknown>,
+): Promise<{ url: string; ca: string; token: string; pid: number; componentPid(name: string): number | undefined; stop(): Promise<void> }> {
   const home = mkdtempSync(join(tmpdir(), 'kubelings-bench-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'engine', 'cluster', 'daemon.ts'), '--port', '0', '--data-dir', join(home, 'data'), '--flags', JSON.stringify(flags), '--log-level', 'warn'], {
-    env: { ...process.env, KUBELINGS_HOME: home, KUBELINGS_IMPL: 'solutions' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'engine', 'cluster', 'daemon.ts'), '--port', '0', '--data-dir', join(home, 'data'), '--flags', JSON.stringify(flags), '--log-level', 'warn'],
+    {
+      env: { ...process.env, KUBELINGS_HOME: home, KUBELINGS_IMPL: 'solutions' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const stateFile = join(home, 'cluster.json');
   const deadline = Date.now() + 300_000;
   while (!existsSync(stateFile)) {
@@ -76,16 +82,20 @@ export async function measureEndToEnd(nodes: number, hollow: true | 'static'): P
     await client.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sched-perf' } });
     const boundAt: number[] = [];
     const seen = new Set<string>();
-    const watch = client.watch<KubeObject>('pods', { namespace: 'sched-perf' }, {
-      onEvent: (e) => {
-        const pod = e.object as KubeObject & { spec?: { nodeName?: string } };
-        if (pod?.spec?.nodeName && !seen.has(pod.metadata.name!)) {
-          seen.add(pod.metadata.name!);
-          boundAt.push(performance.now());
-        }
+    const watch = client.watch<KubeObject>(
+      'pods',
+      { namespace: 'sched-perf' },
+      {
+        onEvent: (e) => {
+          const pod = e.object as KubeObject & { spec?: { nodeName?: string } };
+          if (pod?.spec?.nodeName && !seen.has(pod.metadata.name!)) {
+            seen.add(pod.metadata.name!);
+            boundAt.push(performance.now());
+          }
+        },
+        onClose: () => {},
       },
-      onClose: () => {},
-    });
+    );
     const waitBound = async (n: number, limitMs: number) => {
       const deadline = performance.now() + limitMs;
       while (seen.size < n && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -38,7 +38,9 @@ export function perfPod(i: number): Pod {
     kind: 'Pod',
     metadata: { name: `pod-${i}`, namespace: 'sched-perf' },
     spec: {
-      containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m', memory: '500Mi' }, limits: { cpu: '100m', memory: '500Mi' } } }],
+      containers: [
+        { name: 'pause', image: 'registry.k8s.io/pause:3.10', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m', memory: '500Mi' }, limits: { cpu: '100m', memory: '500Mi' } } },
+      ],
     },
   };
 }

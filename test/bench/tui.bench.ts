@@ -29,7 +29,9 @@ interface Run {
 /** CPU time used so far by the program `script` runs (its only child), from /proc. */
 function cpuOfChild(scriptPid: number): number | undefined {
   try {
-    const child = execFileSync('pgrep', ['-P', String(scriptPid)], { encoding: 'utf8' }).trim().split('\n')[0];
+    const child = execFileSync('pgrep', ['-P', String(scriptPid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')[0];
     const fields = readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
   } catch {

@@ -30,17 +30,59 @@ const header = (text: string) => rows(text)[0];
 
 describe.skipIf(!HAS_KUBECTL)(`the new API groups with kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl is not installed)'}`, () => {
   test.each([
-    ['minimal-ingress.yaml', 'ingress.networking.k8s.io/minimal-ingress created', ['ingress', 'minimal-ingress'], ['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE'], ['minimal-ingress', 'nginx-example', '*', '80']],
-    ['external-lb-ingressclass.yaml', 'ingressclass.networking.k8s.io/external-lb created', ['ingressclass', 'external-lb'], ['NAME', 'CONTROLLER', 'PARAMETERS', 'AGE'], ['external-lb', 'example.com/ingress-controller', 'IngressParameters.k8s.example.com/external-lb']],
-    ['networkpolicy.yaml', 'networkpolicy.networking.k8s.io/test-network-policy created', ['networkpolicy', 'test-network-policy'], ['NAME', 'POD-SELECTOR', 'AGE'], ['test-network-policy', 'role=db']],
-    ['hpa-php-apache.yaml', 'horizontalpodautoscaler.autoscaling/php-apache created', ['hpa', 'php-apache'], ['NAME', 'REFERENCE', 'TARGETS', 'MINPODS', 'MAXPODS', 'REPLICAS', 'AGE'], ['php-apache', 'Deployment/php-apache', 'cpu: <unknown>/50%', '1', '10', '0']],
+    [
+      'minimal-ingress.yaml',
+      'ingress.networking.k8s.io/minimal-ingress created',
+      ['ingress', 'minimal-ingress'],
+      ['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE'],
+      ['minimal-ingress', 'nginx-example', '*', '80'],
+    ],
+    [
+      'external-lb-ingressclass.yaml',
+      'ingressclass.networking.k8s.io/external-lb created',
+      ['ingressclass', 'external-lb'],
+      ['NAME', 'CONTROLLER', 'PARAMETERS', 'AGE'],
+      ['external-lb', 'example.com/ingress-controller', 'IngressParameters.k8s.example.com/external-lb'],
+    ],
+    [
+      'networkpolicy.yaml',
+      'networkpolicy.networking.k8s.io/test-network-policy created',
+      ['networkpolicy', 'test-network-policy'],
+      ['NAME', 'POD-SELECTOR', 'AGE'],
+      ['test-network-policy', 'role=db'],
+    ],
+    [
+      'hpa-php-apache.yaml',
+      'horizontalpodautoscaler.autoscaling/php-apache created',
+      ['hpa', 'php-apache'],
+      ['NAME', 'REFERENCE', 'TARGETS', 'MINPODS', 'MAXPODS', 'REPLICAS', 'AGE'],
+      ['php-apache', 'Deployment/php-apache', 'cpu: <unknown>/50%', '1', '10', '0'],
+    ],
     ['zookeeper-pdb.yaml', 'poddisruptionbudget.policy/zk-pdb created', ['pdb', 'zk-pdb'], ['NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS', 'AGE'], ['zk-pdb', '2', 'N/A', '0']],
-    ['quota-mem-cpu.yaml', 'resourcequota/mem-cpu-demo created', ['quota', 'mem-cpu-demo'], ['NAME', 'REQUEST', 'LIMIT', 'AGE'], ['mem-cpu-demo', 'requests.cpu: 0/1, requests.memory: 0/1Gi', 'limits.cpu: 0/2, limits.memory: 0/2Gi']],
+    [
+      'quota-mem-cpu.yaml',
+      'resourcequota/mem-cpu-demo created',
+      ['quota', 'mem-cpu-demo'],
+      ['NAME', 'REQUEST', 'LIMIT', 'AGE'],
+      ['mem-cpu-demo', 'requests.cpu: 0/1, requests.memory: 0/1Gi', 'limits.cpu: 0/2, limits.memory: 0/2Gi'],
+    ],
     ['memory-defaults-limitrange.yaml', 'limitrange/mem-limit-range created', ['limits', 'mem-limit-range'], ['NAME', 'CREATED AT'], ['mem-limit-range']],
     ['replication-controller.yaml', 'replicationcontroller/nginx created', ['rc', 'nginx'], ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'], ['nginx', '3', '0', '0']],
-    ['controllerrevision.yaml', 'controllerrevision.apps/web-6b8f9c7d4f created', ['controllerrevision', 'web-6b8f9c7d4f'], ['NAME', 'CONTROLLER', 'REVISION', 'AGE'], ['web-6b8f9c7d4f', 'statefulset.apps/web', '1']],
-    ['endpointslice.yaml', 'endpointslice.discovery.k8s.io/example-abc created', ['endpointslice', 'example-abc'], ['NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'], ['example-abc', 'IPv4', '80', '10.1.2.3']],
-  ])('kubectl apply -f %s, then kubectl get prints upstream\'s columns', async (file, createdLine, getArgs, columns, cells) => {
+    [
+      'controllerrevision.yaml',
+      'controllerrevision.apps/web-6b8f9c7d4f created',
+      ['controllerrevision', 'web-6b8f9c7d4f'],
+      ['NAME', 'CONTROLLER', 'REVISION', 'AGE'],
+      ['web-6b8f9c7d4f', 'statefulset.apps/web', '1'],
+    ],
+    [
+      'endpointslice.yaml',
+      'endpointslice.discovery.k8s.io/example-abc created',
+      ['endpointslice', 'example-abc'],
+      ['NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'],
+      ['example-abc', 'IPv4', '80', '10.1.2.3'],
+    ],
+  ])("kubectl apply -f %s, then kubectl get prints upstream's columns", async (file, createdLine, getArgs, columns, cells) => {
     const applied = await kubectl.run(['apply', '-f', join(MANIFESTS, file)]);
     expect(applied.code, applied.output).toBe(0);
     expect(applied.stdout).toBe(`${createdLine}\n`);
@@ -77,19 +119,30 @@ describe.skipIf(!HAS_KUBECTL)(`the new API groups with kubectl ${HAS_KUBECTL ? '
     const r = await kubectl.run(['autoscale', 'deployment', 'web', '--min=2', '--max=5', '--cpu-percent=70']);
     expect(r.output).toBe('horizontalpodautoscaler.autoscaling/web autoscaled\n');
     const v2 = (await (await server.fetch('/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web')).json()) as KubeObject;
-    expect(v2.spec).toEqual({ scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 2, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] });
+    expect(v2.spec).toEqual({
+      scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' },
+      minReplicas: 2,
+      maxReplicas: 5,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+    });
     const v1 = (await (await server.fetch('/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web')).json()) as KubeObject;
-    expect([v1.apiVersion, v1.spec]).toEqual(['autoscaling/v1', { scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 70 }]);
+    expect([v1.apiVersion, v1.spec]).toEqual([
+      'autoscaling/v1',
+      { scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 70 },
+    ]);
     expect(rows((await kubectl.run(['get', 'hpa', 'web'])).stdout)[1]!.slice(0, 6)).toEqual(['web', 'Deployment/web', 'cpu: <unknown>/70%', '2', '5', '0']);
   });
 
-  test('kubectl describe quota shows each resource\'s used and hard, charged as pods are created', async () => {
+  test("kubectl describe quota shows each resource's used and hard, charged as pods are created", async () => {
     await kubectl.run(['create', 'namespace', 'quota-demo']);
     await kubectl.run(['-n', 'quota-demo', 'create', 'quota', 'pods', '--hard=pods=2,requests.cpu=1']);
-    const pod = (name: string, cpu: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu } } }] } });
+    const pod = (name: string, cpu: string) =>
+      JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu } } }] } });
     expect((await kubectl.run(['-n', 'quota-demo', 'apply', '-f', '-'], pod('a', '400m'))).code).toBe(0);
     const refused = await kubectl.run(['-n', 'quota-demo', 'apply', '-f', '-'], pod('b', '700m'));
-    expect(refused.stderr).toContain('Error from server (Forbidden): error when creating "STDIN": pods "b" is forbidden: exceeded quota: pods, requested: requests.cpu=700m, used: requests.cpu=400m, limited: requests.cpu=1');
+    expect(refused.stderr).toContain(
+      'Error from server (Forbidden): error when creating "STDIN": pods "b" is forbidden: exceeded quota: pods, requested: requests.cpu=700m, used: requests.cpu=400m, limited: requests.cpu=1',
+    );
     const described = await kubectl.run(['-n', 'quota-demo', 'describe', 'quota', 'pods']);
     expect(described.stdout).toMatch(/^Name:\s+pods\nNamespace:\s+quota-demo\nResource\s+Used\s+Hard\n-+\s+-+\s+-+\npods\s+1\s+2\nrequests\.cpu\s+400m\s+1\n$/);
   });
@@ -137,7 +190,14 @@ describe.skipIf(!HAS_KUBECTL)(`the new API groups with kubectl ${HAS_KUBECTL ? '
         kind: 'PodMetricsList',
         apiVersion: 'metrics.k8s.io/v1beta1',
         metadata: {},
-        items: [{ metadata: { name: 'busy', namespace: 'default', creationTimestamp: '2025-01-01T00:00:00Z' }, timestamp: '2025-01-01T00:00:00Z', window: '30s', containers: [{ name: 'c', usage: { cpu: '250m', memory: '64Mi' } }] }],
+        items: [
+          {
+            metadata: { name: 'busy', namespace: 'default', creationTimestamp: '2025-01-01T00:00:00Z' },
+            timestamp: '2025-01-01T00:00:00Z',
+            window: '30s',
+            containers: [{ name: 'c', usage: { cpu: '250m', memory: '64Mi' } }],
+          },
+        ],
       };
     });
     try {
@@ -145,7 +205,10 @@ describe.skipIf(!HAS_KUBECTL)(`the new API groups with kubectl ${HAS_KUBECTL ? '
       try {
         const r = await fresh.run(['top', 'pod']);
         expect(r.code, r.output).toBe(0);
-        expect(rows(r.stdout)).toEqual([['NAME', 'CPU(cores)', 'MEMORY(bytes)'], ['busy', '250m', '64Mi']]);
+        expect(rows(r.stdout)).toEqual([
+          ['NAME', 'CPU(cores)', 'MEMORY(bytes)'],
+          ['busy', '250m', '64Mi'],
+        ]);
       } finally {
         fresh.cleanup();
       }

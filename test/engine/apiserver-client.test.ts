@@ -73,10 +73,14 @@ describe('KubeClient', () => {
     const list = await c.list('pods', { namespace: 'default' });
     const events: string[] = [];
     let closed = false;
-    const w = c.watch<KubeObject>('pods', { namespace: 'default', resourceVersion: list.metadata.resourceVersion }, {
-      onEvent: (e) => events.push(`${e.type} ${e.object.metadata.name}`),
-      onClose: () => (closed = true),
-    });
+    const w = c.watch<KubeObject>(
+      'pods',
+      { namespace: 'default', resourceVersion: list.metadata.resourceVersion },
+      {
+        onEvent: (e) => events.push(`${e.type} ${e.object.metadata.name}`),
+        onClose: () => (closed = true),
+      },
+    );
     await c.create('pods', pod('w1'));
     await c.delete('pods', 'w1', { namespace: 'default' });
     await eventually('both events arrive', () => events.length === 2);

@@ -146,7 +146,7 @@ describe(`${WRITES} writes through the API with the compactor on (one interval p
       };
 
       let awayRevision = 0;
-      for (let done = 0; done < WRITES; ) {
+      for (let done = 0; done < WRITES;) {
         const tickNumber = done / TICK_EVERY;
         const away = done % TICK_EVERY === 0 && AWAY_AT.includes(tickNumber);
         let resume = () => {};
@@ -178,7 +178,7 @@ describe(`${WRITES} writes through the API with the compactor on (one interval p
       expect(errors, 'informer errors').toEqual([]);
       const compacted = (await store.range(COMPACT_REV_KEY)).kvs[0];
       expect([compacted?.version, Number(compacted?.value)], `[${COMPACT_REV_KEY} version, value]: one CAS per tick, the last compacted revision`).toEqual([ticks, api.compactor.compactedRevision]);
-      expect(last.compactRevision, 'the store\'s compacted revision').toBe(api.compactor.compactedRevision);
+      expect(last.compactRevision, "the store's compacted revision").toBe(api.compactor.compactedRevision);
 
       // Bounded: memory and disk under fixed bounds, where without compaction the store would hold
       // every revision written, and its log at least every value written.
@@ -199,8 +199,8 @@ describe(`${WRITES} writes through the API with the compactor on (one interval p
       // The informer's cache is the final list: same objects, same resourceVersions, same data.
       const final = await core.listNamespacedConfigMap({ namespace: 'default' });
       const view = (items: readonly V1ConfigMap[]) => items.map((o) => [o.metadata?.name, o.metadata?.resourceVersion, o.data?.n]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
-      await eventually('the informer\'s cache matches the final list', () => JSON.stringify(view(informer.list())) === JSON.stringify(view(final.items)));
-      expect(view(informer.list()), 'the informer\'s cache').toEqual(view(final.items));
+      await eventually("the informer's cache matches the final list", () => JSON.stringify(view(informer.list())) === JSON.stringify(view(final.items)));
+      expect(view(informer.list()), "the informer's cache").toEqual(view(final.items));
       expect(final.items.map((o) => o.metadata?.name).sort(), 'the ConfigMaps that exist at the end').toEqual([...exists].sort());
 
       // A watch from a compacted revision (out of the watch cache's window, as upstream's always is
@@ -208,8 +208,14 @@ describe(`${WRITES} writes through the API with the compactor on (one interval p
       const old = api.compactor.compactedRevision - 1;
       const fetch = httpsFetch(api.ca, { Authorization: `Bearer ${api.adminToken}` });
       const watch = await fetch(`${api.url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${old}`);
-      const events = (await watch.text()).trim().split('\n').map((line) => JSON.parse(line) as { type: string; object: { code: number; reason: string; message: string } });
-      expect(events.map((e) => [e.type, e.object.code, e.object.reason]), 'a watch from below the compacted revision').toEqual([['ERROR', 410, 'Expired']]);
+      const events = (await watch.text())
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type: string; object: { code: number; reason: string; message: string } });
+      expect(
+        events.map((e) => [e.type, e.object.code, e.object.reason]),
+        'a watch from below the compacted revision',
+      ).toEqual([['ERROR', 410, 'Expired']]);
       expect(events[0]!.object.message).toMatch(new RegExp(`^too old resource version: ${old} \\(\\d+\\)$`));
       // A list read from the store at a compacted revision: 410 Expired, etcd3's message.
       const exact = await fetch(`${api.url}/api/v1/namespaces/default/configmaps?resourceVersion=${old}&resourceVersionMatch=Exact`);

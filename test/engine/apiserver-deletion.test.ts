@@ -29,7 +29,11 @@ afterAll(async () => {
 });
 
 const cm = (name: string, extra: Partial<KubeObject['metadata']> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', ...extra }, data: { a: 'b' } });
-const error = async (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const error = async (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe('DELETE with a propagationPolicy', () => {
   test('Orphan: the object stays, marked, with the orphan finalizer; removing it ends the object', async () => {
@@ -52,7 +56,7 @@ describe('DELETE with a propagationPolicy', () => {
     await c.patch('configmaps', 'fg', { metadata: { finalizers: null } }, { namespace: 'default', type: 'merge' });
   });
 
-  test('Background, or no policy: no finalizer, gone at once; a Job without a policy orphans (batch/v1\'s default)', async () => {
+  test("Background, or no policy: no finalizer, gone at once; a Job without a policy orphans (batch/v1's default)", async () => {
     const c = server.client;
     await c.create('configmaps', cm('bg'));
     await c.delete('configmaps', 'bg', { namespace: 'default', propagationPolicy: 'Background' });
@@ -60,7 +64,12 @@ describe('DELETE with a propagationPolicy', () => {
     await c.create('configmaps', cm('plain'));
     await c.delete('configmaps', 'plain', { namespace: 'default' });
     expect(isApiError(await error(c.get('configmaps', 'plain', { namespace: 'default' })), 'NotFound')).toBe(true);
-    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once', namespace: 'default' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } };
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'once', namespace: 'default' },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+    };
     await c.create('jobs', job as KubeObject);
     await c.delete('jobs', 'once', { namespace: 'default' });
     expect((await c.get<KubeObject>('jobs', 'once', { namespace: 'default' })).metadata.finalizers).toEqual(['orphan']);
@@ -76,13 +85,15 @@ describe('DELETE with a propagationPolicy', () => {
     expect((await c.get<KubeObject>('configmaps', 'guarded', { namespace: 'default' })).metadata.finalizers).toBeUndefined();
   });
 
-  test('an object being deleted takes no new finalizer (422, upstream\'s message)', async () => {
+  test("an object being deleted takes no new finalizer (422, upstream's message)", async () => {
     const c = server.client;
     await c.create('configmaps', cm('leaving', { finalizers: ['example.com/a'] }));
     await c.delete('configmaps', 'leaving', { namespace: 'default' });
     const e = await error(c.patch('configmaps', 'leaving', { metadata: { finalizers: ['example.com/a', 'example.com/b'] } }, { namespace: 'default', type: 'merge' }));
     expect(isApiError(e, 'Invalid')).toBe(true);
-    expect((e as Error).message).toBe('ConfigMap "leaving" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/b"}');
+    expect((e as Error).message).toBe(
+      'ConfigMap "leaving" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/b"}',
+    );
     await c.patch('configmaps', 'leaving', { metadata: { finalizers: null } }, { namespace: 'default', type: 'merge' });
     expect(isApiError(await error(c.get('configmaps', 'leaving', { namespace: 'default' })), 'NotFound')).toBe(true);
   });
@@ -100,7 +111,9 @@ describe('namespace deletion', () => {
     expect(ns.spec?.finalizers).toEqual(['kubernetes']);
     expect((await c.get<KubeObject>('configmaps', 'in-x', { namespace: 'team-x' })).metadata.name, 'content stays for the namespace controller').toBe('in-x');
     const again = await error(c.delete('namespaces', 'team-x'));
-    expect((again as Error).message).toBe('Operation cannot be fulfilled on namespaces "team-x": The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.');
+    expect((again as Error).message).toBe(
+      'Operation cannot be fulfilled on namespaces "team-x": The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.',
+    );
   });
 
   test('nothing new is created in a Terminating namespace (403, cause NamespaceTerminating)', async () => {
@@ -112,7 +125,10 @@ describe('namespace deletion', () => {
   test('status writes keep it; the finalize write that empties spec.finalizers removes it', async () => {
     const c = server.client;
     const ns = await c.get<Namespace>('namespaces', 'team-x');
-    await c.updateStatus('namespaces', { ...ns, status: { phase: 'Terminating', conditions: [{ type: 'NamespaceContentRemaining', status: 'False', reason: 'ContentRemoved', message: 'All content successfully removed' }] } });
+    await c.updateStatus('namespaces', {
+      ...ns,
+      status: { phase: 'Terminating', conditions: [{ type: 'NamespaceContentRemaining', status: 'False', reason: 'ContentRemoved', message: 'All content successfully removed' }] },
+    });
     const after = await c.get<Namespace>('namespaces', 'team-x');
     expect(after.status?.conditions?.[0]?.reason).toBe('ContentRemoved');
     await c.update('namespaces', { ...after, spec: { finalizers: [] } }, { subresource: 'finalize' });

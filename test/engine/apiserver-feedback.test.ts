@@ -66,7 +66,9 @@ describe('lesson 02 names the mistake', () => {
   test('a $setElementOrder that needs its list in the patch fails only the reorder-alone test, with its question', async () => {
     const { out, failed } = await gradeVariant('patch-order-needs-the-list', '05-patch');
     expect(failed).toEqual(['strategic merge patch: more edges > $setElementOrder alone reorders a list the patch does not change (kubectl apply after reordering a manifest)']);
-    expect(out).toMatch(/did\s+containers after \{"spec":\{"\$setElementOrder\/containers":\[\{"name":"c"\},\{"name":"a"\},\{"name":"b"\}\]\}\}\n\s+expected\s+\[[\s\S]*?\\?"c\\?",[\s\S]*?\n\s+got\s+\[\s+\\?"a\\?",/);
+    expect(out).toMatch(
+      /did\s+containers after \{"spec":\{"\$setElementOrder\/containers":\[\{"name":"c"\},\{"name":"a"\},\{"name":"b"\}\]\}\}\n\s+expected\s+\[[\s\S]*?\\?"c\\?",[\s\S]*?\n\s+got\s+\[\s+\\?"a\\?",/,
+    );
     expect(out).toContain('is $setElementOrder/<field> applied when <field> itself is not in the patch?');
   });
 });

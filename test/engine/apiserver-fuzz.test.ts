@@ -25,7 +25,10 @@ beforeAll(async () => {
   // Objects for PUT and PATCH to find (the fuzzing may change or delete them).
   for (const object of VALID.slice(0, 6)) {
     const o = object as { apiVersion: string; kind: string };
-    await server.client.create(o.kind.toLowerCase() === 'deployment' ? 'deployments' : o.kind === 'Job' ? 'jobs' : `${o.kind.toLowerCase()}s`, { ...object, metadata: { name: 'fuzz', namespace: 'default' } } as never);
+    await server.client.create(o.kind.toLowerCase() === 'deployment' ? 'deployments' : o.kind === 'Job' ? 'jobs' : `${o.kind.toLowerCase()}s`, {
+      ...object,
+      metadata: { name: 'fuzz', namespace: 'default' },
+    } as never);
   }
 });
 afterAll(async () => {
@@ -86,7 +89,19 @@ function send(method: string, path: string, headers: Record<string, string>, bod
 }
 
 const RESOURCES = ['pods', 'configmaps', 'services', 'secrets', 'namespaces', 'nodes', 'events', 'deployments', 'jobs', 'leases', 'roles', 'selfsubjectaccessreviews', 'bindings', 'widgets', ''];
-const PREFIXES = ['/api/v1', '/apis/apps/v1', '/apis/batch/v1', '/apis/coordination.k8s.io/v1', '/apis/rbac.authorization.k8s.io/v1', '/apis/authorization.k8s.io/v1', '/apis/nope/v9', '/api', '/apis', '', '/api/v2'];
+const PREFIXES = [
+  '/api/v1',
+  '/apis/apps/v1',
+  '/apis/batch/v1',
+  '/apis/coordination.k8s.io/v1',
+  '/apis/rbac.authorization.k8s.io/v1',
+  '/apis/authorization.k8s.io/v1',
+  '/apis/nope/v9',
+  '/api',
+  '/apis',
+  '',
+  '/api/v2',
+];
 const TRICKY = ['..', '.', '%2e%2e', '%zz', '%00', '%2F', 'a%2Fb', 'UPPER', 'x'.repeat(300), 'default', 'kube-system', 'web', 'status', 'scale', 'binding', 'log', 'exec', 'watch', 'finalize'];
 
 const segment = fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 12 }).map(encodeURIComponent), fc.stringMatching(/^[a-z0-9-]{1,10}$/));
@@ -125,10 +140,51 @@ const knownPath = fc
 
 const path = fc.oneof({ weight: 3, arbitrary: knownPath }, { weight: 1, arbitrary: randomPath });
 
-const queryValue = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('true', 'false', '0', '-1', '1e99', '99999999999999999999', 'Strict', 'Warn', 'Ignore', 'All', 'Object', 'None', 'Background', 'app in (', 'a=b,,c', 'metadata.name=web', 'spec.nodeName!=', '\\'));
+const queryValue = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.constantFrom(
+    'true',
+    'false',
+    '0',
+    '-1',
+    '1e99',
+    '99999999999999999999',
+    'Strict',
+    'Warn',
+    'Ignore',
+    'All',
+    'Object',
+    'None',
+    'Background',
+    'app in (',
+    'a=b,,c',
+    'metadata.name=web',
+    'spec.nodeName!=',
+    '\\',
+  ),
+);
 const query = fc
   .dictionary(
-    fc.constantFrom('watch', 'resourceVersion', 'resourceVersionMatch', 'limit', 'continue', 'labelSelector', 'fieldSelector', 'fieldValidation', 'dryRun', 'gracePeriodSeconds', 'propagationPolicy', 'includeObject', 'allowWatchBookmarks', 'timeoutSeconds', 'container', 'tailLines', 'force', 'fieldManager'),
+    fc.constantFrom(
+      'watch',
+      'resourceVersion',
+      'resourceVersionMatch',
+      'limit',
+      'continue',
+      'labelSelector',
+      'fieldSelector',
+      'fieldValidation',
+      'dryRun',
+      'gracePeriodSeconds',
+      'propagationPolicy',
+      'includeObject',
+      'allowWatchBookmarks',
+      'timeoutSeconds',
+      'container',
+      'tailLines',
+      'force',
+      'fieldManager',
+    ),
     queryValue,
     { maxKeys: 4 },
   )
@@ -141,8 +197,18 @@ const query = fc
 
 const VALID: Record<string, unknown>[] = [
   { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fuzz', namespace: 'default', labels: { app: 'x' } }, data: { a: 'b' } },
-  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'fuzz' }, spec: { containers: [{ name: 'c', image: 'nginx:1.25', ports: [{ containerPort: 80 }], env: [{ name: 'A', value: '1' }] }], restartPolicy: 'Always' } },
-  { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'fuzz' }, spec: { replicas: 2, selector: { matchLabels: { app: 'f' } }, template: { metadata: { labels: { app: 'f' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } },
+  {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'fuzz' },
+    spec: { containers: [{ name: 'c', image: 'nginx:1.25', ports: [{ containerPort: 80 }], env: [{ name: 'A', value: '1' }] }], restartPolicy: 'Always' },
+  },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'fuzz' },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'f' } }, template: { metadata: { labels: { app: 'f' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+  },
   { apiVersion: 'v1', kind: 'Service', metadata: { name: 'fuzz' }, spec: { type: 'NodePort', selector: { app: 'f' }, ports: [{ port: 80, targetPort: 'http' }] } },
   { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'fuzz' }, type: 'Opaque', stringData: { k: 'v' } },
   { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'fuzz' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'x' }], restartPolicy: 'Never' } } } },
@@ -170,12 +236,10 @@ function mutate(base: unknown, at: (string | number)[], replacement: unknown, re
   return copy;
 }
 
-const mutated = fc
-  .tuple(fc.constantFrom(...VALID), fc.nat(), fc.jsonValue({ maxDepth: 3 }), fc.boolean())
-  .map(([base, pick, replacement, remove]) => {
-    const all = paths(base);
-    return Buffer.from(JSON.stringify(mutate(base, all[pick % all.length]!, replacement, remove)));
-  });
+const mutated = fc.tuple(fc.constantFrom(...VALID), fc.nat(), fc.jsonValue({ maxDepth: 3 }), fc.boolean()).map(([base, pick, replacement, remove]) => {
+  const all = paths(base);
+  return Buffer.from(JSON.stringify(mutate(base, all[pick % all.length]!, replacement, remove)));
+});
 
 const body = fc.oneof(
   { weight: 4, arbitrary: mutated },
@@ -185,13 +249,28 @@ const body = fc.oneof(
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 120 }).map((b) => Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00]), Buffer.from(b)])) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 5000 }).map((n) => Buffer.from(`${'['.repeat(n)}${']'.repeat(n)}`)) },
   { weight: 1, arbitrary: fc.string({ maxLength: 200 }).map((s) => Buffer.from(`kind: ConfigMap\nmetadata:\n  name: ${s}\ndata: {${s}`)) },
-  { weight: 1, arbitrary: fc.integer({ min: 16 * 1024, max: 40 * 1024 }).map((n) => Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { a: 'x'.repeat(n) } }))) },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 16 * 1024, max: 40 * 1024 }).map((n) => Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { a: 'x'.repeat(n) } }))),
+  },
   { weight: 1, arbitrary: fc.constant(Buffer.alloc(0)) },
 );
 
 const contentType = fc.option(
   fc.oneof(
-    fc.constantFrom('application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json', 'application/apply-patch+yaml', 'text/plain', 'application/json; charset=utf-8', '*/*', ''),
+    fc.constantFrom(
+      'application/json',
+      'application/yaml',
+      'application/vnd.kubernetes.protobuf',
+      'application/merge-patch+json',
+      'application/strategic-merge-patch+json',
+      'application/json-patch+json',
+      'application/apply-patch+yaml',
+      'text/plain',
+      'application/json; charset=utf-8',
+      '*/*',
+      '',
+    ),
     fc.string({ maxLength: 20 }).filter((s) => /^[\x21-\x7e]*$/.test(s)),
   ),
   { nil: undefined },
@@ -203,7 +282,15 @@ const method = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('DELETE', 'HEAD', 'OPTIONS', 'PROPFIND') },
 );
 
-const accept = fc.constantFrom('application/json', 'application/json;as=Table;v=v1;g=meta.k8s.io', 'application/yaml', '*/*', 'text/html', 'application/json;as=Table;v=v9;g=nope', 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+const accept = fc.constantFrom(
+  'application/json',
+  'application/json;as=Table;v=v1;g=meta.k8s.io',
+  'application/yaml',
+  '*/*',
+  'text/html',
+  'application/json;as=Table;v=v9;g=nope',
+  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
+);
 
 /**
  * The time a fuzz run may take before it is reported as a failure (with its best counterexample so
@@ -212,36 +299,43 @@ const accept = fc.constantFrom('application/json', 'application/json;as=Table;v=
  */
 const FUZZ_BUDGET_MS = 240_000;
 
-test('thousands of malformed requests: none gets a 5xx, every 4xx is a Status, and the server still works', async ({ task }) => {
-  const counts = new Map<number, number>();
-  await fc.assert(
-    fc.asyncProperty(method, path, query, contentType, accept, body, async (method, p, q, type, acc, payload) => {
-      const headers: Record<string, string> = { Accept: acc };
-      if (type !== undefined) headers['Content-Type'] = type;
-      const sendsBody = method !== 'GET' && method !== 'HEAD';
-      if (sendsBody) headers['Content-Length'] = String(payload.length);
-      const reply = await send(method, `${p}${q}`, headers, sendsBody ? payload : undefined);
-      counts.set(reply.status, (counts.get(reply.status) ?? 0) + 1);
-      const did = `${method} ${p}${q} (Content-Type ${type ?? 'none'}) with ${payload.length} bytes: ${payload.subarray(0, 120).toString('utf8')}`;
-      expect(reply.status, `${did} → ${reply.body.slice(0, 300)}`).toBeGreaterThanOrEqual(200);
-      if (!isTooLargeResourceVersion(reply)) expect(reply.status, `${did} → ${reply.body.slice(0, 300)}`).toBeLessThan(500);
-      if (reply.status >= 400 && method !== 'HEAD') {
-        const status = (reply.contentType.startsWith('application/yaml') ? parseYaml(reply.body) : JSON.parse(reply.body)) as { kind: string; code: number; status: string };
-        expect([status.kind, status.code, status.status], `${did}: the error body`).toEqual(['Status', reply.status, 'Failure']);
-      }
-    }),
-    // A failure found late still gets reported (with the best counterexample so far) before the test's own timeout.
-    { seed: useSeed(task), numRuns: 2000, interruptAfterTimeLimit: FUZZ_BUDGET_MS, markInterruptAsFailure: true },
-  );
-  const summary = [...counts].sort(([a], [b]) => a - b).map(([code, n]) => `${code}×${n}`).join(' ');
-  console.log(`status codes over the run: ${summary}`);
-  expect(counts.get(400) ?? 0, `requests refused as malformed (${summary})`).toBeGreaterThan(150);
-  expect((counts.get(200) ?? 0) + (counts.get(201) ?? 0), `requests that succeeded (${summary})`).toBeGreaterThan(50);
-  const ready = await send('GET', '/readyz', {});
-  expect(ready.status, 'the server answers /readyz after the fuzzing').toBe(200);
-  const made = await server.client.create<KubeObject>('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-fuzz', namespace: 'default' }, data: { ok: 'yes' } });
-  expect((await server.client.get('configmaps', 'after-fuzz', { namespace: 'default' })).metadata.uid, 'a create and a get after the fuzzing').toBe(made.metadata.uid);
-}, FUZZ_BUDGET_MS + 60_000);
+test(
+  'thousands of malformed requests: none gets a 5xx, every 4xx is a Status, and the server still works',
+  async ({ task }) => {
+    const counts = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(method, path, query, contentType, accept, body, async (method, p, q, type, acc, payload) => {
+        const headers: Record<string, string> = { Accept: acc };
+        if (type !== undefined) headers['Content-Type'] = type;
+        const sendsBody = method !== 'GET' && method !== 'HEAD';
+        if (sendsBody) headers['Content-Length'] = String(payload.length);
+        const reply = await send(method, `${p}${q}`, headers, sendsBody ? payload : undefined);
+        counts.set(reply.status, (counts.get(reply.status) ?? 0) + 1);
+        const did = `${method} ${p}${q} (Content-Type ${type ?? 'none'}) with ${payload.length} bytes: ${payload.subarray(0, 120).toString('utf8')}`;
+        expect(reply.status, `${did} → ${reply.body.slice(0, 300)}`).toBeGreaterThanOrEqual(200);
+        if (!isTooLargeResourceVersion(reply)) expect(reply.status, `${did} → ${reply.body.slice(0, 300)}`).toBeLessThan(500);
+        if (reply.status >= 400 && method !== 'HEAD') {
+          const status = (reply.contentType.startsWith('application/yaml') ? parseYaml(reply.body) : JSON.parse(reply.body)) as { kind: string; code: number; status: string };
+          expect([status.kind, status.code, status.status], `${did}: the error body`).toEqual(['Status', reply.status, 'Failure']);
+        }
+      }),
+      // A failure found late still gets reported (with the best counterexample so far) before the test's own timeout.
+      { seed: useSeed(task), numRuns: 2000, interruptAfterTimeLimit: FUZZ_BUDGET_MS, markInterruptAsFailure: true },
+    );
+    const summary = [...counts]
+      .sort(([a], [b]) => a - b)
+      .map(([code, n]) => `${code}×${n}`)
+      .join(' ');
+    console.log(`status codes over the run: ${summary}`);
+    expect(counts.get(400) ?? 0, `requests refused as malformed (${summary})`).toBeGreaterThan(150);
+    expect((counts.get(200) ?? 0) + (counts.get(201) ?? 0), `requests that succeeded (${summary})`).toBeGreaterThan(50);
+    const ready = await send('GET', '/readyz', {});
+    expect(ready.status, 'the server answers /readyz after the fuzzing').toBe(200);
+    const made = await server.client.create<KubeObject>('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-fuzz', namespace: 'default' }, data: { ok: 'yes' } });
+    expect((await server.client.get('configmaps', 'after-fuzz', { namespace: 'default' })).metadata.uid, 'a create and a get after the fuzzing').toBe(made.metadata.uid);
+  },
+  FUZZ_BUDGET_MS + 60_000,
+);
 
 const COLLECTIONS: Record<string, string> = {
   ConfigMap: '/api/v1/namespaces/default/configmaps',
@@ -254,32 +348,39 @@ const COLLECTIONS: Record<string, string> = {
   SelfSubjectAccessReview: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
 };
 
-test('valid objects with one part replaced by random JSON, sent to their own collection, never get a 5xx', async ({ task }) => {
-  const bases = VALID.filter((v) => !Array.isArray(v) && COLLECTIONS[(v as { kind: string }).kind]);
-  const counts = new Map<number, number>();
-  await fc.assert(
-    fc.asyncProperty(
-      fc.constantFrom(...bases),
-      fc.nat(),
-      fc.jsonValue({ maxDepth: 3 }),
-      fc.boolean(),
-      fc.constantFrom('POST', 'PUT', 'PATCH-merge', 'PATCH-strategic', 'PATCH-apply'),
-      async (base, pick, replacement, remove, how) => {
-        const all = paths(base);
-        const object = mutate(base, all[pick % all.length]!, replacement, remove);
-        const kind = (base as { kind: string }).kind;
-        const payload = Buffer.from(JSON.stringify(object));
-        const [method, patchType] = how.split('-') as [string, string | undefined];
-        const type = { merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json', apply: 'application/apply-patch+yaml' }[patchType ?? ''] ?? 'application/json';
-        const target = method === 'POST' ? COLLECTIONS[kind]! : `${COLLECTIONS[kind]}/fuzz`;
-        const reply = await send(method, `${target}?fieldValidation=${remove ? 'Strict' : 'Warn'}&fieldManager=fuzz`, { 'Content-Type': type, 'Content-Length': String(payload.length) }, payload);
-        counts.set(reply.status, (counts.get(reply.status) ?? 0) + 1);
-        expect(reply.status, `${method} ${target} (${type}) ${payload.toString('utf8').slice(0, 400)} → ${reply.body.slice(0, 300)}`).toBeLessThan(500);
-      },
-    ),
-    { seed: useSeed(task), numRuns: 1000, interruptAfterTimeLimit: FUZZ_BUDGET_MS, markInterruptAsFailure: true },
-  );
-  const summary = [...counts].sort(([a], [b]) => a - b).map(([code, n]) => `${code}×${n}`).join(' ');
-  console.log(`status codes over the run: ${summary}`);
-  expect(counts.get(422) ?? 0, `requests refused as invalid (${summary})`).toBeGreaterThan(20);
-}, FUZZ_BUDGET_MS + 60_000);
+test(
+  'valid objects with one part replaced by random JSON, sent to their own collection, never get a 5xx',
+  async ({ task }) => {
+    const bases = VALID.filter((v) => !Array.isArray(v) && COLLECTIONS[(v as { kind: string }).kind]);
+    const counts = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...bases),
+        fc.nat(),
+        fc.jsonValue({ maxDepth: 3 }),
+        fc.boolean(),
+        fc.constantFrom('POST', 'PUT', 'PATCH-merge', 'PATCH-strategic', 'PATCH-apply'),
+        async (base, pick, replacement, remove, how) => {
+          const all = paths(base);
+          const object = mutate(base, all[pick % all.length]!, replacement, remove);
+          const kind = (base as { kind: string }).kind;
+          const payload = Buffer.from(JSON.stringify(object));
+          const [method, patchType] = how.split('-') as [string, string | undefined];
+          const type = { merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json', apply: 'application/apply-patch+yaml' }[patchType ?? ''] ?? 'application/json';
+          const target = method === 'POST' ? COLLECTIONS[kind]! : `${COLLECTIONS[kind]}/fuzz`;
+          const reply = await send(method, `${target}?fieldValidation=${remove ? 'Strict' : 'Warn'}&fieldManager=fuzz`, { 'Content-Type': type, 'Content-Length': String(payload.length) }, payload);
+          counts.set(reply.status, (counts.get(reply.status) ?? 0) + 1);
+          expect(reply.status, `${method} ${target} (${type}) ${payload.toString('utf8').slice(0, 400)} → ${reply.body.slice(0, 300)}`).toBeLessThan(500);
+        },
+      ),
+      { seed: useSeed(task), numRuns: 1000, interruptAfterTimeLimit: FUZZ_BUDGET_MS, markInterruptAsFailure: true },
+    );
+    const summary = [...counts]
+      .sort(([a], [b]) => a - b)
+      .map(([code, n]) => `${code}×${n}`)
+      .join(' ');
+    console.log(`status codes over the run: ${summary}`);
+    expect(counts.get(422) ?? 0, `requests refused as invalid (${summary})`).toBeGreaterThan(20);
+  },
+  FUZZ_BUDGET_MS + 60_000,
+);

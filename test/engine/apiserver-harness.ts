@@ -107,7 +107,7 @@ export function kubectlWith(kubeconfig: string, dir = mkdtempSync(join(tmpdir(),
     run(args, input) {
       return new Promise((resolve) => {
         const child = execFile('kubectl', [...base, ...args], { env, timeout: KUBECTL_RUN_MS, maxBuffer: 8 * 1024 * 1024 }, (error, stdout, stderr) => {
-          const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
+          const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
           resolve({ code, stdout, stderr, output: stdout + stderr });
         });
         if (input !== undefined) child.stdin?.end(input);
@@ -121,10 +121,11 @@ export function kubectlWith(kubeconfig: string, dir = mkdtempSync(join(tmpdir(),
       const waiters: { test: (t: string) => boolean; resolve: (t: string) => void }[] = [];
       const onData = (chunk: Buffer) => {
         text += chunk.toString('utf8');
-        for (const w of [...waiters]) if (w.test(text)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(text);
-        }
+        for (const w of [...waiters])
+          if (w.test(text)) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve(text);
+          }
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);

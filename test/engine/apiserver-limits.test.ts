@@ -146,7 +146,7 @@ describe('connection limits', { timeout: TEST_MS }, () => {
     expect((await server.fetch('/version')).status).toBe(200);
   });
 
-  test('plain HTTP sent to the HTTPS port gets the 400 of Go\'s net/http, not a bare close', async () => {
+  test("plain HTTP sent to the HTTPS port gets the 400 of Go's net/http, not a bare close", async () => {
     // Go: net/http server.go, (*conn).serve on a tls.RecordHeaderError that looks like HTTP.
     const server = await startTestServer();
     servers.push(server);
@@ -231,7 +231,10 @@ describe('connection limits', { timeout: TEST_MS }, () => {
     servers.push(server);
     const held = await Promise.all(Array.from({ length: 40 }, () => open(server)));
     await sleep(100);
-    expect(held.filter((c) => c.closed()), 'connections up to the hard limit stay open (past the cap, until they get their 429)').toHaveLength(0);
+    expect(
+      held.filter((c) => c.closed()),
+      'connections up to the hard limit stay open (past the cap, until they get their 429)',
+    ).toHaveLength(0);
     // Refused: the TLS handshake fails (the socket is closed at once), or it is closed unanswered.
     const refused = await open(server).catch(() => undefined);
     if (refused) {
@@ -246,7 +249,7 @@ describe('connection limits', { timeout: TEST_MS }, () => {
 });
 
 describe('request limits', { timeout: TEST_MS }, () => {
-  test('more reading requests in flight than the limit get upstream\'s 429 with Retry-After; watches do not count', async () => {
+  test("more reading requests in flight than the limit get upstream's 429 with Retry-After; watches do not count", async () => {
     const { impl, release, held } = await hangingImpl();
     const server = await startTestServer({ impl, limits: { maxRequestsInFlight: 2, maxMutatingRequestsInFlight: 1, requestTimeoutMs: 60_000 } });
     servers.push(server);
@@ -265,7 +268,11 @@ describe('request limits', { timeout: TEST_MS }, () => {
 
     // Mutating requests have their own limit: one hung create, then the next create is refused.
     const create = (name: string, namespace: string) =>
-      server.fetch(`/api/v1/namespaces/${namespace}/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } }) });
+      server.fetch(`/api/v1/namespaces/${namespace}/configmaps`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } }),
+      });
     const hungCreate = create('held', 'hang');
     await until('the create to be held in the registry', () => held() === 3);
     expect((await create('refused', 'default')).status).toBe(429);
@@ -277,7 +284,7 @@ describe('request limits', { timeout: TEST_MS }, () => {
     expect((await server.fetch('/api/v1/namespaces/default/configmaps')).status).toBe(200);
   });
 
-  test('a request that takes longer than the request timeout gets upstream\'s 504 Timeout Status, and the late answer is dropped', async () => {
+  test("a request that takes longer than the request timeout gets upstream's 504 Timeout Status, and the late answer is dropped", async () => {
     const { impl, release } = await hangingImpl();
     const server = await startTestServer({ impl, limits: { requestTimeoutMs: 300 } });
     servers.push(server);
@@ -360,7 +367,7 @@ test('by default, connections past the cap get a 429 until only APISERVER_RESERV
   expect(limits.maxOpenConnections).toBe(fds === undefined ? 2 * APISERVER_MAX_CONNECTIONS : fds - APISERVER_RESERVED_FDS);
 });
 
-test('long-running requests are told apart from the URL alone, as kube-apiserver\'s LongRunningFunc does', () => {
+test("long-running requests are told apart from the URL alone, as kube-apiserver's LongRunningFunc does", () => {
   const cases: [string, string, boolean][] = [
     ['GET', '/api/v1/namespaces/default/pods?watch=true', true],
     ['GET', '/api/v1/pods?watch=1&resourceVersion=5', true],

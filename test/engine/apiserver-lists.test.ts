@@ -40,7 +40,7 @@ describe('where a list is served from (shouldDelegateList, computeListLimit)', (
     ['resourceVersion=N, NotOlderThan, limit: the cache, paged', { resourceVersion: '17', resourceVersionMatch: 'NotOlderThan', limit: 2 }, { from: 'cache', atLeast: 17, limit: 2 }],
     ['resourceVersion=N with a limit and no match (legacy exact): the store at N', { resourceVersion: '17', limit: 2 }, { from: 'store', revision: 17 }],
     ['Exact: the store at N', { resourceVersion: '17', resourceVersionMatch: 'Exact' }, { from: 'store', revision: 17 }],
-    ['continue: the store at the token\'s revision', { resourceVersion: '', continue: 'tok', limit: 2 }, { from: 'store', revision: 42 }],
+    ["continue: the store at the token's revision", { resourceVersion: '', continue: 'tok', limit: 2 }, { from: 'store', revision: 42 }],
   ];
   for (const [title, options, expected] of cases) {
     test(title, () => expect(listSource(options, token)).toEqual(expected));
@@ -155,7 +155,10 @@ describe('lists from the cache and from the store agree', () => {
       const name = `rw-${i}`;
       expect((await call(server, 'POST', '/api/v1/namespaces/default/configmaps', cm(name))).status).toBe(201);
       const list = await call(server, 'GET', '/api/v1/namespaces/default/configmaps');
-      expect(list.json.items.map((o: KubeObject) => o.metadata.name), `the list just after creating ${name}`).toContain(name);
+      expect(
+        list.json.items.map((o: KubeObject) => o.metadata.name),
+        `the list just after creating ${name}`,
+      ).toContain(name);
     }
   });
 

@@ -174,7 +174,9 @@ describe.skipIf(!HAS_KUBECTL)(`validation seen through kubectl ${HAS_KUBECTL ? '
     await create(CLAIMS, claim('kubectl-claim'));
     const r = await kubectl.run(['patch', 'pvc', 'kubectl-claim', '-p', '{"spec":{"accessModes":["ReadWriteMany"]}}']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('The PersistentVolumeClaim "kubectl-claim" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims');
+    expect(r.stderr).toContain(
+      'The PersistentVolumeClaim "kubectl-claim" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
+    );
   });
 
   test('kubectl apply of a Node with a bad taint effect, and kubectl patch of a StorageClass parameters', async () => {

@@ -104,10 +104,29 @@ describe('discovery and OpenAPI, as kubectl reads them', () => {
     expect((await call('GET', '/version')).json).toMatchObject({ major: '1', minor: '32' });
     expect((await call('GET', '/api')).json).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     const groups = (await call('GET', '/apis')).json.groups.map((g: { name: string }) => g.name);
-    expect(groups).toEqual(expect.arrayContaining(['apps', 'authorization.k8s.io', 'batch', 'coordination.k8s.io', 'discovery.k8s.io', 'rbac.authorization.k8s.io', 'scheduling.k8s.io', 'storage.k8s.io']));
+    expect(groups).toEqual(
+      expect.arrayContaining(['apps', 'authorization.k8s.io', 'batch', 'coordination.k8s.io', 'discovery.k8s.io', 'rbac.authorization.k8s.io', 'scheduling.k8s.io', 'storage.k8s.io']),
+    );
     const v1 = (await call('GET', '/api/v1')).json;
     const names = v1.resources.map((r: { name: string }) => r.name);
-    expect(names).toEqual(expect.arrayContaining(['pods', 'pods/status', 'pods/log', 'pods/binding', 'services', 'namespaces', 'nodes', 'configmaps', 'secrets', 'events', 'endpoints', 'serviceaccounts', 'persistentvolumes', 'persistentvolumeclaims']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'pods',
+        'pods/status',
+        'pods/log',
+        'pods/binding',
+        'services',
+        'namespaces',
+        'nodes',
+        'configmaps',
+        'secrets',
+        'events',
+        'endpoints',
+        'serviceaccounts',
+        'persistentvolumes',
+        'persistentvolumeclaims',
+      ]),
+    );
     expect(v1.resources.find((r: { name: string }) => r.name === 'pods')).toMatchObject({ kind: 'Pod', namespaced: true, shortNames: ['po'], categories: ['all'] });
     const apps = (await call('GET', '/apis/apps/v1')).json;
     expect(apps.resources.find((r: { name: string }) => r.name === 'deployments/scale')).toMatchObject({ group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
@@ -140,7 +159,16 @@ describe('errors are metav1.Status objects with the code and reason kubectl expe
     expect(path.status).toBe(404);
     expect(path.json).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404 });
     const object = await call('GET', '/api/v1/namespaces/default/pods/nope');
-    expect(object.json).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'pods "nope" not found', reason: 'NotFound', details: { name: 'nope', kind: 'pods' }, code: 404 });
+    expect(object.json).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'pods "nope" not found',
+      reason: 'NotFound',
+      details: { name: 'nope', kind: 'pods' },
+      code: 404,
+    });
   });
 
   test('409 AlreadyExists for a taken name, 409 Conflict for a stale resourceVersion', async () => {
@@ -165,12 +193,36 @@ describe('errors are metav1.Status objects with the code and reason kubectl expe
 
   test('400 for malformed JSON and YAML, a kind or apiVersion that does not match the URL, and a mismatched name or namespace', async () => {
     const cases: [string, string, string | object | undefined, Record<string, string>, RegExp][] = [
-      ['POST', '/api/v1/namespaces/default/configmaps', '{"kind": "ConfigMap", ', { 'Content-Type': 'application/json' }, /^the object provided is unrecognized \(must be of type ConfigMap\): couldn't get version\/kind; json parse error: /],
+      [
+        'POST',
+        '/api/v1/namespaces/default/configmaps',
+        '{"kind": "ConfigMap", ',
+        { 'Content-Type': 'application/json' },
+        /^the object provided is unrecognized \(must be of type ConfigMap\): couldn't get version\/kind; json parse error: /,
+      ],
       ['POST', '/api/v1/namespaces/default/configmaps', 'kind: ConfigMap\nmetadata: [unclosed\n', { 'Content-Type': 'application/yaml' }, /error converting YAML to JSON/],
       ['POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }, {}, /^Secret in version "v1" cannot be handled as a ConfigMap/],
-      ['POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v2', kind: 'ConfigMap', metadata: { name: 'x' } }, {}, /^the API version in the data \(v2\) does not match the expected API version \(v1\)$/],
-      ['POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'other' } }, {}, /^the namespace of the provided object does not match the namespace sent on the request$/],
-      ['PUT', '/api/v1/namespaces/default/configmaps/taken', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other' } }, {}, /^the name of the object \(other\) does not match the name on the URL \(taken\)$/],
+      [
+        'POST',
+        '/api/v1/namespaces/default/configmaps',
+        { apiVersion: 'v2', kind: 'ConfigMap', metadata: { name: 'x' } },
+        {},
+        /^the API version in the data \(v2\) does not match the expected API version \(v1\)$/,
+      ],
+      [
+        'POST',
+        '/api/v1/namespaces/default/configmaps',
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'other' } },
+        {},
+        /^the namespace of the provided object does not match the namespace sent on the request$/,
+      ],
+      [
+        'PUT',
+        '/api/v1/namespaces/default/configmaps/taken',
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other' } },
+        {},
+        /^the name of the object \(other\) does not match the name on the URL \(taken\)$/,
+      ],
       ['POST', '/api/v1/namespaces/default/configmaps', '[1,2]', { 'Content-Type': 'application/json' }, /cannot unmarshal array/],
       ['GET', '/api/v1/pods?fieldSelector=spec.nodeNam%3Dx', undefined, {}, /^field label not supported: spec\.nodeNam$/],
       ['GET', '/api/v1/pods?labelSelector=app%20in%20(', undefined, {}, /unable to parse label selector/],
@@ -227,7 +279,12 @@ describe('bodies in YAML and protobuf', () => {
     expect(created.status, created.text).toBe(201);
     expect(created.json.data).toEqual({ mode: 'fast', level: '3' });
     const attrs = [...bytesField(1, 'default'), ...bytesField(2, 'create'), ...bytesField(5, 'pods')];
-    const review = await call('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', envelope('authorization.k8s.io/v1', 'SelfSubjectAccessReview', [...bytesField(2, bytesField(1, attrs))]), { 'Content-Type': 'application/vnd.kubernetes.protobuf' });
+    const review = await call(
+      'POST',
+      '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+      envelope('authorization.k8s.io/v1', 'SelfSubjectAccessReview', [...bytesField(2, bytesField(1, attrs))]),
+      { 'Content-Type': 'application/vnd.kubernetes.protobuf' },
+    );
     expect(review.status).toBe(201);
     expect(review.json.spec.resourceAttributes).toEqual({ namespace: 'default', verb: 'create', resource: 'pods' });
     expect(review.json.status.allowed).toBe(true);
@@ -237,7 +294,9 @@ describe('bodies in YAML and protobuf', () => {
     const r = await call('POST', '/api/v1/namespaces/default/pods', envelope('v1', 'PodTemplate', []), { 'Content-Type': 'application/vnd.kubernetes.protobuf' });
     expect(r.status).toBe(415);
     expect(r.json.message).toMatch(/^this server reads protobuf bodies only for ConfigMap, Namespace, Pod, .*, Secret, .*, not for PodTemplate \(v1\)/);
-    const truncated = await call('POST', '/api/v1/namespaces/default/configmaps', Uint8Array.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x50, 0x01]), { 'Content-Type': 'application/vnd.kubernetes.protobuf' });
+    const truncated = await call('POST', '/api/v1/namespaces/default/configmaps', Uint8Array.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x50, 0x01]), {
+      'Content-Type': 'application/vnd.kubernetes.protobuf',
+    });
     expect([truncated.status, truncated.json.reason]).toEqual([400, 'BadRequest']);
   });
 });
@@ -245,7 +304,11 @@ describe('bodies in YAML and protobuf', () => {
 describe('lists', () => {
   test('label and field selectors, across all namespaces and in one', async () => {
     await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } });
-    for (const [ns, name, app] of [['default', 'l1', 'web'], ['default', 'l2', 'db'], ['other', 'l3', 'web']]) {
+    for (const [ns, name, app] of [
+      ['default', 'l1', 'web'],
+      ['default', 'l2', 'db'],
+      ['other', 'l3', 'web'],
+    ]) {
       await call('POST', `/api/v1/namespaces/${ns}/configmaps`, cm(name!, { metadata: { name, labels: { app } } }));
     }
     const all = (await call('GET', '/api/v1/configmaps?labelSelector=app%3Dweb')).json;
@@ -264,7 +327,7 @@ describe('lists', () => {
     let cont = first.metadata.continue as string | undefined;
     while (cont) {
       const page = (await call('GET', `/api/v1/namespaces/default/configmaps?limit=2&continue=${encodeURIComponent(cont)}`)).json;
-      expect(page.metadata.resourceVersion, 'every page is read at the first page\'s revision').toBe(first.metadata.resourceVersion);
+      expect(page.metadata.resourceVersion, "every page is read at the first page's revision").toBe(first.metadata.resourceVersion);
       names.push(...page.items.map((i: KubeObject) => i.metadata.name));
       cont = page.metadata.continue;
     }
@@ -278,7 +341,10 @@ describe('lists', () => {
     const t = (await call('GET', '/api/v1/namespaces/default/configmaps?labelSelector=app', undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' })).json;
     expect(t.kind).toBe('Table');
     expect(t.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(['Name', 'Data', 'Age']);
-    expect(t.rows.map((r: { cells: unknown[] }) => r.cells.slice(0, 2))).toEqual([['l1', 1], ['l2', 1]]);
+    expect(t.rows.map((r: { cells: unknown[] }) => r.cells.slice(0, 2))).toEqual([
+      ['l1', 1],
+      ['l2', 1],
+    ]);
     expect(t.rows[0].object.kind).toBe('PartialObjectMetadata');
   });
 });
@@ -310,7 +376,7 @@ describe('watches', () => {
     expect(events[0].object.message).toMatch(new RegExp(`^too old resource version: ${rv} \\(\\d+\\)$`));
   });
 
-  test('a label change moves an object out of a watcher\'s selector: it sees DELETED', async () => {
+  test("a label change moves an object out of a watcher's selector: it sees DELETED", async () => {
     await call('POST', '/api/v1/namespaces/other/configmaps', cm('mover', { metadata: { name: 'mover', labels: { app: 'web' } } }));
     const { events: pending } = await startWatch('/api/v1/namespaces/other/configmaps?watch=true&labelSelector=app%3Dweb', 3);
     await call('PATCH', '/api/v1/namespaces/other/configmaps/mover', { metadata: { labels: { app: 'db' } } }, { 'Content-Type': 'application/merge-patch+json' });
@@ -345,24 +411,36 @@ describe('subresources', () => {
     expect([negative.status, negative.json.details.causes[0].field]).toEqual([422, 'spec.replicas']);
   });
 
-  test('pods get the admission defaults (service account, tolerations, priority); a Deployment\'s template does not', async () => {
-    const pod = (await call('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'adm' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } })).json as Pod;
-    expect([pod.spec.serviceAccountName, pod.spec.enableServiceLinks, pod.spec.priority, pod.spec.tolerations?.map((t) => t.key)]).toEqual(['default', true, 0, ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']]);
+  test("pods get the admission defaults (service account, tolerations, priority); a Deployment's template does not", async () => {
+    const pod = (await call('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'adm' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }))
+      .json as Pod;
+    expect([pod.spec.serviceAccountName, pod.spec.enableServiceLinks, pod.spec.priority, pod.spec.tolerations?.map((t) => t.key)]).toEqual([
+      'default',
+      true,
+      0,
+      ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'],
+    ]);
     const template = ((await call('GET', '/apis/apps/v1/namespaces/default/deployments/web')).json as { spec: { template: { spec: Record<string, unknown> } } }).spec.template.spec;
     expect(Object.keys(template).sort()).toEqual(['containers', 'dnsPolicy', 'restartPolicy', 'schedulerName', 'securityContext', 'terminationGracePeriodSeconds']);
   });
 
   test('status writes only the status, the main resource never does', async () => {
-    await call('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 's1' }, spec: { containers: [{ name: 'c', image: 'busybox' }] }, status: { phase: 'Running' } });
+    await call('POST', '/api/v1/namespaces/default/pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 's1' },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+      status: { phase: 'Running' },
+    });
     const pod = (await call('GET', '/api/v1/namespaces/default/pods/s1')).json as Pod;
-    expect(pod.status?.phase, 'a create ignores the client\'s status').toBe('Pending');
+    expect(pod.status?.phase, "a create ignores the client's status").toBe('Pending');
     const viaMain = await call('PUT', '/api/v1/namespaces/default/pods/s1', { ...pod, status: { phase: 'Failed' } });
     expect(viaMain.json.status.phase).toBe('Pending');
     const viaStatus = await call('PUT', '/api/v1/namespaces/default/pods/s1/status', { ...viaMain.json, status: { ...viaMain.json.status, phase: 'Running' } });
     expect(viaStatus.json.status.phase).toBe('Running');
   });
 
-  test('log is proxied to the kubelet of the pod\'s node, over TLS, with the apiserver\'s own kubelet-client token', async () => {
+  test("log is proxied to the kubelet of the pod's node, over TLS, with the apiserver's own kubelet-client token", async () => {
     const serving = createServingCert(kubeletCa, ['127.0.0.1']);
     const kubelet: Server = createServer({ cert: serving.cert, key: serving.key }, (req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -371,7 +449,12 @@ describe('subresources', () => {
     await new Promise<void>((r) => kubelet.listen(0, '127.0.0.1', r));
     try {
       const port = (kubelet.address() as AddressInfo).port;
-      await server.client.create<Node>('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } } });
+      await server.client.create<Node>('nodes', {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'n1' },
+        status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } },
+      });
       await server.client.bind({ namespace: 'default', name: 's1' }, 'n1');
       const r = await call('GET', '/api/v1/namespaces/default/pods/s1/log?tailLines=5');
       expect([r.status, r.text]).toEqual([200, 'logs for /containerLogs/default/s1/c?tailLines=5 as the apiserver\n']);
@@ -385,7 +468,7 @@ describe('subresources', () => {
   });
 });
 
-describe('the learner\'s code runs in the request path', () => {
+describe("the learner's code runs in the request path", () => {
   const pristine = usePristineStubs();
   test('an unwritten routing stub turns every API request into a 500 that names the exercise', async () => {
     const reference = await loadComponent('apiserver');

@@ -24,26 +24,30 @@ afterAll(() => {
 });
 
 describe('each exercise passes with only what it builds on written', () => {
-  test.each(allExercises({ packs: [pack], broken: [] }).map((e) => e.id))('%s', async (id) => {
-    const lesson = pack.lessons.find((l) => l.exercises.some((e) => e.id === id))!;
-    const exercise = lesson.exercises.find((e) => e.id === id)!;
-    const written = new Set([exercise, ...buildsOn(lesson, exercise)].map((e) => e.id));
-    // A folder of its own per exercise: the warm runner keeps modules by path.
-    const tree = join(scratch, exercise.localId);
-    cpSync(join(pack.solutionsRoot, lesson.component), join(tree, lesson.component), { recursive: true });
-    const stubbed = lesson.exercises.filter((e) => !written.has(e.id));
-    for (const other of stubbed) writeFileSync(join(tree, other.relativeFile), pristineText(pack, other.relativeFile));
-    // A generous deadline: the WAL's crash test alone kills 100 writers, slow on a busy machine.
-    const report = await gradeLesson(lesson, [exercise], { regressions: false, runner, seed: 1, deadlineMs: 150_000, env: { KUBELINGS_EXERCISES_PATH: tree } });
-    const verdict = report.exercises[0]!;
-    const failed = verdict.tests.filter((t) => !t.passed).map((t) => `${t.fullName}: ${t.failure?.message}`);
-    expect({ problem: verdict.problem, notWritten: verdict.notWritten, failed }, `${id} with ${stubbed.map((e) => e.localId).join(', ') || 'nothing'} unwritten`).toEqual({
-      problem: undefined,
-      notWritten: undefined,
-      failed: [],
-    });
-    expect(verdict.ok).toBe(true);
-  }, 180_000);
+  test.each(allExercises({ packs: [pack], broken: [] }).map((e) => e.id))(
+    '%s',
+    async (id) => {
+      const lesson = pack.lessons.find((l) => l.exercises.some((e) => e.id === id))!;
+      const exercise = lesson.exercises.find((e) => e.id === id)!;
+      const written = new Set([exercise, ...buildsOn(lesson, exercise)].map((e) => e.id));
+      // A folder of its own per exercise: the warm runner keeps modules by path.
+      const tree = join(scratch, exercise.localId);
+      cpSync(join(pack.solutionsRoot, lesson.component), join(tree, lesson.component), { recursive: true });
+      const stubbed = lesson.exercises.filter((e) => !written.has(e.id));
+      for (const other of stubbed) writeFileSync(join(tree, other.relativeFile), pristineText(pack, other.relativeFile));
+      // A generous deadline: the WAL's crash test alone kills 100 writers, slow on a busy machine.
+      const report = await gradeLesson(lesson, [exercise], { regressions: false, runner, seed: 1, deadlineMs: 150_000, env: { KUBELINGS_EXERCISES_PATH: tree } });
+      const verdict = report.exercises[0]!;
+      const failed = verdict.tests.filter((t) => !t.passed).map((t) => `${t.fullName}: ${t.failure?.message}`);
+      expect({ problem: verdict.problem, notWritten: verdict.notWritten, failed }, `${id} with ${stubbed.map((e) => e.localId).join(', ') || 'nothing'} unwritten`).toEqual({
+        problem: undefined,
+        notWritten: undefined,
+        failed: [],
+      });
+      expect(verdict.ok).toBe(true);
+    },
+    180_000,
+  );
 });
 
 describe('what a check re-runs', () => {
@@ -51,11 +55,17 @@ describe('what a check re-runs', () => {
   const named = (id: string) => scheduler.exercises.find((e) => e.localId === id)!;
 
   test('the queue builds on nothing; scores on the filters; scheduleOne on everything before it', () => {
-    const rerun = (id: string) => plan(scheduler, [named(id)]).filter((s) => s.role === 'regression').map((s) => s.exercise.localId);
+    const rerun = (id: string) =>
+      plan(scheduler, [named(id)])
+        .filter((s) => s.role === 'regression')
+        .map((s) => s.exercise.localId);
     expect(rerun('04-queue')).toEqual([]);
     expect(rerun('03-scores')).toEqual(['01-filters', '02-taints-and-affinity']);
     expect(rerun('05-schedule-one')).toEqual(['01-filters', '02-taints-and-affinity', '03-scores', '04-queue']);
-    expect(plan(scheduler, [named('04-queue')], false).map((s) => s.exercise.localId), 'regressions off').toEqual(['04-queue']);
+    expect(
+      plan(scheduler, [named('04-queue')], false).map((s) => s.exercise.localId),
+      'regressions off',
+    ).toEqual(['04-queue']);
   });
 
   test('the schema refuses builds_on naming a later exercise, or one of another lesson', () => {
@@ -66,11 +76,33 @@ describe('what a check re-runs', () => {
     writeFileSync(
       lesson,
       [
-        'id: 01-demo', 'title: Demo', 'component: demo', 'summary: Two exercises.', 'pages:', '  - file: 01-page.md', '    title: The page', 'exercises:',
-        '  - id: 01-double', '    title: Double', '    file: demo/double.ts', '    suite: demo/01-double.test.ts', '    page: 01-page.md', '    task: Double.',
-        '    builds_on: [02-later]', '    hints:', '      - Why?',
-        '  - id: 02-later', '    title: Later', '    file: demo/later.ts', '    suite: demo/02-later.test.ts', '    page: 01-page.md', '    task: Later.',
-        '    builds_on: [00-elsewhere]', '    hints:', '      - Why?', '',
+        'id: 01-demo',
+        'title: Demo',
+        'component: demo',
+        'summary: Two exercises.',
+        'pages:',
+        '  - file: 01-page.md',
+        '    title: The page',
+        'exercises:',
+        '  - id: 01-double',
+        '    title: Double',
+        '    file: demo/double.ts',
+        '    suite: demo/01-double.test.ts',
+        '    page: 01-page.md',
+        '    task: Double.',
+        '    builds_on: [02-later]',
+        '    hints:',
+        '      - Why?',
+        '  - id: 02-later',
+        '    title: Later',
+        '    file: demo/later.ts',
+        '    suite: demo/02-later.test.ts',
+        '    page: 01-page.md',
+        '    task: Later.',
+        '    builds_on: [00-elsewhere]',
+        '    hints:',
+        '      - Why?',
+        '',
       ].join('\n'),
     );
     const error = (() => {

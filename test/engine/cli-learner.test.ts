@@ -66,12 +66,12 @@ describe('honest grading', () => {
     expect([json[0].graded, json[0].ok], 'graded and verdict, as JSON').toEqual(['exercises', false]);
   });
 
-  test('--impl exercises:<another component> still grades the learner\'s own file', () => {
+  test("--impl exercises:<another component> still grades the learner's own file", () => {
     const { out } = kubelings(['check', '01-demo/01-double', '--pack', brokenDouble(), '--impl', 'exercises:etcd']);
     expect(out).toMatch(/^Score: 0\/3$/m);
   });
 
-  test('--impl solutions says the reference was graded, not the learner\'s file, and records nothing', () => {
+  test("--impl solutions says the reference was graded, not the learner's file, and records nothing", () => {
     const pack = brokenDouble();
     const { code, out, home } = kubelings(['check', '01-demo/01-double', '--pack', pack, '--impl', 'solutions']);
     expect(out).toMatch(/\(the reference \S*solutions\/demo\/double\.ts, not your file; impl solutions\)/);
@@ -175,18 +175,26 @@ describe('pack new', () => {
     expect(out, 'what a learner reads').toContain(`Read ${page}, then fill in the TODO`);
   });
 
-  test('the scaffold\'s recipe for a second exercise, followed to the letter, gives a pack that pack check proves', () => {
+  test("the scaffold's recipe for a second exercise, followed to the letter, gives a pack that pack check proves", () => {
     const dir = join(tempDir('second-', true), 'my-pack');
     kubelings(['pack', 'new', dir]);
     const steps = readFileSync(join(dir, '01-first-lesson', 'lesson.yaml'), 'utf8');
     expect(steps).toContain('npx kubelings pack seal');
     // The recipe, as an instructor follows it: a stub, a reference, a suite, index.ts and lesson.yaml.
     const c = join(dir, 'exercises', 'my-basics');
-    writeFileSync(join(c, 'clamp.ts'), "import { NotImplemented } from '#engine/errors.ts';\n\nexport function clamp(n: number, low: number, high: number): number {\n  // TODO: n, but at least low and at most high.\n  throw new NotImplemented('01-first-lesson/02-clamp', 'page', 'clamp()');\n}\n");
+    writeFileSync(
+      join(c, 'clamp.ts'),
+      "import { NotImplemented } from '#engine/errors.ts';\n\nexport function clamp(n: number, low: number, high: number): number {\n  // TODO: n, but at least low and at most high.\n  throw new NotImplemented('01-first-lesson/02-clamp', 'page', 'clamp()');\n}\n",
+    );
     writeFileSync(join(dir, 'solutions', 'my-basics', 'clamp.ts'), 'export function clamp(n: number, low: number, high: number): number {\n  return Math.min(high, Math.max(low, n));\n}\n');
     for (const tree of ['exercises', 'solutions']) {
       const index = join(dir, tree, 'my-basics', 'index.ts');
-      writeFileSync(index, readFileSync(index, 'utf8').replace("import { double } from './double.ts';", "import { clamp } from './clamp.ts';\nimport { double } from './double.ts';").replace('export default { double }', 'export default { double, clamp }'));
+      writeFileSync(
+        index,
+        readFileSync(index, 'utf8')
+          .replace("import { double } from './double.ts';", "import { clamp } from './clamp.ts';\nimport { double } from './double.ts';")
+          .replace('export default { double }', 'export default { double, clamp }'),
+      );
     }
     mkdirSync(join(dir, 'test', 'my-basics'), { recursive: true });
     writeFileSync(
@@ -214,7 +222,7 @@ describe('edit', () => {
     return script;
   }
 
-  test('opens the current exercise\'s file in $EDITOR (arguments and all), and VISUAL comes first', () => {
+  test("opens the current exercise's file in $EDITOR (arguments and all), and VISUAL comes first", () => {
     const pack = packCopy(true);
     const tools = tempDir('editor-');
     const editor = fakeEditor(tools);
@@ -240,7 +248,9 @@ describe('edit', () => {
   test('an editor that is not installed is named, and the file is left as it was', () => {
     const { code, err } = kubelings(['edit', '01-demo/01-double', '--pack', FIXTURE], { env: { EDITOR: 'no-such-editor-here', VISUAL: '' } });
     // The shell says "not found" first, in its own words; then kubelings, in one sentence.
-    expect(err).toMatch(/^The editor "no-such-editor-here" exited with code 127 \(is it installed\? Set VISUAL or EDITOR to one that is\); test\/engine\/fixtures\/grader-pack\/exercises\/demo\/double\.ts is as you left it\.$/m);
+    expect(err).toMatch(
+      /^The editor "no-such-editor-here" exited with code 127 \(is it installed\? Set VISUAL or EDITOR to one that is\); test\/engine\/fixtures\/grader-pack\/exercises\/demo\/double\.ts is as you left it\.$/m,
+    );
     expect(code).toBe(1);
   });
 });

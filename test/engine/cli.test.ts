@@ -71,7 +71,10 @@ describe('check', () => {
     expect(out).toMatch(/✓ 01-demo\/01-double\s+Double a number/);
     expect(out).toMatch(/○ 01-demo\/02-later\s+Resolve later/);
     // Titles line up in one column, after the longest id (here, the core pack's longest).
-    const starts = out.split('\n').filter((l) => /^ {4}[✓●○] /.test(l)).map((l) => /^ {4}[✓●○] \S+\s+/.exec(l)![0].length);
+    const starts = out
+      .split('\n')
+      .filter((l) => /^ {4}[✓●○] /.test(l))
+      .map((l) => /^ {4}[✓●○] \S+\s+/.exec(l)![0].length);
     expect(new Set(starts).size, `the columns where titles start: ${[...new Set(starts)].join(', ')}`).toBe(1);
     const progress = JSON.parse(readFileSync(join(first.home, 'progress.json'), 'utf8'));
     expect(progress.version).toBe(1);

@@ -89,7 +89,9 @@ describe('@kubernetes/client-node 1.4.0 against the engine', () => {
       undefined,
       PatchStrategy.StrategicMergePatch,
     );
-    const read = (await objects.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' } } as never)) as { spec: { template: { spec: { containers: { image: string }[] } } } };
+    const read = (await objects.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' } } as never)) as {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    };
     expect(read.spec.template.spec.containers.map((c) => c.image)).toEqual(['nginx:1.27']);
   });
 
@@ -119,7 +121,10 @@ describe('@kubernetes/client-node 1.4.0 against the engine', () => {
       await core.createNamespacedConfigMap({ namespace: 'default', body: configMap('after-close') });
       await eventually('the resumed watch delivers after-close', () => added.includes('after-close'));
       expect(lists, 'resuming needs no new list').toBe(1);
-      expect(added.filter((n) => n === 'seen-live'), 'no event is delivered twice').toHaveLength(1);
+      expect(
+        added.filter((n) => n === 'seen-live'),
+        'no event is delivered twice',
+      ).toHaveLength(1);
 
       // 2. While the informer is away, more changes happen than the watch history keeps (5):
       //    its watch from the old resourceVersion gets 410 Expired, and it lists again.
@@ -131,7 +136,12 @@ describe('@kubernetes/client-node 1.4.0 against the engine', () => {
       await eventually('the informer relists after the 410', () => lists === 2);
       const expected = ['after-close', 'from-node', ...Array.from({ length: 8 }, (_, i) => `while-away-${i}`)].sort();
       await eventually('the cache holds every configmap again', () => informer.list().length === expected.length);
-      expect(informer.list().map((o) => o.metadata!.name).sort()).toEqual(expected);
+      expect(
+        informer
+          .list()
+          .map((o) => o.metadata!.name)
+          .sort(),
+      ).toEqual(expected);
       expect(deleted, 'the relist noticed the delete it missed').toEqual(['seen-live']);
       expect(errors).toEqual([]);
     } finally {

@@ -96,7 +96,7 @@ describe.each(sources)('which process a pid is (identity from %s)', (source) => 
     expect(checkDaemon(undefined, join(dir, 'data'), source)).toEqual({ state: 'none' });
   });
 
-  test.skipIf(!haveSource)('a program with the daemon\'s command line counts only if it also started when the pid file says', async () => {
+  test.skipIf(!haveSource)("a program with the daemon's command line counts only if it also started when the pid file says", async () => {
     const dir = newHome();
     const dataDir = join(dir, 'data');
     const impostor = bystander('engine/cluster/daemon.ts', '--data-dir', dataDir);
@@ -107,7 +107,7 @@ describe.each(sources)('which process a pid is (identity from %s)', (source) => 
     expect(record.startTime, 'the pid file records a start time').toBeTruthy();
     expect(checkDaemon(record, dataDir, source), 'recorded at its start: it is the daemon').toMatchObject({ state: 'ours' });
     expect(checkDaemon({ ...record, startTime: `${record.startTime}0` }, dataDir, source), 'another start time: the pid was reused').toMatchObject({ state: 'stranger' });
-    expect(checkDaemon(record, join(dir, 'other-data'), source), 'another project\'s daemon is not ours').toMatchObject({ state: 'stranger' });
+    expect(checkDaemon(record, join(dir, 'other-data'), source), "another project's daemon is not ours").toMatchObject({ state: 'stranger' });
   });
 
   test.skipIf(!haveSource)('a pid that no longer runs is nobody', async () => {
@@ -160,7 +160,10 @@ describe('cluster up/down/status when something is off', { timeout: CLUSTER_TEST
     expect(status.code).toBe(0);
     const running =
       'Running, and whose code:\n  the store                the reference\n  the apiserver            the reference; selectors and quantities: the reference\n  kube-scheduler           the reference; selectors and quantities: the reference\n  kube-controller-manager  the reference; selectors and quantities: the reference\n  kubelet node-0           a real node: pods run as processes on this machine; its pod logic: the reference\n';
-    for (const [verb, output] of [['cluster up', up.stdout], ['cluster status', status.stdout]] as const) {
+    for (const [verb, output] of [
+      ['cluster up', up.stdout],
+      ['cluster status', status.stdout],
+    ] as const) {
       expect(output, verb).toContain(running);
       expect(output, `${verb}: a plain cluster up has a real node, so nothing is missing`).not.toContain('Not running');
       expect(output, `${verb}: the controller manager runs, so no "no controllers" line`).not.toContain('no controllers yet');
@@ -191,7 +194,9 @@ describe('cluster up/down/status when something is off', { timeout: CLUSTER_TEST
       leftBehind(pidFile);
       const status = await kubelings(own, ['cluster', 'status']);
       expect(status.code).toBe(1);
-      expect(status.stdout).toMatch(new RegExp(`^No control plane is running\\. The last control plane \\(pid ${other.pid}\\) did not stop cleanly, and pid ${other.pid} now belongs to another program`));
+      expect(status.stdout).toMatch(
+        new RegExp(`^No control plane is running\\. The last control plane \\(pid ${other.pid}\\) did not stop cleanly, and pid ${other.pid} now belongs to another program`),
+      );
 
       leftBehind(pidFile);
       const repair = await kubelings(own, ['cluster', 'repair']);
@@ -248,13 +253,13 @@ describe('cluster up/down/status when something is off', { timeout: CLUSTER_TEST
     expect((await kubelings(home, ['cluster', 'status'])).stdout).toMatch(/^The control plane is running at /);
   });
 
-  test('each start writes a fresh cluster.log and keeps the last run\'s as cluster.log.1', async () => {
+  test("each start writes a fresh cluster.log and keeps the last run's as cluster.log.1", async () => {
     const current = readFileSync(join(home, 'cluster.log'), 'utf8');
     expect(current.match(/"control plane ready"/g), 'cluster.log holds this run only').toHaveLength(1);
     expect(readFileSync(join(home, 'cluster.log.1'), 'utf8'), 'the run stopped by cluster down').toMatch(/"stopped"\n$/);
   });
 
-  test('after a kill -9 of the daemon: status says so, up starts again and keeps the killed run\'s log', async () => {
+  test("after a kill -9 of the daemon: status says so, up starts again and keeps the killed run's log", async () => {
     const { pid } = readDaemonRecord(join(home, 'cluster.pid'))!;
     process.kill(pid, 'SIGKILL');
     while (isProcessAlive(pid)) await new Promise((r) => setTimeout(r, 20));

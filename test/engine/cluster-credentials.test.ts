@@ -28,7 +28,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
 
 describe('the token file format (--token-auth-file)', () => {
-  test('upstream\'s example line: token, user, uid and quoted groups; a line without groups has none', () => {
+  test("upstream's example line: token, user, uid and quoted groups; a line without groups has none", () => {
     const { tokens, warnings } = parseTokenFile('31ada4fd-adec-460c-809a-9e56ceb75269,alice,1001,"dev,ops"\nsecond-token,bob,1002\n\n', 'tokens.csv');
     expect(tokens).toEqual([
       { token: '31ada4fd-adec-460c-809a-9e56ceb75269', user: { username: 'alice', uid: '1001', groups: ['dev', 'ops'] } },
@@ -58,7 +58,7 @@ describe('the token file format (--token-auth-file)', () => {
   });
 });
 
-describe('the cluster\'s token file (.kubelings/tokens.csv)', () => {
+describe("the cluster's token file (.kubelings/tokens.csv)", () => {
   test('made on first start with a 43-character admin token, mode 600, and kept on the next start', () => {
     const path = join(dir, 'tokens.csv');
     const first = prepareTokenFile(path);
@@ -66,13 +66,16 @@ describe('the cluster\'s token file (.kubelings/tokens.csv)', () => {
     const token = readAdminToken(path);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     // The admin's, and the apiserver's credential towards the kubelets (which read this file too).
-    expect(first.tokens.map((t) => [t.user.username, t.token === token])).toEqual([['kubelings-admin', true], ['kube-apiserver-kubelet-client', false]]);
+    expect(first.tokens.map((t) => [t.user.username, t.token === token])).toEqual([
+      ['kubelings-admin', true],
+      ['kube-apiserver-kubelet-client', false],
+    ]);
     expect(first.tokens[1]!.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(prepareTokenFile(path)).toEqual({ tokens: first.tokens, warnings: [] });
     expect(readAdminToken(path)).toBe(token);
   });
 
-  test('a file others could read gets a new admin token and mode 600, with a warning; the learner\'s own lines stay', () => {
+  test("a file others could read gets a new admin token and mode 600, with a warning; the learner's own lines stay", () => {
     const path = join(dir, 'tokens.csv');
     writeFileSync(path, 'leaked-admin-token,kubelings-admin,kubelings-admin,"system:masters"\njane-token,jane,jane,"dev"\n');
     chmodSync(path, 0o644);
@@ -102,7 +105,7 @@ describe('the cluster\'s token file (.kubelings/tokens.csv)', () => {
     expect(mode(path), 'not even the mode is touched before the learner has looked').toBe('644');
   });
 
-  test('hostile: a symlink or a folder in its place is refused, and the symlink\'s target is neither read nor written', () => {
+  test("hostile: a symlink or a folder in its place is refused, and the symlink's target is neither read nor written", () => {
     const target = join(dir, 'elsewhere');
     writeFileSync(target, 'not a token file\n');
     const path = join(dir, 'tokens.csv');
@@ -122,7 +125,7 @@ describe('the cluster\'s token file (.kubelings/tokens.csv)', () => {
   });
 });
 
-describe('the cluster\'s certificates (.kubelings/pki)', () => {
+describe("the cluster's certificates (.kubelings/pki)", () => {
   test('first start: a CA that only signs, a serving certificate for the loopback names that is not a CA; folder 700, keys 600', () => {
     const pki = join(dir, 'pki');
     const { tls, warnings } = preparePki(pki);
@@ -173,7 +176,9 @@ describe('the cluster\'s certificates (.kubelings/pki)', () => {
     const first = preparePki(pki);
     chmodSync(join(pki, 'ca.key'), 0o644);
     const exposed = preparePki(pki);
-    expect(exposed.warnings).toEqual([expect.stringMatching(/made a new cluster CA .*its key could be read by other users \(mode 644\)\. Copies of the kubeconfig made before this start no longer work/)]);
+    expect(exposed.warnings).toEqual([
+      expect.stringMatching(/made a new cluster CA .*its key could be read by other users \(mode 644\)\. Copies of the kubeconfig made before this start no longer work/),
+    ]);
     expect(exposed.tls.ca).not.toBe(first.tls.ca);
     expect(mode(join(pki, 'ca.key'))).toBe('600');
     writeFileSync(join(pki, 'ca.crt'), '-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n');
@@ -182,7 +187,7 @@ describe('the cluster\'s certificates (.kubelings/pki)', () => {
     expect(new X509Certificate(garbled.tls.cert).verify(new X509Certificate(garbled.tls.ca).publicKey)).toBe(true);
   });
 
-  test('hostile: a symlink in a key\'s place is refused, never followed', () => {
+  test("hostile: a symlink in a key's place is refused, never followed", () => {
     const pki = join(dir, 'pki');
     preparePki(pki);
     const target = join(dir, 'precious');
@@ -198,9 +203,26 @@ describe('the cluster\'s certificates (.kubelings/pki)', () => {
 describe('which Host headers name this machine', () => {
   // The table the server's filter decides on; apiserver-auth.test.ts sends some of them over the wire.
   test.each([
-    ['localhost', true], ['LOCALHOST:6443', true], ['127.0.0.1', true], ['127.255.255.254:1', true], ['[::1]:6443', true], ['[0:0:0:0:0:0:0:1]', true],
-    ['', false], ['localhost.', false], ['localhost:', false], ['localhost:65536x', false], ['127.0.0.1:80:80', false], ['127.1', false], ['0x7f.0.0.1', false],
-    ['127.0.0.300', false], ['[::1', false], ['::1', false], ['[::ffff:127.0.0.1]', false], ['evil.example', false], ['127.0.0.1.evil.example', false], ['0.0.0.0', false],
+    ['localhost', true],
+    ['LOCALHOST:6443', true],
+    ['127.0.0.1', true],
+    ['127.255.255.254:1', true],
+    ['[::1]:6443', true],
+    ['[0:0:0:0:0:0:0:1]', true],
+    ['', false],
+    ['localhost.', false],
+    ['localhost:', false],
+    ['localhost:65536x', false],
+    ['127.0.0.1:80:80', false],
+    ['127.1', false],
+    ['0x7f.0.0.1', false],
+    ['127.0.0.300', false],
+    ['[::1', false],
+    ['::1', false],
+    ['[::ffff:127.0.0.1]', false],
+    ['evil.example', false],
+    ['127.0.0.1.evil.example', false],
+    ['0.0.0.0', false],
   ])('%j is loopback: %s', (host, expected) => {
     expect(isLoopbackHost(host)).toBe(expected);
   });

@@ -103,23 +103,41 @@ describe.skipIf(!hasProc)('each component process is its own user, and its token
 
   test('the apiserver sees each component as its own user: the scheduler binds, each node renews its own Lease', async () => {
     await cluster.client.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'who-binds', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
-    await until('who-binds bound and Running', () => cluster.client.get<Pod>('pods', 'who-binds', { namespace: 'default' }), (p) => p.status?.phase === 'Running');
+    await until(
+      'who-binds bound and Running',
+      () => cluster.client.get<Pod>('pods', 'who-binds', { namespace: 'default' }),
+      (p) => p.status?.phase === 'Running',
+    );
     const binds = seen.filter((a) => a.verb === 'create' && a.resource === 'pods' && a.subresource === 'binding' && a.name === 'who-binds');
-    expect(binds.map((a) => a.user.username), 'who created the binding').toEqual(['system:kube-scheduler']);
+    expect(
+      binds.map((a) => a.user.username),
+      'who created the binding',
+    ).toEqual(['system:kube-scheduler']);
     expect([...binds[0]!.user.groups]).toEqual(['system:authenticated']);
     for (const node of ['hollow-node-0', 'hollow-node-1']) {
-      const renewals = await until(`${node}'s Lease written`, () => seen.filter((a) => a.resource === 'leases' && a.name === node && a.verb !== 'get'), (r) => r.length > 0);
+      const renewals = await until(
+        `${node}'s Lease written`,
+        () => seen.filter((a) => a.resource === 'leases' && a.name === node && a.verb !== 'get'),
+        (r) => r.length > 0,
+      );
       expect(new Set(renewals.map((a) => a.user.username)), `who writes ${node}'s Lease`).toEqual(new Set([`system:node:${node}`]));
     }
     const status = seen.filter((a) => a.resource === 'pods' && a.subresource === 'status' && a.name === 'who-binds');
     expect(status.length).toBeGreaterThan(0);
-    expect(status[0]!.user.username, 'the pod\'s status is written by its node\'s kubelet').toMatch(/^system:node:hollow-node-[01]$/);
-    await until('the controller-manager asked something', () => seen.filter((a) => a.user.username === 'system:kube-controller-manager'), (r) => r.length > 0);
+    expect(status[0]!.user.username, "the pod's status is written by its node's kubelet").toMatch(/^system:node:hollow-node-[01]$/);
+    await until(
+      'the controller-manager asked something',
+      () => seen.filter((a) => a.user.username === 'system:kube-controller-manager'),
+      (r) => r.length > 0,
+    );
     const users = new Set(seen.map((a) => a.user.username));
-    expect([...users].filter((u) => u.startsWith('system:anonymous')), 'no component process is anonymous').toEqual([]);
+    expect(
+      [...users].filter((u) => u.startsWith('system:anonymous')),
+      'no component process is anonymous',
+    ).toEqual([]);
   });
 
-  test('no token is on any component process\'s command line, in its environment, or in a log', () => {
+  test("no token is on any component process's command line, in its environment, or in a log", () => {
     expect(issued.length).toBe(5);
     for (const c of supervisor.states()) {
       const cmdline = readFileSync(`/proc/${c.pid}/cmdline`, 'utf8');
@@ -134,7 +152,10 @@ describe.skipIf(!hasProc)('each component process is its own user, and its token
     expect(logs.length).toBe(3);
     expect(logs.join('')).toContain('"component started"');
     for (const { username, token } of [...issued, { username: 'kubelings-admin', token: cluster.token }]) {
-      expect(logs.some((l) => l.includes(token)), `${username}'s token in a component's log`).toBe(false);
+      expect(
+        logs.some((l) => l.includes(token)),
+        `${username}'s token in a component's log`,
+      ).toBe(false);
       expect(logged.includes(token), `${username}'s token in the supervisor's log`).toBe(false);
     }
     expect(readFileSync(paths.componentsFile, 'utf8')).not.toContain(issued[0]!.token.slice(0, 12));
@@ -144,10 +165,18 @@ describe.skipIf(!hasProc)('each component process is its own user, and its token
     const before = state('kube-scheduler')!;
     const tokens = issued.length;
     process.kill(before.pid!, 'SIGKILL');
-    await until('kube-scheduler running again under a new pid', () => state('kube-scheduler'), (c) => c?.phase === 'running' && c.pid !== before.pid);
+    await until(
+      'kube-scheduler running again under a new pid',
+      () => state('kube-scheduler'),
+      (c) => c?.phase === 'running' && c.pid !== before.pid,
+    );
     expect(issued.length, 'no token issued for the restart').toBe(tokens);
     await cluster.client.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'after-kill', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
-    await until('after-kill bound', () => cluster.client.get<Pod>('pods', 'after-kill', { namespace: 'default' }), (p) => !!p.spec.nodeName);
+    await until(
+      'after-kill bound',
+      () => cluster.client.get<Pod>('pods', 'after-kill', { namespace: 'default' }),
+      (p) => !!p.spec.nodeName,
+    );
     expect(seen.filter((a) => a.subresource === 'binding' && a.name === 'after-kill').map((a) => a.user.username)).toEqual(['system:kube-scheduler']);
   });
 });
@@ -156,12 +185,27 @@ describe.skipIf(!hasProc)('a component process holds only the tokens it was give
   test('a component asking for a client as a user it has no token for fails to start, and says which user and what to do', async () => {
     const home = mkdtempSync(join(tmpdir(), 'kubelings-proc-greedy-'));
     const cluster = await startCluster();
-    const supervisor = new Supervisor({ server: cluster.url, ca: cluster.ca, issueToken: (u) => cluster.apiserver.issueToken(u), dataDir: join(home, 'data'), flags: {}, paths: clusterPaths(home), logger: createLogger(undefined), env: { KUBELINGS_HOME: home } });
+    const supervisor = new Supervisor({
+      server: cluster.url,
+      ca: cluster.ca,
+      issueToken: (u) => cluster.apiserver.issueToken(u),
+      dataDir: join(home, 'data'),
+      flags: {},
+      paths: clusterPaths(home),
+      logger: createLogger(undefined),
+      env: { KUBELINGS_HOME: home },
+    });
     try {
       await supervisor.start([{ name: 'greedy', module: 'test/engine/fixtures/components/greedy.ts', factory: 'components', user: { username: 'greedy', groups: [] } }]);
-      const greedy = await until('greedy exited', () => supervisor.states()[0]!, (c) => c.restarts >= 1);
+      const greedy = await until(
+        'greedy exited',
+        () => supervisor.states()[0]!,
+        (c) => c.restarts >= 1,
+      );
       expect(greedy.lastExit).toMatchObject({ code: 1, signal: null });
-      expect(greedy.lastExit?.error).toBe('the greedy process holds no token for the user "kubelings-admin": list that user in the component\'s identities (ClusterComponent.identities) so the supervisor issues one');
+      expect(greedy.lastExit?.error).toBe(
+        'the greedy process holds no token for the user "kubelings-admin": list that user in the component\'s identities (ClusterComponent.identities) so the supervisor issues one',
+      );
     } finally {
       await supervisor.stop();
       await cluster.stop();
@@ -182,7 +226,11 @@ describe.skipIf(!hasProc)('a component process holds only the tokens it was give
   });
 
   test('a first message that is not a start message (or none but a stray field) is refused: the process says so and exits 1', async () => {
-    for (const bad of [{ type: 'start', server: 'https://127.0.0.1:1' }, { type: 'start', server: 'https://127.0.0.1:1', ca: 'x', token: 'y', identities: 'all', module: 'm', factory: 'f', flags: {} }, 'start']) {
+    for (const bad of [
+      { type: 'start', server: 'https://127.0.0.1:1' },
+      { type: 'start', server: 'https://127.0.0.1:1', ca: 'x', token: 'y', identities: 'all', module: 'm', factory: 'f', flags: {} },
+      'start',
+    ]) {
       const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, COMPONENT_SCRIPT), '--component', 'kube-scheduler'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
       const messages: ComponentMessage[] = [];
       child.on('message', (m: ComponentMessage) => {
@@ -191,7 +239,10 @@ describe.skipIf(!hasProc)('a component process holds only the tokens it was give
       });
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       expect(code, JSON.stringify(bad)).toBe(1);
-      expect(messages.find((m) => m.type === 'failed'), JSON.stringify(bad)).toEqual({ type: 'failed', error: 'the supervisor\'s first message is not a start message' });
+      expect(
+        messages.find((m) => m.type === 'failed'),
+        JSON.stringify(bad),
+      ).toEqual({ type: 'failed', error: "the supervisor's first message is not a start message" });
     }
   });
 });

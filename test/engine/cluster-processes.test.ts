@@ -133,15 +133,27 @@ test('the stopped-nodes file: listed nodes paused, the others resumed; a corrupt
     writeStoppedNodes(file, ['hollow-node-1', 'hollow-node-1', 'hollow-node-0']);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readStoppedNodes(file)).toEqual(['hollow-node-0', 'hollow-node-1']);
-    await until('both paused', () => [...calls], (c) => c.length === 2);
+    await until(
+      'both paused',
+      () => [...calls],
+      (c) => c.length === 2,
+    );
     expect(calls.sort()).toEqual(['pause hollow-node-0', 'pause hollow-node-1']);
     calls.length = 0;
     writeStoppedNodes(file, ['hollow-node-0']);
-    await until('hollow-node-1 resumed', () => [...calls], (c) => c.length === 1);
+    await until(
+      'hollow-node-1 resumed',
+      () => [...calls],
+      (c) => c.length === 1,
+    );
     expect(calls).toEqual(['resume hollow-node-1']);
     calls.length = 0;
     writeFileSync(file, '{"stopped": "hollow-node-0"'); // cut short, and not a list
-    await until('hollow-node-0 resumed after the file broke', () => [...calls], (c) => c.length === 1);
+    await until(
+      'hollow-node-0 resumed after the file broke',
+      () => [...calls],
+      (c) => c.length === 1,
+    );
     expect(calls).toEqual(['resume hollow-node-0']);
     expect(warnings[0]).toMatch(/stopped-nodes\.json cannot be read as \{"stopped": \[names\]\} \(.*\): every node runs$/);
   } finally {
@@ -154,7 +166,21 @@ describe.skipIf(!hasKubectl || !hasProc)('cluster up --nodes 3 --hollow: one pro
   const home = mkdtempSync(join(tmpdir(), 'kubelings-procs-'));
   let client: KubeClient;
   beforeAll(async () => {
-    const up = await kubelings(home, ['cluster', 'up', '--port', '0', '--nodes', '3', '--hollow', '--node-lease-duration-seconds', '2', '--node-monitor-grace-period', '3s', '--node-monitor-period', '500ms']);
+    const up = await kubelings(home, [
+      'cluster',
+      'up',
+      '--port',
+      '0',
+      '--nodes',
+      '3',
+      '--hollow',
+      '--node-lease-duration-seconds',
+      '2',
+      '--node-monitor-grace-period',
+      '3s',
+      '--node-monitor-period',
+      '500ms',
+    ]);
     expect(up.code, up.stdout + up.stderr).toBe(0);
     client = new KubeClient({ server: /server: (\S+)/.exec(readFileSync(join(home, 'kubeconfig'), 'utf8'))![1]!, ca: readCaCert(join(home, 'pki')), token: readAdminToken(join(home, 'tokens.csv')) });
   }, BLOCK_MS);
@@ -166,7 +192,11 @@ describe.skipIf(!hasKubectl || !hasProc)('cluster up --nodes 3 --hollow: one pro
 
   test('each component runs in its own process under the daemon, with its own log; cluster status lists pid and health', async () => {
     const daemon = daemonPid(home);
-    const components = await until('every component process running', () => componentsOf(home), (cs) => cs.length === 3 && cs.every((c) => c.phase === 'running'));
+    const components = await until(
+      'every component process running',
+      () => componentsOf(home),
+      (cs) => cs.length === 3 && cs.every((c) => c.phase === 'running'),
+    );
     expect(components.map((c) => c.name)).toEqual(['hollow-nodes', 'kube-scheduler', 'kube-controller-manager']);
     for (const c of components) {
       expect(c.pid, c.name).not.toBe(daemon);
@@ -189,19 +219,27 @@ describe.skipIf(!hasKubectl || !hasProc)('cluster up --nodes 3 --hollow: one pro
     const others = componentsOf(home).filter((c) => c.name !== 'kube-scheduler');
     process.kill(before.pid!, 'SIGKILL');
     expect(await kubectl(home, 'get', 'ns', 'default', '-o', 'name'), 'the apiserver answers while the scheduler is down').toBe('namespace/default\n');
-    const after = (await until('kube-scheduler running again under a new pid', () => componentOf(home, 'kube-scheduler'), (c) => c?.phase === 'running' && c.pid !== before.pid))!;
+    const after = (await until(
+      'kube-scheduler running again under a new pid',
+      () => componentOf(home, 'kube-scheduler'),
+      (c) => c?.phase === 'running' && c.pid !== before.pid,
+    ))!;
     expect(after).toMatchObject({ restarts: 1, lastExit: { signal: 'SIGKILL', code: null } });
     for (const o of others) expect(componentOf(home, o.name)?.pid, `${o.name} was left alone`).toBe(o.pid);
     expect(readFileSync(join(home, 'cluster.log'), 'utf8')).toMatch(/W\d{4} [\d:.]+ supervisor\] "component exited; restarting it" component=kube-scheduler signal=SIGKILL in=1s restarts=1/);
     const status = await kubelings(home, ['cluster', 'status']);
     expect(status.stdout).toMatch(new RegExp(`\\n  kube-scheduler +pid ${after.pid} +running \\(exited once, last: killed by SIGKILL\\)\\n`));
     await kubectl(home, 'run', 'after-restart', '--image=nginx');
-    const pod = await until('the pod created after the restart bound and Running', () => client.get<Pod>('pods', 'after-restart', { namespace: 'default' }), (p) => p.status?.phase === 'Running');
+    const pod = await until(
+      'the pod created after the restart bound and Running',
+      () => client.get<Pod>('pods', 'after-restart', { namespace: 'default' }),
+      (p) => p.status?.phase === 'Running',
+    );
     expect(pod.spec.nodeName).toMatch(/^hollow-node-\d$/);
     await kubectl(home, 'delete', 'pod', 'after-restart', '--wait=false');
   });
 
-  test('node stop refuses a name that is not one of the cluster\'s hollow nodes, and says which there are', async () => {
+  test("node stop refuses a name that is not one of the cluster's hollow nodes, and says which there are", async () => {
     for (const name of ['hollow-node-3', 'node-1', '../cluster.json']) {
       const run = await kubelings(home, ['node', 'stop', name]);
       expect(run.code, name).toBe(2);
@@ -212,7 +250,7 @@ describe.skipIf(!hasKubectl || !hasProc)('cluster up --nodes 3 --hollow: one pro
     expect(existsSync(join(home, 'stopped-nodes.json')), 'nothing was written').toBe(false);
   });
 
-  test('node stop: the node goes NotReady and its Deployment\'s pods are made again elsewhere; node start: Ready again', async () => {
+  test("node stop: the node goes NotReady and its Deployment's pods are made again elsewhere; node start: Ready again", async () => {
     const manifest = join(home, 'fragile.yaml');
     writeFileSync(
       manifest,
@@ -242,19 +280,34 @@ spec:
     const stop = await kubelings(home, ['node', 'stop', dead]);
     expect(stop.code, stop.stderr).toBe(0);
     expect(stop.stdout).toContain(`Stopped ${dead}'s heartbeats, as a crashed kubelet would`);
-    expect(statSync(join(home, 'stopped-nodes.json')).mode & 0o777, 'the control file is the owner\'s alone').toBe(0o600);
+    expect(statSync(join(home, 'stopped-nodes.json')).mode & 0o777, "the control file is the owner's alone").toBe(0o600);
     expect((await kubelings(home, ['node', 'list'])).stdout).toContain(`${dead}  stopped`);
-    await until(`kubectl get node ${dead}: NotReady`, () => kubectl(home, 'get', 'node', dead, '--no-headers'), (out) => /^\S+\s+NotReady\s/.test(out), 90_000);
-    await until('the stopped node\'s pods evicted and 6 fragile pods Running on the other nodes', () => client.list<Pod>('pods', { namespace: 'default', labelSelector: 'app=fragile' }).then((l) => l.items), (pods) => {
-      const evicted = victims.every((v) => pods.find((p) => p.metadata.name === v)?.metadata.deletionTimestamp);
-      return evicted && pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && p.spec.nodeName !== dead).length === 6;
-    }, 90_000);
+    await until(
+      `kubectl get node ${dead}: NotReady`,
+      () => kubectl(home, 'get', 'node', dead, '--no-headers'),
+      (out) => /^\S+\s+NotReady\s/.test(out),
+      90_000,
+    );
+    await until(
+      "the stopped node's pods evicted and 6 fragile pods Running on the other nodes",
+      () => client.list<Pod>('pods', { namespace: 'default', labelSelector: 'app=fragile' }).then((l) => l.items),
+      (pods) => {
+        const evicted = victims.every((v) => pods.find((p) => p.metadata.name === v)?.metadata.deletionTimestamp);
+        return evicted && pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && p.spec.nodeName !== dead).length === 6;
+      },
+      90_000,
+    );
     expect(readFileSync(join(home, 'logs', 'hollow-nodes.log'), 'utf8')).toContain(`"node heartbeats stopped (kubelings node stop)" node=${dead}`);
 
     const start = await kubelings(home, ['node', 'start', dead]);
     expect(start.code, start.stderr).toBe(0);
     expect(start.stdout).toBe(`Started ${dead}'s heartbeats again: it reports Ready on its next heartbeat.\n`);
-    await until(`${dead} Ready again and untainted`, () => client.get<Node>('nodes', dead), (n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && !(n.spec?.taints ?? []).some((t) => t.key.startsWith('node.kubernetes.io/')), 90_000);
+    await until(
+      `${dead} Ready again and untainted`,
+      () => client.get<Node>('nodes', dead),
+      (n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && !(n.spec?.taints ?? []).some((t) => t.key.startsWith('node.kubernetes.io/')),
+      90_000,
+    );
     expect(await kubectl(home, 'get', 'node', dead, '--no-headers')).toMatch(/^\S+\s+Ready\s/);
     await kubectl(home, 'delete', 'deployment', 'fragile');
   });
@@ -268,7 +321,7 @@ spec:
   });
 });
 
-describe.skipIf(!hasKubectl || !hasProc)('a learner\'s scheduler stuck in while (true) and a controller-manager that throws while loading (needs kubectl and /proc)', { timeout: BLOCK_MS }, () => {
+describe.skipIf(!hasKubectl || !hasProc)("a learner's scheduler stuck in while (true) and a controller-manager that throws while loading (needs kubectl and /proc)", { timeout: BLOCK_MS }, () => {
   const home = mkdtempSync(join(tmpdir(), 'kubelings-procs-stuck-'));
   const learner = mkdtempSync(join(tmpdir(), 'kubelings-procs-learner-'));
   // The learner's trees: the reference scheduler with a scheduleOne that never returns, and
@@ -295,9 +348,16 @@ describe.skipIf(!hasKubectl || !hasProc)('a learner\'s scheduler stuck in while 
     expect(up.code, up.stdout + up.stderr).toBe(0);
     expect(up.stdout).toContain('kube-scheduler           yours (exercises/scheduler)');
     // The learner hears at once that their controller-manager does not start, and why.
-    expect(up.stdout).toMatch(/\n {2}kube-controller-manager +(pid \d+|-) +(RESTARTING( in \d+ s)?|starting) \(exited (once|\d+ times), last: exit code 1: a learner bug in controllers\/index\.ts\)\n/);
+    expect(up.stdout).toMatch(
+      /\n {2}kube-controller-manager +(pid \d+|-) +(RESTARTING( in \d+ s)?|starting) \(exited (once|\d+ times), last: exit code 1: a learner bug in controllers\/index\.ts\)\n/,
+    );
     await kubectl(home, 'run', pod, '--image=nginx');
-    return (await until(`kube-scheduler NOT RESPONDING (no heartbeat for ${SUPERVISOR_UNRESPONSIVE_MS / 1000} s)`, () => componentOf(home, 'kube-scheduler'), (c) => c?.phase === 'not responding', 120_000))!;
+    return (await until(
+      `kube-scheduler NOT RESPONDING (no heartbeat for ${SUPERVISOR_UNRESPONSIVE_MS / 1000} s)`,
+      () => componentOf(home, 'kube-scheduler'),
+      (c) => c?.phase === 'not responding',
+      120_000,
+    ))!;
   };
 
   test('the stuck scheduler stalls neither kubectl nor /readyz; status names it; the crashing controller-manager is restarted with backoff; cluster down ends them all', async () => {
@@ -309,7 +369,12 @@ describe.skipIf(!hasKubectl || !hasProc)('a learner\'s scheduler stuck in while 
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     expect((await fetch(`${url}/api/v1/namespaces/default/pods/spinner`)).status).toBe(200);
 
-    const crashing = (await until('kube-controller-manager exited twice and restarting', () => componentOf(home, 'kube-controller-manager'), (c) => (c?.restarts ?? 0) >= 2, 120_000))!;
+    const crashing = (await until(
+      'kube-controller-manager exited twice and restarting',
+      () => componentOf(home, 'kube-controller-manager'),
+      (c) => (c?.restarts ?? 0) >= 2,
+      120_000,
+    ))!;
     expect(crashing.lastExit).toMatchObject({ code: 1, signal: null, error: 'a learner bug in controllers/index.ts' });
     expect(readFileSync(join(home, 'logs', 'kube-controller-manager.log'), 'utf8')).toContain('"component failed to start" error="a learner bug in controllers/index.ts"');
     const status = await kubelings(home, ['cluster', 'status'], env);
@@ -327,7 +392,11 @@ describe.skipIf(!hasKubectl || !hasProc)('a learner\'s scheduler stuck in while 
     const stuck = await stuckCluster('spinner-again');
     const daemon = daemonPid(home);
     process.kill(daemon, 'SIGKILL');
-    await until('the daemon gone', () => isProcessAlive(daemon), (alive) => !alive);
+    await until(
+      'the daemon gone',
+      () => isProcessAlive(daemon),
+      (alive) => !alive,
+    );
     // The components that still run their event loop notice the daemon is gone and exit; the stuck one cannot.
     // Named by their command lines, so that a failure says which process stayed.
     const commandOf = (pid: number) => {
@@ -342,6 +411,11 @@ describe.skipIf(!hasKubectl || !hasProc)('a learner\'s scheduler stuck in while 
     const down = await kubelings(home, ['cluster', 'down'], env);
     expect(down.code).toBe(0);
     expect(down.stdout).toContain(`No control plane is running. The last control plane (pid ${daemon}) did not stop cleanly (was it killed?).`);
-    await until('no process of this cluster left', () => processesOf(home), (pids) => pids.length === 0, 10_000);
+    await until(
+      'no process of this cluster left',
+      () => processesOf(home),
+      (pids) => pids.length === 0,
+      10_000,
+    );
   });
 });

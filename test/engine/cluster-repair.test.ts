@@ -23,7 +23,11 @@ function kubelings(...args: string[]): Promise<{ code: number; output: string }>
 }
 
 const walDir = () => join(home, 'data', 'wal');
-const segment = () => readdirSync(walDir()).filter((n) => n.endsWith('.wal')).sort().at(-1)!;
+const segment = () =>
+  readdirSync(walDir())
+    .filter((n) => n.endsWith('.wal'))
+    .sort()
+    .at(-1)!;
 
 describe('cluster up, a damaged store, and cluster repair', () => {
   beforeAll(() => {
@@ -72,7 +76,9 @@ describe('cluster up, a damaged store, and cluster repair', () => {
     const up = await kubelings('cluster', 'up', '--port', '0');
     expect(up.code, up.output).toBe(0);
     expect(up.output, 'what cluster up printed').toMatch(
-      new RegExp(`Warnings while starting \\(also in .*cluster\\.log\\):\\n  etcd: recovery cut the torn record at the end of wal/${segment()}: 9 bytes from byte \\d+ on, kept in wal/${segment()}\\.broken-\\d{8}T\\d{6}Z`),
+      new RegExp(
+        `Warnings while starting \\(also in .*cluster\\.log\\):\\n  etcd: recovery cut the torn record at the end of wal/${segment()}: 9 bytes from byte \\d+ on, kept in wal/${segment()}\\.broken-\\d{8}T\\d{6}Z`,
+      ),
     );
     // And repair refuses while the control plane runs.
     const repair = await kubelings('cluster', 'repair');

@@ -39,7 +39,7 @@ describe('cluster summary', () => {
     expect(text).toContain('  the store                etcd at http://127.0.0.1:2379 (--etcd-servers): neither yours nor the reference\n');
   });
 
-  test('the learner\'s code is named with its folder, component by component', () => {
+  test("the learner's code is named with its folder, component by component", () => {
     const text = describeCluster(state({ impl: 'exercises:apiserver,controllers,objects' }), 0);
     expect(text).toContain('  the store                the reference\n');
     expect(text).toContain('  the apiserver            yours (exercises/apiserver); selectors and quantities: yours (exercises/objects)\n');

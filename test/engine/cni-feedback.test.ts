@@ -16,8 +16,12 @@ const cases: [variant: string, exercise: string, mustFail: string[]][] = [
   ['in-memory-reservations', '01-ipam', ['a restart (a new process, a fresh store on the same folder) never hands out an address still held']],
   ['ipam-del-not-idempotent', '01-ipam', ['DEL releases the address; DEL again, or of a container that holds nothing, succeeds']],
   ['env-error-as-config', '02-cni-plugin', ['a missing or unknown CNI_COMMAND']],
-  ['add-drops-prevresult', '02-cni-plugin', ['an earlier plugin\'s prevResult is kept']],
-  ['check-always-passes', '02-cni-plugin', ['CHECK passes on what ADD made, and needs the prevResult', 'CHECK fails when the address was released', 'loopback CHECK: passes while the address is held, fails once it is not']],
+  ['add-drops-prevresult', '02-cni-plugin', ["an earlier plugin's prevResult is kept"]],
+  [
+    'check-always-passes',
+    '02-cni-plugin',
+    ['CHECK passes on what ADD made, and needs the prevResult', 'CHECK fails when the address was released', 'loopback CHECK: passes while the address is held, fails once it is not'],
+  ],
   ['plugin-del-not-idempotent', '02-cni-plugin', ['DEL releases the address and deletes the link; a second DEL']],
   ['no-undo-on-failure', '02-cni-plugin', ['a step that fails half-way leaves nothing']],
   ['empty-podselector-none', '03-network-policy', ['an empty podSelector selects every pod of its namespace']],
@@ -27,8 +31,16 @@ const cases: [variant: string, exercise: string, mustFail: string[]][] = [
 ];
 
 describe('lesson 06 names the mistake', () => {
-  test.each(cases)('%s fails in %s', async (variant, exercise, mustFail) => {
-    const { out, failed } = await gradeVariant(variant, exercise);
-    for (const title of mustFail) expect(failed.some((t) => t.includes(title)), `a failed test titled "${title}…" among ${JSON.stringify(failed)}\n${out}`).toBe(true);
-  }, 120_000);
+  test.each(cases)(
+    '%s fails in %s',
+    async (variant, exercise, mustFail) => {
+      const { out, failed } = await gradeVariant(variant, exercise);
+      for (const title of mustFail)
+        expect(
+          failed.some((t) => t.includes(title)),
+          `a failed test titled "${title}…" among ${JSON.stringify(failed)}\n${out}`,
+        ).toBe(true);
+    },
+    120_000,
+  );
 });

@@ -39,7 +39,7 @@ test('ADD, CHECK and DEL (twice) of a loopback pod through the program; the addr
   const conf: NetConf = { cniVersion: '1.0.0', name: 'kubelings-shim', type: 'kubelings-loopback', ipam: { type: 'host-local', ranges: [[{ subnet: '127.71.0.0/24' }]], dataDir: data } };
   const args = { containerId: 'pod-a', netns: '', ifName: 'eth0' };
   const result = await plugin.add(conf, args);
-  expect(result.ips, 'the ADD result\'s ips').toEqual([{ address: '127.71.0.2/24', gateway: '127.71.0.1', interface: 0 }]);
+  expect(result.ips, "the ADD result's ips").toEqual([{ address: '127.71.0.2/24', gateway: '127.71.0.1', interface: 0 }]);
   expect([...openIpamStore(data, 'kubelings-shim').reservations()], 'the store after ADD').toEqual([['127.71.0.2', { containerId: 'pod-a', ifName: 'eth0' }]]);
   await plugin.check({ ...conf, prevResult: result }, args);
   await plugin.del(conf, args);
@@ -47,7 +47,7 @@ test('ADD, CHECK and DEL (twice) of a loopback pod through the program; the addr
   expect([...openIpamStore(data, 'kubelings-shim').reservations()], 'the store after DEL').toEqual([]);
 }, 120_000);
 
-test('errors come as the spec\'s JSON with a non-zero exit: not JSON (6), VERSION answers without a config, stdin beyond the limit is refused', async () => {
+test("errors come as the spec's JSON with a non-zero exit: not JSON (6), VERSION answers without a config, stdin beyond the limit is refused", async () => {
   const binary = pluginExecutable(scratch());
   const env = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'x', CNI_IFNAME: 'eth0', CNI_PATH: '/opt/cni/bin' };
   const bad = await run(binary, env, 'not json');

@@ -17,7 +17,7 @@ import { Supervisor } from '#engine/cluster/supervisor.ts';
 
 const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
 
-test('past the limit the log moves to NAME.log.old at a line\'s end; the two files hold the newest output, in order, nothing lost at the cut', () => {
+test("past the limit the log moves to NAME.log.old at a line's end; the two files hold the newest output, in order, nothing lost at the cut", () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubelings-blog-'));
   const file = join(dir, 'c.log');
   try {
@@ -25,13 +25,16 @@ test('past the limit the log moves to NAME.log.old at a line\'s end; the two fil
     const lines = Array.from({ length: 40 }, (_, i) => `line ${String(i).padStart(3, '0')} ${'y'.repeat(i % 7)}\n`);
     const all = Buffer.from(lines.join(''));
     // Chunks as a pipe gives them: cut anywhere, mid-line included.
-    for (let at = 0, step = 1; at < all.length; at += step, step = (step * 7) % 23 + 1) log.write(all.subarray(at, Math.min(at + step, all.length)));
+    for (let at = 0, step = 1; at < all.length; at += step, step = ((step * 7) % 23) + 1) log.write(all.subarray(at, Math.min(at + step, all.length)));
     log.close();
     const current = read(file);
     const old = read(overflowFile(file));
     expect(old.length, 'a rotation happened').toBeGreaterThan(0);
     const longest = Math.max(...lines.map((l) => l.length));
-    for (const [what, text] of [['c.log', current], ['c.log.old', old]] as const) {
+    for (const [what, text] of [
+      ['c.log', current],
+      ['c.log.old', old],
+    ] as const) {
       expect(Buffer.byteLength(text), `${what}: at most the limit plus the rest of one line`).toBeLessThanOrEqual(100 + longest);
       expect(text.endsWith('\n'), `${what} ends at a line's end`).toBe(true);
     }
@@ -79,7 +82,17 @@ test('a component process that logs ~100 KB under a 20 KB bound: logs/chatty.log
   const home = mkdtempSync(join(tmpdir(), 'kubelings-chatty-'));
   const cluster = await startCluster();
   const paths = clusterPaths(home);
-  const supervisor = new Supervisor({ server: cluster.url, ca: cluster.ca, issueToken: (u) => cluster.apiserver.issueToken(u), dataDir: join(home, 'data'), flags: { lines: 1000 }, paths, logger: createLogger(undefined), logMaxBytes: 20_000, env: { KUBELINGS_HOME: home } });
+  const supervisor = new Supervisor({
+    server: cluster.url,
+    ca: cluster.ca,
+    issueToken: (u) => cluster.apiserver.issueToken(u),
+    dataDir: join(home, 'data'),
+    flags: { lines: 1000 },
+    paths,
+    logger: createLogger(undefined),
+    logMaxBytes: 20_000,
+    env: { KUBELINGS_HOME: home },
+  });
   try {
     await supervisor.start([{ name: 'chatty', module: 'test/engine/fixtures/components/chatty.ts', factory: 'components', user: { username: 'chatty', groups: [] } }]);
     expect(supervisor.states()[0]?.phase, 'started (waited for its ready)').toBe('running');
@@ -87,11 +100,18 @@ test('a component process that logs ~100 KB under a 20 KB bound: logs/chatty.log
     const log = join(paths.logsDir, 'chatty.log');
     const current = read(log);
     const old = read(overflowFile(log));
-    for (const [what, text] of [['chatty.log', current], ['chatty.log.old', old]] as const) expect(Buffer.byteLength(text), what).toBeLessThanOrEqual(20_000 + 200);
+    for (const [what, text] of [
+      ['chatty.log', current],
+      ['chatty.log.old', old],
+    ] as const)
+      expect(Buffer.byteLength(text), what).toBeLessThanOrEqual(20_000 + 200);
     expect(Buffer.byteLength(old), 'the old file was filled with whole lines up to the bound').toBeGreaterThan(20_000 - 200);
     expect(old + current, 'stderr goes to the same log').toContain('chatty on stderr\n');
     expect(current).toMatch(/"chatty done"\n[^]*"stopping" why=SIGTERM\n/);
-    const numbers = (old + current).split('\n').flatMap((l) => /n=(\d{6})/.exec(l)?.[1] ?? []).map(Number);
+    const numbers = (old + current)
+      .split('\n')
+      .flatMap((l) => /n=(\d{6})/.exec(l)?.[1] ?? [])
+      .map(Number);
     expect(numbers.at(-1)).toBe(999);
     expect(numbers, 'the newest lines, in order, none lost at the cut').toEqual(Array.from({ length: numbers.length }, (_, i) => 1000 - numbers.length + i));
   } finally {

@@ -59,7 +59,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!hasKubectl)('kube-controller-manager with the real kubectl (needs kubectl)', () => {
-  test('kubectl apply of the lesson\'s nginx Deployment reaches 3/3, through one ReplicaSet named after its pod-template-hash', async () => {
+  test("kubectl apply of the lesson's nginx Deployment reaches 3/3, through one ReplicaSet named after its pod-template-hash", async () => {
     await kubectl('apply', '-f', join(ROOT, 'lessons/core/02-apiserver/nginx-deployment.yaml'));
     const out = await kubectl('rollout', 'status', 'deployment/nginx-deployment', '--timeout=20s');
     expect(out).toContain('deployment "nginx-deployment" successfully rolled out');
@@ -89,10 +89,14 @@ describe.skipIf(!hasKubectl)('kube-controller-manager with the real kubectl (nee
     await kubectl('patch', 'deployment/nginx-deployment', '-p', '{"spec":{"strategy":{"rollingUpdate":{"maxUnavailable":0,"maxSurge":1}}}}');
     await until('the patch observed', deployment, (d) => d.status?.observedGeneration === d.metadata.generation);
     const seen: { available: number; total: number }[] = [];
-    const watch = cluster.client.watch<Deployment>('deployments', { namespace: 'default', fieldSelector: 'metadata.name=nginx-deployment' }, {
-      onEvent: (e) => seen.push({ available: e.object.status?.availableReplicas ?? 0, total: e.object.status?.replicas ?? 0 }),
-      onClose: () => {},
-    });
+    const watch = cluster.client.watch<Deployment>(
+      'deployments',
+      { namespace: 'default', fieldSelector: 'metadata.name=nginx-deployment' },
+      {
+        onEvent: (e) => seen.push({ available: e.object.status?.availableReplicas ?? 0, total: e.object.status?.replicas ?? 0 }),
+        onClose: () => {},
+      },
+    );
     try {
       await kubectl('set', 'image', 'deployment/nginx-deployment', 'nginx=nginx:1.16.1');
       const out = await kubectl('rollout', 'status', 'deployment/nginx-deployment', '--timeout=20s');
@@ -116,7 +120,7 @@ describe.skipIf(!hasKubectl)('kube-controller-manager with the real kubectl (nee
     expect(await kubectl('rollout', 'history', 'deployment/nginx-deployment', '--revision=1')).toMatch(/Image:\s+nginx:1\.14\.2/);
   });
 
-  test('kubectl rollout undo brings back revision 1\'s ReplicaSet as revision 3, and its pods replace the others', async () => {
+  test("kubectl rollout undo brings back revision 1's ReplicaSet as revision 3, and its pods replace the others", async () => {
     expect(await kubectl('rollout', 'undo', 'deployment/nginx-deployment')).toContain('deployment.apps/nginx-deployment rolled back');
     expect(await kubectl('rollout', 'status', 'deployment/nginx-deployment', '--timeout=20s')).toContain('successfully rolled out');
     expect(await kubectl('rollout', 'history', 'deployment/nginx-deployment')).toMatch(/REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>/);
@@ -134,7 +138,10 @@ describe.skipIf(!hasKubectl)('kube-controller-manager with the real kubectl (nee
     await kubectl('set', 'image', 'deployment/nginx-deployment', 'nginx=nginx:1.17');
     const paused = await until('the DeploymentPaused condition', deployment, (d) => d.status?.conditions?.some((c) => c.type === 'Progressing' && c.reason === 'DeploymentPaused') ?? false);
     expect(paused.status?.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'Unknown', message: 'Deployment is paused' });
-    expect((await replicaSets()).some((rs) => rs.spec.template.spec.containers[0]!.image === 'nginx:1.17'), 'no ReplicaSet for the paused template').toBe(false);
+    expect(
+      (await replicaSets()).some((rs) => rs.spec.template.spec.containers[0]!.image === 'nginx:1.17'),
+      'no ReplicaSet for the paused template',
+    ).toBe(false);
     await kubectl('rollout', 'resume', 'deployment/nginx-deployment');
     expect(await kubectl('rollout', 'status', 'deployment/nginx-deployment', '--timeout=20s')).toContain('successfully rolled out');
     expect((await replicaSets()).find((rs) => rs.spec.template.spec.containers[0]!.image === 'nginx:1.17')?.status?.availableReplicas).toBe(3);

@@ -19,7 +19,10 @@ describe('lesson 04 names the mistake', () => {
     expect(failed).toContain(`${QUEUE}a key added while a worker processes it is not handed out again until done(), then it is`);
     expect(out).toMatch(/did\s+len\(\) after done\(a\): the second add of a was kept\n\s+expected 1\n\s+got\s+0/);
     expect(out).toContain('While a key is processing, add() only marks it dirty; done() puts a dirty key back in the queue');
-    expect(failed.some((t) => t.startsWith('whatever the workers do')), 'the property test finds it too').toBe(true);
+    expect(
+      failed.some((t) => t.startsWith('whatever the workers do')),
+      'the property test finds it too',
+    ).toBe(true);
   });
 
   test('a queue that hands a re-added key out while a worker still has it fails the stingy rule and the property', async () => {
@@ -31,7 +34,7 @@ describe('lesson 04 names the mistake', () => {
 
   test('forget() that keeps the failure count fails the forget test, with its hint', async () => {
     const { out, failed } = await gradeVariant('forget-keeps-backoff', '01-workqueue');
-    expect(failed).toContain('rate limiters > forget() starts an item\'s backoff over');
+    expect(failed).toContain("rate limiters > forget() starts an item's backoff over");
     expect(out).toMatch(/did\s+numRequeues\(a\) after forget\n\s+expected 0\n\s+got\s+2/);
     expect(out).toContain("forget must delete the item's failure count");
   });
@@ -65,7 +68,9 @@ describe('lesson 04 names the mistake', () => {
   test('ignoring expectations creates pods twice: the recorded actions show the extra creates', async () => {
     const { out, failed } = await gradeVariant('ignores-expectations', '02-replicaset');
     expect(failed).toContain(`${SYNC}while earlier creates have not been seen in the informer, it creates nothing more, but still writes the status`);
-    expect(out).toMatch(/expected \["update replicaset default\/web status"\]\n\s+got\s+\["create pod default\/web-","create pod default\/web-","create pod default\/web-","update replicaset default\/web status"\]/);
+    expect(out).toMatch(
+      /expected \["update replicaset default\/web status"\]\n\s+got\s+\["create pod default\/web-","create pod default\/web-","create pod default\/web-","update replicaset default\/web status"\]/,
+    );
     expect(out).toContain('Check ctx.expectations.satisfiedExpectations(key) before creating or deleting');
   });
 
@@ -89,21 +94,27 @@ describe('lesson 04 names the mistake', () => {
   test('an owner re-created under the same name taken as the same owner fails the classification, showing d as solid', async () => {
     const { out, failed } = await gradeVariant('gc-ignores-owner-uid', '04-garbage-collector');
     expect(failed).toEqual(['classifying owner references (classifyReferences) > an owner found with the same uid is solid; one not found, or found with another uid, is dangling']);
-    expect(out).toMatch(/did\s+a found \(same uid\), b not found, d found with another uid\n\s+expected \{"solid":\["a"\],"dangling":\["b","d"\],"waiting":\[\]\}\n\s+got\s+\{"solid":\["a","d"\],"dangling":\["b"\]/);
+    expect(out).toMatch(
+      /did\s+a found \(same uid\), b not found, d found with another uid\n\s+expected \{"solid":\["a"\],"dangling":\["b","d"\],"waiting":\[\]\}\n\s+got\s+\{"solid":\["a","d"\],"dangling":\["b"\]/,
+    );
     expect(out).toContain('Compare the uid the reference holds with the uid of what the GET found');
   });
 
   test('trusting the graph instead of a live GET deletes a dependent whose owner exists, and the actions show the missing GET', async () => {
     const { out, failed } = await gradeVariant('gc-trusts-the-graph', '04-garbage-collector');
     expect(failed).toContain(`${ATTEMPT}an owner the graph has not seen, but the apiserver has, keeps its dependent`);
-    expect(out).toMatch(/did\s+actions when the owner exists in the apiserver but not in the graph\n\s+expected \["get replicaset default\/web-1","get deployment default\/web"\]\n\s+got\s+\["get replicaset default\/web-1","delete replicaset default\/web-1 propagationPolicy=Background"\]/);
+    expect(out).toMatch(
+      /did\s+actions when the owner exists in the apiserver but not in the graph\n\s+expected \["get replicaset default\/web-1","get deployment default\/web"\]\n\s+got\s+\["get replicaset default\/web-1","delete replicaset default\/web-1 propagationPolicy=Background"\]/,
+    );
     expect(out).toContain('The graph (the informers) may be behind: only a live GET says an owner is gone');
   });
 
   test('removing the orphan finalizer although a dependent could not be patched fails the failure test, showing the removal', async () => {
     const { out, failed } = await gradeVariant('orphan-finalizer-despite-failure', '04-garbage-collector');
     expect(failed).toEqual(['orphaning (propagationPolicy Orphan) > a dependent that cannot be patched keeps the finalizer on and fails the sync; one already gone is fine']);
-    expect(out).toMatch(/expected \{"outcome":"threw","actions":\["patch replicaset default\/web-a ownerReferences=\[\]"\]\}\n\s+got\s+\{"outcome":"returned","actions":\[.*"remove finalizer orphan from deployment default\/web"\]\}/);
+    expect(out).toMatch(
+      /expected \{"outcome":"threw","actions":\["patch replicaset default\/web-a ownerReferences=\[\]"\]\}\n\s+got\s+\{"outcome":"returned","actions":\[.*"remove finalizer orphan from deployment default\/web"\]\}/,
+    );
     expect(out).toContain('Throw when a patch failed (other than NotFound), before removing the finalizer');
   });
 
@@ -174,7 +185,9 @@ describe('lesson 04 names the mistake', () => {
 
   test('a DaemonSet that ignores taints places a pod on a NoSchedule node', async () => {
     const { out, failed } = await gradeVariant('daemon-ignores-taints', '07-daemonset-statefulset');
-    expect(failed).toContain('which nodes run a daemon pod (NodeShouldRunDaemonPod) > an untolerated NoSchedule taint: no new pod, but one already there stays; an untolerated NoExecute taint: neither');
+    expect(failed).toContain(
+      'which nodes run a daemon pod (NodeShouldRunDaemonPod) > an untolerated NoSchedule taint: no new pod, but one already there stays; an untolerated NoExecute taint: neither',
+    );
     expect(out).toMatch(/did\s+taint dedicated=db:NoSchedule\n\s+expected no\/keep\n\s+got\s+run\/keep/);
   });
 

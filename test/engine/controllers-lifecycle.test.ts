@@ -70,7 +70,7 @@ async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boole
 }
 const list = async <T extends KubeObject>(resource: string, namespace = 'default', labelSelector?: string) => (await client.list<T>(resource, { namespace, labelSelector })).items;
 
-describe.skipIf(!hasKubectl)('lesson 04\'s controllers on `kubelings cluster up --nodes 3 --hollow --impl solutions`, with the real kubectl (needs kubectl)', () => {
+describe.skipIf(!hasKubectl)("lesson 04's controllers on `kubelings cluster up --nodes 3 --hollow --impl solutions`, with the real kubectl (needs kubectl)", () => {
   let home: string;
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'kubelings-lifecycle-home-'));
@@ -80,8 +80,16 @@ describe.skipIf(!hasKubectl)('lesson 04\'s controllers on `kubelings cluster up 
     expect(up.output).toMatch(/The control plane is up at https:\/\/127\.0\.0\.1:\d+ \(pid \d+, code: solutions\)/);
     kubeconfig = join(home, 'kubeconfig');
     const config = parseYaml(readFileSync(kubeconfig, 'utf8'));
-    client = new KubeClient({ server: config.clusters[0].cluster.server, ca: Buffer.from(config.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8'), token: config.users[0].user.token });
-    await until('the three hollow nodes registered', async () => (await client.list<Node>('nodes')).items.length, (n) => n === 3);
+    client = new KubeClient({
+      server: config.clusters[0].cluster.server,
+      ca: Buffer.from(config.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8'),
+      token: config.users[0].user.token,
+    });
+    await until(
+      'the three hollow nodes registered',
+      async () => (await client.list<Node>('nodes')).items.length,
+      (n) => n === 3,
+    );
   }, 120_000);
   afterAll(async () => {
     client?.close();
@@ -102,7 +110,12 @@ describe.skipIf(!hasKubectl)('lesson 04\'s controllers on `kubelings cluster up 
     await readyDeployment();
     expect((await list<ReplicaSet>('replicasets')).length).toBe(1);
     expect(await kubectl('delete', 'deployment', 'nginx-deployment')).toBe('deployment.apps "nginx-deployment" deleted\n');
-    await until('no ReplicaSet and no pod left', async () => [(await list('replicasets')).length, (await list('pods')).length], ([rs, pods]) => rs === 0 && pods === 0, 60_000);
+    await until(
+      'no ReplicaSet and no pod left',
+      async () => [(await list('replicasets')).length, (await list('pods')).length],
+      ([rs, pods]) => rs === 0 && pods === 0,
+      60_000,
+    );
   }, 120_000);
 
   test('kubectl delete deployment --cascade=orphan: the ReplicaSet and its pods stay, the ReplicaSet without owner references', async () => {
@@ -115,14 +128,24 @@ describe.skipIf(!hasKubectl)('lesson 04\'s controllers on `kubelings cluster up 
     expect(pods.filter((p) => !p.metadata.deletionTimestamp)).toHaveLength(3);
     expect(pods.every((p) => p.metadata.ownerReferences?.[0]?.name === rss[0]!.metadata.name)).toBe(true);
     await kubectl('delete', 'rs', rss[0]!.metadata.name!);
-    await until('the orphaned pods collected with their ReplicaSet', () => list('pods'), (p) => p.length === 0, 60_000);
+    await until(
+      'the orphaned pods collected with their ReplicaSet',
+      () => list('pods'),
+      (p) => p.length === 0,
+      60_000,
+    );
   }, 120_000);
 
   test('kubectl delete namespace: Terminating while its content goes, then gone', async () => {
     await kubectl('create', 'namespace', 'team-a');
     await kubectl('-n', 'team-a', 'apply', '-f', nginx);
     await kubectl('-n', 'team-a', 'create', 'configmap', 'settings', '--from-literal=a=b');
-    await until('team-a\'s pods Running', () => list<Pod>('pods', 'team-a'), (p) => p.length === 3 && p.every((x) => x.status?.phase === 'Running'), 60_000);
+    await until(
+      "team-a's pods Running",
+      () => list<Pod>('pods', 'team-a'),
+      (p) => p.length === 3 && p.every((x) => x.status?.phase === 'Running'),
+      60_000,
+    );
     expect(await kubectl('delete', 'namespace', 'team-a', '--wait=false')).toBe('namespace "team-a" deleted\n');
     expect(await kubectl('get', 'namespace', 'team-a')).toMatch(/team-a\s+Terminating\s/);
     // kubectl waits for the namespace to be gone, as it does on a real cluster.
@@ -143,24 +166,42 @@ spec:
       containers: [{name: agent, image: fluentd:1}]
 `);
     for (const n of ['hollow-node-0', 'hollow-node-1', 'hollow-node-2']) await kubectl('label', 'node', n, 'pool=main');
-    const pods = await until('three running daemon pods', () => list<Pod>('pods', 'default', 'app=agent'), (p) => p.filter((x) => x.status?.phase === 'Running').length === 3, 60_000);
+    const pods = await until(
+      'three running daemon pods',
+      () => list<Pod>('pods', 'default', 'app=agent'),
+      (p) => p.filter((x) => x.status?.phase === 'Running').length === 3,
+      60_000,
+    );
     expect(new Set(pods.map((p) => p.spec.nodeName))).toEqual(new Set(['hollow-node-0', 'hollow-node-1', 'hollow-node-2']));
-    await until('kubectl get daemonset: 3 desired, current, ready, up to date, available', () => kubectl('get', 'daemonset', 'agent'), (out) => /agent\s+3\s+3\s+3\s+3\s+3\s+pool=main\s/.test(out));
+    await until(
+      'kubectl get daemonset: 3 desired, current, ready, up to date, available',
+      () => kubectl('get', 'daemonset', 'agent'),
+      (out) => /agent\s+3\s+3\s+3\s+3\s+3\s+pool=main\s/.test(out),
+    );
     await kubectl('label', 'node', 'hollow-node-2', 'pool=spare', '--overwrite');
-    await until('the pod on hollow-node-2 gone', () => list<Pod>('pods', 'default', 'app=agent'), (p) => p.length === 2 && !p.some((x) => x.spec.nodeName === 'hollow-node-2'), 60_000);
+    await until(
+      'the pod on hollow-node-2 gone',
+      () => list<Pod>('pods', 'default', 'app=agent'),
+      (p) => p.length === 2 && !p.some((x) => x.spec.nodeName === 'hollow-node-2'),
+      60_000,
+    );
     await kubectl('delete', 'daemonset', 'agent');
   }, 150_000);
 
   test('a StatefulSet comes up in order: web-1 only once web-0 is Ready, then web-2', async () => {
     const seen: string[] = [];
-    const watch = client.watch<Pod>('pods', { namespace: 'default', labelSelector: 'app=web' }, {
-      onEvent: (e: WatchEvent<Pod>) => {
-        const ready = e.object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-        if (e.type === 'ADDED') seen.push(`added ${e.object.metadata.name}`);
-        if (ready && !seen.includes(`ready ${e.object.metadata.name}`)) seen.push(`ready ${e.object.metadata.name}`);
+    const watch = client.watch<Pod>(
+      'pods',
+      { namespace: 'default', labelSelector: 'app=web' },
+      {
+        onEvent: (e: WatchEvent<Pod>) => {
+          const ready = e.object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+          if (e.type === 'ADDED') seen.push(`added ${e.object.metadata.name}`);
+          if (ready && !seen.includes(`ready ${e.object.metadata.name}`)) seen.push(`ready ${e.object.metadata.name}`);
+        },
+        onClose: () => {},
       },
-      onClose: () => {},
-    });
+    );
     try {
       await apply(`apiVersion: apps/v1
 kind: StatefulSet
@@ -180,7 +221,12 @@ spec:
     expect(seen).toEqual(['added web-0', 'ready web-0', 'added web-1', 'ready web-1', 'added web-2', 'ready web-2']);
     expect(await kubectl('get', 'controllerrevisions')).toMatch(/web-\S+\s+statefulset\.apps\/web\s+1\s/);
     await kubectl('delete', 'statefulset', 'web');
-    await until('web\'s pods collected', () => list('pods', 'default', 'app=web'), (p) => p.length === 0, 60_000);
+    await until(
+      "web's pods collected",
+      () => list('pods', 'default', 'app=web'),
+      (p) => p.length === 0,
+      60_000,
+    );
   }, 120_000);
 
   test('a Job runs its pods to completion; one that keeps failing stops at its backoffLimit', async () => {
@@ -226,10 +272,22 @@ spec:
         metadata: {annotations: {kubelings.dev/complete-after: 1s}}
         spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}
 `);
-    const jobs = await until('a Job from the CronJob, completed', () => list<Job>('jobs'), (j) => j.some((x) => x.metadata.name?.startsWith('tick-') && x.status?.conditions?.some((c) => c.type === 'Complete')), 90_000);
+    const jobs = await until(
+      'a Job from the CronJob, completed',
+      () => list<Job>('jobs'),
+      (j) => j.some((x) => x.metadata.name?.startsWith('tick-') && x.status?.conditions?.some((c) => c.type === 'Complete')),
+      90_000,
+    );
     const job = jobs.find((x) => x.metadata.name?.startsWith('tick-'))!;
-    expect(Number(job.metadata.name!.slice('tick-'.length)) * 60_000, 'the Job is named after its schedule time in minutes').toBe(Date.parse(job.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'] ?? ''));
-    const cj = await until('lastScheduleTime and lastSuccessfulTime', () => client.get<CronJob>('cronjobs', 'tick', { namespace: 'default' }), (c) => Boolean(c.status?.lastScheduleTime && c.status.lastSuccessfulTime), 30_000);
+    expect(Number(job.metadata.name!.slice('tick-'.length)) * 60_000, 'the Job is named after its schedule time in minutes').toBe(
+      Date.parse(job.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'] ?? ''),
+    );
+    const cj = await until(
+      'lastScheduleTime and lastSuccessfulTime',
+      () => client.get<CronJob>('cronjobs', 'tick', { namespace: 'default' }),
+      (c) => Boolean(c.status?.lastScheduleTime && c.status.lastSuccessfulTime),
+      30_000,
+    );
     expect(cj.status?.lastScheduleTime).toBe(job.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp']);
     expect(await kubectl('get', 'cronjob', 'tick')).toMatch(/^tick\s+\* \* \* \* \*\s+<none>\s+False\s+\d+\s+\S+\s+\S+$/m);
     await kubectl('delete', 'cronjob', 'tick');
@@ -243,13 +301,17 @@ describe.skipIf(!hasKubectl)('a node whose heartbeats stop, on the built-in comp
     dir = mkdtempSync(join(tmpdir(), 'kubelings-lifecycle-'));
     const flags = { nodes: 3, hollow: true, 'node-lease-duration-seconds': 2, 'node-monitor-grace-period': '3s', 'node-monitor-period': '500ms' };
     // The components `cluster up` runs for these flags; the hollow nodes' handle is kept to pause one.
-    const components = builtinComponents(flags).map((c) => c.name !== 'hollow-nodes' ? c : {
-      name: c.name,
-      async start(ctx: Parameters<typeof c.start>[0]) {
-        hollow = (await c.start(ctx)) as RunningHollowNodes;
-        return hollow;
-      },
-    });
+    const components = builtinComponents(flags).map((c) =>
+      c.name !== 'hollow-nodes'
+        ? c
+        : {
+            name: c.name,
+            async start(ctx: Parameters<typeof c.start>[0]) {
+              hollow = (await c.start(ctx)) as RunningHollowNodes;
+              return hollow;
+            },
+          },
+    );
     cluster = await startCluster({ components, flags });
     client = cluster.client;
     kubeconfig = join(dir, 'kubeconfig');
@@ -284,21 +346,35 @@ spec:
     expect(counts.size, `nodes the 6 pods run on: ${JSON.stringify([...counts])}`).toBeGreaterThan(1);
     hollow!.pause(dead);
     try {
-      const node = await until(`${dead} Unknown and tainted`, () => client.get<Node>('nodes', dead), (n) => (n.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute'), 60_000);
+      const node = await until(
+        `${dead} Unknown and tainted`,
+        () => client.get<Node>('nodes', dead),
+        (n) => (n.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute'),
+        60_000,
+      );
       expect(node.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
       expect(await kubectl('get', 'node', dead)).toMatch(new RegExp(`${dead}\\s+NotReady\\s`));
-      await until('its pods evicted, and 6 fragile pods Running on the other nodes', () => list<Pod>('pods', 'default', 'app=fragile'), (pods) => {
-        const evicted = victims.every((v) => pods.find((p) => p.metadata.name === v)?.metadata.deletionTimestamp);
-        const running = pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && p.spec.nodeName !== dead);
-        return evicted && running.length === 6;
-      }, 60_000);
+      await until(
+        'its pods evicted, and 6 fragile pods Running on the other nodes',
+        () => list<Pod>('pods', 'default', 'app=fragile'),
+        (pods) => {
+          const evicted = victims.every((v) => pods.find((p) => p.metadata.name === v)?.metadata.deletionTimestamp);
+          const running = pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && p.spec.nodeName !== dead);
+          return evicted && running.length === 6;
+        },
+        60_000,
+      );
       const events = await kubectl('get', 'events', '--field-selector', 'reason=TaintManagerEviction');
       expect(events).toContain('Marking for deletion Pod default/');
     } finally {
       hollow!.resume(dead);
     }
-    await until(`${dead} Ready again, untainted`, () => client.get<Node>('nodes', dead), (n) => !(n.spec?.taints ?? []).some((t) => t.key.startsWith('node.kubernetes.io/')) && n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True', 60_000);
+    await until(
+      `${dead} Ready again, untainted`,
+      () => client.get<Node>('nodes', dead),
+      (n) => !(n.spec?.taints ?? []).some((t) => t.key.startsWith('node.kubernetes.io/')) && n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
+      60_000,
+    );
     await kubectl('delete', 'deployment', 'fragile');
   }, 150_000);
-
 });

@@ -129,7 +129,7 @@ describe('QueueWorkers', () => {
     expect(log).toEqual(['a', 'b', 'a']);
   });
 
-  test('a failing sync is retried with the rate limiter\'s backoff (5 ms, 10 ms, ...) on the clock; success forgets it', async () => {
+  test("a failing sync is retried with the rate limiter's backoff (5 ms, 10 ms, ...) on the clock; success forgets it", async () => {
     const clock = new ManualClock(0);
     const queue = controllers.newWorkQueue({ now: () => clock.now() });
     const at: number[] = [];
@@ -154,10 +154,17 @@ describe('QueueWorkers', () => {
   });
 });
 
-describe('QueueWorkers with a learner\'s queue that is not written yet', () => {
+describe("QueueWorkers with a learner's queue that is not written yet", () => {
   test('a queue whose every method throws is logged, the workers back off instead of spinning, and stop() still returns', async () => {
     const clock = new ManualClock(0);
-    const stub = new Proxy({}, { get: () => () => { throw new Error('add() is not written yet'); } }) as ReturnType<typeof controllers.newWorkQueue>;
+    const stub = new Proxy(
+      {},
+      {
+        get: () => () => {
+          throw new Error('add() is not written yet');
+        },
+      },
+    ) as ReturnType<typeof controllers.newWorkQueue>;
     const errors: string[] = [];
     const logger = { ...silentLogger, error: (m: string) => void errors.push(m), child: () => logger };
     const workers = new QueueWorkers(stub, async () => ({}), { name: 'test', workers: 2, clock, logger });
@@ -176,11 +183,15 @@ describe('QueueWorkers with a learner\'s queue that is not written yet', () => {
     const clock = new ManualClock(0);
     const queue = controllers.newWorkQueue({ now: () => clock.now() });
     const synced: string[] = [];
-    const workers = new QueueWorkers(queue, async (key) => {
-      synced.push(key);
-      if (key === 'bad') throw new Error('boom');
-      return {};
-    }, { name: 'test', workers: 1, clock });
+    const workers = new QueueWorkers(
+      queue,
+      async (key) => {
+        synced.push(key);
+        if (key === 'bad') throw new Error('boom');
+        return {};
+      },
+      { name: 'test', workers: 1, clock },
+    );
     workers.start();
     workers.enqueue('bad');
     workers.enqueue('good');
@@ -282,7 +293,7 @@ describe('leader election (client-go semantics: leaseDuration 15 s, renewDeadlin
     await b.elector.stop();
   });
 
-  test('two controller-managers against the apiserver: only the leader\'s controllers run; the other takes over when it stops renewing', async () => {
+  test("two controller-managers against the apiserver: only the leader's controllers run; the other takes over when it stops renewing", async () => {
     const cluster = await startCluster();
     const short = { leaseDurationMs: 1_500, renewDeadlineMs: 1_000, retryPeriodMs: 200 };
     const ctx = { client: cluster.client, logger: silentLogger, clock: systemClock };
@@ -306,7 +317,12 @@ describe('leader election (client-go semantics: leaseDuration 15 s, renewDeadlin
       const lease = await cluster.client.get<Lease>('leases', 'kube-controller-manager', { namespace: 'kube-system' });
       expect(lease.spec).toMatchObject({ holderIdentity: 'manager-b', leaseTransitions: 1 });
       // The new leader's controllers act: a ReplicaSet of the Deployment appears.
-      const d: Deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } };
+      const d: Deployment = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'default' },
+        spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+      };
       await cluster.client.create('deployments', d);
       await wait('a ReplicaSet for web', async () => (await cluster.client.list('replicasets', { namespace: 'default' })).items.length === 1);
       await second.stop();

@@ -47,9 +47,7 @@ describe('lesson.yaml validation', () => {
   });
 
   test('a quiz question needs exactly one correct choice', () => {
-    const issues = issuesAfter(
-      (t) => `${t}quiz:\n  - id: q1\n    question: Which?\n    choices:\n      - text: a\n      - text: b\n    explanation: Because.\n`,
-    );
+    const issues = issuesAfter((t) => `${t}quiz:\n  - id: q1\n    question: Which?\n    choices:\n      - text: a\n      - text: b\n    explanation: Because.\n`);
     expect(issues).toContainEqual(expect.stringMatching(/quiz\[0\]\.choices: must mark exactly one choice "correct: true" \(found 0\)/));
   });
 

@@ -28,7 +28,7 @@ const V2_MOUNTINFO = `23 1 254:1 / / rw - ext4 /dev/vda rw
 30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate`;
 
 describe('which cgroups', () => {
-  test('cgroup v1 (also beside an empty cgroup2): the runtime\'s own folder in each controller', () => {
+  test("cgroup v1 (also beside an empty cgroup2): the runtime's own folder in each controller", () => {
     expect(planCgroups({ platform: 'linux', uid: 0, mountinfo: V1_MOUNTINFO, procSelfCgroup: V1_CGROUP })).toEqual({
       driver: 'cgroupv1',
       own: { cpu: '/sys/fs/cgroup/cpu,cpuacct/user.slice', cpuacct: '/sys/fs/cgroup/cpu,cpuacct/user.slice', memory: '/sys/fs/cgroup/memory/user.slice' },
@@ -36,15 +36,27 @@ describe('which cgroups', () => {
   });
 
   test('cgroup v2, also inside a container whose cgroup root is namespaced', () => {
-    expect(planCgroups({ platform: 'linux', uid: 0, mountinfo: V2_MOUNTINFO, procSelfCgroup: '0::/system.slice/kubelet.service\n' })).toEqual({ driver: 'cgroupv2', own: { unified: '/sys/fs/cgroup/system.slice/kubelet.service' } });
+    expect(planCgroups({ platform: 'linux', uid: 0, mountinfo: V2_MOUNTINFO, procSelfCgroup: '0::/system.slice/kubelet.service\n' })).toEqual({
+      driver: 'cgroupv2',
+      own: { unified: '/sys/fs/cgroup/system.slice/kubelet.service' },
+    });
     const namespaced = '30 23 0:26 /docker/abc /sys/fs/cgroup rw - cgroup2 cgroup2 rw';
     expect(planCgroups({ platform: 'linux', uid: 0, mountinfo: namespaced, procSelfCgroup: '0::/docker/abc\n' }).own.unified).toBe('/sys/fs/cgroup');
   });
 
   test('none, with the reason: not Linux, not root, nothing mounted', () => {
-    expect(planCgroups({ platform: 'darwin', uid: 501, mountinfo: '', procSelfCgroup: '' })).toMatchObject({ driver: 'none', reason: 'cgroups exist only on Linux: cpu and memory limits are not enforced on darwin' });
-    expect(planCgroups({ platform: 'linux', uid: 1000, mountinfo: V2_MOUNTINFO, procSelfCgroup: '0::/' })).toMatchObject({ driver: 'none', reason: expect.stringContaining('not running as root (uid 1000)') });
-    expect(planCgroups({ platform: 'linux', uid: 0, mountinfo: '23 1 254:1 / / rw - ext4 /dev/vda rw', procSelfCgroup: '' })).toMatchObject({ driver: 'none', reason: expect.stringContaining('no cgroup file system') });
+    expect(planCgroups({ platform: 'darwin', uid: 501, mountinfo: '', procSelfCgroup: '' })).toMatchObject({
+      driver: 'none',
+      reason: 'cgroups exist only on Linux: cpu and memory limits are not enforced on darwin',
+    });
+    expect(planCgroups({ platform: 'linux', uid: 1000, mountinfo: V2_MOUNTINFO, procSelfCgroup: '0::/' })).toMatchObject({
+      driver: 'none',
+      reason: expect.stringContaining('not running as root (uid 1000)'),
+    });
+    expect(planCgroups({ platform: 'linux', uid: 0, mountinfo: '23 1 254:1 / / rw - ext4 /dev/vda rw', procSelfCgroup: '' })).toMatchObject({
+      driver: 'none',
+      reason: expect.stringContaining('no cgroup file system'),
+    });
   });
 });
 
@@ -62,11 +74,17 @@ describe('the files written', () => {
   });
 
   test('v2: cpu.weight, cpu.max "quota period" ("max" without a quota), memory.max, no swap, unified entries', () => {
-    expect(v2Writes({ ...resources, unified: { 'memory.high': '50000000' } }, 100_000).map((w) => `${w.file}=${w.value}`)).toEqual(['cpu.weight=20', 'cpu.max=25000 100000', 'memory.max=67108864', 'memory.swap.max=0', 'memory.high=50000000']);
+    expect(v2Writes({ ...resources, unified: { 'memory.high': '50000000' } }, 100_000).map((w) => `${w.file}=${w.value}`)).toEqual([
+      'cpu.weight=20',
+      'cpu.max=25000 100000',
+      'memory.max=67108864',
+      'memory.swap.max=0',
+      'memory.high=50000000',
+    ]);
     expect(v2Writes({ cpuPeriod: 50_000 }, 100_000).map((w) => `${w.file}=${w.value}`)).toEqual(['cpu.max=max 50000']);
   });
 
-  test('a v2 driver writes them into the container\'s folder and reads OOM kills from memory.events (on a stand-in cgroupfs)', () => {
+  test("a v2 driver writes them into the container's folder and reads OOM kills from memory.events (on a stand-in cgroupfs)", () => {
     const fake = scratchDir('kubelings-cgroupfs-');
     onCleanup(() => rmSync(fake, { recursive: true, force: true }));
     writeFileSync(join(fake, 'cgroup.controllers'), 'cpuset cpu io memory pids\n');
@@ -94,7 +112,7 @@ describe('the files written', () => {
 });
 
 describe('limits on this machine', () => {
-  test('with cgroups turned off, a container\'s limits are reported as not enforced, with the reason', { timeout: 90_000 }, async () => {
+  test("with cgroups turned off, a container's limits are reported as not enforced, with the reason", { timeout: 90_000 }, async () => {
     const t = await openTestRuntime({ cgroups: 'off' });
     expect((await t.runtime.status()).kubelings.resources).toMatchObject({ enforced: false, driver: 'none', reason: expect.stringContaining('turned off') });
     const pod = await startPod(t, testPod({ image: 'busybox', command: ['sleep', '30'], resources: { limits: { memory: '32Mi' } } }));
@@ -104,7 +122,7 @@ describe('limits on this machine', () => {
 
   const enforceable = process.platform === 'linux' && process.getuid?.() === 0;
   describe.skipIf(!enforceable)('Linux as root (skipped elsewhere: limits are then only reported)', () => {
-    test('the cpu and memory limits are in the container\'s cgroup files, which are gone once it exits', { timeout: 90_000 }, async () => {
+    test("the cpu and memory limits are in the container's cgroup files, which are gone once it exits", { timeout: 90_000 }, async () => {
       const t = await openTestRuntime();
       const { kubelings } = await t.runtime.status();
       expect(kubelings.resources.enforced, kubelings.resources.reason).toBe(true);

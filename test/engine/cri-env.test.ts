@@ -80,7 +80,7 @@ describe('resolveEnv', () => {
     expect(() => env({ env: [{ name: 'X', ...field('spec.containers') }] })).toThrow('field label not supported: spec.containers');
   });
 
-  test('resourceFieldRef rounds up to the divisor, and a limit not set is the node\'s allocatable', () => {
+  test("resourceFieldRef rounds up to the divisor, and a limit not set is the node's allocatable", () => {
     const ref = (resource: string, divisor?: string) => ({ valueFrom: { resourceFieldRef: { resource, ...(divisor ? { divisor } : {}) } } });
     expect(
       env({
@@ -97,7 +97,7 @@ describe('resolveEnv', () => {
     expect(() => env({ env: [{ name: 'X', ...ref('limits.gpu') }] })).toThrow('unsupported container resource : limits.gpu');
   });
 
-  test('a missing ConfigMap, Secret or key fails with the kubelet\'s message, unless optional', () => {
+  test("a missing ConfigMap, Secret or key fails with the kubelet's message, unless optional", () => {
     expect(() => env({ envFrom: [{ configMapRef: { name: 'absent' } }] })).toThrow('configmap "absent" not found');
     expect(() => env({ env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'absent', key: 'k' } } }] })).toThrow('secret "absent" not found');
     expect(() => env({ env: [{ name: 'M', valueFrom: { configMapKeyRef: { name: 'settings', key: 'NOPE' } } }] })).toThrow("couldn't find key NOPE in ConfigMap shop/settings");
@@ -113,7 +113,7 @@ describe('resolveEnv', () => {
     ).toEqual({ P: 's3cret', KUBERNETES_SERVICE_HOST: '127.96.0.1', MODE: 'from-service' });
   });
 
-  test('envFrom keys that are not valid names are skipped and reported as the kubelet\'s event says', () => {
+  test("envFrom keys that are not valid names are skipped and reported as the kubelet's event says", () => {
     const p = pod({ envFrom: [{ prefix: 'BAD=', configMapRef: { name: 'settings' } }] });
     const result = resolveEnv(p, p.spec.containers[0]!, { ...lookups, serviceEnv: {} });
     expect(result.envs).toEqual([]);
@@ -151,7 +151,12 @@ describe('CRI configs from a Pod', () => {
   });
 
   test('cpu shares from the request (the limit when only a limit is set), CFS quota from the limit, the memory limit', () => {
-    expect(linuxContainerResources({ name: 'c', resources: { requests: { cpu: '500m' }, limits: { cpu: '250m', memory: '64Mi' } } })).toEqual({ cpuShares: 512, cpuPeriod: 100_000, cpuQuota: 25_000, memoryLimitInBytes: 64 * 1024 * 1024 });
+    expect(linuxContainerResources({ name: 'c', resources: { requests: { cpu: '500m' }, limits: { cpu: '250m', memory: '64Mi' } } })).toEqual({
+      cpuShares: 512,
+      cpuPeriod: 100_000,
+      cpuQuota: 25_000,
+      memoryLimitInBytes: 64 * 1024 * 1024,
+    });
     expect(linuxContainerResources({ name: 'c', resources: { limits: { cpu: '2' } } })).toEqual({ cpuShares: 2048, cpuPeriod: 100_000, cpuQuota: 200_000 });
     expect(linuxContainerResources({ name: 'c' })).toEqual({ cpuShares: 2 });
     // The kubelet's and runc's edge cases: at least 2 shares and 1 ms of quota; weight 1..10000.

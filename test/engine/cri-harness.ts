@@ -154,12 +154,15 @@ export interface HttpAnswer {
 /** One HTTP request (as curl makes it); rejects on a connection error. */
 export function http(method: string, host: string, port: number, path: string, body?: string): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request({ method, host, port, path, agent: false, timeout: 10_000, headers: { 'User-Agent': 'curl/8.5.0', ...(body !== undefined ? { 'Content-Length': Buffer.byteLength(body) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      { method, host, port, path, agent: false, timeout: 10_000, headers: { 'User-Agent': 'curl/8.5.0', ...(body !== undefined ? { 'Content-Length': Buffer.byteLength(body) } : {}) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer from ${host}:${port} in 10 s`)));
     req.on('error', reject);
     req.end(body);

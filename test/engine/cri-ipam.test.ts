@@ -36,7 +36,7 @@ const args = (containerId: string): CniArgs => ({ containerId, netns: '', ifName
 const address = (dir: string, id: string) => hostLocalAdd(conf(dir), args(id)).ips[0]!.address;
 
 describe('the pod network', () => {
-  test('lies inside 127/8, clear of the Service range and of the hollow nodes\' pod ranges; one /24 per node', () => {
+  test("lies inside 127/8, clear of the Service range and of the hollow nodes' pod ranges; one /24 per node", () => {
     const pods = parseCidr(POD_NETWORK_CIDR, true);
     const services = parseCidr(SERVICE_CLUSTER_IP_RANGE, true);
     expect(cidrContains(parseCidr('127.0.0.0/8'), pods.network) && cidrContains(parseCidr('127.0.0.0/8'), pods.last)).toBe(true);
@@ -97,7 +97,7 @@ describe('host-local', () => {
     expect(existsSync(join(folder, '127.64.0.2'))).toBe(true);
   });
 
-  test('a malformed range is refused with the plugin\'s words', () => {
+  test("a malformed range is refused with the plugin's words", () => {
     const dir = dataDir();
     expect(() => hostLocalAdd(conf(dir, { subnet: '127.64.0.1/24' }), args('a'))).toThrow('Network has host bits set. For a subnet mask of length 24 the network address is 127.64.0.0');
     expect(() => hostLocalAdd(conf(dir, { subnet: '127.64.0.0/31' }), args('a'))).toThrow('Network 127.64.0.0/31 too small to allocate from');
@@ -105,7 +105,7 @@ describe('host-local', () => {
     expect(() => hostLocalAdd({ ...conf(dir), ipam: { type: 'host-local', ranges: [[{ subnet: '127.64.0.0/24' }]] } }, args('a'))).toThrow('ipam.dataDir');
   });
 
-  test('never hands out a live pod\'s address, over any sequence of ADDs, DELs and restarts', ({ task }) => {
+  test("never hands out a live pod's address, over any sequence of ADDs, DELs and restarts", ({ task }) => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('add' as const), pod: fc.integer({ min: 0, max: 30 }) }),
       fc.record({ kind: fc.constant('del' as const), pod: fc.integer({ min: 0, max: 30 }) }),
@@ -170,7 +170,7 @@ describe('the loopback plugin', () => {
 const REAL_HOST_LOCAL = '/usr/lib/cni/host-local';
 
 describe.skipIf(!existsSync(REAL_HOST_LOCAL))(`cross-check with the reference plugin (${REAL_HOST_LOCAL}; apt-get install containernetworking-plugins)`, () => {
-  test('the real host-local and ours share one folder: each sees the other\'s addresses, and DEL by either releases', async () => {
+  test("the real host-local and ours share one folder: each sees the other's addresses, and DEL by either releases", async () => {
     const dir = dataDir();
     const real = execCniPlugin(REAL_HOST_LOCAL);
     const realConf = { ...conf(dir), type: 'host-local' };

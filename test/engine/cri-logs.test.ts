@@ -83,7 +83,10 @@ describe('the writer', () => {
     writer.write('stdout', Buffer.from('1234'));
     writer.write('stdout', Buffer.from('\n'));
     writer.close();
-    const records = readFileSync(path, 'utf8').split('\n').slice(0, -1).map((l) => l.slice(31));
+    const records = readFileSync(path, 'utf8')
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => l.slice(31));
     expect(records).toEqual(['stdout P abcd', 'stdout P efgh', 'stdout F ij', 'stdout F xyz', 'stdout P 1234', 'stdout F ']);
   });
 
@@ -147,7 +150,12 @@ describe('the reader (kubectl logs)', () => {
     writer.write('stdout', Buffer.from('before\n'));
     let running = true;
     let out = '';
-    const following = readContainerLog(path, { follow: true, pollMs: 10 }, (_, b) => (out += b.toString()), () => running);
+    const following = readContainerLog(
+      path,
+      { follow: true, pollMs: 10 },
+      (_, b) => (out += b.toString()),
+      () => running,
+    );
     await waitFor('the follower to print the first line', () => out === 'before\n');
     writer.write('stdout', Buffer.from('during\n'));
     await waitFor('the follower to print the second line', () => out.endsWith('during\n'));
@@ -164,7 +172,7 @@ describe('the reader (kubectl logs)', () => {
   });
 });
 
-describe('rotation (the kubelet\'s container log manager)', () => {
+describe("rotation (the kubelet's container log manager)", () => {
   /** A runtime with one running container writing through `writer`. */
   function fakeRuntime(path: string, writer: ContainerLogWriter) {
     return {
@@ -190,7 +198,9 @@ describe('rotation (the kubelet\'s container log manager)', () => {
     expect(files).toEqual(['0.log', '0.log.20240101-120003.gz', '0.log.20240101-120004']);
     expect(allLogFiles(path).map((f) => f.slice(path.length))).toEqual(['.20240101-120003.gz', '.20240101-120004', '']);
     const text = (file: string) => (file.endsWith('.gz') ? gunzipSync(readFileSync(file)).toString() : readFileSync(file, 'utf8'));
-    const lines = allLogFiles(path).flatMap((f) => text(f).trimEnd().split('\n')).filter(Boolean);
+    const lines = allLogFiles(path)
+      .flatMap((f) => text(f).trimEnd().split('\n'))
+      .filter(Boolean);
     expect(lines.map((l) => l.slice(40))).toEqual(['line 9', 'line 10', 'line 11', 'line 12', 'line 13', 'line 14']);
     expect(manager.errors.size).toBe(0);
   });
@@ -230,7 +240,10 @@ describe('rotation (the kubelet\'s container log manager)', () => {
     const text = (file: string) => (file.endsWith('.gz') ? gunzipSync(readFileSync(file)).toString() : readFileSync(file, 'utf8'));
     const files = allLogFiles(status.logPath);
     expect(files.length).toBeGreaterThan(1);
-    const lines = files.flatMap((f) => text(f).trimEnd().split('\n')).filter(Boolean).map((l) => l.slice(40));
+    const lines = files
+      .flatMap((f) => text(f).trimEnd().split('\n'))
+      .filter(Boolean)
+      .map((l) => l.slice(40));
     expect(lines).toEqual(Array.from({ length: 400 }, (_, i) => `line ${i}`));
     await expect(t.runtime.reopenContainerLog({ containerId: id })).rejects.toMatchObject({ code: 'FailedPrecondition' });
     // The kubelet removes a container's logs with it.

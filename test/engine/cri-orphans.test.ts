@@ -28,7 +28,11 @@ async function startOwner(root: string, podCidr: string, logRoot: string) {
   let err = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-  const line = await waitFor(`the runtime owner to start its pods (stderr so far: ${err.slice(-300)})`, () => (out.includes('\n') ? out.split('\n')[0] : child.exitCode !== null ? Promise.reject(new Error(`owner exited ${child.exitCode}: ${err}`)) : undefined), DEADLINE_MS * 2);
+  const line = await waitFor(
+    `the runtime owner to start its pods (stderr so far: ${err.slice(-300)})`,
+    () => (out.includes('\n') ? out.split('\n')[0] : child.exitCode !== null ? Promise.reject(new Error(`owner exited ${child.exitCode}: ${err}`)) : undefined),
+    DEADLINE_MS * 2,
+  );
   const started = JSON.parse(line) as { runtimeId: string; pids: number[]; escaped: number; ips: string[]; containers: string[]; enforced: boolean };
   return { child, ...started };
 }

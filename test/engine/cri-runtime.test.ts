@@ -27,7 +27,7 @@ function logLines(path: string): string[] {
 }
 
 describe('nginx', () => {
-  test('answers upstream\'s welcome page on its pod IP, port 80, and stops on its stop signal (SIGQUIT) with code 0', { timeout: 90_000 }, async () => {
+  test("answers upstream's welcome page on its pod IP, port 80, and stops on its stop signal (SIGQUIT) with code 0", { timeout: 90_000 }, async () => {
     const t = await openTestRuntime({ lowPorts: 'bind' });
     const pod = await startPod(t, testPod({ image: 'nginx:1.27', ports: [{ containerPort: 80 }] }));
     const answer = await waitForHttp(pod.ip, 80);
@@ -96,7 +96,7 @@ describe('nginx', () => {
 });
 
 describe('the other images', () => {
-  test('kubelings/echo answers with the request and its pod\'s name and address', { timeout: 90_000 }, async () => {
+  test("kubelings/echo answers with the request and its pod's name and address", { timeout: 90_000 }, async () => {
     const t = await openTestRuntime();
     const pod = await startPod(t, testPod({ image: 'kubelings/echo:1.0' }, { name: 'echo-one' }));
     const answer = await waitForHttp(pod.ip, 8080, '/hello?x=1');
@@ -125,7 +125,16 @@ describe('the other images', () => {
   test('kubelings/crash exits with the code and after the time its args or env say; 0 is Completed, others Error', { timeout: 90_000 }, async () => {
     const t = await openTestRuntime();
     const byArgs = await startPod(t, testPod({ image: 'kubelings/crash', args: ['--after=0.2', '--exit-code=3'] }));
-    const byEnv = await startPod(t, testPod({ image: 'kubelings/crash', env: [{ name: 'CRASH_AFTER_SECONDS', value: '0.1' }, { name: 'CRASH_EXIT_CODE', value: '0' }] }));
+    const byEnv = await startPod(
+      t,
+      testPod({
+        image: 'kubelings/crash',
+        env: [
+          { name: 'CRASH_AFTER_SECONDS', value: '0.1' },
+          { name: 'CRASH_EXIT_CODE', value: '0' },
+        ],
+      }),
+    );
     const bad = await startPod(t, testPod({ image: 'kubelings/crash', args: ['--exit-code=lots'] }));
     const a = await waitForExit(t, byArgs.containerIds[0]!);
     expect(a).toMatchObject({ exitCode: 3, reason: 'Error' });
@@ -145,7 +154,11 @@ describe('the other images', () => {
     const lines = logLines(status.logPath);
     expect(lines.every((l) => LOG_LINE.test(l))).toBe(true);
     const records = lines.map((l) => parseLogRecord(Buffer.from(l)));
-    const text = (stream: string) => records.filter((r) => r.stream === stream).map((r) => `${r.content.toString()}${r.partial ? '' : '\n'}`).join('');
+    const text = (stream: string) =>
+      records
+        .filter((r) => r.stream === stream)
+        .map((r) => `${r.content.toString()}${r.partial ? '' : '\n'}`)
+        .join('');
     expect(text('stdout')).toBe(`hello\n${'a'.repeat(40_000)}\nno newline\n`);
     expect(text('stderr')).toBe('oops\n');
     expect(records.filter((r) => r.partial).map((r) => r.content.length)).toEqual([16_384, 16_384]);
@@ -163,7 +176,7 @@ describe('the other images', () => {
     expect(await waitForExit(t, pod.containerIds[0]!)).toMatchObject({ exitCode: 0, reason: 'Completed' });
   });
 
-  test('a command that is not on the PATH fails the start: StartError, exit code 128, runc\'s message', { timeout: 90_000 }, async () => {
+  test("a command that is not on the PATH fails the start: StartError, exit code 128, runc's message", { timeout: 90_000 }, async () => {
     const t = await openTestRuntime();
     const pod = await startPod(t, testPod({ image: 'busybox', command: ['no-such-program-here'] }), { start: false });
     const id = pod.containerIds[0]!;
@@ -180,7 +193,7 @@ describe('the other images', () => {
     expect((await waitForHttp(own.ip, 8081)).status).toBe(200);
   });
 
-  test('an unknown image cannot be pulled (the kubelet\'s ErrImagePull) nor created, and the message lists the built-in images', async () => {
+  test("an unknown image cannot be pulled (the kubelet's ErrImagePull) nor created, and the message lists the built-in images", async () => {
     const t = await openTestRuntime();
     await expect(t.runtime.pullImage({ image: { image: 'postgres:16' } })).rejects.toMatchObject({
       code: 'NotFound',
@@ -218,7 +231,7 @@ describe('stopping', () => {
     await expect(t.runtime.containerStatus({ containerId: stubborn.containerIds[0]! })).rejects.toMatchObject({ code: 'NotFound' });
   });
 
-  test('when the main process ends, the rest of its process group is killed (as when a container\'s PID 1 ends)', { timeout: 90_000 }, async () => {
+  test("when the main process ends, the rest of its process group is killed (as when a container's PID 1 ends)", { timeout: 90_000 }, async () => {
     const t = await openTestRuntime();
     const pod = await startPod(t, testPod({ image: 'busybox', command: ['sh', '-c', 'sleep 1000 & echo $! > bg.pid; sleep 0.2'] }));
     const status = await waitForExit(t, pod.containerIds[0]!);
@@ -249,7 +262,7 @@ describe('stopping', () => {
 });
 
 describe('exec, lists, stats', () => {
-  test('ExecSync runs in the container\'s environment and folder, returns output and exit code, and times out', { timeout: 90_000 }, async () => {
+  test("ExecSync runs in the container's environment and folder, returns output and exit code, and times out", { timeout: 90_000 }, async () => {
     const t = await openTestRuntime();
     const pod = await startPod(t, testPod({ image: 'nginx', env: [{ name: 'GREETING', value: 'hi' }] }));
     const id = pod.containerIds[0]!;
@@ -301,7 +314,8 @@ describe('requests the runtime refuses', () => {
     await expect(t.runtime.runPodSandbox({ config: { metadata: { name: 'x', namespace: 'default', uid: 'u' }, logDirectory: 'relative/logs' } })).rejects.toMatchObject({ code: 'InvalidArgument' });
     const pod = await startPod(t, testPod({ image: 'busybox', command: ['sleep', '1000'] }), { start: false });
     const sandboxConfig = { metadata: pod.pod.metadata as { name: string; namespace: string; uid: string } };
-    const create = (config: Record<string, unknown>) => t.runtime.createContainer({ podSandboxId: pod.sandboxId, sandboxConfig, config: { metadata: { name: 'other' }, image: { image: 'busybox' }, ...config } });
+    const create = (config: Record<string, unknown>) =>
+      t.runtime.createContainer({ podSandboxId: pod.sandboxId, sandboxConfig, config: { metadata: { name: 'other' }, image: { image: 'busybox' }, ...config } });
     await expect(create({ logPath: '../../../etc/cron.d/x' })).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('relative to the sandbox') });
     await expect(create({ envs: [{ key: 'A=B', value: '1' }] })).rejects.toMatchObject({ code: 'InvalidArgument' });
     await expect(create({ metadata: { name: 'main', attempt: 0 } })).rejects.toMatchObject({ code: 'AlreadyExists', message: expect.stringContaining('is reserved for') });
@@ -315,7 +329,7 @@ describe('requests the runtime refuses', () => {
     await expect(create({ metadata: { name: 'late' } })).rejects.toMatchObject({ code: 'FailedPrecondition', message: expect.stringContaining('not ready') });
   });
 
-  test('the previous instance\'s log stays beside the new one\'s (<name>/0.log, <name>/1.log), for kubectl logs --previous', { timeout: 90_000 }, async () => {
+  test("the previous instance's log stays beside the new one's (<name>/0.log, <name>/1.log), for kubectl logs --previous", { timeout: 90_000 }, async () => {
     const t = await openTestRuntime();
     const pod = testPod({ image: 'kubelings/crash', args: ['--after=0', '--exit-code=1'] });
     const sandboxConfig = podSandboxConfig(pod, { logRoot: t.logRoot });

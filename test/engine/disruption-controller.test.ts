@@ -33,7 +33,13 @@ function pod(name: string, options: { ready?: boolean; owner?: { kind: string; n
 }
 
 function pdb(spec: NonNullable<PodDisruptionBudget['spec']>, status: PodDisruptionBudget['status'] = undefined, generation = 1): PodDisruptionBudget {
-  return { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'default', generation }, spec: { selector: { matchLabels: { app: 'web' } }, ...spec }, ...(status ? { status } : {}) };
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: 'web', namespace: 'default', generation },
+    spec: { selector: { matchLabels: { app: 'web' } }, ...spec },
+    ...(status ? { status } : {}),
+  };
 }
 
 /** The controllers the finders know: uid → replicas. */
@@ -57,7 +63,7 @@ describe('PodDisruptionBudget status (disruption controller)', () => {
     expect(status.conditions?.[0]).toMatchObject({ status: 'False', reason: 'InsufficientPods' });
   });
 
-  test('a percentage minAvailable counts the controllers\' replicas (4), not the pods present (2), and rounds up', () => {
+  test("a percentage minAvailable counts the controllers' replicas (4), not the pods present (2), and rounds up", () => {
     const rs = { kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid' };
     const { status } = computeBudgetStatus(pdb({ minAvailable: '50%' }), [pod('a', { owner: rs }), pod('b', { owner: rs })], NOW, find);
     expect(status).toMatchObject({ expectedPods: 4, desiredHealthy: 2, currentHealthy: 2, disruptionsAllowed: 0 });
@@ -105,9 +111,19 @@ describe('PodDisruptionBudget status (disruption controller)', () => {
 
   test('the condition keeps its transition time while its status does not change, and moves when it does', () => {
     const earlier = at(NOW - 3_600_000);
-    const kept = computeBudgetStatus(pdb({ minAvailable: 1 }, { conditions: [{ type: 'DisruptionAllowed', status: 'True', reason: 'SufficientPods', message: '', observedGeneration: 1, lastTransitionTime: earlier }] }), [pod('a'), pod('b')], NOW, find);
+    const kept = computeBudgetStatus(
+      pdb({ minAvailable: 1 }, { conditions: [{ type: 'DisruptionAllowed', status: 'True', reason: 'SufficientPods', message: '', observedGeneration: 1, lastTransitionTime: earlier }] }),
+      [pod('a'), pod('b')],
+      NOW,
+      find,
+    );
     expect(kept.status.conditions?.[0]?.lastTransitionTime).toBe(earlier);
-    const moved = computeBudgetStatus(pdb({ minAvailable: 3 }, { conditions: [{ type: 'DisruptionAllowed', status: 'True', reason: 'SufficientPods', message: '', observedGeneration: 1, lastTransitionTime: earlier }] }, 2), [pod('a'), pod('b')], NOW, find);
+    const moved = computeBudgetStatus(
+      pdb({ minAvailable: 3 }, { conditions: [{ type: 'DisruptionAllowed', status: 'True', reason: 'SufficientPods', message: '', observedGeneration: 1, lastTransitionTime: earlier }] }, 2),
+      [pod('a'), pod('b')],
+      NOW,
+      find,
+    );
     expect(moved.status.conditions?.[0]).toMatchObject({ status: 'False', reason: 'InsufficientPods', observedGeneration: 2, lastTransitionTime: at(NOW) });
     expect(moved.status.observedGeneration).toBe(2);
   });

@@ -56,7 +56,11 @@ beforeAll(async () => {
     spec: { nodeName: NODE, containers: [{ name: 'c', image: 'nginx' }], volumes: [{ name: 'scratch', emptyDir: {} }] },
   });
   const running = (ps: Pod[]) => ps.filter((p) => p.spec.nodeName === NODE && p.status?.phase === 'Running');
-  const onNodeRunning = await until('the node\'s agent pod and the loner pod Running', pods, (ps) => running(ps).some((p) => p.metadata.labels?.app === 'agent') && running(ps).some((p) => p.metadata.name === 'loner'));
+  const onNodeRunning = await until(
+    "the node's agent pod and the loner pod Running",
+    pods,
+    (ps) => running(ps).some((p) => p.metadata.labels?.app === 'agent') && running(ps).some((p) => p.metadata.name === 'loner'),
+  );
   agent = running(onNodeRunning).find((p) => p.metadata.labels?.app === 'agent')!.metadata.name!;
 }, 60_000);
 
@@ -78,9 +82,13 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl drain of a hollow node ${HAS_KUBECTL ? ''
     expect((await onNode()).map((p) => p.metadata.name)).toContain('loner');
   });
 
-  test('a blocking PodDisruptionBudget is reported as upstream\'s 429, retried, and the drain completes once the budget allows', async () => {
+  test("a blocking PodDisruptionBudget is reported as upstream's 429, retried, and the drain completes once the budget allows", async () => {
     await kubectl.run(['create', 'poddisruptionbudget', 'web', '--selector=app=web', '--min-available=6']);
-    await until('the budget computed (6 healthy of 6 wanted)', () => cluster.client.get<PodDisruptionBudget>('poddisruptionbudgets', 'web', { namespace: 'default' }), (b) => b.status?.observedGeneration === 1 && b.status?.currentHealthy === 6);
+    await until(
+      'the budget computed (6 healthy of 6 wanted)',
+      () => cluster.client.get<PodDisruptionBudget>('poddisruptionbudgets', 'web', { namespace: 'default' }),
+      (b) => b.status?.observedGeneration === 1 && b.status?.currentHealthy === 6,
+    );
     const drain = kubectl.start(['drain', NODE, '--ignore-daemonsets', '--force', '--delete-emptydir-data', '--timeout=90s']);
     const blocked = await drain.waitFor(/error when evicting pods\/"web-[^"]+" -n "default" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./, 30_000);
     expect(blocked).toContain(`node/${NODE} already cordoned`);
@@ -91,7 +99,12 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl drain of a hollow node ${HAS_KUBECTL ? ''
     const done = await drain.waitFor(`node/${NODE} drained`, 60_000);
     expect(done).toMatch(/pod\/web-[a-z0-9]+-[a-z0-9]+ evicted/);
     expect(done).toContain('pod/loner evicted');
-    await until('the drain to exit', async () => drain.child.exitCode, (c) => c !== null, 10_000);
+    await until(
+      'the drain to exit',
+      async () => drain.child.exitCode,
+      (c) => c !== null,
+      10_000,
+    );
     expect(drain.child.exitCode).toBe(0);
     const left = await onNode();
     expect(left.map((p) => p.metadata.name)).toEqual([agent]);
@@ -99,7 +112,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl drain of a hollow node ${HAS_KUBECTL ? ''
     expect(all.filter((p) => p.metadata.labels?.app === 'web' && !p.metadata.deletionTimestamp).every((p) => p.spec.nodeName !== NODE)).toBe(true);
   }, 120_000);
 
-  test('kubectl get pdb prints the budget\'s columns, and uncordon makes the node schedulable again', async () => {
+  test("kubectl get pdb prints the budget's columns, and uncordon makes the node schedulable again", async () => {
     const r = await kubectl.run(['get', 'pdb', 'web']);
     expect(r.stdout.split('\n')[0]).toMatch(/^NAME\s+MIN AVAILABLE\s+MAX UNAVAILABLE\s+ALLOWED DISRUPTIONS\s+AGE$/);
     expect(r.stdout.split('\n')[1]).toMatch(/^web\s+5\s+N\/A\s+[01]\s+\d+s$/);

@@ -64,7 +64,7 @@ const broken: { name: string; guarantee: string; parts: EtcdExercises; workloads
     },
   },
   {
-    name: 'publish answers with the revision of the watcher\'s previous response',
+    name: "publish answers with the revision of the watcher's previous response",
     guarantee: 'Header',
     parts: { ...reference, publish: (state, change, watchers) => reference.publish(state, change, watchers).map((d) => ({ ...d, response: { ...d.response, revision: change.revision - 1 } })) },
   },
@@ -122,7 +122,12 @@ const broken: { name: string; guarantee: string; parts: EtcdExercises; workloads
     guarantee: 'Reliable',
     parts: {
       ...reference,
-      publish: (state, change, watchers) => reference.publish(state, change, [...watchers].map((w) => Object.assign(w, { nextRevision: Math.min(w.nextRevision, change.revision) }))),
+      publish: (state, change, watchers) =>
+        reference.publish(
+          state,
+          change,
+          [...watchers].map((w) => Object.assign(w, { nextRevision: Math.min(w.nextRevision, change.revision) })),
+        ),
     },
   },
   {
@@ -145,7 +150,10 @@ describe('the watch validators name the broken guarantee', () => {
   test.each(broken.map((b) => [b.name, b] as const))('%s', async (_name, variant) => {
     const problems = await watchProblems(variant.parts, variant.workloads);
     expect(problems.length, `problems found with: ${variant.name}`).toBeGreaterThan(0);
-    expect(problems.some((p) => p.includes(`${variant.guarantee}:`)), `a problem names ${variant.guarantee}; found: ${problems.slice(0, 3).join(' | ')}`).toBe(true);
+    expect(
+      problems.some((p) => p.includes(`${variant.guarantee}:`)),
+      `a problem names ${variant.guarantee}; found: ${problems.slice(0, 3).join(' | ')}`,
+    ).toBe(true);
   });
 
   test('the reference passes the same workloads', async () => {
@@ -161,7 +169,11 @@ describe('the model-based test catches a txn that does not read its own writes',
       txn: (state, request, rev) => {
         // Broken: ranges read the store as it was before the txn.
         const before = state.revision;
-        const outcome = reference.txn(state, { ...request, success: request.success.map((op) => (op.type === 'range' && !op.options?.revision ? { ...op, options: { ...op.options, revision: before } } : op)), failure: request.failure }, rev);
+        const outcome = reference.txn(
+          state,
+          { ...request, success: request.success.map((op) => (op.type === 'range' && !op.options?.revision ? { ...op, options: { ...op.options, revision: before } } : op)), failure: request.failure },
+          rev,
+        );
         return outcome;
       },
     };
@@ -190,7 +202,7 @@ describe('the model-based test catches a txn that does not read its own writes',
 });
 
 describe('the tables catch a version that does not restart after a delete', () => {
-  test('with the table\'s own message', async () => {
+  test("with the table's own message", async () => {
     const parts: EtcdExercises = {
       ...reference,
       put: (state, key, value, lease, rev) => {

@@ -74,7 +74,7 @@ interface Peak {
 async function stream(dir: string, compact: boolean): Promise<{ peak: Peak; store: KVStore }> {
   const store = await createStore({ dataDir: dir });
   const peak: Peak = { stats: storeStats(store)!, bytes: 0 };
-  for (let done = 0; done < WRITES; ) {
+  for (let done = 0; done < WRITES;) {
     const batch = Array.from({ length: CONCURRENT }, (_, i) => write(store, done + i));
     await Promise.all(batch);
     done += CONCURRENT;
@@ -104,10 +104,22 @@ describe(`${WRITES} writes to ${KEYS} keys, compacted every ${COMPACT_EVERY} wri
 
     // Every live key's latest value is still there, and reads below the compacted revision fail.
     const live = await store.range('/registry/', { end: prefixEnd('/registry/') });
-    expect(live.kvs.map((kv) => [kv.key, kv.value]), 'the live keys and their values after the stream').toEqual(finalValues());
-    expect(await store.range('/registry/', { end: prefixEnd('/registry/'), revision: 2 }).then(() => 'read', (e: Error) => e.message), 'a read at revision 2').toBe('mvcc: required revision has been compacted');
+    expect(
+      live.kvs.map((kv) => [kv.key, kv.value]),
+      'the live keys and their values after the stream',
+    ).toEqual(finalValues());
+    expect(
+      await store.range('/registry/', { end: prefixEnd('/registry/'), revision: 2 }).then(
+        () => 'read',
+        (e: Error) => e.message,
+      ),
+      'a read at revision 2',
+    ).toBe('mvcc: required revision has been compacted');
     const compactRevision = storeStats(store)!.compactRevision;
-    await expect(store.watch('/registry/', { end: prefixEnd('/registry/'), startRevision: compactRevision - 1 }, () => {}), 'a watch from below the compacted revision').rejects.toThrow('mvcc: required revision has been compacted');
+    await expect(
+      store.watch('/registry/', { end: prefixEnd('/registry/'), startRevision: compactRevision - 1 }, () => {}),
+      'a watch from below the compacted revision',
+    ).rejects.toThrow('mvcc: required revision has been compacted');
     const watcher = await store.watch('/registry/', { end: prefixEnd('/registry/'), startRevision: compactRevision }, () => {});
     watcher.cancel();
     const before = await store.range('/registry/', { end: prefixEnd('/registry/') });
@@ -133,7 +145,11 @@ describe('compact(revision), as a compactor calls it', () => {
     const store = await createStore({ dataDir: join(root, 'api') });
     for (let i = 0; i < 10; i++) await store.put('/a', `${i}`);
     await store.compact(5);
-    const outcome = (revision: number) => store.compact(revision).then(() => 'ok', (e: Error) => `${e.name}: ${e.message}`);
+    const outcome = (revision: number) =>
+      store.compact(revision).then(
+        () => 'ok',
+        (e: Error) => `${e.name}: ${e.message}`,
+      );
     expect(await outcome(5), 'compact(5) again').toBe('CompactedError: mvcc: required revision has been compacted');
     expect(await outcome(3), 'compact(3) after compact(5)').toBe('CompactedError: mvcc: required revision has been compacted');
     expect(await outcome(12), 'compact(12) at revision 11').toBe('FutureRevisionError: mvcc: required revision is a future revision');

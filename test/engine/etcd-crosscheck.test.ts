@@ -63,7 +63,7 @@ describe.skipIf(!version)(`a real etcd keeps every table (${why})`, () => {
   });
 
   // Six workloads against a real etcd; generous for a loaded machine (a quiet run takes a few seconds).
-  test('etcd\'s watches keep the guarantees the validators check', { timeout: 180_000 }, async () => {
+  test("etcd's watches keep the guarantees the validators check", { timeout: 180_000 }, async () => {
     const workloads = fc.sample(workloadArbitrary, { seed: 42, numRuns: 6 });
     let events = 0;
     for (const [i, actions] of workloads.entries()) {
@@ -74,7 +74,7 @@ describe.skipIf(!version)(`a real etcd keeps every table (${why})`, () => {
     expect(events, 'events the validators looked at').toBeGreaterThan(20);
   });
 
-  test('etcd\'s watches keep the guarantees the validators check, with transactions and compactions', { timeout: 60_000 }, async () => {
+  test("etcd's watches keep the guarantees the validators check, with transactions and compactions", { timeout: 60_000 }, async () => {
     const workloads = fc.sample(workloadWithTxnArbitrary, { seed: 43, numRuns: 4 });
     for (const [i, actions] of workloads.entries()) {
       const { records, model, transcript } = await runWorkload(store, actions, { root: `/crosscheck/workload-txn-${i}/`, sequential: true, waitMs: 2000 });
@@ -82,8 +82,12 @@ describe.skipIf(!version)(`a real etcd keeps every table (${why})`, () => {
     }
   });
 
-  test('errors come back as the interface\'s error classes', async () => {
-    const names = async (p: Promise<unknown>) => p.then(() => 'no error', (e: Error) => e.name);
+  test("errors come back as the interface's error classes", async () => {
+    const names = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'no error',
+        (e: Error) => e.name,
+      );
     expect(await names(store.put('', 'x')), 'put with an empty key').toBe('EmptyKeyError');
     expect(await names(store.range('/x', { revision: (await store.revision()) + 5 })), 'range in the future').toBe('FutureRevisionError');
     expect(await names(store.leaseRevoke(987_654_321)), 'revoke of an unknown lease').toBe('LeaseNotFoundError');

@@ -23,13 +23,13 @@ describe('lesson 01 names the mistake', () => {
     expect(watch.failed).toEqual(['the watch log and the watchers > compaction keeps the puts of a change at the compacted revision, without prevKv, and drops only its deletes']);
     expect(watch.out).toContain('Do you keep each PUT without its prevKv, or drop the whole change because one event is a DELETE?');
     const txn = await gradeVariant('compact-drops-mixed-change', '03-txn');
-    expect(txn.failed).toContain('transactions, through the store (etcd\'s own answers) > compacting at a txn that put one key and deleted another keeps its put: a watch from there replays it');
+    expect(txn.failed).toContain("transactions, through the store (etcd's own answers) > compacting at a txn that put one key and deleted another keeps its put: a watch from there replays it");
     expect(txn.out).toContain('This is compact() of 02-watch meeting a revision with several events');
   });
 
   test('a range watch served as a prefix watch fails the range table and the guarantees, naming Reliable', async () => {
     const { out, failed } = await gradeVariant('range-watch-as-prefix', '02-watch');
-    expect(failed).toContain('watches, through the store (etcd\'s own answers) > a watch on a range [a, c) sees every key from a up to c, not only the keys that start with a');
+    expect(failed).toContain("watches, through the store (etcd's own answers) > a watch on a range [a, c) sees every key from a up to c, not only the keys that start with a");
     expect(out).toContain('Do startWatch and publish both compare with key and end (inRange), rather than test a prefix?');
   });
 });

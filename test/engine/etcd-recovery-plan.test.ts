@@ -39,7 +39,13 @@ function withSteps(steps: (plan: RecoveryPlan, segments: string[]) => unknown): 
     ...reference,
     planRecovery: (snapshots, segments) => {
       const plan = reference.planRecovery(snapshots, segments);
-      return { ...plan, steps: steps(plan, segments.map((s) => s.name)) as RecoveryStep[] };
+      return {
+        ...plan,
+        steps: steps(
+          plan,
+          segments.map((s) => s.name),
+        ) as RecoveryStep[],
+      };
     },
   };
 }
@@ -47,8 +53,22 @@ function withSteps(steps: (plan: RecoveryPlan, segments: string[]) => unknown): 
 const cases: [string, EtcdExercises, RegExp][] = [
   ['cuts the torn tail without keeping it', withSteps((p) => p.steps.filter((s) => s.op !== 'keep')), /planRecovery\(\) cuts \S+\.wal to \d+ bytes without first keeping the bytes it cuts/],
   ['keeps fewer bytes than it cuts', withSteps((p) => p.steps.map((s) => (s.op === 'keep' ? { ...s, from: s.from + 1 } : s))), /without first keeping the bytes it cuts/],
-  ['cuts a log file that is not the last', withSteps((p, segs) => [{ op: 'keep', file: segs[0], from: 0 }, { op: 'truncate', file: segs[0], length: 0 }]), /cuts \S+\.wal, which is not the last log file: only the last record of the last log file can be torn/],
-  ['removes a log file', withSteps((p, segs) => [{ op: 'keep', file: segs[0], from: 0 }, { op: 'remove', file: segs[0] }]), /removes the log file \S+\.wal: recovery never removes a log file/],
+  [
+    'cuts a log file that is not the last',
+    withSteps((p, segs) => [
+      { op: 'keep', file: segs[0], from: 0 },
+      { op: 'truncate', file: segs[0], length: 0 },
+    ]),
+    /cuts \S+\.wal, which is not the last log file: only the last record of the last log file can be torn/,
+  ],
+  [
+    'removes a log file',
+    withSteps((p, segs) => [
+      { op: 'keep', file: segs[0], from: 0 },
+      { op: 'remove', file: segs[0] },
+    ]),
+    /removes the log file \S+\.wal: recovery never removes a log file/,
+  ],
   ['names a file it was not given', withSteps(() => [{ op: 'keep', file: '../../etc/passwd', from: 0 }]), /returned a step for "\.\.\/\.\.\/etc\/passwd", which is not one of the files it was given/],
   ['keeps from outside the file', withSteps((p, segs) => [{ op: 'keep', file: segs.at(-1), from: 1e9 }]), /keeps \S+\.wal from byte 1000000000, outside its \d+ bytes/],
   ['has an unknown op', withSteps((p, segs) => [{ op: 'shred', file: segs.at(-1) }]), /returned a step with op "shred" \(expected keep, truncate or remove\)/],
@@ -67,7 +87,10 @@ describe('a recovery plan that would lose bytes or touch the wrong files is refu
     const { dir, files } = await crashedDir();
     const store = await createStore({ dataDir: dir, logger: quiet });
     await store.close();
-    expect([...files().keys()].filter((n) => n.includes('.broken-')), 'files kept aside').toHaveLength(1);
+    expect(
+      [...files().keys()].filter((n) => n.includes('.broken-')),
+      'files kept aside',
+    ).toHaveLength(1);
   });
 });
 
@@ -79,7 +102,10 @@ test('an unreadable clean-shutdown record is reported, removed, and recovery goe
   expect(await store.revision(), 'the revision recovered (5 puts)').toBe(6);
   expect(existsSync(join(dir, 'clean-shutdown')), 'the unreadable record, while the store runs').toBe(false);
   await store.close();
-  expect(warnings.map((w) => w.replace(/\S*kubelings-plan-\S*/, 'DIR')), 'warnings').toEqual([
+  expect(
+    warnings.map((w) => w.replace(/\S*kubelings-plan-\S*/, 'DIR')),
+    'warnings',
+  ).toEqual([
     'the clean-shutdown record in DIR is unreadable (removed): recovering as after a crash',
     expect.stringMatching(/^recovery cut the torn record at the end of wal\/\S+\.wal: 6 bytes from byte \d+ on, kept in wal\/\S+\.broken-\S+ \(a write a crash cut short, never acknowledged\)$/),
   ]);

@@ -29,9 +29,20 @@ async function stoppedStore(n: number, snapshotEvery = 100_000): Promise<string>
   return dir;
 }
 
-const segments = (dir: string) => readdirSync(join(dir, 'wal')).filter((n) => n.endsWith('.wal')).sort();
-const snapshots = (dir: string) => readdirSync(join(dir, 'snap')).filter((n) => n.endsWith('.snap')).sort();
-const keptFiles = (dir: string) => ['wal', 'snap'].flatMap((sub) => readdirSync(join(dir, sub)).filter((n) => n.includes('.broken-')).map((n) => `${sub}/${n}`));
+const segments = (dir: string) =>
+  readdirSync(join(dir, 'wal'))
+    .filter((n) => n.endsWith('.wal'))
+    .sort();
+const snapshots = (dir: string) =>
+  readdirSync(join(dir, 'snap'))
+    .filter((n) => n.endsWith('.snap'))
+    .sort();
+const keptFiles = (dir: string) =>
+  ['wal', 'snap'].flatMap((sub) =>
+    readdirSync(join(dir, sub))
+      .filter((n) => n.includes('.broken-'))
+      .map((n) => `${sub}/${n}`),
+  );
 
 /** Byte offset where record `k` (counting from 1) of a segment begins. */
 function recordOffset(bytes: Buffer, k: number): number {
@@ -111,7 +122,10 @@ describe('cluster repair', () => {
     flipLengthBit(join(dir, 'wal', '000000000000000b.wal'), 3);
     flipLengthBit(join(dir, 'wal', '0000000000000015.wal'), 2);
     const report = await repairDataDir(dir, { parts, now: () => NOW });
-    expect(report.repairs.map((r) => [r.damage.name, r.lost ?? 'nothing']), 'repairs').toEqual([
+    expect(
+      report.repairs.map((r) => [r.damage.name, r.lost ?? 'nothing']),
+      'repairs',
+    ).toEqual([
       ['000000000000000b.wal', 'nothing'],
       ['0000000000000015.wal', 'entries 22 to 25 (4 writes; the store was stopped cleanly at entry 25)'],
     ]);

@@ -22,7 +22,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-describe('the durable store\'s data dir', () => {
+describe("the durable store's data dir", () => {
   test('a second store on the same data dir is refused with a clear error, and works once the first is closed', async () => {
     const dir = dataDir();
     const first = await createStore({ dataDir: dir });

@@ -50,7 +50,15 @@ async function buildBase(dir: string): Promise<Map<number, RangeResult>> {
     if (entry === 5) await store.leaseGrant(3600, 77);
     else if (entry === 6) await store.put('/registry/leases/node-1', 'held', { lease: 77 });
     else if (entry % 17 === 0) await store.delete(k);
-    else if (entry === 50) await store.txn({ compare: [], success: [{ type: 'put', key: '/registry/a', value: 'x' }, { type: 'put', key: '/registry/b', value: 'y' }], failure: [] });
+    else if (entry === 50)
+      await store.txn({
+        compare: [],
+        success: [
+          { type: 'put', key: '/registry/a', value: 'x' },
+          { type: 'put', key: '/registry/b', value: 'y' },
+        ],
+        failure: [],
+      });
     else if (entry === 100) await store.compact((await store.revision()) - 10);
     else await store.put(k, `value ${entry} ${'x'.repeat((entry * 31) % 90)}`);
     states.set(entry, await everything(store));
@@ -88,9 +96,7 @@ function faultArbitrary(files: Map<string, Buffer>): fc.Arbitrary<Fault> {
   const names = [...files.keys()].filter((n) => files.get(n)!.length > 0).sort();
   const last = names.filter((n) => n.endsWith('.wal')).at(-1)!;
   const sizeOf = (n: string) => files.get(n)!.length;
-  const flip = fc
-    .constantFrom(...names)
-    .chain((file) => fc.record({ file: fc.constant(file), kind: fc.constant('flip' as const), at: fc.nat({ max: sizeOf(file) - 1 }), bit: fc.nat({ max: 7 }) }));
+  const flip = fc.constantFrom(...names).chain((file) => fc.record({ file: fc.constant(file), kind: fc.constant('flip' as const), at: fc.nat({ max: sizeOf(file) - 1 }), bit: fc.nat({ max: 7 }) }));
   const truncate = fc.constantFrom(...names).chain((file) => fc.record({ file: fc.constant(file), kind: fc.constant('truncate' as const), length: fc.nat({ max: sizeOf(file) - 1 }) }));
   const cutTail = fc.integer({ min: 1, max: 30 }).map((n): Fault => ({ file: last, kind: 'truncate', length: Math.max(0, sizeOf(last) - n) }));
   return fc.oneof({ arbitrary: flip, weight: 5 }, { arbitrary: truncate, weight: 3 }, { arbitrary: cutTail, weight: 2 });
@@ -132,7 +138,7 @@ async function open(dir: string): Promise<{ store?: KVStore; error?: Error; warn
   }
 }
 
-describe('faults injected into a stopped store\'s log and snapshots', () => {
+describe("faults injected into a stopped store's log and snapshots", () => {
   let base: string;
   let states: Map<number, RangeResult>;
   let baseFiles: Map<string, Buffer>;
@@ -145,64 +151,74 @@ describe('faults injected into a stopped store\'s log and snapshots', () => {
 
   test('the base has what the faults need: two snapshots and two log segments', () => {
     const names = [...baseFiles.keys()];
-    expect(names.filter((n) => n.endsWith('.snap')), 'snapshots').toHaveLength(2);
-    expect(names.filter((n) => n.endsWith('.wal')), 'log segments').toHaveLength(2);
+    expect(
+      names.filter((n) => n.endsWith('.snap')),
+      'snapshots',
+    ).toHaveLength(2);
+    expect(
+      names.filter((n) => n.endsWith('.wal')),
+      'log segments',
+    ).toHaveLength(2);
     expect(states.get(ENTRIES)!.count, 'keys in the final state').toBeGreaterThan(10);
   });
 
-  test(`300 faults: every acknowledged write is there, or the start refuses clearly and changes nothing; repair then keeps a prefix and names what it lost (seed ${SEED})`, { timeout: 60_000 }, async () => {
-    const outcomes = { started: 0, refused: 0, repairedLossless: 0, repairedWithLoss: 0 };
-    await fc.assert(
-      fc.asyncProperty(faultArbitrary(baseFiles), async (fault) => {
-        const dir = join(root, `case-${cases++}`);
-        cpSync(base, dir, { recursive: true });
-        try {
-          inject(dir, fault);
-          const what = describeFault(fault);
-          const before = filesOf(dir);
-          const opened = await open(dir);
-          if (opened.store) {
-            outcomes.started++;
-            expect(await everything(opened.store), `${what}: the store started; its key space`).toEqual(states.get(ENTRIES));
-            expect(checkKept(before, filesOf(dir), opened.warnings), `${what}: what the start cut, kept and logged`).toBeUndefined();
-            await opened.store.close();
-            return;
-          }
-          outcomes.refused++;
-          const message = opened.error!.message;
-          expect(opened.error!.name, `${what}: the start failed with ${message}`).toBe('StoreCorruptError');
-          expect(message, `${what}: the refusal names the damaged file`).toContain(fault.file.split('/')[1]!);
-          expect(message, `${what}: the refusal says how to recover`).toMatch(/cluster repair|Restore the folder/);
-          expect(changed(before, filesOf(dir)), `${what}: what the refused start changed on disk`).toBeUndefined();
+  test(
+    `300 faults: every acknowledged write is there, or the start refuses clearly and changes nothing; repair then keeps a prefix and names what it lost (seed ${SEED})`,
+    { timeout: 60_000 },
+    async () => {
+      const outcomes = { started: 0, refused: 0, repairedLossless: 0, repairedWithLoss: 0 };
+      await fc.assert(
+        fc.asyncProperty(faultArbitrary(baseFiles), async (fault) => {
+          const dir = join(root, `case-${cases++}`);
+          cpSync(base, dir, { recursive: true });
+          try {
+            inject(dir, fault);
+            const what = describeFault(fault);
+            const before = filesOf(dir);
+            const opened = await open(dir);
+            if (opened.store) {
+              outcomes.started++;
+              expect(await everything(opened.store), `${what}: the store started; its key space`).toEqual(states.get(ENTRIES));
+              expect(checkKept(before, filesOf(dir), opened.warnings), `${what}: what the start cut, kept and logged`).toBeUndefined();
+              await opened.store.close();
+              return;
+            }
+            outcomes.refused++;
+            const message = opened.error!.message;
+            expect(opened.error!.name, `${what}: the start failed with ${message}`).toBe('StoreCorruptError');
+            expect(message, `${what}: the refusal names the damaged file`).toContain(fault.file.split('/')[1]!);
+            expect(message, `${what}: the refusal says how to recover`).toMatch(/cluster repair|Restore the folder/);
+            expect(changed(before, filesOf(dir)), `${what}: what the refused start changed on disk`).toBeUndefined();
 
-          const report = await repairDataDir(dir, { parts, now: () => 3_000_000 });
-          const text = report.lines.join('\n');
-          const reopened = await open(dir);
-          expect(reopened.error, `${what}: the start after repair (repair said:\n${text})`).toBeUndefined();
-          expect(await everything(reopened.store!), `${what}: after repair, the key space is the state after entry ${report.lastIndex}`).toEqual(states.get(report.lastIndex));
-          expect(reopened.warnings, `${what}: warnings at the start after repair`).toEqual([]);
-          await reopened.store!.close();
-          if (report.lastIndex === ENTRIES) {
-            outcomes.repairedLossless++;
-            expect(text, `${what}: repair's report when nothing was lost`).toContain('lost: nothing');
-          } else {
-            outcomes.repairedWithLoss++;
-            const first = report.lastIndex + 1;
-            const lost = first === ENTRIES ? `entry ${ENTRIES} (1 write;` : `entries ${first} to ${ENTRIES} (${ENTRIES - first + 1} writes;`;
-            expect(text, `${what}: repair's report says exactly what was lost`).toContain(`lost: ${lost}`);
+            const report = await repairDataDir(dir, { parts, now: () => 3_000_000 });
+            const text = report.lines.join('\n');
+            const reopened = await open(dir);
+            expect(reopened.error, `${what}: the start after repair (repair said:\n${text})`).toBeUndefined();
+            expect(await everything(reopened.store!), `${what}: after repair, the key space is the state after entry ${report.lastIndex}`).toEqual(states.get(report.lastIndex));
+            expect(reopened.warnings, `${what}: warnings at the start after repair`).toEqual([]);
+            await reopened.store!.close();
+            if (report.lastIndex === ENTRIES) {
+              outcomes.repairedLossless++;
+              expect(text, `${what}: repair's report when nothing was lost`).toContain('lost: nothing');
+            } else {
+              outcomes.repairedWithLoss++;
+              const first = report.lastIndex + 1;
+              const lost = first === ENTRIES ? `entry ${ENTRIES} (1 write;` : `entries ${first} to ${ENTRIES} (${ENTRIES - first + 1} writes;`;
+              expect(text, `${what}: repair's report says exactly what was lost`).toContain(`lost: ${lost}`);
+            }
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
           }
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      }),
-      { seed: SEED, numRuns: 300 },
-    );
-    // The run must exercise every path, or it proves less than it claims.
-    expect(outcomes.started, 'faults after which the store started whole (e.g. a damaged newest snapshot)').toBeGreaterThan(10);
-    expect(outcomes.refused, 'faults the start refused').toBeGreaterThan(100);
-    expect(outcomes.repairedWithLoss, 'repairs that lost entries and said which').toBeGreaterThan(50);
-    expect(outcomes.repairedLossless, 'repairs that lost nothing (damage in a log file a snapshot covers)').toBeGreaterThan(5);
-  });
+        }),
+        { seed: SEED, numRuns: 300 },
+      );
+      // The run must exercise every path, or it proves less than it claims.
+      expect(outcomes.started, 'faults after which the store started whole (e.g. a damaged newest snapshot)').toBeGreaterThan(10);
+      expect(outcomes.refused, 'faults the start refused').toBeGreaterThan(100);
+      expect(outcomes.repairedWithLoss, 'repairs that lost entries and said which').toBeGreaterThan(50);
+      expect(outcomes.repairedLossless, 'repairs that lost nothing (damage in a log file a snapshot covers)').toBeGreaterThan(5);
+    },
+  );
 
   test('after a crash (no clean-shutdown record), 150 faults: the store holds the state after some entry, never anything else, and keeps and logs what it cuts', { timeout: 60_000 }, async () => {
     await fc.assert(
@@ -264,7 +280,7 @@ describe('the finding, reproduced: one flipped bit in a length field of a stoppe
     expect(outcome, 'what is still good').toContain('every write up to entry 200');
     expect(outcome, 'what is at stake').toContain('entries 201 to 400 (200 writes; the store was stopped cleanly at entry 400)');
     expect(outcome, 'how to recover').toContain('cluster repair');
-    expect(statSync(file).size, 'the log file\'s size after the refused start').toBe(size);
+    expect(statSync(file).size, "the log file's size after the refused start").toBe(size);
     expect(warnings, 'warnings (nothing was cut)').toEqual([]);
   });
 
@@ -273,7 +289,11 @@ describe('the finding, reproduced: one flipped bit in a length field of a stoppe
     const store = await createStore({ dataDir: dir });
     for (let i = 0; i < 50; i++) await store.put(`/registry/configmaps/default/cm-${i}`, `v${i}`);
     await store.close();
-    const file = join(dir, 'wal', readdirSync(join(dir, 'wal')).find((n) => n.endsWith('.wal'))!);
+    const file = join(
+      dir,
+      'wal',
+      readdirSync(join(dir, 'wal')).find((n) => n.endsWith('.wal'))!,
+    );
     const bytes = readFileSync(file);
     writeFileSync(file, bytes.subarray(0, bytes.length - 10));
     const outcome = await createStore({ dataDir: dir }).then(
@@ -286,6 +306,6 @@ describe('the finding, reproduced: one flipped bit in a length field of a stoppe
     );
     expect(outcome, 'opening the store').toMatch(/was not started: its data is damaged/);
     expect(outcome, 'what is at stake').toContain('entry 50 (1 write; the store was stopped cleanly at entry 50)');
-    expect(statSync(file).size, 'the log file\'s size after the refused start').toBe(bytes.length - 10);
+    expect(statSync(file).size, "the log file's size after the refused start").toBe(bytes.length - 10);
   });
 });

@@ -47,7 +47,9 @@ describe('the 05-wal suite names the mistake', () => {
   test('no header checksum: a flipped length reads as a torn tail, and the header tests say so', { timeout: 60_000 }, async () => {
     const { out, failed } = await gradeVariant('no-header-checksum', '05-wal');
     expect(failed).toEqual([T.middleHeader, T.lastHeader, T.crash]);
-    expect(out).toMatch(/did\s+records "first", "the record whose\.\.\.", "third", "fourth", with bit 6 of byte 0 \(the length\) of the second flipped\n\s+expected\s+\{\n\s+"error": "WalCorruptError",\n\s+"offset": 17,/);
+    expect(out).toMatch(
+      /did\s+records "first", "the record whose\.\.\.", "third", "fourth", with bit 6 of byte 0 \(the length\) of the second flipped\n\s+expected\s+\{\n\s+"error": "WalCorruptError",\n\s+"offset": 17,/,
+    );
     expect(out).toContain('What must you check before you trust the length, and before you decide a record is cut short?');
     expect(out).toContain('did      tests above that fail (the crash test runs once they all pass: it relies on each of them)');
   });
@@ -55,16 +57,18 @@ describe('the 05-wal suite names the mistake', () => {
   test('the length trusted before the header checksum: a length past the end passes for a tear', { timeout: 60_000 }, async () => {
     const { out, failed } = await gradeVariant('length-trusted-first', '05-wal');
     expect(failed).toEqual([T.middleHeader, T.lastHeader, T.crash]);
-    expect(out).toMatch(/with bit 6 of byte 0 \(the length\) of the second flipped\n\s+expected\s+\{\n\s+"error": "WalCorruptError",\n\s+"offset": 17,\n\s+\}\n\s+got\s+\{\n\s+"records": \[\n\s+"first",\n\s+\],\n\s+"torn": true,/);
+    expect(out).toMatch(
+      /with bit 6 of byte 0 \(the length\) of the second flipped\n\s+expected\s+\{\n\s+"error": "WalCorruptError",\n\s+"offset": 17,\n\s+\}\n\s+got\s+\{\n\s+"records": \[\n\s+"first",\n\s+\],\n\s+"torn": true,/,
+    );
   });
 
   test('any short read at the end taken for a tear, even with a failing header checksum', { timeout: 60_000 }, async () => {
     const { out, failed } = await gradeVariant('damaged-header-at-end-is-torn', '05-wal');
     expect(failed).toEqual([T.middleHeader, T.lastHeader, T.crash]);
-    expect(out).toContain('When the header\'s checksum fails, can you know where that record ends, or that it is the last one?');
+    expect(out).toContain("When the header's checksum fails, can you know where that record ends, or that it is the last one?");
   });
 
-  test('the header\'s third field a checksum of the payload, not of the header: the exact bytes say so first', { timeout: 60_000 }, async () => {
+  test("the header's third field a checksum of the payload, not of the header: the exact bytes say so first", { timeout: 60_000 }, async () => {
     const { out, failed } = await gradeVariant('header-checksum-of-payload', '05-wal');
     expect(failed.slice(0, 2)).toEqual([T.encodeBytes, T.roundTrip]);
     expect(failed).toContain(T.middleHeader);
@@ -81,7 +85,9 @@ describe('the 05-wal suite names the mistake', () => {
   test('a WalCorruptError that does not say where: the offset and file checks fail', { timeout: 60_000 }, async () => {
     const { out, failed } = await gradeVariant('error-without-offset', '05-wal');
     expect(failed).toEqual([T.middlePayload, T.middleHeader, T.lastHeader, T.tornNotLast, T.middleDamage, T.finding, T.crash]);
-    expect(out).toMatch(/did\s+planRecovery with a flipped bit in the length of entry 2 of 4 in a\.wal: the error\n\s+expected\s+\{\n\s+"file": "a\.wal",\n\s+"name": "WalCorruptError",\n\s+"offset": \d+,/);
+    expect(out).toMatch(
+      /did\s+planRecovery with a flipped bit in the length of entry 2 of 4 in a\.wal: the error\n\s+expected\s+\{\n\s+"file": "a\.wal",\n\s+"name": "WalCorruptError",\n\s+"offset": \d+,/,
+    );
     expect(out).toContain('new WalCorruptError(message, { file, offset })');
   });
 

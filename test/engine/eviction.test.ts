@@ -60,7 +60,12 @@ let seq = 0;
  */
 async function runningPod(labels: Record<string, string>, ready = true): Promise<Pod> {
   const name = `p${++seq}`;
-  const pod = await server.client.create<Pod>('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels }, spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'nginx' }] } });
+  const pod = await server.client.create<Pod>('pods', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', labels },
+    spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'nginx' }] },
+  });
   return server.client.updateStatus<Pod>('pods', {
     ...pod,
     status: { ...pod.status, phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
@@ -68,13 +73,28 @@ async function runningPod(labels: Record<string, string>, ready = true): Promise
 }
 
 /** A budget whose status says what the disruption controller would have written. */
-async function budget(name: string, selector: Record<string, string>, status: NonNullable<PodDisruptionBudget['status']>, spec: Partial<NonNullable<PodDisruptionBudget['spec']>> = { minAvailable: 1 }): Promise<PodDisruptionBudget> {
-  const created = await server.client.create<PodDisruptionBudget>('poddisruptionbudgets', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace: 'default' }, spec: { ...spec, selector: { matchLabels: selector } } });
+async function budget(
+  name: string,
+  selector: Record<string, string>,
+  status: NonNullable<PodDisruptionBudget['status']>,
+  spec: Partial<NonNullable<PodDisruptionBudget['spec']>> = { minAvailable: 1 },
+): Promise<PodDisruptionBudget> {
+  const created = await server.client.create<PodDisruptionBudget>('poddisruptionbudgets', {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name, namespace: 'default' },
+    spec: { ...spec, selector: { matchLabels: selector } },
+  });
   if (Object.keys(status).length === 0) return created;
   return server.client.updateStatus<PodDisruptionBudget>('poddisruptionbudgets', { ...created, status: { observedGeneration: created.metadata.generation, ...status } });
 }
 
-const eviction = (name: string, deleteOptions?: Record<string, unknown>) => ({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: 'default' }, ...(deleteOptions ? { deleteOptions } : {}) });
+const eviction = (name: string, deleteOptions?: Record<string, unknown>) => ({
+  apiVersion: 'policy/v1',
+  kind: 'Eviction',
+  metadata: { name, namespace: 'default' },
+  ...(deleteOptions ? { deleteOptions } : {}),
+});
 const evict = (name: string, body: unknown = eviction(name), query = '') => call('POST', `/api/v1/namespaces/default/pods/${name}/eviction${query}`, body);
 const exists = async (name: string) => (await call('GET', `/api/v1/namespaces/default/pods/${name}`)).status === 200;
 
@@ -105,7 +125,15 @@ describe('DeleteOptions bodies', () => {
 describe('pods/eviction', () => {
   test('discovery lists pods/eviction as policy/v1 Eviction (what kubectl drain looks for)', async () => {
     const list = (await call('GET', '/api/v1')).json as { resources: Record<string, unknown>[] };
-    expect(list.resources.find((r) => r.name === 'pods/eviction')).toEqual({ name: 'pods/eviction', singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] });
+    expect(list.resources.find((r) => r.name === 'pods/eviction')).toEqual({
+      name: 'pods/eviction',
+      singularName: '',
+      namespaced: true,
+      group: 'policy',
+      version: 'v1',
+      kind: 'Eviction',
+      verbs: ['create'],
+    });
   });
 
   test('a pod without a budget is evicted: 201 Success, DisruptionTarget set, deletion started', async () => {
@@ -178,7 +206,12 @@ describe('pods/eviction', () => {
   });
 
   test('a Pending pod is deleted whatever its budget says (it disrupts nothing)', async () => {
-    const pod = await server.client.create<Pod>('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pending', namespace: 'default', labels: { app: 'pend' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+    const pod = await server.client.create<Pod>('pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'pending', namespace: 'default', labels: { app: 'pend' } },
+      spec: { containers: [{ name: 'c', image: 'nginx' }] },
+    });
     await budget('pend', { app: 'pend' }, { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 1, expectedPods: 1 });
     expect(pod.status?.phase).toBe('Pending');
     expect((await evict('pending')).status).toBe(201);
@@ -216,7 +249,12 @@ describe('pods/eviction', () => {
 
   test('the budget a label selector cannot match (an empty selector) guards nothing', async () => {
     const pod = await runningPod({ app: 'empty' });
-    const created = await server.client.create<KubeObject>('poddisruptionbudgets', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'empty', namespace: 'default' }, spec: { minAvailable: 1, selector: {} } });
+    const created = await server.client.create<KubeObject>('poddisruptionbudgets', {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'empty', namespace: 'default' },
+      spec: { minAvailable: 1, selector: {} },
+    });
     expect(created.metadata.name).toBe('empty');
     expect((await evict(pod.metadata.name!)).status).toBe(201);
   });

@@ -27,8 +27,25 @@ const MANIFESTS = ['configmap', 'job', 'nginx-deployment', 'service', 'simple-po
 
 const BASES: KubeObject[] = [
   ...MANIFESTS,
-  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80 }, { containerPort: 53, protocol: 'UDP' }], env: [{ name: 'A', value: '1' }] }], volumes: [{ name: 'v', emptyDir: {} }] } },
-  { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 2, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'x', resources: { limits: { cpu: '1' } } }], nodeSelector: { disk: 'ssd' } } } } },
+  {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', labels: { app: 'x' } },
+    spec: {
+      containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80 }, { containerPort: 53, protocol: 'UDP' }], env: [{ name: 'A', value: '1' }] }],
+      volumes: [{ name: 'v', emptyDir: {} }],
+    },
+  },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd' },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: 'd' } },
+      template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'x', resources: { limits: { cpu: '1' } } }], nodeSelector: { disk: 'ssd' } } },
+    },
+  },
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n', finalizers: ['a', 'b'] } },
   { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'Opaque', data: { k: 'dg==' } },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] },
@@ -93,7 +110,10 @@ describe('the create fast path answers what the general path does', () => {
   test('duplicated list keys, items without keys and nulls in lists', () => {
     const pod = (containers: unknown[]): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers } as KubeObject['spec'] });
     const cases = [
-      pod([{ name: 'a', image: 'x' }, { name: 'a', image: 'y' }]),
+      pod([
+        { name: 'a', image: 'x' },
+        { name: 'a', image: 'y' },
+      ]),
       pod([{ name: 'a', image: 'x', env: [{ name: 'E', value: '1' }, { name: 'E', value: '2' }, { value: '3' }] }]),
       pod([{ image: 'x' }, null, { name: 'b' }]),
       pod([{ name: 'a', ports: [{ containerPort: 80 }, { containerPort: 80, protocol: 'TCP' }] }]),
@@ -105,7 +125,12 @@ describe('the create fast path answers what the general path does', () => {
   });
 
   test('a body that sets managedFields itself takes the general path: the creator takes every field it sets', () => {
-    const object: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', managedFields: [{ manager: 'm', operation: 'Apply', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:a': {} } } }] }, data: { a: '1' } };
+    const object: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', managedFields: [{ manager: 'm', operation: 'Apply', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:a': {} } } }] },
+      data: { a: '1' },
+    };
     const opts = options(object);
     const result = updateManagedFields(undefined, object, opts);
     expect(result).toEqual(generalUpdate(undefined, object, contextOf(opts), opts.manager));

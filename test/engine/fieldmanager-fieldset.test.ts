@@ -90,7 +90,14 @@ const p = (...parts: (string | PathElement)[]): Path => parts.map((x) => (typeof
 
 describe('FieldsV1', () => {
   test('a set serializes with "." for a member that has children, keys in upstream order', () => {
-    const s = set(p('spec'), p('spec', 'replicas'), p('metadata', 'labels', 'app'), p('spec', 'containers', k({ name: 'b' })), p('spec', 'containers', k({ name: 'a' }), 'image'), p('spec', 'containers', k({ name: 'a' })));
+    const s = set(
+      p('spec'),
+      p('spec', 'replicas'),
+      p('metadata', 'labels', 'app'),
+      p('spec', 'containers', k({ name: 'b' })),
+      p('spec', 'containers', k({ name: 'a' }), 'image'),
+      p('spec', 'containers', k({ name: 'a' })),
+    );
     expect(JSON.stringify(s.toFieldsV1())).toBe(
       '{"f:metadata":{"f:labels":{"f:app":{}}},"f:spec":{".":{},"f:containers":{"k:{\\"name\\":\\"a\\"}":{".":{},"f:image":{}},"k:{\\"name\\":\\"b\\"}":{}},"f:replicas":{}}}',
     );
@@ -151,7 +158,11 @@ describe('set algebra (fieldpath/set_test.go)', () => {
   });
   test('intersection has the paths in both, and no empty parents', () => {
     expect(str(a.intersection(b))).toEqual(['.a.c']);
-    expect(set(p('a')).intersection(set(p('a', 'b'))).isEmpty()).toBe(true);
+    expect(
+      set(p('a'))
+        .intersection(set(p('a', 'b')))
+        .isEmpty(),
+    ).toBe(true);
   });
   test('difference removes exact paths only: removing .a leaves .a.b', () => {
     expect(str(a.difference(b))).toEqual(['.a', '.d', '.a.b']);

@@ -42,7 +42,11 @@ const DISCOVERY: Record<string, unknown> = {
     components: { schemas: {} },
     paths: {
       '/apis/apps/v1/namespaces/{namespace}/deployments/{name}': {
-        patch: { 'x-kubernetes-group-version-kind': { group: 'apps', version: 'v1', kind: 'Deployment' }, parameters: [{ name: 'fieldValidation', in: 'query', schema: { type: 'string' } }], responses: { '200': { description: 'OK' } } },
+        patch: {
+          'x-kubernetes-group-version-kind': { group: 'apps', version: 'v1', kind: 'Deployment' },
+          parameters: [{ name: 'fieldValidation', in: 'query', schema: { type: 'string' } }],
+          responses: { '200': { description: 'OK' } },
+        },
       },
     },
   },
@@ -154,7 +158,7 @@ spec:
     expect(spec.template.spec.containers[0].env).toEqual([{ name: 'A', value: '1' }]);
   });
 
-  test('a field another manager changed: upstream\'s conflict message, then kubectl\'s advice, exit 1', async () => {
+  test("a field another manager changed: upstream's conflict message, then kubectl's advice, exit 1", async () => {
     const patched = await k('patch', 'deployment', 'web', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/replicas","value":7}]');
     expect(patched.code, patched.output).toBe(0);
     const result = await k('apply', '--server-side', '-f', kubectl.file('v2.yaml', manifest(4, '{name: A, value: "1"}')));
@@ -170,16 +174,22 @@ spec:
     );
   });
 
-  test('--force-conflicts takes the field, and the other manager\'s entry goes with it', async () => {
+  test("--force-conflicts takes the field, and the other manager's entry goes with it", async () => {
     const result = await k('apply', '--server-side', '--force-conflicts', '-f', kubectl.file('v2.yaml', manifest(4, '{name: A, value: "1"}')));
     expect(result.code, result.output).toBe(0);
     expect((stored!.spec as { replicas: number }).replicas).toBe(4);
     expect(managers()).toEqual(['kubectl-last-applied/Apply', 'kubectl/Apply']);
   });
 
-  test('an apply without a field manager: upstream\'s 422, as kubectl prints it', async () => {
+  test("an apply without a field manager: upstream's 422, as kubectl prints it", async () => {
     const result = await k('apply', '--server-side', '--field-manager=', '-f', kubectl.file('v2.yaml', manifest(4, '')));
     expect(result.code).toBe(1);
-    expect(result.stderr.trim().split('\n').filter((l) => !l.includes('memcache')).join('\n')).toBe('The PatchOptions "" is invalid: fieldManager: Required value: is required for apply patch');
+    expect(
+      result.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.includes('memcache'))
+        .join('\n'),
+    ).toBe('The PatchOptions "" is invalid: fieldManager: Required value: is required for apply patch');
   });
 });

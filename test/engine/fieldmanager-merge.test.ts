@@ -98,10 +98,12 @@ describe('sets (merge/set_test.go TestUpdateSet)', () => {
   });
 
   test('apply_twice_reorder and apply_update_apply_reorder: the applier decides the order; reordering owns nothing', () => {
-    expect(run(SETS, [
-      { apply: 'default', object: { list: ['a', 'b', 'c', 'd'] } },
-      { apply: 'default', object: { list: ['a', 'd', 'c', 'b'] } },
-    ]).live).toEqual({ list: ['a', 'd', 'c', 'b'] });
+    expect(
+      run(SETS, [
+        { apply: 'default', object: { list: ['a', 'b', 'c', 'd'] } },
+        { apply: 'default', object: { list: ['a', 'd', 'c', 'b'] } },
+      ]).live,
+    ).toEqual({ list: ['a', 'd', 'c', 'b'] });
     const r = run(SETS, [
       { apply: 'default', object: { list: ['a', 'b', 'c', 'd'] } },
       { update: 'controller', object: { list: ['a', 'd', 'c', 'b'] } },
@@ -225,7 +227,7 @@ describe('leaves (merge/leaf_test.go)', () => {
     expect(r.owners).toEqual({ default: ['.numeric', '.string'], controller: ['.bool'] });
   });
 
-  test('update_apply_omits: an applier that omits an updater\'s field does not remove it', () => {
+  test("update_apply_omits: an applier that omits an updater's field does not remove it", () => {
     const r = run(LEAVES, [
       { update: 'controller', object: { numeric: 1 } },
       { apply: 'default', object: { string: 'x' } },
@@ -287,14 +289,27 @@ describe('walking objects of the built-in kinds', () => {
     next.spec.containers[0].env.push({ name: 'B', value: '2' });
     const c = compare(object, next, pod);
     expect(c.modified.paths().map(pathToString)).toEqual(['.metadata.labels.app']);
-    expect(c.added.paths().map(pathToString)).toEqual(['.metadata.annotations', '.metadata.annotations.note', '.spec.containers[name="c"].env[name="B"]', '.spec.containers[name="c"].env[name="B"].name', '.spec.containers[name="c"].env[name="B"].value']);
+    expect(c.added.paths().map(pathToString)).toEqual([
+      '.metadata.annotations',
+      '.metadata.annotations.note',
+      '.spec.containers[name="c"].env[name="B"]',
+      '.spec.containers[name="c"].env[name="B"].name',
+      '.spec.containers[name="c"].env[name="B"].value',
+    ]);
     expect(c.removed.paths().map(pathToString)).toEqual(['.metadata.finalizers[="example.com/b"]']);
   });
 
   test('merge: containers merge by name, sets by value, atomic lists and maps are replaced (typed/merge_test.go)', () => {
     const applied = {
       metadata: { finalizers: ['example.com/c'] },
-      spec: { nodeSelector: { zone: 'a' }, tolerations: [{ key: 'j', operator: 'Exists' }], containers: [{ name: 'c', image: 'i2' }, { name: 'd', image: 'j' }] },
+      spec: {
+        nodeSelector: { zone: 'a' },
+        tolerations: [{ key: 'j', operator: 'Exists' }],
+        containers: [
+          { name: 'c', image: 'i2' },
+          { name: 'd', image: 'j' },
+        ],
+      },
     };
     const merged = merge(object, applied, pod) as typeof object;
     expect(merged.metadata.finalizers).toEqual(['example.com/a', 'example.com/b', 'example.com/c']);
@@ -318,9 +333,18 @@ describe('walking objects of the built-in kinds', () => {
 
   test.each([
     [{ spec: { containers: [{ name: 'a' }, { name: 'a' }] } }, '.spec.containers: duplicate entries for key [name="a"]'],
-    [{ spec: { containers: [{ image: 'x' }] } }, `.spec.containers: element 0: associative list with keys has an element that omits all key fields ["name"] (and doesn't have default values for any key fields)`],
-    [{ spec: { containers: [{ name: 'a', env: [{ value: 'x' }] }] } }, `.spec.containers[name="a"].env: element 0: associative list with keys has an element that omits all key fields ["name"] (and doesn't have default values for any key fields)`],
-    [{ spec: { topologySpreadConstraints: [{ maxSkew: 1 }] } }, `.spec.topologySpreadConstraints: element 0: associative list with keys has an element that omits all key fields ["topologyKey" "whenUnsatisfiable"] (and doesn't have default values for any key fields)`],
+    [
+      { spec: { containers: [{ image: 'x' }] } },
+      `.spec.containers: element 0: associative list with keys has an element that omits all key fields ["name"] (and doesn't have default values for any key fields)`,
+    ],
+    [
+      { spec: { containers: [{ name: 'a', env: [{ value: 'x' }] }] } },
+      `.spec.containers[name="a"].env: element 0: associative list with keys has an element that omits all key fields ["name"] (and doesn't have default values for any key fields)`,
+    ],
+    [
+      { spec: { topologySpreadConstraints: [{ maxSkew: 1 }] } },
+      `.spec.topologySpreadConstraints: element 0: associative list with keys has an element that omits all key fields ["topologyKey" "whenUnsatisfiable"] (and doesn't have default values for any key fields)`,
+    ],
     [{ spec: { bogus: 1 } }, '.spec.bogus: field not declared in schema'],
     [{ spec: { replicas: '3' } }, '.spec.replicas: expected numeric (int or float), got string'],
     [{ spec: { paused: 'yes' } }, '.spec.paused: expected boolean, got &{yes}'],
@@ -328,19 +352,26 @@ describe('walking objects of the built-in kinds', () => {
     [{ metadata: { finalizers: [{ a: 1 }] } }, ".metadata.finalizers: element 0: associative list without keys has an element that's a map type"],
     [{ spec: { template: { spec: { containers: 'x' } } } }, '.spec.template.spec.containers: expected list, got &{x}'],
     [{ metadata: { labels: ['a'] } }, '.metadata.labels: expected map, got &{[a]}'],
-  ])('validate refuses %j as upstream\'s typed conversion does', (value, message) => {
-    const type = 'replicas' in ((value as { spec?: object }).spec ?? {}) || 'paused' in ((value as { spec?: object }).spec ?? {}) || 'template' in ((value as { spec?: object }).spec ?? {}) ? deployment : pod;
+  ])("validate refuses %j as upstream's typed conversion does", (value, message) => {
+    const type =
+      'replicas' in ((value as { spec?: object }).spec ?? {}) || 'paused' in ((value as { spec?: object }).spec ?? {}) || 'template' in ((value as { spec?: object }).spec ?? {}) ? deployment : pod;
     expect(formatTypedErrors(validate(value, type, { allowDuplicates: false, unknownFields: 'refuse' }))).toBe(message);
   });
 
   test('validate: several errors are listed under "errors:"; duplicates and unknown fields are allowed where asked', () => {
     const value = { spec: { containers: [{ name: 'a' }, { name: 'a' }], bogus: 1 } };
-    expect(formatTypedErrors(validate(value, pod, { allowDuplicates: false, unknownFields: 'refuse' }))).toBe('errors:\n  .spec.containers: duplicate entries for key [name="a"]\n  .spec.bogus: field not declared in schema');
+    expect(formatTypedErrors(validate(value, pod, { allowDuplicates: false, unknownFields: 'refuse' }))).toBe(
+      'errors:\n  .spec.containers: duplicate entries for key [name="a"]\n  .spec.bogus: field not declared in schema',
+    );
     expect(validate(value, pod, { allowDuplicates: true, unknownFields: 'allow' })).toEqual([]);
   });
 
   test('untyped values (deduced): every key of a map is owned, lists are atomic', () => {
     const untyped = mapType({}, { elements: UNTYPED });
-    expect(toFieldSet({ a: { b: 1, c: [1, 2] }, d: {} }, untyped).paths().map(pathToString)).toEqual(['.a', '.d', '.a.b', '.a.c']);
+    expect(
+      toFieldSet({ a: { b: 1, c: [1, 2] }, d: {} }, untyped)
+        .paths()
+        .map(pathToString),
+    ).toEqual(['.a', '.d', '.a.b', '.a.c']);
   });
 });

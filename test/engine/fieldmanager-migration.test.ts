@@ -12,14 +12,7 @@
  *   kubectl-client-side-apply entry, and no conflict on the way.
  */
 import { describe, expect, test } from 'vitest';
-import {
-  ApplyConflictError,
-  applyManagedFields,
-  FieldSet,
-  LAST_APPLIED_ANNOTATION,
-  type ManagedFieldsEntry,
-  updateManagedFields,
-} from '#engine/apiserver/fieldmanager/index.ts';
+import { ApplyConflictError, applyManagedFields, FieldSet, LAST_APPLIED_ANNOTATION, type ManagedFieldsEntry, updateManagedFields } from '#engine/apiserver/fieldmanager/index.ts';
 import { goJSON } from '#engine/apiserver/fieldmanager/format.ts';
 import { makePath, pathToString } from '#engine/apiserver/fieldmanager/path.ts';
 import type { KubeObject } from '#engine/kube/types.ts';
@@ -236,7 +229,9 @@ describe('the annotation follows server-side applies by kubectl (lastappliedupda
     expect(Object.keys(out.data as object)).toHaveLength(4000);
     // Just under the limit, it is kept.
     const small = { ...big, data: Object.fromEntries(Object.entries(big.data).slice(0, 100)) };
-    expect(Object.keys(applyManagedFields(undefined, small, { manager: 'kubectl', apiVersion: 'v1', kind: 'ConfigMap', now: now(), force: false }).metadata.annotations!)).toEqual([LAST_APPLIED_ANNOTATION]);
+    expect(Object.keys(applyManagedFields(undefined, small, { manager: 'kubectl', apiVersion: 'v1', kind: 'ConfigMap', now: now(), force: false }).metadata.annotations!)).toEqual([
+      LAST_APPLIED_ANNOTATION,
+    ]);
   });
 });
 
@@ -274,7 +269,10 @@ describe('the whole migration, request by request, as kubectl 1.32 makes it', ()
   test('fields last applied client-side end up owned by the server-side applier, with no conflict', () => {
     clock = 0;
     // 1. kubectl apply -f (client-side): POST ?fieldManager=kubectl-client-side-apply, with the annotation.
-    const v1 = manifest(3, [{ name: 'A', value: '1' }, { name: 'B', value: '2' }]);
+    const v1 = manifest(3, [
+      { name: 'A', value: '1' },
+      { name: 'B', value: '2' },
+    ]);
     let live = stored(updateManagedFields(undefined, withAnnotation(v1 as KubeObject, annotationFor(v1)), opts('kubectl-client-side-apply')));
 
     // 2. The manifest changes (replicas 4, env B dropped); kubectl apply --server-side:
@@ -289,7 +287,11 @@ describe('the whole migration, request by request, as kubectl 1.32 makes it', ()
     let entries = live.metadata.managedFields as ManagedFieldsEntry[];
     expect(findFieldsOwners(entries, 'Apply', annotationPath)).toEqual([]);
     live = stored(
-      applyManagedFields(live, { ...gvk, metadata: { name: 'web', namespace: 'default', annotations: { [LAST_APPLIED_ANNOTATION]: live.metadata.annotations![LAST_APPLIED_ANNOTATION] } } }, { ...opts('kubectl-last-applied'), force: false }),
+      applyManagedFields(
+        live,
+        { ...gvk, metadata: { name: 'web', namespace: 'default', annotations: { [LAST_APPLIED_ANNOTATION]: live.metadata.annotations![LAST_APPLIED_ANNOTATION] } } },
+        { ...opts('kubectl-last-applied'), force: false },
+      ),
     );
 
     // 4. migrateToSSAIfNecessary: the Update managers owning the annotation are merged into the
@@ -300,7 +302,10 @@ describe('the whole migration, request by request, as kubectl 1.32 makes it', ()
     const upgraded = upgradeManagedFields(entries, 'kubectl-client-side-apply', 'kubectl');
     live = stored(updateManagedFields(live, { ...live, metadata: { ...live.metadata, managedFields: upgraded } }, opts('kubectl')));
     // kubectl-last-applied's apply changed nothing, so its entry has no time and sorts first.
-    expect((live.metadata.managedFields as ManagedFieldsEntry[]).map((e) => `${e.manager}/${e.operation}/${e.time ?? '-'}`)).toEqual(['kubectl-last-applied/Apply/-', 'kubectl/Apply/2024-05-01T12:00:02Z']);
+    expect((live.metadata.managedFields as ManagedFieldsEntry[]).map((e) => `${e.manager}/${e.operation}/${e.time ?? '-'}`)).toEqual([
+      'kubectl-last-applied/Apply/-',
+      'kubectl/Apply/2024-05-01T12:00:02Z',
+    ]);
 
     // 5. kubectl re-sends the server-side apply: what only the client side applied (env B) goes.
     live = stored(applyManagedFields(live, v2, { ...opts('kubectl'), force: false }));
@@ -319,13 +324,19 @@ describe('the whole migration, request by request, as kubectl 1.32 makes it', ()
     expect(() => applyManagedFields(live, v2, { ...opts('kubectl'), force: false })).toThrow(/Apply failed with 1 conflict: conflict with "kubectl-edit" using apps\/v1: \.spec\.replicas/);
   });
 
-  test('without the migration step, the dropped field would stay: kubectl\'s re-apply is what removes it', () => {
-    const v1 = manifest(3, [{ name: 'A', value: '1' }, { name: 'B', value: '2' }]);
+  test("without the migration step, the dropped field would stay: kubectl's re-apply is what removes it", () => {
+    const v1 = manifest(3, [
+      { name: 'A', value: '1' },
+      { name: 'B', value: '2' },
+    ]);
     let live = stored(updateManagedFields(undefined, withAnnotation(v1 as KubeObject, annotationFor(v1)), opts('kubectl-client-side-apply')));
     const v2 = manifest(3, [{ name: 'A', value: '1' }]);
     live = stored(applyManagedFields(live, v2, { ...opts('kubectl'), force: false }));
     live = stored(applyManagedFields(live, v2, { ...opts('kubectl'), force: false }));
     const container = (live.spec as { template: { spec: { containers: { env: unknown[] }[] } } }).template.spec.containers[0];
-    expect(container.env).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: '2' }]);
+    expect(container.env).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'B', value: '2' },
+    ]);
   });
 });

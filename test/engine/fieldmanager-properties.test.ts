@@ -13,7 +13,16 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ApiError } from '#engine/kube/errors.ts';
-import { ApplyConflictError, applyManagedFields, decodeManagedFields, encodeManagedFields, FieldSet, type ManagedFieldsEntry, MAX_NESTING_DEPTH, updateManagedFields } from '#engine/apiserver/fieldmanager/index.ts';
+import {
+  ApplyConflictError,
+  applyManagedFields,
+  decodeManagedFields,
+  encodeManagedFields,
+  FieldSet,
+  type ManagedFieldsEntry,
+  MAX_NESTING_DEPTH,
+  updateManagedFields,
+} from '#engine/apiserver/fieldmanager/index.ts';
 import type { Path } from '#engine/apiserver/fieldmanager/path.ts';
 import type { KubeObject } from '#engine/kube/types.ts';
 import { useSeed } from '#grading';
@@ -45,7 +54,11 @@ const dataArb = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), value, { maxK
 const labelsArb = fc.dictionary(fc.constantFrom('app', 'tier', 'team'), value, { maxKeys: 3 });
 const finalizersArb = fc.uniqueArray(fc.constantFrom('x.io/a', 'x.io/b', 'x.io/c'), { maxLength: 3 });
 const portsArb = fc.uniqueArray(fc.record({ containerPort: fc.constantFrom(80, 443), protocol: fc.constantFrom('TCP', 'UDP') }), { maxLength: 2, selector: (p) => `${p.containerPort}/${p.protocol}` });
-const containersArb = fc.uniqueArray(fc.record({ name: fc.constantFrom('app', 'sidecar'), image: fc.constantFrom('i:1', 'i:2'), ports: portsArb }), { minLength: 1, maxLength: 2, selector: (c) => c.name });
+const containersArb = fc.uniqueArray(fc.record({ name: fc.constantFrom('app', 'sidecar'), image: fc.constantFrom('i:1', 'i:2'), ports: portsArb }), {
+  minLength: 1,
+  maxLength: 2,
+  selector: (c) => c.name,
+});
 
 /** Leaves out empty maps and lists, as a manifest does. (An applied `{}` that pruning empties is
  * owned while absent, upstream too: Go drops the emptied map, the ownership stays.) */
@@ -107,7 +120,11 @@ describe('random sequences of writes', () => {
 
 describe('random configurations', () => {
   test('an apply or update of any JSON under a Deployment either succeeds or is a 4xx ApiError, never a crash', ({ task }) => {
-    const live = applyManagedFields(undefined, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 1, template: { spec: { containers: [{ name: 'a', image: 'x' }] } } } }, { apiVersion: 'apps/v1', kind: 'Deployment', manager: 'm', now: new Date(), force: false });
+    const live = applyManagedFields(
+      undefined,
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 1, template: { spec: { containers: [{ name: 'a', image: 'x' }] } } } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', manager: 'm', now: new Date(), force: false },
+    );
     const stored = { ...live, metadata: { ...live.metadata, uid: 'u' } };
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 6 }), fc.jsonValue({ maxDepth: 4 }), fc.boolean(), (spec, metadata, force) => {
@@ -151,7 +168,10 @@ describe('hostile input', () => {
   });
 
   test('an update nested that deep is left untracked, keeping the stored managedFields', () => {
-    const live = { ...pod({}), metadata: { name: 'p', uid: 'u', managedFields: [{ manager: 'a', operation: 'Update', apiVersion: 'example.com/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:affinity': {} } } }] } } as KubeObject;
+    const live = {
+      ...pod({}),
+      metadata: { name: 'p', uid: 'u', managedFields: [{ manager: 'a', operation: 'Update', apiVersion: 'example.com/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:affinity': {} } } }] },
+    } as KubeObject;
     const out = updateManagedFields(live, pod(deep(100_000)) as KubeObject, options);
     expect(out.metadata.managedFields).toEqual(live.metadata.managedFields);
   });

@@ -51,15 +51,18 @@ describe('query options of a write', () => {
 
   test.each<[WriteOptions, string]>([
     [{ verb: 'patch', patchType: 'application/apply-patch+cbor', fieldManager: '' }, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch'],
-    [{ verb: 'patch', patchType: 'application/merge-patch+json', fieldManager: '', force: 'true' }, 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch'],
-    [{ verb: 'patch', patchType: 'application/json-patch+json', fieldManager: 'kubectl', force: 'false' }, 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch'],
+    [
+      { verb: 'patch', patchType: 'application/merge-patch+json', fieldManager: '', force: 'true' },
+      'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
+    ],
+    [
+      { verb: 'patch', patchType: 'application/json-patch+json', fieldManager: 'kubectl', force: 'false' },
+      'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
+    ],
     [{ verb: 'create', fieldManager: 'f'.repeat(129) }, 'CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: may not be more than 128 bytes'],
     [{ verb: 'update', fieldManager: 'field\nmanager' }, 'UpdateOptions.meta.k8s.io "" is invalid: fieldManager: Invalid value: "field\\nmanager": invalid character U+000A (at position 5)'],
     [{ verb: 'update', fieldManager: 'é'.repeat(65) }, 'UpdateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: may not be more than 128 bytes'],
-    [
-      { verb: 'patch', patchType: 'application/apply-patch+yaml', fieldManager: '' },
-      'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
-    ],
+    [{ verb: 'patch', patchType: 'application/apply-patch+yaml', fieldManager: '' }, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch'],
   ])('%j is refused: %s (TestInvalidPatchOptions, TestValidateFieldManagerInvalid)', (options, message) => {
     const error = refusal(options);
     expect([error.code, error.reason, error.message]).toEqual([422, 'Invalid', message]);
@@ -67,7 +70,9 @@ describe('query options of a write', () => {
 
   test('several problems are listed together, as a Go aggregate prints them', () => {
     const error = refusal({ verb: 'patch', patchType: 'application/apply-patch+yaml', fieldManager: `${'x'.repeat(128)}\t` });
-    expect(error.message).toBe(`PatchOptions.meta.k8s.io "" is invalid: [fieldManager: Too long: may not be more than 128 bytes, fieldManager: Invalid value: "${'x'.repeat(128)}\\t": invalid character U+0009 (at position 128)]`);
+    expect(error.message).toBe(
+      `PatchOptions.meta.k8s.io "" is invalid: [fieldManager: Too long: may not be more than 128 bytes, fieldManager: Invalid value: "${'x'.repeat(128)}\\t": invalid character U+0009 (at position 128)]`,
+    );
   });
 
   test.each([
@@ -83,7 +88,7 @@ describe('query options of a write', () => {
     expect(parseForce(value)).toBe(expected);
   });
 
-  test.each(['yes', '', 'TRue'])('force=%j is a 400, as Go\'s ParseBool refuses it', (value) => {
+  test.each(['yes', '', 'TRue'])("force=%j is a 400, as Go's ParseBool refuses it", (value) => {
     expect(() => parseForce(value)).toThrow(`strconv.ParseBool: parsing "${value}": invalid syntax`);
   });
 });
@@ -117,11 +122,26 @@ describe('validation of managedFields a client sends (TestValidateManagedFieldsI
   });
 
   test.each([
-    [{ ...valid, fieldsType: 'RandomVersion' }, { reason: 'FieldValueInvalid', message: 'Invalid value: "RandomVersion": must be `FieldsV1`', field: 'metadata.managedFields[0].fieldsType' }],
-    [{ ...valid, operation: 'RandomOperation' }, { reason: 'FieldValueNotSupported', message: 'Unsupported value: "RandomOperation": supported values: "Apply", "Update"', field: 'metadata.managedFields[0].operation' }],
-    [{ ...valid, operation: undefined }, { reason: 'FieldValueRequired', message: 'Required value: must not be empty', field: 'metadata.managedFields[0].operation' }],
-    [{ ...valid, manager: 'field\nmanager' }, { reason: 'FieldValueInvalid', message: 'Invalid value: "field\\nmanager": invalid character U+000A (at position 5)', field: 'metadata.managedFields[0].manager' }],
-    [{ ...valid, subresource: 'TooLong'.repeat(37) }, { reason: 'FieldValueTooLong', message: 'Too long: may not be more than 256 bytes', field: 'metadata.managedFields[0].subresource' }],
+    [
+      { ...valid, fieldsType: 'RandomVersion' },
+      { reason: 'FieldValueInvalid', message: 'Invalid value: "RandomVersion": must be `FieldsV1`', field: 'metadata.managedFields[0].fieldsType' },
+    ],
+    [
+      { ...valid, operation: 'RandomOperation' },
+      { reason: 'FieldValueNotSupported', message: 'Unsupported value: "RandomOperation": supported values: "Apply", "Update"', field: 'metadata.managedFields[0].operation' },
+    ],
+    [
+      { ...valid, operation: undefined },
+      { reason: 'FieldValueRequired', message: 'Required value: must not be empty', field: 'metadata.managedFields[0].operation' },
+    ],
+    [
+      { ...valid, manager: 'field\nmanager' },
+      { reason: 'FieldValueInvalid', message: 'Invalid value: "field\\nmanager": invalid character U+000A (at position 5)', field: 'metadata.managedFields[0].manager' },
+    ],
+    [
+      { ...valid, subresource: 'TooLong'.repeat(37) },
+      { reason: 'FieldValueTooLong', message: 'Too long: may not be more than 256 bytes', field: 'metadata.managedFields[0].subresource' },
+    ],
   ])('%j', (entry, cause) => {
     expect(validateManagedFields([entry])).toEqual([cause]);
   });

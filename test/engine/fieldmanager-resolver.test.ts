@@ -62,7 +62,9 @@ describe.each(RESOLVERS)('%s resolver', (_name, resolver) => {
   });
 
   test('fields a kind does not declare are refused in an applied configuration', () => {
-    expect(formatTypedErrors(validate({ spec: { bogus: true } }, resolver.typeOf('v1', 'Pod')!, { allowDuplicates: false, unknownFields: 'refuse' }))).toBe('.spec.bogus: field not declared in schema');
+    expect(formatTypedErrors(validate({ spec: { bogus: true } }, resolver.typeOf('v1', 'Pod')!, { allowDuplicates: false, unknownFields: 'refuse' }))).toBe(
+      '.spec.bogus: field not declared in schema',
+    );
   });
 
   test('kinds neither knows are untyped beyond apiVersion, kind and metadata', () => {
@@ -74,7 +76,11 @@ describe.each(RESOLVERS)('%s resolver', (_name, resolver) => {
 describe('the OpenAPI resolver types what schema.ts leaves open', () => {
   test('a probe is a struct: its fields are owned without "." (as upstream records them)', () => {
     const pod = { spec: { containers: [{ name: 'c', livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 5 } }] } };
-    const paths = (r: TypeResolver) => toFieldSet(pod, r.typeOf('v1', 'Pod')!).paths().map(pathToString).filter((p) => p.includes('livenessProbe'));
+    const paths = (r: TypeResolver) =>
+      toFieldSet(pod, r.typeOf('v1', 'Pod')!)
+        .paths()
+        .map(pathToString)
+        .filter((p) => p.includes('livenessProbe'));
     expect(paths(openapiResolver)).toEqual([
       '.spec.containers[name="c"].livenessProbe.periodSeconds',
       '.spec.containers[name="c"].livenessProbe.httpGet.path',
@@ -97,7 +103,16 @@ describe('the OpenAPI resolver types what schema.ts leaves open', () => {
           metadata: { labels: { app: 'web' } },
           spec: {
             nodeSelector: { disk: 'ssd' },
-            containers: [{ name: 'web', image: 'nginx', ports: [{ containerPort: 80 }], env: [{ name: 'A', value: '1' }], resources: { requests: { cpu: '100m' } }, volumeMounts: [{ name: 'v', mountPath: '/v' }] }],
+            containers: [
+              {
+                name: 'web',
+                image: 'nginx',
+                ports: [{ containerPort: 80 }],
+                env: [{ name: 'A', value: '1' }],
+                resources: { requests: { cpu: '100m' } },
+                volumeMounts: [{ name: 'v', mountPath: '/v' }],
+              },
+            ],
             volumes: [{ name: 'v' }],
             tolerations: [{ key: 'k', operator: 'Exists' }],
           },

@@ -18,15 +18,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { ApiError } from '#engine/kube/errors.ts';
-import {
-  ApplyConflictError,
-  applyManagedFields,
-  type ApplyOptions,
-  type FieldManagerOptions,
-  FieldSet,
-  type ManagedFieldsEntry,
-  updateManagedFields,
-} from '#engine/apiserver/fieldmanager/index.ts';
+import { ApplyConflictError, applyManagedFields, type ApplyOptions, type FieldManagerOptions, FieldSet, type ManagedFieldsEntry, updateManagedFields } from '#engine/apiserver/fieldmanager/index.ts';
 import { pathToString } from '#engine/apiserver/fieldmanager/path.ts';
 import type { KubeObject } from '#engine/kube/types.ts';
 
@@ -106,7 +98,15 @@ const deployment = (replicas: number, image = 'nginx:latest', extra: Record<stri
 describe('updates record an Update entry', () => {
   test('a create owns every field it sets, apart from the identity and system fields (TestApplyStripsFields)', () => {
     const h = new Harness('v1', 'ConfigMap');
-    h.update({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'default', uid: 'x', resourceVersion: '3', generation: 2, creationTimestamp: '2024-01-01T00:00:00Z', labels: { a: 'b' } }, data: { key: 'value' } }, 'kubectl-create');
+    h.update(
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'cm', namespace: 'default', uid: 'x', resourceVersion: '3', generation: 2, creationTimestamp: '2024-01-01T00:00:00Z', labels: { a: 'b' } },
+        data: { key: 'value' },
+      },
+      'kubectl-create',
+    );
     expect(h.entries()).toEqual([
       {
         manager: 'kubectl-create',
@@ -135,7 +135,7 @@ describe('updates record an Update entry', () => {
     });
   });
 
-  test('another manager\'s change takes that field; entries sort by time (TestApplyManagedFields, TestSortEncodedManagedFields)', () => {
+  test("another manager's change takes that field; entries sort by time (TestApplyManagedFields, TestSortEncodedManagedFields)", () => {
     const h = new Harness('v1', 'ConfigMap');
     h.update({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { key: 'value', other: 'x' } }, 'creator');
     h.update({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { key: 'new value', other: 'x' } }, 'updater');
@@ -175,14 +175,22 @@ describe('updates record an Update entry', () => {
     expect(h.entries()[0].time).toBe('2024-05-01T10:00:02Z');
   });
 
-  test('the status subresource is tracked apart, and the object\'s own writes own no status (TestUpdateViaSubresources)', () => {
+  test("the status subresource is tracked apart, and the object's own writes own no status (TestUpdateViaSubresources)", () => {
     const h = new Harness('apps/v1', 'Deployment');
     h.update({ ...deployment(1), status: { replicas: 0 } }, 'kubectl');
     const live = h.live!;
-    h.update({ ...live, metadata: { ...live.metadata, managedFields: [{ manager: 'forged', operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: {} }] }, status: { replicas: 1, readyReplicas: 1 } }, 'kube-controller-manager', {
-      subresource: 'status',
-      resetFields: [['spec'], ['metadata', 'labels']],
-    });
+    h.update(
+      {
+        ...live,
+        metadata: { ...live.metadata, managedFields: [{ manager: 'forged', operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: {} }] },
+        status: { replicas: 1, readyReplicas: 1 },
+      },
+      'kube-controller-manager',
+      {
+        subresource: 'status',
+        resetFields: [['spec'], ['metadata', 'labels']],
+      },
+    );
     expect(h.owners()['kube-controller-manager/Update/status']).toEqual(['.status.readyReplicas', '.status.replicas']);
     expect(h.entries().map((e) => e.manager)).toEqual(['kubectl', 'kube-controller-manager']);
     expect(h.owners()['kubectl/Update']).not.toContain('.status.replicas');
@@ -210,8 +218,18 @@ describe('updates record an Update entry', () => {
   test('managedFields a client sends that do not decode are ignored in favour of the stored ones (decodeLiveOrNew)', () => {
     const h = new Harness('v1', 'ConfigMap');
     const created = h.update({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: '1' } }, 'one');
-    for (const bad of [[{ manager: 'x', operation: 'Delete', apiVersion: 'v1', fieldsType: 'FieldsV1' }], [{ manager: 'x', operation: 'Update', fieldsType: 'FieldsV1' }], [{ manager: 'x', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV2' }], [{ manager: 'x', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:a': 'x' } }], 'text']) {
-      const next = updateManagedFields(created, { ...created, metadata: { ...created.metadata, managedFields: bad as never } }, { manager: 'two', apiVersion: 'v1', kind: 'ConfigMap', now: new Date() });
+    for (const bad of [
+      [{ manager: 'x', operation: 'Delete', apiVersion: 'v1', fieldsType: 'FieldsV1' }],
+      [{ manager: 'x', operation: 'Update', fieldsType: 'FieldsV1' }],
+      [{ manager: 'x', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV2' }],
+      [{ manager: 'x', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:a': 'x' } }],
+      'text',
+    ]) {
+      const next = updateManagedFields(
+        created,
+        { ...created, metadata: { ...created.metadata, managedFields: bad as never } },
+        { manager: 'two', apiVersion: 'v1', kind: 'ConfigMap', now: new Date() },
+      );
       expect(next.metadata.managedFields, JSON.stringify(bad)).toEqual(created.metadata.managedFields);
     }
   });
@@ -264,10 +282,26 @@ describe('at most 10 update entries (capmanagers_test.go)', () => {
   });
 
   test.each([
-    ['one version, no ancient changes', [entry('m1', 'v1', 1, 'a'), entry('m2', 'v1', 2, 'b'), entry('m3', 'v1', 3, 'c'), entry('m4', 'v1', 4, 'd')], [entry('ancient-changes', 'v1', 2, 'a', 'b'), entry('m3', 'v1', 3, 'c'), entry('m4', 'v1', 4, 'd')]],
-    ['one version, one ancient changes', [entry('ancient-changes', 'v1', 2, 'a', 'b'), entry('m3', 'v1', 3, 'c'), entry('m4', 'v1', 4, 'd'), entry('m5', 'v1', 5, 'e')], [entry('ancient-changes', 'v1', 3, 'a', 'b', 'c'), entry('m4', 'v1', 4, 'd'), entry('m5', 'v1', 5, 'e')]],
-    ['two versions, no ancient changes', [entry('m1', 'v1', 1, 'a'), entry('m2', 'v2', 2, 'b'), entry('m3', 'v1', 3, 'c'), entry('m4', 'v1', 4, 'd'), entry('m5', 'v1', 5, 'e')], [entry('m2', 'v2', 2, 'b'), entry('ancient-changes', 'v1', 4, 'a', 'c', 'd'), entry('m5', 'v1', 5, 'e')]],
-    ['three versions, two ancient changes', [entry('ancient-changes', 'v1', 5, 'a', 'c', 'd', 'e'), entry('m6', 'v3', 6, 'f'), entry('ancient-changes', 'v2', 7, 'b', 'g'), entry('m8', 'v3', 8, 'h')], [entry('ancient-changes', 'v1', 5, 'a', 'c', 'd', 'e'), entry('ancient-changes', 'v2', 7, 'b', 'g'), entry('ancient-changes', 'v3', 8, 'f', 'h')]],
+    [
+      'one version, no ancient changes',
+      [entry('m1', 'v1', 1, 'a'), entry('m2', 'v1', 2, 'b'), entry('m3', 'v1', 3, 'c'), entry('m4', 'v1', 4, 'd')],
+      [entry('ancient-changes', 'v1', 2, 'a', 'b'), entry('m3', 'v1', 3, 'c'), entry('m4', 'v1', 4, 'd')],
+    ],
+    [
+      'one version, one ancient changes',
+      [entry('ancient-changes', 'v1', 2, 'a', 'b'), entry('m3', 'v1', 3, 'c'), entry('m4', 'v1', 4, 'd'), entry('m5', 'v1', 5, 'e')],
+      [entry('ancient-changes', 'v1', 3, 'a', 'b', 'c'), entry('m4', 'v1', 4, 'd'), entry('m5', 'v1', 5, 'e')],
+    ],
+    [
+      'two versions, no ancient changes',
+      [entry('m1', 'v1', 1, 'a'), entry('m2', 'v2', 2, 'b'), entry('m3', 'v1', 3, 'c'), entry('m4', 'v1', 4, 'd'), entry('m5', 'v1', 5, 'e')],
+      [entry('m2', 'v2', 2, 'b'), entry('ancient-changes', 'v1', 4, 'a', 'c', 'd'), entry('m5', 'v1', 5, 'e')],
+    ],
+    [
+      'three versions, two ancient changes',
+      [entry('ancient-changes', 'v1', 5, 'a', 'c', 'd', 'e'), entry('m6', 'v3', 6, 'f'), entry('ancient-changes', 'v2', 7, 'b', 'g'), entry('m8', 'v3', 8, 'h')],
+      [entry('ancient-changes', 'v1', 5, 'a', 'c', 'd', 'e'), entry('ancient-changes', 'v2', 7, 'b', 'g'), entry('ancient-changes', 'v3', 8, 'f', 'h')],
+    ],
   ])('%s (TestCapUpdateManagers)', (_name, input, expected) => {
     const live = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', uid: 'u', managedFields: input } };
     const out = updateManagedFields(live as KubeObject, live as KubeObject, { manager: 'no-op-update', apiVersion: 'v1', kind: 'Pod', now: new Date(), maxUpdateManagers: 3 });
@@ -280,7 +314,14 @@ describe('apply', () => {
     const h = new Harness('v1', 'ConfigMap');
     h.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'test-cm', namespace: 'default', labels: { 'test-label': 'test' } }, data: { key: 'value' } }, 'apply_test');
     expect(h.entries()).toEqual([
-      { manager: 'apply_test', operation: 'Apply', apiVersion: 'v1', time: '2024-05-01T10:00:01Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:key': {} }, 'f:metadata': { 'f:labels': { 'f:test-label': {} } } } },
+      {
+        manager: 'apply_test',
+        operation: 'Apply',
+        apiVersion: 'v1',
+        time: '2024-05-01T10:00:01Z',
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:data': { 'f:key': {} }, 'f:metadata': { 'f:labels': { 'f:test-label': {} } } },
+      },
     ]);
     expect(h.live!.data).toEqual({ key: 'value' });
   });
@@ -298,7 +339,7 @@ describe('apply', () => {
     expect(h.owners()).toEqual({ 'fieldmanager_test/Apply': ['.metadata.labels.a'] });
   });
 
-  test('two managers on one field: 409 with upstream\'s message and one cause per field (TestUpdateApplyConflict, TestNewConflictError)', () => {
+  test("two managers on one field: 409 with upstream's message and one cause per field (TestUpdateApplyConflict, TestNewConflictError)", () => {
     const h = new Harness('apps/v1', 'Deployment');
     h.update(deployment(3), 'kubectl-client-side-apply');
     const error = conflictOf(() => h.apply({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'deployment' }, spec: { replicas: 101 } }, 'fieldmanager_conflict'));
@@ -404,7 +445,13 @@ describe('apply', () => {
     const h = new Harness('v1', 'Pod');
     const pod = (containers: unknown[]) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers } });
     h.apply(pod([{ name: 'app', image: 'app:1', ports: [{ containerPort: 53, protocol: 'UDP' }] }]), 'one');
-    h.apply(pod([{ name: 'app', ports: [{ containerPort: 53 }] }, { name: 'sidecar', image: 'proxy' }]), 'two');
+    h.apply(
+      pod([
+        { name: 'app', ports: [{ containerPort: 53 }] },
+        { name: 'sidecar', image: 'proxy' },
+      ]),
+      'two',
+    );
     const spec = h.live!.spec as { containers: { name: string; ports?: unknown[] }[] };
     expect(spec.containers.map((c) => c.name)).toEqual(['app', 'sidecar']);
     expect(spec.containers[0].ports).toEqual([{ containerPort: 53, protocol: 'UDP' }, { containerPort: 53 }]);
@@ -442,7 +489,9 @@ describe('apply', () => {
   test('an object no one manages is first owned by "before-first-apply", so an apply that changes it conflicts (TestUpdateBeforeFirstApply)', () => {
     const existing = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod', uid: 'old', labels: { app: 'my-nginx' } } } as KubeObject;
     const options = { apiVersion: 'v1', kind: 'Pod', now: new Date(Date.UTC(2024, 0, 1)) };
-    expect(updateManagedFields(existing, { ...existing, metadata: { ...existing.metadata, labels: { app: 'x' } } }, { ...options, manager: 'fieldmanager_test_update' }).metadata.managedFields).toBeUndefined();
+    expect(
+      updateManagedFields(existing, { ...existing, metadata: { ...existing.metadata, labels: { app: 'x' } } }, { ...options, manager: 'fieldmanager_test_update' }).metadata.managedFields,
+    ).toBeUndefined();
     const applied = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod', labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:latest' }] } };
     const error = conflictOf(() => applyManagedFields(existing, applied, { ...options, manager: 'fieldmanager_test_apply', force: false }));
     expect(error.status.details!.causes).toEqual([{ reason: 'FieldManagerConflict', message: 'conflict with "before-first-apply" using v1', field: '.metadata.labels.app' }]);
@@ -485,11 +534,15 @@ describe('what an apply refuses', () => {
     }
   });
 
-  test('a configuration not of the kind\'s shape: 400 with upstream\'s typed-conversion message', () => {
+  test("a configuration not of the kind's shape: 400 with upstream's typed-conversion message", () => {
     const applied = { ...deployment(1), metadata: { name: 'web', namespace: 'default' } };
     applied.spec.template.spec.containers.push({ name: 'nginx', image: 'other' });
     const error = apiErrorOf(() => applyManagedFields(undefined, applied, options));
-    expect([error.code, error.reason, error.message]).toEqual([400, 'BadRequest', 'failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: duplicate entries for key [name="nginx"]']);
+    expect([error.code, error.reason, error.message]).toEqual([
+      400,
+      'BadRequest',
+      'failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: duplicate entries for key [name="nginx"]',
+    ]);
   });
 
   test('a body that is not an object: 400', () => {

@@ -94,7 +94,7 @@ describe('grade --deadline', () => {
 });
 
 describe('grade --submission on the core pack', () => {
-  test('the reference, handed in as a learner\'s tree, passes every exercise, with no word about the grader', () => {
+  test("the reference, handed in as a learner's tree, passes every exercise, with no word about the grader", () => {
     const dir = submission({});
     cpSync(join(ROOT, 'solutions'), join(dir, 'exercises'), { recursive: true });
     // 05-wal's suite kills 100 writer processes: on a loaded machine it needs more than the default 10 s.

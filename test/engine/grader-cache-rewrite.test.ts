@@ -25,7 +25,7 @@ function setUp() {
   return { cacheFile, content, files, baseline };
 }
 
-describe('a grader module\'s cache file changed by someone else during a run', () => {
+describe("a grader module's cache file changed by someone else during a run", () => {
   test('rewritten with the same bytes (another vitest): not tampering, and kept', () => {
     const { cacheFile, content, files, baseline } = setUp();
     writeFileSync(cacheFile, content); // new mtime, same bytes

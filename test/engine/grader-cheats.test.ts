@@ -64,7 +64,7 @@ describe('the cheats of issue 9', () => {
     expectCaught(report, /it replaced Object\.is/);
   });
 
-  test("expect.extend({ toBe() { … pass: true } }): reported", async () => {
+  test('expect.extend({ toBe() { … pass: true } }): reported', async () => {
     const report = await gradeVariant('cheat-expect-extend');
     expectCaught(report, /it (replaced expect\(…\)\.toBe|imports the test framework)/);
   });
@@ -119,7 +119,7 @@ describe('a fifth cheat: forging the results', () => {
 });
 
 describe('a sixth: poisoning the transform cache', () => {
-  test("rewriting the cached copy of the suite: reported, the copy removed, and the next run fails honestly", async () => {
+  test('rewriting the cached copy of the suite: reported, the copy removed, and the next run fails honestly', async () => {
     const { report, lesson } = await gradeCopy('cheat-poison-cache');
     expectCaught(report, /it rewrote the transform cache's copy of the hidden suite .*01-double\.test\.ts \(removed: the next check transforms it afresh\)/);
     const again = await gradeLesson(lesson, [lesson.exercises[0]!], { runner: new SuiteRunner(), regressions: false, seed: 7 });

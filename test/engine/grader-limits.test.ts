@@ -64,7 +64,9 @@ describe('the grader names', () => {
   // modules were transformed and loaded, even on a loaded machine.
   test('a top-level await that never settles: "a promise that never settles", not a loop at the top level', async () => {
     const { out } = await grade('await', 10_000);
-    expect(out).toMatch(/Did not finish in 10 s while loading test\/engine\/fixtures\/grader-pack\/test\/demo\/01-double\.test\.ts: your file waits at its top level on a promise that never settles\./);
+    expect(out).toMatch(
+      /Did not finish in 10 s while loading test\/engine\/fixtures\/grader-pack\/test\/demo\/01-double\.test\.ts: your file waits at its top level on a promise that never settles\./,
+    );
     expect(out).not.toContain('is there a loop at the top level');
   }, 60_000);
 

@@ -62,14 +62,19 @@ function descendantsOf(pid: number): number[] {
 async function spinningGrader(cliPid: number): Promise<{ spinning: number; all: number[] }> {
   const ticks = new Map<number, number>();
   let spinning = 0;
-  await waitFor('a process of the grading run to spin in the looping test (its CPU time to grow by 0.5 s)', () => {
-    for (const pid of descendantsOf(cliPid)) {
-      const now = proc(pid)?.ticks ?? 0;
-      if (!ticks.has(pid)) ticks.set(pid, now);
-      else if (now - ticks.get(pid)! >= 50) spinning = pid;
-    }
-    return spinning > 0;
-  }, 60_000, 250);
+  await waitFor(
+    'a process of the grading run to spin in the looping test (its CPU time to grow by 0.5 s)',
+    () => {
+      for (const pid of descendantsOf(cliPid)) {
+        const now = proc(pid)?.ticks ?? 0;
+        if (!ticks.has(pid)) ticks.set(pid, now);
+        else if (now - ticks.get(pid)! >= 50) spinning = pid;
+      }
+      return spinning > 0;
+    },
+    60_000,
+    250,
+  );
   return { spinning, all: descendantsOf(cliPid) };
 }
 
@@ -91,26 +96,30 @@ describe.skipIf(!linux)('ending the CLI ends the grader child (a test spins in w
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 describe.skipIf(!linux)('Ctrl-C in a real terminal', () => {
-  test.skipIf(!hasTmux)(`${hasTmux ? '' : '(skipped: tmux is not installed) '}Ctrl-C typed in tmux while a test spins ends check and the grader child`, async () => {
-    const socket = `kubelings-ctrl-c-${process.pid}`;
-    const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-    const dir = packCopy({ variant: 'loop' });
-    const home = tempDir('kubelings-home-');
-    try {
-      const command = `cd ${ROOT} && KUBELINGS_HOME=${home} node tui/bin/kubelings.js check 01-demo/01-double --pack ${dir}; echo "[check exited $?]"; sleep 60`;
-      tmux('new-session', '-d', '-s', 'check', '-x', '100', '-y', '30', command);
-      const shell = Number(tmux('display-message', '-p', '-t', 'check', '#{pane_pid}').trim());
-      let cli = 0;
-      await waitFor('the shell in tmux to start kubelings check', () => (cli = childrenOf(shell)[0] ?? 0) > 0, 30_000);
-      const { spinning, all } = await spinningGrader(cli);
-      tmux('send-keys', '-t', 'check', 'C-c');
-      // The shell in the pane ends with it (it saw its job die of SIGINT), and the pane with it.
-      await waitFor(`kubelings check (pid ${cli}) to end on Ctrl-C`, () => !running(cli), 20_000);
-      await waitFor(`the spinning grader child (pid ${spinning}) and every process check had started (${all.join(', ')}) to be gone`, () => all.every((pid) => !running(pid)), 20_000);
-    } finally {
-      spawnSync('tmux', ['-L', socket, 'kill-server']);
-    }
-  }, 120_000);
+  test.skipIf(!hasTmux)(
+    `${hasTmux ? '' : '(skipped: tmux is not installed) '}Ctrl-C typed in tmux while a test spins ends check and the grader child`,
+    async () => {
+      const socket = `kubelings-ctrl-c-${process.pid}`;
+      const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+      const dir = packCopy({ variant: 'loop' });
+      const home = tempDir('kubelings-home-');
+      try {
+        const command = `cd ${ROOT} && KUBELINGS_HOME=${home} node tui/bin/kubelings.js check 01-demo/01-double --pack ${dir}; echo "[check exited $?]"; sleep 60`;
+        tmux('new-session', '-d', '-s', 'check', '-x', '100', '-y', '30', command);
+        const shell = Number(tmux('display-message', '-p', '-t', 'check', '#{pane_pid}').trim());
+        let cli = 0;
+        await waitFor('the shell in tmux to start kubelings check', () => (cli = childrenOf(shell)[0] ?? 0) > 0, 30_000);
+        const { spinning, all } = await spinningGrader(cli);
+        tmux('send-keys', '-t', 'check', 'C-c');
+        // The shell in the pane ends with it (it saw its job die of SIGINT), and the pane with it.
+        await waitFor(`kubelings check (pid ${cli}) to end on Ctrl-C`, () => !running(cli), 20_000);
+        await waitFor(`the spinning grader child (pid ${spinning}) and every process check had started (${all.join(', ')}) to be gone`, () => all.every((pid) => !running(pid)), 20_000);
+      } finally {
+        spawnSync('tmux', ['-L', socket, 'kill-server']);
+      }
+    },
+    120_000,
+  );
 });
 
 describe.skipIf(!linux)('processes the learner code starts', () => {

@@ -13,14 +13,13 @@ import { SuiteRunner } from '../../tui/grader/runner.ts';
 const PACK = join(import.meta.dirname, 'fixtures', 'grader-pack');
 const pack = loadPack(PACK);
 const lesson = pack.lessons[0]!;
-const [double, later] = lesson.exercises as [typeof lesson.exercises[0], typeof lesson.exercises[0]];
+const [double, later] = lesson.exercises as [(typeof lesson.exercises)[0], (typeof lesson.exercises)[0]];
 const runner = new SuiteRunner(true);
 afterAll(() => runner.close());
 
 /** Grades the learner code in variants/<name> (or the stub / reference trees). */
 async function grade(variant: string, exercise = double, deadlineMs = 10_000): Promise<GradeReport> {
-  const env: Record<string, string> =
-    variant === 'stub' ? {} : { KUBELINGS_EXERCISES_PATH: join(PACK, variant === 'reference' ? 'solutions' : join('variants', variant)) };
+  const env: Record<string, string> = variant === 'stub' ? {} : { KUBELINGS_EXERCISES_PATH: join(PACK, variant === 'reference' ? 'solutions' : join('variants', variant)) };
   return gradeLesson(lesson, [exercise], { runner, deadlineMs, regressions: false, env, seed: 42 });
 }
 
@@ -40,7 +39,9 @@ describe('the grader', () => {
     expect(report.ok).toBe(false);
     expect(out).toContain('✗ double(2) is 4');
     expect(out).toContain('✗ double(-3) is -6');
-    expect(out).toMatch(/^ {2}double\(\) is not written yet: this is exercise 01-demo\/01-double\. Read test\/engine\/fixtures\/grader-pack\/01-demo\/01-page\.md, then fill in the TODO and run: npx kubelings check 01-demo\/01-double$/m);
+    expect(out).toMatch(
+      /^ {2}double\(\) is not written yet: this is exercise 01-demo\/01-double\. Read test\/engine\/fixtures\/grader-pack\/01-demo\/01-page\.md, then fill in the TODO and run: npx kubelings check 01-demo\/01-double$/m,
+    );
     expect(out.match(/is not written yet/g), 'the paragraph, once').toHaveLength(1);
     expect(out.indexOf('is not written yet'), 'before the expectations').toBeLessThan(out.indexOf('✗ double(2) is 4'));
     expect(out).toContain('Score: 0/3');
@@ -78,13 +79,17 @@ describe('the grader', () => {
     const report = await grade('reject');
     expect(report.ok).toBe(false);
     expect(text(report)).toContain('Score: 3/3, but the exercise does not pass yet: see the ✗ above.');
-    expect(text(report)).toMatch(/A promise rejected and nothing caught it: boom from double \(at test\/engine\/fixtures\/grader-pack\/variants\/reject\/demo\/double\.ts:2, in double\(\)\)\. Did you forget an await or a \.catch\(\)\?/);
+    expect(text(report)).toMatch(
+      /A promise rejected and nothing caught it: boom from double \(at test\/engine\/fixtures\/grader-pack\/variants\/reject\/demo\/double\.ts:2, in double\(\)\)\. Did you forget an await or a \.catch\(\)\?/,
+    );
   });
 
   test('a thrown error names its type, message, the line in the learner file and the function it is in', async () => {
     const out = text(await grade('throws'));
     // The test is about double(); the bug is in its helper factor(), and that is the one named.
-    expect(out).toMatch(/Your code threw TypeError: Cannot read properties of undefined \(reading 'times'\) \(at test\/engine\/fixtures\/grader-pack\/variants\/throws\/demo\/double\.ts:8, in factor\(\)\)/);
+    expect(out).toMatch(
+      /Your code threw TypeError: Cannot read properties of undefined \(reading 'times'\) \(at test\/engine\/fixtures\/grader-pack\/variants\/throws\/demo\/double\.ts:8, in factor\(\)\)/,
+    );
   });
 
   test('a syntax error says the file does not compile, with line and column', async () => {

@@ -31,7 +31,11 @@ describe('stages, pure', () => {
   });
 
   test('a finished pod as the kubelet reports it: phase, exit code, reason, Ready False', () => {
-    const done = finishedPodStatus(stagePod({}), 'Succeeded', 0, 5_000) as { phase: string; conditions: { type: string; status: string; reason?: string }[]; containerStatuses: { state: { terminated: { exitCode: number; reason: string } } }[] };
+    const done = finishedPodStatus(stagePod({}), 'Succeeded', 0, 5_000) as {
+      phase: string;
+      conditions: { type: string; status: string; reason?: string }[];
+      containerStatuses: { state: { terminated: { exitCode: number; reason: string } } }[];
+    };
     expect(done.phase).toBe('Succeeded');
     expect(done.containerStatuses[0]!.state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
     expect(done.conditions.find((x) => x.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
@@ -40,15 +44,17 @@ describe('stages, pure', () => {
   });
 });
 
-describe('--node-lease-duration-seconds (kubelet\'s flag of that name)', () => {
-  test('the Lease carries it; the default is the kubelet\'s 40 s', () => {
+describe("--node-lease-duration-seconds (kubelet's flag of that name)", () => {
+  test("the Lease carries it; the default is the kubelet's 40 s", () => {
     expect(nodeLease('n', 0, 'u', 2).spec?.leaseDurationSeconds).toBe(2);
     expect(nodeLease('n', 0).spec?.leaseDurationSeconds).toBe(40);
   });
 
-  test('anything but a whole number of seconds above 0 is refused with the flag\'s name', () => {
+  test("anything but a whole number of seconds above 0 is refused with the flag's name", () => {
     for (const bad of ['soon', '0', '-3', '1.5', '']) {
-      expect(() => hollowNodesComponent({ nodes: 1, hollow: true, 'node-lease-duration-seconds': bad }), bad).toThrow(`--node-lease-duration-seconds takes a whole number of seconds above 0, not "${bad}".`);
+      expect(() => hollowNodesComponent({ nodes: 1, hollow: true, 'node-lease-duration-seconds': bad }), bad).toThrow(
+        `--node-lease-duration-seconds takes a whole number of seconds above 0, not "${bad}".`,
+      );
     }
     expect(hollowNodesComponent({ nodes: 1, hollow: true, 'node-lease-duration-seconds': '2' })).toHaveLength(1);
   });
@@ -113,6 +119,10 @@ describe('on a cluster with three hollow nodes', () => {
     expect((await get('stuck')()).metadata.deletionTimestamp, 'the pod waits for its (paused) kubelet').toBeDefined();
     hollow.resume('hollow-node-1');
     await until('the Lease renewed', lease, (l) => l.spec?.renewTime !== before);
-    await until('the pod gone', () => cluster.client.list<Pod>('pods', { namespace: 'default' }), (l) => !l.items.some((p) => p.metadata.name === 'stuck'));
+    await until(
+      'the pod gone',
+      () => cluster.client.list<Pod>('pods', { namespace: 'default' }),
+      (l) => !l.items.some((p) => p.metadata.name === 'stuck'),
+    );
   });
 });

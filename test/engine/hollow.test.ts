@@ -57,7 +57,13 @@ describe('hollow objects', () => {
     const status = runningPodStatus(pod, '127.128.0.1', '127.128.0.2', Date.parse('2025-01-01T00:00:00Z')) as Record<string, any>;
     expect(status.phase).toBe('Running');
     expect(status.podIP).toBe('127.128.0.2');
-    expect(status.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`)).toEqual(['PodReadyToStartContainers=True', 'Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True']);
+    expect(status.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`)).toEqual([
+      'PodReadyToStartContainers=True',
+      'Initialized=True',
+      'Ready=True',
+      'ContainersReady=True',
+      'PodScheduled=True',
+    ]);
     expect(status.containerStatuses).toHaveLength(1);
     expect(status.containerStatuses[0]).toMatchObject({ name: 'app', ready: true, started: true, restartCount: 0, state: { running: { startedAt: '2025-01-01T00:00:00Z' } } });
     expect(status.initContainerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });

@@ -38,11 +38,10 @@ function withQueueBug(name: string, method: string, body: string): string {
   return tree;
 }
 
-const grade = (targets = [queue], tree: string, options: GradeOptions = {}) =>
-  gradeLesson(lesson, targets, { runner, seed: 1, ...options, env: { KUBELINGS_EXERCISES_PATH: tree, ...options.env } });
+const grade = (targets = [queue], tree: string, options: GradeOptions = {}) => gradeLesson(lesson, targets, { runner, seed: 1, ...options, env: { KUBELINGS_EXERCISES_PATH: tree, ...options.env } });
 
 describe('--impl mine', () => {
-  test('with a broken queue, before the lesson is complete: the learner\'s queue is graded and no pass is printed', async () => {
+  test("with a broken queue, before the lesson is complete: the learner's queue is graded and no pass is printed", async () => {
     const tree = withQueueBug('cycle-999', 'schedulingCycle(): number', 'return 999;');
     const report = await grade([queue], tree, { impl: 'mine' });
     const out = formatReport(report, { color: false });

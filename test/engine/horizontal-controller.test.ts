@@ -50,7 +50,11 @@ async function tick(count = 1): Promise<void> {
     const before = controller.reconciled();
     const due = informers.forResource<HorizontalPodAutoscaler>(HPA_V2).lister.list().length;
     clock.advance(PERIOD);
-    await until('the controller to reconcile every autoscaler', () => controller.reconciled(), (n) => n >= before + due);
+    await until(
+      'the controller to reconcile every autoscaler',
+      () => controller.reconciled(),
+      (n) => n >= before + due,
+    );
     await caughtUp();
   }
 }
@@ -73,7 +77,11 @@ async function deployment(name: string, replicas: number): Promise<void> {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name, namespace: 'default' },
-    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '100m' } } }] } } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '100m' } } }] } },
+    },
   });
 }
 
@@ -86,7 +94,10 @@ async function pod(app: string, name: string, cpu: number | undefined, options: 
     spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '100m' } } }] },
   });
   const started = iso(clock.now() - 10 * 60_000);
-  await server.client.updateStatus<Pod>('pods', { ...created, status: { phase: 'Running', startTime: started, conditions: [{ type: 'Ready', status: options.ready === false ? 'False' : 'True', lastTransitionTime: started }] } });
+  await server.client.updateStatus<Pod>('pods', {
+    ...created,
+    status: { phase: 'Running', startTime: started, conditions: [{ type: 'Ready', status: options.ready === false ? 'False' : 'True', lastTransitionTime: started }] },
+  });
   if (cpu === undefined) usage.delete(name);
   else usage.set(name, cpu);
 }
@@ -96,7 +107,12 @@ async function hpa(name: string, spec: Record<string, unknown>): Promise<void> {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata: { name, namespace: 'default' },
-    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, maxReplicas: 10, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }], ...spec },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+      maxReplicas: 10,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
+      ...spec,
+    },
   });
 }
 
@@ -107,7 +123,11 @@ const setLoad = (app: string, cpu: number) => {
   for (const name of usage.keys()) if (name.startsWith(`${app}-`)) usage.set(name, cpu);
 };
 const events = async (name: string) =>
-  (await server.client.list<KubeObject & { reason?: string; message?: string; type?: string; involvedObject?: { name?: string; kind?: string }; source?: { component?: string } }>('events', { namespace: 'default' })).items.filter((e) => e.involvedObject?.name === name && e.involvedObject?.kind === 'HorizontalPodAutoscaler');
+  (
+    await server.client.list<KubeObject & { reason?: string; message?: string; type?: string; involvedObject?: { name?: string; kind?: string }; source?: { component?: string } }>('events', {
+      namespace: 'default',
+    })
+  ).items.filter((e) => e.involvedObject?.name === name && e.involvedObject?.kind === 'HorizontalPodAutoscaler');
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -122,7 +142,12 @@ beforeAll(async () => {
     const pods = (await server.client.list<Pod>('pods', { namespace: match[1] })).items.filter((p) => !selector || objectsMatch(p.metadata.labels ?? {}, selector));
     const items = pods
       .filter((p) => usage.has(p.metadata.name!))
-      .map((p) => ({ metadata: { name: p.metadata.name, namespace: p.metadata.namespace, labels: p.metadata.labels }, timestamp: iso(clock.now()), window: '15s', containers: [{ name: 'c', usage: { cpu: `${usage.get(p.metadata.name!)}m`, memory: '10Mi' } }] }));
+      .map((p) => ({
+        metadata: { name: p.metadata.name, namespace: p.metadata.namespace, labels: p.metadata.labels },
+        timestamp: iso(clock.now()),
+        window: '15s',
+        containers: [{ name: 'c', usage: { cpu: `${usage.get(p.metadata.name!)}m`, memory: '10Mi' } }],
+      }));
     return { kind: 'PodMetricsList', apiVersion: 'metrics.k8s.io/v1beta1', metadata: {}, items };
   });
   informers = new SharedInformerFactory(server.client, { logger: silentLogger, clock });
@@ -141,7 +166,7 @@ afterAll(async () => {
 });
 
 describe('the HPA controller scales a Deployment on cpu utilisation', () => {
-  test('under load it scales up at the next sync period, with upstream\'s status, conditions and SuccessfulRescale event', async () => {
+  test("under load it scales up at the next sync period, with upstream's status, conditions and SuccessfulRescale event", async () => {
     await deployment('web', 2);
     await pod('web', 'web-a', 90);
     await pod('web', 'web-b', 90);
@@ -160,8 +185,16 @@ describe('the HPA controller scales a Deployment on cpu utilisation', () => {
       ['ScalingActive', 'True', 'ValidMetricFound', 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)'],
       ['ScalingLimited', 'False', 'DesiredWithinRange', 'the desired count is within the acceptable range'],
     ]);
-    const rescale = await until('the SuccessfulRescale event', () => events('web'), (es) => es.some((e) => e.reason === 'SuccessfulRescale'));
-    expect(rescale.find((e) => e.reason === 'SuccessfulRescale')).toMatchObject({ type: 'Normal', message: 'New size: 4; reason: cpu resource utilization (percentage of request) above target', source: { component: 'horizontal-pod-autoscaler' } });
+    const rescale = await until(
+      'the SuccessfulRescale event',
+      () => events('web'),
+      (es) => es.some((e) => e.reason === 'SuccessfulRescale'),
+    );
+    expect(rescale.find((e) => e.reason === 'SuccessfulRescale')).toMatchObject({
+      type: 'Normal',
+      message: 'New size: 4; reason: cpu resource utilization (percentage of request) above target',
+      source: { component: 'horizontal-pod-autoscaler' },
+    });
   });
 
   test('when the load stops it scales back down only after the 5-minute stabilisation window', async () => {
@@ -174,7 +207,11 @@ describe('the HPA controller scales a Deployment on cpu utilisation', () => {
     expect(await replicasOf('web')).toBe(4);
     let status = await statusOf('web');
     expect(status).toMatchObject({ currentReplicas: 4, desiredReplicas: 4 });
-    expect(condition(status, 'AbleToScale')).toMatchObject({ status: 'True', reason: 'ScaleDownStabilized', message: 'recent recommendations were higher than current one, applying the highest recent recommendation' });
+    expect(condition(status, 'AbleToScale')).toMatchObject({
+      status: 'True',
+      reason: 'ScaleDownStabilized',
+      message: 'recent recommendations were higher than current one, applying the highest recent recommendation',
+    });
     // The 4 was recommended at START + 15 s; it leaves the window once 300 s have passed since.
     await tick(18); // up to START + 300 s
     expect(await replicasOf('web')).toBe(4);
@@ -184,7 +221,11 @@ describe('the HPA controller scales a Deployment on cpu utilisation', () => {
     expect(await replicasOf('web')).toBe(1);
     status = await statusOf('web');
     expect(status).toMatchObject({ currentReplicas: 4, desiredReplicas: 1, lastScaleTime: iso(START + 22 * PERIOD) });
-    const down = await until('the scale-down event', () => events('web'), (es) => es.some((e) => e.message?.startsWith('New size: 1')));
+    const down = await until(
+      'the scale-down event',
+      () => events('web'),
+      (es) => es.some((e) => e.message?.startsWith('New size: 1')),
+    );
     expect(down.find((e) => e.message?.startsWith('New size: 1'))?.message).toBe('New size: 1; reason: All metrics below target');
   }, 60_000);
 
@@ -215,22 +256,34 @@ describe('the HPA controller scales a Deployment on cpu utilisation', () => {
     await tick();
     // 500% of 50%: 20 wanted; 4 allowed from 2.
     expect(await replicasOf('hot')).toBe(4);
-    expect(condition(await statusOf('hot'), 'ScalingLimited')).toMatchObject({ status: 'True', reason: 'ScaleUpLimit', message: 'the desired replica count is increasing faster than the maximum scale rate' });
+    expect(condition(await statusOf('hot'), 'ScalingLimited')).toMatchObject({
+      status: 'True',
+      reason: 'ScaleUpLimit',
+      message: 'the desired replica count is increasing faster than the maximum scale rate',
+    });
     await pod('hot', 'hot-c', 500);
     await pod('hot', 'hot-d', 500);
     await tick();
     expect(await replicasOf('hot')).toBe(6);
-    expect(condition(await statusOf('hot'), 'ScalingLimited')).toMatchObject({ status: 'True', reason: 'TooManyReplicas', message: 'the desired replica count is more than the maximum replica count' });
+    expect(condition(await statusOf('hot'), 'ScalingLimited')).toMatchObject({
+      status: 'True',
+      reason: 'TooManyReplicas',
+      message: 'the desired replica count is more than the maximum replica count',
+    });
   });
 
-  test('a Deployment scaled below minReplicas by hand is brought back, with upstream\'s reason', async () => {
+  test("a Deployment scaled below minReplicas by hand is brought back, with upstream's reason", async () => {
     await deployment('floor', 1);
     await pod('floor', 'floor-a', 50);
     await hpa('floor', { minReplicas: 3 });
     await caughtUp();
     await tick();
     expect(await replicasOf('floor')).toBe(3);
-    const es = await until('the rescale event', () => events('floor'), (list) => list.some((e) => e.reason === 'SuccessfulRescale'));
+    const es = await until(
+      'the rescale event',
+      () => events('floor'),
+      (list) => list.some((e) => e.reason === 'SuccessfulRescale'),
+    );
     expect(es.find((e) => e.reason === 'SuccessfulRescale')?.message).toBe('New size: 3; reason: Current number of replicas below Spec.MinReplicas');
   });
 
@@ -249,8 +302,14 @@ describe('the HPA controller scales a Deployment on cpu utilisation', () => {
       reason: 'FailedGetResourceMetric',
       message: 'the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API',
     });
-    const es = await until('the warning events', () => events('dark'), (list) => list.some((e) => e.reason === 'FailedComputeMetricsReplicas'));
-    expect(es.find((e) => e.reason === 'FailedComputeMetricsReplicas')?.message).toBe('invalid metrics (1 invalid out of 1), first error is: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API');
+    const es = await until(
+      'the warning events',
+      () => events('dark'),
+      (list) => list.some((e) => e.reason === 'FailedComputeMetricsReplicas'),
+    );
+    expect(es.find((e) => e.reason === 'FailedComputeMetricsReplicas')?.message).toBe(
+      'invalid metrics (1 invalid out of 1), first error is: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API',
+    );
     expect(es.find((e) => e.reason === 'FailedGetResourceMetric')?.type).toBe('Warning');
   });
 
@@ -291,7 +350,11 @@ describe('other targets and metrics', () => {
     });
     await pod('rs', 'rs-a', 300);
     await pod('rs', 'rs-b', 300);
-    await hpa('rs', { minReplicas: 1, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs' }, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'AverageValue', averageValue: '200m' } } }] });
+    await hpa('rs', {
+      minReplicas: 1,
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs' },
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'AverageValue', averageValue: '200m' } } }],
+    });
     await caughtUp();
     await tick();
     // 300m per pod against 200m: ratio 1.5, ceil(1.5 x 2) = 3.
@@ -299,7 +362,11 @@ describe('other targets and metrics', () => {
     expect((rs.spec as { replicas: number }).replicas).toBe(3);
     const status = await statusOf('rs');
     expect(status.currentMetrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', current: { averageValue: '300m' } } }]);
-    const es = await until('the rescale event', () => events('rs'), (list) => list.some((e) => e.reason === 'SuccessfulRescale'));
+    const es = await until(
+      'the rescale event',
+      () => events('rs'),
+      (list) => list.some((e) => e.reason === 'SuccessfulRescale'),
+    );
     expect(es.find((e) => e.reason === 'SuccessfulRescale')?.message).toBe('New size: 3; reason: cpu resource above target');
   });
 
@@ -310,7 +377,11 @@ describe('other targets and metrics', () => {
     await caughtUp();
     await tick();
     expect(await replicasOf('custom')).toBe(2);
-    expect(condition(await statusOf('custom'), 'ScalingActive')).toMatchObject({ status: 'False', reason: 'FailedGetPodsMetric', message: 'the HPA was unable to compute the replica count: unable to get metric packets-per-second: no custom metrics API (custom.metrics.k8s.io) registered' });
+    expect(condition(await statusOf('custom'), 'ScalingActive')).toMatchObject({
+      status: 'False',
+      reason: 'FailedGetPodsMetric',
+      message: 'the HPA was unable to compute the replica count: unable to get metric packets-per-second: no custom metrics API (custom.metrics.k8s.io) registered',
+    });
   });
 
   test('a Deployment at 0 replicas is left alone: ScalingActive False/ScalingDisabled', async () => {
@@ -319,7 +390,11 @@ describe('other targets and metrics', () => {
     await caughtUp();
     await tick();
     expect(await replicasOf('zero')).toBe(0);
-    expect(condition(await statusOf('zero'), 'ScalingActive')).toMatchObject({ status: 'False', reason: 'ScalingDisabled', message: 'scaling is disabled since the replica count of the target is zero' });
+    expect(condition(await statusOf('zero'), 'ScalingActive')).toMatchObject({
+      status: 'False',
+      reason: 'ScalingDisabled',
+      message: 'scaling is disabled since the replica count of the target is zero',
+    });
   });
 });
 

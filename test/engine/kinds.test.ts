@@ -52,7 +52,7 @@ describe('the kinds list', () => {
     }
   });
 
-  test('the OpenAPI definition name follows upstream\'s: io.k8s.api.<group>.<version>.<Kind>', () => {
+  test("the OpenAPI definition name follows upstream's: io.k8s.api.<group>.<version>.<Kind>", () => {
     const name = (resource: string) => KINDS.find((k) => k.resource === resource)!.openApiName;
     expect([name('pods'), name('deployments'), name('clusterroles'), name('selfsubjectaccessreviews'), name('leases')]).toEqual([
       'io.k8s.api.core.v1.Pod',
@@ -78,7 +78,7 @@ describe('subresource bodies in protobuf', () => {
   };
   const envelope = (apiVersion: string, kind: string, raw: number[]) => Uint8Array.from([0x6b, 0x38, 0x73, 0x00, ...field(1, [...field(1, apiVersion), ...field(2, kind)]), ...field(2, raw)]);
 
-  test('pods/binding reads a v1 Binding in protobuf, as kube-scheduler sends it, from the subresource\'s definition', async () => {
+  test("pods/binding reads a v1 Binding in protobuf, as kube-scheduler sends it, from the subresource's definition", async () => {
     await server.client.create<KubeObject>('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pb', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } });
     // Binding{metadata{name: pb}, target{kind: Node, name: node-9}}
     const binding = envelope('v1', 'Binding', [...field(1, field(1, 'pb')), ...field(2, [...field(1, 'Node'), ...field(3, 'node-9')])]);
@@ -111,7 +111,13 @@ describe('a kind added with one file and one line: PodTemplate', () => {
 
   test('discovery lists podtemplates in v1, and the client resolves its names', async () => {
     const list = (await (await server.fetch(`/api/v1`)).json()) as { resources: { name: string; namespaced: boolean; kind: string; verbs: string[] }[] };
-    expect(list.resources.find((r) => r.name === 'podtemplates')).toEqual({ name: 'podtemplates', singularName: 'podtemplate', namespaced: true, kind: 'PodTemplate', verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] });
+    expect(list.resources.find((r) => r.name === 'podtemplates')).toEqual({
+      name: 'podtemplates',
+      singularName: 'podtemplate',
+      namespaced: true,
+      kind: 'PodTemplate',
+      verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    });
     expect(resolveResource('podtemplate')?.resource).toBe('podtemplates');
     expect(resolveResource('PodTemplate')?.resource).toBe('podtemplates');
   });
@@ -138,7 +144,10 @@ describe('a kind added with one file and one line: PodTemplate', () => {
     const bad = template('typo');
     (bad.template.spec.containers[0] as Record<string, unknown>).imagee = 'x';
     const r = await server.fetch(`/api/v1/namespaces/default/podtemplates?fieldValidation=Strict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(bad) });
-    expect([r.status, ((await r.json()) as { message: string }).message]).toEqual([400, 'PodTemplate in version "v1" cannot be handled as a PodTemplate: strict decoding error: unknown field "template.spec.containers[0].imagee"']);
+    expect([r.status, ((await r.json()) as { message: string }).message]).toEqual([
+      400,
+      'PodTemplate in version "v1" cannot be handled as a PodTemplate: strict decoding error: unknown field "template.spec.containers[0].imagee"',
+    ]);
   });
 
   test.skipIf(!HAS_KUBECTL)('kubectl applies one, and kubectl get podtemplates prints NAME CONTAINERS IMAGES POD LABELS', async () => {

@@ -78,13 +78,18 @@ describe.skipIf(!HAS_KUBECTL)(`kubelings cluster up/down with kubectl ${HAS_KUBE
     const token = config.users[0].user.token as string;
     expect(token, 'the kubeconfig has a bearer token of 43 base64url characters (32 random bytes)').toMatch(/^[A-Za-z0-9_-]{43}$/);
     // The admin's line, then the apiserver's credential towards the kubelets (they read this file too).
-    expect(readFileSync(join(home, 'tokens.csv'), 'utf8')).toMatch(new RegExp(`^${token},kubelings-admin,kubelings-admin,"system:masters"\\n[A-Za-z0-9_-]{43},kube-apiserver-kubelet-client,kube-apiserver-kubelet-client,"system:masters"\\n$`));
+    expect(readFileSync(join(home, 'tokens.csv'), 'utf8')).toMatch(
+      new RegExp(`^${token},kubelings-admin,kubelings-admin,"system:masters"\\n[A-Za-z0-9_-]{43},kube-apiserver-kubelet-client,kube-apiserver-kubelet-client,"system:masters"\\n$`),
+    );
     const ca = Buffer.from(config.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8');
     expect(ca).toBe(readFileSync(join(home, 'pki', 'ca.crt'), 'utf8'));
     expect(config.clusters[0].cluster['insecure-skip-tls-verify'], 'the server is verified, not trusted blindly').toBeUndefined();
     const url = serverOf(join(home, 'kubeconfig'));
     const anonymous = await httpsFetch(ca)(`${url}/api/v1/secrets`);
-    expect([anonymous.status, await anonymous.json()]).toEqual([401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }]);
+    expect([anonymous.status, await anonymous.json()]).toEqual([
+      401,
+      { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 },
+    ]);
     expect((await httpsFetch(ca, { Authorization: `Bearer ${token}` })(`${url}/api/v1/secrets`)).status).toBe(200);
   });
 

@@ -49,7 +49,9 @@ function managers(object: Any): Record<string, { operation: string; fieldsV1: un
 }
 
 const configMap = (name: string, data: Record<string, string>, extra = '') =>
-  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}data:\n${Object.entries(data).map(([key, v]) => `  ${key}: "${v}"\n`).join('')}`;
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}data:\n${Object.entries(data)
+    .map(([key, v]) => `  ${key}: "${v}"\n`)
+    .join('')}`;
 
 describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl is not installed) '}writes through the schemas and the field manager`, () => {
   beforeAll(async () => {
@@ -62,7 +64,8 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
   });
 
   test('apply --validate=false: the unknown fields are not stored; GET shows the object without them', async () => {
-    const manifest = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: loose\n  bogusMeta: x\nspec:\n  containers:\n  - name: web\n    image: nginx\n    ports:\n    - containerPort: 80\n      hostPrt: 8080\nextra: 1\n';
+    const manifest =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: loose\n  bogusMeta: x\nspec:\n  containers:\n  - name: web\n    image: nginx\n    ports:\n    - containerPort: 80\n      hostPrt: 8080\nextra: 1\n';
     const r = await kubectl.run(['apply', '--validate=false', '-f', '-'], manifest);
     expect(r.output).toBe('pod/loose created\n');
     const got = await k('get', 'pod', 'loose', '-o', 'json');
@@ -74,7 +77,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
     expect(pod.spec.containers[0]).toMatchObject({ name: 'web', image: 'nginx' });
   });
 
-  test('apply --validate=strict: upstream\'s 400, each unknown field named by its path; nothing stored', async () => {
+  test("apply --validate=strict: upstream's 400, each unknown field named by its path; nothing stored", async () => {
     const file = kubectl.file('strict.yaml', configMap('strict', { a: '1' }, '  bogusMeta: x\n') + 'extra: 1\n');
     const r = await k('apply', '--validate=strict', '-f', file);
     expect(r.code).toBe(1);
@@ -110,7 +113,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
     expect((await k('get', 'configmap', 'tracked', '-o', 'yaml')).stdout).not.toContain('managedFields');
   });
 
-  test('apply --server-side by two managers on one field: upstream\'s conflict, kubectl\'s advice, exit 1; the value stays', async () => {
+  test("apply --server-side by two managers on one field: upstream's conflict, kubectl's advice, exit 1; the value stays", async () => {
     const alice = kubectl.file('alice.yaml', configMap('shared', { key: 'one' }));
     const bob = kubectl.file('bob.yaml', configMap('shared', { key: 'two' }));
     expect((await k('apply', '--server-side', '--field-manager=alice', '-f', alice)).output).toBe('configmap/shared serverside-applied\n');
@@ -135,7 +138,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
     });
   });
 
-  test('--force-conflicts takes the field: the new value, bob owns it, alice\'s emptied entry is gone', async () => {
+  test("--force-conflicts takes the field: the new value, bob owns it, alice's emptied entry is gone", async () => {
     const bob = kubectl.file('bob-force.yaml', configMap('shared', { key: 'two' }));
     const r = await k('apply', '--server-side', '--field-manager=bob', '--force-conflicts', '-f', bob);
     expect(r.output).toBe('configmap/shared serverside-applied\n');

@@ -23,16 +23,18 @@ const k = (...args: string[]) => kubectl.run(args);
 
 /** A Ready node and a pod running on it, as a kubelet would report them. */
 async function runningPod(name: string, node: string, ip: string): Promise<void> {
-  await server.client.create<Node>('nodes', {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name: node, labels: { 'node-role.kubernetes.io/worker': '' } },
-    status: {
-      conditions: [{ type: 'Ready', status: 'True' }],
-      addresses: [{ type: 'InternalIP', address: '127.0.1.1' }],
-      nodeInfo: { kubeletVersion: 'v1.32.0-kubelings', osImage: 'kubelings', kernelVersion: '6.1', containerRuntimeVersion: 'kubelings://0.1' },
-    },
-  }).catch(() => undefined);
+  await server.client
+    .create<Node>('nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: node, labels: { 'node-role.kubernetes.io/worker': '' } },
+      status: {
+        conditions: [{ type: 'Ready', status: 'True' }],
+        addresses: [{ type: 'InternalIP', address: '127.0.1.1' }],
+        nodeInfo: { kubeletVersion: 'v1.32.0-kubelings', osImage: 'kubelings', kernelVersion: '6.1', containerRuntimeVersion: 'kubelings://0.1' },
+      },
+    })
+    .catch(() => undefined);
   await server.client.create<Pod>('pods', {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -83,7 +85,14 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
     const r = await k('api-resources');
     expect(r.code, r.output).toBe(0);
     expect(r.stdout).toMatch(/^NAME\s+SHORTNAMES\s+APIVERSION\s+NAMESPACED\s+KIND/);
-    for (const line of [/pods\s+po\s+v1\s+true\s+Pod/, /deployments\s+deploy\s+apps\/v1\s+true\s+Deployment/, /nodes\s+no\s+v1\s+false\s+Node/, /leases\s+coordination\.k8s\.io\/v1\s+true\s+Lease/, /clusterroles\s+rbac\.authorization\.k8s\.io\/v1\s+false\s+ClusterRole/, /storageclasses\s+sc\s+storage\.k8s\.io\/v1\s+false\s+StorageClass/]) {
+    for (const line of [
+      /pods\s+po\s+v1\s+true\s+Pod/,
+      /deployments\s+deploy\s+apps\/v1\s+true\s+Deployment/,
+      /nodes\s+no\s+v1\s+false\s+Node/,
+      /leases\s+coordination\.k8s\.io\/v1\s+true\s+Lease/,
+      /clusterroles\s+rbac\.authorization\.k8s\.io\/v1\s+false\s+ClusterRole/,
+      /storageclasses\s+sc\s+storage\.k8s\.io\/v1\s+false\s+StorageClass/,
+    ]) {
       expect(r.stdout).toMatch(line);
     }
   });
@@ -178,7 +187,9 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
   test('kubectl label, annotate and the three kinds of patch', async () => {
     expect((await k('label', 'pod', 'nginx', 'tier=frontend')).output).toBe('pod/nginx labeled\n');
     expect((await k('annotate', 'pod', 'nginx', 'owner=team-a')).output).toBe('pod/nginx annotated\n');
-    expect((await k('patch', 'deployment', 'nginx-deployment', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.27"}]}}}}')).output).toBe('deployment.apps/nginx-deployment patched\n');
+    expect((await k('patch', 'deployment', 'nginx-deployment', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.27"}]}}}}')).output).toBe(
+      'deployment.apps/nginx-deployment patched\n',
+    );
     expect((await k('patch', 'pod', 'nginx', '--type=merge', '-p', '{"metadata":{"labels":{"track":"stable"}}}')).output).toBe('pod/nginx patched\n');
     expect((await k('patch', 'pod', 'nginx', '--type=json', '-p', '[{"op":"add","path":"/metadata/labels/release","value":"r1"}]')).output).toBe('pod/nginx patched\n');
     const labels = rows((await k('get', 'pod', 'nginx', '--show-labels')).stdout);
@@ -266,7 +277,9 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
     ]);
     const typo = kubectl.file('typo.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\ndatta:\n  a: b\n');
     const strict = await k('apply', '-f', typo);
-    expect(strict.stderr).toBe(`Error from server (BadRequest): error when creating "${typo}": ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "datta"\n`);
+    expect(strict.stderr).toBe(
+      `Error from server (BadRequest): error when creating "${typo}": ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "datta"\n`,
+    );
     const long = await k('create', 'configmap', 'x'.repeat(254));
     expect(long.stderr).toMatch(/^error: failed to create configmap: ConfigMap "x{254}" is invalid: metadata\.name: Invalid value: "x{254}": must be no more than 253 characters\n$/);
   });
@@ -277,8 +290,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
   // pkg/apis/core/validation validateResourceRequirements, ValidateObjectMetaAccessor,
   // ValidateConfigMap (test/engine/apiserver-validation-upstream.test.ts cites each).
   test('bad quantities, generated names and oversized ConfigMaps get upstream answers', async () => {
-    const podWith = (name: string, resources: string) =>
-      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n  - name: web\n    image: nginx\n    resources:\n${resources}`;
+    const podWith = (name: string, resources: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n  - name: web\n    image: nginx\n    resources:\n${resources}`;
     const abc = kubectl.file('cpu-abc.yaml', podWith('cpu-abc', '      limits:\n        cpu: abc\n'));
     const r1 = await k('apply', '-f', abc);
     expect(r1.code).not.toBe(0);

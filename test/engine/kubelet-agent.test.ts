@@ -52,7 +52,7 @@ async function containerPid(c: KubeletTestCluster, pod: Pod): Promise<number> {
 }
 
 describe('node registration', () => {
-  test('the kubelet registers its Node with the machine\'s capacity, its address and port, and keeps a Lease in kube-node-lease', LONG, async () => {
+  test("the kubelet registers its Node with the machine's capacity, its address and port, and keeps a Lease in kube-node-lease", LONG, async () => {
     const c = await startKubeletCluster();
     const node = await c.server.client.get<Node>('nodes', c.nodeName);
     expect(node.status?.capacity?.cpu).toBe(String(availableParallelism()));
@@ -81,8 +81,8 @@ describe('node registration', () => {
   });
 });
 
-describe('the kubelet\'s HTTPS API', () => {
-  test('requires a known bearer token (401), refuses users without nodes/proxy (403), and serves /healthz, /pods, /spec to the admin and the apiserver\'s kubelet-client credential', LONG, async () => {
+describe("the kubelet's HTTPS API", () => {
+  test("requires a known bearer token (401), refuses users without nodes/proxy (403), and serves /healthz, /pods, /spec to the admin and the apiserver's kubelet-client credential", LONG, async () => {
     const c = await startKubeletCluster();
     const anonymous = await kubeletGet(c, '/healthz');
     expect(anonymous.status).toBe(401);
@@ -131,8 +131,11 @@ describe('pods', () => {
 
     const listed = JSON.parse((await kubeletGet(c, '/pods', c.tokens.admin)).body) as { items: Pod[] };
     expect(listed.items.map((p) => p.metadata.name)).toEqual(['web']);
-    const summary = await waitFor('a summary with the pod\'s cpu and memory', async () => {
-      const s = JSON.parse((await kubeletGet(c, '/stats/summary', c.tokens.admin)).body) as { node: { nodeName: string }; pods: { podRef: { name: string; uid: string }; containers: { name: string; cpu?: { usageCoreNanoSeconds?: number; usageNanoCores?: number }; memory?: { workingSetBytes?: number } }[] }[] };
+    const summary = await waitFor("a summary with the pod's cpu and memory", async () => {
+      const s = JSON.parse((await kubeletGet(c, '/stats/summary', c.tokens.admin)).body) as {
+        node: { nodeName: string };
+        pods: { podRef: { name: string; uid: string }; containers: { name: string; cpu?: { usageCoreNanoSeconds?: number; usageNanoCores?: number }; memory?: { workingSetBytes?: number } }[] }[];
+      };
       const entry = s.pods.find((p) => p.podRef.name === 'web');
       return entry?.containers[0]?.cpu?.usageNanoCores !== undefined ? { s, entry } : undefined;
     });
@@ -143,7 +146,7 @@ describe('pods', () => {
     expect(summary.entry.containers[0]!.memory!.workingSetBytes).toBeGreaterThan(0);
   });
 
-  test('kill -9 of the container\'s process: the kubelet starts it again (restartCount 1) and kubectl shows RESTARTS 1', LONG, async () => {
+  test("kill -9 of the container's process: the kubelet starts it again (restartCount 1) and kubectl shows RESTARTS 1", LONG, async () => {
     const c = await startKubeletCluster();
     await createBoundPod(c, { metadata: { name: 'echo' }, spec: { containers: [{ name: 'echo', image: 'kubelings/echo', ports: [{ containerPort: 8080 }] }] } });
     const pod = await waitForPod(c, 'echo', 'to be Running', (p) => firstContainer(p)?.state?.running !== undefined && firstContainer(p)?.ready === true);
@@ -204,7 +207,10 @@ describe('pods', () => {
     });
     expect(isLive(status.kubelings.pid)).toBe(false);
     expect(readFileSync(mark, 'utf8')).toBe('got SIGTERM\n');
-    await waitFor('the runtime to hold nothing of the pod, and its logs to be removed', async () => (await c.kubelet.runtime.listContainers({})).containers.length === 0 && (await c.kubelet.runtime.listPodSandbox({})).items.length === 0 && !existsSync(status.logPath));
+    await waitFor(
+      'the runtime to hold nothing of the pod, and its logs to be removed',
+      async () => (await c.kubelet.runtime.listContainers({})).containers.length === 0 && (await c.kubelet.runtime.listPodSandbox({})).items.length === 0 && !existsSync(status.logPath),
+    );
   });
 
   test('an image that is not built in: ErrImagePull, then ImagePullBackOff, with a message naming the image', LONG, async () => {
@@ -264,7 +270,13 @@ describe('probes and grace periods', () => {
       metadata: { name: 'probed' },
       spec: {
         containers: [
-          { name: 'main', image: 'busybox', command: loop, readinessProbe: { exec: { command: ['test', '-f', ready] }, periodSeconds: 1 }, livenessProbe: { exec: { command: ['test', '-f', alive] }, periodSeconds: 1, failureThreshold: 1 } },
+          {
+            name: 'main',
+            image: 'busybox',
+            command: loop,
+            readinessProbe: { exec: { command: ['test', '-f', ready] }, periodSeconds: 1 },
+            livenessProbe: { exec: { command: ['test', '-f', alive] }, periodSeconds: 1, failureThreshold: 1 },
+          },
         ],
       },
     });
@@ -287,7 +299,10 @@ describe('probes and grace periods', () => {
 
   test('a process that ignores SIGTERM is killed after terminationGracePeriodSeconds, and the pod is removed', LONG, async () => {
     const c = await startKubeletCluster();
-    await createBoundPod(c, { metadata: { name: 'stubborn' }, spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', "trap '' TERM; while true; do sleep 0.1; done"] }] } });
+    await createBoundPod(c, {
+      metadata: { name: 'stubborn' },
+      spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', "trap '' TERM; while true; do sleep 0.1; done"] }] },
+    });
     const pod = await waitForPod(c, 'stubborn', 'to be Running', (p) => firstContainer(p)?.state?.running !== undefined);
     const pid = await containerPid(c, pod);
     await c.server.client.delete('pods', 'stubborn', { namespace: 'default' });

@@ -31,21 +31,30 @@ function clientFor(): KubeClient {
 
 /** The pids of the pod's running container, once the pod runs on node-0 (restartCount as asked). */
 async function runningPids(client: KubeClient): Promise<number[]> {
-  return waitFor('pod sleeper to run on node-0', async () => {
-    const pod = await client.get<Pod>('pods', 'sleeper', { namespace: 'default' });
-    const status = pod.status?.containerStatuses?.[0] as ApiContainerStatus | undefined;
-    if (pod.spec.nodeName !== 'node-0' || !status?.state?.running || !status.containerID) return undefined;
-    const pids = pidsWithEnv(CONTAINER_ID_ENV, status.containerID.replace('kubelings://', ''));
-    return pids.length > 0 ? pids : undefined;
-  }, 90_000);
+  return waitFor(
+    'pod sleeper to run on node-0',
+    async () => {
+      const pod = await client.get<Pod>('pods', 'sleeper', { namespace: 'default' });
+      const status = pod.status?.containerStatuses?.[0] as ApiContainerStatus | undefined;
+      if (pod.spec.nodeName !== 'node-0' || !status?.state?.running || !status.containerID) return undefined;
+      const pids = pidsWithEnv(CONTAINER_ID_ENV, status.containerID.replace('kubelings://', ''));
+      return pids.length > 0 ? pids : undefined;
+    },
+    90_000,
+  );
 }
 
 describe('real nodes and cluster down', { timeout: 240_000 }, () => {
-  test('cluster down stops the pods\' processes; so does cluster down after a kill -9 of the daemon', async () => {
+  test("cluster down stops the pods' processes; so does cluster down after a kill -9 of the daemon", async () => {
     const up = kubelings(['cluster', 'up', '--port', '0'], { home, timeoutMs: 120_000 });
     expect(up.code, up.out + up.err).toBe(0);
     let client = clientFor();
-    await client.create<Pod>('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'sleeper', namespace: 'default' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'exec sleep 3600'] }] } });
+    await client.create<Pod>('pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'sleeper', namespace: 'default' },
+      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'exec sleep 3600'] }] },
+    });
     const first = await runningPids(client);
     client.close();
     if (HAS_KUBECTL) {
@@ -66,7 +75,10 @@ describe('real nodes and cluster down', { timeout: 240_000 }, () => {
     } else console.warn('kubectl is not installed: skipping kubectl exec and logs on a real node');
     const down = kubelings(['cluster', 'down'], { home, timeoutMs: 120_000 });
     expect(down.code, down.out + down.err).toBe(0);
-    expect(first.filter((p) => isLive(p)), 'container processes left by cluster down').toEqual([]);
+    expect(
+      first.filter((p) => isLive(p)),
+      'container processes left by cluster down',
+    ).toEqual([]);
 
     // Again, and this time the daemon is killed: its kubelet cannot stop anything.
     const again = kubelings(['cluster', 'up', '--port', '0'], { home, timeoutMs: 120_000 });
@@ -81,8 +93,11 @@ describe('real nodes and cluster down', { timeout: 240_000 }, () => {
     await sleep(200);
     const after = kubelings(['cluster', 'down'], { home, timeoutMs: 120_000 });
     expect(after.code, after.out + after.err).toBe(0);
-    expect(second.filter((p) => isLive(p)), 'container processes left after kill -9 of the daemon and cluster down').toEqual([]);
+    expect(
+      second.filter((p) => isLive(p)),
+      'container processes left after kill -9 of the daemon and cluster down',
+    ).toEqual([]);
     const runtimeId = readFileSync(join(home, 'nodes', 'node-0', 'runtime-id'), 'utf8').trim();
-    expect(pidsWithEnv(RUNTIME_ID_ENV, runtimeId), 'processes of node-0\'s runtime').toEqual([]);
+    expect(pidsWithEnv(RUNTIME_ID_ENV, runtimeId), "processes of node-0's runtime").toEqual([]);
   });
 });

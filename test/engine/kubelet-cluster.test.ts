@@ -44,7 +44,12 @@ describe('real nodes', () => {
       return n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? n : undefined;
     });
     expect(node.spec?.podCIDR).toMatch(/^127\.\d+\.\d+\.0\/24$/);
-    await client.create<Pod>('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' }, spec: { containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 8080 }] }] } });
+    await client.create<Pod>('pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 8080 }] }] },
+    });
     const pod = await waitFor('the pod to be scheduled to node-0 and Running', async () => {
       const p = await client.get<Pod>('pods', 'web', { namespace: 'default' });
       return p.status?.phase === 'Running' && p.spec.nodeName === 'node-0' ? p : undefined;

@@ -33,7 +33,9 @@ describe('lesson 05 names the mistake', () => {
   test('restartCount counted from the instances the runtime still has fails with the 3 it should have read', async () => {
     const { out, failed } = await gradeVariant('restart-count-from-instances', '01-pod-status');
     expect(failed).toContain(`${STATUSES}state, containerID, image and restartCount come from the newest instance; restartCount is not the number of instances`);
-    expect(out).toMatch(/did\s+one running instance created as restart number 3\n\s+expected \{"state":"running","containerID":"kubelings:\/\/c9","restartCount":3,"imageID":"sha256:abc"\}\n\s+got\s+\{[^\n]*"restartCount":0/);
+    expect(out).toMatch(
+      /did\s+one running instance created as restart number 3\n\s+expected \{"state":"running","containerID":"kubelings:\/\/c9","restartCount":3,"imageID":"sha256:abc"\}\n\s+got\s+\{[^\n]*"restartCount":0/,
+    );
     expect(out).toContain('Old instances may have been removed');
   });
 
@@ -111,7 +113,9 @@ describe('lesson 05 names the mistake', () => {
     expect(moving.failed).toContain('node conditions > nothing changed: every heartbeat moves to now, every lastTransitionTime stays');
     const alone = await gradeVariant('admission-ignores-other-pods', '05-node-status');
     expect(alone.failed).toContain(`${ADMIT}not enough cpu: OutOfcpu, with requested, used and capacity in millicores`);
-    expect(alone.out).toMatch(/did\s+1500m on a node of 2 cpu running 600m and 400m\n\s+expected OutOfcpu: Node didn't have enough resource: cpu, requested: 1500, used: 1000, capacity: 2000\n\s+got\s+admitted/);
+    expect(alone.out).toMatch(
+      /did\s+1500m on a node of 2 cpu running 600m and 400m\n\s+expected OutOfcpu: Node didn't have enough resource: cpu, requested: 1500, used: 1000, capacity: 2000\n\s+got\s+admitted/,
+    );
     const strict = await gradeVariant('admission-rejects-noschedule', '05-node-status');
     expect(strict.failed).toEqual([`${ADMIT}only NoExecute taints matter to the kubelet; NoSchedule ones were the scheduler's business`]);
     expect(strict.out).toContain('Filter the taints by effect NoExecute');

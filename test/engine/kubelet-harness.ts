@@ -58,7 +58,17 @@ export async function startKubeletCluster(options: { intervals?: Partial<Kubelet
     { token: tokens.stranger, user: { username: 'system:serviceaccount:default:default', groups: ['system:serviceaccounts'] } },
   ]);
   const place = testRoot();
-  const kubelet = await startKubelet({ nodeName, client, root: place.root, podCidr: place.podCidr, port: 0, ca: pki.ca, tokens: known, intervals: { ...TEST_INTERVALS, ...options.intervals }, ...(options.maxPods ? { maxPods: options.maxPods } : {}) });
+  const kubelet = await startKubelet({
+    nodeName,
+    client,
+    root: place.root,
+    podCidr: place.podCidr,
+    port: 0,
+    ca: pki.ca,
+    tokens: known,
+    intervals: { ...TEST_INTERVALS, ...options.intervals },
+    ...(options.maxPods ? { maxPods: options.maxPods } : {}),
+  });
   onCleanup(() => kubelet.stop());
   return { server, kubelet, nodeName, ca: pki.ca.cert, tokens, podCidr: place.podCidr };
 }

@@ -15,7 +15,12 @@ import { startTestServer } from './apiserver-harness.ts';
 async function setup() {
   const server = await startTestServer();
   onCleanup(() => server.close());
-  const pod = await server.client.create<Pod>('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'nginx' }] } });
+  const pod = await server.client.create<Pod>('pods', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace: 'default' },
+    spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'nginx' }] },
+  });
   return { server, pod, status: new StatusManager(server.client) };
 }
 
@@ -35,10 +40,15 @@ describe('status manager', () => {
     expect(status.writes).toBe(writes);
   });
 
-  test('a pod deleted and re-created under the same name is neither written nor deleted by the old one\'s kubelet', async () => {
+  test("a pod deleted and re-created under the same name is neither written nor deleted by the old one's kubelet", async () => {
     const { server, pod, status } = await setup();
     await server.client.delete('pods', 'p', { namespace: 'default', gracePeriodSeconds: 0 });
-    const again = await server.client.create<Pod>('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'nginx' }] } });
+    const again = await server.client.create<Pod>('pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'default' },
+      spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'nginx' }] },
+    });
     expect(await status.setStatus(pod, { phase: 'Failed' })).toBeUndefined();
     expect(await status.finishDeletion(pod)).toBe(true);
     const stored = await server.client.get<Pod>('pods', 'p', { namespace: 'default' });

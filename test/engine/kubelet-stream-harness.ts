@@ -53,10 +53,18 @@ export async function startFakeKubelet(api: ApiServer, client: KubeClient, ca: C
   const statusOf = async (running: RunningPod, name: string): Promise<StreamContainerStatus> => {
     const ids = running.instances.get(name) ?? [];
     const toState = (s: CriStatus) =>
-      s.state === 'CONTAINER_RUNNING' ? { running: { startedAt: new Date().toISOString() } } : s.state === 'CONTAINER_EXITED' ? { terminated: { exitCode: s.exitCode, reason: s.reason, containerID: `kubelings://${s.id}` } } : { waiting: { reason: 'ContainerCreating' } };
+      s.state === 'CONTAINER_RUNNING'
+        ? { running: { startedAt: new Date().toISOString() } }
+        : s.state === 'CONTAINER_EXITED'
+          ? { terminated: { exitCode: s.exitCode, reason: s.reason, containerID: `kubelings://${s.id}` } }
+          : { waiting: { reason: 'ContainerCreating' } };
     const current = ids.length ? (await runtime.containerStatus({ containerId: ids[ids.length - 1]! })).status : undefined;
     const previous = ids.length > 1 ? (await runtime.containerStatus({ containerId: ids[ids.length - 2]! })).status : undefined;
-    return { name, ...(current ? { containerID: `kubelings://${current.id}`, state: toState(current) } : { state: { waiting: { reason: 'ContainerCreating' } } }), ...(previous ? { lastState: toState(previous) } : {}) };
+    return {
+      name,
+      ...(current ? { containerID: `kubelings://${current.id}`, state: toState(current) } : { state: { waiting: { reason: 'ContainerCreating' } } }),
+      ...(previous ? { lastState: toState(previous) } : {}),
+    };
   };
 
   const streams = createStreamHandlers(
@@ -86,14 +94,24 @@ export async function startFakeKubelet(api: ApiServer, client: KubeClient, ca: C
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  await client.create('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName }, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } } } as never);
+  await client.create('nodes', {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: nodeName },
+    status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } },
+  } as never);
 
   const startContainer = async (running: RunningPod, name: string, command?: string[]) => {
     const spec = running.spec.containers.find((c) => c.name === name)!;
     const ids = running.instances.get(name) ?? [];
     const { containerId } = await runtime.createContainer({
       podSandboxId: running.sandboxId,
-      config: { metadata: { name, attempt: ids.length }, image: { image: spec.image }, ...((command ?? spec.command) ? { command: command ?? spec.command } : {}), annotations: spec.ports ? { 'io.kubernetes.container.ports': JSON.stringify(spec.ports) } : {} },
+      config: {
+        metadata: { name, attempt: ids.length },
+        image: { image: spec.image },
+        ...((command ?? spec.command) ? { command: command ?? spec.command } : {}),
+        annotations: spec.ports ? { 'io.kubernetes.container.ports': JSON.stringify(spec.ports) } : {},
+      },
       sandboxConfig: { metadata: running.pod.metadata as never },
     });
     await runtime.startContainer({ containerId });
@@ -105,11 +123,20 @@ export async function startFakeKubelet(api: ApiServer, client: KubeClient, ca: C
     streams,
     port,
     async runPod(spec) {
-      const created = (await client.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: spec.name, namespace: 'default' }, spec: { nodeName, containers: spec.containers.map((c) => ({ name: c.name, image: c.image, ...(c.command ? { command: c.command } : {}), ...(c.ports ? { ports: c.ports } : {}) })) } } as never)) as { metadata: { uid: string; resourceVersion: string } };
+      const created = (await client.create('pods', {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: spec.name, namespace: 'default' },
+        spec: { nodeName, containers: spec.containers.map((c) => ({ name: c.name, image: c.image, ...(c.command ? { command: c.command } : {}), ...(c.ports ? { ports: c.ports } : {}) })) },
+      } as never)) as { metadata: { uid: string; resourceVersion: string } };
       const uid = created.metadata.uid;
       const { podSandboxId } = await runtime.runPodSandbox({ config: { metadata: { name: spec.name, namespace: 'default', uid, attempt: 0 } } });
       const sandbox = await runtime.podSandboxStatus({ podSandboxId });
-      const pod: StreamPod = { metadata: { name: spec.name, namespace: 'default', uid }, spec: { containers: spec.containers.map((c) => ({ name: c.name, ...(c.ports ? { ports: c.ports } : {}) })) }, status: { podIP: sandbox.status.network?.ip ?? '', phase: 'Running' } };
+      const pod: StreamPod = {
+        metadata: { name: spec.name, namespace: 'default', uid },
+        spec: { containers: spec.containers.map((c) => ({ name: c.name, ...(c.ports ? { ports: c.ports } : {}) })) },
+        status: { podIP: sandbox.status.network?.ip ?? '', phase: 'Running' },
+      };
       const running: RunningPod = { pod, sandboxId: podSandboxId, spec, instances: new Map() };
       pods.set(`default/${spec.name}`, running);
       for (const c of spec.containers) await startContainer(running, c.name);

@@ -12,7 +12,11 @@ import { mountStreamHandlers, parseStreamPath, type StreamHandlers } from '#engi
 import { controlFrame, dataFrame, decodeHeaderBlock, encodeHeaderBlock, FrameReader, HeaderCodec, SPDY_DICTIONARY, SYN_STREAM } from '#engine/kubelet/stream/spdy.ts';
 
 function found(status?: Partial<StreamContainerStatus>): FoundContainer {
-  return { pod: { metadata: { name: 'web', namespace: 'default', uid: 'u1' }, spec: { containers: [{ name: 'app' }] } }, containerName: 'app', ...(status ? { status: { name: 'app', ...status } } : {}) };
+  return {
+    pod: { metadata: { name: 'web', namespace: 'default', uid: 'u1' }, spec: { containers: [{ name: 'app' }] } },
+    containerName: 'app',
+    ...(status ? { status: { name: 'app', ...status } } : {}),
+  };
 }
 
 describe('which container a log request reads (validateContainerLogStatus)', () => {
@@ -23,7 +27,7 @@ describe('which container a log request reads (validateContainerLogStatus)', () 
   test('CrashLoopBackOff with a last instance: its log, not a refusal', () => {
     expect(logContainerId(found({ state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, containerID: 'kubelings://old' } } }), false)).toBe('old');
   });
-  test('waiting reasons in upstream\'s words', () => {
+  test("waiting reasons in upstream's words", () => {
     expect(() => logContainerId(found({ state: { waiting: { reason: 'ContainerCreating' } } }), false)).toThrow('container "app" in pod "web" is waiting to start: ContainerCreating');
     expect(() => logContainerId(found({ state: { waiting: { reason: 'ErrImagePull' } } }), false)).toThrow('container "app" in pod "web" is waiting to start: image can\'t be pulled');
     expect(() => logContainerId(found({ state: { waiting: { reason: 'ImagePullBackOff' } } }), false)).toThrow('is waiting to start: trying and failing to pull image');
@@ -92,7 +96,10 @@ describe('SPDY/3 framing', () => {
   test('header blocks: one compression context per direction across frames; a truncated block is refused', async () => {
     const client = new HeaderCodec();
     const server = new HeaderCodec();
-    for (const headers of [{ streamtype: 'error', port: '80', requestid: '0' }, { streamtype: 'data', port: '80', requestid: '0' }]) {
+    for (const headers of [
+      { streamtype: 'error', port: '80', requestid: '0' },
+      { streamtype: 'data', port: '80', requestid: '0' },
+    ]) {
       expect(await server.decode(await client.encode(headers))).toEqual(headers);
     }
     client.close();

@@ -48,7 +48,10 @@ beforeAll(async () => {
   server = await startTestServer({ tls: { cert: serving.cert, key: serving.key, ca: ca.cert }, tokens: [{ token: VIEWER_TOKEN, user: VIEWER }], authorizer: viewerMayNotCreate });
   kubelet = await startFakeKubelet(server.api, server.client, ca, { maxSessions: 16, idleTimeoutMs: 3_000 });
   kubectl = kubectlFor(server.access);
-  await kubelet.runPod({ name: 'talker', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "line $i"; echo "err $i" >&2; sleep 0.2; done'] }] });
+  await kubelet.runPod({
+    name: 'talker',
+    containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "line $i"; echo "err $i" >&2; sleep 0.2; done'] }],
+  });
   await kubelet.runPod({ name: 'shell', containers: [{ name: 'box', image: 'busybox', command: ['sh', '-c', 'sleep 3600'] }] });
 }, 60_000);
 
@@ -75,7 +78,7 @@ describe.skipIf(!HAS_KUBECTL)(`the real kubectl ${HAS_KUBECTL ? '' : '(skipped: 
     follow.child.kill();
   }, 60_000);
 
-  test('logs: --previous reads the instance before a restart; without one, upstream\'s message', async () => {
+  test("logs: --previous reads the instance before a restart; without one, upstream's message", async () => {
     await kubelet.runPod({ name: 'phoenix', containers: [{ name: 'bird', image: 'busybox', command: ['sh', '-c', 'echo first life; exit 3'] }] });
     const none = await kubectl.run(['logs', 'phoenix', '--previous']);
     expect(none.stderr).toContain('previous terminated container "bird" in pod "phoenix" not found');
@@ -157,7 +160,7 @@ describe.skipIf(!HAS_KUBECTL)(`the real kubectl ${HAS_KUBECTL ? '' : '(skipped: 
     }
   });
 
-  test('attach: streams the container\'s output from now on', async () => {
+  test("attach: streams the container's output from now on", async () => {
     const attach = kubectl.start(['attach', 'talker']);
     const before = (await kubectl.run(['logs', 'talker', '--tail=1'])).stdout;
     const n = Number(/(\d+)/.exec(before)?.[1]);
@@ -183,52 +186,66 @@ describe('hostile clients', () => {
     const opened: { ws: WebSocket; pid: Promise<number>; closed: Promise<void>; keepAlive: NodeJS.Timeout }[] = [];
     const statuses: number[] = [];
     await Promise.all(
-      Array.from({ length: 200 }, () =>
-        new Promise<void>((resolve) => {
-          const ws = new WebSocket(wsUrl('/api/v1/namespaces/default/pods/shell/exec?command=sh&command=-c&command=echo%20%24%24%3B%20exec%20cat&stdin=true&stdout=true'), ['v5.channel.k8s.io'], { ca: ca.cert, headers: { Authorization: `Bearer ${server.token}` } });
-          ws.on('unexpected-response', (_req, res) => {
-            statuses.push(res.statusCode ?? 0);
-            res.resume();
-            resolve();
-          });
-          ws.on('error', () => resolve());
-          ws.on('open', () => {
-            statuses.push(101);
-            const pid = new Promise<number>((got) => {
-              ws.once('message', (m: Buffer) => got(Number(m.subarray(1).toString().trim()) || -1));
-              ws.once('close', () => got(-1));
+      Array.from(
+        { length: 200 },
+        () =>
+          new Promise<void>((resolve) => {
+            const ws = new WebSocket(wsUrl('/api/v1/namespaces/default/pods/shell/exec?command=sh&command=-c&command=echo%20%24%24%3B%20exec%20cat&stdin=true&stdout=true'), ['v5.channel.k8s.io'], {
+              ca: ca.cert,
+              headers: { Authorization: `Bearer ${server.token}` },
             });
-            // While the others connect, a byte of stdin now and then keeps this session from idling out.
-            const keepAlive = setInterval(() => ws.readyState === ws.OPEN && ws.send(Buffer.from([0, 0x2e])), 500);
-            opened.push({ ws, pid, keepAlive, closed: new Promise((done) => ws.once('close', () => done())) });
-            resolve();
-          });
-        }),
+            ws.on('unexpected-response', (_req, res) => {
+              statuses.push(res.statusCode ?? 0);
+              res.resume();
+              resolve();
+            });
+            ws.on('error', () => resolve());
+            ws.on('open', () => {
+              statuses.push(101);
+              const pid = new Promise<number>((got) => {
+                ws.once('message', (m: Buffer) => got(Number(m.subarray(1).toString().trim()) || -1));
+                ws.once('close', () => got(-1));
+              });
+              // While the others connect, a byte of stdin now and then keeps this session from idling out.
+              const keepAlive = setInterval(() => ws.readyState === ws.OPEN && ws.send(Buffer.from([0, 0x2e])), 500);
+              opened.push({ ws, pid, keepAlive, closed: new Promise((done) => ws.once('close', () => done())) });
+              resolve();
+            });
+          }),
       ),
     );
     expect(statuses.filter((s) => s === 101)).toHaveLength(16);
     expect(statuses.filter((s) => s === 429)).toHaveLength(184);
     expect(kubelet.streams.peakSessions()).toBe(16);
     const pids = await Promise.all(opened.map((o) => o.pid));
-    expect(pids.every((pid) => pid > 0 && alive(pid)), 'each served session runs its command').toBe(true);
+    expect(
+      pids.every((pid) => pid > 0 && alive(pid)),
+      'each served session runs its command',
+    ).toBe(true);
     // From now on nothing is sent: the kubelet's idle timeout (3 s here) closes every session.
     for (const o of opened) clearInterval(o.keepAlive);
     await Promise.all(opened.map((o) => o.closed));
-    await until('the idle sessions\' commands to be gone', () => pids.every((pid) => !alive(pid)));
+    await until("the idle sessions' commands to be gone", () => pids.every((pid) => !alive(pid)));
     expect(kubelet.streams.sessions()).toBe(0);
   }, 120_000);
 
-
-  test('the upgrade itself is authorized as create: a viewer\'s WebSocket GET and SPDY POST are both 403', async () => {
+  test("the upgrade itself is authorized as create: a viewer's WebSocket GET and SPDY POST are both 403", async () => {
     const viaWebSocket = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(wsUrl('/api/v1/namespaces/default/pods/shell/exec?command=true&stdout=true'), ['v5.channel.k8s.io'], { ca: ca.cert, headers: { Authorization: `Bearer ${VIEWER_TOKEN}` } });
+      const ws = new WebSocket(wsUrl('/api/v1/namespaces/default/pods/shell/exec?command=true&stdout=true'), ['v5.channel.k8s.io'], {
+        ca: ca.cert,
+        headers: { Authorization: `Bearer ${VIEWER_TOKEN}` },
+      });
       ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.on('open', () => resolve(101));
       ws.on('error', () => resolve(-1));
     });
     expect(viaWebSocket).toBe(403);
     const viaSpdy = await new Promise<number>((resolve) => {
-      const req = httpsRequest(`${server.url}/api/v1/namespaces/default/pods/shell/exec?command=true&stdout=true`, { method: 'POST', ca: ca.cert, headers: { Authorization: `Bearer ${VIEWER_TOKEN}`, Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' } });
+      const req = httpsRequest(`${server.url}/api/v1/namespaces/default/pods/shell/exec?command=true&stdout=true`, {
+        method: 'POST',
+        ca: ca.cert,
+        headers: { Authorization: `Bearer ${VIEWER_TOKEN}`, Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' },
+      });
       req.on('response', (res) => resolve(res.statusCode ?? 0));
       req.on('upgrade', () => resolve(101));
       req.on('error', () => resolve(-1));
@@ -246,7 +263,11 @@ describe('hostile clients', () => {
     for (const bytes of attempts) {
       // Over kubectl's SPDY fallback (a plain upgrade): the same session code as the WebSocket tunnel.
       const closed = await new Promise<boolean>((resolve, reject) => {
-        const req = httpsRequest(`${server.url}/api/v1/namespaces/default/pods/shell/portforward`, { method: 'POST', ca: ca.cert, headers: { Authorization: `Bearer ${server.token}`, Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'portforward.k8s.io' } });
+        const req = httpsRequest(`${server.url}/api/v1/namespaces/default/pods/shell/portforward`, {
+          method: 'POST',
+          ca: ca.cert,
+          headers: { Authorization: `Bearer ${server.token}`, Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'portforward.k8s.io' },
+        });
         req.on('upgrade', (_res, socket) => {
           socket.on('error', () => undefined);
           socket.on('close', () => resolve(true));
@@ -274,9 +295,12 @@ describe('hostile clients', () => {
     }
   });
 
-  test('the kubelet refuses a caller without the apiserver\'s kubelet-client token', async () => {
+  test("the kubelet refuses a caller without the apiserver's kubelet-client token", async () => {
     const status = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(`wss://127.0.0.1:${kubelet.port}/exec/default/shell/box?command=true&stdout=true`, ['v5.channel.k8s.io'], { ca: ca.cert, headers: { Authorization: `Bearer ${server.token}` } });
+      const ws = new WebSocket(`wss://127.0.0.1:${kubelet.port}/exec/default/shell/box?command=true&stdout=true`, ['v5.channel.k8s.io'], {
+        ca: ca.cert,
+        headers: { Authorization: `Bearer ${server.token}` },
+      });
       ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.on('open', () => resolve(101));
       ws.on('error', () => resolve(-1));
@@ -286,7 +310,7 @@ describe('hostile clients', () => {
 });
 
 describe.skipIf(!HAS_KUBECTL)(`kubectl port-forward ${HAS_KUBECTL ? '' : '(skipped: kubectl is not installed) '}`, () => {
-  test('forwards a local port to nginx\'s port 80 (remapped where the runtime may not bind it)', async () => {
+  test("forwards a local port to nginx's port 80 (remapped where the runtime may not bind it)", async () => {
     await kubelet.runPod({ name: 'web', containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }] }] });
     const before = kubelet.streams.served();
     const forward = kubectl.start(['port-forward', 'pod/web', ':80']);
@@ -314,10 +338,13 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl port-forward ${HAS_KUBECTL ? '' : '(skipp
     forward.child.kill();
   }, 60_000);
 
-  test('the SPDY fallback (KUBECTL_PORT_FORWARD_WEBSOCKETS=false) reaches the echo server; a port nothing listens on is reported in upstream\'s words', async () => {
+  test("the SPDY fallback (KUBECTL_PORT_FORWARD_WEBSOCKETS=false) reaches the echo server; a port nothing listens on is reported in upstream's words", async () => {
     await kubelet.runPod({ name: 'echo', containers: [{ name: 'echo', image: 'kubelings/echo', ports: [{ containerPort: 8080 }] }] });
     const before = kubelet.streams.served();
-    const child = spawn('kubectl', ['--kubeconfig', kubectl.kubeconfig, 'port-forward', 'pod/echo', ':8080', ':9'], { env: { ...process.env, HOME: kubectl.dir, KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('kubectl', ['--kubeconfig', kubectl.kubeconfig, 'port-forward', 'pod/echo', ':8080', ':9'], {
+      env: { ...process.env, HOME: kubectl.dir, KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));

@@ -40,7 +40,9 @@ describe('the bounded load generator', () => {
   test('only http:// to loopback; rate and duration positive', () => {
     expect(['127.0.0.1', '127.3.4.5', '::1', '[::1]', 'localhost'].map(isLoopback)).toEqual([true, true, true, true, true]);
     expect(['10.0.0.1', '128.0.0.1', 'example.com', '0.0.0.0'].map(isLoopback)).toEqual([false, false, false, false]);
-    expect(() => boundedLoad({ url: 'http://10.1.2.3/', rps: 1, durationMs: 1 })).toThrow(new LoadGeneratorError('the load generator only targets loopback addresses (127.0.0.0/8, ::1, localhost), not 10.1.2.3'));
+    expect(() => boundedLoad({ url: 'http://10.1.2.3/', rps: 1, durationMs: 1 })).toThrow(
+      new LoadGeneratorError('the load generator only targets loopback addresses (127.0.0.0/8, ::1, localhost), not 10.1.2.3'),
+    );
     expect(() => boundedLoad({ url: 'https://127.0.0.1/', rps: 1, durationMs: 1 })).toThrow('http:// only');
     expect(() => boundedLoad({ url: 'not a url', rps: 1, durationMs: 1 })).toThrow('not a URL');
     expect(() => boundedLoad({ url: 'http://127.0.0.1/', rps: 0, durationMs: 1 })).toThrow('rps must be a positive number');

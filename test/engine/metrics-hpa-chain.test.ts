@@ -80,10 +80,15 @@ async function period(): Promise<void> {
   await metrics.scrape();
   const before = controller.reconciled();
   clock.advance(PERIOD);
-  await until('the HPA to sync', () => controller.reconciled(), (n) => n > before);
+  await until(
+    'the HPA to sync',
+    () => controller.reconciled(),
+    (n) => n > before,
+  );
   await until(
     'the HPA informer to catch up',
-    async () => (await server.client.get<KubeObject>(HPA_V2, 'app', { namespace: 'default' })).metadata.resourceVersion === informers.forResource(HPA_V2).lister.get('default/app')?.metadata.resourceVersion,
+    async () =>
+      (await server.client.get<KubeObject>(HPA_V2, 'app', { namespace: 'default' })).metadata.resourceVersion === informers.forResource(HPA_V2).lister.get('default/app')?.metadata.resourceVersion,
     (ok) => ok,
   );
 }
@@ -95,7 +100,12 @@ async function podsToReplicas(): Promise<void> {
   const want = await replicas();
   const have = (await server.client.list<Pod>('pods', { namespace: 'default', labelSelector: 'app=app' })).items;
   for (let i = have.length; i < want; i++) {
-    const created = await server.client.create<Pod>('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: `app-${i}`, namespace: 'default', labels: { app: 'app' } }, spec: { nodeName: 'node-a', containers: [{ name: 'c', image: 'kubelings/echo', resources: { requests: { cpu: '100m' } } }] } });
+    const created = await server.client.create<Pod>('pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `app-${i}`, namespace: 'default', labels: { app: 'app' } },
+      spec: { nodeName: 'node-a', containers: [{ name: 'c', image: 'kubelings/echo', resources: { requests: { cpu: '100m' } } }] },
+    });
     const started = iso(clock.now() - 10 * 60_000);
     await server.client.updateStatus<Pod>('pods', { ...created, status: { phase: 'Running', startTime: started, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: started }] } });
   }
@@ -116,12 +126,23 @@ beforeAll(async () => {
   });
   await Promise.all([app, kubeletServer].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
   const node = await server.client.create<Node>('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a' } });
-  await server.client.updateStatus<Node>('nodes', { ...node, status: { allocatable: { cpu: '4', memory: '8Gi' }, addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: (kubeletServer.address() as AddressInfo).port } } } } as Node);
+  await server.client.updateStatus<Node>('nodes', {
+    ...node,
+    status: {
+      allocatable: { cpu: '4', memory: '8Gi' },
+      addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
+      daemonEndpoints: { kubeletEndpoint: { Port: (kubeletServer.address() as AddressInfo).port } },
+    },
+  } as Node);
   await server.client.create<KubeObject>('deployments', {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'app', namespace: 'default' },
-    spec: { replicas: 2, selector: { matchLabels: { app: 'app' } }, template: { metadata: { labels: { app: 'app' } }, spec: { containers: [{ name: 'c', image: 'kubelings/echo', resources: { requests: { cpu: '100m' } } }] } } },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: 'app' } },
+      template: { metadata: { labels: { app: 'app' } }, spec: { containers: [{ name: 'c', image: 'kubelings/echo', resources: { requests: { cpu: '100m' } } }] } },
+    },
   });
   await podsToReplicas();
   metrics = newMetricsServer({ client: server.client, ca: ca.cert, token: TOKEN, clock });
@@ -136,9 +157,18 @@ beforeAll(async () => {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata: { name: 'app', namespace: 'default' },
-    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'app' }, minReplicas: 1, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }] },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'app' },
+      minReplicas: 1,
+      maxReplicas: 5,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
+    },
   });
-  await until('the informer to see the HPA', () => informers.forResource<HorizontalPodAutoscaler>(HPA_V2).lister.get('default/app'), (h) => h !== undefined);
+  await until(
+    'the informer to see the HPA',
+    () => informers.forResource<HorizontalPodAutoscaler>(HPA_V2).lister.get('default/app'),
+    (h) => h !== undefined,
+  );
 }, 30_000);
 
 afterAll(async () => {
@@ -177,7 +207,8 @@ test('load from the bounded generator scales the Deployment up through the metri
   expect(await replicas()).toBe(held);
   await period();
   expect(await replicas()).toBe(1);
-  const rescales = async () => (await server.client.list<KubeObject & { reason?: string; message?: string }>('events', { namespace: 'default' })).items.filter((e) => e.reason === 'SuccessfulRescale').map((e) => e.message!);
+  const rescales = async () =>
+    (await server.client.list<KubeObject & { reason?: string; message?: string }>('events', { namespace: 'default' })).items.filter((e) => e.reason === 'SuccessfulRescale').map((e) => e.message!);
   const events = await until('the scale-down event written', rescales, (list) => list.includes('New size: 1; reason: All metrics below target'));
   expect(events[0]).toBe(`New size: ${up}; reason: cpu resource utilization (percentage of request) above target`);
   expect(events.at(-1)).toBe('New size: 1; reason: All metrics below target');

@@ -54,9 +54,18 @@ const container = (name: string, at: number, cpuSeconds: number | undefined, mem
 /** node-a at time `at`, `k` = 0 or 1 (first or second sample): 250m node, web-1 100m+5m, web-2 200m, dns 3m. */
 function summaryA(at: number, k: number) {
   return {
-    node: { nodeName: 'node-a', startTime: iso(T1 - 86_400_000), cpu: { time: iso(at), usageCoreNanoSeconds: 1000e9 + k * 15 * 0.25e9, usageNanoCores: 250e6 }, memory: { time: iso(at), workingSetBytes: 512 * MI, availableBytes: 3584 * MI } },
+    node: {
+      nodeName: 'node-a',
+      startTime: iso(T1 - 86_400_000),
+      cpu: { time: iso(at), usageCoreNanoSeconds: 1000e9 + k * 15 * 0.25e9, usageNanoCores: 250e6 },
+      memory: { time: iso(at), workingSetBytes: 512 * MI, availableBytes: 3584 * MI },
+    },
     pods: [
-      { podRef: { name: 'web-1', namespace: 'default', uid: 'u1' }, startTime: iso(T1 - 3_600_000), containers: [container('app', at, 30 + k * 15 * 0.1, 64 * MI), container('sidecar', at, undefined, 10 * MI, 5e6)] },
+      {
+        podRef: { name: 'web-1', namespace: 'default', uid: 'u1' },
+        startTime: iso(T1 - 3_600_000),
+        containers: [container('app', at, 30 + k * 15 * 0.1, 64 * MI), container('sidecar', at, undefined, 10 * MI, 5e6)],
+      },
       { podRef: { name: 'web-2', namespace: 'default', uid: 'u2' }, startTime: iso(T1 - 3_600_000), containers: [container('app', at, 60 + k * 15 * 0.2, 32 * MI)] },
       { podRef: { name: 'dns-1', namespace: 'kube-system', uid: 'u3' }, startTime: iso(T1 - 3_600_000), containers: [container('dns', at, 5 + k * 15 * 0.003, 20 * MI)] },
       // A pod the apiserver does not know: never served.
@@ -98,7 +107,10 @@ async function node(name: string, port: number, labels: Record<string, string> =
     status: {
       capacity: { cpu: '2', memory: '4Gi', pods: '110' },
       allocatable: { cpu: '2', memory: '4Gi', pods: '110' },
-      addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: name }],
+      addresses: [
+        { type: 'InternalIP', address: '127.0.0.1' },
+        { type: 'Hostname', address: name },
+      ],
       daemonEndpoints: { kubeletEndpoint: { Port: port } },
       conditions: [{ type: 'Ready', status: 'True' }],
     },
@@ -148,7 +160,7 @@ const get = async (path: string) => {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> & { items?: KubeObject[] } };
 };
 
-describe('metrics.k8s.io/v1beta1 from the kubelets\' summaries', () => {
+describe("metrics.k8s.io/v1beta1 from the kubelets' summaries", () => {
   test('NodeMetrics: cpu from the cumulative counter over the two samples, memory the working set, window 15s; broken nodes absent', async () => {
     const { status, body } = await get('/nodes');
     expect(status).toBe(200);
@@ -161,7 +173,14 @@ describe('metrics.k8s.io/v1beta1 from the kubelets\' summaries', () => {
     const { body } = await get('/namespaces/default/pods');
     expect(body.kind).toBe('PodMetricsList');
     expect(body.items!.map((i) => [i.metadata.namespace, i.metadata.name, (i as unknown as { containers: unknown }).containers])).toEqual([
-      ['default', 'web-1', [{ name: 'app', usage: { cpu: '100m', memory: '64Mi' } }, { name: 'sidecar', usage: { cpu: '5m', memory: '10Mi' } }]],
+      [
+        'default',
+        'web-1',
+        [
+          { name: 'app', usage: { cpu: '100m', memory: '64Mi' } },
+          { name: 'sidecar', usage: { cpu: '5m', memory: '10Mi' } },
+        ],
+      ],
       ['default', 'web-2', [{ name: 'app', usage: { cpu: '200m', memory: '32Mi' } }]],
     ]);
     const all = await get('/pods');
@@ -200,7 +219,7 @@ describe('metrics.k8s.io/v1beta1 from the kubelets\' summaries', () => {
     await server.client.delete('nodes', 'node-slow');
   });
 
-  test('a kubelet that stops answering loses its node\'s metrics at the next round, and gets them back after two good samples', async () => {
+  test("a kubelet that stops answering loses its node's metrics at the next round, and gets them back after two good samples", async () => {
     const saved = summaries.get('node-a');
     summaries.set('node-a', 'garbage');
     await metrics.scrape();
@@ -223,7 +242,10 @@ describe('decoding and formatting, as metrics-server does', () => {
       node: { nodeName: 'n', cpu: { time: iso(T1) }, memory: { time: iso(T1), workingSetBytes: 1 } },
       pods: [
         { podRef: { name: 'a', namespace: 'ns' }, containers: [container('c', T1, 1, MI), { name: 'd', cpu: { time: iso(T1), usageNanoCores: 1 } }] },
-        { podRef: { name: 'b', namespace: 'ns' }, containers: [container('c', T1, 1, MI), { name: 'stopped', cpu: { time: iso(T1), usageCoreNanoSeconds: 0 }, memory: { time: iso(T1), workingSetBytes: 0 } }] },
+        {
+          podRef: { name: 'b', namespace: 'ns' },
+          containers: [container('c', T1, 1, MI), { name: 'stopped', cpu: { time: iso(T1), usageCoreNanoSeconds: 0 }, memory: { time: iso(T1), workingSetBytes: 0 } }],
+        },
         { podRef: { name: 'c' }, containers: [container('c', T1, 1, MI)] },
         'junk',
       ],
@@ -255,19 +277,39 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl top with the engine's metrics-server ${HA
     expect(table.find((row) => row[0] === 'node-a')).toEqual(['node-a', '250m', '12%', '512Mi', '12%']);
     expect(table.find((row) => row[0] === 'node-garbage')).toEqual(['node-garbage', '<unknown>', '<unknown>', '<unknown>', '<unknown>']);
     const selected = await kubectl.run(['top', 'node', '-l', 'tier=web']);
-    expect(rows(selected.stdout)).toEqual([['NAME', 'CPU(cores)', 'CPU(%)', 'MEMORY(bytes)', 'MEMORY(%)'], ['node-a', '250m', '12%', '512Mi', '12%']]);
+    expect(rows(selected.stdout)).toEqual([
+      ['NAME', 'CPU(cores)', 'CPU(%)', 'MEMORY(bytes)', 'MEMORY(%)'],
+      ['node-a', '250m', '12%', '512Mi', '12%'],
+    ]);
   });
 
   test('kubectl top pod, --containers, -A, -l', async () => {
     const pods = await kubectl.run(['top', 'pod']);
     expect(pods.code, pods.output).toBe(0);
-    expect(rows(pods.stdout)).toEqual([['NAME', 'CPU(cores)', 'MEMORY(bytes)'], ['web-1', '105m', '74Mi'], ['web-2', '200m', '32Mi']]);
+    expect(rows(pods.stdout)).toEqual([
+      ['NAME', 'CPU(cores)', 'MEMORY(bytes)'],
+      ['web-1', '105m', '74Mi'],
+      ['web-2', '200m', '32Mi'],
+    ]);
     const containers = await kubectl.run(['top', 'pod', '--containers']);
-    expect(rows(containers.stdout)).toEqual([['POD', 'NAME', 'CPU(cores)', 'MEMORY(bytes)'], ['web-1', 'app', '100m', '64Mi'], ['web-1', 'sidecar', '5m', '10Mi'], ['web-2', 'app', '200m', '32Mi']]);
+    expect(rows(containers.stdout)).toEqual([
+      ['POD', 'NAME', 'CPU(cores)', 'MEMORY(bytes)'],
+      ['web-1', 'app', '100m', '64Mi'],
+      ['web-1', 'sidecar', '5m', '10Mi'],
+      ['web-2', 'app', '200m', '32Mi'],
+    ]);
     const all = await kubectl.run(['top', 'pod', '-A']);
-    expect(rows(all.stdout)).toEqual([['NAMESPACE', 'NAME', 'CPU(cores)', 'MEMORY(bytes)'], ['default', 'web-1', '105m', '74Mi'], ['default', 'web-2', '200m', '32Mi'], ['kube-system', 'dns-1', '3m', '20Mi']]);
+    expect(rows(all.stdout)).toEqual([
+      ['NAMESPACE', 'NAME', 'CPU(cores)', 'MEMORY(bytes)'],
+      ['default', 'web-1', '105m', '74Mi'],
+      ['default', 'web-2', '200m', '32Mi'],
+      ['kube-system', 'dns-1', '3m', '20Mi'],
+    ]);
     const canary = await kubectl.run(['top', 'pod', '-l', 'track=canary']);
-    expect(rows(canary.stdout)).toEqual([['NAME', 'CPU(cores)', 'MEMORY(bytes)'], ['web-2', '200m', '32Mi']]);
+    expect(rows(canary.stdout)).toEqual([
+      ['NAME', 'CPU(cores)', 'MEMORY(bytes)'],
+      ['web-2', '200m', '32Mi'],
+    ]);
   });
 
   test('kubectl top pod of a pod without metrics says so', async () => {

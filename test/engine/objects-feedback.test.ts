@@ -13,7 +13,9 @@ describe('lesson 00 names the mistake', () => {
   test('NotIn that forgets missing keys fails the missing-key test, with the hint about a pod without the label', async () => {
     const { out, failed } = await gradeVariant('notin-forgets-missing-key', '02-set-selectors');
     expect(failed).toContain('matchesSelector > NotIn matches an object that does not have the key at all');
-    expect(out).toMatch(/✗ matchesSelector > NotIn matches an object that does not have the key at all\n\s+did\s+matchesSelector\(\{"matchExpressions":\[\{"key":"env","operator":"NotIn","values":\["prod"\]\}\]\}, \{"app":"web"\}\)\n\s+expected\s+true\n\s+got\s+false/);
+    expect(out).toMatch(
+      /✗ matchesSelector > NotIn matches an object that does not have the key at all\n\s+did\s+matchesSelector\(\{"matchExpressions":\[\{"key":"env","operator":"NotIn","values":\["prod"\]\}\]\}, \{"app":"web"\}\)\n\s+expected\s+true\n\s+got\s+false/,
+    );
     expect(out).toContain('Does "env notin (prod)" select a pod with no env label? Kubernetes says yes: a missing key is not one of the values.');
     expect(failed).toContain('matchesSelector, on random selectors and labels > In and NotIn with the same values are exact opposites, and so are Exists and DoesNotExist');
     expect(failed.some((t) => t.startsWith('matchesSelector > In '))).toBe(false);
@@ -63,7 +65,9 @@ describe('lesson 00 names the mistake', () => {
   test('a selector parser that refuses an empty slot in a list fails the empty-slot test, on "tier in ()"', async () => {
     const { out, failed } = await gradeVariant('empty-slot-refused', '02-set-selectors');
     expect(failed).toEqual(['parseSelector > an empty slot in a list of values is the value "": in () is [""], (a,) is [a, ""], (a,,b) is [a, "", b]']);
-    expect(out).toMatch(/did\s+parseSelector\("tier in \(\)"\)\n\s+expected\s+returned \{"matchLabels":\{\},"matchExpressions":\[\{"key":"tier","operator":"In","values":\[""\]\}\]\}\n\s+got\s+threw SelectorSyntaxError\n/);
+    expect(out).toMatch(
+      /did\s+parseSelector\("tier in \(\)"\)\n\s+expected\s+returned \{"matchLabels":\{\},"matchExpressions":\[\{"key":"tier","operator":"In","values":\[""\]\}\]\}\n\s+got\s+threw SelectorSyntaxError\n/,
+    );
     expect(out).toContain('What does labels.Parse read between "(" and ")"');
   });
 

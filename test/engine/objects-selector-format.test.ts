@@ -40,7 +40,10 @@ describe('formatLabelSelector', () => {
   test('what it writes parses back to a selector that matches the same labels', () => {
     const selector: LabelSelector = {
       matchLabels: { app: 'web' },
-      matchExpressions: [{ key: 'tier', operator: 'In', values: ['fe', 'be'] }, { key: 'canary', operator: 'DoesNotExist' }],
+      matchExpressions: [
+        { key: 'tier', operator: 'In', values: ['fe', 'be'] },
+        { key: 'canary', operator: 'DoesNotExist' },
+      ],
     };
     const back = parseSelector(formatLabelSelector(selector));
     const cases: Record<string, string>[] = [{ app: 'web', tier: 'fe' }, { app: 'web', tier: 'fe', canary: 'y' }, { app: 'db', tier: 'be' }, {}];

@@ -180,7 +180,7 @@ describe('pruneUnknownFields: the paths upstream reports, and nothing else dropp
 });
 
 describe('pruneAndValidate: fieldValidation as kube-apiserver applies it', () => {
-  test('Strict, JSON body: upstream\'s exact message, duplicates and unknowns interleaved in document order', () => {
+  test("Strict, JSON body: upstream's exact message, duplicates and unknowns interleaved in document order", () => {
     const r = pruneAndValidate(DEPLOYMENT, { object: JSON.parse(INVALID_DEPLOYMENT_JSON), mode: 'Strict', body: { text: INVALID_DEPLOYMENT_JSON, format: 'json' } });
     expect(r.strictError).toBe(`Deployment in version "v1" cannot be handled as a Deployment: ${UPSTREAM_STRICT_JSON}`);
     expect(r.warnings).toEqual([]);
@@ -204,7 +204,7 @@ describe('pruneAndValidate: fieldValidation as kube-apiserver applies it', () =>
     expect(r.unknown).toEqual(['metadata.unknownMeta', 'spec.unknown1', 'spec.unknownDupe', 'spec.template.spec.containers[0].unknownNested']);
   });
 
-  test('Strict, YAML body: yaml.v2\'s duplicate-key lines first, then unknown fields in sorted key order', () => {
+  test("Strict, YAML body: yaml.v2's duplicate-key lines first, then unknown fields in sorted key order", () => {
     const object = parse(INVALID_DEPLOYMENT_YAML, { uniqueKeys: false });
     const r = pruneAndValidate(DEPLOYMENT, { object, mode: 'Strict', body: { text: INVALID_DEPLOYMENT_YAML, format: 'yaml' } });
     expect(r.strictError).toBe(`Deployment in version "v1" cannot be handled as a Deployment: ${UPSTREAM_STRICT_YAML}`);
@@ -240,7 +240,7 @@ describe('pruneAndValidate: fieldValidation as kube-apiserver applies it', () =>
     expect(r).toEqual({ object, unknown: [], problems: [], warnings: [] });
   });
 
-  test('fieldValidation values: absent means Warn; anything but Ignore/Warn/Strict is refused with upstream\'s message', () => {
+  test("fieldValidation values: absent means Warn; anything but Ignore/Warn/Strict is refused with upstream's message", () => {
     expect(parseFieldValidation(undefined)).toBe('Warn');
     expect(parseFieldValidation('Strict')).toBe('Strict');
     expect(() => parseFieldValidation('strict')).toThrow('fieldValidation: Invalid value: "strict": fieldValidation must be one of "Ignore", "Warn", or "Strict"');

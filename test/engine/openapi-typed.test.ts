@@ -19,10 +19,22 @@ describe("a value of the wrong type is named as Go's UnmarshalTypeError names it
   test.each([
     [POD, pod({ containers: [{ name: 'a', ports: [{ containerPort: 'x' }] }] }), 'json: cannot unmarshal string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32'],
     [POD, pod({ containers: 'x' }), 'json: cannot unmarshal string into Go struct field PodSpec.spec.containers of type []v1.Container'],
-    [POD, pod({ containers: [{ name: 'a', resources: { limits: { cpu: true } } }] }), 'json: cannot unmarshal bool into Go struct field ResourceRequirements.spec.containers.resources.limits of type resource.Quantity'],
+    [
+      POD,
+      pod({ containers: [{ name: 'a', resources: { limits: { cpu: true } } }] }),
+      'json: cannot unmarshal bool into Go struct field ResourceRequirements.spec.containers.resources.limits of type resource.Quantity',
+    ],
     [POD, pod({ containers: [] }, { labels: { a: 1 } }), 'json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string'],
-    [DEPLOYMENT, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { spec: { containers: [{ name: 'a', image: 5 }] } } } }, 'json: cannot unmarshal number into Go struct field Container.spec.template.spec.containers.image of type string'],
-    [DEPLOYMENT, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 1.5 } }, 'json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32'],
+    [
+      DEPLOYMENT,
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { spec: { containers: [{ name: 'a', image: 5 }] } } } },
+      'json: cannot unmarshal number into Go struct field Container.spec.template.spec.containers.image of type string',
+    ],
+    [
+      DEPLOYMENT,
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 1.5 } },
+      'json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32',
+    ],
   ])('%#', (gvk, object, message) => {
     expect(() => decodeTyped(gvk, object)).toThrow(message);
   });

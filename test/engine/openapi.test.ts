@@ -92,7 +92,7 @@ describe('/openapi/v3 and /openapi/v2, as kubectl parses them', () => {
     expect(s['io.k8s.api.core.v1.Container'].properties.restartPolicy.type).toBe('string');
   });
 
-  test('/openapi/v2 is Swagger 2.0 JSON for a JSON client, with #/definitions refs that resolve; kubectl\'s protobuf-only request gets 404', async () => {
+  test("/openapi/v2 is Swagger 2.0 JSON for a JSON client, with #/definitions refs that resolve; kubectl's protobuf-only request gets 404", async () => {
     const r = await get('/openapi/v2');
     expect(r.status).toBe(200);
     expect(r.type).toBe('application/json');
@@ -112,7 +112,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
   });
   afterAll(() => kubectl?.cleanup());
 
-  test('kubectl explain pod.spec.containers prints the field, its type and upstream\'s description', async () => {
+  test("kubectl explain pod.spec.containers prints the field, its type and upstream's description", async () => {
     const r = await kubectl.run(['explain', 'pod.spec.containers']);
     expect(r.code, r.output).toBe(0);
     expect(r.stdout).toContain('KIND:       Pod');
@@ -147,23 +147,26 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
     // idle machine, several seconds each on a loaded one.
   }, 180_000);
 
-  test('kubectl apply --validate=strict: unknown fields get upstream\'s 400 message naming each path', async () => {
-    const file = kubectl.file('strict-pod.yaml', [
-      'apiVersion: v1',
-      'kind: Pod',
-      'metadata:',
-      '  name: strict-pod',
-      '  bogusMeta: x',
-      'spec:',
-      '  containers:',
-      '  - name: web',
-      '    image: nginx',
-      '    ports:',
-      '    - containerPort: 80',
-      '      hostPrt: 8080',
-      'extra: 1',
-      '',
-    ].join('\n'));
+  test("kubectl apply --validate=strict: unknown fields get upstream's 400 message naming each path", async () => {
+    const file = kubectl.file(
+      'strict-pod.yaml',
+      [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata:',
+        '  name: strict-pod',
+        '  bogusMeta: x',
+        'spec:',
+        '  containers:',
+        '  - name: web',
+        '    image: nginx',
+        '    ports:',
+        '    - containerPort: 80',
+        '      hostPrt: 8080',
+        'extra: 1',
+        '',
+      ].join('\n'),
+    );
     const r = await kubectl.run(['apply', '--validate=strict', '-f', file]);
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim()).toBe(
@@ -179,7 +182,7 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl ${HAS_KUBECTL ? '' : '(skipped: kubectl i
     expect(r.stderr).toContain('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "metadata.name", duplicate field "data.a"');
   });
 
-  test('kubectl apply --validate=false stores the object without its unknown fields; --validate=warn prints upstream\'s warnings', async () => {
+  test("kubectl apply --validate=false stores the object without its unknown fields; --validate=warn prints upstream's warnings", async () => {
     const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: NAME\n  bogusMeta: x\ndata:\n  a: "1"\nextra: 1\n';
     const quiet = await kubectl.run(['apply', '--validate=false', '-f', '-'], manifest.replace('NAME', 'pruned'));
     expect(quiet.code, quiet.output).toBe(0);

@@ -16,7 +16,10 @@ afterAll(removeTemps);
 /** A pack copy with lesson.yaml (or pack.yaml) edited; returns the pack folder. */
 function editedPack(edit: { lesson?: (text: string) => string; pack?: (text: string) => string }): string {
   const dir = packCopy({ inside: false });
-  for (const [file, change] of [[join(dir, '01-demo', 'lesson.yaml'), edit.lesson], [join(dir, 'pack.yaml'), edit.pack]] as const) {
+  for (const [file, change] of [
+    [join(dir, '01-demo', 'lesson.yaml'), edit.lesson],
+    [join(dir, 'pack.yaml'), edit.pack],
+  ] as const) {
     if (change) writeFileSync(file, change(readFileSync(file, 'utf8')));
   }
   return dir;

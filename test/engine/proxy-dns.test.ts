@@ -35,7 +35,11 @@ const many: EndpointSlice = {
   ports: [{ name: 'http', protocol: 'TCP', port: 80 }],
 };
 const view: DnsView = {
-  services: [svc('web', { clusterIP: '127.96.0.10', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }), svc('big', { clusterIP: 'None', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }), svc('mail', { type: 'ExternalName', externalName: 'mail.example.com' })],
+  services: [
+    svc('web', { clusterIP: '127.96.0.10', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }),
+    svc('big', { clusterIP: 'None', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }),
+    svc('mail', { type: 'ExternalName', externalName: 'mail.example.com' }),
+  ],
   endpointSlices: [many],
   zone: 'cluster.local',
   ttl: 5,
@@ -54,7 +58,11 @@ function resolverFor(srv: DnsServer): Resolver {
 /** The rcode of an answer packet, by name (dns-packet decodes it, its types do not declare it). */
 const rcodeOf = (m: Buffer) => ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'][m.readUInt16BE(2) & 0xf];
 const dataOf = (a: dnsPacket.Answer) => (a as { data?: unknown }).data;
-const code = (p: Promise<unknown>) => p.then(() => 'answered', (e: NodeJS.ErrnoException) => e.code ?? String(e));
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'answered',
+    (e: NodeJS.ErrnoException) => e.code ?? String(e),
+  );
 
 describe('cluster DNS asked by a real resolver', () => {
   test('A for a Service, SRV for a named port, CNAME for ExternalName', async () => {
@@ -66,7 +74,10 @@ describe('cluster DNS asked by a real resolver', () => {
 
   test('NXDOMAIN reads as ENOTFOUND, NODATA as ENODATA, a refused outside name as EREFUSED', async () => {
     const r = resolverFor(await server());
-    expect([await code(r.resolve4('nope.shop.svc.cluster.local')), await code(r.resolve6('web.shop.svc.cluster.local')), await code(r.resolve4('example.com'))], '[A nope, AAAA web, A example.com]').toEqual(['ENOTFOUND', 'ENODATA', 'EREFUSED']);
+    expect(
+      [await code(r.resolve4('nope.shop.svc.cluster.local')), await code(r.resolve6('web.shop.svc.cluster.local')), await code(r.resolve4('example.com'))],
+      '[A nope, AAAA web, A example.com]',
+    ).toEqual(['ENOTFOUND', 'ENODATA', 'EREFUSED']);
   });
 
   test('an answer too big for UDP is truncated, and the resolver gets it whole over TCP', async () => {
@@ -77,10 +88,12 @@ describe('cluster DNS asked by a real resolver', () => {
 
   test('an answer that throws is SERVFAIL, and the server keeps answering', async () => {
     let calls = 0;
-    const r = resolverFor(await server((name, type) => {
-      if (calls++ === 0) throw new Error('a learner bug');
-      return s.answerDns(name, type, view);
-    }));
+    const r = resolverFor(
+      await server((name, type) => {
+        if (calls++ === 0) throw new Error('a learner bug');
+        return s.answerDns(name, type, view);
+      }),
+    );
     expect(await code(r.resolve4('web.shop.svc.cluster.local')), 'the first question').toBe('ESERVFAIL');
     expect(await r.resolve4('web.shop.svc.cluster.local'), 'the next one').toEqual(['127.96.0.10']);
   });
@@ -110,10 +123,15 @@ describe('hostile input', () => {
     expect(formerr !== 'no answer' && [formerr.readUInt16BE(0), rcodeOf(formerr)], '[id, rcode] for a header and a broken question').toEqual([0x1234, 'FORMERR']);
     const ok = await udpAsk(srv, dnsPacket.encode({ type: 'query', id: 7, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name: 'web.shop.svc.cluster.local' }] }));
     const decoded = ok === 'no answer' ? undefined : dnsPacket.decode(ok);
-    expect([ok === 'no answer' ? ok : rcodeOf(ok), decoded?.flag_aa, decoded?.flag_rd, decoded?.answers?.map(dataOf)], '[rcode, AA, RD, answers] afterwards').toEqual(['NOERROR', true, true, ['127.96.0.10']]);
+    expect([ok === 'no answer' ? ok : rcodeOf(ok), decoded?.flag_aa, decoded?.flag_rd, decoded?.answers?.map(dataOf)], '[rcode, AA, RD, answers] afterwards').toEqual([
+      'NOERROR',
+      true,
+      true,
+      ['127.96.0.10'],
+    ]);
   });
 
-  test('a negative answer carries the zone\'s SOA', async () => {
+  test("a negative answer carries the zone's SOA", async () => {
     const srv = await server();
     const m = await udpAsk(srv, dnsPacket.encode({ type: 'query', id: 8, questions: [{ type: 'A', name: 'nope.shop.svc.cluster.local' }] }));
     const decoded = m === 'no answer' ? undefined : dnsPacket.decode(m);
@@ -151,13 +169,20 @@ describe('cluster DNS over a live cluster', () => {
     cleanup.push(() => cluster.stop());
     const dns = await runClusterDns(cluster.client, { host: '127.96.0.251' });
     cleanup.push(() => dns.stop());
-    const created = await cluster.client.create<Service>('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'default' }, spec: { ports: [{ port: 80 }] } }, { namespace: 'default' });
+    const created = await cluster.client.create<Service>(
+      'services',
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'default' }, spec: { ports: [{ port: 80 }] } },
+      { namespace: 'default' },
+    );
     const r = resolverFor(dns);
     const until = async (want: (x: string) => boolean) => {
       const deadline = Date.now() + 20_000;
       let got = '';
       while (Date.now() < deadline) {
-        got = await r.resolve4('api.default.svc.cluster.local').then((a) => a.join(','), (e: NodeJS.ErrnoException) => e.code ?? '');
+        got = await r.resolve4('api.default.svc.cluster.local').then(
+          (a) => a.join(','),
+          (e: NodeJS.ErrnoException) => e.code ?? '',
+        );
         if (want(got)) break;
         await new Promise((x) => setTimeout(x, 25));
       }

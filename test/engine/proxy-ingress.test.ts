@@ -45,25 +45,60 @@ test('an Ingress routes two hosts to two Services through kube-proxy, 404 elsewh
   const ic = await runIngressController(cluster.client, { host: '127.89.0.1' });
   cleanup.push(() => ic.stop());
   const ns = { namespace: 'default' };
-  for (const [name, ip] of [['shop', '127.64.203.1'], ['blog', '127.64.203.2']] as const) {
+  for (const [name, ip] of [
+    ['shop', '127.64.203.1'],
+    ['blog', '127.64.203.2'],
+  ] as const) {
     const port = await httpPod(name, ip);
-    await cluster.client.create<Service>('services', { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { ports: [{ name: 'http', port: 18081, protocol: 'TCP' }] } }, ns);
-    await cluster.client.create<EndpointSlice>('endpointslices', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: `${name}-1`, namespace: 'default', labels: { 'kubernetes.io/service-name': name } }, addressType: 'IPv4', endpoints: [{ addresses: [ip], conditions: { ready: true } }], ports: [{ name: 'http', protocol: 'TCP', port }] }, ns);
+    await cluster.client.create<Service>(
+      'services',
+      { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { ports: [{ name: 'http', port: 18081, protocol: 'TCP' }] } },
+      ns,
+    );
+    await cluster.client.create<EndpointSlice>(
+      'endpointslices',
+      {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name: `${name}-1`, namespace: 'default', labels: { 'kubernetes.io/service-name': name } },
+        addressType: 'IPv4',
+        endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+        ports: [{ name: 'http', protocol: 'TCP', port }],
+      },
+      ns,
+    );
   }
-  await cluster.client.create('ingressclasses', { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'kubelings' }, spec: { controller: 'kubelings.dev/ingress-controller' } });
-  const backend = (name: string) => ({ service: { name, port: { number: 18081 } } });
-  await cluster.client.create<Ingress>('ingresses', {
+  await cluster.client.create('ingressclasses', {
     apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: { name: 'sites', namespace: 'default' },
-    spec: {
-      ingressClassName: 'kubelings',
-      rules: [
-        { host: 'shop.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: backend('shop') }] } },
-        { host: 'blog.test', http: { paths: [{ path: '/posts', pathType: 'Prefix', backend: backend('blog') }, { path: '/gone', pathType: 'Exact', backend: backend('missing') }] } },
-      ],
+    kind: 'IngressClass',
+    metadata: { name: 'kubelings' },
+    spec: { controller: 'kubelings.dev/ingress-controller' },
+  });
+  const backend = (name: string) => ({ service: { name, port: { number: 18081 } } });
+  await cluster.client.create<Ingress>(
+    'ingresses',
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'sites', namespace: 'default' },
+      spec: {
+        ingressClassName: 'kubelings',
+        rules: [
+          { host: 'shop.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: backend('shop') }] } },
+          {
+            host: 'blog.test',
+            http: {
+              paths: [
+                { path: '/posts', pathType: 'Prefix', backend: backend('blog') },
+                { path: '/gone', pathType: 'Exact', backend: backend('missing') },
+              ],
+            },
+          },
+        ],
+      },
     },
-  }, ns);
+    ns,
+  );
   const deadline = Date.now() + 20_000;
   let shop = '';
   while (Date.now() < deadline && !(shop = await get(ic.port, 'shop.test', '/cart')).startsWith('200')) await new Promise((r) => setTimeout(r, 50));

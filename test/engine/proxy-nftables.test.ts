@@ -37,7 +37,9 @@ describe('the nftables rendering', () => {
   test('a ClusterIP with two endpoints: its service-ips element, masquerade mark, numgen over both, DNAT per endpoint', () => {
     expect(text, 'the ruleset').toContain(`127.96.0.10 . tcp . 80 : goto ${web},`);
     expect(text, 'the ruleset').toContain('ip daddr 127.96.0.10 tcp dport 80 ip saddr != 127.64.0.0/12 jump mark-for-masquerade');
-    expect(text, 'the ruleset').toMatch(/numgen random mod 2 vmap \{ 0 : goto endpoint-[A-Z2-7]{8}-default\/web\/tcp\/http__127\.64\.0\.5\/8080, 1 : goto endpoint-[A-Z2-7]{8}-default\/web\/tcp\/http__127\.64\.1\.7\/8080 \}/);
+    expect(text, 'the ruleset').toMatch(
+      /numgen random mod 2 vmap \{ 0 : goto endpoint-[A-Z2-7]{8}-default\/web\/tcp\/http__127\.64\.0\.5\/8080, 1 : goto endpoint-[A-Z2-7]{8}-default\/web\/tcp\/http__127\.64\.1\.7\/8080 \}/,
+    );
     expect(text, 'the ruleset').toContain('meta l4proto tcp dnat to 127.64.1.7:8080');
   });
 

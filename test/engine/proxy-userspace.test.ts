@@ -53,7 +53,19 @@ function greet(ip: string, port: number, localAddress?: string): Promise<string>
 
 const endpoint = (p: { ip: string; port: number }, local = true): ProxyEndpoint => ({ ip: p.ip, port: p.port, local, ready: true, serving: true, terminating: false });
 function rule(name: string, clusterIP: string, port: number, endpoints: ProxyEndpoint[], o: Partial<ProxyRule> = {}): ProxyRule {
-  return { service: `default/${name}`, servicePortName: `default/${name}:http`, protocol: 'TCP', clusterIP, port, internalPolicyLocal: false, externalPolicyLocal: false, internalEndpoints: endpoints, externalEndpoints: [], hasEndpoints: endpoints.length > 0, ...o };
+  return {
+    service: `default/${name}`,
+    servicePortName: `default/${name}:http`,
+    protocol: 'TCP',
+    clusterIP,
+    port,
+    internalPolicyLocal: false,
+    externalPolicyLocal: false,
+    internalEndpoints: endpoints,
+    externalEndpoints: [],
+    hasEndpoints: endpoints.length > 0,
+    ...o,
+  };
 }
 function proxyFor(o: ConstructorParameters<typeof UserspaceProxy>[0]): UserspaceProxy {
   const proxy = new UserspaceProxy(o);
@@ -66,7 +78,18 @@ describe('the userspace proxy', () => {
     const pods = [await pod('a', '127.64.200.1'), await pod('b', '127.64.200.2'), await pod('c', '127.64.200.3')];
     let n = 0;
     const proxy = proxyFor({ nodeIP: '127.0.0.1', random: () => (n++ % 3) / 3 });
-    proxy.apply({ full: true, upsert: [rule('web', '127.96.200.1', 18080, pods.map((p) => endpoint(p)))], remove: [] });
+    proxy.apply({
+      full: true,
+      upsert: [
+        rule(
+          'web',
+          '127.96.200.1',
+          18080,
+          pods.map((p) => endpoint(p)),
+        ),
+      ],
+      remove: [],
+    });
     await proxy.settled();
     const got: string[] = [];
     for (let i = 0; i < 6; i++) got.push(await greet('127.96.200.1', 18080));
@@ -119,7 +142,19 @@ describe('the userspace proxy', () => {
     let now = 0;
     let n = 0;
     const proxy = proxyFor({ nodeIP: '127.0.0.1', now: () => now, random: () => (n++ % 2) / 2 });
-    proxy.apply({ full: true, upsert: [rule('web', '127.96.200.5', 18080, pods.map((p) => endpoint(p)), { affinityTimeoutSeconds: 10 })], remove: [] });
+    proxy.apply({
+      full: true,
+      upsert: [
+        rule(
+          'web',
+          '127.96.200.5',
+          18080,
+          pods.map((p) => endpoint(p)),
+          { affinityTimeoutSeconds: 10 },
+        ),
+      ],
+      remove: [],
+    });
     await proxy.settled();
     const from = (client: string) => greet('127.96.200.5', 18080, client);
     const first = [await from('127.64.201.1'), await from('127.64.201.2')];
@@ -133,11 +168,15 @@ describe('the userspace proxy', () => {
     expect(await from('127.64.201.1'), 'client 1 at 40 s, after the timeout (random picks b)').toBe('b');
   });
 
-  test('a node port listens on the node\'s address and uses the external endpoints', async () => {
+  test("a node port listens on the node's address and uses the external endpoints", async () => {
     const local = await pod('local', '127.64.200.10');
     const remote = await pod('remote', '127.64.200.11');
     const proxy = proxyFor({ nodeIP: '127.88.0.1' });
-    proxy.apply({ full: true, upsert: [rule('web', '127.96.200.6', 18080, [endpoint(remote, false)], { nodePort: 31080, externalEndpoints: [endpoint(local)], externalPolicyLocal: true })], remove: [] });
+    proxy.apply({
+      full: true,
+      upsert: [rule('web', '127.96.200.6', 18080, [endpoint(remote, false)], { nodePort: 31080, externalEndpoints: [endpoint(local)], externalPolicyLocal: true })],
+      remove: [],
+    });
     await proxy.settled();
     expect([await greet('127.88.0.1', 31080), await greet('127.96.200.6', 18080)], '[node port, ClusterIP]').toEqual(['local', 'remote']);
     expect(proxy.listening(), 'addresses listened on').toEqual(['127.88.0.1:31080', '127.96.200.6:18080']);
@@ -193,11 +232,19 @@ describe('the userspace proxy', () => {
 });
 
 describe('kube-proxy over a real apiserver (loopback mode)', () => {
-  test('a proxier that throws (a learner\'s bug) is logged and does not stop kube-proxy', async () => {
+  test("a proxier that throws (a learner's bug) is logged and does not stop kube-proxy", async () => {
     const c = await startCluster();
     cleanup.push(() => c.stop());
     const lines: string[] = [];
-    const logger = { info: (l: string) => lines.push(l), debug() {}, warn() {}, error() {}, child() { return logger; } };
+    const logger = {
+      info: (l: string) => lines.push(l),
+      debug() {},
+      warn() {},
+      error() {},
+      child() {
+        return logger;
+      },
+    };
     const broken = {
       serviceRules: () => [],
       answerDns: () => ({ rcode: 'REFUSED' as const, answers: [], additionals: [] }),
@@ -205,10 +252,14 @@ describe('kube-proxy over a real apiserver (loopback mode)', () => {
       ingressesForController: () => [],
       routeIngress: () => undefined,
       newProxier: () => ({
-        onServiceUpdate() { throw new Error('oops in onServiceUpdate'); },
+        onServiceUpdate() {
+          throw new Error('oops in onServiceUpdate');
+        },
         onEndpointSliceUpdate() {},
         nextSyncAt: () => Date.now() + 10,
-        syncIfDue(): boolean { throw new Error('oops in sync'); },
+        syncIfDue(): boolean {
+          throw new Error('oops in sync');
+        },
       }),
     };
     const running = await runKubeProxy(c.client, { nodeName: 'node-1', nodeIP: '127.88.0.3', services: broken, logger });
@@ -216,8 +267,8 @@ describe('kube-proxy over a real apiserver (loopback mode)', () => {
     await c.client.create<Service>('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'x', namespace: 'default' }, spec: { ports: [{ port: 80 }] } }, { namespace: 'default' });
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline && !lines.some((l) => l.includes('oops in onServiceUpdate'))) await new Promise((r) => setTimeout(r, 20));
-    expect(lines.join('\n'), 'kube-proxy\'s log').toContain('proxier sync failed: oops in sync');
-    expect(lines.join('\n'), 'kube-proxy\'s log').toContain('proxier onServiceUpdate failed: oops in onServiceUpdate');
+    expect(lines.join('\n'), "kube-proxy's log").toContain('proxier sync failed: oops in sync');
+    expect(lines.join('\n'), "kube-proxy's log").toContain('proxier onServiceUpdate failed: oops in onServiceUpdate');
   }, 30_000);
 
   let cluster: Cluster;
@@ -253,12 +304,16 @@ describe('kube-proxy over a real apiserver (loopback mode)', () => {
     await setUp();
     const a = await pod('a', '127.64.202.1');
     const b = await pod('b', '127.64.202.2');
-    const svc = await cluster.client.create<Service>('services', {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'web', namespace: 'default' },
-      spec: { ports: [{ name: 'http', port: 18080, protocol: 'TCP' }] },
-    }, { namespace: 'default' });
+    const svc = await cluster.client.create<Service>(
+      'services',
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: 'default' },
+        spec: { ports: [{ name: 'http', port: 18080, protocol: 'TCP' }] },
+      },
+      { namespace: 'default' },
+    );
     const ip = svc.spec!.clusterIP!;
     expect(ip.startsWith('127.96.'), `the ClusterIP ${ip} is in 127.96.0.0/16`).toBe(true);
     await kp.ready;

@@ -51,9 +51,18 @@ function fixture(tc: Case): { pods: Pod[]; metrics: PodMetrics } {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: `test-pod-${i}`, namespace: 'test-namespace', labels: { name: 'test-pod' }, ...(tc.deleting?.[i] ? { deletionTimestamp: iso(NOW) } : {}) },
-      spec: { containers: [{ name: 'container0', image: 'x', ...resources }, { name: 'container1', image: 'x', ...resources }] },
+      spec: {
+        containers: [
+          { name: 'container0', image: 'x', ...resources },
+          { name: 'container1', image: 'x', ...resources },
+        ],
+      },
       // A hot pod turned Ready 30 s ago: its 1-minute sample still covers time before that.
-      status: { phase: tc.phases?.[i] ?? 'Running', startTime: iso(start), conditions: [{ type: 'Ready', status: tc.readiness?.[i] ?? 'True', lastTransitionTime: iso(start === HOT ? NOW - 30_000 : start) }] },
+      status: {
+        phase: tc.phases?.[i] ?? 'Running',
+        startTime: iso(start),
+        conditions: [{ type: 'Ready', status: tc.readiness?.[i] ?? 'True', lastTransitionTime: iso(start === HOT ? NOW - 30_000 : start) }],
+      },
     });
   }
   const metrics: PodMetrics = new Map();
@@ -71,14 +80,64 @@ describe('GetResourceReplicas: averageUtilization of the cpu requests (replica_c
     ['TestReplicaCalcScaleUpHotCpuLessScale', { currentReplicas: 3, requests: one('3'), levels: [300, 500, 700], startTimes: [HOT, COOL, COOL] }, 30, 4, 60],
     ['TestReplicaCalcScaleUpUnreadyNoScale', { currentReplicas: 3, requests: one('3'), levels: [400, 500, 700], readiness: ['True', 'False', 'False'] }, 30, 3, 40],
     ['TestReplicaCalcScaleHotCpuNoScale', { currentReplicas: 3, requests: one('3'), levels: [400, 500, 700], readiness: ['True', 'False', 'False'], startTimes: [COOL, HOT, HOT] }, 30, 3, 40],
-    ['TestReplicaCalcScaleUpIgnoresFailedPods', { currentReplicas: 2, requests: one('4'), levels: [500, 700], readiness: ['True', 'True', 'False', 'False'], phases: ['Running', 'Running', 'Failed', 'Failed'] }, 30, 4, 60],
-    ['TestReplicaCalcScaleUpIgnoresDeletionPods', { currentReplicas: 2, requests: one('4'), levels: [500, 700], readiness: ['True', 'True', 'False', 'False'], phases: ['Running', 'Running', 'Running', 'Running'], deleting: [false, false, true, true] }, 30, 4, 60],
+    [
+      'TestReplicaCalcScaleUpIgnoresFailedPods',
+      { currentReplicas: 2, requests: one('4'), levels: [500, 700], readiness: ['True', 'True', 'False', 'False'], phases: ['Running', 'Running', 'Failed', 'Failed'] },
+      30,
+      4,
+      60,
+    ],
+    [
+      'TestReplicaCalcScaleUpIgnoresDeletionPods',
+      {
+        currentReplicas: 2,
+        requests: one('4'),
+        levels: [500, 700],
+        readiness: ['True', 'True', 'False', 'False'],
+        phases: ['Running', 'Running', 'Running', 'Running'],
+        deleting: [false, false, true, true],
+      },
+      30,
+      4,
+      60,
+    ],
     ['TestReplicaCalcScaleDown', { currentReplicas: 5, requests: one('5'), levels: [100, 300, 500, 250, 250] }, 50, 3, 28],
     ['TestReplicaCalcScaleDownIncludeUnreadyPods', { currentReplicas: 5, requests: one('5'), levels: [100, 300, 500, 250, 250], readiness: ['True', 'True', 'True', 'False', 'False'] }, 50, 2, 30],
-    ['TestReplicaCalcScaleDownExcludeUnscheduledPods', { currentReplicas: 5, requests: one('5'), levels: [100], readiness: ['True', 'False', 'False', 'False', 'False'], phases: ['Running', 'Pending', 'Pending', 'Pending', 'Pending'] }, 50, 1, 10],
+    [
+      'TestReplicaCalcScaleDownExcludeUnscheduledPods',
+      { currentReplicas: 5, requests: one('5'), levels: [100], readiness: ['True', 'False', 'False', 'False', 'False'], phases: ['Running', 'Pending', 'Pending', 'Pending', 'Pending'] },
+      50,
+      1,
+      10,
+    ],
     ['TestReplicaCalcScaleDownIgnoreHotCpuPods', { currentReplicas: 5, requests: one('5'), levels: [100, 300, 500, 250, 250], startTimes: [COOL, COOL, COOL, HOT, HOT] }, 50, 2, 30],
-    ['TestReplicaCalcScaleDownIgnoresFailedPods', { currentReplicas: 5, requests: one('7'), levels: [100, 300, 500, 250, 250], readiness: ['True', 'True', 'True', 'True', 'True', 'False', 'False'], phases: ['Running', 'Running', 'Running', 'Running', 'Running', 'Failed', 'Failed'] }, 50, 3, 28],
-    ['TestReplicaCalcScaleDownIgnoresDeletionPods', { currentReplicas: 5, requests: one('7'), levels: [100, 300, 500, 250, 250], readiness: ['True', 'True', 'True', 'True', 'True', 'False', 'False'], phases: ['Running', 'Running', 'Running', 'Running', 'Running', 'Running', 'Running'], deleting: [false, false, false, false, false, true, true] }, 50, 3, 28],
+    [
+      'TestReplicaCalcScaleDownIgnoresFailedPods',
+      {
+        currentReplicas: 5,
+        requests: one('7'),
+        levels: [100, 300, 500, 250, 250],
+        readiness: ['True', 'True', 'True', 'True', 'True', 'False', 'False'],
+        phases: ['Running', 'Running', 'Running', 'Running', 'Running', 'Failed', 'Failed'],
+      },
+      50,
+      3,
+      28,
+    ],
+    [
+      'TestReplicaCalcScaleDownIgnoresDeletionPods',
+      {
+        currentReplicas: 5,
+        requests: one('7'),
+        levels: [100, 300, 500, 250, 250],
+        readiness: ['True', 'True', 'True', 'True', 'True', 'False', 'False'],
+        phases: ['Running', 'Running', 'Running', 'Running', 'Running', 'Running', 'Running'],
+        deleting: [false, false, false, false, false, true, true],
+      },
+      50,
+      3,
+      28,
+    ],
     ['TestReplicaCalcTolerance', { currentReplicas: 3, requests: ['0.9', '1.0', '1.1'], levels: [1010, 1030, 1020] }, 100, 3, 102],
     ['TestReplicaCalcSuperfluousMetrics', { currentReplicas: 4, requests: one('4'), levels: [4000, 9500, 3000, 7000, 3200, 2000] }, 100, 24, 587],
     ['TestReplicaCalcMissingMetrics', { currentReplicas: 4, requests: one('4'), levels: [400, 95] }, 100, 3, 24],
@@ -126,7 +185,7 @@ describe('GetResourceReplicas: averageUtilization of the cpu requests (replica_c
     expect(at(370)).toBe(3);
   });
 
-  test('TestReplicaCalcEmptyCPURequest: a container without a cpu request fails with upstream\'s message', () => {
+  test("TestReplicaCalcEmptyCPURequest: a container without a cpu request fails with upstream's message", () => {
     const { pods, metrics } = fixture({ currentReplicas: 1, requests: [], levels: [200] });
     expect(() => resourceReplicas(1, 100, 'cpu', pods, metrics, NOW, options)).toThrow(new CalculatorError('missing request for cpu in container container0 of Pod test-pod-0'));
   });
@@ -136,13 +195,13 @@ describe('GetResourceReplicas: averageUtilization of the cpu requests (replica_c
     expect(() => resourceReplicas(1, 100, 'cpu', pods, metrics, NOW, options)).toThrow('no metrics returned matched known pods');
   });
 
-  test('no pods, or only unready ones with metrics: upstream\'s two errors', () => {
+  test("no pods, or only unready ones with metrics: upstream's two errors", () => {
     expect(() => resourceReplicas(1, 50, 'cpu', [], new Map(), NOW, options)).toThrow('no pods returned by selector while calculating replica count');
     const { pods, metrics } = fixture({ currentReplicas: 2, requests: one('2'), levels: [100, 100], readiness: ['False', 'False'] });
     expect(() => resourceReplicas(2, 50, 'cpu', pods, metrics, NOW, options)).toThrow('did not receive metrics for targeted pods (pods might be unready)');
   });
 
-  test('memory has no readiness rule: an unready pod\'s memory counts', () => {
+  test("memory has no readiness rule: an unready pod's memory counts", () => {
     const { pods, metrics } = fixture({ currentReplicas: 2, requests: [], levels: [] });
     for (const p of pods) for (const c of p.spec.containers) c.resources = { requests: { memory: '100Mi' } };
     pods[0]!.status!.conditions![0]!.status = 'False';
@@ -174,7 +233,15 @@ describe('the resource metrics client (metrics/client.go getPodMetrics)', () => 
   test('a pod is the sum of its containers in milli-units; a pod missing the resource in a container is left out', () => {
     const sums = sumPodMetrics(
       [
-        { metadata: { name: 'a' }, timestamp: '2025-01-01T12:00:00Z', window: '30s', containers: [{ name: 'c', usage: { cpu: '250m', memory: '1Mi' } }, { name: 'd', usage: { cpu: '1500000n' } }] },
+        {
+          metadata: { name: 'a' },
+          timestamp: '2025-01-01T12:00:00Z',
+          window: '30s',
+          containers: [
+            { name: 'c', usage: { cpu: '250m', memory: '1Mi' } },
+            { name: 'd', usage: { cpu: '1500000n' } },
+          ],
+        },
         { metadata: { name: 'b' }, timestamp: '2025-01-01T12:00:00Z', window: '1m0s', containers: [{ name: 'c', usage: { memory: '1Mi' } }] },
         { metadata: { name: 'c' }, containers: [] },
       ],

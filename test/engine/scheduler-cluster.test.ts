@@ -88,7 +88,12 @@ describe('placement through the apiserver', () => {
     // The scheduler must have the changes before the pods arrive. Its node informer gets them in
     // order, so once a pod that wants the gpu node is refused for its taint (set by the second patch),
     // it has both. That canary goes before the demo's pods come.
-    await client.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'canary', namespace: 'default' }, spec: { nodeSelector: { accelerator: 'gpu' }, containers: [{ name: 'c', image: 'busybox' }] } } as KubeObject);
+    await client.create('pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'canary', namespace: 'default' },
+      spec: { nodeSelector: { accelerator: 'gpu' }, containers: [{ name: 'c', image: 'busybox' }] },
+    } as KubeObject);
     await until(
       'the scheduler to see the label and the taint (the canary pod refused for the taint)',
       () => getPod('canary'),
@@ -105,41 +110,73 @@ describe('placement through the apiserver', () => {
 
   test('a nodeSelector picks the labelled node; a toleration and selector reach the tainted node; DoesNotExist avoids them both', async () => {
     const placed: Record<string, string | undefined> = {};
-    for (const name of ['web-ssd', 'gpu-job', 'api']) placed[name] = (await until(`${name} to be bound`, () => getPod(name), (p) => Boolean(p.spec.nodeName))).spec.nodeName;
+    for (const name of ['web-ssd', 'gpu-job', 'api'])
+      placed[name] = (
+        await until(
+          `${name} to be bound`,
+          () => getPod(name),
+          (p) => Boolean(p.spec.nodeName),
+        )
+      ).spec.nodeName;
     expect(placed).toEqual({ 'web-ssd': 'hollow-node-1', 'gpu-job': 'hollow-node-2', api: 'hollow-node-0' });
   });
 
-  test('hollow nodes mark their pods Running with an IP from the node\'s podCIDR', async () => {
-    const pod = await until('web-ssd to be Running', () => getPod('web-ssd'), (p) => p.status?.phase === 'Running');
+  test("hollow nodes mark their pods Running with an IP from the node's podCIDR", async () => {
+    const pod = await until(
+      'web-ssd to be Running',
+      () => getPod('web-ssd'),
+      (p) => p.status?.phase === 'Running',
+    );
     expect(pod.status?.podIP).toMatch(/^127\.128\.1\.\d+$/);
     expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
   });
 
-  test('a pod too big for every node gets PodScheduled=False with upstream\'s message', async () => {
-    const pod = await until('too-big to be reported unschedulable', () => getPod('too-big'), (p) => p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') ?? false);
+  test("a pod too big for every node gets PodScheduled=False with upstream's message", async () => {
+    const pod = await until(
+      'too-big to be reported unschedulable',
+      () => getPod('too-big'),
+      (p) => p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') ?? false,
+    );
     expect(pod.status?.conditions?.find((c) => c.type === 'PodScheduled')).toMatchObject({
       status: 'False',
       reason: 'Unschedulable',
-      message: '0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.',
+      message:
+        '0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.',
     });
   });
 
   test.skipIf(!hasKubectl)('kubectl get pods -o wide shows where each pod went (needs kubectl)', async () => {
-    await until('web-ssd to be Running', () => getPod('web-ssd'), (p) => p.status?.phase === 'Running');
+    await until(
+      'web-ssd to be Running',
+      () => getPod('web-ssd'),
+      (p) => p.status?.phase === 'Running',
+    );
     const out = await kubectl('get', 'pods', '-o', 'wide');
     expect(out).toMatch(/web-ssd\s+1\/1\s+Running\s+0\s+\S+\s+127\.128\.1\.\d+\s+hollow-node-1/);
     expect(out).toMatch(/too-big\s+0\/1\s+Pending\s+0\s+\S+\s+<none>\s+<none>/);
   });
 
   test.skipIf(!hasKubectl)('kubectl describe pod shows the FailedScheduling event from default-scheduler (needs kubectl)', async () => {
-    const out = await until('the FailedScheduling event', () => kubectl('describe', 'pod', 'too-big'), (text) => text.includes('FailedScheduling'));
+    const out = await until(
+      'the FailedScheduling event',
+      () => kubectl('describe', 'pod', 'too-big'),
+      (text) => text.includes('FailedScheduling'),
+    );
     expect(out).toMatch(/Warning\s+FailedScheduling\s+.*default-scheduler\s+0\/3 nodes are available: 1 node\(s\) had untolerated taint \{dedicated: gpu\}, 2 Insufficient cpu\./);
-    const ok = await until('the Scheduled event', () => kubectl('describe', 'pod', 'web-ssd'), (text) => text.includes('Scheduled'));
+    const ok = await until(
+      'the Scheduled event',
+      () => kubectl('describe', 'pod', 'web-ssd'),
+      (text) => text.includes('Scheduled'),
+    );
     expect(ok).toMatch(/Normal\s+Scheduled\s+.*default-scheduler\s+Successfully assigned default\/web-ssd to hollow-node-1/);
   });
 
-  test('npx kubelings explain pod shows each node\'s verdict and the scores', async () => {
-    await until('web-ssd to be bound', () => getPod('web-ssd'), (p) => Boolean(p.spec.nodeName));
+  test("npx kubelings explain pod shows each node's verdict and the scores", async () => {
+    await until(
+      'web-ssd to be bound',
+      () => getPod('web-ssd'),
+      (p) => Boolean(p.spec.nodeName),
+    );
     const home = join(dir, 'home');
     mkdirSync(home, { recursive: true });
     writeFileSync(join(home, 'cluster.json'), JSON.stringify({ pid: process.pid, url: cluster.url, port: 0, impl: 'solutions', dataDir: '', startedAt: new Date().toISOString() }));
@@ -147,7 +184,11 @@ describe('placement through the apiserver', () => {
     writeFileSync(join(home, 'tokens.csv'), formatTokenFile([{ token: cluster.token, user: ADMIN }]), { mode: 0o600 });
     mkdirSync(join(home, 'pki'), { recursive: true });
     writeFileSync(join(home, 'pki', 'ca.crt'), cluster.ca);
-    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'tui', 'bin', 'kubelings.js'), 'explain', 'pod', 'web-ssd'], { env: { ...process.env, KUBELINGS_HOME: home }, encoding: 'utf8', timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'tui', 'bin', 'kubelings.js'), 'explain', 'pod', 'web-ssd'], {
+      env: { ...process.env, KUBELINGS_HOME: home },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(stdout).toContain('Pod default/web-ssd: requests cpu 500m, memory 256Mi; bound to hollow-node-1');
     expect(stdout).toContain("hollow-node-0  ✗ NodeAffinity: node(s) didn't match Pod's node affinity/selector");
     expect(stdout).toMatch(/hollow-node-1 {2}✓ fits {3}score \d+ = TaintToleration 300 \(×3\)/);
@@ -155,15 +196,33 @@ describe('placement through the apiserver', () => {
   });
 
   test('a node freed of its taint lets a waiting pod in (an event moves it back)', async () => {
-    await client.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'wants-gpu', namespace: 'default' }, spec: { nodeSelector: { accelerator: 'gpu' }, containers: [{ name: 'c', image: 'busybox' }] } } as KubeObject);
-    await until('wants-gpu to be reported unschedulable', () => getPod('wants-gpu'), (p) => p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') ?? false);
+    await client.create('pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'wants-gpu', namespace: 'default' },
+      spec: { nodeSelector: { accelerator: 'gpu' }, containers: [{ name: 'c', image: 'busybox' }] },
+    } as KubeObject);
+    await until(
+      'wants-gpu to be reported unschedulable',
+      () => getPod('wants-gpu'),
+      (p) => p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') ?? false,
+    );
     await client.patch('nodes', 'hollow-node-2', { spec: { taints: null } }, { type: 'merge' });
-    const pod = await until('wants-gpu to be bound after the taint went', () => getPod('wants-gpu'), (p) => Boolean(p.spec.nodeName), 15_000);
+    const pod = await until(
+      'wants-gpu to be bound after the taint went',
+      () => getPod('wants-gpu'),
+      (p) => Boolean(p.spec.nodeName),
+      15_000,
+    );
     expect(pod.spec.nodeName).toBe('hollow-node-2');
   });
 
   test('deleting a pod on a hollow node completes (its kubelet confirms the deletion)', async () => {
     await client.delete('pods', 'api', { namespace: 'default' });
-    await until('api to be gone', async () => (await client.list('pods', { namespace: 'default' })).items.map((p) => p.metadata.name), (names) => !names.includes('api'));
+    await until(
+      'api to be gone',
+      async () => (await client.list('pods', { namespace: 'default' })).items.map((p) => p.metadata.name),
+      (names) => !names.includes('api'),
+    );
   });
 });

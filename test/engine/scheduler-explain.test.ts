@@ -28,7 +28,7 @@ describe('explainPod', () => {
     expect(text).toMatch(/hollow-node-1 {2}✓ fits {3}score \d+ = TaintToleration 300 \(×3\) \+ LeastAllocated \d+ \+ BalancedAllocation \d+ \+ ImageLocality 0 {3}◀ best/);
   });
 
-  test('a pod that fits nowhere gets upstream\'s message', () => {
+  test("a pod that fits nowhere gets upstream's message", () => {
     const e = explainPod(s, nodes, [], podObject('too-big', { cpu: '8' }));
     expect(e.message).toBe('0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu.');
     expect(formatExplanation(e)).toContain('The scheduler reports: 0/3 nodes are available');

@@ -28,7 +28,9 @@ describe('lesson 03 names the mistake', () => {
   test('an unsorted "0/N nodes are available" fails the message of the issue, with the hint to count, sort and join', async () => {
     const { out, failed } = await gradeVariant('fit-error-unsorted', '05-schedule-one');
     expect(failed).toContain('fitErrorMessage: "0/N nodes are available" > the message of the issue: one node short of cpu, two control-plane nodes');
-    expect(out).toMatch(/expected 0\/3 nodes are available: 1 Insufficient cpu, 2 node\(s\) had untolerated taint \{node-role.kubernetes.io\/control-plane: \}\.\n\s+got\s+0\/3 nodes are available: 2 node\(s\) had untolerated taint \{node-role.kubernetes.io\/control-plane: \}, 1 Insufficient cpu\./);
+    expect(out).toMatch(
+      /expected 0\/3 nodes are available: 1 Insufficient cpu, 2 node\(s\) had untolerated taint \{node-role.kubernetes.io\/control-plane: \}\.\n\s+got\s+0\/3 nodes are available: 2 node\(s\) had untolerated taint \{node-role.kubernetes.io\/control-plane: \}, 1 Insufficient cpu\./,
+    );
     expect(out).toContain('Count how many nodes gave each reason, write "<count> <reason>", sort, join with ", ", end with "."');
   });
 

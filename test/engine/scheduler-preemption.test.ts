@@ -54,18 +54,34 @@ test('the built-in classes exist, and admission turns priorityClassName into spe
   expect(batch.spec.preemptionPolicy).toBe('PreemptLowerPriority');
 });
 
-test('a pod naming a PriorityClass that does not exist is refused with upstream\'s message', async () => {
+test("a pod naming a PriorityClass that does not exist is refused with upstream's message", async () => {
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'lost', namespace: 'default' }, spec: { priorityClassName: 'nope', containers: [{ name: 'c', image: 'busybox' }] } };
   await expect(cluster.client.create('pods', pod as KubeObject)).rejects.toMatchObject({ message: expect.stringContaining('pods "lost" is forbidden: no PriorityClass with name nope was found') });
 });
 
 test('the high-priority pod evicts the low-priority one, is nominated to the node, and lands there', async () => {
-  await until('batch to be bound', () => getPod('batch'), (p) => Boolean(p.spec.nodeName));
+  await until(
+    'batch to be bound',
+    () => getPod('batch'),
+    (p) => Boolean(p.spec.nodeName),
+  );
   await cluster.client.create('pods', { ...byName('critical'), metadata: { name: 'critical', namespace: 'default' } });
-  const nominated = await until('critical to be nominated or bound', () => getPod('critical'), (p) => Boolean(p.status?.nominatedNodeName || p.spec.nodeName));
+  const nominated = await until(
+    'critical to be nominated or bound',
+    () => getPod('critical'),
+    (p) => Boolean(p.status?.nominatedNodeName || p.spec.nodeName),
+  );
   if (!nominated.spec.nodeName) expect(nominated.status?.nominatedNodeName).toBe('hollow-node-0');
-  await until('batch to be gone', () => tryGetPod('batch'), (p) => p === undefined);
-  const critical = await until('critical to be bound', () => getPod('critical'), (p) => Boolean(p.spec.nodeName));
+  await until(
+    'batch to be gone',
+    () => tryGetPod('batch'),
+    (p) => p === undefined,
+  );
+  const critical = await until(
+    'critical to be bound',
+    () => getPod('critical'),
+    (p) => Boolean(p.spec.nodeName),
+  );
   expect(critical.spec.nodeName).toBe('hollow-node-0');
   const events = (await cluster.client.list('events', { namespace: 'default' })).items as unknown as { reason: string; message: string; involvedObject: { name: string } }[];
   expect(events.find((e) => e.reason === 'Preempted' && e.involvedObject.name === 'batch')?.message).toMatch(/^Preempted by pod .+ on node hollow-node-0$/);

@@ -33,7 +33,11 @@ describe('filterRunner', () => {
     const second = rejecting('Second', ['b', 'c']);
     const run = filterRunner({ filters: [first, second], scores: [] });
     const p = pod('p');
-    expect(nodes.map((n) => run(p, n))).toEqual([null, { code: 'Unschedulable', reasons: ['First says no'], plugin: 'First' }, { code: 'Unschedulable', reasons: ['Second says no'], plugin: 'Second' }]);
+    expect(nodes.map((n) => run(p, n))).toEqual([
+      null,
+      { code: 'Unschedulable', reasons: ['First says no'], plugin: 'First' },
+      { code: 'Unschedulable', reasons: ['Second says no'], plugin: 'Second' },
+    ]);
     expect(second.calls, 'Second is not asked about b once First said no').toBe(2);
   });
 
@@ -51,7 +55,7 @@ describe('filterRunner', () => {
     expect(run(pod('p'), nodes[0]!)).toEqual({ code: 'UnschedulableAndUnresolvable', reasons: ['node(s) had untolerated taint {x: }'], plugin: 'Taint' });
   });
 
-  test('pods nominated to a node with at least the pod\'s priority count as already there', () => {
+  test("pods nominated to a node with at least the pod's priority count as already there", () => {
     const waiting = pod('waiting', { cpu: '3', priority: 10 });
     const nominator = { nominatedCount: 1, nominatedPods: (name: string) => (name === 'a' ? [waiting] : []) };
     const fits: FilterPlugin = { name: 'Fit', filter: (p, n) => (n.requested.milliCPU + p.requests.milliCPU > n.allocatable.milliCPU ? unschedulable('Insufficient cpu') : null) };
@@ -86,21 +90,31 @@ describe('runScorePlugins', () => {
     ...(skip ? { skip } : {}),
   });
 
-  test('every plugin not skipped scores every node, in the profile\'s order', () => {
+  test("every plugin not skipped scores every node, in the profile's order", () => {
     const profile: Profile = {
       filters: [],
-      scores: [
-        scorer('A', { a: 1, b: 2, c: 3 }),
-        scorer('Skipped', { a: 0, b: 0, c: 0 }, () => true),
-        scorer('B', { a: 30, b: 20, c: 10 }),
-      ],
+      scores: [scorer('A', { a: 1, b: 2, c: 3 }), scorer('Skipped', { a: 0, b: 0, c: 0 }, () => true), scorer('B', { a: 30, b: 20, c: 10 })],
     };
     const out = runScorePlugins(profile, pod('p'), nodes, context);
-    expect(out.map((o) => [o.plugin.name, [...o.scores]])).toEqual([['A', [1, 2, 3]], ['B', [30, 20, 10]]]);
+    expect(out.map((o) => [o.plugin.name, [...o.scores]])).toEqual([
+      ['A', [1, 2, 3]],
+      ['B', [30, 20, 10]],
+    ]);
   });
 
   test('a skipped plugin is never called', () => {
-    const profile: Profile = { filters: [], scores: [{ ...scorer('Never', {}), skip: () => true, score: () => { throw new Error('a skipped plugin was run'); } }] };
+    const profile: Profile = {
+      filters: [],
+      scores: [
+        {
+          ...scorer('Never', {}),
+          skip: () => true,
+          score: () => {
+            throw new Error('a skipped plugin was run');
+          },
+        },
+      ],
+    };
     expect(runScorePlugins(profile, pod('p'), nodes, context)).toEqual([]);
   });
 

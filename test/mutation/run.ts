@@ -76,11 +76,13 @@ let failed = false;
 for (const component of wanted.length > 0 ? wanted : COMPONENTS) {
   const started = Date.now();
   if (!reportOnly) console.log(`\n## Mutating solutions/${component}/ against test/grading/${component}/\n`);
-  const run = reportOnly ? { status: 0, signal: null } : spawnSync(process.execPath, [join(ROOT, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', 'stryker.config.mjs'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, KUBELINGS_MUTATE: component, KUBELINGS_MUTATE_CONCURRENCY: concurrency, KUBELINGS_MUTATE_INCREMENTAL: incremental ? '1' : '0' },
-  });
+  const run = reportOnly
+    ? { status: 0, signal: null }
+    : spawnSync(process.execPath, [join(ROOT, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', 'stryker.config.mjs'], {
+        cwd: ROOT,
+        stdio: 'inherit',
+        env: { ...process.env, KUBELINGS_MUTATE: component, KUBELINGS_MUTATE_CONCURRENCY: concurrency, KUBELINGS_MUTATE_INCREMENTAL: incremental ? '1' : '0' },
+      });
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const reportFile = join(ROOT, 'reports', 'mutation', `${component}.json`);
   if (run.status !== 0 || !existsSync(reportFile)) {
@@ -89,7 +91,10 @@ for (const component of wanted.length > 0 ? wanted : COMPONENTS) {
     continue;
   }
   const { detected, undetected, score, survivors } = summarise(JSON.parse(readFileSync(reportFile, 'utf8')) as JsonReport);
-  results.push(`${component}: mutation score ${score.toFixed(2)}% (${detected} detected, ${undetected} undetected) in ${minutes} min` + (survivors.length > 0 ? `\n  surviving:\n    ${survivors.join('\n    ')}` : ''));
+  results.push(
+    `${component}: mutation score ${score.toFixed(2)}% (${detected} detected, ${undetected} undetected) in ${minutes} min` +
+      (survivors.length > 0 ? `\n  surviving:\n    ${survivors.join('\n    ')}` : ''),
+  );
 }
 console.log(`\n## Mutation scores\n\n${results.join('\n\n')}\n\nEquivalent and implausible survivors, with reasons: test/grading/<component>/MUTANTS.md`);
 process.exit(failed ? 1 : 0);

@@ -237,7 +237,28 @@ const unlockedButWatched = [
 ];
 
 /** The global bindings the grader and the matchers use: fixed in place (assigning them throws). */
-const GLOBALS = ['Object', 'Array', 'Function', 'Reflect', 'JSON', 'Math', 'Number', 'String', 'Boolean', 'Symbol', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Proxy', 'Promise', 'Error', 'TypeError', 'RangeError', 'BigInt'];
+const GLOBALS = [
+  'Object',
+  'Array',
+  'Function',
+  'Reflect',
+  'JSON',
+  'Math',
+  'Number',
+  'String',
+  'Boolean',
+  'Symbol',
+  'Map',
+  'Set',
+  'WeakMap',
+  'WeakSet',
+  'Proxy',
+  'Promise',
+  'Error',
+  'TypeError',
+  'RangeError',
+  'BigInt',
+];
 
 function lockIntrinsics() {
   for (let i = 0; i < GLOBALS.length; i++) {
@@ -314,10 +335,13 @@ function wrapMatchers() {
         const result = R.apply(original, this, args);
         if (types.isPromise(result)) {
           const test = currentTest;
-          return R.apply(R.then, result, [undefined, (error) => {
-            if (test !== undefined) failedIn.add(test);
-            throw error;
-          }]);
+          return R.apply(R.then, result, [
+            undefined,
+            (error) => {
+              if (test !== undefined) failedIn.add(test);
+              throw error;
+            },
+          ]);
         }
         return result;
       } catch (error) {
@@ -454,7 +478,7 @@ function guardConsole() {
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write;
     stream.write = function (chunk, ...rest) {
-      const size = typeof chunk === 'string' ? chunk.length : chunk?.length ?? 0;
+      const size = typeof chunk === 'string' ? chunk.length : (chunk?.length ?? 0);
       if (countOutput(size)) return R.apply(write, this, [chunk, ...rest]);
       return true;
     };
@@ -465,7 +489,6 @@ function guardConsole() {
 
 /** How each test's own function ended, as the guard saw it (wrapped in beforeAll). */
 const outcome = new Map();
-
 
 function wrapTestFunctions(task) {
   if (task.type === 'test') {

@@ -24,9 +24,9 @@ test('the line: not running; up with every component healthy; the unhealthy ones
   expect(healthLine({ running: true, impl: 'solutions', components: [row('kube-scheduler', 'running'), row('kube-controller-manager', 'running')] })).toBe(
     'cluster: up (code: solutions) · 2 components healthy',
   );
-  expect(
-    healthLine({ running: true, impl: 'mine', components: [row('kube-scheduler', 'not responding'), row('kube-controller-manager', 'restarting', 3), row('hollow-nodes', 'running')] }),
-  ).toBe('cluster: up (code: mine) · kube-scheduler NOT RESPONDING · kube-controller-manager restarting');
+  expect(healthLine({ running: true, impl: 'mine', components: [row('kube-scheduler', 'not responding'), row('kube-controller-manager', 'restarting', 3), row('hollow-nodes', 'running')] })).toBe(
+    'cluster: up (code: mine) · kube-scheduler NOT RESPONDING · kube-controller-manager restarting',
+  );
   expect(healthLine({ running: true, components: [row('hollow-nodes', 'starting')] })).toBe('cluster: up · hollow-nodes starting');
 });
 
@@ -74,7 +74,10 @@ test('the live screen shows it on the rule above the output and follows changes'
   let health: ClusterHealth = { running: true, impl: 'mine', components: [row('kube-scheduler', 'running')] };
   const app = await renderApp({
     course: fixtureCourse(),
-    at: [{ screen: 'lesson', lesson: 'fixture/00-tally' }, { screen: 'live', lesson: 'fixture/00-tally' }],
+    at: [
+      { screen: 'lesson', lesson: 'fixture/00-tally' },
+      { screen: 'live', lesson: 'fixture/00-tally' },
+    ],
     runner: new FakeRunner(),
     probe: probeSays({ available: true }),
     clusterHealth: () => health,

@@ -31,15 +31,27 @@ test('a file that disappears invalidates the cache (the pack is then reported br
   await loadCourseCached([copy.dir], file);
   unlinkSync(join(copy.dir, 'test', 'tally', '02-winner.test.ts'));
   const course = await loadCourseCached([copy.dir], file);
-  expect(course.broken.map((b) => b.dir), 'broken packs').toEqual([copy.dir]);
+  expect(
+    course.broken.map((b) => b.dir),
+    'broken packs',
+  ).toEqual([copy.dir]);
 });
 
 test('every file the loader depends on is watched, and a broken course is not cached', async () => {
   rmSync(file, { force: true });
   const course = await loadCourseCached([BROKEN_PACK], file);
-  expect(course.broken.map((b) => b.dir), 'the broken pack').toContain(BROKEN_PACK);
+  expect(
+    course.broken.map((b) => b.dir),
+    'the broken pack',
+  ).toContain(BROKEN_PACK);
   expect(existsSync(file), 'no cache written').toBe(false);
   const inputs = courseInputs(course);
-  expect(inputs.some((f) => f.endsWith(join('tui', 'course', 'schema.ts'))), 'the schema').toBe(true);
-  expect(inputs.some((f) => f.endsWith('pack.yaml')), 'pack.yaml').toBe(true);
+  expect(
+    inputs.some((f) => f.endsWith(join('tui', 'course', 'schema.ts'))),
+    'the schema',
+  ).toBe(true);
+  expect(
+    inputs.some((f) => f.endsWith('pack.yaml')),
+    'pack.yaml',
+  ).toBe(true);
 });

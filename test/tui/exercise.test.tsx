@@ -29,12 +29,19 @@ const failing = () =>
     },
     { title: 'no votes give an empty tally', passed: true },
   ]);
-const passing = () => fakeReport(count, [{ title: 'each name gets one per vote', passed: true }, { title: 'no votes give an empty tally', passed: true }]);
+const passing = () =>
+  fakeReport(count, [
+    { title: 'each name gets one per vote', passed: true },
+    { title: 'no votes give an empty tally', passed: true },
+  ]);
 
 test('before grading: the task, the file to edit, and an empty results panel', async () => {
   const grader = new FakeGrader();
   const app = await renderApp({ course, grader, at });
-  expectScreen(await until(app, 'exercise 1/2'), 'exercise-before', screen`
+  expectScreen(
+    await until(app, 'exercise 1/2'),
+    'exercise-before',
+    screen`
 Counting votes › 01 Count the votes                                 exercise 1/2
  Write count(votes): how many votes each name got.
  Your file: test/tui/fixtures/pack/exercises/tally/count.ts
@@ -59,7 +66,8 @@ Counting votes › 01 Count the votes                                 exercise 1
 
 Watching your file: every save grades it again.
 ↑↓ scroll  h hint  e edit  r reset  s solution  n/p next/prev  ? help  q back
-`);
+`,
+  );
   expect(grader.session.exercise.id, 'the exercise being watched').toBe('00-tally/01-count');
   expect(loadProgress().progress.current, 'where to resume').toEqual({ lesson: '00-tally', screen: 'exercise', exercise: '00-tally/01-count' });
   app.unmount();
@@ -72,7 +80,10 @@ test('grading…, then the report as the CLI prints it, recorded in progress', a
   const app = await renderApp({ course, grader, at });
   await until(app, 'exercise 1/2');
   grader.session.handlers.onGrading();
-  expectScreen(await until(app, 'Grading…'), 'exercise-grading', screen`
+  expectScreen(
+    await until(app, 'Grading…'),
+    'exercise-grading',
+    screen`
 Counting votes › 01 Count the votes                                 exercise 1/2
  Write count(votes): how many votes each name got.
  Your file: test/tui/fixtures/pack/exercises/tally/count.ts
@@ -97,9 +108,13 @@ Counting votes › 01 Count the votes                                 exercise 1
 
 Watching your file: every save grades it again.
 ↑↓ scroll  h hint  e edit  r reset  s solution  n/p next/prev  ? help  q back
-`);
+`,
+  );
   grader.session.handlers.onReport(failing());
-  expectScreen(await until(app, 'Score: 1/2'), 'exercise-report', screen`
+  expectScreen(
+    await until(app, 'Score: 1/2'),
+    'exercise-report',
+    screen`
 Counting votes › 01 Count the votes                                 exercise 1/2
  Write count(votes): how many votes each name got.
  Your file: test/tui/fixtures/pack/exercises/tally/count.ts
@@ -124,7 +139,8 @@ Counting votes › 01 Count the votes                                 exercise 1
 
 Watching your file: every save grades it again.
 ↑↓ scroll  h hint  e edit  r reset  s solution  n/p next/prev  ? help  q back
-`);
+`,
+  );
   expect(loadProgress().progress.exercises['00-tally/01-count'], 'recorded like npx kubelings check').toEqual({ attempts: 1, hintsRevealed: 0 });
   await press(app.stdin, 'g');
   expect(grader.session.regrades, 'g grades again').toBe(1);
@@ -138,7 +154,10 @@ test('hints come one at a time, are recorded, and the last one says what to rere
   grader.session.handlers.onReport(failing());
   await until(app, 'Score: 1/2');
   await press(app.stdin, 'h');
-  expectScreen(await until(app, 'Hint 1 of 3'), 'exercise-hint', screen`
+  expectScreen(
+    await until(app, 'Hint 1 of 3'),
+    'exercise-hint',
+    screen`
 Counting votes › 01 Count the votes                                 exercise 1/2
  Write count(votes): how many votes each name got.
  Your file: test/tui/fixtures/pack/exercises/tally/count.ts
@@ -163,7 +182,8 @@ Counting votes › 01 Count the votes                                 exercise 1
 
 Watching your file: every save grades it again.
 ↑↓ scroll  h hint  e edit  r reset  s solution  n/p next/prev  ? help  q back
-`);
+`,
+  );
   expect(loadProgress().progress.exercises['00-tally/01-count']?.hintsRevealed, 'hints revealed').toBe(1);
   await press(app.stdin, 'h', 'h', 'h');
   const frame = await until(app, 'Hint 3 of 3');
@@ -188,7 +208,10 @@ test('reset asks first: n keeps the work, y restores the stub and forgets the pa
 
     writeFileSync(file, '// my work\n');
     await press(app.stdin, 'r');
-    expectScreen(normalise(await until(app, '(y/n)'), 'tui-reset'), 'exercise-reset-confirm', screen`
+    expectScreen(
+      normalise(await until(app, '(y/n)'), 'tui-reset'),
+      'exercise-reset-confirm',
+      screen`
 Counting votes › 01 Count the votes                      exercise 1/2 · ✓ passed
  Write count(votes): how many votes each name got.
  Your file: node_modules/.cache/kubelings/tui-reset-XXXXXX/pack/exercises/tall…
@@ -213,7 +236,8 @@ Counting votes › 01 Count the votes                      exercise 1/2 · ✓ p
 
 Throw away your work in count.ts and restore the stub? (y/n)
 y yes  n no
-`);
+`,
+    );
     await press(app.stdin, 'n');
     await until(app, 'Nothing changed.');
     expect(readFileSync(file, 'utf8'), 'after n').toBe('// my work\n');
@@ -254,7 +278,10 @@ test('the reference: asked for before passing, recorded as peeked; straight away
   const app = await renderApp({ course, at });
   await until(app, 'exercise 1/2');
   await press(app.stdin, 's');
-  expectScreen(await until(app, '(y/n)'), 'exercise-peek-confirm', screen`
+  expectScreen(
+    await until(app, '(y/n)'),
+    'exercise-peek-confirm',
+    screen`
 Counting votes › 01 Count the votes                                 exercise 1/2
  Write count(votes): how many votes each name got.
  Your file: test/tui/fixtures/pack/exercises/tally/count.ts
@@ -279,12 +306,16 @@ Counting votes › 01 Count the votes                                 exercise 1
 
 Not passed yet. Show the reference anyway? (y/n)
 y yes  n no
-`);
+`,
+  );
   await press(app.stdin, 'n');
   await until(app, 'Nothing changed.');
   expect(loadProgress().progress.exercises['00-tally/01-count']?.peeked, 'after n').toBeUndefined();
   await press(app.stdin, 's', 'y');
-  expectScreen(await until(app, 'reference:'), 'exercise-reference', screen`
+  expectScreen(
+    await until(app, 'reference:'),
+    'exercise-reference',
+    screen`
 Counting votes › 01 Count the votes                                 exercise 1/2
  ── reference: test/tui/fixtures/pack/solutions/tally/count.ts ────────────────
    /** How many votes each name got. */
@@ -309,7 +340,8 @@ Counting votes › 01 Count the votes                                 exercise 1
 
 The reference solution: compare it with yours.
 ↑↓ scroll  s your results  ? help  q back
-`);
+`,
+  );
   expect(loadProgress().progress.exercises['00-tally/01-count']?.peeked, 'after y').toBe(true);
   await press(app.stdin, 's');
   await until(app, '── results');

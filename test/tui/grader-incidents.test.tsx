@@ -27,10 +27,7 @@ async function waitFor(app: { lastFrame(): string | undefined }, text: string, m
 test('code that kills its parent process is reported on screen; the TUI and the progress survive', { timeout: 60_000 }, async () => {
   const course = fixtureCourse({ dir: copy.dir });
   const exercise = course.packs[0]!.lessons[0]!.exercises[0]!;
-  writeFileSync(
-    exercise.file,
-    `export function count(votes: string[]): Record<string, number> {\n  process.kill(process.ppid, 'SIGKILL');\n  return {};\n}\n`,
-  );
+  writeFileSync(exercise.file, `export function count(votes: string[]): Record<string, number> {\n  process.kill(process.ppid, 'SIGKILL');\n  return {};\n}\n`);
   const app = await renderApp({ course, grader: realGrader, at: [{ screen: 'exercise', lesson: 'fixture/00-tally', exercise: exercise.id }], rows: 40 });
   try {
     await waitFor(app, "Your code killed the grader's process");

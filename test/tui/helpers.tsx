@@ -148,7 +148,10 @@ export class FakeRunner implements CommandRunner {
   }
 }
 
-export const probeSays = (result: ProbeResult): CommandProbe => () => Promise.resolve(result);
+export const probeSays =
+  (result: ProbeResult): CommandProbe =>
+  () =>
+    Promise.resolve(result);
 
 /**
  * Renders the app at `columns`×`rows` (ink-testing-library's stdout is 100 wide and has no rows)
@@ -177,18 +180,18 @@ export async function renderApp(options: {
   const app = render(
     <Lifecycle onUnmount={() => (unmounted = true)}>
       <App
-      services={{
-        course: options.course,
-        grader: options.grader ?? new FakeGrader(),
-        probe: options.probe ?? probeSays({ available: false, reason: 'not available yet: the cluster arrives with lesson 02.' }),
-        runner: options.runner ?? new FakeRunner(),
-        color: false,
-        notices: homeNotices(options.course, options.startupWarning, formatIssue),
-        edit: options.edit ?? (() => ({ kind: 'edited', editor: 'fake-editor' })),
-        clusterHealth: options.clusterHealth,
-      }}
-      progress={loadProgress().progress}
-      initial={initial}
+        services={{
+          course: options.course,
+          grader: options.grader ?? new FakeGrader(),
+          probe: options.probe ?? probeSays({ available: false, reason: 'not available yet: the cluster arrives with lesson 02.' }),
+          runner: options.runner ?? new FakeRunner(),
+          color: false,
+          notices: homeNotices(options.course, options.startupWarning, formatIssue),
+          edit: options.edit ?? (() => ({ kind: 'edited', editor: 'fake-editor' })),
+          clusterHealth: options.clusterHealth,
+        }}
+        progress={loadProgress().progress}
+        initial={initial}
       />
     </Lifecycle>,
   );
@@ -248,7 +251,18 @@ export async function until(app: { lastFrame(): string | undefined }, text: stri
   }
 }
 
-export const KEY = { up: '\u001B[A', down: '\u001B[B', right: '\u001B[C', left: '\u001B[D', enter: '\r', escape: '\u001B', end: '\u001B[F', home: '\u001B[H', pageUp: '\u001B[5~', pageDown: '\u001B[6~' };
+export const KEY = {
+  up: '\u001B[A',
+  down: '\u001B[B',
+  right: '\u001B[C',
+  left: '\u001B[D',
+  enter: '\r',
+  escape: '\u001B',
+  end: '\u001B[F',
+  home: '\u001B[H',
+  pageUp: '\u001B[5~',
+  pageDown: '\u001B[6~',
+};
 
 /** Types keys one at a time, letting the app settle after each. */
 export async function press(stdin: { write(data: string): void }, ...keys: string[]): Promise<void> {

@@ -14,7 +14,10 @@ afterEach(() => removeHome());
 
 test('Home at 80×24: lessons with their progress, and a broken pack as a notice', async () => {
   const app = await renderApp({ course: fixtureCourse({ withBroken: true }) });
-  expectScreen(await until(app, 'Fixture course'), 'home', screen`
+  expectScreen(
+    await until(app, 'Fixture course'),
+    'home',
+    screen`
 kubelings › learn Kubernetes by building one                0/2 exercises passed
 
 Fixture course
@@ -39,7 +42,8 @@ Fixture course
   Count the votes of a small election, then find the winner. A lesson that
   exists for the TUI's tests.
 ↑↓ choose  enter open  ? help  q quit
-`);
+`,
+  );
   app.unmount();
 });
 
@@ -50,7 +54,10 @@ test('Home shows progress bars and offers to resume where the learner left off',
   progress.quiz['00-tally'] = { empty: 1, ties: 1 };
   progress.current = { lesson: '00-tally', screen: 'exercise', exercise: '00-tally/02-winner' };
   const app = await renderApp({ course: fixtureCourse(), progress });
-  expectScreen(await until(app, 'Resume'), 'home-resume', screen`
+  expectScreen(
+    await until(app, 'Resume'),
+    'home-resume',
+    screen`
 kubelings › learn Kubernetes by building one                1/2 exercises passed
 
 ❯ Resume: Counting votes › exercise 02-winner
@@ -75,7 +82,8 @@ Fixture course
 
   Pick up where you left off.
 ↑↓ choose  enter open  ? help  q quit
-`);
+`,
+  );
   await press(app.stdin, KEY.enter);
   const frame = await until(app, 'exercise 2/2');
   expect(frame.split('\n')[0], 'enter on "Resume"').toContain('Counting votes › 02 Find the winner');
@@ -94,7 +102,10 @@ test('the help overlay lists the keys of the screen under it, and esc closes it'
   const app = await renderApp({ course: fixtureCourse() });
   await until(app, 'Fixture course');
   await press(app.stdin, '?');
-  expectScreen(await until(app, 'Help'), 'help-home', screen`
+  expectScreen(
+    await until(app, 'Help'),
+    'help-home',
+    screen`
 Help › home screen
 
   ↑↓     move between lessons
@@ -119,7 +130,8 @@ Help › home screen
 
 
 ? esc close help
-`);
+`,
+  );
   await press(app.stdin, KEY.escape);
   await until(app, 'Fixture course');
   app.unmount();

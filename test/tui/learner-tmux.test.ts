@@ -141,11 +141,17 @@ test.skipIf(!hasTmux)(`${skip}e hands the terminal to $EDITOR and the TUI comes 
 test.skipIf(!hasTmux)(`${skip}watch wraps its report at word boundaries, and h numbers hints as the report does`, { timeout: 240_000 }, async () => {
   tmux.start('watch', kubelingsCommand(home('watch'), 'watch 00-tally/01-count'), 60, 40);
   const screen = await tmux.waitFor('watch', 'Watching');
-  const text = screen.split('\n').map((l) => l.trim()).join(' ');
+  const text = screen
+    .split('\n')
+    .map((l) => l.trim())
+    .join(' ');
   // Each row ends at a word boundary: joined back with spaces, the sentence reads whole.
   expect(text).toContain('count() is not written yet: this is exercise 00-tally/01-count.');
   expect(text).toContain('then fill in the TODO and save the file: it is graded again.');
-  expect(screen.split('\n').every((l) => l.length <= 60), 'no row wider than the pane').toBe(true);
+  expect(
+    screen.split('\n').every((l) => l.length <= 60),
+    'no row wider than the pane',
+  ).toBe(true);
   tmux.keys('watch', 'h');
   expect(await tmux.waitFor('watch', 'Hint 1 of 3:'), 'the first h').toContain('Hint 1 of 3: What should an empty list give?');
   tmux.keys('watch', 'h');

@@ -16,7 +16,10 @@ const at = [{ screen: 'lesson' as const, lesson: 'fixture/00-tally' }];
 
 test('a lesson page: Markdown for the terminal, page n/N, and what comes next', async () => {
   const app = await renderApp({ course: fixtureCourse(), at });
-  expectScreen(await until(app, 'page 1/2'), 'lesson-page-1', screen`
+  expectScreen(
+    await until(app, 'page 1/2'),
+    'lesson-page-1',
+    screen`
 Counting votes › Why count                                              page 1/2
  # Why count
 
@@ -41,9 +44,13 @@ Counting votes › Why count                                              page 1
 
 → next page: How to count
 ←→ page  ↑↓ scroll  t quiz  e exercises  l live  ? help  q back
-`);
+`,
+  );
   await press(app.stdin, KEY.right);
-  expectScreen(await until(app, 'page 2/2'), 'lesson-page-2', screen`
+  expectScreen(
+    await until(app, 'page 2/2'),
+    'lesson-page-2',
+    screen`
 Counting votes › How to count                                           page 2/2
  # How to count
 
@@ -68,7 +75,8 @@ Counting votes › How to count                                           page 2
 
 End of the lesson: t quiz · e exercises · l see it live
 ←→ page  ↑↓ scroll  t quiz  e exercises  l live  ? help  q back
-`);
+`,
+  );
   app.unmount();
 });
 

@@ -44,7 +44,10 @@ describe('transcript', () => {
   test('a run: its command line, its output split into lines whatever the chunks, then its end', () => {
     let t = echoCommand(emptyTranscript, 'kubectl get pods');
     t = addOutput(t, 'NAME  READY\nweb', false);
-    expect(shownLines(t, false).map((l) => l.text), 'a partial line is shown as it is').toEqual(['$ kubectl get pods', 'NAME  READY', 'web']);
+    expect(
+      shownLines(t, false).map((l) => l.text),
+      'a partial line is shown as it is',
+    ).toEqual(['$ kubectl get pods', 'NAME  READY', 'web']);
     t = addOutput(t, '-1  1/1\nweb-2  0/1', false);
     t = endRun(t, { type: 'exited', code: 0 }, false);
     expect(t.lines, 'after the end').toEqual([
@@ -57,7 +60,7 @@ describe('transcript', () => {
     expect(t.partial, 'nothing left waiting').toBe('');
   });
 
-  test('runs are separated by a blank line; notes are the TUI\'s own lines', () => {
+  test("runs are separated by a blank line; notes are the TUI's own lines", () => {
     let t = endRun(echoCommand(emptyTranscript, 'true'), { type: 'exited', code: 0 }, false);
     t = addNote(echoCommand(t, 'export KUBECONFIG=x'), 'note', 'Not run here.');
     expect(shownLines(t, false).map((l) => `${l.kind}:${l.text}`)).toEqual(['command:$ true', 'good:✓ exit 0', 'output:', 'command:$ export KUBECONFIG=x', 'note:Not run here.']);
@@ -74,14 +77,17 @@ describe('transcript', () => {
   test('beyond the limit the oldest lines are dropped, and the pane says how many', () => {
     let t = echoCommand(emptyTranscript, 'kubectl get pods -w', 4);
     t = addOutput(t, 'a\nb\nc\nd\ne\n', false, 4);
-    expect(t.lines.map((l) => l.text), 'kept').toEqual(['b', 'c', 'd', 'e']);
+    expect(
+      t.lines.map((l) => l.text),
+      'kept',
+    ).toEqual(['b', 'c', 'd', 'e']);
     expect(t.dropped, 'dropped').toBe(2);
     expect(shownLines(t, false)[0], 'the first line shown').toEqual({ kind: 'note', text: '… 2 earlier lines not kept' });
   });
 });
 
 describe('foldAscii', () => {
-  test('a kubectl table row folds at spaces, its columns\' spacing kept; a long word is cut', () => {
+  test("a kubectl table row folds at spaces, its columns' spacing kept; a long word is cut", () => {
     const row = 'web-ssd   1/1     Running   0          4s    127.128.1.2   hollow-node-1   <none>           <none>';
     expect(foldAscii(row, 78)).toEqual(['web-ssd   1/1     Running   0          4s    127.128.1.2   hollow-node-1', '<none>           <none>']);
     expect(foldAscii('{"kind":"ConfigMapList","apiVersion":"v1"}', 20)).toEqual(['{"kind":"ConfigMapLi', 'st","apiVersion":"v1', '"}']);
@@ -92,9 +98,7 @@ describe('foldAscii', () => {
   test('gives exactly the rows wrapLines gives, for lines indented at most half the width', () => {
     const word = fc.stringMatching(/^[a-z0-9{}":,./<>-]{1,25}$/);
     const spaces = fc.constantFrom(' ', '  ', '   ', '      ');
-    const line = fc
-      .tuple(fc.constantFrom('', ' ', '  ', '    ', '        '), fc.array(fc.oneof(word, spaces), { maxLength: 30 }))
-      .map(([indent, parts]) => indent + parts.join('').trimStart());
+    const line = fc.tuple(fc.constantFrom('', ' ', '  ', '    ', '        '), fc.array(fc.oneof(word, spaces), { maxLength: 30 })).map(([indent, parts]) => indent + parts.join('').trimStart());
     fc.assert(
       fc.property(line, fc.integer({ min: 8, max: 100 }), (text, width) => {
         fc.pre(/^ */.exec(text)![0].length <= width / 2);
@@ -106,7 +110,7 @@ describe('foldAscii', () => {
 });
 
 describe('liveCommands', () => {
-  test('the step\'s command first, then every line to try, repeats included', () => {
+  test("the step's command first, then every line to try, repeats included", () => {
     expect(liveCommands({ title: 't', text: 'x', command: 'npx kubelings cluster up', try: ['kubectl apply -f a.yaml', 'kubectl apply -f a.yaml'] })).toEqual([
       'npx kubelings cluster up',
       'kubectl apply -f a.yaml',
@@ -124,7 +128,7 @@ describe('liveCommands', () => {
     expect(kubeconfigAnswer('/k/kubeconfig'), 'the answer names the path').toContain('KUBECONFIG=/k/kubeconfig');
   });
 
-  test('a step talks to the cluster when it runs kubectl or the engine\'s cluster and explain verbs', () => {
+  test("a step talks to the cluster when it runs kubectl or the engine's cluster and explain verbs", () => {
     expect(talksToCluster(['npx kubelings cluster up --nodes 3']), 'cluster up').toBe(true);
     expect(talksToCluster(['sed s/a/b/ x.yaml | kubectl apply -f -']), 'kubectl in a pipe').toBe(true);
     expect(talksToCluster(['npx kubelings explain pod web']), 'explain').toBe(true);

@@ -74,7 +74,7 @@ test('a command runs with sh in the project root, KUBECONFIG set, stdout and std
   expect(end, 'how it ended').toEqual({ type: 'exited', code: 3 });
 });
 
-test('a command that cannot be parsed says so in the shell\'s words', async () => {
+test("a command that cannot be parsed says so in the shell's words", async () => {
   const { output, end } = await runReal('if then');
   expect(output, 'what sh said').toBe('sh: 1: Syntax error: "then" unexpected\n');
   expect(end, 'how it ended').toEqual({ type: 'exited', code: 2 });
@@ -126,7 +126,7 @@ test.skipIf(!hasProc)(`${skipNoProc}on the live screen: a command's output appea
   const second = Number(/■ stopped[\s\S]*^ group (\d+)$/m.exec(again)![1]);
   await press(app.stdin, 'q');
   await until(app, 'enter open');
-  for (const started = Date.now(); aliveInGroup(second).length > 0 && Date.now() - started < SCREEN_WAIT_MS; ) await new Promise((r) => setTimeout(r, 50));
+  for (const started = Date.now(); aliveInGroup(second).length > 0 && Date.now() - started < SCREEN_WAIT_MS;) await new Promise((r) => setTimeout(r, 50));
   expect(aliveInGroup(second), `after leaving the screen, processes left in group ${second}`).toEqual([]);
   app.unmount();
 });

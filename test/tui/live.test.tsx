@@ -26,9 +26,12 @@ async function openLive(options: { probe?: Parameters<typeof renderApp>[0]['prob
   return { app, runner };
 }
 
-test('the step\'s commands are a list to choose from; the pane introduces the step', async () => {
+test("the step's commands are a list to choose from; the pane introduces the step", async () => {
   const { app } = await openLive();
-  expectScreen(app.lastFrame(), 'live-list', screen`
+  expectScreen(
+    app.lastFrame(),
+    'live-list',
+    screen`
 Counting votes › See it live                                         command 1/5
  ❯ $ npx kubelings cluster up --impl mine
    $ export KUBECONFIG=$PWD/.kubelings/kubeconfig
@@ -53,9 +56,13 @@ Counting votes › See it live                                         command 1
 
 
 ↑↓ choose  enter run  PgUp/PgDn scroll  ? help  q back
-`);
+`,
+  );
   await press(app.stdin, KEY.down, KEY.down);
-  expectScreen(await until(app, 'command 3/5'), 'live-list-chosen', screen`
+  expectScreen(
+    await until(app, 'command 3/5'),
+    'live-list-chosen',
+    screen`
 Counting votes › See it live                                         command 3/5
    $ npx kubelings cluster up --impl mine
    $ export KUBECONFIG=$PWD/.kubelings/kubeconfig
@@ -80,7 +87,8 @@ Counting votes › See it live                                         command 3
 
 
 ↑↓ choose  enter run  PgUp/PgDn scroll  ? help  q back
-`);
+`,
+  );
   await press(app.stdin, KEY.down, KEY.down, KEY.down);
   expect(await until(app, 'command 5/5'), 'the last command stays chosen').toContain('❯ $ npx kubelings cluster down');
   app.unmount();
@@ -91,7 +99,10 @@ test('enter runs the chosen command: its line first, then its output as it strea
   await press(app.stdin, KEY.down, KEY.down, KEY.enter);
   expect(runner.last.command, 'the command run').toBe('kubectl get votes');
   runner.last.print('NAME    VOTES\nalice   3\nbo');
-  expectScreen(await until(app, 'alice'), 'live-streaming', screen`
+  expectScreen(
+    await until(app, 'alice'),
+    'live-streaming',
+    screen`
 Counting votes › See it live                                         command 3/5
    $ npx kubelings cluster up --impl mine
    $ export KUBECONFIG=$PWD/.kubelings/kubeconfig
@@ -116,10 +127,14 @@ Counting votes › See it live                                         command 3
 
 Running… x stops it.
 ↑↓ choose  enter run  x stop  PgUp/PgDn scroll  ? help  q back
-`);
+`,
+  );
   runner.last.print('b     2\n');
   runner.last.end({ type: 'exited', code: 0 });
-  expectScreen(await until(app, '✓ exit 0'), 'live-exit-0', screen`
+  expectScreen(
+    await until(app, '✓ exit 0'),
+    'live-exit-0',
+    screen`
 Counting votes › See it live                                         command 3/5
    $ npx kubelings cluster up --impl mine
    $ export KUBECONFIG=$PWD/.kubelings/kubeconfig
@@ -144,7 +159,8 @@ Counting votes › See it live                                         command 3
 
 
 ↑↓ choose  enter run  PgUp/PgDn scroll  ? help  q back
-`);
+`,
+  );
   app.unmount();
 });
 
@@ -157,7 +173,10 @@ test('a failing command shows its error output and ✗ with the exit code; the n
   await press(app.stdin, KEY.down, KEY.down, KEY.enter);
   runner.last.print('Stopped the control plane (pid 4242).\n');
   runner.last.end({ type: 'exited', code: 0 });
-  expectScreen(await until(app, '✓ exit 0'), 'live-two-runs', screen`
+  expectScreen(
+    await until(app, '✓ exit 0'),
+    'live-two-runs',
+    screen`
 Counting votes › See it live                                         command 5/5
    $ npx kubelings cluster up --impl mine
    $ export KUBECONFIG=$PWD/.kubelings/kubeconfig
@@ -182,7 +201,8 @@ Counting votes › See it live                                         command 5
 
 
 ↑↓ choose  enter run  PgUp/PgDn scroll  ? help  q back
-`);
+`,
+  );
   app.unmount();
 });
 
@@ -192,7 +212,10 @@ test('a command that never ends streams until x stops it; only one command runs 
   runner.last.print('NAME    VOTES\nalice   3\n');
   await until(app, 'alice');
   runner.last.print('alice   4\n');
-  expectScreen(await until(app, 'alice   4'), 'live-watching', screen`
+  expectScreen(
+    await until(app, 'alice   4'),
+    'live-watching',
+    screen`
 Counting votes › See it live                                         command 4/5
    $ npx kubelings cluster up --impl mine
    $ export KUBECONFIG=$PWD/.kubelings/kubeconfig
@@ -217,13 +240,17 @@ Counting votes › See it live                                         command 4
 
 Running… x stops it.
 ↑↓ choose  enter run  x stop  PgUp/PgDn scroll  ? help  q back
-`);
+`,
+  );
   await press(app.stdin, KEY.up, KEY.enter);
   expect(await until(app, 'still running'), 'a second enter').toContain('A command is still running: x stops it first.');
   expect(runner.runs.length, 'commands started').toBe(1);
   await press(app.stdin, 'x');
   expect(runner.last.stopped, 'x stops the command').toBe(true);
-  expectScreen(await until(app, '■ stopped'), 'live-stopped', screen`
+  expectScreen(
+    await until(app, '■ stopped'),
+    'live-stopped',
+    screen`
 Counting votes › See it live                                         command 3/5
    $ npx kubelings cluster up --impl mine
    $ export KUBECONFIG=$PWD/.kubelings/kubeconfig
@@ -248,7 +275,8 @@ Counting votes › See it live                                         command 3
 
 
 ↑↓ choose  enter run  PgUp/PgDn scroll  ? help  q back
-`);
+`,
+  );
   await press(app.stdin, 'x');
   expect(await until(app, 'Nothing is running.'), 'x with nothing running').toContain('Nothing is running.');
   app.unmount();
@@ -268,7 +296,10 @@ test('leaving the screen stops a running command', async () => {
 test('an export of KUBECONFIG is answered, not run: the TUI sets it for the commands it runs', async () => {
   const { app, runner } = await openLive();
   await press(app.stdin, KEY.down, KEY.enter);
-  expectScreen(await until(app, 'Not run here'), 'live-export', screen`
+  expectScreen(
+    await until(app, 'Not run here'),
+    'live-export',
+    screen`
 Counting votes › See it live                                         command 2/5
    $ npx kubelings cluster up --impl mine
  ❯ $ export KUBECONFIG=$PWD/.kubelings/kubeconfig
@@ -293,7 +324,8 @@ Counting votes › See it live                                         command 2
 
 
 ↑↓ choose  enter run  PgUp/PgDn scroll  ? help  q back
-`);
+`,
+  );
   expect(runner.runs, 'commands run').toEqual([]);
   app.unmount();
 });
@@ -307,7 +339,10 @@ test('an engine verb that is not there yet is reported, not run', async () => {
   await press(app.stdin, 'l');
   await until(app, '✗ "cluster up');
   await press(app.stdin, KEY.enter);
-  expectScreen(await until(app, 'Keep the command for later: it runs'), 'live-not-yet', screen`
+  expectScreen(
+    await until(app, 'Keep the command for later: it runs'),
+    'live-not-yet',
+    screen`
 Counting votes › See it live                                         command 1/5
  ❯ $ npx kubelings cluster up --impl mine
    $ export KUBECONFIG=$PWD/.kubelings/kubeconfig
@@ -332,7 +367,8 @@ Counting votes › See it live                                         command 1
 
 
 ↑↓ choose  enter run  PgUp/PgDn scroll  ? help  q back
-`);
+`,
+  );
   expect(runner.runs, 'commands run').toEqual([]);
   await press(app.stdin, KEY.down, KEY.down, KEY.enter);
   expect(runner.last.command, 'kubectl is not an engine verb: it runs').toBe('kubectl get votes');
@@ -362,7 +398,10 @@ test('the pane follows new output; scrolled up, it stays put; End follows again'
 test('? explains the keys of the live screen', async () => {
   const { app } = await openLive();
   await press(app.stdin, '?');
-  expectScreen(await until(app, 'Help'), 'live-help', screen`
+  expectScreen(
+    await until(app, 'Help'),
+    'live-help',
+    screen`
 Help › live screen
 
   ↑↓         choose a command: the step's own first, then the ones to try
@@ -387,6 +426,7 @@ Help › live screen
 
 
 ? esc close help
-`);
+`,
+  );
   app.unmount();
 });

@@ -135,18 +135,11 @@ describe('wrapping', () => {
 describe('code blocks', () => {
   test('a long line with a comment continues under its comment marker', () => {
     const yaml = 'apiVersion: apps/v1     # API group/version (apps/v1, batch/v1; core kinds: v1)';
-    expect(wrapCode(yaml, 60).split('\n')).toEqual([
-      'apiVersion: apps/v1     # API group/version (apps/v1,',
-      '                        # batch/v1; core kinds: v1)',
-    ]);
+    expect(wrapCode(yaml, 60).split('\n')).toEqual(['apiVersion: apps/v1     # API group/version (apps/v1,', '                        # batch/v1; core kinds: v1)']);
   });
 
   test('other long lines continue two spaces deeper; short ones are left alone', () => {
-    expect(wrapCode('  const ok = 1;\n  callSomething(alpha, beta, gamma, delta, epsilon)', 30).split('\n')).toEqual([
-      '  const ok = 1;',
-      '  callSomething(alpha, beta,',
-      '    gamma, delta, epsilon)',
-    ]);
+    expect(wrapCode('  const ok = 1;\n  callSomething(alpha, beta, gamma, delta, epsilon)', 30).split('\n')).toEqual(['  const ok = 1;', '  callSomething(alpha, beta,', '    gamma, delta, epsilon)']);
   });
 
   test('a diagram or a table is never folded', () => {

@@ -7,7 +7,7 @@ import { expect, test } from 'vitest';
 import { ROOT } from '#engine/paths.ts';
 import { makeProbe } from '../../tui/app/probe.ts';
 
-test('an engine verb that is not there yet is reported in the CLI\'s words', async () => {
+test("an engine verb that is not there yet is reported in the CLI's words", async () => {
   const probe = makeProbe(join(ROOT, 'test', 'tui', 'fixtures', 'not-yet-cli.mjs'));
   expect(await probe('npx kubelings cluster up --impl mine')).toEqual({
     available: false,

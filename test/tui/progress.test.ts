@@ -28,7 +28,9 @@ describe('bad values', () => {
     const home = homeWith({ version: 1, exercises: { '01-demo/01-double': 'yes', '01-demo/02-later': { attempts: 2, hintsRevealed: 1 } }, quiz: {}, pages: {} });
     const { code, out, err } = check(home);
     expect(err).not.toContain('bug of its own');
-    expect(err).toMatch(/warning: Some entries of your progress file were not valid and were left out: exercises\."01-demo\/01-double" is "yes", not an exercise record\. The rest is kept, and the file as it was is in .*progress\.json\.invalid-/);
+    expect(err).toMatch(
+      /warning: Some entries of your progress file were not valid and were left out: exercises\."01-demo\/01-double" is "yes", not an exercise record\. The rest is kept, and the file as it was is in .*progress\.json\.invalid-/,
+    );
     expect(out).toMatch(/^Score: 0\/3$/m);
     expect(code).toBe(1);
     const saved = readProgress(home);
@@ -64,7 +66,12 @@ describe('bad values', () => {
       expect(progress.quiz).toEqual({ '00-objects': { q1: 1 } });
       expect(progress.current).toBeUndefined();
       expect(progress.completeComponents).toEqual([]);
-      for (const part of ['pages."00-objects" is "abc", not a page number', 'quiz."00-objects"."q2" is "b", not a choice number', 'quiz."01-etcd" is 7, not a set of answers', 'current is {"lesson":"00-objects","screen":"somewhe…, not a place in the course']) {
+      for (const part of [
+        'pages."00-objects" is "abc", not a page number',
+        'quiz."00-objects"."q2" is "b", not a choice number',
+        'quiz."01-etcd" is 7, not a set of answers',
+        'current is {"lesson":"00-objects","screen":"somewhe…, not a place in the course',
+      ]) {
         expect(warning).toContain(part);
       }
     } finally {
@@ -110,17 +117,19 @@ describe('several processes at once', () => {
   function writersAtOnce(home: string, processes: number, each: number): Promise<string[]> {
     const script = join(ROOT, 'test', 'support', 'bump-progress.ts');
     return Promise.all(
-      Array.from({ length: processes }, () =>
-        new Promise<string>((resolve) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', script, 'demo/one', String(each)], {
-            cwd: ROOT,
-            env: { ...process.env, KUBELINGS_HOME: home },
-            stdio: ['ignore', 'ignore', 'pipe'],
-          });
-          let err = '';
-          child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-          child.on('close', (code) => resolve(code === 0 ? '' : `exit ${code}: ${err}`));
-        }),
+      Array.from(
+        { length: processes },
+        () =>
+          new Promise<string>((resolve) => {
+            const child = spawn(process.execPath, ['--import', 'tsx', script, 'demo/one', String(each)], {
+              cwd: ROOT,
+              env: { ...process.env, KUBELINGS_HOME: home },
+              stdio: ['ignore', 'ignore', 'pipe'],
+            });
+            let err = '';
+            child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+            child.on('close', (code) => resolve(code === 0 ? '' : `exit ${code}: ${err}`));
+          }),
       ),
     );
   }

@@ -36,9 +36,10 @@ describe('in lesson.yaml as written', () => {
       return { ...q, choices: [others[0]!, q.choices[correctChoice(q)]!, ...others.slice(1)] };
     });
     const issues = lintQuiz({ ...core, lessons: [{ ...lesson, quiz: lopsided }] });
-    expect(issues.map((i) => i.message), 'a quiz with every right answer second').toEqual([
-      expect.stringMatching(new RegExp(`^${lesson.quiz.length} of the ${lesson.quiz.length} right answers are choice 2: spread them`)),
-    ]);
+    expect(
+      issues.map((i) => i.message),
+      'a quiz with every right answer second',
+    ).toEqual([expect.stringMatching(new RegExp(`^${lesson.quiz.length} of the ${lesson.quiz.length} right answers are choice 2: spread them`))]);
     expect(issues[0]!.file).toBe(`${lesson.dir}/lesson.yaml`);
   });
 });

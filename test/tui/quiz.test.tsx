@@ -19,7 +19,10 @@ const inYamlOrder = () => ({ ...emptyProgress(), learner: 'learner-1' });
 
 test('a question, then the feedback on a right answer, saved at once', async () => {
   const app = await renderApp({ course: fixtureCourse(), at, progress: inYamlOrder() });
-  expectScreen(await until(app, 'question 1/2'), 'quiz-question', screen`
+  expectScreen(
+    await until(app, 'question 1/2'),
+    'quiz-question',
+    screen`
 Counting votes › Quiz                                               question 1/2
  What does counting no votes give?
 
@@ -44,11 +47,15 @@ Counting votes › Quiz                                               question 1
 
 
 ↑↓ choose  enter answer  ? help  q back
-`);
+`,
+  );
   await press(app.stdin, KEY.down);
   await until(app, '❯ An empty tally');
   await press(app.stdin, KEY.enter);
-  expectScreen(await until(app, 'Why:'), 'quiz-right', screen`
+  expectScreen(
+    await until(app, 'Why:'),
+    'quiz-right',
+    screen`
 Counting votes › Quiz                                               question 1/2
  What does counting no votes give?
 
@@ -73,7 +80,8 @@ Counting votes › Quiz                                               question 1
 
 enter: next question
 enter next  ↑↓ scroll  ? help  q back
-`);
+`,
+  );
   expect(loadProgress().progress.quiz['00-tally'], 'answers saved').toEqual({ empty: 1 });
   app.unmount();
 });
@@ -88,7 +96,10 @@ test('a wrong answer says why, gives the right one, and the score comes at the e
   await press(app.stdin, KEY.down);
   await until(app, '❯ The first name in the list');
   await press(app.stdin, KEY.enter); // wrong
-  expectScreen(await until(app, 'The answer:'), 'quiz-wrong', screen`
+  expectScreen(
+    await until(app, 'The answer:'),
+    'quiz-wrong',
+    screen`
 Counting votes › Quiz                                               question 2/2
  Two names have three votes each. Who wins?
 
@@ -113,9 +124,13 @@ Counting votes › Quiz                                               question 2
 
 enter: your score
 enter next  ↑↓ scroll  ? help  q back
-`);
+`,
+  );
   await press(app.stdin, KEY.enter);
-  expectScreen(await until(app, 'Score'), 'quiz-score', screen`
+  expectScreen(
+    await until(app, 'Score'),
+    'quiz-score',
+    screen`
 Counting votes › Quiz                                                      score
  Score: 0/2
  Reread the explanations of the ones you missed: press r to try again.
@@ -140,7 +155,8 @@ Counting votes › Quiz                                                      sco
 
 r retake the quiz · e start the exercises
 r retake  e exercises  ? help  q back
-`);
+`,
+  );
   expect(loadProgress().progress.quiz['00-tally'], 'answers saved').toEqual({ empty: 0, ties: 1 });
   app.unmount();
 });
@@ -164,7 +180,7 @@ test('a half-answered quiz resumes at the first unanswered question', async () =
   app.unmount();
 });
 
-test('choices come in the learner\'s own order, the same on every visit; answers are kept by choice, not position', async () => {
+test("choices come in the learner's own order, the same on every visit; answers are kept by choice, not position", async () => {
   // learner-2's shuffle puts "An empty tally" (lesson.yaml's second choice) first.
   const progress = { ...emptyProgress(), learner: 'learner-2' };
   const app = await renderApp({ course: fixtureCourse(), at, progress });
@@ -174,7 +190,7 @@ test('choices come in the learner\'s own order, the same on every visit; answers
   expect(await until(again, 'question 1/2'), 'a second visit shows the same order').toMatch(/❯ An empty tally\n\s+An error/);
   await press(again.stdin, KEY.enter); // the first choice shown: "An empty tally", the right one
   await until(again, '✓ Right: An empty tally');
-  expect(loadProgress().progress.quiz['00-tally'], 'the answer saved as lesson.yaml\'s choice 1').toEqual({ empty: 1 });
+  expect(loadProgress().progress.quiz['00-tally'], "the answer saved as lesson.yaml's choice 1").toEqual({ empty: 1 });
   expect(await until(again, 'question 1/2'), 'then the second question').toBeDefined();
   again.unmount();
 });

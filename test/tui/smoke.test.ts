@@ -56,31 +56,35 @@ function expectRestored(session: string, screen: string, code: number): void {
 const core = loadPack(CORE_PACK_DIR);
 const lesson00 = core.lessons.find((l) => l.id.startsWith('00-'))!;
 
-test.skipIf(!hasTmux)(`${hasTmux ? '' : '(skipped: tmux is not installed) '}home shows the core pack and lesson 00; a lesson opens, its live step runs a command, q comes back; q quits and restores the terminal`, { timeout: 60_000 }, async () => {
-  const homeScreen = await start('walk');
-  expect(homeScreen, 'the core pack').toContain(core.title);
-  expect(homeScreen, 'lesson 00').toContain(`00  ${lesson00.title}`);
-  expect(paneFlag('walk', 'alternate_on'), 'full screen').toBe('1');
-  expect(homeScreen.split('\n').at(-2), 'the footer on the last row').toContain('↑↓ choose');
+test.skipIf(!hasTmux)(
+  `${hasTmux ? '' : '(skipped: tmux is not installed) '}home shows the core pack and lesson 00; a lesson opens, its live step runs a command, q comes back; q quits and restores the terminal`,
+  { timeout: 60_000 },
+  async () => {
+    const homeScreen = await start('walk');
+    expect(homeScreen, 'the core pack').toContain(core.title);
+    expect(homeScreen, 'lesson 00').toContain(`00  ${lesson00.title}`);
+    expect(paneFlag('walk', 'alternate_on'), 'full screen').toBe('1');
+    expect(homeScreen.split('\n').at(-2), 'the footer on the last row').toContain('↑↓ choose');
 
-  tmux('send-keys', '-t', 'walk', 'Enter');
-  const lessonScreen = await waitFor('walk', `page 1/${lesson00.pages.length}`);
-  expect(lessonScreen.split('\n')[0], 'the lesson title bar').toContain(lesson00.title);
+    tmux('send-keys', '-t', 'walk', 'Enter');
+    const lessonScreen = await waitFor('walk', `page 1/${lesson00.pages.length}`);
+    expect(lessonScreen.split('\n')[0], 'the lesson title bar').toContain(lesson00.title);
 
-  // See it live: the step's first command really runs, and ends with its exit status.
-  tmux('send-keys', '-t', 'walk', 'l');
-  await waitFor('walk', 'Choose a command above');
-  tmux('send-keys', '-t', 'walk', 'Enter');
-  const ran = await waitFor('walk', ' exit ');
-  expect(ran, 'the command line echoed').toContain(`$ ${lesson00.live!.command}`);
-  expect(ran, 'its exit status').toMatch(/^ [✓✗] exit \d+ *$/m);
-  tmux('send-keys', '-t', 'walk', 'q');
-  await waitFor('walk', `page 1/${lesson00.pages.length}`);
-  tmux('send-keys', '-t', 'walk', 'q');
-  await waitFor('walk', '↑↓ choose');
-  tmux('send-keys', '-t', 'walk', 'q');
-  expectRestored('walk', await waitFor('walk', '[kubelings exited'), 0);
-});
+    // See it live: the step's first command really runs, and ends with its exit status.
+    tmux('send-keys', '-t', 'walk', 'l');
+    await waitFor('walk', 'Choose a command above');
+    tmux('send-keys', '-t', 'walk', 'Enter');
+    const ran = await waitFor('walk', ' exit ');
+    expect(ran, 'the command line echoed').toContain(`$ ${lesson00.live!.command}`);
+    expect(ran, 'its exit status').toMatch(/^ [✓✗] exit \d+ *$/m);
+    tmux('send-keys', '-t', 'walk', 'q');
+    await waitFor('walk', `page 1/${lesson00.pages.length}`);
+    tmux('send-keys', '-t', 'walk', 'q');
+    await waitFor('walk', '↑↓ choose');
+    tmux('send-keys', '-t', 'walk', 'q');
+    expectRestored('walk', await waitFor('walk', '[kubelings exited'), 0);
+  },
+);
 
 test.skipIf(!hasTmux)(`${hasTmux ? '' : '(skipped: tmux is not installed) '}Ctrl-C and SIGTERM also restore the terminal`, { timeout: 60_000 }, async () => {
   const ctrlC = (async () => {

@@ -41,7 +41,8 @@ export class Tmux {
     for (;;) {
       const screen = this.screen(session);
       if (typeof text === 'string' ? screen.includes(text) : text.test(screen)) return screen;
-      if (Date.now() - started > ms) throw new Error(`tmux never showed ${String(text)}; the pane shows:\n${screen}\nwith before it:\n${this.run('capture-pane', '-p', '-S', '-40', '-E', '-1', '-t', session)}`);
+      if (Date.now() - started > ms)
+        throw new Error(`tmux never showed ${String(text)}; the pane shows:\n${screen}\nwith before it:\n${this.run('capture-pane', '-p', '-S', '-40', '-E', '-1', '-t', session)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -59,8 +59,7 @@ export function ExerciseScreen(props: ScreenProps & { /** The lesson's key, `<pa
   // Formatting and wrapping a long report is done once per report, not on every key.
   const { report, error } = grading;
   const results = useMemo(() => resultLines({ grading: grading.grading, report, error }, progress, width, color, c), [grading.grading, report, error, progress, width, color, c]);
-  const lines =
-    actions.mode === 'reference' ? (reference ?? ['…']) : actions.mode === 'task' ? task : [...hintLines(exercise, mine?.hintsRevealed ?? 0, width, c), ...results];
+  const lines = actions.mode === 'reference' ? (reference ?? ['…']) : actions.mode === 'task' ? task : [...hintLines(exercise, mine?.hintsRevealed ?? 0, width, c), ...results];
   const fixed = actions.mode === 'results' ? taskRows.length + 2 : 1;
   const height = Math.max(3, props.height - 3 - fixed);
   const scroll = useScroll(lines.length, height);
@@ -77,31 +76,28 @@ export function ExerciseScreen(props: ScreenProps & { /** The lesson's key, `<pa
     scroll.scrollTo(0);
   };
 
-  useKeys(
-    (input, key) => {
-      if (actions.confirm) return actions.answer(input, key);
-      actions.say(undefined);
-      if (input === 'q') return props.navigate({ type: 'back' });
-      if (actions.mode !== 'results' && (input === (actions.mode === 'task' ? 't' : 's') || key.escape)) return actions.showResults();
-      if (scroll.scrollKey(input, key) || actions.mode !== 'results') return;
-      if (input === 'h') {
-        actions.revealHint();
-        scroll.scrollTo(0);
-      } else if (input === 'e') {
-        const outcome = edit(exercise.file);
-        if (outcome.kind === 'edited') actions.say(`Back from ${outcome.editor}. Every save is graded.`);
-        else actions.say(outcome.message, 'warn');
-      } else if (input === 'g') grading.regrade();
-      else if (input === 'r') actions.askReset();
-      else if (input === 's') actions.askReference(Boolean(mine?.passedAt || mine?.peeked));
-      else if (input === 't' && taskCut) {
-        actions.showTask();
-        scroll.scrollTo(0);
-      } else if (input === 'n') move(1);
-      else if (input === 'p') move(-1);
-    },
-    props.active,
-  );
+  useKeys((input, key) => {
+    if (actions.confirm) return actions.answer(input, key);
+    actions.say(undefined);
+    if (input === 'q') return props.navigate({ type: 'back' });
+    if (actions.mode !== 'results' && (input === (actions.mode === 'task' ? 't' : 's') || key.escape)) return actions.showResults();
+    if (scroll.scrollKey(input, key) || actions.mode !== 'results') return;
+    if (input === 'h') {
+      actions.revealHint();
+      scroll.scrollTo(0);
+    } else if (input === 'e') {
+      const outcome = edit(exercise.file);
+      if (outcome.kind === 'edited') actions.say(`Back from ${outcome.editor}. Every save is graded.`);
+      else actions.say(outcome.message, 'warn');
+    } else if (input === 'g') grading.regrade();
+    else if (input === 'r') actions.askReset();
+    else if (input === 's') actions.askReference(Boolean(mine?.passedAt || mine?.peeked));
+    else if (input === 't' && taskCut) {
+      actions.showTask();
+      scroll.scrollTo(0);
+    } else if (input === 'n') move(1);
+    else if (input === 'p') move(-1);
+  }, props.active);
 
   const next = stepExercise(course, exercise, 1);
   const passedNow = grading.report?.ok && !grading.grading;
@@ -110,15 +106,28 @@ export function ExerciseScreen(props: ScreenProps & { /** The lesson's key, `<pa
     (passedNow
       ? { text: `✓ Passed! ${next ? `n: next exercise (${next.exercise.id})` : 'That was the last exercise.'}`, tone: 'good' as const }
       : { text: MODE_STATUS[actions.mode], tone: 'info' as const });
-  const keys = actions.confirm ? CONFIRM_KEYS : actions.mode === 'reference' ? REFERENCE_KEYS : actions.mode === 'task' ? TASK_KEYS : SCREEN_KEYS.exercise.filter((k) => !k.helpOnly && (k.keys !== 't' || taskCut));
+  const keys = actions.confirm
+    ? CONFIRM_KEYS
+    : actions.mode === 'reference'
+      ? REFERENCE_KEYS
+      : actions.mode === 'task'
+        ? TASK_KEYS
+        : SCREEN_KEYS.exercise.filter((k) => !k.helpOnly && (k.keys !== 't' || taskCut));
   const state = mine?.passedAt ? ' · ✓ passed' : '';
   return (
     <Box flexDirection="column" width={props.width} height={props.height}>
-      <TitleBar crumbs={[lesson.title, `${/^\d+/.exec(exercise.localId)?.[0] ?? exercise.localId} ${exercise.title}`]} right={`exercise ${exercise.number}/${lesson.exercises.length}${state}`} width={props.width} />
+      <TitleBar
+        crumbs={[lesson.title, `${/^\d+/.exec(exercise.localId)?.[0] ?? exercise.localId} ${exercise.title}`]}
+        right={`exercise ${exercise.number}/${lesson.exercises.length}${state}`}
+        width={props.width}
+      />
       <Box flexDirection="column" paddingLeft={1}>
         {actions.mode === 'results' && <ScrollView lines={taskRows} offset={0} height={taskRows.length} width={width} />}
         {actions.mode === 'results' && <ScrollView lines={[`Your file: ${c.bold(showPath(exercise.file))}`]} offset={0} height={1} width={width} />}
-        <Rule label={actions.mode === 'reference' ? `reference: ${showPath(exercise.solution)}` : actions.mode === 'task' ? 'the task' : `results${grading.grading ? ' · grading…' : ''}`} width={width} />
+        <Rule
+          label={actions.mode === 'reference' ? `reference: ${showPath(exercise.solution)}` : actions.mode === 'task' ? 'the task' : `results${grading.grading ? ' · grading…' : ''}`}
+          width={width}
+        />
         <ScrollView lines={lines} offset={scroll.offset} height={height} width={width} />
       </Box>
       <StatusLine message={message.text} tone={message.tone} right={actions.confirm ? undefined : scrollStatus(scroll.offset, height, lines.length)} width={props.width} />

@@ -17,7 +17,10 @@ export function Footer(props: {
         {props.keys.map((k, i) => (
           <Text key={k.keys}>
             {i > 0 ? '  ' : ''}
-            <Text bold color="cyan">{k.keys}</Text> <Text dimColor>{k.label}</Text>
+            <Text bold color="cyan">
+              {k.keys}
+            </Text>{' '}
+            <Text dimColor>{k.label}</Text>
           </Text>
         ))}
       </Text>

@@ -36,7 +36,9 @@ export function HelpOverlay(props: {
       <Box flexDirection="column" paddingLeft={2} paddingTop={1} flexGrow={1}>
         {rows.map((r, i) => (
           <Text key={i}>
-            <Text bold color="cyan">{r.key.padEnd(pad)}</Text>
+            <Text bold color="cyan">
+              {r.key.padEnd(pad)}
+            </Text>
             {r.line}
           </Text>
         ))}

@@ -30,15 +30,12 @@ export function HomeScreen(props: ScreenProps) {
   const selectedAt = (c: number) => selectable[Math.min(c, selectable.length - 1)] ?? -1;
   const selected = selectedAt(choice);
 
-  useKeys(
-    (input, key) => {
-      if (key.upArrow || input === 'k') setChoice((c) => Math.max(0, c - 1));
-      else if (key.downArrow || input === 'j') setChoice((c) => Math.min(selectable.length - 1, c + 1));
-      else if (key.return) open(rows[selectedAt(currentChoice())]);
-      else if (input === 'q') props.navigate({ type: 'back' });
-    },
-    props.active,
-  );
+  useKeys((input, key) => {
+    if (key.upArrow || input === 'k') setChoice((c) => Math.max(0, c - 1));
+    else if (key.downArrow || input === 'j') setChoice((c) => Math.min(selectable.length - 1, c + 1));
+    else if (key.return) open(rows[selectedAt(currentChoice())]);
+    else if (input === 'q') props.navigate({ type: 'back' });
+  }, props.active);
   const open = (row: HomeRow | undefined) => {
     if (row?.kind === 'resume') props.navigate({ type: 'open', route: row.route });
     if (row?.kind === 'lesson') props.navigate({ type: 'open', route: { screen: 'lesson', lesson: lessonKey(row.lesson) } });

@@ -54,19 +54,16 @@ export function LessonScreen(props: ScreenProps & { /** The lesson's key, `<pack
     else props.navigate({ type: 'open', route: { screen: what, lesson: key } });
   };
 
-  useKeys(
-    (input, key) => {
-      setMessage(undefined);
-      if (key.leftArrow || input === 'p') turn(-1);
-      else if (key.rightArrow || input === 'n') turn(1);
-      else if (input === 't') go('quiz');
-      else if (input === 'e') go('exercise');
-      else if (input === 'l') go('live');
-      else if (input === 'q') props.navigate({ type: 'back' });
-      else scroll.scrollKey(input, key);
-    },
-    props.active,
-  );
+  useKeys((input, key) => {
+    setMessage(undefined);
+    if (key.leftArrow || input === 'p') turn(-1);
+    else if (key.rightArrow || input === 'n') turn(1);
+    else if (input === 't') go('quiz');
+    else if (input === 'e') go('exercise');
+    else if (input === 'l') go('live');
+    else if (input === 'q') props.navigate({ type: 'back' });
+    else scroll.scrollKey(input, key);
+  }, props.active);
 
   const atEnd = scroll.offset + height >= rows.length;
   const last = page === lesson.pages.length - 1;

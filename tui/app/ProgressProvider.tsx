@@ -10,7 +10,6 @@ import { PROGRESS_POLL_MS } from '#engine/params.ts';
 import type { Course } from '../course/load.ts';
 import { loadProgress, progressFile, updateProgress, type Progress } from '../progress.ts';
 
-
 export interface ProgressStore {
   progress: Progress;
   update(change: (progress: Progress) => void): void;
@@ -28,10 +27,7 @@ export function ProgressProvider(props: {
   children: ReactNode;
 }) {
   const [progress, setProgress] = useState(props.initial);
-  const update = useCallback(
-    (change: (p: Progress) => void) => setProgress(updateProgress(props.course, change).progress),
-    [props.course],
-  );
+  const update = useCallback((change: (p: Progress) => void) => setProgress(updateProgress(props.course, change).progress), [props.course]);
   const reload = useCallback(() => {
     const fresh = loadProgress().progress;
     // Only a real change re-renders (the app's own writes come back through the watcher too).

@@ -26,10 +26,7 @@ export function QuizQuestion(props: {
 }) {
   const { question, md, width } = props;
   // The indicator takes two columns; each label is its rendered rows joined by newlines.
-  const items = useMemo(
-    () => props.order.map((i) => ({ key: String(i), label: md(question.choices[i]!.text.trim(), width - 2).join('\n'), value: i })),
-    [question, props.order, md, width],
-  );
+  const items = useMemo(() => props.order.map((i) => ({ key: String(i), label: md(question.choices[i]!.text.trim(), width - 2).join('\n'), value: i })), [question, props.order, md, width]);
   return (
     <Box flexDirection="column" width={width}>
       {md(`**${question.question.trim()}**`, width).map((line, i) => (

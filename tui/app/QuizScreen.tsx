@@ -60,18 +60,15 @@ export function QuizScreen(props: ScreenProps & { /** The lesson's key, `<pack>/
     setStep({ kind: 'question', index: 0 });
   };
 
-  useKeys(
-    (input, key) => {
-      if (input === 'q' || key.escape) props.navigate({ type: 'back' });
-      else if (step.kind === 'feedback' && (key.return || key.rightArrow || input === 'n')) nextStep(step.index);
-      else if (step.kind === 'score' && input === 'r') retake();
-      else if (step.kind === 'score' && input === 'e' && lesson.exercises.length > 0) {
-        const exercise = firstOpenExercise(lesson, (id) => Boolean(progress.exercises[id]?.passedAt))!;
-        props.navigate({ type: 'replace', route: { screen: 'exercise', lesson: lessonKey(lesson), exercise: exercise.id } });
-      } else if (step.kind !== 'question') scroll.scrollKey(input, key);
-    },
-    props.active,
-  );
+  useKeys((input, key) => {
+    if (input === 'q' || key.escape) props.navigate({ type: 'back' });
+    else if (step.kind === 'feedback' && (key.return || key.rightArrow || input === 'n')) nextStep(step.index);
+    else if (step.kind === 'score' && input === 'r') retake();
+    else if (step.kind === 'score' && input === 'e' && lesson.exercises.length > 0) {
+      const exercise = firstOpenExercise(lesson, (id) => Boolean(progress.exercises[id]?.passedAt))!;
+      props.navigate({ type: 'replace', route: { screen: 'exercise', lesson: lessonKey(lesson), exercise: exercise.id } });
+    } else if (step.kind !== 'question') scroll.scrollKey(input, key);
+  }, props.active);
 
   const position = step.kind === 'score' ? 'score' : `question ${step.index + 1}/${lesson.quiz.length}`;
   const cue =
@@ -85,7 +82,15 @@ export function QuizScreen(props: ScreenProps & { /** The lesson's key, `<pack>/
       <TitleBar crumbs={[lesson.title, 'Quiz']} right={position} width={props.width} />
       <Box paddingLeft={1} height={height}>
         {step.kind === 'question' ? (
-          <QuizQuestion key={step.index} question={lesson.quiz[step.index]!} order={orders[step.index]!} active={props.active} onAnswer={(choice) => answer(step.index, choice)} md={md} width={width} />
+          <QuizQuestion
+            key={step.index}
+            question={lesson.quiz[step.index]!}
+            order={orders[step.index]!}
+            active={props.active}
+            onAnswer={(choice) => answer(step.index, choice)}
+            md={md}
+            width={width}
+          />
         ) : (
           <ScrollView lines={lines} offset={scroll.offset} height={height} width={width} />
         )}

@@ -20,7 +20,11 @@ export function TitleBar(props: {
     <Box width={props.width} height={1}>
       <Box flexGrow={1} flexShrink={1} overflow="hidden">
         <Text wrap="truncate-end">
-          {props.brand && <Text bold color="cyan">kubelings</Text>}
+          {props.brand && (
+            <Text bold color="cyan">
+              kubelings
+            </Text>
+          )}
           {props.crumbs.map((c, i) => (
             <Text key={c}>
               {(i > 0 || props.brand) && <Text dimColor> › </Text>}

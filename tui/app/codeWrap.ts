@@ -37,5 +37,10 @@ function foldLine(line: string, width: number): string[] {
   const indent = /^\s*/.exec(line)![0].length;
   const deeper = ' '.repeat(Math.min(indent + 2, Math.floor(width / 2)));
   const [first, ...rest] = foldWords(line.slice(indent), width - indent);
-  return [' '.repeat(indent) + first, ...foldWords(rest.join(' '), width - deeper.length).filter(Boolean).map((r) => deeper + r)];
+  return [
+    ' '.repeat(indent) + first,
+    ...foldWords(rest.join(' '), width - deeper.length)
+      .filter(Boolean)
+      .map((r) => deeper + r),
+  ];
 }

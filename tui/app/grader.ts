@@ -39,7 +39,11 @@ export const realGrader: Grader = {
     return {
       switchTo: (l, e) => void watcher.then((w) => w.switchTo(l, e)).catch(handlers.onError),
       regrade: () => void watcher.then((w) => w.regrade([])).catch(handlers.onError),
-      close: () => watcher.then((w) => w.close(), () => undefined),
+      close: () =>
+        watcher.then(
+          (w) => w.close(),
+          () => undefined,
+        ),
     };
   },
 };

@@ -17,11 +17,7 @@ export interface LessonCounts {
   questions: number;
 }
 
-export type HomeRow =
-  | { kind: 'resume'; label: string; route: Route }
-  | { kind: 'pack'; title: string }
-  | { kind: 'lesson'; lesson: Lesson; counts: LessonCounts }
-  | { kind: 'gap' };
+export type HomeRow = { kind: 'resume'; label: string; route: Route } | { kind: 'pack'; title: string } | { kind: 'lesson'; lesson: Lesson; counts: LessonCounts } | { kind: 'gap' };
 
 export function lessonCounts(lesson: Lesson, progress: Progress): LessonCounts {
   const answers = progress.quiz[lesson.id] ?? {};

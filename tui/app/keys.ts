@@ -84,12 +84,7 @@ export const CONFIRM_KEYS: KeyHelp[] = [
 ];
 
 /** Keys while the reference is shown. */
-export const REFERENCE_KEYS: KeyHelp[] = [
-  scroll,
-  { keys: 's', label: 'your results', help: 'back to your results (also esc)' },
-  help,
-  back,
-];
+export const REFERENCE_KEYS: KeyHelp[] = [scroll, { keys: 's', label: 'your results', help: 'back to your results (also esc)' }, help, back];
 
 /** Keys while a long task is shown whole. */
 export const TASK_KEYS: KeyHelp[] = [scroll, { keys: 't', label: 'your results', help: 'back to your results (also esc)' }, help, back];

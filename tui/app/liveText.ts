@@ -10,7 +10,8 @@ import type { ProbeResult } from './probe.ts';
 export function liveMarkdown(live: NonNullable<Lesson['live']>, probe: ProbeResult | undefined): string {
   const parts = [`# ${live.title}`, live.text.trim()];
   if (!probe) parts.push('*Checking whether it can run yet…*');
-  else if (probe.available) parts.push(`Choose a command above and press enter: it runs here, in the project folder${talksToCluster(liveCommands(live)) ? ', with `KUBECONFIG` set to your cluster' : ''}.`);
+  else if (probe.available)
+    parts.push(`Choose a command above and press enter: it runs here, in the project folder${talksToCluster(liveCommands(live)) ? ', with `KUBECONFIG` set to your cluster' : ''}.`);
   else parts.push(`✗ ${probe.reason}`, 'Keep the command for later: this step works once the engine has that verb.');
   return `${parts.join('\n\n')}\n`;
 }

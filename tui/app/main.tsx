@@ -37,5 +37,19 @@ export async function startTui(options: { packs: string[] }): Promise<number> {
   // After the first frame: load what the other screens need while the learner reads the home screen.
   setTimeout(() => void Promise.all([loadMarkdown(), preloadScreens()]).catch(() => {}), 50).unref();
   const notices = homeNotices(course, warning, formatIssue);
-  return runFullScreen(<App services={{ course, grader: realGrader, probe: probeCommand, runner: shellRunner, color, notices, edit: (file) => handOverTerminal(() => editFile(file)), clusterHealth: () => readClusterHealth() }} progress={progress} />);
+  return runFullScreen(
+    <App
+      services={{
+        course,
+        grader: realGrader,
+        probe: probeCommand,
+        runner: shellRunner,
+        color,
+        notices,
+        edit: (file) => handOverTerminal(() => editFile(file)),
+        clusterHealth: () => readClusterHealth(),
+      }}
+      progress={progress}
+    />,
+  );
 }

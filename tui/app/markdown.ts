@@ -49,7 +49,9 @@ function rendererFor(width: number): Marked {
           const cell = (c: { tokens: Token[] }) => this.parser.parseInline(c.tokens).replaceAll(COLON, ':');
           const header = token.header.map(cell);
           const rows = token.rows.map((row) => row.map(cell));
-          return `${renderTable(header, rows, width).map((row) => KEEP + row).join('\n')}\n\n`;
+          return `${renderTable(header, rows, width)
+            .map((row) => KEEP + row)
+            .join('\n')}\n\n`;
         },
       },
     });

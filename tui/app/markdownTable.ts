@@ -54,5 +54,10 @@ export function renderTable(header: string[], rows: string[][], width: number): 
 }
 
 function visibleWidth(text: string): number {
-  return Math.max(0, ...stripAnsi(text).split('\n').map((l) => [...l].length));
+  return Math.max(
+    0,
+    ...stripAnsi(text)
+      .split('\n')
+      .map((l) => [...l].length),
+  );
 }

@@ -8,11 +8,7 @@
 
 /** One screen and what it shows. Lessons are named by their key (`<pack>/<lesson>`). */
 export type Route =
-  | { screen: 'home' }
-  | { screen: 'lesson'; lesson: string }
-  | { screen: 'live'; lesson: string }
-  | { screen: 'quiz'; lesson: string }
-  | { screen: 'exercise'; lesson: string; exercise: string };
+  { screen: 'home' } | { screen: 'lesson'; lesson: string } | { screen: 'live'; lesson: string } | { screen: 'quiz'; lesson: string } | { screen: 'exercise'; lesson: string; exercise: string };
 
 export type ScreenName = Route['screen'];
 
@@ -23,12 +19,7 @@ export interface NavState {
   quit: boolean;
 }
 
-export type NavAction =
-  | { type: 'open'; route: Route }
-  | { type: 'replace'; route: Route }
-  | { type: 'back' }
-  | { type: 'home' }
-  | { type: 'help'; open?: boolean };
+export type NavAction = { type: 'open'; route: Route } | { type: 'replace'; route: Route } | { type: 'back' } | { type: 'home' } | { type: 'help'; open?: boolean };
 
 export const initialNav: NavState = { stack: [{ screen: 'home' }], help: false, quit: false };
 

@@ -40,7 +40,12 @@ export function echoCommand(t: Transcript, command: string, max = LIVE_OUTPUT_MA
 export function addOutput(t: Transcript, chunk: string, keepColor: boolean, max = LIVE_OUTPUT_MAX_LINES): Transcript {
   const pieces = (t.partial + chunk).split('\n');
   const partial = pieces.pop()!;
-  return push(t, pieces.map((p) => ({ kind: 'output' as const, text: cleanLine(p, keepColor) })), partial, max);
+  return push(
+    t,
+    pieces.map((p) => ({ kind: 'output' as const, text: cleanLine(p, keepColor) })),
+    partial,
+    max,
+  );
 }
 
 /** A line of the TUI's own (a command it answers instead of running). */

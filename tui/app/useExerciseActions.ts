@@ -74,7 +74,10 @@ export function useExerciseActions(exercise: Exercise, course: Course) {
       if (!yes) return say('Nothing changed.');
       if (what === 'reset') {
         try {
-          restore(course.packs.find((p) => p.id === exercise.packId)!, exercise.relativeFile);
+          restore(
+            course.packs.find((p) => p.id === exercise.packId)!,
+            exercise.relativeFile,
+          );
           recordReset(course, exercise);
           reload();
           say(`${file} is back to the original stub.`, 'good');

@@ -21,7 +21,7 @@ export function foldWords(text: string, width: number): string[] {
   const rows: string[] = [];
   let row = '';
   for (const word of text.split(/ +/)) {
-    for (let w = word; w.length > 0; ) {
+    for (let w = word; w.length > 0;) {
       const room = row ? width - row.length - 1 : width;
       if (w.length <= room) {
         row = row ? `${row} ${w}` : w;

@@ -28,7 +28,10 @@ export interface CheckOptions extends CommonOptions {
 
 /** What to grade: per lesson, the exercises asked for. */
 export function selectTargets(course: Course, name: string | undefined, all: boolean): { lesson: Lesson; exercises: Exercise[] }[] {
-  if (all) return allLessons(course).filter((l) => l.exercises.length > 0).map((lesson) => ({ lesson, exercises: lesson.exercises }));
+  if (all)
+    return allLessons(course)
+      .filter((l) => l.exercises.length > 0)
+      .map((lesson) => ({ lesson, exercises: lesson.exercises }));
   if (!name) {
     const current = firstNotPassed(course);
     return [{ lesson: allLessons(course).find((l) => l.exercises.includes(current))!, exercises: [current] }];

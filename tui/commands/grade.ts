@@ -29,7 +29,7 @@ export interface GradeOptions extends CommonOptions {
 }
 
 export async function gradeCommand(options: GradeOptions): Promise<number> {
-  if (!options.submission) throw new KubelingsError('grade needs the learner\'s tree: npx kubelings grade --submission DIR');
+  if (!options.submission) throw new KubelingsError("grade needs the learner's tree: npx kubelings grade --submission DIR");
   const submission = resolve(options.submission);
   if (!existsSync(submission) || !statSync(submission).isDirectory()) throw new KubelingsError(`${options.submission} is not a folder: --submission takes the learner's copy of the project.`);
   const out = resolve(options.out ?? 'kubelings-grade');

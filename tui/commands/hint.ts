@@ -28,9 +28,7 @@ export function hintCommand(name: string | undefined, options: CommonOptions): n
   const lines = exercise.hints.slice(0, shown).map((h, i) => `Hint ${i + 1} of ${exercise.hints.length}: ${h}`);
   process.stdout.write(`${exercise.id}  ${exercise.title}\n\n${lines.join('\n\n')}\n\n`);
   process.stdout.write(
-    shown < exercise.hints.length
-      ? `Run the same command again for the next hint.\n`
-      : `That was the last hint. Reread ${showPath(exercise.page.path)} ("${exercise.page.title}").\n`,
+    shown < exercise.hints.length ? `Run the same command again for the next hint.\n` : `That was the last hint. Reread ${showPath(exercise.page.path)} ("${exercise.page.title}").\n`,
   );
   return 0;
 }

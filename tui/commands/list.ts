@@ -10,9 +10,7 @@ export function listCommand(options: CommonOptions): number {
   const course = openCourse(options);
   const progress = openProgress();
   if (options.json) {
-    const rows = course.packs.flatMap((p) =>
-      p.lessons.flatMap((l) => l.exercises.map((e) => ({ pack: p.id, lesson: l.id, id: e.id, title: e.title, state: exerciseState(progress, e.id) }))),
-    );
+    const rows = course.packs.flatMap((p) => p.lessons.flatMap((l) => l.exercises.map((e) => ({ pack: p.id, lesson: l.id, id: e.id, title: e.title, state: exerciseState(progress, e.id) }))));
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
   }

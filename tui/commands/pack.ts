@@ -45,7 +45,8 @@ export async function packCheckCommand(dir: string | undefined, options: { seed?
       if (options.json) return;
       process.stdout.write(`\n  ${lesson.id}  ${lesson.title}\n`);
       for (const p of proofs) {
-        if (p.problems.length === 0) process.stdout.write(`    ✓ ${p.id}: ${p.tests === 1 ? '1 test passes' : `${p.tests} tests pass`} on the reference and fail${p.tests === 1 ? 's' : ''} on the stub\n`);
+        if (p.problems.length === 0)
+          process.stdout.write(`    ✓ ${p.id}: ${p.tests === 1 ? '1 test passes' : `${p.tests} tests pass`} on the reference and fail${p.tests === 1 ? 's' : ''} on the stub\n`);
         else {
           process.stdout.write(`    ✗ ${p.id}\n`);
           for (const problem of p.problems) process.stdout.write(`        ${problem}\n`);
@@ -102,11 +103,17 @@ export function packNewCommand(dir: string | undefined): number {
   if (existsSync(packDir) && readdirSync(packDir).length > 0) {
     throw new KubelingsError(`${rel(packDir)} already exists and is not empty: choose a new folder.`);
   }
-  const id = basename(packDir).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'my-pack';
+  const id =
+    basename(packDir)
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'my-pack';
   const component = `${id.replace(/-pack$/, '')}-basics`.replace(/^[^a-z]+/, 'x');
   const inside = !relative(ROOT, packDir).startsWith('..');
   // The page a stub names must open from where learners run kubelings: the project's root.
-  const page = join(inside ? relative(ROOT, packDir) : packDir, '01-first-lesson', '01-why.md').split(sep).join('/');
+  const page = join(inside ? relative(ROOT, packDir) : packDir, '01-first-lesson', '01-why.md')
+    .split(sep)
+    .join('/');
   const files: Record<string, string> = {
     'pack.yaml': `# A kubelings lesson pack. Check it with: npx kubelings pack check ${rel(packDir)}
 id: ${id}
@@ -215,7 +222,9 @@ test('double works for negative numbers', () => {
   }
   seal(loadPack(packDir));
   process.stdout.write(
-    `✓ created a lesson pack in ${rel(packDir)}:\n${Object.keys(files).map((f) => `    ${f}`).join('\n')}\n\n` +
+    `✓ created a lesson pack in ${rel(packDir)}:\n${Object.keys(files)
+      .map((f) => `    ${f}`)
+      .join('\n')}\n\n` +
       `Next:\n  npx kubelings pack check ${rel(packDir)}     prove it (the reference passes, the stub fails)\n` +
       `  npx kubelings --pack ${rel(packDir)}          open it in the course\n` +
       `  npx kubelings pack seal ${rel(packDir)}      after you change a stub\n` +

@@ -51,15 +51,20 @@ export async function watchCommand(name: string | undefined, options: CommonOpti
 
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));
-  const watcher = new ExerciseWatcher(lessonOf(exercise), exercise, {
-    onGrading: () => stdout.write(`Grading ${exercise.id}…\n`),
-    onReport: (report) => {
-      recordReport(course, report);
-      last = report;
-      show(report);
+  const watcher = new ExerciseWatcher(
+    lessonOf(exercise),
+    exercise,
+    {
+      onGrading: () => stdout.write(`Grading ${exercise.id}…\n`),
+      onReport: (report) => {
+        recordReport(course, report);
+        last = report;
+        show(report);
+      },
+      onError: (error) => process.stderr.write(`watch: ${error.message}\n`),
     },
-    onError: (error) => process.stderr.write(`watch: ${error.message}\n`),
-  }, { impl: options.impl });
+    { impl: options.impl },
+  );
 
   const stdin = process.stdin;
   const onKey = (key: string) => {

@@ -152,7 +152,11 @@ export function loadPack(dir: string): Pack {
   };
   // A pack stays in its folder; the core pack's code is the project's own, at its top level.
   const boundary = packDir === resolve(CORE_PACK_DIR) ? ROOT : packDir;
-  for (const [key, root] of [['exercises', roots.exercisesRoot], ['solutions', roots.solutionsRoot], ['suites', roots.suitesRoot]] as const) {
+  for (const [key, root] of [
+    ['exercises', roots.exercisesRoot],
+    ['solutions', roots.solutionsRoot],
+    ['suites', roots.suitesRoot],
+  ] as const) {
     const outside = outsideFolder(root, boundary, meta.code[key], boundary === ROOT ? 'the kubelings project' : 'the pack folder');
     if (outside) issues.push({ file: packFile, ...locate(packFile, ['code', key]), message: `code.${key}: ${outside}` });
   }
@@ -267,7 +271,8 @@ function readYaml<T>(file: string, schema: ZodType<T>, issues: PackIssue[]): T |
   for (const issue of parsed.error.issues) {
     const base = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     // One issue per unknown key, located at the key itself.
-    const located = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => ({ path: [...base, k], message: `unknown key "${k}": is it misspelled?` })) : [{ path: base, message: readable(issue.message) }];
+    const located =
+      issue.code === 'unrecognized_keys' ? issue.keys.map((k) => ({ path: [...base, k], message: `unknown key "${k}": is it misspelled?` })) : [{ path: base, message: readable(issue.message) }];
     for (const { path, message } of located) {
       const node = nearestNode(doc.contents as YamlNode | null, path, issue.code === 'unrecognized_keys');
       const pos = node?.range ? lineCounter.linePos(node.range[0]) : undefined;
@@ -369,8 +374,5 @@ export function findTarget(course: Course, name: string): Target {
   }
   const all = allExercises(course).map((e) => e.id);
   const close = all.filter((id) => id.includes(basename(wanted)) || wanted.includes(id.split('/')[1] ?? id)).slice(0, 3);
-  throw new Error(
-    `There is no lesson or exercise "${name}".` +
-      (close.length ? ` Did you mean ${close.join(', ')}?` : ' Run npx kubelings list to see them all.'),
-  );
+  throw new Error(`There is no lesson or exercise "${name}".` + (close.length ? ` Did you mean ${close.join(', ')}?` : ' Run npx kubelings list to see them all.'));
 }

@@ -37,7 +37,10 @@ export function choiceOrders(quiz: readonly QuizQuestion[], seed: string, lesson
     }
     const position = round.splice(at, 1)[0]!;
     const right = correctChoice(question);
-    const others = shuffle(range(count).filter((i) => i !== right), random);
+    const others = shuffle(
+      range(count).filter((i) => i !== right),
+      random,
+    );
     return [...others.slice(0, position), right, ...others.slice(position)];
   });
 }

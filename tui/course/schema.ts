@@ -5,9 +5,7 @@
  */
 import { z } from 'zod';
 
-const id = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes, such as 01-selectors');
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes, such as 01-selectors');
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
@@ -116,7 +114,10 @@ export const lessonSchema = z
         }
       });
     });
-    for (const [key, list] of [['exercises', lesson.exercises], ['quiz', lesson.quiz]] as const) {
+    for (const [key, list] of [
+      ['exercises', lesson.exercises],
+      ['quiz', lesson.quiz],
+    ] as const) {
       const seen = new Set<string>();
       list.forEach((item, i) => {
         if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [key, i, 'id'], message: `"${item.id}" is used twice` });

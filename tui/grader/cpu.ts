@@ -61,7 +61,6 @@ export function cpuBusyness(pid: number | undefined, since?: Busyness): Busyness
     let busiest = 0;
     for (const [tid, now] of sample.runnable) busiest = Math.max(busiest, now - (since.runnable.get(tid) ?? now));
     sample.fraction = busiest / 1e6 / wallMs;
-  }
-  else if (sample.ticks !== undefined && since.ticks !== undefined) sample.fraction = ((sample.ticks - since.ticks) * 1000) / CLOCK_TICKS_PER_SECOND / wallMs;
+  } else if (sample.ticks !== undefined && since.ticks !== undefined) sample.fraction = ((sample.ticks - since.ticks) * 1000) / CLOCK_TICKS_PER_SECOND / wallMs;
   return sample;
 }

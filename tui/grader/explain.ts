@@ -46,7 +46,12 @@ export function learnerFrame(error: RawError): string | undefined {
 
 /** `PriorityQueue.pop` → `pop`; `Object.startWatch` → `startWatch`; anonymous functions → undefined. */
 function functionName(method: string | undefined): string | undefined {
-  const name = method?.replace(/^async /, '').replace(/ \[as [^\]]+\]$/, '').split('.').at(-1)?.trim();
+  const name = method
+    ?.replace(/^async /, '')
+    .replace(/ \[as [^\]]+\]$/, '')
+    .split('.')
+    .at(-1)
+    ?.trim();
   return name && /^[A-Za-z_$][\w$]*$/.test(name) && !/^(anonymous|<anonymous>|eval)$/.test(name) ? name : undefined;
 }
 
@@ -92,9 +97,7 @@ export function explainTestError(error: RawError | undefined, testTimeoutMs: num
   if (/Test timed out in \d+ms/.test(message)) {
     return {
       kind: 'problem',
-      message:
-        `The test waited ${testTimeoutMs / 1000} s and your code never finished: is a promise never resolved, ` +
-        'or an await waiting on something that never comes?',
+      message: `The test waited ${testTimeoutMs / 1000} s and your code never finished: is a promise never resolved, ` + 'or an await waiting on something that never comes?',
     };
   }
   if (error.name === 'AssertionError' || error.expected !== undefined || /^(.*?:\s)?expected /.test(message)) {
@@ -168,10 +171,7 @@ export function explainDeadline(afterMs: number, testName: string | undefined, f
   if (testName) {
     return `Did not finish in ${seconds} s while running "${testName}": is there an infinite loop, or a loop whose condition never changes?`;
   }
-  return (
-    `Did not finish in ${seconds} s while loading ${file ? showPath(file) : 'the suite'}: is there a loop at the top level ` +
-    'of your file, outside any function?'
-  );
+  return `Did not finish in ${seconds} s while loading ${file ? showPath(file) : 'the suite'}: is there a loop at the top level ` + 'of your file, outside any function?';
 }
 
 /** The sentence for a test process that died on its own. */

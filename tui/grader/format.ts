@@ -75,7 +75,10 @@ function regressionLines(broken: ExerciseVerdict, builtBy: string, c: ChalkInsta
   if (broken.notWritten && failing.every(isStubFailure)) what = `is not written yet`;
   else if (broken.problem && broken.total === 0) what = `cannot run: ${broken.problem}`;
   else {
-    const titles = failing.slice(0, MAX_REGRESSION_TITLES).map((t) => `"${t.fullName}"`).join(', ');
+    const titles = failing
+      .slice(0, MAX_REGRESSION_TITLES)
+      .map((t) => `"${t.fullName}"`)
+      .join(', ');
     const more = failing.length > MAX_REGRESSION_TITLES ? ', …' : '';
     what = `fails ${failing.length} of ${broken.total} test${broken.total === 1 ? '' : 's'}${titles ? ` (${titles}${more})` : ''}`;
     if (broken.problem) what += `; ${broken.problem.split('\n')[0]}`;
@@ -196,7 +199,11 @@ function testLines(test: TestVerdict, c: ChalkInstance): string[] {
 }
 
 function consoleLines(lines: { stream: string; content: string }[], c: ChalkInstance): string[] {
-  const text = lines.map((l) => l.content).join('').replace(/\n$/, '').split('\n');
+  const text = lines
+    .map((l) => l.content)
+    .join('')
+    .replace(/\n$/, '')
+    .split('\n');
   const shown = text.slice(0, MAX_CONSOLE_LINES).map((l) => `  ${c.dim('│')} ${l}`);
   if (text.length > MAX_CONSOLE_LINES) shown.push(`  ${c.dim(`│ … ${text.length - MAX_CONSOLE_LINES} more lines`)}`);
   return shown;

@@ -24,7 +24,6 @@ import { explainCrash, explainDeadline, explainModuleError, explainTestError, ex
 import { explainIncident } from './incidents.ts';
 import { SuiteRunner, type CollectedTest, type ConsoleLine, type RawRun } from './runner.ts';
 
-
 export interface TestVerdict {
   title: string;
   fullName: string;
@@ -88,9 +87,7 @@ export interface GradeOptions {
 export function plan(lesson: Lesson, targets: readonly Exercise[], regressions = true): { exercise: Exercise; role: ExerciseVerdict['role'] }[] {
   const wanted = new Set(targets.map((t) => t.id));
   const under = new Set(regressions ? targets.flatMap((t) => buildsOn(lesson, t)).map((e) => e.id) : []);
-  return lesson.exercises
-    .filter((e) => wanted.has(e.id) || under.has(e.id))
-    .map((exercise) => ({ exercise, role: wanted.has(exercise.id) ? 'target' : 'regression' }));
+  return lesson.exercises.filter((e) => wanted.has(e.id) || under.has(e.id)).map((exercise) => ({ exercise, role: wanted.has(exercise.id) ? 'target' : 'regression' }));
 }
 
 /**

@@ -26,19 +26,13 @@ export function explainTampered(what: readonly string[]): string {
 /** The learner's code killed its parent process (the grader's launcher, never the CLI itself). */
 export function explainKilledLauncher(testName: string | undefined): string {
   const during = testName ? ` while running "${testName}"` : '';
-  return (
-    `Your code killed the grader's process (it signalled process.ppid)${during}, so the tests stopped there. ` +
-    'Your progress is safe. An exercise must never send signals to other processes.'
-  );
+  return `Your code killed the grader's process (it signalled process.ppid)${during}, so the tests stopped there. ` + 'Your progress is safe. An exercise must never send signals to other processes.';
 }
 
 /** The run outgrew the heap limit. */
 export function explainOutOfMemory(limitMb: number, testName: string | undefined): string {
   const during = testName ? ` while running "${testName}"` : ' while your files loaded';
-  return (
-    `Your code used more than ${limitMb} MB of memory${during}, and the grader stopped it. ` +
-    'Does an array, a map or a string keep growing, in a loop that never ends?'
-  );
+  return `Your code used more than ${limitMb} MB of memory${during}, and the grader stopped it. ` + 'Does an array, a map or a string keep growing, in a loop that never ends?';
 }
 
 /** The run printed more than the grader keeps. */

@@ -30,7 +30,12 @@ function xml(text: string): string {
 function failureText(failure: Failure | undefined): { message: string; detail: string } {
   if (!failure) return { message: 'failed', detail: '' };
   if (failure.kind === 'assertion') {
-    const lines = [failure.did && `did       ${failure.did}`, failure.expected !== undefined && `expected  ${failure.expected}`, failure.got !== undefined && `got       ${failure.got}`, failure.message];
+    const lines = [
+      failure.did && `did       ${failure.did}`,
+      failure.expected !== undefined && `expected  ${failure.expected}`,
+      failure.got !== undefined && `got       ${failure.got}`,
+      failure.message,
+    ];
     return { message: failure.did ? `${failure.did}: ${failure.message}` : failure.message, detail: lines.filter(Boolean).join('\n') };
   }
   return { message: failure.message, detail: failure.message };
@@ -66,7 +71,7 @@ export function junitXml(result: SubmissionResult): string {
     }
     const source = result.files[e.exercise.id];
     const count = cases.length;
-    const failed = (e.total - e.passed) + (e.problem || e.total === 0 ? 1 : 0);
+    const failed = e.total - e.passed + (e.problem || e.total === 0 ? 1 : 0);
     out.push(`  <testsuite name="${xml(`${e.exercise.id} ${e.exercise.title}`)}" tests="${count}" failures="${failed}">`);
     if (source?.skipped) out.push(`    <properties><property name="file" value="${xml(source.skipped)}"/></properties>`);
     out.push(...cases, '  </testsuite>');

@@ -421,7 +421,9 @@ function guardSettings(options: RunOptions): GuardSettings {
   let graded: string[] = [];
   try {
     const choice = parseImplSpec(options.env.KUBELINGS_IMPL || 'solutions', []);
-    const named = Object.entries(choice.overrides).filter(([, tree]) => tree === 'exercises').map(([c]) => c);
+    const named = Object.entries(choice.overrides)
+      .filter(([, tree]) => tree === 'exercises')
+      .map(([c]) => c);
     graded = choice.default === 'exercises' ? ['*'] : named;
   } catch {
     graded = [];

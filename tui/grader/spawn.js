@@ -65,10 +65,7 @@ export function spawnGraderChild(aliases = []) {
     KUBELINGS_GRADER_PARENT: `${process.pid}:${procInfo(process.pid)?.start ?? ''}`,
   };
   const options = { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env };
-  const child =
-    process.platform === 'win32'
-      ? fork(script, [], { ...options, execArgv: [] })
-      : spawn('/bin/sh', ['-c', '"$0" "$@"; exit $?', process.execPath, script], options);
+  const child = process.platform === 'win32' ? fork(script, [], { ...options, execArgv: [] }) : spawn('/bin/sh', ['-c', '"$0" "$@"; exit $?', process.execPath, script], options);
   child.kubelingsMarker = marker;
   child.kubelingsStart = procInfo(child.pid)?.start;
   child.kubelingsQuiet = true; // nothing of a run has started yet

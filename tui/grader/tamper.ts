@@ -128,7 +128,9 @@ export class GraderFiles {
       if (current !== undefined) keepAside(path, current);
       writeBytes(path, was);
       this.noted.set(path, { stamp: stampOf(statSync(path)), content: was });
-      changed.push(`it ${current === undefined ? 'deleted' : 'rewrote'} ${describe(path)} (put back as it was${current === undefined ? '' : `; the changed copy is in ${relative(ROOT, aside!) || aside}`})`);
+      changed.push(
+        `it ${current === undefined ? 'deleted' : 'rewrote'} ${describe(path)} (put back as it was${current === undefined ? '' : `; the changed copy is in ${relative(ROOT, aside!) || aside}`})`,
+      );
     }
     for (const [cacheFile, [stamp, source, before]] of baseline.cache) {
       const now = stampOrAbsent(cacheFile);
@@ -202,4 +204,3 @@ function describe(path: string): string {
   if (/\.test\.tsx?$/.test(path)) return `the hidden suite ${shown}`;
   return shown;
 }
-

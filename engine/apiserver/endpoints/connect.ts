@@ -26,7 +26,18 @@ const MAX_ERROR_BYTES = 50_000;
 async function requireCreate(scope: ResourceScope): Promise<void> {
   const { info, user, ctx } = scope.request;
   if (info.verb === 'create') return;
-  const attributes: AuthorizationAttributes = { user, verb: 'create', isResourceRequest: true, apiGroup: info.apiGroup, apiVersion: info.apiVersion, namespace: info.namespace, resource: info.resource, subresource: info.subresource, name: info.name, path: info.path };
+  const attributes: AuthorizationAttributes = {
+    user,
+    verb: 'create',
+    isResourceRequest: true,
+    apiGroup: info.apiGroup,
+    apiVersion: info.apiVersion,
+    namespace: info.namespace,
+    resource: info.resource,
+    subresource: info.subresource,
+    name: info.name,
+    path: info.path,
+  };
   const decision = await ctx.authorizer.authorize(attributes);
   if (!decision.allowed) throw new ApiError({ code: 403, reason: 'Forbidden', message: forbiddenMessage(attributes, decision.reason), details: { name: info.name, kind: info.resource } });
 }
@@ -71,7 +82,12 @@ export async function connect(scope: StoredScope): Promise<void> {
   const location = await ctx.registry.streamLocation(kind, subresource!, scope.namespace, scope.name, scope.query, rest);
   const method = req.method ?? 'GET';
   const upstream = kubeletRequest(ctx.kubeletClient, location, method, req.headers);
-  const failed = (error: Error) => new ApiError({ code: 503, reason: 'ServiceUnavailable', message: `error trying to reach service: ${method} "https://${location.host}:${location.port}${location.path.split('?')[0]}": ${error.message}` });
+  const failed = (error: Error) =>
+    new ApiError({
+      code: 503,
+      reason: 'ServiceUnavailable',
+      message: `error trying to reach service: ${method} "https://${location.host}:${location.port}${location.path.split('?')[0]}": ${error.message}`,
+    });
 
   if (upgrade) {
     await new Promise<void>((resolve, reject) => {

@@ -66,7 +66,11 @@ export function checkKind(body: Record<string, unknown>, info: ResourceInfo, kin
   if (gotKind !== undefined && gotKind !== null && typeof gotKind !== 'string') throw badRequest(`${unrecognized(info)}: kind must be a string`);
   if (gotVersion !== undefined && gotVersion !== null && typeof gotVersion !== 'string') throw badRequest(`${unrecognized(info)}: apiVersion must be a string`);
   if (gotKind && gotKind !== kind) {
-    throw badRequest(`${gotKind} in version "${String(gotVersion ?? '').split('/').pop()}" cannot be handled as a ${kind}: no kind "${gotKind}" is served at this URL, which takes ${kind}`);
+    throw badRequest(
+      `${gotKind} in version "${String(gotVersion ?? '')
+        .split('/')
+        .pop()}" cannot be handled as a ${kind}: no kind "${gotKind}" is served at this URL, which takes ${kind}`,
+    );
   }
   if (gotVersion && gotVersion !== apiVersion) {
     throw badRequest(`the API version in the data (${gotVersion}) does not match the expected API version (${apiVersion})`);

@@ -160,9 +160,7 @@ export function checkPatchedFields(
   if (problems.length === 0) return { object: pruned.object as KubeObject, warnings: [] };
   if (mode === 'Warn') return { object: pruned.object as KubeObject, warnings: problems.map(warningHeader) };
   const shown = patchType === STRATEGIC_MERGE_PATCH ? goValue(patch) : goJSON(patched);
-  throw invalid({ group: '', kind: '' }, '', [
-    { reason: 'FieldValueInvalid', message: `Invalid value: ${goQuote(shown)}: strict decoding error: ${problems.join(', ')}`, field: 'patch' },
-  ]);
+  throw invalid({ group: '', kind: '' }, '', [{ reason: 'FieldValueInvalid', message: `Invalid value: ${goQuote(shown)}: strict decoding error: ${problems.join(', ')}`, field: 'patch' }]);
 }
 
 /** An apply body's duplicate keys (the only strict check of an apply): 400 under Strict, warnings under Warn. */

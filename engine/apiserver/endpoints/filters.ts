@@ -118,13 +118,4 @@ export const authorize: Filter = async (request, next) => {
 };
 
 /** The chain, in order (see the header for where new filters go). */
-export const FILTERS: readonly Filter[] = [
-  refuseForeignHosts,
-  logRequests,
-  respondWithStatus,
-  authenticate,
-  requireKubernetesContentType,
-  answerHealthChecks,
-  resolveRequestInfo,
-  authorize,
-];
+export const FILTERS: readonly Filter[] = [refuseForeignHosts, logRequests, respondWithStatus, authenticate, requireKubernetesContentType, answerHealthChecks, resolveRequestInfo, authorize];

@@ -499,4 +499,3 @@ export function applyManagedFields(live: KubeObject | undefined, applied: unknow
   const object = keepLastAppliedCurrent(result.object ?? stripped, applied, options.manager);
   return cloneJSON(withManagedFields(object, encodeManagedFields(result.managed))) as KubeObject;
 }
-

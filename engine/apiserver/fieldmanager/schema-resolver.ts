@@ -121,7 +121,10 @@ const ZERO_OBJECTS: Record<string, () => Record<string, unknown>> = {
   'apps/v1/Deployment': () => ({ spec: { selector: null, template: podTemplate(), strategy: {} }, status: {} }),
   'apps/v1/ReplicaSet': () => ({ spec: { selector: null, template: podTemplate() }, status: { replicas: 0 } }),
   'apps/v1/StatefulSet': () => ({ spec: { selector: null, template: podTemplate(), updateStrategy: {} }, status: { replicas: 0 } }),
-  'apps/v1/DaemonSet': () => ({ spec: { selector: null, template: podTemplate(), updateStrategy: {} }, status: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 } }),
+  'apps/v1/DaemonSet': () => ({
+    spec: { selector: null, template: podTemplate(), updateStrategy: {} },
+    status: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 },
+  }),
   'batch/v1/Job': () => ({ spec: { template: podTemplate() }, status: {} }),
   'batch/v1/CronJob': () => ({ spec: { schedule: '', jobTemplate: { metadata: { creationTimestamp: null }, spec: { template: podTemplate() } } }, status: {} }),
 };

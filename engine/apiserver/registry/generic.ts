@@ -229,7 +229,15 @@ export class GenericRegistry {
         ? { ...stored, status: object.status }
         : {
             ...object,
-            metadata: { ...object.metadata, name, namespace: keep.namespace, uid: keep.uid, creationTimestamp: keep.creationTimestamp, deletionTimestamp: keep.deletionTimestamp, resourceVersion: keep.resourceVersion },
+            metadata: {
+              ...object.metadata,
+              name,
+              namespace: keep.namespace,
+              uid: keep.uid,
+              creationTimestamp: keep.creationTimestamp,
+              deletionTimestamp: keep.deletionTimestamp,
+              resourceVersion: keep.resourceVersion,
+            },
             status: stored.status,
           };
     if (options.subresource !== 'status') {

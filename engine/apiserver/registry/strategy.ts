@@ -98,13 +98,7 @@ function immutableCauses(fields: ImmutableField[], object: KubeObject, old: Kube
  * Every problem with an object about to be stored: its metadata, then the kind's own checks
  * (create: `old` undefined; update: the stored object, and the immutable fields).
  */
-export function validateObject(
-  kind: StoredKind,
-  impl: Pick<ApiserverExercises, 'validateObjectMeta'>,
-  fns: StrategyFunctions,
-  object: KubeObject,
-  old?: KubeObject,
-): StatusCause[] {
+export function validateObject(kind: StoredKind, impl: Pick<ApiserverExercises, 'validateObjectMeta'>, fns: StrategyFunctions, object: KubeObject, old?: KubeObject): StatusCause[] {
   const strategy = kind.strategy;
   const nameRule = strategy.nameRule ?? 'dns1123-subdomain';
   const learner = impl.validateObjectMeta(object.metadata ?? {}, { namespaced: kind.namespaced, nameRule });

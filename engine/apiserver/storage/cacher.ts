@@ -180,9 +180,7 @@ export class Cacher {
   private onResponse(response: WatchResponse): void {
     if (response.compactRevision !== undefined || response.ended !== undefined) {
       this.storeWatchLost(
-        response.compactRevision !== undefined
-          ? `the store compacted past the watch cache (to revision ${response.compactRevision}); listing again`
-          : `${response.ended}; listing again`,
+        response.compactRevision !== undefined ? `the store compacted past the watch cache (to revision ${response.compactRevision}); listing again` : `${response.ended}; listing again`,
       );
       return;
     }

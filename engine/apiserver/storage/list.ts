@@ -29,9 +29,7 @@ import { decodeStored, type Cacher } from './cacher.ts';
 import type { StorageListOptions, StorageListResult } from './interface.ts';
 
 /** Where one list is read from (see the table above). */
-export type ListSource =
-  | { from: 'store'; revision?: number }
-  | { from: 'cache'; atLeast: 'now' | 'anything' | number; limit: number };
+export type ListSource = { from: 'store'; revision?: number } | { from: 'cache'; atLeast: 'now' | 'anything' | number; limit: number };
 
 /** Decides where a list is served from, as shouldDelegateList and computeListLimit do. */
 export function listSource(options: Pick<StorageListOptions, 'limit' | 'continue' | 'resourceVersion' | 'resourceVersionMatch'>, continueRevision: (token: string) => number): ListSource {

@@ -79,11 +79,7 @@ export function createStorage(options: StorageOptions): Storage {
     async create(kind, object, createOptions = {}) {
       const { identity, dryRun } = createOptions;
       const target = dryRun ? dryStore : store;
-      const registry = identity
-        ? impl.createRegistry(target, { ...registryOptions, now: () => identity.now, newUid: () => identity.uid })
-        : dryRun
-          ? dryObjects
-          : objects;
+      const registry = identity ? impl.createRegistry(target, { ...registryOptions, now: () => identity.now, newUid: () => identity.uid }) : dryRun ? dryObjects : objects;
       const created = await registry.create(kind, object);
       if (!dryRun) return created;
       // Nothing was written, so there is no revision to name (DryRunnableStorage.Create).

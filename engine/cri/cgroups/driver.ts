@@ -195,7 +195,8 @@ export class CgroupDriver {
         const own = layout.own.unified!;
         const available = readFileSync(join(own, 'cgroup.controllers'), 'utf8').trim().split(/\s+/);
         const missing = ['cpu', 'memory'].filter((c) => !available.includes(c));
-        if (missing.length > 0) throw new Error(`cgroup v2: ${own} does not offer the ${missing.join(' and ')} controller${missing.length > 1 ? 's' : ''} (its cgroup.controllers: "${available.join(' ')}")`);
+        if (missing.length > 0)
+          throw new Error(`cgroup v2: ${own} does not offer the ${missing.join(' and ')} controller${missing.length > 1 ? 's' : ''} (its cgroup.controllers: "${available.join(' ')}")`);
         try {
           writeFileSync(join(own, 'cgroup.subtree_control'), '+cpu +memory');
         } catch (error) {

@@ -43,7 +43,12 @@ export function podSandboxConfig(pod: Pod, options: { logRoot: string; attempt?:
   const portMappings: PortMapping[] = [];
   for (const container of pod.spec.containers ?? []) {
     for (const port of container.ports ?? []) {
-      portMappings.push({ protocol: (port.protocol ?? 'TCP') as Protocol, containerPort: port.containerPort, hostPort: port.hostPort ?? 0, hostIp: String((port as { hostIP?: string }).hostIP ?? '') });
+      portMappings.push({
+        protocol: (port.protocol ?? 'TCP') as Protocol,
+        containerPort: port.containerPort,
+        hostPort: port.hostPort ?? 0,
+        hostIp: String((port as { hostIP?: string }).hostIP ?? ''),
+      });
     }
   }
   const hostname = typeof pod.spec.hostname === 'string' && pod.spec.hostname ? pod.spec.hostname : (pod.metadata.name ?? '').slice(0, 63);

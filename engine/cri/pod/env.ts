@@ -129,10 +129,10 @@ function fieldValue(pod: Pod, fieldRef: NonNullable<EnvVarSource['fieldRef']>, l
     case 'status.podIPs':
       return podIPs.join(',');
     case 'status.hostIP':
-      if (hostIPs.length === 0) throw new Error('cannot get the node\'s address for status.hostIP');
+      if (hostIPs.length === 0) throw new Error("cannot get the node's address for status.hostIP");
       return hostIPs[0]!;
     case 'status.hostIPs':
-      if (hostIPs.length === 0) throw new Error('cannot get the node\'s address for status.hostIPs');
+      if (hostIPs.length === 0) throw new Error("cannot get the node's address for status.hostIPs");
       return hostIPs.join(',');
     default:
       throw new Error(`field label not supported: ${path}`);
@@ -194,7 +194,9 @@ export function resolveEnv(pod: Pod, container: Container, lookups: EnvLookups):
       env.set(name, kind === 'secret' ? decodeSecret(raw) : raw);
     }
     if (invalid.length > 0) {
-      warnings.push(`Keys [${invalid.sort().join(', ')}] from the EnvFrom ${kind === 'configmap' ? 'configMap' : 'secret'} ${namespace}/${ref.name} were skipped since they are considered invalid environment variable names.`);
+      warnings.push(
+        `Keys [${invalid.sort().join(', ')}] from the EnvFrom ${kind === 'configmap' ? 'configMap' : 'secret'} ${namespace}/${ref.name} were skipped since they are considered invalid environment variable names.`,
+      );
     }
   }
 

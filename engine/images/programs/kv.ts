@@ -55,13 +55,13 @@ const server = await serveHttp(
       if (key.length < 1 || key.length > 250) return reply(res, 400, 'a key is 1 to 250 characters\n');
       const file = fileOf(key);
       if (req.method === 'GET') {
-        if (!existsSync(file)) return log(404), reply(res, 404, `key "${key}" not found\n`);
+        if (!existsSync(file)) return (log(404), reply(res, 404, `key "${key}" not found\n`));
         log(200);
         return reply(res, 200, readFileSync(file), 'application/octet-stream');
       }
       if (req.method === 'PUT') {
         const body = await readBody(req, MAX_VALUE);
-        if (body === undefined) return log(413), reply(res, 413, `a value is at most ${MAX_VALUE} bytes\n`);
+        if (body === undefined) return (log(413), reply(res, 413, `a value is at most ${MAX_VALUE} bytes\n`));
         const existed = existsSync(file);
         const temp = `${file}.${process.pid}.tmp`;
         writeFileSync(temp, body);
@@ -70,7 +70,7 @@ const server = await serveHttp(
         return reply(res, existed ? 204 : 201);
       }
       if (req.method === 'DELETE') {
-        if (!existsSync(file)) return log(404), reply(res, 404, `key "${key}" not found\n`);
+        if (!existsSync(file)) return (log(404), reply(res, 404, `key "${key}" not found\n`));
         rmSync(file, { force: true });
         log(204);
         return reply(res, 204);

@@ -14,7 +14,18 @@ import { NGINX_50X_HTML, NGINX_INDEX_HTML, nginxErrorPage } from './welcome.ts';
 
 const VERSION = process.env.NGINX_VERSION ?? '1.27.3';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const TYPES: Record<string, string> = { html: 'text/html', htm: 'text/html', css: 'text/css', js: 'application/javascript', json: 'application/json', txt: 'text/plain', png: 'image/png', jpg: 'image/jpeg', svg: 'image/svg+xml', ico: 'image/x-icon' };
+const TYPES: Record<string, string> = {
+  html: 'text/html',
+  htm: 'text/html',
+  css: 'text/css',
+  js: 'application/javascript',
+  json: 'application/json',
+  txt: 'text/plain',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  svg: 'image/svg+xml',
+  ico: 'image/x-icon',
+};
 
 const two = (n: number) => String(n).padStart(2, '0');
 
@@ -44,7 +55,9 @@ function accessLog(req: IncomingMessage, status: number, bytes: number): void {
     const v = req.headers[name];
     return typeof v === 'string' && v ? v : '-';
   };
-  process.stdout.write(`${req.socket.remoteAddress ?? '-'} - - [${accessLogTime()}] "${req.method} ${req.url} HTTP/${req.httpVersion}" ${status} ${bytes} "${h('referer')}" "${h('user-agent')}" "${h('x-forwarded-for')}"\n`);
+  process.stdout.write(
+    `${req.socket.remoteAddress ?? '-'} - - [${accessLogTime()}] "${req.method} ${req.url} HTTP/${req.httpVersion}" ${status} ${bytes} "${h('referer')}" "${h('user-agent')}" "${h('x-forwarded-for')}"\n`,
+  );
 }
 
 function send(req: IncomingMessage, res: ServerResponse, status: number, text: string, body: string, headers: Record<string, string> = {}): void {

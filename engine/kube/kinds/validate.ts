@@ -87,7 +87,15 @@ export function labelValueProblems(value: string): string[] {
   const problems: string[] = [];
   if (value.length > 63) problems.push('must be no more than 63 characters');
   if (!whole(`(${QUALIFIED_NAME_FMT})?`).test(value)) {
-    problems.push(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", `(${QUALIFIED_NAME_FMT})?`, 'MyValue', 'my_value', '12345'));
+    problems.push(
+      regexError(
+        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        `(${QUALIFIED_NAME_FMT})?`,
+        'MyValue',
+        'my_value',
+        '12345',
+      ),
+    );
   }
   return problems;
 }
@@ -151,7 +159,13 @@ export function conditions(list: unknown, field: string): StatusCause[] {
     const reason = String(c?.reason ?? '');
     if (!reason) causes.push(required(`${at}.reason`, 'must be set'));
     else if (!CONDITION_REASON.test(reason)) {
-      causes.push(invalidValue(`${at}.reason`, reason, `a condition reason must start with alphabetic character, optionally followed by a string of alphanumeric characters or '_,:', and must end with an alphanumeric character or '_' (e.g. 'my_name',  or 'MY_NAME',  or 'MyName',  or 'ReasonA,ReasonB',  or 'ReasonA:ReasonB', regex used for validation is '[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?')`));
+      causes.push(
+        invalidValue(
+          `${at}.reason`,
+          reason,
+          `a condition reason must start with alphabetic character, optionally followed by a string of alphanumeric characters or '_,:', and must end with an alphanumeric character or '_' (e.g. 'my_name',  or 'MY_NAME',  or 'MyName',  or 'ReasonA,ReasonB',  or 'ReasonA:ReasonB', regex used for validation is '[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?')`,
+        ),
+      );
     }
   });
   return causes;
@@ -174,7 +188,13 @@ export function dns1123Subdomain(value: string): string[] {
   const problems: string[] = [];
   if (value.length > 253) problems.push('must be no more than 253 characters');
   if (!whole(DNS1123_SUBDOMAIN_FMT).test(value)) {
-    problems.push(regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", DNS1123_SUBDOMAIN_FMT, 'example.com'));
+    problems.push(
+      regexError(
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+        DNS1123_SUBDOMAIN_FMT,
+        'example.com',
+      ),
+    );
   }
   return problems;
 }
@@ -187,7 +207,12 @@ export function dns1123Label(value: string): string[] {
     problems.push(
       whole(DNS1123_SUBDOMAIN_FMT).test(value)
         ? 'must not contain dots'
-        : regexError("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character", DNS1123_LABEL_FMT, 'my-name', '123-abc'),
+        : regexError(
+            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+            DNS1123_LABEL_FMT,
+            'my-name',
+            '123-abc',
+          ),
     );
   }
   return problems;
@@ -198,7 +223,14 @@ export function dns1035Label(value: string): string[] {
   const problems: string[] = [];
   if (value.length > 63) problems.push('must be no more than 63 characters');
   if (!whole(DNS1035_LABEL_FMT).test(value)) {
-    problems.push(regexError("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character", DNS1035_LABEL_FMT, 'my-name', 'abc-123'));
+    problems.push(
+      regexError(
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+        DNS1035_LABEL_FMT,
+        'my-name',
+        'abc-123',
+      ),
+    );
   }
   return problems;
 }
@@ -208,7 +240,13 @@ export function wildcardDns1123Subdomain(value: string): string[] {
   const problems: string[] = [];
   if (value.length > 253) problems.push('must be no more than 253 characters');
   if (!whole(WILDCARD_FMT).test(value)) {
-    problems.push(regexError("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character", WILDCARD_FMT, '*.example.com'));
+    problems.push(
+      regexError(
+        "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character",
+        WILDCARD_FMT,
+        '*.example.com',
+      ),
+    );
   }
   return problems;
 }

@@ -13,9 +13,7 @@
  */
 import { duplicate, forbiddenField, invalidValue, notFound, notSupported, required } from '../field-errors.ts';
 import type { StatusCause } from '../types.ts';
-import {
-  configKeyProblems, envVarNameProblems, httpHeaderNameProblems, nameProblems, portNameProblems, portNumberProblems, qualifiedNameProblems,
-} from './formats.ts';
+import { configKeyProblems, envVarNameProblems, httpHeaderNameProblems, nameProblems, portNameProblems, portNumberProblems, qualifiedNameProblems } from './formats.ts';
 import type { QuantityFunctions } from './quantity.ts';
 import { resourceRequirementsCauses } from './resources.ts';
 
@@ -36,8 +34,21 @@ export function text(value: unknown): string {
 const TERMINATION_MESSAGE_POLICIES = ['File', 'FallbackToLogsOnError'];
 const ENV_FIELD_PATHS = ['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs'];
 const DOWNWARD_CONVERTIBLE = new Set([
-  'metadata.annotations', 'metadata.labels', 'metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.restartPolicy', 'spec.serviceAccountName',
-  'spec.schedulerName', 'status.phase', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs', 'spec.host',
+  'metadata.annotations',
+  'metadata.labels',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.uid',
+  'spec.nodeName',
+  'spec.restartPolicy',
+  'spec.serviceAccountName',
+  'spec.schedulerName',
+  'status.phase',
+  'status.hostIP',
+  'status.hostIPs',
+  'status.podIP',
+  'status.podIPs',
+  'spec.host',
 ]);
 const RESOURCE_FIELD_PATHS = ['limits.cpu', 'limits.ephemeral-storage', 'limits.memory', 'requests.cpu', 'requests.ephemeral-storage', 'requests.memory'];
 const MOUNT_PROPAGATIONS = ['Bidirectional', 'HostToContainer', 'None'];
@@ -225,7 +236,9 @@ function handlerCauses(handler: Any, kinds: readonly string[], grace: number | u
     if (kind === 'sleep' && grace !== undefined) {
       const seconds = typeof h.seconds === 'number' ? h.seconds : 0;
       if (seconds <= 0 || seconds > grace) {
-        causes.push(invalidValue(hat, seconds, `must be greater than 0 and less than terminationGracePeriodSeconds (${grace}). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.`));
+        causes.push(
+          invalidValue(hat, seconds, `must be greater than 0 and less than terminationGracePeriodSeconds (${grace}). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.`),
+        );
       }
     }
   }

@@ -19,11 +19,7 @@ import { quantitySyntaxError } from './quantity.ts';
 
 const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 
-type Node =
-  | { type: 'quantity' }
-  | { type: 'bytes' }
-  | { type: 'object'; fields: Map<string, Node>; additional?: Node }
-  | { type: 'list'; items: Node };
+type Node = { type: 'quantity' } | { type: 'bytes' } | { type: 'object'; fields: Map<string, Node>; additional?: Node } | { type: 'list'; items: Node };
 
 const compiled = new Map<string, Node | null>();
 const byKind = new Map<string, Node | null>();

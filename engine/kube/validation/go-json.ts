@@ -80,14 +80,18 @@ function scan(bytes: Uint8Array): string {
     }
     return fail(c, 'after array element');
   };
-  const literal = (word: string, at: number): State => (c) => {
-    if (c !== word.charCodeAt(at)) return fail(c, `in literal ${word} (expecting ${quoteChar(word.charCodeAt(at))})`);
-    return at + 1 === word.length ? endValue : literal(word, at + 1);
-  };
-  const hexEscape = (left: number): State => (c) => {
-    if (!isHex(c)) return fail(c, 'in \\u hexadecimal character escape');
-    return left === 1 ? inString : hexEscape(left - 1);
-  };
+  const literal =
+    (word: string, at: number): State =>
+    (c) => {
+      if (c !== word.charCodeAt(at)) return fail(c, `in literal ${word} (expecting ${quoteChar(word.charCodeAt(at))})`);
+      return at + 1 === word.length ? endValue : literal(word, at + 1);
+    };
+  const hexEscape =
+    (left: number): State =>
+    (c) => {
+      if (!isHex(c)) return fail(c, 'in \\u hexadecimal character escape');
+      return left === 1 ? inString : hexEscape(left - 1);
+    };
   const inStringEscape: State = (c) => {
     if ('bfnrt\\/"'.includes(String.fromCharCode(c))) return inString;
     if (c === 0x75) return hexEscape(4);

@@ -74,7 +74,13 @@ export function ownerReferencesCauses(meta: unknown): StatusCause[] {
     if (!ref.name) causes.push(invalidValue(`${at}.name`, typeof ref.name === 'string' ? ref.name : '', 'name must not be empty'));
     if (!ref.uid) causes.push(invalidValue(`${at}.uid`, typeof ref.uid === 'string' ? ref.uid : '', 'uid must not be empty'));
     if (apiVersion === 'v1' && kind === 'Event') {
-      causes.push(invalidShown(at, `v1.OwnerReference{APIVersion:${goQuote(apiVersion)}, Kind:${goQuote(kind)}, Name:${goQuote(String(ref.name ?? ''))}, ...}`, '/v1, Kind=Event is disallowed from being an owner'));
+      causes.push(
+        invalidShown(
+          at,
+          `v1.OwnerReference{APIVersion:${goQuote(apiVersion)}, Kind:${goQuote(kind)}, Name:${goQuote(String(ref.name ?? ''))}, ...}`,
+          '/v1, Kind=Event is disallowed from being an owner',
+        ),
+      );
     }
     if (ref.controller === true) {
       const current = `${kind}/${String(ref.name ?? '')}`;

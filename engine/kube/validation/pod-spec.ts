@@ -16,9 +16,7 @@
 import { duplicate, forbiddenField, invalidValue, notSupported, required } from '../field-errors.ts';
 import type { StatusCause } from '../types.ts';
 import { arr, containersCauses, initContainersCauses, localDescendingPathCauses, obj, text, type ContainerContext } from './containers.ts';
-import {
-  dns1123LabelProblems, dns1123SubdomainProblems, INVALID_IP, inclusiveRange, isIP, labelValueProblems, nameProblems, qualifiedNameProblems,
-} from './formats.ts';
+import { dns1123LabelProblems, dns1123SubdomainProblems, INVALID_IP, inclusiveRange, isIP, labelValueProblems, nameProblems, qualifiedNameProblems } from './formats.ts';
 import { readQuantity, type QuantityFunctions } from './quantity.ts';
 import { resourceRequirementsCauses } from './resources.ts';
 import { labelsCauses } from './selectors.ts';
@@ -27,12 +25,36 @@ type Any = Record<string, unknown>;
 
 /** Volume sources in the order validateVolumeSource tries them, with the path its "more than 1" error names. */
 const VOLUME_SOURCES: [string, string][] = [
-  ['emptyDir', 'emptyDir'], ['hostPath', 'hostPath'], ['gitRepo', 'gitRepo'], ['gcePersistentDisk', 'gcePersistentDisk'], ['awsElasticBlockStore', 'awsElasticBlockStore'],
-  ['secret', 'secret'], ['nfs', 'nfs'], ['iscsi', 'iscsi'], ['glusterfs', 'glusterfs'], ['flocker', 'flocker'], ['persistentVolumeClaim', 'persistentVolumeClaim'],
-  ['rbd', 'rbd'], ['cinder', 'cinder'], ['cephfs', 'cephFS'], ['quobyte', 'quobyte'], ['downwardAPI', 'downwarAPI'], ['fc', 'fc'], ['flexVolume', 'flexVolume'],
-  ['configMap', 'configMap'], ['azureFile', 'azureFile'], ['vsphereVolume', 'vsphereVolume'], ['photonPersistentDisk', 'photonPersistentDisk'],
-  ['portworxVolume', 'portworxVolume'], ['azureDisk', 'azureDisk'], ['storageos', 'storageos'], ['projected', 'projected'], ['scaleIO', 'scaleIO'], ['csi', 'csi'],
-  ['ephemeral', 'ephemeral'], ['image', 'image'],
+  ['emptyDir', 'emptyDir'],
+  ['hostPath', 'hostPath'],
+  ['gitRepo', 'gitRepo'],
+  ['gcePersistentDisk', 'gcePersistentDisk'],
+  ['awsElasticBlockStore', 'awsElasticBlockStore'],
+  ['secret', 'secret'],
+  ['nfs', 'nfs'],
+  ['iscsi', 'iscsi'],
+  ['glusterfs', 'glusterfs'],
+  ['flocker', 'flocker'],
+  ['persistentVolumeClaim', 'persistentVolumeClaim'],
+  ['rbd', 'rbd'],
+  ['cinder', 'cinder'],
+  ['cephfs', 'cephFS'],
+  ['quobyte', 'quobyte'],
+  ['downwardAPI', 'downwarAPI'],
+  ['fc', 'fc'],
+  ['flexVolume', 'flexVolume'],
+  ['configMap', 'configMap'],
+  ['azureFile', 'azureFile'],
+  ['vsphereVolume', 'vsphereVolume'],
+  ['photonPersistentDisk', 'photonPersistentDisk'],
+  ['portworxVolume', 'portworxVolume'],
+  ['azureDisk', 'azureDisk'],
+  ['storageos', 'storageos'],
+  ['projected', 'projected'],
+  ['scaleIO', 'scaleIO'],
+  ['csi', 'csi'],
+  ['ephemeral', 'ephemeral'],
+  ['image', 'image'],
 ];
 const HOST_PATH_TYPES = ['', 'BlockDevice', 'CharDevice', 'Directory', 'DirectoryOrCreate', 'File', 'FileOrCreate', 'Socket'];
 const FILE_MODE = 'must be a number between 0 and 0777 (octal), both inclusive';
@@ -206,7 +228,10 @@ export function podSpecCauses(input: unknown, path: string, fns: QuantityFunctio
     if (gates.has(name)) causes.push(duplicate(`${path}.schedulingGates[${i}]`, name));
     gates.add(name);
   });
-  for (const [field, rule] of [['serviceAccountName', 'dns1123-subdomain'], ['nodeName', 'dns1123-subdomain']] as const) {
+  for (const [field, rule] of [
+    ['serviceAccountName', 'dns1123-subdomain'],
+    ['nodeName', 'dns1123-subdomain'],
+  ] as const) {
     const value = text(spec[field]);
     if (value) causes.push(...nameProblems(rule, value).map((m) => invalidValue(`${path}.${field}`, value, m)));
   }

@@ -40,10 +40,28 @@ const HOST_PATH_TYPES = ['', 'BlockDevice', 'CharDevice', 'Directory', 'Director
 
 /** The sources ValidatePersistentVolumeSpec tries, in its order, with the name its "more than 1" error uses. */
 const PV_SOURCES: [string, string][] = [
-  ['hostPath', 'hostPath'], ['gcePersistentDisk', 'gcePersistentDisk'], ['awsElasticBlockStore', 'awsElasticBlockStore'], ['glusterfs', 'glusterfs'],
-  ['flocker', 'flocker'], ['nfs', 'nfs'], ['rbd', 'rbd'], ['quobyte', 'quobyte'], ['cephfs', 'cephFS'], ['iscsi', 'iscsi'], ['cinder', 'cinder'], ['fc', 'fc'],
-  ['flexVolume', 'flexVolume'], ['azureFile', 'azureFile'], ['vsphereVolume', 'vsphereVolume'], ['photonPersistentDisk', 'photonPersistentDisk'],
-  ['portworxVolume', 'portworxVolume'], ['azureDisk', 'azureDisk'], ['scaleIO', 'scaleIO'], ['local', 'local'], ['storageos', 'storageos'], ['csi', 'csi'],
+  ['hostPath', 'hostPath'],
+  ['gcePersistentDisk', 'gcePersistentDisk'],
+  ['awsElasticBlockStore', 'awsElasticBlockStore'],
+  ['glusterfs', 'glusterfs'],
+  ['flocker', 'flocker'],
+  ['nfs', 'nfs'],
+  ['rbd', 'rbd'],
+  ['quobyte', 'quobyte'],
+  ['cephfs', 'cephFS'],
+  ['iscsi', 'iscsi'],
+  ['cinder', 'cinder'],
+  ['fc', 'fc'],
+  ['flexVolume', 'flexVolume'],
+  ['azureFile', 'azureFile'],
+  ['vsphereVolume', 'vsphereVolume'],
+  ['photonPersistentDisk', 'photonPersistentDisk'],
+  ['portworxVolume', 'portworxVolume'],
+  ['azureDisk', 'azureDisk'],
+  ['scaleIO', 'scaleIO'],
+  ['local', 'local'],
+  ['storageos', 'storageos'],
+  ['csi', 'csi'],
 ];
 
 function present(value: unknown): boolean {
@@ -154,7 +172,17 @@ export function persistentVolumeCauses(pv: unknown, fns: QuantityFunctions): Sta
 }
 
 /** The fields of a PersistentVolumeSpec that are not its volume source. */
-const PV_NON_SOURCE_FIELDS = new Set(['capacity', 'accessModes', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'mountOptions', 'volumeMode', 'nodeAffinity', 'volumeAttributesClassName']);
+const PV_NON_SOURCE_FIELDS = new Set([
+  'capacity',
+  'accessModes',
+  'claimRef',
+  'persistentVolumeReclaimPolicy',
+  'storageClassName',
+  'mountOptions',
+  'volumeMode',
+  'nodeAffinity',
+  'volumeAttributesClassName',
+]);
 
 function pick(spec: Any, keep: (key: string) => boolean): Any {
   return Object.fromEntries(Object.entries(spec).filter(([k, v]) => keep(k) && present(v)));

@@ -47,7 +47,13 @@ export async function runExec(runtime: StreamRuntime, channels: ChannelSocket, c
 
 export async function runAttach(runtime: StreamRuntime, channels: ChannelSocket, containerId: string, flags: StreamFlags): Promise<void> {
   if (flags.stdin) {
-    channels.finish(failureStatus('attaching to stdin is not served: the kubelings runtime runs containers without an open stdin (attach without -i streams the output; use kubectl exec -i for input)', 400, 'BadRequest'));
+    channels.finish(
+      failureStatus(
+        'attaching to stdin is not served: the kubelings runtime runs containers without an open stdin (attach without -i streams the output; use kubectl exec -i for input)',
+        400,
+        'BadRequest',
+      ),
+    );
     return;
   }
   const abort = new AbortController();
@@ -56,10 +62,15 @@ export async function runAttach(runtime: StreamRuntime, channels: ChannelSocket,
   try {
     const { status } = await runtime.containerStatus({ containerId });
     const isRunning = async () => (await runtime.containerStatus({ containerId }).catch(() => undefined))?.status.state === 'CONTAINER_RUNNING';
-    await readContainerLog(status.logPath, { tail: 0, follow: true, signal: abort.signal }, (stream, bytes) => {
-      if (stream === 'stdout' && flags.stdout) channels.send(STDOUT, bytes);
-      if (stream === 'stderr' && (flags.stderr || flags.tty)) channels.send(flags.tty ? STDOUT : STDERR, bytes);
-    }, isRunning);
+    await readContainerLog(
+      status.logPath,
+      { tail: 0, follow: true, signal: abort.signal },
+      (stream, bytes) => {
+        if (stream === 'stdout' && flags.stdout) channels.send(STDOUT, bytes);
+        if (stream === 'stderr' && (flags.stderr || flags.tty)) channels.send(flags.tty ? STDOUT : STDERR, bytes);
+      },
+      isRunning,
+    );
     channels.finish({ metadata: {}, status: 'Success' });
   } catch (error) {
     channels.finish(failureStatus(`Internal error occurred: error attaching to container: ${(error as Error).message}`));

@@ -93,7 +93,10 @@ function refuseUpgrade(socket: Duplex, code: number, message: string): void {
 }
 
 function offeredProtocols(req: IncomingMessage): string[] {
-  return (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  return (req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 export function createStreamHandlers(host: StreamHost, options: StreamOptions = {}): StreamHandlers {

@@ -20,13 +20,38 @@ function check(method: string, url: string, expected: Expect) {
 describe('resource requests', () => {
   test('GET of one pod is a get, with its group, version, namespace, resource and name', () => {
     check('GET', '/api/v1/namespaces/default/pods/nginx', {
-      isResourceRequest: true, verb: 'get', apiPrefix: 'api', apiGroup: '', apiVersion: 'v1', namespace: 'default', resource: 'pods', subresource: '', name: 'nginx', path: '/api/v1/namespaces/default/pods/nginx', parts: ['pods', 'nginx'],
+      isResourceRequest: true,
+      verb: 'get',
+      apiPrefix: 'api',
+      apiGroup: '',
+      apiVersion: 'v1',
+      namespace: 'default',
+      resource: 'pods',
+      subresource: '',
+      name: 'nginx',
+      path: '/api/v1/namespaces/default/pods/nginx',
+      parts: ['pods', 'nginx'],
     });
   });
 
   test('named groups live under /apis/<group>/<version>', hint('How many segments come before the version under /apis, and under /api?'), () => {
-    check('GET', '/apis/apps/v1/namespaces/web/deployments/frontend', { apiPrefix: 'apis', apiGroup: 'apps', apiVersion: 'v1', namespace: 'web', resource: 'deployments', name: 'frontend', verb: 'get' });
-    check('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { apiPrefix: 'apis', apiGroup: 'rbac.authorization.k8s.io', apiVersion: 'v1', resource: 'clusterroles', namespace: '', verb: 'create' });
+    check('GET', '/apis/apps/v1/namespaces/web/deployments/frontend', {
+      apiPrefix: 'apis',
+      apiGroup: 'apps',
+      apiVersion: 'v1',
+      namespace: 'web',
+      resource: 'deployments',
+      name: 'frontend',
+      verb: 'get',
+    });
+    check('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', {
+      apiPrefix: 'apis',
+      apiGroup: 'rbac.authorization.k8s.io',
+      apiVersion: 'v1',
+      resource: 'clusterroles',
+      namespace: '',
+      verb: 'create',
+    });
   });
 
   test('the method gives the verb: POST create, PUT update, PATCH patch, DELETE delete', hint('Which verb does each HTTP method stand for when the URL names one object?'), () => {
@@ -77,11 +102,15 @@ describe('resource requests', () => {
     check('PATCH', '/apis/apps/v1/namespaces/default/deployments/web/scale', { subresource: 'scale', verb: 'patch', apiGroup: 'apps' });
   });
 
-  test('a list or watch with fieldSelector=metadata.name=<x> names the object x', hint('kubectl get pod x -w watches the collection with a field selector: which name does that request ask about?'), () => {
-    check('GET', '/api/v1/namespaces/default/pods?fieldSelector=metadata.name%3Dnginx&watch=true', { verb: 'watch', name: 'nginx' });
-    check('GET', '/api/v1/namespaces/default/pods?fieldSelector=metadata.name%3D%3Dnginx', { verb: 'list', name: 'nginx' });
-    check('GET', '/api/v1/namespaces/default/pods?fieldSelector=status.phase%3DRunning', { verb: 'list', name: '' });
-  });
+  test(
+    'a list or watch with fieldSelector=metadata.name=<x> names the object x',
+    hint('kubectl get pod x -w watches the collection with a field selector: which name does that request ask about?'),
+    () => {
+      check('GET', '/api/v1/namespaces/default/pods?fieldSelector=metadata.name%3Dnginx&watch=true', { verb: 'watch', name: 'nginx' });
+      check('GET', '/api/v1/namespaces/default/pods?fieldSelector=metadata.name%3D%3Dnginx', { verb: 'list', name: 'nginx' });
+      check('GET', '/api/v1/namespaces/default/pods?fieldSelector=status.phase%3DRunning', { verb: 'list', name: '' });
+    },
+  );
 
   test('the path is the URL without its query string', () => {
     check('GET', '/api/v1/namespaces/default/pods?limit=500&labelSelector=app%3Dweb', { path: '/api/v1/namespaces/default/pods', resource: 'pods' });
@@ -89,26 +118,37 @@ describe('resource requests', () => {
 });
 
 describe('requests that are not for a resource', () => {
-  test('/version, /api, /apis, a group and a group/version are not resource requests; their verb is the method', hint('Which paths name a resource at all? /apis/apps/v1 stops at the version.'), () => {
-    for (const path of ['/version', '/api', '/apis', '/apis/apps', '/apis/apps/v1', '/api/v1', '/healthz', '/openapi/v3', '/']) {
-      check('GET', path, { isResourceRequest: false, verb: 'get', path });
-    }
-    check('POST', '/version', { isResourceRequest: false, verb: 'post' });
-  });
+  test(
+    '/version, /api, /apis, a group and a group/version are not resource requests; their verb is the method',
+    hint('Which paths name a resource at all? /apis/apps/v1 stops at the version.'),
+    () => {
+      for (const path of ['/version', '/api', '/apis', '/apis/apps', '/apis/apps/v1', '/api/v1', '/healthz', '/openapi/v3', '/']) {
+        check('GET', path, { isResourceRequest: false, verb: 'get', path });
+      }
+      check('POST', '/version', { isResourceRequest: false, verb: 'post' });
+    },
+  );
 });
 
 describe('any URL built from a namespace, a resource and a name reads back the same', () => {
   const segment = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
   test('random namespaces, resources, names and subresources round-trip', ({ task }) => {
     fc.assert(
-      fc.property(segment, segment.filter((s) => s !== 'namespaces' && s !== 'watch'), segment, fc.option(segment, { nil: undefined }), fc.constantFrom('GET', 'PUT', 'PATCH', 'DELETE'), (ns, resource, name, sub, method) => {
-        const url = `/apis/example.com/v1/namespaces/${ns}/${resource}/${name}${sub ? `/${sub}` : ''}`;
-        const info = parseRequestInfo(method, url);
-        expect(
-          { namespace: info.namespace, resource: info.resource, name: info.name, subresource: info.subresource, apiGroup: info.apiGroup, isResourceRequest: info.isResourceRequest },
-          `parseRequestInfo(${JSON.stringify(method)}, ${JSON.stringify(url)})`,
-        ).toEqual({ namespace: ns, resource, name, subresource: sub ?? '', apiGroup: 'example.com', isResourceRequest: true });
-      }),
+      fc.property(
+        segment,
+        segment.filter((s) => s !== 'namespaces' && s !== 'watch'),
+        segment,
+        fc.option(segment, { nil: undefined }),
+        fc.constantFrom('GET', 'PUT', 'PATCH', 'DELETE'),
+        (ns, resource, name, sub, method) => {
+          const url = `/apis/example.com/v1/namespaces/${ns}/${resource}/${name}${sub ? `/${sub}` : ''}`;
+          const info = parseRequestInfo(method, url);
+          expect(
+            { namespace: info.namespace, resource: info.resource, name: info.name, subresource: info.subresource, apiGroup: info.apiGroup, isResourceRequest: info.isResourceRequest },
+            `parseRequestInfo(${JSON.stringify(method)}, ${JSON.stringify(url)})`,
+          ).toEqual({ namespace: ns, resource, name, subresource: sub ?? '', apiGroup: 'example.com', isResourceRequest: true });
+        },
+      ),
       { seed: useSeed(task), numRuns: 300 },
     );
   });
@@ -128,9 +168,13 @@ describe('more edges', () => {
     check('OPTIONS', '/api/v1/namespaces/default/pods', { isResourceRequest: true, verb: '', resource: 'pods' });
   });
 
-  test('only a term that is exactly metadata.name names the object, and never "." or ".."', hint('Does "metadata.namespace=default" name an object? Could a name be a path segment such as ".."?'), () => {
-    for (const selector of ['metadata.namespace%3Ddefault', 'spec.metadata.name%3Dnginx', 'metadata.name%3D.', 'metadata.name%3D..']) {
-      check('GET', `/api/v1/namespaces/default/pods?fieldSelector=${selector}`, { verb: 'list', name: '' });
-    }
-  });
+  test(
+    'only a term that is exactly metadata.name names the object, and never "." or ".."',
+    hint('Does "metadata.namespace=default" name an object? Could a name be a path segment such as ".."?'),
+    () => {
+      for (const selector of ['metadata.namespace%3Ddefault', 'spec.metadata.name%3Dnginx', 'metadata.name%3D.', 'metadata.name%3D..']) {
+        check('GET', `/api/v1/namespaces/default/pods?fieldSelector=${selector}`, { verb: 'list', name: '' });
+      }
+    },
+  );
 });

@@ -67,25 +67,34 @@ async function raw(store: KVStore, key: string) {
 }
 
 describe('create', () => {
-  test('a new object gets a uid, a creationTimestamp and resourceVersion = the store revision', hint('Which store operation creates a key only if it does not exist yet? What revision does it answer with?'), async () => {
-    const { store, registry } = await setup();
-    const created = await registry.create(CONFIGMAPS, cm('a'));
-    expect(
-      { uid: created.metadata.uid, creationTimestamp: created.metadata.creationTimestamp, resourceVersion: created.metadata.resourceVersion },
-      'registry.create(configmaps, a)',
-    ).toEqual({ uid: 'uid-1', creationTimestamp: '2024-01-01T12:00:00Z', resourceVersion: String(await store.revision()) });
-    expect(created.data, 'the object itself is kept').toEqual({ a: '1' });
-  });
+  test(
+    'a new object gets a uid, a creationTimestamp and resourceVersion = the store revision',
+    hint('Which store operation creates a key only if it does not exist yet? What revision does it answer with?'),
+    async () => {
+      const { store, registry } = await setup();
+      const created = await registry.create(CONFIGMAPS, cm('a'));
+      expect({ uid: created.metadata.uid, creationTimestamp: created.metadata.creationTimestamp, resourceVersion: created.metadata.resourceVersion }, 'registry.create(configmaps, a)').toEqual({
+        uid: 'uid-1',
+        creationTimestamp: '2024-01-01T12:00:00Z',
+        resourceVersion: String(await store.revision()),
+      });
+      expect(created.data, 'the object itself is kept').toEqual({ a: '1' });
+    },
+  );
 
-  test('the stored value is the object without its resourceVersion (the store knows it already)', hint('Where does resourceVersion come from when you read the object back: the JSON, or the key-value?'), async () => {
-    const { store, registry } = await setup();
-    await registry.create(CONFIGMAPS, cm('a'));
-    const kv = await raw(store, objectKey(CONFIGMAPS, 'default', 'a'));
-    expect(kv, `the key ${objectKey(CONFIGMAPS, 'default', 'a')} after create`).toBeDefined();
-    const stored = JSON.parse(kv!.value) as KubeObject;
-    expect(stored.metadata.resourceVersion, 'resourceVersion in the stored JSON').toBeUndefined();
-    expect(stored.metadata.uid, 'uid in the stored JSON').toBe('uid-1');
-  });
+  test(
+    'the stored value is the object without its resourceVersion (the store knows it already)',
+    hint('Where does resourceVersion come from when you read the object back: the JSON, or the key-value?'),
+    async () => {
+      const { store, registry } = await setup();
+      await registry.create(CONFIGMAPS, cm('a'));
+      const kv = await raw(store, objectKey(CONFIGMAPS, 'default', 'a'));
+      expect(kv, `the key ${objectKey(CONFIGMAPS, 'default', 'a')} after create`).toBeDefined();
+      const stored = JSON.parse(kv!.value) as KubeObject;
+      expect(stored.metadata.resourceVersion, 'resourceVersion in the stored JSON').toBeUndefined();
+      expect(stored.metadata.uid, 'uid in the stored JSON').toBe('uid-1');
+    },
+  );
 
   test('generation starts at 1 for a kind with a spec, and is left out otherwise', hint('Which field of ResourceInfo says whether a kind tracks generation?'), async () => {
     const { registry } = await setup();
@@ -104,21 +113,25 @@ describe('create', () => {
     expect(named.metadata.name, 'a name wins over generateName').toBe('fixed');
   });
 
-  test('what the server owns is never taken from the client, and the input is not modified', hint('Which metadata fields belong to the server? Did you copy the object before changing it?'), async () => {
-    const { registry } = await setup();
-    const input: KubeObject = {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: { name: 'n1', namespace: 'default', uid: 'mine', resourceVersion: '999', deletionTimestamp: '2020-01-01T00:00:00Z', deletionGracePeriodSeconds: 3 },
-    };
-    const before = JSON.stringify(input);
-    const node = await registry.create(NODES, input);
-    expect(
-      { namespace: node.metadata.namespace, uid: node.metadata.uid, deletionTimestamp: node.metadata.deletionTimestamp, deletionGracePeriodSeconds: node.metadata.deletionGracePeriodSeconds },
-      'create a Node with a namespace, a uid, a resourceVersion and a deletionTimestamp',
-    ).toEqual({ namespace: undefined, uid: 'uid-1', deletionTimestamp: undefined, deletionGracePeriodSeconds: undefined });
-    expect(JSON.stringify(input), 'the input object after create').toBe(before);
-  });
+  test(
+    'what the server owns is never taken from the client, and the input is not modified',
+    hint('Which metadata fields belong to the server? Did you copy the object before changing it?'),
+    async () => {
+      const { registry } = await setup();
+      const input: KubeObject = {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'n1', namespace: 'default', uid: 'mine', resourceVersion: '999', deletionTimestamp: '2020-01-01T00:00:00Z', deletionGracePeriodSeconds: 3 },
+      };
+      const before = JSON.stringify(input);
+      const node = await registry.create(NODES, input);
+      expect(
+        { namespace: node.metadata.namespace, uid: node.metadata.uid, deletionTimestamp: node.metadata.deletionTimestamp, deletionGracePeriodSeconds: node.metadata.deletionGracePeriodSeconds },
+        'create a Node with a namespace, a uid, a resourceVersion and a deletionTimestamp',
+      ).toEqual({ namespace: undefined, uid: 'uid-1', deletionTimestamp: undefined, deletionGracePeriodSeconds: undefined });
+      expect(JSON.stringify(input), 'the input object after create').toBe(before);
+    },
+  );
 
   test('a name that is taken is AlreadyExists', async () => {
     const { registry } = await setup();
@@ -185,7 +198,10 @@ describe('update and optimistic concurrency', () => {
     const created = await registry.create(CONFIGMAPS, cm('a'));
     clock.now += 60_000;
     const updated = await registry.update(CONFIGMAPS, { ...created, metadata: { ...created.metadata, uid: 'forged', creationTimestamp: '1999-01-01T00:00:00Z' }, data: { a: '2' } });
-    expect({ uid: updated.metadata.uid, creationTimestamp: updated.metadata.creationTimestamp }, 'update that tries to change uid and creationTimestamp').toEqual({ uid: 'uid-1', creationTimestamp: '2024-01-01T12:00:00Z' });
+    expect({ uid: updated.metadata.uid, creationTimestamp: updated.metadata.creationTimestamp }, 'update that tries to change uid and creationTimestamp').toEqual({
+      uid: 'uid-1',
+      creationTimestamp: '2024-01-01T12:00:00Z',
+    });
   });
 
   test('generation grows by one when the spec changes, and only then', hint('Compare the old and new spec: by value, or by their JSON text?'), async () => {
@@ -197,26 +213,36 @@ describe('update and optimistic concurrency', () => {
     expect(d.metadata.generation, 'after a change of labels only').toBe(2);
     const reordered = Object.fromEntries(Object.entries(d.spec as object).reverse());
     d = await registry.update(DEPLOYMENTS, { ...d, spec: reordered, metadata: { ...d.metadata, labels: { tier: 'be' } } });
-    expect(d.metadata.generation, 'after a label change with the spec\'s keys in another order').toBe(2);
+    expect(d.metadata.generation, "after a label change with the spec's keys in another order").toBe(2);
     d = await registry.update(DEPLOYMENTS, { ...d, status: { replicas: 3 } }, { subresource: 'status' });
     expect(d.metadata.generation, 'after a status change').toBe(2);
   });
 
-  test('the main resource keeps the stored status; the status subresource changes nothing but the status', hint('For a kind with a status subresource, whose status wins in each kind of update?'), async () => {
-    const { registry } = await setup();
-    const created = await registry.create(PODS, pod('p'));
-    const main = await registry.update(PODS, { ...created, metadata: { ...created.metadata, labels: { a: 'b' } }, status: { phase: 'Failed' } });
-    expect({ labels: main.metadata.labels, status: main.status }, 'main update that also sets status.phase Failed').toEqual({ labels: { a: 'b' }, status: { phase: 'Pending' } });
-    const status = await registry.update(PODS, { ...main, metadata: { ...main.metadata, labels: { c: 'd' } }, spec: { containers: [] }, status: { phase: 'Running' } }, { subresource: 'status' });
-    expect({ labels: status.metadata.labels, containers: (status.spec as { containers: unknown[] }).containers.length, status: status.status }, 'status update that also changes labels and spec').toEqual({ labels: { a: 'b' }, containers: 1, status: { phase: 'Running' } });
-  });
+  test(
+    'the main resource keeps the stored status; the status subresource changes nothing but the status',
+    hint('For a kind with a status subresource, whose status wins in each kind of update?'),
+    async () => {
+      const { registry } = await setup();
+      const created = await registry.create(PODS, pod('p'));
+      const main = await registry.update(PODS, { ...created, metadata: { ...created.metadata, labels: { a: 'b' } }, status: { phase: 'Failed' } });
+      expect({ labels: main.metadata.labels, status: main.status }, 'main update that also sets status.phase Failed').toEqual({ labels: { a: 'b' }, status: { phase: 'Pending' } });
+      const status = await registry.update(PODS, { ...main, metadata: { ...main.metadata, labels: { c: 'd' } }, spec: { containers: [] }, status: { phase: 'Running' } }, { subresource: 'status' });
+      expect(
+        { labels: status.metadata.labels, containers: (status.spec as { containers: unknown[] }).containers.length, status: status.status },
+        'status update that also changes labels and spec',
+      ).toEqual({ labels: { a: 'b' }, containers: 1, status: { phase: 'Running' } });
+    },
+  );
 
   test('an update that changes nothing writes nothing', hint('Two objects with the same fields in a different key order: are they different?'), async () => {
     const { store, registry } = await setup();
     const created = await registry.create(CONFIGMAPS, { ...cm('a'), data: { x: '1', y: '2' } });
     const revision = await store.revision();
     const same = await registry.update(CONFIGMAPS, { ...created, data: { y: '2', x: '1' } });
-    expect({ storeRevision: await store.revision(), resourceVersion: same.metadata.resourceVersion }, 'update with the same data in another key order').toEqual({ storeRevision: revision, resourceVersion: created.metadata.resourceVersion });
+    expect({ storeRevision: await store.revision(), resourceVersion: same.metadata.resourceVersion }, 'update with the same data in another key order').toEqual({
+      storeRevision: revision,
+      resourceVersion: created.metadata.resourceVersion,
+    });
   });
 });
 
@@ -241,18 +267,22 @@ function interleaving(store: KVStore, key: string, write: () => Promise<unknown>
   });
 }
 
-describe('a write that lands between the registry\'s read and its write', () => {
-  test('is not lost: a status set meanwhile survives an update of the main resource', hint('Is your write conditional on the modRevision you read? What do you do when that condition fails and the caller pinned no version?'), async () => {
-    const store = await createStore();
-    const { registry: writer } = await setup(store);
-    const created = await writer.create(PODS, pod('p'));
-    const key = objectKey(PODS, 'default', 'p');
-    const racing = interleaving(store, key, () => writer.update(PODS, { ...created, status: { phase: 'Running' } }, { subresource: 'status' }));
-    const { registry } = await setup(racing);
-    const updated = await registry.update(PODS, { ...created, metadata: { ...created.metadata, resourceVersion: undefined, labels: { x: 'y' } } });
-    expect({ labels: updated.metadata.labels, phase: (updated.status as { phase: string }).phase }, 'label update racing a status update').toEqual({ labels: { x: 'y' }, phase: 'Running' });
-    expect((await writer.get(PODS, 'default', 'p')).status, 'the stored status afterwards').toEqual({ phase: 'Running' });
-  });
+describe("a write that lands between the registry's read and its write", () => {
+  test(
+    'is not lost: a status set meanwhile survives an update of the main resource',
+    hint('Is your write conditional on the modRevision you read? What do you do when that condition fails and the caller pinned no version?'),
+    async () => {
+      const store = await createStore();
+      const { registry: writer } = await setup(store);
+      const created = await writer.create(PODS, pod('p'));
+      const key = objectKey(PODS, 'default', 'p');
+      const racing = interleaving(store, key, () => writer.update(PODS, { ...created, status: { phase: 'Running' } }, { subresource: 'status' }));
+      const { registry } = await setup(racing);
+      const updated = await registry.update(PODS, { ...created, metadata: { ...created.metadata, resourceVersion: undefined, labels: { x: 'y' } } });
+      expect({ labels: updated.metadata.labels, phase: (updated.status as { phase: string }).phase }, 'label update racing a status update').toEqual({ labels: { x: 'y' }, phase: 'Running' });
+      expect((await writer.get(PODS, 'default', 'p')).status, 'the stored status afterwards').toEqual({ phase: 'Running' });
+    },
+  );
 
   test('is a Conflict when the caller pinned the resourceVersion it read', async () => {
     const store = await createStore();
@@ -275,22 +305,26 @@ describe('delete', () => {
     expect((await failure(registry.delete(CONFIGMAPS, 'default', 'a')))?.reason, 'delete it again').toBe('NotFound');
   });
 
-  test('a pod running on a node is deleted gracefully: marked with deletionTimestamp = now + grace', hint('Which pods need time to stop? Where does the grace period come from: the options, the pod, or the default of 30 s?'), async () => {
-    const { registry, clock } = await setup();
-    await registry.create(PODS, pod('a', { nodeName: 'node-1' }));
-    clock.now += 5_000;
-    const result = await registry.delete(PODS, 'default', 'a');
-    expect(
-      { deleted: result.deleted, deletionTimestamp: result.object.metadata.deletionTimestamp, grace: result.object.metadata.deletionGracePeriodSeconds },
-      'delete pod a (on node-1, no grace given)',
-    ).toEqual({ deleted: false, deletionTimestamp: '2024-01-01T12:00:35Z', grace: 30 });
-    expect((await registry.get(PODS, 'default', 'a')).metadata.deletionTimestamp, 'the pod is still there, marked').toBe('2024-01-01T12:00:35Z');
+  test(
+    'a pod running on a node is deleted gracefully: marked with deletionTimestamp = now + grace',
+    hint('Which pods need time to stop? Where does the grace period come from: the options, the pod, or the default of 30 s?'),
+    async () => {
+      const { registry, clock } = await setup();
+      await registry.create(PODS, pod('a', { nodeName: 'node-1' }));
+      clock.now += 5_000;
+      const result = await registry.delete(PODS, 'default', 'a');
+      expect(
+        { deleted: result.deleted, deletionTimestamp: result.object.metadata.deletionTimestamp, grace: result.object.metadata.deletionGracePeriodSeconds },
+        'delete pod a (on node-1, no grace given)',
+      ).toEqual({ deleted: false, deletionTimestamp: '2024-01-01T12:00:35Z', grace: 30 });
+      expect((await registry.get(PODS, 'default', 'a')).metadata.deletionTimestamp, 'the pod is still there, marked').toBe('2024-01-01T12:00:35Z');
 
-    await registry.create(PODS, pod('b', { nodeName: 'node-1', terminationGracePeriodSeconds: 10 }));
-    expect((await registry.delete(PODS, 'default', 'b')).object.metadata.deletionGracePeriodSeconds, 'pod b with terminationGracePeriodSeconds 10').toBe(10);
-    await registry.create(PODS, pod('c', { nodeName: 'node-1' }));
-    expect((await registry.delete(PODS, 'default', 'c', { gracePeriodSeconds: 0 })).deleted, 'pod c with gracePeriodSeconds 0').toBe(true);
-  });
+      await registry.create(PODS, pod('b', { nodeName: 'node-1', terminationGracePeriodSeconds: 10 }));
+      expect((await registry.delete(PODS, 'default', 'b')).object.metadata.deletionGracePeriodSeconds, 'pod b with terminationGracePeriodSeconds 10').toBe(10);
+      await registry.create(PODS, pod('c', { nodeName: 'node-1' }));
+      expect((await registry.delete(PODS, 'default', 'c', { gracePeriodSeconds: 0 })).deleted, 'pod c with gracePeriodSeconds 0').toBe(true);
+    },
+  );
 
   test('a pod that never ran, or has finished, goes at once', async () => {
     const { registry } = await setup();
@@ -312,16 +346,20 @@ describe('delete', () => {
     expect({ ts: shorter.object.metadata.deletionTimestamp, grace: shorter.object.metadata.deletionGracePeriodSeconds }, 'delete again with 5 s').toEqual({ ts: '2024-01-01T12:00:05Z', grace: 5 });
   });
 
-  test('an object with finalizers is marked and stays until an update removes the last one', hint('Who removes a finalizer, and what should the registry do when the last one goes from a marked object?'), async () => {
-    const { store, registry } = await setup();
-    await registry.create(CONFIGMAPS, { ...cm('f'), metadata: { name: 'f', namespace: 'default', finalizers: ['example.com/a', 'example.com/b'] } });
-    const marked = await registry.delete(CONFIGMAPS, 'default', 'f');
-    expect({ deleted: marked.deleted, ts: marked.object.metadata.deletionTimestamp }, 'delete configmap f with two finalizers').toEqual({ deleted: false, ts: '2024-01-01T12:00:00Z' });
-    const one = await registry.update(CONFIGMAPS, { ...marked.object, metadata: { ...marked.object.metadata, finalizers: ['example.com/b'] } });
-    expect(one.metadata.deletionTimestamp, 'after removing one finalizer, deletionTimestamp is kept').toBe('2024-01-01T12:00:00Z');
-    await registry.update(CONFIGMAPS, { ...one, metadata: { ...one.metadata, finalizers: [] } });
-    expect(await raw(store, objectKey(CONFIGMAPS, 'default', 'f')), 'the key after the last finalizer went').toBeUndefined();
-  });
+  test(
+    'an object with finalizers is marked and stays until an update removes the last one',
+    hint('Who removes a finalizer, and what should the registry do when the last one goes from a marked object?'),
+    async () => {
+      const { store, registry } = await setup();
+      await registry.create(CONFIGMAPS, { ...cm('f'), metadata: { name: 'f', namespace: 'default', finalizers: ['example.com/a', 'example.com/b'] } });
+      const marked = await registry.delete(CONFIGMAPS, 'default', 'f');
+      expect({ deleted: marked.deleted, ts: marked.object.metadata.deletionTimestamp }, 'delete configmap f with two finalizers').toEqual({ deleted: false, ts: '2024-01-01T12:00:00Z' });
+      const one = await registry.update(CONFIGMAPS, { ...marked.object, metadata: { ...marked.object.metadata, finalizers: ['example.com/b'] } });
+      expect(one.metadata.deletionTimestamp, 'after removing one finalizer, deletionTimestamp is kept').toBe('2024-01-01T12:00:00Z');
+      await registry.update(CONFIGMAPS, { ...one, metadata: { ...one.metadata, finalizers: [] } });
+      expect(await raw(store, objectKey(CONFIGMAPS, 'default', 'f')), 'the key after the last finalizer went').toBeUndefined();
+    },
+  );
 
   test('preconditions: a uid or resourceVersion that does not match is a Conflict', async () => {
     const { registry } = await setup();
@@ -330,7 +368,10 @@ describe('delete', () => {
       'Operation cannot be fulfilled on configmaps "a": Precondition failed: UID in precondition: someone-else, UID in object meta: uid-1',
     );
     expect((await failure(registry.delete(CONFIGMAPS, 'default', 'a', { preconditions: { resourceVersion: '1' } })))?.reason, 'delete with a wrong resourceVersion').toBe('Conflict');
-    expect((await registry.delete(CONFIGMAPS, 'default', 'a', { preconditions: { uid: created.metadata.uid, resourceVersion: created.metadata.resourceVersion } })).deleted, 'delete with matching preconditions').toBe(true);
+    expect(
+      (await registry.delete(CONFIGMAPS, 'default', 'a', { preconditions: { uid: created.metadata.uid, resourceVersion: created.metadata.resourceVersion } })).deleted,
+      'delete with matching preconditions',
+    ).toBe(true);
   });
 });
 
@@ -376,35 +417,58 @@ describe('update: more edges', () => {
       return { ...o, spec };
     };
     let d = await registry.create(DEPLOYMENTS, deployment('web'));
-    d = await registry.update(DEPLOYMENTS, withContainers(d, [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'busybox' }]));
+    d = await registry.update(
+      DEPLOYMENTS,
+      withContainers(d, [
+        { name: 'a', image: 'nginx' },
+        { name: 'b', image: 'busybox' },
+      ]),
+    );
     const before = d.metadata.generation!;
-    d = await registry.update(DEPLOYMENTS, withContainers(d, [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'busybox:2' }]));
-    expect({ generation: d.metadata.generation, image: (d.spec as Spec).template.spec.containers[1]!.image }, 'update of the second of two containers').toEqual({ generation: before + 1, image: 'busybox:2' });
-  });
-
-  test('deletionTimestamp, deletionGracePeriodSeconds and generation are the server\'s: an update cannot set or change them', hint('Which metadata does the server own after create? Only create and delete set these.'), async () => {
-    // k8s.io/apiserver/pkg/registry/rest/update.go (BeforeUpdate) keeps what the server set.
-    const { registry } = await setup();
-    const created = await registry.create(DEPLOYMENTS, deployment('web'));
-    const forged = { ...created, metadata: { ...created.metadata, deletionTimestamp: '2024-01-01T12:00:00Z', deletionGracePeriodSeconds: 0, generation: 7, labels: { a: 'b' } } };
-    const updated = await registry.update(DEPLOYMENTS, forged);
-    const { deletionTimestamp, deletionGracePeriodSeconds, generation } = updated.metadata;
-    expect({ deletionTimestamp, deletionGracePeriodSeconds, generation, labels: updated.metadata.labels }, 'update of an unmarked Deployment that sets all three').toEqual({
-      deletionTimestamp: undefined,
-      deletionGracePeriodSeconds: undefined,
-      generation: 1,
-      labels: { a: 'b' },
+    d = await registry.update(
+      DEPLOYMENTS,
+      withContainers(d, [
+        { name: 'a', image: 'nginx' },
+        { name: 'b', image: 'busybox:2' },
+      ]),
+    );
+    expect({ generation: d.metadata.generation, image: (d.spec as Spec).template.spec.containers[1]!.image }, 'update of the second of two containers').toEqual({
+      generation: before + 1,
+      image: 'busybox:2',
     });
   });
 
-  test('an update of a pod that is terminating gracefully keeps it: only a grace period of 0 without finalizers ends it', hint('A marked object is deleted by an update only when its grace period is over (0) and it has no finalizers left.'), async () => {
-    // k8s.io/apiserver/pkg/registry/generic/registry/store.go (ShouldDeleteDuringUpdate).
-    const { store, registry } = await setup();
-    await registry.create(PODS, pod('a', { nodeName: 'node-1' }));
-    const marked = (await registry.delete(PODS, 'default', 'a')).object;
-    await registry.update(PODS, { ...marked, metadata: { ...marked.metadata, labels: { x: 'y' } } });
-    expect((await raw(store, objectKey(PODS, 'default', 'a'))) !== undefined, 'the pod is still stored after a label update while it terminates (grace 30 s)').toBe(true);
-  });
+  test(
+    "deletionTimestamp, deletionGracePeriodSeconds and generation are the server's: an update cannot set or change them",
+    hint('Which metadata does the server own after create? Only create and delete set these.'),
+    async () => {
+      // k8s.io/apiserver/pkg/registry/rest/update.go (BeforeUpdate) keeps what the server set.
+      const { registry } = await setup();
+      const created = await registry.create(DEPLOYMENTS, deployment('web'));
+      const forged = { ...created, metadata: { ...created.metadata, deletionTimestamp: '2024-01-01T12:00:00Z', deletionGracePeriodSeconds: 0, generation: 7, labels: { a: 'b' } } };
+      const updated = await registry.update(DEPLOYMENTS, forged);
+      const { deletionTimestamp, deletionGracePeriodSeconds, generation } = updated.metadata;
+      expect({ deletionTimestamp, deletionGracePeriodSeconds, generation, labels: updated.metadata.labels }, 'update of an unmarked Deployment that sets all three').toEqual({
+        deletionTimestamp: undefined,
+        deletionGracePeriodSeconds: undefined,
+        generation: 1,
+        labels: { a: 'b' },
+      });
+    },
+  );
+
+  test(
+    'an update of a pod that is terminating gracefully keeps it: only a grace period of 0 without finalizers ends it',
+    hint('A marked object is deleted by an update only when its grace period is over (0) and it has no finalizers left.'),
+    async () => {
+      // k8s.io/apiserver/pkg/registry/generic/registry/store.go (ShouldDeleteDuringUpdate).
+      const { store, registry } = await setup();
+      await registry.create(PODS, pod('a', { nodeName: 'node-1' }));
+      const marked = (await registry.delete(PODS, 'default', 'a')).object;
+      await registry.update(PODS, { ...marked, metadata: { ...marked.metadata, labels: { x: 'y' } } });
+      expect((await raw(store, objectKey(PODS, 'default', 'a'))) !== undefined, 'the pod is still stored after a label update while it terminates (grace 30 s)').toBe(true);
+    },
+  );
 
   test('removing the finalizers field altogether from a marked object deletes it, as an empty list does', hint('What is the list of finalizers when the field is not there?'), async () => {
     const { store, registry } = await setup();
@@ -417,32 +481,40 @@ describe('update: more edges', () => {
 });
 
 describe('delete: more edges', () => {
-  test('a Failed pod goes at once, as a Succeeded one does; a bound pod without a status is deleted gracefully', hint('Which phases mean the pod\'s containers have all stopped? And what if the pod has no status at all?'), async () => {
-    const { registry } = await setup();
-    const failed = await registry.create(PODS, pod('failed', { nodeName: 'node-1' }));
-    await registry.update(PODS, { ...failed, status: { phase: 'Failed' } }, { subresource: 'status' });
-    expect((await registry.delete(PODS, 'default', 'failed')).deleted, 'delete a Failed pod').toBe(true);
-    const { status: _none, ...bare } = pod('bare', { nodeName: 'node-1' });
-    await registry.create(PODS, bare);
-    const result = await registry.delete(PODS, 'default', 'bare');
-    expect({ deleted: result.deleted, grace: result.object.metadata.deletionGracePeriodSeconds }, 'delete a pod on node-1 that has no status').toEqual({ deleted: false, grace: 30 });
-  });
+  test(
+    'a Failed pod goes at once, as a Succeeded one does; a bound pod without a status is deleted gracefully',
+    hint("Which phases mean the pod's containers have all stopped? And what if the pod has no status at all?"),
+    async () => {
+      const { registry } = await setup();
+      const failed = await registry.create(PODS, pod('failed', { nodeName: 'node-1' }));
+      await registry.update(PODS, { ...failed, status: { phase: 'Failed' } }, { subresource: 'status' });
+      expect((await registry.delete(PODS, 'default', 'failed')).deleted, 'delete a Failed pod').toBe(true);
+      const { status: _none, ...bare } = pod('bare', { nodeName: 'node-1' });
+      await registry.create(PODS, bare);
+      const result = await registry.delete(PODS, 'default', 'bare');
+      expect({ deleted: result.deleted, grace: result.object.metadata.deletionGracePeriodSeconds }, 'delete a pod on node-1 that has no status').toEqual({ deleted: false, grace: 30 });
+    },
+  );
 
-  test('a second delete with the same grace period changes nothing and says the object is still there', hint('Is your comparison "no longer than" (<=) or "shorter" (<)? What do you return when nothing changes?'), async () => {
-    // k8s.io/apiserver/pkg/registry/rest/delete.go (BeforeDelete): only a shorter grace period moves the deadline.
-    const { store, registry, clock } = await setup();
-    await registry.create(PODS, pod('a', { nodeName: 'node-1' }));
-    const first = await registry.delete(PODS, 'default', 'a');
-    const revision = await store.revision();
-    clock.now += 10_000;
-    const again = await registry.delete(PODS, 'default', 'a', { gracePeriodSeconds: 30 });
-    expect(
-      { revision: await store.revision(), deleted: again.deleted, deletionTimestamp: again.object?.metadata.deletionTimestamp },
-      'delete again 10 s later with the same 30 s grace period',
-    ).toEqual({ revision, deleted: false, deletionTimestamp: first.object.metadata.deletionTimestamp });
-  });
+  test(
+    'a second delete with the same grace period changes nothing and says the object is still there',
+    hint('Is your comparison "no longer than" (<=) or "shorter" (<)? What do you return when nothing changes?'),
+    async () => {
+      // k8s.io/apiserver/pkg/registry/rest/delete.go (BeforeDelete): only a shorter grace period moves the deadline.
+      const { store, registry, clock } = await setup();
+      await registry.create(PODS, pod('a', { nodeName: 'node-1' }));
+      const first = await registry.delete(PODS, 'default', 'a');
+      const revision = await store.revision();
+      clock.now += 10_000;
+      const again = await registry.delete(PODS, 'default', 'a', { gracePeriodSeconds: 30 });
+      expect(
+        { revision: await store.revision(), deleted: again.deleted, deletionTimestamp: again.object?.metadata.deletionTimestamp },
+        'delete again 10 s later with the same 30 s grace period',
+      ).toEqual({ revision, deleted: false, deletionTimestamp: first.object.metadata.deletionTimestamp });
+    },
+  );
 
-  test('the resourceVersion precondition\'s message names both versions, as the apiserver\'s does', async () => {
+  test("the resourceVersion precondition's message names both versions, as the apiserver's does", async () => {
     // k8s.io/apiserver/pkg/storage/interfaces.go (Preconditions.Check).
     const { registry } = await setup();
     const created = await registry.create(CONFIGMAPS, cm('a'));
@@ -451,28 +523,32 @@ describe('delete: more edges', () => {
     );
   });
 
-  test('a write that lands between the delete\'s read and its write is not lost: the delete is decided on the object as it is now', hint('Is your delete conditional on the modRevision you read? What do you do when that condition fails?'), async () => {
-    const store = await createStore();
-    const { registry: writer } = await setup(store);
-    const created = await writer.create(CONFIGMAPS, cm('a'));
-    const key = objectKey(CONFIGMAPS, 'default', 'a');
-    const racing = interleaving(store, key, () => writer.update(CONFIGMAPS, { ...created, metadata: { ...created.metadata, finalizers: ['example.com/keep'] } }));
-    const { registry } = await setup(racing);
-    const result = await registry.delete(CONFIGMAPS, 'default', 'a');
-    const stored = await writer.get(CONFIGMAPS, 'default', 'a').catch(() => undefined);
-    expect({ deleted: result.deleted, finalizers: stored?.metadata.finalizers, marked: stored?.metadata.deletionTimestamp !== undefined }, 'delete racing an update that adds a finalizer').toEqual({
-      deleted: false,
-      finalizers: ['example.com/keep'],
-      marked: true,
-    });
+  test(
+    "a write that lands between the delete's read and its write is not lost: the delete is decided on the object as it is now",
+    hint('Is your delete conditional on the modRevision you read? What do you do when that condition fails?'),
+    async () => {
+      const store = await createStore();
+      const { registry: writer } = await setup(store);
+      const created = await writer.create(CONFIGMAPS, cm('a'));
+      const key = objectKey(CONFIGMAPS, 'default', 'a');
+      const racing = interleaving(store, key, () => writer.update(CONFIGMAPS, { ...created, metadata: { ...created.metadata, finalizers: ['example.com/keep'] } }));
+      const { registry } = await setup(racing);
+      const result = await registry.delete(CONFIGMAPS, 'default', 'a');
+      const stored = await writer.get(CONFIGMAPS, 'default', 'a').catch(() => undefined);
+      expect({ deleted: result.deleted, finalizers: stored?.metadata.finalizers, marked: stored?.metadata.deletionTimestamp !== undefined }, 'delete racing an update that adds a finalizer').toEqual({
+        deleted: false,
+        finalizers: ['example.com/keep'],
+        marked: true,
+      });
 
-    const podStore = await createStore();
-    const { registry: podWriter } = await setup(podStore);
-    const p = await podWriter.create(PODS, pod('p', { nodeName: 'node-1' }));
-    const podRacing = interleaving(podStore, objectKey(PODS, 'default', 'p'), () => podWriter.update(PODS, { ...p, metadata: { ...p.metadata, labels: { x: 'y' } } }));
-    const { registry: podRegistry } = await setup(podRacing);
-    await podRegistry.delete(PODS, 'default', 'p');
-    const storedPod = await podWriter.get(PODS, 'default', 'p');
-    expect({ labels: storedPod.metadata.labels, grace: storedPod.metadata.deletionGracePeriodSeconds }, 'graceful delete of a pod racing a label update').toEqual({ labels: { x: 'y' }, grace: 30 });
-  });
+      const podStore = await createStore();
+      const { registry: podWriter } = await setup(podStore);
+      const p = await podWriter.create(PODS, pod('p', { nodeName: 'node-1' }));
+      const podRacing = interleaving(podStore, objectKey(PODS, 'default', 'p'), () => podWriter.update(PODS, { ...p, metadata: { ...p.metadata, labels: { x: 'y' } } }));
+      const { registry: podRegistry } = await setup(podRacing);
+      await podRegistry.delete(PODS, 'default', 'p');
+      const storedPod = await podWriter.get(PODS, 'default', 'p');
+      expect({ labels: storedPod.metadata.labels, grace: storedPod.metadata.deletionGracePeriodSeconds }, 'graceful delete of a pod racing a label update').toEqual({ labels: { x: 'y' }, grace: 30 });
+    },
+  );
 });

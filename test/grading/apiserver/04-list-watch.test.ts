@@ -35,7 +35,12 @@ const modified = (name: string, rv: number, labels: Record<string, string>, befo
   prevObject: obj(name, prevRv, before),
   revision: rv,
 });
-const deleted = (name: string, rv: number, labels: Record<string, string> = {}): CacheEvent => ({ type: 'DELETED', object: obj(name, rv, labels), prevObject: obj(name, rv - 1, labels), revision: rv });
+const deleted = (name: string, rv: number, labels: Record<string, string> = {}): CacheEvent => ({
+  type: 'DELETED',
+  object: obj(name, rv, labels),
+  prevObject: obj(name, rv - 1, labels),
+  revision: rv,
+});
 
 describe('field selectors', () => {
   test('terms joined by commas, with =, == and !=', hint('Which operator do you look for first in "a!=b": "=" or "!="?'), () => {
@@ -87,7 +92,7 @@ describe('pages and continue tokens', () => {
     const page = paginate(items(5), { limit: 2 }, 50);
     expect({ names: page.items.map((o) => o.metadata.name), remaining: page.remainingItemCount }, 'first page of 5 items, limit 2').toEqual({ names: ['cm-00', 'cm-01'], remaining: 3 });
     expect(page.continue, 'the continue token').toBeTruthy();
-    expect(decodeContinue(page.continue!), 'decodeContinue(the first page\'s token)').toEqual({ resourceVersion: 50, startKey: 'default/cm-01\0' });
+    expect(decodeContinue(page.continue!), "decodeContinue(the first page's token)").toEqual({ resourceVersion: 50, startKey: 'default/cm-01\0' });
   });
 
   test('following the tokens visits every item once, in order', ({ task }) => {
@@ -134,7 +139,13 @@ describe('the watch cache', () => {
     cache.apply(added('c', 6));
     cache.apply(modified('a', 7, { v: '2' }, {}));
     cache.apply(deleted('b', 8));
-    expect(cache.list().map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`).sort(), 'list after replace(a, b) at 5, then +c, ~a, -b').toEqual(['a@7', 'c@6']);
+    expect(
+      cache
+        .list()
+        .map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`)
+        .sort(),
+      'list after replace(a, b) at 5, then +c, ~a, -b',
+    ).toEqual(['a@7', 'c@6']);
     expect(cache.revision(), 'revision after the last change').toBe(8);
   });
 
@@ -154,7 +165,10 @@ describe('the watch cache', () => {
     const cache = createWatchCache(3);
     cache.replace([], 10);
     for (let rv = 11; rv <= 15; rv++) cache.apply(added(`o${rv}`, rv));
-    expect(cache.eventsSince(12).map((e) => e.revision), 'eventsSince(12) with capacity 3 after changes 11..15').toEqual([13, 14, 15]);
+    expect(
+      cache.eventsSince(12).map((e) => e.revision),
+      'eventsSince(12) with capacity 3 after changes 11..15',
+    ).toEqual([13, 14, 15]);
     const error = refused(() => cache.eventsSince(11));
     expect(error, 'eventsSince(11): change 12 was dropped').toEqual({ reason: 'Expired', message: 'too old resource version: 11 (12)' });
     expect(refused(() => cache.eventsSince(10))?.message, 'eventsSince(10)').toBe('too old resource version: 10 (12)');
@@ -184,7 +198,11 @@ describe('the watch cache', () => {
         const resumable = dropped.length ? dropped[dropped.length - 1]! : 10;
         const did = `capacity ${capacity}, changes at ${show(revisions)}, eventsSince(${probe})`;
         if (probe < resumable) expect(refused(() => cache.eventsSince(probe))?.reason, did).toBe('Expired');
-        else expect(cache.eventsSince(probe).map((e) => e.revision), did).toEqual(kept.filter((r) => r > probe));
+        else
+          expect(
+            cache.eventsSince(probe).map((e) => e.revision),
+            did,
+          ).toEqual(kept.filter((r) => r > probe));
       }),
       { seed: useSeed(task), numRuns: 200 },
     );
@@ -207,7 +225,10 @@ describe('what one watcher is sent', () => {
     const web = stream('web');
     expect(web.onEvent(added('a', 101, { app: 'web' })), 'ADDED of a web object').toEqual([{ type: 'ADDED', object: obj('a', 101, { app: 'web' }) }]);
     expect(web.onEvent(added('b', 102, { app: 'db' })), 'ADDED of a db object').toEqual([]);
-    expect(web.onEvent(deleted('a', 103, { app: 'web' })).map((e) => e.type), 'DELETED of the web object').toEqual(['DELETED']);
+    expect(
+      web.onEvent(deleted('a', 103, { app: 'web' })).map((e) => e.type),
+      'DELETED of the web object',
+    ).toEqual(['DELETED']);
   });
 
   test('a MODIFIED that moves an object into or out of the selector arrives as ADDED or DELETED', hint('Check the object before and after the change against the selector: four cases.'), () => {
@@ -218,24 +239,31 @@ describe('what one watcher is sent', () => {
     expect(web.onEvent(modified('d', 104, { app: 'db' }, { app: 'db' })), 'db before and after').toEqual([]);
   });
 
-  test('bookmarks only when asked for, at most one per interval, carrying the latest revision', hint('Does a change the watcher is not sent still move its revision? When was the last bookmark?'), () => {
-    const quiet = stream('web', false);
-    quiet.onEvent(added('x', 150, { app: 'db' }));
-    expect(quiet.tick(10 * 60_000), 'tick ten minutes later, bookmarks not asked for').toEqual([]);
+  test(
+    'bookmarks only when asked for, at most one per interval, carrying the latest revision',
+    hint('Does a change the watcher is not sent still move its revision? When was the last bookmark?'),
+    () => {
+      const quiet = stream('web', false);
+      quiet.onEvent(added('x', 150, { app: 'db' }));
+      expect(quiet.tick(10 * 60_000), 'tick ten minutes later, bookmarks not asked for').toEqual([]);
 
-    const asked = stream('web', true, 1_000);
-    expect(asked.tick(30_000), 'tick after 29 s').toEqual([]);
-    asked.onEvent(added('y', 160, { app: 'db' }));
-    expect(asked.tick(61_000), 'tick after 60 s').toEqual([{ type: 'BOOKMARK', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { resourceVersion: '160' } } }]);
-    expect(asked.tick(90_000), 'tick 29 s after that bookmark').toEqual([]);
-    expect(asked.tick(121_000).map((e) => e.object.metadata.resourceVersion), 'tick 60 s after that bookmark').toEqual(['160']);
-  });
+      const asked = stream('web', true, 1_000);
+      expect(asked.tick(30_000), 'tick after 29 s').toEqual([]);
+      asked.onEvent(added('y', 160, { app: 'db' }));
+      expect(asked.tick(61_000), 'tick after 60 s').toEqual([{ type: 'BOOKMARK', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { resourceVersion: '160' } } }]);
+      expect(asked.tick(90_000), 'tick 29 s after that bookmark').toEqual([]);
+      expect(
+        asked.tick(121_000).map((e) => e.object.metadata.resourceVersion),
+        'tick 60 s after that bookmark',
+      ).toEqual(['160']);
+    },
+  );
 });
 
 // Edges the first tests left open (issue 10, the mutation run of solutions/apiserver): each test
 // below catches a wrong answer that passed every test above.
 describe('field selectors: more edges', () => {
-  test('a field the object does not have reads as "", so "spec.nodeName=" matches an object without it', hint('What do you compare when fields has no entry for the requirement\'s field?'), () => {
+  test('a field the object does not have reads as "", so "spec.nodeName=" matches an object without it', hint("What do you compare when fields has no entry for the requirement's field?"), () => {
     expect(matchesFields(parseFieldSelector('spec.nodeName='), {}), '"spec.nodeName=" on an object with no spec.nodeName field').toBe(true);
   });
 });
@@ -244,24 +272,46 @@ describe('pages and continue tokens: more edges', () => {
   test('exactly `limit` items left: one page, no token', hint('When the page holds every remaining item, is there a next page?'), () => {
     expect(paginate(items(3), { limit: 3 }, 50), 'paginate 3 items, limit 3').toEqual({ items: items(3).map((i) => i.object) });
     const first = paginate(items(4), { limit: 2 }, 50);
-    expect(paginate(items(4), { limit: 2, continue: first.continue }, 50), 'the second page of 4 items, limit 2').toEqual({ items: items(4).slice(2).map((i) => i.object) });
+    expect(paginate(items(4), { limit: 2, continue: first.continue }, 50), 'the second page of 4 items, limit 2').toEqual({
+      items: items(4)
+        .slice(2)
+        .map((i) => i.object),
+    });
   });
 
-  test('a page starts at the token\'s start key itself when an item has exactly that key', hint('Is the start key the first key of the page (>=), or the one before it?'), () => {
+  test("a page starts at the token's start key itself when an item has exactly that key", hint('Is the start key the first key of the page (>=), or the one before it?'), () => {
     // etcd3 store GetList reads the range from the start key, inclusive.
     const token = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: 50, start: 'default/cm-01' })).toString('base64url');
-    expect(paginate(items(3), { continue: token }, 50).items.map((o) => o.metadata.name), 'a page from a token whose start key is default/cm-01').toEqual(['cm-01', 'cm-02']);
+    expect(
+      paginate(items(3), { continue: token }, 50).items.map((o) => o.metadata.name),
+      'a page from a token whose start key is default/cm-01',
+    ).toEqual(['cm-01', 'cm-02']);
   });
 
-  test('a token with a character outside base64url, or a field of the wrong type, is refused', hint('Does your base64url check look at the whole token, first character to last? Does it check the type of rv and start?'), () => {
-    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const good = encode({ v: 'meta.k8s.io/v1', rv: 12, start: 'default/b\0' });
-    const bad = [`${good}!`, `!${good}`, `${good}==`, encode(null), encode({ v: 'meta.k8s.io/v1', rv: '12', start: 'x' }), encode({ v: 'meta.k8s.io/v1', rv: 1.5, start: 'x' }), encode({ v: 'meta.k8s.io/v1', rv: 3, start: 7 })];
-    for (const token of bad) {
-      const error = refused(() => decodeContinue(token));
-      expect([error?.reason, error?.message.startsWith('continue key is not valid')], `decodeContinue(${JSON.stringify(token)}), which is ${JSON.stringify(Buffer.from(token.replace(/[^A-Za-z0-9_-]/g, ''), 'base64url').toString())} with ${token.replace(/[A-Za-z0-9_-]/g, '') || 'nothing'} around it`).toEqual(['BadRequest', true]);
-    }
-  });
+  test(
+    'a token with a character outside base64url, or a field of the wrong type, is refused',
+    hint('Does your base64url check look at the whole token, first character to last? Does it check the type of rv and start?'),
+    () => {
+      const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const good = encode({ v: 'meta.k8s.io/v1', rv: 12, start: 'default/b\0' });
+      const bad = [
+        `${good}!`,
+        `!${good}`,
+        `${good}==`,
+        encode(null),
+        encode({ v: 'meta.k8s.io/v1', rv: '12', start: 'x' }),
+        encode({ v: 'meta.k8s.io/v1', rv: 1.5, start: 'x' }),
+        encode({ v: 'meta.k8s.io/v1', rv: 3, start: 7 }),
+      ];
+      for (const token of bad) {
+        const error = refused(() => decodeContinue(token));
+        expect(
+          [error?.reason, error?.message.startsWith('continue key is not valid')],
+          `decodeContinue(${JSON.stringify(token)}), which is ${JSON.stringify(Buffer.from(token.replace(/[^A-Za-z0-9_-]/g, ''), 'base64url').toString())} with ${token.replace(/[A-Za-z0-9_-]/g, '') || 'nothing'} around it`,
+        ).toEqual(['BadRequest', true]);
+      }
+    },
+  );
 });
 
 describe('the watch cache: more edges', () => {
@@ -270,28 +320,52 @@ describe('the watch cache: more edges', () => {
     const node = (name: string, rv: number): KubeObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, resourceVersion: String(rv) } });
     cache.replace([node('node-1', 3)], 5);
     cache.apply({ type: 'ADDED', object: node('node-2', 6), revision: 6 });
-    expect(cache.list().map((o) => o.metadata.name).sort(), 'list after replace(node-1), then +node-2').toEqual(['node-1', 'node-2']);
+    expect(
+      cache
+        .list()
+        .map((o) => o.metadata.name)
+        .sort(),
+      'list after replace(node-1), then +node-2',
+    ).toEqual(['node-1', 'node-2']);
   });
 
   test('a cache that was never replaced records changes from the start', () => {
     const cache = createWatchCache(10);
     cache.apply(added('a', 1));
     cache.apply(added('b', 2));
-    expect(cache.eventsSince(0).map((e) => e.revision), 'eventsSince(0) after two changes to a new cache').toEqual([1, 2]);
+    expect(
+      cache.eventsSince(0).map((e) => e.revision),
+      'eventsSince(0) after two changes to a new cache',
+    ).toEqual([1, 2]);
   });
 
-  test('after thousands of changes it still keeps only `capacity` of them: an old watch is 410', hint('If you trim the history array now and then, does the trimmed part really go, and does the oldest revision still move on?'), () => {
-    const cache = createWatchCache(10);
-    cache.replace([], 0);
-    for (let rv = 1; rv <= 3000; rv++) cache.apply(added(`o${rv % 50}`, rv));
-    expect(refused(() => cache.eventsSince(100))?.message, 'eventsSince(100) after 3000 changes, capacity 10').toBe('too old resource version: 100 (2990)');
-    expect(cache.eventsSince(2990).map((e) => e.revision), 'eventsSince(2990)').toEqual([2991, 2992, 2993, 2994, 2995, 2996, 2997, 2998, 2999, 3000]);
-  });
+  test(
+    'after thousands of changes it still keeps only `capacity` of them: an old watch is 410',
+    hint('If you trim the history array now and then, does the trimmed part really go, and does the oldest revision still move on?'),
+    () => {
+      const cache = createWatchCache(10);
+      cache.replace([], 0);
+      for (let rv = 1; rv <= 3000; rv++) cache.apply(added(`o${rv % 50}`, rv));
+      expect(refused(() => cache.eventsSince(100))?.message, 'eventsSince(100) after 3000 changes, capacity 10').toBe('too old resource version: 100 (2990)');
+      expect(
+        cache.eventsSince(2990).map((e) => e.revision),
+        'eventsSince(2990)',
+      ).toEqual([2991, 2992, 2993, 2994, 2995, 2996, 2997, 2998, 2999, 3000]);
+    },
+  );
 });
 
 describe('what one watcher is sent: more edges', () => {
   test('a DELETED of an object the selector never matched is not sent', hint('A watcher that never saw the object: should it hear that it is gone?'), () => {
-    const web = createWatchStream({ matches: (o) => o.metadata.labels?.app === 'web', allowBookmarks: false, bookmarkIntervalMs: 60_000, now: 0, resourceVersion: 100, apiVersion: 'v1', kind: 'ConfigMap' });
+    const web = createWatchStream({
+      matches: (o) => o.metadata.labels?.app === 'web',
+      allowBookmarks: false,
+      bookmarkIntervalMs: 60_000,
+      now: 0,
+      resourceVersion: 100,
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+    });
     expect(web.onEvent(deleted('b', 101, { app: 'db' })), 'DELETED of a db object to a web watcher').toEqual([]);
   });
 });

@@ -36,7 +36,11 @@ describe('JSON merge patch (RFC 7386)', () => {
     [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
     [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
     [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
-    [['a', 'b'], ['c', 'd'], ['c', 'd']],
+    [
+      ['a', 'b'],
+      ['c', 'd'],
+      ['c', 'd'],
+    ],
     [{ a: 'b' }, ['c'], ['c']],
     [{ a: 'foo' }, null, null],
     [{ a: 'foo' }, 'bar', 'bar'],
@@ -76,7 +80,10 @@ describe('JSON patch (RFC 6902)', () => {
   });
 
   test('a body that is not a list is refused as the real apiserver refuses it', hint('client-node sends JSON patch by default: what should an object body get?'), () => {
-    expect(refused(() => applyJsonPatch(doc, { metadata: { labels: { a: 'b' } } })), 'applyJsonPatch(doc, an object)').toEqual({
+    expect(
+      refused(() => applyJsonPatch(doc, { metadata: { labels: { a: 'b' } } })),
+      'applyJsonPatch(doc, an object)',
+    ).toEqual({
       reason: 'BadRequest',
       code: 400,
       message: 'json: cannot unmarshal object into Go value of type jsonpatch.Patch',
@@ -85,19 +92,37 @@ describe('JSON patch (RFC 6902)', () => {
   });
 
   test('a malformed operation is a BadRequest', () => {
-    for (const op of [{ op: 'frobnicate', path: '/a' }, { op: 'add', path: 'no-slash', value: 1 }, { op: 'add', path: '/a' }]) {
+    for (const op of [
+      { op: 'frobnicate', path: '/a' },
+      { op: 'add', path: 'no-slash', value: 1 },
+      { op: 'add', path: '/a' },
+    ]) {
       expect(refused(() => applyJsonPatch(doc, [op]))?.reason, `applyJsonPatch(doc, [${show(op)}])`).toBe('BadRequest');
     }
   });
 
   test('an operation that does not apply is a 422, and nothing is changed', hint('fast-json-patch throws for these: which of its error names mean "the document does not fit"?'), () => {
-    expect(refused(() => applyJsonPatch(doc, [{ op: 'test', path: '/metadata/name', value: 'db' }])), 'a failed test').toEqual({ reason: 'Invalid', code: 422, message: 'testing value /metadata/name failed: test failed' });
-    expect(refused(() => applyJsonPatch(doc, [{ op: 'replace', path: '/spec/missing', value: 1 }])), 'replace at a missing path').toEqual({
+    expect(
+      refused(() => applyJsonPatch(doc, [{ op: 'test', path: '/metadata/name', value: 'db' }])),
+      'a failed test',
+    ).toEqual({ reason: 'Invalid', code: 422, message: 'testing value /metadata/name failed: test failed' });
+    expect(
+      refused(() => applyJsonPatch(doc, [{ op: 'replace', path: '/spec/missing', value: 1 }])),
+      'replace at a missing path',
+    ).toEqual({
       reason: 'Invalid',
       code: 422,
       message: 'replace operation does not apply: doc is missing path: /spec/missing',
     });
-    expect(refused(() => applyJsonPatch(doc, [{ op: 'add', path: '/metadata/labels/x', value: '1' }, { op: 'remove', path: '/nope' }]))?.code, 'a good add, then a bad remove').toBe(422);
+    expect(
+      refused(() =>
+        applyJsonPatch(doc, [
+          { op: 'add', path: '/metadata/labels/x', value: '1' },
+          { op: 'remove', path: '/nope' },
+        ]),
+      )?.code,
+      'a good add, then a bad remove',
+    ).toBe(422);
     expect(doc.metadata.labels, 'the target after the failed patches').toEqual({ app: 'web' });
   });
 });
@@ -123,34 +148,84 @@ describe('strategic merge patch', () => {
 
   test('containers merge by name: the patched one changes, the others stay', hint('Which field is the merge key of containers? Find it in the schema node of the list.'), () => {
     const result = applyStrategicMergePatch(deployment, { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.16' }] } } } }, DEPLOYMENT);
-    expect(containers(result), 'patch the image of container web').toEqual([{ ...deployment.spec.template.spec.containers[0], image: 'nginx:1.16' }, { name: 'log', image: 'busybox' }]);
+    expect(containers(result), 'patch the image of container web').toEqual([
+      { ...deployment.spec.template.spec.containers[0], image: 'nginx:1.16' },
+      { name: 'log', image: 'busybox' },
+    ]);
   });
 
   test('lists nested inside merged elements merge by their own keys: ports by containerPort, env by name', () => {
-    const patch = { spec: { template: { spec: { containers: [{ name: 'web', ports: [{ containerPort: 443 }], env: [{ name: 'A', value: '2' }, { name: 'B', value: '3' }] }] } } } };
+    const patch = {
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'web',
+                ports: [{ containerPort: 443 }],
+                env: [
+                  { name: 'A', value: '2' },
+                  { name: 'B', value: '3' },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    };
     const web = containers(applyStrategicMergePatch(deployment, patch, DEPLOYMENT))[0]!;
     expect({ ports: web.ports, env: web.env }, 'add port 443 and env B, change env A').toEqual({
       ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 443 }],
-      env: [{ name: 'A', value: '2' }, { name: 'B', value: '3' }],
+      env: [
+        { name: 'A', value: '2' },
+        { name: 'B', value: '3' },
+      ],
     });
   });
 
-  test('a new element is appended; $patch: delete removes one; a list without a merge key is replaced', hint('tolerations have no merge key in the schema: what does a patch do to such a list?'), () => {
-    const patch = { spec: { template: { spec: { containers: [{ name: 'sidecar', image: 'envoy' }, { name: 'log', $patch: 'delete' }], tolerations: [{ key: 'b', operator: 'Exists' }] } } } };
-    const result = applyStrategicMergePatch(deployment, patch, DEPLOYMENT) as typeof deployment;
-    expect(containers(result).map((c) => c.name), 'add sidecar, delete log').toEqual(['web', 'sidecar']);
-    expect(result.spec.template.spec.tolerations, 'patch tolerations').toEqual([{ key: 'b', operator: 'Exists' }]);
-  });
+  test(
+    'a new element is appended; $patch: delete removes one; a list without a merge key is replaced',
+    hint('tolerations have no merge key in the schema: what does a patch do to such a list?'),
+    () => {
+      const patch = {
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                { name: 'sidecar', image: 'envoy' },
+                { name: 'log', $patch: 'delete' },
+              ],
+              tolerations: [{ key: 'b', operator: 'Exists' }],
+            },
+          },
+        },
+      };
+      const result = applyStrategicMergePatch(deployment, patch, DEPLOYMENT) as typeof deployment;
+      expect(
+        containers(result).map((c) => c.name),
+        'add sidecar, delete log',
+      ).toEqual(['web', 'sidecar']);
+      expect(result.spec.template.spec.tolerations, 'patch tolerations').toEqual([{ key: 'b', operator: 'Exists' }]);
+    },
+  );
 
   test('$setElementOrder orders the merged list', hint('Elements the order names first, in its order; then the rest as they were.'), () => {
     const patch = { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'log' }, { name: 'web' }], containers: [{ name: 'web', image: 'nginx:1.16' }] } } } };
-    expect(containers(applyStrategicMergePatch(deployment, patch, DEPLOYMENT)).map((c) => `${c.name}=${c.image}`), 'reorder to log, web and patch web').toEqual(['log=busybox', 'web=nginx:1.16']);
+    expect(
+      containers(applyStrategicMergePatch(deployment, patch, DEPLOYMENT)).map((c) => `${c.name}=${c.image}`),
+      'reorder to log, web and patch web',
+    ).toEqual(['log=busybox', 'web=nginx:1.16']);
   });
 
   test('the patch kubectl apply sends after an image change, unchanged', () => {
-    const fromKubectl = JSON.parse('{"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}"}},"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"web"},{"name":"log"}],"containers":[{"image":"nginx:1.16.1","name":"web"}]}}}}') as unknown;
+    const fromKubectl = JSON.parse(
+      '{"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}"}},"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"web"},{"name":"log"}],"containers":[{"image":"nginx:1.16.1","name":"web"}]}}}}',
+    ) as unknown;
     const result = applyStrategicMergePatch({ metadata: { name: 'd' }, ...deployment }, fromKubectl, DEPLOYMENT) as typeof deployment & { metadata: { annotations: object } };
-    expect({ images: containers(result).map((c) => c.image), annotations: result.metadata.annotations }, 'apply the patch kubectl computed').toEqual({ images: ['nginx:1.16.1', 'busybox'], annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } });
+    expect({ images: containers(result).map((c) => c.image), annotations: result.metadata.annotations }, 'apply the patch kubectl computed').toEqual({
+      images: ['nginx:1.16.1', 'busybox'],
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
+    });
     expect(JSON.stringify(result).includes('$'), 'a directive left in the result').toBe(false);
   });
 
@@ -205,14 +280,36 @@ describe('server-side apply, as create-or-merge', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'web', uid: 'u1', labels: { team: 'a' } },
-      spec: { replicas: 1, paused: false, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.25', ports: [{ containerPort: 80 }] }, { name: 'log', image: 'busybox' }] } } },
+      spec: {
+        replicas: 1,
+        paused: false,
+        template: {
+          spec: {
+            containers: [
+              { name: 'web', image: 'nginx:1.25', ports: [{ containerPort: 80 }] },
+              { name: 'log', image: 'busybox' },
+            ],
+          },
+        },
+      },
     };
     const result = applyServerSide(existing, applied, DEPLOYMENT);
     expect(result, 'apply over a stored Deployment').toEqual({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'web', uid: 'u1', labels: { team: 'a', app: 'web' } },
-      spec: { replicas: 3, paused: false, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }, { name: 'log', image: 'busybox' }] } } },
+      spec: {
+        replicas: 3,
+        paused: false,
+        template: {
+          spec: {
+            containers: [
+              { name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80 }] },
+              { name: 'log', image: 'busybox' },
+            ],
+          },
+        },
+      },
     });
     expect(existing.spec, 'the stored object afterwards').toMatchObject({ replicas: 1 });
   });
@@ -226,16 +323,25 @@ describe('server-side apply, as create-or-merge', () => {
 // Edges the first suites left open (issue 10, the mutation run of solutions/apiserver): each test
 // below catches a wrong answer that passed every test above.
 describe('JSON patch (RFC 6902): more edges', () => {
-  test('a move or copy from a path that is not there names that path, as the apiserver says it', hint('fast-json-patch names this failure OPERATION_FROM_UNRESOLVABLE: which path does the message name, path or from?'), () => {
-    // evanphx/json-patch (patch.go, move and copy): "<op> operation does not apply: doc is missing from path: <from>".
-    const doc = { metadata: { labels: { app: 'web' } } };
-    expect(refused(() => applyJsonPatch(doc, [{ op: 'move', from: '/metadata/labels/nope', path: '/metadata/labels/x' }])), 'move from /metadata/labels/nope').toEqual({
-      reason: 'Invalid',
-      code: 422,
-      message: 'move operation does not apply: doc is missing from path: /metadata/labels/nope',
-    });
-    expect(refused(() => applyJsonPatch(doc, [{ op: 'copy', from: '/spec', path: '/metadata/x' }]))?.message, 'copy from /spec').toBe('copy operation does not apply: doc is missing from path: /spec');
-  });
+  test(
+    'a move or copy from a path that is not there names that path, as the apiserver says it',
+    hint('fast-json-patch names this failure OPERATION_FROM_UNRESOLVABLE: which path does the message name, path or from?'),
+    () => {
+      // evanphx/json-patch (patch.go, move and copy): "<op> operation does not apply: doc is missing from path: <from>".
+      const doc = { metadata: { labels: { app: 'web' } } };
+      expect(
+        refused(() => applyJsonPatch(doc, [{ op: 'move', from: '/metadata/labels/nope', path: '/metadata/labels/x' }])),
+        'move from /metadata/labels/nope',
+      ).toEqual({
+        reason: 'Invalid',
+        code: 422,
+        message: 'move operation does not apply: doc is missing from path: /metadata/labels/nope',
+      });
+      expect(refused(() => applyJsonPatch(doc, [{ op: 'copy', from: '/spec', path: '/metadata/x' }]))?.message, 'copy from /spec').toBe(
+        'copy operation does not apply: doc is missing from path: /spec',
+      );
+    },
+  );
 
   test('a path through __proto__ changes no prototype: it is refused and Object.prototype is untouched', hint('fast-json-patch can ban prototype changes: is that switched on?'), () => {
     // evanphx/json-patch knows no prototypes: __proto__ is a key like any other, missing here (422).
@@ -255,7 +361,13 @@ describe('JSON patch (RFC 6902): more edges', () => {
 describe('strategic merge patch: more edges', () => {
   const pod = {
     metadata: { name: 'p', finalizers: ['a', 'b'] },
-    spec: { containers: [{ name: 'a', image: 'a:1' }, { name: 'b', image: 'b:1' }, { name: 'c', image: 'c:1' }] },
+    spec: {
+      containers: [
+        { name: 'a', image: 'a:1' },
+        { name: 'b', image: 'b:1' },
+        { name: 'c', image: 'c:1' },
+      ],
+    },
   };
   const names = (r: unknown) => (r as typeof pod).spec.containers.map((c) => c.name);
 
@@ -268,7 +380,7 @@ describe('strategic merge patch: more edges', () => {
     ]);
   });
 
-  test('a keyed list or a set the target does not have yet becomes the patch\'s elements', hint('What is the target list when the object has none?'), () => {
+  test("a keyed list or a set the target does not have yet becomes the patch's elements", hint('What is the target list when the object has none?'), () => {
     const patch = { spec: { initContainers: [{ name: 'init', image: 'busybox' }] }, metadata: { finalizers: ['x'] } };
     const result = applyStrategicMergePatch({ metadata: { name: 'p' }, spec: {} }, patch, POD) as { metadata: { finalizers: string[] }; spec: { initContainers: unknown[] } };
     expect({ initContainers: result.spec.initContainers, finalizers: result.metadata.finalizers }, `patch ${show(patch)} into a pod that has neither list`).toEqual({
@@ -277,21 +389,25 @@ describe('strategic merge patch: more edges', () => {
     });
   });
 
-  test('a list the schema does not know is replaced whole by the patch\'s list', () => {
+  test("a list the schema does not know is replaced whole by the patch's list", () => {
     const result = applyStrategicMergePatch({ spec: { notModelled: [1, 2] } }, { spec: { notModelled: [3, { $keep: 1, b: 2 }] } }, POD) as { spec: { notModelled: unknown[] } };
     expect(result.spec.notModelled, 'a list under a field the schema does not model').toEqual([3, { b: 2 }]);
   });
 
-  test('$setElementOrder alone reorders a list the patch does not change (kubectl apply after reordering a manifest)', hint('The order can come without the list: is $setElementOrder/<field> applied when <field> itself is not in the patch?'), () => {
-    const patch = { spec: { '$setElementOrder/containers': [{ name: 'c' }, { name: 'a' }, { name: 'b' }] } };
-    expect(names(applyStrategicMergePatch(pod, patch, POD)), `containers after ${show(patch)}`).toEqual(['c', 'a', 'b']);
-    const partial = { spec: { '$setElementOrder/containers': [{ name: 'c' }] } };
-    expect(names(applyStrategicMergePatch(pod, partial, POD)), `containers after ${show(partial)}: the others keep their order, after c`).toEqual(['c', 'a', 'b']);
-    const finalizers = { metadata: { '$setElementOrder/finalizers': ['b', 'a'] } };
-    expect((applyStrategicMergePatch(pod, finalizers, POD) as typeof pod).metadata.finalizers, `finalizers after ${show(finalizers)}`).toEqual(['b', 'a']);
-    const absent = { metadata: { '$setElementOrder/ownerReferences': [{ uid: 'u' }] } };
-    expect((applyStrategicMergePatch(pod, absent, POD) as { metadata: object }).metadata, `metadata after ${show(absent)}, a list neither side has`).toEqual(pod.metadata);
-  });
+  test(
+    '$setElementOrder alone reorders a list the patch does not change (kubectl apply after reordering a manifest)',
+    hint('The order can come without the list: is $setElementOrder/<field> applied when <field> itself is not in the patch?'),
+    () => {
+      const patch = { spec: { '$setElementOrder/containers': [{ name: 'c' }, { name: 'a' }, { name: 'b' }] } };
+      expect(names(applyStrategicMergePatch(pod, patch, POD)), `containers after ${show(patch)}`).toEqual(['c', 'a', 'b']);
+      const partial = { spec: { '$setElementOrder/containers': [{ name: 'c' }] } };
+      expect(names(applyStrategicMergePatch(pod, partial, POD)), `containers after ${show(partial)}: the others keep their order, after c`).toEqual(['c', 'a', 'b']);
+      const finalizers = { metadata: { '$setElementOrder/finalizers': ['b', 'a'] } };
+      expect((applyStrategicMergePatch(pod, finalizers, POD) as typeof pod).metadata.finalizers, `finalizers after ${show(finalizers)}`).toEqual(['b', 'a']);
+      const absent = { metadata: { '$setElementOrder/ownerReferences': [{ uid: 'u' }] } };
+      expect((applyStrategicMergePatch(pod, absent, POD) as { metadata: object }).metadata, `metadata after ${show(absent)}, a list neither side has`).toEqual(pod.metadata);
+    },
+  );
 
   test('$setElementOrder puts the elements it names first and keeps the others in their order after them', () => {
     const patch = { spec: { '$setElementOrder/containers': [{ name: 'c' }], containers: [{ name: 'b', image: 'b:2' }] } };
@@ -318,7 +434,12 @@ describe('server-side apply: more edges', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'p' },
-      spec: { containers: [{ name: 'a', image: 'a' }, { name: 'b', $patch: 'delete' }] },
+      spec: {
+        containers: [
+          { name: 'a', image: 'a' },
+          { name: 'b', $patch: 'delete' },
+        ],
+      },
     };
     expect(refused(() => applyServerSide(undefined, applied, POD))?.reason, 'apply a pod whose second container carries $patch').toBe('BadRequest');
   });

@@ -27,7 +27,12 @@ const args = (containerId: string, ifName = 'eth0'): CniArgs => ({ containerId, 
 const store = (dir: string): IpamStore => openIpamStore(dir, NETWORK);
 /** The addresses ADD gives, in order, one container each. */
 function addAll(conf: IpamConfig, ids: string[], s = store(conf.dataDir!)): string[] {
-  return ids.map((id) => cni.ipamAdd(conf, args(id), s).ips.map((ip) => ip.address).join(','));
+  return ids.map((id) =>
+    cni
+      .ipamAdd(conf, args(id), s)
+      .ips.map((ip) => ip.address)
+      .join(','),
+  );
 }
 function errorOf(fn: () => unknown): { code?: number; msg?: string; message?: string } {
   try {
@@ -40,18 +45,29 @@ function errorOf(fn: () => unknown): { code?: number; msg?: string; message?: st
 }
 
 describe('addresses from a range', () => {
-  test('the first pods get .2, .3, … (the network address .0 and the gateway .1 are skipped), each with the gateway', hint('Which address is the gateway when the config names none? Which is the network address?'), () => {
-    const dir = scratch();
-    const result = cni.ipamAdd(ipam(dir), args('a'), store(dir));
-    expect(result, 'the result of the first ADD in 10.22.0.0/29').toEqual({ cniVersion: '1.0.0', ips: [{ address: '10.22.0.2/29', gateway: '10.22.0.1' }], routes: [] });
-    expect(addAll(ipam(dir), ['b', 'c']), 'the next two ADDs').toEqual(['10.22.0.3/29', '10.22.0.4/29']);
-  });
+  test(
+    'the first pods get .2, .3, … (the network address .0 and the gateway .1 are skipped), each with the gateway',
+    hint('Which address is the gateway when the config names none? Which is the network address?'),
+    () => {
+      const dir = scratch();
+      const result = cni.ipamAdd(ipam(dir), args('a'), store(dir));
+      expect(result, 'the result of the first ADD in 10.22.0.0/29').toEqual({ cniVersion: '1.0.0', ips: [{ address: '10.22.0.2/29', gateway: '10.22.0.1' }], routes: [] });
+      expect(addAll(ipam(dir), ['b', 'c']), 'the next two ADDs').toEqual(['10.22.0.3/29', '10.22.0.4/29']);
+    },
+  );
 
-  test('the broadcast address is never handed out: a /29 holds five pods, the sixth is refused with host-local\'s error', hint('In 10.22.0.0/29, which is the last address, and may a pod have it? How many are left for pods once the gateway has one?'), () => {
-    const dir = scratch();
-    expect(addAll(ipam(dir), ['a', 'b', 'c', 'd', 'e']), 'five ADDs in 10.22.0.0/29').toEqual(['10.22.0.2/29', '10.22.0.3/29', '10.22.0.4/29', '10.22.0.5/29', '10.22.0.6/29']);
-    expect(errorOf(() => cni.ipamAdd(ipam(dir), args('f'), store(dir))), 'the sixth ADD').toEqual({ code: 999, msg: 'failed to allocate for range 0: no IP addresses available in range set: 10.22.0.1-10.22.0.6' });
-  });
+  test(
+    "the broadcast address is never handed out: a /29 holds five pods, the sixth is refused with host-local's error",
+    hint('In 10.22.0.0/29, which is the last address, and may a pod have it? How many are left for pods once the gateway has one?'),
+    () => {
+      const dir = scratch();
+      expect(addAll(ipam(dir), ['a', 'b', 'c', 'd', 'e']), 'five ADDs in 10.22.0.0/29').toEqual(['10.22.0.2/29', '10.22.0.3/29', '10.22.0.4/29', '10.22.0.5/29', '10.22.0.6/29']);
+      expect(
+        errorOf(() => cni.ipamAdd(ipam(dir), args('f'), store(dir))),
+        'the sixth ADD',
+      ).toEqual({ code: 999, msg: 'failed to allocate for range 0: no IP addresses available in range set: 10.22.0.1-10.22.0.6' });
+    },
+  );
 
   test('a gateway named in the config is skipped wherever it is, and reported', hint('Do you skip "the .1", or the range\'s gateway?'), () => {
     const dir = scratch();
@@ -67,12 +83,18 @@ describe('addresses from a range', () => {
     expect(errorOf(() => cni.ipamAdd(conf, args('d'), store(dir))).msg, 'the fourth ADD').toBe('failed to allocate for range 0: no IP addresses available in range set: 10.22.0.10-10.22.0.12');
   });
 
-  test('a range set of several ranges continues in the next range; several range sets give one address each', hint('ranges is a list of SETS; each set is a list of ranges. How many addresses does a container get?'), () => {
-    const dir = scratch();
-    const conf = ipam(dir, [{ subnet: '10.22.0.0/30' }, { subnet: '10.22.1.0/30' }], [{ subnet: '10.33.0.0/24' }]);
-    expect(addAll(conf, ['a', 'b']), 'two ADDs (each range has its own gateway, .1)').toEqual(['10.22.0.2/30,10.33.0.2/24', '10.22.1.2/30,10.33.0.3/24']);
-    expect(errorOf(() => cni.ipamAdd(conf, args('c'), store(dir))).msg, 'a third ADD when the first set is full').toBe('failed to allocate for range 0: no IP addresses available in range set: 10.22.0.1-10.22.0.2,10.22.1.1-10.22.1.2');
-  });
+  test(
+    'a range set of several ranges continues in the next range; several range sets give one address each',
+    hint('ranges is a list of SETS; each set is a list of ranges. How many addresses does a container get?'),
+    () => {
+      const dir = scratch();
+      const conf = ipam(dir, [{ subnet: '10.22.0.0/30' }, { subnet: '10.22.1.0/30' }], [{ subnet: '10.33.0.0/24' }]);
+      expect(addAll(conf, ['a', 'b']), 'two ADDs (each range has its own gateway, .1)').toEqual(['10.22.0.2/30,10.33.0.2/24', '10.22.1.2/30,10.33.0.3/24']);
+      expect(errorOf(() => cni.ipamAdd(conf, args('c'), store(dir))).msg, 'a third ADD when the first set is full').toBe(
+        'failed to allocate for range 0: no IP addresses available in range set: 10.22.0.1-10.22.0.2,10.22.1.1-10.22.1.2',
+      );
+    },
+  );
 
   test('when a later range set is full, the address taken in an earlier set is given back', hint('Your ADD failed half-way. What does it still hold, and who will ever release it?'), () => {
     const dir = scratch();
@@ -84,30 +106,38 @@ describe('addresses from a range', () => {
 });
 
 describe('reservations live in the store', () => {
-  test('ADD again for the same container and interface returns its address and takes no other; another interface gets its own', hint('The runtime retries an ADD after a crash. What does the store say this container already holds?'), () => {
-    const dir = scratch();
-    const first = addAll(ipam(dir), ['a']);
-    expect(addAll(ipam(dir), ['a']), 'ADD of a again').toEqual(first);
-    expect([...store(dir).reservations().keys()], 'reservations after two ADDs of a').toEqual(['10.22.0.2']);
-    expect(cni.ipamAdd(ipam(dir), args('a', 'net1'), store(dir)).ips[0]!.address, 'ADD of a, interface net1').toBe('10.22.0.3/29');
-  });
+  test(
+    'ADD again for the same container and interface returns its address and takes no other; another interface gets its own',
+    hint('The runtime retries an ADD after a crash. What does the store say this container already holds?'),
+    () => {
+      const dir = scratch();
+      const first = addAll(ipam(dir), ['a']);
+      expect(addAll(ipam(dir), ['a']), 'ADD of a again').toEqual(first);
+      expect([...store(dir).reservations().keys()], 'reservations after two ADDs of a').toEqual(['10.22.0.2']);
+      expect(cni.ipamAdd(ipam(dir), args('a', 'net1'), store(dir)).ips[0]!.address, 'ADD of a, interface net1').toBe('10.22.0.3/29');
+    },
+  );
 
-  test('DEL releases the address; DEL again, or of a container that holds nothing, succeeds', hint('DEL may be called twice, or after an ADD that failed. What should a second DEL find, and is that an error?'), () => {
-    const dir = scratch();
-    addAll(ipam(dir), ['a', 'b']);
-    cni.ipamDel(ipam(dir), args('a'), store(dir));
-    expect([...store(dir).reservations().keys()], 'after DEL of a').toEqual(['10.22.0.3']);
-    expect(() => cni.ipamDel(ipam(dir), args('a'), store(dir)), 'a second DEL of a').not.toThrow();
-    expect(() => cni.ipamDel(ipam(dir), args('never-added'), store(dir)), 'DEL of a container never added').not.toThrow();
-    cni.ipamDel(ipam(dir), args('b', 'net1'), store(dir));
-    expect([...store(dir).reservations().keys()], 'DEL of b\'s other interface leaves eth0\'s address').toEqual(['10.22.0.3']);
-  });
+  test(
+    'DEL releases the address; DEL again, or of a container that holds nothing, succeeds',
+    hint('DEL may be called twice, or after an ADD that failed. What should a second DEL find, and is that an error?'),
+    () => {
+      const dir = scratch();
+      addAll(ipam(dir), ['a', 'b']);
+      cni.ipamDel(ipam(dir), args('a'), store(dir));
+      expect([...store(dir).reservations().keys()], 'after DEL of a').toEqual(['10.22.0.3']);
+      expect(() => cni.ipamDel(ipam(dir), args('a'), store(dir)), 'a second DEL of a').not.toThrow();
+      expect(() => cni.ipamDel(ipam(dir), args('never-added'), store(dir)), 'DEL of a container never added').not.toThrow();
+      cni.ipamDel(ipam(dir), args('b', 'net1'), store(dir));
+      expect([...store(dir).reservations().keys()], "DEL of b's other interface leaves eth0's address").toEqual(['10.22.0.3']);
+    },
+  );
 
   test('a restart (a new process, a fresh store on the same folder) never hands out an address still held', hint('Where did you keep what is taken: in a variable, or in the store?'), () => {
     const dir = scratch();
     addAll(ipam(dir), ['a', 'b']);
     expect(addAll(ipam(dir), ['c'], openIpamStore(dir, NETWORK)), 'ADD of c after a restart').toEqual(['10.22.0.4/29']);
-    expect(readFileSync(join(dir, NETWORK, '10.22.0.4'), 'utf8'), 'the file of c\'s address').toBe('c\r\neth0');
+    expect(readFileSync(join(dir, NETWORK, '10.22.0.4'), 'utf8'), "the file of c's address").toBe('c\r\neth0');
   });
 
   test('allocation goes round-robin: a released address comes back only after the others', hint('Where does the next search start: at rangeStart, or after store.lastReserved()?'), () => {
@@ -117,30 +147,44 @@ describe('reservations live in the store', () => {
     expect(addAll(ipam(dir), ['c', 'd', 'e', 'f']), 'four ADDs after a (10.22.0.2) left').toEqual(['10.22.0.4/29', '10.22.0.5/29', '10.22.0.6/29', '10.22.0.2/29']);
   });
 
-  test('an address whose file cannot be read stays taken', hint('A file you cannot read still names a live pod\'s address. Is it free?'), () => {
+  test('an address whose file cannot be read stays taken', hint("A file you cannot read still names a live pod's address. Is it free?"), () => {
     const dir = scratch();
     store(dir);
     mkdirSync(join(dir, NETWORK, '10.22.0.2'));
     expect(addAll(ipam(dir), ['a']), 'ADD when 10.22.0.2 is held by something unreadable').toEqual(['10.22.0.3/29']);
   });
 
-  test('configs host-local refuses are refused with code 7 (invalid network config)', hint('CniPluginError(CNI_ERROR.invalidNetworkConfig, ...): which checks come before you look at any address?'), () => {
-    const dir = scratch();
-    const bad: [string, IpamConfig][] = [
-      ['no ranges', { type: 'host-local', dataDir: dir }],
-      ['an empty range set', { type: 'host-local', ranges: [[]], dataDir: dir }],
-      ['host bits set', ipam(dir, [{ subnet: '10.22.0.1/29' }])],
-      ['a /31', ipam(dir, [{ subnet: '10.22.0.0/31' }])],
-      ['rangeStart outside', ipam(dir, [{ subnet: '10.22.0.0/29', rangeStart: '10.22.1.2' }])],
-      ['rangeStart after rangeEnd', ipam(dir, [{ subnet: '10.22.0.0/29', rangeStart: '10.22.0.5', rangeEnd: '10.22.0.3' }])],
-      ['not an address', ipam(dir, [{ subnet: '10.22.0.0/29', rangeEnd: '10.22.0.300' }])],
-    ];
-    expect(bad.map(([what, conf]) => `${what}: ${errorOf(() => cni.ipamAdd(conf, args('a'), store(dir))).code}`), 'the error code of ADD for each').toEqual(bad.map(([what]) => `${what}: 7`));
-    expect(readdirSync(join(dir, NETWORK)).filter((n) => /^\d/.test(n)), 'addresses reserved by refused ADDs').toEqual([]);
-  });
+  test(
+    'configs host-local refuses are refused with code 7 (invalid network config)',
+    hint('CniPluginError(CNI_ERROR.invalidNetworkConfig, ...): which checks come before you look at any address?'),
+    () => {
+      const dir = scratch();
+      const bad: [string, IpamConfig][] = [
+        ['no ranges', { type: 'host-local', dataDir: dir }],
+        ['an empty range set', { type: 'host-local', ranges: [[]], dataDir: dir }],
+        ['host bits set', ipam(dir, [{ subnet: '10.22.0.1/29' }])],
+        ['a /31', ipam(dir, [{ subnet: '10.22.0.0/31' }])],
+        ['rangeStart outside', ipam(dir, [{ subnet: '10.22.0.0/29', rangeStart: '10.22.1.2' }])],
+        ['rangeStart after rangeEnd', ipam(dir, [{ subnet: '10.22.0.0/29', rangeStart: '10.22.0.5', rangeEnd: '10.22.0.3' }])],
+        ['not an address', ipam(dir, [{ subnet: '10.22.0.0/29', rangeEnd: '10.22.0.300' }])],
+      ];
+      expect(
+        bad.map(([what, conf]) => `${what}: ${errorOf(() => cni.ipamAdd(conf, args('a'), store(dir))).code}`),
+        'the error code of ADD for each',
+      ).toEqual(bad.map(([what]) => `${what}: 7`));
+      expect(
+        readdirSync(join(dir, NETWORK)).filter((n) => /^\d/.test(n)),
+        'addresses reserved by refused ADDs',
+      ).toEqual([]);
+    },
+  );
 
   test('over any sequence of ADDs, DELs and restarts, no address is held twice, and none is the network, gateway or broadcast address', async ({ task }) => {
-    const op = fc.oneof(fc.record({ kind: fc.constant('add' as const), id: fc.integer({ min: 0, max: 7 }) }), fc.record({ kind: fc.constant('del' as const), id: fc.integer({ min: 0, max: 7 }) }), fc.record({ kind: fc.constant('restart' as const) }));
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), id: fc.integer({ min: 0, max: 7 }) }),
+      fc.record({ kind: fc.constant('del' as const), id: fc.integer({ min: 0, max: 7 }) }),
+      fc.record({ kind: fc.constant('restart' as const) }),
+    );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
         const dir = scratch();
@@ -163,7 +207,10 @@ describe('reservations live in the store', () => {
               continue;
             }
             if (holds.has(o.id)) expect(got, `ADD of c${o.id} again after ${show(ops)}`).toBe(holds.get(o.id));
-            expect([...holds].filter(([id, ip]) => id !== o.id && ip === got), `${got} handed to c${o.id} after ${show(ops)}`).toEqual([]);
+            expect(
+              [...holds].filter(([id, ip]) => id !== o.id && ip === got),
+              `${got} handed to c${o.id} after ${show(ops)}`,
+            ).toEqual([]);
             expect(['10.22.0.0', '10.22.0.1', '10.22.0.7'], `${got} after ${show(ops)}`).not.toContain(got);
             holds.set(o.id, got);
           }
@@ -176,35 +223,65 @@ describe('reservations live in the store', () => {
 
 describe('the same answers as the real host-local', () => {
   const skip = !haveReference('host-local');
-  test.skipIf(skip)(`on one sequence of ADDs and DELs, every address is the one ${REFERENCE_PLUGINS}/host-local gives${skip ? ' (skipped: the reference plugins are not installed; apt-get install containernetworking-plugins)' : ''}`, hint('The suite prints the first step where your address and host-local\'s differ: which rule of host-local gives its answer?'), async () => {
-    const mineDir = scratch();
-    const theirsDir = scratch();
-    const sets: IpamRange[][] = [[{ subnet: '10.22.0.0/28', gateway: '10.22.0.5', rangeEnd: '10.22.0.12' }]];
-    const steps: [string, string][] = [['ADD', 'a'], ['ADD', 'b'], ['ADD', 'c'], ['DEL', 'b'], ['ADD', 'd'], ['ADD', 'e'], ['DEL', 'a'], ['ADD', 'f'], ['ADD', 'g'], ['ADD', 'h'], ['ADD', 'i'], ['ADD', 'j'], ['ADD', 'k'], ['DEL', 'k'], ['DEL', 'k']];
-    const mine: string[] = [];
-    const theirs: string[] = [];
-    for (const [command, id] of steps) {
-      let m: string;
-      try {
-        const conf = ipam(mineDir, ...sets);
-        if (command === 'ADD') m = cni.ipamAdd(conf, args(id), store(mineDir)).ips.map((i) => `${i.address} gw ${i.gateway}`).join(',');
-        else m = (cni.ipamDel(conf, args(id), store(mineDir)), 'ok');
-      } catch (error) {
-        m = `error ${(error as { code?: number }).code}: ${(error as { msg?: string }).msg ?? (error as Error).message}`;
+  test.skipIf(skip)(
+    `on one sequence of ADDs and DELs, every address is the one ${REFERENCE_PLUGINS}/host-local gives${skip ? ' (skipped: the reference plugins are not installed; apt-get install containernetworking-plugins)' : ''}`,
+    hint("The suite prints the first step where your address and host-local's differ: which rule of host-local gives its answer?"),
+    async () => {
+      const mineDir = scratch();
+      const theirsDir = scratch();
+      const sets: IpamRange[][] = [[{ subnet: '10.22.0.0/28', gateway: '10.22.0.5', rangeEnd: '10.22.0.12' }]];
+      const steps: [string, string][] = [
+        ['ADD', 'a'],
+        ['ADD', 'b'],
+        ['ADD', 'c'],
+        ['DEL', 'b'],
+        ['ADD', 'd'],
+        ['ADD', 'e'],
+        ['DEL', 'a'],
+        ['ADD', 'f'],
+        ['ADD', 'g'],
+        ['ADD', 'h'],
+        ['ADD', 'i'],
+        ['ADD', 'j'],
+        ['ADD', 'k'],
+        ['DEL', 'k'],
+        ['DEL', 'k'],
+      ];
+      const mine: string[] = [];
+      const theirs: string[] = [];
+      for (const [command, id] of steps) {
+        let m: string;
+        try {
+          const conf = ipam(mineDir, ...sets);
+          if (command === 'ADD')
+            m = cni
+              .ipamAdd(conf, args(id), store(mineDir))
+              .ips.map((i) => `${i.address} gw ${i.gateway}`)
+              .join(',');
+          else m = (cni.ipamDel(conf, args(id), store(mineDir)), 'ok');
+        } catch (error) {
+          m = `error ${(error as { code?: number }).code}: ${(error as { msg?: string }).msg ?? (error as Error).message}`;
+        }
+        const conf = { cniVersion: '1.0.0', name: NETWORK, type: 'host-local', ipam: { ...ipam(theirsDir, ...sets) } };
+        const run = await runPlugin(
+          join(REFERENCE_PLUGINS, 'host-local'),
+          { CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: '/var/run/netns/none', CNI_IFNAME: 'eth0', CNI_PATH: REFERENCE_PLUGINS },
+          JSON.stringify(conf),
+        );
+        const out = run.stdout ? (JSON.parse(run.stdout) as { ips?: { address: string; gateway: string }[]; code?: number; msg?: string }) : {};
+        const t = run.code !== 0 ? `error ${out.code}: ${out.msg}` : command === 'ADD' ? out.ips!.map((i) => `${i.address} gw ${i.gateway}`).join(',') : 'ok';
+        mine.push(`${command} ${id}: ${m}`);
+        theirs.push(`${command} ${id}: ${t}`);
       }
-      const conf = { cniVersion: '1.0.0', name: NETWORK, type: 'host-local', ipam: { ...ipam(theirsDir, ...sets) } };
-      const run = await runPlugin(join(REFERENCE_PLUGINS, 'host-local'), { CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: '/var/run/netns/none', CNI_IFNAME: 'eth0', CNI_PATH: REFERENCE_PLUGINS }, JSON.stringify(conf));
-      const out = run.stdout ? (JSON.parse(run.stdout) as { ips?: { address: string; gateway: string }[]; code?: number; msg?: string }) : {};
-      const t = run.code !== 0 ? `error ${out.code}: ${out.msg}` : command === 'ADD' ? out.ips!.map((i) => `${i.address} gw ${i.gateway}`).join(',') : 'ok';
-      mine.push(`${command} ${id}: ${m}`);
-      theirs.push(`${command} ${id}: ${t}`);
-    }
-    const at = mine.findIndex((line, i) => line !== theirs[i]);
-    expect(at < 0 ? 'the same at every step' : `step ${at + 1}, ${mine[at]}`, at < 0 ? '' : `the steps so far:\n${theirs.slice(0, at + 1).join('\n')}\n(host-local's answers)`).toBe(at < 0 ? 'the same at every step' : `step ${at + 1}, ${theirs[at]}`);
-  });
+      const at = mine.findIndex((line, i) => line !== theirs[i]);
+      expect(at < 0 ? 'the same at every step' : `step ${at + 1}, ${mine[at]}`, at < 0 ? '' : `the steps so far:\n${theirs.slice(0, at + 1).join('\n')}\n(host-local's answers)`).toBe(
+        at < 0 ? 'the same at every step' : `step ${at + 1}, ${theirs[at]}`,
+      );
+    },
+  );
 });
 
-describe('node-ipam: each Node\'s spec.podCIDR', () => {
+describe("node-ipam: each Node's spec.podCIDR", () => {
   test('blocks of the node mask, in order from the start of the cluster CIDR', hint('Block i of a /16 cut into /24s starts at network + i × 256.'), () => {
     const a = cni.newNodeCidrAllocator('10.244.0.0/16', 24);
     expect([a.allocateNext(), a.allocateNext(), a.allocateNext()], 'three nodes').toEqual(['10.244.0.0/24', '10.244.1.0/24', '10.244.2.0/24']);
@@ -219,18 +296,22 @@ describe('node-ipam: each Node\'s spec.podCIDR', () => {
     expect([a.allocateNext(), a.allocateNext()], 'two more nodes').toEqual(['10.244.1.0/24', '10.244.3.0/24']);
   });
 
-  test('a deleted Node\'s block is released, and handed out again once the allocator comes round to it', hint('After release, where does the next search start? Upstream keeps a nextCandidate.'), () => {
-    const a = cni.newNodeCidrAllocator('10.244.0.0/30', 31);
-    expect([a.allocateNext(), a.allocateNext()], 'two /31s of a /30').toEqual(['10.244.0.0/31', '10.244.0.2/31']);
-    expect(errorOf(() => a.allocateNext()).msg, 'a third').toBe('CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range');
-    a.release('10.244.0.0/31');
-    expect(a.allocateNext(), 'after the first was released').toBe('10.244.0.0/31');
-    const b = cni.newNodeCidrAllocator('10.244.0.0/16', 24);
-    b.allocateNext();
-    b.allocateNext();
-    b.release('10.244.0.0/24');
-    expect(b.allocateNext(), 'after releasing the first of two').toBe('10.244.2.0/24');
-  });
+  test(
+    "a deleted Node's block is released, and handed out again once the allocator comes round to it",
+    hint('After release, where does the next search start? Upstream keeps a nextCandidate.'),
+    () => {
+      const a = cni.newNodeCidrAllocator('10.244.0.0/30', 31);
+      expect([a.allocateNext(), a.allocateNext()], 'two /31s of a /30').toEqual(['10.244.0.0/31', '10.244.0.2/31']);
+      expect(errorOf(() => a.allocateNext()).msg, 'a third').toBe('CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range');
+      a.release('10.244.0.0/31');
+      expect(a.allocateNext(), 'after the first was released').toBe('10.244.0.0/31');
+      const b = cni.newNodeCidrAllocator('10.244.0.0/16', 24);
+      b.allocateNext();
+      b.allocateNext();
+      b.release('10.244.0.0/24');
+      expect(b.allocateNext(), 'after releasing the first of two').toBe('10.244.2.0/24');
+    },
+  );
 
   test('a block outside the cluster CIDR, or of another size, is refused; so is a node mask wider than the cluster', () => {
     const a = cni.newNodeCidrAllocator('10.244.0.0/16', 24);

@@ -24,12 +24,27 @@ const cni = await loadComponent('cni');
 const NETNS = '/var/run/netns/kubelings-pod-a';
 
 function bridgeConf(dir: string, extra: Record<string, unknown> = {}) {
-  return { cniVersion: '1.0.0', name: 'kubelings-test', type: 'kubelings-bridge', bridge: 'kubelings-br0', isDefaultGateway: true, ipam: { type: 'host-local', ranges: [[{ subnet: '10.44.0.0/24' }]], dataDir: dir }, ...extra };
+  return {
+    cniVersion: '1.0.0',
+    name: 'kubelings-test',
+    type: 'kubelings-bridge',
+    bridge: 'kubelings-br0',
+    isDefaultGateway: true,
+    ipam: { type: 'host-local', ranges: [[{ subnet: '10.44.0.0/24' }]], dataDir: dir },
+    ...extra,
+  };
 }
 function loopbackConf(dir: string, extra: Record<string, unknown> = {}) {
   return { cniVersion: '1.0.0', name: 'kubelings-test', type: 'kubelings-loopback', ipam: { type: 'host-local', ranges: [[{ subnet: '127.70.0.0/24' }]], dataDir: dir }, ...extra };
 }
-const env = (command: string, id = 'pod-a', extra: Record<string, string> = {}) => ({ CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: NETNS, CNI_IFNAME: 'eth0', CNI_PATH: '/opt/cni/bin', ...extra });
+const env = (command: string, id = 'pod-a', extra: Record<string, string> = {}) => ({
+  CNI_COMMAND: command,
+  CNI_CONTAINERID: id,
+  CNI_NETNS: NETNS,
+  CNI_IFNAME: 'eth0',
+  CNI_PATH: '/opt/cni/bin',
+  ...extra,
+});
 let vethCount = 0;
 async function run(kernel: FakeKernel, e: Record<string, string | undefined>, conf: unknown) {
   const inv: PluginInvocation = { env: e, stdin: typeof conf === 'string' ? conf : JSON.stringify(conf), openStore: openIpamStore, net: kernel.ops, hostVethName: () => `vethtest${++vethCount}` };
@@ -51,44 +66,66 @@ describe('the CNI protocol', () => {
     expect(r, 'CNI_COMMAND=VERSION').toEqual({ exitCode: 0, json: { cniVersion: '1.0.0', supportedVersions: ['1.0.0'] } });
   });
 
-  test('a missing or unknown CNI_COMMAND, and missing CNI_CONTAINERID, CNI_IFNAME, CNI_PATH are code 4 (invalid environment), each named', hint('The spec\'s table: 4 is "invalid necessary environment variables", 7 is "invalid network configuration". Which is a missing variable?'), async () => {
-    const dir = scratch();
-    const k = fakeKernel();
-    expect((await run(k, { CNI_CONTAINERID: 'a' }, bridgeConf(dir))).json, 'no CNI_COMMAND').toMatchObject({ code: 4, msg: 'required env variables [CNI_COMMAND] missing' });
-    expect((await run(k, env('ATTACH'), bridgeConf(dir))).json, 'CNI_COMMAND=ATTACH').toMatchObject({ code: 4, msg: 'unknown CNI_COMMAND: ATTACH' });
-    expect((await run(k, { CNI_COMMAND: 'ADD', CNI_NETNS: NETNS, CNI_PATH: '/opt/cni/bin' }, bridgeConf(dir))).json, 'ADD without CNI_CONTAINERID and CNI_IFNAME').toMatchObject({ code: 4, msg: 'required env variables [CNI_CONTAINERID,CNI_IFNAME] missing' });
-    expect((await run(k, env('ADD', 'pod-a', { CNI_NETNS: '' }), bridgeConf(dir))).json, 'a bridge ADD without CNI_NETNS').toMatchObject({ code: 4, msg: 'required env variables [CNI_NETNS] missing' });
-    expect(held(dir), 'addresses reserved by refused calls').toEqual([]);
-  });
+  test(
+    'a missing or unknown CNI_COMMAND, and missing CNI_CONTAINERID, CNI_IFNAME, CNI_PATH are code 4 (invalid environment), each named',
+    hint('The spec\'s table: 4 is "invalid necessary environment variables", 7 is "invalid network configuration". Which is a missing variable?'),
+    async () => {
+      const dir = scratch();
+      const k = fakeKernel();
+      expect((await run(k, { CNI_CONTAINERID: 'a' }, bridgeConf(dir))).json, 'no CNI_COMMAND').toMatchObject({ code: 4, msg: 'required env variables [CNI_COMMAND] missing' });
+      expect((await run(k, env('ATTACH'), bridgeConf(dir))).json, 'CNI_COMMAND=ATTACH').toMatchObject({ code: 4, msg: 'unknown CNI_COMMAND: ATTACH' });
+      expect((await run(k, { CNI_COMMAND: 'ADD', CNI_NETNS: NETNS, CNI_PATH: '/opt/cni/bin' }, bridgeConf(dir))).json, 'ADD without CNI_CONTAINERID and CNI_IFNAME').toMatchObject({
+        code: 4,
+        msg: 'required env variables [CNI_CONTAINERID,CNI_IFNAME] missing',
+      });
+      expect((await run(k, env('ADD', 'pod-a', { CNI_NETNS: '' }), bridgeConf(dir))).json, 'a bridge ADD without CNI_NETNS').toMatchObject({
+        code: 4,
+        msg: 'required env variables [CNI_NETNS] missing',
+      });
+      expect(held(dir), 'addresses reserved by refused calls').toEqual([]);
+    },
+  );
 
-  test('a bad config: not JSON is code 6, an unsupported cniVersion code 1 with the supported ones, no name or no ipam code 7', hint('Decoding (6), version (1), config (7): each failure has its own code, and the runtime reads it'), async () => {
-    const dir = scratch();
-    const k = fakeKernel();
-    const results = {
-      'not JSON': codeOf(await run(k, env('ADD'), '{"cniVersion": ')),
-      'cniVersion 0.4.0': codeOf(await run(k, env('ADD'), bridgeConf(dir, { cniVersion: '0.4.0' }))),
-      'no name': codeOf(await run(k, env('ADD'), bridgeConf(dir, { name: undefined }))),
-      'no ipam': codeOf(await run(k, env('ADD'), bridgeConf(dir, { ipam: undefined }))),
-      'ipam type dhcp': codeOf(await run(k, env('ADD'), bridgeConf(dir, { ipam: { type: 'dhcp', dataDir: dir } }))),
-      'type macvlan': codeOf(await run(k, env('ADD'), bridgeConf(dir, { type: 'macvlan' }))),
-    };
-    expect(results, 'ADD with each bad config').toEqual({
-      'not JSON': 'exit non-zero, code 6',
-      'cniVersion 0.4.0': 'exit non-zero, code 1',
-      'no name': 'exit non-zero, code 7',
-      'no ipam': 'exit non-zero, code 7',
-      'ipam type dhcp': 'exit non-zero, code 7',
-      'type macvlan': 'exit non-zero, code 7',
-    });
-    expect((await run(k, env('ADD'), bridgeConf(dir, { cniVersion: '0.4.0' }))).json, 'the error for 0.4.0').toEqual({ cniVersion: '1.0.0', code: 1, msg: 'incompatible CNI versions', details: 'config is "0.4.0", plugin supports ["1.0.0"]' });
-    expect(k.calls, 'kernel calls made by refused ADDs').toEqual([]);
-  });
+  test(
+    'a bad config: not JSON is code 6, an unsupported cniVersion code 1 with the supported ones, no name or no ipam code 7',
+    hint('Decoding (6), version (1), config (7): each failure has its own code, and the runtime reads it'),
+    async () => {
+      const dir = scratch();
+      const k = fakeKernel();
+      const results = {
+        'not JSON': codeOf(await run(k, env('ADD'), '{"cniVersion": ')),
+        'cniVersion 0.4.0': codeOf(await run(k, env('ADD'), bridgeConf(dir, { cniVersion: '0.4.0' }))),
+        'no name': codeOf(await run(k, env('ADD'), bridgeConf(dir, { name: undefined }))),
+        'no ipam': codeOf(await run(k, env('ADD'), bridgeConf(dir, { ipam: undefined }))),
+        'ipam type dhcp': codeOf(await run(k, env('ADD'), bridgeConf(dir, { ipam: { type: 'dhcp', dataDir: dir } }))),
+        'type macvlan': codeOf(await run(k, env('ADD'), bridgeConf(dir, { type: 'macvlan' }))),
+      };
+      expect(results, 'ADD with each bad config').toEqual({
+        'not JSON': 'exit non-zero, code 6',
+        'cniVersion 0.4.0': 'exit non-zero, code 1',
+        'no name': 'exit non-zero, code 7',
+        'no ipam': 'exit non-zero, code 7',
+        'ipam type dhcp': 'exit non-zero, code 7',
+        'type macvlan': 'exit non-zero, code 7',
+      });
+      expect((await run(k, env('ADD'), bridgeConf(dir, { cniVersion: '0.4.0' }))).json, 'the error for 0.4.0').toEqual({
+        cniVersion: '1.0.0',
+        code: 1,
+        msg: 'incompatible CNI versions',
+        details: 'config is "0.4.0", plugin supports ["1.0.0"]',
+      });
+      expect(k.calls, 'kernel calls made by refused ADDs').toEqual([]);
+    },
+  );
 
   test('an IPAM error reaches the runtime as the error JSON with its code, on stdout, with a non-zero exit', hint('cniMain must never throw: catch, and print the error object'), async () => {
     const dir = scratch();
     const full = bridgeConf(dir, { ipam: { type: 'host-local', ranges: [[{ subnet: '10.44.0.0/30' }]], dataDir: dir } });
     expect((await run(fakeKernel(), env('ADD', 'a'), full)).exitCode, 'the first ADD in a /30').toBe(0);
-    expect(await run(fakeKernel(), env('ADD', 'b'), full), 'the second ADD in a /30').toEqual({ exitCode: 1, json: { cniVersion: '1.0.0', code: 999, msg: 'failed to allocate for range 0: no IP addresses available in range set: 10.44.0.1-10.44.0.2' } });
+    expect(await run(fakeKernel(), env('ADD', 'b'), full), 'the second ADD in a /30').toEqual({
+      exitCode: 1,
+      json: { cniVersion: '1.0.0', code: 999, msg: 'failed to allocate for range 0: no IP addresses available in range set: 10.44.0.1-10.44.0.2' },
+    });
   });
 });
 
@@ -103,100 +140,143 @@ describe('ADD', () => {
     expect(k.calls, 'kernel calls').toEqual([]);
   });
 
-  test('kernel mode: bridge with the gateway, a veth into the pod\'s namespace, the address, the default route; the result as the bridge plugin gives it', hint('Three interfaces in the result: which one has the sandbox, and which index do the ips point at?'), async () => {
-    const dir = scratch();
-    const k = fakeKernel();
-    const r = await run(k, env('ADD'), bridgeConf(dir));
-    expect(k.calls, 'the kernel calls, in order').toEqual([
-      'ensureBridge kubelings-br0 10.44.0.1/24',
-      `createVeth ${NETNS} eth0 vethtest${vethCount} kubelings-br0`,
-      `addAddress ${NETNS} eth0 10.44.0.2/24`,
-      `addDefaultRoute ${NETNS} eth0 10.44.0.1`,
-    ]);
-    expect(r, 'the result of ADD').toEqual({
-      exitCode: 0,
-      json: {
-        cniVersion: '1.0.0',
-        interfaces: [
-          { name: 'kubelings-br0', mac: '02:00:00:00:00:01' },
-          { name: `vethtest${vethCount}`, mac: '02:00:00:00:00:02' },
-          { name: 'eth0', mac: '02:00:00:00:00:03', sandbox: NETNS },
-        ],
-        ips: [{ address: '10.44.0.2/24', gateway: '10.44.0.1', interface: 2 }],
-        routes: [{ dst: '0.0.0.0/0', gw: '10.44.0.1' }],
-        dns: {},
-      },
-    });
-  });
+  test(
+    "kernel mode: bridge with the gateway, a veth into the pod's namespace, the address, the default route; the result as the bridge plugin gives it",
+    hint('Three interfaces in the result: which one has the sandbox, and which index do the ips point at?'),
+    async () => {
+      const dir = scratch();
+      const k = fakeKernel();
+      const r = await run(k, env('ADD'), bridgeConf(dir));
+      expect(k.calls, 'the kernel calls, in order').toEqual([
+        'ensureBridge kubelings-br0 10.44.0.1/24',
+        `createVeth ${NETNS} eth0 vethtest${vethCount} kubelings-br0`,
+        `addAddress ${NETNS} eth0 10.44.0.2/24`,
+        `addDefaultRoute ${NETNS} eth0 10.44.0.1`,
+      ]);
+      expect(r, 'the result of ADD').toEqual({
+        exitCode: 0,
+        json: {
+          cniVersion: '1.0.0',
+          interfaces: [
+            { name: 'kubelings-br0', mac: '02:00:00:00:00:01' },
+            { name: `vethtest${vethCount}`, mac: '02:00:00:00:00:02' },
+            { name: 'eth0', mac: '02:00:00:00:00:03', sandbox: NETNS },
+          ],
+          ips: [{ address: '10.44.0.2/24', gateway: '10.44.0.1', interface: 2 }],
+          routes: [{ dst: '0.0.0.0/0', gw: '10.44.0.1' }],
+          dns: {},
+        },
+      });
+    },
+  );
 
   test('without isGateway the bridge gets no address and the pod no default route', async () => {
     const dir = scratch();
     const k = fakeKernel();
     const r = await run(k, env('ADD'), bridgeConf(dir, { isDefaultGateway: undefined }));
     expect(k.calls[0], 'the bridge call').toBe('ensureBridge kubelings-br0 -');
-    expect(k.calls.some((c) => c.startsWith('addDefaultRoute')), 'a default route was added').toBe(false);
-    expect(r.json?.routes, 'the result\'s routes').toEqual([]);
+    expect(
+      k.calls.some((c) => c.startsWith('addDefaultRoute')),
+      'a default route was added',
+    ).toBe(false);
+    expect(r.json?.routes, "the result's routes").toEqual([]);
   });
 
-  test('a step that fails half-way leaves nothing: no link, no address held', hint('The address was added to the store and the veth exists when the route fails. Who cleans them up if you do not?'), async () => {
-    const dir = scratch();
-    const k = fakeKernel();
-    k.failNext('addDefaultRoute');
-    const r = await run(k, env('ADD'), bridgeConf(dir));
-    expect(codeOf(r), 'ADD when the route cannot be added').toBe('exit non-zero, code 999');
-    expect([...(k.links.get(NETNS)?.keys() ?? [])], 'links left in the pod\'s namespace').toEqual([]);
-    expect(held(dir), 'addresses left held').toEqual([]);
-  });
+  test(
+    'a step that fails half-way leaves nothing: no link, no address held',
+    hint('The address was added to the store and the veth exists when the route fails. Who cleans them up if you do not?'),
+    async () => {
+      const dir = scratch();
+      const k = fakeKernel();
+      k.failNext('addDefaultRoute');
+      const r = await run(k, env('ADD'), bridgeConf(dir));
+      expect(codeOf(r), 'ADD when the route cannot be added').toBe('exit non-zero, code 999');
+      expect([...(k.links.get(NETNS)?.keys() ?? [])], "links left in the pod's namespace").toEqual([]);
+      expect(held(dir), 'addresses left held').toEqual([]);
+    },
+  );
 
-  test('an earlier plugin\'s prevResult is kept: its interfaces, ips and routes first, then yours, your indexes moved past its interfaces', hint('In a chain, the result you print is the whole chain\'s so far. What happens to interface: 2 when two interfaces come before yours?'), async () => {
-    const dir = scratch();
-    const prevResult: CniResult = { cniVersion: '1.0.0', interfaces: [{ name: 'lo', sandbox: NETNS }, { name: 'dummy0' }], ips: [{ address: '192.168.9.9/32', interface: 1 }], routes: [{ dst: '192.168.0.0/16' }] };
-    const r = await run(fakeKernel(), env('ADD'), bridgeConf(dir, { prevResult }));
-    const json = r.json as unknown as CniResult;
-    expect(json.interfaces?.map((i) => i.name), 'the interfaces').toEqual(['lo', 'dummy0', 'kubelings-br0', `vethtest${vethCount}`, 'eth0']);
-    expect(json.ips, 'the ips').toEqual([{ address: '192.168.9.9/32', interface: 1 }, { address: '10.44.0.2/24', gateway: '10.44.0.1', interface: 4 }]);
-    expect(json.routes, 'the routes').toEqual([{ dst: '192.168.0.0/16' }, { dst: '0.0.0.0/0', gw: '10.44.0.1' }]);
-  });
+  test(
+    "an earlier plugin's prevResult is kept: its interfaces, ips and routes first, then yours, your indexes moved past its interfaces",
+    hint("In a chain, the result you print is the whole chain's so far. What happens to interface: 2 when two interfaces come before yours?"),
+    async () => {
+      const dir = scratch();
+      const prevResult: CniResult = {
+        cniVersion: '1.0.0',
+        interfaces: [{ name: 'lo', sandbox: NETNS }, { name: 'dummy0' }],
+        ips: [{ address: '192.168.9.9/32', interface: 1 }],
+        routes: [{ dst: '192.168.0.0/16' }],
+      };
+      const r = await run(fakeKernel(), env('ADD'), bridgeConf(dir, { prevResult }));
+      const json = r.json as unknown as CniResult;
+      expect(
+        json.interfaces?.map((i) => i.name),
+        'the interfaces',
+      ).toEqual(['lo', 'dummy0', 'kubelings-br0', `vethtest${vethCount}`, 'eth0']);
+      expect(json.ips, 'the ips').toEqual([
+        { address: '192.168.9.9/32', interface: 1 },
+        { address: '10.44.0.2/24', gateway: '10.44.0.1', interface: 4 },
+      ]);
+      expect(json.routes, 'the routes').toEqual([{ dst: '192.168.0.0/16' }, { dst: '0.0.0.0/0', gw: '10.44.0.1' }]);
+    },
+  );
 });
 
 describe('DEL and CHECK', () => {
-  test('DEL releases the address and deletes the link; a second DEL, and a DEL after the namespace lost the link, succeed', hint('"Plugins should generally complete a DEL action without error even if some resources are missing" (SPEC.md)'), async () => {
-    const dir = scratch();
-    const k = fakeKernel();
-    await run(k, env('ADD'), bridgeConf(dir));
-    expect(await run(k, env('DEL'), bridgeConf(dir)), 'DEL').toEqual({ exitCode: 0, json: undefined });
-    expect([...(k.links.get(NETNS)?.keys() ?? [])], 'links in the pod\'s namespace after DEL').toEqual([]);
-    expect(held(dir), 'addresses held after DEL').toEqual([]);
-    expect((await run(k, env('DEL'), bridgeConf(dir))).exitCode, 'a second DEL').toBe(0);
-    expect((await run(k, env('DEL', 'pod-a', { CNI_NETNS: '' }), bridgeConf(dir))).exitCode, 'a DEL without CNI_NETNS (the namespace is gone)').toBe(0);
-    await run(k, env('ADD', 'pod-b'), bridgeConf(dir));
-    k.links.get(NETNS)!.delete('eth0');
-    expect((await run(k, env('DEL', 'pod-b'), bridgeConf(dir))).exitCode, 'DEL when the link had gone already').toBe(0);
-    expect(held(dir), 'addresses held after that DEL').toEqual([]);
-  });
+  test(
+    'DEL releases the address and deletes the link; a second DEL, and a DEL after the namespace lost the link, succeed',
+    hint('"Plugins should generally complete a DEL action without error even if some resources are missing" (SPEC.md)'),
+    async () => {
+      const dir = scratch();
+      const k = fakeKernel();
+      await run(k, env('ADD'), bridgeConf(dir));
+      expect(await run(k, env('DEL'), bridgeConf(dir)), 'DEL').toEqual({ exitCode: 0, json: undefined });
+      expect([...(k.links.get(NETNS)?.keys() ?? [])], "links in the pod's namespace after DEL").toEqual([]);
+      expect(held(dir), 'addresses held after DEL').toEqual([]);
+      expect((await run(k, env('DEL'), bridgeConf(dir))).exitCode, 'a second DEL').toBe(0);
+      expect((await run(k, env('DEL', 'pod-a', { CNI_NETNS: '' }), bridgeConf(dir))).exitCode, 'a DEL without CNI_NETNS (the namespace is gone)').toBe(0);
+      await run(k, env('ADD', 'pod-b'), bridgeConf(dir));
+      k.links.get(NETNS)!.delete('eth0');
+      expect((await run(k, env('DEL', 'pod-b'), bridgeConf(dir))).exitCode, 'DEL when the link had gone already').toBe(0);
+      expect(held(dir), 'addresses held after that DEL').toEqual([]);
+    },
+  );
 
-  test('CHECK passes on what ADD made, and needs the prevResult (code 7 without it)', hint('The runtime hands CHECK the ADD result as prevResult. Without it, what would you compare against?'), async () => {
-    const dir = scratch();
-    const k = fakeKernel();
-    const prevResult = (await run(k, env('ADD'), bridgeConf(dir))).json;
-    expect(await run(k, env('CHECK'), bridgeConf(dir, { prevResult })), 'CHECK with the ADD result').toEqual({ exitCode: 0, json: undefined });
-    expect(codeOf(await run(k, env('CHECK'), bridgeConf(dir))), 'CHECK without prevResult').toBe('exit non-zero, code 7');
-  });
-
-  test('CHECK fails when the address was released, lost from the link, the link is gone or the route is gone', hint('CHECK compares prevResult with what is really there: the store, and the kernel (net.addresses, net.routes)'), async () => {
-    const outcomes: Record<string, string> = {};
-    for (const damage of ['released', 'address lost', 'link gone', 'route gone'] as const) {
+  test(
+    'CHECK passes on what ADD made, and needs the prevResult (code 7 without it)',
+    hint('The runtime hands CHECK the ADD result as prevResult. Without it, what would you compare against?'),
+    async () => {
       const dir = scratch();
       const k = fakeKernel();
       const prevResult = (await run(k, env('ADD'), bridgeConf(dir))).json;
-      if (damage === 'released') openIpamStore(dir, 'kubelings-test').release('10.44.0.2');
-      if (damage === 'address lost') k.links.get(NETNS)!.get('eth0')!.addresses = [];
-      if (damage === 'link gone') k.links.get(NETNS)!.delete('eth0');
-      if (damage === 'route gone') k.routes.delete(NETNS);
-      outcomes[damage] = codeOf(await run(k, env('CHECK'), bridgeConf(dir, { prevResult })));
-    }
-    expect(outcomes, 'CHECK after each damage').toEqual({ released: 'exit non-zero, code 999', 'address lost': 'exit non-zero, code 999', 'link gone': 'exit non-zero, code 999', 'route gone': 'exit non-zero, code 999' });
-  });
+      expect(await run(k, env('CHECK'), bridgeConf(dir, { prevResult })), 'CHECK with the ADD result').toEqual({ exitCode: 0, json: undefined });
+      expect(codeOf(await run(k, env('CHECK'), bridgeConf(dir))), 'CHECK without prevResult').toBe('exit non-zero, code 7');
+    },
+  );
+
+  test(
+    'CHECK fails when the address was released, lost from the link, the link is gone or the route is gone',
+    hint('CHECK compares prevResult with what is really there: the store, and the kernel (net.addresses, net.routes)'),
+    async () => {
+      const outcomes: Record<string, string> = {};
+      for (const damage of ['released', 'address lost', 'link gone', 'route gone'] as const) {
+        const dir = scratch();
+        const k = fakeKernel();
+        const prevResult = (await run(k, env('ADD'), bridgeConf(dir))).json;
+        if (damage === 'released') openIpamStore(dir, 'kubelings-test').release('10.44.0.2');
+        if (damage === 'address lost') k.links.get(NETNS)!.get('eth0')!.addresses = [];
+        if (damage === 'link gone') k.links.get(NETNS)!.delete('eth0');
+        if (damage === 'route gone') k.routes.delete(NETNS);
+        outcomes[damage] = codeOf(await run(k, env('CHECK'), bridgeConf(dir, { prevResult })));
+      }
+      expect(outcomes, 'CHECK after each damage').toEqual({
+        released: 'exit non-zero, code 999',
+        'address lost': 'exit non-zero, code 999',
+        'link gone': 'exit non-zero, code 999',
+        'route gone': 'exit non-zero, code 999',
+      });
+    },
+  );
 
   test('loopback CHECK: passes while the address is held, fails once it is not', async () => {
     const dir = scratch();
@@ -211,7 +291,11 @@ describe('DEL and CHECK', () => {
 
 const root = process.getuid?.() === 0;
 const canDiff = root && haveReference('bridge') && haveReference('host-local');
-const why = !root ? ' (skipped: needs root, to create network namespaces)' : !canDiff ? ` (skipped: ${REFERENCE_PLUGINS}/bridge or host-local missing; apt-get install containernetworking-plugins)` : '';
+const why = !root
+  ? ' (skipped: needs root, to create network namespaces)'
+  : !canDiff
+    ? ` (skipped: ${REFERENCE_PLUGINS}/bridge or host-local missing; apt-get install containernetworking-plugins)`
+    : '';
 
 describe('the same pod network as the reference bridge plugin (kernel mode)', () => {
   afterAll(() => {
@@ -230,4 +314,3 @@ describe('the same pod network as the reference bridge plugin (kernel mode)', ()
     },
   );
 });
-

@@ -20,13 +20,20 @@ const cni = await loadComponent('cni');
 type Pod = Extract<PolicyEndpoint, { kind: 'pod' }>;
 
 const pod = (namespace: string, name: string, labels: Record<string, string>, ip: string, namedPorts?: Pod['namedPorts']): Pod => ({ kind: 'pod', namespace, name, labels, ip, namedPorts });
-const web = pod('prod', 'web', { app: 'web' }, '10.1.0.2', [{ name: 'http', port: 8080 }, { name: 'dns', port: 53, protocol: 'UDP' }]);
+const web = pod('prod', 'web', { app: 'web' }, '10.1.0.2', [
+  { name: 'http', port: 8080 },
+  { name: 'dns', port: 53, protocol: 'UDP' },
+]);
 const api = pod('prod', 'api', { app: 'api' }, '10.1.0.3');
 const client = pod('prod', 'client', { app: 'client' }, '10.1.0.4');
 const devClient = pod('dev', 'client', { app: 'client' }, '10.1.1.4');
 const monitor = pod('ops', 'monitor', { app: 'monitor' }, '10.1.2.5');
 const outside = (ip: string): PolicyEndpoint => ({ kind: 'external', ip });
-const namespaces = { prod: { env: 'prod', 'kubernetes.io/metadata.name': 'prod' }, dev: { env: 'dev', 'kubernetes.io/metadata.name': 'dev' }, ops: { team: 'ops', 'kubernetes.io/metadata.name': 'ops' } };
+const namespaces = {
+  prod: { env: 'prod', 'kubernetes.io/metadata.name': 'prod' },
+  dev: { env: 'dev', 'kubernetes.io/metadata.name': 'dev' },
+  ops: { team: 'ops', 'kubernetes.io/metadata.name': 'ops' },
+};
 const world = (...policies: NetworkPolicy[]): PolicyWorld => ({ policies, namespaces });
 const policy = (name: string, spec: NetworkPolicy['spec'], namespace = 'prod'): NetworkPolicy => ({ metadata: { name, namespace }, spec });
 const conn = (from: PolicyEndpoint, to: PolicyEndpoint, port = 80, protocol: Connection['protocol'] = 'TCP'): Connection => ({ from, to, port, protocol });
@@ -40,18 +47,24 @@ describe('default allow, until a policy selects the pod', () => {
     expect(cni.evaluatePolicies(world(), conn(client, web)), 'client → web with no policy').toEqual({ allowed: true, egress: 'not-isolated', ingress: 'not-isolated', allowedBy: [] });
   });
 
-  test('an empty podSelector selects every pod of its namespace: default-deny-ingress blocks them all, and no pod elsewhere', hint('podSelector: {} is "every pod", not "no pod". Which namespace does the policy cover?'), () => {
-    const w = world(policy('default-deny-ingress', { podSelector: {}, policyTypes: ['Ingress'] }));
-    const conns = [conn(client, web), conn(web, api), conn(client, devClient), conn(outside('8.8.8.8'), web), conn(web, outside('8.8.8.8'))];
-    expect(verdicts(w, conns), 'connections under default-deny-ingress in prod').toEqual(expected(conns, [false, false, true, false, true]));
-    expect(cni.evaluatePolicies(w, conn(client, web)), 'the decision for client → web').toEqual({ allowed: false, egress: 'not-isolated', ingress: 'denied', allowedBy: [] });
-  });
+  test(
+    'an empty podSelector selects every pod of its namespace: default-deny-ingress blocks them all, and no pod elsewhere',
+    hint('podSelector: {} is "every pod", not "no pod". Which namespace does the policy cover?'),
+    () => {
+      const w = world(policy('default-deny-ingress', { podSelector: {}, policyTypes: ['Ingress'] }));
+      const conns = [conn(client, web), conn(web, api), conn(client, devClient), conn(outside('8.8.8.8'), web), conn(web, outside('8.8.8.8'))];
+      expect(verdicts(w, conns), 'connections under default-deny-ingress in prod').toEqual(expected(conns, [false, false, true, false, true]));
+      expect(cni.evaluatePolicies(w, conn(client, web)), 'the decision for client → web').toEqual({ allowed: false, egress: 'not-isolated', ingress: 'denied', allowedBy: [] });
+    },
+  );
 
   test('without policyTypes a policy is Ingress only, unless it has egress rules', hint('Read the comment on PolicyTypes in networking/types.go: when is Egress added?'), () => {
     const ingressOnly = world(policy('p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [] }));
-    expect(cni.evaluatePolicies(ingressOnly, conn(web, api)).egress, 'web\'s egress under a policy with no egress rules and no policyTypes').toBe('not-isolated');
+    expect(cni.evaluatePolicies(ingressOnly, conn(web, api)).egress, "web's egress under a policy with no egress rules and no policyTypes").toBe('not-isolated');
     const withEgress = world(policy('p', { podSelector: { matchLabels: { app: 'web' } }, egress: [{ to: [{ podSelector: { matchLabels: { app: 'api' } } }] }] }));
-    expect(verdicts(withEgress, [conn(web, api), conn(web, client), conn(client, web)]), 'with an egress rule and no policyTypes').toEqual(expected([conn(web, api), conn(web, client), conn(client, web)], [true, false, false]));
+    expect(verdicts(withEgress, [conn(web, api), conn(web, client), conn(client, web)]), 'with an egress rule and no policyTypes').toEqual(
+      expected([conn(web, api), conn(web, client), conn(client, web)], [true, false, false]),
+    );
   });
 
   test('policyTypes [Egress] with no egress rules: the pod may reach nothing, and anything may still reach it', () => {
@@ -60,7 +73,7 @@ describe('default allow, until a policy selects the pod', () => {
     expect(verdicts(w, conns), 'under deny-egress for web').toEqual(expected(conns, [false, false, true]));
   });
 
-  test('a connection needs both sides: the source\'s egress and the destination\'s ingress', hint('An ingress rule of web allows client. Does that decide for client\'s egress?'), () => {
+  test("a connection needs both sides: the source's egress and the destination's ingress", hint("An ingress rule of web allows client. Does that decide for client's egress?"), () => {
     const w = world(
       policy('web-from-client', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }] }] }),
       policy('client-deny-egress', { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'] }),
@@ -82,14 +95,22 @@ describe('default allow, until a policy selects the pod', () => {
 });
 
 describe('peers', () => {
-  test('a podSelector peer is in the policy\'s namespace; a namespaceSelector peer in the selected namespaces; both together must both match', hint('from: [{ namespaceSelector, podSelector }] is ONE peer (AND); from: [{ namespaceSelector }, { podSelector }] is two (OR)'), () => {
-    const only = world(policy('p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }] }] }));
-    expect(verdicts(only, [conn(client, web), conn(devClient, web)]), 'podSelector only').toEqual(expected([conn(client, web), conn(devClient, web)], [true, false]));
-    const ns = world(policy('p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { env: 'dev' } } }] }] }));
-    expect(verdicts(ns, [conn(client, web), conn(devClient, web), conn(monitor, web)]), 'namespaceSelector env=dev only').toEqual(expected([conn(client, web), conn(devClient, web), conn(monitor, web)], [false, true, false]));
-    const and = world(policy('p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'monitor' } } }] }] }));
-    expect(verdicts(and, [conn(monitor, web), conn(devClient, web), conn(api, web)]), 'namespaceSelector {} AND podSelector app=monitor').toEqual(expected([conn(monitor, web), conn(devClient, web), conn(api, web)], [true, false, false]));
-  });
+  test(
+    "a podSelector peer is in the policy's namespace; a namespaceSelector peer in the selected namespaces; both together must both match",
+    hint('from: [{ namespaceSelector, podSelector }] is ONE peer (AND); from: [{ namespaceSelector }, { podSelector }] is two (OR)'),
+    () => {
+      const only = world(policy('p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }] }] }));
+      expect(verdicts(only, [conn(client, web), conn(devClient, web)]), 'podSelector only').toEqual(expected([conn(client, web), conn(devClient, web)], [true, false]));
+      const ns = world(policy('p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { env: 'dev' } } }] }] }));
+      expect(verdicts(ns, [conn(client, web), conn(devClient, web), conn(monitor, web)]), 'namespaceSelector env=dev only').toEqual(
+        expected([conn(client, web), conn(devClient, web), conn(monitor, web)], [false, true, false]),
+      );
+      const and = world(policy('p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'monitor' } } }] }] }));
+      expect(verdicts(and, [conn(monitor, web), conn(devClient, web), conn(api, web)]), 'namespaceSelector {} AND podSelector app=monitor').toEqual(
+        expected([conn(monitor, web), conn(devClient, web), conn(api, web)], [true, false, false]),
+      );
+    },
+  );
 
   test('an empty rule, or a rule with an empty from, allows every source; a rule with no peers matching allows none', () => {
     const any = world(policy('p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{}] }));
@@ -100,7 +121,9 @@ describe('peers', () => {
   });
 
   test('ipBlock allows addresses in cidr except those in except', hint('except carves holes in cidr: is 10.0.5.7 allowed by cidr 10.0.0.0/16 except 10.0.5.0/24?'), () => {
-    const w = world(policy('p', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/16', except: ['10.0.5.0/24', '10.0.9.9/32'] } }] }] }));
+    const w = world(
+      policy('p', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/16', except: ['10.0.5.0/24', '10.0.9.9/32'] } }] }] }),
+    );
     const conns = [conn(web, outside('10.0.4.1')), conn(web, outside('10.0.5.7')), conn(web, outside('10.0.9.9')), conn(web, outside('10.0.9.10')), conn(web, outside('10.1.0.1'))];
     expect(verdicts(w, conns), 'egress to each address').toEqual(expected(conns, [true, false, false, true, false]));
   });
@@ -121,7 +144,7 @@ describe('ports', () => {
     expect(verdicts(w, conns), 'ports 8080-8090').toEqual(expected(conns, [false, true, true, true, false]));
   });
 
-  test('a named port is the destination pod\'s port of that name and protocol', hint('port: "http": whose container ports define the number, the source\'s or the destination\'s?'), () => {
+  test("a named port is the destination pod's port of that name and protocol", hint('port: "http": whose container ports define the number, the source\'s or the destination\'s?'), () => {
     const w = rule([{ ports: [{ port: 'http' }, { port: 'dns', protocol: 'UDP' }] }]);
     const conns = [conn(client, web, 8080), conn(client, web, 80), conn(client, web, 53, 'UDP'), conn(client, web, 53)];
     expect(verdicts(w, conns), 'named ports http, dns/UDP').toEqual(expected(conns, [true, false, true, false]));
@@ -141,7 +164,13 @@ function compiledAllows(rules: CompiledPodRules[], c: Connection): boolean {
   const side = (podIp: string, direction: 'ingress' | 'egress', peerIp: string) => {
     const mine = rules.filter((r) => r.podIp === podIp && r.direction === direction);
     if (mine.length === 0) return true;
-    return mine.some((r) => r.allow.some((a) => (a.peers === undefined || a.peers.some((p) => within(peerIp, p.cidr) && !p.except.some((e) => within(peerIp, e)))) && (a.ports === undefined || a.ports.some((p) => p.protocol === c.protocol && c.port >= p.from && c.port <= p.to))));
+    return mine.some((r) =>
+      r.allow.some(
+        (a) =>
+          (a.peers === undefined || a.peers.some((p) => within(peerIp, p.cidr) && !p.except.some((e) => within(peerIp, e)))) &&
+          (a.ports === undefined || a.ports.some((p) => p.protocol === c.protocol && c.port >= p.from && c.port <= p.to)),
+      ),
+    );
   };
   return side(c.from.ip, 'egress', c.to.ip) && side(c.to.ip, 'ingress', c.from.ip);
 }
@@ -154,14 +183,22 @@ describe('the rules a node enforces', () => {
 
   test('over random pods and policies, the compiled rules allow exactly what evaluatePolicies allows, for every pair of pods and port', async ({ task }) => {
     const labels = fc.record({ app: fc.constantFrom('web', 'api', 'db') }, { requiredKeys: [] });
-    const selector = fc.oneof(fc.constant({}), labels.map((l) => ({ matchLabels: l })));
+    const selector = fc.oneof(
+      fc.constant({}),
+      labels.map((l) => ({ matchLabels: l })),
+    );
     const peer = fc.oneof(
       fc.record({ podSelector: selector }),
       fc.record({ namespaceSelector: fc.constantFrom({}, { matchLabels: { env: 'dev' } }) }),
       fc.record({ namespaceSelector: fc.constantFrom({}, { matchLabels: { env: 'prod' } }), podSelector: selector }),
       fc.record({ ipBlock: fc.record({ cidr: fc.constantFrom('10.1.0.0/16', '10.1.0.0/24'), except: fc.constantFrom([], ['10.1.0.2/32'], ['10.1.1.0/24']) }) }),
     );
-    const port = fc.oneof(fc.record({ port: fc.constantFrom(80, 443) }), fc.record({ port: fc.constant(8000), endPort: fc.constant(8080) }), fc.record({ port: fc.constant('http') }), fc.record({ protocol: fc.constant('UDP' as const) }));
+    const port = fc.oneof(
+      fc.record({ port: fc.constantFrom(80, 443) }),
+      fc.record({ port: fc.constant(8000), endPort: fc.constant(8080) }),
+      fc.record({ port: fc.constant('http') }),
+      fc.record({ protocol: fc.constant('UDP' as const) }),
+    );
     const rule = fc.record({ peers: fc.option(fc.array(peer, { maxLength: 2 }), { nil: undefined }), ports: fc.option(fc.array(port, { maxLength: 2 }), { nil: undefined }) });
     const pol = fc.record({
       namespace: fc.constantFrom('prod', 'dev'),
@@ -192,7 +229,13 @@ describe('the rules a node enforces', () => {
         for (const from of pods) {
           for (const to of pods) {
             if (from === to) continue;
-            for (const [p, proto] of [[80, 'TCP'], [443, 'TCP'], [8080, 'TCP'], [8081, 'TCP'], [53, 'UDP']] as const) {
+            for (const [p, proto] of [
+              [80, 'TCP'],
+              [443, 'TCP'],
+              [8080, 'TCP'],
+              [8081, 'TCP'],
+              [53, 'UDP'],
+            ] as const) {
               const c = conn(from, to, p, proto);
               expect(compiledAllows(rules, c), `${name(from)} → ${name(to)}:${p}/${proto} under ${show(policies)}; compiled: ${show(rules)}`).toBe(cni.evaluatePolicies(w, c).allowed);
             }

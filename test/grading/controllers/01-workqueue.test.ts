@@ -42,17 +42,21 @@ describe('the queue: dirty and processing', () => {
     expect(q.get(), 'get() on a new queue').toBeUndefined();
   });
 
-  test('a key added while a worker processes it is not handed out again until done(), then it is', hint('While a key is processing, add() only marks it dirty; done() puts a dirty key back in the queue'), () => {
-    const { q } = setup();
-    q.add('a');
-    const first = q.get();
-    q.add('a');
-    expect(q.len(), 'len() after add(a) while a is processing').toBe(0);
-    expect(q.get(), 'get() while a is still processing').toBeUndefined();
-    q.done(first!);
-    expect(q.len(), 'len() after done(a): the second add of a was kept').toBe(1);
-    expect(q.get(), 'get() after done(a)').toBe('a');
-  });
+  test(
+    'a key added while a worker processes it is not handed out again until done(), then it is',
+    hint('While a key is processing, add() only marks it dirty; done() puts a dirty key back in the queue'),
+    () => {
+      const { q } = setup();
+      q.add('a');
+      const first = q.get();
+      q.add('a');
+      expect(q.len(), 'len() after add(a) while a is processing').toBe(0);
+      expect(q.get(), 'get() while a is still processing').toBeUndefined();
+      q.done(first!);
+      expect(q.len(), 'len() after done(a): the second add of a was kept').toBe(1);
+      expect(q.get(), 'get() after done(a)').toBe('a');
+    },
+  );
 
   test('added twice while processing, a key is processed once more, not twice', () => {
     const { q } = setup();
@@ -137,7 +141,7 @@ describe('rate limiters', () => {
     expect(r.numRequeues('a'), 'numRequeues(a)').toBe(4);
   });
 
-  test('forget() starts an item\'s backoff over', hint('forget must delete the item\'s failure count'), () => {
+  test("forget() starts an item's backoff over", hint("forget must delete the item's failure count"), () => {
     const r = c.newItemExponentialFailureRateLimiter(5, 1_000_000);
     r.when('a');
     r.when('a');
@@ -157,13 +161,20 @@ describe('rate limiters', () => {
     expect(waits[18], '19th: 1,310,720 ms is over the 1,000 s maximum').toBe(1_000_000);
   });
 
-  test('the bucket lets 100 through at once, then one every 100 ms (10 a second)', hint('Start with burst tokens; each when() takes one, going below zero when empty; the wait is -tokens / qps'), () => {
-    const clock = { t: 0 };
-    const r = c.newBucketRateLimiter(10, 100, () => clock.t);
-    const waits = Array.from({ length: 103 }, (_, i) => r.when(`k${i}`));
-    expect(waits.slice(0, 100).every((w) => w === 0), 'the first 100 when() calls wait 0').toBe(true);
-    expect(show(waits.slice(100)), 'calls 101, 102, 103').toBe(show([100, 200, 300]));
-  });
+  test(
+    'the bucket lets 100 through at once, then one every 100 ms (10 a second)',
+    hint('Start with burst tokens; each when() takes one, going below zero when empty; the wait is -tokens / qps'),
+    () => {
+      const clock = { t: 0 };
+      const r = c.newBucketRateLimiter(10, 100, () => clock.t);
+      const waits = Array.from({ length: 103 }, (_, i) => r.when(`k${i}`));
+      expect(
+        waits.slice(0, 100).every((w) => w === 0),
+        'the first 100 when() calls wait 0',
+      ).toBe(true);
+      expect(show(waits.slice(100)), 'calls 101, 102, 103').toBe(show([100, 200, 300]));
+    },
+  );
 
   test('the bucket refills with the clock, and never holds more than the burst', hint('Add (elapsed ms × qps / 1000) tokens on each call, capped at burst'), () => {
     const clock = { t: 0 };
@@ -192,7 +203,10 @@ describe('rate limiters', () => {
     const clock = { t: 0 };
     const r = c.newDefaultControllerRateLimiter(() => clock.t);
     const waits = Array.from({ length: 101 }, (_, i) => r.when(`k${i}`));
-    expect(waits.slice(0, 100).every((w) => w === 5), 'the first 100 distinct keys wait 5 ms').toBe(true);
+    expect(
+      waits.slice(0, 100).every((w) => w === 5),
+      'the first 100 distinct keys wait 5 ms',
+    ).toBe(true);
     expect(waits[100], 'the 101st waits for the bucket').toBe(100);
   });
 });

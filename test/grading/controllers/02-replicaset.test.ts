@@ -43,15 +43,19 @@ describe('claiming: owner references and adoption (controller_ref_manager.go)', 
 
   test('an orphan whose labels match is adopted; one whose labels do not is left alone', hint('No controller: adopt if the selector matches'), () => {
     const r = c.claimObjects(rs, rs.spec.selector, [pod('orphan'), pod('stranger', { labels: { app: 'db' } })]);
-    expect(show({ claimed: names(r.claimed), adopt: names(r.adopt), release: names(r.release) }), 'claimObjects(web, app=web, [orphan app=web, stranger app=db])').toBe(show({ claimed: ['orphan'], adopt: ['orphan'], release: [] }));
+    expect(show({ claimed: names(r.claimed), adopt: names(r.adopt), release: names(r.release) }), 'claimObjects(web, app=web, [orphan app=web, stranger app=db])').toBe(
+      show({ claimed: ['orphan'], adopt: ['orphan'], release: [] }),
+    );
   });
 
   test('a pod of ours whose labels stopped matching is released; one that matches is kept', hint('Controlled by us and not matching: release'), () => {
     const r = c.claimObjects(rs, rs.spec.selector, [pod('mine', { owner: rs }), pod('relabelled', { owner: rs, labels: { app: 'debug' } })]);
-    expect(show({ claimed: names(r.claimed), adopt: names(r.adopt), release: names(r.release) }), 'claimObjects(web, app=web, [mine, relabelled app=debug])').toBe(show({ claimed: ['mine'], adopt: [], release: ['relabelled'] }));
+    expect(show({ claimed: names(r.claimed), adopt: names(r.adopt), release: names(r.release) }), 'claimObjects(web, app=web, [mine, relabelled app=debug])').toBe(
+      show({ claimed: ['mine'], adopt: [], release: ['relabelled'] }),
+    );
   });
 
-  test('a pod controlled by another ReplicaSet is never taken, even if the labels match', hint('Compare the controllerRef\'s uid with the owner\'s uid'), () => {
+  test('a pod controlled by another ReplicaSet is never taken, even if the labels match', hint("Compare the controllerRef's uid with the owner's uid"), () => {
     const r = c.claimObjects(rs, rs.spec.selector, [pod('theirs', { owner: other })]);
     expect(r.claimed.length + r.adopt.length + r.release.length, 'claimObjects(web, [a pod controlled by other])').toBe(0);
   });
@@ -59,7 +63,9 @@ describe('claiming: owner references and adoption (controller_ref_manager.go)', 
   test('nothing is adopted by an owner being deleted, nor released; a pod being deleted is not adopted', () => {
     const dying = replicaSet('dying', { deleting: true });
     const r = c.claimObjects(dying, dying.spec.selector, [pod('orphan'), pod('mine', { owner: dying, labels: { app: 'x' } })]);
-    expect(show({ claimed: names(r.claimed), adopt: names(r.adopt), release: names(r.release) }), 'claimObjects(an owner with a deletionTimestamp, ...)').toBe(show({ claimed: [], adopt: [], release: [] }));
+    expect(show({ claimed: names(r.claimed), adopt: names(r.adopt), release: names(r.release) }), 'claimObjects(an owner with a deletionTimestamp, ...)').toBe(
+      show({ claimed: [], adopt: [], release: [] }),
+    );
     const r2 = c.claimObjects(rs, rs.spec.selector, [pod('leaving', { deleting: true })]);
     expect(r2.adopt.length, 'an orphan with a deletionTimestamp').toBe(0);
   });
@@ -93,9 +99,13 @@ describe('which pods go first on scale-down (ActivePodsWithRanks)', () => {
     expect(first(crowded, alone, related), 'three related pods on node-a, one on node-b').toBe('crowded');
   });
 
-  test('the pod Ready more recently first, compared in doubling buckets of time', hint('6. floor(log2(nanoseconds since Ready)): a different bucket decides; the same bucket falls through to the uid'), () => {
-    expect(first(readyPod('new', rs, 'n', { readySince: 10 }), readyPod('old', rs, 'n', { readySince: 1_000 })), 'ready 10 s ago vs 1,000 s ago').toBe('new');
-  });
+  test(
+    'the pod Ready more recently first, compared in doubling buckets of time',
+    hint('6. floor(log2(nanoseconds since Ready)): a different bucket decides; the same bucket falls through to the uid'),
+    () => {
+      expect(first(readyPod('new', rs, 'n', { readySince: 10 }), readyPod('old', rs, 'n', { readySince: 1_000 })), 'ready 10 s ago vs 1,000 s ago').toBe('new');
+    },
+  );
 
   test('more restarts first; then the pod created more recently', hint('7. restarts, 8. creationTimestamp'), () => {
     const a = readyPod('flappy', rs, 'n', { readySince: 100, restarts: 5, uid: 'b' });
@@ -107,7 +117,12 @@ describe('which pods go first on scale-down (ActivePodsWithRanks)', () => {
   });
 
   test('with several pods, the order of the issue: unassigned, pending, not ready, then ready ones', () => {
-    const pods = [readyPod('ready', rs, 'n'), pod('not-ready', { owner: rs, node: 'n', phase: 'Running', readySince: false }), pod('pending', { owner: rs, node: 'n', phase: 'Pending' }), pod('unassigned', { owner: rs })];
+    const pods = [
+      readyPod('ready', rs, 'n'),
+      pod('not-ready', { owner: rs, node: 'n', phase: 'Running', readySince: false }),
+      pod('pending', { owner: rs, node: 'n', phase: 'Pending' }),
+      pod('unassigned', { owner: rs }),
+    ];
     expect(show(names(c.getPodsToDelete(pods, [], 3, NOW))), 'getPodsToDelete(4 pods, diff 3)').toBe(show(['unassigned', 'pending', 'not-ready']));
   });
 });
@@ -142,7 +157,7 @@ describe('slowStartBatch', () => {
 });
 
 describe('the status (calculateStatus)', () => {
-  test('replicas, fully labelled, ready and available pods, and the observed generation', hint('fullyLabeledReplicas: the pod\'s labels include every label of the template'), () => {
+  test('replicas, fully labelled, ready and available pods, and the observed generation', hint("fullyLabeledReplicas: the pod's labels include every label of the template"), () => {
     const rs = replicaSet('web', { generation: 4, minReadySeconds: 30, template: template({ app: 'web', tier: 'fe' }) });
     const pods = [
       pod('a', { owner: rs, node: 'n', readySince: 60, labels: { app: 'web', tier: 'fe' } }),
@@ -150,47 +165,64 @@ describe('the status (calculateStatus)', () => {
       pod('c', { owner: rs, node: 'n', readySince: false, labels: { app: 'web' } }),
     ];
     const s = c.calculateReplicaSetStatus(rs, pods, undefined, NOW);
-    expect(show({ replicas: s.replicas, fullyLabeledReplicas: s.fullyLabeledReplicas, readyReplicas: s.readyReplicas, availableReplicas: s.availableReplicas, observedGeneration: s.observedGeneration }), 'status of 3 pods: ready 60 s, ready 10 s, not ready; minReadySeconds 30').toBe(
-      show({ replicas: 3, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 1, observedGeneration: 4 }),
-    );
+    expect(
+      show({ replicas: s.replicas, fullyLabeledReplicas: s.fullyLabeledReplicas, readyReplicas: s.readyReplicas, availableReplicas: s.availableReplicas, observedGeneration: s.observedGeneration }),
+      'status of 3 pods: ready 60 s, ready 10 s, not ready; minReadySeconds 30',
+    ).toBe(show({ replicas: 3, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 1, observedGeneration: 4 }));
   });
 
   test('a failed create adds ReplicaFailure FailedCreate with the error; a good sync removes it', hint('reason FailedCreate when there are fewer pods than replicas, FailedDelete when more'), () => {
     const rs = replicaSet('web', { replicas: 3 });
     const s = c.calculateReplicaSetStatus(rs, [], forbidden('pods "web-x" is forbidden: exceeded quota'), NOW);
-    expect(show(s.conditions), 'conditions after a create failed').toBe(show([{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: ago(0), reason: 'FailedCreate', message: 'pods "web-x" is forbidden: exceeded quota' }]));
+    expect(show(s.conditions), 'conditions after a create failed').toBe(
+      show([{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: ago(0), reason: 'FailedCreate', message: 'pods "web-x" is forbidden: exceeded quota' }]),
+    );
     const healed = c.calculateReplicaSetStatus({ ...rs, status: s }, [], undefined, NOW);
     expect(healed.conditions ?? [], 'conditions after a sync without error').toEqual([]);
   });
 });
 
 describe('syncReplicaSet, one sync at a time (recorded actions)', () => {
-  test('a new ReplicaSet of 3 creates 3 pods from its template, each controlled by it (its status, 0 pods, is already right)', hint('podFromTemplate(rs.spec.template, rs, newControllerRef(rs, "apps/v1", "ReplicaSet"))'), async () => {
-    const rs = replicaSet('web', { replicas: 3 });
-    const { ctx, recorder, expectations } = rsContext({ replicaSets: [rs] });
-    await c.syncReplicaSet('default/web', ctx);
-    expect(show(recorder.actions), 'actions of one sync').toBe(show(['create pod default/web-', 'create pod default/web-', 'create pod default/web-']));
-    const created = recorder.created[0] as Pod;
-    expect(show(created.metadata.ownerReferences), 'ownerReferences of a created pod').toBe(show([{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }]));
-    expect(show(expectations.pending('default/web')), 'expectations after the creates').toBe(show({ add: 3, del: 0 }));
-  });
+  test(
+    'a new ReplicaSet of 3 creates 3 pods from its template, each controlled by it (its status, 0 pods, is already right)',
+    hint('podFromTemplate(rs.spec.template, rs, newControllerRef(rs, "apps/v1", "ReplicaSet"))'),
+    async () => {
+      const rs = replicaSet('web', { replicas: 3 });
+      const { ctx, recorder, expectations } = rsContext({ replicaSets: [rs] });
+      await c.syncReplicaSet('default/web', ctx);
+      expect(show(recorder.actions), 'actions of one sync').toBe(show(['create pod default/web-', 'create pod default/web-', 'create pod default/web-']));
+      const created = recorder.created[0] as Pod;
+      expect(show(created.metadata.ownerReferences), 'ownerReferences of a created pod').toBe(
+        show([{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }]),
+      );
+      expect(show(expectations.pending('default/web')), 'expectations after the creates').toBe(show({ add: 3, del: 0 }));
+    },
+  );
 
-  test('while earlier creates have not been seen in the informer, it creates nothing more, but still writes the status', hint('Check ctx.expectations.satisfiedExpectations(key) before creating or deleting'), async () => {
-    const rs = replicaSet('web', { replicas: 3, status: { replicas: 3, observedGeneration: 1 } });
-    const { ctx, recorder, expectations } = rsContext({ replicaSets: [rs] });
-    expectations.expectCreations('default/web', 3);
-    await c.syncReplicaSet('default/web', ctx);
-    expect(show(recorder.actions), 'actions while 3 creations are expected').toBe(show(['update replicaset default/web status']));
-  });
+  test(
+    'while earlier creates have not been seen in the informer, it creates nothing more, but still writes the status',
+    hint('Check ctx.expectations.satisfiedExpectations(key) before creating or deleting'),
+    async () => {
+      const rs = replicaSet('web', { replicas: 3, status: { replicas: 3, observedGeneration: 1 } });
+      const { ctx, recorder, expectations } = rsContext({ replicaSets: [rs] });
+      expectations.expectCreations('default/web', 3);
+      await c.syncReplicaSet('default/web', ctx);
+      expect(show(recorder.actions), 'actions while 3 creations are expected').toBe(show(['update replicaset default/web status']));
+    },
+  );
 
-  test('5 pods for 3 replicas: the two worst go (pending and unassigned), and the deletions are expected', hint('getPodsToDelete(pods, related, diff), then ctx.expectations.expectDeletions'), async () => {
-    const rs = replicaSet('web', { replicas: 3 });
-    const pods = [readyPod('r1', rs, 'n1'), readyPod('r2', rs, 'n2'), readyPod('r3', rs, 'n3'), pod('pending', { owner: rs, node: 'n1', phase: 'Pending' }), pod('unassigned', { owner: rs })];
-    const { ctx, recorder, expectations } = rsContext({ replicaSets: [rs], pods });
-    await c.syncReplicaSet('default/web', ctx);
-    expect(show(recorder.actions.filter((a) => a.startsWith('delete')).sort()), 'pods deleted').toBe(show(['delete pod default/pending', 'delete pod default/unassigned']));
-    expect(show(expectations.pending('default/web')), 'expectations').toBe(show({ add: 0, del: 2 }));
-  });
+  test(
+    '5 pods for 3 replicas: the two worst go (pending and unassigned), and the deletions are expected',
+    hint('getPodsToDelete(pods, related, diff), then ctx.expectations.expectDeletions'),
+    async () => {
+      const rs = replicaSet('web', { replicas: 3 });
+      const pods = [readyPod('r1', rs, 'n1'), readyPod('r2', rs, 'n2'), readyPod('r3', rs, 'n3'), pod('pending', { owner: rs, node: 'n1', phase: 'Pending' }), pod('unassigned', { owner: rs })];
+      const { ctx, recorder, expectations } = rsContext({ replicaSets: [rs], pods });
+      await c.syncReplicaSet('default/web', ctx);
+      expect(show(recorder.actions.filter((a) => a.startsWith('delete')).sort()), 'pods deleted').toBe(show(['delete pod default/pending', 'delete pod default/unassigned']));
+      expect(show(expectations.pending('default/web')), 'expectations').toBe(show({ add: 0, del: 2 }));
+    },
+  );
 
   test('pods being deleted and finished pods do not count: they are replaced', hint('Filter with isPodActive before counting'), async () => {
     const rs = replicaSet('web', { replicas: 3 });
@@ -201,15 +233,19 @@ describe('syncReplicaSet, one sync at a time (recorded actions)', () => {
     expect(show(recorder.lastStatus<ReplicaSetStatus>().replicas), 'status.replicas').toBe(show(1));
   });
 
-  test('an orphan with matching labels is adopted (a patch) and counted; a pod whose labels changed is released', hint('claimObjects, then a patch per adoption and per release, before counting'), async () => {
-    const rs = replicaSet('web', { replicas: 2 });
-    const pods = [readyPod('mine', rs), pod('orphan', { node: 'n', readySince: 5 }), pod('debugged', { owner: rs, node: 'n', labels: { app: 'debug' } })];
-    const { ctx, recorder } = rsContext({ replicaSets: [rs], pods });
-    await c.syncReplicaSet('default/web', ctx);
-    expect(show(recorder.actions), 'actions').toBe(
-      show(['patch pod default/orphan ownerReferences=[ReplicaSet/web (controller)]', 'patch pod default/debugged ownerReferences=[]', 'update replicaset default/web status']),
-    );
-  });
+  test(
+    'an orphan with matching labels is adopted (a patch) and counted; a pod whose labels changed is released',
+    hint('claimObjects, then a patch per adoption and per release, before counting'),
+    async () => {
+      const rs = replicaSet('web', { replicas: 2 });
+      const pods = [readyPod('mine', rs), pod('orphan', { node: 'n', readySince: 5 }), pod('debugged', { owner: rs, node: 'n', labels: { app: 'debug' } })];
+      const { ctx, recorder } = rsContext({ replicaSets: [rs], pods });
+      await c.syncReplicaSet('default/web', ctx);
+      expect(show(recorder.actions), 'actions').toBe(
+        show(['patch pod default/orphan ownerReferences=[ReplicaSet/web (controller)]', 'patch pod default/debugged ownerReferences=[]', 'update replicaset default/web status']),
+      );
+    },
+  );
 
   test('at most burstReplicas pods in one sync, in slow-start batches', async () => {
     const rs = replicaSet('web', { replicas: 600 });
@@ -219,15 +255,19 @@ describe('syncReplicaSet, one sync at a time (recorded actions)', () => {
     expect(show(expectations.pending('default/web')), 'expectations').toBe(show({ add: 500, del: 0 }));
   });
 
-  test('a refused create stops the batches, lowers the expectations, sets ReplicaFailure, and fails the sync', hint('creationObserved for every pod that was not created; throw the error after writing the status'), async () => {
-    const rs = replicaSet('web', { replicas: 5 });
-    const recorder = new Recorder((action, n) => (action.startsWith('create') && n === 2 ? forbidden('pods "web-2" is forbidden: exceeded quota') : undefined));
-    const { ctx, expectations } = rsContext({ replicaSets: [rs] }, recorder);
-    await expect(c.syncReplicaSet('default/web', ctx), 'syncReplicaSet when the 2nd create is refused').rejects.toThrow('exceeded quota');
-    expect(recorder.actions.filter((a) => a.startsWith('create')).length, 'creates attempted (batches of 1, then 2)').toBe(3);
-    expect(show(expectations.pending('default/web')), 'expectations: only the 2 created pods are awaited').toBe(show({ add: 2, del: 0 }));
-    expect(show(recorder.lastStatus<ReplicaSetStatus>().conditions?.map((c) => [c.type, c.reason])), 'conditions written').toBe(show([['ReplicaFailure', 'FailedCreate']]));
-  });
+  test(
+    'a refused create stops the batches, lowers the expectations, sets ReplicaFailure, and fails the sync',
+    hint('creationObserved for every pod that was not created; throw the error after writing the status'),
+    async () => {
+      const rs = replicaSet('web', { replicas: 5 });
+      const recorder = new Recorder((action, n) => (action.startsWith('create') && n === 2 ? forbidden('pods "web-2" is forbidden: exceeded quota') : undefined));
+      const { ctx, expectations } = rsContext({ replicaSets: [rs] }, recorder);
+      await expect(c.syncReplicaSet('default/web', ctx), 'syncReplicaSet when the 2nd create is refused').rejects.toThrow('exceeded quota');
+      expect(recorder.actions.filter((a) => a.startsWith('create')).length, 'creates attempted (batches of 1, then 2)').toBe(3);
+      expect(show(expectations.pending('default/web')), 'expectations: only the 2 created pods are awaited').toBe(show({ add: 2, del: 0 }));
+      expect(show(recorder.lastStatus<ReplicaSetStatus>().conditions?.map((c) => [c.type, c.reason])), 'conditions written').toBe(show([['ReplicaFailure', 'FailedCreate']]));
+    },
+  );
 
   test('a deletion that fails with NotFound is no error (the pod is gone already)', async () => {
     const rs = replicaSet('web', { replicas: 1 });

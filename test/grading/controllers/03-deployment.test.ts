@@ -49,7 +49,7 @@ describe('fenceposts: maxSurge and maxUnavailable as pods', () => {
 });
 
 describe('pod-template-hash', () => {
-  test('FNV-32a of the template\'s printed form, safe-encoded', hint('FNV-32a: start at 2166136261; for each byte, xor it in, then multiply by 16777619 modulo 2^32'), () => {
+  test("FNV-32a of the template's printed form, safe-encoded", hint('FNV-32a: start at 2166136261; for each byte, xor it in, then multiply by 16777619 modulo 2^32'), () => {
     const t = template({ app: 'nginx' }, 'nginx:1.14.2');
     expect(c.computeHash(t), 'computeHash(nginx:1.14.2 template)').toBe(expectedHash(deepHashString(t)));
   });
@@ -68,7 +68,7 @@ describe('how far the new ReplicaSet may grow (NewRSNewReplicas)', () => {
     expect(c.newRSNewReplicas(d, [rs('old', 10, 10), newRS], newRS), 'old 10 + new 0, room up to 13').toBe(3);
   });
 
-  test('the new ReplicaSet\'s own pods count against the surge too', hint('Did you add up only the old ReplicaSets?'), () => {
+  test("the new ReplicaSet's own pods count against the surge too", hint('Did you add up only the old ReplicaSets?'), () => {
     const d = rolling(10, '25%', '25%');
     const newRS = rs('new', 3, 0);
     expect(c.newRSNewReplicas(d, [rs('old', 8, 8), newRS], newRS), 'old 8 + new 3 = 11, room for 2 more').toBe(5);
@@ -106,65 +106,98 @@ describe('how far the old ReplicaSets may shrink (reconcileOldReplicaSets)', () 
   });
 });
 
-test('the worked example of the lesson, step by step: 4 replicas, 25%/25%, never above 5 pods or below 3 available', hint('Alternate: grow the new ReplicaSet while there is room, else shrink old ones while enough stay available'), () => {
-  const d = rolling(4, '25%', '25%');
-  let old = 4;
-  let neu = 0;
-  let newAvailable = 0;
-  const steps: string[] = [];
-  for (let i = 0; i < 8 && !(old === 0 && neu === 4); i++) {
-    const oldRS = rs('old', old, old, 600);
-    const newRS = rs('new', neu, newAvailable, 10);
-    const grown = c.newRSNewReplicas(d, [oldRS, newRS], newRS);
-    if (grown !== neu) {
-      neu = grown;
-      steps.push(`new ${neu}`);
-    } else {
-      const plan = c.scaleDownOldReplicaSets(d, [oldRS], newRS);
-      if (!plan.has('old')) break;
-      old = plan.get('old')!;
-      steps.push(`old ${old}`);
+test(
+  'the worked example of the lesson, step by step: 4 replicas, 25%/25%, never above 5 pods or below 3 available',
+  hint('Alternate: grow the new ReplicaSet while there is room, else shrink old ones while enough stay available'),
+  () => {
+    const d = rolling(4, '25%', '25%');
+    let old = 4;
+    let neu = 0;
+    let newAvailable = 0;
+    const steps: string[] = [];
+    for (let i = 0; i < 8 && !(old === 0 && neu === 4); i++) {
+      const oldRS = rs('old', old, old, 600);
+      const newRS = rs('new', neu, newAvailable, 10);
+      const grown = c.newRSNewReplicas(d, [oldRS, newRS], newRS);
+      if (grown !== neu) {
+        neu = grown;
+        steps.push(`new ${neu}`);
+      } else {
+        const plan = c.scaleDownOldReplicaSets(d, [oldRS], newRS);
+        if (!plan.has('old')) break;
+        old = plan.get('old')!;
+        steps.push(`old ${old}`);
+      }
+      expect(old + neu, `pods after ${steps.join(', ')}`).toBeLessThanOrEqual(5);
+      expect(old + newAvailable, `available after ${steps.join(', ')}`).toBeGreaterThanOrEqual(3);
+      newAvailable = neu; // the new pods become available before the next step
     }
-    expect(old + neu, `pods after ${steps.join(', ')}`).toBeLessThanOrEqual(5);
-    expect(old + newAvailable, `available after ${steps.join(', ')}`).toBeGreaterThanOrEqual(3);
-    newAvailable = neu; // the new pods become available before the next step
-  }
-  expect(show(steps), 'the steps of the table in "Rollouts"').toBe(show(['new 1', 'old 2', 'new 3', 'old 0', 'new 4']));
-});
+    expect(show(steps), 'the steps of the table in "Rollouts"').toBe(show(['new 1', 'old 2', 'new 3', 'old 0', 'new 4']));
+  },
+);
 
 describe('the status and its conditions', () => {
   test('counts from the ReplicaSets, and Available False while fewer than replicas - maxUnavailable are available', hint('Available True needs available >= replicas - maxUnavailable'), () => {
     const d = rolling(4, 1, 1, {});
     const s = c.calculateDeploymentStatus(d, [rs('old', 2, 2), rs('new', 2, 0)], rs('new', 2, 0), NOW);
-    expect(show({ replicas: s.replicas, updatedReplicas: s.updatedReplicas, readyReplicas: s.readyReplicas, availableReplicas: s.availableReplicas, unavailableReplicas: s.unavailableReplicas }), 'counts').toBe(
-      show({ replicas: 4, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2, unavailableReplicas: 2 }),
+    expect(
+      show({ replicas: s.replicas, updatedReplicas: s.updatedReplicas, readyReplicas: s.readyReplicas, availableReplicas: s.availableReplicas, unavailableReplicas: s.unavailableReplicas }),
+      'counts',
+    ).toBe(show({ replicas: 4, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2, unavailableReplicas: 2 }));
+    expect(show(s.conditions), 'conditions').toBe(
+      show([
+        { type: 'Available', status: 'False', lastUpdateTime: ago(0), lastTransitionTime: ago(0), reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+      ]),
     );
-    expect(show(s.conditions), 'conditions').toBe(show([{ type: 'Available', status: 'False', lastUpdateTime: ago(0), lastTransitionTime: ago(0), reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' }]));
   });
 
   test('a finished rollout: Progressing True NewReplicaSetAvailable, as kubectl rollout status waits for', hint('Every replica updated and available, and the generation observed'), () => {
     const d = rolling(3, 1, 0);
     const newRS = replicaSet('web-abc', { replicas: 3, status: { replicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 } });
     const { status } = c.rolloutStatus(d, [newRS], newRS, NOW);
-    expect(show(status.conditions?.find((x) => x.type === 'Progressing')), 'Progressing').toBe(show({ type: 'Progressing', status: 'True', lastUpdateTime: ago(0), lastTransitionTime: ago(0), reason: 'NewReplicaSetAvailable', message: 'ReplicaSet "web-abc" has successfully progressed.' }));
+    expect(show(status.conditions?.find((x) => x.type === 'Progressing')), 'Progressing').toBe(
+      show({ type: 'Progressing', status: 'True', lastUpdateTime: ago(0), lastTransitionTime: ago(0), reason: 'NewReplicaSetAvailable', message: 'ReplicaSet "web-abc" has successfully progressed.' }),
+    );
   });
 
   test('more pods updated than the status said: Progressing ReplicaSetUpdated, keeping when it became True', () => {
     const d = rolling(3, 1, 0, {});
-    d.status = { replicas: 3, updatedReplicas: 0, availableReplicas: 3, conditions: [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: 'Created new replica set "web-new"', lastUpdateTime: ago(100), lastTransitionTime: ago(100) }] };
+    d.status = {
+      replicas: 3,
+      updatedReplicas: 0,
+      availableReplicas: 3,
+      conditions: [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: 'Created new replica set "web-new"', lastUpdateTime: ago(100), lastTransitionTime: ago(100) }],
+    };
     const newRS = replicaSet('web-new', { replicas: 1, status: { replicas: 1, observedGeneration: 1 } });
     const old = rs('web-old', 3, 3);
     const { status } = c.rolloutStatus(d, [old, newRS], newRS, NOW);
-    expect(show(status.conditions?.find((x) => x.type === 'Progressing')), 'Progressing').toBe(show({ type: 'Progressing', status: 'True', lastUpdateTime: ago(0), lastTransitionTime: ago(100), reason: 'ReplicaSetUpdated', message: 'ReplicaSet "web-new" is progressing.' }));
+    expect(show(status.conditions?.find((x) => x.type === 'Progressing')), 'Progressing').toBe(
+      show({ type: 'Progressing', status: 'True', lastUpdateTime: ago(0), lastTransitionTime: ago(100), reason: 'ReplicaSetUpdated', message: 'ReplicaSet "web-new" is progressing.' }),
+    );
   });
 
   test('no progress for progressDeadlineSeconds: Progressing False ProgressDeadlineExceeded', hint('lastUpdateTime + progressDeadlineSeconds < now'), () => {
     const d = rolling(3, 1, 0, { progressDeadlineSeconds: 60 });
     const newRS = replicaSet('web-new', { replicas: 1, status: { replicas: 1, observedGeneration: 1 } });
     const old = rs('web-old', 3, 3);
-    d.status = { replicas: 4, updatedReplicas: 1, availableReplicas: 3, readyReplicas: 3, conditions: [{ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: 'ReplicaSet "web-new" is progressing.', lastUpdateTime: ago(61), lastTransitionTime: ago(61) }] };
+    d.status = {
+      replicas: 4,
+      updatedReplicas: 1,
+      availableReplicas: 3,
+      readyReplicas: 3,
+      conditions: [{ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: 'ReplicaSet "web-new" is progressing.', lastUpdateTime: ago(61), lastTransitionTime: ago(61) }],
+    };
     const { status } = c.rolloutStatus(d, [old, newRS], newRS, NOW);
-    expect(show(status.conditions?.find((x) => x.type === 'Progressing')), 'Progressing').toBe(show({ type: 'Progressing', status: 'False', lastUpdateTime: ago(0), lastTransitionTime: ago(0), reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-new" has timed out progressing.' }));
+    expect(show(status.conditions?.find((x) => x.type === 'Progressing')), 'Progressing').toBe(
+      show({
+        type: 'Progressing',
+        status: 'False',
+        lastUpdateTime: ago(0),
+        lastTransitionTime: ago(0),
+        reason: 'ProgressDeadlineExceeded',
+        message: 'ReplicaSet "web-new" has timed out progressing.',
+      }),
+    );
   });
 
   test('a stuck rollout with nothing new asks to be looked at again when its deadline passes', hint('requeueStuckDeployment: lastUpdateTime + deadline - now, plus 1 s'), () => {
@@ -178,81 +211,137 @@ describe('the status and its conditions', () => {
 });
 
 describe('syncDeployment, one sync at a time (recorded actions)', () => {
-  test('a new Deployment creates its ReplicaSet <name>-<hash>, revision 1, with the hash in its labels and selector', hint('ReplicaSet name, template label and selector all carry pod-template-hash; annotations revision, desired-replicas, max-replicas'), async () => {
-    const d = deployment('web');
-    const { ctx, recorder } = deploymentContext({ deployments: [d] });
-    await c.syncDeployment('default/web', ctx);
-    const hash = c.computeHash(d.spec.template);
-    // Two status writes, as upstream: Progressing NewReplicaSetCreated, then the counts (syncRolloutStatus).
-    expect(show(recorder.actions), 'actions').toBe(show([`create replicaset default/web-${hash} replicas=3`, 'update deployment default/web revision=1', 'update deployment default/web status', 'update deployment default/web status']));
-    const created = recorder.created[0] as ReplicaSet;
-    expect(show(created.spec.selector), 'selector').toBe(show({ matchLabels: { app: 'web', 'pod-template-hash': hash } }));
-    expect(show(created.spec.template.metadata?.labels), 'template labels').toBe(show({ app: 'web', 'pod-template-hash': hash }));
-    expect(show(created.metadata.annotations), 'annotations').toBe(show({ 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' }));
-    expect(show(created.metadata.ownerReferences?.map((r) => [r.kind, r.name, r.controller])), 'ownerReferences').toBe(show([['Deployment', 'web', true]]));
-    expect(recorder.lastStatus<DeploymentStatus>().conditions?.find((x) => x.type === 'Progressing')?.reason, 'Progressing reason').toBe('NewReplicaSetCreated');
-    expect(recorder.events, 'events').toContain(`Normal ScalingReplicaSet Scaled up replica set web-${hash} from 0 to 3`);
-  });
+  test(
+    'a new Deployment creates its ReplicaSet <name>-<hash>, revision 1, with the hash in its labels and selector',
+    hint('ReplicaSet name, template label and selector all carry pod-template-hash; annotations revision, desired-replicas, max-replicas'),
+    async () => {
+      const d = deployment('web');
+      const { ctx, recorder } = deploymentContext({ deployments: [d] });
+      await c.syncDeployment('default/web', ctx);
+      const hash = c.computeHash(d.spec.template);
+      // Two status writes, as upstream: Progressing NewReplicaSetCreated, then the counts (syncRolloutStatus).
+      expect(show(recorder.actions), 'actions').toBe(
+        show([`create replicaset default/web-${hash} replicas=3`, 'update deployment default/web revision=1', 'update deployment default/web status', 'update deployment default/web status']),
+      );
+      const created = recorder.created[0] as ReplicaSet;
+      expect(show(created.spec.selector), 'selector').toBe(show({ matchLabels: { app: 'web', 'pod-template-hash': hash } }));
+      expect(show(created.spec.template.metadata?.labels), 'template labels').toBe(show({ app: 'web', 'pod-template-hash': hash }));
+      expect(show(created.metadata.annotations), 'annotations').toBe(
+        show({ 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' }),
+      );
+      expect(show(created.metadata.ownerReferences?.map((r) => [r.kind, r.name, r.controller])), 'ownerReferences').toBe(show([['Deployment', 'web', true]]));
+      expect(recorder.lastStatus<DeploymentStatus>().conditions?.find((x) => x.type === 'Progressing')?.reason, 'Progressing reason').toBe('NewReplicaSetCreated');
+      expect(recorder.events, 'events').toContain(`Normal ScalingReplicaSet Scaled up replica set web-${hash} from 0 to 3`);
+    },
+  );
 
-  test('a new image with maxSurge 1, maxUnavailable 0: a new ReplicaSet of 1 (revision 2); the old one keeps its 3', hint('The surge counts every pod: 3 old + 1 new = 4 = replicas + maxSurge'), async () => {
-    const d = rolling(3, 1, 0, { template: template({ app: 'web' }, 'nginx:1.16.1') });
-    const old = rs('web-old', 3, 3, 600, { owner: d, template: template({ app: 'web' }, 'nginx:1.14.2'), annotations: { 'deployment.kubernetes.io/revision': '1' } });
-    const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [old] });
-    await c.syncDeployment('default/web', ctx);
-    const hash = c.computeHash(d.spec.template);
-    expect(recorder.actions[0], 'first action').toBe(`create replicaset default/web-${hash} replicas=1`);
-    expect((recorder.created[0] as ReplicaSet).metadata.annotations?.['deployment.kubernetes.io/revision'], 'revision of the new ReplicaSet').toBe('2');
-    expect(recorder.actions.some((a) => a.startsWith('update replicaset default/web-old')), 'the old ReplicaSet is not touched yet').toBe(false);
-  });
+  test(
+    'a new image with maxSurge 1, maxUnavailable 0: a new ReplicaSet of 1 (revision 2); the old one keeps its 3',
+    hint('The surge counts every pod: 3 old + 1 new = 4 = replicas + maxSurge'),
+    async () => {
+      const d = rolling(3, 1, 0, { template: template({ app: 'web' }, 'nginx:1.16.1') });
+      const old = rs('web-old', 3, 3, 600, { owner: d, template: template({ app: 'web' }, 'nginx:1.14.2'), annotations: { 'deployment.kubernetes.io/revision': '1' } });
+      const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [old] });
+      await c.syncDeployment('default/web', ctx);
+      const hash = c.computeHash(d.spec.template);
+      expect(recorder.actions[0], 'first action').toBe(`create replicaset default/web-${hash} replicas=1`);
+      expect((recorder.created[0] as ReplicaSet).metadata.annotations?.['deployment.kubernetes.io/revision'], 'revision of the new ReplicaSet').toBe('2');
+      expect(
+        recorder.actions.some((a) => a.startsWith('update replicaset default/web-old')),
+        'the old ReplicaSet is not touched yet',
+      ).toBe(false);
+    },
+  );
 
   test('once the new pod is available, an old one goes: 3 → 2', async () => {
     const d = rolling(3, 1, 0, { template: template({ app: 'web' }, 'nginx:1.16.1') });
     const old = rs('web-old', 3, 3, 600, { owner: d, template: template({ app: 'web' }, 'nginx:1.14.2'), annotations: { 'deployment.kubernetes.io/revision': '1' } });
-    const newRS = rs('web-new', 1, 1, 10, { owner: d, template: template({ app: 'web' }, 'nginx:1.16.1'), annotations: { 'deployment.kubernetes.io/revision': '2', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' } });
+    const newRS = rs('web-new', 1, 1, 10, {
+      owner: d,
+      template: template({ app: 'web' }, 'nginx:1.16.1'),
+      annotations: { 'deployment.kubernetes.io/revision': '2', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' },
+    });
     const { ctx, recorder } = deploymentContext({ deployments: [{ ...d, metadata: { ...d.metadata, annotations: { 'deployment.kubernetes.io/revision': '2' } } }], replicaSets: [old, newRS] });
     await c.syncDeployment('default/web', ctx);
-    expect(recorder.actions.filter((a) => a.startsWith('update replicaset')), 'ReplicaSets scaled').toEqual(['update replicaset default/web-old replicas=2']);
+    expect(
+      recorder.actions.filter((a) => a.startsWith('update replicaset')),
+      'ReplicaSets scaled',
+    ).toEqual(['update replicaset default/web-old replicas=2']);
     expect(recorder.events, 'events').toContain('Normal ScalingReplicaSet Scaled down replica set web-old from 3 to 2');
   });
 
-  test('rollout undo: the old ReplicaSet whose template matches again becomes the new one, with the next revision', hint('FindNewReplicaSet compares templates (equalIgnoreHash), not names; its revision becomes max(old revisions) + 1'), async () => {
-    const d = rolling(3, 1, 0, { template: template({ app: 'web' }, 'nginx:1.14.2') });
-    const v1 = rs('web-v1', 0, 0, 900, { owner: d, template: template({ app: 'web' }, 'nginx:1.14.2'), annotations: { 'deployment.kubernetes.io/revision': '1' } });
-    const v2 = rs('web-v2', 3, 3, 600, { owner: d, template: template({ app: 'web' }, 'nginx:1.16.1'), annotations: { 'deployment.kubernetes.io/revision': '2' } });
-    const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [v1, v2] });
-    await c.syncDeployment('default/web', ctx);
-    expect(recorder.actions[0], 'first action: web-v1 takes revision 3').toBe('update replicaset default/web-v1 replicas=0');
-    expect(recorder.actions.some((a) => a.startsWith('create replicaset')), 'no new ReplicaSet is created').toBe(false);
-    expect(recorder.actions, 'actions').toContain('update replicaset default/web-v1 replicas=1');
-  });
+  test(
+    'rollout undo: the old ReplicaSet whose template matches again becomes the new one, with the next revision',
+    hint('FindNewReplicaSet compares templates (equalIgnoreHash), not names; its revision becomes max(old revisions) + 1'),
+    async () => {
+      const d = rolling(3, 1, 0, { template: template({ app: 'web' }, 'nginx:1.14.2') });
+      const v1 = rs('web-v1', 0, 0, 900, { owner: d, template: template({ app: 'web' }, 'nginx:1.14.2'), annotations: { 'deployment.kubernetes.io/revision': '1' } });
+      const v2 = rs('web-v2', 3, 3, 600, { owner: d, template: template({ app: 'web' }, 'nginx:1.16.1'), annotations: { 'deployment.kubernetes.io/revision': '2' } });
+      const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [v1, v2] });
+      await c.syncDeployment('default/web', ctx);
+      expect(recorder.actions[0], 'first action: web-v1 takes revision 3').toBe('update replicaset default/web-v1 replicas=0');
+      expect(
+        recorder.actions.some((a) => a.startsWith('create replicaset')),
+        'no new ReplicaSet is created',
+      ).toBe(false);
+      expect(recorder.actions, 'actions').toContain('update replicaset default/web-v1 replicas=1');
+    },
+  );
 
   test('Recreate: every old pod goes first; the new ReplicaSet waits until they are gone', hint('Scale old ReplicaSets to 0; do not create the new one while old pods still run'), async () => {
     const d = deployment('web', { replicas: 2, strategy: { type: 'Recreate' }, template: template({ app: 'web' }, 'v2') });
     const old = rs('web-old', 2, 2, 600, { owner: d, template: template({ app: 'web' }, 'v1'), annotations: { 'deployment.kubernetes.io/revision': '1' } });
     const first = deploymentContext({ deployments: [d], replicaSets: [old] });
     await c.syncDeployment('default/web', first.ctx);
-    expect(first.recorder.actions.filter((a) => a.includes('replicaset')), 'first sync').toEqual(['update replicaset default/web-old replicas=0']);
+    expect(
+      first.recorder.actions.filter((a) => a.includes('replicaset')),
+      'first sync',
+    ).toEqual(['update replicaset default/web-old replicas=0']);
     const draining = { ...old, spec: { ...old.spec, replicas: 0 }, status: { replicas: 1, observedGeneration: 1 } };
     const second = deploymentContext({ deployments: [d], replicaSets: [draining], pods: [pod('old-pod', { owner: draining, node: 'n', readySince: 60 })] });
     await c.syncDeployment('default/web', second.ctx);
-    expect(second.recorder.actions.filter((a) => a.includes('replicaset')), 'while an old pod still runs').toEqual([]);
+    expect(
+      second.recorder.actions.filter((a) => a.includes('replicaset')),
+      'while an old pod still runs',
+    ).toEqual([]);
   });
 
   test('a paused Deployment does not start a rollout: no new ReplicaSet, Progressing Unknown DeploymentPaused', hint('Paused: only scale what exists'), async () => {
     const d = rolling(3, 1, 0, { paused: true, template: template({ app: 'web' }, 'v2') });
-    const old = rs('web-old', 3, 3, 600, { owner: d, template: template({ app: 'web' }, 'v1'), annotations: { 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '3' } });
+    const old = rs('web-old', 3, 3, 600, {
+      owner: d,
+      template: template({ app: 'web' }, 'v1'),
+      annotations: { 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '3' },
+    });
     const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [old] });
     await c.syncDeployment('default/web', ctx);
-    expect(recorder.actions.some((a) => a.startsWith('create replicaset')), 'a ReplicaSet created while paused').toBe(false);
+    expect(
+      recorder.actions.some((a) => a.startsWith('create replicaset')),
+      'a ReplicaSet created while paused',
+    ).toBe(false);
     const progressing = (recorder.statuses as DeploymentStatus[]).flatMap((s) => s.conditions ?? []).find((x) => x.type === 'Progressing');
     expect(show([progressing?.status, progressing?.reason, progressing?.message]), 'Progressing').toBe(show(['Unknown', 'DeploymentPaused', 'Deployment is paused']));
   });
 
   test('kubectl scale after a rollout: the one active ReplicaSet follows spec.replicas', async () => {
     const d = rolling(5, 1, 0);
-    const only = rs('web-abc', 3, 3, 600, { owner: d, annotations: { 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' } });
-    const progressing = { type: 'Progressing', status: 'True' as const, reason: 'NewReplicaSetAvailable', message: 'ReplicaSet "web-abc" has successfully progressed.', lastUpdateTime: ago(60), lastTransitionTime: ago(60) };
-    const scaled = { ...d, metadata: { ...d.metadata, generation: 2, annotations: { 'deployment.kubernetes.io/revision': '1' } }, status: { observedGeneration: 1, replicas: 3, updatedReplicas: 3, availableReplicas: 3, readyReplicas: 3, conditions: [progressing] } };
+    const only = rs('web-abc', 3, 3, 600, {
+      owner: d,
+      annotations: { 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' },
+    });
+    const progressing = {
+      type: 'Progressing',
+      status: 'True' as const,
+      reason: 'NewReplicaSetAvailable',
+      message: 'ReplicaSet "web-abc" has successfully progressed.',
+      lastUpdateTime: ago(60),
+      lastTransitionTime: ago(60),
+    };
+    const scaled = {
+      ...d,
+      metadata: { ...d.metadata, generation: 2, annotations: { 'deployment.kubernetes.io/revision': '1' } },
+      status: { observedGeneration: 1, replicas: 3, updatedReplicas: 3, availableReplicas: 3, readyReplicas: 3, conditions: [progressing] },
+    };
     const { ctx, recorder } = deploymentContext({ deployments: [scaled], replicaSets: [only] });
     await c.syncDeployment('default/web', ctx);
     expect(recorder.actions[0], 'first action').toBe('update replicaset default/web-abc replicas=5');
@@ -261,12 +350,24 @@ describe('syncDeployment, one sync at a time (recorded actions)', () => {
 
   test('old empty ReplicaSets beyond revisionHistoryLimit are deleted, lowest revisions first', hint('cleanupDeployment, once the rollout is complete'), async () => {
     const d = rolling(1, 1, 0, { revisionHistoryLimit: 1 });
-    const cur = rs('web-r4', 1, 1, 10, { owner: d, annotations: { 'deployment.kubernetes.io/revision': '4', 'deployment.kubernetes.io/desired-replicas': '1', 'deployment.kubernetes.io/max-replicas': '2' } });
-    const olds = [1, 2, 3].map((r) => rs(`web-r${r}`, 0, 0, 1000 - r * 100, { owner: d, template: template({ app: 'web' }, `v${r}`), annotations: { 'deployment.kubernetes.io/revision': String(r) } }));
-    const complete = { ...d, metadata: { ...d.metadata, annotations: { 'deployment.kubernetes.io/revision': '4' } }, status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1 } };
+    const cur = rs('web-r4', 1, 1, 10, {
+      owner: d,
+      annotations: { 'deployment.kubernetes.io/revision': '4', 'deployment.kubernetes.io/desired-replicas': '1', 'deployment.kubernetes.io/max-replicas': '2' },
+    });
+    const olds = [1, 2, 3].map((r) =>
+      rs(`web-r${r}`, 0, 0, 1000 - r * 100, { owner: d, template: template({ app: 'web' }, `v${r}`), annotations: { 'deployment.kubernetes.io/revision': String(r) } }),
+    );
+    const complete = {
+      ...d,
+      metadata: { ...d.metadata, annotations: { 'deployment.kubernetes.io/revision': '4' } },
+      status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1 },
+    };
     const { ctx, recorder } = deploymentContext({ deployments: [complete], replicaSets: [cur, ...olds] });
     await c.syncDeployment('default/web', ctx);
-    expect(recorder.actions.filter((a) => a.startsWith('delete')), 'deletions').toEqual(['delete replicaset default/web-r1', 'delete replicaset default/web-r2']);
+    expect(
+      recorder.actions.filter((a) => a.startsWith('delete')),
+      'deletions',
+    ).toEqual(['delete replicaset default/web-r1', 'delete replicaset default/web-r2']);
   });
 
   test('an orphan ReplicaSet matching the selector is adopted', async () => {

@@ -27,13 +27,20 @@ describe('classifying owner references (classifyReferences)', () => {
 
   test('an owner found with the same uid is solid; one not found, or found with another uid, is dangling', hint('Compare the uid the reference holds with the uid of what the GET found'), () => {
     const r = c.classifyOwnerReferences([a, b, d], [{ exists: true, uid: 'uid-a' }, { exists: false }, { exists: true, uid: 'uid-d-recreated' }]);
-    expect(show({ solid: r.solid.map((x) => x.name), dangling: r.dangling.map((x) => x.name), waiting: r.waitingForDependentsDeletion.map((x) => x.name) }), 'a found (same uid), b not found, d found with another uid').toBe(
-      show({ solid: ['a'], dangling: ['b', 'd'], waiting: [] }),
-    );
+    expect(
+      show({ solid: r.solid.map((x) => x.name), dangling: r.dangling.map((x) => x.name), waiting: r.waitingForDependentsDeletion.map((x) => x.name) }),
+      'a found (same uid), b not found, d found with another uid',
+    ).toBe(show({ solid: ['a'], dangling: ['b', 'd'], waiting: [] }));
   });
 
   test('an owner being deleted in the foreground is waitingForDependentsDeletion, not solid', hint('deletingDependents: a deletionTimestamp and the foregroundDeletion finalizer'), () => {
-    const r = c.classifyOwnerReferences([a, b], [{ exists: true, uid: 'uid-a', deletingDependents: true }, { exists: true, uid: 'uid-b' }]);
+    const r = c.classifyOwnerReferences(
+      [a, b],
+      [
+        { exists: true, uid: 'uid-a', deletingDependents: true },
+        { exists: true, uid: 'uid-b' },
+      ],
+    );
     expect(show({ solid: r.solid.map((x) => x.name), dangling: r.dangling.map((x) => x.name), waiting: r.waitingForDependentsDeletion.map((x) => x.name) }), 'a deleting its dependents, b alive').toBe(
       show({ solid: ['b'], dangling: [], waiting: ['a'] }),
     );
@@ -46,7 +53,9 @@ describe('attemptToDeleteItem: one object, its owners looked up live', () => {
     const graph = graphOf(rs);
     const { ctx, recorder } = gcContext(new Recorder().store(rs));
     await c.attemptToDeleteItem(graph.node('uid-web-1')!, ctx);
-    expect(show(recorder.actions), 'actions for default/web-1, owner default/web gone').toBe(show(['get replicaset default/web-1', 'get deployment default/web', 'delete replicaset default/web-1 propagationPolicy=Background']));
+    expect(show(recorder.actions), 'actions for default/web-1, owner default/web gone').toBe(
+      show(['get replicaset default/web-1', 'get deployment default/web', 'delete replicaset default/web-1 propagationPolicy=Background']),
+    );
   });
 
   test('an owner the graph has not seen, but the apiserver has, keeps its dependent', hint('The graph (the informers) may be behind: only a live GET says an owner is gone'), async () => {
@@ -66,14 +75,20 @@ describe('attemptToDeleteItem: one object, its owners looked up live', () => {
     expect(recorder.actions.at(-1), 'last action').toBe('delete replicaset default/web-1 propagationPolicy=Background');
   });
 
-  test('one owner alive and one gone: the object stays, and the dangling reference is removed', hint('A solid owner keeps the item; patch the owner references to drop only the dangling ones'), async () => {
-    const other = obj('ConfigMap', 'gone', { uid: 'uid-gone' });
-    const shared = obj('ConfigMap', 'shared', { uid: 'uid-shared', owners: [refTo(deploy, { controller: false }), refTo(other, { controller: false, blocking: false })] });
-    const graph = graphOf(deploy, shared);
-    const { ctx, recorder } = gcContext(new Recorder().store(deploy, shared));
-    await c.attemptToDeleteItem(graph.node('uid-shared')!, ctx);
-    expect(show(recorder.actions), 'actions').toBe(show(['get configmap default/shared', 'get deployment default/web', 'get configmap default/gone', 'patch configmap default/shared ownerReferences=[Deployment/web (blocking)]']));
-  });
+  test(
+    'one owner alive and one gone: the object stays, and the dangling reference is removed',
+    hint('A solid owner keeps the item; patch the owner references to drop only the dangling ones'),
+    async () => {
+      const other = obj('ConfigMap', 'gone', { uid: 'uid-gone' });
+      const shared = obj('ConfigMap', 'shared', { uid: 'uid-shared', owners: [refTo(deploy, { controller: false }), refTo(other, { controller: false, blocking: false })] });
+      const graph = graphOf(deploy, shared);
+      const { ctx, recorder } = gcContext(new Recorder().store(deploy, shared));
+      await c.attemptToDeleteItem(graph.node('uid-shared')!, ctx);
+      expect(show(recorder.actions), 'actions').toBe(
+        show(['get configmap default/shared', 'get deployment default/web', 'get configmap default/gone', 'patch configmap default/shared ownerReferences=[Deployment/web (blocking)]']),
+      );
+    },
+  );
 
   test('an object already being deleted (not in the foreground) is left alone, without a read', hint('beingDeleted and not deletingDependents: someone else is deleting it'), async () => {
     const rs = rsOf(deploy, 'web-1', { deletedAgo: 1 });
@@ -83,16 +98,24 @@ describe('attemptToDeleteItem: one object, its owners looked up live', () => {
     expect(show(recorder.actions), 'actions').toBe(show([]));
   });
 
-  test('an object gone from the apiserver, or there under another uid, is reported absent and nothing is deleted', hint('ctx.reportAbsent(item) when the live GET finds nothing, or another uid'), async () => {
-    const rs = rsOf();
-    const graph = graphOf(rs);
-    const gone = gcContext(new Recorder());
-    await c.attemptToDeleteItem(graph.node('uid-web-1')!, gone.ctx);
-    expect(show({ actions: gone.recorder.actions, absent: gone.absent }), 'the ReplicaSet is not in the apiserver').toBe(show({ actions: ['get replicaset default/web-1'], absent: ['replicaset default/web-1'] }));
-    const replaced = gcContext(new Recorder().store(obj('ReplicaSet', 'web-1', { uid: 'uid-other' })));
-    await c.attemptToDeleteItem(graph.node('uid-web-1')!, replaced.ctx);
-    expect(show({ actions: replaced.recorder.actions, absent: replaced.absent }), 'default/web-1 in the apiserver has another uid').toBe(show({ actions: ['get replicaset default/web-1'], absent: ['replicaset default/web-1'] }));
-  });
+  test(
+    'an object gone from the apiserver, or there under another uid, is reported absent and nothing is deleted',
+    hint('ctx.reportAbsent(item) when the live GET finds nothing, or another uid'),
+    async () => {
+      const rs = rsOf();
+      const graph = graphOf(rs);
+      const gone = gcContext(new Recorder());
+      await c.attemptToDeleteItem(graph.node('uid-web-1')!, gone.ctx);
+      expect(show({ actions: gone.recorder.actions, absent: gone.absent }), 'the ReplicaSet is not in the apiserver').toBe(
+        show({ actions: ['get replicaset default/web-1'], absent: ['replicaset default/web-1'] }),
+      );
+      const replaced = gcContext(new Recorder().store(obj('ReplicaSet', 'web-1', { uid: 'uid-other' })));
+      await c.attemptToDeleteItem(graph.node('uid-web-1')!, replaced.ctx);
+      expect(show({ actions: replaced.recorder.actions, absent: replaced.absent }), 'default/web-1 in the apiserver has another uid').toBe(
+        show({ actions: ['get replicaset default/web-1'], absent: ['replicaset default/web-1'] }),
+      );
+    },
+  );
 
   test('an object whose own finalizers say orphan is deleted with propagationPolicy Orphan; foregroundDeletion: Foreground', async () => {
     const orphaning = rsOf(deploy, 'web-1', { finalizers: ['orphan'] });
@@ -109,7 +132,7 @@ describe('attemptToDeleteItem: one object, its owners looked up live', () => {
 describe('foreground deletion: owners wait for their blocking dependents', () => {
   const dying = obj('Deployment', 'web', { uid: 'uid-deploy', deletedAgo: 1, finalizers: ['foregroundDeletion'] });
 
-  test('an owner deleting its dependents waits while a blocking dependent remains, and has it looked at', hint('Blocking: the dependent\'s reference to it has blockOwnerDeletion: true'), async () => {
+  test('an owner deleting its dependents waits while a blocking dependent remains, and has it looked at', hint("Blocking: the dependent's reference to it has blockOwnerDeletion: true"), async () => {
     const rs = rsOf(dying);
     const graph = graphOf(dying, rs);
     const { ctx, recorder, queued } = gcContext(new Recorder().store(dying, rs));
@@ -117,22 +140,34 @@ describe('foreground deletion: owners wait for their blocking dependents', () =>
     expect(show({ actions: recorder.actions, queued }), 'the Deployment, its ReplicaSet still there').toBe(show({ actions: ['get deployment default/web'], queued: ['replicaset default/web-1'] }));
   });
 
-  test('with no blocking dependent left (none, or only non-blocking references), its foregroundDeletion finalizer is removed', hint('Remove the finalizer: the apiserver then deletes the owner'), async () => {
-    const loose = obj('ConfigMap', 'loose', { uid: 'uid-loose', owners: [refTo(dying, { blocking: false })] });
-    const graph = graphOf(dying, loose);
-    const { ctx, recorder, queued } = gcContext(new Recorder().store(dying, loose));
-    await c.attemptToDeleteItem(graph.node('uid-deploy')!, ctx);
-    expect(show({ actions: recorder.actions, queued }), 'the Deployment, only a non-blocking dependent left').toBe(show({ actions: ['get deployment default/web', 'remove finalizer foregroundDeletion from deployment default/web'], queued: [] }));
-  });
+  test(
+    'with no blocking dependent left (none, or only non-blocking references), its foregroundDeletion finalizer is removed',
+    hint('Remove the finalizer: the apiserver then deletes the owner'),
+    async () => {
+      const loose = obj('ConfigMap', 'loose', { uid: 'uid-loose', owners: [refTo(dying, { blocking: false })] });
+      const graph = graphOf(dying, loose);
+      const { ctx, recorder, queued } = gcContext(new Recorder().store(dying, loose));
+      await c.attemptToDeleteItem(graph.node('uid-deploy')!, ctx);
+      expect(show({ actions: recorder.actions, queued }), 'the Deployment, only a non-blocking dependent left').toBe(
+        show({ actions: ['get deployment default/web', 'remove finalizer foregroundDeletion from deployment default/web'], queued: [] }),
+      );
+    },
+  );
 
-  test('a dependent whose owner waits for it, and which has dependents of its own, is deleted in the foreground too', hint('The owner waits for the whole chain: Foreground passes the wait down'), async () => {
-    const rs = rsOf(dying);
-    const pod = obj('Pod', 'web-1-x', { uid: 'uid-pod', owners: [refTo(rs)] });
-    const graph = graphOf(dying, rs, pod);
-    const { ctx, recorder } = gcContext(new Recorder().store(dying, rs, pod));
-    await c.attemptToDeleteItem(graph.node('uid-web-1')!, ctx);
-    expect(show(recorder.actions), 'the ReplicaSet of a Deployment deleted in the foreground').toBe(show(['get replicaset default/web-1', 'get deployment default/web', 'delete replicaset default/web-1 propagationPolicy=Foreground']));
-  });
+  test(
+    'a dependent whose owner waits for it, and which has dependents of its own, is deleted in the foreground too',
+    hint('The owner waits for the whole chain: Foreground passes the wait down'),
+    async () => {
+      const rs = rsOf(dying);
+      const pod = obj('Pod', 'web-1-x', { uid: 'uid-pod', owners: [refTo(rs)] });
+      const graph = graphOf(dying, rs, pod);
+      const { ctx, recorder } = gcContext(new Recorder().store(dying, rs, pod));
+      await c.attemptToDeleteItem(graph.node('uid-web-1')!, ctx);
+      expect(show(recorder.actions), 'the ReplicaSet of a Deployment deleted in the foreground').toBe(
+        show(['get replicaset default/web-1', 'get deployment default/web', 'delete replicaset default/web-1 propagationPolicy=Foreground']),
+      );
+    },
+  );
 
   test('a dependent without dependents of its own, whose owner waits for it, is simply deleted (Background)', async () => {
     const rs = rsOf(dying);
@@ -142,7 +177,7 @@ describe('foreground deletion: owners wait for their blocking dependents', () =>
     expect(recorder.actions.at(-1), 'last action').toBe('delete replicaset default/web-1 propagationPolicy=Background');
   });
 
-  test('a waiting owner next to a solid one: the object stays, and the waiting owner\'s reference is dropped so that it can finish', async () => {
+  test("a waiting owner next to a solid one: the object stays, and the waiting owner's reference is dropped so that it can finish", async () => {
     const alive = obj('Deployment', 'keeper', { uid: 'uid-keeper' });
     const cm = obj('ConfigMap', 'both', { uid: 'uid-both', owners: [refTo(dying, { controller: false }), refTo(alive, { controller: false })] });
     const graph = graphOf(dying, alive, cm);
@@ -156,27 +191,42 @@ describe('orphaning (propagationPolicy Orphan)', () => {
   const owner = obj('Deployment', 'web', { uid: 'uid-deploy', deletedAgo: 1, finalizers: ['orphan'] });
   const other = obj('Deployment', 'other', { uid: 'uid-other' });
 
-  test('each dependent loses its reference to the owner (other owners kept), then the owner\'s orphan finalizer is removed', hint('Patch every dependent first; remove the orphan finalizer last, or the owner goes while dependents still point at it'), async () => {
-    const a = obj('ReplicaSet', 'web-a', { uid: 'uid-a', owners: [refTo(owner)] });
-    const b = obj('ReplicaSet', 'web-b', { uid: 'uid-b', owners: [refTo(owner), refTo(other, { controller: false })] });
-    const graph = graphOf(owner, other, a, b);
-    const { ctx, recorder } = gcContext(new Recorder().store(owner, other, a, b));
-    await c.orphanDependents(graph.node('uid-deploy')!, ctx);
-    expect(show([...recorder.actions.slice(0, 2)].sort()), 'the patches').toBe(show(['patch replicaset default/web-a ownerReferences=[]', 'patch replicaset default/web-b ownerReferences=[Deployment/other (blocking)]']));
-    expect(recorder.actions.at(-1), 'the last action').toBe('remove finalizer orphan from deployment default/web');
-    expect(recorder.actions.length, 'actions in all').toBe(3);
-  });
+  test(
+    "each dependent loses its reference to the owner (other owners kept), then the owner's orphan finalizer is removed",
+    hint('Patch every dependent first; remove the orphan finalizer last, or the owner goes while dependents still point at it'),
+    async () => {
+      const a = obj('ReplicaSet', 'web-a', { uid: 'uid-a', owners: [refTo(owner)] });
+      const b = obj('ReplicaSet', 'web-b', { uid: 'uid-b', owners: [refTo(owner), refTo(other, { controller: false })] });
+      const graph = graphOf(owner, other, a, b);
+      const { ctx, recorder } = gcContext(new Recorder().store(owner, other, a, b));
+      await c.orphanDependents(graph.node('uid-deploy')!, ctx);
+      expect(show([...recorder.actions.slice(0, 2)].sort()), 'the patches').toBe(
+        show(['patch replicaset default/web-a ownerReferences=[]', 'patch replicaset default/web-b ownerReferences=[Deployment/other (blocking)]']),
+      );
+      expect(recorder.actions.at(-1), 'the last action').toBe('remove finalizer orphan from deployment default/web');
+      expect(recorder.actions.length, 'actions in all').toBe(3);
+    },
+  );
 
-  test('a dependent that cannot be patched keeps the finalizer on and fails the sync; one already gone is fine', hint('Throw when a patch failed (other than NotFound), before removing the finalizer'), async () => {
-    const a = obj('ReplicaSet', 'web-a', { uid: 'uid-a', owners: [refTo(owner)] });
-    const graph = graphOf(owner, a);
-    const refusing = gcContext(new Recorder((action) => (action.startsWith('patch') ? forbidden('replicasets "web-a" is forbidden') : undefined)));
-    const outcome = await c.orphanDependents(graph.node('uid-deploy')!, refusing.ctx).then(() => 'returned', () => 'threw');
-    expect(show({ outcome, actions: refusing.recorder.actions }), 'orphanDependents when the patch of web-a is refused (403)').toBe(show({ outcome: 'threw', actions: ['patch replicaset default/web-a ownerReferences=[]'] }));
-    const gone = gcContext(new Recorder((action) => (action.startsWith('patch') ? notFound('replicasets "web-a"') : undefined)));
-    await c.orphanDependents(graph.node('uid-deploy')!, gone.ctx);
-    expect(gone.recorder.actions.at(-1), 'the dependent was gone already').toBe('remove finalizer orphan from deployment default/web');
-  });
+  test(
+    'a dependent that cannot be patched keeps the finalizer on and fails the sync; one already gone is fine',
+    hint('Throw when a patch failed (other than NotFound), before removing the finalizer'),
+    async () => {
+      const a = obj('ReplicaSet', 'web-a', { uid: 'uid-a', owners: [refTo(owner)] });
+      const graph = graphOf(owner, a);
+      const refusing = gcContext(new Recorder((action) => (action.startsWith('patch') ? forbidden('replicasets "web-a" is forbidden') : undefined)));
+      const outcome = await c.orphanDependents(graph.node('uid-deploy')!, refusing.ctx).then(
+        () => 'returned',
+        () => 'threw',
+      );
+      expect(show({ outcome, actions: refusing.recorder.actions }), 'orphanDependents when the patch of web-a is refused (403)').toBe(
+        show({ outcome: 'threw', actions: ['patch replicaset default/web-a ownerReferences=[]'] }),
+      );
+      const gone = gcContext(new Recorder((action) => (action.startsWith('patch') ? notFound('replicasets "web-a"') : undefined)));
+      await c.orphanDependents(graph.node('uid-deploy')!, gone.ctx);
+      expect(gone.recorder.actions.at(-1), 'the dependent was gone already').toBe('remove finalizer orphan from deployment default/web');
+    },
+  );
 });
 
 describe('the namespace controller', () => {
@@ -190,67 +240,89 @@ describe('the namespace controller', () => {
     expect(show(recorder.actions), 'actions').toBe(show(['get namespace team-a']));
   });
 
-  test('deleting: Terminating, each resource deleted, all five conditions written, then the kubernetes finalizer removed with finalize', hint('Terminating first; delete every resource; finalize only when nothing is left'), async () => {
-    const ns = namespace('team-a', { deletedAgo: 1 });
-    const cm = obj('ConfigMap', 'settings', { ns: 'team-a' });
-    const { ctx, recorder } = namespaceContext([ns], [PODS, CONFIGMAPS], new Recorder().store(ns, cm));
-    const result = await c.syncNamespace('team-a', ctx);
-    expect(show(recorder.actions), 'actions').toBe(
-      show([
-        'get namespace team-a',
-        'update namespace team-a status',
-        'list pods in team-a',
-        'deletecollection pods in team-a',
-        'list pods in team-a',
-        'deletecollection configmaps in team-a',
-        'list configmaps in team-a',
-        'update namespace team-a status',
-        'finalize namespace team-a finalizers=[]',
-      ]),
-    );
-    expect((recorder.statuses[0] as Namespace['status'])?.phase, 'the phase written first').toBe('Terminating');
-    expect(summary(conditionsOf(recorder)), 'conditions written').toEqual({
-      NamespaceDeletionDiscoveryFailure: 'False ResourcesDiscovered: All resources successfully discovered',
-      NamespaceDeletionGroupVersionParsingFailure: 'False ParsedGroupVersions: All legacy kube types successfully parsed',
-      NamespaceDeletionContentFailure: 'False ContentDeleted: All content successfully deleted, may be waiting on finalization',
-      NamespaceContentRemaining: 'False ContentRemoved: All content successfully removed',
-      NamespaceFinalizersRemaining: 'False ContentRemoved: All content successfully removed',
-    });
-    expect(show(result), 'what syncNamespace returned').toBe(show({}));
-  });
+  test(
+    'deleting: Terminating, each resource deleted, all five conditions written, then the kubernetes finalizer removed with finalize',
+    hint('Terminating first; delete every resource; finalize only when nothing is left'),
+    async () => {
+      const ns = namespace('team-a', { deletedAgo: 1 });
+      const cm = obj('ConfigMap', 'settings', { ns: 'team-a' });
+      const { ctx, recorder } = namespaceContext([ns], [PODS, CONFIGMAPS], new Recorder().store(ns, cm));
+      const result = await c.syncNamespace('team-a', ctx);
+      expect(show(recorder.actions), 'actions').toBe(
+        show([
+          'get namespace team-a',
+          'update namespace team-a status',
+          'list pods in team-a',
+          'deletecollection pods in team-a',
+          'list pods in team-a',
+          'deletecollection configmaps in team-a',
+          'list configmaps in team-a',
+          'update namespace team-a status',
+          'finalize namespace team-a finalizers=[]',
+        ]),
+      );
+      expect((recorder.statuses[0] as Namespace['status'])?.phase, 'the phase written first').toBe('Terminating');
+      expect(summary(conditionsOf(recorder)), 'conditions written').toEqual({
+        NamespaceDeletionDiscoveryFailure: 'False ResourcesDiscovered: All resources successfully discovered',
+        NamespaceDeletionGroupVersionParsingFailure: 'False ParsedGroupVersions: All legacy kube types successfully parsed',
+        NamespaceDeletionContentFailure: 'False ContentDeleted: All content successfully deleted, may be waiting on finalization',
+        NamespaceContentRemaining: 'False ContentRemoved: All content successfully removed',
+        NamespaceFinalizersRemaining: 'False ContentRemoved: All content successfully removed',
+      });
+      expect(show(result), 'what syncNamespace returned').toBe(show({}));
+    },
+  );
 
-  test('pods still terminating: NamespaceContentRemaining names them, no finalize, and a look again after grace / 2 + 1 s', hint('The estimate is the longest terminationGracePeriodSeconds of the pods: 30 s gives a requeue after 16 s'), async () => {
-    const ns = namespace('team-a', { deletedAgo: 1, phase: 'Terminating' });
-    const pods = ['a', 'b'].map((n) => obj('Pod', n, { ns: 'team-a', extra: { spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 30, containers: [] }, status: { phase: 'Running' } } }));
-    const { ctx, recorder } = namespaceContext([ns], [PODS], new Recorder().store(ns, ...pods));
-    const result = await c.syncNamespace('team-a', ctx);
-    expect(show(result), 'what syncNamespace returned').toBe(show({ requeueAfterMs: 16_000 }));
-    expect(recorder.actions.some((a) => a.startsWith('finalize')), 'finalized while pods remain').toBe(false);
-    expect(summary(conditionsOf(recorder)).NamespaceContentRemaining, 'NamespaceContentRemaining').toBe('True SomeResourcesRemain: Some resources are remaining: pods. has 2 resource instances');
-    expect(recorder.actions[1], 'no phase written: it was Terminating already').toBe('list pods in team-a');
-  });
+  test(
+    'pods still terminating: NamespaceContentRemaining names them, no finalize, and a look again after grace / 2 + 1 s',
+    hint('The estimate is the longest terminationGracePeriodSeconds of the pods: 30 s gives a requeue after 16 s'),
+    async () => {
+      const ns = namespace('team-a', { deletedAgo: 1, phase: 'Terminating' });
+      const pods = ['a', 'b'].map((n) => obj('Pod', n, { ns: 'team-a', extra: { spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 30, containers: [] }, status: { phase: 'Running' } } }));
+      const { ctx, recorder } = namespaceContext([ns], [PODS], new Recorder().store(ns, ...pods));
+      const result = await c.syncNamespace('team-a', ctx);
+      expect(show(result), 'what syncNamespace returned').toBe(show({ requeueAfterMs: 16_000 }));
+      expect(
+        recorder.actions.some((a) => a.startsWith('finalize')),
+        'finalized while pods remain',
+      ).toBe(false);
+      expect(summary(conditionsOf(recorder)).NamespaceContentRemaining, 'NamespaceContentRemaining').toBe('True SomeResourcesRemain: Some resources are remaining: pods. has 2 resource instances');
+      expect(recorder.actions[1], 'no phase written: it was Terminating already').toBe('list pods in team-a');
+    },
+  );
 
-  test('objects held by finalizers: NamespaceFinalizersRemaining names the finalizers, and it looks again after 15 / 2 + 1 s', hint('Count the finalizers of what is left; with no other estimate, wait FINALIZER_ESTIMATE_SECONDS'), async () => {
-    const ns = namespace('team-a', { deletedAgo: 1, phase: 'Terminating' });
-    const held = ['x', 'y'].map((n) => obj('Deployment', n, { ns: 'team-a', finalizers: ['example.com/keep'] }));
-    const { ctx, recorder } = namespaceContext([ns], [DEPLOYMENTS], new Recorder().store(ns, ...held));
-    const result = await c.syncNamespace('team-a', ctx);
-    expect(show(result), 'what syncNamespace returned').toBe(show({ requeueAfterMs: 8_000 }));
-    const s = summary(conditionsOf(recorder));
-    expect(s.NamespaceFinalizersRemaining, 'NamespaceFinalizersRemaining').toBe('True SomeFinalizerRemain: Some finalizers are remaining: example.com/keep in 2 resource instances');
-    expect(s.NamespaceContentRemaining, 'NamespaceContentRemaining').toBe('True SomeResourcesRemain: Some resources are remaining: deployments.apps has 2 resource instances');
-  });
+  test(
+    'objects held by finalizers: NamespaceFinalizersRemaining names the finalizers, and it looks again after 15 / 2 + 1 s',
+    hint('Count the finalizers of what is left; with no other estimate, wait FINALIZER_ESTIMATE_SECONDS'),
+    async () => {
+      const ns = namespace('team-a', { deletedAgo: 1, phase: 'Terminating' });
+      const held = ['x', 'y'].map((n) => obj('Deployment', n, { ns: 'team-a', finalizers: ['example.com/keep'] }));
+      const { ctx, recorder } = namespaceContext([ns], [DEPLOYMENTS], new Recorder().store(ns, ...held));
+      const result = await c.syncNamespace('team-a', ctx);
+      expect(show(result), 'what syncNamespace returned').toBe(show({ requeueAfterMs: 8_000 }));
+      const s = summary(conditionsOf(recorder));
+      expect(s.NamespaceFinalizersRemaining, 'NamespaceFinalizersRemaining').toBe('True SomeFinalizerRemain: Some finalizers are remaining: example.com/keep in 2 resource instances');
+      expect(s.NamespaceContentRemaining, 'NamespaceContentRemaining').toBe('True SomeResourcesRemain: Some resources are remaining: deployments.apps has 2 resource instances');
+    },
+  );
 
-  test('pods left after their grace period with no finalizer: an error, NamespaceDeletionContentFailure, no finalize', hint('Past the grace period since the namespace was deleted, the estimate is 0; what remains without finalizers is unexpected'), async () => {
-    const ns = namespace('team-a', { deletedAgo: 60, phase: 'Terminating' });
-    const stuck = obj('Pod', 'stuck', { ns: 'team-a', extra: { spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 30, containers: [] }, status: { phase: 'Running' } } });
-    const { ctx, recorder } = namespaceContext([ns], [PODS], new Recorder().store(ns, stuck));
-    await expect(c.syncNamespace('team-a', ctx), 'syncNamespace').rejects.toThrow('unexpected items still remain in namespace: team-a for gvr: /v1, Resource=pods');
-    expect(summary(conditionsOf(recorder)).NamespaceDeletionContentFailure, 'NamespaceDeletionContentFailure').toBe(
-      'True ContentDeletionFailed: Failed to delete all resource types, 1 remaining: unexpected items still remain in namespace: team-a for gvr: /v1, Resource=pods',
-    );
-    expect(recorder.actions.some((a) => a.startsWith('finalize')), 'finalized anyway').toBe(false);
-  });
+  test(
+    'pods left after their grace period with no finalizer: an error, NamespaceDeletionContentFailure, no finalize',
+    hint('Past the grace period since the namespace was deleted, the estimate is 0; what remains without finalizers is unexpected'),
+    async () => {
+      const ns = namespace('team-a', { deletedAgo: 60, phase: 'Terminating' });
+      const stuck = obj('Pod', 'stuck', { ns: 'team-a', extra: { spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 30, containers: [] }, status: { phase: 'Running' } } });
+      const { ctx, recorder } = namespaceContext([ns], [PODS], new Recorder().store(ns, stuck));
+      await expect(c.syncNamespace('team-a', ctx), 'syncNamespace').rejects.toThrow('unexpected items still remain in namespace: team-a for gvr: /v1, Resource=pods');
+      expect(summary(conditionsOf(recorder)).NamespaceDeletionContentFailure, 'NamespaceDeletionContentFailure').toBe(
+        'True ContentDeletionFailed: Failed to delete all resource types, 1 remaining: unexpected items still remain in namespace: team-a for gvr: /v1, Resource=pods',
+      );
+      expect(
+        recorder.actions.some((a) => a.startsWith('finalize')),
+        'finalized anyway',
+      ).toBe(false);
+    },
+  );
 
   test('a resource without deletecollection is listed and each object deleted in the background', async () => {
     const widgets = { group: 'example.com', version: 'v1', resource: 'widgets', kind: 'Widget', verbs: ['delete', 'get', 'list'] };

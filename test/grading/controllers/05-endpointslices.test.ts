@@ -53,28 +53,37 @@ describe('a pod as an endpoint (podToEndpoint)', () => {
     expect(sick?.endpoint.conditions, 'a not-Ready pod of a Service with publishNotReadyAddresses').toEqual({ ready: true, serving: false, terminating: false });
   });
 
-  test('a named targetPort is looked up in each pod: the same name, two numbers', hint('FindPort looks in the pod\'s own containers: the Service only names the port'), () => {
+  test('a named targetPort is looked up in each pod: the same name, two numbers', hint("FindPort looks in the pod's own containers: the Service only names the port"), () => {
     const named = service('web', { ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'web' }] });
     const got = c.podEndpoints(named, [epPod('old', 1, { ports: { web: 8080 } }), epPod('new', 2, { ports: { web: 9090 } })]);
-    expect(show(got.map((e) => [e.endpoint.targetRef?.name, e.ports.map((p) => p.port)])), 'targetPort "web": old names it 8080, new names it 9090').toBe(show([['old', [8080]], ['new', [9090]]]));
+    expect(show(got.map((e) => [e.endpoint.targetRef?.name, e.ports.map((p) => p.port)])), 'targetPort "web": old names it 8080, new names it 9090').toBe(
+      show([
+        ['old', [8080]],
+        ['new', [9090]],
+      ]),
+    );
   });
 
-  test('a port a pod does not name (or names for another protocol) is left out for that pod; no targetPort means the port itself', hint('Not found: leave that port out for this pod, keep the pod'), () => {
-    const s = service('web', {
-      ports: [
-        { name: 'http', port: 80, protocol: 'TCP', targetPort: 'web' },
-        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 'dns' },
-        { name: 'admin', port: 9000 },
-      ],
-    });
-    const [pe] = c.podEndpoints(s, [epPod('p', 1, { ports: { web: 8080, dns: 5353 } })]);
-    expect(pe?.ports, 'ports of a pod naming web (TCP) and dns (TCP)').toEqual([
-      { name: 'http', port: 8080, protocol: 'TCP' },
-      { name: 'admin', port: 9000, protocol: 'TCP' },
-    ]);
-  });
+  test(
+    'a port a pod does not name (or names for another protocol) is left out for that pod; no targetPort means the port itself',
+    hint('Not found: leave that port out for this pod, keep the pod'),
+    () => {
+      const s = service('web', {
+        ports: [
+          { name: 'http', port: 80, protocol: 'TCP', targetPort: 'web' },
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 'dns' },
+          { name: 'admin', port: 9000 },
+        ],
+      });
+      const [pe] = c.podEndpoints(s, [epPod('p', 1, { ports: { web: 8080, dns: 5353 } })]);
+      expect(pe?.ports, 'ports of a pod naming web (TCP) and dns (TCP)').toEqual([
+        { name: 'http', port: 8080, protocol: 'TCP' },
+        { name: 'admin', port: 9000, protocol: 'TCP' },
+      ]);
+    },
+  );
 
-  test('the hostname is set for a pod whose subdomain is the Service (a StatefulSet\'s pods)', () => {
+  test("the hostname is set for a pod whose subdomain is the Service (a StatefulSet's pods)", () => {
     const [pe] = c.podEndpoints(svc, [epPod('web-0', 1, { hostname: 'web-0', subdomain: 'web' })]);
     expect(pe?.endpoint.hostname, 'hostname of web-0 (subdomain web)').toBe('web-0');
     const [other] = c.podEndpoints(svc, [epPod('x', 1, { hostname: 'x', subdomain: 'other' })]);
@@ -83,20 +92,30 @@ describe('a pod as an endpoint (podToEndpoint)', () => {
 });
 
 describe('the reconciler: which slices to create, update and delete', () => {
-  test('a new Service of 3 pods: one slice, generateName web-, upstream\'s labels, owned by the Service', hint('Labels: the Service\'s own, kubernetes.io/service-name and endpointslice.kubernetes.io/managed-by'), () => {
-    const r = c.reconcileEndpointSlices(svc, pods(3), [], 100);
-    expect(show({ create: r.create.length, update: r.update.length, delete: r.delete.length }), 'how many of each').toBe(show({ create: 1, update: 0, delete: 0 }));
-    const slice = r.create[0]!;
-    expect(slice.metadata, 'the new slice\'s metadata').toEqual({
-      generateName: 'web-',
-      namespace: 'default',
-      labels: { team: 'a', 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
-      ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: 'web', uid: 'uid-svc-web', controller: true, blockOwnerDeletion: true }],
-    });
-    expect(show({ apiVersion: slice.apiVersion, kind: slice.kind, addressType: slice.addressType, ports: slice.ports, addresses: addressesOf(slice) }), 'the rest of it').toBe(
-      show({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4', ports: [{ name: 'http', port: 8080, protocol: 'TCP' }], addresses: ['10.0.0.1', '10.0.0.2', '10.0.0.3'] }),
-    );
-  });
+  test(
+    "a new Service of 3 pods: one slice, generateName web-, upstream's labels, owned by the Service",
+    hint("Labels: the Service's own, kubernetes.io/service-name and endpointslice.kubernetes.io/managed-by"),
+    () => {
+      const r = c.reconcileEndpointSlices(svc, pods(3), [], 100);
+      expect(show({ create: r.create.length, update: r.update.length, delete: r.delete.length }), 'how many of each').toBe(show({ create: 1, update: 0, delete: 0 }));
+      const slice = r.create[0]!;
+      expect(slice.metadata, "the new slice's metadata").toEqual({
+        generateName: 'web-',
+        namespace: 'default',
+        labels: { team: 'a', 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: 'web', uid: 'uid-svc-web', controller: true, blockOwnerDeletion: true }],
+      });
+      expect(show({ apiVersion: slice.apiVersion, kind: slice.kind, addressType: slice.addressType, ports: slice.ports, addresses: addressesOf(slice) }), 'the rest of it').toBe(
+        show({
+          apiVersion: 'discovery.k8s.io/v1',
+          kind: 'EndpointSlice',
+          addressType: 'IPv4',
+          ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+          addresses: ['10.0.0.1', '10.0.0.2', '10.0.0.3'],
+        }),
+      );
+    },
+  );
 
   test('at most maxEndpointsPerSlice endpoints in a slice: 250 pods make slices of 100, 100 and 50', hint('Start a new slice when one is full'), () => {
     const r = c.reconcileEndpointSlices(svc, pods(250), [], 100);
@@ -106,7 +125,12 @@ describe('the reconciler: which slices to create, update and delete', () => {
   test('pods whose named port resolves to different numbers are in different slices, each with its ports', hint('Group endpoints by their set of ports before packing'), () => {
     const named = service('web', { ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'web' }] });
     const r = c.reconcileEndpointSlices(named, [epPod('a', 1, { ports: { web: 8080 } }), epPod('b', 2, { ports: { web: 9090 } }), epPod('c', 3, { ports: { web: 8080 } })], [], 100);
-    expect(show(r.create.map((s) => [s.ports?.map((p) => p.port), addressesOf(s)])), 'slices: ports and addresses').toBe(show([[[8080], ['10.0.0.1', '10.0.0.3']], [[9090], ['10.0.0.2']]]));
+    expect(show(r.create.map((s) => [s.ports?.map((p) => p.port), addressesOf(s)])), 'slices: ports and addresses').toBe(
+      show([
+        [[8080], ['10.0.0.1', '10.0.0.3']],
+        [[9090], ['10.0.0.2']],
+      ]),
+    );
   });
 
   test('nothing changed: nothing to write', hint('An existing slice that already holds the desired endpoints and labels is left alone'), () => {
@@ -118,7 +142,12 @@ describe('the reconciler: which slices to create, update and delete', () => {
   test('one pod gone: only the slice that held it is updated', hint('Walk the existing slices: only one lost an endpoint'), () => {
     const ps = pods(4);
     const slices = existing(svc, ps, 2);
-    const r = c.reconcileEndpointSlices(svc, ps.filter((p) => p.metadata.name !== 'web-002'), slices, 2);
+    const r = c.reconcileEndpointSlices(
+      svc,
+      ps.filter((p) => p.metadata.name !== 'web-002'),
+      slices,
+      2,
+    );
     expect(show({ update: r.update.map((s) => [s.metadata.name, addressesOf(s)]), create: r.create.length, delete: r.delete.length }), 'web-002 (10.0.0.3) removed, slices of 2').toBe(
       show({ update: [['web-2', ['10.0.0.4']]], create: 0, delete: 0 }),
     );
@@ -136,19 +165,23 @@ describe('the reconciler: which slices to create, update and delete', () => {
     const ps = pods(3);
     const slices = existing(svc, ps.slice(0, 2), 3);
     const r = c.reconcileEndpointSlices(svc, ps, slices, 3);
-    expect(show({ update: r.update.map((s) => [s.metadata.name, addressesOf(s)]), create: r.create.length }), 'a third pod, a slice of 2 with room for 3').toBe(show({ update: [['web-1', ['10.0.0.1', '10.0.0.2', '10.0.0.3']]], create: 0 }));
+    expect(show({ update: r.update.map((s) => [s.metadata.name, addressesOf(s)]), create: r.create.length }), 'a third pod, a slice of 2 with room for 3').toBe(
+      show({ update: [['web-1', ['10.0.0.1', '10.0.0.2', '10.0.0.3']]], create: 0 }),
+    );
   });
 
   test('no pods left: the slice is not deleted but kept empty as the placeholder; a placeholder is kept as it is', hint('A Service always keeps one slice: reuse the one you would delete'), () => {
     const slices = existing(svc, pods(2));
     const r = c.reconcileEndpointSlices(svc, [], slices, 100);
-    expect(show({ create: r.create.length, delete: r.delete.length, update: r.update.map((s) => [s.metadata.name, s.endpoints.length, s.ports ?? []]) }), 'both pods gone').toBe(show({ create: 0, delete: 0, update: [['web-1', 0, []]] }));
+    expect(show({ create: r.create.length, delete: r.delete.length, update: r.update.map((s) => [s.metadata.name, s.endpoints.length, s.ports ?? []]) }), 'both pods gone').toBe(
+      show({ create: 0, delete: 0, update: [['web-1', 0, []]] }),
+    );
     const placeholder = existing(svc, []);
     const again = c.reconcileEndpointSlices(svc, [], placeholder, 100);
     expect(show({ create: again.create.length, update: again.update.length, delete: again.delete.length }), 'no pods, the placeholder there').toBe(show({ create: 0, update: 0, delete: 0 }));
   });
 
-  test('the Service\'s port changed: the old slice is reused for the new ports, under its name', hint('finalize: turn a create plus a delete of an owned slice into one update'), () => {
+  test("the Service's port changed: the old slice is reused for the new ports, under its name", hint('finalize: turn a create plus a delete of an owned slice into one update'), () => {
     const ps = pods(2);
     const slices = existing(svc, ps);
     const moved = service('web', { labels: { team: 'a' }, ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 9090 }] });
@@ -168,14 +201,18 @@ describe('the reconciler: which slices to create, update and delete', () => {
 });
 
 describe('syncService, one sync at a time (recorded actions)', () => {
-  test('the first sync creates the slice and expects it; the next, before the informer shows it, creates nothing', hint('ctx.expectations.expectCreations before creating; skip the sync while not satisfiedExpectations'), async () => {
-    const { ctx, recorder, expectations } = sliceContext({ services: [svc], pods: pods(2) });
-    await c.syncService('default/web', ctx);
-    expect(show(recorder.actions), 'actions of the first sync').toBe(show(['create endpointslice default/web-']));
-    expect(show(expectations.pending('default/web')), 'expectations').toBe(show({ add: 1, del: 0 }));
-    await c.syncService('default/web', ctx);
-    expect(show(recorder.actions), 'actions after a second sync').toBe(show(['create endpointslice default/web-']));
-  });
+  test(
+    'the first sync creates the slice and expects it; the next, before the informer shows it, creates nothing',
+    hint('ctx.expectations.expectCreations before creating; skip the sync while not satisfiedExpectations'),
+    async () => {
+      const { ctx, recorder, expectations } = sliceContext({ services: [svc], pods: pods(2) });
+      await c.syncService('default/web', ctx);
+      expect(show(recorder.actions), 'actions of the first sync').toBe(show(['create endpointslice default/web-']));
+      expect(show(expectations.pending('default/web')), 'expectations').toBe(show({ add: 1, del: 0 }));
+      await c.syncService('default/web', ctx);
+      expect(show(recorder.actions), 'actions after a second sync').toBe(show(['create endpointslice default/web-']));
+    },
+  );
 
   test('a Service without a selector, or of type ExternalName, gets no slices from this controller', async () => {
     const manual = service('manual', { selector: null });
@@ -197,7 +234,10 @@ describe('syncService, one sync at a time (recorded actions)', () => {
     const ps = pods(1);
     const mine = existing(svc, ps);
     const theirs = existing(service('api'), ps).map((s) => ({ ...s, metadata: { ...s.metadata, name: 'api-1' } }));
-    const foreign = mine.map((s) => ({ ...s, metadata: { ...s.metadata, name: 'mirror-1', labels: { ...s.metadata.labels, 'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io' } } }));
+    const foreign = mine.map((s) => ({
+      ...s,
+      metadata: { ...s.metadata, name: 'mirror-1', labels: { ...s.metadata.labels, 'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io' } },
+    }));
     const { ctx, recorder } = sliceContext({ services: [svc], pods: ps, slices: [...mine, ...theirs, ...foreign] });
     await c.syncService('default/web', ctx);
     expect(recorder.actions, 'actions').toEqual([]);

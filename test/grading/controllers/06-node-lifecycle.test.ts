@@ -44,31 +44,45 @@ describe('node health (tryUpdateNodeHealth)', () => {
     expect(byType(c.nodeHealth(n, lease('n1', 500), NOW, GRACE_MS)).Ready, 'Ready heartbeat 5 s ago, Lease renewed 500 s ago').toBe('True KubeletReady');
   });
 
-  test('past the grace period: Ready and the three pressures become Unknown with upstream\'s reason and message; other conditions are left alone', hint('NodeStatusUnknown, "Kubelet stopped posting node status.", lastTransitionTime now'), () => {
-    const n = node('n1', { heartbeatAgo: 100 });
-    n.status!.conditions!.push({ type: 'NetworkUnavailable', status: 'False', reason: 'RouteCreated', message: 'ok', lastTransitionTime: ago(3600) });
-    const got = c.nodeHealth(n, lease('n1', 100), NOW, GRACE_MS);
-    expect(byType(got), 'conditions 100 s after the last heartbeat').toEqual({
-      MemoryPressure: 'Unknown NodeStatusUnknown',
-      DiskPressure: 'Unknown NodeStatusUnknown',
-      PIDPressure: 'Unknown NodeStatusUnknown',
-      Ready: 'Unknown NodeStatusUnknown',
-      NetworkUnavailable: 'False RouteCreated',
-    });
-    const ready = got.find((x) => x.type === 'Ready')!;
-    expect(show({ message: ready.message, lastTransitionTime: ready.lastTransitionTime, lastHeartbeatTime: ready.lastHeartbeatTime }), 'the Ready condition').toBe(
-      show({ message: 'Kubelet stopped posting node status.', lastTransitionTime: ago(0), lastHeartbeatTime: ago(100) }),
-    );
-    expect(n.status!.conditions![3]!.status, 'the node passed in (must not be modified)').toBe('True');
-  });
+  test(
+    "past the grace period: Ready and the three pressures become Unknown with upstream's reason and message; other conditions are left alone",
+    hint('NodeStatusUnknown, "Kubelet stopped posting node status.", lastTransitionTime now'),
+    () => {
+      const n = node('n1', { heartbeatAgo: 100 });
+      n.status!.conditions!.push({ type: 'NetworkUnavailable', status: 'False', reason: 'RouteCreated', message: 'ok', lastTransitionTime: ago(3600) });
+      const got = c.nodeHealth(n, lease('n1', 100), NOW, GRACE_MS);
+      expect(byType(got), 'conditions 100 s after the last heartbeat').toEqual({
+        MemoryPressure: 'Unknown NodeStatusUnknown',
+        DiskPressure: 'Unknown NodeStatusUnknown',
+        PIDPressure: 'Unknown NodeStatusUnknown',
+        Ready: 'Unknown NodeStatusUnknown',
+        NetworkUnavailable: 'False RouteCreated',
+      });
+      const ready = got.find((x) => x.type === 'Ready')!;
+      expect(show({ message: ready.message, lastTransitionTime: ready.lastTransitionTime, lastHeartbeatTime: ready.lastHeartbeatTime }), 'the Ready condition').toBe(
+        show({ message: 'Kubelet stopped posting node status.', lastTransitionTime: ago(0), lastHeartbeatTime: ago(100) }),
+      );
+      expect(n.status!.conditions![3]!.status, 'the node passed in (must not be modified)').toBe('True');
+    },
+  );
 
   test('a condition already Unknown keeps its times; a missing one is added as NodeStatusNeverUpdated', () => {
     const n = node('n1', { heartbeatAgo: 100 });
-    n.status!.conditions = [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastHeartbeatTime: ago(100), lastTransitionTime: ago(50) }];
+    n.status!.conditions = [
+      { type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastHeartbeatTime: ago(100), lastTransitionTime: ago(50) },
+    ];
     const got = c.nodeHealth(n, undefined, NOW, GRACE_MS);
-    expect(got.find((x) => x.type === 'Ready')?.lastTransitionTime, 'Ready\'s lastTransitionTime').toBe(ago(50));
-    expect(got.find((x) => x.type === 'MemoryPressure'), 'the MemoryPressure condition').toEqual({
-      type: 'MemoryPressure', status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastHeartbeatTime: n.metadata.creationTimestamp, lastTransitionTime: ago(0),
+    expect(got.find((x) => x.type === 'Ready')?.lastTransitionTime, "Ready's lastTransitionTime").toBe(ago(50));
+    expect(
+      got.find((x) => x.type === 'MemoryPressure'),
+      'the MemoryPressure condition',
+    ).toEqual({
+      type: 'MemoryPressure',
+      status: 'Unknown',
+      reason: 'NodeStatusNeverUpdated',
+      message: 'Kubelet never posted node status.',
+      lastHeartbeatTime: n.metadata.creationTimestamp,
+      lastTransitionTime: ago(0),
     });
   });
 
@@ -81,15 +95,19 @@ describe('node health (tryUpdateNodeHealth)', () => {
 });
 
 describe('the taints of a Ready condition', () => {
-  test('Unknown: unreachable, NoSchedule and NoExecute; False: not-ready; True: none', hint('node.kubernetes.io/unreachable for Unknown, node.kubernetes.io/not-ready for False; timeAdded = now'), () => {
-    const cond = (status: 'True' | 'False' | 'Unknown'): Condition => ({ type: 'Ready', status });
-    expect(c.taintsForReadiness(cond('Unknown'), NOW), 'Ready Unknown').toEqual(unreachable(0));
-    expect(c.taintsForReadiness(cond('False'), NOW), 'Ready False').toEqual([
-      { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule', timeAdded: ago(0) },
-      { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: ago(0) },
-    ]);
-    expect(c.taintsForReadiness(cond('True'), NOW), 'Ready True').toEqual([]);
-  });
+  test(
+    'Unknown: unreachable, NoSchedule and NoExecute; False: not-ready; True: none',
+    hint('node.kubernetes.io/unreachable for Unknown, node.kubernetes.io/not-ready for False; timeAdded = now'),
+    () => {
+      const cond = (status: 'True' | 'False' | 'Unknown'): Condition => ({ type: 'Ready', status });
+      expect(c.taintsForReadiness(cond('Unknown'), NOW), 'Ready Unknown').toEqual(unreachable(0));
+      expect(c.taintsForReadiness(cond('False'), NOW), 'Ready False').toEqual([
+        { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule', timeAdded: ago(0) },
+        { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: ago(0) },
+      ]);
+      expect(c.taintsForReadiness(cond('True'), NOW), 'Ready True').toEqual([]);
+    },
+  );
 });
 
 describe('when a pod is evicted (the taint manager)', () => {
@@ -99,7 +117,7 @@ describe('when a pod is evicted (the taint manager)', () => {
     expect(c.evictionTime(p, [unreachable(10)[0]!], NOW), 'only the NoSchedule taint').toBeUndefined();
   });
 
-  test('tolerationSeconds count from the taint\'s timeAdded, not from now', hint('The pod may stay until timeAdded + tolerationSeconds'), () => {
+  test("tolerationSeconds count from the taint's timeAdded, not from now", hint('The pod may stay until timeAdded + tolerationSeconds'), () => {
     const p = podOn('a', 'n1', DEFAULT_TOLERATIONS);
     expect(c.evictionTime(p, unreachable(100), NOW), 'tolerated for 300 s, tainted 100 s ago').toBe(NOW + 200_000);
     expect(c.evictionTime(p, unreachable(301), NOW), 'tolerated for 300 s, tainted 301 s ago').toBe(NOW - 1_000);
@@ -107,16 +125,26 @@ describe('when a pod is evicted (the taint manager)', () => {
 
   test('without tolerationSeconds a toleration lasts for ever; 0 or less means at once', () => {
     expect(c.evictionTime(podOn('a', 'n1', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' }]), unreachable(1000), NOW), 'tolerated with no seconds').toBeUndefined();
-    expect(c.evictionTime(podOn('b', 'n1', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: -5 }]), unreachable(10), NOW), 'tolerationSeconds -5').toBe(NOW - 10_000);
+    expect(
+      c.evictionTime(podOn('b', 'n1', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: -5 }]), unreachable(10), NOW),
+      'tolerationSeconds -5',
+    ).toBe(NOW - 10_000);
   });
 
-  test('the earliest taint decides; for each taint the first toleration that matches is the one that counts', hint('GetMatchingTolerations takes the first toleration that tolerates each taint'), () => {
-    const both: Taint[] = [...unreachable(10), { key: 'example.com/drain', effect: 'NoExecute', timeAdded: ago(0) }];
-    const p = podOn('a', 'n1', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 }, { key: 'example.com/drain', operator: 'Exists', tolerationSeconds: 20 }]);
-    expect(c.evictionTime(p, both, NOW), 'unreachable tolerated 60 s (tainted 10 s ago), drain tolerated 20 s (just now)').toBe(NOW + 20_000);
-    const first = podOn('b', 'n1', [{ operator: 'Exists' }, { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 }]);
-    expect(c.evictionTime(first, unreachable(10), NOW), 'an Exists-everything toleration listed first').toBeUndefined();
-  });
+  test(
+    'the earliest taint decides; for each taint the first toleration that matches is the one that counts',
+    hint('GetMatchingTolerations takes the first toleration that tolerates each taint'),
+    () => {
+      const both: Taint[] = [...unreachable(10), { key: 'example.com/drain', effect: 'NoExecute', timeAdded: ago(0) }];
+      const p = podOn('a', 'n1', [
+        { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 },
+        { key: 'example.com/drain', operator: 'Exists', tolerationSeconds: 20 },
+      ]);
+      expect(c.evictionTime(p, both, NOW), 'unreachable tolerated 60 s (tainted 10 s ago), drain tolerated 20 s (just now)').toBe(NOW + 20_000);
+      const first = podOn('b', 'n1', [{ operator: 'Exists' }, { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 }]);
+      expect(c.evictionTime(first, unreachable(10), NOW), 'an Exists-everything toleration listed first').toBeUndefined();
+    },
+  );
 });
 
 describe('syncNode, one sync at a time (recorded actions)', () => {
@@ -126,23 +154,36 @@ describe('syncNode, one sync at a time (recorded actions)', () => {
     expect(recorder.actions, 'actions').toEqual([]);
   });
 
-  test('heartbeats stopped: Ready Unknown written, NodeNotReady recorded, unreachable taints added, pods marked not ready; the 300 s tolerations wait', hint('Status, then taints, then pods; return when to look again for the first eviction'), async () => {
-    const pods = [podOn('a', 'n1', DEFAULT_TOLERATIONS), podOn('b', 'n1', DEFAULT_TOLERATIONS), podOn('elsewhere', 'n2', DEFAULT_TOLERATIONS)];
-    const { ctx, recorder } = nodeContext({ nodes: [node('n1', { heartbeatAgo: 60 }), node('n2')], leases: [lease('n1', 60), lease('n2', 1)], pods });
-    const result = await c.syncNode('n1', ctx);
-    expect(show(recorder.actions), 'actions').toBe(
-      show(['update node n1 status', 'update node n1 taints=[node.kubernetes.io/unreachable:NoSchedule, node.kubernetes.io/unreachable:NoExecute]', 'mark pod default/a not ready', 'mark pod default/b not ready']),
-    );
-    expect(show(recorder.events), 'events').toBe(show(['Normal NodeNotReady Node n1 status is now: NodeNotReady']));
-    expect(show(result), 'what syncNode returned').toBe(show({ requeueAfterMs: 300_000 }));
-  });
+  test(
+    'heartbeats stopped: Ready Unknown written, NodeNotReady recorded, unreachable taints added, pods marked not ready; the 300 s tolerations wait',
+    hint('Status, then taints, then pods; return when to look again for the first eviction'),
+    async () => {
+      const pods = [podOn('a', 'n1', DEFAULT_TOLERATIONS), podOn('b', 'n1', DEFAULT_TOLERATIONS), podOn('elsewhere', 'n2', DEFAULT_TOLERATIONS)];
+      const { ctx, recorder } = nodeContext({ nodes: [node('n1', { heartbeatAgo: 60 }), node('n2')], leases: [lease('n1', 60), lease('n2', 1)], pods });
+      const result = await c.syncNode('n1', ctx);
+      expect(show(recorder.actions), 'actions').toBe(
+        show([
+          'update node n1 status',
+          'update node n1 taints=[node.kubernetes.io/unreachable:NoSchedule, node.kubernetes.io/unreachable:NoExecute]',
+          'mark pod default/a not ready',
+          'mark pod default/b not ready',
+        ]),
+      );
+      expect(show(recorder.events), 'events').toBe(show(['Normal NodeNotReady Node n1 status is now: NodeNotReady']));
+      expect(show(result), 'what syncNode returned').toBe(show({ requeueAfterMs: 300_000 }));
+    },
+  );
 
-  test('a taint already there keeps its timeAdded: 301 s after it, a pod tolerating 300 s is evicted', hint('Writing the taint again with a new timeAdded would restart every pod\'s clock'), async () => {
-    const n = unknownNode('n1', unreachable(301));
-    const { ctx, recorder } = nodeContext({ nodes: [n], pods: [podOn('a', 'n1', DEFAULT_TOLERATIONS, { ready: false })] });
-    await c.syncNode('n1', ctx);
-    expect(show(recorder.actions), 'actions').toBe(show(['evict pod default/a']));
-  });
+  test(
+    'a taint already there keeps its timeAdded: 301 s after it, a pod tolerating 300 s is evicted',
+    hint("Writing the taint again with a new timeAdded would restart every pod's clock"),
+    async () => {
+      const n = unknownNode('n1', unreachable(301));
+      const { ctx, recorder } = nodeContext({ nodes: [n], pods: [podOn('a', 'n1', DEFAULT_TOLERATIONS, { ready: false })] });
+      await c.syncNode('n1', ctx);
+      expect(show(recorder.actions), 'actions').toBe(show(['evict pod default/a']));
+    },
+  );
 
   test('on a tainted node: a pod that tolerates nothing is evicted at once, one tolerating for ever stays, one being deleted is left alone', async () => {
     const n = unknownNode('n1', unreachable(5));
@@ -164,7 +205,10 @@ describe('syncNode, one sync at a time (recorded actions)', () => {
     const { ctx, recorder } = nodeContext({ nodes: [node('n1', { ready: 'False', taints: unreachable(30) })], leases: [lease('n1', 2)] });
     await c.syncNode('n1', ctx);
     expect(recorder.actions[0], 'first action').toBe('update node n1 taints=[node.kubernetes.io/not-ready:NoSchedule, node.kubernetes.io/not-ready:NoExecute]');
-    expect(recorder.taints[0]?.map((t) => t.timeAdded), 'timeAdded of the new taints').toEqual([ago(0), ago(0)]);
+    expect(
+      recorder.taints[0]?.map((t) => t.timeAdded),
+      'timeAdded of the new taints',
+    ).toEqual([ago(0), ago(0)]);
   });
 
   test('a node gone from the cache: nothing happens', async () => {

@@ -27,7 +27,7 @@ describe('the next minute a schedule names', () => {
     expect(next('59 23 * * *', '2024-12-31T23:59:00Z'), '59 23 * * * after the last minute of the year').toBe('2025-01-01T23:59:00Z');
   });
 
-  test('lists, ranges and steps: */15, 5/15 (from 5 to the maximum), 1-10/3, 0,30', hint('a/n means a, a+n, ... up to the field\'s maximum'), () => {
+  test('lists, ranges and steps: */15, 5/15 (from 5 to the maximum), 1-10/3, 0,30', hint("a/n means a, a+n, ... up to the field's maximum"), () => {
     expect(next('*/15 * * * *', '2024-03-10T10:16:00Z'), '*/15 after 10:16').toBe('2024-03-10T10:30:00Z');
     expect(next('5/15 * * * *', '2024-03-10T10:36:00Z'), '5/15 after 10:36').toBe('2024-03-10T10:50:00Z');
     expect(next('5/15 * * * *', '2024-03-10T10:51:00Z'), '5/15 after 10:51').toBe('2024-03-10T11:05:00Z');
@@ -53,11 +53,15 @@ describe('the next minute a schedule names', () => {
     expect(next('0 0 */1 * 1', '2024-03-11T00:00:00Z'), '0 0 */1 * 1 after Monday March 11').toBe('2024-03-18T00:00:00Z');
   });
 
-  test('months without that day are skipped; February 29 waits for a leap year; a day that never comes gives none', hint('Try month by month, day by day: April has no 31st; search at most 5 years'), () => {
-    expect(next('0 0 31 * *', '2024-01-31T00:00:00Z'), '0 0 31 * * after January 31').toBe('2024-03-31T00:00:00Z');
-    expect(next('0 0 29 2 *', '2024-03-01T00:00:00Z'), '0 0 29 2 * after March 2024').toBe('2028-02-29T00:00:00Z');
-    expect(next('0 0 30 2 *', '2024-03-01T00:00:00Z'), '0 0 30 2 *').toBe('none');
-  });
+  test(
+    'months without that day are skipped; February 29 waits for a leap year; a day that never comes gives none',
+    hint('Try month by month, day by day: April has no 31st; search at most 5 years'),
+    () => {
+      expect(next('0 0 31 * *', '2024-01-31T00:00:00Z'), '0 0 31 * * after January 31').toBe('2024-03-31T00:00:00Z');
+      expect(next('0 0 29 2 *', '2024-03-01T00:00:00Z'), '0 0 29 2 * after March 2024').toBe('2028-02-29T00:00:00Z');
+      expect(next('0 0 30 2 *', '2024-03-01T00:00:00Z'), '0 0 30 2 *').toBe('none');
+    },
+  );
 
   test('descriptors: @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually', () => {
     const after = '2024-03-10T10:20:00Z';
@@ -75,7 +79,7 @@ describe('the next minute a schedule names', () => {
     ]);
   });
 
-  test('schedules cron cannot read are refused with robfig/cron\'s messages', hint('Check the number of fields, each value against its field\'s bounds, the order of a range, and the step'), () => {
+  test("schedules cron cannot read are refused with robfig/cron's messages", hint("Check the number of fields, each value against its field's bounds, the order of a range, and the step"), () => {
     const error = (s: string) => {
       try {
         c.nextScheduleTime(s, at('2024-03-10T00:00:00Z'));

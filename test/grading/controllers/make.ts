@@ -6,12 +6,40 @@
  */
 import { ApiError } from '#engine/kube/errors.ts';
 import type { ControllerClient, NamespacedResource, ObjectIdentity, PropagationPolicy } from '#engine/controllers/api.ts';
-import type { DaemonSetSyncContext, DeploymentSyncContext, EndpointSliceSyncContext, GarbageCollectorContext, GraphNode, NamespaceSyncContext, NodeLifecycleContext, ReplicaSetSyncContext, StatefulSetSyncContext } from '#engine/controllers/exercises.ts';
+import type {
+  DaemonSetSyncContext,
+  DeploymentSyncContext,
+  EndpointSliceSyncContext,
+  GarbageCollectorContext,
+  GraphNode,
+  NamespaceSyncContext,
+  NodeLifecycleContext,
+  ReplicaSetSyncContext,
+  StatefulSetSyncContext,
+} from '#engine/controllers/exercises.ts';
 import { OwnerGraph } from '#engine/controllers/owner-graph.ts';
 import { ControllerExpectations } from '#engine/controllers/expectations.ts';
 import { formatTime } from '#engine/controllers/pods.ts';
 import { Indexer } from '#engine/controllers/indexer.ts';
-import type { Condition, ControllerRevision, CronJob, DaemonSet, Deployment, DeploymentSpec, EndpointSlice, Job, KubeObject, Lease, Namespace, Node, Pod, PodTemplateSpec, ReplicaSet, Service, StatefulSet } from '#engine/kube/types.ts';
+import type {
+  Condition,
+  ControllerRevision,
+  CronJob,
+  DaemonSet,
+  Deployment,
+  DeploymentSpec,
+  EndpointSlice,
+  Job,
+  KubeObject,
+  Lease,
+  Namespace,
+  Node,
+  Pod,
+  PodTemplateSpec,
+  ReplicaSet,
+  Service,
+  StatefulSet,
+} from '#engine/kube/types.ts';
 import type { Taint, Toleration } from '#engine/scheduler/types.ts';
 import type { OwnerReference } from '#engine/objects/types.ts';
 
@@ -71,7 +99,8 @@ export function pod(name: string, o: PodOptions = {}): Pod {
 }
 
 /** A running, ready pod of `owner` on `node`, ready for 60 s. */
-export const readyPod = (name: string, owner: ReplicaSet, node = 'node-1', extra: PodOptions = {}) => pod(name, { owner, node, readySince: 60, labels: owner.spec.template.metadata?.labels, ...extra });
+export const readyPod = (name: string, owner: ReplicaSet, node = 'node-1', extra: PodOptions = {}) =>
+  pod(name, { owner, node, readySince: 60, labels: owner.spec.template.metadata?.labels, ...extra });
 
 export function template(labels: Record<string, string> = { app: 'web' }, image = 'nginx:1.14.2'): PodTemplateSpec {
   return { metadata: { labels }, spec: { containers: [{ name: 'nginx', image }] } };
@@ -155,7 +184,10 @@ export class Recorder implements ControllerClient {
     return this.act(`delete pod ${namespace}/${name}`, undefined);
   }
   patchPodOwnerReferences(pod: Pod, refs: OwnerReference[]) {
-    return this.act(`patch pod ${pod.metadata.namespace}/${pod.metadata.name} ownerReferences=[${refs.map((r) => `${r.kind}/${r.name}${r.controller ? ' (controller)' : ''}`).join(', ')}]`, { ...pod, metadata: { ...pod.metadata, ownerReferences: refs } });
+    return this.act(`patch pod ${pod.metadata.namespace}/${pod.metadata.name} ownerReferences=[${refs.map((r) => `${r.kind}/${r.name}${r.controller ? ' (controller)' : ''}`).join(', ')}]`, {
+      ...pod,
+      metadata: { ...pod.metadata, ownerReferences: refs },
+    });
   }
   createReplicaSet(rs: ReplicaSet) {
     this.created.push(structuredClone(rs));
@@ -169,7 +201,10 @@ export class Recorder implements ControllerClient {
     return this.act(`update replicaset ${rs.metadata.namespace}/${rs.metadata.name} status`, rs);
   }
   patchReplicaSetOwnerReferences(rs: ReplicaSet, refs: OwnerReference[]) {
-    return this.act(`patch replicaset ${rs.metadata.namespace}/${rs.metadata.name} ownerReferences=[${refs.map((r) => `${r.kind}/${r.name}`).join(', ')}]`, { ...rs, metadata: { ...rs.metadata, ownerReferences: refs } });
+    return this.act(`patch replicaset ${rs.metadata.namespace}/${rs.metadata.name} ownerReferences=[${refs.map((r) => `${r.kind}/${r.name}`).join(', ')}]`, {
+      ...rs,
+      metadata: { ...rs.metadata, ownerReferences: refs },
+    });
   }
   deleteReplicaSet(namespace: string, name: string) {
     return this.act(`delete replicaset ${namespace}/${name}`, undefined);
@@ -214,7 +249,10 @@ export class Recorder implements ControllerClient {
   }
   patchOwnerReferences(ref: ObjectIdentity, refs: OwnerReference[]) {
     const current = this.live.get(liveKey(ref.kind, ref.namespace, ref.name)) ?? { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace, uid: ref.uid } };
-    return this.act(`patch ${ref.kind.toLowerCase()} ${at(ref)} ownerReferences=[${refs.map((r) => `${r.kind}/${r.name}${r.blockOwnerDeletion ? ' (blocking)' : ''}`).join(', ')}]`, { ...current, metadata: { ...current.metadata, ownerReferences: refs } } as KubeObject);
+    return this.act(`patch ${ref.kind.toLowerCase()} ${at(ref)} ownerReferences=[${refs.map((r) => `${r.kind}/${r.name}${r.blockOwnerDeletion ? ' (blocking)' : ''}`).join(', ')}]`, {
+      ...current,
+      metadata: { ...current.metadata, ownerReferences: refs },
+    } as KubeObject);
   }
   removeFinalizer(ref: ObjectIdentity, finalizer: string) {
     return this.act(`remove finalizer ${finalizer} from ${ref.kind.toLowerCase()} ${at(ref)}`, undefined);
@@ -306,7 +344,11 @@ export class Recorder implements ControllerClient {
 export const notFound = (what: string) => new ApiError({ code: 404, reason: 'NotFound', message: `${what} not found` });
 export const forbidden = (message: string) => new ApiError({ code: 403, reason: 'Forbidden', message });
 
-export function rsContext(objects: { replicaSets?: ReplicaSet[]; pods?: Pod[] }, recorder = new Recorder(), now = NOW): { ctx: ReplicaSetSyncContext; recorder: Recorder; expectations: ControllerExpectations } {
+export function rsContext(
+  objects: { replicaSets?: ReplicaSet[]; pods?: Pod[] },
+  recorder = new Recorder(),
+  now = NOW,
+): { ctx: ReplicaSetSyncContext; recorder: Recorder; expectations: ControllerExpectations } {
   const expectations = new ControllerExpectations(() => now);
   const ctx: ReplicaSetSyncContext = {
     now: () => now,
@@ -319,7 +361,11 @@ export function rsContext(objects: { replicaSets?: ReplicaSet[]; pods?: Pod[] },
   return { ctx, recorder, expectations };
 }
 
-export function deploymentContext(objects: { deployments?: Deployment[]; replicaSets?: ReplicaSet[]; pods?: Pod[] }, recorder = new Recorder(), now = NOW): { ctx: DeploymentSyncContext; recorder: Recorder } {
+export function deploymentContext(
+  objects: { deployments?: Deployment[]; replicaSets?: ReplicaSet[]; pods?: Pod[] },
+  recorder = new Recorder(),
+  now = NOW,
+): { ctx: DeploymentSyncContext; recorder: Recorder } {
   return {
     recorder,
     ctx: {
@@ -404,7 +450,10 @@ export function namespaceContext(namespaces: Namespace[], resources: NamespacedR
 }
 
 /** A namespace; `deletedAgo` gives it a deletionTimestamp. */
-export function namespace(name: string, o: { deletedAgo?: number; phase?: 'Active' | 'Terminating'; finalizers?: string[]; conditions?: Namespace['status'] extends infer S ? S extends { conditions?: infer C } ? C : never : never } = {}): Namespace {
+export function namespace(
+  name: string,
+  o: { deletedAgo?: number; phase?: 'Active' | 'Terminating'; finalizers?: string[]; conditions?: Namespace['status'] extends infer S ? (S extends { conditions?: infer C } ? C : never) : never } = {},
+): Namespace {
   return {
     ...(obj('Namespace', name, { deletedAgo: o.deletedAgo }) as Namespace),
     spec: { finalizers: o.finalizers ?? ['kubernetes'] },
@@ -414,7 +463,19 @@ export function namespace(name: string, o: { deletedAgo?: number; phase?: 'Activ
 
 // ── 05-endpointslices ─────────────────────────────────────────────────────────────────────────────
 
-export function service(name: string, o: { ns?: string; selector?: Record<string, string> | null; ports?: Service['spec'] extends infer S ? S extends { ports?: infer P } ? P : never : never; labels?: Record<string, string>; clusterIP?: string; type?: 'ClusterIP' | 'ExternalName'; publishNotReadyAddresses?: boolean; uid?: string } = {}): Service {
+export function service(
+  name: string,
+  o: {
+    ns?: string;
+    selector?: Record<string, string> | null;
+    ports?: Service['spec'] extends infer S ? (S extends { ports?: infer P } ? P : never) : never;
+    labels?: Record<string, string>;
+    clusterIP?: string;
+    type?: 'ClusterIP' | 'ExternalName';
+    publishNotReadyAddresses?: boolean;
+    uid?: string;
+  } = {},
+): Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -453,7 +514,15 @@ export function epPod(name: string, n: number, o: EpPodOptions = {}): Pod {
     kind: 'Pod',
     metadata: { name, namespace: o.ns ?? 'default', uid: `uid-${name}`, creationTimestamp: ago(60), labels: o.labels ?? { app: 'web' }, ...(o.deleting ? { deletionTimestamp: ago(1) } : {}) },
     spec: {
-      containers: [{ name: 'c', image: 'nginx', ...(o.ports ? { ports: Object.entries(o.ports).map(([portName, containerPort]) => ({ name: portName, containerPort, protocol: o.udp?.includes(portName) ? ('UDP' as const) : ('TCP' as const) })) } : {}) }],
+      containers: [
+        {
+          name: 'c',
+          image: 'nginx',
+          ...(o.ports
+            ? { ports: Object.entries(o.ports).map(([portName, containerPort]) => ({ name: portName, containerPort, protocol: o.udp?.includes(portName) ? ('UDP' as const) : ('TCP' as const) })) }
+            : {}),
+        },
+      ],
       ...(o.node === '' ? {} : { nodeName: o.node ?? 'node-1' }),
       ...(o.hostname ? { hostname: o.hostname } : {}),
       ...(o.subdomain ? { subdomain: o.subdomain } : {}),
@@ -466,12 +535,23 @@ export function epPod(name: string, n: number, o: EpPodOptions = {}): Pod {
   };
 }
 
-export function sliceContext(objects: { services?: Service[]; pods?: Pod[]; slices?: EndpointSlice[] }, recorder = new Recorder()): { ctx: EndpointSliceSyncContext; recorder: Recorder; expectations: ControllerExpectations } {
+export function sliceContext(
+  objects: { services?: Service[]; pods?: Pod[]; slices?: EndpointSlice[] },
+  recorder = new Recorder(),
+): { ctx: EndpointSliceSyncContext; recorder: Recorder; expectations: ControllerExpectations } {
   const expectations = new ControllerExpectations(() => NOW);
   return {
     recorder,
     expectations,
-    ctx: { now: () => NOW, services: Indexer.of(objects.services ?? []), pods: Indexer.of(objects.pods ?? []), endpointSlices: Indexer.of(objects.slices ?? []), expectations, client: recorder, maxEndpointsPerSlice: 100 },
+    ctx: {
+      now: () => NOW,
+      services: Indexer.of(objects.services ?? []),
+      pods: Indexer.of(objects.pods ?? []),
+      endpointSlices: Indexer.of(objects.slices ?? []),
+      expectations,
+      client: recorder,
+      maxEndpointsPerSlice: 100,
+    },
   };
 }
 
@@ -492,7 +572,14 @@ export interface NodeOptions {
 /** A node with the four conditions a kubelet reports (Ready as told, the pressures False). */
 export function node(name: string, o: NodeOptions = {}): Node {
   const at = ago(o.heartbeatAgo ?? 5);
-  const c = (type: string, status: 'True' | 'False' | 'Unknown', reason: string): Condition => ({ type, status, reason, message: `${type} is ${status}`, lastHeartbeatTime: at, lastTransitionTime: ago(3600) });
+  const c = (type: string, status: 'True' | 'False' | 'Unknown', reason: string): Condition => ({
+    type,
+    status,
+    reason,
+    message: `${type} is ${status}`,
+    lastHeartbeatTime: at,
+    lastTransitionTime: ago(3600),
+  });
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -511,7 +598,12 @@ export function node(name: string, o: NodeOptions = {}): Node {
 
 /** The node's Lease in kube-node-lease, renewed `renewedAgo` seconds ago. */
 export function lease(nodeName: string, renewedAgo: number): Lease {
-  return { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: nodeName, namespace: 'kube-node-lease', uid: `uid-lease-${nodeName}` }, spec: { holderIdentity: nodeName, leaseDurationSeconds: 40, renewTime: new Date(NOW - renewedAgo * 1000).toISOString().replace('Z', '000Z') } };
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: nodeName, namespace: 'kube-node-lease', uid: `uid-lease-${nodeName}` },
+    spec: { holderIdentity: nodeName, leaseDurationSeconds: 40, renewTime: new Date(NOW - renewedAgo * 1000).toISOString().replace('Z', '000Z') },
+  };
 }
 
 /** A Running, Ready pod on `nodeName` with these tolerations. */
@@ -537,7 +629,19 @@ export function nodeContext(objects: { nodes?: Node[]; leases?: Lease[]; pods?: 
 
 // ── 07-daemonset-statefulset ──────────────────────────────────────────────────────────────────────
 
-export function daemonSet(name: string, o: { template?: PodTemplateSpec; nodeSelector?: Record<string, string>; maxUnavailable?: number | string; updateStrategy?: 'RollingUpdate' | 'OnDelete'; generation?: number; status?: DaemonSet['status']; selector?: DaemonSet['spec']['selector']; hostNetwork?: boolean } = {}): DaemonSet {
+export function daemonSet(
+  name: string,
+  o: {
+    template?: PodTemplateSpec;
+    nodeSelector?: Record<string, string>;
+    maxUnavailable?: number | string;
+    updateStrategy?: 'RollingUpdate' | 'OnDelete';
+    generation?: number;
+    status?: DaemonSet['status'];
+    selector?: DaemonSet['spec']['selector'];
+    hostNetwork?: boolean;
+  } = {},
+): DaemonSet {
   const t = o.template ?? template({ app: name }, 'fluentd:1');
   if (o.nodeSelector) t.spec.nodeSelector = o.nodeSelector;
   if (o.hostNetwork) t.spec.hostNetwork = true;
@@ -555,23 +659,51 @@ export function daemonSet(name: string, o: { template?: PodTemplateSpec; nodeSel
 }
 
 /** A pod of `ds` for `nodeName`: bound (spec.nodeName) unless `unbound`, pinned by affinity either way. */
-export function daemonPod(name: string, ds: DaemonSet, nodeName: string, hash: string, o: { unbound?: boolean; ready?: boolean; age?: number; phase?: 'Running' | 'Failed' | 'Succeeded' | 'Pending'; deleting?: boolean } = {}): Pod {
-  const p = pod(name, { owner: ds, node: o.unbound ? undefined : nodeName, readySince: o.ready === false ? false : 60, age: o.age ?? 60, labels: { app: ds.metadata.name!, 'controller-revision-hash': hash }, phase: o.phase, deleting: o.deleting });
+export function daemonPod(
+  name: string,
+  ds: DaemonSet,
+  nodeName: string,
+  hash: string,
+  o: { unbound?: boolean; ready?: boolean; age?: number; phase?: 'Running' | 'Failed' | 'Succeeded' | 'Pending'; deleting?: boolean } = {},
+): Pod {
+  const p = pod(name, {
+    owner: ds,
+    node: o.unbound ? undefined : nodeName,
+    readySince: o.ready === false ? false : 60,
+    age: o.age ?? 60,
+    labels: { app: ds.metadata.name!, 'controller-revision-hash': hash },
+    phase: o.phase,
+    deleting: o.deleting,
+  });
   p.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name!, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true }];
   p.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] }] } } };
   return p;
 }
 
-export function daemonContext(objects: { daemonSets?: DaemonSet[]; nodes?: Node[]; pods?: Pod[] }, recorder = new Recorder()): { ctx: DaemonSetSyncContext; recorder: Recorder; expectations: ControllerExpectations } {
+export function daemonContext(
+  objects: { daemonSets?: DaemonSet[]; nodes?: Node[]; pods?: Pod[] },
+  recorder = new Recorder(),
+): { ctx: DaemonSetSyncContext; recorder: Recorder; expectations: ControllerExpectations } {
   const expectations = new ControllerExpectations(() => NOW);
   return {
     recorder,
     expectations,
-    ctx: { now: () => NOW, daemonSets: Indexer.of(objects.daemonSets ?? []), nodes: Indexer.of(objects.nodes ?? []), pods: Indexer.of(objects.pods ?? []), expectations, client: recorder, burstReplicas: 250 },
+    ctx: {
+      now: () => NOW,
+      daemonSets: Indexer.of(objects.daemonSets ?? []),
+      nodes: Indexer.of(objects.nodes ?? []),
+      pods: Indexer.of(objects.pods ?? []),
+      expectations,
+      client: recorder,
+      burstReplicas: 250,
+    },
   };
 }
 
-export function statefulSet(name: string, o: { replicas?: number; policy?: 'OrderedReady' | 'Parallel'; partition?: number; onDelete?: boolean; image?: string; status?: StatefulSet['status']; deleting?: boolean; generation?: number } = {}): StatefulSet {
+export function statefulSet(
+  name: string,
+  o: { replicas?: number; policy?: 'OrderedReady' | 'Parallel'; partition?: number; onDelete?: boolean; image?: string; status?: StatefulSet['status']; deleting?: boolean; generation?: number } = {},
+): StatefulSet {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -591,11 +723,25 @@ export function statefulSet(name: string, o: { replicas?: number; policy?: 'Orde
 /** Pod `<set>-<ordinal>` at `revision`: Running and Ready unless told otherwise. */
 export function statefulPod(set: StatefulSet, ordinal: number, revision: string, o: { ready?: boolean; phase?: 'Pending' | 'Running' | 'Failed' | 'Succeeded'; deleting?: boolean } = {}): Pod {
   const name = `${set.metadata.name}-${ordinal}`;
-  const p = pod(name, { owner: set, node: 'node-1', readySince: o.ready === false ? false : 60, labels: { app: set.metadata.name!, 'controller-revision-hash': revision }, phase: o.phase, deleting: o.deleting, uid: `uid-${name}` });
+  const p = pod(name, {
+    owner: set,
+    node: 'node-1',
+    readySince: o.ready === false ? false : 60,
+    labels: { app: set.metadata.name!, 'controller-revision-hash': revision },
+    phase: o.phase,
+    deleting: o.deleting,
+    uid: `uid-${name}`,
+  });
   p.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: set.metadata.name!, uid: set.metadata.uid!, controller: true, blockOwnerDeletion: true }];
   return p;
 }
 
-export function statefulContext(objects: { statefulSets?: StatefulSet[]; pods?: Pod[]; revisions?: ControllerRevision[] }, recorder = new Recorder()): { ctx: StatefulSetSyncContext; recorder: Recorder } {
-  return { recorder, ctx: { now: () => NOW, statefulSets: Indexer.of(objects.statefulSets ?? []), pods: Indexer.of(objects.pods ?? []), revisions: Indexer.of(objects.revisions ?? []), client: recorder } };
+export function statefulContext(
+  objects: { statefulSets?: StatefulSet[]; pods?: Pod[]; revisions?: ControllerRevision[] },
+  recorder = new Recorder(),
+): { ctx: StatefulSetSyncContext; recorder: Recorder } {
+  return {
+    recorder,
+    ctx: { now: () => NOW, statefulSets: Indexer.of(objects.statefulSets ?? []), pods: Indexer.of(objects.pods ?? []), revisions: Indexer.of(objects.revisions ?? []), client: recorder },
+  };
 }

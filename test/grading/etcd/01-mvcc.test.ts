@@ -19,7 +19,7 @@ function emptyState(): MvccState {
   return { revision: 1, compactRevision: 0, history: new Map(), keys: new SortedKeys() };
 }
 
-describe('the key space, through the store (etcd\'s own answers)', () => {
+describe("the key space, through the store (etcd's own answers)", () => {
   scenarioTests('01-mvcc');
 
   test('an empty store is at revision 1 and a range finds nothing', async () => {
@@ -31,7 +31,7 @@ describe('the key space, through the store (etcd\'s own answers)', () => {
 });
 
 describe('the history behind it', () => {
-  test('put() never overwrites: every put adds an entry to the key\'s history', hint('Do you push a new { revision, kv } instead of replacing the last one?'), () => {
+  test("put() never overwrites: every put adds an entry to the key's history", hint('Do you push a new { revision, kv } instead of replacing the last one?'), () => {
     const state = emptyState();
     etcd.put(state, 'a', '1', 0, 2);
     etcd.put(state, 'a', '2', 0, 3);
@@ -43,14 +43,18 @@ describe('the history behind it', () => {
     expect([...state.keys], 'state.keys').toEqual(['a']);
   });
 
-  test('put() records the lease it is given in kv.lease, and the next put without one clears it', hint('Which field of the KeyValue holds the lease id passed to put()? What does a later put with lease 0 write?'), () => {
-    const state = emptyState();
-    const first = etcd.put(state, 'a', '1', 7, 2);
-    expect(first.kv.lease, 'kv.lease of the PUT event for put a=1 with lease 7').toBe(7);
-    expect(etcd.getAt(state, 'a', 2)?.lease, 'getAt(a, 2).lease after put a=1 with lease 7').toBe(7);
-    const second = etcd.put(state, 'a', '2', 0, 3);
-    expect([second.kv.lease, second.prevKv?.lease], '[kv.lease, prevKv.lease] of put a=2 with no lease, over the put with lease 7').toEqual([0, 7]);
-  });
+  test(
+    'put() records the lease it is given in kv.lease, and the next put without one clears it',
+    hint('Which field of the KeyValue holds the lease id passed to put()? What does a later put with lease 0 write?'),
+    () => {
+      const state = emptyState();
+      const first = etcd.put(state, 'a', '1', 7, 2);
+      expect(first.kv.lease, 'kv.lease of the PUT event for put a=1 with lease 7').toBe(7);
+      expect(etcd.getAt(state, 'a', 2)?.lease, 'getAt(a, 2).lease after put a=1 with lease 7').toBe(7);
+      const second = etcd.put(state, 'a', '2', 0, 3);
+      expect([second.kv.lease, second.prevKv?.lease], '[kv.lease, prevKv.lease] of put a=2 with no lease, over the put with lease 7').toEqual([0, 7]);
+    },
+  );
 
   test('range() with limit 0 or a negative limit returns every key, as etcd does', hint('Is a limit of 0 or less "no limit", or "nothing"?'), () => {
     // etcd's rangeKeys (server/storage/mvcc/kvstore_txn.go): `if limit <= 0 || limit > len(revpairs) { limit = len(revpairs) }`.
@@ -72,7 +76,11 @@ describe('the history behind it', () => {
       { revision: 3 },
     ]);
     expect(events, 'the events deleteRange returned').toEqual([
-      { type: 'DELETE', kv: { key: 'a', value: '', createRevision: 0, modRevision: 3, version: 0, lease: 0 }, prevKv: { key: 'a', value: '1', createRevision: 2, modRevision: 2, version: 1, lease: 0 } },
+      {
+        type: 'DELETE',
+        kv: { key: 'a', value: '', createRevision: 0, modRevision: 3, version: 0, lease: 0 },
+        prevKv: { key: 'a', value: '1', createRevision: 2, modRevision: 2, version: 1, lease: 0 },
+      },
     ]);
   });
 
@@ -88,34 +96,37 @@ describe('the history behind it', () => {
     expect(etcd.getAt(state, 'nope', 6), 'getAt of a key never written').toBeUndefined();
   });
 
-  test('any sequence of puts and deletes reads back like a simple model, at every revision', hint('Compare your answers with the model at the revision printed: which field differs?'), async ({ task }) => {
-    const key = fc.constantFrom('/r/a', '/r/b', '/r/b/c', '/r/d');
-    const op = fc.oneof(
-      fc.record({ kind: fc.constant('put' as const), key, value: fc.string({ maxLength: 3 }) }),
-      fc.record({ kind: fc.constant('delete' as const), key, prefix: fc.boolean() }),
-    );
-    await assertProperty(
-      fc.array(op, { maxLength: 25 }),
-      async (ops) => {
-        const { store } = await freshStore();
-        const model = new ModelStore();
-        const done: string[] = [];
-        for (const o of ops) {
-          if (o.kind === 'put') {
-            done.push(`put ${o.key}=${show(o.value)}`);
-            expect(await store.put(o.key, o.value), done.join('; ')).toEqual(model.put(o.key, o.value));
-          } else {
-            const end = o.prefix ? prefixEnd(o.key) : undefined;
-            done.push(`delete ${o.key}${o.prefix ? '*' : ''}`);
-            expect(await store.delete(o.key, { end }), done.join('; ')).toEqual(model.delete(o.key, end));
+  test(
+    'any sequence of puts and deletes reads back like a simple model, at every revision',
+    hint('Compare your answers with the model at the revision printed: which field differs?'),
+    async ({ task }) => {
+      const key = fc.constantFrom('/r/a', '/r/b', '/r/b/c', '/r/d');
+      const op = fc.oneof(fc.record({ kind: fc.constant('put' as const), key, value: fc.string({ maxLength: 3 }) }), fc.record({ kind: fc.constant('delete' as const), key, prefix: fc.boolean() }));
+      await assertProperty(
+        fc.array(op, { maxLength: 25 }),
+        async (ops) => {
+          const { store } = await freshStore();
+          const model = new ModelStore();
+          const done: string[] = [];
+          for (const o of ops) {
+            if (o.kind === 'put') {
+              done.push(`put ${o.key}=${show(o.value)}`);
+              expect(await store.put(o.key, o.value), done.join('; ')).toEqual(model.put(o.key, o.value));
+            } else {
+              const end = o.prefix ? prefixEnd(o.key) : undefined;
+              done.push(`delete ${o.key}${o.prefix ? '*' : ''}`);
+              expect(await store.delete(o.key, { end }), done.join('; ')).toEqual(model.delete(o.key, end));
+            }
           }
-        }
-        for (let rev = 1; rev <= model.revision; rev++) {
-          expect(await store.range('/r/', { end: prefixEnd('/r/'), revision: rev }), `${done.join('; ')}; then range /r/* at revision ${rev}`).toEqual(model.range('/r/', { end: prefixEnd('/r/'), revision: rev }));
-        }
-        await store.close();
-      },
-      { seed: useSeed(task), numRuns: 60 },
-    );
-  });
+          for (let rev = 1; rev <= model.revision; rev++) {
+            expect(await store.range('/r/', { end: prefixEnd('/r/'), revision: rev }), `${done.join('; ')}; then range /r/* at revision ${rev}`).toEqual(
+              model.range('/r/', { end: prefixEnd('/r/'), revision: rev }),
+            );
+          }
+          await store.close();
+        },
+        { seed: useSeed(task), numRuns: 60 },
+      );
+    },
+  );
 });

@@ -18,12 +18,12 @@ import { runWorkload, workloadWithTxnArbitrary } from './support/watch-workload.
 
 const etcd = await loadComponent('etcd');
 
-describe('transactions, through the store (etcd\'s own answers)', () => {
+describe("transactions, through the store (etcd's own answers)", () => {
   scenarioTests('03-txn');
 });
 
 describe('compare()', () => {
-  test('each target and operator compares the key\'s field with the value given', hint('Which side is on the left: the key\'s field or the value in the comparison?'), () => {
+  test("each target and operator compares the key's field with the value given", hint("Which side is on the left: the key's field or the value in the comparison?"), () => {
     const state: MvccState = { revision: 1, compactRevision: 0, history: new Map(), keys: new SortedKeys() };
     etcd.put(state, 'k', 'm', 0, 2);
     etcd.put(state, 'k', 'n', 7, 3); // version 2, createRevision 2, modRevision 3, lease 7
@@ -49,19 +49,41 @@ describe('compare()', () => {
 });
 
 describe('txn()', () => {
-  test('ops without options work: a delete, a put and a range with no options object', hint('TxnOp.options may be missing: do you read op.options?.end, op.options?.prevKv and op.options?.revision?'), () => {
-    const state: MvccState = { revision: 1, compactRevision: 0, history: new Map(), keys: new SortedKeys() };
-    etcd.put(state, 'a', '1', 0, 2);
-    const outcome = etcd.txn(state, { compare: [], success: [{ type: 'delete', key: 'a' }, { type: 'put', key: 'b', value: '2' }, { type: 'range', key: 'b' }], failure: [] }, 3);
-    expect(outcome.responses.map((r) => r.type), 'the response types of txn {delete a, put b, range b}, none with options').toEqual(['delete', 'put', 'range']);
-    expect(outcome.responses[0], 'the delete\'s response').toEqual({ type: 'delete', revision: 3, deleted: 1 });
-    expect((outcome.responses[2] as { kvs: { value: string }[] }).kvs.map((kv) => kv.value), 'the values the range of b read').toEqual(['2']);
-  });
+  test(
+    'ops without options work: a delete, a put and a range with no options object',
+    hint('TxnOp.options may be missing: do you read op.options?.end, op.options?.prevKv and op.options?.revision?'),
+    () => {
+      const state: MvccState = { revision: 1, compactRevision: 0, history: new Map(), keys: new SortedKeys() };
+      etcd.put(state, 'a', '1', 0, 2);
+      const outcome = etcd.txn(
+        state,
+        {
+          compare: [],
+          success: [
+            { type: 'delete', key: 'a' },
+            { type: 'put', key: 'b', value: '2' },
+            { type: 'range', key: 'b' },
+          ],
+          failure: [],
+        },
+        3,
+      );
+      expect(
+        outcome.responses.map((r) => r.type),
+        'the response types of txn {delete a, put b, range b}, none with options',
+      ).toEqual(['delete', 'put', 'range']);
+      expect(outcome.responses[0], "the delete's response").toEqual({ type: 'delete', revision: 3, deleted: 1 });
+      expect(
+        (outcome.responses[2] as { kvs: { value: string }[] }).kvs.map((kv) => kv.value),
+        'the values the range of b read',
+      ).toEqual(['2']);
+    },
+  );
 });
 
-describe('etcd\'s watch guarantees when transactions write several keys at one revision', () => {
+describe("etcd's watch guarantees when transactions write several keys at one revision", () => {
   test(
-    'every watch gets each txn\'s events together and in order, also after compacting at a txn',
+    "every watch gets each txn's events together and in order, also after compacting at a txn",
     hint(
       'Read the first problem listed, then replay with the seed. Is a txn one change at one revision, published in one response? ' +
         'Compacted or Reliable from exactly the compacted revision: does compact() keep the puts of the change there and drop only its deletes?',

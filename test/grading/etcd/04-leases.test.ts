@@ -20,12 +20,16 @@ function kv(key: string, lease: number) {
   return { key, value: 'v', createRevision: 2, modRevision: 2, version: 1, lease };
 }
 
-describe('leases, through the store (etcd\'s own answers)', () => {
+describe("leases, through the store (etcd's own answers)", () => {
   scenarioTests('04-leases');
 
-  test('many leases expire on their own schedule, each deleting only its own keys', hint('Does expiredLeases compare each lease\'s expiresAt with now, and only those?'), async () => {
+  test('many leases expire on their own schedule, each deleting only its own keys', hint("Does expiredLeases compare each lease's expiresAt with now, and only those?"), async () => {
     const { store, clock } = await freshStore();
-    for (const [id, ttl] of [[1, 10], [2, 20], [3, 30]] as const) {
+    for (const [id, ttl] of [
+      [1, 10],
+      [2, 20],
+      [3, 30],
+    ] as const) {
       await store.leaseGrant(ttl, id);
       await store.put(`/registry/leases/${id}`, 'held', { lease: id });
     }
@@ -46,14 +50,17 @@ describe('leases, through the store (etcd\'s own answers)', () => {
     const w = await record(store, '/registry/events/', { end: '/registry/events0', prevKv: true });
     clock.advance(6_000);
     await settle();
-    expect(w.events().map((e) => [e.type, e.kv.key, e.prevKv?.lease]), 'watch with prevKv while lease 42 (5 s) expires').toEqual([['DELETE', '/registry/events/default/e1', 42]]);
+    expect(
+      w.events().map((e) => [e.type, e.kv.key, e.prevKv?.lease]),
+      'watch with prevKv while lease 42 (5 s) expires',
+    ).toEqual([['DELETE', '/registry/events/default/e1', 42]]);
     w.cancel();
     await store.close();
   });
 });
 
 describe('the lease table', () => {
-  test('grantLease stores the lease with its expiry in milliseconds, and refuses an id in use', hint('expiresAt is in milliseconds on the store\'s clock: now + ttl * 1000.'), () => {
+  test('grantLease stores the lease with its expiry in milliseconds, and refuses an id in use', hint("expiresAt is in milliseconds on the store's clock: now + ttl * 1000."), () => {
     const t = table();
     expect(etcd.grantLease(t, 7, 10, 5_000), 'grantLease(7, ttl 10, now 5000)').toEqual({ id: 7, ttl: 10, expiresAt: 15_000, keys: new Set() });
     expect(etcd.grantLease(t, 8, 0, 5_000).ttl, 'ttl granted for a request of 0 s').toBe(LEASE_MIN_TTL_SECONDS);
@@ -96,21 +103,29 @@ describe('the lease table', () => {
     expect(t.leases.has(2), 'lease 2 still in the table after revoke').toBe(false);
   });
 
-  test('revokeLease returns the lease\'s keys sorted, whatever order they were attached in', hint('The store deletes them in the order you return: is [...keys] sorted?'), () => {
+  test("revokeLease returns the lease's keys sorted, whatever order they were attached in", hint('The store deletes them in the order you return: is [...keys] sorted?'), () => {
     const t = table();
     etcd.grantLease(t, 1, 60, 0);
-    etcd.trackLeaseKeys(t, ['c', 'a', 'b/2', 'b'].map((key) => ({ type: 'PUT' as const, kv: kv(key, 1) })));
+    etcd.trackLeaseKeys(
+      t,
+      ['c', 'a', 'b/2', 'b'].map((key) => ({ type: 'PUT' as const, kv: kv(key, 1) })),
+    );
     expect(etcd.revokeLease(t, 1), 'revokeLease(1), its keys attached as c, a, b/2, b').toEqual(['a', 'b', 'b/2', 'c']);
   });
 
   test(
     'trackLeaseKeys passes over a lease that is no longer in the table',
-    hint('When a lease is revoked, the engine deletes its keys after the lease has left the table: their DELETE events name a lease you cannot find. Do you check before using it (?.), or assume it is there (!)?'),
+    hint(
+      'When a lease is revoked, the engine deletes its keys after the lease has left the table: their DELETE events name a lease you cannot find. Do you check before using it (?.), or assume it is there (!)?',
+    ),
     () => {
       const t = table();
       etcd.grantLease(t, 1, 60, 0);
       etcd.grantLease(t, 2, 60, 0);
-      etcd.trackLeaseKeys(t, [{ type: 'PUT', kv: kv('a', 1) }, { type: 'PUT', kv: kv('b', 2) }]);
+      etcd.trackLeaseKeys(t, [
+        { type: 'PUT', kv: kv('a', 1) },
+        { type: 'PUT', kv: kv('b', 2) },
+      ]);
       etcd.revokeLease(t, 1);
       etcd.trackLeaseKeys(t, [{ type: 'DELETE', kv: { ...kv('a', 0), value: '' }, prevKv: kv('a', 1) }]);
       expect([...t.leases.get(2)!.keys], 'keys of lease 2 after lease 1 was revoked and its key a deleted').toEqual(['b']);

@@ -101,19 +101,31 @@ describe('records: a header with its own checksum, then the payload', () => {
     expect(outcome(log), 'decodeRecords(records "one", "", "three")').toEqual({ records: ['one', '', 'three'], validLength: log.length, torn: false });
   });
 
-  test('decodeRecords works on bytes that do not start at the beginning of their buffer', hint('A Uint8Array can be a view into a bigger buffer: does your DataView start at bytes.byteOffset?'), () => {
-    const inner = concat(etcd.encodeRecord(bytes('a')), etcd.encodeRecord(bytes('bc')));
-    const outer = concat(bytes('xyz'), inner);
-    expect(etcd.decodeRecords(outer.subarray(3)).records.map(text), 'decodeRecords of a view starting 3 bytes into its buffer').toEqual(['a', 'bc']);
-  });
+  test(
+    'decodeRecords works on bytes that do not start at the beginning of their buffer',
+    hint('A Uint8Array can be a view into a bigger buffer: does your DataView start at bytes.byteOffset?'),
+    () => {
+      const inner = concat(etcd.encodeRecord(bytes('a')), etcd.encodeRecord(bytes('bc')));
+      const outer = concat(bytes('xyz'), inner);
+      expect(etcd.decodeRecords(outer.subarray(3)).records.map(text), 'decodeRecords of a view starting 3 bytes into its buffer').toEqual(['a', 'bc']);
+    },
+  );
 
-  test('a record cut short at any byte is dropped: the records before it are kept, and it is marked torn', hint('What if fewer than 12 bytes are left for the header? What if a sound header says more bytes than there are?'), () => {
-    const first = etcd.encodeRecord(bytes('kept'));
-    const second = etcd.encodeRecord(bytes('cut short at every byte'));
-    for (let cut = 1; cut < second.length; cut++) {
-      expect(outcome(concat(first, second.subarray(0, cut))), `a record "kept", then the first ${cut} of ${second.length} bytes of another`).toEqual({ records: ['kept'], validLength: first.length, torn: true });
-    }
-  });
+  test(
+    'a record cut short at any byte is dropped: the records before it are kept, and it is marked torn',
+    hint('What if fewer than 12 bytes are left for the header? What if a sound header says more bytes than there are?'),
+    () => {
+      const first = etcd.encodeRecord(bytes('kept'));
+      const second = etcd.encodeRecord(bytes('cut short at every byte'));
+      for (let cut = 1; cut < second.length; cut++) {
+        expect(outcome(concat(first, second.subarray(0, cut))), `a record "kept", then the first ${cut} of ${second.length} bytes of another`).toEqual({
+          records: ['kept'],
+          validLength: first.length,
+          torn: true,
+        });
+      }
+    },
+  );
 
   test('a last record whose payload is damaged is a torn write: dropped, never returned as data', hint('Do you check crc32(payload) against the stored checksum before returning the payload?'), () => {
     const first = etcd.encodeRecord(bytes('good'));
@@ -121,12 +133,16 @@ describe('records: a header with its own checksum, then the payload', () => {
     expect(outcome(concat(first, last)), 'records "good", then a last record with one bit of its payload flipped').toEqual({ records: ['good'], validLength: first.length, torn: true });
   });
 
-  test('a damaged payload with more records after it is corruption: WalCorruptError, with the offset where that record begins', hint('A crash can only tear the end of the log. What does damage in the middle mean? Where does the bad record start?'), () => {
-    const a = etcd.encodeRecord(bytes('a'));
-    const middle = flipped(etcd.encodeRecord(bytes('damaged in the middle')), 12 + 3, 0);
-    const log = concat(a, middle, etcd.encodeRecord(bytes('b')));
-    expect(outcome(log), 'decodeRecords with a flipped bit in the payload of the second of three records').toEqual({ error: 'WalCorruptError', offset: a.length });
-  });
+  test(
+    'a damaged payload with more records after it is corruption: WalCorruptError, with the offset where that record begins',
+    hint('A crash can only tear the end of the log. What does damage in the middle mean? Where does the bad record start?'),
+    () => {
+      const a = etcd.encodeRecord(bytes('a'));
+      const middle = flipped(etcd.encodeRecord(bytes('damaged in the middle')), 12 + 3, 0);
+      const log = concat(a, middle, etcd.encodeRecord(bytes('b')));
+      expect(outcome(log), 'decodeRecords with a flipped bit in the payload of the second of three records').toEqual({ error: 'WalCorruptError', offset: a.length });
+    },
+  );
 
   test(
     'one flipped bit anywhere in the header of a record in the middle is corruption at that record, never a torn tail (the finding: a damaged length hid half the store)',
@@ -138,7 +154,10 @@ describe('records: a header with its own checksum, then the payload', () => {
       for (let at = 0; at < 12; at++) {
         for (let bit = 0; bit < 8; bit++) {
           const field = at < 4 ? 'length' : at < 8 ? 'payload checksum' : 'header checksum';
-          expect(outcome(concat(first, flipped(middle, at, bit), rest)), `records "first", "the record whose...", "third", "fourth", with bit ${bit} of byte ${at} (the ${field}) of the second flipped`).toEqual({
+          expect(
+            outcome(concat(first, flipped(middle, at, bit), rest)),
+            `records "first", "the record whose...", "third", "fourth", with bit ${bit} of byte ${at} (the ${field}) of the second flipped`,
+          ).toEqual({
             error: 'WalCorruptError',
             offset: first.length,
           });
@@ -149,12 +168,21 @@ describe('records: a header with its own checksum, then the payload', () => {
 
   test(
     'a flipped bit in the header of the LAST record is corruption too: only a header cut short can be torn, a header that fails its checksum cannot',
-    hint('When the header\'s checksum fails, can you know where that record ends, or that it is the last one?'),
+    hint("When the header's checksum fails, can you know where that record ends, or that it is the last one?"),
     () => {
       const first = etcd.encodeRecord(bytes('first'));
       const last = etcd.encodeRecord(bytes('last'));
-      for (const [at, bit] of [[0, 0], [1, 7], [3, 5], [5, 2], [9, 4]] as const) {
-        expect(outcome(concat(first, flipped(last, at, bit))), `records "first", "last", with bit ${bit} of byte ${at} of the last one's header flipped`).toEqual({ error: 'WalCorruptError', offset: first.length });
+      for (const [at, bit] of [
+        [0, 0],
+        [1, 7],
+        [3, 5],
+        [5, 2],
+        [9, 4],
+      ] as const) {
+        expect(outcome(concat(first, flipped(last, at, bit))), `records "first", "last", with bit ${bit} of byte ${at} of the last one's header flipped`).toEqual({
+          error: 'WalCorruptError',
+          offset: first.length,
+        });
       }
     },
   );
@@ -178,16 +206,20 @@ describe('group commit', () => {
     expect(q.startFlush(), 'startFlush() with nothing waiting').toBeUndefined();
   });
 
-  test('a flush stops at maxBatchBytes, but always takes at least one record', hint('Count the bytes of the records you take: stop before one would go over the limit, unless you have none yet.'), () => {
-    const q = etcd.createCommitQueue(10);
-    for (const r of ['aaaa', 'bbbb', 'cccc', 'dddddddddddddddd', 'e']) q.add(bytes(r));
-    const flushes: string[] = [];
-    for (let batch = q.startFlush(); batch; batch = q.startFlush()) {
-      flushes.push(`${text(batch.bytes)}#${batch.lastTicket}`);
-      q.finishFlush();
-    }
-    expect(flushes, 'flushes of 4, 4, 4, 16 and 1 bytes with maxBatchBytes 10').toEqual(['aaaabbbb#2', 'cccc#3', 'dddddddddddddddd#4', 'e#5']);
-  });
+  test(
+    'a flush stops at maxBatchBytes, but always takes at least one record',
+    hint('Count the bytes of the records you take: stop before one would go over the limit, unless you have none yet.'),
+    () => {
+      const q = etcd.createCommitQueue(10);
+      for (const r of ['aaaa', 'bbbb', 'cccc', 'dddddddddddddddd', 'e']) q.add(bytes(r));
+      const flushes: string[] = [];
+      for (let batch = q.startFlush(); batch; batch = q.startFlush()) {
+        flushes.push(`${text(batch.bytes)}#${batch.lastTicket}`);
+        q.finishFlush();
+      }
+      expect(flushes, 'flushes of 4, 4, 4, 16 and 1 bytes with maxBatchBytes 10').toEqual(['aaaabbbb#2', 'cccc#3', 'dddddddddddddddd#4', 'e#5']);
+    },
+  );
 
   test('finishFlush() with no flush in progress throws', () => {
     const q = etcd.createCommitQueue(100);
@@ -248,26 +280,36 @@ describe('recovery: snapshot, then the log after it; keep what you cut', () => {
     expect(summary(plan), 'snapshots at 2 and 4; log entries 3..6').toEqual({ snapshot: { index: 4, payload: 'new' }, entries: [5, 6], steps: [] });
   });
 
-  test('a damaged newest snapshot is skipped for an older one, and kept aside then removed', hint('How do you tell a whole snapshot file from a damaged one? What must happen to the bytes before the file goes?'), () => {
-    const damaged = snapshot(5, 'newest');
-    damaged.bytes[13]! ^= 0xff;
-    const plan = etcd.planRecovery([snapshot(2, 'older'), damaged], [{ name: 'a.wal', bytes: concat(entry(3), entry(4), entry(5), entry(6)) }]);
-    expect(summary(plan), 'snapshots 2.snap and 5.snap (damaged); entries 3..6').toEqual({
-      snapshot: { index: 2, payload: 'older' },
-      entries: [3, 4, 5, 6],
-      steps: [
-        { op: 'keep', file: '5.snap', from: 0 },
-        { op: 'remove', file: '5.snap' },
-      ],
-    });
-  });
+  test(
+    'a damaged newest snapshot is skipped for an older one, and kept aside then removed',
+    hint('How do you tell a whole snapshot file from a damaged one? What must happen to the bytes before the file goes?'),
+    () => {
+      const damaged = snapshot(5, 'newest');
+      damaged.bytes[13]! ^= 0xff;
+      const plan = etcd.planRecovery([snapshot(2, 'older'), damaged], [{ name: 'a.wal', bytes: concat(entry(3), entry(4), entry(5), entry(6)) }]);
+      expect(summary(plan), 'snapshots 2.snap and 5.snap (damaged); entries 3..6').toEqual({
+        snapshot: { index: 2, payload: 'older' },
+        entries: [3, 4, 5, 6],
+        steps: [
+          { op: 'keep', file: '5.snap', from: 0 },
+          { op: 'remove', file: '5.snap' },
+        ],
+      });
+    },
+  );
 
   test(
     'a torn tail in the last log file is kept aside, then cut (in that order); its whole entries are applied',
     hint('Which bytes does the cut remove? What if the engine cut first and the machine crashed before it kept them?'),
     () => {
       const torn = entry(3).subarray(0, 7);
-      const plan = etcd.planRecovery([], [{ name: 'one.wal', bytes: entry(1) }, { name: 'two.wal', bytes: concat(entry(2), torn) }]);
+      const plan = etcd.planRecovery(
+        [],
+        [
+          { name: 'one.wal', bytes: entry(1) },
+          { name: 'two.wal', bytes: concat(entry(2), torn) },
+        ],
+      );
       expect(summary(plan), 'one.wal: entry 1; two.wal: entry 2 and 7 bytes of entry 3').toEqual({
         snapshot: undefined,
         entries: [1, 2],
@@ -281,17 +323,28 @@ describe('recovery: snapshot, then the log after it; keep what you cut', () => {
 
   test('a torn tail in a log file that is not the last is corruption: WalCorruptError naming the file', hint('After a crash, only the file being written last can end mid-record.'), () => {
     expect(
-      thrown(() => etcd.planRecovery([], [{ name: 'one.wal', bytes: concat(entry(1), entry(2).subarray(0, 5)) }, { name: 'two.wal', bytes: entry(2) }])),
+      thrown(() =>
+        etcd.planRecovery(
+          [],
+          [
+            { name: 'one.wal', bytes: concat(entry(1), entry(2).subarray(0, 5)) },
+            { name: 'two.wal', bytes: entry(2) },
+          ],
+        ),
+      ),
       'planRecovery where one.wal ends mid-record and two.wal follows: the error',
     ).toEqual(expect.objectContaining({ name: 'WalCorruptError', file: 'one.wal' }));
   });
 
   test(
     'damage in the middle of a log file: WalCorruptError naming the file and the byte where the bad record begins, and no plan to cut anything',
-    hint('Do you pass on the offset decodeRecords found, with the file\'s name: new WalCorruptError(message, { file, offset })?'),
+    hint("Do you pass on the offset decodeRecords found, with the file's name: new WalCorruptError(message, { file, offset })?"),
     () => {
       const log = concat(entry(1), flipped(entry(2), 1, 3), entry(3), entry(4));
-      expect(thrown(() => etcd.planRecovery([], [{ name: 'a.wal', bytes: log }])), 'planRecovery with a flipped bit in the length of entry 2 of 4 in a.wal: the error').toEqual({
+      expect(
+        thrown(() => etcd.planRecovery([], [{ name: 'a.wal', bytes: log }])),
+        'planRecovery with a flipped bit in the length of entry 2 of 4 in a.wal: the error',
+      ).toEqual({
         name: 'WalCorruptError',
         file: 'a.wal',
         offset: entry(1).length,
@@ -300,8 +353,14 @@ describe('recovery: snapshot, then the log after it; keep what you cut', () => {
   );
 
   test('missing entries are corruption, never skipped', hint('After the snapshot at index S, which index must the first entry applied have?'), () => {
-    expect(thrown(() => etcd.planRecovery([], [{ name: 'a.wal', bytes: concat(entry(1), entry(2), entry(4)) }])), 'entries 1, 2, 4').toEqual(expect.objectContaining({ name: 'WalCorruptError' }));
-    expect(thrown(() => etcd.planRecovery([snapshot(3, 's')], [{ name: 'a.wal', bytes: concat(entry(5), entry(6)) }])), 'snapshot at 3, entries 5, 6').toEqual(expect.objectContaining({ name: 'WalCorruptError' }));
+    expect(
+      thrown(() => etcd.planRecovery([], [{ name: 'a.wal', bytes: concat(entry(1), entry(2), entry(4)) }])),
+      'entries 1, 2, 4',
+    ).toEqual(expect.objectContaining({ name: 'WalCorruptError' }));
+    expect(
+      thrown(() => etcd.planRecovery([snapshot(3, 's')], [{ name: 'a.wal', bytes: concat(entry(5), entry(6)) }])),
+      'snapshot at 3, entries 5, 6',
+    ).toEqual(expect.objectContaining({ name: 'WalCorruptError' }));
   });
 });
 
@@ -311,7 +370,14 @@ describe('the durable store across restarts', () => {
     let store = await createStore({ dataDir: dir, snapshotEvery: 7 });
     for (let i = 0; i < 20; i++) await store.put(`/registry/pods/default/p${i % 6}`, `v${i}`);
     await store.delete('/registry/pods/default/p0');
-    await store.txn({ compare: [], success: [{ type: 'put', key: '/registry/a', value: 'x' }, { type: 'put', key: '/registry/b', value: 'y' }], failure: [] });
+    await store.txn({
+      compare: [],
+      success: [
+        { type: 'put', key: '/registry/a', value: 'x' },
+        { type: 'put', key: '/registry/b', value: 'y' },
+      ],
+      failure: [],
+    });
     const before = await store.range('/registry/', { end: prefixEnd('/registry/') });
     const past = await store.range('/registry/', { end: prefixEnd('/registry/'), revision: 10 });
     await store.close();
@@ -334,12 +400,21 @@ describe('the durable store across restarts', () => {
     clock.advance(9_000);
     await store.close();
     store = await createStore({ dataDir: dir, clock });
-    expect(await store.range('/a', { revision: 2 }).then(() => 'read', (e: Error) => e.name), 'read /a at revision 2 after compact(3) and a restart').toBe('CompactedError');
+    expect(
+      await store.range('/a', { revision: 2 }).then(
+        () => 'read',
+        (e: Error) => e.name,
+      ),
+      'read /a at revision 2 after compact(3) and a restart',
+    ).toBe('CompactedError');
     clock.advance(9_000);
     await settle();
     expect((await store.range('/leased')).count, 'the leased key 9 s after the restart (10 s lease, 9 s had passed before it)').toBe(1);
     clock.advance(2_000);
-    const count = await eventually(async () => (await store.range('/leased')).count, (n) => n === 0);
+    const count = await eventually(
+      async () => (await store.range('/leased')).count,
+      (n) => n === 0,
+    );
     expect(count, 'the leased key 11 s after the restart').toBe(0);
     await store.close();
   });
@@ -372,7 +447,10 @@ describe('the durable store across restarts', () => {
       store = await createStore({ dataDir: dir, logger });
       expect((await store.range('/a')).kvs[0]?.value, 'value of /a after recovering a log with a torn tail').toBe('2');
       const kept = readdirSync(join(dir, 'wal')).filter((n) => n.startsWith(`${segment}.broken-`));
-      expect(kept.map((n) => [...readFileSync(join(dir, 'wal', n))]), `files ${segment}.broken-* after recovery, with their bytes (the 15 torn bytes)`).toEqual([[...torn]]);
+      expect(
+        kept.map((n) => [...readFileSync(join(dir, 'wal', n))]),
+        `files ${segment}.broken-* after recovery, with their bytes (the 15 torn bytes)`,
+      ).toEqual([[...torn]]);
       expect(warnings.join('\n'), 'what recovery logged').toContain(`wal/${segment}.broken-`);
       await store.put('/a', '3');
       await store.close();
@@ -400,13 +478,13 @@ describe('the durable store across restarts', () => {
       expect(message, 'opening the store after cutting the last 10 bytes of its log').toMatch(/was not started: its data is damaged/);
       expect(message, 'the refusal says where').toContain(`wal/${onlySegment(dir)}, byte `);
       expect(message, 'the refusal says how to recover').toContain('cluster repair');
-      expect(readFileSync(file).length, 'the log file\'s length after the refused start').toBe(whole.length - 10);
+      expect(readFileSync(file).length, "the log file's length after the refused start").toBe(whole.length - 10);
     },
   );
 
   test(
-    'one flipped bit in the length of a record in the middle of a stopped store\'s log: the store refuses to start, says where and how to recover, and changes nothing',
-    hint('Is the length trusted before the header\'s checksum is checked? A length that points past the end must not pass for a torn tail.'),
+    "one flipped bit in the length of a record in the middle of a stopped store's log: the store refuses to start, says where and how to recover, and changes nothing",
+    hint("Is the length trusted before the header's checksum is checked? A length that points past the end must not pass for a torn tail."),
     async () => {
       const dir = dataDir();
       const store = await createStore({ dataDir: dir });
@@ -429,7 +507,7 @@ describe('the durable store across restarts', () => {
       expect(message, 'the refusal says where').toContain(`wal/${onlySegment(dir)}, byte ${offset}`);
       expect(message, 'the refusal says what is still good').toContain('every write up to entry 19');
       expect(message, 'the refusal says how to recover').toContain('cluster repair');
-      expect([...readFileSync(file)].length, 'the log file\'s length after the refused start').toBe(damaged.length);
+      expect([...readFileSync(file)].length, "the log file's length after the refused start").toBe(damaged.length);
       expect(existsSync(join(dir, 'wal')) && readdirSync(join(dir, 'wal')).filter((n) => n.includes('.broken-')), 'files kept aside by a refused start').toEqual([]);
       expect(warnings, 'recovery warnings (nothing was cut)').toEqual([]);
     },
@@ -447,7 +525,7 @@ describe('crashes', () => {
 
   test(
     'killed with SIGKILL at 100 random moments, the store loses no acknowledged write and never reads a torn record',
-    hint('Is a put acknowledged only after its record is fsync\'d? Does recovery drop a torn last record and cut it off before writing on?', { timeout: 90_000 }),
+    hint("Is a put acknowledged only after its record is fsync'd? Does recovery drop a torn last record and cut it off before writing on?", { timeout: 90_000 }),
     async ({ task }) => {
       expect(failedAbove, 'tests above that fail (the crash test runs once they all pass: it relies on each of them)').toEqual([]);
       const kills = fc.sample(fc.integer({ min: 0, max: 40 }), { seed: useSeed(task), numRuns: 100, includeErrorInReport: true });

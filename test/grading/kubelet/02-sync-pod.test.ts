@@ -28,13 +28,16 @@ function plan(a: PodActions): Record<string, unknown> {
   };
 }
 const idle = { killPod: false, createSandbox: false, init: [], start: [], kill: [] };
-const actions = (p: Pod, rt: ReturnType<typeof runtime>, liveness: Record<string, ProbeResult> = {}, startup: Record<string, ProbeResult> = {}) => plan(k.computePodActions(p, rt, results(liveness), results(startup)));
+const actions = (p: Pod, rt: ReturnType<typeof runtime>, liveness: Record<string, ProbeResult> = {}, startup: Record<string, ProbeResult> = {}) =>
+  plan(k.computePodActions(p, rt, results(liveness), results(startup)));
 
 describe('a new sandbox', () => {
   test('no sandbox yet: create one (attempt 0) and start every app container', hint('podSandboxChanged: no sandbox means create one, attempt 0'), () => {
     const p = pod('web', { containers: [container('a'), container('b')] });
     const got = k.computePodActions(p, runtime(p, [], []), none, none);
-    expect(show({ ...plan(got), attempt: got.attempt, sandboxId: got.sandboxId }), 'a new pod').toBe(show({ killPod: true, createSandbox: true, init: [], start: ['a', 'b'], kill: [], attempt: 0, sandboxId: '' }));
+    expect(show({ ...plan(got), attempt: got.attempt, sandboxId: got.sandboxId }), 'a new pod').toBe(
+      show({ killPod: true, createSandbox: true, init: [], start: ['a', 'b'], kill: [], attempt: 0, sandboxId: '' }),
+    );
   });
 
   test('with init containers, a new sandbox starts only the first init container', hint('Init containers run one at a time, from the first'), () => {
@@ -103,8 +106,8 @@ describe('sidecars (init containers with restartPolicy Always)', () => {
     const q = pod('web', { initContainers: [sidecar('proxy', { startupProbe: { tcpSocket: { port: 15000 } } }), container('migrate')], containers: [container('app')] });
     const rt = runtime(q, [rc('proxy', 'running', { id: 'px' })]);
     expect(actions(q, rt), 'proxy running, no startup result yet').toEqual(idle);
-    expect(actions(q, rt, {}, { px: 'success' }), 'proxy\'s startup probe succeeded').toEqual({ ...idle, init: ['migrate'] });
-    expect(actions(q, rt, {}, { px: 'failure' }), 'proxy\'s startup probe failed').toEqual({ ...idle, init: ['proxy'], kill: ['proxy: StartupProbe: Init container proxy failed startup probe'] });
+    expect(actions(q, rt, {}, { px: 'success' }), "proxy's startup probe succeeded").toEqual({ ...idle, init: ['migrate'] });
+    expect(actions(q, rt, {}, { px: 'failure' }), "proxy's startup probe failed").toEqual({ ...idle, init: ['proxy'], kill: ['proxy: StartupProbe: Init container proxy failed startup probe'] });
   });
 
   test('a sidecar that exits after initialisation is started again, beside the running app', hint('After initialisation only sidecars are looked at: an exited sidecar is started again'), () => {
@@ -112,11 +115,15 @@ describe('sidecars (init containers with restartPolicy Always)', () => {
     expect(actions(p, rt), 'app running, migrate done, proxy exited 1').toEqual({ ...idle, init: ['proxy'] });
   });
 
-  test('when the app has finished, the sidecar does not keep the pod alive', hint('Count only app containers kept or started: a running sidecar does not count, and none is started once the pod is killed'), () => {
-    const job = pod('job', { restartPolicy: 'Never', initContainers: [sidecar('proxy')], containers: [container('app')] });
-    const rt = runtime(job, [rc('proxy', 'running', { at: 300 }), rc('app', 'exited', { at: 200 })]);
-    expect(actions(job, rt), 'a Never pod whose app exited 0 while its sidecar runs').toEqual({ ...idle, killPod: true });
-  });
+  test(
+    'when the app has finished, the sidecar does not keep the pod alive',
+    hint('Count only app containers kept or started: a running sidecar does not count, and none is started once the pod is killed'),
+    () => {
+      const job = pod('job', { restartPolicy: 'Never', initContainers: [sidecar('proxy')], containers: [container('app')] });
+      const rt = runtime(job, [rc('proxy', 'running', { at: 300 }), rc('app', 'exited', { at: 200 })]);
+      expect(actions(job, rt), 'a Never pod whose app exited 0 while its sidecar runs').toEqual({ ...idle, killPod: true });
+    },
+  );
 });
 
 describe('app containers', () => {
@@ -128,22 +135,38 @@ describe('app containers', () => {
     expect(actions(p, rt), 'the same state, synced again').toEqual(idle);
   });
 
-  test('an exited container is restarted by restartPolicy; with nothing left running or to start, the pod is killed', hint('ShouldContainerBeRestarted for each container that is not running; keepCount 0 and nothing to start: killPod'), () => {
-    const rt = (q: Pod) => runtime(q, [rc('a', 'running', { at: 200 }), rc('b', 'exited', { at: 100, exitCode: 0 })]);
-    const with_ = (restartPolicy: 'Always' | 'OnFailure' | 'Never') => pod('web', { restartPolicy, containers: [container('a'), container('b')] });
-    expect(actions(with_('Always'), rt(with_('Always'))), 'a running, b exited 0, Always').toEqual({ ...idle, start: ['b'] });
-    expect(actions(with_('OnFailure'), rt(with_('OnFailure'))), 'a running, b exited 0, OnFailure').toEqual(idle);
-    const allDone = (q: Pod) => runtime(q, [rc('a', 'exited', { at: 200 }), rc('b', 'exited', { at: 100 })]);
-    expect(actions(with_('OnFailure'), allDone(with_('OnFailure'))), 'a and b exited 0, OnFailure').toEqual({ ...idle, killPod: true });
-  });
+  test(
+    'an exited container is restarted by restartPolicy; with nothing left running or to start, the pod is killed',
+    hint('ShouldContainerBeRestarted for each container that is not running; keepCount 0 and nothing to start: killPod'),
+    () => {
+      const rt = (q: Pod) => runtime(q, [rc('a', 'running', { at: 200 }), rc('b', 'exited', { at: 100, exitCode: 0 })]);
+      const with_ = (restartPolicy: 'Always' | 'OnFailure' | 'Never') => pod('web', { restartPolicy, containers: [container('a'), container('b')] });
+      expect(actions(with_('Always'), rt(with_('Always'))), 'a running, b exited 0, Always').toEqual({ ...idle, start: ['b'] });
+      expect(actions(with_('OnFailure'), rt(with_('OnFailure'))), 'a running, b exited 0, OnFailure').toEqual(idle);
+      const allDone = (q: Pod) => runtime(q, [rc('a', 'exited', { at: 200 }), rc('b', 'exited', { at: 100 })]);
+      expect(actions(with_('OnFailure'), allDone(with_('OnFailure'))), 'a and b exited 0, OnFailure').toEqual({ ...idle, killPod: true });
+    },
+  );
 
-  test('a failed liveness probe kills the container with its reason, and it is started again unless restartPolicy is Never', hint('"Container a failed liveness probe, will be restarted", reason LivenessProbe'), () => {
-    const rt = (q: Pod) => runtime(q, [rc('a', 'running', { id: 'a1' }), rc('b', 'running', { id: 'b1' })]);
-    expect(actions(p, rt(p), { a1: 'failure', b1: 'success' }), 'a fails liveness, Always').toEqual({ ...idle, start: ['a'], kill: ['a: LivenessProbe: Container a failed liveness probe, will be restarted'] });
-    const never = pod('web', { restartPolicy: 'Never', containers: [container('a'), container('b')] });
-    expect(actions(never, rt(never), { a1: 'failure' }), 'a fails liveness, Never').toEqual({ ...idle, kill: ['a: LivenessProbe: Container a failed liveness probe'] });
-    expect(actions(p, rt(p), {}, { b1: 'failure' }), 'b fails its startup probe, Always').toEqual({ ...idle, start: ['b'], kill: ['b: StartupProbe: Container b failed startup probe, will be restarted'] });
-  });
+  test(
+    'a failed liveness probe kills the container with its reason, and it is started again unless restartPolicy is Never',
+    hint('"Container a failed liveness probe, will be restarted", reason LivenessProbe'),
+    () => {
+      const rt = (q: Pod) => runtime(q, [rc('a', 'running', { id: 'a1' }), rc('b', 'running', { id: 'b1' })]);
+      expect(actions(p, rt(p), { a1: 'failure', b1: 'success' }), 'a fails liveness, Always').toEqual({
+        ...idle,
+        start: ['a'],
+        kill: ['a: LivenessProbe: Container a failed liveness probe, will be restarted'],
+      });
+      const never = pod('web', { restartPolicy: 'Never', containers: [container('a'), container('b')] });
+      expect(actions(never, rt(never), { a1: 'failure' }), 'a fails liveness, Never').toEqual({ ...idle, kill: ['a: LivenessProbe: Container a failed liveness probe'] });
+      expect(actions(p, rt(p), {}, { b1: 'failure' }), 'b fails its startup probe, Always').toEqual({
+        ...idle,
+        start: ['b'],
+        kill: ['b: StartupProbe: Container b failed startup probe, will be restarted'],
+      });
+    },
+  );
 
   test('a changed image restarts the container, even under restartPolicy Never', () => {
     const never = pod('web', { restartPolicy: 'Never', containers: [container('a', { image: 'nginx:1.27' })] });
@@ -163,24 +186,32 @@ describe('app containers', () => {
 });
 
 describe('graceful termination', () => {
-  test('the grace period: the deletion\'s, then a failed probe\'s own, then the pod\'s, then 30 s', hint('setTerminationGracePeriod: deletionGracePeriodSeconds first; a probe\'s terminationGracePeriodSeconds only for its own kills'), () => {
-    const c = container('a', { livenessProbe: { httpGet: { port: 80 }, terminationGracePeriodSeconds: 5 } });
-    const p = pod('web', { containers: [c], spec: { terminationGracePeriodSeconds: 60 } });
-    expect(k.terminationGracePeriod(p, c, 'LivenessProbe'), 'killed for liveness; probe says 5, pod 60').toBe(5);
-    expect(k.terminationGracePeriod(p, c, 'StartupProbe'), 'killed for startup; only the liveness probe has a grace period').toBe(60);
-    expect(k.terminationGracePeriod(p, c, ''), 'killed for a changed definition').toBe(60);
-    const deleting = pod('web', { containers: [c], deleting: true, spec: { terminationGracePeriodSeconds: 60 } });
-    deleting.metadata.deletionGracePeriodSeconds = 10;
-    expect(k.terminationGracePeriod(deleting, c, 'LivenessProbe'), 'deleted with a grace period of 10').toBe(10);
-    expect(k.terminationGracePeriod(pod('plain', { containers: [container('a')] }), container('a'), ''), 'nothing set').toBe(30);
-  });
+  test(
+    "the grace period: the deletion's, then a failed probe's own, then the pod's, then 30 s",
+    hint("setTerminationGracePeriod: deletionGracePeriodSeconds first; a probe's terminationGracePeriodSeconds only for its own kills"),
+    () => {
+      const c = container('a', { livenessProbe: { httpGet: { port: 80 }, terminationGracePeriodSeconds: 5 } });
+      const p = pod('web', { containers: [c], spec: { terminationGracePeriodSeconds: 60 } });
+      expect(k.terminationGracePeriod(p, c, 'LivenessProbe'), 'killed for liveness; probe says 5, pod 60').toBe(5);
+      expect(k.terminationGracePeriod(p, c, 'StartupProbe'), 'killed for startup; only the liveness probe has a grace period').toBe(60);
+      expect(k.terminationGracePeriod(p, c, ''), 'killed for a changed definition').toBe(60);
+      const deleting = pod('web', { containers: [c], deleting: true, spec: { terminationGracePeriodSeconds: 60 } });
+      deleting.metadata.deletionGracePeriodSeconds = 10;
+      expect(k.terminationGracePeriod(deleting, c, 'LivenessProbe'), 'deleted with a grace period of 10').toBe(10);
+      expect(k.terminationGracePeriod(pod('plain', { containers: [container('a')] }), container('a'), ''), 'nothing set').toBe(30);
+    },
+  );
 
-  test('the preStop hook uses up the grace period, but the container always gets 2 s after it', hint('gracePeriod - preStop seconds, at least minimumGracePeriodInSeconds (2); an override wins'), () => {
-    expect(k.stopTimeout(30, undefined), '30 s, no preStop hook').toBe(30);
-    expect(k.stopTimeout(30, 5), '30 s, preStop took 5 s').toBe(25);
-    expect(k.stopTimeout(30, 29.7), '30 s, preStop took 29.7 s').toBe(2);
-    expect(k.stopTimeout(30, 45), '30 s, preStop ran 45 s (cut off)').toBe(2);
-    expect(k.stopTimeout(0, undefined), 'grace period 0').toBe(2);
-    expect(k.stopTimeout(30, 5, 0), 'an override of 0 (kubectl delete --force --grace-period=0)').toBe(0);
-  });
+  test(
+    'the preStop hook uses up the grace period, but the container always gets 2 s after it',
+    hint('gracePeriod - preStop seconds, at least minimumGracePeriodInSeconds (2); an override wins'),
+    () => {
+      expect(k.stopTimeout(30, undefined), '30 s, no preStop hook').toBe(30);
+      expect(k.stopTimeout(30, 5), '30 s, preStop took 5 s').toBe(25);
+      expect(k.stopTimeout(30, 29.7), '30 s, preStop took 29.7 s').toBe(2);
+      expect(k.stopTimeout(30, 45), '30 s, preStop ran 45 s (cut off)').toBe(2);
+      expect(k.stopTimeout(0, undefined), 'grace period 0').toBe(2);
+      expect(k.stopTimeout(30, 5, 0), 'an override of 0 (kubectl delete --force --grace-period=0)').toBe(0);
+    },
+  );
 });

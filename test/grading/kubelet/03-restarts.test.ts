@@ -79,7 +79,7 @@ describe('the back-off (flowcontrol.Backoff)', () => {
     b.next('young', clock.t);
     clock.t += 201 * S;
     b.gc();
-    expect(show({ old: b.get('old'), young: b.get('young') }), 'gc() 601 s after old\'s update and 201 s after young\'s').toBe(show({ old: 0, young: 10 * S }));
+    expect(show({ old: b.get('old'), young: b.get('young') }), "gc() 601 s after old's update and 201 s after young's").toBe(show({ old: 0, young: 10 * S }));
   });
 });
 
@@ -125,20 +125,28 @@ describe('CrashLoopBackOff (doBackOff)', () => {
     expect(waits, 'seconds from each crash to the restart, for a container that crashes 1 s after each start').toEqual([0, 10, 20, 40, 80, 160, 300, 300, 300]);
   });
 
-  test('while it waits, the reason is CrashLoopBackOff with upstream\'s message', hint('"back-off 1m20s restarting failed container=app pod=web_default(uid-web)": goDuration and pod name_namespace(uid)'), () => {
-    const { messages } = crashLoop(5);
-    expect(messages, 'the distinct reasons and messages seen while waiting').toEqual([
-      'CrashLoopBackOff: back-off 10s restarting failed container=app pod=web_default(uid-web)',
-      'CrashLoopBackOff: back-off 20s restarting failed container=app pod=web_default(uid-web)',
-      'CrashLoopBackOff: back-off 40s restarting failed container=app pod=web_default(uid-web)',
-      'CrashLoopBackOff: back-off 1m20s restarting failed container=app pod=web_default(uid-web)',
-    ]);
-  });
+  test(
+    "while it waits, the reason is CrashLoopBackOff with upstream's message",
+    hint('"back-off 1m20s restarting failed container=app pod=web_default(uid-web)": goDuration and pod name_namespace(uid)'),
+    () => {
+      const { messages } = crashLoop(5);
+      expect(messages, 'the distinct reasons and messages seen while waiting').toEqual([
+        'CrashLoopBackOff: back-off 10s restarting failed container=app pod=web_default(uid-web)',
+        'CrashLoopBackOff: back-off 20s restarting failed container=app pod=web_default(uid-web)',
+        'CrashLoopBackOff: back-off 40s restarting failed container=app pod=web_default(uid-web)',
+        'CrashLoopBackOff: back-off 1m20s restarting failed container=app pod=web_default(uid-web)',
+      ]);
+    },
+  );
 
-  test('a container that ran for more than 10 minutes before crashing is restarted at once, and its next delay is 10 s again', hint('Count from finishedAt: a crash more than 2 × max after the last update starts over'), () => {
-    const { waits } = crashLoop(4, 11 * 60 * S);
-    expect(waits, 'seconds from each crash to the restart, for a container that runs 11 min each time').toEqual([0, 0, 0, 0]);
-  });
+  test(
+    'a container that ran for more than 10 minutes before crashing is restarted at once, and its next delay is 10 s again',
+    hint('Count from finishedAt: a crash more than 2 × max after the last update starts over'),
+    () => {
+      const { waits } = crashLoop(4, 11 * 60 * S);
+      expect(waits, 'seconds from each crash to the restart, for a container that runs 11 min each time').toEqual([0, 0, 0, 0]);
+    },
+  );
 
   test('nothing exited yet: no back-off, and nothing recorded', () => {
     const b: Backoff = k.newBackoff(10 * S, 300 * S, () => 0);

@@ -72,7 +72,8 @@ function harness(probeType: ProbeType, probe: Probe, o: { restartPolicy?: 'Alway
     now: () => h.clock.t,
     runProbe: async (type, given, id) => {
       h.calls++;
-      if (type !== probeType || `kubelings://${id}` !== h.status.containerID || given !== c[`${probeType}Probe`]) misuse.push(`runProbe(${type}, ${given === c[`${probeType}Probe`] ? 'the probe' : 'another probe'}, ${id})`);
+      if (type !== probeType || `kubelings://${id}` !== h.status.containerID || given !== c[`${probeType}Probe`])
+        misuse.push(`runProbe(${type}, ${given === c[`${probeType}Probe`] ? 'the probe' : 'another probe'}, ${id})`);
       const answer = h.answers.shift() ?? 'success';
       if (answer === 'error') throw new Error('prober error');
       return answer;
@@ -118,12 +119,18 @@ describe('results and thresholds', () => {
 });
 
 describe('timing and gating', () => {
-  test('no probe runs before initialDelaySeconds have passed since the container started (whole seconds)', hint('Compare the whole seconds since state.running.startedAt with initialDelaySeconds'), async () => {
-    const h = harness('readiness', { httpGet: { port: 80 }, initialDelaySeconds: 15, periodSeconds: 1 }, { startedAgo: 10 });
-    h.answers = Array(20).fill('success');
-    const seen = await h.rounds(6);
-    expect(show({ calls: h.calls, results: seen }), 'six rounds a second apart, from 10 s after the start, initialDelaySeconds 15').toBe(show({ calls: 1, results: ['failure', 'failure', 'failure', 'failure', 'failure', 'success'] }));
-  });
+  test(
+    'no probe runs before initialDelaySeconds have passed since the container started (whole seconds)',
+    hint('Compare the whole seconds since state.running.startedAt with initialDelaySeconds'),
+    async () => {
+      const h = harness('readiness', { httpGet: { port: 80 }, initialDelaySeconds: 15, periodSeconds: 1 }, { startedAgo: 10 });
+      h.answers = Array(20).fill('success');
+      const seen = await h.rounds(6);
+      expect(show({ calls: h.calls, results: seen }), 'six rounds a second apart, from 10 s after the start, initialDelaySeconds 15').toBe(
+        show({ calls: 1, results: ['failure', 'failure', 'failure', 'failure', 'failure', 'success'] }),
+      );
+    },
+  );
 
   test('until the container has started, only the startup probe runs; once started, only the others', hint('status.started gates: not started → only startup; started → startup stops'), async () => {
     const live = harness('liveness', { tcpSocket: { port: 80 } }, { started: false });
@@ -141,29 +148,37 @@ describe('timing and gating', () => {
 });
 
 describe('liveness failures and container changes', () => {
-  test('after failureThreshold liveness failures the worker records failure and holds until a new container appears', hint('onHold: a container being killed is not probed; a new containerID resumes with the initial result'), async () => {
-    const h = harness('liveness', { httpGet: { port: 80 }, failureThreshold: 2 });
-    h.answers = ['failure', 'failure', 'failure', 'failure'];
-    const seen = await h.rounds(4);
-    expect(show({ results: seen, calls: h.calls }), 'liveness; every answer a failure, failureThreshold 2').toBe(show({ results: ['success', 'failure', 'failure', 'failure'], calls: 2 }));
-    h.status = { ...h.status, containerID: 'kubelings://c2', restartCount: 1 };
-    h.answers = ['failure', 'failure'];
-    await h.round();
-    expect(show({ c1: h.results.get('c1'), c2: h.results.get('c2'), calls: h.calls }), 'one round after the restarted container c2 appeared').toBe(show({ c1: undefined, c2: 'success', calls: 3 }));
-    await h.round();
-    expect(h.results.get('c2'), 'a second failure of c2: the run started over with the new container').toBe('failure');
-  });
+  test(
+    'after failureThreshold liveness failures the worker records failure and holds until a new container appears',
+    hint('onHold: a container being killed is not probed; a new containerID resumes with the initial result'),
+    async () => {
+      const h = harness('liveness', { httpGet: { port: 80 }, failureThreshold: 2 });
+      h.answers = ['failure', 'failure', 'failure', 'failure'];
+      const seen = await h.rounds(4);
+      expect(show({ results: seen, calls: h.calls }), 'liveness; every answer a failure, failureThreshold 2').toBe(show({ results: ['success', 'failure', 'failure', 'failure'], calls: 2 }));
+      h.status = { ...h.status, containerID: 'kubelings://c2', restartCount: 1 };
+      h.answers = ['failure', 'failure'];
+      await h.round();
+      expect(show({ c1: h.results.get('c1'), c2: h.results.get('c2'), calls: h.calls }), 'one round after the restarted container c2 appeared').toBe(show({ c1: undefined, c2: 'success', calls: 3 }));
+      await h.round();
+      expect(h.results.get('c2'), 'a second failure of c2: the run started over with the new container').toBe('failure');
+    },
+  );
 
-  test('a container that is not running is recorded as failed; the worker stops only if it will not come back', hint('Stop (return false) only for a terminated container under restartPolicy Never'), async () => {
-    const h = harness('readiness', { httpGet: { port: 80 } });
-    await h.rounds(1);
-    h.status = { ...h.status, state: { terminated: { exitCode: 1 } } };
-    expect(await h.round(), 'doProbe on a terminated container, restartPolicy Always').toBe(true);
-    expect(h.results.get('c1'), 'its readiness').toBe('failure');
-    const never = harness('readiness', { httpGet: { port: 80 } }, { restartPolicy: 'Never' });
-    never.status = { ...never.status, state: { terminated: { exitCode: 0 } } };
-    expect(await never.round(), 'doProbe on a terminated container, restartPolicy Never').toBe(false);
-  });
+  test(
+    'a container that is not running is recorded as failed; the worker stops only if it will not come back',
+    hint('Stop (return false) only for a terminated container under restartPolicy Never'),
+    async () => {
+      const h = harness('readiness', { httpGet: { port: 80 } });
+      await h.rounds(1);
+      h.status = { ...h.status, state: { terminated: { exitCode: 1 } } };
+      expect(await h.round(), 'doProbe on a terminated container, restartPolicy Always').toBe(true);
+      expect(h.results.get('c1'), 'its readiness').toBe('failure');
+      const never = harness('readiness', { httpGet: { port: 80 } }, { restartPolicy: 'Never' });
+      never.status = { ...never.status, state: { terminated: { exitCode: 0 } } };
+      expect(await never.round(), 'doProbe on a terminated container, restartPolicy Never').toBe(false);
+    },
+  );
 
   test('a finished pod stops the worker; a pod being deleted makes liveness say success and stop', async () => {
     const h = harness('readiness', { httpGet: { port: 80 } });
@@ -173,7 +188,9 @@ describe('liveness failures and container changes', () => {
     live.answers = ['failure', 'failure', 'failure'];
     await live.rounds(2);
     live.deleting = true;
-    expect(show({ keepGoing: await live.round(), result: live.results.get('c1'), calls: live.calls }), 'liveness after two failures, then the pod is deleted').toBe(show({ keepGoing: false, result: 'success', calls: 2 }));
+    expect(show({ keepGoing: await live.round(), result: live.results.get('c1'), calls: live.calls }), 'liveness after two failures, then the pod is deleted').toBe(
+      show({ keepGoing: false, result: 'success', calls: 2 }),
+    );
   });
 
   test('no status yet, or no container id yet: wait without probing', async () => {

@@ -27,14 +27,18 @@ const observed = (o: Partial<NodeObservations> = {}): NodeObservations => ({ run
 const line = (c: Condition) => `${c.type} ${c.status} ${c.reason} | ${c.message} | beat ${c.lastHeartbeatTime} | moved ${c.lastTransitionTime}`;
 
 describe('node conditions', () => {
-  test('the first status: three pressures False and Ready True, Ready last, all with heartbeat and transition now', hint('A missing condition starts as Unknown, so the first observation is a transition'), () => {
-    expect(k.nodeConditions(undefined, observed(), NOW).map(line), 'conditions of a new, healthy node').toEqual([
-      `MemoryPressure False KubeletHasSufficientMemory | kubelet has sufficient memory available | beat ${ago(0)} | moved ${ago(0)}`,
-      `DiskPressure False KubeletHasNoDiskPressure | kubelet has no disk pressure | beat ${ago(0)} | moved ${ago(0)}`,
-      `PIDPressure False KubeletHasSufficientPID | kubelet has sufficient PID available | beat ${ago(0)} | moved ${ago(0)}`,
-      `Ready True KubeletReady | kubelet is posting ready status | beat ${ago(0)} | moved ${ago(0)}`,
-    ]);
-  });
+  test(
+    'the first status: three pressures False and Ready True, Ready last, all with heartbeat and transition now',
+    hint('A missing condition starts as Unknown, so the first observation is a transition'),
+    () => {
+      expect(k.nodeConditions(undefined, observed(), NOW).map(line), 'conditions of a new, healthy node').toEqual([
+        `MemoryPressure False KubeletHasSufficientMemory | kubelet has sufficient memory available | beat ${ago(0)} | moved ${ago(0)}`,
+        `DiskPressure False KubeletHasNoDiskPressure | kubelet has no disk pressure | beat ${ago(0)} | moved ${ago(0)}`,
+        `PIDPressure False KubeletHasSufficientPID | kubelet has sufficient PID available | beat ${ago(0)} | moved ${ago(0)}`,
+        `Ready True KubeletReady | kubelet is posting ready status | beat ${ago(0)} | moved ${ago(0)}`,
+      ]);
+    },
+  );
 
   test('nothing changed: every heartbeat moves to now, every lastTransitionTime stays', hint('lastTransitionTime changes only when the status does; lastHeartbeatTime every time'), () => {
     const first = k.nodeConditions(undefined, observed(), NOW - 600_000);
@@ -52,24 +56,45 @@ describe('node conditions', () => {
   test('memory pressure appears and goes: its condition moves each time, the others do not', () => {
     const start = k.nodeConditions(undefined, observed(), NOW - 60_000);
     const pressed = k.nodeConditions(start, observed({ memoryPressure: true }), NOW - 30_000);
-    expect(line(pressed[0]!), 'MemoryPressure when the eviction manager reports it').toBe(`MemoryPressure True KubeletHasInsufficientMemory | kubelet has insufficient memory available | beat ${ago(30)} | moved ${ago(30)}`);
-    expect(pressed[1]!.lastTransitionTime, 'DiskPressure\'s lastTransitionTime').toBe(ago(60));
+    expect(line(pressed[0]!), 'MemoryPressure when the eviction manager reports it').toBe(
+      `MemoryPressure True KubeletHasInsufficientMemory | kubelet has insufficient memory available | beat ${ago(30)} | moved ${ago(30)}`,
+    );
+    expect(pressed[1]!.lastTransitionTime, "DiskPressure's lastTransitionTime").toBe(ago(60));
     const relieved = k.nodeConditions(pressed, observed(), NOW);
     expect(line(relieved[0]!), 'MemoryPressure once it is gone').toBe(`MemoryPressure False KubeletHasSufficientMemory | kubelet has sufficient memory available | beat ${ago(0)} | moved ${ago(0)}`);
     const disk = k.nodeConditions(relieved, observed({ diskPressure: true, pidPressure: true }), NOW);
-    expect(disk.slice(1, 3).map((c) => `${c.type} ${c.status} ${c.reason}`), 'disk and PID pressure').toEqual(['DiskPressure True KubeletHasDiskPressure', 'PIDPressure True KubeletHasInsufficientPID']);
+    expect(
+      disk.slice(1, 3).map((c) => `${c.type} ${c.status} ${c.reason}`),
+      'disk and PID pressure',
+    ).toEqual(['DiskPressure True KubeletHasDiskPressure', 'PIDPressure True KubeletHasInsufficientPID']);
   });
 
-  test('Ready is False with KubeletNotReady and the runtime\'s words when the runtime or its network is not ready', hint('"container runtime network not ready: NetworkReady=false reason:… message:…"; several errors: "[a, b]"'), () => {
-    const down = (type: 'RuntimeReady' | 'NetworkReady', reason: string, message: string): RuntimeCondition[] => healthy.map((c) => (c.type === type ? { type, status: false, reason, message } : c));
-    const ready = (conds: RuntimeCondition[]) => k.nodeConditions(undefined, observed({ runtimeConditions: conds }), NOW).find((c) => c.type === 'Ready')!;
-    expect(show(ready(down('NetworkReady', 'NetworkPluginNotReady', 'cni plugin not initialized'))), 'Ready with NetworkReady false').toBe(
-      show({ type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:cni plugin not initialized', lastHeartbeatTime: ago(0), lastTransitionTime: ago(0) }),
-    );
-    const both = [{ type: 'RuntimeReady', status: false, reason: 'Stopped', message: 'the runtime stopped' }, { type: 'NetworkReady', status: false, reason: 'NoNet', message: 'none' }] as RuntimeCondition[];
-    expect(ready(both).message, 'Ready\'s message with both false').toBe('[container runtime not ready: RuntimeReady=false reason:Stopped message:the runtime stopped, container runtime network not ready: NetworkReady=false reason:NoNet message:none]');
-    expect(ready([]).message, 'Ready\'s message before the runtime answered at all').toBe('[container runtime status check may not have completed yet, network state unknown]');
-  });
+  test(
+    "Ready is False with KubeletNotReady and the runtime's words when the runtime or its network is not ready",
+    hint('"container runtime network not ready: NetworkReady=false reason:… message:…"; several errors: "[a, b]"'),
+    () => {
+      const down = (type: 'RuntimeReady' | 'NetworkReady', reason: string, message: string): RuntimeCondition[] => healthy.map((c) => (c.type === type ? { type, status: false, reason, message } : c));
+      const ready = (conds: RuntimeCondition[]) => k.nodeConditions(undefined, observed({ runtimeConditions: conds }), NOW).find((c) => c.type === 'Ready')!;
+      expect(show(ready(down('NetworkReady', 'NetworkPluginNotReady', 'cni plugin not initialized'))), 'Ready with NetworkReady false').toBe(
+        show({
+          type: 'Ready',
+          status: 'False',
+          reason: 'KubeletNotReady',
+          message: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:cni plugin not initialized',
+          lastHeartbeatTime: ago(0),
+          lastTransitionTime: ago(0),
+        }),
+      );
+      const both = [
+        { type: 'RuntimeReady', status: false, reason: 'Stopped', message: 'the runtime stopped' },
+        { type: 'NetworkReady', status: false, reason: 'NoNet', message: 'none' },
+      ] as RuntimeCondition[];
+      expect(ready(both).message, "Ready's message with both false").toBe(
+        '[container runtime not ready: RuntimeReady=false reason:Stopped message:the runtime stopped, container runtime network not ready: NetworkReady=false reason:NoNet message:none]',
+      );
+      expect(ready([]).message, "Ready's message before the runtime answered at all").toBe('[container runtime status check may not have completed yet, network state unknown]');
+    },
+  );
 
   test('Ready keeps its lastTransitionTime while its status stays, even when its message changes; other conditions stay in place', () => {
     const other: Condition = { type: 'NetworkUnavailable', status: 'False', reason: 'RouteCreated', message: 'ok', lastTransitionTime: ago(900) };
@@ -86,26 +111,34 @@ describe('allocatable', () => {
   const capacity: ResourceList = { cpu: '4', memory: '8Gi', pods: '110', 'ephemeral-storage': '100Gi' };
   const amounts = (list: ResourceList) => Object.fromEntries(Object.keys(capacity).map((n) => [n, amountOf(n, list[n])]));
 
-  test('capacity minus kube-reserved, system-reserved and the hard eviction thresholds', hint('Add all three reservations per resource; memory.available reserves memory, nodefs.available ephemeral-storage'), () => {
-    const got = k.nodeAllocatable(capacity, {
-      kubeReserved: { cpu: '100m', memory: '256Mi' },
-      systemReserved: { cpu: '200m', memory: '512Mi', 'ephemeral-storage': '1Gi' },
-      evictionHard: { 'memory.available': '100Mi', 'nodefs.available': '10%' },
-    });
-    expect(amounts(got), 'allocatable of 4 cpu, 8Gi, 110 pods, 100Gi disk (cpu in millicores, the rest in units)').toEqual({
-      cpu: 3700,
-      memory: 8 * 2 ** 30 - 868 * 2 ** 20,
-      pods: 110,
-      'ephemeral-storage': 100 * 2 ** 30 - 2 ** 30 - Math.trunc(100 * 2 ** 30 * 0.1),
-    });
-  });
+  test(
+    'capacity minus kube-reserved, system-reserved and the hard eviction thresholds',
+    hint('Add all three reservations per resource; memory.available reserves memory, nodefs.available ephemeral-storage'),
+    () => {
+      const got = k.nodeAllocatable(capacity, {
+        kubeReserved: { cpu: '100m', memory: '256Mi' },
+        systemReserved: { cpu: '200m', memory: '512Mi', 'ephemeral-storage': '1Gi' },
+        evictionHard: { 'memory.available': '100Mi', 'nodefs.available': '10%' },
+      });
+      expect(amounts(got), 'allocatable of 4 cpu, 8Gi, 110 pods, 100Gi disk (cpu in millicores, the rest in units)').toEqual({
+        cpu: 3700,
+        memory: 8 * 2 ** 30 - 868 * 2 ** 20,
+        pods: 110,
+        'ephemeral-storage': 100 * 2 ** 30 - 2 ** 30 - Math.trunc(100 * 2 ** 30 * 0.1),
+      });
+    },
+  );
 
   test('nothing reserved: allocatable is the capacity; reserving more than there is gives 0, never less', hint('A value below zero is set to 0'), () => {
     expect(amounts(k.nodeAllocatable(capacity, {})), 'no reservations').toEqual({ cpu: 4000, memory: 8 * 2 ** 30, pods: 110, 'ephemeral-storage': 100 * 2 ** 30 });
-    const got = k.nodeAllocatable({ cpu: '1', memory: '1Gi', pods: '10' }, { kubeReserved: { cpu: '1500m', 'nvidia.com/gpu': '1' }, evictionHard: { 'memory.available': '50%', 'imagefs.available': '15%' } });
-    expect(show({ cpu: amountOf('cpu', got.cpu), memory: amountOf('memory', got.memory), pods: amountOf('pods', got.pods), gpu: got['nvidia.com/gpu'] }), '1 cpu with 1500m reserved; 1Gi with 50% kept for eviction; a gpu reserved on a node without gpus').toBe(
-      show({ cpu: 0, memory: 2 ** 29, pods: 10, gpu: undefined }),
+    const got = k.nodeAllocatable(
+      { cpu: '1', memory: '1Gi', pods: '10' },
+      { kubeReserved: { cpu: '1500m', 'nvidia.com/gpu': '1' }, evictionHard: { 'memory.available': '50%', 'imagefs.available': '15%' } },
     );
+    expect(
+      show({ cpu: amountOf('cpu', got.cpu), memory: amountOf('memory', got.memory), pods: amountOf('pods', got.pods), gpu: got['nvidia.com/gpu'] }),
+      '1 cpu with 1500m reserved; 1Gi with 50% kept for eviction; a gpu reserved on a node without gpus',
+    ).toBe(show({ cpu: 0, memory: 2 ** 29, pods: 10, gpu: undefined }));
   });
 });
 
@@ -133,35 +166,52 @@ describe('pod admission', () => {
   });
 
   test('not enough cpu: OutOfcpu, with requested, used and capacity in millicores', hint('"Node didn\'t have enough resource: cpu, requested: 1500, used: 1000, capacity: 2000"'), () => {
-    expect(verdict(asking('new', '1500m'), node(), [asking('a', '600m'), asking('b', '400m')]), '1500m on a node of 2 cpu running 600m and 400m').toBe('OutOfcpu: Node didn\'t have enough resource: cpu, requested: 1500, used: 1000, capacity: 2000');
+    expect(verdict(asking('new', '1500m'), node(), [asking('a', '600m'), asking('b', '400m')]), '1500m on a node of 2 cpu running 600m and 400m').toBe(
+      "OutOfcpu: Node didn't have enough resource: cpu, requested: 1500, used: 1000, capacity: 2000",
+    );
     expect(verdict(asking('new', '1'), node(), [asking('a', '600m'), asking('b', '400m')]), '1 cpu exactly fills the node').toBe('admitted');
   });
 
   test('not enough memory: OutOfmemory in bytes; cpu is checked first', () => {
-    expect(verdict(asking('new', undefined, '3Gi'), node(), [asking('a', undefined, '2Gi')]), '3Gi on a node of 4Gi running 2Gi').toBe(`OutOfmemory: Node didn't have enough resource: memory, requested: ${3 * 2 ** 30}, used: ${2 * 2 ** 30}, capacity: ${4 * 2 ** 30}`);
+    expect(verdict(asking('new', undefined, '3Gi'), node(), [asking('a', undefined, '2Gi')]), '3Gi on a node of 4Gi running 2Gi').toBe(
+      `OutOfmemory: Node didn't have enough resource: memory, requested: ${3 * 2 ** 30}, used: ${2 * 2 ** 30}, capacity: ${4 * 2 ** 30}`,
+    );
     expect(k.admitPod(asking('new', '3', '3Gi'), node(), [asking('a', undefined, '2Gi')]).reason, 'too much cpu and too much memory').toBe('OutOfcpu');
   });
 
   test('the pod limit: OutOfpods, checked before anything else', hint('allocatable pods: already running + 1 must not exceed it'), () => {
     const full = [asking('a'), asking('b'), asking('c')];
-    expect(verdict(asking('new', '5'), node({ pods: '3' }), full), 'a pod asking 5 cpu on a node of 3 pods running 3').toBe('OutOfpods: Node didn\'t have enough resource: pods, requested: 1, used: 3, capacity: 3');
+    expect(verdict(asking('new', '5'), node({ pods: '3' }), full), 'a pod asking 5 cpu on a node of 3 pods running 3').toBe(
+      "OutOfpods: Node didn't have enough resource: pods, requested: 1, used: 3, capacity: 3",
+    );
     expect(verdict(asking('new'), node({ pods: '4' }), full), 'the fourth pod on a node of 4 pods').toBe('admitted');
   });
 
-  test('init containers count as their peak, not their sum', hint('Reuse the scheduler\'s podRequests (lesson 03): max(sum of app containers, largest init container)'), () => {
-    const p = pod('new', { initContainers: [container('i1', { resources: { requests: { cpu: '1' } } }), container('i2', { resources: { requests: { cpu: '1' } } })], containers: [container('app', { resources: { requests: { cpu: '500m' } } })] });
+  test('init containers count as their peak, not their sum', hint("Reuse the scheduler's podRequests (lesson 03): max(sum of app containers, largest init container)"), () => {
+    const p = pod('new', {
+      initContainers: [container('i1', { resources: { requests: { cpu: '1' } } }), container('i2', { resources: { requests: { cpu: '1' } } })],
+      containers: [container('app', { resources: { requests: { cpu: '500m' } } })],
+    });
     expect(verdict(p, node(), [asking('a', '1')]), 'init containers of 1 cpu each, app 500m, on a node with 1 cpu free').toBe('admitted');
   });
 
-  test('node selector and affinity, node name, host ports and NoExecute taints are checked with the scheduler\'s words', hint('"Predicate NodeAffinity failed: node(s) didn\'t match Pod\'s node affinity/selector"'), () => {
-    expect(verdict(asking('new', undefined, undefined, { nodeSelector: { disk: 'ssd' } }), node(), []), 'nodeSelector disk=ssd on a node without it').toBe("NodeAffinity: Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector");
-    expect(verdict(asking('new', undefined, undefined, { nodeSelector: { disk: 'ssd' } }), node({ labels: { disk: 'ssd' } }), []), 'the same on a node labelled disk=ssd').toBe('admitted');
-    expect(verdict(asking('new', undefined, undefined, { nodeName: 'node-2' }), node(), []), 'a pod bound to node-2 handed to node-1').toBe("NodeName: Predicate NodeName failed: node(s) didn't match the requested node name");
-    const port = (name: string) => pod(name, { containers: [container('web', { ports: [{ containerPort: 80, hostPort: 8080 }] })] });
-    expect(verdict(port('new'), node(), [port('old')]), 'hostPort 8080 already taken').toBe("NodePorts: Predicate NodePorts failed: node(s) didn't have free ports for the requested pod ports");
-  });
+  test(
+    "node selector and affinity, node name, host ports and NoExecute taints are checked with the scheduler's words",
+    hint('"Predicate NodeAffinity failed: node(s) didn\'t match Pod\'s node affinity/selector"'),
+    () => {
+      expect(verdict(asking('new', undefined, undefined, { nodeSelector: { disk: 'ssd' } }), node(), []), 'nodeSelector disk=ssd on a node without it').toBe(
+        "NodeAffinity: Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector",
+      );
+      expect(verdict(asking('new', undefined, undefined, { nodeSelector: { disk: 'ssd' } }), node({ labels: { disk: 'ssd' } }), []), 'the same on a node labelled disk=ssd').toBe('admitted');
+      expect(verdict(asking('new', undefined, undefined, { nodeName: 'node-2' }), node(), []), 'a pod bound to node-2 handed to node-1').toBe(
+        "NodeName: Predicate NodeName failed: node(s) didn't match the requested node name",
+      );
+      const port = (name: string) => pod(name, { containers: [container('web', { ports: [{ containerPort: 80, hostPort: 8080 }] })] });
+      expect(verdict(port('new'), node(), [port('old')]), 'hostPort 8080 already taken').toBe("NodePorts: Predicate NodePorts failed: node(s) didn't have free ports for the requested pod ports");
+    },
+  );
 
-  test('only NoExecute taints matter to the kubelet; NoSchedule ones were the scheduler\'s business', hint('Filter the taints by effect NoExecute before checking tolerations'), () => {
+  test("only NoExecute taints matter to the kubelet; NoSchedule ones were the scheduler's business", hint('Filter the taints by effect NoExecute before checking tolerations'), () => {
     const noSchedule = node({ taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] });
     expect(verdict(asking('new'), noSchedule, []), 'a NoSchedule taint, no toleration').toBe('admitted');
     const noExecute = node({ taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoExecute' }] });

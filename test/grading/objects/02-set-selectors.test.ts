@@ -64,7 +64,10 @@ function expectParsed(text: string, expressions: LabelSelectorRequirement[]) {
 
 /** As expectParsed, but a parser that throws shows what it threw as what it returned. */
 function expectParsedNotThrown(text: string, expressions: LabelSelectorRequirement[]) {
-  expect(outcome(() => normalized(parseSelector(text))), `parseSelector(${show(text)})`).toBe(`returned ${show(normalized({ matchExpressions: expressions }))}`);
+  expect(
+    outcome(() => normalized(parseSelector(text))),
+    `parseSelector(${show(text)})`,
+  ).toBe(`returned ${show(normalized({ matchExpressions: expressions }))}`);
 }
 
 /** "position 8, found ','" or "position 11, found end of string". */
@@ -74,20 +77,44 @@ function where(position: unknown, found: unknown): string {
 
 /** Every malformed selector the suite tries, with where the problem is: [text, position, found]. */
 const MALFORMED: [string, number, string | null][] = [
-  ['app=web,,x', 8, ','], ['app=web,', 8, null], [',', 0, ','], ['=web', 0, '='], ['app=web)', 7, ')'],
-  ['app=web tier=fe', 8, 'tier'], ['app web', 4, 'web'], ['!canary=true', 7, '='], ['app=(web)', 4, '('],
-  ['tier in fe', 8, 'fe'], ['tier in (fe', 11, null], ['tier in (fe be)', 12, 'be'], ['tier in ((fe)', 9, '('],
-  ['!', 1, null], ['!,app', 1, ','],
+  ['app=web,,x', 8, ','],
+  ['app=web,', 8, null],
+  [',', 0, ','],
+  ['=web', 0, '='],
+  ['app=web)', 7, ')'],
+  ['app=web tier=fe', 8, 'tier'],
+  ['app web', 4, 'web'],
+  ['!canary=true', 7, '='],
+  ['app=(web)', 4, '('],
+  ['tier in fe', 8, 'fe'],
+  ['tier in (fe', 11, null],
+  ['tier in (fe be)', 12, 'be'],
+  ['tier in ((fe)', 9, '('],
+  ['!', 1, null],
+  ['!,app', 1, ','],
 ];
 const INVALID_KEY_OR_VALUE: [string, number, string | null][] = [
-  ['-app=web', 0, '-app'], ['app=we$b', 4, 'we$b'], ['app=web_', 4, 'web_'], ['a/b/c=x', 0, 'a/b/c'],
-  ['example.com/=x', 0, 'example.com/'], ['Example.com/app=x', 0, 'Example.com/app'], ['tier in (ok, -bad)', 13, '-bad'],
-  [`${'k'.repeat(64)}=v`, 0, 'k'.repeat(64)], [`app=${'v'.repeat(64)}`, 4, 'v'.repeat(64)], ['!Bad_', 1, 'Bad_'],
+  ['-app=web', 0, '-app'],
+  ['app=we$b', 4, 'we$b'],
+  ['app=web_', 4, 'web_'],
+  ['a/b/c=x', 0, 'a/b/c'],
+  ['example.com/=x', 0, 'example.com/'],
+  ['Example.com/app=x', 0, 'Example.com/app'],
+  ['tier in (ok, -bad)', 13, '-bad'],
+  [`${'k'.repeat(64)}=v`, 0, 'k'.repeat(64)],
+  [`app=${'v'.repeat(64)}`, 4, 'v'.repeat(64)],
+  ['!Bad_', 1, 'Bad_'],
 ];
-const GT_LT: [string, number, string | null][] = [['replicas>3', 8, '>'], ['replicas < 3', 9, '<']];
+const GT_LT: [string, number, string | null][] = [
+  ['replicas>3', 8, '>'],
+  ['replicas < 3', 9, '<'],
+];
 
 function expectSyntaxError(text: string, position: number, found: string | null) {
-  expect(outcome(() => parseSelector(text)), `parseSelector(${show(text)})`).toBe('threw SelectorSyntaxError');
+  expect(
+    outcome(() => parseSelector(text)),
+    `parseSelector(${show(text)})`,
+  ).toBe('threw SelectorSyntaxError');
   const e = errorOf<SelectorSyntaxError>(() => parseSelector(text));
   expect(where(e.position, e.found), `where parseSelector(${show(text)}) says the problem is`).toBe(where(position, found));
 }
@@ -149,15 +176,11 @@ describe('matchesSelector', () => {
     expectMatch({ matchLabels: { app: 'web' } }, { app: 'web' }, true);
   });
 
-  test(
-    'a null or undefined selector matches nothing',
-    hint(`What does metav1.LabelSelectorAsSelector return for a nil selector: labels.Everything() or labels.Nothing()? ${PAGE}`),
-    () => {
-      expectMatch(null, { app: 'web' }, false);
-      expectMatch(undefined, { app: 'web' }, false);
-      expectMatch(null, undefined, false);
-    },
-  );
+  test('a null or undefined selector matches nothing', hint(`What does metav1.LabelSelectorAsSelector return for a nil selector: labels.Everything() or labels.Nothing()? ${PAGE}`), () => {
+    expectMatch(null, { app: 'web' }, false);
+    expectMatch(undefined, { app: 'web' }, false);
+    expectMatch(null, undefined, false);
+  });
 
   test(
     'an empty selector asks for nothing, so it matches every object, even one without labels',
@@ -185,7 +208,15 @@ describe('matchesSelector', () => {
         [{ matchExpressions: [{ key: 'tier', operator: 'NotIn' }] }, 'matchExpressions[0].values'],
         [expr('canary', 'Exists', ['true']), 'matchExpressions[0].values'],
         [expr('canary', 'DoesNotExist', ['x']), 'matchExpressions[0].values'],
-        [{ matchExpressions: [{ key: 'app', operator: 'Exists' }, { key: 'tier', operator: 'Equals' as 'In', values: ['fe'] }] }, 'matchExpressions[1].operator'],
+        [
+          {
+            matchExpressions: [
+              { key: 'app', operator: 'Exists' },
+              { key: 'tier', operator: 'Equals' as 'In', values: ['fe'] },
+            ],
+          },
+          'matchExpressions[1].operator',
+        ],
         // refused even though matchLabels alone already fails: the selector is checked first
         [{ matchLabels: { app: 'db' }, matchExpressions: [{ key: 'tier', operator: 'In', values: [] }] }, 'matchExpressions[0].values'],
       ];
@@ -208,9 +239,7 @@ const KEYS = ['app', 'tier', 'env', 'canary', 'app.kubernetes.io/name'];
 const VALUES = ['web', 'db', 'fe', 'be', 'prod', ''];
 const key = fc.constantFrom(...KEYS);
 const labelValue = fc.constantFrom(...VALUES);
-const labels: fc.Arbitrary<StringMap> = fc
-  .uniqueArray(fc.tuple(key, labelValue), { selector: ([k]) => k, maxLength: KEYS.length })
-  .map((pairs) => Object.fromEntries(pairs));
+const labels: fc.Arbitrary<StringMap> = fc.uniqueArray(fc.tuple(key, labelValue), { selector: ([k]) => k, maxLength: KEYS.length }).map((pairs) => Object.fromEntries(pairs));
 const someValues = fc.uniqueArray(labelValue, { minLength: 1, maxLength: 3 });
 const requirement: fc.Arbitrary<LabelSelectorRequirement> = fc.oneof(
   fc.record({ key, operator: fc.constantFrom('In' as const, 'NotIn' as const), values: someValues }),
@@ -218,43 +247,33 @@ const requirement: fc.Arbitrary<LabelSelectorRequirement> = fc.oneof(
 );
 
 describe('matchesSelector, on random selectors and labels', () => {
-  test(
-    'a selector matches exactly when matchLabels and each requirement match on their own',
-    hint('Do you stop at the first requirement that holds, or at the first that fails?'),
-    ({ task }) => {
-      fc.assert(
-        fc.property(fc.option(labels, { nil: undefined }), fc.array(requirement, { maxLength: 4 }), labels, (matchLabels, reqs, have) => {
-          const selector: LabelSelector = { matchLabels, matchExpressions: reqs };
-          const each = matchesSelector({ matchLabels }, have) && reqs.every((r) => matchesSelector({ matchExpressions: [r] }, have));
-          expect(matchesSelector(selector, have), `matchesSelector(${show(selector)}, ${show(have)})`).toBe(each);
-        }),
-        { seed: useSeed(task), numRuns: 300 },
-      );
-    },
-  );
+  test('a selector matches exactly when matchLabels and each requirement match on their own', hint('Do you stop at the first requirement that holds, or at the first that fails?'), ({ task }) => {
+    fc.assert(
+      fc.property(fc.option(labels, { nil: undefined }), fc.array(requirement, { maxLength: 4 }), labels, (matchLabels, reqs, have) => {
+        const selector: LabelSelector = { matchLabels, matchExpressions: reqs };
+        const each = matchesSelector({ matchLabels }, have) && reqs.every((r) => matchesSelector({ matchExpressions: [r] }, have));
+        expect(matchesSelector(selector, have), `matchesSelector(${show(selector)}, ${show(have)})`).toBe(each);
+      }),
+      { seed: useSeed(task), numRuns: 300 },
+    );
+  });
 
-  test(
-    'In and NotIn with the same values are exact opposites, and so are Exists and DoesNotExist',
-    hint(`For an object without the key, In is false: what must NotIn be? ${PAGE}`),
-    ({ task }) => {
-      fc.assert(
-        fc.property(key, someValues, labels, (k, values, have) => {
-          const inside = matchesSelector(expr(k, 'In', values), have);
-          expect(matchesSelector(expr(k, 'NotIn', values), have), `matchesSelector(${show(expr(k, 'NotIn', values))}, ${show(have)}), where In gave ${inside}`).toBe(!inside);
-          const exists = matchesSelector(expr(k, 'Exists'), have);
-          expect(matchesSelector(expr(k, 'DoesNotExist'), have), `matchesSelector(${show(expr(k, 'DoesNotExist'))}, ${show(have)}), where Exists gave ${exists}`).toBe(!exists);
-        }),
-        { seed: useSeed(task), numRuns: 300 },
-      );
-    },
-  );
+  test('In and NotIn with the same values are exact opposites, and so are Exists and DoesNotExist', hint(`For an object without the key, In is false: what must NotIn be? ${PAGE}`), ({ task }) => {
+    fc.assert(
+      fc.property(key, someValues, labels, (k, values, have) => {
+        const inside = matchesSelector(expr(k, 'In', values), have);
+        expect(matchesSelector(expr(k, 'NotIn', values), have), `matchesSelector(${show(expr(k, 'NotIn', values))}, ${show(have)}), where In gave ${inside}`).toBe(!inside);
+        const exists = matchesSelector(expr(k, 'Exists'), have);
+        expect(matchesSelector(expr(k, 'DoesNotExist'), have), `matchesSelector(${show(expr(k, 'DoesNotExist'))}, ${show(have)}), where Exists gave ${exists}`).toBe(!exists);
+      }),
+      { seed: useSeed(task), numRuns: 300 },
+    );
+  });
 
   test('matchLabels {k: v} means the same as {key: k, operator: In, values: [v]}', ({ task }) => {
     fc.assert(
       fc.property(key, labelValue, labels, (k, v, have) => {
-        expect(matchesSelector({ matchLabels: { [k]: v } }, have), `matchesSelector(${show({ matchLabels: { [k]: v } })}, ${show(have)})`).toBe(
-          matchesSelector(expr(k, 'In', [v]), have),
-        );
+        expect(matchesSelector({ matchLabels: { [k]: v } }, have), `matchesSelector(${show({ matchLabels: { [k]: v } })}, ${show(have)})`).toBe(matchesSelector(expr(k, 'In', [v]), have));
       }),
       { seed: useSeed(task), numRuns: 200 },
     );
@@ -334,13 +353,9 @@ describe('parseSelector', () => {
     ]);
   });
 
-  test(
-    'malformed selectors throw a SelectorSyntaxError at the offending token',
-    hint('Where does the first token that cannot stand there begin? At the end of the text, found is null.'),
-    () => {
-      for (const [text, position, found] of MALFORMED) expectSyntaxError(text, position, found);
-    },
-  );
+  test('malformed selectors throw a SelectorSyntaxError at the offending token', hint('Where does the first token that cannot stand there begin? At the end of the text, found is null.'), () => {
+    for (const [text, position, found] of MALFORMED) expectSyntaxError(text, position, found);
+  });
 
   test(
     'keys and values are validated as Kubernetes validates labels',
@@ -354,17 +369,16 @@ describe('parseSelector', () => {
     for (const [text, position, found] of GT_LT) expectSyntaxError(text, position, found);
   });
 
-  test(
-    'each SelectorSyntaxError says, in words, what would have been accepted there',
-    hint('What do you pass as expected? kubectl prints it after "expected:", so "" tells the user nothing.'),
-    () => {
-      for (const [text] of [...MALFORMED, ...INVALID_KEY_OR_VALUE, ...GT_LT]) {
-        expect(outcome(() => parseSelector(text)), `parseSelector(${show(text)})`).toBe('threw SelectorSyntaxError');
-        const e = errorOf<SelectorSyntaxError>(() => parseSelector(text));
-        expect(typeof e.expected === 'string' ? e.expected.trim() : e.expected, `the expected of the SelectorSyntaxError for ${show(text)}`).not.toBe('');
-      }
-    },
-  );
+  test('each SelectorSyntaxError says, in words, what would have been accepted there', hint('What do you pass as expected? kubectl prints it after "expected:", so "" tells the user nothing.'), () => {
+    for (const [text] of [...MALFORMED, ...INVALID_KEY_OR_VALUE, ...GT_LT]) {
+      expect(
+        outcome(() => parseSelector(text)),
+        `parseSelector(${show(text)})`,
+      ).toBe('threw SelectorSyntaxError');
+      const e = errorOf<SelectorSyntaxError>(() => parseSelector(text));
+      expect(typeof e.expected === 'string' ? e.expected.trim() : e.expected, `the expected of the SelectorSyntaxError for ${show(text)}`).not.toBe('');
+    }
+  });
 
   test(
     'an empty slot in a list of values is the value "": in () is [""], (a,) is [a, ""], (a,,b) is [a, "", b]',
@@ -418,27 +432,15 @@ const printable: fc.Arbitrary<LabelSelectorRequirement> = fc.oneof(
 );
 
 describe('parseSelector, on random selectors', () => {
-  test(
-    'a selector written in the string form parses back to the same requirements',
-    hint('Write out the failing selector by hand: which token does your parser mishandle?'),
-    ({ task }) => {
-      fc.assert(
-        fc.property(
-          fc.array(printable, { minLength: 1, maxLength: 4 }),
-          fc.array(fc.nat(5), { minLength: 2, maxLength: 2 }),
-          fc.constantFrom('', ' ', '  ', '\t'),
-          labels,
-          (reqs, pick, gap, have) => {
-            const text = reqs.map((r) => written(r, pick, gap)).join(`${gap},${gap}`);
-            const parsed = parseSelector(text);
-            expect(normalized(parsed), `parseSelector(${show(text)})`).toEqual(normalized({ matchExpressions: reqs }));
-            expect(matchesSelector(parsed, have), `matchesSelector(parseSelector(${show(text)}), ${show(have)})`).toBe(
-              matchesSelector({ matchExpressions: reqs }, have),
-            );
-          },
-        ),
-        { seed: useSeed(task), numRuns: 300 },
-      );
-    },
-  );
+  test('a selector written in the string form parses back to the same requirements', hint('Write out the failing selector by hand: which token does your parser mishandle?'), ({ task }) => {
+    fc.assert(
+      fc.property(fc.array(printable, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(5), { minLength: 2, maxLength: 2 }), fc.constantFrom('', ' ', '  ', '\t'), labels, (reqs, pick, gap, have) => {
+        const text = reqs.map((r) => written(r, pick, gap)).join(`${gap},${gap}`);
+        const parsed = parseSelector(text);
+        expect(normalized(parsed), `parseSelector(${show(text)})`).toEqual(normalized({ matchExpressions: reqs }));
+        expect(matchesSelector(parsed, have), `matchesSelector(parseSelector(${show(text)}), ${show(have)})`).toBe(matchesSelector({ matchExpressions: reqs }, have));
+      }),
+      { seed: useSeed(task), numRuns: 300 },
+    );
+  });
 });

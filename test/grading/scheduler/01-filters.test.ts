@@ -24,7 +24,10 @@ function withContainers(containers: Container[], initContainers: Container[] = [
 }
 
 function expectRequests(p: Pod, cpuMilli: number, memory: number) {
-  expect(requestsText(s.podRequests(p)), `podRequests(containers ${show(p.spec.containers.map((x) => x.resources?.requests ?? {}))}, initContainers ${show((p.spec.initContainers ?? []).map((x) => ({ ...x.resources?.requests, ...(x.restartPolicy ? { restartPolicy: x.restartPolicy } : {}) })))}${p.spec.overhead ? `, overhead ${show(p.spec.overhead)}` : ''})`).toBe(requestsText({ milliCPU: cpuMilli, memory }));
+  expect(
+    requestsText(s.podRequests(p)),
+    `podRequests(containers ${show(p.spec.containers.map((x) => x.resources?.requests ?? {}))}, initContainers ${show((p.spec.initContainers ?? []).map((x) => ({ ...x.resources?.requests, ...(x.restartPolicy ? { restartPolicy: x.restartPolicy } : {}) })))}${p.spec.overhead ? `, overhead ${show(p.spec.overhead)}` : ''})`,
+  ).toBe(requestsText({ milliCPU: cpuMilli, memory }));
 }
 
 describe('podRequests: what a pod needs, as Kubernetes sums it', () => {
@@ -43,21 +46,33 @@ describe('podRequests: what a pod needs, as Kubernetes sums it', () => {
     expectRequests(withContainers([{ name: 'bare', image: 'busybox' }]), 0, 0);
   });
 
-  test('an init container larger than the app containers sets the request (the docs\' "effective init request")', hint('Init containers run one at a time, before the app starts. Do they ever run at the same time as the app containers?'), () => {
-    expectRequests(withContainers([c('app', { cpu: '100m', memory: '100Mi' })], [c('init', { cpu: '1', memory: '50Mi' })]), 1000, 100 * MiB);
-  });
+  test(
+    'an init container larger than the app containers sets the request (the docs\' "effective init request")',
+    hint('Init containers run one at a time, before the app starts. Do they ever run at the same time as the app containers?'),
+    () => {
+      expectRequests(withContainers([c('app', { cpu: '100m', memory: '100Mi' })], [c('init', { cpu: '1', memory: '50Mi' })]), 1000, 100 * MiB);
+    },
+  );
 
   test('init containers count one at a time: the largest one, not their sum', hint('Two init containers never run at once. Do you take the max, or the sum?'), () => {
     expectRequests(withContainers([c('app', { cpu: '100m' })], [c('init1', { cpu: '500m' }), c('init2', { cpu: '700m' })]), 700, 0);
   });
 
-  test('the max is taken per resource: cpu may come from an init container and memory from the app', hint('Is the larger side decided once for the whole pod, or for cpu and memory separately?'), () => {
-    expectRequests(withContainers([c('a', { cpu: '200m', memory: '1Gi' }), c('b', { cpu: '200m', memory: '1Gi' })], [c('init', { cpu: '2', memory: '256Mi' })]), 2000, 2 * GiB);
-  });
+  test(
+    'the max is taken per resource: cpu may come from an init container and memory from the app',
+    hint('Is the larger side decided once for the whole pod, or for cpu and memory separately?'),
+    () => {
+      expectRequests(withContainers([c('a', { cpu: '200m', memory: '1Gi' }), c('b', { cpu: '200m', memory: '1Gi' })], [c('init', { cpu: '2', memory: '256Mi' })]), 2000, 2 * GiB);
+    },
+  );
 
-  test('a sidecar (init container with restartPolicy Always) keeps running: it adds to the app containers', hint('A sidecar starts like an init container but never stops. What does the pod need while the app runs?'), () => {
-    expectRequests(withContainers([c('app', { cpu: '500m', memory: '256Mi' })], [c('proxy', { cpu: '100m', memory: '64Mi' }, true)]), 600, 320 * MiB);
-  });
+  test(
+    'a sidecar (init container with restartPolicy Always) keeps running: it adds to the app containers',
+    hint('A sidecar starts like an init container but never stops. What does the pod need while the app runs?'),
+    () => {
+      expectRequests(withContainers([c('app', { cpu: '500m', memory: '256Mi' })], [c('proxy', { cpu: '100m', memory: '64Mi' }, true)]), 600, 320 * MiB);
+    },
+  );
 
   test('an init container after a sidecar runs beside it: the sidecar counts in that init step too', hint('While init container 2 runs, is sidecar 1 still running?'), () => {
     // sidecar 300m, then a plain init container 1: during it 1.3 cores are in use; the app phase needs 300m + 200m.
@@ -66,20 +81,24 @@ describe('podRequests: what a pod needs, as Kubernetes sums it', () => {
     expectRequests(withContainers([c('app', { cpu: '200m' })], [c('migrate', { cpu: '1' }), c('mesh', { cpu: '300m' }, true)]), 1000, 0);
   });
 
-  test('sidecars and init containers are summed the same way for memory as for cpu', hint('Do you do for memory exactly what you do for cpu: add sidecars, take the largest init step with the sidecars beside it?'), () => {
-    // initContainers: a sidecar of 256Mi, then an init container of 1Gi that runs beside it; the app 512Mi.
-    // While the app runs: 512Mi + 256Mi; during the init step: 1Gi + 256Mi, the larger.
-    expectRequests(withContainers([c('app', { memory: '512Mi' })], [c('proxy', { memory: '256Mi' }, true), c('migrate', { memory: '1Gi' })]), 0, 1280 * MiB);
-    expectRequests(withContainers([c('app', { memory: '2Gi' })], [c('proxy', { memory: '256Mi' }, true), c('migrate', { memory: '1Gi' })]), 0, 2 * GiB + 256 * MiB);
-  });
+  test(
+    'sidecars and init containers are summed the same way for memory as for cpu',
+    hint('Do you do for memory exactly what you do for cpu: add sidecars, take the largest init step with the sidecars beside it?'),
+    () => {
+      // initContainers: a sidecar of 256Mi, then an init container of 1Gi that runs beside it; the app 512Mi.
+      // While the app runs: 512Mi + 256Mi; during the init step: 1Gi + 256Mi, the larger.
+      expectRequests(withContainers([c('app', { memory: '512Mi' })], [c('proxy', { memory: '256Mi' }, true), c('migrate', { memory: '1Gi' })]), 0, 1280 * MiB);
+      expectRequests(withContainers([c('app', { memory: '2Gi' })], [c('proxy', { memory: '256Mi' }, true), c('migrate', { memory: '1Gi' })]), 0, 2 * GiB + 256 * MiB);
+    },
+  );
 
-  test('spec.overhead (the RuntimeClass\'s cost) is added on top', hint('Is spec.overhead part of what the pod needs on the node?'), () => {
+  test("spec.overhead (the RuntimeClass's cost) is added on top", hint('Is spec.overhead part of what the pod needs on the node?'), () => {
     expectRequests(withContainers([c('app', { cpu: '500m', memory: '128Mi' })], [], { cpu: '250m', memory: '120Mi' }), 750, 248 * MiB);
   });
 });
 
 describe('NodeName', () => {
-  test('a pod that names a node fits only that node', hint('Is spec.nodeName set? Is it this node\'s name?'), () => {
+  test('a pod that names a node fits only that node', hint("Is spec.nodeName set? Is it this node's name?"), () => {
     expectFits(s.nodeName, 'nodeName', pod('p', { nodeName: 'node-1' }), node('node-1'));
     expectRejects(s.nodeName, 'nodeName', pod('p', { nodeName: 'node-1' }), node('node-2'), 'UnschedulableAndUnresolvable', ["node(s) didn't match the requested node name"]);
   });

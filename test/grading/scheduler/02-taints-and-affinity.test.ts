@@ -31,9 +31,12 @@ describe('tolerates: one toleration against one taint', () => {
   ];
   const tol = (t: Toleration) => `{${[t.key ?? '', t.operator ?? '', t.value ?? '', t.effect ? `:${t.effect}` : ''].filter(Boolean).join(' ') || 'empty'}}`;
   const tnt = (t: Taint) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`;
-  test.each(cases.map(([t, x, expected, why]) => [`toleration ${tol(t)} ${expected ? 'tolerates' : 'does not tolerate'} taint ${tnt(x)}: ${why}`, t, x, expected] as const))('%s', (_title, t, x, expected) => {
-    expect(s.tolerates(t, x), `tolerates(${show(t)}, ${show(x)})`).toBe(expected);
-  });
+  test.each(cases.map(([t, x, expected, why]) => [`toleration ${tol(t)} ${expected ? 'tolerates' : 'does not tolerate'} taint ${tnt(x)}: ${why}`, t, x, expected] as const))(
+    '%s',
+    (_title, t, x, expected) => {
+      expect(s.tolerates(t, x), `tolerates(${show(t)}, ${show(x)})`).toBe(expected);
+    },
+  );
 });
 
 describe('NodeUnschedulable', () => {
@@ -41,11 +44,27 @@ describe('NodeUnschedulable', () => {
     expectRejects(s.nodeUnschedulable, 'nodeUnschedulable', pod('p'), node('n', { unschedulable: true }), 'UnschedulableAndUnresolvable', ['node(s) were unschedulable']);
     expectFits(s.nodeUnschedulable, 'nodeUnschedulable', pod('p'), node('n'));
   });
-  test('a pod that tolerates node.kubernetes.io/unschedulable:NoSchedule may go there anyway', hint('Can you reuse tolerates() with a taint you make up: {key: node.kubernetes.io/unschedulable, effect: NoSchedule}?'), () => {
-    expectFits(s.nodeUnschedulable, 'nodeUnschedulable', pod('p', { tolerations: [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' }] }), node('n', { unschedulable: true }));
-    expectFits(s.nodeUnschedulable, 'nodeUnschedulable', pod('p', { tolerations: [{ operator: 'Exists' }] }), node('n', { unschedulable: true }));
-    expectRejects(s.nodeUnschedulable, 'nodeUnschedulable', pod('p', { tolerations: [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoExecute' }] }), node('n', { unschedulable: true }), 'UnschedulableAndUnresolvable', ['node(s) were unschedulable']);
-  });
+  test(
+    'a pod that tolerates node.kubernetes.io/unschedulable:NoSchedule may go there anyway',
+    hint('Can you reuse tolerates() with a taint you make up: {key: node.kubernetes.io/unschedulable, effect: NoSchedule}?'),
+    () => {
+      expectFits(
+        s.nodeUnschedulable,
+        'nodeUnschedulable',
+        pod('p', { tolerations: [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' }] }),
+        node('n', { unschedulable: true }),
+      );
+      expectFits(s.nodeUnschedulable, 'nodeUnschedulable', pod('p', { tolerations: [{ operator: 'Exists' }] }), node('n', { unschedulable: true }));
+      expectRejects(
+        s.nodeUnschedulable,
+        'nodeUnschedulable',
+        pod('p', { tolerations: [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoExecute' }] }),
+        node('n', { unschedulable: true }),
+        'UnschedulableAndUnresolvable',
+        ['node(s) were unschedulable'],
+      );
+    },
+  );
 });
 
 const AFFINITY_FAIL = "node(s) didn't match Pod's node affinity/selector";
@@ -58,7 +77,7 @@ describe('NodeAffinity: nodeSelector and required node affinity', () => {
   const hdd = node('hdd-node', { labels: { disktype: 'hdd', zone: 'antarctica-west1', 'cpu-count': '4' } });
   const bare = node('bare-node');
 
-  test('nodeSelector: every label must be on the node with that value', hint('Can lesson 00\'s matchLabels answer this?'), () => {
+  test('nodeSelector: every label must be on the node with that value', hint("Can lesson 00's matchLabels answer this?"), () => {
     expectFits(s.nodeAffinity, 'nodeAffinity', pod('p', { nodeSelector: { disktype: 'ssd' } }), ssd);
     expectRejects(s.nodeAffinity, 'nodeAffinity', pod('p', { nodeSelector: { disktype: 'ssd' } }), hdd, 'UnschedulableAndUnresolvable', [AFFINITY_FAIL]);
     expectRejects(s.nodeAffinity, 'nodeAffinity', pod('p', { nodeSelector: { disktype: 'ssd', zone: 'antarctica-west1' } }), ssd, 'UnschedulableAndUnresolvable', [AFFINITY_FAIL]);
@@ -92,14 +111,26 @@ describe('NodeAffinity: nodeSelector and required node affinity', () => {
     ['Gt with a value that only starts with a number', { key: 'cpu-count', operator: 'Gt', values: ['8x'] }, ssd, false],
     ['Lt with a value that only ends with a number', { key: 'cpu-count', operator: 'Lt', values: ['x100'] }, ssd, false],
   ];
-  test.each(table)('required affinity, %s', hint('In, NotIn, Exists, DoesNotExist behave as in a label selector; Gt and Lt parse both sides as integers. What does each do when the label is missing?'), (_name, req, n, fits) => {
-    const p = pod('p', required({ matchExpressions: [req] }));
-    if (fits) expectFits(s.nodeAffinity, 'nodeAffinity', p, n);
-    else expectRejects(s.nodeAffinity, 'nodeAffinity', p, n, 'UnschedulableAndUnresolvable', [AFFINITY_FAIL]);
-  });
+  test.each(table)(
+    'required affinity, %s',
+    hint('In, NotIn, Exists, DoesNotExist behave as in a label selector; Gt and Lt parse both sides as integers. What does each do when the label is missing?'),
+    (_name, req, n, fits) => {
+      const p = pod('p', required({ matchExpressions: [req] }));
+      if (fits) expectFits(s.nodeAffinity, 'nodeAffinity', p, n);
+      else expectRejects(s.nodeAffinity, 'nodeAffinity', p, n, 'UnschedulableAndUnresolvable', [AFFINITY_FAIL]);
+    },
+  );
 
   test('expressions in one term are ANDed', hint('Must every expression of a term hold, or just one?'), () => {
-    const p = pod('p', required({ matchExpressions: [{ key: 'disktype', operator: 'In', values: ['ssd'] }, { key: 'zone', operator: 'In', values: ['antarctica-west1'] }] }));
+    const p = pod(
+      'p',
+      required({
+        matchExpressions: [
+          { key: 'disktype', operator: 'In', values: ['ssd'] },
+          { key: 'zone', operator: 'In', values: ['antarctica-west1'] },
+        ],
+      }),
+    );
     expectRejects(s.nodeAffinity, 'nodeAffinity', p, ssd, 'UnschedulableAndUnresolvable', [AFFINITY_FAIL]);
     expectRejects(s.nodeAffinity, 'nodeAffinity', p, hdd, 'UnschedulableAndUnresolvable', [AFFINITY_FAIL]);
   });
@@ -116,7 +147,7 @@ describe('NodeAffinity: nodeSelector and required node affinity', () => {
     expectRejects(s.nodeAffinity, 'nodeAffinity', pod('p', required()), ssd, 'UnschedulableAndUnresolvable', [AFFINITY_FAIL]);
   });
 
-  test('matchFields selects by metadata.name', hint('matchFields look at the node\'s fields, not its labels: which field?'), () => {
+  test('matchFields selects by metadata.name', hint("matchFields look at the node's fields, not its labels: which field?"), () => {
     const p = pod('p', required({ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['hdd-node'] }] }));
     expectFits(s.nodeAffinity, 'nodeAffinity', p, hdd);
     expectRejects(s.nodeAffinity, 'nodeAffinity', p, ssd, 'UnschedulableAndUnresolvable', [AFFINITY_FAIL]);
@@ -130,41 +161,81 @@ describe('NodeAffinity: nodeSelector and required node affinity', () => {
     expectRejects(s.nodeAffinity, 'nodeAffinity', p, hdd, 'UnschedulableAndUnresolvable', [AFFINITY_FAIL]);
   });
 
-  test('a pod whose affinity holds only pod affinity (no nodeAffinity) fits every node', hint('spec.affinity may be there without nodeAffinity: do you read affinity?.nodeAffinity?.required...?'), () => {
-    const p = pod('p', { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }] } } });
-    expectFits(s.nodeAffinity, 'nodeAffinity', p, ssd);
-    expectFits(s.nodeAffinity, 'nodeAffinity', pod('q', { affinity: {} }), hdd);
-  });
+  test(
+    'a pod whose affinity holds only pod affinity (no nodeAffinity) fits every node',
+    hint('spec.affinity may be there without nodeAffinity: do you read affinity?.nodeAffinity?.required...?'),
+    () => {
+      const p = pod('p', {
+        affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }] } },
+      });
+      expectFits(s.nodeAffinity, 'nodeAffinity', p, ssd);
+      expectFits(s.nodeAffinity, 'nodeAffinity', pod('q', { affinity: {} }), hdd);
+    },
+  );
 
   test('a pod with neither fits every node', () => {
     expectFits(s.nodeAffinity, 'nodeAffinity', pod('p'), bare);
   });
 
   test('preferred terms are only a score: they never filter', () => {
-    const p = pod('p', { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, preference: { matchExpressions: [{ key: 'disktype', operator: 'In', values: ['ssd'] }] } }] } } });
+    const p = pod('p', {
+      affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, preference: { matchExpressions: [{ key: 'disktype', operator: 'In', values: ['ssd'] }] } }] } },
+    });
     expectFits(s.nodeAffinity, 'nodeAffinity', p, hdd);
   });
 });
 
 describe('TaintToleration', () => {
   const controlPlane: Taint = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
-  test('an untolerated NoSchedule taint keeps the pod off, named as upstream prints it', hint('The message is `node(s) had untolerated taint {<key>: <value>}`: what is the value when the taint has none?'), () => {
-    expectRejects(s.taintToleration, 'taintToleration', pod('p'), node('cp', { taints: [controlPlane] }), 'UnschedulableAndUnresolvable', ['node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }']);
-    expectRejects(s.taintToleration, 'taintToleration', pod('p'), node('g', { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] }), 'UnschedulableAndUnresolvable', ['node(s) had untolerated taint {dedicated: gpu}']);
-  });
+  test(
+    'an untolerated NoSchedule taint keeps the pod off, named as upstream prints it',
+    hint('The message is `node(s) had untolerated taint {<key>: <value>}`: what is the value when the taint has none?'),
+    () => {
+      expectRejects(s.taintToleration, 'taintToleration', pod('p'), node('cp', { taints: [controlPlane] }), 'UnschedulableAndUnresolvable', [
+        'node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }',
+      ]);
+      expectRejects(s.taintToleration, 'taintToleration', pod('p'), node('g', { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] }), 'UnschedulableAndUnresolvable', [
+        'node(s) had untolerated taint {dedicated: gpu}',
+      ]);
+    },
+  );
   test('NoExecute taints keep pods off too', () => {
-    expectRejects(s.taintToleration, 'taintToleration', pod('p'), node('n', { taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }] }), 'UnschedulableAndUnresolvable', ['node(s) had untolerated taint {node.kubernetes.io/unreachable: }']);
+    expectRejects(s.taintToleration, 'taintToleration', pod('p'), node('n', { taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }] }), 'UnschedulableAndUnresolvable', [
+      'node(s) had untolerated taint {node.kubernetes.io/unreachable: }',
+    ]);
   });
   test('PreferNoSchedule taints do not filter (they are a score)', hint('Which effects does the filter look at?'), () => {
     expectFits(s.taintToleration, 'taintToleration', pod('p'), node('n', { taints: [{ key: 'spot', effect: 'PreferNoSchedule' }] }));
   });
   test('a matching toleration lets the pod on', () => {
-    expectFits(s.taintToleration, 'taintToleration', pod('p', { tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }] }), node('cp', { taints: [controlPlane] }));
+    expectFits(
+      s.taintToleration,
+      'taintToleration',
+      pod('p', { tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }] }),
+      node('cp', { taints: [controlPlane] }),
+    );
   });
-  test('every taint must be tolerated; the first untolerated one is reported', hint('Do you check every NoSchedule/NoExecute taint, in the node\'s order?'), () => {
-    const n = node('n', { taints: [{ key: 'a', value: '1', effect: 'NoSchedule' }, { key: 'b', value: '2', effect: 'NoExecute' }, { key: 'c', value: '3', effect: 'NoSchedule' }] });
+  test('every taint must be tolerated; the first untolerated one is reported', hint("Do you check every NoSchedule/NoExecute taint, in the node's order?"), () => {
+    const n = node('n', {
+      taints: [
+        { key: 'a', value: '1', effect: 'NoSchedule' },
+        { key: 'b', value: '2', effect: 'NoExecute' },
+        { key: 'c', value: '3', effect: 'NoSchedule' },
+      ],
+    });
     expectRejects(s.taintToleration, 'taintToleration', pod('p', { tolerations: [{ key: 'a', operator: 'Exists' }] }), n, 'UnschedulableAndUnresolvable', ['node(s) had untolerated taint {b: 2}']);
-    expectFits(s.taintToleration, 'taintToleration', pod('p', { tolerations: [{ key: 'a', operator: 'Exists' }, { key: 'b', value: '2', effect: 'NoExecute' }, { key: 'c', value: '3' }] }), n);
+    expectFits(
+      s.taintToleration,
+      'taintToleration',
+      pod('p', {
+        tolerations: [
+          { key: 'a', operator: 'Exists' },
+          { key: 'b', value: '2', effect: 'NoExecute' },
+          { key: 'c', value: '3' },
+        ],
+      }),
+      n,
+    );
   });
   test('a node without taints takes every pod', () => {
     expectFits(s.taintToleration, 'taintToleration', pod('p'), node('n'));

@@ -70,20 +70,27 @@ describe('the active queue', () => {
     expect(show(popAll(q)), 'add(low 0), add(high 1000), add(mid 10), pop() until empty').toBe(show(['high', 'mid', 'low']));
   });
 
-  test('many pods come out by priority, then age, whatever order they were added in', hint('If you keep a heap: when you move the last item to the top after a pop, do you compare it with both children and swap with the better one?'), ({ task }) => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 2, maxLength: 30 }), (priorities) => {
-        const { clock, q } = setup();
-        priorities.forEach((priority, i) => {
-          q.add(pod(`p${i}`, { priority }));
-          clock.t += 10;
-        });
-        const expected = priorities.map((priority, i) => ({ priority, i })).sort((a, b) => b.priority - a.priority || a.i - b.i).map(({ i }) => `p${i}`);
-        expect(show(popAll(q)), `add() ${priorities.length} pods 10 ms apart with priorities ${show(priorities)}, then pop() until empty`).toBe(show(expected));
-      }),
-      { seed: useSeed(task), numRuns: 100 },
-    );
-  });
+  test(
+    'many pods come out by priority, then age, whatever order they were added in',
+    hint('If you keep a heap: when you move the last item to the top after a pop, do you compare it with both children and swap with the better one?'),
+    ({ task }) => {
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 2, maxLength: 30 }), (priorities) => {
+          const { clock, q } = setup();
+          priorities.forEach((priority, i) => {
+            q.add(pod(`p${i}`, { priority }));
+            clock.t += 10;
+          });
+          const expected = priorities
+            .map((priority, i) => ({ priority, i }))
+            .sort((a, b) => b.priority - a.priority || a.i - b.i)
+            .map(({ i }) => `p${i}`);
+          expect(show(popAll(q)), `add() ${priorities.length} pods 10 ms apart with priorities ${show(priorities)}, then pop() until empty`).toBe(show(expected));
+        }),
+        { seed: useSeed(task), numRuns: 100 },
+      );
+    },
+  );
 
   test('pop() on an empty queue returns undefined at once', () => {
     const { q } = setup();
@@ -139,28 +146,34 @@ describe('backoff', () => {
     expect(q.where('default/a'), 'where(a) after NodeAdd, 1.5 s after its first failure').toBe('active');
   });
 
-  test('an event during the backoff sends the pod to backoff; it becomes active when the backoff ends', hint('timestamp + backoffDuration > now() means still backing off; flushBackoffCompleted moves it when it ends'), () => {
-    const { clock, q } = setup();
-    q.add(pod('a'));
-    popAndFail(q);
-    clock.t += 5_000;
-    q.moveAllToActiveOrBackoff('NodeAdd');
-    popAndFail(q); // the second attempt fails too: 2 s of backoff from now
-    clock.t += 500;
-    q.moveAllToActiveOrBackoff('NodeAdd');
-    expect(q.where('default/a'), 'where(a) after NodeAdd 0.5 s into a 2 s backoff').toBe('backoff');
-    expect(q.nextBackoffExpiry(), 'nextBackoffExpiry()').toBe(clock.t - 500 + 2_000);
-    clock.t += 1_000;
-    q.flushBackoffCompleted();
-    expect(q.where('default/a'), 'where(a) 1.5 s into the backoff').toBe('backoff');
-    clock.t += 500;
-    q.flushBackoffCompleted();
-    expect(q.where('default/a'), 'where(a) when the 2 s have passed').toBe('active');
-  });
+  test(
+    'an event during the backoff sends the pod to backoff; it becomes active when the backoff ends',
+    hint('timestamp + backoffDuration > now() means still backing off; flushBackoffCompleted moves it when it ends'),
+    () => {
+      const { clock, q } = setup();
+      q.add(pod('a'));
+      popAndFail(q);
+      clock.t += 5_000;
+      q.moveAllToActiveOrBackoff('NodeAdd');
+      popAndFail(q); // the second attempt fails too: 2 s of backoff from now
+      clock.t += 500;
+      q.moveAllToActiveOrBackoff('NodeAdd');
+      expect(q.where('default/a'), 'where(a) after NodeAdd 0.5 s into a 2 s backoff').toBe('backoff');
+      expect(q.nextBackoffExpiry(), 'nextBackoffExpiry()').toBe(clock.t - 500 + 2_000);
+      clock.t += 1_000;
+      q.flushBackoffCompleted();
+      expect(q.where('default/a'), 'where(a) 1.5 s into the backoff').toBe('backoff');
+      clock.t += 500;
+      q.flushBackoffCompleted();
+      expect(q.where('default/a'), 'where(a) when the 2 s have passed').toBe('active');
+    },
+  );
 
   test(
     'backing-off pods leave in the order their backoffs end, whatever their priority or when they failed',
-    hint('Which pod is at the top of your backoff queue: the one that failed first, the one with the highest priority, or the one whose backoff ends first (timestamp + backoffDuration)? What does nextBackoffExpiry() read?'),
+    hint(
+      'Which pod is at the top of your backoff queue: the one that failed first, the one with the highest priority, or the one whose backoff ends first (timestamp + backoffDuration)? What does nextBackoffExpiry() read?',
+    ),
     () => {
       const { clock, q } = setup();
       const start = clock.t;
@@ -179,7 +192,7 @@ describe('backoff', () => {
       popAndFailIntoBackoff(q, 'c');
       clock.t = start + 4_100;
       q.flushBackoffCompleted();
-      expect(q.where('default/c'), 'where(c) at start+4.1 s, when its 1 s backoff (from 3.1 s) has ended and a\'s 4 s one (from 3 s) has not').toBe('active');
+      expect(q.where('default/c'), "where(c) at start+4.1 s, when its 1 s backoff (from 3.1 s) has ended and a's 4 s one (from 3 s) has not").toBe('active');
       popAndFailIntoBackoff(q, 'c');
       // b (priority 0) fails once, last of all: 1 s, from start+4.2 s to start+5.2 s.
       clock.t = start + 4_200;
@@ -187,7 +200,13 @@ describe('backoff', () => {
       popAndFailIntoBackoff(q, 'b');
       const ends = 'a backs off until start+7 s (failed first, priority 100), c until start+6.1 s (priority 10), b until start+5.2 s (failed last, priority 0)';
       expect(q.nextBackoffExpiry(), `nextBackoffExpiry() - start, where ${ends}`).toBe(start + 5_200);
-      const steps: [number, string[]][] = [[5_199, []], [5_200, ['b']], [6_099, []], [6_100, ['c']], [7_000, ['a']]];
+      const steps: [number, string[]][] = [
+        [5_199, []],
+        [5_200, ['b']],
+        [6_099, []],
+        [6_100, ['c']],
+        [7_000, ['a']],
+      ];
       for (const [at, leaving] of steps) {
         clock.t = start + at;
         q.flushBackoffCompleted();
@@ -204,14 +223,20 @@ describe('backoff', () => {
     () => {
       const { clock, q } = setup();
       const start = clock.t;
-      for (const [i, [name, priority]] of ([['x', 0], ['y', 50], ['z', 20]] as const).entries()) {
+      for (const [i, [name, priority]] of (
+        [
+          ['x', 0],
+          ['y', 50],
+          ['z', 20],
+        ] as const
+      ).entries()) {
         clock.t = start + i * 100;
         q.add(pod(name, { priority }));
         popAndFailIntoBackoff(q, name); // 1 s of backoff each, from start+0, +0.1 s, +0.2 s
       }
       clock.t = start + 1_150;
       q.flushBackoffCompleted();
-      expect(show(q.lengths()), 'lengths() at start+1.15 s, when the backoffs of x and y have ended and z\'s has not').toBe(show({ active: 2, backoff: 1, unschedulable: 0 }));
+      expect(show(q.lengths()), "lengths() at start+1.15 s, when the backoffs of x and y have ended and z's has not").toBe(show({ active: 2, backoff: 1, unschedulable: 0 }));
       clock.t = start + 1_200;
       q.flushBackoffCompleted();
       expect(show(popAll(q)), 'pop() until empty at start+1.2 s (x priority 0, y 50, z 20)').toBe(show(['y', 'z', 'x']));
@@ -220,7 +245,7 @@ describe('backoff', () => {
 });
 
 describe('moving unschedulable pods back', () => {
-  test('a pod deleted from a node helps a pod short of cpu, but not a pod stopped by a taint', hint('Compare PLUGINS_INTERESTED_IN[event] with the pod\'s unschedulablePlugins'), () => {
+  test('a pod deleted from a node helps a pod short of cpu, but not a pod stopped by a taint', hint("Compare PLUGINS_INTERESTED_IN[event] with the pod's unschedulablePlugins"), () => {
     const { clock, q } = setup();
     q.add(pod('needs-cpu'));
     q.add(pod('tainted-out'));
@@ -234,14 +259,18 @@ describe('moving unschedulable pods back', () => {
     expect(q.where('default/tainted-out'), 'where(tainted-out) after NodeUpdate').toBe('active');
   });
 
-  test('one of the pod\'s plugins being interested in the event is enough to move it', hint('A pod rejected by NodeResourcesFit on one node and TaintToleration on another: does AssignedPodDelete (which can help NodeResourcesFit) move it? Is it "some plugin", or "every plugin"?'), () => {
-    const { clock, q } = setup();
-    q.add(pod('a'));
-    popAndFail(q, ['TaintToleration', 'NodeResourcesFit']);
-    clock.t += 20_000;
-    q.moveAllToActiveOrBackoff('AssignedPodDelete');
-    expect(q.where('default/a'), 'where(a), rejected by TaintToleration and NodeResourcesFit, after AssignedPodDelete').toBe('active');
-  });
+  test(
+    "one of the pod's plugins being interested in the event is enough to move it",
+    hint('A pod rejected by NodeResourcesFit on one node and TaintToleration on another: does AssignedPodDelete (which can help NodeResourcesFit) move it? Is it "some plugin", or "every plugin"?'),
+    () => {
+      const { clock, q } = setup();
+      q.add(pod('a'));
+      popAndFail(q, ['TaintToleration', 'NodeResourcesFit']);
+      clock.t += 20_000;
+      q.moveAllToActiveOrBackoff('AssignedPodDelete');
+      expect(q.where('default/a'), 'where(a), rejected by TaintToleration and NodeResourcesFit, after AssignedPodDelete').toBe('active');
+    },
+  );
 
   test('a pod that failed with no plugin named (an error) moves on any event', () => {
     const { clock, q } = setup();
@@ -252,19 +281,23 @@ describe('moving unschedulable pods back', () => {
     expect(q.where('default/a'), 'where(a) after AssignedPodDelete').toBe('active');
   });
 
-  test('an event while a pod is being scheduled is not lost: the pod goes to backoff, not unschedulable', hint('Remember the scheduling cycle of the last move request; compare it with the failed pod\'s cycle'), () => {
-    const { clock, q } = setup();
-    q.add(pod('a'));
-    const p = q.pop()!;
-    const cycle = q.schedulingCycle();
-    q.moveAllToActiveOrBackoff('NodeAdd'); // a node arrives while pod a is being filtered
-    p.unschedulablePlugins = new Set(['NodeResourcesFit']);
-    q.addUnschedulableIfNotPresent(p, cycle);
-    expect(q.where('default/a'), 'where(a): it failed in a cycle during which a node was added').toBe('backoff');
-    clock.t += 1_000;
-    q.flushBackoffCompleted();
-    expect(q.where('default/a'), 'where(a) once its 1 s backoff ended').toBe('active');
-  });
+  test(
+    'an event while a pod is being scheduled is not lost: the pod goes to backoff, not unschedulable',
+    hint("Remember the scheduling cycle of the last move request; compare it with the failed pod's cycle"),
+    () => {
+      const { clock, q } = setup();
+      q.add(pod('a'));
+      const p = q.pop()!;
+      const cycle = q.schedulingCycle();
+      q.moveAllToActiveOrBackoff('NodeAdd'); // a node arrives while pod a is being filtered
+      p.unschedulablePlugins = new Set(['NodeResourcesFit']);
+      q.addUnschedulableIfNotPresent(p, cycle);
+      expect(q.where('default/a'), 'where(a): it failed in a cycle during which a node was added').toBe('backoff');
+      clock.t += 1_000;
+      q.flushBackoffCompleted();
+      expect(q.where('default/a'), 'where(a) once its 1 s backoff ended').toBe('active');
+    },
+  );
 
   test('a pod left unschedulable for more than 5 minutes is retried anyway', hint('flushUnschedulableLeftover compares now() - timestamp with maxUnschedulableMs'), () => {
     const { clock, q } = setup();
@@ -278,21 +311,17 @@ describe('moving unschedulable pods back', () => {
     expect(q.where('default/a'), 'where(a) after 5 minutes and 1 second').toBe('active');
   });
 
-  test(
-    'exactly 5 minutes unschedulable is not yet "more than 5 minutes"',
-    hint('Upstream moves a pod when now - timestamp > the maximum: is your comparison > or >=?'),
-    () => {
-      const { clock, q } = setup();
-      q.add(pod('a'));
-      popAndFail(q);
-      clock.t += 5 * 60_000;
-      q.flushUnschedulableLeftover();
-      expect(q.where('default/a'), 'where(a) exactly 5 minutes after it failed').toBe('unschedulable');
-      clock.t += 1;
-      q.flushUnschedulableLeftover();
-      expect(q.where('default/a'), 'where(a) 5 minutes and 1 ms after it failed').toBe('active');
-    },
-  );
+  test('exactly 5 minutes unschedulable is not yet "more than 5 minutes"', hint('Upstream moves a pod when now - timestamp > the maximum: is your comparison > or >=?'), () => {
+    const { clock, q } = setup();
+    q.add(pod('a'));
+    popAndFail(q);
+    clock.t += 5 * 60_000;
+    q.flushUnschedulableLeftover();
+    expect(q.where('default/a'), 'where(a) exactly 5 minutes after it failed').toBe('unschedulable');
+    clock.t += 1;
+    q.flushUnschedulableLeftover();
+    expect(q.where('default/a'), 'where(a) 5 minutes and 1 ms after it failed').toBe('active');
+  });
 
   test(
     'an update to an unschedulable pod still backing off sends it to backoff, with its attempts kept',
@@ -423,7 +452,9 @@ test(
             q.flushBackoffCompleted();
             const backingOff = [...present].filter((key) => q.where(key) === 'backoff');
             for (const key of backingOff) {
-              expect(backoffEnds.get(key)! - 1_000_000, `the end of ${key}'s backoff (t+ms), for a pod still in backoff after flushBackoffCompleted(), following ${done()}`).toBeGreaterThan(clock.t - 1_000_000);
+              expect(backoffEnds.get(key)! - 1_000_000, `the end of ${key}'s backoff (t+ms), for a pod still in backoff after flushBackoffCompleted(), following ${done()}`).toBeGreaterThan(
+                clock.t - 1_000_000,
+              );
             }
             const earliest = backingOff.length === 0 ? undefined : Math.min(...backingOff.map((key) => backoffEnds.get(key)!));
             const sinceStart = (t: number | undefined) => (t === undefined ? t : t - 1_000_000);

@@ -17,31 +17,45 @@ const CONTROL_PLANE: Taint = { key: 'node-role.kubernetes.io/control-plane', eff
 const nodes = (n: number, o: Parameters<typeof nodeObject>[1] = {}) => Array.from({ length: n }, (_, i) => nodeObject(`node-${String(i).padStart(3, '0')}`, o));
 
 describe('findNodesThatFit', () => {
-  test('nodes that pass every filter are feasible; the others are in the diagnosis with their reasons and plugin', hint('sched.filter(pod, node) returns null or a failure tagged with its plugin: keep the failure under the node\'s name'), () => {
-    const c = fakeCluster([nodeObject('cp', { taints: [CONTROL_PLANE] }), nodeObject('w1'), nodeObject('w2')]);
-    const { feasible, diagnosis } = c.s.findNodesThatFit(c.ctx, pod('web'), c.ctx.cache.updateSnapshot());
-    expect(show(feasible.map((n) => n.name).sort()), 'feasible nodes for a pod without tolerations').toBe(show(['w1', 'w2']));
-    expect(show([...diagnosis.keys()]), 'nodes in the diagnosis').toBe(show(['cp']));
-    expect(diagnosis.get('cp'), 'diagnosis of cp').toMatchObject({ code: 'UnschedulableAndUnresolvable', plugin: 'TaintToleration', reasons: ['node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }'] });
-  });
+  test(
+    'nodes that pass every filter are feasible; the others are in the diagnosis with their reasons and plugin',
+    hint("sched.filter(pod, node) returns null or a failure tagged with its plugin: keep the failure under the node's name"),
+    () => {
+      const c = fakeCluster([nodeObject('cp', { taints: [CONTROL_PLANE] }), nodeObject('w1'), nodeObject('w2')]);
+      const { feasible, diagnosis } = c.s.findNodesThatFit(c.ctx, pod('web'), c.ctx.cache.updateSnapshot());
+      expect(show(feasible.map((n) => n.name).sort()), 'feasible nodes for a pod without tolerations').toBe(show(['w1', 'w2']));
+      expect(show([...diagnosis.keys()]), 'nodes in the diagnosis').toBe(show(['cp']));
+      expect(diagnosis.get('cp'), 'diagnosis of cp').toMatchObject({
+        code: 'UnschedulableAndUnresolvable',
+        plugin: 'TaintToleration',
+        reasons: ['node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }'],
+      });
+    },
+  );
 
-  test('with 200 nodes it stops after numFeasibleNodesToFind (100) feasible ones, and the next search starts where it stopped', hint('Count feasible nodes as you go and stop at numFeasibleNodesToFind; then move sched.nextStartNodeIndex on by the nodes you tried'), () => {
-    const c = fakeCluster(nodes(200));
-    const snap = c.ctx.cache.updateSnapshot();
-    const first = c.s.findNodesThatFit(c.ctx, pod('a'), snap);
-    expect(first.feasible.length, 'feasible nodes found among 200 (percentageOfNodesToScore 0)').toBe(100);
-    expect(first.feasible[0]!.name, 'the first search starts at node 0').toBe('node-000');
-    expect(c.ctx.nextStartNodeIndex, 'nextStartNodeIndex after the first search').toBe(100);
-    const second = c.s.findNodesThatFit(c.ctx, pod('b'), snap);
-    expect(show(second.feasible.map((n) => n.name).slice(0, 2)), 'the second search starts at node 100').toBe(show(['node-100', 'node-101']));
-    expect(c.ctx.nextStartNodeIndex, 'nextStartNodeIndex wraps around 200').toBe(0);
-  });
+  test(
+    'with 200 nodes it stops after numFeasibleNodesToFind (100) feasible ones, and the next search starts where it stopped',
+    hint('Count feasible nodes as you go and stop at numFeasibleNodesToFind; then move sched.nextStartNodeIndex on by the nodes you tried'),
+    () => {
+      const c = fakeCluster(nodes(200));
+      const snap = c.ctx.cache.updateSnapshot();
+      const first = c.s.findNodesThatFit(c.ctx, pod('a'), snap);
+      expect(first.feasible.length, 'feasible nodes found among 200 (percentageOfNodesToScore 0)').toBe(100);
+      expect(first.feasible[0]!.name, 'the first search starts at node 0').toBe('node-000');
+      expect(c.ctx.nextStartNodeIndex, 'nextStartNodeIndex after the first search').toBe(100);
+      const second = c.s.findNodesThatFit(c.ctx, pod('b'), snap);
+      expect(show(second.feasible.map((n) => n.name).slice(0, 2)), 'the second search starts at node 100').toBe(show(['node-100', 'node-101']));
+      expect(c.ctx.nextStartNodeIndex, 'nextStartNodeIndex wraps around 200').toBe(0);
+    },
+  );
 
   test('the search wraps around the end of the node list', hint('Use (start + i) % numberOfNodes'), () => {
     const c = fakeCluster(nodes(200));
     c.ctx.nextStartNodeIndex = 150;
     const { feasible } = c.s.findNodesThatFit(c.ctx, pod('a'), c.ctx.cache.updateSnapshot());
-    expect(show([feasible[0]!.name, feasible[49]!.name, feasible[50]!.name, feasible[99]!.name]), 'feasible[0], [49], [50], [99] starting at 150').toBe(show(['node-150', 'node-199', 'node-000', 'node-049']));
+    expect(show([feasible[0]!.name, feasible[49]!.name, feasible[50]!.name, feasible[99]!.name]), 'feasible[0], [49], [50], [99] starting at 150').toBe(
+      show(['node-150', 'node-199', 'node-000', 'node-049']),
+    );
     expect(c.ctx.nextStartNodeIndex, 'nextStartNodeIndex').toBe(50);
   });
 
@@ -61,15 +75,28 @@ describe('findNodesThatFit', () => {
 describe('selectHost', () => {
   const scores = (total: number[]): NodeScores => ({ nodes: total.map((_, i) => node(`n${i}`)), total, byPlugin: {} });
   test('the node with the highest total wins', () => {
-    expect(selectFrom([10, 30, 20], () => 0), 'selectHost(totals [10, 30, 20])').toBe('n1');
+    expect(
+      selectFrom([10, 30, 20], () => 0),
+      'selectHost(totals [10, 30, 20])',
+    ).toBe('n1');
   });
-  test('ties are broken by reservoir sampling: the k-th tie replaces the choice when random(k) is 0', hint('Keep a count of nodes with the best total so far; call random(count) for each new tie'), () => {
-    expect(selectFrom([5, 9, 9, 9], () => 1), 'selectHost([5, 9, 9, 9]) when random() never returns 0').toBe('n1');
-    expect(selectFrom([5, 9, 9, 9], () => 0), 'selectHost([5, 9, 9, 9]) when random() always returns 0').toBe('n3');
-    const calls: number[] = [];
-    selectFrom([9, 9, 9, 1, 9], (n) => (calls.push(n), 1));
-    expect(show(calls), 'the arguments random() was called with for totals [9, 9, 9, 1, 9]').toBe(show([2, 3, 4]));
-  });
+  test(
+    'ties are broken by reservoir sampling: the k-th tie replaces the choice when random(k) is 0',
+    hint('Keep a count of nodes with the best total so far; call random(count) for each new tie'),
+    () => {
+      expect(
+        selectFrom([5, 9, 9, 9], () => 1),
+        'selectHost([5, 9, 9, 9]) when random() never returns 0',
+      ).toBe('n1');
+      expect(
+        selectFrom([5, 9, 9, 9], () => 0),
+        'selectHost([5, 9, 9, 9]) when random() always returns 0',
+      ).toBe('n3');
+      const calls: number[] = [];
+      selectFrom([9, 9, 9, 1, 9], (n) => (calls.push(n), 1));
+      expect(show(calls), 'the arguments random() was called with for totals [9, 9, 9, 1, 9]').toBe(show([2, 3, 4]));
+    },
+  );
   test('every tied node is equally likely', ({ task }) => {
     const seed = useSeed(task);
     let state = seed || 1;
@@ -111,17 +138,19 @@ describe('fitErrorMessage: "0/N nodes are available"', () => {
     ]);
     expect(c.s.fitErrorMessage(3, d), 'fitErrorMessage(3 nodes)').toBe('0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }.');
   });
-  test('a node with two reasons counts in both; the counts sort as text, as upstream\'s sort.Strings does', hint('"10 …" sorts before "2 …" as strings'), () => {
+  test("a node with two reasons counts in both; the counts sort as text, as upstream's sort.Strings does", hint('"10 …" sorts before "2 …" as strings'), () => {
     const d: Diagnosis = new Map();
     for (let i = 0; i < 10; i++) d.set(`big-${i}`, failure('NodeResourcesFit', 'Insufficient cpu', 'Insufficient memory'));
     d.set('x', failure('NodeAffinity', "node(s) didn't match Pod's node affinity/selector"));
     d.set('y', failure('NodeAffinity', "node(s) didn't match Pod's node affinity/selector"));
     expect(c.s.fitErrorMessage(12, d), 'fitErrorMessage(12 nodes)').toBe("0/12 nodes are available: 10 Insufficient cpu, 10 Insufficient memory, 2 node(s) didn't match Pod's node affinity/selector.");
   });
-  test('no node reasons (the filters gave none): the message stops after the colon, or goes straight to preemption\'s', hint('Do you add " <histogram>." only when the histogram is not empty?'), () => {
+  test("no node reasons (the filters gave none): the message stops after the colon, or goes straight to preemption's", hint('Do you add " <histogram>." only when the histogram is not empty?'), () => {
     // FitError.Error (pkg/scheduler/framework/types.go) adds the sorted reasons only `if len(sortedFilterMsg) != 0`.
     expect(c.s.fitErrorMessage(0, new Map()), 'fitErrorMessage(0 nodes, no reasons)').toBe('0/0 nodes are available:');
-    expect(c.s.fitErrorMessage(2, new Map(), 'preemption: not eligible due to preemptionPolicy=Never'), 'fitErrorMessage(2 nodes, no reasons, a postFilter message)').toBe('0/2 nodes are available: preemption: not eligible due to preemptionPolicy=Never.');
+    expect(c.s.fitErrorMessage(2, new Map(), 'preemption: not eligible due to preemptionPolicy=Never'), 'fitErrorMessage(2 nodes, no reasons, a postFilter message)').toBe(
+      '0/2 nodes are available: preemption: not eligible due to preemptionPolicy=Never.',
+    );
   });
   test('preemption\'s message follows, ended with "."', () => {
     const d: Diagnosis = new Map([['n', failure('NodeResourcesFit', 'Insufficient cpu')]]);
@@ -147,16 +176,23 @@ describe('scheduleOne', () => {
     expect(show(c.scheduled), 'Scheduled events').toBe(show(['Successfully assigned default/db to ssd']));
   });
 
-  test('the pod is assumed at once: the next cycle counts it before its binding finishes', hint('Call sched.cache.assume(pod, node) in the scheduling cycle, before the binding cycle awaits anything'), async () => {
-    const c = fakeCluster(nodes(2), { holdBindings: true });
-    c.ctx.queue.add(pod('a', { cpu: '3' }));
-    c.ctx.queue.add(pod('b', { cpu: '3' }));
-    const first = c.s.scheduleOne(c.ctx);
-    const second = c.s.scheduleOne(c.ctx);
-    expect(first?.nodeName !== undefined && first.nodeName !== second?.nodeName, `two 3-cpu pods on two 4-cpu nodes, bindings not finished: placed on ${first?.nodeName} and ${second?.nodeName}`).toBe(true);
-    c.release();
-    await Promise.all([first?.binding, second?.binding]);
-  });
+  test(
+    'the pod is assumed at once: the next cycle counts it before its binding finishes',
+    hint('Call sched.cache.assume(pod, node) in the scheduling cycle, before the binding cycle awaits anything'),
+    async () => {
+      const c = fakeCluster(nodes(2), { holdBindings: true });
+      c.ctx.queue.add(pod('a', { cpu: '3' }));
+      c.ctx.queue.add(pod('b', { cpu: '3' }));
+      const first = c.s.scheduleOne(c.ctx);
+      const second = c.s.scheduleOne(c.ctx);
+      expect(
+        first?.nodeName !== undefined && first.nodeName !== second?.nodeName,
+        `two 3-cpu pods on two 4-cpu nodes, bindings not finished: placed on ${first?.nodeName} and ${second?.nodeName}`,
+      ).toBe(true);
+      c.release();
+      await Promise.all([first?.binding, second?.binding]);
+    },
+  );
 
   test('pods without requests spread over the nodes (LeastAllocated counts them as 100m and 200Mi)', async () => {
     const c = fakeCluster(nodes(3));
@@ -164,18 +200,26 @@ describe('scheduleOne', () => {
     await c.drain();
     const perNode: Record<string, number> = {};
     for (const n of c.bound.values()) perNode[n] = (perNode[n] ?? 0) + 1;
-    expect(show(Object.fromEntries(Object.entries(perNode).sort())), 'pods per node after scheduling 6 pods without requests on 3 empty nodes').toBe(show({ 'node-000': 2, 'node-001': 2, 'node-002': 2 }));
+    expect(show(Object.fromEntries(Object.entries(perNode).sort())), 'pods per node after scheduling 6 pods without requests on 3 empty nodes').toBe(
+      show({ 'node-000': 2, 'node-001': 2, 'node-002': 2 }),
+    );
   });
 
-  test('a pod that fits nowhere gets upstream\'s message and waits among the unschedulable', hint('reportFailure(pod, "Unschedulable", fitErrorMessage(...)); addUnschedulableIfNotPresent(pod, cycle) with the diagnosis\' plugins'), () => {
-    const c = fakeCluster([nodeObject('cp-1', { taints: [CONTROL_PLANE] }), nodeObject('cp-2', { taints: [CONTROL_PLANE] }), nodeObject('worker', { cpu: '1' })]);
-    c.ctx.queue.add(pod('big', { cpu: '2' }));
-    const out = c.s.scheduleOne(c.ctx);
-    expect(out?.nodeName, 'nodeName chosen for a 2-cpu pod').toBeUndefined();
-    expect(show(c.failures), 'failures reported').toBe(show([{ pod: 'default/big', reason: 'Unschedulable', message: '0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }.' }]));
-    expect(c.ctx.queue.where('default/big'), 'where the pod waits').toBe('unschedulable');
-    expect(show([...out!.pod.unschedulablePlugins].sort()), 'the pod\'s unschedulablePlugins').toBe(show(['NodeResourcesFit', 'TaintToleration']));
-  });
+  test(
+    "a pod that fits nowhere gets upstream's message and waits among the unschedulable",
+    hint('reportFailure(pod, "Unschedulable", fitErrorMessage(...)); addUnschedulableIfNotPresent(pod, cycle) with the diagnosis\' plugins'),
+    () => {
+      const c = fakeCluster([nodeObject('cp-1', { taints: [CONTROL_PLANE] }), nodeObject('cp-2', { taints: [CONTROL_PLANE] }), nodeObject('worker', { cpu: '1' })]);
+      c.ctx.queue.add(pod('big', { cpu: '2' }));
+      const out = c.s.scheduleOne(c.ctx);
+      expect(out?.nodeName, 'nodeName chosen for a 2-cpu pod').toBeUndefined();
+      expect(show(c.failures), 'failures reported').toBe(
+        show([{ pod: 'default/big', reason: 'Unschedulable', message: '0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }.' }]),
+      );
+      expect(c.ctx.queue.where('default/big'), 'where the pod waits').toBe('unschedulable');
+      expect(show([...out!.pod.unschedulablePlugins].sort()), "the pod's unschedulablePlugins").toBe(show(['NodeResourcesFit', 'TaintToleration']));
+    },
+  );
 
   test('with no nodes at all: SchedulerError, "no nodes available to schedule pods"', () => {
     const c = fakeCluster([]);
@@ -184,52 +228,67 @@ describe('scheduleOne', () => {
     expect(show(c.failures), 'failures reported').toBe(show([{ pod: 'default/a', reason: 'SchedulerError', message: 'no nodes available to schedule pods' }]));
   });
 
-  test('a refused binding is undone: the pod is forgotten on the node and goes back to the queue', hint('In the binding cycle, catch the error: cache.forget, put the pod back, reportFailure("SchedulerError", "binding rejected: ...")'), async () => {
-    let refuse = true;
-    const c = fakeCluster([nodeObject('only', { cpu: '1' })], {
-      onBind: () => {
-        if (refuse) throw new Error('pods "a" is forbidden');
-      },
-    });
-    c.ctx.queue.add(pod('a', { cpu: '1' }));
-    await c.s.scheduleOne(c.ctx)?.binding;
-    expect(show(c.failures), 'failures reported').toBe(show([{ pod: 'default/a', reason: 'SchedulerError', message: 'binding rejected: pods "a" is forbidden' }]));
-    expect(c.ctx.cache.updateSnapshot().get('only')!.pods.length, 'pods counted on the node after the refusal').toBe(0);
-    expect(c.ctx.queue.where('default/a'), 'where the pod waits after the refusal').toBeDefined();
-    refuse = false;
-    c.clock.t += 10_000;
-    c.ctx.queue.moveAllToActiveOrBackoff('NodeUpdate');
-    c.ctx.queue.flushBackoffCompleted();
-    await c.drain();
-    expect(c.bound.get('default/a'), 'the pod after a retry').toBe('only');
-  });
+  test(
+    'a refused binding is undone: the pod is forgotten on the node and goes back to the queue',
+    hint('In the binding cycle, catch the error: cache.forget, put the pod back, reportFailure("SchedulerError", "binding rejected: ...")'),
+    async () => {
+      let refuse = true;
+      const c = fakeCluster([nodeObject('only', { cpu: '1' })], {
+        onBind: () => {
+          if (refuse) throw new Error('pods "a" is forbidden');
+        },
+      });
+      c.ctx.queue.add(pod('a', { cpu: '1' }));
+      await c.s.scheduleOne(c.ctx)?.binding;
+      expect(show(c.failures), 'failures reported').toBe(show([{ pod: 'default/a', reason: 'SchedulerError', message: 'binding rejected: pods "a" is forbidden' }]));
+      expect(c.ctx.cache.updateSnapshot().get('only')!.pods.length, 'pods counted on the node after the refusal').toBe(0);
+      expect(c.ctx.queue.where('default/a'), 'where the pod waits after the refusal').toBeDefined();
+      refuse = false;
+      c.clock.t += 10_000;
+      c.ctx.queue.moveAllToActiveOrBackoff('NodeUpdate');
+      c.ctx.queue.flushBackoffCompleted();
+      await c.drain();
+      expect(c.bound.get('default/a'), 'the pod after a retry').toBe('only');
+    },
+  );
 
-  test('ties between equal nodes are broken with sched.random, through selectHost', hint('Do you hand selectHost the scheduler\'s own random (sched.random), so that a seed replays the same choice?'), async () => {
-    for (const [answer, expected] of [[0, 'b'], [1, 'a']] as const) {
-      const c = fakeCluster([nodeObject('a'), nodeObject('b')]);
-      c.ctx.queue.add(pod('p'));
-      const out = c.s.scheduleOne({ ...c.ctx, random: () => answer });
-      expect(out?.nodeName, `the node chosen between two identical empty nodes a and b, when sched.random always returns ${answer}`).toBe(expected);
-      await out?.binding;
-    }
-  });
+  test(
+    'ties between equal nodes are broken with sched.random, through selectHost',
+    hint("Do you hand selectHost the scheduler's own random (sched.random), so that a seed replays the same choice?"),
+    async () => {
+      for (const [answer, expected] of [
+        [0, 'b'],
+        [1, 'a'],
+      ] as const) {
+        const c = fakeCluster([nodeObject('a'), nodeObject('b')]);
+        c.ctx.queue.add(pod('p'));
+        const out = c.s.scheduleOne({ ...c.ctx, random: () => answer });
+        expect(out?.nodeName, `the node chosen between two identical empty nodes a and b, when sched.random always returns ${answer}`).toBe(expected);
+        await out?.binding;
+      }
+    },
+  );
 
-  test('a refused binding gives the room back: a pod that failed for lack of it moves out of unschedulable', hint('After cache.forget, does the binding cycle call queue.moveAllToActiveOrBackoff("AssignedPodDelete"), as kube-scheduler does when an assumed pod goes away?'), async () => {
-    const c = fakeCluster([nodeObject('only', { cpu: '1' })], {
-      holdBindings: true,
-      onBind: (p) => {
-        if (p.key === 'default/a') throw new Error('pods "a" is forbidden');
-      },
-    });
-    c.ctx.queue.add(pod('a', { cpu: '1' }));
-    c.ctx.queue.add(pod('b', { cpu: '1' }));
-    const first = c.s.scheduleOne(c.ctx); // a is assumed on the node; its binding waits
-    c.s.scheduleOne(c.ctx); // b does not fit beside the assumed a
-    expect(c.ctx.queue.where('default/b'), 'where b waits while a is assumed on the only node').toBe('unschedulable');
-    c.release();
-    await first?.binding;
-    expect(c.ctx.queue.where('default/b'), 'where b waits once a\'s binding was refused and a forgotten').toBe('backoff');
-  });
+  test(
+    'a refused binding gives the room back: a pod that failed for lack of it moves out of unschedulable',
+    hint('After cache.forget, does the binding cycle call queue.moveAllToActiveOrBackoff("AssignedPodDelete"), as kube-scheduler does when an assumed pod goes away?'),
+    async () => {
+      const c = fakeCluster([nodeObject('only', { cpu: '1' })], {
+        holdBindings: true,
+        onBind: (p) => {
+          if (p.key === 'default/a') throw new Error('pods "a" is forbidden');
+        },
+      });
+      c.ctx.queue.add(pod('a', { cpu: '1' }));
+      c.ctx.queue.add(pod('b', { cpu: '1' }));
+      const first = c.s.scheduleOne(c.ctx); // a is assumed on the node; its binding waits
+      c.s.scheduleOne(c.ctx); // b does not fit beside the assumed a
+      expect(c.ctx.queue.where('default/b'), 'where b waits while a is assumed on the only node').toBe('unschedulable');
+      c.release();
+      await first?.binding;
+      expect(c.ctx.queue.where('default/b'), "where b waits once a's binding was refused and a forgotten").toBe('backoff');
+    },
+  );
 
   test('a single feasible node is taken without scoring', hint('Is prioritizeNodes worth calling when only one node is left?'), async () => {
     const c = fakeCluster([nodeObject('a', { labels: { pick: 'me' } }), nodeObject('b')]);
@@ -248,7 +307,9 @@ describe('properties of the whole loop', () => {
   const nodeGen = fc.record({ cpu: fc.constantFrom('1', '2', '4'), pods: fc.constantFrom('3', '5', '110'), tainted: fc.boolean(), zone: fc.constantFrom('a', 'b') });
   const podGen = fc.record({ cpu: fc.constantFrom('100m', '250m', '500m', '1', '1500m'), tolerates: fc.boolean(), zone: fc.option(fc.constantFrom('a', 'b'), { nil: undefined }) });
   const makeNodes = (gens: { cpu: string; pods: string; tainted: boolean; zone: string }[]) =>
-    gens.map((g, i) => nodeObject(`n${i}`, { cpu: g.cpu, pods: g.pods, labels: { zone: g.zone }, ...(g.tainted ? { taints: [{ key: 'dedicated', value: 'batch', effect: 'NoSchedule' as const }] } : {}) }));
+    gens.map((g, i) =>
+      nodeObject(`n${i}`, { cpu: g.cpu, pods: g.pods, labels: { zone: g.zone }, ...(g.tainted ? { taints: [{ key: 'dedicated', value: 'batch', effect: 'NoSchedule' as const }] } : {}) }),
+    );
   const makePod = (g: { cpu: string; tolerates: boolean; zone?: string }, i: number) =>
     pod(`p${i}`, { cpu: g.cpu, ...(g.tolerates ? { tolerations: [{ key: 'dedicated', operator: 'Exists' as const }] } : {}), ...(g.zone ? { nodeSelector: { zone: g.zone } } : {}) } as PodOptions);
 
@@ -309,27 +370,34 @@ describe('properties of the whole loop', () => {
 
   test('every schedulable pod is eventually bound', hint('After a failure the pod must come back: through backoff, an event, or the unschedulable timeout'), ({ task }) => {
     return fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 5 }), fc.array(fc.record({ cpu: fc.constantFrom('100m', '500m', '1'), tolerates: fc.boolean() }), { maxLength: 30 }), fc.integer({ min: 0, max: 3 }), async (plain, pg, taintedCount) => {
-        // Every plain node fits four 1-cpu pods, so any pod without a toleration fits somewhere while
-        // fewer than 4 × plain such pods exist; tainted nodes only add room for tolerating pods.
-        const ns = [...nodes(plain), ...Array.from({ length: taintedCount }, (_, i) => nodeObject(`t${i}`, { taints: [{ key: 'dedicated', effect: 'NoSchedule' }] }))];
-        const pods = pg.slice(0, 4 * plain).map((g, i) => pod(`p${i}`, { cpu: g.cpu, ...(g.tolerates ? { tolerations: [{ key: 'dedicated', operator: 'Exists' as const }] } : {}) }));
-        // Arrive in two waves with a node added in between, as in a real cluster.
-        const c = fakeCluster(ns.slice(0, 1));
-        pods.forEach((p) => c.ctx.queue.add(p));
-        await c.drain();
-        for (const n of ns.slice(1)) {
-          c.sched.cache.addNode(n);
-          c.ctx.queue.moveAllToActiveOrBackoff('NodeAdd');
-        }
-        for (let round = 0; round < 20 && c.bound.size < pods.length; round++) {
-          c.clock.t += 11_000;
-          c.ctx.queue.flushBackoffCompleted();
-          c.ctx.queue.flushUnschedulableLeftover();
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.record({ cpu: fc.constantFrom('100m', '500m', '1'), tolerates: fc.boolean() }), { maxLength: 30 }),
+        fc.integer({ min: 0, max: 3 }),
+        async (plain, pg, taintedCount) => {
+          // Every plain node fits four 1-cpu pods, so any pod without a toleration fits somewhere while
+          // fewer than 4 × plain such pods exist; tainted nodes only add room for tolerating pods.
+          const ns = [...nodes(plain), ...Array.from({ length: taintedCount }, (_, i) => nodeObject(`t${i}`, { taints: [{ key: 'dedicated', effect: 'NoSchedule' }] }))];
+          const pods = pg.slice(0, 4 * plain).map((g, i) => pod(`p${i}`, { cpu: g.cpu, ...(g.tolerates ? { tolerations: [{ key: 'dedicated', operator: 'Exists' as const }] } : {}) }));
+          // Arrive in two waves with a node added in between, as in a real cluster.
+          const c = fakeCluster(ns.slice(0, 1));
+          pods.forEach((p) => c.ctx.queue.add(p));
           await c.drain();
-        }
-        expect(show([...c.bound.keys()].sort()), `bound pods, with ${plain} plain and ${taintedCount} tainted node(s), failures ${show(c.failures.slice(-3))}`).toBe(show(pods.map((p) => p.key).sort()));
-      }),
+          for (const n of ns.slice(1)) {
+            c.sched.cache.addNode(n);
+            c.ctx.queue.moveAllToActiveOrBackoff('NodeAdd');
+          }
+          for (let round = 0; round < 20 && c.bound.size < pods.length; round++) {
+            c.clock.t += 11_000;
+            c.ctx.queue.flushBackoffCompleted();
+            c.ctx.queue.flushUnschedulableLeftover();
+            await c.drain();
+          }
+          expect(show([...c.bound.keys()].sort()), `bound pods, with ${plain} plain and ${taintedCount} tainted node(s), failures ${show(c.failures.slice(-3))}`).toBe(
+            show(pods.map((p) => p.key).sort()),
+          );
+        },
+      ),
       { seed: useSeed(task), numRuns: 40 },
     );
   });

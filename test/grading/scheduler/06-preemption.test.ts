@@ -21,7 +21,9 @@ function decide(preemptor: PodInfo, layout: Record<string, PodInfo[]>, extraNode
     if (v) diagnosis.set(n.name, v);
   }
   const result = c.s.preempt(preemptor, snapshot, diagnosis, c.ctx.filter);
-  const did = `preempt(${preemptor.key} priority ${preemptor.priority} cpu ${preemptor.requests.milliCPU}m) with ${Object.entries(layout).map(([n, ps]) => `${n}: [${ps.map((p) => `${p.pod.metadata.name} p${p.priority} ${p.requests.milliCPU}m`).join(', ')}]`).join('; ')}`;
+  const did = `preempt(${preemptor.key} priority ${preemptor.priority} cpu ${preemptor.requests.milliCPU}m) with ${Object.entries(layout)
+    .map(([n, ps]) => `${n}: [${ps.map((p) => `${p.pod.metadata.name} p${p.priority} ${p.requests.milliCPU}m`).join(', ')}]`)
+    .join('; ')}`;
   return { result, did, c };
 }
 
@@ -74,13 +76,17 @@ describe('selectVictimsOnNode and preempt', () => {
     expect(outcome(result).replace(/ \[.*\]/, ''), did).toBe('evict on n2');
   });
 
-  test('the node choice does not depend on the order of the nodes', hint('Compare each candidate with the best so far, criterion by criterion (highest victim priority, sum of priorities, number of victims, start time): is the first node better, or only first?'), () => {
-    const { result, did } = decide(pod('p', { cpu: '4', priority: 100 }), {
-      n1: [pod('b', { cpu: '2', priority: 1 }), pod('c', { cpu: '2', priority: 2 })],
-      n2: [pod('a', { cpu: '4', priority: 50 })],
-    });
-    expect(outcome(result).replace(/ \[.*\]/, ''), did).toBe('evict on n1');
-  });
+  test(
+    'the node choice does not depend on the order of the nodes',
+    hint('Compare each candidate with the best so far, criterion by criterion (highest victim priority, sum of priorities, number of victims, start time): is the first node better, or only first?'),
+    () => {
+      const { result, did } = decide(pod('p', { cpu: '4', priority: 100 }), {
+        n1: [pod('b', { cpu: '2', priority: 1 }), pod('c', { cpu: '2', priority: 2 })],
+        n2: [pod('a', { cpu: '4', priority: 50 })],
+      });
+      expect(outcome(result).replace(/ \[.*\]/, ''), did).toBe('evict on n1');
+    },
+  );
 
   test('the highest victim priority is compared, not the lowest', hint('pickOneNodeForPreemption: the node whose most important victim is the least important'), () => {
     const { result, did } = decide(pod('p', { cpu: '4', priority: 100 }), {
@@ -90,7 +96,7 @@ describe('selectVictimsOnNode and preempt', () => {
     expect(outcome(result), did).toBe('evict [c, d] on n2');
   });
 
-  test('with the same highest priority, the smaller sum of priorities wins', hint('The sum of the victims\' priorities (each + 2^31) comes before their number'), () => {
+  test('with the same highest priority, the smaller sum of priorities wins', hint("The sum of the victims' priorities (each + 2^31) comes before their number"), () => {
     const { result, did } = decide(pod('p', { cpu: '4', priority: 100 }), {
       n1: [pod('a', { cpu: '2', priority: 5 }), pod('b', { cpu: '2', priority: 3 })],
       n2: [pod('c', { cpu: '2', priority: 5 }), pod('d', { cpu: '2', priority: 1 })],
@@ -98,21 +104,25 @@ describe('selectVictimsOnNode and preempt', () => {
     expect(outcome(result), did).toBe('evict [c, d] on n2');
   });
 
-  test('the start time compared is the earliest among the highest-priority victims only', hint('Which victims\' start times count: all of them, or those with the highest priority? The earliest or the latest of those?'), () => {
-    const layout = {
-      n1: [pod('a', { cpu: '2', priority: 5, startTime: '2025-06-01T00:00:00Z' }), pod('b', { cpu: '2', priority: 1, startTime: '2025-01-01T00:00:00Z' })],
-      n2: [pod('c', { cpu: '2', priority: 5, startTime: '2025-03-01T00:00:00Z' }), pod('d', { cpu: '2', priority: 1, startTime: '2025-03-01T00:00:00Z' })],
-    };
-    // n1's priority-5 victim started in June, n2's in March: n1's started last.
-    const first = decide(pod('p', { cpu: '4', priority: 100 }), layout);
-    expect(outcome(first.result).replace(/ \[.*\]/, ''), first.did).toBe('evict on n1');
-    const two = decide(pod('p', { cpu: '4', priority: 100 }), {
-      n1: [pod('e', { cpu: '2', priority: 5, startTime: '2025-01-01T00:00:00Z' }), pod('f', { cpu: '2', priority: 5, startTime: '2025-07-01T00:00:00Z' })],
-      n2: [pod('g', { cpu: '2', priority: 5, startTime: '2025-03-01T00:00:00Z' }), pod('h', { cpu: '2', priority: 5, startTime: '2025-04-01T00:00:00Z' })],
-    });
-    // Earliest start of the priority-5 victims: n1 January, n2 March: n2's started last.
-    expect(outcome(two.result).replace(/ \[.*\]/, ''), two.did).toBe('evict on n2');
-  });
+  test(
+    'the start time compared is the earliest among the highest-priority victims only',
+    hint("Which victims' start times count: all of them, or those with the highest priority? The earliest or the latest of those?"),
+    () => {
+      const layout = {
+        n1: [pod('a', { cpu: '2', priority: 5, startTime: '2025-06-01T00:00:00Z' }), pod('b', { cpu: '2', priority: 1, startTime: '2025-01-01T00:00:00Z' })],
+        n2: [pod('c', { cpu: '2', priority: 5, startTime: '2025-03-01T00:00:00Z' }), pod('d', { cpu: '2', priority: 1, startTime: '2025-03-01T00:00:00Z' })],
+      };
+      // n1's priority-5 victim started in June, n2's in March: n1's started last.
+      const first = decide(pod('p', { cpu: '4', priority: 100 }), layout);
+      expect(outcome(first.result).replace(/ \[.*\]/, ''), first.did).toBe('evict on n1');
+      const two = decide(pod('p', { cpu: '4', priority: 100 }), {
+        n1: [pod('e', { cpu: '2', priority: 5, startTime: '2025-01-01T00:00:00Z' }), pod('f', { cpu: '2', priority: 5, startTime: '2025-07-01T00:00:00Z' })],
+        n2: [pod('g', { cpu: '2', priority: 5, startTime: '2025-03-01T00:00:00Z' }), pod('h', { cpu: '2', priority: 5, startTime: '2025-04-01T00:00:00Z' })],
+      });
+      // Earliest start of the priority-5 victims: n1 January, n2 March: n2's started last.
+      expect(outcome(two.result).replace(/ \[.*\]/, ''), two.did).toBe('evict on n2');
+    },
+  );
 
   test('the start time is status.startTime, not the creation time', hint('util.GetPodStartTime reads pod.status.startTime: do you read metadata.creationTimestamp instead?'), () => {
     const started = (name: string, created: string, start: string) => {
@@ -142,18 +152,26 @@ describe('selectVictimsOnNode and preempt', () => {
     expect(outcome(result), did).toBe('evict [young] on n1');
   });
 
-  test('a pod too big for the node even with every lower-priority pod gone evicts nothing', hint('Before choosing victims, remove every lower-priority pod from a copy of the node: does the pod fit at all?'), () => {
-    const { result, did } = decide(pod('huge', { cpu: '6', priority: 100 }), { n1: [pod('a', { cpu: '1', priority: 1 })] });
-    expect(outcome(result), did).toBe('preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod');
-  });
+  test(
+    'a pod too big for the node even with every lower-priority pod gone evicts nothing',
+    hint('Before choosing victims, remove every lower-priority pod from a copy of the node: does the pod fit at all?'),
+    () => {
+      const { result, did } = decide(pod('huge', { cpu: '6', priority: 100 }), { n1: [pod('a', { cpu: '1', priority: 1 })] });
+      expect(outcome(result), did).toBe('preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod');
+    },
+  );
 
-  test('nodes rejected for a reason eviction cannot fix are not helped, and the message says so', hint('A diagnosis with code UnschedulableAndUnresolvable: "Preemption is not helpful for scheduling"'), () => {
-    const { result, did } = decide(pod('p', { cpu: '2', priority: 100 }), { busy: [pod('same', { cpu: '3', priority: 100 })] }, [
-      nodeObject('cp-1', { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }),
-      nodeObject('cp-2', { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }),
-    ]);
-    expect(outcome(result), did).toBe('preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling');
-  });
+  test(
+    'nodes rejected for a reason eviction cannot fix are not helped, and the message says so',
+    hint('A diagnosis with code UnschedulableAndUnresolvable: "Preemption is not helpful for scheduling"'),
+    () => {
+      const { result, did } = decide(pod('p', { cpu: '2', priority: 100 }), { busy: [pod('same', { cpu: '3', priority: 100 })] }, [
+        nodeObject('cp-1', { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }),
+        nodeObject('cp-2', { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }),
+      ]);
+      expect(outcome(result), did).toBe('preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling');
+    },
+  );
 
   test('a pod with preemptionPolicy Never preempts nothing', () => {
     const { result, did } = decide(pod('polite', { cpu: '2', priority: 1000, preemptionPolicy: 'Never' }), { n1: [pod('batch', { cpu: '3' })] });
@@ -177,26 +195,38 @@ describe('selectVictimsOnNode and preempt', () => {
 });
 
 describe('preemption inside scheduleOne', () => {
-  test('the preemptor is nominated to the node, the victim is evicted, and the preemptor lands there next', hint('scheduleOne passes the postFilter\'s nodeName to reportFailure as nominatedNodeName'), async () => {
-    const c = fakeCluster([nodeObject('only', { cpu: '4' })], { preemption: true });
-    c.place(pod('batch', { cpu: '3', priority: 0 }), 'only');
-    c.ctx.queue.add(pod('critical', { cpu: '2', priority: 1000 }));
-    await c.drain();
-    expect(show(c.evicted), 'pods evicted').toBe(show(['default/batch']));
-    expect(show(c.failures), 'the first attempt of critical').toBe(show([{ pod: 'default/critical', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.', nominatedNodeName: 'only' }]));
-    c.clock.t += 2_000;
-    c.ctx.queue.flushBackoffCompleted();
-    await c.drain();
-    expect(c.bound.get('default/critical'), 'where critical is bound after the victim is gone').toBe('only');
-  });
+  test(
+    'the preemptor is nominated to the node, the victim is evicted, and the preemptor lands there next',
+    hint("scheduleOne passes the postFilter's nodeName to reportFailure as nominatedNodeName"),
+    async () => {
+      const c = fakeCluster([nodeObject('only', { cpu: '4' })], { preemption: true });
+      c.place(pod('batch', { cpu: '3', priority: 0 }), 'only');
+      c.ctx.queue.add(pod('critical', { cpu: '2', priority: 1000 }));
+      await c.drain();
+      expect(show(c.evicted), 'pods evicted').toBe(show(['default/batch']));
+      expect(show(c.failures), 'the first attempt of critical').toBe(
+        show([{ pod: 'default/critical', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.', nominatedNodeName: 'only' }]),
+      );
+      c.clock.t += 2_000;
+      c.ctx.queue.flushBackoffCompleted();
+      await c.drain();
+      expect(c.bound.get('default/critical'), 'where critical is bound after the victim is gone').toBe('only');
+    },
+  );
 
-  test('when preemption cannot help, its message follows the filters\' in the failure', hint('Does scheduleOne pass the postFilter\'s message to fitErrorMessage?'), async () => {
+  test("when preemption cannot help, its message follows the filters' in the failure", hint("Does scheduleOne pass the postFilter's message to fitErrorMessage?"), async () => {
     const c = fakeCluster([nodeObject('only', { cpu: '4' })], { preemption: true });
     c.place(pod('same', { cpu: '3', priority: 1000 }), 'only');
     c.ctx.queue.add(pod('critical', { cpu: '2', priority: 1000 }));
     await c.drain();
     expect(show(c.failures), 'the failure of critical (priority 1000) beside a pod of the same priority').toBe(
-      show([{ pod: 'default/critical', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.' }]),
+      show([
+        {
+          pod: 'default/critical',
+          reason: 'Unschedulable',
+          message: '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.',
+        },
+      ]),
     );
   });
 

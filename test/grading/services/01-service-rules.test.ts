@@ -24,7 +24,10 @@ const s = await loadComponent('services');
 
 const ips = (eps: readonly ProxyEndpoint[]) => eps.map((e) => `${e.ip}:${e.port}`);
 const only = (rules: ProxyRule[]): ProxyRule => {
-  expect(rules.map((r) => r.servicePortName), 'the rules returned (one expected)').toHaveLength(1);
+  expect(
+    rules.map((r) => r.servicePortName),
+    'the rules returned (one expected)',
+  ).toHaveLength(1);
   return rules[0]!;
 };
 
@@ -46,44 +49,78 @@ describe('a ClusterIP Service', () => {
   });
 
   test('an unnamed port is named ns/name; each of two ports gets its own rule, sorted by name', hint('ServicePortName.String(): "ns/name" when the port has no name'), () => {
-    const two = service('db', { ports: [{ name: 'metrics', port: 9100, protocol: 'TCP' }, { name: 'admin', port: 9000, protocol: 'TCP' }] });
-    const rules = s.serviceRules([service('web', { ports: [{ port: 80, targetPort: 8080 }] }), two], [slice('web', [ep('127.64.0.5')], { ports: [{ port: 8080, protocol: 'TCP', name: '' }] })], 'node-1');
-    expect(show(rules.map((r) => [r.servicePortName, r.port, r.protocol])), 'rules of web (one unnamed port) and db (metrics, admin)').toBe(show([['default/db:admin', 9000, 'TCP'], ['default/db:metrics', 9100, 'TCP'], ['default/web', 80, 'TCP']]));
+    const two = service('db', {
+      ports: [
+        { name: 'metrics', port: 9100, protocol: 'TCP' },
+        { name: 'admin', port: 9000, protocol: 'TCP' },
+      ],
+    });
+    const rules = s.serviceRules(
+      [service('web', { ports: [{ port: 80, targetPort: 8080 }] }), two],
+      [slice('web', [ep('127.64.0.5')], { ports: [{ port: 8080, protocol: 'TCP', name: '' }] })],
+      'node-1',
+    );
+    expect(show(rules.map((r) => [r.servicePortName, r.port, r.protocol])), 'rules of web (one unnamed port) and db (metrics, admin)').toBe(
+      show([
+        ['default/db:admin', 9000, 'TCP'],
+        ['default/db:metrics', 9100, 'TCP'],
+        ['default/web', 80, 'TCP'],
+      ]),
+    );
     expect(ips(rules[2]!.internalEndpoints), 'endpoints of default/web (its slice port has the empty name)').toEqual(['127.64.0.5:8080']);
   });
 
   test('headless and ExternalName Services get no rules', hint('Which Services have no ClusterIP for the proxy to catch traffic on?'), () => {
-    const rules = s.serviceRules([service('headless', { clusterIP: 'None' }), service('ext', { type: 'ExternalName', externalName: 'example.com' })], [slice('headless', [ep('127.64.0.5')])], 'node-1');
+    const rules = s.serviceRules(
+      [service('headless', { clusterIP: 'None' }), service('ext', { type: 'ExternalName', externalName: 'example.com' })],
+      [slice('headless', [ep('127.64.0.5')])],
+      'node-1',
+    );
     expect(rules, 'rules for a headless and an ExternalName Service').toEqual([]);
   });
 
-  test('a named targetPort: the slice port is matched by the Service port\'s name, not by a number', hint('targetPort: web could be 8080 in one pod and 9090 in another: which field of the slice port is the same as the Service port\'s?'), () => {
-    const named = service('web', { ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'web' }] });
-    const rule = only(s.serviceRules([named], [
-      slice('web', [ep('127.64.0.5')], { ports: [{ name: 'http', protocol: 'TCP', port: 8080 }] }),
-      slice('web', [ep('127.64.0.6')], { ports: [{ name: 'http', protocol: 'TCP', port: 9090 }] }),
-    ], 'node-1'));
-    expect(ips(rule.internalEndpoints), 'endpoints of web:http (two slices, the pods name port web 8080 and 9090)').toEqual(['127.64.0.5:8080', '127.64.0.6:9090']);
-  });
+  test(
+    "a named targetPort: the slice port is matched by the Service port's name, not by a number",
+    hint("targetPort: web could be 8080 in one pod and 9090 in another: which field of the slice port is the same as the Service port's?"),
+    () => {
+      const named = service('web', { ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'web' }] });
+      const rule = only(
+        s.serviceRules(
+          [named],
+          [slice('web', [ep('127.64.0.5')], { ports: [{ name: 'http', protocol: 'TCP', port: 8080 }] }), slice('web', [ep('127.64.0.6')], { ports: [{ name: 'http', protocol: 'TCP', port: 9090 }] })],
+          'node-1',
+        ),
+      );
+      expect(ips(rule.internalEndpoints), 'endpoints of web:http (two slices, the pods name port web 8080 and 9090)').toEqual(['127.64.0.5:8080', '127.64.0.6:9090']);
+    },
+  );
 
-  test('a slice port of another protocol is not this port\'s', hint('Match the slice port by name and protocol'), () => {
+  test("a slice port of another protocol is not this port's", hint('Match the slice port by name and protocol'), () => {
     const dns = service('dns', { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] });
     const rule = only(s.serviceRules([dns], [slice('dns', [ep('127.64.0.5')], { ports: [{ name: 'dns', protocol: 'TCP', port: 5353 }] })], 'node-1'));
-    expect(rule.protocol, 'the rule\'s protocol').toBe('UDP');
+    expect(rule.protocol, "the rule's protocol").toBe('UDP');
     expect(ips(rule.internalEndpoints), 'endpoints of a UDP port whose only slice port is TCP').toEqual([]);
   });
 
-  test('slices of a same-named Service in another namespace, and slices without the service-name label, are not used', hint('The label kubernetes.io/service-name names the Service within the slice\'s own namespace'), () => {
-    const unlabelled = slice('web', [ep('127.64.0.9')]);
-    delete unlabelled.metadata.labels;
-    const rule = only(s.serviceRules([service('web')], [slice('web', [ep('127.64.0.7')], { ns: 'other' }), unlabelled, slice('web', [ep('127.64.0.5')])], 'node-1'));
-    expect(ips(rule.internalEndpoints), 'endpoints of default/web (slices: other/web, one unlabelled, default/web)').toEqual(['127.64.0.5:8080']);
-  });
+  test(
+    'slices of a same-named Service in another namespace, and slices without the service-name label, are not used',
+    hint("The label kubernetes.io/service-name names the Service within the slice's own namespace"),
+    () => {
+      const unlabelled = slice('web', [ep('127.64.0.9')]);
+      delete unlabelled.metadata.labels;
+      const rule = only(s.serviceRules([service('web')], [slice('web', [ep('127.64.0.7')], { ns: 'other' }), unlabelled, slice('web', [ep('127.64.0.5')])], 'node-1'));
+      expect(ips(rule.internalEndpoints), 'endpoints of default/web (slices: other/web, one unlabelled, default/web)').toEqual(['127.64.0.5:8080']);
+    },
+  );
 
-  test('an endpoint in two slices (moving between them) is used once; endpoints are sorted by address as numbers', hint('10.0.0.10 and 10.0.0.9: which is first as numbers, and which as strings?'), () => {
-    const rule = only(s.serviceRules([service('web')], [slice('web', [ep('127.64.0.10'), ep('127.64.0.9')]), slice('web', [ep('127.64.0.9', { ready: false })])], 'node-1'));
-    expect(ips(rule.internalEndpoints), 'endpoints (127.64.0.10 and 127.64.0.9, the latter in both slices)').toEqual(['127.64.0.9:8080', '127.64.0.10:8080']);
-  });
+  test(
+    'an endpoint in two slices (moving between them) is used once; endpoints are sorted by address as numbers',
+    hint('10.0.0.10 and 10.0.0.9: which is first as numbers, and which as strings?'),
+    () => {
+      const rule = only(s.serviceRules([service('web')], [slice('web', [ep('127.64.0.10'), ep('127.64.0.9')]), slice('web', [ep('127.64.0.9', { ready: false })])], 'node-1'));
+      expect(ips(rule.internalEndpoints), 'endpoints (127.64.0.10 and 127.64.0.9, the latter in both slices)').toEqual(['127.64.0.9:8080', '127.64.0.10:8080']);
+    },
+  );
 
   test('conditions left unset count as ready and serving (a slice written by hand)', hint('The API says: ready unset means ready; serving unset means the same as ready'), () => {
     const rule = only(s.serviceRules([service('web')], [slice('web', [ep('127.64.0.5', { noConditions: true })])], 'node-1'));
@@ -102,11 +139,21 @@ describe('ready, serving and terminating endpoints', () => {
     expect(ips(rule.internalEndpoints), 'endpoints of: .5 terminating (serving), .6 ready, .7 terminating (serving)').toEqual(['127.64.0.6:8080']);
   });
 
-  test('with no ready endpoint left, the serving terminating ones are used (not the not-serving ones)', hint('Upstream falls back to endpoints that are serving and terminating. Is a terminating pod that fails its readiness probe serving?'), () => {
-    const rule = only(s.serviceRules([service('web')], [slice('web', [ep('127.64.0.5', { terminating: true }), ep('127.64.0.6', { terminating: true, serving: false }), ep('127.64.0.7', { ready: false })])], 'node-1'));
-    expect(ips(rule.internalEndpoints), 'endpoints of: .5 terminating and serving, .6 terminating not serving, .7 not ready').toEqual(['127.64.0.5:8080']);
-    expect(rule.hasEndpoints, 'hasEndpoints').toBe(true);
-  });
+  test(
+    'with no ready endpoint left, the serving terminating ones are used (not the not-serving ones)',
+    hint('Upstream falls back to endpoints that are serving and terminating. Is a terminating pod that fails its readiness probe serving?'),
+    () => {
+      const rule = only(
+        s.serviceRules(
+          [service('web')],
+          [slice('web', [ep('127.64.0.5', { terminating: true }), ep('127.64.0.6', { terminating: true, serving: false }), ep('127.64.0.7', { ready: false })])],
+          'node-1',
+        ),
+      );
+      expect(ips(rule.internalEndpoints), 'endpoints of: .5 terminating and serving, .6 terminating not serving, .7 not ready').toEqual(['127.64.0.5:8080']);
+      expect(rule.hasEndpoints, 'hasEndpoints').toBe(true);
+    },
+  );
 
   test('no usable endpoint at all: no endpoints and hasEndpoints false (connections are refused)', hint('hasEndpoints is what tells the backend to reject'), () => {
     const rule = only(s.serviceRules([service('web')], [slice('web', [ep('127.64.0.7', { ready: false }), ep('127.64.0.8', { terminating: true, serving: false })])], 'node-1'));
@@ -143,37 +190,49 @@ describe('NodePorts and traffic policies', () => {
     expect(['nodePort' in rule, ips(rule.externalEndpoints)], '[has nodePort, externalEndpoints] of type ClusterIP').toEqual([false, []]);
   });
 
-  test('externalTrafficPolicy Local: node-port traffic only to this node\'s endpoints; ClusterIP traffic still to all', hint('Local keeps the client\'s source address by never forwarding to another node. Which list does that change, and which not?'), () => {
-    const rule = only(s.serviceRules([nodePort({ externalTrafficPolicy: 'Local' })], [slice('web', eps)], 'node-1'));
-    expect(ips(rule.externalEndpoints), 'externalEndpoints on node-1 (endpoints on node-1, node-2, node-2)').toEqual(['127.64.0.5:8080']);
-    expect(ips(rule.internalEndpoints), 'internalEndpoints on node-1').toEqual(['127.64.0.5:8080', '127.64.0.6:8080', '127.64.1.7:8080']);
-    expect(rule.externalPolicyLocal, 'externalPolicyLocal').toBe(true);
-  });
+  test(
+    "externalTrafficPolicy Local: node-port traffic only to this node's endpoints; ClusterIP traffic still to all",
+    hint("Local keeps the client's source address by never forwarding to another node. Which list does that change, and which not?"),
+    () => {
+      const rule = only(s.serviceRules([nodePort({ externalTrafficPolicy: 'Local' })], [slice('web', eps)], 'node-1'));
+      expect(ips(rule.externalEndpoints), 'externalEndpoints on node-1 (endpoints on node-1, node-2, node-2)').toEqual(['127.64.0.5:8080']);
+      expect(ips(rule.internalEndpoints), 'internalEndpoints on node-1').toEqual(['127.64.0.5:8080', '127.64.0.6:8080', '127.64.1.7:8080']);
+      expect(rule.externalPolicyLocal, 'externalPolicyLocal').toBe(true);
+    },
+  );
 
   test('externalTrafficPolicy Local on a node with no endpoint: nothing external, but hasEndpoints (traffic is dropped, not refused)', hint('hasEndpoints is about the whole cluster'), () => {
     const rule = only(s.serviceRules([nodePort({ externalTrafficPolicy: 'Local' })], [slice('web', eps)], 'node-3'));
     expect([ips(rule.externalEndpoints), rule.hasEndpoints], '[externalEndpoints, hasEndpoints] on node-3').toEqual([[], true]);
   });
 
-  test('externalTrafficPolicy Local: a local ready endpoint wins over local terminating ones; with none ready locally, local serving-terminating ones', hint('The fallback to terminating endpoints is decided for the local list on its own'), () => {
-    const mixed = [ep('127.64.0.5', { node: 'node-1', terminating: true }), ep('127.64.0.6', { node: 'node-1' }), ep('127.64.0.7', { node: 'node-2' })];
-    const a = only(s.serviceRules([nodePort({ externalTrafficPolicy: 'Local' })], [slice('web', mixed)], 'node-1'));
-    expect(ips(a.externalEndpoints), 'externalEndpoints on node-1 (.5 terminating here, .6 ready here, .7 ready elsewhere)').toEqual(['127.64.0.6:8080']);
-    const leaving = [ep('127.64.0.5', { node: 'node-1', terminating: true }), ep('127.64.0.7', { node: 'node-2' })];
-    const b = only(s.serviceRules([nodePort({ externalTrafficPolicy: 'Local' })], [slice('web', leaving)], 'node-1'));
-    expect(ips(b.externalEndpoints), 'externalEndpoints on node-1 (.5 terminating here, .7 ready on node-2)').toEqual(['127.64.0.5:8080']);
-    expect(ips(b.internalEndpoints), 'internalEndpoints on node-1 (cluster policy: a ready one exists)').toEqual(['127.64.0.7:8080']);
-  });
+  test(
+    'externalTrafficPolicy Local: a local ready endpoint wins over local terminating ones; with none ready locally, local serving-terminating ones',
+    hint('The fallback to terminating endpoints is decided for the local list on its own'),
+    () => {
+      const mixed = [ep('127.64.0.5', { node: 'node-1', terminating: true }), ep('127.64.0.6', { node: 'node-1' }), ep('127.64.0.7', { node: 'node-2' })];
+      const a = only(s.serviceRules([nodePort({ externalTrafficPolicy: 'Local' })], [slice('web', mixed)], 'node-1'));
+      expect(ips(a.externalEndpoints), 'externalEndpoints on node-1 (.5 terminating here, .6 ready here, .7 ready elsewhere)').toEqual(['127.64.0.6:8080']);
+      const leaving = [ep('127.64.0.5', { node: 'node-1', terminating: true }), ep('127.64.0.7', { node: 'node-2' })];
+      const b = only(s.serviceRules([nodePort({ externalTrafficPolicy: 'Local' })], [slice('web', leaving)], 'node-1'));
+      expect(ips(b.externalEndpoints), 'externalEndpoints on node-1 (.5 terminating here, .7 ready on node-2)').toEqual(['127.64.0.5:8080']);
+      expect(ips(b.internalEndpoints), 'internalEndpoints on node-1 (cluster policy: a ready one exists)').toEqual(['127.64.0.7:8080']);
+    },
+  );
 
   test('externalTrafficPolicy Local is ignored on a Service without a node port', () => {
     const rule = only(s.serviceRules([service('web', { externalTrafficPolicy: 'Local' })], [slice('web', eps)], 'node-1'));
     expect(rule.externalPolicyLocal, 'externalPolicyLocal of a ClusterIP Service').toBe(false);
   });
 
-  test('internalTrafficPolicy Local: ClusterIP traffic only to this node\'s endpoints; none here: dropped, not refused', hint('internalTrafficPolicy changes internalEndpoints the way externalTrafficPolicy changes externalEndpoints'), () => {
-    const here = only(s.serviceRules([service('web', { internalTrafficPolicy: 'Local' })], [slice('web', eps)], 'node-2'));
-    expect(ips(here.internalEndpoints), 'internalEndpoints on node-2').toEqual(['127.64.0.6:8080', '127.64.1.7:8080']);
-    const away = only(s.serviceRules([service('web', { internalTrafficPolicy: 'Local' })], [slice('web', eps)], 'node-3'));
-    expect([ips(away.internalEndpoints), away.hasEndpoints, away.internalPolicyLocal], '[internalEndpoints, hasEndpoints, internalPolicyLocal] on node-3').toEqual([[], true, true]);
-  });
+  test(
+    "internalTrafficPolicy Local: ClusterIP traffic only to this node's endpoints; none here: dropped, not refused",
+    hint('internalTrafficPolicy changes internalEndpoints the way externalTrafficPolicy changes externalEndpoints'),
+    () => {
+      const here = only(s.serviceRules([service('web', { internalTrafficPolicy: 'Local' })], [slice('web', eps)], 'node-2'));
+      expect(ips(here.internalEndpoints), 'internalEndpoints on node-2').toEqual(['127.64.0.6:8080', '127.64.1.7:8080']);
+      const away = only(s.serviceRules([service('web', { internalTrafficPolicy: 'Local' })], [slice('web', eps)], 'node-3'));
+      expect([ips(away.internalEndpoints), away.hasEndpoints, away.internalPolicyLocal], '[internalEndpoints, hasEndpoints, internalPolicyLocal] on node-3').toEqual([[], true, true]);
+    },
+  );
 });

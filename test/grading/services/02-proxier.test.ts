@@ -79,27 +79,42 @@ describe('full and partial syncs', () => {
     expect(h.applied.map(h.summary), 'the syncs after 3 Services and 2 slices, at t = 0').toEqual([[true, ['default/api:http=127.64.0.6', 'default/db:http=', 'default/web:http=127.64.0.5'], []]]);
   });
 
-  test('a change to one Service\'s endpoints sends that Service\'s rule only', hint('kube-proxy\'s partial sync: what do the other two Services\' rules look like now, and does the backend need them again?'), () => {
-    const h = started();
-    h.at(5_000);
-    h.proxier.onEndpointSliceUpdate(webSlice, slice('web', [ep('127.64.0.5'), ep('127.64.0.9')], { name: 'web-1' }));
-    expect(h.proxier.syncIfDue(), 'syncIfDue() at 5 s, after a change').toBe(true);
-    expect(show(h.applied.slice(1).map(h.summary)), 'the sync after web\'s slice gained 127.64.0.9').toBe(show([[false, ['default/web:http=127.64.0.5,127.64.0.9'], []]]));
-  });
+  test(
+    "a change to one Service's endpoints sends that Service's rule only",
+    hint("kube-proxy's partial sync: what do the other two Services' rules look like now, and does the backend need them again?"),
+    () => {
+      const h = started();
+      h.at(5_000);
+      h.proxier.onEndpointSliceUpdate(webSlice, slice('web', [ep('127.64.0.5'), ep('127.64.0.9')], { name: 'web-1' }));
+      expect(h.proxier.syncIfDue(), 'syncIfDue() at 5 s, after a change').toBe(true);
+      expect(show(h.applied.slice(1).map(h.summary)), "the sync after web's slice gained 127.64.0.9").toBe(show([[false, ['default/web:http=127.64.0.5,127.64.0.9'], []]]));
+    },
+  );
 
-  test('a deleted Service\'s rules are removed by name; a port taken off a Service removes that port only', hint('remove lists servicePortNames the backend has and should not'), () => {
+  test("a deleted Service's rules are removed by name; a port taken off a Service removes that port only", hint('remove lists servicePortNames the backend has and should not'), () => {
     const h = started();
     h.at(5_000);
     h.proxier.onServiceUpdate(api, undefined);
-    h.proxier.onServiceUpdate(web, { ...web, spec: { ...web.spec, ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }, { name: 'https', port: 443, protocol: 'TCP' }] } });
+    h.proxier.onServiceUpdate(web, {
+      ...web,
+      spec: {
+        ...web.spec,
+        ports: [
+          { name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 },
+          { name: 'https', port: 443, protocol: 'TCP' },
+        ],
+      },
+    });
     h.proxier.syncIfDue();
     h.at(10_000);
     h.proxier.onServiceUpdate(undefined, web);
     h.proxier.syncIfDue();
-    expect(show(h.applied.slice(1).map(h.summary)), 'the syncs after: api deleted and https added to web; then web back to its one port').toBe(show([
-      [false, ['default/web:https='], ['default/api:http']],
-      [false, [], ['default/web:https']],
-    ]));
+    expect(show(h.applied.slice(1).map(h.summary)), 'the syncs after: api deleted and https added to web; then web back to its one port').toBe(
+      show([
+        [false, ['default/web:https='], ['default/api:http']],
+        [false, [], ['default/web:https']],
+      ]),
+    );
   });
 
   test('an event that changes no rule sends nothing', hint('Compare the new rules with what was applied before sending them'), () => {
@@ -120,7 +135,7 @@ describe('full and partial syncs', () => {
     expect(show(h.applied.slice(1).map(h.summary)), 'the sync after slice web-1 is relabelled from web to db').toBe(show([[false, ['default/db:http=127.64.0.5', 'default/web:http='], []]]));
   });
 
-  test('a slice seen before its Service is kept: the Service\'s first rule has its endpoints', hint('Informers for Services and slices run independently: which arrives first is not known'), () => {
+  test("a slice seen before its Service is kept: the Service's first rule has its endpoints", hint('Informers for Services and slices run independently: which arrives first is not known'), () => {
     const h = started();
     h.at(5_000);
     const cacheSlice = slice('cache', [ep('127.64.0.20')], { name: 'cache-1' });
@@ -129,7 +144,7 @@ describe('full and partial syncs', () => {
     h.at(6_000);
     h.proxier.onServiceUpdate(undefined, service('cache', { clusterIP: '127.96.0.20' }));
     h.proxier.syncIfDue();
-    expect(show(h.applied.slice(1).map(h.summary)), 'the syncs after cache\'s slice (no Service yet), then its Service').toBe(show([[false, ['default/cache:http=127.64.0.20'], []]]));
+    expect(show(h.applied.slice(1).map(h.summary)), "the syncs after cache's slice (no Service yet), then its Service").toBe(show([[false, ['default/cache:http=127.64.0.20'], []]]));
   });
 
   test('deleting a slice takes its endpoints away', () => {
@@ -141,7 +156,7 @@ describe('full and partial syncs', () => {
   });
 });
 
-describe('the sync loop\'s timing (BoundedFrequencyRunner)', () => {
+describe("the sync loop's timing (BoundedFrequencyRunner)", () => {
   test('changes within minSyncPeriod wait for it and go in one sync', hint('What does nextSyncAt() say right after a sync at 0 with a change at 100 ms?'), () => {
     const h = started();
     h.at(100);
@@ -164,14 +179,20 @@ describe('the sync loop\'s timing (BoundedFrequencyRunner)', () => {
     expect(h.proxier.syncIfDue(), 'syncIfDue() at 50 s').toBe(true);
   });
 
-  test('nothing changed: no sync until the full-sync period, which then sends everything', hint('upstream\'s FullSyncPeriod: a full sync every hour even if nothing changed'), () => {
+  test('nothing changed: no sync until the full-sync period, which then sends everything', hint("upstream's FullSyncPeriod: a full sync every hour even if nothing changed"), () => {
     const h = started();
     expect(h.proxier.nextSyncAt(), 'nextSyncAt() after the first sync with nothing changed').toBe(FULL);
     h.at(FULL - 1);
     expect(h.proxier.syncIfDue(), 'syncIfDue() 1 ms before the hour').toBe(false);
     h.at(FULL);
     expect(h.proxier.syncIfDue(), 'syncIfDue() at the hour').toBe(true);
-    expect(h.applied.map((c) => [c.full, c.upsert.length]), '[full, rules] of each sync').toEqual([[true, 3], [true, 3]]);
+    expect(
+      h.applied.map((c) => [c.full, c.upsert.length]),
+      '[full, rules] of each sync',
+    ).toEqual([
+      [true, 3],
+      [true, 3],
+    ]);
   });
 });
 

@@ -23,7 +23,10 @@ const web = service('web', { ns: 'shop', clusterIP: '127.96.0.10' });
 const api = service('api', { ns: 'other', clusterIP: '127.96.0.11' });
 const db = service('db', { ns: 'shop', clusterIP: 'None', ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }] });
 const ext = service('mail', { ns: 'shop', type: 'ExternalName', externalName: 'Mail.Example.com.' });
-const dbSlice = slice('db', [ep('127.64.0.5', { hostname: 'db-0' }), ep('127.64.0.6', { hostname: 'db-1' }), ep('127.64.0.7', { hostname: 'db-2', ready: false })], { ns: 'shop', ports: [{ name: 'pg', protocol: 'TCP', port: 5432 }] });
+const dbSlice = slice('db', [ep('127.64.0.5', { hostname: 'db-0' }), ep('127.64.0.6', { hostname: 'db-1' }), ep('127.64.0.7', { hostname: 'db-2', ready: false })], {
+  ns: 'shop',
+  ports: [{ name: 'pg', protocol: 'TCP', port: 5432 }],
+});
 const view: DnsView = { services: [web, api, db, ext], endpointSlices: [dbSlice], zone: 'cluster.local', ttl: 5 };
 const ask = (name: string, type = 'A') => s.answerDns(name, type, view);
 const brief = (name: string, type = 'A') => {
@@ -32,13 +35,17 @@ const brief = (name: string, type = 'A') => {
 };
 
 describe('Services by name', () => {
-  test('<svc>.<ns>.svc.cluster.local A is the ClusterIP, with the view\'s TTL', hint('Split the name into labels from the right: zone, svc, namespace, service'), () => {
-    expect(ask('web.shop.svc.cluster.local'), 'A web.shop.svc.cluster.local').toEqual({ rcode: 'NOERROR', answers: [{ name: 'web.shop.svc.cluster.local', type: 'A', ttl: 5, data: '127.96.0.10' }], additionals: [] });
+  test("<svc>.<ns>.svc.cluster.local A is the ClusterIP, with the view's TTL", hint('Split the name into labels from the right: zone, svc, namespace, service'), () => {
+    expect(ask('web.shop.svc.cluster.local'), 'A web.shop.svc.cluster.local').toEqual({
+      rcode: 'NOERROR',
+      answers: [{ name: 'web.shop.svc.cluster.local', type: 'A', ttl: 5, data: '127.96.0.10' }],
+      additionals: [],
+    });
   });
 
   test('names are compared without case and without the final dot', hint('DNS names are case-insensitive; "web.shop.svc.cluster.local." is the same name'), () => {
     expect(show(brief('WEB.Shop.SVC.cluster.local.')), 'A WEB.Shop.SVC.cluster.local.').toBe(show(['NOERROR', ['A 127.96.0.10']]));
-    expect(ask('WEB.Shop.SVC.cluster.local.').answers[0]?.name, 'the answer\'s name').toBe('web.shop.svc.cluster.local');
+    expect(ask('WEB.Shop.SVC.cluster.local.').answers[0]?.name, "the answer's name").toBe('web.shop.svc.cluster.local');
   });
 
   test('a name that exists, asked for another type, is NODATA (NOERROR, no answer), not NXDOMAIN', hint('NXDOMAIN says the name does not exist at all. Does web.shop.svc.cluster.local exist?'), () => {
@@ -53,7 +60,10 @@ describe('Services by name', () => {
   });
 
   test('a namespace with Services, svc.cluster.local and the zone exist (NODATA); an unknown namespace does not', () => {
-    expect(show(['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local', 'empty.svc.cluster.local', 'x.pods.cluster.local'].map((n) => ask(n).rcode)), 'rcodes of A shop.svc, svc, the zone, empty.svc (no Service), x.pods (not svc)').toBe(show(['NOERROR', 'NOERROR', 'NOERROR', 'NXDOMAIN', 'NXDOMAIN']));
+    expect(
+      show(['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local', 'empty.svc.cluster.local', 'x.pods.cluster.local'].map((n) => ask(n).rcode)),
+      'rcodes of A shop.svc, svc, the zone, empty.svc (no Service), x.pods (not svc)',
+    ).toBe(show(['NOERROR', 'NOERROR', 'NOERROR', 'NXDOMAIN', 'NXDOMAIN']));
   });
 
   test('a name outside the cluster zone is REFUSED (this server does not forward)', () => {
@@ -63,15 +73,21 @@ describe('Services by name', () => {
 });
 
 describe('headless Services and ExternalName', () => {
-  test('a headless Service answers with its ready pods\' addresses, not "None" and not the not-ready pod', hint('clusterIP None: the records come from the EndpointSlices; which endpoints may be published?'), () => {
-    expect(show(brief('db.shop.svc.cluster.local')), 'A db.shop.svc.cluster.local (db-0, db-1 ready; db-2 not)').toBe(show(['NOERROR', ['A 127.64.0.5', 'A 127.64.0.6']]));
-  });
+  test(
+    'a headless Service answers with its ready pods\' addresses, not "None" and not the not-ready pod',
+    hint('clusterIP None: the records come from the EndpointSlices; which endpoints may be published?'),
+    () => {
+      expect(show(brief('db.shop.svc.cluster.local')), 'A db.shop.svc.cluster.local (db-0, db-1 ready; db-2 not)').toBe(show(['NOERROR', ['A 127.64.0.5', 'A 127.64.0.6']]));
+    },
+  );
 
-  test('<hostname>.<svc> names one pod of a headless Service; a dashed address does too', hint('A StatefulSet\'s pods get stable names this way: web-0.web.ns.svc.cluster.local'), () => {
+  test('<hostname>.<svc> names one pod of a headless Service; a dashed address does too', hint("A StatefulSet's pods get stable names this way: web-0.web.ns.svc.cluster.local"), () => {
     expect(show(brief('db-1.db.shop.svc.cluster.local')), 'A db-1.db.shop.svc.cluster.local').toBe(show(['NOERROR', ['A 127.64.0.6']]));
     expect(show(brief('db-2.db.shop.svc.cluster.local')), 'A db-2.db.shop.svc.cluster.local (not ready)').toBe(show(['NXDOMAIN', []]));
     const anonymous: DnsView = { ...view, endpointSlices: [slice('db', [ep('127.64.0.8')], { ns: 'shop', ports: [{ name: 'pg', protocol: 'TCP', port: 5432 }] })] };
-    expect(show(s.answerDns('127-64-0-8.db.shop.svc.cluster.local', 'A', anonymous).answers.map((r) => r.data)), 'A 127-64-0-8.db.shop.svc.cluster.local (an endpoint without hostname)').toBe(show(['127.64.0.8']));
+    expect(show(s.answerDns('127-64-0-8.db.shop.svc.cluster.local', 'A', anonymous).answers.map((r) => r.data)), 'A 127-64-0-8.db.shop.svc.cluster.local (an endpoint without hostname)').toBe(
+      show(['127.64.0.8']),
+    );
   });
 
   test('ExternalName answers with a CNAME to its name, lower case without the final dot', hint('An ExternalName Service has no ClusterIP: DNS is all there is of it'), () => {
@@ -80,37 +96,66 @@ describe('headless Services and ExternalName', () => {
 });
 
 describe('SRV records for named ports', () => {
-  const named = service('web', { ns: 'shop', clusterIP: '127.96.0.10', ports: [{ name: 'http', port: 80, protocol: 'TCP' }, { name: 'dns', port: 53, protocol: 'UDP' }] });
+  const named = service('web', {
+    ns: 'shop',
+    clusterIP: '127.96.0.10',
+    ports: [
+      { name: 'http', port: 80, protocol: 'TCP' },
+      { name: 'dns', port: 53, protocol: 'UDP' },
+    ],
+  });
   const v: DnsView = { ...view, services: [named, db] };
 
-  test('_<port>._<proto>.<svc>: priority 0, weight 100, the Service port, the Service\'s name as target, its A in additionals', hint('The first label is the port\'s name, the second the protocol, each with an underscore'), () => {
-    const a = s.answerDns('_http._tcp.web.shop.svc.cluster.local', 'SRV', v);
-    expect(a, 'SRV _http._tcp.web.shop.svc.cluster.local').toEqual({
-      rcode: 'NOERROR',
-      answers: [{ name: '_http._tcp.web.shop.svc.cluster.local', type: 'SRV', ttl: 5, data: { priority: 0, weight: 100, port: 80, target: 'web.shop.svc.cluster.local' } }],
-      additionals: [{ name: 'web.shop.svc.cluster.local', type: 'A', ttl: 5, data: '127.96.0.10' }],
-    });
-  });
+  test(
+    "_<port>._<proto>.<svc>: priority 0, weight 100, the Service port, the Service's name as target, its A in additionals",
+    hint("The first label is the port's name, the second the protocol, each with an underscore"),
+    () => {
+      const a = s.answerDns('_http._tcp.web.shop.svc.cluster.local', 'SRV', v);
+      expect(a, 'SRV _http._tcp.web.shop.svc.cluster.local').toEqual({
+        rcode: 'NOERROR',
+        answers: [{ name: '_http._tcp.web.shop.svc.cluster.local', type: 'SRV', ttl: 5, data: { priority: 0, weight: 100, port: 80, target: 'web.shop.svc.cluster.local' } }],
+        additionals: [{ name: 'web.shop.svc.cluster.local', type: 'A', ttl: 5, data: '127.96.0.10' }],
+      });
+    },
+  );
 
   test('the protocol must match, and a port is named, not numbered: else NXDOMAIN; A for an SRV name is NODATA', hint('dns is UDP, http is TCP'), () => {
     const rc = (n: string, t = 'SRV') => s.answerDns(n, t, v).rcode;
-    expect(show([rc('_dns._udp.web.shop.svc.cluster.local'), rc('_dns._tcp.web.shop.svc.cluster.local'), rc('_80._tcp.web.shop.svc.cluster.local'), rc('_http._tcp.web.shop.svc.cluster.local', 'A')]), 'rcodes of _dns._udp, _dns._tcp, _80._tcp (SRV), _http._tcp (A)').toBe(show(['NOERROR', 'NXDOMAIN', 'NXDOMAIN', 'NOERROR']));
+    expect(
+      show([rc('_dns._udp.web.shop.svc.cluster.local'), rc('_dns._tcp.web.shop.svc.cluster.local'), rc('_80._tcp.web.shop.svc.cluster.local'), rc('_http._tcp.web.shop.svc.cluster.local', 'A')]),
+      'rcodes of _dns._udp, _dns._tcp, _80._tcp (SRV), _http._tcp (A)',
+    ).toBe(show(['NOERROR', 'NXDOMAIN', 'NXDOMAIN', 'NOERROR']));
   });
 
-  test('a headless Service: one SRV per ready pod, weight split (100 / n, rounded down), targets the pods\' names', hint('Each pod is a target of its own; their weights share 100'), () => {
+  test("a headless Service: one SRV per ready pod, weight split (100 / n, rounded down), targets the pods' names", hint('Each pod is a target of its own; their weights share 100'), () => {
     const a = s.answerDns('_pg._tcp.db.shop.svc.cluster.local', 'SRV', v);
-    expect(show([a.rcode, a.answers.map((r) => r.data)]), 'SRV _pg._tcp.db.shop.svc.cluster.local').toBe(show(['NOERROR', [
-      { priority: 0, weight: 50, port: 5432, target: 'db-0.db.shop.svc.cluster.local' },
-      { priority: 0, weight: 50, port: 5432, target: 'db-1.db.shop.svc.cluster.local' },
-    ]]));
-    expect(show(a.additionals.map((r) => [r.name, r.data])), 'additionals').toBe(show([['db-0.db.shop.svc.cluster.local', '127.64.0.5'], ['db-1.db.shop.svc.cluster.local', '127.64.0.6']]));
+    expect(show([a.rcode, a.answers.map((r) => r.data)]), 'SRV _pg._tcp.db.shop.svc.cluster.local').toBe(
+      show([
+        'NOERROR',
+        [
+          { priority: 0, weight: 50, port: 5432, target: 'db-0.db.shop.svc.cluster.local' },
+          { priority: 0, weight: 50, port: 5432, target: 'db-1.db.shop.svc.cluster.local' },
+        ],
+      ]),
+    );
+    expect(show(a.additionals.map((r) => [r.name, r.data])), 'additionals').toBe(
+      show([
+        ['db-0.db.shop.svc.cluster.local', '127.64.0.5'],
+        ['db-1.db.shop.svc.cluster.local', '127.64.0.6'],
+      ]),
+    );
   });
 });
 
 describe('search paths (resolv.conf: search <ns>.svc.<zone> svc.<zone> <zone>, ndots:5)', () => {
   test('a short name is tried with each search domain first, the name itself last', hint('ndots:5: fewer than five dots means "try the search list first"'), () => {
     expect(s.searchNames('api', 'shop', 'cluster.local'), 'searchNames("api") from namespace shop').toEqual(['api.shop.svc.cluster.local', 'api.svc.cluster.local', 'api.cluster.local', 'api']);
-    expect(s.searchNames('example.com', 'shop', 'cluster.local'), 'searchNames("example.com") from namespace shop').toEqual(['example.com.shop.svc.cluster.local', 'example.com.svc.cluster.local', 'example.com.cluster.local', 'example.com']);
+    expect(s.searchNames('example.com', 'shop', 'cluster.local'), 'searchNames("example.com") from namespace shop').toEqual([
+      'example.com.shop.svc.cluster.local',
+      'example.com.svc.cluster.local',
+      'example.com.cluster.local',
+      'example.com',
+    ]);
   });
 
   test('a name with five dots is tried as is first; a final dot means as is, alone', hint('The final dot says: this name is complete'), () => {

@@ -38,18 +38,24 @@ describe('paths', () => {
   const ing = [ingress('a', { rules: [{ paths: [to('foo', '/foo'), to('exact', '/exact', 'Exact'), to('impl', '/impl', 'ImplementationSpecific')] }] })];
 
   test('Prefix matches by path elements: /foo matches /foo, /foo/ and /foo/bar, not /foobar', hint('Is /foobar "under" /foo? Split both on "/" and compare elements'), () => {
-    expect(show(['/foo', '/foo/', '/foo/bar', '/foobar', '/fo'].map((p) => where(ing, 'x.test', p))), 'backends for /foo, /foo/, /foo/bar, /foobar, /fo (rule: Prefix /foo)').toBe(show(['default/foo', 'default/foo', 'default/foo', '404', '404']));
+    expect(show(['/foo', '/foo/', '/foo/bar', '/foobar', '/fo'].map((p) => where(ing, 'x.test', p))), 'backends for /foo, /foo/, /foo/bar, /foobar, /fo (rule: Prefix /foo)').toBe(
+      show(['default/foo', 'default/foo', 'default/foo', '404', '404']),
+    );
   });
 
   test('a trailing slash in a Prefix rule does not matter; Prefix / matches everything', () => {
     const slash = [ingress('a', { rules: [{ paths: [to('foo', '/foo/'), to('root', '/')] }] })];
-    expect(show(['/foo', '/foo/x', '/bar'].map((p) => where(slash, 'x.test', p))), 'backends for /foo, /foo/x, /bar (rules: Prefix /foo/, Prefix /)').toBe(show(['default/foo', 'default/foo', 'default/root']));
+    expect(show(['/foo', '/foo/x', '/bar'].map((p) => where(slash, 'x.test', p))), 'backends for /foo, /foo/x, /bar (rules: Prefix /foo/, Prefix /)').toBe(
+      show(['default/foo', 'default/foo', 'default/root']),
+    );
     const deep = [ingress('a', { rules: [{ paths: [to('bb', '/aaa/bb')] }] })];
     expect(where(deep, 'x.test', '/aaa/bbb'), 'backend for /aaa/bbb (rule: Prefix /aaa/bb)').toBe('404');
   });
 
   test('Exact matches only the same path; ImplementationSpecific here is a string prefix', hint('Exact /exact does not match /exact/'), () => {
-    expect(show(['/exact', '/exact/', '/impl', '/implx'].map((p) => where(ing, 'x.test', p))), 'backends for /exact, /exact/, /impl, /implx').toBe(show(['default/exact', '404', 'default/impl', 'default/impl']));
+    expect(show(['/exact', '/exact/', '/impl', '/implx'].map((p) => where(ing, 'x.test', p))), 'backends for /exact, /exact/, /impl, /implx').toBe(
+      show(['default/exact', '404', 'default/impl', 'default/impl']),
+    );
   });
 
   test('the longest matching path wins, whatever the order; at equal length Exact beats Prefix', hint('Do you return the first path that matches?'), () => {
@@ -66,12 +72,20 @@ describe('paths', () => {
 
 describe('hosts', () => {
   const ings = [
-    ingress('a', { rules: [{ host: 'shop.example.com', paths: [to('shop', '/')] }, { host: '*.example.com', paths: [to('wild', '/')] }] }),
+    ingress('a', {
+      rules: [
+        { host: 'shop.example.com', paths: [to('shop', '/')] },
+        { host: '*.example.com', paths: [to('wild', '/')] },
+      ],
+    }),
     ingress('b', { rules: [{ paths: [to('any', '/')] }] }),
   ];
 
   test('a host rule, then a one-label wildcard, then a rule without host', hint('Which is more specific: shop.example.com, *.example.com, or no host?'), () => {
-    expect(show(['shop.example.com', 'api.example.com', 'example.com', 'a.b.example.com', 'other.test'].map((h) => where(ings, h, '/'))), 'backends for shop., api., bare example.com, a.b.example.com, other.test').toBe(show(['default/shop', 'default/wild', 'default/any', 'default/any', 'default/any']));
+    expect(
+      show(['shop.example.com', 'api.example.com', 'example.com', 'a.b.example.com', 'other.test'].map((h) => where(ings, h, '/'))),
+      'backends for shop., api., bare example.com, a.b.example.com, other.test',
+    ).toBe(show(['default/shop', 'default/wild', 'default/any', 'default/any', 'default/any']));
   });
 
   test('the host compares without case and without its port', hint('A Host header may carry :8080'), () => {
@@ -85,7 +99,7 @@ describe('hosts', () => {
 });
 
 describe('default backend and classes', () => {
-  test('the default backend only when no rule matches; the oldest Ingress\'s; named ports kept', hint('defaultBackend is the last resort'), () => {
+  test("the default backend only when no rule matches; the oldest Ingress's; named ports kept", hint('defaultBackend is the last resort'), () => {
     const ings = [ingress('old', { defaultBackend: 'fallback', rules: [{ paths: [to('foo', '/foo')] }] }), ingress('new', { defaultBackend: 'other' })];
     expect(show([where(ings, 'x', '/foo'), where(ings, 'x', '/bar')]), 'backends for /foo and /bar').toBe(show(['default/foo', 'default/fallback']));
     expect(s.routeIngress(ings, 'x', '/bar')?.matched, 'matched').toBe('defaultBackend');
@@ -93,14 +107,30 @@ describe('default backend and classes', () => {
     expect(s.routeIngress([named], 'x', '/'), 'route to a port by name').toEqual({ ingress: 'default/n', service: 'default/web', port: 'http', matched: 'Prefix' });
   });
 
-  test('Ingresses of this controller\'s classes, the default class for those without one, oldest first', hint('spec.controller of the IngressClass says whose it is'), () => {
+  test("Ingresses of this controller's classes, the default class for those without one, oldest first", hint('spec.controller of the IngressClass says whose it is'), () => {
     const classes: IngressClass[] = [
-      { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'ours', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'kubelings.dev/ingress' } },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'IngressClass',
+        metadata: { name: 'ours', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+        spec: { controller: 'kubelings.dev/ingress' },
+      },
       { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } },
     ];
-    const ings = [ingress('mine', { className: 'ours' }), ingress('theirs', { className: 'nginx' }), ingress('unclassed'), ingress('legacy', { annotations: { 'kubernetes.io/ingress.class': 'nginx' } })];
-    expect(s.ingressesForController([...ings].reverse(), classes, 'kubelings.dev/ingress').map((i) => i.metadata.name), 'Ingresses served by kubelings.dev/ingress').toEqual(['mine', 'unclassed']);
+    const ings = [
+      ingress('mine', { className: 'ours' }),
+      ingress('theirs', { className: 'nginx' }),
+      ingress('unclassed'),
+      ingress('legacy', { annotations: { 'kubernetes.io/ingress.class': 'nginx' } }),
+    ];
+    expect(
+      s.ingressesForController([...ings].reverse(), classes, 'kubelings.dev/ingress').map((i) => i.metadata.name),
+      'Ingresses served by kubelings.dev/ingress',
+    ).toEqual(['mine', 'unclassed']);
     const noDefault = classes.map((c) => ({ ...c, metadata: { name: c.metadata.name } }));
-    expect(s.ingressesForController(ings, noDefault, 'kubelings.dev/ingress').map((i) => i.metadata.name), 'without a default class').toEqual(['mine']);
+    expect(
+      s.ingressesForController(ings, noDefault, 'kubelings.dev/ingress').map((i) => i.metadata.name),
+      'without a default class',
+    ).toEqual(['mine']);
   });
 });

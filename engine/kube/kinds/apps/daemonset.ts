@@ -43,11 +43,35 @@ export const DAEMON_SETS = defineKind({
     immutableFields: [IMMUTABLE_SELECTOR],
   },
   printer: {
-    columns: [NAME, ['Desired', 'integer'], ['Current', 'integer'], ['Ready', 'integer'], ['Up-to-date', 'integer'], ['Available', 'integer'], ['Node Selector', 'string'], AGE, ['Containers', 'string', 1], ['Images', 'string', 1], ['Selector', 'string', 1]],
+    columns: [
+      NAME,
+      ['Desired', 'integer'],
+      ['Current', 'integer'],
+      ['Ready', 'integer'],
+      ['Up-to-date', 'integer'],
+      ['Available', 'integer'],
+      ['Node Selector', 'string'],
+      AGE,
+      ['Containers', 'string', 1],
+      ['Images', 'string', 1],
+      ['Selector', 'string', 1],
+    ],
     row: (o, now) => {
       const d = o as Any;
       const s = d.status ?? {};
-      return [o.metadata.name ?? '', count(s.desiredNumberScheduled), count(s.currentNumberScheduled), count(s.numberReady), count(s.updatedNumberScheduled), count(s.numberAvailable), formatLabels(d.spec?.template?.spec?.nodeSelector), age(o, now), containerNames(d.spec?.template), containerImages(d.spec?.template), formatSelector(d.spec?.selector)];
+      return [
+        o.metadata.name ?? '',
+        count(s.desiredNumberScheduled),
+        count(s.currentNumberScheduled),
+        count(s.numberReady),
+        count(s.updatedNumberScheduled),
+        count(s.numberAvailable),
+        formatLabels(d.spec?.template?.spec?.nodeSelector),
+        age(o, now),
+        containerNames(d.spec?.template),
+        containerImages(d.spec?.template),
+        formatSelector(d.spec?.selector),
+      ];
     },
   },
 });

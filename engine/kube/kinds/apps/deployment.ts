@@ -12,9 +12,14 @@ import { validateDeployment } from './validation.ts';
 
 const RollingUpdateDeployment: ProtobufMessage = { 1: f('maxUnavailable', 'intOrString'), 2: f('maxSurge', 'intOrString') };
 const DeploymentSpec: ProtobufMessage = {
-  1: kept('replicas', 'int32'), 2: f('selector', LabelSelector), 3: f('template', PodTemplateSpec),
+  1: kept('replicas', 'int32'),
+  2: f('selector', LabelSelector),
+  3: f('template', PodTemplateSpec),
   4: f('strategy', { 1: f('type', 'string'), 2: f('rollingUpdate', RollingUpdateDeployment) }),
-  5: f('minReadySeconds', 'int32'), 6: kept('revisionHistoryLimit', 'int32'), 7: f('paused', 'bool'), 9: kept('progressDeadlineSeconds', 'int32'),
+  5: f('minReadySeconds', 'int32'),
+  6: kept('revisionHistoryLimit', 'int32'),
+  7: f('paused', 'bool'),
+  9: kept('progressDeadlineSeconds', 'int32'),
 };
 
 export const DEPLOYMENTS = defineKind<Deployment>({
@@ -64,7 +69,16 @@ export const DEPLOYMENTS = defineKind<Deployment>({
     columns: [NAME, ['Ready', 'string'], ['Up-to-date', 'string'], ['Available', 'string'], AGE, ['Containers', 'string', 1], ['Images', 'string', 1], ['Selector', 'string', 1]],
     row: (d, now) => {
       const s = d.status ?? {};
-      return [d.metadata.name ?? '', `${count(s.readyReplicas)}/${count(d.spec?.replicas)}`, count(s.updatedReplicas), count(s.availableReplicas), age(d, now), containerNames(d.spec?.template), containerImages(d.spec?.template), formatSelector(d.spec?.selector)];
+      return [
+        d.metadata.name ?? '',
+        `${count(s.readyReplicas)}/${count(d.spec?.replicas)}`,
+        count(s.updatedReplicas),
+        count(s.availableReplicas),
+        age(d, now),
+        containerNames(d.spec?.template),
+        containerImages(d.spec?.template),
+        formatSelector(d.spec?.selector),
+      ];
     },
   },
 });

@@ -154,7 +154,14 @@ export function validateStatefulSet(object: Any, fns: StrategyFunctions): Status
   const rolling: Any | undefined = strategy.rollingUpdate && typeof strategy.rollingUpdate === 'object' ? strategy.rollingUpdate : undefined;
   if (!strategy.type) causes.push(required('spec.updateStrategy'));
   else if (strategy.type === 'OnDelete') {
-    if (rolling) causes.push(invalidShown('spec.updateStrategy.rollingUpdate', `apps.RollingUpdateStatefulSetStrategy{Partition:${rolling.partition ?? 0}, MaxUnavailable:(*intstr.IntOrString)(nil)}`, "only allowed for updateStrategy 'RollingUpdate'"));
+    if (rolling)
+      causes.push(
+        invalidShown(
+          'spec.updateStrategy.rollingUpdate',
+          `apps.RollingUpdateStatefulSetStrategy{Partition:${rolling.partition ?? 0}, MaxUnavailable:(*intstr.IntOrString)(nil)}`,
+          "only allowed for updateStrategy 'RollingUpdate'",
+        ),
+      );
   } else if (strategy.type === 'RollingUpdate') {
     if (rolling) {
       causes.push(...nonNegative(rolling.partition, 'spec.updateStrategy.rollingUpdate.partition'));
@@ -166,7 +173,13 @@ export function validateStatefulSet(object: Any, fns: StrategyFunctions): Status
       }
     }
   } else {
-    causes.push(invalidShown('spec.updateStrategy', `apps.StatefulSetUpdateStrategy{Type:${goQuote(String(strategy.type))}, RollingUpdate:(*apps.RollingUpdateStatefulSetStrategy)(${rolling ? '...' : 'nil'})}`, "must be 'RollingUpdate' or 'OnDelete'"));
+    causes.push(
+      invalidShown(
+        'spec.updateStrategy',
+        `apps.StatefulSetUpdateStrategy{Type:${goQuote(String(strategy.type))}, RollingUpdate:(*apps.RollingUpdateStatefulSetStrategy)(${rolling ? '...' : 'nil'})}`,
+        "must be 'RollingUpdate' or 'OnDelete'",
+      ),
+    );
   }
   const retention: Any | undefined = spec.persistentVolumeClaimRetentionPolicy && typeof spec.persistentVolumeClaimRetentionPolicy === 'object' ? spec.persistentVolumeClaimRetentionPolicy : undefined;
   if (retention) {

@@ -12,12 +12,21 @@ import { ADMIN, type UserInfo } from '../../../apiserver/auth.ts';
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export const ResourceAttributes: ProtobufMessage = {
-  1: f('namespace', 'string'), 2: f('verb', 'string'), 3: f('group', 'string'), 4: f('version', 'string'), 5: f('resource', 'string'),
-  6: f('subresource', 'string'), 7: f('name', 'string'),
+  1: f('namespace', 'string'),
+  2: f('verb', 'string'),
+  3: f('group', 'string'),
+  4: f('version', 'string'),
+  5: f('resource', 'string'),
+  6: f('subresource', 'string'),
+  7: f('name', 'string'),
 };
 export const NonResourceAttributes: ProtobufMessage = { 1: f('path', 'string'), 2: f('verb', 'string') };
 export const SubjectAccessReviewSpec: ProtobufMessage = {
-  1: f('resourceAttributes', ResourceAttributes), 2: f('nonResourceAttributes', NonResourceAttributes), 3: f('user', 'string'), 4: rep('groups', 'string'), 6: f('uid', 'string'),
+  1: f('resourceAttributes', ResourceAttributes),
+  2: f('nonResourceAttributes', NonResourceAttributes),
+  3: f('user', 'string'),
+  4: rep('groups', 'string'),
+  6: f('uid', 'string'),
 };
 
 /**
@@ -36,12 +45,22 @@ export async function reviewAccess(ctx: VirtualContext, kind: string, review: Ku
   const self = kind.startsWith('Self');
   const user: UserInfo = self ? ctx.user : { username: spec.user ?? '', uid: spec.uid, groups: spec.groups ?? [] };
   if (!self && !spec.user && !(spec.groups ?? []).length) {
-    throw new ApiError({ code: 422, reason: 'Invalid', message: `${kind}.authorization.k8s.io "" is invalid: spec.user: Invalid value: "": at least one of user or group must be specified`, details: { group: 'authorization.k8s.io', kind, causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "": at least one of user or group must be specified', field: 'spec.user' }] } });
+    throw new ApiError({
+      code: 422,
+      reason: 'Invalid',
+      message: `${kind}.authorization.k8s.io "" is invalid: spec.user: Invalid value: "": at least one of user or group must be specified`,
+      details: { group: 'authorization.k8s.io', kind, causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "": at least one of user or group must be specified', field: 'spec.user' }] },
+    });
   }
   const resource = spec.resourceAttributes as Any | undefined;
   const nonResource = spec.nonResourceAttributes as Any | undefined;
   if (!resource && !nonResource) {
-    throw new ApiError({ code: 422, reason: 'Invalid', message: `${kind}.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`, details: { group: 'authorization.k8s.io', kind, causes: [] } });
+    throw new ApiError({
+      code: 422,
+      reason: 'Invalid',
+      message: `${kind}.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`,
+      details: { group: 'authorization.k8s.io', kind, causes: [] },
+    });
   }
   const decision = await ctx.authorize({
     user: user.username ? user : ADMIN,

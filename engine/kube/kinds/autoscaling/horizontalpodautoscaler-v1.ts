@@ -29,7 +29,9 @@ const ROUND_TRIP = [METRICS, CURRENT_METRICS, CONDITIONS, BEHAVIOR];
 /** What `kubectl autoscale` sends (autoscaling/v1 generated.proto). */
 const HorizontalPodAutoscalerSpec: ProtobufMessage = {
   1: f('scaleTargetRef', { 1: f('kind', 'string'), 2: f('name', 'string'), 3: f('apiVersion', 'string') }),
-  2: kept('minReplicas', 'int32'), 3: f('maxReplicas', 'int32'), 4: kept('targetCPUUtilizationPercentage', 'int32'),
+  2: kept('minReplicas', 'int32'),
+  3: f('maxReplicas', 'int32'),
+  4: kept('targetCPUUtilizationPercentage', 'int32'),
 };
 
 const isCpuUtilization = (m: Any) => m?.type === 'Resource' && m.resource?.name === 'cpu' && m.resource?.target?.averageUtilization !== undefined;
@@ -42,13 +44,33 @@ function metricToV1(m: Any): Any {
     case 'Resource':
       return { type: m.type, resource: defined({ name: m.resource?.name, targetAverageUtilization: t(m.resource).averageUtilization, targetAverageValue: t(m.resource).averageValue }) };
     case 'ContainerResource':
-      return { type: m.type, containerResource: defined({ name: m.containerResource?.name, container: m.containerResource?.container, targetAverageUtilization: t(m.containerResource).averageUtilization, targetAverageValue: t(m.containerResource).averageValue }) };
+      return {
+        type: m.type,
+        containerResource: defined({
+          name: m.containerResource?.name,
+          container: m.containerResource?.container,
+          targetAverageUtilization: t(m.containerResource).averageUtilization,
+          targetAverageValue: t(m.containerResource).averageValue,
+        }),
+      };
     case 'Pods':
       return { type: m.type, pods: defined({ metricName: m.pods?.metric?.name, selector: m.pods?.metric?.selector, targetAverageValue: t(m.pods).averageValue }) };
     case 'Object':
-      return { type: m.type, object: defined({ target: m.object?.describedObject, metricName: m.object?.metric?.name, selector: m.object?.metric?.selector, targetValue: t(m.object).value, averageValue: t(m.object).averageValue }) };
+      return {
+        type: m.type,
+        object: defined({
+          target: m.object?.describedObject,
+          metricName: m.object?.metric?.name,
+          selector: m.object?.metric?.selector,
+          targetValue: t(m.object).value,
+          averageValue: t(m.object).averageValue,
+        }),
+      };
     case 'External':
-      return { type: m.type, external: defined({ metricName: m.external?.metric?.name, metricSelector: m.external?.metric?.selector, targetValue: t(m.external).value, targetAverageValue: t(m.external).averageValue }) };
+      return {
+        type: m.type,
+        external: defined({ metricName: m.external?.metric?.name, metricSelector: m.external?.metric?.selector, targetValue: t(m.external).value, targetAverageValue: t(m.external).averageValue }),
+      };
   }
   return m;
 }
@@ -61,13 +83,30 @@ function metricToV2(m: Any): Any {
     case 'Resource':
       return { type: m.type, resource: { name: m.resource?.name, target: target(undefined, m.resource?.targetAverageValue, m.resource?.targetAverageUtilization) } };
     case 'ContainerResource':
-      return { type: m.type, containerResource: { name: m.containerResource?.name, container: m.containerResource?.container, target: target(undefined, m.containerResource?.targetAverageValue, m.containerResource?.targetAverageUtilization) } };
+      return {
+        type: m.type,
+        containerResource: {
+          name: m.containerResource?.name,
+          container: m.containerResource?.container,
+          target: target(undefined, m.containerResource?.targetAverageValue, m.containerResource?.targetAverageUtilization),
+        },
+      };
     case 'Pods':
       return { type: m.type, pods: { metric: defined({ name: m.pods?.metricName, selector: m.pods?.selector }), target: target(undefined, m.pods?.targetAverageValue, undefined) } };
     case 'Object':
-      return { type: m.type, object: { describedObject: m.object?.target, metric: defined({ name: m.object?.metricName, selector: m.object?.selector }), target: target(m.object?.targetValue, m.object?.averageValue, undefined) } };
+      return {
+        type: m.type,
+        object: {
+          describedObject: m.object?.target,
+          metric: defined({ name: m.object?.metricName, selector: m.object?.selector }),
+          target: target(m.object?.targetValue, m.object?.averageValue, undefined),
+        },
+      };
     case 'External':
-      return { type: m.type, external: { metric: defined({ name: m.external?.metricName, selector: m.external?.metricSelector }), target: target(m.external?.targetValue, m.external?.targetAverageValue, undefined) } };
+      return {
+        type: m.type,
+        external: { metric: defined({ name: m.external?.metricName, selector: m.external?.metricSelector }), target: target(m.external?.targetValue, m.external?.targetAverageValue, undefined) },
+      };
   }
   return m;
 }
@@ -105,7 +144,15 @@ export function hpaToV1(input: KubeObject): KubeObject {
     metadata,
     spec: defined({ scaleTargetRef: spec.scaleTargetRef, minReplicas: spec.minReplicas, maxReplicas: spec.maxReplicas, targetCPUUtilizationPercentage: cpu?.resource?.target?.averageUtilization }),
     ...(o.status !== undefined
-      ? { status: defined({ observedGeneration: status.observedGeneration, lastScaleTime: status.lastScaleTime, currentReplicas: status.currentReplicas ?? 0, desiredReplicas: status.desiredReplicas ?? 0, currentCPUUtilizationPercentage: cpuNow }) }
+      ? {
+          status: defined({
+            observedGeneration: status.observedGeneration,
+            lastScaleTime: status.lastScaleTime,
+            currentReplicas: status.currentReplicas ?? 0,
+            desiredReplicas: status.desiredReplicas ?? 0,
+            currentCPUUtilizationPercentage: cpuNow,
+          }),
+        }
       : {}),
   } as KubeObject;
 }
@@ -134,7 +181,13 @@ export function hpaToV2(input: KubeObject): KubeObject {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata,
-    spec: defined({ scaleTargetRef: spec.scaleTargetRef, minReplicas: spec.minReplicas, maxReplicas: spec.maxReplicas, metrics: metrics.length ? metrics : undefined, behavior: behavior && typeof behavior === 'object' ? behavior : undefined }),
+    spec: defined({
+      scaleTargetRef: spec.scaleTargetRef,
+      minReplicas: spec.minReplicas,
+      maxReplicas: spec.maxReplicas,
+      metrics: metrics.length ? metrics : undefined,
+      behavior: behavior && typeof behavior === 'object' ? behavior : undefined,
+    }),
   };
   if (o.status !== undefined) {
     v2.status = defined({

@@ -30,7 +30,14 @@ const SELECT_POLICIES = ['Disabled', 'Max', 'Min'];
 const POLICY_TYPES = ['Percent', 'Pods'];
 const FIELD_OF_TYPE: Record<string, string> = { Object: 'object', Pods: 'pods', Resource: 'resource', External: 'external', ContainerResource: 'containerResource' };
 
-const SCALE_UP_RULES = { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] };
+const SCALE_UP_RULES = {
+  stabilizationWindowSeconds: 0,
+  selectPolicy: 'Max',
+  policies: [
+    { type: 'Pods', value: 4, periodSeconds: 15 },
+    { type: 'Percent', value: 100, periodSeconds: 15 },
+  ],
+};
 const SCALE_DOWN_RULES = { selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] };
 
 /** copyHPAScalingRules over the defaults: what the client set wins. */
@@ -156,7 +163,8 @@ function scalingRules(rules: Any | undefined, field: string): StatusCause[] {
   const causes: StatusCause[] = [];
   const window = rules.stabilizationWindowSeconds;
   if (typeof window === 'number' && window < 0) causes.push(invalidValue(`${field}.stabilizationWindowSeconds`, window, 'must be greater than or equal to zero'));
-  if (typeof window === 'number' && window > MAX_STABILIZATION_WINDOW_SECONDS) causes.push(invalidValue(`${field}.stabilizationWindowSeconds`, window, `must be less than or equal to ${MAX_STABILIZATION_WINDOW_SECONDS}`));
+  if (typeof window === 'number' && window > MAX_STABILIZATION_WINDOW_SECONDS)
+    causes.push(invalidValue(`${field}.stabilizationWindowSeconds`, window, `must be less than or equal to ${MAX_STABILIZATION_WINDOW_SECONDS}`));
   if (has(rules.selectPolicy) && !SELECT_POLICIES.includes(rules.selectPolicy)) causes.push(notSupported(`${field}.selectPolicy`, rules.selectPolicy, SELECT_POLICIES));
   const policies: Any[] = rules.policies ?? [];
   if (policies.length === 0) causes.push(required(`${field}.policies`, 'must specify at least one Policy'));
@@ -174,7 +182,8 @@ function scalingRules(rules: Any | undefined, field: string): StatusCause[] {
 export function validateHpaV2(hpa: Any, minReplicasLowerBound = 1): StatusCause[] {
   const spec = hpa.spec ?? {};
   const causes: StatusCause[] = [];
-  if (typeof spec.minReplicas === 'number' && spec.minReplicas < minReplicasLowerBound) causes.push(invalidValue('spec.minReplicas', spec.minReplicas, `must be greater than or equal to ${minReplicasLowerBound}`));
+  if (typeof spec.minReplicas === 'number' && spec.minReplicas < minReplicasLowerBound)
+    causes.push(invalidValue('spec.minReplicas', spec.minReplicas, `must be greater than or equal to ${minReplicasLowerBound}`));
   const max = spec.maxReplicas ?? 0;
   if (max < 1) causes.push(invalidValue('spec.maxReplicas', max, 'must be greater than 0'));
   if (typeof spec.minReplicas === 'number' && max < spec.minReplicas) causes.push(invalidValue('spec.maxReplicas', max, 'must be greater than or equal to `minReplicas`'));
@@ -236,7 +245,15 @@ export const HPA_PRINTER = {
   row: (o: KubeObject, now: number) => {
     const h = o as Any;
     const ref = h.spec?.scaleTargetRef ?? {};
-    return [o.metadata.name ?? '', `${ref.kind ?? ''}/${ref.name ?? ''}`, formatHpaMetrics(h.spec?.metrics, h.status?.currentMetrics), h.spec?.minReplicas !== undefined ? String(h.spec.minReplicas) : '<unset>', h.spec?.maxReplicas ?? 0, h.status?.currentReplicas ?? 0, age(o, now)];
+    return [
+      o.metadata.name ?? '',
+      `${ref.kind ?? ''}/${ref.name ?? ''}`,
+      formatHpaMetrics(h.spec?.metrics, h.status?.currentMetrics),
+      h.spec?.minReplicas !== undefined ? String(h.spec.minReplicas) : '<unset>',
+      h.spec?.maxReplicas ?? 0,
+      h.status?.currentReplicas ?? 0,
+      age(o, now),
+    ];
   },
 };
 
@@ -252,7 +269,12 @@ export const HORIZONTAL_POD_AUTOSCALERS = defineKind({
   generation: true,
   resetStatusOnCreate: true,
   schema: top({
-    spec: obj({ scaleTargetRef: obj(strs('kind', 'name', 'apiVersion')), ...ints('minReplicas', 'maxReplicas'), metrics: list(metricSchema), behavior: obj({ scaleUp: rulesSchema, scaleDown: rulesSchema }) }),
+    spec: obj({
+      scaleTargetRef: obj(strs('kind', 'name', 'apiVersion')),
+      ...ints('minReplicas', 'maxReplicas'),
+      metrics: list(metricSchema),
+      behavior: obj({ scaleUp: rulesSchema, scaleDown: rulesSchema }),
+    }),
     status: obj({ ...ints('observedGeneration', 'currentReplicas', 'desiredReplicas'), lastScaleTime: str, currentMetrics: list(any), conditions: list(any, 'type') }),
   }),
   strategy: {

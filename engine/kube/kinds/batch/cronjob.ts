@@ -35,9 +35,14 @@ export const CRON_JOBS = defineKind({
   }),
   protobuf: withMeta({
     2: f('spec', {
-      1: f('schedule', 'string'), 8: f('timeZone', 'string'), 2: kept('startingDeadlineSeconds', 'int64'), 3: f('concurrencyPolicy', 'string'),
-      4: kept('suspend', 'bool'), 5: f('jobTemplate', { 1: f('metadata', ObjectMeta), 2: f('spec', JobSpecMessage) }),
-      6: kept('successfulJobsHistoryLimit', 'int32'), 7: kept('failedJobsHistoryLimit', 'int32'),
+      1: f('schedule', 'string'),
+      8: f('timeZone', 'string'),
+      2: kept('startingDeadlineSeconds', 'int64'),
+      3: f('concurrencyPolicy', 'string'),
+      4: kept('suspend', 'bool'),
+      5: f('jobTemplate', { 1: f('metadata', ObjectMeta), 2: f('spec', JobSpecMessage) }),
+      6: kept('successfulJobsHistoryLimit', 'int32'),
+      7: kept('failedJobsHistoryLimit', 'int32'),
     }),
   }),
   strategy: {
@@ -58,11 +63,33 @@ export const CRON_JOBS = defineKind({
     validateUpdate: (object, old, fns) => validateCronJob(object, fns, old),
   },
   printer: {
-    columns: [NAME, ['Schedule', 'string'], ['Timezone', 'string'], ['Suspend', 'boolean'], ['Active', 'integer'], ['Last Schedule', 'string'], AGE, ['Containers', 'string', 1], ['Images', 'string', 1], ['Selector', 'string', 1]],
+    columns: [
+      NAME,
+      ['Schedule', 'string'],
+      ['Timezone', 'string'],
+      ['Suspend', 'boolean'],
+      ['Active', 'integer'],
+      ['Last Schedule', 'string'],
+      AGE,
+      ['Containers', 'string', 1],
+      ['Images', 'string', 1],
+      ['Selector', 'string', 1],
+    ],
     row: (o, now) => {
       const c = o as Any;
       const template = c.spec?.jobTemplate?.spec?.template;
-      return [o.metadata.name ?? '', c.spec?.schedule ?? '', c.spec?.timeZone ?? '<none>', c.spec?.suspend ? 'True' : 'False', (c.status?.active ?? []).length, c.status?.lastScheduleTime ? since(c.status.lastScheduleTime, now) : '<none>', age(o, now), containerNames(template), containerImages(template), formatSelector(c.spec?.jobTemplate?.spec?.selector)];
+      return [
+        o.metadata.name ?? '',
+        c.spec?.schedule ?? '',
+        c.spec?.timeZone ?? '<none>',
+        c.spec?.suspend ? 'True' : 'False',
+        (c.status?.active ?? []).length,
+        c.status?.lastScheduleTime ? since(c.status.lastScheduleTime, now) : '<none>',
+        age(o, now),
+        containerNames(template),
+        containerImages(template),
+        formatSelector(c.spec?.jobTemplate?.spec?.selector),
+      ];
     },
   },
 });

@@ -20,9 +20,16 @@ type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 
 /** batch/v1 JobSpec, in protobuf (CronJob's jobTemplate carries one too). */
 export const JobSpecMessage: ProtobufMessage = {
-  1: kept('parallelism', 'int32'), 2: kept('completions', 'int32'), 3: kept('activeDeadlineSeconds', 'int64'), 4: f('selector', LabelSelector),
-  5: kept('manualSelector', 'bool'), 6: f('template', PodTemplateSpec), 7: kept('backoffLimit', 'int32'), 8: kept('ttlSecondsAfterFinished', 'int32'),
-  9: f('completionMode', 'string'), 10: kept('suspend', 'bool'),
+  1: kept('parallelism', 'int32'),
+  2: kept('completions', 'int32'),
+  3: kept('activeDeadlineSeconds', 'int64'),
+  4: f('selector', LabelSelector),
+  5: kept('manualSelector', 'bool'),
+  6: f('template', PodTemplateSpec),
+  7: kept('backoffLimit', 'int32'),
+  8: kept('ttlSecondsAfterFinished', 'int32'),
+  9: f('completionMode', 'string'),
+  10: kept('suspend', 'bool'),
 };
 
 /** batch/v1 JobSpec, as a schema (CronJob's jobTemplate carries one too). */
@@ -122,7 +129,16 @@ export const JOBS = defineKind({
     row: (o, now) => {
       const j = o as Any;
       const completions = j.spec?.completions !== undefined ? `${count(j.status?.succeeded)}/${j.spec.completions}` : `${count(j.status?.succeeded)}/1 of ${count(j.spec?.parallelism ?? 1)}`;
-      return [o.metadata.name ?? '', jobStatus(j), completions, jobDuration(j, now), age(o, now), containerNames(j.spec?.template), containerImages(j.spec?.template), formatSelector(j.spec?.selector)];
+      return [
+        o.metadata.name ?? '',
+        jobStatus(j),
+        completions,
+        jobDuration(j, now),
+        age(o, now),
+        containerNames(j.spec?.template),
+        containerImages(j.spec?.template),
+        formatSelector(j.spec?.selector),
+      ];
     },
   },
 });

@@ -19,7 +19,17 @@ export const EVENTS = defineKind({
   namespaced: true,
   shortNames: ['ev'],
   fields: {
-    ...fieldsAt('involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent'),
+    ...fieldsAt(
+      'involvedObject.kind',
+      'involvedObject.namespace',
+      'involvedObject.name',
+      'involvedObject.uid',
+      'involvedObject.apiVersion',
+      'involvedObject.resourceVersion',
+      'involvedObject.fieldPath',
+      'reason',
+      'reportingComponent',
+    ),
     source: readPath('source.component'),
     type: readPath('type'),
   },
@@ -33,14 +43,36 @@ export const EVENTS = defineKind({
     count: int,
   }),
   printer: {
-    columns: [['Last Seen', 'string'], ['Type', 'string'], ['Reason', 'string'], ['Object', 'string'], ['Subobject', 'string', 1], ['Source', 'string', 1], ['Message', 'string'], ['First Seen', 'string', 1], ['Count', 'string', 1], ['Name', 'string', 1]],
+    columns: [
+      ['Last Seen', 'string'],
+      ['Type', 'string'],
+      ['Reason', 'string'],
+      ['Object', 'string'],
+      ['Subobject', 'string', 1],
+      ['Source', 'string', 1],
+      ['Message', 'string'],
+      ['First Seen', 'string', 1],
+      ['Count', 'string', 1],
+      ['Name', 'string', 1],
+    ],
     row: (o, now) => {
       const e = o as Any;
       const last = e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? o.metadata.creationTimestamp;
       const first = e.firstTimestamp ?? e.eventTime ?? o.metadata.creationTimestamp;
       const involved = e.involvedObject ?? {};
-      const source = e.source?.component ? [e.source.component, e.source.host].filter(Boolean).join(', ') : e.reportingComponent ?? '';
-      return [since(last, now), e.type ?? '', e.reason ?? '', `${String(involved.kind ?? '').toLowerCase()}/${involved.name ?? ''}`, involved.fieldPath ?? '', source, String(e.message ?? '').trim(), since(first, now), String(e.series?.count ?? e.count ?? 1), o.metadata.name ?? ''];
+      const source = e.source?.component ? [e.source.component, e.source.host].filter(Boolean).join(', ') : (e.reportingComponent ?? '');
+      return [
+        since(last, now),
+        e.type ?? '',
+        e.reason ?? '',
+        `${String(involved.kind ?? '').toLowerCase()}/${involved.name ?? ''}`,
+        involved.fieldPath ?? '',
+        source,
+        String(e.message ?? '').trim(),
+        since(first, now),
+        String(e.series?.count ?? e.count ?? 1),
+        o.metadata.name ?? '',
+      ];
     },
   },
 });

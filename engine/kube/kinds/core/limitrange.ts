@@ -26,9 +26,26 @@ type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 const LIMIT_TYPES = ['Pod', 'Container', 'PersistentVolumeClaim'];
 const STANDARD_CONTAINER_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
 const STANDARD_RESOURCES = [
-  'cpu', 'memory', 'ephemeral-storage', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'limits.cpu', 'limits.memory', 'limits.ephemeral-storage',
-  'pods', 'resourcequotas', 'services', 'replicationcontrollers', 'secrets', 'configmaps', 'persistentvolumeclaims', 'storage', 'requests.storage',
-  'services.nodeports', 'services.loadbalancers',
+  'cpu',
+  'memory',
+  'ephemeral-storage',
+  'requests.cpu',
+  'requests.memory',
+  'requests.ephemeral-storage',
+  'limits.cpu',
+  'limits.memory',
+  'limits.ephemeral-storage',
+  'pods',
+  'resourcequotas',
+  'services',
+  'replicationcontrollers',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+  'storage',
+  'requests.storage',
+  'services.nodeports',
+  'services.loadbalancers',
 ];
 const ANNOTATION = 'kubernetes.io/limit-ranger';
 /** resource.MaxMilliValue: beyond it, Go compares whole units instead of thousandths. */
@@ -105,7 +122,8 @@ function validateLimitRange(o: Any, q: QuantityFunctions): StatusCause[] {
       if (mn && mx && q.compare(mn.quantity, mx.quantity) > 0) causes.push(invalidGo(`${at}.min[${k}]`, go(mn), `min value ${show(mn)} is greater than max value ${show(mx)}`));
       if (dr && mn && q.compare(mn.quantity, dr.quantity) > 0) causes.push(invalidGo(`${at}.defaultRequest[${k}]`, go(dr), `min value ${show(mn)} is greater than default request value ${show(dr)}`));
       if (dr && mx && q.compare(dr.quantity, mx.quantity) > 0) causes.push(invalidGo(`${at}.defaultRequest[${k}]`, go(dr), `default request value ${show(dr)} is greater than max value ${show(mx)}`));
-      if (dr && df && q.compare(dr.quantity, df.quantity) > 0) causes.push(invalidGo(`${at}.defaultRequest[${k}]`, go(dr), `default request value ${show(dr)} is greater than default limit value ${show(df)}`));
+      if (dr && df && q.compare(dr.quantity, df.quantity) > 0)
+        causes.push(invalidGo(`${at}.defaultRequest[${k}]`, go(dr), `default request value ${show(dr)} is greater than default limit value ${show(df)}`));
       if (df && mn && q.compare(mn.quantity, df.quantity) > 0) causes.push(invalidGo(`${at}.default[${k}]`, go(mn), `min value ${show(mn)} is greater than default value ${show(df)}`));
       if (df && mx && q.compare(df.quantity, mx.quantity) > 0) causes.push(invalidGo(`${at}.default[${k}]`, go(mx), `default value ${show(df)} is greater than max value ${show(mx)}`));
       if (ratio && q.compare(ratio.quantity, q.parse('1')) < 0) causes.push(invalidGo(`${at}.maxLimitRequestRatio[${k}]`, go(ratio), `ratio ${show(ratio)} is less than 1`));
@@ -114,7 +132,8 @@ function validateLimitRange(o: Any, q: QuantityFunctions): StatusCause[] {
         if (Number(ratio.quantity.nanos) / 1e9 > limit) causes.push(invalidGo(`${at}.maxLimitRequestRatio[${k}]`, go(ratio), `ratio ${show(ratio)} is greater than max/min = ${limit.toFixed(6)}`));
       }
       if (!isNativeResource(k) || isHugePages(k)) {
-        if (df && dr && q.compare(df.quantity, dr.quantity) !== 0) causes.push(invalidGo(`${at}.defaultRequest[${k}]`, go(dr), `default value ${show(df)} must equal to defaultRequest value ${show(dr)} in ${k}`));
+        if (df && dr && q.compare(df.quantity, dr.quantity) !== 0)
+          causes.push(invalidGo(`${at}.defaultRequest[${k}]`, go(dr), `default value ${show(df)} must equal to defaultRequest value ${show(dr)} in ${k}`));
       }
     }
   });
@@ -165,8 +184,12 @@ export function defaultPodResources(env: AdmissionEnvironment, pod: Pod): boolea
     const merge = (containers: Any[] | undefined, what: string) => {
       for (const c of containers ?? []) {
         const resources = { ...(c.resources ?? {}) };
-        const setRequests = Object.keys(requests).filter((k) => !(k in (resources.requests ?? {}))).sort();
-        const setLimits = Object.keys(limits).filter((k) => !(k in (resources.limits ?? {}))).sort();
+        const setRequests = Object.keys(requests)
+          .filter((k) => !(k in (resources.requests ?? {})))
+          .sort();
+        const setLimits = Object.keys(limits)
+          .filter((k) => !(k in (resources.limits ?? {})))
+          .sort();
         if (setLimits.length) resources.limits = { ...(resources.limits ?? {}), ...Object.fromEntries(setLimits.map((k) => [k, limits[k]])) };
         if (setRequests.length) resources.requests = { ...(resources.requests ?? {}), ...Object.fromEntries(setRequests.map((k) => [k, requests[k]])) };
         c.resources = resources;

@@ -39,7 +39,12 @@ export const NODES = defineKind<Node>({
   prefix: '/registry/minions',
   subresources: [
     // nodes/NAME/proxy/PATH: any request to the node's kubelet (upstream pkg/registry/core/node/rest/proxy.go).
-    { name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'], serve: { type: 'connect', upgrade: false, location: (access, t, query, rest) => nodeProxyLocation(access, t.kind, t.name, query, rest) } },
+    {
+      name: 'proxy',
+      kind: 'NodeProxyOptions',
+      verbs: ['create', 'delete', 'get', 'patch', 'update'],
+      serve: { type: 'connect', upgrade: false, location: (access, t, query, rest) => nodeProxyLocation(access, t.kind, t.name, query, rest) },
+    },
     statusSubresource('Node'),
   ],
   fields: { 'spec.unschedulable': readPath('spec.unschedulable', 'false') },
@@ -71,12 +76,34 @@ export const NODES = defineKind<Node>({
     validateStatusUpdate: (node, old, fns) => nodeUpdateCauses(node, old, fns.quantities),
   },
   printer: {
-    columns: [NAME, ['Status', 'string'], ['Roles', 'string'], AGE, ['Version', 'string'], ['Internal-IP', 'string', 1], ['External-IP', 'string', 1], ['OS-Image', 'string', 1], ['Kernel-Version', 'string', 1], ['Container-Runtime', 'string', 1]],
+    columns: [
+      NAME,
+      ['Status', 'string'],
+      ['Roles', 'string'],
+      AGE,
+      ['Version', 'string'],
+      ['Internal-IP', 'string', 1],
+      ['External-IP', 'string', 1],
+      ['OS-Image', 'string', 1],
+      ['Kernel-Version', 'string', 1],
+      ['Container-Runtime', 'string', 1],
+    ],
     row: (node, now) => {
       const info = node.status?.nodeInfo ?? {};
       const address = (type: string) => node.status?.addresses?.find((a) => a.type === type)?.address ?? '<none>';
       const unknown = (s: string | undefined) => s || '<unknown>';
-      return [node.metadata.name ?? '', nodeStatus(node), nodeRoles(node), age(node, now), info.kubeletVersion ?? '', address('InternalIP'), address('ExternalIP'), unknown(info.osImage), unknown(info.kernelVersion), unknown(info.containerRuntimeVersion)];
+      return [
+        node.metadata.name ?? '',
+        nodeStatus(node),
+        nodeRoles(node),
+        age(node, now),
+        info.kubeletVersion ?? '',
+        address('InternalIP'),
+        address('ExternalIP'),
+        unknown(info.osImage),
+        unknown(info.kernelVersion),
+        unknown(info.containerRuntimeVersion),
+      ];
     },
   },
 });

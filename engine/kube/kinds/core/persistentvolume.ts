@@ -42,11 +42,35 @@ export const PERSISTENT_VOLUMES = defineKind({
     validateUpdate: (pv, old, fns) => persistentVolumeUpdateCauses(pv, old, fns.quantities),
   },
   printer: {
-    columns: [NAME, ['Capacity', 'string'], ['Access Modes', 'string'], ['Reclaim Policy', 'string'], ['Status', 'string'], ['Claim', 'string'], ['StorageClass', 'string'], ['VolumeAttributesClass', 'string'], ['Reason', 'string'], AGE, ['VolumeMode', 'string', 1]],
+    columns: [
+      NAME,
+      ['Capacity', 'string'],
+      ['Access Modes', 'string'],
+      ['Reclaim Policy', 'string'],
+      ['Status', 'string'],
+      ['Claim', 'string'],
+      ['StorageClass', 'string'],
+      ['VolumeAttributesClass', 'string'],
+      ['Reason', 'string'],
+      AGE,
+      ['VolumeMode', 'string', 1],
+    ],
     row: (o, now) => {
       const p = o as Any;
       const claim = p.spec?.claimRef ? `${p.spec.claimRef.namespace}/${p.spec.claimRef.name}` : '';
-      return [o.metadata.name ?? '', p.spec?.capacity?.storage ?? '', accessModes(p.spec?.accessModes), p.spec?.persistentVolumeReclaimPolicy ?? '', p.status?.phase ?? '', claim, p.spec?.storageClassName ?? '', p.spec?.volumeAttributesClassName ?? '<unset>', p.status?.reason ?? '', age(o, now), p.spec?.volumeMode ?? 'Filesystem'];
+      return [
+        o.metadata.name ?? '',
+        p.spec?.capacity?.storage ?? '',
+        accessModes(p.spec?.accessModes),
+        p.spec?.persistentVolumeReclaimPolicy ?? '',
+        p.status?.phase ?? '',
+        claim,
+        p.spec?.storageClassName ?? '',
+        p.spec?.volumeAttributesClassName ?? '<unset>',
+        p.status?.reason ?? '',
+        age(o, now),
+        p.spec?.volumeMode ?? 'Filesystem',
+      ];
     },
   },
 });

@@ -71,11 +71,31 @@ export const PERSISTENT_VOLUME_CLAIMS = defineKind({
     validateUpdate: (claim, old, fns) => [...validateClaim(claim, fns), ...claimUpdateCauses(claim, old, fns.quantities)],
   },
   printer: {
-    columns: [NAME, ['Status', 'string'], ['Volume', 'string'], ['Capacity', 'string'], ['Access Modes', 'string'], ['StorageClass', 'string'], ['VolumeAttributesClass', 'string'], AGE, ['VolumeMode', 'string', 1]],
+    columns: [
+      NAME,
+      ['Status', 'string'],
+      ['Volume', 'string'],
+      ['Capacity', 'string'],
+      ['Access Modes', 'string'],
+      ['StorageClass', 'string'],
+      ['VolumeAttributesClass', 'string'],
+      AGE,
+      ['VolumeMode', 'string', 1],
+    ],
     row: (o, now) => {
       const p = o as Any;
       const bound = p.spec?.volumeName;
-      return [o.metadata.name ?? '', p.status?.phase ?? '', bound ?? '', bound ? p.status?.capacity?.storage ?? '' : '', bound ? accessModes(p.status?.accessModes) : '', p.spec?.storageClassName ?? '', p.spec?.volumeAttributesClassName ?? '<unset>', age(o, now), p.spec?.volumeMode ?? 'Filesystem'];
+      return [
+        o.metadata.name ?? '',
+        p.status?.phase ?? '',
+        bound ?? '',
+        bound ? (p.status?.capacity?.storage ?? '') : '',
+        bound ? accessModes(p.status?.accessModes) : '',
+        p.spec?.storageClassName ?? '',
+        p.spec?.volumeAttributesClassName ?? '<unset>',
+        age(o, now),
+        p.spec?.volumeMode ?? 'Filesystem',
+      ];
     },
   },
 });

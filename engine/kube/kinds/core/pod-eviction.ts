@@ -146,10 +146,18 @@ async function markAndDelete(access: ObjectAccess, pods: ResourceInfo, namespace
   for (let attempt = 0; ; attempt++) {
     const latest = (await access.get(pods, namespace, name)) as Pod;
     if (preconditions.uid && preconditions.uid !== latest.metadata.uid) {
-      throw conflict({ group: '', resource: 'Pod' }, name, `the UID in the precondition (${preconditions.uid}) does not match the UID in record (${latest.metadata.uid}). The object might have been deleted and then recreated`);
+      throw conflict(
+        { group: '', resource: 'Pod' },
+        name,
+        `the UID in the precondition (${preconditions.uid}) does not match the UID in record (${latest.metadata.uid}). The object might have been deleted and then recreated`,
+      );
     }
     if (preconditions.resourceVersion && preconditions.resourceVersion !== latest.metadata.resourceVersion) {
-      throw conflict({ group: '', resource: 'Pod' }, name, `the ResourceVersion in the precondition (${preconditions.resourceVersion}) does not match the ResourceVersion in record (${latest.metadata.resourceVersion}). The object might have been modified`);
+      throw conflict(
+        { group: '', resource: 'Pod' },
+        name,
+        `the ResourceVersion in the precondition (${preconditions.resourceVersion}) does not match the ResourceVersion in record (${latest.metadata.resourceVersion}). The object might have been modified`,
+      );
     }
     try {
       const updated = await access.update(pods, { ...latest, status: withDisruptionTarget(latest, access.now()) }, { subresource: 'status' });

@@ -57,13 +57,21 @@ export function podRow(pod: Pod, now: number): Cell[] {
   const restartCell = lastRestart ? `${restarts} (${humanDuration(now - lastRestart)} ago)` : String(restarts);
   const ip = status.podIPs?.[0]?.ip ?? status.podIP;
   const gates = (spec.readinessGates as { conditionType: string }[] | undefined) ?? [];
-  const gatesCell = gates.length
-    ? `${gates.filter((g) => (status.conditions ?? []).some((c) => c.type === g.conditionType && c.status === 'True')).length}/${gates.length}`
-    : '<none>';
+  const gatesCell = gates.length ? `${gates.filter((g) => (status.conditions ?? []).some((c) => c.type === g.conditionType && c.status === 'True')).length}/${gates.length}` : '<none>';
   return [pod.metadata.name ?? '', `${ready}/${total}`, reason, restartCell, age(pod, now), none(ip), none(spec.nodeName), none(status.nominatedNodeName), gatesCell];
 }
 
 export const POD_PRINTER: Printer<Pod> = {
-  columns: [NAME, ['Ready', 'string'], ['Status', 'string'], ['Restarts', 'string'], AGE, ['IP', 'string', 1], ['Node', 'string', 1], ['Nominated Node', 'string', 1], ['Readiness Gates', 'string', 1]],
+  columns: [
+    NAME,
+    ['Ready', 'string'],
+    ['Status', 'string'],
+    ['Restarts', 'string'],
+    AGE,
+    ['IP', 'string', 1],
+    ['Node', 'string', 1],
+    ['Nominated Node', 'string', 1],
+    ['Readiness Gates', 'string', 1],
+  ],
   row: podRow,
 };

@@ -130,8 +130,23 @@ export const POD_SUBRESOURCES: SubresourceDefinition[] = [
     protobuf: withMeta({ 2: f('target', ObjectReference) }),
   },
   EVICTION_SUBRESOURCE,
-  { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'], serve: { type: 'connect', upgrade: true, location: (access, t, query) => connectLocation(access, t.kind, t.namespace, t.name, query, 'attach') } },
-  { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'], serve: { type: 'connect', upgrade: true, location: (access, t, query) => connectLocation(access, t.kind, t.namespace, t.name, query, 'exec') } },
+  {
+    name: 'attach',
+    kind: 'PodAttachOptions',
+    verbs: ['create', 'get'],
+    serve: { type: 'connect', upgrade: true, location: (access, t, query) => connectLocation(access, t.kind, t.namespace, t.name, query, 'attach') },
+  },
+  {
+    name: 'exec',
+    kind: 'PodExecOptions',
+    verbs: ['create', 'get'],
+    serve: { type: 'connect', upgrade: true, location: (access, t, query) => connectLocation(access, t.kind, t.namespace, t.name, query, 'exec') },
+  },
   { name: 'log', kind: 'Pod', verbs: ['get'], serve: { type: 'stream', location: (access, t, query) => logLocation(access, t.kind, t.namespace, t.name, query) } },
-  { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'], serve: { type: 'connect', upgrade: true, location: (access, t, query) => connectLocation(access, t.kind, t.namespace, t.name, query, 'portForward') } },
+  {
+    name: 'portforward',
+    kind: 'PodPortForwardOptions',
+    verbs: ['create', 'get'],
+    serve: { type: 'connect', upgrade: true, location: (access, t, query) => connectLocation(access, t.kind, t.namespace, t.name, query, 'portForward') },
+  },
 ];

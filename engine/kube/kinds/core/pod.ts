@@ -89,7 +89,10 @@ export const PODS = defineKind<Pod>({
   subresources: [...POD_SUBRESOURCES, statusSubresource('Pod')],
   resetStatusOnCreate: true,
   // podStatusStrategy.GetResetFields: a status write leaves the spec, the deletion mark and the owners.
-  statusResets: [['metadata', 'deletionTimestamp'], ['metadata', 'ownerReferences']],
+  statusResets: [
+    ['metadata', 'deletionTimestamp'],
+    ['metadata', 'ownerReferences'],
+  ],
   returnDeletedObject: true,
   fields: {
     'spec.nodeName': readPath('spec.nodeName'),

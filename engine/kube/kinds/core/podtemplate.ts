@@ -28,7 +28,6 @@ export const POD_TEMPLATES = defineKind<PodTemplate>({
   },
   printer: {
     columns: [NAME, ['Containers', 'string'], ['Images', 'string'], ['Pod Labels', 'string']],
-    row: (o) => [o.metadata.name ?? '', containerNames(o.template), containerImages(o.template),
-      formatLabels(o.template?.metadata?.labels)],
+    row: (o) => [o.metadata.name ?? '', containerNames(o.template), containerImages(o.template), formatLabels(o.template?.metadata?.labels)],
   },
 });

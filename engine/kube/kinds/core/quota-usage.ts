@@ -139,7 +139,7 @@ export function usageOf(q: QuantityFunctions, kind: Pick<ResourceInfo, 'group' |
 export function resourcesCharged(name: string): { group: string; resource: string } | undefined {
   const count = /^count\/([^.]+)(?:\.(.+))?$/.exec(name);
   if (count) return { resource: count[1]!, group: count[2] ?? '' };
-  if (['pods', 'cpu', 'memory', 'ephemeral-storage'].includes(name) || /^(requests|limits)\./.test(name) && name !== 'requests.storage') return { group: '', resource: 'pods' };
+  if (['pods', 'cpu', 'memory', 'ephemeral-storage'].includes(name) || (/^(requests|limits)\./.test(name) && name !== 'requests.storage')) return { group: '', resource: 'pods' };
   if (name.startsWith('hugepages-')) return { group: '', resource: 'pods' };
   if (name === 'services' || name.startsWith('services.')) return { group: '', resource: 'services' };
   if (name === 'persistentvolumeclaims' || name === 'requests.storage') return { group: '', resource: 'persistentvolumeclaims' };
@@ -198,7 +198,10 @@ export function quotaSelects(quota: KubeObject, kind: Pick<ResourceInfo, 'group'
 
 /** prettyPrint: `cpu=500m,pods=1`, sorted by name. */
 export function prettyPrint(q: QuantityFunctions, list: ResourceList): string {
-  return [...list.keys()].sort().map((k) => `${k}=${q.format(list.get(k)!)}`).join(',');
+  return [...list.keys()]
+    .sort()
+    .map((k) => `${k}=${q.format(list.get(k)!)}`)
+    .join(',');
 }
 
 /** The compute names a quota on them makes every container state (validationSet). */
@@ -222,7 +225,10 @@ export function podConstraints(q: QuantityFunctions, pod: Pod, hardNames: string
     }
   }
   if (missing.size === 0) return undefined;
-  return `must specify ${[...missing.keys()].sort().map((n) => `${n} for: ${[...missing.get(n)!].sort().join(',')}`).join('; ')}`;
+  return `must specify ${[...missing.keys()]
+    .sort()
+    .map((n) => `${n} for: ${[...missing.get(n)!].sort().join(',')}`)
+    .join('; ')}`;
 }
 
 /** quota.Mask: only the names listed. */

@@ -89,7 +89,16 @@ export const REPLICATION_CONTROLLERS = defineKind({
     columns: [NAME, ['Desired', 'integer'], ['Current', 'integer'], ['Ready', 'integer'], AGE, ['Containers', 'string', 1], ['Images', 'string', 1], ['Selector', 'string', 1]],
     row: (o, now) => {
       const r = o as Any;
-      return [o.metadata.name ?? '', count(r.spec?.replicas), count(r.status?.replicas), count(r.status?.readyReplicas), age(o, now), containerNames(r.spec?.template), containerImages(r.spec?.template), formatLabels(r.spec?.selector)];
+      return [
+        o.metadata.name ?? '',
+        count(r.spec?.replicas),
+        count(r.status?.replicas),
+        count(r.status?.readyReplicas),
+        age(o, now),
+        containerNames(r.spec?.template),
+        containerImages(r.spec?.template),
+        formatLabels(r.spec?.selector),
+      ];
     },
   },
 });

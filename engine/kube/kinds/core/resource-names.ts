@@ -58,7 +58,7 @@ export function goQuantity(text: string, quantity: Quantity): string {
     scale = 0;
     kept = fraction === '' && power % 10 === 0 && (BigInt(whole || '0') & 7n) !== 0n;
   } else {
-    const exponent = quantity.format === 'DecimalExponent' ? Number(suffix.slice(1)) : ({ n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 } as Record<string, number>)[suffix] ?? 0;
+    const exponent = quantity.format === 'DecimalExponent' ? Number(suffix.slice(1)) : (({ n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 } as Record<string, number>)[suffix] ?? 0);
     const digits = `${whole}${fraction}`.replace(/^0+(?=\d)/, '');
     value = BigInt(digits || '0') * sign;
     scale = exponent - fraction.length;

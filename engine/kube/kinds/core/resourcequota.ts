@@ -26,14 +26,47 @@ import { goQuantity, integerResourceName, quantityOf } from './resource-names.ts
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const STANDARD_QUOTA_RESOURCES = [
-  'cpu', 'memory', 'ephemeral-storage', 'requests.cpu', 'requests.memory', 'requests.storage', 'requests.ephemeral-storage', 'limits.cpu', 'limits.memory',
-  'limits.ephemeral-storage', 'pods', 'resourcequotas', 'services', 'replicationcontrollers', 'secrets', 'persistentvolumeclaims', 'configmaps', 'services.nodeports',
+  'cpu',
+  'memory',
+  'ephemeral-storage',
+  'requests.cpu',
+  'requests.memory',
+  'requests.storage',
+  'requests.ephemeral-storage',
+  'limits.cpu',
+  'limits.memory',
+  'limits.ephemeral-storage',
+  'pods',
+  'resourcequotas',
+  'services',
+  'replicationcontrollers',
+  'secrets',
+  'persistentvolumeclaims',
+  'configmaps',
+  'services.nodeports',
   'services.loadbalancers',
 ];
 const STANDARD_RESOURCES = [
-  'cpu', 'memory', 'ephemeral-storage', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'limits.cpu', 'limits.memory', 'limits.ephemeral-storage',
-  'pods', 'resourcequotas', 'services', 'replicationcontrollers', 'secrets', 'configmaps', 'persistentvolumeclaims', 'storage', 'requests.storage',
-  'services.nodeports', 'services.loadbalancers',
+  'cpu',
+  'memory',
+  'ephemeral-storage',
+  'requests.cpu',
+  'requests.memory',
+  'requests.ephemeral-storage',
+  'limits.cpu',
+  'limits.memory',
+  'limits.ephemeral-storage',
+  'pods',
+  'resourcequotas',
+  'services',
+  'replicationcontrollers',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+  'storage',
+  'requests.storage',
+  'services.nodeports',
+  'services.loadbalancers',
 ];
 const SCOPES = ['Terminating', 'NotTerminating', 'BestEffort', 'NotBestEffort', 'PriorityClass', 'CrossNamespacePodAffinity'];
 const POD_COUNT = ['pods'];
@@ -70,7 +103,10 @@ export function quantityValue(q: QuantityFunctions, kind: string, name: string, 
 const goScopes = (scopes: string[]) => `[]core.ResourceQuotaScope{${scopes.map((s) => JSON.stringify(s)).join(', ')}}`;
 const goScopeSelector = (sel: Any) =>
   `&core.ScopeSelector{MatchExpressions:[]core.ScopedResourceSelectorRequirement{${((sel?.matchExpressions ?? []) as Any[])
-    .map((e) => `core.ScopedResourceSelectorRequirement{ScopeName:${JSON.stringify(e.scopeName ?? '')}, Operator:${JSON.stringify(e.operator ?? '')}, Values:${e.values ? `[]string{${(e.values as string[]).map((v) => JSON.stringify(v)).join(', ')}}` : '[]string(nil)'}}`)
+    .map(
+      (e) =>
+        `core.ScopedResourceSelectorRequirement{ScopeName:${JSON.stringify(e.scopeName ?? '')}, Operator:${JSON.stringify(e.operator ?? '')}, Values:${e.values ? `[]string{${(e.values as string[]).map((v) => JSON.stringify(v)).join(', ')}}` : '[]string(nil)'}}`,
+    )
     .join(', ')}}}`;
 
 /** validateResourceQuotaScopes and validateScopeSelector. */
@@ -82,7 +118,11 @@ function scopeCauses(spec: Any): StatusCause[] {
     if (!SCOPES.includes(scope)) causes.push(invalidGo('spec.scopes', goScopes(scopes), 'unsupported scope'));
     for (const k of hard) if (STANDARD_QUOTA_RESOURCES.includes(k) && !scopeValidFor(scope, k)) causes.push(invalidGo('spec.scopes', goScopes(scopes), 'unsupported scope applied to resource'));
   }
-  const conflicting = (set: string[]) => [['BestEffort', 'NotBestEffort'], ['Terminating', 'NotTerminating']].some((pair) => pair.every((p) => set.includes(p)));
+  const conflicting = (set: string[]) =>
+    [
+      ['BestEffort', 'NotBestEffort'],
+      ['Terminating', 'NotTerminating'],
+    ].some((pair) => pair.every((p) => set.includes(p)));
   if (conflicting(scopes)) causes.push(invalidGo('spec.scopes', goScopes(scopes), 'conflicting scopes'));
   const selector = spec.scopeSelector;
   if (!selector) return causes;
@@ -92,13 +132,20 @@ function scopeCauses(spec: Any): StatusCause[] {
     if (!SCOPES.includes(req.scopeName)) causes.push(invalidValue(`${at}.scopeName`, req.scopeName ?? '', 'unsupported scope'));
     for (const k of hard) if (STANDARD_QUOTA_RESOURCES.includes(k) && !scopeValidFor(req.scopeName, k)) causes.push(invalidGo(at, goScopeSelector(selector), 'unsupported scope applied to resource'));
     if (['BestEffort', 'NotBestEffort', 'Terminating', 'NotTerminating', 'CrossNamespacePodAffinity'].includes(req.scopeName) && req.operator !== 'Exists') {
-      causes.push(invalidValue(`${at}.operator`, req.operator ?? '', 'must be \'Exist\' when scope is any of ResourceQuotaScopeTerminating, ResourceQuotaScopeNotTerminating, ResourceQuotaScopeBestEffort, ResourceQuotaScopeNotBestEffort or ResourceQuotaScopeCrossNamespacePodAffinity'));
+      causes.push(
+        invalidValue(
+          `${at}.operator`,
+          req.operator ?? '',
+          "must be 'Exist' when scope is any of ResourceQuotaScopeTerminating, ResourceQuotaScopeNotTerminating, ResourceQuotaScopeBestEffort, ResourceQuotaScopeNotBestEffort or ResourceQuotaScopeCrossNamespacePodAffinity",
+        ),
+      );
     }
     const values: string[] = req.values ?? [];
     if (req.operator === 'In' || req.operator === 'NotIn') {
       if (values.length === 0) causes.push(required(`${at}.values`, "must be at least one value when `operator` is 'In' or 'NotIn' for scope selector"));
     } else if (req.operator === 'Exists' || req.operator === 'DoesNotExist') {
-      if (values.length !== 0) causes.push(invalidGo(`${at}.values`, `[]string{${values.map((v) => JSON.stringify(v)).join(', ')}}`, "must be no value when `operator` is 'Exist' or 'DoesNotExist' for scope selector"));
+      if (values.length !== 0)
+        causes.push(invalidGo(`${at}.values`, `[]string{${values.map((v) => JSON.stringify(v)).join(', ')}}`, "must be no value when `operator` is 'Exist' or 'DoesNotExist' for scope selector"));
     } else {
       causes.push(invalidValue(`${at}.operator`, req.operator ?? '', 'not a valid selector operator'));
     }
@@ -112,7 +159,11 @@ function scopeCauses(spec: Any): StatusCause[] {
 function validateQuota(o: Any, q: QuantityFunctions): StatusCause[] {
   const causes: StatusCause[] = [];
   const spec = o.spec ?? {};
-  for (const [path, list] of [['spec.hard', spec.hard], ['status.hard', o.status?.hard], ['status.used', o.status?.used]] as const) {
+  for (const [path, list] of [
+    ['spec.hard', spec.hard],
+    ['status.hard', o.status?.hard],
+    ['status.used', o.status?.used],
+  ] as const) {
     for (const name of Object.keys(list ?? {}).sort()) {
       const field = `${path}[${name}]`;
       causes.push(...quotaResourceName(name, field), ...quantityValue(q, 'ResourceQuota', name, String(list[name]), field));

@@ -56,8 +56,12 @@ export class ServiceAllocator {
       for (const ip of svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : [])) ips.add(ip);
       for (const p of svc.spec?.ports ?? []) if (p.nodePort) ports.add(p.nodePort);
     }
-    for (const [ip, until] of this.reservedIPs) if (until > now) ips.add(ip); else this.reservedIPs.delete(ip);
-    for (const [port, until] of this.reservedPorts) if (until > now) ports.add(port); else this.reservedPorts.delete(port);
+    for (const [ip, until] of this.reservedIPs)
+      if (until > now) ips.add(ip);
+      else this.reservedIPs.delete(ip);
+    for (const [port, until] of this.reservedPorts)
+      if (until > now) ports.add(port);
+      else this.reservedPorts.delete(port);
     return { ips, ports };
   }
 
@@ -84,7 +88,9 @@ export class ServiceAllocator {
       const { base, size } = serviceRange();
       const n = ipToNumber(spec.clusterIP);
       if (n === undefined || n <= base || n >= base + size - 1) {
-        throw invalid(SERVICE, name, [invalidValue('spec.clusterIPs', [spec.clusterIP], `failed to allocate IP ${spec.clusterIP}: provided IP is not in the valid range. The range of valid IPs is ${SERVICE_CLUSTER_IP_RANGE}`)]);
+        throw invalid(SERVICE, name, [
+          invalidValue('spec.clusterIPs', [spec.clusterIP], `failed to allocate IP ${spec.clusterIP}: provided IP is not in the valid range. The range of valid IPs is ${SERVICE_CLUSTER_IP_RANGE}`),
+        ]);
       }
       if (ips.has(spec.clusterIP) && spec.clusterIP !== old?.spec?.clusterIP) {
         throw invalid(SERVICE, name, [invalidValue('spec.clusterIPs', [spec.clusterIP], `failed to allocate IP ${spec.clusterIP}: provided IP is already allocated`)]);

@@ -15,10 +15,24 @@ import { goStrings } from '../../validation/go-values.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const ServicePort: ProtobufMessage = { 1: f('name', 'string'), 2: f('protocol', 'string'), 3: kept('port', 'int32'), 4: f('targetPort', 'intOrString'), 5: f('nodePort', 'int32'), 6: f('appProtocol', 'string') };
+const ServicePort: ProtobufMessage = {
+  1: f('name', 'string'),
+  2: f('protocol', 'string'),
+  3: kept('port', 'int32'),
+  4: f('targetPort', 'intOrString'),
+  5: f('nodePort', 'int32'),
+  6: f('appProtocol', 'string'),
+};
 const ServiceSpec: ProtobufMessage = {
-  1: rep('ports', ServicePort), 2: f('selector', { map: 'string' }), 3: f('clusterIP', 'string'), 4: f('type', 'string'), 5: rep('externalIPs', 'string'),
-  7: f('sessionAffinity', 'string'), 10: f('externalName', 'string'), 11: f('externalTrafficPolicy', 'string'), 18: rep('clusterIPs', 'string'),
+  1: rep('ports', ServicePort),
+  2: f('selector', { map: 'string' }),
+  3: f('clusterIP', 'string'),
+  4: f('type', 'string'),
+  5: rep('externalIPs', 'string'),
+  7: f('sessionAffinity', 'string'),
+  10: f('externalName', 'string'),
+  11: f('externalTrafficPolicy', 'string'),
+  18: rep('clusterIPs', 'string'),
 };
 
 const servicePort = obj({ ...strs('name', 'protocol', 'appProtocol'), ...ints('port', 'nodePort'), targetPort: intOrString });
@@ -50,12 +64,14 @@ function validateService(object: Any, old: Any | undefined): StatusCause[] {
     if (typeof target === 'number' && (!Number.isInteger(target) || target < 1 || target > 65535)) {
       causes.push(invalidValue(`${at}.targetPort`, target, 'must be between 1 and 65535, inclusive'));
     } else if (typeof target === 'string' && !/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(target)) {
-      causes.push(invalidValue(`${at}.targetPort`, target, 'must be no more than 15 characters, contain only lowercase alphanumerics or \'-\', and start and end with an alphanumeric'));
+      causes.push(invalidValue(`${at}.targetPort`, target, "must be no more than 15 characters, contain only lowercase alphanumerics or '-', and start and end with an alphanumeric"));
     }
     if (p?.nodePort !== undefined && p.nodePort !== 0) {
-      if (type !== 'NodePort' && type !== 'LoadBalancer') causes.push(forbiddenField(`${at}.nodePort`, 'may not be used when `type` is \'ClusterIP\''));
+      if (type !== 'NodePort' && type !== 'LoadBalancer') causes.push(forbiddenField(`${at}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
       else if (!Number.isInteger(p.nodePort) || p.nodePort < SERVICE_NODE_PORT_RANGE.first || p.nodePort > SERVICE_NODE_PORT_RANGE.last) {
-        causes.push(invalidValue(`${at}.nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${SERVICE_NODE_PORT_RANGE.first}-${SERVICE_NODE_PORT_RANGE.last}`));
+        causes.push(
+          invalidValue(`${at}.nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${SERVICE_NODE_PORT_RANGE.first}-${SERVICE_NODE_PORT_RANGE.last}`),
+        );
       }
     }
   });
@@ -106,8 +122,7 @@ export const SERVICES: StoredKind = defineKind<Service>({
     spec: obj({
       ports: list(servicePort, 'port'),
       selector: stringMap,
-      ...strs('clusterIP', 'type', 'sessionAffinity', 'loadBalancerIP', 'externalName', 'externalTrafficPolicy', 'ipFamilyPolicy', 'loadBalancerClass',
-        'internalTrafficPolicy', 'trafficDistribution'),
+      ...strs('clusterIP', 'type', 'sessionAffinity', 'loadBalancerIP', 'externalName', 'externalTrafficPolicy', 'ipFamilyPolicy', 'loadBalancerClass', 'internalTrafficPolicy', 'trafficDistribution'),
       healthCheckNodePort: int,
       ...bools('publishNotReadyAddresses', 'allocateLoadBalancerNodePorts'),
       clusterIPs: list(str),

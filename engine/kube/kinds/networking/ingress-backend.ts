@@ -19,4 +19,3 @@ export function typedLocalObjectReference(ref: Any, field: string): StatusCause[
   else causes.push(...pathSegmentName(String(ref.name)).map((p) => invalidValue(`${field}.name`, ref.name, p)));
   return causes;
 }
-

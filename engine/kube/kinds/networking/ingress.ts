@@ -34,7 +34,12 @@ const TypedLocalObjectReference: ProtobufMessage = { 1: kept('apiGroup', 'string
 const IngressBackend: ProtobufMessage = { 4: f('service', { 1: f('name', 'string'), 2: f('port', { 1: f('name', 'string'), 2: f('number', 'int32') }) }), 3: f('resource', TypedLocalObjectReference) };
 const HTTPIngressPath: ProtobufMessage = { 1: f('path', 'string'), 3: kept('pathType', 'string'), 2: f('backend', IngressBackend) };
 const IngressRule: ProtobufMessage = { 1: f('host', 'string'), 2: { name: 'ingressRuleValue', type: { 1: f('http', { 1: rep('paths', HTTPIngressPath) }) }, inline: true } };
-const IngressSpec: ProtobufMessage = { 4: kept('ingressClassName', 'string'), 1: f('defaultBackend', IngressBackend), 2: rep('tls', { 1: rep('hosts', 'string'), 2: f('secretName', 'string') }), 3: rep('rules', IngressRule) };
+const IngressSpec: ProtobufMessage = {
+  4: kept('ingressClassName', 'string'),
+  1: f('defaultBackend', IngressBackend),
+  2: rep('tls', { 1: rep('hosts', 'string'), 2: f('secretName', 'string') }),
+  3: rep('rules', IngressRule),
+};
 
 const backendSchema = obj({ service: obj({ name: str, port: obj({ name: str, number: int }) }), resource: obj(strs('apiGroup', 'kind', 'name')) });
 

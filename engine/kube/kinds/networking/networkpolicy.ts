@@ -56,7 +56,7 @@ function ipBlock(block: Any, field: string): StatusCause[] {
     const inner = parseCIDR(except);
     if (!inner) return;
     const width = outer.v6 ? 128 : 32;
-    const contains = inner.v6 === outer.v6 && (inner.network >> BigInt(width - outer.prefix)) === (outer.network >> BigInt(width - outer.prefix));
+    const contains = inner.v6 === outer.v6 && inner.network >> BigInt(width - outer.prefix) === outer.network >> BigInt(width - outer.prefix);
     if (!contains || outer.prefix >= inner.prefix) causes.push(invalidValue(at, except, 'must be a strict subset of `cidr`'));
   });
   return causes;
@@ -87,7 +87,10 @@ function peer(p: Any, field: string): StatusCause[] {
 function validatePolicy(np: Any): StatusCause[] {
   const spec = np.spec ?? {};
   const causes = labelSelector(spec.podSelector, 'spec.podSelector');
-  for (const [direction, peers] of [['ingress', 'from'], ['egress', 'to']] as const) {
+  for (const [direction, peers] of [
+    ['ingress', 'from'],
+    ['egress', 'to'],
+  ] as const) {
     ((spec[direction] ?? []) as Any[]).forEach((rule, i) => {
       const at = `spec.${direction}[${i}]`;
       ((rule.ports ?? []) as Any[]).forEach((p, j) => causes.push(...port(p ?? {}, `${at}.ports[${j}]`)));
@@ -114,7 +117,9 @@ function defaultPolicy(input: KubeObject): KubeObject {
   for (const direction of ['ingress', 'egress']) {
     if (!Array.isArray(spec[direction])) continue;
     spec[direction] = spec[direction].map((rule: Any) =>
-      rule && Array.isArray(rule.ports) ? { ...rule, ports: rule.ports.map((p: Any) => (p && typeof p === 'object' && (p.protocol === undefined || p.protocol === null) ? { ...p, protocol: 'TCP' } : p)) } : rule,
+      rule && Array.isArray(rule.ports)
+        ? { ...rule, ports: rule.ports.map((p: Any) => (p && typeof p === 'object' && (p.protocol === undefined || p.protocol === null) ? { ...p, protocol: 'TCP' } : p)) }
+        : rule,
     );
   }
   if (!Array.isArray(spec.policyTypes) || spec.policyTypes.length === 0) {

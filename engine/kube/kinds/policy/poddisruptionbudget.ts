@@ -21,7 +21,12 @@ import { conditions, intOrPercent, invalidGo, labelSelector, nonNegative } from 
 const UNHEALTHY_POD_EVICTION_POLICIES = ['AlwaysAllow', 'IfHealthyBudget'];
 
 /** What `kubectl create poddisruptionbudget` sends (policy/v1 generated.proto). */
-const PodDisruptionBudgetSpec: ProtobufMessage = { 1: f('minAvailable', 'intOrString'), 2: f('selector', LabelSelector), 3: f('maxUnavailable', 'intOrString'), 4: kept('unhealthyPodEvictionPolicy', 'string') };
+const PodDisruptionBudgetSpec: ProtobufMessage = {
+  1: f('minAvailable', 'intOrString'),
+  2: f('selector', LabelSelector),
+  3: f('maxUnavailable', 'intOrString'),
+  4: kept('unhealthyPodEvictionPolicy', 'string'),
+};
 
 /**
  * The spec as Go's %#v prints the internal type in the "cannot be both set" error. Upstream prints

@@ -8,7 +8,13 @@ import type { KubeObject } from '../../types.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export const PolicyRule: ProtobufMessage = { 1: rep('verbs', 'string'), 2: rep('apiGroups', 'string'), 3: rep('resources', 'string'), 4: rep('resourceNames', 'string'), 5: rep('nonResourceURLs', 'string') };
+export const PolicyRule: ProtobufMessage = {
+  1: rep('verbs', 'string'),
+  2: rep('apiGroups', 'string'),
+  3: rep('resources', 'string'),
+  4: rep('resourceNames', 'string'),
+  5: rep('nonResourceURLs', 'string'),
+};
 export const Subject: ProtobufMessage = { 1: f('kind', 'string'), 2: f('apiGroup', 'string'), 3: f('name', 'string'), 4: f('namespace', 'string') };
 export const RoleRef: ProtobufMessage = { 1: f('apiGroup', 'string'), 2: f('kind', 'string'), 3: f('name', 'string') };
 

@@ -37,7 +37,11 @@ export function admitPodPriority(pod: Pod, classes: readonly PriorityClass[]): v
   }
   const value = chosen?.value ?? 0;
   if (spec.priority !== undefined && spec.priority !== value) {
-    throw forbidden(PODS, pod.metadata.name ?? '', `the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${value} from the given PriorityClass name`);
+    throw forbidden(
+      PODS,
+      pod.metadata.name ?? '',
+      `the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${value} from the given PriorityClass name`,
+    );
   }
   spec.priority = value;
   if (chosen) spec.priorityClassName = chosen.metadata.name;
@@ -69,7 +73,9 @@ export const PRIORITY_CLASSES: StoredKind = defineKind<PriorityClass>({
           throw invalid(PRIORITY_CLASSES, name, [{ reason: 'FieldValueForbidden', field: 'metadata.name', message: `Forbidden: priority class names with 'system-' prefix are reserved` }]);
         }
         if (pc.value > HIGHEST_USER_DEFINABLE_PRIORITY && !name.startsWith('system-')) {
-          throw invalid(PRIORITY_CLASSES, name, [{ reason: 'FieldValueForbidden', field: 'value', message: `Forbidden: maximum allowed value of a user defined priority is ${HIGHEST_USER_DEFINABLE_PRIORITY}` }]);
+          throw invalid(PRIORITY_CLASSES, name, [
+            { reason: 'FieldValueForbidden', field: 'value', message: `Forbidden: maximum allowed value of a user defined priority is ${HIGHEST_USER_DEFINABLE_PRIORITY}` },
+          ]);
         }
         if (pc.globalDefault) {
           const other = (env.cached(PRIORITY_CLASSES) as PriorityClass[]).find((c) => c.globalDefault === true && c.metadata.name !== name);

@@ -41,7 +41,14 @@ export const STORAGE_CLASSES = defineKind({
     row: (o, now) => {
       const s = o as Any;
       const isDefault = s.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true';
-      return [`${o.metadata.name}${isDefault ? ' (default)' : ''}`, s.provisioner ?? '', s.reclaimPolicy ?? 'Delete', s.volumeBindingMode ?? 'Immediate', String(Boolean(s.allowVolumeExpansion)), age(o, now)];
+      return [
+        `${o.metadata.name}${isDefault ? ' (default)' : ''}`,
+        s.provisioner ?? '',
+        s.reclaimPolicy ?? 'Delete',
+        s.volumeBindingMode ?? 'Immediate',
+        String(Boolean(s.allowVolumeExpansion)),
+        age(o, now),
+      ];
     },
   },
 });

@@ -46,7 +46,12 @@ function normalize(stdout: string, pods: string[]): unknown {
 /** The same value with every object's keys in order, so that field order does not count. */
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
   return value;
 }
 
@@ -91,7 +96,16 @@ export async function kernelDifferential(learner: LearnerPlugin): Promise<{ mine
   const logs: string[][] = [[], []];
   try {
     for (const side of sides) for (const ns of [side.node, ...side.pods]) ip(['netns', 'add', ns]);
-    const steps: [string, number][] = [['ADD', 1], ['ADD', 2], ['CHECK', 1], ['DEL', 2], ['DEL', 2], ['ADD', 3], ['CHECK', 3], ['DEL', 1]];
+    const steps: [string, number][] = [
+      ['ADD', 1],
+      ['ADD', 2],
+      ['CHECK', 1],
+      ['DEL', 2],
+      ['DEL', 2],
+      ['ADD', 3],
+      ['CHECK', 3],
+      ['DEL', 1],
+    ];
     const results: Record<string, unknown>[] = [{}, {}];
     for (const [command, pod] of steps) {
       for (const [s, side] of sides.entries()) {
@@ -105,13 +119,14 @@ export async function kernelDifferential(learner: LearnerPlugin): Promise<{ mine
       }
     }
   } finally {
-    for (const side of sides) for (const ns of [...side.pods, side.node]) {
-      try {
-        ip(['netns', 'del', ns]);
-      } catch {
-        // not made
+    for (const side of sides)
+      for (const ns of [...side.pods, side.node]) {
+        try {
+          ip(['netns', 'del', ns]);
+        } catch {
+          // not made
+        }
       }
-    }
   }
   const [mine, reference] = logs as [string[], string[]];
   const at = mine.findIndex((line, i) => line !== reference[i]);
@@ -135,7 +150,10 @@ export function sweepKernel(): void {
 
 /** Network namespaces and host links this suite's naming could have made, still there. */
 export function kernelLeftovers(): string[] {
-  const namespaces = ip(['netns', 'list']).split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith('kubelings-d'));
+  const namespaces = ip(['netns', 'list'])
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter((n) => n.startsWith('kubelings-d'));
   const links = (JSON.parse(ip(['-j', 'link', 'show'])) as { ifname: string }[]).map((l) => l.ifname).filter((n) => n.startsWith('kubelings-d'));
   return [...namespaces, ...links];
 }

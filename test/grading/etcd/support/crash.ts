@@ -119,7 +119,9 @@ const RECORD_HEADER_BYTES = 12;
 
 /** Whether the newest log file ends in an incomplete record (read with the format's framing). */
 function endsTorn(dataDir: string): boolean {
-  const names = readdirSync(join(dataDir, 'wal')).filter((n) => n.endsWith('.wal')).sort();
+  const names = readdirSync(join(dataDir, 'wal'))
+    .filter((n) => n.endsWith('.wal'))
+    .sort();
   if (names.length === 0) return false;
   const bytes = readFileSync(join(dataDir, 'wal', names.at(-1)!));
   let offset = 0;
@@ -161,7 +163,11 @@ export async function recoverFolder(dataDir: string, parts?: EtcdExercises): Pro
 
 /** The files recovery kept aside in the folder (`<file>.broken-<time>`, in wal/ and snap/). */
 export function keptAside(dataDir: string): string[] {
-  return ['wal', 'snap'].flatMap((sub) => readdirSync(join(dataDir, sub)).filter((n) => n.includes('.broken-')).map((n) => `${sub}/${n}`));
+  return ['wal', 'snap'].flatMap((sub) =>
+    readdirSync(join(dataDir, sub))
+      .filter((n) => n.includes('.broken-'))
+      .map((n) => `${sub}/${n}`),
+  );
 }
 
 /**

@@ -60,7 +60,10 @@ function said(m: ModelWorld, step: string): string {
 }
 
 class PutCommand implements Command {
-  constructor(readonly key: string, readonly value: string) {}
+  constructor(
+    readonly key: string,
+    readonly value: string,
+  ) {}
   check = () => true;
   async run(m: ModelWorld, r: RealWorld) {
     const what = said(m, `put ${this.key}=${JSON.stringify(this.value)}`);
@@ -70,7 +73,10 @@ class PutCommand implements Command {
 }
 
 class DeleteCommand implements Command {
-  constructor(readonly key: string, readonly prefix: boolean) {}
+  constructor(
+    readonly key: string,
+    readonly prefix: boolean,
+  ) {}
   check = () => true;
   async run(m: ModelWorld, r: RealWorld) {
     const what = said(m, `delete ${this.key}${this.prefix ? '*' : ''}`);
@@ -80,18 +86,39 @@ class DeleteCommand implements Command {
 }
 
 class RangeCommand implements Command {
-  constructor(readonly key: string, readonly prefix: boolean, readonly back: number, readonly limit: number, readonly countOnly: boolean, readonly keysOnly: boolean) {}
+  constructor(
+    readonly key: string,
+    readonly prefix: boolean,
+    readonly back: number,
+    readonly limit: number,
+    readonly countOnly: boolean,
+    readonly keysOnly: boolean,
+  ) {}
   check = () => true;
   async run(m: ModelWorld, r: RealWorld) {
-    const options: RangeOptions = { end: end(this.key, this.prefix), revision: this.back === 0 ? 0 : revisionFor(m.model, this.back), limit: this.limit, countOnly: this.countOnly, keysOnly: this.keysOnly };
-    const what = said(m, `range ${this.key}${this.prefix ? '*' : ''} ${JSON.stringify({ revision: options.revision, limit: options.limit, countOnly: options.countOnly, keysOnly: options.keysOnly })}`);
+    const options: RangeOptions = {
+      end: end(this.key, this.prefix),
+      revision: this.back === 0 ? 0 : revisionFor(m.model, this.back),
+      limit: this.limit,
+      countOnly: this.countOnly,
+      keysOnly: this.keysOnly,
+    };
+    const what = said(
+      m,
+      `range ${this.key}${this.prefix ? '*' : ''} ${JSON.stringify({ revision: options.revision, limit: options.limit, countOnly: options.countOnly, keysOnly: options.keysOnly })}`,
+    );
     expectSame(await outcome(r.store.range(this.key, options)), m.model.range(this.key, options), what);
   }
   toString = () => `range ${this.key}`;
 }
 
 class TxnCommand implements Command {
-  constructor(readonly compare: Compare[], readonly success: TxnOp[], readonly failure: TxnOp[], readonly backs: number[]) {}
+  constructor(
+    readonly compare: Compare[],
+    readonly success: TxnOp[],
+    readonly failure: TxnOp[],
+    readonly backs: number[],
+  ) {}
   check = () => true;
   /** Range ops name revisions relative to the model's at run time. */
   private resolve(m: ModelWorld, ops: TxnOp[]): TxnOp[] {
@@ -118,7 +145,12 @@ class CompactCommand implements Command {
 }
 
 class WatchCommand implements Command {
-  constructor(readonly key: string, readonly prefix: boolean, readonly back: number | 'now', readonly prevKv: boolean) {}
+  constructor(
+    readonly key: string,
+    readonly prefix: boolean,
+    readonly back: number | 'now',
+    readonly prevKv: boolean,
+  ) {}
   check = () => true;
   async run(m: ModelWorld, r: RealWorld) {
     const from = this.back === 'now' ? m.model.revision + 1 : revisionFor(m.model, this.back);
@@ -158,7 +190,12 @@ const value = fc.constantFrom('', 'x', 'y', 'zz');
 
 const compareArb: fc.Arbitrary<Compare> = fc.oneof(
   fc.record({ key, target: fc.constant('value' as const), result: fc.constantFrom('=' as const, '!=' as const, '<' as const, '>' as const), value }),
-  fc.record({ key, target: fc.constantFrom('version' as const, 'createRevision' as const, 'modRevision' as const, 'lease' as const), result: fc.constantFrom('=' as const, '!=' as const, '<' as const, '>' as const), value: fc.integer({ min: 0, max: 8 }) }),
+  fc.record({
+    key,
+    target: fc.constantFrom('version' as const, 'createRevision' as const, 'modRevision' as const, 'lease' as const),
+    result: fc.constantFrom('=' as const, '!=' as const, '<' as const, '>' as const),
+    value: fc.integer({ min: 0, max: 8 }),
+  }),
 );
 
 const opArb: fc.Arbitrary<TxnOp> = fc.oneof(
@@ -175,17 +212,25 @@ export const commandsArbitrary = fc.commands(
     fc.tuple(key, value).map(([k, v]) => new PutCommand(k, v)),
     fc.tuple(key, fc.boolean()).map(([k, p]) => new DeleteCommand(k, p)),
     fc.tuple(key, fc.boolean(), back, fc.constantFrom(0, 1, 2), fc.boolean(), fc.boolean()).map(([k, p, b, l, c, ko]) => new RangeCommand(k, p, Math.max(b, -1), l, c, ko)),
-    fc.tuple(fc.array(compareArb, { maxLength: 2 }), fc.array(opArb, { maxLength: 3 }), fc.array(opArb, { maxLength: 2 }), fc.array(back, { minLength: 1, maxLength: 3 })).map(([c, s, f, b]) => new TxnCommand(c, s, f, b)),
+    fc
+      .tuple(fc.array(compareArb, { maxLength: 2 }), fc.array(opArb, { maxLength: 3 }), fc.array(opArb, { maxLength: 2 }), fc.array(back, { minLength: 1, maxLength: 3 }))
+      .map(([c, s, f, b]) => new TxnCommand(c, s, f, b)),
     // The apiserver's shape: compare on the key, write it, read it back in the same txn.
-    fc.tuple(key, value, fc.integer({ min: 0, max: 8 }), fc.boolean(), fc.boolean()).map(
-      ([k, v, rev, del, prefix]) =>
-        new TxnCommand(
-          [{ key: k, target: 'modRevision', result: rev === 0 ? '=' : '<', value: rev }],
-          [{ type: 'range', key: k }, del ? { type: 'delete', key: k, options: { end: prefix ? prefixEnd(k) : undefined, prevKv: true } } : { type: 'put', key: k, value: v, options: { prevKv: true } }, { type: 'range', key: k, options: { end: prefix ? prefixEnd(k) : undefined } }],
-          [{ type: 'range', key: k, options: { keysOnly: true } }],
-          [0],
-        ),
-    ),
+    fc
+      .tuple(key, value, fc.integer({ min: 0, max: 8 }), fc.boolean(), fc.boolean())
+      .map(
+        ([k, v, rev, del, prefix]) =>
+          new TxnCommand(
+            [{ key: k, target: 'modRevision', result: rev === 0 ? '=' : '<', value: rev }],
+            [
+              { type: 'range', key: k },
+              del ? { type: 'delete', key: k, options: { end: prefix ? prefixEnd(k) : undefined, prevKv: true } } : { type: 'put', key: k, value: v, options: { prevKv: true } },
+              { type: 'range', key: k, options: { end: prefix ? prefixEnd(k) : undefined } },
+            ],
+            [{ type: 'range', key: k, options: { keysOnly: true } }],
+            [0],
+          ),
+      ),
     back.map((b) => new CompactCommand(b)),
     fc.tuple(key, fc.boolean(), fc.oneof(fc.constant('now' as const), back), fc.boolean()).map(([k, p, b, pk]) => new WatchCommand(k, p, b, pk)),
     fc.constant(new CheckWatchesCommand()),

@@ -107,7 +107,7 @@ export class ModelStore {
     const succeeded = request.compare.every((c) => this.holds(this.now, c));
     const ops = succeeded ? request.success : request.failure;
     for (const op of ops) {
-      const at = op.type === 'range' ? op.options?.revision ?? 0 : 0;
+      const at = op.type === 'range' ? (op.options?.revision ?? 0) : 0;
       if (at > this.revision) return 'FutureRevisionError';
       if (at > 0 && at < this.compactRevision) return 'CompactedError';
     }

@@ -88,7 +88,7 @@ export const scenarios: Scenario[] = [
   {
     exercise: '01-mvcc',
     id: 'next-revision',
-    title: 'each put gets the next revision, and the store\'s revision follows',
+    title: "each put gets the next revision, and the store's revision follows",
     hint: 'Which revision does put() write at, and what must state.revision be afterwards?',
     async run({ store, k, r, check }) {
       check(`put ${k('a')}`, await store.put(k('a'), '1'), { revision: r(1) });
@@ -101,7 +101,7 @@ export const scenarios: Scenario[] = [
     exercise: '01-mvcc',
     id: 'kv-fields',
     title: 'a key keeps its createRevision; modRevision and version move with every put',
-    hint: 'What do the key\'s previous createRevision and version become in the new entry?',
+    hint: "What do the key's previous createRevision and version become in the new entry?",
     async run({ store, k, r, check }) {
       await store.put(k('a'), 'one');
       await store.put(k('other'), 'x');
@@ -119,7 +119,7 @@ export const scenarios: Scenario[] = [
     exercise: '01-mvcc',
     id: 'version-restart',
     title: 'after a delete, a put starts the key over: version 1 and a new createRevision',
-    hint: 'When the key\'s last entry is a tombstone, does the key exist? What does a put of a key that does not exist write?',
+    hint: "When the key's last entry is a tombstone, does the key exist? What does a put of a key that does not exist write?",
     async run({ store, k, r, check }) {
       await store.put(k('a'), '1');
       await store.put(k('a'), '2');
@@ -145,7 +145,7 @@ export const scenarios: Scenario[] = [
     exercise: '01-mvcc',
     id: 'read-past',
     title: 'reading at an older revision sees the old value, and a deleted key as it was',
-    hint: 'For a read at revision R, which entry of the key\'s history counts: the newest, or the last one at or before R?',
+    hint: "For a read at revision R, which entry of the key's history counts: the newest, or the last one at or before R?",
     async run({ store, k, r, check }) {
       await store.put(k('a'), 'v1');
       await store.put(k('a'), 'v2');
@@ -175,16 +175,16 @@ export const scenarios: Scenario[] = [
       await store.delete(k('pods/default/gone'));
       const prefix = k('pods/');
       check(`range prefix ${prefix}`, got(await store.range(prefix, { end: prefixEnd(prefix) })), {
-        kvs: [
-          kv(k('pods/default/web-1'), 'a', r(3), r(3), 1),
-          kv(k('pods/default/web-2'), 'b', r(1), r(1), 1),
-          kv(k('pods/kube-system/dns'), 'c', r(2), r(2), 1),
-        ],
+        kvs: [kv(k('pods/default/web-1'), 'a', r(3), r(3), 1), kv(k('pods/default/web-2'), 'b', r(1), r(1), 1), kv(k('pods/kube-system/dns'), 'c', r(2), r(2), 1)],
         count: 3,
         more: false,
         revision: r(6),
       });
-      check(`range [${k('pods/default/web-1')}, ${k('pods/default/web-2')})`, (await store.range(k('pods/default/web-1'), { end: k('pods/default/web-2') })).kvs.map((x) => x.key), [k('pods/default/web-1')]);
+      check(
+        `range [${k('pods/default/web-1')}, ${k('pods/default/web-2')})`,
+        (await store.range(k('pods/default/web-1'), { end: k('pods/default/web-2') })).kvs.map((x) => x.key),
+        [k('pods/default/web-1')],
+      );
     },
   },
   {
@@ -244,7 +244,11 @@ export const scenarios: Scenario[] = [
       await store.put(k('x/2'), '2');
       await store.put(k('y'), '3');
       check(`delete prefix ${k('x/')}`, await store.delete(k('x/'), { end: prefixEnd(k('x/')) }), { revision: r(4), deleted: 2 });
-      check(`range ${k('')}*`, (await store.range(k(''), { end: prefixEnd(k('')) })).kvs.map((x) => x.key), [k('y')]);
+      check(
+        `range ${k('')}*`,
+        (await store.range(k(''), { end: prefixEnd(k('')) })).kvs.map((x) => x.key),
+        [k('y')],
+      );
       check(`range ${k('x/')}* at r+3`, (await store.range(k('x/'), { end: prefixEnd(k('x/')), revision: r(3) })).count, 2);
     },
   },
@@ -285,17 +289,14 @@ export const scenarios: Scenario[] = [
     exercise: '02-watch',
     id: 'prefix-watch',
     title: 'a prefix watch sees every key under the prefix and nothing else',
-    hint: 'Do you filter each event by the watcher\'s [key, end)?',
+    hint: "Do you filter each event by the watcher's [key, end)?",
     async run({ store, k, r, check, watch }) {
       const w = await watch(k('pods/'), { end: prefixEnd(k('pods/')) });
       await store.put(k('pods/a'), '1');
       await store.put(k('services/a'), '1');
       await store.put(k('pods'), 'no slash');
       await store.delete(k('pods/a'));
-      check(`watch prefix ${k('pods/')} during 3 puts and a delete`, await w.waitForEvents(2), [
-        putEvent(kv(k('pods/a'), '1', r(1), r(1), 1)),
-        deleteEvent(k('pods/a'), r(4)),
-      ]);
+      check(`watch prefix ${k('pods/')} during 3 puts and a delete`, await w.waitForEvents(2), [putEvent(kv(k('pods/a'), '1', r(1), r(1), 1)), deleteEvent(k('pods/a'), r(4))]);
       w.cancel();
     },
   },
@@ -356,9 +357,11 @@ export const scenarios: Scenario[] = [
       const w = await watch(k('x/'), { end: prefixEnd(k('x/')) });
       await store.delete(k('x/'), { end: prefixEnd(k('x/')) });
       await w.waitForEvents(2);
-      check(`watch ${k('x/')}*, then delete the prefix: responses`, w.responses.map((resp) => resp.events.map((e) => `${e.type} ${e.kv.key}@${e.kv.modRevision}`)), [
-        [`DELETE ${k('x/1')}@${r(3)}`, `DELETE ${k('x/2')}@${r(3)}`],
-      ]);
+      check(
+        `watch ${k('x/')}*, then delete the prefix: responses`,
+        w.responses.map((resp) => resp.events.map((e) => `${e.type} ${e.kv.key}@${e.kv.modRevision}`)),
+        [[`DELETE ${k('x/1')}@${r(3)}`, `DELETE ${k('x/2')}@${r(3)}`]],
+      );
       w.cancel();
     },
   },
@@ -376,7 +379,11 @@ export const scenarios: Scenario[] = [
       const marker = await watch(k('a'), { startRevision: r(2) }); // proves r+2 was published
       await marker.waitForEvents(1);
       marker.cancel();
-      check(`watch ${k('a')}, put, cancel, put: events`, w.events().map((e) => e.kv.value), ['1']);
+      check(
+        `watch ${k('a')}, put, cancel, put: events`,
+        w.events().map((e) => e.kv.value),
+        ['1'],
+      );
     },
   },
   {
@@ -412,8 +419,8 @@ export const scenarios: Scenario[] = [
   {
     exercise: '02-watch',
     id: 'compact-deleted',
-    title: 'compaction keeps a key\'s value at the compacted revision, and a key deleted before it stays deleted',
-    hint: 'When a key\'s last entry at or before C is a tombstone, what should a read at C or later see?',
+    title: "compaction keeps a key's value at the compacted revision, and a key deleted before it stays deleted",
+    hint: "When a key's last entry at or before C is a tombstone, what should a read at C or later see?",
     async run({ store, k, r, check }) {
       await store.put(k('gone'), '1');
       await store.delete(k('gone'));
@@ -421,14 +428,18 @@ export const scenarios: Scenario[] = [
       await store.put(k('later'), '1');
       await store.compact(r(3));
       check(`range ${k('')}* at r+3 after compact(r+3)`, (await store.range(k(''), { end: prefixEnd(k('')), revision: r(3) })).kvs, [kv(k('kept'), '1', r(3), r(3), 1)]);
-      check(`range ${k('')}* now`, (await store.range(k(''), { end: prefixEnd(k('')) })).kvs.map((x) => x.key), [k('kept'), k('later')]);
+      check(
+        `range ${k('')}* now`,
+        (await store.range(k(''), { end: prefixEnd(k('')) })).kvs.map((x) => x.key),
+        [k('kept'), k('later')],
+      );
     },
   },
   {
     exercise: '02-watch',
     id: 'watch-below-compact',
     title: 'a watch from below the compacted revision fails with CompactedError',
-    hint: 'Does startWatch compare the watcher\'s nextRevision with state.compactRevision?',
+    hint: "Does startWatch compare the watcher's nextRevision with state.compactRevision?",
     async run({ store, k, r, check, watch }) {
       await store.put(k('a'), '1');
       await store.put(k('a'), '2');
@@ -473,7 +484,7 @@ export const scenarios: Scenario[] = [
     exercise: '02-watch',
     id: 'future-watch',
     title: 'a watch from a revision the store has not reached waits for it, and skips what comes before',
-    hint: 'When nextRevision is above a change\'s revision, should publish send that change?',
+    hint: "When nextRevision is above a change's revision, should publish send that change?",
     async run({ store, k, r, check, watch }) {
       await store.put(k('a'), '1');
       const w = await watch(k('a'), { startRevision: r(3) });
@@ -489,7 +500,7 @@ export const scenarios: Scenario[] = [
     exercise: '03-txn',
     id: 'txn-success',
     title: 'a txn whose comparisons hold runs its success branch, at one revision for all its writes',
-    hint: 'Do all the puts of one txn get the same rev, and does the store\'s revision grow by one?',
+    hint: "Do all the puts of one txn get the same rev, and does the store's revision grow by one?",
     async run({ store, k, r, check }) {
       await store.put(k('a'), '1');
       const result = await store.txn({
@@ -519,7 +530,14 @@ export const scenarios: Scenario[] = [
     async run({ store, k, r, check, watch }) {
       await store.put(k('a'), '1');
       await store.put(k('b'), '1');
-      await store.txn({ compare: [], success: [{ type: 'put', key: k('a'), value: '2' }, { type: 'delete', key: k('b') }], failure: [] });
+      await store.txn({
+        compare: [],
+        success: [
+          { type: 'put', key: k('a'), value: '2' },
+          { type: 'delete', key: k('b') },
+        ],
+        failure: [],
+      });
       await store.put(k('a'), '3');
       await store.compact(r(3));
       const w = await watch(k(''), { end: prefixEnd(k('')), startRevision: r(3), prevKv: true });
@@ -557,7 +575,7 @@ export const scenarios: Scenario[] = [
     exercise: '03-txn',
     id: 'cas',
     title: 'compare-and-swap on modRevision: of two writers who read the same revision, only the first wins',
-    hint: 'The second writer\'s compare names a modRevision the key no longer has. Which branch runs?',
+    hint: "The second writer's compare names a modRevision the key no longer has. Which branch runs?",
     async run({ store, k, r, check }) {
       const key = k('pods/default/web');
       await store.put(key, '{"replicas":1}');
@@ -596,14 +614,12 @@ export const scenarios: Scenario[] = [
     title: 'a value comparison on a key that does not exist is false, even with !=',
     hint: 'A missing key has no value at all: can any value comparison hold?',
     async run({ store, k, check }) {
-      const cmp = async (result: '=' | '!=' | '<' | '>') =>
-        (await store.txn({ compare: [{ key: k('missing'), target: 'value', result, value: 'x' }], success: [], failure: [] })).succeeded;
+      const cmp = async (result: '=' | '!=' | '<' | '>') => (await store.txn({ compare: [{ key: k('missing'), target: 'value', result, value: 'x' }], success: [], failure: [] })).succeeded;
       check(`value(missing) != "x"`, await cmp('!='), false);
       check(`value(missing) = "x"`, await cmp('='), false);
       check(`value(missing) < "x"`, await cmp('<'), false);
       await store.put(k('present'), 'b');
-      const on = async (result: '=' | '!=' | '<' | '>', value: string) =>
-        (await store.txn({ compare: [{ key: k('present'), target: 'value', result, value }], success: [], failure: [] })).succeeded;
+      const on = async (result: '=' | '!=' | '<' | '>', value: string) => (await store.txn({ compare: [{ key: k('present'), target: 'value', result, value }], success: [], failure: [] })).succeeded;
       check(`value(present = "b") > "a"`, await on('>', 'a'), true);
       check(`value(present = "b") < "a"`, await on('<', 'a'), false);
       check(`value(present = "b") != "c"`, await on('!=', 'c'), true);
@@ -651,14 +667,25 @@ export const scenarios: Scenario[] = [
         revision: r(2),
         responses: [{ type: 'delete', revision: r(2), deleted: 0 }],
       });
-      check('txn: delete x/* (prevKv), put y', await store.txn({ compare: [], success: [{ type: 'delete', key: k('x/'), options: { end: prefixEnd(k('x/')), prevKv: true } }, { type: 'put', key: k('y'), value: 'y' }], failure: [] }), {
-        succeeded: true,
-        revision: r(3),
-        responses: [
-          { type: 'delete', revision: r(3), deleted: 2, prevKvs: [kv(k('x/1'), '1', r(1), r(1), 1), kv(k('x/2'), '2', r(2), r(2), 1)] },
-          { type: 'put', revision: r(3) },
-        ],
-      });
+      check(
+        'txn: delete x/* (prevKv), put y',
+        await store.txn({
+          compare: [],
+          success: [
+            { type: 'delete', key: k('x/'), options: { end: prefixEnd(k('x/')), prevKv: true } },
+            { type: 'put', key: k('y'), value: 'y' },
+          ],
+          failure: [],
+        }),
+        {
+          succeeded: true,
+          revision: r(3),
+          responses: [
+            { type: 'delete', revision: r(3), deleted: 2, prevKvs: [kv(k('x/1'), '1', r(1), r(1), 1), kv(k('x/2'), '2', r(2), r(2), 1)] },
+            { type: 'put', revision: r(3) },
+          ],
+        },
+      );
     },
   },
   {
@@ -668,25 +695,94 @@ export const scenarios: Scenario[] = [
     hint: 'Do you check every put of a branch against the others, and against its deletes, before writing?',
     async run({ store, k, r, check }) {
       await store.put(k('a'), '1');
-      check('txn: put b, put b', await errorOf(store.txn({ compare: [], success: [{ type: 'put', key: k('b'), value: '1' }, { type: 'put', key: k('b'), value: '2' }], failure: [] })), 'DuplicateKeyError');
-      check('txn: delete [a, c), put b', await errorOf(store.txn({ compare: [], success: [{ type: 'delete', key: k('a'), options: { end: k('c') } }, { type: 'put', key: k('b'), value: '1' }], failure: [] })), 'DuplicateKeyError');
-      check('txn (compare fails): put a, put a in the failure branch', await errorOf(store.txn({ compare: [{ key: k('a'), target: 'version', result: '=', value: 9 }], success: [], failure: [{ type: 'put', key: k('a'), value: '1' }, { type: 'put', key: k('a'), value: '2' }] })), 'DuplicateKeyError');
+      check(
+        'txn: put b, put b',
+        await errorOf(
+          store.txn({
+            compare: [],
+            success: [
+              { type: 'put', key: k('b'), value: '1' },
+              { type: 'put', key: k('b'), value: '2' },
+            ],
+            failure: [],
+          }),
+        ),
+        'DuplicateKeyError',
+      );
+      check(
+        'txn: delete [a, c), put b',
+        await errorOf(
+          store.txn({
+            compare: [],
+            success: [
+              { type: 'delete', key: k('a'), options: { end: k('c') } },
+              { type: 'put', key: k('b'), value: '1' },
+            ],
+            failure: [],
+          }),
+        ),
+        'DuplicateKeyError',
+      );
+      check(
+        'txn (compare fails): put a, put a in the failure branch',
+        await errorOf(
+          store.txn({
+            compare: [{ key: k('a'), target: 'version', result: '=', value: 9 }],
+            success: [],
+            failure: [
+              { type: 'put', key: k('a'), value: '1' },
+              { type: 'put', key: k('a'), value: '2' },
+            ],
+          }),
+        ),
+        'DuplicateKeyError',
+      );
       check('revision() after refused txns', await store.revision(), r(1));
       check('range b after refused txns', (await store.range(k('b'))).count, 0);
-      check('txn: delete [a, c), delete b (overlapping deletes are fine)', (await store.txn({ compare: [], success: [{ type: 'delete', key: k('a'), options: { end: k('c') } }, { type: 'delete', key: k('b') }], failure: [] })).revision, r(2));
-      check('txn: put c in success and in failure (only one runs)', (await store.txn({ compare: [], success: [{ type: 'put', key: k('c'), value: 's' }], failure: [{ type: 'put', key: k('c'), value: 'f' }] })).succeeded, true);
+      check(
+        'txn: delete [a, c), delete b (overlapping deletes are fine)',
+        (
+          await store.txn({
+            compare: [],
+            success: [
+              { type: 'delete', key: k('a'), options: { end: k('c') } },
+              { type: 'delete', key: k('b') },
+            ],
+            failure: [],
+          })
+        ).revision,
+        r(2),
+      );
+      check(
+        'txn: put c in success and in failure (only one runs)',
+        (await store.txn({ compare: [], success: [{ type: 'put', key: k('c'), value: 's' }], failure: [{ type: 'put', key: k('c'), value: 'f' }] })).succeeded,
+        true,
+      );
     },
   },
   {
     exercise: '03-txn',
     id: 'txn-compacted-range',
     title: 'a txn with a range at a compacted revision fails as a whole, before any write',
-    hint: 'Do you check the branch\'s range revisions before running its first op?',
+    hint: "Do you check the branch's range revisions before running its first op?",
     async run({ store, k, r, check }) {
       await store.put(k('a'), '1');
       await store.put(k('a'), '2');
       await store.compact(r(2));
-      check('txn: put b, then range a at r+1 (compacted)', await errorOf(store.txn({ compare: [], success: [{ type: 'put', key: k('b'), value: '1' }, { type: 'range', key: k('a'), options: { revision: r(1) } }], failure: [] })), 'CompactedError');
+      check(
+        'txn: put b, then range a at r+1 (compacted)',
+        await errorOf(
+          store.txn({
+            compare: [],
+            success: [
+              { type: 'put', key: k('b'), value: '1' },
+              { type: 'range', key: k('a'), options: { revision: r(1) } },
+            ],
+            failure: [],
+          }),
+        ),
+        'CompactedError',
+      );
       check('range b after the failed txn', (await store.range(k('b'))).count, 0);
       check('revision() after the failed txn', await store.revision(), r(2));
     },
@@ -699,9 +795,21 @@ export const scenarios: Scenario[] = [
     async run({ store, k, r, check, watch }) {
       await store.put(k('z'), '1');
       const w = await watch(k(''), { end: prefixEnd(k('')) });
-      await store.txn({ compare: [], success: [{ type: 'put', key: k('m'), value: '1' }, { type: 'delete', key: k('z') }, { type: 'put', key: k('a'), value: '2' }], failure: [] });
+      await store.txn({
+        compare: [],
+        success: [
+          { type: 'put', key: k('m'), value: '1' },
+          { type: 'delete', key: k('z') },
+          { type: 'put', key: k('a'), value: '2' },
+        ],
+        failure: [],
+      });
       await w.waitForEvents(3);
-      check('watch, then txn: put m, delete z, put a', w.responses.map((resp) => resp.events.map((e) => `${e.type} ${e.kv.key}@${e.kv.modRevision}`)), [[`PUT ${k('m')}@${r(2)}`, `DELETE ${k('z')}@${r(2)}`, `PUT ${k('a')}@${r(2)}`]]);
+      check(
+        'watch, then txn: put m, delete z, put a',
+        w.responses.map((resp) => resp.events.map((e) => `${e.type} ${e.kv.key}@${e.kv.modRevision}`)),
+        [[`PUT ${k('m')}@${r(2)}`, `DELETE ${k('z')}@${r(2)}`, `PUT ${k('a')}@${r(2)}`]],
+      );
       w.cancel();
     },
   },
@@ -747,8 +855,16 @@ export const scenarios: Scenario[] = [
       const w = await watch(k(''), { end: prefixEnd(k('')) });
       await store.leaseRevoke(lease(1));
       await w.waitForEvents(2);
-      check(`watch ${k('')}*, then revoke the lease of a and b`, w.responses.map((resp) => resp.events.map((e) => `${e.type} ${e.kv.key}@${e.kv.modRevision}`)), [[`DELETE ${k('a')}@${r(4)}`, `DELETE ${k('b')}@${r(4)}`]]);
-      check(`range ${k('')}* after the revoke`, (await store.range(k(''), { end: prefixEnd(k('')) })).kvs.map((x) => x.key), [k('c')]);
+      check(
+        `watch ${k('')}*, then revoke the lease of a and b`,
+        w.responses.map((resp) => resp.events.map((e) => `${e.type} ${e.kv.key}@${e.kv.modRevision}`)),
+        [[`DELETE ${k('a')}@${r(4)}`, `DELETE ${k('b')}@${r(4)}`]],
+      );
+      check(
+        `range ${k('')}* after the revoke`,
+        (await store.range(k(''), { end: prefixEnd(k('')) })).kvs.map((x) => x.key),
+        [k('c')],
+      );
       check(`leaseRevoke(${lease(1)}) again`, await errorOf(store.leaseRevoke(lease(1))), 'LeaseNotFoundError');
       check(`leaseKeepAlive(${lease(1)}) after the revoke`, await errorOf(store.leaseKeepAlive(lease(1))), 'LeaseNotFoundError');
       w.cancel();
@@ -758,7 +874,7 @@ export const scenarios: Scenario[] = [
     exercise: '04-leases',
     id: 'detach',
     title: 'a key put again without its lease leaves the lease; deleting a key leaves it too',
-    hint: 'When an event\'s prevKv names a lease, is the key removed from that lease\'s keys?',
+    hint: "When an event's prevKv names a lease, is the key removed from that lease's keys?",
     async run({ store, k, r, lease, check }) {
       await store.leaseGrant(60, lease(1));
       await store.put(k('a'), '1', { lease: lease(1) });
@@ -767,7 +883,10 @@ export const scenarios: Scenario[] = [
       await store.delete(k('b'));
       await store.put(k('b'), 'again');
       await store.leaseRevoke(lease(1));
-      check(`range ${k('')}* after revoking the lease a and b once had`, (await store.range(k(''), { end: prefixEnd(k('')) })).kvs, [kv(k('a'), '2', r(1), r(2), 2), kv(k('b'), 'again', r(5), r(5), 1)]);
+      check(`range ${k('')}* after revoking the lease a and b once had`, (await store.range(k(''), { end: prefixEnd(k('')) })).kvs, [
+        kv(k('a'), '2', r(1), r(2), 2),
+        kv(k('b'), 'again', r(5), r(5), 1),
+      ]);
       check('revision() (the revoke deleted nothing)', await store.revision(), r(5));
     },
   },
@@ -786,7 +905,11 @@ export const scenarios: Scenario[] = [
       check(`range ${k('')}* 1 s into a 2 s lease`, (await store.range(k(''), { end: prefixEnd(k('')) })).count, 2);
       await pass(1500);
       await w.waitForEvents(2);
-      check(`watch ${k('')}* while the 2 s lease expires`, w.responses.map((resp) => resp.events.map((e) => `${e.type} ${e.kv.key}@${e.kv.modRevision}`)), [[`DELETE ${k('node-a')}@${r(3)}`, `DELETE ${k('node-b')}@${r(3)}`]]);
+      check(
+        `watch ${k('')}* while the 2 s lease expires`,
+        w.responses.map((resp) => resp.events.map((e) => `${e.type} ${e.kv.key}@${e.kv.modRevision}`)),
+        [[`DELETE ${k('node-a')}@${r(3)}`, `DELETE ${k('node-b')}@${r(3)}`]],
+      );
       check(`leaseKeepAlive(${lease(1)}) after it expired`, await errorOf(store.leaseKeepAlive(lease(1))), 'LeaseNotFoundError');
       w.cancel();
     },

@@ -82,7 +82,9 @@ export function validateWatches(watches: readonly WatchRecord[], model: ModelSto
     for (const r of w.responses) {
       const lastEvent = r.events.at(-1)?.kv.modRevision ?? 0;
       if (typeof r.revision !== 'number' || r.revision < lastEvent || r.revision > model.revision || r.revision < header) {
-        problems.push(`Header: ${name} received a response with revision ${String(r.revision)} for events up to revision ${lastEvent}, after a response at ${header}, from a store that reached ${model.revision}`);
+        problems.push(
+          `Header: ${name} received a response with revision ${String(r.revision)} for events up to revision ${lastEvent}, after a response at ${header}, from a store that reached ${model.revision}`,
+        );
       }
       header = Math.max(header, typeof r.revision === 'number' ? r.revision : 0);
     }
@@ -111,7 +113,7 @@ export function validateWatches(watches: readonly WatchRecord[], model: ModelSto
 
     const expected = (e: WatchEvent): WatchEvent => ((w.options.prevKv && !atCompacted(e)) || !e.prevKv ? e : { type: e.type, kv: e.kv });
     const firstRevision = w.options.startRevision || events[0]?.kv.modRevision || 0;
-    const lastRevision = w.open ? model.revision : events.at(-1)?.kv.modRevision ?? 0;
+    const lastRevision = w.open ? model.revision : (events.at(-1)?.kv.modRevision ?? 0);
     if (firstRevision > 0) {
       const want = history.filter((e) => wants(e) && replayable(e) && e.kv.modRevision >= firstRevision && e.kv.modRevision <= lastRevision).map(expected);
       const got = events.filter((e) => e.kv.modRevision <= lastRevision);

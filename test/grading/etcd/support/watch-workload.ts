@@ -105,7 +105,10 @@ export async function runWorkload(store: KVStore, actions: readonly WorkloadActi
       const end = action.prefix ? prefixEnd(key(action.del)) : undefined;
       const request: TxnRequest = {
         compare: [],
-        success: [{ type: 'put', key: key(action.put), value: action.value }, { type: 'delete', key: key(action.del), options: { end } }],
+        success: [
+          { type: 'put', key: key(action.put), value: action.value },
+          { type: 'delete', key: key(action.del), options: { end } },
+        ],
         failure: [],
       };
       lines.push(`txn {put ${action.put}=${JSON.stringify(action.value)}, delete ${action.del}${action.prefix ? '*' : ''}}`);
@@ -119,10 +122,13 @@ export async function runWorkload(store: KVStore, actions: readonly WorkloadActi
       done = store.compact(revision);
     } else if (action.kind === 'watch') {
       const start =
-        action.start === 'now' ? 0
-        : action.start === 'future' ? model.revision + 2
-        : action.start === 'compacted' ? model.compactRevision || model.revision // exactly the compacted revision
-        : Math.max(model.revision - action.start, 1);
+        action.start === 'now'
+          ? 0
+          : action.start === 'future'
+            ? model.revision + 2
+            : action.start === 'compacted'
+              ? model.compactRevision || model.revision // exactly the compacted revision
+              : Math.max(model.revision - action.start, 1);
       const k = key(action.key);
       const end = action.span === 'prefix' ? prefixEnd(k) : action.span === 'range' ? key(rangeEnd(action.key)) : undefined;
       done = open(k, { end, startRevision: start, prevKv: action.prevKv }, spanOf(k, end));
