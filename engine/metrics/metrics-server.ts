@@ -118,17 +118,17 @@ export function newMetricsServer(options: MetricsServerOptions): MetricsServer {
       return;
     }
     const results = new Map<string, SummaryPoints>();
+    const targets = nodes.map((node) => ({ node, target: kubeletAddress(node) }));
     // Nodes without a kubelet to ask (hollow nodes) are said once per change of their number, not
     // once per node per round: 5,000 hollow nodes would write 5,000 lines every round.
-    const portless = nodes.filter((n) => kubeletAddress(n) instanceof ScrapeError && /no kubelet port/.test((kubeletAddress(n) as ScrapeError).message));
+    const portless = targets.filter(({ target }) => target instanceof ScrapeError && target.noKubelet);
     if (portless.length !== portlessSaid) {
       portlessSaid = portless.length;
-      if (portless.length > 0) log.info(`${portless.length} node(s) serve no kubelet API (hollow nodes?), e.g. ${portless[0]!.metadata.name}: no metrics for them`);
+      if (portless.length > 0) log.info(`${portless.length} node(s) serve no kubelet API (hollow nodes?), e.g. ${portless[0]!.node.metadata.name}: no metrics for them`);
     }
     await Promise.all(
-      nodes.map(async (node) => {
-        const target = kubeletAddress(node);
-        if (target instanceof ScrapeError) return portless.includes(node) ? undefined : log.warn(target.message);
+      targets.map(async ({ target }) => {
+        if (target instanceof ScrapeError) return target.noKubelet ? undefined : log.warn(target.message);
         const points = await scrapeOne(target);
         if (points) results.set(target.node, points);
       }),

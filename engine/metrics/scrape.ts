@@ -10,7 +10,15 @@ import { request } from 'node:https';
 import { isIP } from 'node:net';
 import type { Node } from '../kube/types.ts';
 
-export class ScrapeError extends Error {}
+export class ScrapeError extends Error {
+  constructor(
+    message: string,
+    /** The Node names no kubelet port at all (a hollow node): nothing to ask, nothing gone wrong. */
+    readonly noKubelet = false,
+  ) {
+    super(message);
+  }
+}
 
 export interface KubeletAddress {
   node: string;
@@ -34,7 +42,7 @@ export function kubeletAddress(node: Node): KubeletAddress | ScrapeError {
   const host = status.addresses?.find((a) => a.type === 'InternalIP')?.address;
   const port = status.daemonEndpoints?.kubeletEndpoint?.Port;
   if (!host) return new ScrapeError(`unable to fully scrape metrics from node ${name}: node has no InternalIP address`);
-  if (typeof port !== 'number' || !Number.isInteger(port) || port <= 0 || port > 65535) return new ScrapeError(`unable to fully scrape metrics from node ${name}: node has no kubelet port`);
+  if (typeof port !== 'number' || !Number.isInteger(port) || port <= 0 || port > 65535) return new ScrapeError(`unable to fully scrape metrics from node ${name}: node has no kubelet port`, true);
   return { node: name, host, port };
 }
 

@@ -10,6 +10,11 @@ import { ROOT } from '#engine/paths.ts';
 
 const eslint = new ESLint({ cwd: ROOT });
 
+/** An import line of a learner tree, as ESLint input only (never run): `up` folders, then the tree. */
+function importOf(name: string, up: number, tree: 'exercises' | 'solutions', component: string): string {
+  return `import ${name} from '${'../'.repeat(up)}${tree}/${component}/index.ts';\nexport const x = ${name};\n`;
+}
+
 async function messages(code: string, file: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: `${ROOT}/${file}` });
   return result!.messages.map((m) => `${m.ruleId}: ${m.message}`);
@@ -17,14 +22,14 @@ async function messages(code: string, file: string): Promise<string[]> {
 
 describe('the one door', () => {
   test('engine/ importing a learner tree directly is refused; engine/impl.ts may', async () => {
-    const code = "import reference from '../solutions/objects/index.ts';\nexport const r = reference;\n";
+    const code = importOf('reference', 1, 'solutions', 'objects');
     expect(await messages(code, 'engine/somewhere.ts')).toEqual([expect.stringMatching(/^no-restricted-imports: .*The one door: load a component through engine\/impl\.ts/)]);
-    expect(await messages("import stub from '../../exercises/etcd/index.ts';\nexport const s = stub;\n", 'tui/app/x.ts')).toEqual([expect.stringMatching(/The one door/)]);
+    expect(await messages(importOf('stub', 2, 'exercises', 'etcd'), 'tui/app/x.ts')).toEqual([expect.stringMatching(/The one door/)]);
     expect(await messages(code, 'engine/impl.ts')).toEqual([]);
   });
 
   test('a hidden suite takes its subject from #grading, not a tree', async () => {
-    const code = "import subject from '../../../solutions/etcd/index.ts';\nexport const s = subject;\n";
+    const code = importOf('subject', 3, 'solutions', 'etcd');
     expect(await messages(code, 'test/grading/etcd/99-x.test.ts')).toEqual([expect.stringMatching(/#grading/)]);
   });
 
