@@ -17,6 +17,8 @@ import { loadPack, type Lesson } from '../../tui/course/load.ts';
 import { formatReport } from '../../tui/grader/format.ts';
 import { gradeLesson, type GradeReport } from '../../tui/grader/grade.ts';
 import { SuiteRunner } from '../../tui/grader/runner.ts';
+import { loadCourseCached } from '../../tui/app/courseCache.ts';
+import { checkCourseCache, courseCacheStamp, isGenuineCourseCache } from '../../tui/grader/course-cache-check.ts';
 import { FIXTURE_PACK, kubelings, packCopy, removeTemps, tempDir } from '../support/cli.ts';
 
 const runner = new SuiteRunner(true);
@@ -96,6 +98,42 @@ describe('the cheats of issue 9', () => {
     } finally {
       rmSync(file, { force: true });
     }
+  });
+
+  test("rewriting the TUI's course cache (which suite grades which exercise): reported, and the cache removed", async () => {
+    const file = join(tempDir('course-cache-'), 'course.json');
+    const was = process.env.KUBELINGS_COURSE_CACHE;
+    process.env.KUBELINGS_COURSE_CACHE = file;
+    try {
+      // A genuine cache, as the TUI writes it at start-up.
+      await loadCourseCached();
+      expect(isGenuineCourseCache(readFileSync(file, 'utf8')), 'the cache the TUI wrote is recognised as genuine').toBe(true);
+      const report = await gradeLesson(fixture, [fixture.exercises[0]!], {
+        runner,
+        regressions: false,
+        seed: 7,
+        env: { KUBELINGS_EXERCISES_PATH: join(FIXTURE_PACK, 'variants', 'cheat-course-cache'), KUBELINGS_COURSE_CACHE: file },
+      });
+      expectCaught(report, /it wrote the TUI's course cache .*course\.json \(removed: the next start reads the lessons afresh\)/);
+      expect(existsSync(file), 'the forged cache is gone').toBe(false);
+    } finally {
+      if (was === undefined) delete process.env.KUBELINGS_COURSE_CACHE;
+      else process.env.KUBELINGS_COURSE_CACHE = was;
+    }
+  });
+
+  test('a genuine course cache written during a run (kubelings started in another terminal) is kept, without a word', async () => {
+    const file = join(tempDir('course-cache-'), 'course.json');
+    const before = courseCacheStamp(file);
+    await loadCourseCached([], file);
+    expect(checkCourseCache(before, file)).toBeUndefined();
+    expect(existsSync(file), 'the genuine cache stays').toBe(true);
+    const withPack = join(tempDir('course-cache-'), 'course.json');
+    await loadCourseCached([FIXTURE_PACK], withPack);
+    expect(checkCourseCache('absent', withPack), 'one written by a kubelings started with --pack').toBeUndefined();
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"format":1', '"format":1 '));
+    expect(checkCourseCache(before, file), 'one byte more is not what kubelings writes').toMatch(/it wrote the TUI's course cache/);
+    expect(existsSync(file)).toBe(false);
   });
 
   test('through `kubelings check`, the progress written by the cheat records no pass', () => {

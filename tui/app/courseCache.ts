@@ -17,10 +17,15 @@ import type { Course } from '../course/load.ts';
 import { writeFileAtomic } from '../progress.ts';
 
 export const COURSE_CACHE = join(ROOT, 'node_modules', '.cache', 'kubelings', 'course.json');
-const FORMAT = 1;
+
+/** Where the cache is: COURSE_CACHE, or KUBELINGS_COURSE_CACHE when set (tests keep theirs apart). */
+export function courseCacheFile(): string {
+  return process.env.KUBELINGS_COURSE_CACHE || COURSE_CACHE;
+}
+export const FORMAT = 1;
 const LOADER = ['load.ts', 'schema.ts', 'confine.ts'].map((f) => join(ROOT, 'tui', 'course', f));
 
-function stamp(path: string): string {
+export function stamp(path: string): string {
   try {
     const s = statSync(path);
     return `${s.size}:${s.mtimeMs}`;
@@ -44,11 +49,11 @@ export function courseInputs(course: Course): string[] {
 }
 
 /** What decides which packs load (the loader's packDirs reads the same three things). */
-function packKey(extra: readonly string[]): string {
+export function packKey(extra: readonly string[]): string {
   return JSON.stringify([CORE_PACK_DIR, process.env.KUBELINGS_PACKS?.split(delimiter) ?? [], extra.map((d) => resolve(d))]);
 }
 
-export async function loadCourseCached(extraPackDirs: readonly string[] = [], file = COURSE_CACHE): Promise<Course> {
+export async function loadCourseCached(extraPackDirs: readonly string[] = [], file = courseCacheFile()): Promise<Course> {
   const dirs = packKey(extraPackDirs);
   try {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as { format: number; dirs: string; stamps: Record<string, string>; course: Course };

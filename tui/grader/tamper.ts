@@ -12,7 +12,8 @@
  * The progress file is checked the same way, except for kubelings' own writes during the run (a
  * `check` in another terminal): those leave `progress.json.sum` naming what they wrote. So are
  * the transform-cache files of the grader's modules (transformCache.js), except for what vitest
- * itself wrote: a changed one is removed, and vitest makes it afresh.
+ * itself wrote: a changed one is removed, and vitest makes it afresh; and so is the TUI's course
+ * cache, which says which suite grades which exercise (course-cache-check.ts).
  *
  * Invariants: reading and comparing cost little (one stat per file per run; contents are read
  * once and again only after a change); nothing is ever lost (what is replaced is kept aside).
@@ -21,6 +22,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { dirname, join, relative } from 'node:path';
 import { ROOT, stateDir } from '#engine/paths.ts';
 import { progressFile, progressSumFile, sha256, withProgressLock } from '../progress.ts';
+import { checkCourseCache, courseCacheStamp } from './course-cache-check.ts';
 
 /** Folders of the grader that every run relies on, besides the suites' own folders. */
 export const GRADER_FOLDERS = [join(ROOT, 'test', 'support'), join(ROOT, 'tui', 'grader'), join(ROOT, 'engine')];
@@ -62,6 +64,8 @@ function listFiles(root: string, out: string[]): void {
 export interface Baseline {
   files: Map<string, string>;
   progress: Buffer | undefined;
+  /** The TUI's course cache file's stamp, or 'absent' (course-cache-check.ts). */
+  courseCache: string;
   /** The grader's transform-cache files (transformCache.js): cache file → [stamp or 'absent', source, content hash when present]. */
   cache: Map<string, [string, string, string?]>;
   /**
@@ -89,7 +93,7 @@ export class GraderFiles {
         // Gone meanwhile: nothing to protect.
       }
     }
-    return { files, progress: readOrUndefined(progressFile()), cache: new Map() };
+    return { files, progress: readOrUndefined(progressFile()), courseCache: courseCacheStamp(), cache: new Map() };
   }
 
   /** Notes the grader's transform-cache files before the worker loads anything ([cache file, source] pairs). */
@@ -152,6 +156,8 @@ export class GraderFiles {
     }
     const progress = this.checkProgress(baseline.progress, keepAside);
     if (progress) changed.push(progress);
+    const courseCache = checkCourseCache(baseline.courseCache);
+    if (courseCache) changed.push(courseCache);
     return changed;
   }
 

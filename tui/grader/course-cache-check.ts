@@ -1,0 +1,71 @@
+/**
+ * The TUI's course cache (tui/app/courseCache.ts) as the grader guards it. The cache tells the TUI
+ * which suite grades which exercise, so a learner's code that rewrote it could have the next start
+ * grade an exercise with some other, easier suite. Learner code runs in the grader's child and can
+ * write any file the learner can; so a cache that changed during a run is kept only when it is
+ * exactly what kubelings itself would write now for the packs it names (another kubelings started
+ * in a second terminal meanwhile), and removed otherwise: the TUI then reads the lessons afresh.
+ *
+ * Invariant: the check never trusts what the file says about itself; it compares with a fresh load.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { delimiter } from 'node:path';
+import { courseCacheFile, courseInputs, FORMAT, packKey, stamp } from '../app/courseCache.ts';
+import { loadCourse } from '../course/load.ts';
+
+/** The cache file's identity before a run ('absent' when there is none). */
+export function courseCacheStamp(file = courseCacheFile()): string {
+  const s = stamp(file);
+  return s === 'missing' ? 'absent' : s;
+}
+
+/**
+ * True when `text` is byte for byte what loadCourseCached() would write now for the packs it names
+ * (its `dirs`: the core pack, KUBELINGS_PACKS and the extra folders of the kubelings that wrote it).
+ */
+export function isGenuineCourseCache(text: string): boolean {
+  try {
+    const cached = JSON.parse(text) as { format?: unknown; dirs?: unknown };
+    if (cached.format !== FORMAT || typeof cached.dirs !== 'string') return false;
+    const [core, envPacks, extra] = JSON.parse(cached.dirs) as [unknown, unknown, unknown];
+    const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((d) => typeof d === 'string');
+    if (typeof core !== 'string' || !strings(envPacks) || !strings(extra)) return false;
+    const course = withPacksEnv(envPacks, () => (packKey(extra) === cached.dirs ? loadCourse(extra) : undefined));
+    if (!course || course.broken.length > 0) return false; // kubelings never caches a broken course
+    const stamps = Object.fromEntries(courseInputs(course).map((path) => [path, stamp(path)]));
+    return JSON.stringify({ format: FORMAT, dirs: cached.dirs, stamps, course }) === text;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `load` with KUBELINGS_PACKS as the writer had it (the loader and packKey read it). */
+function withPacksEnv<T>(envPacks: string[], load: () => T): T {
+  const was = process.env.KUBELINGS_PACKS;
+  if (envPacks.length === 0) delete process.env.KUBELINGS_PACKS;
+  else process.env.KUBELINGS_PACKS = envPacks.join(delimiter);
+  try {
+    return load();
+  } finally {
+    if (was === undefined) delete process.env.KUBELINGS_PACKS;
+    else process.env.KUBELINGS_PACKS = was;
+  }
+}
+
+/**
+ * After a run: undefined when the cache is as it was, or changed into a genuine one; otherwise the
+ * cache is removed and the sentence for the report is returned.
+ */
+export function checkCourseCache(before: string, file = courseCacheFile()): string | undefined {
+  const now = courseCacheStamp(file);
+  if (now === before || now === 'absent') return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (isGenuineCourseCache(text)) return undefined;
+  rmSync(file, { force: true });
+  return `it wrote the TUI's course cache ${file} (removed: the next start reads the lessons afresh)`;
+}
