@@ -323,6 +323,13 @@ describe.skipIf(!hasKubectl)('a node whose heartbeats stop, on the built-in comp
   });
 
   test('a node whose heartbeats stop: Unknown, tainted, its pods evicted after tolerationSeconds and made again elsewhere', async () => {
+    // On a loaded machine the pods could otherwise all land on the first node to register.
+    await until(
+      'the 3 hollow nodes registered and Ready',
+      async () => (await client.list<Node>('nodes')).items,
+      (nodes) => nodes.filter((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True').length === 3,
+      60_000,
+    );
     await apply(`apiVersion: apps/v1
 kind: Deployment
 metadata: {name: fragile}
