@@ -160,33 +160,41 @@ export class UserspaceProxy implements ProxyBackend {
     }
     this.track(client);
     client.on('error', () => client.destroy());
-    this.connect(client, rule, endpoints, new Set());
+    // The client's address costs a getpeername() call: asked for only where affinity needs it.
+    const clientIP = rule.affinityTimeoutSeconds === undefined ? '' : (client.remoteAddress ?? '');
+    this.connect(client, clientIP, rule, endpoints, undefined);
   }
 
-  /** Joins `client` to an endpoint not tried yet; after the last attempt, resets the client. */
-  private connect(client: net.Socket, rule: ProxyRule, endpoints: ProxyEndpoint[], tried: Set<string>): void {
-    const endpoint = this.choose(client.remoteAddress ?? '', rule, endpoints, tried);
-    if (!endpoint || tried.size >= USERSPACE_PROXY_CONNECT_ATTEMPTS || client.destroyed) {
+  /**
+   * Joins `client` to an endpoint not tried yet; after the last attempt, resets the client. The
+   * client stays paused (pauseOnConnect) until the endpoint answers, so nothing it sent is lost
+   * when an attempt fails and the next endpoint is tried.
+   */
+  private connect(client: net.Socket, clientIP: string, rule: ProxyRule, endpoints: ProxyEndpoint[], tried: Set<string> | undefined): void {
+    const endpoint = this.choose(clientIP, rule, endpoints, tried);
+    if (!endpoint || (tried?.size ?? 0) >= USERSPACE_PROXY_CONNECT_ATTEMPTS || client.destroyed) {
       if (!client.destroyed) client.resetAndDestroy();
       return;
     }
-    const id = `${endpoint.ip}:${endpoint.port}`;
-    tried.add(id);
-    const upstream = net.connect({ host: endpoint.ip, port: endpoint.port, allowHalfOpen: true, noDelay: true, timeout: USERSPACE_PROXY_CONNECT_TIMEOUT_MS });
+    const upstream = net.connect({ host: endpoint.ip, port: endpoint.port, allowHalfOpen: true, noDelay: true });
+    // One timer per attempt, cleared on connect (the socket's own idle timeout would be re-armed
+    // by every read and write of the connection's life).
+    const timer = setTimeout(() => retry(), USERSPACE_PROXY_CONNECT_TIMEOUT_MS);
     const retry = () => {
+      clearTimeout(timer);
       upstream.destroy();
-      this.forgetAffinity(rule, client.remoteAddress ?? '', id);
-      this.connect(client, rule, endpoints, tried);
+      const id = `${endpoint.ip}:${endpoint.port}`;
+      this.forgetAffinity(rule, clientIP, id);
+      const seen = tried ?? new Set<string>();
+      seen.add(id);
+      this.connect(client, clientIP, rule, endpoints, seen);
     };
     upstream.once('error', retry);
-    upstream.once('timeout', retry);
     upstream.once('connect', () => {
+      clearTimeout(timer);
       upstream.off('error', retry);
-      upstream.off('timeout', retry);
-      upstream.setTimeout(0);
       this.track(upstream);
       upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
       client.setNoDelay(true);
@@ -197,12 +205,12 @@ export class UserspaceProxy implements ProxyBackend {
   }
 
   /** The endpoint for a new connection from `clientIP`: its affinity if still valid, else at random. */
-  private choose(clientIP: string, rule: ProxyRule, endpoints: ProxyEndpoint[], tried: Set<string>): ProxyEndpoint | undefined {
-    const candidates = endpoints.filter((e) => !tried.has(`${e.ip}:${e.port}`));
+  private choose(clientIP: string, rule: ProxyRule, endpoints: ProxyEndpoint[], tried: Set<string> | undefined): ProxyEndpoint | undefined {
+    const candidates = tried ? endpoints.filter((e) => !tried.has(`${e.ip}:${e.port}`)) : endpoints;
     if (candidates.length === 0) return undefined;
     const timeout = rule.affinityTimeoutSeconds;
-    const now = this.now();
     if (timeout !== undefined) {
+      const now = this.now();
       const table = this.affinity.get(rule.servicePortName);
       const sticky = table?.get(clientIP);
       const still = sticky && sticky.expiresAt > now ? candidates.find((e) => `${e.ip}:${e.port}` === sticky.endpoint) : undefined;
