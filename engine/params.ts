@@ -618,3 +618,27 @@ export const CLUSTER_DNS_UDP_MAX_BYTES = 512;
 
 /** Ingress controller: the IngressClass spec.controller the engine's controller answers to. */
 export const INGRESS_CONTROLLER_NAME = 'kubelings.dev/ingress-controller';
+
+// ── Cloud controller manager and its simulated cloud (LoadBalancer Services) ─────────────────────
+
+/**
+ * Simulated cloud: LoadBalancer addresses come from here. Inside 127/8 so each is local without
+ * root, and clear of the pod network (127.64.0.0/12), the Service range (127.96.0.0/16), the node
+ * addresses tests use (127.88-127.89) and the hollow nodes' ranges (127.128.0.0/9).
+ */
+export const LOAD_BALANCER_ADDRESS_POOL = '127.112.0.0/16';
+
+/** Service controller: a failed sync of a Service is retried after this, doubled per failure (upstream minRetryDelay, 5 s)... */
+export const SERVICE_LB_RETRY_MIN_MS = 5_000;
+
+/** Service controller: ...up to this (upstream maxRetryDelay, 300 s). */
+export const SERVICE_LB_RETRY_MAX_MS = 300_000;
+
+/** Service controller: workers syncing Services at once (cloud-controller-manager --concurrent-service-syncs, 1). */
+export const SERVICE_LB_WORKERS = 1;
+
+/** Simulated cloud: how long one connection attempt from a load balancer to a node's NodePort may take, in ms. */
+export const LOAD_BALANCER_BACKEND_CONNECT_TIMEOUT_MS = 2_000;
+
+/** Simulated cloud: a node that refused a connection is skipped for this long (a failed health check), in ms, unless every node is. */
+export const LOAD_BALANCER_BACKEND_UNHEALTHY_MS = 5_000;

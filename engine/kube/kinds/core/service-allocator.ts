@@ -119,6 +119,8 @@ export class ServiceAllocator {
         delete port.nodePort;
         return;
       }
+      // allocateLoadBalancerNodePorts: false: no NodePort unless asked for or already held (upstream's alloc.go).
+      const allocate = !(type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts === false);
       if (!port.nodePort) {
         const kept = oldPorts.get(`${port.port}/${port.protocol ?? 'TCP'}`);
         if (kept) {
@@ -126,6 +128,7 @@ export class ServiceAllocator {
           ports.add(kept);
           return;
         }
+        if (!allocate) return;
         for (let p = SERVICE_NODE_PORT_RANGE.first; p <= SERVICE_NODE_PORT_RANGE.last; p++) {
           if (!ports.has(p)) {
             port.nodePort = p;

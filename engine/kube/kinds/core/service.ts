@@ -147,6 +147,7 @@ export const SERVICES: StoredKind = defineKind<Service>({
           spec.ipFamilyPolicy ??= 'SingleStack';
           spec.internalTrafficPolicy ??= 'Cluster';
           if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
+          if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
         }
         if (Array.isArray(spec.ports)) {
           spec.ports = spec.ports.map((p: Any) => (p && typeof p === 'object' ? { ...p, protocol: p.protocol ?? 'TCP', targetPort: p.targetPort ?? p.port } : p));
