@@ -102,7 +102,8 @@ export function needsUpdate(old: Service, cur: Service): boolean {
   if (wantsOld !== wantsCur) return true;
   const o = old.spec ?? {};
   const c = cur.spec ?? {};
-  const portsOf = (s: Service) => (s.spec?.ports ?? []).map((p) => [p.name ?? '', p.protocol ?? 'TCP', p.port, p.nodePort ?? 0, p.targetPort ?? null, (p as { appProtocol?: string }).appProtocol ?? null]);
+  const portsOf = (s: Service) =>
+    (s.spec?.ports ?? []).map((p) => [p.name ?? '', p.protocol ?? 'TCP', p.port, p.nodePort ?? 0, p.targetPort ?? null, (p as { appProtocol?: string }).appProtocol ?? null]);
   return (
     !same(o.loadBalancerSourceRanges, c.loadBalancerSourceRanges) ||
     !same(portsOf(old), portsOf(cur)) ||
@@ -160,12 +161,19 @@ export function newServiceController(deps: ServiceControllerDeps): ServiceContro
     clock,
     logger,
   });
-  const nodeWorkers = new QueueWorkers(controllers.newWorkQueue({ now: () => clock.now(), rateLimiter: controllers.newItemExponentialFailureRateLimiter(deps.retryMinMs ?? SERVICE_LB_RETRY_MIN_MS, deps.retryMaxMs ?? SERVICE_LB_RETRY_MAX_MS) }), () => syncNodes(), {
-    name: 'service-node-sync',
-    workers: 1,
-    clock,
-    logger,
-  });
+  const nodeWorkers = new QueueWorkers(
+    controllers.newWorkQueue({
+      now: () => clock.now(),
+      rateLimiter: controllers.newItemExponentialFailureRateLimiter(deps.retryMinMs ?? SERVICE_LB_RETRY_MIN_MS, deps.retryMaxMs ?? SERVICE_LB_RETRY_MAX_MS),
+    }),
+    () => syncNodes(),
+    {
+      name: 'service-node-sync',
+      workers: 1,
+      clock,
+      logger,
+    },
+  );
 
   services.on('add', (s) => {
     // needsCleanup too: a Service whose load balancer outlived a crash of this controller.
@@ -313,7 +321,12 @@ export function newServiceController(deps: ServiceControllerDeps): ServiceContro
 
   async function patchStatus(service: Service, previous: LoadBalancerStatus, next: LoadBalancerStatus): Promise<void> {
     if (same(previous.ingress ?? [], next.ingress ?? [])) return;
-    await client.patch('services', service.metadata.name!, { status: { loadBalancer: { ingress: next.ingress?.length ? next.ingress : null } } }, { namespace: service.metadata.namespace, type: 'merge', subresource: 'status' });
+    await client.patch(
+      'services',
+      service.metadata.name!,
+      { status: { loadBalancer: { ingress: next.ingress?.length ? next.ingress : null } } },
+      { namespace: service.metadata.namespace, type: 'merge', subresource: 'status' },
+    );
   }
 
   async function syncNodes(): Promise<void> {
@@ -335,7 +348,12 @@ export function newServiceController(deps: ServiceControllerDeps): ServiceContro
         );
         if (!exists) continue;
         const names = all.map((n) => n.metadata.name ?? '').sort();
-        event(service, 'Warning', 'UpdateLoadBalancerFailed', `Error updating load balancer with new hosts [${names.join(' ')}] [node names limited, total number of nodes: ${all.length}], error: ${messageOf(error)}`);
+        event(
+          service,
+          'Warning',
+          'UpdateLoadBalancerFailed',
+          `Error updating load balancer with new hosts [${names.join(' ')}] [node names limited, total number of nodes: ${all.length}], error: ${messageOf(error)}`,
+        );
         logger.warn('updating load balancer hosts failed', { service: key, error: messageOf(error) });
         serviceWorkers.enqueue(key);
       }

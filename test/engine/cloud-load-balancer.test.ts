@@ -91,7 +91,12 @@ async function startCcm(cloud: SimulatedCloud): Promise<RunningCloudControllerMa
 async function createWeb(podPort: number, spec: Record<string, unknown> = {}): Promise<void> {
   await cluster.client.create<Service>(
     'services',
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { type: 'LoadBalancer', ports: [{ name: 'http', port: 18080, protocol: 'TCP', targetPort: podPort }], ...spec } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { type: 'LoadBalancer', ports: [{ name: 'http', port: 18080, protocol: 'TCP', targetPort: podPort }], ...spec },
+    },
     { namespace: 'default' },
   );
   await cluster.client.create<EndpointSlice>(
@@ -181,10 +186,12 @@ describe('the simulated cloud with kube-proxy', () => {
     await waitFor('the same address to answer again', async () => (await greet(ip, 18080)) === POD.name);
     expect(second.inventory().map((lb) => lb.address)).toEqual([ip]);
     await cluster.client.delete('services', 'web', { namespace: 'default' });
-    await waitFor('the Service to be gone', async () => web().then(
-      () => undefined,
-      () => true,
-    ));
+    await waitFor('the Service to be gone', async () =>
+      web().then(
+        () => undefined,
+        () => true,
+      ),
+    );
     expect(second.inventory()).toEqual([]);
     expect(await greet(ip, 18080)).toBe('ECONNREFUSED');
   });
@@ -207,7 +214,9 @@ describe('the simulated cloud with kube-proxy', () => {
       'Error syncing load balancer: failed to ensure load balancer: port 18090/TCP has no nodePort (spec.allocateLoadBalancerNodePorts is false?): the kubelings cloud forwards to NodePorts only',
     );
     expect(await failure('udp')).toBe(`Error syncing load balancer: failed to ensure load balancer: port "dns" (18053/UDP): the kubelings cloud's load balancers carry TCP only`);
-    expect(await failure('outside')).toBe(`Error syncing load balancer: failed to ensure load balancer: spec.loadBalancerIP 10.0.0.7 is not an address of this cloud's pool ${LOAD_BALANCER_ADDRESS_POOL}`);
+    expect(await failure('outside')).toBe(
+      `Error syncing load balancer: failed to ensure load balancer: spec.loadBalancerIP 10.0.0.7 is not an address of this cloud's pool ${LOAD_BALANCER_ADDRESS_POOL}`,
+    );
     for (const name of ['no-node-port', 'udp', 'outside']) {
       expect((await cluster.client.get<Service>('services', name, { namespace: 'default' })).status?.loadBalancer?.ingress ?? [], name).toEqual([]);
     }

@@ -177,7 +177,10 @@ describe('the service controller against a fake cloud', () => {
     expect(cloud.balancers.size).toBe(0);
     await waitFor('the deletion events', async () => (await events('web')).some((e) => e.includes('DeletedLoadBalancer')));
     // No node in this cluster: a Warning UnAvailableLoadBalancer came with the ensure (upstream does too).
-    expect((await events('web')).filter((e) => /Delet/.test(e))).toEqual(['Normal DeletingLoadBalancer: Deleting load balancer (service-controller)', 'Normal DeletedLoadBalancer: Deleted load balancer (service-controller)']);
+    expect((await events('web')).filter((e) => /Delet/.test(e))).toEqual([
+      'Normal DeletingLoadBalancer: Deleting load balancer (service-controller)',
+      'Normal DeletedLoadBalancer: Deleted load balancer (service-controller)',
+    ]);
   });
 
   test('deleting the Service waits for the cleanup finalizer: the load balancer is deleted first', async () => {
@@ -196,10 +199,12 @@ describe('the service controller against a fake cloud', () => {
     await waitFor('the failure event', async () => (await events('web')).some((e) => e.includes('SyncLoadBalancerFailed')));
     expect(await events('web')).toContain('Warning SyncLoadBalancerFailed: Error syncing load balancer: failed to delete load balancer: the cloud API is down (service-controller)');
     cloud.fail = undefined;
-    await waitFor('the Service to be gone', async () => get('web').then(
-      () => undefined,
-      () => true,
-    ));
+    await waitFor('the Service to be gone', async () =>
+      get('web').then(
+        () => undefined,
+        () => true,
+      ),
+    );
     expect(cloud.balancers.size).toBe(0);
   }, 60_000);
 
