@@ -9,6 +9,7 @@ import { hollowNodesComponent } from '../hollow/component.ts';
 import { schedulerComponent } from '../scheduler/component.ts';
 import { controllerManagerComponent } from '../controllers/component.ts';
 import { kubeletComponents } from '../kubelet/component.ts';
+import { cloudControllerManagerComponent } from '../cloud/component.ts';
 
 export type ComponentFactory = (flags: Record<string, unknown>) => ClusterComponent[];
 
@@ -17,6 +18,7 @@ export const BUILTIN_COMPONENTS: ComponentFactory[] = [
   (flags) => hollowNodesComponent(flags),
   (flags) => [schedulerComponent(flags)],
   (flags) => [controllerManagerComponent(flags)],
+  () => [cloudControllerManagerComponent()],
   (flags) => kubeletComponents(flags),
 ];
 

@@ -17,6 +17,8 @@ const CODE_OF: Record<string, { label: string; components: string[] }> = {
   apiserver: { label: 'the apiserver', components: ['apiserver', 'objects'] },
   'kube-scheduler': { label: 'kube-scheduler', components: ['scheduler', 'objects'] },
   'kube-controller-manager': { label: 'kube-controller-manager', components: ['controllers', 'objects'] },
+  // The service controller's workqueue comes from the controllers component; the rest is the engine's.
+  'cloud-controller-manager': { label: 'cloud-controller-manager', components: ['controllers'] },
 };
 
 /** A component name that is a controller manager (none exists before the controllers lesson). */

@@ -159,7 +159,7 @@ describe('cluster up/down/status when something is off', { timeout: CLUSTER_TEST
     const status = await kubelings(home, ['cluster', 'status']);
     expect(status.code).toBe(0);
     const running =
-      'Running, and whose code:\n  the store                the reference\n  the apiserver            the reference; selectors and quantities: the reference\n  kube-scheduler           the reference; selectors and quantities: the reference\n  kube-controller-manager  the reference; selectors and quantities: the reference\n  kubelet node-0           a real node: pods run as processes on this machine; its pod logic: the reference\n';
+      'Running, and whose code:\n  the store                 the reference\n  the apiserver             the reference; selectors and quantities: the reference\n  kube-scheduler            the reference; selectors and quantities: the reference\n  kube-controller-manager   the reference; selectors and quantities: the reference\n  cloud-controller-manager  the reference\n  kubelet node-0            a real node: pods run as processes on this machine; its pod logic: the reference\n';
     for (const [verb, output] of [
       ['cluster up', up.stdout],
       ['cluster status', status.stdout],

@@ -90,6 +90,7 @@ describe.skipIf(!hasProc)('each component process is its own user, and its token
       ['hollow-nodes', 'running'],
       ['kube-scheduler', 'running'],
       ['kube-controller-manager', 'running'],
+      ['cloud-controller-manager', 'running'],
     ]);
     expect(issued.map((i) => [i.username, [...i.groups].sort()])).toEqual([
       ['kubelings:hollow-nodes', ['system:authenticated']],
@@ -97,6 +98,7 @@ describe.skipIf(!hasProc)('each component process is its own user, and its token
       ['system:node:hollow-node-1', ['system:authenticated', 'system:nodes']],
       ['system:kube-scheduler', ['system:authenticated']],
       ['system:kube-controller-manager', ['system:authenticated']],
+      ['system:cloud-controller-manager', ['system:authenticated']],
     ]);
     expect(new Set(issued.map((i) => i.token)).size, 'each user has a token of its own').toBe(issued.length);
   });
@@ -138,7 +140,7 @@ describe.skipIf(!hasProc)('each component process is its own user, and its token
   });
 
   test("no token is on any component process's command line, in its environment, or in a log", () => {
-    expect(issued.length).toBe(5);
+    expect(issued.length).toBe(6);
     for (const c of supervisor.states()) {
       const cmdline = readFileSync(`/proc/${c.pid}/cmdline`, 'utf8');
       const environ = readFileSync(`/proc/${c.pid}/environ`, 'utf8');

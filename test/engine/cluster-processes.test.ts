@@ -2,7 +2,7 @@
  * The control plane as processes (issue 11, item 1 and 4), as a learner meets it through
  * `npx kubelings cluster up|status|down` and `npx kubelings node stop|start`, with the real kubectl:
  *
- * - each component (hollow nodes, kube-scheduler, kube-controller-manager) runs in an OS process of
+ * - each component (hollow nodes, kube-scheduler, kube-controller-manager, cloud-controller-manager) runs in an OS process of
  *   its own under the daemon, logs to logs/NAME.log, and `cluster status` lists its pid and health;
  * - a component killed with -9 leaves the apiserver and the others serving, and the supervisor
  *   starts it again (its pid changes, status counts the exit, and it does its work again);
@@ -195,9 +195,9 @@ describe.skipIf(!hasKubectl || !hasProc)('cluster up --nodes 3 --hollow: one pro
     const components = await until(
       'every component process running',
       () => componentsOf(home),
-      (cs) => cs.length === 3 && cs.every((c) => c.phase === 'running'),
+      (cs) => cs.length === 4 && cs.every((c) => c.phase === 'running'),
     );
-    expect(components.map((c) => c.name)).toEqual(['hollow-nodes', 'kube-scheduler', 'kube-controller-manager']);
+    expect(components.map((c) => c.name)).toEqual(['hollow-nodes', 'kube-scheduler', 'kube-controller-manager', 'cloud-controller-manager']);
     for (const c of components) {
       expect(c.pid, c.name).not.toBe(daemon);
       expect(ppidOf(c.pid!), `${c.name}'s parent is the daemon`).toBe(daemon);
@@ -313,7 +313,7 @@ spec:
   });
 
   test('cluster down ends every component process: none is left in /proc', async () => {
-    expect(processesOf(home).length, 'the daemon and its 3 components run before').toBe(4);
+    expect(processesOf(home).length, 'the daemon and its 4 components run before').toBe(5);
     const down = await kubelings(home, ['cluster', 'down']);
     expect(down.stdout).toMatch(/^Stopped the control plane/);
     expect(processesOf(home)).toEqual([]);
@@ -346,7 +346,7 @@ describe.skipIf(!hasKubectl || !hasProc)("a learner's scheduler stuck in while (
   const stuckCluster = async (pod: string) => {
     const up = await kubelings(home, ['cluster', 'up', '--port', '0', '--nodes', '1', '--hollow', ...impl], env);
     expect(up.code, up.stdout + up.stderr).toBe(0);
-    expect(up.stdout).toContain('kube-scheduler           yours (exercises/scheduler)');
+    expect(up.stdout).toContain('kube-scheduler            yours (exercises/scheduler)');
     // The learner hears at once that their controller-manager does not start, and why.
     expect(up.stdout).toMatch(
       /\n {2}kube-controller-manager +(pid \d+|-) +(RESTARTING( in \d+ s)?|starting) \(exited (once|\d+ times), last: exit code 1: a learner bug in controllers\/index\.ts\)\n/,
