@@ -76,6 +76,11 @@ export class ServiceAllocator {
       for (const p of old.spec.ports ?? []) if (p.nodePort) ports.delete(p.nodePort);
     }
     const name = service.metadata.name ?? '';
+    // Fields only a LoadBalancer has are wiped when the type changes away (upstream dropTypeDependentFields).
+    if (type !== 'LoadBalancer' && old?.spec?.type === 'LoadBalancer') {
+      delete spec.allocateLoadBalancerNodePorts;
+      delete spec.loadBalancerClass;
+    }
     if (type === 'ExternalName') {
       delete spec.clusterIP;
       delete spec.clusterIPs;
