@@ -151,7 +151,7 @@ describe.skipIf(!hasProc)('each component process is its own user, and its token
       }
     }
     const logs = readdirSync(paths.logsDir).map((f) => readFileSync(join(paths.logsDir, f), 'utf8'));
-    expect(logs.length).toBe(3);
+    expect(logs.length).toBe(4);
     expect(logs.join('')).toContain('"component started"');
     for (const { username, token } of [...issued, { username: 'kubelings-admin', token: cluster.token }]) {
       expect(
