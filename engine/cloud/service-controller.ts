@@ -310,7 +310,8 @@ export function newServiceController(deps: ServiceControllerDeps): ServiceContro
       if (present) finalizers.push(LOAD_BALANCER_CLEANUP_FINALIZER);
       if (same(finalizers, fresh.metadata.finalizers ?? [])) return;
       try {
-        const written = await client.update<Service>('services', { ...fresh, metadata: { ...fresh.metadata, finalizers } }, { namespace });
+        // No finalizer left: the field goes, as upstream's removeString leaves a nil list.
+        const written = await client.update<Service>('services', { ...fresh, metadata: { ...fresh.metadata, finalizers: finalizers.length ? finalizers : undefined } }, { namespace });
         service.metadata = written.metadata;
         return;
       } catch (error) {

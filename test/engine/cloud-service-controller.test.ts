@@ -173,6 +173,7 @@ describe('the service controller against a fake cloud', () => {
       return (s.metadata.finalizers ?? []).length === 0 && !s.status?.loadBalancer?.ingress?.length ? s : undefined;
     });
     expect(svc.spec?.type).toBe('ClusterIP');
+    expect(svc.metadata.finalizers, 'no empty list left behind').toBeUndefined();
     // Upstream's dropTypeDependentFields wipes the LoadBalancer-only field with the type change.
     expect(svc.spec?.allocateLoadBalancerNodePorts).toBeUndefined();
     expect(cloud.ops('web')).toEqual(['ensure', 'delete']);
