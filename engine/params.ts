@@ -642,3 +642,6 @@ export const LOAD_BALANCER_BACKEND_CONNECT_TIMEOUT_MS = 2_000;
 
 /** Simulated cloud: a node that refused a connection is skipped for this long (a failed health check), in ms, unless every node is. */
 export const LOAD_BALANCER_BACKEND_UNHEALTHY_MS = 5_000;
+
+/** Simulated cloud: addresses tried for a new load balancer when the first ones are held by another program (another cluster's cloud on this machine). */
+export const LOAD_BALANCER_ADDRESS_ATTEMPTS = 16;

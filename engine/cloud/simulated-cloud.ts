@@ -7,7 +7,9 @@
  *
  * The address a load balancer gets: spec.loadBalancerIP when set (it must be a free address of the
  * pool), else the one status.loadBalancer shows already (so a restarted cloud-controller-manager
- * gives a Service back its address), else the lowest free one. What the cloud refuses, with an
+ * gives a Service back its address), else the lowest free one; an address another program already
+ * listens on (another cluster's cloud on this machine) is passed over for the next, up to
+ * LOAD_BALANCER_ADDRESS_ATTEMPTS addresses, except a requested one. What the cloud refuses, with an
  * error the controller turns into a SyncLoadBalancerFailed event: a port that is not TCP, a port
  * without a NodePort (spec.allocateLoadBalancerNodePorts false: this cloud forwards to NodePorts
  * only), an address it cannot listen on.
@@ -17,7 +19,7 @@
  */
 import { formatIPv4, parseCidr, parseIPv4 } from '../cni/ipv4.ts';
 import type { Node, Service } from '../kube/types.ts';
-import { LOAD_BALANCER_ADDRESS_POOL } from '../params.ts';
+import { LOAD_BALANCER_ADDRESS_ATTEMPTS, LOAD_BALANCER_ADDRESS_POOL } from '../params.ts';
 import { loadBalancerName, nodeAddress, type LoadBalancerCloud, type LoadBalancerStatus } from './cloud.ts';
 import { LoadBalancerListener, type Backend } from './lb-listener.ts';
 
@@ -70,12 +72,8 @@ export class SimulatedCloud implements LoadBalancerCloud {
         await this.remove(lb);
         lb = undefined;
       }
-      if (!lb) {
-        lb = { name, service: keyOf(service), address: this.addressFor(service), listeners: new Map() };
-        this.balancers.set(name, lb);
-        this.log(`load balancer ${name} for ${lb.service} at ${lb.address}`);
-      }
-      await this.applyPorts(lb, ports, nodes);
+      if (lb) await this.applyPorts(lb, ports, nodes);
+      else lb = await this.create(service, ports, nodes);
       return statusOf(lb);
     });
   }
@@ -119,8 +117,34 @@ export class SimulatedCloud implements LoadBalancerCloud {
     return run;
   }
 
+  /**
+   * A new load balancer. An address something else listens on (another cluster's cloud on this
+   * machine) is passed over for the next free one, unless spec.loadBalancerIP asked for it.
+   */
+  private async create(service: Service, ports: ForwardedPort[], nodes: Node[]): Promise<LoadBalancer> {
+    const skip = new Set<number>();
+    for (;;) {
+      const lb: LoadBalancer = { name: loadBalancerName(service), service: keyOf(service), address: this.addressFor(service, skip), listeners: new Map() };
+      this.balancers.set(lb.name, lb);
+      try {
+        await this.applyPorts(lb, ports, nodes);
+        this.log(`load balancer ${lb.name} for ${lb.service} at ${lb.address}`);
+        return lb;
+      } catch (error) {
+        const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        if (!inUse || requestedIP(service) !== undefined || skip.size + 1 >= LOAD_BALANCER_ADDRESS_ATTEMPTS) {
+          // Kept (with the listeners that did open) so a retry starts from the same address.
+          throw error;
+        }
+        await this.remove(lb);
+        this.log(`${lb.address} is in use by another program: the next address is tried`);
+        skip.add(parseIPv4(lb.address));
+      }
+    }
+  }
+
   /** Opens, re-points and closes listeners so that each forwarded port has one, pointing at `nodes`. */
-  private async applyPorts(lb: LoadBalancer, ports: { key: string; port: number; nodePort: number }[], nodes: Node[]): Promise<void> {
+  private async applyPorts(lb: LoadBalancer, ports: ForwardedPort[], nodes: Node[]): Promise<void> {
     const wanted = new Set(ports.map((p) => p.key));
     for (const [key, listener] of lb.listeners) {
       if (wanted.has(key)) continue;
@@ -146,8 +170,8 @@ export class SimulatedCloud implements LoadBalancerCloud {
       try {
         await listener.listen();
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-        throw new Error(`cannot listen on ${lb.address}:${p.port}: ${code}`);
+        const code = (error as NodeJS.ErrnoException).code;
+        throw Object.assign(new Error(`cannot listen on ${lb.address}:${p.port}: ${code ?? (error as Error).message}`), { code });
       }
       lb.listeners.set(p.key, listener);
     }
@@ -160,9 +184,11 @@ export class SimulatedCloud implements LoadBalancerCloud {
     this.log(`load balancer ${lb.name} for ${lb.service} deleted, ${lb.address} released`);
   }
 
-  private addressFor(service: Service): string {
+  /** The address for a new load balancer (see the header); `skip`: addresses found in use elsewhere. */
+  private addressFor(service: Service, skip: Set<number>): string {
     const taken = new Set([...this.balancers.values()].map((lb) => parseIPv4(lb.address)));
-    const requested = typeof service.spec?.loadBalancerIP === 'string' && service.spec.loadBalancerIP !== '' ? service.spec.loadBalancerIP : undefined;
+    for (const n of skip) taken.add(n);
+    const requested = requestedIP(service);
     if (requested !== undefined) {
       const n = this.inPool(requested);
       if (n === undefined) throw new Error(`spec.loadBalancerIP ${requested} is not an address of this cloud's pool ${this.pool.text}`);
@@ -188,6 +214,19 @@ export class SimulatedCloud implements LoadBalancerCloud {
   }
 }
 
+/** spec.loadBalancerIP when set. */
+function requestedIP(service: Service): string | undefined {
+  const ip = service.spec?.loadBalancerIP;
+  return typeof ip === 'string' && ip !== '' ? ip : undefined;
+}
+
+interface ForwardedPort {
+  /** `port/protocol`. */
+  key: string;
+  port: number;
+  nodePort: number;
+}
+
 const keyOf = (s: Service) => `${s.metadata.namespace ?? 'default'}/${s.metadata.name ?? ''}`;
 
 function statusOf(lb: LoadBalancer): LoadBalancerStatus {
@@ -195,7 +234,7 @@ function statusOf(lb: LoadBalancer): LoadBalancerStatus {
 }
 
 /** The Service's ports as this cloud forwards them, or the reason it cannot. */
-function forwardedPorts(service: Service): { key: string; port: number; nodePort: number }[] {
+function forwardedPorts(service: Service): ForwardedPort[] {
   return (service.spec?.ports ?? []).map((p) => {
     const protocol = p.protocol ?? 'TCP';
     const name = p.name ? `port "${p.name}" (${p.port}/${protocol})` : `port ${p.port}/${protocol}`;
