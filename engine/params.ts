@@ -584,6 +584,12 @@ export const LOAD_GENERATOR_MAX_DURATION_MS = 5 * 60_000;
 /** Pod network, kernel mode: the longest one `ip` command may run before it counts as failed. */
 export const NET_OPS_COMMAND_TIMEOUT_MS = 10_000;
 
+/** Kernel mode: the longest one `nft -f` (one ruleset transaction, up to thousands of rules) may run before it counts as failed. */
+export const NFT_COMMAND_TIMEOUT_MS = 30_000;
+
+/** Kernel mode: the nftables table (family ip) kube-proxy programs in a node's network namespace. */
+export const KERNEL_PROXY_TABLE = 'kubelings-proxy';
+
 /** Pod network: the most a CNI plugin program reads from stdin (a network config is a few KB). */
 export const PLUGIN_STDIN_LIMIT_BYTES = 1024 * 1024;
 
