@@ -62,6 +62,19 @@ describe.skipIf(!support.ok)(`kube-proxy's nftables mode in a network namespace$
       { name: 'web-1' },
     );
 
+  /** What the partial syncs left is what one full sync of the same rules writes (in a second table). */
+  function sameAsFullSync(backend: NftablesProxyBackend, when: string): void {
+    const check = new NftablesProxyBackend({ netns: fx.node, clusterCIDR: fx.podCIDR, table: 'kubelings-proxy-check' });
+    check.apply({ full: true, upsert: backend.currentRules(), remove: [] });
+    try {
+      expect(normalized(nftListTable(fx.node, 'ip', 'kubelings-proxy')!, 'kubelings-proxy'), `the table ${when}, against a full sync`).toBe(
+        normalized(nftListTable(fx.node, 'ip', 'kubelings-proxy-check')!, 'kubelings-proxy-check'),
+      );
+    } finally {
+      expect(check.remove(), 'the check table was there to remove').toBe(true);
+    }
+  }
+
   /** The learner's proxier over the backend, with a hand-moved clock: each step() is one sync. */
   function newProxierOver(backend: NftablesProxyBackend): { proxier: Proxier; step(): void; applied: RuleChanges[] } {
     let now = 0;
@@ -111,12 +124,14 @@ describe.skipIf(!support.ok)(`kube-proxy's nftables mode in a network namespace$
     step();
     expect(applied.at(-1)?.full, 'an endpoint change is a partial sync').toBe(false);
     expect(replies(await fx.probe(fx.client.netns, CLUSTER_IP, 80, 8)), 'after the change to pod-2 only').toEqual(Array(8).fill('pod-2'));
+    sameAsFullSync(backend, 'after the change to pod-2 only');
 
     // Scale to zero: refused at once (not a timeout), on the ClusterIP and on the NodePort.
     const none = { ...current, endpoints: [] };
     proxier.onEndpointSliceUpdate(current, none);
     current = none;
     step();
+    sameAsFullSync(backend, 'after scaling to zero');
     const t0 = performance.now();
     expect(replies(await fx.probe(fx.client.netns, CLUSTER_IP, 80, 2, 20_000)), 'ClusterIP with no endpoints').toEqual(['error ECONNREFUSED', 'error ECONNREFUSED']);
     expect(replies(await fx.probe(fx.client.netns, fx.nodeIP, NODE_PORT, 1, 20_000)), 'NodePort with no endpoints').toEqual(['error ECONNREFUSED']);
@@ -130,11 +145,7 @@ describe.skipIf(!support.ok)(`kube-proxy's nftables mode in a network namespace$
     expect(new Set(replies(await fx.probe(fx.client.netns, CLUSTER_IP, 80, 30))), 'after scaling back to 3').toEqual(new Set(['pod-0', 'pod-1', 'pod-2']));
     expect(backend.stats(), 'transactions nft accepted').toEqual({ full: 1, partial: 3, failed: 0 });
 
-    // What the partial syncs left is what one full sync of the same rules writes.
-    const check = new NftablesProxyBackend({ netns: fx.node, clusterCIDR: fx.podCIDR, table: 'kubelings-proxy-check' });
-    check.apply({ full: true, upsert: backend.currentRules(), remove: [] });
-    expect(normalized(nftListTable(fx.node, 'ip', 'kubelings-proxy')!, 'kubelings-proxy')).toBe(normalized(nftListTable(fx.node, 'ip', 'kubelings-proxy-check')!, 'kubelings-proxy-check'));
-    expect(check.remove(), 'the check table was there to remove').toBe(true);
+    sameAsFullSync(backend, 'after scaling back to three');
     expect(backend.remove(), 'the table was there to remove').toBe(true);
     expect(nftListTable(fx.node, 'ip', 'kubelings-proxy'), 'the table after remove()').toBeUndefined();
   }, 180_000);
