@@ -590,6 +590,9 @@ export const NFT_COMMAND_TIMEOUT_MS = 30_000;
 /** Kernel mode: the nftables table (family ip) kube-proxy programs in a node's network namespace. */
 export const KERNEL_PROXY_TABLE = 'kubelings-proxy';
 
+/** Kernel mode: how long the NetworkPolicy enforcer gathers changes (policies, pods, namespaces) before it recompiles and reloads its table. */
+export const NETPOL_SYNC_DELAY_MS = 100;
+
 /** Pod network: the most a CNI plugin program reads from stdin (a network config is a few KB). */
 export const PLUGIN_STDIN_LIMIT_BYTES = 1024 * 1024;
 

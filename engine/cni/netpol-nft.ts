@@ -3,10 +3,11 @@
  * nftables table a node loads: one chain per isolated pod and direction, jumped to from a forward
  * chain by the pod's address; established and related traffic is let through (a policy filters
  * new connections, as upstream's implementations do); each allow entry becomes one rule per peer
- * and port range; the chain ends in a drop. Rendering is pure text: loading it is `nft -f`.
- *
- * Pods on one bridge reach the inet forward hook only when bridged traffic is passed to it
- * (br_netfilter, as Calico and kube-proxy require); the table says so in a comment.
+ * and port range whose verdict is `return`, and the chain ends in a drop. An allow returns rather
+ * than accepts because a connection needs both ends to agree: the destination's ingress chain
+ * allowing it must still let the source's egress chain run (an accept would end the hook there).
+ * Rendering is pure text: loading it is `nft -f` (netpol-kernel.ts, which says why the table is
+ * inet and how bridged traffic reaches its forward hook: br_netfilter).
  */
 import type { CompiledPodRules } from './exercises.ts';
 
@@ -28,7 +29,7 @@ function ruleLines(r: CompiledPodRules): string[] {
           if (peer.except.length > 0) parts.push(`ip ${peerField} != { ${peer.except.join(', ')} }`);
         }
         if (port) parts.push(`${port.protocol.toLowerCase()} dport ${port.from === port.to ? port.from : `${port.from}-${port.to}`}`);
-        parts.push('accept');
+        parts.push('return');
         lines.push(parts.join(' '));
       }
     }

@@ -26,11 +26,11 @@ const rules: CompiledPodRules[] = [
   { podIp: '10.1.0.3', direction: 'egress', allow: [] },
 ];
 
-test('a chain per isolated pod and direction: established traffic, each peer and port range, then drop', () => {
+test('a chain per isolated pod and direction: established traffic, each peer and port range (return: the other end still decides), then drop', () => {
   const text = renderNetpolTable(rules);
   expect(text).toContain('    ip daddr 10.1.0.2 jump ingress-10-1-0-2\n    ip saddr 10.1.0.3 jump egress-10-1-0-3\n');
   expect(text).toContain(
-    '  chain ingress-10-1-0-2 {\n    ct state established,related accept\n    ip saddr 10.1.0.4/32 tcp dport 8080-8090 accept\n    ip saddr 10.0.0.0/16 ip saddr != { 10.0.5.0/24 } tcp dport 8080-8090 accept\n    drop\n  }',
+    '  chain ingress-10-1-0-2 {\n    ct state established,related accept\n    ip saddr 10.1.0.4/32 tcp dport 8080-8090 return\n    ip saddr 10.0.0.0/16 ip saddr != { 10.0.5.0/24 } tcp dport 8080-8090 return\n    drop\n  }',
   );
   expect(text).toContain('  chain egress-10-1-0-3 {\n    ct state established,related accept\n    drop\n  }');
 });
@@ -57,6 +57,6 @@ test.skipIf(!canLoad)(`nft loads the table in a namespace of its own, twice (it 
   execFileSync('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], { input: text });
   const listed = execFileSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'table', 'inet', 'kubelings-netpol'], { encoding: 'utf8' });
   expect(listed).toContain('chain ingress-10-1-0-2');
-  expect(listed).toMatch(/ip saddr 10\.0\.0\.0\/16 ip saddr != 10\.0\.5\.0\/24 tcp dport 8080-8090 accept/);
+  expect(listed).toMatch(/ip saddr 10\.0\.0\.0\/16 ip saddr != 10\.0\.5\.0\/24 tcp dport 8080-8090 return/);
   expect(execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' }), "the host's tables").not.toContain('kubelings-netpol');
 });
