@@ -10,7 +10,12 @@ export type EngineVerb = (args: string[], argv: string[]) => Promise<number>;
 
 const VERBS: Record<string, () => Promise<EngineVerb>> = {
   cluster: async () => (await import('./cluster/cli.ts')).clusterCommand,
-  explain: async () => async (args, argv) => (args[0] === 'proxy' ? (await import('./proxy/cli.ts')).explainProxyCommand(args, argv) : (await import('./scheduler/cli.ts')).explainCommand(args, argv)),
+  explain: async () => async (args, argv) =>
+    args[0] === 'proxy'
+      ? (await import('./proxy/cli.ts')).explainProxyCommand(args, argv)
+      : args[0] === 'netpol' || args[0] === 'networkpolicy' || args[0] === 'networkpolicies'
+        ? (await import('./cni/netpol-cli.ts')).explainNetpolCommand(args, argv)
+        : (await import('./scheduler/cli.ts')).explainCommand(args, argv),
   node: async () => (await import('./cluster/node-control.ts')).nodeCommand,
 };
 

@@ -30,6 +30,7 @@ Usage: npx kubelings [command] [options]
                             writes junit.xml and grade.json to --out DIR (kubelings-grade)
   cluster up|down|status    run the engine (see: npx kubelings cluster --help)
   explain pod NAME          why the scheduler puts a pod where it does (-n NAMESPACE)
+  explain netpol [POD]      what NetworkPolicies select and allow (-n NAMESPACE | -A)
   node stop|start NAME      stop or restart a hollow node's heartbeats (as a crashed kubelet)
 
 Options:
@@ -108,6 +109,12 @@ otherwise.
 
 Why the scheduler puts a pod where it does, node by node: each filter plugin's verdict and each
 score plugin's weighted score, against the running cluster (npx kubelings cluster up).
+
+       npx kubelings explain netpol [POD] [-n NAMESPACE | -A]
+
+The NetworkPolicies, the pods each selects, each pod's isolation and, for POD, who may connect to
+it and whom it may reach, port by port, as your evaluatePolicies decides; and whether the cluster's
+network mode enforces them (kernel mode does, loopback mode does not).
 `,
 };
 

@@ -28,7 +28,7 @@ const cni = await loadComponent('cni');
 
 // A blocked connection is dropped, so it times out; 1.5 s is ample for an allowed one inside one machine.
 const BLOCKED_AFTER_MS = 1_500;
-const LABELS = [{ role: 'client' }, { app: 'web' }, { app: 'other' }];
+const LABELS: Record<string, string>[] = [{ role: 'client' }, { app: 'web' }, { app: 'other' }];
 let fx: NetnsFixture;
 let hostTablesBefore = '';
 
