@@ -27,7 +27,7 @@ export async function explainNetpolCommand(args: string[], argv: string[]): Prom
   });
   const [, pod] = args.filter((a) => !a.startsWith('-') && a !== values.namespace);
   const namespace = values['all-namespaces'] ? undefined : typeof values.namespace === 'string' ? values.namespace : 'default';
-  if (pod !== undefined && namespace === undefined) throw new KubelingsError('Name the pod\'s namespace with -n, not -A: npx kubelings explain netpol POD -n NAMESPACE');
+  if (pod !== undefined && namespace === undefined) throw new KubelingsError("Name the pod's namespace with -n, not -A: npx kubelings explain netpol POD -n NAMESPACE");
   const paths = clusterPaths();
   if (!existsSync(paths.stateFile)) throw new KubelingsError('No cluster is running: start one with npx kubelings cluster up');
   const state = JSON.parse(readFileSync(paths.stateFile, 'utf8')) as ClusterState;

@@ -71,7 +71,9 @@ export function explainNetpol(input: NetpolExplainInput): string {
     const line = (from: PolicyPod, to: PolicyPod, other: PolicyPod) =>
       portsOf(to).map(([label, p]) => {
         const d = input.cni.evaluatePolicies(world, { from, to, port: p.port, protocol: p.protocol });
-        const verdict = d.allowed ? `✓ allowed${d.allowedBy.length ? ` by ${d.allowedBy.join(', ')}` : ' (not isolated)'}` : `✗ denied (${d.egress === 'denied' ? `${from.name}'s egress` : `${to.name}'s ingress`})`;
+        const verdict = d.allowed
+          ? `✓ allowed${d.allowedBy.length ? ` by ${d.allowedBy.join(', ')}` : ' (not isolated)'}`
+          : `✗ denied (${d.egress === 'denied' ? `${from.name}'s egress` : `${to.name}'s ingress`})`;
         return `  ${key(other).padEnd(28)} ${label.padEnd(10)} ${verdict}`;
       });
     const others = pods.filter((p) => p !== target);

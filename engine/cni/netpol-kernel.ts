@@ -88,8 +88,16 @@ export async function startNetpolEnforcer(client: KubeClient, options: NetpolEnf
     timer = undefined;
     if (stopped) return;
     try {
-      const all = pods.lister.list().map(policyPod).filter((p): p is PolicyPod => p !== undefined);
-      const local = new Set(pods.lister.list().filter((p) => p.spec.nodeName === options.nodeName).map((p) => p.status?.podIP));
+      const all = pods.lister
+        .list()
+        .map(policyPod)
+        .filter((p): p is PolicyPod => p !== undefined);
+      const local = new Set(
+        pods.lister
+          .list()
+          .filter((p) => p.spec.nodeName === options.nodeName)
+          .map((p) => p.status?.podIP),
+      );
       const rules = cni.compilePolicies(policyWorld(policies.lister.list(), namespaces.lister.list()), all).filter((r) => local.has(r.podIp));
       const text = renderNetpolTable(rules);
       if (text !== lastText) {

@@ -132,7 +132,6 @@ export function renderRuleParts(r: ProxyRule, clusterCIDR: string = POD_NETWORK_
   return parts;
 }
 
-
 export function renderNftables(rules: readonly ProxyRule[], options: RenderOptions = {}): string {
   const clusterCIDR = options.clusterCIDR ?? POD_NETWORK_CIDR;
   const serviceIps: string[] = [];

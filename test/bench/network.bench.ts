@@ -8,6 +8,8 @@
  *   node. Targets: throughput ≥ 0.5× direct, connection latency (p50) ≤ 2× direct. Latency is measured
  *   twice: with the pod's process as the client (the direct path then never leaves one event loop),
  *   and with a client process of its own (a second agent), as any real client of a pod is.
+ * - The same in kernel mode, as root (network-kernel.ts): through a ClusterIP that nftables DNATs,
+ *   in network namespaces. Targets: ≥ 0.9× direct.
  * - EndpointSlice change → traffic follows: a Service's slice is switched between two pods through
  *   a real apiserver, with kube-proxy at its default minimum sync period (1 s), changes 0.2-2 s
  *   apart at random; the time from the update's answer until a new connection reaches the new pod.
@@ -33,6 +35,7 @@ import { runKubeProxy } from '#engine/proxy/kube-proxy.ts';
 import { renderNftables } from '#engine/proxy/nftables-render.ts';
 import { UserspaceProxy } from '#engine/proxy/userspace-proxy.ts';
 import { median, percentile, type Benchmark, type Figure } from './harness.ts';
+import { kernelDataPath } from './network-kernel.ts';
 
 const services = await loadComponent('services');
 const MB = 1024 * 1024;
@@ -42,8 +45,10 @@ class Agent {
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
     this.lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   }
-  static async start(ip: string): Promise<{ agent: Agent; port: number }> {
-    const child = spawn(process.execPath, [join(import.meta.dirname, 'network-agent.mjs'), ip], { stdio: 'pipe' });
+  /** An agent serving on `ip`, in network namespace `netns` when given (kernel mode). */
+  static async start(ip: string, netns?: string): Promise<{ agent: Agent; port: number }> {
+    const command = [process.execPath, join(import.meta.dirname, 'network-agent.mjs'), ip];
+    const child = netns ? spawn('ip', ['netns', 'exec', netns, ...command], { stdio: 'pipe' }) : spawn(command[0]!, command.slice(1), { stdio: 'pipe' });
     const agent = new Agent(child);
     const { port } = JSON.parse((await agent.lines.next()).value as string) as { port: number };
     return { agent, port };
@@ -308,8 +313,8 @@ async function ruleSync(): Promise<Figure[]> {
 
 export default {
   name: 'network',
-  description: 'kube-proxy (userspace, loopback mode) and cluster DNS: data path vs direct, slice change to traffic, DNS qps, rule sync at 1,000 × 10',
+  description: 'kube-proxy (userspace in loopback mode; nftables in kernel mode, as root) and cluster DNS: data path vs direct, slice change to traffic, DNS qps, rule sync at 1,000 × 10',
   async run() {
-    return [...(await dataPath()), ...(await endpointChange()), ...(await dnsQps()), ...(await ruleSync())];
+    return [...(await dataPath()), ...(await kernelDataPath((ip, netns) => Agent.start(ip, netns))), ...(await endpointChange()), ...(await dnsQps()), ...(await ruleSync())];
   },
 } satisfies Benchmark;

@@ -116,7 +116,8 @@ describe.skipIf(!support.ok)(`NetworkPolicy in nftables, in a node namespace${wh
       try {
         await enforcer.ready;
         expect(await reach(0, 1), 'no policy yet').toBe('pod-1');
-        const created = (p: NetworkPolicy) => client.create<KubeObject>('networkpolicies', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', ...p } as unknown as KubeObject, { namespace: 'default' });
+        const created = (p: NetworkPolicy) =>
+          client.create<KubeObject>('networkpolicies', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', ...p } as unknown as KubeObject, { namespace: 'default' });
         await created(DENY_ALL_INGRESS);
         const until = async (what: string, ok: () => Promise<boolean>) => {
           const deadline = Date.now() + 30_000;

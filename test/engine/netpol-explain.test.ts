@@ -31,12 +31,20 @@ beforeAll(async () => {
   for (const [name, labels, ip] of pods) {
     const made = await cluster.client.create<Pod>(
       'pods',
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels }, spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'kubelings/echo', ports: [{ name: 'http', containerPort: 8080 }] }] } },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, namespace: 'default', labels },
+        spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'kubelings/echo', ports: [{ name: 'http', containerPort: 8080 }] }] },
+      },
       { namespace: 'default' },
     );
     await cluster.client.updateStatus<Pod>('pods', { ...made, status: { phase: 'Running', podIP: ip } }, { namespace: 'default' });
   }
-  const policy = (name: string, spec: object) => cluster.client.create<KubeObject>('networkpolicies', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'default' }, spec } as KubeObject, { namespace: 'default' });
+  const policy = (name: string, spec: object) =>
+    cluster.client.create<KubeObject>('networkpolicies', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'default' }, spec } as KubeObject, {
+      namespace: 'default',
+    });
   await policy('deny-all', { podSelector: {}, policyTypes: ['Ingress'] });
   await policy('allow-client', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: 'client' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }] });
 }, 60_000);

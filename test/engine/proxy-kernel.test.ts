@@ -115,7 +115,10 @@ describe.skipIf(!support.ok)(`kube-proxy's nftables mode in a network namespace$
     expect(new Set(spread), `30 connections to ${CLUSTER_IP}:80 from the client reached: ${spread.join(', ')}`).toEqual(new Set(['pod-0', 'pod-1', 'pod-2']));
 
     const nodePort = replies(await fx.probe(fx.client.netns, fx.nodeIP, NODE_PORT, 6));
-    expect(nodePort.every((r) => /^pod-[012]$/.test(r)), `the NodePort ${fx.nodeIP}:${NODE_PORT} answered: ${nodePort.join(', ')}`).toBe(true);
+    expect(
+      nodePort.every((r) => /^pod-[012]$/.test(r)),
+      `the NodePort ${fx.nodeIP}:${NODE_PORT} answered: ${nodePort.join(', ')}`,
+    ).toBe(true);
 
     // An endpoint change: only pod-2 is left.
     const onlyTwo = { ...current, endpoints: [ep(fx.pods[2]!.ip, { node: 'node-1' })] };
@@ -208,7 +211,7 @@ describe.skipIf(!support.ok)(`kube-proxy's nftables mode in a network namespace$
         // with route_localnet (as kube-proxy's iptables mode sets it for localhost node ports).
         execFileSync('ip', ['netns', 'exec', fx.node, 'sysctl', '-qw', 'net.ipv4.conf.all.route_localnet=1']);
         const ip = svc.spec!.clusterIP!;
-        let sl = await cluster.client.create<EndpointSlice>('endpointslices', podsSlice(3), { namespace: 'default' });
+        const sl = await cluster.client.create<EndpointSlice>('endpointslices', podsSlice(3), { namespace: 'default' });
         await kp.ready;
         const until = async (what: string, ok: (r: string[]) => boolean) => {
           const deadline = Date.now() + 30_000;
@@ -221,7 +224,7 @@ describe.skipIf(!support.ok)(`kube-proxy's nftables mode in a network namespace$
           throw new Error(`waited 30 s for ${what}; last replies: ${last.join(', ')}`);
         };
         await until(`${ip}:80 to reach all three pods`, (r) => new Set(r).size === 3);
-        sl = await cluster.client.update<EndpointSlice>('endpointslices', { ...sl, endpoints: [ep(fx.pods[1]!.ip, { node: 'node-1' })] }, { namespace: 'default' });
+        await cluster.client.update<EndpointSlice>('endpointslices', { ...sl, endpoints: [ep(fx.pods[1]!.ip, { node: 'node-1' })] }, { namespace: 'default' });
         await until(`${ip}:80 to reach only pod-1 after the slice update`, (r) => r.every((x) => x === 'pod-1'));
         expect(kp.stats().failures, 'syncs that failed').toBe(0);
       } finally {
