@@ -174,6 +174,35 @@ describe.skipIf(!support.ok)(`kube-proxy's nftables mode in a network namespace$
     plain.remove();
   }, 180_000);
 
+  test('partial syncs of affinity sets, NodePorts and removed Services leave what a full sync writes', () => {
+    const backend = new NftablesProxyBackend({ netns: fx.node, clusterCIDR: fx.podCIDR });
+    const { proxier, step, applied } = newProxierOver(backend);
+    const sticky = (timeout: number) => service('sticky', { clusterIP: '10.96.0.11', sessionAffinity: 'ClientIP', affinityTimeoutSeconds: timeout });
+    const stickySlice = slice('sticky', [ep(fx.pods[0]!.ip, { node: 'node-1' }), ep(fx.pods[1]!.ip, { node: 'node-1' })], { name: 'sticky-1' });
+    proxier.onServiceUpdate(undefined, web());
+    proxier.onEndpointSliceUpdate(undefined, podsSlice(2));
+    proxier.onServiceUpdate(undefined, sticky(60));
+    proxier.onEndpointSliceUpdate(undefined, stickySlice);
+    step();
+    proxier.onServiceUpdate(sticky(60), sticky(120));
+    step();
+    sameAsFullSync(backend, 'after an affinity timeout changed');
+    expect(nftListTable(fx.node, 'ip', 'kubelings-proxy'), 'the affinity sets').toContain('timeout 2m');
+    proxier.onServiceUpdate(web(), web('ClusterIP'));
+    step();
+    sameAsFullSync(backend, 'after the NodePort went');
+    proxier.onServiceUpdate(sticky(120), undefined);
+    proxier.onEndpointSliceUpdate(stickySlice, undefined);
+    step();
+    sameAsFullSync(backend, 'after a Service was deleted');
+    expect(nftListTable(fx.node, 'ip', 'kubelings-proxy'), 'the table after the sticky Service went').not.toContain('sticky');
+    expect(
+      applied.slice(1).map((c) => c.full),
+      'the syncs after the first were partial',
+    ).toEqual([false, false, false]);
+    backend.remove();
+  }, 60_000);
+
   test('nft refusing a transaction: apply() throws, the kernel keeps the old table, the next apply is a full one', async () => {
     const backend = new NftablesProxyBackend({ netns: fx.node, clusterCIDR: fx.podCIDR });
     const { proxier, step } = newProxierOver(backend);
