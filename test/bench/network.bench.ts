@@ -35,7 +35,7 @@ import { runKubeProxy } from '#engine/proxy/kube-proxy.ts';
 import { renderNftables } from '#engine/proxy/nftables-render.ts';
 import { UserspaceProxy } from '#engine/proxy/userspace-proxy.ts';
 import { median, percentile, type Benchmark, type Figure } from './harness.ts';
-import { kernelDataPath } from './network-kernel.ts';
+import { kernelDataPath, kernelRuleSync } from './network-kernel.ts';
 
 const services = await loadComponent('services');
 const MB = 1024 * 1024;
@@ -315,6 +315,13 @@ export default {
   name: 'network',
   description: 'kube-proxy (userspace in loopback mode; nftables in kernel mode, as root) and cluster DNS: data path vs direct, slice change to traffic, DNS qps, rule sync at 1,000 × 10',
   async run() {
-    return [...(await dataPath()), ...(await kernelDataPath((ip, netns) => Agent.start(ip, netns))), ...(await endpointChange()), ...(await dnsQps()), ...(await ruleSync())];
+    return [
+      ...(await dataPath()),
+      ...(await kernelDataPath((ip, netns) => Agent.start(ip, netns))),
+      ...(await endpointChange()),
+      ...(await dnsQps()),
+      ...(await ruleSync()),
+      ...(await kernelRuleSync()),
+    ];
   },
 } satisfies Benchmark;

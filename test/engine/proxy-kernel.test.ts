@@ -203,20 +203,27 @@ describe.skipIf(!support.ok)(`kube-proxy's nftables mode in a network namespace$
     backend.remove();
   }, 60_000);
 
-  test('nft refusing a transaction: apply() throws, the kernel keeps the old table, the next apply is a full one', async () => {
+  test("nft refusing a transaction: nothing of it is applied, apply() throws, and the proxier's retry replaces the table", async () => {
     const backend = new NftablesProxyBackend({ netns: fx.node, clusterCIDR: fx.podCIDR });
-    const { proxier, step } = newProxierOver(backend);
+    const { proxier, step, applied } = newProxierOver(backend);
+    const first = podsSlice(1);
     proxier.onServiceUpdate(undefined, web('ClusterIP'));
-    proxier.onEndpointSliceUpdate(undefined, podsSlice(1));
+    proxier.onEndpointSliceUpdate(undefined, first);
     step();
+    // Someone removes a set behind kube-proxy's back: the next partial sync's last command (adding
+    // to cluster-ips) fails, so nft refuses the whole transaction, its first commands included.
+    nftApply(fx.node, 'delete set ip kubelings-proxy cluster-ips\n');
     const before = nftListTable(fx.node, 'ip', 'kubelings-proxy');
-    const broken = { ...backend.currentRules()[0]!, servicePortName: 'default/bad:x', service: 'default/bad', port: 99_999 };
-    expect(() => backend.apply({ full: false, upsert: [broken], remove: [] }), 'a rule nft cannot parse').toThrow(/nft -f - in netns .* failed/);
+    proxier.onEndpointSliceUpdate(first, { ...first, endpoints: [ep(fx.pods[1]!.ip, { node: 'node-1' })] });
+    step();
+    expect(applied.at(-1)?.full, 'the sync nft refused was partial').toBe(false);
     expect(nftListTable(fx.node, 'ip', 'kubelings-proxy'), 'the table after the refused transaction').toBe(before);
-    backend.apply({ full: false, upsert: [], remove: [] });
-    expect(backend.stats(), 'the apply after a failure replaced the table').toEqual({ full: 2, partial: 0, failed: 1 });
-    expect(replies(await fx.probe(fx.client.netns, CLUSTER_IP, 80, 2)), 'traffic after the failed and the repairing apply').toEqual(['pod-0', 'pod-0']);
-    expect(() => new NftablesProxyBackend({ netns: '../etc', table: 'x' }).apply({ full: true, upsert: [], remove: [] }), 'a namespace name that is a path').toThrow('is not a network namespace name');
+    expect(replies(await fx.probe(fx.client.netns, CLUSTER_IP, 80, 2)), 'traffic while the old rules stay in force').toEqual(['pod-0', 'pod-0']);
+    step();
+    expect(applied.at(-1)?.full, "the proxier's retry is a full sync").toBe(true);
+    expect(backend.stats(), 'transactions: two full, one refused').toEqual({ full: 2, partial: 0, failed: 1 });
+    expect(replies(await fx.probe(fx.client.netns, CLUSTER_IP, 80, 2)), 'traffic after the repairing sync').toEqual(['pod-1', 'pod-1']);
+    expect(nftListTable(fx.node, 'ip', 'kubelings-proxy'), 'the table after the repairing sync').toContain('set cluster-ips');
     backend.remove();
   }, 120_000);
 

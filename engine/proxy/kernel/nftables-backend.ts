@@ -10,7 +10,7 @@
  *   upstream's partial syncs do: their map elements are deleted, their chains flushed (and deleted
  *   when gone), and the new chains, rules, affinity sets and elements added.
  *
- * Invariants: `applied` is what the kernel holds, and changes only after nft accepted the
+ * Invariants: every rule is checked (checkRule) before any text reaches nft; `applied` is what the kernel holds, and changes only after nft accepted the
  * transaction. When nft refuses one, apply() throws (the learner's proxier then retries with a full
  * sync) and the next apply is turned into a full one whatever the proxier sends, since what the
  * kernel holds can no longer be trusted to match `applied`.
@@ -42,6 +42,32 @@ const MAPS = [
   ['noEndpointNodePorts', 'no-endpoint-nodeports'],
 ] as const;
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[a-z0-9]([a-z0-9-]*[a-z0-9])?)?$/;
+const isPort = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65_535;
+
+/**
+ * Refuses a rule whose text could not be a Service port's: the rules become nft commands, so a
+ * name with a quote or a newline (a learner's bug) must not reach nft, where it could end one
+ * command and start another.
+ */
+export function checkRule(r: ProxyRule): void {
+  const where = `the rule for ${JSON.stringify(r?.servicePortName)}`;
+  if (typeof r?.servicePortName !== 'string' || !NAME.test(r.servicePortName) || (r.servicePortName !== r.service && !r.servicePortName.startsWith(`${r.service}:`))) {
+    throw new Error(`${where}: servicePortName must be namespace/name or namespace/name:port, with the Service's own namespace/name`);
+  }
+  if (!NAME.test(r.service) || r.service.includes(':')) throw new Error(`${where}: service must be namespace/name`);
+  if (!['TCP', 'UDP', 'SCTP'].includes(r.protocol)) throw new Error(`${where}: protocol must be TCP, UDP or SCTP, not ${JSON.stringify(r.protocol)}`);
+  if (!IPV4.test(r.clusterIP)) throw new Error(`${where}: clusterIP ${JSON.stringify(r.clusterIP)} is not an IPv4 address`);
+  if (!isPort(r.port) || (r.nodePort !== undefined && !isPort(r.nodePort))) throw new Error(`${where}: port and nodePort must be whole numbers from 1 to 65535`);
+  if (r.affinityTimeoutSeconds !== undefined && !(Number.isInteger(r.affinityTimeoutSeconds) && r.affinityTimeoutSeconds > 0)) {
+    throw new Error(`${where}: affinityTimeoutSeconds must be a whole number of seconds above 0`);
+  }
+  for (const e of [...(r.internalEndpoints ?? []), ...(r.externalEndpoints ?? [])]) {
+    if (!IPV4.test(e?.ip) || !isPort(e?.port)) throw new Error(`${where}: endpoint ${JSON.stringify(e)} needs an IPv4 address and a port from 1 to 65535`);
+  }
+}
+
 /** The key of a map element (`10.96.0.1 . tcp . 80 comment "…" : goto x` → `10.96.0.1 . tcp . 80`). */
 const elementKey = (element: string) => element.replace(/ (comment "[^"]*" )?: .*$/, '');
 
@@ -60,7 +86,11 @@ export class NftablesProxyBackend implements ProxyBackend {
   apply(changes: RuleChanges): void {
     const next = new Map(changes.full ? [] : this.applied);
     for (const name of changes.remove) next.delete(name);
-    for (const rule of changes.upsert) next.set(rule.servicePortName, { rule, parts: renderRuleParts(rule, this.clusterCIDR) });
+    for (const rule of changes.upsert) {
+      checkRule(rule);
+      next.set(rule.servicePortName, { rule, parts: renderRuleParts(rule, this.clusterCIDR) });
+    }
+    for (const name of changes.remove) if (typeof name !== 'string') throw new Error(`remove holds ${JSON.stringify(name)}, not a servicePortName`);
     const full = changes.full || this.mustReplace;
     const text = full ? this.replaceTable(next) : this.partialTransaction(changes, next);
     try {
