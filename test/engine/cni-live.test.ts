@@ -16,6 +16,6 @@ test('the live step runs the plugin on three pods, removes everything, and print
   expect(run.stdout).toMatch(kernel ? /inet 10\.199\.0\.3\/24 scope global eth0/ : /"address": "127\.72\.0\.3\/24"/);
   expect(run.stdout.match(/CNI_COMMAND=DEL .* \(exit 0\)/g), 'three DELs that succeed').toHaveLength(3);
   expect(run.stdout).toContain('web → client: denied (egress not-isolated, ingress denied)');
-  expect(run.stdout).toContain('    ip saddr 10.199.0.3/32 tcp dport 8080 accept\n');
+  expect(run.stdout).toContain('    ip saddr 10.199.0.3/32 tcp dport 8080 return\n');
   if (kernel) expect(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout, 'namespaces left').not.toContain('kubelings-live');
 }, 180_000);

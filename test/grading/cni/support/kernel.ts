@@ -148,12 +148,17 @@ export function sweepKernel(): void {
   }
 }
 
-/** Network namespaces and host links this suite's naming could have made, still there. */
+/**
+ * Network namespaces this process's differential runs named, and host links of this suite's naming,
+ * still there. Only this process's namespaces: another process (a grader child, a parallel test
+ * worker) may be running its own differential at this moment.
+ */
 export function kernelLeftovers(): string[] {
+  const mine = new RegExp(`^kubelings-d[np][mr]-${process.pid}(-\\d+)?$`);
   const namespaces = ip(['netns', 'list'])
     .split('\n')
     .map((l) => l.split(' ')[0]!)
-    .filter((n) => n.startsWith('kubelings-d'));
+    .filter((n) => mine.test(n));
   const links = (JSON.parse(ip(['-j', 'link', 'show'])) as { ifname: string }[]).map((l) => l.ifname).filter((n) => n.startsWith('kubelings-d'));
   return [...namespaces, ...links];
 }
