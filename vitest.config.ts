@@ -16,6 +16,9 @@ export default defineConfig({
       KUBELINGS_IMPL: 'solutions',
       KUBELINGS_HOME: mkdtempSync(join(tmpdir(), 'kubelings-test-')),
       FORCE_COLOR: '0',
+      // `cluster up` picks kernel mode by itself as root; the tests run loopback unless they ask
+      // for kernel mode with --network kernel (test/engine/kernel-network*.test.ts).
+      KUBELINGS_NETWORK: 'loopback',
     },
     // Generous: a test's pass must not depend on how busy the machine is (at a load average of 35
     // on 2 cores, a 200-run property test and a `cluster up` that must fail took over 20 s). Tests

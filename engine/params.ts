@@ -596,6 +596,28 @@ export const NETPOL_SYNC_DELAY_MS = 100;
 /** Pod network: the most a CNI plugin program reads from stdin (a network config is a few KB). */
 export const PLUGIN_STDIN_LIMIT_BYTES = 1024 * 1024;
 
+/**
+ * Pod network, kernel mode (engine/cni/netns-layout.ts): the pod addresses, one /24 per node of a
+ * cluster (node i gets 10.244.i.0/24, flannel's default range). They exist only inside the
+ * network namespaces the cluster makes, never in the machine's own.
+ */
+export const KERNEL_POD_NETWORK_CIDR = '10.244.0.0/16';
+
+/** Pod network, kernel mode: the simulated LAN the nodes share (inside the cluster's underlay namespace only); node i is .(10 + i). */
+export const KERNEL_NODE_NETWORK_CIDR = '10.250.0.0/24';
+
+/** Pod network, kernel mode: how long the node's relay may take to connect to a pod address before the dial fails. */
+export const KERNEL_RELAY_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Pod network, kernel mode: the longest request line the relay reads (`255.255.255.255:65535` is 21 bytes). */
+export const KERNEL_RELAY_REQUEST_LIMIT_BYTES = 64;
+
+/** Pod network, kernel mode: how long the relay gets to end after its stdin closed, before SIGKILL. */
+export const KERNEL_RELAY_STOP_TIMEOUT_MS = 5_000;
+
+/** Pod network, kernel mode: how long the kubelet waits for its node's relay to listen after starting it. */
+export const KERNEL_RELAY_START_TIMEOUT_MS = 30_000;
+
 // ── kube-proxy and cluster DNS (engine/proxy/) ─────────────────────────────────────────────────
 
 /** kube-proxy: sessionAffinity ClientIP's timeout when sessionAffinityConfig does not say (upstream DefaultClientIPServiceAffinitySeconds, 3 h). */

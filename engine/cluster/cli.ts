@@ -15,6 +15,9 @@
  *   cluster repair [--data-dir DIR]                       repair a damaged store (engine/etcd/repair.ts):
  *                                                         keeps what it cuts, says what was lost
  *
+ * --network loopback|kernel|auto (default auto, or KUBELINGS_NETWORK): the pod network's mode
+ * (engine/cni/netns-layout.ts); `up` resolves auto here and hands the components the mode chosen.
+ *
  * Flags other than --port, --impl and --log-level are handed to the components as `flags`
  * (`--nodes 3` becomes { nodes: '3' }, `--node-cpu 8` { nodeCpu: '8' }). Files: see paths.ts.
  *
@@ -27,6 +30,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:https';
 import { join, relative, resolve } from 'node:path';
+import { describeNetwork, resolveNetworkMode } from '../cni/netns-layout.ts';
 import { KubelingsError } from '../errors.ts';
 import { repairDataDir } from '../etcd/repair.ts';
 import { currentChoice, formatImplChoice, loadComponent } from '../impl.ts';
@@ -52,6 +56,11 @@ const USAGE = `kubelings cluster: run the engine's control plane in the backgrou
       [--etcd-servers URL[,URL...]]                   keep the data in a real etcd (3.4+, http://) instead
                                                       of the built-in store in .kubelings/data
       [--etcd-compaction-interval 5m]                 compact the store this often (0: never)
+      [--network loopback|kernel|auto]                the pod network: 127.x addresses in the machine's
+                                                      namespace, or a network namespace per pod and node
+                                                      (root, Linux, ip, nft); auto picks kernel when it can
+      [--cni kubelings|debian]                        kernel mode's CNI plugin: the lesson 06 plugin
+                                                      (--impl chooses whose), or /usr/lib/cni's bridge
   npx kubelings cluster down                          stop it (its data stays in .kubelings/data)
   npx kubelings cluster status                        is it running, where, whose code
   npx kubelings cluster repair [--data-dir DIR]       repair a damaged store (when up refuses to start it):
@@ -213,6 +222,12 @@ async function up(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KubelingsError(`--port takes a port number (0 picks a free one), not "${String(flags.port)}".`);
   const impl = formatImplChoice(currentChoice()); // a bad --impl is refused here, in one sentence
   const { port: _p, impl: _i, 'log-level': level, ...componentFlags } = flags;
+  let network;
+  try {
+    network = resolveNetworkMode(componentFlags.network ?? process.env.KUBELINGS_NETWORK);
+  } catch (error) {
+    throw new KubelingsError((error as Error).message);
+  }
   const etcdArg = flagArg(argv, ETCD_SERVERS_FLAG);
   const etcdServers = etcdArg === undefined ? [] : parseEtcdServers(etcdArg);
   const intervalArg = flagArg(argv, COMPACTION_INTERVAL_FLAG);
@@ -258,7 +273,7 @@ async function up(argv: string[]): Promise<number> {
       paths.dataDir,
       ...storeArgs,
       '--flags',
-      JSON.stringify(componentFlags),
+      JSON.stringify({ ...componentFlags, network: network.mode }),
       '--log-level',
       typeof level === 'string' ? level : 'info',
     ],
@@ -287,6 +302,7 @@ async function up(argv: string[]): Promise<number> {
     const state = readState(paths.stateFile);
     if (state && (await ready(state.url))) {
       writeClusterKubeconfig(paths, state.url);
+      process.stdout.write(`Pod network: ${network.mode} mode, ${network.reason}.\n${network.mode === 'kernel' ? `${describeNetwork('kernel', paths.home)}\n` : ''}`);
       await printReady(state, paths.kubeconfig, false, warningsIn(paths.logFile));
       return 0;
     }
@@ -360,6 +376,7 @@ async function status(): Promise<number> {
   process.stdout.write(
     `The control plane is running at ${state.url} (pid ${pid}, code: ${state.impl}, since ${state.startedAt})${answering ? '' : ', but it does not answer /readyz'}.\n` +
       `  Its data is kept in ${describeStore(state, shown)}.\n` +
+      `  ${describeNetwork(state.flags?.network, paths.home)}\n` +
       `  export KUBECONFIG=${paths.kubeconfig}\n`,
   );
   if (answering) process.stdout.write(describeCluster(state, await registeredNodes(state.url)));

@@ -3,14 +3,24 @@
  * arguments in CNI_COMMAND, CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME, CNI_ARGS and CNI_PATH, the
  * network configuration as JSON on stdin, the result (or the error object, with a non-zero exit)
  * as JSON on stdout. Used to cross-check the built-in plugin against the reference plugins
- * (Debian's containernetworking-plugins) and, in the CNI lesson, to run a plugin as a program.
+ * (Debian's containernetworking-plugins), in the CNI lesson to run a plugin as a program, and in
+ * kernel mode by the runtime, which runs it inside the node's network namespace (`wrap`: the
+ * command that enters it) with the variables the plugin program needs to pick its code (`env`).
  */
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { CNI_ERROR, CniPluginError, type CniArgs, type CniPlugin, type CniResult, type NetConf } from './types.ts';
 
-async function invoke(binary: string, command: 'ADD' | 'DEL' | 'CHECK', conf: NetConf, args: CniArgs): Promise<string> {
+export interface ExecPluginOptions {
+  /** A command the plugin runs under (`ip netns exec <node>`), which execs the plugin. */
+  wrap?: string[];
+  /** More variables for the plugin's environment (the CNI_* ones always win). */
+  env?: Record<string, string | undefined>;
+}
+
+async function invoke(binary: string, command: 'ADD' | 'DEL' | 'CHECK', conf: NetConf, args: CniArgs, options: ExecPluginOptions = {}): Promise<string> {
   const env: NodeJS.ProcessEnv = {
+    ...options.env,
     PATH: process.env.PATH,
     CNI_COMMAND: command,
     CNI_CONTAINERID: args.containerId,
@@ -19,7 +29,8 @@ async function invoke(binary: string, command: 'ADD' | 'DEL' | 'CHECK', conf: Ne
     CNI_ARGS: (args.args ?? []).map(([k, v]) => `${k}=${v}`).join(';'),
     CNI_PATH: (args.path ?? [dirname(binary)]).join(':'),
   };
-  const child = spawn(binary, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const argv = [...(options.wrap ?? []), binary];
+  const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -45,16 +56,16 @@ async function invoke(binary: string, command: 'ADD' | 'DEL' | 'CHECK', conf: Ne
 }
 
 /** The plugin program at `binary` (an absolute path). */
-export function execCniPlugin(binary: string): CniPlugin {
+export function execCniPlugin(binary: string, options: ExecPluginOptions = {}): CniPlugin {
   return {
     async add(conf, args): Promise<CniResult> {
-      return JSON.parse(await invoke(binary, 'ADD', conf, args)) as CniResult;
+      return JSON.parse(await invoke(binary, 'ADD', conf, args, options)) as CniResult;
     },
     async del(conf, args): Promise<void> {
-      await invoke(binary, 'DEL', conf, args);
+      await invoke(binary, 'DEL', conf, args, options);
     },
     async check(conf, args): Promise<void> {
-      await invoke(binary, 'CHECK', conf, args);
+      await invoke(binary, 'CHECK', conf, args, options);
     },
   };
 }

@@ -505,7 +505,12 @@ export interface RuntimeService {
   exec(req: ExecRequest): Promise<ExecSession>;
   containerStats(req: ContainerStatsRequest): Promise<ContainerStatsResponse>;
   listContainerStats(req?: ListContainerStatsRequest): Promise<ListContainerStatsResponse>;
+  /** kubelings: how the node connects to a pod address when it cannot directly (kernel mode: through the node's relay); absent means connect directly. */
+  readonly dialPod?: PodDialer | undefined;
 }
+
+/** Connects to `host:port` (a pod address); resolves once connected, rejects with the error (its `code` kept). */
+export type PodDialer = (host: string, port: number) => Promise<import('node:net').Socket>;
 
 /** ImageService, the methods this runtime serves. */
 export interface ImageService {

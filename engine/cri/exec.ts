@@ -23,6 +23,8 @@ export interface ExecContext {
   cwd: string;
   /** The container's cgroup.procs files, when it has a cgroup. */
   procsFiles?: string[];
+  /** Kernel mode: wraps the argv so that it starts in the pod's network namespace. */
+  wrap?: (argv: string[]) => string[];
   /** Called with each exec process once started (the runtime records it for cleanup). */
   track(child: ChildProcess): void;
 }
@@ -34,6 +36,7 @@ function startCommand(ctx: ExecContext, cmd: string[], stdin: boolean): ChildPro
     throw new CriError('Unknown', `failed to exec in container: OCI runtime exec failed: exec failed: unable to start container process: exec: "${cmd[0]}": executable file not found in $PATH`);
   let argv = [file, ...cmd.slice(1)];
   if (ctx.procsFiles) argv = joinCommand(ctx.procsFiles, argv);
+  if (ctx.wrap) argv = ctx.wrap(argv);
   const child = spawn(argv[0]!, argv.slice(1), { cwd: ctx.cwd, env: ctx.env, detached: true, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], argv0: cmd[0] });
   ctx.track(child);
   return child;

@@ -21,12 +21,20 @@
  * - `shutdown()` leaves no process, and a runtime whose owner died is cleaned up by
  *   cleanupOrphans(root) (./orphans.ts), which `open` also runs on a root left behind;
  * - one owner per root: `open` refuses a root whose owner still runs.
+ *
+ * Kernel mode (`kernel` option): each sandbox is also a network namespace of its own
+ * (`<podNetnsPrefix><id12>`, made before the plugin's ADD and removed after its DEL, or when ADD
+ * fails), the plugin gets its path as CNI_NETNS, and every container and exec process is started
+ * inside it with nsenter, which execs the command: the pid recorded is the command's own. The
+ * node reaches pod addresses through `kernel.dial` (dialPod).
  */
 import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { loopbackPlugin, LOOPBACK_PLUGIN_TYPE } from '../cni/loopback-plugin.ts';
 import { formatIPv4, nodeBlock, parseCidr } from '../cni/ipv4.ts';
+import { ip } from '../cni/net-ops.ts';
 import { CNI_VERSION, type CniArgs, type CniPlugin, type NetConf } from '../cni/types.ts';
 import { imagePrograms, type ImagePrograms } from '../images/bundle.ts';
 import { builtinNames, imageDigestRef, imageId, lookupImage } from '../images/catalog.ts';
@@ -73,7 +81,7 @@ import { nowNs } from './clock.ts';
 import { containerNotFound, CriError, sandboxNotFound } from './errors.ts';
 import { runExec, runExecSync, type ExecContext } from './exec.ts';
 import { BuiltinImageService } from './images.ts';
-import { checkRunnable, containerArgv, containerEnv, listenAddressFor, type LaunchInputs } from './launch.ts';
+import { checkRunnable, containerArgv, containerEnv, findExecutable, listenAddressFor, type LaunchInputs } from './launch.ts';
 import { cleanupOrphans } from './orphans.ts';
 import { decideLowPorts, tryListen, type LowPortsOption } from './ports.ts';
 import { processStartTime } from './procfs.ts';
@@ -93,7 +101,18 @@ export interface ProcessRuntimeOptions {
   lowPorts?: LowPortsOption;
   /** 'off' never uses cgroups (limits then reported as not enforced, with that reason). */
   cgroups?: 'auto' | 'off';
+  /** Kernel mode: a network namespace per sandbox (see the header); `network` is then the kernel plugin. */
+  kernel?: KernelSandboxes;
 }
+
+export interface KernelSandboxes {
+  /** Sandbox namespaces are named this plus 12 hex digits of the sandbox id (netns-layout.ts: `kln-<tag>-n<i>-`). */
+  podNetnsPrefix: string;
+  /** How this node connects to a pod address (the node's relay). */
+  dial(host: string, port: number): Promise<Socket>;
+}
+
+const NETNS_DIR = '/var/run/netns';
 
 /** Node `index`'s pod addresses. */
 export function nodePodCidr(index: number): string {
@@ -126,7 +145,14 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     private readonly programs: ImagePrograms,
     /** What went wrong while opening (unreadable records, orphans killed), one sentence each. */
     readonly warnings: string[],
+    private readonly kernel: KernelSandboxes | undefined,
+    private readonly nsenter: string | undefined,
   ) {}
+
+  /** Connects to `host:port` as this node can: through the node's relay in kernel mode; undefined means a direct connection. */
+  get dialPod(): ((host: string, port: number) => Promise<Socket>) | undefined {
+    return this.kernel?.dial;
+  }
 
   /** Opens (or takes over) the runtime at `options.root`; cleans up after a previous owner that died. */
   static async open(options: ProcessRuntimeOptions): Promise<ProcessRuntime> {
@@ -148,12 +174,14 @@ export class ProcessRuntime implements RuntimeService, ImageService {
       plugin: loopbackPlugin,
       conf: { cniVersion: CNI_VERSION, name: POD_NETWORK_NAME, type: LOOPBACK_PLUGIN_TYPE, ipam: { type: 'host-local', ranges: [[{ subnet: podCidr }]], dataDir: join(root, 'cni') } },
     };
-    const probe = await tryListen(gateway, 0);
+    const probe = options.kernel ? '' : await tryListen(gateway, 0);
     const networkProblem =
       probe === ''
         ? undefined
         : `the pod network's addresses (${podCidr}) are not local here: listening on ${gateway} failed with ${probe}${process.platform === 'darwin' ? ' (macOS routes only 127.0.0.1 to loopback: add the addresses with `sudo ifconfig lo0 alias <address>`)' : ''}`;
-    const lowPorts = await decideLowPorts(options.lowPorts ?? 'auto', gateway);
+    const lowPorts = await decideLowPorts(options.lowPorts ?? 'auto', options.kernel ? '127.0.0.1' : gateway);
+    const nsenter = options.kernel ? findExecutable('nsenter', process.env.PATH ?? '', '/') : undefined;
+    if (options.kernel && !nsenter) throw new CriError('FailedPrecondition', 'kernel mode needs nsenter (util-linux) on PATH to start containers in their network namespace');
 
     let layout = planCgroups({
       platform: process.platform,
@@ -170,7 +198,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     const programs = await imagePrograms();
     if (programs.warning) warnings.push(programs.warning);
 
-    const runtime = new ProcessRuntime(root, state, runtimeId, network, cgroups, capabilities, networkProblem, programs, warnings);
+    const runtime = new ProcessRuntime(root, state, runtimeId, network, cgroups, capabilities, networkProblem, programs, warnings, options.kernel, nsenter);
     openRoots.add(root);
     for (const sandbox of state.loadSandboxes()) runtime.sandboxes.set(sandbox.id, sandbox);
     for (const record of state.loadContainers()) {
@@ -221,7 +249,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     const m = sandbox.config.metadata;
     return {
       containerId: sandbox.id,
-      netns: '',
+      netns: sandbox.netns ? join(NETNS_DIR, sandbox.netns) : '',
       ifName: 'eth0',
       args: [
         ['IgnoreUnknown', '1'],
@@ -249,19 +277,32 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     const id = newId();
     const sandbox: SandboxRecord = { id, config: req.config, runtimeHandler: req.runtimeHandler ?? '', createdAt: nowNs(), state: 'SANDBOX_READY', logDirectory };
     mkdirSync(logDirectory, { recursive: true });
+    if (this.kernel) {
+      const netns = `${this.kernel.podNetnsPrefix}${id.slice(0, 12)}`;
+      try {
+        await ip(['netns', 'add', netns]);
+        sandbox.netns = netns;
+        await ip(['-n', netns, 'link', 'set', 'lo', 'up']);
+      } catch (error) {
+        await this.removeSandboxNetns(sandbox);
+        throw new CriError('Unknown', `failed to create the network namespace of sandbox "${id}": ${(error as Error).message}`);
+      }
+    }
     let result;
     try {
       result = await this.network.plugin.add(this.network.conf, this.cniArgs(sandbox));
     } catch (error) {
       await this.network.plugin.del(this.network.conf, this.cniArgs(sandbox)).catch(() => undefined);
+      await this.removeSandboxNetns(sandbox);
       throw new CriError('Unknown', `failed to setup network for sandbox "${id}": plugin type="${this.network.conf.type}" name="${this.network.conf.name}" failed (add): ${(error as Error).message}`);
     }
-    const ip = result.ips[0]?.address.split('/')[0];
-    if (!ip) {
+    const podIP = result.ips[0]?.address.split('/')[0];
+    if (!podIP) {
       await this.network.plugin.del(this.network.conf, this.cniArgs(sandbox)).catch(() => undefined);
+      await this.removeSandboxNetns(sandbox);
       throw new CriError('Unknown', `failed to setup network for sandbox "${id}": plugin type="${this.network.conf.type}" name="${this.network.conf.name}" returned no address`);
     }
-    sandbox.network = { ip, ifName: 'eth0', result, released: false };
+    sandbox.network = { ip: podIP, ifName: 'eth0', result, released: false };
     this.sandboxes.set(id, sandbox);
     this.state.saveSandbox(sandbox);
     return { podSandboxId: id };
@@ -283,8 +324,25 @@ export class ProcessRuntime implements RuntimeService, ImageService {
       }
       sandbox.network.released = true;
     }
+    await this.removeSandboxNetns(sandbox);
     sandbox.state = 'SANDBOX_NOTREADY';
     this.state.saveSandbox(sandbox);
+  }
+
+  /** Removes the sandbox's network namespace (kernel mode), when it has one. */
+  private async removeSandboxNetns(sandbox: SandboxRecord): Promise<void> {
+    if (!sandbox.netns) return;
+    await ip(['netns', 'del', sandbox.netns]).catch((error: Error) => {
+      if (!/No such file|not exist/i.test(error.message)) throw new CriError('Unknown', `failed to remove the network namespace of sandbox "${sandbox.id}": ${error.message}`);
+    });
+    delete sandbox.netns;
+  }
+
+  /** `argv` started inside the sandbox's network namespace (nsenter execs it: same pid). */
+  private inSandboxNetns(sandbox: SandboxRecord, argv: string[]): string[] {
+    if (!this.kernel) return argv;
+    if (!sandbox.netns || !this.nsenter) throw new Error(`sandbox "${sandbox.id}" has no network namespace`);
+    return [this.nsenter, `--net=${join(NETNS_DIR, sandbox.netns)}`, '--', ...argv];
   }
 
   async removePodSandbox(req: { podSandboxId: string }): Promise<void> {
@@ -450,6 +508,13 @@ export class ProcessRuntime implements RuntimeService, ImageService {
       argv = joinCommand(entry.cgroup.procsFiles, argv);
     }
     try {
+      argv = this.inSandboxNetns(sandbox, argv);
+    } catch (error) {
+      if (entry.cgroup) await entry.cgroup.destroy();
+      entry.cgroup = undefined;
+      this.failStart(entry, (error as Error).message);
+    }
+    try {
       await startContainerProcess(entry, argv, env, (r) => this.save(r));
     } catch (error) {
       if (entry.cgroup) await entry.cgroup.destroy();
@@ -499,10 +564,12 @@ export class ProcessRuntime implements RuntimeService, ImageService {
   private execContext(containerId: string): ExecContext {
     const entry = this.entry(containerId);
     if (entry.record.state !== 'CONTAINER_RUNNING' || !entry.env) throw new CriError('FailedPrecondition', `container "${containerId}" is not running (${entry.record.state}): cannot exec in it`);
+    const sandbox = this.sandboxes.get(entry.record.podSandboxId);
     return {
       env: entry.env,
       cwd: entry.record.workDir,
       ...(entry.cgroup ? { procsFiles: entry.cgroup.procsFiles } : {}),
+      ...(this.kernel && sandbox ? { wrap: (argv: string[]) => this.inSandboxNetns(sandbox, argv) } : {}),
       track: (child) => {
         entry.execs.add(child);
         if (child.pid) this.state.saveExec(containerId, child.pid, processStartTime(child.pid));

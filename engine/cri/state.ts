@@ -39,6 +39,8 @@ export interface SandboxRecord {
   logDirectory: string;
   /** What the CNI plugin's ADD gave (kept after DEL, with `released`). */
   network?: { ip: string; ifName: string; result: CniResult; released: boolean };
+  /** Kernel mode: the sandbox's network namespace (under /var/run/netns), while it exists. */
+  netns?: string;
 }
 
 export interface ContainerRecord {

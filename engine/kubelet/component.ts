@@ -16,6 +16,10 @@
  * credential when that file lists one) and authorizes system:masters and
  * kube-apiserver-kubelet-client (./auth.ts). stop() stops every container of the node; a kubelet
  * started on a root left by a killed one first kills what that one left (cleanupOrphans).
+ *
+ * `--network kernel` (`cluster up` resolves `auto` before the flags get here; without the flag a
+ * cluster is loopback): each node gets its namespaces (./kernel-node.ts) and pod addresses from
+ * 10.244.<i>.0/24 inside them; its API stays on its loopback block's first address.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +31,9 @@ import type { ClusterComponent } from '../cluster/cluster.ts';
 import { clusterPaths } from '../cluster/paths.ts';
 import { nodePodCidr } from '../cri/runtime.ts';
 import { KubelingsError } from '../errors.ts';
+import { clusterTag } from '../cni/netns-layout.ts';
+import { formatIPv4, parseCidr } from '../cni/ipv4.ts';
+import { cniChoice, startKernelNode, type KernelNode } from './kernel-node.ts';
 import { startKubelet } from './kubelet.ts';
 import { claimNodeBlock } from './node-block.ts';
 import { scratchRoot } from './scratch-root.ts';
@@ -49,8 +56,16 @@ function readIfPresent(path: string): string | undefined {
   }
 }
 
+/** One tag per in-process cluster (its options object), shared by its nodes. */
+const inProcessTags = new WeakMap<object, string>();
+
 export function kubeletComponents(flags: Record<string, unknown>): ClusterComponent[] {
   const count = realNodeCount(flags);
+  if (flags.network !== undefined && flags.network !== 'loopback' && flags.network !== 'kernel') {
+    throw new KubelingsError(`the kubelets take --network loopback or kernel, not "${String(flags.network)}" (cluster up resolves auto).`);
+  }
+  const kernelMode = flags.network === 'kernel';
+  const cni = kernelMode ? cniChoice(flags.cni) : undefined;
   return Array.from({ length: count }, (_, i) => {
     const nodeName = `${REAL_NODE_PREFIX}${i}`;
     const component: ClusterComponent = {
@@ -69,15 +84,35 @@ export function kubeletComponents(flags: Record<string, unknown>): ClusterCompon
         // Nodes claim their blocks machine-wide: clusters side by side never share pod addresses.
         const block = claimNodeBlock(root);
         let kubelet;
+        let kernel: KernelNode | undefined;
         try {
-          kubelet = await startKubelet({ nodeName, client: ctx.client, root, podCidr: nodePodCidr(block.index), port: 0, ca, tokens, logger: ctx.logger });
+          const loopbackCidr = nodePodCidr(block.index);
+          if (cni) {
+            let tag = daemon ? clusterTag(paths.home) : inProcessTags.get(ctx.options);
+            if (!tag) inProcessTags.set(ctx.options, (tag = clusterTag()));
+            kernel = await startKernelNode({ tag, index: i, count, root, cni });
+          }
+          kubelet = await startKubelet({
+            nodeName,
+            client: ctx.client,
+            root,
+            podCidr: kernel ? kernel.layout.podCidr : loopbackCidr,
+            address: formatIPv4(parseCidr(loopbackCidr, true).network + 1),
+            port: 0,
+            ca,
+            tokens,
+            logger: ctx.logger,
+            ...(kernel ? { runtimeOptions: kernel.runtimeOptions } : {}),
+          });
         } catch (error) {
+          await kernel?.stop().catch(() => undefined);
           block.release();
           throw error;
         }
         return {
           stop: async () => {
             await kubelet.stop();
+            await kernel?.stop().catch((error: Error) => ctx.logger.warn(`the network namespaces of ${nodeName} were not all removed: ${error.message}`));
             block.release();
             if (!daemon) rmSync(root, { recursive: true, force: true });
           },

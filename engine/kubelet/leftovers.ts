@@ -5,9 +5,13 @@
  * and its containers, each in a process group of its own, outlive it: cleanupOrphans finds them by
  * the records and by the runtime's id in their environment, and kills them. Never throws: what it
  * could not do comes back as sentences for the terminal.
+ *
+ * Kernel mode: then the cluster's network namespaces (kln-<tag>-*, ../cni/netns-layout.ts) that a
+ * killed kubelet could not remove; only this cluster's (its tag is its state folder's).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { clusterTag, listProjectNetns, NETNS_PREFIX, removeClusterNetworks } from '../cni/netns-layout.ts';
 import { cleanupOrphans } from '../cri/orphans.ts';
 
 export async function stopLeftoverContainers(home: string): Promise<{ killed: number; warnings: string[] }> {
@@ -20,6 +24,15 @@ export async function stopLeftoverContainers(home: string): Promise<{ killed: nu
   }
   let killed = 0;
   const warnings: string[] = [];
+  const removeNetworks = async () => {
+    if (process.platform !== 'linux' || process.getuid?.() !== 0) return;
+    try {
+      const tag = clusterTag(home);
+      if ((await listProjectNetns(`${NETNS_PREFIX}${tag}-`)).length > 0) await removeClusterNetworks(tag);
+    } catch (error) {
+      warnings.push(`the cluster's network namespaces could not all be removed: ${(error as Error).message}`);
+    }
+  };
   for (const node of nodes) {
     try {
       const report = await cleanupOrphans(join(dir, node), { force: true });
@@ -29,5 +42,6 @@ export async function stopLeftoverContainers(home: string): Promise<{ killed: nu
       warnings.push(`the containers of ${node} could not all be stopped: ${(error as Error).message}`);
     }
   }
+  await removeNetworks();
   return { killed, warnings };
 }

@@ -13,10 +13,12 @@
  *
  * I/O only: when to probe and what a run of results means is the learner's probe worker logic.
  */
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
-import type { RuntimeService } from '../cri/api.ts';
+import type { Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
+import type { PodDialer, RuntimeService } from '../cri/api.ts';
 import type { Container } from '../kube/types.ts';
 import { KUBELET_PROBE_MAX_BODY_BYTES } from '../params.ts';
 
@@ -43,7 +45,7 @@ export function resolveProbePort(port: number | string, container: Container): n
   return container.ports?.find((p) => p.name === port)?.containerPort;
 }
 
-function httpProbe(spec: NonNullable<ProbeSpec['httpGet']>, host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
+function httpProbe(spec: NonNullable<ProbeSpec['httpGet']>, host: string, port: number, timeoutMs: number, dial?: PodDialer): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     const https = spec.scheme === 'HTTPS';
     const headers: Record<string, string> = { 'User-Agent': 'kube-probe/1.32', Accept: '*/*' };
@@ -56,7 +58,19 @@ function httpProbe(spec: NonNullable<ProbeSpec['httpGet']>, host: string, port: 
       settled = true;
       resolve(outcome);
     };
-    const req = send({ host, port, path, method: 'GET', headers, agent: false, timeout: timeoutMs, ...(https ? { rejectUnauthorized: false } : {}) }, (res) => {
+    // Kernel mode: the request's connection comes from the node's relay (TLS on top of it for HTTPS).
+    const viaRelay = dial
+      ? {
+          createConnection: (_options: unknown, made: (error: Error | null, socket?: Duplex) => void) => {
+            dial(host, port).then(
+              (socket) => made(null, https ? tlsConnect({ socket, rejectUnauthorized: false }) : socket),
+              (error: Error) => made(error),
+            );
+            return undefined;
+          },
+        }
+      : {};
+    const req = send({ host, port, path, method: 'GET', headers, agent: false, timeout: timeoutMs, ...(https ? { rejectUnauthorized: false } : {}), ...viaRelay } as RequestOptions, (res) => {
       let size = 0;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => {
@@ -83,7 +97,24 @@ function httpProbe(spec: NonNullable<ProbeSpec['httpGet']>, host: string, port: 
   });
 }
 
-function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
+function tcpProbe(host: string, port: number, timeoutMs: number, dial?: PodDialer): Promise<ProbeOutcome> {
+  if (dial) {
+    // Kernel mode: the pod's address exists only inside the node's namespace; the relay connects.
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ result: 'Failure', output: `dial tcp ${host}:${port}: i/o timeout` }), timeoutMs);
+      dial(host, port).then(
+        (socket) => {
+          clearTimeout(timer);
+          socket.destroy();
+          resolve({ result: 'Success', output: '' });
+        },
+        (e: NodeJS.ErrnoException) => {
+          clearTimeout(timer);
+          resolve({ result: 'Failure', output: `dial tcp ${host}:${port}: ${e.code === 'ECONNREFUSED' ? 'connect: connection refused' : e.message}` });
+        },
+      );
+    });
+  }
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const timer = setTimeout(() => {
@@ -136,7 +167,8 @@ export async function runProbe(input: {
     if (port === undefined || port < 1 || port > 65535) return { result: 'Failure', output: `couldn't find port ${String(target.port)} in container ${container.name}` };
     const host = target.host || podIP;
     if (!host) return { result: 'Failure', output: 'the pod has no IP yet' };
-    return probe.httpGet ? httpProbe(probe.httpGet, host, map(port), timeoutMs) : tcpProbe(host, map(port), timeoutMs);
+    const dial = input.runtime.dialPod;
+    return probe.httpGet ? httpProbe(probe.httpGet, host, map(port), timeoutMs, dial) : tcpProbe(host, map(port), timeoutMs, dial);
   }
   if (probe.grpc) return { result: 'Unknown', output: 'grpc probes are not served by kubelings' };
   return { result: 'Unknown', output: 'the probe names no handler (exec, httpGet, tcpSocket)' };

@@ -15,7 +15,8 @@
  * connection to the pod; the pod's end sends FIN. PINGs are answered.
  */
 import { connect, type Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
+import type { PodDialer } from '../../cri/api.ts';
 import type { WebSocket } from 'ws';
 import type { FoundContainer, StreamRuntime } from './host.ts';
 import { controlFrame, dataFrame, FLAG_FIN, FrameReader, GOAWAY, HeaderCodec, PING, RST_PROTOCOL_ERROR, RST_STREAM, SYN_REPLY, SYN_STREAM, uint32s, type Frame } from './spdy.ts';
@@ -34,6 +35,8 @@ export interface PortTarget {
   podIP: string;
   /** Port asked → port bound (built-in images remapped below 1024); unlisted ports are used as asked. */
   ports: Map<number, number>;
+  /** Kernel mode: connects through the node's relay (the runtime's dialPod). */
+  dial?: PodDialer | undefined;
 }
 
 /** The pod's address and its built-in containers' listen ports, from the runtime. */
@@ -51,14 +54,59 @@ export async function portTarget(runtime: StreamRuntime, found: FoundContainer):
       if (c.state === 'CONTAINER_RUNNING' && listen) ports.set(listen.containerPort, listen.port);
     }
   }
-  return { podIP, ports };
+  return { podIP, ports, dial: (runtime as { dialPod?: PodDialer }).dialPod };
+}
+
+/**
+ * A stream to `host:port` through `dial` (kernel mode's relay), usable at once as a socket is:
+ * bytes written before the relay connects wait for it; its failure is the stream's 'error'.
+ */
+export function relayedSocket(dial: PodDialer, host: string, port: number): Duplex {
+  let inner: Socket | undefined;
+  const connected = dial(host, port);
+  const stream = new Duplex({
+    read() {
+      inner?.resume();
+    },
+    write(chunk: Buffer, _encoding, callback) {
+      connected.then((socket) => socket.write(chunk, () => callback()), callback);
+    },
+    final(callback) {
+      connected.then(
+        (socket) => {
+          socket.end();
+          callback();
+        },
+        () => callback(),
+      );
+    },
+    destroy(error, callback) {
+      inner?.destroy();
+      callback(error);
+    },
+  });
+  connected.then(
+    (socket) => {
+      inner = socket;
+      if (stream.destroyed) return socket.destroy();
+      socket.on('data', (chunk: Buffer) => {
+        if (!stream.push(chunk)) socket.pause();
+      });
+      socket.on('end', () => stream.push(null));
+      socket.on('error', (error) => stream.destroy(error));
+      socket.on('close', () => (stream.readableEnded ? stream.destroy() : stream.once('end', () => stream.destroy())));
+      socket.resume();
+    },
+    (error: Error) => stream.destroy(error),
+  );
+  return stream;
 }
 
 interface Pair {
   error?: number;
   data?: number;
   port: number;
-  socket?: Socket;
+  socket?: Duplex;
 }
 
 /** Runs one port-forward session until either side ends it. */
@@ -90,7 +138,7 @@ export function servePortForward(transport: PortForwardTransport, target: PortTa
 
   const start = (requestId: string, pair: Pair) => {
     const port = target.ports.get(pair.port) ?? pair.port;
-    const socket = connect({ host: target.podIP, port });
+    const socket = target.dial ? relayedSocket(target.dial, target.podIP, port) : connect({ host: target.podIP, port });
     pair.socket = socket;
     socket.on('data', (chunk: Buffer) => {
       for (let at = 0; at < chunk.length; at += 32 * 1024) send(dataFrame(pair.data!, 0, chunk.subarray(at, at + 32 * 1024)));

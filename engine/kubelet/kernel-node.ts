@@ -1,0 +1,84 @@
+/**
+ * One real node in kernel mode (`cluster up --network kernel`): its namespace and links
+ * (../cni/netns-layout.ts), its relay, and the runtime options that make each pod sandbox a
+ * namespace wired by a CNI plugin program run inside the node's namespace, as the CNI spec says.
+ *
+ * The plugin (`--cni`):
+ * - `kubelings` (default): the lesson 06 plugin through its program shim (../cni/plugin-shim.ts),
+ *   whose code is chosen as every component's is (KUBELINGS_IMPL: `mine` runs the learner's
+ *   plugin once the cni exercises pass, the reference before), network type kubelings-bridge;
+ * - `debian`: the upstream reference plugins of Debian's containernetworking-plugins
+ *   (/usr/lib/cni/bridge with host-local), type bridge: the cross-check.
+ * Both get the same configuration: bridge cni0, gateway and default route, host-local IPAM over
+ * the node's podCIDR with its files under `<root>/cni`.
+ *
+ * Invariants: start() leaves nothing behind when it fails; stop() (after the runtime's shutdown)
+ * removes the node's namespaces, its pods', and the cluster's underlay once no node is left.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { execCniPlugin } from '../cni/exec-plugin.ts';
+import { NODE_BRIDGE, nodeLayout, setUpNode, startNodeRelay, tearDownNode, type NodeLayout } from '../cni/netns-layout.ts';
+import { pluginExecutable } from '../cni/plugin-shim.ts';
+import { CNI_VERSION, type NetConf } from '../cni/types.ts';
+import type { KernelSandboxes, ProcessRuntimeOptions } from '../cri/runtime.ts';
+import { KubelingsError } from '../errors.ts';
+import { POD_NETWORK_NAME } from '../params.ts';
+
+/** Where Debian's containernetworking-plugins puts the upstream plugins. */
+export const DEBIAN_CNI_DIR = '/usr/lib/cni';
+
+export type CniChoice = 'kubelings' | 'debian';
+
+export function cniChoice(flag: unknown): CniChoice {
+  if (flag === undefined || flag === 'kubelings') return 'kubelings';
+  if (flag === 'debian') {
+    if (!existsSync(join(DEBIAN_CNI_DIR, 'bridge'))) throw new KubelingsError(`--cni debian needs ${DEBIAN_CNI_DIR}/bridge (apt-get install containernetworking-plugins).`);
+    return 'debian';
+  }
+  throw new KubelingsError(`--cni takes kubelings or debian, not "${String(flag)}".`);
+}
+
+export interface KernelNode {
+  layout: NodeLayout;
+  runtimeOptions: Pick<ProcessRuntimeOptions, 'network' | 'kernel'>;
+  /** Stops the relay and removes the node's namespaces (call after the kubelet stopped). */
+  stop(): Promise<void>;
+}
+
+/** Sets up node `index` of cluster `tag` (of `count` nodes) with its runtime state in `root`. */
+export async function startKernelNode(input: { tag: string; index: number; count: number; root: string; cni: CniChoice }): Promise<KernelNode> {
+  const layout = nodeLayout(input.tag, input.index, input.count);
+  await setUpNode(layout);
+  let relay;
+  try {
+    relay = await startNodeRelay(layout.netns, join(input.root, 'relay.sock'));
+  } catch (error) {
+    await tearDownNode(layout).catch(() => undefined);
+    throw error;
+  }
+  const binDir = join(input.root, 'cni-bin');
+  mkdirSync(binDir, { recursive: true });
+  const binary = input.cni === 'debian' ? join(DEBIAN_CNI_DIR, 'bridge') : pluginExecutable(binDir);
+  const conf: NetConf & Record<string, unknown> = {
+    cniVersion: CNI_VERSION,
+    name: POD_NETWORK_NAME,
+    type: input.cni === 'debian' ? 'bridge' : 'kubelings-bridge',
+    bridge: NODE_BRIDGE,
+    isGateway: true,
+    isDefaultGateway: true,
+    ipam: { type: 'host-local', ranges: [[{ subnet: layout.podCidr }]], dataDir: join(input.root, 'cni') },
+  };
+  // The plugin program picks its code as the kubelet does (KUBELINGS_IMPL and the trees' paths).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('KUBELINGS_')));
+  const plugin = execCniPlugin(binary, { wrap: ['ip', 'netns', 'exec', layout.netns], env });
+  const kernel: KernelSandboxes = { podNetnsPrefix: layout.podNetnsPrefix, dial: relay.dial };
+  return {
+    layout,
+    runtimeOptions: { network: { plugin, conf }, kernel },
+    async stop() {
+      await relay.stop();
+      await tearDownNode(layout);
+    },
+  };
+}
