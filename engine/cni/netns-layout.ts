@@ -229,29 +229,33 @@ export function dialThroughRelay(socketPath: string, host: string, port: number)
       reject(error);
     };
     socket.once('error', fail);
-    const onData = (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const newline = buffered.indexOf(10);
-      if (newline < 0) {
-        if (buffered.length > 1024) fail(new Error('the relay answered something that is not a reply line'));
-        return;
+    // 'readable' rather than 'data': once its listener is gone the socket is neither flowing nor
+    // paused, so the caller's first 'data' listener starts the flow (and sees the unshifted rest).
+    const onReadable = () => {
+      for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) {
+        buffered = Buffer.concat([buffered, chunk]);
+        const newline = buffered.indexOf(10);
+        if (newline < 0) {
+          if (buffered.length > 1024) return fail(new Error('the relay answered something that is not a reply line'));
+          continue;
+        }
+        socket.off('readable', onReadable);
+        socket.off('end', onEnd);
+        const line = buffered.subarray(0, newline).toString('utf8');
+        const rest = buffered.subarray(newline + 1);
+        if (line === 'OK') {
+          clearTimeout(timer);
+          socket.off('error', fail);
+          if (rest.length > 0) socket.unshift(rest);
+          return resolve(socket);
+        }
+        const m = /^ERR (\S+) (.*)$/.exec(line);
+        return fail(Object.assign(new Error(m ? m[2]! : line), { code: m ? m[1]! : 'EIO' }));
       }
-      socket.off('data', onData);
-      socket.pause();
-      const line = buffered.subarray(0, newline).toString('utf8');
-      const rest = buffered.subarray(newline + 1);
-      if (line === 'OK') {
-        clearTimeout(timer);
-        socket.off('error', fail);
-        if (rest.length > 0) socket.unshift(rest);
-        resolve(socket);
-        return;
-      }
-      const m = /^ERR (\S+) (.*)$/.exec(line);
-      fail(Object.assign(new Error(m ? m[2]! : line), { code: m ? m[1]! : 'EIO' }));
     };
-    socket.on('data', onData);
-    socket.on('end', () => fail(new Error('the relay closed the connection without a reply')));
+    const onEnd = () => fail(new Error('the relay closed the connection without a reply'));
+    socket.on('readable', onReadable);
+    socket.on('end', onEnd);
     socket.write(`${host}:${port}\n`);
   });
 }

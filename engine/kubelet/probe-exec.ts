@@ -13,7 +13,7 @@
  *
  * I/O only: when to probe and what a run of results means is the learner's probe worker logic.
  */
-import { request as httpRequest, type RequestOptions } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -45,6 +45,20 @@ export function resolveProbePort(port: number | string, container: Container): n
   return container.ports?.find((p) => p.name === port)?.containerPort;
 }
 
+/** An agent whose one connection is made by `dial` (a new agent per probe: nothing is kept alive). */
+function relayAgent(dial: PodDialer, host: string, port: number, https: boolean): Agent {
+  const agent = new Agent({ keepAlive: false });
+  if (https) (agent as unknown as { protocol: string }).protocol = 'https:'; // the TLS is added on the relay's socket below
+  (agent as unknown as { createConnection: (options: unknown, made: (error: Error | null, socket?: Duplex) => void) => undefined }).createConnection = (_options, made) => {
+    dial(host, port).then(
+      (socket) => made(null, https ? tlsConnect({ socket, rejectUnauthorized: false }) : socket),
+      (error: Error) => made(error),
+    );
+    return undefined;
+  };
+  return agent;
+}
+
 function httpProbe(spec: NonNullable<ProbeSpec['httpGet']>, host: string, port: number, timeoutMs: number, dial?: PodDialer): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     const https = spec.scheme === 'HTTPS';
@@ -58,19 +72,10 @@ function httpProbe(spec: NonNullable<ProbeSpec['httpGet']>, host: string, port: 
       settled = true;
       resolve(outcome);
     };
-    // Kernel mode: the request's connection comes from the node's relay (TLS on top of it for HTTPS).
-    const viaRelay = dial
-      ? {
-          createConnection: (_options: unknown, made: (error: Error | null, socket?: Duplex) => void) => {
-            dial(host, port).then(
-              (socket) => made(null, https ? tlsConnect({ socket, rejectUnauthorized: false }) : socket),
-              (error: Error) => made(error),
-            );
-            return undefined;
-          },
-        }
-      : {};
-    const req = send({ host, port, path, method: 'GET', headers, agent: false, timeout: timeoutMs, ...(https ? { rejectUnauthorized: false } : {}), ...viaRelay } as RequestOptions, (res) => {
+    // Kernel mode: the request's connection comes from the node's relay (TLS on top of it for
+    // HTTPS), through an agent of its own: a request's createConnection is ignored when it has one.
+    const viaRelay = dial ? { agent: relayAgent(dial, host, port, https) } : {};
+    const req = send({ host, port, path, method: 'GET', headers, agent: false, timeout: timeoutMs, ...(https ? { rejectUnauthorized: false } : {}), ...viaRelay }, (res) => {
       let size = 0;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => {
