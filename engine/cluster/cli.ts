@@ -199,10 +199,18 @@ function differences(state: ClusterState, argv: string[], flags: Record<string, 
     const wanted = formatImplChoice(currentChoice());
     if (wanted !== state.impl) found.push(`code ${wanted} (it runs ${state.impl})`);
   }
-  if (Object.keys(componentFlags).length > 0 && state.flags && JSON.stringify(sorted(componentFlags)) !== JSON.stringify(sorted(state.flags))) {
-    found.push(`${showFlags(componentFlags)} (it was started with ${showFlags(state.flags) || 'none'})`);
+  const started = startedFlags(state, componentFlags);
+  if (Object.keys(componentFlags).length > 0 && started && JSON.stringify(sorted(componentFlags)) !== JSON.stringify(sorted(started))) {
+    found.push(`${showFlags(componentFlags)} (it was started with ${showFlags(started) || 'none'})`);
   }
   return found;
+}
+
+/** The flags the running one was started with, as comparable to `asked`: the network mode `up` resolved counts only when this `up` names one. */
+function startedFlags(state: ClusterState, asked: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (!state.flags) return undefined;
+  const { network, ...rest } = state.flags;
+  return asked.network === undefined ? rest : { ...rest, network };
 }
 
 function sorted(flags: Record<string, unknown>): [string, unknown][] {
@@ -244,7 +252,7 @@ async function up(argv: string[]): Promise<number> {
       const asked = differences(state, argv, flags, componentFlags);
       if (asked.length > 0) {
         throw new KubelingsError(
-          `A control plane already runs at ${state.url} (pid ${state.pid}, code: ${state.impl}${state.flags && Object.keys(state.flags).length ? `, ${showFlags(state.flags)}` : ''}), ` +
+          `A control plane already runs at ${state.url} (pid ${state.pid}, code: ${state.impl}${Object.keys(startedFlags(state, componentFlags) ?? {}).length ? `, ${showFlags(startedFlags(state, componentFlags)!)}` : ''}), ` +
             `and this cluster up asked for ${asked.join(' and ')}. One project runs one control plane (they would share ${shown(paths.dataDir)}), so nothing was changed.\n` +
             `Use the running one (export KUBECONFIG=${paths.kubeconfig}), or stop it first: npx kubelings cluster down, then cluster up again with your flags.`,
         );
