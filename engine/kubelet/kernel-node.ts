@@ -16,6 +16,7 @@
  * removes the node's namespaces, its pods', and the cluster's underlay once no node is left.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execCniPlugin } from '../cni/exec-plugin.ts';
 import { NODE_BRIDGE, nodeLayout, setUpNode, startNodeRelay, tearDownNode, type NodeLayout } from '../cni/netns-layout.ts';
@@ -39,6 +40,12 @@ export function cniChoice(flag: unknown): CniChoice {
   throw new KubelingsError(`--cni takes kubelings or debian, not "${String(flag)}".`);
 }
 
+/** `<root>/relay.sock`, or one in the temporary folder when that path is too long for a Unix socket (108 bytes on Linux). */
+export function relaySocketPath(root: string, netns: string): string {
+  const path = join(root, 'relay.sock');
+  return Buffer.byteLength(path) < 100 ? path : join(tmpdir(), `${netns}.sock`);
+}
+
 export interface KernelNode {
   layout: NodeLayout;
   runtimeOptions: Pick<ProcessRuntimeOptions, 'network' | 'kernel'>;
@@ -52,7 +59,7 @@ export async function startKernelNode(input: { tag: string; index: number; count
   await setUpNode(layout);
   let relay;
   try {
-    relay = await startNodeRelay(layout.netns, join(input.root, 'relay.sock'));
+    relay = await startNodeRelay(layout.netns, relaySocketPath(input.root, layout.netns));
   } catch (error) {
     await tearDownNode(layout).catch(() => undefined);
     throw error;

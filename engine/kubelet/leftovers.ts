@@ -30,6 +30,8 @@ export async function stopLeftoverContainers(home: string): Promise<{ killed: nu
       const tag = clusterTag(home);
       if ((await listProjectNetns(`${NETNS_PREFIX}${tag}-`)).length > 0) await removeClusterNetworks(tag);
     } catch (error) {
+      // No `ip` on this machine: kernel mode never ran here, so there is nothing to remove.
+      if ((error as Error).message.includes('ENOENT')) return;
       warnings.push(`the cluster's network namespaces could not all be removed: ${(error as Error).message}`);
     }
   };

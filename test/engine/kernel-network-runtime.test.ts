@@ -13,6 +13,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -20,6 +21,7 @@ import { autoNetworkMode, clusterTag, listProjectNetns, NETNS_PREFIX, removeClus
 import { parseRelayRequest } from '#engine/cni/netns-relay.ts';
 import { ProcessRuntime } from '#engine/cri/runtime.ts';
 import { startKernelNode, type CniChoice } from '#engine/kubelet/kernel-node.ts';
+import { runProbe } from '#engine/kubelet/probe-exec.ts';
 import { waitFor } from './cri-harness.ts';
 
 const KERNEL = autoNetworkMode();
@@ -66,7 +68,7 @@ async function kernelRuntime(cni: CniChoice, impl?: string) {
     rmSync(root, { recursive: true, force: true });
     expect(await listProjectNetns(`${NETNS_PREFIX}${tag}-`), 'namespaces left').toEqual([]);
   };
-  return { tag, node, runtime, close };
+  return { tag, node, runtime, root, close };
 }
 
 const sandboxConfig = (name: string) => ({ metadata: { name, namespace: 'default', uid: `uid-${name}`, attempt: 0 }, hostname: name });
@@ -75,7 +77,7 @@ describe.skipIf(KERNEL.mode !== 'kernel')(`kernel-mode sandboxes${skipNote}`, { 
   for (const cni of ['kubelings', 'debian'] as const) {
     test(`${cni} plugin: the sandbox is a namespace with eth0 on the node's podCIDR; a container runs in it with its own pid; the node reaches it through the relay; StopPodSandbox removes the namespace`, async () => {
       if (cni === 'debian' && !existsSync('/usr/lib/cni/bridge')) return console.warn('skipped: /usr/lib/cni/bridge is missing (apt-get install containernetworking-plugins)');
-      const { runtime, node, close } = await kernelRuntime(cni, 'solutions');
+      const { runtime, node, root, close } = await kernelRuntime(cni, 'solutions');
       try {
         const { podSandboxId } = await runtime.runPodSandbox({ config: sandboxConfig('web') });
         const status = await runtime.podSandboxStatus({ podSandboxId, verbose: true });
@@ -108,6 +110,24 @@ describe.skipIf(KERNEL.mode !== 'kernel')(`kernel-mode sandboxes${skipNote}`, { 
         expect(answer).toMatch(/"path": ?"\/through-relay"/);
         await expect(runtime.dialPod!('10.244.0.99', 8080)).rejects.toMatchObject({ code: expect.stringMatching(/EHOSTUNREACH|ETIMEDOUT|ECONNREFUSED/) });
         await expect(runtime.dialPod!('127.0.0.1', 22)).rejects.toThrow('127.0.0.1 is outside the pod network 10.244.0.0/16');
+
+        // The kubelet's probes go through the relay: an httpGet answered, a closed port refused as upstream words it.
+        const container = { name: 'echo', image: 'kubelings/echo' };
+        expect(await runProbe({ probe: { httpGet: { path: '/healthz', port: 8080 } }, container, podIP: '10.244.0.2', containerId, runtime })).toMatchObject({ result: 'Success' });
+        expect(await runProbe({ probe: { tcpSocket: { port: 9 } }, container, podIP: '10.244.0.2', containerId, runtime })).toEqual({
+          result: 'Failure',
+          output: 'dial tcp 10.244.0.2:9: connect: connection refused',
+        });
+        // A client that sends a request line longer than the limit, or none, is refused and hung up on.
+        const hostile = await new Promise<string>((resolve) => {
+          const socket = createConnection(join(root, 'relay.sock'));
+          let text = '';
+          socket.on('data', (b: Buffer) => (text += b.toString()));
+          socket.on('close', () => resolve(text));
+          socket.on('error', () => resolve(text));
+          socket.write('1'.repeat(100_000));
+        });
+        expect(hostile).toBe('ERR EINVAL a request line is at most 64 bytes\n');
 
         // exec runs in the pod's namespace too: it sees eth0.
         const exec = await runtime.execSync({ containerId, cmd: ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0'], timeout: 30 });
