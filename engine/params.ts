@@ -612,6 +612,9 @@ export const KERNEL_RELAY_CONNECT_TIMEOUT_MS = 10_000;
 /** Pod network, kernel mode: the longest request line the relay reads (`255.255.255.255:65535` is 21 bytes). */
 export const KERNEL_RELAY_REQUEST_LIMIT_BYTES = 64;
 
+/** Pod network, kernel mode: how long after a relay ended unasked (killed) the kubelet starts it again. */
+export const KERNEL_RELAY_RESTART_DELAY_MS = 1_000;
+
 /** Pod network, kernel mode: how long the relay gets to end after its stdin closed, before SIGKILL. */
 export const KERNEL_RELAY_STOP_TIMEOUT_MS = 5_000;
 

@@ -30,7 +30,15 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatIPv4, nodeBlock, parseCidr } from './ipv4.ts';
 import { ip } from './net-ops.ts';
-import { KERNEL_NODE_NETWORK_CIDR, KERNEL_POD_NETWORK_CIDR, KERNEL_RELAY_CONNECT_TIMEOUT_MS, KERNEL_RELAY_START_TIMEOUT_MS, KERNEL_RELAY_STOP_TIMEOUT_MS, POD_NODE_CIDR_MASK } from '../params.ts';
+import {
+  KERNEL_NODE_NETWORK_CIDR,
+  KERNEL_POD_NETWORK_CIDR,
+  KERNEL_RELAY_CONNECT_TIMEOUT_MS,
+  KERNEL_RELAY_RESTART_DELAY_MS,
+  KERNEL_RELAY_START_TIMEOUT_MS,
+  KERNEL_RELAY_STOP_TIMEOUT_MS,
+  POD_NODE_CIDR_MASK,
+} from '../params.ts';
 
 /** Every namespace of kernel mode starts with this. */
 export const NETNS_PREFIX = 'kln-';
@@ -266,8 +274,8 @@ export interface NodeRelay {
   stop(): Promise<void>;
 }
 
-/** Starts the relay inside `netns`, listening on `socketPath`, for addresses in `cidr`. */
-export async function startNodeRelay(netns: string, socketPath: string, cidr: string = KERNEL_POD_NETWORK_CIDR): Promise<NodeRelay> {
+/** Starts one relay process; resolves once it listens. */
+async function spawnRelay(netns: string, socketPath: string, cidr: string): Promise<ChildProcess> {
   const program = fileURLToPath(new URL('./netns-relay.ts', import.meta.url));
   const child: ChildProcess = spawn('ip', inNetns(netns, [process.execPath, '--import', 'tsx', program, socketPath, cidr]).slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
@@ -289,10 +297,42 @@ export async function startNodeRelay(netns: string, socketPath: string, cidr: st
       reject(new Error(`the relay in ${netns} ended (exit ${code}): ${stderr.trim()}`));
     });
   });
+  return child;
+}
+
+/**
+ * Starts the relay inside `netns`, listening on `socketPath`, for addresses in `cidr`. A relay
+ * that ends before stop() (killed) is started again after KERNEL_RELAY_RESTART_DELAY_MS; dials
+ * meanwhile fail with the socket's error.
+ */
+export async function startNodeRelay(netns: string, socketPath: string, cidr: string = KERNEL_POD_NETWORK_CIDR, onRestart?: (error?: Error) => void): Promise<NodeRelay> {
+  let child = await spawnRelay(netns, socketPath, cidr);
+  let stopping = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  const scheduleRestart = () => {
+    if (stopping) return;
+    restartTimer = setTimeout(() => {
+      spawnRelay(netns, socketPath, cidr).then(
+        (next) => {
+          if (stopping) return void next.stdin!.end();
+          child = next;
+          next.once('exit', scheduleRestart);
+          onRestart?.();
+        },
+        (error: Error) => {
+          onRestart?.(error);
+          scheduleRestart();
+        },
+      );
+    }, KERNEL_RELAY_RESTART_DELAY_MS);
+  };
+  child.once('exit', scheduleRestart);
   return {
     socketPath,
     dial: (host, port) => dialThroughRelay(socketPath, host, port),
     async stop() {
+      stopping = true;
+      clearTimeout(restartTimer);
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.stdin!.end();

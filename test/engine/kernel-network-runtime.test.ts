@@ -12,7 +12,7 @@
  * Every namespace made is kln-<random tag>-*, and each test proves none is left.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +69,22 @@ async function kernelRuntime(cni: CniChoice, impl?: string) {
     expect(await listProjectNetns(`${NETNS_PREFIX}${tag}-`), 'namespaces left').toEqual([]);
   };
   return { tag, node, runtime, root, close };
+}
+
+/** The relay processes listening on `<root>/relay.sock` (by their command line). */
+function relaysOf(root: string): number[] {
+  const socket = join(root, 'relay.sock');
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv.includes(socket) && argv.some((a) => a.endsWith('netns-relay.ts'));
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
 }
 
 const sandboxConfig = (name: string) => ({ metadata: { name, namespace: 'default', uid: `uid-${name}`, attempt: 0 }, hostname: name });
@@ -128,6 +144,18 @@ describe.skipIf(KERNEL.mode !== 'kernel')(`kernel-mode sandboxes${skipNote}`, { 
           socket.write('1'.repeat(100_000));
         });
         expect(hostile).toBe('ERR EINVAL a request line is at most 64 bytes\n');
+
+        // A relay killed with SIGKILL is started again, and the node reaches the pod again.
+        if (cni === 'debian') {
+          const relay = relaysOf(root);
+          expect(relay.length, 'the relay process').toBe(1);
+          process.kill(relay[0]!, 'SIGKILL');
+          await waitFor('the relay to be started again and to connect', async () => {
+            const socket = await runtime.dialPod!('10.244.0.2', 8080).catch(() => undefined);
+            socket?.destroy();
+            return socket !== undefined && relaysOf(root).some((p) => p !== relay[0]);
+          });
+        }
 
         // exec runs in the pod's namespace too: it sees eth0.
         const exec = await runtime.execSync({ containerId, cmd: ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0'], timeout: 30 });
