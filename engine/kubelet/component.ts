@@ -31,9 +31,8 @@ import type { ClusterComponent } from '../cluster/cluster.ts';
 import { clusterPaths } from '../cluster/paths.ts';
 import { nodePodCidr } from '../cri/runtime.ts';
 import { KubelingsError } from '../errors.ts';
-import { clusterTag } from '../cni/netns-layout.ts';
 import { formatIPv4, parseCidr } from '../cni/ipv4.ts';
-import { cniChoice, startKernelNode, type KernelNode } from './kernel-node.ts';
+import { cniChoice, kernelClusterTag, startKernelNode, type KernelNode } from './kernel-node.ts';
 import { startKubelet } from './kubelet.ts';
 import { claimNodeBlock } from './node-block.ts';
 import { scratchRoot } from './scratch-root.ts';
@@ -55,9 +54,6 @@ function readIfPresent(path: string): string | undefined {
     return undefined;
   }
 }
-
-/** One tag per in-process cluster (its options object), shared by its nodes. */
-const inProcessTags = new WeakMap<object, string>();
 
 export function kubeletComponents(flags: Record<string, unknown>): ClusterComponent[] {
   const count = realNodeCount(flags);
@@ -88,9 +84,7 @@ export function kubeletComponents(flags: Record<string, unknown>): ClusterCompon
         try {
           const loopbackCidr = nodePodCidr(block.index);
           if (cni) {
-            let tag = daemon ? clusterTag(paths.home) : inProcessTags.get(ctx.options);
-            if (!tag) inProcessTags.set(ctx.options, (tag = clusterTag()));
-            kernel = await startKernelNode({ tag, index: i, count, root, cni });
+            kernel = await startKernelNode({ tag: kernelClusterTag(ctx.options), index: i, count, root, cni });
           }
           kubelet = await startKubelet({
             nodeName,

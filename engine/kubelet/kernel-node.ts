@@ -19,9 +19,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execCniPlugin } from '../cni/exec-plugin.ts';
-import { NODE_BRIDGE, nodeLayout, setUpNode, startNodeRelay, tearDownNode, type NodeLayout } from '../cni/netns-layout.ts';
+import { clusterTag, NODE_BRIDGE, nodeLayout, setUpNode, startNodeRelay, tearDownNode, type NodeLayout } from '../cni/netns-layout.ts';
 import { pluginExecutable } from '../cni/plugin-shim.ts';
 import { CNI_VERSION, type NetConf } from '../cni/types.ts';
+import type { ClusterOptions } from '../cluster/cluster.ts';
+import { clusterPaths } from '../cluster/paths.ts';
 import type { KernelSandboxes, ProcessRuntimeOptions } from '../cri/runtime.ts';
 import { KubelingsError } from '../errors.ts';
 import { POD_NETWORK_NAME } from '../params.ts';
@@ -44,6 +46,21 @@ export function cniChoice(flag: unknown): CniChoice {
 export function relaySocketPath(root: string, netns: string): string {
   const path = join(root, 'relay.sock');
   return Buffer.byteLength(path) < 100 ? path : join(tmpdir(), `${netns}.sock`);
+}
+
+/** One tag per in-process cluster (its options object), shared by its nodes. */
+const inProcessTags = new WeakMap<object, string>();
+
+/**
+ * The tag of the cluster a component runs in (the names of its namespaces): the hash of the state
+ * folder for `cluster up`'s daemon (a data folder or etcd), else one random tag per in-process
+ * cluster. Other kernel-mode components (kube-proxy) call this with their ctx.options.
+ */
+export function kernelClusterTag(options: Readonly<ClusterOptions>): string {
+  if (options.dataDir !== undefined || options.etcdServers !== undefined) return clusterTag(clusterPaths().home);
+  let tag = inProcessTags.get(options);
+  if (!tag) inProcessTags.set(options, (tag = clusterTag()));
+  return tag;
 }
 
 export interface KernelNode {

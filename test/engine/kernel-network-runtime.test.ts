@@ -9,6 +9,8 @@
  * - a container process runs inside its pod's namespace with the pid the runtime records, and the
  *   node reaches its server through the relay;
  * - the relay refuses addresses outside the pod network and malformed requests.
+ * - an in-process cluster (startCluster) with `network: 'kernel'` runs a pod at 10.244.0.x and
+ *   stop() leaves none of its namespaces.
  * Every namespace made is kln-<random tag>-*, and each test proves none is left.
  */
 import { execFileSync } from 'node:child_process';
@@ -20,9 +22,12 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { autoNetworkMode, clusterTag, listProjectNetns, NETNS_PREFIX, removeClusterNetworks, resolveNetworkMode } from '#engine/cni/netns-layout.ts';
 import { parseRelayRequest } from '#engine/cni/netns-relay.ts';
 import { ProcessRuntime } from '#engine/cri/runtime.ts';
-import { startKernelNode, type CniChoice } from '#engine/kubelet/kernel-node.ts';
+import { startCluster } from '#engine/cluster/cluster.ts';
+import type { Pod } from '#engine/kube/types.ts';
+import { kubeletComponents } from '#engine/kubelet/component.ts';
+import { kernelClusterTag, startKernelNode, type CniChoice } from '#engine/kubelet/kernel-node.ts';
 import { runProbe } from '#engine/kubelet/probe-exec.ts';
-import { waitFor } from './cri-harness.ts';
+import { onCleanup, waitFor } from './cri-harness.ts';
 
 const KERNEL = autoNetworkMode();
 const skipNote = KERNEL.mode === 'kernel' ? '' : ` (skipped: kernel mode cannot run here, ${KERNEL.reason})`;
@@ -179,5 +184,32 @@ describe.skipIf(KERNEL.mode !== 'kernel')(`kernel-mode sandboxes${skipNote}`, { 
     } finally {
       await close();
     }
+  });
+
+  test("an in-process cluster asked for network: 'kernel' runs a pod on 10.244.0.0/24 reached through the relay, and stop() removes its namespaces", async () => {
+    const flags = { 'real-nodes': 1, network: 'kernel' };
+    const options = { components: kubeletComponents(flags), flags };
+    const tag = kernelClusterTag(options);
+    tags.push(tag);
+    const cluster = await startCluster(options);
+    let stopped = false;
+    onCleanup(async () => {
+      if (!stopped) await cluster.stop();
+    });
+    await cluster.client.create<Pod>('pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { nodeName: 'node-0', containers: [{ name: 'echo', image: 'kubelings/echo', readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 } }] },
+    });
+    const pod = await waitFor('the pod to be Ready (its probe through the relay)', async () => {
+      const p = await cluster.client.get<Pod>('pods', 'web', { namespace: 'default' });
+      return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? p : undefined;
+    });
+    expect(pod.status?.podIP).toMatch(/^10\.244\.0\.\d+$/);
+    expect((await listProjectNetns(`${NETNS_PREFIX}${tag}-`)).length, 'underlay, node-0 and the pod').toBe(3);
+    stopped = true;
+    await cluster.stop();
+    expect(await listProjectNetns(`${NETNS_PREFIX}${tag}-`), 'namespaces after stop()').toEqual([]);
   });
 });
