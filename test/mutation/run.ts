@@ -6,7 +6,10 @@
  *
  * Options: `--concurrency N` (default 2: the machine is shared), `--incremental` (reuse the results
  * of the last run for code and tests that did not change), `--report` (print the summary of the last
- * run's reports without running anything).
+ * run's reports without running anything), `--mutate FILE` (mutate only that file of the component,
+ * e.g. `npm run mutate cni -- --mutate solutions/cni/ipam.ts`: a slow component one exercise at a
+ * time; passed to Stryker's own `--mutate`, so a glob or a line range `FILE:10-40` works too;
+ * repeat it for more files).
  *
  * The surviving mutants judged equivalent or implausible are listed, with a reason each, in
  * test/grading/<component>/MUTANTS.md.
@@ -22,20 +25,29 @@ const args = process.argv.slice(2);
 let concurrency = '2';
 let incremental = false;
 let reportOnly = false;
+const onlyFiles: string[] = [];
 const wanted: string[] = [];
 for (let i = 0; i < args.length; i++) {
   const arg = args[i]!;
   if (arg === '--concurrency') concurrency = args[++i] ?? '';
   else if (arg === '--incremental') incremental = true;
   else if (arg === '--report') reportOnly = true;
+  else if (arg === '--mutate') onlyFiles.push(args[++i] ?? '');
   else if (arg === '--help' || arg === '-h') {
-    console.log(`usage: npm run mutate [${COMPONENTS.join('|')}...] [-- --concurrency N] [-- --incremental] [-- --report]`);
+    console.log(`usage: npm run mutate [${COMPONENTS.join('|')}...] [-- --concurrency N] [-- --incremental] [-- --report] [-- --mutate solutions/<component>/FILE.ts]`);
     process.exit(0);
   } else wanted.push(arg);
 }
 const unknown = wanted.filter((c) => !COMPONENTS.includes(c));
 if (unknown.length > 0 || !/^[1-9][0-9]*$/.test(concurrency)) {
   console.error(unknown.length > 0 ? `Unknown component ${unknown.join(', ')}: use ${COMPONENTS.join(', ')}.` : '--concurrency needs a whole number of at least 1.');
+  process.exit(2);
+}
+// A file to mutate must belong to the one component named: otherwise Stryker would mutate code that
+// the chosen suites never load, and every mutant would "survive".
+const strayFile = onlyFiles.find((f) => wanted.length !== 1 || !f.replace(/^\.\//, '').startsWith(`solutions/${wanted[0]}/`));
+if (strayFile !== undefined) {
+  console.error(`--mutate ${JSON.stringify(strayFile)}: name one component and a file under its solutions/<component>/ folder (e.g. npm run mutate cni -- --mutate solutions/cni/ipam.ts).`);
   process.exit(2);
 }
 
@@ -78,7 +90,7 @@ for (const component of wanted.length > 0 ? wanted : COMPONENTS) {
   if (!reportOnly) console.log(`\n## Mutating solutions/${component}/ against test/grading/${component}/\n`);
   const run = reportOnly
     ? { status: 0, signal: null }
-    : spawnSync(process.execPath, [join(ROOT, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', 'stryker.config.mjs'], {
+    : spawnSync(process.execPath, [join(ROOT, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', 'stryker.config.mjs', ...(onlyFiles.length > 0 ? ['--mutate', onlyFiles.join(',')] : [])], {
         cwd: ROOT,
         stdio: 'inherit',
         env: { ...process.env, KUBELINGS_MUTATE: component, KUBELINGS_MUTATE_CONCURRENCY: concurrency, KUBELINGS_MUTATE_INCREMENTAL: incremental ? '1' : '0' },

@@ -84,6 +84,54 @@ describe('addresses from a range', () => {
   });
 
   test(
+    'a range of one address (rangeStart = rangeEnd) holds one pod; rangeStart and rangeEnd may be any address of the subnet, the broadcast address too',
+    hint('Is a range whose start and end are the same address empty? Does host-local check rangeEnd against the broadcast address, or only against the subnet?'),
+    () => {
+      // host-local's Range.Canonicalize only asks that rangeStart and rangeEnd be inside the subnet
+      // (plugins/ipam/host-local/backend/allocator/range.go); the real plugin gives these answers.
+      const dir = scratch();
+      const one = ipam(dir, [{ subnet: '10.22.0.0/29', rangeStart: '10.22.0.4', rangeEnd: '10.22.0.4' }]);
+      expect(addAll(one, ['a']), 'ADD in the range 10.22.0.4-10.22.0.4').toEqual(['10.22.0.4/29']);
+      expect(errorOf(() => cni.ipamAdd(one, args('b'), store(dir))).msg, 'a second ADD there').toBe('failed to allocate for range 0: no IP addresses available in range set: 10.22.0.4-10.22.0.4');
+      const top = scratch();
+      const upToBroadcast = ipam(top, [{ subnet: '10.22.0.0/29', rangeStart: '10.22.0.6', rangeEnd: '10.22.0.7' }]);
+      expect(addAll(upToBroadcast, ['a', 'b']), 'two ADDs in the range 10.22.0.6-10.22.0.7 of 10.22.0.0/29').toEqual(['10.22.0.6/29', '10.22.0.7/29']);
+    },
+  );
+
+  test(
+    'round-robin goes on across the ranges of a set, in the order the config lists them, from just after the last address handed out',
+    hint('Number the addresses of the set range after range, in the order of the config. Where in that numbering is store.lastReserved(), when it is the last address of one range, or the first of the next?'),
+    () => {
+      // allocator.go's RangeIter starts in the range holding last_reserved_ip and goes on in the
+      // set's order; the real host-local gives exactly these addresses for this sequence.
+      const dir = scratch();
+      const conf = ipam(dir, [{ subnet: '10.22.1.0/29' }, { subnet: '10.22.0.0/29', rangeStart: '10.22.0.4' }]);
+      const steps: string[] = [];
+      const add = (id: string) => steps.push(`ADD ${id}: ${addAll(conf, [id])[0]}`);
+      const del = (id: string) => (cni.ipamDel(conf, args(id), store(dir)), steps.push(`DEL ${id}`));
+      for (const id of ['a', 'b', 'c', 'd', 'e']) add(id);
+      del('a');
+      add('f');
+      del('e');
+      add('g');
+      add('h');
+      expect(steps, 'in the set [10.22.1.0/29, 10.22.0.0/29 from 10.22.0.4]: each step').toEqual([
+        'ADD a: 10.22.1.2/29',
+        'ADD b: 10.22.1.3/29',
+        'ADD c: 10.22.1.4/29',
+        'ADD d: 10.22.1.5/29',
+        'ADD e: 10.22.1.6/29',
+        'DEL a',
+        'ADD f: 10.22.0.4/29',
+        'DEL e',
+        'ADD g: 10.22.0.5/29',
+        'ADD h: 10.22.0.6/29',
+      ]);
+    },
+  );
+
+  test(
     'a range set of several ranges continues in the next range; several range sets give one address each',
     hint('ranges is a list of SETS; each set is a list of ranges. How many addresses does a container get?'),
     () => {
@@ -115,6 +163,24 @@ describe('reservations live in the store', () => {
       expect(addAll(ipam(dir), ['a']), 'ADD of a again').toEqual(first);
       expect([...store(dir).reservations().keys()], 'reservations after two ADDs of a').toEqual(['10.22.0.2']);
       expect(cni.ipamAdd(ipam(dir), args('a', 'net1'), store(dir)).ips[0]!.address, 'ADD of a, interface net1').toBe('10.22.0.3/29');
+    },
+  );
+
+  test(
+    'ADD again with several range sets: for each set, the address held in THAT set, with its own range\'s prefix and gateway',
+    hint('The container holds one address per set. When you look for what it already holds, do you ask which set (and which range of it) each address is in?'),
+    () => {
+      const dir = scratch();
+      const conf = ipam(dir, [{ subnet: '10.22.0.0/30' }, { subnet: '10.22.1.0/29' }], [{ subnet: '10.33.0.0/24' }]);
+      const first = addAll(conf, ['a', 'b']);
+      expect(first, 'ADD of a, then b (b gets the second range of the first set)').toEqual(['10.22.0.2/30,10.33.0.2/24', '10.22.1.2/29,10.33.0.3/24']);
+      const again = cni.ipamAdd(conf, args('b'), store(dir)).ips;
+      expect(again, 'ADD of b again').toEqual([
+        { address: '10.22.1.2/29', gateway: '10.22.1.1' },
+        { address: '10.33.0.3/24', gateway: '10.33.0.1' },
+      ]);
+      expect(addAll(conf, ['a']), 'ADD of a again').toEqual(['10.22.0.2/30,10.33.0.2/24']);
+      expect([...store(dir).reservations().keys()].sort(), 'the reservations after the retried ADDs').toEqual(['10.22.0.2', '10.22.1.2', '10.33.0.2', '10.33.0.3']);
     },
   );
 
@@ -161,10 +227,15 @@ describe('reservations live in the store', () => {
       const dir = scratch();
       const bad: [string, IpamConfig][] = [
         ['no ranges', { type: 'host-local', dataDir: dir }],
+        ['ranges: []', { type: 'host-local', ranges: [], dataDir: dir }],
         ['an empty range set', { type: 'host-local', ranges: [[]], dataDir: dir }],
+        ['a good range set, then an empty one', { type: 'host-local', ranges: [[{ subnet: '10.22.0.0/29' }], []], dataDir: dir }],
         ['host bits set', ipam(dir, [{ subnet: '10.22.0.1/29' }])],
         ['a /31', ipam(dir, [{ subnet: '10.22.0.0/31' }])],
+        ['a /32', ipam(dir, [{ subnet: '10.22.0.0/32' }])],
         ['rangeStart outside', ipam(dir, [{ subnet: '10.22.0.0/29', rangeStart: '10.22.1.2' }])],
+        ['rangeStart before the subnet', ipam(dir, [{ subnet: '10.22.0.0/29', rangeStart: '10.21.255.250' }])],
+        ['rangeEnd after the subnet', ipam(dir, [{ subnet: '10.22.0.0/29', rangeEnd: '10.22.0.9' }])],
         ['rangeStart after rangeEnd', ipam(dir, [{ subnet: '10.22.0.0/29', rangeStart: '10.22.0.5', rangeEnd: '10.22.0.3' }])],
         ['not an address', ipam(dir, [{ subnet: '10.22.0.0/29', rangeEnd: '10.22.0.300' }])],
       ];
@@ -176,6 +247,38 @@ describe('reservations live in the store', () => {
         readdirSync(join(dir, NETWORK)).filter((n) => /^\d/.test(n)),
         'addresses reserved by refused ADDs',
       ).toEqual([]);
+    },
+  );
+
+  test(
+    "a refused config says what is wrong: msg 'no IP ranges specified' or 'invalid range', and details that name the bad value",
+    hint("The stub names the msg of each refusal. A runtime prints msg and details to whoever wrote the config: which value must they fix?"),
+    () => {
+      const dir = scratch();
+      const refusal = (conf: IpamConfig) => {
+        try {
+          cni.ipamAdd(conf, args('a'), store(dir));
+        } catch (error) {
+          const e = error as { code?: number; msg?: string; details?: string };
+          return { code: e.code, msg: e.msg, details: e.details ?? '' };
+        }
+        return { code: undefined, msg: 'no error was thrown', details: '' };
+      };
+      const cases: [string, IpamConfig, string, string][] = [
+        ['ranges: []', { type: 'host-local', ranges: [], dataDir: dir }, 'no IP ranges specified', ''],
+        ['a /31', ipam(dir, [{ subnet: '10.22.0.0/31' }]), 'invalid range', '10.22.0.0/31'],
+        ['host bits set', ipam(dir, [{ subnet: '10.22.0.1/29' }]), 'invalid range', '10.22.0.0'],
+        ['rangeStart before the subnet', ipam(dir, [{ subnet: '10.22.0.0/29', rangeStart: '10.21.255.250' }]), 'invalid range', '10.21.255.250'],
+        ['rangeEnd after the subnet', ipam(dir, [{ subnet: '10.22.0.0/29', rangeEnd: '10.22.0.9' }]), 'invalid range', '10.22.0.9'],
+        ['rangeStart after rangeEnd', ipam(dir, [{ subnet: '10.22.0.0/29', rangeStart: '10.22.0.5', rangeEnd: '10.22.0.3' }]), 'invalid range', '10.22.0.5'],
+      ];
+      const got = cases.map(([what, conf, , named]) => {
+        const r = refusal(conf);
+        return `${what}: code ${r.code}, msg ${show(r.msg)}${named ? `, details ${r.details.includes(named) ? 'name' : 'do not name'} ${named}` : ''}`;
+      });
+      expect(got, 'the error of ADD for each config (host-local says e.g. "RangeStart 10.21.255.250 not in network 10.22.0.0/29")').toEqual(
+        cases.map(([what, , msg, named]) => `${what}: code 7, msg ${show(msg)}${named ? `, details name ${named}` : ''}`),
+      );
     },
   );
 
@@ -313,9 +416,36 @@ describe("node-ipam: each Node's spec.podCIDR", () => {
     },
   );
 
+  test(
+    'a node mask as long as the cluster prefix gives one block; a /32 node mask gives one address per node; /33 is refused',
+    hint('How many /24 blocks are in a /24? How many /32 blocks in a /30? Check the bounds of nodeMaskSize: which are allowed, both ends included?'),
+    () => {
+      // cidr_set.go: maxCIDRs = 1 << (subNetMaskSize - clusterMaskSize), so equal sizes give one.
+      const one = cni.newNodeCidrAllocator('10.244.0.0/24', 24);
+      expect(one.allocateNext(), 'the first block of 10.244.0.0/24 in /24s').toBe('10.244.0.0/24');
+      expect(errorOf(() => one.allocateNext()).msg, 'a second').toBe('CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range');
+      const hosts = cni.newNodeCidrAllocator('10.244.0.0/30', 32);
+      expect([hosts.allocateNext(), hosts.allocateNext(), hosts.allocateNext(), hosts.allocateNext()], 'four nodes in 10.244.0.0/30 with node mask /32').toEqual([
+        '10.244.0.0/32',
+        '10.244.0.1/32',
+        '10.244.0.2/32',
+        '10.244.0.3/32',
+      ]);
+      expect(errorOf(() => cni.newNodeCidrAllocator('10.244.0.0/16', 33)).msg === 'no error was thrown', 'newNodeCidrAllocator(10.244.0.0/16, 33) made an allocator').toBe(false);
+    },
+  );
+
+  test('the last block of the cluster CIDR is inside it: it can be occupied, and is then never handed out', hint('Is the last block of 10.244.0.0/30 (10.244.0.2/31) inside the cluster CIDR? Compare its last address with the cluster\'s.'), () => {
+    const a = cni.newNodeCidrAllocator('10.244.0.0/30', 31);
+    expect(() => a.occupy('10.244.0.2/31'), 'occupy 10.244.0.2/31, the last /31 of 10.244.0.0/30').not.toThrow();
+    expect(a.allocateNext(), 'the next node').toBe('10.244.0.0/31');
+    expect(errorOf(() => a.allocateNext()).msg, 'one more').toBe('CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range');
+  });
+
   test('a block outside the cluster CIDR, or of another size, is refused; so is a node mask wider than the cluster', () => {
     const a = cni.newNodeCidrAllocator('10.244.0.0/16', 24);
     expect(() => a.occupy('10.245.0.0/24'), 'occupy 10.245.0.0/24 in 10.244.0.0/16').toThrow();
+    expect(() => a.occupy('10.243.255.0/24'), 'occupy 10.243.255.0/24 (just before 10.244.0.0/16)').toThrow();
     expect(() => a.occupy('10.244.0.0/16'), 'occupy a /16 with node mask /24').toThrow();
     expect(() => a.release('192.168.0.0/24'), 'release 192.168.0.0/24').toThrow();
     expect(() => cni.newNodeCidrAllocator('10.244.0.0/16', 8), 'node mask /8 in a /16').toThrow();
