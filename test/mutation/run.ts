@@ -90,11 +90,15 @@ for (const component of wanted.length > 0 ? wanted : COMPONENTS) {
   if (!reportOnly) console.log(`\n## Mutating solutions/${component}/ against test/grading/${component}/\n`);
   const run = reportOnly
     ? { status: 0, signal: null }
-    : spawnSync(process.execPath, [join(ROOT, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', 'stryker.config.mjs', ...(onlyFiles.length > 0 ? ['--mutate', onlyFiles.join(',')] : [])], {
-        cwd: ROOT,
-        stdio: 'inherit',
-        env: { ...process.env, KUBELINGS_MUTATE: component, KUBELINGS_MUTATE_CONCURRENCY: concurrency, KUBELINGS_MUTATE_INCREMENTAL: incremental ? '1' : '0' },
-      });
+    : spawnSync(
+        process.execPath,
+        [join(ROOT, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', 'stryker.config.mjs', ...(onlyFiles.length > 0 ? ['--mutate', onlyFiles.join(',')] : [])],
+        {
+          cwd: ROOT,
+          stdio: 'inherit',
+          env: { ...process.env, KUBELINGS_MUTATE: component, KUBELINGS_MUTATE_CONCURRENCY: concurrency, KUBELINGS_MUTATE_INCREMENTAL: incremental ? '1' : '0' },
+        },
+      );
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const reportFile = join(ROOT, 'reports', 'mutation', `${component}.json`);
   if (run.status !== 0 || !existsSync(reportFile)) {

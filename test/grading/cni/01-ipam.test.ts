@@ -101,7 +101,9 @@ describe('addresses from a range', () => {
 
   test(
     'round-robin goes on across the ranges of a set, in the order the config lists them, from just after the last address handed out',
-    hint('Number the addresses of the set range after range, in the order of the config. Where in that numbering is store.lastReserved(), when it is the last address of one range, or the first of the next?'),
+    hint(
+      'Number the addresses of the set range after range, in the order of the config. Where in that numbering is store.lastReserved(), when it is the last address of one range, or the first of the next?',
+    ),
     () => {
       // allocator.go's RangeIter starts in the range holding last_reserved_ip and goes on in the
       // set's order; the real host-local gives exactly these addresses for this sequence.
@@ -167,7 +169,7 @@ describe('reservations live in the store', () => {
   );
 
   test(
-    'ADD again with several range sets: for each set, the address held in THAT set, with its own range\'s prefix and gateway',
+    "ADD again with several range sets: for each set, the address held in THAT set, with its own range's prefix and gateway",
     hint('The container holds one address per set. When you look for what it already holds, do you ask which set (and which range of it) each address is in?'),
     () => {
       const dir = scratch();
@@ -252,7 +254,7 @@ describe('reservations live in the store', () => {
 
   test(
     "a refused config says what is wrong: msg 'no IP ranges specified' or 'invalid range', and details that name the bad value",
-    hint("The stub names the msg of each refusal. A runtime prints msg and details to whoever wrote the config: which value must they fix?"),
+    hint('The stub names the msg of each refusal. A runtime prints msg and details to whoever wrote the config: which value must they fix?'),
     () => {
       const dir = scratch();
       const refusal = (conf: IpamConfig) => {
@@ -435,12 +437,16 @@ describe("node-ipam: each Node's spec.podCIDR", () => {
     },
   );
 
-  test('the last block of the cluster CIDR is inside it: it can be occupied, and is then never handed out', hint('Is the last block of 10.244.0.0/30 (10.244.0.2/31) inside the cluster CIDR? Compare its last address with the cluster\'s.'), () => {
-    const a = cni.newNodeCidrAllocator('10.244.0.0/30', 31);
-    expect(() => a.occupy('10.244.0.2/31'), 'occupy 10.244.0.2/31, the last /31 of 10.244.0.0/30').not.toThrow();
-    expect(a.allocateNext(), 'the next node').toBe('10.244.0.0/31');
-    expect(errorOf(() => a.allocateNext()).msg, 'one more').toBe('CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range');
-  });
+  test(
+    'the last block of the cluster CIDR is inside it: it can be occupied, and is then never handed out',
+    hint("Is the last block of 10.244.0.0/30 (10.244.0.2/31) inside the cluster CIDR? Compare its last address with the cluster's."),
+    () => {
+      const a = cni.newNodeCidrAllocator('10.244.0.0/30', 31);
+      expect(() => a.occupy('10.244.0.2/31'), 'occupy 10.244.0.2/31, the last /31 of 10.244.0.0/30').not.toThrow();
+      expect(a.allocateNext(), 'the next node').toBe('10.244.0.0/31');
+      expect(errorOf(() => a.allocateNext()).msg, 'one more').toBe('CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range');
+    },
+  );
 
   test('a block outside the cluster CIDR, or of another size, is refused; so is a node mask wider than the cluster', () => {
     const a = cni.newNodeCidrAllocator('10.244.0.0/16', 24);
