@@ -127,6 +127,36 @@ describe('a ClusterIP Service', () => {
     expect(rule.internalEndpoints, 'the endpoint with conditions {}').toEqual([{ ip: '127.64.0.5', port: 8080, local: false, ready: true, serving: true, terminating: false }]);
   });
 
+  test(
+    'a UDP port gets the endpoints of the UDP slice port of its name; a slice port without a number is skipped',
+    hint("Match by name and protocol, then take the slice port's number. What would an endpoint with no port number be?"),
+    () => {
+      // pkg/proxy/endpointslicecache.go: a slice port whose port is nil is ignored ("Ignoring invalid endpoint port").
+      const dns = service('dns', {
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+        ],
+      });
+      const rules = s.serviceRules(
+        [dns],
+        [
+          slice('dns', [ep('127.64.0.5')], {
+            ports: [
+              { name: 'dns', protocol: 'UDP', port: 5353 },
+              { name: 'dns-tcp', protocol: 'TCP' },
+            ],
+          }),
+        ],
+        'node-1',
+      );
+      expect(
+        rules.map((r) => `${r.servicePortName} ${r.protocol}: ${ips(r.internalEndpoints).join(',') || 'none'}`),
+        'rules of dns (slice ports: dns UDP 5353, dns-tcp TCP with no number)',
+      ).toEqual(['default/dns:dns UDP: 127.64.0.5:5353', 'default/dns:dns-tcp TCP: none']);
+    },
+  );
+
   test('an IPv6 or FQDN slice is not used by this IPv4 proxy', () => {
     const rule = only(s.serviceRules([service('web')], [slice('web', [ep('fd00::5')], { addressType: 'IPv6' }), slice('web', [ep('db.example.com')], { addressType: 'FQDN' })], 'node-1'));
     expect(ips(rule.internalEndpoints), 'endpoints from an IPv6 and an FQDN slice').toEqual([]);
@@ -191,6 +221,17 @@ describe('NodePorts and traffic policies', () => {
   });
 
   test(
+    'a LoadBalancer Service has node ports too: its nodePort and external endpoints',
+    hint('type LoadBalancer builds on NodePort: the cloud balancer sends to the node ports. Which Service types have them?'),
+    () => {
+      // pkg/proxy/serviceport.go: NodePort() is set for NodePort and LoadBalancer Services alike.
+      const lb = service('web', { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080, nodePort: 30080 }] });
+      const rule = only(s.serviceRules([lb], [slice('web', eps)], 'node-1'));
+      expect([rule.nodePort, ips(rule.externalEndpoints)], '[nodePort, externalEndpoints] of a LoadBalancer Service').toEqual([30080, ['127.64.0.5:8080', '127.64.0.6:8080', '127.64.1.7:8080']]);
+    },
+  );
+
+  test(
     "externalTrafficPolicy Local: node-port traffic only to this node's endpoints; ClusterIP traffic still to all",
     hint("Local keeps the client's source address by never forwarding to another node. Which list does that change, and which not?"),
     () => {
@@ -224,6 +265,34 @@ describe('NodePorts and traffic policies', () => {
     const rule = only(s.serviceRules([service('web', { externalTrafficPolicy: 'Local' })], [slice('web', eps)], 'node-1'));
     expect(rule.externalPolicyLocal, 'externalPolicyLocal of a ClusterIP Service').toBe(false);
   });
+
+  test(
+    'externalTrafficPolicy Local with no ready endpoint here: the fallback takes serving-terminating endpoints of THIS node only',
+    hint('The local fallback filters twice: on this node, and serving and terminating. Is a terminating pod on node-2, or a not-ready pod here, local and usable?'),
+    () => {
+      // pkg/proxy/topology.go CategorizeEndpoints: localEndpoints falls back to local serving-terminating ones.
+      const none = [ep('127.64.0.5', { node: 'node-1', ready: false }), ep('127.64.0.6', { node: 'node-2', terminating: true }), ep('127.64.0.7', { node: 'node-2' })];
+      const rule = only(s.serviceRules([nodePort({ externalTrafficPolicy: 'Local' })], [slice('web', none)], 'node-1'));
+      expect([ips(rule.externalEndpoints), rule.hasEndpoints], '[externalEndpoints, hasEndpoints] on node-1 (.5 not ready on node-1, .6 terminating on node-2, .7 ready on node-2)').toEqual([
+        [],
+        true,
+      ]);
+    },
+  );
+
+  test(
+    'internalTrafficPolicy Local: hasEndpoints is false when no endpoint anywhere is usable, true when one on another node is',
+    hint('With a Local policy the cluster-wide list is not built: hasEndpoints must still ask whether any endpoint, on any node, is ready or serving-terminating'),
+    () => {
+      // CategorizeEndpoints: for a Local policy, hasAnyEndpoints is set by any ready or serving-terminating endpoint.
+      const local = service('web', { internalTrafficPolicy: 'Local' });
+      const unusable = [ep('127.64.0.5', { node: 'node-1', ready: false }), ep('127.64.0.6', { node: 'node-2', terminating: true, serving: false })];
+      const dead = only(s.serviceRules([local], [slice('web', unusable)], 'node-1'));
+      expect([ips(dead.internalEndpoints), dead.hasEndpoints], '[internalEndpoints, hasEndpoints] (.5 not ready here, .6 terminating not serving on node-2)').toEqual([[], false]);
+      const elsewhere = only(s.serviceRules([local], [slice('web', [...unusable, ep('127.64.0.7', { node: 'node-2' })])], 'node-1'));
+      expect([ips(elsewhere.internalEndpoints), elsewhere.hasEndpoints], '[internalEndpoints, hasEndpoints] with .7 ready on node-2 too').toEqual([[], true]);
+    },
+  );
 
   test(
     "internalTrafficPolicy Local: ClusterIP traffic only to this node's endpoints; none here: dropped, not refused",

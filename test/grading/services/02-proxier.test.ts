@@ -117,6 +117,18 @@ describe('full and partial syncs', () => {
     );
   });
 
+  test('removals are sorted by servicePortName, whatever order the deletions came in', hint('RuleChanges: remove is sorted, like upsert'), () => {
+    const h = started();
+    h.at(5_000);
+    h.proxier.onServiceUpdate(web, undefined);
+    h.proxier.onServiceUpdate(db, undefined);
+    h.proxier.onServiceUpdate(api, undefined);
+    h.proxier.syncIfDue();
+    expect(show(h.applied.slice(1).map(h.summary)), 'the sync after web, db and api were deleted, in that order').toBe(
+      show([[false, [], ['default/api:http', 'default/db:http', 'default/web:http']]]),
+    );
+  });
+
   test('an event that changes no rule sends nothing', hint('Compare the new rules with what was applied before sending them'), () => {
     const h = started();
     h.at(5_000);
@@ -146,6 +158,47 @@ describe('full and partial syncs', () => {
     h.proxier.syncIfDue();
     expect(show(h.applied.slice(1).map(h.summary)), "the syncs after cache's slice (no Service yet), then its Service").toBe(show([[false, ['default/cache:http=127.64.0.20'], []]]));
   });
+
+  test(
+    "a Service's slices are kept apart by slice name: changing or deleting one keeps the other's endpoints",
+    hint('A big Service has several EndpointSlices. What is the key of your slice cache: the Service, or the slice?'),
+    () => {
+      // pkg/proxy/endpointslicecache.go keeps slices per Service by slice name (sliceCacheKeys).
+      const h = started();
+      const second = slice('web', [ep('127.64.0.8')], { name: 'web-2' });
+      h.at(5_000);
+      h.proxier.onEndpointSliceUpdate(undefined, second);
+      h.proxier.syncIfDue();
+      h.at(10_000);
+      h.proxier.onEndpointSliceUpdate(webSlice, slice('web', [ep('127.64.0.5'), ep('127.64.0.6')], { name: 'web-1' }));
+      h.proxier.syncIfDue();
+      h.at(15_000);
+      h.proxier.onEndpointSliceUpdate(second, undefined);
+      h.proxier.syncIfDue();
+      expect(show(h.applied.slice(1).map(h.summary)), 'the syncs after: web-2 (.8) added; web-1 changed to .5 and .6; web-2 deleted').toBe(
+        show([
+          [false, ['default/web:http=127.64.0.5,127.64.0.8'], []],
+          [false, ['default/web:http=127.64.0.5,127.64.0.6,127.64.0.8'], []],
+          [false, ['default/web:http=127.64.0.5,127.64.0.6'], []],
+        ]),
+      );
+    },
+  );
+
+  test(
+    'a slice without the kubernetes.io/service-name label belongs to no Service: no rule changes, no sync due',
+    hint('Which Service would you mark as changed? Upstream ignores such a slice.'),
+    () => {
+      // pkg/proxy/endpointschangetracker.go: a slice whose cache keys cannot be made is ignored.
+      const h = started();
+      h.at(5_000);
+      const orphan = slice('web', [ep('127.64.0.30')], { name: 'orphan' });
+      delete orphan.metadata.labels;
+      h.proxier.onEndpointSliceUpdate(undefined, orphan);
+      expect(h.proxier.nextSyncAt(), 'nextSyncAt() after an unlabelled slice arrived (last sync at 0, nothing else changed)').toBe(FULL);
+      expect(h.proxier.syncIfDue(), 'syncIfDue() at 5 s').toBe(false);
+    },
+  );
 
   test('deleting a slice takes its endpoints away', () => {
     const h = started();
@@ -179,6 +232,36 @@ describe("the sync loop's timing (BoundedFrequencyRunner)", () => {
     expect(h.proxier.syncIfDue(), 'syncIfDue() at 50 s').toBe(true);
   });
 
+  test('before the first sync, nextSyncAt() is now: a new proxier syncs at once', hint('What is nextSyncAt() when there was no sync yet? It must not depend on a last sync at time 0'), () => {
+    const h = harness();
+    h.at(7_000);
+    h.proxier.onServiceUpdate(undefined, web);
+    expect(h.proxier.nextSyncAt(), 'nextSyncAt() of a new proxier at 7 s').toBe(7_000);
+    expect(h.proxier.syncIfDue(), 'syncIfDue() at 7 s').toBe(true);
+  });
+
+  test(
+    'partial syncs do not put off the hourly full sync: it is due an hour after the last FULL sync',
+    hint('Upstream remembers lastFullSync and compares with it (pkg/proxy/nftables/proxier.go). Which syncs move it?'),
+    () => {
+      const h = started();
+      h.at(5_000);
+      h.proxier.onEndpointSliceUpdate(webSlice, slice('web', [ep('127.64.0.7')], { name: 'web-1' }));
+      h.proxier.syncIfDue();
+      expect(h.proxier.nextSyncAt(), 'nextSyncAt() after a full sync at 0 and a partial one at 5 s').toBe(FULL);
+      h.at(FULL);
+      expect(h.proxier.syncIfDue(), 'syncIfDue() at the hour').toBe(true);
+      expect(
+        h.applied.map((c) => [c.full, c.upsert.length]),
+        '[full, rules] of each sync',
+      ).toEqual([
+        [true, 3],
+        [false, 1],
+        [true, 3],
+      ]);
+    },
+  );
+
   test('nothing changed: no sync until the full-sync period, which then sends everything', hint("upstream's FullSyncPeriod: a full sync every hour even if nothing changed"), () => {
     const h = started();
     expect(h.proxier.nextSyncAt(), 'nextSyncAt() after the first sync with nothing changed').toBe(FULL);
@@ -208,6 +291,22 @@ describe('when the backend fails', () => {
     h.proxier.syncIfDue();
     expect(show(h.applied.slice(1).map(h.summary)), 'the syncs after the failure').toBe(show([[true, ['default/api:http=127.64.0.6', 'default/db:http=', 'default/web:http=127.64.0.7'], []]]));
   });
+
+  test(
+    'a Service deleted in a failed sync: the full sync that follows lists no removals (its rule list replaces everything)',
+    hint('RuleChanges: remove is empty in a full sync. What does the backend drop on a full sync?'),
+    () => {
+      const h = started();
+      h.at(5_000);
+      h.failNext(1);
+      h.proxier.onServiceUpdate(web, undefined);
+      h.proxier.onServiceUpdate(api, undefined);
+      h.proxier.syncIfDue();
+      h.at(5_000 + MIN);
+      h.proxier.syncIfDue();
+      expect(show(h.applied.slice(1).map(h.summary)), 'the sync after the failed one that deleted web and api').toBe(show([[true, ['default/db:http='], []]]));
+    },
+  );
 
   test('a failed first sync is retried in full too', () => {
     const h = harness({ failNext: 1 });
