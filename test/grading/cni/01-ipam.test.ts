@@ -96,6 +96,9 @@ describe('addresses from a range', () => {
       const top = scratch();
       const upToBroadcast = ipam(top, [{ subnet: '10.22.0.0/29', rangeStart: '10.22.0.6', rangeEnd: '10.22.0.7' }]);
       expect(addAll(upToBroadcast, ['a', 'b']), 'two ADDs in the range 10.22.0.6-10.22.0.7 of 10.22.0.0/29').toEqual(['10.22.0.6/29', '10.22.0.7/29']);
+      const bottom = scratch();
+      const fromNetwork = ipam(bottom, [{ subnet: '10.22.0.0/29', rangeStart: '10.22.0.0', rangeEnd: '10.22.0.1' }]);
+      expect(addAll(fromNetwork, ['a']), 'ADD in the range 10.22.0.0-10.22.0.1 of 10.22.0.0/29 (the gateway .1 is skipped)').toEqual(['10.22.0.0/29']);
     },
   );
 

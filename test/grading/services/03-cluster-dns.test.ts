@@ -66,6 +66,23 @@ describe('Services by name', () => {
     ).toBe(show(['NOERROR', 'NOERROR', 'NOERROR', 'NXDOMAIN', 'NXDOMAIN']));
   });
 
+  test(
+    'only <svc>.<ns>.svc names hold Services: another subdomain, a one-label name, or a Service named "svc" that does not exist are NXDOMAIN, with nothing in answers or additionals',
+    hint('Check the labels from the right: the zone, then exactly "svc", then the namespace, then the Service. What does web.shop.xyz.cluster.local name?'),
+    () => {
+      // kubernetes/dns docs/specification.md: Service records live under <ns>.svc.<zone> only.
+      const nx = { rcode: 'NXDOMAIN', answers: [], additionals: [] };
+      expect(
+        ['web.shop.xyz.cluster.local', 'x.cluster.local', 'svc.shop.svc.cluster.local'].map((n) => [n, ask(n)]),
+        'A web.shop.xyz.cluster.local, x.cluster.local, svc.shop.svc.cluster.local',
+      ).toEqual([
+        ['web.shop.xyz.cluster.local', nx],
+        ['x.cluster.local', nx],
+        ['svc.shop.svc.cluster.local', nx],
+      ]);
+    },
+  );
+
   test('a name outside the cluster zone is REFUSED (this server does not forward)', () => {
     expect(show(brief('example.com')), 'A example.com').toBe(show(['REFUSED', []]));
     expect(show(brief('web.shop.svc.cluster.local.evil.com')), 'A web.shop.svc.cluster.local.evil.com').toBe(show(['REFUSED', []]));
@@ -88,6 +105,55 @@ describe('headless Services and ExternalName', () => {
     expect(show(s.answerDns('127-64-0-8.db.shop.svc.cluster.local', 'A', anonymous).answers.map((r) => r.data)), 'A 127-64-0-8.db.shop.svc.cluster.local (an endpoint without hostname)').toBe(
       show(['127.64.0.8']),
     );
+  });
+
+  test(
+    '<host>.<svc>: the whole answer; another type is NODATA; a host under a ClusterIP Service, or one label too many, is NXDOMAIN',
+    hint('Hostname records exist only for headless Services, and only with exactly one label before the Service name'),
+    () => {
+      expect(ask('db-1.db.shop.svc.cluster.local'), 'A db-1.db.shop.svc.cluster.local').toEqual({
+        rcode: 'NOERROR',
+        answers: [{ name: 'db-1.db.shop.svc.cluster.local', type: 'A', ttl: 5, data: '127.64.0.6' }],
+        additionals: [],
+      });
+      expect(ask('db-1.db.shop.svc.cluster.local', 'AAAA'), 'AAAA db-1.db.shop.svc.cluster.local').toEqual({ rcode: 'NOERROR', answers: [], additionals: [] });
+      expect(show(['db-0.web.shop.svc.cluster.local', 'x.db-0.db.shop.svc.cluster.local'].map((n) => ask(n).rcode)), 'rcodes of A db-0.web (web has a ClusterIP), x.db-0.db').toBe(
+        show(['NXDOMAIN', 'NXDOMAIN']),
+      );
+    },
+  );
+
+  test(
+    'a headless answer: the whole answer, no additionals; endpoints with ready unset count, endpoints of other Services, or in IPv6 slices, do not',
+    hint("Which slices are this Service's (label kubernetes.io/service-name, IPv4)? And what does an unset ready condition mean?"),
+    () => {
+      const noReady = ep('127.64.0.9', { hostname: 'db-9', noConditions: true });
+      const slices = [
+        dbSlice,
+        slice('db', [noReady], { ns: 'shop', ports: [{ name: 'pg', protocol: 'TCP', port: 5432 }] }),
+        slice('db', [ep('fd00::5')], { ns: 'shop', addressType: 'IPv6', ports: [{ name: 'pg', protocol: 'TCP', port: 5432 }] }),
+        slice('cache', [ep('127.64.0.40', { hostname: 'cache-0' })], { ns: 'shop', ports: [{ name: 'pg', protocol: 'TCP', port: 5432 }] }),
+      ];
+      const v: DnsView = { ...view, endpointSlices: slices };
+      expect(s.answerDns('db.shop.svc.cluster.local', 'A', v), 'A db.shop.svc.cluster.local (slices: db, db with ready unset, db IPv6, cache)').toEqual({
+        rcode: 'NOERROR',
+        answers: ['127.64.0.5', '127.64.0.6', '127.64.0.9'].map((ip) => ({ name: 'db.shop.svc.cluster.local', type: 'A', ttl: 5, data: ip })),
+        additionals: [],
+      });
+    },
+  );
+
+  test('ExternalName: the CNAME for A, CNAME and ANY; NODATA for another type', hint('The stub lists the types that get the CNAME. What about TXT?'), () => {
+    const cname = { rcode: 'NOERROR', answers: [{ name: 'mail.shop.svc.cluster.local', type: 'CNAME', ttl: 5, data: 'mail.example.com' }], additionals: [] };
+    expect(
+      ['A', 'CNAME', 'ANY', 'TXT'].map((t) => [t, ask('mail.shop.svc.cluster.local', t)]),
+      'mail.shop.svc.cluster.local asked for A, CNAME, ANY, TXT',
+    ).toEqual([
+      ['A', cname],
+      ['CNAME', cname],
+      ['ANY', cname],
+      ['TXT', { rcode: 'NOERROR', answers: [], additionals: [] }],
+    ]);
   });
 
   test('ExternalName answers with a CNAME to its name, lower case without the final dot', hint('An ExternalName Service has no ClusterIP: DNS is all there is of it'), () => {
@@ -126,6 +192,58 @@ describe('SRV records for named ports', () => {
       'rcodes of _dns._udp, _dns._tcp, _80._tcp (SRV), _http._tcp (A)',
     ).toBe(show(['NOERROR', 'NXDOMAIN', 'NXDOMAIN', 'NOERROR']));
   });
+
+  test(
+    'SRV names: an A or AAAA question is NODATA with no records; the port label and the protocol label need their underscores, and no label more',
+    hint('_<port>._<proto>.<svc>: exactly two labels before the Service, each starting with "_"; the port has a name'),
+    () => {
+      expect(s.answerDns('_http._tcp.web.shop.svc.cluster.local', 'A', v), 'A _http._tcp.web.shop.svc.cluster.local').toEqual({ rcode: 'NOERROR', answers: [], additionals: [] });
+      const plain = service('plain', { ns: 'shop', clusterIP: '127.96.0.30', ports: [{ port: 80, protocol: 'TCP' }] });
+      const w: DnsView = { ...v, services: [named, db, plain] };
+      const rc = (n: string) => s.answerDns(n, 'SRV', w).rcode;
+      expect(
+        show([rc('_tcp.web.shop.svc.cluster.local'), rc('_x._http._tcp.web.shop.svc.cluster.local'), rc('_._tcp.plain.shop.svc.cluster.local')]),
+        'rcodes of SRV _tcp.web (one label), _x._http._tcp.web (three), _._tcp.plain (plain has one port, unnamed)',
+      ).toBe(show(['NXDOMAIN', 'NXDOMAIN', 'NXDOMAIN']));
+    },
+  );
+
+  test(
+    "a headless SRV answer in full: only endpoints whose slice has that port (name and protocol), each with its slice's number for it",
+    hint("An endpoint's port comes from its own slice: find the slice port with the asked name AND protocol. What if the slice lists another port first?"),
+    () => {
+      const pods = [
+        slice('db', [ep('127.64.0.5', { hostname: 'db-0' })], {
+          ns: 'shop',
+          ports: [
+            { name: 'metrics', protocol: 'TCP', port: 9100 },
+            { name: 'pg', protocol: 'UDP', port: 1111 },
+            { name: 'pg', protocol: 'TCP', port: 5432 },
+          ],
+        }),
+        slice('db', [ep('127.64.0.6', { hostname: 'db-1' })], { ns: 'shop', ports: [{ name: 'metrics', protocol: 'TCP', port: 9100 }] }),
+        slice('db', [ep('127.64.0.7', { hostname: 'db-2' })], { ns: 'shop', ports: [{ name: 'pg', protocol: 'UDP', port: 2222 }] }),
+      ];
+      const both = service('db', {
+        ns: 'shop',
+        clusterIP: 'None',
+        ports: [
+          { name: 'pg', port: 5432, protocol: 'TCP' },
+          { name: 'pg', port: 5432, protocol: 'UDP' },
+        ],
+      });
+      const w: DnsView = { ...v, services: [named, both], endpointSlices: pods };
+      expect(s.answerDns('_pg._tcp.db.shop.svc.cluster.local', 'SRV', w), 'SRV _pg._tcp.db (db-0: metrics, pg/UDP, pg/TCP 5432; db-1: metrics only; db-2: pg/UDP only)').toEqual({
+        rcode: 'NOERROR',
+        answers: [{ name: '_pg._tcp.db.shop.svc.cluster.local', type: 'SRV', ttl: 5, data: { priority: 0, weight: 100, port: 5432, target: 'db-0.db.shop.svc.cluster.local' } }],
+        additionals: [{ name: 'db-0.db.shop.svc.cluster.local', type: 'A', ttl: 5, data: '127.64.0.5' }],
+      });
+      expect(
+        s.answerDns('_pg._udp.db.shop.svc.cluster.local', 'SRV', w).answers.map((r) => (r.type === 'SRV' ? `${r.data.target} ${r.data.port} weight ${r.data.weight}` : r.type)),
+        'SRV _pg._udp.db (the Service has pg on TCP and on UDP)',
+      ).toEqual(['db-0.db.shop.svc.cluster.local 1111 weight 50', 'db-2.db.shop.svc.cluster.local 2222 weight 50']);
+    },
+  );
 
   test("a headless Service: one SRV per ready pod, weight split (100 / n, rounded down), targets the pods' names", hint('Each pod is a target of its own; their weights share 100'), () => {
     const a = s.answerDns('_pg._tcp.db.shop.svc.cluster.local', 'SRV', v);
