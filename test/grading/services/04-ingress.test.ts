@@ -50,6 +50,8 @@ describe('paths', () => {
     );
     const deep = [ingress('a', { rules: [{ paths: [to('bb', '/aaa/bb')] }] })];
     expect(where(deep, 'x.test', '/aaa/bbb'), 'backend for /aaa/bbb (rule: Prefix /aaa/bb)').toBe('404');
+    const longer = [ingress('a', { rules: [{ paths: [to('deep', '/aaa/bbb')] }] })];
+    expect(where(longer, 'x.test', '/aaa'), 'backend for /aaa (rule: Prefix /aaa/bbb, longer than the request)').toBe('404');
   });
 
   test('Exact matches only the same path; ImplementationSpecific here is a string prefix', hint('Exact /exact does not match /exact/'), () => {
@@ -64,6 +66,42 @@ describe('paths', () => {
     const tie = [ingress('a', { rules: [{ paths: [to('prefix', '/api'), to('exact', '/api', 'Exact')] }] })];
     expect(where(tie, 'x.test', '/api'), 'backend for /api (Prefix /api listed before Exact /api)').toBe('default/exact');
   });
+
+  test(
+    'ties: the older Ingress wins, whatever order they are given in; Exact beats Prefix in either order; a Prefix rule is as long as its path without the trailing slash',
+    hint('Sort by age before you look. Compare lengths as the stub says: /api/ as a Prefix rule is as long as /api'),
+    () => {
+      const older = ingress('older', { rules: [{ paths: [to('old', '/api')] }] });
+      const newer = ingress('newer', { rules: [{ paths: [to('new', '/api')] }] });
+      expect(where([newer, older], 'x.test', '/api/x'), 'backend for /api/x (Prefix /api in two Ingresses, the newer given first)').toBe('default/old');
+      const exactFirst = [ingress('a', { rules: [{ paths: [to('exact', '/api', 'Exact'), to('prefix', '/api/')] }] })];
+      expect(where(exactFirst, 'x.test', '/api'), 'backend for /api (Exact /api listed before Prefix /api/)').toBe('default/exact');
+      const mixed = [ingress('p', { rules: [{ paths: [to('prefix', '/api')] }] }), ingress('i', { rules: [{ paths: [to('impl', '/api', 'ImplementationSpecific')] }] })];
+      expect(where(mixed, 'x.test', '/api/x'), 'backend for /api/x (older: Prefix /api; newer: ImplementationSpecific /api; equal length)').toBe('default/prefix');
+      const slashImpl = [ingress('p', { rules: [{ paths: [to('prefix', '/foo/')] }] }), ingress('i', { rules: [{ paths: [to('impl', '/foo/', 'ImplementationSpecific')] }] })];
+      expect(where(slashImpl, 'x.test', '/foo/x'), 'backend for /foo/x (older: Prefix /foo/, length 4; newer: ImplementationSpecific /foo/, length 5)').toBe('default/impl');
+    },
+  );
+
+  test(
+    'a path whose backend has no service (a resource backend) or no port is skipped, and so is a rule without http or an Ingress without spec',
+    hint('Such a backend gives nowhere to send the request: the next best match decides. What does your code do with backend.service undefined?'),
+    () => {
+      const resource: IngressPath = { path: '/api/v1', pathType: 'Prefix', backend: { resource: { apiGroup: 'k8s.example.com', kind: 'StorageBucket', name: 'static' } } };
+      const noPort: IngressPath = { path: '/api', pathType: 'Prefix', backend: { service: { name: 'portless' } } };
+      const ings: Ingress[] = [
+        { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'bare', namespace: 'default', creationTimestamp: '2023-01-01T00:00:00Z' } },
+        { ...ingress('a', { rules: [{ paths: [resource, noPort, to('root', '/')] }] }) },
+        { ...ingress('h'), spec: { rules: [{ host: 'x.test' }] } },
+      ];
+      expect(s.routeIngress(ings, 'x.test', '/api/v1/items'), 'route for /api/v1/items (Prefix /api/v1 to a resource, Prefix /api with no port, Prefix / to root)').toEqual({
+        ingress: 'default/a',
+        service: 'default/root',
+        port: 80,
+        matched: 'Prefix',
+      });
+    },
+  );
 
   test('the query string is not part of the path', () => {
     expect(where(ing, 'x.test', '/exact?x=1'), 'backend for /exact?x=1').toBe('default/exact');
@@ -88,6 +126,12 @@ describe('hosts', () => {
     ).toBe(show(['default/shop', 'default/wild', 'default/any', 'default/any', 'default/any']));
   });
 
+  test('a trailing dot on the host does not matter; a wildcard never matches its bare domain, even a one-label one', hint('*.localhost: is "localhost" one label more than "localhost"?'), () => {
+    expect(where(ings, 'shop.example.com.', '/'), 'backend for Host shop.example.com.').toBe('default/shop');
+    const local = [ingress('l', { rules: [{ host: '*.localhost', paths: [to('wild', '/')] }, { paths: [to('any', '/')] }] })];
+    expect(show(['app.localhost', 'localhost'].map((h) => where(local, h, '/'))), 'backends for app.localhost and localhost (rules: *.localhost, no host)').toBe(show(['default/wild', 'default/any']));
+  });
+
   test('the host compares without case and without its port', hint('A Host header may carry :8080'), () => {
     expect(where(ings, 'SHOP.Example.com:8080', '/'), 'backend for Host SHOP.Example.com:8080').toBe('default/shop');
   });
@@ -106,6 +150,45 @@ describe('default backend and classes', () => {
     const named: Ingress = ingress('n', { rules: [{ paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { name: 'http' } } } }] }] });
     expect(s.routeIngress([named], 'x', '/'), 'route to a port by name').toEqual({ ingress: 'default/n', service: 'default/web', port: 'http', matched: 'Prefix' });
   });
+
+  test("the default backend is the oldest Ingress's that has one, whatever order they come in", hint('Oldest first, but skip the Ingresses that have no defaultBackend'), () => {
+    const ings = [ingress('oldest', { rules: [{ paths: [to('foo', '/foo')] }] }), ingress('middle', { defaultBackend: 'fallback' }), ingress('newest', { defaultBackend: 'other' })];
+    expect(s.routeIngress([...ings].reverse(), 'x', '/bar'), 'route for /bar (oldest: no default backend; middle: fallback; newest: other; given newest first)').toEqual({
+      ingress: 'default/middle',
+      service: 'default/fallback',
+      port: 80,
+      matched: 'defaultBackend',
+    });
+  });
+
+  test(
+    'Ingresses as old as each other are ordered by namespace/name; routes name the Ingress and Service in its own namespace',
+    hint('creationTimestamp has one-second steps: two Ingresses made in the same second tie. What then? And which namespace is the backend Service in?'),
+    () => {
+      const at = '2024-06-01T00:00:00Z';
+      const same = (name: string, namespace: string, svc: string): Ingress => ({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name, namespace, creationTimestamp: at },
+        spec: { rules: [{ http: { paths: [to(svc, '/')] } }] },
+      });
+      const ings = [same('b', 'shop', 'b'), same('a', 'shop', 'a'), same('z', 'dev', 'z')];
+      const classes: IngressClass[] = [
+        {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'IngressClass',
+          metadata: { name: 'ours', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+          spec: { controller: 'kubelings.dev/ingress' },
+        },
+        { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'specless' } },
+      ];
+      expect(
+        s.ingressesForController(ings, classes, 'kubelings.dev/ingress').map((i) => `${i.metadata.namespace}/${i.metadata.name}`),
+        'Ingresses created in the same second: shop/b, shop/a, dev/z',
+      ).toEqual(['dev/z', 'shop/a', 'shop/b']);
+      expect(s.routeIngress([ings[0]!, ings[1]!], 'x', '/'), 'route for / (shop/b and shop/a, same age, both Prefix /)').toEqual({ ingress: 'shop/a', service: 'shop/a', port: 80, matched: 'Prefix' });
+    },
+  );
 
   test("Ingresses of this controller's classes, the default class for those without one, oldest first", hint('spec.controller of the IngressClass says whose it is'), () => {
     const classes: IngressClass[] = [
