@@ -118,6 +118,47 @@ describe('the CNI protocol', () => {
     },
   );
 
+  test(
+    'more bad configs: a JSON array, null or a string is code 6; an empty or non-string name code 7; an ipam that is not an object, another ipam type, or no dataDir code 7; nothing reserved',
+    hint('Decode, then check each field the stub lists, before any address is taken. Is [] a JSON object? Is "" a name?'),
+    async () => {
+      const dir = scratch();
+      const k = fakeKernel();
+      const ranges = [[{ subnet: '10.44.0.0/24' }]];
+      const results = {
+        '[]': codeOf(await run(k, env('ADD'), '[]')),
+        null: codeOf(await run(k, env('ADD'), 'null')),
+        '"bridge"': codeOf(await run(k, env('ADD'), '"bridge"')),
+        'name ""': codeOf(await run(k, env('ADD'), bridgeConf(dir, { name: '' }))),
+        'name 5': codeOf(await run(k, env('ADD'), bridgeConf(dir, { name: 5 }))),
+        'ipam "host-local"': codeOf(await run(k, env('ADD'), bridgeConf(dir, { ipam: 'host-local' }))),
+        'ipam type dhcp with ranges': codeOf(await run(k, env('ADD'), bridgeConf(dir, { ipam: { type: 'dhcp', ranges, dataDir: dir } }))),
+        'no dataDir': codeOf(await run(k, env('ADD'), bridgeConf(dir, { ipam: { type: 'host-local', ranges } }))),
+        'dataDir ""': codeOf(await run(k, env('ADD'), bridgeConf(dir, { ipam: { type: 'host-local', ranges, dataDir: '' } }))),
+        'dataDir 5': codeOf(await run(k, env('ADD'), bridgeConf(dir, { ipam: { type: 'host-local', ranges, dataDir: 5 } }))),
+      };
+      expect(results, 'ADD with each bad config').toEqual({
+        '[]': 'exit non-zero, code 6',
+        null: 'exit non-zero, code 6',
+        '"bridge"': 'exit non-zero, code 6',
+        'name ""': 'exit non-zero, code 7',
+        'name 5': 'exit non-zero, code 7',
+        'ipam "host-local"': 'exit non-zero, code 7',
+        'ipam type dhcp with ranges': 'exit non-zero, code 7',
+        'no dataDir': 'exit non-zero, code 7',
+        'dataDir ""': 'exit non-zero, code 7',
+        'dataDir 5': 'exit non-zero, code 7',
+      });
+      const msgs = [(await run(k, env('ADD'), '{"cniVersion": ')).json?.msg, (await run(k, env('ADD'), '[]')).json?.msg, (await run(k, env('ADD'), bridgeConf(dir, { name: '' }))).json?.msg];
+      expect(
+        msgs.map((m) => (typeof m === 'string' && m.startsWith('error unmarshall network config: ') ? 'error unmarshall network config: …' : m)),
+        'the msg for: not JSON, [], name ""',
+      ).toEqual(['error unmarshall network config: …', 'error unmarshall network config: …', 'missing network name']);
+      expect(held(dir), 'addresses reserved by refused calls').toEqual([]);
+      expect(k.calls, 'kernel calls made by refused ADDs').toEqual([]);
+    },
+  );
+
   test('an IPAM error reaches the runtime as the error JSON with its code, on stdout, with a non-zero exit', hint('cniMain must never throw: catch, and print the error object'), async () => {
     const dir = scratch();
     const full = bridgeConf(dir, { ipam: { type: 'host-local', ranges: [[{ subnet: '10.44.0.0/30' }]], dataDir: dir } });
@@ -183,6 +224,51 @@ describe('ADD', () => {
   });
 
   test(
+    'isGateway alone: the bridge holds the gateway address, but the pod gets no default route; ipam routes come first in the result',
+    hint('isGateway and isDefaultGateway are two flags: which does what? Where do ipam.routes go?'),
+    async () => {
+      const dir = scratch();
+      const k = fakeKernel();
+      const conf = bridgeConf(dir, {
+        isDefaultGateway: undefined,
+        isGateway: true,
+        ipam: { type: 'host-local', ranges: [[{ subnet: '10.44.0.0/24' }]], routes: [{ dst: '10.96.0.0/12' }], dataDir: dir },
+      });
+      const r = await run(k, env('ADD'), conf);
+      expect(k.calls[0], 'the bridge call').toBe('ensureBridge kubelings-br0 10.44.0.1/24');
+      expect(
+        k.calls.some((c) => c.startsWith('addDefaultRoute')),
+        'a default route was added',
+      ).toBe(false);
+      expect(r.json?.routes, "the result's routes (ipam routes: 10.96.0.0/12)").toEqual([{ dst: '10.96.0.0/12' }]);
+      const both = await run(
+        fakeKernel(),
+        env('ADD', 'pod-b'),
+        bridgeConf(scratch(), { ipam: { type: 'host-local', ranges: [[{ subnet: '10.44.0.0/24' }]], routes: [{ dst: '10.96.0.0/12' }], dataDir: scratch() } }),
+      );
+      expect(both.json?.routes, "the result's routes with isDefaultGateway too").toEqual([{ dst: '10.96.0.0/12' }, { dst: '0.0.0.0/0', gw: '10.44.0.1' }]);
+    },
+  );
+
+  test(
+    'a failed createVeth (the interface is already there) deletes nothing it did not make: the other pod keeps its link and address',
+    hint('Undo only what this call did. Had you created the link when createVeth threw?'),
+    async () => {
+      const dir = scratch();
+      const k = fakeKernel();
+      expect((await run(k, env('ADD', 'pod-a'), bridgeConf(dir))).exitCode, 'ADD of pod-a').toBe(0);
+      const r = await run(k, env('ADD', 'pod-b'), bridgeConf(dir));
+      expect(codeOf(r), 'ADD of pod-b into the same namespace and interface name').toBe('exit non-zero, code 999');
+      expect([...(k.links.get(NETNS)?.keys() ?? [])], "links in the namespace after pod-b's failed ADD").toEqual(['eth0']);
+      expect(held(dir), 'addresses held').toEqual(['10.44.0.2']);
+      expect(
+        k.calls.filter((c) => c.startsWith('deleteLink')),
+        'deleteLink calls',
+      ).toEqual([]);
+    },
+  );
+
+  test(
     'a step that fails half-way leaves nothing: no link, no address held',
     hint('The address was added to the store and the veth exists when the route fails. Who cleans them up if you do not?'),
     async () => {
@@ -218,6 +304,25 @@ describe('ADD', () => {
         { address: '10.44.0.2/24', gateway: '10.44.0.1', interface: 4 },
       ]);
       expect(json.routes, 'the routes').toEqual([{ dst: '192.168.0.0/16' }, { dst: '0.0.0.0/0', gw: '10.44.0.1' }]);
+    },
+  );
+});
+
+describe('chains', () => {
+  test(
+    'a prevResult with dns and no interfaces: its dns is kept, your interface indexes are not moved',
+    hint('prevResult.interfaces may be missing: how many interfaces come before yours then?'),
+    async () => {
+      const dir = scratch();
+      const prevResult = { cniVersion: '1.0.0', ips: [], dns: { nameservers: ['10.96.0.10'], search: ['default.svc.cluster.local'] } };
+      const r = await run(fakeKernel(), env('ADD'), bridgeConf(dir, { prevResult }));
+      const json = r.json as unknown as CniResult;
+      expect([json.interfaces?.length, json.ips, json.routes, json.dns], '[interfaces, ips, routes, dns] of the result').toEqual([
+        3,
+        [{ address: '10.44.0.2/24', gateway: '10.44.0.1', interface: 2 }],
+        [{ dst: '0.0.0.0/0', gw: '10.44.0.1' }],
+        { nameservers: ['10.96.0.10'], search: ['default.svc.cluster.local'] },
+      ]);
     },
   );
 });
@@ -274,6 +379,67 @@ describe('DEL and CHECK', () => {
         'address lost': 'exit non-zero, code 999',
         'link gone': 'exit non-zero, code 999',
         'route gone': 'exit non-zero, code 999',
+      });
+    },
+  );
+
+  test('loopback DEL touches no kernel link', hint('A loopback pod has no veth: what would deleteLink remove?'), async () => {
+    const dir = scratch();
+    const k = fakeKernel();
+    const e = env('ADD', 'pod-a');
+    await run(k, e, loopbackConf(dir));
+    expect((await run(k, { ...e, CNI_COMMAND: 'DEL' }, loopbackConf(dir))).exitCode, 'DEL of a loopback pod').toBe(0);
+    expect(k.calls, 'kernel calls').toEqual([]);
+    expect(held(dir), 'addresses held after DEL').toEqual([]);
+  });
+
+  test(
+    "CHECK looks at its own interface only: its sandbox must match, other interfaces' ips are not its own, the address must be held by this container and interface",
+    hint('Which entry of prevResult.interfaces is yours (name AND sandbox)? Which ips point at it? Who holds the address in the store?'),
+    async () => {
+      const outcomes: Record<string, string> = {};
+      const cases = ['as made', 'sandbox elsewhere', 'an ip of another interface', 'held by another container', 'held by another interface'] as const;
+      for (const damage of cases) {
+        const dir = scratch();
+        const k = fakeKernel();
+        const prevResult = (await run(k, env('ADD'), bridgeConf(dir))).json as unknown as CniResult;
+        const store = openIpamStore(dir, 'kubelings-test');
+        if (damage === 'sandbox elsewhere') prevResult.interfaces = prevResult.interfaces!.map((i) => (i.sandbox ? { ...i, sandbox: '/var/run/netns/other' } : i));
+        if (damage === 'an ip of another interface') prevResult.ips = [...prevResult.ips, { address: '10.44.0.1/24', interface: 0 }];
+        if (damage === 'held by another container' || damage === 'held by another interface') {
+          store.release('10.44.0.2');
+          store.reserve('10.44.0.2', damage === 'held by another container' ? { containerId: 'pod-z', ifName: 'eth0' } : { containerId: 'pod-a', ifName: 'net1' });
+        }
+        outcomes[damage] = codeOf(await run(k, env('CHECK'), bridgeConf(dir, { prevResult })));
+      }
+      expect(outcomes, 'CHECK after each change').toEqual({
+        'as made': 'exit 0, code undefined',
+        'sandbox elsewhere': 'exit non-zero, code 999',
+        'an ip of another interface': 'exit 0, code undefined',
+        'held by another container': 'exit non-zero, code 999',
+        'held by another interface': 'exit non-zero, code 999',
+      });
+    },
+  );
+
+  test(
+    "CHECK of routes: the prevResult's route must be there with its gateway; a route without gw in prevResult matches any gateway",
+    hint('Compare dst, and gw only when the prevResult names one'),
+    async () => {
+      const outcomes: Record<string, string> = {};
+      for (const kind of ['another gateway', 'another destination', 'prevResult without gw'] as const) {
+        const dir = scratch();
+        const k = fakeKernel();
+        const prevResult = (await run(k, env('ADD'), bridgeConf(dir))).json as unknown as CniResult;
+        if (kind === 'another gateway') k.routes.set(NETNS, [{ dst: '0.0.0.0/0', gw: '10.44.0.254' }]);
+        if (kind === 'another destination') k.routes.set(NETNS, [{ dst: '10.0.0.0/8', gw: '10.44.0.1' }]);
+        if (kind === 'prevResult without gw') prevResult.routes = [{ dst: '0.0.0.0/0' }];
+        outcomes[kind] = codeOf(await run(k, env('CHECK'), bridgeConf(dir, { prevResult })));
+      }
+      expect(outcomes, 'CHECK in each case').toEqual({
+        'another gateway': 'exit non-zero, code 999',
+        'another destination': 'exit non-zero, code 999',
+        'prevResult without gw': 'exit 0, code undefined',
       });
     },
   );
