@@ -129,6 +129,19 @@ describe('peers', () => {
   });
 });
 
+describe('ipBlock edges', () => {
+  test(
+    'cidr and except include both their first and last addresses; the address just outside either is not theirs',
+    hint('10.0.0.0/16 runs from 10.0.0.0 to 10.0.255.255, both in. Where does except 10.0.5.0/24 start and end?'),
+    () => {
+      const w = world(policy('p', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/16', except: ['10.0.5.0/24'] } }] }] }));
+      const ips = ['9.255.255.255', '10.0.0.0', '10.0.4.255', '10.0.5.0', '10.0.5.255', '10.0.6.0', '10.0.255.255', '10.1.0.0'];
+      const conns = ips.map((ip) => conn(web, outside(ip)));
+      expect(verdicts(w, conns), 'egress to each address under cidr 10.0.0.0/16 except 10.0.5.0/24').toEqual(expected(conns, [false, true, true, false, false, true, true, false]));
+    },
+  );
+});
+
 describe('ports', () => {
   const rule = (ports: NetworkPolicy['spec']['ingress']) => world(policy('p', { podSelector: { matchLabels: { app: 'web' } }, ingress: ports }));
 
