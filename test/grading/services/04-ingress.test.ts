@@ -100,6 +100,7 @@ describe('paths', () => {
         port: 80,
         matched: 'Prefix',
       });
+      expect(s.routeIngress([ings[0]!], 'x.test', '/'), 'route for / among one Ingress without spec').toBeUndefined();
     },
   );
 
@@ -172,7 +173,8 @@ describe('default backend and classes', () => {
         metadata: { name, namespace, creationTimestamp: at },
         spec: { rules: [{ http: { paths: [to(svc, '/')] } }] },
       });
-      const ings = [same('b', 'shop', 'b'), same('a', 'shop', 'a'), same('z', 'dev', 'z')];
+      const specless: Ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'c', namespace: 'shop', creationTimestamp: at } };
+      const ings = [same('b', 'shop', 'b'), same('a', 'shop', 'a'), specless, same('z', 'dev', 'z')];
       const classes: IngressClass[] = [
         {
           apiVersion: 'networking.k8s.io/v1',
@@ -184,8 +186,8 @@ describe('default backend and classes', () => {
       ];
       expect(
         s.ingressesForController(ings, classes, 'kubelings.dev/ingress').map((i) => `${i.metadata.namespace}/${i.metadata.name}`),
-        'Ingresses created in the same second: shop/b, shop/a, dev/z',
-      ).toEqual(['dev/z', 'shop/a', 'shop/b']);
+        'Ingresses created in the same second: shop/b, shop/a, shop/c (no spec), dev/z',
+      ).toEqual(['dev/z', 'shop/a', 'shop/b', 'shop/c']);
       expect(s.routeIngress([ings[0]!, ings[1]!], 'x', '/'), 'route for / (shop/b and shop/a, same age, both Prefix /)').toEqual({ ingress: 'shop/a', service: 'shop/a', port: 80, matched: 'Prefix' });
     },
   );
