@@ -202,9 +202,15 @@ describe('SRV records for named ports', () => {
       const w: DnsView = { ...v, services: [named, db, plain] };
       const rc = (n: string) => s.answerDns(n, 'SRV', w).rcode;
       expect(
-        show([rc('_tcp.web.shop.svc.cluster.local'), rc('_x._http._tcp.web.shop.svc.cluster.local'), rc('_._tcp.plain.shop.svc.cluster.local')]),
-        'rcodes of SRV _tcp.web (one label), _x._http._tcp.web (three), _._tcp.plain (plain has one port, unnamed)',
-      ).toBe(show(['NXDOMAIN', 'NXDOMAIN', 'NXDOMAIN']));
+        show([
+          rc('_tcp.web.shop.svc.cluster.local'),
+          rc('_x._http._tcp.web.shop.svc.cluster.local'),
+          rc('_._tcp.plain.shop.svc.cluster.local'),
+          rc('xhttp._tcp.web.shop.svc.cluster.local'),
+          rc('_http.xtcp.web.shop.svc.cluster.local'),
+        ]),
+        'rcodes of SRV _tcp.web (one label), _x._http._tcp.web (three), _._tcp.plain (plain has one port, unnamed), xhttp._tcp.web and _http.xtcp.web (an underscore missing)',
+      ).toBe(show(['NXDOMAIN', 'NXDOMAIN', 'NXDOMAIN', 'NXDOMAIN', 'NXDOMAIN']));
     },
   );
 

@@ -130,7 +130,9 @@ describe('hosts', () => {
   test('a trailing dot on the host does not matter; a wildcard never matches its bare domain, even a one-label one', hint('*.localhost: is "localhost" one label more than "localhost"?'), () => {
     expect(where(ings, 'shop.example.com.', '/'), 'backend for Host shop.example.com.').toBe('default/shop');
     const local = [ingress('l', { rules: [{ host: '*.localhost', paths: [to('wild', '/')] }, { paths: [to('any', '/')] }] })];
-    expect(show(['app.localhost', 'localhost'].map((h) => where(local, h, '/'))), 'backends for app.localhost and localhost (rules: *.localhost, no host)').toBe(show(['default/wild', 'default/any']));
+    expect(show(['app.localhost', 'localhost', '.localhost'].map((h) => where(local, h, '/'))), 'backends for app.localhost, localhost and .localhost (rules: *.localhost, no host)').toBe(
+      show(['default/wild', 'default/any', 'default/any']),
+    );
   });
 
   test('the host compares without case and without its port', hint('A Host header may carry :8080'), () => {
