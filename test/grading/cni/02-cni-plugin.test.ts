@@ -171,6 +171,18 @@ describe('the CNI protocol', () => {
 });
 
 describe('ADD', () => {
+  test(
+    'the CNI_ARGS a runtime passes (IgnoreUnknown=1;K8S_POD_NAMESPACE=…;K8S_POD_NAME=…) do not stop an ADD',
+    hint('containerd and CRI-O pass CNI_ARGS on every call. Split on ";" then on the first "=": is every pair here well formed?'),
+    async () => {
+      // containerd's CNI setup (go-cni) passes IgnoreUnknown, K8S_POD_NAMESPACE, K8S_POD_NAME, K8S_POD_INFRA_CONTAINER_ID and K8S_POD_UID.
+      const dir = scratch();
+      const cniArgs = 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web-0;K8S_POD_INFRA_CONTAINER_ID=pod-a;K8S_POD_UID=0c2f7a9e-2f6b-4c1e-9d3a-5b8e1f4a7c21';
+      const r = await run(fakeKernel(), env('ADD', 'pod-a', { CNI_ARGS: cniArgs }), bridgeConf(dir));
+      expect(codeOf(r), `ADD with CNI_ARGS=${cniArgs}`).toBe('exit 0, code undefined');
+    },
+  );
+
   test('loopback mode: the address on lo, the 127/8 route, no kernel call', async () => {
     const dir = scratch();
     const k = fakeKernel();
