@@ -194,6 +194,24 @@ describe('the rules a node enforces', () => {
     expect(rules, 'compiled rules under a deny-all for web').toEqual([{ podIp: '10.1.0.2', direction: 'ingress', allow: [] }]);
   });
 
+  test(
+    'egress to a named port and a numbered port in one rule: the compiled rules allow the number to addresses outside the pods too (an ipBlock, or anyone)',
+    hint('A named port resolves on each destination pod; a number needs no pod. Does your compiled rule keep the numbered port for an ipBlock or for "anyone", when the rule also names a port?'),
+    () => {
+      const pods = [web, api, client];
+      const conns = [conn(client, web, 8080), conn(client, web, 443), conn(client, outside('10.1.0.200'), 443), conn(client, outside('10.1.0.200'), 8080), conn(client, outside('8.8.8.8'), 443)];
+      const toBlock = world(policy('e', { podSelector: { matchLabels: { app: 'client' } }, egress: [{ to: [{ ipBlock: { cidr: '10.1.0.0/24' } }], ports: [{ port: 'http' }, { port: 443 }] }] }));
+      const anyone = world(policy('e', { podSelector: { matchLabels: { app: 'client' } }, egress: [{ ports: [{ port: 'http' }, { port: 443 }] }] }));
+      const compiled = (w: PolicyWorld) => {
+        const rules = cni.compilePolicies(w, pods);
+        return conns.map((c) => `${name(c.from)} → ${name(c.to)}:${c.port}/${c.protocol} ${compiledAllows(rules, c) ? 'allowed' : 'denied'}`);
+      };
+      expect(compiled(toBlock), 'compiled rules under egress to 10.1.0.0/24 on ports http and 443 (web, 10.1.0.2, names http 8080)').toEqual(expected(conns, [true, true, true, false, false]));
+      expect(compiled(anyone), 'compiled rules under egress to anyone on ports http and 443').toEqual(expected(conns, [true, true, true, false, true]));
+      expect(verdicts(anyone, conns), 'evaluatePolicies under egress to anyone on ports http and 443').toEqual(expected(conns, [true, true, true, false, true]));
+    },
+  );
+
   test('over random pods and policies, the compiled rules allow exactly what evaluatePolicies allows, for every pair of pods and port', async ({ task }) => {
     const labels = fc.record({ app: fc.constantFrom('web', 'api', 'db') }, { requiredKeys: [] });
     const selector = fc.oneof(
