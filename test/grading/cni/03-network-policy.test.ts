@@ -140,6 +140,15 @@ describe('ipBlock edges', () => {
       expect(verdicts(w, conns), 'egress to each address under cidr 10.0.0.0/16 except 10.0.5.0/24').toEqual(expected(conns, [false, true, true, false, false, true, true, false]));
     },
   );
+  test(
+    'namespaceSelector: {} is every pod of every namespace, not an address outside the cluster',
+    hint('A peer that selects pods (by namespace or by labels) never matches an external address: only ipBlock does'),
+    () => {
+      const w = world(policy('p', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ namespaceSelector: {} }] }] }));
+      const conns = [conn(monitor, web), conn(devClient, web), conn(outside('203.0.113.9'), web)];
+      expect(verdicts(w, conns), 'ingress to web from namespaceSelector: {}').toEqual(expected(conns, [true, true, false]));
+    },
+  );
 });
 
 describe('ports', () => {
@@ -161,6 +170,17 @@ describe('ports', () => {
     const w = rule([{ ports: [{ port: 'http' }, { port: 'dns', protocol: 'UDP' }] }]);
     const conns = [conn(client, web, 8080), conn(client, web, 80), conn(client, web, 53, 'UDP'), conn(client, web, 53)];
     expect(verdicts(w, conns), 'named ports http, dns/UDP').toEqual(expected(conns, [true, false, true, false]));
+    const tcpDns = rule([{ ports: [{ port: 'dns' }] }]);
+    expect(verdicts(tcpDns, [conn(client, web, 53, 'UDP'), conn(client, web, 53)]), 'port "dns" with no protocol (TCP), where web names dns 53/UDP').toEqual(
+      expected([conn(client, web, 53, 'UDP'), conn(client, web, 53)], [false, false]),
+    );
+    const metricsPod = pod('prod', 'metrics', { app: 'web' }, '10.1.0.9', [
+      { name: 'http', port: 8080 },
+      { name: 'metrics', port: 9090 },
+    ]);
+    expect(verdicts(rule([{ ports: [{ port: 'metrics' }] }]), [conn(client, metricsPod, 9090), conn(client, metricsPod, 8080)]), 'port "metrics" on a pod naming http 8080 and metrics 9090').toEqual(
+      expected([conn(client, metricsPod, 9090), conn(client, metricsPod, 8080)], [true, false]),
+    );
     const egress = world(policy('e', { podSelector: { matchLabels: { app: 'client' } }, egress: [{ ports: [{ port: 'http' }] }] }));
     const out = [conn(client, web, 8080), conn(client, api, 8080), conn(client, outside('1.2.3.4'), 8080)];
     expect(verdicts(egress, out), 'egress to the named port http').toEqual(expected(out, [true, false, false]));
