@@ -679,3 +679,25 @@ export const LOAD_BALANCER_BACKEND_UNHEALTHY_MS = 5_000;
 
 /** Simulated cloud: addresses tried for a new load balancer when the first ones are held by another program (another cluster's cloud on this machine). */
 export const LOAD_BALANCER_ADDRESS_ATTEMPTS = 16;
+
+/** Ingress controller: the IngressClass `cluster up` creates for it (and marks the default class). */
+export const INGRESS_CLASS_NAME = 'kubelings';
+
+/**
+ * Ingress controller: the loopback address it answers on under `cluster up` (port 80, or 80 +
+ * LOW_PORT_REMAP_OFFSET where ports below 1024 cannot be bound: engine/cri/ports.ts). Outside the
+ * pod network (127.64.0.0/12) and the Service range (127.96.0.0/16).
+ */
+export const INGRESS_CONTROLLER_HOST = '127.97.0.1';
+
+/** Ingress controller: the port it asks for (what a browser assumes for http://). */
+export const INGRESS_CONTROLLER_PORT = 80;
+
+/** Cluster DNS: the port of the kube-dns Service (DNS's own); served on 53 + LOW_PORT_REMAP_OFFSET where low ports cannot be bound. */
+export const CLUSTER_DNS_PORT = 53;
+
+/** kube-proxy, cluster DNS: how long a component waits for its node, or the apiserver's Service, to show up at start, in ms. */
+export const NETWORK_COMPONENT_START_WAIT_MS = 60_000;
+
+/** Cluster DNS, Ingress controller: an address another process holds (another cluster on this machine) is tried again this often, in ms. */
+export const NETWORK_LISTEN_RETRY_MS = 5_000;

@@ -10,6 +10,7 @@ import { schedulerComponent } from '../scheduler/component.ts';
 import { controllerManagerComponent } from '../controllers/component.ts';
 import { kubeletComponents } from '../kubelet/component.ts';
 import { cloudControllerManagerComponent } from '../cloud/component.ts';
+import { serviceNetworkComponents } from '../proxy/components.ts';
 
 export type ComponentFactory = (flags: Record<string, unknown>) => ClusterComponent[];
 
@@ -20,6 +21,8 @@ export const BUILTIN_COMPONENTS: ComponentFactory[] = [
   (flags) => [controllerManagerComponent(flags)],
   () => [cloudControllerManagerComponent()],
   (flags) => kubeletComponents(flags),
+  // kube-proxy on each real node, cluster DNS, the Ingress controller (loopback mode: engine/proxy/components.ts).
+  (flags) => serviceNetworkComponents(flags),
 ];
 
 /** Every component the built-in factories make for these flags. */

@@ -168,18 +168,24 @@ export async function runClusterDns(client: KubeClient, options: { host: string;
   const serviceInformer = factory.forResource<Service>('services');
   const sliceInformer = factory.forResource<EndpointSlice>('endpointslices');
   await factory.start();
-  const server = await startDnsServer({
-    host: options.host,
-    port: options.port,
-    log: (line) => options.logger?.warn(line),
-    resolve: (name, type) =>
-      services.answerDns(name, type, {
-        services: serviceInformer.lister.list(),
-        endpointSlices: sliceInformer.lister.list(),
-        zone: CLUSTER_DOMAIN,
-        ttl: CLUSTER_DNS_TTL_SECONDS,
-      }),
-  });
+  let server: DnsServer;
+  try {
+    server = await startDnsServer({
+      host: options.host,
+      port: options.port,
+      log: (line) => options.logger?.warn(line),
+      resolve: (name, type) =>
+        services.answerDns(name, type, {
+          services: serviceInformer.lister.list(),
+          endpointSlices: sliceInformer.lister.list(),
+          zone: CLUSTER_DOMAIN,
+          ttl: CLUSTER_DNS_TTL_SECONDS,
+        }),
+    });
+  } catch (error) {
+    factory.stop(); // the address is taken: no informer is left behind
+    throw error;
+  }
   return {
     ...server,
     async stop() {

@@ -96,10 +96,15 @@ export async function runIngressController(client: KubeClient, options: IngressC
   ingresses.on('update', (_o, i) => void writeStatus(i));
   classes.on('add', () => mine().forEach((i) => void writeStatus(i)));
   await factory.start();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: options.host, port: options.port ?? 0 }, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: options.host, port: options.port ?? 0 }, () => resolve());
+    });
+  } catch (error) {
+    factory.stop(); // the address is taken: no informer is left behind
+    throw error;
+  }
   return {
     host: options.host,
     port: (server.address() as net.AddressInfo).port,

@@ -37,8 +37,13 @@ export function kubernetesServiceIP(): string {
   return numberToIp(serviceRange().base + 1);
 }
 
-/** First address handed out to ordinary Services; the ones below are kept for static use, as upstream does. */
-const DYNAMIC_OFFSET = 10;
+/** The ClusterIP of cluster DNS, kube-system/kube-dns: the tenth address of the range (10.96.0.10 in a kubeadm cluster). */
+export function clusterDnsServiceIP(): string {
+  return numberToIp(serviceRange().base + 10);
+}
+
+/** First address handed out to ordinary Services; the ones below (the `kubernetes` and kube-dns Services') are kept for static use, as upstream does. */
+const DYNAMIC_OFFSET = 11;
 /** How long an allocation is held for a create in flight before the watch cache shows the Service. */
 const RESERVATION_MS = 10_000;
 
