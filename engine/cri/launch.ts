@@ -90,6 +90,8 @@ export interface LaunchInputs {
 /** The container's environment (see the header for the order). */
 export function containerEnv(inputs: LaunchInputs): Record<string, string> {
   const env: Record<string, string> = { ...inputs.image.env, HOSTNAME: inputs.hostname, HOME: inputs.rootfs };
+  // busybox's nslookup and wget are the engine's, which use the pod's DNS settings (engine/images/programs/resolver.ts).
+  if (!inputs.image.program && inputs.programs.toolsBin && env.PATH) env.PATH = `${inputs.programs.toolsBin}:${env.PATH}`;
   for (const { key, value } of inputs.config.envs ?? []) env[key] = value;
   env.KUBELINGS_POD_IP = inputs.podIP;
   env.KUBELINGS_ROOTFS = inputs.rootfs;

@@ -12,7 +12,7 @@
  *   half-written one; two processes building at once both end with the same complete folder.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,9 @@ import type { BuiltinImage } from './catalog.ts';
 export type ImageProgram = NonNullable<BuiltinImage['program']>;
 
 const PROGRAMS: readonly ImageProgram[] = ['nginx', 'echo', 'crash', 'kv'];
+
+/** busybox's tools that need the pod's DNS settings (./programs/resolver.ts): first on busybox's PATH, from `toolsBin`. */
+export const BUSYBOX_TOOLS = ['nslookup', 'wget'] as const;
 const SOURCE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'programs');
 
 /** How to start a program: the Node binary's arguments before the program's own. */
@@ -34,6 +37,8 @@ export interface ProgramLaunch {
 
 export interface ImagePrograms {
   launch(program: ImageProgram): ProgramLaunch;
+  /** A folder of executables named after BUSYBOX_TOOLS, which busybox containers find first on their PATH. */
+  toolsBin?: string;
   /** The folder of the bundles (undefined when running through tsx). */
   dir?: string;
   warning?: string;
@@ -59,12 +64,13 @@ async function build(): Promise<ImagePrograms> {
   let lastError: unknown;
   for (const root of cacheRoots()) {
     const dir = join(root, hash);
-    if (PROGRAMS.every((p) => existsSync(join(dir, `${p}.mjs`)))) return programsIn(dir);
+    const complete = () => [...PROGRAMS, ...BUSYBOX_TOOLS].every((p) => existsSync(join(dir, `${p}.mjs`))) && BUSYBOX_TOOLS.every((t) => existsSync(join(dir, 'bin', t)));
+    if (complete()) return programsIn(dir);
     const temp = `${dir}.building-${process.pid}-${Date.now()}`;
     try {
       mkdirSync(root, { recursive: true });
       await esbuild.build({
-        entryPoints: Object.fromEntries(PROGRAMS.map((p) => [p, join(SOURCE_DIR, `${p}.ts`)])),
+        entryPoints: Object.fromEntries([...PROGRAMS, ...BUSYBOX_TOOLS].map((p) => [p, join(SOURCE_DIR, `${p}.ts`)])),
         outdir: temp,
         outExtension: { '.js': '.mjs' },
         bundle: true,
@@ -74,11 +80,12 @@ async function build(): Promise<ImagePrograms> {
         logLevel: 'silent',
         legalComments: 'none',
       });
+      writeToolsBin(join(temp, 'bin'), (tool) => [join(dir, `${tool}.mjs`)]);
       try {
         renameSync(temp, dir);
       } catch (error) {
         // Another process renamed its build into place first: use that one.
-        if (!PROGRAMS.every((p) => existsSync(join(dir, `${p}.mjs`)))) throw error;
+        if (!complete()) throw error;
       }
       return programsIn(dir);
     } catch (error) {
@@ -91,13 +98,28 @@ async function build(): Promise<ImagePrograms> {
 }
 
 function programsIn(dir: string): ImagePrograms {
-  return { dir, launch: (program) => ({ nodeArgs: [join(dir, `${program}.mjs`)] }) };
+  return { dir, toolsBin: join(dir, 'bin'), launch: (program) => ({ nodeArgs: [join(dir, `${program}.mjs`)] }) };
+}
+
+/** One shell script per busybox tool in `bin`, running this Node with `nodeArgs(tool)`. */
+function writeToolsBin(bin: string, nodeArgs: (tool: string) => string[]): void {
+  const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  mkdirSync(bin, { recursive: true });
+  for (const tool of BUSYBOX_TOOLS) {
+    writeFileSync(join(bin, tool), `#!/bin/sh\nexec ${[process.execPath, ...nodeArgs(tool)].map(quote).join(' ')} "$@"\n`, { mode: 0o755 });
+  }
 }
 
 function throughTsx(reason: string): ImagePrograms {
   const tsx = import.meta.resolve('tsx');
   const warning = `the built-in images run through tsx (slow start-up) because their bundle could not be built: ${reason}`;
-  return { warning, launch: (program) => ({ nodeArgs: ['--import', tsx, join(SOURCE_DIR, `${program}.ts`)], warning }) };
+  let toolsBin: string | undefined = join(tmpdir(), `kubelings-tools-${process.pid}`);
+  try {
+    writeToolsBin(toolsBin, (tool) => ['--import', tsx, join(SOURCE_DIR, `${tool}.ts`)]);
+  } catch {
+    toolsBin = undefined;
+  }
+  return { warning, ...(toolsBin ? { toolsBin } : {}), launch: (program) => ({ nodeArgs: ['--import', tsx, join(SOURCE_DIR, `${program}.ts`)], warning }) };
 }
 
 let programs: Promise<ImagePrograms> | undefined;

@@ -15,9 +15,11 @@ import type { ImageService, PodSandboxConfig, RuntimeService } from '../cri/api.
 import { CriError } from '../cri/errors.ts';
 import { containerConfig } from '../cri/pod/configs.ts';
 import { resolveEnv, type EnvSourceObject } from '../cri/pod/env.ts';
+import { podDnsEnv, type ClusterDns } from './pod-dns.ts';
+import { serviceEnvVars } from './service-env.ts';
 import type { KubeClient } from '../client/client.ts';
 import { isApiError } from '../kube/errors.ts';
-import type { Container, Pod } from '../kube/types.ts';
+import type { Container, Pod, Service } from '../kube/types.ts';
 import type { Backoff } from './exercises.ts';
 
 export interface StartFailure {
@@ -33,6 +35,10 @@ export interface StartContext {
   podIP: string;
   hostIP: string;
   nodeAllocatable?: Record<string, string>;
+  /** The Services the kubelet knows (for the service environment variables); none when absent. */
+  services?: () => readonly Service[];
+  /** Cluster DNS, for pods of dnsPolicy ClusterFirst (./pod-dns.ts); none when absent. */
+  clusterDns?: ClusterDns;
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
 }
 
@@ -118,8 +124,12 @@ export async function startContainer(
       podIPs: ctx.podIP ? [ctx.podIP] : [],
       hostIPs: [ctx.hostIP],
       ...(ctx.nodeAllocatable ? { nodeAllocatable: ctx.nodeAllocatable } : {}),
+      ...(ctx.services ? { serviceEnv: serviceEnvVars(pod, ctx.services()) } : {}),
     });
     envs = resolved.envs;
+    // The pod's DNS settings (loopback mode has no per-pod resolv.conf): unless the container sets them itself.
+    const own = new Set(envs.map((e) => e.key));
+    for (const [key, value] of Object.entries(ctx.clusterDns ? podDnsEnv(pod, ctx.clusterDns) : {})) if (!own.has(key)) envs.push({ key, value });
     for (const warning of resolved.warnings) ctx.event('Warning', 'InvalidEnvironmentVariableNames', warning);
   } catch (error) {
     const message = (error as Error).message;

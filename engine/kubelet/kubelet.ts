@@ -27,8 +27,10 @@ import { formatIPv4, parseCidr } from '../cni/ipv4.ts';
 import { ProcessRuntime, type ProcessRuntimeOptions } from '../cri/runtime.ts';
 import { silentLogger, type Logger } from '../cluster/logger.ts';
 import { loadComponent } from '../impl.ts';
-import type { Node, Pod } from '../kube/types.ts';
+import type { Node, Pod, Service } from '../kube/types.ts';
+import { listenPort } from '../cri/ports.ts';
 import {
+  CLUSTER_DNS_PORT,
   KUBELET_CONTAINER_BACKOFF_INITIAL_MS,
   KUBELET_CONTAINER_BACKOFF_MAX_MS,
   KUBELET_LEASE_RENEW_FRACTION,
@@ -100,6 +102,13 @@ export interface KubeletOptions {
   labels?: Record<string, string>;
   intervals?: Partial<KubeletIntervals>;
   logger?: Logger;
+  /**
+   * The Service network (kubelet --cluster-dns, --cluster-domain): with it the kubelet watches
+   * Services and gives containers the service environment variables (./service-env.ts) and
+   * ClusterFirst pods the cluster DNS server (./pod-dns.ts), whose port follows the runtime's
+   * low-port rule. Without it (a kubelet alone, in tests), neither.
+   */
+  serviceNetwork?: { clusterDnsIP: string; clusterDomain: string };
   now?: () => number;
 }
 
@@ -237,6 +246,16 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       now,
     );
     cleanups.push(() => probes.stop());
+    let services: (() => readonly Service[]) | undefined;
+    if (options.serviceNetwork) {
+      const serviceInformer = new Informer<Service>(client, 'services', { logger: log });
+      await serviceInformer.start();
+      cleanups.push(() => serviceInformer.stop());
+      services = () => serviceInformer.list();
+    }
+    const clusterDns = options.serviceNetwork
+      ? { ip: options.serviceNetwork.clusterDnsIP, port: listenPort(CLUSTER_DNS_PORT, runtime.capabilities.lowPorts), domain: options.serviceNetwork.clusterDomain }
+      : undefined;
     const syncer = new PodSyncer({
       logic,
       runtime,
@@ -250,6 +269,8 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       hostIP: address,
       now,
       node: () => node,
+      ...(services ? { services } : {}),
+      ...(clusterDns ? { clusterDns } : {}),
       backoffRecheckMs: intervals.backoffRecheckMs,
     });
     workers = new PodWorkers((uid) => syncer.sync(uid, podsByUid.get(uid), rejected.get(uid)), {

@@ -19,7 +19,8 @@ import { rmSync } from 'node:fs';
 import type { ImageService, RuntimeService } from '../cri/api.ts';
 import { podLogDirectory, podSandboxConfig } from '../cri/pod/configs.ts';
 import type { KubeClient } from '../client/client.ts';
-import type { Container, Node, Pod, PodStatus } from '../kube/types.ts';
+import type { Container, Node, Pod, PodStatus, Service } from '../kube/types.ts';
+import type { ClusterDns } from './pod-dns.ts';
 import type { EventRecorder } from '../scheduler/component.ts';
 import { startContainer } from './container-start.ts';
 import type { Backoff, KillReason, KubeletContainer, KubeletExercises, PodAdmitResult } from './exercises.ts';
@@ -42,6 +43,10 @@ export interface PodSyncDeps {
   hostIP: string;
   now: () => number;
   node: () => Node | undefined;
+  /** The Services the kubelet's informer holds (service environment variables). */
+  services?: () => readonly Service[];
+  /** Cluster DNS for ClusterFirst pods. */
+  clusterDns?: ClusterDns;
   /** A pod waiting out a back-off is looked at again after this long. */
   backoffRecheckMs: number;
 }
@@ -188,6 +193,8 @@ export class PodSyncer {
             podIP,
             hostIP: d.hostIP,
             ...(d.node()?.status?.allocatable ? { nodeAllocatable: d.node()!.status!.allocatable as Record<string, string> } : {}),
+            ...(d.services ? { services: d.services } : {}),
+            ...(d.clusterDns ? { clusterDns: d.clusterDns } : {}),
             event: (t, r, m) => this.event(pod, t, r, m),
           },
           pod,

@@ -5,8 +5,9 @@
  * lesson 07 passes, the reference otherwise), like the scheduler and the controllers:
  *
  * - `kube-proxy-node-<i>`, one per real node (user system:kube-proxy): the learner's proxier over
- *   the userspace proxy, which listens on each ClusterIP:port (addresses in 127.96.0.0/16, local
- *   to every process on the machine) and on the node's InternalIP (127.64.<i>.1) for node ports.
+ *   the userspace proxy, which listens on the node's InternalIP (127.64.<i>.1) for node ports;
+ *   node-0's also on each ClusterIP:port (addresses in 127.96.0.0/16, local to every process on
+ *   the machine, so one listener serves the pods of every node).
  *   Not started when `flags.network` is 'kernel': there kube-proxy writes nftables instead.
  * - `cluster-dns` (user system:serviceaccount:kube-system:coredns): makes sure the Service
  *   kube-system/kube-dns exists with the range's tenth address (127.96.0.10, as 10.96.0.10 in a
@@ -130,8 +131,8 @@ export function kubeProxyComponents(flags: Record<string, unknown>): ClusterComp
       user: KUBE_PROXY_USER,
       async start(ctx) {
         const nodeIP = await nodeAddress(ctx.client, nodeName, ctx.logger);
-        const proxy = await runKubeProxy(ctx.client, { nodeName, nodeIP, logger: ctx.logger });
-        ctx.logger.info(`userspace proxy for ${nodeName}: ClusterIPs in 127.96.0.0/16, node ports on ${nodeIP}`);
+        const proxy = await runKubeProxy(ctx.client, { nodeName, nodeIP, serveClusterIPs: i === 0, logger: ctx.logger });
+        ctx.logger.info(`userspace proxy for ${nodeName}: ${i === 0 ? 'ClusterIPs in 127.96.0.0/16 (for every node: they share this loopback), ' : ''}node ports on ${nodeIP}`);
         return proxy;
       },
     } satisfies ClusterComponent;

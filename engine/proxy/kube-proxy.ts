@@ -29,6 +29,12 @@ export interface KubeProxyOptions {
   nodeIP: string;
   minSyncPeriodMs?: number;
   fullSyncPeriodMs?: number;
+  /**
+   * Listen on ClusterIPs too (default true). In loopback mode every node shares this machine's
+   * loopback, so one kube-proxy holds the ClusterIPs for all (`cluster up`: node-0's) and the
+   * others only their node ports; they are given the same rules without internal endpoints.
+   */
+  serveClusterIPs?: boolean;
   /** The services component to use (default: the one the door picks). */
   services?: ServicesExercises;
   logger?: Logger;
@@ -54,7 +60,7 @@ export async function runKubeProxy(client: KubeClient, options: KubeProxyOptions
     backend: {
       apply(changes) {
         try {
-          proxy.apply(changes);
+          proxy.apply(options.serveClusterIPs === false ? { ...changes, upsert: changes.upsert.map((rule) => ({ ...rule, internalEndpoints: [] })) } : changes);
         } catch (error) {
           failures++;
           throw error;
