@@ -115,6 +115,13 @@ async function listenOrRetry<T extends { stop(): Promise<void> }>(what: string, 
 
 /** Creates `object` unless it exists (what the addon manager does for kube-dns). */
 async function ensure(client: KubeClient, resource: string, object: KubeObject): Promise<void> {
+  const namespace = object.metadata.namespace ? { namespace: object.metadata.namespace } : {};
+  try {
+    await client.get(resource, object.metadata.name ?? '', namespace);
+    return; // kept as it is, as the addon manager's EnsureExists mode keeps it
+  } catch (error) {
+    if (!isApiError(error, 'NotFound')) throw error;
+  }
   try {
     await client.create(resource, object, object.metadata.namespace ? { namespace: object.metadata.namespace } : {});
   } catch (error) {

@@ -42,7 +42,8 @@ export interface Resolved {
   server: string;
 }
 
-const NOT_FOUND = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN', 'ENONAME']);
+// EREFUSED: cluster DNS refuses names outside its zone (it forwards nowhere), which is "not found" to a pod.
+const NOT_FOUND = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN', 'ENONAME', 'EREFUSED']);
 
 /** The IPv4 addresses of `name`; throws an Error with code ENOTFOUND when no candidate has one. */
 export async function resolve4(name: string, settings = dnsSettings()): Promise<Resolved> {
