@@ -699,5 +699,8 @@ export const CLUSTER_DNS_PORT = 53;
 /** kube-proxy, cluster DNS: how long a component waits for its node, or the apiserver's Service, to show up at start, in ms. */
 export const NETWORK_COMPONENT_START_WAIT_MS = 60_000;
 
+/** kube-proxy: how often it looks again for its node's address while the kubelet registers it, in ms. */
+export const NETWORK_COMPONENT_POLL_MS = 250;
+
 /** Cluster DNS, Ingress controller: an address another process holds (another cluster on this machine) is tried again this often, in ms. */
 export const NETWORK_LISTEN_RETRY_MS = 5_000;

@@ -41,6 +41,7 @@ import {
   INGRESS_CONTROLLER_HOST,
   INGRESS_CONTROLLER_NAME,
   INGRESS_CONTROLLER_PORT,
+  NETWORK_COMPONENT_POLL_MS,
   NETWORK_COMPONENT_START_WAIT_MS,
   NETWORK_LISTEN_RETRY_MS,
 } from '../params.ts';
@@ -79,10 +80,11 @@ async function nodeAddress(client: KubeClient, name: string, logger: Logger): Pr
     } catch (error) {
       if (!isApiError(error, 'NotFound')) throw error;
     }
-    if (Date.now() > deadline) throw new KubelingsError(`node ${name} has not registered an InternalIP within ${NETWORK_COMPONENT_START_WAIT_MS / 1000} s: is its kubelet running? (npx kubelings cluster status)`);
+    if (Date.now() > deadline)
+      throw new KubelingsError(`node ${name} has not registered an InternalIP within ${NETWORK_COMPONENT_START_WAIT_MS / 1000} s: is its kubelet running? (npx kubelings cluster status)`);
     if (!said) logger.info(`waiting for node ${name} to register its address`);
     said = true;
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, NETWORK_COMPONENT_POLL_MS));
   }
 }
 

@@ -20,8 +20,10 @@ for (let i = 0; i < argv.length; i++) {
   const a = argv[i]!;
   if (a === '-q') quiet = true;
   else if (a === '-S') headers = true;
-  else if (a === '-qO-' || a === '-qO') (quiet = true), (output = a === '-qO-' ? '-' : argv[++i]);
-  else if (a === '-O') output = argv[++i];
+  else if (a === '-qO-' || a === '-qO') {
+    quiet = true;
+    output = a === '-qO-' ? '-' : argv[++i];
+  } else if (a === '-O') output = argv[++i];
   else if (a.startsWith('-O')) output = a.slice(2);
   else if (a === '-T') timeoutSeconds = Number(argv[++i]);
   else if (a.startsWith('-T')) timeoutSeconds = Number(a.slice(2));
@@ -48,17 +50,25 @@ const log = (line: string) => {
   if (!quiet) process.stderr.write(`${line}\n`);
 };
 log(`Connecting to ${target.host} (${address!}:${port})`);
-const req = request({ host: address!, port, path: `${target.pathname}${target.search}`, headers: { host: target.host, 'user-agent': 'Wget', connection: 'close' }, timeout: timeoutSeconds * 1000 }, (res) => {
-  if (headers) process.stderr.write(`  HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}\n${Object.entries(res.headers).map(([k, v]) => `  ${k}: ${String(v)}\n`).join('')}`);
-  if ((res.statusCode ?? 0) >= 400) die(`server returned error: HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}`);
-  const file = output ?? (basename(target.pathname) || 'index.html');
-  if (file !== '-') log(`saving to '${file}'`);
-  const sink = file === '-' ? process.stdout : createWriteStream(file.startsWith('/') ? containerPath(file) : file);
-  res.pipe(sink);
-  res.on('end', () => {
-    if (file !== '-') log(`'${file}' saved`);
-  });
-});
+const req = request(
+  { host: address!, port, path: `${target.pathname}${target.search}`, headers: { host: target.host, 'user-agent': 'Wget', connection: 'close' }, timeout: timeoutSeconds * 1000 },
+  (res) => {
+    if (headers)
+      process.stderr.write(
+        `  HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}\n${Object.entries(res.headers)
+          .map(([k, v]) => `  ${k}: ${String(v)}\n`)
+          .join('')}`,
+      );
+    if ((res.statusCode ?? 0) >= 400) die(`server returned error: HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}`);
+    const file = output ?? (basename(target.pathname) || 'index.html');
+    if (file !== '-') log(`saving to '${file}'`);
+    const sink = file === '-' ? process.stdout : createWriteStream(file.startsWith('/') ? containerPath(file) : file);
+    res.pipe(sink);
+    res.on('end', () => {
+      if (file !== '-') log(`'${file}' saved`);
+    });
+  },
+);
 req.on('timeout', () => {
   req.destroy();
   die('download timed out');
