@@ -684,9 +684,9 @@ export const LOAD_BALANCER_ADDRESS_ATTEMPTS = 16;
 export const INGRESS_CLASS_NAME = 'kubelings';
 
 /**
- * Ingress controller: the loopback address it answers on under `cluster up` (port 80, or 80 +
- * LOW_PORT_REMAP_OFFSET where ports below 1024 cannot be bound: engine/cri/ports.ts). Outside the
- * pod network (127.64.0.0/12) and the Service range (127.96.0.0/16).
+ * Ingress controller: the loopback address it answers on under `cluster up`: port 80 +
+ * LOW_PORT_REMAP_OFFSET (10080) always, and port 80 too where ports below 1024 can be bound
+ * (engine/cri/ports.ts). Outside the pod network (127.64.0.0/12) and the Service range (127.96.0.0/16).
  */
 export const INGRESS_CONTROLLER_HOST = '127.97.0.1';
 

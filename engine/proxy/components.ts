@@ -18,8 +18,8 @@
  *   kubelet uses when it tells pods where their DNS server is (engine/kubelet/pod-dns.ts).
  * - `ingress-controller` (user system:serviceaccount:kube-system:ingress-controller): makes sure
  *   the IngressClass `kubelings` exists (the default class, controller
- *   kubelings.dev/ingress-controller) and answers HTTP on 127.97.0.1:80 (10080 under the same
- *   low-port rule).
+ *   kubelings.dev/ingress-controller) and answers HTTP on 127.97.0.1:10080 always, and on
+ *   127.97.0.1:80 too where this user may bind ports below 1024 (the same low-port rule).
  *
  * Invariants: an address already held (another kubelings cluster on this machine) does not fail
  * the start: the component logs it and tries again every NETWORK_LISTEN_RETRY_MS; stop() closes
@@ -41,6 +41,7 @@ import {
   INGRESS_CONTROLLER_HOST,
   INGRESS_CONTROLLER_NAME,
   INGRESS_CONTROLLER_PORT,
+  LOW_PORT_REMAP_OFFSET,
   NETWORK_COMPONENT_POLL_MS,
   NETWORK_COMPONENT_START_WAIT_MS,
   NETWORK_LISTEN_RETRY_MS,
@@ -185,9 +186,13 @@ export function ingressControllerComponent(): ClusterComponent {
         metadata: { name: INGRESS_CLASS_NAME, annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
         spec: { controller: INGRESS_CONTROLLER_NAME },
       });
+      // Always on 10080 (80 + LOW_PORT_REMAP_OFFSET), so the lesson's URL works as root or not; on 80 too where it may be bound.
       const { port, reason } = await boundPort(INGRESS_CONTROLLER_HOST, INGRESS_CONTROLLER_PORT);
-      ctx.logger.info(`Ingress controller on http://${INGRESS_CONTROLLER_HOST}:${port}: ${reason}`);
-      return listenOrRetry(`${INGRESS_CONTROLLER_HOST}:${port}`, ctx.logger, () => runIngressController(ctx.client, { host: INGRESS_CONTROLLER_HOST, port, logger: ctx.logger }));
+      const remapped = INGRESS_CONTROLLER_PORT + LOW_PORT_REMAP_OFFSET;
+      const alsoPorts = port === remapped ? [] : [remapped];
+      const where = [port, ...alsoPorts].map((p) => `http://${INGRESS_CONTROLLER_HOST}:${p}`).join(' and ');
+      ctx.logger.info(`Ingress controller on ${where}: ${reason}`);
+      return listenOrRetry(where, ctx.logger, () => runIngressController(ctx.client, { host: INGRESS_CONTROLLER_HOST, port, alsoPorts, logger: ctx.logger }));
     },
   };
 }

@@ -24,6 +24,8 @@ export interface IngressControllerOptions {
   host: string;
   port?: number;
   controller?: string;
+  /** More ports it answers on, the same way (`cluster up`: 10080 beside 80, so one URL works as root or not). */
+  alsoPorts?: number[];
   services?: ServicesExercises;
   logger?: Logger;
 }
@@ -44,7 +46,7 @@ export async function runIngressController(client: KubeClient, options: IngressC
   const services = factory.forResource<Service>('services');
   const mine = () => exercises.ingressesForController(ingresses.lister.list(), classes.lister.list(), controller);
 
-  const server = http.createServer((req, res) => {
+  const handle: http.RequestListener = (req, res) => {
     const reply = (code: number, text: string) => {
       if (!res.headersSent) res.writeHead(code, { 'content-type': 'text/plain' });
       res.end(`${text}\n`);
@@ -79,8 +81,12 @@ export async function runIngressController(client: KubeClient, options: IngressC
     upstream.on('error', () => reply(502, `${route.service}:${route.port} did not answer`));
     req.pipe(upstream);
     req.on('error', () => upstream.destroy());
+  };
+  const servers = [options.port ?? 0, ...(options.alsoPorts ?? [])].map((port) => {
+    const server = http.createServer(handle);
+    server.on('clientError', (_e, socket: net.Socket) => socket.destroy());
+    return { server, port };
   });
-  server.on('clientError', (_e, socket: net.Socket) => socket.destroy());
 
   const writeStatus = async (ing: Ingress) => {
     if (!mine().some((i) => i.metadata.uid === ing.metadata.uid)) return;
@@ -96,22 +102,31 @@ export async function runIngressController(client: KubeClient, options: IngressC
   ingresses.on('update', (_o, i) => void writeStatus(i));
   classes.on('add', () => mine().forEach((i) => void writeStatus(i)));
   await factory.start();
+  const closeAll = () =>
+    Promise.all(
+      servers.map(({ server }) => {
+        server.closeAllConnections();
+        return new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+      }),
+    );
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host: options.host, port: options.port ?? 0 }, () => resolve());
-    });
+    for (const { server, port } of servers) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host: options.host, port }, () => resolve());
+      });
+    }
   } catch (error) {
-    factory.stop(); // the address is taken: no informer is left behind
+    factory.stop(); // the address is taken: no informer and no listener is left behind
+    await closeAll();
     throw error;
   }
   return {
     host: options.host,
-    port: (server.address() as net.AddressInfo).port,
+    port: (servers[0]!.server.address() as net.AddressInfo).port,
     async stop() {
       factory.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeAll();
     },
   };
 }
