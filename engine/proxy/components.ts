@@ -7,7 +7,9 @@
  * - `kube-proxy-node-<i>`, one per real node (user system:kube-proxy): the learner's proxier over
  *   the userspace proxy, which listens on the node's InternalIP (127.64.<i>.1) for node ports;
  *   node-0's also on each ClusterIP:port (addresses in 127.96.0.0/16, local to every process on
- *   the machine, so one listener serves the pods of every node).
+ *   the machine, so one listener serves the pods of every node). Where ports below 1024 cannot
+ *   be bound, a ClusterIP port P below 1024 listens on P + 10000 (engine/cri/ports.ts's rule, as
+ *   for pods), and the log says so: Services on port 8080 work the same as root or not.
  *   Not started when `flags.network` is 'kernel': there kube-proxy writes nftables instead.
  * - `cluster-dns` (user system:serviceaccount:kube-system:coredns): makes sure the Service
  *   kube-system/kube-dns exists with the range's tenth address (127.96.0.10, as 10.96.0.10 in a
@@ -141,7 +143,8 @@ export function kubeProxyComponents(flags: Record<string, unknown>): ClusterComp
       user: KUBE_PROXY_USER,
       async start(ctx) {
         const nodeIP = await nodeAddress(ctx.client, nodeName, ctx.logger);
-        const proxy = await runKubeProxy(ctx.client, { nodeName, nodeIP, serveClusterIPs: i === 0, logger: ctx.logger });
+        const lowPorts = await decideLowPorts('auto', nodeIP);
+        const proxy = await runKubeProxy(ctx.client, { nodeName, nodeIP, serveClusterIPs: i === 0, lowPorts, logger: ctx.logger });
         ctx.logger.info(`userspace proxy for ${nodeName}: ${i === 0 ? 'ClusterIPs in 127.96.0.0/16 (for every node: they share this loopback), ' : ''}node ports on ${nodeIP}`);
         return proxy;
       },
@@ -187,12 +190,14 @@ export function ingressControllerComponent(): ClusterComponent {
         spec: { controller: INGRESS_CONTROLLER_NAME },
       });
       // Always on 10080 (80 + LOW_PORT_REMAP_OFFSET), so the lesson's URL works as root or not; on 80 too where it may be bound.
+      const lowPorts = await decideLowPorts('auto', INGRESS_CONTROLLER_HOST);
+      const proxyPort = (servicePort: number) => listenPort(servicePort, lowPorts);
       const { port, reason } = await boundPort(INGRESS_CONTROLLER_HOST, INGRESS_CONTROLLER_PORT);
       const remapped = INGRESS_CONTROLLER_PORT + LOW_PORT_REMAP_OFFSET;
       const alsoPorts = port === remapped ? [] : [remapped];
       const where = [port, ...alsoPorts].map((p) => `http://${INGRESS_CONTROLLER_HOST}:${p}`).join(' and ');
       ctx.logger.info(`Ingress controller on ${where}: ${reason}`);
-      return listenOrRetry(where, ctx.logger, () => runIngressController(ctx.client, { host: INGRESS_CONTROLLER_HOST, port, alsoPorts, logger: ctx.logger }));
+      return listenOrRetry(where, ctx.logger, () => runIngressController(ctx.client, { host: INGRESS_CONTROLLER_HOST, port, alsoPorts, proxyPort, logger: ctx.logger }));
     },
   };
 }

@@ -24,6 +24,8 @@ export interface IngressControllerOptions {
   host: string;
   port?: number;
   controller?: string;
+  /** The port kube-proxy really listens on for a Service port (default: the same; `cluster up` without low ports: P + 10000 below 1024). */
+  proxyPort?: (port: number) => number;
   /** More ports it answers on, the same way (`cluster up`: 10080 beside 80, so one URL works as root or not). */
   alsoPorts?: number[];
   services?: ServicesExercises;
@@ -68,7 +70,7 @@ export async function runIngressController(client: KubeClient, options: IngressC
     const upstream = http.request(
       {
         host: clusterIP,
-        port: port.port,
+        port: options.proxyPort ? options.proxyPort(port.port) : port.port,
         method: req.method,
         path: req.url,
         headers: { ...req.headers, 'x-forwarded-for': forwarded, 'x-forwarded-host': req.headers.host ?? '', 'x-forwarded-proto': 'http' },

@@ -17,7 +17,8 @@ import { SharedInformerFactory } from '../controllers/informers.ts';
 import { loadComponent } from '../impl.ts';
 import type { EndpointSlice, Service } from '../kube/types.ts';
 import { KUBE_PROXY_FULL_SYNC_PERIOD_MS, KUBE_PROXY_MIN_SYNC_PERIOD_MS } from '../params.ts';
-import type { Proxier, ServicesExercises } from './exercises.ts';
+import { listenPort, type LowPorts } from '../cri/ports.ts';
+import type { Proxier, ProxyRule, ServicesExercises } from './exercises.ts';
 import { UserspaceProxy } from './userspace-proxy.ts';
 
 /** upstream's kube-proxy identity. */
@@ -35,6 +36,11 @@ export interface KubeProxyOptions {
    * others only their node ports; they are given the same rules without internal endpoints.
    */
   serveClusterIPs?: boolean;
+  /**
+   * Where ports below 1024 cannot be bound (engine/cri/ports.ts, mode remap), a ClusterIP port P
+   * below 1024 listens on P + offset instead, as pods' ports do; said once per rule in the log.
+   */
+  lowPorts?: LowPorts;
   /** The services component to use (default: the one the door picks). */
   services?: ServicesExercises;
   logger?: Logger;
@@ -60,7 +66,7 @@ export async function runKubeProxy(client: KubeClient, options: KubeProxyOptions
     backend: {
       apply(changes) {
         try {
-          proxy.apply(options.serveClusterIPs === false ? { ...changes, upsert: changes.upsert.map((rule) => ({ ...rule, internalEndpoints: [] })) } : changes);
+          proxy.apply({ ...changes, upsert: changes.upsert.map(forThisMachine) });
         } catch (error) {
           failures++;
           throw error;
@@ -68,6 +74,18 @@ export async function runKubeProxy(client: KubeClient, options: KubeProxyOptions
       },
     },
   });
+  const remapped = new Set<string>();
+  /** A rule as this machine can serve it: no ClusterIP listener where another kube-proxy holds them; low ports moved up. */
+  function forThisMachine(rule: ProxyRule): ProxyRule {
+    let out = options.serveClusterIPs === false ? { ...rule, internalEndpoints: [] } : rule;
+    const port = options.lowPorts ? listenPort(rule.port, options.lowPorts) : rule.port;
+    if (port !== rule.port) {
+      if (!remapped.has(rule.servicePortName)) log(`${rule.servicePortName}: ${rule.clusterIP}:${rule.port} listens on port ${port} (${options.lowPorts!.reason})`);
+      remapped.add(rule.servicePortName);
+      out = { ...out, port };
+    }
+    return out;
+  }
   const factory = new SharedInformerFactory(client);
   const serviceInformer = factory.forResource<Service>('services');
   const sliceInformer = factory.forResource<EndpointSlice>('endpointslices');
