@@ -32,12 +32,17 @@ for (let i = 0; i < argv.length; i++) {
     process.exit(1);
   } else url = a;
 }
-const die = (message: string): never => {
+function die(message: string): never {
   process.stderr.write(`wget: ${message}\n`);
   process.exit(1);
-};
+}
 if (!url) die('missing URL');
-const target = new URL(/^[a-z]+:\/\//i.test(url!) ? url! : `http://${url}`);
+let target: URL;
+try {
+  target = new URL(/^[a-z]+:\/\//i.test(url!) ? url! : `http://${url}`);
+} catch {
+  die(`bad address '${url}'`);
+}
 if (target.protocol !== 'http:') die(`not an http or ftp url: ${url}`);
 const port = Number(target.port || 80);
 let address: string;
