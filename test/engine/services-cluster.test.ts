@@ -64,8 +64,17 @@ describe.skipIf(!HAS_KUBECTL)('the Service network under cluster up (loopback mo
   test('ClusterIP spread, refused at zero, NodePort on each node, DNS from a pod, Ingress by host; nothing left after cluster down', async () => {
     const up = kubelings(['cluster', 'up', '--port', '0', '--nodes', '2'], { home, timeoutMs: 180_000 });
     expect(up.code, up.out + up.err).toBe(0);
-    for (const name of ['kube-proxy-node-0', 'kube-proxy-node-1', 'cluster-dns', 'ingress-controller'])
-      expect(up.out, `cluster up lists ${name}`).toMatch(new RegExp(`${name}\\s+pid \\d+\\s+running`));
+    const network = ['kube-proxy-node-0', 'kube-proxy-node-1', 'cluster-dns', 'ingress-controller'];
+    for (const name of network) expect(up.out, `cluster up lists ${name}`).toMatch(new RegExp(`${name}\\s+pid \\d+`));
+    // Under load cluster up may return before every component says it started: wait, as cluster status would show it.
+    await waitFor(
+      'the four network components to be running (components.json)',
+      () => {
+        const rows = (JSON.parse(readFileSync(join(home, 'components.json'), 'utf8')) as ComponentsFile).components;
+        return network.every((name) => rows.find((r) => r.name === name)?.phase === 'running');
+      },
+      WAIT_MS,
+    );
     const state = JSON.parse(readFileSync(join(home, 'cluster.json'), 'utf8')) as { url: string };
     const client = new KubeClient({ server: state.url, ca: readFileSync(join(home, 'pki', 'ca.crt'), 'utf8'), token: readAdminToken(join(home, 'tokens.csv')), userAgent: 'services-cluster-test' });
     const kubectl = kubectlWith(join(home, 'kubeconfig'));
