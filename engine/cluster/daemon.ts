@@ -79,9 +79,11 @@ try {
   });
   await supervisor.start(specs);
   // metrics.k8s.io (kubectl top, the HPA): a metrics-server beside the apiserver, scraping each real
-  // node's kubelet with the apiserver's kubelet-client credential.
+  // node's kubelet with the apiserver's kubelet-client credential; `--metric-resolution 3s` as metrics-server's flag.
   const { serveMetrics } = await import('../metrics/metrics-server.ts');
+  const { durationFlag } = await import('../controllers/component.ts');
   const metrics = serveMetrics(cluster.apiserver, {
+    resolutionMs: durationFlag(flags['metric-resolution'] ?? flags.metricResolution),
     client: cluster.client,
     ca: cluster.apiserver.kubeletClient.ca,
     token: cluster.apiserver.kubeletClient.token,

@@ -11,7 +11,10 @@
  *
  * Flags: `--leader-elect false` runs the controllers at once without a Lease (as
  * --leader-elect=false does); `--node-monitor-grace-period 10s` and `--node-monitor-period 1s`
- * scale the node lifecycle controller down (the live demo). Losing the Lease stops the controllers
+ * scale the node lifecycle controller down (the live demo); the HPA's
+ * `--horizontal-pod-autoscaler-sync-period`, `-downscale-stabilization`,
+ * `-cpu-initialization-period` and `-initial-readiness-delay` scale the autoscaler down (a demo or
+ * a test that waits seconds, not five minutes). Losing the Lease stops the controllers
  * and their informers; the manager keeps campaigning and starts them afresh when it leads again.
  */
 import { KUBE_CONTROLLER_MANAGER } from '../apiserver/auth.ts';
@@ -29,7 +32,7 @@ import { newCronJobController } from './cronjob-controller.ts';
 import { newDaemonSetController } from './daemonset-controller.ts';
 import { newEndpointSliceController } from './endpointslice-controller.ts';
 import { newGarbageCollector } from './garbage-collector-controller.ts';
-import { newHorizontalController } from './horizontal-controller.ts';
+import { newHorizontalController, type HpaTunables } from './horizontal-controller.ts';
 import { newJobController } from './job-controller.ts';
 import { newNamespaceController } from './namespace-controller.ts';
 import { newNodeLifecycleController, type NodeLifecycleOptions } from './node-lifecycle-controller.ts';
@@ -49,6 +52,8 @@ export interface ControllerManagerOptions {
   workers?: number;
   /** The node lifecycle controller's grace and monitor periods (default NODE_MONITOR_*). */
   nodeLifecycle?: NodeLifecycleOptions;
+  /** The HPA controller's periods (default HPA_* of engine/params.ts). */
+  hpa?: Partial<HpaTunables>;
 }
 
 export interface RunningControllerManager {
@@ -94,7 +99,7 @@ export async function runControllerManager(ctx: Pick<ClusterContext, 'client' | 
       job: newJobController(deps).workers,
       cronjob: newCronJobController(deps).workers,
       disruption: newDisruptionController({ ...deps, kube: ctx.client, recorder: recorderFor('controllermanager') }).workers,
-      horizontalpodautoscaling: newHorizontalController({ ...deps, kube: ctx.client, recorder: recorderFor('horizontal-pod-autoscaler') }).workers,
+      horizontalpodautoscaling: newHorizontalController({ ...deps, kube: ctx.client, recorder: recorderFor('horizontal-pod-autoscaler'), tunables: options.hpa }).workers,
     };
     // StatefulSets keep their history in ControllerRevisions: only where the apiserver serves them.
     if (findResource('apps', 'v1', 'controllerrevisions')) workers.statefulset = newStatefulSetController(deps).workers;
@@ -162,10 +167,24 @@ export function controllerManagerComponent(flags: Record<string, unknown> = {}):
         gracePeriodMs: durationFlag(flags['node-monitor-grace-period'] ?? flags.nodeMonitorGracePeriod),
         monitorPeriodMs: durationFlag(flags['node-monitor-period'] ?? flags.nodeMonitorPeriod),
       };
-      const running = await runControllerManager(ctx, { leaderElect, nodeLifecycle });
+      const running = await runControllerManager(ctx, { leaderElect, nodeLifecycle, hpa: hpaFlags(flags) });
       return { stop: () => running.stop() };
     },
   };
+}
+
+/** The HPA's kube-controller-manager flags (`--horizontal-pod-autoscaler-sync-period 2s`, ...), as written or camelCased; only those given. */
+export function hpaFlags(flags: Record<string, unknown>): Partial<HpaTunables> {
+  const flag = (name: string) =>
+    durationFlag(flags[`horizontal-pod-autoscaler-${name}`] ?? flags[`horizontalPodAutoscaler${name.replace(/(^|-)([a-z])/g, (_, _d: string, c: string) => c.toUpperCase())}`]);
+  const tunables: Partial<HpaTunables> = {
+    syncPeriodMs: flag('sync-period'),
+    downscaleStabilizationMs: flag('downscale-stabilization'),
+    cpuInitializationPeriodMs: flag('cpu-initialization-period'),
+    initialReadinessDelayMs: flag('initial-readiness-delay'),
+  };
+  if (tunables.syncPeriodMs === 0) throw new Error('--horizontal-pod-autoscaler-sync-period must be more than 0s');
+  return Object.fromEntries(Object.entries(tunables).filter(([, v]) => v !== undefined));
 }
 
 /** A duration flag as Kubernetes writes them (`40s`, `500ms`, `5m`, `1m30s`); undefined when absent. */

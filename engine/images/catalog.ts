@@ -61,7 +61,7 @@ export const BUILTIN_IMAGES: readonly BuiltinImage[] = [
     env: { PATH },
     defaultArgs: [],
     stopSignal: 'SIGTERM',
-    description: "an HTTP server answering each request with the request and its pod's name and IP, as JSON (port 8080)",
+    description: "an HTTP server answering each request with the request and its pod's name and IP, as JSON (port 8080); GET /burn?ms=N first spends N ms of CPU (for the HPA)",
   },
   {
     name: 'kubelings/crash',

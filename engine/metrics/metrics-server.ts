@@ -93,6 +93,7 @@ export function newMetricsServer(options: MetricsServerOptions): MetricsServer {
   const clock = options.clock ?? systemClock;
   const log = options.logger ?? silentLogger;
   const resolutionMs = options.resolutionMs ?? METRICS_RESOLUTION_MS;
+  if (!(resolutionMs > 0)) throw new Error(`metric resolution must be more than 0s, not ${resolutionMs} ms`);
   const storage = new MetricsStorage(resolutionMs);
   const scrapeOptions = { ca: options.ca, token: options.token, timeoutMs: options.timeoutMs ?? METRICS_SCRAPE_TIMEOUT_MS, maxBytes: options.maxBytes ?? METRICS_SUMMARY_MAX_BYTES };
   let running = false;
