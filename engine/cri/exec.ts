@@ -2,7 +2,8 @@
  * ExecSync and Exec: a command run "in" a running container, which here means with the
  * container's environment and working folder, in its cgroup when it has one, in a process group of
  * its own (so that a timeout or the container's end kills all of it). The executable is looked up
- * on the container's PATH; a missing one fails as runc's exec fails.
+ * on the container's PATH (but `tar` and `test` are the built-in applets over the container's
+ * folder, for `kubectl cp`: engine/images/applets.ts); a missing one fails as runc's exec fails.
  * ExecSync keeps at most EXEC_SYNC_MAX_OUTPUT_BYTES of each stream (the CRI's cap) and, with a
  * timeout, kills the command when it passes and fails with DeadlineExceeded (the kubelet counts an
  * exec probe that times out as failed). Exec hands back the streams; with `tty`, stderr is merged
@@ -27,14 +28,17 @@ export interface ExecContext {
   wrap?: (argv: string[]) => string[];
   /** Called with each exec process once started (the runtime records it for cleanup). */
   track(child: ChildProcess): void;
+  /** The argv prefix of a built-in applet that runs `command` (engine/images/applets.ts: tar, test), if any. */
+  applet?(command: string): string[] | undefined;
 }
 
 function startCommand(ctx: ExecContext, cmd: string[], stdin: boolean): ChildProcess {
   if (!Array.isArray(cmd) || cmd.length === 0 || !cmd[0]) throw new CriError('InvalidArgument', 'exec needs a command');
-  const file = findExecutable(cmd[0], ctx.env.PATH ?? '', ctx.cwd);
+  const applet = ctx.applet?.(cmd[0]);
+  const file = applet ? applet[0] : findExecutable(cmd[0], ctx.env.PATH ?? '', ctx.cwd);
   if (!file)
     throw new CriError('Unknown', `failed to exec in container: OCI runtime exec failed: exec failed: unable to start container process: exec: "${cmd[0]}": executable file not found in $PATH`);
-  let argv = [file, ...cmd.slice(1)];
+  let argv = applet ? [...applet, ...cmd.slice(1)] : [file, ...cmd.slice(1)];
   if (ctx.procsFiles) argv = joinCommand(ctx.procsFiles, argv);
   if (ctx.wrap) argv = ctx.wrap(argv);
   const child = spawn(argv[0]!, argv.slice(1), { cwd: ctx.cwd, env: ctx.env, detached: true, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], argv0: cmd[0] });

@@ -37,6 +37,7 @@ import { formatIPv4, nodeBlock, parseCidr } from '../cni/ipv4.ts';
 import { ip } from '../cni/net-ops.ts';
 import { CNI_VERSION, type CniArgs, type CniPlugin, type NetConf } from '../cni/types.ts';
 import { imagePrograms, type ImagePrograms } from '../images/bundle.ts';
+import { appletArgv } from '../images/applets.ts';
 import { builtinNames, imageDigestRef, imageId, lookupImage } from '../images/catalog.ts';
 import { POD_NETWORK_CIDR, POD_NETWORK_NAME, POD_NODE_CIDR_MASK } from '../params.ts';
 import type {
@@ -443,6 +444,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
       warnings,
     };
     mkdirSync(record.workDir, { recursive: true });
+    mkdirSync(join(rootfs, 'tmp'), { recursive: true }); // every image has a /tmp (kubectl cp's usual target)
     for (const mount of config.mounts ?? []) {
       const at = join(rootfs, normalize(`/${mount.containerPath}`));
       mkdirSync(dirname(at), { recursive: true });
@@ -570,6 +572,12 @@ export class ProcessRuntime implements RuntimeService, ImageService {
       cwd: entry.record.workDir,
       ...(entry.cgroup ? { procsFiles: entry.cgroup.procsFiles } : {}),
       ...(this.kernel && sandbox ? { wrap: (argv: string[]) => this.inSandboxNetns(sandbox, argv) } : {}),
+      applet: (command) =>
+        appletArgv(
+          this.programs,
+          command,
+          (entry.record.config.mounts ?? []).map((m) => m.containerPath),
+        ),
       track: (child) => {
         entry.execs.add(child);
         if (child.pid) this.state.saveExec(containerId, child.pid, processStartTime(child.pid));

@@ -19,9 +19,10 @@ import { fileURLToPath } from 'node:url';
 import { ROOT } from '../paths.ts';
 import type { BuiltinImage } from './catalog.ts';
 
-export type ImageProgram = NonNullable<BuiltinImage['program']>;
+/** An image's program, or `applets`: the `tar` and `test` that exec runs in any container (applets.ts). */
+export type ImageProgram = NonNullable<BuiltinImage['program']> | 'applets';
 
-const PROGRAMS: readonly ImageProgram[] = ['nginx', 'echo', 'crash', 'kv'];
+const PROGRAMS: readonly ImageProgram[] = ['nginx', 'echo', 'crash', 'kv', 'applets'];
 
 /** busybox's tools that need the pod's DNS settings (./programs/resolver.ts): first on busybox's PATH, from `toolsBin`. */
 export const BUSYBOX_TOOLS = ['nslookup', 'wget'] as const;
@@ -45,7 +46,7 @@ export interface ImagePrograms {
 }
 
 function sourceHash(esbuildVersion: string): string {
-  const hash = createHash('sha256').update(`format 1\0${esbuildVersion}\0${process.versions.node}\0`);
+  const hash = createHash('sha256').update(`format 2\0${esbuildVersion}\0${process.versions.node}\0`);
   for (const name of readdirSync(SOURCE_DIR).sort())
     hash
       .update(`${name}\0`)
@@ -79,6 +80,8 @@ async function build(): Promise<ImagePrograms> {
         target: 'node20',
         logLevel: 'silent',
         legalComments: 'none',
+        // tar-stream (the applets) is CommonJS and requires node's own modules: give the ES module a require.
+        banner: { js: "import { createRequire as kubelingsCreateRequire } from 'node:module'; const require = kubelingsCreateRequire(import.meta.url);" },
       });
       writeToolsBin(join(temp, 'bin'), (tool) => [join(dir, `${tool}.mjs`)]);
       try {

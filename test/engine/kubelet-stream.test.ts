@@ -9,13 +9,14 @@
  * pod"), apimachinery util/remotecommand/constants.go (channels, NonZeroExitCode/ExitCode).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { PassThrough } from 'node:stream';
 import { Exec, KubeConfig, type V1Status } from '@kubernetes/client-node';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { pack } from 'tar-stream';
 import WebSocket from 'ws';
 import type { Authorizer } from '#engine/apiserver/auth.ts';
 import { createCa, createServingCert } from '#engine/apiserver/pki.ts';
@@ -155,6 +156,50 @@ describe.skipIf(!HAS_KUBECTL)(`the real kubectl ${HAS_KUBECTL ? '' : '(skipped: 
       const back = await kubectl.run(['cp', 'shell:copied.txt', join(dir, 'out.txt')]);
       expect(back.code, back.stderr).toBe(0);
       expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe(text);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // kubectl 1.32 (k8s.io/kubectl pkg/cmd/cp/cp.go) runs `test -d DEST`, then `tar -xmf - -C DIR`
+  // into a pod and `tar cf - SRC` out of one; the image's applets (engine/images/programs/applets.ts)
+  // take absolute paths inside the container's folder, as a container's own file system.
+  test("cp: absolute paths are the container's (its /tmp, never the machine's); a folder goes in whole; archives cannot climb out", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubelings-cp-'));
+    const name = `kubelings-cp-${process.pid}-${Date.now()}`;
+    try {
+      const text = 'first line\nsecond line\n';
+      writeFileSync(join(dir, 'note.txt'), text);
+      const into = await kubectl.run(['cp', join(dir, 'note.txt'), `shell:/tmp/${name}.txt`]);
+      expect(into.code, into.output).toBe(0);
+      expect(existsSync(`/tmp/${name}.txt`), "kubectl cp wrote the machine's /tmp").toBe(false);
+      expect((await kubectl.run(['exec', 'shell', '--', 'cat', `tmp/${name}.txt`])).stdout, 'the file, read from the container folder').toBe(text);
+      expect((await kubectl.run(['exec', 'shell', '--', 'test', '-f', `/tmp/${name}.txt`])).code, 'test -f on the copied file').toBe(0);
+      expect((await kubectl.run(['exec', 'shell', '--', 'test', '-d', `/tmp/${name}.txt`])).code, 'test -d on a file').toBe(1);
+      const back = await kubectl.run(['cp', `shell:/tmp/${name}.txt`, join(dir, 'back.txt')]);
+      expect(back.code, back.output).toBe(0);
+      expect(back.output).toContain("tar: removing leading '/' from member names");
+      expect(readFileSync(join(dir, 'back.txt'), 'utf8')).toBe(text);
+      // A folder into a folder that exists: kubectl's `test -d /tmp` says yes, so it lands in /tmp/<name>.
+      mkdirSync(join(dir, name, 'sub'), { recursive: true });
+      writeFileSync(join(dir, name, 'sub', 'deep.txt'), 'deep\n');
+      const folder = await kubectl.run(['cp', join(dir, name), 'shell:/tmp/']);
+      expect(folder.code, folder.output).toBe(0);
+      expect((await kubectl.run(['exec', 'shell', '--', 'cat', `tmp/${name}/sub/deep.txt`])).stdout).toBe('deep\n');
+      // An archive whose member climbs with ../ stays inside the container's folder.
+      const archive = pack();
+      archive.entry({ name: `../../../../../../tmp/${name}-escape.txt` }, 'escaped?\n');
+      archive.finalize();
+      const chunks: Buffer[] = [];
+      for await (const chunk of archive) chunks.push(chunk as Buffer);
+      const climb = await kubectl.run(['exec', '-i', 'shell', '--', 'tar', '-xmf', '-', '-C', '/'], Buffer.concat(chunks).toString('latin1'));
+      expect(climb.code, climb.output).toBe(0);
+      expect(existsSync(`/tmp/${name}-escape.txt`), "an archive member wrote the machine's /tmp").toBe(false);
+      expect((await kubectl.run(['exec', 'shell', '--', 'cat', `tmp/${name}-escape.txt`])).stdout).toBe('escaped?\n');
+      const garbage = await kubectl.run(['exec', '-i', 'shell', '--', 'tar', '-xmf', '-', '-C', '/tmp'], 'this is not a tar archive'.repeat(40));
+      expect([garbage.code, garbage.stderr]).toEqual([1, expect.stringContaining('tar: Invalid tar header') as unknown]);
+      const missing = await kubectl.run(['exec', 'shell', '--', 'tar', 'cf', '-', '/tmp/no-such-file']);
+      expect([missing.code, missing.stderr]).toEqual([1, expect.stringContaining('tar: /tmp/no-such-file: No such file or directory') as unknown]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
