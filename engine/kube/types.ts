@@ -171,6 +171,8 @@ export interface PodSpec {
   preemptionPolicy?: 'PreemptLowerPriority' | 'Never';
   overhead?: ResourceList;
   volumes?: { name: string; [source: string]: unknown }[];
+  /** Pod conditions (set by others) that must be True too before the kubelet calls the pod Ready. */
+  readinessGates?: { conditionType: string }[];
   [field: string]: unknown;
 }
 

@@ -17,6 +17,7 @@
  * kubelet first saw pods, against the pods admitted before it; stop() leaves no container process
  * and no timer.
  */
+import { needToReconcilePodReadiness } from './readiness-reconcile.ts';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { TokenAuthenticator } from '../apiserver/auth.ts';
@@ -311,8 +312,9 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       }
       podsByUid.set(pod.metadata.uid ?? '', pod);
       // As the kubelet's pod config does (checkAndUpdatePod): a change of the status alone, which
-      // is mostly the kubelet's own write coming back, syncs nothing.
-      if (!onlyStatusChanged(old, pod)) wake(pod.metadata.uid ?? '');
+      // is mostly the kubelet's own write coming back, syncs nothing, unless a readiness gate's
+      // condition now disagrees with Ready (HandlePodReconcile).
+      if (!onlyStatusChanged(old, pod) || needToReconcilePodReadiness(pod)) wake(pod.metadata.uid ?? '');
     });
     informer.on('delete', (pod) => {
       const uid = pod.metadata.uid ?? '';

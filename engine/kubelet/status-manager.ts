@@ -22,8 +22,9 @@ const KUBELET_CONDITIONS = new Set(['PodScheduled', 'Ready', 'Initialized', 'Con
 
 /** The stored status with the kubelet's new one laid over it (upstream mergePodStatus). */
 export function mergePodStatus(stored: PodStatus | undefined, next: PodStatus): PodStatus {
-  const foreign = (stored?.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type) && !(next.conditions ?? []).some((n) => n.type === c.type));
-  const merged: PodStatus = { ...next, conditions: [...(next.conditions ?? []), ...foreign] };
+  // The stored pod's conditions that others own (its readiness gates' newest word), then the kubelet's own.
+  const foreign = (stored?.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type));
+  const merged: PodStatus = { ...next, conditions: [...foreign, ...(next.conditions ?? []).filter((c) => KUBELET_CONDITIONS.has(c.type))] };
   if (stored?.nominatedNodeName && merged.nominatedNodeName === undefined) merged.nominatedNodeName = stored.nominatedNodeName;
   if (stored?.qosClass && merged.qosClass === undefined) merged.qosClass = stored.qosClass;
   return merged;

@@ -144,7 +144,11 @@ export function containerStatuses(input: PodStatusInput, which: 'init' | 'app'):
  *     reason PodCompleted; Failed → False, reason PodFailed; unknown or unready ones → False,
  *     reason ContainersNotReady, message "containers with unknown status: [a], containers with
  *     unready status: [b]"; else True.
- *   Ready: the same status, reason and message as ContainersReady.
+ *   Ready: the same status, reason and message as ContainersReady while that is not True. Then
+ *     each of spec.readinessGates names a condition (its conditionType) that others set in the
+ *     old status: any missing or not True → False, reason ReadinessGatesNotReady, message one
+ *     part per gate, joined by ", ": 'corresponding condition of pod readiness gate "X" does not
+ *     exist.' or 'the status of pod readiness gate "X" is not "True", but False'; else True.
  *   PodScheduled: True.
  *   Each has lastProbeTime null and keeps the old condition's lastTransitionTime when the old
  *   one of its type had the same status; otherwise lastTransitionTime is now.

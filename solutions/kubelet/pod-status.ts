@@ -216,6 +216,19 @@ function containersReady(pod: Pod, all: readonly ApiContainerStatus[], phase: Ph
   return { type: 'ContainersReady', status: 'True' };
 }
 
+/** Ready: ContainersReady's status, reason and message while it is not True; then every readiness gate's condition must be True. */
+function podReady(pod: Pod, ready: Condition, conditions: readonly Condition[]): Condition {
+  if (ready.status !== 'True') return { ...ready, type: 'Ready' };
+  const messages: string[] = [];
+  for (const gate of pod.spec.readinessGates ?? []) {
+    const c = conditions.find((x) => x.type === gate.conditionType);
+    if (!c) messages.push(`corresponding condition of pod readiness gate "${gate.conditionType}" does not exist.`);
+    else if (c.status !== 'True') messages.push(`the status of pod readiness gate "${gate.conditionType}" is not "True", but ${c.status}`);
+  }
+  if (messages.length) return { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', message: messages.join(', ') };
+  return { type: 'Ready', status: 'True' };
+}
+
 function initialized(pod: Pod, all: readonly ApiContainerStatus[], phase: Phase): Condition {
   const unknown: string[] = [];
   const incomplete: string[] = [];
@@ -249,15 +262,16 @@ export function generateAPIPodStatus(input: PodStatusInput): PodStatus {
   const sandbox = runtime.sandboxes[0];
   const sandboxReady = runtime.sandboxes.filter((s) => s.state === 'ready').length === 1 && sandbox?.state === 'ready' && Boolean(sandbox.ip);
   const ready = containersReady(pod, all, phase);
+  const oldConditions = old.conditions ?? [];
+  const others = oldConditions.filter((c) => !KUBELET_CONDITIONS.includes(c.type)).map((c) => structuredClone(c));
   const kubeletConditions: Condition[] = [
     { type: 'PodReadyToStartContainers', status: sandboxReady ? 'True' : 'False' },
     initialized(pod, all, phase),
-    { ...ready, type: 'Ready' },
+    podReady(pod, ready, others),
     ready,
     { type: 'PodScheduled', status: 'True' },
   ];
-  const oldConditions = old.conditions ?? [];
-  const conditions = [...oldConditions.filter((c) => !KUBELET_CONDITIONS.includes(c.type)).map((c) => structuredClone(c)), ...kubeletConditions.map((c) => withTransitionTime(c, oldConditions, now))];
+  const conditions = [...others, ...kubeletConditions.map((c) => withTransitionTime(c, oldConditions, now))];
 
   const status: PodStatus = { phase, conditions, hostIP: input.hostIP, hostIPs: [{ ip: input.hostIP }] };
   if (sandbox?.ip) {

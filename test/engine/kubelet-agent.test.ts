@@ -236,6 +236,38 @@ describe('pods', () => {
     expect((await c.kubelet.runtime.listContainers({})).containers.length).toBe(2);
   });
 
+  // pkg/kubelet/status/generate.go GeneratePodReadyCondition; kubelet.go HandlePodReconcile with
+  // status.NeedToReconcilePodReadiness: a gate set by another component is acted on at once.
+  test('readiness gates: Ready waits for the gate condition another component sets, and follows it without a resync', LONG, async () => {
+    const c = await startKubeletCluster({ intervals: { resyncMs: 10 * 60_000 } });
+    await createBoundPod(c, {
+      metadata: { name: 'gated' },
+      spec: { readinessGates: [{ conditionType: 'example.com/lb' }], containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'exec sleep 3600'] }] },
+    });
+    const held = await waitForPod(c, 'gated', 'to run with its containers ready', (p) => p.status?.conditions?.some((x) => x.type === 'ContainersReady' && x.status === 'True') ?? false);
+    expect(held.status?.conditions?.find((x) => x.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ReadinessGatesNotReady',
+      message: 'corresponding condition of pod readiness gate "example.com/lb" does not exist.',
+    });
+    const setGate = async (status: 'True' | 'False') => {
+      const pod = await c.server.client.get<Pod>('pods', 'gated', { namespace: 'default' });
+      const others = (pod.status?.conditions ?? []).filter((x) => x.type !== 'example.com/lb');
+      await c.server.client.updateStatus<Pod>('pods', { ...pod, status: { ...pod.status, conditions: [...others, { type: 'example.com/lb', status, lastTransitionTime: new Date().toISOString() }] } });
+    };
+    await setGate('True');
+    const ready = await waitForPod(
+      c,
+      'gated',
+      'to be Ready once its gate is True (the periodic resync is 10 min away)',
+      (p) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false,
+    );
+    expect(ready.status?.conditions?.find((x) => x.type === 'example.com/lb')?.status, "the gate condition, kept by the kubelet's status writes").toBe('True');
+    await setGate('False');
+    const unready = await waitForPod(c, 'gated', 'to leave Ready when its gate turns False', (p) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'False') ?? false);
+    expect(unready.status?.conditions?.find((x) => x.type === 'Ready')?.message).toBe('the status of pod readiness gate "example.com/lb" is not "True", but False');
+  });
+
   test('a pod that asks for more cpu than the node has is rejected at admission (Failed, OutOfcpu) and nothing runs', LONG, async () => {
     const c = await startKubeletCluster();
     await createBoundPod(c, { metadata: { name: 'huge' }, spec: { containers: [{ name: 'main', image: 'nginx', resources: { requests: { cpu: '100000' } } }] } });

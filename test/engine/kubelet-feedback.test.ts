@@ -51,6 +51,27 @@ describe('lesson 05 names the mistake', () => {
     expect(out).toContain('Compare with the old condition of the same type: same status, keep its time');
   });
 
+  test('readiness gates: ignored, a missing condition taken as passed, only the first named, or looked at before the containers: each fails the gates test', async () => {
+    const GATES = `${POD}readiness gates: Ready waits for each gate's condition to be True; ContainersReady does not`;
+    const ignored = await gradeVariant('readiness-gates-ignored', '01-pod-status');
+    expect(ignored.failed).toContain(GATES);
+    expect(ignored.out).toMatch(/did\s+Ready with gate lb False and gate dns missing/);
+    expect(ignored.out).toContain('look up each spec.readinessGates[].conditionType');
+    const missingOk = await gradeVariant('readiness-gates-missing-ok', '01-pod-status');
+    expect(missingOk.failed).toContain(GATES);
+    expect(missingOk.out).toMatch(/did\s+Ready with gate lb (False|True) and gate dns missing/);
+    const firstOnly = await gradeVariant('readiness-gates-first-only', '01-pod-status');
+    expect(firstOnly.failed).toContain(GATES);
+    expect(firstOnly.out).toMatch(/did\s+Ready with gate lb False and gate dns missing[\s\S]*does not exist\./);
+    const before = await gradeVariant('readiness-gates-before-containers', '01-pod-status');
+    expect(before.failed).toContain(GATES);
+    for (const v of [ignored, missingOk, firstOnly, before])
+      expect(
+        v.failed.filter((t) => t.includes('readiness gates')),
+        'only the gates test fails',
+      ).toEqual([GATES]);
+  });
+
   test('init containers started all at once fail the one-at-a-time tests', async () => {
     const { out, failed } = await gradeVariant('init-all-at-once', '02-sync-pod');
     expect(failed).toContain('a new sandbox > with init containers, a new sandbox starts only the first init container');

@@ -346,6 +346,36 @@ describe('the pod status (generateAPIPodStatus)', () => {
     },
   );
 
+  // pkg/kubelet/status/generate.go GeneratePodReadyCondition and generate_test.go TestGeneratePodReadyCondition.
+  test(
+    "readiness gates: Ready waits for each gate's condition to be True; ContainersReady does not",
+    hint('Once the containers are ready, look up each spec.readinessGates[].conditionType among the conditions others set: missing or not True?'),
+    () => {
+      const gates = { readinessGates: [{ conditionType: 'example.com/lb' }, { conditionType: 'example.com/dns' }] };
+      const lb = (status: Condition['status']): Condition => ({ type: 'example.com/lb', status, lastTransitionTime: ago(30) });
+      const readyOf = (conditions: Condition[], state: 'running' | 'created' = 'running') => {
+        const p = pod('web', { spec: gates, status: { conditions } });
+        const got = k.generateAPIPodStatus(input(p, runtime(p, [rc('app', state)])));
+        return { ready: got.conditions?.find((c) => c.type === 'Ready'), containers: got.conditions?.find((c) => c.type === 'ContainersReady') };
+      };
+      const none = readyOf([lb('False')]);
+      expect(none.ready, 'Ready with gate lb False and gate dns missing').toMatchObject({
+        type: 'Ready',
+        status: 'False',
+        reason: 'ReadinessGatesNotReady',
+        message: 'the status of pod readiness gate "example.com/lb" is not "True", but False, corresponding condition of pod readiness gate "example.com/dns" does not exist.',
+      });
+      expect(none.containers?.status, 'ContainersReady with the containers ready (gates are not its business)').toBe('True');
+      expect(readyOf([lb('True')]).ready?.message, 'Ready with gate lb True and gate dns missing').toBe('corresponding condition of pod readiness gate "example.com/dns" does not exist.');
+      const both = readyOf([lb('True'), { type: 'example.com/dns', status: 'True' }]);
+      expect([both.ready?.status, both.ready?.reason], 'Ready with both gates True').toEqual(['True', undefined]);
+      const unready = readyOf([], 'created');
+      expect([unready.ready?.status, unready.ready?.reason], 'Ready while the container has not started (gates missing too)').toEqual(['False', 'ContainersNotReady']);
+      const ungated = k.generateAPIPodStatus(input(pod('plain'), runtime(pod('plain'), [rc('app', 'running')])));
+      expect(ungated.conditions?.find((c) => c.type === 'Ready')?.status, 'Ready of a pod without gates').toBe('True');
+    },
+  );
+
   test('conditions the kubelet does not own are kept, before its own', () => {
     const gate: Condition = { type: 'example.com/feature', status: 'True', lastTransitionTime: ago(50) };
     const p = pod('web', { status: { conditions: [gate, { type: 'Ready', status: 'True', lastTransitionTime: ago(40) }] } });
