@@ -268,6 +268,46 @@ describe('pods', () => {
     expect(unready.status?.conditions?.find((x) => x.type === 'Ready')?.message).toBe('the status of pod readiness gate "example.com/lb" is not "True", but False');
   });
 
+  // What a pod update may change in a container is its image (ValidatePodUpdate); the kubelet hashes
+  // the name and image (pkg/kubelet/container/helpers.go HashContainer) and restarts a container
+  // whose hash differs (kuberuntime_manager.go computePodActions, containerChanged). A toleration
+  // added or activeDeadlineSeconds set changes no container: nothing restarts.
+  test('a new image restarts the container; a toleration added or activeDeadlineSeconds set restarts nothing', LONG, async () => {
+    const c = await startKubeletCluster();
+    await createBoundPod(c, { metadata: { name: 'web' }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.26', ports: [{ containerPort: 8080 }] }] } });
+    const first = await waitForPod(c, 'web', 'to run', (p) => Boolean(firstContainer(p)?.state?.running) && (firstContainer(p) as ApiContainerStatus).ready);
+    const firstId = (firstContainer(first) as ApiContainerStatus).containerID;
+    const update = async (change: (p: Pod) => void) => {
+      const p = await c.server.client.get<Pod>('pods', 'web', { namespace: 'default' });
+      change(p);
+      await c.server.client.update<Pod>('pods', p);
+    };
+    await update((p) => {
+      p.spec.tolerations = [...(p.spec.tolerations ?? []), { key: 'example.com/maintenance', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 }];
+      p.spec.activeDeadlineSeconds = 3600;
+    });
+    const refused = await c.server.client
+      .get<Pod>('pods', 'web', { namespace: 'default' })
+      .then((p) => c.server.client.update<Pod>('pods', { ...p, spec: { ...p.spec, containers: [{ ...p.spec.containers[0]!, args: ['-g', 'daemon off;'] }] } }))
+      .then(
+        () => 'accepted',
+        (e: Error) => e.message,
+      );
+    expect(refused, 'a pod update changing a container other than its image').toContain('pod updates may not change fields other than `spec.containers[*].image`');
+    // Two resyncs (2 s each here) later, the same container still runs.
+    await new Promise((r) => setTimeout(r, 5_000));
+    const same = await c.server.client.get<Pod>('pods', 'web', { namespace: 'default' });
+    expect([(firstContainer(same) as ApiContainerStatus).containerID, firstContainer(same)?.restartCount], 'the container after a toleration and a deadline were added').toEqual([firstId, 0]);
+    await update((p) => {
+      p.spec.containers[0]!.image = 'nginx:1.27';
+    });
+    const next = await waitForPod(c, 'web', 'to run the new image', (p) => firstContainer(p)?.image === 'nginx:1.27' && Boolean(firstContainer(p)?.state?.running));
+    const status = firstContainer(next) as ApiContainerStatus;
+    expect(status.containerID, 'a new container').not.toBe(firstId);
+    expect(status.restartCount, 'restartCount after the image changed').toBe(1);
+    expect(status.lastState?.terminated, 'the old container, stopped by the kubelet').toBeDefined();
+  });
+
   test('a pod that asks for more cpu than the node has is rejected at admission (Failed, OutOfcpu) and nothing runs', LONG, async () => {
     const c = await startKubeletCluster();
     await createBoundPod(c, { metadata: { name: 'huge' }, spec: { containers: [{ name: 'main', image: 'nginx', resources: { requests: { cpu: '100000' } } }] } });

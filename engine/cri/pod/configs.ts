@@ -78,9 +78,17 @@ export function linuxContainerResources(container: Container): LinuxContainerRes
   return out;
 }
 
-/** A short hash of the container's spec (the kubelet's io.kubernetes.container.hash). */
+/**
+ * A short hash of the container's definition (the kubelet's io.kubernetes.container.hash). As
+ * upstream's HashContainer (pkg/kubelet/container/helpers.go, pickFieldsToHash) it covers the name
+ * and the image only: the image is the one field of a container a pod update may change
+ * (ValidatePodUpdate), and hashing more would restart every container when a field is added.
+ */
 export function containerHash(container: Container): string {
-  return createHash('sha256').update(JSON.stringify(container)).digest('hex').slice(0, 8);
+  return createHash('sha256')
+    .update(JSON.stringify({ image: container.image ?? '', name: container.name }))
+    .digest('hex')
+    .slice(0, 8);
 }
 
 export function containerConfig(pod: Pod, container: Container, options: { restartCount?: number; envs?: KeyValue[] } = {}): ContainerConfig {
