@@ -524,7 +524,7 @@ export const KUBELET_PROBE_MAX_BODY_BYTES = 10 * 1024;
 /** Kubelet: how long `stop()` gives the runtime to end every container (SIGKILL after), in seconds. */
 export const KUBELET_SHUTDOWN_GRACE_SECONDS = 0;
 
-/** Kubelet: a pod whose container waits out a back-off (CrashLoopBackOff, ImagePullBackOff) is synced again this often (upstream requeues after its 10 s backOffPeriod; shorter here so restarts follow the back-off closely). */
+/** Kubelet: a pod whose container waits out an ImagePullBackOff (or a CrashLoopBackOff whose end cannot be read from its Backoff) is synced again this often (upstream requeues after its 10 s backOffPeriod); a CrashLoopBackOff otherwise wakes its pod when it ends. */
 export const KUBELET_BACKOFF_RECHECK_MS = 1_000;
 
 /** Kubelet: a crashing container's first restart delay (CrashLoopBackOff; upstream backOffPeriod, 10 s). */

@@ -16,6 +16,7 @@
  * A rejected pod (admission) gets phase Failed with the reason and message, and nothing runs.
  */
 import { rmSync } from 'node:fs';
+import { KUBELET_WAKE_MIN_MS } from '../params.ts';
 import type { ImageService, RuntimeService } from '../cri/api.ts';
 import { podLogDirectory, podSandboxConfig } from '../cri/pod/configs.ts';
 import type { KubeClient } from '../client/client.ts';
@@ -166,6 +167,8 @@ export class PodSyncer {
     const sandbox = sandboxId ? await d.runtime.podSandboxStatus({ podSandboxId: sandboxId }) : undefined;
     const podIP = sandbox?.status.network?.ip ?? '';
     let inBackOff = false;
+    /** When the soonest CrashLoopBackOff seen in this sync ends (ms from now); the worker wakes then, not by polling. */
+    let backOffEndsInMs: number | undefined;
     if (sandboxId) {
       // After a kill, the runtime's view is re-read so that restart counts and back-offs see the exits.
       const now = actions.killPod || actions.containersToKill.length > 0 ? await readRuntimePod(d.runtime, uid) : runtime;
@@ -175,9 +178,12 @@ export class PodSyncer {
         if (!container) return false;
         const previous = current.get(name);
         if (previous && previous.state === 'exited') {
-          const decision = d.logic.doBackOff(pod, container, now, d.backoff);
+          const watched = watchBackoff(d.backoff);
+          const decision = d.logic.doBackOff(pod, container, now, watched.backoff);
           if (decision.inBackOff) {
-            inBackOff = true;
+            const ends = watched.endsInMs(d.now());
+            if (ends !== undefined) backOffEndsInMs = Math.min(backOffEndsInMs ?? ends, ends);
+            else inBackOff = true;
             reasons.set(name, { reason: decision.reason ?? 'CrashLoopBackOff', message: decision.message ?? '' });
             this.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`);
             return false;
@@ -220,7 +226,8 @@ export class PodSyncer {
     await d.status.setStatus(pod, status);
     // A pod that just finished (restartPolicy Never/OnFailure) is terminated by the next sync.
     if (TERMINAL.has(status.phase ?? '')) return { wakeInMs: 0 };
-    return inBackOff ? { wakeInMs: d.backoffRecheckMs } : {};
+    const wakes = [...(inBackOff ? [d.backoffRecheckMs] : []), ...(backOffEndsInMs !== undefined ? [Math.max(KUBELET_WAKE_MIN_MS, backOffEndsInMs)] : [])];
+    return wakes.length ? { wakeInMs: Math.min(...wakes) } : {};
   }
 
   /** Stops everything of a pod being deleted (or finished), writes its final status, finishes a deletion. */
@@ -262,4 +269,32 @@ export class PodSyncer {
     this.d.status.forget(uid);
     return { done: true };
   }
+}
+
+/**
+ * The Backoff handed to the learner's doBackOff, noting which key and event time it asked about,
+ * so that the worker can wake when that back-off ends (the key is the learner's to choose; the
+ * interface does not return it). endsInMs: the asked key's delay minus the time since its event,
+ * or undefined when nothing was asked or the answer makes no sense (then the worker polls).
+ */
+function watchBackoff(inner: Backoff): { backoff: Backoff; endsInMs(now: number): number | undefined } {
+  let asked: { key: string; since: number } | undefined;
+  const backoff: Backoff = {
+    get: (key) => inner.get(key),
+    next: (key, eventTime) => inner.next(key, eventTime),
+    isInBackOffSince: (key, eventTime) => {
+      asked = { key, since: eventTime };
+      return inner.isInBackOffSince(key, eventTime);
+    },
+    reset: (key) => inner.reset(key),
+    gc: () => inner.gc(),
+  };
+  return {
+    backoff,
+    endsInMs(now) {
+      if (!asked) return undefined;
+      const left = inner.get(asked.key) - (now - asked.since);
+      return Number.isFinite(left) && left > 0 ? left : undefined;
+    },
+  };
 }

@@ -185,6 +185,15 @@ describe('pods', () => {
     expect(rows(out)[1]?.[1]).toBe('0/1');
   });
 
+  test('a crash-looping container is restarted when its back-off ends, not at the next poll or resync', LONG, async () => {
+    // Both the back-off recheck and the resync are 10 min away: only the wake at the back-off's end
+    // (1 s, then 2 s, 4 s here) can bring restart 3 within the deadline.
+    const c = await startKubeletCluster({ intervals: { backoffRecheckMs: 10 * 60_000, resyncMs: 10 * 60_000, backoffInitialMs: 1_000, backoffMaxMs: 4_000 } });
+    await createBoundPod(c, { metadata: { name: 'crash' }, spec: { containers: [{ name: 'crash', image: 'kubelings/crash', args: ['--after=0', '--exit-code=3'] }] } });
+    const pod = await waitForPod(c, 'crash', 'to be restarted 3 times, each when its back-off ended', (p) => (firstContainer(p)?.restartCount ?? 0) >= 3);
+    expect(firstContainer(pod)?.lastState?.terminated).toMatchObject({ exitCode: 3 });
+  });
+
   test('deleting a pod: its process gets SIGTERM and is gone, and the kubelet removes the pod (DELETE with grace 0)', LONG, async () => {
     const c = await startKubeletCluster();
     // The pod's folders and logs go with it: the trap writes where the test can read afterwards.
