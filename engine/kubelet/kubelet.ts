@@ -245,6 +245,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       },
       wake,
       now,
+      (pod, type, reason, message) => events.record(pod, type, reason, message, reason),
     );
     cleanups.push(() => probes.stop());
     let services: (() => readonly Service[]) | undefined;

@@ -60,6 +60,8 @@ export class ProbeManager {
     private readonly target: ProbeTarget,
     private readonly wakePod: (uid: string) => void,
     private readonly now: () => number,
+    /** Records an event on the pod (the kubelet's recorder); a failed probe is a Warning `Unhealthy`. */
+    private readonly event: (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void = () => {},
   ) {
     const changed = (containerId: string) => {
       const uid = this.owners.get(containerId);
@@ -106,7 +108,13 @@ export class ProbeManager {
           now: this.now,
           runProbe: async (_type, spec, containerId) => {
             const outcome = await runProbe({ probe: spec, container, podIP: this.target.podIP(uid), containerId, runtime: this.runtime, runtimePort: (p) => this.runtimePort(containerId, p) });
-            if (outcome.result === 'Unknown') throw new Error(outcome.output);
+            // As prober.go's runProbeWithRetries records them: "Liveness probe failed: <output>".
+            const kind = `${type[0]!.toUpperCase()}${type.slice(1)}`;
+            if (outcome.result === 'Failure') this.event(pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${outcome.output.trimEnd()}`);
+            if (outcome.result === 'Unknown') {
+              this.event(pod, 'Warning', 'Unhealthy', `${kind} probe errored and resulted in unknown state: ${outcome.output.trimEnd()}`);
+              throw new Error(outcome.output);
+            }
             return outcome.result === 'Failure' ? 'failure' : 'success';
           },
         });

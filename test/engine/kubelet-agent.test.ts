@@ -376,6 +376,16 @@ describe('probes and grace periods', () => {
     expect(firstContainer(restarted)?.lastState?.terminated).toBeDefined();
     const events = await c.server.client.list<{ reason: string; message: string; involvedObject: { name: string } }>('events', { namespace: 'default' });
     expect(events.items.some((e) => e.involvedObject.name === 'probed' && e.reason === 'Killing' && /liveness probe/.test(e.message))).toBe(true);
+    // prober.go records each failed run as a Warning Unhealthy event ("Liveness probe failed: <output>").
+    const unhealthy = events.items.filter((e) => e.involvedObject.name === 'probed' && e.reason === 'Unhealthy').map((e) => e.message);
+    expect(
+      unhealthy.some((m) => m.startsWith('Liveness probe failed:')),
+      `Unhealthy events: ${JSON.stringify(unhealthy)}`,
+    ).toBe(true);
+    expect(
+      unhealthy.some((m) => m.startsWith('Readiness probe failed:')),
+      `Unhealthy events: ${JSON.stringify(unhealthy)}`,
+    ).toBe(true);
   });
 
   test('a process that ignores SIGTERM is killed after terminationGracePeriodSeconds, and the pod is removed', LONG, async () => {

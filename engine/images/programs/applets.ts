@@ -10,6 +10,10 @@
  *                `/` from each member name, so members are named as GNU and busybox tar name
  *                them (leading `/` removed, said once on stderr).
  *
+ * `test` looks a path up in the container's folder first and, when it is not there, on the
+ * machine (busybox commands share the machine's file system, and probes written that way keep
+ * working).
+ *
  * Usage: `node applets.mjs [--mounts=JSON] tar|test ARGS...`, with KUBELINGS_ROOTFS (the container's folder) in
  * the environment and the container's working folder as cwd. Absolute paths are taken inside
  * KUBELINGS_ROOTFS, relative ones from cwd; `..` never leaves the container's folder, and
@@ -74,11 +78,18 @@ function runTest(args: string[]): number {
     say(`test: kubelings' test knows -d, -f, -e and -s PATH only (called with: ${args.join(' ')})`);
     return 2;
   }
-  const path = hostPath(operand);
+  // The container's folder first; a path it does not have is looked up on the machine, as a
+  // busybox command (which shares the machine's file system) always did: `test -f /abs/path` in a
+  // probe keeps working, and kubectl cp's `test -d /tmp` sees the container's /tmp.
+  const check = (path: string, inside: boolean) => {
+    const stat = statSync(path);
+    if (inside && !staysInside(path)) return false;
+    return op === '-d' ? stat.isDirectory() : op === '-f' ? stat.isFile() : op === '-s' ? stat.size > 0 : true;
+  };
+  const inContainer = hostPath(operand);
   let result = false;
   try {
-    const stat = statSync(path);
-    result = staysInside(path) && (op === '-d' ? stat.isDirectory() : op === '-f' ? stat.isFile() : op === '-s' ? stat.size > 0 : true);
+    result = existsSync(inContainer) ? check(inContainer, true) : isAbsolute(operand) ? check(operand, false) : false;
   } catch {
     result = false;
   }
