@@ -19,6 +19,7 @@ import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import type { PodDialer, RuntimeService } from '../cri/api.ts';
+import { CriError } from '../cri/errors.ts';
 import type { Container } from '../kube/types.ts';
 import { KUBELET_PROBE_MAX_BODY_BYTES } from '../params.ts';
 
@@ -28,6 +29,8 @@ export interface ProbeOutcome {
   result: ProbeResult;
   /** What the kubelet puts in the Unhealthy event (`Liveness probe failed: ...`). */
   output: string;
+  /** The container was no longer running: a failure, but no event (upstream's worker does not probe it). */
+  notRunning?: boolean;
 }
 
 export interface ProbeSpec {
@@ -145,7 +148,7 @@ async function execProbe(runtime: RuntimeService, containerId: string, command: 
     if (reply.exitCode === 0) return { result: 'Success', output };
     return { result: 'Failure', output: output || `command ${JSON.stringify(command.join(' '))} exited with ${reply.exitCode}` };
   } catch (error) {
-    return { result: 'Failure', output: (error as Error).message };
+    return { result: 'Failure', output: (error as Error).message, ...(error instanceof CriError && error.code === 'FailedPrecondition' ? { notRunning: true } : {}) };
   }
 }
 

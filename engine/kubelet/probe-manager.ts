@@ -110,7 +110,7 @@ export class ProbeManager {
             const outcome = await runProbe({ probe: spec, container, podIP: this.target.podIP(uid), containerId, runtime: this.runtime, runtimePort: (p) => this.runtimePort(containerId, p) });
             // As prober.go's runProbeWithRetries records them: "Liveness probe failed: <output>".
             const kind = `${type[0]!.toUpperCase()}${type.slice(1)}`;
-            if (outcome.result === 'Failure') this.event(pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${outcome.output.trimEnd()}`);
+            if (outcome.result === 'Failure' && !outcome.notRunning) this.event(pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${outcome.output.trimEnd()}`);
             if (outcome.result === 'Unknown') {
               this.event(pod, 'Warning', 'Unhealthy', `${kind} probe errored and resulted in unknown state: ${outcome.output.trimEnd()}`);
               throw new Error(outcome.output);
