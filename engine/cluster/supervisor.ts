@@ -123,6 +123,8 @@ export interface SupervisorOptions {
   env?: Record<string, string>;
   /** Each component log's bound within a run (default COMPONENT_LOG_MAX_BYTES). */
   logMaxBytes?: number;
+  /** After SIGTERM, how long a component gets to stop before SIGKILL (SUPERVISOR_STOP_TIMEOUT_MS when absent; tests on a loaded machine give more). */
+  stopTimeoutMs?: number;
 }
 
 interface Child {
@@ -342,7 +344,7 @@ export class Supervisor {
           const kill = setTimeout(() => {
             this.options.logger.warn('component did not stop in time; killing it', { component: child.state.name, pid: proc.pid });
             proc.kill('SIGKILL');
-          }, SUPERVISOR_STOP_TIMEOUT_MS);
+          }, this.options.stopTimeoutMs ?? SUPERVISOR_STOP_TIMEOUT_MS);
           proc.once('close', () => {
             // Exited, and what it wrote last is in its log.
             clearTimeout(kill);

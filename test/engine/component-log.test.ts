@@ -91,6 +91,8 @@ test('a component process that logs ~100 KB under a 20 KB bound: logs/chatty.log
     paths,
     logger: createLogger(undefined),
     logMaxBytes: 20_000,
+    // Its stderr marker is written as it stops: on a loaded machine 4 s may pass before it gets to.
+    stopTimeoutMs: 60_000,
     env: { KUBELINGS_HOME: home },
   });
   try {

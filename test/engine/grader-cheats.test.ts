@@ -100,7 +100,7 @@ describe('the cheats of issue 9', () => {
     }
   });
 
-  test("rewriting the TUI's course cache (which suite grades which exercise): reported, and the cache removed", async () => {
+  test("rewriting the TUI's course cache (which suite grades which exercise): the forged cache is removed, so it never takes effect", async () => {
     const file = join(tempDir('course-cache-'), 'course.json');
     const was = process.env.KUBELINGS_COURSE_CACHE;
     process.env.KUBELINGS_COURSE_CACHE = file;
@@ -114,7 +114,9 @@ describe('the cheats of issue 9', () => {
         seed: 7,
         env: { KUBELINGS_EXERCISES_PATH: join(FIXTURE_PACK, 'variants', 'cheat-course-cache'), KUBELINGS_COURSE_CACHE: file },
       });
-      expectCaught(report, /it wrote the TUI's course cache .*course\.json \(removed: the next start reads the lessons afresh\)/);
+      // Removed silently: a kubelings started meanwhile could also have written one that no longer
+      // matches (course-cache-check.ts), and an honest run must never be called a cheat for that.
+      expect(report.exercises[0]!.passed, 'the wrong function still fails').toBe(0);
       expect(existsSync(file), 'the forged cache is gone').toBe(false);
     } finally {
       if (was === undefined) delete process.env.KUBELINGS_COURSE_CACHE;
@@ -122,17 +124,18 @@ describe('the cheats of issue 9', () => {
     }
   });
 
-  test('a genuine course cache written during a run (kubelings started in another terminal) is kept, without a word', async () => {
+  test('a genuine course cache written during a run (kubelings started in another terminal) is kept; anything else is removed', async () => {
     const file = join(tempDir('course-cache-'), 'course.json');
     const before = courseCacheStamp(file);
     await loadCourseCached([], file);
-    expect(checkCourseCache(before, file)).toBeUndefined();
+    expect(checkCourseCache(before, file)).toBe(false);
     expect(existsSync(file), 'the genuine cache stays').toBe(true);
     const withPack = join(tempDir('course-cache-'), 'course.json');
     await loadCourseCached([FIXTURE_PACK], withPack);
-    expect(checkCourseCache('absent', withPack), 'one written by a kubelings started with --pack').toBeUndefined();
+    expect(checkCourseCache('absent', withPack), 'one written by a kubelings started with --pack').toBe(false);
+    expect(existsSync(withPack)).toBe(true);
     writeFileSync(file, readFileSync(file, 'utf8').replace('"format":1', '"format":1 '));
-    expect(checkCourseCache(before, file), 'one byte more is not what kubelings writes').toMatch(/it wrote the TUI's course cache/);
+    expect(checkCourseCache(before, file), 'one byte more is not what kubelings writes').toBe(true);
     expect(existsSync(file)).toBe(false);
   });
 

@@ -5,6 +5,7 @@
  * write any file the learner can; so a cache that changed during a run is kept only when it is
  * exactly what kubelings itself would write now for the packs it names (another kubelings started
  * in a second terminal meanwhile), and removed otherwise: the TUI then reads the lessons afresh.
+ * The removal is silent (see checkCourseCache): a forged cache never takes effect, whoever wrote it.
  *
  * Invariant: the check never trusts what the file says about itself; it compares with a fresh load.
  */
@@ -53,19 +54,22 @@ function withPacksEnv<T>(envPacks: string[], load: () => T): T {
 }
 
 /**
- * After a run: undefined when the cache is as it was, or changed into a genuine one; otherwise the
- * cache is removed and the sentence for the report is returned.
+ * After a run: a cache that changed and is not a genuine one is removed, without a word. Without a
+ * word because a kubelings started meanwhile in another terminal may write one whose inputs change
+ * again before this check reads them (a pack being edited): that is not the learner's code, and a
+ * run must never be called a cheat for it. Removed because then the forged cache is gone whoever
+ * wrote it: the next start reads the lessons afresh. Returns true when it removed one.
  */
-export function checkCourseCache(before: string, file = courseCacheFile()): string | undefined {
+export function checkCourseCache(before: string, file = courseCacheFile()): boolean {
   const now = courseCacheStamp(file);
-  if (now === before || now === 'absent') return undefined;
+  if (now === before || now === 'absent') return false;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return undefined;
+    return false;
   }
-  if (isGenuineCourseCache(text)) return undefined;
+  if (isGenuineCourseCache(text)) return false;
   rmSync(file, { force: true });
-  return `it wrote the TUI's course cache ${file} (removed: the next start reads the lessons afresh)`;
+  return true;
 }

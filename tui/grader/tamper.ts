@@ -12,8 +12,9 @@
  * The progress file is checked the same way, except for kubelings' own writes during the run (a
  * `check` in another terminal): those leave `progress.json.sum` naming what they wrote. So are
  * the transform-cache files of the grader's modules (transformCache.js), except for what vitest
- * itself wrote: a changed one is removed, and vitest makes it afresh; and so is the TUI's course
- * cache, which says which suite grades which exercise (course-cache-check.ts).
+ * itself wrote: a changed one is removed, and vitest makes it afresh. A TUI course cache (which
+ * says which suite grades which exercise) that changed into anything kubelings would not write is
+ * removed too, silently (course-cache-check.ts).
  *
  * Invariants: reading and comparing cost little (one stat per file per run; contents are read
  * once and again only after a change); nothing is ever lost (what is replaced is kept aside).
@@ -156,8 +157,7 @@ export class GraderFiles {
     }
     const progress = this.checkProgress(baseline.progress, keepAside);
     if (progress) changed.push(progress);
-    const courseCache = checkCourseCache(baseline.courseCache);
-    if (courseCache) changed.push(courseCache);
+    checkCourseCache(baseline.courseCache); // a forged course cache is removed, silently (course-cache-check.ts)
     return changed;
   }
 
