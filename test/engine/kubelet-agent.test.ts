@@ -205,6 +205,9 @@ describe('pods', () => {
     const pod = await waitForPod(c, 'term', 'to be Running', (p) => firstContainer(p)?.state?.running !== undefined);
     const id = (firstContainer(pod) as ApiContainerStatus).containerID!.replace(/^kubelings:\/\//, '');
     const { status } = await c.kubelet.runtime.containerStatus({ containerId: id });
+    // Running is reported once the process is spawned; the shell sets its trap a moment later (under
+    // load, later still): a SIGTERM before that ends it without the mark. Its first line says it is set.
+    await waitFor('the shell to have set its trap (its log says "started")', async () => existsSync(status.logPath) && readFileSync(status.logPath, 'utf8').includes('started'));
     await c.server.client.delete('pods', 'term', { namespace: 'default' });
     await waitFor('the pod to be removed from the apiserver', async () => {
       try {
