@@ -26,5 +26,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     maxWorkers: 2,
+    // A transform cache per worker for the checks its tests start (see the file for why).
+    setupFiles: ['test/module-cache-setup.ts'],
   },
 });

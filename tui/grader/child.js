@@ -32,7 +32,7 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
-import { join } from 'node:path';
+import { isAbsolute, join, normalize } from 'node:path';
 import workerThreads from 'node:worker_threads';
 import { createIntegrity } from './integrity.js';
 import { endRunProcesses, procInfo, RUN_MARKER } from './reap.js';
@@ -55,9 +55,20 @@ if (HEAP_LIMIT_MB) {
 
 const vitestNode = import('vitest/node');
 
-/** The transform cache, relative to the project; emptied when a great many saves have filled it. */
-const MODULE_CACHE = 'node_modules/.cache/kubelings/vitest';
+/**
+ * The transform cache, relative to the project (KUBELINGS_MODULE_CACHE moves it: the project's own
+ * test suite gives each of its workers one, see test/module-cache-setup.ts); emptied when a great
+ * many saves have filled it.
+ */
+const MODULE_CACHE = moduleCacheFolder(process.env.KUBELINGS_MODULE_CACHE);
 const MODULE_CACHE_MAX_ENTRIES = 5000;
+
+/** The cache folder asked for, if it is a plain relative path inside the project; else the default. */
+function moduleCacheFolder(asked) {
+  const fallback = 'node_modules/.cache/kubelings/vitest';
+  if (!asked || isAbsolute(asked) || normalize(asked).split(/[\\/]/).includes('..')) return fallback;
+  return normalize(asked);
+}
 try {
   const dir = join(process.env.KUBELINGS_ROOT || process.cwd(), MODULE_CACHE);
   if (readdirSync(dir).length > MODULE_CACHE_MAX_ENTRIES) rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 /**
- * The transform cache (node_modules/.cache/kubelings/vitest) holds vitest's transformed copy of
+ * The transform cache (node_modules/.cache/kubelings/vitest, or KUBELINGS_MODULE_CACHE) holds vitest's transformed copy of
  * every module, the hidden suites and the door (engine/impl.ts) included, in a folder the
  * learner's code can write: rewriting the cached copy of a suite would change every later grade
  * while the suite on disk stays untouched. So, for each run, in the grader child's main thread:
