@@ -196,7 +196,8 @@ describe.skipIf(KERNEL.mode !== 'kernel')(`kernel mode under cluster up${KERNEL.
     } finally {
       client.close();
     }
-    expect((await listProjectNetns(`${NETNS_PREFIX}${tag}-`)).length, 'namespaces while up: underlay, 2 nodes, their pods').toBeGreaterThanOrEqual(4);
+    // echo-1 may still read Ready from before the last cluster down while its new sandbox is being made.
+    await waitFor('namespaces while up: underlay, 2 nodes and a pod sandbox', async () => (await listProjectNetns(`${NETNS_PREFIX}${tag}-`)).length >= 4);
     const paths = clusterPaths(home);
     const components = leftoverComponents(paths.componentsFile, paths.dataDir);
     const daemon = Number(readFileSync(paths.pidFile, 'utf8').trim().split(/\s+/)[0]);
