@@ -272,7 +272,7 @@ export const SERVICE_NODE_PORT_RANGE = { first: 30000, last: 32767 } as const;
 /** API server: the Kubernetes version it reports on /version; the kubectl dispatcher picks its kubectl by `minor`. */
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-kubelings' } as const;
 
-/** `cluster up`: how long to wait for the control plane to answer /readyz before giving up, in ms. */
+/** `cluster up`: how long to wait for the control plane to answer /readyz before giving up, in ms (KUBELINGS_CLUSTER_READY_TIMEOUT_MS overrides it: the test suite's busy machine needs more). */
 export const CLUSTER_READY_TIMEOUT_MS = 30_000;
 
 /** `cluster up`: logs of earlier runs kept beside cluster.log (cluster.log.1 is the last run's); older ones are deleted. */

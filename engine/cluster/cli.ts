@@ -296,7 +296,8 @@ async function up(argv: string[]): Promise<number> {
   child.unref();
   if (note) process.stdout.write(`${note} Its log is kept as ${shown(`${paths.logFile}.1`)}.\n`);
 
-  const deadline = Date.now() + CLUSTER_READY_TIMEOUT_MS;
+  const readyTimeoutMs = Number(process.env.KUBELINGS_CLUSTER_READY_TIMEOUT_MS) || CLUSTER_READY_TIMEOUT_MS;
+  const deadline = Date.now() + readyTimeoutMs;
   while (Date.now() < deadline) {
     if (exited !== undefined || !isProcessAlive(child.pid!)) {
       rmSync(paths.pidFile, { force: true });
@@ -316,7 +317,7 @@ async function up(argv: string[]): Promise<number> {
     }
     await sleep(100);
   }
-  throw new KubelingsError(`The control plane did not answer within ${CLUSTER_READY_TIMEOUT_MS / 1000} s (pid ${child.pid}; see ${shown(paths.logFile)}). Stop it with npx kubelings cluster down.`);
+  throw new KubelingsError(`The control plane did not answer within ${readyTimeoutMs / 1000} s (pid ${child.pid}; see ${shown(paths.logFile)}). Stop it with npx kubelings cluster down.`);
 }
 
 async function down(): Promise<number> {

@@ -32,7 +32,7 @@ export function kubelings(args: string[], options: { home?: string; env?: Record
     encoding: 'utf8',
     input: options.input ?? '',
     env: { ...process.env, KUBELINGS_HOME: home, KUBELINGS_IMPL: '', KUBELINGS_PACKS: '', NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
-    timeout: options.timeoutMs ?? 60_000,
+    timeout: options.timeoutMs ?? 110_000,
   });
   return { code: result.status, signal: result.signal, out: result.stdout, err: result.stderr, home };
 }

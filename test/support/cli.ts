@@ -53,7 +53,7 @@ export function kubelings(args: string[], options: { home?: string; env?: Record
     encoding: 'utf8',
     input: options.input ?? '',
     env: cliEnv(home, options.env),
-    timeout: options.timeoutMs ?? 60_000,
+    timeout: options.timeoutMs ?? 110_000,
   });
   return { code: result.status, signal: result.signal, out: result.stdout, err: result.stderr, home };
 }
