@@ -263,8 +263,15 @@ export const APISERVER_LIMIT_WARNING_EVERY_MS = 10_000;
 /** API server: TCP keep-alive probes on an idle connection start after this, in ms, so a vanished client's watch ends (upstream: 3 min). */
 export const APISERVER_TCP_KEEPALIVE_MS = 3 * 60_000;
 
-/** API server: the Service ClusterIP range (--service-cluster-ip-range); inside 127/8 so every address is local. */
+/** API server: the Service ClusterIP range (--service-cluster-ip-range) in loopback mode; inside 127/8 so every address is local. */
 export const SERVICE_CLUSTER_IP_RANGE = '127.96.0.0/16';
+
+/**
+ * API server: the Service ClusterIP range in kernel mode (`cluster up --network kernel`), kubeadm's
+ * default 10.96.0.0/12 narrowed to a /16: these addresses exist only in the nftables rules kube-proxy
+ * writes inside the cluster's node namespaces, never on the machine.
+ */
+export const KERNEL_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/16';
 
 /** API server: the NodePort range (--service-node-port-range). */
 export const SERVICE_NODE_PORT_RANGE = { first: 30000, last: 32767 } as const;
@@ -589,6 +596,9 @@ export const NFT_COMMAND_TIMEOUT_MS = 30_000;
 
 /** Kernel mode: the nftables table (family ip) kube-proxy programs in a node's network namespace. */
 export const KERNEL_PROXY_TABLE = 'kubelings-proxy';
+
+/** Kernel mode: how often `cluster up`'s kube-proxy checks that its node's namespace is still the one it programs (a restarted kubelet makes it anew), in ms. */
+export const KERNEL_PROXY_NETNS_CHECK_MS = 2_000;
 
 /** Kernel mode: how long the NetworkPolicy enforcer gathers changes (policies, pods, namespaces) before it recompiles and reloads its table. */
 export const NETPOL_SYNC_DELAY_MS = 100;

@@ -35,19 +35,27 @@ async function ensure(registry: GenericRegistry, kind: StoredKind, object: KubeO
   }
 }
 
-export async function bootstrap(registry: GenericRegistry, host: string, port: number): Promise<void> {
+export async function bootstrap(registry: GenericRegistry, host: string, port: number, serviceClusterIPRange: string): Promise<void> {
   for (const kind of KINDS) {
     if (kind.virtual) continue;
     for (const object of kind.bootstrap ?? []) await ensure(registry, kind, object);
   }
   const labels = { component: 'apiserver', provider: 'kubernetes' };
   const servicePort = { name: 'https', port: 443, protocol: 'TCP', targetPort: port };
-  const service = await ensure(registry, SERVICES, {
+  const clusterIP = kubernetesServiceIP(serviceClusterIPRange);
+  const wantedService: KubeObject = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels },
-    spec: { type: 'ClusterIP', clusterIP: kubernetesServiceIP(), clusterIPs: [kubernetesServiceIP()], ports: [servicePort], sessionAffinity: 'None' },
-  });
+    spec: { type: 'ClusterIP', clusterIP, clusterIPs: [clusterIP], ports: [servicePort], sessionAffinity: 'None' },
+  };
+  let service = await ensure(registry, SERVICES, wantedService);
+  if ((service.spec as { clusterIP?: string }).clusterIP !== clusterIP) {
+    // Data kept from a cluster with another range (loopback mode, then --network kernel): a
+    // ClusterIP cannot change in place, so the Service is made again at the new range's first address.
+    await registry.delete(SERVICES, 'default', 'kubernetes', {});
+    service = await ensure(registry, SERVICES, wantedService);
+  }
   const ports = (service.spec as { ports?: { targetPort?: number }[] }).ports ?? [];
   if (ports[0]?.targetPort !== port) {
     await registry.update(SERVICES, { ...service, spec: { ...(service.spec as object), ports: [servicePort] } }, { manager: MANAGER });

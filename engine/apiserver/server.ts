@@ -32,7 +32,8 @@ import { loadComponent } from '../impl.ts';
 import { systemClock, type Clock } from '../etcd/clock.ts';
 import type { KVStore } from '../etcd/kv.ts';
 import type { ObjectsExercises } from '../objects/exercises.ts';
-import { APISERVER_MAX_BODY_BYTES, COMPACTION_HISTORY_INTERVALS, COMPACTION_INTERVAL_MS, WATCH_CACHE_CAPACITY } from '../params.ts';
+import { APISERVER_MAX_BODY_BYTES, COMPACTION_HISTORY_INTERVALS, COMPACTION_INTERVAL_MS, SERVICE_CLUSTER_IP_RANGE, WATCH_CACHE_CAPACITY } from '../params.ts';
+import { serviceRange } from '../kube/kinds/core/service-allocator.ts';
 import { silentLogger, type Logger } from '../cluster/logger.ts';
 import { ADMIN, alwaysAllow, KUBELET_CLIENT, type Authorizer, type UserInfo } from './auth.ts';
 import { bootstrap } from './bootstrap.ts';
@@ -76,6 +77,12 @@ export interface ApiServerOptions {
   cacheFreshnessWaitMs?: number;
   /** Largest request body (default APISERVER_MAX_BODY_BYTES). */
   maxBodyBytes?: number;
+  /**
+   * The Service ClusterIP range, an IPv4 CIDR (kube-apiserver's --service-cluster-ip-range; default
+   * SERVICE_CLUSTER_IP_RANGE, loopback mode's; `cluster up --network kernel` gives
+   * KERNEL_SERVICE_CLUSTER_IP_RANGE). The `kubernetes` Service gets its first address.
+   */
+  serviceClusterIPRange?: string;
   /** Create the default namespaces and the kubernetes Service (default true). */
   bootstrap?: boolean;
   /** Compact the store this often, on `clock` (default COMPACTION_INTERVAL_MS; 0: never). */
@@ -149,6 +156,8 @@ function servingTlsFor(host: string): ServingTls {
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const host = options.host ?? '127.0.0.1';
   if (!host.startsWith('127.') && host !== 'localhost') throw new Error(`the apiserver binds to loopback only, not ${host}`);
+  const serviceClusterIPRange = options.serviceClusterIPRange ?? SERVICE_CLUSTER_IP_RANGE;
+  serviceRange(serviceClusterIPRange); // a bad range stops the start with its reason, as kube-apiserver's flag check does
   const clock = options.clock ?? systemClock;
   const log = (options.logger ?? silentLogger).child('apiserver');
   const impl = options.impl ?? (await loadComponent('apiserver'));
@@ -165,7 +174,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const tokens = new StaticTokens(options.tokens);
   const adminToken = options.adminToken ?? generateToken();
   tokens.add(adminToken, ADMIN);
-  const registry = new GenericRegistry({ storage, impl, objects, authorizer, ...registryOptions });
+  const registry = new GenericRegistry({ storage, impl, objects, authorizer, ...registryOptions, serviceClusterIPRange });
 
   const tls = options.tls ?? servingTlsFor(host);
   // upstream kubeadm's apiserver-kubelet-client: the identity the apiserver has at kubelets.
@@ -248,7 +257,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     });
   };
   try {
-    if (options.bootstrap !== false) await bootstrap(registry, host, port);
+    if (options.bootstrap !== false) await bootstrap(registry, host, port, serviceClusterIPRange);
   } catch (error) {
     await close();
     throw error;

@@ -20,6 +20,8 @@ import { loadComponent } from '../impl.ts';
 import { EventRecorder } from '../scheduler/component.ts';
 import type { LoadBalancerCloud } from './cloud.ts';
 import { newServiceController, type ServiceController, type ServiceControllerDeps } from './service-controller.ts';
+import { kernelClusterTag } from '../kubelet/kernel-node.ts';
+import { kernelCloudNetwork } from './kernel-nodes.ts';
 import { SimulatedCloud } from './simulated-cloud.ts';
 
 export const CLOUD_CONTROLLER_MANAGER_NAME = 'cloud-controller-manager';
@@ -62,14 +64,22 @@ export async function runCloudControllerManager(ctx: Pick<ClusterContext, 'clien
   };
 }
 
-/** The cluster component. */
+/** The cluster component; in kernel mode its load balancers reach the nodes' eth0 through the underlay (kernel-nodes.ts). */
 export function cloudControllerManagerComponent(): ClusterComponent {
   return {
     name: CLOUD_CONTROLLER_MANAGER_NAME,
     user: CLOUD_CONTROLLER_MANAGER_USER,
     async start(ctx) {
-      const running = await runCloudControllerManager(ctx);
-      return { stop: () => running.stop() };
+      const log = (line: string) => ctx.logger.info(line);
+      const network = ctx.options.flags?.network === 'kernel' ? kernelCloudNetwork(kernelClusterTag(ctx.options), log) : undefined;
+      const cloud = network ? new SimulatedCloud({ log, nodeAddress: network.nodeAddress, dial: network.dial }) : undefined;
+      const running = await runCloudControllerManager(ctx, cloud ? { cloud } : {});
+      return {
+        async stop() {
+          await running.stop();
+          await network?.close();
+        },
+      };
     },
   };
 }

@@ -6,6 +6,10 @@
  * tried, so a connection reaches the first healthy node. With every node marked unhealthy they are
  * all tried again rather than none.
  *
+ * A cloud whose nodes are not on this machine's network (kernel mode: they live in network
+ * namespaces) gives `dial`, which opens the connection to a node's address from where the nodes
+ * are (through a relay); without it the listener connects directly.
+ *
  * Invariants: the client is paused until a node answers, so nothing it sends is lost when a node
  * is skipped; after the last node fails the client is reset. setBackends() applies to new
  * connections only. close() stops listening and resets every connection it carries (the load
@@ -25,6 +29,8 @@ export interface ListenerOptions {
   address: string;
   port: number;
   backends: Backend[];
+  /** How to open a connection to a node's ip:port (default: a direct TCP connection). */
+  dial?: (host: string, port: number) => Promise<net.Socket>;
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -100,30 +106,48 @@ export class LoadBalancerListener {
       if (!client.destroyed) client.resetAndDestroy();
       return;
     }
-    const upstream = net.connect({ host: backend.ip, port: backend.port, allowHalfOpen: true, noDelay: true });
+    let done = false;
+    let upstream: net.Socket | undefined;
     const timer = setTimeout(() => fail('no answer'), LOAD_BALANCER_BACKEND_CONNECT_TIMEOUT_MS);
     const fail = (why: string) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
-      upstream.destroy();
+      upstream?.destroy();
       this.unhealthyUntil.set(idOf(backend), this.now() + LOAD_BALANCER_BACKEND_UNHEALTHY_MS);
       this.log(`${this.options.address}:${this.options.port}: node ${backend.node} (${idOf(backend)}) failed: ${why}`);
       this.connect(client, order, index + 1);
     };
     const onError = (error: NodeJS.ErrnoException) => fail(error.code ?? error.message);
-    upstream.once('error', onError);
-    upstream.once('connect', () => {
+    const connected = (socket: net.Socket) => {
+      if (done) return void socket.destroy(); // too late: the next node is being tried
+      done = true;
+      upstream = socket;
       clearTimeout(timer);
-      upstream.off('error', onError);
-      this.unhealthyUntil.delete(idOf(backend));
-      this.track(upstream);
-      upstream.on('error', () => client.destroy());
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-      client.setNoDelay(true);
-      client.pipe(upstream);
-      upstream.pipe(client);
-      client.resume();
-    });
+      socket.off('error', onError);
+      this.join(client, socket, backend);
+    };
+    if (this.options.dial) {
+      this.options.dial(backend.ip, backend.port).then(connected, onError);
+      return;
+    }
+    upstream = net.connect({ host: backend.ip, port: backend.port, allowHalfOpen: true, noDelay: true });
+    upstream.once('error', onError);
+    upstream.once('connect', () => connected(upstream!));
+  }
+
+  /** Pipes the client and the node's connection into each other. */
+  private join(client: net.Socket, upstream: net.Socket, backend: Backend): void {
+    this.unhealthyUntil.delete(idOf(backend));
+    if (client.destroyed) return void upstream.destroy(); // the client left while the node was dialled
+    this.track(upstream);
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.setNoDelay(true);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.resume();
   }
 
   private track(socket: net.Socket): void {

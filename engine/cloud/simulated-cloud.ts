@@ -17,6 +17,7 @@
  * Invariants: calls run one at a time, in order; a deleted load balancer has no listener left and
  * its address is free again; everything is held in memory (the cloud lives as long as its process).
  */
+import type { Socket } from 'node:net';
 import { formatIPv4, parseCidr, parseIPv4 } from '../cni/ipv4.ts';
 import type { Node, Service } from '../kube/types.ts';
 import { LOAD_BALANCER_ADDRESS_ATTEMPTS, LOAD_BALANCER_ADDRESS_POOL } from '../params.ts';
@@ -37,6 +38,10 @@ interface LoadBalancer {
 export interface SimulatedCloudOptions {
   /** The address pool as a CIDR block (default LOAD_BALANCER_ADDRESS_POOL). */
   pool?: string;
+  /** Where a node's NodePorts answer (default: its InternalIP, cloud.ts nodeAddress); undefined: not a backend. */
+  nodeAddress?: (node: Node) => string | undefined;
+  /** How the load balancers connect to a node's address (default: directly; kernel mode: through a relay into the nodes' network). */
+  dial?: (host: string, port: number) => Promise<Socket>;
   log?: (line: string) => void;
 }
 
@@ -45,6 +50,8 @@ export class SimulatedCloud implements LoadBalancerCloud {
   private readonly balancers = new Map<string, LoadBalancer>();
   private readonly pool: { first: number; last: number; text: string };
   private readonly log: (line: string) => void;
+  private readonly nodeAddress: (node: Node) => string | undefined;
+  private readonly dial: ((host: string, port: number) => Promise<Socket>) | undefined;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(options: SimulatedCloudOptions = {}) {
@@ -53,6 +60,8 @@ export class SimulatedCloud implements LoadBalancerCloud {
     // The network and broadcast addresses are not handed out.
     this.pool = { first: cidr.network + 1, last: cidr.last - 1, text };
     this.log = options.log ?? (() => {});
+    this.nodeAddress = options.nodeAddress ?? nodeAddress;
+    this.dial = options.dial;
   }
 
   getLoadBalancer(_cluster: string, service: Service): Promise<{ exists: boolean; status?: LoadBalancerStatus }> {
@@ -153,7 +162,7 @@ export class SimulatedCloud implements LoadBalancerCloud {
     }
     for (const p of ports) {
       const backends: Backend[] = nodes.flatMap((n) => {
-        const ip = nodeAddress(n);
+        const ip = this.nodeAddress(n);
         return ip ? [{ node: n.metadata.name ?? '', ip, port: p.nodePort }] : [];
       });
       const existing = lb.listeners.get(p.key);
@@ -166,7 +175,7 @@ export class SimulatedCloud implements LoadBalancerCloud {
         lb.listeners.delete(p.key);
         await existing.close();
       }
-      const listener = new LoadBalancerListener({ address: lb.address, port: p.port, backends, log: this.log });
+      const listener = new LoadBalancerListener({ address: lb.address, port: p.port, backends, log: this.log, ...(this.dial ? { dial: this.dial } : {}) });
       try {
         await listener.listen();
       } catch (error) {

@@ -31,6 +31,7 @@ import { KUBELET_CLIENT } from '../apiserver/auth.ts';
 import type { StaticToken } from '../apiserver/tokens.ts';
 import { KubeClient } from '../client/client.ts';
 import { silentLogger, type Logger } from './logger.ts';
+import { serviceClusterIPRange } from './service-range.ts';
 
 export interface ClusterContext {
   /** The apiserver's base URL: https://127.0.0.1:PORT. */
@@ -126,6 +127,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       logger,
       authorizer: options.authorizer,
       compactionIntervalMs: options.compactionIntervalMs,
+      serviceClusterIPRange: serviceClusterIPRange(options.flags),
       adminToken: options.adminToken,
       tokens: options.tokens,
       tls: options.tls,

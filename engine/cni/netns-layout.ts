@@ -4,10 +4,15 @@
  * namespace but the namespace files themselves (/run/netns/kln-*).
  *
  *   kln-<tag>-ul            the "underlay": the machine's LAN stand-in, bridge br0 (10.250.0.0/24)
+ *                           holding 10.250.0.1, the LAN's router (a host outside the cluster:
+ *                           NodePorts and the cloud's load balancers reach the nodes from here)
  *   kln-<tag>-n<i>          node i: eth0 = 10.250.0.(10+i)/24 on a veth into br0 (underlay end n<i>),
  *                           bridge cni0 (made by the CNI plugin, gateway 10.244.i.1/24), forwarding
- *                           on, and one route per other node j: 10.244.j.0/24 via 10.250.0.(10+j)
- *                           (routed, as flannel's host-gw or Calico without encapsulation do)
+ *                           on, one route per other node j: 10.244.j.0/24 via 10.250.0.(10+j)
+ *                           (routed, as flannel's host-gw or Calico without encapsulation do), and
+ *                           a default route via 10.250.0.1, as a real node has one: traffic to an
+ *                           address the node does not know (a ClusterIP whose Service has no
+ *                           endpoints) is routed, so kube-proxy's filter-forward chain can reject it
  *   kln-<tag>-n<i>-<id12>   one pod sandbox of node i: made by the runtime at RunPodSandbox, wired
  *                           by the CNI plugin run inside node i's namespace (so cni0 is the node's)
  *
@@ -116,6 +121,11 @@ export function kernelPodCidr(index: number): string {
   return nodeBlock(KERNEL_POD_NETWORK_CIDR, POD_NODE_CIDR_MASK, index);
 }
 
+/** The underlay's own address (on br0): the LAN's router, the nodes' default gateway. */
+export function kernelUnderlayIp(): string {
+  return formatIPv4(parseCidr(KERNEL_NODE_NETWORK_CIDR, true).network + 1);
+}
+
 /** Node `index`'s address on the underlay. */
 export function kernelNodeIp(index: number): string {
   return formatIPv4(parseCidr(KERNEL_NODE_NETWORK_CIDR, true).network + 10 + index);
@@ -185,6 +195,8 @@ export async function setUpNode(layout: NodeLayout): Promise<void> {
   await addNetns(underlay);
   await ip(['-n', underlay, 'link', 'set', 'lo', 'up']);
   await ip(['-n', underlay, 'link', 'add', UNDERLAY_BRIDGE, 'type', 'bridge']).catch(() => undefined); // another node made it
+  const prefix = parseCidr(KERNEL_NODE_NETWORK_CIDR, true).prefix;
+  await ip(['-n', underlay, 'addr', 'replace', `${kernelUnderlayIp()}/${prefix}`, 'dev', UNDERLAY_BRIDGE]);
   await ip(['-n', underlay, 'link', 'set', UNDERLAY_BRIDGE, 'up']);
 
   const node = layout.netns;
@@ -197,9 +209,9 @@ export async function setUpNode(layout: NodeLayout): Promise<void> {
     await ip(['-n', underlay, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', node]);
     await ip(['-n', underlay, 'link', 'set', port, 'master', UNDERLAY_BRIDGE]);
     await ip(['-n', underlay, 'link', 'set', port, 'up']);
-    const prefix = parseCidr(KERNEL_NODE_NETWORK_CIDR, true).prefix;
     await ip(['-n', node, 'addr', 'add', `${layout.nodeIp}/${prefix}`, 'dev', 'eth0']);
     await ip(['-n', node, 'link', 'set', 'eth0', 'up']);
+    await ip(['-n', node, 'route', 'add', 'default', 'via', kernelUnderlayIp(), 'dev', 'eth0']);
     for (let j = 0; j < layout.count; j++) {
       if (j !== layout.index) await ip(['-n', node, 'route', 'add', kernelPodCidr(j), 'via', kernelNodeIp(j), 'dev', 'eth0']);
     }

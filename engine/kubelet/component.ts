@@ -33,7 +33,7 @@ import { nodePodCidr } from '../cri/runtime.ts';
 import { KubelingsError } from '../errors.ts';
 import { formatIPv4, parseCidr } from '../cni/ipv4.ts';
 import { cniChoice, kernelClusterTag, startKernelNode, type KernelNode } from './kernel-node.ts';
-import { clusterDnsServiceIP } from '../kube/kinds/core/service-allocator.ts';
+import { clusterDnsIP } from '../cluster/service-range.ts';
 import { CLUSTER_DOMAIN } from '../params.ts';
 import { startKubelet } from './kubelet.ts';
 import { claimNodeBlock } from './node-block.ts';
@@ -100,7 +100,7 @@ export function kubeletComponents(flags: Record<string, unknown>): ClusterCompon
             logger: ctx.logger,
             ...(kernel ? { runtimeOptions: kernel.runtimeOptions } : {}),
             // cluster DNS (engine/proxy/components.ts) and the service environment variables
-            serviceNetwork: { clusterDnsIP: clusterDnsServiceIP(), clusterDomain: CLUSTER_DOMAIN },
+            serviceNetwork: { clusterDnsIP: clusterDnsIP(ctx.options.flags), clusterDomain: CLUSTER_DOMAIN },
           });
         } catch (error) {
           await kernel?.stop().catch(() => undefined);

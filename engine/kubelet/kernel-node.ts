@@ -12,6 +12,11 @@
  * Both get the same configuration: bridge cni0, gateway and default route, host-local IPAM over
  * the node's podCIDR with its files under `<root>/cni`.
  *
+ * After each ADD the kubelet puts the bridge port of the pod's veth (the result's interface without
+ * a sandbox) in hairpin mode, as upstream's kubelet did in its hairpin-veth mode
+ * (pkg/kubelet/network/hairpin) and the bridge plugin's hairpinMode does: a pod whose connection to
+ * its own Service is DNATed back to itself gets its frames out of the port they came in by.
+ *
  * Invariants: start() leaves nothing behind when it fails; stop() (after the runtime's shutdown)
  * removes the node's namespaces, its pods', and the cluster's underlay once no node is left.
  */
@@ -21,7 +26,8 @@ import { join } from 'node:path';
 import { execCniPlugin } from '../cni/exec-plugin.ts';
 import { clusterTag, NODE_BRIDGE, nodeLayout, setUpNode, startNodeRelay, tearDownNode, type NodeLayout } from '../cni/netns-layout.ts';
 import { pluginExecutable } from '../cni/plugin-shim.ts';
-import { CNI_VERSION, type NetConf } from '../cni/types.ts';
+import { ip } from '../cni/net-ops.ts';
+import { CNI_VERSION, type CniPlugin, type CniResult, type NetConf } from '../cni/types.ts';
 import type { ClusterOptions } from '../cluster/cluster.ts';
 import { clusterPaths } from '../cluster/paths.ts';
 import type { KernelSandboxes, ProcessRuntimeOptions } from '../cri/runtime.ts';
@@ -70,6 +76,16 @@ export interface KernelNode {
   stop(): Promise<void>;
 }
 
+/** Hairpin mode on the bridge ports of an ADD's result (its interfaces with no sandbox: the host ends of veths). */
+async function setHairpin(netns: string, result: CniResult): Promise<void> {
+  for (const iface of result.interfaces ?? []) {
+    if (iface.sandbox || iface.name === NODE_BRIDGE || !/^[A-Za-z0-9_.-]{1,15}$/.test(iface.name)) continue;
+    // Not fatal, as upstream's kubelet only logged it: a link that is no bridge port (a plugin's
+    // result listing something else) leaves the pod without hairpin, not without a network.
+    await ip(['-n', netns, 'link', 'set', 'dev', iface.name, 'type', 'bridge_slave', 'hairpin', 'on']).catch(() => undefined);
+  }
+}
+
 /** Sets up node `index` of cluster `tag` (of `count` nodes) with its runtime state in `root`. */
 export async function startKernelNode(input: { tag: string; index: number; count: number; root: string; cni: CniChoice }): Promise<KernelNode> {
   const layout = nodeLayout(input.tag, input.index, input.count);
@@ -95,7 +111,15 @@ export async function startKernelNode(input: { tag: string; index: number; count
   };
   // The plugin program picks its code as the kubelet does (KUBELINGS_IMPL and the trees' paths).
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('KUBELINGS_')));
-  const plugin = execCniPlugin(binary, { wrap: ['ip', 'netns', 'exec', layout.netns], env });
+  const exec = execCniPlugin(binary, { wrap: ['ip', 'netns', 'exec', layout.netns], env });
+  const plugin: CniPlugin = {
+    ...exec,
+    async add(netConf, args) {
+      const result = await exec.add(netConf, args);
+      await setHairpin(layout.netns, result);
+      return result;
+    },
+  };
   const kernel: KernelSandboxes = { podNetnsPrefix: layout.podNetnsPrefix, dial: relay.dial };
   return {
     layout,

@@ -10,7 +10,9 @@
  *   the machine, so one listener serves the pods of every node). Where ports below 1024 cannot
  *   be bound, a ClusterIP port P below 1024 listens on P + 10000 (engine/cri/ports.ts's rule, as
  *   for pods), and the log says so: Services on port 8080 work the same as root or not.
- *   Not started when `flags.network` is 'kernel': there kube-proxy writes nftables instead.
+ *   With `flags.network` 'kernel', each is the nftables kube-proxy instead (kernel/node-component.ts),
+ *   programming its node's network namespace; ClusterIPs are then in 10.96.0.0/16
+ *   (../cluster/service-range.ts).
  * - `cluster-dns` (user system:serviceaccount:kube-system:coredns): makes sure the Service
  *   kube-system/kube-dns exists with the range's tenth address (127.96.0.10, as 10.96.0.10 in a
  *   kubeadm cluster), ports 53/UDP and 53/TCP, no selector; then serves DNS on that address itself
@@ -50,6 +52,7 @@ import {
 } from '../params.ts';
 import { runClusterDns } from './dns-server.ts';
 import { runIngressController } from './ingress-controller.ts';
+import { kernelKubeProxyComponent } from './kernel/node-component.ts';
 import { KUBE_PROXY_USER, runKubeProxy } from './kube-proxy.ts';
 
 const serviceAccount = (namespace: string, name: string): UserInfo => ({
@@ -135,7 +138,7 @@ async function ensure(client: KubeClient, resource: string, object: KubeObject):
 }
 
 export function kubeProxyComponents(flags: Record<string, unknown>): ClusterComponent[] {
-  if (kernelNetwork(flags)) return [];
+  if (kernelNetwork(flags)) return Array.from({ length: realNodeCount(flags) }, (_, i) => kernelKubeProxyComponent(i, `${REAL_NODE_PREFIX}${i}`));
   return Array.from({ length: realNodeCount(flags) }, (_, i) => {
     const nodeName = `${REAL_NODE_PREFIX}${i}`;
     return {
@@ -202,8 +205,13 @@ export function ingressControllerComponent(): ClusterComponent {
   };
 }
 
-/** Every Service-network component these flags run (none without a real node: nothing would use them). */
+/**
+ * Every Service-network component these flags run (none without a real node: nothing would use
+ * them). Kernel mode has no cluster DNS yet: the loopback server cannot serve 10.96.0.10 inside
+ * the node namespaces (issue 13, branch kernel-dns).
+ */
 export function serviceNetworkComponents(flags: Record<string, unknown>): ClusterComponent[] {
   if (realNodeCount(flags) === 0) return [];
+  if (kernelNetwork(flags)) return [...kubeProxyComponents(flags), ingressControllerComponent()];
   return [...kubeProxyComponents(flags), clusterDnsComponent(), ingressControllerComponent()];
 }

@@ -18,6 +18,7 @@ import type { AdmissionEnvironment, AdmissionHooks, StoredKind, StrategyFunction
 import { forbidden, isApiError, notFound } from '../../kube/errors.ts';
 import { KINDS } from '../../kube/resources.ts';
 import type { KubeObject } from '../../kube/types.ts';
+import { SERVICE_CLUSTER_IP_RANGE } from '../../params.ts';
 import type { Storage } from '../storage/interface.ts';
 import { QuotaAdmission } from './quota.ts';
 
@@ -30,6 +31,7 @@ export class Admission {
     private readonly storage: Storage,
     now: () => number,
     fns: StrategyFunctions,
+    serviceClusterIPRange: string = SERVICE_CLUSTER_IP_RANGE,
   ) {
     this.env = {
       cached: (kind) => storage.cached(kind),
@@ -38,6 +40,7 @@ export class Admission {
       fns,
       resolve: (group, resource) => KINDS.find((k) => k.group === group && k.resource === resource && !k.virtual && !k.storedAs),
       now,
+      serviceClusterIPRange,
     };
     this.quota = new QuotaAdmission(this.env);
   }

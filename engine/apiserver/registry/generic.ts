@@ -91,6 +91,8 @@ export interface GenericRegistryOptions {
   newUid?(): string;
   /** The five characters appended to a generateName. */
   randomSuffix(): string;
+  /** The Service ClusterIP range (--service-cluster-ip-range; default SERVICE_CLUSTER_IP_RANGE). */
+  serviceClusterIPRange?: string;
 }
 
 export class GenericRegistry {
@@ -115,7 +117,7 @@ export class GenericRegistry {
     this.objects = options.objects;
     this.authorizer = options.authorizer;
     this.fns = strategyFunctions(options.impl, options.objects);
-    this.admission = new Admission(options.storage, options.now, this.fns);
+    this.admission = new Admission(options.storage, options.now, this.fns, options.serviceClusterIPRange);
     this.randomSuffix = options.randomSuffix;
     const storage = options.storage;
     this.access = {

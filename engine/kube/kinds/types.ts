@@ -119,6 +119,8 @@ export interface AdmissionEnvironment {
   /** The stored kind serving a group's resource (`apps`, `deployments`), if any. */
   resolve(group: string, resource: string): ResourceInfo | undefined;
   now(): number;
+  /** The Service ClusterIP range (the apiserver's --service-cluster-ip-range), a CIDR. */
+  serviceClusterIPRange: string;
 }
 
 /**

@@ -26,20 +26,34 @@ export function numberToIp(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 }
 
-/** The service CIDR as numbers: network address and size. */
+/**
+ * The service CIDR as numbers: network address and size. Throws a sentence for a range the
+ * apiserver cannot serve (as kube-apiserver refuses its --service-cluster-ip-range at start): not
+ * IPv4 CIDR text, host bits set, or fewer than 16 addresses (the `kubernetes` and kube-dns
+ * Services take the first and the tenth).
+ */
 export function serviceRange(cidr = SERVICE_CLUSTER_IP_RANGE): { base: number; size: number } {
-  const [ip, bits] = cidr.split('/');
-  return { base: ipToNumber(ip!)!, size: 2 ** (32 - Number(bits)) };
+  const m = /^([0-9.]+)\/(\d{1,2})$/.exec(cidr);
+  const base = m ? ipToNumber(m[1]!) : undefined;
+  const bits = m ? Number(m[2]) : NaN;
+  if (base === undefined || !(bits >= 1 && bits <= 28)) throw new Error(`service-cluster-ip-range "${cidr}" is not an IPv4 CIDR of /1 to /28`);
+  const size = 2 ** (32 - bits);
+  if (base % size !== 0) throw new Error(`service-cluster-ip-range "${cidr}" has host bits set (the network is ${numberToIp(base - (base % size))}/${bits})`);
+  return { base, size };
 }
 
 /** The ClusterIP of the `kubernetes` Service: the first address of the range (10.96.0.1 in a real cluster). */
-export function kubernetesServiceIP(): string {
-  return numberToIp(serviceRange().base + 1);
+export function kubernetesServiceIP(cidr = SERVICE_CLUSTER_IP_RANGE): string {
+  return numberToIp(serviceRange(cidr).base + 1);
 }
 
-/** The ClusterIP of cluster DNS, kube-system/kube-dns: the tenth address of the range (10.96.0.10 in a kubeadm cluster). */
-export function clusterDnsServiceIP(): string {
-  return numberToIp(serviceRange().base + 10);
+/**
+ * The ClusterIP of cluster DNS, kube-system/kube-dns: the tenth address of the range `cidr`
+ * (10.96.0.10 in a kubeadm cluster). A cluster component gets its cluster's range with
+ * serviceClusterIPRange(ctx.options.flags) (engine/cluster/service-range.ts).
+ */
+export function clusterDnsServiceIP(cidr = SERVICE_CLUSTER_IP_RANGE): string {
+  return numberToIp(serviceRange(cidr).base + 10);
 }
 
 /** First address handed out to ordinary Services; the ones below (the `kubernetes` and kube-dns Services') are kept for static use, as upstream does. */
@@ -51,8 +65,15 @@ export class ServiceAllocator {
   private reservedIPs = new Map<string, number>();
   private reservedPorts = new Map<number, number>();
 
-  /** `services` lists the Services as the watch cache holds them now. */
-  constructor(private readonly services: () => readonly Service[]) {}
+  private readonly range: { base: number; size: number };
+
+  /** `services` lists the Services as the watch cache holds them now; `cidr` is the ClusterIP range. */
+  constructor(
+    private readonly services: () => readonly Service[],
+    private readonly cidr: string = SERVICE_CLUSTER_IP_RANGE,
+  ) {
+    this.range = serviceRange(cidr);
+  }
 
   private used(now: number): { ips: Set<string>; ports: Set<number> } {
     const ips = new Set<string>();
@@ -95,11 +116,11 @@ export class ServiceAllocator {
     } else if (spec.clusterIP === 'None') {
       spec.clusterIPs = ['None'];
     } else if (spec.clusterIP) {
-      const { base, size } = serviceRange();
+      const { base, size } = this.range;
       const n = ipToNumber(spec.clusterIP);
       if (n === undefined || n <= base || n >= base + size - 1) {
         throw invalid(SERVICE, name, [
-          invalidValue('spec.clusterIPs', [spec.clusterIP], `failed to allocate IP ${spec.clusterIP}: provided IP is not in the valid range. The range of valid IPs is ${SERVICE_CLUSTER_IP_RANGE}`),
+          invalidValue('spec.clusterIPs', [spec.clusterIP], `failed to allocate IP ${spec.clusterIP}: provided IP is not in the valid range. The range of valid IPs is ${this.cidr}`),
         ]);
       }
       if (ips.has(spec.clusterIP) && spec.clusterIP !== old?.spec?.clusterIP) {
@@ -108,7 +129,7 @@ export class ServiceAllocator {
       spec.clusterIPs = [spec.clusterIP];
       this.reservedIPs.set(spec.clusterIP, now + RESERVATION_MS);
     } else {
-      const { base, size } = serviceRange();
+      const { base, size } = this.range;
       let chosen: string | undefined;
       for (let n = base + DYNAMIC_OFFSET; n < base + size - 1; n++) {
         const ip = numberToIp(n);

@@ -161,7 +161,7 @@ export const SERVICES: StoredKind = defineKind<Service>({
     validateUpdate: (object, old) => validateService(object, old),
   },
   admission(env) {
-    const allocator = new ServiceAllocator(() => env.cached(SERVICES) as Service[]);
+    const allocator = new ServiceAllocator(() => env.cached(SERVICES) as Service[], env.serviceClusterIPRange);
     return {
       create: (service) => allocator.allocate(service, env.now()),
       update: (service, old) => allocator.allocate(service, env.now(), old),
