@@ -54,7 +54,11 @@ export function describeCluster(state: ClusterState, registeredNodes: Registered
     }
     if (name.startsWith('kubelet-node-')) return [`kubelet ${name.slice('kubelet-'.length)}`, `a real node: pods run as processes on this machine; its pod logic: ${whose(choice, 'kubelet')}`];
     // The Service network (engine/proxy/components.ts): the learner's services code, lesson 07.
-    if (name.startsWith('kube-proxy-node-')) return [name, `userspace proxy for ${name.slice('kube-proxy-'.length)} (loopback mode); rules and sync loop: ${whose(choice, 'services')}`];
+    if (name.startsWith('kube-proxy-node-')) {
+      const node = name.slice('kube-proxy-'.length);
+      const what = state.flags?.network === 'kernel' ? `nftables in ${node}'s network namespace (kernel mode)` : `userspace proxy for ${node} (loopback mode)`;
+      return [name, `${what}; rules and sync loop: ${whose(choice, 'services')}`];
+    }
     if (name === 'cluster-dns') return [name, `DNS for cluster.local on kube-system/kube-dns's ClusterIP; answers: ${whose(choice, 'services')}`];
     if (name === 'ingress-controller') return [name, `HTTP for Ingresses of class kubelings; routing: ${whose(choice, 'services')}`];
     if (name === 'store' && state.etcdServers?.length) return ['the store', `etcd at ${state.etcdServers.join(', ')} (--etcd-servers): neither yours nor the reference`];

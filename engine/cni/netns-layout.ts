@@ -77,11 +77,12 @@ export function autoNetworkMode(): { mode: NetworkMode; reason: string } {
 
 /**
  * Why `auto` does not pick kernel mode yet where it could run: in kernel mode pods get their own
- * namespaces, but kube-proxy (nftables, engine/proxy/kernel), cluster DNS, the Ingress controller and
- * NetworkPolicy enforcement are not started in them by `cluster up`, so Services would carry no
- * traffic. Loopback mode runs all of them. Remove this once they are wired (issue 13).
+ * namespaces and `cluster up` runs the nftables kube-proxy in each node's (ClusterIP, NodePort and
+ * LoadBalancer Services carry traffic), but cluster DNS, the Ingress controller and NetworkPolicy
+ * enforcement are not started in them yet. Loopback mode runs all of them. Remove this once they
+ * are wired (issue 13).
  */
-export const KERNEL_MODE_INCOMPLETE = 'kernel mode is possible here (--network kernel), but it does not carry Services, cluster DNS or Ingress yet';
+export const KERNEL_MODE_INCOMPLETE = 'kernel mode is possible here (--network kernel), but it does not carry cluster DNS or Ingress yet';
 
 /** The mode a `--network` value asks for (`auto` or absent: loopback for now, see KERNEL_MODE_INCOMPLETE); throws a sentence on a bad value or an impossible kernel. */
 export function resolveNetworkMode(flag: unknown): { mode: NetworkMode; reason: string } {
