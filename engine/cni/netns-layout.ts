@@ -42,6 +42,7 @@ import {
   KERNEL_RELAY_RESTART_DELAY_MS,
   KERNEL_RELAY_START_TIMEOUT_MS,
   KERNEL_RELAY_STOP_TIMEOUT_MS,
+  KERNEL_SERVICE_CLUSTER_IP_RANGE,
   POD_NODE_CIDR_MASK,
 } from '../params.ts';
 
@@ -371,5 +372,8 @@ export async function startNodeRelay(netns: string, socketPath: string, cidr: st
 export function describeNetwork(mode: unknown, stateFolder: string): string {
   if (mode !== 'kernel') return 'Pod network: loopback mode (pod addresses in 127.0.0.0/8, reachable from this machine as they are).';
   const tag = clusterTag(stateFolder);
-  return `Pod network: kernel mode (network namespaces ${NETNS_PREFIX}${tag}-*; reach a pod from your shell: ip netns exec ${nodeNetnsName(tag, 0)} curl http://<pod IP>:<port>/).`;
+  return (
+    `Pod network: kernel mode (network namespaces ${NETNS_PREFIX}${tag}-*; reach a pod from your shell: ip netns exec ${nodeNetnsName(tag, 0)} curl http://<pod IP>:<port>/). ` +
+    `Services: ClusterIPs in ${KERNEL_SERVICE_CLUSTER_IP_RANGE} answer inside the cluster; a NodePort on every node's eth0: ip netns exec ${underlayNetnsName(tag)} curl http://${kernelNodeIp(0)}:<nodePort>/.`
+  );
 }

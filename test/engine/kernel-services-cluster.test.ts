@@ -116,6 +116,7 @@ describe.skipIf(SKIP !== undefined)(`Services in kernel mode under cluster up${S
     expect(up.code, up.out + up.err).toBe(0);
     expect(up.out).toMatch(/kube-proxy-node-0 +nftables in node-0's network namespace \(kernel mode\)/);
     expect(up.out).toMatch(/kube-proxy-node-1 +nftables in node-1's network namespace \(kernel mode\)/);
+    expect(up.out, 'how to reach a NodePort, as cluster up tells it').toContain(`a NodePort on every node's eth0: ip netns exec ${underlayNetnsName(tag)} curl http://10.250.0.10:<nodePort>/`);
 
     const client = clientFor();
     const kubectl = kubectlWith(join(home, 'kubeconfig'));
