@@ -36,7 +36,9 @@ export function kernelCloudNetwork(tag: string, log: (line: string) => void = ()
   let relay: Promise<NodeRelay> | undefined;
   let closed = false;
   const started = (): Promise<NodeRelay> => {
-    relay ??= startNodeRelay(netns, socketPath, KERNEL_NODE_NETWORK_CIDR, (error) => log(error ? `the load balancers' relay in ${netns} did not restart: ${error.message}` : `the load balancers' relay in ${netns} restarted`)).then(
+    relay ??= startNodeRelay(netns, socketPath, KERNEL_NODE_NETWORK_CIDR, (error) =>
+      log(error ? `the load balancers' relay in ${netns} did not restart: ${error.message}` : `the load balancers' relay in ${netns} restarted`),
+    ).then(
       (r) => {
         log(`load balancers reach the nodes from ${netns} (relay ${socketPath})`);
         return r;

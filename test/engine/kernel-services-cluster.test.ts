@@ -139,7 +139,11 @@ describe.skipIf(SKIP !== undefined)(`Services in kernel mode under cluster up${S
 
       const pods = await readyEchoPods(client, 3);
       const names = pods.map((p) => p.metadata.name!).sort();
-      await waitFor('the busybox client to run', async () => ((await client.get<Pod>('pods', 'client', { namespace: 'default' })).status?.phase === 'Running' ? true : (await sleep(500), undefined)), 120_000);
+      await waitFor(
+        'the busybox client to run',
+        async () => ((await client.get<Pod>('pods', 'client', { namespace: 'default' })).status?.phase === 'Running' ? true : (await sleep(500), undefined)),
+        120_000,
+      );
       await waitFor('the echo Service to have 3 ready endpoints', async () => ((await readyEndpoints(client, 'echo')) === 3 ? true : (await sleep(500), undefined)), 120_000);
 
       // ClusterIP from a pod: every one of the three answers (kube-proxy picks at random; 60 tries
@@ -224,6 +228,6 @@ describe.skipIf(SKIP !== undefined)(`Services in kernel mode under cluster up${S
       rootTables().filter((t) => !tablesBefore.includes(t)),
       "nftables tables added to the machine's namespace",
     ).toEqual([]);
-    await waitFor('the relays (the kubelets\' and the load balancers\') to end', () => relays().length === 0);
+    await waitFor("the relays (the kubelets' and the load balancers') to end", () => relays().length === 0);
   });
 });

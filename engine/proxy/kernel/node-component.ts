@@ -61,9 +61,7 @@ export function kernelKubeProxyComponent(index: number, nodeName: string): Clust
         ctx.logger.info(`nftables kube-proxy for ${nodeName}: table ${running.backend.table} in namespace ${netns} (ClusterIPs, NodePorts on the node's eth0)`);
       };
       const schedule = () => {
-        chain = chain
-          .then(check)
-          .catch((error: Error) => ctx.logger.error(`kube-proxy in ${netns}: ${error.message} (trying again in ${KERNEL_PROXY_NETNS_CHECK_MS / 1000} s)`));
+        chain = chain.then(check).catch((error: Error) => ctx.logger.error(`kube-proxy in ${netns}: ${error.message} (trying again in ${KERNEL_PROXY_NETNS_CHECK_MS / 1000} s)`));
         return chain;
       };
       await schedule();
