@@ -631,6 +631,12 @@ export const KERNEL_RELAY_STOP_TIMEOUT_MS = 5_000;
 /** Pod network, kernel mode: how long the kubelet waits for its node's relay to listen after starting it. */
 export const KERNEL_RELAY_START_TIMEOUT_MS = 30_000;
 
+/** Pod network, kernel mode: how long binding a socket inside a namespace may take (the helper program starts with tsx: seconds on a loaded machine). */
+export const NETNS_LISTEN_TIMEOUT_MS = 30_000;
+
+/** Cluster DNS, kernel mode: how often it checks that node-0's namespace, where it listens, is still the one it bound in (a restarted node makes a new one). */
+export const CLUSTER_DNS_NETNS_CHECK_MS = 2_000;
+
 // ── kube-proxy and cluster DNS (engine/proxy/) ─────────────────────────────────────────────────
 
 /** kube-proxy: sessionAffinity ClientIP's timeout when sessionAffinityConfig does not say (upstream DefaultClientIPServiceAffinitySeconds, 3 h). */

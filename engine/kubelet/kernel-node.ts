@@ -69,6 +69,22 @@ export function kernelClusterTag(options: Readonly<ClusterOptions>): string {
   return tag;
 }
 
+/** The relay sockets of the kernel nodes started in this process, by `<tag>/<index>` (an in-process cluster's components share the process). */
+const relaysHere = new Map<string, string>();
+
+/**
+ * Where node `index`'s relay listens, for other components (the Ingress controller): the socket
+ * its kubelet made in this process, else the one `cluster up`'s kubelet makes under the state
+ * folder (nodes/node-<i>/relay.sock); undefined for an in-process cluster's node not started here.
+ */
+export function kernelRelaySocket(options: Readonly<ClusterOptions>, index: number): string | undefined {
+  const tag = kernelClusterTag(options);
+  const here = relaysHere.get(`${tag}/${index}`);
+  if (here) return here;
+  if (options.dataDir === undefined && options.etcdServers === undefined) return undefined;
+  return relaySocketPath(join(clusterPaths().home, 'nodes', `node-${index}`), nodeLayout(tag, index, index + 1).netns);
+}
+
 export interface KernelNode {
   layout: NodeLayout;
   runtimeOptions: Pick<ProcessRuntimeOptions, 'network' | 'kernel'>;
@@ -121,10 +137,12 @@ export async function startKernelNode(input: { tag: string; index: number; count
     },
   };
   const kernel: KernelSandboxes = { podNetnsPrefix: layout.podNetnsPrefix, dial: relay.dial };
+  relaysHere.set(`${input.tag}/${input.index}`, relay.socketPath);
   return {
     layout,
     runtimeOptions: { network: { plugin, conf }, kernel },
     async stop() {
+      relaysHere.delete(`${input.tag}/${input.index}`);
       await relay.stop();
       await tearDownNode(layout);
     },

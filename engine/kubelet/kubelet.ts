@@ -29,9 +29,8 @@ import { ProcessRuntime, type ProcessRuntimeOptions } from '../cri/runtime.ts';
 import { silentLogger, type Logger } from '../cluster/logger.ts';
 import { loadComponent } from '../impl.ts';
 import type { Node, Pod, Service } from '../kube/types.ts';
-import { listenPort } from '../cri/ports.ts';
+import { clusterDnsPort } from './pod-dns.ts';
 import {
-  CLUSTER_DNS_PORT,
   KUBELET_CONTAINER_BACKOFF_INITIAL_MS,
   KUBELET_CONTAINER_BACKOFF_MAX_MS,
   KUBELET_LEASE_RENEW_FRACTION,
@@ -256,7 +255,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       services = () => serviceInformer.list();
     }
     const clusterDns = options.serviceNetwork
-      ? { ip: options.serviceNetwork.clusterDnsIP, port: listenPort(CLUSTER_DNS_PORT, runtime.capabilities.lowPorts), domain: options.serviceNetwork.clusterDomain }
+      ? { ip: options.serviceNetwork.clusterDnsIP, port: clusterDnsPort(runtime.capabilities.lowPorts, options.runtimeOptions?.kernel !== undefined), domain: options.serviceNetwork.clusterDomain }
       : undefined;
     const syncer = new PodSyncer({
       logic,

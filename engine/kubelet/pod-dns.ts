@@ -16,8 +16,22 @@
  * 1024 cannot be bound, as engine/cri/ports.ts decides for cluster DNS too), KUBELINGS_DNS_SEARCH
  * and KUBELINGS_DNS_OPTIONS (resolv.conf's words). Nothing is set for Default, and the machine's
  * resolver is used.
+ *
+ * Kernel mode: each pod has a network namespace of its own but still this machine's filesystem (no
+ * mount namespace), so its /etc/resolv.conf is still the machine's, whose resolver (often
+ * 127.0.0.53) does not exist inside the pod's namespace. The same variables carry the settings,
+ * with the kube-dns ClusterIP on port 53 always: kube-proxy's nftables rules DNAT it to cluster
+ * DNS, which listens inside node-0's namespace (engine/proxy/components.ts). Tools other than the
+ * built-in images' ignore them (`nslookup web 10.96.0.10` names the server by hand).
  */
+import { listenPort, type LowPorts } from '../cri/ports.ts';
+import { CLUSTER_DNS_PORT } from '../params.ts';
 import type { Pod } from '../kube/types.ts';
+
+/** The port pods send DNS queries to on the kube-dns ClusterIP: 53, or its remap in loopback mode where ports below 1024 cannot be bound. */
+export function clusterDnsPort(lowPorts: LowPorts, kernelMode: boolean): number {
+  return kernelMode ? CLUSTER_DNS_PORT : listenPort(CLUSTER_DNS_PORT, lowPorts);
+}
 
 export interface ClusterDns {
   /** The kube-dns Service's address and the port its server really listens on. */

@@ -31,13 +31,17 @@
  */
 import { ALL_AUTHENTICATED, type UserInfo } from '../apiserver/auth.ts';
 import type { KubeClient } from '../client/client.ts';
-import type { ClusterComponent } from '../cluster/cluster.ts';
+import type { ClusterComponent, ClusterContext } from '../cluster/cluster.ts';
 import type { Logger } from '../cluster/logger.ts';
 import { decideLowPorts, listenPort } from '../cri/ports.ts';
 import { KubelingsError } from '../errors.ts';
 import { clusterDnsServiceIP } from '../kube/kinds/core/service-allocator.ts';
 import { isApiError } from '../kube/errors.ts';
-import type { KubeObject, Node } from '../kube/types.ts';
+import type { EndpointSlice, KubeObject, Node, Service } from '../kube/types.ts';
+import { dialThroughRelay, kernelNodeIp, nodeNetnsName } from '../cni/netns-layout.ts';
+import { listenInNetns, type NetnsSockets } from '../cni/netns-listen.ts';
+import { kernelClusterTag, kernelRelaySocket } from '../kubelet/kernel-node.ts';
+import type { Socket } from 'node:net';
 import { realNodeCount, REAL_NODE_PREFIX } from '../kubelet/component.ts';
 import {
   CLUSTER_DNS_PORT,
@@ -49,6 +53,7 @@ import {
   NETWORK_COMPONENT_POLL_MS,
   NETWORK_COMPONENT_START_WAIT_MS,
   NETWORK_LISTEN_RETRY_MS,
+  CLUSTER_DNS_NETNS_CHECK_MS,
 } from '../params.ts';
 import { runClusterDns } from './dns-server.ts';
 import { runIngressController } from './ingress-controller.ts';
@@ -155,25 +160,149 @@ export function kubeProxyComponents(flags: Record<string, unknown>): ClusterComp
   });
 }
 
-export function clusterDnsComponent(): ClusterComponent {
+/** The kube-dns Service: made when missing, made again when its ClusterIP is not the range's tenth address (the range differs between network modes). */
+async function ensureKubeDnsService(client: KubeClient, host: string): Promise<void> {
+  const want: Service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'CoreDNS', 'kubernetes.io/cluster-service': 'true' } },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: host,
+      ports: [
+        { name: 'dns', port: CLUSTER_DNS_PORT, protocol: 'UDP', targetPort: CLUSTER_DNS_PORT },
+        { name: 'dns-tcp', port: CLUSTER_DNS_PORT, protocol: 'TCP', targetPort: CLUSTER_DNS_PORT },
+      ],
+    },
+  };
+  try {
+    const found = await client.get<Service>('services', 'kube-dns', { namespace: 'kube-system' });
+    if (found.spec?.clusterIP === host) return;
+    await client.delete('services', 'kube-dns', { namespace: 'kube-system' }); // clusterIP is immutable
+  } catch (error) {
+    if (!isApiError(error, 'NotFound')) throw error;
+  }
+  await ensure(client, 'services', want);
+}
+
+/** The EndpointSlice cluster DNS keeps for kube-dns in kernel mode (kube-dns has no selector, so the EndpointSlice controller leaves it alone). */
+export const CLUSTER_DNS_SLICE = 'kube-dns-node-0';
+export const CLUSTER_DNS_MANAGED_BY = 'cluster-dns.kubelings.dev';
+
+function clusterDnsSlice(address: string, nodeName: string): EndpointSlice {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: CLUSTER_DNS_SLICE, namespace: 'kube-system', labels: { 'kubernetes.io/service-name': 'kube-dns', 'endpointslice.kubernetes.io/managed-by': CLUSTER_DNS_MANAGED_BY } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [address], conditions: { ready: true, serving: true, terminating: false }, nodeName }],
+    ports: [
+      { name: 'dns', port: CLUSTER_DNS_PORT, protocol: 'UDP' },
+      { name: 'dns-tcp', port: CLUSTER_DNS_PORT, protocol: 'TCP' },
+    ],
+  };
+}
+
+async function putSlice(client: KubeClient, slice: EndpointSlice): Promise<void> {
+  const ns = { namespace: 'kube-system' };
+  try {
+    const found = await client.get<EndpointSlice>('endpointslices', slice.metadata.name!, ns);
+    await client.update('endpointslices', { ...slice, metadata: { ...slice.metadata, resourceVersion: found.metadata.resourceVersion } }, ns);
+  } catch (error) {
+    if (!isApiError(error, 'NotFound')) throw error;
+    await client.create('endpointslices', slice, ns);
+  }
+}
+
+async function deleteSlice(client: KubeClient): Promise<void> {
+  await client.delete('endpointslices', CLUSTER_DNS_SLICE, { namespace: 'kube-system' }).catch((error: unknown) => {
+    if (!isApiError(error, 'NotFound')) throw error;
+  });
+}
+
+/**
+ * Kernel mode: pods live in namespaces of their own and cannot reach this machine's loopback, so
+ * the server listens where the pod network reaches: on node-0's address (10.250.0.10:53, as a
+ * hostNetwork CoreDNS would), on sockets bound inside node-0's namespace and handed to this
+ * process (../cni/netns-listen.ts), which keeps its apiserver connection on the loopback. The
+ * EndpointSlice kube-dns-node-0 points kube-dns there, so kube-proxy DNATs the ClusterIP's port
+ * 53 (UDP and TCP) to it, as upstream does to the CoreDNS pods. A node-0 started again gets a new
+ * namespace: the server notices (CLUSTER_DNS_NETNS_CHECK_MS) and binds again in the new one.
+ */
+async function runKernelClusterDns(ctx: ClusterContext): Promise<{ stop(): Promise<void> }> {
+  const netns = nodeNetnsName(kernelClusterTag(ctx.options), 0);
+  const address = kernelNodeIp(0);
+  const where = `${address}:${CLUSTER_DNS_PORT} in ${netns}`;
+  let running: { sockets: NetnsSockets; server: { stop(): Promise<void> } } | undefined;
+  let stopped = false;
+  let busy = false;
+  let complained = false;
+  let warned = false;
+  let failingSince: number | undefined;
+  let sliceWritten = false;
+  const bind = async (): Promise<void> => {
+    if (busy || stopped || (running && sliceWritten)) return;
+    busy = true;
+    try {
+      if (!running) {
+        const sockets = await listenInNetns(netns, address, CLUSTER_DNS_PORT);
+        const server = await runClusterDns(ctx.client, { host: address, port: CLUSTER_DNS_PORT, bound: sockets, logger: ctx.logger });
+        if (stopped) return void (await server.stop());
+        running = { sockets, server };
+      }
+      await putSlice(ctx.client, clusterDnsSlice(address, `${REAL_NODE_PREFIX}0`));
+      sliceWritten = true;
+      failingSince = undefined;
+      warned = false;
+      ctx.logger.info(`cluster DNS on ${where} (UDP and TCP; EndpointSlice kube-system/${CLUSTER_DNS_SLICE} points kube-dns there)`);
+      complained = false;
+    } catch (error) {
+      // Right after cluster up node-0's namespace is still being made: said once, as a warning only when it lasts.
+      failingSince ??= Date.now();
+      const lasting = Date.now() - failingSince > NETWORK_COMPONENT_START_WAIT_MS;
+      if (!complained || (lasting && !warned)) {
+        const line = `cluster DNS cannot listen on ${where} yet (${(error as Error).message}): trying again every ${NETWORK_LISTEN_RETRY_MS / 1000} s`;
+        if (lasting) ctx.logger.warn(line);
+        else ctx.logger.info(line);
+        warned ||= lasting;
+      }
+      complained = true;
+    } finally {
+      busy = false;
+    }
+  };
+  await bind();
+  const retry = setInterval(() => void bind(), NETWORK_LISTEN_RETRY_MS);
+  const check = setInterval(() => {
+    if (!running || running.sockets.stillThere()) return;
+    const gone = running;
+    running = undefined;
+    sliceWritten = false;
+    ctx.logger.warn(`${netns} was removed or made again (node-0 restarted?): cluster DNS binds again there`);
+    void gone.server.stop().then(bind);
+  }, CLUSTER_DNS_NETNS_CHECK_MS);
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(retry);
+      clearInterval(check);
+      await running?.server.stop();
+      // kube-proxy stops sending queries to a server that is gone (best effort: the apiserver may be stopping too).
+      await deleteSlice(ctx.client).catch((error: Error) => ctx.logger.warn(`EndpointSlice kube-system/${CLUSTER_DNS_SLICE} not deleted: ${error.message}`));
+    },
+  };
+}
+
+export function clusterDnsComponent(flags: Record<string, unknown> = {}): ClusterComponent {
   return {
     name: CLUSTER_DNS_COMPONENT,
     user: serviceAccount('kube-system', 'coredns'),
     async start(ctx) {
       const host = clusterDnsServiceIP();
-      await ensure(ctx.client, 'services', {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'CoreDNS', 'kubernetes.io/cluster-service': 'true' } },
-        spec: {
-          type: 'ClusterIP',
-          clusterIP: host,
-          ports: [
-            { name: 'dns', port: CLUSTER_DNS_PORT, protocol: 'UDP', targetPort: CLUSTER_DNS_PORT },
-            { name: 'dns-tcp', port: CLUSTER_DNS_PORT, protocol: 'TCP', targetPort: CLUSTER_DNS_PORT },
-          ],
-        },
-      });
+      await ensureKubeDnsService(ctx.client, host);
+      if (kernelNetwork(flags)) return runKernelClusterDns(ctx);
+      // Loopback mode serves the ClusterIP itself: a slice left by a kernel-mode run would make kube-proxy listen there too.
+      await deleteSlice(ctx.client);
       const { port, reason } = await boundPort(host, CLUSTER_DNS_PORT);
       ctx.logger.info(`cluster DNS on ${host}:${port} (UDP and TCP): ${reason}`);
       return listenOrRetry(`${host}:${port}`, ctx.logger, () => runClusterDns(ctx.client, { host, port, logger: ctx.logger }));
@@ -181,7 +310,29 @@ export function clusterDnsComponent(): ClusterComponent {
   };
 }
 
-export function ingressControllerComponent(): ClusterComponent {
+/**
+ * Kernel mode: connects to a pod address through node-0's relay, or the next node's when that one
+ * does not answer (its kubelet restarting); the relay's own refusal (ECONNREFUSED from the pod,
+ * ETIMEDOUT) is final.
+ */
+function relayDialer(ctx: ClusterContext, nodes: number): (host: string, port: number) => Promise<Socket> {
+  return async (host, port) => {
+    let last: Error = new Error('no node runs in kernel mode here');
+    for (let i = 0; i < nodes; i++) {
+      const socket = kernelRelaySocket(ctx.options, i);
+      if (!socket) continue;
+      try {
+        return await dialThroughRelay(socket, host, port);
+      } catch (error) {
+        last = error as Error;
+        if ((error as NodeJS.ErrnoException).syscall !== 'connect') throw error; // the relay answered
+      }
+    }
+    throw last;
+  };
+}
+
+export function ingressControllerComponent(flags: Record<string, unknown> = {}): ClusterComponent {
   return {
     name: INGRESS_COMPONENT,
     user: serviceAccount('kube-system', 'ingress-controller'),
@@ -200,18 +351,15 @@ export function ingressControllerComponent(): ClusterComponent {
       const alsoPorts = port === remapped ? [] : [remapped];
       const where = [port, ...alsoPorts].map((p) => `http://${INGRESS_CONTROLLER_HOST}:${p}`).join(' and ');
       ctx.logger.info(`Ingress controller on ${where}: ${reason}`);
-      return listenOrRetry(where, ctx.logger, () => runIngressController(ctx.client, { host: INGRESS_CONTROLLER_HOST, port, alsoPorts, proxyPort, logger: ctx.logger }));
+      // Kernel mode: to a ready endpoint through a node's relay (this namespace routes neither ClusterIPs nor pod addresses).
+      const dial = kernelNetwork(flags) ? { dial: relayDialer(ctx, realNodeCount(flags)) } : {};
+      return listenOrRetry(where, ctx.logger, () => runIngressController(ctx.client, { host: INGRESS_CONTROLLER_HOST, port, alsoPorts, proxyPort, logger: ctx.logger, ...dial }));
     },
   };
 }
 
-/**
- * Every Service-network component these flags run (none without a real node: nothing would use
- * them). Kernel mode has no cluster DNS yet: the loopback server cannot serve 10.96.0.10 inside
- * the node namespaces (issue 13, branch kernel-dns).
- */
+/** Every Service-network component these flags run (none without a real node: nothing would use them). */
 export function serviceNetworkComponents(flags: Record<string, unknown>): ClusterComponent[] {
   if (realNodeCount(flags) === 0) return [];
-  if (kernelNetwork(flags)) return [...kubeProxyComponents(flags), ingressControllerComponent()];
-  return [...kubeProxyComponents(flags), clusterDnsComponent(), ingressControllerComponent()];
+  return [...kubeProxyComponents(flags), clusterDnsComponent(flags), ingressControllerComponent(flags)];
 }

@@ -1,5 +1,6 @@
 /**
- * Cluster DNS on the wire: a DNS server on a loopback address, UDP and TCP, that reads each query
+ * Cluster DNS on the wire: a DNS server on a loopback address (or, in kernel mode, on sockets bound
+ * inside node-0's namespace and handed to it: ./components.ts), UDP and TCP, that reads each query
  * with the dns-packet library, asks `resolve(name, type)` (the learner's answerDns over the
  * informers' caches) and writes the answer back, as CoreDNS does around its kubernetes plugin:
  * authoritative (AA), the query's id, question and RD flag echoed, the zone's SOA in the authority
@@ -32,6 +33,8 @@ export interface DnsServerOptions {
   zone?: string;
   resolve(name: string, type: string): DnsAnswer;
   log?: (line: string) => void;
+  /** Sockets already bound (kernel mode: bound inside a node's namespace, ../cni/netns-listen.ts): served instead of binding host:port. */
+  bound?: { tcp: net.Server; udp: dgram.Socket };
 }
 
 export interface DnsServer {
@@ -105,7 +108,8 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     return out;
   };
   const sockets = new Set<net.Socket>();
-  const tcp = net.createServer((socket) => {
+  const tcp = options.bound?.tcp ?? net.createServer();
+  tcp.on('connection', (socket: net.Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     let buffered = Buffer.alloc(0);
@@ -128,25 +132,29 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen({ host: options.host, port: options.port ?? 0 }, () => resolve());
-  });
+  if (!options.bound) {
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen({ host: options.host, port: options.port ?? 0 }, () => resolve());
+    });
+  }
   const port = (tcp.address() as net.AddressInfo).port;
-  const udp = dgram.createSocket('udp4');
+  const udp = options.bound?.udp ?? dgram.createSocket('udp4');
   udp.on('message', (raw, from) => {
     const out = answer(raw, 'udp');
     if (out) udp.send(out, from.port, from.address);
   });
   udp.on('error', (error) => options.log?.(`cluster DNS: UDP: ${error.message}`));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
-      udp.bind({ address: options.host, port, exclusive: true }, () => resolve());
-    });
-  } catch (error) {
-    tcp.close();
-    throw error;
+  if (!options.bound) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind({ address: options.host, port, exclusive: true }, () => resolve());
+      });
+    } catch (error) {
+      tcp.close();
+      throw error;
+    }
   }
   return {
     host: options.host,
@@ -162,7 +170,10 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
 }
 
 /** Cluster DNS over a live cluster: informers on Services and EndpointSlices, the learner's answers. */
-export async function runClusterDns(client: KubeClient, options: { host: string; port?: number; services?: ServicesExercises; logger?: Logger }): Promise<DnsServer & { stop(): Promise<void> }> {
+export async function runClusterDns(
+  client: KubeClient,
+  options: { host: string; port?: number; bound?: DnsServerOptions['bound']; services?: ServicesExercises; logger?: Logger },
+): Promise<DnsServer & { stop(): Promise<void> }> {
   const services = options.services ?? (await loadComponent('services'));
   const factory = new SharedInformerFactory(client);
   const serviceInformer = factory.forResource<Service>('services');
@@ -173,6 +184,7 @@ export async function runClusterDns(client: KubeClient, options: { host: string;
     server = await startDnsServer({
       host: options.host,
       port: options.port,
+      ...(options.bound ? { bound: options.bound } : {}),
       log: (line) => options.logger?.warn(line),
       resolve: (name, type) =>
         services.answerDns(name, type, {
@@ -184,6 +196,8 @@ export async function runClusterDns(client: KubeClient, options: { host: string;
     });
   } catch (error) {
     factory.stop(); // the address is taken: no informer is left behind
+    options.bound?.tcp.close();
+    options.bound?.udp.close();
     throw error;
   }
   return {

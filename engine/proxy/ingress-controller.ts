@@ -9,6 +9,11 @@
  * that does not exist or has no ClusterIP or port is 503, a backend that cannot be reached is 502;
  * a routing function that throws is 500 and logged; the proxy never crashes on a client's error.
  * No TLS, no rewrites.
+ *
+ * Kernel mode (`dial` given): this machine's namespace routes neither ClusterIPs nor pod addresses,
+ * so the controller does what ingress-nginx does anyway: it picks a ready endpoint of the Service
+ * from its EndpointSlices (the slice port named as the Service port) and connects to that pod
+ * address through `dial` (a node's relay, ../cni/netns-layout.ts); no ready endpoint is 503.
  */
 import http from 'node:http';
 import type net from 'node:net';
@@ -16,7 +21,7 @@ import type { KubeClient } from '../client/client.ts';
 import type { Logger } from '../cluster/logger.ts';
 import { SharedInformerFactory } from '../controllers/informers.ts';
 import { loadComponent } from '../impl.ts';
-import type { Service } from '../kube/types.ts';
+import type { EndpointSlice, Service } from '../kube/types.ts';
 import { INGRESS_CONTROLLER_NAME } from '../params.ts';
 import type { Ingress, IngressClass, ServicesExercises } from './exercises.ts';
 
@@ -30,6 +35,24 @@ export interface IngressControllerOptions {
   alsoPorts?: number[];
   services?: ServicesExercises;
   logger?: Logger;
+  /** Kernel mode: connect to a pod address this way (a node's relay), choosing an endpoint rather than the ClusterIP. */
+  dial?: (host: string, port: number) => Promise<net.Socket>;
+}
+
+/** A ready endpoint (address and port) of `svc`'s port `portName` from `slices`, picked at random; undefined when none is ready. */
+export function pickEndpoint(svc: Service, portName: string | undefined, slices: readonly EndpointSlice[]): { address: string; port: number } | undefined {
+  const found: { address: string; port: number }[] = [];
+  for (const slice of slices) {
+    if (slice.metadata.namespace !== svc.metadata.namespace || slice.metadata.labels?.['kubernetes.io/service-name'] !== svc.metadata.name) continue;
+    if (slice.addressType !== 'IPv4') continue;
+    const port = (slice.ports ?? []).find((p) => (p.name ?? '') === (portName ?? '') && (p.protocol ?? 'TCP') === 'TCP')?.port;
+    if (port === undefined || port === null) continue;
+    for (const endpoint of slice.endpoints ?? []) {
+      if (endpoint.conditions?.ready === false) continue;
+      for (const address of endpoint.addresses.slice(0, 1)) found.push({ address, port });
+    }
+  }
+  return found.length ? found[Math.floor(Math.random() * found.length)] : undefined;
 }
 
 export interface RunningIngressController {
@@ -46,6 +69,8 @@ export async function runIngressController(client: KubeClient, options: IngressC
   const ingresses = factory.forResource<Ingress>('ingresses');
   const classes = factory.forResource<IngressClass>('ingressclasses');
   const services = factory.forResource<Service>('services');
+  const slices = options.dial ? factory.forResource<EndpointSlice>('endpointslices') : undefined;
+  const dial = options.dial;
   const mine = () => exercises.ingressesForController(ingresses.lister.list(), classes.lister.list(), controller);
 
   const handle: http.RequestListener = (req, res) => {
@@ -67,10 +92,24 @@ export async function runIngressController(client: KubeClient, options: IngressC
     const clusterIP = svc?.spec?.clusterIP;
     if (!svc || !port || !clusterIP || clusterIP === 'None') return reply(503, `no endpoint for ${route.service}:${route.port}`);
     const forwarded = req.socket.remoteAddress ?? '';
+    let target = { host: clusterIP, port: options.proxyPort ? options.proxyPort(port.port) : port.port };
+    let createConnection: http.RequestOptions['createConnection'];
+    if (dial && slices) {
+      const endpoint = pickEndpoint(svc, port.name, slices.lister.list());
+      if (!endpoint) return reply(503, `no ready endpoint for ${route.service}:${route.port}`);
+      target = { host: endpoint.address, port: endpoint.port };
+      createConnection = (_o, done) => {
+        dial(endpoint.address, endpoint.port).then(
+          (socket) => done(null, socket),
+          (error: Error) => done(error, undefined as unknown as net.Socket),
+        );
+        return undefined;
+      };
+    }
     const upstream = http.request(
       {
-        host: clusterIP,
-        port: options.proxyPort ? options.proxyPort(port.port) : port.port,
+        ...target,
+        ...(createConnection ? { createConnection } : {}),
         method: req.method,
         path: req.url,
         headers: { ...req.headers, 'x-forwarded-for': forwarded, 'x-forwarded-host': req.headers.host ?? '', 'x-forwarded-proto': 'http' },
