@@ -7,11 +7,11 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { startCluster } from '#engine/cluster/cluster.ts';
 import type { EndpointSlice, Service } from '#engine/kube/types.ts';
 import type { Ingress } from '#engine/proxy/exercises.ts';
-import { runIngressController } from '#engine/proxy/ingress-controller.ts';
+import { pickEndpoint, runIngressController } from '#engine/proxy/ingress-controller.ts';
 import { runKubeProxy } from '#engine/proxy/kube-proxy.ts';
 
 const cleanup: (() => Promise<unknown> | void)[] = [];
@@ -115,3 +115,38 @@ test('an Ingress routes two hosts to two Services through kube-proxy, 404 elsewh
   }
   expect(address, 'status.loadBalancer.ingress of the Ingress').toEqual([{ ip: '127.89.0.1' }]);
 }, 60_000);
+
+describe('kernel mode: the endpoint the controller connects to (pickEndpoint)', () => {
+  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ name: 'http', port: 80 }] } } as Service;
+  const slice = (name: string, labels: Record<string, string>, ports: { name?: string; port: number; protocol?: string }[], endpoints: { ip: string; ready?: boolean }[], namespace = 'shop'): EndpointSlice => ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name, namespace, labels },
+    addressType: 'IPv4',
+    ports,
+    endpoints: endpoints.map((e) => ({ addresses: [e.ip], conditions: e.ready === undefined ? {} : { ready: e.ready } })),
+  });
+  const mine = { 'kubernetes.io/service-name': 'web' };
+  test('only ready endpoints of this Service, with the slice port named as the Service port; none ready is undefined', () => {
+    const slices = [
+      slice('web-a', mine, [{ name: 'http', port: 8080 }, { name: 'admin', port: 9090 }], [{ ip: '10.244.0.5', ready: false }, { ip: '10.244.1.7' }]),
+      slice('other', { 'kubernetes.io/service-name': 'other' }, [{ name: 'http', port: 1 }], [{ ip: '10.244.0.9' }]),
+      slice('web-b', mine, [{ name: 'http', port: 8080 }], [{ ip: '10.244.0.8', ready: true }], 'elsewhere'),
+      slice('web-udp', mine, [{ name: 'http', port: 53, protocol: 'UDP' }], [{ ip: '10.244.0.3' }]),
+    ];
+    const seen = new Set<string>();
+    for (let i = 0; i < 50; i++) {
+      const e = pickEndpoint(service, 'http', slices);
+      seen.add(`${e?.address}:${e?.port}`);
+    }
+    expect([...seen]).toEqual(['10.244.1.7:8080']);
+    expect(pickEndpoint(service, 'http', [slices[0]!].map((s) => ({ ...s, endpoints: s.endpoints.slice(0, 1) })))).toBeUndefined();
+    expect(pickEndpoint(service, 'metrics', slices)).toBeUndefined();
+  });
+  test('spreads over every ready endpoint', () => {
+    const slices = [slice('web-a', mine, [{ name: 'http', port: 8080 }], [{ ip: '10.244.0.5' }, { ip: '10.244.1.7' }, { ip: '10.244.1.8' }])];
+    const seen = new Set<string>();
+    for (let i = 0; i < 200; i++) seen.add(pickEndpoint(service, 'http', slices)!.address);
+    expect([...seen].sort()).toEqual(['10.244.0.5', '10.244.1.7', '10.244.1.8']);
+  });
+});

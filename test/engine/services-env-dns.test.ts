@@ -10,7 +10,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { candidates, dnsSettings } from '#engine/images/programs/resolver.ts';
-import { podDnsEnv } from '#engine/kubelet/pod-dns.ts';
+import { clusterDnsPort, podDnsEnv } from '#engine/kubelet/pod-dns.ts';
 import { serviceEnvVars } from '#engine/kubelet/service-env.ts';
 import type { Pod, Service } from '#engine/kube/types.ts';
 
@@ -90,6 +90,12 @@ describe("a pod's DNS settings", () => {
   });
   test("the port cluster DNS really listens on (10053 where ports below 1024 can't be bound)", () => {
     expect(podDnsEnv(pod('default'), { ...cluster, port: 10053 }).KUBELINGS_DNS_NAMESERVERS).toBe('127.96.0.10:10053');
+  });
+  test('kernel mode: port 53 of the ClusterIP always (kube-proxy DNATs it); loopback mode remaps where ports below 1024 cannot be bound', () => {
+    const remap = { mode: 'remap' as const, offset: 10000, reason: '' };
+    const bind = { mode: 'bind' as const, offset: 10000, reason: '' };
+    expect([clusterDnsPort(remap, true), clusterDnsPort(bind, true)]).toEqual([53, 53]);
+    expect([clusterDnsPort(remap, false), clusterDnsPort(bind, false)]).toEqual([10053, 53]);
   });
   test("Default, and ClusterFirst with hostNetwork: nothing (the machine's resolver); ClusterFirstWithHostNet keeps the cluster's", () => {
     expect(podDnsEnv(pod('shop', { dnsPolicy: 'Default' }), cluster)).toEqual({});
