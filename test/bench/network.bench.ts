@@ -16,7 +16,8 @@
  *   Target p99 ≤ 1 s.
  * - DNS queries per second: 64 UDP queries in flight against the cluster DNS server answering for
  *   1,000 Services, against the same socket code answering every query with a fixed packet (what the
- *   wire costs without the answers).
+ *   wire costs without the answers). In kernel mode, as root (network-kernel-dns.ts): the same server
+ *   on sockets bound inside a namespace, queried from inside it, against the loopback one.
  * - Rule sync at 1,000 Services × 10 endpoints: the proxier's first (full) sync, a partial sync after
  *   one slice changes (target ≤ 0.1× the full one), the userspace proxy opening 1,000 listeners, and
  *   the nftables rendering.
@@ -36,6 +37,7 @@ import { renderNftables } from '#engine/proxy/nftables-render.ts';
 import { UserspaceProxy } from '#engine/proxy/userspace-proxy.ts';
 import { median, percentile, type Benchmark, type Figure } from './harness.ts';
 import { kernelDataPath, kernelRuleSync } from './network-kernel.ts';
+import { kernelDnsQps } from './network-kernel-dns.ts';
 
 const services = await loadComponent('services');
 const MB = 1024 * 1024;
@@ -253,6 +255,7 @@ async function dnsQps(): Promise<Figure[]> {
   };
   const baseline = await run(() => fixed, '127.96.252.2');
   const real = await run((name, type) => services.answerDns(name, type, view), '127.96.252.1');
+  const kernel = await kernelDnsQps((name, type) => services.answerDns(name, type, view));
   return [
     {
       name: 'cluster DNS queries per second (1,000 Services)',
@@ -261,6 +264,7 @@ async function dnsQps(): Promise<Figure[]> {
       baseline: { name: 'same server, a fixed answer', value: baseline },
       note: '64 UDP queries in flight, 3 s, one client socket in the same process',
     },
+    ...kernel,
   ];
 }
 
