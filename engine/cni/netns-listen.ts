@@ -55,9 +55,14 @@ export function listenInNetns(netns: string, host: string, port: number): Promis
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       reject(error);
     };
-    const timer = setTimeout(() => fail(Object.assign(new Error(`binding ${host}:${port} in ${netns} took more than ${NETNS_LISTEN_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })), NETNS_LISTEN_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(Object.assign(new Error(`binding ${host}:${port} in ${netns} took more than ${NETNS_LISTEN_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })),
+      NETNS_LISTEN_TIMEOUT_MS,
+    );
     child.on('error', fail);
-    child.on('exit', (code) => fail(Object.assign(new Error(`the listener helper in ${netns} ended (exit ${code}) before handing over its sockets: ${stderr.trim() || 'no message'}`), { code: 'EIO' })));
+    child.on('exit', (code) =>
+      fail(Object.assign(new Error(`the listener helper in ${netns} ended (exit ${code}) before handing over its sockets: ${stderr.trim() || 'no message'}`), { code: 'EIO' })),
+    );
     child.on('message', (message: ListenerMessage, handle?: net.Server | dgram.Socket) => {
       if (message.kind === 'tcp') tcp = handle as net.Server;
       else if (message.kind === 'udp') udp = handle as dgram.Socket;

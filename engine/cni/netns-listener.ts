@@ -17,11 +17,7 @@ import dgram from 'node:dgram';
 import { statSync } from 'node:fs';
 import net from 'node:net';
 
-export type ListenerMessage =
-  | { kind: 'tcp' }
-  | { kind: 'udp' }
-  | { kind: 'ready'; netnsInode: number }
-  | { kind: 'error'; code: string; message: string };
+export type ListenerMessage = { kind: 'tcp' } | { kind: 'udp' } | { kind: 'ready'; netnsInode: number } | { kind: 'error'; code: string; message: string };
 
 async function main(host: string, port: number): Promise<void> {
   const send = (message: ListenerMessage, handle?: net.Server | dgram.Socket) =>

@@ -1,5 +1,5 @@
 /**
- * The Service network of `kubelings cluster up` in loopback mode, as cluster components (each an
+ * The Service network of `kubelings cluster up`, as cluster components (each an
  * OS process of its own under the supervisor, with a token and a log of its own, listed by
  * builtin.ts), running the services code the door picks (the learner's with `--impl mine` once
  * lesson 07 passes, the reference otherwise), like the scheduler and the controllers:
@@ -20,10 +20,13 @@
  *   kube-proxy never listens there). Port 53 where this user may bind ports below 1024, else
  *   53 + LOW_PORT_REMAP_OFFSET (10053), found by engine/cri/ports.ts's probe, the rule the
  *   kubelet uses when it tells pods where their DNS server is (engine/kubelet/pod-dns.ts).
+ *   Kernel mode: see runKernelClusterDns (node-0's address, sockets bound in its namespace, an
+ *   EndpointSlice for kube-dns).
  * - `ingress-controller` (user system:serviceaccount:kube-system:ingress-controller): makes sure
  *   the IngressClass `kubelings` exists (the default class, controller
  *   kubelings.dev/ingress-controller) and answers HTTP on 127.97.0.1:10080 always, and on
  *   127.97.0.1:80 too where this user may bind ports below 1024 (the same low-port rule).
+ *   Kernel mode: the same addresses; backends are ready endpoints dialled through a node's relay.
  *
  * Invariants: an address already held (another kubelings cluster on this machine) does not fail
  * the start: the component logs it and tries again every NETWORK_LISTEN_RETRY_MS; stop() closes

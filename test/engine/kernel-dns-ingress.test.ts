@@ -35,7 +35,13 @@ const why = KERNEL.mode !== 'kernel' ? KERNEL.reason : HAS_KUBECTL ? '' : 'kubec
 const home = tempDir('kubelings-kernel-dns-');
 const tag = clusterTag(clusterPaths(home).home);
 const sh = (file: string, args: string[]) => execFileSync(file, args, { encoding: 'utf8', timeout: 30_000 });
-const rootLinks = () => new Set(sh('ip', ['-o', 'link', 'show']).split('\n').map((l) => l.split(': ')[1]?.split('@')[0] ?? '').filter(Boolean));
+const rootLinks = () =>
+  new Set(
+    sh('ip', ['-o', 'link', 'show'])
+      .split('\n')
+      .map((l) => l.split(': ')[1]?.split('@')[0] ?? '')
+      .filter(Boolean),
+  );
 const rootTables = () => sh('nft', ['list', 'tables']).trim().split('\n').filter(Boolean);
 const cmdline = (pid: number) => {
   try {
@@ -129,7 +135,16 @@ function clientFor(): KubeClient {
 }
 
 /** The addresses nslookup printed after the Name: line. */
-const nslookupAddresses = (out: string) => [...out.split(/^Name:/m).slice(1).join('').matchAll(/^Address: (\S+)$/gm)].map((m) => m[1]!).sort();
+const nslookupAddresses = (out: string) =>
+  [
+    ...out
+      .split(/^Name:/m)
+      .slice(1)
+      .join('')
+      .matchAll(/^Address: (\S+)$/gm),
+  ]
+    .map((m) => m[1]!)
+    .sort();
 
 describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (skipped: ${why})` : ''}`, { timeout: 600_000 }, () => {
   test('a pod finds Services by name (short, full, other namespace, headless), reaches one by name; an Ingress routes two hosts; nothing left after cluster down', async () => {
@@ -153,7 +168,10 @@ describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (sk
       expect((slice.ports ?? []).map((p) => `${p.name}/${p.protocol}/${p.port}`).sort()).toEqual(['dns-tcp/TCP/53', 'dns/UDP/53']);
       const kubeDns = await client.get<Service>('services', 'kube-dns', { namespace: 'kube-system' });
       const viaClusterIP = !kubeDns.spec?.clusterIP?.startsWith('127.');
-      if (!viaClusterIP) console.warn(`kube-dns's ClusterIP ${kubeDns.spec?.clusterIP} is a loopback address no pod namespace reaches: the client pod is told the endpoint ${kernelNodeIp(0)}:53 instead, and fetches by the headless name`);
+      if (!viaClusterIP)
+        console.warn(
+          `kube-dns's ClusterIP ${kubeDns.spec?.clusterIP} is a loopback address no pod namespace reaches: the client pod is told the endpoint ${kernelNodeIp(0)}:53 instead, and fetches by the headless name`,
+        );
       const clientEnv = viaClusterIP ? '' : `\n    env: [{name: KUBELINGS_DNS_NAMESERVERS, value: "${kernelNodeIp(0)}:53"}]`;
 
       const applied = await kubectl.run(['apply', '-f', '-'], MANIFESTS(clientEnv));
@@ -167,7 +185,10 @@ describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (sk
         },
         240_000,
       );
-      const webIPs = ready.filter((p) => p.metadata.labels?.app === 'web').map((p) => p.status!.podIP!).sort();
+      const webIPs = ready
+        .filter((p) => p.metadata.labels?.app === 'web')
+        .map((p) => p.status!.podIP!)
+        .sort();
       const webService = await client.get<Service>('services', 'web', { namespace: 'default' });
 
       const exec = (args: string[]) => kubectl.run(['exec', 'client', '--', ...args]);
@@ -204,7 +225,9 @@ describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (sk
         const body = await waitFor(`the Ingress to route ${host} to ${pod}`, () => {
           try {
             const out = sh('curl', ['-s', '-m', '10', '--noproxy', '*', '-H', `Host: ${host}`, `http://127.97.0.1:10080/via-ingress`]);
-            return (JSON.parse(out) as { pod: { name: string } }).pod.name === pod ? (JSON.parse(out) as { pod: { name: string }; request: { path: string; headers: Record<string, string> } }) : undefined;
+            return (JSON.parse(out) as { pod: { name: string } }).pod.name === pod
+              ? (JSON.parse(out) as { pod: { name: string }; request: { path: string; headers: Record<string, string> } })
+              : undefined;
           } catch {
             return undefined;
           }
@@ -220,8 +243,14 @@ describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (sk
     const down = kubelings(['cluster', 'down'], { home, timeoutMs: 120_000 });
     expect(down.code, down.out + down.err).toBe(0);
     expect(await listProjectNetns(`${NETNS_PREFIX}${tag}-`), 'namespaces left by cluster down').toEqual([]);
-    expect([...rootLinks()].filter((l) => !linksBefore.has(l)), "links added to the machine's namespace").toEqual([]);
-    expect(rootTables().filter((t) => !tablesBefore.includes(t)), "nftables tables added to the machine's namespace").toEqual([]);
+    expect(
+      [...rootLinks()].filter((l) => !linksBefore.has(l)),
+      "links added to the machine's namespace",
+    ).toEqual([]);
+    expect(
+      rootTables().filter((t) => !tablesBefore.includes(t)),
+      "nftables tables added to the machine's namespace",
+    ).toEqual([]);
     await waitFor('the relays and listener helpers to end', () => helpers().length === 0);
   });
 });
