@@ -118,7 +118,13 @@ test('an Ingress routes two hosts to two Services through kube-proxy, 404 elsewh
 
 describe('kernel mode: the endpoint the controller connects to (pickEndpoint)', () => {
   const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ name: 'http', port: 80 }] } } as Service;
-  const slice = (name: string, labels: Record<string, string>, ports: { name?: string; port: number; protocol?: string }[], endpoints: { ip: string; ready?: boolean }[], namespace = 'shop'): EndpointSlice => ({
+  const slice = (
+    name: string,
+    labels: Record<string, string>,
+    ports: { name?: string; port: number; protocol?: string }[],
+    endpoints: { ip: string; ready?: boolean }[],
+    namespace = 'shop',
+  ): EndpointSlice => ({
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     metadata: { name, namespace, labels },
@@ -129,7 +135,15 @@ describe('kernel mode: the endpoint the controller connects to (pickEndpoint)', 
   const mine = { 'kubernetes.io/service-name': 'web' };
   test('only ready endpoints of this Service, with the slice port named as the Service port; none ready is undefined', () => {
     const slices = [
-      slice('web-a', mine, [{ name: 'http', port: 8080 }, { name: 'admin', port: 9090 }], [{ ip: '10.244.0.5', ready: false }, { ip: '10.244.1.7' }]),
+      slice(
+        'web-a',
+        mine,
+        [
+          { name: 'http', port: 8080 },
+          { name: 'admin', port: 9090 },
+        ],
+        [{ ip: '10.244.0.5', ready: false }, { ip: '10.244.1.7' }],
+      ),
       slice('other', { 'kubernetes.io/service-name': 'other' }, [{ name: 'http', port: 1 }], [{ ip: '10.244.0.9' }]),
       slice('web-b', mine, [{ name: 'http', port: 8080 }], [{ ip: '10.244.0.8', ready: true }], 'elsewhere'),
       slice('web-udp', mine, [{ name: 'http', port: 53, protocol: 'UDP' }], [{ ip: '10.244.0.3' }]),
@@ -140,7 +154,13 @@ describe('kernel mode: the endpoint the controller connects to (pickEndpoint)', 
       seen.add(`${e?.address}:${e?.port}`);
     }
     expect([...seen]).toEqual(['10.244.1.7:8080']);
-    expect(pickEndpoint(service, 'http', [slices[0]!].map((s) => ({ ...s, endpoints: s.endpoints.slice(0, 1) })))).toBeUndefined();
+    expect(
+      pickEndpoint(
+        service,
+        'http',
+        [slices[0]!].map((s) => ({ ...s, endpoints: s.endpoints.slice(0, 1) })),
+      ),
+    ).toBeUndefined();
     expect(pickEndpoint(service, 'metrics', slices)).toBeUndefined();
   });
   test('spreads over every ready endpoint', () => {
