@@ -8,7 +8,8 @@
  * upstream's point at the CoreDNS pods (kube-proxy DNATs the ClusterIP's port 53 to it).
  * Then `wget http://web:8080` from the pod reaches a web pod by name. An Ingress routes two hosts
  * to two Services, `curl -H 'Host: …' http://127.97.0.1:10080/` from this machine, through a
- * node's relay. `cluster down` leaves no namespace, link, nftables table or helper process.
+ * node's relay. node-0's kubelet killed and started again makes a new namespace for node-0, and
+ * cluster DNS binds again there. `cluster down` leaves no namespace, link, nftables table or helper process.
  *
  * While kernel mode's ClusterIPs are still loopback addresses (127.96.0.0/16: no kube-proxy
  * carries them inside the pod namespaces yet), the pod is told the kube-dns endpoint by hand
@@ -17,12 +18,13 @@
  * and `wget http://web:8080` goes through it. The test says which way it went.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { KubeClient } from '#engine/client/client.ts';
-import { autoNetworkMode, clusterTag, kernelNodeIp, listProjectNetns, NETNS_PREFIX, removeClusterNetworks } from '#engine/cni/netns-layout.ts';
+import { autoNetworkMode, clusterTag, kernelNodeIp, listProjectNetns, NETNS_PREFIX, nodeNetnsName, removeClusterNetworks } from '#engine/cni/netns-layout.ts';
 import { clusterPaths } from '#engine/cluster/paths.ts';
+import { readComponentsFile } from '#engine/cluster/supervisor.ts';
 import { readAdminToken } from '#engine/cluster/token-file.ts';
 import { pidsWithEnv } from '#engine/cri/procfs.ts';
 import type { EndpointSlice, Pod, Service } from '#engine/kube/types.ts';
@@ -235,6 +237,30 @@ describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (sk
         expect([body.pod.name, body.request.path, body.request.headers['x-forwarded-host']]).toEqual([pod, '/via-ingress', host]);
       }
       expect(sh('curl', ['-s', '-m', '10', '--noproxy', '*', '-H', 'Host: c.example', 'http://127.97.0.1:10080/'])).toBe('default backend - 404\n');
+
+      // node-0's kubelet killed: the supervisor starts it again, which makes node-0's namespace
+      // anew; cluster DNS notices that its sockets are in the old one and binds in the new one.
+      const inode = () => {
+        try {
+          return statSync(`/run/netns/${nodeNetnsName(tag, 0)}`).ino;
+        } catch {
+          return undefined;
+        }
+      };
+      const before = inode();
+      const kubelet0 = readComponentsFile(clusterPaths(home).componentsFile)?.components.find((c) => c.name === 'kubelet-node-0')?.pid;
+      expect(kubelet0, 'the pid of kubelet-node-0 in components.json').toBeGreaterThan(0);
+      process.kill(kubelet0!, 'SIGKILL');
+      await waitFor("node-0's namespace to be made again by its restarted kubelet", () => inode() !== undefined && inode() !== before, 180_000);
+      const again = await waitFor(
+        'nslookup web to answer again (cluster DNS bound in the new namespace of node-0)',
+        async () => {
+          const r = await exec(['nslookup', 'web']);
+          return r.code === 0 ? r : undefined;
+        },
+        180_000,
+      );
+      expect(nslookupAddresses(again.stdout)).toEqual([webService.spec!.clusterIP!]);
     } finally {
       kubectl.cleanup();
       client.close();
