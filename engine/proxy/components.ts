@@ -38,7 +38,7 @@ import type { ClusterComponent, ClusterContext } from '../cluster/cluster.ts';
 import type { Logger } from '../cluster/logger.ts';
 import { decideLowPorts, listenPort } from '../cri/ports.ts';
 import { KubelingsError } from '../errors.ts';
-import { clusterDnsServiceIP } from '../kube/kinds/core/service-allocator.ts';
+import { clusterDnsIP } from '../cluster/service-range.ts';
 import { isApiError } from '../kube/errors.ts';
 import type { EndpointSlice, KubeObject, Node, Service } from '../kube/types.ts';
 import { dialThroughRelay, kernelNodeIp, nodeNetnsName } from '../cni/netns-layout.ts';
@@ -301,7 +301,7 @@ export function clusterDnsComponent(flags: Record<string, unknown> = {}): Cluste
     name: CLUSTER_DNS_COMPONENT,
     user: serviceAccount('kube-system', 'coredns'),
     async start(ctx) {
-      const host = clusterDnsServiceIP();
+      const host = clusterDnsIP(flags);
       await ensureKubeDnsService(ctx.client, host);
       if (kernelNetwork(flags)) return runKernelClusterDns(ctx);
       // Loopback mode serves the ClusterIP itself: a slice left by a kernel-mode run would make kube-proxy listen there too.
