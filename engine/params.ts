@@ -603,6 +603,12 @@ export const KERNEL_PROXY_NETNS_CHECK_MS = 2_000;
 /** Kernel mode: how long the NetworkPolicy enforcer gathers changes (policies, pods, namespaces) before it recompiles and reloads its table. */
 export const NETPOL_SYNC_DELAY_MS = 100;
 
+/** Kernel mode: how soon the NetworkPolicy enforcer tries again after a load failed (or while its node's namespace is not there yet), in ms. */
+export const NETPOL_SYNC_RETRY_MS = 1_000;
+
+/** Kernel mode: how often the NetworkPolicy enforcer checks that its table is still loaded (gone with a namespace made anew, or flushed by hand), in ms; one `nft list tables` each time. */
+export const NETPOL_TABLE_CHECK_MS = 5_000;
+
 /** Pod network: the most a CNI plugin program reads from stdin (a network config is a few KB). */
 export const PLUGIN_STDIN_LIMIT_BYTES = 1024 * 1024;
 

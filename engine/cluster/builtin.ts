@@ -11,6 +11,7 @@ import { controllerManagerComponent } from '../controllers/component.ts';
 import { kubeletComponents } from '../kubelet/component.ts';
 import { cloudControllerManagerComponent } from '../cloud/component.ts';
 import { serviceNetworkComponents } from '../proxy/components.ts';
+import { netpolEnforcerComponents } from '../cni/netpol-component.ts';
 
 export type ComponentFactory = (flags: Record<string, unknown>) => ClusterComponent[];
 
@@ -23,6 +24,8 @@ export const BUILTIN_COMPONENTS: ComponentFactory[] = [
   (flags) => kubeletComponents(flags),
   // kube-proxy on each real node, cluster DNS, the Ingress controller (loopback mode: engine/proxy/components.ts).
   (flags) => serviceNetworkComponents(flags),
+  // NetworkPolicy in nftables, one enforcer per real node (kernel mode only: engine/cni/netpol-component.ts).
+  (flags) => netpolEnforcerComponents(flags),
 ];
 
 /** Every component the built-in factories make for these flags. */

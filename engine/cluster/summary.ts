@@ -59,6 +59,7 @@ export function describeCluster(state: ClusterState, registeredNodes: Registered
       const what = state.flags?.network === 'kernel' ? `nftables in ${node}'s network namespace (kernel mode)` : `userspace proxy for ${node} (loopback mode)`;
       return [name, `${what}; rules and sync loop: ${whose(choice, 'services')}`];
     }
+    if (name.startsWith('netpol-enforcer-node-')) return [name, `NetworkPolicy in nftables for ${name.slice('netpol-enforcer-'.length)} (kernel mode); rules: ${whose(choice, 'cni')}`];
     if (name === 'cluster-dns') return [name, `DNS for cluster.local on kube-system/kube-dns's ClusterIP; answers: ${whose(choice, 'services')}`];
     if (name === 'ingress-controller') return [name, `HTTP for Ingresses of class kubelings; routing: ${whose(choice, 'services')}`];
     if (name === 'store' && state.etcdServers?.length) return ['the store', `etcd at ${state.etcdServers.join(', ')} (--etcd-servers): neither yours nor the reference`];

@@ -17,21 +17,33 @@
  *
  * Invariants: the enforcer's table is only ever replaced whole; the rules cover the pods of this
  * node (their isolation is enforced where their veth is); a compile that throws (a learner's bug)
- * is logged and leaves the last table in force; stop() removes the table.
+ * is logged and leaves the last table in force; a table that went away without a change of policy
+ * (the node's namespace made anew by a restarted kubelet, or `nft flush ruleset` by hand) is
+ * loaded again within NETPOL_TABLE_CHECK_MS; stop() removes the table (nothing to remove when the
+ * namespace is gone already: the table went with it).
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KubeClient } from '../client/client.ts';
-import type { ClusterComponent, RunningComponent } from '../cluster/cluster.ts';
+import type { RunningComponent } from '../cluster/cluster.ts';
 import type { Logger } from '../cluster/logger.ts';
 import { SharedInformerFactory } from '../controllers/informers.ts';
 import { loadComponent } from '../impl.ts';
 import type { KubeObject, Namespace, Pod } from '../kube/types.ts';
-import { NETPOL_SYNC_DELAY_MS } from '../params.ts';
+import { NETPOL_SYNC_DELAY_MS, NETPOL_SYNC_RETRY_MS, NETPOL_TABLE_CHECK_MS } from '../params.ts';
 import { setNetnsSysctl } from '../proxy/kernel/kernel-proxy.ts';
-import { nftApply, nftDeleteTable } from '../proxy/kernel/nft.ts';
+import { checkNetnsName, nftApply, nftDeleteTable, nftListTable } from '../proxy/kernel/nft.ts';
 import type { CniExercises, CompiledPodRules } from './exercises.ts';
 import { NETPOL_TABLE, renderNetpolTable } from './netpol-nft.ts';
 import { policyPod, policyWorld, type PolicyPod } from './netpol-world.ts';
+
+/** Where `ip netns` keeps named namespaces. */
+const NETNS_DIR = '/run/netns';
+
+/** True when named network namespace `netns` exists (`ip netns add` made it). */
+export function netnsPresent(netns: string): boolean {
+  return existsSync(join(NETNS_DIR, checkNetnsName(netns)));
+}
 
 /** Passes bridged IPv4 to the inet hooks in `netns` (br_netfilter); throws when the kernel has no br_netfilter. */
 export function enableBridgedFiltering(netns: string): void {
@@ -47,8 +59,9 @@ export function applyNetworkPolicyRules(netns: string, rules: readonly CompiledP
   nftApply(netns, renderNetpolTable(rules));
 }
 
-/** Removes the table; true when there was one. */
+/** Removes the table; true when there was one (false too when the namespace is gone, and the table with it). */
 export function removeNetworkPolicyRules(netns: string): boolean {
+  if (!netnsPresent(netns)) return false;
   return nftDeleteTable(netns, 'inet', NETPOL_TABLE);
 }
 
@@ -76,7 +89,9 @@ export async function startNetpolEnforcer(client: KubeClient, options: NetpolEnf
   const pods = factory.forResource<Pod>('pods');
   const namespaces = factory.forResource<Namespace>('namespaces');
   let timer: NodeJS.Timeout | undefined;
+  let checkTimer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let waitingSaid = false;
   let lastText: string | undefined;
   let current: CompiledPodRules[] = [];
   let loads = 0;
@@ -87,6 +102,14 @@ export async function startNetpolEnforcer(client: KubeClient, options: NetpolEnf
   function sync(): void {
     timer = undefined;
     if (stopped) return;
+    if (!netnsPresent(options.netns)) {
+      // The kubelet makes the node's namespace; the rules load as soon as it is there.
+      if (!waitingSaid) log(`waiting for the node's network namespace ${options.netns} (its kubelet makes it)`);
+      waitingSaid = true;
+      lastText = undefined;
+      return schedule(NETPOL_SYNC_RETRY_MS);
+    }
+    waitingSaid = false;
     try {
       const all = pods.lister
         .list()
@@ -105,13 +128,29 @@ export async function startNetpolEnforcer(client: KubeClient, options: NetpolEnf
         lastText = text;
         current = rules;
         loads++;
+        log(`loaded table inet ${NETPOL_TABLE} in ${options.netns}: ${rules.length} isolated pod direction(s) of ${options.nodeName}`);
       }
       markReady();
     } catch (error) {
       failures++;
       log(`NetworkPolicy sync failed (the last table stays in force): ${(error as Error).message}`);
-      schedule(1_000);
+      schedule(NETPOL_SYNC_RETRY_MS);
     }
+  }
+  /** Loads the table again when it went away without a change of policy (see the header). */
+  function checkTable(): void {
+    checkTimer = undefined;
+    if (stopped) return;
+    try {
+      if (lastText !== undefined && netnsPresent(options.netns) && nftListTable(options.netns, 'inet', NETPOL_TABLE) === undefined) {
+        log(`table inet ${NETPOL_TABLE} is gone from ${options.netns} (namespace made anew, or flushed): loading it again`);
+        lastText = undefined;
+        schedule(0);
+      }
+    } catch (error) {
+      log(`checking table inet ${NETPOL_TABLE} in ${options.netns} failed: ${(error as Error).message}`);
+    }
+    checkTimer = setTimeout(checkTable, NETPOL_TABLE_CHECK_MS);
   }
   function schedule(delay = NETPOL_SYNC_DELAY_MS): void {
     if (!stopped && !timer) timer = setTimeout(sync, delay);
@@ -121,6 +160,7 @@ export async function startNetpolEnforcer(client: KubeClient, options: NetpolEnf
   }
   await factory.start();
   sync();
+  checkTimer = setTimeout(checkTable, NETPOL_TABLE_CHECK_MS);
   return {
     ready,
     current: () => current,
@@ -128,6 +168,7 @@ export async function startNetpolEnforcer(client: KubeClient, options: NetpolEnf
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      clearTimeout(checkTimer);
       factory.stop();
       try {
         removeNetworkPolicyRules(options.netns);
@@ -135,13 +176,5 @@ export async function startNetpolEnforcer(client: KubeClient, options: NetpolEnf
         log(`removing the ${NETPOL_TABLE} table failed: ${(error as Error).message}`);
       }
     },
-  };
-}
-
-/** The NetworkPolicy enforcer of one node, kernel mode, as a cluster component. */
-export function netpolEnforcerComponent(options: Omit<NetpolEnforcerOptions, 'logger'>): ClusterComponent {
-  return {
-    name: `netpol-enforcer-${options.nodeName}`,
-    start: (ctx) => startNetpolEnforcer(ctx.client, { ...options, logger: ctx.logger }),
   };
 }
