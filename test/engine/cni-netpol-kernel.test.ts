@@ -7,7 +7,8 @@
  * ingress blocks pod to pod; an allow (podSelector + port) opens that port for that peer only, and
  * its replies come back although the client is isolated for ingress too (established traffic
  * passes); an egress policy blocks what it does not allow; both ends must agree. Then the enforcer
- * component following policies and pods through an apiserver, and stop() removing the table.
+ * component following policies and pods through an apiserver, loading its table again when it
+ * went away (deleted by hand), and stop() removing the table.
  * Semantics as upstream's e2e netpol tests (test/e2e/network/netpol/network_policy.go). Root only;
  * nothing is left and the test asserts so.
  */
@@ -120,17 +121,23 @@ describe.skipIf(!support.ok)(`NetworkPolicy in nftables, in a node namespace${wh
           client.create<KubeObject>('networkpolicies', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', ...p } as unknown as KubeObject, { namespace: 'default' });
         await created(DENY_ALL_INGRESS);
         const until = async (what: string, ok: () => Promise<boolean>) => {
-          const deadline = Date.now() + 30_000;
+          const deadline = Date.now() + 60_000;
           while (Date.now() < deadline) {
             if (await ok()) return;
             await new Promise((r) => setTimeout(r, 100));
           }
-          throw new Error(`waited 30 s for ${what}`);
+          throw new Error(`waited 60 s for ${what}`);
         };
         await until('the deny-all policy to block pod-0 → pod-1', async () => (await reach(0, 1)) === 'blocked');
         await created(ALLOW_CLIENT_TO_WEB_8080);
         await until('the allow policy to open pod-0 → pod-1:8080', async () => (await reach(0, 1)) === 'pod-1');
         expect(await reach(2, 1), 'pod-2 → pod-1 (not allowed)').toBe('blocked');
+        // A table that goes away without a change of policy (flushed by hand, or the node's namespace
+        // made anew by a restarted kubelet) is loaded again: the periodic check sees it gone.
+        execFileSync('ip', ['netns', 'exec', fx.node, 'nft', 'delete', 'table', 'inet', 'kubelings-netpol']);
+        expect(await reach(2, 1), 'pod-2 → pod-1 with the table gone').toBe('pod-1');
+        await until('the enforcer to load its table again', async () => (await reach(2, 1)) === 'blocked');
+        expect(await reach(0, 1), 'the allow is back too').toBe('pod-1');
         expect(enforcer.stats().failures, 'syncs that failed').toBe(0);
       } finally {
         await enforcer.stop();
