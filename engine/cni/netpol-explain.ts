@@ -32,7 +32,7 @@ export function explainNetpol(input: NetpolExplainInput): string {
   const out: string[] = [];
   out.push(
     input.network === 'kernel'
-      ? 'Network mode: kernel. NetworkPolicy is not enforced by cluster up yet: the enforcer (nftables table inet kubelings-netpol, engine/cni/netpol-kernel.ts) is not started in the node namespaces, so what follows is what the policies decide, not what the nodes do.'
+      ? 'Network mode: kernel. These policies are enforced: each node loads them into nftables (table inet kubelings-netpol in its namespace, by its netpol-enforcer component), so a connection denied below is dropped.'
       : 'Network mode: loopback. NetworkPolicy is not enforced in loopback mode: what follows is what the policies decide, but every pod can still reach every other. Run the cluster with --network kernel (as root) to enforce it.',
   );
   const inScope = (ns: string) => namespace === undefined || ns === namespace;

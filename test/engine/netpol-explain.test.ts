@@ -84,9 +84,9 @@ test('loopback mode: the policies, whom they select, and the decisions for one p
   expect(from, 'whom web may reach').toMatch(/default\/client +tcp\/8080 +✗ denied \(client's ingress\)/);
 }, 90_000);
 
-test('kernel mode: said plainly that cluster up does not enforce them yet; a pod that is not there is named', async () => {
+test('kernel mode: said to be enforced (cluster up runs an enforcer per node); a pod that is not there is named', async () => {
   const out = await explain('kernel', 'nope');
-  expect(out).toContain('Network mode: kernel. NetworkPolicy is not enforced by cluster up yet');
-  expect(out).not.toContain('not enforced in loopback mode');
+  expect(out).toContain('Network mode: kernel. These policies are enforced: each node loads them into nftables');
+  expect(out).not.toContain('not enforced');
   expect(out).toContain('pods "nope" not found (or it has no address yet).');
 }, 90_000);
