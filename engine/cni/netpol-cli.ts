@@ -57,6 +57,10 @@ export async function explainNetpolCommand(args: string[], argv: string[]): Prom
         network: state.flags?.network === 'kernel' ? 'kernel' : 'loopback',
         matchesSelector: (selector, labels) => objects.matchesSelector(selector as Parameters<typeof objects.matchesSelector>[0], labels),
         cni,
+        containerPorts: (p) =>
+          pods
+            .filter((x) => x.metadata.name === p.name && (x.metadata.namespace ?? 'default') === p.namespace)
+            .flatMap((x) => (x.spec.containers ?? []).flatMap((c) => (c.ports ?? []).map((cp) => ({ port: cp.containerPort, ...(cp.protocol ? { protocol: cp.protocol } : {}) })))),
       }),
     );
     return 0;

@@ -22,6 +22,8 @@ export interface NetpolExplainInput {
   network: 'kernel' | 'loopback';
   matchesSelector(selector: unknown, labels: Record<string, string>): boolean;
   cni: Pick<CniExercises, 'evaluatePolicies'>;
+  /** Every container port of a pod, named or not (PolicyPod carries the named ones only). */
+  containerPorts?: (pod: PolicyPod) => { port: number; protocol?: 'TCP' | 'UDP' | 'SCTP' }[];
 }
 
 const directions = (p: NetworkPolicy) => p.spec.policyTypes ?? (p.spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
@@ -61,7 +63,7 @@ export function explainNetpol(input: NetpolExplainInput): string {
       return `${out.join('\n')}\n`;
     }
     const portsOf = (dst: PolicyPod) => {
-      const named = (dst.namedPorts ?? []).map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' }));
+      const named = [...(dst.namedPorts ?? []), ...(input.containerPorts?.(dst) ?? [])].map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' }));
       const fromPolicies = world.policies.flatMap((p) => [...(p.spec.ingress ?? []), ...(p.spec.egress ?? [])].flatMap((r) => r.ports ?? []));
       const numeric = fromPolicies.filter((p) => typeof p.port === 'number').map((p) => ({ port: p.port as number, protocol: p.protocol ?? 'TCP' }));
       const all = [...named, ...numeric];

@@ -27,15 +27,18 @@ beforeAll(async () => {
     ['client', { role: 'client' }, '127.64.0.10'],
     ['web', { app: 'web' }, '127.64.0.11'],
     ['other', { app: 'other' }, '127.64.0.12'],
+    ['plain', { app: 'plain' }, '127.64.0.13'],
   ];
   for (const [name, labels, ip] of pods) {
+    // plain's port has no name: explain still tries it (the ports a pod serves are what a reader asks about).
+    const ports = name === 'plain' ? [{ containerPort: 9090 }] : [{ name: 'http', containerPort: 8080 }];
     const made = await cluster.client.create<Pod>(
       'pods',
       {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name, namespace: 'default', labels },
-        spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'kubelings/echo', ports: [{ name: 'http', containerPort: 8080 }] }] },
+        spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'kubelings/echo', ports }] },
       },
       { namespace: 'default' },
     );
@@ -74,7 +77,7 @@ test('loopback mode: the policies, whom they select, and the decisions for one p
   const out = await explain(undefined, 'web', '-n', 'default');
   expect(out).toContain('NetworkPolicy is not enforced in loopback mode');
   expect(out).toContain('  default/allow-client  Ingress  selects web\n');
-  expect(out).toContain('  default/deny-all  Ingress  selects client, other, web\n');
+  expect(out).toContain('  default/deny-all  Ingress  selects client, other, plain, web\n');
   expect(out).toMatch(/ {2}web +127\.64\.0\.11 +ingress isolated \(allow-client, deny-all\); egress open/);
   expect(out).toMatch(/ {2}other +127\.64\.0\.12 +ingress isolated \(deny-all\); egress open/);
   const to = out.slice(out.indexOf('Who may connect to default/web'), out.indexOf('Whom default/web may connect to'));
@@ -82,6 +85,13 @@ test('loopback mode: the policies, whom they select, and the decisions for one p
   expect(to, 'who may connect to web').toMatch(/default\/other +tcp\/8080 +✗ denied \(web's ingress\)/);
   const from = out.slice(out.indexOf('Whom default/web may connect to'));
   expect(from, 'whom web may reach').toMatch(/default\/client +tcp\/8080 +✗ denied \(client's ingress\)/);
+}, 90_000);
+
+test("a pod's unnamed container ports are tried too, next to the ports the policies name", async () => {
+  const out = await explain(undefined, 'plain', '-n', 'default');
+  const to = out.slice(out.indexOf('Who may connect to default/plain'), out.indexOf('Whom default/plain may connect to'));
+  expect(to).toMatch(/default\/client +tcp\/8080 +✗ denied \(plain's ingress\)/);
+  expect(to).toMatch(/default\/client +tcp\/9090 +✗ denied \(plain's ingress\)/);
 }, 90_000);
 
 test('kernel mode: said to be enforced (cluster up runs an enforcer per node); a pod that is not there is named', async () => {
