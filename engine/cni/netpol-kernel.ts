@@ -17,7 +17,9 @@
  *
  * Invariants: the enforcer's table is only ever replaced whole; the rules cover the pods of this
  * node (their isolation is enforced where their veth is); a compile that throws (a learner's bug)
- * is logged and leaves the last table in force; a table that went away without a change of policy
+ * is logged and leaves the last table in force, and so does compiled output nft must not see (a pod
+ * address or peer that is not an address: netpol-nft.ts checks before rendering); a pod whose
+ * status.podIP is not a plain IPv4 address is left out of the rules; a table that went away without a change of policy
  * (the node's namespace made anew by a restarted kubelet, or `nft flush ruleset` by hand) is
  * loaded again within NETPOL_TABLE_CHECK_MS; stop() removes the table (nothing to remove when the
  * namespace is gone already: the table went with it).
@@ -34,6 +36,7 @@ import { NETPOL_SYNC_DELAY_MS, NETPOL_SYNC_RETRY_MS, NETPOL_TABLE_CHECK_MS } fro
 import { setNetnsSysctl } from '../proxy/kernel/kernel-proxy.ts';
 import { checkNetnsName, nftApply, nftDeleteTable, nftListTable } from '../proxy/kernel/nft.ts';
 import type { CniExercises, CompiledPodRules } from './exercises.ts';
+import { parseIPv4 } from './ipv4.ts';
 import { NETPOL_TABLE, renderNetpolTable } from './netpol-nft.ts';
 import { policyPod, policyWorld, type PolicyPod } from './netpol-world.ts';
 
@@ -99,6 +102,19 @@ export async function startNetpolEnforcer(client: KubeClient, options: NetpolEnf
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
+  const refused = new Set<string>();
+  /** A pod whose status.podIP is not a plain IPv4 address is left out (said once): its text would reach nft. */
+  function plainAddress(p: PolicyPod): boolean {
+    try {
+      parseIPv4(p.ip);
+      return true;
+    } catch {
+      const key = `${p.namespace}/${p.name} ${p.ip}`;
+      if (!refused.has(key)) log(`pod ${p.namespace}/${p.name} left out of NetworkPolicy: its status.podIP ${JSON.stringify(p.ip)} is not an IPv4 address`);
+      refused.add(key);
+      return false;
+    }
+  }
   function sync(): void {
     timer = undefined;
     if (stopped) return;
@@ -114,7 +130,7 @@ export async function startNetpolEnforcer(client: KubeClient, options: NetpolEnf
       const all = pods.lister
         .list()
         .map(policyPod)
-        .filter((p): p is PolicyPod => p !== undefined);
+        .filter((p): p is PolicyPod => p !== undefined && plainAddress(p));
       const local = new Set(
         pods.lister
           .list()

@@ -10,6 +10,7 @@
  * inet and how bridged traffic reaches its forward hook: br_netfilter).
  */
 import type { CompiledPodRules } from './exercises.ts';
+import { parseCidr, parseIPv4 } from './ipv4.ts';
 
 export const NETPOL_TABLE = 'kubelings-netpol';
 
@@ -38,8 +39,51 @@ function ruleLines(r: CompiledPodRules): string[] {
   return lines;
 }
 
-/** The whole table, ready for `nft -f`; it deletes an older copy of itself first. */
+const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
+const isPort = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65535;
+
+/**
+ * Throws a sentence naming the first rule that is not what the text may hold: a pod address that
+ * is not a dotted-quad IPv4, a peer that is not a CIDR, a port outside 1-65535 or a range whose
+ * ends are reversed, a protocol other than TCP, UDP or SCTP, or a pod and direction given twice.
+ * Every value reaches nft's text, so nothing else may: a pod's status.podIP such as
+ * "10.0.0.1 accept" would otherwise become a rule of its own.
+ */
+export function checkCompiledRules(rules: readonly CompiledPodRules[]): void {
+  const seen = new Set<string>();
+  rules.forEach((r, i) => {
+    const where = `compiled rule ${i} (${JSON.stringify(r?.podIp)} ${JSON.stringify(r?.direction)})`;
+    try {
+      if (typeof r.podIp !== 'string') throw new Error('podIp is not a string');
+      parseIPv4(r.podIp);
+      if (r.direction !== 'ingress' && r.direction !== 'egress') throw new Error('direction is neither ingress nor egress');
+      if (seen.has(`${r.direction} ${r.podIp}`)) throw new Error('this pod and direction came before: one entry each');
+      seen.add(`${r.direction} ${r.podIp}`);
+      if (!Array.isArray(r.allow)) throw new Error('allow is not a list');
+      for (const allow of r.allow) {
+        for (const peer of allow.peers ?? []) {
+          if (typeof peer.cidr !== 'string') throw new Error('a peer has no cidr');
+          parseCidr(peer.cidr);
+          if (!Array.isArray(peer.except)) throw new Error(`peer ${peer.cidr}: except is not a list`);
+          for (const e of peer.except) {
+            if (typeof e !== 'string') throw new Error(`peer ${peer.cidr}: an except entry is not a string`);
+            parseCidr(e);
+          }
+        }
+        for (const port of allow.ports ?? []) {
+          if (!PROTOCOLS.has(port.protocol)) throw new Error(`protocol ${JSON.stringify(port.protocol)} is not TCP, UDP or SCTP`);
+          if (!isPort(port.from) || !isPort(port.to) || port.from > port.to) throw new Error(`port range ${JSON.stringify(port.from)}-${JSON.stringify(port.to)} is not within 1-65535, low end first`);
+        }
+      }
+    } catch (error) {
+      throw new Error(`${where}: ${(error as Error).message}`);
+    }
+  });
+}
+
+/** The whole table, ready for `nft -f`; it deletes an older copy of itself first. Throws on a malformed rule (checkCompiledRules). */
 export function renderNetpolTable(rules: readonly CompiledPodRules[]): string {
+  checkCompiledRules(rules);
   const out = [
     `table inet ${NETPOL_TABLE}`,
     `delete table inet ${NETPOL_TABLE}`,

@@ -113,6 +113,18 @@ describe.skipIf(!support.ok)(`NetworkPolicy in nftables, in a node namespace${wh
         );
         await client.updateStatus<Pod>('pods', { ...made, status: { phase: 'Running', podIP: p.ip, podIPs: [{ ip: p.ip }] } }, { namespace: 'default' });
       }
+      // A status.podIP that is not an address (upstream's validation refuses it; a pod status writer could send one here): left out, never nft text.
+      const evil = await client.create<Pod>(
+        'pods',
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'evil', namespace: 'default', labels: { app: 'web' } },
+          spec: { nodeName: 'node-1', containers: [{ name: 'echo', image: 'kubelings/echo' }] },
+        },
+        { namespace: 'default' },
+      );
+      await client.updateStatus<Pod>('pods', { ...evil, status: { phase: 'Running', podIP: '10.199.0.11 accept' } }, { namespace: 'default' });
       const enforcer = await startNetpolEnforcer(client, { netns: fx.node, nodeName: 'node-1' });
       try {
         await enforcer.ready;
@@ -139,6 +151,10 @@ describe.skipIf(!support.ok)(`NetworkPolicy in nftables, in a node namespace${wh
         await until('the enforcer to load its table again', async () => (await reach(2, 1)) === 'blocked');
         expect(await reach(0, 1), 'the allow is back too').toBe('pod-1');
         expect(enforcer.stats().failures, 'syncs that failed').toBe(0);
+        expect(
+          enforcer.current().map((r) => r.podIp),
+          'the pod with a malformed podIP is left out',
+        ).not.toContain('10.199.0.11 accept');
       } finally {
         await enforcer.stop();
       }

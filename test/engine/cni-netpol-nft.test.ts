@@ -35,6 +35,20 @@ test('a chain per isolated pod and direction: established traffic, each peer and
   expect(text).toContain('  chain egress-10-1-0-3 {\n    ct state established,related accept\n    drop\n  }');
 });
 
+test('malformed compiled rules are refused before nft sees them, naming the rule (a podIP or cidr that would be nft text of its own)', () => {
+  const one = (r: Partial<CompiledPodRules>) => () => renderNetpolTable([rules[0]!, { podIp: '10.1.0.9', direction: 'ingress', allow: [], ...r } as CompiledPodRules]);
+  expect(one({ podIp: '10.1.0.9 accept' })).toThrow('compiled rule 1 ("10.1.0.9 accept" "ingress"): "10.1.0.9 accept" is not an IPv4 address');
+  expect(one({ podIp: '10.1.0.9\nflush ruleset' })).toThrow('is not an IPv4 address');
+  expect(one({ direction: 'forward' as 'ingress' })).toThrow('direction is neither ingress nor egress');
+  expect(one({ podIp: '10.1.0.2' })).toThrow('compiled rule 1 ("10.1.0.2" "ingress"): this pod and direction came before');
+  expect(one({ allow: [{ peers: [{ cidr: '0.0.0.0/0 } accept; {', except: [] }] }] })).toThrow('is not a CIDR block');
+  expect(one({ allow: [{ peers: [{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16 }'] }] }] })).toThrow('is not a CIDR block');
+  expect(one({ allow: [{ ports: [{ protocol: 'TCP', from: 8080, to: 70000 }] }] })).toThrow('port range 8080-70000 is not within 1-65535');
+  expect(one({ allow: [{ ports: [{ protocol: 'TCP', from: 90, to: 80 }] }] })).toThrow('low end first');
+  expect(one({ allow: [{ ports: [{ protocol: 'ICMP' as 'TCP', from: 1, to: 1 }] }] })).toThrow('protocol "ICMP" is not TCP, UDP or SCTP');
+  expect(one({ allow: [{ ports: [{ protocol: 'UDP', from: 53, to: 53 }] }] })(), 'a well-formed rule').toContain('udp dport 53 return');
+});
+
 const ns = `kubelings-nft-${process.pid}`;
 const canLoad =
   process.getuid?.() === 0 &&
