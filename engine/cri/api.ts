@@ -11,8 +11,9 @@
  *   `number`, as they stay far below 2^53.
  * - enums are their proto names as strings ('CONTAINER_RUNNING'), not numbers.
  * - `bytes` fields are Uint8Array (Buffer).
- * - Exec returns the stream itself (ExecSession) where the CRI returns the URL of the runtime's
- *   streaming server: the kubelet serves it over WebSocket. Attach and PortForward are not served.
+ * - Exec and Attach return the streams themselves (ExecSession, AttachSession) where the CRI
+ *   returns the URL of the runtime's streaming server: the kubelet serves them over WebSocket.
+ *   PortForward is not a runtime call here (the kubelet dials the pod address itself).
  * - Fields under `kubelings` are this runtime's own additions (what the platform could not do, the
  *   port a built-in image really listens on); nothing in the CRI carries them.
  */
@@ -376,6 +377,30 @@ export interface ExecSession {
   warnings: string[];
 }
 
+// ── Attach ───────────────────────────────────────────────────────────────────────────────────────
+
+export interface AttachRequest {
+  containerId: string;
+  stdin?: boolean;
+  /** The client's wish; the container's own `tty` decides whether stderr is merged (see attach.ts). */
+  tty?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+}
+
+/** An attach to a running container's own stdio (engine/cri/attach.ts). */
+export interface AttachSession {
+  /** Where the client's input goes: null when not asked for, or when the container has no stdin (input is dropped). */
+  stdin: Writable | null;
+  stdout: Readable | null;
+  /** null when not asked for, and when the container has a tty (stderr comes on stdout then). */
+  stderr: Readable | null;
+  /** Resolves when the session is over: the container ended, the client's input ended (without stdinOnce), or detach(). */
+  ended: Promise<void>;
+  /** Leaves the container as it is and ends the session. */
+  detach(): void;
+}
+
 // ── Stats ────────────────────────────────────────────────────────────────────────────────────────
 
 export interface UInt64Value {
@@ -503,6 +528,7 @@ export interface RuntimeService {
   reopenContainerLog(req: ReopenContainerLogRequest): Promise<void>;
   execSync(req: ExecSyncRequest): Promise<ExecSyncResponse>;
   exec(req: ExecRequest): Promise<ExecSession>;
+  attach(req: AttachRequest): Promise<AttachSession>;
   containerStats(req: ContainerStatsRequest): Promise<ContainerStatsResponse>;
   listContainerStats(req?: ListContainerStatsRequest): Promise<ListContainerStatsResponse>;
   /** kubelings: how the node connects to a pod address when it cannot directly (kernel mode: through the node's relay); absent means connect directly. */

@@ -1,7 +1,8 @@
 /**
  * A container's process, from spawn to its recorded end: started in a session and process group
  * of its own (inside its cgroup first, when it has one: StartContainer returns once it is in),
- * its stdout and stderr written to its log; when its main process ends, the rest of its group,
+ * its stdout and stderr written to its log and handed to its attach sessions, its stdin a pipe
+ * when the config asks for one (else /dev/null); when its main process ends, the rest of its group,
  * its cgroup and its exec processes are killed (as the kernel kills a PID namespace whose PID 1
  * ended), its last output is flushed, and the record says how it ended: exit code (128 + signal
  * when killed), reason OOMKilled when the cgroup's OOM killer struck, else Completed for 0 and
@@ -9,6 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname } from 'node:path';
+import type { Writable } from 'node:stream';
 import { constants as osConstants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BuiltinImage } from '../images/catalog.ts';
@@ -34,7 +36,14 @@ export interface LiveContainer {
   exited?: Promise<void>;
   execs: Set<ChildProcess>;
   lastCpu?: CpuSample;
+  /** The write end of its stdin pipe, while it has one (config.stdin; Attach writes to it). */
+  stdin?: Writable;
+  /** Who receives its output as it comes, besides its log (the Attach sessions: ./attach.ts). */
+  attached?: Set<OutputListener>;
 }
+
+/** Receives a container's output chunks as its process writes them. */
+export type OutputListener = (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 
 /**
  * Spawns the container's process (argv already wrapped to join its cgroup, if any); `save` is
@@ -47,7 +56,8 @@ export async function startContainerProcess(entry: LiveContainer, argv: string[]
     cwd: record.workDir,
     env,
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // With `stdin: true` the process gets a pipe held open until an attach closes it (stdinOnce) or it ends.
+    stdio: [record.config.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     ...(entry.image.program ? {} : { argv0: (record.config.command?.[0] ?? record.config.args?.[0] ?? entry.image.defaultArgs[0]) as string }),
   });
   if (child.pid === undefined) {
@@ -64,8 +74,18 @@ export async function startContainerProcess(entry: LiveContainer, argv: string[]
   record.startedAt = nowNs();
   record.state = 'CONTAINER_RUNNING';
   save(record);
-  child.stdout!.on('data', (chunk: Buffer) => writer.write('stdout', chunk));
-  child.stderr!.on('data', (chunk: Buffer) => writer.write('stderr', chunk));
+  const attached = new Set<OutputListener>();
+  entry.attached = attached;
+  if (child.stdin) {
+    child.stdin.on('error', () => undefined); // the process may exit or close its stdin while input is on the way
+    entry.stdin = child.stdin;
+  }
+  const output = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+    writer.write(stream, chunk);
+    for (const listener of attached) listener(stream, chunk);
+  };
+  child.stdout!.on('data', output('stdout'));
+  child.stderr!.on('data', output('stderr'));
   child.stdout!.on('end', () => writer.end('stdout'));
   child.stderr!.on('end', () => writer.end('stderr'));
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
@@ -107,6 +127,8 @@ async function recordExit(entry: LiveContainer, code: number | null, signal: Nod
   record.state = 'CONTAINER_EXITED';
   entry.child = undefined;
   entry.cgroup = undefined;
+  entry.stdin?.destroy();
+  entry.stdin = undefined;
   save(record);
 }
 

@@ -48,6 +48,8 @@ import type {
   ContainerStatusResponse,
   CreateContainerRequest,
   CreateContainerResponse,
+  AttachRequest,
+  AttachSession,
   ExecRequest,
   ExecSession,
   ExecSyncRequest,
@@ -80,6 +82,7 @@ import { CgroupDriver, joinCommand } from './cgroups/driver.ts';
 import { planCgroups } from './cgroups/detect.ts';
 import { nowNs } from './clock.ts';
 import { containerNotFound, CriError, sandboxNotFound } from './errors.ts';
+import { attachContainer } from './attach.ts';
 import { runExec, runExecSync, type ExecContext } from './exec.ts';
 import { BuiltinImageService } from './images.ts';
 import { checkRunnable, containerArgv, containerEnv, findExecutable, listenAddressFor, type LaunchInputs } from './launch.ts';
@@ -415,8 +418,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     const warnings: string[] = [];
     const uid = config.linux?.securityContext?.runAsUser?.value;
     if (uid !== undefined && uid !== process.getuid?.()) warnings.push(`runAsUser ${uid} is not applied: the process runs as the runtime's user (uid ${process.getuid?.() ?? 'unknown'})`);
-    if (config.tty) warnings.push('tty is not provided: the process runs without a terminal');
-    if (config.stdin) warnings.push('stdin is not attached: Attach is not served, the process reads an empty stdin');
+    if (config.tty) warnings.push('tty is not provided: the process reads and writes pipes, not a terminal (stderr is merged into stdout for attach, no echo, no resize)');
     for (const mount of config.mounts ?? []) if (mount.readonly) warnings.push(`the mount at ${mount.containerPath} is not read-only: a link to ${mount.hostPath} in the container's folder`);
     const resources = config.linux?.resources;
     const limits = Boolean(resources && (resources.cpuQuota || resources.memoryLimitInBytes || resources.cpuShares));
@@ -597,6 +599,11 @@ export class ProcessRuntime implements RuntimeService, ImageService {
   async exec(req: ExecRequest): Promise<ExecSession> {
     this.assertOpen();
     return runExec(this.execContext(req.containerId), req);
+  }
+
+  async attach(req: AttachRequest): Promise<AttachSession> {
+    this.assertOpen();
+    return attachContainer(this.entry(req.containerId), req);
   }
 
   async containerStats(req: ContainerStatsRequest): Promise<ContainerStatsResponse> {

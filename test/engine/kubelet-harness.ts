@@ -51,7 +51,8 @@ export async function startKubeletCluster(options: { intervals?: Partial<Kubelet
   const nodeToken = server.api.issueToken(nodeUser(nodeName));
   const client = new KubeClient({ server: server.url, ca: server.ca, token: nodeToken, userAgent: `kubelet/${nodeName}` });
   onCleanup(() => client.close());
-  const tokens = { admin: server.token, kubeletClient: generateToken(), stranger: generateToken() };
+  // The kubelet-client token is the apiserver's own, so that logs, exec and attach through the apiserver reach the kubelet.
+  const tokens = { admin: server.token, kubeletClient: server.api.kubeletClient.token, stranger: generateToken() };
   const known = new StaticTokens([
     { token: tokens.admin, user: ADMIN },
     { token: tokens.kubeletClient, user: KUBELET_API_CLIENT },

@@ -5,12 +5,13 @@
  * the end is one Status on channel 3 (Success, or NonZeroExitCode with the ExitCode cause kubectl
  * turns into its own exit code), then a normal close. The client going away kills the command.
  *
- * Attach: this runtime keeps no container's stdin or terminal (engine/cri/api.ts), so attach
- * streams the container's output from now on, read from its log file as it grows, until the
- * container stops; an attach that asks for stdin is refused on the error channel, saying so.
+ * Attach: the runtime's Attach (engine/cri/attach.ts) joins the container's own stdio: its output
+ * from now on, on channels 1 and 2 (one stream when the container has a tty), the client's input
+ * into its stdin pipe when it was started with `stdin: true` (dropped otherwise, as containerd
+ * does), until the container ends or, without stdinOnce, the client's input ends; then Success
+ * on channel 3. Resize messages are accepted and dropped: there is no terminal to resize.
  */
-import type { ExecSession } from '../../cri/api.ts';
-import { readContainerLog } from '../../cri/logs/reader.ts';
+import type { AttachSession, ExecSession } from '../../cri/api.ts';
 import { ChannelSocket, exitStatus, failureStatus, STDERR, STDOUT } from './channels.ts';
 import type { StreamRuntime } from './host.ts';
 
@@ -46,33 +47,20 @@ export async function runExec(runtime: StreamRuntime, channels: ChannelSocket, c
 }
 
 export async function runAttach(runtime: StreamRuntime, channels: ChannelSocket, containerId: string, flags: StreamFlags): Promise<void> {
-  if (flags.stdin) {
-    channels.finish(
-      failureStatus(
-        'attaching to stdin is not served: the kubelings runtime runs containers without an open stdin (attach without -i streams the output; use kubectl exec -i for input)',
-        400,
-        'BadRequest',
-      ),
-    );
-    return;
-  }
-  const abort = new AbortController();
-  channels.ws.once('close', () => abort.abort());
-  channels.receive(null);
+  let session: AttachSession;
   try {
-    const { status } = await runtime.containerStatus({ containerId });
-    const isRunning = async () => (await runtime.containerStatus({ containerId }).catch(() => undefined))?.status.state === 'CONTAINER_RUNNING';
-    await readContainerLog(
-      status.logPath,
-      { tail: 0, follow: true, signal: abort.signal },
-      (stream, bytes) => {
-        if (stream === 'stdout' && flags.stdout) channels.send(STDOUT, bytes);
-        if (stream === 'stderr' && (flags.stderr || flags.tty)) channels.send(flags.tty ? STDOUT : STDERR, bytes);
-      },
-      isRunning,
-    );
-    channels.finish({ metadata: {}, status: 'Success' });
+    session = await runtime.attach({ containerId, stdin: flags.stdin, stdout: flags.stdout, stderr: flags.stderr && !flags.tty, tty: flags.tty });
   } catch (error) {
     channels.finish(failureStatus(`Internal error occurred: error attaching to container: ${(error as Error).message}`));
+    return;
   }
+  channels.ws.once('close', () => session.detach());
+  // Resize messages (channel 4) are read and dropped: the container has no terminal to resize.
+  channels.receive(session.stdin, () => undefined);
+  const outputs: Promise<void>[] = [];
+  if (session.stdout) outputs.push(channels.pipeFrom(STDOUT, session.stdout));
+  if (session.stderr) outputs.push(channels.pipeFrom(STDERR, session.stderr));
+  await session.ended;
+  await Promise.all(outputs);
+  channels.finish({ metadata: {}, status: 'Success' });
 }

@@ -45,7 +45,7 @@ export interface FoundContainer {
 }
 
 /** The runtime calls the streaming handlers make. */
-export type StreamRuntime = Pick<RuntimeService, 'containerStatus' | 'exec' | 'podSandboxStatus' | 'listPodSandbox'>;
+export type StreamRuntime = Pick<RuntimeService, 'containerStatus' | 'exec' | 'attach' | 'podSandboxStatus' | 'listPodSandbox'>;
 
 export interface StreamHost {
   runtime: StreamRuntime;
