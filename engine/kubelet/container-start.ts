@@ -4,7 +4,8 @@
  * kuberuntime_container.go):
  *   1. the image (EnsureImageExists): present and imagePullPolicy not Always, or pulled; a failed
  *      pull is ErrImagePull and starts the image's back-off, a pull tried again during it is
- *      ImagePullBackOff `Back-off pulling image "x"`; a malformed name is InvalidImageName;
+ *      ImagePullBackOff `Back-off pulling image "x"` (./image-backoff.ts); an absent image with
+ *      imagePullPolicy Never is ErrImageNeverPull; a malformed name is InvalidImageName;
  *   2. the config: environment (ConfigMaps and Secrets read now, as the kubelet's `Get` strategy
  *      does), labels, log path `<name>/<restartCount>.log`: CreateContainerConfigError;
  *   3. CreateContainer: CreateContainerError;
@@ -20,17 +21,19 @@ import { serviceEnvVars } from './service-env.ts';
 import type { KubeClient } from '../client/client.ts';
 import { isApiError } from '../kube/errors.ts';
 import type { Container, Pod, Service } from '../kube/types.ts';
-import type { Backoff } from './exercises.ts';
+import { ImagePullBackoff } from './image-backoff.ts';
 
 export interface StartFailure {
-  reason: 'ErrImagePull' | 'ImagePullBackOff' | 'InvalidImageName' | 'CreateContainerConfigError' | 'CreateContainerError' | 'RunContainerError';
+  reason: 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull' | 'InvalidImageName' | 'CreateContainerConfigError' | 'CreateContainerError' | 'RunContainerError';
   message: string;
+  /** ErrImagePull and ImagePullBackOff: when the image's back-off ends (ms from now), the earliest a pull is tried again. */
+  retryInMs?: number;
 }
 
 export interface StartContext {
   runtime: RuntimeService & ImageService;
   client: KubeClient;
-  imageBackoff: Backoff;
+  imageBackoff: ImagePullBackoff;
   now: () => number;
   podIP: string;
   hostIP: string;
@@ -74,7 +77,7 @@ async function fetchSources(client: KubeClient, namespace: string, resource: 'co
 /** Makes sure the image is there (pulling it if need be); a failure with its reason, or undefined. */
 async function ensureImage(ctx: StartContext, pod: Pod, container: Container): Promise<StartFailure | undefined> {
   const image = container.image ?? '';
-  const key = `${pod.metadata.uid}_${image}`;
+  const key = ImagePullBackoff.key(pod.metadata.uid ?? '', image);
   const policy = container.imagePullPolicy ?? (/:latest$|^[^:@]*$/.test(image.split('/').pop() ?? '') ? 'Always' : 'IfNotPresent');
   let present = false;
   try {
@@ -83,22 +86,25 @@ async function ensureImage(ctx: StartContext, pod: Pod, container: Container): P
     return { reason: 'InvalidImageName', message: `Failed to apply default image tag "${image}": ${(error as Error).message}` };
   }
   if (present && policy !== 'Always') return undefined;
-  if (!present && policy === 'Never') return { reason: 'ErrImagePull' as const, message: `Container image "${image}" is not present with pull policy of Never` };
-  if (ctx.imageBackoff.isInBackOffSince(key, ctx.now())) {
+  // images/types.go: ErrImageNeverPull, with no back-off (nothing was pulled).
+  if (!present && policy === 'Never') return { reason: 'ErrImageNeverPull', message: `Container image "${image}" is not present with pull policy of Never` };
+  const left = ctx.imageBackoff.remainingMs(key);
+  if (left > 0) {
     const message = `Back-off pulling image "${image}"`;
     ctx.event('Normal', 'BackOff', message);
-    return { reason: 'ImagePullBackOff', message };
+    return { reason: 'ImagePullBackOff', message, retryInMs: left };
   }
   ctx.event('Normal', 'Pulling', `Pulling image "${image}"`);
   try {
     await ctx.runtime.pullImage({ image: { image } });
   } catch (error) {
-    ctx.imageBackoff.next(key, ctx.now());
+    ctx.imageBackoff.failed(key);
     const message = error instanceof CriError && error.code === 'InvalidArgument' ? (error as Error).message : `Failed to pull image "${image}": ${(error as Error).message}`;
     ctx.event('Warning', 'Failed', message);
     if (error instanceof CriError && error.code === 'InvalidArgument') return { reason: 'InvalidImageName', message };
-    return { reason: 'ErrImagePull', message };
+    return { reason: 'ErrImagePull', message, retryInMs: ctx.imageBackoff.remainingMs(key) };
   }
+  ctx.imageBackoff.succeeded();
   ctx.event('Normal', 'Pulled', `Successfully pulled image "${image}"`);
   return undefined;
 }

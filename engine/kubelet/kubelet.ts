@@ -52,6 +52,7 @@ import { machineCapacity, readMachineInfo, type MachineInfo } from './machine.ts
 import { NodeHeartbeats } from './node-heartbeat.ts';
 import { initialNode, NodeLease, registerNode, type NodeIdentity } from './node-registration.ts';
 import { PodLifecycleEventGenerator } from './pleg.ts';
+import { ImagePullBackoff } from './image-backoff.ts';
 import { PodSyncer } from './pod-sync.ts';
 import { PodWorkers } from './pod-workers.ts';
 import { ProbeManager } from './probe-manager.ts';
@@ -265,7 +266,8 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       probes,
       events,
       backoff: logic.newBackoff(intervals.backoffInitialMs, intervals.backoffMaxMs, now),
-      imageBackoff: logic.newBackoff(intervals.backoffInitialMs, intervals.backoffMaxMs, now),
+      // Upstream's image back-off has the same 10 s doubling to 300 s as the container's (kubelet.go).
+      imageBackoff: new ImagePullBackoff(logic.newBackoff(intervals.backoffInitialMs, intervals.backoffMaxMs, now), now),
       logRoot: join(options.root, 'pods'),
       hostIP: address,
       now,

@@ -30,6 +30,7 @@ import type { ProbeManager } from './probe-manager.ts';
 import { readRuntimePod, type RuntimeContainer, type RuntimePod } from './runtime-view.ts';
 import type { StatusManager } from './status-manager.ts';
 import type { SyncOutcome } from './pod-workers.ts';
+import type { ImagePullBackoff } from './image-backoff.ts';
 
 export interface PodSyncDeps {
   logic: KubeletExercises;
@@ -39,7 +40,7 @@ export interface PodSyncDeps {
   probes: ProbeManager;
   events: EventRecorder;
   backoff: Backoff;
-  imageBackoff: Backoff;
+  imageBackoff: ImagePullBackoff;
   logRoot: string;
   hostIP: string;
   now: () => number;
@@ -208,8 +209,11 @@ export class PodSyncer {
           { sandboxId, sandboxConfig: { ...sandboxConfig, metadata: { ...sandboxConfig.metadata, attempt: sandbox?.status.metadata.attempt ?? actions.attempt } }, restartCount },
         );
         if (failure) {
-          reasons.set(name, failure);
-          if (failure.reason === 'ImagePullBackOff' || failure.reason === 'ErrImagePull') inBackOff = true;
+          reasons.set(name, { reason: failure.reason, message: failure.message });
+          // A failed pull is looked at again soon, so that the status moves on to ImagePullBackOff;
+          // during the back-off, the worker sleeps until it ends (the pull is retried then, not before).
+          if (failure.reason === 'ErrImagePull') inBackOff = true;
+          if (failure.retryInMs !== undefined) backOffEndsInMs = Math.min(backOffEndsInMs ?? failure.retryInMs, failure.retryInMs);
           return false;
         }
         reasons.delete(name);
@@ -264,6 +268,7 @@ export class PodSyncer {
       runtime.containers.map((c) => c.id),
     );
     if (known) rmSync(podLogDirectory(this.d.logRoot, known), { recursive: true, force: true });
+    this.d.imageBackoff.forgetPod(uid);
     this.waiting.delete(uid);
     this.lastSeen.delete(uid);
     this.d.status.forget(uid);
