@@ -726,3 +726,9 @@ export const NETWORK_COMPONENT_POLL_MS = 250;
 
 /** Cluster DNS, Ingress controller: an address another process holds (another cluster on this machine) is tried again this often, in ms. */
 export const NETWORK_LISTEN_RETRY_MS = 5_000;
+
+/** Runtime: how long a terminal's resize looks for the pty of a command script(1) is still starting (engine/cri/terminal.ts). */
+export const TERMINAL_RESIZE_WAIT_MS = 2_000;
+
+/** Runtime: how often, meanwhile, it looks again. */
+export const TERMINAL_RESIZE_RETRY_MS = 50;

@@ -373,7 +373,9 @@ export interface ExecSession {
   exited: Promise<{ exitCode: number }>;
   /** SIGKILL to the command's process group. */
   kill(): void;
-  /** Things asked for that this runtime does not do (no pseudo-terminal), one sentence each. */
+  /** Sets the command's terminal size; absent when it has no terminal. */
+  resize?(size: TerminalSize): void;
+  /** Things asked for that this runtime does not do (no script(1) for a pseudo-terminal), one sentence each. */
   warnings: string[];
 }
 
@@ -399,6 +401,14 @@ export interface AttachSession {
   ended: Promise<void>;
   /** Leaves the container as it is and ends the session. */
   detach(): void;
+  /** Sets the container's terminal size (a client's resize message); absent when it has no terminal. */
+  resize?(size: TerminalSize): void;
+}
+
+/** A resize message of the streaming protocol (channel 4): columns and rows. */
+export interface TerminalSize {
+  Width?: number;
+  Height?: number;
 }
 
 // ── Stats ────────────────────────────────────────────────────────────────────────────────────────

@@ -11,14 +11,16 @@
  *   the container's stdin is closed and the output goes on until the container ends (kubectl run
  *   -i); otherwise the session ends there, and the container's stdin stays open for the next one.
  * - The container's `tty` is the container's, not the request's (the kubelet's GetAttach reads it
- *   from the pod spec). There is no pseudo-terminal: the process reads and writes pipes.
+ *   from the pod spec). With one, the process is on a pseudo-terminal (./terminal.ts) and a
+ *   client's resize sets its size.
  * Invariant: a session never ends the container's stdin except through stdinOnce, and it stops
  * receiving output once it has ended (its listener is removed), so a gone client costs nothing.
  */
 import { PassThrough, Writable } from 'node:stream';
-import type { AttachRequest, AttachSession } from './api.ts';
+import type { AttachRequest, AttachSession, TerminalSize } from './api.ts';
 import { CriError } from './errors.ts';
 import type { LiveContainer, OutputListener } from './process.ts';
+import { resizeTerminal } from './terminal.ts';
 
 export function attachContainer(entry: LiveContainer, req: AttachRequest): AttachSession {
   const { record } = entry;
@@ -75,5 +77,6 @@ export function attachContainer(entry: LiveContainer, req: AttachRequest): Attac
     });
     stdin.on('error', () => undefined);
   }
-  return { stdin, stdout, stderr, ended, detach };
+  const pid = record.pid;
+  return { stdin, stdout, stderr, ended, detach, ...(entry.terminal ? { resize: (size: TerminalSize) => resizeTerminal(pid, size) } : {}) };
 }

@@ -6,18 +6,20 @@
  * folder, for `kubectl cp`: engine/images/applets.ts); a missing one fails as runc's exec fails.
  * ExecSync keeps at most EXEC_SYNC_MAX_OUTPUT_BYTES of each stream (the CRI's cap) and, with a
  * timeout, kills the command when it passes and fails with DeadlineExceeded (the kubelet counts an
- * exec probe that times out as failed). Exec hands back the streams; with `tty`, stderr is merged
- * into stdout as the CRI says, but there is no pseudo-terminal (a warning says so).
+ * exec probe that times out as failed). Exec hands back the streams; with `tty`, the command runs
+ * on a pseudo-terminal (./terminal.ts: stderr comes on stdout, as the CRI says) whose size the
+ * client's resize messages set; without script(1) on the machine, on pipes (a warning says so).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import { EXEC_SYNC_MAX_OUTPUT_BYTES } from '../params.ts';
-import type { ExecRequest, ExecSession, ExecSyncRequest, ExecSyncResponse } from './api.ts';
+import type { ExecRequest, ExecSession, ExecSyncRequest, ExecSyncResponse, TerminalSize } from './api.ts';
 import { joinCommand } from './cgroups/driver.ts';
 import { CriError } from './errors.ts';
 import { findExecutable } from './launch.ts';
 import { signalGroup } from './procfs.ts';
+import { resizeTerminal, terminalArgv, terminalEnv } from './terminal.ts';
 
 export interface ExecContext {
   env: Record<string, string>;
@@ -32,18 +34,27 @@ export interface ExecContext {
   applet?(command: string): string[] | undefined;
 }
 
-function startCommand(ctx: ExecContext, cmd: string[], stdin: boolean): ChildProcess {
+function startCommand(ctx: ExecContext, cmd: string[], stdin: boolean, tty = false): { child: ChildProcess; terminal: boolean } {
   if (!Array.isArray(cmd) || cmd.length === 0 || !cmd[0]) throw new CriError('InvalidArgument', 'exec needs a command');
   const applet = ctx.applet?.(cmd[0]);
   const file = applet ? applet[0] : findExecutable(cmd[0], ctx.env.PATH ?? '', ctx.cwd);
   if (!file)
     throw new CriError('Unknown', `failed to exec in container: OCI runtime exec failed: exec failed: unable to start container process: exec: "${cmd[0]}": executable file not found in $PATH`);
   let argv = applet ? [...applet, ...cmd.slice(1)] : [file, ...cmd.slice(1)];
+  const onTerminal = tty ? terminalArgv(argv) : undefined;
+  if (onTerminal) argv = onTerminal;
   if (ctx.procsFiles) argv = joinCommand(ctx.procsFiles, argv);
   if (ctx.wrap) argv = ctx.wrap(argv);
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: ctx.cwd, env: ctx.env, detached: true, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], argv0: cmd[0] });
+  // On a terminal, stdin is always a pipe (left unwritten without -i): an empty one would type an end-of-file.
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd: ctx.cwd,
+    env: onTerminal ? terminalEnv(ctx.env) : ctx.env,
+    detached: true,
+    stdio: [stdin || onTerminal ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    ...(onTerminal ? {} : { argv0: cmd[0] }),
+  });
   ctx.track(child);
-  return child;
+  return { child, terminal: Boolean(onTerminal) };
 }
 
 function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
@@ -51,7 +62,7 @@ function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number 
 }
 
 export async function runExecSync(ctx: ExecContext, req: ExecSyncRequest): Promise<ExecSyncResponse> {
-  const child = startCommand(ctx, req.cmd, false);
+  const { child } = startCommand(ctx, req.cmd, false);
   const collect = (stream: NodeJS.ReadableStream) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -84,8 +95,10 @@ export async function runExecSync(ctx: ExecContext, req: ExecSyncRequest): Promi
 export async function runExec(ctx: ExecContext, req: ExecRequest): Promise<ExecSession> {
   if (!req.stdin && !req.stdout && !req.stderr) throw new CriError('InvalidArgument', 'one of stdin, stdout, and stderr must be true');
   if (req.tty && req.stderr) throw new CriError('InvalidArgument', 'tty and stderr cannot both be true');
-  const child = startCommand(ctx, req.cmd, Boolean(req.stdin));
-  const warnings = req.tty ? ['no pseudo-terminal: the command runs with pipes, so programs that need a terminal (vi, top) will not draw'] : [];
+  const { child, terminal } = startCommand(ctx, req.cmd, Boolean(req.stdin), Boolean(req.tty));
+  const warnings =
+    req.tty && !terminal ? ['no pseudo-terminal: script(1) (util-linux) is not installed, so the command runs with pipes and programs that need a terminal (vi, top) will not draw'] : [];
+  child.stdin?.on('error', () => undefined);
   let stdout: Readable | null = req.stdout ? child.stdout : null;
   if (req.tty) {
     // One stream, as a terminal gives: stdout and stderr interleaved as they come.
@@ -112,6 +125,7 @@ export async function runExec(ctx: ExecContext, req: ExecRequest): Promise<ExecS
     kill: () => {
       if (child.pid) signalGroup(child.pid, 'SIGKILL');
     },
+    ...(terminal && child.pid ? { resize: (size: TerminalSize) => resizeTerminal(child.pid!, size) } : {}),
     warnings,
   };
 }

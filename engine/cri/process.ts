@@ -38,6 +38,8 @@ export interface LiveContainer {
   lastCpu?: CpuSample;
   /** The write end of its stdin pipe, while it has one (config.stdin; Attach writes to it). */
   stdin?: Writable;
+  /** Runs on a pseudo-terminal (./terminal.ts): its main process is script(1). */
+  terminal?: boolean;
   /** Who receives its output as it comes, besides its log (the Attach sessions: ./attach.ts). */
   attached?: Set<OutputListener>;
 }
@@ -57,7 +59,8 @@ export async function startContainerProcess(entry: LiveContainer, argv: string[]
     env,
     detached: true,
     // With `stdin: true` the process gets a pipe held open until an attach closes it (stdinOnce) or it ends.
-    stdio: [record.config.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    // On a terminal it always gets one (never written without stdin): an empty stdin would be an end-of-file typed on it.
+    stdio: [record.config.stdin || entry.terminal ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     ...(entry.image.program ? {} : { argv0: (record.config.command?.[0] ?? record.config.args?.[0] ?? entry.image.defaultArgs[0]) as string }),
   });
   if (child.pid === undefined) {
@@ -78,7 +81,7 @@ export async function startContainerProcess(entry: LiveContainer, argv: string[]
   entry.attached = attached;
   if (child.stdin) {
     child.stdin.on('error', () => undefined); // the process may exit or close its stdin while input is on the way
-    entry.stdin = child.stdin;
+    if (record.config.stdin) entry.stdin = child.stdin;
   }
   const output = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
     writer.write(stream, chunk);
@@ -125,10 +128,10 @@ async function recordExit(entry: LiveContainer, code: number | null, signal: Nod
   record.message = '';
   record.pid = 0;
   record.state = 'CONTAINER_EXITED';
+  entry.child?.stdin?.destroy();
+  entry.stdin = undefined;
   entry.child = undefined;
   entry.cgroup = undefined;
-  entry.stdin?.destroy();
-  entry.stdin = undefined;
   save(record);
 }
 

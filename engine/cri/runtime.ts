@@ -83,6 +83,7 @@ import { planCgroups } from './cgroups/detect.ts';
 import { nowNs } from './clock.ts';
 import { containerNotFound, CriError, sandboxNotFound } from './errors.ts';
 import { attachContainer } from './attach.ts';
+import { terminalArgv, terminalAvailable, terminalEnv } from './terminal.ts';
 import { runExec, runExecSync, type ExecContext } from './exec.ts';
 import { BuiltinImageService } from './images.ts';
 import { checkRunnable, containerArgv, containerEnv, findExecutable, listenAddressFor, type LaunchInputs } from './launch.ts';
@@ -418,7 +419,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     const warnings: string[] = [];
     const uid = config.linux?.securityContext?.runAsUser?.value;
     if (uid !== undefined && uid !== process.getuid?.()) warnings.push(`runAsUser ${uid} is not applied: the process runs as the runtime's user (uid ${process.getuid?.() ?? 'unknown'})`);
-    if (config.tty) warnings.push('tty is not provided: the process reads and writes pipes, not a terminal (stderr is merged into stdout for attach, no echo, no resize)');
+    if (config.tty && !terminalAvailable()) warnings.push('tty is not provided: script(1) (util-linux) is not installed, so the process reads and writes pipes, not a terminal');
     for (const mount of config.mounts ?? []) if (mount.readonly) warnings.push(`the mount at ${mount.containerPath} is not read-only: a link to ${mount.hostPath} in the container's folder`);
     const resources = config.linux?.resources;
     const limits = Boolean(resources && (resources.cpuQuota || resources.memoryLimitInBytes || resources.cpuShares));
@@ -494,12 +495,21 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     const sandbox = this.sandbox(record.podSandboxId);
     if (sandbox.state !== 'SANDBOX_READY') this.failStart(entry, `sandbox "${sandbox.id}" is not ready`);
     const inputs = this.launchInputs(entry);
-    const env = containerEnv(inputs);
+    const baseEnv = containerEnv(inputs);
     let argv: string[];
     try {
-      argv = containerArgv(inputs, env);
+      argv = containerArgv(inputs, baseEnv);
     } catch (error) {
       this.failStart(entry, `failed to create shim task: OCI runtime create failed: unable to start container process: ${(error as Error).message}`);
+    }
+    let env = baseEnv;
+    if (record.config.tty) {
+      const onTerminal = terminalArgv(argv);
+      if (onTerminal) {
+        argv = onTerminal;
+        env = terminalEnv(baseEnv);
+        entry.terminal = true;
+      }
     }
     const resources = record.config.linux?.resources;
     if (record.resourcesEnforced && resources) {

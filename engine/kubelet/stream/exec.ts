@@ -9,7 +9,7 @@
  * from now on, on channels 1 and 2 (one stream when the container has a tty), the client's input
  * into its stdin pipe when it was started with `stdin: true` (dropped otherwise, as containerd
  * does), until the container ends or, without stdinOnce, the client's input ends; then Success
- * on channel 3. Resize messages are accepted and dropped: there is no terminal to resize.
+ * on channel 3. Resize messages set the size of the container's (or the exec's) terminal.
  */
 import type { AttachSession, ExecSession } from '../../cri/api.ts';
 import { ChannelSocket, exitStatus, failureStatus, STDERR, STDOUT } from './channels.ts';
@@ -37,7 +37,7 @@ export async function runExec(runtime: StreamRuntime, channels: ChannelSocket, c
     return;
   }
   channels.ws.once('close', () => session.kill());
-  channels.receive(session.stdin);
+  channels.receive(session.stdin, (size) => session.resize?.(size));
   const outputs: Promise<void>[] = [];
   if (session.stdout) outputs.push(channels.pipeFrom(STDOUT, session.stdout));
   if (session.stderr) outputs.push(channels.pipeFrom(STDERR, session.stderr));
@@ -55,8 +55,8 @@ export async function runAttach(runtime: StreamRuntime, channels: ChannelSocket,
     return;
   }
   channels.ws.once('close', () => session.detach());
-  // Resize messages (channel 4) are read and dropped: the container has no terminal to resize.
-  channels.receive(session.stdin, () => undefined);
+  // Resize messages (channel 4) set the container's terminal size; without a terminal they are dropped.
+  channels.receive(session.stdin, (size) => session.resize?.(size));
   const outputs: Promise<void>[] = [];
   if (session.stdout) outputs.push(channels.pipeFrom(STDOUT, session.stdout));
   if (session.stderr) outputs.push(channels.pipeFrom(STDERR, session.stderr));
