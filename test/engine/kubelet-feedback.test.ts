@@ -122,8 +122,26 @@ describe('lesson 05 names the mistake', () => {
     const loose = await gradeVariant('probe-failures-not-in-a-row', '04-probes');
     expect(loose.failed).toContain('results and thresholds > a ready container becomes unready only after failureThreshold failures in a row');
     const busy = await gradeVariant('probe-no-hold', '04-probes');
-    expect(busy.failed).toEqual(['liveness failures and container changes > after failureThreshold liveness failures the worker records failure and holds until a new container appears']);
+    expect(busy.failed).toEqual([
+      'liveness failures and container changes > after failureThreshold liveness failures the worker records failure and holds until a new container appears',
+      'liveness failures and container changes > a startup probe that fails failureThreshold times records failure and holds too, until a new container appears',
+    ]);
     expect(busy.out).toContain('onHold: a container being killed is not probed');
+  });
+
+  test('a worker that stops while it waits out initialDelaySeconds, or gives up readiness on a deleted pod, fails the test that names it', async () => {
+    const quits = await gradeVariant('probe-stops-in-initial-delay', '04-probes');
+    expect(quits.failed).toContain('timing and gating > no probe runs before initialDelaySeconds have passed since the container started (whole seconds)');
+    expect(quits.out).toMatch(/did\s+what doProbe resolved to in round 1 \(true: call me again; false stops this worker for good\)\n\s+expected true\n\s+got\s+false/);
+    const frozen = await gradeVariant('probe-deleted-readiness-stops', '04-probes');
+    expect(frozen.failed).toEqual(['liveness failures and container changes > on a pod being deleted, a startup probe also says success and stops; a readiness probe goes on probing']);
+    expect(frozen.out).toContain('Only liveness and startup give up on a deleted pod');
+  });
+
+  test("doBackOff counting another container's crash fails the test of its own instances", async () => {
+    const { out, failed } = await gradeVariant('crashloop-any-exited', '03-restarts');
+    expect(failed).toContain(`${CRASH}only this container's own exited instance counts: another container's crash, or its own running instance, records nothing`);
+    expect(out).toMatch(/did\s+doBackOff\(log\) on three syncs, while log runs[^\n]*\n\s+expected \[[^\]]*"sync 2: false"[^\]]*\]\n\s+got\s+\[[^\]]*"sync 2: true"/);
   });
 
   test('allocatable without the reservations, node conditions that move every time, and admission mistakes fail their tests', async () => {

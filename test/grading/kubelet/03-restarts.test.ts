@@ -155,6 +155,23 @@ describe('CrashLoopBackOff (doBackOff)', () => {
     expect(k.doBackOff(p, container('app'), runtime(p, []), b).inBackOff, 'app never created').toBe(false);
   });
 
+  test(
+    "only this container's own exited instance counts: another container's crash, or its own running instance, records nothing",
+    hint("doBackOff: find the first instance with this container's name AND state exited; none → not in back-off, and do not call next()"),
+    () => {
+      // Upstream kuberuntime_container.go doBackOff: `if c.Name == container.Name && c.State ==
+      // kubecontainer.ContainerStateExited`; no such instance → false without touching the back-off.
+      const clock = { t: 1_000_000 };
+      const b = k.newBackoff(10 * S, 300 * S, () => clock.t);
+      const p = pod('web', { containers: [container('app'), container('log')] });
+      const crashedApp = { ...rc('app', 'exited', { id: 'app-1', exitCode: 1 }), createdAt: clock.t - 2 * S, startedAt: clock.t - 2 * S, finishedAt: clock.t };
+      const runningLog = { ...rc('log', 'running', { id: 'log-1' }), createdAt: clock.t - 3 * S, startedAt: clock.t - 3 * S };
+      const rt = { uid: 'uid-web', name: 'web', namespace: 'default', sandboxes: [], containers: [crashedApp, runningLog] };
+      const seen = [1, 2, 3].map((n) => `sync ${n}: ${k.doBackOff(p, container('log'), rt, b).inBackOff}`);
+      expect(seen, 'doBackOff(log) on three syncs, while log runs and app (listed first, newest) has just crashed').toEqual(['sync 1: false', 'sync 2: false', 'sync 3: false']);
+    },
+  );
+
   test('a new pod with the same name, or another container, does not inherit the back-off', hint('The key is pod name, namespace, uid, container name and definition'), () => {
     const clock = { t: 1_000_000 };
     const b = k.newBackoff(10 * S, 300 * S, () => clock.t);
