@@ -85,6 +85,17 @@ describe('lesson 05 names the mistake', () => {
     expect(out).toMatch(/did\s+a fails liveness, Never/);
   });
 
+  test("a sidecar's failed liveness probe ignored, or a new sandbox restarting what succeeded, fails the test that names it", async () => {
+    const ignored = await gradeVariant('sidecar-liveness-ignored', '02-sync-pod');
+    expect(ignored.failed).toEqual(['sidecars (init containers with restartPolicy Always) > a running sidecar whose image changed, or whose liveness probe failed, is killed and started again']);
+    expect(ignored.out).toMatch(
+      /did\s+proxy's liveness probe failed; app running\n\s+expected \{[\s\S]*?LivenessProbe: Init container proxy failed liveness probe"[\s\S]*?got\s+\{\s+"createSandbox": false,\s+"init": \[\],\s+"kill": \[\],/,
+    );
+    const eager = await gradeVariant('new-sandbox-restarts-succeeded', '02-sync-pod');
+    expect(eager.failed).toContain('a new sandbox > a new sandbox restarts what the policy restarts: under OnFailure not the containers that succeeded, and no sandbox at all when all did');
+    expect(eager.out).toContain('With a new sandbox, skip only OnFailure containers that exited 0');
+  });
+
   test('a stop timeout without the 2 s minimum fails the preStop test', async () => {
     const { out, failed } = await gradeVariant('no-minimum-after-prestop', '02-sync-pod');
     expect(failed).toEqual(['graceful termination > the preStop hook uses up the grace period, but the container always gets 2 s after it']);
@@ -142,6 +153,15 @@ describe('lesson 05 names the mistake', () => {
     const { out, failed } = await gradeVariant('crashloop-any-exited', '03-restarts');
     expect(failed).toContain(`${CRASH}only this container's own exited instance counts: another container's crash, or its own running instance, records nothing`);
     expect(out).toMatch(/did\s+doBackOff\(log\) on three syncs, while log runs[^\n]*\n\s+expected \[[^\]]*"sync 2: false"[^\]]*\]\n\s+got\s+\[[^\]]*"sync 2: true"/);
+  });
+
+  test('admission that checks resources the pod does not request fails the overcommitted-node test, with the verdict it gave', async () => {
+    const { out, failed } = await gradeVariant('admission-checks-unrequested', '05-node-status');
+    expect(failed).toEqual([`${ADMIT}a resource the pod does not request is not checked, even on an overcommitted node; the last byte of memory can be used`]);
+    expect(out).toMatch(
+      /did\s+1Gi, no cpu, on a node of 2 cpu whose pods request 2.5 cpu[^\n]*\n\s+expected OutOfmemory[^\n]*\n\s+got\s+OutOfcpu: Node didn't have enough resource: cpu, requested: 0, used: 2500, capacity: 2000/,
+    );
+    expect(out).toContain('Check cpu only when the pod requests cpu (> 0)');
   });
 
   test('allocatable without the reservations, node conditions that move every time, and admission mistakes fail their tests', async () => {

@@ -12,7 +12,7 @@ import { loadComponent } from '#engine/impl.ts';
 import type { PodActions, ProbeResult } from '#engine/kubelet/exercises.ts';
 import type { Pod } from '#engine/kube/types.ts';
 import { hint, show } from '#grading';
-import { container, pod, rc, results, runtime, sandbox, sidecar } from './make.ts';
+import { container, msAgo, pod, rc, results, runtime, sandbox, sidecar } from './make.ts';
 
 const k = await loadComponent('kubelet');
 const none = results();
@@ -60,7 +60,44 @@ describe('a new sandbox', () => {
     const p = pod('job', { restartPolicy: 'Never' });
     const rt = runtime(p, [rc('app', 'exited', { exitCode: 1 })], [sandbox({ state: 'notready' })]);
     expect(actions(p, rt), 'a Never pod whose sandbox died after its container exited 1').toEqual({ killPod: true, createSandbox: false, init: [], start: [], kill: [] });
+    const early = runtime(p, [], [sandbox({ id: 's0', attempt: 0, state: 'notready' })]);
+    const got = k.computePodActions(p, early, none, none);
+    expect(show({ ...plan(got), attempt: got.attempt }), 'a Never pod whose sandbox died before any container was created').toBe(
+      show({ killPod: true, createSandbox: true, init: [], start: ['app'], kill: [], attempt: 1 }),
+    );
   });
+
+  test(
+    'more than one ready sandbox is reconciled by a new one; an old sandbox that is not ready does not matter',
+    hint('podSandboxChanged counts the READY sandboxes: more than one → create a new sandbox; the newest must be ready and have an IP'),
+    () => {
+      // kuberuntime/util/util.go PodSandboxChanged: readySandboxCount > 1 → (true, attempt + 1, id); only the newest sandbox's state and IP count.
+      const p = pod('web');
+      const two = runtime(p, [rc('app', 'running')], [sandbox({ id: 's2', attempt: 2, createdAt: msAgo(100) }), sandbox({ id: 's1', attempt: 1 })]);
+      const got = k.computePodActions(p, two, none, none);
+      expect(show({ createSandbox: got.createSandbox, killPod: got.killPod, attempt: got.attempt, sandboxId: got.sandboxId }), 'two ready sandboxes, s2 (attempt 2) the newest').toBe(
+        show({ createSandbox: true, killPod: true, attempt: 3, sandboxId: 's2' }),
+      );
+      const old = runtime(p, [rc('app', 'running')], [sandbox({ id: 's2', attempt: 2, createdAt: msAgo(100) }), sandbox({ id: 's1', attempt: 1, state: 'notready' })]);
+      expect(actions(p, old), 'the newest sandbox s2 ready with an IP, the old s1 not ready; app running').toEqual({ killPod: false, createSandbox: false, init: [], start: [], kill: [] });
+    },
+  );
+
+  test(
+    'a new sandbox restarts what the policy restarts: under OnFailure not the containers that succeeded, and no sandbox at all when all did',
+    hint('With a new sandbox, skip only OnFailure containers that exited 0; nothing left to start (and every init container done): no sandbox, kill the pod'),
+    () => {
+      // kuberuntime_manager.go computePodActions: `if pod.Spec.RestartPolicy == v1.RestartPolicyOnFailure && containerSucceeded(&c, podStatus) { continue }`,
+      // then `if len(containersToStart) == 0 { ... if done { changes.CreateSandbox = false; return changes } }`.
+      const dead = [sandbox({ id: 's1', attempt: 1, state: 'notready' })];
+      const always = pod('web', { containers: [container('a'), container('b')] });
+      const alwaysRt = runtime(always, [rc('a', 'exited', { at: 200, exitCode: 0 }), rc('b', 'exited', { at: 100, exitCode: 1 })], dead);
+      expect(actions(always, alwaysRt), 'Always pod whose sandbox died; a exited 0, b exited 1').toEqual({ killPod: true, createSandbox: true, init: [], start: ['a', 'b'], kill: [] });
+      const done = pod('web', { restartPolicy: 'OnFailure', containers: [container('a'), container('b')] });
+      const doneRt = runtime(done, [rc('a', 'exited', { at: 200, exitCode: 0 }), rc('b', 'exited', { at: 100, exitCode: 0 })], dead);
+      expect(actions(done, doneRt), 'OnFailure pod whose sandbox died after a and b both exited 0').toEqual({ killPod: true, createSandbox: false, init: [], start: [], kill: [] });
+    },
+  );
 });
 
 describe('init containers, one at a time', () => {
@@ -92,6 +129,39 @@ describe('init containers, one at a time', () => {
   test('once an app container runs, finished init containers are not run again even if the runtime lost them', () => {
     expect(actions(p, runtime(p, [rc('a', 'running'), rc('b', 'running')])), 'a and b running, no init container in the runtime').toEqual(idle);
   });
+
+  test('one app container created or running is enough to know the pod was initialized', hint('podHasInitialized: ANY app container whose newest instance is created or running'), () => {
+    // kuberuntime_container.go computeInitContainerActions: `case kubecontainer.ContainerStateCreated, kubecontainer.ContainerStateRunning: podHasInitialized = true`.
+    expect(actions(p, runtime(p, [rc('a', 'running', { at: 200 }), rc('b', 'exited', { at: 100, exitCode: 1 })])), 'a running, b exited 1, no init container in the runtime').toEqual({
+      ...idle,
+      start: ['b'],
+    });
+    expect(actions(p, runtime(p, [rc('a', 'created', { at: 200 }), rc('b', 'running', { at: 100 })])), 'a created (never started), b running, no init container in the runtime').toEqual({
+      ...idle,
+      start: ['a'],
+    });
+  });
+
+  test('an init container left in "created" (the runtime failed to start it) is started again', () => {
+    // computeInitContainerActions: `case kubecontainer.ContainerStateCreated: changes.InitContainersToStart = append(changes.InitContainersToStart, i)`.
+    expect(actions(p, runtime(p, [rc('one', 'exited', { at: 200 }), rc('two', 'created', { at: 100 })])), 'one exited 0, two created').toEqual({ ...idle, init: ['two'] });
+  });
+
+  test(
+    'an init container in an unknown state is killed and started again; under restartPolicy Never the pod is killed instead',
+    hint('The default case: kill it with reason Unknown and start it again, unless restartPolicy is Never (then killPod)'),
+    () => {
+      // computeInitContainerActions, default case: "Init container is in %q state, try killing it before restart", reasonUnknown; !restartOnFailure → KillPod.
+      expect(actions(p, runtime(p, [rc('one', 'unknown')])), 'one in state unknown, Always').toEqual({
+        ...idle,
+        init: ['one'],
+        kill: ['one: Unknown: Init container is in "unknown" state, try killing it before restart'],
+      });
+      const never = pod('web', { restartPolicy: 'Never', initContainers: [container('one'), container('two')] });
+      expect(actions(never, runtime(never, [rc('one', 'unknown')])), 'one in state unknown, Never').toEqual({ ...idle, killPod: true });
+      expect(actions(p, runtime(p, [rc('one', 'unknown', { at: 200 }), rc('a', 'running', { at: 100 }), rc('b', 'running', { at: 50 })])), 'one unknown, but a and b already running').toEqual(idle);
+    },
+  );
 });
 
 describe('sidecars (init containers with restartPolicy Always)', () => {
@@ -108,7 +178,53 @@ describe('sidecars (init containers with restartPolicy Always)', () => {
     expect(actions(q, rt), 'proxy running, no startup result yet').toEqual(idle);
     expect(actions(q, rt, {}, { px: 'success' }), "proxy's startup probe succeeded").toEqual({ ...idle, init: ['migrate'] });
     expect(actions(q, rt, {}, { px: 'failure' }), "proxy's startup probe failed").toEqual({ ...idle, init: ['proxy'], kill: ['proxy: StartupProbe: Init container proxy failed startup probe'] });
+    expect(actions(q, rt, {}, { px: 'unknown' }), "proxy's startup result unknown (its worker's initial value)").toEqual(idle);
   });
+
+  test(
+    'a running sidecar whose image changed, or whose liveness probe failed, is killed and started again',
+    hint('"Init container proxy definition changed" (no reason); "Init container proxy failed liveness probe" (LivenessProbe); a passing probe changes nothing'),
+    () => {
+      // computeInitContainerActions, running restartable init container: containerChanged → kill + restart; liveness Failure → kill (reasonLivenessProbe) + restart.
+      const q = pod('web', { initContainers: [sidecar('proxy', { image: 'envoy:2', livenessProbe: { tcpSocket: { port: 15000 } } }), container('migrate')], containers: [container('app')] });
+      const rt = (image: string) => runtime(q, [rc('proxy', 'running', { id: 'px', at: 300, image }), rc('migrate', 'exited', { at: 200 }), rc('app', 'running', { id: 'ap', at: 100 })]);
+      expect(actions(q, rt('envoy:1')), 'proxy runs envoy:1, the spec now says envoy:2; app running').toEqual({
+        ...idle,
+        init: ['proxy'],
+        kill: ['proxy: -: Init container proxy definition changed'],
+      });
+      expect(actions(q, rt('envoy:2'), { px: 'failure' }), "proxy's liveness probe failed; app running").toEqual({
+        ...idle,
+        init: ['proxy'],
+        kill: ['proxy: LivenessProbe: Init container proxy failed liveness probe'],
+      });
+      expect(actions(q, rt('envoy:2'), { px: 'success', ap: 'success' }), "proxy's liveness probe passes").toEqual(idle);
+    },
+  );
+
+  test(
+    'a sidecar that exited before the pod was initialized is started again, even under Never; it does not count as done',
+    hint('An exited sidecar is always started again (its own restartPolicy is Always); only a regular init container that exited 0 is done'),
+    () => {
+      // computeInitContainerActions: `case kubecontainer.ContainerStateExited: if IsRestartableInitContainer(container) { InitContainersToStart = append(..., i) }`.
+      const job = pod('job', { restartPolicy: 'Never', initContainers: [sidecar('proxy'), container('migrate')], containers: [container('app')] });
+      expect(actions(job, runtime(job, [rc('proxy', 'exited', { exitCode: 1 })])), 'proxy exited 1, migrate never ran, Never').toEqual({ ...idle, init: ['proxy'] });
+      expect(actions(p, runtime(p, [rc('proxy', 'exited', { exitCode: 0 })])), 'proxy exited 0, migrate never ran').toEqual({ ...idle, init: ['proxy'] });
+    },
+  );
+
+  test(
+    'after initialisation, lost sidecars are started again in spec order; a regular init container is not looked at',
+    hint('Walk backwards, then reverse: initContainersToStart is in the order of spec.initContainers'),
+    () => {
+      // computeInitContainerActions: status nil and previously initialized → restart a restartable init container; the list is reversed at the end.
+      const q = pod('web', { initContainers: [sidecar('logs'), container('migrate'), sidecar('proxy')], containers: [container('app')] });
+      expect(actions(q, runtime(q, [rc('migrate', 'unknown', { at: 200 }), rc('app', 'running', { at: 100 })])), 'app running; the runtime lost logs and proxy; migrate unknown').toEqual({
+        ...idle,
+        init: ['logs', 'proxy'],
+      });
+    },
+  );
 
   test('a sidecar that exits after initialisation is started again, beside the running app', hint('After initialisation only sidecars are looked at: an exited sidecar is started again'), () => {
     const rt = runtime(p, [rc('migrate', 'exited', { at: 300 }), rc('app', 'running', { at: 200 }), rc('proxy', 'exited', { at: 100, exitCode: 1 })]);
@@ -168,6 +284,15 @@ describe('app containers', () => {
     },
   );
 
+  test('two containers failing their liveness probes in one sync are both killed', hint('One kill entry per container id: a second kill must not replace the first'), () => {
+    const rt = runtime(p, [rc('a', 'running', { id: 'a1', at: 200 }), rc('b', 'running', { id: 'b1', at: 100 })]);
+    expect(actions(p, rt, { a1: 'failure', b1: 'failure' }), 'a and b both fail liveness, Always').toEqual({
+      ...idle,
+      start: ['a', 'b'],
+      kill: ['a: LivenessProbe: Container a failed liveness probe, will be restarted', 'b: LivenessProbe: Container b failed liveness probe, will be restarted'],
+    });
+  });
+
   test('a changed image restarts the container, even under restartPolicy Never', () => {
     const never = pod('web', { restartPolicy: 'Never', containers: [container('a', { image: 'nginx:1.27' })] });
     const rt = runtime(never, [rc('a', 'running', { image: 'nginx:1.26' })]);
@@ -199,6 +324,12 @@ describe('graceful termination', () => {
       deleting.metadata.deletionGracePeriodSeconds = 10;
       expect(k.terminationGracePeriod(deleting, c, 'LivenessProbe'), 'deleted with a grace period of 10').toBe(10);
       expect(k.terminationGracePeriod(pod('plain', { containers: [container('a')] }), container('a'), ''), 'nothing set').toBe(30);
+      // kuberuntime_container.go setTerminationGracePeriod: reasonStartupProbe → StartupProbe.TerminationGracePeriodSeconds when set.
+      const s = container('s', { startupProbe: { tcpSocket: { port: 80 }, terminationGracePeriodSeconds: 7 }, livenessProbe: { tcpSocket: { port: 80 } } });
+      const q = pod('web', { containers: [s], spec: { terminationGracePeriodSeconds: 60 } });
+      expect(k.terminationGracePeriod(q, s, 'StartupProbe'), 'killed for startup; startup probe says 7, pod 60').toBe(7);
+      expect(k.terminationGracePeriod(q, s, 'LivenessProbe'), 'killed for liveness; its liveness probe sets no grace period, pod 60').toBe(60);
+      expect(k.terminationGracePeriod(q, s, ''), 'killed for a changed definition; startup probe says 7, pod 60').toBe(60);
     },
   );
 

@@ -67,7 +67,26 @@ describe('node conditions', () => {
       disk.slice(1, 3).map((c) => `${c.type} ${c.status} ${c.reason}`),
       'disk and PID pressure',
     ).toEqual(['DiskPressure True KubeletHasDiskPressure', 'PIDPressure True KubeletHasInsufficientPID']);
+    expect(
+      disk.slice(1, 3).map((c) => c.message),
+      'the messages of disk and PID pressure',
+    ).toEqual(['kubelet has disk pressure', 'kubelet has insufficient PID available']);
   });
+
+  test(
+    'a pressure that lasts keeps the lastTransitionTime of when it began; only its heartbeat moves',
+    hint('Under pressure and already True: leave status, reason, message and lastTransitionTime alone'),
+    () => {
+      // setters.go MemoryPressureCondition: `if pressure { if condition.Status != v1.ConditionTrue { ... LastTransitionTime = currentTime } }`.
+      const start = k.nodeConditions(undefined, observed(), NOW - 120_000);
+      const began = k.nodeConditions(start, observed({ memoryPressure: true, pidPressure: true }), NOW - 60_000);
+      const lasts = k.nodeConditions(began, observed({ memoryPressure: true, pidPressure: true }), NOW);
+      expect([line(lasts[0]!), line(lasts[2]!)], 'memory and PID pressure observed 60 s ago and again now').toEqual([
+        `MemoryPressure True KubeletHasInsufficientMemory | kubelet has insufficient memory available | beat ${ago(0)} | moved ${ago(60)}`,
+        `PIDPressure True KubeletHasInsufficientPID | kubelet has insufficient PID available | beat ${ago(0)} | moved ${ago(60)}`,
+      ]);
+    },
+  );
 
   test(
     "Ready is False with KubeletNotReady and the runtime's words when the runtime or its network is not ready",
@@ -95,6 +114,27 @@ describe('node conditions', () => {
       expect(ready([]).message, "Ready's message before the runtime answered at all").toBe('[container runtime status check may not have completed yet, network state unknown]');
     },
   );
+
+  test('Ready that goes False and comes back True moves its lastTransitionTime each time', hint("Ready's lastTransitionTime: the previous one only when the previous status was the same"), () => {
+    // setters.go ReadyCondition: LastTransitionTime = currentTime when the status differs from the current Ready's.
+    const down: RuntimeCondition[] = [healthy[0]!, { type: 'NetworkReady', status: false, reason: 'NoNet', message: 'none' }];
+    const up = k.nodeConditions(undefined, observed(), NOW - 120_000);
+    const broken = k.nodeConditions(up, observed({ runtimeConditions: down }), NOW - 60_000);
+    const back = k.nodeConditions(broken, observed(), NOW);
+    const ready = (list: Condition[]) => line(list.find((c) => c.type === 'Ready')!);
+    expect([ready(broken), ready(back)], 'Ready when the network went down 60 s ago, then now that it is back').toEqual([
+      `Ready False KubeletNotReady | container runtime network not ready: NetworkReady=false reason:NoNet message:none | beat ${ago(60)} | moved ${ago(60)}`,
+      `Ready True KubeletReady | kubelet is posting ready status | beat ${ago(0)} | moved ${ago(0)}`,
+    ]);
+  });
+
+  test('the runtime conditions are found by type, in whatever order the runtime lists them', hint('Look RuntimeReady and NetworkReady up by their type, not by their position'), () => {
+    const reversed: RuntimeCondition[] = [{ type: 'NetworkReady', status: false, reason: 'NoNet', message: 'none' }, healthy[0]!];
+    const ready = k.nodeConditions(undefined, observed({ runtimeConditions: reversed }), NOW).find((c) => c.type === 'Ready')!;
+    expect(show({ status: ready.status, message: ready.message }), 'Ready with NetworkReady false listed first, RuntimeReady true second').toBe(
+      show({ status: 'False', message: 'container runtime network not ready: NetworkReady=false reason:NoNet message:none' }),
+    );
+  });
 
   test('Ready keeps its lastTransitionTime while its status stays, even when its message changes; other conditions stay in place', () => {
     const other: Condition = { type: 'NetworkUnavailable', status: 'False', reason: 'RouteCreated', message: 'ok', lastTransitionTime: ago(900) };
@@ -140,6 +180,27 @@ describe('allocatable', () => {
       '1 cpu with 1500m reserved; 1Gi with 50% kept for eviction; a gpu reserved on a node without gpus',
     ).toBe(show({ cpu: 0, memory: 2 ** 29, pods: 10, gpu: undefined }));
   });
+
+  test(
+    'only memory.available and nodefs.available reserve anything; a reservation of a resource the node lacks adds no resource',
+    hint('Map memory.available → memory and nodefs.available → ephemeral-storage, skip other signals, and list only the resources of capacity'),
+    () => {
+      // node_container_manager_linux.go hardEvictionReservation: only SignalMemoryAvailable and SignalNodeFsAvailable;
+      // GetNodeAllocatableAbsolute walks the resources of capacity only.
+      const small: ResourceList = { cpu: '2', memory: '4Gi', pods: '110' };
+      const got = k.nodeAllocatable(small, { evictionHard: { 'imagefs.available': '10Gi', 'nodefs.available': '5Gi', 'pid.available': '100' } as Record<string, string> });
+      expect(
+        show(Object.fromEntries(Object.entries(got).map(([n, q]) => [n, amountOf(n, q)]))),
+        'allocatable of 2 cpu, 4Gi, 110 pods (no ephemeral-storage), evictionHard imagefs.available 10Gi, nodefs.available 5Gi, pid.available 100',
+      ).toBe(show({ cpu: 2000, memory: 4 * 2 ** 30, pods: 110 }));
+    },
+  );
+
+  test('a percentage threshold may have decimals', hint('"6.25%": parse the number before % as a decimal'), () => {
+    // eviction helpers.go parseThresholdStatement → parsePercentage: strconv.ParseFloat of the text before "%".
+    const got = k.nodeAllocatable(capacity, { evictionHard: { 'memory.available': '6.25%' } });
+    expect(amountOf('memory', got.memory), 'memory of 8Gi with 6.25% kept for eviction').toBe(8 * 2 ** 30 - 2 ** 29);
+  });
 });
 
 describe('pod admission', () => {
@@ -178,6 +239,23 @@ describe('pod admission', () => {
     );
     expect(k.admitPod(asking('new', '3', '3Gi'), node(), [asking('a', undefined, '2Gi')]).reason, 'too much cpu and too much memory').toBe('OutOfcpu');
   });
+
+  test(
+    'a resource the pod does not request is not checked, even on an overcommitted node; the last byte of memory can be used',
+    hint('Check cpu only when the pod requests cpu (> 0), memory only when it requests memory; a request equal to what is free fits'),
+    () => {
+      // noderesources/fit.go fitsRequest: `if podRequest.MilliCPU > 0 && podRequest.MilliCPU > (Allocatable.MilliCPU - Requested.MilliCPU)`, and the same for memory.
+      const crowded = [asking('a', '1500m', '3Gi'), asking('b', '1', '2Gi')];
+      expect(verdict(asking('new', undefined, '1Gi'), node(), crowded), '1Gi, no cpu, on a node of 2 cpu whose pods request 2.5 cpu (allocatable shrank), 5Gi of 4Gi').toBe(
+        "OutOfmemory: Node didn't have enough resource: memory, requested: 1073741824, used: 5368709120, capacity: 4294967296",
+      );
+      expect(verdict(asking('new', '100m'), node({ memory: '1Gi' }), [asking('a', undefined, '2Gi')]), '100m, no memory, on a node of 2 cpu and 1Gi whose pod requests 2Gi').toBe('admitted');
+      expect(verdict(asking('new', undefined, '1Gi'), node({ cpu: '1' }), [asking('a', '1500m', '1Gi')]), '1Gi, no cpu, on a node of 1 cpu and 4Gi whose pod requests 1.5 cpu and 1Gi').toBe(
+        'admitted',
+      );
+      expect(verdict(asking('new', undefined, '2Gi'), node(), [asking('a', undefined, '2Gi')]), '2Gi on a node of 4Gi running 2Gi').toBe('admitted');
+    },
+  );
 
   test('the pod limit: OutOfpods, checked before anything else', hint('allocatable pods: already running + 1 must not exceed it'), () => {
     const full = [asking('a'), asking('b'), asking('c')];
