@@ -166,6 +166,42 @@ describe('the phase (getPhase)', () => {
     expect(k.getPhase(two, [exited('a', 0), exited('b', 137)], true), 'podIsTerminal, b exited 137, Always').toBe('Failed');
     expect(k.getPhase(two, [running('a')], false), 'a running, b has no status').toBe('Pending');
   });
+
+  // kubelet_pods.go getPhase: the regular init containers, the sidecars and the app containers each counted as the stub lists.
+  test(
+    'regular init containers: one with no status, or waiting to run, keeps the pod Pending; one that exited 0 is done, even under Never',
+    hint('An init container is pending when missing, running, or waiting without a terminated lastState; failed only with a non-zero exit code'),
+    () => {
+      const never = pod('web', { restartPolicy: 'Never', initContainers: [container('one'), container('two')], containers: [container('app')] });
+      expect(k.getPhase(never, [exited('one', 0), exited('two', 0), running('app')], false), 'one and two exited 0, app running, Never').toBe('Running');
+      expect(k.getPhase(never, [exited('one', 0), running('app')], false), 'one exited 0, two has no status, app (somehow) running').toBe('Pending');
+      expect(k.getPhase(never, [exited('one', 0), waiting('two', 'PodInitializing'), running('app')], false), 'one exited 0, two waiting (never ran), app (somehow) running').toBe('Pending');
+    },
+  );
+
+  test(
+    'sidecars: missing is unknown; terminated counts for nothing; waiting after a crash does not hold the pod, waiting to start for the first time does',
+    hint('Count each sidecar: no status → unknown; running → running; terminated → neither; waiting without a terminated lastState → waiting'),
+    () => {
+      const p = pod('web', { initContainers: [sidecar('proxy')], containers: [container('app')] });
+      expect(k.getPhase(p, [running('app')], false), 'app running, the sidecar proxy has no status').toBe('Pending');
+      const job = pod('job', { restartPolicy: 'Never', initContainers: [sidecar('proxy')], containers: [container('app')] });
+      expect(k.getPhase(job, [exited('proxy', 143), exited('app', 0)], false), 'Never: app exited 0, then proxy stopped (exit 143)').toBe('Succeeded');
+      expect(k.getPhase(p, [waiting('proxy', 'CrashLoopBackOff', 1), running('app')], false), 'proxy waiting in CrashLoopBackOff after exiting 1, app running').toBe('Running');
+      expect(k.getPhase(p, [waiting('proxy', 'ContainerCreating'), running('app')], false), 'proxy waiting to be created again (no lastState), app running').toBe('Pending');
+    },
+  );
+
+  test(
+    'Running needs nothing unknown; Succeeded or Failed needs nothing running and nothing unknown',
+    hint('running > 0 && unknown === 0 → Running; running === 0 && stopped > 0 && unknown === 0 → the terminal rules; else Pending'),
+    () => {
+      const three = pod('job', { restartPolicy: 'Never', containers: [container('a'), container('b'), container('c')] });
+      expect(k.getPhase(three, [exited('a', 0), exited('b', 0)], false), 'Never: a and b exited 0, c has no status').toBe('Pending');
+      expect(k.getPhase(three, [running('a'), exited('b', 0)], false), 'Never: a running, b exited 0, c has no status').toBe('Pending');
+      expect(k.getPhase(three, [running('a'), exited('b', 0), waiting('c', 'ContainerCreating')], false), 'Never: a running, b exited 0, c waiting to be created').toBe('Pending');
+    },
+  );
 });
 
 describe('container statuses (convertToAPIContainerStatuses)', () => {
@@ -272,6 +308,77 @@ describe('container statuses (convertToAPIContainerStatuses)', () => {
       expect(show({ restartCount: app?.restartCount, last: app?.lastState?.terminated?.exitCode }), 'app gone from the runtime, old restartCount 4').toBe(show({ restartCount: 4, last: 2 }));
     },
   );
+
+  test('each container starts from its own old status, found by name', hint("Look the old status up by the container's name"), () => {
+    const old: ApiContainerStatus[] = [
+      { name: 'a', ready: false, restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff' } } },
+      { name: 'b', ready: false, restartCount: 7, state: { waiting: { reason: 'CrashLoopBackOff' } } },
+    ];
+    const p = pod('web', { containers: [container('a'), container('b')], status: { containerStatuses: old } });
+    const got = k.containerStatuses(input(p, runtime(p, [])), 'app');
+    expect(
+      got.map((s) => `${s.name} restartCount=${s.restartCount}`),
+      'a (old restartCount 1) and b (old restartCount 7), both gone from the runtime',
+    ).toEqual(['a restartCount=1', 'b restartCount=7']);
+  });
+
+  test(
+    'the API state of each runtime state: running with its startedAt; terminated with exit code, reason, message, times and id; created or unknown waiting with no reason',
+    hint('running → { startedAt }; exited → { exitCode, reason, message, startedAt, finishedAt, containerID }; created/unknown → { waiting: {} }'),
+    () => {
+      // kubelet_pods.go convertToAPIContainerStatuses: ContainerStateRunning → Running{StartedAt}; ContainerStateExited → Terminated{...};
+      // ContainerStateCreated and the rest → Waiting{} (reasons come later from the reason cache).
+      const p = pod('web', { containers: [container('run'), container('done'), container('new')] });
+      const rt = runtime(p, [
+        { ...rc('run', 'running', { id: 'r1', at: 300 }), startedAt: NOW - 250_000 },
+        { ...rc('done', 'exited', { id: 'd1', at: 200, exitCode: 3, reason: 'Error', message: 'disk full' }), startedAt: NOW - 190_000, finishedAt: NOW - 120_000 },
+        rc('new', 'created', { id: 'n1', at: 100 }),
+      ]);
+      const got = k.containerStatuses(input(p, rt), 'app');
+      expect(show(got.map((s) => s.state)), 'the states of run (started 250 s ago), done (3, "disk full", ran from 190 s to 120 s ago) and new (created)').toBe(
+        show([
+          { running: { startedAt: ago(250) } },
+          { terminated: { exitCode: 3, reason: 'Error', message: 'disk full', startedAt: ago(190), finishedAt: ago(120), containerID: 'kubelings://d1' } },
+          { waiting: {} },
+        ]),
+      );
+    },
+  );
+
+  test(
+    'a waiting reason replaces the state, but only a terminated state moves to lastState',
+    hint('Move the state to lastState only when it is terminated; a created instance keeps the lastState of the instance before it'),
+    () => {
+      const reasons = new Map([['app', { reason: 'RunContainerError', message: 'exec: "sh": not found' }]]);
+      const p = pod('web');
+      const rt = runtime(p, [rc('app', 'exited', { at: 200, exitCode: 1, restartCount: 0 }), rc('app', 'created', { at: 100, restartCount: 1 })]);
+      const [got] = k.containerStatuses(input(p, rt, { waitingReasons: reasons }), 'app');
+      expect(show({ state: stateOf(got), last: stateOf({ ...got!, state: got?.lastState }) }), 'app created but not started (RunContainerError); the instance before exited 1').toBe(
+        show({ state: 'waiting:RunContainerError', last: 'terminated:Error(1)' }),
+      );
+    },
+  );
+
+  test(
+    'waiting reasons: an app container that exited 0 under Always shows its back-off; a regular init container that exited 0 does not',
+    hint('Skip the waiting reason for an init container whose newest instance exited 0; app containers follow shouldContainerBeRestarted'),
+    () => {
+      const backoff = { reason: 'CrashLoopBackOff', message: 'back-off 10s' };
+      const app = pod('web');
+      const [a] = k.containerStatuses(input(app, runtime(app, [rc('app', 'exited', { exitCode: 0 })]), { waitingReasons: new Map([['app', backoff]]) }), 'app');
+      expect(stateOf(a), 'app exited 0 under Always, the last sync found it in back-off').toBe('waiting:CrashLoopBackOff');
+      const p = pod('web', { initContainers: [container('setup'), container('migrate')], containers: [container('app')] });
+      const reasons = new Map([
+        ['setup', backoff],
+        ['migrate', backoff],
+      ]);
+      const rt = runtime(p, [rc('setup', 'exited', { at: 300, exitCode: 0 }), rc('migrate', 'exited', { at: 200, exitCode: 1 })]);
+      expect(
+        k.containerStatuses(input(p, rt, { waitingReasons: reasons }), 'init').map((s) => `${s.name} ${stateOf(s)}`),
+        'setup exited 0, migrate (newer) exited 1; both have a CrashLoopBackOff reason',
+      ).toEqual(['setup terminated:Completed(0)', 'migrate waiting:CrashLoopBackOff']);
+    },
+  );
 });
 
 describe('the pod status (generateAPIPodStatus)', () => {
@@ -375,6 +482,109 @@ describe('the pod status (generateAPIPodStatus)', () => {
       expect(ungated.conditions?.find((c) => c.type === 'Ready')?.status, 'Ready of a pod without gates').toBe('True');
     },
   );
+
+  test(
+    'PodReadyToStartContainers is True only for exactly one ready sandbox, the newest, with an IP',
+    hint('Count the ready sandboxes (exactly 1), and check that the newest is ready and has an IP'),
+    () => {
+      // pkg/kubelet/status/generate.go GeneratePodReadyToStartContainersCondition with kuberuntime/util PodSandboxChanged.
+      const p = pod('web');
+      const cond = (sandboxes: ReturnType<typeof sandbox>[]) => byType(k.generateAPIPodStatus(input(p, runtime(p, [rc('app', 'running')], sandboxes))).conditions).PodReadyToStartContainers;
+      const seen = {
+        one: cond([sandbox({ id: 's1' })]),
+        twoReady: cond([sandbox({ id: 's2', createdAt: NOW - 100_000 }), sandbox({ id: 's1' })]),
+        oldNotReady: cond([sandbox({ id: 's2', createdAt: NOW - 100_000 }), sandbox({ id: 's1', state: 'notready' })]),
+        newestNotReady: cond([sandbox({ id: 's2', createdAt: NOW - 100_000, state: 'notready' }), sandbox({ id: 's1' })]),
+        noIp: cond([sandbox({ id: 's1', ip: undefined })]),
+        none: cond([]),
+      };
+      expect(seen, 'PodReadyToStartContainers for each set of sandboxes').toEqual({ one: 'True', twoReady: 'False', oldNotReady: 'True', newestNotReady: 'False', noIp: 'False', none: 'False' });
+    },
+  );
+
+  test(
+    'Initialized: complete init containers (regular ones ready, sidecars started) make it True before any app container runs; an app container running makes it True whatever the sidecars do',
+    hint('"containers with incomplete status: [...]" lists only the incomplete ones; once any app container runs or ran, Initialized is True'),
+    () => {
+      // pkg/kubelet/status/generate.go GeneratePodInitializedCondition.
+      const p = pod('web', {
+        initContainers: [container('setup'), sidecar('proxy', { startupProbe: { tcpSocket: { port: 15000 } } }), container('migrate')],
+        containers: [container('a'), container('b')],
+      });
+      const init = (rt: ReturnType<typeof runtime>, startupProbes: Record<string, ProbeResult> = {}) => {
+        const c = k.generateAPIPodStatus(input(p, rt, { startupProbes })).conditions?.find((x) => x.type === 'Initialized');
+        return `${c?.status}${c?.reason ? ` ${c.reason}` : ''}${c?.message ? `: ${c.message}` : ''}`;
+      };
+      const setup = rc('setup', 'exited', { at: 400 });
+      const proxy = rc('proxy', 'running', { id: 'px', at: 300 });
+      expect(init(runtime(p, [setup, proxy, rc('migrate', 'running', { at: 200 })]), { px: 'success' }), 'setup done, proxy started, migrate running').toBe(
+        'False ContainersNotInitialized: containers with incomplete status: [migrate]',
+      );
+      expect(init(runtime(p, [setup, proxy, rc('migrate', 'running', { at: 200 })])), 'setup done, proxy not started yet, migrate running').toBe(
+        'False ContainersNotInitialized: containers with incomplete status: [proxy migrate]',
+      );
+      expect(init(runtime(p, [setup, proxy, rc('migrate', 'exited', { at: 200 })]), { px: 'success' }), 'setup and migrate done, proxy started, a and b not created yet').toBe('True');
+      expect(
+        init(runtime(p, [setup, proxy, rc('migrate', 'exited', { at: 200 }), rc('a', 'running', { at: 100 }), rc('b', 'created', { at: 50 })])),
+        'proxy restarted (not started yet), a running, b created',
+      ).toBe('True');
+    },
+  );
+
+  test(
+    'a failed pod: ContainersReady and Ready say PodFailed, and the phase stays Failed when the runtime loses its containers',
+    hint('Phase Failed → ContainersReady False, reason PodFailed; an old phase Failed is kept'),
+    () => {
+      const p = pod('job', { restartPolicy: 'Never', containers: [container('a'), container('b')] });
+      const failed = k.generateAPIPodStatus(input(p, runtime(p, [rc('a', 'exited', { at: 200, exitCode: 0 }), rc('b', 'exited', { at: 100, exitCode: 1 })])));
+      expect(show({ phase: failed.phase, ...byType(failed.conditions) }), 'Never: a exited 0, b exited 1').toBe(
+        show({ phase: 'Failed', PodReadyToStartContainers: 'True', Initialized: 'True', Ready: 'False PodFailed', ContainersReady: 'False PodFailed', PodScheduled: 'True' }),
+      );
+      const gone = pod('job', { restartPolicy: 'Never', status: { phase: 'Failed' } });
+      expect(k.generateAPIPodStatus(input(gone, runtime(gone, []))).phase, 'the failed pod after the runtime removed its container').toBe('Failed');
+    },
+  );
+
+  test(
+    'ContainersReady names every unready sidecar and app container, in spec order',
+    hint('"containers with unready status: [proxy b]": look each container up by name; Go prints the list with spaces'),
+    () => {
+      const p = pod('web', { initContainers: [container('setup'), sidecar('proxy', { readinessProbe: { tcpSocket: { port: 15000 } } })], containers: [container('a'), container('b')] });
+      const rt = runtime(p, [rc('setup', 'exited', { at: 400 }), rc('proxy', 'running', { id: 'px', at: 300 }), rc('a', 'running', { at: 200 }), rc('b', 'exited', { at: 100, exitCode: 1 })]);
+      const c = k.generateAPIPodStatus(input(p, rt)).conditions?.find((x) => x.type === 'ContainersReady');
+      expect(show({ status: c?.status, reason: c?.reason, message: c?.message }), 'proxy running without a readiness result, a running, b exited 1').toBe(
+        show({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [proxy b]' }),
+      );
+    },
+  );
+
+  test(
+    'the lists and IPs: initContainerStatuses only with init containers; hostIPs; the old pod IP kept while no sandbox has one; qosClass kept',
+    hint('podIP from the newest sandbox when it has an IP, else the old podIP and podIPs'),
+    () => {
+      const plain = pod('web', { status: { phase: 'Running', podIP: '127.1.0.7', qosClass: 'BestEffort' } });
+      const got = k.generateAPIPodStatus(input(plain, runtime(plain, [rc('app', 'running')], [sandbox({ ip: undefined, state: 'notready' })])));
+      expect(
+        show({ init: got.initContainerStatuses, hostIPs: got.hostIPs, podIP: got.podIP, podIPs: got.podIPs, qosClass: got.qosClass }),
+        'a pod without init containers, old podIP 127.1.0.7 (no podIPs), whose sandbox died without an IP',
+      ).toBe(show({ hostIPs: [{ ip: '127.0.0.1' }], podIP: '127.1.0.7', podIPs: [{ ip: '127.1.0.7' }], qosClass: 'BestEffort' }));
+      const withInit = pod('web', { initContainers: [container('migrate')], status: { podIP: '127.1.0.7', podIPs: [{ ip: '127.1.0.7' }, { ip: 'fd00::7' }] } });
+      const again = k.generateAPIPodStatus(input(withInit, runtime(withInit, [rc('migrate', 'running')], [])));
+      expect(show({ init: again.initContainerStatuses?.map((s) => s.name), podIPs: again.podIPs }), 'a pod with init container migrate, old podIPs of two families, no sandbox').toBe(
+        show({ init: ['migrate'], podIPs: [{ ip: '127.1.0.7' }, { ip: 'fd00::7' }] }),
+      );
+    },
+  );
+
+  test("conditions of the kubelet's own types in the old status are replaced, never repeated", hint('Keep only the old conditions whose type is not in KUBELET_CONDITIONS'), () => {
+    const old: Condition[] = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastTransitionTime: ago(100) }));
+    const p = pod('web', { status: { conditions: [{ type: 'example.com/x', status: 'True' }, ...old] } });
+    const got = k.generateAPIPodStatus(input(p, runtime(p, [rc('app', 'running')])));
+    expect(
+      got.conditions?.map((c) => c.type),
+      'the condition types after a sync of a pod whose old status has all five and one foreign condition',
+    ).toEqual(['example.com/x', 'PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+  });
 
   test('conditions the kubelet does not own are kept, before its own', () => {
     const gate: Condition = { type: 'example.com/feature', status: 'True', lastTransitionTime: ago(50) };
