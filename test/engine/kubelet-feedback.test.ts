@@ -72,6 +72,19 @@ describe('lesson 05 names the mistake', () => {
       ).toEqual([GATES]);
   });
 
+  test('PodReadyToStartContainers from any ready sandbox, or Initialized from the init containers alone, fails the test that names it', async () => {
+    const any = await gradeVariant('ready-to-start-any-sandbox', '01-pod-status');
+    expect(any.failed).toEqual([`${POD}PodReadyToStartContainers is True only for exactly one ready sandbox, the newest, with an IP`]);
+    expect(any.out).toMatch(/did\s+PodReadyToStartContainers for each set of sandboxes\n\s+expected \{[\s\S]*?"twoReady": "False"[\s\S]*?got\s+\{[\s\S]*?"twoReady": "True"/);
+    const initOnly = await gradeVariant('initialized-ignores-running-app', '01-pod-status');
+    expect(initOnly.failed).toContain(
+      `${POD}Initialized: complete init containers (regular ones ready, sidecars started) make it True before any app container runs; an app container running makes it True whatever the sidecars do`,
+    );
+    expect(initOnly.out).toMatch(
+      /did\s+proxy restarted \(not started yet\), a running, b created\n\s+expected True\n\s+got\s+False ContainersNotInitialized: containers with incomplete status: \[proxy\]/,
+    );
+  });
+
   test('init containers started all at once fail the one-at-a-time tests', async () => {
     const { out, failed } = await gradeVariant('init-all-at-once', '02-sync-pod');
     expect(failed).toContain('a new sandbox > with init containers, a new sandbox starts only the first init container');
