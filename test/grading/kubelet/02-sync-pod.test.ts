@@ -136,9 +136,9 @@ describe('init containers, one at a time', () => {
       ...idle,
       start: ['b'],
     });
-    expect(actions(p, runtime(p, [rc('a', 'created', { at: 200 }), rc('b', 'running', { at: 100 })])), 'a created (never started), b running, no init container in the runtime').toEqual({
+    expect(actions(p, runtime(p, [rc('a', 'created', { at: 200 }), rc('b', 'exited', { at: 100, exitCode: 1 })])), 'a created (never started), b exited 1, no init container in the runtime').toEqual({
       ...idle,
-      start: ['a'],
+      start: ['a', 'b'],
     });
   });
 
