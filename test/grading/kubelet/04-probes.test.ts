@@ -144,8 +144,9 @@ describe('results and thresholds', () => {
 
   test('a worker for a probe the container does not have is refused', hint('newWorker: take the probe of options.probeType from the container; throw if it has none'), () => {
     const c = container('app', { readinessProbe: { httpGet: { port: 80 } } });
-    const make = () => k.newProbeWorker({ probeType: 'liveness', pod: pod('web', { containers: [c] }), container: c, results: results(), runProbe: async () => 'success', now: () => NOW });
-    expect(make, 'newProbeWorker for liveness on a container with only a readinessProbe').toThrow();
+    const make = (probeType: ProbeType) => k.newProbeWorker({ probeType, pod: pod('web', { containers: [c] }), container: c, results: results(), runProbe: async () => 'success', now: () => NOW });
+    expect(make('readiness').periodMs, 'periodMs of a readiness worker for the probe it has').toBe(10 * S);
+    expect(() => make('liveness'), 'newProbeWorker for liveness on a container with only a readinessProbe').toThrow();
   });
 
   test('the period and the defaults: periodSeconds 10, failureThreshold 3, successThreshold 1', () => {
