@@ -176,6 +176,10 @@ describe('the phase (getPhase)', () => {
       expect(k.getPhase(never, [exited('one', 0), exited('two', 0), running('app')], false), 'one and two exited 0, app running, Never').toBe('Running');
       expect(k.getPhase(never, [exited('one', 0), running('app')], false), 'one exited 0, two has no status, app (somehow) running').toBe('Pending');
       expect(k.getPhase(never, [exited('one', 0), waiting('two', 'PodInitializing'), running('app')], false), 'one exited 0, two waiting (never ran), app (somehow) running').toBe('Pending');
+      expect(
+        k.getPhase(never, [exited('one', 0), waiting('two', 'PodInitializing', 0), waiting('app', 'PodInitializing')], false),
+        'one exited 0, two waiting again after exiting 0, app waiting',
+      ).toBe('Pending');
     },
   );
 
@@ -185,8 +189,11 @@ describe('the phase (getPhase)', () => {
     () => {
       const p = pod('web', { initContainers: [sidecar('proxy')], containers: [container('app')] });
       expect(k.getPhase(p, [running('app')], false), 'app running, the sidecar proxy has no status').toBe('Pending');
+      const two = pod('web', { initContainers: [sidecar('proxy')], containers: [container('a'), container('b')] });
+      expect(k.getPhase(two, [running('a')], false), 'a running; b and the sidecar proxy have no status').toBe('Pending');
       const job = pod('job', { restartPolicy: 'Never', initContainers: [sidecar('proxy')], containers: [container('app')] });
       expect(k.getPhase(job, [exited('proxy', 143), exited('app', 0)], false), 'Never: app exited 0, then proxy stopped (exit 143)').toBe('Succeeded');
+      expect(k.getPhase(job, [running('proxy'), exited('app', 0)], false), 'Never: app exited 0, proxy still running').toBe('Running');
       expect(k.getPhase(p, [waiting('proxy', 'CrashLoopBackOff', 1), running('app')], false), 'proxy waiting in CrashLoopBackOff after exiting 1, app running').toBe('Running');
       expect(k.getPhase(p, [waiting('proxy', 'ContainerCreating'), running('app')], false), 'proxy waiting to be created again (no lastState), app running').toBe('Pending');
     },
@@ -568,6 +575,9 @@ describe('the pod status (generateAPIPodStatus)', () => {
         show({ init: got.initContainerStatuses, hostIPs: got.hostIPs, podIP: got.podIP, podIPs: got.podIPs, qosClass: got.qosClass }),
         'a pod without init containers, old podIP 127.1.0.7 (no podIPs), whose sandbox died without an IP',
       ).toBe(show({ hostIPs: [{ ip: '127.0.0.1' }], podIP: '127.1.0.7', podIPs: [{ ip: '127.1.0.7' }], qosClass: 'BestEffort' }));
+      const fresh = pod('web');
+      const none = k.generateAPIPodStatus(input(fresh, runtime(fresh, [], [sandbox({ ip: undefined, state: 'notready' })])));
+      expect(show({ podIP: none.podIP, podIPs: none.podIPs }), 'a new pod whose first sandbox has no IP yet (no old podIP)').toBe(show({}));
       const withInit = pod('web', { initContainers: [container('migrate')], status: { podIP: '127.1.0.7', podIPs: [{ ip: '127.1.0.7' }, { ip: 'fd00::7' }] } });
       const again = k.generateAPIPodStatus(input(withInit, runtime(withInit, [rc('migrate', 'running')], [])));
       expect(show({ init: again.initContainerStatuses?.map((s) => s.name), podIPs: again.podIPs }), 'a pod with init container migrate, old podIPs of two families, no sandbox').toBe(
