@@ -125,11 +125,53 @@ describe('the delaying queue: addAfter', () => {
     expect(show(drain(q)), 'keys handed out at 40 ms').toBe(show(['early', 'now', 'late']));
   });
 
-  test('addAfter with no delay adds at once', () => {
+  // delaying_queue.go AddAfter: "immediately add things with no delay: if duration <= 0 { q.Add(item) }".
+  test('addAfter with no delay adds at once, in the order asked: nothing waits', hint('delayMs <= 0 is add(key) now, not a wait until now(): 0 is no delay'), () => {
     const { q } = setup();
     q.addAfter('a', 0);
+    expect(q.nextReadyAt(), 'nextReadyAt() after addAfter(a, 0)').toBeUndefined();
     q.addAfter('b', -5);
     expect(q.len(), 'len() after addAfter(a, 0) and addAfter(b, -5)').toBe(2);
+    expect(show(drain(q)), 'keys handed out after addAfter(a, 0), addAfter(b, -5)').toBe(show(['a', 'b']));
+  });
+
+  // delaying_queue.go waitingLoop pops the waiting heap (ordered by readyAt) while its head is ready.
+  test(
+    'several delayed keys ready at once join earliest first, whatever order they were added in',
+    hint('Sort the keys whose time has come by their ready time before adding them (upstream keeps them in a heap)'),
+    () => {
+      const { clock, q } = setup();
+      q.addAfter('c', 30);
+      q.addAfter('a', 10);
+      q.addAfter('d', 40);
+      q.addAfter('b', 20);
+      clock.t += 50;
+      expect(show(drain(q)), 'keys handed out 50 ms after addAfter(c, 30), (a, 10), (d, 40), (b, 20)').toBe(show(['a', 'b', 'c', 'd']));
+    },
+  );
+
+  // delaying_queue.go: the waiting loop's timer is set for the readyAt of the heap's head, the earliest.
+  test('nextReadyAt() is the earliest time any key waits for, not the first or last asked', hint('nextReadyAt(): the smallest ready time among the waiting keys'), () => {
+    const { clock, q } = setup();
+    q.addAfter('a', 100);
+    q.addAfter('b', 50);
+    q.addAfter('c', 200);
+    expect(q.nextReadyAt(), 'nextReadyAt() after addAfter(a, 100), (b, 50), (c, 200)').toBe(clock.t + 50);
+    clock.t += 50;
+    expect(q.get(), 'get() at 50 ms').toBe('b');
+    expect(q.nextReadyAt(), 'nextReadyAt() once b has joined the queue').toBe(clock.t + 50);
+  });
+
+  // delaying_queue.go AddAfter: "don't add if we're already shutting down".
+  test('after shutDown(), addAfter adds nothing and nothing waits', hint('addAfter must check shuttingDown first, as add() does'), () => {
+    const { clock, q } = setup();
+    q.addAfter('before', 10);
+    q.shutDown();
+    q.addAfter('after', 10);
+    q.addAfter('now', 0);
+    expect(q.nextReadyAt(), 'nextReadyAt() after shutDown and addAfter(after, 10)').toBeUndefined();
+    clock.t += 100;
+    expect(q.len(), 'len() 100 ms later').toBe(0);
   });
 });
 
@@ -177,7 +219,7 @@ describe('rate limiters', () => {
   );
 
   test('the bucket refills with the clock, and never holds more than the burst', hint('Add (elapsed ms × qps / 1000) tokens on each call, capped at burst'), () => {
-    const clock = { t: 0 };
+    const clock = { t: 1_700_000_000_000 }; // a real clock: elapsed is now - last, not now
     const r = c.newBucketRateLimiter(10, 100, () => clock.t);
     for (let i = 0; i < 100; i++) r.when('x');
     clock.t += 1_000; // 10 tokens back
@@ -186,6 +228,15 @@ describe('rate limiters', () => {
     clock.t += 3_600_000; // an hour idle
     const after = Array.from({ length: 101 }, () => r.when('x'));
     expect(after.filter((w) => w === 0).length, 'calls that wait 0 after an hour idle').toBe(100);
+  });
+
+  // golang.org/x/time/rate, rate.go advance(): "if t.Before(last) { last = t }": no time elapsed, no tokens lost.
+  test('a clock that steps back takes no tokens away', hint('Only add tokens when now() is after the last call; a negative elapsed time is no time'), () => {
+    const clock = { t: 1_700_000_000_000 };
+    const r = c.newBucketRateLimiter(10, 100, () => clock.t);
+    for (let i = 0; i < 100; i++) r.when('x');
+    clock.t -= 5_000; // the wall clock was set back 5 s
+    expect(r.when('x'), 'when() after the bucket emptied and the clock stepped back 5 s: one token short').toBe(100);
   });
 
   test('max-of asks every limiter, so each counts the failure, and waits the longest', hint('Call when() on every limiter, not only until one answers'), () => {
