@@ -45,6 +45,13 @@ describe('lesson 04 names the mistake', () => {
     expect(out).toMatch(/expected \[0,0,0,0,0,0,0,0,0,0,100\]\n\s+got\s+\[100,200,300/);
   });
 
+  test('delayed keys ready together, joined in the order addAfter was called, fail the earliest-first test only', async () => {
+    const { out, failed } = await gradeVariant('delayed-keys-in-added-order', '01-workqueue');
+    expect(failed).toEqual(['the delaying queue: addAfter > several delayed keys ready at once join earliest first, whatever order they were added in']);
+    expect(out).toMatch(/expected \["a","b","c","d"\]\n\s+got\s+\["c","a","d","b"\]/);
+    expect(out).toContain('Sort the keys whose time has come by their ready time');
+  });
+
   test('deleting ready pods before pending and not-ready ones fails the ranking tests, naming the pods', async () => {
     const { out, failed } = await gradeVariant('deletes-ready-first', '02-replicaset');
     expect(failed).toContain(`${RANK}a not-ready pod before a ready one`);
