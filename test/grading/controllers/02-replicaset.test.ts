@@ -10,7 +10,8 @@ import { describe, expect, test } from 'vitest';
 import { loadComponent } from '#engine/impl.ts';
 import type { Pod, ReplicaSet, ReplicaSetStatus } from '#engine/kube/types.ts';
 import { hint, show } from '#grading';
-import { NOW, Recorder, ago, forbidden, notFound, pod, readyPod, replicaSet, rsContext, template } from './make.ts';
+import { ApiError } from '#engine/kube/errors.ts';
+import { NOW, Recorder, ago, deployment, forbidden, notFound, pod, readyPod, replicaSet, rsContext, template } from './make.ts';
 
 const c = await loadComponent('controllers');
 const names = (pods: readonly Pod[]) => pods.map((p) => p.metadata.name);
@@ -73,10 +74,40 @@ describe('claiming: owner references and adoption (controller_ref_manager.go)', 
 
 describe('which pods go first on scale-down (ActivePodsWithRanks)', () => {
   const rs = replicaSet('web');
-  const first = (a: Pod, b: Pod, related: Pod[] = []) => c.getPodsToDelete([b, a], related, 1, NOW)[0]!.metadata.name;
+  // Less(i, j) must agree with !Less(j, i), as TestSortingActivePodsWithRanks checks both ways: the
+  // pod to delete is asked for with the two pods given in both orders.
+  const first = (a: Pod, b: Pod, related: Pod[] = []) => {
+    const one = c.getPodsToDelete([b, a], related, 1, NOW)[0]!.metadata.name;
+    const other = c.getPodsToDelete([a, b], related, 1, NOW)[0]!.metadata.name;
+    return one === other ? one : `${one} or ${other}, depending on the order the pods are given`;
+  };
+  const withCost = (p: Pod, text: string): Pod => ({ ...p, metadata: { ...p.metadata, annotations: { 'controller.kubernetes.io/pod-deletion-cost': text } } });
+  /** A ready pod with a restartable init container (a sidecar) `sidecar` and a plain init container `init`. */
+  const withInit = (p: Pod, restarts: { sidecar: number; init: number }): Pod => ({
+    ...p,
+    spec: { ...p.spec, initContainers: [{ name: 'sidecar', image: 'envoy', restartPolicy: 'Always' }, { name: 'init', image: 'busybox' }] },
+    status: {
+      ...p.status,
+      initContainerStatuses: [
+        { name: 'sidecar', ready: true, restartCount: restarts.sidecar },
+        { name: 'init', ready: false, restartCount: restarts.init },
+      ],
+    },
+  });
 
   test('a pod not on a node yet goes before one on a node', hint('1. unassigned < assigned'), () => {
     expect(first(pod('unassigned', { owner: rs }), readyPod('assigned', rs)), 'unassigned vs assigned and ready').toBe('unassigned');
+    const old = pod('unassigned', { owner: rs, age: 3_000 });
+    const young = pod('assigned', { owner: rs, node: 'n', phase: 'Pending', age: 5 });
+    expect(first(old, young), 'unassigned created 3,000 s ago vs assigned, Pending, created 5 s ago').toBe('unassigned');
+  });
+
+  test('two pods on no node, with no container statuses yet: the younger first', hint('Both unassigned: rule 1 does not decide; a pod with no containerStatuses has 0 restarts'), () => {
+    const bare = (name: string, age: number, uid: string): Pod => {
+      const p = pod(name, { owner: rs, age, uid });
+      return { ...p, status: { phase: 'Pending' } };
+    };
+    expect(first(bare('young', 5, 'z'), bare('old', 3_000, 'a')), 'two unassigned Pending pods created 5 s and 3,000 s ago').toBe('young');
   });
 
   test('Pending before Unknown before Running', hint('2. the phase: Pending 0, Unknown 1, Running 2'), () => {
@@ -90,6 +121,17 @@ describe('which pods go first on scale-down (ActivePodsWithRanks)', () => {
 
   test('the lower pod-deletion-cost first', hint('4. the controller.kubernetes.io/pod-deletion-cost annotation'), () => {
     expect(first(readyPod('cheap', rs, 'n', { deletionCost: -10 }), readyPod('dear', rs, 'n', { deletionCost: 100 })), 'cost -10 vs cost 100').toBe('cheap');
+    expect(first(withCost(readyPod('lowest', rs, 'n'), '-2147483648'), readyPod('low', rs, 'n', { deletionCost: -5 })), 'cost -2147483648 (the lowest int32) vs cost -5').toBe('lowest');
+  });
+
+  // GetDeletionCostFromPodAnnotations parses the cost as an int32 (strconv.ParseInt(v, 10, 32)); Less
+  // ignores its error, so a cost that does not parse counts as 0 (pkg/apis/core/helper, controller_utils.go).
+  test('a pod-deletion-cost that is not a whole int32 counts as 0', hint('Parse the cost as a whole number in the int32 range; anything else is 0 (not NaN, not 1.5)'), () => {
+    const zero = (name: string, text: string) => withCost(readyPod(name, rs, 'n', { readySince: 1_000 }), text);
+    for (const text of ['abc', '1.5', '2147483648']) {
+      expect(first(zero('odd', text), readyPod('one', rs, 'n', { deletionCost: 1, readySince: 1_000 })), `cost "${text}" vs cost 1`).toBe('odd');
+      expect(first(zero('odd', text), readyPod('minus-one', rs, 'n', { deletionCost: -1, readySince: 1_000 })), `cost "${text}" vs cost -1`).toBe('minus-one');
+    }
   });
 
   test('a pod sharing its node with more related pods first (spread what stays)', hint('5. rank: count active related pods per node'), () => {
@@ -97,6 +139,8 @@ describe('which pods go first on scale-down (ActivePodsWithRanks)', () => {
     const alone = readyPod('alone', rs, 'node-b');
     const related = [crowded, alone, readyPod('x', rs, 'node-a'), readyPod('y', rs, 'node-a')];
     expect(first(crowded, alone, related), 'three related pods on node-a, one on node-b').toBe('crowded');
+    const gone = [1, 2, 3].map((i) => readyPod(`leaving-${i}`, rs, 'node-b', { deleting: true }));
+    expect(first(crowded, alone, [...related, ...gone]), 'three related pods on node-a; on node-b one, and three being deleted').toBe('crowded');
   });
 
   test(
@@ -104,8 +148,25 @@ describe('which pods go first on scale-down (ActivePodsWithRanks)', () => {
     hint('6. floor(log2(nanoseconds since Ready)): a different bucket decides; the same bucket falls through to the uid'),
     () => {
       expect(first(readyPod('new', rs, 'n', { readySince: 10 }), readyPod('old', rs, 'n', { readySince: 1_000 })), 'ready 10 s ago vs 1,000 s ago').toBe('new');
+      // 10 s and 16 s are 1e10 and 1.6e10 ns: both floor(log2) = 33, so the uid decides (LogarithmicScaleDown).
+      expect(first(readyPod('later', rs, 'n', { readySince: 16, uid: 'a' }), readyPod('sooner', rs, 'n', { readySince: 10, uid: 'b' })), 'ready 16 s ago (uid a) vs 10 s ago (uid b)').toBe('later');
     },
   );
+
+  test('two pods that are not ready compare restarts, not when they stopped being ready', hint('6. compares Ready times only when both pods are ready'), () => {
+    const flappy = pod('flappy', { owner: rs, node: 'n', phase: 'Running', readySince: false, restarts: 5, uid: 'b' });
+    const stuck = { ...pod('stuck', { owner: rs, node: 'n', phase: 'Running', readySince: false, uid: 'a' }) };
+    stuck.status = { ...stuck.status, conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: ago(1) }] };
+    expect(first(flappy, stuck), 'not ready, 5 restarts (not ready for 30 s) vs 0 restarts (not ready for 1 s)').toBe('flappy');
+  });
+
+  // compareMaxContainerRestarts (controller_utils.go): regular containers first, then restartable
+  // init containers (sidecars); a plain init container's restarts do not count.
+  test('same restarts in the containers: more sidecar restarts first; plain init containers do not count', hint('7. then the restarts of init containers with restartPolicy Always'), () => {
+    const a = withInit(readyPod('sidecar-flaps', rs, 'n', { readySince: 100, restarts: 1, uid: 'b' }), { sidecar: 4, init: 0 });
+    const b = withInit(readyPod('init-flapped', rs, 'n', { readySince: 100, restarts: 1, uid: 'a' }), { sidecar: 0, init: 9 });
+    expect(first(a, b), 'both 1 restart; sidecar 4 restarts vs plain init container 9').toBe('sidecar-flaps');
+  });
 
   test('more restarts first; then the pod created more recently', hint('7. restarts, 8. creationTimestamp'), () => {
     const a = readyPod('flappy', rs, 'n', { readySince: 100, restarts: 5, uid: 'b' });
@@ -114,6 +175,14 @@ describe('which pods go first on scale-down (ActivePodsWithRanks)', () => {
     const young = pod('young', { owner: rs, node: 'n', phase: 'Running', readySince: false, age: 5, uid: 'z' });
     const old = pod('old', { owner: rs, node: 'n', phase: 'Running', readySince: false, age: 3_000, uid: 'a' });
     expect(first(young, old), 'not ready, created 5 s ago vs 3,000 s ago').toBe('young');
+    const newer = pod('newer', { owner: rs, node: 'n', phase: 'Running', readySince: false, age: 10, uid: 'b' });
+    const older = pod('older', { owner: rs, node: 'n', phase: 'Running', readySince: false, age: 16, uid: 'a' });
+    expect(first(newer, older), 'not ready, created 10 s (uid b) and 16 s (uid a) ago: the same doubling bucket').toBe('older');
+  });
+
+  test('asked for every pod or more, it returns them all as given, without ranking', hint('When diff >= pods.length, return the pods unsorted'), () => {
+    const pods = [readyPod('ready', rs, 'n'), pod('unassigned', { owner: rs })];
+    expect(show(names(c.getPodsToDelete(pods, [], 2, NOW))), 'getPodsToDelete([ready, unassigned], diff 2)').toBe(show(['ready', 'unassigned']));
   });
 
   test('with several pods, the order of the issue: unassigned, pending, not ready, then ready ones', () => {
@@ -179,6 +248,22 @@ describe('the status (calculateStatus)', () => {
     );
     const healed = c.calculateReplicaSetStatus({ ...rs, status: s }, [], undefined, NOW);
     expect(healed.conditions ?? [], 'conditions after a sync without error').toEqual([]);
+    const one = c.calculateReplicaSetStatus(rs, [readyPod('a', rs)], forbidden('exceeded quota'), NOW);
+    expect(one.conditions?.[0]?.reason, 'reason with 1 pod of 3 after a failed create').toBe('FailedCreate');
+  });
+
+  test('a failed delete (more pods than replicas) sets ReplicaFailure FailedDelete', hint('diff = pods - replicas: above 0 is FailedDelete'), () => {
+    const rs = replicaSet('web', { replicas: 1 });
+    const s = c.calculateReplicaSetStatus(rs, [readyPod('a', rs), readyPod('b', rs)], forbidden('pods "b" is forbidden'), NOW);
+    expect(show(s.conditions?.map((x) => [x.type, x.reason, x.message])), 'conditions with 2 pods of 1 after a failed delete').toBe(show([['ReplicaFailure', 'FailedDelete', 'pods "b" is forbidden']]));
+  });
+
+  // replica_set_utils.go calculateStatus: a ReplicaFailure already there is kept as it is while errors go on.
+  test('an error again while ReplicaFailure is already set keeps that condition as it was', hint('Add ReplicaFailure only when there is none yet'), () => {
+    const since = { type: 'ReplicaFailure', status: 'True' as const, lastTransitionTime: ago(100), reason: 'FailedCreate', message: 'first error' };
+    const rs = replicaSet('web', { replicas: 3, status: { replicas: 0, observedGeneration: 1, conditions: [since] } });
+    const s = c.calculateReplicaSetStatus(rs, [], forbidden('second error'), NOW);
+    expect(show(s.conditions), 'conditions after a second failure').toBe(show([since]));
   });
 });
 
@@ -247,6 +332,110 @@ describe('syncReplicaSet, one sync at a time (recorded actions)', () => {
     },
   );
 
+  // controller_ref_manager.go AdoptPod: the patch adds {apiVersion apps/v1, kind ReplicaSet, name,
+  // uid, controller: true, blockOwnerDeletion: true}; ReleasePod removes only the owner's own reference.
+  test('the adoption patch adds a full controller reference; a release keeps the other owners', hint('newControllerRef(rs, "apps/v1", "ReplicaSet"); release: the refs minus the one with our uid'), async () => {
+    const rs = replicaSet('web', { replicas: 2 });
+    const other = replicaSet('keeper');
+    const refs: unknown[] = [];
+    const recorder = new Recorder();
+    const patch = recorder.patchPodOwnerReferences.bind(recorder);
+    recorder.patchPodOwnerReferences = (p, r) => (refs.push(r), patch(p, r));
+    const shared = pod('debugged', { owner: rs, node: 'n', labels: { app: 'debug' } });
+    shared.metadata.ownerReferences = [...shared.metadata.ownerReferences!, { apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: other.metadata.uid! }];
+    const { ctx } = rsContext({ replicaSets: [rs], pods: [readyPod('mine', rs), pod('orphan', { node: 'n', readySince: 5 }), shared] }, recorder);
+    await c.syncReplicaSet('default/web', ctx);
+    expect(show(refs), 'ownerReferences sent: adopting orphan, releasing debugged').toBe(
+      show([
+        [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }],
+        [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: other.metadata.uid }],
+      ]),
+    );
+  });
+
+  // controller_ref_manager.go AdoptPod/ReleasePod: NotFound (the pod is gone) is no error for either;
+  // Invalid is no error for a release (the reference was removed meanwhile); any other error fails the sync.
+  test('an orphan gone before its adoption is not counted; another adoption error fails the sync', hint('Adopting: skip on NotFound, throw anything else; count only the pods adopted'), async () => {
+    const rs = replicaSet('web', { replicas: 2 });
+    const pods = () => [readyPod('mine', rs), pod('orphan', { node: 'n', readySince: 5 })];
+    const gone = new Recorder((a) => (a.startsWith('patch pod default/orphan') ? notFound('pods "orphan"') : undefined));
+    await c.syncReplicaSet('default/web', rsContext({ replicaSets: [rs], pods: pods() }, gone).ctx);
+    expect(gone.actions.filter((a) => a.startsWith('create')).length, 'pods created when the orphan vanished before its adoption (1 of 2 left)').toBe(1);
+    const refused = new Recorder((a) => (a.startsWith('patch pod default/orphan') ? forbidden('patch refused') : undefined));
+    await expect(c.syncReplicaSet('default/web', rsContext({ replicaSets: [rs], pods: pods() }, refused).ctx), 'syncReplicaSet when the adoption patch is refused (Forbidden)').rejects.toThrow('patch refused');
+  });
+
+  test('a release that finds the pod gone or already released is fine; another release error fails the sync', hint('Releasing: NotFound and Invalid are no error; anything else is'), async () => {
+    const rs = replicaSet('web', { replicas: 1 });
+    const invalid = new ApiError({ code: 422, reason: 'Invalid', message: 'pods "debugged" is invalid' });
+    for (const [what, error, fails] of [
+      ['NotFound', notFound('pods "debugged"'), false],
+      ['Invalid', invalid, false],
+      ['Forbidden', forbidden('release refused'), true],
+    ] as const) {
+      const recorder = new Recorder((a) => (a.startsWith('patch pod default/debugged') ? error : undefined));
+      const { ctx } = rsContext({ replicaSets: [rs], pods: [readyPod('mine', rs), pod('debugged', { owner: rs, node: 'n', labels: { app: 'debug' } })] }, recorder);
+      const outcome = await c.syncReplicaSet('default/web', ctx).then(
+        () => 'returned',
+        () => 'threw',
+      );
+      expect(outcome, `syncReplicaSet when the release patch fails with ${what}`).toBe(fails ? 'threw' : 'returned');
+    }
+  });
+
+  // replica_set.go getIndirectlyRelatedPods + getPodsRankedByRelatedPodsOnSameNode: the rank counts the
+  // active pods of every ReplicaSet of the same Deployment on each node, not only this one's.
+  test(
+    'scaling down, the pod on the node crowded by its sibling ReplicaSets goes, counting only their active pods',
+    hint('relatedPods: the pods matching any ReplicaSet with the same controller (ctx.replicaSets.byIndex(CONTROLLER_INDEX, ...)); getPodsToDelete counts the active ones per node'),
+    async () => {
+      const d = deployment('web');
+      const mine = replicaSet('web-new', { replicas: 1, owner: d, labels: { app: 'web', v: 'new' } });
+      const sibling = replicaSet('web-old', { replicas: 2, owner: d, labels: { app: 'web', v: 'old' } });
+      const pods = [
+        readyPod('a', mine, 'node-a', { readySince: 10 }), // the newest: without ranks it would go first
+        readyPod('b', mine, 'node-b', { readySince: 1_000 }),
+        readyPod('old-1', sibling, 'node-b'),
+        readyPod('old-2', sibling, 'node-b'),
+        ...[1, 2, 3].map((i) => readyPod(`old-leaving-${i}`, sibling, 'node-a', { deleting: true })),
+        ...[1, 2, 3].map((i) => pod(`db-${i}`, { node: 'node-a', readySince: 60, labels: { app: 'db' } })),
+      ];
+      const { ctx, recorder } = rsContext({ replicaSets: [mine, sibling], pods });
+      await c.syncReplicaSet('default/web-new', ctx);
+      expect(
+        recorder.actions.filter((a) => a.startsWith('delete')),
+        'pods deleted: node-a holds a, 3 sibling pods being deleted and 3 pods of another app; node-b holds b and 2 sibling pods',
+      ).toEqual(['delete pod default/b']);
+    },
+  );
+
+  test('a deletion refused (not NotFound) fails the sync with ReplicaFailure FailedDelete', hint('Keep the first error other than NotFound, write the status, then throw it'), async () => {
+    const rs = replicaSet('web', { replicas: 1 });
+    const recorder = new Recorder((action) => (action.startsWith('delete pod') ? forbidden('pods "b" is forbidden') : undefined));
+    const { ctx } = rsContext({ replicaSets: [rs], pods: [readyPod('a', rs, 'n', { readySince: 500 }), readyPod('b', rs, 'n', { readySince: 5 })] }, recorder);
+    await expect(c.syncReplicaSet('default/web', ctx), 'syncReplicaSet when the delete is refused').rejects.toThrow('forbidden');
+    expect(show(recorder.lastStatus<ReplicaSetStatus>().conditions?.map((x) => [x.type, x.reason])), 'conditions written').toBe(show([['ReplicaFailure', 'FailedDelete']]));
+  });
+
+  // replica_set.go updateReplicaSetStatus: no write only when replicas, fullyLabeled, ready and
+  // available replicas, the observed generation and the conditions are all unchanged.
+  test('the status is written when any of its counts or the generation changed', hint('Compare every field of the status, and metadata.generation with status.observedGeneration'), async () => {
+    const rs0 = replicaSet('web', { replicas: 2 });
+    const right = { replicas: 2, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 2, observedGeneration: 1 };
+    for (const [what, status, generation] of [
+      ['fullyLabeledReplicas 1', { ...right, fullyLabeledReplicas: 1 }, 1],
+      ['readyReplicas 1', { ...right, readyReplicas: 1 }, 1],
+      ['availableReplicas 1', { ...right, availableReplicas: 1 }, 1],
+      ['generation 2, observedGeneration 1', right, 2],
+    ] as const) {
+      const rs = replicaSet('web', { replicas: 2, status, generation });
+      rs.metadata.uid = rs0.metadata.uid;
+      const { ctx, recorder } = rsContext({ replicaSets: [rs], pods: [readyPod('a', rs0), readyPod('b', rs0)] });
+      await c.syncReplicaSet('default/web', ctx);
+      expect(show(recorder.actions), `actions when the status says ${what} (2 pods, both ready and available)`).toBe(show(['update replicaset default/web status']));
+    }
+  });
+
   test('at most burstReplicas pods in one sync, in slow-start batches', async () => {
     const rs = replicaSet('web', { replicas: 600 });
     const { ctx, recorder, expectations } = rsContext({ replicaSets: [rs] });
@@ -284,11 +473,18 @@ describe('syncReplicaSet, one sync at a time (recorded actions)', () => {
     expect(show(recorder.actions), 'actions for a ReplicaSet already as it should be').toBe(show([]));
   });
 
-  test('every pod ready but not yet available for minReadySeconds: look again after minReadySeconds', async () => {
-    const rs = replicaSet('web', { replicas: 1, minReadySeconds: 30 });
-    const { ctx } = rsContext({ replicaSets: [rs], pods: [readyPod('a', rs, 'n', { readySince: 5 })] });
-    const result = await c.syncReplicaSet('default/web', ctx);
-    expect(show(result), 'what syncReplicaSet returned').toBe(show({ requeueAfterMs: 30_000 }));
+  // replica_set.go syncReplicaSet: AddAfter(minReadySeconds) only when minReadySeconds > 0, every replica
+  // is ready, and not every replica is available.
+  test('every pod ready but not yet available for minReadySeconds: look again after minReadySeconds; otherwise not', hint('requeue only when readyReplicas == replicas and availableReplicas != replicas'), async () => {
+    const rs = replicaSet('web', { replicas: 2, minReadySeconds: 30 });
+    const sync = async (r: ReplicaSet, pods: Pod[]) => show(await c.syncReplicaSet('default/web', rsContext({ replicaSets: [r], pods }).ctx));
+    expect(await sync(rs, [readyPod('a', rs, 'n', { readySince: 5 }), readyPod('b', rs, 'n', { readySince: 5 })]), 'returned: 2 of 2 ready for 5 s, minReadySeconds 30').toBe(
+      show({ requeueAfterMs: 30_000 }),
+    );
+    expect(await sync(rs, [readyPod('a', rs, 'n', { readySince: 5 }), pod('b', { owner: rs, node: 'n', readySince: false })]), 'returned: 1 of 2 ready, minReadySeconds 30').toBe(show({}));
+    expect(await sync(rs, [readyPod('a', rs, 'n', { readySince: 60 }), readyPod('b', rs, 'n', { readySince: 60 })]), 'returned: 2 of 2 ready for 60 s, minReadySeconds 30').toBe(show({}));
+    const plain = replicaSet('web', { replicas: 2 });
+    expect(await sync(plain, [readyPod('a', plain), pod('b', { owner: plain, node: 'n', readySince: false })]), 'returned: 1 of 2 ready, minReadySeconds 0').toBe(show({}));
   });
 
   test('a ReplicaSet gone from the cache: its expectations are forgotten, nothing is written', async () => {
