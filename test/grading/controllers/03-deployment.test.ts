@@ -377,4 +377,102 @@ describe('syncDeployment, one sync at a time (recorded actions)', () => {
     await c.syncDeployment('default/web', ctx);
     expect(recorder.actions[0], 'first action').toBe(`patch replicaset default/${orphan.metadata.name} ownerReferences=[Deployment/web]`);
   });
+
+  // sync.go scale() and deployment_util.go GetProportion, as upstream's sync_test.go TestScale: a change
+  // of spec.replicas mid-rollout is shared among the active ReplicaSets in proportion to their size
+  // (against the max-replicas annotation), the largest taking what rounding left.
+  describe('kubectl scale in the middle of a rollout (proportional scaling)', () => {
+    const REV = 'deployment.kubernetes.io/revision';
+    /** Syncs a Deployment of `want` replicas (maxSurge 0) whose ReplicaSets were sized for `before`; returns name → replicas written. */
+    async function scaleTo(want: number, before: number, sets: { name: string; size: number; age: number; current?: boolean; available?: number }[], strategy: 'RollingUpdate' | 'Recreate' = 'RollingUpdate') {
+      const d = deployment('web', {
+        replicas: want,
+        template: template({ app: 'web' }, 'v2'),
+        strategy: strategy === 'Recreate' ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+      });
+      d.metadata.annotations = { [REV]: '2' };
+      const rss = sets.map((x) =>
+        rs(x.name, x.size, x.available ?? x.size, x.age, {
+          owner: d,
+          template: template({ app: 'web' }, x.current ? 'v2' : `v1-${x.name}`),
+          annotations: { [REV]: x.current ? '2' : '1', 'deployment.kubernetes.io/desired-replicas': String(before), 'deployment.kubernetes.io/max-replicas': String(before) },
+        }),
+      );
+      const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: rss });
+      await c.syncDeployment('default/web', ctx);
+      const sizes: Record<string, number> = {};
+      for (const a of recorder.actions) {
+        const m = /^update replicaset default\/(\S+) replicas=(\d+)$/.exec(a);
+        if (m) sizes[m[1]!] = Number(m[2]);
+      }
+      return show(Object.fromEntries(Object.entries(sizes).sort()));
+    }
+
+    test('5 → 10 with new 2, old 3: new 4, old 6', hint('Each active ReplicaSet grows by round(size × (replicas + maxSurge) / max-replicas) - size'), async () => {
+      expect(await scaleTo(10, 5, [{ name: 'new', size: 2, age: 10, current: true }, { name: 'old', size: 3, age: 600 }]), 'sizes written').toBe(show({ new: 4, old: 6 }));
+    });
+
+    test('5 → 3 with new 2, old 3: new 1, old 2', hint('Scaling down takes the same proportion off each, at most what must go'), async () => {
+      expect(await scaleTo(3, 5, [{ name: 'new', size: 2, age: 10, current: true }, { name: 'old', size: 3, age: 600 }]), 'sizes written').toBe(show({ new: 1, old: 2 }));
+    });
+
+    test('9 → 4 with new 8, old 1: new 4, old 0', async () => {
+      expect(await scaleTo(4, 9, [{ name: 'new', size: 8, age: 10, current: true }, { name: 'old', size: 1, age: 600 }]), 'sizes written').toBe(show({ new: 4, old: 0 }));
+    });
+
+    test('10 → 11 with new 4 and two old of 3: rounding leaves 1, which goes to the largest', hint('What the rounded shares do not cover goes to the first ReplicaSet, the largest (newer first when scaling up)'), async () => {
+      const sets = [
+        { name: 'older', size: 3, age: 900 },
+        { name: 'new', size: 4, age: 10, current: true },
+        { name: 'old', size: 3, age: 600 },
+      ];
+      expect(await scaleTo(11, 10, sets), 'sizes written').toBe(show({ new: 5, old: 3, older: 3 }));
+    });
+
+    test('10 → 8 with new 4 and two old of 3: the largest gives one, then the older of the two equal ones', hint('Scaling down, ReplicaSets go largest first, ties oldest first; stop once the change is shared out'), async () => {
+      const sets = [
+        { name: 'older', size: 3, age: 900 },
+        { name: 'new', size: 4, age: 10, current: true },
+        { name: 'old', size: 3, age: 600 },
+      ];
+      // shares: new round(4 × 0.8) - 4 = -1, older round(3 × 0.8) - 3 = -1: the 2 are shared out, old keeps 3.
+      expect(await scaleTo(8, 10, sets), 'sizes written').toBe(show({ new: 3, old: 3, older: 2 }));
+    });
+
+    test('5 → 0: every active ReplicaSet goes to 0', async () => {
+      expect(await scaleTo(0, 5, [{ name: 'new', size: 2, age: 10, current: true }, { name: 'old', size: 3, age: 600 }]), 'sizes written').toBe(show({ new: 0, old: 0 }));
+    });
+
+    test('the new ReplicaSet already saturated (all desired replicas available): the old ones go to 0', hint('IsSaturated: desired-replicas annotation, spec.replicas and availableReplicas all equal replicas'), async () => {
+      const d = deployment('web', { replicas: 3, template: template({ app: 'web' }, 'v2'), strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } });
+      d.metadata.annotations = { [REV]: '2' };
+      const newRS = rs('new', 3, 3, 10, { owner: d, template: template({ app: 'web' }, 'v2'), annotations: { [REV]: '2', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '3' } });
+      const old = rs('old', 1, 1, 600, { owner: d, template: template({ app: 'web' }, 'v1'), annotations: { [REV]: '1', 'deployment.kubernetes.io/desired-replicas': '2', 'deployment.kubernetes.io/max-replicas': '2' } });
+      const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [newRS, old] });
+      await c.syncDeployment('default/web', ctx);
+      expect(recorder.actions.filter((a) => a.startsWith('update replicaset')), 'ReplicaSets written').toEqual(['update replicaset default/old replicas=0']);
+    });
+
+    test('Recreate: no proportional scaling of two active ReplicaSets', hint('Proportional scaling is for RollingUpdate only'), async () => {
+      expect(await scaleTo(10, 5, [{ name: 'new', size: 2, age: 10, current: true }, { name: 'old', size: 3, age: 600 }], 'Recreate'), 'sizes written during the scaling sync').toBe(show({}));
+    });
+
+    test('paused with every ReplicaSet at 0: the latest one takes spec.replicas', hint('No active ReplicaSet: scale the new one, or else the newest old one'), async () => {
+      for (const [what, newImage, expected] of [
+        ['the new one exists', 'v2', 'new'],
+        ['no new one (the template changed while paused)', 'v3', 'newer'],
+      ] as const) {
+        const d = deployment('web', { replicas: 3, paused: true, template: template({ app: 'web' }, newImage) });
+        d.metadata.annotations = { [REV]: '2' };
+        const sets = [
+          rs('new', 0, 0, 10, { owner: d, template: template({ app: 'web' }, 'v2'), annotations: { [REV]: '2', 'deployment.kubernetes.io/desired-replicas': '0' } }),
+          rs('newer', 0, 0, 100, { owner: d, template: template({ app: 'web' }, 'v1b'), annotations: { [REV]: '1', 'deployment.kubernetes.io/desired-replicas': '0' } }),
+          rs('oldest', 0, 0, 900, { owner: d, template: template({ app: 'web' }, 'v0'), annotations: { [REV]: '0', 'deployment.kubernetes.io/desired-replicas': '0' } }),
+        ];
+        const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: what.startsWith('no') ? sets.slice(1) : sets });
+        await c.syncDeployment('default/web', ctx);
+        expect(recorder.actions.filter((a) => a.startsWith('update replicaset')), `ReplicaSets written when ${what}`).toEqual([`update replicaset default/${expected} replicas=3`]);
+      }
+    });
+  });
 });
