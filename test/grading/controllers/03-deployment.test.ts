@@ -10,10 +10,12 @@
  */
 import { describe, expect, test } from 'vitest';
 import { deepHashString } from '#engine/controllers/deployment-util.ts';
+import { ApiError } from '#engine/kube/errors.ts';
+import { Indexer } from '#engine/controllers/indexer.ts';
 import { loadComponent } from '#engine/impl.ts';
 import type { Deployment, DeploymentStatus, ReplicaSet } from '#engine/kube/types.ts';
 import { hint, show } from '#grading';
-import { NOW, ago, deployment, deploymentContext, pod, replicaSet, template } from './make.ts';
+import { NOW, Recorder, ago, deployment, deploymentContext, forbidden, pod, replicaSet, template } from './make.ts';
 
 const c = await loadComponent('controllers');
 
@@ -474,5 +476,159 @@ describe('syncDeployment, one sync at a time (recorded actions)', () => {
         expect(recorder.actions.filter((a) => a.startsWith('update replicaset')), `ReplicaSets written when ${what}`).toEqual([`update replicaset default/${expected} replicas=3`]);
       }
     });
+  });
+
+  // sync.go getNewReplicaSet, the create error cases: AlreadyExists of our own ReplicaSet with this
+  // template (the informer was behind) is taken as created; AlreadyExists of anything else is a hash
+  // collision: status.collisionCount + 1, and the sync fails so the next one hashes anew; any other
+  // error sets Progressing False ReplicaSetCreateError and records a warning.
+  describe('when creating the new ReplicaSet fails', () => {
+    const alreadyExists = (name: string) => new ApiError({ code: 409, reason: 'AlreadyExists', message: `replicasets.apps "${name}" already exists` });
+
+    test('AlreadyExists, and the informer now holds our ReplicaSet with this template: it is used as the new one', hint('Look it up in ctx.replicaSets: controlled by this Deployment and equalIgnoreHash with its template'), async () => {
+      const d = deployment('web');
+      const name = `web-${c.computeHash(d.spec.template)}`;
+      const ours = rs(name, 3, 0, 1, { owner: d, template: d.spec.template, annotations: { 'deployment.kubernetes.io/revision': '1' } });
+      // The create is refused because the ReplicaSet exists, and the informer delivers it meanwhile.
+      const informer = Indexer.of<ReplicaSet>([]);
+      const recorder = new Recorder((a) => (a.startsWith('create replicaset') ? (informer.upsert(ours), alreadyExists(name)) : undefined));
+      const { ctx } = deploymentContext({ deployments: [d] }, recorder);
+      ctx.replicaSets = informer;
+      const result = await c.syncDeployment('default/web', ctx).then(
+        () => 'returned',
+        (e: Error) => `threw ${e.message}`,
+      );
+      expect(result, 'syncDeployment').toBe('returned');
+      expect(show(recorder.events), 'events (nothing was scaled up by this sync)').toBe(show([]));
+      const progressing = (recorder.statuses as DeploymentStatus[]).flatMap((x) => x.conditions ?? []).filter((x) => x.type === 'Progressing');
+      expect(progressing.some((x) => x.reason === 'NewReplicaSetCreated'), 'a Progressing NewReplicaSetCreated written for a ReplicaSet this sync did not create').toBe(false);
+    });
+
+    test('AlreadyExists of a ReplicaSet that is not ours: collisionCount goes up by one and the sync fails', hint('A hash collision: write status.collisionCount + 1, then throw the error'), async () => {
+      for (const before of [undefined, 2]) {
+        const d = deployment('web', {}, { status: before === undefined ? {} : { collisionCount: before } });
+        const name = `web-${c.computeHash(d.spec.template, before)}`;
+        const recorder = new Recorder((a) => (a.startsWith('create replicaset') ? alreadyExists(name) : undefined));
+        const { ctx } = deploymentContext({ deployments: [d] }, recorder);
+        await expect(c.syncDeployment('default/web', ctx), `syncDeployment when ${name} exists and is not ours`).rejects.toThrow('already exists');
+        expect(recorder.lastStatus<DeploymentStatus>()?.collisionCount, `collisionCount written (it was ${before})`).toBe((before ?? 0) + 1);
+      }
+    });
+
+    test('another error: Progressing False ReplicaSetCreateError, a warning, and the sync fails', hint('Set the condition with the message "Failed to create new replica set ...", record the event, throw'), async () => {
+      const d = deployment('web');
+      const name = `web-${c.computeHash(d.spec.template)}`;
+      const recorder = new Recorder((a) => (a.startsWith('create replicaset') ? forbidden('exceeded quota') : undefined));
+      const { ctx } = deploymentContext({ deployments: [d] }, recorder);
+      await expect(c.syncDeployment('default/web', ctx), 'syncDeployment when the create is refused').rejects.toThrow('exceeded quota');
+      const message = `Failed to create new replica set "${name}": exceeded quota`;
+      const progressing = recorder.lastStatus<DeploymentStatus>()?.conditions?.find((x) => x.type === 'Progressing');
+      expect(show([progressing?.status, progressing?.reason, progressing?.message]), 'Progressing written').toBe(show(['False', 'ReplicaSetCreateError', message]));
+      expect(recorder.events, 'events').toEqual([`Warning ReplicaSetCreateError ${message}`]);
+    });
+  });
+
+  // recreate.go rolloutRecreate: scale old ones down and return; wait while old pods run (status
+  // replicas, or pods in the cache that have not finished); then create or scale the new one.
+  describe('Recreate, sync by sync', () => {
+    const old = (d: Deployment, spec: number, statusReplicas: number) =>
+      rs('web-old', spec, 0, 600, { owner: d, template: template({ app: 'web' }, 'v1'), annotations: { 'deployment.kubernetes.io/revision': '1' }, status: { replicas: statusReplicas, observedGeneration: 1 } });
+    const recreate = () => deployment('web', { replicas: 2, strategy: { type: 'Recreate' }, template: template({ app: 'web' }, 'v2') });
+    const replicaSetActions = (actions: string[]) => actions.filter((a) => a.includes('replicaset'));
+
+    test('a sync that scaled old ReplicaSets down stops there, even if no old pod shows yet', hint('After scaling old ReplicaSets to 0, write the status and return'), async () => {
+      const d = recreate();
+      const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [old(d, 2, 0)] });
+      await c.syncDeployment('default/web', ctx);
+      expect(replicaSetActions(recorder.actions), 'actions on ReplicaSets').toEqual(['update replicaset default/web-old replicas=0']);
+    });
+
+    test('old pods still counted in the status, or still running in the cache: wait', hint('oldPodsRunning: status.replicas of old ReplicaSets, or their pods that are neither Failed nor Succeeded'), async () => {
+      const d = recreate();
+      const counted = deploymentContext({ deployments: [d], replicaSets: [old(d, 0, 1)] });
+      await c.syncDeployment('default/web', counted.ctx);
+      expect(replicaSetActions(counted.recorder.actions), 'actions while old status.replicas is 1 (no pod in the cache)').toEqual([]);
+      const o = old(d, 0, 0);
+      const running = deploymentContext({ deployments: [d], replicaSets: [o], pods: [pod('old-pod', { owner: o, node: 'n', phase: 'Running', readySince: false })] });
+      await c.syncDeployment('default/web', running.ctx);
+      expect(replicaSetActions(running.recorder.actions), 'actions while an old pod is Running (status.replicas 0)').toEqual([]);
+    });
+
+    test('old pods all Failed or Succeeded: the new ReplicaSet is created with every replica at once', hint('Finished pods do not hold up a Recreate; the new ReplicaSet starts at spec.replicas'), async () => {
+      const d = recreate();
+      const o = old(d, 0, 0);
+      const pods = [pod('failed', { owner: o, node: 'n', phase: 'Failed' }), pod('done', { owner: o, node: 'n', phase: 'Succeeded' })];
+      const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [o], pods });
+      await c.syncDeployment('default/web', ctx);
+      expect(replicaSetActions(recorder.actions), 'actions on ReplicaSets').toEqual([`create replicaset default/web-${c.computeHash(d.spec.template)} replicas=2`]);
+    });
+
+    test('rolling back with Recreate: the old ReplicaSet of this template is scaled up to spec.replicas', async () => {
+      const d = recreate();
+      const back = rs('web-v2', 0, 0, 900, { owner: d, template: template({ app: 'web' }, 'v2'), annotations: { 'deployment.kubernetes.io/revision': '1' } });
+      const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [back, old(d, 0, 0)] });
+      await c.syncDeployment('default/web', ctx);
+      expect(replicaSetActions(recorder.actions).at(-1), 'last action on ReplicaSets').toBe('update replicaset default/web-v2 replicas=2');
+    });
+  });
+
+  // deployment_controller.go syncDeployment: an empty selector selects everything: a warning, the
+  // generation observed, nothing else; a Deployment being deleted only gets its status.
+  test('an empty selector: a SelectingAll warning and the generation observed, nothing created', hint('Check the selector before anything else'), async () => {
+    const d = deployment('web', { selector: {} }, { generation: 2, status: { observedGeneration: 1 } });
+    const { ctx, recorder } = deploymentContext({ deployments: [d] });
+    await c.syncDeployment('default/web', ctx);
+    expect(show(recorder.actions), 'actions').toBe(show(['update deployment default/web status']));
+    expect(recorder.lastStatus<DeploymentStatus>().observedGeneration, 'observedGeneration written').toBe(2);
+    expect(recorder.events, 'events').toEqual(['Warning SelectingAll This deployment is selecting all pods. A non-empty selector is required.']);
+    const seen = deploymentContext({ deployments: [deployment('web', { selector: {} }, { generation: 2, status: { observedGeneration: 2 } })] });
+    await c.syncDeployment('default/web', seen.ctx);
+    expect(show(seen.recorder.actions), 'actions once the generation is observed').toBe(show([]));
+  });
+
+  test('a selector of matchExpressions only is not empty', async () => {
+    const d = deployment('web', { selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }] } });
+    const { ctx, recorder } = deploymentContext({ deployments: [d] });
+    await c.syncDeployment('default/web', ctx);
+    expect(recorder.actions[0], 'first action').toBe(`create replicaset default/web-${c.computeHash(d.spec.template)} replicas=3`);
+  });
+
+  test('a Deployment being deleted gets its status written, and no ReplicaSet', hint('deletionTimestamp set: only syncStatusOnly'), async () => {
+    const d = deployment('web', {}, { generation: 2, status: { observedGeneration: 1 } });
+    d.metadata.deletionTimestamp = ago(1);
+    const { ctx, recorder } = deploymentContext({ deployments: [d] });
+    await c.syncDeployment('default/web', ctx);
+    expect(show(recorder.actions), 'actions').toBe(show(['update deployment default/web status']));
+  });
+
+  // sync.go cleanupDeployment: counts the old ReplicaSets not being deleted, sorts them by revision,
+  // and deletes among the first (count - limit) only those with no pods, 0 replicas and the newest
+  // generation observed.
+  test('cleanup keeps ReplicaSets that still have pods or an unobserved generation, and never counts those being deleted', hint('Skip any with status.replicas, spec.replicas, or generation > observedGeneration; filter deletionTimestamp before counting'), async () => {
+    const d = rolling(1, 1, 0, { revisionHistoryLimit: 1 });
+    const cur = rs('web-r9', 1, 1, 10, {
+      owner: d,
+      annotations: { 'deployment.kubernetes.io/revision': '9', 'deployment.kubernetes.io/desired-replicas': '1', 'deployment.kubernetes.io/max-replicas': '2' },
+    });
+    const old = (r: number, age: number, extra: Parameters<typeof replicaSet>[1] = {}) =>
+      rs(`web-r${r}`, 0, 0, age, { owner: d, template: template({ app: 'web' }, `v${r}`), annotations: { 'deployment.kubernetes.io/revision': String(r) }, ...extra });
+    const olds = [
+      old(5, 700), // the highest old revision: kept by the limit
+      old(4, 100), // newer than r3 by age, older by revision
+      old(2, 800, { status: { replicas: 1, observedGeneration: 1 } }), // pods still terminating
+      old(3, 900, { generation: 2 }), // generation not observed yet
+      old(1, 1_000, { deleting: true }), // being deleted: not counted
+    ];
+    const complete = {
+      ...d,
+      metadata: { ...d.metadata, annotations: { 'deployment.kubernetes.io/revision': '9' } },
+      status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1 },
+    };
+    const { ctx, recorder } = deploymentContext({ deployments: [complete], replicaSets: [cur, ...olds] });
+    await c.syncDeployment('default/web', ctx);
+    expect(recorder.actions.filter((a) => a.startsWith('delete')), 'deletions (4 old ReplicaSets counted, limit 1: r2, r3, r4 considered)').toEqual(['delete replicaset default/web-r4']);
+    const few = deploymentContext({ deployments: [{ ...complete, spec: { ...complete.spec, revisionHistoryLimit: 10 } }], replicaSets: [cur, old(5, 700), old(4, 100)] });
+    await c.syncDeployment('default/web', few.ctx);
+    expect(few.recorder.actions.filter((a) => a.startsWith('delete')), 'deletions with 2 old ReplicaSets and a limit of 10').toEqual([]);
   });
 });
