@@ -128,7 +128,7 @@ describe('which pods go first on scale-down (ActivePodsWithRanks)', () => {
   // ignores its error, so a cost that does not parse counts as 0 (pkg/apis/core/helper, controller_utils.go).
   test('a pod-deletion-cost that is not a whole int32 counts as 0', hint('Parse the cost as a whole number in the int32 range; anything else is 0 (not NaN, not 1.5)'), () => {
     const zero = (name: string, text: string) => withCost(readyPod(name, rs, 'n', { readySince: 1_000 }), text);
-    for (const text of ['abc', '1.5', '2147483648']) {
+    for (const text of ['abc', '1.5', '2147483648', '-2147483649']) {
       expect(first(zero('odd', text), readyPod('one', rs, 'n', { deletionCost: 1, readySince: 1_000 })), `cost "${text}" vs cost 1`).toBe('odd');
       expect(first(zero('odd', text), readyPod('minus-one', rs, 'n', { deletionCost: -1, readySince: 1_000 })), `cost "${text}" vs cost -1`).toBe('minus-one');
     }
@@ -398,13 +398,13 @@ describe('syncReplicaSet, one sync at a time (recorded actions)', () => {
         readyPod('old-1', sibling, 'node-b'),
         readyPod('old-2', sibling, 'node-b'),
         ...[1, 2, 3].map((i) => readyPod(`old-leaving-${i}`, sibling, 'node-a', { deleting: true })),
-        ...[1, 2, 3].map((i) => pod(`db-${i}`, { node: 'node-a', readySince: 60, labels: { app: 'db' } })),
+        ...[1, 2, 3, 4, 5].map((i) => pod(`db-${i}`, { node: 'node-a', readySince: 60, labels: { app: 'db' } })),
       ];
       const { ctx, recorder } = rsContext({ replicaSets: [mine, sibling], pods });
       await c.syncReplicaSet('default/web-new', ctx);
       expect(
         recorder.actions.filter((a) => a.startsWith('delete')),
-        'pods deleted: node-a holds a, 3 sibling pods being deleted and 3 pods of another app; node-b holds b and 2 sibling pods',
+        'pods deleted: node-a holds a, 3 sibling pods being deleted and 5 pods of another app; node-b holds b and 2 sibling pods',
       ).toEqual(['delete pod default/b']);
     },
   );

@@ -108,6 +108,37 @@ describe('how far the old ReplicaSets may shrink (reconcileOldReplicaSets)', () 
   });
 });
 
+// rolling.go reconcileOldReplicaSets: cleanupUnhealthyReplicas (oldest first, at most maxScaledDown
+// in all), then scaleDownOldReplicaSetsForRollingUpdate (oldest first, by available - minAvailable).
+describe('how far the old ReplicaSets may shrink, with several of them', () => {
+  const plan = (m: Map<string, number>) => show(Object.fromEntries([...m].sort()));
+
+  test('unhealthy pods first, then available ones, oldest first', hint('cleanupUnhealthyReplicas, then scale down by available - minAvailable'), () => {
+    const d = rolling(10, 0, 3); // minAvailable 7
+    const older = rs('older', 4, 2, 900);
+    const old = rs('old', 6, 6, 600);
+    expect(plan(c.scaleDownOldReplicaSets(d, [old, older], rs('new', 0, 0, 10))), 'older 4 (2 available), old 6 available, new 0; maxUnavailable 3').toBe(plan(new Map([['older', 1]])));
+  });
+
+  test('no more unhealthy pods removed than maxScaledDown', hint('maxScaledDown = all pods - minAvailable - the new ReplicaSet\'s unavailable pods caps the cleanup too'), () => {
+    const d = rolling(10, 0, 1); // minAvailable 9
+    expect(plan(c.scaleDownOldReplicaSets(d, [rs('older', 5, 0, 900), rs('old', 5, 5, 600)], rs('new', 0, 0, 10))), 'older 5 (none available), old 5 available, maxUnavailable 1').toBe(
+      plan(new Map([['older', 4]])),
+    );
+  });
+
+  test('the scale-down spans ReplicaSets: the oldest to 0, then the next one', hint('Keep going to the next old ReplicaSet until available - minAvailable pods are gone'), () => {
+    const d = rolling(4, 0, 2); // minAvailable 2
+    const got = c.scaleDownOldReplicaSets(d, [rs('old', 2, 2, 600), rs('older', 2, 2, 900), rs('empty', 0, 0, 1_000)], rs('new', 2, 1, 10));
+    expect(plan(got), 'older 2, old 2, an empty one, new 2 (1 available); maxUnavailable 2').toBe(plan(new Map([['older', 0], ['old', 1]])));
+  });
+
+  test('enough new pods unavailable: nothing goes, even with old pods available', () => {
+    const d = rolling(4, 1, 1); // minAvailable 3
+    expect(plan(c.scaleDownOldReplicaSets(d, [rs('old', 3, 3, 600)], rs('new', 2, 0, 10))), 'old 3 available, new 2 unavailable: 5 - 3 - 2 = 0').toBe(plan(new Map()));
+  });
+});
+
 test(
   'the worked example of the lesson, step by step: 4 replicas, 25%/25%, never above 5 pods or below 3 available',
   hint('Alternate: grow the new ReplicaSet while there is room, else shrink old ones while enough stay available'),
@@ -151,6 +182,76 @@ describe('the status and its conditions', () => {
         { type: 'Available', status: 'False', lastUpdateTime: ago(0), lastTransitionTime: ago(0), reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
       ]),
     );
+  });
+
+  test('Available True exactly at replicas - maxUnavailable; collisionCount is kept', hint('available >= replicas - maxUnavailable; copy status.collisionCount when set'), () => {
+    const d = rolling(4, 1, 1, {});
+    d.status = { collisionCount: 2 };
+    const s = c.calculateDeploymentStatus(d, [rs('old', 1, 1), rs('new', 3, 2)], rs('new', 3, 2), NOW);
+    expect(show([s.conditions?.find((x) => x.type === 'Available')?.status, s.collisionCount]), 'Available with 3 of 4 available, maxUnavailable 1; collisionCount').toBe(show(['True', 2]));
+    const none = c.calculateDeploymentStatus(rolling(4, 1, 1), [rs('new', 4, 4)], rs('new', 4, 4), NOW);
+    expect('collisionCount' in none, 'a collisionCount key when the Deployment has none').toBe(false);
+  });
+
+  // progress.go syncRolloutStatus and deployment_util.go DeploymentProgressing: any of more updated
+  // replicas, fewer old ones, more ready or more available is progress.
+  test('each sign of progress on its own makes Progressing ReplicaSetUpdated', hint('DeploymentProgressing: updated up, old down, ready up, or available up'), () => {
+    const before = { replicas: 4, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 };
+    const stale = { type: 'Progressing', status: 'True' as const, reason: 'ReplicaSetUpdated', message: 'ReplicaSet "web-new" is progressing.', lastUpdateTime: ago(100), lastTransitionTime: ago(100) };
+    const cases: [string, ReplicaSet, ReplicaSet][] = [
+      ['one more updated', rs('web-old', 3, 3), replicaSet('web-new', { replicas: 2, status: { replicas: 2, observedGeneration: 1 } })],
+      ['one old pod fewer', replicaSet('web-old', { replicas: 2, status: { replicas: 2, readyReplicas: 2, availableReplicas: 2, observedGeneration: 1 } }), replicaSet('web-new', { replicas: 1, status: { replicas: 1, readyReplicas: 1, availableReplicas: 1, observedGeneration: 1 } })],
+      ['one more ready', rs('web-old', 3, 3), replicaSet('web-new', { replicas: 1, status: { replicas: 1, readyReplicas: 1, observedGeneration: 1 } })],
+      ['one more available', rs('web-old', 3, 3), replicaSet('web-new', { replicas: 1, status: { replicas: 1, availableReplicas: 1, observedGeneration: 1 } })],
+    ];
+    for (const [what, old, newRS] of cases) {
+      const d = rolling(3, 1, 0, { progressDeadlineSeconds: 600 });
+      d.status = { ...before, conditions: [stale] };
+      const { status } = c.rolloutStatus(d, [old, newRS], newRS, NOW);
+      const p = status.conditions?.find((x) => x.type === 'Progressing');
+      expect(show([p?.reason, p?.lastUpdateTime]), `Progressing after ${what}`).toBe(show(['ReplicaSetUpdated', ago(0)]));
+    }
+  });
+
+  test('not complete while any count is short of replicas', hint('DeploymentComplete: updatedReplicas, replicas and availableReplicas all equal spec.replicas'), () => {
+    const full = { replicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 };
+    const cases: [string, ReplicaSet[], ReplicaSet, number][] = [
+      ['2 of 3 updated', [rs('web-old', 1, 1), replicaSet('web-new', { replicas: 2, status: { ...full, replicas: 2, availableReplicas: 2, readyReplicas: 2 } })], replicaSet('web-new', { replicas: 2, status: { ...full, replicas: 2, availableReplicas: 2, readyReplicas: 2 } }), 1],
+      ['4 pods for 3', [rs('web-old', 1, 0), replicaSet('web-new', { replicas: 3, status: full })], replicaSet('web-new', { replicas: 3, status: full }), 1],
+      ['2 of 3 available', [replicaSet('web-new', { replicas: 3, status: { ...full, availableReplicas: 2 } })], replicaSet('web-new', { replicas: 3, status: { ...full, availableReplicas: 2 } }), 1],
+    ];
+    for (const [what, all, newRS, generation] of cases) {
+      const d = rolling(3, 1, 0);
+      d.metadata.generation = generation;
+      d.status = { observedGeneration: 1 };
+      const { status } = c.rolloutStatus(d, all, newRS, NOW);
+      expect(status.conditions?.find((x) => x.type === 'Progressing')?.reason ?? 'none', `Progressing reason when ${what}`).not.toBe('NewReplicaSetAvailable');
+    }
+  });
+
+  test('no progress deadline (unset or the maximum int32): no Progressing condition at all', hint('hasProgressDeadline: progressDeadlineSeconds set and not 2147483647'), () => {
+    const old = { type: 'Progressing', status: 'True' as const, reason: 'NewReplicaSetAvailable', message: 'x', lastUpdateTime: ago(100), lastTransitionTime: ago(100) };
+    for (const deadline of [undefined, 2147483647]) {
+      const d = rolling(3, 1, 0, { progressDeadlineSeconds: deadline });
+      d.status = { conditions: [old] };
+      const newRS = replicaSet('web-new', { replicas: 1, status: { replicas: 1, observedGeneration: 1 } });
+      const { status, requeueAfterMs } = c.rolloutStatus(d, [rs('web-old', 3, 3), newRS], newRS, NOW);
+      expect(show([status.conditions?.map((x) => x.type), requeueAfterMs]), `conditions and requeue with progressDeadlineSeconds ${deadline}`).toBe(show([['Available'], undefined]));
+    }
+  });
+
+  // progress.go syncRolloutStatus: a ReplicaFailure of a ReplicaSet (the new one first) is the Deployment's; none: removed.
+  test("a ReplicaSet's ReplicaFailure is copied to the Deployment, and removed once gone", hint('GetReplicaSetFailure: look in the new ReplicaSet, then the old ones'), () => {
+    const failure = { type: 'ReplicaFailure', status: 'True' as const, lastTransitionTime: ago(5), reason: 'FailedCreate', message: 'pods "web-x" is forbidden: exceeded quota' };
+    const newRS = replicaSet('web-new', { replicas: 2, status: { replicas: 1, observedGeneration: 1, conditions: [failure] } });
+    const d = rolling(3, 1, 0);
+    const { status } = c.rolloutStatus(d, [rs('web-old', 2, 2), newRS], newRS, NOW);
+    expect(show(status.conditions?.find((x) => x.type === 'ReplicaFailure')), 'ReplicaFailure of the Deployment').toBe(
+      show({ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: failure.message, lastUpdateTime: ago(5), lastTransitionTime: ago(5) }),
+    );
+    const healed = replicaSet('web-new', { replicas: 2, status: { replicas: 1, observedGeneration: 1 } });
+    const after = c.rolloutStatus({ ...d, status }, [rs('web-old', 2, 2), healed], healed, NOW).status;
+    expect(after.conditions?.some((x) => x.type === 'ReplicaFailure'), 'ReplicaFailure once the ReplicaSet has none').toBe(false);
   });
 
   test('a finished rollout: Progressing True NewReplicaSetAvailable, as kubectl rollout status waits for', hint('Every replica updated and available, and the generation observed'), () => {
