@@ -81,6 +81,20 @@ describe('lesson 04 names the mistake', () => {
     expect(out).toContain('Check ctx.expectations.satisfiedExpectations(key) before creating or deleting');
   });
 
+  test('ignoring a failed adoption counts a vanished orphan: one pod too few is created, and the test says how many', async () => {
+    const { out, failed } = await gradeVariant('adoption-errors-ignored', '02-replicaset');
+    expect(failed).toContain(`${SYNC}an orphan gone before its adoption is not counted; another adoption error fails the sync`);
+    expect(out).toMatch(/did\s+pods created when the orphan vanished before its adoption \(1 of 2 left\)\n\s+expected 1\n\s+got\s+0/);
+    expect(out).toContain('Adopting: skip on NotFound, throw anything else; count only the pods adopted');
+  });
+
+  test('a Recreate that waits for finished old pods never creates the new ReplicaSet, and the actions show it', async () => {
+    const { out, failed } = await gradeVariant('recreate-waits-for-finished-pods', '03-deployment');
+    expect(failed).toEqual(['syncDeployment, one sync at a time (recorded actions) > Recreate, sync by sync > old pods all Failed or Succeeded: the new ReplicaSet is created with every replica at once']);
+    expect(out).toMatch(/did\s+actions on ReplicaSets\n\s+expected \[\n\s+"create replicaset default\/web-\w+ replicas=2",\n\s+\]\n\s+got\s+\[\]/);
+    expect(out).toContain('Finished pods do not hold up a Recreate');
+  });
+
   test('rounding maxUnavailable up fails the fencepost test, with 25% of 10', async () => {
     const { out, failed } = await gradeVariant('unavailable-rounds-up', '03-deployment');
     expect(failed).toContain('fenceposts: maxSurge and maxUnavailable as pods > percentages: maxSurge rounds up, maxUnavailable rounds down');
