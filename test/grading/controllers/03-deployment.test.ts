@@ -15,7 +15,9 @@ import { Indexer } from '#engine/controllers/indexer.ts';
 import { loadComponent } from '#engine/impl.ts';
 import type { Deployment, DeploymentStatus, ReplicaSet } from '#engine/kube/types.ts';
 import { hint, show } from '#grading';
-import { NOW, Recorder, ago, deployment, deploymentContext, forbidden, pod, replicaSet, template } from './make.ts';
+import { NOW, Recorder, ago, deployment, deploymentContext, forbidden, notFound, pod, replicaSet, template } from './make.ts';
+
+const notFoundError = () => notFound('replicasets.apps "web"');
 
 const c = await loadComponent('controllers');
 
@@ -83,6 +85,9 @@ describe('how far the new ReplicaSet may grow (NewRSNewReplicas)', () => {
     expect(c.newRSNewReplicas(rolling(10, 5, 0), [rs('old', 1, 1), newRS], newRS), 'room for 5, but only 1 missing').toBe(10);
     const recreate = deployment('web', { replicas: 4, strategy: { type: 'Recreate' } });
     expect(c.newRSNewReplicas(recreate, [rs('new', 0, 0)], rs('new', 0, 0)), 'Recreate, 4 replicas').toBe(4);
+    expect(c.newRSNewReplicas(recreate, [rs('old', 4, 4), rs('new', 0, 0)], rs('new', 0, 0)), 'Recreate, 4 replicas, an old ReplicaSet of 4 still there').toBe(4);
+    const over = rs('new', 3, 3);
+    expect(c.newRSNewReplicas(rolling(10, '25%', '25%'), [rs('old', 11, 11), over], over), 'old 11 + new 3 = 14, over the 13 allowed: the new one stays at 3').toBe(3);
   });
 });
 
@@ -182,6 +187,12 @@ describe('the status and its conditions', () => {
         { type: 'Available', status: 'False', lastUpdateTime: ago(0), lastTransitionTime: ago(0), reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
       ]),
     );
+  });
+
+  test('Recreate allows no unavailable pod: Available False with 3 of 4 available', hint('MaxUnavailable is 0 for Recreate (and for 0 replicas)'), () => {
+    const d = deployment('web', { replicas: 4, strategy: { type: 'Recreate' } });
+    const s = c.calculateDeploymentStatus(d, [rs('new', 4, 3)], rs('new', 4, 3), NOW);
+    expect(s.conditions?.find((x) => x.type === 'Available')?.status, 'Available, Recreate, 3 of 4 available').toBe('False');
   });
 
   test('Available True exactly at replicas - maxUnavailable; collisionCount is kept', hint('available >= replicas - maxUnavailable; copy status.collisionCount when set'), () => {
@@ -731,5 +742,74 @@ describe('syncDeployment, one sync at a time (recorded actions)', () => {
     const few = deploymentContext({ deployments: [{ ...complete, spec: { ...complete.spec, revisionHistoryLimit: 10 } }], replicaSets: [cur, old(5, 700), old(4, 100)] });
     await c.syncDeployment('default/web', few.ctx);
     expect(few.recorder.actions.filter((a) => a.startsWith('delete')), 'deletions with 2 old ReplicaSets and a limit of 10').toEqual([]);
+  });
+
+  // sync.go getNewReplicaSet / deployment_util.go SetNewReplicaSetAnnotations: the Deployment's own
+  // annotations are copied to the new ReplicaSet, except kubectl's last-applied-configuration and the
+  // controller's; a rollback records the revision it had in revision-history.
+  test('a new ReplicaSet carries the Deployment\'s annotations, not kubectl\'s last-applied-configuration', hint('Copy every annotation not in util.ANNOTATIONS_TO_SKIP'), async () => {
+    const d = deployment('web', {}, { annotations: { team: 'checkout', 'kubectl.kubernetes.io/last-applied-configuration': '{"kind":"Deployment"}' } });
+    const { ctx, recorder } = deploymentContext({ deployments: [d] });
+    await c.syncDeployment('default/web', ctx);
+    const a = (recorder.created[0] as ReplicaSet).metadata.annotations ?? {};
+    expect(show([a.team, a['kubectl.kubernetes.io/last-applied-configuration']]), 'team and last-applied-configuration on the new ReplicaSet').toBe(show(['checkout', undefined]));
+  });
+
+  test('a rollback records the revision the ReplicaSet had in revision-history', hint('deployment.kubernetes.io/revision-history: the earlier revisions, comma-separated'), async () => {
+    const d = rolling(3, 1, 0, { template: template({ app: 'web' }, 'nginx:1.14.2') });
+    const v1 = rs('web-v1', 0, 0, 900, { owner: d, template: template({ app: 'web' }, 'nginx:1.14.2'), annotations: { 'deployment.kubernetes.io/revision': '1' } });
+    const v2 = rs('web-v2', 3, 3, 600, { owner: d, template: template({ app: 'web' }, 'nginx:1.16.1'), annotations: { 'deployment.kubernetes.io/revision': '2' } });
+    const written: ReplicaSet[] = [];
+    const recorder = new Recorder();
+    const update = recorder.updateReplicaSet.bind(recorder);
+    recorder.updateReplicaSet = (r) => (written.push(structuredClone(r)), update(r));
+    await c.syncDeployment('default/web', deploymentContext({ deployments: [d], replicaSets: [v1, v2] }, recorder).ctx);
+    const a = written[0]?.metadata.annotations ?? {};
+    expect(show([a['deployment.kubernetes.io/revision'], a['deployment.kubernetes.io/revision-history']]), 'revision and revision-history of web-v1').toBe(show(['3', '1']));
+  });
+
+  test('the new ReplicaSet follows a change of minReadySeconds; a Deployment without Progressing gets FoundNewReplicaSet', hint('getNewReplicaSet: update the existing one when annotations or minReadySeconds differ'), async () => {
+    const d = rolling(3, 1, 0, { minReadySeconds: 10 });
+    d.metadata.annotations = { 'deployment.kubernetes.io/revision': '1' };
+    const cur = rs('web-abc', 3, 3, 600, {
+      owner: d,
+      annotations: { 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' },
+    });
+    const changed = deploymentContext({ deployments: [d], replicaSets: [cur] });
+    await c.syncDeployment('default/web', changed.ctx);
+    expect(changed.recorder.actions[0], 'first action when minReadySeconds went from 0 to 10').toBe('update replicaset default/web-abc replicas=3');
+    const same = { ...cur, spec: { ...cur.spec, minReadySeconds: 10 } };
+    const found = deploymentContext({ deployments: [d], replicaSets: [same] });
+    await c.syncDeployment('default/web', found.ctx);
+    const progressing = (found.recorder.statuses as DeploymentStatus[])[0]?.conditions?.find((x) => x.type === 'Progressing');
+    expect(show([progressing?.status, progressing?.reason, progressing?.message]), 'first Progressing written').toBe(show(['True', 'FoundNewReplicaSet', 'Found new replica set "web-abc"']));
+  });
+
+  // controller_ref_manager.go ClaimReplicaSets (AdoptReplicaSet, ReleaseReplicaSet), as for pods.
+  test('claiming ReplicaSets: an orphan gone or a release gone/invalid is fine; other errors fail the sync; a release keeps the other owners', hint('NotFound: skip; Invalid on release: skip; anything else: throw'), async () => {
+    const d = deployment('web');
+    const orphan = rs(`web-${c.computeHash(d.spec.template)}`, 3, 3, 600, { template: d.spec.template, annotations: { 'deployment.kubernetes.io/revision': '1' } });
+    const stray = rs('web-debug', 0, 0, 900, { owner: d, labels: { app: 'debug' } });
+    stray.metadata.ownerReferences = [...stray.metadata.ownerReferences!, { apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: 'uid-keeper' }];
+    const invalid = new ApiError({ code: 422, reason: 'Invalid', message: 'invalid' });
+    const cases: [string, string, Error, string][] = [
+      ['adoption', 'patch replicaset default/web-', notFoundError(), 'returned'],
+      ['adoption', 'patch replicaset default/web-', forbidden('adoption refused'), 'threw'],
+      ['release', 'patch replicaset default/web-debug', notFoundError(), 'returned'],
+      ['release', 'patch replicaset default/web-debug', invalid, 'returned'],
+      ['release', 'patch replicaset default/web-debug', forbidden('release refused'), 'threw'],
+    ];
+    for (const [what, prefix, error, want] of cases) {
+      const target = what === 'release' ? prefix : `patch replicaset default/${orphan.metadata.name}`;
+      const recorder = new Recorder((a) => (a.startsWith(target) ? error : undefined));
+      const outcome = await c.syncDeployment('default/web', deploymentContext({ deployments: [d], replicaSets: [orphan, stray] }, recorder).ctx).then(
+        () => 'returned',
+        () => 'threw',
+      );
+      expect(outcome, `syncDeployment when the ${what} patch fails with ${error.message}`).toBe(want);
+    }
+    const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [orphan, stray] });
+    await c.syncDeployment('default/web', ctx);
+    expect(recorder.actions, 'actions').toContain('patch replicaset default/web-debug ownerReferences=[ConfigMap/keeper]');
   });
 });
