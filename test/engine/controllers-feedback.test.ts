@@ -90,7 +90,9 @@ describe('lesson 04 names the mistake', () => {
 
   test('a Recreate that waits for finished old pods never creates the new ReplicaSet, and the actions show it', async () => {
     const { out, failed } = await gradeVariant('recreate-waits-for-finished-pods', '03-deployment');
-    expect(failed).toEqual(['syncDeployment, one sync at a time (recorded actions) > Recreate, sync by sync > old pods all Failed or Succeeded: the new ReplicaSet is created with every replica at once']);
+    expect(failed).toEqual([
+      'syncDeployment, one sync at a time (recorded actions) > Recreate, sync by sync > old pods all Failed or Succeeded: the new ReplicaSet is created with every replica at once',
+    ]);
     expect(out).toMatch(/did\s+actions on ReplicaSets\n\s+expected \[\n\s+"create replicaset default\/web-\w+ replicas=2",\n\s+\]\n\s+got\s+\[\]/);
     expect(out).toContain('Finished pods do not hold up a Recreate');
   });

@@ -85,7 +85,13 @@ describe('which pods go first on scale-down (ActivePodsWithRanks)', () => {
   /** A ready pod with a restartable init container (a sidecar) `sidecar` and a plain init container `init`. */
   const withInit = (p: Pod, restarts: { sidecar: number; init: number }): Pod => ({
     ...p,
-    spec: { ...p.spec, initContainers: [{ name: 'sidecar', image: 'envoy', restartPolicy: 'Always' }, { name: 'init', image: 'busybox' }] },
+    spec: {
+      ...p.spec,
+      initContainers: [
+        { name: 'sidecar', image: 'envoy', restartPolicy: 'Always' },
+        { name: 'init', image: 'busybox' },
+      ],
+    },
     status: {
       ...p.status,
       initContainerStatuses: [
@@ -255,7 +261,9 @@ describe('the status (calculateStatus)', () => {
   test('a failed delete (more pods than replicas) sets ReplicaFailure FailedDelete', hint('diff = pods - replicas: above 0 is FailedDelete'), () => {
     const rs = replicaSet('web', { replicas: 1 });
     const s = c.calculateReplicaSetStatus(rs, [readyPod('a', rs), readyPod('b', rs)], forbidden('pods "b" is forbidden'), NOW);
-    expect(show(s.conditions?.map((x) => [x.type, x.reason, x.message])), 'conditions with 2 pods of 1 after a failed delete').toBe(show([['ReplicaFailure', 'FailedDelete', 'pods "b" is forbidden']]));
+    expect(show(s.conditions?.map((x) => [x.type, x.reason, x.message])), 'conditions with 2 pods of 1 after a failed delete').toBe(
+      show([['ReplicaFailure', 'FailedDelete', 'pods "b" is forbidden']]),
+    );
   });
 
   // replica_set_utils.go calculateStatus: a ReplicaFailure already there is kept as it is while errors go on.
@@ -334,24 +342,28 @@ describe('syncReplicaSet, one sync at a time (recorded actions)', () => {
 
   // controller_ref_manager.go AdoptPod: the patch adds {apiVersion apps/v1, kind ReplicaSet, name,
   // uid, controller: true, blockOwnerDeletion: true}; ReleasePod removes only the owner's own reference.
-  test('the adoption patch adds a full controller reference; a release keeps the other owners', hint('newControllerRef(rs, "apps/v1", "ReplicaSet"); release: the refs minus the one with our uid'), async () => {
-    const rs = replicaSet('web', { replicas: 2 });
-    const other = replicaSet('keeper');
-    const refs: unknown[] = [];
-    const recorder = new Recorder();
-    const patch = recorder.patchPodOwnerReferences.bind(recorder);
-    recorder.patchPodOwnerReferences = (p, r) => (refs.push(r), patch(p, r));
-    const shared = pod('debugged', { owner: rs, node: 'n', labels: { app: 'debug' } });
-    shared.metadata.ownerReferences = [...shared.metadata.ownerReferences!, { apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: other.metadata.uid! }];
-    const { ctx } = rsContext({ replicaSets: [rs], pods: [readyPod('mine', rs), pod('orphan', { node: 'n', readySince: 5 }), shared] }, recorder);
-    await c.syncReplicaSet('default/web', ctx);
-    expect(show(refs), 'ownerReferences sent: adopting orphan, releasing debugged').toBe(
-      show([
-        [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }],
-        [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: other.metadata.uid }],
-      ]),
-    );
-  });
+  test(
+    'the adoption patch adds a full controller reference; a release keeps the other owners',
+    hint('newControllerRef(rs, "apps/v1", "ReplicaSet"); release: the refs minus the one with our uid'),
+    async () => {
+      const rs = replicaSet('web', { replicas: 2 });
+      const other = replicaSet('keeper');
+      const refs: unknown[] = [];
+      const recorder = new Recorder();
+      const patch = recorder.patchPodOwnerReferences.bind(recorder);
+      recorder.patchPodOwnerReferences = (p, r) => (refs.push(r), patch(p, r));
+      const shared = pod('debugged', { owner: rs, node: 'n', labels: { app: 'debug' } });
+      shared.metadata.ownerReferences = [...shared.metadata.ownerReferences!, { apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: other.metadata.uid! }];
+      const { ctx } = rsContext({ replicaSets: [rs], pods: [readyPod('mine', rs), pod('orphan', { node: 'n', readySince: 5 }), shared] }, recorder);
+      await c.syncReplicaSet('default/web', ctx);
+      expect(show(refs), 'ownerReferences sent: adopting orphan, releasing debugged').toBe(
+        show([
+          [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }],
+          [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: other.metadata.uid }],
+        ]),
+      );
+    },
+  );
 
   // controller_ref_manager.go AdoptPod/ReleasePod: NotFound (the pod is gone) is no error for either;
   // Invalid is no error for a release (the reference was removed meanwhile); any other error fails the sync.
@@ -362,7 +374,9 @@ describe('syncReplicaSet, one sync at a time (recorded actions)', () => {
     await c.syncReplicaSet('default/web', rsContext({ replicaSets: [rs], pods: pods() }, gone).ctx);
     expect(gone.actions.filter((a) => a.startsWith('create')).length, 'pods created when the orphan vanished before its adoption (1 of 2 left)').toBe(1);
     const refused = new Recorder((a) => (a.startsWith('patch pod default/orphan') ? forbidden('patch refused') : undefined));
-    await expect(c.syncReplicaSet('default/web', rsContext({ replicaSets: [rs], pods: pods() }, refused).ctx), 'syncReplicaSet when the adoption patch is refused (Forbidden)').rejects.toThrow('patch refused');
+    await expect(c.syncReplicaSet('default/web', rsContext({ replicaSets: [rs], pods: pods() }, refused).ctx), 'syncReplicaSet when the adoption patch is refused (Forbidden)').rejects.toThrow(
+      'patch refused',
+    );
   });
 
   test('a release that finds the pod gone or already released is fine; another release error fails the sync', hint('Releasing: NotFound and Invalid are no error; anything else is'), async () => {
@@ -475,17 +489,21 @@ describe('syncReplicaSet, one sync at a time (recorded actions)', () => {
 
   // replica_set.go syncReplicaSet: AddAfter(minReadySeconds) only when minReadySeconds > 0, every replica
   // is ready, and not every replica is available.
-  test('every pod ready but not yet available for minReadySeconds: look again after minReadySeconds; otherwise not', hint('requeue only when readyReplicas == replicas and availableReplicas != replicas'), async () => {
-    const rs = replicaSet('web', { replicas: 2, minReadySeconds: 30 });
-    const sync = async (r: ReplicaSet, pods: Pod[]) => show(await c.syncReplicaSet('default/web', rsContext({ replicaSets: [r], pods }).ctx));
-    expect(await sync(rs, [readyPod('a', rs, 'n', { readySince: 5 }), readyPod('b', rs, 'n', { readySince: 5 })]), 'returned: 2 of 2 ready for 5 s, minReadySeconds 30').toBe(
-      show({ requeueAfterMs: 30_000 }),
-    );
-    expect(await sync(rs, [readyPod('a', rs, 'n', { readySince: 5 }), pod('b', { owner: rs, node: 'n', readySince: false })]), 'returned: 1 of 2 ready, minReadySeconds 30').toBe(show({}));
-    expect(await sync(rs, [readyPod('a', rs, 'n', { readySince: 60 }), readyPod('b', rs, 'n', { readySince: 60 })]), 'returned: 2 of 2 ready for 60 s, minReadySeconds 30').toBe(show({}));
-    const plain = replicaSet('web', { replicas: 2 });
-    expect(await sync(plain, [readyPod('a', plain), pod('b', { owner: plain, node: 'n', readySince: false })]), 'returned: 1 of 2 ready, minReadySeconds 0').toBe(show({}));
-  });
+  test(
+    'every pod ready but not yet available for minReadySeconds: look again after minReadySeconds; otherwise not',
+    hint('requeue only when readyReplicas == replicas and availableReplicas != replicas'),
+    async () => {
+      const rs = replicaSet('web', { replicas: 2, minReadySeconds: 30 });
+      const sync = async (r: ReplicaSet, pods: Pod[]) => show(await c.syncReplicaSet('default/web', rsContext({ replicaSets: [r], pods }).ctx));
+      expect(await sync(rs, [readyPod('a', rs, 'n', { readySince: 5 }), readyPod('b', rs, 'n', { readySince: 5 })]), 'returned: 2 of 2 ready for 5 s, minReadySeconds 30').toBe(
+        show({ requeueAfterMs: 30_000 }),
+      );
+      expect(await sync(rs, [readyPod('a', rs, 'n', { readySince: 5 }), pod('b', { owner: rs, node: 'n', readySince: false })]), 'returned: 1 of 2 ready, minReadySeconds 30').toBe(show({}));
+      expect(await sync(rs, [readyPod('a', rs, 'n', { readySince: 60 }), readyPod('b', rs, 'n', { readySince: 60 })]), 'returned: 2 of 2 ready for 60 s, minReadySeconds 30').toBe(show({}));
+      const plain = replicaSet('web', { replicas: 2 });
+      expect(await sync(plain, [readyPod('a', plain), pod('b', { owner: plain, node: 'n', readySince: false })]), 'returned: 1 of 2 ready, minReadySeconds 0').toBe(show({}));
+    },
+  );
 
   test('a ReplicaSet gone from the cache: its expectations are forgotten, nothing is written', async () => {
     const { ctx, recorder, expectations } = rsContext({});

@@ -125,7 +125,7 @@ describe('how far the old ReplicaSets may shrink, with several of them', () => {
     expect(plan(c.scaleDownOldReplicaSets(d, [old, older], rs('new', 0, 0, 10))), 'older 4 (2 available), old 6 available, new 0; maxUnavailable 3').toBe(plan(new Map([['older', 1]])));
   });
 
-  test('no more unhealthy pods removed than maxScaledDown', hint('maxScaledDown = all pods - minAvailable - the new ReplicaSet\'s unavailable pods caps the cleanup too'), () => {
+  test('no more unhealthy pods removed than maxScaledDown', hint("maxScaledDown = all pods - minAvailable - the new ReplicaSet's unavailable pods caps the cleanup too"), () => {
     const d = rolling(10, 0, 1); // minAvailable 9
     expect(plan(c.scaleDownOldReplicaSets(d, [rs('older', 5, 0, 900), rs('old', 5, 5, 600)], rs('new', 0, 0, 10))), 'older 5 (none available), old 5 available, maxUnavailable 1').toBe(
       plan(new Map([['older', 4]])),
@@ -135,7 +135,14 @@ describe('how far the old ReplicaSets may shrink, with several of them', () => {
   test('the scale-down spans ReplicaSets: the oldest to 0, then the next one', hint('Keep going to the next old ReplicaSet until available - minAvailable pods are gone'), () => {
     const d = rolling(4, 0, 2); // minAvailable 2
     const got = c.scaleDownOldReplicaSets(d, [rs('old', 2, 2, 600), rs('older', 2, 2, 900), rs('empty', 0, 0, 1_000)], rs('new', 2, 1, 10));
-    expect(plan(got), 'older 2, old 2, an empty one, new 2 (1 available); maxUnavailable 2').toBe(plan(new Map([['older', 0], ['old', 1]])));
+    expect(plan(got), 'older 2, old 2, an empty one, new 2 (1 available); maxUnavailable 2').toBe(
+      plan(
+        new Map([
+          ['older', 0],
+          ['old', 1],
+        ]),
+      ),
+    );
   });
 
   test('enough new pods unavailable: nothing goes, even with old pods available', () => {
@@ -208,10 +215,21 @@ describe('the status and its conditions', () => {
   // replicas, fewer old ones, more ready or more available is progress.
   test('each sign of progress on its own makes Progressing ReplicaSetUpdated', hint('DeploymentProgressing: updated up, old down, ready up, or available up'), () => {
     const before = { replicas: 4, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 };
-    const stale = { type: 'Progressing', status: 'True' as const, reason: 'ReplicaSetUpdated', message: 'ReplicaSet "web-new" is progressing.', lastUpdateTime: ago(100), lastTransitionTime: ago(100) };
+    const stale = {
+      type: 'Progressing',
+      status: 'True' as const,
+      reason: 'ReplicaSetUpdated',
+      message: 'ReplicaSet "web-new" is progressing.',
+      lastUpdateTime: ago(100),
+      lastTransitionTime: ago(100),
+    };
     const cases: [string, ReplicaSet, ReplicaSet][] = [
       ['one more updated', rs('web-old', 3, 3), replicaSet('web-new', { replicas: 2, status: { replicas: 2, observedGeneration: 1 } })],
-      ['one old pod fewer', replicaSet('web-old', { replicas: 2, status: { replicas: 2, readyReplicas: 2, availableReplicas: 2, observedGeneration: 1 } }), replicaSet('web-new', { replicas: 1, status: { replicas: 1, readyReplicas: 1, availableReplicas: 1, observedGeneration: 1 } })],
+      [
+        'one old pod fewer',
+        replicaSet('web-old', { replicas: 2, status: { replicas: 2, readyReplicas: 2, availableReplicas: 2, observedGeneration: 1 } }),
+        replicaSet('web-new', { replicas: 1, status: { replicas: 1, readyReplicas: 1, availableReplicas: 1, observedGeneration: 1 } }),
+      ],
       ['one more ready', rs('web-old', 3, 3), replicaSet('web-new', { replicas: 1, status: { replicas: 1, readyReplicas: 1, observedGeneration: 1 } })],
       ['one more available', rs('web-old', 3, 3), replicaSet('web-new', { replicas: 1, status: { replicas: 1, availableReplicas: 1, observedGeneration: 1 } })],
     ];
@@ -227,7 +245,12 @@ describe('the status and its conditions', () => {
   test('not complete while any count is short of replicas', hint('DeploymentComplete: updatedReplicas, replicas and availableReplicas all equal spec.replicas'), () => {
     const full = { replicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 };
     const cases: [string, ReplicaSet[], ReplicaSet, number][] = [
-      ['2 of 3 updated', [rs('web-old', 1, 1), replicaSet('web-new', { replicas: 2, status: { ...full, replicas: 2, availableReplicas: 2, readyReplicas: 2 } })], replicaSet('web-new', { replicas: 2, status: { ...full, replicas: 2, availableReplicas: 2, readyReplicas: 2 } }), 1],
+      [
+        '2 of 3 updated',
+        [rs('web-old', 1, 1), replicaSet('web-new', { replicas: 2, status: { ...full, replicas: 2, availableReplicas: 2, readyReplicas: 2 } })],
+        replicaSet('web-new', { replicas: 2, status: { ...full, replicas: 2, availableReplicas: 2, readyReplicas: 2 } }),
+        1,
+      ],
       ['4 pods for 3', [rs('web-old', 1, 0), replicaSet('web-new', { replicas: 3, status: full })], replicaSet('web-new', { replicas: 3, status: full }), 1],
       ['2 of 3 available', [replicaSet('web-new', { replicas: 3, status: { ...full, availableReplicas: 2 } })], replicaSet('web-new', { replicas: 3, status: { ...full, availableReplicas: 2 } }), 1],
     ];
@@ -262,7 +285,10 @@ describe('the status and its conditions', () => {
     );
     const healed = replicaSet('web-new', { replicas: 2, status: { replicas: 1, observedGeneration: 1 } });
     const after = c.rolloutStatus({ ...d, status }, [rs('web-old', 2, 2), healed], healed, NOW).status;
-    expect(after.conditions?.some((x) => x.type === 'ReplicaFailure'), 'ReplicaFailure once the ReplicaSet has none').toBe(false);
+    expect(
+      after.conditions?.some((x) => x.type === 'ReplicaFailure'),
+      'ReplicaFailure once the ReplicaSet has none',
+    ).toBe(false);
   });
 
   test('a finished rollout: Progressing True NewReplicaSetAvailable, as kubectl rollout status waits for', hint('Every replica updated and available, and the generation observed'), () => {
@@ -498,7 +524,12 @@ describe('syncDeployment, one sync at a time (recorded actions)', () => {
   describe('kubectl scale in the middle of a rollout (proportional scaling)', () => {
     const REV = 'deployment.kubernetes.io/revision';
     /** Syncs a Deployment of `want` replicas (maxSurge 0) whose ReplicaSets were sized for `before`; returns name → replicas written. */
-    async function scaleTo(want: number, before: number, sets: { name: string; size: number; age: number; current?: boolean; available?: number }[], strategy: 'RollingUpdate' | 'Recreate' = 'RollingUpdate') {
+    async function scaleTo(
+      want: number,
+      before: number,
+      sets: { name: string; size: number; age: number; current?: boolean; available?: number }[],
+      strategy: 'RollingUpdate' | 'Recreate' = 'RollingUpdate',
+    ) {
       const d = deployment('web', {
         replicas: want,
         template: template({ app: 'web' }, 'v2'),
@@ -523,52 +554,110 @@ describe('syncDeployment, one sync at a time (recorded actions)', () => {
     }
 
     test('5 → 10 with new 2, old 3: new 4, old 6', hint('Each active ReplicaSet grows by round(size × (replicas + maxSurge) / max-replicas) - size'), async () => {
-      expect(await scaleTo(10, 5, [{ name: 'new', size: 2, age: 10, current: true }, { name: 'old', size: 3, age: 600 }]), 'sizes written').toBe(show({ new: 4, old: 6 }));
+      expect(
+        await scaleTo(10, 5, [
+          { name: 'new', size: 2, age: 10, current: true },
+          { name: 'old', size: 3, age: 600 },
+        ]),
+        'sizes written',
+      ).toBe(show({ new: 4, old: 6 }));
     });
 
     test('5 → 3 with new 2, old 3: new 1, old 2', hint('Scaling down takes the same proportion off each, at most what must go'), async () => {
-      expect(await scaleTo(3, 5, [{ name: 'new', size: 2, age: 10, current: true }, { name: 'old', size: 3, age: 600 }]), 'sizes written').toBe(show({ new: 1, old: 2 }));
+      expect(
+        await scaleTo(3, 5, [
+          { name: 'new', size: 2, age: 10, current: true },
+          { name: 'old', size: 3, age: 600 },
+        ]),
+        'sizes written',
+      ).toBe(show({ new: 1, old: 2 }));
     });
 
     test('9 → 4 with new 8, old 1: new 4, old 0', async () => {
-      expect(await scaleTo(4, 9, [{ name: 'new', size: 8, age: 10, current: true }, { name: 'old', size: 1, age: 600 }]), 'sizes written').toBe(show({ new: 4, old: 0 }));
+      expect(
+        await scaleTo(4, 9, [
+          { name: 'new', size: 8, age: 10, current: true },
+          { name: 'old', size: 1, age: 600 },
+        ]),
+        'sizes written',
+      ).toBe(show({ new: 4, old: 0 }));
     });
 
-    test('10 → 11 with new 4 and two old of 3: rounding leaves 1, which goes to the largest', hint('What the rounded shares do not cover goes to the first ReplicaSet, the largest (newer first when scaling up)'), async () => {
-      const sets = [
-        { name: 'older', size: 3, age: 900 },
-        { name: 'new', size: 4, age: 10, current: true },
-        { name: 'old', size: 3, age: 600 },
-      ];
-      expect(await scaleTo(11, 10, sets), 'sizes written').toBe(show({ new: 5, old: 3, older: 3 }));
-    });
+    test(
+      '10 → 11 with new 4 and two old of 3: rounding leaves 1, which goes to the largest',
+      hint('What the rounded shares do not cover goes to the first ReplicaSet, the largest (newer first when scaling up)'),
+      async () => {
+        const sets = [
+          { name: 'older', size: 3, age: 900 },
+          { name: 'new', size: 4, age: 10, current: true },
+          { name: 'old', size: 3, age: 600 },
+        ];
+        expect(await scaleTo(11, 10, sets), 'sizes written').toBe(show({ new: 5, old: 3, older: 3 }));
+      },
+    );
 
-    test('10 → 8 with new 4 and two old of 3: the largest gives one, then the older of the two equal ones', hint('Scaling down, ReplicaSets go largest first, ties oldest first; stop once the change is shared out'), async () => {
-      const sets = [
-        { name: 'older', size: 3, age: 900 },
-        { name: 'new', size: 4, age: 10, current: true },
-        { name: 'old', size: 3, age: 600 },
-      ];
-      // shares: new round(4 × 0.8) - 4 = -1, older round(3 × 0.8) - 3 = -1: the 2 are shared out, old keeps 3.
-      expect(await scaleTo(8, 10, sets), 'sizes written').toBe(show({ new: 3, old: 3, older: 2 }));
-    });
+    test(
+      '10 → 8 with new 4 and two old of 3: the largest gives one, then the older of the two equal ones',
+      hint('Scaling down, ReplicaSets go largest first, ties oldest first; stop once the change is shared out'),
+      async () => {
+        const sets = [
+          { name: 'older', size: 3, age: 900 },
+          { name: 'new', size: 4, age: 10, current: true },
+          { name: 'old', size: 3, age: 600 },
+        ];
+        // shares: new round(4 × 0.8) - 4 = -1, older round(3 × 0.8) - 3 = -1: the 2 are shared out, old keeps 3.
+        expect(await scaleTo(8, 10, sets), 'sizes written').toBe(show({ new: 3, old: 3, older: 2 }));
+      },
+    );
 
     test('5 → 0: every active ReplicaSet goes to 0', async () => {
-      expect(await scaleTo(0, 5, [{ name: 'new', size: 2, age: 10, current: true }, { name: 'old', size: 3, age: 600 }]), 'sizes written').toBe(show({ new: 0, old: 0 }));
+      expect(
+        await scaleTo(0, 5, [
+          { name: 'new', size: 2, age: 10, current: true },
+          { name: 'old', size: 3, age: 600 },
+        ]),
+        'sizes written',
+      ).toBe(show({ new: 0, old: 0 }));
     });
 
-    test('the new ReplicaSet already saturated (all desired replicas available): the old ones go to 0', hint('IsSaturated: desired-replicas annotation, spec.replicas and availableReplicas all equal replicas'), async () => {
-      const d = deployment('web', { replicas: 3, template: template({ app: 'web' }, 'v2'), strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } });
-      d.metadata.annotations = { [REV]: '2' };
-      const newRS = rs('new', 3, 3, 10, { owner: d, template: template({ app: 'web' }, 'v2'), annotations: { [REV]: '2', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '3' } });
-      const old = rs('old', 1, 1, 600, { owner: d, template: template({ app: 'web' }, 'v1'), annotations: { [REV]: '1', 'deployment.kubernetes.io/desired-replicas': '2', 'deployment.kubernetes.io/max-replicas': '2' } });
-      const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [newRS, old] });
-      await c.syncDeployment('default/web', ctx);
-      expect(recorder.actions.filter((a) => a.startsWith('update replicaset')), 'ReplicaSets written').toEqual(['update replicaset default/old replicas=0']);
-    });
+    test(
+      'the new ReplicaSet already saturated (all desired replicas available): the old ones go to 0',
+      hint('IsSaturated: desired-replicas annotation, spec.replicas and availableReplicas all equal replicas'),
+      async () => {
+        const d = deployment('web', { replicas: 3, template: template({ app: 'web' }, 'v2'), strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } });
+        d.metadata.annotations = { [REV]: '2' };
+        const newRS = rs('new', 3, 3, 10, {
+          owner: d,
+          template: template({ app: 'web' }, 'v2'),
+          annotations: { [REV]: '2', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '3' },
+        });
+        const old = rs('old', 1, 1, 600, {
+          owner: d,
+          template: template({ app: 'web' }, 'v1'),
+          annotations: { [REV]: '1', 'deployment.kubernetes.io/desired-replicas': '2', 'deployment.kubernetes.io/max-replicas': '2' },
+        });
+        const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [newRS, old] });
+        await c.syncDeployment('default/web', ctx);
+        expect(
+          recorder.actions.filter((a) => a.startsWith('update replicaset')),
+          'ReplicaSets written',
+        ).toEqual(['update replicaset default/old replicas=0']);
+      },
+    );
 
     test('Recreate: no proportional scaling of two active ReplicaSets', hint('Proportional scaling is for RollingUpdate only'), async () => {
-      expect(await scaleTo(10, 5, [{ name: 'new', size: 2, age: 10, current: true }, { name: 'old', size: 3, age: 600 }], 'Recreate'), 'sizes written during the scaling sync').toBe(show({}));
+      expect(
+        await scaleTo(
+          10,
+          5,
+          [
+            { name: 'new', size: 2, age: 10, current: true },
+            { name: 'old', size: 3, age: 600 },
+          ],
+          'Recreate',
+        ),
+        'sizes written during the scaling sync',
+      ).toBe(show({}));
     });
 
     test('paused with every ReplicaSet at 0: the latest one takes spec.replicas', hint('No active ReplicaSet: scale the new one, or else the newest old one'), async () => {
@@ -585,7 +674,10 @@ describe('syncDeployment, one sync at a time (recorded actions)', () => {
         ];
         const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: what.startsWith('no') ? sets.slice(1) : sets });
         await c.syncDeployment('default/web', ctx);
-        expect(recorder.actions.filter((a) => a.startsWith('update replicaset')), `ReplicaSets written when ${what}`).toEqual([`update replicaset default/${expected} replicas=3`]);
+        expect(
+          recorder.actions.filter((a) => a.startsWith('update replicaset')),
+          `ReplicaSets written when ${what}`,
+        ).toEqual([`update replicaset default/${expected} replicas=3`]);
       }
     });
   });
@@ -597,54 +689,74 @@ describe('syncDeployment, one sync at a time (recorded actions)', () => {
   describe('when creating the new ReplicaSet fails', () => {
     const alreadyExists = (name: string) => new ApiError({ code: 409, reason: 'AlreadyExists', message: `replicasets.apps "${name}" already exists` });
 
-    test('AlreadyExists, and the informer now holds our ReplicaSet with this template: it is used as the new one', hint('Look it up in ctx.replicaSets: controlled by this Deployment and equalIgnoreHash with its template'), async () => {
-      const d = deployment('web');
-      const name = `web-${c.computeHash(d.spec.template)}`;
-      const ours = rs(name, 3, 0, 1, { owner: d, template: d.spec.template, annotations: { 'deployment.kubernetes.io/revision': '1' } });
-      // The create is refused because the ReplicaSet exists, and the informer delivers it meanwhile.
-      const informer = Indexer.of<ReplicaSet>([]);
-      const recorder = new Recorder((a) => (a.startsWith('create replicaset') ? (informer.upsert(ours), alreadyExists(name)) : undefined));
-      const { ctx } = deploymentContext({ deployments: [d] }, recorder);
-      ctx.replicaSets = informer;
-      const result = await c.syncDeployment('default/web', ctx).then(
-        () => 'returned',
-        (e: Error) => `threw ${e.message}`,
-      );
-      expect(result, 'syncDeployment').toBe('returned');
-      expect(show(recorder.events), 'events (nothing was scaled up by this sync)').toBe(show([]));
-      const progressing = (recorder.statuses as DeploymentStatus[]).flatMap((x) => x.conditions ?? []).filter((x) => x.type === 'Progressing');
-      expect(progressing.some((x) => x.reason === 'NewReplicaSetCreated'), 'a Progressing NewReplicaSetCreated written for a ReplicaSet this sync did not create').toBe(false);
-    });
-
-    test('AlreadyExists of a ReplicaSet that is not ours: collisionCount goes up by one and the sync fails', hint('A hash collision: write status.collisionCount + 1, then throw the error'), async () => {
-      for (const before of [undefined, 2]) {
-        const d = deployment('web', {}, { status: before === undefined ? {} : { collisionCount: before } });
-        const name = `web-${c.computeHash(d.spec.template, before)}`;
-        const recorder = new Recorder((a) => (a.startsWith('create replicaset') ? alreadyExists(name) : undefined));
+    test(
+      'AlreadyExists, and the informer now holds our ReplicaSet with this template: it is used as the new one',
+      hint('Look it up in ctx.replicaSets: controlled by this Deployment and equalIgnoreHash with its template'),
+      async () => {
+        const d = deployment('web');
+        const name = `web-${c.computeHash(d.spec.template)}`;
+        const ours = rs(name, 3, 0, 1, { owner: d, template: d.spec.template, annotations: { 'deployment.kubernetes.io/revision': '1' } });
+        // The create is refused because the ReplicaSet exists, and the informer delivers it meanwhile.
+        const informer = Indexer.of<ReplicaSet>([]);
+        const recorder = new Recorder((a) => (a.startsWith('create replicaset') ? (informer.upsert(ours), alreadyExists(name)) : undefined));
         const { ctx } = deploymentContext({ deployments: [d] }, recorder);
-        await expect(c.syncDeployment('default/web', ctx), `syncDeployment when ${name} exists and is not ours`).rejects.toThrow('already exists');
-        expect(recorder.lastStatus<DeploymentStatus>()?.collisionCount, `collisionCount written (it was ${before})`).toBe((before ?? 0) + 1);
-      }
-    });
+        ctx.replicaSets = informer;
+        const result = await c.syncDeployment('default/web', ctx).then(
+          () => 'returned',
+          (e: Error) => `threw ${e.message}`,
+        );
+        expect(result, 'syncDeployment').toBe('returned');
+        expect(show(recorder.events), 'events (nothing was scaled up by this sync)').toBe(show([]));
+        const progressing = (recorder.statuses as DeploymentStatus[]).flatMap((x) => x.conditions ?? []).filter((x) => x.type === 'Progressing');
+        expect(
+          progressing.some((x) => x.reason === 'NewReplicaSetCreated'),
+          'a Progressing NewReplicaSetCreated written for a ReplicaSet this sync did not create',
+        ).toBe(false);
+      },
+    );
 
-    test('another error: Progressing False ReplicaSetCreateError, a warning, and the sync fails', hint('Set the condition with the message "Failed to create new replica set ...", record the event, throw'), async () => {
-      const d = deployment('web');
-      const name = `web-${c.computeHash(d.spec.template)}`;
-      const recorder = new Recorder((a) => (a.startsWith('create replicaset') ? forbidden('exceeded quota') : undefined));
-      const { ctx } = deploymentContext({ deployments: [d] }, recorder);
-      await expect(c.syncDeployment('default/web', ctx), 'syncDeployment when the create is refused').rejects.toThrow('exceeded quota');
-      const message = `Failed to create new replica set "${name}": exceeded quota`;
-      const progressing = recorder.lastStatus<DeploymentStatus>()?.conditions?.find((x) => x.type === 'Progressing');
-      expect(show([progressing?.status, progressing?.reason, progressing?.message]), 'Progressing written').toBe(show(['False', 'ReplicaSetCreateError', message]));
-      expect(recorder.events, 'events').toEqual([`Warning ReplicaSetCreateError ${message}`]);
-    });
+    test(
+      'AlreadyExists of a ReplicaSet that is not ours: collisionCount goes up by one and the sync fails',
+      hint('A hash collision: write status.collisionCount + 1, then throw the error'),
+      async () => {
+        for (const before of [undefined, 2]) {
+          const d = deployment('web', {}, { status: before === undefined ? {} : { collisionCount: before } });
+          const name = `web-${c.computeHash(d.spec.template, before)}`;
+          const recorder = new Recorder((a) => (a.startsWith('create replicaset') ? alreadyExists(name) : undefined));
+          const { ctx } = deploymentContext({ deployments: [d] }, recorder);
+          await expect(c.syncDeployment('default/web', ctx), `syncDeployment when ${name} exists and is not ours`).rejects.toThrow('already exists');
+          expect(recorder.lastStatus<DeploymentStatus>()?.collisionCount, `collisionCount written (it was ${before})`).toBe((before ?? 0) + 1);
+        }
+      },
+    );
+
+    test(
+      'another error: Progressing False ReplicaSetCreateError, a warning, and the sync fails',
+      hint('Set the condition with the message "Failed to create new replica set ...", record the event, throw'),
+      async () => {
+        const d = deployment('web');
+        const name = `web-${c.computeHash(d.spec.template)}`;
+        const recorder = new Recorder((a) => (a.startsWith('create replicaset') ? forbidden('exceeded quota') : undefined));
+        const { ctx } = deploymentContext({ deployments: [d] }, recorder);
+        await expect(c.syncDeployment('default/web', ctx), 'syncDeployment when the create is refused').rejects.toThrow('exceeded quota');
+        const message = `Failed to create new replica set "${name}": exceeded quota`;
+        const progressing = recorder.lastStatus<DeploymentStatus>()?.conditions?.find((x) => x.type === 'Progressing');
+        expect(show([progressing?.status, progressing?.reason, progressing?.message]), 'Progressing written').toBe(show(['False', 'ReplicaSetCreateError', message]));
+        expect(recorder.events, 'events').toEqual([`Warning ReplicaSetCreateError ${message}`]);
+      },
+    );
   });
 
   // recreate.go rolloutRecreate: scale old ones down and return; wait while old pods run (status
   // replicas, or pods in the cache that have not finished); then create or scale the new one.
   describe('Recreate, sync by sync', () => {
     const old = (d: Deployment, spec: number, statusReplicas: number) =>
-      rs('web-old', spec, 0, 600, { owner: d, template: template({ app: 'web' }, 'v1'), annotations: { 'deployment.kubernetes.io/revision': '1' }, status: { replicas: statusReplicas, observedGeneration: 1 } });
+      rs('web-old', spec, 0, 600, {
+        owner: d,
+        template: template({ app: 'web' }, 'v1'),
+        annotations: { 'deployment.kubernetes.io/revision': '1' },
+        status: { replicas: statusReplicas, observedGeneration: 1 },
+      });
     const recreate = () => deployment('web', { replicas: 2, strategy: { type: 'Recreate' }, template: template({ app: 'web' }, 'v2') });
     const replicaSetActions = (actions: string[]) => actions.filter((a) => a.includes('replicaset'));
 
@@ -655,25 +767,33 @@ describe('syncDeployment, one sync at a time (recorded actions)', () => {
       expect(replicaSetActions(recorder.actions), 'actions on ReplicaSets').toEqual(['update replicaset default/web-old replicas=0']);
     });
 
-    test('old pods still counted in the status, or still running in the cache: wait', hint('oldPodsRunning: status.replicas of old ReplicaSets, or their pods that are neither Failed nor Succeeded'), async () => {
-      const d = recreate();
-      const counted = deploymentContext({ deployments: [d], replicaSets: [old(d, 0, 1)] });
-      await c.syncDeployment('default/web', counted.ctx);
-      expect(replicaSetActions(counted.recorder.actions), 'actions while old status.replicas is 1 (no pod in the cache)').toEqual([]);
-      const o = old(d, 0, 0);
-      const running = deploymentContext({ deployments: [d], replicaSets: [o], pods: [pod('old-pod', { owner: o, node: 'n', phase: 'Running', readySince: false })] });
-      await c.syncDeployment('default/web', running.ctx);
-      expect(replicaSetActions(running.recorder.actions), 'actions while an old pod is Running (status.replicas 0)').toEqual([]);
-    });
+    test(
+      'old pods still counted in the status, or still running in the cache: wait',
+      hint('oldPodsRunning: status.replicas of old ReplicaSets, or their pods that are neither Failed nor Succeeded'),
+      async () => {
+        const d = recreate();
+        const counted = deploymentContext({ deployments: [d], replicaSets: [old(d, 0, 1)] });
+        await c.syncDeployment('default/web', counted.ctx);
+        expect(replicaSetActions(counted.recorder.actions), 'actions while old status.replicas is 1 (no pod in the cache)').toEqual([]);
+        const o = old(d, 0, 0);
+        const running = deploymentContext({ deployments: [d], replicaSets: [o], pods: [pod('old-pod', { owner: o, node: 'n', phase: 'Running', readySince: false })] });
+        await c.syncDeployment('default/web', running.ctx);
+        expect(replicaSetActions(running.recorder.actions), 'actions while an old pod is Running (status.replicas 0)').toEqual([]);
+      },
+    );
 
-    test('old pods all Failed or Succeeded: the new ReplicaSet is created with every replica at once', hint('Finished pods do not hold up a Recreate; the new ReplicaSet starts at spec.replicas'), async () => {
-      const d = recreate();
-      const o = old(d, 0, 0);
-      const pods = [pod('failed', { owner: o, node: 'n', phase: 'Failed' }), pod('done', { owner: o, node: 'n', phase: 'Succeeded' })];
-      const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [o], pods });
-      await c.syncDeployment('default/web', ctx);
-      expect(replicaSetActions(recorder.actions), 'actions on ReplicaSets').toEqual([`create replicaset default/web-${c.computeHash(d.spec.template)} replicas=2`]);
-    });
+    test(
+      'old pods all Failed or Succeeded: the new ReplicaSet is created with every replica at once',
+      hint('Finished pods do not hold up a Recreate; the new ReplicaSet starts at spec.replicas'),
+      async () => {
+        const d = recreate();
+        const o = old(d, 0, 0);
+        const pods = [pod('failed', { owner: o, node: 'n', phase: 'Failed' }), pod('done', { owner: o, node: 'n', phase: 'Succeeded' })];
+        const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [o], pods });
+        await c.syncDeployment('default/web', ctx);
+        expect(replicaSetActions(recorder.actions), 'actions on ReplicaSets').toEqual([`create replicaset default/web-${c.computeHash(d.spec.template)} replicas=2`]);
+      },
+    );
 
     test('rolling back with Recreate: the old ReplicaSet of this template is scaled up to spec.replicas', async () => {
       const d = recreate();
@@ -716,38 +836,48 @@ describe('syncDeployment, one sync at a time (recorded actions)', () => {
   // sync.go cleanupDeployment: counts the old ReplicaSets not being deleted, sorts them by revision,
   // and deletes among the first (count - limit) only those with no pods, 0 replicas and the newest
   // generation observed.
-  test('cleanup keeps ReplicaSets that still have pods or an unobserved generation, and never counts those being deleted', hint('Skip any with status.replicas, spec.replicas, or generation > observedGeneration; filter deletionTimestamp before counting'), async () => {
-    const d = rolling(1, 1, 0, { revisionHistoryLimit: 1 });
-    const cur = rs('web-r9', 1, 1, 10, {
-      owner: d,
-      annotations: { 'deployment.kubernetes.io/revision': '9', 'deployment.kubernetes.io/desired-replicas': '1', 'deployment.kubernetes.io/max-replicas': '2' },
-    });
-    const old = (r: number, age: number, extra: Parameters<typeof replicaSet>[1] = {}) =>
-      rs(`web-r${r}`, 0, 0, age, { owner: d, template: template({ app: 'web' }, `v${r}`), annotations: { 'deployment.kubernetes.io/revision': String(r) }, ...extra });
-    const olds = [
-      old(5, 700), // the highest old revision: kept by the limit
-      old(4, 100), // newer than r3 by age, older by revision
-      old(2, 800, { status: { replicas: 1, observedGeneration: 1 } }), // pods still terminating
-      old(3, 900, { generation: 2 }), // generation not observed yet
-      old(1, 1_000, { deleting: true }), // being deleted: not counted
-    ];
-    const complete = {
-      ...d,
-      metadata: { ...d.metadata, annotations: { 'deployment.kubernetes.io/revision': '9' } },
-      status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1 },
-    };
-    const { ctx, recorder } = deploymentContext({ deployments: [complete], replicaSets: [cur, ...olds] });
-    await c.syncDeployment('default/web', ctx);
-    expect(recorder.actions.filter((a) => a.startsWith('delete')), 'deletions (4 old ReplicaSets counted, limit 1: r2, r3, r4 considered)').toEqual(['delete replicaset default/web-r4']);
-    const few = deploymentContext({ deployments: [{ ...complete, spec: { ...complete.spec, revisionHistoryLimit: 10 } }], replicaSets: [cur, old(5, 700), old(4, 100)] });
-    await c.syncDeployment('default/web', few.ctx);
-    expect(few.recorder.actions.filter((a) => a.startsWith('delete')), 'deletions with 2 old ReplicaSets and a limit of 10').toEqual([]);
-  });
+  test(
+    'cleanup keeps ReplicaSets that still have pods or an unobserved generation, and never counts those being deleted',
+    hint('Skip any with status.replicas, spec.replicas, or generation > observedGeneration; filter deletionTimestamp before counting'),
+    async () => {
+      const d = rolling(1, 1, 0, { revisionHistoryLimit: 1 });
+      const cur = rs('web-r9', 1, 1, 10, {
+        owner: d,
+        annotations: { 'deployment.kubernetes.io/revision': '9', 'deployment.kubernetes.io/desired-replicas': '1', 'deployment.kubernetes.io/max-replicas': '2' },
+      });
+      const old = (r: number, age: number, extra: Parameters<typeof replicaSet>[1] = {}) =>
+        rs(`web-r${r}`, 0, 0, age, { owner: d, template: template({ app: 'web' }, `v${r}`), annotations: { 'deployment.kubernetes.io/revision': String(r) }, ...extra });
+      const olds = [
+        old(5, 700), // the highest old revision: kept by the limit
+        old(4, 100), // newer than r3 by age, older by revision
+        old(2, 800, { status: { replicas: 1, observedGeneration: 1 } }), // pods still terminating
+        old(3, 900, { generation: 2 }), // generation not observed yet
+        old(1, 1_000, { deleting: true }), // being deleted: not counted
+      ];
+      const complete = {
+        ...d,
+        metadata: { ...d.metadata, annotations: { 'deployment.kubernetes.io/revision': '9' } },
+        status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1 },
+      };
+      const { ctx, recorder } = deploymentContext({ deployments: [complete], replicaSets: [cur, ...olds] });
+      await c.syncDeployment('default/web', ctx);
+      expect(
+        recorder.actions.filter((a) => a.startsWith('delete')),
+        'deletions (4 old ReplicaSets counted, limit 1: r2, r3, r4 considered)',
+      ).toEqual(['delete replicaset default/web-r4']);
+      const few = deploymentContext({ deployments: [{ ...complete, spec: { ...complete.spec, revisionHistoryLimit: 10 } }], replicaSets: [cur, old(5, 700), old(4, 100)] });
+      await c.syncDeployment('default/web', few.ctx);
+      expect(
+        few.recorder.actions.filter((a) => a.startsWith('delete')),
+        'deletions with 2 old ReplicaSets and a limit of 10',
+      ).toEqual([]);
+    },
+  );
 
   // sync.go getNewReplicaSet / deployment_util.go SetNewReplicaSetAnnotations: the Deployment's own
   // annotations are copied to the new ReplicaSet, except kubectl's last-applied-configuration and the
   // controller's; a rollback records the revision it had in revision-history.
-  test('a new ReplicaSet carries the Deployment\'s annotations, not kubectl\'s last-applied-configuration', hint('Copy every annotation not in util.ANNOTATIONS_TO_SKIP'), async () => {
+  test("a new ReplicaSet carries the Deployment's annotations, not kubectl's last-applied-configuration", hint('Copy every annotation not in util.ANNOTATIONS_TO_SKIP'), async () => {
     const d = deployment('web', {}, { annotations: { team: 'checkout', 'kubectl.kubernetes.io/last-applied-configuration': '{"kind":"Deployment"}' } });
     const { ctx, recorder } = deploymentContext({ deployments: [d] });
     await c.syncDeployment('default/web', ctx);
@@ -768,48 +898,56 @@ describe('syncDeployment, one sync at a time (recorded actions)', () => {
     expect(show([a['deployment.kubernetes.io/revision'], a['deployment.kubernetes.io/revision-history']]), 'revision and revision-history of web-v1').toBe(show(['3', '1']));
   });
 
-  test('the new ReplicaSet follows a change of minReadySeconds; a Deployment without Progressing gets FoundNewReplicaSet', hint('getNewReplicaSet: update the existing one when annotations or minReadySeconds differ'), async () => {
-    const d = rolling(3, 1, 0, { minReadySeconds: 10 });
-    d.metadata.annotations = { 'deployment.kubernetes.io/revision': '1' };
-    const cur = rs('web-abc', 3, 3, 600, {
-      owner: d,
-      annotations: { 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' },
-    });
-    const changed = deploymentContext({ deployments: [d], replicaSets: [cur] });
-    await c.syncDeployment('default/web', changed.ctx);
-    expect(changed.recorder.actions[0], 'first action when minReadySeconds went from 0 to 10').toBe('update replicaset default/web-abc replicas=3');
-    const same = { ...cur, spec: { ...cur.spec, minReadySeconds: 10 } };
-    const found = deploymentContext({ deployments: [d], replicaSets: [same] });
-    await c.syncDeployment('default/web', found.ctx);
-    const progressing = (found.recorder.statuses as DeploymentStatus[])[0]?.conditions?.find((x) => x.type === 'Progressing');
-    expect(show([progressing?.status, progressing?.reason, progressing?.message]), 'first Progressing written').toBe(show(['True', 'FoundNewReplicaSet', 'Found new replica set "web-abc"']));
-  });
+  test(
+    'the new ReplicaSet follows a change of minReadySeconds; a Deployment without Progressing gets FoundNewReplicaSet',
+    hint('getNewReplicaSet: update the existing one when annotations or minReadySeconds differ'),
+    async () => {
+      const d = rolling(3, 1, 0, { minReadySeconds: 10 });
+      d.metadata.annotations = { 'deployment.kubernetes.io/revision': '1' };
+      const cur = rs('web-abc', 3, 3, 600, {
+        owner: d,
+        annotations: { 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' },
+      });
+      const changed = deploymentContext({ deployments: [d], replicaSets: [cur] });
+      await c.syncDeployment('default/web', changed.ctx);
+      expect(changed.recorder.actions[0], 'first action when minReadySeconds went from 0 to 10').toBe('update replicaset default/web-abc replicas=3');
+      const same = { ...cur, spec: { ...cur.spec, minReadySeconds: 10 } };
+      const found = deploymentContext({ deployments: [d], replicaSets: [same] });
+      await c.syncDeployment('default/web', found.ctx);
+      const progressing = (found.recorder.statuses as DeploymentStatus[])[0]?.conditions?.find((x) => x.type === 'Progressing');
+      expect(show([progressing?.status, progressing?.reason, progressing?.message]), 'first Progressing written').toBe(show(['True', 'FoundNewReplicaSet', 'Found new replica set "web-abc"']));
+    },
+  );
 
   // controller_ref_manager.go ClaimReplicaSets (AdoptReplicaSet, ReleaseReplicaSet), as for pods.
-  test('claiming ReplicaSets: an orphan gone or a release gone/invalid is fine; other errors fail the sync; a release keeps the other owners', hint('NotFound: skip; Invalid on release: skip; anything else: throw'), async () => {
-    const d = deployment('web');
-    const orphan = rs(`web-${c.computeHash(d.spec.template)}`, 3, 3, 600, { template: d.spec.template, annotations: { 'deployment.kubernetes.io/revision': '1' } });
-    const stray = rs('web-debug', 0, 0, 900, { owner: d, labels: { app: 'debug' } });
-    stray.metadata.ownerReferences = [...stray.metadata.ownerReferences!, { apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: 'uid-keeper' }];
-    const invalid = new ApiError({ code: 422, reason: 'Invalid', message: 'invalid' });
-    const cases: [string, string, Error, string][] = [
-      ['adoption', 'patch replicaset default/web-', notFoundError(), 'returned'],
-      ['adoption', 'patch replicaset default/web-', forbidden('adoption refused'), 'threw'],
-      ['release', 'patch replicaset default/web-debug', notFoundError(), 'returned'],
-      ['release', 'patch replicaset default/web-debug', invalid, 'returned'],
-      ['release', 'patch replicaset default/web-debug', forbidden('release refused'), 'threw'],
-    ];
-    for (const [what, prefix, error, want] of cases) {
-      const target = what === 'release' ? prefix : `patch replicaset default/${orphan.metadata.name}`;
-      const recorder = new Recorder((a) => (a.startsWith(target) ? error : undefined));
-      const outcome = await c.syncDeployment('default/web', deploymentContext({ deployments: [d], replicaSets: [orphan, stray] }, recorder).ctx).then(
-        () => 'returned',
-        () => 'threw',
-      );
-      expect(outcome, `syncDeployment when the ${what} patch fails with ${error.message}`).toBe(want);
-    }
-    const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [orphan, stray] });
-    await c.syncDeployment('default/web', ctx);
-    expect(recorder.actions, 'actions').toContain('patch replicaset default/web-debug ownerReferences=[ConfigMap/keeper]');
-  });
+  test(
+    'claiming ReplicaSets: an orphan gone or a release gone/invalid is fine; other errors fail the sync; a release keeps the other owners',
+    hint('NotFound: skip; Invalid on release: skip; anything else: throw'),
+    async () => {
+      const d = deployment('web');
+      const orphan = rs(`web-${c.computeHash(d.spec.template)}`, 3, 3, 600, { template: d.spec.template, annotations: { 'deployment.kubernetes.io/revision': '1' } });
+      const stray = rs('web-debug', 0, 0, 900, { owner: d, labels: { app: 'debug' } });
+      stray.metadata.ownerReferences = [...stray.metadata.ownerReferences!, { apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: 'uid-keeper' }];
+      const invalid = new ApiError({ code: 422, reason: 'Invalid', message: 'invalid' });
+      const cases: [string, string, Error, string][] = [
+        ['adoption', 'patch replicaset default/web-', notFoundError(), 'returned'],
+        ['adoption', 'patch replicaset default/web-', forbidden('adoption refused'), 'threw'],
+        ['release', 'patch replicaset default/web-debug', notFoundError(), 'returned'],
+        ['release', 'patch replicaset default/web-debug', invalid, 'returned'],
+        ['release', 'patch replicaset default/web-debug', forbidden('release refused'), 'threw'],
+      ];
+      for (const [what, prefix, error, want] of cases) {
+        const target = what === 'release' ? prefix : `patch replicaset default/${orphan.metadata.name}`;
+        const recorder = new Recorder((a) => (a.startsWith(target) ? error : undefined));
+        const outcome = await c.syncDeployment('default/web', deploymentContext({ deployments: [d], replicaSets: [orphan, stray] }, recorder).ctx).then(
+          () => 'returned',
+          () => 'threw',
+        );
+        expect(outcome, `syncDeployment when the ${what} patch fails with ${error.message}`).toBe(want);
+      }
+      const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [orphan, stray] });
+      await c.syncDeployment('default/web', ctx);
+      expect(recorder.actions, 'actions').toContain('patch replicaset default/web-debug ownerReferences=[ConfigMap/keeper]');
+    },
+  );
 });
