@@ -127,6 +127,36 @@ describe('attemptToDeleteItem: one object, its owners looked up live', () => {
     await c.attemptToDeleteItem(graphOf(foreground).node('uid-web-2')!, b.ctx);
     expect(b.recorder.actions.at(-1), 'an item with the foregroundDeletion finalizer, owner gone').toBe('delete replicaset default/web-2 propagationPolicy=Foreground');
   });
+
+  test('an object without owner references is left alone', hint('No owner references: nothing to collect (never delete it)'), async () => {
+    // attemptToDeleteItem: `if len(ownerReferences) == 0 { return nil }` (garbagecollector.go).
+    const free = obj('ConfigMap', 'free', { uid: 'uid-free' });
+    const { ctx, recorder } = gcContext(new Recorder().store(free));
+    await c.attemptToDeleteItem(graphOf(free).node('uid-free')!, ctx);
+    expect(show(recorder.actions), 'actions for a ConfigMap with no owners').toBe(show(['get configmap default/free']));
+  });
+
+  test(
+    'an owner being deleted in the background (a deletionTimestamp, no foregroundDeletion finalizer) is still solid',
+    hint('deletingDependents needs BOTH a deletionTimestamp and the foregroundDeletion finalizer'),
+    async () => {
+      const leaving = obj('Deployment', 'web', { uid: 'uid-deploy', deletedAgo: 1, finalizers: ['example.com/hold'] });
+      const rs = rsOf(leaving);
+      const { ctx, recorder } = gcContext(new Recorder().store(leaving, rs));
+      await c.attemptToDeleteItem(graphOf(leaving, rs).node('uid-web-1')!, ctx);
+      expect(show(recorder.actions), 'actions for a ReplicaSet whose Deployment is being deleted, held by another finalizer').toBe(
+        show(['get replicaset default/web-1', 'get deployment default/web']),
+      );
+    },
+  );
+
+  test('an object with dependents whose owners are all gone (none waiting) is deleted in the background', hint('Foreground only when an owner waits for it AND it has dependents'), async () => {
+    const rs = rsOf();
+    const pod = obj('Pod', 'web-1-x', { uid: 'uid-pod', owners: [refTo(rs)] });
+    const { ctx, recorder } = gcContext(new Recorder().store(rs, pod));
+    await c.attemptToDeleteItem(graphOf(rs, pod).node('uid-web-1')!, ctx);
+    expect(recorder.actions.at(-1), 'last action for a ReplicaSet with a pod, its Deployment gone').toBe('delete replicaset default/web-1 propagationPolicy=Background');
+  });
 });
 
 describe('foreground deletion: owners wait for their blocking dependents', () => {
@@ -185,6 +215,55 @@ describe('foreground deletion: owners wait for their blocking dependents', () =>
     await c.attemptToDeleteItem(graph.node('uid-both')!, ctx);
     expect(recorder.actions.at(-1), 'last action').toBe('patch configmap default/both ownerReferences=[Deployment/keeper (blocking)]');
   });
+
+  test(
+    'blocking is per reference: a dependent blocks only through ITS reference to this owner with blockOwnerDeletion',
+    hint('Look at the reference whose uid is the owner: blockOwnerDeletion true on that one'),
+    async () => {
+      // processDeletingDependentsItem: blockingDependents = dependents whose reference to the owner has blockOwnerDeletion.
+      const other = obj('Deployment', 'other', { uid: 'uid-other' });
+      const loose = obj('ConfigMap', 'loose', { uid: 'uid-loose', owners: [refTo(dying, { blocking: false, controller: false }), refTo(other, { controller: false })] });
+      const a = gcContext(new Recorder().store(dying, other, loose));
+      await c.attemptToDeleteItem(graphOf(dying, other, loose).node('uid-deploy')!, a.ctx);
+      expect(show({ actions: a.recorder.actions, queued: a.queued }), 'a dependent blocking another owner, not this one').toBe(
+        show({ actions: ['get deployment default/web', 'remove finalizer foregroundDeletion from deployment default/web'], queued: [] }),
+      );
+      const tight = obj('ConfigMap', 'tight', { uid: 'uid-tight', owners: [refTo(other, { blocking: false, controller: false }), refTo(dying, { controller: false })] });
+      const b = gcContext(new Recorder().store(dying, other, tight));
+      await c.attemptToDeleteItem(graphOf(dying, other, tight).node('uid-deploy')!, b.ctx);
+      expect(show({ actions: b.recorder.actions, queued: b.queued }), 'a dependent blocking this owner, not its other one').toBe(
+        show({ actions: ['get deployment default/web'], queued: ['configmap default/tight'] }),
+      );
+    },
+  );
+
+  test('a blocking dependent that is itself deleting its dependents is not queued again', hint('It is being dealt with: only queue blocking dependents that are not deletingDependents'), async () => {
+    const rs = rsOf(dying, 'web-1', { deletedAgo: 1, finalizers: ['foregroundDeletion'] });
+    const { ctx, recorder, queued } = gcContext(new Recorder().store(dying, rs));
+    await c.attemptToDeleteItem(graphOf(dying, rs).node('uid-deploy')!, ctx);
+    expect(show({ actions: recorder.actions, queued }), 'the Deployment, its ReplicaSet deleting in the foreground too').toBe(show({ actions: ['get deployment default/web'], queued: [] }));
+  });
+
+  test(
+    'a dependent of ours deletes in the foreground too: first unblock our owner references (blockOwnerDeletion false), then delete in the foreground',
+    hint('Cycle guard: patch every blocking reference of the item to blockOwnerDeletion: false before the Foreground delete'),
+    async () => {
+      // attemptToDeleteItem: "if dep.isDeletingDependents() ... unblockOwnerReferences" before the foreground delete.
+      const rs = rsOf(dying);
+      const calm = obj('Pod', 'web-1-a', { uid: 'uid-pod-a', owners: [refTo(rs)] });
+      const busy = obj('Pod', 'web-1-b', { uid: 'uid-pod-b', owners: [refTo(rs)], deletedAgo: 1, finalizers: ['foregroundDeletion'] });
+      const { ctx, recorder } = gcContext(new Recorder().store(dying, rs, calm, busy));
+      await c.attemptToDeleteItem(graphOf(dying, rs, calm, busy).node('uid-web-1')!, ctx);
+      expect(show(recorder.actions), 'the ReplicaSet of a Deployment deleted in the foreground, one of its pods deleting in the foreground').toBe(
+        show([
+          'get replicaset default/web-1',
+          'get deployment default/web',
+          'patch replicaset default/web-1 ownerReferences=[Deployment/web]',
+          'delete replicaset default/web-1 propagationPolicy=Foreground',
+        ]),
+      );
+    },
+  );
 });
 
 describe('orphaning (propagationPolicy Orphan)', () => {
@@ -356,6 +435,96 @@ describe('the namespace controller', () => {
     const { ctx, recorder } = namespaceContext([], [PODS], new Recorder());
     expect(show(await c.syncNamespace('gone', ctx)), 'syncNamespace("gone")').toBe(show({}));
     expect(recorder.actions, 'actions').toEqual([]);
+  });
+
+  test(
+    'pods that finished (Succeeded, Failed) do not count in the estimate; the longest grace period of the others does',
+    hint('Skip Succeeded and Failed pods; take terminationGracePeriodSeconds of the others, the longest'),
+    async () => {
+      // estimateGracefulTerminationForPods (namespaced_resources_deleter.go) skips PodSucceeded and PodFailed.
+      const ns = namespace('team-a', { deletedAgo: 1, phase: 'Terminating' });
+      const done = (name: string, phase: string) =>
+        obj('Pod', name, { ns: 'team-a', finalizers: ['example.com/keep'], extra: { spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 30, containers: [] }, status: { phase } } });
+      const a = namespaceContext([ns], [PODS], new Recorder().store(ns, done('ok', 'Succeeded'), done('bad', 'Failed')));
+      expect(show(await c.syncNamespace('team-a', a.ctx)), 'a Succeeded and a Failed pod (grace 30 s), held by a finalizer').toBe(show({ requeueAfterMs: 8_000 }));
+      const slow = obj('Pod', 'slow', { ns: 'team-a', extra: { spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 60, containers: [] }, status: { phase: 'Running' } } });
+      const b = namespaceContext([ns], [PODS], new Recorder().store(ns, slow));
+      expect(show(await c.syncNamespace('team-a', b.ctx)), 'a Running pod with a grace period of 60 s').toBe(show({ requeueAfterMs: 31_000 }));
+      expect(b.recorder.lastStatus<Namespace['status']>()?.phase, 'the phase in the status written with the conditions').toBe('Terminating');
+    },
+  );
+
+  test('exactly the grace period after the namespace was deleted, the estimate is over', hint('duration >= allowed estimate → estimate 0 (at least that long ago)'), async () => {
+    // estimateGracefulTermination: `if duration >= allowedEstimate { estimate = 0 }`.
+    const ns = namespace('team-a', { deletedAgo: 30, phase: 'Terminating' });
+    const stuck = obj('Pod', 'stuck', { ns: 'team-a', extra: { spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 30, containers: [] }, status: { phase: 'Running' } } });
+    const { ctx } = namespaceContext([ns], [PODS], new Recorder().store(ns, stuck));
+    await expect(c.syncNamespace('team-a', ctx), 'syncNamespace 30 s after the deletion, a pod with 30 s of grace still there').rejects.toThrow('unexpected items still remain in namespace: team-a');
+  });
+
+  test(
+    'a resource without `list` is only deleted, never listed; resources with nothing left add no estimate',
+    hint('Without the list verb there is nothing to count: return no estimate (0), not undefined'),
+    async () => {
+      const gadgets = { group: 'example.com', version: 'v1', resource: 'gadgets', kind: 'Gadget', verbs: ['delete', 'deletecollection'] };
+      const ns = namespace('team-a', { deletedAgo: 1, phase: 'Terminating' });
+      const pod = obj('Pod', 'p', { ns: 'team-a', extra: { spec: { nodeName: 'node-1', terminationGracePeriodSeconds: 30, containers: [] }, status: { phase: 'Running' } } });
+      const { ctx, recorder } = namespaceContext([ns], [gadgets, CONFIGMAPS, PODS], new Recorder().store(ns, pod));
+      const result = await c.syncNamespace('team-a', ctx);
+      expect(show({ result, gadgets: recorder.actions.filter((a) => a.includes('gadgets')) }), 'gadgets (delete, deletecollection), configmaps (none), a pod terminating').toBe(
+        show({ result: { requeueAfterMs: 16_000 }, gadgets: ['deletecollection gadgets in team-a'] }),
+      );
+    },
+  );
+
+  test(
+    'each object deleted on its own uses its apiVersion; NotFound is fine; another error is reported, the other resources still deleted, errors joined with ", "',
+    hint("Catch each resource's error, go on with the next, throw them all at the end"),
+    async () => {
+      const widgets = { group: 'example.com', version: 'v1', resource: 'widgets', kind: 'Widget', verbs: ['delete', 'get', 'list'] };
+      const gizmos = { group: 'example.com', version: 'v1', resource: 'gizmos', kind: 'Gizmo', verbs: ['delete', 'get', 'list'] };
+      const ns = namespace('team-a', { deletedAgo: 1, phase: 'Terminating' });
+      const w = { ...obj('Widget', 'w1', { ns: 'team-a', uid: 'uid-w1' }), apiVersion: 'example.com/v1' };
+      const g = { ...obj('Gizmo', 'g1', { ns: 'team-a', uid: 'uid-g1' }), apiVersion: 'example.com/v1' };
+      const apiVersions: string[] = [];
+      class Watching extends Recorder {
+        override deleteObject(ref: Parameters<Recorder['deleteObject']>[0], policy: Parameters<Recorder['deleteObject']>[1]) {
+          apiVersions.push(ref.apiVersion);
+          const answer = super.deleteObject(ref, policy);
+          // Someone else deleted it just before us: the 404, and nothing left to list.
+          for (const [key, o] of this.live) if (o.kind === 'Widget') this.live.delete(key);
+          return answer;
+        }
+      }
+      const gone = new Watching((a) => (a.startsWith('delete widget') ? notFound('widgets "w1"') : undefined)).store(ns, w);
+      await c.syncNamespace('team-a', namespaceContext([ns], [widgets], gone).ctx);
+      expect(show({ apiVersions, last: gone.actions.at(-1) }), 'a widget deleted, already gone (404)').toBe(show({ apiVersions: ['example.com/v1'], last: 'finalize namespace team-a finalizers=[]' }));
+      const refused = new Recorder((a) => (a.startsWith('delete') ? forbidden(`${a.split(' ')[1]}s is forbidden`) : undefined)).store(ns, w, g);
+      await expect(c.syncNamespace('team-a', namespaceContext([ns], [widgets, gizmos, CONFIGMAPS], refused).ctx), 'deleting the widget and the gizmo refused (403)').rejects.toThrow(
+        'widgets is forbidden, gizmos is forbidden',
+      );
+      expect(refused.actions.includes('deletecollection configmaps in team-a'), 'configmaps deleted after the failures').toBe(true);
+    },
+  );
+
+  test('the namespace gone by the time it is read, or without spec.finalizers: nothing more is done', async () => {
+    // Delete(): a NotFound GET ends the sync; an empty spec.finalizers means it was finalized already.
+    const cached = namespace('team-a', { deletedAgo: 1 });
+    const a = namespaceContext([cached], [PODS], new Recorder());
+    expect(show(await c.syncNamespace('team-a', a.ctx)), 'syncNamespace when the GET finds nothing').toBe(show({}));
+    expect(show(a.recorder.actions), 'actions').toBe(show(['get namespace team-a']));
+    const bare = { ...namespace('team-b', { deletedAgo: 1, phase: 'Terminating' }), spec: {} };
+    const b = namespaceContext([bare], [PODS], new Recorder().store(bare));
+    await c.syncNamespace('team-b', b.ctx);
+    expect(show(b.recorder.actions), 'actions for a namespace whose spec has no finalizers field').toBe(show(['get namespace team-b']));
+  });
+
+  test('finalize: a namespace already gone (NotFound) is fine; another error fails the sync', hint('Only NotFound is fine when finalizing'), async () => {
+    const ns = namespace('team-a', { deletedAgo: 1, phase: 'Terminating' });
+    const gone = namespaceContext([ns], [], new Recorder((a) => (a.startsWith('finalize') ? notFound('namespaces "team-a"') : undefined)).store(ns));
+    expect(show(await c.syncNamespace('team-a', gone.ctx)), 'finalize answered 404').toBe(show({}));
+    const refused = namespaceContext([ns], [], new Recorder((a) => (a.startsWith('finalize') ? forbidden('namespaces "team-a" is forbidden') : undefined)).store(ns));
+    await expect(c.syncNamespace('team-a', refused.ctx), 'finalize answered 403').rejects.toThrow('namespaces "team-a" is forbidden');
   });
 });
 

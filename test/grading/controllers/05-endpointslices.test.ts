@@ -12,7 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { loadComponent } from '#engine/impl.ts';
 import type { EndpointSlice, Pod } from '#engine/kube/types.ts';
 import { hint, show } from '#grading';
-import { epPod, service, sliceContext } from './make.ts';
+import { Recorder, ago, epPod, forbidden, notFound, service, sliceContext } from './make.ts';
 
 const c = await loadComponent('controllers');
 
@@ -22,6 +22,12 @@ const pods = (n: number, o: Parameters<typeof epPod>[2] = {}) => Array.from({ le
 /** The slices a Service would have after reconciling `ps` from nothing, named web-1, web-2, ... */
 function existing(s: typeof svc, ps: Pod[], max = 100): EndpointSlice[] {
   return c.reconcileEndpointSlices(s, ps, [], max).create.map((x, i) => ({ ...x, metadata: { ...x.metadata, name: `web-${i + 1}`, uid: `uid-slice-${i + 1}` } }));
+}
+
+/** A slice named `name` holding the endpoints of `ps`, as the reconciler would have made it. */
+function sliceOf(name: string, ps: Pod[]): EndpointSlice {
+  const made = c.reconcileEndpointSlices(svc, ps, [], 100).create[0]!;
+  return { ...made, metadata: { ...made.metadata, name, uid: `uid-slice-${name}` } };
 }
 
 describe('a pod as an endpoint (podToEndpoint)', () => {
@@ -88,6 +94,63 @@ describe('a pod as an endpoint (podToEndpoint)', () => {
     expect(pe?.endpoint.hostname, 'hostname of web-0 (subdomain web)').toBe('web-0');
     const [other] = c.podEndpoints(svc, [epPod('x', 1, { hostname: 'x', subdomain: 'other' })]);
     expect(other?.endpoint.hostname, 'hostname of a pod whose subdomain is another Service').toBeUndefined();
+  });
+
+  test(
+    'a named port is found with its protocol among several, also in a sidecar (an init container with restartPolicy Always), not in a plain init container',
+    hint('Match the name AND the protocol; look in spec.containers, then in initContainers whose restartPolicy is Always'),
+    () => {
+      // Upstream FindPort (pkg/api/v1/pod/util.go): `port.Name == name && port.Protocol == svcPort.Protocol`
+      // over spec.containers, then over the init containers with restartPolicy Always (sidecars).
+      const s = service('web', {
+        ports: [
+          { name: 'http', port: 80, protocol: 'TCP', targetPort: 'web' },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 'dns' },
+          { name: 'metrics', port: 9100, protocol: 'TCP', targetPort: 'metrics' },
+          { name: 'setup', port: 81, protocol: 'TCP', targetPort: 'setup' },
+        ],
+      });
+      const p = epPod('p', 1, { ports: { admin: 9000, web: 8080, dns: 5353 }, udp: ['dns'] });
+      p.spec.initContainers = [
+        { name: 'proxy', image: 'envoy', restartPolicy: 'Always', ports: [{ name: 'metrics', containerPort: 9901, protocol: 'TCP' }] },
+        { name: 'init', image: 'busybox', ports: [{ name: 'setup', containerPort: 7000, protocol: 'TCP' }] },
+      ];
+      const [pe] = c.podEndpoints(s, [p]);
+      expect(pe?.ports, 'ports of a pod naming admin 9000, web 8080 and dns 5353/UDP, a sidecar naming metrics 9901, an init container naming setup 7000').toEqual([
+        { name: 'http', port: 8080, protocol: 'TCP' },
+        { name: 'metrics', port: 9901, protocol: 'TCP' },
+      ]);
+    },
+  );
+
+  test('a port name may end or start with digits (web2, 9p): it is still a name, looked up in the pod', hint('Only a number is a port number; a string targetPort is always a name'), () => {
+    // IANA_SVC_NAME (validation.IsValidPortName): lowercase letters, digits and '-', at least one letter.
+    const s = service('web', {
+      ports: [
+        { name: 'a', port: 80, protocol: 'TCP', targetPort: 'web2' },
+        { name: 'b', port: 564, protocol: 'TCP', targetPort: '9p' },
+      ],
+    });
+    const [pe] = c.podEndpoints(s, [epPod('p', 1, { ports: { web2: 8082, '9p': 5640 } })]);
+    expect(pe?.ports, 'ports of a pod naming web2 8082 and 9p 5640').toEqual([
+      { name: 'a', port: 8082, protocol: 'TCP' },
+      { name: 'b', port: 5640, protocol: 'TCP' },
+    ]);
+  });
+
+  test('a dual-stack pod gives its IPv4 address only (the slices are IPv4)', hint('Leave out the addresses with a ":" (IPv6)'), () => {
+    const p = epPod('p', 7);
+    p.status!.podIPs = [{ ip: 'fd00::7' }, { ip: '10.0.0.7' }];
+    p.status!.podIP = 'fd00::7';
+    const [pe] = c.podEndpoints(svc, [p]);
+    expect(pe?.endpoint.addresses, 'addresses of a pod with podIPs fd00::7 and 10.0.0.7').toEqual(['10.0.0.7']);
+  });
+
+  test('an unnamed Service port gives a port named ""; its appProtocol is copied', hint('EndpointPort { name: the Service port name or "", port, protocol, appProtocol when set }'), () => {
+    // Upstream getEndpointPorts (staging/src/k8s.io/endpointslice/utils.go) copies Name and AppProtocol.
+    const s = service('web', { ports: [{ port: 80, protocol: 'TCP', targetPort: 8080, appProtocol: 'kubernetes.io/h2c' } as never] });
+    const [pe] = c.podEndpoints(s, [epPod('p', 1)]);
+    expect(pe?.ports, 'ports for an unnamed Service port with appProtocol kubernetes.io/h2c').toEqual([{ name: '', port: 8080, protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' }]);
   });
 });
 
@@ -198,6 +261,95 @@ describe('the reconciler: which slices to create, update and delete', () => {
     const r = c.reconcileEndpointSlices(relabelled, ps, slices, 100);
     expect(r.update[0]?.metadata.labels?.team, 'team label of the updated slice').toBe('b');
   });
+
+  test('a slice whose endpoints are all gone is deleted (not updated empty) when another slice remains', hint('Step 1: none left in a slice → delete it'), () => {
+    const ps = pods(4);
+    const slices = existing(svc, ps, 2);
+    const r = c.reconcileEndpointSlices(svc, ps.slice(0, 2), slices, 2);
+    expect(show({ delete: r.delete.map((s) => s.metadata.name), update: r.update.map((s) => s.metadata.name), create: r.create.length }), 'web-002 and web-003 (the whole of web-2) gone').toBe(
+      show({ delete: ['web-2'], update: [], create: 0 }),
+    );
+  });
+
+  test(
+    'endpoints left over go first into the slices being updated anyway, the fullest first, up to the max',
+    hint('Step 2: sort the slices to update by their number of endpoints, most first; stop at the max'),
+    () => {
+      // reconcileByPortMapping step 2: sort.Sort(endpointSliceEndpointLen(slicesToUpdate)), then fill.
+      const ps = pods(8);
+      const slices = [sliceOf('web-1', ps.slice(0, 3)), sliceOf('web-2', ps.slice(3, 6))];
+      const r = c.reconcileEndpointSlices(svc, [ps[2]!, ps[4]!, ps[5]!, ps[6]!, ps[7]!], slices, 3);
+      expect(
+        show({ update: r.update.map((s) => [s.metadata.name, addressesOf(s)]), create: r.create.length }),
+        'max 3; web-1 keeps 1 (10.0.0.3), web-2 keeps 2 (10.0.0.5, .6); new: 10.0.0.7, .8',
+      ).toBe(
+        show({
+          update: [
+            ['web-1', ['10.0.0.3', '10.0.0.8']],
+            ['web-2', ['10.0.0.5', '10.0.0.6', '10.0.0.7']],
+          ],
+          create: 0,
+        }),
+      );
+    },
+  );
+
+  test(
+    'new endpoints go into the unchanged slice they fill closest to full (the first such), never past the max',
+    hint('Step 3: for each unchanged slice, room = max - (left + its endpoints); take the smallest room that is not negative'),
+    () => {
+      // getSliceToFill (reconciler_helpers.go): currentDiff >= 0 && currentDiff < closestDiff.
+      const ps = pods(11);
+      const slices = [sliceOf('web-1', ps.slice(0, 3)), sliceOf('web-2', ps.slice(3, 5)), sliceOf('web-3', ps.slice(5, 9))];
+      const r = c.reconcileEndpointSlices(svc, ps, slices, 5);
+      expect(show({ update: r.update.map((s) => [s.metadata.name, s.endpoints.length]), create: r.create.length }), 'max 5; two new endpoints; unchanged slices of 3, 2 and 4').toBe(
+        show({ update: [['web-1', 5]], create: 0 }),
+      );
+    },
+  );
+
+  test("the Service's ports listed in another order: nothing to write", hint('The key of a set of ports must not depend on their order: sort before hashing'), () => {
+    // endpointsliceutil.NewPortMapKey sorts the ports before hashing them.
+    const two = (ports: { name: string; port: number; protocol: 'TCP'; targetPort: number }[]) => service('web', { labels: { team: 'a' }, ports });
+    const http = { name: 'http', port: 80, protocol: 'TCP' as const, targetPort: 8080 };
+    const admin = { name: 'admin', port: 9000, protocol: 'TCP' as const, targetPort: 9000 };
+    const ps = pods(2);
+    const slices = existing(two([http, admin]), ps);
+    const r = c.reconcileEndpointSlices(two([admin, http]), ps, slices, 100);
+    expect(show({ create: r.create.length, update: r.update.length, delete: r.delete.length }), 'ports [http, admin] → [admin, http]').toBe(show({ create: 0, update: 0, delete: 0 }));
+  });
+
+  test('a headless Service without ports: when its pods are gone its slice is emptied, not kept', hint('The placeholder to keep has no endpoints AND no ports'), () => {
+    const headless = service('web', { labels: { team: 'a' }, ports: [], clusterIP: 'None' });
+    const slices = existing(headless, pods(2));
+    const r = c.reconcileEndpointSlices(headless, [], slices, 100);
+    expect(show({ create: r.create.length, delete: r.delete.length, update: r.update.map((s) => [s.metadata.name, s.endpoints.length]) }), 'both pods gone').toBe(
+      show({ create: 0, delete: 0, update: [['web-1', 0]] }),
+    );
+  });
+
+  test('no pods, a placeholder and a stale slice: one becomes the placeholder, the other is deleted', hint('Keep an existing placeholder only when it is the ONE slice to delete'), () => {
+    const placeholder = existing(svc, [])[0]!;
+    const stale = { ...existing(svc, pods(2))[0]!, metadata: { ...existing(svc, pods(2))[0]!.metadata, name: 'web-2', uid: 'uid-slice-2' } };
+    const r = c.reconcileEndpointSlices(svc, [], [placeholder, stale], 100);
+    expect(
+      show({ create: r.create.length, update: r.update.map((s) => [s.metadata.name, s.endpoints.length]), delete: r.delete.map((s) => s.metadata.name) }),
+      'no pods; slices web-1 (placeholder), web-2 (2 endpoints)',
+    ).toBe(show({ create: 0, update: [['web-1', 0]], delete: ['web-2'] }));
+  });
+
+  test(
+    'a slice of an older Service of the same name (another uid) is not reused: a new one is created and the old deleted',
+    hint('finalize reuses only a slice ownedBy(slice, service): same uid'),
+    () => {
+      // finalize: "We need to avoid updating EndpointSlices that are being garbage collected for an old Service with the same name."
+      const old = existing(service('web', { labels: { team: 'a' }, uid: 'uid-svc-web-old' }), []);
+      const r = c.reconcileEndpointSlices(svc, [], old, 100);
+      expect(show({ create: r.create.length, update: r.update.length, delete: r.delete.map((s) => s.metadata.name) }), 'the placeholder web-1 of the deleted Service web (old uid)').toBe(
+        show({ create: 1, update: 0, delete: ['web-1'] }),
+      );
+    },
+  );
 });
 
 describe('syncService, one sync at a time (recorded actions)', () => {
@@ -248,5 +400,49 @@ describe('syncService, one sync at a time (recorded actions)', () => {
     expectations.expectCreations('default/gone', 1);
     await c.syncService('default/gone', ctx);
     expect(show({ actions: recorder.actions, pending: expectations.pending('default/gone') ?? null }), 'after syncing a deleted Service').toBe(show({ actions: [], pending: null }));
+  });
+
+  test('a Service being deleted gets no new slices', hint('Create nothing while the Service has a deletionTimestamp: the garbage collector is deleting its slices'), async () => {
+    // finalize: "Don't create new EndpointSlices if the Service is pending deletion."
+    const leaving = { ...svc, metadata: { ...svc.metadata, deletionTimestamp: ago(1) } };
+    const { ctx, recorder } = sliceContext({ services: [leaving], pods: pods(2) });
+    await c.syncService('default/web', ctx);
+    expect(recorder.actions, 'actions').toEqual([]);
+  });
+
+  test(
+    'a create that fails: the sync fails, and the creates that were not made are no longer expected',
+    hint('On a failed create call creationObserved for it and for each one not tried, then throw'),
+    async () => {
+      const refuse = new Recorder((action, n) => (action.startsWith('create endpointslice') && n === 2 ? forbidden('endpointslices is forbidden: quota exceeded') : undefined));
+      const { ctx, recorder, expectations } = sliceContext({ services: [svc], pods: pods(250) }, refuse);
+      const error = await c.syncService('default/web', ctx).then(
+        () => 'no error',
+        (e: Error) => e.message,
+      );
+      expect(show({ error, actions: recorder.actions.length, pending: expectations.pending('default/web') }), '3 slices to create, the second refused').toBe(
+        show({ error: 'endpointslices is forbidden: quota exceeded', actions: 2, pending: { add: 1, del: 0 } }),
+      );
+    },
+  );
+
+  test('a slice no longer needed is deleted; one already gone (NotFound) is fine; another error fails the sync', hint('deleteEndpointSlice tolerates NotFound only'), async () => {
+    // deleteEndpointSlice (reconciler.go): utilerrors.FilterOut(err, errors.IsNotFound).
+    const ps = pods(4);
+    const slices = existing(svc, ps, 2);
+    const run = async (fail: (action: string) => Error | undefined) => {
+      const { ctx, recorder } = sliceContext({ services: [svc], pods: ps.slice(0, 2), slices }, new Recorder((a) => (a.startsWith('delete') ? fail(a) : undefined)));
+      ctx.maxEndpointsPerSlice = 2;
+      const error = await c.syncService('default/web', ctx).then(
+        () => 'no error',
+        (e: Error) => e.message,
+      );
+      return { actions: recorder.actions, error };
+    };
+    expect(show(await run(() => undefined)), 'web-2 (10.0.0.3, .4) no longer needed').toBe(show({ actions: ['delete endpointslice default/web-2'], error: 'no error' }));
+    expect(show(await run(() => notFound('endpointslices "web-2"'))), 'web-2 already gone').toBe(show({ actions: ['delete endpointslice default/web-2'], error: 'no error' }));
+    expect(show(await run(() => forbidden('endpointslices "web-2" is forbidden'))), 'deleting web-2 refused').toBe(
+      show({ actions: ['delete endpointslice default/web-2'], error: 'endpointslices "web-2" is forbidden' }),
+    );
   });
 });

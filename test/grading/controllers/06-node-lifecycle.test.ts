@@ -13,7 +13,7 @@ import { loadComponent } from '#engine/impl.ts';
 import type { Condition, Node } from '#engine/kube/types.ts';
 import type { Taint } from '#engine/scheduler/types.ts';
 import { hint, show } from '#grading';
-import { DEFAULT_TOLERATIONS, GRACE_MS, NOW, ago, lease, node, nodeContext, podOn } from './make.ts';
+import { DEFAULT_TOLERATIONS, GRACE_MS, NOW, Recorder, ago, forbidden, lease, node, nodeContext, notFound, podOn } from './make.ts';
 
 const c = await loadComponent('controllers');
 const byType = (conds: Condition[]) => Object.fromEntries(conds.map((x) => [x.type, `${x.status} ${x.reason}`]));
@@ -92,6 +92,23 @@ describe('node health (tryUpdateNodeHealth)', () => {
     const old = node('n2', { createdAgo: 100, conditions: [] });
     expect(byType(c.nodeHealth(old, undefined, NOW, GRACE_MS)).Ready, 'one created 100 s ago').toBe('Unknown NodeStatusNeverUpdated');
   });
+
+  test("the Ready condition's heartbeat counts, not another condition's", hint('Find the condition of type Ready: it is not always the first'), () => {
+    // tryUpdateNodeHealth reads the Ready condition (currentReadyCondition) and the Lease.
+    const n = node('n1', { heartbeatAgo: 5 });
+    n.status!.conditions = n.status!.conditions!.map((x) => (x.type === 'Ready' ? x : { ...x, lastHeartbeatTime: ago(500) }));
+    expect(byType(c.nodeHealth(n, undefined, NOW, GRACE_MS)).Ready, 'Ready heartbeat 5 s ago, the pressures 500 s ago, no Lease').toBe('True KubeletReady');
+  });
+
+  test('a node with no status at all (created by hand, no kubelet) counts from its creation', hint('node.status may be missing: read it with ?.'), () => {
+    const bare: Node = { ...node('n1', { createdAgo: 100 }), status: undefined };
+    expect(byType(c.nodeHealth(bare, undefined, NOW, GRACE_MS)), 'a node created 100 s ago without a status').toEqual({
+      MemoryPressure: 'Unknown NodeStatusNeverUpdated',
+      DiskPressure: 'Unknown NodeStatusNeverUpdated',
+      PIDPressure: 'Unknown NodeStatusNeverUpdated',
+      Ready: 'Unknown NodeStatusNeverUpdated',
+    });
+  });
 });
 
 describe('the taints of a Ready condition', () => {
@@ -145,6 +162,16 @@ describe('when a pod is evicted (the taint manager)', () => {
       expect(c.evictionTime(first, unreachable(10), NOW), 'an Exists-everything toleration listed first').toBeUndefined();
     },
   );
+
+  test('the earliest eviction wins whatever the order of the taints', hint('Keep the minimum over every NoExecute taint, not the last one seen'), () => {
+    // getMinTolerationTime (taint_eviction.go): the smallest tolerationSeconds over the matching tolerations.
+    const both: Taint[] = [{ key: 'example.com/drain', effect: 'NoExecute', timeAdded: ago(0) }, ...unreachable(10)];
+    const p = podOn('a', 'n1', [
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 },
+      { key: 'example.com/drain', operator: 'Exists', tolerationSeconds: 20 },
+    ]);
+    expect(c.evictionTime(p, both, NOW), 'drain tolerated 20 s (just now), then unreachable tolerated 60 s (tainted 10 s ago)').toBe(NOW + 20_000);
+  });
 });
 
 describe('syncNode, one sync at a time (recorded actions)', () => {
@@ -209,6 +236,85 @@ describe('syncNode, one sync at a time (recorded actions)', () => {
       recorder.taints[0]?.map((t) => t.timeAdded),
       'timeAdded of the new taints',
     ).toEqual([ago(0), ago(0)]);
+  });
+
+  test('a young node that has not reported yet (no conditions, or no status): nothing is written', hint('No Ready condition yet: no taints; read node.status?.conditions?'), async () => {
+    const noConditions: Node = { ...node('n1', { createdAgo: 10 }), status: {} };
+    const noStatus: Node = { ...node('n2', { createdAgo: 10 }), status: undefined };
+    const { ctx, recorder } = nodeContext({ nodes: [noConditions, noStatus] });
+    await c.syncNode('n1', ctx);
+    await c.syncNode('n2', ctx);
+    expect(recorder.actions, 'actions for two nodes created 10 s ago that never reported').toEqual([]);
+  });
+
+  test(
+    'a node that never reported, past the grace period: its Unknown conditions are written and it is tainted, but no NodeNotReady (it never was Ready)',
+    hint('NodeNotReady only when Ready goes from True to something else'),
+    async () => {
+      const silent: Node = { ...node('n1', { createdAgo: 100 }), status: {} };
+      const { ctx, recorder } = nodeContext({ nodes: [silent] });
+      await c.syncNode('n1', ctx);
+      expect(show(recorder.actions), 'actions').toBe(show(['update node n1 status', 'update node n1 taints=[node.kubernetes.io/unreachable:NoSchedule, node.kubernetes.io/unreachable:NoExecute]']));
+      expect(byType(((recorder.statuses[0] as Node['status'])?.conditions ?? []) as Condition[]).Ready, 'the Ready condition in the status written').toBe('Unknown NodeStatusNeverUpdated');
+      expect(recorder.events, 'events').toEqual([]);
+    },
+  );
+
+  test("syncNode reads the node's Lease in kube-node-lease: a renewed Lease keeps an old heartbeat node healthy", hint('ctx.leases key: kube-node-lease/<node name>'), async () => {
+    const { ctx, recorder } = nodeContext({ nodes: [node('n1', { heartbeatAgo: 100 })], leases: [lease('n1', 2)] });
+    await c.syncNode('n1', ctx);
+    expect(recorder.actions, 'actions for a node whose Ready heartbeat is 100 s old, Lease renewed 2 s ago').toEqual([]);
+  });
+
+  test('Ready True again: the not-ready taints go too', async () => {
+    const notReady: Taint[] = [
+      { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule', timeAdded: ago(30) },
+      { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: ago(30) },
+    ];
+    const { ctx, recorder } = nodeContext({ nodes: [node('n1', { taints: notReady })], leases: [lease('n1', 2)] });
+    await c.syncNode('n1', ctx);
+    expect(show(recorder.actions), 'actions').toBe(show(['update node n1 taints=[]']));
+  });
+
+  test('only the NoSchedule half of the taints there: the NoExecute one is added, the other keeps its timeAdded', hint('A taint is the same only with the same key AND effect'), async () => {
+    const n = unknownNode('n1', [unreachable(30)[0]!]);
+    const { ctx, recorder } = nodeContext({ nodes: [n] });
+    await c.syncNode('n1', ctx);
+    expect(show(recorder.taints[0]?.map((t) => `${t.key}:${t.effect} ${t.timeAdded}`)), 'the taints written').toBe(
+      show([`node.kubernetes.io/unreachable:NoSchedule ${ago(30)}`, `node.kubernetes.io/unreachable:NoExecute ${ago(0)}`]),
+    );
+  });
+
+  test('several pods waiting: look again at the earliest eviction; a pod tolerating for ever adds nothing', hint('requeueAfterMs = the earliest eviction time of all the pods - now'), async () => {
+    const n = unknownNode('n1', unreachable(0));
+    const tolerating = (name: string, seconds?: number) =>
+      podOn(name, 'n1', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', ...(seconds === undefined ? {} : { tolerationSeconds: seconds }) }], { ready: false });
+    const { ctx } = nodeContext({ nodes: [n], pods: [tolerating('short', 60), tolerating('long', 300), tolerating('forever')] });
+    expect(show(await c.syncNode('n1', ctx)), 'pods tolerating the new unreachable taint 60 s, 300 s and for ever').toBe(show({ requeueAfterMs: 60_000 }));
+  });
+
+  test('a pod already not Ready, or not reporting conditions yet, is not marked again', hint('Find the Ready condition by type; mark only a pod whose Ready is not already False'), async () => {
+    // MarkPodsNotReady (pkg/controller/util/node): UpdatePodCondition reports no change for a pod already not ready.
+    const n = unknownNode('n1', unreachable(0));
+    const sick = podOn('sick', 'n1', DEFAULT_TOLERATIONS);
+    sick.status!.conditions = [
+      { type: 'PodScheduled', status: 'True' },
+      { type: 'Ready', status: 'False' },
+    ];
+    const fresh = podOn('fresh', 'n1', DEFAULT_TOLERATIONS);
+    fresh.status = { phase: 'Pending' };
+    const { ctx, recorder } = nodeContext({ nodes: [n], pods: [sick, fresh] });
+    await c.syncNode('n1', ctx);
+    expect(recorder.actions, 'actions').toEqual([]);
+  });
+
+  test('an eviction of a pod already gone (NotFound) is fine; another error fails the sync', hint('evictPod: NotFound is fine, anything else is thrown (the queue retries)'), async () => {
+    const n = unknownNode('n1', unreachable(5));
+    const bare = podOn('bare', 'n1', [], { ready: false });
+    const gone = nodeContext({ nodes: [n], pods: [bare] }, new Recorder(() => notFound('pods "bare"')));
+    expect(show(await c.syncNode('n1', gone.ctx)), 'syncNode when the pod is already gone').toBe(show({}));
+    const refused = nodeContext({ nodes: [n], pods: [bare] }, new Recorder(() => forbidden('pods "bare" is forbidden')));
+    await expect(c.syncNode('n1', refused.ctx), 'syncNode when the eviction is refused (403)').rejects.toThrow('pods "bare" is forbidden');
   });
 
   test('a node gone from the cache: nothing happens', async () => {
