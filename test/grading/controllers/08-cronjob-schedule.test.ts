@@ -32,7 +32,12 @@ describe('the next minute a schedule names', () => {
     expect(next('5/15 * * * *', '2024-03-10T10:36:00Z'), '5/15 after 10:36').toBe('2024-03-10T10:50:00Z');
     expect(next('5/15 * * * *', '2024-03-10T10:51:00Z'), '5/15 after 10:51').toBe('2024-03-10T11:05:00Z');
     expect(next('1-10/3 * * * *', '2024-03-10T10:05:00Z'), '1-10/3 after 10:05').toBe('2024-03-10T10:07:00Z');
+    expect(next('1-10/3 * * * *', '2024-03-10T10:10:00Z'), '1-10/3 after 10:10 (the range ends at 10, not at 59)').toBe('2024-03-10T11:01:00Z');
     expect(next('0,30 9-17 * * *', '2024-03-10T17:30:00Z'), '0,30 9-17 after 17:30').toBe('2024-03-11T09:00:00Z');
+  });
+
+  test('? means the same as * (robfig/cron accepts it in any field)', hint('getRange treats "?" like "*"'), () => {
+    expect(next('0 0 ? * 1', '2024-03-10T00:00:00Z'), '0 0 ? * 1 after Sunday March 10 (Mondays only)').toBe('2024-03-11T00:00:00Z');
   });
 
   test('month and weekday names, in any case', () => {
@@ -96,6 +101,13 @@ describe('the next minute a schedule names', () => {
     expect(error('0-59/0 * * * *'), '"0-59/0 * * * *"').toBe('step of range should be a positive number: 0-59/0');
     expect(error('0 0 * * 7'), '"0 0 * * 7"').toBe('end of range (7) above maximum (6): 7');
     expect(error('x * * * *'), '"x * * * *"').toBe('failed to parse int from x: strconv.Atoi: parsing "x": invalid syntax');
+    // parser.go mustParseInt: strconv.Atoi of the whole text, then "negative number (%d) not allowed";
+    // getRange: "too many hyphens", "too many slashes".
+    expect(error('5x * * * *'), '"5x * * * *"').toBe('failed to parse int from 5x: strconv.Atoi: parsing "5x": invalid syntax');
+    expect(error('x5 * * * *'), '"x5 * * * *"').toBe('failed to parse int from x5: strconv.Atoi: parsing "x5": invalid syntax');
+    expect(error('*/-1 * * * *'), '"*/-1 * * * *"').toBe('negative number (-1) not allowed: -1');
+    expect(error('1-2-3 * * * *'), '"1-2-3 * * * *"').toBe('too many hyphens: 1-2-3');
+    expect(error('*/2/3 * * * *'), '"*/2/3 * * * *"').toBe('too many slashes: */2/3');
   });
 });
 
