@@ -18,7 +18,7 @@ import type { ControllerRevision, DaemonSetStatus, Pod, StatefulSet, StatefulSet
 import { newRevision } from '#engine/controllers/statefulset-util.ts';
 import type { Toleration } from '#engine/scheduler/types.ts';
 import { hint, show } from '#grading';
-import { daemonContext, daemonPod, daemonSet, node, statefulContext, statefulPod, statefulSet } from './make.ts';
+import { Recorder, ago, daemonContext, daemonPod, daemonSet, forbidden, node, notFound, statefulContext, statefulPod, statefulSet } from './make.ts';
 
 const c = await loadComponent('controllers');
 
@@ -186,6 +186,115 @@ describe('syncDaemonSet, one sync at a time (recorded actions)', () => {
     },
   );
 
+  test(
+    'an orphan daemon pod that matches is adopted (and counts for its node); a pod of ours that no longer matches is released; one gone meanwhile (NotFound) is skipped',
+    hint('claimObjects, then patch ownerReferences: add the DaemonSet to an orphan, drop it from a pod that no longer matches'),
+    async () => {
+      // ClaimPods (pkg/controller/controller_ref_manager.go) in syncDaemonSet's getDaemonPods.
+      const orphan = daemonPod('agent-orphan', ds, 'n1', hash());
+      orphan.metadata.ownerReferences = undefined;
+      const stray = daemonPod('agent-stray', ds, 'n2', hash());
+      stray.metadata.labels = { app: 'other' };
+      const a = daemonContext({ daemonSets: [ds], nodes: [node('n1'), node('n2')], pods: [orphan, stray] });
+      await c.syncDaemonSet('default/agent', a.ctx);
+      expect(show(a.recorder.actions.filter((x) => !x.endsWith('status'))), 'actions: an orphan on n1, a relabelled pod of ours on n2').toBe(
+        show(['patch pod default/agent-orphan ownerReferences=[DaemonSet/agent (controller)]', 'patch pod default/agent-stray ownerReferences=[]', 'create pod default/agent-']),
+      );
+      const gone = daemonContext({ daemonSets: [ds], nodes: [node('n1')], pods: [orphan] }, new Recorder((x) => (x.startsWith('patch') ? notFound('pods "agent-orphan"') : undefined)));
+      await c.syncDaemonSet('default/agent', gone.ctx);
+      expect(show(gone.recorder.actions.filter((x) => !x.endsWith('status'))), 'actions when the orphan is gone before the patch').toBe(
+        show(['patch pod default/agent-orphan ownerReferences=[DaemonSet/agent (controller)]', 'create pod default/agent-']),
+      );
+    },
+  );
+
+  test(
+    'two pods on one node: a bound pod is kept before an unbound one; of two the same age, the first by name',
+    hint('podByCreationTimestampAndPhase: bound first, then the oldest, then by name'),
+    async () => {
+      const pods = [
+        daemonPod('agent-a', ds, 'n1', hash(), { unbound: true, age: 600 }),
+        daemonPod('agent-b', ds, 'n1', hash(), { age: 10 }),
+        daemonPod('agent-d', ds, 'n2', hash(), { age: 60 }),
+        daemonPod('agent-c', ds, 'n2', hash(), { age: 60 }),
+      ];
+      const { ctx, recorder } = daemonContext({ daemonSets: [ds], nodes: [node('n1'), node('n2')], pods });
+      await c.syncDaemonSet('default/agent', ctx);
+      expect(show(recorder.actions.filter((a) => a.startsWith('delete')).sort()), 'deletes').toBe(show(['delete pod default/agent-a', 'delete pod default/agent-d']));
+    },
+  );
+
+  test(
+    'a delete refused fails the sync (after the status) and is no longer expected; one already gone (NotFound) is fine',
+    hint('deletionObserved for each failed delete; throw the first error that is not NotFound'),
+    async () => {
+      const picky = daemonSet('agent', { nodeSelector: { role: 'edge' } });
+      const h = c.computeHash(picky.spec.template);
+      const pods = [daemonPod('agent-a', picky, 'n1', h), daemonPod('agent-b', picky, 'n2', h)];
+      const fail = (a: string) => (a === 'delete pod default/agent-a' ? forbidden('pods "agent-a" is forbidden') : a === 'delete pod default/agent-b' ? notFound('pods "agent-b"') : undefined);
+      const { ctx, recorder, expectations } = daemonContext({ daemonSets: [picky], nodes: [node('n1'), node('n2')], pods }, new Recorder(fail));
+      const error = await c.syncDaemonSet('default/agent', ctx).then(
+        () => 'no error',
+        (e: Error) => e.message,
+      );
+      expect(show({ error, status: recorder.actions.at(-1), pending: expectations.pending('default/agent') }), 'neither node fits any more; deleting agent-a refused, agent-b gone').toBe(
+        show({ error: 'pods "agent-a" is forbidden', status: 'update daemonset default/agent status', pending: { add: 0, del: 0 } }),
+      );
+    },
+  );
+
+  test(
+    'minReadySeconds: a pod Ready for less is ready but not available, and the sync asks to look again after minReadySeconds; without it, nothing to look again for',
+    hint('Return { requeueAfterMs: minReadySeconds * 1000 } while numberReady differs from numberAvailable'),
+    async () => {
+      const slow = daemonSet('agent');
+      slow.spec.minReadySeconds = 30;
+      const p = daemonPod('agent-a', slow, 'n1', c.computeHash(slow.spec.template));
+      p.status!.conditions = [{ type: 'Ready', status: 'True', lastTransitionTime: ago(10) }];
+      const a = daemonContext({ daemonSets: [slow], nodes: [node('n1')], pods: [p] });
+      const result = await c.syncDaemonSet('default/agent', a.ctx);
+      const s = a.recorder.lastStatus<DaemonSetStatus>();
+      expect(show({ result, ready: s.numberReady, available: s.numberAvailable, unavailable: s.numberUnavailable }), 'minReadySeconds 30, the pod Ready for 10 s').toBe(
+        show({ result: { requeueAfterMs: 30_000 }, ready: 1, available: 0, unavailable: 1 }),
+      );
+      const b = daemonContext({ daemonSets: [ds], nodes: [node('n1')], pods: [daemonPod('agent-a', ds, 'n1', hash())] });
+      expect(show(await c.syncDaemonSet('default/agent', b.ctx)), 'no minReadySeconds, the pod Ready').toBe(show({}));
+    },
+  );
+
+  test('a status already right is not written again', hint('Compare the new status with ds.status field by field; write only a change'), async () => {
+    const settled = daemonSet('agent', {
+      status: {
+        currentNumberScheduled: 1,
+        numberMisscheduled: 0,
+        desiredNumberScheduled: 1,
+        numberReady: 1,
+        observedGeneration: 1,
+        updatedNumberScheduled: 1,
+        numberAvailable: 1,
+        numberUnavailable: 0,
+      },
+    });
+    const { ctx, recorder } = daemonContext({ daemonSets: [settled], nodes: [node('n1')], pods: [daemonPod('agent-a', settled, 'n1', c.computeHash(settled.spec.template))] });
+    await c.syncDaemonSet('default/agent', ctx);
+    expect(recorder.actions, 'actions for a DaemonSet whose one pod is up to date').toEqual([]);
+  });
+
+  test('a DaemonSet being deleted does nothing; OnDelete never deletes old pods itself', hint('A deletionTimestamp: return. updateStrategy OnDelete: no rolling update'), async () => {
+    const leaving = { ...ds, metadata: { ...ds.metadata, deletionTimestamp: ago(1) } };
+    const a = daemonContext({ daemonSets: [leaving], nodes: nodes() });
+    await c.syncDaemonSet('default/agent', a.ctx);
+    expect(a.recorder.actions, 'actions for a DaemonSet being deleted, no pods yet').toEqual([]);
+    const manual = daemonSet('agent', { updateStrategy: 'OnDelete' });
+    const old = [daemonPod('a', manual, 'n1', 'old'), daemonPod('b', manual, 'n2', 'old'), daemonPod('c', manual, 'n3', 'old')];
+    const b = daemonContext({ daemonSets: [manual], nodes: nodes(), pods: old });
+    await c.syncDaemonSet('default/agent', b.ctx);
+    expect(
+      b.recorder.actions.filter((x) => x.startsWith('delete')),
+      'deletes with OnDelete and 3 old pods',
+    ).toEqual([]);
+  });
+
   test('while earlier creates are still expected, only the status is written, keeping observedGeneration', async () => {
     const ds2 = daemonSet('agent', { generation: 2, status: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0, observedGeneration: 1 } });
     const { ctx, recorder, expectations } = daemonContext({ daemonSets: [ds2], nodes: nodes() });
@@ -235,6 +344,20 @@ describe('the StatefulSet plan (statefulSetActions)', () => {
       expect(plan(set, all), 'OrderedReady, web-0..2 ready, replicas 1').toEqual(['delete web-2 (condemned)']);
       expect(plan(set, [all[0]!, all[1]!, statefulPod(set, 2, 'web-a', { deleting: true })]), 'OrderedReady, web-2 terminating').toEqual([]);
       expect(plan(statefulSet('web', { replicas: 1, policy: 'Parallel' }), all), 'Parallel').toEqual(['delete web-2 (condemned)', 'delete web-1 (condemned)']);
+    },
+  );
+
+  test(
+    'scaling down under OrderedReady: an unhealthy condemned pod is deleted only if it is the first unhealthy pod; otherwise wait',
+    hint('firstUnhealthy: the lowest replica that is missing or unhealthy, else the lowest unhealthy condemned pod'),
+    () => {
+      // processCondemned (stateful_set_control.go): `if monotonic && !isHealthy(condemned) && condemned != firstUnhealthyPod` → wait.
+      const set = statefulSet('web', { replicas: 1 });
+      const up = (i: number) => statefulPod(set, i, 'web-a');
+      const down = (i: number) => statefulPod(set, i, 'web-a', { ready: false });
+      expect(plan(set, [up(0), up(1), down(2)]), 'replicas 1; web-0, web-1 Ready, web-2 not').toEqual(['delete web-2 (condemned)']);
+      expect(plan(set, [up(0), down(1), down(2)]), 'replicas 1; web-0 Ready, web-1 and web-2 not').toEqual([]);
+      expect(plan(set, [up(0), down(1), up(2)]), 'replicas 1; web-0, web-2 Ready, web-1 not').toEqual(['delete web-2 (condemned)']);
     },
   );
 
@@ -330,6 +453,74 @@ describe('syncStatefulSet, one sync at a time (recorded actions)', () => {
       'status with 3 ready pods at the update revision',
     ).toBe(show({ replicas: 3, ready: 3, current: 3, updated: 3, currentRevision: 'web-new', updateRevision: 'web-new' }));
   });
+
+  test(
+    'an orphan pod with our name and labels is adopted; a pod of ours that no longer matches is released; one gone meanwhile is skipped',
+    hint('Claim the pods named <set>-<ordinal> like a ReplicaSet does: adopt matching orphans, release what no longer matches'),
+    async () => {
+      const set = statefulSet('web', { replicas: 2 });
+      const orphan = statefulPod(set, 0, 'x');
+      orphan.metadata.ownerReferences = undefined;
+      const stray = statefulPod(set, 1, 'x');
+      stray.metadata.labels = { app: 'other' };
+      const a = statefulContext({ statefulSets: [set], pods: [orphan, stray] });
+      await c.syncStatefulSet('default/web', a.ctx);
+      expect(show(a.recorder.actions.filter((x) => x.startsWith('patch'))), 'patches: web-0 an orphan, web-1 ours but relabelled').toBe(
+        show(['patch pod default/web-0 ownerReferences=[StatefulSet/web (controller)]', 'patch pod default/web-1 ownerReferences=[]']),
+      );
+      const gone = statefulContext({ statefulSets: [set], pods: [orphan] }, new Recorder((x) => (x.startsWith('patch') ? notFound('pods "web-0"') : undefined)));
+      await c.syncStatefulSet('default/web', gone.ctx);
+      expect(gone.recorder.actions.includes('create pod default/web-0'), 'web-0 created again after the orphan was found gone').toBe(true);
+    },
+  );
+
+  test(
+    'the status: ready, available, current and updated per revision (terminating pods not counted as current or updated); collisionCount kept; a rollout not finished keeps currentRevision',
+    hint('computeReplicaStatus: every pod counts in replicas; current/updated only when not terminating'),
+    async () => {
+      const set = { ...statefulSet('web'), status: { replicas: 3, currentRevision: 'web-a', collisionCount: 2 } };
+      const rA = { ...newRevision(statefulSet('web', { image: 'nginx:0' }), 1, 'a'), metadata: { ...newRevision(set, 1, 'a').metadata, uid: 'uid-ra' } } as ControllerRevision;
+      const rB = { ...newRevision(set, 2, 'b'), metadata: { ...newRevision(set, 2, 'b').metadata, uid: 'uid-rb' } } as ControllerRevision;
+      const pods = [statefulPod(set, 0, 'web-a'), statefulPod(set, 1, 'web-b', { ready: false }), statefulPod(set, 2, 'web-b', { deleting: true })];
+      const { ctx, recorder } = statefulContext({ statefulSets: [set], pods, revisions: [rB, rA] });
+      await c.syncStatefulSet('default/web', ctx);
+      const s = recorder.lastStatus<StatefulSetStatus>();
+      expect(
+        show({
+          replicas: s.replicas,
+          ready: s.readyReplicas,
+          available: s.availableReplicas,
+          current: s.currentReplicas,
+          updated: s.updatedReplicas,
+          currentRevision: s.currentRevision,
+          updateRevision: s.updateRevision,
+          collisionCount: s.collisionCount,
+        }),
+        'web-0 at web-a Ready, web-1 at web-b not Ready, web-2 at web-b Ready and terminating',
+      ).toBe(show({ replicas: 3, ready: 2, available: 2, current: 1, updated: 1, currentRevision: 'web-a', updateRevision: 'web-b', collisionCount: 2 }));
+      expect(
+        recorder.actions.filter((x) => x.includes('controllerrevision')),
+        'revision writes (web-b is the latest and matches the template)',
+      ).toEqual([]);
+    },
+  );
+
+  test(
+    'OnDelete: every pod updated and Ready does not make the update revision current (only RollingUpdate completes a rollout)',
+    hint('completeRollingUpdate only for the RollingUpdate strategy'),
+    async () => {
+      const set = { ...statefulSet('web', { onDelete: true }), status: { replicas: 3, currentRevision: 'web-a' } };
+      const rA = { ...newRevision(statefulSet('web', { image: 'nginx:0' }), 1, 'a'), metadata: { ...newRevision(set, 1, 'a').metadata, uid: 'uid-ra' } } as ControllerRevision;
+      const rB = { ...newRevision(set, 2, 'b'), metadata: { ...newRevision(set, 2, 'b').metadata, uid: 'uid-rb' } } as ControllerRevision;
+      const pods = [0, 1, 2].map((i) => statefulPod(set, i, 'web-b'));
+      const { ctx, recorder } = statefulContext({ statefulSets: [set], pods, revisions: [rA, rB] });
+      await c.syncStatefulSet('default/web', ctx);
+      const s = recorder.lastStatus<StatefulSetStatus>();
+      expect(show({ current: s.currentReplicas, updated: s.updatedReplicas, currentRevision: s.currentRevision }), 'OnDelete, 3 Ready pods at web-b, currentRevision web-a').toBe(
+        show({ current: 0, updated: 3, currentRevision: 'web-a' }),
+      );
+    },
+  );
 
   test("pods named like another set's are not claimed", async () => {
     const set = statefulSet('web', { replicas: 1 });
