@@ -295,6 +295,118 @@ describe('syncDaemonSet, one sync at a time (recorded actions)', () => {
     ).toEqual([]);
   });
 
+  test(
+    'rolling update: an old pod that is unavailable is replaced at once; a new pod not yet available, or a node whose pod is terminating, uses up maxUnavailable; maxUnavailable 2 allows two',
+    hint('update.go rollingUpdate: count unavailable nodes; old unavailable pods always go; old available ones only within maxUnavailable - unavailable'),
+    async () => {
+      const deletes = async (d: typeof ds, pods: Pod[], n = nodes()) => {
+        const { ctx, recorder } = daemonContext({ daemonSets: [d], nodes: n, pods });
+        await c.syncDaemonSet('default/agent', ctx);
+        return recorder.actions.filter((a) => !a.endsWith('status'));
+      };
+      const old = (name: string, n: string, o: Parameters<typeof daemonPod>[4] = {}) => daemonPod(name, ds, n, 'old', o);
+      expect(await deletes(ds, [old('a', 'n1', { ready: false }), old('b', 'n2'), old('c', 'n3')]), 'maxUnavailable 1; old pods, the one on n1 not Ready').toEqual([
+        'delete pod default/a',
+        'delete pod default/b',
+      ]);
+      expect(await deletes(ds, [daemonPod('a2', ds, 'n1', hash()), old('b', 'n2'), old('c', 'n3')]), 'maxUnavailable 1; n1 updated and available').toEqual(['delete pod default/b']);
+      expect(await deletes(ds, [old('a', 'n1', { deleting: true }), old('b', 'n2'), old('c', 'n3')]), 'maxUnavailable 1; the pod on n1 terminating').toEqual([]);
+      const two = daemonSet('agent', { maxUnavailable: 2 });
+      const mine = (name: string, n: string, h: string, o: Parameters<typeof daemonPod>[4] = {}) => daemonPod(name, two, n, h, o);
+      const h2 = c.computeHash(two.spec.template);
+      const four = [...nodes(), node('n4')];
+      expect(
+        await deletes(two, [mine('a', 'n1', h2, { ready: false }), mine('b', 'n2', 'old'), mine('c', 'n3', 'old'), mine('d', 'n4', 'old')], four),
+        'maxUnavailable 2; n1 updated but not Ready, three old pods',
+      ).toEqual(['delete pod default/b']);
+      expect(await deletes(two, [mine('b', 'n2', 'old'), mine('c', 'n3', 'old'), mine('d', 'n4', 'old')], [node('n2'), node('n3'), node('n4')]), 'maxUnavailable 2; three old pods').toEqual([
+        'delete pod default/b',
+        'delete pod default/c',
+      ]);
+    },
+  );
+
+  test('a percentage of maxUnavailable is of the nodes that should run a pod, rounded up', hint('desired = the nodes where shouldRun; ceil(percent * desired / 100)'), async () => {
+    const half = daemonSet('agent', { maxUnavailable: '50%', nodeSelector: { role: 'edge' } });
+    const edge = (n: string) => node(n, { labels: { role: 'edge' } });
+    const pods = ['n1', 'n2', 'n3'].map((n, i) => daemonPod(`p${i}`, half, n, 'old'));
+    const { ctx, recorder } = daemonContext({ daemonSets: [half], nodes: [edge('n1'), edge('n2'), edge('n3'), node('n4'), node('n5')], pods });
+    await c.syncDaemonSet('default/agent', ctx);
+    expect(recorder.actions.filter((a) => a.startsWith('delete')).length, 'deletes: 50% of 3 edge nodes (of 5 nodes) rounds up to 2').toBe(2);
+  });
+
+  test('after creating pods, the rolling update waits for the next sync (expectations satisfied)', hint('Only roll out when ctx.expectations.satisfiedExpectations(key) after manage'), async () => {
+    const pods = [daemonPod('b', ds, 'n2', 'old'), daemonPod('c', ds, 'n3', 'old')];
+    const { ctx, recorder } = daemonContext({ daemonSets: [ds], nodes: nodes(), pods });
+    await c.syncDaemonSet('default/agent', ctx);
+    expect(
+      recorder.actions.filter((a) => !a.endsWith('status')),
+      'actions: n1 has no pod, n2 and n3 old pods',
+    ).toEqual(['create pod default/agent-']);
+  });
+
+  test(
+    'terminating pods are not deleted again; a pod bound to a node that is gone is left to the pod garbage collector; an unbound pod pinned to a node that exists is kept',
+    hint('Skip pods with a deletionTimestamp; for unknown nodes delete only unbound pods'),
+    async () => {
+      const picky = daemonSet('agent', { nodeSelector: { role: 'edge' } });
+      const h = c.computeHash(picky.spec.template);
+      const pods = [
+        daemonPod('agent-old', picky, 'n1', h, { age: 600, deleting: true }),
+        daemonPod('agent-new', picky, 'n1', h, { age: 10 }),
+        daemonPod('agent-leaving', picky, 'n2', h, { deleting: true }),
+        daemonPod('agent-orphaned', picky, 'n9', h),
+        daemonPod('agent-unbound', picky, 'n3', h, { unbound: true }),
+      ];
+      const edge = (n: string) => node(n, { labels: { role: 'edge' } });
+      const { ctx, recorder } = daemonContext({ daemonSets: [picky], nodes: [edge('n1'), node('n2'), edge('n3')], pods });
+      await c.syncDaemonSet('default/agent', ctx);
+      expect(
+        recorder.actions.filter((a) => !a.endsWith('status')),
+        'actions: n1 a terminating old pod and a new one; n2 (does not fit) a terminating pod; n9 (gone) a bound pod; n3 an unbound pod',
+      ).toEqual([]);
+    },
+  );
+
+  test(
+    "the status counts a terminating pod but not a finished one being deleted, the node's oldest pod, a node that does not fit only if it has a pod; collisionCount is kept",
+    hint('Leave out pods that are both finished and being deleted; look at the oldest pod of a node'),
+    async () => {
+      const picky = daemonSet('agent', { nodeSelector: { role: 'edge' }, status: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0, collisionCount: 1 } });
+      const h = c.computeHash(picky.spec.template, 1);
+      const edge = (n: string) => node(n, { labels: { role: 'edge' } });
+      const pods = [
+        daemonPod('gone', picky, 'n1', h, { phase: 'Failed', deleting: true }),
+        daemonPod('leaving', picky, 'n2', h, { deleting: true }),
+        daemonPod('young', picky, 'n3', h, { age: 10, ready: false }),
+        daemonPod('old', picky, 'n3', h, { age: 600 }),
+      ];
+      const { ctx, recorder } = daemonContext({ daemonSets: [picky], nodes: [edge('n1'), edge('n2'), edge('n3'), node('n4')], pods });
+      await c.syncDaemonSet('default/agent', ctx).catch(() => undefined);
+      const s = recorder.statuses[0] as DaemonSetStatus;
+      expect(
+        show({ desired: s.desiredNumberScheduled, current: s.currentNumberScheduled, ready: s.numberReady, misscheduled: s.numberMisscheduled, collisionCount: s.collisionCount }),
+        'n1 a Failed pod being deleted, n2 a terminating pod, n3 a young not-Ready pod and an old Ready one, n4 (does not fit) none',
+      ).toBe(show({ desired: 3, current: 2, ready: 2, misscheduled: 0, collisionCount: 1 }));
+    },
+  );
+
+  test('a DaemonSet gone from the cache: its expectations are forgotten, nothing is written', async () => {
+    const { ctx, recorder, expectations } = daemonContext({});
+    expectations.expectCreations('default/gone', 2);
+    expect(show(await c.syncDaemonSet('default/gone', ctx)), 'syncDaemonSet("default/gone")').toBe(show({}));
+    expect(show({ actions: recorder.actions, pending: expectations.pending('default/gone') ?? null }), 'after the sync').toBe(show({ actions: [], pending: null }));
+  });
+
+  test('a selector with only matchExpressions is not empty', hint('Empty means no matchLabels AND no matchExpressions'), async () => {
+    const expr = daemonSet('agent', { selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['agent'] }] } });
+    const { ctx, recorder } = daemonContext({ daemonSets: [expr], nodes: [node('n1')] });
+    await c.syncDaemonSet('default/agent', ctx);
+    expect(show({ creates: recorder.actions.filter((a) => a.startsWith('create')), events: recorder.events }), 'a DaemonSet selecting app In (agent)').toBe(
+      show({ creates: ['create pod default/agent-'], events: [] }),
+    );
+  });
+
   test('while earlier creates are still expected, only the status is written, keeping observedGeneration', async () => {
     const ds2 = daemonSet('agent', { generation: 2, status: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0, observedGeneration: 1 } });
     const { ctx, recorder, expectations } = daemonContext({ daemonSets: [ds2], nodes: nodes() });
@@ -358,6 +470,23 @@ describe('the StatefulSet plan (statefulSetActions)', () => {
       expect(plan(set, [up(0), up(1), down(2)]), 'replicas 1; web-0, web-1 Ready, web-2 not').toEqual(['delete web-2 (condemned)']);
       expect(plan(set, [up(0), down(1), down(2)]), 'replicas 1; web-0 Ready, web-1 and web-2 not').toEqual([]);
       expect(plan(set, [up(0), down(1), up(2)]), 'replicas 1; web-0, web-2 Ready, web-1 not').toEqual(['delete web-2 (condemned)']);
+    },
+  );
+
+  test(
+    'minReadySeconds: OrderedReady waits until the pod has been Ready that long; a terminating updated pod holds the rollout; a finished pod being deleted is not deleted again',
+    hint('available = Running, Ready, and Ready for minReadySeconds; healthy = available and not terminating'),
+    () => {
+      const slow = statefulSet('web');
+      slow.spec.minReadySeconds = 30;
+      const young = statefulPod(slow, 0, 'web-a');
+      young.status!.conditions = [{ type: 'Ready', status: 'True', lastTransitionTime: ago(10) }];
+      expect(plan(slow, [young]), 'minReadySeconds 30, web-0 Ready for 10 s').toEqual([]);
+      const par = statefulSet('web', { policy: 'Parallel' });
+      const r = { current: 'web-a', update: 'web-b' };
+      expect(plan(par, [statefulPod(par, 0, 'web-a'), statefulPod(par, 1, 'web-a'), statefulPod(par, 2, 'web-b', { deleting: true })], r), 'Parallel; web-2 updated but terminating').toEqual([]);
+      const set = statefulSet('web');
+      expect(plan(set, [statefulPod(set, 0, 'web-a'), statefulPod(set, 1, 'web-a', { phase: 'Failed', deleting: true })]), 'web-1 Failed and being deleted').toEqual([]);
     },
   );
 
