@@ -382,7 +382,7 @@ describe('syncService, one sync at a time (recorded actions)', () => {
     expect(show(addressesOf(recorder.created[0] as EndpointSlice)), 'addresses in the slice').toBe(show(['10.0.0.1']));
   });
 
-  test('slices of another Service, or managed by another controller, are left alone', async () => {
+  test('slices of another Service, managed by another controller, or without labels, are left alone', async () => {
     const ps = pods(1);
     const mine = existing(svc, ps);
     const theirs = existing(service('api'), ps).map((s) => ({ ...s, metadata: { ...s.metadata, name: 'api-1' } }));
@@ -390,7 +390,9 @@ describe('syncService, one sync at a time (recorded actions)', () => {
       ...s,
       metadata: { ...s.metadata, name: 'mirror-1', labels: { ...s.metadata.labels, 'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io' } },
     }));
-    const { ctx, recorder } = sliceContext({ services: [svc], pods: ps, slices: [...mine, ...theirs, ...foreign] });
+    // A slice someone wrote by hand, without labels, in the same namespace.
+    const bare = mine.map((x) => ({ ...x, metadata: { name: 'by-hand', namespace: 'default', uid: 'uid-by-hand' } }));
+    const { ctx, recorder } = sliceContext({ services: [svc], pods: ps, slices: [...bare, ...mine, ...theirs, ...foreign] });
     await c.syncService('default/web', ctx);
     expect(recorder.actions, 'actions').toEqual([]);
   });
