@@ -68,6 +68,12 @@ describe('which nodes run a daemon pod (NodeShouldRunDaemonPod)', () => {
     },
   );
 
+  test('a template naming this very node: run there', hint('Only a template nodeName that is another node rules a node out'), () => {
+    const pinned = daemonSet('agent');
+    pinned.spec.template.spec.nodeName = 'n1';
+    expect(run(c.nodeShouldRunDaemonPod(node('n1'), pinned)), 'a template with spec.nodeName n1, node n1').toBe('run/keep');
+  });
+
   test('network-unavailable is tolerated only by hostNetwork daemon pods', () => {
     const noNetwork = node('n1', { taints: [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }] });
     expect(run(c.nodeShouldRunDaemonPod(noNetwork, ds)), 'an ordinary DaemonSet').toBe('no/keep');
@@ -513,6 +519,12 @@ describe('the StatefulSet plan (statefulSetActions)', () => {
     const r = { current: 'web-a', update: 'web-b' };
     expect(plan(set, [statefulPod(set, 0, 'web-a'), statefulPod(set, 1, 'web-b'), statefulPod(set, 2, 'web-b')], r), 'web-1 and web-2 updated').toEqual([]);
     expect(plan(set, [statefulPod(set, 1, 'web-b'), statefulPod(set, 2, 'web-b')], r), 'web-0 missing').toEqual(['create 0 (current)']);
+  });
+
+  test('partition 1: the rollout goes down to web-1 (the partition itself is updated)', hint('Update ordinals from replicas - 1 down to the partition, inclusive'), () => {
+    const set = statefulSet('web', { partition: 1 });
+    const r = { current: 'web-a', update: 'web-b' };
+    expect(plan(set, [statefulPod(set, 0, 'web-a'), statefulPod(set, 1, 'web-a'), statefulPod(set, 2, 'web-b')], r), 'web-2 updated and Ready, web-0 and web-1 old').toEqual(['delete web-1 (update)']);
   });
 
   test('OnDelete: pods are only replaced when someone deletes them', () => {
