@@ -76,20 +76,10 @@ export function autoNetworkMode(): { mode: NetworkMode; reason: string } {
   return { mode: 'kernel', reason: 'chosen by auto: Linux, root, and ip, nft and nsenter are present' };
 }
 
-/**
- * Why `auto` does not pick kernel mode yet where it could run: in kernel mode pods get their own
- * namespaces and `cluster up` runs the nftables kube-proxy in each node's (ClusterIP, NodePort and
- * LoadBalancer Services carry traffic), but cluster DNS, the Ingress controller and NetworkPolicy
- * enforcement are not started in them yet. Loopback mode runs all of them. Remove this once they
- * are wired (issue 13).
- */
-export const KERNEL_MODE_INCOMPLETE = 'kernel mode is possible here (--network kernel), but it does not carry cluster DNS or Ingress yet';
-
-/** The mode a `--network` value asks for (`auto` or absent: loopback for now, see KERNEL_MODE_INCOMPLETE); throws a sentence on a bad value or an impossible kernel. */
+/** The mode a `--network` value asks for (`auto` or absent: kernel mode where it can run, else loopback); throws a sentence on a bad value or an impossible kernel. */
 export function resolveNetworkMode(flag: unknown): { mode: NetworkMode; reason: string } {
   if (flag === undefined || flag === 'auto' || flag === true) {
-    const auto = autoNetworkMode();
-    return auto.mode === 'kernel' ? { mode: 'loopback', reason: `chosen by auto: ${KERNEL_MODE_INCOMPLETE}` } : auto;
+    return autoNetworkMode();
   }
   if (flag === 'loopback') return { mode: 'loopback', reason: 'asked for with --network loopback' };
   if (flag === 'kernel') {

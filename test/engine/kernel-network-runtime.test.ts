@@ -19,7 +19,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { autoNetworkMode, clusterTag, KERNEL_MODE_INCOMPLETE, listProjectNetns, NETNS_PREFIX, removeClusterNetworks, resolveNetworkMode } from '#engine/cni/netns-layout.ts';
+import { autoNetworkMode, clusterTag, listProjectNetns, NETNS_PREFIX, removeClusterNetworks, resolveNetworkMode } from '#engine/cni/netns-layout.ts';
 import { parseRelayRequest } from '#engine/cni/netns-relay.ts';
 import { ProcessRuntime } from '#engine/cri/runtime.ts';
 import { startCluster } from '#engine/cluster/cluster.ts';
@@ -40,8 +40,9 @@ afterEach(async () => {
 
 test('--network: loopback, kernel or auto; anything else is refused in one sentence', () => {
   expect(resolveNetworkMode('loopback')).toEqual({ mode: 'loopback', reason: 'asked for with --network loopback' });
-  // auto stays loopback where kernel mode could run, and says why (Services are not carried in kernel mode yet).
-  expect(resolveNetworkMode(undefined)).toEqual(KERNEL.mode === 'kernel' ? { mode: 'loopback', reason: `chosen by auto: ${KERNEL_MODE_INCOMPLETE}` } : KERNEL);
+  // auto runs kernel mode where it can (Linux, root, ip, nft, nsenter), else loopback, and says why.
+  expect(resolveNetworkMode(undefined)).toEqual(KERNEL);
+  expect(resolveNetworkMode('auto')).toEqual(KERNEL);
   expect(() => resolveNetworkMode('bridge')).toThrow('--network takes loopback, kernel or auto, not "bridge".');
   if (KERNEL.mode === 'kernel') expect(resolveNetworkMode('kernel').mode).toBe('kernel');
   else expect(() => resolveNetworkMode('kernel')).toThrow(/^--network kernel cannot run here: /);
