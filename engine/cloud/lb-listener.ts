@@ -17,6 +17,7 @@
  */
 import net from 'node:net';
 import { LOAD_BALANCER_BACKEND_CONNECT_TIMEOUT_MS, LOAD_BALANCER_BACKEND_UNHEALTHY_MS } from '../params.ts';
+import { spliceSockets } from '../proxy/splice.ts';
 
 export interface Backend {
   /** The node's name, for logs. */
@@ -141,13 +142,7 @@ export class LoadBalancerListener {
     this.unhealthyUntil.delete(idOf(backend));
     if (client.destroyed) return void upstream.destroy(); // the client left while the node was dialled
     this.track(upstream);
-    upstream.on('error', () => client.destroy());
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-    client.setNoDelay(true);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.resume();
+    spliceSockets(client, upstream);
   }
 
   private track(socket: net.Socket): void {

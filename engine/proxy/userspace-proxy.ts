@@ -16,6 +16,7 @@
 import net from 'node:net';
 import type { ProxyBackend, ProxyEndpoint, ProxyRule, RuleChanges } from './exercises.ts';
 import { USERSPACE_PROXY_CONNECT_ATTEMPTS, USERSPACE_PROXY_CONNECT_TIMEOUT_MS } from '../params.ts';
+import { spliceSockets } from './splice.ts';
 
 export interface UserspaceProxyOptions {
   /** Node ports listen on this address (the node's InternalIP, in 127.0.0.0/8). */
@@ -194,13 +195,7 @@ export class UserspaceProxy implements ProxyBackend {
       clearTimeout(timer);
       upstream.off('error', retry);
       this.track(upstream);
-      upstream.on('error', () => client.destroy());
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-      client.setNoDelay(true);
-      client.pipe(upstream);
-      upstream.pipe(client);
-      client.resume();
+      spliceSockets(client, upstream);
     });
   }
 
