@@ -213,7 +213,11 @@ describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (sk
       expect(unknown.output).toMatch(/NXDOMAIN|can't find/);
 
       const name = viaClusterIP ? 'web' : 'web-headless';
-      const fetched = await exec(['wget', '-qO-', '-T', '10', `http://${name}:8080/by-name`]);
+      // kube-proxy rejects a ClusterIP until its EndpointSlice reached the node's rules (a sync after the pods are Ready).
+      const fetched = await waitFor(`wget http://${name}:8080 to answer once kube-proxy has the endpoints`, async () => {
+        const r = await exec(['wget', '-qO-', '-T', '10', `http://${name}:8080/by-name`]);
+        return r.code === 0 || !/Connection refused/.test(r.output) ? r : undefined;
+      });
       expect(fetched.code, fetched.output).toBe(0);
       const answer = JSON.parse(fetched.stdout) as { pod: { ip: string }; request: { path: string } };
       expect(answer.request.path).toBe('/by-name');
