@@ -307,7 +307,8 @@ async function spawnRelay(netns: string, socketPath: string, cidr: string): Prom
         resolve();
       }
     });
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
+      // 'close' comes after stderr is read to its end ('exit' may come before the last words)
       clearTimeout(timer);
       reject(new Error(`the relay in ${netns} ended (exit ${code}): ${stderr.trim()}`));
     });

@@ -60,7 +60,9 @@ export function listenInNetns(netns: string, host: string, port: number): Promis
       NETNS_LISTEN_TIMEOUT_MS,
     );
     child.on('error', fail);
-    child.on('exit', (code) =>
+    // 'close', not 'exit': it comes once stderr is read to its end, so the helper's last words
+    // (`ip netns exec`'s "Cannot open network namespace …") are in the error; 'exit' may come first.
+    child.on('close', (code) =>
       fail(Object.assign(new Error(`the listener helper in ${netns} ended (exit ${code}) before handing over its sockets: ${stderr.trim() || 'no message'}`), { code: 'EIO' })),
     );
     child.on('message', (message: ListenerMessage, handle?: net.Server | dgram.Socket) => {

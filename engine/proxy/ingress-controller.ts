@@ -119,7 +119,10 @@ export async function runIngressController(client: KubeClient, options: IngressC
         answer.pipe(res);
       },
     );
-    upstream.on('error', () => reply(502, `${route.service}:${route.port} did not answer`));
+    upstream.on('error', (error) => {
+      log(`${req.headers.host ?? ''}${req.url ?? ''} → ${route.service}:${route.port} at ${target.host}:${target.port}: ${error.message}`);
+      reply(502, `${route.service}:${route.port} did not answer`);
+    });
     req.pipe(upstream);
     req.on('error', () => upstream.destroy());
   };

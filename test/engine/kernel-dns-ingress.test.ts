@@ -52,6 +52,16 @@ const cmdline = (pid: number) => {
     return '';
   }
 };
+const logTail = (component: string) => {
+  try {
+    return readFileSync(join(clusterPaths(home).logsDir, `${component}.log`), 'utf8')
+      .split('\n')
+      .slice(-30)
+      .join('\n');
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
 const helpers = () => pidsWithEnv('KUBELINGS_HOME', home).filter((pid) => /netns-(relay|listener)/.test(cmdline(pid)));
 
 afterAll(async () => {
@@ -228,15 +238,28 @@ describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (sk
         ['a.example', 'alpha'],
         ['b.example', 'beta'],
       ] as const) {
-        const body = await waitFor(`the Ingress to route ${host} to ${pod}`, () => {
-          try {
-            const out = sh('curl', ['-s', '-m', '10', '--noproxy', '*', '-H', `Host: ${host}`, `http://127.97.0.1:10080/via-ingress`]);
-            return (JSON.parse(out) as { pod: { name: string } }).pod.name === pod
-              ? (JSON.parse(out) as { pod: { name: string }; request: { path: string; headers: Record<string, string> } })
-              : undefined;
-          } catch {
-            return undefined;
-          }
+        // What the Ingress answered last is in the error, and the controller's log after it.
+        const body = await waitFor(
+          `the Ingress to route ${host} to ${pod}`,
+          () => {
+            let out = '';
+            try {
+              out = sh('curl', ['-s', '-S', '-m', '10', '--noproxy', '*', '-H', `Host: ${host}`, `http://127.97.0.1:10080/via-ingress`]);
+            } catch (error) {
+              throw new Error(`curl: ${(error as Error).message}`);
+            }
+            let answer: { pod?: { name: string }; request: { path: string; headers: Record<string, string> } } | undefined;
+            try {
+              answer = JSON.parse(out) as typeof answer;
+            } catch {
+              throw new Error(`the Ingress answered ${JSON.stringify(out.slice(0, 300))}`);
+            }
+            if (answer?.pod?.name !== pod) throw new Error(`answered by ${answer?.pod?.name}`);
+            return { ...answer, pod: answer.pod };
+          },
+          120_000,
+        ).catch((error: Error) => {
+          throw new Error(`${error.message}\ningress-controller.log ends:\n${logTail('ingress-controller')}`);
         });
         expect([body.pod.name, body.request.path, body.request.headers['x-forwarded-host']]).toEqual([pod, '/via-ingress', host]);
       }

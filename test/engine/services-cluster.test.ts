@@ -22,7 +22,7 @@ import { KubeClient } from '#engine/client/client.ts';
 import type { ComponentsFile } from '#engine/cluster/supervisor.ts';
 import { readAdminToken } from '#engine/cluster/token-file.ts';
 import { isLive } from '#engine/cri/procfs.ts';
-import type { Node } from '#engine/kube/types.ts';
+import type { EndpointSlice, Node } from '#engine/kube/types.ts';
 import { INGRESS_CONTROLLER_HOST, INGRESS_CONTROLLER_PORT, LOW_PORT_REMAP_OFFSET } from '#engine/params.ts';
 import { HAS_KUBECTL, kubectlWith } from './apiserver-harness.ts';
 import { kubelings, tempDir } from './cli-harness.ts';
@@ -100,23 +100,41 @@ describe.skipIf(!HAS_KUBECTL)('the Service network under cluster up (loopback mo
       expect(applied.code, applied.output).toBe(0);
       const clusterIP = (await run('get', 'service', 'svcweb', '-o', 'jsonpath={.spec.clusterIP}')).trim();
       const pods = await waitFor(
-        'three svcweb pods Running with their addresses in the EndpointSlice',
+        'three svcweb pods ready in the EndpointSlice',
         async () => {
-          const out = await run('get', 'endpointslices', '-l', 'kubernetes.io/service-name=svcweb', '-o', 'jsonpath={.items[*].endpoints[*].targetRef.name}');
-          const names = out.split(/\s+/).filter(Boolean);
+          // Only ready endpoints: a slice lists a starting pod too, with conditions.ready false, and kube-proxy skips it.
+          const slices = await client.list<EndpointSlice>('endpointslices', { namespace: 'default', labelSelector: 'kubernetes.io/service-name=svcweb' });
+          const names = slices.items
+            .flatMap((s) => s.endpoints ?? [])
+            .filter((e) => e.conditions?.ready === true)
+            .map((e) => e.targetRef?.name ?? '');
           return names.length === 3 ? names.sort() : undefined;
         },
         WAIT_MS,
       );
 
-      // From the host: the ClusterIP answers, and 60 requests reach all three pods.
+      // From the host: the ClusterIP answers, and 60 requests reach all three pods. kube-proxy
+      // takes the slice a sync after the API has it, so the 60 start once each pod has answered
+      // once (a proxy that sends every request to one pod never gets there and fails here).
       await waitFor(`svcweb's ClusterIP ${clusterIP}:80 to answer from a svcweb pod`, async () => pods.includes((await get(clusterIP, 80)).pod ?? ''), WAIT_MS);
+      const early = new Set<string>();
+      await waitFor(
+        `each of the three svcweb pods to answer on ${clusterIP}:80`,
+        async () => {
+          const r = await get(clusterIP, 80);
+          if (r.pod) early.add(r.pod);
+          if (early.size < 3) throw new Error(`answered so far: ${[...early].join(', ')}; this time ${r.pod ?? r.error ?? r.status}`);
+          return true;
+        },
+        WAIT_MS,
+      );
       const seen = new Map<string, number>();
       for (let i = 0; i < 60; i++) {
         const r = await get(clusterIP, 80);
         expect(r.error, `request ${i} to ${clusterIP}:80`).toBeUndefined();
         seen.set(r.pod!, (seen.get(r.pod!) ?? 0) + 1);
       }
+      // kube-proxy picks at random: 60 tries miss one of three with odds 3·(2/3)^60, about 1e-10.
       expect([...seen.keys()].sort(), `pods that answered 60 requests to the ClusterIP (counts ${JSON.stringify([...seen])})`).toEqual(pods);
 
       // The NodePort answers on each node's InternalIP.
