@@ -195,3 +195,59 @@ describe('lists from the cache and from the store agree', () => {
     }
   });
 });
+
+/**
+ * A continue token whose revision was compacted (k8s.io/apiserver/pkg/storage/etcd3/errors.go,
+ * interpretListError → handleCompactedErrorForPaging, and its test TestListContinuation's
+ * "compacted" case in store_test.go): 410 Expired with the "inconsistent list" message and, in the
+ * Status's metadata.continue, a token for the same key at resourceVersion -1; that token lists the
+ * rest at the latest revision, objects written since included.
+ */
+describe('a continue token whose revision was compacted', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({});
+  });
+  afterAll(async () => server?.close());
+
+  test('410 Expired with a token that goes on at the latest revision; that token pages on to the end', async () => {
+    await call(server, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gone' } });
+    for (const name of ['a1', 'a2', 'a3', 'a4']) await call(server, 'POST', '/api/v1/namespaces/gone/configmaps', cm(name));
+    const first = (await call(server, 'GET', '/api/v1/namespaces/gone/configmaps?limit=2')).json;
+    expect(first.items.map((o: KubeObject) => o.metadata.name)).toEqual(['a1', 'a2']);
+    const firstRv = Number(first.metadata.resourceVersion);
+    // Written after the first page: a consistent list would not show them; the inconsistent one does.
+    await call(server, 'POST', '/api/v1/namespaces/gone/configmaps', cm('a5'));
+    await call(server, 'DELETE', '/api/v1/namespaces/gone/configmaps/a3');
+    await server.store.compact(await server.store.revision());
+
+    const expired = await call(server, 'GET', `/api/v1/namespaces/gone/configmaps?limit=2&continue=${encodeURIComponent(first.metadata.continue)}`);
+    expect([expired.status, expired.json.kind, expired.json.reason, expired.json.code]).toEqual([410, 'Status', 'Expired', 410]);
+    expect(expired.json.message).toBe(
+      'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+    );
+    const token = expired.json.metadata?.continue as string;
+    expect(JSON.parse(Buffer.from(token, 'base64url').toString('utf8')), 'the same start key at rv -1').toEqual({ v: 'meta.k8s.io/v1', rv: -1, start: 'a2\u0000' });
+
+    const rest: string[] = [];
+    const revisions = new Set<string>();
+    let cont: string | undefined = token;
+    while (cont) {
+      const page = await call(server, 'GET', `/api/v1/namespaces/gone/configmaps?limit=1&continue=${encodeURIComponent(cont)}`);
+      expect(page.status, JSON.stringify(page.json)).toBe(200);
+      rest.push(...page.json.items.map((o: KubeObject) => o.metadata.name));
+      revisions.add(page.json.metadata.resourceVersion);
+      cont = page.json.metadata.continue;
+    }
+    expect(rest, 'the rest, as it is now: a3 deleted, a5 created').toEqual(['a4', 'a5']);
+    expect(revisions.size, 'the pages after the 410 are one snapshot, at the latest revision').toBe(1);
+    expect(Number([...revisions][0])).toBeGreaterThan(firstRv);
+  });
+
+  test('a token at rv -1 is not taken for a learner-made token: a malformed one is still a 400', async () => {
+    const bad = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: -1, start: '' })).toString('base64url');
+    const answer = await call(server, 'GET', `/api/v1/namespaces/default/configmaps?limit=1&continue=${bad}`);
+    expect([answer.status, answer.json.reason]).toEqual([400, 'BadRequest']);
+    expect(answer.json.message).toMatch(/^continue key is not valid/);
+  });
+});

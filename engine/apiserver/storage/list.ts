@@ -5,6 +5,7 @@
  *
  *   request                                            served from   at
  *   continue=<token>                                   store         the token's revision
+ *   continue=<token of a 410> (rv -1)                  store         the latest revision
  *   resourceVersionMatch=Exact, resourceVersion=N      store         N
  *   limit>0, resourceVersion=N (N ≠ 0), no match       store         N (the legacy exact read)
  *   resourceVersion unset                              cache         the store's revision now
@@ -17,7 +18,9 @@
  * then 504 "Too large resource version" (NewTooLargeResourceVersionError), which tells clients to
  * retry after a second. A page from the cache carries a continue token at the cache's revision; the
  * next pages are read from the store at that revision, so they form one snapshot. Pagination itself
- * is the learner's paginate() (04-list-watch) either way.
+ * is the learner's paginate() (04-list-watch) either way. A continue token whose revision was
+ * compacted gets 410 Expired with a token to go on at the latest revision
+ * (./inconsistent-continue.ts).
  */
 import { CompactedError, FutureRevisionError, prefixEnd, type KVStore } from '../../etcd/kv.ts';
 import { expired, futureResourceVersion, tooLargeResourceVersion } from '../../kube/errors.ts';
@@ -26,6 +29,7 @@ import type { KubeObject } from '../../kube/types.ts';
 import { CONSISTENT_LIST_WAIT_MS } from '../../params.ts';
 import type { ApiserverExercises, KeyedObject } from '../exercises.ts';
 import { decodeStored, type Cacher } from './cacher.ts';
+import { continueTokenAt, INCONSISTENT_CONTINUE_MESSAGE, inconsistentContinueToken, inconsistentStartKey } from './inconsistent-continue.ts';
 import type { StorageListOptions, StorageListResult } from './interface.ts';
 
 /** Where one list is read from (see the table above). */
@@ -69,6 +73,9 @@ export class Lister {
   ) {}
 
   async list(kind: ResourceInfo, options: StorageListOptions): Promise<StorageListResult> {
+    // A token from a 410 (rv -1): go on from its key at the latest revision (./inconsistent-continue.ts).
+    const latestFrom = options.continue ? inconsistentStartKey(options.continue) : undefined;
+    if (latestFrom !== undefined) return this.fromStore(kind, options, undefined, latestFrom);
     const source = listSource(options, (token) => this.impl.decodeContinue(token).resourceVersion);
     if (source.from === 'cache') {
       const revision = await this.freshCacheRevision(source.atLeast);
@@ -99,19 +106,20 @@ export class Lister {
     return this.page(keyed, { limit }, revision);
   }
 
-  private async fromStore(kind: ResourceInfo, options: StorageListOptions, revision: number | undefined): Promise<StorageListResult> {
+  private async fromStore(kind: ResourceInfo, options: StorageListOptions, revision: number | undefined, latestFrom?: string): Promise<StorageListResult> {
     const prefix = collectionPrefix(kind, options.namespace);
     let result;
     try {
       result = await this.store.range(prefix, { end: prefixEnd(prefix), revision });
     } catch (error) {
       if (isStoreError(error, CompactedError)) {
-        throw expired(
-          options.continue
-            ? 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results.'
-            : // etcd3/errors.go, interpretListError: what a read below the compacted revision answers.
-              'The resourceVersion for the provided list is too old.',
-        );
+        // etcd3/errors.go, interpretListError: a page whose revision is compacted gets a token to go on at the latest one.
+        if (options.continue) {
+          const gone = expired(INCONSISTENT_CONTINUE_MESSAGE);
+          gone.status.metadata = { continue: inconsistentContinueToken(this.impl.decodeContinue(options.continue).startKey) };
+          throw gone;
+        }
+        throw expired('The resourceVersion for the provided list is too old.');
       }
       if (isStoreError(error, FutureRevisionError)) throw futureResourceVersion(revision!, await this.store.revision());
       throw error;
@@ -121,7 +129,8 @@ export class Lister {
       const object = decodeStored(kv);
       if (options.matches(object)) keyed.push({ key: kv.key.slice(prefix.length), object });
     }
-    return this.page(keyed, { limit: options.limit, continue: options.continue }, revision ?? result.revision);
+    const token = latestFrom !== undefined ? continueTokenAt(latestFrom, result.revision) : options.continue;
+    return this.page(keyed, { limit: options.limit, continue: token }, revision ?? result.revision);
   }
 
   private page(keyed: KeyedObject[], request: { limit?: number; continue?: string }, revision: number): StorageListResult {
