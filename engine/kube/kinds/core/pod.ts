@@ -13,6 +13,7 @@ import { defineKind, readPath, statusSubresource } from '../define.ts';
 import { admitPodPriority, PRIORITY_CLASSES } from '../scheduling/priorityclass.ts';
 import { checkPodLimits, defaultPodResources } from './limitrange.ts';
 import { POD_PRINTER } from './pod-printer.ts';
+import { podStatusIPCauses } from './pod-status-ips.ts';
 import { POD_SUBRESOURCES } from './pod-subresources.ts';
 import { podOnlyCauses } from '../../validation/pod-spec.ts';
 
@@ -124,6 +125,7 @@ export const PODS = defineKind<Pod>({
       if (pod.spec && typeof pod.spec === 'object') causes.push(...podUpdateCauses(pod, old));
       return causes;
     },
+    validateStatusUpdate: (pod) => podStatusIPCauses(pod),
   },
   admission: (env) => ({
     create: (pod) => {
