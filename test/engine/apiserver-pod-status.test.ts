@@ -5,6 +5,7 @@
  * podIPs reconciliation of pkg/apis/core/v1/conversion.go Convert_v1_PodStatus_To_core_PodStatus).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Pod } from '#engine/kube/types.ts';
 import { startTestServer, type TestServer } from './apiserver-harness.ts';
 
 let server: TestServer;
@@ -15,7 +16,7 @@ afterAll(async () => server?.close());
 
 async function writeStatus(name: string, status: Record<string, unknown>): Promise<{ code: number; body: any }> {
   const path = `/api/v1/namespaces/default/pods/${name}`;
-  const pod = await (await server.fetch(path)).json();
+  const pod = (await (await server.fetch(path)).json()) as Pod;
   const res = await server.fetch(`${path}/status`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...pod, status: { ...pod.status, ...status } }) });
   return { code: res.status, body: await res.json() };
 }
