@@ -58,7 +58,11 @@ export interface NodeCidrAllocator {
  * `netns` is a path such as /var/run/netns/kubelings-pod-1.
  */
 export interface NetOps {
-  /** Creates the bridge (or finds it), gives it `gatewayCidr` (`10.1.0.1/24`) when given, and sets it up; its MAC. */
+  /**
+   * Creates the bridge (or finds it), gives it `gatewayCidr` (`10.1.0.1/24`) when given, and sets
+   * it up; its MAC. Safe when ADDs of pods starting together call it at once: a bridge or an
+   * address another call made is fine. Throws when a link of that name is no bridge.
+   */
   ensureBridge(name: string, gatewayCidr?: string): Promise<{ mac: string }>;
   /**
    * Creates a veth pair: one end named `ifName` inside `netns`, the other (`hostName`) on the host,

@@ -8,7 +8,13 @@
  * - every command runs with a bound on its time and output, and a failure throws an Error that
  *   quotes the command and what `ip` printed;
  * - createVeth removes the pair again when a later step of its own fails, so it leaves nothing
- *   half-made.
+ *   half-made;
+ * - ensureBridge is idempotent under a race: the runtime runs the ADDs of pods that start together
+ *   at the same time (containerd serialises nothing per node), each making sure of the bridge and
+ *   its gateway address, so a bridge or an address another call made first is success, as in the
+ *   upstream bridge plugin (containernetworking/plugins plugins/main/bridge/bridge.go:
+ *   ensureBridge ignores EEXIST from LinkAdd and then checks the link is a bridge; ensureAddr
+ *   returns when the address is there and ignores EEXIST from AddrAdd).
  */
 import { execFile } from 'node:child_process';
 import { basename, dirname } from 'node:path';
@@ -39,6 +45,24 @@ async function mac(ns: string[], link: string): Promise<string> {
   return info!.address;
 }
 
+/** The kind of link `link` (`bridge`, `veth`, `dummy`; '' for a plain device), or undefined when there is none. */
+async function linkKind(ns: string[], link: string): Promise<string | undefined> {
+  let out: string;
+  try {
+    out = await ip([...ns, '-d', '-j', 'link', 'show', 'dev', link]);
+  } catch {
+    return undefined;
+  }
+  const [info] = JSON.parse(out) as { linkinfo?: { info_kind?: string } }[];
+  return info?.linkinfo?.info_kind ?? '';
+}
+
+/** The IPv4 addresses (CIDR notation) on `link`. */
+async function ipv4Addresses(ns: string[], link: string): Promise<string[]> {
+  const held = JSON.parse(await ip([...ns, '-j', '-4', 'addr', 'show', 'dev', link])) as { addr_info: { local: string; prefixlen: number }[] }[];
+  return (held[0]?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`);
+}
+
 async function linkExists(ns: string[], link: string): Promise<boolean> {
   try {
     await ip([...ns, 'link', 'show', 'dev', link]);
@@ -57,9 +81,19 @@ export function kernelNetOpsIn(nodeNetns?: string): NetOps {
   const host = nodeNetns === undefined ? [] : ['-n', netnsName(nodeNetns)];
   return {
     async ensureBridge(name, gatewayCidr) {
-      if (!(await linkExists(host, name))) await ip([...host, 'link', 'add', name, 'type', 'bridge']);
-      const held = JSON.parse(await ip([...host, '-j', '-4', 'addr', 'show', 'dev', name])) as { addr_info: { local: string; prefixlen: number }[] }[];
-      if (gatewayCidr && !held[0]?.addr_info.some((a) => `${a.local}/${a.prefixlen}` === gatewayCidr)) await ip([...host, 'addr', 'add', gatewayCidr, 'dev', name]);
+      // Create, and judge a failure by what is there after it: another ADD may have made the
+      // bridge between any look and this add ("File exists").
+      await ip([...host, 'link', 'add', name, 'type', 'bridge']).catch(async (error: Error) => {
+        const kind = await linkKind(host, name);
+        if (kind === undefined) throw error;
+        if (kind !== 'bridge') throw new Error(`"${name}" already exists but is not a bridge`);
+      });
+      if (gatewayCidr && !(await ipv4Addresses(host, name)).includes(gatewayCidr)) {
+        // Another ADD may give it the address meanwhile ("Address already assigned"): that is success.
+        await ip([...host, 'addr', 'add', gatewayCidr, 'dev', name]).catch(async (error: Error) => {
+          if (!(await ipv4Addresses(host, name)).includes(gatewayCidr)) throw error;
+        });
+      }
       await ip([...host, 'link', 'set', name, 'up']);
       return { mac: await mac(host, name) };
     },
@@ -92,8 +126,7 @@ export function kernelNetOpsIn(nodeNetns?: string): NetOps {
     async addresses(netns, ifName) {
       const ns = ['-n', netnsName(netns)];
       if (!(await linkExists(ns, ifName))) return undefined;
-      const held = JSON.parse(await ip([...ns, '-j', '-4', 'addr', 'show', 'dev', ifName])) as { addr_info: { local: string; prefixlen: number }[] }[];
-      return (held[0]?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`);
+      return ipv4Addresses(ns, ifName);
     },
     async routes(netns) {
       const rows = JSON.parse(await ip(['-n', netnsName(netns), '-j', '-4', 'route', 'show'])) as { dst: string; gateway?: string }[];
