@@ -38,6 +38,9 @@ void [formatIPv4, parseCidr, parseIPv4, CNI_ERROR, CNI_VERSION, CniPluginError];
  * handed out. Addresses in a set are tried in order (range after range), starting just AFTER
  * store.lastReserved(i) and wrapping round (so a pod that crash-loops does not get the address it
  * just had); store.reserve() says whether you got it; then store.setLastReserved(i, ip).
+ * Pods that start together run their ADDs at the same time, each in its own process: another ADD
+ * may take an address after you looked at store.reservations(). Only reserve() decides (it is
+ * atomic): false means the address is not yours, so go on to the next one.
  *
  * Must hold:
  * - the container and interface already hold an address in the set (a retried ADD): return it,

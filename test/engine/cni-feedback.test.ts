@@ -14,6 +14,7 @@ const cases: [variant: string, exercise: string, mustFail: string[]][] = [
   ['broadcast-handed-out', '01-ipam', ['the broadcast address is never handed out']],
   ['gateway-handed-out', '01-ipam', ['the first pods get .2, .3', 'a gateway named in the config is skipped wherever it is']],
   ['in-memory-reservations', '01-ipam', ['a restart (a new process, a fresh store on the same folder) never hands out an address still held']],
+  ['reserve-result-ignored', '01-ipam', ['an address another ADD takes between your look at the store and your reserve() is not yours']],
   ['ipam-del-not-idempotent', '01-ipam', ['DEL releases the address; DEL again, or of a container that holds nothing, succeeds']],
   ['env-error-as-config', '02-cni-plugin', ['a missing or unknown CNI_COMMAND']],
   ['add-drops-prevresult', '02-cni-plugin', ["an earlier plugin's prevResult is kept"]],

@@ -215,6 +215,35 @@ describe('reservations live in the store', () => {
     expect(readFileSync(join(dir, NETWORK, '10.22.0.4'), 'utf8'), "the file of c's address").toBe('c\r\neth0');
   });
 
+  test(
+    'an address another ADD takes between your look at the store and your reserve() is not yours: you get the next one',
+    hint('Two pods start at once on a node: two plugin processes see the same free address. Which call decides who gets it, and what does the loser get back?'),
+    () => {
+      // Pods of a Deployment start together; the runtime runs their ADDs at once (containerd
+      // serialises nothing per node). Upstream host-local holds a flock on its folder across
+      // allocate and write (plugins/ipam/host-local/backend/disk/backend.go Lock); here the
+      // store's reserve() is the atomic step (a hard link that fails when the address's file
+      // exists), so only its answer says whether the address is yours.
+      const dir = scratch();
+      const real = store(dir);
+      let stolen: string | undefined;
+      const racing: IpamStore = {
+        ...real,
+        reserve(ip, owner) {
+          if (stolen === undefined) {
+            stolen = ip;
+            expect(real.reserve(ip, { containerId: 'other-pod', ifName: 'eth0' }), 'the other ADD reserving first').toBe(true);
+          }
+          return real.reserve(ip, owner);
+        },
+      };
+      const got = cni.ipamAdd(ipam(dir), args('a'), racing).ips.map((ip) => ip.address);
+      expect(stolen, 'the address the other ADD took first').toBe('10.22.0.2');
+      expect(got, 'the addresses ADD of a returned').toEqual(['10.22.0.3/29']);
+      expect([...store(dir).reservations()].map(([ip, owner]) => `${ip} ${owner?.containerId}`).sort(), 'who holds what after both ADDs').toEqual(['10.22.0.2 other-pod', '10.22.0.3 a']);
+    },
+  );
+
   test('allocation goes round-robin: a released address comes back only after the others', hint('Where does the next search start: at rangeStart, or after store.lastReserved()?'), () => {
     const dir = scratch();
     addAll(ipam(dir), ['a', 'b']);
