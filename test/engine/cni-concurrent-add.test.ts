@@ -41,6 +41,8 @@ const ip = (args: string[]) => execFileSync('ip', args, { encoding: 'utf8' });
 const madeDirs: string[] = [];
 const madeNetns: string[] = [];
 const tags: string[] = [];
+/** Nodes started by a test and not stopped yet (a failed test leaves its relay running otherwise). */
+const running = new Set<{ stop(): Promise<void> }>();
 
 function scratch(): string {
   const dir = mkdtempSync(join(tmpdir(), 'kubelings-cni-race-'));
@@ -72,6 +74,8 @@ const reservations = (dir: string) => readdirSync(dir).filter((n) => /^\d+\.\d+\
 
 afterEach(async () => {
   if (KERNEL.mode !== 'kernel') return;
+  for (const node of running) await node.stop().catch(() => undefined);
+  running.clear();
   await removeNetns(madeNetns.splice(0).reverse());
   for (const tag of tags.splice(0)) await removeClusterNetworks(tag);
 });
@@ -135,6 +139,7 @@ describe.skipIf(KERNEL.mode !== 'kernel')(`concurrent ADDs on one node's bridge$
     tags.push(tag);
     const root = scratch();
     const node = await startKernelNode({ tag, index: 0, count: 1, root, cni: 'kubelings' });
+    running.add(node);
     const { plugin, conf } = node.runtimeOptions.network!;
     const pods = Array.from({ length: PODS }, (_, i) => `${node.layout.podNetnsPrefix}p${i}`);
     addNetns(...pods);
@@ -154,6 +159,7 @@ describe.skipIf(KERNEL.mode !== 'kernel')(`concurrent ADDs on one node's bridge$
     expect(bridgePorts(node.layout.netns), 'ports of the bridge after DEL').toBe('');
     expect(reservations(join(root, 'cni', conf.name)), 'reservations after DEL').toEqual([]);
 
+    running.delete(node);
     await node.stop();
     madeNetns.splice(0);
     expect(await listProjectNetns(`${NETNS_PREFIX}${tag}-`), 'namespaces left after stop()').toEqual([]);
