@@ -17,7 +17,9 @@ import { loadComponent } from '#engine/impl.ts';
 import type { ControllerRevision, DaemonSetStatus, Pod, StatefulSet, StatefulSetStatus } from '#engine/kube/types.ts';
 import { newRevision } from '#engine/controllers/statefulset-util.ts';
 import type { Toleration } from '#engine/scheduler/types.ts';
+import type { OwnerReference } from '#engine/objects/types.ts';
 import { hint, show } from '#grading';
+import { ApiError } from '#engine/kube/errors.ts';
 import { Recorder, ago, daemonContext, daemonPod, daemonSet, forbidden, node, notFound, statefulContext, statefulPod, statefulSet } from './make.ts';
 
 const c = await loadComponent('controllers');
@@ -676,4 +678,380 @@ describe('syncStatefulSet, one sync at a time (recorded actions)', () => {
     ).toBe(false);
     expect(recorder.actions.includes('create pod default/web-0'), 'web-0 created').toBe(true);
   });
+});
+
+/** A Recorder that also keeps the owner references each adoption or release patch writes. */
+class RefRecorder extends Recorder {
+  readonly refs: OwnerReference[][] = [];
+  override patchPodOwnerReferences(p: Pod, refs: OwnerReference[]) {
+    this.refs.push(structuredClone(refs));
+    return super.patchPodOwnerReferences(p, refs);
+  }
+}
+const syncError = (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (e: Error) => e.message,
+  );
+
+describe('syncDaemonSet: finished pods, ownership, errors and limits', () => {
+  const ds = daemonSet('agent');
+  const hash = () => c.computeHash(ds.spec.template);
+
+  test('a Succeeded daemon pod is deleted as a Failed one is', hint('Finished means Failed or Succeeded: both are deleted, to be created again'), async () => {
+    // daemon_controller.go podsShouldBeOnNode: "Found succeeded daemon pod ... will try to delete it".
+    const { ctx, recorder } = daemonContext({ daemonSets: [ds], nodes: [node('n1')], pods: [daemonPod('agent-done', ds, 'n1', hash(), { phase: 'Succeeded' })] });
+    await c.syncDaemonSet('default/agent', ctx);
+    expect(
+      recorder.actions.filter((a) => !a.endsWith('status')),
+      'actions: the pod on n1 Succeeded',
+    ).toEqual(['delete pod default/agent-done']);
+  });
+
+  test(
+    'two pods on one node: the older is kept even when its name sorts later; of two the same age, the first by name whatever order the cache lists them in',
+    hint('Compare creationTimestamp first, the name only when they are equal'),
+    async () => {
+      // podByCreationTimestampAndPhase (daemon_controller.go): bound first, then CreationTimestamp, then Name.
+      const deletes = async (pods: Pod[]) => {
+        const { ctx, recorder } = daemonContext({ daemonSets: [ds], nodes: [node('n1')], pods });
+        await c.syncDaemonSet('default/agent', ctx);
+        return recorder.actions.filter((a) => a.startsWith('delete'));
+      };
+      expect(await deletes([daemonPod('agent-z', ds, 'n1', hash(), { age: 600 }), daemonPod('agent-a', ds, 'n1', hash(), { age: 10 })]), 'agent-z 10 min old, agent-a 10 s old').toEqual([
+        'delete pod default/agent-a',
+      ]);
+      expect(await deletes([daemonPod('agent-c', ds, 'n1', hash(), { age: 60 }), daemonPod('agent-d', ds, 'n1', hash(), { age: 60 })]), 'agent-c and agent-d, the same age, listed c first').toEqual([
+        'delete pod default/agent-d',
+      ]);
+    },
+  );
+
+  test(
+    "adoption writes a full controller reference (apps/v1 DaemonSet); a new pod is controlled by the DaemonSet; a release keeps the pod's other owners",
+    hint("newControllerRef(ds, 'apps/v1', 'DaemonSet'); a release removes only the reference with the DaemonSet's uid"),
+    async () => {
+      // controller_ref_manager.go AdoptPod / ReleasePod; daemon_controller.go syncNodes (metav1.NewControllerRef(ds, controllerKind)).
+      const orphan = daemonPod('agent-orphan', ds, 'n1', hash());
+      orphan.metadata.ownerReferences = undefined;
+      const stray = daemonPod('agent-stray', ds, 'n2', hash());
+      stray.metadata.labels = { app: 'other' };
+      stray.metadata.ownerReferences = [...stray.metadata.ownerReferences!, { apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: 'uid-keeper' }];
+      const recorder = new RefRecorder();
+      const { ctx } = daemonContext({ daemonSets: [ds], nodes: [node('n1'), node('n2')], pods: [orphan, stray] }, recorder);
+      await c.syncDaemonSet('default/agent', ctx);
+      const ref = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: ds.metadata.uid, controller: true, blockOwnerDeletion: true };
+      expect(show(recorder.refs), 'the references written: adopting agent-orphan, releasing agent-stray (also owned by ConfigMap keeper)').toBe(
+        show([[ref], [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: 'uid-keeper' }]]),
+      );
+      expect(show(recorder.created[0]?.metadata.ownerReferences), 'the ownerReferences of the pod created for n2').toBe(show([ref]));
+    },
+  );
+
+  test(
+    'an adoption or release refused (not NotFound) fails the sync; a release that finds the pod gone is fine',
+    hint('Only NotFound is ignored when patching ownerReferences; any other error is thrown'),
+    async () => {
+      // syncDaemonSet → getDaemonPods → ClaimPods returns the patch error; ReleasePod ignores NotFound.
+      const orphan = daemonPod('agent-orphan', ds, 'n1', hash());
+      orphan.metadata.ownerReferences = undefined;
+      const stray = daemonPod('agent-stray', ds, 'n1', hash());
+      stray.metadata.labels = { app: 'other' };
+      const refuse = (error: Error) => new Recorder((a) => (a.startsWith('patch') ? error : undefined));
+      const adopt = daemonContext({ daemonSets: [ds], nodes: [node('n1')], pods: [orphan] }, refuse(forbidden('pods "agent-orphan" is forbidden')));
+      const release = daemonContext({ daemonSets: [ds], nodes: [node('n1')], pods: [stray] }, refuse(forbidden('pods "agent-stray" is forbidden')));
+      const gone = daemonContext({ daemonSets: [ds], nodes: [node('n1')], pods: [stray] }, refuse(notFound('pods "agent-stray"')));
+      expect(
+        show({
+          adopt: await syncError(c.syncDaemonSet('default/agent', adopt.ctx)),
+          release: await syncError(c.syncDaemonSet('default/agent', release.ctx)),
+          gone: await syncError(c.syncDaemonSet('default/agent', gone.ctx)),
+          goneActions: gone.recorder.actions.filter((a) => !a.endsWith('status')),
+        }),
+        'the adoption patch Forbidden; the release patch Forbidden; the release patch NotFound',
+      ).toBe(
+        show({
+          adopt: 'pods "agent-orphan" is forbidden',
+          release: 'pods "agent-stray" is forbidden',
+          gone: 'no error',
+          goneActions: ['patch pod default/agent-stray ownerReferences=[]', 'create pod default/agent-'],
+        }),
+      );
+    },
+  );
+
+  test('at most burstReplicas creates and burstReplicas deletes in one sync, each expected', hint('Cut both lists to ctx.burstReplicas before setExpectations'), async () => {
+    // daemon_controller.go syncNodes: createDiff and deleteDiff are capped at dsc.burstReplicas.
+    const up = daemonContext({ daemonSets: [ds], nodes: [node('n1'), node('n2'), node('n3')] });
+    up.ctx.burstReplicas = 2;
+    await c.syncDaemonSet('default/agent', up.ctx);
+    const picky = daemonSet('agent', { nodeSelector: { role: 'edge' } });
+    const h = c.computeHash(picky.spec.template);
+    const down = daemonContext({ daemonSets: [picky], nodes: [node('n1'), node('n2'), node('n3')], pods: ['n1', 'n2', 'n3'].map((n) => daemonPod(`agent-${n}`, picky, n, h)) });
+    down.ctx.burstReplicas = 2;
+    await c.syncDaemonSet('default/agent', down.ctx);
+    expect(
+      show({
+        creates: up.recorder.actions.filter((a) => a.startsWith('create')).length,
+        expectedUp: up.expectations.pending('default/agent'),
+        deletes: down.recorder.actions.filter((a) => a.startsWith('delete')).length,
+        expectedDown: down.expectations.pending('default/agent'),
+      }),
+      'burstReplicas 2: three nodes without a pod; then three pods on nodes that no longer fit',
+    ).toBe(show({ creates: 2, expectedUp: { add: 2, del: 0 }, deletes: 2, expectedDown: { add: 0, del: 2 } }));
+  });
+
+  test(
+    'a refused create stops the slow-start batches, fails the sync, and the creates not made are no longer expected',
+    hint('creationObserved for every pod not created (the failed one and those never tried)'),
+    async () => {
+      // daemon_controller.go syncNodes: "skippedPods := createDiff - (batchSize + pos)" lowers the expectations.
+      const { ctx, recorder, expectations } = daemonContext(
+        { daemonSets: [ds], nodes: [node('n1'), node('n2'), node('n3')] },
+        new Recorder((a) => (a.startsWith('create') ? forbidden('pods is forbidden: quota') : undefined)),
+      );
+      const error = await syncError(c.syncDaemonSet('default/agent', ctx));
+      expect(show({ error, creates: recorder.actions.filter((a) => a.startsWith('create')).length, pending: expectations.pending('default/agent') }), 'three nodes, every create Forbidden').toBe(
+        show({ error: 'pods is forbidden: quota', creates: 1, pending: { add: 0, del: 0 } }),
+      );
+    },
+  );
+
+  test('a delete that finds the pod gone (NotFound) alone is no error', hint('Only an error other than NotFound fails the sync'), async () => {
+    const picky = daemonSet('agent', { nodeSelector: { role: 'edge' } });
+    const { ctx } = daemonContext(
+      { daemonSets: [picky], nodes: [node('n1')], pods: [daemonPod('agent-a', picky, 'n1', c.computeHash(picky.spec.template))] },
+      new Recorder((a) => (a.startsWith('delete') ? notFound('pods "agent-a"') : undefined)),
+    );
+    expect(await syncError(c.syncDaemonSet('default/agent', ctx)), 'the one delete answered NotFound').toBe('no error');
+  });
+
+  test('a matching pod pinned to no node (no nodeName, no node affinity) is left alone', hint('targetNodeOf(pod) undefined: skip the pod'), async () => {
+    // getNodesToDaemonPods: a pod whose GetTargetNodeName fails is logged and skipped.
+    const loose = daemonPod('agent-loose', ds, 'n1', hash(), { unbound: true });
+    loose.spec.affinity = undefined;
+    const { ctx, recorder } = daemonContext({ daemonSets: [ds], nodes: [node('n1')], pods: [loose, daemonPod('agent-a', ds, 'n1', hash())] });
+    await c.syncDaemonSet('default/agent', ctx);
+    expect(
+      recorder.actions.filter((a) => !a.endsWith('status')),
+      'actions: agent-a on n1, agent-loose pinned nowhere',
+    ).toEqual([]);
+  });
+
+  test('maxUnavailable 0 (with no surge) is taken as 1', hint('A maxUnavailable that resolves to 0 counts as 1, or the rollout would never move'), async () => {
+    // update.go updatedDesiredNodeCounts: "not configured for surge or unavailability, defaulting to accepting unavailability".
+    const zero = daemonSet('agent', { maxUnavailable: 0 });
+    const { ctx, recorder } = daemonContext({ daemonSets: [zero], nodes: [node('n1'), node('n2')], pods: [daemonPod('a', zero, 'n1', 'old'), daemonPod('b', zero, 'n2', 'old')] });
+    await c.syncDaemonSet('default/agent', ctx);
+    expect(
+      recorder.actions.filter((a) => a.startsWith('delete')),
+      'deletes: maxUnavailable 0, two old pods',
+    ).toEqual(['delete pod default/a']);
+  });
+
+  test(
+    'rolling update: a node with two old pods, or two new ones, counts as unavailable (pods still bound to a node that left)',
+    hint('findUpdatedPodsOnNode: more than one new or more than one old pod on a node → that node is unavailable'),
+    async () => {
+      // update.go rollingUpdate: findUpdatedPodsOnNode returns !ok for two of a kind → numUnavailable++.
+      const deletes = async (extra: Pod[]) => {
+        const pods = [daemonPod('a', ds, 'n1', 'old'), daemonPod('b', ds, 'n2', 'old'), ...extra];
+        const { ctx, recorder } = daemonContext({ daemonSets: [ds], nodes: [node('n1'), node('n2')], pods });
+        await c.syncDaemonSet('default/agent', ctx);
+        return recorder.actions.filter((a) => !a.endsWith('status'));
+      };
+      expect(await deletes([daemonPod('x1', ds, 'n9', 'old'), daemonPod('x2', ds, 'n9', 'old')]), 'n1, n2 one old pod each; n9 (gone) two old pods').toEqual([]);
+      expect(await deletes([daemonPod('y1', ds, 'n9', hash()), daemonPod('y2', ds, 'n9', hash())]), 'n1, n2 one old pod each; n9 (gone) two new pods').toEqual([]);
+    },
+  );
+
+  test('minReadySeconds with every ready pod available already: nothing to look again for', async () => {
+    const slow = daemonSet('agent');
+    slow.spec.minReadySeconds = 30;
+    const { ctx } = daemonContext({ daemonSets: [slow], nodes: [node('n1')], pods: [daemonPod('agent-a', slow, 'n1', c.computeHash(slow.spec.template))] });
+    expect(show(await c.syncDaemonSet('default/agent', ctx)), 'minReadySeconds 30, the pod Ready for 60 s').toBe(show({}));
+  });
+});
+
+describe('statefulSetActions and syncStatefulSet: finished pods, Parallel, revisions, errors and the status', () => {
+  const at = Date.parse('2024-01-01T00:10:00Z');
+  /** Each action as it is: its action field printed as it stands. */
+  const plan = (set: StatefulSet, pods: Pod[], r = { current: 'web-a', update: 'web-a' }) =>
+    c.statefulSetActions(set, pods, r, at).map((a) => (a.action === 'create' ? `create ${a.ordinal} (${a.revision})` : `${a.action} ${a.pod.metadata.name} (${a.reason})`));
+  const revision = (image: string, n: number, hash: string) => {
+    const r = newRevision(statefulSet('web', { image }), n, hash);
+    return { ...r, metadata: { ...r.metadata, uid: `uid-r${hash}` } } as ControllerRevision;
+  };
+
+  test('a Succeeded pod is deleted, to be created again, as a Failed one is', () => {
+    // stateful_set_control.go processReplica: isFailed(replica) || isSucceeded(replica) → delete it.
+    const set = statefulSet('web');
+    expect(plan(set, [statefulPod(set, 0, 'web-a'), statefulPod(set, 1, 'web-a', { phase: 'Succeeded' })]), 'web-1 Succeeded').toEqual(['delete web-1 (finished)']);
+  });
+
+  test('a pod whose name has no ordinal of this set is neither a replica nor condemned', hint('ordinalOf(set, pod) undefined: leave the pod out of the plan'), () => {
+    // stateful_set_control.go updateStatefulSet: only pods with a valid ordinal go to replicas or condemned.
+    const set = statefulSet('web', { replicas: 1 });
+    const other = statefulPod(set, 0, 'web-a');
+    other.metadata.name = 'web-canary';
+    expect(plan(set, [statefulPod(set, 0, 'web-a'), other]), 'web-0 Ready and a pod named web-canary').toEqual([]);
+  });
+
+  test('Parallel goes on past a finished pod and past a terminating condemned pod', hint('Only OrderedReady stops after deleting a finished pod or at a condemned pod being deleted'), () => {
+    // processReplica / processCondemned: `if monotonic { return true }`, otherwise the next pod.
+    const par = statefulSet('web', { policy: 'Parallel' });
+    expect(plan(par, [statefulPod(par, 0, 'web-a', { phase: 'Failed' })]), 'Parallel; web-0 Failed, web-1 and web-2 missing').toEqual([
+      'delete web-0 (finished)',
+      'create 1 (update)',
+      'create 2 (update)',
+    ]);
+    const one = statefulSet('web', { replicas: 1, policy: 'Parallel' });
+    expect(plan(one, [statefulPod(one, 0, 'web-a'), statefulPod(one, 1, 'web-a'), statefulPod(one, 2, 'web-a', { deleting: true })]), 'Parallel, replicas 1; web-2 terminating').toEqual([
+      'delete web-1 (condemned)',
+    ]);
+  });
+
+  test('RollingUpdate given without rollingUpdate: partition 0, every pod is rolled', hint('rollingUpdate and its partition may be absent: partition 0'), () => {
+    // SetDefaults_StatefulSet fills the partition only when rollingUpdate is given.
+    const set = statefulSet('web');
+    set.spec.updateStrategy = { type: 'RollingUpdate' };
+    expect(
+      plan(
+        set,
+        [0, 1, 2].map((i) => statefulPod(set, i, 'web-a')),
+        { current: 'web-a', update: 'web-b' },
+      ),
+      'all three at the old revision',
+    ).toEqual(['delete web-2 (update)']);
+  });
+
+  test('status.currentRevision names the current revision, wherever it is in the history', async () => {
+    // getStatefulSetRevisions: the current revision is the one named by status.currentRevision.
+    const set = { ...statefulSet('web', { image: 'nginx:3' }), status: { replicas: 3, currentRevision: 'web-b' } };
+    const pods = [0, 1, 2].map((i) => statefulPod(set, i, 'web-b'));
+    const { ctx, recorder } = statefulContext({ statefulSets: [set], pods, revisions: [revision('nginx:1', 1, 'a'), revision('nginx:2', 2, 'b'), revision('nginx:3', 3, 'c')] });
+    await c.syncStatefulSet('default/web', ctx);
+    const s = recorder.lastStatus<StatefulSetStatus>();
+    expect(show({ currentRevision: s.currentRevision, updateRevision: s.updateRevision, current: s.currentReplicas }), 'web-a, web-b, web-c; currentRevision web-b, every pod at web-b').toBe(
+      show({ currentRevision: 'web-b', updateRevision: 'web-c', current: 3 }),
+    );
+  });
+
+  test(
+    'a pod created below the partition is made from the current revision, above it from the update revision',
+    hint("step.revision 'current': the current revision's template and name"),
+    async () => {
+      // processReplica: newVersionedStatefulSetPod(currentSet, updateSet, currentRevision.Name, updateRevision.Name, ord, replicas).
+      const set = { ...statefulSet('web', { policy: 'Parallel', partition: 1, image: 'nginx:2' }), status: { replicas: 0, currentRevision: 'web-a' } };
+      const { ctx, recorder } = statefulContext({ statefulSets: [set], revisions: [revision('nginx:1', 1, 'a'), revision('nginx:2', 2, 'b')] });
+      await c.syncStatefulSet('default/web', ctx);
+      const made = (recorder.created.filter((o) => o.kind === 'Pod') as Pod[]).map((p) => `${p.metadata.name} ${p.spec.containers[0]?.image} ${p.metadata.labels?.['controller-revision-hash']}`);
+      expect(made, 'Parallel, partition 1, no pods; current web-a (nginx:1), update web-b (nginx:2)').toEqual(['web-0 nginx:1 web-a', 'web-1 nginx:2 web-b', 'web-2 nginx:2 web-b']);
+    },
+  );
+
+  test(
+    'minReadySeconds: a pod Ready for less is ready but not available, and the sync asks to look again after minReadySeconds; once available, not',
+    hint('availableReplicas counts pods Ready for minReadySeconds; return { requeueAfterMs } while ready != available'),
+    async () => {
+      // computeReplicaStatus: availableReplicas with isRunningAndAvailable(pod, minReadySeconds); the controller requeues after minReadySeconds.
+      const sync = async (readyFor: number) => {
+        const set = statefulSet('web', { replicas: 1 });
+        set.spec.minReadySeconds = 30;
+        const p = statefulPod(set, 0, `web-${c.computeHash(set.spec.template)}`);
+        p.status!.conditions = [{ type: 'Ready', status: 'True', lastTransitionTime: ago(readyFor) }];
+        const { ctx, recorder } = statefulContext({ statefulSets: [set], pods: [p] });
+        const result = await c.syncStatefulSet('default/web', ctx);
+        const s = recorder.lastStatus<StatefulSetStatus>();
+        return { result, ready: s.readyReplicas, available: s.availableReplicas };
+      };
+      expect(show(await sync(10)), 'minReadySeconds 30, web-0 Ready for 10 s').toBe(show({ result: { requeueAfterMs: 30_000 }, ready: 1, available: 0 }));
+      expect(show(await sync(60)), 'minReadySeconds 30, web-0 Ready for 60 s').toBe(show({ result: {}, ready: 1, available: 1 }));
+    },
+  );
+
+  test('a rollout is complete only when every pod is updated and every pod is Ready', hint('completeRollingUpdate: updatedReplicas == replicas AND readyReplicas == replicas'), async () => {
+    // stateful_set_control.go completeRollingUpdate.
+    const current = async (pods: (set: StatefulSet) => Pod[]) => {
+      const set = { ...statefulSet('web', { image: 'nginx:2' }), status: { replicas: 3, currentRevision: 'web-a' } };
+      const { ctx, recorder } = statefulContext({ statefulSets: [set], pods: pods(set), revisions: [revision('nginx:1', 1, 'a'), revision('nginx:2', 2, 'b')] });
+      await c.syncStatefulSet('default/web', ctx);
+      return recorder.lastStatus<StatefulSetStatus>().currentRevision;
+    };
+    expect(await current((s) => [statefulPod(s, 0, 'web-b'), statefulPod(s, 1, 'web-b'), statefulPod(s, 2, 'web-b', { ready: false })]), 'all three at web-b, web-2 not Ready').toBe('web-a');
+    expect(await current((s) => [statefulPod(s, 0, 'web-a'), statefulPod(s, 1, 'web-b'), statefulPod(s, 2, 'web-b')]), 'all three Ready, web-0 still at web-a').toBe('web-a');
+  });
+
+  test('a StatefulSet gone from the cache: nothing is done', async () => {
+    const { ctx, recorder } = statefulContext({});
+    expect(show({ result: await c.syncStatefulSet('default/gone', ctx), actions: recorder.actions }), 'syncStatefulSet("default/gone")').toBe(show({ result: {}, actions: [] }));
+  });
+
+  test('a status already right is not written again', hint('Compare each status field with set.status; write only a change'), async () => {
+    const set = statefulSet('web');
+    const hash = `web-${c.computeHash(set.spec.template)}`;
+    set.status = { observedGeneration: 1, replicas: 3, readyReplicas: 3, currentReplicas: 3, updatedReplicas: 3, availableReplicas: 3, currentRevision: hash, updateRevision: hash };
+    const rev = { ...newRevision(set, 1, c.computeHash(set.spec.template)), metadata: { ...newRevision(set, 1, c.computeHash(set.spec.template)).metadata, uid: 'uid-rev' } } as ControllerRevision;
+    const { ctx, recorder } = statefulContext({ statefulSets: [set], pods: [0, 1, 2].map((i) => statefulPod(set, i, hash)), revisions: [rev] });
+    await c.syncStatefulSet('default/web', ctx);
+    expect(recorder.actions, 'actions for a StatefulSet of 3 Ready pods at its only revision').toEqual([]);
+  });
+
+  test(
+    'an adoption refused fails the sync; a release refused fails it, a release finding the pod gone is fine; the reference written is apps/v1 StatefulSet and other owners are kept',
+    hint('Only NotFound is ignored when patching ownerReferences'),
+    async () => {
+      // ClaimPods in stateful_set.go getPodsForStatefulSet; controller_ref_manager.go AdoptPod / ReleasePod.
+      const set = statefulSet('web', { replicas: 1 });
+      const hash = `web-${c.computeHash(set.spec.template)}`;
+      const orphan = statefulPod(set, 0, hash);
+      orphan.metadata.ownerReferences = undefined;
+      const stray = statefulPod(set, 0, hash);
+      stray.metadata.labels = { app: 'other' };
+      stray.metadata.ownerReferences = [...stray.metadata.ownerReferences!, { apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: 'uid-keeper' }];
+      const refuse = (error: Error) => new Recorder((a) => (a.startsWith('patch') ? error : undefined));
+      const adopt = statefulContext({ statefulSets: [set], pods: [orphan] }, refuse(forbidden('pods "web-0" is forbidden')));
+      const release = statefulContext({ statefulSets: [set], pods: [stray] }, refuse(forbidden('pods "web-0" is forbidden')));
+      const gone = statefulContext({ statefulSets: [set], pods: [stray] }, refuse(notFound('pods "web-0"')));
+      expect(
+        show({
+          adopt: await syncError(c.syncStatefulSet('default/web', adopt.ctx)),
+          release: await syncError(c.syncStatefulSet('default/web', release.ctx)),
+          gone: await syncError(c.syncStatefulSet('default/web', gone.ctx)),
+        }),
+        'adopting web-0 Forbidden; releasing web-0 Forbidden; releasing web-0 NotFound',
+      ).toBe(show({ adopt: 'pods "web-0" is forbidden', release: 'pods "web-0" is forbidden', gone: 'no error' }));
+      const recorder = new RefRecorder();
+      await c.syncStatefulSet('default/web', statefulContext({ statefulSets: [set], pods: [orphan] }, recorder).ctx);
+      await c.syncStatefulSet('default/web', statefulContext({ statefulSets: [set], pods: [stray] }, recorder).ctx);
+      expect(show(recorder.refs), 'the references written: adopting the orphan web-0, releasing web-0 also owned by ConfigMap keeper').toBe(
+        show([
+          [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: set.metadata.uid, controller: true, blockOwnerDeletion: true }],
+          [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'keeper', uid: 'uid-keeper' }],
+        ]),
+      );
+    },
+  );
+
+  test(
+    'a create answered AlreadyExists (an earlier sync made the pod) and a delete answered NotFound are fine; any other error fails the sync',
+    hint('Catch AlreadyExists on create and NotFound on delete; throw the rest'),
+    async () => {
+      const set = statefulSet('web', { replicas: 1 });
+      const hash = `web-${c.computeHash(set.spec.template)}`;
+      const exists = new ApiError({ code: 409, reason: 'AlreadyExists', message: 'pods "web-0" already exists' });
+      const outcome = async (pods: Pod[], fail: (a: string) => Error | undefined) =>
+        syncError(c.syncStatefulSet('default/web', statefulContext({ statefulSets: [set], pods }, new Recorder(fail)).ctx));
+      const condemned = [statefulPod(set, 0, hash), statefulPod(set, 1, hash)];
+      expect(
+        show({
+          createExists: await outcome([], (a) => (a.startsWith('create pod') ? exists : undefined)),
+          createForbidden: await outcome([], (a) => (a.startsWith('create pod') ? forbidden('pods "web-0" is forbidden') : undefined)),
+          deleteGone: await outcome(condemned, (a) => (a.startsWith('delete pod') ? notFound('pods "web-1"') : undefined)),
+          deleteForbidden: await outcome(condemned, (a) => (a.startsWith('delete pod') ? forbidden('pods "web-1" is forbidden') : undefined)),
+        }),
+        'creating web-0: AlreadyExists, Forbidden; deleting the condemned web-1: NotFound, Forbidden',
+      ).toBe(show({ createExists: 'no error', createForbidden: 'pods "web-0" is forbidden', deleteGone: 'no error', deleteForbidden: 'pods "web-1" is forbidden' }));
+    },
+  );
 });
