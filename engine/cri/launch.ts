@@ -7,8 +7,8 @@
  * - the other images run their program with the same Node; a `command` must name the program
  *   (nginx's `nginx …`, `/docker-entrypoint.sh …`), since they cannot run anything else: anything
  *   else is refused at CreateContainer with a sentence pointing at busybox.
- * The environment is the image's, then the container's envs, then the runtime's own (pod address,
- * listen port, the container's folder, and the markers by which cleanupOrphans finds stray
+ * The environment is the image's, then the container's envs, then the runtime's own (pod address
+ * and namespace, listen port, the container's folder, and the markers by which cleanupOrphans finds stray
  * processes), which the container cannot override.
  */
 import { accessSync, constants, statSync } from 'node:fs';
@@ -83,6 +83,8 @@ export interface LaunchInputs {
   rootfs: string;
   workDir: string;
   podIP: string;
+  /** The pod's namespace (the sandbox's metadata), for the built-in images that report it. */
+  podNamespace: string;
   listen?: ListenAddress;
   programs: ImagePrograms;
 }
@@ -94,6 +96,7 @@ export function containerEnv(inputs: LaunchInputs): Record<string, string> {
   if (!inputs.image.program && inputs.programs.toolsBin && env.PATH) env.PATH = `${inputs.programs.toolsBin}:${env.PATH}`;
   for (const { key, value } of inputs.config.envs ?? []) env[key] = value;
   env.KUBELINGS_POD_IP = inputs.podIP;
+  env.KUBELINGS_POD_NAMESPACE = inputs.podNamespace;
   env.KUBELINGS_ROOTFS = inputs.rootfs;
   env[CONTAINER_ID_ENV] = inputs.containerId;
   env[RUNTIME_ID_ENV] = inputs.runtimeId;

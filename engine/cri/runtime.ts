@@ -470,6 +470,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
       rootfs: join(this.state.containerDir(entry.record.id), 'rootfs'),
       workDir: entry.record.workDir,
       podIP: sandbox.network?.ip ?? '',
+      podNamespace: sandbox.config.metadata.namespace,
       ...(entry.record.listen ? { listen: entry.record.listen } : {}),
       programs: this.programs,
     };

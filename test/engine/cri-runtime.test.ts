@@ -96,12 +96,15 @@ describe('nginx', () => {
 });
 
 describe('the other images', () => {
-  test("kubelings/echo answers with the request and its pod's name and address", { timeout: 90_000 }, async () => {
+  test("kubelings/echo answers with the request and its pod's name, namespace and address", { timeout: 90_000 }, async () => {
     const t = await openTestRuntime();
-    const pod = await startPod(t, testPod({ image: 'kubelings/echo:1.0' }, { name: 'echo-one' }));
+    const shop = testPod({ image: 'kubelings/echo:1.0' }, { name: 'echo-one' });
+    shop.metadata.namespace = 'shop';
+    const pod = await startPod(t, shop);
     const answer = await waitForHttp(pod.ip, 8080, '/hello?x=1');
-    const json = JSON.parse(answer.body) as { pod: { name: string; ip: string }; request: { method: string; path: string; query: Record<string, string> } };
-    expect(json.pod).toMatchObject({ name: 'echo-one', ip: pod.ip });
+    const json = JSON.parse(answer.body) as { pod: { name: string; namespace: string; ip: string }; request: { method: string; path: string; query: Record<string, string> } };
+    // No POD_NAMESPACE in the manifest (the downward API would set it): the runtime's own variable tells it.
+    expect(json.pod).toEqual({ name: 'echo-one', namespace: 'shop', ip: pod.ip });
     expect(json.request).toMatchObject({ method: 'GET', path: '/hello', query: { x: '1' } });
   });
 

@@ -2,6 +2,7 @@
  * What every built-in image program shares: where to listen and where its files are. The runtime
  * tells a program, through its environment:
  *   KUBELINGS_POD_IP        the pod's address (the program binds it, never 0.0.0.0);
+ *   KUBELINGS_POD_NAMESPACE the pod's namespace (echo reports it when the manifest sets no POD_NAMESPACE);
  *   KUBELINGS_LISTEN_PORT   the port to bind (the container port, or that port moved above 1024
  *                           when the runtime may not bind low ports: see engine/cri/ports.ts);
  *   KUBELINGS_CONTAINER_PORT the port the pod spec asked for (for messages);

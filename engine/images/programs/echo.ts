@@ -2,8 +2,8 @@
  * The `kubelings/echo` image: an HTTP server on the pod's address (port 8080 unless the container
  * declares another) answering every request with a JSON description of it and of the pod that
  * answered: the pod's name, namespace and IP come from POD_NAME, POD_NAMESPACE and POD_IP when
- * the manifest sets them (the downward API), else from HOSTNAME and the runtime's address. One log
- * line per request on stdout.
+ * the manifest sets them (the downward API), else from HOSTNAME and the runtime's own
+ * KUBELINGS_POD_NAMESPACE and address (engine/cri/launch.ts). One log line per request on stdout.
  *
  * `GET /burn?ms=N` first spends N milliseconds of CPU time (default 50, at most 1000) in a busy
  * loop, then answers as any other path, with `burnedCpuMs`: the php-apache of upstream's HPA
@@ -41,7 +41,7 @@ function burnAsked(url: URL): number {
 const address = listenAddress(8080);
 const pod = {
   name: process.env.POD_NAME ?? process.env.HOSTNAME ?? hostname(),
-  namespace: process.env.POD_NAMESPACE ?? '',
+  namespace: process.env.POD_NAMESPACE ?? process.env.KUBELINGS_POD_NAMESPACE ?? '',
   ip: process.env.POD_IP ?? address.host,
 };
 
