@@ -7,6 +7,7 @@
  *                           holding 10.250.0.1, the LAN's router (a host outside the cluster:
  *                           NodePorts and the cloud's load balancers reach the nodes from here)
  *   kln-<tag>-n<i>          node i: eth0 = 10.250.0.(10+i)/24 on a veth into br0 (underlay end n<i>),
+ *                           with a MAC that stays the node's when it is set up again (kernelNodeMac),
  *                           bridge cni0 (made by the CNI plugin, gateway 10.244.i.1/24), forwarding
  *                           on, one route per other node j: 10.244.j.0/24 via 10.250.0.(10+j)
  *                           (routed, as flannel's host-gw or Calico without encapsulation do), and
@@ -123,6 +124,17 @@ export function kernelNodeIp(index: number): string {
   return formatIPv4(parseCidr(KERNEL_NODE_NETWORK_CIDR, true).network + 10 + index);
 }
 
+/**
+ * Node `index`'s MAC on eth0 (locally administered: 02, then the cluster's tag, then the index):
+ * the same each time the node is set up, as a real node's NIC keeps its MAC when its kubelet
+ * restarts. A new random one would leave the other nodes sending to the old MAC until their
+ * neighbour entries expire (about 20 s seen), and node-to-node traffic (pods, cluster DNS) lost.
+ */
+export function kernelNodeMac(tag: string, index: number): string {
+  const bytes = [0x02, ...Buffer.from(tag.padStart(6, '0').slice(-6), 'hex'), (index >> 8) & 0xff, index & 0xff];
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
 export interface NodeLayout {
   tag: string;
   index: number;
@@ -198,7 +210,7 @@ export async function setUpNode(layout: NodeLayout): Promise<void> {
     await ip(['-n', node, 'link', 'set', 'lo', 'up']);
     await runIn(node, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     await ip(['-n', underlay, 'link', 'del', port]).catch(() => undefined); // left by a node whose namespace was kept alive
-    await ip(['-n', underlay, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', node]);
+    await ip(['-n', underlay, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'address', kernelNodeMac(layout.tag, layout.index), 'netns', node]);
     await ip(['-n', underlay, 'link', 'set', port, 'master', UNDERLAY_BRIDGE]);
     await ip(['-n', underlay, 'link', 'set', port, 'up']);
     await ip(['-n', node, 'addr', 'add', `${layout.nodeIp}/${prefix}`, 'dev', 'eth0']);
