@@ -640,8 +640,14 @@ export const KERNEL_RELAY_START_TIMEOUT_MS = 30_000;
 /** Pod network, kernel mode: how long binding a socket inside a namespace may take (the helper program starts with tsx: seconds on a loaded machine). */
 export const NETNS_LISTEN_TIMEOUT_MS = 30_000;
 
-/** Cluster DNS, kernel mode: how often it checks that node-0's namespace, where it listens, is still the one it bound in (a restarted node makes a new one). */
+/** Cluster DNS, kernel mode: how often it checks that each node's namespace, where it listens, is still the one it bound in (a restarted node makes a new one), besides watching /run/netns, which tells it at once. */
 export const CLUSTER_DNS_NETNS_CHECK_MS = 2_000;
+
+/** Cluster DNS, kernel mode: how long a node's server whose namespace was removed keeps answering while kube-proxy learns its endpoint is not ready (kubeadm's Corefile: `health { lameduck 5s }`). */
+export const CLUSTER_DNS_LAMEDUCK_MS = 5_000;
+
+/** Cluster DNS, kernel mode: the first wait before binding again in a node's namespace that refused (its address not added yet), doubled up to NETWORK_LISTEN_RETRY_MS. */
+export const CLUSTER_DNS_BIND_RETRY_FIRST_MS = 500;
 
 // ── kube-proxy and cluster DNS (engine/proxy/) ─────────────────────────────────────────────────
 

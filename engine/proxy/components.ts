@@ -20,8 +20,9 @@
  *   kube-proxy never listens there). Port 53 where this user may bind ports below 1024, else
  *   53 + LOW_PORT_REMAP_OFFSET (10053), found by engine/cri/ports.ts's probe, the rule the
  *   kubelet uses when it tells pods where their DNS server is (engine/kubelet/pod-dns.ts).
- *   Kernel mode: see runKernelClusterDns (node-0's address, sockets bound in its namespace, an
- *   EndpointSlice for kube-dns).
+ *   Kernel mode: ./kernel-cluster-dns.ts (a server on every real node's address, on sockets bound
+ *   in that node's namespace; the EndpointSlice kube-system/kube-dns-nodes lists each node as an
+ *   endpoint of kube-dns, ready while its sockets are bound in the node's live namespace).
  * - `ingress-controller` (user system:serviceaccount:kube-system:ingress-controller): makes sure
  *   the IngressClass `kubelings` exists (the default class, controller
  *   kubelings.dev/ingress-controller) and answers HTTP on 127.97.0.1:10080 always, and on
@@ -40,10 +41,9 @@ import { decideLowPorts, listenPort } from '../cri/ports.ts';
 import { KubelingsError } from '../errors.ts';
 import { clusterDnsIP } from '../cluster/service-range.ts';
 import { isApiError } from '../kube/errors.ts';
-import type { EndpointSlice, KubeObject, Node, Service } from '../kube/types.ts';
-import { dialThroughRelay, kernelNodeIp, nodeNetnsName } from '../cni/netns-layout.ts';
-import { listenInNetns, type NetnsSockets } from '../cni/netns-listen.ts';
-import { kernelClusterTag, kernelRelaySocket } from '../kubelet/kernel-node.ts';
+import type { KubeObject, Node, Service } from '../kube/types.ts';
+import { dialThroughRelay } from '../cni/netns-layout.ts';
+import { kernelRelaySocket } from '../kubelet/kernel-node.ts';
 import type { Socket } from 'node:net';
 import { realNodeCount, REAL_NODE_PREFIX } from '../kubelet/component.ts';
 import {
@@ -56,9 +56,9 @@ import {
   NETWORK_COMPONENT_POLL_MS,
   NETWORK_COMPONENT_START_WAIT_MS,
   NETWORK_LISTEN_RETRY_MS,
-  CLUSTER_DNS_NETNS_CHECK_MS,
 } from '../params.ts';
 import { runClusterDns } from './dns-server.ts';
+import { deleteClusterDnsSlices, runKernelClusterDns } from './kernel-cluster-dns.ts';
 import { runIngressController } from './ingress-controller.ts';
 import { kernelKubeProxyComponent } from './kernel/node-component.ts';
 import { KUBE_PROXY_USER, runKubeProxy } from './kube-proxy.ts';
@@ -188,114 +188,6 @@ async function ensureKubeDnsService(client: KubeClient, host: string): Promise<v
   await ensure(client, 'services', want);
 }
 
-/** The EndpointSlice cluster DNS keeps for kube-dns in kernel mode (kube-dns has no selector, so the EndpointSlice controller leaves it alone). */
-export const CLUSTER_DNS_SLICE = 'kube-dns-node-0';
-export const CLUSTER_DNS_MANAGED_BY = 'cluster-dns.kubelings.dev';
-
-function clusterDnsSlice(address: string, nodeName: string): EndpointSlice {
-  return {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: CLUSTER_DNS_SLICE, namespace: 'kube-system', labels: { 'kubernetes.io/service-name': 'kube-dns', 'endpointslice.kubernetes.io/managed-by': CLUSTER_DNS_MANAGED_BY } },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: [address], conditions: { ready: true, serving: true, terminating: false }, nodeName }],
-    ports: [
-      { name: 'dns', port: CLUSTER_DNS_PORT, protocol: 'UDP' },
-      { name: 'dns-tcp', port: CLUSTER_DNS_PORT, protocol: 'TCP' },
-    ],
-  };
-}
-
-async function putSlice(client: KubeClient, slice: EndpointSlice): Promise<void> {
-  const ns = { namespace: 'kube-system' };
-  try {
-    const found = await client.get<EndpointSlice>('endpointslices', slice.metadata.name!, ns);
-    await client.update('endpointslices', { ...slice, metadata: { ...slice.metadata, resourceVersion: found.metadata.resourceVersion } }, ns);
-  } catch (error) {
-    if (!isApiError(error, 'NotFound')) throw error;
-    await client.create('endpointslices', slice, ns);
-  }
-}
-
-async function deleteSlice(client: KubeClient): Promise<void> {
-  await client.delete('endpointslices', CLUSTER_DNS_SLICE, { namespace: 'kube-system' }).catch((error: unknown) => {
-    if (!isApiError(error, 'NotFound')) throw error;
-  });
-}
-
-/**
- * Kernel mode: pods live in namespaces of their own and cannot reach this machine's loopback, so
- * the server listens where the pod network reaches: on node-0's address (10.250.0.10:53, as a
- * hostNetwork CoreDNS would), on sockets bound inside node-0's namespace and handed to this
- * process (../cni/netns-listen.ts), which keeps its apiserver connection on the loopback. The
- * EndpointSlice kube-dns-node-0 points kube-dns there, so kube-proxy DNATs the ClusterIP's port
- * 53 (UDP and TCP) to it, as upstream does to the CoreDNS pods. A node-0 started again gets a new
- * namespace: the server notices (CLUSTER_DNS_NETNS_CHECK_MS) and binds again in the new one.
- */
-async function runKernelClusterDns(ctx: ClusterContext): Promise<{ stop(): Promise<void> }> {
-  const netns = nodeNetnsName(kernelClusterTag(ctx.options), 0);
-  const address = kernelNodeIp(0);
-  const where = `${address}:${CLUSTER_DNS_PORT} in ${netns}`;
-  let running: { sockets: NetnsSockets; server: { stop(): Promise<void> } } | undefined;
-  let stopped = false;
-  let busy = false;
-  let complained = false;
-  let warned = false;
-  let failingSince: number | undefined;
-  let sliceWritten = false;
-  const bind = async (): Promise<void> => {
-    if (busy || stopped || (running && sliceWritten)) return;
-    busy = true;
-    try {
-      if (!running) {
-        const sockets = await listenInNetns(netns, address, CLUSTER_DNS_PORT);
-        const server = await runClusterDns(ctx.client, { host: address, port: CLUSTER_DNS_PORT, bound: sockets, logger: ctx.logger });
-        if (stopped) return void (await server.stop());
-        running = { sockets, server };
-      }
-      await putSlice(ctx.client, clusterDnsSlice(address, `${REAL_NODE_PREFIX}0`));
-      sliceWritten = true;
-      failingSince = undefined;
-      warned = false;
-      ctx.logger.info(`cluster DNS on ${where} (UDP and TCP; EndpointSlice kube-system/${CLUSTER_DNS_SLICE} points kube-dns there)`);
-      complained = false;
-    } catch (error) {
-      // Right after cluster up node-0's namespace is still being made: said once, as a warning only when it lasts.
-      failingSince ??= Date.now();
-      const lasting = Date.now() - failingSince > NETWORK_COMPONENT_START_WAIT_MS;
-      if (!complained || (lasting && !warned)) {
-        const line = `cluster DNS cannot listen on ${where} yet (${(error as Error).message}): trying again every ${NETWORK_LISTEN_RETRY_MS / 1000} s`;
-        if (lasting) ctx.logger.warn(line);
-        else ctx.logger.info(line);
-        warned ||= lasting;
-      }
-      complained = true;
-    } finally {
-      busy = false;
-    }
-  };
-  await bind();
-  const retry = setInterval(() => void bind(), NETWORK_LISTEN_RETRY_MS);
-  const check = setInterval(() => {
-    if (!running || running.sockets.stillThere()) return;
-    const gone = running;
-    running = undefined;
-    sliceWritten = false;
-    ctx.logger.warn(`${netns} was removed or made again (node-0 restarted?): cluster DNS binds again there`);
-    void gone.server.stop().then(bind);
-  }, CLUSTER_DNS_NETNS_CHECK_MS);
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(retry);
-      clearInterval(check);
-      await running?.server.stop();
-      // kube-proxy stops sending queries to a server that is gone (best effort: the apiserver may be stopping too).
-      await deleteSlice(ctx.client).catch((error: Error) => ctx.logger.warn(`EndpointSlice kube-system/${CLUSTER_DNS_SLICE} not deleted: ${error.message}`));
-    },
-  };
-}
-
 export function clusterDnsComponent(flags: Record<string, unknown> = {}): ClusterComponent {
   return {
     name: CLUSTER_DNS_COMPONENT,
@@ -303,9 +195,9 @@ export function clusterDnsComponent(flags: Record<string, unknown> = {}): Cluste
     async start(ctx) {
       const host = clusterDnsIP(flags);
       await ensureKubeDnsService(ctx.client, host);
-      if (kernelNetwork(flags)) return runKernelClusterDns(ctx);
+      if (kernelNetwork(flags)) return runKernelClusterDns(ctx, realNodeCount(flags));
       // Loopback mode serves the ClusterIP itself: a slice left by a kernel-mode run would make kube-proxy listen there too.
-      await deleteSlice(ctx.client);
+      await deleteClusterDnsSlices(ctx.client);
       const { port, reason } = await boundPort(host, CLUSTER_DNS_PORT);
       ctx.logger.info(`cluster DNS on ${host}:${port} (UDP and TCP): ${reason}`);
       return listenOrRetry(`${host}:${port}`, ctx.logger, () => runClusterDns(ctx.client, { host, port, logger: ctx.logger }));

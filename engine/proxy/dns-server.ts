@@ -1,8 +1,9 @@
 /**
  * Cluster DNS on the wire: a DNS server on a loopback address (or, in kernel mode, on sockets bound
- * inside node-0's namespace and handed to it: ./components.ts), UDP and TCP, that reads each query
- * with the dns-packet library, asks `resolve(name, type)` (the learner's answerDns over the
- * informers' caches) and writes the answer back, as CoreDNS does around its kubernetes plugin:
+ * inside a node's namespace and handed to it: one server per node, ./kernel-cluster-dns.ts), UDP
+ * and TCP, that reads each query with the dns-packet library, asks `resolve(name, type)` (the
+ * learner's answerDns over the informers' caches, one set shared by the servers of every node:
+ * clusterDnsAnswers) and writes the answer back, as CoreDNS does around its kubernetes plugin:
  * authoritative (AA), the query's id, question and RD flag echoed, the zone's SOA in the authority
  * section of NXDOMAIN and NODATA answers.
  *
@@ -169,16 +170,36 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   };
 }
 
+/** The learner's answers over informers on Services and EndpointSlices: one set, shared by every server that uses it. */
+export interface ClusterDnsAnswers {
+  resolve(name: string, type: string): DnsAnswer;
+  stop(): void;
+}
+
+export async function clusterDnsAnswers(client: KubeClient, services?: ServicesExercises): Promise<ClusterDnsAnswers> {
+  const code = services ?? (await loadComponent('services'));
+  const factory = new SharedInformerFactory(client);
+  const serviceInformer = factory.forResource<Service>('services');
+  const sliceInformer = factory.forResource<EndpointSlice>('endpointslices');
+  await factory.start();
+  return {
+    resolve: (name, type) =>
+      code.answerDns(name, type, {
+        services: serviceInformer.lister.list(),
+        endpointSlices: sliceInformer.lister.list(),
+        zone: CLUSTER_DOMAIN,
+        ttl: CLUSTER_DNS_TTL_SECONDS,
+      }),
+    stop: () => factory.stop(),
+  };
+}
+
 /** Cluster DNS over a live cluster: informers on Services and EndpointSlices, the learner's answers. */
 export async function runClusterDns(
   client: KubeClient,
   options: { host: string; port?: number; bound?: DnsServerOptions['bound']; services?: ServicesExercises; logger?: Logger },
 ): Promise<DnsServer & { stop(): Promise<void> }> {
-  const services = options.services ?? (await loadComponent('services'));
-  const factory = new SharedInformerFactory(client);
-  const serviceInformer = factory.forResource<Service>('services');
-  const sliceInformer = factory.forResource<EndpointSlice>('endpointslices');
-  await factory.start();
+  const answers = await clusterDnsAnswers(client, options.services);
   let server: DnsServer;
   try {
     server = await startDnsServer({
@@ -186,16 +207,10 @@ export async function runClusterDns(
       port: options.port,
       ...(options.bound ? { bound: options.bound } : {}),
       log: (line) => options.logger?.warn(line),
-      resolve: (name, type) =>
-        services.answerDns(name, type, {
-          services: serviceInformer.lister.list(),
-          endpointSlices: sliceInformer.lister.list(),
-          zone: CLUSTER_DOMAIN,
-          ttl: CLUSTER_DNS_TTL_SECONDS,
-        }),
+      resolve: answers.resolve,
     });
   } catch (error) {
-    factory.stop(); // the address is taken: no informer is left behind
+    answers.stop(); // the address is taken: no informer is left behind
     options.bound?.tcp.close();
     options.bound?.udp.close();
     throw error;
@@ -203,7 +218,7 @@ export async function runClusterDns(
   return {
     ...server,
     async stop() {
-      factory.stop();
+      answers.stop();
       await server.close();
     },
   };

@@ -3,23 +3,27 @@
  * kubectl): `cluster up --network kernel --nodes 2`; a Deployment `web` (two kubelings/echo pods)
  * behind a ClusterIP Service and a headless one; a busybox pod on node-1 whose `nslookup` finds
  * `web` by its short name (search paths), its full name, `kube-dns.kube-system`, and the headless
- * Service as the pods' own addresses; an unknown name fails. Cluster DNS listens inside node-0's
- * namespace, and the EndpointSlice kube-system/kube-dns-node-0 points kube-dns there, as
- * upstream's point at the CoreDNS pods (kube-proxy DNATs the ClusterIP's port 53 to it).
- * Then `wget http://web:8080` from the pod reaches a web pod by name. An Ingress routes two hosts
- * to two Services, `curl -H 'Host: …' http://127.97.0.1:10080/` from this machine, through a
- * node's relay. node-0's kubelet killed and started again makes a new namespace for node-0, and
- * cluster DNS binds again there. `cluster down` leaves no namespace, link, nftables table or helper process.
+ * Service as the pods' own addresses; an unknown name fails. Cluster DNS listens inside every
+ * node's namespace at the node's address, and the EndpointSlice kube-system/kube-dns-nodes lists
+ * one endpoint per node, as upstream's slice lists the CoreDNS pods (two replicas spread over
+ * nodes); kube-proxy on node-1 spreads the ClusterIP's port 53 over both.
+ * Then `wget http://web:8080` from the pod reaches a web pod by name (which says its namespace).
+ * An Ingress routes two hosts to two Services, `curl -H 'Host: …' http://127.97.0.1:10080/` from
+ * this machine, through a node's relay.
  *
- * While kernel mode's ClusterIPs are still loopback addresses (127.96.0.0/16: no kube-proxy
- * carries them inside the pod namespaces yet), the pod is told the kube-dns endpoint by hand
- * (its own KUBELINGS_DNS_NAMESERVERS wins over the kubelet's) and fetches through the headless
- * name; once the range is routable, the pod uses the resolver the kubelet gives it, the ClusterIP,
- * and `wget http://web:8080` goes through it. The test says which way it went.
+ * node-0's kubelet killed: the supervisor starts it again, which makes node-0's namespace anew.
+ * While a busybox loop on node-1 looks `web` up through the ClusterIP without pause, the test
+ * watches the EndpointSlice and node-1's nftables rules. The window is real when node-0's
+ * endpoint turns not ready (cluster DNS says its sockets are no longer in node-0's live
+ * namespace), node-0's namespace has another inode, and node-1's rules list node-0's address no
+ * more; every lookup during the restart must answer, some of them inside that window; then
+ * node-0's endpoint is ready again and node-0's own address answers from node-1 at the first try.
+ * `cluster down` leaves no namespace, link, nftables table or helper process.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { KubeClient } from '#engine/client/client.ts';
 import { autoNetworkMode, clusterTag, kernelNodeIp, listProjectNetns, NETNS_PREFIX, nodeNetnsName, removeClusterNetworks } from '#engine/cni/netns-layout.ts';
@@ -36,6 +40,7 @@ const KERNEL = autoNetworkMode();
 const why = KERNEL.mode !== 'kernel' ? KERNEL.reason : HAS_KUBECTL ? '' : 'kubectl is not installed';
 const home = tempDir('kubelings-kernel-dns-');
 const tag = clusterTag(clusterPaths(home).home);
+const run = promisify(execFile);
 const sh = (file: string, args: string[]) => execFileSync(file, args, { encoding: 'utf8', timeout: 30_000 });
 const rootLinks = () =>
   new Set(
@@ -62,6 +67,8 @@ const logTail = (component: string) => {
     return (error as Error).message;
   }
 };
+/** node-1's kube-proxy table (its service and endpoint chains name the endpoints' addresses). */
+const node1Rules = async () => (await run('ip', ['netns', 'exec', nodeNetnsName(tag, 1), 'nft', 'list', 'table', 'ip', 'kubelings-proxy'], { encoding: 'utf8', timeout: 30_000 })).stdout;
 const helpers = () => pidsWithEnv('KUBELINGS_HOME', home).filter((pid) => /netns-(relay|listener)/.test(cmdline(pid)));
 
 afterAll(async () => {
@@ -70,7 +77,7 @@ afterAll(async () => {
   await removeClusterNetworks(tag);
 });
 
-const MANIFESTS = (clientEnv: string) => `
+const MANIFESTS = `
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
@@ -138,7 +145,7 @@ spec:
   containers:
   - name: main
     image: busybox
-    command: [sh, -c, 'exec sleep 3600']${clientEnv}
+    command: [sh, -c, 'exec sleep 3600']
 `;
 
 function clientFor(): KubeClient {
@@ -169,24 +176,30 @@ describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (sk
     const client = clientFor();
     const kubectl = kubectlWith(join(home, 'kubeconfig'));
     try {
-      // cluster DNS points kube-dns at node-0's address once it listens in node-0's namespace
+      // cluster DNS points kube-dns at every node's address once it listens in that node's namespace
+      const dnsNodes = [
+        { addresses: [kernelNodeIp(0)], conditions: { ready: true, serving: true, terminating: false }, nodeName: 'node-0' },
+        { addresses: [kernelNodeIp(1)], conditions: { ready: true, serving: true, terminating: false }, nodeName: 'node-1' },
+      ];
       const slice = await waitFor(
-        'cluster DNS to listen in node-0 and write the EndpointSlice kube-system/kube-dns-node-0',
-        async () => client.get<EndpointSlice>('endpointslices', 'kube-dns-node-0', { namespace: 'kube-system' }).catch(() => undefined),
+        'cluster DNS to listen in both nodes and write the EndpointSlice kube-system/kube-dns-nodes with both ready',
+        async () => {
+          const found = await client.get<EndpointSlice>('endpointslices', 'kube-dns-nodes', { namespace: 'kube-system' }).catch(() => undefined);
+          return found && JSON.stringify(found.endpoints) === JSON.stringify(dnsNodes) ? found : undefined;
+        },
         120_000,
       );
       expect(slice.metadata.labels?.['kubernetes.io/service-name']).toBe('kube-dns');
-      expect(slice.endpoints.map((e) => e.addresses[0])).toEqual([kernelNodeIp(0)]);
       expect((slice.ports ?? []).map((p) => `${p.name}/${p.protocol}/${p.port}`).sort()).toEqual(['dns-tcp/TCP/53', 'dns/UDP/53']);
       const kubeDns = await client.get<Service>('services', 'kube-dns', { namespace: 'kube-system' });
-      const viaClusterIP = !kubeDns.spec?.clusterIP?.startsWith('127.');
-      if (!viaClusterIP)
-        console.warn(
-          `kube-dns's ClusterIP ${kubeDns.spec?.clusterIP} is a loopback address no pod namespace reaches: the client pod is told the endpoint ${kernelNodeIp(0)}:53 instead, and fetches by the headless name`,
-        );
-      const clientEnv = viaClusterIP ? '' : `\n    env: [{name: KUBELINGS_DNS_NAMESERVERS, value: "${kernelNodeIp(0)}:53"}]`;
+      expect(kubeDns.spec?.clusterIP, "kube-dns's ClusterIP is in kernel mode's range, which pod namespaces reach").toMatch(/^10\.96\./);
+      // kube-proxy on node-1 spreads the ClusterIP's port 53 over both nodes
+      await waitFor("node-1's kube-proxy rules to send kube-dns to both nodes", async () => {
+        const rules = await node1Rules();
+        return rules.includes(`dns__${kernelNodeIp(0)}/53`) && rules.includes(`dns__${kernelNodeIp(1)}/53`);
+      });
 
-      const applied = await kubectl.run(['apply', '-f', '-'], MANIFESTS(clientEnv));
+      const applied = await kubectl.run(['apply', '-f', '-'], MANIFESTS);
       expect(applied.code, applied.output).toBe(0);
       const ready = await waitFor(
         'the two web pods, alpha, beta and the client to be Ready',
@@ -208,7 +221,7 @@ describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (sk
       expect(short.code, short.output).toBe(0);
       expect(short.stdout).toContain('Name:\tweb.default.svc.cluster.local');
       expect(nslookupAddresses(short.stdout)).toEqual([webService.spec!.clusterIP!]);
-      if (viaClusterIP) expect(short.stdout).toContain(`Server:\t\t${kubeDns.spec!.clusterIP}`);
+      expect(short.stdout).toContain(`Server:\t\t${kubeDns.spec!.clusterIP}`);
       const full = await exec(['nslookup', 'web.default.svc.cluster.local']);
       expect(nslookupAddresses(full.stdout), full.output).toEqual([webService.spec!.clusterIP!]);
       const other = await exec(['nslookup', 'kube-dns.kube-system']);
@@ -222,16 +235,17 @@ describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (sk
       expect(unknown.code, unknown.output).not.toBe(0);
       expect(unknown.output).toMatch(/NXDOMAIN|can't find/);
 
-      const name = viaClusterIP ? 'web' : 'web-headless';
+      const name = 'web';
       // kube-proxy rejects a ClusterIP until its EndpointSlice reached the node's rules (a sync after the pods are Ready).
       const fetched = await waitFor(`wget http://${name}:8080 to answer once kube-proxy has the endpoints`, async () => {
         const r = await exec(['wget', '-qO-', '-T', '10', `http://${name}:8080/by-name`]);
         return r.code === 0 || !/Connection refused/.test(r.output) ? r : undefined;
       });
       expect(fetched.code, fetched.output).toBe(0);
-      const answer = JSON.parse(fetched.stdout) as { pod: { ip: string }; request: { path: string } };
+      const answer = JSON.parse(fetched.stdout) as { pod: { ip: string; namespace: string }; request: { path: string } };
       expect(answer.request.path).toBe('/by-name');
       expect(webIPs).toContain(answer.pod.ip);
+      expect(answer.pod.namespace, 'the echo pod says which namespace it runs in').toBe('default');
 
       // the Ingress, from this machine: two hosts, two Services, each on another node
       for (const [host, pod] of [
@@ -248,7 +262,7 @@ describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (sk
             } catch (error) {
               throw new Error(`curl: ${(error as Error).message}`);
             }
-            let answer: { pod?: { name: string }; request: { path: string; headers: Record<string, string> } } | undefined;
+            let answer: { pod?: { name: string; namespace: string }; request: { path: string; headers: Record<string, string> } } | undefined;
             try {
               answer = JSON.parse(out) as typeof answer;
             } catch {
@@ -261,12 +275,13 @@ describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (sk
         ).catch((error: Error) => {
           throw new Error(`${error.message}\ningress-controller.log ends:\n${logTail('ingress-controller')}`);
         });
-        expect([body.pod.name, body.request.path, body.request.headers['x-forwarded-host']]).toEqual([pod, '/via-ingress', host]);
+        expect([body.pod.name, body.pod.namespace, body.request.path, body.request.headers['x-forwarded-host']]).toEqual([pod, 'default', '/via-ingress', host]);
       }
       expect(sh('curl', ['-s', '-m', '10', '--noproxy', '*', '-H', 'Host: c.example', 'http://127.97.0.1:10080/'])).toBe('default backend - 404\n');
 
-      // node-0's kubelet killed: the supervisor starts it again, which makes node-0's namespace
-      // anew; cluster DNS notices that its sockets are in the old one and binds in the new one.
+      // node-0's kubelet killed: the supervisor starts it again, which makes node-0's namespace anew
+      // (its cluster DNS sockets were in the old one). Meanwhile a loop in the client pod on node-1
+      // looks web up through the ClusterIP without pause, and another asks node-0's address itself.
       const inode = () => {
         try {
           return statSync(`/run/netns/${nodeNetnsName(tag, 0)}`).ino;
@@ -274,20 +289,110 @@ describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (sk
           return undefined;
         }
       };
+      const stopFile = `/tmp/kubelings-dns-probe-${process.pid}-${tag}`;
+      rmSync(stopFile, { force: true });
+      const lookup = (label: string, args: string) =>
+        `while [ ! -e ${stopFile} ]; do t=$(date +%s.%N); if nslookup ${args} >/dev/null 2>&1; then r=ok; else r=fail; fi; echo "${label} $t $(date +%s.%N) $r"; done`;
+      const prober = kubectl.start(['exec', 'client', '--', 'sh', '-c', `(${lookup('direct', `web ${kernelNodeIp(0)}`)}) & ${lookup('clusterip', 'web')}; wait; echo probes-done`]);
+      await prober.waitFor(/^clusterip \S+ \S+ ok$/m, 60_000);
+
+      // What the slice says about node-0 (and node-1), and what node-1's rules do, as it happens.
+      const sliceSeen: { at: number; node0: boolean | undefined; node1: boolean | undefined }[] = [];
+      const readyOf = (s: EndpointSlice, node: string) => s.endpoints.find((e) => e.nodeName === node)?.conditions.ready;
+      const sliceWatch = client.watch<EndpointSlice>(
+        'endpointslices',
+        { namespace: 'kube-system' },
+        {
+          onEvent: (event) => {
+            if ((event.type === 'ADDED' || event.type === 'MODIFIED') && event.object.metadata.name === 'kube-dns-nodes')
+              sliceSeen.push({ at: Date.now(), node0: readyOf(event.object, 'node-0'), node1: readyOf(event.object, 'node-1') });
+          },
+          onClose: () => undefined,
+        },
+      );
+      // When node-0's namespace went (the first /run/netns event for its name after the kill: its removal).
+      const netnsEvents: number[] = [];
+      const netnsWatch = watch('/run/netns', (_event, file) => {
+        if (file === nodeNetnsName(tag, 0)) netnsEvents.push(Date.now());
+      });
+      const rulesSeen: { at: number; node0: boolean }[] = [];
+      let watching = true;
+      const rulesLoop = (async () => {
+        while (watching) {
+          const rules = await node1Rules().catch(() => '');
+          if (rules) rulesSeen.push({ at: Date.now(), node0: rules.includes(`dns__${kernelNodeIp(0)}/53`) });
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+
       const before = inode();
       const kubelet0 = readComponentsFile(clusterPaths(home).componentsFile)?.components.find((c) => c.name === 'kubelet-node-0')?.pid;
       expect(kubelet0, 'the pid of kubelet-node-0 in components.json').toBeGreaterThan(0);
-      process.kill(kubelet0!, 'SIGKILL');
-      await waitFor("node-0's namespace to be made again by its restarted kubelet", () => inode() !== undefined && inode() !== before, 180_000);
-      const again = await waitFor(
-        'nslookup web to answer again (cluster DNS bound in the new namespace of node-0)',
-        async () => {
-          const r = await exec(['nslookup', 'web']);
-          return r.code === 0 ? r : undefined;
-        },
-        180_000,
-      );
-      expect(nslookupAddresses(again.stdout)).toEqual([webService.spec!.clusterIP!]);
+      const killedAt = Date.now();
+      let window: { from: number; to: number };
+      try {
+        process.kill(kubelet0!, 'SIGKILL');
+        await waitFor("node-0's namespace to be made again by its restarted kubelet", () => inode() !== undefined && inode() !== before, 180_000);
+        window = await waitFor(
+          "node-0's endpoint of kube-dns to turn not ready, then ready again (cluster DNS bound in node-0's new namespace)",
+          () => {
+            const from = sliceSeen.find((e) => e.at >= killedAt && e.node0 === false)?.at;
+            const to = from === undefined ? undefined : sliceSeen.find((e) => e.at > from && e.node0 === true)?.at;
+            return to === undefined ? undefined : { from: from!, to };
+          },
+          180_000,
+        );
+        await new Promise((r) => setTimeout(r, 3_000)); // lookups after node-0 came back count too
+      } finally {
+        writeFileSync(stopFile, '');
+        watching = false;
+        await rulesLoop;
+        sliceWatch.stop();
+        netnsWatch.close();
+      }
+      const probes = (await prober.waitFor('probes-done', 60_000).finally(() => rmSync(stopFile, { force: true })))
+        .split('\n')
+        .map((line) => /^(clusterip|direct) (\S+) (\S+) (ok|fail)$/.exec(line))
+        .filter((m) => m !== null)
+        .map((m) => ({ via: m[1]!, start: Number(m[2]) * 1000, end: Number(m[3]) * 1000, ok: m[4] === 'ok' }));
+      const clusterIP = probes.filter((p) => p.via === 'clusterip' && p.end >= killedAt);
+      const gone = netnsEvents.find((at) => at >= killedAt);
+      const leftOut = rulesSeen.find((r) => r.at >= window.from && !r.node0)?.at;
+      // kube-proxy's reaction time: from node-0's namespace going to node-1's rules without it, a
+      // query may still be sent to node-0 (as upstream, until kube-proxy has synced); those are
+      // counted, not required to answer. Every other lookup must answer.
+      const inLag = (p: { start: number; end: number }) => gone !== undefined && leftOut !== undefined && p.end >= gone && p.start <= leftOut;
+      const inWindow = clusterIP.filter((p) => leftOut !== undefined && p.start >= leftOut && p.end <= window.to);
+      const direct = probes.filter((p) => p.via === 'direct' && p.end >= window.from && p.start <= window.to);
+      const story =
+        `node-0's namespace removed ${gone === undefined ? '(not seen)' : `${window.from - gone} ms before`} its endpoint was seen not ready, for ${window.to - window.from} ms; ` +
+        `node-1's rules without node-0 ${leftOut === undefined ? 'never seen' : `${leftOut - window.from} ms after that`}; ` +
+        `${clusterIP.length} lookups through the ClusterIP since the kill: ${clusterIP.filter((p) => !p.ok).length} failed, ${clusterIP.filter(inLag).length} in kube-proxy's reaction time (${clusterIP.filter((p) => inLag(p) && !p.ok).length} of them failed), ` +
+        `${inWindow.length} wholly inside the window once node-1's rules had left node-0 out (${inWindow.filter((p) => p.ok).length} answered); ` +
+        `${direct.length} lookups at ${kernelNodeIp(0)} itself during the window (${direct.filter((p) => !p.ok).length} failed)`;
+      console.info(`node-0's kubelet restart, seen from node-1: ${story}`);
+      // The window was real: cluster DNS itself said node-0's sockets were not in its live namespace
+      // (node-1's stayed ready), the namespace is another one, and node-1's kube-proxy left node-0 out.
+      expect(
+        sliceSeen.filter((e) => e.at >= killedAt).every((e) => e.node1 === true),
+        `node-1's endpoint stayed ready: ${JSON.stringify(sliceSeen)}`,
+      ).toBe(true);
+      expect(inode()).not.toBe(before);
+      expect(gone, `the removal of node-0's namespace seen in /run/netns (${story})`).toBeDefined();
+      expect(leftOut, `node-1's rules left node-0's address out after its endpoint turned not ready (${story})`).toBeDefined();
+      // Names resolved from node-1 all along, inside the window too.
+      expect(inWindow.length, story).toBeGreaterThan(0);
+      expect(
+        clusterIP.filter((p) => !p.ok && !inLag(p)),
+        story,
+      ).toEqual([]);
+      // node-0 is back: its endpoint ready, and its own address answers from node-1 at the first try
+      // (a node made anew keeps its MAC, so node-1 does not keep sending to a stale one).
+      const slice0 = await client.get<EndpointSlice>('endpointslices', 'kube-dns-nodes', { namespace: 'kube-system' });
+      expect(slice0.endpoints).toEqual(dnsNodes);
+      const atNode0 = await exec(['nslookup', 'web', kernelNodeIp(0)]);
+      expect(atNode0.code, atNode0.output).toBe(0);
+      expect(nslookupAddresses(atNode0.stdout)).toEqual([webService.spec!.clusterIP!]);
     } finally {
       kubectl.cleanup();
       client.close();
