@@ -6,7 +6,7 @@
  * a socket stays in the namespace it was made in). The parent, in the machine's own namespace,
  * then serves on them with everything else it has (its apiserver connection on the machine's
  * loopback), as if it lived in the namespace. This is how cluster DNS serves the pod network
- * (../proxy/components.ts).
+ * from every node (../proxy/kernel-cluster-dns.ts).
  *
  * Messages to the parent: `{ kind: 'tcp' }` + the net.Server, `{ kind: 'udp' }` + the
  * dgram.Socket, then `{ kind: 'ready', netnsInode }` (the inode of the namespace, so the parent can

@@ -21,8 +21,8 @@
  * mount namespace), so its /etc/resolv.conf is still the machine's, whose resolver (often
  * 127.0.0.53) does not exist inside the pod's namespace. The same variables carry the settings,
  * with the kube-dns ClusterIP on port 53 always: kube-proxy's nftables rules DNAT it to cluster
- * DNS, which listens inside node-0's namespace (engine/proxy/components.ts). Tools other than the
- * built-in images' ignore them (`nslookup web 10.96.0.10` names the server by hand).
+ * DNS, which listens inside every node's namespace (engine/proxy/kernel-cluster-dns.ts). Tools
+ * other than the built-in images' ignore them (`nslookup web 10.96.0.10` names the server by hand).
  */
 import { listenPort, type LowPorts } from '../cri/ports.ts';
 import { CLUSTER_DNS_PORT } from '../params.ts';

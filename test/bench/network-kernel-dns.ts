@@ -2,7 +2,7 @@
  * The network benchmark's kernel-mode DNS figure (root only; test/bench/network.bench.ts prints it
  * beside loopback mode's): cluster DNS answering for 1,000 Services on sockets bound inside a
  * network namespace and handed to this process (engine/cni/netns-listen.ts, as `cluster up` runs
- * it in node-0's namespace), queried by a client process inside that namespace; against the same
+ * it in each node's namespace), queried by a client process inside that namespace; against the same
  * server on a loopback address of the machine's namespace queried by the same client program
  * outside any namespace, in the same run. What it shows: the handed-over sockets and the
  * namespace cost nothing measurable (the ratio stays near 1).
