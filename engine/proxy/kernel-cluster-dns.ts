@@ -137,16 +137,30 @@ export async function runKernelClusterDns(ctx: ClusterContext, nodes: number): P
   }
   writeSlice(); // every node listed, not ready until it binds
   // /run/netns holds one file per named namespace: an event on a node's name means it was removed or made.
+  // Watched again at each check while it cannot be (no /run/netns before the first namespace is made).
   let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch('/run/netns', (_event, file) => {
-      for (const binding of bindings) if (file === null || file === binding.target.netns) void binding.sync();
-    });
-    watcher.on('error', (error) => ctx.logger.warn(`watching /run/netns stopped (${error.message}): namespaces are checked every ${CLUSTER_DNS_NETNS_CHECK_MS / 1000} s`));
-  } catch (error) {
-    ctx.logger.info(`/run/netns cannot be watched (${(error as Error).message}): namespaces are checked every ${CLUSTER_DNS_NETNS_CHECK_MS / 1000} s`);
-  }
-  const check = setInterval(syncAll, CLUSTER_DNS_NETNS_CHECK_MS);
+  let saidUnwatched = false;
+  const watchNetns = () => {
+    if (watcher || stopped) return;
+    try {
+      watcher = watch('/run/netns', (_event, file) => {
+        for (const binding of bindings) if (file === null || file === binding.target.netns) void binding.sync();
+      });
+      watcher.on('error', (error) => {
+        ctx.logger.warn(`watching /run/netns stopped (${error.message}): namespaces are checked every ${CLUSTER_DNS_NETNS_CHECK_MS / 1000} s meanwhile`);
+        watcher?.close();
+        watcher = undefined;
+      });
+    } catch (error) {
+      if (!saidUnwatched) ctx.logger.info(`/run/netns cannot be watched yet (${(error as Error).message}): namespaces are checked every ${CLUSTER_DNS_NETNS_CHECK_MS / 1000} s meanwhile`);
+      saidUnwatched = true;
+    }
+  };
+  watchNetns();
+  const check = setInterval(() => {
+    watchNetns();
+    syncAll();
+  }, CLUSTER_DNS_NETNS_CHECK_MS);
   syncAll();
   ctx.logger.info(`cluster DNS serves from ${nodes} node${nodes === 1 ? '' : 's'} (EndpointSlice kube-system/${CLUSTER_DNS_SLICE} points kube-dns at each node's address while it listens there)`);
 
