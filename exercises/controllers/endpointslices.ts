@@ -78,7 +78,8 @@ export function podEndpoints(service: Service, pods: readonly Pod[]): PodEndpoin
 /**
  * The reconciler (reconciler.go), pure. Group the desired endpoints by their set of ports (in any
  * order), and the existing slices by theirs; an endpoint is known by its addresses and target pod.
- * For each group of ports:
+ * An existing slice not owned by the Service (ownedBy: e.g. left by a deleted Service of the same
+ * name) is deleted, never kept or filled. For each group of ports:
  * 1. In each existing slice keep the endpoints still desired (replaced by the desired version)
  *    and drop the others: none left → delete the slice; some changed or dropped → update it;
  *    otherwise update it only if its labels differ from endpointSliceLabels(service); else it is

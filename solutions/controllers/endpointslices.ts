@@ -150,6 +150,12 @@ export function reconcileEndpointSlices(service: Service, pods: readonly Pod[], 
   }
   const existingByPorts = new Map<string, EndpointSlice[]>();
   for (const slice of existing) {
+    // A slice with our labels but not owned by this Service (e.g. left by an older Service of the
+    // same name, another uid) is deleted, never filled: reconcileByAddressType.
+    if (!ownedBy(slice, service)) {
+      out.delete.push(slice);
+      continue;
+    }
     const key = portKey(slice.ports);
     existingByPorts.set(key, [...(existingByPorts.get(key) ?? []), slice]);
   }

@@ -350,6 +350,28 @@ describe('the reconciler: which slices to create, update and delete', () => {
       );
     },
   );
+
+  test(
+    'a slice of an older Service of the same name that holds the very endpoints wanted is not kept: a new one is created and the old deleted',
+    hint('A slice not ownedBy(slice, service) is deleted before anything else: never keep, update or fill it'),
+    () => {
+      // reconcileByAddressType (staging/src/k8s.io/endpointslice/reconciler.go): an existing slice that is
+      // not ownedBy the Service goes to slicesToDelete, only the owned ones are grouped by ports.
+      const ps = pods(2);
+      const old = existing(service('web', { labels: { team: 'a' }, uid: 'uid-svc-web-old' }), ps);
+      const r = c.reconcileEndpointSlices(svc, ps, old, 100);
+      expect(
+        show({ create: r.create.map((s) => [s.metadata.ownerReferences?.[0]?.uid, addressesOf(s)]), update: r.update.length, delete: r.delete.map((s) => s.metadata.name) }),
+        'pods web-000, web-001; slice web-1 holding them, owned by the deleted Service web (old uid)',
+      ).toBe(show({ create: [['uid-svc-web', ['10.0.0.1', '10.0.0.2']]], update: 0, delete: ['web-1'] }));
+      const mine = existing(svc, ps.slice(0, 1));
+      const both = c.reconcileEndpointSlices(svc, ps, [...old, { ...mine[0]!, metadata: { ...mine[0]!.metadata, name: 'web-2' } }], 100);
+      expect(
+        show({ create: both.create.length, update: both.update.map((s) => [s.metadata.name, addressesOf(s)]), delete: both.delete.map((s) => s.metadata.name) }),
+        'the same, and our own slice web-2 holding web-000',
+      ).toBe(show({ create: 0, update: [['web-2', ['10.0.0.1', '10.0.0.2']]], delete: ['web-1'] }));
+    },
+  );
 });
 
 describe('syncService, one sync at a time (recorded actions)', () => {
