@@ -6,7 +6,8 @@
  * test/grading/<component>/ when none is named) run against it through KUBELINGS_SOLUTIONS_PATH.
  * Prints KILLED or SURVIVED per mutant, and MOVED when the mutated line is no longer in the
  * current reference (edit by hand then). A mutant killed here is killed by the suites as they are
- * now; the score only a full run measures.
+ * now; the score only a full run measures. KUBELINGS_RECHECK_REPORT=FILE reads a saved copy of the
+ * report instead (e.g. while the next file's run rewrites reports/).
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,10 @@ if (!component || !/^[a-z]+$/.test(component)) {
   console.error('usage: npx tsx test/mutation/recheck.ts <component> <file.ts[:line,line...]|all> [suite...]');
   process.exit(2);
 }
-const report = JSON.parse(readFileSync(join(ROOT, 'reports', 'mutation', `${component}.json`), 'utf8')) as { files: Record<string, { source: string; mutants: Mutant[] }> };
+// KUBELINGS_RECHECK_REPORT: a saved copy of a report (another run may be overwriting reports/ meanwhile).
+const report = JSON.parse(readFileSync(process.env.KUBELINGS_RECHECK_REPORT ?? join(ROOT, 'reports', 'mutation', `${component}.json`), 'utf8')) as {
+  files: Record<string, { source: string; mutants: Mutant[] }>;
+};
 const [wantedFile, wantedLines] = filter.split(':');
 const lines = wantedLines ? new Set(wantedLines.split(',').map(Number)) : undefined;
 const vitest = join(ROOT, 'node_modules', '.bin', 'vitest');
