@@ -16,11 +16,13 @@ import type { Endpoint, EndpointPort, EndpointSlice, Pod, Service, ServicePort }
 
 const objects = await loadComponent('objects');
 
-/** FindPort: a number targetPort as is; a name looked up in this pod's containers (and sidecars), same protocol. */
+/**
+ * FindPort: a number targetPort as is; a string is a port name (validation requires a letter in it,
+ * so never all digits), looked up in this pod's containers (and sidecars), same protocol.
+ */
 function findPort(pod: Pod, port: ServicePort): number | undefined {
   const target = port.targetPort ?? port.port;
   if (typeof target === 'number') return target;
-  if (/^\d+$/.test(target)) return Number(target);
   const protocol = port.protocol ?? 'TCP';
   const sidecars = (pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
   for (const c of [...pod.spec.containers, ...sidecars]) {
@@ -64,7 +66,7 @@ export function podEndpoints(service: Service, pods: readonly Pod[]): PodEndpoin
 /** NewPortMapKey: the same ports in any order give the same key. */
 const portKey = (ports: readonly EndpointPort[] | undefined) => deepHashString([...(ports ?? [])].map((p) => deepHashString(p)).sort());
 /** The endpoint set's identity of an endpoint: its addresses and the pod it stands for. */
-const endpointKey = (e: Endpoint) => deepHashString({ addresses: [...e.addresses].sort(), hostname: e.hostname ?? '', ns: e.targetRef?.namespace ?? '', name: e.targetRef?.name ?? '' });
+const endpointKey = (e: Endpoint) => deepHashString({ addresses: [...e.addresses].sort(), hostname: e.hostname, ns: e.targetRef?.namespace, name: e.targetRef?.name });
 const sameEndpoint = (a: Endpoint, b: Endpoint) => deepHashString(a) === deepHashString(b);
 
 function newSlice(service: Service, ports: EndpointPort[]): EndpointSlice {
@@ -116,7 +118,7 @@ function reconcileByPorts(service: Service, existing: readonly EndpointSlice[], 
   // 3. The rest: into the unchanged slice that ends closest to full, or into new slices.
   while (left.length > 0) {
     let fill: EndpointSlice | undefined;
-    if (left.length < max && unchanged.length > 0) {
+    if (left.length < max) {
       let closest = max;
       for (const slice of unchanged) {
         const diff = max - (left.length + slice.endpoints.length);

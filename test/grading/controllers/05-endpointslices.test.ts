@@ -308,6 +308,51 @@ describe('the reconciler: which slices to create, update and delete', () => {
     },
   );
 
+  test(
+    'an endpoint is its addresses AND its pod: a pod back with a new IP, or another pod given a freed IP, is a new endpoint, added after the kept ones',
+    hint('Key an endpoint by its addresses and its targetRef (namespace, name), not by one of them alone'),
+    () => {
+      // EndpointSet's hashEndpoint (staging/src/k8s.io/endpointslice/util/endpointset.go) hashes the
+      // sorted addresses, hostname and targetRef namespace/name; an endpoint not found is dropped in
+      // step 1 and the new one appended in step 2 (reconcileByPortMapping).
+      const ps = pods(2);
+      const slices = existing(svc, ps);
+      const moved = c.reconcileEndpointSlices(svc, [epPod('web-000', 9), ps[1]!], slices, 100);
+      expect(show(moved.update.map((s) => [s.metadata.name, addressesOf(s)])), 'web-000 (10.0.0.1) recreated with 10.0.0.9').toBe(show([['web-1', ['10.0.0.2', '10.0.0.9']]]));
+      const reused = c.reconcileEndpointSlices(svc, [epPod('web-new', 1), ps[1]!], slices, 100);
+      expect(show(reused.update.map((s) => [s.metadata.name, s.endpoints.map((e) => [e.targetRef?.name, e.addresses[0]])])), 'web-000 gone, web-new given its IP 10.0.0.1').toBe(
+        show([
+          [
+            'web-1',
+            [
+              ['web-001', '10.0.0.2'],
+              ['web-new', '10.0.0.1'],
+            ],
+          ],
+        ]),
+      );
+    },
+  );
+
+  test(
+    'a headless Service without ports: its empty placeholder takes new pods only when FEWER than the max arrive; as many as the max make a new slice',
+    hint('Step 3: try an unchanged slice only while fewer than maxEndpointsPerSlice endpoints are left'),
+    () => {
+      // reconcileByPortMapping step 3: `desiredSet.Len() < maxEndpointsPerSlice && sliceNamesUnchanged.Len() > 0`
+      // before getSliceToFill; the placeholder of a Service without ports is in the same group of ports.
+      const headless = service('web', { labels: { team: 'a' }, ports: [], clusterIP: 'None' });
+      const placeholder = existing(headless, []);
+      const few = c.reconcileEndpointSlices(headless, pods(2), placeholder, 3);
+      expect(show({ create: few.create.length, update: few.update.map((s) => [s.metadata.name, addressesOf(s)]), delete: few.delete.length }), 'max 3; 2 pods, the placeholder web-1').toBe(
+        show({ create: 0, update: [['web-1', ['10.0.0.1', '10.0.0.2']]], delete: 0 }),
+      );
+      const full = c.reconcileEndpointSlices(headless, pods(3), placeholder, 3);
+      expect(show({ create: full.create.map(addressesOf), update: full.update.length, delete: full.delete.length }), 'max 3; 3 pods, the placeholder web-1').toBe(
+        show({ create: [['10.0.0.1', '10.0.0.2', '10.0.0.3']], update: 0, delete: 0 }),
+      );
+    },
+  );
+
   test("the Service's ports listed in another order: nothing to write", hint('The key of a set of ports must not depend on their order: sort before hashing'), () => {
     // endpointsliceutil.NewPortMapKey sorts the ports before hashing them.
     const two = (ports: { name: string; port: number; protocol: 'TCP'; targetPort: number }[]) => service('web', { labels: { team: 'a' }, ports });
@@ -403,6 +448,18 @@ describe('syncService, one sync at a time (recorded actions)', () => {
     await c.syncService('default/web', ctx);
     expect(show(addressesOf(recorder.created[0] as EndpointSlice)), 'addresses in the slice').toBe(show(['10.0.0.1']));
   });
+
+  test(
+    'its pods are taken in name order, whatever the order of the cache',
+    hint('Sort the matching pods by name before reconciling (the stub asks for it: the slices stay the same from run to run)'),
+    async () => {
+      // Upstream keeps the lister's order and its EndpointSet pops endpoints in map order; ours is
+      // pinned by name so that a slice is the same whatever order the informer listed the pods in.
+      const { ctx, recorder } = sliceContext({ services: [svc], pods: [epPod('web-c', 1), epPod('web-a', 2), epPod('web-b', 3)] });
+      await c.syncService('default/web', ctx);
+      expect(show((recorder.created[0] as EndpointSlice).endpoints.map((e) => e.targetRef?.name)), 'pods web-c, web-a, web-b in the cache').toBe(show(['web-a', 'web-b', 'web-c']));
+    },
+  );
 
   test('slices of another Service, managed by another controller, or without labels, are left alone', async () => {
     const ps = pods(1);
