@@ -78,8 +78,9 @@ export function claimObjects<T extends KubeObject>(owner: KubeObject, selector: 
  * lower pod-deletion-cost annotation first; more active related pods on its node first (its
  * "rank": relatedPods are the pods of every ReplicaSet of the same Deployment); Ready more
  * recently first; more container restarts first; created more recently first. The last two times
- * compare in logarithmic buckets: floor(log2(nanoseconds since)), ties broken by uid. When
- * diff >= pods.length, every pod, unsorted.
+ * compare in logarithmic buckets: floor(log2(nanoseconds since)), or -1 for a time not before
+ * `now` (a node's clock may run ahead), ties broken by uid. When diff >= pods.length, every pod,
+ * unsorted.
  */
 export function getPodsToDelete(pods: readonly Pod[], relatedPods: readonly Pod[], diff: number, now: number): Pod[] {
   // TODO

@@ -22,10 +22,15 @@ export function isPodActive(pod: Pod): boolean {
   return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp;
 }
 
+/** podReadyTime: when a Ready pod became Ready; undefined for a pod that is not Ready. */
+function readyTime(pod: Pod): number | undefined {
+  return isPodReady(pod) ? parseTime(podReadyCondition(pod)?.lastTransitionTime) : undefined;
+}
+
 export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
   if (!isPodReady(pod)) return false;
   if (minReadySeconds === 0) return true;
-  const since = parseTime(podReadyCondition(pod)?.lastTransitionTime);
+  const since = readyTime(pod);
   return since !== undefined && since + minReadySeconds * 1000 < now;
 }
 
@@ -50,6 +55,7 @@ export function claimObjects<T extends KubeObject>(owner: KubeObject, selector: 
 }
 
 const PHASE_ORDINAL: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
+const phaseOrdinal = (pod: Pod) => PHASE_ORDINAL[pod.status?.phase ?? ''] ?? 0;
 
 function deletionCost(pod: Pod): number {
   const text = pod.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost'];
@@ -71,40 +77,34 @@ function restarts(pod: Pod): { regular: number; sidecar: number } {
   return { regular, sidecar };
 }
 
-/** afterOrZero, then the logarithmic buckets (LogarithmicScaleDown), then the uid. */
-function newerFirst(ti: number | undefined, tj: number | undefined, uidI: string, uidJ: string, now: number): boolean | undefined {
-  if (ti === tj) return undefined;
-  if (ti === undefined || tj === undefined) return ti === undefined;
-  const diff = logRank(ti, now) - logRank(tj, now);
-  if (diff === 0) return uidI < uidJ;
-  return diff < 0;
+/**
+ * Two times of pods i and j: negative when i's ranks it first (the newer), 0 when they are equal.
+ * afterOrZero (an unset time first), then the logarithmic buckets (LogarithmicScaleDown), then the uid.
+ */
+function newerFirst(ti: number | undefined, tj: number | undefined, i: Pod, j: Pod, now: number): number {
+  if (ti === tj) return 0;
+  if (ti === undefined || tj === undefined) return ti === undefined ? -1 : 1;
+  return logRank(ti, now) - logRank(tj, now) || ((i.metadata.uid ?? '') < (j.metadata.uid ?? '') ? -1 : 1);
 }
 
-/** ActivePodsWithRanks.Less: true when pod i should be deleted before pod j. */
-function deleteFirst(i: Pod, j: Pod, rankI: number, rankJ: number, now: number): boolean {
+/** ActivePodsWithRanks.Less as a comparator: negative when pod i should be deleted before pod j. */
+function compareForDeletion(i: Pod, j: Pod, rankI: number, rankJ: number, now: number): number {
   const nodeI = i.spec.nodeName ?? '';
   const nodeJ = j.spec.nodeName ?? '';
-  if (nodeI !== nodeJ && (nodeI === '' || nodeJ === '')) return nodeI === '';
-  const phaseI = PHASE_ORDINAL[i.status?.phase ?? ''] ?? 0;
-  const phaseJ = PHASE_ORDINAL[j.status?.phase ?? ''] ?? 0;
-  if (phaseI !== phaseJ) return phaseI < phaseJ;
-  const readyI = isPodReady(i);
-  const readyJ = isPodReady(j);
-  if (readyI !== readyJ) return !readyI;
-  const costI = deletionCost(i);
-  const costJ = deletionCost(j);
-  if (costI !== costJ) return costI < costJ;
-  if (rankI !== rankJ) return rankI > rankJ;
-  if (readyI && readyJ) {
-    const byReady = newerFirst(parseTime(podReadyCondition(i)?.lastTransitionTime), parseTime(podReadyCondition(j)?.lastTransitionTime), i.metadata.uid ?? '', j.metadata.uid ?? '', now);
-    if (byReady !== undefined) return byReady;
-  }
+  if (nodeI !== nodeJ && (nodeI === '' || nodeJ === '')) return nodeI === '' ? -1 : 1;
   const ri = restarts(i);
   const rj = restarts(j);
-  if (ri.regular !== rj.regular) return ri.regular > rj.regular;
-  if (ri.sidecar !== rj.sidecar) return ri.sidecar > rj.sidecar;
-  const byAge = newerFirst(parseTime(i.metadata.creationTimestamp), parseTime(j.metadata.creationTimestamp), i.metadata.uid ?? '', j.metadata.uid ?? '', now);
-  return byAge ?? false;
+  return (
+    phaseOrdinal(i) - phaseOrdinal(j) ||
+    Number(isPodReady(i)) - Number(isPodReady(j)) ||
+    deletionCost(i) - deletionCost(j) ||
+    rankJ - rankI ||
+    // Both Ready or neither here; readyTime is unset for a pod that is not, so then this is 0.
+    newerFirst(readyTime(i), readyTime(j), i, j, now) ||
+    rj.regular - ri.regular ||
+    rj.sidecar - ri.sidecar ||
+    newerFirst(parseTime(i.metadata.creationTimestamp), parseTime(j.metadata.creationTimestamp), i, j, now)
+  );
 }
 
 export function getPodsToDelete(pods: readonly Pod[], relatedPods: readonly Pod[], diff: number, now: number): Pod[] {
@@ -112,7 +112,7 @@ export function getPodsToDelete(pods: readonly Pod[], relatedPods: readonly Pod[
   const onNode = new Map<string, number>();
   for (const p of relatedPods) if (isPodActive(p)) onNode.set(p.spec.nodeName ?? '', (onNode.get(p.spec.nodeName ?? '') ?? 0) + 1);
   const ranked = pods.map((pod) => ({ pod, rank: onNode.get(pod.spec.nodeName ?? '') ?? 0 }));
-  ranked.sort((a, b) => (deleteFirst(a.pod, b.pod, a.rank, b.rank, now) ? -1 : deleteFirst(b.pod, a.pod, b.rank, a.rank, now) ? 1 : 0));
+  ranked.sort((a, b) => compareForDeletion(a.pod, b.pod, a.rank, b.rank, now));
   return ranked.slice(0, diff).map((r) => r.pod);
 }
 
@@ -158,11 +158,6 @@ export function calculateReplicaSetStatus(rs: ReplicaSet, pods: readonly Pod[], 
     observedGeneration: rs.metadata.generation,
     ...(conditions.length ? { conditions } : {}),
   };
-}
-
-function splitKey(key: string): [string, string] {
-  const slash = key.indexOf('/');
-  return slash < 0 ? ['', key] : [key.slice(0, slash), key.slice(slash + 1)];
 }
 
 /** Adopts and releases through the API; returns the pods the ReplicaSet controls (claimPods). */
@@ -256,7 +251,7 @@ export async function syncReplicaSet(key: string, ctx: ReplicaSetSyncContext): P
   }
   const rs = structuredClone(cached);
   const needsSync = ctx.expectations.satisfiedExpectations(key);
-  const namespacePods = ctx.pods.byIndex(NAMESPACE_INDEX, splitKey(key)[0]);
+  const namespacePods = ctx.pods.byIndex(NAMESPACE_INDEX, rs.metadata.namespace ?? '');
   const pods = await claimPods(rs, namespacePods.filter(isPodActive), ctx);
   let manageError: Error | undefined;
   if (needsSync && !rs.metadata.deletionTimestamp) manageError = await manageReplicas(rs, key, pods, namespacePods, ctx);

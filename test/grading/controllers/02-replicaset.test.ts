@@ -159,6 +159,17 @@ describe('which pods go first on scale-down (ActivePodsWithRanks)', () => {
     },
   );
 
+  test(
+    "a Ready time not before now (the node's clock runs ahead) is the newest bucket, -1: such pods tie and the uid decides",
+    hint('log2 of a time difference that is 0 or negative is -Infinity or NaN: give such a time the bucket -1, as upstream does'),
+    () => {
+      // logarithmicRankDiff (pkg/controller/controller_utils.go): r := -1; if d > 0 { r = int64(math.Log2(float64(d))) }.
+      // The kubelet writes lastTransitionTime with its node's clock, which may be ahead of the controller's.
+      expect(first(readyPod('ahead', rs, 'n', { readySince: -5, uid: 'b' }), readyPod('ready', rs, 'n', { readySince: 10, uid: 'a' })), 'ready 5 s from now (uid b) vs 10 s ago (uid a)').toBe('ahead');
+      expect(first(readyPod('now', rs, 'n', { readySince: 0, uid: 'b' }), readyPod('ahead', rs, 'n', { readySince: -5, uid: 'a' })), 'ready right now (uid b) vs 5 s from now (uid a)').toBe('ahead');
+    },
+  );
+
   test('two pods that are not ready compare restarts, not when they stopped being ready', hint('6. compares Ready times only when both pods are ready'), () => {
     const flappy = pod('flappy', { owner: rs, node: 'n', phase: 'Running', readySince: false, restarts: 5, uid: 'b' });
     const stuck = { ...pod('stuck', { owner: rs, node: 'n', phase: 'Running', readySince: false, uid: 'a' }) };
