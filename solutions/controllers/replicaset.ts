@@ -108,7 +108,7 @@ function compareForDeletion(i: Pod, j: Pod, rankI: number, rankJ: number, now: n
 }
 
 export function getPodsToDelete(pods: readonly Pod[], relatedPods: readonly Pod[], diff: number, now: number): Pod[] {
-  if (diff >= pods.length) return pods.slice(0, diff);
+  if (diff >= pods.length) return [...pods];
   const onNode = new Map<string, number>();
   for (const p of relatedPods) if (isPodActive(p)) onNode.set(p.spec.nodeName ?? '', (onNode.get(p.spec.nodeName ?? '') ?? 0) + 1);
   const ranked = pods.map((pod) => ({ pod, rank: onNode.get(pod.spec.nodeName ?? '') ?? 0 }));
@@ -188,14 +188,13 @@ async function claimPods(rs: ReplicaSet, pods: Pod[], ctx: ReplicaSetSyncContext
 function relatedPods(rs: ReplicaSet, namespacePods: Pod[], ctx: ReplicaSetSyncContext): Pod[] {
   const ref = getControllerOf(rs);
   if (!ref) return [];
-  const seen = new Set<string>();
+  const seen = new Set<Pod>(); // a pod matched by two of them counts once (upstream: by uid)
   const out: Pod[] = [];
   for (const other of ctx.replicaSets.byIndex(CONTROLLER_INDEX, ref.uid)) {
     if (other.metadata.namespace !== rs.metadata.namespace) continue;
     for (const pod of namespacePods) {
-      const uid = pod.metadata.uid ?? objectKeyOf(pod);
-      if (seen.has(uid) || !objects.matchesSelector(other.spec.selector, pod.metadata.labels)) continue;
-      seen.add(uid);
+      if (seen.has(pod) || !objects.matchesSelector(other.spec.selector, pod.metadata.labels)) continue;
+      seen.add(pod);
       out.push(pod);
     }
   }
