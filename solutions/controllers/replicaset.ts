@@ -30,8 +30,8 @@ function readyTime(pod: Pod): number | undefined {
 export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
   if (!isPodReady(pod)) return false;
   if (minReadySeconds === 0) return true;
-  const since = readyTime(pod);
-  return since !== undefined && since + minReadySeconds * 1000 < now;
+  // No ready time counts as Ready just now: not available yet (upstream: LastTransitionTime.IsZero()).
+  return (readyTime(pod) ?? now) + minReadySeconds * 1000 < now;
 }
 
 export function claimObjects<T extends KubeObject>(owner: KubeObject, selector: LabelSelector, items: readonly T[]): ClaimResult<T> {
@@ -58,9 +58,8 @@ const PHASE_ORDINAL: Record<string, number> = { Pending: 0, Unknown: 1, Running:
 const phaseOrdinal = (pod: Pod) => PHASE_ORDINAL[pod.status?.phase ?? ''] ?? 0;
 
 function deletionCost(pod: Pod): number {
-  const text = pod.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost'];
-  if (text === undefined) return 0;
-  const n = Number(text);
+  // No annotation gives NaN, not an integer: 0, as upstream.
+  const n = Number(pod.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost']);
   return Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 ? n : 0;
 }
 
@@ -231,7 +230,7 @@ async function manageReplicas(rs: ReplicaSet, key: string, pods: Pod[], namespac
 }
 
 function sameStatus(rs: ReplicaSet, next: ReplicaSetStatus): boolean {
-  const s = rs.status ?? { replicas: 0 };
+  const s: Partial<ReplicaSetStatus> = rs.status ?? {};
   return (
     (s.replicas ?? 0) === next.replicas &&
     (s.fullyLabeledReplicas ?? 0) === (next.fullyLabeledReplicas ?? 0) &&
