@@ -7,12 +7,48 @@
  * Prints KILLED or SURVIVED per mutant, and MOVED when the mutated line is no longer in the
  * current reference (edit by hand then). A mutant killed here is killed by the suites as they are
  * now; the score only a full run measures. KUBELINGS_RECHECK_REPORT=FILE reads a saved copy of the
- * report instead (e.g. while the next file's run rewrites reports/).
+ * report instead (e.g. while the next file's run rewrites reports/). A mutant whose suites run
+ * longer than KUBELINGS_RECHECK_TIMEOUT_MS (default 5 minutes; a mutant that loops for ever) is
+ * stopped with its whole process group and counted TIMEOUT, detected as Stryker counts it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ROOT } from '#engine/paths.ts';
+
+const TIMEOUT_MS = Number(process.env.KUBELINGS_RECHECK_TIMEOUT_MS) || 5 * 60_000;
+
+/** The process group of the suites running now, ended with this program too (Ctrl-C, a closed pipe). */
+let running: number | undefined;
+const killGroup = (pid: number) => {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+};
+process.on('exit', () => running !== undefined && killGroup(running));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGPIPE'] as const) process.on(signal, () => process.exit(130));
+
+/** Runs the suites in a process group of their own; the exit code, or 'timeout' once the group was killed. */
+function runSuites(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number | 'timeout'> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: 'ignore', detached: true });
+    running = child.pid;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid!);
+    }, TIMEOUT_MS);
+    child.on('error', () => resolve(1));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      killGroup(child.pid!); // workers the suites left behind
+      running = undefined;
+      resolve(timedOut ? 'timeout' : (code ?? 1));
+    });
+  });
+}
 
 interface Mutant {
   id: string;
@@ -62,14 +98,10 @@ for (const [file, { source, mutants }] of Object.entries(report.files)) {
     try {
       cpSync(join(ROOT, 'solutions', component), join(copy, component), { recursive: true });
       writeFileSync(join(copy, component, basename(file)), mutated);
-      const run = spawnSync(vitest, ['run', ...(suites.length > 0 ? suites : [`test/grading/${component}/`])], {
-        cwd: ROOT,
-        env: { ...process.env, KUBELINGS_SOLUTIONS_PATH: copy },
-        encoding: 'utf8',
-      });
-      if (run.status === 0) survived++;
+      const status = await runSuites(vitest, ['run', ...(suites.length > 0 ? suites : [`test/grading/${component}/`])], { ...process.env, KUBELINGS_SOLUTIONS_PATH: copy });
+      if (status === 0) survived++;
       else killed++;
-      console.log(`${run.status === 0 ? 'SURVIVED' : 'KILLED  '} ${where}`);
+      console.log(`${status === 0 ? 'SURVIVED' : status === 'timeout' ? 'TIMEOUT ' : 'KILLED  '} ${where}`);
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
