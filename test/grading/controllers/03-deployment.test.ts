@@ -50,6 +50,12 @@ describe('fenceposts: maxSurge and maxUnavailable as pods', () => {
     expect(show(c.resolveFenceposts('10%', '10%', 3)), "resolveFenceposts('10%', '10%', 3): 0.3 up is 1, 0.3 down is 0").toBe(show({ maxSurge: 1, maxUnavailable: 0 }));
     expect(show(c.resolveFenceposts('0%', '10%', 3)), "resolveFenceposts('0%', '10%', 3)").toBe(show({ maxSurge: 0, maxUnavailable: 1 }));
   });
+
+  // deployment_util.go ResolveFenceposts: an unset value counts as 0 (intstrutil.ValueOrDefault(x, 0)).
+  test('an unset maxSurge or maxUnavailable counts as 0', hint('undefined is 0 pods, not an error and not NaN'), () => {
+    expect(show(c.resolveFenceposts(undefined, 2, 4)), 'resolveFenceposts(undefined, 2, 4)').toBe(show({ maxSurge: 0, maxUnavailable: 2 }));
+    expect(show(c.resolveFenceposts('50%', undefined, 4)), "resolveFenceposts('50%', undefined, 4)").toBe(show({ maxSurge: 2, maxUnavailable: 0 }));
+  });
 });
 
 describe('pod-template-hash', () => {
@@ -144,6 +150,18 @@ describe('how far the old ReplicaSets may shrink, with several of them', () => {
       ),
     );
   });
+
+  // rolling.go reconcileOldReplicaSets: only the active old ReplicaSets (FilterActiveReplicaSets) and
+  // the new one are counted (allRSs = append(oldRSs, newRS) before scaleDownOldReplicaSetsForRollingUpdate).
+  test(
+    'an old ReplicaSet already at 0 whose pods are still available does not count',
+    hint('Count only the old ReplicaSets with spec.replicas > 0: pods of one scaled to 0 are on their way out'),
+    () => {
+      const d = rolling(3, 1, 0); // minAvailable 3
+      const got = c.scaleDownOldReplicaSets(d, [rs('gone', 0, 0, 900, { status: { replicas: 2, availableReplicas: 2, observedGeneration: 1 } }), rs('old', 3, 3, 600)], rs('new', 1, 1, 10));
+      expect(plan(got), 'gone 0 (2 pods still available), old 3 available, new 1 available; maxUnavailable 0').toBe(plan(new Map([['old', 2]])));
+    },
+  );
 
   test('enough new pods unavailable: nothing goes, even with old pods available', () => {
     const d = rolling(4, 1, 1); // minAvailable 3
@@ -462,6 +480,39 @@ describe('syncDeployment, one sync at a time (recorded actions)', () => {
     const progressing = (recorder.statuses as DeploymentStatus[]).flatMap((s) => s.conditions ?? []).find((x) => x.type === 'Progressing');
     expect(show([progressing?.status, progressing?.reason, progressing?.message]), 'Progressing').toBe(show(['Unknown', 'DeploymentPaused', 'Deployment is paused']));
   });
+
+  // progress.go syncRolloutStatus: nothing new to write → requeueStuckDeployment, so the sync is
+  // looked at again when the deadline would pass (TestRequeueStuckDeployment).
+  test(
+    'a stuck rollout with nothing to write: the sync asks to be run again when its deadline passes',
+    hint('Return { requeueAfterMs } from rolloutStatus when the status did not change'),
+    async () => {
+      const d = rolling(3, 1, 0, { progressDeadlineSeconds: 60, template: template({ app: 'web' }, 'v2') });
+      d.metadata.annotations = { 'deployment.kubernetes.io/revision': '2' };
+      const old = rs('web-old', 3, 3, 600, { owner: d, template: template({ app: 'web' }, 'v1'), annotations: { 'deployment.kubernetes.io/revision': '1' } });
+      const newRS = rs('web-new', 1, 0, 30, {
+        owner: d,
+        template: template({ app: 'web' }, 'v2'),
+        annotations: { 'deployment.kubernetes.io/revision': '2', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' },
+      });
+      // The status the sync of 20 s ago wrote: the new pod has not become available since.
+      d.status = {
+        observedGeneration: 1,
+        replicas: 4,
+        updatedReplicas: 1,
+        readyReplicas: 3,
+        availableReplicas: 3,
+        unavailableReplicas: 1,
+        conditions: [
+          { type: 'Available', status: 'True', lastUpdateTime: ago(20), lastTransitionTime: ago(20), reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' },
+          { type: 'Progressing', status: 'True', lastUpdateTime: ago(20), lastTransitionTime: ago(20), reason: 'ReplicaSetUpdated', message: 'ReplicaSet "web-new" is progressing.' },
+        ],
+      };
+      const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [old, newRS] });
+      const result = await c.syncDeployment('default/web', ctx);
+      expect(show({ actions: recorder.actions, result }), 'actions and the result of the sync, 20 s into a 60 s deadline').toBe(show({ actions: [], result: { requeueAfterMs: 41_000 } }));
+    },
+  );
 
   test('kubectl scale after a rollout: the one active ReplicaSet follows spec.replicas', async () => {
     const d = rolling(5, 1, 0);
