@@ -90,9 +90,11 @@ export function calculateDeploymentStatus(deployment: Deployment, allRSs: readon
  * NewReplicaSetAvailable; progressing (more updated, ready or available pods, or fewer old ones,
  * than the Deployment's current status says) → True ReplicaSetUpdated (keep lastTransitionTime if
  * it was True); timed out (lastUpdateTime + progressDeadlineSeconds < now) → False
- * ProgressDeadlineExceeded. Messages: util.MESSAGES. A ReplicaFailure of a ReplicaSet is copied.
- * When nothing changed and the rollout is neither complete nor timed out, requeueAfterMs is the
- * time left to the deadline plus 1 s (at least 1 s).
+ * ProgressDeadlineExceeded (a NewReplicaSetAvailable condition never times out). Messages:
+ * util.MESSAGES, or with no new ReplicaSet `Deployment "<name>" is progressing.` (has successfully
+ * progressed. / has timed out progressing.). A ReplicaFailure of a ReplicaSet (the new one first)
+ * is copied. When nothing changed and the rollout is neither complete nor timed out, requeueAfterMs
+ * is the time left to the deadline plus 1 s (at least 1 s).
  */
 export function rolloutStatus(deployment: Deployment, allRSs: readonly ReplicaSet[], newRS: ReplicaSet | undefined, now: number): { status: DeploymentStatus; requeueAfterMs?: number } {
   // TODO

@@ -53,11 +53,9 @@ import { claimObjects } from './replicaset.ts';
 function scaledValue(value: number | string | undefined, total: number, roundUp: boolean): number {
   if (value === undefined) return 0;
   if (typeof value === 'number') return value;
+  // Validation (ValidatePositiveIntOrPercent) admits only "N%" strings; upstream refuses any other.
   const m = /^(\d+)%$/.exec(value);
-  if (!m) {
-    if (/^\d+$/.test(value)) return Number(value);
-    throw new Error(`invalid value for IntOrString: invalid type: string is not a percentage`);
-  }
+  if (!m) throw new Error(`invalid value for IntOrString: invalid type: string is not a percentage`);
   const exact = (Number(m[1]) * total) / 100;
   return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }
@@ -213,22 +211,20 @@ export function rolloutStatus(d: Deployment, allRSs: readonly ReplicaSet[], newR
   if (!hasProgressDeadline(d)) removeDeploymentCondition(status, PROGRESSING);
   const current = getDeploymentCondition(d.status, PROGRESSING);
   const complete = status.replicas === status.updatedReplicas && current?.reason === NEW_RS_AVAILABLE;
-  const name = newRS?.metadata.name ?? '';
+  // Without a new ReplicaSet (Recreate, while old pods still run) the messages name the Deployment.
+  const message = (ofReplicaSet: (rs: string) => string, ofDeployment: string) => (newRS ? ofReplicaSet(newRS.metadata.name ?? '') : `Deployment "${d.metadata.name}" ${ofDeployment}`);
   if (hasProgressDeadline(d) && !complete) {
     if (deploymentComplete(d, status)) {
-      setDeploymentCondition(
-        status,
-        newDeploymentCondition(PROGRESSING, 'True', NEW_RS_AVAILABLE, newRS ? MESSAGES.complete(name) : `Deployment "${d.metadata.name}" has successfully progressed.`, now),
-      );
+      setDeploymentCondition(status, newDeploymentCondition(PROGRESSING, 'True', NEW_RS_AVAILABLE, message(MESSAGES.complete, 'has successfully progressed.'), now));
     } else if (deploymentProgressing(d, status)) {
-      const condition = newDeploymentCondition(PROGRESSING, 'True', REPLICA_SET_UPDATED, MESSAGES.progressing(name), now);
+      const condition = newDeploymentCondition(PROGRESSING, 'True', REPLICA_SET_UPDATED, message(MESSAGES.progressing, 'is progressing.'), now);
       if (current) {
         if (current.status === 'True') condition.lastTransitionTime = current.lastTransitionTime;
         removeDeploymentCondition(status, PROGRESSING);
       }
       setDeploymentCondition(status, condition);
     } else if (deploymentTimedOut(d, status, now)) {
-      setDeploymentCondition(status, newDeploymentCondition(PROGRESSING, 'False', PROGRESS_DEADLINE_EXCEEDED, MESSAGES.timedOut(name), now));
+      setDeploymentCondition(status, newDeploymentCondition(PROGRESSING, 'False', PROGRESS_DEADLINE_EXCEEDED, message(MESSAGES.timedOut, 'has timed out progressing.'), now));
     }
   }
   // A ReplicaFailure of the new (or else an old) ReplicaSet becomes the Deployment's.

@@ -1002,3 +1002,229 @@ describe('syncDeployment, one sync at a time (recorded actions)', () => {
     },
   );
 });
+
+// ── Issue 10: the mutants that survived the run of the suite above (each test names the learner bug) ──
+
+describe('the rollout arithmetic, edge by edge', () => {
+  const plan = (m: Map<string, number>) => show(Object.fromEntries([...m].sort()));
+
+  test('an integer maxSurge is used as it is, not the 25% default', hint('Read spec.strategy.rollingUpdate.maxSurge; the 25% is only the default'), () => {
+    const newRS = rs('new', 0, 0, 10);
+    expect(c.newRSNewReplicas(rolling(4, 2, 0), [rs('old', 4, 4), newRS], newRS), '4 replicas, maxSurge 2, old 4 + new 0').toBe(2);
+  });
+
+  // rolling.go reconcileOldReplicaSets, "case 1" of its comment: the new pods crashloop and an old pod
+  // becomes unavailable: 13 - 8 - 5 = 0, so the old ReplicaSet is not scaled down.
+  test(
+    'new pods that never become available block the scale-down, even of unhealthy old pods',
+    hint("maxScaledDown = all pods - minAvailable - the new ReplicaSet's unavailable pods (subtract them)"),
+    () => {
+      const d = rolling(10, 3, 2); // minAvailable 8
+      expect(plan(c.scaleDownOldReplicaSets(d, [rs('old', 8, 7, 600)], rs('new', 5, 0, 10))), 'old 8 (7 available), new 5 (none available)').toBe(plan(new Map()));
+    },
+  );
+
+  test("an old ReplicaSet's status still counting pods it was just scaled away from: nothing more goes", hint('if maxScaledDown <= 0, scale nothing down, whatever the available count says'), () => {
+    const d = rolling(3, 1, 0); // minAvailable 3
+    // old was scaled 3 → 2 a moment ago; its status still shows 3 available pods.
+    expect(plan(c.scaleDownOldReplicaSets(d, [rs('old', 2, 3, 600)], rs('new', 2, 1, 10))), 'old spec 2 (status: 3 available), new 2 (1 available)').toBe(plan(new Map()));
+  });
+
+  test('the cleanup of unhealthy pods stops at maxScaledDown and leaves the other ReplicaSets out of the plan', hint('Stop the loop once maxScaledDown pods are cleaned'), () => {
+    const d = rolling(10, 0, 1); // minAvailable 9, maxScaledDown 1
+    expect(plan(c.scaleDownOldReplicaSets(d, [rs('older', 5, 0, 900), rs('old', 5, 4, 600)], rs('new', 0, 0, 10))), 'older 5 (none available), old 5 (4 available)').toBe(
+      plan(new Map([['older', 4]])),
+    );
+  });
+
+  test('the cleanup shares maxScaledDown across the old ReplicaSets', hint('Each takes at most maxScaledDown - what was cleaned already'), () => {
+    const d = rolling(6, 0, 2); // minAvailable 4, maxScaledDown 2
+    expect(plan(c.scaleDownOldReplicaSets(d, [rs('older', 3, 2, 900), rs('old', 3, 0, 600)], rs('new', 0, 0, 10))), 'older 3 (2 available), old 3 (none available)').toBe(
+      plan(
+        new Map([
+          ['older', 2],
+          ['old', 2],
+        ]),
+      ),
+    );
+  });
+});
+
+// progress.go syncRolloutStatus and requeueStuckDeployment; deployment_util.go DeploymentTimedOut
+// (TestRequeueStuckDeployment, TestSyncRolloutStatus).
+describe('rolloutStatus, edge by edge', () => {
+  const available = {
+    type: 'Available',
+    status: 'True' as const,
+    lastUpdateTime: ago(100),
+    lastTransitionTime: ago(100),
+    reason: 'MinimumReplicasAvailable',
+    message: 'Deployment has minimum availability.',
+  };
+  const progressing = (status: 'True' | 'False' | 'Unknown', reason: string, message: string, seconds: number) => ({
+    type: 'Progressing',
+    status,
+    lastUpdateTime: ago(seconds),
+    lastTransitionTime: ago(seconds),
+    reason,
+    message,
+  });
+  /** old 3 available, new 1 not available: a rollout that stands still. */
+  const stuck = () => {
+    const newRS = replicaSet('web-new', { replicas: 1, status: { replicas: 1, observedGeneration: 1 } });
+    return { all: [rs('web-old', 3, 3), newRS], newRS, counts: { observedGeneration: 1, replicas: 4, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 3, unavailableReplicas: 1 } };
+  };
+  const progressingOf = (s: DeploymentStatus) => s.conditions?.find((x) => x.type === 'Progressing');
+
+  test(
+    'no Progressing condition yet and nothing moved: none is added, and no requeue',
+    hint('DeploymentTimedOut: no Progressing condition → not timed out; requeueStuckDeployment: none → no requeue'),
+    () => {
+      const { all, newRS, counts } = stuck();
+      const d = rolling(3, 1, 0, { progressDeadlineSeconds: 60 });
+      d.status = { ...counts, conditions: [available] };
+      const { status, requeueAfterMs } = c.rolloutStatus(d, all, newRS, NOW);
+      expect(show({ conditions: status.conditions?.map((x) => x.type), requeueAfterMs }), 'conditions and requeue').toBe(show({ conditions: ['Available'], requeueAfterMs: undefined }));
+    },
+  );
+
+  test(
+    'the deadline passes only after lastUpdateTime + progressDeadlineSeconds; under a second left still waits 1 s',
+    hint('timed out when lastUpdateTime + deadline < now (strictly); requeue after max(1 s, left + 1 s)'),
+    () => {
+      const { all, newRS, counts } = stuck();
+      const d = rolling(3, 1, 0, { progressDeadlineSeconds: 60 });
+      d.status = { ...counts, conditions: [available, progressing('True', 'ReplicaSetUpdated', 'ReplicaSet "web-new" is progressing.', 60)] };
+      const cases: [string, number, string, number][] = [
+        ['exactly at the deadline', NOW, 'ReplicaSetUpdated', 1_000],
+        ['0.5 s before it', NOW - 500, 'ReplicaSetUpdated', 1_000],
+        ['1 s before it', NOW - 1_000, 'ReplicaSetUpdated', 2_000],
+      ];
+      for (const [when, now, reason, after] of cases) {
+        const { status, requeueAfterMs } = c.rolloutStatus(d, all, newRS, now);
+        expect(show([progressingOf(status)?.reason, requeueAfterMs]), `Progressing reason and requeueAfterMs ${when}`).toBe(show([reason, after]));
+      }
+    },
+  );
+
+  test('a rollout that completed never times out, even with an old pod left', hint('DeploymentTimedOut: reason NewReplicaSetAvailable → false'), () => {
+    const d = rolling(3, 1, 0, { progressDeadlineSeconds: 60 });
+    const newRS = rs('web-new', 3, 3);
+    d.status = {
+      observedGeneration: 1,
+      replicas: 4,
+      updatedReplicas: 3,
+      readyReplicas: 4,
+      availableReplicas: 4,
+      unavailableReplicas: 0,
+      conditions: [available, progressing('True', 'NewReplicaSetAvailable', 'ReplicaSet "web-new" has successfully progressed.', 600)],
+    };
+    const { status } = c.rolloutStatus(d, [rs('web-old', 1, 1), newRS], newRS, NOW);
+    expect(progressingOf(status)?.reason, 'Progressing reason, 10 min after completing, deadline 60 s').toBe('NewReplicaSetAvailable');
+  });
+
+  test('a completed rollout whose pod restarts stays NewReplicaSetAvailable', hint('Skip the checks when replicas == updatedReplicas and the reason is already NewReplicaSetAvailable'), () => {
+    const d = rolling(3, 1, 1);
+    const newRS = replicaSet('web-new', { replicas: 3, status: { replicas: 3, readyReplicas: 3, availableReplicas: 2, observedGeneration: 1 } });
+    d.status = {
+      observedGeneration: 1,
+      replicas: 3,
+      updatedReplicas: 3,
+      readyReplicas: 2,
+      availableReplicas: 2,
+      unavailableReplicas: 1,
+      conditions: [available, progressing('True', 'NewReplicaSetAvailable', 'ReplicaSet "web-new" has successfully progressed.', 100)],
+    };
+    const { status } = c.rolloutStatus(d, [newRS], newRS, NOW);
+    expect(show(progressingOf(status)), 'Progressing, one more pod ready (not yet available)').toBe(
+      show(progressing('True', 'NewReplicaSetAvailable', 'ReplicaSet "web-new" has successfully progressed.', 100)),
+    );
+  });
+
+  test(
+    'rolled back after completing: the next sign of progress is ReplicaSetUpdated again',
+    hint('"Already complete" needs replicas == updatedReplicas too, not only the NewReplicaSetAvailable reason'),
+    () => {
+      const d = rolling(3, 1, 0);
+      const back = replicaSet('web-v1', { replicas: 1, status: { replicas: 1, readyReplicas: 1, availableReplicas: 1, observedGeneration: 1 } });
+      d.status = {
+        observedGeneration: 1,
+        replicas: 4,
+        updatedReplicas: 1,
+        readyReplicas: 3,
+        availableReplicas: 3,
+        unavailableReplicas: 1,
+        conditions: [available, progressing('True', 'NewReplicaSetAvailable', 'ReplicaSet "web-v2" has successfully progressed.', 100)],
+      };
+      const { status } = c.rolloutStatus(d, [rs('web-v2', 3, 3), back], back, NOW);
+      expect(show([progressingOf(status)?.reason, progressingOf(status)?.message]), 'Progressing once web-v1 has a ready pod').toBe(show(['ReplicaSetUpdated', 'ReplicaSet "web-v1" is progressing.']));
+    },
+  );
+
+  test(
+    'progress after a pause: a new lastTransitionTime (the condition was Unknown), and no requeue since the status changed',
+    hint('Keep lastTransitionTime only from a Progressing condition that was True'),
+    () => {
+      const { all, newRS, counts } = stuck();
+      const d = rolling(3, 1, 0);
+      d.status = { ...counts, updatedReplicas: 0, replicas: 3, conditions: [available, progressing('Unknown', 'DeploymentResumed', 'Deployment is resumed', 100)] };
+      const { status, requeueAfterMs } = c.rolloutStatus(d, all, newRS, NOW);
+      expect(show({ progressing: progressingOf(status), requeueAfterMs }), 'Progressing and requeue').toBe(
+        show({ progressing: { ...progressing('True', 'ReplicaSetUpdated', 'ReplicaSet "web-new" is progressing.', 0) }, requeueAfterMs: undefined }),
+      );
+    },
+  );
+
+  test('a ReplicaFailure of an old ReplicaSet is copied when the new one has none', hint('Look in the new ReplicaSet first, then in every other one'), () => {
+    const failure = { type: 'ReplicaFailure', status: 'True' as const, lastTransitionTime: ago(5), reason: 'FailedCreate', message: 'pods "web-old-x" is forbidden: exceeded quota' };
+    const old = replicaSet('web-old', { replicas: 3, status: { replicas: 2, availableReplicas: 2, observedGeneration: 1, conditions: [failure] } });
+    const newRS = replicaSet('web-new', { replicas: 1, status: { replicas: 1, observedGeneration: 1 } });
+    const { status } = c.rolloutStatus(rolling(3, 1, 0), [old, newRS], newRS, NOW);
+    expect(status.conditions?.find((x) => x.type === 'ReplicaFailure')?.message, 'ReplicaFailure message').toBe(failure.message);
+  });
+
+  test('nothing changed: no requeue once complete or timed out, or without a Progressing condition', hint('requeueStuckDeployment: only a stuck rollout is looked at again'), () => {
+    const { all, newRS, counts } = stuck();
+    const complete = replicaSet('web-new', { replicas: 3, status: { replicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 } });
+    const cases: [string, DeploymentStatus, ReplicaSet[], ReplicaSet][] = [
+      [
+        'complete',
+        {
+          observedGeneration: 1,
+          replicas: 3,
+          updatedReplicas: 3,
+          readyReplicas: 3,
+          availableReplicas: 3,
+          unavailableReplicas: 0,
+          conditions: [available, progressing('True', 'NewReplicaSetAvailable', 'ReplicaSet "web-new" has successfully progressed.', 100)],
+        },
+        [complete],
+        complete,
+      ],
+      ['timed out', { ...counts, conditions: [available, progressing('False', 'ProgressDeadlineExceeded', 'ReplicaSet "web-new" has timed out progressing.', 100)] }, all, newRS],
+      ['without a Progressing condition', { ...counts, conditions: [available] }, all, newRS],
+    ];
+    for (const [what, before, rss, neu] of cases) {
+      const d = rolling(3, 1, 0, { progressDeadlineSeconds: 60 });
+      d.status = before;
+      const { status, requeueAfterMs } = c.rolloutStatus(d, rss, neu, NOW);
+      expect(show({ status, requeueAfterMs }), `status and requeueAfterMs when ${what}`).toBe(show({ status: before, requeueAfterMs: undefined }));
+    }
+  });
+
+  // progress.go syncRolloutStatus: without a new ReplicaSet the messages name the Deployment.
+  test(
+    'no new ReplicaSet yet (Recreate, old pods still going): the messages name the Deployment',
+    hint('Deployment "<name>" is progressing. / has timed out progressing. / has successfully progressed.'),
+    () => {
+      const d = deployment('web', { replicas: 2, strategy: { type: 'Recreate' }, progressDeadlineSeconds: 60 });
+      const draining = replicaSet('web-old', { replicas: 0, status: { replicas: 1, observedGeneration: 1 } });
+      d.status = { observedGeneration: 1, replicas: 2, conditions: [progressing('True', 'ReplicaSetUpdated', 'ReplicaSet "web-old" is progressing.', 100)] };
+      expect(progressingOf(c.rolloutStatus(d, [draining], undefined, NOW).status)?.message, 'one old pod fewer').toBe('Deployment "web" is progressing.');
+      d.status = { observedGeneration: 1, replicas: 1, conditions: [progressing('True', 'ReplicaSetUpdated', 'Deployment "web" is progressing.', 100)] };
+      expect(progressingOf(c.rolloutStatus(d, [draining], undefined, NOW).status)?.message, 'no change for 100 s, deadline 60 s').toBe('Deployment "web" has timed out progressing.');
+      const none = deployment('web', { replicas: 0, strategy: { type: 'Recreate' }, progressDeadlineSeconds: 60 });
+      expect(progressingOf(c.rolloutStatus(none, [], undefined, NOW).status)?.message, '0 replicas, no ReplicaSet').toBe('Deployment "web" has successfully progressed.');
+    },
+  );
+});
