@@ -1228,3 +1228,604 @@ describe('rolloutStatus, edge by edge', () => {
     },
   );
 });
+
+describe('syncDeployment, edge by edge', () => {
+  const REV = 'deployment.kubernetes.io/revision';
+  const DESIRED = 'deployment.kubernetes.io/desired-replicas';
+  const MAX = 'deployment.kubernetes.io/max-replicas';
+  const replicaSetActions = (actions: string[]) => actions.filter((a) => a.includes('replicaset'));
+  /** A Recorder that keeps a copy of every ReplicaSet and Deployment written with update. */
+  const keeping = () => {
+    const recorder = new Recorder();
+    const replicaSets: ReplicaSet[] = [];
+    const deployments: Deployment[] = [];
+    const updateRS = recorder.updateReplicaSet.bind(recorder);
+    recorder.updateReplicaSet = (r) => (replicaSets.push(structuredClone(r)), updateRS(r));
+    const updateD = recorder.updateDeployment.bind(recorder);
+    recorder.updateDeployment = (x) => (deployments.push(structuredClone(x)), updateD(x));
+    return { recorder, replicaSets, deployments };
+  };
+  const counts = (s: DeploymentStatus | undefined) =>
+    show({ replicas: s?.replicas, updatedReplicas: s?.updatedReplicas, availableReplicas: s?.availableReplicas, unavailableReplicas: s?.unavailableReplicas });
+
+  // deployment_controller.go syncDeployment: a Deployment no longer in the cache is done with.
+  test('a key no longer in the cache: nothing to do', hint('ctx.deployments.get(key) undefined → return {}'), async () => {
+    const { ctx, recorder } = deploymentContext({ deployments: [] });
+    expect(show([await c.syncDeployment('default/web', ctx), recorder.actions]), 'result and actions').toBe(show([{}, []]));
+  });
+
+  // sync.go getNewReplicaSet: the new ReplicaSet as created (apps/v1 ReplicaSet, the template's labels
+  // plus the hash, a controller reference, minReadySeconds), and the Deployment's other annotations and
+  // status fields kept in what is written back.
+  test(
+    'the new ReplicaSet in full, and what the Deployment gets written back',
+    hint('Copy the template (all its metadata), add the hash; keep the annotations and status the Deployment had'),
+    async () => {
+      const t = template({ app: 'web' }, 'nginx:1.16.1');
+      t.metadata!.annotations = { 'prometheus.io/scrape': 'true' };
+      const d = deployment('web', { replicas: 2, minReadySeconds: 10, template: t }, { annotations: { team: 'checkout' }, status: { collisionCount: 1 } });
+      const { recorder, deployments } = keeping();
+      await c.syncDeployment('default/web', deploymentContext({ deployments: [d] }, recorder).ctx);
+      const hash = c.computeHash(t, 1);
+      const created = recorder.created[0] as ReplicaSet;
+      expect(
+        show({
+          apiVersion: created.apiVersion,
+          kind: created.kind,
+          name: created.metadata.name,
+          labels: created.metadata.labels,
+          ownerReferences: created.metadata.ownerReferences,
+          minReadySeconds: created.spec.minReadySeconds,
+          templateAnnotations: created.spec.template.metadata?.annotations,
+        }),
+        'the ReplicaSet created',
+      ).toBe(
+        show({
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: `web-${hash}`,
+          labels: { app: 'web', 'pod-template-hash': hash },
+          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }],
+          minReadySeconds: 10,
+          templateAnnotations: { 'prometheus.io/scrape': 'true' },
+        }),
+      );
+      expect(show(deployments[0]?.metadata.annotations), 'annotations of the Deployment written with its revision').toBe(show({ team: 'checkout', [REV]: '1' }));
+      const first = (recorder.statuses as DeploymentStatus[])[0];
+      expect(show({ collisionCount: first?.collisionCount, progressing: first?.conditions?.find((x) => x.type === 'Progressing') }), 'the first status written').toBe(
+        show({
+          collisionCount: 1,
+          progressing: { type: 'Progressing', status: 'True', lastUpdateTime: ago(0), lastTransitionTime: ago(0), reason: 'NewReplicaSetCreated', message: `Created new replica set "web-${hash}"` },
+        }),
+      );
+    },
+  );
+
+  test('a new ReplicaSet created with 0 replicas (no room to surge) records no "Scaled up" event', hint('Record "Scaled up replica set ... from 0 to N" only when N > 0'), async () => {
+    const d = rolling(3, 0, 1, { template: template({ app: 'web' }, 'v2') });
+    const old = rs('web-old', 3, 3, 600, { owner: d, template: template({ app: 'web' }, 'v1'), annotations: { [REV]: '1', [DESIRED]: '3', [MAX]: '3' } });
+    const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [old] });
+    await c.syncDeployment('default/web', ctx);
+    expect(show({ first: recorder.actions[0], events: recorder.events }), 'first action and events').toBe(
+      show({ first: `create replicaset default/web-${c.computeHash(d.spec.template)} replicas=0`, events: ['Normal ScalingReplicaSet Scaled down replica set web-old from 3 to 2'] }),
+    );
+  });
+
+  // controller_ref_manager.go AdoptReplicaSet: the controller reference patched in is apps/v1 Deployment.
+  test('adoption patches in a full controller reference', hint('newControllerRef(d, "apps/v1", "Deployment")'), async () => {
+    const d = deployment('web');
+    const orphan = rs(`web-${c.computeHash(d.spec.template)}`, 3, 3, 600, { template: d.spec.template, annotations: { [REV]: '1' } });
+    const recorder = new Recorder();
+    const refs: unknown[] = [];
+    const patch = recorder.patchReplicaSetOwnerReferences.bind(recorder);
+    recorder.patchReplicaSetOwnerReferences = (r, o) => (refs.push(structuredClone(o)), patch(r, o));
+    await c.syncDeployment('default/web', deploymentContext({ deployments: [d], replicaSets: [orphan] }, recorder).ctx);
+    expect(show(refs[0]), 'ownerReferences patched').toBe(show([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }]));
+  });
+
+  test('an adopted ReplicaSet without any annotation does not break the sync', hint('metadata.annotations may be absent: read it with ?.'), async () => {
+    const d = deployment('web');
+    const orphan = rs(`web-${c.computeHash(d.spec.template)}`, 3, 3, 600, { template: d.spec.template });
+    const { ctx } = deploymentContext({ deployments: [d], replicaSets: [orphan] });
+    const outcome = await c.syncDeployment('default/web', ctx).then(
+      () => 'returned',
+      (e: Error) => `threw ${e.message}`,
+    );
+    expect(outcome, 'syncDeployment').toBe('returned');
+  });
+
+  // deployment_util.go FindNewReplicaSet: "We deterministically choose the oldest new ReplicaSet" (#40415).
+  test("two ReplicaSets with the Deployment's template: the oldest is the new one", hint('Sort by creationTimestamp before looking for the template'), async () => {
+    const d = rolling(3, 1, 0);
+    d.metadata.annotations = { [REV]: '2' };
+    const younger = rs('web-b', 0, 0, 100, { owner: d, template: d.spec.template, annotations: { [REV]: '1', [DESIRED]: '3', [MAX]: '4' } });
+    const oldest = rs('web-a', 3, 3, 900, { owner: d, template: d.spec.template, annotations: { [REV]: '2', [DESIRED]: '3', [MAX]: '4' } });
+    const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [younger, oldest] });
+    await c.syncDeployment('default/web', ctx);
+    expect(replicaSetActions(recorder.actions), 'actions on ReplicaSets (web-a is the new one, revision 2 already)').toEqual([]);
+  });
+
+  // sync.go getNewReplicaSet / SetNewReplicaSetAnnotations (copyDeploymentAnnotationsToReplicaSet).
+  test("the new ReplicaSet is updated when the Deployment's own annotations change, and only then", hint('Compare each copied annotation; write only when one differs'), async () => {
+    const base = rolling(3, 1, 0, {}) as Deployment;
+    const withTeam = (team: string) => ({ ...base, metadata: { ...base.metadata, annotations: { [REV]: '1', team } } });
+    const cur = rs('web-abc', 3, 3, 600, { owner: base, annotations: { [REV]: '1', [DESIRED]: '3', [MAX]: '4', team: 'checkout' } });
+    const same = keeping();
+    await c.syncDeployment('default/web', deploymentContext({ deployments: [withTeam('checkout')], replicaSets: [cur] }, same.recorder).ctx);
+    expect(replicaSetActions(same.recorder.actions), 'actions when the ReplicaSet has team=checkout already').toEqual([]);
+    const changed = keeping();
+    await c.syncDeployment('default/web', deploymentContext({ deployments: [withTeam('payments')], replicaSets: [cur] }, changed.recorder).ctx);
+    expect(changed.replicaSets[0]?.metadata.annotations?.team, 'team written to the ReplicaSet when the Deployment says payments').toBe('payments');
+  });
+
+  test('a second rollback to the same ReplicaSet appends to revision-history', hint('revision-history: the earlier list, a comma, then the revision it had'), async () => {
+    const d = rolling(3, 1, 0, { template: template({ app: 'web' }, 'nginx:1.14.2') });
+    const v1 = rs('web-v1', 0, 0, 900, { owner: d, template: template({ app: 'web' }, 'nginx:1.14.2'), annotations: { [REV]: '3', 'deployment.kubernetes.io/revision-history': '1' } });
+    const v2 = rs('web-v2', 3, 3, 600, { owner: d, template: template({ app: 'web' }, 'nginx:1.16.1'), annotations: { [REV]: '4' } });
+    const { recorder, replicaSets } = keeping();
+    await c.syncDeployment('default/web', deploymentContext({ deployments: [d], replicaSets: [v1, v2] }, recorder).ctx);
+    const a = replicaSets[0]?.metadata.annotations ?? {};
+    expect(show([a[REV], a['deployment.kubernetes.io/revision-history']]), 'revision and revision-history of web-v1').toBe(show(['5', '1,3']));
+  });
+
+  test('a change of minReadySeconds is written to the new ReplicaSet', hint('Set spec.minReadySeconds of the copy before the update'), async () => {
+    const d = rolling(3, 1, 0, { minReadySeconds: 10 });
+    d.metadata.annotations = { [REV]: '1' };
+    const cur = rs('web-abc', 3, 3, 600, { owner: d, annotations: { [REV]: '1', [DESIRED]: '3', [MAX]: '4' } });
+    const { recorder, replicaSets } = keeping();
+    await c.syncDeployment('default/web', deploymentContext({ deployments: [d], replicaSets: [cur] }, recorder).ctx);
+    expect(replicaSets[0]?.spec.minReadySeconds, 'minReadySeconds written').toBe(10);
+  });
+
+  // rolling.go rolloutRolling: a sync that scaled the new ReplicaSet up writes the status and stops;
+  // scaleReplicaSet writes desired-replicas and max-replicas (replicas + maxSurge).
+  test(
+    'scaling the new ReplicaSet up ends the sync: no old one goes in the same sync, and the status counts what the ReplicaSets report',
+    hint('After scaling up, return syncRolloutStatus with the updated new ReplicaSet in place of the old copy'),
+    async () => {
+      const d = rolling(3, 1, 1, { template: template({ app: 'web' }, 'v2') });
+      d.metadata.annotations = { [REV]: '2' };
+      const old = rs('web-old', 2, 2, 600, { owner: d, template: template({ app: 'web' }, 'v1'), annotations: { [REV]: '1', [DESIRED]: '3', [MAX]: '4' } });
+      const neu = rs('web-new', 1, 1, 10, { owner: d, template: template({ app: 'web' }, 'v2'), annotations: { [REV]: '2', [DESIRED]: '3', [MAX]: '4' } });
+      const { recorder, replicaSets } = keeping();
+      await c.syncDeployment('default/web', deploymentContext({ deployments: [d], replicaSets: [old, neu] }, recorder).ctx);
+      expect(replicaSetActions(recorder.actions), 'actions on ReplicaSets').toEqual(['update replicaset default/web-new replicas=2']);
+      expect(show([replicaSets[0]?.metadata.annotations?.[DESIRED], replicaSets[0]?.metadata.annotations?.[MAX]]), 'desired-replicas and max-replicas written').toBe(show(['3', '4']));
+      expect(counts(recorder.lastStatus<DeploymentStatus>()), 'status counts').toBe(show({ replicas: 3, updatedReplicas: 1, availableReplicas: 3, unavailableReplicas: 1 }));
+    },
+  );
+
+  // rolling.go reconcileNewReplicaSet: a new ReplicaSet above spec.replicas is scaled down to it.
+  test('a new ReplicaSet scaled above spec.replicas by hand goes back down', hint('current > replicas: scale the new ReplicaSet down to replicas'), async () => {
+    const d = rolling(3, 1, 0);
+    d.metadata.annotations = { [REV]: '1' };
+    const cur = rs('web-abc', 5, 5, 600, { owner: d, annotations: { [REV]: '1', [DESIRED]: '3', [MAX]: '4' } });
+    const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [cur] });
+    await c.syncDeployment('default/web', ctx);
+    expect(show({ actions: replicaSetActions(recorder.actions), events: recorder.events }), 'actions and events').toBe(
+      show({ actions: ['update replicaset default/web-abc replicas=3'], events: ['Normal ScalingReplicaSet Scaled down replica set web-abc from 5 to 3'] }),
+    );
+  });
+
+  test('the old ReplicaSet the plan names is the one scaled, wherever it is in the list', hint('Find the ReplicaSet by name'), async () => {
+    const d = rolling(3, 1, 0, { template: template({ app: 'web' }, 'v3') });
+    d.metadata.annotations = { [REV]: '3' };
+    const empty = rs('web-v1', 0, 0, 300, { owner: d, template: template({ app: 'web' }, 'v1'), annotations: { [REV]: '1' } });
+    const old = rs('web-v2', 3, 3, 600, { owner: d, template: template({ app: 'web' }, 'v2'), annotations: { [REV]: '2', [DESIRED]: '3', [MAX]: '4' } });
+    const neu = rs('web-v3', 1, 1, 10, { owner: d, template: template({ app: 'web' }, 'v3'), annotations: { [REV]: '3', [DESIRED]: '3', [MAX]: '4' } });
+    const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [empty, old, neu] });
+    await c.syncDeployment('default/web', ctx);
+    expect(replicaSetActions(recorder.actions), 'actions on ReplicaSets').toEqual(['update replicaset default/web-v2 replicas=2']);
+  });
+
+  // rolling.go rolloutRolling and deployment_util.go DeploymentComplete: old ReplicaSets are cleaned up
+  // only once the Deployment's status says the rollout is complete for its current generation.
+  test(
+    'no cleanup while the rollout is not complete, or its newest generation not yet observed',
+    hint('cleanupDeployment only when DeploymentComplete(d, d.status): counts at replicas and observedGeneration >= generation'),
+    async () => {
+      const d = rolling(1, 1, 0, { revisionHistoryLimit: 1 });
+      const cur = rs('web-r4', 1, 1, 10, { owner: d, annotations: { [REV]: '4', [DESIRED]: '1', [MAX]: '2' } });
+      const olds = [1, 2, 3].map((r) => rs(`web-r${r}`, 0, 0, 1000 - r * 100, { owner: d, template: template({ app: 'web' }, `v${r}`), annotations: { [REV]: String(r) } }));
+      const full = { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1 };
+      const cases: [string, Deployment][] = [
+        ['the status says 0 of 1 updated', { ...d, metadata: { ...d.metadata, annotations: { [REV]: '4' } }, status: { ...full, updatedReplicas: 0 } }],
+        ['generation 2 not observed yet', { ...d, metadata: { ...d.metadata, generation: 2, annotations: { [REV]: '4' } }, status: full }],
+      ];
+      for (const [what, x] of cases) {
+        const { ctx, recorder } = deploymentContext({ deployments: [x], replicaSets: [cur, ...olds] });
+        await c.syncDeployment('default/web', ctx);
+        expect(
+          recorder.actions.filter((a) => a.startsWith('delete')),
+          `deletions when ${what}`,
+        ).toEqual([]);
+      }
+    },
+  );
+
+  test('fewer old ReplicaSets than revisionHistoryLimit: none deleted', hint('diff = old ReplicaSets - limit; nothing when diff <= 0'), async () => {
+    const d = rolling(1, 1, 0, { revisionHistoryLimit: 4 });
+    const cur = rs('web-r4', 1, 1, 10, { owner: d, annotations: { [REV]: '4', [DESIRED]: '1', [MAX]: '2' } });
+    const olds = [1, 2, 3].map((r) => rs(`web-r${r}`, 0, 0, 1000 - r * 100, { owner: d, template: template({ app: 'web' }, `v${r}`), annotations: { [REV]: String(r) } }));
+    const complete = { ...d, metadata: { ...d.metadata, annotations: { [REV]: '4' } }, status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1 } };
+    const { ctx, recorder } = deploymentContext({ deployments: [complete], replicaSets: [cur, ...olds] });
+    await c.syncDeployment('default/web', ctx);
+    expect(
+      recorder.actions.filter((a) => a.startsWith('delete')),
+      'deletions with 3 old ReplicaSets and a limit of 4',
+    ).toEqual([]);
+  });
+
+  // sync.go sync(): cleanupDeployment for a paused Deployment only, and never an old ReplicaSet that
+  // still has spec.replicas.
+  test(
+    'paused: old empty ReplicaSets beyond the limit are cleaned up, not one with replicas; a scaling sync of a running Deployment cleans nothing',
+    hint('sync(): cleanup only when paused; cleanupDeployment skips a ReplicaSet with spec.replicas > 0'),
+    async () => {
+      const make = (paused: boolean) => {
+        const d = rolling(3, 1, 0, { paused, revisionHistoryLimit: 0 });
+        d.metadata.annotations = { [REV]: '3' };
+        const cur = rs('web-r3', 3, 2, 10, { owner: d, annotations: { [REV]: '3', [DESIRED]: '3', [MAX]: '4' } });
+        const r1 = rs('web-r1', 0, 0, 900, { owner: d, template: template({ app: 'web' }, 'v1'), annotations: { [REV]: '1', [DESIRED]: '3', [MAX]: '4' } });
+        const r2 = rs('web-r2', 1, 0, 600, {
+          owner: d,
+          template: template({ app: 'web' }, 'v2'),
+          annotations: { [REV]: '2', [DESIRED]: paused ? '3' : '2', [MAX]: '4' },
+          status: { replicas: 0, observedGeneration: 1 },
+        });
+        return deploymentContext({ deployments: [d], replicaSets: [cur, r1, r2] });
+      };
+      const paused = make(true);
+      await c.syncDeployment('default/web', paused.ctx);
+      expect(
+        paused.recorder.actions.filter((a) => a.startsWith('delete')),
+        'deletions, paused (web-r2 still has 1 replica)',
+      ).toEqual(['delete replicaset default/web-r1']);
+      const scaling = make(false);
+      await c.syncDeployment('default/web', scaling.ctx);
+      expect(
+        scaling.recorder.actions.filter((a) => a.startsWith('delete')),
+        'deletions in a scaling sync of a Deployment that is not paused',
+      ).toEqual([]);
+    },
+  );
+});
+
+// sync.go scale() and deployment_util.go GetProportion / IsSaturated, as sync_test.go TestScale.
+describe('kubectl scale in the middle of a rollout, edge by edge', () => {
+  const REV = 'deployment.kubernetes.io/revision';
+  const DESIRED = 'deployment.kubernetes.io/desired-replicas';
+  const MAX = 'deployment.kubernetes.io/max-replicas';
+  interface Set {
+    name: string;
+    size: number;
+    age: number;
+    current?: boolean;
+    available?: number;
+    desired?: number;
+    max?: number;
+  }
+  /** One sync of a Deployment of `want` replicas and maxSurge `surge` over these ReplicaSets; what it wrote. */
+  async function sync(want: number, surge: number, sets: Set[], extra: Partial<Deployment['spec']> = {}) {
+    const d = deployment('web', { replicas: want, template: template({ app: 'web' }, 'v2'), strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: surge, maxUnavailable: 1 } }, ...extra });
+    d.metadata.annotations = { [REV]: '2' };
+    const rss = sets.map((x) =>
+      rs(x.name, x.size, x.available ?? x.size, x.age, {
+        owner: d,
+        template: template({ app: 'web' }, x.current ? 'v2' : `v1-${x.name}`),
+        annotations: { [REV]: x.current ? '2' : '1', [DESIRED]: String(x.desired), [MAX]: String(x.max) },
+      }),
+    );
+    const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: rss });
+    await c.syncDeployment('default/web', ctx);
+    const sizes: Record<string, number> = {};
+    for (const a of recorder.actions) {
+      const m = /^update replicaset default\/(\S+) replicas=(\d+)$/.exec(a);
+      if (m) sizes[m[1]!] = Number(m[2]);
+    }
+    return { sizes: show(Object.fromEntries(Object.entries(sizes).sort())), actions: recorder.actions.filter((a) => a.includes('replicaset')), events: recorder.events, recorder };
+  }
+
+  test(
+    '5 → 10 with maxSurge 1 (sized for 6: new 4, old 2): new 7, old 4',
+    hint('The new total is replicas + maxSurge, against max-replicas: round(size × 11 / 6) - size, at most what is left'),
+    async () => {
+      const got = await sync(10, 1, [
+        { name: 'new', size: 4, age: 10, current: true, desired: 5, max: 6 },
+        { name: 'old', size: 2, age: 600, desired: 5, max: 6 },
+      ]);
+      expect(got.sizes, 'sizes written').toBe(show({ new: 7, old: 4 }));
+      expect(got.events, 'events').toEqual(['Normal ScalingReplicaSet Scaled up replica set new from 4 to 7', 'Normal ScalingReplicaSet Scaled up replica set old from 2 to 4']);
+    },
+  );
+
+  test('5 → 0 with maxSurge 1: everything to 0 (no surge when scaling to 0)', hint('Allowed size is 0 when replicas is 0, not 0 + maxSurge'), async () => {
+    const got = await sync(0, 1, [
+      { name: 'new', size: 3, age: 10, current: true, desired: 5, max: 6 },
+      { name: 'old', size: 3, age: 600, desired: 5, max: 6 },
+    ]);
+    expect(got.sizes, 'sizes written').toBe(show({ new: 0, old: 0 }));
+    expect(got.events, 'events').toEqual(['Normal ScalingReplicaSet Scaled down replica set old from 3 to 0', 'Normal ScalingReplicaSet Scaled down replica set new from 3 to 0']);
+  });
+
+  test('10 → 11 with new 5, old 5: the rounded shares are capped by what is left to add', hint('Each share is at most toAdd - added so far'), async () => {
+    const got = await sync(11, 0, [
+      { name: 'new', size: 5, age: 10, current: true, desired: 10, max: 10 },
+      { name: 'old', size: 5, age: 600, desired: 10, max: 10 },
+    ]);
+    expect(got.sizes, 'sizes written (round(5.5) - 5 = 1 for the first, then nothing is left)').toBe(show({ new: 6, old: 5 }));
+  });
+
+  test('15 → 10 with three of 5: the rounded shares are capped by what is left to remove', hint('Scaling down, each share is at least toAdd - added so far'), async () => {
+    const got = await sync(10, 0, [
+      { name: 'oldest', size: 5, age: 900, desired: 15, max: 15 },
+      { name: 'old', size: 5, age: 600, desired: 15, max: 15 },
+      { name: 'new', size: 5, age: 10, current: true, desired: 15, max: 15 },
+    ]);
+    expect(got.sizes, 'sizes written (round(10/3) - 5 = -2, -2, then only -1 left)').toBe(show({ new: 4, old: 3, oldest: 3 }));
+  });
+
+  // sync.go scaleReplicaSet: write when the size or the annotations need it; an event only for a size change.
+  test(
+    'a scaling sync that finds nothing to add: annotations brought up to date where they differ, sizes kept, no event',
+    hint('scaleReplicaSet: update if the size or desired-replicas/max-replicas differ; record an event only if the size changed'),
+    async () => {
+      // A sync before was interrupted after writing the new ReplicaSet's annotations.
+      const cases: [string, number, string[]][] = [
+        ['only desired-replicas of old stale', 6, ['update replicaset default/old replicas=3']],
+        ['desired-replicas and max-replicas of old stale', 4, ['update replicaset default/old replicas=3']],
+      ];
+      for (const [what, oldMax, actions] of cases) {
+        const got = await sync(6, 0, [
+          { name: 'new', size: 3, age: 10, current: true, desired: 6, max: 6 },
+          { name: 'old', size: 3, age: 600, desired: 4, max: oldMax },
+        ]);
+        expect(show({ actions: got.actions, events: got.events }), `actions and events, ${what}`).toBe(show({ actions, events: [] }));
+      }
+    },
+  );
+
+  test(
+    'not saturated unless the new ReplicaSet has desired-replicas, spec.replicas and available pods all at replicas',
+    hint('IsSaturated needs all three; otherwise share the change out proportionally'),
+    async () => {
+      const cases: [string, Set][] = [
+        ['2 of 3 available', { name: 'new', size: 3, available: 2, age: 10, current: true, desired: 3, max: 3 }],
+        ['desired-replicas 2', { name: 'new', size: 3, available: 3, age: 10, current: true, desired: 2, max: 2 }],
+        ['spec.replicas 2 (3 pods still available)', { name: 'new', size: 2, available: 3, age: 10, current: true, desired: 3, max: 3 }],
+      ];
+      for (const [what, neu] of cases) {
+        const got = await sync(3, 0, [neu, { name: 'old', size: 1, age: 600, desired: 2, max: 2 }]);
+        expect(got.actions, `actions on ReplicaSets when the new one has ${what}`).not.toContain('update replicaset default/old replicas=0');
+      }
+    },
+  );
+
+  test('the status written after a scaling sync counts every ReplicaSet as the cache had it', hint('syncStatusOnly over the old ReplicaSets and the new one'), async () => {
+    const got = await sync(10, 0, [
+      { name: 'new', size: 2, age: 10, current: true, desired: 5, max: 5 },
+      { name: 'old', size: 3, age: 600, desired: 5, max: 5 },
+    ]);
+    const s = got.recorder.lastStatus<DeploymentStatus>();
+    expect(show({ replicas: s?.replicas, updatedReplicas: s?.updatedReplicas, availableReplicas: s?.availableReplicas }), 'status counts').toBe(
+      show({ replicas: 5, updatedReplicas: 2, availableReplicas: 5 }),
+    );
+  });
+
+  test('paused with every ReplicaSet at 0 and no new one: the newest old one takes spec.replicas, whatever the list order', hint('Sort the old ReplicaSets newest first'), async () => {
+    const d = deployment('web', { replicas: 3, paused: true, template: template({ app: 'web' }, 'v3') });
+    d.metadata.annotations = { [REV]: '2' };
+    const oldest = rs('oldest', 0, 0, 900, { owner: d, template: template({ app: 'web' }, 'v0'), annotations: { [REV]: '1', [DESIRED]: '0' } });
+    const newer = rs('newer', 0, 0, 100, { owner: d, template: template({ app: 'web' }, 'v1'), annotations: { [REV]: '2', [DESIRED]: '0' } });
+    const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [oldest, newer] });
+    await c.syncDeployment('default/web', ctx);
+    expect(
+      recorder.actions.filter((a) => a.startsWith('update replicaset')),
+      'ReplicaSets written',
+    ).toEqual(['update replicaset default/newer replicas=3']);
+  });
+});
+
+describe('syncDeployment, more edges', () => {
+  const REV = 'deployment.kubernetes.io/revision';
+  const DESIRED = 'deployment.kubernetes.io/desired-replicas';
+  const MAX = 'deployment.kubernetes.io/max-replicas';
+  const replicaSetActions = (actions: string[]) => actions.filter((a) => a.includes('replicaset'));
+  const statusWrites = (actions: string[]) => actions.filter((a) => a === 'update deployment default/web status').length;
+  const availableTrue = {
+    type: 'Available',
+    status: 'True' as const,
+    lastUpdateTime: ago(100),
+    lastTransitionTime: ago(100),
+    reason: 'MinimumReplicasAvailable',
+    message: 'Deployment has minimum availability.',
+  };
+  const alreadyExists = (name: string) => new ApiError({ code: 409, reason: 'AlreadyExists', message: `replicasets.apps "${name}" already exists` });
+
+  // sync.go getNewReplicaSet: AlreadyExists is ours only if its controller is this Deployment
+  // (metav1.GetControllerOf(rs).UID == d.UID) and its template equals ours.
+  test(
+    'AlreadyExists of an orphan with our name and template is a collision too; the status written keeps what it had',
+    hint('Check the controller reference of the ReplicaSet found, not only its template; write {...status, collisionCount}'),
+    async () => {
+      const d = deployment('web', {}, { status: { observedGeneration: 1, conditions: [availableTrue] } });
+      const name = `web-${c.computeHash(d.spec.template)}`;
+      const orphan = rs(name, 3, 3, 600, { template: d.spec.template, labels: { app: 'other' } });
+      const recorder = new Recorder((a) => (a.startsWith('create replicaset') ? alreadyExists(name) : undefined));
+      const { ctx } = deploymentContext({ deployments: [d], replicaSets: [orphan] }, recorder);
+      await expect(c.syncDeployment('default/web', ctx), 'syncDeployment').rejects.toThrow('already exists');
+      const s = recorder.lastStatus<DeploymentStatus>();
+      expect(show({ observedGeneration: s?.observedGeneration, conditions: s?.conditions?.map((x) => x.type), collisionCount: s?.collisionCount }), 'status written').toBe(
+        show({ observedGeneration: 1, conditions: ['Available'], collisionCount: 1 }),
+      );
+    },
+  );
+
+  test(
+    'a refused create without a progress deadline writes no condition; with one, the status written keeps what it had',
+    hint('ReplicaSetCreateError goes in only if HasProgressDeadline; start from a copy of the status'),
+    async () => {
+      for (const deadline of [undefined, 600]) {
+        const d = deployment('web', { progressDeadlineSeconds: deadline }, { status: { observedGeneration: 1, conditions: [availableTrue] } });
+        const recorder = new Recorder((a) => (a.startsWith('create replicaset') ? forbidden('exceeded quota') : undefined));
+        const { ctx } = deploymentContext({ deployments: [d] }, recorder);
+        await expect(c.syncDeployment('default/web', ctx), `syncDeployment, progressDeadlineSeconds ${deadline}`).rejects.toThrow('exceeded quota');
+        const written = (recorder.statuses as DeploymentStatus[]).map((s) => show({ observedGeneration: s.observedGeneration, conditions: s.conditions?.map((x) => x.type) }));
+        expect(written, `statuses written, progressDeadlineSeconds ${deadline}`).toEqual(deadline === undefined ? [] : [show({ observedGeneration: 1, conditions: ['Available', 'Progressing'] })]);
+      }
+    },
+  );
+
+  // recreate.go rolloutRecreate and sync.go syncRolloutStatus: the status counts every ReplicaSet.
+  describe('Recreate, the status and the cleanup', () => {
+    const recreate = (extra: Partial<Deployment['spec']> = {}) =>
+      deployment('web', { replicas: 2, strategy: { type: 'Recreate' }, template: template({ app: 'web' }, 'v2'), revisionHistoryLimit: 1, ...extra });
+    const counts = (s: DeploymentStatus | undefined) => show({ replicas: s?.replicas, updatedReplicas: s?.updatedReplicas, unavailableReplicas: s?.unavailableReplicas });
+
+    test('the sync that scales old ReplicaSets down writes a status counting all of them, the new one too', hint('syncRolloutStatus over the old ReplicaSets and the new one'), async () => {
+      const d = recreate();
+      // A rollback while the new ReplicaSet's pods were still going away.
+      const back = rs('web-v2', 0, 0, 900, { owner: d, template: template({ app: 'web' }, 'v2'), annotations: { [REV]: '3' }, status: { replicas: 1, observedGeneration: 1 } });
+      const old = rs('web-v3', 2, 2, 60, { owner: d, template: template({ app: 'web' }, 'v3'), annotations: { [REV]: '2' } });
+      const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [back, old] });
+      await c.syncDeployment('default/web', ctx);
+      // unavailableReplicas from the ReplicaSets as listed (web-v3 still at spec 2), as upstream's allRSs.
+      expect(show({ actions: replicaSetActions(recorder.actions), status: counts(recorder.lastStatus<DeploymentStatus>()) }), 'actions and status counts').toBe(
+        show({ actions: ['update replicaset default/web-v3 replicas=0'], status: counts({ replicas: 3, updatedReplicas: 1, unavailableReplicas: 0 }) }),
+      );
+    });
+
+    test('an old pod still running in any old ReplicaSet holds the new one back', hint('Old pods run if any old ReplicaSet has a pod not Failed or Succeeded'), async () => {
+      const d = recreate();
+      const a = rs('web-a', 0, 0, 900, { owner: d, template: template({ app: 'web' }, 'a'), annotations: { [REV]: '1' }, status: { replicas: 0, observedGeneration: 1 } });
+      const b = rs('web-b', 0, 0, 600, { owner: d, template: template({ app: 'web' }, 'b'), annotations: { [REV]: '2' }, status: { replicas: 0, observedGeneration: 1 } });
+      const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [a, b], pods: [pod('b-pod', { owner: b, node: 'n', phase: 'Running', readySince: 60 })] });
+      await c.syncDeployment('default/web', ctx);
+      expect(replicaSetActions(recorder.actions), 'actions on ReplicaSets while web-b has a Running pod').toEqual([]);
+    });
+
+    test('the new ReplicaSet created (or scaled up): the status counts it at its new size', hint('Replace the new ReplicaSet in the list by what the scale returned'), async () => {
+      const d = recreate();
+      const gone = rs('web-old', 0, 0, 600, { owner: d, template: template({ app: 'web' }, 'v1'), annotations: { [REV]: '1' }, status: { replicas: 0, observedGeneration: 1 } });
+      const created = deploymentContext({ deployments: [d], replicaSets: [gone] });
+      await c.syncDeployment('default/web', created.ctx);
+      expect(counts(created.recorder.lastStatus<DeploymentStatus>()), 'status counts after creating the new ReplicaSet of 2').toBe(counts({ replicas: 0, updatedReplicas: 0, unavailableReplicas: 2 }));
+      const back = rs('web-v2', 0, 0, 900, { owner: d, template: template({ app: 'web' }, 'v2'), annotations: { [REV]: '1' } });
+      const rolledBack = deploymentContext({ deployments: [d], replicaSets: [back, gone] });
+      await c.syncDeployment('default/web', rolledBack.ctx);
+      expect(
+        show({ last: replicaSetActions(rolledBack.recorder.actions).at(-1), status: counts(rolledBack.recorder.lastStatus<DeploymentStatus>()) }),
+        'last action on ReplicaSets and status counts when web-v2 (revision 1) is the new one again',
+      ).toBe(show({ last: 'update replicaset default/web-v2 replicas=2', status: counts({ replicas: 0, updatedReplicas: 0, unavailableReplicas: 2 }) }));
+    });
+
+    test(
+      'old empty ReplicaSets beyond the limit are deleted once the Recreate is complete, not before',
+      hint('cleanupDeployment when DeploymentComplete(d, d.status), as for RollingUpdate'),
+      async () => {
+        for (const [what, updated, want] of [
+          ['complete', 2, ['delete replicaset default/web-r1']],
+          ['not complete (0 of 2 updated)', 0, []],
+        ] as const) {
+          const d = recreate();
+          d.metadata.annotations = { [REV]: '3' };
+          d.status = { observedGeneration: 1, replicas: 2, updatedReplicas: updated, readyReplicas: 2, availableReplicas: 2 };
+          const cur = rs('web-r3', 2, 2, 10, { owner: d, template: template({ app: 'web' }, 'v2'), annotations: { [REV]: '3', [DESIRED]: '2', [MAX]: '2' } });
+          const olds = [1, 2].map((r) => rs(`web-r${r}`, 0, 0, 1000 - r * 100, { owner: d, template: template({ app: 'web' }, `v${r}-old`), annotations: { [REV]: String(r) } }));
+          const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [cur, ...olds] });
+          await c.syncDeployment('default/web', ctx);
+          expect(
+            recorder.actions.filter((a) => a.startsWith('delete')),
+            `deletions when ${what}`,
+          ).toEqual(want);
+        }
+      },
+    );
+  });
+
+  // sync.go checkPausedConditions.
+  describe('the paused conditions', () => {
+    const paused = (reason: string, status: 'True' | 'False' | 'Unknown') => ({
+      type: 'Progressing',
+      status,
+      lastUpdateTime: ago(100),
+      lastTransitionTime: ago(100),
+      reason,
+      message: 'm',
+    });
+    const steady = (spec: Partial<Deployment['spec']>, conditions: DeploymentStatus['conditions']) => {
+      const d = rolling(3, 1, 0, spec);
+      d.metadata.annotations = { [REV]: '1' };
+      d.status = { observedGeneration: 1, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3, unavailableReplicas: 0, conditions };
+      const cur = rs('web-abc', 3, 3, 600, { owner: d, annotations: { [REV]: '1', [DESIRED]: '3', [MAX]: '4' } });
+      return deploymentContext({ deployments: [d], replicaSets: [cur] });
+    };
+    const progressingWritten = (statuses: unknown[]) => (statuses as DeploymentStatus[]).map((s) => s.conditions?.find((x) => x.type === 'Progressing')?.reason ?? 'none');
+
+    test(
+      'paused again, paused without a deadline, or paused after timing out: nothing to write',
+      hint('No deadline: no condition; ProgressDeadlineExceeded stays; DeploymentPaused already there: no write'),
+      async () => {
+        const cases: [string, Partial<Deployment['spec']>, DeploymentStatus['conditions']][] = [
+          ['already DeploymentPaused', { paused: true }, [availableTrue, paused('DeploymentPaused', 'Unknown')]],
+          ['no progress deadline', { paused: true, progressDeadlineSeconds: undefined }, [availableTrue]],
+          ['ProgressDeadlineExceeded', { paused: true }, [availableTrue, paused('ProgressDeadlineExceeded', 'False')]],
+        ];
+        for (const [what, spec, conditions] of cases) {
+          const { ctx, recorder } = steady(spec, conditions);
+          await c.syncDeployment('default/web', ctx);
+          expect(recorder.actions, `actions, paused with ${what}`).toEqual([]);
+        }
+      },
+    );
+
+    test('resumed: Progressing Unknown DeploymentResumed, the rest of the status kept', hint('Not paused but the condition says DeploymentPaused → DeploymentResumed'), async () => {
+      const { ctx, recorder } = steady({}, [availableTrue, paused('DeploymentPaused', 'Unknown')]);
+      await c.syncDeployment('default/web', ctx);
+      const first = (recorder.statuses as DeploymentStatus[])[0];
+      expect(show({ observedGeneration: first?.observedGeneration, conditions: first?.conditions }), 'the first status written').toBe(
+        show({
+          observedGeneration: 1,
+          // Unknown to Unknown: the lastTransitionTime stays (SetDeploymentCondition).
+          conditions: [availableTrue, { type: 'Progressing', status: 'Unknown', lastUpdateTime: ago(0), lastTransitionTime: ago(100), reason: 'DeploymentResumed', message: 'Deployment is resumed' }],
+        }),
+      );
+      expect(progressingWritten(recorder.statuses)[0], 'first Progressing written').toBe('DeploymentResumed');
+    });
+
+    test('pausing keeps the rest of the status', hint('Start from a copy of the status'), async () => {
+      const { ctx, recorder } = steady({ paused: true }, [availableTrue]);
+      await c.syncDeployment('default/web', ctx);
+      const first = (recorder.statuses as DeploymentStatus[])[0];
+      expect(show({ replicas: first?.replicas, conditions: first?.conditions?.map((x) => x.reason) }), 'the first status written').toBe(
+        show({ replicas: 3, conditions: ['MinimumReplicasAvailable', 'DeploymentPaused'] }),
+      );
+    });
+  });
+
+  test('an empty selector: the status written keeps its conditions', hint('{...status, observedGeneration}'), async () => {
+    const d = deployment('web', { selector: {} }, { generation: 2, status: { observedGeneration: 1, conditions: [availableTrue] } });
+    const { ctx, recorder } = deploymentContext({ deployments: [d] });
+    await c.syncDeployment('default/web', ctx);
+    expect(show(recorder.lastStatus<DeploymentStatus>()), 'status written').toBe(show({ observedGeneration: 2, conditions: [availableTrue] }));
+  });
+
+  // deployment_controller.go syncDeployment → syncStatusOnly for a Deployment being deleted.
+  test(
+    'a Deployment being deleted: the status counts its ReplicaSets, and is not written when it says the same',
+    hint('syncStatusOnly over the old ReplicaSets and the new one; write only a change'),
+    async () => {
+      const d = rolling(3, 1, 0, {});
+      d.metadata.deletionTimestamp = ago(1);
+      const cur = rs('web-abc', 3, 3, 600, { owner: d, annotations: { [REV]: '1' } });
+      const old = rs('web-old', 1, 1, 900, { owner: d, template: template({ app: 'web' }, 'v0'), annotations: { [REV]: '0' } });
+      const first = deploymentContext({ deployments: [d], replicaSets: [cur, old] });
+      await c.syncDeployment('default/web', first.ctx);
+      const s = first.recorder.lastStatus<DeploymentStatus>();
+      expect(show({ replicas: s?.replicas, updatedReplicas: s?.updatedReplicas }), 'status counts').toBe(show({ replicas: 4, updatedReplicas: 3 }));
+      const again = deploymentContext({ deployments: [{ ...d, status: s }], replicaSets: [cur, old] });
+      await c.syncDeployment('default/web', again.ctx);
+      expect(statusWrites(again.recorder.actions), 'status writes when it is up to date').toBe(0);
+    },
+  );
+});
