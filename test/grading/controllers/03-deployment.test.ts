@@ -1829,3 +1829,8 @@ describe('syncDeployment, more edges', () => {
     },
   );
 });
+
+test('scaleDownOldReplicaSets without a new ReplicaSet (its declared newRS: undefined): old pods go down to minAvailable', hint('newRS may be undefined: count it as 0 pods, 0 available'), () => {
+  const got = c.scaleDownOldReplicaSets(rolling(3, 1, 1), [rs('old', 3, 3)], undefined);
+  expect(show(Object.fromEntries(got)), 'old 3 available, no new ReplicaSet, maxUnavailable 1').toBe(show({ old: 2 }));
+});
