@@ -1323,16 +1323,30 @@ describe('syncDeployment, edge by edge', () => {
     expect(show(refs[0]), 'ownerReferences patched').toBe(show([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }]));
   });
 
-  test('an adopted ReplicaSet without any annotation does not break the sync', hint('metadata.annotations may be absent: read it with ?.'), async () => {
-    const d = deployment('web');
-    const orphan = rs(`web-${c.computeHash(d.spec.template)}`, 3, 3, 600, { template: d.spec.template });
-    const { ctx } = deploymentContext({ deployments: [d], replicaSets: [orphan] });
-    const outcome = await c.syncDeployment('default/web', ctx).then(
-      () => 'returned',
-      (e: Error) => `threw ${e.message}`,
-    );
-    expect(outcome, 'syncDeployment').toBe('returned');
-  });
+  // deployment_util.go getReplicaSetFraction: no max-replicas annotation (a ReplicaSet made by hand and
+  // adopted) → the Deployment's status.replicas stands in for it.
+  test(
+    'an adopted ReplicaSet without any annotation: a scaling sync reads it as sized for status.replicas',
+    hint('metadata.annotations may be absent: read it with ?. and fall back to status.replicas'),
+    async () => {
+      const d = rolling(6, 0, 1, { template: template({ app: 'web' }, 'v2') });
+      d.metadata.annotations = { [REV]: '2' };
+      d.status = { observedGeneration: 1, replicas: 4 };
+      const neu = rs('web-new', 2, 2, 10, { owner: d, template: template({ app: 'web' }, 'v2'), annotations: { [REV]: '2', [DESIRED]: '4', [MAX]: '4' } });
+      const handMade = rs('web-by-hand', 2, 2, 600, { template: template({ app: 'web' }, 'v0') });
+      const { ctx, recorder } = deploymentContext({ deployments: [d], replicaSets: [neu, handMade] });
+      const outcome = await c.syncDeployment('default/web', ctx).then(
+        () => 'returned',
+        (e: Error) => `threw ${e.message}`,
+      );
+      expect(show({ outcome, actions: replicaSetActions(recorder.actions) }), 'syncDeployment 4 → 6').toBe(
+        show({
+          outcome: 'returned',
+          actions: ['patch replicaset default/web-by-hand ownerReferences=[Deployment/web]', 'update replicaset default/web-new replicas=3', 'update replicaset default/web-by-hand replicas=3'],
+        }),
+      );
+    },
+  );
 
   // deployment_util.go FindNewReplicaSet: "We deterministically choose the oldest new ReplicaSet" (#40415).
   test("two ReplicaSets with the Deployment's template: the oldest is the new one", hint('Sort by creationTimestamp before looking for the template'), async () => {
@@ -1548,12 +1562,17 @@ describe('kubectl scale in the middle of a rollout, edge by edge', () => {
     expect(got.events, 'events').toEqual(['Normal ScalingReplicaSet Scaled down replica set old from 3 to 0', 'Normal ScalingReplicaSet Scaled down replica set new from 3 to 0']);
   });
 
-  test('10 → 11 with new 5, old 5: the rounded shares are capped by what is left to add', hint('Each share is at most toAdd - added so far'), async () => {
+  test('10 → 11 and 10 → 13 with new 5, old 5: the rounded shares are capped by what is left to add', hint('Each share is at most toAdd - added so far'), async () => {
     const got = await sync(11, 0, [
       { name: 'new', size: 5, age: 10, current: true, desired: 10, max: 10 },
       { name: 'old', size: 5, age: 600, desired: 10, max: 10 },
     ]);
     expect(got.sizes, 'sizes written (round(5.5) - 5 = 1 for the first, then nothing is left)').toBe(show({ new: 6, old: 5 }));
+    const more = await sync(13, 0, [
+      { name: 'new', size: 5, age: 10, current: true, desired: 10, max: 10 },
+      { name: 'old', size: 5, age: 600, desired: 10, max: 10 },
+    ]);
+    expect(more.sizes, '10 → 13: sizes written (round(6.5) - 5 = 2 for the first, then only 1 left)').toBe(show({ new: 7, old: 6 }));
   });
 
   test('15 → 10 with three of 5: the rounded shares are capped by what is left to remove', hint('Scaling down, each share is at least toAdd - added so far'), async () => {
