@@ -1361,7 +1361,7 @@ describe('syncDeployment, edge by edge', () => {
 
   // sync.go getNewReplicaSet / SetNewReplicaSetAnnotations (copyDeploymentAnnotationsToReplicaSet).
   test("the new ReplicaSet is updated when the Deployment's own annotations change, and only then", hint('Compare each copied annotation; write only when one differs'), async () => {
-    const base = rolling(3, 1, 0, {}) as Deployment;
+    const base = rolling(3, 1, 0);
     const withTeam = (team: string) => ({ ...base, metadata: { ...base.metadata, annotations: { [REV]: '1', team } } });
     const cur = rs('web-abc', 3, 3, 600, { owner: base, annotations: { [REV]: '1', [DESIRED]: '3', [MAX]: '4', team: 'checkout' } });
     const same = keeping();
@@ -1834,7 +1834,7 @@ describe('syncDeployment, more edges', () => {
     'a Deployment being deleted: the status counts its ReplicaSets, and is not written when it says the same',
     hint('syncStatusOnly over the old ReplicaSets and the new one; write only a change'),
     async () => {
-      const d = rolling(3, 1, 0, {});
+      const d = rolling(3, 1, 0);
       d.metadata.deletionTimestamp = ago(1);
       const cur = rs('web-abc', 3, 3, 600, { owner: d, annotations: { [REV]: '1' } });
       const old = rs('web-old', 1, 1, 900, { owner: d, template: template({ app: 'web' }, 'v0'), annotations: { [REV]: '0' } });
