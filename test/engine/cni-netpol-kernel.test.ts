@@ -113,7 +113,9 @@ describe.skipIf(!support.ok)(`NetworkPolicy in nftables, in a node namespace${wh
         );
         await client.updateStatus<Pod>('pods', { ...made, status: { phase: 'Running', podIP: p.ip, podIPs: [{ ip: p.ip }] } }, { namespace: 'default' });
       }
-      // A status.podIP that is not an address (upstream's validation refuses it; a pod status writer could send one here): left out, never nft text.
+      // A status.podIP that is not an address: the apiserver refuses it (422, as upstream's
+      // validatePodIPs), so it is written straight into the store, as a store another apiserver
+      // wrote, or one written before that validation, would hold it: left out, never nft text.
       const evil = await client.create<Pod>(
         'pods',
         {
@@ -124,7 +126,13 @@ describe.skipIf(!support.ok)(`NetworkPolicy in nftables, in a node namespace${wh
         },
         { namespace: 'default' },
       );
-      await client.updateStatus<Pod>('pods', { ...evil, status: { phase: 'Running', podIP: '10.199.0.11 accept' } }, { namespace: 'default' });
+      const refused = await client.updateStatus<Pod>('pods', { ...evil, status: { phase: 'Running', podIP: '10.199.0.11 accept' } }, { namespace: 'default' }).then(
+        () => 'stored',
+        (error: Error) => error.message,
+      );
+      expect(refused, 'the apiserver refuses a podIP that is not an address').toMatch(/status\.podIPs\[0\]: Invalid value: "10\.199\.0\.11 accept": must be a valid IP address/);
+      const stored = { ...evil, metadata: { ...evil.metadata, resourceVersion: undefined }, status: { phase: 'Running', podIP: '10.199.0.11 accept' } };
+      await cluster.store.put('/registry/pods/default/evil', JSON.stringify(stored));
       const enforcer = await startNetpolEnforcer(client, { netns: fx.node, nodeName: 'node-1' });
       try {
         await enforcer.ready;
