@@ -32,6 +32,13 @@ export interface CronJobSyncContext {
   client: ControllerClient;
   /** The learner's (or the reference) nextScheduleTime. */
   nextScheduleTime(schedule: string, after: number): number | undefined;
+  /**
+   * The uids of the Jobs this controller created whose CronJob in the cache may not list them yet
+   * (its own status write not back through the informer when the new Job's event wakes the sync).
+   * Such a Job is taken into the active list without an UnexpectedJob warning, as upstream's
+   * syncCronJob does after it reads the CronJob again. Without it, every unlisted Job is unexpected.
+   */
+  created?: Set<string>;
 }
 
 /** getJobFromTemplate2: the Job of one schedule time. */
@@ -89,9 +96,10 @@ export async function syncCronJob(key: string, ctx: CronJobSyncContext): Promise
   // The active list follows the Jobs.
   for (const job of jobs) {
     const listed = active.some((r) => r.uid === job.metadata.uid);
+    if (listed || isJobFinished(job)) ctx.created?.delete(job.metadata.uid ?? '');
     if (!listed && !isJobFinished(job)) {
       active.push(refTo(job));
-      ctx.client.recordEvent(cj, 'Warning', 'UnexpectedJob', `Saw a job that the controller did not create or forgot: ${job.metadata.name}`);
+      if (!ctx.created?.has(job.metadata.uid ?? '')) ctx.client.recordEvent(cj, 'Warning', 'UnexpectedJob', `Saw a job that the controller did not create or forgot: ${job.metadata.name}`);
     } else if (listed && isJobFinished(job)) {
       active = active.filter((r) => r.uid !== job.metadata.uid);
       ctx.client.recordEvent(cj, 'Normal', 'SawCompletedJob', `Saw completed job: ${job.metadata.name}, status: ${finishedType(job)}`);
@@ -102,6 +110,7 @@ export async function syncCronJob(key: string, ctx: CronJobSyncContext): Promise
   for (const ref of [...active]) {
     if (jobs.some((j) => j.metadata.uid === ref.uid)) continue;
     active = active.filter((r) => r !== ref);
+    ctx.created?.delete(ref.uid ?? '');
     ctx.client.recordEvent(cj, 'Normal', 'MissingJob', `Active job went missing: ${ref.name}`);
   }
 
@@ -184,6 +193,7 @@ export async function syncCronJob(key: string, ctx: CronJobSyncContext): Promise
     const created = await ctx.client.createJob(job);
     ctx.client.recordEvent(cj, 'Normal', 'SuccessfulCreate', `Created job ${created.metadata.name}`);
     active.push(refTo(created));
+    ctx.created?.add(created.metadata.uid ?? '');
   } catch (error) {
     if (!isApiError(error, 'AlreadyExists')) {
       ctx.client.recordEvent(cj, 'Warning', 'FailedCreate', `Error creating job: ${(error as Error).message}`);
@@ -200,7 +210,7 @@ export function newCronJobController(deps: ControllerDeps): { workers: QueueWork
   const { controllers, informers, clock } = deps;
   const cronJobs = informers.forResource<CronJob>('cronjobs');
   const jobs = informers.forResource<Job>('jobs');
-  const ctx: CronJobSyncContext = { now: () => clock.now(), cronJobs: cronJobs.lister, jobs: jobs.lister, client: deps.client, nextScheduleTime: (s, t) => controllers.nextScheduleTime(s, t) };
+  const ctx: CronJobSyncContext = { now: () => clock.now(), cronJobs: cronJobs.lister, jobs: jobs.lister, client: deps.client, nextScheduleTime: (s, t) => controllers.nextScheduleTime(s, t), created: new Set() };
   const workers = new QueueWorkers(controllers.newWorkQueue({ now: () => clock.now() }), (key) => syncCronJob(key, ctx), {
     name: 'cronjob',
     workers: deps.workers ?? CONTROLLER_WORKERS,
