@@ -98,8 +98,15 @@ test('a component process that logs ~100 KB under a 20 KB bound: logs/chatty.log
   try {
     await supervisor.start([{ name: 'chatty', module: 'test/engine/fixtures/components/chatty.ts', factory: 'components', user: { username: 'chatty', groups: [] } }]);
     expect(supervisor.states()[0]?.phase, 'started (waited for its ready)').toBe('running');
-    await supervisor.stop(); // waits for its pipes to close: everything it wrote is in the files
     const log = join(paths.logsDir, 'chatty.log');
+    // Up to a pipe's worth (64 KB) of its stdout may still be unread when it says ready; a stderr
+    // line written now could be read before that and rotated away behind it. So the stop (and
+    // its stderr marker) waits until the log has its last stdout line.
+    for (const until = Date.now() + 60_000; !read(log).includes('"chatty done"');) {
+      if (Date.now() > until) throw new Error(`waited 60 s for "chatty done" in chatty.log; it ends: ${read(log).slice(-300)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await supervisor.stop(); // waits for its pipes to close: everything it wrote is in the files
     const current = read(log);
     const old = read(overflowFile(log));
     for (const [what, text] of [
