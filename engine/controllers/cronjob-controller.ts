@@ -210,7 +210,14 @@ export function newCronJobController(deps: ControllerDeps): { workers: QueueWork
   const { controllers, informers, clock } = deps;
   const cronJobs = informers.forResource<CronJob>('cronjobs');
   const jobs = informers.forResource<Job>('jobs');
-  const ctx: CronJobSyncContext = { now: () => clock.now(), cronJobs: cronJobs.lister, jobs: jobs.lister, client: deps.client, nextScheduleTime: (s, t) => controllers.nextScheduleTime(s, t), created: new Set() };
+  const ctx: CronJobSyncContext = {
+    now: () => clock.now(),
+    cronJobs: cronJobs.lister,
+    jobs: jobs.lister,
+    client: deps.client,
+    nextScheduleTime: (s, t) => controllers.nextScheduleTime(s, t),
+    created: new Set(),
+  };
   const workers = new QueueWorkers(controllers.newWorkQueue({ now: () => clock.now() }), (key) => syncCronJob(key, ctx), {
     name: 'cronjob',
     workers: deps.workers ?? CONTROLLER_WORKERS,
