@@ -20,43 +20,27 @@
  * node-0's endpoint is ready again and node-0's own address answers from node-1 at the first try.
  * `cluster down` leaves no namespace, link, nftables table or helper process.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { KubeClient } from '#engine/client/client.ts';
-import { autoNetworkMode, clusterTag, kernelNodeIp, listProjectNetns, NETNS_PREFIX, nodeNetnsName, removeClusterNetworks } from '#engine/cni/netns-layout.ts';
+import { autoNetworkMode, clusterTag, kernelNodeIp, nodeNetnsName, removeClusterNetworks } from '#engine/cni/netns-layout.ts';
 import { clusterPaths } from '#engine/cluster/paths.ts';
 import { readComponentsFile } from '#engine/cluster/supervisor.ts';
 import { readAdminToken } from '#engine/cluster/token-file.ts';
-import { pidsWithEnv } from '#engine/cri/procfs.ts';
 import type { EndpointSlice, Pod, Service } from '#engine/kube/types.ts';
 import { HAS_KUBECTL, kubectlWith } from './apiserver-harness.ts';
 import { kubelings, tempDir } from './cli-harness.ts';
 import { waitFor } from './cri-harness.ts';
+import { expectMachineAsBefore, helperPids, machineSnapshot, sh } from './kernel-harness.ts';
 
 const KERNEL = autoNetworkMode();
 const why = KERNEL.mode !== 'kernel' ? KERNEL.reason : HAS_KUBECTL ? '' : 'kubectl is not installed';
 const home = tempDir('kubelings-kernel-dns-');
 const tag = clusterTag(clusterPaths(home).home);
 const run = promisify(execFile);
-const sh = (file: string, args: string[]) => execFileSync(file, args, { encoding: 'utf8', timeout: 30_000 });
-const rootLinks = () =>
-  new Set(
-    sh('ip', ['-o', 'link', 'show'])
-      .split('\n')
-      .map((l) => l.split(': ')[1]?.split('@')[0] ?? '')
-      .filter(Boolean),
-  );
-const rootTables = () => sh('nft', ['list', 'tables']).trim().split('\n').filter(Boolean);
-const cmdline = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
-};
 const logTail = (component: string) => {
   try {
     return readFileSync(join(clusterPaths(home).logsDir, `${component}.log`), 'utf8')
@@ -69,7 +53,7 @@ const logTail = (component: string) => {
 };
 /** node-1's kube-proxy table (its service and endpoint chains name the endpoints' addresses). */
 const node1Rules = async () => (await run('ip', ['netns', 'exec', nodeNetnsName(tag, 1), 'nft', 'list', 'table', 'ip', 'kubelings-proxy'], { encoding: 'utf8', timeout: 30_000 })).stdout;
-const helpers = () => pidsWithEnv('KUBELINGS_HOME', home).filter((pid) => /netns-(relay|listener)/.test(cmdline(pid)));
+const helpers = () => helperPids(home, /netns-(relay|listener)/);
 
 afterAll(async () => {
   if (why) return;
@@ -167,8 +151,7 @@ const nslookupAddresses = (out: string) =>
 
 describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (skipped: ${why})` : ''}`, { timeout: 600_000 }, () => {
   test('a pod finds Services by name (short, full, other namespace, headless), reaches one by name; an Ingress routes two hosts; nothing left after cluster down', async () => {
-    const linksBefore = rootLinks();
-    const tablesBefore = rootTables();
+    const before = machineSnapshot();
     const up = kubelings(['cluster', 'up', '--port', '0', '--network', 'kernel', '--nodes', '2'], { home, timeoutMs: 180_000 });
     expect(up.code, up.out + up.err).toBe(0);
     expect(up.out).toContain('Pod network: kernel mode');
@@ -400,15 +383,7 @@ describe.skipIf(why !== '')(`cluster DNS and Ingress in kernel mode${why ? ` (sk
 
     const down = kubelings(['cluster', 'down'], { home, timeoutMs: 120_000 });
     expect(down.code, down.out + down.err).toBe(0);
-    expect(await listProjectNetns(`${NETNS_PREFIX}${tag}-`), 'namespaces left by cluster down').toEqual([]);
-    expect(
-      [...rootLinks()].filter((l) => !linksBefore.has(l)),
-      "links added to the machine's namespace",
-    ).toEqual([]);
-    expect(
-      rootTables().filter((t) => !tablesBefore.includes(t)),
-      "nftables tables added to the machine's namespace",
-    ).toEqual([]);
+    await expectMachineAsBefore(tag, before);
     await waitFor('the relays and listener helpers to end', () => helpers().length === 0);
   });
 });

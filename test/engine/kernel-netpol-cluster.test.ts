@@ -21,21 +21,22 @@
  * different namespace based on PodSelector", "should enforce egress policy ..."), whose probes also
  * count a dropped connection's timeout as blocked.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { KubeClient } from '#engine/client/client.ts';
-import { autoNetworkMode, clusterTag, listProjectNetns, NETNS_PREFIX, nodeNetnsName, removeClusterNetworks } from '#engine/cni/netns-layout.ts';
+import { autoNetworkMode, clusterTag, listProjectNetns, nodeNetnsName, removeClusterNetworks } from '#engine/cni/netns-layout.ts';
 import { clusterPaths } from '#engine/cluster/paths.ts';
 import { readComponentsFile } from '#engine/cluster/supervisor.ts';
 import { readAdminToken } from '#engine/cluster/token-file.ts';
-import { isLive, pidsWithEnv } from '#engine/cri/procfs.ts';
+import { isLive } from '#engine/cri/procfs.ts';
 import type { KubeObject, Pod } from '#engine/kube/types.ts';
 import { nftListTable } from '#engine/proxy/kernel/nft.ts';
 import { HAS_KUBECTL, kubectlWith } from './apiserver-harness.ts';
 import { kubelings, tempDir } from './cli-harness.ts';
 import { waitFor } from './cri-harness.ts';
+import { expectMachineAsBefore, helperPids, machineSnapshot, sh } from './kernel-harness.ts';
 
 const KERNEL = autoNetworkMode();
 const BR_NETFILTER = existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables');
@@ -50,23 +51,7 @@ const CONNECT_TIMEOUT_S = 3;
 // How long a policy change may take to show in the traffic (the enforcer's informers, compile, nft -f) on a loaded machine.
 const POLICY_TAKES_MS = 60_000;
 
-const sh = (file: string, args: string[]) => execFileSync(file, args, { encoding: 'utf8', timeout: 30_000 });
-const rootLinks = () =>
-  new Set(
-    sh('ip', ['-o', 'link', 'show'])
-      .split('\n')
-      .map((l) => l.split(': ')[1]?.split('@')[0] ?? '')
-      .filter(Boolean),
-  );
-const rootTables = () => sh('nft', ['list', 'tables']).trim().split('\n').filter(Boolean);
-const cmdline = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
-};
-const relays = () => pidsWithEnv('KUBELINGS_HOME', home).filter((pid) => cmdline(pid).includes('netns-relay'));
+const relays = () => helperPids(home, /netns-relay/);
 
 afterAll(async () => {
   if (skip) return;
@@ -135,8 +120,7 @@ function reach(netns: string, ip: string): Promise<string> {
 
 describe.skipIf(skip !== '')(`NetworkPolicy enforced by cluster up in kernel mode${skip ? ` (skipped: ${skip})` : ''}`, { timeout: 900_000 }, () => {
   test('deny-all blocks pod to pod on one node and across nodes, an allow opens it for the selected peer, egress deny blocks the source, and nothing is left after cluster down', async () => {
-    const linksBefore = rootLinks();
-    const tablesBefore = rootTables();
+    const before = machineSnapshot();
     const up = kubelings(['cluster', 'up', '--port', '0', '--network', 'kernel', '--nodes', '2'], { home, timeoutMs: 180_000 });
     expect(up.code, up.out + up.err).toBe(0);
     const paths = clusterPaths(home);
@@ -232,15 +216,7 @@ describe.skipIf(skip !== '')(`NetworkPolicy enforced by cluster up in kernel mod
 
     const down = kubelings(['cluster', 'down'], { home, timeoutMs: 120_000 });
     expect(down.code, down.out + down.err).toBe(0);
-    expect(await listProjectNetns(`${NETNS_PREFIX}${tag}-`), 'namespaces left by cluster down').toEqual([]);
-    expect(
-      [...rootLinks()].filter((l) => !linksBefore.has(l)),
-      "links added to the machine's namespace",
-    ).toEqual([]);
-    expect(
-      rootTables().filter((t) => !tablesBefore.includes(t)),
-      "nftables tables added to the machine's namespace",
-    ).toEqual([]);
+    await expectMachineAsBefore(tag, before);
     expect(relays(), 'relays left').toEqual([]);
   });
 });

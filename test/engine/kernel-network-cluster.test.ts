@@ -9,7 +9,6 @@
  * or nftables table in the machine's own namespace, and leaves no relay. Then the worst case: the
  * daemon and every component killed with SIGKILL, and `cluster down` still leaves nothing.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -18,33 +17,18 @@ import { autoNetworkMode, clusterTag, listProjectNetns, NETNS_PREFIX, nodeNetnsN
 import { clusterPaths } from '#engine/cluster/paths.ts';
 import { leftoverComponents } from '#engine/cluster/supervisor.ts';
 import { readAdminToken } from '#engine/cluster/token-file.ts';
-import { isLive, pidsWithEnv } from '#engine/cri/procfs.ts';
+import { isLive } from '#engine/cri/procfs.ts';
 import type { Node, Pod } from '#engine/kube/types.ts';
 import { HAS_KUBECTL, kubectlWith } from './apiserver-harness.ts';
 import { kubelings, tempDir } from './cli-harness.ts';
 import { waitFor } from './cri-harness.ts';
+import { expectMachineAsBefore, helperPids, machineSnapshot, sh } from './kernel-harness.ts';
 
 const KERNEL = autoNetworkMode();
 const home = tempDir('kubelings-kernel-home-');
 // The cluster's tag is the hash of its state folder, as the daemon's clusterPaths() resolves it.
 const tag = clusterTag(clusterPaths(home).home);
-const sh = (file: string, args: string[]) => execFileSync(file, args, { encoding: 'utf8', timeout: 30_000 });
-const rootLinks = () =>
-  new Set(
-    sh('ip', ['-o', 'link', 'show'])
-      .split('\n')
-      .map((l) => l.split(': ')[1]?.split('@')[0] ?? '')
-      .filter(Boolean),
-  );
-const rootTables = () => sh('nft', ['list', 'tables']).trim().split('\n').filter(Boolean);
-const cmdline = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return ''; // gone meanwhile
-  }
-};
-const relays = () => pidsWithEnv('KUBELINGS_HOME', home).filter((pid) => cmdline(pid).includes('netns-relay'));
+const relays = () => helperPids(home, /netns-relay/);
 
 afterAll(async () => {
   if (KERNEL.mode !== 'kernel') return;
@@ -97,8 +81,7 @@ function inCidr(ip: string, cidr: string): boolean {
 
 describe.skipIf(KERNEL.mode !== 'kernel')(`kernel mode under cluster up${KERNEL.mode === 'kernel' ? '' : ` (skipped: ${KERNEL.reason})`}`, { timeout: 600_000 }, () => {
   test('two nodes: pod addresses from each podCIDR, probes, pod to pod across nodes, port-forward, and nothing left after cluster down', async () => {
-    const linksBefore = rootLinks();
-    const tablesBefore = rootTables();
+    const before = machineSnapshot();
     const up = kubelings(['cluster', 'up', '--port', '0', '--network', 'kernel', '--nodes', '2'], { home, timeoutMs: 180_000 });
     expect(up.code, up.out + up.err).toBe(0);
     expect(up.out).toContain('Pod network: kernel mode, asked for with --network kernel.');
@@ -174,15 +157,7 @@ describe.skipIf(KERNEL.mode !== 'kernel')(`kernel mode under cluster up${KERNEL.
 
     const down = kubelings(['cluster', 'down'], { home, timeoutMs: 120_000 });
     expect(down.code, down.out + down.err).toBe(0);
-    expect(await listProjectNetns(`${NETNS_PREFIX}${tag}-`), 'namespaces left by cluster down').toEqual([]);
-    expect(
-      [...rootLinks()].filter((l) => !linksBefore.has(l)),
-      "links added to the machine's namespace",
-    ).toEqual([]);
-    expect(
-      rootTables().filter((t) => !tablesBefore.includes(t)),
-      "nftables tables added to the machine's namespace",
-    ).toEqual([]);
+    await expectMachineAsBefore(tag, before);
     expect(relays(), 'relays left').toEqual([]);
   });
 

@@ -13,22 +13,20 @@
  *   without endpoints, upstream pkg/proxy/nftables/proxier.go's no-endpoint-services map);
  * - `cluster down` leaves no namespace, link, nftables table or relay of the cluster.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { KubeClient } from '#engine/client/client.ts';
-import { autoNetworkMode, clusterTag, listProjectNetns, NETNS_PREFIX, removeClusterNetworks, underlayNetnsName } from '#engine/cni/netns-layout.ts';
+import { autoNetworkMode, clusterTag, removeClusterNetworks, underlayNetnsName } from '#engine/cni/netns-layout.ts';
 import { clusterPaths } from '#engine/cluster/paths.ts';
 import { readAdminToken } from '#engine/cluster/token-file.ts';
-import { pidsWithEnv } from '#engine/cri/procfs.ts';
 import type { EndpointSlice, Pod, Service } from '#engine/kube/types.ts';
 import { HAS_KUBECTL, kubectlWith, type Kubectl } from './apiserver-harness.ts';
 import { kubelings, tempDir } from './cli-harness.ts';
 import { waitFor } from './cri-harness.ts';
+import { expectMachineAsBefore, helperPids, machineSnapshot, sh } from './kernel-harness.ts';
 
 const KERNEL = autoNetworkMode();
-const sh = (file: string, args: string[]) => execFileSync(file, args, { encoding: 'utf8', timeout: 30_000 });
 const HAS_CURL = (() => {
   try {
     sh('curl', ['--version']);
@@ -41,22 +39,7 @@ const SKIP = KERNEL.mode !== 'kernel' ? KERNEL.reason : !HAS_KUBECTL ? 'kubectl 
 
 const home = tempDir('kubelings-kernel-svc-home-');
 const tag = clusterTag(clusterPaths(home).home);
-const rootLinks = () =>
-  new Set(
-    sh('ip', ['-o', 'link', 'show'])
-      .split('\n')
-      .map((l) => l.split(': ')[1]?.split('@')[0] ?? '')
-      .filter(Boolean),
-  );
-const rootTables = () => sh('nft', ['list', 'tables']).trim().split('\n').filter(Boolean);
-const cmdline = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
-};
-const relays = () => pidsWithEnv('KUBELINGS_HOME', home).filter((pid) => cmdline(pid).includes('netns-relay'));
+const relays = () => helperPids(home, /netns-relay/);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 afterAll(async () => {
@@ -110,8 +93,7 @@ async function readyEndpoints(client: KubeClient, serviceName: string): Promise<
 
 describe.skipIf(SKIP !== undefined)(`Services in kernel mode under cluster up${SKIP ? ` (skipped: ${SKIP})` : ''}`, { timeout: 900_000 }, () => {
   test('ClusterIP spreads over three echo pods, NodePort on both nodes, LoadBalancer from the machine, hairpin, reject at zero, nothing left after cluster down', async () => {
-    const linksBefore = rootLinks();
-    const tablesBefore = rootTables();
+    const before = machineSnapshot();
     const up = kubelings(['cluster', 'up', '--port', '0', '--network', 'kernel', '--nodes', '2'], { home, timeoutMs: 180_000 });
     expect(up.code, up.out + up.err).toBe(0);
     expect(up.out).toMatch(/kube-proxy-node-0 +nftables in node-0's network namespace \(kernel mode\)/);
@@ -219,15 +201,7 @@ describe.skipIf(SKIP !== undefined)(`Services in kernel mode under cluster up${S
 
     const down = kubelings(['cluster', 'down'], { home, timeoutMs: 120_000 });
     expect(down.code, down.out + down.err).toBe(0);
-    expect(await listProjectNetns(`${NETNS_PREFIX}${tag}-`), 'namespaces left by cluster down').toEqual([]);
-    expect(
-      [...rootLinks()].filter((l) => !linksBefore.has(l)),
-      "links added to the machine's namespace",
-    ).toEqual([]);
-    expect(
-      rootTables().filter((t) => !tablesBefore.includes(t)),
-      "nftables tables added to the machine's namespace",
-    ).toEqual([]);
+    await expectMachineAsBefore(tag, before);
     await waitFor("the relays (the kubelets' and the load balancers') to end", () => relays().length === 0);
   });
 });
