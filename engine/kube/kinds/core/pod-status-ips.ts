@@ -20,8 +20,10 @@ function listCauses(field: string, type: string, ips: string[]): StatusCause[] {
   if (ips.length > 1) {
     const dualStack = ips.length === 2 && ips.some(isIPv4) && ips.some(isIPv6);
     if (!dualStack) causes.push(invalidShown(field, `[]core.${type}{${ips.map((ip) => goElement(type, ip)).join(', ')}}`, 'may specify no more than one IP for each IP family'));
+    const seen = new Set<string>(); // not indexOf per entry: a status may list many thousands
     ips.forEach((ip, i) => {
-      if (ips.indexOf(ip) < i) causes.push({ ...duplicate(`${field}[${i}]`, ''), message: `Duplicate value: ${goElement(type, ip)}` });
+      if (seen.has(ip)) causes.push({ ...duplicate(`${field}[${i}]`, ''), message: `Duplicate value: ${goElement(type, ip)}` });
+      seen.add(ip);
     });
   }
   return causes;
