@@ -19,6 +19,9 @@ export default defineConfig({
       // `cluster up` picks kernel mode by itself as root; the tests run loopback unless they ask
       // for kernel mode with --network kernel (test/engine/kernel-network*.test.ts).
       KUBELINGS_NETWORK: 'loopback',
+      // A check typed at a terminal leaves a warm grader running (tui/grader/warm.js); the tests'
+      // checks (some at a terminal, in tmux) must not: test/tui/warm-grader.test.ts turns it on.
+      KUBELINGS_WARM_GRADER: '0',
       // A control plane that is alive but slow to answer on a loaded machine is not a failure of
       // the test: `cluster up` still stops waiting at once if its daemon ends.
       KUBELINGS_CLUSTER_READY_TIMEOUT_MS: '100000',

@@ -27,6 +27,13 @@ export const GRADE_STARTUP_ALLOWANCE_MS = 15_000;
 /** Watch mode: quiet period after the last file event before re-grading, in milliseconds. */
 export const WATCH_DEBOUNCE_MS = 150;
 
+/**
+ * Warm grader (tui/grader/warm-server.js): how long the grader a check leaves running waits for
+ * the next check before it ends, in milliseconds. Long enough to cover a learner's edit, short
+ * enough that a finished session leaves nothing running for long.
+ */
+export const WARM_GRADER_IDLE_MS = 15 * 60_000;
+
 /** Progress: version of the `.kubelings/progress.json` format this code reads and writes. */
 export const PROGRESS_VERSION = 1;
 

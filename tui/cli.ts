@@ -235,21 +235,32 @@ async function loadTuiForTerminal(): Promise<typeof import('./app/main.tsx')> {
   }
 }
 
-/** Runs the CLI and exits with its code; used by tui/bin/kubelings.js. */
-export async function run(): Promise<void> {
+/** Runs one command line and gives its exit code; the errors a command throws are printed here. */
+export async function runArgv(argv: string[]): Promise<number> {
   try {
-    process.exitCode = await main(process.argv.slice(2));
+    return await main(argv);
   } catch (error) {
     if (error instanceof KubelingsError) {
       process.stderr.write(`${error.message}\n`);
-      process.exitCode = 2;
-    } else {
-      const e = error as Error;
-      process.stderr.write(`kubelings hit a bug of its own: ${e?.message ?? String(error)}\n`);
-      if (process.env.KUBELINGS_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
-      else process.stderr.write('Run again with KUBELINGS_DEBUG=1 to see where, and please report it.\n');
-      process.exitCode = 70;
+      return 2;
     }
+    const e = error as Error;
+    process.stderr.write(`kubelings hit a bug of its own: ${e?.message ?? String(error)}\n`);
+    if (process.env.KUBELINGS_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+    else process.stderr.write('Run again with KUBELINGS_DEBUG=1 to see where, and please report it.\n');
+    return 70;
+  }
+}
+
+/** The check command's module, for the warm grader (tui/grader/warm-server.js), which keeps its runner warm. */
+export function loadCheckCommand(): Promise<typeof import('./commands/check.ts')> {
+  return import('./commands/check.ts');
+}
+
+/** Runs the CLI and exits with its code; used by tui/bin/kubelings.js. */
+export async function run(): Promise<void> {
+  try {
+    process.exitCode = await runArgv(process.argv.slice(2));
   } finally {
     // The bin shim starts the grader early for check and watch; a run that never graded (help,
     // an unknown exercise) must not be kept alive by it.

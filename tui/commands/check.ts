@@ -12,6 +12,7 @@
  * at once. Only the learner's own code is ever recorded.
  */
 import { KubelingsError } from '#engine/errors.ts';
+import { WARM_GRADER_IDLE_MS } from '#engine/params.ts';
 import { builtOnBy } from '../course/dependencies.ts';
 import { allLessons, type Course, type Exercise, type Lesson } from '../course/load.ts';
 import { formatReport } from '../grader/format.ts';
@@ -81,8 +82,26 @@ export function recordReset(course: Course, exercise: Exercise): string[] {
   return forgotten;
 }
 
+/** The runner a warm grader keeps between checks (warm-server.js); unset in an ordinary check. */
+let warmRunner: SuiteRunner | undefined;
+
+/**
+ * For the warm grader: from now on every check of this process grades with one runner whose child
+ * stays between checks. `invalidate` tells it the learner's files that changed since the last.
+ */
+export function keepRunnerWarm(): { idleMs: number; invalidate(files: string[]): void; close(): void; kill(): void } {
+  const runner = (warmRunner ??= new SuiteRunner(true));
+  runner.prepare();
+  return {
+    idleMs: WARM_GRADER_IDLE_MS,
+    invalidate: (files) => runner.invalidate(files),
+    close: () => runner.close(),
+    kill: () => runner.kill(),
+  };
+}
+
 export async function checkCommand(name: string | undefined, options: CheckOptions): Promise<number> {
-  const runner = new SuiteRunner(true);
+  const runner = warmRunner ?? new SuiteRunner(true);
   runner.prepare(); // vitest loads while the course is read
   try {
     const course = openCourse(options);
@@ -103,7 +122,7 @@ export async function checkCommand(name: string | undefined, options: CheckOptio
     }
     return reports.every((r) => r.ok) ? 0 : 1;
   } finally {
-    runner.close();
+    if (runner !== warmRunner) runner.close();
   }
 }
 
