@@ -146,6 +146,7 @@ const EVENTS_VALIDATION = 'kubernetes pkg/apis/core/validation/events.go legacyV
 const STORAGE_VALIDATION = 'kubernetes pkg/apis/storage/validation/validation.go';
 const TAINT_EFFECTS = 'supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"';
 const INVALID_IP = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
+const DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
 
 function node(name: string, spec: Any = {}, status?: Any): Any {
   return { apiVersion: 'v1', kind: 'Node', metadata: { name }, spec, ...(status ? { status } : {}) };
@@ -1571,6 +1572,56 @@ const ROWS: Row[] = [
     body: pod('deadline-zero', {}, { activeDeadlineSeconds: 0 }),
     code: 422,
     causes: [['spec.activeDeadlineSeconds', 'Invalid value: 0: must be between 1 and 2147483647, inclusive']],
+  },
+  // The pod-deletion-cost: ValidatePodSpecificAnnotations refuses what GetDeletionCostFromPodAnnotations
+  // cannot read (pkg/apis/core/helper/helpers.go: validFirstDigit, then strconv.ParseInt(v, 10, 32)).
+  {
+    source: `${CORE_TEST} TestValidatePod "negative pod-deletion-cost"`,
+    title: 'a pod-deletion-cost of -100',
+    path: PODS,
+    body: pod('cost-negative', {}, {}, { annotations: { [DELETION_COST]: '-100' } }),
+    code: 201,
+  },
+  {
+    source: `${CORE_VALIDATION} ValidatePodSpecificAnnotations (strconv.ParseInt refuses an exponent)`,
+    title: 'a pod-deletion-cost of 1e3',
+    path: PODS,
+    body: pod('cost-exponent', {}, {}, { annotations: { [DELETION_COST]: '1e3' } }),
+    code: 422,
+    causes: [[`metadata.annotations[${DELETION_COST}]`, 'Invalid value: "1e3": must be a 32bit integer']],
+  },
+  {
+    source: `${CORE_VALIDATION} ValidatePodSpecificAnnotations (validFirstDigit refuses a '+')`,
+    title: 'a pod-deletion-cost of +5',
+    path: PODS,
+    body: pod('cost-plus', {}, {}, { annotations: { [DELETION_COST]: '+5' } }),
+    code: 422,
+    causes: [[`metadata.annotations[${DELETION_COST}]`, 'Invalid value: "+5": must be a 32bit integer']],
+  },
+  {
+    source: `${CORE_VALIDATION} ValidatePodSpecificAnnotations (strconv.ParseInt(v, 10, 32): out of range)`,
+    title: 'a pod-deletion-cost of 2147483648',
+    path: PODS,
+    body: pod('cost-too-big', {}, {}, { annotations: { [DELETION_COST]: '2147483648' } }),
+    code: 422,
+    causes: [[`metadata.annotations[${DELETION_COST}]`, 'Invalid value: "2147483648": must be a 32bit integer']],
+  },
+  {
+    source: `${CORE_VALIDATION} ValidatePodSpecificAnnotationUpdates (the old cost read, so the new one must)`,
+    title: 'a pod-deletion-cost changed from 5 to 0x10',
+    path: PODS,
+    body: pod('cost-update', {}, {}, { annotations: { [DELETION_COST]: '5' } }),
+    update: (p) => ({ ...p, metadata: { ...p.metadata, annotations: { [DELETION_COST]: '0x10' } } }),
+    code: 422,
+    causes: [[`metadata.annotations[${DELETION_COST}]`, 'Invalid value: "0x10": must be a 32bit integer']],
+  },
+  {
+    source: `${CORE_VALIDATION} ValidatePodTemplateSpec (ValidatePodSpecificAnnotations at the template's annotations; validFirstDigit refuses a leading zero)`,
+    title: 'a Deployment template with pod-deletion-cost 007',
+    path: DEPLOYMENTS,
+    body: deployment('cost-template', { template: { ...TEMPLATE, metadata: { ...TEMPLATE.metadata, annotations: { [DELETION_COST]: '007' } } } }),
+    code: 422,
+    causes: [[`spec.template.annotations[${DELETION_COST}]`, 'Invalid value: "007": must be a 32bit integer']],
   },
 ];
 

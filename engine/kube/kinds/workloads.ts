@@ -10,6 +10,7 @@ import { forbiddenField, invalidShown, invalidValue, notSupported, required } fr
 import type { KubeObject, LabelSelector, PodSpec, StatusCause, StringMap } from '../types.ts';
 import { goLabelSelector, goStringMap } from '../validation/go-values.ts';
 import { annotationsSizeCauses } from '../validation/metadata.ts';
+import { deletionCostCauses } from '../validation/pod-deletion-cost.ts';
 import { qualifiedNameProblems } from '../validation/formats.ts';
 import { labelsCauses, labelSelectorCauses, selectorConvertible, selectorEmpty } from '../validation/selectors.ts';
 import type { StrategyFunctions } from './types.ts';
@@ -56,13 +57,15 @@ export function annotationsCauses(annotations: unknown, at: string): StatusCause
 
 /**
  * ValidatePodTemplateSpec at `at` (`spec.template`): labels and annotations (at `spec.template.labels`
- * and `spec.template.annotations`, upstream's paths), then the pod spec at `spec.template.spec`.
+ * and `spec.template.annotations`, upstream's paths), the pod-deletion-cost annotation
+ * (ValidatePodSpecificAnnotations), then the pod spec at `spec.template.spec`. Simplified: upstream
+ * lets an update keep a template's cost that was already invalid; here every write checks it.
  * With `podSpec: false` (StatefulSet) the pod spec is left to the pods made from it, as upstream
  * leaves it.
  */
 export function templateCauses(fns: StrategyFunctions, template: Any, at: string, podSpec = true): StatusCause[] {
   const meta: Any = template.metadata && typeof template.metadata === 'object' ? template.metadata : {};
-  const causes = [...labelsCauses(meta.labels, `${at}.labels`), ...annotationsCauses(meta.annotations, `${at}.annotations`)];
+  const causes = [...labelsCauses(meta.labels, `${at}.labels`), ...annotationsCauses(meta.annotations, `${at}.annotations`), ...deletionCostCauses(meta.annotations, `${at}.annotations`)];
   if (podSpec) {
     const spec = template.spec && typeof template.spec === 'object' && !Array.isArray(template.spec) ? template.spec : { containers: [] };
     causes.push(...fns.validatePodSpec(spec as PodSpec, `${at}.spec`));

@@ -15,6 +15,7 @@ import { checkPodLimits, defaultPodResources } from './limitrange.ts';
 import { POD_PRINTER } from './pod-printer.ts';
 import { podStatusIPCauses } from './pod-status-ips.ts';
 import { POD_SUBRESOURCES } from './pod-subresources.ts';
+import { deletionCostCauses } from '../../validation/pod-deletion-cost.ts';
 import { podOnlyCauses } from '../../validation/pod-spec.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -73,10 +74,15 @@ function podUpdateCauses(object: Any, old: Any): StatusCause[] {
   ];
 }
 
-function validatePod(pod: Pod, validatePodSpec: (spec: PodSpec, path: string) => StatusCause[]): StatusCause[] {
+function validatePod(pod: Pod, validatePodSpec: (spec: PodSpec, path: string) => StatusCause[], old?: Pod): StatusCause[] {
   if (!pod.spec || typeof pod.spec !== 'object') return [required('spec')];
+  // ValidatePodSpecificAnnotations (the deletion cost; one already unreadable before an update may stay),
   // ValidatePodSpec, then validateContainersOnlyForPod (an image with spaces around it is refused in a pod only).
-  return [...validatePodSpec(pod.spec, 'spec'), ...podOnlyCauses(pod.spec, 'spec')];
+  return [
+    ...deletionCostCauses(pod.metadata?.annotations, 'metadata.annotations', old ? (old.metadata?.annotations ?? {}) : undefined),
+    ...validatePodSpec(pod.spec, 'spec'),
+    ...podOnlyCauses(pod.spec, 'spec'),
+  ];
 }
 
 export const PODS = defineKind<Pod>({
@@ -121,7 +127,7 @@ export const PODS = defineKind<Pod>({
     },
     validate: (pod, fns) => validatePod(pod, fns.validatePodSpec),
     validateUpdate: (pod, old, fns) => {
-      const causes = validatePod(pod, fns.validatePodSpec);
+      const causes = validatePod(pod, fns.validatePodSpec, old);
       if (pod.spec && typeof pod.spec === 'object') causes.push(...podUpdateCauses(pod, old));
       return causes;
     },
