@@ -80,7 +80,9 @@ export function claimObjects<T extends KubeObject>(owner: KubeObject, selector: 
  * recently first; more container restarts first; created more recently first. The last two times
  * compare in logarithmic buckets: floor(log2(nanoseconds since)), or -1 for a time not before
  * `now` (a node's clock may run ahead), ties broken by uid. When diff >= pods.length, every pod,
- * unsorted.
+ * unsorted. The pod-deletion-cost is read as Go's strconv.ParseInt(text, 10, 32): base-10 digits
+ * with an optional leading '-' (no '+', no leading zero, no spaces, no "0x10", "1e3" or "5.0"),
+ * from -2147483648 to 2147483647; no annotation, or anything else, counts as 0.
  */
 export function getPodsToDelete(pods: readonly Pod[], relatedPods: readonly Pod[], diff: number, now: number): Pod[] {
   // TODO

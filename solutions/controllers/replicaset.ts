@@ -57,10 +57,17 @@ export function claimObjects<T extends KubeObject>(owner: KubeObject, selector: 
 const PHASE_ORDINAL: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 const phaseOrdinal = (pod: Pod) => PHASE_ORDINAL[pod.status?.phase ?? ''] ?? 0;
 
+/**
+ * The pod-deletion-cost annotation as GetDeletionCostFromPodAnnotations reads it: base-10 digits
+ * with an optional leading '-' (no '+', no leading zero but for "0" itself, no spaces, no "1e3" or
+ * "0x10"), in the int32 range. No annotation, or anything else, is 0.
+ */
 function deletionCost(pod: Pod): number {
-  // No annotation gives NaN, not an integer: 0, as upstream.
-  const n = Number(pod.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost']);
-  return Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 ? n : 0;
+  const text = pod.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost'];
+  // Upstream checks only the first character for a leading zero, so "-07" is -7 there too.
+  if (text === undefined || !/^(0|[1-9][0-9]*|-[0-9]+)$/.test(text)) return 0;
+  const n = Number(text);
+  return n >= -(2 ** 31) && n < 2 ** 31 ? n : 0;
 }
 
 /** How many whole doublings of a nanosecond fit in now - t (-1 when t is not in the past). */

@@ -140,6 +140,23 @@ describe('which pods go first on scale-down (ActivePodsWithRanks)', () => {
     }
   });
 
+  // Number() reads all of these; upstream does not: validFirstDigit refuses a leading '+' or zero
+  // ("+5", "007"), and strconv.ParseInt(v, 10, 32) refuses spaces, "0x", "1e3" and "5.0" (pkg/apis/core/
+  // helper/helpers.go GetDeletionCostFromPodAnnotations; the apiserver refuses them on a new pod with
+  // "must be a 32bit integer", pkg/apis/core/validation/validation.go ValidatePodSpecificAnnotations).
+  test(
+    'a pod-deletion-cost that JavaScript reads as a number but Go does not counts as 0',
+    hint('Only base-10 digits with an optional leading "-": no "+", no leading zero, no spaces, no "0x", "1e3" or "5.0"'),
+    () => {
+      const zero = (name: string, text: string) => withCost(readyPod(name, rs, 'n', { readySince: 1_000 }), text);
+      for (const text of ['0x10', '0b11', ' 5', '5 ', '1e3', '+5', '007', '5.0', '-1e3', '-0x10', '-5.0', '- 5']) {
+        expect(first(zero('odd', text), readyPod('one', rs, 'n', { deletionCost: 1, readySince: 1_000 })), `cost ${JSON.stringify(text)} vs cost 1`).toBe('odd');
+        expect(first(zero('odd', text), readyPod('minus-one', rs, 'n', { deletionCost: -1, readySince: 1_000 })), `cost ${JSON.stringify(text)} vs cost -1`).toBe('minus-one');
+      }
+      expect(first(withCost(readyPod('zero', rs, 'n'), '0'), readyPod('one', rs, 'n', { deletionCost: 1 })), 'cost "0" vs cost 1').toBe('zero');
+    },
+  );
+
   test('a pod sharing its node with more related pods first (spread what stays)', hint('5. rank: count active related pods per node'), () => {
     const crowded = readyPod('crowded', rs, 'node-a');
     const alone = readyPod('alone', rs, 'node-b');
