@@ -435,15 +435,15 @@ export const NAMESPACE_DELETION_DELAY_MS = 5_000;
 /** EndpointSlice controller: most endpoints in one slice (--max-endpoints-per-slice, 100). */
 export const ENDPOINTSLICE_MAX_ENDPOINTS = 100;
 
-/** Node lifecycle: a node whose Lease and heartbeat are older than this is Unknown (--node-monitor-grace-period: 40 s in 1.32). */
-export const NODE_MONITOR_GRACE_PERIOD_MS = 40_000;
+/** Node lifecycle: a node whose Lease and heartbeat are older than this is Unknown (--node-monitor-grace-period: 50 s since 1.32, 40 s before; kubernetes#126287). */
+export const NODE_MONITOR_GRACE_PERIOD_MS = 50_000;
 
 /** Node lifecycle: every node is looked at this often (--node-monitor-period, 5 s). */
 export const NODE_MONITOR_PERIOD_MS = 5_000;
 
 /**
  * Node lifecycle, scaled down for the live demo and the tests (`cluster up --node-monitor-grace-period 10s`
- * sets any value): a silent node is Unknown after 10 s instead of 40 s, looked at every second.
+ * sets any value): a silent node is Unknown after 10 s instead of 50 s, looked at every second.
  */
 export const NODE_MONITOR_GRACE_PERIOD_DEMO_MS = 10_000;
 export const NODE_MONITOR_PERIOD_DEMO_MS = 1_000;

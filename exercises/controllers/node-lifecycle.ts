@@ -4,7 +4,7 @@
  * once their tolerations run out.
  *
  * A kubelet renews its node Lease (kube-node-lease/<node>) every 10 s. When neither the Lease nor
- * the Ready condition's heartbeat moved for the grace period (40 s), the node's conditions become
+ * the Ready condition's heartbeat moved for the grace period (50 s), the node's conditions become
  * Unknown and it gets the taint node.kubernetes.io/unreachable (not-ready when Ready is False),
  * NoSchedule and NoExecute. A NoExecute taint evicts every pod that does not tolerate it, at once,
  * or after the toleration's tolerationSeconds (300 s by default, added to every pod at admission).

@@ -179,7 +179,7 @@ describe('lesson 04 names the mistake', () => {
   test('a node late at exactly the grace period (>= for >) fails the boundary test', async () => {
     const { out, failed } = await gradeVariant('late-at-exactly-grace', '06-node-lifecycle');
     expect(failed).toEqual(['node health (tryUpdateNodeHealth) > exactly the grace period since the last heartbeat is still in time; a millisecond more is not']);
-    expect(out).toMatch(/did\s+Lease renewed exactly 40 s ago\n\s+expected True KubeletReady\n\s+got\s+Unknown NodeStatusUnknown/);
+    expect(out).toMatch(/did\s+Lease renewed exactly 50 s ago\n\s+expected True KubeletReady\n\s+got\s+Unknown NodeStatusUnknown/);
     expect(out).toContain('now.After(probe + grace): strictly later');
   });
 

@@ -30,13 +30,13 @@ const unknownNode = (name: string, taints: Taint[]): Node => {
 describe('node health (tryUpdateNodeHealth)', () => {
   test('a Lease renewed within the grace period: the conditions come back unchanged', hint('Compare now with the last heartbeat + the grace period'), () => {
     const n = node('n1', { heartbeatAgo: 60 });
-    expect(c.nodeHealth(n, lease('n1', 10), NOW, GRACE_MS), 'Ready heartbeat 60 s ago, Lease renewed 10 s ago, grace 40 s').toEqual(n.status!.conditions);
+    expect(c.nodeHealth(n, lease('n1', 10), NOW, GRACE_MS), 'Ready heartbeat 60 s ago, Lease renewed 10 s ago, grace 50 s').toEqual(n.status!.conditions);
   });
 
   test('exactly the grace period since the last heartbeat is still in time; a millisecond more is not', hint('Upstream: now.After(probe + grace): strictly later'), () => {
     const n = node('n1', { heartbeatAgo: 100 });
-    expect(byType(c.nodeHealth(n, lease('n1', 40), NOW, GRACE_MS)).Ready, 'Lease renewed exactly 40 s ago').toBe('True KubeletReady');
-    expect(byType(c.nodeHealth(n, lease('n1', 40), NOW + 1, GRACE_MS)).Ready, 'Lease renewed 40 s and 1 ms ago').toBe('Unknown NodeStatusUnknown');
+    expect(byType(c.nodeHealth(n, lease('n1', 50), NOW, GRACE_MS)).Ready, 'Lease renewed exactly 50 s ago').toBe('True KubeletReady');
+    expect(byType(c.nodeHealth(n, lease('n1', 50), NOW + 1, GRACE_MS)).Ready, 'Lease renewed 50 s and 1 ms ago').toBe('Unknown NodeStatusUnknown');
   });
 
   test('the later of the Lease renewal and the Ready heartbeat counts', hint('Either sign of life will do: take the latest of the two'), () => {

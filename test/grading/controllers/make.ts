@@ -557,7 +557,8 @@ export function sliceContext(
 
 // ── 06-node-lifecycle ─────────────────────────────────────────────────────────────────────────────
 
-export const GRACE_MS = 40_000;
+/** The 1.32 default --node-monitor-grace-period (40 s before; kubernetes CHANGELOG/CHANGELOG-1.32.md, #126287). */
+export const GRACE_MS = 50_000;
 
 export interface NodeOptions {
   /** The Ready condition's status (default True) and heartbeat, seconds ago (default 5). */
