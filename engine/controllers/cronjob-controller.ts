@@ -10,6 +10,10 @@
  *
  * Simplified: schedules are read in UTC (spec.timeZone is not applied); a Job in status.active
  * that the cache does not show is taken as gone (upstream asks the apiserver).
+ *
+ * Bounded memory: a Job remembered as just created (CreatedJobs) is forgotten when its CronJob
+ * lists it, when it finishes or goes, or when its CronJob goes (the sync of the deleted CronJob's
+ * key), so no entry outlives its CronJob.
  */
 import { isApiError } from '../kube/errors.ts';
 import type { CronJob, Job, ObjectReference } from '../kube/types.ts';
@@ -33,12 +37,41 @@ export interface CronJobSyncContext {
   /** The learner's (or the reference) nextScheduleTime. */
   nextScheduleTime(schedule: string, after: number): number | undefined;
   /**
-   * The uids of the Jobs this controller created whose CronJob in the cache may not list them yet
-   * (its own status write not back through the informer when the new Job's event wakes the sync).
-   * Such a Job is taken into the active list without an UnexpectedJob warning, as upstream's
-   * syncCronJob does after it reads the CronJob again. Without it, every unlisted Job is unexpected.
+   * The Jobs this controller created whose CronJob in the cache may not list them yet (its own
+   * status write not back through the informer when the new Job's event wakes the sync). Such a
+   * Job is taken into the active list without an UnexpectedJob warning, as upstream's syncCronJob
+   * does after it reads the CronJob again. Without it, every unlisted Job is unexpected.
    */
-  created?: Set<string>;
+  created?: CreatedJobs;
+}
+
+/**
+ * The uids of the Jobs the controller created and its CronJob does not list yet, each with its
+ * CronJob's key, so that the entries of a CronJob that goes are dropped with it.
+ */
+export class CreatedJobs {
+  private readonly cronJobOf = new Map<string, string>();
+
+  add(jobUid: string, cronJobKey: string): void {
+    this.cronJobOf.set(jobUid, cronJobKey);
+  }
+
+  has(jobUid: string): boolean {
+    return this.cronJobOf.has(jobUid);
+  }
+
+  delete(jobUid: string): void {
+    this.cronJobOf.delete(jobUid);
+  }
+
+  /** Drops the entries of the CronJob `key` (namespace/name). */
+  forgetCronJob(key: string): void {
+    for (const [uid, owner] of this.cronJobOf) if (owner === key) this.cronJobOf.delete(uid);
+  }
+
+  get size(): number {
+    return this.cronJobOf.size;
+  }
 }
 
 /** getJobFromTemplate2: the Job of one schedule time. */
@@ -84,7 +117,11 @@ const refTo = (job: Job): ObjectReference => ({
 
 export async function syncCronJob(key: string, ctx: CronJobSyncContext): Promise<SyncResult> {
   const cached = ctx.cronJobs.get(key);
-  if (!cached) return {};
+  if (!cached) {
+    // Gone: the Jobs it created are nobody's to remember (they go with it, or stay as orphans).
+    ctx.created?.forgetCronJob(key);
+    return {};
+  }
   const cj = structuredClone(cached);
   const now = ctx.now();
   const namespace = cj.metadata.namespace ?? '';
@@ -193,7 +230,7 @@ export async function syncCronJob(key: string, ctx: CronJobSyncContext): Promise
     const created = await ctx.client.createJob(job);
     ctx.client.recordEvent(cj, 'Normal', 'SuccessfulCreate', `Created job ${created.metadata.name}`);
     active.push(refTo(created));
-    ctx.created?.add(created.metadata.uid ?? '');
+    ctx.created?.add(created.metadata.uid ?? '', key);
   } catch (error) {
     if (!isApiError(error, 'AlreadyExists')) {
       ctx.client.recordEvent(cj, 'Warning', 'FailedCreate', `Error creating job: ${(error as Error).message}`);
@@ -205,18 +242,23 @@ export async function syncCronJob(key: string, ctx: CronJobSyncContext): Promise
   return again();
 }
 
-/** The CronJob controller's wiring: CronJob keys queued when a CronJob or one of its Jobs changes. */
-export function newCronJobController(deps: ControllerDeps): { workers: QueueWorkers } {
+/**
+ * The CronJob controller's wiring: CronJob keys queued when a CronJob changes or goes (the sync of
+ * a CronJob that is gone drops what it remembered of it), or one of its Jobs changes; a Job that
+ * goes is forgotten at once.
+ */
+export function newCronJobController(deps: ControllerDeps): { workers: QueueWorkers; created: CreatedJobs } {
   const { controllers, informers, clock } = deps;
   const cronJobs = informers.forResource<CronJob>('cronjobs');
   const jobs = informers.forResource<Job>('jobs');
+  const created = new CreatedJobs();
   const ctx: CronJobSyncContext = {
     now: () => clock.now(),
     cronJobs: cronJobs.lister,
     jobs: jobs.lister,
     client: deps.client,
     nextScheduleTime: (s, t) => controllers.nextScheduleTime(s, t),
-    created: new Set(),
+    created,
   };
   const workers = new QueueWorkers(controllers.newWorkQueue({ now: () => clock.now() }), (key) => syncCronJob(key, ctx), {
     name: 'cronjob',
@@ -232,8 +274,12 @@ export function newCronJobController(deps: ControllerDeps): { workers: QueueWork
   };
   cronJobs.on('add', (cj) => workers.enqueue(objectKeyOf(cj)));
   cronJobs.on('update', (_old, cj) => workers.enqueue(objectKeyOf(cj)));
+  cronJobs.on('delete', (cj) => workers.enqueue(objectKeyOf(cj)));
   jobs.on('add', owner);
   jobs.on('update', (_old, j) => owner(j));
-  jobs.on('delete', owner);
-  return { workers };
+  jobs.on('delete', (j) => {
+    created.delete(j.metadata.uid ?? '');
+    owner(j);
+  });
+  return { workers, created };
 }
