@@ -1623,6 +1623,27 @@ const ROWS: Row[] = [
     code: 422,
     causes: [[`spec.template.annotations[${DELETION_COST}]`, 'Invalid value: "007": must be a 32bit integer']],
   },
+  {
+    source: `${CORE_VALIDATION} ValidatePodTemplateSpecForRC (ValidatePodTemplateSpec at spec.template)`,
+    title: 'a ReplicationController template with pod-deletion-cost 5.0',
+    path: '/api/v1/namespaces/default/replicationcontrollers',
+    body: {
+      apiVersion: 'v1',
+      kind: 'ReplicationController',
+      metadata: { name: 'cost-rc' },
+      spec: { selector: { app: 'web' }, template: { ...TEMPLATE, metadata: { ...TEMPLATE.metadata, annotations: { [DELETION_COST]: '5.0' } } } },
+    },
+    code: 422,
+    causes: [[`spec.template.annotations[${DELETION_COST}]`, 'Invalid value: "5.0": must be a 32bit integer']],
+  },
+  {
+    source: `${CORE_VALIDATION} ValidatePodTemplate (ValidatePodTemplateSpec at template)`,
+    title: 'a PodTemplate with pod-deletion-cost " 5"',
+    path: '/api/v1/namespaces/default/podtemplates',
+    body: { apiVersion: 'v1', kind: 'PodTemplate', metadata: { name: 'cost-podtemplate' }, template: { ...TEMPLATE, metadata: { ...TEMPLATE.metadata, annotations: { [DELETION_COST]: ' 5' } } } },
+    code: 422,
+    causes: [[`template.annotations[${DELETION_COST}]`, 'Invalid value: " 5": must be a 32bit integer']],
+  },
 ];
 
 describe('the apiserver answers as Kubernetes 1.32 does (a table of upstream answers)', () => {

@@ -12,6 +12,7 @@ import { podTemplateSpec, top } from '../../schema-nodes.ts';
 import type { PodTemplate } from '../../types.ts';
 import { defineKind } from '../define.ts';
 import { defaultTemplate } from '../workloads.ts';
+import { deletionCostCauses } from '../../validation/pod-deletion-cost.ts';
 
 export const POD_TEMPLATES = defineKind<PodTemplate>({
   group: '',
@@ -23,8 +24,8 @@ export const POD_TEMPLATES = defineKind<PodTemplate>({
   strategy: {
     // SetObjectDefaults_PodTemplate: the pod spec defaults, in the template.
     defaults: (o, fns) => (o.template ? { ...o, template: defaultTemplate(fns, o.template) } : o),
-    // ValidatePodTemplate: the template's pod spec, at template.spec (a template with none has no containers).
-    validate: (o, fns) => fns.validatePodSpec(o.template?.spec ?? { containers: [] }, 'template.spec'),
+    // ValidatePodTemplate: the template's pod-deletion-cost, then its pod spec at template.spec (a template with none has no containers).
+    validate: (o, fns) => [...deletionCostCauses(o.template?.metadata?.annotations, 'template.annotations'), ...fns.validatePodSpec(o.template?.spec ?? { containers: [] }, 'template.spec')],
   },
   printer: {
     columns: [NAME, ['Containers', 'string'], ['Images', 'string'], ['Pod Labels', 'string']],

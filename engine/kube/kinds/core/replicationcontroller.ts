@@ -17,6 +17,7 @@ import type { KubeObject, PodSpec, StatusCause, StringMap } from '../../types.ts
 import { defineKind, scaleSubresource, statusSubresource } from '../define.ts';
 import type { StrategyFunctions } from '../types.ts';
 import { labelMap, nonNegative } from '../validate.ts';
+import { deletionCostCauses } from '../../validation/pod-deletion-cost.ts';
 import { defaultTemplate } from '../workloads.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -44,6 +45,7 @@ function validateRC(rc: Any, fns: StrategyFunctions): StatusCause[] {
   const labels: StringMap = template.metadata?.labels ?? {};
   if (Object.keys(selector).length > 0 && !mapMatches(selector, labels)) causes.push(invalidValue('spec.template.metadata.labels', labels, 'selector does not match labels in spec.template'));
   causes.push(...labelMap(template.metadata?.labels, 'spec.template.metadata.labels'));
+  causes.push(...deletionCostCauses(template.metadata?.annotations, 'spec.template.annotations'));
   if (!template.spec || typeof template.spec !== 'object') {
     causes.push(required('spec.template.spec'));
     return causes;
