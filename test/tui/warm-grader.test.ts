@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { ROOT } from '#engine/paths.ts';
 import { warmGraderWanted, warmServerPids } from '../../tui/grader/warm.js';
+import { hasTmux, Tmux } from './tmux.ts';
 
 const EXERCISE = '00-objects/01-selectors';
 let project = '';
@@ -177,7 +178,7 @@ describe('the warm grader', () => {
     }
   });
 
-  test('a change to the course outside exercises/ ends the server; a fresh one grades', () => {
+  test('a change to the course outside exercises/ ends the server; a fresh one grades', async () => {
     save(stub());
     expect(check().code).toBe(1);
     const [before] = servers();
@@ -185,6 +186,7 @@ describe('the warm grader', () => {
     save(reference());
     const after = check();
     expect(after.code, after.out + after.err).toBe(0);
+    await until('the stale server to end', () => !servers().includes(before!));
     const now = servers();
     expect(now).toHaveLength(1);
     expect(now[0], 'a fresh server').not.toBe(before);
@@ -280,5 +282,27 @@ describe('the warm grader', () => {
       expect(theirs.err).toContain(`${folder} belongs to another user`);
     }
     rmSync(open, { recursive: true, force: true });
+  });
+
+  test.skipIf(!hasTmux)(`${hasTmux ? '' : '(skipped: tmux is not installed) '}at a real terminal, with nothing set, the first check starts the server and the second is served by it`, async () => {
+    save(stub());
+    const tmux = new Tmux();
+    try {
+      const vars = Object.entries(env({ KUBELINGS_WARM_GRADER: '' }))
+        .filter(([name, value]) => name.startsWith('KUBELINGS_') && value)
+        .map(([name, value]) => `${name}='${value}'`)
+        .join(' ');
+      const check = `node tui/bin/kubelings.js check ${EXERCISE}`;
+      tmux.start('learner', `cd '${project}' && unset KUBELINGS_WARM_GRADER; export ${vars}; ${check}; echo "[first $?]"; read next; ${check}; echo "[second $?]"; sleep 120`, 100, 40);
+      await tmux.waitFor('learner', '[first 1]');
+      const [server] = servers();
+      expect(server, 'the first check at a terminal left a server').toBeDefined();
+      tmux.keys('learner', 'Enter');
+      const screen = await tmux.waitFor('learner', '[second 1]');
+      expect(screen.match(/Score: 0\/8/g)).toHaveLength(2);
+      expect(servers(), 'the second check went to the same server').toEqual([server]);
+    } finally {
+      tmux.kill();
+    }
   });
 });
