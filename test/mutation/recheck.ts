@@ -91,7 +91,11 @@ for (const [file, { source, mutants }] of Object.entries(report.files)) {
     }
     const offset = (line: number, column: number) => current.slice(0, line).reduce((n, l) => n + l.length + 1, 0) + column - 1;
     const whole = current.join('\n');
-    const mutated = whole.slice(0, offset(at, start.column)) + (m.replacement ?? '') + whole.slice(offset(at + end.line - start.line, end.column));
+    // A binary operator mutant replaces one operand group of a longer expression (`a && b` in `a && b && c`):
+    // parenthesised, it keeps the grouping Stryker mutated in the syntax tree, whatever the precedence.
+    const grouped = ['LogicalOperator', 'EqualityOperator', 'ArithmeticOperator'].includes(m.mutatorName);
+    const replacement = grouped ? `(${m.replacement ?? ''})` : (m.replacement ?? '');
+    const mutated = whole.slice(0, offset(at, start.column)) + replacement + whole.slice(offset(at + end.line - start.line, end.column));
     const copy = join(ROOT, '.stryker-tmp', 'recheck', m.id);
     rmSync(copy, { recursive: true, force: true });
     mkdirSync(copy, { recursive: true });
