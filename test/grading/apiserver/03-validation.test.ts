@@ -230,6 +230,16 @@ describe('validatePodSpec', () => {
     ]);
   });
 
+  // k8s.io/kubernetes pkg/apis/core/validation/validation.go, validateContainerPorts: a port left
+  // out reads as 0 in Go and is Required; any other goes through IsValidPortNum (1 to 65535), so a
+  // negative port is Invalid with the same message as 65536.
+  test('a port left out is missing (Required); a negative port is out of range', hint('Is a port with no containerPort at all the same as containerPort 0? Is 65535 the only bound you check?'), () => {
+    expect(validatePodSpec(spec([{ name: 'c', image: 'x', ports: [{ protocol: 'TCP' }, { containerPort: -1 }] }]), 'spec'), 'a port without containerPort, and port -1').toEqual([
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers[0].ports[0].containerPort' },
+      { reason: 'FieldValueInvalid', message: 'Invalid value: -1: must be between 1 and 65535, inclusive', field: 'spec.containers[0].ports[1].containerPort' },
+    ]);
+  });
+
   test("field paths start where the spec sits: a Deployment's pod spec is spec.template.spec", hint('Do you build every field path from the `path` argument?'), () => {
     expect(
       validatePodSpec(spec([{ name: 'web' }]), 'spec.template.spec').map((c) => c.field),
