@@ -116,11 +116,15 @@ describe.skipIf(!HAS_KUBECTL)(`kubectl attach and run -i ${HAS_KUBECTL ? '' : '(
     const { c, kubectl } = await withKubectl();
     await createBoundPod(c, {
       metadata: { name: 'deaf' },
-      spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'while [ ! -f stop ]; do sleep 0.1; done; read x; echo "read: [$x]"'] }] },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'while [ ! -f stop ]; do echo waiting; sleep 0.2; done; read x; echo "read: [$x]"'] }] },
     });
     await running(c, 'deaf');
     const attach = interactive(kubectl, ['attach', '-i', 'deaf']);
     attach.child.stdin.write('secret\n');
+    // The container's output reaching kubectl says the stream is open: only then may the container
+    // go on, or it may print and end before the attach is there to see it (a full run under load
+    // did just that).
+    await attach.waitForStdout('waiting\n');
     expect((await kubectl.run(['exec', 'deaf', '--', 'touch', 'stop'])).code).toBe(0);
     await attach.waitForStdout('read: []\n');
     expect(await attach.exited, attach.stderr()).toBe(0);
