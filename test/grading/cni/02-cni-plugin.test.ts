@@ -48,8 +48,8 @@ const env = (command: string, id = 'pod-a', extra: Record<string, string> = {}) 
   ...extra,
 });
 let vethCount = 0;
-async function run(kernel: FakeKernel, e: Record<string, string | undefined>, conf: unknown) {
-  const inv: PluginInvocation = { env: e, stdin: typeof conf === 'string' ? conf : JSON.stringify(conf), openStore: openIpamStore, net: kernel.ops, hostVethName: () => `vethtest${++vethCount}` };
+async function run(kernel: FakeKernel, e: Record<string, string | undefined>, conf: unknown, openStore: PluginInvocation['openStore'] = openIpamStore) {
+  const inv: PluginInvocation = { env: e, stdin: typeof conf === 'string' ? conf : JSON.stringify(conf), openStore, net: kernel.ops, hostVethName: () => `vethtest${++vethCount}` };
   const out = await cni.cniMain(inv);
   let json: Record<string, unknown> | undefined;
   try {
@@ -156,6 +156,29 @@ describe('the CNI protocol', () => {
       ).toEqual(['error unmarshall network config: …', 'error unmarshall network config: …', 'missing network name']);
       expect(held(dir), 'addresses reserved by refused calls').toEqual([]);
       expect(k.calls, 'kernel calls made by refused ADDs').toEqual([]);
+    },
+  );
+
+  test(
+    'an empty ipam.dataDir is no dataDir: code 7, and no store is opened',
+    hint('"" is a string, but does it name a folder? A store opened at "" lands in whatever folder the runtime happens to run in'),
+    async () => {
+      // Upstream's host-local reads dataDir into a Go string, where "" and a missing field are the same (unset), and falls
+      // back to its default folder (containernetworking/plugins plugins/ipam/host-local/backend/disk/backend.go, New:
+      // `if dataDir == "" { dataDir = defaultDataDir }`). This plugin has no default (the stub: no ipam.dataDir → code 7),
+      // so "" is refused as a missing one is. A plugin that opens a store anyway gets one in a scratch folder here, never
+      // in the folder the grader runs in.
+      const dir = scratch();
+      const k = fakeKernel();
+      const opened: string[] = [];
+      const openStore = (dataDir: string, network: string) => {
+        opened.push(dataDir);
+        return openIpamStore(dir, network);
+      };
+      const r = await run(k, env('ADD'), bridgeConf(dir, { ipam: { type: 'host-local', ranges: [[{ subnet: '10.44.0.0/24' }]], dataDir: '' } }), openStore);
+      expect(codeOf(r), 'ADD with ipam.dataDir ""').toBe('exit non-zero, code 7');
+      expect(opened, 'the dataDir of each store the plugin opened').toEqual([]);
+      expect(k.calls, 'kernel calls made by the refused ADD').toEqual([]);
     },
   );
 
