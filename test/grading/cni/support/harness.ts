@@ -4,7 +4,7 @@
  * as the kernel would, and runners for the reference plugins in /usr/lib/cni.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -15,12 +15,35 @@ afterAll(() => {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A fresh folder under the system's temp folder, removed after the file's tests. */
+/** A fresh folder under the system's temp folder, named after this process, removed after the file's tests. */
 export function scratch(prefix = 'kubelings-cni-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
   made.push(dir);
   return dir;
 }
+
+/** True when a process of that pid runs (a pid reused by another process counts: nothing is taken from it). */
+export function processAlive(pid: number): boolean {
+  return existsSync(`/proc/${pid}`);
+}
+
+/**
+ * Removes the scratch folders of processes that are gone: a process killed mid-test (a mutation
+ * run's timed-out mutant, a watchdog's kill) never reaches its afterAll.
+ */
+export function sweepDeadScratch(prefix = 'kubelings-cni-'): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = name.startsWith(prefix) ? /^(\d+)-/.exec(name.slice(prefix.length))?.[1] : undefined;
+    if (pid !== undefined && !processAlive(Number(pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+sweepDeadScratch();
 
 export const REFERENCE_PLUGINS = '/usr/lib/cni';
 export const haveReference = (name: string) => existsSync(join(REFERENCE_PLUGINS, name));

@@ -8,7 +8,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { REFERENCE_PLUGINS, scratch } from './harness.ts';
+import { processAlive, REFERENCE_PLUGINS, scratch } from './harness.ts';
 
 const PODS = 3;
 const SUBNET = '10.199.0.0/24';
@@ -79,7 +79,25 @@ interface Side {
 /** Runs the learner's plugin with the CNI variables and config, its node's side in namespace `node`. */
 export type LearnerPlugin = (node: string, env: Record<string, string>, stdin: string) => Promise<{ code: number; stdout: string }>;
 
+/**
+ * Deletes the namespaces of differential runs whose process is gone (killed before its finally:
+ * a mutation run's timed-out mutant, a watchdog's kill). Another live process's are left alone.
+ */
+export function sweepDeadKernel(): void {
+  for (const line of ip(['netns', 'list']).split('\n')) {
+    const name = line.split(' ')[0]!;
+    const pid = /^kubelings-d[np][mr]-(\d+)(-\d+)?$/.exec(name)?.[1];
+    if (pid === undefined || processAlive(Number(pid))) continue;
+    try {
+      ip(['netns', 'del', name]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
 export async function kernelDifferential(learner: LearnerPlugin): Promise<{ mine: string[]; reference: string[]; diff: string }> {
+  sweepDeadKernel();
   const id = process.pid;
   const sides: Side[] = ['m', 'r'].map((s) => ({
     node: `kubelings-dn${s}-${id}`,
