@@ -280,6 +280,11 @@ describe('kube-proxy over a real apiserver (loopback mode)', () => {
     kp = await runKubeProxy(cluster.client, { nodeName: 'node-1', nodeIP: '127.88.0.2', minSyncPeriodMs: 50 });
     cleanup.push(() => kp.stop());
   }
+  // Every in-process cluster allocates ClusterIPs in the same order (127.96.0.11 first), and test
+  // files run side by side: a port no other test's Service uses keeps another file's kube-proxy off
+  // this ClusterIP:port (cloud-load-balancer's `web` is 127.96.0.11:18080 too; with it listening,
+  // 'before any slice' got its pod's greeting instead of ECONNREFUSED).
+  const API_PORT = 18380;
   const sliceOf = (ip: string, port: number, name = 'web-abc'): EndpointSlice => ({
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -288,9 +293,9 @@ describe('kube-proxy over a real apiserver (loopback mode)', () => {
     endpoints: ip ? [{ addresses: [ip], conditions: { ready: true }, nodeName: 'node-1' }] : [],
     ports: [{ name: 'http', protocol: 'TCP', port }],
   });
-  /** Waits (up to 20 s) until a connection to ip:port greets with `want`. */
+  /** Waits (up to 60 s: kube-proxy's informers and sync on a loaded machine) until a connection to ip:port greets with `want`. */
   async function until(ip: string, port: number, want: string): Promise<string> {
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     let got = '';
     while (Date.now() < deadline) {
       got = await greet(ip, port);
@@ -310,20 +315,20 @@ describe('kube-proxy over a real apiserver (loopback mode)', () => {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: 'web', namespace: 'default' },
-        spec: { ports: [{ name: 'http', port: 18080, protocol: 'TCP' }] },
+        spec: { ports: [{ name: 'http', port: API_PORT, protocol: 'TCP' }] },
       },
       { namespace: 'default' },
     );
     const ip = svc.spec!.clusterIP!;
     expect(ip.startsWith('127.96.'), `the ClusterIP ${ip} is in 127.96.0.0/16`).toBe(true);
     await kp.ready;
-    expect(await greet(ip, 18080), 'before any slice').toBe('ECONNREFUSED');
+    expect(await greet(ip, API_PORT), 'before any slice').toBe('ECONNREFUSED');
     const created = await cluster.client.create<EndpointSlice>('endpointslices', sliceOf(a.ip, a.port), { namespace: 'default' });
-    expect(await until(ip, 18080, 'a'), 'once the slice names pod a').toBe('a');
+    expect(await until(ip, API_PORT, 'a'), 'once the slice names pod a').toBe('a');
     await cluster.client.update('endpointslices', { ...sliceOf(b.ip, b.port), metadata: { ...created.metadata } }, { namespace: 'default' });
-    expect(await until(ip, 18080, 'b'), 'once the slice names pod b instead').toBe('b');
+    expect(await until(ip, API_PORT, 'b'), 'once the slice names pod b instead').toBe('b');
     const latest = await cluster.client.get<EndpointSlice>('endpointslices', 'web-abc', { namespace: 'default' });
     await cluster.client.update('endpointslices', { ...sliceOf('', 0), metadata: { ...latest.metadata } }, { namespace: 'default' });
-    expect(await until(ip, 18080, 'ECONNREFUSED'), 'once the slice has no endpoint').toBe('ECONNREFUSED');
-  }, 60_000);
+    expect(await until(ip, API_PORT, 'ECONNREFUSED'), 'once the slice has no endpoint').toBe('ECONNREFUSED');
+  }, 240_000);
 });
