@@ -21,7 +21,8 @@ import type { EndpointSlice, KubeObject, Node, Service } from '#engine/kube/type
 import { LOAD_BALANCER_ADDRESS_POOL } from '#engine/params.ts';
 import { runKubeProxy, type RunningKubeProxy } from '#engine/proxy/kube-proxy.ts';
 
-const WAIT_MS = 20_000;
+/** Generous: informers, the cloud-controller-manager and kube-proxy sync on a loaded machine. */
+const WAIT_MS = 60_000;
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
   const until = Date.now() + WAIT_MS;
   let last: unknown;
@@ -116,7 +117,7 @@ async function createWeb(podPort: number, spec: Record<string, unknown> = {}): P
 const web = () => cluster.client.get<Service>('services', 'web', { namespace: 'default' });
 const addressOf = async () => (await web()).status?.loadBalancer?.ingress?.[0]?.ip;
 
-describe('the simulated cloud with kube-proxy', () => {
+describe('the simulated cloud with kube-proxy', { timeout: 300_000 }, () => {
   test('a LoadBalancer Service gets a pool address that answers through the NodePort; a refusing node is skipped', async () => {
     const { podPort } = await setUp();
     const cloud = new SimulatedCloud();
