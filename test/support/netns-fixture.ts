@@ -35,9 +35,11 @@ export interface NetnsFixture {
   ports: number[];
   /**
    * `n` TCP connections one after another from `netns` to host:port; each gives the line the server
-   * answered, or the error code (ECONNREFUSED, ETIMEDOUT after timeoutMs, …).
+   * answered, or the error code (ECONNREFUSED, ETIMEDOUT after timeoutMs, …), and `ms`, how long it
+   * took from the connect to the answer or error, measured inside the probe (without the time to
+   * start the probe, seconds on a loaded machine).
    */
-  probe(netns: string, host: string, port: number, n: number, timeoutMs?: number): Promise<({ reply: string } | { error: string })[]>;
+  probe(netns: string, host: string, port: number, n: number, timeoutMs?: number): Promise<(({ reply: string } | { error: string }) & { ms: number })[]>;
   /** The namespaces of this fixture still present and links named after it on the host. */
   leftovers(): string[];
   destroy(): Promise<void>;
@@ -84,11 +86,13 @@ const [host, port, n, timeoutMs] = process.argv.slice(1);
   for (let i = 0; i < Number(n); i++) {
     out.push(await new Promise((resolve) => {
       let data = '';
+      const started = performance.now();
+      const ms = () => Math.round(performance.now() - started);
       const s = net.connect({ host, port: Number(port) });
-      const timer = setTimeout(() => { s.destroy(); resolve({ error: 'ETIMEDOUT' }); }, Number(timeoutMs));
+      const timer = setTimeout(() => { s.destroy(); resolve({ error: 'ETIMEDOUT', ms: ms() }); }, Number(timeoutMs));
       s.on('data', (d) => (data += d));
-      s.on('end', () => { clearTimeout(timer); resolve({ reply: data.trim() }); });
-      s.on('error', (e) => { clearTimeout(timer); resolve({ error: e.code || e.message }); });
+      s.on('end', () => { clearTimeout(timer); resolve({ reply: data.trim(), ms: ms() }); });
+      s.on('error', (e) => { clearTimeout(timer); resolve({ error: e.code || e.message, ms: ms() }); });
     }));
   }
   console.log(JSON.stringify(out));
@@ -112,12 +116,14 @@ export async function createNetnsFixture(tag: string, podCount: number, ports: n
     nodeIP: '10.199.1.1',
     podCIDR: '10.199.0.0/24',
     ports,
-    async probe(netns, host, port, n, timeoutMs = 5_000) {
+    // Generous by default: a probe that expects answers must not read a slow pod (another
+    // process, on a loaded machine) as a timeout; one that expects a drop passes a short timeout.
+    async probe(netns, host, port, n, timeoutMs = 20_000) {
       const { stdout } = await run('ip', ['netns', 'exec', netns, process.execPath, '-e', PROBE, host, String(port), String(n), String(timeoutMs)], {
         encoding: 'utf8',
         timeout: 60_000 + n * timeoutMs,
       });
-      return JSON.parse(stdout) as ({ reply: string } | { error: string })[];
+      return JSON.parse(stdout) as (({ reply: string } | { error: string }) & { ms: number })[];
     },
     leftovers() {
       const hostLinks = ip(['-o', 'link', 'show'])
