@@ -141,9 +141,24 @@ describe.skipIf(SKIP !== undefined)(`Services in kernel mode under cluster up${S
       }
       expect([...seen].sort(), `pods that answered on ${clusterIP}:80 (answers: ${answers.join(', ')})`).toEqual(names);
 
-      // NodePort on both nodes' eth0, from the underlay (a host on the nodes' LAN).
+      // NodePort on both nodes' eth0, from the underlay (a host on the nodes' LAN). echo-np is a
+      // Service of its own, with its own EndpointSlice: kube-proxy may program it a sync after echo.
+      const curlNodePort = (nodeIp: string) => {
+        try {
+          return echoName(sh('ip', ['netns', 'exec', underlayNetnsName(tag), 'curl', '-s', '-S', '-m', '20', `http://${nodeIp}:${nodePort}/`]));
+        } catch (error) {
+          return `curl failed: ${(error as Error).message.trim().slice(0, 300)}`;
+        }
+      };
       for (const nodeIp of ['10.250.0.10', '10.250.0.11']) {
-        const name = echoName(sh('ip', ['netns', 'exec', underlayNetnsName(tag), 'curl', '-s', '-m', '20', `http://${nodeIp}:${nodePort}/`]));
+        let name = '';
+        await waitFor(
+          `${nodeIp}:${nodePort} to answer from an echo pod (echo-np's endpoints in the node's rules)`,
+          async () => names.includes((name = curlNodePort(nodeIp))) || (await sleep(500), undefined),
+          120_000,
+        ).catch((error: Error) => {
+          throw new Error(`${error.message}; last answer: ${name}`);
+        });
         expect(names, `the pod that answered on ${nodeIp}:${nodePort}`).toContain(name);
       }
 
@@ -157,6 +172,23 @@ describe.skipIf(SKIP !== undefined)(`Services in kernel mode under cluster up${S
         },
         120_000,
       );
+      // The address is written once the load balancer listens; it forwards to echo-lb's NodePort,
+      // which kube-proxy may program a sync later (its own EndpointSlice): wait for a first answer.
+      const curlLoadBalancer = () => {
+        try {
+          return echoName(sh('curl', ['-s', '-S', '-m', '20', '--noproxy', '*', `http://${external}:8081/`]));
+        } catch (error) {
+          return `curl failed: ${(error as Error).message.trim().slice(0, 300)}`;
+        }
+      };
+      let first = '';
+      await waitFor(
+        `the load balancer ${external}:8081 to answer from an echo pod (echo-lb's NodePort in the nodes' rules)`,
+        async () => names.includes((first = curlLoadBalancer())) || (await sleep(500), undefined),
+        120_000,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}; last answer: ${first}`);
+      });
       for (let i = 0; i < 3; i++) {
         const name = echoName(sh('curl', ['-s', '-m', '20', '--noproxy', '*', `http://${external}:8081/`]));
         expect(names, `the pod that answered on the load balancer ${external}:8081`).toContain(name);
@@ -190,7 +222,7 @@ describe.skipIf(SKIP !== undefined)(`Services in kernel mode under cluster up${S
           const r = await execWget(kubectl, 'client', `http://${clusterIP}/`);
           return /refused/i.test(r.output) ? r : (await sleep(1000), undefined);
         },
-        60_000,
+        120_000,
       );
       expect(refused.code, refused.output).not.toBe(0);
       expect(refused.output).toMatch(/Connection refused/);
