@@ -76,6 +76,8 @@ try {
     paths,
     logger: logger.child('supervisor'),
     logLevel: level,
+    // Tests on a loaded machine (a component may take more than SUPERVISOR_START_WAIT_MS to load and fail) give more.
+    startWaitMs: Number(process.env.KUBELINGS_COMPONENT_START_WAIT_MS) || undefined,
   });
   await supervisor.start(specs);
   // metrics.k8s.io (kubectl top, the HPA): a metrics-server beside the apiserver, scraping each real

@@ -125,6 +125,8 @@ export interface SupervisorOptions {
   logMaxBytes?: number;
   /** After SIGTERM, how long a component gets to stop before SIGKILL (SUPERVISOR_STOP_TIMEOUT_MS when absent; tests on a loaded machine give more). */
   stopTimeoutMs?: number;
+  /** How long start() waits for each component to be ready or fail once (SUPERVISOR_START_WAIT_MS when absent; tests on a loaded machine give more). */
+  startWaitMs?: number;
 }
 
 interface Child {
@@ -167,7 +169,7 @@ export class Supervisor {
     this.watchdog.unref();
   }
 
-  /** Starts every component; resolves once each is ready, has failed once, or SUPERVISOR_START_WAIT_MS passed. */
+  /** Starts every component; resolves once each is ready, has failed once, or startWaitMs (SUPERVISOR_START_WAIT_MS) passed. */
   async start(specs: ComponentSpec[]): Promise<void> {
     const waits = specs.map((spec) => {
       const name = spec.name;
@@ -186,7 +188,7 @@ export class Supervisor {
       };
       this.children.set(name, child);
       const settled = new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, SUPERVISOR_START_WAIT_MS);
+        const timer = setTimeout(resolve, this.options.startWaitMs ?? SUPERVISOR_START_WAIT_MS);
         child.firstStart = () => {
           clearTimeout(timer);
           child.firstStart = undefined;

@@ -334,7 +334,9 @@ describe.skipIf(!hasKubectl || !hasProc)("a learner's scheduler stuck in while (
   );
   mkdirSync(join(learner, 'controllers'));
   writeFileSync(join(learner, 'controllers', 'index.ts'), `throw new Error('a learner bug in controllers/index.ts');\nexport default {};\n`);
-  const env = { KUBELINGS_EXERCISES_PATH: learner };
+  // cluster up prints the controller-manager's first failure only if it came within the supervisor's
+  // start wait (20 s): loading tsx and the learner's file may take longer on a loaded machine.
+  const env = { KUBELINGS_EXERCISES_PATH: learner, KUBELINGS_COMPONENT_START_WAIT_MS: '90000' };
   const impl = ['--impl', 'exercises:scheduler,controllers'];
   afterAll(async () => {
     if (existsSync(join(home, 'cluster.pid'))) await kubelings(home, ['cluster', 'down'], env);
