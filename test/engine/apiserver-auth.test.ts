@@ -281,7 +281,7 @@ describe('each component is itself to the authorizer', () => {
     const cluster = await startCluster({ authorizer: recording, components: [...builtinComponents({ nodes: 2, hollow: true }), plain] });
     try {
       await cluster.client.list('nodes');
-      const deadline = Date.now() + 20_000; // generous: the nodes' first writes on a loaded machine
+      const deadline = Date.now() + 60_000; // generous: the nodes' first writes on a loaded machine
       while (!['system:node:hollow-node-0', 'system:node:hollow-node-1', 'system:kube-scheduler', 'system:kube-controller-manager'].every((u) => seen.has(u)) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 50));
       }

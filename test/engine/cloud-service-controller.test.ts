@@ -20,7 +20,7 @@ import { systemClock } from '#engine/etcd/clock.ts';
 import type { KubeObject, Node, Service } from '#engine/kube/types.ts';
 
 /** Generous: these wait for informers and workers on a loaded machine, not for a deadline of the code. */
-const WAIT_MS = 20_000;
+const WAIT_MS = 60_000;
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
   const until = Date.now() + WAIT_MS;

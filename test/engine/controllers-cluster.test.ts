@@ -27,11 +27,11 @@ let dir: string;
 let kubeconfig: string;
 
 async function kubectl(...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)('kubectl', ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', timeout: 30_000 });
+  const { stdout } = await promisify(execFile)('kubectl', ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', timeout: 120_000 });
   return stdout;
 }
 
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
+async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
   const deadline = Date.now() + ms;
   let last = await get();
   while (!ok(last)) {
@@ -61,7 +61,7 @@ afterAll(async () => {
 describe.skipIf(!hasKubectl)('kube-controller-manager with the real kubectl (needs kubectl)', () => {
   test("kubectl apply of the lesson's nginx Deployment reaches 3/3, through one ReplicaSet named after its pod-template-hash", async () => {
     await kubectl('apply', '-f', join(ROOT, 'lessons/core/02-apiserver/nginx-deployment.yaml'));
-    const out = await kubectl('rollout', 'status', 'deployment/nginx-deployment', '--timeout=20s');
+    const out = await kubectl('rollout', 'status', 'deployment/nginx-deployment', '--timeout=90s');
     expect(out).toContain('deployment "nginx-deployment" successfully rolled out');
     expect(await kubectl('get', 'deployment', 'nginx-deployment')).toMatch(/nginx-deployment\s+3\/3\s+3\s+3\s/);
     const rss = await replicaSets();
@@ -99,7 +99,7 @@ describe.skipIf(!hasKubectl)('kube-controller-manager with the real kubectl (nee
     );
     try {
       await kubectl('set', 'image', 'deployment/nginx-deployment', 'nginx=nginx:1.16.1');
-      const out = await kubectl('rollout', 'status', 'deployment/nginx-deployment', '--timeout=20s');
+      const out = await kubectl('rollout', 'status', 'deployment/nginx-deployment', '--timeout=90s');
       expect(out).toContain('deployment "nginx-deployment" successfully rolled out');
     } finally {
       watch.stop();
@@ -122,7 +122,7 @@ describe.skipIf(!hasKubectl)('kube-controller-manager with the real kubectl (nee
 
   test("kubectl rollout undo brings back revision 1's ReplicaSet as revision 3, and its pods replace the others", async () => {
     expect(await kubectl('rollout', 'undo', 'deployment/nginx-deployment')).toContain('deployment.apps/nginx-deployment rolled back');
-    expect(await kubectl('rollout', 'status', 'deployment/nginx-deployment', '--timeout=20s')).toContain('successfully rolled out');
+    expect(await kubectl('rollout', 'status', 'deployment/nginx-deployment', '--timeout=90s')).toContain('successfully rolled out');
     expect(await kubectl('rollout', 'history', 'deployment/nginx-deployment')).toMatch(/REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>/);
     const rss = await replicaSets();
     expect(rss).toHaveLength(2);
@@ -143,7 +143,7 @@ describe.skipIf(!hasKubectl)('kube-controller-manager with the real kubectl (nee
       'no ReplicaSet for the paused template',
     ).toBe(false);
     await kubectl('rollout', 'resume', 'deployment/nginx-deployment');
-    expect(await kubectl('rollout', 'status', 'deployment/nginx-deployment', '--timeout=20s')).toContain('successfully rolled out');
+    expect(await kubectl('rollout', 'status', 'deployment/nginx-deployment', '--timeout=90s')).toContain('successfully rolled out');
     expect((await replicaSets()).find((rs) => rs.spec.template.spec.containers[0]!.image === 'nginx:1.17')?.status?.availableReplicas).toBe(3);
   });
 });

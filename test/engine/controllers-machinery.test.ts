@@ -298,7 +298,7 @@ describe('leader election (client-go semantics: leaseDuration 15 s, renewDeadlin
     const short = { leaseDurationMs: 1_500, renewDeadlineMs: 1_000, retryPeriodMs: 200 };
     const ctx = { client: cluster.client, logger: silentLogger, clock: systemClock };
     const first = await runControllerManager(ctx, { ...short, identity: 'manager-a' });
-    const wait = async (what: string, ok: () => boolean | Promise<boolean>, ms = 10_000) => {
+    const wait = async (what: string, ok: () => boolean | Promise<boolean>, ms = 60_000) => {
       const end = Date.now() + ms;
       while (!(await ok())) {
         if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

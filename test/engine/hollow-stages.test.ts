@@ -80,7 +80,7 @@ describe('on a cluster with three hollow nodes', () => {
     await cluster?.stop();
   });
 
-  async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
+  async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
     const deadline = Date.now() + ms;
     let last = await get();
     while (!ok(last)) {

@@ -33,7 +33,7 @@ let stopMetrics: () => void;
 /** The cpu usage (milli-cores) the stand-in metrics server reports per pod; absent = no metrics for it. */
 const usage = new Map<string, number>();
 
-async function until<T>(what: string, get: () => Promise<T> | T, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
+async function until<T>(what: string, get: () => Promise<T> | T, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
   const deadline = Date.now() + ms;
   let last = await get();
   while (!ok(last)) {
