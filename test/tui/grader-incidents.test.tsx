@@ -15,7 +15,7 @@ let removeHome: () => void;
 beforeEach(() => void (removeHome = freshHome()));
 afterEach(() => removeHome());
 
-async function waitFor(app: { lastFrame(): string | undefined }, text: string, ms = 30_000): Promise<string> {
+async function waitFor(app: { lastFrame(): string | undefined }, text: string, ms = 90_000): Promise<string> {
   const started = Date.now();
   while (!(app.lastFrame() ?? '').replace(/\s+/g, ' ').includes(text)) {
     if (Date.now() - started > ms) throw new Error(`the screen never showed "${text}" within ${ms / 1000} s; it shows:\n${app.lastFrame()}`);
@@ -24,7 +24,7 @@ async function waitFor(app: { lastFrame(): string | undefined }, text: string, m
   return app.lastFrame()!;
 }
 
-test('code that kills its parent process is reported on screen; the TUI and the progress survive', { timeout: 60_000 }, async () => {
+test('code that kills its parent process is reported on screen; the TUI and the progress survive', { timeout: 240_000 }, async () => {
   const course = fixtureCourse({ dir: copy.dir });
   const exercise = course.packs[0]!.lessons[0]!.exercises[0]!;
   writeFileSync(exercise.file, `export function count(votes: string[]): Record<string, number> {\n  process.kill(process.ppid, 'SIGKILL');\n  return {};\n}\n`);
