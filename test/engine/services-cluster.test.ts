@@ -33,11 +33,15 @@ afterAll(() => {
   kubelings(['cluster', 'down'], { home, timeoutMs: 120_000 });
 });
 
-/** What one HTTP GET got: the answering pod's name, or the connection error's code. */
-function get(host: string, port: number, headers: Record<string, string> = {}): Promise<{ pod?: string; status?: number; error?: string; ms: number }> {
+/**
+ * What one HTTP GET got: the answering pod's name, or the connection error's code (ETIMEDOUT after
+ * `timeoutMs`: generous by default, as a request crosses two processes, kube-proxy and the pod, on
+ * a loaded machine).
+ */
+function get(host: string, port: number, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<{ pod?: string; status?: number; error?: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const req = http.get({ host, port, path: '/', headers, timeout: 5_000, agent: false }, (res) => {
+    const req = http.get({ host, port, path: '/', headers, timeout: timeoutMs, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -194,7 +198,7 @@ describe.skipIf(!HAS_KUBECTL)('the Service network under cluster up (loopback mo
       const refused = await waitFor(
         `a connection to ${clusterIP}:80 to be refused once svcweb has no endpoint`,
         async () => {
-          const r = await get(clusterIP, 80);
+          const r = await get(clusterIP, 80, {}, 5_000);
           return r.error === 'ECONNREFUSED' ? r : undefined;
         },
         WAIT_MS,
