@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServingCert, type CertAndKey } from '#engine/apiserver/pki.ts';
@@ -35,7 +35,11 @@ export interface FakeKubelet {
   runtime: ProcessRuntime;
   streams: StreamHandlers;
   port: number;
-  /** Creates the pod in the apiserver (bound to this node, Running) and runs its containers. */
+  /**
+   * Creates the pod in the apiserver (bound to this node, Running) and runs its containers; returns
+   * once each port the spec declares accepts connections (a started process may not listen yet, and
+   * a port-forward to it then fails, as it would for a real pod not yet Ready).
+   */
   runPod(spec: PodSpecLite): Promise<void>;
   /** Starts a new instance of a container whose last one has exited (a restart). */
   restart(podName: string, container: string, command?: string[]): Promise<void>;
@@ -118,6 +122,22 @@ export async function startFakeKubelet(api: ApiServer, client: KubeClient, ca: C
     running.instances.set(name, [...ids, containerId]);
   };
 
+  /** Waits (up to 60 s: a loaded machine) until the container's port accepts a connection, at the port it really binds (engine/cri/ports.ts). */
+  const untilListening = async (running: RunningPod, name: string, containerPort: number) => {
+    const ids = running.instances.get(name)!;
+    const listen = (await runtime.containerStatus({ containerId: ids[ids.length - 1]! })).status.kubelings.listen;
+    const host = running.pod.status!.podIP!;
+    const port = listen?.containerPort === containerPort ? listen.port : containerPort;
+    const accepts = () =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect({ host, port }, () => (socket.destroy(), resolve(true)));
+        socket.on('error', () => resolve(false));
+      });
+    for (const deadline = Date.now() + 60_000; !(await accepts()); await new Promise((r) => setTimeout(r, 50))) {
+      if (Date.now() > deadline) throw new Error(`waited 60 s for ${running.pod.metadata.name}/${name} to listen on ${host}:${port} (container port ${containerPort})`);
+    }
+  };
+
   return {
     runtime,
     streams,
@@ -140,6 +160,7 @@ export async function startFakeKubelet(api: ApiServer, client: KubeClient, ca: C
       const running: RunningPod = { pod, sandboxId: podSandboxId, spec, instances: new Map() };
       pods.set(`default/${spec.name}`, running);
       for (const c of spec.containers) await startContainer(running, c.name);
+      for (const c of spec.containers) for (const { containerPort } of c.ports ?? []) await untilListening(running, c.name, containerPort);
       const fresh = (await client.get('pods', spec.name, { namespace: 'default' })) as never as Record<string, unknown>;
       await client.updateStatus('pods', { ...fresh, status: { phase: 'Running', podIP: pod.status!.podIP } } as never);
     },
