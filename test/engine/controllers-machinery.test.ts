@@ -295,7 +295,10 @@ describe('leader election (client-go semantics: leaseDuration 15 s, renewDeadlin
 
   test("two controller-managers against the apiserver: only the leader's controllers run; the other takes over when it stops renewing", async () => {
     const cluster = await startCluster();
-    const short = { leaseDurationMs: 1_500, renewDeadlineMs: 1_000, retryPeriodMs: 200 };
+    // Short, but with room for a pause of this whole process (both managers run in it) on a
+    // loaded machine: a's renewals must not lapse while b watches. How long a takeover takes is
+    // pinned on a ManualClock above ("after the lease duration, not before"), not in wall time here.
+    const short = { leaseDurationMs: 5_000, renewDeadlineMs: 3_000, retryPeriodMs: 250 };
     const ctx = { client: cluster.client, logger: silentLogger, clock: systemClock };
     const first = await runControllerManager(ctx, { ...short, identity: 'manager-a' });
     const wait = async (what: string, ok: () => boolean | Promise<boolean>, ms = 60_000) => {
@@ -310,10 +313,8 @@ describe('leader election (client-go semantics: leaseDuration 15 s, renewDeadlin
       const second = await runControllerManager(ctx, { ...short, identity: 'manager-b' });
       await new Promise((r) => setTimeout(r, 600));
       expect(second.running(), 'manager-b waits while manager-a renews').toBe(false);
-      const stoppedAt = Date.now();
       await first.stop({ release: false });
       await wait('manager-b to take over', () => second.running());
-      expect(Date.now() - stoppedAt, 'taken over within the lease duration plus a retry period and slack').toBeLessThan(1_500 + 200 + 2_000);
       const lease = await cluster.client.get<Lease>('leases', 'kube-controller-manager', { namespace: 'kube-system' });
       expect(lease.spec).toMatchObject({ holderIdentity: 'manager-b', leaseTransitions: 1 });
       // The new leader's controllers act: a ReplicaSet of the Deployment appears.
