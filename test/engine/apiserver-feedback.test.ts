@@ -24,9 +24,12 @@ describe('lesson 02 names the mistake', () => {
     expect(out).toContain('Check the object before and after the change against the selector: four cases.');
   });
   // 03-validation: the mistakes that make a 422 read unlike upstream's.
-  test('a containerPort 0 reported as out of range fails only the port test', async () => {
+  test('a containerPort 0 (or none) reported as out of range fails only the two port tests', async () => {
     const { out, failed } = await gradeVariant('validation-port-zero-in-range', '03-validation');
-    expect(failed).toEqual(['validatePodSpec > a port 0 is missing (Required), others are between 1 and 65535; the grace period is not negative']);
+    expect(failed).toEqual([
+      'validatePodSpec > a port 0 is missing (Required), others are between 1 and 65535; the grace period is not negative',
+      'validatePodSpec > a port left out is missing (Required); a negative port is out of range',
+    ]);
     expect(out).toContain('Invalid value: 0: must be between 1 and 65535, inclusive');
   });
 
