@@ -11,7 +11,6 @@
  * maxEndpointsPerSlice), each endpoint with ready/serving/terminating and its nodeName.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { startCluster, type ClusterContext, type ClusterOptions } from '#engine/cluster/cluster.ts';
@@ -21,23 +20,14 @@ import type { EndpointSlice, Service } from '#engine/kube/types.ts';
 import { kernelClusterTag } from '#engine/kubelet/kernel-node.ts';
 import { CLUSTER_DNS_MANAGED_BY, runKernelClusterDns } from '#engine/proxy/kernel-cluster-dns.ts';
 import { waitFor } from './cri-harness.ts';
+import { pidsWithCmdline } from '../support/processes.ts';
 
 const KERNEL = autoNetworkMode();
 const run = promisify(execFile);
 const options: ClusterOptions = {};
 const tag = KERNEL.mode === 'kernel' ? kernelClusterTag(options) : '';
 const netns = [0, 1].map((i) => nodeNetnsName(tag, i));
-const helpers = () =>
-  readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return cmd.includes('netns-listener') && cmd.includes(tag);
-      } catch {
-        return false;
-      }
-    });
+const helpers = () => pidsWithCmdline((cmd) => cmd.includes('netns-listener') && cmd.includes(tag));
 /** A node's namespace as its kubelet leaves it: lo up, the node's address (on lo here: no underlay is needed). */
 const makeNode = (i: number, withAddress = true) => {
   execFileSync('ip', ['netns', 'add', netns[i]!]);

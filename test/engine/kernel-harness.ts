@@ -5,10 +5,12 @@
  * it, and the helper processes (relays, listeners) a cluster started.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { listProjectNetns, NETNS_PREFIX } from '#engine/cni/netns-layout.ts';
 import { pidsWithEnv } from '#engine/cri/procfs.ts';
+import { cmdline } from '../support/processes.ts';
+
+export { cmdline } from '../support/processes.ts';
 
 /** Runs a tool and returns its stdout; throws on a non-zero exit, or after 30 s. */
 export const sh = (file: string, args: string[]) => execFileSync(file, args, { encoding: 'utf8', timeout: 30_000 });
@@ -24,15 +26,6 @@ export const rootLinks = () =>
 
 /** The nftables tables of the machine's own namespace (`table inet name`). */
 export const rootTables = () => sh('nft', ['list', 'tables']).trim().split('\n').filter(Boolean);
-
-/** A process's command line, '' once it is gone. */
-export const cmdline = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return ''; // gone meanwhile
-  }
-};
 
 /** The processes of the cluster in `home` whose command line matches `program` (netns-relay, netns-listener). */
 export const helperPids = (home: string, program: RegExp) => pidsWithEnv('KUBELINGS_HOME', home).filter((pid) => program.test(cmdline(pid)));

@@ -6,27 +6,17 @@
  * error, and neither leaves a helper; stillThere() turns false once the namespace is removed.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { autoNetworkMode, NETNS_PREFIX, removeNetns } from '#engine/cni/netns-layout.ts';
 import { listenInNetns } from '#engine/cni/netns-listen.ts';
 import { waitFor } from './cri-harness.ts';
+import { pidsWithCmdline } from '../support/processes.ts';
 
 const KERNEL = autoNetworkMode();
 const netns = `${NETNS_PREFIX}lt${process.pid}`;
 const run = promisify(execFile);
-const helpers = () =>
-  readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return cmd.includes('netns-listener') && cmd.includes(netns);
-      } catch {
-        return false;
-      }
-    });
+const helpers = () => pidsWithCmdline((cmd) => cmd.includes('netns-listener') && cmd.includes(netns));
 
 afterAll(async () => {
   if (KERNEL.mode === 'kernel') await removeNetns([netns]);

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { ROOT } from '#engine/paths.ts';
 import { warmGraderWanted, warmServerPids } from '../../tui/grader/warm.js';
+import { pidsWithCmdline } from '../support/processes.ts';
 import { hasTmux, Tmux } from './tmux.ts';
 
 const EXERCISE = '00-objects/01-selectors';
@@ -55,16 +56,7 @@ function check(args: string[] = [EXERCISE], extra: Record<string, string> = {}) 
 const servers = () => warmServerPids(base);
 
 /** Pids of every process started from the copy's grader (the server's grader child included). */
-function copyProcesses(): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(join(project, 'tui'))) pids.push(Number(name));
-    } catch {}
-  }
-  return pids;
-}
+const copyProcesses = () => pidsWithCmdline((cmd) => cmd.includes(join(project, 'tui')));
 
 async function until(what: string, condition: () => boolean, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -254,11 +246,21 @@ describe('the warm grader', () => {
     save(stub());
   });
 
-  test('a server ends by itself once no check came for KUBELINGS_WARM_IDLE_MS, with its socket', async () => {
+  test('a server ends by itself once no check came for KUBELINGS_WARM_IDLE_MS, with its socket, even with a connection open that sent nothing', async () => {
     save(stub());
     expect(check([EXERCISE], { KUBELINGS_WARM_IDLE_MS: '1500' }).code).toBe(1);
     expect(servers()).toHaveLength(1);
+    // A connection that never sends its check does not keep the server alive.
+    const folder0 = join(base, `kubelings-${process.getuid!()}`);
+    const silent = connect(
+      join(
+        folder0,
+        readdirSync(folder0).find((f) => f.endsWith('.sock'))!,
+      ),
+    );
+    silent.on('error', () => undefined);
     await until('the idle server to end', () => servers().length === 0 && copyProcesses().length === 0);
+    silent.destroy();
     const folder = join(base, `kubelings-${process.getuid!()}`);
     expect(readdirSync(folder).filter((f) => f.endsWith('.sock'))).toEqual([]);
   });

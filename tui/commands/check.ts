@@ -89,14 +89,12 @@ let warmRunner: SuiteRunner | undefined;
  * For the warm grader: from now on every check of this process grades with one runner whose child
  * stays between checks. `invalidate` tells it the learner's files that changed since the last.
  */
-export function keepRunnerWarm(): { idleMs: number; invalidate(files: string[]): void; close(): void; kill(): void } {
+export function keepRunnerWarm(): { idleMs: number; invalidate(files: string[]): void } {
   const runner = (warmRunner ??= new SuiteRunner(true));
   runner.prepare();
   return {
     idleMs: WARM_GRADER_IDLE_MS,
     invalidate: (files) => runner.invalidate(files),
-    close: () => runner.close(),
-    kill: () => runner.kill(),
   };
 }
 

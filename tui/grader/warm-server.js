@@ -26,6 +26,8 @@ import { changedStamps, PROJECT_FILES, PROJECT_FOLDERS, PROTOCOL, ROOT, stampFil
 
 /** A request is one line of JSON; anything longer is not ours. */
 const REQUEST_MAX_BYTES = 64 * 1024;
+/** How long a connection may take to send its request line (the CLI sends it at once), in ms. */
+const REQUEST_WAIT_MS = 10_000;
 
 const socketPath = process.argv[2];
 // Stamped before anything is loaded: a file changed while it loads makes the server stale, never
@@ -56,9 +58,11 @@ let cli;
 let warm;
 let idleMs;
 let idleTimer;
+/** Checks received and not yet answered: the idle clock runs only while there are none. */
+let pending = 0;
 const armIdle = () => {
   clearTimeout(idleTimer);
-  idleTimer = setTimeout(leave, idleMs);
+  if (pending === 0) idleTimer = setTimeout(leave, idleMs);
 };
 // Checks are served one at a time, the first once the CLI is loaded; the check that started this
 // server is usually already waiting.
@@ -69,10 +73,17 @@ let queue = (async () => {
   armIdle();
 })();
 queue.catch(leave);
+// A connection counts only once it has sent a check: one that sends nothing is dropped after
+// REQUEST_WAIT_MS and never holds the server past its idle time.
 server.on('connection', (socket) => {
-  clearTimeout(idleTimer);
   readRequest(socket).then((request) => {
-    queue = queue.then(() => (request ? serve(socket, request) : socket.destroy())).then(armIdle, leave);
+    if (!request) return socket.destroy();
+    pending += 1;
+    clearTimeout(idleTimer);
+    queue = queue
+      .then(() => serve(socket, request))
+      .finally(() => (pending -= 1))
+      .then(armIdle, leave);
   });
 });
 
@@ -96,6 +107,7 @@ function readRequest(socket) {
       if (newline < 0 && text.length <= REQUEST_MAX_BYTES) return;
       socket.off('data', onData);
       socket.pause();
+      clearTimeout(timer);
       try {
         const request = JSON.parse(text.slice(0, newline));
         const valid = request.protocol === PROTOCOL && Array.isArray(request.argv) && request.argv.every((a) => typeof a === 'string') && request.argv[0] === 'check';
@@ -104,6 +116,9 @@ function readRequest(socket) {
         resolve(undefined);
       }
     };
+    const timer = setTimeout(() => resolve(undefined), REQUEST_WAIT_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
     socket.setEncoding('utf8');
     socket.on('data', onData);
     socket.on('error', () => resolve(undefined));

@@ -81,7 +81,12 @@ export function privateFolder(base = tmpdir()) {
   } catch (error) {
     if (error.code !== 'EEXIST') return { problem: `${dir} cannot be made (${error.code})` };
   }
-  const s = lstatSync(dir);
+  let s;
+  try {
+    s = lstatSync(dir);
+  } catch (error) {
+    return { problem: `${dir} cannot be read (${error.code})` };
+  }
   if (!s.isDirectory()) return { problem: `${dir} is not a folder` };
   if (s.uid !== uid) return { problem: `${dir} belongs to another user` };
   if ((s.mode & 0o077) !== 0) return { problem: `${dir} can be opened by other users (mode ${(s.mode & 0o777).toString(8)})` };

@@ -24,7 +24,12 @@ export function scratch(prefix = 'kubelings-cni-'): string {
 
 /** True when a process of that pid runs (a pid reused by another process counts: nothing is taken from it). */
 export function processAlive(pid: number): boolean {
-  return existsSync(`/proc/${pid}`);
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**
