@@ -3,9 +3,16 @@
  * kubelet's sentences when none (upstream pkg/kubelet/kubelet_pods.go validateContainerLogStatus),
  * the log query (PodLogOptions validation), the kubelet's paths, the SPDY/3 framing and header
  * compression port-forward runs on (hostile lengths and versions end the session), and the mount
- * adapter the kubelet agent uses.
+ * adapter the kubelet agent uses, and an exec whose client speaks before the command has started.
  */
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
+import type { WebSocket } from 'ws';
+import type { ExecSession } from '#engine/cri/api.ts';
+import { ChannelSocket } from '#engine/kubelet/stream/channels.ts';
+import { runExec } from '#engine/kubelet/stream/exec.ts';
+import type { StreamRuntime } from '#engine/kubelet/stream/host.ts';
 import { logContainerId, runningContainerId, type FoundContainer, type StreamContainerStatus } from '#engine/kubelet/stream/host.ts';
 import { logOptionsFrom } from '#engine/kubelet/stream/logs.ts';
 import { mountStreamHandlers, parseStreamPath, type StreamHandlers } from '#engine/kubelet/stream/server.ts';
@@ -106,5 +113,90 @@ describe('SPDY/3 framing', () => {
     server.close();
     expect(decodeHeaderBlock(encodeHeaderBlock({ Port: '8080' }))).toEqual({ port: '8080' });
     expect(() => decodeHeaderBlock(encodeHeaderBlock({ port: '8080' }).subarray(0, 10))).toThrow('ends early');
+  });
+});
+
+/**
+ * kubectl sends its stdin and the v5 close ([255, 0]) as soon as the upgrade is answered, while the
+ * kubelet may still be starting the command (runtime.exec is async). Those messages must reach the
+ * command: `kubectl cp` into a pod once extracted nothing, with exit 0, under load.
+ */
+describe('exec: the client speaks before the command has started', () => {
+  /** A WebSocket stand-in: what the channel code uses of ws's WebSocket. */
+  class FakeSocket extends EventEmitter {
+    readonly OPEN = 1;
+    readyState = 1;
+    sent: Buffer[] = [];
+    send(frame: Buffer, _options: unknown, done?: () => void) {
+      this.sent.push(frame);
+      done?.();
+    }
+    close() {
+      if (this.readyState === 3) return;
+      this.readyState = 3;
+      this.emit('close');
+    }
+    terminate() {
+      this.close();
+    }
+    pause() {}
+    resume() {}
+  }
+  /** A runtime whose exec resolves only when the test says so, with a session the test can read. */
+  const slowRuntime = () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let exit!: (code: number) => void;
+    const killed: string[] = [];
+    const session: ExecSession = {
+      stdin,
+      stdout,
+      stderr: null,
+      exited: new Promise((resolve) => (exit = (exitCode) => resolve({ exitCode }))),
+      kill: () => {
+        killed.push('SIGKILL');
+        exit(137);
+      },
+      warnings: [],
+    };
+    let start!: () => void;
+    const started = new Promise<void>((resolve) => (start = resolve));
+    const runtime = { exec: async () => (await started, session) } as unknown as StreamRuntime;
+    return { runtime, stdin, stdout, start, exit: (code: number) => exit(code), killed };
+  };
+  const frame = (channel: number, text: string | number[]) => Buffer.from([channel, ...(typeof text === 'string' ? Buffer.from(text) : text)]);
+
+  test('stdin and its end sent early reach the command, in order', async () => {
+    const ws = new FakeSocket();
+    const { runtime, stdin, stdout, start, exit } = slowRuntime();
+    const run = runExec(runtime, new ChannelSocket(ws as unknown as WebSocket, 'v5.channel.k8s.io'), 'c1', { stdin: true, stdout: true, stderr: false, tty: false }, ['tar', '-xf', '-']);
+    ws.emit('message', frame(0, 'first '), true);
+    ws.emit('message', frame(0, 'second'), true);
+    ws.emit('message', frame(255, [0]), true);
+    const read: Buffer[] = [];
+    stdin.on('data', (chunk: Buffer) => read.push(chunk));
+    const ended = new Promise((resolve) => stdin.once('end', resolve));
+    start();
+    await ended;
+    expect(Buffer.concat(read).toString(), "the command's stdin").toBe('first second');
+    stdout.end('done');
+    exit(0);
+    await run;
+    expect(ws.sent.map((f) => [f[0], f.subarray(1).toString()])).toEqual([
+      [1, 'done'],
+      [3, JSON.stringify({ metadata: {}, status: 'Success' })],
+    ]);
+  });
+
+  test('a client gone before the command started: the command is killed, not left waiting for input', async () => {
+    const ws = new FakeSocket();
+    const { runtime, stdin, stdout, start, killed } = slowRuntime();
+    const run = runExec(runtime, new ChannelSocket(ws as unknown as WebSocket, 'v5.channel.k8s.io'), 'c1', { stdin: true, stdout: true, stderr: false, tty: false }, ['sh']);
+    ws.close();
+    start();
+    stdout.end();
+    await run;
+    expect(killed).toEqual(['SIGKILL']);
+    expect(stdin.writableEnded, "the command's stdin is ended").toBe(true);
   });
 });

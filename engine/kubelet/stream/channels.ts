@@ -8,7 +8,9 @@
  *
  * Invariants: output waits (the source is paused) while more than KUBELET_STREAM_HIGH_WATER_BYTES
  * are queued for a slow client; incoming messages wait (the socket is paused) while stdin's
- * consumer is full; a message on an unknown channel or a text message ends the session.
+ * consumer is full; a message on an unknown channel or a text message ends the session. Messages
+ * that arrive before the command has started (kubectl sends its stdin, and [255, 0], as soon as the
+ * upgrade is answered) are kept, in order, and delivered once `receive` is called: none is lost.
  */
 import type { Readable, Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
@@ -45,6 +47,9 @@ export function failureStatus(message: string, code = 500, reason = 'InternalErr
 export class ChannelSocket {
   private queued = 0;
   private readonly paused = new Set<Readable>();
+  /** Messages received before `receive` (null once it is called), and their size. */
+  private early: { message: Buffer; isBinary: boolean }[] | null = [];
+  private earlyBytes = 0;
 
   constructor(
     readonly ws: WebSocket,
@@ -52,7 +57,18 @@ export class ChannelSocket {
     /** Called on traffic either way (the idle timer). */
     private readonly touch: () => void = () => undefined,
   ) {
-    ws.on('message', () => this.touch());
+    ws.on('message', (message: Buffer, isBinary: boolean) => {
+      this.touch();
+      if (!this.early) return;
+      this.early.push({ message, isBinary });
+      this.earlyBytes += message.length;
+      if (this.earlyBytes > KUBELET_STREAM_HIGH_WATER_BYTES) ws.pause();
+    });
+  }
+
+  /** Whether the client has gone (or is going): a session started now has no one to serve. */
+  get gone(): boolean {
+    return this.ws.readyState !== this.ws.OPEN;
   }
 
   /** Sends bytes on a channel; pauses `source` while the client is behind. */
@@ -102,7 +118,8 @@ export class ChannelSocket {
     };
     stdin?.on('error', () => undefined); // the command may exit without reading its stdin
     this.ws.on('close', endStdin);
-    this.ws.on('message', (message: Buffer, isBinary: boolean) => {
+    if (this.gone) endStdin();
+    const handle = (message: Buffer, isBinary: boolean) => {
       if (!isBinary || message.length === 0) return this.ws.close(1003, 'binary messages with a channel byte only');
       const channel = message[0]!;
       const data = message.subarray(1);
@@ -123,6 +140,12 @@ export class ChannelSocket {
       } else {
         this.ws.close(1003, `unexpected channel ${channel}`);
       }
-    });
+    };
+    const early = this.early ?? [];
+    const pausedEarly = this.earlyBytes > KUBELET_STREAM_HIGH_WATER_BYTES;
+    this.early = null;
+    this.ws.on('message', handle);
+    for (const m of early) handle(m.message, m.isBinary);
+    if (pausedEarly && !(stdin?.writableNeedDrain ?? false)) this.ws.resume();
   }
 }

@@ -36,7 +36,9 @@ export async function runExec(runtime: StreamRuntime, channels: ChannelSocket, c
     channels.finish(failureStatus(`Internal error occurred: error executing command in container: ${(error as Error).message}`));
     return;
   }
-  channels.ws.once('close', () => session.kill());
+  // The client may have gone while the command started: its 'close' has passed, so kill it now.
+  if (channels.gone) session.kill();
+  else channels.ws.once('close', () => session.kill());
   channels.receive(session.stdin, (size) => session.resize?.(size));
   const outputs: Promise<void>[] = [];
   if (session.stdout) outputs.push(channels.pipeFrom(STDOUT, session.stdout));
@@ -54,7 +56,8 @@ export async function runAttach(runtime: StreamRuntime, channels: ChannelSocket,
     channels.finish(failureStatus(`Internal error occurred: error attaching to container: ${(error as Error).message}`));
     return;
   }
-  channels.ws.once('close', () => session.detach());
+  if (channels.gone) session.detach();
+  else channels.ws.once('close', () => session.detach());
   // Resize messages (channel 4) set the container's terminal size; without a terminal they are dropped.
   channels.receive(session.stdin, (size) => session.resize?.(size));
   const outputs: Promise<void>[] = [];
