@@ -13,8 +13,6 @@ import { defineConfig } from 'vitest/config';
 import base from '../../vitest.config.ts';
 
 const component = process.env.KUBELINGS_MUTATE ?? '';
-/** Suites left out of the mutation run, per component, with the reason in stryker.config.mjs. */
-const skipped: Record<string, string[]> = { etcd: ['test/grading/etcd/05-wal.test.ts'] };
 
 export default defineConfig({
   ...base,
@@ -22,6 +20,5 @@ export default defineConfig({
   test: {
     ...base.test,
     include: [`test/grading/${component}/*.test.ts`, 'test/mutation/component-loads.mutation.ts'],
-    exclude: [...(base.test?.exclude ?? []), ...(skipped[component] ?? [])],
   },
 });
