@@ -102,6 +102,15 @@ describe('records: a header with its own checksum, then the payload', () => {
   });
 
   test(
+    'an empty record at the very end is whole, not torn: exactly 12 bytes left is a complete header',
+    hint('When exactly HEADER_BYTES are left, is the header cut short? Compare with < 12, not <= 12.'),
+    () => {
+      const log = concat(etcd.encodeRecord(bytes('one')), etcd.encodeRecord(bytes('')));
+      expect(outcome(log), 'decodeRecords(records "one", then "" last)').toEqual({ records: ['one', ''], validLength: log.length, torn: false });
+    },
+  );
+
+  test(
     'decodeRecords works on bytes that do not start at the beginning of their buffer',
     hint('A Uint8Array can be a view into a bigger buffer: does your DataView start at bytes.byteOffset?'),
     () => {
@@ -221,6 +230,17 @@ describe('group commit', () => {
     },
   );
 
+  test('records that fill maxBatchBytes exactly go in one flush', hint('The limit is inclusive: stop only when the next record would take the batch past maxBatchBytes.'), () => {
+    const q = etcd.createCommitQueue(8);
+    for (const r of ['aaaa', 'bbbb', 'cc']) q.add(bytes(r));
+    const flushes: string[] = [];
+    for (let batch = q.startFlush(); batch; batch = q.startFlush()) {
+      flushes.push(`${text(batch.bytes)}#${batch.lastTicket}`);
+      q.finishFlush();
+    }
+    expect(flushes, 'flushes of 4, 4 and 2 bytes with maxBatchBytes 8').toEqual(['aaaabbbb#2', 'cc#3']);
+  });
+
   test('finishFlush() with no flush in progress throws', () => {
     const q = etcd.createCommitQueue(100);
     q.add(bytes('a'));
@@ -288,6 +308,40 @@ describe('recovery: snapshot, then the log after it; keep what you cut', () => {
       damaged.bytes[13]! ^= 0xff;
       const plan = etcd.planRecovery([snapshot(2, 'older'), damaged], [{ name: 'a.wal', bytes: concat(entry(3), entry(4), entry(5), entry(6)) }]);
       expect(summary(plan), 'snapshots 2.snap and 5.snap (damaged); entries 3..6').toEqual({
+        snapshot: { index: 2, payload: 'older' },
+        entries: [3, 4, 5, 6],
+        steps: [
+          { op: 'keep', file: '5.snap', from: 0 },
+          { op: 'remove', file: '5.snap' },
+        ],
+      });
+    },
+  );
+
+  test(
+    'a newest snapshot whose header is damaged (decodeRecords throws) is skipped for an older one, and kept aside then removed',
+    hint('decodeRecords throws a WalCorruptError for a damaged header: for a snapshot, that is one more damaged file to skip, not a reason to stop recovery.'),
+    () => {
+      const damaged = snapshot(5, 'newest');
+      damaged.bytes[1]! ^= 0x04;
+      const plan = etcd.planRecovery([snapshot(2, 'older'), damaged], [{ name: 'a.wal', bytes: concat(entry(3), entry(4), entry(5), entry(6)) }]);
+      expect(summary(plan), 'snapshots 2.snap and 5.snap (a bit of its length flipped); entries 3..6').toEqual({
+        snapshot: { index: 2, payload: 'older' },
+        entries: [3, 4, 5, 6],
+        steps: [
+          { op: 'keep', file: '5.snap', from: 0 },
+          { op: 'remove', file: '5.snap' },
+        ],
+      });
+    },
+  );
+
+  test(
+    'an empty newest snapshot file holds no record: it is skipped for an older one, and kept aside then removed',
+    hint('Zero bytes decode to no records and nothing torn: a whole snapshot holds exactly one record.'),
+    () => {
+      const plan = etcd.planRecovery([snapshot(2, 'older'), { name: '5.snap', index: 5, bytes: new Uint8Array(0) }], [{ name: 'a.wal', bytes: concat(entry(3), entry(4), entry(5), entry(6)) }]);
+      expect(summary(plan), 'snapshots 2.snap and 5.snap (0 bytes); entries 3..6').toEqual({
         snapshot: { index: 2, payload: 'older' },
         entries: [3, 4, 5, 6],
         steps: [
