@@ -3,10 +3,17 @@
  * reference (test/grading, with KUBELINGS_IMPL=solutions), and the stub proof
  * (test/engine/stub-proof.test.ts). Learner state goes to a temporary folder, never .kubelings/.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// One temporary folder for the whole run: the tests' learner state (KUBELINGS_HOME), and TMPDIR for
+// the tests and every process they start, so that what a test, a killed CLI or a killed cluster
+// leaves in the temporary folder goes with the run (it is removed when vitest exits).
+const scratch = mkdtempSync(join(tmpdir(), 'kubelings-test-'));
+mkdirSync(join(scratch, 'home'));
+process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 export default defineConfig({
   test: {
@@ -14,7 +21,8 @@ export default defineConfig({
     exclude: ['test/bench/**', '**/node_modules/**', 'test/**/fixtures/**'],
     env: {
       KUBELINGS_IMPL: 'solutions',
-      KUBELINGS_HOME: mkdtempSync(join(tmpdir(), 'kubelings-test-')),
+      KUBELINGS_HOME: join(scratch, 'home'),
+      TMPDIR: scratch,
       FORCE_COLOR: '0',
       // `cluster up` picks kernel mode by itself as root; the tests run loopback unless they ask
       // for kernel mode with --network kernel (test/engine/kernel-network*.test.ts).
