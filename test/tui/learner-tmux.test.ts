@@ -108,8 +108,11 @@ test.skipIf(!hasTmux)(`${skip}hints: the report offers hint 1, h reveals hint 1,
 
 test.skipIf(!hasTmux)(`${skip}e hands the terminal to $EDITOR and the TUI comes back whole when it exits`, { timeout: 240_000 }, async () => {
   // An "editor" that shows itself, reads a line the learner types (cooked mode: the TUI let go of
-  // the terminal), appends it to the file, and exits.
-  const editor = join(work, 'line-editor');
+  // the terminal), appends it to the file, and exits. At a short path (not under TMPDIR, which npm
+  // test sets to a folder of its own), so that "Back from <editor>. Every save is graded." fits the
+  // 80-column status line whole.
+  const editorDir = mkdtempSync('/tmp/kl-ed-');
+  const editor = join(editorDir, 'ed');
   writeFileSync(editor, '#!/bin/sh\nprintf "LINE EDITOR on %s\\ntype a line: " "$1"\nread line\necho "// $line" >> "$1"\n');
   chmodSync(editor, 0o755);
   const file = join(copy.dir, 'exercises', 'tally', 'count.ts');
@@ -136,6 +139,7 @@ test.skipIf(!hasTmux)(`${skip}e hands the terminal to $EDITOR and the TUI comes 
   await tmux.waitFor('edit', /Score: \d\/2/);
   await quit('edit');
   writeFileSync(file, before);
+  rmSync(editorDir, { recursive: true, force: true });
 });
 
 test.skipIf(!hasTmux)(`${skip}watch wraps its report at word boundaries, and h numbers hints as the report does`, { timeout: 240_000 }, async () => {
