@@ -9,7 +9,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, test } from 'vitest';
+import { afterAll, expect, onTestFinished, test } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT } from '#engine/paths.ts';
 import { copyFixturePack } from './helpers.tsx';
@@ -112,6 +112,7 @@ test.skipIf(!hasTmux)(`${skip}e hands the terminal to $EDITOR and the TUI comes 
   // test sets to a folder of its own), so that "Back from <editor>. Every save is graded." fits the
   // 80-column status line whole.
   const editorDir = mkdtempSync('/tmp/kl-ed-');
+  onTestFinished(() => rmSync(editorDir, { recursive: true, force: true }));
   const editor = join(editorDir, 'ed');
   writeFileSync(editor, '#!/bin/sh\nprintf "LINE EDITOR on %s\\ntype a line: " "$1"\nread line\necho "// $line" >> "$1"\n');
   chmodSync(editor, 0o755);
@@ -139,7 +140,6 @@ test.skipIf(!hasTmux)(`${skip}e hands the terminal to $EDITOR and the TUI comes 
   await tmux.waitFor('edit', /Score: \d\/2/);
   await quit('edit');
   writeFileSync(file, before);
-  rmSync(editorDir, { recursive: true, force: true });
 });
 
 test.skipIf(!hasTmux)(`${skip}watch wraps its report at word boundaries, and h numbers hints as the report does`, { timeout: 240_000 }, async () => {

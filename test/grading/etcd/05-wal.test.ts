@@ -21,7 +21,7 @@ import { ManualClock } from '#engine/etcd/clock.ts';
 import type { CommitQueue } from '#engine/etcd/exercises.ts';
 import { prefixEnd } from '#engine/etcd/kv.ts';
 import { createStore } from '#engine/etcd/store.ts';
-import type { LogEntry, RecoveryPlan } from '#engine/etcd/types.ts';
+import type { LogEntry, RecoveryPlan, SnapshotFile } from '#engine/etcd/types.ts';
 import { crc32, encodeEntry } from '#engine/etcd/wal-entry.ts';
 import { loadComponent } from '#engine/impl.ts';
 import { hint, useSeed } from '#grading';
@@ -282,6 +282,17 @@ describe('recovery: snapshot, then the log after it; keep what you cut', () => {
     entries: plan.entries.map((e: LogEntry) => e.index),
     steps: plan.steps,
   });
+  /** planRecovery with a whole snapshot at 2 and `newest` (a file at index 5), over a log of entries 3..6. */
+  const withNewestSnapshot = (newest: SnapshotFile) => etcd.planRecovery([snapshot(2, 'older'), newest], [{ name: 'a.wal', bytes: concat(entry(3), entry(4), entry(5), entry(6)) }]);
+  /** What that plan must be when 5.snap cannot be used: the older snapshot, every entry after it, 5.snap kept aside then removed. */
+  const OLDER_SNAPSHOT_USED = {
+    snapshot: { index: 2, payload: 'older' },
+    entries: [3, 4, 5, 6],
+    steps: [
+      { op: 'keep', file: '5.snap', from: 0 },
+      { op: 'remove', file: '5.snap' },
+    ],
+  };
   const thrown = (run: () => unknown) => {
     try {
       run();
@@ -306,15 +317,7 @@ describe('recovery: snapshot, then the log after it; keep what you cut', () => {
     () => {
       const damaged = snapshot(5, 'newest');
       damaged.bytes[13]! ^= 0xff;
-      const plan = etcd.planRecovery([snapshot(2, 'older'), damaged], [{ name: 'a.wal', bytes: concat(entry(3), entry(4), entry(5), entry(6)) }]);
-      expect(summary(plan), 'snapshots 2.snap and 5.snap (damaged); entries 3..6').toEqual({
-        snapshot: { index: 2, payload: 'older' },
-        entries: [3, 4, 5, 6],
-        steps: [
-          { op: 'keep', file: '5.snap', from: 0 },
-          { op: 'remove', file: '5.snap' },
-        ],
-      });
+      expect(summary(withNewestSnapshot(damaged)), 'snapshots 2.snap and 5.snap (damaged); entries 3..6').toEqual(OLDER_SNAPSHOT_USED);
     },
   );
 
@@ -324,15 +327,7 @@ describe('recovery: snapshot, then the log after it; keep what you cut', () => {
     () => {
       const damaged = snapshot(5, 'newest');
       damaged.bytes[1]! ^= 0x04;
-      const plan = etcd.planRecovery([snapshot(2, 'older'), damaged], [{ name: 'a.wal', bytes: concat(entry(3), entry(4), entry(5), entry(6)) }]);
-      expect(summary(plan), 'snapshots 2.snap and 5.snap (a bit of its length flipped); entries 3..6').toEqual({
-        snapshot: { index: 2, payload: 'older' },
-        entries: [3, 4, 5, 6],
-        steps: [
-          { op: 'keep', file: '5.snap', from: 0 },
-          { op: 'remove', file: '5.snap' },
-        ],
-      });
+      expect(summary(withNewestSnapshot(damaged)), 'snapshots 2.snap and 5.snap (a bit of its length flipped); entries 3..6').toEqual(OLDER_SNAPSHOT_USED);
     },
   );
 
@@ -340,15 +335,8 @@ describe('recovery: snapshot, then the log after it; keep what you cut', () => {
     'an empty newest snapshot file holds no record: it is skipped for an older one, and kept aside then removed',
     hint('Zero bytes decode to no records and nothing torn: a whole snapshot holds exactly one record.'),
     () => {
-      const plan = etcd.planRecovery([snapshot(2, 'older'), { name: '5.snap', index: 5, bytes: new Uint8Array(0) }], [{ name: 'a.wal', bytes: concat(entry(3), entry(4), entry(5), entry(6)) }]);
-      expect(summary(plan), 'snapshots 2.snap and 5.snap (0 bytes); entries 3..6').toEqual({
-        snapshot: { index: 2, payload: 'older' },
-        entries: [3, 4, 5, 6],
-        steps: [
-          { op: 'keep', file: '5.snap', from: 0 },
-          { op: 'remove', file: '5.snap' },
-        ],
-      });
+      const empty = { name: '5.snap', index: 5, bytes: new Uint8Array(0) };
+      expect(summary(withNewestSnapshot(empty)), 'snapshots 2.snap and 5.snap (0 bytes); entries 3..6').toEqual(OLDER_SNAPSHOT_USED);
     },
   );
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import type { NetOps } from '#engine/cni/exercises.ts';
+import { isProcessAlive } from '#engine/processes.ts';
 
 const made: string[] = [];
 afterAll(() => {
@@ -20,16 +21,6 @@ export function scratch(prefix = 'kubelings-cni-'): string {
   const dir = mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
   made.push(dir);
   return dir;
-}
-
-/** True when a process of that pid runs (a pid reused by another process counts: nothing is taken from it). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -45,7 +36,7 @@ export function sweepDeadScratch(prefix = 'kubelings-cni-'): void {
   }
   for (const name of names) {
     const pid = name.startsWith(prefix) ? /^(\d+)-/.exec(name.slice(prefix.length))?.[1] : undefined;
-    if (pid !== undefined && !processAlive(Number(pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    if (pid !== undefined && !isProcessAlive(Number(pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
 }
 sweepDeadScratch();

@@ -8,7 +8,8 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { processAlive, REFERENCE_PLUGINS, scratch } from './harness.ts';
+import { isProcessAlive } from '#engine/processes.ts';
+import { REFERENCE_PLUGINS, scratch } from './harness.ts';
 
 const PODS = 3;
 const SUBNET = '10.199.0.0/24';
@@ -87,7 +88,7 @@ export function sweepDeadKernel(): void {
   for (const line of ip(['netns', 'list']).split('\n')) {
     const name = line.split(' ')[0]!;
     const pid = /^kubelings-d[np][mr]-(\d+)(-\d+)?$/.exec(name)?.[1];
-    if (pid === undefined || processAlive(Number(pid))) continue;
+    if (pid === undefined || isProcessAlive(Number(pid))) continue;
     try {
       ip(['netns', 'del', name]);
     } catch {
